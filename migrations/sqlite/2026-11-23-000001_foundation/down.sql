@@ -1,0 +1,9 @@
+DROP TABLE change_counters;
+DROP TABLE labels;
+DROP TABLE provider_zone_departements;
+DROP TABLE provider_incident_types;
+DROP TABLE providers;
+DROP TABLE incident_types;
+DROP TABLE geo_imports;
+DROP TABLE postcodes;
+DROP TABLE communes;

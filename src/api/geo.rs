@@ -1,0 +1,133 @@
+//! Commune autocomplete and postcode lookup.
+
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::db::DbConnection;
+use crate::db::geo::{self as queries, CommuneRow};
+use crate::domain::text::fold;
+use crate::error::{AppError, Problem};
+use crate::search::is_postcode;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommuneView {
+    /// INSEE code.
+    pub code: String,
+    pub name: String,
+    pub departement: String,
+    pub postcodes: Vec<String>,
+    pub population: i32,
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommuneList {
+    pub results: Vec<CommuneView>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct CommuneQuery {
+    /// Start of a commune name (accents and case ignored) or of a postcode; 2 characters at least.
+    pub q: Option<String>,
+    /// At most 20; default 10.
+    pub limit: Option<String>,
+}
+
+pub fn views(conn: &mut DbConnection, rows: Vec<CommuneRow>) -> Result<Vec<CommuneView>, AppError> {
+    let codes: Vec<String> = rows.iter().map(|c| c.code.clone()).collect();
+    let mut postcodes = queries::postcodes_of(conn, &codes)?;
+    Ok(rows
+        .into_iter()
+        .map(|c| CommuneView {
+            postcodes: postcodes.remove(&c.code).unwrap_or_default(),
+            code: c.code,
+            name: c.name,
+            departement: c.departement_code,
+            population: c.population,
+            latitude: c.latitude,
+            longitude: c.longitude,
+        })
+        .collect())
+}
+
+/// Autocomplete: by name prefix or postcode prefix, most populous first.
+pub fn autocomplete(conn: &mut DbConnection, q: &str, limit: i64) -> Result<Vec<CommuneView>, AppError> {
+    let q = q.trim();
+    let rows = if q.bytes().all(|b| b.is_ascii_digit()) {
+        queries::search_by_postcode(conn, q, limit)?
+    } else {
+        queries::search_by_name(conn, &fold(q), limit)?
+    };
+    views(conn, rows)
+}
+
+/// Communes whose name or postcode starts with `q`.
+#[utoipa::path(
+    tag = "geo",
+    params(CommuneQuery),
+    responses((status = 200, body = CommuneList), (status = 422, body = Problem))
+)]
+#[get("/geo/communes")]
+pub async fn communes(state: web::Data<AppState>, query: web::Query<CommuneQuery>) -> Result<HttpResponse, AppError> {
+    let q = query.q.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    if fold(&q).chars().count() < 2 {
+        return Err(AppError::field("q", "Saisissez au moins 2 caractères (nom ou code postal)."));
+    }
+    if q.chars().count() > 100 {
+        return Err(AppError::field("q", "Recherche trop longue (100 caractères au plus)."));
+    }
+    let limit = match query.limit.as_deref() {
+        None | Some("") => 10,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .map(|n| n.min(20))
+            .ok_or_else(|| AppError::field("limit", "Nombre de résultats invalide (1 à 20)."))?,
+    };
+    let state = state.into_inner();
+    let results = web::block(move || {
+        let mut conn = state.pool.get()?;
+        autocomplete(&mut conn, &q, limit)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(CommuneList { results }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostcodeView {
+    pub postcode: String,
+    pub communes: Vec<CommuneView>,
+}
+
+/// The communes a postcode serves.
+#[utoipa::path(
+    tag = "geo",
+    params(("code" = String, Path, description = "Postcode, 5 digits")),
+    responses((status = 200, body = PostcodeView), (status = 404, body = Problem), (status = 422, body = Problem))
+)]
+#[get("/geo/postcodes/{code}")]
+pub async fn postcode(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let code = path.into_inner();
+    if !is_postcode(&code) {
+        return Err(AppError::field("code", "Code postal invalide : 5 chiffres attendus."));
+    }
+    let state = state.into_inner();
+    let lookup = code.clone();
+    let found = web::block(move || {
+        let mut conn = state.pool.get()?;
+        let rows = queries::communes_of_postcode(&mut conn, &lookup)?;
+        views(&mut conn, rows)
+    })
+    .await??;
+    if found.is_empty() {
+        return Err(AppError::not_found(format!("Code postal inconnu : {code}.")));
+    }
+    Ok(HttpResponse::Ok().json(PostcodeView {
+        postcode: code,
+        communes: found,
+    }))
+}

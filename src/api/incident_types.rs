@@ -1,0 +1,25 @@
+//! `GET /api/v1/incident-types`: the taxonomy.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::domain::taxonomy::IncidentType;
+
+#[derive(Serialize, ToSchema)]
+pub struct IncidentTypeList<'a> {
+    pub total: usize,
+    pub results: &'a [IncidentType],
+}
+
+/// The incident types victims choose from, most frequent first.
+#[utoipa::path(tag = "taxonomy", responses((status = 200, body = IncidentTypeList)))]
+#[get("/incident-types")]
+pub async fn list(state: web::Data<AppState>) -> HttpResponse {
+    let all = state.taxonomy.all();
+    HttpResponse::Ok().json(IncidentTypeList {
+        total: all.len(),
+        results: all,
+    })
+}

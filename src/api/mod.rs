@@ -1,0 +1,52 @@
+//! The JSON API under `/api/v1`, one module per resource, documented by utoipa.
+
+pub mod geo;
+pub mod health;
+pub mod incident_types;
+pub mod providers;
+
+use actix_web::web;
+use utoipa::OpenApi;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::{AppError, Problem};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "cyberdir",
+        description = "Annuaire des prestataires en cybersécurité, label ExpertCyber et mise en relation des victimes.",
+        version = "1"
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "providers", description = "Public search and profiles"),
+        (name = "geo", description = "Reference geography"),
+        (name = "taxonomy", description = "Incident types"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Registers every `/api/v1` route; the OpenAPI document is collected from the same calls.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(
+        scope::scope("/api/v1")
+            .service(providers::search)
+            .service(providers::profile)
+            .service(geo::communes)
+            .service(geo::postcode)
+            .service(incident_types::list),
+    );
+}
+
+/// Query-string errors (a malformed `?a=%zz`) answer problem+json too.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _req| AppError::BadRequest(format!("Paramètres de requête illisibles : {err}")).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _req| AppError::BadRequest(format!("Chemin invalide : {err}")).into())
+}

@@ -1,0 +1,44 @@
+//! An injectable clock: every time-dependent rule takes `now` from here so tests can travel in time.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+
+#[derive(Clone, Debug)]
+pub enum Clock {
+    System,
+    /// A settable instant (milliseconds since the epoch), shared by every clone.
+    Fixed(Arc<AtomicI64>),
+}
+
+impl Clock {
+    pub fn fixed(at: DateTime<Utc>) -> Self {
+        Self::Fixed(Arc::new(AtomicI64::new(at.timestamp_millis())))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Self::System => Utc::now(),
+            Self::Fixed(ms) => {
+                DateTime::from_timestamp_millis(ms.load(Ordering::SeqCst)).unwrap_or_default()
+            }
+        }
+    }
+
+    /// Naive UTC, as stored in the database.
+    pub fn now_naive(&self) -> NaiveDateTime {
+        self.now().naive_utc()
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now().date_naive()
+    }
+
+    /// Moves a fixed clock; no effect on the system clock.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Self::Fixed(ms) = self {
+            ms.store(at.timestamp_millis(), Ordering::SeqCst);
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Settings from the environment; `.env.example` documents each one.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// Address the HTTP server listens on.
+    pub bind: String,
+    /// Public URL of the service, used in links and to decide on Secure cookies.
+    pub base_url: String,
+    /// Seed the demo directory when the database holds no provider.
+    pub demo: bool,
+    pub log_format: LogFormat,
+    pub db_pool_size: u32,
+    /// Folder holding the official geography files, imported at start-up when the database
+    /// has none yet.
+    pub geo_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("invalid setting {name}={value:?}: {expected}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/cyberdir.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let bind = get("CYBERDIR_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let base_url = get("CYBERDIR_BASE_URL").unwrap_or_else(|| format!("http://{bind}"));
+        if url::Url::parse(&base_url).is_err() {
+            return Err(ConfigError {
+                name: "CYBERDIR_BASE_URL",
+                value: base_url,
+                expected: "an absolute URL such as https://cyberdir.example.fr",
+            });
+        }
+        let demo = match get("CYBERDIR_DEMO").as_deref() {
+            None | Some("1") | Some("true") | Some("yes") => true,
+            Some("0") | Some("false") | Some("no") => false,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "CYBERDIR_DEMO",
+                    value: other.to_owned(),
+                    expected: "1 or 0",
+                });
+            }
+        };
+        let log_format = match get("CYBERDIR_LOG_FORMAT").as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    name: "CYBERDIR_LOG_FORMAT",
+                    value: other.to_owned(),
+                    expected: "text or json",
+                });
+            }
+        };
+        let db_pool_size = match get("CYBERDIR_DB_POOL_SIZE") {
+            None => 10,
+            Some(v) => v.parse().ok().filter(|n| (1..=200).contains(n)).ok_or(ConfigError {
+                name: "CYBERDIR_DB_POOL_SIZE",
+                value: v,
+                expected: "a number from 1 to 200",
+            })?,
+        };
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            bind,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            demo,
+            log_format,
+            db_pool_size,
+            geo_dir: get("CYBERDIR_GEO_DIR").map(PathBuf::from),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.bind, DEFAULT_BIND);
+        assert_eq!(c.base_url, "http://127.0.0.1:8080");
+        assert!(c.demo);
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn rejects_bad_values_naming_the_setting() {
+        let err = config(&[("CYBERDIR_LOG_FORMAT", "xml")]).unwrap_err();
+        assert_eq!(err.name, "CYBERDIR_LOG_FORMAT");
+        assert!(config(&[("CYBERDIR_DEMO", "peut-être")]).is_err());
+        assert!(config(&[("CYBERDIR_BASE_URL", "not a url")]).is_err());
+        assert!(!config(&[("CYBERDIR_DEMO", "0")]).unwrap().demo);
+    }
+}

@@ -1,0 +1,212 @@
+//! Database access: one connection type over SQLite and PostgreSQL, an r2d2 pool, and the
+//! embedded migrations. Queries live in one module per subject next to this file.
+
+/// Multi-row INSERT, run on the concrete connection: diesel's `MultiConnection` cannot build
+/// batch inserts itself. Usable inside a transaction opened on the `DbConnection`.
+macro_rules! batch_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            #[cfg(feature = "sqlite")]
+            $crate::db::DbConnection::Sqlite(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
+            #[cfg(feature = "postgres")]
+            $crate::db::DbConnection::Postgresql(c) => {
+                diesel::insert_into($table).values($rows).execute(c)
+            }
+        }
+    };
+}
+
+pub mod counters;
+pub mod geo;
+pub mod incident_types;
+pub mod introspect;
+pub mod providers;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::r2d2::{self, ManageConnection};
+use diesel::{Connection, ConnectionError};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+#[cfg(feature = "postgres")]
+use diesel::pg::PgConnection;
+#[cfg(feature = "sqlite")]
+use diesel::sqlite::SqliteConnection;
+
+#[cfg(not(any(feature = "sqlite", feature = "postgres")))]
+compile_error!("enable at least one of the features `sqlite` and `postgres`");
+
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+    Postgresql(PgConnection),
+}
+
+#[cfg(all(feature = "sqlite", not(feature = "postgres")))]
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Sqlite(SqliteConnection),
+}
+
+#[cfg(all(feature = "postgres", not(feature = "sqlite")))]
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgresql(PgConnection),
+}
+
+pub type Pool = r2d2::Pool<DbManager>;
+pub type PooledConnection = r2d2::PooledConnection<DbManager>;
+
+#[cfg(feature = "sqlite")]
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+#[cfg(feature = "postgres")]
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// Where the data lives, parsed from `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error(
+        "DATABASE_URL {0:?} is neither sqlite://PATH nor postgres://…, and no such file exists \
+         (use sqlite://{0} to create a new database)"
+    )]
+    UnknownTarget(String),
+    #[error("this build has no {0} support (rebuild with `--features {0}`)")]
+    BackendNotCompiled(&'static str),
+    #[error("cannot create the directory {0}: {1}")]
+    CreateDir(PathBuf, std::io::Error),
+    #[error("cannot open the database: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("cannot run the migrations: {0}")]
+    Migrations(String),
+}
+
+impl DbTarget {
+    /// `sqlite://PATH`, `postgres://…`/`postgresql://…`, or a bare path to an existing SQLite file.
+    pub fn parse(url: &str) -> Result<Self, DbSetupError> {
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            return Ok(Self::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        if !url.contains("://") && Path::new(url).is_file() {
+            return Ok(Self::Sqlite(PathBuf::from(url)));
+        }
+        Err(DbSetupError::UnknownTarget(url.to_owned()))
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "sqlite",
+            Self::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// Opens connections for the pool; SQLite connections get their pragmas on open.
+#[derive(Debug, Clone)]
+pub struct DbManager {
+    target: DbTarget,
+}
+
+impl ManageConnection for DbManager {
+    type Connection = DbConnection;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, r2d2::Error> {
+        match &self.target {
+            #[cfg(feature = "sqlite")]
+            DbTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())
+                    .map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(
+                    // busy_timeout first: switching to WAL takes a lock other connections may hold.
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                )
+                .map_err(r2d2::Error::QueryError)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+            #[cfg(feature = "postgres")]
+            DbTarget::Postgres(url) => PgConnection::establish(url)
+                .map(DbConnection::Postgresql)
+                .map_err(r2d2::Error::ConnectionError),
+            #[allow(unreachable_patterns)]
+            other => Err(r2d2::Error::ConnectionError(ConnectionError::BadConnection(
+                format!("no {} support in this build", other.backend_name()),
+            ))),
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+/// Builds the pool, creating the SQLite file's directory on first run.
+pub fn connect(target: &DbTarget, max_size: u32) -> Result<Pool, DbSetupError> {
+    match target {
+        DbTarget::Sqlite(path) => {
+            if !cfg!(feature = "sqlite") {
+                return Err(DbSetupError::BackendNotCompiled("sqlite"));
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DbSetupError::CreateDir(dir.to_path_buf(), e))?;
+            }
+        }
+        DbTarget::Postgres(_) => {
+            if !cfg!(feature = "postgres") {
+                return Err(DbSetupError::BackendNotCompiled("postgres"));
+            }
+        }
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(DbManager {
+            target: target.clone(),
+        })?;
+    Ok(pool)
+}
+
+/// Applies the pending migrations of the connection's backend; returns how many ran.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbSetupError> {
+    let applied = match conn {
+        #[cfg(feature = "sqlite")]
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        #[cfg(feature = "postgres")]
+        DbConnection::Postgresql(c) => {
+            c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len())
+        }
+    };
+    applied.map_err(|e| DbSetupError::Migrations(e.to_string()))
+}
+
+/// True on PostgreSQL, for the few places where SQL must differ.
+pub fn is_postgres(conn: &DbConnection) -> bool {
+    #[allow(unreachable_patterns)]
+    match conn {
+        #[cfg(feature = "postgres")]
+        DbConnection::Postgresql(_) => true,
+        _ => false,
+    }
+}

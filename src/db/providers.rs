@@ -1,0 +1,309 @@
+//! Provider queries.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{labels, provider_incident_types, provider_zone_departements, providers};
+use super::{DbConnection, counters};
+use crate::domain::audience::{decode_list, encode_list};
+use crate::domain::provider::{LabelSummary, Provider, ReferencingStatus};
+use crate::domain::zone::Zone;
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = providers)]
+struct ProviderRow {
+    id: String,
+    legal_name: String,
+    name: String,
+    siret: String,
+    address_line: String,
+    postcode: String,
+    commune_code: Option<String>,
+    city: String,
+    latitude: f64,
+    longitude: f64,
+    phone: String,
+    email: String,
+    website: Option<String>,
+    description: String,
+    audiences: String,
+    remote: bool,
+    zone_kind: String,
+    zone_radius_km: Option<i32>,
+    status: String,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Insertable, Debug, Clone)]
+#[diesel(table_name = labels)]
+struct LabelRow {
+    number: String,
+    provider_id: String,
+    status: String,
+    valid_from: NaiveDate,
+    valid_until: NaiveDate,
+    created_at: NaiveDateTime,
+}
+
+fn parse_status(stored: &str) -> ReferencingStatus {
+    use ReferencingStatus::*;
+    [
+        Draft,
+        Submitted,
+        InReview,
+        ChangesRequested,
+        Approved,
+        Rejected,
+        Suspended,
+        Removed,
+        Withdrawn,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == stored)
+    .unwrap_or(Draft)
+}
+
+/// Inserts a provider with its incident types and zone in one transaction, and tells every
+/// process's directory cache to refresh.
+pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        let (zone_kind, zone_radius_km, zone_departements) = match &provider.zone {
+            Zone::Radius { radius_km } => ("radius", i32::try_from(*radius_km).ok(), &[][..]),
+            Zone::Departements { departements } => ("departements", None, &departements[..]),
+            Zone::National => ("national", None, &[][..]),
+        };
+        diesel::insert_into(providers::table)
+            .values(ProviderRow {
+                id: provider.id.clone(),
+                legal_name: provider.legal_name.clone(),
+                name: provider.name.clone(),
+                siret: provider.siret.clone(),
+                address_line: provider.address_line.clone(),
+                postcode: provider.postcode.clone(),
+                commune_code: provider.commune_code.clone(),
+                city: provider.city.clone(),
+                latitude: provider.latitude,
+                longitude: provider.longitude,
+                phone: provider.phone.clone(),
+                email: provider.email.clone(),
+                website: provider.website.clone(),
+                description: provider.description.clone(),
+                audiences: encode_list(&provider.audiences),
+                remote: provider.remote,
+                zone_kind: zone_kind.to_owned(),
+                zone_radius_km,
+                status: provider.status.as_str().to_owned(),
+                version: 1,
+                created_at: now,
+                updated_at: now,
+            })
+            .execute(conn)?;
+        let incident_rows: Vec<_> = provider
+            .incident_types
+            .iter()
+            .map(|code| {
+                (
+                    provider_incident_types::provider_id.eq(&provider.id),
+                    provider_incident_types::incident_code.eq(code),
+                )
+            })
+            .collect();
+        if !incident_rows.is_empty() {
+            batch_insert!(conn, provider_incident_types::table, &incident_rows)?;
+        }
+        let zone_rows: Vec<_> = zone_departements
+            .iter()
+            .map(|code| {
+                (
+                    provider_zone_departements::provider_id.eq(&provider.id),
+                    provider_zone_departements::departement_code.eq(code),
+                )
+            })
+            .collect();
+        if !zone_rows.is_empty() {
+            batch_insert!(conn, provider_zone_departements::table, &zone_rows)?;
+        }
+        if let Some(label) = &provider.label {
+            diesel::insert_into(labels::table)
+                .values(LabelRow {
+                    number: label.number.clone(),
+                    provider_id: provider.id.clone(),
+                    status: label.status.clone(),
+                    valid_from: label.valid_from,
+                    valid_until: label.valid_until,
+                    created_at: now,
+                })
+                .execute(conn)?;
+        }
+        counters::bump(conn, counters::DIRECTORY)
+    })
+}
+
+/// Changes a provider's referencing status (used by tests and the workflow to come).
+pub fn set_status(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    status: ReferencingStatus,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    conn.transaction(|conn| {
+        let changed = diesel::update(providers::table.find(provider_id))
+            .set((
+                providers::status.eq(status.as_str()),
+                providers::updated_at.eq(now),
+                providers::version.eq(providers::version + 1),
+            ))
+            .execute(conn)?;
+        counters::bump(conn, counters::DIRECTORY)?;
+        Ok(changed)
+    })
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    providers::table.count().get_result(conn)
+}
+
+/// Every published (approved) provider, ordered by id, with incident types, zone and label.
+pub fn load_published(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
+    let approved = ReferencingStatus::Approved.as_str();
+    let rows: Vec<ProviderRow> = providers::table
+        .filter(providers::status.eq(approved))
+        .order(providers::id)
+        .select(ProviderRow::as_select())
+        .load(conn)?;
+    let incidents: Vec<(String, String)> = provider_incident_types::table
+        .inner_join(providers::table)
+        .filter(providers::status.eq(approved))
+        .select((
+            provider_incident_types::provider_id,
+            provider_incident_types::incident_code,
+        ))
+        .load(conn)?;
+    let zones: Vec<(String, String)> = provider_zone_departements::table
+        .inner_join(providers::table)
+        .filter(providers::status.eq(approved))
+        .select((
+            provider_zone_departements::provider_id,
+            provider_zone_departements::departement_code,
+        ))
+        .order(provider_zone_departements::departement_code)
+        .load(conn)?;
+    let label_rows: Vec<LabelRow> = labels::table
+        .inner_join(providers::table)
+        .filter(providers::status.eq(approved))
+        .select((
+            labels::number,
+            labels::provider_id,
+            labels::status,
+            labels::valid_from,
+            labels::valid_until,
+            labels::created_at,
+        ))
+        .order(labels::created_at)
+        .load(conn)?;
+    Ok(assemble(rows, incidents, zones, label_rows))
+}
+
+/// One published provider.
+pub fn find_published(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Provider>> {
+    let approved = ReferencingStatus::Approved.as_str();
+    let Some(row) = providers::table
+        .filter(providers::id.eq(id))
+        .filter(providers::status.eq(approved))
+        .select(ProviderRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let incidents: Vec<(String, String)> = provider_incident_types::table
+        .filter(provider_incident_types::provider_id.eq(id))
+        .select((
+            provider_incident_types::provider_id,
+            provider_incident_types::incident_code,
+        ))
+        .load(conn)?;
+    let zones: Vec<(String, String)> = provider_zone_departements::table
+        .filter(provider_zone_departements::provider_id.eq(id))
+        .select((
+            provider_zone_departements::provider_id,
+            provider_zone_departements::departement_code,
+        ))
+        .order(provider_zone_departements::departement_code)
+        .load(conn)?;
+    let label_rows: Vec<LabelRow> = labels::table
+        .filter(labels::provider_id.eq(id))
+        .order(labels::created_at)
+        .load(conn)?;
+    Ok(assemble(vec![row], incidents, zones, label_rows).pop())
+}
+
+fn assemble(
+    rows: Vec<ProviderRow>,
+    incidents: Vec<(String, String)>,
+    zones: Vec<(String, String)>,
+    label_rows: Vec<LabelRow>,
+) -> Vec<Provider> {
+    let mut incidents_by: HashMap<String, Vec<String>> = HashMap::new();
+    for (pid, code) in incidents {
+        incidents_by.entry(pid).or_default().push(code);
+    }
+    let mut zones_by: HashMap<String, Vec<String>> = HashMap::new();
+    for (pid, code) in zones {
+        zones_by.entry(pid).or_default().push(code);
+    }
+    // The newest label wins (rows are ordered by creation).
+    let mut label_by: HashMap<String, LabelSummary> = HashMap::new();
+    for l in label_rows {
+        label_by.insert(
+            l.provider_id,
+            LabelSummary {
+                number: l.number,
+                status: l.status,
+                valid_from: l.valid_from,
+                valid_until: l.valid_until,
+            },
+        );
+    }
+    rows.into_iter()
+        .map(|row| {
+            let zone = match row.zone_kind.as_str() {
+                "radius" => Zone::Radius {
+                    radius_km: row.zone_radius_km.and_then(|r| u32::try_from(r).ok()).unwrap_or(0),
+                },
+                "departements" => Zone::Departements {
+                    departements: zones_by.remove(&row.id).unwrap_or_default(),
+                },
+                _ => Zone::National,
+            };
+            let mut incident_types = incidents_by.remove(&row.id).unwrap_or_default();
+            incident_types.sort();
+            Provider {
+                label: label_by.remove(&row.id),
+                incident_types,
+                zone,
+                status: parse_status(&row.status),
+                audiences: decode_list(&row.audiences),
+                id: row.id,
+                legal_name: row.legal_name,
+                name: row.name,
+                siret: row.siret,
+                address_line: row.address_line,
+                postcode: row.postcode,
+                commune_code: row.commune_code,
+                city: row.city,
+                latitude: row.latitude,
+                longitude: row.longitude,
+                phone: row.phone,
+                email: row.email,
+                website: row.website,
+                description: row.description,
+                remote: row.remote,
+            }
+        })
+        .collect()
+}

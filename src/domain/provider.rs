@@ -1,0 +1,91 @@
+//! The provider record as the rest of the service sees it.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audience::Audience;
+use super::zone::Zone;
+
+/// Referencing states (the workflow itself comes with the referencing issue); only
+/// `approved` providers are published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferencingStatus {
+    Draft,
+    Submitted,
+    InReview,
+    ChangesRequested,
+    Approved,
+    Rejected,
+    Suspended,
+    Removed,
+    Withdrawn,
+}
+
+impl ReferencingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::Submitted => "submitted",
+            Self::InReview => "in_review",
+            Self::ChangesRequested => "changes_requested",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Suspended => "suspended",
+            Self::Removed => "removed",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// An ExpertCyber label as shown to the public.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LabelSummary {
+    /// `EC-YYYY-NNNN`.
+    pub number: String,
+    /// `valid`, `suspended`, `expired` or `withdrawn`.
+    pub status: String,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+}
+
+impl LabelSummary {
+    /// A label is shown as expired from the day after `valid_until`, even before the scheduled
+    /// job records it.
+    pub fn as_of(mut self, today: NaiveDate) -> Self {
+        if self.status == "valid" && self.valid_until < today {
+            self.status = "expired".to_owned();
+        }
+        self
+    }
+
+    pub fn is_valid_on(&self, day: NaiveDate) -> bool {
+        self.status == "valid" && self.valid_from <= day && day <= self.valid_until
+    }
+}
+
+/// A provider with everything the directory publishes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Provider {
+    pub id: String,
+    pub legal_name: String,
+    pub name: String,
+    pub siret: String,
+    pub address_line: String,
+    pub postcode: String,
+    pub commune_code: Option<String>,
+    pub city: String,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub phone: String,
+    pub email: String,
+    pub website: Option<String>,
+    pub description: String,
+    pub audiences: Vec<Audience>,
+    pub incident_types: Vec<String>,
+    pub remote: bool,
+    pub zone: Zone,
+    pub status: ReferencingStatus,
+    pub label: Option<LabelSummary>,
+}

@@ -1,0 +1,118 @@
+//! The incident taxonomy (fixtures/incident_types.json, compiled into the binary).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::audience::Audience;
+use super::matching::IncidentSet;
+
+const FIXTURE: &str = include_str!("../../fixtures/incident_types.json");
+
+/// A service a victim can be redirected to (Pharos, 33700, Perceval, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Redirection {
+    pub name: String,
+    pub contact: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct IncidentType {
+    /// Stable code, e.g. `rancongiciel`.
+    pub code: String,
+    /// French label shown to victims.
+    pub label: String,
+    pub category: String,
+    /// The audiences this threat concerns.
+    pub audiences: Vec<Audience>,
+    /// False when only advice and redirection apply.
+    pub provider_can_help: bool,
+    pub advice: String,
+    pub redirections: Vec<Redirection>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TaxonomyError {
+    #[error("fixtures/incident_types.json is not valid: {0}")]
+    Parse(#[from] serde_json::Error),
+    #[error("fixtures/incident_types.json: {0}")]
+    Invalid(String),
+}
+
+/// The taxonomy in its published order.
+#[derive(Debug, Clone)]
+pub struct Taxonomy {
+    types: Vec<IncidentType>,
+}
+
+impl Taxonomy {
+    pub fn from_fixture() -> Result<Self, TaxonomyError> {
+        Self::parse(FIXTURE)
+    }
+
+    pub fn parse(json: &str) -> Result<Self, TaxonomyError> {
+        let types: Vec<IncidentType> = serde_json::from_str(json)?;
+        if types.len() > IncidentSet::CAPACITY {
+            return Err(TaxonomyError::Invalid(format!(
+                "{} types, at most {} supported",
+                types.len(),
+                IncidentSet::CAPACITY
+            )));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for t in &types {
+            if !seen.insert(t.code.as_str()) {
+                return Err(TaxonomyError::Invalid(format!("duplicate code {}", t.code)));
+            }
+        }
+        Ok(Self { types })
+    }
+
+    pub fn all(&self) -> &[IncidentType] {
+        &self.types
+    }
+
+    /// The type's position, which is also its bit in an [`IncidentSet`].
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.types.iter().position(|t| t.code == code)
+    }
+
+    pub fn get(&self, code: &str) -> Option<&IncidentType> {
+        self.types.iter().find(|t| t.code == code)
+    }
+
+    pub fn set_of<'a>(&self, codes: impl IntoIterator<Item = &'a str>) -> IncidentSet {
+        let mut set = IncidentSet::default();
+        for code in codes {
+            if let Some(bit) = self.position(code) {
+                set.insert(bit);
+            }
+        }
+        set
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixture_has_the_core_threats() {
+        let taxonomy = Taxonomy::from_fixture().unwrap();
+        assert!((40..=50).contains(&taxonomy.all().len()));
+        for code in [
+            "rancongiciel",
+            "hameconnage",
+            "piratage_compte",
+            "faux_support_technique",
+            "defiguration_site",
+            "deni_de_service",
+            "fuite_de_donnees",
+            "sextorsion",
+            "usurpation_identite",
+        ] {
+            assert!(taxonomy.get(code).is_some(), "{code} missing");
+        }
+        assert!(taxonomy.all().iter().all(|t| !t.audiences.is_empty()));
+        assert!(!taxonomy.get("sextorsion").unwrap().provider_can_help);
+    }
+}

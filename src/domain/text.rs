@@ -1,0 +1,37 @@
+//! Text folding for accent- and case-insensitive search.
+
+/// Lower case, accents removed, every run of non-alphanumerics turned into one space,
+/// "st"/"ste" expanded so that "st etienne" finds "Saint-Étienne" (but not as the last word,
+/// which may be the start of "Strasbourg" being typed).
+pub fn fold(input: &str) -> String {
+    let ascii = deunicode::deunicode(input).to_lowercase();
+    let words: Vec<&str> = ascii
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let last = words.len().saturating_sub(1);
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| match *w {
+            "st" if i < last => "saint",
+            "ste" if i < last => "sainte",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    #[test]
+    fn folds_accents_case_and_punctuation() {
+        assert_eq!(fold("Saint-Étienne"), "saint etienne");
+        assert_eq!(fold("ST ETIENNE"), "saint etienne");
+        assert_eq!(fold("L'Haÿ-les-Roses"), "l hay les roses");
+        assert_eq!(fold("  Béziers "), "beziers");
+        assert_eq!(fold("st"), "st");
+    }
+}

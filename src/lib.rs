@@ -1,0 +1,119 @@
+//! cyberdir: the back office of a national cyber-assistance platform. This crate root wires the
+//! application together; `main.rs` and the tests share it.
+
+pub mod api;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod geo;
+pub mod search;
+pub mod seed;
+pub mod telemetry;
+pub mod web;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{App, HttpResponse, HttpServer, web as aweb};
+use handlebars::Handlebars;
+use tracing_actix_web::TracingLogger;
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::db::{DbTarget, Pool};
+use crate::domain::taxonomy::Taxonomy;
+use crate::geo::departements::Departements;
+use crate::geo::provider_index::DirectoryIndex;
+
+/// Everything a request handler may need; cheap to share between workers.
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Config,
+    pub clock: Clock,
+    pub backend: &'static str,
+    pub taxonomy: Arc<Taxonomy>,
+    pub departements: Arc<Departements>,
+    pub directory: Arc<DirectoryIndex>,
+    pub templates: Arc<Handlebars<'static>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] db::DbSetupError),
+    #[error(transparent)]
+    Taxonomy(#[from] domain::taxonomy::TaxonomyError),
+    #[error("fixtures/departements.json is not valid: {0}")]
+    Departements(serde_json::Error),
+    #[error("cannot load the reference data: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("templates: {0}")]
+    Templates(#[from] handlebars::TemplateError),
+}
+
+/// Opens the database, applies migrations and loads the reference data (idempotent).
+pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
+    let target = DbTarget::parse(&config.database_url)?;
+    let pool = db::connect(&target, config.db_pool_size)?;
+    let mut conn = pool.get().map_err(db::DbSetupError::Pool)?;
+    let applied = db::run_migrations(&mut conn)?;
+    if applied > 0 {
+        tracing::info!(applied, "migrations applied");
+    }
+    let taxonomy = Taxonomy::from_fixture()?;
+    db::incident_types::sync(&mut conn, &taxonomy)?;
+    let departements = Departements::from_fixture().map_err(StartupError::Departements)?;
+    drop(conn);
+    Ok(AppState {
+        pool,
+        backend: target.backend_name(),
+        config,
+        clock,
+        taxonomy: Arc::new(taxonomy),
+        departements: Arc::new(departements),
+        directory: Arc::new(DirectoryIndex::default()),
+        templates: Arc::new(web::templates()?),
+    })
+}
+
+/// Starts the HTTP server on an already bound listener (tests bind port 0).
+pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
+    let data = aweb::Data::new(state);
+    let server = HttpServer::new(move || {
+        let (app, openapi) = App::new()
+            .into_utoipa_app()
+            .openapi(api::ApiDoc::openapi())
+            .app_data(data.clone())
+            .app_data(api::query_config())
+            .app_data(api::path_config())
+            .configure(api::configure)
+            .split_for_parts();
+        let openapi = aweb::Data::new(openapi);
+        app.app_data(openapi)
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
+            .wrap(TracingLogger::default())
+            .service(api::health::healthz)
+            .service(api::health::readyz)
+            .route("/api/openapi.json", aweb::get().to(openapi_json))
+            .configure(web::configure)
+            .default_service(aweb::to(web::not_found))
+    })
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn openapi_json(spec: aweb::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(spec.get_ref())
+}

@@ -1,0 +1,117 @@
+//! Server-rendered pages (handlebars, French), per audience. Templates and static files are
+//! compiled into the binary.
+
+pub mod public;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use handlebars::Handlebars;
+use rust_embed::RustEmbed;
+use serde::Serialize;
+
+use crate::AppState;
+use crate::error::AppError;
+
+#[derive(RustEmbed)]
+#[folder = "templates/"]
+struct TemplateFiles;
+
+#[derive(RustEmbed)]
+#[folder = "static/"]
+struct StaticFiles;
+
+/// Attribution required by the geography's licence, shown wherever it is displayed.
+pub const GEO_ATTRIBUTION: &str = "Sources : La Poste – Base officielle des codes postaux ; INSEE – Code officiel géographique (via @etalab/decoupage-administratif)";
+
+/// All templates, by path without extension (`pages/search`, `pages/layout`, ...), strict mode.
+pub fn templates() -> Result<Handlebars<'static>, handlebars::TemplateError> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
+    Ok(hb)
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(public::home)
+        .service(public::provider_page)
+        .route("/static/{file:.*}", web::get().to(static_file));
+}
+
+async fn static_file(path: web::Path<String>) -> HttpResponse {
+    let file = path.into_inner();
+    let Some(content) = StaticFiles::get(&file) else {
+        return HttpResponse::NotFound().finish();
+    };
+    let content_type = match file.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    };
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(content.data.into_owned())
+}
+
+/// Renders a page, or a plain error page if the template itself fails.
+pub fn render(state: &AppState, status: StatusCode, template: &str, data: &impl Serialize) -> HttpResponse {
+    match state.templates.render(template, data) {
+        Ok(html) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .insert_header((
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+            ))
+            .body(html),
+        Err(e) => {
+            tracing::error!(template, error = %e, "template rendering failed");
+            HttpResponse::InternalServerError()
+                .content_type("text/html; charset=utf-8")
+                .body("<!doctype html><html lang=\"fr\"><title>Erreur</title><p>Une erreur interne est survenue.</p></html>")
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: String,
+    attribution: &'a str,
+}
+
+/// An error as a French page with the right status.
+pub fn render_error(state: &AppState, error: &AppError) -> HttpResponse {
+    use actix_web::ResponseError;
+    let status = error.status_code();
+    if status.is_server_error() {
+        tracing::error!(%error, cause = ?error, "page error");
+    }
+    let title = match status {
+        StatusCode::NOT_FOUND => "Page introuvable",
+        StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
+        s if s.is_client_error() => "Requête invalide",
+        _ => "Erreur",
+    };
+    render(
+        state,
+        status,
+        "pages/error",
+        &ErrorPage {
+            title,
+            message: error.to_string(),
+            attribution: GEO_ATTRIBUTION,
+        },
+    )
+}
+
+/// Unknown routes: problem+json under /api, a French page elsewhere.
+pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let error = AppError::not_found("Cette adresse ne correspond à aucune page.");
+    if req.path().starts_with("/api/") {
+        use actix_web::ResponseError;
+        error.error_response()
+    } else {
+        render_error(&state, &error)
+    }
+}

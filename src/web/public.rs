@@ -1,0 +1,334 @@
+//! Public pages: the search form with its results, and a provider's profile.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+
+use super::{GEO_ATTRIBUTION, render, render_error};
+use crate::AppState;
+use crate::api::geo::autocomplete;
+use crate::api::providers::round_km;
+use crate::domain::audience::Audience;
+use crate::domain::provider::Provider;
+use crate::error::{AppError, FieldErrors};
+use crate::search::{self, SearchParams, SearchRequest, is_commune_code, is_postcode};
+
+/// The search form as submitted (GET, so results can be bookmarked and shared).
+#[derive(Debug, Default, Deserialize, Serialize, Clone)]
+pub struct SearchForm {
+    /// Commune name or postcode, as typed.
+    pub lieu: Option<String>,
+    /// INSEE code chosen in the suggestions (set by the script; optional).
+    pub commune: Option<String>,
+    pub incident: Option<String>,
+    pub audience: Option<String>,
+    pub expertcyber: Option<String>,
+    pub remote: Option<String>,
+    pub page: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Serialize)]
+struct LabelBadge {
+    number: String,
+    valid_until: String,
+}
+
+#[derive(Serialize)]
+struct ProviderCard {
+    id: String,
+    name: String,
+    legal_name: String,
+    siret: String,
+    address_line: String,
+    postcode: String,
+    city: String,
+    phone: String,
+    phone_link: String,
+    email: String,
+    website: Option<String>,
+    description: String,
+    zone: String,
+    remote: bool,
+    audiences: Vec<&'static str>,
+    incidents: Vec<String>,
+    label: Option<LabelBadge>,
+    distance: Option<String>,
+    covers_location: bool,
+}
+
+#[derive(Serialize, Default)]
+struct Results {
+    place: String,
+    approximate: bool,
+    total: usize,
+    summary: String,
+    cards: Vec<ProviderCard>,
+    previous: Option<String>,
+    next: Option<String>,
+    page: usize,
+    pages: usize,
+}
+
+#[derive(Serialize)]
+struct SearchPage {
+    title: String,
+    lieu: String,
+    commune: String,
+    expertcyber: bool,
+    remote: bool,
+    incidents: Vec<Choice>,
+    audiences: Vec<Choice>,
+    errors: Vec<String>,
+    lieu_error: Option<String>,
+    results: Option<Results>,
+    attribution: &'static str,
+}
+
+fn card(state: &AppState, p: &Provider, distance_km: Option<f64>, covers: bool) -> ProviderCard {
+    let today = state.clock.today();
+    ProviderCard {
+        id: p.id.clone(),
+        name: p.name.clone(),
+        legal_name: p.legal_name.clone(),
+        siret: p.siret.clone(),
+        address_line: p.address_line.clone(),
+        postcode: p.postcode.clone(),
+        city: p.city.clone(),
+        phone_link: p.phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect(),
+        phone: p.phone.clone(),
+        email: p.email.clone(),
+        website: p.website.clone(),
+        description: p.description.clone(),
+        zone: p.zone.describe_fr(),
+        remote: p.remote,
+        audiences: p.audiences.iter().map(|a| a.label()).collect(),
+        incidents: p
+            .incident_types
+            .iter()
+            .map(|c| state.taxonomy.get(c).map(|t| t.label.clone()).unwrap_or_else(|| c.clone()))
+            .collect(),
+        label: p
+            .label
+            .as_ref()
+            .filter(|l| l.is_valid_on(today))
+            .map(|l| LabelBadge {
+                number: l.number.clone(),
+                valid_until: l.valid_until.format("%d/%m/%Y").to_string(),
+            }),
+        distance: distance_km.map(|d| format!("{} km", round_km(d)).replace('.', ",")),
+        covers_location: covers,
+    }
+}
+
+/// Works out the place from what was typed: a postcode, "Rennes (35000)" as suggested, a
+/// commune code chosen by the script, or the most populous commune with that name.
+fn place_params(state: &AppState, form: &SearchForm) -> Result<SearchParams, AppError> {
+    let lieu = form.lieu.as_deref().map(str::trim).unwrap_or_default();
+    let chosen = form.commune.as_deref().map(str::trim).unwrap_or_default();
+    let mut params = SearchParams::default();
+    if !chosen.is_empty() && is_commune_code(chosen) {
+        params.commune = Some(chosen.to_owned());
+        return Ok(params);
+    }
+    if lieu.is_empty() {
+        return Err(AppError::field("lieu", "Indiquez votre commune ou votre code postal."));
+    }
+    if is_postcode(lieu) {
+        params.postcode = Some(lieu.to_owned());
+        return Ok(params);
+    }
+    let (name, postcode) = match lieu.rsplit_once('(') {
+        Some((name, rest)) => (name.trim(), Some(rest.trim_end_matches(')').trim())),
+        None => (lieu, None),
+    };
+    let mut conn = state.pool.get()?;
+    let found = autocomplete(&mut conn, name, 20)?;
+    let best = found
+        .iter()
+        .find(|c| postcode.is_some_and(|pc| c.postcodes.iter().any(|p| p == pc)))
+        .or_else(|| found.first());
+    match best {
+        Some(c) => {
+            params.commune = Some(c.code.clone());
+            Ok(params)
+        }
+        None => Err(AppError::field(
+            "lieu",
+            format!("Aucune commune ne correspond à « {lieu} ». Vérifiez l'orthographe ou saisissez le code postal."),
+        )),
+    }
+}
+
+fn page_link(form: &SearchForm, page: usize) -> String {
+    let mut form = form.clone();
+    form.page = Some(page.to_string());
+    format!("/?{}", serde_urlencoded_form(&form))
+}
+
+fn serde_urlencoded_form(form: &SearchForm) -> String {
+    let pairs = [
+        ("lieu", &form.lieu),
+        ("commune", &form.commune),
+        ("incident", &form.incident),
+        ("audience", &form.audience),
+        ("expertcyber", &form.expertcyber),
+        ("remote", &form.remote),
+        ("page", &form.page),
+    ];
+    let mut url = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            url.append_pair(k, v);
+        }
+    }
+    url.finish()
+}
+
+fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> {
+    let mut params = place_params(state, form)?;
+    params.incident = form.incident.clone();
+    params.audience = form.audience.clone();
+    params.expertcyber = form.expertcyber.as_ref().map(|_| "true".to_owned());
+    params.remote = form.remote.as_ref().map(|_| "true".to_owned());
+    params.page = form.page.clone();
+    let request = SearchRequest::parse(&params, state)?;
+    let outcome = search::run(state, &request)?;
+    let place = match (&outcome.location.commune, &outcome.location.departement_name) {
+        (Some(c), Some(d)) => format!("{c} ({d})"),
+        (Some(c), None) => c.clone(),
+        (None, Some(d)) => d.clone(),
+        (None, None) => String::new(),
+    };
+    let pages = outcome.total.div_ceil(outcome.limit).max(1);
+    let summary = match outcome.total {
+        0 => "Aucun prestataire ne correspond à ces critères.".to_owned(),
+        1 => "1 prestataire trouvé.".to_owned(),
+        n => format!("{n} prestataires trouvés."),
+    };
+    Ok(Results {
+        place,
+        approximate: outcome.location.approximate,
+        total: outcome.total,
+        summary,
+        cards: outcome
+            .matches
+            .iter()
+            .map(|m| card(state, outcome.snapshot.provider(m), Some(m.distance_km), m.covers))
+            .collect(),
+        previous: (outcome.page > 1).then(|| page_link(form, outcome.page - 1)),
+        next: (outcome.page < pages).then(|| page_link(form, outcome.page + 1)),
+        page: outcome.page,
+        pages,
+    })
+}
+
+/// `/`: the search form, and the results when a place was given.
+#[get("/")]
+pub async fn home(state: web::Data<AppState>, form: web::Query<SearchForm>) -> HttpResponse {
+    let form = form.into_inner();
+    let inner = state.clone().into_inner();
+    let searched = form.lieu.is_some() || form.commune.is_some();
+    let search_form = form.clone();
+    let outcome = web::block(move || searched.then(|| run_search(&inner, &search_form))).await;
+    let (results, errors) = match outcome {
+        Ok(None) => (None, FieldErrors::new()),
+        Ok(Some(Ok(results))) => (Some(results), FieldErrors::new()),
+        Ok(Some(Err(AppError::Validation(errors)))) => (None, errors),
+        Ok(Some(Err(AppError::NotFound(message)))) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("lieu".into(), vec![message]);
+            (None, errors)
+        }
+        Ok(Some(Err(other))) => return render_error(&state, &other),
+        Err(e) => return render_error(&state, &AppError::from(e)),
+    };
+    let selected = |value: &str, current: &Option<String>| current.as_deref() == Some(value);
+    let lieu_error = ["lieu", "postcode", "commune"]
+        .iter()
+        .filter_map(|f| errors.get(*f))
+        .flatten()
+        .next()
+        .cloned();
+    let other_errors = errors
+        .iter()
+        .filter(|(f, _)| !["lieu", "postcode", "commune"].contains(&f.as_str()))
+        .flat_map(|(_, messages)| messages.clone())
+        .collect();
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let page = SearchPage {
+        title: match &results {
+            Some(r) => format!("Prestataires près de {} – cyberdir", r.place),
+            None => "Trouver un prestataire en cybersécurité – cyberdir".to_owned(),
+        },
+        lieu: form.lieu.clone().unwrap_or_default(),
+        commune: form.commune.clone().unwrap_or_default(),
+        expertcyber: form.expertcyber.is_some(),
+        remote: form.remote.is_some(),
+        incidents: state
+            .taxonomy
+            .all()
+            .iter()
+            .map(|t| Choice {
+                value: t.code.clone(),
+                label: t.label.clone(),
+                selected: selected(&t.code, &form.incident),
+            })
+            .collect(),
+        audiences: Audience::ALL
+            .iter()
+            .map(|a| Choice {
+                value: a.code().to_owned(),
+                label: a.label().to_owned(),
+                selected: selected(a.code(), &form.audience),
+            })
+            .collect(),
+        lieu_error,
+        errors: other_errors,
+        results,
+        attribution: GEO_ATTRIBUTION,
+    };
+    render(&state, status, "pages/search", &page)
+}
+
+#[derive(Serialize)]
+struct ProfilePage {
+    title: String,
+    provider: ProviderCard,
+    attribution: &'static str,
+}
+
+/// `/prestataires/{id}`: a provider's public profile.
+#[get("/prestataires/{id}")]
+pub async fn provider_page(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+    let id = path.into_inner();
+    let inner = state.clone().into_inner();
+    let found = web::block(move || -> Result<Option<ProviderCard>, AppError> {
+        let mut conn = inner.pool.get()?;
+        let snapshot = inner.directory.snapshot(&mut conn, &inner.taxonomy)?;
+        Ok(snapshot.get(&id).map(|p| card(&inner, p, None, true)))
+    })
+    .await
+    .map_err(AppError::from)
+    .and_then(|r| r);
+    match found {
+        Ok(Some(provider)) => render(
+            &state,
+            StatusCode::OK,
+            "pages/provider",
+            &ProfilePage {
+                title: format!("{} – cyberdir", provider.name),
+                provider,
+                attribution: GEO_ATTRIBUTION,
+            },
+        ),
+        Ok(None) => render_error(&state, &AppError::not_found("Ce prestataire n'existe pas ou n'est plus référencé.")),
+        Err(e) => render_error(&state, &e),
+    }
+}
