@@ -84,7 +84,11 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
 
 /// Starts the HTTP server on an already bound listener (tests bind port 0).
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {
-    let data = aweb::Data::new(state);
+    serve_shared(aweb::Data::new(state), listener)
+}
+
+/// Like [`serve`], keeping a handle on the state (tests read the pool and clock through it).
+pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
         let (app, openapi) = App::new()
             .into_utoipa_app()
