@@ -77,11 +77,15 @@ impl Config {
         };
         let db_pool_size = match get("CYBERDIR_DB_POOL_SIZE") {
             None => 10,
-            Some(v) => v.parse().ok().filter(|n| (1..=200).contains(n)).ok_or(ConfigError {
-                name: "CYBERDIR_DB_POOL_SIZE",
-                value: v,
-                expected: "a number from 1 to 200",
-            })?,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (1..=200).contains(n))
+                .ok_or(ConfigError {
+                    name: "CYBERDIR_DB_POOL_SIZE",
+                    value: v,
+                    expected: "a number from 1 to 200",
+                })?,
         };
         Ok(Self {
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -101,8 +105,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 

@@ -13,7 +13,11 @@ use cyberdir::geo::import;
 use cyberdir::{AppState, db, prepare, seed, serve, telemetry};
 
 #[derive(Parser)]
-#[command(name = "cyberdir", version, about = "Back office of the national cyber-assistance platform")]
+#[command(
+    name = "cyberdir",
+    version,
+    about = "Back office of the national cyber-assistance platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -79,7 +83,11 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
         Command::Geo {
-            command: GeoCommand::Import { postcodes, communes },
+            command:
+                GeoCommand::Import {
+                    postcodes,
+                    communes,
+                },
         } => {
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
             let summary = import::import_files(
@@ -106,24 +114,49 @@ fn run(command: Command, config: Config) -> Result<(), String> {
 
 fn seed_demo(state: &AppState) -> Result<usize, String> {
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-    seed::seed_demo(&mut conn, &state.departements, &state.taxonomy, state.clock.now_naive())
-        .map_err(|e| e.to_string())
+    seed::seed_demo(
+        &mut conn,
+        &state.departements,
+        &state.taxonomy,
+        state.clock.now_naive(),
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// First start on an empty database: import the geography if a folder is configured, then
 /// seed the demo directory unless CYBERDIR_DEMO=0.
 fn first_start(state: &AppState) -> Result<(), String> {
-    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-    if let Some(dir) = &state.config.geo_dir {
-        if db::geo::commune_count(&mut conn).map_err(|e| e.to_string())? == 0 {
+    let count_communes = || {
+        let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+        db::geo::commune_count(&mut conn).map_err(|e| e.to_string())
+    };
+    let geo_files = state
+        .config
+        .geo_dir
+        .as_ref()
+        .filter(|d| d.join("base-officielle-codes-postaux.csv").is_file());
+    match (&state.config.geo_dir, geo_files) {
+        (Some(dir), None) => tracing::warn!(
+            dir = %dir.display(),
+            "CYBERDIR_GEO_DIR holds no base-officielle-codes-postaux.csv; starting without importing"
+        ),
+        (_, Some(dir)) if count_communes()? == 0 => {
             tracing::info!(dir = %dir.display(), "importing the reference geography");
             let summary = import::import_folder(&state.pool, dir, state.clock.now_naive())
                 .map_err(|e| format!("geography import from {}: {e}", dir.display()))?;
-            tracing::info!(communes = summary.communes, postcodes = summary.postcodes, "geography imported");
+            tracing::info!(
+                communes = summary.communes,
+                postcodes = summary.postcodes,
+                "geography imported"
+            );
         }
+        _ => {}
     }
-    if state.config.demo && db::providers::count(&mut conn).map_err(|e| e.to_string())? == 0 {
-        drop(conn);
+    let providers = {
+        let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+        db::providers::count(&mut conn).map_err(|e| e.to_string())?
+    };
+    if state.config.demo && providers == 0 {
         let created = seed_demo(state)?;
         tracing::info!(created, "demo directory seeded");
     }
@@ -135,6 +168,10 @@ fn run_server(state: AppState) -> Result<(), String> {
     let bind = state.config.bind.clone();
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(address = %bind, backend = state.backend, "cyberdir listening");
-    actix_web::rt::System::new()
-        .block_on(async move { serve(state, listener).map_err(|e| e.to_string())?.await.map_err(|e| e.to_string()) })
+    actix_web::rt::System::new().block_on(async move {
+        serve(state, listener)
+            .map_err(|e| e.to_string())?
+            .await
+            .map_err(|e| e.to_string())
+    })
 }

@@ -68,7 +68,9 @@ impl Rng {
     }
 
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|_| char::from(b'0' + self.below(10) as u8)).collect()
+        (0..n)
+            .map(|_| char::from(b'0' + self.below(10) as u8))
+            .collect()
     }
 }
 
@@ -88,7 +90,9 @@ struct Place {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
-    #[error("the directory already holds {0} providers; the demo set only fills an empty directory")]
+    #[error(
+        "the directory already holds {0} providers; the demo set only fills an empty directory"
+    )]
     NotEmpty(i64),
     #[error("fixtures/demo_names.json is not valid: {0}")]
     Names(#[from] serde_json::Error),
@@ -124,16 +128,18 @@ fn places(conn: &mut DbConnection, deps: &Departements) -> QueryResult<Vec<Place
         .into_iter()
         .filter(|r| !parents.contains(&r.0) && deps.get(&r.2).is_some())
         .filter(|r| seen.insert(r.0.clone()))
-        .map(|(code, name, dep, population, latitude, longitude, postcode)| Place {
-            commune_code: Some(code),
-            city: name,
-            postcode,
-            departement: dep,
-            latitude,
-            longitude,
-            weight: f64::from(population.max(0)),
-            jitter: 0.01,
-        })
+        .map(
+            |(code, name, dep, population, latitude, longitude, postcode)| Place {
+                commune_code: Some(code),
+                city: name,
+                postcode,
+                departement: dep,
+                latitude,
+                longitude,
+                weight: f64::from(population.max(0)),
+                jitter: 0.01,
+            },
+        )
         .collect();
     if !from_communes.is_empty() {
         return Ok(from_communes);
@@ -153,7 +159,11 @@ fn places(conn: &mut DbConnection, deps: &Departements) -> QueryResult<Vec<Place
             departement: d.code.clone(),
             latitude: d.latitude,
             longitude: d.longitude,
-            weight: if BIG.contains(&d.code.as_str()) { 5.0 } else { 1.0 },
+            weight: if BIG.contains(&d.code.as_str()) {
+                5.0
+            } else {
+                1.0
+            },
             jitter: 0.08,
         })
         .collect())
@@ -164,8 +174,15 @@ fn places(conn: &mut DbConnection, deps: &Departements) -> QueryResult<Vec<Place
 fn allocate(rng: &mut Rng, places: &[Place], deps: &Departements, total: usize) -> Vec<usize> {
     let mut chosen = Vec::with_capacity(total);
     for dep in deps.all() {
-        let mut local: Vec<usize> = (0..places.len()).filter(|&i| places[i].departement == dep.code).collect();
-        local.sort_by(|&a, &b| places[b].weight.total_cmp(&places[a].weight).then(a.cmp(&b)));
+        let mut local: Vec<usize> = (0..places.len())
+            .filter(|&i| places[i].departement == dep.code)
+            .collect();
+        local.sort_by(|&a, &b| {
+            places[b]
+                .weight
+                .total_cmp(&places[a].weight)
+                .then(a.cmp(&b))
+        });
         if local.is_empty() {
             continue;
         }
@@ -177,12 +194,18 @@ fn allocate(rng: &mut Rng, places: &[Place], deps: &Departements, total: usize) 
     let mut sum = 0.0;
     for p in places {
         // Small villages rarely host an IT-security firm.
-        sum += if p.weight >= 2000.0 || p.commune_code.is_none() { p.weight } else { 0.0 };
+        sum += if p.weight >= 2000.0 || p.commune_code.is_none() {
+            p.weight
+        } else {
+            0.0
+        };
         cumulative.push(sum);
     }
     while chosen.len() < total && sum > 0.0 {
         let target = rng.unit() * sum;
-        let i = cumulative.partition_point(|&c| c <= target).min(places.len() - 1);
+        let i = cumulative
+            .partition_point(|&c| c <= target)
+            .min(places.len() - 1);
         chosen.push(i);
     }
     chosen.truncate(total);
@@ -204,18 +227,26 @@ fn phone(rng: &mut Rng, dep: &str) -> String {
         "974" => "0262".to_owned(),
         "976" => "0269".to_owned(),
         "75" | "77" | "78" | "91" | "92" | "93" | "94" | "95" => format!("01{}", rng.digits(2)),
-        "22" | "29" | "35" | "56" | "44" | "49" | "53" | "72" | "85" | "14" | "50" | "61" | "27" | "76"
-        | "28" | "18" | "36" | "37" | "41" | "45" => format!("02{}", rng.digits(2)),
-        "2A" | "2B" | "13" | "83" | "84" | "06" | "04" | "05" | "30" | "34" | "69" | "38" | "73" | "74"
-        | "01" | "07" | "26" | "42" | "43" | "63" => format!("04{}", rng.digits(2)),
-        "33" | "31" | "64" | "40" | "47" | "24" | "17" | "79" | "86" | "16" | "87" | "19" | "23" | "65"
-        | "32" | "82" | "81" | "46" | "09" | "11" | "66" | "12" | "48" | "15" | "03" => {
+        "22" | "29" | "35" | "56" | "44" | "49" | "53" | "72" | "85" | "14" | "50" | "61"
+        | "27" | "76" | "28" | "18" | "36" | "37" | "41" | "45" => format!("02{}", rng.digits(2)),
+        "2A" | "2B" | "13" | "83" | "84" | "06" | "04" | "05" | "30" | "34" | "69" | "38"
+        | "73" | "74" | "01" | "07" | "26" | "42" | "43" | "63" => format!("04{}", rng.digits(2)),
+        "33" | "31" | "64" | "40" | "47" | "24" | "17" | "79" | "86" | "16" | "87" | "19"
+        | "23" | "65" | "32" | "82" | "81" | "46" | "09" | "11" | "66" | "12" | "48" | "15"
+        | "03" => {
             format!("05{}", rng.digits(2))
         }
         _ => format!("03{}", rng.digits(2)),
     };
     let rest = rng.digits(6);
-    format!("{} {} {} {} {}", &prefix[..2], &prefix[2..4], &rest[..2], &rest[2..4], &rest[4..])
+    format!(
+        "{} {} {} {} {}",
+        &prefix[..2],
+        &prefix[2..4],
+        &rest[..2],
+        &rest[2..4],
+        &rest[4..]
+    )
 }
 
 fn slug(name: &str) -> String {
@@ -247,9 +278,17 @@ fn generate(
     for (n, &slot) in slots.iter().enumerate() {
         let place = &places[slot];
         let mut name = if rng.chance(0.15) {
-            format!("{} {}", rng.pick(&names.last_names), rng.pick(&names.name_roots))
+            format!(
+                "{} {}",
+                rng.pick(&names.last_names),
+                rng.pick(&names.name_roots)
+            )
         } else {
-            format!("{}{}", rng.pick(&names.name_prefixes), rng.pick(&names.name_roots).to_lowercase())
+            format!(
+                "{}{}",
+                rng.pick(&names.name_prefixes),
+                rng.pick(&names.name_roots).to_lowercase()
+            )
         };
         if rng.chance(0.3) {
             name = format!("{name} {}", rng.pick(&names.name_suffixes));
@@ -288,8 +327,9 @@ fn generate(
         } else if roll < 0.88 {
             let mut near: Vec<_> = deps.all().iter().collect();
             near.sort_by(|a, b| {
-                distance_km(place.latitude, place.longitude, a.latitude, a.longitude)
-                    .total_cmp(&distance_km(place.latitude, place.longitude, b.latitude, b.longitude))
+                distance_km(place.latitude, place.longitude, a.latitude, a.longitude).total_cmp(
+                    &distance_km(place.latitude, place.longitude, b.latitude, b.longitude),
+                )
             });
             let mut departements: Vec<String> = std::iter::once(place.departement.clone())
                 .chain(near.iter().map(|d| d.code.clone()))
@@ -313,7 +353,9 @@ fn generate(
         id_bytes[..8].copy_from_slice(&rng.next().to_le_bytes());
         id_bytes[8..].copy_from_slice(&rng.next().to_le_bytes());
         out.push(Provider {
-            id: uuid::Builder::from_random_bytes(id_bytes).into_uuid().to_string(),
+            id: uuid::Builder::from_random_bytes(id_bytes)
+                .into_uuid()
+                .to_string(),
             siret: siret(&mut rng),
             address_line: format!(
                 "{} {} {}",
@@ -427,10 +469,17 @@ mod tests {
         let ids: HashSet<_> = a.iter().map(|p| &p.id).collect();
         assert_eq!(ids.len(), DEMO_SIZE);
         let covered: HashSet<_> = a.iter().map(|p| p.postcode.clone()).collect();
-        assert!(deps.all().iter().all(|d| covered.contains(&d.prefecture_postcode)));
+        assert!(
+            deps.all()
+                .iter()
+                .all(|d| covered.contains(&d.prefecture_postcode))
+        );
         let labelled = a.iter().filter(|p| p.label.is_some()).count();
         assert_eq!(labelled, DEMO_LABELLED);
-        let valid = a.iter().filter(|p| p.label.as_ref().is_some_and(|l| l.is_valid_on(today))).count();
+        let valid = a
+            .iter()
+            .filter(|p| p.label.as_ref().is_some_and(|l| l.is_valid_on(today)))
+            .count();
         assert!((180..=DEMO_LABELLED).contains(&valid), "{valid}");
         let zones: HashSet<&str> = a.iter().map(|p| p.zone.kind()).collect();
         assert_eq!(zones.len(), 3);

@@ -28,7 +28,10 @@ async fn unknown_api_route_is_problem_json_and_unknown_page_is_french_html() {
     let app = TestApp::spawn().await;
     let response = app.get("/api/v1/nope").await;
     assert_eq!(response.status().as_u16(), 404);
-    assert_eq!(response.headers()["content-type"], "application/problem+json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], 404);
     assert_eq!(body["type"], "/problems/not-found");
@@ -36,7 +39,12 @@ async fn unknown_api_route_is_problem_json_and_unknown_page_is_french_html() {
 
     let response = app.get("/nulle-part").await;
     assert_eq!(response.status().as_u16(), 404);
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
     let html = response.text().await.unwrap();
     assert!(html.contains("Page introuvable"), "{html}");
     assert!(html.contains("lang=\"fr\""));
@@ -47,8 +55,17 @@ async fn openapi_documents_every_api_route() {
     let app = TestApp::spawn().await;
     let (status, spec) = app.get_json("/api/openapi.json").await;
     assert_eq!(status, 200);
-    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"), "{}", spec["openapi"]);
-    let paths: Vec<&str> = spec["paths"].as_object().unwrap().keys().map(String::as_str).collect();
+    assert!(
+        spec["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        spec["openapi"]
+    );
+    let paths: Vec<&str> = spec["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     for expected in [
         "/api/v1/providers",
         "/api/v1/providers/{id}",
@@ -56,7 +73,10 @@ async fn openapi_documents_every_api_route() {
         "/api/v1/geo/postcodes/{code}",
         "/api/v1/incident-types",
     ] {
-        assert!(paths.contains(&expected), "{expected} missing from {paths:?}");
+        assert!(
+            paths.contains(&expected),
+            "{expected} missing from {paths:?}"
+        );
     }
     // Every documented route answers (none documented but unrouted).
     for path in &paths {
@@ -75,7 +95,10 @@ async fn incident_types_list_the_taxonomy() {
     assert_eq!(status, 200);
     let results = body["results"].as_array().unwrap();
     assert_eq!(body["total"].as_u64().unwrap() as usize, results.len());
-    let ransomware = results.iter().find(|t| t["code"] == "rancongiciel").unwrap();
+    let ransomware = results
+        .iter()
+        .find(|t| t["code"] == "rancongiciel")
+        .unwrap();
     assert_eq!(ransomware["label"], "Rançongiciel");
     assert_eq!(ransomware["provider_can_help"], true);
     let sextortion = results.iter().find(|t| t["code"] == "sextorsion").unwrap();

@@ -54,7 +54,11 @@ pub fn views(conn: &mut DbConnection, rows: Vec<CommuneRow>) -> Result<Vec<Commu
 }
 
 /// Autocomplete: by name prefix or postcode prefix, most populous first.
-pub fn autocomplete(conn: &mut DbConnection, q: &str, limit: i64) -> Result<Vec<CommuneView>, AppError> {
+pub fn autocomplete(
+    conn: &mut DbConnection,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<CommuneView>, AppError> {
     let q = q.trim();
     let rows = if q.bytes().all(|b| b.is_ascii_digit()) {
         queries::search_by_postcode(conn, q, limit)?
@@ -71,13 +75,27 @@ pub fn autocomplete(conn: &mut DbConnection, q: &str, limit: i64) -> Result<Vec<
     responses((status = 200, body = CommuneList), (status = 422, body = Problem))
 )]
 #[get("/geo/communes")]
-pub async fn communes(state: web::Data<AppState>, query: web::Query<CommuneQuery>) -> Result<HttpResponse, AppError> {
-    let q = query.q.as_deref().map(str::trim).unwrap_or_default().to_owned();
+pub async fn communes(
+    state: web::Data<AppState>,
+    query: web::Query<CommuneQuery>,
+) -> Result<HttpResponse, AppError> {
+    let q = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or_default()
+        .to_owned();
     if fold(&q).chars().count() < 2 {
-        return Err(AppError::field("q", "Saisissez au moins 2 caractères (nom ou code postal)."));
+        return Err(AppError::field(
+            "q",
+            "Saisissez au moins 2 caractères (nom ou code postal).",
+        ));
     }
     if q.chars().count() > 100 {
-        return Err(AppError::field("q", "Recherche trop longue (100 caractères au plus)."));
+        return Err(AppError::field(
+            "q",
+            "Recherche trop longue (100 caractères au plus).",
+        ));
     }
     let limit = match query.limit.as_deref() {
         None | Some("") => 10,
@@ -110,10 +128,16 @@ pub struct PostcodeView {
     responses((status = 200, body = PostcodeView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
 #[get("/geo/postcodes/{code}")]
-pub async fn postcode(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn postcode(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let code = path.into_inner();
     if !is_postcode(&code) {
-        return Err(AppError::field("code", "Code postal invalide : 5 chiffres attendus."));
+        return Err(AppError::field(
+            "code",
+            "Code postal invalide : 5 chiffres attendus.",
+        ));
     }
     let state = state.into_inner();
     let lookup = code.clone();
@@ -124,7 +148,9 @@ pub async fn postcode(state: web::Data<AppState>, path: web::Path<String>) -> Re
     })
     .await??;
     if found.is_empty() {
-        return Err(AppError::not_found(format!("Code postal inconnu : {code}.")));
+        return Err(AppError::not_found(format!(
+            "Code postal inconnu : {code}."
+        )));
     }
     Ok(HttpResponse::Ok().json(PostcodeView {
         postcode: code,

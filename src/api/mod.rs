@@ -42,8 +42,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Query-string errors (a malformed `?a=%zz`) answer problem+json too.
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _req| AppError::BadRequest(format!("Paramètres de requête illisibles : {err}")).into())
+    web::QueryConfig::default().error_handler(|err, _req| {
+        AppError::BadRequest(format!("Paramètres de requête illisibles : {err}")).into()
+    })
 }
 
 pub fn path_config() -> web::PathConfig {

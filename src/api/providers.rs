@@ -100,7 +100,10 @@ pub fn round_km(km: f64) -> f64 {
     )
 )]
 #[get("/providers")]
-pub async fn search(state: web::Data<AppState>, params: web::Query<SearchParams>) -> Result<HttpResponse, AppError> {
+pub async fn search(
+    state: web::Data<AppState>,
+    params: web::Query<SearchParams>,
+) -> Result<HttpResponse, AppError> {
     let request = SearchRequest::parse(&params, &state)?;
     let state = state.into_inner();
     let response = web::block(move || -> Result<SearchResponse, AppError> {
@@ -134,13 +137,18 @@ pub async fn search(state: web::Data<AppState>, params: web::Query<SearchParams>
     responses((status = 200, body = ProviderView), (status = 404, body = Problem))
 )]
 #[get("/providers/{id}")]
-pub async fn profile(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub async fn profile(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let id = path.into_inner();
     let state = state.into_inner();
     let view = web::block(move || -> Result<Option<ProviderView>, AppError> {
         let mut conn = state.pool.get()?;
         let snapshot = state.directory.snapshot(&mut conn, &state.taxonomy)?;
-        Ok(snapshot.get(&id).map(|p| ProviderView::new(p, state.clock.today())))
+        Ok(snapshot
+            .get(&id)
+            .map(|p| ProviderView::new(p, state.clock.today())))
     })
     .await??;
     view.map(|v| HttpResponse::Ok().json(v))

@@ -95,7 +95,10 @@ pub fn commune(conn: &mut DbConnection, code: &str) -> QueryResult<Option<Commun
 }
 
 /// The communes a postcode serves, most populous first.
-pub fn communes_of_postcode(conn: &mut DbConnection, postcode: &str) -> QueryResult<Vec<CommuneRow>> {
+pub fn communes_of_postcode(
+    conn: &mut DbConnection,
+    postcode: &str,
+) -> QueryResult<Vec<CommuneRow>> {
     postcodes::table
         .inner_join(communes::table)
         .filter(postcodes::postcode.eq(postcode))

@@ -144,9 +144,12 @@ impl ManageConnection for DbManager {
                 .map(DbConnection::Postgresql)
                 .map_err(r2d2::Error::ConnectionError),
             #[allow(unreachable_patterns)]
-            other => Err(r2d2::Error::ConnectionError(ConnectionError::BadConnection(
-                format!("no {} support in this build", other.backend_name()),
-            ))),
+            other => Err(r2d2::Error::ConnectionError(
+                ConnectionError::BadConnection(format!(
+                    "no {} support in this build",
+                    other.backend_name()
+                )),
+            )),
         }
     }
 
@@ -194,9 +197,9 @@ pub fn run_migrations(conn: &mut DbConnection) -> Result<usize, DbSetupError> {
         #[cfg(feature = "sqlite")]
         DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         #[cfg(feature = "postgres")]
-        DbConnection::Postgresql(c) => {
-            c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| v.len())
-        }
+        DbConnection::Postgresql(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
     };
     applied.map_err(|e| DbSetupError::Migrations(e.to_string()))
 }

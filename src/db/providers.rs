@@ -273,7 +273,10 @@ fn assemble(
         .map(|row| {
             let zone = match row.zone_kind.as_str() {
                 "radius" => Zone::Radius {
-                    radius_km: row.zone_radius_km.and_then(|r| u32::try_from(r).ok()).unwrap_or(0),
+                    radius_km: row
+                        .zone_radius_km
+                        .and_then(|r| u32::try_from(r).ok())
+                        .unwrap_or(0),
                 },
                 "departements" => Zone::Departements {
                     departements: zones_by.remove(&row.id).unwrap_or_default(),

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Audience {
     /// Individuals.
@@ -45,7 +47,11 @@ impl Audience {
 
 /// Stored as a comma-separated list of codes.
 pub fn encode_list(audiences: &[Audience]) -> String {
-    audiences.iter().map(|a| a.code()).collect::<Vec<_>>().join(",")
+    audiences
+        .iter()
+        .map(|a| a.code())
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Unknown codes are dropped: the column is only ever written by `encode_list`.

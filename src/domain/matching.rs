@@ -219,8 +219,12 @@ impl MatchingIndex {
 
     fn passes_filters(&self, entry: usize, query: &Query) -> bool {
         let e = &self.entries[entry];
-        query.incident.is_none_or(|bit| e.candidate.incidents.contains(bit))
-            && query.audience.is_none_or(|a| e.audience_mask & a.bit() != 0)
+        query
+            .incident
+            .is_none_or(|bit| e.candidate.incidents.contains(bit))
+            && query
+                .audience
+                .is_none_or(|a| e.audience_mask & a.bit() != 0)
             && query
                 .labelled_on
                 .is_none_or(|day| e.candidate.label_valid_until.is_some_and(|end| end >= day))
@@ -270,8 +274,16 @@ mod tests {
     #[test]
     fn radius_zone_covers_only_within_radius() {
         let index = MatchingIndex::build(vec![
-            candidate(SAINT_BRIEUC.0, SAINT_BRIEUC.1, Zone::Radius { radius_km: 50 }),
-            candidate(SAINT_BRIEUC.0, SAINT_BRIEUC.1, Zone::Radius { radius_km: 100 }),
+            candidate(
+                SAINT_BRIEUC.0,
+                SAINT_BRIEUC.1,
+                Zone::Radius { radius_km: 50 },
+            ),
+            candidate(
+                SAINT_BRIEUC.0,
+                SAINT_BRIEUC.1,
+                Zone::Radius { radius_km: 100 },
+            ),
         ]);
         // Rennes is ~90 km from Saint-Brieuc.
         let hits = index.search(&query(RENNES.0, RENNES.1, "35"));
@@ -281,13 +293,21 @@ mod tests {
     #[test]
     fn departement_and_national_zones() {
         let index = MatchingIndex::build(vec![
-            candidate(NANTES.0, NANTES.1, Zone::Departements {
-                departements: vec!["44".into(), "35".into()],
-            }),
+            candidate(
+                NANTES.0,
+                NANTES.1,
+                Zone::Departements {
+                    departements: vec!["44".into(), "35".into()],
+                },
+            ),
             candidate(43.3, 5.4, Zone::National),
-            candidate(NANTES.0, NANTES.1, Zone::Departements {
-                departements: vec!["44".into()],
-            }),
+            candidate(
+                NANTES.0,
+                NANTES.1,
+                Zone::Departements {
+                    departements: vec!["44".into()],
+                },
+            ),
         ]);
         let hits = index.search(&query(RENNES.0, RENNES.1, "35"));
         assert_eq!(hits.iter().map(|m| m.entry).collect::<Vec<_>>(), vec![0, 1]);
@@ -312,7 +332,10 @@ mod tests {
         assert_eq!(hits.len(), 3);
         assert!(!hits[2].covers && hits[2].entry == 2);
         q.labelled_on = NaiveDate::from_ymd_opt(2026, 12, 1);
-        assert_eq!(index.search(&q).iter().map(|m| m.entry).collect::<Vec<_>>(), vec![1]);
+        assert_eq!(
+            index.search(&q).iter().map(|m| m.entry).collect::<Vec<_>>(),
+            vec![1]
+        );
         q.labelled_on = NaiveDate::from_ymd_opt(2027, 1, 2);
         assert!(index.search(&q).is_empty());
         q.labelled_on = None;
@@ -345,12 +368,17 @@ mod tests {
                 .enumerate()
                 .filter_map(|(i, c)| {
                     let d = distance_km(c.latitude, c.longitude, lat, lon);
-                    let Zone::Radius { radius_km } = c.zone else { return None };
+                    let Zone::Radius { radius_km } = c.zone else {
+                        return None;
+                    };
                     (d <= f64::from(radius_km)).then_some((d, i))
                 })
                 .collect();
             expected.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-            assert_eq!(got, expected.into_iter().map(|(_, i)| i).collect::<Vec<_>>());
+            assert_eq!(
+                got,
+                expected.into_iter().map(|(_, i)| i).collect::<Vec<_>>()
+            );
         }
     }
 }

@@ -20,7 +20,7 @@ pub fn parse_siret(input: &str) -> Result<String, SiretError> {
     let valid = if digits.starts_with(LA_POSTE_SIREN) {
         // La Poste has more establishments than the Luhn key allows: the rule is that the sum
         // of the digits is a multiple of 5 (the head office 35600000000048 passes Luhn too).
-        digit_sum(&digits) % 5 == 0 || luhn_valid(&digits)
+        digit_sum(&digits).is_multiple_of(5) || luhn_valid(&digits)
     } else {
         luhn_valid(&digits)
     };
@@ -37,7 +37,7 @@ fn digit_sum(digits: &str) -> u32 {
 
 /// Luhn check over ASCII digits.
 pub fn luhn_valid(digits: &str) -> bool {
-    luhn_sum(digits) % 10 == 0
+    luhn_sum(digits).is_multiple_of(10)
 }
 
 fn luhn_sum(digits: &str) -> u32 {
@@ -71,8 +71,14 @@ mod tests {
     #[test]
     fn accepts_real_sirets() {
         // Known public SIRETs (head offices).
-        assert_eq!(parse_siret("73282932000074").as_deref(), Ok("73282932000074"));
-        assert_eq!(parse_siret("552 100 554 00021").as_deref(), Ok("55210055400021"));
+        assert_eq!(
+            parse_siret("73282932000074").as_deref(),
+            Ok("73282932000074")
+        );
+        assert_eq!(
+            parse_siret("552 100 554 00021").as_deref(),
+            Ok("55210055400021")
+        );
     }
 
     #[test]
@@ -87,7 +93,10 @@ mod tests {
     fn la_poste_establishments_use_the_digit_sum_rule() {
         // 35600000049837: a La Poste office; fails Luhn, digit sum 45.
         assert!(!luhn_valid("35600000049837"));
-        assert_eq!(parse_siret("35600000049837").as_deref(), Ok("35600000049837"));
+        assert_eq!(
+            parse_siret("35600000049837").as_deref(),
+            Ok("35600000049837")
+        );
         assert_eq!(parse_siret("35600000049838"), Err(SiretError::Checksum));
     }
 

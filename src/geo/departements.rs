@@ -40,8 +40,10 @@ impl Departements {
     /// The département whose prefecture is nearest (a fallback when no commune data exists).
     pub fn nearest(&self, latitude: f64, longitude: f64) -> Option<&Departement> {
         self.list.iter().min_by(|a, b| {
-            let da = crate::domain::matching::distance_km(latitude, longitude, a.latitude, a.longitude);
-            let db = crate::domain::matching::distance_km(latitude, longitude, b.latitude, b.longitude);
+            let da =
+                crate::domain::matching::distance_km(latitude, longitude, a.latitude, a.longitude);
+            let db =
+                crate::domain::matching::distance_km(latitude, longitude, b.latitude, b.longitude);
             da.total_cmp(&db)
         })
     }

@@ -122,7 +122,8 @@ impl fmt::Display for ImportSummary {
 
 const SKIP_BAD_INSEE: &str = "code INSEE invalide";
 const SKIP_BAD_POSTCODE: &str = "code postal invalide";
-const SKIP_BAD_POINT: &str = "coordonnées illisibles ou hors limites (ligne gardée sans coordonnées)";
+const SKIP_BAD_POINT: &str =
+    "coordonnées illisibles ou hors limites (ligne gardée sans coordonnées)";
 const SKIP_UNKNOWN_TO_COG: &str = "commune absente du COG (code périmé)";
 const SKIP_NO_POINT: &str = "commune sans coordonnées";
 
@@ -140,7 +141,9 @@ fn is_insee_code(code: &str) -> bool {
     let b = code.as_bytes();
     b.len() == 5
         && (b.iter().all(u8::is_ascii_digit)
-            || (b[0] == b'2' && (b[1] == b'A' || b[1] == b'B') && b[2..].iter().all(u8::is_ascii_digit)))
+            || (b[0] == b'2'
+                && (b[1] == b'A' || b[1] == b'B')
+                && b[2..].iter().all(u8::is_ascii_digit)))
 }
 
 fn is_postcode(code: &str) -> bool {
@@ -162,7 +165,10 @@ fn title_case(upper: &str) -> String {
         .map(|w| {
             let mut chars = w.chars();
             match chars.next() {
-                Some(first) => first.to_uppercase().chain(chars.flat_map(char::to_lowercase)).collect(),
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect(),
                 None => String::new(),
             }
         })
@@ -198,8 +204,10 @@ fn read_postcode_file(
         .map(|h| h.trim().to_ascii_lowercase())
         .collect();
     let col = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
-    let insee = col(&["code_commune_insee"]).ok_or(ImportError::MissingColumn("code_commune_insee"))?;
-    let name = col(&["nom_de_la_commune", "nom_commune"]).ok_or(ImportError::MissingColumn("nom_de_la_commune"))?;
+    let insee =
+        col(&["code_commune_insee"]).ok_or(ImportError::MissingColumn("code_commune_insee"))?;
+    let name = col(&["nom_de_la_commune", "nom_commune"])
+        .ok_or(ImportError::MissingColumn("nom_de_la_commune"))?;
     let postcode = col(&["code_postal"]).ok_or(ImportError::MissingColumn("code_postal"))?;
     let label = col(&["libelle_d_acheminement", "libelle_acheminement"]);
     let points = match (
@@ -209,7 +217,11 @@ fn read_postcode_file(
     ) {
         (Some(g), _, _) => PointColumns::Geopoint(g),
         (None, Some(lat), Some(lon)) => PointColumns::LatLon(lat, lon),
-        _ => return Err(ImportError::MissingColumn("_geopoint (ou latitude et longitude)")),
+        _ => {
+            return Err(ImportError::MissingColumn(
+                "_geopoint (ou latitude et longitude)",
+            ));
+        }
     };
 
     let mut communes: BTreeMap<String, PosteCommune> = BTreeMap::new();
@@ -260,7 +272,10 @@ fn read_postcode_file(
             entry.point.add(lat, lon);
         }
         let acheminement = label.map(field).unwrap_or_default();
-        entry.postcodes.entry(pc).or_insert_with(|| acheminement.to_owned());
+        entry
+            .postcodes
+            .entry(pc)
+            .or_insert_with(|| acheminement.to_owned());
     }
     Ok(communes)
 }
@@ -303,13 +318,23 @@ pub fn parse(postcodes: impl Read, cog: Option<impl Read>) -> Result<Geography, 
         return Err(ImportError::Empty);
     }
     out.communes.sort_by(|a, b| a.code.cmp(&b.code));
-    out.postcodes.sort_by(|a, b| (&a.postcode, &a.commune_code).cmp(&(&b.postcode, &b.commune_code)));
+    out.postcodes
+        .sort_by(|a, b| (&a.postcode, &a.commune_code).cmp(&(&b.postcode, &b.commune_code)));
     Ok(out)
 }
 
-fn build_from_cog(out: &mut Geography, poste: &mut BTreeMap<String, PosteCommune>, cog: Vec<CogCommune>) {
-    let is_current = |c: &CogCommune| c.kind == "commune-actuelle" || c.kind == "arrondissement-municipal";
-    let current: BTreeSet<String> = cog.iter().filter(|c| is_current(c)).map(|c| c.code.clone()).collect();
+fn build_from_cog(
+    out: &mut Geography,
+    poste: &mut BTreeMap<String, PosteCommune>,
+    cog: Vec<CogCommune>,
+) {
+    let is_current =
+        |c: &CogCommune| c.kind == "commune-actuelle" || c.kind == "arrondissement-municipal";
+    let current: BTreeSet<String> = cog
+        .iter()
+        .filter(|c| is_current(c))
+        .map(|c| c.code.clone())
+        .collect();
     // A La Poste row under a former commune's code belongs to the commune it merged into.
     let merged_into: HashMap<String, String> = cog
         .iter()
@@ -332,16 +357,22 @@ fn build_from_cog(out: &mut Geography, poste: &mut BTreeMap<String, PosteCommune
             }
             continue;
         };
-        points.entry(target.clone()).or_default().merge(&entry.point);
-        postcodes_of.entry(target).or_default().extend(entry.postcodes);
+        points
+            .entry(target.clone())
+            .or_default()
+            .merge(&entry.point);
+        postcodes_of
+            .entry(target)
+            .or_default()
+            .extend(entry.postcodes);
     }
     // Cities with arrondissements take the mean of their arrondissements' points.
     let mut city_points: HashMap<String, PointSum> = HashMap::new();
     for c in cog.iter().filter(|c| c.kind == "arrondissement-municipal") {
-        if let (Some(city), Some(p)) = (&c.commune, own_points.get(&c.code)) {
-            if let Some((lat, lon)) = p.mean() {
-                city_points.entry(city.clone()).or_default().add(lat, lon);
-            }
+        if let (Some(city), Some((lat, lon))) =
+            (&c.commune, own_points.get(&c.code).and_then(PointSum::mean))
+        {
+            city_points.entry(city.clone()).or_default().add(lat, lon);
         }
     }
     for c in cog.into_iter().filter(is_current) {
@@ -368,7 +399,10 @@ fn build_from_cog(out: &mut Geography, poste: &mut BTreeMap<String, PosteCommune
             search_name: fold(&c.nom),
             departement_code,
             parent_code: c.commune.filter(|_| c.kind == "arrondissement-municipal"),
-            population: c.population.and_then(|p| i32::try_from(p).ok()).unwrap_or(0),
+            population: c
+                .population
+                .and_then(|p| i32::try_from(p).ok())
+                .unwrap_or(0),
             latitude,
             longitude,
             name: c.nom,
@@ -384,9 +418,14 @@ fn build_from_poste(out: &mut Geography, poste: BTreeMap<String, PosteCommune>) 
             out.skip(SKIP_NO_POINT);
             continue;
         };
-        let parent = PLM.iter().find(|(_, _, prefix)| code.starts_with(prefix) && code.len() == 5);
+        let parent = PLM
+            .iter()
+            .find(|(_, _, prefix)| code.starts_with(prefix) && code.len() == 5);
         if let Some((city, _, _)) = parent {
-            city_points.entry(city).or_default().add(latitude, longitude);
+            city_points
+                .entry(city)
+                .or_default()
+                .add(latitude, longitude);
         }
         let name = title_case(&entry.name);
         for (postcode, label) in entry.postcodes {
@@ -445,7 +484,10 @@ pub fn import_files(
     bar.set_message("Lecture des fichiers…");
     bar.enable_steady_tick(Duration::from_millis(100));
     let cog = communes.map(open).transpose()?;
-    let geography = parse(std::io::BufReader::new(open(postcodes)?), cog.map(std::io::BufReader::new))?;
+    let geography = parse(
+        std::io::BufReader::new(open(postcodes)?),
+        cog.map(std::io::BufReader::new),
+    )?;
     let total = geography.communes.len() + geography.postcodes.len();
     bar.set_length(total as u64);
     bar.set_style(
@@ -472,7 +514,11 @@ pub fn import_files(
 }
 
 /// Imports from a folder laid out like `../shared/geo` (used at start-up when asked).
-pub fn import_folder(pool: &Pool, dir: &Path, now: chrono::NaiveDateTime) -> Result<ImportSummary, ImportError> {
+pub fn import_folder(
+    pool: &Pool,
+    dir: &Path,
+    now: chrono::NaiveDateTime,
+) -> Result<ImportSummary, ImportError> {
     let postcodes = dir.join("base-officielle-codes-postaux.csv");
     let communes = dir.join("cog").join("communes.json");
     let mut conn = pool.get()?;
@@ -502,13 +548,35 @@ mod tests {
     fn pads_codes_and_builds_paris_from_arrondissements() {
         let g = parse(CSV.as_bytes(), None::<&[u8]>).unwrap();
         let codes: Vec<&str> = g.communes.iter().map(|c| c.code.as_str()).collect();
-        assert_eq!(codes, vec!["01001", "2A004", "75056", "75101", "75102", "97411"]);
+        assert_eq!(
+            codes,
+            vec!["01001", "2A004", "75056", "75101", "75102", "97411"]
+        );
         let paris = g.communes.iter().find(|c| c.code == "75056").unwrap();
         assert!((paris.latitude - 48.865).abs() < 1e-9);
         assert_eq!(g.communes[0].name, "L Abergement Clemenciat");
-        assert!(g.postcodes.iter().any(|p| p.postcode == "01400" && p.commune_code == "01001"));
-        assert_eq!(g.communes.iter().find(|c| c.code == "75101").unwrap().parent_code.as_deref(), Some("75056"));
-        assert_eq!(g.communes.iter().find(|c| c.code == "97411").unwrap().departement_code, "974");
+        assert!(
+            g.postcodes
+                .iter()
+                .any(|p| p.postcode == "01400" && p.commune_code == "01001")
+        );
+        assert_eq!(
+            g.communes
+                .iter()
+                .find(|c| c.code == "75101")
+                .unwrap()
+                .parent_code
+                .as_deref(),
+            Some("75056")
+        );
+        assert_eq!(
+            g.communes
+                .iter()
+                .find(|c| c.code == "97411")
+                .unwrap()
+                .departement_code,
+            "974"
+        );
         assert_eq!(g.skipped.get(SKIP_BAD_INSEE), Some(&1));
         assert_eq!(g.skipped.get(SKIP_NO_POINT), Some(&1));
     }
@@ -544,7 +612,11 @@ mod tests {
         assert!(names.contains(&"L'Abergement-Clémenciat"));
         let merged = g.communes.iter().find(|c| c.code == "35001").unwrap();
         assert_eq!((merged.latitude, merged.longitude), (48.0, -1.0));
-        assert!(g.postcodes.iter().any(|p| p.postcode == "35999" && p.commune_code == "35001"));
+        assert!(
+            g.postcodes
+                .iter()
+                .any(|p| p.postcode == "35999" && p.commune_code == "35001")
+        );
         // 97411 is not in this COG: skipped with its reason.
         assert_eq!(g.skipped.get(SKIP_UNKNOWN_TO_COG), Some(&1));
         let paris = g.communes.iter().find(|c| c.code == "75056").unwrap();

@@ -62,7 +62,11 @@ impl Location {
 
 /// Resolves a place; a postcode or commune the imported data does not know falls back to its
 /// département's prefecture. Unknown département -> 404.
-pub fn resolve(conn: &mut DbConnection, deps: &Departements, place: &Place) -> Result<Location, AppError> {
+pub fn resolve(
+    conn: &mut DbConnection,
+    deps: &Departements,
+    place: &Place,
+) -> Result<Location, AppError> {
     match place {
         Place::Postcode(postcode) => {
             if let Some(best) = geo::communes_of_postcode(conn, postcode)?.first() {
@@ -82,7 +86,10 @@ pub fn resolve(conn: &mut DbConnection, deps: &Departements, place: &Place) -> R
                 .map(Location::of_prefecture)
                 .ok_or_else(|| AppError::not_found(format!("Commune inconnue : {code}.")))
         }
-        Place::Point { latitude, longitude } => {
+        Place::Point {
+            latitude,
+            longitude,
+        } => {
             let (latitude, longitude) = (*latitude, *longitude);
             let nearest = nearest_commune(conn, latitude, longitude)?;
             let mut location = match nearest {
@@ -102,15 +109,21 @@ pub fn resolve(conn: &mut DbConnection, deps: &Departements, place: &Place) -> R
 }
 
 /// The imported commune nearest to a point, looking in growing boxes (none beyond ~100 km).
-fn nearest_commune(conn: &mut DbConnection, latitude: f64, longitude: f64) -> Result<Option<CommuneRow>, AppError> {
+fn nearest_commune(
+    conn: &mut DbConnection,
+    latitude: f64,
+    longitude: f64,
+) -> Result<Option<CommuneRow>, AppError> {
     for delta in [0.05, 0.2, 1.0] {
         let candidates = geo::communes_in_box(conn, latitude, longitude, delta)?;
-        let nearest = candidates
-            .into_iter()
-            .min_by(|a, b| {
-                distance_km(latitude, longitude, a.latitude, a.longitude)
-                    .total_cmp(&distance_km(latitude, longitude, b.latitude, b.longitude))
-            });
+        let nearest = candidates.into_iter().min_by(|a, b| {
+            distance_km(latitude, longitude, a.latitude, a.longitude).total_cmp(&distance_km(
+                latitude,
+                longitude,
+                b.latitude,
+                b.longitude,
+            ))
+        });
         if nearest.is_some() {
             return Ok(nearest);
         }

@@ -39,7 +39,11 @@ impl Snapshot {
                     .map(|l| l.valid_until),
             })
             .collect();
-        let by_id = providers.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect();
+        let by_id = providers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i))
+            .collect();
         Self {
             version,
             matching: MatchingIndex::build(candidates),
@@ -86,7 +90,11 @@ pub struct DirectoryIndex {
 
 impl DirectoryIndex {
     /// The snapshot matching the database's counter, rebuilt first if it moved.
-    pub fn snapshot(&self, conn: &mut DbConnection, taxonomy: &Taxonomy) -> QueryResult<Arc<Snapshot>> {
+    pub fn snapshot(
+        &self,
+        conn: &mut DbConnection,
+        taxonomy: &Taxonomy,
+    ) -> QueryResult<Arc<Snapshot>> {
         let version = counters::read(conn, counters::DIRECTORY)?;
         if let Some(s) = self.cached(version) {
             return Ok(s);
@@ -98,7 +106,11 @@ impl DirectoryIndex {
         let providers = providers::load_published(conn)?;
         let snapshot = Arc::new(Snapshot::build(version, providers, taxonomy));
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(snapshot.clone());
-        tracing::info!(version, providers = snapshot.len(), "directory index rebuilt");
+        tracing::info!(
+            version,
+            providers = snapshot.len(),
+            "directory index rebuilt"
+        );
         Ok(snapshot)
     }
 

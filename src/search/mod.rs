@@ -68,7 +68,10 @@ fn parse_bool(errors: &mut FieldErrors, field: &str, v: &Option<String>) -> bool
 }
 
 fn push(errors: &mut FieldErrors, field: &str, message: &str) {
-    errors.entry(field.to_owned()).or_default().push(message.to_owned());
+    errors
+        .entry(field.to_owned())
+        .or_default()
+        .push(message.to_owned());
 }
 
 pub fn is_postcode(s: &str) -> bool {
@@ -79,7 +82,9 @@ pub fn is_commune_code(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 5
         && (b.iter().all(u8::is_ascii_digit)
-            || (b[0] == b'2' && matches!(b[1], b'A' | b'B') && b[2..].iter().all(u8::is_ascii_digit)))
+            || (b[0] == b'2'
+                && matches!(b[1], b'A' | b'B')
+                && b[2..].iter().all(u8::is_ascii_digit)))
 }
 
 impl SearchRequest {
@@ -94,27 +99,52 @@ impl SearchRequest {
         ) {
             (Some(pc), None, None, None) => {
                 if !is_postcode(pc) {
-                    push(&mut errors, "postcode", "Code postal invalide : 5 chiffres attendus.");
+                    push(
+                        &mut errors,
+                        "postcode",
+                        "Code postal invalide : 5 chiffres attendus.",
+                    );
                 }
                 Some(Place::Postcode(pc.to_owned()))
             }
             (None, Some(code), None, None) => {
                 let code = code.to_ascii_uppercase();
                 if !is_commune_code(&code) {
-                    push(&mut errors, "commune", "Code commune INSEE invalide (ex. 35238 ou 2A004).");
+                    push(
+                        &mut errors,
+                        "commune",
+                        "Code commune INSEE invalide (ex. 35238 ou 2A004).",
+                    );
                 }
                 Some(Place::Commune(code))
             }
             (None, None, lat, lon) if lat.is_some() || lon.is_some() => {
-                let latitude = lat.and_then(|v| v.parse::<f64>().ok()).filter(|v| (-90.0..=90.0).contains(v));
-                let longitude = lon.and_then(|v| v.parse::<f64>().ok()).filter(|v| (-180.0..=180.0).contains(v));
+                let latitude = lat
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .filter(|v| (-90.0..=90.0).contains(v));
+                let longitude = lon
+                    .and_then(|v| v.parse::<f64>().ok())
+                    .filter(|v| (-180.0..=180.0).contains(v));
                 if latitude.is_none() {
-                    push(&mut errors, "lat", "Latitude manquante ou invalide (nombre entre -90 et 90).");
+                    push(
+                        &mut errors,
+                        "lat",
+                        "Latitude manquante ou invalide (nombre entre -90 et 90).",
+                    );
                 }
                 if longitude.is_none() {
-                    push(&mut errors, "lon", "Longitude manquante ou invalide (nombre entre -180 et 180).");
+                    push(
+                        &mut errors,
+                        "lon",
+                        "Longitude manquante ou invalide (nombre entre -180 et 180).",
+                    );
                 }
-                latitude.zip(longitude).map(|(latitude, longitude)| Place::Point { latitude, longitude })
+                latitude
+                    .zip(longitude)
+                    .map(|(latitude, longitude)| Place::Point {
+                        latitude,
+                        longitude,
+                    })
             }
             (None, None, None, None) => {
                 push(
@@ -134,17 +164,26 @@ impl SearchRequest {
             }
         };
         let incident = blank_to_none(&params.incident).map(str::to_owned);
-        if let Some(code) = &incident {
-            if state.taxonomy.get(code).is_none() {
-                push(&mut errors, "incident", "Type d'incident inconnu (voir /api/v1/incident-types).");
-            }
+        if incident
+            .as_ref()
+            .is_some_and(|code| state.taxonomy.get(code).is_none())
+        {
+            push(
+                &mut errors,
+                "incident",
+                "Type d'incident inconnu (voir /api/v1/incident-types).",
+            );
         }
         let audience = match blank_to_none(&params.audience) {
             None => None,
             Some(code) => {
                 let parsed = Audience::parse(code);
                 if parsed.is_none() {
-                    push(&mut errors, "audience", "Public inconnu : particulier, entreprise ou collectivite.");
+                    push(
+                        &mut errors,
+                        "audience",
+                        "Public inconnu : particulier, entreprise ou collectivite.",
+                    );
                 }
                 parsed
             }
@@ -156,7 +195,11 @@ impl SearchRequest {
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if (1..=10_000).contains(&n) => n,
                 _ => {
-                    push(&mut errors, "page", "Numéro de page invalide (entier à partir de 1).");
+                    push(
+                        &mut errors,
+                        "page",
+                        "Numéro de page invalide (entier à partir de 1).",
+                    );
                     1
                 }
             },
@@ -166,7 +209,11 @@ impl SearchRequest {
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if n >= 1 => n.min(MAX_LIMIT),
                 _ => {
-                    push(&mut errors, "limit", "Nombre de résultats invalide (entier de 1 à 50).");
+                    push(
+                        &mut errors,
+                        "limit",
+                        "Nombre de résultats invalide (entier de 1 à 50).",
+                    );
                     DEFAULT_LIMIT
                 }
             },
@@ -206,7 +253,10 @@ pub fn run(state: &AppState, request: &SearchRequest) -> Result<SearchOutcome, A
         latitude: location.latitude,
         longitude: location.longitude,
         departement: location.departement.clone(),
-        incident: request.incident.as_deref().and_then(|c| state.taxonomy.position(c)),
+        incident: request
+            .incident
+            .as_deref()
+            .and_then(|c| state.taxonomy.position(c)),
         audience: request.audience,
         labelled_on: request.expertcyber.then(|| state.clock.today()),
         include_remote: request.remote,

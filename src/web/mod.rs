@@ -55,7 +55,12 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
 }
 
 /// Renders a page, or a plain error page if the template itself fails.
-pub fn render(state: &AppState, status: StatusCode, template: &str, data: &impl Serialize) -> HttpResponse {
+pub fn render(
+    state: &AppState,
+    status: StatusCode,
+    template: &str,
+    data: &impl Serialize,
+) -> HttpResponse {
     match state.templates.render(template, data) {
         Ok(html) => HttpResponse::build(status)
             .content_type("text/html; charset=utf-8")

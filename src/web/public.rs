@@ -101,7 +101,11 @@ fn card(state: &AppState, p: &Provider, distance_km: Option<f64>, covers: bool) 
         address_line: p.address_line.clone(),
         postcode: p.postcode.clone(),
         city: p.city.clone(),
-        phone_link: p.phone.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect(),
+        phone_link: p
+            .phone
+            .chars()
+            .filter(|c| c.is_ascii_digit() || *c == '+')
+            .collect(),
         phone: p.phone.clone(),
         email: p.email.clone(),
         website: p.website.clone(),
@@ -112,7 +116,13 @@ fn card(state: &AppState, p: &Provider, distance_km: Option<f64>, covers: bool) 
         incidents: p
             .incident_types
             .iter()
-            .map(|c| state.taxonomy.get(c).map(|t| t.label.clone()).unwrap_or_else(|| c.clone()))
+            .map(|c| {
+                state
+                    .taxonomy
+                    .get(c)
+                    .map(|t| t.label.clone())
+                    .unwrap_or_else(|| c.clone())
+            })
             .collect(),
         label: p
             .label
@@ -138,7 +148,10 @@ fn place_params(state: &AppState, form: &SearchForm) -> Result<SearchParams, App
         return Ok(params);
     }
     if lieu.is_empty() {
-        return Err(AppError::field("lieu", "Indiquez votre commune ou votre code postal."));
+        return Err(AppError::field(
+            "lieu",
+            "Indiquez votre commune ou votre code postal.",
+        ));
     }
     if is_postcode(lieu) {
         params.postcode = Some(lieu.to_owned());
@@ -161,7 +174,9 @@ fn place_params(state: &AppState, form: &SearchForm) -> Result<SearchParams, App
         }
         None => Err(AppError::field(
             "lieu",
-            format!("Aucune commune ne correspond à « {lieu} ». Vérifiez l'orthographe ou saisissez le code postal."),
+            format!(
+                "Aucune commune ne correspond à « {lieu} ». Vérifiez l'orthographe ou saisissez le code postal."
+            ),
         )),
     }
 }
@@ -200,7 +215,10 @@ fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> 
     params.page = form.page.clone();
     let request = SearchRequest::parse(&params, state)?;
     let outcome = search::run(state, &request)?;
-    let place = match (&outcome.location.commune, &outcome.location.departement_name) {
+    let place = match (
+        &outcome.location.commune,
+        &outcome.location.departement_name,
+    ) {
         (Some(c), Some(d)) => format!("{c} ({d})"),
         (Some(c), None) => c.clone(),
         (None, Some(d)) => d.clone(),
@@ -220,7 +238,14 @@ fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> 
         cards: outcome
             .matches
             .iter()
-            .map(|m| card(state, outcome.snapshot.provider(m), Some(m.distance_km), m.covers))
+            .map(|m| {
+                card(
+                    state,
+                    outcome.snapshot.provider(m),
+                    Some(m.distance_km),
+                    m.covers,
+                )
+            })
             .collect(),
         previous: (outcome.page > 1).then(|| page_link(form, outcome.page - 1)),
         next: (outcome.page < pages).then(|| page_link(form, outcome.page + 1)),
@@ -261,7 +286,11 @@ pub async fn home(state: web::Data<AppState>, form: web::Query<SearchForm>) -> H
         .filter(|(f, _)| !["lieu", "postcode", "commune"].contains(&f.as_str()))
         .flat_map(|(_, messages)| messages.clone())
         .collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = SearchPage {
         title: match &results {
             Some(r) => format!("Prestataires près de {} – cyberdir", r.place),
@@ -328,7 +357,10 @@ pub async fn provider_page(state: web::Data<AppState>, path: web::Path<String>) 
                 attribution: GEO_ATTRIBUTION,
             },
         ),
-        Ok(None) => render_error(&state, &AppError::not_found("Ce prestataire n'existe pas ou n'est plus référencé.")),
+        Ok(None) => render_error(
+            &state,
+            &AppError::not_found("Ce prestataire n'existe pas ou n'est plus référencé."),
+        ),
         Err(e) => render_error(&state, &e),
     }
 }

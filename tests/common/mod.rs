@@ -95,7 +95,8 @@ impl Drop for TestDb {
                 use diesel::connection::SimpleConnection;
                 use diesel::{Connection, PgConnection};
                 if let Ok(mut conn) = PgConnection::establish(&pg_admin_url()) {
-                    let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                    let _ =
+                        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
                 }
             }
             let _ = name;
@@ -106,7 +107,9 @@ impl Drop for TestDb {
 /// The official geography files beside the project, if present.
 pub fn shared_geo_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/geo");
-    dir.join("base-officielle-codes-postaux.csv").is_file().then_some(dir)
+    dir.join("base-officielle-codes-postaux.csv")
+        .is_file()
+        .then_some(dir)
 }
 
 pub struct TestApp {
@@ -144,10 +147,11 @@ impl TestApp {
         let clock = Clock::fixed(start_of_tests());
         let url = db.url.clone();
         let prepare_clock = clock.clone();
-        let state = tokio::task::spawn_blocking(move || prepare(test_config(&url, &[]), prepare_clock))
-            .await
-            .unwrap()
-            .expect("prepare");
+        let state =
+            tokio::task::spawn_blocking(move || prepare(test_config(&url, &[]), prepare_clock))
+                .await
+                .unwrap()
+                .expect("prepare");
         let pool = state.pool.clone();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
@@ -169,7 +173,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn get_json(&self, path: &str) -> (u16, serde_json::Value) {
@@ -184,7 +192,10 @@ impl TestApp {
     }
 
     /// Runs blocking database work off the async executor.
-    pub async fn with_conn<T: Send + 'static>(&self, f: impl FnOnce(&mut DbConnection) -> T + Send + 'static) -> T {
+    pub async fn with_conn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> T + Send + 'static,
+    ) -> T {
         let pool = self.pool.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = pool.get().expect("connection");
@@ -217,7 +228,10 @@ impl TestApp {
     }
 }
 
-fn serve_data(data: actix_web::web::Data<AppState>, listener: TcpListener) -> actix_web::dev::Server {
+fn serve_data(
+    data: actix_web::web::Data<AppState>,
+    listener: TcpListener,
+) -> actix_web::dev::Server {
     cyberdir::serve_shared(data, listener).expect("server")
 }
 
@@ -256,4 +270,3 @@ pub fn label(number: &str, from: (i32, u32, u32), status: &str) -> LabelSummary 
         valid_until: valid_from + chrono::Months::new(24),
     }
 }
-
