@@ -93,7 +93,10 @@ impl Geography {
 #[derive(Debug)]
 pub struct ImportSummary {
     pub communes: usize,
+    /// Distinct postcodes.
     pub postcodes: usize,
+    /// (postcode, commune) pairs.
+    pub links: usize,
     pub skipped: BTreeMap<&'static str, usize>,
     pub elapsed: Duration,
 }
@@ -102,10 +105,11 @@ impl fmt::Display for ImportSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "Import terminé en {:.1} s : {} communes, {} codes postaux.",
+            "Import terminé en {:.1} s : {} communes, {} codes postaux ({} couples code postal–commune).",
             self.elapsed.as_secs_f64(),
             self.communes,
-            self.postcodes
+            self.postcodes,
+            self.links
         )?;
         let total: usize = self.skipped.values().sum();
         if total == 0 {
@@ -505,9 +509,15 @@ pub fn import_files(
         |n| bar.inc(n as u64),
     )?;
     bar.finish_and_clear();
+    let distinct: BTreeSet<&str> = geography
+        .postcodes
+        .iter()
+        .map(|p| p.postcode.as_str())
+        .collect();
     Ok(ImportSummary {
         communes: geography.communes.len(),
-        postcodes: geography.postcodes.len(),
+        postcodes: distinct.len(),
+        links: geography.postcodes.len(),
         skipped: geography.skipped,
         elapsed: started.elapsed(),
     })
