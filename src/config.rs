@@ -23,6 +23,14 @@ pub struct Config {
     /// Folder holding the official geography files, imported at start-up when the database
     /// has none yet.
     pub geo_dir: Option<PathBuf>,
+    /// `smtp://host:port` or `smtps://user:pass@host`; unset: emails are written as `.eml` files.
+    pub smtp_url: Option<String>,
+    /// Where `.eml` files go without SMTP.
+    pub outbox_dir: PathBuf,
+    /// The From of every email.
+    pub mail_from: String,
+    /// How often the delivery worker looks at the outbox.
+    pub outbox_poll_ms: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +95,34 @@ impl Config {
                     expected: "a number from 1 to 200",
                 })?,
         };
+        let mail_from = get("CYBERDIR_MAIL_FROM")
+            .unwrap_or_else(|| "cyberdir <ne-pas-repondre@cyberdir.localhost>".to_owned());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError {
+                name: "CYBERDIR_MAIL_FROM",
+                value: mail_from,
+                expected: "an address such as \"cyberdir <ne-pas-repondre@exemple.fr>\"",
+            });
+        }
+        let outbox_poll_ms = match get("CYBERDIR_OUTBOX_POLL_MS") {
+            None => 2000,
+            Some(v) => v
+                .parse()
+                .ok()
+                .filter(|n| (50..=600_000).contains(n))
+                .ok_or(ConfigError {
+                    name: "CYBERDIR_OUTBOX_POLL_MS",
+                    value: v,
+                    expected: "milliseconds from 50 to 600000",
+                })?,
+        };
         Ok(Self {
+            smtp_url: get("SMTP_URL"),
+            outbox_dir: get("CYBERDIR_OUTBOX_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("data/outbox")),
+            mail_from,
+            outbox_poll_ms,
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind,
             base_url: base_url.trim_end_matches('/').to_owned(),

@@ -18,9 +18,17 @@ pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
     #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("Le service est momentanément indisponible, réessayez dans quelques instants.")]
     Unavailable(String),
     #[error("Une erreur interne est survenue.")]
@@ -38,12 +46,24 @@ impl AppError {
         Self::NotFound(what.into())
     }
 
+    pub fn login_required() -> Self {
+        Self::Unauthorized("Connectez-vous pour continuer.".into())
+    }
+
+    pub fn forbidden(why: impl Into<String>) -> Self {
+        Self::Forbidden(why.into())
+    }
+
     fn slug_and_title(&self) -> (&'static str, &'static str) {
         match self {
             Self::Validation(_) => ("validation-error", "Données invalides"),
             Self::BadRequest(_) => ("bad-request", "Requête invalide"),
+            Self::Unauthorized(_) => ("unauthorized", "Authentification requise"),
+            Self::Forbidden(_) => ("forbidden", "Action non autorisée"),
             Self::NotFound(_) => ("not-found", "Introuvable"),
             Self::Conflict(_) => ("conflict", "Conflit"),
+            Self::PayloadTooLarge(_) => ("payload-too-large", "Contenu trop volumineux"),
+            Self::TooManyRequests(_) => ("too-many-requests", "Trop de tentatives"),
             Self::Unavailable(_) => ("unavailable", "Service indisponible"),
             Self::Internal(_) => ("internal-error", "Erreur interne"),
         }
@@ -82,8 +102,12 @@ impl ResponseError for AppError {
         match self {
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -2,15 +2,18 @@
 //! application together; `main.rs` and the tests share it.
 
 pub mod api;
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
 pub mod geo;
+pub mod mail;
 pub mod search;
 pub mod seed;
 pub mod telemetry;
+pub mod templates;
 pub mod web;
 
 use std::net::TcpListener;
@@ -41,6 +44,7 @@ pub struct AppState {
     pub departements: Arc<Departements>,
     pub directory: Arc<DirectoryIndex>,
     pub templates: Arc<Handlebars<'static>>,
+    pub mailer: Arc<mail::Mailer>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,12 +77,13 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
     Ok(AppState {
         pool,
         backend: target.backend_name(),
-        config,
         clock,
         taxonomy: Arc::new(taxonomy),
         departements: Arc::new(departements),
         directory: Arc::new(DirectoryIndex::default()),
         templates: Arc::new(web::templates()?),
+        mailer: Arc::new(mail::Mailer::new(&config.base_url)?),
+        config,
     })
 }
 
@@ -96,6 +101,7 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
             .app_data(data.clone())
             .app_data(api::query_config())
             .app_data(api::path_config())
+            .app_data(api::json_config())
             .configure(api::configure)
             .split_for_parts();
         let openapi = aweb::Data::new(openapi);

@@ -9,7 +9,12 @@ use clap::{Parser, Subcommand};
 
 use cyberdir::clock::Clock;
 use cyberdir::config::Config;
+use std::sync::Arc;
+use std::time::Duration;
+
+use cyberdir::auth::{Role, accounts};
 use cyberdir::geo::import;
+use cyberdir::mail::delivery::{Delivery, Transport, spawn_worker};
 use cyberdir::{AppState, db, prepare, seed, serve, telemetry};
 
 #[derive(Parser)]
@@ -34,12 +39,44 @@ enum Command {
         #[command(subcommand)]
         command: GeoCommand,
     },
+    /// Accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// The email outbox.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
+    },
     /// Fill an empty directory with demo data.
     Seed {
         /// The deterministic demo set of ~1,200 providers.
         #[arg(long)]
         demo: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum UsersCommand {
+    /// Create a verified account. The password is read from standard input when it is piped,
+    /// otherwise generated and printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// provider, staff, auditor or admin.
+        #[arg(long)]
+        role: String,
+        /// Name shown in the back office (default: the part of the address before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Deliver the due emails once and exit.
+    Deliver,
 }
 
 #[derive(Subcommand)]
@@ -101,6 +138,19 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             println!("{summary}");
             Ok(())
         }
+        Command::Users {
+            command: UsersCommand::Create { email, role, name },
+        } => create_user(&state, &email, &role, name),
+        Command::Outbox {
+            command: OutboxCommand::Deliver,
+        } => {
+            let report = delivery(&state)?.deliver_once()?;
+            println!(
+                "{} envoyé(s), {} à réessayer, {} en échec.",
+                report.sent, report.retrying, report.failed
+            );
+            Ok(())
+        }
         Command::Seed { demo } => {
             if !demo {
                 return Err("nothing to seed: use `cyberdir seed --demo`".into());
@@ -110,6 +160,72 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+fn create_user(
+    state: &AppState,
+    email: &str,
+    role: &str,
+    name: Option<String>,
+) -> Result<(), String> {
+    let role = Role::parse(role)
+        .ok_or_else(|| format!("unknown role {role:?}: provider, staff, auditor or admin"))?;
+    let (password, generated) = if std::io::stdin().is_terminal() {
+        (generate_password()?, true)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        let line = line.trim_end_matches(['\r', '\n']).to_owned();
+        if line.is_empty() {
+            (generate_password()?, true)
+        } else {
+            (line, false)
+        }
+    };
+    let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
+    let user =
+        accounts::create_user(state, email, role, &password, &name).map_err(|e| match e {
+            cyberdir::error::AppError::Validation(fields) => fields
+                .into_iter()
+                .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        })?;
+    println!("Compte {} créé ({}).", user.email, user.role);
+    if generated {
+        println!("Mot de passe (affiché une seule fois) : {password}");
+    }
+    Ok(())
+}
+
+/// 20 characters from an unambiguous alphabet (about 110 bits).
+fn generate_password() -> Result<String, String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}
+
+fn delivery(state: &AppState) -> Result<Delivery, String> {
+    let transport =
+        Transport::from_settings(state.config.smtp_url.as_deref(), &state.config.outbox_dir)?;
+    let from = state
+        .config
+        .mail_from
+        .parse()
+        .map_err(|e| format!("CYBERDIR_MAIL_FROM: {e}"))?;
+    Ok(Delivery {
+        pool: state.pool.clone(),
+        clock: state.clock.clone(),
+        transport,
+        from,
+    })
 }
 
 fn seed_demo(state: &AppState) -> Result<usize, String> {
@@ -165,6 +281,10 @@ fn first_start(state: &AppState) -> Result<(), String> {
 
 fn run_server(state: AppState) -> Result<(), String> {
     first_start(&state)?;
+    let delivery = Arc::new(delivery(&state)?);
+    tracing::info!(transport = %delivery.transport.describe(), "email delivery worker started");
+    spawn_worker(delivery, Duration::from_millis(state.config.outbox_poll_ms))
+        .map_err(|e| format!("cannot start the email worker: {e}"))?;
     let bind = state.config.bind.clone();
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(address = %bind, backend = state.backend, "cyberdir listening");

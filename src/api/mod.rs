@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, one module per resource, documented by utoipa.
 
+pub mod accounts;
 pub mod geo;
 pub mod health;
 pub mod incident_types;
@@ -24,6 +25,7 @@ use crate::error::{AppError, Problem};
         (name = "providers", description = "Public search and profiles"),
         (name = "geo", description = "Reference geography"),
         (name = "taxonomy", description = "Incident types"),
+        (name = "accounts", description = "Accounts and sessions"),
     )
 )]
 pub struct ApiDoc;
@@ -36,7 +38,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(providers::profile)
             .service(geo::communes)
             .service(geo::postcode)
-            .service(incident_types::list),
+            .service(incident_types::list)
+            .service(accounts::sign_up)
+            .service(accounts::verify)
+            .service(accounts::log_in)
+            .service(accounts::current)
+            .service(accounts::log_out)
+            .service(accounts::request_reset)
+            .service(accounts::confirm_reset),
     );
 }
 
@@ -45,6 +54,27 @@ pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         AppError::BadRequest(format!("Paramètres de requête illisibles : {err}")).into()
     })
+}
+
+/// Unreadable JSON bodies answer 422 problem+json; bodies over 64 KiB answer 413.
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(64 * 1024)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError;
+            match err {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => {
+                    AppError::PayloadTooLarge("Le corps de la requête dépasse 64 Kio.".into())
+                        .into()
+                }
+                JsonPayloadError::ContentType => AppError::BadRequest(
+                    "Envoyez un corps JSON (Content-Type: application/json).".into(),
+                )
+                .into(),
+                other => AppError::field("body", format!("JSON illisible : {other}")).into(),
+            }
+        })
 }
 
 pub fn path_config() -> web::PathConfig {

@@ -18,10 +18,12 @@ macro_rules! batch_insert {
     };
 }
 
+pub mod accounts;
 pub mod counters;
 pub mod geo;
 pub mod incident_types;
 pub mod introspect;
+pub mod outbox;
 pub mod providers;
 pub mod schema;
 
@@ -212,4 +214,47 @@ pub fn is_postgres(conn: &DbConnection) -> bool {
         DbConnection::Postgresql(_) => true,
         _ => false,
     }
+}
+
+/// A transaction for a workflow step that reads then writes. On SQLite it starts with
+/// `BEGIN IMMEDIATE`, taking the write lock up front: a deferred transaction would fail with
+/// SQLITE_BUSY when a concurrent writer commits between its read and its write, instead of
+/// waiting and then seeing the new state (and answering 409). PostgreSQL's row locks and
+/// conditional updates need no such care.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    #[cfg(feature = "sqlite")]
+    {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
+        if let DbConnection::Sqlite(inner) = conn {
+            let depth = AnsiTransactionManager::transaction_manager_status_mut(inner)
+                .transaction_depth()
+                .map_err(E::from)?;
+            if depth.is_none() {
+                AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+                    .map_err(E::from)?;
+                let result = f(conn);
+                #[allow(irrefutable_let_patterns)]
+                let DbConnection::Sqlite(inner) = conn else {
+                    unreachable!("the connection variant cannot change")
+                };
+                return match result {
+                    Ok(value) => {
+                        AnsiTransactionManager::commit_transaction(inner).map_err(E::from)?;
+                        Ok(value)
+                    }
+                    Err(e) => {
+                        let _ = AnsiTransactionManager::rollback_transaction(inner);
+                        Err(e)
+                    }
+                };
+            }
+        }
+    }
+    conn.transaction(f)
 }

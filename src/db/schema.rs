@@ -120,3 +120,147 @@ diesel::allow_tables_to_appear_in_same_query!(
     labels,
     change_counters,
 );
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        email_verified_at -> Nullable<Timestamp>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    one_time_tokens (token_hash) {
+        token_hash -> Text,
+        purpose -> Text,
+        user_id -> Nullable<Text>,
+        email -> Text,
+        provider_id -> Nullable<Text>,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Text,
+        subject -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    organisation_members (provider_id, user_id) {
+        provider_id -> Text,
+        user_id -> Text,
+        is_owner -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    provider_documents (id) {
+        id -> Text,
+        provider_id -> Text,
+        kind -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Integer,
+        sha256 -> Text,
+        content -> Binary,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    charter_acceptances (provider_id, charter_version) {
+        provider_id -> Text,
+        charter_version -> Text,
+        user_id -> Text,
+        accepted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workflow_events (id) {
+        id -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    change_requests (id) {
+        id -> Text,
+        provider_id -> Text,
+        changes -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        requested_by -> Text,
+        requested_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        template -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        give_up_at -> Timestamp,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(organisation_members -> users (user_id));
+diesel::joinable!(organisation_members -> providers (provider_id));
+diesel::joinable!(provider_documents -> providers (provider_id));
+diesel::joinable!(change_requests -> providers (provider_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    one_time_tokens,
+    organisation_members,
+    providers,
+    provider_documents,
+    charter_acceptances,
+    workflow_events,
+    change_requests,
+);

@@ -13,10 +13,6 @@ use crate::AppState;
 use crate::error::AppError;
 
 #[derive(RustEmbed)]
-#[folder = "templates/"]
-struct TemplateFiles;
-
-#[derive(RustEmbed)]
 #[folder = "static/"]
 struct StaticFiles;
 
@@ -25,10 +21,7 @@ pub const GEO_ATTRIBUTION: &str = "Sources : La Poste – Base officielle des co
 
 /// All templates, by path without extension (`pages/search`, `pages/layout`, ...), strict mode.
 pub fn templates() -> Result<Handlebars<'static>, handlebars::TemplateError> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_embed_templates_with_extension::<TemplateFiles>(".hbs")?;
-    Ok(hb)
+    crate::templates::registry("pages/", true)
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

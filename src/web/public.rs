@@ -292,9 +292,11 @@ pub async fn home(state: web::Data<AppState>, form: web::Query<SearchForm>) -> H
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = SearchPage {
-        title: match &results {
-            Some(r) => format!("Prestataires près de {} – cyberdir", r.place),
-            None => "Trouver un prestataire en cybersécurité – cyberdir".to_owned(),
+        // RGAA: a page showing errors says so first in its title.
+        title: match (&results, errors.is_empty()) {
+            (_, false) => "Erreur : recherche incomplète – cyberdir".to_owned(),
+            (Some(r), true) => format!("Prestataires près de {} – cyberdir", r.place),
+            (None, true) => "Trouver un prestataire en cybersécurité – cyberdir".to_owned(),
         },
         lieu: form.lieu.clone().unwrap_or_default(),
         commune: form.commune.clone().unwrap_or_default(),

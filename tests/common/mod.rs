@@ -270,3 +270,251 @@ pub fn label(number: &str, from: (i32, u32, u32), status: &str) -> LabelSummary 
         valid_until: valid_from + chrono::Months::new(24),
     }
 }
+
+/// A real SMTP server on loopback (aiosmtpd), writing each message it receives as JSON.
+pub struct SmtpSink {
+    pub port: u16,
+    dir: tempfile::TempDir,
+    child: Option<std::process::Child>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ReceivedMail {
+    pub rcpt_to: Vec<String>,
+    pub to: String,
+    pub subject: String,
+    pub message_id: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut sink = Self {
+            port,
+            dir: tempfile::tempdir().unwrap(),
+            child: None,
+        };
+        sink.resume();
+        sink
+    }
+
+    /// Starts (again) on the same port, keeping what was received.
+    pub fn resume(&mut self) {
+        use std::io::BufRead;
+        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/smtp_sink.py");
+        let mut child = std::process::Command::new("/usr/bin/python3")
+            .arg(&script)
+            .arg(self.port.to_string())
+            .arg(self.dir.path())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("/usr/bin/python3 with aiosmtpd (apt-get install python3-aiosmtpd; scripts/test does it)");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(
+            line.trim(),
+            "ready",
+            "SMTP sink did not start (is python3-aiosmtpd installed?)"
+        );
+        self.child = Some(child);
+    }
+
+    /// Stops the server: connections are refused until `resume`.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// Every message received so far, in order of arrival.
+    pub fn messages(&self) -> Vec<ReceivedMail> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap())
+            .collect()
+    }
+
+    pub fn messages_to(&self, address: &str) -> Vec<ReceivedMail> {
+        self.messages()
+            .into_iter()
+            .filter(|m| m.rcpt_to.iter().any(|r| r == address))
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+impl TestApp {
+    /// One delivery pass of the outbox to `sink`, as the worker would do.
+    pub async fn deliver_to(&self, sink: &SmtpSink) -> cyberdir::mail::delivery::DeliveryReport {
+        let delivery = cyberdir::mail::delivery::Delivery {
+            pool: self.pool.clone(),
+            clock: self.clock.clone(),
+            transport: cyberdir::mail::delivery::Transport::from_settings(
+                Some(&sink.url()),
+                std::path::Path::new("unused"),
+            )
+            .unwrap(),
+            from: "cyberdir <ne-pas-repondre@cyberdir.localhost>"
+                .parse()
+                .unwrap(),
+        };
+        tokio::task::spawn_blocking(move || delivery.deliver_once())
+            .await
+            .unwrap()
+            .expect("delivery pass")
+    }
+
+    /// A JSON POST from our own pages.
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+/// Pulls the token out of a link like `.../verification?token=abc` in an email body.
+pub fn token_in(text: &str) -> String {
+    let start = text.find("token=").expect("a link with a token") + "token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
+
+/// A browser-like client that keeps its cookies (one per signed-in user).
+pub struct Session {
+    pub client: reqwest::Client,
+    pub base: String,
+    pub csrf_token: String,
+    pub user_id: String,
+}
+
+impl Session {
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn patch(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::PATCH, path, body).await
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+}
+
+pub fn cookie_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap()
+}
+
+pub const TEST_PASSWORD: &str = "trois pommes vertes";
+
+impl TestApp {
+    /// A verified account with `role`, signed in.
+    pub async fn user(&self, email: &str, role: cyberdir::auth::Role) -> Session {
+        let state = self.state.clone();
+        let address = email.to_owned();
+        tokio::task::spawn_blocking(move || {
+            cyberdir::auth::accounts::create_user(
+                &state,
+                &address,
+                role,
+                TEST_PASSWORD,
+                "Utilisateur de test",
+            )
+        })
+        .await
+        .unwrap()
+        .expect("create user");
+        self.log_in(email, TEST_PASSWORD).await
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> Session {
+        let client = cookie_client();
+        let response = client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "log-in of {email}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        Session {
+            client,
+            base: self.address.clone(),
+            csrf_token: body["csrf_token"].as_str().unwrap().to_owned(),
+            user_id: body["user"]["id"].as_str().unwrap().to_owned(),
+        }
+    }
+}

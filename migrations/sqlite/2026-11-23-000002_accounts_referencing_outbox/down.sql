@@ -1,0 +1,10 @@
+DROP TABLE outbox;
+DROP TABLE change_requests;
+DROP TABLE workflow_events;
+DROP TABLE charter_acceptances;
+DROP TABLE provider_documents;
+DROP TABLE organisation_members;
+DROP TABLE login_failures;
+DROP TABLE one_time_tokens;
+DROP TABLE sessions;
+DROP TABLE users;

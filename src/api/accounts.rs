@@ -1,0 +1,241 @@
+//! Sign-up, email verification, log-in/out and password reset.
+
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::AppState;
+use crate::auth::extract::{CurrentUser, check_same_site};
+use crate::auth::{Role, SESSION_COOKIE, SESSION_HOURS, accounts, password};
+use crate::error::{AppError, Problem};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Message {
+    pub message: String,
+}
+
+fn accepted(message: &str) -> HttpResponse {
+    HttpResponse::Accepted().json(Message {
+        message: message.to_owned(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(default)]
+pub struct SignUp {
+    #[validate(
+        email(message = "Adresse électronique invalide."),
+        length(max = 254, message = "Adresse trop longue.")
+    )]
+    pub email: String,
+    pub password: String,
+    #[validate(length(
+        min = 1,
+        max = 100,
+        message = "Indiquez votre nom (100 caractères au plus)."
+    ))]
+    pub display_name: String,
+}
+
+/// Creates an account and emails a verification link. The answer never tells whether the
+/// address already had an account.
+#[utoipa::path(tag = "accounts", request_body = SignUp, responses((status = 202, body = Message), (status = 422, body = Problem)))]
+#[post("/accounts")]
+pub async fn sign_up(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<SignUp>,
+) -> Result<HttpResponse, AppError> {
+    check_same_site(&req, &state.config.base_url, None)?;
+    let body = body.into_inner();
+    let mut errors = match body.validate() {
+        Ok(()) => Default::default(),
+        Err(e) => match AppError::from(e) {
+            AppError::Validation(errors) => errors,
+            other => return Err(other),
+        },
+    };
+    if let Some(message) = password::check_new(&body.password, &body.email) {
+        errors
+            .entry("password".into())
+            .or_default()
+            .push(message.to_owned());
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let state = state.into_inner();
+    web::block(move || accounts::sign_up(&state, &body.email, &body.password, &body.display_name))
+        .await??;
+    Ok(accepted(
+        "Si cette adresse peut être utilisée, un courriel vient d'y être envoyé : suivez le lien qu'il contient pour activer votre compte.",
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct TokenBody {
+    pub token: String,
+}
+
+/// Confirms an email address with the token from the emailed link.
+#[utoipa::path(tag = "accounts", request_body = TokenBody, responses((status = 200, body = Message), (status = 422, body = Problem)))]
+#[post("/accounts/verify")]
+pub async fn verify(
+    state: web::Data<AppState>,
+    body: web::Json<TokenBody>,
+) -> Result<HttpResponse, AppError> {
+    let token = body.into_inner().token;
+    let state = state.into_inner();
+    web::block(move || accounts::verify_email(&state, token.trim())).await??;
+    Ok(HttpResponse::Ok().json(Message {
+        message: "Votre adresse est confirmée : vous pouvez vous connecter.".into(),
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct LogIn {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub user: UserView,
+    /// Send it back in `X-CSRF-Token` on non-JSON requests (uploads).
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, token.to_owned())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.base_url.starts_with("https://"))
+        .max_age(CookieDuration::hours(SESSION_HOURS))
+        .finish()
+}
+
+/// Logs in: sets the session cookie (HttpOnly, SameSite=Lax). Failed attempts are limited per
+/// address and per IP.
+#[utoipa::path(
+    tag = "accounts",
+    request_body = LogIn,
+    responses((status = 200, body = SessionView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 429, body = Problem))
+)]
+#[post("/session")]
+pub async fn log_in(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<LogIn>,
+) -> Result<HttpResponse, AppError> {
+    check_same_site(&req, &state.config.base_url, None)?;
+    let LogIn { email, password } = body.into_inner();
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let inner = state.clone().into_inner();
+    let (token, csrf_token, user) =
+        web::block(move || accounts::log_in(&inner, &email, &password, &ip)).await??;
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
+    Ok(HttpResponse::Ok()
+        .cookie(session_cookie(&state, &token))
+        .json(SessionView {
+            user: UserView {
+                id: user.id,
+                email: user.email,
+                display_name: user.display_name,
+                role,
+            },
+            csrf_token,
+        }))
+}
+
+/// The signed-in user.
+#[utoipa::path(tag = "accounts", responses((status = 200, body = SessionView), (status = 401, body = Problem)))]
+#[get("/session")]
+pub async fn current(user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(SessionView {
+        csrf_token: user.csrf_token,
+        user: UserView {
+            id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            role: user.role,
+        },
+    })
+}
+
+/// Logs out: the session ends on the server and the cookie is cleared.
+#[utoipa::path(tag = "accounts", responses((status = 204), (status = 401, body = Problem)))]
+#[delete("/session")]
+pub async fn log_out(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let inner = state.clone().into_inner();
+    web::block(move || accounts::log_out(&inner, &user.session_hash)).await??;
+    let mut gone = session_cookie(&state, "");
+    gone.make_removal();
+    Ok(HttpResponse::NoContent().cookie(gone).finish())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ResetRequest {
+    pub email: String,
+}
+
+/// Emails a password-reset link if the address has an account (the answer is the same if not).
+#[utoipa::path(tag = "accounts", request_body = ResetRequest, responses((status = 202, body = Message)))]
+#[post("/password-resets")]
+pub async fn request_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<ResetRequest>,
+) -> Result<HttpResponse, AppError> {
+    check_same_site(&req, &state.config.base_url, None)?;
+    let email = body.into_inner().email;
+    let state = state.into_inner();
+    web::block(move || accounts::request_password_reset(&state, &email)).await??;
+    Ok(accepted(
+        "Si un compte correspond à cette adresse, un courriel contenant un lien de réinitialisation vient d'y être envoyé.",
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ResetConfirm {
+    pub token: String,
+    pub password: String,
+}
+
+/// Sets a new password with the emailed token (once, before it expires).
+#[utoipa::path(tag = "accounts", request_body = ResetConfirm, responses((status = 200, body = Message), (status = 422, body = Problem)))]
+#[post("/password-resets/confirm")]
+pub async fn confirm_reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<ResetConfirm>,
+) -> Result<HttpResponse, AppError> {
+    check_same_site(&req, &state.config.base_url, None)?;
+    let ResetConfirm { token, password } = body.into_inner();
+    let state = state.into_inner();
+    web::block(move || accounts::confirm_password_reset(&state, token.trim(), &password)).await??;
+    Ok(HttpResponse::Ok().json(Message {
+        message: "Votre mot de passe est changé : connectez-vous avec le nouveau.".into(),
+    }))
+}

@@ -1,0 +1,296 @@
+//! Account operations: sign-up, email verification, log-in, password reset, user creation.
+//! Blocking: call them inside `web::block`. Nothing here tells an outsider whether an address
+//! has an account.
+
+use chrono::Duration;
+use serde_json::json;
+
+use super::{Role, SESSION_HOURS, password, tokens};
+use crate::AppState;
+use crate::db::accounts::{self, TokenRow, UserRow};
+use crate::error::AppError;
+
+pub const VERIFY_EMAIL: &str = "verify_email";
+pub const PASSWORD_RESET: &str = "password_reset";
+pub const INVITATION: &str = "invitation";
+
+const VERIFY_HOURS: i64 = 48;
+const RESET_MINUTES: i64 = 60;
+/// Failed log-ins allowed per address, and per IP, in the window.
+pub const MAX_FAILURES_PER_EMAIL: i64 = 5;
+pub const MAX_FAILURES_PER_IP: i64 = 30;
+const FAILURE_WINDOW_MINUTES: i64 = 15;
+
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn random() -> Result<String, AppError> {
+    tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))
+}
+
+/// Creates a single-use link token and returns the token to put in the link.
+pub fn issue_token(
+    conn: &mut crate::db::DbConnection,
+    state: &AppState,
+    purpose: &str,
+    user_id: Option<&str>,
+    email: &str,
+    provider_id: Option<&str>,
+    valid_for: Duration,
+) -> Result<String, AppError> {
+    let token = random()?;
+    let now = state.clock.now_naive();
+    accounts::insert_token(
+        conn,
+        &TokenRow {
+            token_hash: tokens::digest(&token),
+            purpose: purpose.to_owned(),
+            user_id: user_id.map(str::to_owned),
+            email: email.to_owned(),
+            provider_id: provider_id.map(str::to_owned),
+            expires_at: now + valid_for,
+            used_at: None,
+            created_at: now,
+        },
+    )?;
+    Ok(token)
+}
+
+/// Sign-up: a new unverified `provider` account and a verification email; for a known address,
+/// an email to its owner instead. The caller's answer is the same either way.
+pub fn sign_up(
+    state: &AppState,
+    email: &str,
+    password_plain: &str,
+    display_name: &str,
+) -> Result<(), AppError> {
+    let email = normalise_email(email);
+    let hash = password::hash(password_plain).map_err(AppError::Internal)?;
+    let mut conn = state.pool.get()?;
+    crate::db::write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        if let Some(existing) = accounts::user_by_email(conn, &email)? {
+            state.mailer.enqueue(
+                conn,
+                &state.clock,
+                &existing.email,
+                "account_exists",
+                &json!({ "name": existing.display_name, "reset_url": format!("{}/mot-de-passe-oublie", state.config.base_url) }),
+            )?;
+            return Ok(());
+        }
+        let user = UserRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: email.clone(),
+            display_name: display_name.trim().to_owned(),
+            password_hash: hash,
+            role: Role::Provider.as_str().to_owned(),
+            email_verified_at: None,
+            disabled: false,
+            created_at: now,
+            updated_at: now,
+        };
+        accounts::insert_user(conn, &user)?;
+        let token = issue_token(
+            conn,
+            state,
+            VERIFY_EMAIL,
+            Some(&user.id),
+            &email,
+            None,
+            Duration::hours(VERIFY_HOURS),
+        )?;
+        state.mailer.enqueue(
+            conn,
+            &state.clock,
+            &email,
+            "account_verify",
+            &json!({
+                "name": user.display_name,
+                "verify_url": format!("{}/compte/verification?token={token}", state.config.base_url),
+                "token": token,
+                "hours": VERIFY_HOURS,
+            }),
+        )?;
+        Ok(())
+    })
+}
+
+pub fn verify_email(state: &AppState, token: &str) -> Result<(), AppError> {
+    let mut conn = state.pool.get()?;
+    crate::db::write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let found = accounts::consume_token(conn, &tokens::digest(token), VERIFY_EMAIL, now)?;
+        let Some(user_id) = found.and_then(|t| t.user_id) else {
+            return Err(AppError::field(
+                "token",
+                "Ce lien de confirmation est invalide, expiré ou déjà utilisé.",
+            ));
+        };
+        accounts::mark_verified(conn, &user_id, now)?;
+        Ok(())
+    })
+}
+
+/// A new session for valid credentials: (session token, CSRF token, user).
+pub fn log_in(
+    state: &AppState,
+    email: &str,
+    password_plain: &str,
+    ip: &str,
+) -> Result<(String, String, UserRow), AppError> {
+    let email = normalise_email(email);
+    let now = state.clock.now_naive();
+    let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+    let by_email = format!("email:{}", tokens::digest(&email));
+    let by_ip = format!("ip:{ip}");
+    let mut conn = state.pool.get()?;
+    if accounts::login_failures_since(&mut conn, &by_email, since)? >= MAX_FAILURES_PER_EMAIL
+        || accounts::login_failures_since(&mut conn, &by_ip, since)? >= MAX_FAILURES_PER_IP
+    {
+        return Err(AppError::TooManyRequests(
+            "Trop de tentatives de connexion. Réessayez dans 15 minutes ou réinitialisez votre mot de passe.".into(),
+        ));
+    }
+    let user = accounts::user_by_email(&mut conn, &email)?;
+    let valid = match &user {
+        Some(u) => password::verify(password_plain, &u.password_hash) && !u.disabled,
+        None => {
+            password::verify_dummy(password_plain);
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| valid) else {
+        accounts::record_login_failure(&mut conn, &by_email, now)?;
+        accounts::record_login_failure(&mut conn, &by_ip, now)?;
+        return Err(AppError::Unauthorized(
+            "Adresse électronique ou mot de passe incorrect.".into(),
+        ));
+    };
+    if user.email_verified_at.is_none() {
+        return Err(AppError::forbidden(
+            "Confirmez d'abord votre adresse électronique avec le lien reçu par courriel.",
+        ));
+    }
+    let token = random()?;
+    let csrf = random()?;
+    accounts::insert_session(
+        &mut conn,
+        &tokens::digest(&token),
+        &user.id,
+        &csrf,
+        now,
+        now + Duration::hours(SESSION_HOURS),
+    )?;
+    Ok((token, csrf, user))
+}
+
+pub fn log_out(state: &AppState, session_hash: &str) -> Result<(), AppError> {
+    let mut conn = state.pool.get()?;
+    accounts::delete_session(&mut conn, session_hash)?;
+    Ok(())
+}
+
+/// Sends a reset link if the address has an account; silent otherwise.
+pub fn request_password_reset(state: &AppState, email: &str) -> Result<(), AppError> {
+    let email = normalise_email(email);
+    let mut conn = state.pool.get()?;
+    crate::db::write_transaction(&mut conn, |conn| {
+        let Some(user) = accounts::user_by_email(conn, &email)?.filter(|u| !u.disabled) else {
+            return Ok(());
+        };
+        let token = issue_token(
+            conn,
+            state,
+            PASSWORD_RESET,
+            Some(&user.id),
+            &email,
+            None,
+            Duration::minutes(RESET_MINUTES),
+        )?;
+        state.mailer.enqueue(
+            conn,
+            &state.clock,
+            &user.email,
+            "password_reset",
+            &json!({
+                "name": user.display_name,
+                "reset_url": format!("{}/mot-de-passe/nouveau?token={token}", state.config.base_url),
+                "token": token,
+                "minutes": RESET_MINUTES,
+            }),
+        )?;
+        Ok(())
+    })
+}
+
+/// Sets a new password with a reset link (once); every open session is closed.
+pub fn confirm_password_reset(
+    state: &AppState,
+    token: &str,
+    new_password: &str,
+) -> Result<(), AppError> {
+    let mut conn = state.pool.get()?;
+    crate::db::write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let found = accounts::consume_token(conn, &tokens::digest(token), PASSWORD_RESET, now)?;
+        let Some(user_id) = found.and_then(|t| t.user_id) else {
+            return Err(AppError::field(
+                "token",
+                "Ce lien de réinitialisation est invalide, expiré ou déjà utilisé.",
+            ));
+        };
+        let user = accounts::user_by_id(conn, &user_id)?
+            .ok_or_else(|| AppError::field("token", "Compte introuvable."))?;
+        if let Some(message) = password::check_new(new_password, &user.email) {
+            return Err(AppError::field("password", message));
+        }
+        let hash = password::hash(new_password).map_err(AppError::Internal)?;
+        accounts::set_password(conn, &user_id, &hash, now)?;
+        // Following the link proves the address too.
+        accounts::mark_verified(conn, &user_id, now)?;
+        accounts::delete_sessions_of(conn, &user_id)?;
+        Ok(())
+    })
+}
+
+/// `cyberdir users create`: a verified account with the given role.
+pub fn create_user(
+    state: &AppState,
+    email: &str,
+    role: Role,
+    password_plain: &str,
+    display_name: &str,
+) -> Result<UserRow, AppError> {
+    let email = normalise_email(email);
+    if !email.contains('@') || email.len() > 254 {
+        return Err(AppError::field("email", "Adresse électronique invalide."));
+    }
+    if let Some(message) = password::check_new(password_plain, &email) {
+        return Err(AppError::field("password", message));
+    }
+    let hash = password::hash(password_plain).map_err(AppError::Internal)?;
+    let mut conn = state.pool.get()?;
+    let now = state.clock.now_naive();
+    crate::db::write_transaction(&mut conn, |conn| {
+        if accounts::user_by_email(conn, &email)?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "Un compte existe déjà pour {email}."
+            )));
+        }
+        let user = UserRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            email: email.clone(),
+            display_name: display_name.to_owned(),
+            password_hash: hash,
+            role: role.as_str().to_owned(),
+            email_verified_at: Some(now),
+            disabled: false,
+            created_at: now,
+            updated_at: now,
+        };
+        accounts::insert_user(conn, &user)?;
+        Ok(user)
+    })
+}

@@ -1,0 +1,128 @@
+//! The signed-in user, as an actix extractor: reads the session cookie, loads the session off
+//! the async executor, and on state-changing API calls refuses cross-site requests.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::{Method, header};
+use actix_web::{FromRequest, HttpRequest, web};
+
+use super::{CSRF_HEADER, Role, SESSION_COOKIE, tokens};
+use crate::AppState;
+use crate::db::accounts;
+use crate::error::AppError;
+
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub csrf_token: String,
+    pub session_hash: String,
+}
+
+impl CurrentUser {
+    pub fn require_staff(&self) -> Result<(), AppError> {
+        if self.role.is_staff() {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("Réservé aux équipes du groupement."))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("Réservé aux administrateurs."))
+        }
+    }
+}
+
+/// The origin (scheme://host[:port]) of a URL.
+fn origin_of(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    Some(parsed.origin().ascii_serialization())
+}
+
+/// State-changing calls authenticated by cookie must come from our own pages: an `Origin`, if
+/// sent, must be ours, and the body must be JSON (which a cross-site form cannot send) or carry
+/// the session's CSRF token in `X-CSRF-Token`.
+pub fn check_same_site(
+    req: &HttpRequest,
+    base_url: &str,
+    csrf_token: Option<&str>,
+) -> Result<(), AppError> {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return Ok(());
+    }
+    if let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    {
+        let host_origin = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(|h| format!("{}://{h}", req.connection_info().scheme()));
+        let ours = origin_of(base_url).as_deref() == Some(origin)
+            || host_origin.as_deref() == Some(origin);
+        if !ours {
+            return Err(AppError::forbidden(
+                "Requête d'une origine étrangère refusée.",
+            ));
+        }
+    }
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    let header_token = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+    let token_ok = matches!((header_token, csrf_token), (Some(sent), Some(expected)) if tokens::same(sent, expected));
+    if json || token_ok {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("Jeton anti-CSRF absent ou invalide."))
+    }
+}
+
+impl FromRequest for CurrentUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let req = req.clone();
+        Box::pin(async move {
+            let state =
+                state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
+            let token = token.ok_or_else(AppError::login_required)?;
+            let session_hash = tokens::digest(&token);
+            let now = state.clock.now_naive();
+            let inner = state.clone();
+            let lookup = session_hash.clone();
+            let found = web::block(move || -> Result<_, AppError> {
+                let mut conn = inner.pool.get()?;
+                Ok(accounts::session_user(&mut conn, &lookup, now)?)
+            })
+            .await??;
+            let (user, csrf_token) = found.ok_or_else(AppError::login_required)?;
+            check_same_site(&req, &state.config.base_url, Some(&csrf_token))?;
+            let role = Role::parse(&user.role)
+                .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
+            Ok(CurrentUser {
+                id: user.id,
+                email: user.email,
+                display_name: user.display_name,
+                role,
+                csrf_token,
+                session_hash,
+            })
+        })
+    }
+}

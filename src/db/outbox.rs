@@ -1,0 +1,178 @@
+//! The outbox: rendered emails waiting for delivery.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::outbox;
+
+pub const PENDING: &str = "pending";
+pub const SENT: &str = "sent";
+pub const FAILED: &str = "failed";
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub template: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    /// After this instant a failing message is parked as failed for staff.
+    pub give_up_at: NaiveDateTime,
+    pub claimed_by: Option<String>,
+    pub claimed_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+pub fn insert(conn: &mut DbConnection, row: &OutboxRow) -> QueryResult<()> {
+    diesel::insert_into(outbox::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Claims up to `batch` due messages for `claim` (a token unique to this round) until
+/// `now + lease`. The outer conditions are re-checked by PostgreSQL on rows another process
+/// claimed meanwhile, so a message is never claimed twice.
+pub fn claim_due(
+    conn: &mut DbConnection,
+    claim: &str,
+    now: NaiveDateTime,
+    lease: Duration,
+    batch: i64,
+) -> QueryResult<Vec<OutboxRow>> {
+    let claimable = outbox::status
+        .eq(PENDING)
+        .and(outbox::next_attempt_at.le(now))
+        .and(
+            outbox::claimed_until
+                .is_null()
+                .or(outbox::claimed_until.lt(now)),
+        );
+    let due = outbox::table
+        .filter(claimable)
+        .order(outbox::created_at)
+        .limit(batch)
+        .select(outbox::id);
+    let due_ids: Vec<String> = due.load(conn)?;
+    if due_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(
+        outbox::table
+            .filter(outbox::id.eq_any(&due_ids))
+            .filter(claimable),
+    )
+    .set((
+        outbox::claimed_by.eq(claim),
+        outbox::claimed_until.eq(now + lease),
+    ))
+    .execute(conn)?;
+    outbox::table
+        .filter(outbox::claimed_by.eq(claim))
+        .order(outbox::created_at)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
+
+pub fn mark_sent(
+    conn: &mut DbConnection,
+    id: &str,
+    claim: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(outbox::table.find(id).filter(outbox::claimed_by.eq(claim)))
+        .set((
+            outbox::status.eq(SENT),
+            outbox::sent_at.eq(now),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::claimed_by.eq(None::<String>),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)
+}
+
+/// Records a failed attempt: retried at `retry_at`, or parked as failed when `give_up`.
+pub fn mark_attempt_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    claim: &str,
+    error: &str,
+    retry_at: NaiveDateTime,
+    give_up: bool,
+) -> QueryResult<usize> {
+    let status = if give_up { FAILED } else { PENDING };
+    diesel::update(outbox::table.find(id).filter(outbox::claimed_by.eq(claim)))
+        .set((
+            outbox::status.eq(status),
+            outbox::attempts.eq(outbox::attempts + 1),
+            outbox::next_attempt_at.eq(retry_at),
+            outbox::claimed_by.eq(None::<String>),
+            outbox::claimed_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(error),
+        ))
+        .execute(conn)
+}
+
+pub fn list_by_status(
+    conn: &mut DbConnection,
+    status: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<OutboxRow>)> {
+    let total = outbox::table
+        .filter(outbox::status.eq(status))
+        .count()
+        .get_result(conn)?;
+    let rows = outbox::table
+        .filter(outbox::status.eq(status))
+        .order(outbox::created_at.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(OutboxRow::as_select())
+        .load(conn)?;
+    Ok((total, rows))
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OutboxRow>> {
+    outbox::table
+        .find(id)
+        .select(OutboxRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Puts a failed message back in the queue with a fresh deadline (staff action); false if it
+/// was not failed.
+pub fn requeue_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+    give_up_at: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(outbox::table.find(id).filter(outbox::status.eq(FAILED)))
+        .set((
+            outbox::status.eq(PENDING),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(now),
+            outbox::give_up_at.eq(give_up_at),
+        ))
+        .execute(conn)
+        .map(|n| n == 1)
+}
+
+/// Every message, oldest first (tests and the `.eml` reader use it).
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<OutboxRow>> {
+    outbox::table
+        .order(outbox::created_at)
+        .select(OutboxRow::as_select())
+        .load(conn)
+}
