@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod geo;
 pub mod health;
 pub mod incident_types;
+pub mod outbox;
 pub mod providers;
 
 use actix_web::web;
@@ -26,6 +27,7 @@ use crate::error::{AppError, Problem};
         (name = "geo", description = "Reference geography"),
         (name = "taxonomy", description = "Incident types"),
         (name = "accounts", description = "Accounts and sessions"),
+        (name = "outbox", description = "Email delivery (staff)"),
     )
 )]
 pub struct ApiDoc;
@@ -45,7 +47,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(accounts::current)
             .service(accounts::log_out)
             .service(accounts::request_reset)
-            .service(accounts::confirm_reset),
+            .service(accounts::confirm_reset)
+            .service(outbox::list)
+            .service(outbox::retry),
     );
 }
 

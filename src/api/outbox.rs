@@ -1,0 +1,136 @@
+//! Staff view of the email outbox: failed messages and sending them again.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{Duration, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::db::outbox::{self, OutboxRow};
+use crate::error::{AppError, Problem};
+use crate::mail::GIVE_UP_AFTER_HOURS;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxMessageView {
+    pub id: String,
+    pub template: String,
+    pub recipient: String,
+    pub subject: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub next_attempt_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+impl From<OutboxRow> for OutboxMessageView {
+    fn from(r: OutboxRow) -> Self {
+        Self {
+            id: r.id,
+            template: r.template,
+            recipient: r.recipient,
+            subject: r.subject,
+            status: r.status,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            created_at: r.created_at,
+            next_attempt_at: r.next_attempt_at,
+            sent_at: r.sent_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxList {
+    pub total: i64,
+    pub page: i64,
+    pub limit: i64,
+    pub results: Vec<OutboxMessageView>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OutboxQuery {
+    /// `failed` (default), `pending` or `sent`.
+    pub status: Option<String>,
+    pub page: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+/// Emails by delivery status (staff).
+#[utoipa::path(tag = "outbox", params(OutboxQuery), responses((status = 200, body = OutboxList), (status = 403, body = Problem)))]
+#[get("/outbox")]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require_staff()?;
+    let status = query
+        .status
+        .clone()
+        .unwrap_or_else(|| outbox::FAILED.to_owned());
+    if ![outbox::FAILED, outbox::PENDING, outbox::SENT].contains(&status.as_str()) {
+        return Err(AppError::field(
+            "status",
+            "Statut inconnu : failed, pending ou sent.",
+        ));
+    }
+    let page = query.page.unwrap_or(1).max(1);
+    let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let state = state.into_inner();
+    let (total, rows) = web::block(move || -> Result<_, AppError> {
+        let mut conn = state.pool.get()?;
+        Ok(outbox::list_by_status(
+            &mut conn,
+            &status,
+            limit,
+            (page - 1) * limit,
+        )?)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(OutboxList {
+        total,
+        page,
+        limit,
+        results: rows.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// Sends a failed email again (staff).
+#[utoipa::path(
+    tag = "outbox",
+    params(("id" = String, Path, description = "Outbox message id")),
+    responses((status = 200, body = OutboxMessageView), (status = 404, body = Problem), (status = 409, body = Problem))
+)]
+#[post("/outbox/{id}/retry")]
+pub async fn retry(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    user.require_staff()?;
+    let id = path.into_inner();
+    let state = state.into_inner();
+    let row = web::block(move || -> Result<OutboxRow, AppError> {
+        let mut conn = state.pool.get()?;
+        let now = state.clock.now_naive();
+        if !outbox::requeue_failed(
+            &mut conn,
+            &id,
+            now,
+            now + Duration::hours(GIVE_UP_AFTER_HOURS),
+        )? {
+            return match outbox::find(&mut conn, &id)? {
+                None => Err(AppError::not_found("Message introuvable.")),
+                Some(_) => Err(AppError::Conflict(
+                    "Seul un message en échec peut être renvoyé.".into(),
+                )),
+            };
+        }
+        outbox::find(&mut conn, &id)?.ok_or_else(|| AppError::not_found("Message introuvable."))
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(OutboxMessageView::from(row)))
+}
