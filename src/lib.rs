@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod geo;
 pub mod mail;
+pub mod referencing;
 pub mod search;
 pub mod seed;
 pub mod telemetry;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub directory: Arc<DirectoryIndex>,
     pub templates: Arc<Handlebars<'static>>,
     pub mailer: Arc<mail::Mailer>,
+    /// The charter version providers must accept now.
+    pub charter: Arc<referencing::charter::Charter>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +60,8 @@ pub enum StartupError {
     Departements(serde_json::Error),
     #[error("cannot load the reference data: {0}")]
     Query(#[from] diesel::result::Error),
+    #[error("fixtures/charter.json: {0}")]
+    Charter(String),
     #[error("templates: {0}")]
     Templates(#[from] handlebars::TemplateError),
 }
@@ -83,6 +88,12 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
         directory: Arc::new(DirectoryIndex::default()),
         templates: Arc::new(web::templates()?),
         mailer: Arc::new(mail::Mailer::new(&config.base_url)?),
+        charter: Arc::new(
+            referencing::charter::versions()
+                .map_err(|e| StartupError::Charter(e.to_string()))?
+                .pop()
+                .ok_or_else(|| StartupError::Charter("no version".into()))?,
+        ),
         config,
     })
 }

@@ -6,6 +6,7 @@ pub mod health;
 pub mod incident_types;
 pub mod outbox;
 pub mod providers;
+pub mod referencing;
 
 use actix_web::web;
 use utoipa::OpenApi;
@@ -28,6 +29,7 @@ use crate::error::{AppError, Problem};
         (name = "taxonomy", description = "Incident types"),
         (name = "accounts", description = "Accounts and sessions"),
         (name = "outbox", description = "Email delivery (staff)"),
+        (name = "referencing", description = "Provider applications and the referencing workflow"),
     )
 )]
 pub struct ApiDoc;
@@ -37,7 +39,22 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
             .service(providers::search)
+            .service(referencing::create)
             .service(providers::profile)
+            .service(referencing::update)
+            .service(referencing::show)
+            .service(referencing::events)
+            .service(referencing::members)
+            .service(referencing::upload)
+            .service(referencing::download)
+            .service(referencing::accept_charter)
+            .service(referencing::invite)
+            .service(referencing::act)
+            .service(referencing::charter)
+            .service(referencing::accept_invitation)
+            .service(referencing::change_requests)
+            .service(referencing::decide_change_request)
+            .service(referencing::queue)
             .service(geo::communes)
             .service(geo::postcode)
             .service(incident_types::list)

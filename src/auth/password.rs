@@ -50,7 +50,7 @@ pub fn check_new(password: &str, email: &str) -> Option<&'static str> {
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .any(|l| l == lower);
-    let one_char = password.chars().all(|c| Some(c) == password.chars().next());
+    let one_char = password.chars().all(|c| password.starts_with(c));
     if common || one_char {
         return Some("Ce mot de passe est trop courant : choisissez-en un autre.");
     }

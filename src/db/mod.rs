@@ -25,6 +25,7 @@ pub mod incident_types;
 pub mod introspect;
 pub mod outbox;
 pub mod providers;
+pub mod referencing;
 pub mod schema;
 
 use std::path::{Path, PathBuf};

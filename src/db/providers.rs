@@ -11,8 +11,8 @@ use crate::domain::audience::{decode_list, encode_list};
 use crate::domain::provider::{LabelSummary, Provider, ReferencingStatus};
 use crate::domain::zone::Zone;
 
-#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
-#[diesel(table_name = providers)]
+#[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone)]
+#[diesel(table_name = providers, treat_none_as_null = true)]
 struct ProviderRow {
     id: String,
     legal_name: String,
@@ -49,7 +49,7 @@ struct LabelRow {
     created_at: NaiveDateTime,
 }
 
-fn parse_status(stored: &str) -> ReferencingStatus {
+pub fn parse_status(stored: &str) -> ReferencingStatus {
     use ReferencingStatus::*;
     [
         Draft,
@@ -67,55 +67,70 @@ fn parse_status(stored: &str) -> ReferencingStatus {
     .unwrap_or(Draft)
 }
 
-/// Inserts a provider with its incident types and zone in one transaction, and tells every
-/// process's directory cache to refresh.
-pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) -> QueryResult<()> {
-    conn.transaction(|conn| {
-        let (zone_kind, zone_radius_km, zone_departements) = match &provider.zone {
-            Zone::Radius { radius_km } => ("radius", i32::try_from(*radius_km).ok(), &[][..]),
-            Zone::Departements { departements } => ("departements", None, &departements[..]),
-            Zone::National => ("national", None, &[][..]),
-        };
-        diesel::insert_into(providers::table)
-            .values(ProviderRow {
-                id: provider.id.clone(),
-                legal_name: provider.legal_name.clone(),
-                name: provider.name.clone(),
-                siret: provider.siret.clone(),
-                address_line: provider.address_line.clone(),
-                postcode: provider.postcode.clone(),
-                commune_code: provider.commune_code.clone(),
-                city: provider.city.clone(),
-                latitude: provider.latitude,
-                longitude: provider.longitude,
-                phone: provider.phone.clone(),
-                email: provider.email.clone(),
-                website: provider.website.clone(),
-                description: provider.description.clone(),
-                audiences: encode_list(&provider.audiences),
-                remote: provider.remote,
-                zone_kind: zone_kind.to_owned(),
-                zone_radius_km,
-                status: provider.status.as_str().to_owned(),
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            })
-            .execute(conn)?;
-        let incident_rows: Vec<_> = provider
-            .incident_types
-            .iter()
-            .map(|code| {
-                (
-                    provider_incident_types::provider_id.eq(&provider.id),
-                    provider_incident_types::incident_code.eq(code),
-                )
-            })
-            .collect();
-        if !incident_rows.is_empty() {
-            batch_insert!(conn, provider_incident_types::table, &incident_rows)?;
-        }
-        let zone_rows: Vec<_> = zone_departements
+fn row_of(
+    provider: &Provider,
+    version: i32,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+) -> ProviderRow {
+    let (zone_kind, zone_radius_km) = match &provider.zone {
+        Zone::Radius { radius_km } => ("radius", i32::try_from(*radius_km).ok()),
+        Zone::Departements { .. } => ("departements", None),
+        Zone::National => ("national", None),
+    };
+    ProviderRow {
+        id: provider.id.clone(),
+        legal_name: provider.legal_name.clone(),
+        name: provider.name.clone(),
+        siret: provider.siret.clone(),
+        address_line: provider.address_line.clone(),
+        postcode: provider.postcode.clone(),
+        commune_code: provider.commune_code.clone(),
+        city: provider.city.clone(),
+        latitude: provider.latitude,
+        longitude: provider.longitude,
+        phone: provider.phone.clone(),
+        email: provider.email.clone(),
+        website: provider.website.clone(),
+        description: provider.description.clone(),
+        audiences: encode_list(&provider.audiences),
+        remote: provider.remote,
+        zone_kind: zone_kind.to_owned(),
+        zone_radius_km,
+        status: provider.status.as_str().to_owned(),
+        version,
+        created_at,
+        updated_at,
+    }
+}
+
+/// Rewrites the incident types and the départements of the zone.
+fn write_links(conn: &mut DbConnection, provider: &Provider) -> QueryResult<()> {
+    diesel::delete(
+        provider_incident_types::table
+            .filter(provider_incident_types::provider_id.eq(&provider.id)),
+    )
+    .execute(conn)?;
+    diesel::delete(
+        provider_zone_departements::table
+            .filter(provider_zone_departements::provider_id.eq(&provider.id)),
+    )
+    .execute(conn)?;
+    let incident_rows: Vec<_> = provider
+        .incident_types
+        .iter()
+        .map(|code| {
+            (
+                provider_incident_types::provider_id.eq(&provider.id),
+                provider_incident_types::incident_code.eq(code),
+            )
+        })
+        .collect();
+    if !incident_rows.is_empty() {
+        batch_insert!(conn, provider_incident_types::table, &incident_rows)?;
+    }
+    if let Zone::Departements { departements } = &provider.zone {
+        let zone_rows: Vec<_> = departements
             .iter()
             .map(|code| {
                 (
@@ -127,6 +142,18 @@ pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) 
         if !zone_rows.is_empty() {
             batch_insert!(conn, provider_zone_departements::table, &zone_rows)?;
         }
+    }
+    Ok(())
+}
+
+/// Inserts a provider with its incident types, zone and label in one transaction, and tells
+/// every process's directory cache to refresh.
+pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) -> QueryResult<()> {
+    conn.transaction(|conn| {
+        diesel::insert_into(providers::table)
+            .values(row_of(provider, 1, now, now))
+            .execute(conn)?;
+        write_links(conn, provider)?;
         if let Some(label) = &provider.label {
             diesel::insert_into(labels::table)
                 .values(LabelRow {
@@ -141,6 +168,38 @@ pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) 
         }
         counters::bump(conn, counters::DIRECTORY)
     })
+}
+
+/// Writes every field and the status of a provider if it is still at `expected_version`;
+/// returns false (nothing written) when someone else changed it first.
+pub fn update(
+    conn: &mut DbConnection,
+    provider: &Provider,
+    expected_version: i32,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let current = providers::table
+        .find(&provider.id)
+        .select(providers::created_at)
+        .first::<NaiveDateTime>(conn)
+        .optional()?;
+    let Some(created_at) = current else {
+        return Ok(false);
+    };
+    let row = row_of(provider, expected_version + 1, created_at, now);
+    let changed = diesel::update(
+        providers::table
+            .find(&provider.id)
+            .filter(providers::version.eq(expected_version)),
+    )
+    .set(&row)
+    .execute(conn)?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    write_links(conn, provider)?;
+    counters::bump(conn, counters::DIRECTORY)?;
+    Ok(true)
 }
 
 /// Changes a provider's referencing status (used by tests and the workflow to come).
@@ -208,18 +267,17 @@ pub fn load_published(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
     Ok(assemble(rows, incidents, zones, label_rows))
 }
 
-/// One published provider.
-pub fn find_published(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Provider>> {
-    let approved = ReferencingStatus::Approved.as_str();
+/// A provider in any state, with its version (for optimistic concurrency).
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(Provider, i32)>> {
     let Some(row) = providers::table
-        .filter(providers::id.eq(id))
-        .filter(providers::status.eq(approved))
+        .find(id)
         .select(ProviderRow::as_select())
         .first(conn)
         .optional()?
     else {
         return Ok(None);
     };
+    let version = row.version;
     let incidents: Vec<(String, String)> = provider_incident_types::table
         .filter(provider_incident_types::provider_id.eq(id))
         .select((
@@ -239,7 +297,9 @@ pub fn find_published(conn: &mut DbConnection, id: &str) -> QueryResult<Option<P
         .filter(labels::provider_id.eq(id))
         .order(labels::created_at)
         .load(conn)?;
-    Ok(assemble(vec![row], incidents, zones, label_rows).pop())
+    Ok(assemble(vec![row], incidents, zones, label_rows)
+        .pop()
+        .map(|p| (p, version)))
 }
 
 fn assemble(
@@ -309,4 +369,27 @@ fn assemble(
             }
         })
         .collect()
+}
+
+/// Whether another organisation that is referenced or under review uses this SIRET.
+pub fn siret_in_use_elsewhere(
+    conn: &mut DbConnection,
+    siret: &str,
+    except_id: &str,
+) -> QueryResult<bool> {
+    let live = [
+        ReferencingStatus::Submitted,
+        ReferencingStatus::InReview,
+        ReferencingStatus::ChangesRequested,
+        ReferencingStatus::Approved,
+        ReferencingStatus::Suspended,
+    ]
+    .map(|s| s.as_str());
+    let n: i64 = providers::table
+        .filter(providers::siret.eq(siret))
+        .filter(providers::id.ne(except_id))
+        .filter(providers::status.eq_any(live))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }

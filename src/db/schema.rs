@@ -201,7 +201,7 @@ diesel::table! {
 
 diesel::table! {
     workflow_events (id) {
-        id -> Text,
+        id -> BigInt,
         subject_type -> Text,
         subject_id -> Text,
         actor_id -> Nullable<Text>,
@@ -252,6 +252,7 @@ diesel::joinable!(organisation_members -> users (user_id));
 diesel::joinable!(organisation_members -> providers (provider_id));
 diesel::joinable!(provider_documents -> providers (provider_id));
 diesel::joinable!(change_requests -> providers (provider_id));
+diesel::joinable!(workflow_events -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,

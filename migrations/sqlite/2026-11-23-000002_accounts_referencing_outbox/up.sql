@@ -74,9 +74,9 @@ CREATE TABLE charter_acceptances (
     PRIMARY KEY (provider_id, charter_version)
 );
 
--- The audit trail of every workflow step.
+-- The audit trail of every workflow step; `id` gives the order of events.
 CREATE TABLE workflow_events (
-    id TEXT PRIMARY KEY NOT NULL,
+    id INTEGER PRIMARY KEY NOT NULL,
     subject_type TEXT NOT NULL,
     subject_id TEXT NOT NULL,
     actor_id TEXT,

@@ -1,0 +1,479 @@
+//! The referencing workflow: drafts, profile edits, documents, charter, actions, audit trail,
+//! members, change requests and the staff queue.
+
+use actix_multipart::Multipart;
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::NaiveDate;
+use futures_util::StreamExt as _;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::db::referencing as queries;
+use crate::domain::referencing::Action;
+use crate::error::{AppError, Problem};
+use crate::referencing::profile::ProfileInput;
+use crate::referencing::views::{
+    ApplicationView, ChangeRequestView, DocumentView, EventView, MemberView, UpdateOutcome,
+};
+use crate::referencing::{self, documents};
+
+/// Creates a draft organisation owned by the caller (provider accounts).
+#[utoipa::path(tag = "referencing", request_body = ProfileInput, responses((status = 201, body = ApplicationView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[post("/providers")]
+pub async fn create(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<ProfileInput>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let input = body.into_inner();
+    let view = web::block(move || referencing::create_draft(&state, &user, &input)).await??;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The application as its members and staff see it.
+#[utoipa::path(tag = "referencing", params(("id" = String, Path)), responses((status = 200, body = ApplicationView), (status = 404, body = Problem)))]
+#[get("/providers/{id}/application")]
+pub async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let view = web::block(move || referencing::application(&state, &user, &id)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Edits the profile. A referenced provider's descriptive fields are published at once; changes
+/// to the legal name, SIRET, address or zone become a change request for staff.
+#[utoipa::path(tag = "referencing", params(("id" = String, Path)), request_body = ProfileInput, responses((status = 200, body = UpdateOutcome), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[patch("/providers/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<ProfileInput>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let input = body.into_inner();
+    let outcome =
+        web::block(move || referencing::update_profile(&state, &user, &id, input)).await??;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// Uploads a supporting document: multipart fields `kind` (`kbis` or `insurance`) and `file`
+/// (PDF, 10 MB at most). Send the session's CSRF token in `X-CSRF-Token`.
+#[utoipa::path(tag = "referencing", params(("id" = String, Path)), responses((status = 201, body = DocumentView), (status = 413, body = Problem), (status = 422, body = Problem)))]
+#[post("/providers/{id}/documents")]
+pub async fn upload(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    mut payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let mut kind = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = payload.next().await {
+        let mut field =
+            field.map_err(|e| AppError::BadRequest(format!("Envoi multipart illisible : {e}")))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .unwrap_or_default()
+            .to_owned();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk =
+                chunk.map_err(|e| AppError::BadRequest(format!("Envoi interrompu : {e}")))?;
+            if bytes.len() + chunk.len() > documents::MAX_BYTES {
+                return Err(AppError::PayloadTooLarge(
+                    "Le document dépasse 10 Mo.".into(),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        match name.as_str() {
+            "kind" => kind = Some(String::from_utf8_lossy(&bytes).trim().to_owned()),
+            "file" => file = Some((filename, bytes)),
+            _ => {}
+        }
+    }
+    let kind = kind.ok_or_else(|| {
+        AppError::field("kind", "Indiquez le type de document : kbis ou insurance.")
+    })?;
+    let (filename, bytes) =
+        file.ok_or_else(|| AppError::field("file", "Joignez le fichier PDF."))?;
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let view = web::block(move || documents::upload(&state, &user, &id, &kind, &filename, bytes))
+        .await??;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Downloads a document (members and staff).
+#[utoipa::path(tag = "referencing", params(("id" = String, Path), ("document_id" = String, Path)), responses((status = 200, content_type = "application/pdf"), (status = 404, body = Problem)))]
+#[get("/providers/{id}/documents/{document_id}")]
+pub async fn download(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let (id, document_id) = path.into_inner();
+    let doc = web::block(move || documents::download(&state, &user, &id, &document_id)).await??;
+    let disposition = format!("inline; filename=\"{}\"", doc.filename.replace('"', ""));
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(("Content-Disposition", disposition))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(doc.content))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CharterAcceptance {
+    /// The version accepted (must be the current one).
+    pub version: String,
+}
+
+/// Accepts the current commitment charter for the organisation.
+#[utoipa::path(tag = "referencing", params(("id" = String, Path)), request_body = CharterAcceptance, responses((status = 200, body = ApplicationView), (status = 422, body = Problem)))]
+#[post("/providers/{id}/charter")]
+pub async fn accept_charter(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<CharterAcceptance>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let version = body.into_inner().version;
+    let view =
+        web::block(move || referencing::accept_charter(&state, &user, &id, &version)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The current charter.
+#[utoipa::path(tag = "referencing", responses((status = 200, body = crate::referencing::charter::Charter)))]
+#[get("/charter")]
+pub async fn charter(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(state.charter.as_ref())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ActionBody {
+    /// Required for request-changes, reject, suspend and remove; shown to the provider.
+    pub reason: Option<String>,
+    /// The `version` the caller saw; a different current version answers 409.
+    pub version: Option<i32>,
+}
+
+/// A workflow action: `submit`, `withdraw` (members); `start-review`, `request-changes`,
+/// `approve`, `reject`, `suspend`, `reinstate`, `remove` (staff). Not allowed from the current
+/// state: 409; not for this role: 403.
+#[utoipa::path(
+    tag = "referencing",
+    params(("id" = String, Path), ("action" = String, Path, description = "submit, withdraw, start-review, request-changes, approve, reject, suspend, reinstate or remove")),
+    request_body = ActionBody,
+    responses((status = 200, body = ApplicationView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem))
+)]
+#[post("/providers/{id}/{action}")]
+pub async fn act(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<ActionBody>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, slug) = path.into_inner();
+    let action = Action::from_slug(&slug)
+        .ok_or_else(|| AppError::not_found(format!("Action inconnue : {slug}.")))?;
+    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let state = state.into_inner();
+    let view = web::block(move || {
+        referencing::act(
+            &state,
+            &user,
+            &id,
+            action,
+            body.reason.as_deref(),
+            body.version,
+        )
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventList {
+    pub results: Vec<EventView>,
+}
+
+/// The audit trail: who did what, when, from which state to which, and why.
+#[utoipa::path(tag = "referencing", params(("id" = String, Path)), responses((status = 200, body = EventList), (status = 404, body = Problem)))]
+#[get("/providers/{id}/events")]
+pub async fn events(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let results = web::block(move || referencing::events(&state, &user, &id)).await??;
+    Ok(HttpResponse::Ok().json(EventList { results }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberList {
+    pub results: Vec<MemberView>,
+}
+
+/// Members of the organisation.
+#[utoipa::path(tag = "referencing", params(("id" = String, Path)), responses((status = 200, body = MemberList), (status = 404, body = Problem)))]
+#[get("/providers/{id}/members")]
+pub async fn members(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let results = web::block(move || referencing::members(&state, &user, &id)).await??;
+    Ok(HttpResponse::Ok().json(MemberList { results }))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct InvitationBody {
+    pub email: String,
+}
+
+/// The owner invites someone to join the organisation (an email with a link valid 7 days).
+#[utoipa::path(tag = "referencing", params(("id" = String, Path)), request_body = InvitationBody, responses((status = 202), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[post("/providers/{id}/invitations")]
+pub async fn invite(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<InvitationBody>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let email = body.into_inner().email;
+    web::block(move || referencing::invite(&state, &user, &id, &email)).await??;
+    Ok(HttpResponse::Accepted().json(serde_json::json!({"message": "Invitation envoyée."})))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct InvitationAcceptance {
+    pub token: String,
+}
+
+/// The signed-in invitee joins the organisation.
+#[utoipa::path(tag = "referencing", request_body = InvitationAcceptance, responses((status = 200, body = MemberView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[post("/invitations/accept")]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    body: web::Json<InvitationAcceptance>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let token = body.into_inner().token;
+    let member =
+        web::block(move || referencing::accept_invitation(&state, &user, token.trim())).await??;
+    Ok(HttpResponse::Ok().json(member))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeRequestList {
+    pub results: Vec<ChangeRequestView>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ChangeRequestQuery {
+    /// `pending` (default), `approved` or `rejected`.
+    pub status: Option<String>,
+}
+
+/// Change requests by status (staff).
+#[utoipa::path(tag = "referencing", params(ChangeRequestQuery), responses((status = 200, body = ChangeRequestList), (status = 403, body = Problem)))]
+#[get("/change-requests")]
+pub async fn change_requests(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ChangeRequestQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require_staff()?;
+    let status = query.status.clone().unwrap_or_else(|| "pending".into());
+    if !["pending", "approved", "rejected"].contains(&status.as_str()) {
+        return Err(AppError::field(
+            "status",
+            "Statut inconnu : pending, approved ou rejected.",
+        ));
+    }
+    let state = state.into_inner();
+    let rows = web::block(move || -> Result<_, AppError> {
+        let mut conn = state.pool.get()?;
+        Ok(queries::change_requests_by_status(&mut conn, &status)?)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(ChangeRequestList {
+        results: rows
+            .into_iter()
+            .map(referencing::change_request_view)
+            .collect(),
+    }))
+}
+
+/// Approves (publishes) or rejects (reason required) a change request (staff).
+#[utoipa::path(
+    tag = "referencing",
+    params(("id" = String, Path), ("decision" = String, Path, description = "approve or reject")),
+    request_body = ActionBody,
+    responses((status = 200, body = ChangeRequestView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem))
+)]
+#[post("/change-requests/{id}/{decision}")]
+pub async fn decide_change_request(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+    body: Option<web::Json<ActionBody>>,
+) -> Result<HttpResponse, AppError> {
+    let (id, decision) = path.into_inner();
+    let approve = match decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        other => return Err(AppError::not_found(format!("Décision inconnue : {other}."))),
+    };
+    let reason = body.and_then(|b| b.into_inner().reason);
+    let state = state.into_inner();
+    let view = web::block(move || {
+        referencing::decide_change_request(&state, &user, &id, approve, reason.as_deref())
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct QueueQuery {
+    /// A state (`submitted`, `in_review`, ...).
+    pub status: Option<String>,
+    /// A département code.
+    pub departement: Option<String>,
+    /// Changed on or after (YYYY-MM-DD).
+    pub since: Option<NaiveDate>,
+    /// Changed before (YYYY-MM-DD).
+    pub until: Option<NaiveDate>,
+    pub page: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueItem {
+    pub id: String,
+    pub name: String,
+    pub legal_name: String,
+    pub city: String,
+    pub departement: Option<String>,
+    pub status: String,
+    pub status_label: String,
+    pub updated_at: chrono::NaiveDateTime,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueView {
+    /// Applications per state, over all filters but the state.
+    pub counts: std::collections::BTreeMap<String, i64>,
+    pub total: usize,
+    pub page: i64,
+    pub limit: i64,
+    pub results: Vec<QueueItem>,
+}
+
+/// The staff queue of applications, with counts per state and filters.
+#[utoipa::path(tag = "referencing", params(QueueQuery), responses((status = 200, body = QueueView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[get("/applications")]
+pub async fn queue(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<QueueQuery>,
+) -> Result<HttpResponse, AppError> {
+    user.require_staff()?;
+    let query = query.into_inner();
+    if query
+        .status
+        .as_ref()
+        .is_some_and(|s| crate::db::providers::parse_status(s).as_str() != s)
+    {
+        return Err(AppError::field("status", "État inconnu."));
+    }
+    let page = query.page.unwrap_or(1).max(1);
+    let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let state = state.into_inner();
+    let view = web::block(move || -> Result<QueueView, AppError> {
+        let mut conn = state.pool.get()?;
+        let since = query.since.and_then(|d| d.and_hms_opt(0, 0, 0));
+        let until = query.until.and_then(|d| d.and_hms_opt(0, 0, 0));
+        let rows = queries::queue(&mut conn, None, since, until)?;
+        let departement_of = |r: &queries::QueueRow| {
+            r.commune_code
+                .as_deref()
+                .and_then(crate::domain::zone::departement_of_commune)
+                .map(str::to_owned)
+                .or_else(|| crate::domain::zone::departement_of_postcode(&r.postcode))
+        };
+        let in_departement: Vec<_> = rows
+            .into_iter()
+            .filter(|r| {
+                query
+                    .departement
+                    .as_ref()
+                    .is_none_or(|d| departement_of(r).as_ref() == Some(d))
+            })
+            .collect();
+        let mut counts = std::collections::BTreeMap::new();
+        for r in &in_departement {
+            *counts.entry(r.status.clone()).or_insert(0) += 1;
+        }
+        let selected: Vec<_> = in_departement
+            .into_iter()
+            .filter(|r| query.status.as_ref().is_none_or(|s| &r.status == s))
+            .collect();
+        let total = selected.len();
+        let results = selected
+            .into_iter()
+            .skip(((page - 1) * limit) as usize)
+            .take(limit as usize)
+            .map(|r| QueueItem {
+                departement: departement_of(&r),
+                status_label: crate::domain::referencing::label(
+                    crate::db::providers::parse_status(&r.status),
+                )
+                .to_owned(),
+                id: r.id,
+                name: r.name,
+                legal_name: r.legal_name,
+                city: r.city,
+                status: r.status,
+                updated_at: r.updated_at,
+                created_at: r.created_at,
+            })
+            .collect();
+        Ok(QueueView {
+            counts,
+            total,
+            page,
+            limit,
+            results,
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,311 @@
+//! Queries of the referencing workflow: audit events, documents, charter acceptances, change
+//! requests and the staff queue.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{
+    change_requests, charter_acceptances, organisation_members, provider_documents, providers,
+    users, workflow_events,
+};
+
+#[derive(Queryable, Selectable, Debug, Clone, PartialEq)]
+#[diesel(table_name = workflow_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A new event (its id, assigned by the database, orders the trail).
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = workflow_events)]
+pub struct NewEvent<'a> {
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub actor_id: Option<&'a str>,
+    pub action: &'a str,
+    pub from_state: Option<&'a str>,
+    pub to_state: &'a str,
+    pub reason: Option<&'a str>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_event(conn: &mut DbConnection, event: &NewEvent) -> QueryResult<()> {
+    diesel::insert_into(workflow_events::table)
+        .values(event)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The trail of one subject, oldest first, with the actor's display name.
+pub fn events_of(
+    conn: &mut DbConnection,
+    subject_type: &str,
+    subject_id: &str,
+) -> QueryResult<Vec<(EventRow, Option<String>)>> {
+    workflow_events::table
+        .left_join(users::table.on(workflow_events::actor_id.eq(users::id.nullable())))
+        .filter(workflow_events::subject_type.eq(subject_type))
+        .filter(workflow_events::subject_id.eq(subject_id))
+        .order(workflow_events::id)
+        .select((EventRow::as_select(), users::display_name.nullable()))
+        .load(conn)
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone)]
+#[diesel(table_name = provider_documents)]
+pub struct DocumentRow {
+    pub id: String,
+    pub provider_id: String,
+    pub kind: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size_bytes: i32,
+    pub sha256: String,
+    pub content: Vec<u8>,
+    pub uploaded_by: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+/// A document without its bytes.
+#[derive(Queryable, Debug, Clone)]
+pub struct DocumentMeta {
+    pub id: String,
+    pub kind: String,
+    pub filename: String,
+    pub size_bytes: i32,
+    pub sha256: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+pub fn insert_document(conn: &mut DbConnection, doc: &DocumentRow) -> QueryResult<()> {
+    diesel::insert_into(provider_documents::table)
+        .values(doc)
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// The newest document of each kind.
+pub fn current_documents(
+    conn: &mut DbConnection,
+    provider_id: &str,
+) -> QueryResult<Vec<DocumentMeta>> {
+    let all: Vec<DocumentMeta> = provider_documents::table
+        .filter(provider_documents::provider_id.eq(provider_id))
+        .order(provider_documents::uploaded_at.desc())
+        .select((
+            provider_documents::id,
+            provider_documents::kind,
+            provider_documents::filename,
+            provider_documents::size_bytes,
+            provider_documents::sha256,
+            provider_documents::uploaded_at,
+        ))
+        .load(conn)?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(all
+        .into_iter()
+        .filter(|d| seen.insert(d.kind.clone()))
+        .collect())
+}
+
+pub fn document(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    id: &str,
+) -> QueryResult<Option<DocumentRow>> {
+    provider_documents::table
+        .find(id)
+        .filter(provider_documents::provider_id.eq(provider_id))
+        .select(DocumentRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn accept_charter(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    version: &str,
+    user_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    if has_accepted(conn, provider_id, version)? {
+        return Ok(());
+    }
+    diesel::insert_into(charter_acceptances::table)
+        .values((
+            charter_acceptances::provider_id.eq(provider_id),
+            charter_acceptances::charter_version.eq(version),
+            charter_acceptances::user_id.eq(user_id),
+            charter_acceptances::accepted_at.eq(now),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn has_accepted(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    version: &str,
+) -> QueryResult<bool> {
+    let n: i64 = charter_acceptances::table
+        .filter(charter_acceptances::provider_id.eq(provider_id))
+        .filter(charter_acceptances::charter_version.eq(version))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
+#[diesel(table_name = change_requests)]
+pub struct ChangeRequestRow {
+    pub id: String,
+    pub provider_id: String,
+    pub changes: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub requested_by: String,
+    pub requested_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+pub fn insert_change_request(conn: &mut DbConnection, row: &ChangeRequestRow) -> QueryResult<()> {
+    diesel::insert_into(change_requests::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn pending_change_request(
+    conn: &mut DbConnection,
+    provider_id: &str,
+) -> QueryResult<Option<ChangeRequestRow>> {
+    change_requests::table
+        .filter(change_requests::provider_id.eq(provider_id))
+        .filter(change_requests::status.eq("pending"))
+        .select(ChangeRequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn change_request(conn: &mut DbConnection, id: &str) -> QueryResult<Option<ChangeRequestRow>> {
+    change_requests::table
+        .find(id)
+        .select(ChangeRequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn change_requests_by_status(
+    conn: &mut DbConnection,
+    status: &str,
+) -> QueryResult<Vec<ChangeRequestRow>> {
+    change_requests::table
+        .filter(change_requests::status.eq(status))
+        .order(change_requests::requested_at)
+        .select(ChangeRequestRow::as_select())
+        .load(conn)
+}
+
+/// Decides a pending request; false if it was no longer pending (someone decided first).
+pub fn decide_change_request(
+    conn: &mut DbConnection,
+    id: &str,
+    status: &str,
+    reason: Option<&str>,
+    decided_by: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    diesel::update(
+        change_requests::table
+            .find(id)
+            .filter(change_requests::status.eq("pending")),
+    )
+    .set((
+        change_requests::status.eq(status),
+        change_requests::reason.eq(reason),
+        change_requests::decided_by.eq(decided_by),
+        change_requests::decided_at.eq(now),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
+}
+
+/// One line of the staff queue.
+#[derive(Queryable, Debug, Clone)]
+pub struct QueueRow {
+    pub id: String,
+    pub name: String,
+    pub legal_name: String,
+    pub postcode: String,
+    pub commune_code: Option<String>,
+    pub city: String,
+    pub status: String,
+    pub updated_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+/// Applications, newest change first, optionally in one state and changed within dates.
+pub fn queue(
+    conn: &mut DbConnection,
+    status: Option<&str>,
+    since: Option<NaiveDateTime>,
+    until: Option<NaiveDateTime>,
+) -> QueryResult<Vec<QueueRow>> {
+    let mut query = providers::table
+        .select((
+            providers::id,
+            providers::name,
+            providers::legal_name,
+            providers::postcode,
+            providers::commune_code,
+            providers::city,
+            providers::status,
+            providers::updated_at,
+            providers::created_at,
+        ))
+        .order(providers::updated_at.desc())
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(providers::status.eq(status.to_owned()));
+    }
+    if let Some(since) = since {
+        query = query.filter(providers::updated_at.ge(since));
+    }
+    if let Some(until) = until {
+        query = query.filter(providers::updated_at.lt(until));
+    }
+    query.load(conn)
+}
+
+/// Number of applications in each state.
+pub fn counts_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    providers::table
+        .group_by(providers::status)
+        .select((providers::status, diesel::dsl::count_star()))
+        .order(providers::status)
+        .load(conn)
+}
+
+/// Addresses of an organisation's members.
+pub fn member_emails(
+    conn: &mut DbConnection,
+    provider_id: &str,
+) -> QueryResult<Vec<(String, String)>> {
+    organisation_members::table
+        .inner_join(users::table)
+        .filter(organisation_members::provider_id.eq(provider_id))
+        .filter(users::disabled.eq(false))
+        .order(users::email)
+        .select((users::email, users::display_name))
+        .load(conn)
+}

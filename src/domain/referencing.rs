@@ -1,0 +1,251 @@
+//! The referencing workflow: which action moves an application from which state to which,
+//! who may take it, and whether a written reason is required.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::provider::ReferencingStatus as S;
+
+/// Who acts on an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A member of the provider organisation.
+    Member,
+    /// A reviewer (staff or admin).
+    Staff,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Submit,
+    Withdraw,
+    StartReview,
+    RequestChanges,
+    Approve,
+    Reject,
+    Suspend,
+    Reinstate,
+    Remove,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Self::Submit,
+        Self::Withdraw,
+        Self::StartReview,
+        Self::RequestChanges,
+        Self::Approve,
+        Self::Reject,
+        Self::Suspend,
+        Self::Reinstate,
+        Self::Remove,
+    ];
+
+    /// As in the URL: `start-review`, `request-changes`, ...
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::Withdraw => "withdraw",
+            Self::StartReview => "start-review",
+            Self::RequestChanges => "request-changes",
+            Self::Approve => "approve",
+            Self::Reject => "reject",
+            Self::Suspend => "suspend",
+            Self::Reinstate => "reinstate",
+            Self::Remove => "remove",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.slug() == slug)
+    }
+}
+
+struct Rule {
+    action: Action,
+    from: &'static [S],
+    to: S,
+    actor: Actor,
+    reason_required: bool,
+}
+
+const RULES: &[Rule] = &[
+    Rule {
+        action: Action::Submit,
+        from: &[S::Draft, S::ChangesRequested],
+        to: S::Submitted,
+        actor: Actor::Member,
+        reason_required: false,
+    },
+    Rule {
+        action: Action::Withdraw,
+        from: &[S::Draft, S::Submitted, S::InReview, S::ChangesRequested],
+        to: S::Withdrawn,
+        actor: Actor::Member,
+        reason_required: false,
+    },
+    Rule {
+        action: Action::StartReview,
+        from: &[S::Submitted],
+        to: S::InReview,
+        actor: Actor::Staff,
+        reason_required: false,
+    },
+    Rule {
+        action: Action::RequestChanges,
+        from: &[S::InReview],
+        to: S::ChangesRequested,
+        actor: Actor::Staff,
+        reason_required: true,
+    },
+    Rule {
+        action: Action::Approve,
+        from: &[S::InReview],
+        to: S::Approved,
+        actor: Actor::Staff,
+        reason_required: false,
+    },
+    Rule {
+        action: Action::Reject,
+        from: &[S::InReview],
+        to: S::Rejected,
+        actor: Actor::Staff,
+        reason_required: true,
+    },
+    Rule {
+        action: Action::Suspend,
+        from: &[S::Approved],
+        to: S::Suspended,
+        actor: Actor::Staff,
+        reason_required: true,
+    },
+    Rule {
+        action: Action::Reinstate,
+        from: &[S::Suspended],
+        to: S::Approved,
+        actor: Actor::Staff,
+        reason_required: false,
+    },
+    Rule {
+        action: Action::Remove,
+        from: &[S::Approved, S::Suspended],
+        to: S::Removed,
+        actor: Actor::Staff,
+        reason_required: true,
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("Cette action est réservée à {0}.")]
+    WrongActor(&'static str),
+    #[error("Action impossible : le dossier est à l'état « {0} ».")]
+    WrongState(&'static str),
+}
+
+/// Where `action` leads from `from` when `actor` takes it, and whether a reason is required.
+pub fn transition(from: S, action: Action, actor: Actor) -> Result<(S, bool), TransitionError> {
+    let rule = RULES
+        .iter()
+        .find(|r| r.action == action)
+        .ok_or(TransitionError::WrongState(label(from)))?;
+    if rule.actor != actor {
+        return Err(TransitionError::WrongActor(match rule.actor {
+            Actor::Member => "l'organisation",
+            Actor::Staff => "l'équipe d'instruction",
+        }));
+    }
+    if !rule.from.contains(&from) {
+        return Err(TransitionError::WrongState(label(from)));
+    }
+    Ok((rule.to, rule.reason_required))
+}
+
+/// The actions `actor` can take from `from` (for buttons on pages).
+pub fn available(from: S, actor: Actor) -> Vec<Action> {
+    RULES
+        .iter()
+        .filter(|r| r.actor == actor && r.from.contains(&from))
+        .map(|r| r.action)
+        .collect()
+}
+
+pub fn reason_required(action: Action) -> bool {
+    RULES
+        .iter()
+        .any(|r| r.action == action && r.reason_required)
+}
+
+/// French label of a state, as shown to users.
+pub fn label(status: S) -> &'static str {
+    match status {
+        S::Draft => "brouillon",
+        S::Submitted => "déposé",
+        S::InReview => "en cours d'instruction",
+        S::ChangesRequested => "modifications demandées",
+        S::Approved => "référencé",
+        S::Rejected => "refusé",
+        S::Suspended => "suspendu",
+        S::Removed => "retiré",
+        S::Withdrawn => "abandonné",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_happy_path_and_the_changes_loop() {
+        let (s, _) = transition(S::Draft, Action::Submit, Actor::Member).unwrap();
+        let (s, _) = transition(s, Action::StartReview, Actor::Staff).unwrap();
+        let (s, reason) = transition(s, Action::RequestChanges, Actor::Staff).unwrap();
+        assert!(reason);
+        assert_eq!(s, S::ChangesRequested);
+        let (s, _) = transition(s, Action::Submit, Actor::Member).unwrap();
+        let (s, _) = transition(s, Action::StartReview, Actor::Staff).unwrap();
+        let (s, _) = transition(s, Action::Approve, Actor::Staff).unwrap();
+        assert_eq!(s, S::Approved);
+        let (s, _) = transition(s, Action::Suspend, Actor::Staff).unwrap();
+        let (s, _) = transition(s, Action::Reinstate, Actor::Staff).unwrap();
+        let (s, _) = transition(s, Action::Remove, Actor::Staff).unwrap();
+        assert_eq!(s, S::Removed);
+    }
+
+    #[test]
+    fn wrong_actor_and_wrong_state_are_told_apart() {
+        assert!(matches!(
+            transition(S::InReview, Action::Approve, Actor::Member),
+            Err(TransitionError::WrongActor(_))
+        ));
+        assert!(matches!(
+            transition(S::Submitted, Action::Approve, Actor::Staff),
+            Err(TransitionError::WrongState(_))
+        ));
+        assert!(matches!(
+            transition(S::Approved, Action::Withdraw, Actor::Member),
+            Err(TransitionError::WrongState(_))
+        ));
+        assert!(matches!(
+            transition(S::Removed, Action::Reinstate, Actor::Staff),
+            Err(TransitionError::WrongState(_))
+        ));
+    }
+
+    #[test]
+    fn every_state_offers_the_expected_buttons() {
+        assert_eq!(
+            available(S::InReview, Actor::Staff),
+            vec![Action::RequestChanges, Action::Approve, Action::Reject]
+        );
+        assert_eq!(
+            available(S::Draft, Actor::Member),
+            vec![Action::Submit, Action::Withdraw]
+        );
+        assert!(available(S::Removed, Actor::Staff).is_empty());
+        for a in Action::ALL {
+            assert_eq!(Action::from_slug(a.slug()), Some(a));
+        }
+    }
+}

@@ -1,0 +1,831 @@
+//! The referencing workflow as the API and pages drive it. Every step is one transaction that
+//! writes the new state, an audit event and the emails; blocking, call inside `web::block`.
+
+pub mod charter;
+pub mod documents;
+pub mod profile;
+pub mod views;
+
+use chrono::NaiveDateTime;
+use serde_json::{Value, json};
+
+use self::profile::{ProfileInput, REVIEWED_FIELDS};
+use self::views::{
+    ApplicationView, ChangeRequestView, CharterStatus, DocumentView, EventView, MemberView,
+    UpdateOutcome,
+};
+use crate::AppState;
+use crate::api::providers::ProviderView;
+use crate::auth::Role;
+use crate::auth::extract::CurrentUser;
+use crate::db::referencing::{self as queries, ChangeRequestRow, NewEvent};
+use crate::db::{DbConnection, accounts, providers, write_transaction};
+use crate::domain::provider::{Provider, ReferencingStatus};
+use crate::domain::referencing::{Action, Actor, TransitionError, available, label, transition};
+use crate::domain::zone::Zone;
+use crate::error::{AppError, FieldErrors};
+use crate::geo::location::{self, Place};
+
+pub const SUBJECT_PROVIDER: &str = "provider";
+
+/// How the caller relates to an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Member { owner: bool },
+    Staff,
+}
+
+impl Access {
+    fn actor(self) -> Actor {
+        match self {
+            Self::Member { .. } => Actor::Member,
+            Self::Staff => Actor::Staff,
+        }
+    }
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("Organisation introuvable.")
+}
+
+/// Loads an application the caller may see; others' organisations are 404, not 403, so their
+/// existence is not revealed.
+pub fn load(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(Provider, i32, Access), AppError> {
+    let (provider, version) = providers::find(conn, id)?.ok_or_else(not_found)?;
+    if user.role.is_staff() {
+        return Ok((provider, version, Access::Staff));
+    }
+    match accounts::membership(conn, id, &user.id)? {
+        Some(owner) => Ok((provider, version, Access::Member { owner })),
+        None => Err(not_found()),
+    }
+}
+
+fn require_member(access: Access) -> Result<bool, AppError> {
+    match access {
+        Access::Member { owner } => Ok(owner),
+        Access::Staff => Err(AppError::forbidden(
+            "Seuls les membres de l'organisation peuvent la modifier.",
+        )),
+    }
+}
+
+/// The full view of an application.
+pub fn view(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &Provider,
+    version: i32,
+    access: Access,
+) -> Result<ApplicationView, AppError> {
+    let documents = queries::current_documents(conn, &provider.id)?
+        .into_iter()
+        .map(|d| DocumentView {
+            id: d.id,
+            kind: d.kind,
+            filename: d.filename,
+            size_bytes: d.size_bytes,
+            sha256: d.sha256,
+            uploaded_at: d.uploaded_at,
+        })
+        .collect();
+    let accepted = queries::has_accepted(conn, &provider.id, &state.charter.version)?;
+    let pending = queries::pending_change_request(conn, &provider.id)?.map(change_request_view);
+    Ok(ApplicationView {
+        profile: ProviderView::new(provider, state.clock.today()),
+        status: provider.status,
+        status_label: label(provider.status).to_owned(),
+        version,
+        documents,
+        charter: CharterStatus {
+            current_version: state.charter.version.clone(),
+            accepted,
+        },
+        pending_change_request: pending,
+        available_actions: available(provider.status, access.actor())
+            .into_iter()
+            .map(|a| a.slug().to_owned())
+            .collect(),
+    })
+}
+
+pub fn change_request_view(row: ChangeRequestRow) -> ChangeRequestView {
+    ChangeRequestView {
+        changes: serde_json::from_str(&row.changes).unwrap_or(Value::Null),
+        id: row.id,
+        provider_id: row.provider_id,
+        status: row.status,
+        reason: row.reason,
+        requested_at: row.requested_at,
+        decided_at: row.decided_at,
+    }
+}
+
+fn event(
+    conn: &mut DbConnection,
+    subject_id: &str,
+    actor: &str,
+    action: &str,
+    (from, to): (Option<ReferencingStatus>, &str),
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    queries::insert_event(
+        conn,
+        &NewEvent {
+            subject_type: SUBJECT_PROVIDER,
+            subject_id,
+            actor_id: Some(actor),
+            action,
+            from_state: from.map(|s| s.as_str()),
+            to_state: to,
+            reason,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+fn application_url(state: &AppState, id: &str) -> String {
+    format!("{}/espace/organisations/{id}", state.config.base_url)
+}
+
+fn review_url(state: &AppState, id: &str) -> String {
+    format!("{}/instruction/dossiers/{id}", state.config.base_url)
+}
+
+fn profile_url(state: &AppState, id: &str) -> String {
+    format!("{}/prestataires/{id}", state.config.base_url)
+}
+
+/// One email per member of the organisation, with their name added to `data`.
+pub fn notify_members(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &Provider,
+    template: &str,
+    data: Value,
+) -> Result<(), AppError> {
+    for (email, name) in queries::member_emails(conn, &provider.id)? {
+        let mut data = data.clone();
+        data["name"] = Value::String(name);
+        data["provider_name"] = Value::String(display_name(provider));
+        state
+            .mailer
+            .enqueue(conn, &state.clock, &email, template, &data)?;
+    }
+    Ok(())
+}
+
+/// One email per active staff member.
+pub fn notify_staff(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &Provider,
+    template: &str,
+    data: Value,
+) -> Result<(), AppError> {
+    for staff in accounts::users_with_role(conn, Role::Staff.as_str())? {
+        let mut data = data.clone();
+        data["name"] = Value::String(staff.display_name.clone());
+        data["provider_name"] = Value::String(display_name(provider));
+        state
+            .mailer
+            .enqueue(conn, &state.clock, &staff.email, template, &data)?;
+    }
+    Ok(())
+}
+
+fn display_name(provider: &Provider) -> String {
+    if provider.name.is_empty() {
+        "votre organisation".to_owned()
+    } else {
+        provider.name.clone()
+    }
+}
+
+/// Sets the coordinates (and commune) from the commune code or postcode.
+fn geocode(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &mut Provider,
+) -> Result<(), AppError> {
+    let place = match &provider.commune_code {
+        Some(code) => Place::Commune(code.clone()),
+        None if !provider.postcode.is_empty() => Place::Postcode(provider.postcode.clone()),
+        None => return Ok(()),
+    };
+    match location::resolve(conn, &state.departements, &place) {
+        Ok(found) => {
+            provider.latitude = found.latitude;
+            provider.longitude = found.longitude;
+            if found.commune_code.is_some() {
+                provider.commune_code = found.commune_code;
+            }
+            if provider.city.is_empty() {
+                provider.city = found.commune.unwrap_or_default();
+            }
+            Ok(())
+        }
+        Err(AppError::NotFound(_)) => Err(AppError::field(
+            "postcode",
+            "Code postal ou commune inconnus.",
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+fn apply_input(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &mut Provider,
+    input: &ProfileInput,
+) -> Result<(), AppError> {
+    let location_changed = profile::apply(provider, input, &state.taxonomy, &state.departements)
+        .map_err(AppError::Validation)?;
+    if location_changed || (provider.latitude == 0.0 && provider.longitude == 0.0) {
+        geocode(conn, state, provider)?;
+    }
+    Ok(())
+}
+
+/// `POST /providers`: a draft owned by the caller.
+pub fn create_draft(
+    state: &AppState,
+    user: &CurrentUser,
+    input: &ProfileInput,
+) -> Result<ApplicationView, AppError> {
+    if user.role != Role::Provider {
+        return Err(AppError::forbidden(
+            "Seuls les comptes prestataires peuvent créer une organisation.",
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let mut provider = Provider {
+            id: uuid::Uuid::new_v4().to_string(),
+            legal_name: String::new(),
+            name: String::new(),
+            siret: String::new(),
+            address_line: String::new(),
+            postcode: String::new(),
+            commune_code: None,
+            city: String::new(),
+            latitude: 0.0,
+            longitude: 0.0,
+            phone: String::new(),
+            email: String::new(),
+            website: None,
+            description: String::new(),
+            audiences: Vec::new(),
+            incident_types: Vec::new(),
+            remote: false,
+            zone: Zone::Radius { radius_km: 0 },
+            status: ReferencingStatus::Draft,
+            label: None,
+        };
+        apply_input(conn, state, &mut provider, input)?;
+        providers::insert(conn, &provider, now)?;
+        accounts::add_member(conn, &provider.id, &user.id, true, now)?;
+        event(
+            conn,
+            &provider.id,
+            &user.id,
+            "create",
+            (None, ReferencingStatus::Draft.as_str()),
+            None,
+            now,
+        )?;
+        view(conn, state, &provider, 1, Access::Member { owner: true })
+    })
+}
+
+/// `PATCH /providers/{id}`: drafts change freely; a published profile publishes descriptive
+/// fields at once and turns reviewed fields into a change request.
+pub fn update_profile(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    input: ProfileInput,
+) -> Result<UpdateOutcome, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let (mut provider, version, access) = load(conn, user, id)?;
+        require_member(access)?;
+        let mut change_request = None;
+        match provider.status {
+            ReferencingStatus::Draft | ReferencingStatus::ChangesRequested => {
+                apply_input(conn, state, &mut provider, &input)?
+            }
+            ReferencingStatus::Approved => {
+                let (descriptive, reviewed) = input.split_reviewed();
+                // Check the reviewed fields now, so the request staff receive is valid.
+                let mut proposed = provider.clone();
+                apply_input(conn, state, &mut proposed, &reviewed)?;
+                apply_input(conn, state, &mut provider, &descriptive)?;
+                let differs = reviewed_differs(&provider, &proposed);
+                if differs {
+                    if queries::pending_change_request(conn, id)?.is_some() {
+                        return Err(AppError::Conflict(
+                            "Une demande de modification est déjà en attente de validation.".into(),
+                        ));
+                    }
+                    let row = ChangeRequestRow {
+                        id: uuid::Uuid::new_v4().to_string(),
+                        provider_id: id.to_owned(),
+                        changes: reviewed.to_json().to_string(),
+                        status: "pending".into(),
+                        reason: None,
+                        requested_by: user.id.clone(),
+                        requested_at: now,
+                        decided_by: None,
+                        decided_at: None,
+                    };
+                    queries::insert_change_request(conn, &row)?;
+                    event(
+                        conn,
+                        id,
+                        &user.id,
+                        "change-request",
+                        (Some(provider.status), provider.status.as_str()),
+                        None,
+                        now,
+                    )?;
+                    notify_staff(
+                        conn,
+                        state,
+                        &provider,
+                        "staff_change_request",
+                        json!({ "fields": field_labels(&reviewed), "review_url": review_url(state, id) }),
+                    )?;
+                    change_request = Some(change_request_view(row));
+                }
+            }
+            other => {
+                return Err(AppError::Conflict(format!(
+                    "Le profil ne peut pas être modifié : le dossier est à l'état « {} ».",
+                    label(other)
+                )));
+            }
+        }
+        if !providers::update(conn, &provider, version, now)? {
+            return Err(stale());
+        }
+        let application = view(conn, state, &provider, version + 1, access)?;
+        Ok(UpdateOutcome {
+            application,
+            change_request,
+        })
+    })
+}
+
+fn reviewed_differs(current: &Provider, proposed: &Provider) -> bool {
+    current.legal_name != proposed.legal_name
+        || current.siret != proposed.siret
+        || current.address_line != proposed.address_line
+        || current.postcode != proposed.postcode
+        || current.commune_code != proposed.commune_code
+        || current.city != proposed.city
+        || current.zone != proposed.zone
+}
+
+/// French labels of the fields present in `input`.
+fn field_labels(input: &ProfileInput) -> Vec<&'static str> {
+    let json = input.to_json();
+    REVIEWED_FIELDS
+        .iter()
+        .filter(|f| json.get(**f).is_some())
+        .map(|f| match *f {
+            "legal_name" => "Raison sociale",
+            "siret" => "SIRET",
+            "address_line" => "Adresse",
+            "postcode" => "Code postal",
+            "commune_code" => "Commune (code INSEE)",
+            "city" => "Commune",
+            _ => "Zone d'intervention",
+        })
+        .collect()
+}
+
+fn stale() -> AppError {
+    AppError::Conflict(
+        "Le dossier vient d'être modifié par quelqu'un d'autre : rechargez-le et recommencez."
+            .into(),
+    )
+}
+
+/// Records acceptance of the current charter version.
+pub fn accept_charter(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    version: &str,
+) -> Result<ApplicationView, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let (provider, provider_version, access) = load(conn, user, id)?;
+        require_member(access)?;
+        if version != state.charter.version {
+            return Err(AppError::field(
+                "version",
+                format!(
+                    "Acceptez la version en vigueur de la charte ({}).",
+                    state.charter.version
+                ),
+            ));
+        }
+        queries::accept_charter(conn, id, version, &user.id, now)?;
+        event(
+            conn,
+            id,
+            &user.id,
+            "accept-charter",
+            (Some(provider.status), provider.status.as_str()),
+            Some(version),
+            now,
+        )?;
+        view(conn, state, &provider, provider_version, access)
+    })
+}
+
+/// What blocks a submission: incomplete profile, missing documents, charter not accepted, a
+/// SIRET already referenced by another organisation.
+fn submission_problems(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &Provider,
+) -> Result<FieldErrors, AppError> {
+    let mut errors = profile::missing_for_submission(provider);
+    let documents = queries::current_documents(conn, &provider.id)?;
+    for (kind, message) in [
+        (documents::KBIS, "Ajoutez un extrait Kbis (PDF)."),
+        (
+            documents::INSURANCE,
+            "Ajoutez l'attestation d'assurance de responsabilité civile professionnelle (PDF).",
+        ),
+    ] {
+        if !documents.iter().any(|d| d.kind == kind) {
+            errors
+                .entry(format!("documents.{kind}"))
+                .or_default()
+                .push(message.to_owned());
+        }
+    }
+    if !queries::has_accepted(conn, &provider.id, &state.charter.version)? {
+        errors.entry("charter".into()).or_default().push(format!(
+            "Acceptez la charte d'engagement (version {}).",
+            state.charter.version
+        ));
+    }
+    if !provider.siret.is_empty()
+        && providers::siret_in_use_elsewhere(conn, &provider.siret, &provider.id)?
+    {
+        errors.entry("siret".into()).or_default().push(
+            "Un prestataire avec ce SIRET est déjà référencé ou en cours d'instruction.".into(),
+        );
+    }
+    Ok(errors)
+}
+
+/// A workflow action (`submit`, `approve`, ...). `expected_version`, when given, must match.
+pub fn act(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    action: Action,
+    reason: Option<&str>,
+    expected_version: Option<i32>,
+) -> Result<ApplicationView, AppError> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let (provider, version, access) = load(conn, user, id)?;
+        let from = provider.status;
+        let (to, needs_reason) = transition(from, action, access.actor()).map_err(|e| match e {
+            TransitionError::WrongActor(_) => AppError::Forbidden(e.to_string()),
+            TransitionError::WrongState(_) => AppError::Conflict(e.to_string()),
+        })?;
+        if expected_version.is_some_and(|v| v != version) {
+            return Err(stale());
+        }
+        if needs_reason && reason.is_none() {
+            return Err(AppError::field(
+                "reason",
+                "Indiquez le motif : il sera communiqué au prestataire.",
+            ));
+        }
+        if reason.is_some_and(|r| r.chars().count() > 2000) {
+            return Err(AppError::field(
+                "reason",
+                "Le motif est limité à 2 000 caractères.",
+            ));
+        }
+        if action == Action::Submit {
+            let problems = submission_problems(conn, state, &provider)?;
+            if !problems.is_empty() {
+                return Err(AppError::Validation(problems));
+            }
+        }
+        let mut next = provider.clone();
+        next.status = to;
+        if !providers::update(conn, &next, version, now)? {
+            return Err(stale());
+        }
+        event(
+            conn,
+            id,
+            &user.id,
+            action.slug(),
+            (Some(from), to.as_str()),
+            reason,
+            now,
+        )?;
+        send_step_emails(conn, state, &next, action, from, reason)?;
+        view(conn, state, &next, version + 1, access)
+    })
+}
+
+fn send_step_emails(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &Provider,
+    action: Action,
+    from: ReferencingStatus,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    let id = &provider.id;
+    let reason = reason.unwrap_or_default();
+    let to_members = |template: &str, data: Value| (template.to_owned(), data);
+    let (template, data) = match action {
+        Action::Submit => {
+            notify_staff(
+                conn,
+                state,
+                provider,
+                "staff_application_submitted",
+                json!({ "resubmitted": from == ReferencingStatus::ChangesRequested, "review_url": review_url(state, id) }),
+            )?;
+            to_members(
+                "application_received",
+                json!({ "application_url": application_url(state, id) }),
+            )
+        }
+        Action::Withdraw => to_members("application_withdrawn", json!({})),
+        Action::StartReview => to_members(
+            "application_in_review",
+            json!({ "application_url": application_url(state, id) }),
+        ),
+        Action::RequestChanges => to_members(
+            "application_changes_requested",
+            json!({ "reason": reason, "application_url": application_url(state, id) }),
+        ),
+        Action::Approve => to_members(
+            "application_approved",
+            json!({ "profile_url": profile_url(state, id), "application_url": application_url(state, id) }),
+        ),
+        Action::Reject => to_members(
+            "application_rejected",
+            json!({ "reason": reason, "application_url": application_url(state, id) }),
+        ),
+        Action::Suspend => to_members(
+            "provider_suspended",
+            json!({ "reason": reason, "application_url": application_url(state, id) }),
+        ),
+        Action::Reinstate => to_members(
+            "provider_reinstated",
+            json!({ "profile_url": profile_url(state, id) }),
+        ),
+        Action::Remove => to_members("provider_removed", json!({ "reason": reason })),
+    };
+    notify_members(conn, state, provider, &template, data)
+}
+
+/// The audit trail (members and staff).
+pub fn events(state: &AppState, user: &CurrentUser, id: &str) -> Result<Vec<EventView>, AppError> {
+    let mut conn = state.pool.get()?;
+    load(&mut conn, user, id)?;
+    Ok(queries::events_of(&mut conn, SUBJECT_PROVIDER, id)?
+        .into_iter()
+        .map(|(e, actor)| EventView {
+            id: e.id.to_string(),
+            action: e.action,
+            from_state: e.from_state,
+            to_state: e.to_state,
+            reason: e.reason,
+            actor,
+            created_at: e.created_at,
+        })
+        .collect())
+}
+
+pub fn application(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<ApplicationView, AppError> {
+    let mut conn = state.pool.get()?;
+    let (provider, version, access) = load(&mut conn, user, id)?;
+    view(&mut conn, state, &provider, version, access)
+}
+
+/// Staff decide a change request: approved fields are published at once.
+pub fn decide_change_request(
+    state: &AppState,
+    user: &CurrentUser,
+    request_id: &str,
+    approve: bool,
+    reason: Option<&str>,
+) -> Result<ChangeRequestView, AppError> {
+    user.require_staff()?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if !approve && reason.is_none() {
+        return Err(AppError::field(
+            "reason",
+            "Indiquez le motif du refus : il sera communiqué au prestataire.",
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let request = queries::change_request(conn, request_id)?
+            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+        if request.status != "pending" {
+            return Err(AppError::Conflict(
+                "Cette demande a déjà été traitée.".into(),
+            ));
+        }
+        let (mut provider, version, _) = load(conn, user, &request.provider_id)?;
+        let changes: ProfileInput = serde_json::from_str(&request.changes)
+            .map_err(|e| AppError::Internal(format!("stored change request: {e}")))?;
+        let status = if approve { "approved" } else { "rejected" };
+        if !queries::decide_change_request(conn, request_id, status, reason, &user.id, now)? {
+            return Err(AppError::Conflict(
+                "Cette demande a déjà été traitée.".into(),
+            ));
+        }
+        let fields = field_labels(&changes);
+        if approve {
+            apply_input(conn, state, &mut provider, &changes)?;
+            if !providers::update(conn, &provider, version, now)? {
+                return Err(stale());
+            }
+            notify_members(
+                conn,
+                state,
+                &provider,
+                "change_request_approved",
+                json!({ "fields": fields, "profile_url": profile_url(state, &provider.id) }),
+            )?;
+        } else {
+            notify_members(
+                conn,
+                state,
+                &provider,
+                "change_request_rejected",
+                json!({ "fields": fields, "reason": reason.unwrap_or_default(), "application_url": application_url(state, &provider.id) }),
+            )?;
+        }
+        event(
+            conn,
+            &provider.id,
+            &user.id,
+            &format!("change-request-{status}"),
+            (Some(provider.status), provider.status.as_str()),
+            reason,
+            now,
+        )?;
+        let row = queries::change_request(conn, request_id)?
+            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+        Ok(change_request_view(row))
+    })
+}
+
+pub fn members(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Vec<MemberView>, AppError> {
+    let mut conn = state.pool.get()?;
+    load(&mut conn, user, id)?;
+    Ok(accounts::members(&mut conn, id)?
+        .into_iter()
+        .map(|(u, is_owner)| MemberView {
+            user_id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            is_owner,
+        })
+        .collect())
+}
+
+pub const INVITATION_DAYS: i64 = 7;
+
+/// The owner invites someone by email to join the organisation.
+pub fn invite(state: &AppState, user: &CurrentUser, id: &str, email: &str) -> Result<(), AppError> {
+    let email = crate::auth::accounts::normalise_email(email);
+    if !validator::ValidateEmail::validate_email(&email) {
+        return Err(AppError::field("email", "Adresse électronique invalide."));
+    }
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let (provider, _, access) = load(conn, user, id)?;
+        if !require_member(access)? {
+            return Err(AppError::forbidden(
+                "Seul le responsable de l'organisation peut inviter des membres.",
+            ));
+        }
+        let token = crate::auth::accounts::issue_token(
+            conn,
+            state,
+            crate::auth::accounts::INVITATION,
+            None,
+            &email,
+            Some(id),
+            chrono::Duration::days(INVITATION_DAYS),
+        )?;
+        state.mailer.enqueue(
+            conn,
+            &state.clock,
+            &email,
+            "organisation_invitation",
+            &json!({
+                "inviter_name": user.display_name,
+                "provider_name": display_name(&provider),
+                "accept_url": format!("{}/espace/invitations?token={token}", state.config.base_url),
+                "days": INVITATION_DAYS,
+            }),
+        )?;
+        event(
+            conn,
+            id,
+            &user.id,
+            "invite",
+            (Some(provider.status), provider.status.as_str()),
+            None,
+            now,
+        )?;
+        Ok(())
+    })
+}
+
+/// The signed-in invitee joins the organisation (the invitation is for their address only).
+pub fn accept_invitation(
+    state: &AppState,
+    user: &CurrentUser,
+    token: &str,
+) -> Result<MemberView, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let invalid = || {
+            AppError::field(
+                "token",
+                "Cette invitation est invalide, expirée ou déjà utilisée.",
+            )
+        };
+        let found = accounts::consume_token(
+            conn,
+            &crate::auth::tokens::digest(token),
+            crate::auth::accounts::INVITATION,
+            now,
+        )?
+        .ok_or_else(invalid)?;
+        if found.email != user.email {
+            return Err(AppError::forbidden(
+                "Cette invitation a été envoyée à une autre adresse électronique.",
+            ));
+        }
+        if user.role != Role::Provider {
+            return Err(AppError::forbidden(
+                "Seuls les comptes prestataires peuvent rejoindre une organisation.",
+            ));
+        }
+        let provider_id = found.provider_id.ok_or_else(invalid)?;
+        accounts::add_member(conn, &provider_id, &user.id, false, now)?;
+        let (provider, _) = providers::find(conn, &provider_id)?.ok_or_else(not_found)?;
+        event(
+            conn,
+            &provider_id,
+            &user.id,
+            "join",
+            (Some(provider.status), provider.status.as_str()),
+            None,
+            now,
+        )?;
+        Ok(MemberView {
+            user_id: user.id.clone(),
+            email: user.email.clone(),
+            display_name: user.display_name.clone(),
+            is_owner: false,
+        })
+    })
+}

@@ -1,0 +1,83 @@
+//! What the referencing API answers.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use crate::api::providers::ProviderView;
+use crate::domain::provider::ReferencingStatus;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentView {
+    pub id: String,
+    /// `kbis` or `insurance`.
+    pub kind: String,
+    pub filename: String,
+    pub size_bytes: i32,
+    pub sha256: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CharterStatus {
+    pub current_version: String,
+    pub accepted: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeRequestView {
+    pub id: String,
+    pub provider_id: String,
+    /// The requested values of the reviewed fields.
+    #[schema(value_type = Object)]
+    pub changes: Value,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    pub reason: Option<String>,
+    pub requested_at: NaiveDateTime,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+/// An application as its organisation and staff see it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationView {
+    #[serde(flatten)]
+    pub profile: ProviderView,
+    pub status: ReferencingStatus,
+    /// The state in French.
+    pub status_label: String,
+    /// Increases with every change; send it back with an action to detect a stale page.
+    pub version: i32,
+    pub documents: Vec<DocumentView>,
+    pub charter: CharterStatus,
+    pub pending_change_request: Option<ChangeRequestView>,
+    /// Actions the caller may take now (`submit`, `approve`, ...).
+    pub available_actions: Vec<String>,
+}
+
+/// The answer to a profile update: a published profile's reviewed fields go to staff.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UpdateOutcome {
+    pub application: ApplicationView,
+    pub change_request: Option<ChangeRequestView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub id: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub reason: Option<String>,
+    pub actor: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberView {
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub is_owner: bool,
+}
