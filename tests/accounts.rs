@@ -304,3 +304,65 @@ async fn cross_site_requests_with_the_cookie_are_refused() {
     assert_eq!(response.status().as_u16(), 204);
     let _ = cookie_client();
 }
+
+#[tokio::test]
+async fn admins_manage_roles_and_disable_accounts() {
+    let app = TestApp::spawn().await;
+    let admin = app
+        .user("admin@exemple.fr", cyberdir::auth::Role::Admin)
+        .await;
+    let staff = app
+        .user("staff@exemple.fr", cyberdir::auth::Role::Staff)
+        .await;
+    let future_auditor = app
+        .user("auditrice@exemple.fr", cyberdir::auth::Role::Provider)
+        .await;
+    let (status, list) = admin.get("/api/v1/users").await;
+    assert_eq!(status, 200);
+    assert_eq!(list["total"], 3);
+    let (status, _) = staff.get("/api/v1/users").await;
+    assert_eq!(status, 403);
+
+    let id = future_auditor.user_id.clone();
+    let (status, changed) = admin
+        .patch(&format!("/api/v1/users/{id}"), &json!({"role": "auditor"}))
+        .await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["role"], "auditor");
+    let (status, _) = future_auditor.get("/api/v1/session").await;
+    assert_eq!(status, 401, "a role change ends the user's sessions");
+    let again = app
+        .log_in("auditrice@exemple.fr", common::TEST_PASSWORD)
+        .await;
+    let (_, me) = again.get("/api/v1/session").await;
+    assert_eq!(me["user"]["role"], "auditor");
+
+    let (status, _) = admin
+        .patch(
+            &format!("/api/v1/users/{}", staff.user_id),
+            &json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = staff.get("/api/v1/session").await;
+    assert_eq!(status, 401);
+    let (status, _) = app
+        .post_json(
+            "/api/v1/session",
+            &json!({"email": "staff@exemple.fr", "password": common::TEST_PASSWORD}),
+        )
+        .await;
+    assert_eq!(status, 401, "a disabled account cannot log in");
+
+    let (status, _) = admin
+        .patch(
+            &format!("/api/v1/users/{}", admin.user_id),
+            &json!({"role": "provider"}),
+        )
+        .await;
+    assert_eq!(status, 403, "an admin cannot demote themself");
+    let (status, _) = admin
+        .patch(&format!("/api/v1/users/{id}"), &json!({"role": "roi"}))
+        .await;
+    assert_eq!(status, 422);
+}

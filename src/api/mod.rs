@@ -7,6 +7,7 @@ pub mod incident_types;
 pub mod outbox;
 pub mod providers;
 pub mod referencing;
+pub mod users;
 
 use actix_web::web;
 use utoipa::OpenApi;
@@ -29,6 +30,7 @@ use crate::error::{AppError, Problem};
         (name = "taxonomy", description = "Incident types"),
         (name = "accounts", description = "Accounts and sessions"),
         (name = "outbox", description = "Email delivery (staff)"),
+        (name = "users", description = "Users and roles (admins)"),
         (name = "referencing", description = "Provider applications and the referencing workflow"),
     )
 )]
@@ -65,6 +67,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(accounts::log_out)
             .service(accounts::request_reset)
             .service(accounts::confirm_reset)
+            .service(users::list)
+            .service(users::update)
             .service(outbox::list)
             .service(outbox::retry),
     );

@@ -90,39 +90,57 @@ pub fn check_same_site(
     }
 }
 
+/// The session's user, if the request carries a live session cookie (no CSRF check: callers
+/// decide what the request may do).
+pub fn session_user(
+    req: &HttpRequest,
+) -> Pin<Box<dyn Future<Output = Result<Option<CurrentUser>, AppError>>>> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+    Box::pin(async move {
+        let state = state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
+        let Some(token) = token else { return Ok(None) };
+        let session_hash = tokens::digest(&token);
+        let now = state.clock.now_naive();
+        let inner = state.clone();
+        let lookup = session_hash.clone();
+        let found = web::block(move || -> Result<_, AppError> {
+            let mut conn = inner.pool.get()?;
+            Ok(accounts::session_user(&mut conn, &lookup, now)?)
+        })
+        .await??;
+        let Some((user, csrf_token)) = found else {
+            return Ok(None);
+        };
+        let role = Role::parse(&user.role)
+            .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
+        Ok(Some(CurrentUser {
+            id: user.id,
+            email: user.email,
+            display_name: user.display_name,
+            role,
+            csrf_token,
+            session_hash,
+        }))
+    })
+}
+
+/// API callers: a session is required, and state-changing calls must pass [`check_same_site`].
 impl FromRequest for CurrentUser {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+        let session = session_user(req);
         let req = req.clone();
         Box::pin(async move {
-            let state =
-                state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
-            let token = token.ok_or_else(AppError::login_required)?;
-            let session_hash = tokens::digest(&token);
-            let now = state.clock.now_naive();
-            let inner = state.clone();
-            let lookup = session_hash.clone();
-            let found = web::block(move || -> Result<_, AppError> {
-                let mut conn = inner.pool.get()?;
-                Ok(accounts::session_user(&mut conn, &lookup, now)?)
-            })
-            .await??;
-            let (user, csrf_token) = found.ok_or_else(AppError::login_required)?;
-            check_same_site(&req, &state.config.base_url, Some(&csrf_token))?;
-            let role = Role::parse(&user.role)
-                .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
-            Ok(CurrentUser {
-                id: user.id,
-                email: user.email,
-                display_name: user.display_name,
-                role,
-                csrf_token,
-                session_hash,
-            })
+            let user = session.await?.ok_or_else(AppError::login_required)?;
+            let base_url = req
+                .app_data::<web::Data<AppState>>()
+                .map(|s| s.config.base_url.clone())
+                .unwrap_or_default();
+            check_same_site(&req, &base_url, Some(&user.csrf_token))?;
+            Ok(user)
         })
     }
 }

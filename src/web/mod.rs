@@ -1,7 +1,9 @@
 //! Server-rendered pages (handlebars, French), per audience. Templates and static files are
 //! compiled into the binary.
 
+pub mod account;
 pub mod public;
+pub mod session;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -27,6 +29,7 @@ pub fn templates() -> Result<Handlebars<'static>, handlebars::TemplateError> {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(public::home)
         .service(public::provider_page)
+        .configure(account::configure)
         .route("/static/{file:.*}", web::get().to(static_file));
 }
 
@@ -45,6 +48,34 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
         .content_type(content_type)
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(content.data.into_owned())
+}
+
+/// Renders a page with the layout's data (`title`, `attribution`, `viewer`) merged into `body`.
+pub fn page(
+    state: &AppState,
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    user: Option<&crate::auth::extract::CurrentUser>,
+    body: serde_json::Value,
+) -> HttpResponse {
+    let mut data = match body {
+        serde_json::Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    };
+    data.insert(
+        "title".into(),
+        serde_json::Value::String(format!("{title} – cyberdir")),
+    );
+    data.insert(
+        "attribution".into(),
+        serde_json::Value::String(GEO_ATTRIBUTION.into()),
+    );
+    data.insert(
+        "viewer".into(),
+        serde_json::to_value(session::viewer(user)).unwrap_or(serde_json::Value::Null),
+    );
+    render(state, status, template, &serde_json::Value::Object(data))
 }
 
 /// Renders a page, or a plain error page if the template itself fails.
@@ -71,13 +102,6 @@ pub fn render(
     }
 }
 
-#[derive(Serialize)]
-struct ErrorPage<'a> {
-    title: &'a str,
-    message: String,
-    attribution: &'a str,
-}
-
 /// An error as a French page with the right status.
 pub fn render_error(state: &AppState, error: &AppError) -> HttpResponse {
     use actix_web::ResponseError;
@@ -91,15 +115,13 @@ pub fn render_error(state: &AppState, error: &AppError) -> HttpResponse {
         s if s.is_client_error() => "Requête invalide",
         _ => "Erreur",
     };
-    render(
+    page(
         state,
         status,
         "pages/error",
-        &ErrorPage {
-            title,
-            message: error.to_string(),
-            attribution: GEO_ATTRIBUTION,
-        },
+        title,
+        None,
+        serde_json::json!({ "heading": title, "message": error.to_string() }),
     )
 }
 

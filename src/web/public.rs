@@ -4,6 +4,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 
+use super::session::{MaybeUser, Viewer, viewer};
 use super::{GEO_ATTRIBUTION, render, render_error};
 use crate::AppState;
 use crate::api::geo::autocomplete;
@@ -89,6 +90,7 @@ struct SearchPage {
     lieu_error: Option<String>,
     results: Option<Results>,
     attribution: &'static str,
+    viewer: Option<Viewer>,
 }
 
 fn card(state: &AppState, p: &Provider, distance_km: Option<f64>, covers: bool) -> ProviderCard {
@@ -256,7 +258,11 @@ fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> 
 
 /// `/`: the search form, and the results when a place was given.
 #[get("/")]
-pub async fn home(state: web::Data<AppState>, form: web::Query<SearchForm>) -> HttpResponse {
+pub async fn home(
+    state: web::Data<AppState>,
+    form: web::Query<SearchForm>,
+    user: MaybeUser,
+) -> HttpResponse {
     let form = form.into_inner();
     let inner = state.clone().into_inner();
     let searched = form.lieu.is_some() || form.commune.is_some();
@@ -324,6 +330,7 @@ pub async fn home(state: web::Data<AppState>, form: web::Query<SearchForm>) -> H
         errors: other_errors,
         results,
         attribution: GEO_ATTRIBUTION,
+        viewer: viewer(user.0.as_ref()),
     };
     render(&state, status, "pages/search", &page)
 }
@@ -333,11 +340,16 @@ struct ProfilePage {
     title: String,
     provider: ProviderCard,
     attribution: &'static str,
+    viewer: Option<Viewer>,
 }
 
 /// `/prestataires/{id}`: a provider's public profile.
 #[get("/prestataires/{id}")]
-pub async fn provider_page(state: web::Data<AppState>, path: web::Path<String>) -> HttpResponse {
+pub async fn provider_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    user: MaybeUser,
+) -> HttpResponse {
     let id = path.into_inner();
     let inner = state.clone().into_inner();
     let found = web::block(move || -> Result<Option<ProviderCard>, AppError> {
@@ -357,6 +369,7 @@ pub async fn provider_page(state: web::Data<AppState>, path: web::Path<String>) 
                 title: format!("{} – cyberdir", provider.name),
                 provider,
                 attribution: GEO_ATTRIBUTION,
+                viewer: viewer(user.0.as_ref()),
             },
         ),
         Ok(None) => render_error(

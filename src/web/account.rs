@@ -1,0 +1,438 @@
+//! Account pages: log-in, log-out, sign-up, email confirmation, password reset.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::session::{
+    PageUser, anonymous_token, check_anonymous_form, check_form, data_of, safe_next, see_other,
+};
+use super::{page, render_error};
+use crate::AppState;
+use crate::api::accounts::session_cookie;
+use crate::auth::extract::CurrentUser;
+use crate::auth::{Role, accounts, password};
+use crate::error::{AppError, FieldErrors};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(login_form)
+        .service(login)
+        .service(logout)
+        .service(signup_form)
+        .service(signup)
+        .service(verify_form)
+        .service(verify)
+        .service(forgot_form)
+        .service(forgot)
+        .service(reset_form)
+        .service(reset);
+}
+
+/// Where each role lands after logging in.
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Provider => "/espace",
+        Role::Staff => "/instruction",
+        Role::Admin => "/instruction",
+        Role::Auditor => "/",
+    }
+}
+
+/// Renders an anonymous form page with its CSRF cookie.
+fn anonymous_page(
+    req: &HttpRequest,
+    state: &AppState,
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    mut body: serde_json::Value,
+) -> HttpResponse {
+    let (token, cookie) = match anonymous_token(req, state) {
+        Ok(t) => t,
+        Err(e) => return render_error(state, &e),
+    };
+    body["csrf_token"] = json!(token);
+    let mut response = page(state, status, template, title, None, body);
+    if let Some(cookie) = cookie {
+        let _ = response.add_cookie(&cookie);
+    }
+    response
+}
+
+fn first_errors(errors: &FieldErrors) -> serde_json::Value {
+    let map: serde_json::Map<String, serde_json::Value> = errors
+        .iter()
+        .filter_map(|(field, messages)| {
+            messages
+                .first()
+                .map(|m| (field.replace('.', "_"), json!(m)))
+        })
+        .collect();
+    serde_json::Value::Object(map)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    pub suite: Option<String>,
+    pub info: Option<String>,
+}
+
+#[get("/connexion")]
+pub async fn login_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<NextQuery>,
+) -> HttpResponse {
+    let info = match query.info.as_deref() {
+        Some("verifie") => Some("Votre adresse est confirmée : vous pouvez vous connecter."),
+        Some("mot-de-passe") => {
+            Some("Votre mot de passe est changé : connectez-vous avec le nouveau.")
+        }
+        Some("deconnecte") => Some("Vous êtes déconnecté."),
+        _ => None,
+    };
+    anonymous_page(
+        &req,
+        &state,
+        StatusCode::OK,
+        "pages/account/login",
+        "Connexion",
+        json!({ "email": "", "suite": query.suite.clone().unwrap_or_default(), "error": null, "info": info }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    pub suite: String,
+}
+
+#[post("/connexion")]
+pub async fn login(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<LoginForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let ip = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    let inner = data_of(&state);
+    let (email, password) = (form.email.clone(), form.password.clone());
+    let result = web::block(move || accounts::log_in(&inner, &email, &password, &ip)).await;
+    match result.map_err(AppError::from).and_then(|r| r) {
+        Ok((token, _, user)) => {
+            let role = Role::parse(&user.role).unwrap_or(Role::Provider);
+            let target = safe_next(
+                Some(&form.suite)
+                    .filter(|s| !s.is_empty())
+                    .map(String::as_str),
+                home_of(role),
+            );
+            let mut response = see_other(&target);
+            let _ = response.add_cookie(&session_cookie(&state, &token));
+            response
+        }
+        Err(
+            e @ (AppError::Unauthorized(_) | AppError::Forbidden(_) | AppError::TooManyRequests(_)),
+        ) => {
+            use actix_web::ResponseError;
+            anonymous_page(
+                &req,
+                &state,
+                e.status_code(),
+                "pages/account/login",
+                "Erreur : connexion impossible",
+                json!({ "email": form.email, "suite": form.suite, "error": e.to_string(), "info": null }),
+            )
+        }
+        Err(other) => render_error(&state, &other),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+#[post("/deconnexion")]
+pub async fn logout(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    let user: CurrentUser = user.0;
+    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let inner = data_of(&state);
+    let hash = user.session_hash.clone();
+    if let Err(e) = web::block(move || accounts::log_out(&inner, &hash))
+        .await
+        .map_err(AppError::from)
+        .and_then(|r| r)
+    {
+        return render_error(&state, &e);
+    }
+    let mut response = see_other("/connexion?info=deconnecte");
+    let mut gone = session_cookie(&state, "");
+    gone.make_removal();
+    let _ = response.add_cookie(&gone);
+    response
+}
+
+#[get("/inscription")]
+pub async fn signup_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    anonymous_page(
+        &req,
+        &state,
+        StatusCode::OK,
+        "pages/account/signup",
+        "Créer un compte prestataire",
+        json!({ "email": "", "display_name": "", "errors": {}, "done": false }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SignupForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+#[post("/inscription")]
+pub async fn signup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<SignupForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let mut errors = FieldErrors::new();
+    if !validator::ValidateEmail::validate_email(&form.email.trim()) {
+        errors.insert(
+            "email".into(),
+            vec!["Adresse électronique invalide.".into()],
+        );
+    }
+    let name_len = form.display_name.trim().chars().count();
+    if name_len == 0 || name_len > 100 {
+        errors.insert(
+            "display_name".into(),
+            vec!["Indiquez votre nom (100 caractères au plus).".into()],
+        );
+    }
+    if let Some(message) = password::check_new(&form.password, &form.email) {
+        errors.insert("password".into(), vec![message.into()]);
+    }
+    if errors.is_empty() {
+        let inner = data_of(&state);
+        let (email, pw, name) = (
+            form.email.clone(),
+            form.password.clone(),
+            form.display_name.clone(),
+        );
+        match web::block(move || accounts::sign_up(&inner, &email, &pw, &name))
+            .await
+            .map_err(AppError::from)
+            .and_then(|r| r)
+        {
+            Ok(()) => {
+                return anonymous_page(
+                    &req,
+                    &state,
+                    StatusCode::OK,
+                    "pages/account/signup",
+                    "Vérifiez votre messagerie",
+                    json!({ "email": form.email, "display_name": form.display_name, "errors": {}, "done": true }),
+                );
+            }
+            Err(e) => return render_error(&state, &e),
+        }
+    }
+    anonymous_page(
+        &req,
+        &state,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "pages/account/signup",
+        "Erreur : créer un compte prestataire",
+        json!({ "email": form.email, "display_name": form.display_name, "errors": first_errors(&errors), "done": false }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenQuery {
+    pub token: Option<String>,
+}
+
+/// The link in the email shows a button: mail scanners that open links do not confirm.
+#[get("/compte/verification")]
+pub async fn verify_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<TokenQuery>,
+) -> HttpResponse {
+    anonymous_page(
+        &req,
+        &state,
+        StatusCode::OK,
+        "pages/account/verify",
+        "Confirmer votre adresse",
+        json!({ "token": query.token.clone().unwrap_or_default(), "error": null }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    pub token: String,
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[post("/compte/verification")]
+pub async fn verify(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<TokenForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let inner = data_of(&state);
+    let token = form.token.clone();
+    match web::block(move || accounts::verify_email(&inner, token.trim()))
+        .await
+        .map_err(AppError::from)
+        .and_then(|r| r)
+    {
+        Ok(()) => see_other("/connexion?info=verifie"),
+        Err(AppError::Validation(errors)) => anonymous_page(
+            &req,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "pages/account/verify",
+            "Erreur : confirmer votre adresse",
+            json!({ "token": form.token, "error": errors.values().flatten().next() }),
+        ),
+        Err(e) => render_error(&state, &e),
+    }
+}
+
+#[get("/mot-de-passe-oublie")]
+pub async fn forgot_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    anonymous_page(
+        &req,
+        &state,
+        StatusCode::OK,
+        "pages/account/forgot",
+        "Mot de passe oublié",
+        json!({ "done": false }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ForgotForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+#[post("/mot-de-passe-oublie")]
+pub async fn forgot(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<ForgotForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let inner = data_of(&state);
+    let email = form.email.clone();
+    if let Err(e) = web::block(move || accounts::request_password_reset(&inner, &email))
+        .await
+        .map_err(AppError::from)
+        .and_then(|r| r)
+    {
+        return render_error(&state, &e);
+    }
+    anonymous_page(
+        &req,
+        &state,
+        StatusCode::OK,
+        "pages/account/forgot",
+        "Mot de passe oublié",
+        json!({ "done": true }),
+    )
+}
+
+#[get("/mot-de-passe/nouveau")]
+pub async fn reset_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<TokenQuery>,
+) -> HttpResponse {
+    anonymous_page(
+        &req,
+        &state,
+        StatusCode::OK,
+        "pages/account/reset",
+        "Choisir un nouveau mot de passe",
+        json!({ "token": query.token.clone().unwrap_or_default(), "error": null }),
+    )
+}
+
+#[post("/mot-de-passe/nouveau")]
+pub async fn reset(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<TokenForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let inner = data_of(&state);
+    let (token, pw) = (form.token.clone(), form.password.clone());
+    match web::block(move || accounts::confirm_password_reset(&inner, token.trim(), &pw))
+        .await
+        .map_err(AppError::from)
+        .and_then(|r| r)
+    {
+        Ok(()) => see_other("/connexion?info=mot-de-passe"),
+        Err(AppError::Validation(errors)) => anonymous_page(
+            &req,
+            &state,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "pages/account/reset",
+            "Erreur : choisir un nouveau mot de passe",
+            json!({ "token": form.token, "error": errors.values().flatten().next() }),
+        ),
+        Err(e) => render_error(&state, &e),
+    }
+}

@@ -1,0 +1,209 @@
+//! Who is looking at a page, and CSRF protection of forms.
+//!
+//! Signed-in forms carry the session's CSRF token; anonymous forms (log-in, sign-up, reset)
+//! carry the value of a `cyberdir_csrf` cookie (double submit). Every form post must also come
+//! from our own origin when the browser says where it comes from.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use serde::Serialize;
+
+use crate::AppState;
+use crate::auth::Role;
+use crate::auth::extract::{CurrentUser, session_user};
+use crate::auth::tokens;
+use crate::error::AppError;
+
+pub const ANON_CSRF_COOKIE: &str = "cyberdir_csrf";
+
+/// A page that needs a session: without one, the visitor is sent to the log-in page and back.
+pub struct PageUser(pub CurrentUser);
+
+impl FromRequest for PageUser {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let session = session_user(req);
+        let back = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_else(|| "/".into());
+        Box::pin(async move {
+            match session.await {
+                Ok(Some(user)) => Ok(PageUser(user)),
+                Ok(None) => {
+                    let target = format!(
+                        "/connexion?suite={}",
+                        url::form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>()
+                    );
+                    let response = HttpResponse::SeeOther()
+                        .insert_header((header::LOCATION, target))
+                        .finish();
+                    Err(actix_web::error::InternalError::from_response(
+                        "connexion requise",
+                        response,
+                    )
+                    .into())
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+}
+
+/// The signed-in user if any (public pages show a different menu).
+pub struct MaybeUser(pub Option<CurrentUser>);
+
+impl FromRequest for MaybeUser {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let session = session_user(req);
+        Box::pin(async move { Ok(MaybeUser(session.await?)) })
+    }
+}
+
+/// What the layout shows of the visitor.
+#[derive(Debug, Clone, Serialize)]
+pub struct Viewer {
+    pub name: String,
+    pub is_provider: bool,
+    pub is_staff: bool,
+    pub is_admin: bool,
+    pub is_auditor: bool,
+    pub csrf_token: String,
+}
+
+impl Viewer {
+    pub fn of(user: &CurrentUser) -> Self {
+        Self {
+            name: user.display_name.clone(),
+            is_provider: user.role == Role::Provider,
+            is_staff: user.role.is_staff(),
+            is_admin: user.role == Role::Admin,
+            is_auditor: user.role == Role::Auditor,
+            csrf_token: user.csrf_token.clone(),
+        }
+    }
+}
+
+pub fn viewer(user: Option<&CurrentUser>) -> Option<Viewer> {
+    user.map(Viewer::of)
+}
+
+fn same_origin(req: &HttpRequest, base_url: &str) -> bool {
+    let Some(origin) = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return true;
+    };
+    let ours = url::Url::parse(base_url)
+        .ok()
+        .map(|u| u.origin().ascii_serialization());
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| format!("{}://{h}", req.connection_info().scheme()));
+    ours.as_deref() == Some(origin) || host.as_deref() == Some(origin)
+}
+
+/// A signed-in form: the token must be the session's, and the origin ours.
+pub fn check_form(
+    req: &HttpRequest,
+    state: &AppState,
+    user: &CurrentUser,
+    sent: &str,
+) -> Result<(), AppError> {
+    if !same_origin(req, &state.config.base_url) || !tokens::same(sent, &user.csrf_token) {
+        return Err(AppError::forbidden(
+            "Le formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.",
+        ));
+    }
+    Ok(())
+}
+
+/// An anonymous form: the token must match the `cyberdir_csrf` cookie, and the origin ours.
+pub fn check_anonymous_form(
+    req: &HttpRequest,
+    state: &AppState,
+    sent: &str,
+) -> Result<(), AppError> {
+    let cookie = req
+        .cookie(ANON_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if cookie.is_empty()
+        || !same_origin(req, &state.config.base_url)
+        || !tokens::same(sent, &cookie)
+    {
+        return Err(AppError::forbidden(
+            "Le formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.",
+        ));
+    }
+    Ok(())
+}
+
+/// The anonymous CSRF token for a form page, and the cookie to set if it is new.
+pub fn anonymous_token(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<(String, Option<Cookie<'static>>), AppError> {
+    if let Some(existing) = req
+        .cookie(ANON_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64)
+    {
+        return Ok((existing, None));
+    }
+    let token = tokens::random_token().map_err(|e| AppError::Internal(e.to_string()))?;
+    let cookie = Cookie::build(ANON_CSRF_COOKIE, token.clone())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(state.config.base_url.starts_with("https://"))
+        .finish();
+    Ok((token, Some(cookie)))
+}
+
+/// 303 to `location` (after a successful form post).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .finish()
+}
+
+/// Only local paths may be used as a "come back to" target.
+pub fn safe_next(next: Option<&str>, default: &str) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        _ => default.to_owned(),
+    }
+}
+
+pub fn data_of(state: &web::Data<AppState>) -> std::sync::Arc<AppState> {
+    state.clone().into_inner()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_targets_stay_on_the_site() {
+        assert_eq!(safe_next(Some("/espace"), "/"), "/espace");
+        assert_eq!(safe_next(Some("//evil.example"), "/"), "/");
+        assert_eq!(safe_next(Some("https://evil.example"), "/"), "/");
+        assert_eq!(safe_next(None, "/x"), "/x");
+    }
+}
