@@ -36,7 +36,7 @@ async fn brittany(app: &TestApp) -> Vec<cyberdir::domain::provider::Provider> {
         let lat = 47.2 + next() * 1.8;
         let lon = -4.6 + next() * 3.6;
         let zone = match i % 5 {
-            0 | 1 | 2 => Zone::Radius {
+            0..=2 => Zone::Radius {
                 radius_km: 10 + (next() * 90.0) as u32,
             },
             3 => Zone::Departements {
