@@ -9,6 +9,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod geo;
+pub mod jobs;
 pub mod mail;
 pub mod referencing;
 pub mod search;

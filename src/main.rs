@@ -15,7 +15,7 @@ use std::time::Duration;
 use cyberdir::auth::{Role, accounts};
 use cyberdir::geo::import;
 use cyberdir::mail::delivery::{Delivery, Transport, spawn_worker};
-use cyberdir::{AppState, db, prepare, seed, serve, telemetry};
+use cyberdir::{AppState, db, prepare, seed, serve_shared, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +49,11 @@ enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// Scheduled work (also run by `serve` every minute).
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Fill an empty directory with demo data.
     Seed {
         /// The deterministic demo set of ~1,200 providers.
@@ -71,6 +76,12 @@ enum UsersCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Run every scheduled job once and exit.
+    Run,
 }
 
 #[derive(Subcommand)]
@@ -148,6 +159,16 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             println!(
                 "{} envoyé(s), {} à réessayer, {} en échec.",
                 report.sent, report.retrying, report.failed
+            );
+            Ok(())
+        }
+        Command::Jobs {
+            command: JobsCommand::Run,
+        } => {
+            let report = cyberdir::jobs::run_once(&state).map_err(|e| e.to_string())?;
+            println!(
+                "{} prestataire(s) invité(s) à accepter la nouvelle charte.",
+                report.charter_notifications
             );
             Ok(())
         }
@@ -234,6 +255,7 @@ fn seed_demo(state: &AppState) -> Result<usize, String> {
         &mut conn,
         &state.departements,
         &state.taxonomy,
+        &state.charter.version,
         state.clock.now_naive(),
     )
     .map_err(|e| e.to_string())
@@ -285,11 +307,14 @@ fn run_server(state: AppState) -> Result<(), String> {
     tracing::info!(transport = %delivery.transport.describe(), "email delivery worker started");
     spawn_worker(delivery, Duration::from_millis(state.config.outbox_poll_ms))
         .map_err(|e| format!("cannot start the email worker: {e}"))?;
+    let state = Arc::new(state);
+    cyberdir::jobs::spawn(Arc::clone(&state), Duration::from_secs(60))
+        .map_err(|e| format!("cannot start the scheduled jobs: {e}"))?;
     let bind = state.config.bind.clone();
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     tracing::info!(address = %bind, backend = state.backend, "cyberdir listening");
     actix_web::rt::System::new().block_on(async move {
-        serve(state, listener)
+        serve_shared(actix_web::web::Data::from(state), listener)
             .map_err(|e| e.to_string())?
             .await
             .map_err(|e| e.to_string())

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use serde::Deserialize;
 
 use crate::db::schema::{communes, postcodes};
-use crate::db::{DbConnection, providers};
+use crate::db::{DbConnection, providers, referencing};
 use crate::domain::audience::Audience;
 use crate::domain::matching::distance_km;
 use crate::domain::provider::{LabelSummary, Provider, ReferencingStatus};
@@ -417,6 +417,7 @@ pub fn seed_demo(
     conn: &mut DbConnection,
     deps: &Departements,
     taxonomy: &Taxonomy,
+    charter_version: &str,
     now: NaiveDateTime,
 ) -> Result<usize, SeedError> {
     let existing = providers::count(conn)?;
@@ -428,6 +429,8 @@ pub fn seed_demo(
     conn.transaction(|conn| {
         for p in &demo {
             providers::insert(conn, p, now)?;
+            // Referenced providers have accepted the charter in force.
+            referencing::accept_charter(conn, &p.id, charter_version, "demo", now)?;
         }
         Ok::<_, SeedError>(())
     })?;

@@ -52,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(referencing::accept_charter)
             .service(referencing::invite)
             .service(referencing::act)
+            .service(referencing::charter_overdue)
             .service(referencing::charter)
             .service(referencing::accept_invitation)
             .service(referencing::change_requests)

@@ -477,3 +477,47 @@ pub async fn queue(
     .await??;
     Ok(HttpResponse::Ok().json(view))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverdueCharter {
+    pub provider_id: String,
+    pub name: String,
+    pub notified_at: chrono::NaiveDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OverdueCharterList {
+    pub charter_version: String,
+    pub results: Vec<OverdueCharter>,
+}
+
+/// Referenced providers asked more than 30 days ago to accept the current charter who have not
+/// (staff).
+#[utoipa::path(tag = "referencing", responses((status = 200, body = OverdueCharterList), (status = 403, body = Problem)))]
+#[get("/charter/overdue")]
+pub async fn charter_overdue(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    user.require_staff()?;
+    let state = state.into_inner();
+    let list = web::block(move || -> Result<OverdueCharterList, AppError> {
+        let mut conn = state.pool.get()?;
+        let before =
+            state.clock.now_naive() - chrono::Duration::days(crate::jobs::charter::DAYS_TO_ACCEPT);
+        let rows = queries::charter_overdue(&mut conn, &state.charter.version, before)?;
+        Ok(OverdueCharterList {
+            charter_version: state.charter.version.clone(),
+            results: rows
+                .into_iter()
+                .map(|(provider_id, name, notified_at)| OverdueCharter {
+                    provider_id,
+                    name,
+                    notified_at,
+                })
+                .collect(),
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(list))
+}

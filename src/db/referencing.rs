@@ -309,3 +309,75 @@ pub fn member_emails(
         .select((users::email, users::display_name))
         .load(conn)
 }
+
+/// Approved providers that have not accepted `version` and were not yet asked to.
+pub fn providers_to_notify_of_charter(
+    conn: &mut DbConnection,
+    version: &str,
+) -> QueryResult<Vec<String>> {
+    use super::schema::charter_notifications;
+    let accepted = charter_acceptances::table
+        .filter(charter_acceptances::charter_version.eq(version.to_owned()))
+        .select(charter_acceptances::provider_id);
+    let notified = charter_notifications::table
+        .filter(charter_notifications::charter_version.eq(version.to_owned()))
+        .select(charter_notifications::provider_id);
+    providers::table
+        .filter(providers::status.eq("approved"))
+        .filter(providers::id.ne_all(accepted))
+        .filter(providers::id.ne_all(notified))
+        .order(providers::id)
+        .select(providers::id)
+        .load(conn)
+}
+
+/// Claims the notification of one provider; false if another process already did.
+pub fn claim_charter_notification(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    version: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    use super::schema::charter_notifications;
+    let inserted = diesel::insert_into(charter_notifications::table)
+        .values((
+            charter_notifications::provider_id.eq(provider_id),
+            charter_notifications::charter_version.eq(version),
+            charter_notifications::notified_at.eq(now),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// Approved providers asked before `before` to accept `version` who still have not:
+/// (provider id, name, notified at).
+pub fn charter_overdue(
+    conn: &mut DbConnection,
+    version: &str,
+    before: NaiveDateTime,
+) -> QueryResult<Vec<(String, String, NaiveDateTime)>> {
+    use super::schema::charter_notifications;
+    let accepted = charter_acceptances::table
+        .filter(charter_acceptances::charter_version.eq(version.to_owned()))
+        .select(charter_acceptances::provider_id);
+    charter_notifications::table
+        .inner_join(providers::table)
+        .filter(charter_notifications::charter_version.eq(version.to_owned()))
+        .filter(charter_notifications::notified_at.lt(before))
+        .filter(providers::status.eq("approved"))
+        .filter(providers::id.ne_all(accepted))
+        .order(charter_notifications::notified_at)
+        .select((
+            providers::id,
+            providers::name,
+            charter_notifications::notified_at,
+        ))
+        .load(conn)
+}

@@ -109,18 +109,6 @@ diesel::joinable!(provider_incident_types -> providers (provider_id));
 diesel::joinable!(provider_zone_departements -> providers (provider_id));
 diesel::joinable!(labels -> providers (provider_id));
 
-diesel::allow_tables_to_appear_in_same_query!(
-    communes,
-    postcodes,
-    geo_imports,
-    incident_types,
-    providers,
-    provider_incident_types,
-    provider_zone_departements,
-    labels,
-    change_counters,
-);
-
 diesel::table! {
     users (id) {
         id -> Text,
@@ -254,14 +242,36 @@ diesel::joinable!(provider_documents -> providers (provider_id));
 diesel::joinable!(change_requests -> providers (provider_id));
 diesel::joinable!(workflow_events -> users (actor_id));
 
+diesel::table! {
+    charter_notifications (provider_id, charter_version) {
+        provider_id -> Text,
+        charter_version -> Text,
+        notified_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(charter_notifications -> providers (provider_id));
+diesel::joinable!(charter_acceptances -> providers (provider_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    communes,
+    postcodes,
+    geo_imports,
+    incident_types,
+    providers,
+    provider_incident_types,
+    provider_zone_departements,
+    labels,
+    change_counters,
     users,
     sessions,
     one_time_tokens,
+    login_failures,
     organisation_members,
-    providers,
     provider_documents,
     charter_acceptances,
     workflow_events,
     change_requests,
+    outbox,
+    charter_notifications,
 );

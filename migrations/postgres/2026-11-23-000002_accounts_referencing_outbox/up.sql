@@ -74,6 +74,15 @@ CREATE TABLE charter_acceptances (
     PRIMARY KEY (provider_id, charter_version)
 );
 
+-- Referenced providers asked to accept a new charter version (one row per provider and version,
+-- so that the email goes once even with several processes).
+CREATE TABLE charter_notifications (
+    provider_id TEXT NOT NULL REFERENCES providers (id) ON DELETE CASCADE,
+    charter_version TEXT NOT NULL,
+    notified_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (provider_id, charter_version)
+);
+
 -- The audit trail of every workflow step; `id` gives the order of events.
 CREATE TABLE workflow_events (
     id BIGSERIAL PRIMARY KEY,

@@ -1,6 +1,7 @@
 DROP TABLE outbox;
 DROP TABLE change_requests;
 DROP TABLE workflow_events;
+DROP TABLE charter_notifications;
 DROP TABLE charter_acceptances;
 DROP TABLE provider_documents;
 DROP TABLE organisation_members;

@@ -1,0 +1,51 @@
+//! When a new charter version is published, every referenced provider that has not accepted it
+//! is asked to, once; those who have not within 30 days are listed for staff.
+
+use chrono::Duration;
+use serde_json::json;
+
+use crate::AppState;
+use crate::db::{providers, referencing as queries, write_transaction};
+use crate::error::AppError;
+use crate::referencing::notify_members;
+
+pub const DAYS_TO_ACCEPT: i64 = 30;
+
+/// Sends the request to accept the current version; returns how many providers were asked.
+pub fn notify_new_version(state: &AppState) -> Result<usize, AppError> {
+    let version = state.charter.version.clone();
+    let mut conn = state.pool.get()?;
+    let pending = queries::providers_to_notify_of_charter(&mut conn, &version)?;
+    let mut notified = 0;
+    for provider_id in pending {
+        let now = state.clock.now_naive();
+        let deadline = (now + Duration::days(DAYS_TO_ACCEPT))
+            .date()
+            .format("%d/%m/%Y")
+            .to_string();
+        // One transaction per provider: the claim and its emails commit together, and a claim
+        // lost to another process skips the provider.
+        let sent = write_transaction(&mut conn, |conn| -> Result<bool, AppError> {
+            if !queries::claim_charter_notification(conn, &provider_id, &version, now)? {
+                return Ok(false);
+            }
+            let Some((provider, _)) = providers::find(conn, &provider_id)? else {
+                return Ok(false);
+            };
+            notify_members(
+                conn,
+                state,
+                &provider,
+                "charter_new_version",
+                json!({
+                    "version": version,
+                    "charter_url": format!("{}/espace/organisations/{provider_id}", state.config.base_url),
+                    "deadline": deadline,
+                }),
+            )?;
+            Ok(true)
+        })?;
+        notified += usize::from(sent);
+    }
+    Ok(notified)
+}

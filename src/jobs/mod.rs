@@ -1,0 +1,44 @@
+//! Scheduled work. Each job is idempotent and safe with several processes on one database
+//! (it claims its work with a conditional write), and takes `now` from the injectable clock.
+
+pub mod charter;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::AppState;
+use crate::error::AppError;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct JobReport {
+    pub charter_notifications: usize,
+}
+
+/// Runs every job once.
+pub fn run_once(state: &AppState) -> Result<JobReport, AppError> {
+    Ok(JobReport {
+        charter_notifications: charter::notify_new_version(state)?,
+    })
+}
+
+/// Runs the jobs forever on a background thread (inside `cyberdir serve`).
+pub fn spawn(
+    state: Arc<AppState>,
+    every: Duration,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("scheduled-jobs".into())
+        .spawn(move || {
+            loop {
+                match run_once(&state) {
+                    Ok(report) if report != JobReport::default() => {
+                        tracing::info!(?report, "scheduled jobs")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "scheduled jobs failed"),
+                }
+                std::thread::sleep(every);
+            }
+        })
+}
