@@ -384,7 +384,7 @@ fn bench_build(c: &mut Criterion) {
         group.bench_function(format!("{size}"), |b| {
             b.iter_batched(
                 || candidates.clone(),
-                |v| MatchingIndex::build(v),
+                MatchingIndex::build,
                 BatchSize::LargeInput,
             )
         });

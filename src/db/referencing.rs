@@ -100,7 +100,11 @@ pub fn current_documents(
 ) -> QueryResult<Vec<DocumentMeta>> {
     let all: Vec<DocumentMeta> = provider_documents::table
         .filter(provider_documents::provider_id.eq(provider_id))
-        .order(provider_documents::uploaded_at.desc())
+        // Ids are UUIDv7, increasing in upload order: they break ties between equal times.
+        .order((
+            provider_documents::uploaded_at.desc(),
+            provider_documents::id.desc(),
+        ))
         .select((
             provider_documents::id,
             provider_documents::kind,

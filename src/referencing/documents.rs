@@ -78,7 +78,7 @@ pub fn upload(
             )));
         }
         let row = DocumentRow {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
             provider_id: provider_id.to_owned(),
             kind: kind.to_owned(),
             filename: if filename.is_empty() {

@@ -2,6 +2,8 @@
 //! compiled into the binary.
 
 pub mod account;
+pub mod backoffice;
+pub mod portal;
 pub mod public;
 pub mod session;
 
@@ -30,6 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(public::home)
         .service(public::provider_page)
         .configure(account::configure)
+        .configure(portal::configure)
+        .configure(backoffice::configure)
         .route("/static/{file:.*}", web::get().to(static_file));
 }
 
