@@ -7,7 +7,9 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+
+use super::time::{date_fr, paris, paris_midnight};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -128,35 +130,6 @@ fn refuse_unless_admin(state: &AppState, user: &CurrentUser) -> Option<HttpRespo
             &AppError::forbidden("Cette page est réservée aux administrateurs."),
         ))
     }
-}
-
-/// Paris local time of a UTC instant (CET, CEST from the last Sunday of March to the last
-/// Sunday of October, both at 01:00 UTC).
-fn paris(utc: NaiveDateTime) -> NaiveDateTime {
-    let last_sunday_1am = |month: u32| {
-        let last = NaiveDate::from_ymd_opt(utc.year(), month, 31).unwrap_or_default();
-        let back = i64::from(last.weekday().num_days_from_sunday());
-        (last - Duration::days(back))
-            .and_hms_opt(1, 0, 0)
-            .unwrap_or_default()
-    };
-    let summer = utc >= last_sunday_1am(3) && utc < last_sunday_1am(10);
-    utc + Duration::hours(if summer { 2 } else { 1 })
-}
-
-/// The UTC instant of midnight, Paris time, on `day`.
-fn paris_midnight(day: NaiveDate) -> NaiveDateTime {
-    let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let winter = local - Duration::hours(1);
-    if paris(winter) == local {
-        winter
-    } else {
-        local - Duration::hours(2)
-    }
-}
-
-fn date_fr(utc: NaiveDateTime) -> String {
-    paris(utc).format("%d/%m/%Y").to_string()
 }
 
 fn datetime_fr(utc: NaiveDateTime) -> String {

@@ -6,6 +6,7 @@ pub mod backoffice;
 pub mod portal;
 pub mod public;
 pub mod session;
+pub mod time;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -11,7 +11,9 @@ use std::collections::BTreeSet;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
-use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
+
+use super::time::{date_fr, paris};
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -132,30 +134,9 @@ fn organisation_path(id: &str) -> String {
     format!("/espace/organisations/{id}")
 }
 
-/// Paris local time of a UTC instant: CET, or CEST from the last Sunday of March to the last
-/// Sunday of October (both at 01:00 UTC).
-fn paris(utc: NaiveDateTime) -> NaiveDateTime {
-    let switch = |month: u32| {
-        NaiveDate::from_ymd_opt(utc.year(), month, 31).and_then(|last| {
-            let back = u64::from(last.weekday().num_days_from_sunday());
-            last.checked_sub_days(chrono::Days::new(back))?
-                .and_hms_opt(1, 0, 0)
-        })
-    };
-    let summer = match (switch(3), switch(10)) {
-        (Some(start), Some(end)) => utc >= start && utc < end,
-        _ => false,
-    };
-    utc + chrono::Duration::hours(if summer { 2 } else { 1 })
-}
-
 /// `23/11/2026 10:00` (Paris time).
 fn datetime_fr(utc: NaiveDateTime) -> String {
     paris(utc).format("%d/%m/%Y %H:%M").to_string()
-}
-
-fn date_fr(utc: NaiveDateTime) -> String {
-    paris(utc).format("%d/%m/%Y").to_string()
 }
 
 /// For `<time datetime>`.
