@@ -31,6 +31,17 @@ pub struct Config {
     pub mail_from: String,
     /// How often the delivery worker looks at the outbox.
     pub outbox_poll_ms: u64,
+    /// The ExpertCyber application fee, in euro cents (`EXPERTCYBER_FEE_EUROS`, default 800).
+    pub label_fee_cents: i32,
+    /// Days the provider has to answer major non-conformities (`EXPERTCYBER_CORRECTIVE_DAYS`).
+    pub corrective_days: u32,
+    /// How long a provider has to answer an offered request (`ASSIGNMENT_TIMEOUT`, default 2h).
+    pub assignment_timeout: chrono::Duration,
+    /// Months after closing before a request is anonymised (`RETENTION_MONTHS`, default 12).
+    pub retention_months: u32,
+    /// Public submissions accepted per client address and hour (`ASSISTANCE_RATE_LIMIT`,
+    /// default 10; 0 turns the limit off, for load tests).
+    pub assistance_rate_limit: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,7 +127,70 @@ impl Config {
                     expected: "milliseconds from 50 to 600000",
                 })?,
         };
+        let label_fee_cents = match get("EXPERTCYBER_FEE_EUROS") {
+            None => 80_000,
+            Some(v) => v
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|n| (0..=100_000).contains(n))
+                .map(|euros| euros * 100)
+                .ok_or(ConfigError {
+                    name: "EXPERTCYBER_FEE_EUROS",
+                    value: v,
+                    expected: "whole euros from 0 to 100000",
+                })?,
+        };
+        let corrective_days = match get("EXPERTCYBER_CORRECTIVE_DAYS") {
+            None => 60,
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=365).contains(n))
+                .ok_or(ConfigError {
+                    name: "EXPERTCYBER_CORRECTIVE_DAYS",
+                    value: v,
+                    expected: "days from 1 to 365",
+                })?,
+        };
+        let assignment_timeout = match get("ASSIGNMENT_TIMEOUT") {
+            None => chrono::Duration::hours(2),
+            Some(v) => parse_duration(&v)
+                .filter(|d| *d >= chrono::Duration::minutes(1) && *d <= chrono::Duration::days(7))
+                .ok_or(ConfigError {
+                    name: "ASSIGNMENT_TIMEOUT",
+                    value: v,
+                    expected: "a duration from 1m to 7d such as 2h, 90m or 30s",
+                })?,
+        };
+        let retention_months = match get("RETENTION_MONTHS") {
+            None => 12,
+            Some(v) => v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| (1..=120).contains(n))
+                .ok_or(ConfigError {
+                    name: "RETENTION_MONTHS",
+                    value: v,
+                    expected: "months from 1 to 120",
+                })?,
+        };
+        let assistance_rate_limit = match get("ASSISTANCE_RATE_LIMIT") {
+            None => 10,
+            Some(v) => v.trim().parse().ok().ok_or(ConfigError {
+                name: "ASSISTANCE_RATE_LIMIT",
+                value: v,
+                expected: "a number of requests per hour (0 for no limit)",
+            })?,
+        };
         Ok(Self {
+            assignment_timeout,
+            retention_months,
+            assistance_rate_limit,
+            label_fee_cents,
+            corrective_days,
             smtp_url: get("SMTP_URL"),
             outbox_dir: get("CYBERDIR_OUTBOX_DIR")
                 .map(PathBuf::from)
@@ -131,6 +205,23 @@ impl Config {
             db_pool_size,
             geo_dir: get("CYBERDIR_GEO_DIR").map(PathBuf::from),
         })
+    }
+}
+
+/// `2h`, `90m`, `30s`, `1d`; a bare number is minutes.
+fn parse_duration(text: &str) -> Option<chrono::Duration> {
+    let text = text.trim();
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => (&text[..at], text[at..].trim()),
+        None => (text, "m"),
+    };
+    let n: i64 = number.parse().ok()?;
+    match unit {
+        "s" => Some(chrono::Duration::seconds(n)),
+        "m" | "min" => Some(chrono::Duration::minutes(n)),
+        "h" => Some(chrono::Duration::hours(n)),
+        "d" => Some(chrono::Duration::days(n)),
+        _ => None,
     }
 }
 

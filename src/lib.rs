@@ -2,6 +2,7 @@
 //! application together; `main.rs` and the tests share it.
 
 pub mod api;
+pub mod assistance;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod domain;
 pub mod error;
 pub mod geo;
 pub mod jobs;
+pub mod label;
 pub mod mail;
 pub mod referencing;
 pub mod search;
@@ -49,6 +51,11 @@ pub struct AppState {
     pub mailer: Arc<mail::Mailer>,
     /// The charter version providers must accept now.
     pub charter: Arc<referencing::charter::Charter>,
+    /// The ExpertCyber reference framework in force.
+    pub criteria: Arc<label::criteria::Framework>,
+    /// Signs the accept/decline links sent to providers (shared by every process through the
+    /// database).
+    pub link_key: Vec<u8>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +70,10 @@ pub enum StartupError {
     Query(#[from] diesel::result::Error),
     #[error("fixtures/charter.json: {0}")]
     Charter(String),
+    #[error("fixtures/expertcyber_criteria.json: {0}")]
+    Criteria(serde_json::Error),
+    #[error("cannot create the link signing key: {0}")]
+    Secret(String),
     #[error("templates: {0}")]
     Templates(#[from] handlebars::TemplateError),
 }
@@ -70,7 +81,7 @@ pub enum StartupError {
 /// Opens the database, applies migrations and loads the reference data (idempotent).
 pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
     let target = DbTarget::parse(&config.database_url)?;
-    let pool = db::connect(&target, config.db_pool_size)?;
+    let (pool, checkins) = db::connect_counting_checkins(&target, config.db_pool_size)?;
     let mut conn = pool.get().map_err(db::DbSetupError::Pool)?;
     let applied = db::run_migrations(&mut conn)?;
     if applied > 0 {
@@ -79,6 +90,11 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
     let taxonomy = Taxonomy::from_fixture()?;
     db::incident_types::sync(&mut conn, &taxonomy)?;
     let departements = Departements::from_fixture().map_err(StartupError::Departements)?;
+    let fresh_key =
+        auth::tokens::random_token().map_err(|e| StartupError::Secret(e.to_string()))?;
+    let link_key =
+        db::assistance::secret(&mut conn, "link_signing", &fresh_key, clock.now_naive())?
+            .into_bytes();
     drop(conn);
     Ok(AppState {
         pool,
@@ -86,7 +102,7 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
         clock,
         taxonomy: Arc::new(taxonomy),
         departements: Arc::new(departements),
-        directory: Arc::new(DirectoryIndex::default()),
+        directory: Arc::new(DirectoryIndex::new(Some(checkins))),
         templates: Arc::new(web::templates()?),
         mailer: Arc::new(mail::Mailer::new(&config.base_url)?),
         charter: Arc::new(
@@ -95,6 +111,10 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
                 .pop()
                 .ok_or_else(|| StartupError::Charter("no version".into()))?,
         ),
+        criteria: Arc::new(
+            label::criteria::Framework::from_fixture().map_err(StartupError::Criteria)?,
+        ),
+        link_key,
         config,
     })
 }
@@ -124,7 +144,7 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
                     .add(("Referrer-Policy", "same-origin"))
                     .add(("X-Frame-Options", "DENY")),
             )
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<telemetry::RequestSpan>::new())
             .service(api::health::healthz)
             .service(api::health::readyz)
             .route("/api/openapi.json", aweb::get().to(openapi_json))

@@ -408,6 +408,7 @@ fn assign_labels(rng: &mut Rng, providers: &mut [Provider], today: NaiveDate) {
             status: status.to_owned(),
             valid_from,
             valid_until,
+            renewal_pending: false,
         });
     }
 }

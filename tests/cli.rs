@@ -129,6 +129,10 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
     ))
     .unwrap();
     assert!(search["total"].as_u64().unwrap() > 0);
+    // Links carry secrets in their path or query: they must not reach the logs.
+    let secret = "5ec2e7".repeat(10) + "abcd";
+    let _ = reqwest::blocking_get(&format!("{base}/api/v1/tracking/{secret}"));
+    let _ = reqwest::blocking_get(&format!("{base}/api/v1/surveys/{secret}?token={secret}"));
 
     child.kill().unwrap();
     child.wait().unwrap();
@@ -140,6 +144,15 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
         .expect("request logged");
     let parsed: serde_json::Value = serde_json::from_str(request_line).expect("JSON log line");
     assert!(request_line.contains("request_id"), "{parsed}");
+    let tracking = logs
+        .iter()
+        .find(|l| l.contains("/api/v1/tracking/{token}"))
+        .expect("the templated route is logged");
+    assert!(tracking.contains("404"), "{tracking}");
+    assert!(
+        logs.iter().all(|l| !l.contains(&secret)),
+        "a token reached the logs"
+    );
 }
 
 mod reqwest {

@@ -250,6 +250,41 @@ async fn submitting_an_incomplete_application_lists_what_is_missing() {
 }
 
 #[tokio::test]
+async fn a_new_postcode_moves_the_provider_and_forgets_the_old_commune() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("presta@exemple.fr", Role::Provider).await;
+    let mut profile = complete_profile();
+    profile["commune_code"] = json!("35238");
+    let (status, draft) = owner.post("/api/v1/providers", &profile).await;
+    assert_eq!(status, 201, "{draft}");
+    let id = draft["id"].as_str().unwrap();
+    assert_eq!(draft["commune_code"], "35238");
+    assert!(draft["latitude"].as_f64().unwrap() > 47.0, "{draft}");
+
+    let (status, moved) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"postcode": "13001", "city": "Marseille"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    let (_, after) = owner
+        .get(&format!("/api/v1/providers/{id}/application"))
+        .await;
+    assert_eq!(after["postcode"], "13001");
+    assert_eq!(
+        after["commune_code"],
+        Value::Null,
+        "the Rennes commune code is dropped"
+    );
+    let latitude = after["latitude"].as_f64().unwrap();
+    assert!(
+        (43.0..44.0).contains(&latitude),
+        "located in Marseille, not Rennes: {after}"
+    );
+}
+
+#[tokio::test]
 async fn bad_input_is_refused_clearly_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let owner = app.user("presta@exemple.fr", Role::Provider).await;
@@ -552,10 +587,17 @@ async fn members_invite_colleagues_and_outsiders_see_nothing() {
         status, 403,
         "the invitation is for another address (and stays usable by it)"
     );
-    let (status, member) = colleague
+    let (status, joined) = colleague
         .post("/api/v1/invitations/accept", &json!({"token": token}))
         .await;
-    assert_eq!(status, 200, "{member}");
+    assert_eq!(status, 200, "{joined}");
+    assert_eq!(
+        joined["provider_id"],
+        json!(id),
+        "the answer names the organisation"
+    );
+    assert_eq!(joined["member"]["email"], "collegue@exemple.fr");
+    assert_eq!(joined["member"]["is_owner"], false);
     let (status, _) = colleague
         .post("/api/v1/invitations/accept", &json!({"token": token}))
         .await;

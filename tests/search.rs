@@ -9,6 +9,7 @@ use cyberdir::domain::audience::Audience;
 use cyberdir::domain::matching::distance_km;
 use cyberdir::domain::provider::ReferencingStatus;
 use cyberdir::domain::zone::Zone;
+use cyberdir::geo::provider_index::FRESH_FOR;
 use serde_json::Value;
 
 const RENNES: (f64, f64) = (48.1159, -1.6884); // the fixture's prefecture point for 35
@@ -354,16 +355,39 @@ async fn profile_shows_published_providers_only() {
     assert_eq!(ids(&search), vec!["profil"]);
 }
 
+/// Searches until the result ids are `expected`, for at most a few times the freshness
+/// window; returns how long it took.
+async fn until_ids(app: &TestApp, path: &str, expected: &[&str]) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    loop {
+        let (_, body) = app.get_json(path).await;
+        if ids(&body) == expected {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < FRESH_FOR * 8,
+            "still {:?} after {:?}, expected {expected:?}",
+            ids(&body),
+            started.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn a_second_process_sees_changes_made_through_the_first() {
     let first = TestApp::spawn().await;
     let second = TestApp::spawn_on(Arc::clone(&first.db)).await;
+    let search = "/api/v1/providers?postcode=35000";
     first
         .insert(provider("un", RENNES.0, RENNES.1, Zone::National))
         .await;
-    let (_, body) = second.get_json("/api/v1/providers?postcode=35000").await;
+    let (_, body) = second.get_json(search).await;
     assert_eq!(ids(&body), vec!["un"]);
-    // Suspended through the first process: gone from the second's results at once.
+    let (_, body) = first.get_json(search).await;
+    assert_eq!(ids(&body), vec!["un"]);
+    // Suspended through the first process, while the second has it in memory: the first sees
+    // it at once (its own write), the second within the freshness window.
     let now = first.clock.now_naive();
     first
         .with_conn(move |c| {
@@ -371,11 +395,74 @@ async fn a_second_process_sees_changes_made_through_the_first() {
         })
         .await
         .unwrap();
+    let (_, body) = first.get_json(search).await;
+    assert!(ids(&body).is_empty(), "{body}");
+    until_ids(&second, search, &[]).await;
+    // And the other way round, through the profile too.
     second
         .insert(provider("deux", RENNES.0, RENNES.1, Zone::National))
         .await;
-    let (_, body) = first.get_json("/api/v1/providers?postcode=35000").await;
+    let (_, body) = second.get_json(search).await;
     assert_eq!(ids(&body), vec!["deux"]);
-    let (_, body) = second.get_json("/api/v1/providers?postcode=35000").await;
-    assert_eq!(ids(&body), vec!["deux"]);
+    until_ids(&first, search, &["deux"]).await;
+    let (status, _) = first.get_json("/api/v1/providers/deux").await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_search_reads_the_counters_again_after_the_freshness_window() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_on(Arc::clone(&first.db)).await;
+    let search = "/api/v1/providers?postcode=35000";
+    let (_, body) = second.get_json(search).await;
+    assert!(ids(&body).is_empty());
+    first
+        .insert(provider("un", RENNES.0, RENNES.1, Zone::National))
+        .await;
+    // Another process's write is seen after at most the window (plus scheduling slack).
+    let waited = until_ids(&second, search, &["un"]).await;
+    assert!(waited < FRESH_FOR * 4, "seen after {waited:?}");
+}
+
+#[tokio::test]
+async fn pages_are_slices_of_the_full_order() {
+    let app = TestApp::spawn().await;
+    brittany(&app).await;
+    // Several providers at the very same place: ties broken the same way on every page.
+    for i in 0..6 {
+        app.insert(provider(
+            &format!("same{i}"),
+            RENNES.0,
+            RENNES.1,
+            Zone::National,
+        ))
+        .await;
+    }
+    for query in ["", "&remote=true", "&incident=rancongiciel&remote=true"] {
+        let base = format!("/api/v1/providers?lat={}&lon={}{query}", RENNES.0, RENNES.1);
+        let (_, full) = app.get_json(&format!("{base}&limit=50")).await;
+        let full_ids = ids(&full);
+        let total = full["total"].as_u64().unwrap() as usize;
+        assert!(total > 7 && total <= 50, "{total}");
+        for limit in [1usize, 3, 7] {
+            let mut paged = Vec::new();
+            for page in 1..=total.div_ceil(limit) + 1 {
+                let (status, body) = app
+                    .get_json(&format!("{base}&limit={limit}&page={page}"))
+                    .await;
+                assert_eq!(status, 200);
+                assert_eq!(body["total"].as_u64().unwrap() as usize, total);
+                let start = (page - 1) * limit;
+                for (k, result) in body["results"].as_array().unwrap().iter().enumerate() {
+                    assert_eq!(
+                        result,
+                        &full["results"][start + k],
+                        "{query} {limit} {page}"
+                    );
+                }
+                paged.extend(ids(&body));
+            }
+            assert_eq!(paged, full_ids, "{query}, pages of {limit}");
+        }
+    }
 }

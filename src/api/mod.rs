@@ -1,9 +1,12 @@
 //! The JSON API under `/api/v1`, one module per resource, documented by utoipa.
 
 pub mod accounts;
+pub mod assistance;
 pub mod geo;
 pub mod health;
 pub mod incident_types;
+pub mod labels;
+pub mod multipart;
 pub mod outbox;
 pub mod providers;
 pub mod referencing;
@@ -32,6 +35,8 @@ use crate::error::{AppError, Problem};
         (name = "outbox", description = "Email delivery (staff)"),
         (name = "users", description = "Users and roles (admins)"),
         (name = "referencing", description = "Provider applications and the referencing workflow"),
+        (name = "assistance", description = "Assistance requests: submission, assignment, answers, closing, surveys"),
+        (name = "label", description = "The ExpertCyber label: applications, audit, decision, verification"),
     )
 )]
 pub struct ApiDoc;
@@ -41,6 +46,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
             .service(providers::search)
+            // Before `/providers/{id}/{action}`, which would otherwise take the path.
+            .service(labels::create)
+            .service(labels::of_provider)
+            .service(assistance::of_provider)
+            .service(assistance::get_availability)
+            .service(assistance::set_capacity)
+            .service(assistance::add_absence)
+            .service(assistance::remove_absence)
+            .service(assistance::ratings)
             .service(referencing::create)
             .service(providers::profile)
             .service(referencing::update)
@@ -71,7 +85,34 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(users::list)
             .service(users::update)
             .service(outbox::list)
-            .service(outbox::retry),
+            .service(outbox::retry)
+            .service(labels::criteria)
+            .service(labels::list)
+            .service(labels::show)
+            .service(labels::update)
+            .service(labels::upload_evidence)
+            .service(labels::download_evidence)
+            .service(labels::set_fee)
+            .service(labels::events)
+            .service(labels::act)
+            .service(labels::lists)
+            .service(labels::verify)
+            .service(labels::label_events)
+            .service(labels::act_on_label)
+            .service(assistance::create)
+            .service(assistance::list)
+            .service(assistance::show)
+            .service(assistance::accept)
+            .service(assistance::decline)
+            .service(assistance::close_request)
+            .service(assistance::cancel)
+            .service(assistance::assign)
+            .service(assistance::track)
+            .service(assistance::get_survey)
+            .service(assistance::answer_survey)
+            .service(assistance::comments)
+            .service(assistance::moderate)
+            .service(assistance::statistics),
     );
 }
 

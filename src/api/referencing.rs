@@ -4,7 +4,6 @@
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
-use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -15,7 +14,8 @@ use crate::domain::referencing::Action;
 use crate::error::{AppError, Problem};
 use crate::referencing::profile::ProfileInput;
 use crate::referencing::views::{
-    ApplicationView, ChangeRequestView, DocumentView, EventView, MemberView, UpdateOutcome,
+    ApplicationView, ChangeRequestView, DocumentView, EventView, JoinedOrganisation, MemberView,
+    UpdateOutcome,
 };
 use crate::referencing::{self, documents};
 
@@ -73,41 +73,15 @@ pub async fn upload(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    mut payload: Multipart,
+    payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let mut kind = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = payload.next().await {
-        let mut field =
-            field.map_err(|e| AppError::BadRequest(format!("Envoi multipart illisible : {e}")))?;
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .unwrap_or_default()
-            .to_owned();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| AppError::BadRequest(format!("Envoi interrompu : {e}")))?;
-            if bytes.len() + chunk.len() > documents::MAX_BYTES {
-                return Err(AppError::PayloadTooLarge(
-                    "Le document dépasse 10 Mo.".into(),
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        match name.as_str() {
-            "kind" => kind = Some(String::from_utf8_lossy(&bytes).trim().to_owned()),
-            "file" => file = Some((filename, bytes)),
-            _ => {}
-        }
-    }
-    let kind = kind.ok_or_else(|| {
+    let mut form = super::multipart::read(payload, documents::MAX_BYTES).await?;
+    let kind = form.texts.remove("kind").ok_or_else(|| {
         AppError::field("kind", "Indiquez le type de document : kbis ou insurance.")
     })?;
-    let (filename, bytes) =
-        file.ok_or_else(|| AppError::field("file", "Joignez le fichier PDF."))?;
+    let (filename, bytes) = form
+        .file
+        .ok_or_else(|| AppError::field("file", "Joignez le fichier PDF."))?;
     let state = state.into_inner();
     let id = path.into_inner();
     let view = web::block(move || documents::upload(&state, &user, &id, &kind, &filename, bytes))
@@ -276,7 +250,7 @@ pub struct InvitationAcceptance {
 }
 
 /// The signed-in invitee joins the organisation.
-#[utoipa::path(tag = "referencing", request_body = InvitationAcceptance, responses((status = 200, body = MemberView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(tag = "referencing", request_body = InvitationAcceptance, responses((status = 200, body = JoinedOrganisation), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[post("/invitations/accept")]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
@@ -285,9 +259,9 @@ pub async fn accept_invitation(
 ) -> Result<HttpResponse, AppError> {
     let state = state.into_inner();
     let token = body.into_inner().token;
-    let member =
+    let joined =
         web::block(move || referencing::accept_invitation(&state, &user, token.trim())).await??;
-    Ok(HttpResponse::Ok().json(member))
+    Ok(HttpResponse::Ok().json(joined))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -19,16 +19,20 @@ macro_rules! batch_insert {
 }
 
 pub mod accounts;
+pub mod assistance;
 pub mod counters;
 pub mod geo;
 pub mod incident_types;
 pub mod introspect;
+pub mod labels;
 pub mod outbox;
 pub mod providers;
 pub mod referencing;
 pub mod schema;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -166,8 +170,34 @@ impl ManageConnection for DbManager {
     }
 }
 
+/// Counts connections given back to one pool. Every write through the pool ends with its
+/// connection given back, after the commit; in-memory caches compare this count with the one
+/// they last checked against, to see this process's own writes without asking the database.
+#[derive(Debug, Clone, Default)]
+pub struct PoolCheckins(Arc<AtomicU64>);
+
+impl PoolCheckins {
+    pub fn count(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+impl r2d2::HandleEvent for PoolCheckins {
+    fn handle_checkin(&self, _event: r2d2::event::CheckinEvent) {
+        self.0.fetch_add(1, Ordering::AcqRel);
+    }
+}
+
 /// Builds the pool, creating the SQLite file's directory on first run.
 pub fn connect(target: &DbTarget, max_size: u32) -> Result<Pool, DbSetupError> {
+    connect_counting_checkins(target, max_size).map(|(pool, _)| pool)
+}
+
+/// Like [`connect`], with the pool's check-in count (see [`PoolCheckins`]).
+pub fn connect_counting_checkins(
+    target: &DbTarget,
+    max_size: u32,
+) -> Result<(Pool, PoolCheckins), DbSetupError> {
     match target {
         DbTarget::Sqlite(path) => {
             if !cfg!(feature = "sqlite") {
@@ -184,14 +214,19 @@ pub fn connect(target: &DbTarget, max_size: u32) -> Result<Pool, DbSetupError> {
             }
         }
     }
+    let checkins = PoolCheckins::default();
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
+        // A SQLite connection is a file handle: it cannot go stale like a network connection,
+        // so the `SELECT 1` r2d2 runs on every checkout is pure cost. PostgreSQL keeps it.
+        .test_on_check_out(matches!(target, DbTarget::Postgres(_)))
+        .event_handler(Box::new(checkins.clone()))
         .build(DbManager {
             target: target.clone(),
         })?;
-    Ok(pool)
+    Ok((pool, checkins))
 }
 
 /// Applies the pending migrations of the connection's backend; returns how many ran.
@@ -217,11 +252,35 @@ pub fn is_postgres(conn: &DbConnection) -> bool {
     }
 }
 
+/// Runs an insert in a savepoint: `false` when it hit a unique constraint (the row is already
+/// there, perhaps put by another process), other errors as they are. The savepoint keeps an
+/// enclosing PostgreSQL transaction usable after the violation.
+pub fn insert_unless_taken(
+    conn: &mut DbConnection,
+    insert: impl FnOnce(&mut DbConnection) -> diesel::QueryResult<usize>,
+) -> diesel::QueryResult<bool> {
+    use diesel::Connection;
+    match conn.transaction(insert) {
+        Ok(_) => Ok(true),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+/// One SQLite write transaction at a time per process (see [`write_transaction`]).
+#[cfg(feature = "sqlite")]
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A transaction for a workflow step that reads then writes. On SQLite it starts with
 /// `BEGIN IMMEDIATE`, taking the write lock up front: a deferred transaction would fail with
 /// SQLITE_BUSY when a concurrent writer commits between its read and its write, instead of
 /// waiting and then seeing the new state (and answering 409). PostgreSQL's row locks and
 /// conditional updates need no such care.
+// With only the `sqlite` feature, `DbConnection` has one variant and the `if let` always matches.
+#[allow(irrefutable_let_patterns)]
 pub fn write_transaction<T, E>(
     conn: &mut DbConnection,
     f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -237,6 +296,10 @@ where
                 .transaction_depth()
                 .map_err(E::from)?;
             if depth.is_none() {
+                // Writers of this process queue here in turn, rather than in SQLite's busy
+                // handler, which sleeps in growing steps: a queue keeps the latency tail short.
+                // Other processes still meet at the lock, with `busy_timeout`.
+                let _writer = SQLITE_WRITER.lock().unwrap_or_else(|e| e.into_inner());
                 AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
                     .map_err(E::from)?;
                 let result = f(conn);

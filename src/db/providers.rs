@@ -47,6 +47,8 @@ struct LabelRow {
     valid_from: NaiveDate,
     valid_until: NaiveDate,
     created_at: NaiveDateTime,
+    suspension_cause: Option<String>,
+    renewal_pending: bool,
 }
 
 pub fn parse_status(stored: &str) -> ReferencingStatus {
@@ -163,6 +165,8 @@ pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) 
                     valid_from: label.valid_from,
                     valid_until: label.valid_until,
                     created_at: now,
+                    suspension_cause: (label.status == "suspended").then(|| "staff".to_owned()),
+                    renewal_pending: label.renewal_pending,
                 })
                 .execute(conn)?;
         }
@@ -261,6 +265,8 @@ pub fn load_published(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
             labels::valid_from,
             labels::valid_until,
             labels::created_at,
+            labels::suspension_cause,
+            labels::renewal_pending,
         ))
         .order(labels::created_at)
         .load(conn)?;
@@ -326,6 +332,7 @@ fn assemble(
                 status: l.status,
                 valid_from: l.valid_from,
                 valid_until: l.valid_until,
+                renewal_pending: l.renewal_pending,
             },
         );
     }

@@ -343,21 +343,15 @@ pub fn claim_charter_notification(
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     use super::schema::charter_notifications;
-    let inserted = diesel::insert_into(charter_notifications::table)
-        .values((
-            charter_notifications::provider_id.eq(provider_id),
-            charter_notifications::charter_version.eq(version),
-            charter_notifications::notified_at.eq(now),
-        ))
-        .execute(conn);
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(false),
-        Err(e) => Err(e),
-    }
+    super::insert_unless_taken(conn, |conn| {
+        diesel::insert_into(charter_notifications::table)
+            .values((
+                charter_notifications::provider_id.eq(provider_id),
+                charter_notifications::charter_version.eq(version),
+                charter_notifications::notified_at.eq(now),
+            ))
+            .execute(conn)
+    })
 }
 
 /// Approved providers asked before `before` to accept `version` who still have not:

@@ -94,6 +94,8 @@ diesel::table! {
         valid_from -> Date,
         valid_until -> Date,
         created_at -> Timestamp,
+        suspension_cause -> Nullable<Text>,
+        renewal_pending -> Bool,
     }
 }
 
@@ -253,6 +255,187 @@ diesel::table! {
 diesel::joinable!(charter_notifications -> providers (provider_id));
 diesel::joinable!(charter_acceptances -> providers (provider_id));
 
+diesel::table! {
+    label_applications (id) {
+        id -> Text,
+        provider_id -> Text,
+        kind -> Text,
+        status -> Text,
+        label_number -> Nullable<Text>,
+        criteria_version -> Text,
+        fee_cents -> Integer,
+        fee_status -> Text,
+        auditor_id -> Nullable<Text>,
+        audit_date -> Nullable<Date>,
+        audit_round -> Integer,
+        recommendation -> Nullable<Text>,
+        corrective_deadline -> Nullable<Date>,
+        decision_reason -> Nullable<Text>,
+        version -> Integer,
+        created_by -> Text,
+        created_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    label_answers (application_id, criterion) {
+        application_id -> Text,
+        criterion -> Text,
+        answer -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    label_evidence (id) {
+        id -> Text,
+        application_id -> Text,
+        criterion -> Text,
+        filename -> Text,
+        content_type -> Text,
+        size_bytes -> Integer,
+        content -> Binary,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_findings (application_id, round, criterion) {
+        application_id -> Text,
+        round -> Integer,
+        criterion -> Text,
+        finding -> Text,
+        comment -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    label_number_counters (year) {
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    label_reminders (label_number, valid_until, days_before) {
+        label_number -> Text,
+        valid_until -> Date,
+        days_before -> Integer,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(label_applications -> providers (provider_id));
+
+diesel::table! {
+    assistance_requests (id) {
+        id -> Text,
+        tracking_hash -> Text,
+        status -> Text,
+        postcode -> Nullable<Text>,
+        commune_code -> Nullable<Text>,
+        departement -> Nullable<Text>,
+        latitude -> Double,
+        longitude -> Double,
+        approximate -> Bool,
+        audience -> Text,
+        incident_type -> Text,
+        description -> Nullable<Text>,
+        contact_name -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        consent -> Bool,
+        chosen_provider_id -> Nullable<Text>,
+        provider_id -> Nullable<Text>,
+        failed_assignments -> Integer,
+        staff_message -> Nullable<Text>,
+        idempotency_key -> Nullable<Text>,
+        client_hash -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        anonymised_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    assistance_assignments (id) {
+        id -> Text,
+        request_id -> Text,
+        provider_id -> Text,
+        status -> Text,
+        why -> Text,
+        assigned_by -> Nullable<Text>,
+        decline_reason -> Nullable<Text>,
+        decline_text -> Nullable<Text>,
+        offered_at -> Timestamp,
+        expires_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    provider_capacity (provider_id) {
+        provider_id -> Text,
+        capacity -> Integer,
+        open_requests -> Integer,
+    }
+}
+
+diesel::table! {
+    provider_absences (id) {
+        id -> Text,
+        provider_id -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    intervention_reports (request_id) {
+        request_id -> Text,
+        provider_id -> Text,
+        resolved -> Bool,
+        confirmed_incident_type -> Text,
+        attack_vector -> Text,
+        actions_taken -> Text,
+        minutes_spent -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    satisfaction_surveys (request_id) {
+        request_id -> Text,
+        provider_id -> Text,
+        token_hash -> Text,
+        rating -> Nullable<Integer>,
+        comment -> Nullable<Text>,
+        comment_status -> Nullable<Text>,
+        sent_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    service_secrets (name) {
+        name -> Text,
+        value -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(assistance_assignments -> assistance_requests (request_id));
+diesel::joinable!(assistance_assignments -> providers (provider_id));
+diesel::joinable!(satisfaction_surveys -> providers (provider_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     communes,
     postcodes,
@@ -274,4 +457,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     change_requests,
     outbox,
     charter_notifications,
+    label_applications,
+    label_answers,
+    label_evidence,
+    audit_findings,
+    label_number_counters,
+    label_reminders,
+    assistance_requests,
+    assistance_assignments,
+    provider_capacity,
+    provider_absences,
+    intervention_reports,
+    satisfaction_surveys,
+    service_secrets,
 );

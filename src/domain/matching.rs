@@ -3,10 +3,21 @@
 //! Radius zones go into an R-tree of their coverage boxes, so a query only looks at providers
 //! whose box contains the point; département zones are looked up by the point's département;
 //! national zones always match. Distances are great-circle (haversine).
+//!
+//! Speed comes from three choices, none of which changes a result:
+//! - the filters (incident, audience, label) run first, on a compact copy of what they need
+//!   ([`Hot`]), stored contiguously per zone kind;
+//! - positions are unit vectors: comparing dot products orders points like the great-circle
+//!   distance, and a radius test is `dot >= cos(radius / R)`. Where two dot products are within
+//!   [`DOT_TOLERANCE`] of each other or of a radius threshold, the engine decides with the
+//!   haversine distance, exactly as it did before it used dot products;
+//! - [`MatchingIndex::search_page`] only orders what the requested page needs (a selection,
+//!   then a sort of the page) and computes kilometres for those matches only.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use geo::{Distance, Haversine, Point};
 use rstar::RTree;
 use rstar::primitives::{GeomWithData, Rectangle};
@@ -68,17 +79,96 @@ pub struct Match {
     pub covers: bool,
 }
 
-struct Entry {
-    candidate: Candidate,
+/// One page of results in the engine's order, and how many matches there are in all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchPage {
+    pub total: usize,
+    pub matches: Vec<Match>,
+}
+
+/// Two dot products of unit vectors closer than this are treated as possibly equal: the
+/// haversine distance decides. Rounding in a dot product is ~1e-15, so this leaves a wide
+/// margin; it is ~4 mm of arc at 100 km, hence only a handful of matches ever need it.
+const DOT_TOLERANCE: f64 = 1e-11;
+
+/// No label: compares below every day.
+const NO_LABEL: i32 = i32::MIN;
+
+/// What the filters and the distance test read, packed in one cache line.
+#[derive(Debug, Clone, Copy)]
+struct Hot {
+    incidents: u128,
+    unit: [f64; 3],
+    /// Last day of a valid label (days from the common era), or [`NO_LABEL`].
+    label_until: i32,
+    entry: u32,
     audience_mask: u8,
 }
 
+/// A radius provider: its filters and its coverage threshold on the dot product.
+#[derive(Debug, Clone, Copy)]
+struct RadiusHot {
+    hot: Hot,
+    /// `cos(radius / R)`: the point is covered when its dot product is at least this.
+    min_dot: f64,
+    radius_km: f64,
+}
+
+/// A match before its distance is known: `dot` orders like the distance (larger is nearer).
+#[derive(Debug, Clone, Copy)]
+struct Scored {
+    dot: f64,
+    entry: u32,
+}
+
+/// Nearer first (larger dot), then entry order.
+fn by_dot(a: &Scored, b: &Scored) -> Ordering {
+    b.dot.total_cmp(&a.dot).then(a.entry.cmp(&b.entry))
+}
+
+/// The filters of one query, resolved to masks once.
+struct Filters {
+    incidents: u128,
+    audience_mask: u8,
+    /// Day (from the common era) the label must still be valid on, or `NO_LABEL`.
+    labelled_on: i32,
+}
+
+impl Filters {
+    fn of(query: &Query) -> Self {
+        Self {
+            incidents: query
+                .incident
+                .filter(|&bit| bit < IncidentSet::CAPACITY)
+                .map_or(0, |bit| 1u128 << bit),
+            audience_mask: query.audience.map_or(0, Audience::bit),
+            labelled_on: query.labelled_on.map_or(NO_LABEL, |d| d.num_days_from_ce()),
+        }
+    }
+
+    /// An unknown incident bit (≥ 128) matches no provider, as `IncidentSet::contains` says.
+    fn impossible(query: &Query) -> bool {
+        query
+            .incident
+            .is_some_and(|bit| bit >= IncidentSet::CAPACITY)
+    }
+
+    #[inline]
+    fn pass(&self, hot: &Hot) -> bool {
+        hot.incidents & self.incidents == self.incidents
+            && hot.audience_mask & self.audience_mask == self.audience_mask
+            && (self.labelled_on == NO_LABEL || hot.label_until >= self.labelled_on)
+    }
+}
+
 pub struct MatchingIndex {
-    entries: Vec<Entry>,
-    radius_tree: RTree<GeomWithData<Rectangle<[f64; 2]>, usize>>,
-    by_departement: HashMap<String, Vec<usize>>,
-    national: Vec<usize>,
-    remote: Vec<usize>,
+    /// Each entry's position, for kilometres (only computed for the returned page).
+    coordinates: Vec<(f64, f64)>,
+    radius: Vec<RadiusHot>,
+    radius_tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
+    by_departement: HashMap<String, Vec<Hot>>,
+    national: Vec<Hot>,
+    remote: Vec<Hot>,
 }
 
 const KM_PER_DEGREE_LAT: f64 = 110.574;
@@ -86,6 +176,21 @@ const KM_PER_DEGREE_LON_AT_EQUATOR: f64 = 111.320;
 
 pub fn distance_km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     Haversine.distance(Point::new(lon1, lat1), Point::new(lon2, lat2)) / 1000.0
+}
+
+/// The radius `distance_km` uses, so that radius thresholds agree with it.
+fn earth_radius_km() -> f64 {
+    Haversine.radius() / 1000.0
+}
+
+fn unit_vector(latitude: f64, longitude: f64) -> [f64; 3] {
+    let (lat, lon) = (latitude.to_radians(), longitude.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+#[inline]
+fn dot(a: &[f64; 3], b: &[f64; 3]) -> f64 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
 /// A [lon, lat] box that surely contains every point within `radius_km` of the centre.
@@ -98,40 +203,61 @@ fn coverage_box(lat: f64, lon: f64, radius_km: f64) -> Rectangle<[f64; 2]> {
 }
 
 impl MatchingIndex {
+    /// Indexes the candidates; more than `u32::MAX` of them is not supported (the extra ones
+    /// are left out).
     pub fn build(candidates: Vec<Candidate>) -> Self {
+        let earth_radius_km = earth_radius_km();
         let mut boxes = Vec::new();
-        let mut by_departement: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut radius = Vec::new();
+        let mut by_departement: HashMap<String, Vec<Hot>> = HashMap::new();
         let mut national = Vec::new();
         let mut remote = Vec::new();
-        let mut entries = Vec::with_capacity(candidates.len());
+        let mut coordinates = Vec::with_capacity(candidates.len());
         for (i, candidate) in candidates.into_iter().enumerate() {
-            match &candidate.zone {
-                Zone::Radius { radius_km } => boxes.push(GeomWithData::new(
-                    coverage_box(
-                        candidate.latitude,
-                        candidate.longitude,
-                        f64::from(*radius_km),
-                    ),
-                    i,
-                )),
-                Zone::Departements { departements } => {
+            let Ok(entry) = u32::try_from(i) else {
+                break;
+            };
+            let hot = Hot {
+                incidents: candidate.incidents.0,
+                unit: unit_vector(candidate.latitude, candidate.longitude),
+                label_until: candidate
+                    .label_valid_until
+                    .map_or(NO_LABEL, |d| d.num_days_from_ce()),
+                entry,
+                audience_mask: candidate.audiences.iter().fold(0, |m, a| m | a.bit()),
+            };
+            coordinates.push((candidate.latitude, candidate.longitude));
+            match candidate.zone {
+                Zone::Radius { radius_km } => {
+                    let radius_km = f64::from(radius_km);
+                    let slot = u32::try_from(radius.len()).unwrap_or(u32::MAX);
+                    boxes.push(GeomWithData::new(
+                        coverage_box(candidate.latitude, candidate.longitude, radius_km),
+                        slot,
+                    ));
+                    radius.push(RadiusHot {
+                        hot,
+                        min_dot: (radius_km / earth_radius_km).cos(),
+                        radius_km,
+                    });
+                }
+                Zone::Departements { mut departements } => {
+                    // A code listed twice must not yield the provider twice.
+                    departements.sort_unstable();
+                    departements.dedup();
                     for code in departements {
-                        by_departement.entry(code.clone()).or_default().push(i);
+                        by_departement.entry(code).or_default().push(hot);
                     }
                 }
-                Zone::National => national.push(i),
+                Zone::National => national.push(hot),
             }
             if candidate.remote {
-                remote.push(i);
+                remote.push(hot);
             }
-            let audience_mask = candidate.audiences.iter().fold(0, |m, a| m | a.bit());
-            entries.push(Entry {
-                candidate,
-                audience_mask,
-            });
         }
         Self {
-            entries,
+            coordinates,
+            radius,
             radius_tree: RTree::bulk_load(boxes),
             by_departement,
             national,
@@ -140,94 +266,153 @@ impl MatchingIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.coordinates.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.coordinates.is_empty()
     }
 
     /// Every matching provider: those covering the point first, nearest first, ties by entry order.
     pub fn search(&self, query: &Query) -> Vec<Match> {
-        let mut found: Vec<Match> = Vec::new();
-        let point = [query.longitude, query.latitude];
-        for hit in self.radius_tree.locate_all_at_point(&point) {
-            let entry = hit.data;
-            let candidate = &self.entries[entry].candidate;
-            if let Zone::Radius { radius_km } = candidate.zone {
-                let d = self.distance_to(entry, query);
-                if d <= f64::from(radius_km) && self.passes_filters(entry, query) {
-                    found.push(Match {
-                        entry,
-                        distance_km: d,
-                        covers: true,
-                    });
-                }
+        self.search_page(query, 0, usize::MAX).matches
+    }
+
+    /// The matches at positions `offset..offset + limit` of [`search`](Self::search)'s order,
+    /// and the number of matches in all; only that page is sorted and measured in kilometres.
+    pub fn search_page(&self, query: &Query, offset: usize, limit: usize) -> SearchPage {
+        if Filters::impossible(query) {
+            return SearchPage::default();
+        }
+        let filters = Filters::of(query);
+        let point = unit_vector(query.latitude, query.longitude);
+        let mut covering: Vec<Scored> = Vec::new();
+
+        for hit in self
+            .radius_tree
+            .locate_all_at_point(&[query.longitude, query.latitude])
+        {
+            let Some(r) = self.radius.get(hit.data as usize) else {
+                continue;
+            };
+            if !filters.pass(&r.hot) {
+                continue;
+            }
+            let d = dot(&r.hot.unit, &point);
+            let inside = if (d - r.min_dot).abs() <= DOT_TOLERANCE {
+                // On the edge: the haversine distance decides, as it always did.
+                self.distance_to(r.hot.entry, query) <= r.radius_km
+            } else {
+                d > r.min_dot
+            };
+            if inside {
+                covering.push(Scored {
+                    dot: d,
+                    entry: r.hot.entry,
+                });
             }
         }
         let listed = query
             .departement
             .as_ref()
             .and_then(|d| self.by_departement.get(d))
-            .into_iter()
-            .flatten();
-        for &entry in listed.chain(self.national.iter()) {
-            if self.passes_filters(entry, query) {
-                found.push(Match {
-                    entry,
-                    distance_km: self.distance_to(entry, query),
-                    covers: true,
+            .map_or(&[][..], Vec::as_slice);
+        for hot in listed.iter().chain(&self.national) {
+            if filters.pass(hot) {
+                covering.push(Scored {
+                    dot: dot(&hot.unit, &point),
+                    entry: hot.entry,
                 });
             }
         }
+
+        let mut remote_only: Vec<Scored> = Vec::new();
+        let mut remote_only_count = 0;
         if query.include_remote {
-            for &entry in &self.remote {
-                if !self.covers(entry, query) && self.passes_filters(entry, query) {
-                    found.push(Match {
-                        entry,
-                        distance_km: self.distance_to(entry, query),
-                        covers: false,
-                    });
+            // Remote-only matches come after every covering one: when the page ends within the
+            // covering matches, only their number is needed.
+            let page_needs_them = offset.saturating_add(limit) > covering.len();
+            // The covering matches passed the same filters: a remote provider that passes them
+            // and is not among them does not cover the point.
+            let mut is_covering = vec![0u64; self.len().div_ceil(64)];
+            for s in &covering {
+                is_covering[s.entry as usize / 64] |= 1 << (s.entry % 64);
+            }
+            for hot in &self.remote {
+                let covered = is_covering[hot.entry as usize / 64] & (1 << (hot.entry % 64)) != 0;
+                if !covered && filters.pass(hot) {
+                    remote_only_count += 1;
+                    if page_needs_them {
+                        remote_only.push(Scored {
+                            dot: dot(&hot.unit, &point),
+                            entry: hot.entry,
+                        });
+                    }
                 }
             }
         }
-        found.sort_by(|a, b| {
-            b.covers
-                .cmp(&a.covers)
-                .then(a.distance_km.total_cmp(&b.distance_km))
-                .then(a.entry.cmp(&b.entry))
-        });
-        found
-    }
 
-    /// Whether the entry's zone covers the query point (the rule the index accelerates).
-    pub fn covers(&self, entry: usize, query: &Query) -> bool {
-        match &self.entries[entry].candidate.zone {
-            Zone::Radius { radius_km } => self.distance_to(entry, query) <= f64::from(*radius_km),
-            Zone::Departements { departements } => query
-                .departement
-                .as_ref()
-                .is_some_and(|d| departements.contains(d)),
-            Zone::National => true,
+        let total = covering.len() + remote_only_count;
+        let end = offset.saturating_add(limit).min(total);
+        let mut matches = Vec::with_capacity(end.saturating_sub(offset));
+        if offset < end {
+            let covering_end = end.min(covering.len());
+            for (distance_km, entry) in self.first_in_order(&mut covering, covering_end, query) {
+                matches.push((distance_km, entry, true));
+            }
+            let remote_end = end - covering_end;
+            for (distance_km, entry) in self.first_in_order(&mut remote_only, remote_end, query) {
+                matches.push((distance_km, entry, false));
+            }
+        }
+        SearchPage {
+            total,
+            matches: matches
+                .into_iter()
+                .skip(offset)
+                .map(|(distance_km, entry, covers)| Match {
+                    entry: entry as usize,
+                    distance_km,
+                    covers,
+                })
+                .collect(),
         }
     }
 
-    fn distance_to(&self, entry: usize, query: &Query) -> f64 {
-        let c = &self.entries[entry].candidate;
-        distance_km(c.latitude, c.longitude, query.latitude, query.longitude)
+    /// The first `k` of `found` by (haversine distance, entry), with their distances.
+    ///
+    /// Selects by dot product, then keeps every match whose dot product is within the
+    /// tolerance of the k-th one: any match left out is then surely farther than all k kept,
+    /// and sorting the kept ones by their haversine distance gives exactly the full sort's
+    /// first k.
+    fn first_in_order(&self, found: &mut [Scored], k: usize, query: &Query) -> Vec<(f64, u32)> {
+        if k == 0 {
+            return Vec::new();
+        }
+        let mut kept = found.len();
+        if k < found.len() {
+            found.select_nth_unstable_by(k - 1, by_dot);
+            let bound = found[k - 1].dot - DOT_TOLERANCE;
+            kept = k;
+            for i in k..found.len() {
+                if found[i].dot >= bound {
+                    found.swap(kept, i);
+                    kept += 1;
+                }
+            }
+        }
+        let mut measured: Vec<(f64, u32)> = found[..kept]
+            .iter()
+            .map(|s| (self.distance_to(s.entry, query), s.entry))
+            .collect();
+        measured.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        measured.truncate(k);
+        measured
     }
 
-    fn passes_filters(&self, entry: usize, query: &Query) -> bool {
-        let e = &self.entries[entry];
-        query
-            .incident
-            .is_none_or(|bit| e.candidate.incidents.contains(bit))
-            && query
-                .audience
-                .is_none_or(|a| e.audience_mask & a.bit() != 0)
-            && query
-                .labelled_on
-                .is_none_or(|day| e.candidate.label_valid_until.is_some_and(|end| end >= day))
+    fn distance_to(&self, entry: u32, query: &Query) -> f64 {
+        let (latitude, longitude) = self.coordinates[entry as usize];
+        distance_km(latitude, longitude, query.latitude, query.longitude)
     }
 }
 
@@ -380,5 +565,151 @@ mod tests {
                 expected.into_iter().map(|(_, i)| i).collect::<Vec<_>>()
             );
         }
+    }
+
+    /// The order before the engine used dot products and pages: every match measured with
+    /// haversine, covering first, nearest first, then entry order.
+    fn brute_force(candidates: &[Candidate], q: &Query) -> Vec<Match> {
+        let mut found: Vec<Match> = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                q.incident.is_none_or(|bit| c.incidents.contains(bit))
+                    && q.audience.is_none_or(|a| c.audiences.contains(&a))
+                    && q.labelled_on
+                        .is_none_or(|day| c.label_valid_until.is_some_and(|end| end >= day))
+            })
+            .filter_map(|(entry, c)| {
+                let distance_km = distance_km(c.latitude, c.longitude, q.latitude, q.longitude);
+                let covers = match &c.zone {
+                    Zone::Radius { radius_km } => distance_km <= f64::from(*radius_km),
+                    Zone::Departements { departements } => q
+                        .departement
+                        .as_ref()
+                        .is_some_and(|d| departements.contains(d)),
+                    Zone::National => true,
+                };
+                (covers || (q.include_remote && c.remote)).then_some(Match {
+                    entry,
+                    distance_km,
+                    covers,
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| {
+            b.covers
+                .cmp(&a.covers)
+                .then(a.distance_km.total_cmp(&b.distance_km))
+                .then(a.entry.cmp(&b.entry))
+        });
+        found
+    }
+
+    /// A mixed directory with many exact ties (providers sharing a position), near-ties
+    /// (a few millimetres apart) and every kind of zone, from a fixed-seed generator.
+    fn mixed_directory() -> Vec<Candidate> {
+        let mut seed: u64 = 7;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let mut all = Vec::new();
+        for i in 0..1500 {
+            let (lat, lon) = if i % 10 == 0 {
+                RENNES // exact ties at distance 0
+            } else if i % 10 == 1 {
+                (NANTES.0, NANTES.1 + 1e-8 * next()) // near-ties, under a millimetre apart
+            } else {
+                (47.0 + 2.0 * next(), -4.5 + 4.0 * next())
+            };
+            let roll = next();
+            let zone = if roll < 0.6 {
+                Zone::Radius {
+                    radius_km: 5 + (next() * 120.0) as u32,
+                }
+            } else if roll < 0.85 {
+                Zone::Departements {
+                    departements: if next() < 0.5 {
+                        vec!["35".into(), "35".into()]
+                    } else {
+                        vec!["44".into(), "56".into()]
+                    },
+                }
+            } else {
+                Zone::National
+            };
+            let mut c = candidate(lat, lon, zone);
+            if next() < 0.5 {
+                c.incidents.insert(3);
+            }
+            if next() < 0.3 {
+                c.audiences.push(Audience::Entreprise);
+            }
+            c.remote = next() < 0.5;
+            c.label_valid_until = (next() < 0.3)
+                .then(|| NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Days::new(i % 700));
+            all.push(c);
+        }
+        all
+    }
+
+    fn mixed_queries() -> Vec<Query> {
+        let mut queries = Vec::new();
+        for (lat, lon, dep) in [
+            (RENNES.0, RENNES.1, "35"),
+            (NANTES.0, NANTES.1, "44"),
+            (47.75, -3.37, "56"),
+        ] {
+            for include_remote in [false, true] {
+                let mut q = query(lat, lon, dep);
+                q.include_remote = include_remote;
+                queries.push(q.clone());
+                q.incident = Some(3);
+                q.audience = Some(Audience::Entreprise);
+                queries.push(q.clone());
+                q.labelled_on = NaiveDate::from_ymd_opt(2026, 6, 1);
+                queries.push(q);
+            }
+        }
+        queries
+    }
+
+    #[test]
+    fn search_agrees_with_brute_force_including_ties() {
+        let candidates = mixed_directory();
+        let index = MatchingIndex::build(candidates.clone());
+        for q in mixed_queries() {
+            let expected = brute_force(&candidates, &q);
+            assert!(!expected.is_empty());
+            assert_eq!(index.search(&q), expected, "{q:?}");
+        }
+    }
+
+    #[test]
+    fn every_page_is_the_same_slice_of_the_full_order() {
+        let candidates = mixed_directory();
+        let index = MatchingIndex::build(candidates.clone());
+        for q in mixed_queries() {
+            let full = brute_force(&candidates, &q);
+            for limit in [1, 7, 10, 50] {
+                for offset in (0..full.len() + limit).step_by(limit) {
+                    let page = index.search_page(&q, offset, limit);
+                    assert_eq!(page.total, full.len());
+                    let end = (offset + limit).min(full.len());
+                    let expected = full.get(offset..end).unwrap_or(&[]);
+                    assert_eq!(page.matches, expected, "offset {offset}, limit {limit}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_incident_bit_matches_nothing() {
+        let index = MatchingIndex::build(vec![candidate(RENNES.0, RENNES.1, Zone::National)]);
+        let mut q = query(RENNES.0, RENNES.1, "35");
+        q.incident = Some(IncidentSet::CAPACITY);
+        assert!(index.search(&q).is_empty());
     }
 }

@@ -1,6 +1,8 @@
 //! Pure rules, no I/O.
 
+pub mod assistance;
 pub mod audience;
+pub mod label_application;
 pub mod matching;
 pub mod provider;
 pub mod referencing;

@@ -48,20 +48,35 @@ pub struct LabelSummary {
     pub status: String,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
+    /// A renewal submitted before `valid_until` keeps the label valid until its decision.
+    #[serde(skip)]
+    pub renewal_pending: bool,
 }
 
 impl LabelSummary {
-    /// A label is shown as expired from the day after `valid_until`, even before the scheduled
-    /// job records it.
+    /// A label is shown as expired from the day after `valid_until` (unless a renewal is under
+    /// way), even before the scheduled job records it.
     pub fn as_of(mut self, today: NaiveDate) -> Self {
-        if self.status == "valid" && self.valid_until < today {
+        if self.status == "valid" && self.valid_until < today && !self.renewal_pending {
             self.status = "expired".to_owned();
         }
         self
     }
 
+    /// The last day the label counts as valid (open-ended while a renewal is under way); None
+    /// unless it is valid.
+    pub fn valid_through(&self) -> Option<NaiveDate> {
+        match self.status.as_str() {
+            "valid" if self.renewal_pending => Some(NaiveDate::MAX),
+            "valid" => Some(self.valid_until),
+            _ => None,
+        }
+    }
+
     pub fn is_valid_on(&self, day: NaiveDate) -> bool {
-        self.status == "valid" && self.valid_from <= day && day <= self.valid_until
+        self.status == "valid"
+            && self.valid_from <= day
+            && (day <= self.valid_until || self.renewal_pending)
     }
 }
 

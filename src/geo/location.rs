@@ -1,11 +1,17 @@
 //! Turns what a victim gives (postcode, commune code, coordinates) into a point and a département.
 
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use rstar::primitives::GeomWithData;
+use rstar::{AABB, RTree};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::departements::{Departement, Departements};
 use crate::db::DbConnection;
 use crate::db::geo::{self, CommuneRow};
+use crate::db::schema::{communes, postcodes};
 use crate::domain::matching::distance_km;
 use crate::domain::zone::{departement_of_commune, departement_of_postcode};
 use crate::error::AppError;
@@ -72,39 +78,177 @@ pub fn resolve(
             if let Some(best) = geo::communes_of_postcode(conn, postcode)?.first() {
                 return Ok(Location::of_commune(best, deps));
             }
-            departement_of_postcode(postcode)
-                .and_then(|code| deps.get(&code))
-                .map(Location::of_prefecture)
-                .ok_or_else(|| AppError::not_found(format!("Code postal inconnu : {postcode}.")))
+            postcode_fallback(deps, postcode)
         }
         Place::Commune(code) => {
             if let Some(commune) = geo::commune(conn, code)? {
                 return Ok(Location::of_commune(&commune, deps));
             }
-            departement_of_commune(code)
-                .and_then(|dep| deps.get(dep))
-                .map(Location::of_prefecture)
-                .ok_or_else(|| AppError::not_found(format!("Commune inconnue : {code}.")))
+            commune_fallback(deps, code)
         }
         Place::Point {
             latitude,
             longitude,
         } => {
-            let (latitude, longitude) = (*latitude, *longitude);
-            let nearest = nearest_commune(conn, latitude, longitude)?;
-            let mut location = match nearest {
-                Some(c) => Location::of_commune(&c, deps),
-                None => deps
-                    .nearest(latitude, longitude)
-                    .map(Location::of_prefecture)
-                    .ok_or_else(|| AppError::Internal("no département loaded".into()))?,
-            };
-            // The point itself is exact; only the commune/département is inferred.
-            location.latitude = latitude;
-            location.longitude = longitude;
-            location.approximate = false;
-            Ok(location)
+            let nearest = nearest_commune(conn, *latitude, *longitude)?;
+            at_point(deps, nearest.as_ref(), *latitude, *longitude)
         }
+    }
+}
+
+fn postcode_fallback(deps: &Departements, postcode: &str) -> Result<Location, AppError> {
+    departement_of_postcode(postcode)
+        .and_then(|code| deps.get(&code))
+        .map(Location::of_prefecture)
+        .ok_or_else(|| AppError::not_found(format!("Code postal inconnu : {postcode}.")))
+}
+
+fn commune_fallback(deps: &Departements, code: &str) -> Result<Location, AppError> {
+    departement_of_commune(code)
+        .and_then(|dep| deps.get(dep))
+        .map(Location::of_prefecture)
+        .ok_or_else(|| AppError::not_found(format!("Commune inconnue : {code}.")))
+}
+
+fn at_point(
+    deps: &Departements,
+    nearest: Option<&CommuneRow>,
+    latitude: f64,
+    longitude: f64,
+) -> Result<Location, AppError> {
+    let mut location = match nearest {
+        Some(c) => Location::of_commune(c, deps),
+        None => deps
+            .nearest(latitude, longitude)
+            .map(Location::of_prefecture)
+            .ok_or_else(|| AppError::Internal("no département loaded".into()))?,
+    };
+    // The point itself is exact; only the commune/département is inferred.
+    location.latitude = latitude;
+    location.longitude = longitude;
+    location.approximate = false;
+    Ok(location)
+}
+
+/// The boxes, in degrees around the point, in which the nearest commune is looked for.
+const NEAREST_COMMUNE_BOXES: [f64; 3] = [0.05, 0.2, 1.0];
+
+/// The imported geography in memory, so that a search resolves its place without the database.
+/// Built from one version of the `geography` change counter; answers exactly like [`resolve`].
+pub struct Geography {
+    pub version: i64,
+    /// Every commune, by code.
+    communes: Vec<CommuneRow>,
+    by_code: HashMap<String, usize>,
+    /// Each postcode's most populous commune (then the smallest code), as
+    /// `communes_of_postcode(..).first()` picks it.
+    best_by_postcode: HashMap<String, usize>,
+    /// Commune positions as [lon, lat], for the nearest commune to a point.
+    positions: RTree<GeomWithData<[f64; 2], usize>>,
+}
+
+impl Geography {
+    /// No imported data: every place falls back to its département's prefecture.
+    pub fn empty(version: i64) -> Self {
+        Self::from_rows(version, Vec::new(), Vec::new())
+    }
+
+    pub fn load(conn: &mut DbConnection, version: i64) -> QueryResult<Self> {
+        let rows = communes::table
+            .order(communes::code)
+            .select(CommuneRow::as_select())
+            .load(conn)?;
+        let links = postcodes::table
+            .select((postcodes::postcode, postcodes::commune_code))
+            .load::<(String, String)>(conn)?;
+        Ok(Self::from_rows(version, rows, links))
+    }
+
+    fn from_rows(version: i64, communes: Vec<CommuneRow>, links: Vec<(String, String)>) -> Self {
+        let by_code: HashMap<String, usize> = communes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.code.clone(), i))
+            .collect();
+        let mut best_by_postcode: HashMap<String, usize> = HashMap::new();
+        for (postcode, commune_code) in links {
+            let Some(&candidate) = by_code.get(&commune_code) else {
+                continue; // the SQL join drops a link to a missing commune too
+            };
+            best_by_postcode
+                .entry(postcode)
+                .and_modify(|best| {
+                    let (a, b) = (&communes[candidate], &communes[*best]);
+                    if (a.population, std::cmp::Reverse(&a.code))
+                        > (b.population, std::cmp::Reverse(&b.code))
+                    {
+                        *best = candidate;
+                    }
+                })
+                .or_insert(candidate);
+        }
+        let positions = RTree::bulk_load(
+            communes
+                .iter()
+                .enumerate()
+                .map(|(i, c)| GeomWithData::new([c.longitude, c.latitude], i))
+                .collect(),
+        );
+        Self {
+            version,
+            communes,
+            by_code,
+            best_by_postcode,
+            positions,
+        }
+    }
+
+    /// Like [`resolve`], from memory.
+    pub fn resolve(&self, deps: &Departements, place: &Place) -> Result<Location, AppError> {
+        match place {
+            Place::Postcode(postcode) => match self.best_by_postcode.get(postcode) {
+                Some(&i) => Ok(Location::of_commune(&self.communes[i], deps)),
+                None => postcode_fallback(deps, postcode),
+            },
+            Place::Commune(code) => match self.by_code.get(code) {
+                Some(&i) => Ok(Location::of_commune(&self.communes[i], deps)),
+                None => commune_fallback(deps, code),
+            },
+            Place::Point {
+                latitude,
+                longitude,
+            } => at_point(
+                deps,
+                self.nearest_commune(*latitude, *longitude),
+                *latitude,
+                *longitude,
+            ),
+        }
+    }
+
+    /// Same boxes and distance as the database version; equally near communes: smallest code.
+    fn nearest_commune(&self, latitude: f64, longitude: f64) -> Option<&CommuneRow> {
+        for delta in NEAREST_COMMUNE_BOXES {
+            let area = AABB::from_corners(
+                [longitude - delta, latitude - delta],
+                [longitude + delta, latitude + delta],
+            );
+            let nearest = self
+                .positions
+                .locate_in_envelope(&area)
+                .map(|hit| {
+                    let c = &self.communes[hit.data];
+                    (
+                        distance_km(latitude, longitude, c.latitude, c.longitude),
+                        hit.data,
+                    )
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            if let Some((_, i)) = nearest {
+                return Some(&self.communes[i]);
+            }
+        }
+        None
     }
 }
 
@@ -114,7 +258,7 @@ fn nearest_commune(
     latitude: f64,
     longitude: f64,
 ) -> Result<Option<CommuneRow>, AppError> {
-    for delta in [0.05, 0.2, 1.0] {
+    for delta in NEAREST_COMMUNE_BOXES {
         let candidates = geo::communes_in_box(conn, latitude, longitude, delta)?;
         let nearest = candidates.into_iter().min_by(|a, b| {
             distance_km(latitude, longitude, a.latitude, a.longitude).total_cmp(&distance_km(

@@ -13,12 +13,22 @@ use crate::error::AppError;
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct JobReport {
     pub charter_notifications: usize,
+    pub label_reminders: usize,
+    pub labels_expired: usize,
+    pub label_applications_refused: usize,
+    pub assignment_timeouts: usize,
+    pub requests_anonymised: usize,
 }
 
 /// Runs every job once.
 pub fn run_once(state: &AppState) -> Result<JobReport, AppError> {
     Ok(JobReport {
         charter_notifications: charter::notify_new_version(state)?,
+        label_reminders: crate::label::schedule::send_reminders(state)?,
+        labels_expired: crate::label::schedule::expire_labels(state)?,
+        label_applications_refused: crate::label::schedule::refuse_past_deadline(state)?,
+        assignment_timeouts: crate::assistance::schedule::process_timeouts(state)?,
+        requests_anonymised: crate::assistance::schedule::anonymise_old_requests(state)?,
     })
 }
 

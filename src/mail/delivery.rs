@@ -108,19 +108,19 @@ impl Delivery {
                 }
                 Outcome::Retry(error) | Outcome::Permanent(error) if now >= row.give_up_at => {
                     report.failed += 1;
-                    tracing::warn!(outbox_id = %row.id, template = %row.template, %error, "email parked as failed");
+                    tracing::warn!(outbox_id = %row.id, template = %row.template, error = %without_addresses(&error), "email parked as failed");
                     outbox::mark_attempt_failed(&mut conn, &row.id, &claim, &error, now, true)
                 }
                 Outcome::Permanent(error) => {
                     report.failed += 1;
-                    tracing::warn!(outbox_id = %row.id, template = %row.template, %error, "email cannot be sent");
+                    tracing::warn!(outbox_id = %row.id, template = %row.template, error = %without_addresses(&error), "email cannot be sent");
                     outbox::mark_attempt_failed(&mut conn, &row.id, &claim, &error, now, true)
                 }
                 Outcome::Retry(error) => {
                     report.retrying += 1;
                     let wait =
                         (FIRST_RETRY_SECONDS << row.attempts.clamp(0, 16)).min(MAX_RETRY_SECONDS);
-                    tracing::info!(outbox_id = %row.id, attempts = row.attempts + 1, wait, %error, "email delivery will be retried");
+                    tracing::info!(outbox_id = %row.id, attempts = row.attempts + 1, wait, error = %without_addresses(&error), "email delivery will be retried");
                     outbox::mark_attempt_failed(
                         &mut conn,
                         &row.id,
@@ -184,4 +184,44 @@ pub fn spawn_worker(
                 std::thread::sleep(every);
             }
         })
+}
+
+/// `error` with every email address replaced by `[adresse]`: SMTP answers quote recipients, and
+/// a victim's address must not reach the logs.
+pub fn without_addresses(error: &str) -> String {
+    error
+        .split_inclusive(|c: char| c.is_whitespace() || "<>()[],;:\"'".contains(c))
+        .map(|part| {
+            let word =
+                part.trim_end_matches(|c: char| c.is_whitespace() || "<>()[],;:\"'".contains(c));
+            let tail = &part[word.len()..];
+            match word.split_once('@') {
+                Some((user, domain)) if !user.is_empty() && domain.contains('.') => {
+                    format!("[adresse]{tail}")
+                }
+                _ => part.to_owned(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::without_addresses;
+
+    #[test]
+    fn addresses_are_removed_from_smtp_errors() {
+        assert_eq!(
+            without_addresses("550 5.1.1 <claire@exemple.fr>: Recipient address rejected"),
+            "550 5.1.1 <[adresse]>: Recipient address rejected"
+        );
+        assert_eq!(
+            without_addresses("mailbox claire.martin@exemple.fr unavailable"),
+            "mailbox [adresse] unavailable"
+        );
+        assert_eq!(
+            without_addresses("connection refused"),
+            "connection refused"
+        );
+    }
 }

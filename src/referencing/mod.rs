@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 
 use self::profile::{ProfileInput, REVIEWED_FIELDS};
 use self::views::{
-    ApplicationView, ChangeRequestView, CharterStatus, DocumentView, EventView, MemberView,
-    UpdateOutcome,
+    ApplicationView, ChangeRequestView, CharterStatus, DocumentView, EventView, JoinedOrganisation,
+    MemberView, UpdateOutcome,
 };
 use crate::AppState;
 use crate::api::providers::ProviderView;
@@ -549,6 +549,7 @@ pub fn act(
             now,
         )?;
         send_step_emails(conn, state, &next, action, from, reason)?;
+        crate::label::labels::follow_referencing(conn, state, &next, action, &user.id, reason)?;
         view(conn, state, &next, version + 1, access)
     })
 }
@@ -612,7 +613,16 @@ fn send_step_emails(
 pub fn events(state: &AppState, user: &CurrentUser, id: &str) -> Result<Vec<EventView>, AppError> {
     let mut conn = state.pool.get()?;
     load(&mut conn, user, id)?;
-    Ok(queries::events_of(&mut conn, SUBJECT_PROVIDER, id)?
+    trail(&mut conn, SUBJECT_PROVIDER, id)
+}
+
+/// The events of one subject (an application, a label...), oldest first.
+pub fn trail(
+    conn: &mut DbConnection,
+    subject_type: &str,
+    id: &str,
+) -> Result<Vec<EventView>, AppError> {
+    Ok(queries::events_of(conn, subject_type, id)?
         .into_iter()
         .map(|(e, actor)| EventView {
             id: e.id.to_string(),
@@ -782,7 +792,7 @@ pub fn accept_invitation(
     state: &AppState,
     user: &CurrentUser,
     token: &str,
-) -> Result<MemberView, AppError> {
+) -> Result<JoinedOrganisation, AppError> {
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
@@ -821,11 +831,14 @@ pub fn accept_invitation(
             None,
             now,
         )?;
-        Ok(MemberView {
-            user_id: user.id.clone(),
-            email: user.email.clone(),
-            display_name: user.display_name.clone(),
-            is_owner: false,
+        Ok(JoinedOrganisation {
+            provider_id,
+            member: MemberView {
+                user_id: user.id.clone(),
+                email: user.email.clone(),
+                display_name: user.display_name.clone(),
+                is_owner: false,
+            },
         })
     })
 }

@@ -239,7 +239,13 @@ pub fn apply(
     if let Some(raw) = &input.postcode {
         let v = raw.trim().to_owned();
         if is_postcode(&v) {
-            location_changed |= v != next.postcode;
+            if v != next.postcode {
+                location_changed = true;
+                // A commune code from the old postcode would now place the provider elsewhere.
+                if input.commune_code.is_none() {
+                    next.commune_code = None;
+                }
+            }
             next.postcode = v;
         } else {
             push(

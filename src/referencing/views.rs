@@ -74,6 +74,13 @@ pub struct EventView {
     pub created_at: NaiveDateTime,
 }
 
+/// The organisation an invitee just joined, and the invitee as a member of it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JoinedOrganisation {
+    pub provider_id: String,
+    pub member: MemberView,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberView {
     pub user_id: String,

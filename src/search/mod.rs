@@ -10,8 +10,8 @@ use crate::AppState;
 use crate::domain::audience::Audience;
 use crate::domain::matching::{Match, Query};
 use crate::error::{AppError, FieldErrors};
-use crate::geo::location::{self, Location, Place};
-use crate::geo::provider_index::Snapshot;
+use crate::geo::location::{Location, Place};
+use crate::geo::provider_index::{Published, Snapshot};
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 50;
@@ -243,12 +243,22 @@ pub struct SearchOutcome {
     pub matches: Vec<Match>,
 }
 
-/// Runs a validated search (blocking: call it inside `web::block`).
+/// Runs a validated search, reading the change counters first unless they are fresh
+/// (blocking: call it inside `web::block`).
 pub fn run(state: &AppState, request: &SearchRequest) -> Result<SearchOutcome, AppError> {
-    let mut conn = state.pool.get()?;
-    let location = location::resolve(&mut conn, &state.departements, &request.place)?;
-    let snapshot = state.directory.snapshot(&mut conn, &state.taxonomy)?;
-    drop(conn);
+    let published = state.directory.refresh(&state.pool, &state.taxonomy)?;
+    run_on(state, &published, request)
+}
+
+/// Runs a validated search on a directory and geography already in memory (no I/O).
+pub fn run_on(
+    state: &AppState,
+    published: &Published,
+    request: &SearchRequest,
+) -> Result<SearchOutcome, AppError> {
+    let location = published
+        .geography
+        .resolve(&state.departements, &request.place)?;
     let query = Query {
         latitude: location.latitude,
         longitude: location.longitude,
@@ -261,19 +271,16 @@ pub fn run(state: &AppState, request: &SearchRequest) -> Result<SearchOutcome, A
         labelled_on: request.expertcyber.then(|| state.clock.today()),
         include_remote: request.remote,
     };
-    let all = snapshot.search(&query);
-    let total = all.len();
-    let matches = all
-        .into_iter()
-        .skip((request.page - 1) * request.limit)
-        .take(request.limit)
-        .collect();
+    let offset = (request.page - 1).saturating_mul(request.limit);
+    let page = published
+        .directory
+        .search_page(&query, offset, request.limit);
     Ok(SearchOutcome {
         location,
-        total,
+        total: page.total,
         page: request.page,
         limit: request.limit,
-        snapshot,
-        matches,
+        snapshot: published.directory.clone(),
+        matches: page.matches,
     })
 }

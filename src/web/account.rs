@@ -35,12 +35,12 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Provider => "/espace",
         Role::Staff => "/instruction",
         Role::Admin => "/instruction",
-        Role::Auditor => "/",
+        Role::Auditor => "/audit",
     }
 }
 
 /// Renders an anonymous form page with its CSRF cookie.
-fn anonymous_page(
+pub(super) fn anonymous_page(
     req: &HttpRequest,
     state: &AppState,
     status: StatusCode,
@@ -60,17 +60,7 @@ fn anonymous_page(
     response
 }
 
-fn first_errors(errors: &FieldErrors) -> serde_json::Value {
-    let map: serde_json::Map<String, serde_json::Value> = errors
-        .iter()
-        .filter_map(|(field, messages)| {
-            messages
-                .first()
-                .map(|m| (field.replace('.', "_"), json!(m)))
-        })
-        .collect();
-    serde_json::Value::Object(map)
-}
+use super::shared::first_errors;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct NextQuery {

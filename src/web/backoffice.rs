@@ -64,46 +64,16 @@ const STATES: [ReferencingStatus; 9] = [
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-/// Runs blocking service work off the executor.
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    web::block(f).await.map_err(AppError::from).and_then(|r| r)
-}
+use super::shared::blocking;
 
 /// An error as a French page, keeping the signed-in menu.
 fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
-    use actix_web::ResponseError;
-    let status = error.status_code();
-    if status.is_server_error() {
-        tracing::error!(%error, cause = ?error, "back office error");
-    }
-    let heading = match status {
-        StatusCode::FORBIDDEN => "Accès refusé",
-        StatusCode::NOT_FOUND => "Page introuvable",
-        StatusCode::CONFLICT => "Action impossible",
-        StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
-        s if s.is_client_error() => "Requête invalide",
-        _ => "Erreur",
-    };
-    let (back_href, back_label) = if user.role.is_staff() {
+    let back = if user.role.is_staff() {
         ("/instruction", "Revenir à la file d'instruction")
     } else {
         ("/", "Revenir à l'accueil")
     };
-    page(
-        state,
-        status,
-        "pages/backoffice/error",
-        heading,
-        Some(user),
-        json!({
-            "heading": heading,
-            "message": error.to_string(),
-            "back_href": back_href,
-            "back_label": back_label,
-        }),
-    )
+    super::shared::error_page(state, user, error, back)
 }
 
 /// Staff and admins only: others get a French 403 page.

@@ -2,10 +2,13 @@
 //! compiled into the binary.
 
 pub mod account;
+pub mod assistance;
 pub mod backoffice;
+pub mod label;
 pub mod portal;
 pub mod public;
 pub mod session;
+pub mod shared;
 pub mod time;
 
 use actix_web::http::StatusCode;
@@ -35,6 +38,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(account::configure)
         .configure(portal::configure)
         .configure(backoffice::configure)
+        .configure(label::configure)
+        .configure(assistance::configure)
         .route("/static/{file:.*}", web::get().to(static_file));
 }
 

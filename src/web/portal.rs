@@ -49,15 +49,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-/// Runs blocking service work off the async executor.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
-) -> Result<T, AppError> {
-    web::block(work)
-        .await
-        .map_err(AppError::from)
-        .and_then(|r| r)
-}
+use super::shared::blocking;
 
 /// An error as a French page, with the signed-in user's menu and a way back to the portal.
 fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
@@ -1757,22 +1749,12 @@ pub async fn accept_invitation(
     let inner = state.clone().into_inner();
     let who = user.clone();
     let token = form.token.trim().to_owned();
-    // The service answers with the new member, not the organisation: it is the one the user
-    // belongs to after and not before.
-    let result = blocking(move || {
-        let before = {
-            let mut conn = inner.pool.get()?;
-            crate::db::accounts::organisations_of(&mut conn, &who.id)?
-        };
-        referencing::accept_invitation(&inner, &who, &token)?;
-        let mut conn = inner.pool.get()?;
-        let after = crate::db::accounts::organisations_of(&mut conn, &who.id)?;
-        Ok(after.into_iter().find(|id| !before.contains(id)))
-    })
-    .await;
+    let result = blocking(move || referencing::accept_invitation(&inner, &who, &token)).await;
     match result {
-        Ok(Some(id)) => see_other(&format!("{}?info=rejoint", organisation_path(&id))),
-        Ok(None) => see_other("/espace?info=rejoint"),
+        Ok(joined) => see_other(&format!(
+            "{}?info=rejoint",
+            organisation_path(&joined.provider_id)
+        )),
         Err(AppError::Validation(errors)) => {
             let message: Vec<String> = errors.into_values().flatten().collect();
             invitation(

@@ -339,6 +339,7 @@ pub async fn home(
 struct ProfilePage {
     title: String,
     provider: ProviderCard,
+    rating: crate::assistance::survey::PublicRating,
     attribution: &'static str,
     viewer: Option<Viewer>,
 }
@@ -352,22 +353,28 @@ pub async fn provider_page(
 ) -> HttpResponse {
     let id = path.into_inner();
     let inner = state.clone().into_inner();
-    let found = web::block(move || -> Result<Option<ProviderCard>, AppError> {
+    let found = web::block(move || -> Result<Option<_>, AppError> {
         let mut conn = inner.pool.get()?;
         let snapshot = inner.directory.snapshot(&mut conn, &inner.taxonomy)?;
-        Ok(snapshot.get(&id).map(|p| card(&inner, p, None, true)))
+        drop(conn);
+        let Some(card) = snapshot.get(&id).map(|p| card(&inner, p, None, true)) else {
+            return Ok(None);
+        };
+        let rating = crate::assistance::survey::public_rating(&inner, &id)?;
+        Ok(Some((card, rating)))
     })
     .await
     .map_err(AppError::from)
     .and_then(|r| r);
     match found {
-        Ok(Some(provider)) => render(
+        Ok(Some((provider, rating))) => render(
             &state,
             StatusCode::OK,
             "pages/provider",
             &ProfilePage {
                 title: format!("{} – cyberdir", provider.name),
                 provider,
+                rating,
                 attribution: GEO_ATTRIBUTION,
                 viewer: viewer(user.0.as_ref()),
             },

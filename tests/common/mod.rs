@@ -15,6 +15,8 @@ use cyberdir::domain::provider::{LabelSummary, Provider, ReferencingStatus};
 use cyberdir::domain::zone::Zone;
 use cyberdir::{AppState, prepare};
 
+pub mod browser;
+
 pub const PG_ADMIN_URL_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,14 +146,28 @@ impl TestApp {
 
     /// Another server over the same database (as a second `cyberdir` process would be).
     pub async fn spawn_on(db: std::sync::Arc<TestDb>) -> Self {
+        Self::spawn_with(db, &[]).await
+    }
+
+    /// A server with extra settings (`("ASSIGNMENT_TIMEOUT", "30m")`, ...).
+    pub async fn spawn_with(db: std::sync::Arc<TestDb>, settings: &[(&str, &str)]) -> Self {
         let clock = Clock::fixed(start_of_tests());
         let url = db.url.clone();
         let prepare_clock = clock.clone();
-        let state =
-            tokio::task::spawn_blocking(move || prepare(test_config(&url, &[]), prepare_clock))
-                .await
-                .unwrap()
-                .expect("prepare");
+        let settings: Vec<(String, String)> = settings
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        let state = tokio::task::spawn_blocking(move || {
+            let extra: Vec<(&str, &str)> = settings
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            prepare(test_config(&url, &extra), prepare_clock)
+        })
+        .await
+        .unwrap()
+        .expect("prepare");
         let pool = state.pool.clone();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
@@ -268,6 +284,7 @@ pub fn label(number: &str, from: (i32, u32, u32), status: &str) -> LabelSummary 
         status: status.into(),
         valid_from,
         valid_until: valid_from + chrono::Months::new(24),
+        renewal_pending: false,
     }
 }
 
@@ -450,6 +467,41 @@ impl Session {
         self.send(reqwest::Method::PATCH, path, body).await
     }
 
+    pub async fn put(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    /// A multipart upload: text fields plus one `file`, with the session's CSRF header.
+    pub async fn upload(
+        &self,
+        path: &str,
+        texts: &[(&str, &str)],
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> (u16, serde_json::Value) {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in texts {
+            form = form.text((*name).to_owned(), (*value).to_owned());
+        }
+        form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned()),
+        );
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", &self.csrf_token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json().await.unwrap_or(serde_json::Value::Null),
+        )
+    }
+
     pub async fn send(
         &self,
         method: reqwest::Method,
@@ -498,6 +550,27 @@ impl TestApp {
         .unwrap()
         .expect("create user");
         self.log_in(email, TEST_PASSWORD).await
+    }
+
+    /// A provider account that is a member (owner) of `provider_id`, signed in.
+    pub async fn member_of(&self, provider_id: &str, email: &str) -> Session {
+        let session = self.user(email, cyberdir::auth::Role::Provider).await;
+        let (provider_id, user_id) = (provider_id.to_owned(), session.user_id.clone());
+        let now = self.clock.now_naive();
+        self.with_conn(move |c| {
+            cyberdir::db::accounts::add_member(c, &provider_id, &user_id, true, now).unwrap();
+        })
+        .await;
+        session
+    }
+
+    /// One pass of the scheduled jobs, as `cyberdir jobs run` does.
+    pub async fn run_jobs(&self) -> cyberdir::jobs::JobReport {
+        let state = self.state.clone().into_inner();
+        tokio::task::spawn_blocking(move || cyberdir::jobs::run_once(&state))
+            .await
+            .unwrap()
+            .expect("scheduled jobs")
     }
 
     pub async fn log_in(&self, email: &str, password: &str) -> Session {

@@ -1,0 +1,399 @@
+//! Assistance requests: the victim's submission and tracking, the provider's answers and
+//! closing report, staff assignment and closing, surveys, availability and statistics.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
+use crate::assistance::availability::{self, AbsenceInput, CapacityInput};
+use crate::assistance::staff::{self, AssignInput, CloseInput};
+use crate::assistance::stats::{self, InterventionStats};
+use crate::assistance::survey::{self, PendingComment, PublicRating, SurveyAnswer, SurveyView};
+use crate::assistance::views::{
+    AvailabilityView, RequestCreated, RequestList, RequestView, TrackingView,
+};
+use crate::assistance::{self, NewRequest, close};
+use crate::auth::extract::CurrentUser;
+use crate::domain::assistance::RequestStatus;
+use crate::error::{AppError, Problem};
+
+/// The client address used for the rate limit (the direct peer: a forwarded header could be
+/// forged to escape the limit).
+fn client_of(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A victim asks for help. Send an `Idempotency-Key` header to make retries safe. Incident
+/// types a provider cannot help with are refused with the redirections that apply (field
+/// `redirections` of the problem's `errors`).
+#[utoipa::path(tag = "assistance", request_body = NewRequest, params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key return the first request")), responses((status = 201, body = RequestCreated), (status = 200, description = "A retry: the request created by the first attempt", body = RequestCreated), (status = 422, body = Problem), (status = 429, body = Problem)))]
+#[post("/assistance-requests")]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<NewRequest>,
+) -> Result<HttpResponse, AppError> {
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let client = client_of(&req);
+    let state = state.into_inner();
+    let input = body.into_inner();
+    let (created, new) =
+        web::block(move || assistance::create(&state, &input, key.as_deref(), &client)).await??;
+    Ok(if new {
+        HttpResponse::Created().json(created)
+    } else {
+        HttpResponse::Ok().json(created)
+    })
+}
+
+/// The victim's view of a request, from the private tracking link's token.
+#[utoipa::path(tag = "assistance", params(("token" = String, Path)), responses((status = 200, body = TrackingView), (status = 404, body = Problem)))]
+#[get("/tracking/{token}")]
+pub async fn track(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let token = path.into_inner();
+    let view = web::block(move || assistance::track(&state, &token)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CancelInput {
+    /// The tracking token.
+    pub token: String,
+}
+
+/// The victim cancels the request (with the tracking token).
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = CancelInput, responses((status = 200, body = TrackingView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[post("/assistance-requests/{id}/cancel")]
+pub async fn cancel(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<CancelInput>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let token = body.into_inner().token;
+    let view = web::block(move || {
+        let view = assistance::cancel(&state, &token)?;
+        if view.id != id {
+            return Err(AppError::not_found("Demande introuvable."));
+        }
+        Ok(view)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// Only requests in this state (`escalated` for the staff queue).
+    pub status: Option<String>,
+}
+
+/// Requests for staff, newest change first (at most 200), with counts per state.
+#[utoipa::path(tag = "assistance", params(ListQuery), responses((status = 200, body = RequestList), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[get("/assistance-requests")]
+pub async fn list(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let status = match query.into_inner().status.filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            RequestStatus::parse(&s)
+                .ok_or_else(|| AppError::field("status", format!("État inconnu : {s}.")))?,
+        ),
+    };
+    let state = state.into_inner();
+    let list = web::block(move || staff::list(&state, &user, status)).await??;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// One request: staff, or a provider it was offered to (the victim's contact only once it
+/// accepted).
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), responses((status = 200, body = RequestView), (status = 404, body = Problem)))]
+#[get("/assistance-requests/{id}")]
+pub async fn show(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let view = web::block(move || staff::read(&state, &user, &id)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+async fn respond(
+    state: web::Data<AppState>,
+    user: Option<CurrentUser>,
+    id: String,
+    which: Answer,
+    input: AnswerInput,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let view = web::block(move || {
+        let who = match (&input.token, &user) {
+            (Some(token), _) => Answerer::Link(token),
+            (None, Some(user)) => Answerer::Member(user),
+            (None, None) => {
+                return Err(AppError::Unauthorized(
+                    "Connectez-vous, ou utilisez le lien reçu par courriel.".into(),
+                ));
+            }
+        };
+        answer::answer(&state, who, &id, which, &input)
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The provider accepts the offer (signed in as a member, or with the link's `token`).
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = AnswerInput, responses((status = 200, body = RequestView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[post("/assistance-requests/{id}/accept")]
+pub async fn accept(
+    state: web::Data<AppState>,
+    user: Option<CurrentUser>,
+    path: web::Path<String>,
+    body: Option<web::Json<AnswerInput>>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    respond(state, user, path.into_inner(), Answer::Accept, input).await
+}
+
+/// The provider declines the offer with a reason; the next provider gets it.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = AnswerInput, responses((status = 200, body = RequestView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/assistance-requests/{id}/decline")]
+pub async fn decline(
+    state: web::Data<AppState>,
+    user: Option<CurrentUser>,
+    path: web::Path<String>,
+    body: Option<web::Json<AnswerInput>>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    respond(state, user, path.into_inner(), Answer::Decline, input).await
+}
+
+/// Closes a request. The provider who accepted it: `resolved` and the `report`. Staff: a
+/// `message` for the victim.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = CloseInput, responses((status = 200, body = RequestView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/assistance-requests/{id}/close")]
+pub async fn close_request(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<CloseInput>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let input = body.into_inner();
+    let view = web::block(move || {
+        if user.role.is_staff() {
+            staff::close_by_staff(&state, &user, &id, input.message.as_deref())
+        } else {
+            close::close(&state, &user, &id, input.resolved, input.report.as_ref())
+        }
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Staff offer an escalated request to a provider of their choice.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = AssignInput, responses((status = 200, body = RequestView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/assistance-requests/{id}/assign")]
+pub async fn assign(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<AssignInput>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let input = body.into_inner();
+    let view = web::block(move || staff::assign_by_hand(&state, &user, &id, &input)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderRequests {
+    pub results: Vec<RequestView>,
+}
+
+/// The requests offered to the organisation and those it holds.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), responses((status = 200, body = ProviderRequests), (status = 404, body = Problem)))]
+#[get("/providers/{id}/assistance-requests")]
+pub async fn of_provider(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let results = web::block(move || staff::for_provider(&state, &user, &id)).await??;
+    Ok(HttpResponse::Ok().json(ProviderRequests { results }))
+}
+
+/// The organisation's capacity and absences.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), responses((status = 200, body = AvailabilityView), (status = 404, body = Problem)))]
+#[get("/providers/{id}/availability")]
+pub async fn get_availability(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let view = web::block(move || availability::read(&state, &user, &id)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Sets how many requests the organisation takes at once.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = CapacityInput, responses((status = 200, body = AvailabilityView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[put("/providers/{id}/availability")]
+pub async fn set_capacity(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<CapacityInput>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let capacity = body.into_inner().capacity;
+    let view =
+        web::block(move || availability::set_capacity(&state, &user, &id, capacity)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Declares an absence: no request is offered during it.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = AbsenceInput, responses((status = 201, body = AvailabilityView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[post("/providers/{id}/absences")]
+pub async fn add_absence(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<AbsenceInput>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let input = body.into_inner();
+    let view = web::block(move || availability::add_absence(&state, &user, &id, &input)).await??;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Removes a declared absence.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path), ("absence_id" = String, Path)), responses((status = 200, body = AvailabilityView), (status = 404, body = Problem)))]
+#[delete("/providers/{id}/absences/{absence_id}")]
+pub async fn remove_absence(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let (id, absence_id) = path.into_inner();
+    let view =
+        web::block(move || availability::remove_absence(&state, &user, &id, &absence_id)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// A provider's rating by victims: the average once there are 3 ratings, and moderated comments.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), responses((status = 200, body = PublicRating)))]
+#[get("/providers/{id}/ratings")]
+pub async fn ratings(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let rating = web::block(move || survey::public_rating(&state, &id)).await??;
+    Ok(HttpResponse::Ok().json(rating))
+}
+
+/// The satisfaction survey behind the emailed link.
+#[utoipa::path(tag = "assistance", params(("token" = String, Path)), responses((status = 200, body = SurveyView), (status = 404, body = Problem)))]
+#[get("/surveys/{token}")]
+pub async fn get_survey(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let token = path.into_inner();
+    let view = web::block(move || survey::survey(&state, &token)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The victim's answer: a rating from 1 to 5 and an optional comment (published after
+/// moderation).
+#[utoipa::path(tag = "assistance", params(("token" = String, Path)), request_body = SurveyAnswer, responses((status = 200, body = SurveyView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[post("/surveys/{token}")]
+pub async fn answer_survey(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<SurveyAnswer>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let token = path.into_inner();
+    let input = body.into_inner();
+    let view = web::block(move || survey::answer(&state, &token, &input)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommentList {
+    pub results: Vec<PendingComment>,
+}
+
+/// Comments awaiting moderation (staff).
+#[utoipa::path(tag = "assistance", responses((status = 200, body = CommentList), (status = 403, body = Problem)))]
+#[get("/survey-comments")]
+pub async fn comments(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let results = web::block(move || survey::pending_comments(&state, &user)).await??;
+    Ok(HttpResponse::Ok().json(CommentList { results }))
+}
+
+/// Staff publish or reject a comment.
+#[utoipa::path(tag = "assistance", params(("request_id" = String, Path), ("decision" = String, Path, description = "publish or reject")), responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[post("/survey-comments/{request_id}/{decision}")]
+pub async fn moderate(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (request_id, decision) = path.into_inner();
+    let publish = match decision.as_str() {
+        "publish" => true,
+        "reject" => false,
+        other => return Err(AppError::not_found(format!("Action inconnue : {other}."))),
+    };
+    let state = state.into_inner();
+    web::block(move || survey::moderate(&state, &user, &request_id, publish)).await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// What intervention reports tell (staff).
+#[utoipa::path(tag = "assistance", responses((status = 200, body = InterventionStats), (status = 403, body = Problem)))]
+#[get("/statistics/interventions")]
+pub async fn statistics(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let view = web::block(move || stats::interventions(&state, &user)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}

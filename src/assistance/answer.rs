@@ -1,0 +1,252 @@
+//! A provider answers an offer, from its portal (session) or from the signed email link:
+//! accept (contacts are exchanged) or decline with a reason (the next provider gets it).
+//! The pending assignment's conditional update makes exactly one answer win, whether against
+//! another answer or the timeout.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::views::RequestView;
+use super::{assign, event, links, notify, staff};
+use crate::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
+use crate::db::{DbConnection, accounts, providers, write_transaction};
+use crate::domain::assistance::{DeclineReason, RequestStatus};
+use crate::error::AppError;
+
+/// Who answers: a signed-in member of the provider, or the holder of the signed link.
+pub enum Answerer<'a> {
+    Member(&'a CurrentUser),
+    Link(&'a str),
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AnswerInput {
+    /// The signed link's token, when answering without a session.
+    pub token: Option<String>,
+    /// To decline: `indisponible`, `hors_competence`, `trop_loin` or `autre`.
+    pub reason: Option<String>,
+    /// Required with `autre`.
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Accept,
+    Decline,
+}
+
+impl Answer {
+    fn slug(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Decline => "decline",
+        }
+    }
+}
+
+fn gone() -> AppError {
+    AppError::Conflict(
+        "Cette demande n'est plus proposée à votre organisation : elle a déjà reçu une réponse ou le délai est passé."
+            .into(),
+    )
+}
+
+/// The pending offer this answerer may answer for request `id`.
+fn pending_offer(
+    conn: &mut DbConnection,
+    state: &AppState,
+    id: &str,
+    who: &Answerer,
+    answer: Answer,
+) -> Result<(RequestRow, AssignmentRow, Option<String>), AppError> {
+    let not_found = || AppError::not_found("Demande introuvable.");
+    let request = queries::request(conn, id)?.ok_or_else(not_found)?;
+    match who {
+        Answerer::Link(token) => {
+            let (assignment_id, action) =
+                links::verify(&state.link_key, token, state.clock.now_naive())?;
+            if action != answer.slug() {
+                return Err(AppError::Forbidden(
+                    "Ce lien ne permet pas cette action.".into(),
+                ));
+            }
+            let assignment = queries::assignment(conn, &assignment_id)?.ok_or_else(not_found)?;
+            if assignment.request_id != request.id {
+                return Err(AppError::Forbidden(
+                    "Ce lien ne concerne pas cette demande.".into(),
+                ));
+            }
+            if assignment.status != "pending" {
+                return Err(gone());
+            }
+            Ok((request, assignment, None))
+        }
+        Answerer::Member(user) => {
+            let assignment = queries::pending_assignment(conn, &request.id)?;
+            let member_of = |provider: &str, conn: &mut DbConnection| {
+                accounts::membership(conn, provider, &user.id).map(|m| m.is_some())
+            };
+            match assignment {
+                Some(a) if member_of(&a.provider_id, conn)? => {
+                    Ok((request, a, Some(user.id.clone())))
+                }
+                _ => {
+                    // A provider that was offered it earlier knows it exists; others do not.
+                    let offered_before = queries::assignments_of(conn, &request.id)?
+                        .iter()
+                        .any(|a| member_of(&a.provider_id, conn).unwrap_or(false));
+                    if offered_before {
+                        Err(gone())
+                    } else {
+                        Err(not_found())
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn check_decline(input: &AnswerInput) -> Result<(DeclineReason, Option<String>), AppError> {
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .and_then(DeclineReason::parse)
+        .ok_or_else(|| {
+            AppError::field(
+                "reason",
+                "Indiquez la raison : indisponible, hors_competence, trop_loin ou autre.",
+            )
+        })?;
+    let text = input
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
+    if reason == DeclineReason::Autre && text.is_none() {
+        return Err(AppError::field("text", "Précisez la raison."));
+    }
+    if text.as_ref().is_some_and(|t| t.chars().count() > 1000) {
+        return Err(AppError::field("text", "1 000 caractères au plus."));
+    }
+    Ok((reason, text))
+}
+
+/// Accepts or declines the pending offer of request `id`.
+pub fn answer(
+    state: &AppState,
+    who: Answerer,
+    id: &str,
+    answer: Answer,
+    input: &AnswerInput,
+) -> Result<RequestView, AppError> {
+    let decline = match answer {
+        Answer::Decline => Some(check_decline(input)?),
+        Answer::Accept => None,
+    };
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let (mut request, assignment, actor) = pending_offer(conn, state, id, &who, answer)?;
+        if now >= assignment.expires_at {
+            return Err(gone());
+        }
+        let status = if answer == Answer::Accept {
+            "accepted"
+        } else {
+            "declined"
+        };
+        let reason = decline
+            .as_ref()
+            .map(|(r, text)| (r.as_str(), text.as_deref()));
+        if !queries::settle_assignment(conn, &assignment.id, status, reason, now)? {
+            return Err(gone());
+        }
+        let from = request.status.clone();
+        let provider = providers::find(conn, &assignment.provider_id)?
+            .ok_or_else(|| AppError::not_found("Prestataire introuvable."))?
+            .0;
+        match answer {
+            Answer::Accept => {
+                request.status = RequestStatus::Accepted.as_str().to_owned();
+                assign::write(conn, &mut request, now)?;
+                event(
+                    conn,
+                    &request.id,
+                    actor.as_deref(),
+                    "accept",
+                    (Some(&from), &request.status),
+                    Some(&provider.name),
+                    now,
+                )?;
+                notify::accepted(conn, state, &request, &provider)?;
+            }
+            Answer::Decline => {
+                queries::release_place(conn, &assignment.provider_id)?;
+                request.failed_assignments += 1;
+                let why = decline
+                    .as_ref()
+                    .map(|(r, text)| match text {
+                        Some(t) => format!("{} : {t}", r.label()),
+                        None => r.label().to_owned(),
+                    })
+                    .unwrap_or_default();
+                event(
+                    conn,
+                    &request.id,
+                    actor.as_deref(),
+                    "decline",
+                    (Some(&from), &from),
+                    Some(&format!("{} – {why}", provider.name)),
+                    now,
+                )?;
+                assign::assign_next(conn, state, &mut request, now)?;
+            }
+        }
+        let viewer = match &who {
+            Answerer::Member(user) => staff::Viewer::Provider(user),
+            Answerer::Link(_) => staff::Viewer::Offer(assignment.provider_id.clone()),
+        };
+        staff::view(conn, state, &request, &viewer)
+    })
+}
+
+/// Lets the next pending offer past its deadline go: the provider is told, the request moves on.
+/// Returns false when the offer had already been answered (or processed by another process).
+pub fn time_out(state: &AppState, assignment_id: &str) -> Result<bool, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let Some(assignment) = queries::assignment(conn, assignment_id)? else {
+            return Ok(false);
+        };
+        if assignment.status != "pending"
+            || assignment.expires_at > now
+            || !queries::settle_assignment(conn, &assignment.id, "timed_out", None, now)?
+        {
+            return Ok(false);
+        }
+        queries::release_place(conn, &assignment.provider_id)?;
+        let Some(mut request) = queries::request(conn, &assignment.request_id)? else {
+            return Ok(true);
+        };
+        request.failed_assignments += 1;
+        let from = request.status.clone();
+        event(
+            conn,
+            &request.id,
+            None,
+            "timeout",
+            (Some(&from), &from),
+            None,
+            now,
+        )?;
+        notify::timed_out(conn, state, &request, &assignment.provider_id)?;
+        assign::assign_next(conn, state, &mut request, now)?;
+        Ok(true)
+    })
+}

@@ -1,0 +1,175 @@
+//! What a provider declares about its availability: how many requests it takes at once, and
+//! when it is absent.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::views::{AbsenceView, AvailabilityView};
+use crate::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::db::assistance::{self as queries, AbsenceRow};
+use crate::db::{DbConnection, write_transaction};
+use crate::error::{AppError, FieldErrors};
+use crate::referencing::{self, Access};
+
+/// Members change it; members and staff read it.
+fn access(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    provider_id: &str,
+    change: bool,
+) -> Result<(), AppError> {
+    let (_, _, access) = referencing::load(conn, user, provider_id)?;
+    if change && access == Access::Staff {
+        return Err(AppError::forbidden(
+            "Seuls les membres de l'organisation déclarent ses disponibilités.",
+        ));
+    }
+    Ok(())
+}
+
+fn view(
+    conn: &mut DbConnection,
+    provider_id: &str,
+    today: NaiveDate,
+) -> Result<AvailabilityView, AppError> {
+    let (capacity, open_requests) = queries::capacity_of(conn, provider_id)?;
+    Ok(AvailabilityView {
+        capacity,
+        open_requests,
+        absences: queries::absences_of(conn, provider_id, today)?
+            .into_iter()
+            .map(|a| AbsenceView {
+                id: a.id,
+                starts_on: a.starts_on,
+                ends_on: a.ends_on,
+            })
+            .collect(),
+    })
+}
+
+pub fn read(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: &str,
+) -> Result<AvailabilityView, AppError> {
+    let mut conn = state.pool.get()?;
+    access(&mut conn, user, provider_id, false)?;
+    view(&mut conn, provider_id, state.clock.today())
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct CapacityInput {
+    /// Requests taken at once (1 to 100).
+    pub capacity: i32,
+}
+
+pub fn set_capacity(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: &str,
+    capacity: i32,
+) -> Result<AvailabilityView, AppError> {
+    if !(1..=100).contains(&capacity) {
+        return Err(AppError::field(
+            "capacity",
+            "Indiquez un nombre de demandes de 1 à 100.",
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        access(conn, user, provider_id, true)?;
+        queries::set_capacity(conn, provider_id, capacity)?;
+        view(conn, provider_id, state.clock.today())
+    })
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(default)]
+pub struct AbsenceInput {
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+pub fn add_absence(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: &str,
+    input: &AbsenceInput,
+) -> Result<AvailabilityView, AppError> {
+    let today = state.clock.today();
+    let mut errors = FieldErrors::new();
+    match (input.starts_on, input.ends_on) {
+        (Some(start), Some(end)) if end < start => {
+            errors.insert(
+                "ends_on".into(),
+                vec!["La fin doit suivre le début.".into()],
+            );
+        }
+        (Some(_), Some(end)) if end < today => {
+            errors.insert(
+                "ends_on".into(),
+                vec!["Cette période est déjà passée.".into()],
+            );
+        }
+        (Some(start), Some(end)) if (end - start).num_days() > 366 => {
+            errors.insert(
+                "ends_on".into(),
+                vec!["Une absence dure au plus un an.".into()],
+            );
+        }
+        (start, end) => {
+            if start.is_none() {
+                errors.insert(
+                    "starts_on".into(),
+                    vec!["Indiquez le premier jour (AAAA-MM-JJ).".into()],
+                );
+            }
+            if end.is_none() {
+                errors.insert(
+                    "ends_on".into(),
+                    vec!["Indiquez le dernier jour (AAAA-MM-JJ).".into()],
+                );
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let (Some(starts_on), Some(ends_on)) = (input.starts_on, input.ends_on) else {
+        return Err(AppError::Internal("checked absence without dates".into()));
+    };
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        access(conn, user, provider_id, true)?;
+        queries::insert_absence(
+            conn,
+            &AbsenceRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                provider_id: provider_id.to_owned(),
+                starts_on,
+                ends_on,
+                created_at: state.clock.now_naive(),
+            },
+        )?;
+        view(conn, provider_id, today)
+    })
+}
+
+pub fn remove_absence(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: &str,
+    absence_id: &str,
+) -> Result<AvailabilityView, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        access(conn, user, provider_id, true)?;
+        if !queries::delete_absence(conn, provider_id, absence_id)? {
+            return Err(AppError::not_found("Absence introuvable."));
+        }
+        view(conn, provider_id, state.clock.today())
+    })
+}

@@ -1,0 +1,491 @@
+//! Assistance requests: a victim asks for hands-on help, cyberdir assigns a nearby provider and
+//! keeps trying (the next one on a decline or a timeout, staff when nobody can) until someone
+//! helps. Each step is one transaction: the state, an audit event and the emails.
+
+pub mod answer;
+pub mod assign;
+pub mod availability;
+pub mod close;
+pub mod links;
+mod notify;
+pub mod schedule;
+pub mod staff;
+pub mod stats;
+pub mod survey;
+pub mod views;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::ValidateEmail;
+
+use self::views::{ProviderContact, RequestCreated, TimelineEntry, TrackingView};
+use crate::AppState;
+use crate::auth::tokens;
+use crate::db::assistance::{self as queries, RequestRow};
+use crate::db::referencing::{self as events_db, NewEvent};
+use crate::db::{DbConnection, write_transaction};
+use crate::domain::assistance::RequestStatus;
+use crate::domain::audience::Audience;
+use crate::error::{AppError, FieldErrors};
+use crate::geo::location::{self, Place};
+
+/// Subject type of request events in the audit trail.
+pub const SUBJECT_REQUEST: &str = "assistance_request";
+/// After this many declined or unanswered offers, the request goes to staff.
+pub const MAX_FAILED_ASSIGNMENTS: i32 = 3;
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ContactInput {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+/// A victim's request. The place is one of `postcode`, `commune_code` or
+/// `latitude` + `longitude`.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewRequest {
+    pub postcode: Option<String>,
+    pub commune_code: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// `particulier`, `entreprise` or `collectivite`.
+    pub audience: String,
+    /// An incident type code (`GET /api/v1/incident-types`).
+    pub incident_type: String,
+    pub description: String,
+    pub contact: ContactInput,
+    /// The victim agrees that their contact is given to the provider who takes the request.
+    pub consent: bool,
+    /// The provider the victim chose from the search results, if any.
+    pub provider_id: Option<String>,
+}
+
+/// A checked request, ready to store.
+struct Checked {
+    place: Place,
+    audience: Audience,
+    incident_type: String,
+    description: String,
+    name: String,
+    email: String,
+    phone: Option<String>,
+    chosen_provider_id: Option<String>,
+}
+
+fn check(state: &AppState, input: &NewRequest) -> Result<Checked, AppError> {
+    let mut errors = FieldErrors::new();
+    let mut push = |field: &str, message: String| {
+        errors.entry(field.to_owned()).or_default().push(message);
+    };
+    let postcode = input
+        .postcode
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let commune = input
+        .commune_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let place = match (postcode, commune, input.latitude, input.longitude) {
+        (Some(p), None, None, None) if crate::search::is_postcode(p) => {
+            Some(Place::Postcode(p.to_owned()))
+        }
+        (Some(_), None, None, None) => {
+            push(
+                "postcode",
+                "Code postal invalide : 5 chiffres attendus.".into(),
+            );
+            None
+        }
+        (None, Some(c), None, None) if crate::search::is_commune_code(&c.to_ascii_uppercase()) => {
+            Some(Place::Commune(c.to_ascii_uppercase()))
+        }
+        (None, Some(_), None, None) => {
+            push(
+                "commune_code",
+                "Code commune INSEE invalide (ex. 35238 ou 2A004).".into(),
+            );
+            None
+        }
+        (None, None, Some(lat), Some(lon))
+            if (41.0..=51.5).contains(&lat) && (-5.5..=10.0).contains(&lon)
+                || (-22.0..=17.0).contains(&lat) && (-62.0..=56.0).contains(&lon) =>
+        {
+            Some(Place::Point {
+                latitude: lat,
+                longitude: lon,
+            })
+        }
+        (None, None, Some(_), Some(_)) => {
+            push("latitude", "Coordonnées hors de France.".into());
+            None
+        }
+        _ => {
+            push(
+                "place",
+                "Indiquez un seul lieu : code postal, code commune, ou latitude et longitude."
+                    .into(),
+            );
+            None
+        }
+    };
+    let audience = Audience::parse(input.audience.trim());
+    if audience.is_none() {
+        push(
+            "audience",
+            "Public invalide : particulier, entreprise ou collectivite.".into(),
+        );
+    }
+    let incident = state.taxonomy.get(input.incident_type.trim());
+    match incident {
+        None => push(
+            "incident_type",
+            "Type d'incident inconnu (voir /api/v1/incident-types).".into(),
+        ),
+        Some(t) if !t.provider_can_help => {
+            push(
+                "incident_type",
+                format!(
+                    "Pour « {} », un professionnel en sécurité informatique ne peut pas intervenir. Voici à qui vous adresser.",
+                    t.label
+                ),
+            );
+            for r in &t.redirections {
+                push("redirections", format!("{} : {}", r.name, r.contact));
+            }
+        }
+        Some(_) => {}
+    }
+    let description = input.description.trim().to_owned();
+    if description.chars().count() < 10 || description.chars().count() > 5000 {
+        push(
+            "description",
+            "Décrivez ce qui se passe en quelques phrases (10 à 5 000 caractères).".into(),
+        );
+    }
+    let name = input.contact.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        push(
+            "contact.name",
+            "Indiquez votre nom (100 caractères au plus).".into(),
+        );
+    }
+    let email = input.contact.email.trim().to_lowercase();
+    if !email.validate_email() || email.len() > 254 {
+        push("contact.email", "Adresse électronique invalide.".into());
+    }
+    let phone = match input
+        .contact
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        None => None,
+        Some(raw) => match crate::referencing::profile::normalise_phone(raw) {
+            Some(p) => Some(p),
+            None => {
+                push(
+                    "contact.phone",
+                    "Numéro de téléphone invalide (10 chiffres, ex. 06 12 34 56 78).".into(),
+                );
+                None
+            }
+        },
+    };
+    if !input.consent {
+        push(
+            "consent",
+            "Sans votre accord, nous ne pouvons pas transmettre vos coordonnées au professionnel qui vous aidera.".into(),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let (Some(place), Some(audience), Some(incident)) = (place, audience, incident) else {
+        return Err(AppError::Internal("checked request without place".into()));
+    };
+    Ok(Checked {
+        place,
+        audience,
+        incident_type: incident.code.clone(),
+        description,
+        name,
+        email,
+        phone,
+        chosen_provider_id: input
+            .provider_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 64)
+            .map(str::to_owned),
+    })
+}
+
+pub(crate) fn event(
+    conn: &mut DbConnection,
+    id: &str,
+    actor: Option<&str>,
+    action: &str,
+    (from, to): (Option<&str>, &str),
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    events_db::insert_event(
+        conn,
+        &NewEvent {
+            subject_type: SUBJECT_REQUEST,
+            subject_id: id,
+            actor_id: actor,
+            action,
+            from_state: from,
+            to_state: to,
+            reason,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+pub fn tracking_url(state: &AppState, token: &str) -> String {
+    format!("{}/suivi/{token}", state.config.base_url)
+}
+
+/// Creates a request, assigns it (or sends it to staff) and confirms it to the victim. A retry
+/// with the same `Idempotency-Key` answers the first request again (`false`: not created now).
+pub fn create(
+    state: &AppState,
+    input: &NewRequest,
+    idempotency_key: Option<&str>,
+    client: &str,
+) -> Result<(RequestCreated, bool), AppError> {
+    let key = idempotency_key
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .map(|k| format!("{}:{k}", tokens::digest(client)));
+    if let Some(k) = &key
+        && k.len() > 300
+    {
+        return Err(AppError::BadRequest(
+            "En-tête Idempotency-Key trop long (255 caractères au plus).".into(),
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    let checked = check(state, input)?;
+    let client_hash = tokens::digest(client);
+    let now = state.clock.now_naive();
+    if state.config.assistance_rate_limit > 0
+        && queries::submissions_since(&mut conn, &client_hash, now - chrono::Duration::hours(1))?
+            >= i64::from(state.config.assistance_rate_limit)
+    {
+        // A retry of a request already made is answered, not refused.
+        if let Some(k) = &key
+            && let Some(existing) = queries::request_by_idempotency_key(&mut conn, k)?
+        {
+            return Ok((replay(state, &existing), false));
+        }
+        return Err(AppError::TooManyRequests(
+            "Trop de demandes envoyées depuis cette adresse : réessayez dans une heure, ou appelez le 17 en cas d'urgence.".into(),
+        ));
+    }
+    let place = location::resolve(&mut conn, &state.departements, &checked.place)?;
+    let token = tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    let (postcode, commune_code) = match &checked.place {
+        Place::Postcode(p) => (Some(p.clone()), place.commune_code.clone()),
+        Place::Commune(c) => (None, Some(c.clone())),
+        Place::Point { .. } => (None, place.commune_code.clone()),
+    };
+    let mut row = RequestRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        tracking_hash: tokens::digest(&token),
+        status: RequestStatus::Assigned.as_str().to_owned(),
+        postcode,
+        commune_code,
+        departement: place.departement.clone(),
+        latitude: place.latitude,
+        longitude: place.longitude,
+        approximate: place.approximate,
+        audience: checked.audience.code().to_owned(),
+        incident_type: checked.incident_type.clone(),
+        description: Some(checked.description.clone()),
+        contact_name: Some(checked.name.clone()),
+        contact_email: Some(checked.email.clone()),
+        contact_phone: checked.phone.clone(),
+        consent: true,
+        chosen_provider_id: checked.chosen_provider_id.clone(),
+        provider_id: None,
+        failed_assignments: 0,
+        staff_message: None,
+        idempotency_key: key.clone(),
+        client_hash,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        closed_at: None,
+        anonymised_at: None,
+    };
+    let created = write_transaction(&mut conn, |conn| {
+        if !queries::insert_request(conn, &row)? {
+            return Ok(None);
+        }
+        event(
+            conn,
+            &row.id,
+            None,
+            "create",
+            (None, &row.status),
+            None,
+            now,
+        )?;
+        notify::received(conn, state, &row, &token)?;
+        assign::assign_next(conn, state, &mut row, now)?;
+        Ok::<_, AppError>(Some(()))
+    })?;
+    if created.is_none() {
+        // The same key was used by a concurrent retry: answer with the request it created.
+        let existing = key
+            .as_deref()
+            .map(|k| queries::request_by_idempotency_key(&mut conn, k))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| AppError::Conflict("Demande déjà enregistrée.".into()))?;
+        return Ok((replay(state, &existing), false));
+    }
+    Ok((
+        RequestCreated {
+            id: row.id.clone(),
+            status: RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned),
+            provider_id: row.provider_id.clone(),
+            tracking_url: tracking_url(state, &token),
+        },
+        true,
+    ))
+}
+
+/// The answer to a retried submission. The tracking token is not stored (only its digest), so
+/// the retry gets the request's state without a new link: the victim has it by email.
+fn replay(state: &AppState, row: &RequestRow) -> RequestCreated {
+    RequestCreated {
+        id: row.id.clone(),
+        status: RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned),
+        provider_id: row.provider_id.clone(),
+        tracking_url: format!("{}/suivi", state.config.base_url),
+    }
+}
+
+fn by_token(conn: &mut DbConnection, token: &str) -> Result<RequestRow, AppError> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::not_found(
+            "Demande introuvable : vérifiez le lien reçu par courriel.",
+        ));
+    }
+    queries::request_by_tracking(conn, &tokens::digest(token))?.ok_or_else(|| {
+        AppError::not_found("Demande introuvable : vérifiez le lien reçu par courriel.")
+    })
+}
+
+/// What the victim sees from the private tracking link.
+pub fn track(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
+    let mut conn = state.pool.get()?;
+    let row = by_token(&mut conn, token)?;
+    tracking_view(&mut conn, state, &row)
+}
+
+fn tracking_view(
+    conn: &mut DbConnection,
+    state: &AppState,
+    row: &RequestRow,
+) -> Result<TrackingView, AppError> {
+    let status = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
+    let provider = match (&row.provider_id, status) {
+        (
+            Some(id),
+            RequestStatus::Accepted | RequestStatus::Resolved | RequestStatus::NotResolved,
+        ) => crate::db::providers::find(conn, id)?.map(|(p, _)| ProviderContact {
+            id: p.id,
+            name: p.name,
+            phone: p.phone,
+            email: p.email,
+            website: p.website,
+        }),
+        _ => None,
+    };
+    let timeline = events_db::events_of(conn, SUBJECT_REQUEST, &row.id)?
+        .into_iter()
+        .filter_map(|(e, _)| {
+            views::timeline_label(&e.action).map(|label| TimelineEntry {
+                at: e.created_at,
+                label: label.to_owned(),
+            })
+        })
+        .collect();
+    Ok(TrackingView {
+        id: row.id.clone(),
+        status,
+        status_label: status.label().to_owned(),
+        incident_type: row.incident_type.clone(),
+        incident_label: state
+            .taxonomy
+            .get(&row.incident_type)
+            .map(|t| t.label.clone())
+            .unwrap_or_default(),
+        created_at: row.created_at,
+        provider,
+        staff_message: row.staff_message.clone(),
+        timeline,
+        can_cancel: !status.is_closed(),
+    })
+}
+
+/// The victim cancels from the tracking link.
+pub fn cancel(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let mut row = by_token(conn, token)?;
+        let from = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
+        if from.is_closed() {
+            return Err(AppError::Conflict(format!(
+                "La demande est déjà {}.",
+                from.label()
+            )));
+        }
+        let previous_provider = row.provider_id.clone();
+        if let Some(pending) = queries::pending_assignment(conn, &row.id)? {
+            if queries::settle_assignment(conn, &pending.id, "cancelled", None, now)? {
+                queries::release_place(conn, &pending.provider_id)?;
+            }
+        } else if from == RequestStatus::Accepted
+            && let Some(p) = &previous_provider
+        {
+            queries::release_place(conn, p)?;
+        }
+        row.status = RequestStatus::Cancelled.as_str().to_owned();
+        row.closed_at = Some(now);
+        if !queries::update_request(conn, &row, now)? {
+            return Err(AppError::Conflict(
+                "La demande vient de changer : rechargez la page.".into(),
+            ));
+        }
+        row.version += 1;
+        event(
+            conn,
+            &row.id,
+            None,
+            "cancel",
+            (Some(from.as_str()), &row.status),
+            None,
+            now,
+        )?;
+        notify::cancel_confirmed(conn, state, &row)?;
+        if let Some(p) = previous_provider {
+            notify::cancelled_to_provider(conn, state, &row, &p)?;
+        }
+        tracking_view(conn, state, &row)
+    })
+}

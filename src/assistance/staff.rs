@@ -1,0 +1,311 @@
+//! Reading requests (staff see everything; a provider sees what was offered to it, and the
+//! victim's contact only once it accepted), and the staff actions: assign by hand, close with a
+//! message to the victim.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::views::{AssignmentView, ReportView, RequestList, RequestView, VictimContact};
+use super::{assign, event, notify};
+use crate::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::db::assistance::{self as queries, RequestRow};
+use crate::db::{DbConnection, accounts, providers, write_transaction};
+use crate::domain::assistance::RequestStatus;
+use crate::domain::provider::ReferencingStatus;
+use crate::error::AppError;
+
+/// Who reads a request.
+pub enum Viewer<'a> {
+    Staff,
+    /// A signed-in provider account (member of one or more organisations).
+    Provider(&'a CurrentUser),
+    /// The provider an offer link was sent to.
+    Offer(String),
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("Demande introuvable.")
+}
+
+/// The request as `viewer` may see it; 404 for a provider it was never offered to.
+pub fn view(
+    conn: &mut DbConnection,
+    state: &AppState,
+    row: &RequestRow,
+    viewer: &Viewer,
+) -> Result<RequestView, AppError> {
+    let status = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
+    let assignments = queries::assignments_of(conn, &row.id)?;
+    // The providers whose view this is (none for staff).
+    let mine: Option<Vec<String>> = match viewer {
+        Viewer::Staff => None,
+        Viewer::Offer(provider) => Some(vec![provider.clone()]),
+        Viewer::Provider(user) => {
+            let mut mine = Vec::new();
+            for a in &assignments {
+                if !mine.contains(&a.provider_id)
+                    && accounts::membership(conn, &a.provider_id, &user.id)?.is_some()
+                {
+                    mine.push(a.provider_id.clone());
+                }
+            }
+            Some(mine)
+        }
+    };
+    if mine.as_ref().is_some_and(Vec::is_empty) {
+        return Err(not_found());
+    }
+    let holds = |p: &str| mine.as_ref().is_none_or(|m| m.iter().any(|x| x == p));
+    let accepted_by_viewer = row.provider_id.as_deref().is_some_and(holds)
+        && matches!(
+            status,
+            RequestStatus::Accepted | RequestStatus::Resolved | RequestStatus::NotResolved
+        );
+    let contact_visible = mine.is_none() || accepted_by_viewer;
+    let mut views = Vec::new();
+    for a in assignments.into_iter().filter(|a| holds(&a.provider_id)) {
+        let provider_name = providers::find(conn, &a.provider_id)?
+            .map(|(p, _)| p.name)
+            .unwrap_or_default();
+        views.push(AssignmentView {
+            id: a.id,
+            provider_id: a.provider_id,
+            provider_name,
+            status: a.status,
+            why: a.why,
+            decline_reason: a.decline_reason,
+            decline_text: a.decline_text,
+            offered_at: a.offered_at,
+            expires_at: a.expires_at,
+            answered_at: a.answered_at,
+        });
+    }
+    let pending_for_viewer = views.iter().any(|a| a.status == "pending");
+    let mut actions: Vec<&str> = Vec::new();
+    match (&mine, status) {
+        (None, RequestStatus::Escalated) => actions.extend(["assign", "close"]),
+        (None, s) if !s.is_closed() => actions.push("close"),
+        (Some(_), RequestStatus::Assigned) if pending_for_viewer => {
+            actions.extend(["accept", "decline"])
+        }
+        (Some(_), RequestStatus::Accepted) if accepted_by_viewer => actions.push("close"),
+        _ => {}
+    }
+    let report = if mine.is_none() || accepted_by_viewer {
+        queries::report(conn, &row.id)?.map(|r| ReportView {
+            resolved: r.resolved,
+            confirmed_incident_type: r.confirmed_incident_type,
+            attack_vector: r.attack_vector,
+            actions_taken: r.actions_taken,
+            minutes_spent: r.minutes_spent,
+            created_at: r.created_at,
+        })
+    } else {
+        None
+    };
+    Ok(RequestView {
+        id: row.id.clone(),
+        status,
+        status_label: status.label().to_owned(),
+        incident_type: row.incident_type.clone(),
+        incident_label: state
+            .taxonomy
+            .get(&row.incident_type)
+            .map(|t| t.label.clone())
+            .unwrap_or_default(),
+        audience: row.audience.clone(),
+        description: row.description.clone(),
+        postcode: row.postcode.clone(),
+        commune_code: row.commune_code.clone(),
+        departement: row.departement.clone(),
+        latitude: row.latitude,
+        longitude: row.longitude,
+        provider_id: if mine.is_none() || accepted_by_viewer || pending_for_viewer {
+            row.provider_id.clone()
+        } else {
+            None
+        },
+        failed_assignments: row.failed_assignments,
+        contact: contact_visible
+            .then(|| {
+                Some(VictimContact {
+                    name: row.contact_name.clone()?,
+                    email: row.contact_email.clone()?,
+                    phone: row.contact_phone.clone(),
+                })
+            })
+            .flatten(),
+        staff_message: row.staff_message.clone(),
+        assignments: views,
+        report,
+        available_actions: actions.into_iter().map(str::to_owned).collect(),
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        closed_at: row.closed_at,
+    })
+}
+
+fn viewer_of(user: &CurrentUser) -> Result<Viewer<'_>, AppError> {
+    if user.role.is_staff() {
+        Ok(Viewer::Staff)
+    } else if user.role == crate::auth::Role::Provider {
+        Ok(Viewer::Provider(user))
+    } else {
+        Err(not_found())
+    }
+}
+
+/// One request, for staff or a provider it was offered to.
+pub fn read(state: &AppState, user: &CurrentUser, id: &str) -> Result<RequestView, AppError> {
+    let viewer = viewer_of(user)?;
+    let mut conn = state.pool.get()?;
+    let row = queries::request(&mut conn, id)?.ok_or_else(not_found)?;
+    view(&mut conn, state, &row, &viewer)
+}
+
+/// Staff lists: by state, newest change first, with counts per state.
+pub fn list(
+    state: &AppState,
+    user: &CurrentUser,
+    status: Option<RequestStatus>,
+) -> Result<RequestList, AppError> {
+    user.require_staff()?;
+    let mut conn = state.pool.get()?;
+    let rows = queries::list_requests(&mut conn, status.map(|s| s.as_str()), None, 200)?;
+    let views = rows
+        .iter()
+        .map(|r| view(&mut conn, state, r, &Viewer::Staff))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RequestList {
+        counts: queries::request_counts(&mut conn)?.into_iter().collect(),
+        results: views,
+    })
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct AssignInput {
+    /// The provider staff choose (any approved provider).
+    pub provider_id: String,
+}
+
+/// Staff offer an escalated request to a provider of their choice.
+pub fn assign_by_hand(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    input: &AssignInput,
+) -> Result<RequestView, AppError> {
+    user.require_staff()?;
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let mut row = queries::request(conn, id)?.ok_or_else(not_found)?;
+        if row.status != RequestStatus::Escalated.as_str() {
+            return Err(AppError::Conflict(
+                "Seule une demande en attente de l'équipe peut être attribuée à la main.".into(),
+            ));
+        }
+        let provider = providers::find(conn, input.provider_id.trim())?
+            .map(|(p, _)| p)
+            .filter(|p| p.status == ReferencingStatus::Approved)
+            .ok_or_else(|| {
+                AppError::field("provider_id", "Choisissez un prestataire référencé.")
+            })?;
+        // Staff's choice may go beyond the declared capacity; the count still follows it.
+        if !queries::take_place(conn, &provider.id)? {
+            queries::force_place(conn, &provider.id)?;
+        }
+        let why = format!("Attribuée à la main par {}.", user.display_name);
+        assign::offer(conn, state, &mut row, &provider, &why, Some(&user.id), now)?;
+        view(conn, state, &row, &Viewer::Staff)
+    })
+}
+
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct CloseInput {
+    /// Staff: the message sent to the victim (required).
+    pub message: Option<String>,
+    /// Provider: whether the victim's problem is solved.
+    pub resolved: Option<bool>,
+    /// Provider: the intervention report.
+    pub report: Option<super::close::ReportInput>,
+}
+
+/// Staff close a request with a message to the victim.
+pub fn close_by_staff(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    message: Option<&str>,
+) -> Result<RequestView, AppError> {
+    user.require_staff()?;
+    let message = message
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| AppError::field("message", "Écrivez le message envoyé à la victime."))?;
+    if message.chars().count() > 2000 {
+        return Err(AppError::field("message", "2 000 caractères au plus."));
+    }
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let mut row = queries::request(conn, id)?.ok_or_else(not_found)?;
+        let from = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
+        if from.is_closed() {
+            return Err(AppError::Conflict(format!(
+                "La demande est déjà {}.",
+                from.label()
+            )));
+        }
+        if let Some(pending) = queries::pending_assignment(conn, &row.id)? {
+            if queries::settle_assignment(conn, &pending.id, "cancelled", None, now)? {
+                queries::release_place(conn, &pending.provider_id)?;
+            }
+        } else if from == RequestStatus::Accepted
+            && let Some(p) = &row.provider_id
+        {
+            queries::release_place(conn, p)?;
+        }
+        row.status = RequestStatus::Closed.as_str().to_owned();
+        row.staff_message = Some(message.to_owned());
+        row.closed_at = Some(now);
+        assign::write(conn, &mut row, now)?;
+        event(
+            conn,
+            &row.id,
+            Some(&user.id),
+            "staff-close",
+            (Some(from.as_str()), &row.status),
+            Some(message),
+            now,
+        )?;
+        notify::closed_by_staff(conn, state, &row, message)?;
+        view(conn, state, &row, &Viewer::Staff)
+    })
+}
+
+/// The requests offered to an organisation: pending offers, those it holds, those it closed.
+pub fn for_provider(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: &str,
+) -> Result<Vec<RequestView>, AppError> {
+    let mut conn = state.pool.get()?;
+    let (_, _, access) = crate::referencing::load(&mut conn, user, provider_id)?;
+    let viewer = match access {
+        crate::referencing::Access::Staff => Viewer::Staff,
+        crate::referencing::Access::Member { .. } => Viewer::Offer(provider_id.to_owned()),
+    };
+    let rows = queries::requests_of_provider(&mut conn, provider_id, &["pending", "accepted"])?;
+    let mut out = Vec::new();
+    for (_, request) in rows {
+        if out.iter().any(|v: &RequestView| v.id == request.id) {
+            continue;
+        }
+        out.push(view(&mut conn, state, &request, &viewer)?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,160 @@
+//! What the assistance API answers, per audience: the victim, the provider, staff.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::assistance::RequestStatus;
+
+/// The answer to a submission.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestCreated {
+    pub id: String,
+    pub status: RequestStatus,
+    /// The provider the request is assigned to now, if any.
+    pub provider_id: Option<String>,
+    /// The victim's private tracking page (keep it: it is the only way back to the request).
+    pub tracking_url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderContact {
+    pub id: String,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub website: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub at: NaiveDateTime,
+    pub label: String,
+}
+
+/// The victim's view, from the private tracking link.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TrackingView {
+    pub id: String,
+    pub status: RequestStatus,
+    pub status_label: String,
+    pub incident_type: String,
+    pub incident_label: String,
+    pub created_at: NaiveDateTime,
+    /// The provider's contact, once it has taken the request.
+    pub provider: Option<ProviderContact>,
+    /// A message from staff (when they closed the request).
+    pub staff_message: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+    pub can_cancel: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VictimContact {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignmentView {
+    pub id: String,
+    pub provider_id: String,
+    pub provider_name: String,
+    /// `pending`, `accepted`, `declined`, `timed_out`, `cancelled`.
+    pub status: String,
+    /// Why this provider was chosen.
+    pub why: String,
+    pub decline_reason: Option<String>,
+    pub decline_text: Option<String>,
+    pub offered_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
+}
+
+/// A request as a provider (who was offered it) or staff see it. The victim's contact is there
+/// only for staff and for the provider who accepted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestView {
+    pub id: String,
+    pub status: RequestStatus,
+    pub status_label: String,
+    pub incident_type: String,
+    pub incident_label: String,
+    pub audience: String,
+    pub description: Option<String>,
+    pub postcode: Option<String>,
+    pub commune_code: Option<String>,
+    pub departement: Option<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub provider_id: Option<String>,
+    pub failed_assignments: i32,
+    pub contact: Option<VictimContact>,
+    pub staff_message: Option<String>,
+    /// Every offer, in order (staff see them all; a provider sees its own).
+    pub assignments: Vec<AssignmentView>,
+    pub report: Option<ReportView>,
+    /// Actions the caller may take now (`accept`, `decline`, `close`, `assign`, ...).
+    pub available_actions: Vec<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+}
+
+/// Requests for staff, with counts per state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RequestList {
+    pub counts: std::collections::BTreeMap<String, i64>,
+    pub results: Vec<RequestView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportView {
+    pub resolved: bool,
+    pub confirmed_incident_type: String,
+    pub attack_vector: String,
+    pub actions_taken: String,
+    pub minutes_spent: i32,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AbsenceView {
+    pub id: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AvailabilityView {
+    /// Requests the provider takes at once.
+    pub capacity: i32,
+    /// Requests it holds now (offered or accepted).
+    pub open_requests: i32,
+    pub absences: Vec<AbsenceView>,
+}
+
+/// The victim's wording of an event, or None for events they do not see.
+pub fn timeline_label(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "create" => "Demande enregistrée",
+        "offer" | "staff-assign" => "Demande transmise à un professionnel",
+        "accept" => "Un professionnel a pris en charge votre demande",
+        "escalate" => "Nos équipes recherchent un professionnel disponible",
+        "close" => "Intervention terminée",
+        "cancel" => "Demande annulée",
+        "staff-close" => "Demande close par nos équipes",
+        _ => return None,
+    })
+}
+
+/// Staff's wording of an event (they also see declines, timeouts and erasures).
+pub fn staff_event_label(action: &str) -> &str {
+    match action {
+        "decline" => "Proposition déclinée",
+        "timeout" => "Sans réponse dans le délai",
+        "anonymise" => "Coordonnées et description effacées (durée de conservation)",
+        other => timeline_label(other).unwrap_or(other),
+    }
+}

@@ -1,0 +1,242 @@
+//! Assistance requests: their states, the reasons a provider declines, and the fair choice of a
+//! provider among the eligible ones.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Offered to a provider, awaiting its answer.
+    Assigned,
+    /// A provider took it: the victim and the provider have each other's contact.
+    Accepted,
+    /// No provider could take it: in the staff queue.
+    Escalated,
+    Resolved,
+    NotResolved,
+    /// Cancelled by the victim.
+    Cancelled,
+    /// Closed by staff with a message to the victim.
+    Closed,
+}
+
+impl RequestStatus {
+    pub const ALL: [RequestStatus; 7] = [
+        Self::Assigned,
+        Self::Accepted,
+        Self::Escalated,
+        Self::Resolved,
+        Self::NotResolved,
+        Self::Cancelled,
+        Self::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Assigned => "assigned",
+            Self::Accepted => "accepted",
+            Self::Escalated => "escalated",
+            Self::Resolved => "resolved",
+            Self::NotResolved => "not_resolved",
+            Self::Cancelled => "cancelled",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            Self::Resolved | Self::NotResolved | Self::Cancelled | Self::Closed
+        )
+    }
+
+    /// French label, as the victim reads it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Assigned => "transmise à un professionnel",
+            Self::Accepted => "prise en charge",
+            Self::Escalated => "en cours d'orientation par nos équipes",
+            Self::Resolved => "résolue",
+            Self::NotResolved => "close sans résolution",
+            Self::Cancelled => "annulée",
+            Self::Closed => "close",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DeclineReason {
+    Indisponible,
+    HorsCompetence,
+    TropLoin,
+    Autre,
+}
+
+impl DeclineReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Indisponible => "indisponible",
+            Self::HorsCompetence => "hors_competence",
+            Self::TropLoin => "trop_loin",
+            Self::Autre => "autre",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Indisponible,
+            Self::HorsCompetence,
+            Self::TropLoin,
+            Self::Autre,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Indisponible => "Indisponible",
+            Self::HorsCompetence => "Hors de nos compétences",
+            Self::TropLoin => "Trop loin",
+            Self::Autre => "Autre raison",
+        }
+    }
+}
+
+/// An eligible provider as the choice sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Eligible {
+    pub provider_id: String,
+    pub distance_km: f64,
+    pub labelled: bool,
+    /// Requests assigned to it in the last 30 days.
+    pub recent_assignments: i64,
+}
+
+/// Who was chosen, and why (recorded with the assignment).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    pub provider_id: String,
+    pub why: String,
+}
+
+/// The distance within which eligible providers share the work: max(10 km, 1.25 × nearest).
+pub fn fair_radius_km(nearest_km: f64) -> f64 {
+    (1.25 * nearest_km).max(10.0)
+}
+
+/// The victim's chosen provider if eligible; otherwise, among those within the fair radius of
+/// the nearest, the one with the fewest recent assignments (ties: labelled first, then nearest,
+/// then by id so the result never depends on input order).
+pub fn choose(eligible: &[Eligible], chosen_by_victim: Option<&str>) -> Option<Choice> {
+    if let Some(wanted) = chosen_by_victim
+        && let Some(p) = eligible.iter().find(|e| e.provider_id == wanted)
+    {
+        return Some(Choice {
+            provider_id: p.provider_id.clone(),
+            why: format!(
+                "Choisi par la victime dans les résultats de recherche (à {:.1} km).",
+                p.distance_km
+            ),
+        });
+    }
+    let nearest = eligible
+        .iter()
+        .map(|e| e.distance_km)
+        .fold(f64::INFINITY, f64::min);
+    if !nearest.is_finite() {
+        return None;
+    }
+    let radius = fair_radius_km(nearest);
+    let within: Vec<&Eligible> = eligible
+        .iter()
+        .filter(|e| e.distance_km <= radius)
+        .collect();
+    let best = within.iter().min_by(|a, b| {
+        a.recent_assignments
+            .cmp(&b.recent_assignments)
+            .then(b.labelled.cmp(&a.labelled))
+            .then(a.distance_km.total_cmp(&b.distance_km))
+            .then(a.provider_id.cmp(&b.provider_id))
+    })?;
+    Some(Choice {
+        provider_id: best.provider_id.clone(),
+        why: format!(
+            "{} prestataire(s) éligible(s) à moins de {:.1} km (le plus proche à {:.1} km) ; retenu à {:.1} km avec {} demande(s) reçue(s) sur 30 jours{}.",
+            within.len(),
+            radius,
+            nearest,
+            best.distance_km,
+            best.recent_assignments,
+            if best.labelled {
+                ", labellisé ExpertCyber"
+            } else {
+                ""
+            }
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(id: &str, km: f64, labelled: bool, recent: i64) -> Eligible {
+        Eligible {
+            provider_id: id.into(),
+            distance_km: km,
+            labelled,
+            recent_assignments: recent,
+        }
+    }
+
+    #[test]
+    fn the_least_busy_within_the_fair_radius_wins() {
+        let list = [
+            e("near", 2.0, false, 3),
+            e("close", 9.0, false, 1),
+            e("far", 30.0, true, 0),
+        ];
+        assert_eq!(choose(&list, None).unwrap().provider_id, "close");
+    }
+
+    #[test]
+    fn ties_go_to_the_labelled_then_the_nearest() {
+        let list = [
+            e("a", 5.0, false, 1),
+            e("b", 8.0, true, 1),
+            e("c", 3.0, false, 1),
+        ];
+        assert_eq!(choose(&list, None).unwrap().provider_id, "b");
+        let list = [e("a", 5.0, false, 1), e("c", 3.0, false, 1)];
+        assert_eq!(choose(&list, None).unwrap().provider_id, "c");
+    }
+
+    #[test]
+    fn the_radius_grows_with_the_nearest_distance() {
+        assert_eq!(fair_radius_km(4.0), 10.0);
+        assert_eq!(fair_radius_km(40.0), 50.0);
+        let list = [
+            e("a", 40.0, false, 5),
+            e("b", 49.0, false, 0),
+            e("c", 51.0, false, 0),
+        ];
+        assert_eq!(choose(&list, None).unwrap().provider_id, "b");
+    }
+
+    #[test]
+    fn the_victims_choice_wins_when_eligible() {
+        let list = [e("a", 1.0, false, 0), e("b", 20.0, false, 9)];
+        let choice = choose(&list, Some("b")).unwrap();
+        assert_eq!(choice.provider_id, "b");
+        assert!(choice.why.contains("victime"));
+        assert_eq!(choose(&list, Some("zzz")).unwrap().provider_id, "a");
+        assert_eq!(choose(&[], None), None);
+    }
+}

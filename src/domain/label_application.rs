@@ -1,0 +1,456 @@
+//! The ExpertCyber label application workflow: which action moves an application from which
+//! state to which, who may take it, and whether a written reason is required.
+//!
+//! Recording an audit has two outcomes decided by its findings (corrective actions when any major
+//! non-conformity, the decision otherwise), so the service picks the target of `record-audit`.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Draft,
+    Submitted,
+    Admissibility,
+    Incomplete,
+    Admissible,
+    AuditScheduled,
+    Audited,
+    CorrectiveActions,
+    Decision,
+    Granted,
+    Refused,
+    Withdrawn,
+}
+
+use ApplicationStatus as S;
+
+impl ApplicationStatus {
+    pub const ALL: [S; 12] = [
+        S::Draft,
+        S::Submitted,
+        S::Admissibility,
+        S::Incomplete,
+        S::Admissible,
+        S::AuditScheduled,
+        S::Audited,
+        S::CorrectiveActions,
+        S::Decision,
+        S::Granted,
+        S::Refused,
+        S::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            S::Draft => "draft",
+            S::Submitted => "submitted",
+            S::Admissibility => "admissibility",
+            S::Incomplete => "incomplete",
+            S::Admissible => "admissible",
+            S::AuditScheduled => "audit_scheduled",
+            S::Audited => "audited",
+            S::CorrectiveActions => "corrective_actions",
+            S::Decision => "decision",
+            S::Granted => "granted",
+            S::Refused => "refused",
+            S::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Decided or abandoned: a provider may open a new application.
+    pub fn is_closed(self) -> bool {
+        matches!(self, S::Granted | S::Refused | S::Withdrawn)
+    }
+
+    /// French label, as shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            S::Draft => "brouillon",
+            S::Submitted => "déposée",
+            S::Admissibility => "examen de recevabilité",
+            S::Incomplete => "incomplète",
+            S::Admissible => "recevable",
+            S::AuditScheduled => "audit planifié",
+            S::Audited => "auditée",
+            S::CorrectiveActions => "actions correctives demandées",
+            S::Decision => "en attente de décision",
+            S::Granted => "label attribué",
+            S::Refused => "refusée",
+            S::Withdrawn => "retirée",
+        }
+    }
+}
+
+/// Who acts on an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// A member of the provider organisation.
+    Member,
+    /// Staff of the public-interest group (or an admin).
+    Staff,
+    /// The auditor assigned to the application.
+    Auditor,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Submit,
+    StartAdmissibility,
+    MarkIncomplete,
+    MarkAdmissible,
+    ScheduleAudit,
+    RecordAudit,
+    SubmitCorrections,
+    Grant,
+    Refuse,
+    Withdraw,
+}
+
+impl Action {
+    pub const ALL: [Action; 10] = [
+        Self::Submit,
+        Self::StartAdmissibility,
+        Self::MarkIncomplete,
+        Self::MarkAdmissible,
+        Self::ScheduleAudit,
+        Self::RecordAudit,
+        Self::SubmitCorrections,
+        Self::Grant,
+        Self::Refuse,
+        Self::Withdraw,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Submit => "submit",
+            Self::StartAdmissibility => "start-admissibility",
+            Self::MarkIncomplete => "mark-incomplete",
+            Self::MarkAdmissible => "mark-admissible",
+            Self::ScheduleAudit => "schedule-audit",
+            Self::RecordAudit => "record-audit",
+            Self::SubmitCorrections => "submit-corrections",
+            Self::Grant => "grant",
+            Self::Refuse => "refuse",
+            Self::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.slug() == slug)
+    }
+
+    /// The French button text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Submit => "Déposer la demande",
+            Self::StartAdmissibility => "Examiner la recevabilité",
+            Self::MarkIncomplete => "Déclarer incomplète",
+            Self::MarkAdmissible => "Déclarer recevable",
+            Self::ScheduleAudit => "Planifier l'audit",
+            Self::RecordAudit => "Enregistrer l'audit",
+            Self::SubmitCorrections => "Transmettre les actions correctives",
+            Self::Grant => "Attribuer le label",
+            Self::Refuse => "Refuser le label",
+            Self::Withdraw => "Retirer la demande",
+        }
+    }
+}
+
+struct Rule {
+    action: Action,
+    from: &'static [S],
+    to: S,
+    actor: Actor,
+    reason_required: bool,
+}
+
+const UNDECIDED: &[S] = &[
+    S::Draft,
+    S::Submitted,
+    S::Admissibility,
+    S::Incomplete,
+    S::Admissible,
+    S::AuditScheduled,
+    S::Audited,
+    S::CorrectiveActions,
+    S::Decision,
+];
+
+const RULES: &[Rule] = &[
+    Rule {
+        action: Action::Submit,
+        from: &[S::Draft, S::Incomplete],
+        to: S::Submitted,
+        actor: Actor::Member,
+        reason_required: false,
+    },
+    Rule {
+        action: Action::StartAdmissibility,
+        from: &[S::Submitted],
+        to: S::Admissibility,
+        actor: Actor::Staff,
+        reason_required: false,
+    },
+    Rule {
+        action: Action::MarkIncomplete,
+        from: &[S::Submitted, S::Admissibility],
+        to: S::Incomplete,
+        actor: Actor::Staff,
+        reason_required: true,
+    },
+    Rule {
+        action: Action::MarkAdmissible,
+        from: &[S::Submitted, S::Admissibility],
+        to: S::Admissible,
+        actor: Actor::Staff,
+        reason_required: false,
+    },
+    Rule {
+        // Also from `audit_scheduled`: staff may move the date or change the auditor.
+        action: Action::ScheduleAudit,
+        from: &[S::Admissible, S::AuditScheduled],
+        to: S::AuditScheduled,
+        actor: Actor::Staff,
+        reason_required: false,
+    },
+    Rule {
+        // The target (`corrective_actions` or `decision`) depends on the findings.
+        action: Action::RecordAudit,
+        from: &[S::AuditScheduled],
+        to: S::Audited,
+        actor: Actor::Auditor,
+        reason_required: false,
+    },
+    Rule {
+        // The auditor then verifies the corrections and records the audit again.
+        action: Action::SubmitCorrections,
+        from: &[S::CorrectiveActions],
+        to: S::AuditScheduled,
+        actor: Actor::Member,
+        reason_required: false,
+    },
+    Rule {
+        action: Action::Grant,
+        from: &[S::Decision],
+        to: S::Granted,
+        actor: Actor::Staff,
+        reason_required: false,
+    },
+    Rule {
+        action: Action::Refuse,
+        from: &[S::Decision, S::CorrectiveActions],
+        to: S::Refused,
+        actor: Actor::Staff,
+        reason_required: true,
+    },
+    Rule {
+        action: Action::Withdraw,
+        from: UNDECIDED,
+        to: S::Withdrawn,
+        actor: Actor::Member,
+        reason_required: false,
+    },
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("Cette action est réservée à {0}.")]
+    WrongActor(&'static str),
+    #[error("Action impossible : la demande est à l'état « {0} ».")]
+    WrongState(&'static str),
+}
+
+/// Where `action` leads from `from` when `actor` takes it, and whether a reason is required.
+pub fn transition(from: S, action: Action, actor: Actor) -> Result<(S, bool), TransitionError> {
+    let rule = RULES
+        .iter()
+        .find(|r| r.action == action)
+        .ok_or(TransitionError::WrongState(from.label()))?;
+    if rule.actor != actor {
+        return Err(TransitionError::WrongActor(match rule.actor {
+            Actor::Member => "l'organisation candidate",
+            Actor::Staff => "l'équipe du label",
+            Actor::Auditor => "l'auditeur désigné",
+        }));
+    }
+    if !rule.from.contains(&from) {
+        return Err(TransitionError::WrongState(from.label()));
+    }
+    Ok((rule.to, rule.reason_required))
+}
+
+/// The actions `actor` can take from `from` (for buttons on pages).
+pub fn available(from: S, actor: Actor) -> Vec<Action> {
+    RULES
+        .iter()
+        .filter(|r| r.actor == actor && r.from.contains(&from))
+        .map(|r| r.action)
+        .collect()
+}
+
+pub fn reason_required(action: Action) -> bool {
+    RULES
+        .iter()
+        .any(|r| r.action == action && r.reason_required)
+}
+
+/// An auditor's finding on one criterion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Finding {
+    Conforme,
+    NonConformiteMineure,
+    NonConformiteMajeure,
+    NonApplicable,
+}
+
+impl Finding {
+    pub const ALL: [Finding; 4] = [
+        Self::Conforme,
+        Self::NonConformiteMineure,
+        Self::NonConformiteMajeure,
+        Self::NonApplicable,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Conforme => "conforme",
+            Self::NonConformiteMineure => "non_conformite_mineure",
+            Self::NonConformiteMajeure => "non_conformite_majeure",
+            Self::NonApplicable => "non_applicable",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Conforme => "Conforme",
+            Self::NonConformiteMineure => "Non-conformité mineure",
+            Self::NonConformiteMajeure => "Non-conformité majeure",
+            Self::NonApplicable => "Non applicable",
+        }
+    }
+}
+
+/// Where an application goes once its audit is recorded.
+pub fn after_audit(findings: impl IntoIterator<Item = Finding>) -> S {
+    if findings
+        .into_iter()
+        .any(|f| f == Finding::NonConformiteMajeure)
+    {
+        S::CorrectiveActions
+    } else {
+        S::Decision
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FeeStatus {
+    Pending,
+    Paid,
+    Waived,
+}
+
+impl FeeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Paid => "paid",
+            Self::Waived => "waived",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Paid, Self::Waived]
+            .into_iter()
+            .find(|f| f.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "en attente de paiement",
+            Self::Paid => "payés",
+            Self::Waived => "exonérés",
+        }
+    }
+}
+
+/// `initial` for a first label, `renewal` to extend a label that is about to expire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationKind {
+    Initial,
+    Renewal,
+}
+
+impl ApplicationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Initial => "initial",
+            Self::Renewal => "renewal",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Initial, Self::Renewal]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clean_audit_goes_to_the_decision_and_a_major_finding_to_corrective_actions() {
+        assert_eq!(
+            after_audit([Finding::Conforme, Finding::NonConformiteMineure]),
+            S::Decision
+        );
+        assert_eq!(
+            after_audit([Finding::Conforme, Finding::NonConformiteMajeure]),
+            S::CorrectiveActions
+        );
+    }
+
+    #[test]
+    fn only_the_named_actor_moves_an_application() {
+        assert_eq!(
+            transition(S::AuditScheduled, Action::RecordAudit, Actor::Staff),
+            Err(TransitionError::WrongActor("l'auditeur désigné"))
+        );
+        assert_eq!(
+            transition(S::Decision, Action::Grant, Actor::Staff),
+            Ok((S::Granted, false))
+        );
+        assert!(matches!(
+            transition(S::Granted, Action::Withdraw, Actor::Member),
+            Err(TransitionError::WrongState(_))
+        ));
+    }
+
+    #[test]
+    fn every_status_and_action_round_trips_through_its_text() {
+        for s in S::ALL {
+            assert_eq!(S::parse(s.as_str()), Some(s));
+        }
+        for a in Action::ALL {
+            assert_eq!(Action::from_slug(a.slug()), Some(a));
+        }
+        for f in Finding::ALL {
+            assert_eq!(Finding::parse(f.as_str()), Some(f));
+        }
+    }
+}

@@ -1,0 +1,268 @@
+//! Labels once issued: public verification, staff actions (suspend, reinstate, withdraw), and
+//! the link with referencing (a suspended provider's label is suspended with it, a removed
+//! provider's label withdrawn).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::views::{LabelLists, LabelVerification, LabelView, label_status_label};
+use super::{SUBJECT_LABEL, event, notify};
+use crate::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::db::labels::{self as queries, LabelRecord};
+use crate::db::{DbConnection, counters, providers, write_transaction};
+use crate::domain::provider::{LabelSummary, Provider};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum LabelAction {
+    Suspend,
+    Reinstate,
+    Withdraw,
+}
+
+impl LabelAction {
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        match slug {
+            "suspend" => Some(Self::Suspend),
+            "reinstate" => Some(Self::Reinstate),
+            "withdraw" => Some(Self::Withdraw),
+            _ => None,
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Suspend => "suspend",
+            Self::Reinstate => "reinstate",
+            Self::Withdraw => "withdraw",
+        }
+    }
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("Aucun label ExpertCyber ne porte ce numéro.")
+}
+
+/// The status as of today: a valid label past its end date is expired even before the
+/// scheduled job records it (unless a renewal is under way).
+fn status_today(label: &LabelRecord, today: chrono::NaiveDate) -> String {
+    LabelSummary {
+        number: label.number.clone(),
+        status: label.status.clone(),
+        valid_from: label.valid_from,
+        valid_until: label.valid_until,
+        renewal_pending: label.renewal_pending,
+    }
+    .as_of(today)
+    .status
+}
+
+/// What anyone may check about a label number.
+pub fn verify(state: &AppState, number: &str) -> Result<LabelVerification, AppError> {
+    let number = number.trim().to_ascii_uppercase();
+    if number.len() > 20 {
+        return Err(not_found());
+    }
+    let mut conn = state.pool.get()?;
+    let (label, name, siret, _) =
+        queries::label_with_holder(&mut conn, &number)?.ok_or_else(not_found)?;
+    let status = status_today(&label, state.clock.today());
+    Ok(LabelVerification {
+        number: label.number,
+        provider_name: name,
+        siret,
+        status_label: label_status_label(&status).to_owned(),
+        status,
+        valid_from: label.valid_from,
+        valid_until: label.valid_until,
+    })
+}
+
+pub fn view_of(label: &LabelRecord, provider_name: &str, today: chrono::NaiveDate) -> LabelView {
+    let status = status_today(label, today);
+    LabelView {
+        number: label.number.clone(),
+        provider_id: label.provider_id.clone(),
+        provider_name: provider_name.to_owned(),
+        status_label: label_status_label(&status).to_owned(),
+        status,
+        valid_from: label.valid_from,
+        valid_until: label.valid_until,
+        renewal_pending: label.renewal_pending,
+    }
+}
+
+/// Staff suspend, reinstate or withdraw a label.
+pub fn act(
+    state: &AppState,
+    user: &CurrentUser,
+    number: &str,
+    action: LabelAction,
+    reason: Option<&str>,
+) -> Result<LabelView, AppError> {
+    user.require_staff()?;
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if action != LabelAction::Reinstate && reason.is_none() {
+        return Err(AppError::field(
+            "reason",
+            "Indiquez le motif : il sera communiqué au prestataire.",
+        ));
+    }
+    if reason.is_some_and(|r| r.chars().count() > 2000) {
+        return Err(AppError::field(
+            "reason",
+            "Le motif est limité à 2 000 caractères.",
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let today = state.clock.today();
+        let label = queries::label(conn, number)?.ok_or_else(not_found)?;
+        let provider = providers::find(conn, &label.provider_id)?
+            .ok_or_else(not_found)?
+            .0;
+        let (from, to, template): (&[&str], &str, &str) = match action {
+            LabelAction::Suspend => (&["valid"], "suspended", "label_suspended"),
+            LabelAction::Reinstate => {
+                if label.valid_until < today && !label.renewal_pending {
+                    return Err(AppError::Conflict(format!(
+                        "Le label a expiré le {} : il ne peut pas être rétabli.",
+                        label.valid_until.format("%d/%m/%Y")
+                    )));
+                }
+                if provider.status != crate::domain::provider::ReferencingStatus::Approved {
+                    return Err(AppError::Conflict(
+                        "Le référencement du prestataire est suspendu ou retiré : rétablissez-le d'abord."
+                            .into(),
+                    ));
+                }
+                (&["suspended"], "valid", "label_reinstated")
+            }
+            LabelAction::Withdraw => (&["valid", "suspended"], "withdrawn", "label_withdrawn"),
+        };
+        let cause = (action == LabelAction::Suspend).then_some("staff");
+        if !queries::set_label_status(conn, number, from, to, cause)? {
+            return Err(AppError::Conflict(format!(
+                "Action impossible : le label est {}.",
+                label_status_label(&label.status)
+            )));
+        }
+        event(
+            conn,
+            (SUBJECT_LABEL, number),
+            Some(&user.id),
+            action.slug(),
+            (Some(&label.status), to),
+            reason,
+            now,
+        )?;
+        counters::bump(conn, counters::DIRECTORY)?;
+        notify::label_changed(conn, state, &provider, &label, template, reason)?;
+        let mut label = label;
+        label.status = to.to_owned();
+        Ok(view_of(&label, &provider.name, today))
+    })
+}
+
+/// Follows a referencing decision on the provider's labels, inside the same transaction:
+/// `suspend` suspends its valid label, `reinstate` lifts a suspension that came with the
+/// referencing one, `remove` withdraws the label.
+pub fn follow_referencing(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &Provider,
+    action: crate::domain::referencing::Action,
+    actor_id: &str,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    use crate::domain::referencing::Action as R;
+    let now = state.clock.now_naive();
+    let today = state.clock.today();
+    let (from, to, template, cause): (&[&str], &str, &str, Option<&str>) = match action {
+        R::Suspend => (
+            &["valid"],
+            "suspended",
+            "label_suspended",
+            Some("referencing"),
+        ),
+        R::Reinstate => (&["suspended"], "valid", "label_reinstated", None),
+        R::Remove => (
+            &["valid", "suspended"],
+            "withdrawn",
+            "label_withdrawn",
+            None,
+        ),
+        _ => return Ok(()),
+    };
+    for label in queries::labels_of_provider_in(conn, &provider.id, from)? {
+        if action == R::Reinstate
+            && (label.suspension_cause.as_deref() != Some("referencing")
+                || (label.valid_until < today && !label.renewal_pending))
+        {
+            // Suspended by staff for its own reasons, or expired meanwhile: it stays as it is.
+            continue;
+        }
+        if !queries::set_label_status(conn, &label.number, from, to, cause)? {
+            continue;
+        }
+        let why = match action {
+            R::Suspend => Some("Le référencement du prestataire est suspendu."),
+            R::Remove => Some("Le prestataire est retiré de l'annuaire."),
+            _ => None,
+        };
+        event(
+            conn,
+            (SUBJECT_LABEL, &label.number),
+            Some(actor_id),
+            &format!("referencing-{}", action.slug()),
+            (Some(&label.status), to),
+            why.or(reason),
+            now,
+        )?;
+        notify::label_changed(conn, state, provider, &label, template, why.or(reason))?;
+        counters::bump(conn, counters::DIRECTORY)?;
+    }
+    Ok(())
+}
+
+/// The trail of a label (staff).
+pub fn events(
+    state: &AppState,
+    user: &CurrentUser,
+    number: &str,
+) -> Result<Vec<crate::referencing::views::EventView>, AppError> {
+    user.require_staff()?;
+    let mut conn = state.pool.get()?;
+    queries::label(&mut conn, number)?.ok_or_else(not_found)?;
+    crate::referencing::trail(&mut conn, SUBJECT_LABEL, number)
+}
+
+/// Staff lists: labels ending within `days`, and suspended or withdrawn ones.
+pub fn staff_lists(
+    state: &AppState,
+    user: &CurrentUser,
+    days: u64,
+) -> Result<LabelLists, AppError> {
+    user.require_staff()?;
+    let today = state.clock.today();
+    let mut conn = state.pool.get()?;
+    let to_views = |rows: Vec<(LabelRecord, String)>| {
+        rows.iter()
+            .map(|(l, name)| view_of(l, name, today))
+            .collect::<Vec<_>>()
+    };
+    let expiring = to_views(queries::labels_expiring_by(
+        &mut conn,
+        today + chrono::Days::new(days),
+    )?);
+    let suspended = to_views(queries::labels_in_status(&mut conn, "suspended")?);
+    let withdrawn = to_views(queries::labels_in_status(&mut conn, "withdrawn")?);
+    Ok(LabelLists {
+        expiring,
+        suspended,
+        withdrawn,
+    })
+}

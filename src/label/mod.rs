@@ -1,0 +1,915 @@
+//! The ExpertCyber label lifecycle: applications (answers and evidence per criterion), the
+//! staff and auditor steps, the decision that issues or extends a label, and the label's own
+//! states. Each step is one transaction: the new state, an audit event and the emails.
+
+pub mod criteria;
+pub mod evidence;
+pub mod labels;
+mod notify;
+pub mod schedule;
+pub mod views;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Months, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use self::views::{
+    AuditorView, CriterionView, EvidenceView, FeeView, FindingView, LabelApplicationView,
+};
+use crate::AppState;
+use crate::auth::Role;
+use crate::auth::extract::CurrentUser;
+use crate::db::labels::{self as queries, ApplicationRow, FindingRow, LabelRecord};
+use crate::db::referencing::{self as events_db, NewEvent};
+use crate::db::{DbConnection, accounts, counters, providers, write_transaction};
+use crate::domain::label_application::{
+    Action, Actor, ApplicationKind, ApplicationStatus, FeeStatus, Finding, TransitionError,
+    after_audit, available, transition,
+};
+use crate::domain::provider::{Provider, ReferencingStatus};
+use crate::error::{AppError, FieldErrors};
+
+/// Subject type of label application events in the audit trail.
+pub const SUBJECT_APPLICATION: &str = "label_application";
+/// Subject type of label events in the audit trail.
+pub const SUBJECT_LABEL: &str = "label";
+/// A label is valid two years.
+pub const VALIDITY_MONTHS: u32 = 24;
+const MAX_ANSWER_CHARS: usize = 5000;
+const MAX_REASON_CHARS: usize = 2000;
+
+/// How the caller relates to an application.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Member,
+    Staff,
+    Auditor,
+}
+
+impl Access {
+    fn actor(self) -> Actor {
+        match self {
+            Self::Member => Actor::Member,
+            Self::Staff => Actor::Staff,
+            Self::Auditor => Actor::Auditor,
+        }
+    }
+}
+
+fn not_found() -> AppError {
+    AppError::not_found("Demande de label introuvable.")
+}
+
+fn stale() -> AppError {
+    AppError::Conflict(
+        "La demande vient d'être modifiée par quelqu'un d'autre : rechargez-la et recommencez."
+            .into(),
+    )
+}
+
+/// Loads an application the caller may see: the provider's members, staff, and the auditor
+/// assigned to it. Anyone else gets 404, so the application's existence is not revealed.
+pub fn load(
+    conn: &mut DbConnection,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(ApplicationRow, Access), AppError> {
+    let row = queries::application(conn, id)?.ok_or_else(not_found)?;
+    let access = if user.role.is_staff() {
+        Access::Staff
+    } else if user.role == Role::Auditor {
+        if row.auditor_id.as_deref() != Some(user.id.as_str()) {
+            return Err(not_found());
+        }
+        Access::Auditor
+    } else if accounts::membership(conn, &row.provider_id, &user.id)?.is_some() {
+        Access::Member
+    } else {
+        return Err(not_found());
+    };
+    Ok((row, access))
+}
+
+fn status_of(row: &ApplicationRow) -> Result<ApplicationStatus, AppError> {
+    ApplicationStatus::parse(&row.status)
+        .ok_or_else(|| AppError::Internal(format!("unknown application status {}", row.status)))
+}
+
+fn provider_of(conn: &mut DbConnection, provider_id: &str) -> Result<Provider, AppError> {
+    Ok(providers::find(conn, provider_id)?
+        .ok_or_else(|| AppError::not_found("Organisation introuvable."))?
+        .0)
+}
+
+pub(crate) fn event(
+    conn: &mut DbConnection,
+    subject: (&str, &str),
+    actor: Option<&str>,
+    action: &str,
+    (from, to): (Option<&str>, &str),
+    reason: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    events_db::insert_event(
+        conn,
+        &NewEvent {
+            subject_type: subject.0,
+            subject_id: subject.1,
+            actor_id: actor,
+            action,
+            from_state: from,
+            to_state: to,
+            reason,
+            created_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+// --- Creating and filling an application -----------------------------------------------------
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct NewApplication {
+    /// `initial` or `renewal`; by default `renewal` when the provider holds a valid label.
+    pub kind: Option<ApplicationKind>,
+}
+
+/// A member opens an application for its (approved, not suspended) organisation.
+pub fn create(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: &str,
+    input: NewApplication,
+) -> Result<LabelApplicationView, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let today = state.clock.today();
+        let (provider, _, access) = crate::referencing::load(conn, user, provider_id)?;
+        if access == crate::referencing::Access::Staff {
+            return Err(AppError::forbidden(
+                "Seuls les membres de l'organisation peuvent demander le label.",
+            ));
+        }
+        if provider.status != ReferencingStatus::Approved {
+            return Err(AppError::Conflict(
+                "Seul un prestataire référencé (et non suspendu) peut demander le label ExpertCyber."
+                    .into(),
+            ));
+        }
+        let current = queries::current_label_of(conn, provider_id)?;
+        let renewable = current
+            .as_ref()
+            .filter(|l| l.status == "valid" && l.valid_until >= today);
+        let kind = input.kind.unwrap_or(if renewable.is_some() {
+            ApplicationKind::Renewal
+        } else {
+            ApplicationKind::Initial
+        });
+        let label_number = match (kind, renewable) {
+            (ApplicationKind::Renewal, Some(label)) => Some(label.number.clone()),
+            (ApplicationKind::Renewal, None) => {
+                return Err(AppError::field(
+                    "kind",
+                    "Aucun label valide à renouveler : faites une demande initiale.",
+                ));
+            }
+            (ApplicationKind::Initial, Some(label)) => {
+                return Err(AppError::field(
+                    "kind",
+                    format!(
+                        "Votre label {} est valide jusqu'au {} : demandez son renouvellement.",
+                        label.number,
+                        label.valid_until.format("%d/%m/%Y")
+                    ),
+                ));
+            }
+            (ApplicationKind::Initial, None) => None,
+        };
+        let row = ApplicationRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            provider_id: provider_id.to_owned(),
+            kind: kind.as_str().to_owned(),
+            status: ApplicationStatus::Draft.as_str().to_owned(),
+            label_number,
+            criteria_version: state.criteria.version.clone(),
+            fee_cents: state.config.label_fee_cents,
+            fee_status: if state.config.label_fee_cents == 0 {
+                FeeStatus::Waived
+            } else {
+                FeeStatus::Pending
+            }
+            .as_str()
+            .to_owned(),
+            auditor_id: None,
+            audit_date: None,
+            audit_round: 0,
+            recommendation: None,
+            corrective_deadline: None,
+            decision_reason: None,
+            version: 1,
+            created_by: user.id.clone(),
+            created_at: now,
+            submitted_at: None,
+            updated_at: now,
+        };
+        if !queries::insert_application(conn, &row)? {
+            return Err(AppError::Conflict(
+                "Votre organisation a déjà une demande de label en cours.".into(),
+            ));
+        }
+        event(
+            conn,
+            (SUBJECT_APPLICATION, &row.id),
+            Some(&user.id),
+            "create",
+            (None, &row.status),
+            None,
+            now,
+        )?;
+        view(conn, state, &row, Access::Member)
+    })
+}
+
+/// States in which the provider may edit its answers and evidence.
+pub fn editable(status: ApplicationStatus) -> bool {
+    matches!(
+        status,
+        ApplicationStatus::Draft
+            | ApplicationStatus::Incomplete
+            | ApplicationStatus::CorrectiveActions
+    )
+}
+
+fn require_editable(row: &ApplicationRow, access: Access) -> Result<(), AppError> {
+    if access != Access::Member {
+        return Err(AppError::forbidden(
+            "Seuls les membres de l'organisation candidate modifient la demande.",
+        ));
+    }
+    let status = status_of(row)?;
+    if !editable(status) {
+        return Err(AppError::Conflict(format!(
+            "La demande ne peut plus être modifiée : elle est à l'état « {} ».",
+            status.label()
+        )));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ApplicationUpdate {
+    /// The provider's statement per criterion code (`{"ADM-01": "..."}`); an empty text clears it.
+    pub answers: BTreeMap<String, String>,
+}
+
+fn check_answers(state: &AppState, answers: &BTreeMap<String, String>) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    for (code, answer) in answers {
+        if state.criteria.criterion(code).is_none() {
+            errors.insert(
+                format!("answers.{code}"),
+                vec![format!("Critère inconnu : {code}.")],
+            );
+        } else if answer.chars().count() > MAX_ANSWER_CHARS {
+            errors.insert(
+                format!("answers.{code}"),
+                vec!["La réponse est limitée à 5 000 caractères.".into()],
+            );
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+fn save_answers(
+    conn: &mut DbConnection,
+    id: &str,
+    answers: &BTreeMap<String, String>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    for (code, answer) in answers {
+        queries::save_answer(conn, id, code, answer.trim(), now)?;
+    }
+    Ok(())
+}
+
+/// The provider answers criteria (draft, incomplete, or answering corrective actions).
+pub fn update(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    input: ApplicationUpdate,
+) -> Result<LabelApplicationView, AppError> {
+    check_answers(state, &input.answers)?;
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let (row, access) = load(conn, user, id)?;
+        require_editable(&row, access)?;
+        save_answers(conn, id, &input.answers, now)?;
+        view(conn, state, &row, access)
+    })
+}
+
+pub fn application(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<LabelApplicationView, AppError> {
+    let mut conn = state.pool.get()?;
+    let (row, access) = load(&mut conn, user, id)?;
+    view(&mut conn, state, &row, access)
+}
+
+/// The applications of an organisation, newest first (members and staff).
+pub fn applications_of_provider(
+    state: &AppState,
+    user: &CurrentUser,
+    provider_id: &str,
+) -> Result<Vec<LabelApplicationView>, AppError> {
+    let mut conn = state.pool.get()?;
+    let (_, _, access) = crate::referencing::load(&mut conn, user, provider_id)?;
+    let access = match access {
+        crate::referencing::Access::Staff => Access::Staff,
+        crate::referencing::Access::Member { .. } => Access::Member,
+    };
+    queries::applications_of(&mut conn, provider_id)?
+        .iter()
+        .map(|row| view(&mut conn, state, row, access))
+        .collect()
+}
+
+// --- Workflow actions ------------------------------------------------------------------------
+
+/// One finding of an audit.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct FindingInput {
+    pub criterion: String,
+    pub finding: Finding,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// The body of an action; each action reads the fields it needs.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ActionInput {
+    /// Required to mark incomplete (what is missing) and to refuse.
+    pub reason: Option<String>,
+    /// The version the caller saw; a different current version means someone acted first.
+    pub version: Option<i32>,
+    /// `schedule-audit`: the auditor's account id and the audit date (YYYY-MM-DD).
+    pub auditor_id: Option<String>,
+    pub audit_date: Option<NaiveDate>,
+    /// `record-audit`: one finding per criterion, and the auditor's recommendation.
+    pub findings: Vec<FindingInput>,
+    pub recommendation: Option<String>,
+    /// `submit-corrections` (and `submit`): answers saved with the step.
+    pub answers: BTreeMap<String, String>,
+}
+
+/// Takes a workflow action on an application.
+pub fn act(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    action: Action,
+    input: ActionInput,
+) -> Result<LabelApplicationView, AppError> {
+    check_answers(state, &input.answers)?;
+    let reason = input
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
+    {
+        return Err(AppError::field(
+            "reason",
+            "Le motif est limité à 2 000 caractères.",
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let today = state.clock.today();
+        let (mut row, access) = load(conn, user, id)?;
+        let from = status_of(&row)?;
+        let (mut to, needs_reason) =
+            transition(from, action, access.actor()).map_err(|e| match e {
+                TransitionError::WrongActor(_) => AppError::Forbidden(e.to_string()),
+                TransitionError::WrongState(_) => AppError::Conflict(e.to_string()),
+            })?;
+        if input.version.is_some_and(|v| v != row.version) {
+            return Err(stale());
+        }
+        if needs_reason && reason.is_none() {
+            return Err(AppError::field(
+                "reason",
+                match action {
+                    Action::MarkIncomplete => {
+                        "Indiquez ce qui manque : le prestataire le recevra par courriel."
+                    }
+                    _ => "Indiquez le motif : il sera communiqué au prestataire.",
+                },
+            ));
+        }
+        let provider = provider_of(conn, &row.provider_id)?;
+        let mut outcome_event = None;
+        match action {
+            Action::Submit | Action::SubmitCorrections => {
+                save_answers(conn, id, &input.answers, now)?;
+                if action == Action::Submit {
+                    if provider.status != ReferencingStatus::Approved {
+                        return Err(AppError::Conflict(
+                            "Seul un prestataire référencé (et non suspendu) peut déposer une demande de label."
+                                .into(),
+                        ));
+                    }
+                    let missing = unanswered(conn, state, id)?;
+                    if !missing.is_empty() {
+                        return Err(AppError::Validation(missing));
+                    }
+                    row.submitted_at = Some(now);
+                    if let Some(number) = &row.label_number {
+                        // A renewal submitted before expiry keeps the label valid until decided.
+                        if let Some(label) = queries::label(conn, number)?
+                            && label.status == "valid"
+                            && label.valid_until >= today
+                        {
+                            queries::set_renewal_pending(conn, number, true)?;
+                            counters::bump(conn, counters::DIRECTORY)?;
+                        }
+                    }
+                }
+            }
+            Action::MarkIncomplete | Action::Refuse => {
+                row.decision_reason = reason.clone();
+            }
+            Action::ScheduleAudit => schedule_audit(conn, &mut row, &input, today)?,
+            Action::RecordAudit => {
+                let findings = check_findings(state, &input)?;
+                row.audit_round += 1;
+                row.recommendation = input
+                    .recommendation
+                    .as_deref()
+                    .map(str::trim)
+                    .map(str::to_owned);
+                let rows: Vec<FindingRow> = findings
+                    .iter()
+                    .map(|f| FindingRow {
+                        application_id: id.to_owned(),
+                        round: row.audit_round,
+                        criterion: f.criterion.clone(),
+                        finding: f.finding.as_str().to_owned(),
+                        comment: f.comment.trim().to_owned(),
+                        recorded_by: user.id.clone(),
+                        recorded_at: now,
+                    })
+                    .collect();
+                queries::insert_findings(conn, &rows)?;
+                let next = after_audit(findings.iter().map(|f| f.finding));
+                if next == ApplicationStatus::CorrectiveActions {
+                    row.corrective_deadline =
+                        Some(today + chrono::Days::new(u64::from(state.config.corrective_days)));
+                }
+                outcome_event = Some(next);
+            }
+            Action::Grant => {
+                let fee = FeeStatus::parse(&row.fee_status).unwrap_or(FeeStatus::Pending);
+                if fee == FeeStatus::Pending {
+                    return Err(AppError::Conflict(
+                        "Les frais de labellisation sont en attente : enregistrez leur paiement ou leur exonération avant d'attribuer le label."
+                            .into(),
+                    ));
+                }
+                if provider.status != ReferencingStatus::Approved {
+                    return Err(AppError::Conflict(
+                        "Le référencement du prestataire n'est pas actif : le label ne peut pas être attribué."
+                            .into(),
+                    ));
+                }
+                row.label_number = Some(issue_label(conn, &row, today, now)?);
+            }
+            Action::Withdraw => {}
+            Action::StartAdmissibility | Action::MarkAdmissible => {}
+        }
+        if matches!(action, Action::Refuse | Action::Withdraw) {
+            release_renewal(conn, &row)?;
+        }
+        if let Some(next) = outcome_event {
+            to = next;
+        }
+        row.status = to.as_str().to_owned();
+        if !queries::update_application(conn, &row, now)? {
+            return Err(stale());
+        }
+        row.version += 1;
+        let recorded_to = if outcome_event.is_some() {
+            ApplicationStatus::Audited
+        } else {
+            to
+        };
+        event(
+            conn,
+            (SUBJECT_APPLICATION, id),
+            Some(&user.id),
+            action.slug(),
+            (Some(from.as_str()), recorded_to.as_str()),
+            reason.as_deref(),
+            now,
+        )?;
+        if let Some(next) = outcome_event {
+            event(
+                conn,
+                (SUBJECT_APPLICATION, id),
+                Some(&user.id),
+                "audit-outcome",
+                (Some(ApplicationStatus::Audited.as_str()), next.as_str()),
+                None,
+                now,
+            )?;
+        }
+        notify::application_step(conn, state, &provider, &row, action, to, reason.as_deref())?;
+        view(conn, state, &row, access)
+    })
+}
+
+/// Criteria the provider has neither answered nor backed with evidence, as field errors.
+fn unanswered(
+    conn: &mut DbConnection,
+    state: &AppState,
+    id: &str,
+) -> Result<FieldErrors, AppError> {
+    let answered: BTreeSet<String> = queries::answers_of(conn, id)?
+        .into_iter()
+        .filter(|(_, answer)| !answer.trim().is_empty())
+        .map(|(code, _)| code)
+        .chain(
+            queries::evidence_of(conn, id)?
+                .into_iter()
+                .map(|e| e.criterion),
+        )
+        .collect();
+    Ok(state
+        .criteria
+        .criteria()
+        .filter(|c| !answered.contains(&c.code))
+        .map(|c| {
+            (
+                format!("answers.{}", c.code),
+                vec![format!(
+                    "Répondez au critère {} ({}) ou joignez une pièce justificative.",
+                    c.code, c.title
+                )],
+            )
+        })
+        .collect())
+}
+
+fn schedule_audit(
+    conn: &mut DbConnection,
+    row: &mut ApplicationRow,
+    input: &ActionInput,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    let mut errors = FieldErrors::new();
+    let auditor = match input.auditor_id.as_deref().map(str::trim) {
+        None | Some("") => {
+            errors.insert("auditor_id".into(), vec!["Choisissez l'auditeur.".into()]);
+            None
+        }
+        Some(id) => {
+            let auditor = accounts::user_by_id(conn, id)?
+                .filter(|u| u.role == Role::Auditor.as_str() && !u.disabled);
+            if auditor.is_none() {
+                errors.insert(
+                    "auditor_id".into(),
+                    vec!["Ce compte n'est pas celui d'un auditeur actif.".into()],
+                );
+            }
+            auditor
+        }
+    };
+    match input.audit_date {
+        None => {
+            errors.insert(
+                "audit_date".into(),
+                vec!["Indiquez la date de l'audit (AAAA-MM-JJ).".into()],
+            );
+        }
+        Some(date) if date < today => {
+            errors.insert(
+                "audit_date".into(),
+                vec!["La date de l'audit ne peut pas être passée.".into()],
+            );
+        }
+        Some(_) => {}
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    row.auditor_id = auditor.map(|a| a.id);
+    row.audit_date = input.audit_date;
+    Ok(())
+}
+
+/// Every criterion of the framework exactly once, each with a valid finding; non-conformities
+/// need a comment saying what is wrong.
+fn check_findings(state: &AppState, input: &ActionInput) -> Result<Vec<FindingInput>, AppError> {
+    let mut errors = FieldErrors::new();
+    let mut by_code: BTreeMap<&str, &FindingInput> = BTreeMap::new();
+    for f in &input.findings {
+        if state.criteria.criterion(&f.criterion).is_none() {
+            errors.insert(
+                format!("findings.{}", f.criterion),
+                vec![format!("Critère inconnu : {}.", f.criterion)],
+            );
+        } else if by_code.insert(&f.criterion, f).is_some() {
+            errors.insert(
+                format!("findings.{}", f.criterion),
+                vec!["Ce critère est évalué deux fois.".into()],
+            );
+        }
+        let needs_comment = matches!(
+            f.finding,
+            Finding::NonConformiteMineure | Finding::NonConformiteMajeure
+        );
+        if needs_comment && f.comment.trim().is_empty() {
+            errors.insert(
+                format!("findings.{}", f.criterion),
+                vec!["Décrivez l'écart constaté.".into()],
+            );
+        }
+        if f.comment.chars().count() > MAX_REASON_CHARS {
+            errors.insert(
+                format!("findings.{}", f.criterion),
+                vec!["Le commentaire est limité à 2 000 caractères.".into()],
+            );
+        }
+    }
+    for c in state.criteria.criteria() {
+        if !by_code.contains_key(c.code.as_str()) {
+            errors.insert(
+                format!("findings.{}", c.code),
+                vec![format!("Évaluez le critère {} ({}).", c.code, c.title)],
+            );
+        }
+    }
+    match input.recommendation.as_deref().map(str::trim) {
+        None | Some("") => {
+            errors.insert(
+                "recommendation".into(),
+                vec!["Indiquez votre recommandation.".into()],
+            );
+        }
+        Some(r) if r.chars().count() > MAX_REASON_CHARS => {
+            errors.insert(
+                "recommendation".into(),
+                vec!["La recommandation est limitée à 2 000 caractères.".into()],
+            );
+        }
+        Some(_) => {}
+    }
+    if errors.is_empty() {
+        Ok(input.findings.clone())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// Issues a new label (initial) or extends the renewed one by two years from its old expiry;
+/// returns the label number.
+fn issue_label(
+    conn: &mut DbConnection,
+    row: &ApplicationRow,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<String, AppError> {
+    let extended = |from: NaiveDate| {
+        from.checked_add_months(Months::new(VALIDITY_MONTHS))
+            .ok_or_else(|| AppError::Internal("date out of range".into()))
+    };
+    let number = if let Some(number) = row.label_number.clone() {
+        let label = queries::label(conn, &number)?
+            .ok_or_else(|| AppError::Internal(format!("renewed label {number} is missing")))?;
+        let valid_until = extended(label.valid_until)?;
+        if !queries::extend_label(conn, &number, valid_until)? {
+            return Err(AppError::Conflict(format!(
+                "Le label {number} est {} : il ne peut pas être renouvelé.",
+                views::label_status_label(&label.status)
+            )));
+        }
+        event(
+            conn,
+            (SUBJECT_LABEL, &number),
+            None,
+            "renew",
+            (Some(&label.status), "valid"),
+            None,
+            now,
+        )?;
+        number
+    } else {
+        let year = chrono::Datelike::year(&today);
+        let sequence = queries::next_label_sequence(conn, year)?;
+        let number = format!("EC-{year:04}-{sequence:04}");
+        queries::insert_label(
+            conn,
+            &LabelRecord {
+                number: number.clone(),
+                provider_id: row.provider_id.clone(),
+                status: "valid".into(),
+                valid_from: today,
+                valid_until: extended(today)?,
+                created_at: now,
+                suspension_cause: None,
+                renewal_pending: false,
+            },
+        )?;
+        event(
+            conn,
+            (SUBJECT_LABEL, &number),
+            None,
+            "grant",
+            (None, "valid"),
+            None,
+            now,
+        )?;
+        number
+    };
+    counters::bump(conn, counters::DIRECTORY)?;
+    Ok(number)
+}
+
+/// A refused or withdrawn renewal no longer holds the label past its expiry.
+fn release_renewal(conn: &mut DbConnection, row: &ApplicationRow) -> Result<(), AppError> {
+    if row.kind == ApplicationKind::Renewal.as_str()
+        && let Some(number) = &row.label_number
+    {
+        queries::set_renewal_pending(conn, number, false)?;
+        counters::bump(conn, counters::DIRECTORY)?;
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct FeeUpdate {
+    /// `pending`, `paid` or `waived`.
+    pub status: FeeStatus,
+}
+
+/// Staff record the fee as paid, waived or pending.
+pub fn set_fee(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    status: FeeStatus,
+) -> Result<LabelApplicationView, AppError> {
+    user.require_staff()?;
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let (mut row, access) = load(conn, user, id)?;
+        let current = status_of(&row)?;
+        if current.is_closed() {
+            return Err(AppError::Conflict(format!(
+                "La demande est à l'état « {} » : ses frais ne changent plus.",
+                current.label()
+            )));
+        }
+        let before = row.fee_status.clone();
+        row.fee_status = status.as_str().to_owned();
+        if !queries::update_application(conn, &row, now)? {
+            return Err(stale());
+        }
+        row.version += 1;
+        event(
+            conn,
+            (SUBJECT_APPLICATION, id),
+            Some(&user.id),
+            &format!("fee-{}", status.as_str()),
+            (Some(&before), status.as_str()),
+            None,
+            now,
+        )?;
+        view(conn, state, &row, access)
+    })
+}
+
+/// The audit trail of an application (its members, staff and its auditor).
+pub fn events(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Vec<crate::referencing::views::EventView>, AppError> {
+    let mut conn = state.pool.get()?;
+    load(&mut conn, user, id)?;
+    crate::referencing::trail(&mut conn, SUBJECT_APPLICATION, id)
+}
+
+// --- Views -----------------------------------------------------------------------------------
+
+/// The full view of an application for the caller.
+pub fn view(
+    conn: &mut DbConnection,
+    state: &AppState,
+    row: &ApplicationRow,
+    access: Access,
+) -> Result<LabelApplicationView, AppError> {
+    let status = status_of(row)?;
+    let provider = provider_of(conn, &row.provider_id)?;
+    let answers: BTreeMap<String, String> =
+        queries::answers_of(conn, &row.id)?.into_iter().collect();
+    let mut evidence: BTreeMap<String, Vec<EvidenceView>> = BTreeMap::new();
+    for e in queries::evidence_of(conn, &row.id)? {
+        evidence
+            .entry(e.criterion.clone())
+            .or_default()
+            .push(EvidenceView {
+                id: e.id,
+                criterion: e.criterion,
+                filename: e.filename,
+                content_type: e.content_type,
+                size_bytes: e.size_bytes,
+                uploaded_at: e.uploaded_at,
+            });
+    }
+    let mut findings: BTreeMap<String, FindingRow> =
+        queries::findings_of(conn, &row.id, row.audit_round)?
+            .into_iter()
+            .map(|f| (f.criterion.clone(), f))
+            .collect();
+    let criteria = state
+        .criteria
+        .groups
+        .iter()
+        .flat_map(|g| g.criteria.iter().map(move |c| (g, c)))
+        .map(|(group, c)| CriterionView {
+            code: c.code.clone(),
+            group: group.title.clone(),
+            title: c.title.clone(),
+            evidence_expected: c.evidence.clone(),
+            blocking: c.blocking,
+            answer: answers.get(&c.code).cloned(),
+            evidence: evidence.remove(&c.code).unwrap_or_default(),
+            finding: findings.remove(&c.code).and_then(|f| {
+                Finding::parse(&f.finding).map(|finding| FindingView {
+                    finding,
+                    finding_label: finding.label().to_owned(),
+                    comment: f.comment,
+                    round: f.round,
+                })
+            }),
+        })
+        .collect();
+    let auditor = match &row.auditor_id {
+        Some(id) => accounts::user_by_id(conn, id)?.map(|u| AuditorView {
+            id: u.id,
+            display_name: u.display_name,
+        }),
+        None => None,
+    };
+    let fee = FeeStatus::parse(&row.fee_status).unwrap_or(FeeStatus::Pending);
+    Ok(LabelApplicationView {
+        id: row.id.clone(),
+        provider_id: row.provider_id.clone(),
+        provider_name: provider.name,
+        kind: ApplicationKind::parse(&row.kind).unwrap_or(ApplicationKind::Initial),
+        status,
+        status_label: status.label().to_owned(),
+        version: row.version,
+        fee: FeeView {
+            amount_cents: row.fee_cents,
+            status: fee,
+            status_label: fee.label().to_owned(),
+        },
+        auditor,
+        audit_date: row.audit_date,
+        audit_round: row.audit_round,
+        recommendation: row.recommendation.clone(),
+        corrective_deadline: row.corrective_deadline,
+        decision_reason: row.decision_reason.clone(),
+        label_number: row.label_number.clone(),
+        criteria_version: row.criteria_version.clone(),
+        criteria,
+        available_actions: available(status, access.actor())
+            .into_iter()
+            .map(|a| a.slug().to_owned())
+            .collect(),
+        created_at: row.created_at,
+        submitted_at: row.submitted_at,
+        updated_at: row.updated_at,
+    })
+}

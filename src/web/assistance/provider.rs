@@ -1,0 +1,537 @@
+//! The provider's pages: requests offered and held, the closing form with the report, capacity
+//! and absences; and the landing page of the signed accept/decline links sent by email.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{blocking, decline_reasons, error_page, first_errors, request_summary};
+use crate::AppState;
+use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
+use crate::assistance::availability::{self, AbsenceInput};
+use crate::assistance::close::{self, ReportInput};
+use crate::assistance::{links, staff};
+use crate::auth::Role;
+use crate::auth::extract::CurrentUser;
+use crate::db::assistance as queries;
+use crate::error::{AppError, FieldErrors};
+use crate::web::account::anonymous_page;
+use crate::web::session::{PageUser, check_anonymous_form, check_form, see_other};
+use crate::web::{page, render_error};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(link_page)
+        .service(link_answer)
+        .service(requests_page)
+        .service(request_page)
+        .service(request_action)
+        .service(set_capacity)
+        .service(add_absence)
+        .service(remove_absence);
+}
+
+// --- The emailed links -------------------------------------------------------------------------
+
+#[get("/affectations/{token}")]
+async fn link_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let token = path.into_inner();
+    show_link(&req, &state, &token, StatusCode::OK, &FieldErrors::new()).await
+}
+
+async fn show_link(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    token: &str,
+    status: StatusCode,
+    errors: &FieldErrors,
+) -> HttpResponse {
+    let inner = state.clone().into_inner();
+    let asked = token.to_owned();
+    let loaded = blocking(move || {
+        let (assignment_id, action) =
+            links::verify(&inner.link_key, &asked, inner.clock.now_naive())?;
+        let mut conn = inner.pool.get()?;
+        let assignment = queries::assignment(&mut conn, &assignment_id)?
+            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+        let request = queries::request(&mut conn, &assignment.request_id)?
+            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+        let view = staff::view(
+            &mut conn,
+            &inner,
+            &request,
+            &staff::Viewer::Offer(assignment.provider_id.clone()),
+        )?;
+        Ok((action, assignment.status == "pending", view))
+    })
+    .await;
+    let (action, pending, view) = match loaded {
+        Ok(v) => v,
+        Err(e) => return render_error(state, &e),
+    };
+    anonymous_page(
+        req,
+        state,
+        status,
+        "pages/assistance/link",
+        "Demande d'assistance",
+        json!({
+            "token": token,
+            "accept": action == "accept",
+            "pending": pending,
+            "request": request_summary(state, &view),
+            "reasons": decline_reasons(),
+            "errors": first_errors(errors),
+        }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    pub csrf_token: String,
+    pub reason: Option<String>,
+    pub text: Option<String>,
+}
+
+#[post("/affectations/{token}")]
+async fn link_answer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<AnswerForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let token = path.into_inner();
+    let inner = state.clone().into_inner();
+    let asked = token.clone();
+    let input = AnswerInput {
+        token: Some(token.clone()),
+        reason: form.reason,
+        text: form.text,
+    };
+    let result = blocking(move || {
+        let (assignment_id, action) =
+            links::verify(&inner.link_key, &asked, inner.clock.now_naive())?;
+        let which = if action == "accept" {
+            Answer::Accept
+        } else {
+            Answer::Decline
+        };
+        let mut conn = inner.pool.get()?;
+        let request_id = queries::assignment(&mut conn, &assignment_id)?
+            .map(|a| a.request_id)
+            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+        drop(conn);
+        let view = answer::answer(&inner, Answerer::Link(&asked), &request_id, which, &input)?;
+        Ok((which, view))
+    })
+    .await;
+    match result {
+        Ok((which, view)) => anonymous_page(
+            &req,
+            &state,
+            StatusCode::OK,
+            "pages/assistance/answered",
+            "Demande d'assistance",
+            json!({
+                "accepted": which == Answer::Accept,
+                "request": request_summary(&state, &view),
+            }),
+        ),
+        Err(AppError::Validation(errors)) => {
+            show_link(
+                &req,
+                &state,
+                &token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => render_error(&state, &e),
+    }
+}
+
+// --- The portal --------------------------------------------------------------------------------
+
+fn require_provider(user: &CurrentUser) -> Result<(), AppError> {
+    if user.role == Role::Provider {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "Cet espace est réservé aux prestataires.",
+        ))
+    }
+}
+
+fn base(provider_id: &str) -> String {
+    format!("/espace/organisations/{provider_id}/demandes")
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InfoQuery {
+    pub info: Option<String>,
+}
+
+fn info_message(slug: Option<&str>) -> Option<&'static str> {
+    Some(match slug? {
+        "accept" => {
+            "Vous avez accepté la demande : les coordonnées de la victime sont ci-dessous et vous ont été envoyées par courriel."
+        }
+        "decline" => "Vous avez décliné la demande : elle est proposée à un autre professionnel.",
+        "close" => "La demande est close. Merci pour votre intervention !",
+        "capacite" => "Votre capacité est enregistrée.",
+        "absence" => {
+            "Votre absence est enregistrée : aucune demande ne vous sera proposée pendant cette période."
+        }
+        "absence-supprimee" => "L'absence est supprimée.",
+        _ => return None,
+    })
+}
+
+#[get("/espace/organisations/{id}/demandes")]
+async fn requests_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    let provider_id = path.into_inner();
+    let info = info_message(query.info.as_deref());
+    show_requests(
+        &state,
+        &user,
+        &provider_id,
+        StatusCode::OK,
+        &FieldErrors::new(),
+        info,
+    )
+    .await
+}
+
+async fn show_requests(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    provider_id: &str,
+    status: StatusCode,
+    errors: &FieldErrors,
+    info: Option<&str>,
+) -> HttpResponse {
+    let inner = state.clone().into_inner();
+    let (who, pid) = (user.clone(), provider_id.to_owned());
+    let loaded = blocking(move || {
+        let requests = staff::for_provider(&inner, &who, &pid)?;
+        let availability = availability::read(&inner, &who, &pid)?;
+        Ok((requests, availability))
+    })
+    .await;
+    let (requests, availability) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(state, user, &e),
+    };
+    let row = |v: &crate::assistance::views::RequestView| {
+        let mut summary = request_summary(state, v);
+        summary["href"] = Value::String(format!("{}/{}", base(provider_id), v.id));
+        summary
+    };
+    let offered: Vec<Value> = requests
+        .iter()
+        .filter(|r| r.available_actions.iter().any(|a| a == "accept"))
+        .map(row)
+        .collect();
+    let held: Vec<Value> = requests
+        .iter()
+        .filter(|r| r.available_actions.iter().any(|a| a == "close"))
+        .map(row)
+        .collect();
+    page(
+        state,
+        status,
+        "pages/assistance/provider_requests",
+        "Demandes d'assistance",
+        Some(user),
+        json!({
+            "info": info,
+            "base": base(provider_id),
+            "organisation_href": format!("/espace/organisations/{provider_id}"),
+            "offered": offered,
+            "held": held,
+            "capacity": availability.capacity,
+            "open_requests": availability.open_requests,
+            "absences": availability.absences.iter().map(|a| json!({
+                "id": a.id,
+                "starts": a.starts_on.format("%d/%m/%Y").to_string(),
+                "ends": a.ends_on.format("%d/%m/%Y").to_string(),
+            })).collect::<Vec<_>>(),
+            "reasons": decline_reasons(),
+            "errors": first_errors(errors),
+        }),
+    )
+}
+
+#[get("/espace/organisations/{id}/demandes/{request}")]
+async fn request_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    let (provider_id, id) = path.into_inner();
+    let info = info_message(query.info.as_deref());
+    show_request(
+        &state,
+        &user,
+        &provider_id,
+        &id,
+        StatusCode::OK,
+        &FieldErrors::new(),
+        info,
+    )
+    .await
+}
+
+async fn show_request(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    provider_id: &str,
+    id: &str,
+    status: StatusCode,
+    errors: &FieldErrors,
+    info: Option<&str>,
+) -> HttpResponse {
+    let inner = state.clone().into_inner();
+    let (who, rid) = (user.clone(), id.to_owned());
+    let view = match blocking(move || staff::read(&inner, &who, &rid)).await {
+        Ok(v) => v,
+        Err(e) => return error_page(state, user, &e),
+    };
+    page(
+        state,
+        status,
+        "pages/assistance/provider_request",
+        "Demande d'assistance",
+        Some(user),
+        json!({
+            "info": info,
+            "base": format!("{}/{}", base(provider_id), view.id),
+            "list_href": base(provider_id),
+            "request": request_summary(state, &view),
+            "reasons": decline_reasons(),
+            "incidents": state.taxonomy.all().iter().map(|t| json!({"value": t.code, "label": t.label, "selected": t.code == view.incident_type})).collect::<Vec<_>>(),
+            "errors": first_errors(errors),
+        }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ActionForm {
+    pub csrf_token: String,
+    pub reason: Option<String>,
+    pub text: Option<String>,
+    pub resolved: Option<String>,
+    pub confirmed_incident_type: String,
+    pub attack_vector: String,
+    pub actions_taken: String,
+    pub minutes_spent: String,
+}
+
+#[post("/espace/organisations/{id}/demandes/{request}/{action}")]
+async fn request_action(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<ActionForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let (provider_id, id, action) = path.into_inner();
+    let form = form.into_inner();
+    if let Err(e) =
+        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let (who, rid, act) = (user.clone(), id.clone(), action.clone());
+    let result = blocking(move || {
+        let input = AnswerInput {
+            token: None,
+            reason: form.reason.clone(),
+            text: form.text.clone(),
+        };
+        match act.as_str() {
+            "accept" => {
+                answer::answer(&inner, Answerer::Member(&who), &rid, Answer::Accept, &input)
+            }
+            "decline" => answer::answer(
+                &inner,
+                Answerer::Member(&who),
+                &rid,
+                Answer::Decline,
+                &input,
+            ),
+            "close" => {
+                let resolved = match form.resolved.as_deref() {
+                    Some("oui") => Some(true),
+                    Some("non") => Some(false),
+                    _ => None,
+                };
+                let report = ReportInput {
+                    confirmed_incident_type: form.confirmed_incident_type.clone(),
+                    attack_vector: form.attack_vector.clone(),
+                    actions_taken: form.actions_taken.clone(),
+                    minutes_spent: form.minutes_spent.trim().parse().unwrap_or(0),
+                };
+                close::close(&inner, &who, &rid, resolved, Some(&report))
+            }
+            _ => Err(AppError::not_found("Action inconnue.")),
+        }
+    })
+    .await;
+    match result {
+        Ok(_) if action == "decline" => see_other(&format!("{}?info=decline", base(&provider_id))),
+        Ok(_) => see_other(&format!("{}/{id}?info={action}", base(&provider_id))),
+        Err(AppError::Validation(errors)) => {
+            show_request(
+                &state,
+                &user,
+                &provider_id,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CapacityForm {
+    pub csrf_token: String,
+    pub capacity: String,
+}
+
+#[post("/espace/organisations/{id}/disponibilites")]
+async fn set_capacity(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<CapacityForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let provider_id = path.into_inner();
+    if let Err(e) =
+        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let capacity = form.capacity.trim().parse().unwrap_or(0);
+    let inner = state.clone().into_inner();
+    let (who, pid) = (user.clone(), provider_id.clone());
+    match blocking(move || availability::set_capacity(&inner, &who, &pid, capacity)).await {
+        Ok(_) => see_other(&format!("{}?info=capacite", base(&provider_id))),
+        Err(AppError::Validation(errors)) => {
+            show_requests(
+                &state,
+                &user,
+                &provider_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AbsenceForm {
+    pub csrf_token: String,
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+#[post("/espace/organisations/{id}/absences")]
+async fn add_absence(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<AbsenceForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let provider_id = path.into_inner();
+    if let Err(e) =
+        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let parse = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+    let input = AbsenceInput {
+        starts_on: parse(&form.starts_on),
+        ends_on: parse(&form.ends_on),
+    };
+    let inner = state.clone().into_inner();
+    let (who, pid) = (user.clone(), provider_id.clone());
+    match blocking(move || availability::add_absence(&inner, &who, &pid, &input)).await {
+        Ok(_) => see_other(&format!("{}?info=absence", base(&provider_id))),
+        Err(AppError::Validation(errors)) => {
+            show_requests(
+                &state,
+                &user,
+                &provider_id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf_token: String,
+}
+
+#[post("/espace/organisations/{id}/absences/{absence}/supprimer")]
+async fn remove_absence(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let (provider_id, absence_id) = path.into_inner();
+    if let Err(e) =
+        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let (who, pid) = (user.clone(), provider_id.clone());
+    match blocking(move || availability::remove_absence(&inner, &who, &pid, &absence_id)).await {
+        Ok(_) => see_other(&format!("{}?info=absence-supprimee", base(&provider_id))),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

@@ -1,0 +1,308 @@
+//! Staff pages of assistance requests: every request with filters (the escalation queue first),
+//! one request with manual assignment and closing, and comment moderation.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{blocking, error_page, first_errors, request_summary, when_fr};
+use crate::AppState;
+use crate::assistance::staff::{self, AssignInput};
+use crate::assistance::survey;
+use crate::auth::extract::CurrentUser;
+use crate::domain::assistance::RequestStatus;
+use crate::domain::matching::Query;
+use crate::error::{AppError, FieldErrors};
+use crate::web::page;
+use crate::web::session::{PageUser, check_form, see_other};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_page)
+        .service(request_page)
+        .service(assign)
+        .service(close)
+        .service(comments_page)
+        .service(moderate);
+}
+
+fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
+    user.require_staff()
+        .map_err(|_| AppError::forbidden("Cette page est réservée à l'équipe d'instruction."))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    pub etat: Option<String>,
+}
+
+#[get("/instruction/demandes")]
+async fn list_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<ListQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Err(e) = require_staff(&user) {
+        return error_page(&state, &user, &e);
+    }
+    let filter = query.etat.as_deref().and_then(RequestStatus::parse);
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    let list = match blocking(move || staff::list(&inner, &who, filter)).await {
+        Ok(l) => l,
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    let tabs: Vec<Value> = RequestStatus::ALL
+        .iter()
+        .map(|s| {
+            json!({
+                "href": format!("/instruction/demandes?etat={}", s.as_str()),
+                "label": s.label(),
+                "count": list.counts.get(s.as_str()).copied().unwrap_or(0),
+                "current": Some(*s) == filter,
+                "urgent": *s == RequestStatus::Escalated,
+            })
+        })
+        .collect();
+    page(
+        &state,
+        StatusCode::OK,
+        "pages/assistance/staff_list",
+        "Demandes d'assistance",
+        Some(&user),
+        json!({
+            "tabs": tabs,
+            "all_current": filter.is_none(),
+            "rows": list.results.iter().map(|v| json!({
+                "href": format!("/instruction/demandes/{}", v.id),
+                "incident_label": v.incident_label,
+                "place": v.postcode.clone().or(v.departement.clone()).unwrap_or_default(),
+                "status_label": v.status_label,
+                "escalated": v.status == RequestStatus::Escalated,
+                "failed": v.failed_assignments,
+                "updated": when_fr(v.updated_at),
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[get("/instruction/demandes/{id}")]
+async fn request_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let user = user.0;
+    show(
+        &state,
+        &user,
+        &path.into_inner(),
+        StatusCode::OK,
+        &FieldErrors::new(),
+    )
+    .await
+}
+
+async fn show(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    errors: &FieldErrors,
+) -> HttpResponse {
+    if let Err(e) = require_staff(user) {
+        return error_page(state, user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let (who, rid) = (user.clone(), id.to_owned());
+    let loaded = blocking(move || {
+        let view = staff::read(&inner, &who, &rid)?;
+        // Staff may pick any referenced provider: those covering the place come first.
+        let mut conn = inner.pool.get()?;
+        let snapshot = inner.directory.snapshot(&mut conn, &inner.taxonomy)?;
+        let query = Query {
+            latitude: view.latitude,
+            longitude: view.longitude,
+            departement: view.departement.clone(),
+            incident: None,
+            audience: None,
+            labelled_on: None,
+            include_remote: true,
+        };
+        let choices: Vec<Value> = snapshot
+            .search(&query)
+            .iter()
+            .take(50)
+            .map(|m| {
+                let p = snapshot.provider(m);
+                json!({"id": p.id, "label": format!("{} – {} ({:.0} km)", p.name, p.city, m.distance_km)})
+            })
+            .collect();
+        let history: Vec<Value> = crate::db::referencing::events_of(&mut conn, crate::assistance::SUBJECT_REQUEST, &view.id)?
+            .into_iter()
+            .rev()
+            .map(|(e, actor)| json!({
+                "when": when_fr(e.created_at),
+                "label": crate::assistance::views::staff_event_label(&e.action),
+                "reason": e.reason,
+                "actor": actor,
+            }))
+            .collect();
+        Ok((view, choices, history))
+    })
+    .await;
+    let (view, choices, history) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(state, user, &e),
+    };
+    page(
+        state,
+        status,
+        "pages/assistance/staff_request",
+        "Demande d'assistance",
+        Some(user),
+        json!({
+            "request": request_summary(state, &view),
+            "choices": choices,
+            "history": history,
+            "errors": first_errors(errors),
+        }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StaffForm {
+    pub csrf_token: String,
+    pub provider_id: String,
+    pub message: String,
+}
+
+#[post("/instruction/demandes/{id}/attribuer")]
+async fn assign(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<StaffForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let id = path.into_inner();
+    if let Err(e) =
+        require_staff(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let input = AssignInput {
+        provider_id: form.provider_id.clone(),
+    };
+    let inner = state.clone().into_inner();
+    let (who, rid) = (user.clone(), id.clone());
+    match blocking(move || staff::assign_by_hand(&inner, &who, &rid, &input)).await {
+        Ok(_) => see_other(&format!("/instruction/demandes/{id}")),
+        Err(AppError::Validation(errors)) => {
+            show(
+                &state,
+                &user,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[post("/instruction/demandes/{id}/clore")]
+async fn close(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<StaffForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let id = path.into_inner();
+    if let Err(e) =
+        require_staff(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let message = form.message.clone();
+    let inner = state.clone().into_inner();
+    let (who, rid) = (user.clone(), id.clone());
+    match blocking(move || staff::close_by_staff(&inner, &who, &rid, Some(&message))).await {
+        Ok(_) => see_other(&format!("/instruction/demandes/{id}")),
+        Err(AppError::Validation(errors)) => {
+            show(
+                &state,
+                &user,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[get("/instruction/avis")]
+async fn comments_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse {
+    let user = user.0;
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    match blocking(move || survey::pending_comments(&inner, &who)).await {
+        Ok(comments) => page(
+            &state,
+            StatusCode::OK,
+            "pages/assistance/comments",
+            "Avis à modérer",
+            Some(&user),
+            json!({
+                "comments": comments.iter().map(|c| json!({
+                    "request_id": c.request_id,
+                    "provider_name": c.provider_name,
+                    "rating": c.rating,
+                    "comment": c.comment,
+                })).collect::<Vec<_>>(),
+            }),
+        ),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf_token: String,
+}
+
+#[post("/instruction/avis/{request}/{decision}")]
+async fn moderate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let (request_id, decision) = path.into_inner();
+    if let Err(e) =
+        require_staff(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let publish = decision == "publier";
+    if !publish && decision != "rejeter" {
+        return error_page(&state, &user, &AppError::not_found("Action inconnue."));
+    }
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    match blocking(move || survey::moderate(&inner, &who, &request_id, publish)).await {
+        Ok(()) => see_other("/instruction/avis"),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

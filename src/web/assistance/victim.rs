@@ -1,0 +1,360 @@
+//! The victim's pages: the request form, the private tracking page (with cancellation) and the
+//! satisfaction survey. No account: forms are protected by the anonymous CSRF cookie.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{blocking, first_errors, when_fr};
+use crate::AppState;
+use crate::assistance::survey::{self, SurveyAnswer};
+use crate::assistance::{self, ContactInput, NewRequest};
+use crate::domain::audience::Audience;
+use crate::error::{AppError, FieldErrors};
+use crate::web::account::anonymous_page;
+use crate::web::render_error;
+use crate::web::session::{check_anonymous_form, see_other};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(form_page)
+        .service(submit)
+        .service(tracking_page)
+        .service(cancel)
+        .service(survey_page)
+        .service(survey_answer);
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Prefill {
+    pub prestataire: Option<String>,
+    pub lieu: Option<String>,
+    pub incident: Option<String>,
+    pub public: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestForm {
+    pub csrf_token: String,
+    pub postcode: String,
+    pub audience: String,
+    pub incident_type: String,
+    pub description: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub consent: Option<String>,
+    pub provider_id: String,
+}
+
+fn form_data(
+    state: &AppState,
+    form: &RequestForm,
+    errors: &FieldErrors,
+) -> Result<Value, AppError> {
+    // The provider the victim picked from the search, named on the form.
+    let provider_name = if form.provider_id.is_empty() {
+        None
+    } else {
+        let mut conn = state.pool.get()?;
+        crate::db::providers::find(&mut conn, &form.provider_id)?
+            .filter(|(p, _)| p.status == crate::domain::provider::ReferencingStatus::Approved)
+            .map(|(p, _)| p.name)
+    };
+    Ok(json!({
+        "form": {
+            "postcode": form.postcode,
+            "audience": form.audience,
+            "incident_type": form.incident_type,
+            "description": form.description,
+            "name": form.name,
+            "email": form.email,
+            "phone": form.phone,
+            "consent": form.consent.is_some(),
+            "provider_id": form.provider_id,
+        },
+        "provider_name": provider_name,
+        "audiences": Audience::ALL.iter().map(|a| json!({
+            "value": a.code(), "label": a.label(), "checked": a.code() == form.audience,
+        })).collect::<Vec<_>>(),
+        "incidents": state.taxonomy.all().iter().map(|t| json!({
+            "value": t.code, "label": t.label, "selected": t.code == form.incident_type,
+        })).collect::<Vec<_>>(),
+        "errors": first_errors(errors),
+        "error_summary": errors.iter().filter(|(k, _)| k.as_str() != "redirections").flat_map(|(_, v)| v.clone()).collect::<Vec<_>>(),
+        "redirections": errors.get("redirections").cloned().unwrap_or_default(),
+    }))
+}
+
+#[get("/demande-assistance")]
+async fn form_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<Prefill>,
+) -> HttpResponse {
+    let q = query.into_inner();
+    let form = RequestForm {
+        postcode: q
+            .lieu
+            .filter(|l| crate::search::is_postcode(l))
+            .unwrap_or_default(),
+        incident_type: q.incident.unwrap_or_default(),
+        audience: q.public.unwrap_or_default(),
+        provider_id: q.prestataire.unwrap_or_default(),
+        ..RequestForm::default()
+    };
+    let inner = state.clone().into_inner();
+    let data = match blocking(move || form_data(&inner, &form, &FieldErrors::new())).await {
+        Ok(data) => data,
+        Err(e) => return render_error(&state, &e),
+    };
+    anonymous_page(
+        &req,
+        &state,
+        StatusCode::OK,
+        "pages/assistance/request",
+        "Demander l'aide d'un professionnel",
+        data,
+    )
+}
+
+#[post("/demande-assistance")]
+async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<RequestForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let input = NewRequest {
+        postcode: Some(form.postcode.trim().to_owned()),
+        audience: form.audience.clone(),
+        incident_type: form.incident_type.clone(),
+        description: form.description.clone(),
+        contact: ContactInput {
+            name: form.name.clone(),
+            email: form.email.clone(),
+            phone: Some(form.phone.clone()),
+        },
+        consent: form.consent.is_some(),
+        provider_id: Some(form.provider_id.clone()),
+        ..NewRequest::default()
+    };
+    let client = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    // The form's token makes a double click one request, not two.
+    let key = format!(
+        "form:{}:{}",
+        form.csrf_token,
+        crate::auth::tokens::digest(&form.description)
+    );
+    let inner = state.clone().into_inner();
+    match blocking(move || assistance::create(&inner, &input, Some(&key), &client)).await {
+        Ok((created, _)) => {
+            let path = created
+                .tracking_url
+                .strip_prefix(&state.config.base_url)
+                .unwrap_or("/suivi")
+                .to_owned();
+            see_other(&format!("{path}?info=envoyee"))
+        }
+        Err(AppError::Validation(mut errors)) => {
+            // The form has one place field: the postcode.
+            if let Some(place) = errors.remove("place") {
+                errors.insert("postcode".into(), place);
+            }
+            let inner = state.clone().into_inner();
+            let data = match blocking(move || form_data(&inner, &form, &errors)).await {
+                Ok(data) => data,
+                Err(e) => return render_error(&state, &e),
+            };
+            anonymous_page(
+                &req,
+                &state,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "pages/assistance/request",
+                "Erreur : demander l'aide d'un professionnel",
+                data,
+            )
+        }
+        Err(e) => render_error(&state, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InfoQuery {
+    pub info: Option<String>,
+}
+
+#[get("/suivi/{token}")]
+async fn tracking_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let token = path.into_inner();
+    let inner = state.clone().into_inner();
+    let asked = token.clone();
+    match blocking(move || assistance::track(&inner, &asked)).await {
+        Ok(view) => {
+            let info = match query.info.as_deref() {
+                Some("envoyee") => Some(
+                    "Votre demande est enregistrée. Conservez l'adresse de cette page (elle vous a aussi été envoyée par courriel).",
+                ),
+                Some("annulee") => Some("Votre demande est annulée."),
+                _ => None,
+            };
+            anonymous_page(
+                &req,
+                &state,
+                StatusCode::OK,
+                "pages/assistance/tracking",
+                "Suivi de votre demande",
+                json!({
+                    "info": info,
+                    "token": token,
+                    "status": view.status,
+                    "status_label": view.status_label,
+                    "incident_label": view.incident_label,
+                    "created": when_fr(view.created_at),
+                    "provider": view.provider,
+                    "staff_message": view.staff_message,
+                    "can_cancel": view.can_cancel,
+                    "timeline": view.timeline.iter().map(|e| json!({"when": when_fr(e.at), "label": e.label})).collect::<Vec<_>>(),
+                }),
+            )
+        }
+        Err(e) => render_error(&state, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CsrfForm {
+    pub csrf_token: String,
+}
+
+#[post("/suivi/{token}/annuler")]
+async fn cancel(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let token = path.into_inner();
+    let inner = state.clone().into_inner();
+    let asked = token.clone();
+    match blocking(move || assistance::cancel(&inner, &asked)).await {
+        Ok(_) => see_other(&format!("/suivi/{token}?info=annulee")),
+        Err(e) => render_error(&state, &e),
+    }
+}
+
+#[get("/avis/{token}")]
+async fn survey_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> HttpResponse {
+    show_survey(
+        &req,
+        &state,
+        &path.into_inner(),
+        StatusCode::OK,
+        &FieldErrors::new(),
+        None,
+    )
+    .await
+}
+
+async fn show_survey(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    token: &str,
+    status: StatusCode,
+    errors: &FieldErrors,
+    done: Option<&str>,
+) -> HttpResponse {
+    let inner = state.clone().into_inner();
+    let asked = token.to_owned();
+    match blocking(move || survey::survey(&inner, &asked)).await {
+        Ok(view) => anonymous_page(
+            req,
+            state,
+            status,
+            "pages/assistance/survey",
+            "Votre avis",
+            json!({
+                "token": token,
+                "provider_name": view.provider_name,
+                "answered": view.answered,
+                "done": done,
+                "errors": first_errors(errors),
+                "ratings": (1..=5).map(|n| json!({"value": n, "id": format!("rating-{n}")})).collect::<Vec<_>>(),
+            }),
+        ),
+        Err(e) => render_error(state, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SurveyForm {
+    pub csrf_token: String,
+    pub rating: String,
+    pub comment: String,
+}
+
+#[post("/avis/{token}")]
+async fn survey_answer(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<SurveyForm>,
+) -> HttpResponse {
+    let form = form.into_inner();
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let token = path.into_inner();
+    let input = SurveyAnswer {
+        rating: form.rating.parse().unwrap_or(0),
+        comment: Some(form.comment.clone()),
+    };
+    let inner = state.clone().into_inner();
+    let asked = token.clone();
+    match blocking(move || survey::answer(&inner, &asked, &input)).await {
+        Ok(_) => {
+            show_survey(
+                &req,
+                &state,
+                &token,
+                StatusCode::OK,
+                &FieldErrors::new(),
+                Some("Merci pour votre avis !"),
+            )
+            .await
+        }
+        Err(AppError::Validation(errors)) => {
+            show_survey(
+                &req,
+                &state,
+                &token,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                None,
+            )
+            .await
+        }
+        Err(e) => render_error(&state, &e),
+    }
+}

@@ -1,0 +1,275 @@
+//! The auditor's pages: the audits assigned to them, and the per-criterion audit form.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde_json::{Value, json};
+
+use super::{blocking, criteria_groups, day_fr, error_page, event_label, first_errors};
+use crate::AppState;
+use crate::auth::Role;
+use crate::auth::extract::CurrentUser;
+use crate::db::labels as queries;
+use crate::domain::label_application::{Action, ApplicationStatus, Finding};
+use crate::error::{AppError, FieldErrors};
+use crate::label::{self, ActionInput, FindingInput};
+use crate::web::page;
+use crate::web::session::{PageUser, check_form, see_other};
+use crate::web::time::date_fr;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(assigned).service(audit_page).service(record);
+}
+
+fn require_auditor(user: &CurrentUser) -> Result<(), AppError> {
+    if user.role == Role::Auditor {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "Ces pages sont réservées aux auditeurs de l'organisme certificateur.",
+        ))
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct InfoQuery {
+    pub info: Option<String>,
+}
+
+#[get("/audit")]
+async fn assigned(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Err(e) = require_auditor(&user) {
+        return error_page(&state, &user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let me = user.id.clone();
+    let rows = match blocking(move || {
+        let mut conn = inner.pool.get()?;
+        Ok(queries::list_applications(&mut conn, None, Some(&me))?)
+    })
+    .await
+    {
+        Ok(rows) => rows,
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    let item = |r: &queries::ApplicationListRow| {
+        json!({
+            "href": format!("/audit/{}", r.id),
+            "provider_name": r.provider_name,
+            "status_label": ApplicationStatus::parse(&r.status).map(|s| s.label()).unwrap_or(""),
+            "audit_date": r.audit_date.map(day_fr),
+        })
+    };
+    let (to_do, done): (Vec<_>, Vec<_>) = rows
+        .iter()
+        .partition(|r| r.status == ApplicationStatus::AuditScheduled.as_str());
+    page(
+        &state,
+        StatusCode::OK,
+        "pages/label/audits",
+        "Mes audits",
+        Some(&user),
+        json!({
+            "info": (query.info.as_deref() == Some("enregistre")).then_some("L'audit est enregistré : le prestataire et l'équipe du label en sont informés."),
+            "to_do": to_do.into_iter().map(item).collect::<Vec<_>>(),
+            "done": done.into_iter().map(item).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[get("/audit/{application}")]
+async fn audit_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let user = user.0;
+    let id = path.into_inner();
+    show(
+        &state,
+        &user,
+        &id,
+        StatusCode::OK,
+        &FieldErrors::new(),
+        None,
+    )
+    .await
+}
+
+/// What the auditor typed, kept when the form is refused.
+struct Typed {
+    findings: BTreeMap<String, (String, String)>,
+    recommendation: String,
+}
+
+async fn show(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    errors: &FieldErrors,
+    typed: Option<&Typed>,
+) -> HttpResponse {
+    if let Err(e) = require_auditor(user) {
+        return error_page(state, user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let (who, app_id) = (user.clone(), id.to_owned());
+    let loaded = blocking(move || {
+        let view = label::application(&inner, &who, &app_id)?;
+        let events = label::events(&inner, &who, &app_id)?;
+        Ok((view, events))
+    })
+    .await;
+    let (view, events) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(state, user, &e),
+    };
+    let mut groups = criteria_groups(&view, errors, "findings");
+    for group in groups.as_array_mut().into_iter().flatten() {
+        for c in group["criteria"].as_array_mut().into_iter().flatten() {
+            let code = c["code"].as_str().unwrap_or_default().to_owned();
+            let (chosen, comment) = match typed.and_then(|t| t.findings.get(&code)) {
+                Some((f, comment)) => (f.clone(), comment.clone()),
+                // A second round starts from the first round's findings.
+                None => (
+                    c["finding"]["code"].as_str().unwrap_or_default().to_owned(),
+                    c["finding"]["comment"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
+                ),
+            };
+            c["choices"] = Value::Array(
+                Finding::ALL
+                    .iter()
+                    .map(|f| {
+                        json!({
+                            "value": f.as_str(),
+                            "label": f.label(),
+                            "id": format!("finding-{}-{}", code.to_ascii_lowercase(), f.as_str()),
+                            "checked": f.as_str() == chosen,
+                        })
+                    })
+                    .collect(),
+            );
+            c["comment"] = Value::String(comment);
+        }
+    }
+    let can_record = view
+        .available_actions
+        .iter()
+        .any(|a| a == Action::RecordAudit.slug());
+    page(
+        state,
+        status,
+        "pages/label/audit",
+        &format!("Audit de {}", view.provider_name),
+        Some(user),
+        json!({
+            "id": view.id,
+            "version": view.version,
+            "provider_name": view.provider_name,
+            "status_label": view.status_label,
+            "audit_date": view.audit_date.map(day_fr),
+            "round": view.audit_round + 1,
+            "second_round": view.audit_round > 0,
+            "can_record": can_record,
+            "groups": groups,
+            "errors": first_errors(errors),
+            "error_summary": errors.values().flatten().cloned().collect::<Vec<_>>(),
+            "recommendation": typed.map(|t| t.recommendation.clone()).or(view.recommendation.clone()),
+            "events": events.iter().rev().map(|e| json!({
+                "when": date_fr(e.created_at),
+                "action": event_label(&e.action),
+                "reason": e.reason,
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[post("/audit/{application}")]
+async fn record(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let id = path.into_inner();
+    let fields = form.into_inner();
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    if let Err(e) =
+        require_auditor(&user).and_then(|()| check_form(&req, &state, &user, &get("csrf_token")))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let mut typed = Typed {
+        findings: BTreeMap::new(),
+        recommendation: get("recommendation"),
+    };
+    let mut errors = FieldErrors::new();
+    let mut findings = Vec::new();
+    for c in state.criteria.criteria() {
+        let chosen = get(&format!("finding-{}", c.code));
+        let comment = get(&format!("comment-{}", c.code));
+        typed
+            .findings
+            .insert(c.code.clone(), (chosen.clone(), comment.clone()));
+        match Finding::parse(&chosen) {
+            Some(finding) => findings.push(FindingInput {
+                criterion: c.code.clone(),
+                finding,
+                comment,
+            }),
+            None => {
+                errors.insert(
+                    format!("findings.{}", c.code),
+                    vec![format!("Évaluez le critère {} ({}).", c.code, c.title)],
+                );
+            }
+        }
+    }
+    let version = get("version").parse().ok();
+    let result = if errors.is_empty() {
+        let inner = state.clone().into_inner();
+        let (who, app_id) = (user.clone(), id.clone());
+        let input = ActionInput {
+            version,
+            findings,
+            recommendation: Some(typed.recommendation.clone()),
+            ..ActionInput::default()
+        };
+        blocking(move || label::act(&inner, &who, &app_id, Action::RecordAudit, input)).await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match result {
+        Ok(_) => see_other("/audit?info=enregistre"),
+        Err(AppError::Validation(errors)) => {
+            show(
+                &state,
+                &user,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                Some(&typed),
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

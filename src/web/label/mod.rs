@@ -1,0 +1,121 @@
+//! The label's pages: public verification (`/labels/{number}`), the provider's label area in the
+//! portal, the auditor's pages (`/audit`) and the staff pages (`/instruction/label...`).
+//!
+//! Forms work without JavaScript and carry the session's CSRF token; a refused form shows its
+//! page again with a French message next to each field.
+
+mod audit;
+mod portal;
+mod public;
+mod review;
+
+use actix_web::{HttpResponse, web};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::error::{AppError, FieldErrors};
+use crate::label::views::{CriterionView, LabelApplicationView};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(public::configure)
+        .configure(portal::configure)
+        .configure(audit::configure)
+        .configure(review::configure);
+}
+
+use crate::web::shared::{blocking, first_errors};
+
+/// An error as a French page, with a way back that suits the visitor.
+fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
+    let back = match user.role {
+        r if r.is_staff() => ("/instruction/label", "Revenir aux demandes de label"),
+        crate::auth::Role::Auditor => ("/audit", "Revenir à mes audits"),
+        _ => ("/espace", "Revenir à mon espace"),
+    };
+    crate::web::shared::error_page(state, user, error, back)
+}
+
+/// `10/12/2026`.
+fn day_fr(date: chrono::NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+fn euros(cents: i32) -> String {
+    format!("{} €", cents / 100)
+}
+
+/// The criteria of an application grouped by theme, with field ids and errors for forms.
+fn criteria_groups(view: &LabelApplicationView, errors: &FieldErrors, prefix: &str) -> Value {
+    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+    for c in &view.criteria {
+        let row = criterion_row(view, c, errors, prefix);
+        match groups.last_mut() {
+            Some((title, rows)) if *title == c.group => rows.push(row),
+            _ => groups.push((c.group.clone(), vec![row])),
+        }
+    }
+    Value::Array(
+        groups
+            .into_iter()
+            .map(|(title, criteria)| json!({ "title": title, "criteria": criteria }))
+            .collect(),
+    )
+}
+
+fn criterion_row(
+    view: &LabelApplicationView,
+    c: &CriterionView,
+    errors: &FieldErrors,
+    prefix: &str,
+) -> Value {
+    let error = errors
+        .get(&format!("{prefix}.{}", c.code))
+        .and_then(|v| v.first())
+        .cloned();
+    json!({
+        "code": c.code,
+        "field_id": format!("{}-{}", prefix, c.code.to_ascii_lowercase()),
+        "title": c.title,
+        "evidence_expected": c.evidence_expected,
+        "blocking": c.blocking,
+        "answer": c.answer,
+        "evidence": c.evidence.iter().map(|e| json!({
+            "id": e.id,
+            "filename": e.filename,
+            "href": format!("/label/{}/pieces/{}", view.id, e.id),
+        })).collect::<Vec<_>>(),
+        "finding": c.finding.as_ref().map(|f| json!({
+            "code": f.finding,
+            "label": f.finding_label,
+            "comment": f.comment,
+            "major": f.finding == crate::domain::label_application::Finding::NonConformiteMajeure,
+        })),
+        "error": error,
+    })
+}
+
+/// The French wording of an event of an application or label trail.
+fn event_label(action: &str) -> String {
+    let text = match action {
+        "create" => "Ouverture de la demande",
+        "submit" => "Dépôt de la demande",
+        "start-admissibility" => "Examen de la recevabilité",
+        "mark-incomplete" => "Demande déclarée incomplète",
+        "mark-admissible" => "Demande déclarée recevable",
+        "schedule-audit" => "Audit planifié",
+        "record-audit" => "Audit enregistré",
+        "audit-outcome" => "Suite de l'audit",
+        "submit-corrections" => "Actions correctives transmises",
+        "grant" => "Label attribué",
+        "refuse" => "Demande refusée",
+        "withdraw" => "Demande retirée",
+        "deadline-passed" => "Délai des actions correctives dépassé",
+        "upload-evidence" => "Pièce justificative déposée",
+        "fee-paid" => "Frais payés",
+        "fee-waived" => "Frais exonérés",
+        "fee-pending" => "Frais en attente",
+        other => return other.to_owned(),
+    };
+    text.to_owned()
+}

@@ -1,0 +1,569 @@
+//! The provider's label area: apply, answer each criterion with evidence, follow the status,
+//! read the audit result, answer corrective actions, see the label and its expiry.
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{blocking, criteria_groups, day_fr, error_page, euros, first_errors};
+use crate::AppState;
+use crate::auth::Role;
+use crate::auth::extract::CurrentUser;
+use crate::domain::label_application::{Action, ApplicationKind};
+use crate::error::{AppError, FieldErrors};
+use crate::label::views::LabelApplicationView;
+use crate::label::{self, ActionInput, ApplicationUpdate, NewApplication, evidence};
+use crate::referencing::documents::MAX_BYTES;
+use crate::web::page;
+use crate::web::session::{PageUser, check_form, see_other};
+use crate::web::time::date_fr;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(overview)
+        .service(apply)
+        .service(application_page)
+        .service(save_answers)
+        .service(upload)
+        .service(act)
+        .service(download);
+}
+
+fn base(provider_id: &str) -> String {
+    format!("/espace/organisations/{provider_id}/label")
+}
+
+fn require_provider(user: &CurrentUser) -> Result<(), AppError> {
+    if user.role == Role::Provider {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "Cet espace est réservé aux prestataires.",
+        ))
+    }
+}
+
+fn info_message(slug: Option<&str>) -> Option<&'static str> {
+    Some(match slug? {
+        "creee" => "Votre demande est ouverte : répondez à chaque critère, puis déposez-la.",
+        "reponses" => "Vos réponses sont enregistrées.",
+        "piece" => "La pièce justificative est déposée.",
+        "submit" => "Votre demande est déposée : l'équipe du label va examiner sa recevabilité.",
+        "submit-corrections" => "Vos actions correctives sont transmises à l'auditeur.",
+        "withdraw" => "Votre demande est retirée.",
+        _ => return None,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InfoQuery {
+    pub info: Option<String>,
+}
+
+// --- Overview --------------------------------------------------------------------------------
+
+#[get("/espace/organisations/{id}/label")]
+async fn overview(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let user = user.0;
+    let provider_id = path.into_inner();
+    show_overview(&state, &user, &provider_id, None).await
+}
+
+async fn show_overview(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    provider_id: &str,
+    error: Option<String>,
+) -> HttpResponse {
+    let inner = state.clone().into_inner();
+    let (who, pid) = (user.clone(), provider_id.to_owned());
+    let loaded = blocking(move || {
+        let applications = label::applications_of_provider(&inner, &who, &pid)?;
+        let mut conn = inner.pool.get()?;
+        let (provider, _) = crate::db::providers::find(&mut conn, &pid)?
+            .ok_or_else(|| AppError::not_found("Organisation introuvable."))?;
+        let current = crate::db::labels::current_label_of(&mut conn, &pid)?;
+        Ok((provider, applications, current))
+    })
+    .await;
+    let (provider, applications, current) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(state, user, &e),
+    };
+    let today = state.clock.today();
+    let label = current.map(|l| {
+        let view = crate::label::labels::view_of(&l, &provider.name, today);
+        json!({
+            "number": view.number,
+            "status": view.status,
+            "status_label": view.status_label,
+            "valid": view.status == "valid",
+            "valid_from": day_fr(view.valid_from),
+            "valid_until": day_fr(view.valid_until),
+            "days_left": (view.valid_until - today).num_days(),
+            "renewal_pending": view.renewal_pending,
+        })
+    });
+    let open = applications.iter().find(|a| !a.status.is_closed());
+    let can_apply = open.is_none()
+        && provider.status == crate::domain::provider::ReferencingStatus::Approved
+        && user.role == Role::Provider;
+    page(
+        state,
+        if error.is_some() {
+            StatusCode::CONFLICT
+        } else {
+            StatusCode::OK
+        },
+        "pages/label/overview",
+        &format!("Label ExpertCyber – {}", provider.name),
+        Some(user),
+        json!({
+            "provider_name": provider.name,
+            "organisation_href": format!("/espace/organisations/{provider_id}"),
+            "base": base(provider_id),
+            "label": label,
+            "can_apply": can_apply,
+            "fee": euros(state.config.label_fee_cents),
+            "not_approved": provider.status != crate::domain::provider::ReferencingStatus::Approved,
+            "error": error,
+            "applications": applications.iter().map(|a| json!({
+                "href": format!("{}/{}", base(provider_id), a.id),
+                "kind": if a.kind == ApplicationKind::Renewal { "Renouvellement" } else { "Première demande" },
+                "status_label": a.status_label,
+                "created": date_fr(a.created_at),
+                "open": !a.status.is_closed(),
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+#[post("/espace/organisations/{id}/label")]
+async fn apply(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let provider_id = path.into_inner();
+    if let Err(e) =
+        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let (who, pid) = (user.clone(), provider_id.clone());
+    match blocking(move || label::create(&inner, &who, &pid, NewApplication::default())).await {
+        Ok(view) => see_other(&format!("{}/{}?info=creee", base(&provider_id), view.id)),
+        Err(AppError::Conflict(message)) | Err(AppError::Forbidden(message)) => {
+            show_overview(&state, &user, &provider_id, Some(message)).await
+        }
+        Err(AppError::Validation(errors)) => {
+            let message = errors.into_values().flatten().collect::<Vec<_>>().join(" ");
+            show_overview(&state, &user, &provider_id, Some(message)).await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+// --- One application ---------------------------------------------------------------------
+
+#[get("/espace/organisations/{id}/label/{application}")]
+async fn application_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    let (provider_id, id) = path.into_inner();
+    let info = info_message(query.info.as_deref());
+    show_application(
+        &state,
+        &user,
+        &provider_id,
+        &id,
+        StatusCode::OK,
+        &FieldErrors::new(),
+        None,
+        info,
+    )
+    .await
+}
+
+/// Loads the application, checking it belongs to the organisation in the address.
+async fn load(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    provider_id: &str,
+    id: &str,
+) -> Result<
+    (
+        LabelApplicationView,
+        Vec<crate::referencing::views::EventView>,
+    ),
+    AppError,
+> {
+    let inner = state.clone().into_inner();
+    let (who, id, pid) = (user.clone(), id.to_owned(), provider_id.to_owned());
+    blocking(move || {
+        let view = label::application(&inner, &who, &id)?;
+        if view.provider_id != pid {
+            return Err(AppError::not_found("Demande de label introuvable."));
+        }
+        let events = label::events(&inner, &who, &id)?;
+        Ok((view, events))
+    })
+    .await
+}
+
+/// Checks, before a form acts, that the application is one the user may see and belongs to the
+/// organisation in the address (without building the page's view).
+async fn belongs_to(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    provider_id: &str,
+    id: &str,
+) -> Result<(), AppError> {
+    let inner = state.clone().into_inner();
+    let (who, id, pid) = (user.clone(), id.to_owned(), provider_id.to_owned());
+    blocking(move || {
+        let mut conn = inner.pool.get()?;
+        let (row, _) = label::load(&mut conn, &who, &id)?;
+        if row.provider_id != pid {
+            return Err(AppError::not_found("Demande de label introuvable."));
+        }
+        Ok(())
+    })
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn show_application(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    provider_id: &str,
+    id: &str,
+    status: StatusCode,
+    errors: &FieldErrors,
+    typed: Option<&std::collections::BTreeMap<String, String>>,
+    info: Option<&str>,
+) -> HttpResponse {
+    let (view, events) = match load(state, user, provider_id, id).await {
+        Ok(v) => v,
+        Err(e) => return error_page(state, user, &e),
+    };
+    let mut groups = criteria_groups(&view, errors, "answers");
+    if let Some(typed) = typed {
+        // Keep what was typed when the form is refused.
+        for group in groups.as_array_mut().into_iter().flatten() {
+            for c in group["criteria"].as_array_mut().into_iter().flatten() {
+                if let Some(code) = c["code"].as_str()
+                    && let Some(answer) = typed.get(code)
+                {
+                    c["answer"] = Value::String(answer.clone());
+                }
+            }
+        }
+    }
+    let editable = label::editable(view.status) && user.role == Role::Provider;
+    let can = |a: Action| view.available_actions.iter().any(|s| s == a.slug());
+    let base_path = format!("{}/{}", base(provider_id), view.id);
+    page(
+        state,
+        status,
+        "pages/label/application",
+        &format!("Demande de label – {}", view.provider_name),
+        Some(user),
+        json!({
+            "info": info,
+            "errors": first_errors(errors),
+            "error_summary": errors.values().flatten().cloned().collect::<Vec<_>>(),
+            "overview_href": base(provider_id),
+            "base": base_path,
+            "provider_name": view.provider_name,
+            "renewal": view.kind == ApplicationKind::Renewal,
+            "status": view.status,
+            "status_label": view.status_label,
+            "version": view.version,
+            "fee": euros(view.fee.amount_cents),
+            "fee_status": view.fee.status_label,
+            "auditor": view.auditor.as_ref().map(|a| a.display_name.clone()),
+            "audit_date": view.audit_date.map(day_fr),
+            "corrective_deadline": view.corrective_deadline.map(day_fr),
+            "decision_reason": view.decision_reason,
+            "recommendation": view.recommendation,
+            "label_number": view.label_number,
+            "granted": view.status == crate::domain::label_application::ApplicationStatus::Granted,
+            "audited": view.audit_round > 0,
+            "editable": editable,
+            "corrective": view.status == crate::domain::label_application::ApplicationStatus::CorrectiveActions,
+            "groups": groups,
+            "criteria": view.criteria.iter().map(|c| json!({"code": c.code, "title": c.title})).collect::<Vec<_>>(),
+            "can_submit": can(Action::Submit),
+            "can_submit_corrections": can(Action::SubmitCorrections),
+            "can_withdraw": can(Action::Withdraw),
+            "events": events.iter().rev().map(|e| json!({
+                "when": date_fr(e.created_at),
+                "action": super::event_label(&e.action),
+                "to": crate::domain::label_application::ApplicationStatus::parse(&e.to_state).map(|s| s.label()).unwrap_or(""),
+                "reason": e.reason,
+                "actor": e.actor,
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+/// `answer-ADM-01=...` fields, plus the CSRF token.
+fn answers_of(fields: &[(String, String)]) -> std::collections::BTreeMap<String, String> {
+    fields
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("answer-")?.to_owned(), v.clone())))
+        .collect()
+}
+
+fn token_of(fields: &[(String, String)]) -> &str {
+    fields
+        .iter()
+        .find(|(k, _)| k == "csrf_token")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_default()
+}
+
+#[post("/espace/organisations/{id}/label/{application}/reponses")]
+async fn save_answers(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let (provider_id, id) = path.into_inner();
+    let fields = form.into_inner();
+    if let Err(e) =
+        require_provider(&user).and_then(|()| check_form(&req, &state, &user, token_of(&fields)))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let answers = answers_of(&fields);
+    let inner = state.clone().into_inner();
+    let (who, app_id, input) = (user.clone(), id.clone(), answers.clone());
+    // The organisation in the address must be the application's.
+    if let Err(e) = belongs_to(&state, &user, &provider_id, &id).await {
+        return error_page(&state, &user, &e);
+    }
+    match blocking(move || {
+        label::update(&inner, &who, &app_id, ApplicationUpdate { answers: input })
+    })
+    .await
+    {
+        Ok(_) => see_other(&format!(
+            "{}/{}?info=reponses#criteres",
+            base(&provider_id),
+            id
+        )),
+        Err(AppError::Validation(errors)) => {
+            show_application(
+                &state,
+                &user,
+                &provider_id,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                Some(&answers),
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[post("/espace/organisations/{id}/label/{application}/pieces")]
+async fn upload(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    payload: Multipart,
+) -> HttpResponse {
+    let user = user.0;
+    let (provider_id, id) = path.into_inner();
+    let mut form = match crate::api::multipart::read(payload, MAX_BYTES).await {
+        Ok(f) => f,
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    let token = form.texts.remove("csrf_token").unwrap_or_default();
+    if let Err(e) = require_provider(&user).and_then(|()| check_form(&req, &state, &user, &token)) {
+        return error_page(&state, &user, &e);
+    }
+    if let Err(e) = belongs_to(&state, &user, &provider_id, &id).await {
+        return error_page(&state, &user, &e);
+    }
+    let criterion = form.texts.remove("criterion").unwrap_or_default();
+    let result = match form.file.filter(|(_, bytes)| !bytes.is_empty()) {
+        None => Err(AppError::field(
+            "evidence_file",
+            "Choisissez le fichier à déposer.",
+        )),
+        Some((filename, bytes)) => {
+            let inner = state.clone().into_inner();
+            let (who, app_id) = (user.clone(), id.clone());
+            blocking(move || evidence::upload(&inner, &who, &app_id, &criterion, &filename, bytes))
+                .await
+        }
+    };
+    match result {
+        Ok(_) => see_other(&format!("{}/{}?info=piece#pieces", base(&provider_id), id)),
+        Err(AppError::Validation(errors)) => {
+            let errors: FieldErrors = errors
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        if k == "file" {
+                            "evidence_file".to_owned()
+                        } else if k == "criterion" {
+                            "evidence_criterion".to_owned()
+                        } else {
+                            k
+                        },
+                        v,
+                    )
+                })
+                .collect();
+            show_application(
+                &state,
+                &user,
+                &provider_id,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                None,
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[post("/espace/organisations/{id}/label/{application}/actions/{action}")]
+async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let (provider_id, id, slug) = path.into_inner();
+    let fields = form.into_inner();
+    if let Err(e) =
+        require_provider(&user).and_then(|()| check_form(&req, &state, &user, token_of(&fields)))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let Some(action) = Action::from_slug(&slug).filter(|a| {
+        matches!(
+            a,
+            Action::Submit | Action::SubmitCorrections | Action::Withdraw
+        )
+    }) else {
+        return error_page(&state, &user, &AppError::not_found("Action inconnue."));
+    };
+    if action == Action::Withdraw && !fields.iter().any(|(k, v)| k == "confirm" && v == "oui") {
+        let errors = FieldErrors::from([(
+            "withdraw_confirm".to_owned(),
+            vec!["Cochez la case pour confirmer le retrait de la demande.".to_owned()],
+        )]);
+        return show_application(
+            &state,
+            &user,
+            &provider_id,
+            &id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors,
+            None,
+            None,
+        )
+        .await;
+    }
+    if let Err(e) = belongs_to(&state, &user, &provider_id, &id).await {
+        return error_page(&state, &user, &e);
+    }
+    let answers = answers_of(&fields);
+    let version = fields
+        .iter()
+        .find(|(k, _)| k == "version")
+        .and_then(|(_, v)| v.parse().ok());
+    let inner = state.clone().into_inner();
+    let (who, app_id, typed) = (user.clone(), id.clone(), answers.clone());
+    let input = ActionInput {
+        version,
+        answers: typed,
+        ..ActionInput::default()
+    };
+    match blocking(move || label::act(&inner, &who, &app_id, action, input)).await {
+        Ok(_) => see_other(&format!(
+            "{}/{}?info={}",
+            base(&provider_id),
+            id,
+            action.slug()
+        )),
+        Err(AppError::Validation(errors)) => {
+            show_application(
+                &state,
+                &user,
+                &provider_id,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                Some(&answers),
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+/// A piece of evidence, for whoever may see the application (members, staff, its auditor).
+#[get("/label/{application}/pieces/{evidence}")]
+async fn download(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let user = user.0;
+    let (id, evidence_id) = path.into_inner();
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    match blocking(move || evidence::download(&inner, &who, &id, &evidence_id)).await {
+        Ok(file) => HttpResponse::Ok()
+            .content_type(file.content_type)
+            .insert_header((
+                "Content-Disposition",
+                format!(
+                    "inline; filename=\"{}\"",
+                    file.filename.replace(['"', '\\'], "")
+                ),
+            ))
+            .insert_header(("X-Content-Type-Options", "nosniff"))
+            .body(file.content),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

@@ -1,0 +1,60 @@
+//! Public verification of a label number: anyone can check the label a provider shows them.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError, get, web};
+use serde_json::json;
+
+use super::{blocking, day_fr};
+use crate::AppState;
+use crate::label::labels::verify;
+use crate::web::page;
+use crate::web::session::MaybeUser;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(verification_page);
+}
+
+#[get("/labels/{number}")]
+async fn verification_page(
+    state: web::Data<AppState>,
+    user: MaybeUser,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let number = path.into_inner();
+    let inner = state.clone().into_inner();
+    let asked = number.clone();
+    match blocking(move || verify(&inner, &asked)).await {
+        Ok(found) => {
+            let valid = found.status == "valid";
+            page(
+                &state,
+                StatusCode::OK,
+                "pages/label/verify",
+                &format!("Label ExpertCyber {}", found.number),
+                user.0.as_ref(),
+                json!({
+                    "found": true,
+                    "valid": valid,
+                    "number": found.number,
+                    "provider_name": found.provider_name,
+                    "siret": found.siret,
+                    "status": found.status,
+                    "status_label": found.status_label,
+                    "valid_from": day_fr(found.valid_from),
+                    "valid_until": day_fr(found.valid_until),
+                }),
+            )
+        }
+        Err(e) => {
+            let status = e.status_code();
+            page(
+                &state,
+                status,
+                "pages/label/verify",
+                "Label ExpertCyber introuvable",
+                user.0.as_ref(),
+                json!({ "found": false, "number": number, "message": e.to_string() }),
+            )
+        }
+    }
+}

@@ -1,0 +1,516 @@
+//! The staff pages of the label: applications by state with counts and fee status, one
+//! application (fee, scheduling, decision), and the labels to watch (expiring within 90 days,
+//! suspended, withdrawn) with their actions.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{blocking, criteria_groups, day_fr, error_page, euros, event_label, first_errors};
+use crate::AppState;
+use crate::auth::extract::CurrentUser;
+use crate::db::labels as queries;
+use crate::domain::label_application::{
+    Action, ApplicationStatus, FeeStatus, available, reason_required,
+};
+use crate::error::{AppError, FieldErrors};
+use crate::label::labels::{self as label_service, LabelAction};
+use crate::label::{self, ActionInput};
+use crate::web::page;
+use crate::web::session::{PageUser, check_form, see_other};
+use crate::web::time::date_fr;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(queue)
+        .service(application_page)
+        .service(set_fee)
+        .service(act)
+        .service(labels_page)
+        .service(label_page)
+        .service(act_on_label);
+}
+
+fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
+    user.require_staff()
+        .map_err(|_| AppError::forbidden("Cette page est réservée à l'équipe du label."))
+}
+
+fn form_value(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct QueueQuery {
+    pub etat: Option<String>,
+    pub info: Option<String>,
+}
+
+/// The states in the order staff work through them.
+const QUEUE_STATES: [ApplicationStatus; 12] = [
+    ApplicationStatus::Submitted,
+    ApplicationStatus::Admissibility,
+    ApplicationStatus::Incomplete,
+    ApplicationStatus::Admissible,
+    ApplicationStatus::AuditScheduled,
+    ApplicationStatus::CorrectiveActions,
+    ApplicationStatus::Decision,
+    ApplicationStatus::Granted,
+    ApplicationStatus::Refused,
+    ApplicationStatus::Withdrawn,
+    ApplicationStatus::Draft,
+    ApplicationStatus::Audited,
+];
+
+#[get("/instruction/label")]
+async fn queue(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<QueueQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Err(e) = require_staff(&user) {
+        return error_page(&state, &user, &e);
+    }
+    let filter = query
+        .etat
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(ApplicationStatus::parse);
+    let inner = state.clone().into_inner();
+    let loaded = blocking(move || {
+        let mut conn = inner.pool.get()?;
+        let rows = queries::list_applications(&mut conn, filter.map(|s| s.as_str()), None)?;
+        let counts: BTreeMap<String, i64> = queries::application_counts(&mut conn)?
+            .into_iter()
+            .collect();
+        Ok((rows, counts))
+    })
+    .await;
+    let (rows, counts) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    let tabs: Vec<Value> = QUEUE_STATES
+        .iter()
+        .filter(|s| counts.get(s.as_str()).copied().unwrap_or(0) > 0 || Some(**s) == filter)
+        .map(|s| {
+            json!({
+                "href": format!("/instruction/label?etat={}", s.as_str()),
+                "label": s.label(),
+                "count": counts.get(s.as_str()).copied().unwrap_or(0),
+                "current": Some(*s) == filter,
+            })
+        })
+        .collect();
+    page(
+        &state,
+        StatusCode::OK,
+        "pages/label/queue",
+        "Demandes de label ExpertCyber",
+        Some(&user),
+        json!({
+            "tabs": tabs,
+            "all_current": filter.is_none(),
+            "total": counts.values().sum::<i64>(),
+            "info": (query.info.as_deref() == Some("label")).then_some("Le label est mis à jour."),
+            "rows": rows.iter().map(|r| json!({
+                "href": format!("/instruction/label/{}", r.id),
+                "provider_name": r.provider_name,
+                "kind": if r.kind == "renewal" { "Renouvellement" } else { "Première demande" },
+                "status_label": ApplicationStatus::parse(&r.status).map(|s| s.label()).unwrap_or(""),
+                "fee_label": FeeStatus::parse(&r.fee_status).map(|f| f.label()).unwrap_or(""),
+                "fee_pending": r.fee_status == "pending",
+                "audit_date": r.audit_date.map(day_fr),
+                "deadline": r.corrective_deadline.map(day_fr),
+                "updated": date_fr(r.updated_at),
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InfoQuery {
+    pub info: Option<String>,
+}
+
+#[get("/instruction/label/{application}")]
+async fn application_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    let info = query.info.as_deref().map(|slug| match slug {
+        "frais" => "Le statut des frais est enregistré.".to_owned(),
+        other => format!(
+            "C'est fait : la demande est maintenant à l'état suivant ({}).",
+            Action::from_slug(other)
+                .map(|a| a.label())
+                .unwrap_or("mise à jour")
+        ),
+    });
+    show(
+        &state,
+        &user,
+        &path.into_inner(),
+        StatusCode::OK,
+        &FieldErrors::new(),
+        None,
+        info,
+    )
+    .await
+}
+
+async fn show(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: &str,
+    status: StatusCode,
+    errors: &FieldErrors,
+    failed_action: Option<&str>,
+    info: Option<String>,
+) -> HttpResponse {
+    if let Err(e) = require_staff(user) {
+        return error_page(state, user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let (who, app_id) = (user.clone(), id.to_owned());
+    let loaded = blocking(move || {
+        let view = label::application(&inner, &who, &app_id)?;
+        let events = label::events(&inner, &who, &app_id)?;
+        let mut conn = inner.pool.get()?;
+        let auditors = queries::auditors(&mut conn)?;
+        Ok((view, events, auditors))
+    })
+    .await;
+    let (view, events, auditors) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(state, user, &e),
+    };
+    let actions: Vec<Value> = available(view.status, crate::domain::label_application::Actor::Staff)
+        .into_iter()
+        .filter(|a| *a != Action::ScheduleAudit)
+        .map(|a| {
+            json!({
+                "slug": a.slug(),
+                "button": a.label(),
+                "reason": reason_required(a),
+                "reason_label": if a == Action::MarkIncomplete { "Ce qui manque (envoyé au prestataire)" } else { "Motif (communiqué au prestataire)" },
+                "danger": a == Action::Refuse,
+                "error": (failed_action == Some(a.slug())).then(|| errors.get("reason").and_then(|v| v.first()).cloned()).flatten(),
+            })
+        })
+        .collect();
+    let fee_choices: Vec<Value> = [FeeStatus::Pending, FeeStatus::Paid, FeeStatus::Waived]
+        .iter()
+        .map(|f| json!({ "value": f.as_str(), "label": f.label(), "selected": *f == view.fee.status }))
+        .collect();
+    let can_schedule = view
+        .available_actions
+        .iter()
+        .any(|a| a == Action::ScheduleAudit.slug());
+    page(
+        state,
+        status,
+        "pages/label/review",
+        &format!("Demande de label – {}", view.provider_name),
+        Some(user),
+        json!({
+            "id": view.id,
+            "version": view.version,
+            "info": info,
+            "errors": first_errors(errors),
+            "provider_name": view.provider_name,
+            "provider_href": format!("/instruction/dossiers/{}", view.provider_id),
+            "renewal": view.kind == crate::domain::label_application::ApplicationKind::Renewal,
+            "status_label": view.status_label,
+            "fee": euros(view.fee.amount_cents),
+            "fee_status": view.fee.status,
+            "fee_label": view.fee.status_label,
+            "fee_open": !view.status.is_closed(),
+            "fee_choices": fee_choices,
+            "auditor": view.auditor.as_ref().map(|a| a.display_name.clone()),
+            "audit_date": view.audit_date.map(day_fr),
+            "audit_date_iso": view.audit_date.map(|d| d.to_string()),
+            "corrective_deadline": view.corrective_deadline.map(day_fr),
+            "recommendation": view.recommendation,
+            "decision_reason": view.decision_reason,
+            "label_number": view.label_number,
+            "can_schedule": can_schedule,
+            "auditors": auditors.iter().map(|(id, name, email)| json!({
+                "id": id, "label": format!("{name} ({email})"),
+                "selected": view.auditor.as_ref().is_some_and(|a| &a.id == id),
+            })).collect::<Vec<_>>(),
+            "actions": actions,
+            "groups": criteria_groups(&view, &FieldErrors::new(), "review"),
+            "events": events.iter().rev().map(|e| json!({
+                "when": date_fr(e.created_at),
+                "action": event_label(&e.action),
+                "actor": e.actor,
+                "reason": e.reason,
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[post("/instruction/label/{application}/frais")]
+async fn set_fee(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let id = path.into_inner();
+    let fields = form.into_inner();
+    if let Err(e) = require_staff(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form_value(&fields, "csrf_token")))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let Some(fee) = FeeStatus::parse(&form_value(&fields, "fee_status")) else {
+        let errors = FieldErrors::from([(
+            "fee_status".to_owned(),
+            vec!["Choisissez un statut.".to_owned()],
+        )]);
+        return show(
+            &state,
+            &user,
+            &id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors,
+            None,
+            None,
+        )
+        .await;
+    };
+    let inner = state.clone().into_inner();
+    let (who, app_id) = (user.clone(), id.clone());
+    match blocking(move || label::set_fee(&inner, &who, &app_id, fee)).await {
+        Ok(_) => see_other(&format!("/instruction/label/{id}?info=frais")),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[post("/instruction/label/{application}/actions/{action}")]
+async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let (id, slug) = path.into_inner();
+    let fields = form.into_inner();
+    if let Err(e) = require_staff(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form_value(&fields, "csrf_token")))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let Some(action) = Action::from_slug(&slug) else {
+        return error_page(&state, &user, &AppError::not_found("Action inconnue."));
+    };
+    let audit_date = form_value(&fields, "audit_date");
+    let parsed_date = chrono::NaiveDate::parse_from_str(&audit_date, "%Y-%m-%d").ok();
+    if action == Action::ScheduleAudit && !audit_date.is_empty() && parsed_date.is_none() {
+        let errors = FieldErrors::from([(
+            "audit_date".to_owned(),
+            vec!["Date invalide (JJ/MM/AAAA).".to_owned()],
+        )]);
+        return show(
+            &state,
+            &user,
+            &id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors,
+            Some(action.slug()),
+            None,
+        )
+        .await;
+    }
+    let input = ActionInput {
+        reason: Some(form_value(&fields, "reason")).filter(|r| !r.is_empty()),
+        version: form_value(&fields, "version").parse().ok(),
+        auditor_id: Some(form_value(&fields, "auditor_id")).filter(|r| !r.is_empty()),
+        audit_date: parsed_date,
+        ..ActionInput::default()
+    };
+    let inner = state.clone().into_inner();
+    let (who, app_id) = (user.clone(), id.clone());
+    match blocking(move || label::act(&inner, &who, &app_id, action, input)).await {
+        Ok(_) => see_other(&format!("/instruction/label/{id}?info={}", action.slug())),
+        Err(AppError::Validation(errors)) => {
+            show(
+                &state,
+                &user,
+                &id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &errors,
+                Some(action.slug()),
+                None,
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+// --- Labels ----------------------------------------------------------------------------------
+
+fn label_row(l: &crate::label::views::LabelView) -> Value {
+    json!({
+        "href": format!("/instruction/labels/{}", l.number),
+        "number": l.number,
+        "provider_name": l.provider_name,
+        "status_label": l.status_label,
+        "valid_until": day_fr(l.valid_until),
+        "renewal_pending": l.renewal_pending,
+    })
+}
+
+#[get("/instruction/labels")]
+async fn labels_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse {
+    let user = user.0;
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    match blocking(move || label_service::staff_lists(&inner, &who, 90)).await {
+        Ok(lists) => page(
+            &state,
+            StatusCode::OK,
+            "pages/label/labels",
+            "Labels ExpertCyber à suivre",
+            Some(&user),
+            json!({
+                "expiring": lists.expiring.iter().map(label_row).collect::<Vec<_>>(),
+                "suspended": lists.suspended.iter().map(label_row).collect::<Vec<_>>(),
+                "withdrawn": lists.withdrawn.iter().map(label_row).collect::<Vec<_>>(),
+            }),
+        ),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[get("/instruction/labels/{number}")]
+async fn label_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+) -> HttpResponse {
+    let user = user.0;
+    show_label(&state, &user, &path.into_inner(), StatusCode::OK, None).await
+}
+
+async fn show_label(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    number: &str,
+    status: StatusCode,
+    error: Option<(String, String)>,
+) -> HttpResponse {
+    let inner = state.clone().into_inner();
+    let (who, asked) = (user.clone(), number.to_owned());
+    let loaded = blocking(move || {
+        let events = label_service::events(&inner, &who, &asked)?;
+        let mut conn = inner.pool.get()?;
+        let (label, name, _, _) = queries::label_with_holder(&mut conn, &asked)?
+            .ok_or_else(|| AppError::not_found("Label introuvable."))?;
+        Ok((
+            label_service::view_of(&label, &name, inner.clock.today()),
+            events,
+        ))
+    })
+    .await;
+    let (label, events) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(state, user, &e),
+    };
+    let action = |a: LabelAction, button: &str, reason: bool| {
+        json!({
+            "slug": a.slug(), "button": button, "reason": reason,
+            "error": error.as_ref().filter(|(slug, _)| slug == a.slug()).map(|(_, m)| m.clone()),
+        })
+    };
+    let actions: Vec<Value> = match label.status.as_str() {
+        "valid" => vec![
+            action(LabelAction::Suspend, "Suspendre le label", true),
+            action(LabelAction::Withdraw, "Retirer le label", true),
+        ],
+        "suspended" => vec![
+            action(LabelAction::Reinstate, "Rétablir le label", false),
+            action(LabelAction::Withdraw, "Retirer le label", true),
+        ],
+        _ => vec![],
+    };
+    page(
+        state,
+        status,
+        "pages/label/label",
+        &format!("Label {}", label.number),
+        Some(user),
+        json!({
+            "number": label.number,
+            "provider_name": label.provider_name,
+            "provider_href": format!("/instruction/dossiers/{}", label.provider_id),
+            "status_label": label.status_label,
+            "valid_from": day_fr(label.valid_from),
+            "valid_until": day_fr(label.valid_until),
+            "renewal_pending": label.renewal_pending,
+            "actions": actions,
+            "events": events.iter().rev().map(|e| json!({
+                "when": date_fr(e.created_at),
+                "action": e.action,
+                "actor": e.actor,
+                "reason": e.reason,
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[post("/instruction/labels/{number}/{action}")]
+async fn act_on_label(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let (number, slug) = path.into_inner();
+    let fields = form.into_inner();
+    if let Err(e) = require_staff(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form_value(&fields, "csrf_token")))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let Some(action) = LabelAction::from_slug(&slug) else {
+        return error_page(&state, &user, &AppError::not_found("Action inconnue."));
+    };
+    let reason = form_value(&fields, "reason");
+    let inner = state.clone().into_inner();
+    let (who, asked) = (user.clone(), number.clone());
+    match blocking(move || label_service::act(&inner, &who, &asked, action, Some(&reason))).await {
+        Ok(_) => see_other(&format!("/instruction/labels/{number}")),
+        Err(AppError::Validation(errors)) => {
+            let message = errors.into_values().flatten().collect::<Vec<_>>().join(" ");
+            show_label(
+                &state,
+                &user,
+                &number,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some((slug, message)),
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
