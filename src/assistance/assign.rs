@@ -2,7 +2,6 @@
 //! offer with its deadline, or the staff queue when nobody can take it.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
@@ -19,14 +18,15 @@ use crate::geo::provider_index::Snapshot;
 
 /// Providers who may take the request now, nearest first: approved (the directory index holds
 /// only those), covering the place, serving the audience and the incident, not absent today,
-/// below capacity, and not already tried for this request.
+/// below capacity, not already tried for this request, and not in `passed_over`.
 pub fn eligible(
     conn: &mut DbConnection,
+    snapshot: &Snapshot,
     state: &AppState,
     row: &RequestRow,
     now: NaiveDateTime,
-) -> Result<(Arc<Snapshot>, Vec<Eligible>), AppError> {
-    let snapshot = state.directory.snapshot(conn, &state.taxonomy)?;
+    passed_over: &HashSet<String>,
+) -> Result<Vec<Eligible>, AppError> {
     let today = now.date();
     let query = Query {
         latitude: row.latitude,
@@ -37,68 +37,76 @@ pub fn eligible(
         labelled_on: None,
         include_remote: false,
     };
-    let matches = snapshot.search(&query);
-    let ids: Vec<String> = matches
-        .iter()
-        .map(|m| snapshot.provider(m).id.clone())
-        .collect();
-    if ids.is_empty() {
-        return Ok((snapshot, Vec::new()));
-    }
     // Providers are only ever tried after a decline or a timeout, which count as failures.
-    let mut excluded: HashSet<String> = if row.failed_assignments > 0 {
-        queries::providers_tried(conn, &row.id)?
-            .into_iter()
-            .collect()
-    } else {
-        HashSet::new()
-    };
-    excluded.extend(queries::absent_on(conn, &ids, today)?);
-    excluded.extend(queries::full_providers(conn, &ids)?);
-    let recent: HashMap<String, i64> =
-        queries::recent_assignment_counts(conn, &ids, now - chrono::Duration::days(30))?
-            .into_iter()
-            .collect();
-    let eligible = matches
-        .iter()
-        .map(|m| (m, snapshot.provider(m)))
-        .filter(|(_, p)| !excluded.contains(&p.id))
-        .map(|(m, p)| Eligible {
-            provider_id: p.id.clone(),
-            distance_km: m.distance_km,
-            labelled: p.label.as_ref().is_some_and(|l| l.is_valid_on(today)),
-            recent_assignments: recent.get(&p.id).copied().unwrap_or(0),
-        })
+    let mut excluded: HashSet<String> = passed_over.clone();
+    if row.failed_assignments > 0 {
+        excluded.extend(queries::providers_tried(conn, &row.id)?);
+    }
+    let matches: Vec<_> = snapshot
+        .search(&query)
+        .into_iter()
+        .map(|m| (snapshot.provider(&m), m.distance_km))
+        .filter(|(p, _)| !excluded.contains(&p.id))
         .collect();
-    Ok((snapshot, eligible))
+    if matches.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = matches.iter().map(|(p, _)| p.id.clone()).collect();
+    let free: HashMap<String, i64> =
+        queries::availability(conn, &ids, today, now - chrono::Duration::days(30))?
+            .into_iter()
+            .filter(|a| !a.absent && !a.full)
+            .map(|a| (a.provider_id, a.recent))
+            .collect();
+    Ok(matches
+        .into_iter()
+        .filter_map(|(p, distance_km)| {
+            free.get(&p.id).map(|&recent| Eligible {
+                provider_id: p.id.clone(),
+                distance_km,
+                labelled: p.label.as_ref().is_some_and(|l| l.is_valid_on(today)),
+                recent_assignments: recent,
+            })
+        })
+        .collect())
 }
 
-/// Offers the request to the next provider, or sends it to staff when none is eligible or after
-/// too many unsuccessful offers. Runs inside the caller's transaction; writes `row`.
-pub fn assign_next(
+/// Where a request goes next.
+pub enum Decision {
+    /// To this provider, whose place is already taken in its capacity.
+    Offer { provider: Provider, why: String },
+    /// To staff.
+    Escalate { why: String },
+}
+
+/// Chooses the next provider and takes a place in its capacity, or decides to send the request
+/// to staff when none is eligible or after too many unsuccessful offers. Writes nothing of the
+/// request itself: [`carry_out`] does.
+pub fn decide(
     conn: &mut DbConnection,
     state: &AppState,
-    row: &mut RequestRow,
+    snapshot: &Snapshot,
+    row: &RequestRow,
     now: NaiveDateTime,
-) -> Result<(), AppError> {
+) -> Result<Decision, AppError> {
     if row.failed_assignments >= MAX_FAILED_ASSIGNMENTS {
-        return escalate(
-            conn,
-            state,
-            row,
-            now,
-            &format!(
+        return Ok(Decision::Escalate {
+            why: format!(
                 "{} professionnels sollicités n'ont pas pu prendre la demande.",
                 row.failed_assignments
             ),
-        );
+        });
     }
-    let (snapshot, mut candidates) = eligible(conn, state, row, now)?;
     // Only the victim's first choice counts: after a decline, the fair choice takes over.
     let wanted = (row.failed_assignments == 0)
         .then(|| row.chosen_provider_id.clone())
         .flatten();
-    while let Some(choice) = choose(&candidates, wanted.as_deref()) {
+    let mut filled_up: HashSet<String> = HashSet::new();
+    loop {
+        let candidates = eligible(conn, snapshot, state, row, now, &filled_up)?;
+        let Some(choice) = choose(&candidates, wanted.as_deref()) else {
+            break;
+        };
         if queries::take_place(conn, &choice.provider_id)? {
             // The directory snapshot already holds the provider: no need to read it again.
             let provider = match snapshot.get(&choice.provider_id) {
@@ -109,21 +117,81 @@ pub fn assign_next(
                         .0
                 }
             };
-            return offer(conn, state, row, &provider, &choice.why, None, now);
+            return Ok(Decision::Offer {
+                provider,
+                why: choice.why,
+            });
         }
-        // Filled up since we looked: try the others.
-        candidates.retain(|c| c.provider_id != choice.provider_id);
+        // Filled up since we looked: choose among the others.
+        filled_up.insert(choice.provider_id);
     }
-    escalate(
-        conn,
-        state,
-        row,
-        now,
-        "Aucun professionnel disponible ne couvre ce lieu pour ce type d'incident.",
-    )
+    Ok(Decision::Escalate {
+        why: "Aucun professionnel disponible ne couvre ce lieu pour ce type d'incident.".into(),
+    })
 }
 
-/// Creates the pending offer and emails the provider.
+impl Decision {
+    /// The request's state once the decision is carried out.
+    pub fn apply_to(&self, row: &mut RequestRow) {
+        match self {
+            Self::Offer { provider, .. } => {
+                row.status = RequestStatus::Assigned.as_str().to_owned();
+                row.provider_id = Some(provider.id.clone());
+            }
+            Self::Escalate { .. } => {
+                row.status = RequestStatus::Escalated.as_str().to_owned();
+                row.provider_id = None;
+            }
+        }
+    }
+}
+
+/// Offers the request to the next provider, or sends it to staff. Runs inside the caller's
+/// transaction; writes `row`.
+pub fn assign_next(
+    conn: &mut DbConnection,
+    state: &AppState,
+    row: &mut RequestRow,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let snapshot = state.directory.snapshot(conn, &state.taxonomy)?;
+    let decision = decide(conn, state, &snapshot, row, now)?;
+    let from = row.status.clone();
+    decision.apply_to(row);
+    write(conn, row, now)?;
+    carry_out(conn, state, row, &decision, &from, now)
+}
+
+/// What follows a decision already applied to the stored `row` (which was in state `from`):
+/// the offer with its audit event and emails, or the staff queue's.
+pub fn carry_out(
+    conn: &mut DbConnection,
+    state: &AppState,
+    row: &RequestRow,
+    decision: &Decision,
+    from: &str,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    match decision {
+        Decision::Offer { provider, why } => {
+            record_offer(conn, state, row, provider, why, None, from, now)
+        }
+        Decision::Escalate { why } => {
+            event(
+                conn,
+                &row.id,
+                None,
+                "escalate",
+                (Some(from), &row.status),
+                Some(why),
+                now,
+            )?;
+            notify::escalated(conn, state, row, why)
+        }
+    }
+}
+
+/// Offers the request to `provider` (staff assigning by hand), whose place is already counted.
 pub fn offer(
     conn: &mut DbConnection,
     state: &AppState,
@@ -131,6 +199,25 @@ pub fn offer(
     provider: &Provider,
     why: &str,
     assigned_by: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let from = row.status.clone();
+    row.status = RequestStatus::Assigned.as_str().to_owned();
+    row.provider_id = Some(provider.id.clone());
+    write(conn, row, now)?;
+    record_offer(conn, state, row, provider, why, assigned_by, &from, now)
+}
+
+/// The pending offer, its audit event and the provider's email.
+#[allow(clippy::too_many_arguments)]
+fn record_offer(
+    conn: &mut DbConnection,
+    state: &AppState,
+    row: &RequestRow,
+    provider: &Provider,
+    why: &str,
+    assigned_by: Option<&str>,
+    from: &str,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let assignment = AssignmentRow {
@@ -147,10 +234,6 @@ pub fn offer(
         answered_at: None,
     };
     queries::insert_assignment(conn, &assignment)?;
-    let from = row.status.clone();
-    row.status = RequestStatus::Assigned.as_str().to_owned();
-    row.provider_id = Some(provider.id.clone());
-    write(conn, row, now)?;
     event(
         conn,
         &row.id,
@@ -160,34 +243,11 @@ pub fn offer(
         } else {
             "offer"
         },
-        (Some(&from), &row.status),
+        (Some(from), &row.status),
         Some(why),
         now,
     )?;
     notify::offer(conn, state, row, provider, &assignment)
-}
-
-fn escalate(
-    conn: &mut DbConnection,
-    state: &AppState,
-    row: &mut RequestRow,
-    now: NaiveDateTime,
-    why: &str,
-) -> Result<(), AppError> {
-    let from = row.status.clone();
-    row.status = RequestStatus::Escalated.as_str().to_owned();
-    row.provider_id = None;
-    write(conn, row, now)?;
-    event(
-        conn,
-        &row.id,
-        None,
-        "escalate",
-        (Some(&from), &row.status),
-        Some(why),
-        now,
-    )?;
-    notify::escalated(conn, state, row, why)
 }
 
 /// Saves the request's state; the version check catches a concurrent change.

@@ -15,6 +15,7 @@ pub mod survey;
 pub mod views;
 
 use chrono::NaiveDateTime;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::ValidateEmail;
@@ -28,7 +29,7 @@ use crate::db::{DbConnection, write_transaction};
 use crate::domain::assistance::RequestStatus;
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
-use crate::geo::location::{self, Place};
+use crate::geo::location::Place;
 
 /// Subject type of request events in the audit trail.
 pub const SUBJECT_REQUEST: &str = "assistance_request";
@@ -275,17 +276,30 @@ pub fn create(
             "En-tête Idempotency-Key trop long (255 caractères au plus).".into(),
         ));
     }
-    let mut conn = state.pool.get()?;
     let checked = check(state, input)?;
+    let mut conn = state.pool.get()?;
+    let created = create_checked(&mut conn, state, checked, key, client);
+    // Nothing of the directory or the geography changed: the in-memory index stays fresh.
+    crate::db::check_in_uncounted(conn);
+    created
+}
+
+fn create_checked(
+    conn: &mut DbConnection,
+    state: &AppState,
+    checked: Checked,
+    key: Option<String>,
+    client: &str,
+) -> Result<(RequestCreated, bool), AppError> {
     let client_hash = tokens::digest(client);
     let now = state.clock.now_naive();
     if state.config.assistance_rate_limit > 0
-        && queries::submissions_since(&mut conn, &client_hash, now - chrono::Duration::hours(1))?
+        && queries::submissions_since(conn, &client_hash, now - chrono::Duration::hours(1))?
             >= i64::from(state.config.assistance_rate_limit)
     {
         // A retry of a request already made is answered, not refused.
         if let Some(k) = &key
-            && let Some(existing) = queries::request_by_idempotency_key(&mut conn, k)?
+            && let Some(existing) = queries::request_by_idempotency_key(conn, k)?
         {
             return Ok((replay(state, &existing), false));
         }
@@ -293,7 +307,10 @@ pub fn create(
             "Trop de demandes envoyées depuis cette adresse : réessayez dans une heure, ou appelez le 17 en cas d'urgence.".into(),
         ));
     }
-    let place = location::resolve(&mut conn, &state.departements, &checked.place)?;
+    let published = state.directory.published(conn, &state.taxonomy)?;
+    let place = published
+        .geography
+        .resolve(&state.departements, &checked.place)?;
     let token = tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?;
     let (postcode, commune_code) = match &checked.place {
         Place::Postcode(p) => (Some(p.clone()), place.commune_code.clone()),
@@ -311,13 +328,13 @@ pub fn create(
         longitude: place.longitude,
         approximate: place.approximate,
         audience: checked.audience.code().to_owned(),
-        incident_type: checked.incident_type.clone(),
-        description: Some(checked.description.clone()),
-        contact_name: Some(checked.name.clone()),
-        contact_email: Some(checked.email.clone()),
-        contact_phone: checked.phone.clone(),
+        incident_type: checked.incident_type,
+        description: Some(checked.description),
+        contact_name: Some(checked.name),
+        contact_email: Some(checked.email),
+        contact_phone: checked.phone,
         consent: true,
-        chosen_provider_id: checked.chosen_provider_id.clone(),
+        chosen_provider_id: checked.chosen_provider_id,
         provider_id: None,
         failed_assignments: 0,
         staff_message: None,
@@ -329,32 +346,35 @@ pub fn create(
         closed_at: None,
         anonymised_at: None,
     };
-    let created = write_transaction(&mut conn, |conn| {
-        if !queries::insert_request(conn, &row)? {
-            return Ok(None);
+    let created = write_transaction(conn, |conn| {
+        // Decide first, so that the request is stored once, in its final state.
+        let decision = assign::decide(conn, state, &published.directory, &row, now)?;
+        let received = row.status.clone();
+        decision.apply_to(&mut row);
+        match queries::insert_request(conn, &row) {
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
+                return Err(NotCreated::KeyTaken);
+            }
+            other => other?,
         }
-        event(
-            conn,
-            &row.id,
-            None,
-            "create",
-            (None, &row.status),
-            None,
-            now,
-        )?;
+        event(conn, &row.id, None, "create", (None, &received), None, now)?;
         notify::received(conn, state, &row, &token)?;
-        assign::assign_next(conn, state, &mut row, now)?;
-        Ok::<_, AppError>(Some(()))
-    })?;
-    if created.is_none() {
-        // The same key was used by a concurrent retry: answer with the request it created.
-        let existing = key
-            .as_deref()
-            .map(|k| queries::request_by_idempotency_key(&mut conn, k))
-            .transpose()?
-            .flatten()
-            .ok_or_else(|| AppError::Conflict("Demande déjà enregistrée.".into()))?;
-        return Ok((replay(state, &existing), false));
+        assign::carry_out(conn, state, &row, &decision, &received, now)?;
+        Ok(())
+    });
+    match created {
+        Ok(()) => {}
+        Err(NotCreated::Failed(e)) => return Err(e),
+        Err(NotCreated::KeyTaken) => {
+            // The same key was used by a concurrent retry: answer with the request it created.
+            let existing = key
+                .as_deref()
+                .map(|k| queries::request_by_idempotency_key(conn, k))
+                .transpose()?
+                .flatten()
+                .ok_or_else(|| AppError::Conflict("Demande déjà enregistrée.".into()))?;
+            return Ok((replay(state, &existing), false));
+        }
     }
     Ok((
         RequestCreated {
@@ -365,6 +385,25 @@ pub fn create(
         },
         true,
     ))
+}
+
+/// Why a creation's transaction rolled back.
+enum NotCreated {
+    /// Its idempotency key is already taken, by a concurrent retry.
+    KeyTaken,
+    Failed(AppError),
+}
+
+impl From<AppError> for NotCreated {
+    fn from(e: AppError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+impl From<DieselError> for NotCreated {
+    fn from(e: DieselError) -> Self {
+        Self::Failed(e.into())
+    }
 }
 
 /// The answer to a retried submission. The tracking token is not stored (only its digest), so

@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
 
 use super::schema::{
     assistance_assignments, assistance_requests, intervention_reports, provider_absences,
@@ -45,13 +46,13 @@ pub struct RequestRow {
     pub anonymised_at: Option<NaiveDateTime>,
 }
 
-/// Inserts a request; false when its idempotency key is already taken (a retry).
-pub fn insert_request(conn: &mut DbConnection, row: &RequestRow) -> QueryResult<bool> {
-    insert_unless_taken(conn, |conn| {
-        diesel::insert_into(assistance_requests::table)
-            .values(row)
-            .execute(conn)
-    })
+/// Inserts a request. A unique violation means its idempotency key is taken (a concurrent
+/// retry): the caller rolls its transaction back, with no savepoint round trips to pay.
+pub fn insert_request(conn: &mut DbConnection, row: &RequestRow) -> QueryResult<()> {
+    diesel::insert_into(assistance_requests::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
 }
 
 pub fn request(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RequestRow>> {
@@ -275,23 +276,6 @@ pub fn expired_assignments(
         .load(conn)
 }
 
-/// Assignments per provider since `since` (fairness).
-pub fn recent_assignment_counts(
-    conn: &mut DbConnection,
-    provider_ids: &[String],
-    since: NaiveDateTime,
-) -> QueryResult<Vec<(String, i64)>> {
-    assistance_assignments::table
-        .filter(assistance_assignments::provider_id.eq_any(provider_ids))
-        .filter(assistance_assignments::offered_at.ge(since))
-        .group_by(assistance_assignments::provider_id)
-        .select((
-            assistance_assignments::provider_id,
-            diesel::dsl::count_star(),
-        ))
-        .load(conn)
-}
-
 /// Providers who already declined or let this request time out.
 pub fn providers_tried(conn: &mut DbConnection, request_id: &str) -> QueryResult<Vec<String>> {
     assistance_assignments::table
@@ -330,15 +314,6 @@ pub fn capacity_of(conn: &mut DbConnection, provider_id: &str) -> QueryResult<(i
         .first(conn)
         .optional()?
         .unwrap_or((DEFAULT_CAPACITY, 0)))
-}
-
-/// Providers at or over capacity among `ids`.
-pub fn full_providers(conn: &mut DbConnection, ids: &[String]) -> QueryResult<Vec<String>> {
-    provider_capacity::table
-        .filter(provider_capacity::provider_id.eq_any(ids))
-        .filter(provider_capacity::open_requests.ge(provider_capacity::capacity))
-        .select(provider_capacity::provider_id)
-        .load(conn)
 }
 
 fn ensure_capacity_row(conn: &mut DbConnection, provider_id: &str) -> QueryResult<()> {
@@ -453,17 +428,52 @@ pub fn absences_of(
         .load(conn)
 }
 
-/// Providers among `ids` absent on `day`.
-pub fn absent_on(
+/// What assignment needs to know of one candidate provider, read in one query.
+#[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
+pub struct Availability {
+    #[diesel(sql_type = Text)]
+    pub provider_id: String,
+    /// Absent on the day asked.
+    #[diesel(sql_type = Bool)]
+    pub absent: bool,
+    /// At or over its capacity of open requests.
+    #[diesel(sql_type = Bool)]
+    pub full: bool,
+    /// Assignments offered since the date asked (fairness).
+    #[diesel(sql_type = BigInt)]
+    pub recent: i64,
+}
+
+/// Absence, capacity and recent assignments of the providers `ids`, in one round trip: this
+/// read runs on every request created. The ids travel as one JSON array, which both backends
+/// unpack; recent assignments are not counted for a provider already full.
+pub fn availability(
     conn: &mut DbConnection,
     ids: &[String],
     day: NaiveDate,
-) -> QueryResult<Vec<String>> {
-    provider_absences::table
-        .filter(provider_absences::provider_id.eq_any(ids))
-        .filter(provider_absences::starts_on.le(day))
-        .filter(provider_absences::ends_on.ge(day))
-        .select(provider_absences::provider_id)
+    since: NaiveDateTime,
+) -> QueryResult<Vec<Availability>> {
+    let ids_json = serde_json::to_string(ids)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let (ids_table, p_day, p_since) = if super::is_postgres(conn) {
+        ("json_array_elements_text($1::json) AS j(id)", "$2", "$3")
+    } else {
+        ("(SELECT value AS id FROM json_each(?1)) AS j", "?2", "?3")
+    };
+    let sql = format!(
+        "SELECT j.id AS provider_id, \
+           EXISTS (SELECT 1 FROM provider_absences a WHERE a.provider_id = j.id \
+                   AND a.starts_on <= {p_day} AND a.ends_on >= {p_day}) AS absent, \
+           COALESCE(c.open_requests >= c.capacity, FALSE) AS full, \
+           CASE WHEN c.open_requests >= c.capacity THEN 0 ELSE \
+             (SELECT count(*) FROM assistance_assignments s \
+              WHERE s.provider_id = j.id AND s.offered_at >= {p_since}) END AS recent \
+         FROM {ids_table} LEFT JOIN provider_capacity c ON c.provider_id = j.id"
+    );
+    diesel::sql_query(sql)
+        .bind::<Text, _>(ids_json)
+        .bind::<Date, _>(day)
+        .bind::<Timestamp, _>(since)
         .load(conn)
 }
 

@@ -30,6 +30,7 @@ pub mod providers;
 pub mod referencing;
 pub mod schema;
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -184,8 +185,26 @@ impl PoolCheckins {
 
 impl r2d2::HandleEvent for PoolCheckins {
     fn handle_checkin(&self, _event: r2d2::event::CheckinEvent) {
-        self.0.fetch_add(1, Ordering::AcqRel);
+        if !UNCOUNTED_CHECKIN.with(Cell::get) {
+            self.0.fetch_add(1, Ordering::AcqRel);
+        }
     }
+}
+
+thread_local! {
+    /// Set around a check-in [`check_in_uncounted`] vouches for.
+    static UNCOUNTED_CHECKIN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Gives a connection back to the pool without counting it in [`PoolCheckins`], for work that
+/// never writes the directory or the geography (an assistance request): a flood of them then
+/// leaves the in-memory index fresh instead of making each next one read the change counters.
+/// r2d2 runs the check-in handler in the drop, on this thread, so the flag covers this
+/// check-in only.
+pub fn check_in_uncounted(conn: PooledConnection) {
+    UNCOUNTED_CHECKIN.with(|flag| flag.set(true));
+    drop(conn);
+    UNCOUNTED_CHECKIN.with(|flag| flag.set(false));
 }
 
 /// Builds the pool, creating the SQLite file's directory on first run.

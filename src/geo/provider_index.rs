@@ -276,8 +276,17 @@ impl DirectoryIndex {
         conn: &mut DbConnection,
         taxonomy: &Taxonomy,
     ) -> QueryResult<Arc<Snapshot>> {
+        Ok(self.published(conn, taxonomy)?.directory.clone())
+    }
+
+    /// Like [`snapshot`](Self::snapshot), with the geography.
+    pub fn published(
+        &self,
+        conn: &mut DbConnection,
+        taxonomy: &Taxonomy,
+    ) -> QueryResult<Arc<Published>> {
         if let Some(published) = self.fresh() {
-            return Ok(published.directory.clone());
+            return Ok(published);
         }
         let _guard = self.rebuilding.lock().unwrap_or_else(|e| e.into_inner());
         // The caller's connection goes back later, moving the check-in count past this: the
@@ -286,7 +295,7 @@ impl DirectoryIndex {
         let started = self.freshness.now_ms();
         let published = self.reload(conn, taxonomy)?;
         self.mark_checked(started, checkins_before);
-        Ok(published.directory.clone())
+        Ok(published)
     }
 
     /// Reads both counters and rebuilds what moved since the current version.

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -109,7 +110,7 @@ impl Browser {
                 ],
             }),
         );
-        let connected = ClientBuilder::native()
+        let connected = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&url)
             .await;
