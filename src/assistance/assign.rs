@@ -74,7 +74,7 @@ pub fn eligible(
 /// Where a request goes next.
 pub enum Decision {
     /// To this provider, whose place is already taken in its capacity.
-    Offer { provider: Provider, why: String },
+    Offer { provider: Box<Provider>, why: String },
     /// To staff.
     Escalate { why: String },
 }
@@ -118,7 +118,7 @@ pub fn decide(
                 }
             };
             return Ok(Decision::Offer {
-                provider,
+                provider: Box::new(provider),
                 why: choice.why,
             });
         }
