@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::journal::Journal;
 use super::views::RequestView;
-use super::{assign, event, links, notify, staff};
+use super::{assign, links, notify, staff};
 use crate::AppState;
 use crate::auth::extract::CurrentUser;
 use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
@@ -150,6 +151,7 @@ pub fn answer(
     };
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
+        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
         let (mut request, assignment, actor) = pending_offer(conn, state, id, &who, answer)?;
         if now >= assignment.expires_at {
@@ -174,16 +176,15 @@ pub fn answer(
             Answer::Accept => {
                 request.status = RequestStatus::Accepted.as_str().to_owned();
                 assign::write(conn, &mut request, now)?;
-                event(
-                    conn,
+                journal.event(
                     &request.id,
                     actor.as_deref(),
                     "accept",
                     (Some(&from), &request.status),
                     Some(&provider.name),
                     now,
-                )?;
-                notify::accepted(conn, state, &request, &provider)?;
+                );
+                notify::accepted(conn, journal, state, &request, &provider)?;
             }
             Answer::Decline => {
                 queries::release_place(conn, &assignment.provider_id)?;
@@ -195,18 +196,18 @@ pub fn answer(
                         None => r.label().to_owned(),
                     })
                     .unwrap_or_default();
-                event(
-                    conn,
+                journal.event(
                     &request.id,
                     actor.as_deref(),
                     "decline",
                     (Some(&from), &from),
                     Some(&format!("{} – {why}", provider.name)),
                     now,
-                )?;
-                assign::assign_next(conn, state, &mut request, now)?;
+                );
+                assign::assign_next(conn, journal, state, &mut request, now)?;
             }
         }
+        journal.write(conn)?;
         let viewer = match &who {
             Answerer::Member(user) => staff::Viewer::Provider(user),
             Answerer::Link(_) => staff::Viewer::Offer(assignment.provider_id.clone()),
@@ -220,6 +221,7 @@ pub fn answer(
 pub fn time_out(state: &AppState, assignment_id: &str) -> Result<bool, AppError> {
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
+        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
         let Some(assignment) = queries::assignment(conn, assignment_id)? else {
             return Ok(false);
@@ -236,17 +238,17 @@ pub fn time_out(state: &AppState, assignment_id: &str) -> Result<bool, AppError>
         };
         request.failed_assignments += 1;
         let from = request.status.clone();
-        event(
-            conn,
+        journal.event(
             &request.id,
             None,
             "timeout",
             (Some(&from), &from),
             None,
             now,
-        )?;
-        notify::timed_out(conn, state, &request, &assignment.provider_id)?;
-        assign::assign_next(conn, state, &mut request, now)?;
+        );
+        notify::timed_out(conn, journal, state, &request, &assignment.provider_id)?;
+        assign::assign_next(conn, journal, state, &mut request, now)?;
+        journal.write(conn)?;
         Ok(true)
     })
 }

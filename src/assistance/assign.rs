@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
-use super::{MAX_FAILED_ASSIGNMENTS, event, notify};
+use super::journal::Journal;
+use super::{MAX_FAILED_ASSIGNMENTS, notify};
 use crate::AppState;
 use crate::db::DbConnection;
 use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
@@ -74,7 +75,10 @@ pub fn eligible(
 /// Where a request goes next.
 pub enum Decision {
     /// To this provider, whose place is already taken in its capacity.
-    Offer { provider: Box<Provider>, why: String },
+    Offer {
+        provider: Box<Provider>,
+        why: String,
+    },
     /// To staff.
     Escalate { why: String },
 }
@@ -150,6 +154,7 @@ impl Decision {
 /// transaction; writes `row`.
 pub fn assign_next(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &mut RequestRow,
     now: NaiveDateTime,
@@ -159,13 +164,14 @@ pub fn assign_next(
     let from = row.status.clone();
     decision.apply_to(row);
     write(conn, row, now)?;
-    carry_out(conn, state, row, &decision, &from, now)
+    carry_out(conn, journal, state, row, &decision, &from, now)
 }
 
 /// What follows a decision already applied to the stored `row` (which was in state `from`):
 /// the offer with its audit event and emails, or the staff queue's.
 pub fn carry_out(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     decision: &Decision,
@@ -174,19 +180,18 @@ pub fn carry_out(
 ) -> Result<(), AppError> {
     match decision {
         Decision::Offer { provider, why } => {
-            record_offer(conn, state, row, provider, why, None, from, now)
+            record_offer(conn, journal, state, row, provider, why, None, from, now)
         }
         Decision::Escalate { why } => {
-            event(
-                conn,
+            journal.event(
                 &row.id,
                 None,
                 "escalate",
                 (Some(from), &row.status),
                 Some(why),
                 now,
-            )?;
-            notify::escalated(conn, state, row, why)
+            );
+            notify::escalated(conn, journal, state, row, why)
         }
     }
 }
@@ -194,6 +199,7 @@ pub fn carry_out(
 /// Offers the request to `provider` (staff assigning by hand), whose place is already counted.
 pub fn offer(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &mut RequestRow,
     provider: &Provider,
@@ -205,13 +211,24 @@ pub fn offer(
     row.status = RequestStatus::Assigned.as_str().to_owned();
     row.provider_id = Some(provider.id.clone());
     write(conn, row, now)?;
-    record_offer(conn, state, row, provider, why, assigned_by, &from, now)
+    record_offer(
+        conn,
+        journal,
+        state,
+        row,
+        provider,
+        why,
+        assigned_by,
+        &from,
+        now,
+    )
 }
 
 /// The pending offer, its audit event and the provider's email.
 #[allow(clippy::too_many_arguments)]
 fn record_offer(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     provider: &Provider,
@@ -234,8 +251,7 @@ fn record_offer(
         answered_at: None,
     };
     queries::insert_assignment(conn, &assignment)?;
-    event(
-        conn,
+    journal.event(
         &row.id,
         assigned_by,
         if assigned_by.is_some() {
@@ -246,8 +262,8 @@ fn record_offer(
         (Some(from), &row.status),
         Some(why),
         now,
-    )?;
-    notify::offer(conn, state, row, provider, &assignment)
+    );
+    notify::offer(conn, journal, state, row, provider, &assignment)
 }
 
 /// Saves the request's state; the version check catches a concurrent change.

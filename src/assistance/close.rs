@@ -4,8 +4,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::journal::Journal;
 use super::staff::{self, Viewer};
-use super::{assign, event, notify};
+use super::{assign, notify};
 use crate::AppState;
 use crate::auth::extract::CurrentUser;
 use crate::auth::tokens;
@@ -86,6 +87,7 @@ pub fn close(
 ) -> Result<super::views::RequestView, AppError> {
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
+        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
         let mut row = queries::request(conn, id)?
             .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
@@ -124,15 +126,14 @@ pub fn close(
         .to_owned();
         row.closed_at = Some(now);
         assign::write(conn, &mut row, now)?;
-        event(
-            conn,
+        journal.event(
             &row.id,
             Some(&user.id),
             "close",
             (Some(&from), &row.status),
             None,
             now,
-        )?;
+        );
         let token =
             tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?;
         queries::insert_survey(
@@ -149,8 +150,9 @@ pub fn close(
             },
         )?;
         if let Some((provider, _)) = providers::find(conn, &provider_id)? {
-            notify::survey(conn, state, &row, &provider, &token)?;
+            notify::survey(journal, state, &row, &provider, &token)?;
         }
+        journal.write(conn)?;
         staff::view(conn, state, &row, &Viewer::Provider(user))
     })
 }

@@ -6,6 +6,7 @@ pub mod answer;
 pub mod assign;
 pub mod availability;
 pub mod close;
+mod journal;
 pub mod links;
 mod notify;
 pub mod schedule;
@@ -14,17 +15,17 @@ pub mod stats;
 pub mod survey;
 pub mod views;
 
-use chrono::NaiveDateTime;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::ValidateEmail;
 
+use self::journal::Journal;
 use self::views::{ProviderContact, RequestCreated, TimelineEntry, TrackingView};
 use crate::AppState;
 use crate::auth::tokens;
 use crate::db::assistance::{self as queries, RequestRow};
-use crate::db::referencing::{self as events_db, NewEvent};
+use crate::db::referencing as events_db;
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::assistance::RequestStatus;
 use crate::domain::audience::Audience;
@@ -228,31 +229,6 @@ fn check(state: &AppState, input: &NewRequest) -> Result<Checked, AppError> {
     })
 }
 
-pub(crate) fn event(
-    conn: &mut DbConnection,
-    id: &str,
-    actor: Option<&str>,
-    action: &str,
-    (from, to): (Option<&str>, &str),
-    reason: Option<&str>,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    events_db::insert_event(
-        conn,
-        &NewEvent {
-            subject_type: SUBJECT_REQUEST,
-            subject_id: id,
-            actor_id: actor,
-            action,
-            from_state: from,
-            to_state: to,
-            reason,
-            created_at: now,
-        },
-    )?;
-    Ok(())
-}
-
 pub fn tracking_url(state: &AppState, token: &str) -> String {
     format!("{}/suivi/{token}", state.config.base_url)
 }
@@ -347,6 +323,7 @@ fn create_checked(
         anonymised_at: None,
     };
     let created = write_transaction(conn, |conn| {
+        let journal = &mut Journal::default();
         // Decide first, so that the request is stored once, in its final state.
         let decision = assign::decide(conn, state, &published.directory, &row, now)?;
         let received = row.status.clone();
@@ -357,9 +334,10 @@ fn create_checked(
             }
             other => other?,
         }
-        event(conn, &row.id, None, "create", (None, &received), None, now)?;
-        notify::received(conn, state, &row, &token)?;
-        assign::carry_out(conn, state, &row, &decision, &received, now)?;
+        journal.event(&row.id, None, "create", (None, &received), None, now);
+        notify::received(journal, state, &row, &token)?;
+        assign::carry_out(conn, journal, state, &row, &decision, &received, now)?;
+        journal.write(conn)?;
         Ok(())
     });
     match created {
@@ -485,6 +463,7 @@ fn tracking_view(
 pub fn cancel(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
+        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
         let mut row = by_token(conn, token)?;
         let from = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
@@ -512,19 +491,19 @@ pub fn cancel(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
             ));
         }
         row.version += 1;
-        event(
-            conn,
+        journal.event(
             &row.id,
             None,
             "cancel",
             (Some(from.as_str()), &row.status),
             None,
             now,
-        )?;
-        notify::cancel_confirmed(conn, state, &row)?;
+        );
+        notify::cancel_confirmed(journal, state, &row)?;
         if let Some(p) = previous_provider {
-            notify::cancelled_to_provider(conn, state, &row, &p)?;
+            notify::cancelled_to_provider(conn, journal, state, &row, &p)?;
         }
+        journal.write(conn)?;
         tracking_view(conn, state, &row)
     })
 }

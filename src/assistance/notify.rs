@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::journal::Journal;
 use super::links;
 use crate::AppState;
 use crate::auth::Role;
@@ -54,6 +55,7 @@ fn provider_recipients(
 
 fn to_provider(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     provider: &Provider,
     template: &str,
@@ -63,15 +65,13 @@ fn to_provider(
         let mut data = data.clone();
         data["name"] = Value::String(name);
         data["provider_name"] = Value::String(provider.name.clone());
-        state
-            .mailer
-            .enqueue(conn, &state.clock, &email, template, &data)?;
+        journal.mail(state, &email, template, &data)?;
     }
     Ok(())
 }
 
 fn to_victim(
-    conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     template: &str,
@@ -82,20 +82,18 @@ fn to_victim(
     };
     data["name"] = Value::String(name.clone());
     data["incident_label"] = Value::String(incident_label(state, row));
-    state
-        .mailer
-        .enqueue(conn, &state.clock, email, template, &data)?;
+    journal.mail(state, email, template, &data)?;
     Ok(())
 }
 
 pub fn received(
-    conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     token: &str,
 ) -> Result<(), AppError> {
     to_victim(
-        conn,
+        journal,
         state,
         row,
         "assistance_received",
@@ -106,6 +104,7 @@ pub fn received(
 /// The offer, with signed accept and decline links, without the victim's contact.
 pub fn offer(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     provider: &Provider,
@@ -126,6 +125,7 @@ pub fn offer(
     let minutes = (assignment.expires_at - assignment.offered_at).num_minutes();
     to_provider(
         conn,
+        journal,
         state,
         provider,
         "assistance_offer",
@@ -145,12 +145,14 @@ pub fn offer(
 /// After acceptance: the victim's contact to the provider, the provider's to the victim.
 pub fn accepted(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     provider: &Provider,
 ) -> Result<(), AppError> {
     to_provider(
         conn,
+        journal,
         state,
         provider,
         "assistance_contact",
@@ -164,7 +166,7 @@ pub fn accepted(
         }),
     )?;
     to_victim(
-        conn,
+        journal,
         state,
         row,
         "assistance_accepted",
@@ -180,6 +182,7 @@ pub fn accepted(
 /// The provider who did not answer in time is told the request went elsewhere.
 pub fn timed_out(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     provider_id: &str,
@@ -189,6 +192,7 @@ pub fn timed_out(
     };
     to_provider(
         conn,
+        journal,
         state,
         &provider,
         "assistance_timed_out",
@@ -197,15 +201,22 @@ pub fn timed_out(
 }
 
 pub fn cancel_confirmed(
-    conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
 ) -> Result<(), AppError> {
-    to_victim(conn, state, row, "assistance_cancel_confirmed", json!({}))
+    to_victim(
+        journal,
+        state,
+        row,
+        "assistance_cancel_confirmed",
+        json!({}),
+    )
 }
 
 pub fn cancelled_to_provider(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     provider_id: &str,
@@ -215,6 +226,7 @@ pub fn cancelled_to_provider(
     };
     to_provider(
         conn,
+        journal,
         state,
         &provider,
         "assistance_cancelled",
@@ -225,15 +237,15 @@ pub fn cancelled_to_provider(
 /// Every active staff member learns the request needs them; the victim learns staff took over.
 pub fn escalated(
     conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     why: &str,
 ) -> Result<(), AppError> {
-    to_victim(conn, state, row, "assistance_searching", json!({}))?;
+    to_victim(journal, state, row, "assistance_searching", json!({}))?;
     for staff in accounts::users_with_role(conn, Role::Staff.as_str())? {
-        state.mailer.enqueue(
-            conn,
-            &state.clock,
+        journal.mail(
+            state,
             &staff.email,
             "staff_assistance_escalated",
             &json!({
@@ -249,13 +261,13 @@ pub fn escalated(
 }
 
 pub fn closed_by_staff(
-    conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     message: &str,
 ) -> Result<(), AppError> {
     to_victim(
-        conn,
+        journal,
         state,
         row,
         "assistance_closed",
@@ -264,14 +276,14 @@ pub fn closed_by_staff(
 }
 
 pub fn survey(
-    conn: &mut DbConnection,
+    journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
     provider: &Provider,
     token: &str,
 ) -> Result<(), AppError> {
     to_victim(
-        conn,
+        journal,
         state,
         row,
         "assistance_survey",

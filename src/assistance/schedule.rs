@@ -4,7 +4,8 @@
 
 use chrono::Months;
 
-use super::{answer, event};
+use super::answer;
+use super::journal::Journal;
 use crate::AppState;
 use crate::db::assistance as queries;
 use crate::db::write_transaction;
@@ -38,15 +39,9 @@ pub fn anonymise_old_requests(state: &AppState) -> Result<usize, AppError> {
             if !queries::anonymise(conn, &id, now)? {
                 return Ok::<bool, AppError>(false);
             }
-            event(
-                conn,
-                &id,
-                None,
-                "anonymise",
-                (None, "anonymised"),
-                None,
-                now,
-            )?;
+            let mut journal = Journal::default();
+            journal.event(&id, None, "anonymise", (None, "anonymised"), None, now);
+            journal.write(conn)?;
             Ok(true)
         })?;
         if erased {

@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::journal::Journal;
 use super::views::{AssignmentView, ReportView, RequestList, RequestView, VictimContact};
-use super::{assign, event, notify};
+use super::{assign, notify};
 use crate::AppState;
 use crate::auth::extract::CurrentUser;
 use crate::db::assistance::{self as queries, RequestRow};
@@ -200,6 +201,7 @@ pub fn assign_by_hand(
     user.require_staff()?;
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
+        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
         let mut row = queries::request(conn, id)?.ok_or_else(not_found)?;
         if row.status != RequestStatus::Escalated.as_str() {
@@ -218,7 +220,17 @@ pub fn assign_by_hand(
             queries::force_place(conn, &provider.id)?;
         }
         let why = format!("Attribuée à la main par {}.", user.display_name);
-        assign::offer(conn, state, &mut row, &provider, &why, Some(&user.id), now)?;
+        assign::offer(
+            conn,
+            journal,
+            state,
+            &mut row,
+            &provider,
+            &why,
+            Some(&user.id),
+            now,
+        )?;
+        journal.write(conn)?;
         view(conn, state, &row, &Viewer::Staff)
     })
 }
@@ -251,6 +263,7 @@ pub fn close_by_staff(
     }
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
+        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
         let mut row = queries::request(conn, id)?.ok_or_else(not_found)?;
         let from = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
@@ -273,16 +286,16 @@ pub fn close_by_staff(
         row.staff_message = Some(message.to_owned());
         row.closed_at = Some(now);
         assign::write(conn, &mut row, now)?;
-        event(
-            conn,
+        journal.event(
             &row.id,
             Some(&user.id),
             "staff-close",
             (Some(from.as_str()), &row.status),
             Some(message),
             now,
-        )?;
-        notify::closed_by_staff(conn, state, &row, message)?;
+        );
+        notify::closed_by_staff(journal, state, &row, message)?;
+        journal.write(conn)?;
         view(conn, state, &row, &Viewer::Staff)
     })
 }

@@ -38,6 +38,21 @@ pub fn insert(conn: &mut DbConnection, row: &OutboxRow) -> QueryResult<()> {
         .map(|_| ())
 }
 
+/// Writes several messages: in one statement on PostgreSQL, where each statement is a round
+/// trip; one by one on SQLite, which has none (and whose batch insert diesel's multi-backend
+/// connection does not offer).
+#[allow(irrefutable_let_patterns)]
+pub fn insert_all(conn: &mut DbConnection, rows: &[OutboxRow]) -> QueryResult<()> {
+    #[cfg(feature = "postgres")]
+    if let DbConnection::Postgresql(pg) = conn {
+        return diesel::insert_into(outbox::table)
+            .values(rows)
+            .execute(pg)
+            .map(|_| ());
+    }
+    rows.iter().try_for_each(|row| insert(conn, row))
+}
+
 /// Claims up to `batch` due messages for `claim` (a token unique to this round) until
 /// `now + lease`. The outer conditions are re-checked by PostgreSQL on rows another process
 /// claimed meanwhile, so a message is never claimed twice.

@@ -45,6 +45,22 @@ pub fn insert_event(conn: &mut DbConnection, event: &NewEvent) -> QueryResult<()
         .map(|_| ())
 }
 
+/// Writes several events, their ids in the slice's order: in one statement on PostgreSQL, one
+/// by one on SQLite (see `outbox::insert_all`).
+#[allow(irrefutable_let_patterns)]
+pub fn insert_events(conn: &mut DbConnection, events: &[NewEvent]) -> QueryResult<()> {
+    #[cfg(feature = "postgres")]
+    if let DbConnection::Postgresql(pg) = conn {
+        return diesel::insert_into(workflow_events::table)
+            .values(events)
+            .execute(pg)
+            .map(|_| ());
+    }
+    events
+        .iter()
+        .try_for_each(|event| insert_event(conn, event))
+}
+
 /// The trail of one subject, oldest first, with the actor's display name.
 pub fn events_of(
     conn: &mut DbConnection,

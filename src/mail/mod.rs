@@ -102,30 +102,39 @@ impl Mailer {
         template: &str,
         data: &Value,
     ) -> Result<String, MailError> {
-        let rendered = self.render(template, data)?;
-        let now = clock.now_naive();
-        let id = uuid::Uuid::new_v4().to_string();
-        outbox::insert(
-            conn,
-            &OutboxRow {
-                id: id.clone(),
-                template: template.to_owned(),
-                recipient: to.to_owned(),
-                subject: rendered.subject,
-                body_text: rendered.text,
-                body_html: rendered.html,
-                status: outbox::PENDING.to_owned(),
-                attempts: 0,
-                next_attempt_at: now,
-                give_up_at: now + Duration::hours(GIVE_UP_AFTER_HOURS),
-                claimed_by: None,
-                claimed_until: None,
-                last_error: None,
-                created_at: now,
-                sent_at: None,
-            },
-        )?;
+        let row = self.prepare(clock, to, template, data)?;
+        outbox::insert(conn, &row)?;
+        let id = row.id;
         tracing::debug!(outbox_id = %id, template, "email enqueued");
         Ok(id)
+    }
+
+    /// Renders the message into an outbox row, for the caller to write (see [`outbox::insert_all`]).
+    pub fn prepare(
+        &self,
+        clock: &Clock,
+        to: &str,
+        template: &str,
+        data: &Value,
+    ) -> Result<OutboxRow, MailError> {
+        let rendered = self.render(template, data)?;
+        let now = clock.now_naive();
+        Ok(OutboxRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            template: template.to_owned(),
+            recipient: to.to_owned(),
+            subject: rendered.subject,
+            body_text: rendered.text,
+            body_html: rendered.html,
+            status: outbox::PENDING.to_owned(),
+            attempts: 0,
+            next_attempt_at: now,
+            give_up_at: now + Duration::hours(GIVE_UP_AFTER_HOURS),
+            claimed_by: None,
+            claimed_until: None,
+            last_error: None,
+            created_at: now,
+            sent_at: None,
+        })
     }
 }
