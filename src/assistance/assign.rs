@@ -197,6 +197,7 @@ pub fn carry_out(
 }
 
 /// Offers the request to `provider` (staff assigning by hand), whose place is already counted.
+#[allow(clippy::too_many_arguments)]
 pub fn offer(
     conn: &mut DbConnection,
     journal: &mut Journal,
