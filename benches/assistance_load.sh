@@ -18,7 +18,11 @@
 #      the requests created, the distinct idempotency keys, and the outbox rows, and compares
 #      them with the 201 answers wrk saw.
 #
-# Settings: DURATION=10s CONNECTIONS=32 THREADS=2 PORT= GEO_DIR=../shared/geo SKIP_BUILD=1
+# With OFFERS=1, every provider's capacity is raised first, so that each request is offered to a
+# provider (choice, capacity update, assignment, provider email) rather than soon sent to staff
+# once the nearest providers are full.
+#
+# Settings: DURATION=10s CONNECTIONS=32 THREADS=2 PORT= GEO_DIR=../shared/geo SKIP_BUILD=1 OFFERS=1
 set -euo pipefail
 
 BACKEND="${1:-sqlite}"
@@ -66,9 +70,11 @@ if [ "$BACKEND" = postgres ]; then
     psql -q "$PG_ADMIN" -c "CREATE DATABASE $DB_NAME" >/dev/null
     DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB_NAME"
     sql() { psql -qtA "$DATABASE_URL" -c "$1"; }
+    sql_exec() { psql -q "$DATABASE_URL" -c "$1" >/dev/null; }
 else
     DATABASE_URL="sqlite://$TMP/bench.db"
     sql() { python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])' "$TMP/bench.db" "$1"; }
+    sql_exec() { python3 -c 'import sqlite3,sys; c = sqlite3.connect(sys.argv[1], timeout=30); c.execute(sys.argv[2]); c.commit()' "$TMP/bench.db" "$1"; }
 fi
 
 PORT="${PORT:-$((20000 + RANDOM % 20000))}"
@@ -86,6 +92,11 @@ for _ in $(seq 600); do
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/server.log" >&2; die "server exited"; }
     sleep 0.5
 done
+
+if [ "${OFFERS:-0}" = 1 ]; then
+    log "raising every provider's capacity: each request gets an offer"
+    sql_exec "INSERT INTO provider_capacity (provider_id, capacity, open_requests) SELECT id, 1000000, 0 FROM providers WHERE true ON CONFLICT (provider_id) DO UPDATE SET capacity = 1000000"
+fi
 
 cat >"$TMP/post.lua" <<'LUA'
 -- Each connection thread numbers its requests; keys never repeat within a run.

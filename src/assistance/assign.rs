@@ -10,22 +10,25 @@ use super::{MAX_FAILED_ASSIGNMENTS, notify};
 use crate::AppState;
 use crate::db::DbConnection;
 use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
-use crate::domain::assistance::{Eligible, RequestStatus, choose};
+use crate::domain::assistance::{Eligible, RequestStatus, choose, fair_radius_km};
 use crate::domain::audience::Audience;
 use crate::domain::matching::Query;
 use crate::domain::provider::Provider;
 use crate::error::AppError;
 use crate::geo::provider_index::Snapshot;
 
-/// Providers who may take the request now, nearest first: approved (the directory index holds
-/// only those), covering the place, serving the audience and the incident, not absent today,
-/// below capacity, not already tried for this request, and not in `passed_over`.
+/// The providers the choice weighs, nearest first: approved (the directory index holds only
+/// those), covering the place, serving the audience and the incident, not absent today, below
+/// capacity, not already tried for this request, not in `passed_over`; and of those, only the
+/// ones within the fair radius of the nearest, plus the victim's `wanted` provider: the others
+/// cannot be chosen, so their recent assignments are not counted.
 pub fn eligible(
     conn: &mut DbConnection,
     snapshot: &Snapshot,
     state: &AppState,
     row: &RequestRow,
     now: NaiveDateTime,
+    wanted: Option<&str>,
     passed_over: &HashSet<String>,
 ) -> Result<Vec<Eligible>, AppError> {
     let today = now.date();
@@ -53,21 +56,33 @@ pub fn eligible(
         return Ok(Vec::new());
     }
     let ids: Vec<String> = matches.iter().map(|(p, _)| p.id.clone()).collect();
-    let free: HashMap<String, i64> =
-        queries::availability(conn, &ids, today, now - chrono::Duration::days(30))?
-            .into_iter()
-            .filter(|a| !a.absent && !a.full)
-            .map(|a| (a.provider_id, a.recent))
-            .collect();
-    Ok(matches
+    let busy: HashSet<String> = queries::unavailable(conn, &ids, today)?
         .into_iter()
-        .filter_map(|(p, distance_km)| {
-            free.get(&p.id).map(|&recent| Eligible {
-                provider_id: p.id.clone(),
-                distance_km,
-                labelled: p.label.as_ref().is_some_and(|l| l.is_valid_on(today)),
-                recent_assignments: recent,
-            })
+        .collect();
+    let available: Vec<_> = matches
+        .into_iter()
+        .filter(|(p, _)| !busy.contains(&p.id))
+        .collect();
+    let Some(&(_, nearest_km)) = available.first() else {
+        return Ok(Vec::new());
+    };
+    let radius = fair_radius_km(nearest_km);
+    let weighed: Vec<_> = available
+        .into_iter()
+        .filter(|(p, km)| *km <= radius || wanted == Some(p.id.as_str()))
+        .collect();
+    let ids: Vec<String> = weighed.iter().map(|(p, _)| p.id.clone()).collect();
+    let recent: HashMap<String, i64> =
+        queries::recent_assignment_counts(conn, &ids, now - chrono::Duration::days(30))?
+            .into_iter()
+            .collect();
+    Ok(weighed
+        .into_iter()
+        .map(|(p, distance_km)| Eligible {
+            provider_id: p.id.clone(),
+            distance_km,
+            labelled: p.label.as_ref().is_some_and(|l| l.is_valid_on(today)),
+            recent_assignments: recent.get(&p.id).copied().unwrap_or(0),
         })
         .collect())
 }
@@ -107,7 +122,15 @@ pub fn decide(
         .flatten();
     let mut filled_up: HashSet<String> = HashSet::new();
     loop {
-        let candidates = eligible(conn, snapshot, state, row, now, &filled_up)?;
+        let candidates = eligible(
+            conn,
+            snapshot,
+            state,
+            row,
+            now,
+            wanted.as_deref(),
+            &filled_up,
+        )?;
         let Some(choice) = choose(&candidates, wanted.as_deref()) else {
             break;
         };

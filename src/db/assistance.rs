@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
+use diesel::sql_types::{Date, Text};
 
 use super::schema::{
     assistance_assignments, assistance_requests, intervention_reports, provider_absences,
@@ -428,52 +428,54 @@ pub fn absences_of(
         .load(conn)
 }
 
-/// What assignment needs to know of one candidate provider, read in one query.
-#[derive(QueryableByName, Debug, Clone, PartialEq, Eq)]
-pub struct Availability {
-    #[diesel(sql_type = Text)]
-    pub provider_id: String,
-    /// Absent on the day asked.
-    #[diesel(sql_type = Bool)]
-    pub absent: bool,
-    /// At or over its capacity of open requests.
-    #[diesel(sql_type = Bool)]
-    pub full: bool,
-    /// Assignments offered since the date asked (fairness).
-    #[diesel(sql_type = BigInt)]
-    pub recent: i64,
-}
-
-/// Absence, capacity and recent assignments of the providers `ids`, in one round trip: this
-/// read runs on every request created. The ids travel as one JSON array, which both backends
-/// unpack; recent assignments are not counted for a provider already full.
-pub fn availability(
+/// Providers among `ids` who cannot take a request on `day`: absent, or at their capacity; in
+/// one round trip, as this read runs on every request created. The ids travel as one JSON
+/// array, which both backends unpack.
+pub fn unavailable(
     conn: &mut DbConnection,
     ids: &[String],
     day: NaiveDate,
-    since: NaiveDateTime,
-) -> QueryResult<Vec<Availability>> {
+) -> QueryResult<Vec<String>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = Text)]
+        id: String,
+    }
     let ids_json = serde_json::to_string(ids)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let (ids_table, p_day, p_since) = if super::is_postgres(conn) {
-        ("json_array_elements_text($1::json) AS j(id)", "$2", "$3")
+    let (ids_table, p_day) = if super::is_postgres(conn) {
+        ("json_array_elements_text($1::json) AS j(id)", "$2")
     } else {
-        ("(SELECT value AS id FROM json_each(?1)) AS j", "?2", "?3")
+        ("(SELECT value AS id FROM json_each(?1)) AS j", "?2")
     };
     let sql = format!(
-        "SELECT j.id AS provider_id, \
-           EXISTS (SELECT 1 FROM provider_absences a WHERE a.provider_id = j.id \
-                   AND a.starts_on <= {p_day} AND a.ends_on >= {p_day}) AS absent, \
-           COALESCE(c.open_requests >= c.capacity, FALSE) AS full, \
-           CASE WHEN c.open_requests >= c.capacity THEN 0 ELSE \
-             (SELECT count(*) FROM assistance_assignments s \
-              WHERE s.provider_id = j.id AND s.offered_at >= {p_since}) END AS recent \
-         FROM {ids_table} LEFT JOIN provider_capacity c ON c.provider_id = j.id"
+        "SELECT j.id AS id FROM {ids_table} \
+         LEFT JOIN provider_capacity c ON c.provider_id = j.id \
+         WHERE c.open_requests >= c.capacity \
+            OR EXISTS (SELECT 1 FROM provider_absences a WHERE a.provider_id = j.id \
+                       AND a.starts_on <= {p_day} AND a.ends_on >= {p_day})"
     );
-    diesel::sql_query(sql)
+    let rows: Vec<Id> = diesel::sql_query(sql)
         .bind::<Text, _>(ids_json)
         .bind::<Date, _>(day)
-        .bind::<Timestamp, _>(since)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Assignments per provider since `since` (fairness); providers with none are left out.
+pub fn recent_assignment_counts(
+    conn: &mut DbConnection,
+    provider_ids: &[String],
+    since: NaiveDateTime,
+) -> QueryResult<Vec<(String, i64)>> {
+    assistance_assignments::table
+        .filter(assistance_assignments::provider_id.eq_any(provider_ids))
+        .filter(assistance_assignments::offered_at.ge(since))
+        .group_by(assistance_assignments::provider_id)
+        .select((
+            assistance_assignments::provider_id,
+            diesel::dsl::count_star(),
+        ))
         .load(conn)
 }
 
