@@ -16,6 +16,9 @@ pub const DEFAULT_CAPACITY: i32 = 5;
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
 #[diesel(table_name = assistance_requests)]
+// `None` is NULL (the column has no default): the INSERT's text is then fixed, and PostgreSQL
+// keeps it as a prepared statement instead of parsing and planning it each time.
+#[diesel(treat_none_as_default_value = false)]
 pub struct RequestRow {
     pub id: String,
     pub tracking_hash: String,
@@ -185,6 +188,9 @@ pub fn anonymise(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> Query
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
 #[diesel(table_name = assistance_assignments)]
+// `None` is NULL (the column has no default): the INSERT's text is then fixed, and PostgreSQL
+// keeps it as a prepared statement instead of parsing and planning it each time.
+#[diesel(treat_none_as_default_value = false)]
 pub struct AssignmentRow {
     pub id: String,
     pub request_id: String,

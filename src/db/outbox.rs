@@ -12,6 +12,9 @@ pub const FAILED: &str = "failed";
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
 #[diesel(table_name = outbox)]
+// `None` is NULL (the column has no default): the INSERT's text is then fixed, and PostgreSQL
+// keeps it as a prepared statement instead of parsing and planning it each time.
+#[diesel(treat_none_as_default_value = false)]
 pub struct OutboxRow {
     pub id: String,
     pub template: String,

@@ -27,6 +27,9 @@ pub struct EventRow {
 /// A new event (its id, assigned by the database, orders the trail).
 #[derive(Insertable, Debug, Clone)]
 #[diesel(table_name = workflow_events)]
+// `None` is NULL (the column has no default): the INSERT's text is then fixed, and PostgreSQL
+// keeps it as a prepared statement instead of parsing and planning it each time.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewEvent<'a> {
     pub subject_type: &'a str,
     pub subject_id: &'a str,
