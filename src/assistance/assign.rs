@@ -9,7 +9,7 @@ use super::journal::Journal;
 use super::{MAX_FAILED_ASSIGNMENTS, notify};
 use crate::AppState;
 use crate::db::DbConnection;
-use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
+use crate::db::assistance::{self as queries, AssignmentRow, Candidate, RequestRow};
 use crate::domain::assistance::{Eligible, RequestStatus, choose, fair_radius_km};
 use crate::domain::audience::Audience;
 use crate::domain::matching::Query;
@@ -55,34 +55,52 @@ pub fn eligible(
     if matches.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = matches.iter().map(|(p, _)| p.id.clone()).collect();
-    let busy: HashSet<String> = queries::unavailable(conn, &ids, today)?
-        .into_iter()
+    // Counts are read at once for those within the fair radius of the nearest match, which is
+    // the radius when the nearest is available (the usual case).
+    let since = now - chrono::Duration::days(30);
+    let first_guess = fair_radius_km(matches[0].1);
+    let candidates: Vec<Candidate> = matches
+        .iter()
+        .map(|(p, km)| Candidate { id: &p.id, km: *km })
         .collect();
+    let read: HashMap<String, Option<i64>> =
+        queries::availability(conn, &candidates, first_guess, today, since)?
+            .into_iter()
+            .filter(|a| !a.unavailable)
+            .map(|a| (a.provider_id, a.recent))
+            .collect();
     let available: Vec<_> = matches
         .into_iter()
-        .filter(|(p, _)| !busy.contains(&p.id))
+        .filter_map(|(p, km)| read.get(&p.id).map(|recent| (p, km, *recent)))
         .collect();
-    let Some(&(_, nearest_km)) = available.first() else {
+    let Some(&(_, nearest_km, _)) = available.first() else {
         return Ok(Vec::new());
     };
     let radius = fair_radius_km(nearest_km);
     let weighed: Vec<_> = available
         .into_iter()
-        .filter(|(p, km)| *km <= radius || wanted == Some(p.id.as_str()))
+        .filter(|(p, km, _)| *km <= radius || wanted == Some(p.id.as_str()))
         .collect();
-    let ids: Vec<String> = weighed.iter().map(|(p, _)| p.id.clone()).collect();
-    let recent: HashMap<String, i64> =
-        queries::recent_assignment_counts(conn, &ids, now - chrono::Duration::days(30))?
+    // The nearest ones were absent or full: count for those the first read left out.
+    let uncounted: Vec<String> = weighed
+        .iter()
+        .filter(|(_, km, recent)| recent.is_none() && *km <= radius)
+        .map(|(p, _, _)| p.id.clone())
+        .collect();
+    let more: HashMap<String, i64> = if uncounted.is_empty() {
+        HashMap::new()
+    } else {
+        queries::recent_assignment_counts(conn, &uncounted, since)?
             .into_iter()
-            .collect();
+            .collect()
+    };
     Ok(weighed
         .into_iter()
-        .map(|(p, distance_km)| Eligible {
+        .map(|(p, distance_km, recent)| Eligible {
             provider_id: p.id.clone(),
             distance_km,
             labelled: p.label.as_ref().is_some_and(|l| l.is_valid_on(today)),
-            recent_assignments: recent.get(&p.id).copied().unwrap_or(0),
+            recent_assignments: recent.or_else(|| more.get(&p.id).copied()).unwrap_or(0),
         })
         .collect())
 }

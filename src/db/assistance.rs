@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{Date, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Double, Nullable, Text, Timestamp};
 
 use super::schema::{
     assistance_assignments, assistance_requests, intervention_reports, provider_absences,
@@ -434,38 +434,68 @@ pub fn absences_of(
         .load(conn)
 }
 
-/// Providers among `ids` who cannot take a request on `day`: absent, or at their capacity; in
-/// one round trip, as this read runs on every request created. The ids travel as one JSON
-/// array, which both backends unpack.
-pub fn unavailable(
+/// A candidate for a request, as [`availability`] reads it.
+#[derive(serde::Serialize)]
+pub struct Candidate<'a> {
+    pub id: &'a str,
+    pub km: f64,
+}
+
+/// One candidate provider's availability.
+#[derive(QueryableByName, Debug, Clone, PartialEq)]
+pub struct Availability {
+    #[diesel(sql_type = Text)]
+    pub provider_id: String,
+    /// Absent on the day asked, or at its capacity of open requests.
+    #[diesel(sql_type = Bool)]
+    pub unavailable: bool,
+    /// Assignments offered since the instant asked; counted only for the candidates within
+    /// `count_within_km`.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub recent: Option<i64>,
+}
+
+/// Whether each candidate is absent or full on `day`, and, for those within
+/// `count_within_km`, how many assignments it was offered since `since`: one round trip, as
+/// this read runs on every request created. The candidates travel as one JSON array, which both
+/// backends unpack.
+pub fn availability(
     conn: &mut DbConnection,
-    ids: &[String],
+    candidates: &[Candidate],
+    count_within_km: f64,
     day: NaiveDate,
-) -> QueryResult<Vec<String>> {
-    #[derive(QueryableByName)]
-    struct Id {
-        #[diesel(sql_type = Text)]
-        id: String,
-    }
-    let ids_json = serde_json::to_string(ids)
+    since: NaiveDateTime,
+) -> QueryResult<Vec<Availability>> {
+    let json = serde_json::to_string(candidates)
         .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let (ids_table, p_day) = if super::is_postgres(conn) {
-        ("json_array_elements_text($1::json) AS j(id)", "$2")
+    let (table, [p_km, p_day, p_since]) = if super::is_postgres(conn) {
+        (
+            "json_to_recordset($1::json) AS j(id text, km float8)",
+            ["$2", "$3", "$4"],
+        )
     } else {
-        ("(SELECT value AS id FROM json_each(?1)) AS j", "?2")
+        (
+            "(SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.km') AS km \
+              FROM json_each(?1)) AS j",
+            ["?2", "?3", "?4"],
+        )
     };
     let sql = format!(
-        "SELECT j.id AS id FROM {ids_table} \
-         LEFT JOIN provider_capacity c ON c.provider_id = j.id \
-         WHERE c.open_requests >= c.capacity \
+        "SELECT j.id AS provider_id, \
+           (COALESCE(c.open_requests >= c.capacity, FALSE) \
             OR EXISTS (SELECT 1 FROM provider_absences a WHERE a.provider_id = j.id \
-                       AND a.starts_on <= {p_day} AND a.ends_on >= {p_day})"
+                       AND a.starts_on <= {p_day} AND a.ends_on >= {p_day})) AS unavailable, \
+           CASE WHEN j.km <= {p_km} THEN \
+             (SELECT count(*) FROM assistance_assignments s \
+              WHERE s.provider_id = j.id AND s.offered_at >= {p_since}) END AS recent \
+         FROM {table} LEFT JOIN provider_capacity c ON c.provider_id = j.id"
     );
-    let rows: Vec<Id> = diesel::sql_query(sql)
-        .bind::<Text, _>(ids_json)
+    diesel::sql_query(sql)
+        .bind::<Text, _>(json)
+        .bind::<Double, _>(count_within_km)
         .bind::<Date, _>(day)
-        .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
+        .bind::<Timestamp, _>(since)
+        .load(conn)
 }
 
 /// Assignments per provider since `since` (fairness); providers with none are left out.
