@@ -10,25 +10,15 @@ use super::SUBJECT_REQUEST;
 use crate::AppState;
 use crate::db::DbConnection;
 use crate::db::outbox::{self, OutboxRow};
-use crate::db::referencing::{self as events_db, NewEvent};
+use crate::db::referencing::{self as events_db, OwnedEvent};
 use crate::error::AppError;
-
-struct Event {
-    request_id: String,
-    actor_id: Option<String>,
-    action: &'static str,
-    from_state: Option<String>,
-    to_state: String,
-    reason: Option<String>,
-    at: NaiveDateTime,
-}
 
 /// Events and emails of one step, not yet written. Call [`write`](Self::write) before the
 /// transaction ends (or before reading the trail back).
 #[derive(Default)]
 #[must_use = "a journal writes nothing until `write` is called"]
 pub struct Journal {
-    events: Vec<Event>,
+    events: Vec<OwnedEvent>,
     mails: Vec<OutboxRow>,
 }
 
@@ -43,14 +33,15 @@ impl Journal {
         reason: Option<&str>,
         at: NaiveDateTime,
     ) {
-        self.events.push(Event {
-            request_id: request_id.to_owned(),
+        self.events.push(OwnedEvent {
+            subject_type: SUBJECT_REQUEST.to_owned(),
+            subject_id: request_id.to_owned(),
             actor_id: actor.map(str::to_owned),
-            action,
+            action: action.to_owned(),
             from_state: from.map(str::to_owned),
             to_state: to.to_owned(),
             reason: reason.map(str::to_owned),
-            at,
+            created_at: at,
         });
     }
 
@@ -71,21 +62,7 @@ impl Journal {
     /// Writes what was collected, and empties the journal.
     pub fn write(&mut self, conn: &mut DbConnection) -> Result<(), AppError> {
         if !self.events.is_empty() {
-            let events: Vec<NewEvent> = self
-                .events
-                .iter()
-                .map(|e| NewEvent {
-                    subject_type: SUBJECT_REQUEST,
-                    subject_id: &e.request_id,
-                    actor_id: e.actor_id.as_deref(),
-                    action: e.action,
-                    from_state: e.from_state.as_deref(),
-                    to_state: &e.to_state,
-                    reason: e.reason.as_deref(),
-                    created_at: e.at,
-                })
-                .collect();
-            events_db::insert_events(conn, &events)?;
+            events_db::insert_events(conn, &self.events)?;
             self.events.clear();
         }
         if !self.mails.is_empty() {

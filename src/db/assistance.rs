@@ -457,8 +457,9 @@ pub struct Availability {
 
 /// Whether each candidate is absent or full on `day`, and, for those within
 /// `count_within_km`, how many assignments it was offered since `since`: one round trip, as
-/// this read runs on every request created. The candidates travel as one JSON array, which both
-/// backends unpack.
+/// this read runs on every request created. The candidates travel as two arrays on PostgreSQL,
+/// as one JSON array on SQLite.
+#[allow(irrefutable_let_patterns)]
 pub fn availability(
     conn: &mut DbConnection,
     candidates: &[Candidate],
@@ -466,36 +467,46 @@ pub fn availability(
     day: NaiveDate,
     since: NaiveDateTime,
 ) -> QueryResult<Vec<Availability>> {
-    let json = serde_json::to_string(candidates)
-        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let (table, [p_km, p_day, p_since]) = if super::is_postgres(conn) {
-        (
-            "json_to_recordset($1::json) AS j(id text, km float8)",
-            ["$2", "$3", "$4"],
-        )
-    } else {
-        (
-            "(SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.km') AS km \
-              FROM json_each(?1)) AS j",
-            ["?2", "?3", "?4"],
+    let sql = |table: &str, [p_km, p_day, p_since]: [&str; 3]| {
+        format!(
+            "SELECT j.id AS provider_id, \
+               (COALESCE(c.open_requests >= c.capacity, FALSE) \
+                OR EXISTS (SELECT 1 FROM provider_absences a WHERE a.provider_id = j.id \
+                           AND a.starts_on <= {p_day} AND a.ends_on >= {p_day})) AS unavailable, \
+               CASE WHEN j.km <= {p_km} THEN \
+                 (SELECT count(*) FROM assistance_assignments s \
+                  WHERE s.provider_id = j.id AND s.offered_at >= {p_since}) END AS recent \
+             FROM {table} LEFT JOIN provider_capacity c ON c.provider_id = j.id"
         )
     };
-    let sql = format!(
-        "SELECT j.id AS provider_id, \
-           (COALESCE(c.open_requests >= c.capacity, FALSE) \
-            OR EXISTS (SELECT 1 FROM provider_absences a WHERE a.provider_id = j.id \
-                       AND a.starts_on <= {p_day} AND a.ends_on >= {p_day})) AS unavailable, \
-           CASE WHEN j.km <= {p_km} THEN \
-             (SELECT count(*) FROM assistance_assignments s \
-              WHERE s.provider_id = j.id AND s.offered_at >= {p_since}) END AS recent \
-         FROM {table} LEFT JOIN provider_capacity c ON c.provider_id = j.id"
-    );
-    diesel::sql_query(sql)
-        .bind::<Text, _>(json)
+    #[cfg(feature = "postgres")]
+    if let DbConnection::Postgresql(pg) = conn {
+        use diesel::sql_types::Array;
+        let ids: Vec<&str> = candidates.iter().map(|c| c.id).collect();
+        let kms: Vec<f64> = candidates.iter().map(|c| c.km).collect();
+        return diesel::sql_query(sql(
+            "unnest($1::text[], $2::float8[]) AS j(id, km)",
+            ["$3", "$4", "$5"],
+        ))
+        .bind::<Array<Text>, _>(ids)
+        .bind::<Array<Double>, _>(kms)
         .bind::<Double, _>(count_within_km)
         .bind::<Date, _>(day)
         .bind::<Timestamp, _>(since)
-        .load(conn)
+        .load(pg);
+    }
+    let json = serde_json::to_string(candidates)
+        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    diesel::sql_query(sql(
+        "(SELECT json_extract(value, '$.id') AS id, json_extract(value, '$.km') AS km \
+          FROM json_each(?1)) AS j",
+        ["?2", "?3", "?4"],
+    ))
+    .bind::<Text, _>(json)
+    .bind::<Double, _>(count_within_km)
+    .bind::<Date, _>(day)
+    .bind::<Timestamp, _>(since)
+    .load(conn)
 }
 
 /// Assignments per provider since `since` (fairness); providers with none are left out.

@@ -48,10 +48,18 @@ pub fn insert(conn: &mut DbConnection, row: &OutboxRow) -> QueryResult<()> {
 pub fn insert_all(conn: &mut DbConnection, rows: &[OutboxRow]) -> QueryResult<()> {
     #[cfg(feature = "postgres")]
     if let DbConnection::Postgresql(pg) = conn {
-        return diesel::insert_into(outbox::table)
-            .values(rows)
-            .execute(pg)
-            .map(|_| ());
+        let into = diesel::insert_into(outbox::table);
+        // One or two rows (most steps) keep a fixed statement, which stays prepared.
+        return match rows {
+            [row] => into.values(row).execute(pg),
+            [_, _] => into
+                .values(<&[OutboxRow; 2]>::try_from(rows).map_err(|_| {
+                    diesel::result::Error::QueryBuilderError("two rows expected".into())
+                })?)
+                .execute(pg),
+            _ => into.values(rows).execute(pg),
+        }
+        .map(|_| ());
     }
     rows.iter().try_for_each(|row| insert(conn, row))
 }

@@ -48,20 +48,46 @@ pub fn insert_event(conn: &mut DbConnection, event: &NewEvent) -> QueryResult<()
         .map(|_| ())
 }
 
+/// A new event, owned: for steps that collect their events and write them together.
+#[derive(Insertable, Debug, Clone)]
+#[diesel(table_name = workflow_events)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct OwnedEvent {
+    pub subject_type: String,
+    pub subject_id: String,
+    pub actor_id: Option<String>,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub reason: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
 /// Writes several events, their ids in the slice's order: in one statement on PostgreSQL, one
 /// by one on SQLite (see `outbox::insert_all`).
 #[allow(irrefutable_let_patterns)]
-pub fn insert_events(conn: &mut DbConnection, events: &[NewEvent]) -> QueryResult<()> {
+pub fn insert_events(conn: &mut DbConnection, events: &[OwnedEvent]) -> QueryResult<()> {
     #[cfg(feature = "postgres")]
     if let DbConnection::Postgresql(pg) = conn {
-        return diesel::insert_into(workflow_events::table)
-            .values(events)
-            .execute(pg)
-            .map(|_| ());
+        let into = diesel::insert_into(workflow_events::table);
+        // One or two rows (most steps) keep a fixed statement, which stays prepared.
+        return match events {
+            [event] => into.values(event).execute(pg),
+            [_, _] => into
+                .values(<&[OwnedEvent; 2]>::try_from(events).map_err(|_| {
+                    diesel::result::Error::QueryBuilderError("two events expected".into())
+                })?)
+                .execute(pg),
+            _ => into.values(events).execute(pg),
+        }
+        .map(|_| ());
     }
-    events
-        .iter()
-        .try_for_each(|event| insert_event(conn, event))
+    events.iter().try_for_each(|event| {
+        diesel::insert_into(workflow_events::table)
+            .values(event)
+            .execute(conn)
+            .map(|_| ())
+    })
 }
 
 /// The trail of one subject, oldest first, with the actor's display name.
