@@ -361,6 +361,46 @@ async fn work_spreads_fairly_among_equally_near_providers() {
 }
 
 #[tokio::test]
+async fn when_the_nearest_is_away_work_spreads_around_the_nearest_available() {
+    let app = TestApp::spawn_with(Arc::new(TestDb::new()), &[("ASSISTANCE_RATE_LIMIT", "0")]).await;
+    nearby(&app, "absent", 1.0).await;
+    let away = app.member_of("absent", "m@absent.fr").await;
+    let (status, _) = away
+        .post(
+            "/api/v1/providers/absent/absences",
+            &json!({"starts_on": "2026-11-20", "ends_on": "2026-11-30"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // Beyond 10 km of the absent one, but within 1.25 × 20 km of the nearest available.
+    for (id, km) in [("b", 20.0), ("c", 22.0), ("far", 40.0)] {
+        nearby(&app, id, km).await;
+        let member = app.member_of(id, &format!("m@{id}.fr")).await;
+        let (status, _) = member
+            .send(
+                reqwest::Method::PUT,
+                &format!("/api/v1/providers/{id}/availability"),
+                &json!({"capacity": 100}),
+            )
+            .await;
+        assert_eq!(status, 200);
+    }
+    let mut counts = std::collections::BTreeMap::<String, usize>::new();
+    for _ in 0..6 {
+        let (status, created) = submit(&app, &request_body()).await;
+        assert_eq!(status, 201, "{created}");
+        *counts
+            .entry(created["provider_id"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    assert_eq!(
+        counts,
+        [("b".to_owned(), 3), ("c".to_owned(), 3)].into(),
+        "the absent provider gets none, the far one none, b and c their share"
+    );
+}
+
+#[tokio::test]
 async fn declines_and_timeouts_move_on_then_staff_take_over() {
     let sink = SmtpSink::start();
     let db = Arc::new(TestDb::new());
