@@ -125,6 +125,13 @@ impl ResponseError for AppError {
     }
 }
 
+/// A refused reason is a message on the `reason` field.
+impl From<crate::domain::reason::ReasonError> for AppError {
+    fn from(e: crate::domain::reason::ReasonError) -> Self {
+        Self::field("reason", e.to_string())
+    }
+}
+
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {

@@ -7,117 +7,31 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod directory;
 pub mod domain;
 pub mod error;
 pub mod geo;
+pub mod http;
 pub mod jobs;
 pub mod label;
 pub mod mail;
 pub mod referencing;
-pub mod search;
 pub mod seed;
+pub mod state;
 pub mod telemetry;
 pub mod templates;
 pub mod web;
 
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_web::dev::Server;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::{App, HttpResponse, HttpServer, web as aweb};
-use handlebars::Handlebars;
 use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
-use crate::clock::Clock;
-use crate::config::Config;
-use crate::db::{DbTarget, Pool};
-use crate::domain::taxonomy::Taxonomy;
-use crate::geo::departements::Departements;
-use crate::geo::provider_index::DirectoryIndex;
-
-/// Everything a request handler may need; cheap to share between workers.
-pub struct AppState {
-    pub pool: Pool,
-    pub config: Config,
-    pub clock: Clock,
-    pub backend: &'static str,
-    pub taxonomy: Arc<Taxonomy>,
-    pub departements: Arc<Departements>,
-    pub directory: Arc<DirectoryIndex>,
-    pub templates: Arc<Handlebars<'static>>,
-    pub mailer: Arc<mail::Mailer>,
-    /// The charter version providers must accept now.
-    pub charter: Arc<referencing::charter::Charter>,
-    /// The ExpertCyber reference framework in force.
-    pub criteria: Arc<label::criteria::Framework>,
-    /// Signs the accept/decline links sent to providers (shared by every process through the
-    /// database).
-    pub link_key: Vec<u8>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum StartupError {
-    #[error(transparent)]
-    Database(#[from] db::DbSetupError),
-    #[error(transparent)]
-    Taxonomy(#[from] domain::taxonomy::TaxonomyError),
-    #[error("fixtures/departements.json is not valid: {0}")]
-    Departements(serde_json::Error),
-    #[error("cannot load the reference data: {0}")]
-    Query(#[from] diesel::result::Error),
-    #[error("fixtures/charter.json: {0}")]
-    Charter(String),
-    #[error("fixtures/expertcyber_criteria.json: {0}")]
-    Criteria(serde_json::Error),
-    #[error("cannot create the link signing key: {0}")]
-    Secret(String),
-    #[error("templates: {0}")]
-    Templates(#[from] handlebars::TemplateError),
-}
-
-/// Opens the database, applies migrations and loads the reference data (idempotent).
-pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
-    let target = DbTarget::parse(&config.database_url)?;
-    let (pool, checkins) = db::connect_counting_checkins(&target, config.db_pool_size)?;
-    let mut conn = pool.get().map_err(db::DbSetupError::Pool)?;
-    let applied = db::run_migrations(&mut conn)?;
-    if applied > 0 {
-        tracing::info!(applied, "migrations applied");
-    }
-    let taxonomy = Taxonomy::from_fixture()?;
-    db::incident_types::sync(&mut conn, &taxonomy)?;
-    let departements = Departements::from_fixture().map_err(StartupError::Departements)?;
-    let fresh_key =
-        auth::tokens::random_token().map_err(|e| StartupError::Secret(e.to_string()))?;
-    let link_key =
-        db::assistance::secret(&mut conn, "link_signing", &fresh_key, clock.now_naive())?
-            .into_bytes();
-    drop(conn);
-    Ok(AppState {
-        pool,
-        backend: target.backend_name(),
-        clock,
-        taxonomy: Arc::new(taxonomy),
-        departements: Arc::new(departements),
-        directory: Arc::new(DirectoryIndex::new(Some(checkins))),
-        templates: Arc::new(web::templates()?),
-        mailer: Arc::new(mail::Mailer::new(&config.base_url)?),
-        charter: Arc::new(
-            referencing::charter::versions()
-                .map_err(|e| StartupError::Charter(e.to_string()))?
-                .pop()
-                .ok_or_else(|| StartupError::Charter("no version".into()))?,
-        ),
-        criteria: Arc::new(
-            label::criteria::Framework::from_fixture().map_err(StartupError::Criteria)?,
-        ),
-        link_key,
-        config,
-    })
-}
+pub use crate::state::{AppState, StartupError, prepare};
 
 /// Starts the HTTP server on an already bound listener (tests bind port 0).
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {

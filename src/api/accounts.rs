@@ -1,15 +1,15 @@
 //! Sign-up, email verification, log-in/out and password reset.
 
-use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::AppState;
 use crate::auth::extract::{CurrentUser, check_same_site};
-use crate::auth::{Role, SESSION_COOKIE, SESSION_HOURS, accounts, password};
+use crate::auth::{Role, accounts, password};
 use crate::error::{AppError, Problem};
+use crate::http;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Message {
@@ -117,16 +117,6 @@ pub struct UserView {
     pub role: Role,
 }
 
-pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
-    Cookie::build(SESSION_COOKIE, token.to_owned())
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.config.base_url.starts_with("https://"))
-        .max_age(CookieDuration::hours(SESSION_HOURS))
-        .finish()
-}
-
 /// Logs in: sets the session cookie (HttpOnly, SameSite=Lax). Failed attempts are limited per
 /// address and per IP.
 #[utoipa::path(
@@ -152,7 +142,7 @@ pub async fn log_in(
     let role = Role::parse(&user.role)
         .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
     Ok(HttpResponse::Ok()
-        .cookie(session_cookie(&state, &token))
+        .cookie(http::session_cookie(&state, &token))
         .json(SessionView {
             user: UserView {
                 id: user.id,
@@ -171,10 +161,10 @@ pub async fn current(user: CurrentUser) -> HttpResponse {
     HttpResponse::Ok().json(SessionView {
         csrf_token: user.csrf_token,
         user: UserView {
-            id: user.id,
-            email: user.email,
-            display_name: user.display_name,
-            role: user.role,
+            id: user.actor.id,
+            email: user.actor.email,
+            display_name: user.actor.display_name,
+            role: user.actor.role,
         },
     })
 }
@@ -188,7 +178,7 @@ pub async fn log_out(
 ) -> Result<HttpResponse, AppError> {
     let inner = state.clone().into_inner();
     web::block(move || accounts::log_out(&inner, &user.session_hash)).await??;
-    let mut gone = session_cookie(&state, "");
+    let mut gone = http::session_cookie(&state, "");
     gone.make_removal();
     Ok(HttpResponse::NoContent().cookie(gone).finish())
 }

@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
 use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
 use crate::assistance::availability::{self, AbsenceInput, CapacityInput};
 use crate::assistance::staff::{self, AssignInput, CloseInput};
@@ -18,6 +17,7 @@ use crate::assistance::{self, NewRequest, close};
 use crate::auth::extract::CurrentUser;
 use crate::domain::assistance::RequestStatus;
 use crate::error::{AppError, Problem};
+use crate::state::AppState;
 
 /// The client address used for the rate limit (the direct peer: a forwarded header could be
 /// forged to escape the limit).

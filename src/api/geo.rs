@@ -4,24 +4,11 @@ use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
-use crate::db::DbConnection;
-use crate::db::geo::{self as queries, CommuneRow};
+use crate::domain::codes::is_postcode;
 use crate::domain::text::fold;
 use crate::error::{AppError, Problem};
-use crate::search::is_postcode;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CommuneView {
-    /// INSEE code.
-    pub code: String,
-    pub name: String,
-    pub departement: String,
-    pub postcodes: Vec<String>,
-    pub population: i32,
-    pub latitude: f64,
-    pub longitude: f64,
-}
+use crate::geo::communes::{self as lookup, CommuneView};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommuneList {
@@ -34,38 +21,6 @@ pub struct CommuneQuery {
     pub q: Option<String>,
     /// At most 20; default 10.
     pub limit: Option<String>,
-}
-
-pub fn views(conn: &mut DbConnection, rows: Vec<CommuneRow>) -> Result<Vec<CommuneView>, AppError> {
-    let codes: Vec<String> = rows.iter().map(|c| c.code.clone()).collect();
-    let mut postcodes = queries::postcodes_of(conn, &codes)?;
-    Ok(rows
-        .into_iter()
-        .map(|c| CommuneView {
-            postcodes: postcodes.remove(&c.code).unwrap_or_default(),
-            code: c.code,
-            name: c.name,
-            departement: c.departement_code,
-            population: c.population,
-            latitude: c.latitude,
-            longitude: c.longitude,
-        })
-        .collect())
-}
-
-/// Autocomplete: by name prefix or postcode prefix, most populous first.
-pub fn autocomplete(
-    conn: &mut DbConnection,
-    q: &str,
-    limit: i64,
-) -> Result<Vec<CommuneView>, AppError> {
-    let q = q.trim();
-    let rows = if q.bytes().all(|b| b.is_ascii_digit()) {
-        queries::search_by_postcode(conn, q, limit)?
-    } else {
-        queries::search_by_name(conn, &fold(q), limit)?
-    };
-    views(conn, rows)
 }
 
 /// Communes whose name or postcode starts with `q`.
@@ -107,11 +62,7 @@ pub async fn communes(
             .ok_or_else(|| AppError::field("limit", "Nombre de résultats invalide (1 à 20)."))?,
     };
     let state = state.into_inner();
-    let results = web::block(move || {
-        let mut conn = state.pool.get()?;
-        autocomplete(&mut conn, &q, limit)
-    })
-    .await??;
+    let results = web::block(move || lookup::autocomplete(&state, &q, limit)).await??;
     Ok(HttpResponse::Ok().json(CommuneList { results }))
 }
 
@@ -141,12 +92,7 @@ pub async fn postcode(
     }
     let state = state.into_inner();
     let lookup = code.clone();
-    let found = web::block(move || {
-        let mut conn = state.pool.get()?;
-        let rows = queries::communes_of_postcode(&mut conn, &lookup)?;
-        views(&mut conn, rows)
-    })
-    .await??;
+    let found = web::block(move || lookup::of_postcode(&state, &lookup)).await??;
     if found.is_empty() {
         return Err(AppError::not_found(format!(
             "Code postal inconnu : {code}."

@@ -3,9 +3,9 @@
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 
-use crate::AppState;
 use crate::db::{counters, geo, incident_types, providers};
 use crate::error::AppError;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 struct Health {

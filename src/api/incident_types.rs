@@ -4,8 +4,8 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::AppState;
 use crate::domain::taxonomy::IncidentType;
+use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct IncidentTypeList<'a> {

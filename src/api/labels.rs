@@ -7,12 +7,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::referencing::EventList;
-use crate::AppState;
 use crate::auth::Role;
 use crate::auth::extract::CurrentUser;
 use crate::db::labels as queries;
 use crate::domain::label_application::{Action, ApplicationStatus};
 use crate::error::{AppError, Problem};
+use crate::http::download::{self, Disposition};
 use crate::label::criteria::Framework;
 use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::views::{
@@ -20,6 +20,7 @@ use crate::label::views::{
 };
 use crate::label::{self, ActionInput, ApplicationUpdate, FeeUpdate, NewApplication, evidence};
 use crate::referencing::documents::MAX_BYTES;
+use crate::state::AppState;
 
 /// The reference framework in force: criteria by theme, with the evidence expected.
 #[utoipa::path(tag = "label", responses((status = 200, body = Framework)))]
@@ -195,7 +196,7 @@ pub async fn upload_evidence(
     path: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let mut form = super::multipart::read(payload, MAX_BYTES).await?;
+    let mut form = crate::http::multipart::read(payload, MAX_BYTES).await?;
     let criterion = form
         .texts
         .remove("criterion")
@@ -222,12 +223,13 @@ pub async fn download_evidence(
     let state = state.into_inner();
     let (id, evidence_id) = path.into_inner();
     let file = web::block(move || evidence::download(&state, &user, &id, &evidence_id)).await??;
-    let disposition = format!("inline; filename=\"{}\"", file.filename.replace('"', ""));
-    Ok(HttpResponse::Ok()
-        .content_type(file.content_type)
-        .insert_header(("Content-Disposition", disposition))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(file.content))
+    Ok(download::file(
+        &file.content_type,
+        Disposition::Inline,
+        &file.filename,
+        "piece-justificative",
+        file.content,
+    ))
 }
 
 /// Staff record the fee as `paid`, `waived` or `pending`.

@@ -6,7 +6,6 @@ pub mod geo;
 pub mod health;
 pub mod incident_types;
 pub mod labels;
-pub mod multipart;
 pub mod outbox;
 pub mod providers;
 pub mod referencing;

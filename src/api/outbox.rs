@@ -1,15 +1,15 @@
 //! Staff view of the email outbox: failed messages and sending them again.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{Duration, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
 use crate::auth::extract::CurrentUser;
-use crate::db::outbox::{self, OutboxRow};
+use crate::db::outbox::OutboxRow;
 use crate::error::{AppError, Problem};
-use crate::mail::GIVE_UP_AFTER_HOURS;
+use crate::mail::outbox;
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct OutboxMessageView {
@@ -66,30 +66,15 @@ pub async fn list(
     user: CurrentUser,
     query: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_staff()?;
     let status = query
         .status
         .clone()
         .unwrap_or_else(|| outbox::FAILED.to_owned());
-    if ![outbox::FAILED, outbox::PENDING, outbox::SENT].contains(&status.as_str()) {
-        return Err(AppError::field(
-            "status",
-            "Statut inconnu : failed, pending ou sent.",
-        ));
-    }
     let page = query.page.unwrap_or(1).max(1);
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
     let state = state.into_inner();
-    let (total, rows) = web::block(move || -> Result<_, AppError> {
-        let mut conn = state.pool.get()?;
-        Ok(outbox::list_by_status(
-            &mut conn,
-            &status,
-            limit,
-            (page - 1) * limit,
-        )?)
-    })
-    .await??;
+    let (total, rows) =
+        web::block(move || outbox::list(&state, &user, &status, page, limit)).await??;
     Ok(HttpResponse::Ok().json(OutboxList {
         total,
         page,
@@ -110,27 +95,8 @@ pub async fn retry(
     user: CurrentUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_staff()?;
     let id = path.into_inner();
     let state = state.into_inner();
-    let row = web::block(move || -> Result<OutboxRow, AppError> {
-        let mut conn = state.pool.get()?;
-        let now = state.clock.now_naive();
-        if !outbox::requeue_failed(
-            &mut conn,
-            &id,
-            now,
-            now + Duration::hours(GIVE_UP_AFTER_HOURS),
-        )? {
-            return match outbox::find(&mut conn, &id)? {
-                None => Err(AppError::not_found("Message introuvable.")),
-                Some(_) => Err(AppError::Conflict(
-                    "Seul un message en échec peut être renvoyé.".into(),
-                )),
-            };
-        }
-        outbox::find(&mut conn, &id)?.ok_or_else(|| AppError::not_found("Message introuvable."))
-    })
-    .await??;
+    let row = web::block(move || outbox::retry(&state, &user, &id)).await??;
     Ok(HttpResponse::Ok().json(OutboxMessageView::from(row)))
 }

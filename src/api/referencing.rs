@@ -7,17 +7,18 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::AppState;
 use crate::auth::extract::CurrentUser;
 use crate::db::referencing as queries;
 use crate::domain::referencing::Action;
 use crate::error::{AppError, Problem};
+use crate::http::download::{self as file_download, Disposition};
 use crate::referencing::profile::ProfileInput;
 use crate::referencing::views::{
     ApplicationView, ChangeRequestView, DocumentView, EventView, JoinedOrganisation, MemberView,
     UpdateOutcome,
 };
 use crate::referencing::{self, documents};
+use crate::state::AppState;
 
 /// Creates a draft organisation owned by the caller (provider accounts).
 #[utoipa::path(tag = "referencing", request_body = ProfileInput, responses((status = 201, body = ApplicationView), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -75,7 +76,7 @@ pub async fn upload(
     path: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
-    let mut form = super::multipart::read(payload, documents::MAX_BYTES).await?;
+    let mut form = crate::http::multipart::read(payload, documents::MAX_BYTES).await?;
     let kind = form.texts.remove("kind").ok_or_else(|| {
         AppError::field("kind", "Indiquez le type de document : kbis ou insurance.")
     })?;
@@ -100,12 +101,14 @@ pub async fn download(
     let state = state.into_inner();
     let (id, document_id) = path.into_inner();
     let doc = web::block(move || documents::download(&state, &user, &id, &document_id)).await??;
-    let disposition = format!("inline; filename=\"{}\"", doc.filename.replace('"', ""));
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header(("Content-Disposition", disposition))
-        .insert_header(("X-Content-Type-Options", "nosniff"))
-        .body(doc.content))
+    let fallback = format!("{}.pdf", doc.kind);
+    Ok(file_download::file(
+        "application/pdf",
+        Disposition::Inline,
+        &doc.filename,
+        &fallback,
+        doc.content,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

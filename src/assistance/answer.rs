@@ -9,16 +9,16 @@ use utoipa::ToSchema;
 use super::journal::Journal;
 use super::views::RequestView;
 use super::{assign, links, notify, staff};
-use crate::AppState;
-use crate::auth::extract::CurrentUser;
 use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
 use crate::db::{DbConnection, accounts, providers, write_transaction};
+use crate::domain::actor::Actor;
 use crate::domain::assistance::{DeclineReason, RequestStatus};
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Who answers: a signed-in member of the provider, or the holder of the signed link.
 pub enum Answerer<'a> {
-    Member(&'a CurrentUser),
+    Member(&'a Actor),
     Link(&'a str),
 }
 

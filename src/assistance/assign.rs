@@ -7,15 +7,15 @@ use chrono::NaiveDateTime;
 
 use super::journal::Journal;
 use super::{MAX_FAILED_ASSIGNMENTS, notify};
-use crate::AppState;
 use crate::db::DbConnection;
 use crate::db::assistance::{self as queries, AssignmentRow, Candidate, RequestRow};
+use crate::directory::index::Snapshot;
 use crate::domain::assistance::{Eligible, RequestStatus, choose, fair_radius_km};
 use crate::domain::audience::Audience;
 use crate::domain::matching::Query;
 use crate::domain::provider::Provider;
 use crate::error::AppError;
-use crate::geo::provider_index::Snapshot;
+use crate::state::AppState;
 
 /// The providers the choice weighs, nearest first: approved (the directory index holds only
 /// those), covering the place, serving the audience and the incident, not absent today, below
@@ -200,7 +200,7 @@ pub fn assign_next(
     row: &mut RequestRow,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let snapshot = state.directory.snapshot(conn, &state.taxonomy)?;
+    let snapshot = crate::directory::snapshot_on(state, conn)?;
     let decision = decide(conn, state, &snapshot, row, now)?;
     let from = row.status.clone();
     decision.apply_to(row);

@@ -6,17 +6,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::views::{AbsenceView, AvailabilityView};
-use crate::AppState;
-use crate::auth::extract::CurrentUser;
 use crate::db::assistance::{self as queries, AbsenceRow};
 use crate::db::{DbConnection, write_transaction};
+use crate::domain::actor::Actor;
 use crate::error::{AppError, FieldErrors};
 use crate::referencing::{self, Access};
+use crate::state::AppState;
 
 /// Members change it; members and staff read it.
 fn access(
     conn: &mut DbConnection,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
     change: bool,
 ) -> Result<(), AppError> {
@@ -51,7 +51,7 @@ fn view(
 
 pub fn read(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
 ) -> Result<AvailabilityView, AppError> {
     let mut conn = state.pool.get()?;
@@ -68,7 +68,7 @@ pub struct CapacityInput {
 
 pub fn set_capacity(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
     capacity: i32,
 ) -> Result<AvailabilityView, AppError> {
@@ -95,7 +95,7 @@ pub struct AbsenceInput {
 
 pub fn add_absence(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
     input: &AbsenceInput,
 ) -> Result<AvailabilityView, AppError> {
@@ -160,7 +160,7 @@ pub fn add_absence(
 
 pub fn remove_absence(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
     absence_id: &str,
 ) -> Result<AvailabilityView, AppError> {

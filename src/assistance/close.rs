@@ -7,13 +7,13 @@ use utoipa::ToSchema;
 use super::journal::Journal;
 use super::staff::{self, Viewer};
 use super::{assign, notify};
-use crate::AppState;
-use crate::auth::extract::CurrentUser;
 use crate::auth::tokens;
 use crate::db::assistance::{self as queries, ReportRow, SurveyRow};
 use crate::db::{accounts, providers, write_transaction};
+use crate::domain::actor::Actor;
 use crate::domain::assistance::RequestStatus;
 use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
@@ -80,7 +80,7 @@ fn check(
 /// Closes an accepted request with its report; sends the survey to the victim.
 pub fn close(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
     resolved: Option<bool>,
     report: Option<&ReportInput>,

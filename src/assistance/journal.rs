@@ -7,11 +7,11 @@ use chrono::NaiveDateTime;
 use serde_json::Value;
 
 use super::SUBJECT_REQUEST;
-use crate::AppState;
 use crate::db::DbConnection;
 use crate::db::outbox::{self, OutboxRow};
 use crate::db::referencing::{self as events_db, OwnedEvent};
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Events and emails of one step, not yet written. Call [`write`](Self::write) before the
 /// transaction ends (or before reading the trail back).

@@ -22,7 +22,6 @@ use validator::ValidateEmail;
 
 use self::journal::Journal;
 use self::views::{ProviderContact, RequestCreated, TimelineEntry, TrackingView};
-use crate::AppState;
 use crate::auth::tokens;
 use crate::db::assistance::{self as queries, RequestRow};
 use crate::db::referencing as events_db;
@@ -31,6 +30,7 @@ use crate::domain::assistance::RequestStatus;
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
 use crate::geo::location::Place;
+use crate::state::AppState;
 
 /// Subject type of request events in the audit trail.
 pub const SUBJECT_REQUEST: &str = "assistance_request";
@@ -94,7 +94,7 @@ fn check(state: &AppState, input: &NewRequest) -> Result<Checked, AppError> {
         .map(str::trim)
         .filter(|s| !s.is_empty());
     let place = match (postcode, commune, input.latitude, input.longitude) {
-        (Some(p), None, None, None) if crate::search::is_postcode(p) => {
+        (Some(p), None, None, None) if crate::domain::codes::is_postcode(p) => {
             Some(Place::Postcode(p.to_owned()))
         }
         (Some(_), None, None, None) => {
@@ -104,7 +104,9 @@ fn check(state: &AppState, input: &NewRequest) -> Result<Checked, AppError> {
             );
             None
         }
-        (None, Some(c), None, None) if crate::search::is_commune_code(&c.to_ascii_uppercase()) => {
+        (None, Some(c), None, None)
+            if crate::domain::codes::is_commune_code(&c.to_ascii_uppercase()) =>
+        {
             Some(Place::Commune(c.to_ascii_uppercase()))
         }
         (None, Some(_), None, None) => {
@@ -283,7 +285,7 @@ fn create_checked(
             "Trop de demandes envoyées depuis cette adresse : réessayez dans une heure, ou appelez le 17 en cas d'urgence.".into(),
         ));
     }
-    let published = state.directory.published(conn, &state.taxonomy)?;
+    let published = crate::directory::published_on(state, conn)?;
     let place = published
         .geography
         .resolve(&state.departements, &checked.place)?;

@@ -5,13 +5,13 @@ use serde_json::{Value, json};
 
 use super::journal::Journal;
 use super::links;
-use crate::AppState;
 use crate::auth::Role;
 use crate::db::assistance::{AssignmentRow, RequestRow};
 use crate::db::referencing::member_emails;
 use crate::db::{DbConnection, accounts, providers};
 use crate::domain::provider::Provider;
 use crate::error::AppError;
+use crate::state::AppState;
 
 fn incident_label(state: &AppState, row: &RequestRow) -> String {
     state

@@ -6,10 +6,10 @@ use chrono::Months;
 
 use super::answer;
 use super::journal::Journal;
-use crate::AppState;
 use crate::db::assistance as queries;
 use crate::db::write_transaction;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Processes offers whose deadline passed; returns how many this process handled.
 pub fn process_timeouts(state: &AppState) -> Result<usize, AppError> {

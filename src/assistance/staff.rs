@@ -8,19 +8,20 @@ use utoipa::ToSchema;
 use super::journal::Journal;
 use super::views::{AssignmentView, ReportView, RequestList, RequestView, VictimContact};
 use super::{assign, notify};
-use crate::AppState;
-use crate::auth::extract::CurrentUser;
 use crate::db::assistance::{self as queries, RequestRow};
 use crate::db::{DbConnection, accounts, providers, write_transaction};
+use crate::domain::actor::Actor;
 use crate::domain::assistance::RequestStatus;
 use crate::domain::provider::ReferencingStatus;
+use crate::domain::reason::Reason;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Who reads a request.
 pub enum Viewer<'a> {
     Staff,
     /// A signed-in provider account (member of one or more organisations).
-    Provider(&'a CurrentUser),
+    Provider(&'a Actor),
     /// The provider an offer link was sent to.
     Offer(String),
 }
@@ -147,7 +148,7 @@ pub fn view(
     })
 }
 
-fn viewer_of(user: &CurrentUser) -> Result<Viewer<'_>, AppError> {
+fn viewer_of(user: &Actor) -> Result<Viewer<'_>, AppError> {
     if user.role.is_staff() {
         Ok(Viewer::Staff)
     } else if user.role == crate::auth::Role::Provider {
@@ -158,7 +159,7 @@ fn viewer_of(user: &CurrentUser) -> Result<Viewer<'_>, AppError> {
 }
 
 /// One request, for staff or a provider it was offered to.
-pub fn read(state: &AppState, user: &CurrentUser, id: &str) -> Result<RequestView, AppError> {
+pub fn read(state: &AppState, user: &Actor, id: &str) -> Result<RequestView, AppError> {
     let viewer = viewer_of(user)?;
     let mut conn = state.pool.get()?;
     let row = queries::request(&mut conn, id)?.ok_or_else(not_found)?;
@@ -168,7 +169,7 @@ pub fn read(state: &AppState, user: &CurrentUser, id: &str) -> Result<RequestVie
 /// Staff lists: by state, newest change first, with counts per state.
 pub fn list(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     status: Option<RequestStatus>,
 ) -> Result<RequestList, AppError> {
     user.require_staff()?;
@@ -194,7 +195,7 @@ pub struct AssignInput {
 /// Staff offer an escalated request to a provider of their choice.
 pub fn assign_by_hand(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
     input: &AssignInput,
 ) -> Result<RequestView, AppError> {
@@ -249,18 +250,15 @@ pub struct CloseInput {
 /// Staff close a request with a message to the victim.
 pub fn close_by_staff(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
     message: Option<&str>,
 ) -> Result<RequestView, AppError> {
     user.require_staff()?;
-    let message = message
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
+    let message = Reason::optional(message)
+        .map_err(|_| AppError::field("message", "2 000 caractères au plus."))?
         .ok_or_else(|| AppError::field("message", "Écrivez le message envoyé à la victime."))?;
-    if message.chars().count() > 2000 {
-        return Err(AppError::field("message", "2 000 caractères au plus."));
-    }
+    let message = message.as_str();
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
         let journal = &mut Journal::default();
@@ -303,7 +301,7 @@ pub fn close_by_staff(
 /// The requests offered to an organisation: pending offers, those it holds, those it closed.
 pub fn for_provider(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
 ) -> Result<Vec<RequestView>, AppError> {
     let mut conn = state.pool.get()?;

@@ -4,11 +4,12 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::AppState;
-use crate::auth::extract::CurrentUser;
 use crate::auth::tokens;
 use crate::db::assistance as queries;
+use crate::domain::actor::Actor;
+use crate::domain::reason::Reason;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Ratings needed before an average is published.
 pub const MIN_RATINGS: usize = 3;
@@ -55,14 +56,9 @@ pub fn answer(state: &AppState, token: &str, input: &SurveyAnswer) -> Result<Sur
     if !(1..=5).contains(&input.rating) {
         return Err(AppError::field("rating", "Choisissez une note de 1 à 5."));
     }
-    let comment = input
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty());
-    if comment.is_some_and(|c| c.chars().count() > 2000) {
-        return Err(AppError::field("comment", "2 000 caractères au plus."));
-    }
+    let comment = Reason::optional(input.comment.as_deref())
+        .map_err(|_| AppError::field("comment", "2 000 caractères au plus."))?;
+    let comment = comment.as_ref().map(Reason::as_str);
     let mut conn = state.pool.get()?;
     let row = find(&mut conn, token)?;
     if !queries::answer_survey(
@@ -89,10 +85,7 @@ pub struct PendingComment {
 }
 
 /// Comments awaiting moderation (staff).
-pub fn pending_comments(
-    state: &AppState,
-    user: &CurrentUser,
-) -> Result<Vec<PendingComment>, AppError> {
+pub fn pending_comments(state: &AppState, user: &Actor) -> Result<Vec<PendingComment>, AppError> {
     user.require_staff()?;
     let mut conn = state.pool.get()?;
     Ok(queries::comments_in(&mut conn, "pending")?
@@ -110,7 +103,7 @@ pub fn pending_comments(
 /// Staff publish or reject a comment.
 pub fn moderate(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     request_id: &str,
     publish: bool,
 ) -> Result<(), AppError> {

@@ -6,9 +6,9 @@ use chrono::Duration;
 use serde_json::json;
 
 use super::{Role, SESSION_HOURS, password, tokens};
-use crate::AppState;
 use crate::db::accounts::{self, TokenRow, UserRow};
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub const VERIFY_EMAIL: &str = "verify_email";
 pub const PASSWORD_RESET: &str = "password_reset";

@@ -2,6 +2,7 @@
 //! the async executor, and on state-changing API calls refuses cross-site requests.
 
 use std::future::Future;
+use std::ops::Deref;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
@@ -9,35 +10,25 @@ use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
 
 use super::{CSRF_HEADER, Role, SESSION_COOKIE, tokens};
-use crate::AppState;
 use crate::db::accounts;
+use crate::domain::actor::Actor;
 use crate::error::AppError;
+use crate::state::AppState;
 
+/// The signed-in user of a request: the [`Actor`] services take, plus what only the web layer
+/// needs (the session's CSRF token and its hash, for log-out).
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: String,
-    pub email: String,
-    pub display_name: String,
-    pub role: Role,
+    pub actor: Actor,
     pub csrf_token: String,
     pub session_hash: String,
 }
 
-impl CurrentUser {
-    pub fn require_staff(&self) -> Result<(), AppError> {
-        if self.role.is_staff() {
-            Ok(())
-        } else {
-            Err(AppError::forbidden("Réservé aux équipes du groupement."))
-        }
-    }
+impl Deref for CurrentUser {
+    type Target = Actor;
 
-    pub fn require_admin(&self) -> Result<(), AppError> {
-        if self.role == Role::Admin {
-            Ok(())
-        } else {
-            Err(AppError::forbidden("Réservé aux administrateurs."))
-        }
+    fn deref(&self) -> &Actor {
+        &self.actor
     }
 }
 
@@ -115,10 +106,12 @@ pub fn session_user(
         let role = Role::parse(&user.role)
             .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
         Ok(Some(CurrentUser {
-            id: user.id,
-            email: user.email,
-            display_name: user.display_name,
-            role,
+            actor: Actor {
+                id: user.id,
+                email: user.email,
+                display_name: user.display_name,
+                role,
+            },
             csrf_token,
             session_hash,
         }))

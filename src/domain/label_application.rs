@@ -89,7 +89,7 @@ impl ApplicationStatus {
 
 /// Who acts on an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
+pub enum Party {
     /// A member of the provider organisation.
     Member,
     /// Staff of the public-interest group (or an admin).
@@ -167,7 +167,7 @@ struct Rule {
     action: Action,
     from: &'static [S],
     to: S,
-    actor: Actor,
+    actor: Party,
     reason_required: bool,
 }
 
@@ -188,28 +188,28 @@ const RULES: &[Rule] = &[
         action: Action::Submit,
         from: &[S::Draft, S::Incomplete],
         to: S::Submitted,
-        actor: Actor::Member,
+        actor: Party::Member,
         reason_required: false,
     },
     Rule {
         action: Action::StartAdmissibility,
         from: &[S::Submitted],
         to: S::Admissibility,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::MarkIncomplete,
         from: &[S::Submitted, S::Admissibility],
         to: S::Incomplete,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::MarkAdmissible,
         from: &[S::Submitted, S::Admissibility],
         to: S::Admissible,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: false,
     },
     Rule {
@@ -217,7 +217,7 @@ const RULES: &[Rule] = &[
         action: Action::ScheduleAudit,
         from: &[S::Admissible, S::AuditScheduled],
         to: S::AuditScheduled,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: false,
     },
     Rule {
@@ -225,7 +225,7 @@ const RULES: &[Rule] = &[
         action: Action::RecordAudit,
         from: &[S::AuditScheduled],
         to: S::Audited,
-        actor: Actor::Auditor,
+        actor: Party::Auditor,
         reason_required: false,
     },
     Rule {
@@ -233,28 +233,28 @@ const RULES: &[Rule] = &[
         action: Action::SubmitCorrections,
         from: &[S::CorrectiveActions],
         to: S::AuditScheduled,
-        actor: Actor::Member,
+        actor: Party::Member,
         reason_required: false,
     },
     Rule {
         action: Action::Grant,
         from: &[S::Decision],
         to: S::Granted,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::Refuse,
         from: &[S::Decision, S::CorrectiveActions],
         to: S::Refused,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::Withdraw,
         from: UNDECIDED,
         to: S::Withdrawn,
-        actor: Actor::Member,
+        actor: Party::Member,
         reason_required: false,
     },
 ];
@@ -268,16 +268,16 @@ pub enum TransitionError {
 }
 
 /// Where `action` leads from `from` when `actor` takes it, and whether a reason is required.
-pub fn transition(from: S, action: Action, actor: Actor) -> Result<(S, bool), TransitionError> {
+pub fn transition(from: S, action: Action, actor: Party) -> Result<(S, bool), TransitionError> {
     let rule = RULES
         .iter()
         .find(|r| r.action == action)
         .ok_or(TransitionError::WrongState(from.label()))?;
     if rule.actor != actor {
         return Err(TransitionError::WrongActor(match rule.actor {
-            Actor::Member => "l'organisation candidate",
-            Actor::Staff => "l'équipe du label",
-            Actor::Auditor => "l'auditeur désigné",
+            Party::Member => "l'organisation candidate",
+            Party::Staff => "l'équipe du label",
+            Party::Auditor => "l'auditeur désigné",
         }));
     }
     if !rule.from.contains(&from) {
@@ -287,7 +287,7 @@ pub fn transition(from: S, action: Action, actor: Actor) -> Result<(S, bool), Tr
 }
 
 /// The actions `actor` can take from `from` (for buttons on pages).
-pub fn available(from: S, actor: Actor) -> Vec<Action> {
+pub fn available(from: S, actor: Party) -> Vec<Action> {
     RULES
         .iter()
         .filter(|r| r.actor == actor && r.from.contains(&from))
@@ -428,15 +428,15 @@ mod tests {
     #[test]
     fn only_the_named_actor_moves_an_application() {
         assert_eq!(
-            transition(S::AuditScheduled, Action::RecordAudit, Actor::Staff),
+            transition(S::AuditScheduled, Action::RecordAudit, Party::Staff),
             Err(TransitionError::WrongActor("l'auditeur désigné"))
         );
         assert_eq!(
-            transition(S::Decision, Action::Grant, Actor::Staff),
+            transition(S::Decision, Action::Grant, Party::Staff),
             Ok((S::Granted, false))
         );
         assert!(matches!(
-            transition(S::Granted, Action::Withdraw, Actor::Member),
+            transition(S::Granted, Action::Withdraw, Party::Member),
             Err(TransitionError::WrongState(_))
         ));
     }

@@ -1,10 +1,13 @@
 //! Pure rules, no I/O.
 
+pub mod actor;
 pub mod assistance;
 pub mod audience;
+pub mod codes;
 pub mod label_application;
 pub mod matching;
 pub mod provider;
+pub mod reason;
 pub mod referencing;
 pub mod siret;
 pub mod taxonomy;

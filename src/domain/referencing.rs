@@ -8,7 +8,7 @@ use super::provider::ReferencingStatus as S;
 
 /// Who acts on an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Actor {
+pub enum Party {
     /// A member of the provider organisation.
     Member,
     /// A reviewer (staff or admin).
@@ -66,7 +66,7 @@ struct Rule {
     action: Action,
     from: &'static [S],
     to: S,
-    actor: Actor,
+    actor: Party,
     reason_required: bool,
 }
 
@@ -75,63 +75,63 @@ const RULES: &[Rule] = &[
         action: Action::Submit,
         from: &[S::Draft, S::ChangesRequested],
         to: S::Submitted,
-        actor: Actor::Member,
+        actor: Party::Member,
         reason_required: false,
     },
     Rule {
         action: Action::Withdraw,
         from: &[S::Draft, S::Submitted, S::InReview, S::ChangesRequested],
         to: S::Withdrawn,
-        actor: Actor::Member,
+        actor: Party::Member,
         reason_required: false,
     },
     Rule {
         action: Action::StartReview,
         from: &[S::Submitted],
         to: S::InReview,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::RequestChanges,
         from: &[S::InReview],
         to: S::ChangesRequested,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::Approve,
         from: &[S::InReview],
         to: S::Approved,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::Reject,
         from: &[S::InReview],
         to: S::Rejected,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::Suspend,
         from: &[S::Approved],
         to: S::Suspended,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::Reinstate,
         from: &[S::Suspended],
         to: S::Approved,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::Remove,
         from: &[S::Approved, S::Suspended],
         to: S::Removed,
-        actor: Actor::Staff,
+        actor: Party::Staff,
         reason_required: true,
     },
 ];
@@ -145,15 +145,15 @@ pub enum TransitionError {
 }
 
 /// Where `action` leads from `from` when `actor` takes it, and whether a reason is required.
-pub fn transition(from: S, action: Action, actor: Actor) -> Result<(S, bool), TransitionError> {
+pub fn transition(from: S, action: Action, actor: Party) -> Result<(S, bool), TransitionError> {
     let rule = RULES
         .iter()
         .find(|r| r.action == action)
         .ok_or(TransitionError::WrongState(label(from)))?;
     if rule.actor != actor {
         return Err(TransitionError::WrongActor(match rule.actor {
-            Actor::Member => "l'organisation",
-            Actor::Staff => "l'équipe d'instruction",
+            Party::Member => "l'organisation",
+            Party::Staff => "l'équipe d'instruction",
         }));
     }
     if !rule.from.contains(&from) {
@@ -163,7 +163,7 @@ pub fn transition(from: S, action: Action, actor: Actor) -> Result<(S, bool), Tr
 }
 
 /// The actions `actor` can take from `from` (for buttons on pages).
-pub fn available(from: S, actor: Actor) -> Vec<Action> {
+pub fn available(from: S, actor: Party) -> Vec<Action> {
     RULES
         .iter()
         .filter(|r| r.actor == actor && r.from.contains(&from))
@@ -198,37 +198,37 @@ mod tests {
 
     #[test]
     fn the_happy_path_and_the_changes_loop() {
-        let (s, _) = transition(S::Draft, Action::Submit, Actor::Member).unwrap();
-        let (s, _) = transition(s, Action::StartReview, Actor::Staff).unwrap();
-        let (s, reason) = transition(s, Action::RequestChanges, Actor::Staff).unwrap();
+        let (s, _) = transition(S::Draft, Action::Submit, Party::Member).unwrap();
+        let (s, _) = transition(s, Action::StartReview, Party::Staff).unwrap();
+        let (s, reason) = transition(s, Action::RequestChanges, Party::Staff).unwrap();
         assert!(reason);
         assert_eq!(s, S::ChangesRequested);
-        let (s, _) = transition(s, Action::Submit, Actor::Member).unwrap();
-        let (s, _) = transition(s, Action::StartReview, Actor::Staff).unwrap();
-        let (s, _) = transition(s, Action::Approve, Actor::Staff).unwrap();
+        let (s, _) = transition(s, Action::Submit, Party::Member).unwrap();
+        let (s, _) = transition(s, Action::StartReview, Party::Staff).unwrap();
+        let (s, _) = transition(s, Action::Approve, Party::Staff).unwrap();
         assert_eq!(s, S::Approved);
-        let (s, _) = transition(s, Action::Suspend, Actor::Staff).unwrap();
-        let (s, _) = transition(s, Action::Reinstate, Actor::Staff).unwrap();
-        let (s, _) = transition(s, Action::Remove, Actor::Staff).unwrap();
+        let (s, _) = transition(s, Action::Suspend, Party::Staff).unwrap();
+        let (s, _) = transition(s, Action::Reinstate, Party::Staff).unwrap();
+        let (s, _) = transition(s, Action::Remove, Party::Staff).unwrap();
         assert_eq!(s, S::Removed);
     }
 
     #[test]
     fn wrong_actor_and_wrong_state_are_told_apart() {
         assert!(matches!(
-            transition(S::InReview, Action::Approve, Actor::Member),
+            transition(S::InReview, Action::Approve, Party::Member),
             Err(TransitionError::WrongActor(_))
         ));
         assert!(matches!(
-            transition(S::Submitted, Action::Approve, Actor::Staff),
+            transition(S::Submitted, Action::Approve, Party::Staff),
             Err(TransitionError::WrongState(_))
         ));
         assert!(matches!(
-            transition(S::Approved, Action::Withdraw, Actor::Member),
+            transition(S::Approved, Action::Withdraw, Party::Member),
             Err(TransitionError::WrongState(_))
         ));
         assert!(matches!(
-            transition(S::Removed, Action::Reinstate, Actor::Staff),
+            transition(S::Removed, Action::Reinstate, Party::Staff),
             Err(TransitionError::WrongState(_))
         ));
     }
@@ -236,14 +236,14 @@ mod tests {
     #[test]
     fn every_state_offers_the_expected_buttons() {
         assert_eq!(
-            available(S::InReview, Actor::Staff),
+            available(S::InReview, Party::Staff),
             vec![Action::RequestChanges, Action::Approve, Action::Reject]
         );
         assert_eq!(
-            available(S::Draft, Actor::Member),
+            available(S::Draft, Party::Member),
             vec![Action::Submit, Action::Withdraw]
         );
-        assert!(available(S::Removed, Actor::Staff).is_empty());
+        assert!(available(S::Removed, Party::Staff).is_empty());
         for a in Action::ALL {
             assert_eq!(Action::from_slug(a.slug()), Some(a));
         }

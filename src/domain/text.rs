@@ -22,6 +22,15 @@ pub fn fold(input: &str) -> String {
         .join(" ")
 }
 
+/// The first letter in upper case (`suspendu` -> `Suspendu`).
+pub fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::fold;

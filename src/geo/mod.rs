@@ -1,7 +1,7 @@
 //! Reference geography (départements fixture, official imports, location lookup) and the
 //! in-memory spatial index of published providers.
 
+pub mod communes;
 pub mod departements;
 pub mod import;
 pub mod location;
-pub mod provider_index;

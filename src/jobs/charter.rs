@@ -4,10 +4,10 @@
 use chrono::Duration;
 use serde_json::json;
 
-use crate::AppState;
 use crate::db::{providers, referencing as queries, write_transaction};
 use crate::error::AppError;
 use crate::referencing::notify_members;
+use crate::state::AppState;
 
 pub const DAYS_TO_ACCEPT: i64 = 30;
 

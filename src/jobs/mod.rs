@@ -6,8 +6,8 @@ pub mod charter;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

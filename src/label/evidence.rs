@@ -2,12 +2,12 @@
 
 use super::views::EvidenceView;
 use super::{SUBJECT_APPLICATION, event, load, require_editable};
-use crate::AppState;
-use crate::auth::extract::CurrentUser;
 use crate::db::labels::{self as queries, EvidenceRow};
 use crate::db::write_transaction;
+use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::referencing::documents::{MAX_BYTES, looks_like_pdf};
+use crate::state::AppState;
 
 /// The content type of an accepted file, from its first bytes.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
@@ -25,7 +25,7 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 /// Checks and stores a piece of evidence for one criterion.
 pub fn upload(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     application_id: &str,
     criterion: &str,
     filename: &str,
@@ -102,7 +102,7 @@ pub fn upload(
 /// A piece of evidence, for those who may see the application.
 pub fn download(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     application_id: &str,
     evidence_id: &str,
 ) -> Result<EvidenceRow, AppError> {

@@ -7,12 +7,13 @@ use utoipa::ToSchema;
 
 use super::views::{LabelLists, LabelVerification, LabelView, label_status_label};
 use super::{SUBJECT_LABEL, event, notify};
-use crate::AppState;
-use crate::auth::extract::CurrentUser;
 use crate::db::labels::{self as queries, LabelRecord};
 use crate::db::{DbConnection, counters, providers, write_transaction};
+use crate::domain::actor::Actor;
 use crate::domain::provider::{LabelSummary, Provider};
+use crate::domain::reason::Reason;
 use crate::error::AppError;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -97,25 +98,18 @@ pub fn view_of(label: &LabelRecord, provider_name: &str, today: chrono::NaiveDat
 /// Staff suspend, reinstate or withdraw a label.
 pub fn act(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     number: &str,
     action: LabelAction,
     reason: Option<&str>,
 ) -> Result<LabelView, AppError> {
     user.require_staff()?;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-    if action != LabelAction::Reinstate && reason.is_none() {
-        return Err(AppError::field(
-            "reason",
-            "Indiquez le motif : il sera communiqué au prestataire.",
-        ));
-    }
-    if reason.is_some_and(|r| r.chars().count() > 2000) {
-        return Err(AppError::field(
-            "reason",
-            "Le motif est limité à 2 000 caractères.",
-        ));
-    }
+    let reason = if action == LabelAction::Reinstate {
+        Reason::optional(reason)?
+    } else {
+        Some(Reason::required(reason)?)
+    };
+    let reason = reason.as_ref().map(Reason::as_str);
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
@@ -231,7 +225,7 @@ pub fn follow_referencing(
 /// The trail of a label (staff).
 pub fn events(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     number: &str,
 ) -> Result<Vec<crate::referencing::views::EventView>, AppError> {
     user.require_staff()?;
@@ -241,11 +235,7 @@ pub fn events(
 }
 
 /// Staff lists: labels ending within `days`, and suspended or withdrawn ones.
-pub fn staff_lists(
-    state: &AppState,
-    user: &CurrentUser,
-    days: u64,
-) -> Result<LabelLists, AppError> {
+pub fn staff_lists(state: &AppState, user: &Actor, days: u64) -> Result<LabelLists, AppError> {
     user.require_staff()?;
     let today = state.clock.today();
     let mut conn = state.pool.get()?;

@@ -18,18 +18,19 @@ use utoipa::ToSchema;
 use self::views::{
     AuditorView, CriterionView, EvidenceView, FeeView, FindingView, LabelApplicationView,
 };
-use crate::AppState;
 use crate::auth::Role;
-use crate::auth::extract::CurrentUser;
 use crate::db::labels::{self as queries, ApplicationRow, FindingRow, LabelRecord};
 use crate::db::referencing::{self as events_db, NewEvent};
 use crate::db::{DbConnection, accounts, counters, providers, write_transaction};
+use crate::domain::actor::Actor;
 use crate::domain::label_application::{
-    Action, Actor, ApplicationKind, ApplicationStatus, FeeStatus, Finding, TransitionError,
+    Action, ApplicationKind, ApplicationStatus, FeeStatus, Finding, Party, TransitionError,
     after_audit, available, transition,
 };
 use crate::domain::provider::{Provider, ReferencingStatus};
+use crate::domain::reason::Reason;
 use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
 
 /// Subject type of label application events in the audit trail.
 pub const SUBJECT_APPLICATION: &str = "label_application";
@@ -38,7 +39,7 @@ pub const SUBJECT_LABEL: &str = "label";
 /// A label is valid two years.
 pub const VALIDITY_MONTHS: u32 = 24;
 const MAX_ANSWER_CHARS: usize = 5000;
-const MAX_REASON_CHARS: usize = 2000;
+const MAX_REASON_CHARS: usize = Reason::MAX_CHARS;
 
 /// How the caller relates to an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,11 +50,11 @@ pub enum Access {
 }
 
 impl Access {
-    fn actor(self) -> Actor {
+    fn actor(self) -> Party {
         match self {
-            Self::Member => Actor::Member,
-            Self::Staff => Actor::Staff,
-            Self::Auditor => Actor::Auditor,
+            Self::Member => Party::Member,
+            Self::Staff => Party::Staff,
+            Self::Auditor => Party::Auditor,
         }
     }
 }
@@ -73,7 +74,7 @@ fn stale() -> AppError {
 /// assigned to it. Anyone else gets 404, so the application's existence is not revealed.
 pub fn load(
     conn: &mut DbConnection,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
 ) -> Result<(ApplicationRow, Access), AppError> {
     let row = queries::application(conn, id)?.ok_or_else(not_found)?;
@@ -140,7 +141,7 @@ pub struct NewApplication {
 /// A member opens an application for its (approved, not suspended) organisation.
 pub fn create(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
     input: NewApplication,
 ) -> Result<LabelApplicationView, AppError> {
@@ -304,7 +305,7 @@ fn save_answers(
 /// The provider answers criteria (draft, incomplete, or answering corrective actions).
 pub fn update(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
     input: ApplicationUpdate,
 ) -> Result<LabelApplicationView, AppError> {
@@ -321,7 +322,7 @@ pub fn update(
 
 pub fn application(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
 ) -> Result<LabelApplicationView, AppError> {
     let mut conn = state.pool.get()?;
@@ -332,7 +333,7 @@ pub fn application(
 /// The applications of an organisation, newest first (members and staff).
 pub fn applications_of_provider(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
 ) -> Result<Vec<LabelApplicationView>, AppError> {
     let mut conn = state.pool.get()?;
@@ -379,27 +380,13 @@ pub struct ActionInput {
 /// Takes a workflow action on an application.
 pub fn act(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
     action: Action,
     input: ActionInput,
 ) -> Result<LabelApplicationView, AppError> {
     check_answers(state, &input.answers)?;
-    let reason = input
-        .reason
-        .as_deref()
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned);
-    if reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > MAX_REASON_CHARS)
-    {
-        return Err(AppError::field(
-            "reason",
-            "Le motif est limité à 2 000 caractères.",
-        ));
-    }
+    let reason = Reason::optional(input.reason.as_deref())?.map(String::from);
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
@@ -773,7 +760,7 @@ pub struct FeeUpdate {
 /// Staff record the fee as paid, waived or pending.
 pub fn set_fee(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
     status: FeeStatus,
 ) -> Result<LabelApplicationView, AppError> {
@@ -811,7 +798,7 @@ pub fn set_fee(
 /// The audit trail of an application (its members, staff and its auditor).
 pub fn events(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
 ) -> Result<Vec<crate::referencing::views::EventView>, AppError> {
     let mut conn = state.pool.get()?;

@@ -3,13 +3,13 @@
 
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::auth::Role;
 use crate::db::labels::{ApplicationRow, LabelRecord};
 use crate::db::{DbConnection, accounts};
 use crate::domain::label_application::{Action, ApplicationStatus};
 use crate::domain::provider::Provider;
 use crate::error::AppError;
+use crate::state::AppState;
 
 fn date_fr(date: chrono::NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()

@@ -8,11 +8,11 @@
 use chrono::NaiveDate;
 
 use super::{SUBJECT_APPLICATION, SUBJECT_LABEL, event, notify};
-use crate::AppState;
 use crate::db::labels::{self as queries};
 use crate::db::{counters, providers, write_transaction};
 use crate::domain::label_application::ApplicationStatus;
 use crate::error::AppError;
+use crate::state::AppState;
 
 /// Days before expiry at which the holder is reminded, most urgent last.
 pub const REMINDER_DAYS: [i64; 3] = [90, 30, 7];

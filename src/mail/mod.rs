@@ -2,6 +2,7 @@
 //! not the worker), an outbox row written in the caller's transaction, and a delivery worker.
 
 pub mod delivery;
+pub mod outbox;
 
 use chrono::Duration;
 use handlebars::Handlebars;
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 
 use crate::clock::Clock;
 use crate::db::DbConnection;
-use crate::db::outbox::{self, OutboxRow};
+use crate::db::outbox::{self as stored, OutboxRow};
 
 /// How long delivery is retried before a message is parked for staff.
 pub const GIVE_UP_AFTER_HOURS: i64 = 24;
@@ -103,13 +104,13 @@ impl Mailer {
         data: &Value,
     ) -> Result<String, MailError> {
         let row = self.prepare(clock, to, template, data)?;
-        outbox::insert(conn, &row)?;
+        stored::insert(conn, &row)?;
         let id = row.id;
         tracing::debug!(outbox_id = %id, template, "email enqueued");
         Ok(id)
     }
 
-    /// Renders the message into an outbox row, for the caller to write (see [`outbox::insert_all`]).
+    /// Renders the message into an outbox row, for the caller to write (see [`stored::insert_all`]).
     pub fn prepare(
         &self,
         clock: &Clock,
@@ -126,7 +127,7 @@ impl Mailer {
             subject: rendered.subject,
             body_text: rendered.text,
             body_html: rendered.html,
-            status: outbox::PENDING.to_owned(),
+            status: stored::PENDING.to_owned(),
             attempts: 0,
             next_attempt_at: now,
             give_up_at: now + Duration::hours(GIVE_UP_AFTER_HOURS),

@@ -5,12 +5,12 @@ use sha2::{Digest, Sha256};
 
 use super::views::DocumentView;
 use super::{Access, event, load};
-use crate::AppState;
-use crate::auth::extract::CurrentUser;
 use crate::db::referencing::{self as queries, DocumentRow};
 use crate::db::write_transaction;
+use crate::domain::actor::Actor;
 use crate::domain::provider::ReferencingStatus;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub const KBIS: &str = "kbis";
 pub const INSURANCE: &str = "insurance";
@@ -26,7 +26,7 @@ pub fn looks_like_pdf(bytes: &[u8]) -> bool {
 /// Checks and stores an uploaded document.
 pub fn upload(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
     kind: &str,
     filename: &str,
@@ -117,7 +117,7 @@ pub fn upload(
 /// A document's bytes, for members and staff.
 pub fn download(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     provider_id: &str,
     document_id: &str,
 ) -> Result<DocumentRow, AppError> {

@@ -14,17 +14,18 @@ use self::views::{
     ApplicationView, ChangeRequestView, CharterStatus, DocumentView, EventView, JoinedOrganisation,
     MemberView, UpdateOutcome,
 };
-use crate::AppState;
-use crate::api::providers::ProviderView;
 use crate::auth::Role;
-use crate::auth::extract::CurrentUser;
 use crate::db::referencing::{self as queries, ChangeRequestRow, NewEvent};
 use crate::db::{DbConnection, accounts, providers, write_transaction};
+use crate::directory::render::ProviderView;
+use crate::domain::actor::Actor;
 use crate::domain::provider::{Provider, ReferencingStatus};
-use crate::domain::referencing::{Action, Actor, TransitionError, available, label, transition};
+use crate::domain::reason::{Reason, ReasonError};
+use crate::domain::referencing::{Action, Party, TransitionError, available, label, transition};
 use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
 use crate::geo::location::{self, Place};
+use crate::state::AppState;
 
 pub const SUBJECT_PROVIDER: &str = "provider";
 
@@ -36,10 +37,10 @@ pub enum Access {
 }
 
 impl Access {
-    fn actor(self) -> Actor {
+    fn actor(self) -> Party {
         match self {
-            Self::Member { .. } => Actor::Member,
-            Self::Staff => Actor::Staff,
+            Self::Member { .. } => Party::Member,
+            Self::Staff => Party::Staff,
         }
     }
 }
@@ -52,7 +53,7 @@ fn not_found() -> AppError {
 /// existence is not revealed.
 pub fn load(
     conn: &mut DbConnection,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
 ) -> Result<(Provider, i32, Access), AppError> {
     let (provider, version) = providers::find(conn, id)?.ok_or_else(not_found)?;
@@ -256,7 +257,7 @@ fn apply_input(
 /// `POST /providers`: a draft owned by the caller.
 pub fn create_draft(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     input: &ProfileInput,
 ) -> Result<ApplicationView, AppError> {
     if user.role != Role::Provider {
@@ -309,7 +310,7 @@ pub fn create_draft(
 /// fields at once and turns reviewed fields into a change request.
 pub fn update_profile(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
     input: ProfileInput,
 ) -> Result<UpdateOutcome, AppError> {
@@ -423,7 +424,7 @@ fn stale() -> AppError {
 /// Records acceptance of the current charter version.
 pub fn accept_charter(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
     version: &str,
 ) -> Result<ApplicationView, AppError> {
@@ -497,13 +498,14 @@ fn submission_problems(
 /// A workflow action (`submit`, `approve`, ...). `expected_version`, when given, must match.
 pub fn act(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     id: &str,
     action: Action,
     reason: Option<&str>,
     expected_version: Option<i32>,
 ) -> Result<ApplicationView, AppError> {
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    // Checked once the step is known to be allowed: a wrong state or role answers first.
+    let reason = Reason::optional(reason);
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
@@ -516,18 +518,11 @@ pub fn act(
         if expected_version.is_some_and(|v| v != version) {
             return Err(stale());
         }
+        let reason = reason.clone()?;
         if needs_reason && reason.is_none() {
-            return Err(AppError::field(
-                "reason",
-                "Indiquez le motif : il sera communiqué au prestataire.",
-            ));
+            return Err(ReasonError::Missing.into());
         }
-        if reason.is_some_and(|r| r.chars().count() > 2000) {
-            return Err(AppError::field(
-                "reason",
-                "Le motif est limité à 2 000 caractères.",
-            ));
-        }
+        let reason = reason.as_ref().map(Reason::as_str);
         if action == Action::Submit {
             let problems = submission_problems(conn, state, &provider)?;
             if !problems.is_empty() {
@@ -610,7 +605,7 @@ fn send_step_emails(
 }
 
 /// The audit trail (members and staff).
-pub fn events(state: &AppState, user: &CurrentUser, id: &str) -> Result<Vec<EventView>, AppError> {
+pub fn events(state: &AppState, user: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
     let mut conn = state.pool.get()?;
     load(&mut conn, user, id)?;
     trail(&mut conn, SUBJECT_PROVIDER, id)
@@ -636,11 +631,7 @@ pub fn trail(
         .collect())
 }
 
-pub fn application(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<ApplicationView, AppError> {
+pub fn application(state: &AppState, user: &Actor, id: &str) -> Result<ApplicationView, AppError> {
     let mut conn = state.pool.get()?;
     let (provider, version, access) = load(&mut conn, user, id)?;
     view(&mut conn, state, &provider, version, access)
@@ -649,13 +640,14 @@ pub fn application(
 /// Staff decide a change request: approved fields are published at once.
 pub fn decide_change_request(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     request_id: &str,
     approve: bool,
     reason: Option<&str>,
 ) -> Result<ChangeRequestView, AppError> {
     user.require_staff()?;
-    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let reason = Reason::optional(reason)?;
+    let reason = reason.as_ref().map(Reason::as_str);
     if !approve && reason.is_none() {
         return Err(AppError::field(
             "reason",
@@ -718,11 +710,7 @@ pub fn decide_change_request(
     })
 }
 
-pub fn members(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<Vec<MemberView>, AppError> {
+pub fn members(state: &AppState, user: &Actor, id: &str) -> Result<Vec<MemberView>, AppError> {
     let mut conn = state.pool.get()?;
     load(&mut conn, user, id)?;
     Ok(accounts::members(&mut conn, id)?
@@ -739,7 +727,7 @@ pub fn members(
 pub const INVITATION_DAYS: i64 = 7;
 
 /// The owner invites someone by email to join the organisation.
-pub fn invite(state: &AppState, user: &CurrentUser, id: &str, email: &str) -> Result<(), AppError> {
+pub fn invite(state: &AppState, user: &Actor, id: &str, email: &str) -> Result<(), AppError> {
     let email = crate::auth::accounts::normalise_email(email);
     if !validator::ValidateEmail::validate_email(&email) {
         return Err(AppError::field("email", "Adresse électronique invalide."));
@@ -790,7 +778,7 @@ pub fn invite(state: &AppState, user: &CurrentUser, id: &str, email: &str) -> Re
 /// The signed-in invitee joins the organisation (the invitation is for their address only).
 pub fn accept_invitation(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     token: &str,
 ) -> Result<JoinedOrganisation, AppError> {
     let mut conn = state.pool.get()?;

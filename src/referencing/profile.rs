@@ -7,13 +7,14 @@ use utoipa::ToSchema;
 use validator::ValidateEmail;
 
 use crate::domain::audience::Audience;
+use crate::domain::codes::{is_commune_code, is_postcode};
 use crate::domain::provider::Provider;
 use crate::domain::siret::parse_siret;
 use crate::domain::taxonomy::Taxonomy;
+use crate::domain::text::capitalise;
 use crate::domain::zone::{MAX_RADIUS_KM, Zone};
 use crate::error::FieldErrors;
 use crate::geo::departements::Departements;
-use crate::search::{is_commune_code, is_postcode};
 
 /// A partial update of the profile: absent fields are left as they are.
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
@@ -362,14 +363,6 @@ pub fn apply(
         Ok(location_changed)
     } else {
         Err(errors)
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::api::providers::ProviderView;
+use crate::directory::render::ProviderView;
 use crate::domain::provider::ReferencingStatus;
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -9,11 +9,11 @@ use super::session::{
     PageUser, anonymous_token, check_anonymous_form, check_form, data_of, safe_next, see_other,
 };
 use super::{page, render_error};
-use crate::AppState;
-use crate::api::accounts::session_cookie;
 use crate::auth::extract::CurrentUser;
 use crate::auth::{Role, accounts, password};
 use crate::error::{AppError, FieldErrors};
+use crate::http::session_cookie;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(login_form)
@@ -60,7 +60,7 @@ pub(super) fn anonymous_page(
     response
 }
 
-use super::shared::first_errors;
+use super::kit::first_errors;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct NextQuery {

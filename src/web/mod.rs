@@ -2,23 +2,23 @@
 //! compiled into the binary.
 
 pub mod account;
+pub mod admin;
 pub mod assistance;
-pub mod backoffice;
+pub mod kit;
 pub mod label;
-pub mod portal;
+pub mod outbox;
 pub mod public;
+pub mod referencing;
 pub mod session;
-pub mod shared;
 pub mod time;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use handlebars::Handlebars;
 use rust_embed::RustEmbed;
 use serde::Serialize;
 
-use crate::AppState;
 use crate::error::AppError;
+use crate::state::AppState;
 
 #[derive(RustEmbed)]
 #[folder = "static/"]
@@ -27,17 +27,13 @@ struct StaticFiles;
 /// Attribution required by the geography's licence, shown wherever it is displayed.
 pub const GEO_ATTRIBUTION: &str = "Sources : La Poste – Base officielle des codes postaux ; INSEE – Code officiel géographique (via @etalab/decoupage-administratif)";
 
-/// All templates, by path without extension (`pages/search`, `pages/layout`, ...), strict mode.
-pub fn templates() -> Result<Handlebars<'static>, handlebars::TemplateError> {
-    crate::templates::registry("pages/", true)
-}
-
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(public::home)
         .service(public::provider_page)
         .configure(account::configure)
-        .configure(portal::configure)
-        .configure(backoffice::configure)
+        .configure(referencing::configure)
+        .configure(outbox::configure)
+        .configure(admin::configure)
         .configure(label::configure)
         .configure(assistance::configure)
         .route("/static/{file:.*}", web::get().to(static_file));

@@ -6,13 +6,14 @@ use serde::{Deserialize, Serialize};
 
 use super::session::{MaybeUser, Viewer, viewer};
 use super::{GEO_ATTRIBUTION, render, render_error};
-use crate::AppState;
-use crate::api::geo::autocomplete;
-use crate::api::providers::round_km;
+use crate::directory::render::round_km;
+use crate::directory::search::{self, SearchParams, SearchRequest};
 use crate::domain::audience::Audience;
+use crate::domain::codes::{is_commune_code, is_postcode};
 use crate::domain::provider::Provider;
 use crate::error::{AppError, FieldErrors};
-use crate::search::{self, SearchParams, SearchRequest, is_commune_code, is_postcode};
+use crate::geo::communes;
+use crate::state::AppState;
 
 /// The search form as submitted (GET, so results can be bookmarked and shared).
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
@@ -163,8 +164,7 @@ fn place_params(state: &AppState, form: &SearchForm) -> Result<SearchParams, App
         Some((name, rest)) => (name.trim(), Some(rest.trim_end_matches(')').trim())),
         None => (lieu, None),
     };
-    let mut conn = state.pool.get()?;
-    let found = autocomplete(&mut conn, name, 20)?;
+    let found = communes::autocomplete(state, name, 20)?;
     let best = found
         .iter()
         .find(|c| postcode.is_some_and(|pc| c.postcodes.iter().any(|p| p == pc)))
@@ -355,7 +355,7 @@ pub async fn provider_page(
     let inner = state.clone().into_inner();
     let found = web::block(move || -> Result<Option<_>, AppError> {
         let mut conn = inner.pool.get()?;
-        let snapshot = inner.directory.snapshot(&mut conn, &inner.taxonomy)?;
+        let snapshot = crate::directory::snapshot_on(&inner, &mut conn)?;
         drop(conn);
         let Some(card) = snapshot.get(&id).map(|p| card(&inner, p, None, true)) else {
             return Ok(None);

@@ -13,11 +13,11 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-use crate::AppState;
 use crate::auth::Role;
 use crate::auth::extract::{CurrentUser, session_user};
 use crate::auth::tokens;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub const ANON_CSRF_COOKIE: &str = "cyberdir_csrf";
 

@@ -27,7 +27,26 @@ pub fn paris_midnight(day: NaiveDate) -> NaiveDateTime {
     }
 }
 
-/// `23/11/2026` (Paris time).
-pub fn date_fr(utc: NaiveDateTime) -> String {
-    paris(utc).format("%d/%m/%Y").to_string()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn paris_time_switches_on_the_last_sundays() {
+        assert_eq!(paris(at(2026, 3, 29, 0, 59)), at(2026, 3, 29, 1, 59));
+        assert_eq!(paris(at(2026, 3, 29, 1, 0)), at(2026, 3, 29, 3, 0));
+        assert_eq!(paris(at(2026, 10, 25, 0, 59)), at(2026, 10, 25, 2, 59));
+        assert_eq!(paris(at(2026, 10, 25, 1, 0)), at(2026, 10, 25, 2, 0));
+        let day = NaiveDate::from_ymd_opt(2026, 7, 14).unwrap();
+        assert_eq!(paris_midnight(day), at(2026, 7, 13, 22, 0));
+        let day = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        assert_eq!(paris_midnight(day), at(2026, 12, 24, 23, 0));
+    }
 }

@@ -7,12 +7,11 @@ mod staff;
 mod victim;
 
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::auth::extract::CurrentUser;
 use crate::error::AppError;
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(victim::configure)
@@ -20,14 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(staff::configure);
 }
 
-use crate::web::shared::{blocking, first_errors};
-
-/// `23/11/2026 à 10:00` (Paris time).
-fn when_fr(utc: NaiveDateTime) -> String {
-    super::time::paris(utc)
-        .format("%d/%m/%Y à %H:%M")
-        .to_string()
-}
+use crate::web::kit::{blocking, datetime_fr as when_fr, first_errors};
 
 /// An error as a French page for a signed-in user.
 fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
@@ -36,7 +28,7 @@ fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpRes
     } else {
         ("/espace", "Revenir à mon espace")
     };
-    crate::web::shared::error_page(state, user, error, back)
+    crate::web::kit::error_page(state, user, error, back)
 }
 
 /// A request's facts as pages show them.

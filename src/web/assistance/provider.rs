@@ -7,15 +7,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, decline_reasons, error_page, first_errors, request_summary};
-use crate::AppState;
 use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
 use crate::assistance::availability::{self, AbsenceInput};
 use crate::assistance::close::{self, ReportInput};
 use crate::assistance::{links, staff};
-use crate::auth::Role;
 use crate::auth::extract::CurrentUser;
 use crate::db::assistance as queries;
 use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
 use crate::web::account::anonymous_page;
 use crate::web::session::{PageUser, check_anonymous_form, check_form, see_other};
 use crate::web::{page, render_error};
@@ -163,13 +162,7 @@ async fn link_answer(
 // --- The portal --------------------------------------------------------------------------------
 
 fn require_provider(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role == Role::Provider {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(
-            "Cet espace est réservé aux prestataires.",
-        ))
-    }
+    crate::web::kit::require_provider(user, "Cet espace est réservé aux prestataires.")
 }
 
 fn base(provider_id: &str) -> String {

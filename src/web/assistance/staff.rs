@@ -7,13 +7,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, error_page, first_errors, request_summary, when_fr};
-use crate::AppState;
 use crate::assistance::staff::{self, AssignInput};
 use crate::assistance::survey;
 use crate::auth::extract::CurrentUser;
 use crate::domain::assistance::RequestStatus;
 use crate::domain::matching::Query;
 use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
 
@@ -27,8 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
-    user.require_staff()
-        .map_err(|_| AppError::forbidden("Cette page est réservée à l'équipe d'instruction."))
+    crate::web::kit::require_staff(user, "Cette page est réservée à l'équipe d'instruction.")
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -120,7 +119,7 @@ async fn show(
         let view = staff::read(&inner, &who, &rid)?;
         // Staff may pick any referenced provider: those covering the place come first.
         let mut conn = inner.pool.get()?;
-        let snapshot = inner.directory.snapshot(&mut conn, &inner.taxonomy)?;
+        let snapshot = crate::directory::snapshot_on(&inner, &mut conn)?;
         let query = Query {
             latitude: view.latitude,
             longitude: view.longitude,

@@ -7,11 +7,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, first_errors, when_fr};
-use crate::AppState;
 use crate::assistance::survey::{self, SurveyAnswer};
 use crate::assistance::{self, ContactInput, NewRequest};
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
 use crate::web::account::anonymous_page;
 use crate::web::render_error;
 use crate::web::session::{check_anonymous_form, see_other};
@@ -97,7 +97,7 @@ async fn form_page(
     let form = RequestForm {
         postcode: q
             .lieu
-            .filter(|l| crate::search::is_postcode(l))
+            .filter(|l| crate::domain::codes::is_postcode(l))
             .unwrap_or_default(),
         incident_type: q.incident.unwrap_or_default(),
         audience: q.public.unwrap_or_default(),

@@ -7,16 +7,16 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, event_label, first_errors};
-use crate::AppState;
 use crate::auth::Role;
 use crate::auth::extract::CurrentUser;
 use crate::db::labels as queries;
 use crate::domain::label_application::{Action, ApplicationStatus, Finding};
 use crate::error::{AppError, FieldErrors};
 use crate::label::{self, ActionInput, FindingInput};
+use crate::state::AppState;
+use crate::web::kit::date_fr;
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
-use crate::web::time::date_fr;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(assigned).service(audit_page).service(record);

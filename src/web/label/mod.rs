@@ -12,10 +12,10 @@ mod review;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use crate::AppState;
 use crate::auth::extract::CurrentUser;
 use crate::error::{AppError, FieldErrors};
 use crate::label::views::{CriterionView, LabelApplicationView};
+use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(public::configure)
@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(review::configure);
 }
 
-use crate::web::shared::{blocking, first_errors};
+use crate::web::kit::{blocking, day_fr, euros, first_errors};
 
 /// An error as a French page, with a way back that suits the visitor.
 fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
@@ -33,16 +33,7 @@ fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpRes
         crate::auth::Role::Auditor => ("/audit", "Revenir à mes audits"),
         _ => ("/espace", "Revenir à mon espace"),
     };
-    crate::web::shared::error_page(state, user, error, back)
-}
-
-/// `10/12/2026`.
-fn day_fr(date: chrono::NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
-}
-
-fn euros(cents: i32) -> String {
-    format!("{} €", cents / 100)
+    crate::web::kit::error_page(state, user, error, back)
 }
 
 /// The criteria of an application grouped by theme, with field ids and errors for forms.

@@ -8,17 +8,18 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, euros, first_errors};
-use crate::AppState;
 use crate::auth::Role;
 use crate::auth::extract::CurrentUser;
 use crate::domain::label_application::{Action, ApplicationKind};
 use crate::error::{AppError, FieldErrors};
+use crate::http::download::{self as file_download, Disposition};
 use crate::label::views::LabelApplicationView;
 use crate::label::{self, ActionInput, ApplicationUpdate, NewApplication, evidence};
 use crate::referencing::documents::MAX_BYTES;
+use crate::state::AppState;
+use crate::web::kit::date_fr;
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
-use crate::web::time::date_fr;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(overview)
@@ -35,13 +36,7 @@ fn base(provider_id: &str) -> String {
 }
 
 fn require_provider(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role == Role::Provider {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(
-            "Cet espace est réservé aux prestataires.",
-        ))
-    }
+    crate::web::kit::require_provider(user, "Cet espace est réservé aux prestataires.")
 }
 
 fn info_message(slug: Option<&str>) -> Option<&'static str> {
@@ -403,7 +398,7 @@ async fn upload(
 ) -> HttpResponse {
     let user = user.0;
     let (provider_id, id) = path.into_inner();
-    let mut form = match crate::api::multipart::read(payload, MAX_BYTES).await {
+    let mut form = match crate::http::multipart::read(payload, MAX_BYTES).await {
         Ok(f) => f,
         Err(e) => return error_page(&state, &user, &e),
     };
@@ -553,17 +548,13 @@ async fn download(
     let inner = state.clone().into_inner();
     let who = user.clone();
     match blocking(move || evidence::download(&inner, &who, &id, &evidence_id)).await {
-        Ok(file) => HttpResponse::Ok()
-            .content_type(file.content_type)
-            .insert_header((
-                "Content-Disposition",
-                format!(
-                    "inline; filename=\"{}\"",
-                    file.filename.replace(['"', '\\'], "")
-                ),
-            ))
-            .insert_header(("X-Content-Type-Options", "nosniff"))
-            .body(file.content),
+        Ok(file) => file_download::file(
+            &file.content_type,
+            Disposition::Inline,
+            &file.filename,
+            "piece-justificative",
+            file.content,
+        ),
         Err(e) => error_page(&state, &user, &e),
     }
 }

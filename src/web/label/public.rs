@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, ResponseError, get, web};
 use serde_json::json;
 
 use super::{blocking, day_fr};
-use crate::AppState;
 use crate::label::labels::verify;
+use crate::state::AppState;
 use crate::web::page;
 use crate::web::session::MaybeUser;
 

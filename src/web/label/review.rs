@@ -10,7 +10,6 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, euros, event_label, first_errors};
-use crate::AppState;
 use crate::auth::extract::CurrentUser;
 use crate::db::labels as queries;
 use crate::domain::label_application::{
@@ -19,9 +18,10 @@ use crate::domain::label_application::{
 use crate::error::{AppError, FieldErrors};
 use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::{self, ActionInput};
+use crate::state::AppState;
+use crate::web::kit::date_fr;
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
-use crate::web::time::date_fr;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(queue)
@@ -34,8 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
-    user.require_staff()
-        .map_err(|_| AppError::forbidden("Cette page est réservée à l'équipe du label."))
+    crate::web::kit::require_staff(user, "Cette page est réservée à l'équipe du label.")
 }
 
 fn form_value(fields: &[(String, String)], name: &str) -> String {
@@ -195,7 +194,7 @@ async fn show(
         Ok(v) => v,
         Err(e) => return error_page(state, user, &e),
     };
-    let actions: Vec<Value> = available(view.status, crate::domain::label_application::Actor::Staff)
+    let actions: Vec<Value> = available(view.status, crate::domain::label_application::Party::Staff)
         .into_iter()
         .filter(|a| *a != Action::ScheduleAudit)
         .map(|a| {

@@ -1,0 +1,69 @@
+//! Who acts: the signed-in user as services see it (no session or CSRF detail), and the roles.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::error::AppError;
+
+/// What a user may do; one role per account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// A member of one or more provider organisations.
+    Provider,
+    /// A reviewer of the public-interest group.
+    Staff,
+    /// An auditor of the certification body.
+    Auditor,
+    /// Manages users and roles.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Self::Provider, Self::Staff, Self::Auditor, Self::Admin];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Provider => "provider",
+            Self::Staff => "staff",
+            Self::Auditor => "auditor",
+            Self::Admin => "admin",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Staff work includes admins (who manage the platform as a whole).
+    pub fn is_staff(self) -> bool {
+        matches!(self, Self::Staff | Self::Admin)
+    }
+}
+
+/// The user on whose behalf a service acts; built by the web layer from the session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+}
+
+impl Actor {
+    pub fn require_staff(&self) -> Result<(), AppError> {
+        if self.role.is_staff() {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("Réservé aux équipes du groupement."))
+        }
+    }
+
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.role == Role::Admin {
+            Ok(())
+        } else {
+            Err(AppError::forbidden("Réservé aux administrateurs."))
+        }
+    }
+}

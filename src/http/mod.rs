@@ -1,0 +1,23 @@
+//! Request plumbing shared by the two front doors (the pages in `web` and the JSON API in
+//! `api`), so that neither reaches into the other.
+
+pub mod download;
+pub mod multipart;
+
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::cookie::{Cookie, SameSite};
+
+use crate::auth::{SESSION_COOKIE, SESSION_HOURS};
+use crate::state::AppState;
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS (an empty token
+/// with a zero max-age ends the session in the browser).
+pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, token.to_owned())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.base_url.starts_with("https://"))
+        .max_age(CookieDuration::hours(SESSION_HOURS))
+        .finish()
+}

@@ -1,0 +1,54 @@
+//! The outbox as staff see it: messages by delivery status, and sending a failed one again.
+//! Shared by the API and the staff pages.
+
+use chrono::Duration;
+
+use super::GIVE_UP_AFTER_HOURS;
+use crate::db::outbox::{self, OutboxRow};
+use crate::domain::actor::Actor;
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub use crate::db::outbox::{FAILED, PENDING, SENT};
+
+/// One page of the messages in `status` (`failed`, `pending` or `sent`), newest first (staff).
+pub fn list(
+    state: &AppState,
+    staff: &Actor,
+    status: &str,
+    page: i64,
+    limit: i64,
+) -> Result<(i64, Vec<OutboxRow>), AppError> {
+    staff.require_staff()?;
+    if ![FAILED, PENDING, SENT].contains(&status) {
+        return Err(AppError::field(
+            "status",
+            "Statut inconnu : failed, pending ou sent.",
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    let offset = (page.max(1) - 1).saturating_mul(limit);
+    Ok(outbox::list_by_status(&mut conn, status, limit, offset)?)
+}
+
+/// Puts a failed message back in the queue, with a new delivery window (staff). A message that
+/// is no longer failed (sent again by someone else meanwhile) is a conflict, not a second send.
+pub fn retry(state: &AppState, staff: &Actor, id: &str) -> Result<OutboxRow, AppError> {
+    staff.require_staff()?;
+    let mut conn = state.pool.get()?;
+    let now = state.clock.now_naive();
+    let requeued = outbox::requeue_failed(
+        &mut conn,
+        id,
+        now,
+        now + Duration::hours(GIVE_UP_AFTER_HOURS),
+    )?;
+    let found = outbox::find(&mut conn, id)?;
+    match (requeued, found) {
+        (true, Some(row)) => Ok(row),
+        (_, None) => Err(AppError::not_found("Courriel introuvable.")),
+        (false, Some(_)) => Err(AppError::Conflict(
+            "Ce courriel n'est plus en échec : il a déjà été renvoyé.".into(),
+        )),
+    }
+}

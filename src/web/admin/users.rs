@@ -1,0 +1,225 @@
+//! The admin page of users (`/admin/utilisateurs`): roles and disabled accounts.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::auth::Role;
+use crate::auth::extract::CurrentUser;
+use crate::auth::users::{self, AdminUserView, UserChange};
+use crate::domain::actor::Actor;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::kit::{
+    Choice, InfoQuery, area_error_page as error_page, blocking, date_fr, first_message,
+    page_number, pagination, plural, refuse_unless_admin, with_query,
+};
+use crate::web::page;
+use crate::web::session::{PageUser, check_form, data_of, see_other};
+
+/// Users per page.
+const USER_PAGE: i64 = 50;
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Provider => "Prestataire",
+        Role::Staff => "Équipe d'instruction",
+        Role::Auditor => "Auditeur",
+        Role::Admin => "Administrateur",
+    }
+}
+
+#[derive(Serialize)]
+struct UserLine {
+    id: String,
+    email: String,
+    name: String,
+    role_label: &'static str,
+    verified: bool,
+    disabled: bool,
+    is_self: bool,
+    roles: Vec<Choice>,
+    created: String,
+}
+
+fn users_page(
+    state: &AppState,
+    admin: &CurrentUser,
+    status: StatusCode,
+    page_number: usize,
+    (total, rows): (i64, Vec<AdminUserView>),
+    info: Option<&str>,
+    error: Option<String>,
+) -> HttpResponse {
+    let total = usize::try_from(total).unwrap_or(0);
+    let lines: Vec<UserLine> = rows
+        .into_iter()
+        .map(|u| UserLine {
+            is_self: u.id == admin.id,
+            roles: Role::ALL
+                .iter()
+                .map(|r| Choice {
+                    value: r.as_str().to_owned(),
+                    label: role_label(*r).to_owned(),
+                    selected: *r == u.role,
+                })
+                .collect(),
+            role_label: role_label(u.role),
+            id: u.id,
+            email: u.email,
+            name: u.display_name,
+            verified: u.email_verified,
+            disabled: u.disabled,
+            created: date_fr(u.created_at),
+        })
+        .collect();
+    let pages = pagination(page_number, total, USER_PAGE as usize, |p| {
+        with_query("/admin/utilisateurs", &[("page", &p.to_string())])
+    });
+    page(
+        state,
+        status,
+        "pages/backoffice/users",
+        if error.is_some() {
+            "Erreur : utilisateurs"
+        } else {
+            "Utilisateurs"
+        },
+        Some(admin),
+        json!({
+            "summary": plural(total, "compte", "comptes"),
+            "lines": lines,
+            "pagination": pages,
+            "page": page_number,
+            "info": info,
+            "error": error,
+        }),
+    )
+}
+
+fn load_users(
+    state: &AppState,
+    admin: &Actor,
+    page: usize,
+) -> Result<(i64, Vec<AdminUserView>), AppError> {
+    users::list(state, admin, i64::try_from(page).unwrap_or(1), USER_PAGE)
+}
+
+#[get("/admin/utilisateurs")]
+pub async fn users_get(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_admin(&state, &user) {
+        return response;
+    }
+    let page_number = page_number(query.page.as_deref());
+    let info = match query.info.as_deref() {
+        Some("role") => Some("Le rôle est modifié : l'utilisateur devra se reconnecter."),
+        Some("desactive") => Some("Le compte est désactivé et ses sessions sont fermées."),
+        Some("reactive") => Some("Le compte est réactivé."),
+        _ => None,
+    };
+    let (inner, admin) = (data_of(&state), user.actor.clone());
+    match blocking(move || load_users(&inner, &admin, page_number)).await {
+        Ok(data) => users_page(&state, &user, StatusCode::OK, page_number, data, info, None),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct UserForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    /// A role (`provider`, `staff`, `auditor`, `admin`), or empty to keep it.
+    #[serde(default)]
+    pub role: String,
+    /// `true` to disable, `false` to enable, or empty to keep it.
+    #[serde(default)]
+    pub disabled: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+#[post("/admin/utilisateurs/{id}")]
+pub async fn user_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<UserForm>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_admin(&state, &user) {
+        return response;
+    }
+    let form = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
+        return error_page(&state, &user, &e);
+    }
+    let id = path.into_inner();
+    let page_number = page_number(Some(&form.page));
+    let change = (|| {
+        let role = match form.role.trim() {
+            "" => None,
+            r => Some(Role::parse(r).ok_or_else(|| AppError::field("role", "Rôle inconnu."))?),
+        };
+        let disabled = match form.disabled.trim() {
+            "" => None,
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => return Err(AppError::field("disabled", "Valeur invalide.")),
+        };
+        Ok(UserChange { role, disabled })
+    })();
+    let result = match change {
+        Ok(change) => {
+            let (inner, admin) = (data_of(&state), user.clone());
+            let done = if change.disabled == Some(true) {
+                "desactive"
+            } else if change.disabled == Some(false) {
+                "reactive"
+            } else {
+                "role"
+            };
+            blocking(move || users::change(&inner, &admin, &id, &change))
+                .await
+                .map(|_| done)
+        }
+        Err(e) => Err(e),
+    };
+    let (status, message) = match result {
+        Ok(done) => {
+            let page = if page_number > 1 {
+                page_number.to_string()
+            } else {
+                String::new()
+            };
+            return see_other(&with_query(
+                "/admin/utilisateurs",
+                &[("info", done), ("page", &page)],
+            ));
+        }
+        Err(AppError::Validation(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, first_message(&errors))
+        }
+        Err(e @ AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, e.to_string()),
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    let (inner, admin) = (data_of(&state), user.actor.clone());
+    match blocking(move || load_users(&inner, &admin, page_number)).await {
+        Ok(data) => users_page(
+            &state,
+            &user,
+            status,
+            page_number,
+            data,
+            None,
+            Some(message),
+        ),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

@@ -1,0 +1,291 @@
+//! What every page shares, written once: blocking work off the executor, field errors for
+//! templates, the French error page of signed-in areas, role guards, and French formatting of
+//! dates, sizes, amounts and plurals.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError, web};
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::page;
+use super::time::paris;
+use crate::auth::extract::CurrentUser;
+use crate::domain::actor::{Actor, Role};
+use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
+
+/// Runs blocking service work (database, hashing) off the async executor.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    web::block(work)
+        .await
+        .map_err(AppError::from)
+        .and_then(|r| r)
+}
+
+/// `{field: first message}` for templates; dots become underscores (`contact.name` ->
+/// `contact_name`) so that templates can name them.
+pub fn first_errors(errors: &FieldErrors) -> Value {
+    Value::Object(
+        errors
+            .iter()
+            .filter_map(|(field, messages)| {
+                messages
+                    .first()
+                    .map(|m| (field.replace('.', "_"), Value::String(m.clone())))
+            })
+            .collect(),
+    )
+}
+
+/// The first message of a validation error.
+pub fn first_message(errors: &FieldErrors) -> String {
+    errors
+        .values()
+        .flatten()
+        .next()
+        .cloned()
+        .unwrap_or_else(|| "Certaines données sont invalides.".to_owned())
+}
+
+/// An error as a French page of a signed-in area, with the user's menu, the field messages of
+/// a refused form, and a way back (`(href, label)`) that suits the area.
+pub fn error_page(
+    state: &AppState,
+    user: &CurrentUser,
+    error: &AppError,
+    (back_href, back_label): (&str, &str),
+) -> HttpResponse {
+    let status = error.status_code();
+    if status.is_server_error() {
+        tracing::error!(%error, cause = ?error, "page error");
+    }
+    let heading = match status {
+        StatusCode::FORBIDDEN => "Accès refusé",
+        StatusCode::NOT_FOUND => "Page introuvable",
+        StatusCode::CONFLICT => "Action impossible",
+        StatusCode::PAYLOAD_TOO_LARGE => "Fichier trop volumineux",
+        StatusCode::SERVICE_UNAVAILABLE => "Service momentanément indisponible",
+        s if s.is_client_error() => "Requête invalide",
+        _ => "Erreur",
+    };
+    let details: Vec<&String> = match error {
+        AppError::Validation(errors) => errors.values().flatten().collect(),
+        _ => Vec::new(),
+    };
+    page(
+        state,
+        status,
+        "pages/error_signed_in",
+        heading,
+        Some(user),
+        json!({
+            "heading": heading,
+            "message": error.to_string(),
+            "details": details,
+            "back_href": back_href,
+            "back_label": back_label,
+        }),
+    )
+}
+
+/// [`error_page`] with the way back to the user's own area: the review queue for staff, the
+/// portal for providers, the home page otherwise.
+pub fn area_error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
+    let back = match user.role {
+        r if r.is_staff() => ("/instruction", "Revenir à la file d'instruction"),
+        Role::Provider => ("/espace", "Revenir à mon espace prestataire"),
+        _ => ("/", "Revenir à l'accueil"),
+    };
+    error_page(state, user, error, back)
+}
+
+/// Staff pages: `None` for staff and admins, else the French 403 page.
+pub fn refuse_unless_staff(state: &AppState, user: &CurrentUser) -> Option<HttpResponse> {
+    require_staff(user, "Cette page est réservée à l'équipe d'instruction.")
+        .err()
+        .map(|e| area_error_page(state, user, &e))
+}
+
+/// Admin pages: `None` for admins, else the French 403 page.
+pub fn refuse_unless_admin(state: &AppState, user: &CurrentUser) -> Option<HttpResponse> {
+    require_admin(user)
+        .err()
+        .map(|e| area_error_page(state, user, &e))
+}
+
+/// Provider accounts only; `refusal` says, in the area's words, who the page is for.
+pub fn require_provider(user: &Actor, refusal: &str) -> Result<(), AppError> {
+    if user.role == Role::Provider {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(refusal.to_owned()))
+    }
+}
+
+/// Staff and admins only; `refusal` says, in the area's words, who the page is for.
+pub fn require_staff(user: &Actor, refusal: &str) -> Result<(), AppError> {
+    user.require_staff()
+        .map_err(|_| AppError::forbidden(refusal.to_owned()))
+}
+
+/// Admins only.
+pub fn require_admin(user: &Actor) -> Result<(), AppError> {
+    user.require_admin()
+        .map_err(|_| AppError::forbidden("Cette page est réservée aux administrateurs."))
+}
+
+/// `23/11/2026` (Paris time).
+pub fn date_fr(utc: NaiveDateTime) -> String {
+    paris(utc).format("%d/%m/%Y").to_string()
+}
+
+/// `10/12/2026`, for a calendar day.
+pub fn day_fr(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// `23/11/2026 à 10:00` (Paris time).
+pub fn datetime_fr(utc: NaiveDateTime) -> String {
+    paris(utc).format("%d/%m/%Y à %H:%M").to_string()
+}
+
+/// The machine-readable form of a time for `<time datetime>` (Paris time).
+pub fn iso(utc: NaiveDateTime) -> String {
+    paris(utc).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// `80 octets`, `2 Ko`, `1,5 Mo`.
+pub fn size_fr(bytes: i32) -> String {
+    let bytes = f64::from(bytes.max(0));
+    if bytes < 1024.0 {
+        format!("{bytes} octets")
+    } else if bytes < 1024.0 * 1024.0 {
+        format!("{} Ko", (bytes / 1024.0).ceil())
+    } else {
+        format!("{:.1} Mo", bytes / (1024.0 * 1024.0)).replace('.', ",")
+    }
+}
+
+/// `800 €` (whole euros, as fees are set).
+pub fn euros(cents: i32) -> String {
+    format!("{} €", cents / 100)
+}
+
+/// French agreement: 0 and 1 take the singular.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n <= 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// `path?k=v&...`, leaving out empty values.
+pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let mut url = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if !v.is_empty() {
+            url.append_pair(k, v);
+        }
+    }
+    let query = url.finish();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+#[derive(Serialize)]
+pub struct Pagination {
+    pub page: usize,
+    pub pages: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+/// Links to the previous and next pages of a list.
+pub fn pagination(
+    page: usize,
+    total: usize,
+    per_page: usize,
+    link: impl Fn(usize) -> String,
+) -> Pagination {
+    let pages = total.div_ceil(per_page).max(1);
+    Pagination {
+        page,
+        pages,
+        previous: (page > 1).then(|| link(page - 1)),
+        next: (page < pages).then(|| link(page + 1)),
+    }
+}
+
+/// The page asked for, 1 when absent or invalid.
+pub fn page_number(raw: Option<&str>) -> usize {
+    raw.and_then(|p| p.trim().parse::<usize>().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1)
+}
+
+/// An option of a select.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The query of a page reached after a form: the message to show and the page of a list.
+#[derive(Debug, Default, Deserialize)]
+pub struct InfoQuery {
+    pub info: Option<String>,
+    pub page: Option<String>,
+}
+
+/// A form that carries nothing but its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_french() {
+        assert_eq!(size_fr(80), "80 octets");
+        assert_eq!(size_fr(2048), "2 Ko");
+        assert_eq!(size_fr(3 * 1024 * 1024 / 2), "1,5 Mo");
+    }
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn times_are_shown_in_paris_time() {
+        // Winter: UTC+1; summer: UTC+2; the switch at 01:00 UTC on the last Sundays.
+        assert_eq!(datetime_fr(at(2026, 11, 23, 9, 0)), "23/11/2026 à 10:00");
+        assert_eq!(datetime_fr(at(2026, 7, 1, 22, 30)), "02/07/2026 à 00:30");
+        assert_eq!(datetime_fr(at(2026, 3, 29, 0, 59)), "29/03/2026 à 01:59");
+        assert_eq!(datetime_fr(at(2026, 3, 29, 1, 0)), "29/03/2026 à 03:00");
+        assert_eq!(datetime_fr(at(2026, 10, 25, 0, 59)), "25/10/2026 à 02:59");
+        assert_eq!(datetime_fr(at(2026, 10, 25, 1, 0)), "25/10/2026 à 02:00");
+        assert_eq!(date_fr(at(2026, 12, 31, 23, 30)), "01/01/2027");
+        assert_eq!(iso(at(2026, 7, 1, 22, 30)), "2026-07-02T00:30");
+    }
+
+    #[test]
+    fn plurals_agree() {
+        assert_eq!(plural(0, "demande", "demandes"), "0 demande");
+        assert_eq!(plural(2, "demande", "demandes"), "2 demandes");
+    }
+}

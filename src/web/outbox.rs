@@ -1,0 +1,179 @@
+//! Failed emails for staff (`/instruction/courriels`): the list and sending one again.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::kit::{
+    InfoQuery, area_error_page as error_page, blocking, datetime_fr, iso, page_number, pagination,
+    plural, refuse_unless_staff, with_query,
+};
+use super::page;
+use super::session::{PageUser, check_form, data_of, see_other};
+use crate::auth::extract::CurrentUser;
+use crate::db::outbox::OutboxRow;
+use crate::domain::actor::Actor;
+use crate::error::AppError;
+use crate::mail::outbox;
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(emails_get).service(email_resend_post);
+}
+
+/// Failed emails per page.
+const EMAIL_PAGE: i64 = 20;
+
+#[derive(Serialize)]
+struct EmailLine {
+    id: String,
+    recipient: String,
+    subject: String,
+    attempts: i32,
+    last_error: String,
+    created: String,
+    created_iso: String,
+}
+
+fn emails_page(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    page_number: usize,
+    (total, rows): (i64, Vec<OutboxRow>),
+    info: Option<&str>,
+    error: Option<String>,
+) -> HttpResponse {
+    let total = usize::try_from(total).unwrap_or(0);
+    let lines: Vec<EmailLine> = rows
+        .into_iter()
+        .map(|r| EmailLine {
+            id: r.id,
+            recipient: r.recipient,
+            subject: r.subject,
+            attempts: r.attempts,
+            last_error: r.last_error.unwrap_or_default(),
+            created: datetime_fr(r.created_at),
+            created_iso: iso(r.created_at),
+        })
+        .collect();
+    let pages = pagination(page_number, total, EMAIL_PAGE as usize, |p| {
+        with_query("/instruction/courriels", &[("page", &p.to_string())])
+    });
+    page(
+        state,
+        status,
+        "pages/backoffice/emails",
+        if error.is_some() {
+            "Erreur : courriels en échec"
+        } else {
+            "Courriels en échec"
+        },
+        Some(user),
+        json!({
+            "summary": match total {
+                0 => "Aucun courriel en échec.".to_owned(),
+                n => plural(n, "courriel en échec", "courriels en échec"),
+            },
+            "lines": lines,
+            "pagination": pages,
+            "page": page_number,
+            "info": info,
+            "error": error,
+        }),
+    )
+}
+
+fn load_emails(
+    state: &AppState,
+    staff: &Actor,
+    page: usize,
+) -> Result<(i64, Vec<OutboxRow>), AppError> {
+    let page = i64::try_from(page).unwrap_or(1);
+    outbox::list(state, staff, outbox::FAILED, page, EMAIL_PAGE)
+}
+
+#[get("/instruction/courriels")]
+pub async fn emails_get(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let page_number = page_number(query.page.as_deref());
+    let info = match query.info.as_deref() {
+        Some("renvoye") => {
+            Some("Le courriel est remis dans la file d'envoi : il partira dans quelques instants.")
+        }
+        _ => None,
+    };
+    let (inner, staff) = (data_of(&state), user.actor.clone());
+    match blocking(move || load_emails(&inner, &staff, page_number)).await {
+        Ok(data) => emails_page(&state, &user, StatusCode::OK, page_number, data, info, None),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ResendForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    /// The list page to come back to.
+    #[serde(default)]
+    pub page: String,
+}
+
+#[post("/instruction/courriels/{id}/renvoyer")]
+pub async fn email_resend_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<ResendForm>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let form = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
+        return error_page(&state, &user, &e);
+    }
+    let id = path.into_inner();
+    let (inner, staff) = (data_of(&state), user.actor.clone());
+    let result = blocking(move || outbox::retry(&inner, &staff, &id).map(|_| ())).await;
+    let page_number = page_number(Some(&form.page));
+    match result {
+        Ok(()) => {
+            let page = if page_number > 1 {
+                page_number.to_string()
+            } else {
+                String::new()
+            };
+            see_other(&with_query(
+                "/instruction/courriels",
+                &[("info", "renvoye"), ("page", &page)],
+            ))
+        }
+        Err(AppError::Conflict(message)) => {
+            let (inner, staff) = (data_of(&state), user.actor.clone());
+            match blocking(move || load_emails(&inner, &staff, page_number)).await {
+                Ok(data) => emails_page(
+                    &state,
+                    &user,
+                    StatusCode::CONFLICT,
+                    page_number,
+                    data,
+                    None,
+                    Some(message),
+                ),
+                Err(e) => error_page(&state, &user, &e),
+            }
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

@@ -1,0 +1,107 @@
+//! The provider's steps on its application: accepting the charter, submitting, withdrawing.
+
+use super::*;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CharterForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    pub version: String,
+}
+
+#[post("/espace/organisations/{id}/charte")]
+pub async fn accept_charter(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<CharterForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let id = path.into_inner();
+    let form = form.into_inner();
+    if let Err(e) = check_post(&req, &state, &user, &form.csrf_token) {
+        return error_page(&state, &user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    let target = id.clone();
+    match blocking(move || referencing::accept_charter(&inner, &who, &target, &form.version)).await
+    {
+        Ok(_) => see_other(&format!("{}?info=charte", organisation_path(&id))),
+        Err(AppError::Validation(errors)) => {
+            let errors = rename_fields(errors, &[("version", "charter")]);
+            show_organisation(&state, &user, id, Outcome::errors(errors)).await
+        }
+        Err(e @ AppError::Conflict(_)) => {
+            show_organisation(&state, &user, id, Outcome::alert(&e)).await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub confirm: String,
+}
+
+#[post("/espace/organisations/{id}/actions/{action}")]
+pub async fn act(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActionForm>,
+) -> HttpResponse {
+    use crate::domain::referencing::Action;
+    let user = user.0;
+    let (id, slug) = path.into_inner();
+    let form = form.into_inner();
+    if let Err(e) = check_post(&req, &state, &user, &form.csrf_token) {
+        return error_page(&state, &user, &e);
+    }
+    let (action, info) = match slug.as_str() {
+        "submit" => (Action::Submit, "depose"),
+        "withdraw" => (Action::Withdraw, "abandon"),
+        _ => {
+            return error_page(
+                &state,
+                &user,
+                &AppError::not_found("Cette action n'existe pas."),
+            );
+        }
+    };
+    if action == Action::Withdraw && form.confirm != "oui" {
+        let mut errors = FieldErrors::new();
+        errors.insert(
+            "withdraw_confirm".into(),
+            vec!["Cochez la case pour confirmer l'abandon de la demande.".into()],
+        );
+        return show_organisation(&state, &user, id, Outcome::errors(errors)).await;
+    }
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    let target = id.clone();
+    let version = form.version.trim().parse::<i32>().ok();
+    match blocking(move || referencing::act(&inner, &who, &target, action, None, version)).await {
+        Ok(_) => see_other(&format!("{}?info={info}", organisation_path(&id))),
+        Err(AppError::Validation(problems)) => {
+            let mut outcome =
+                Outcome::errors(rename_fields(problems, &[("commune_code", "postcode")]));
+            if action == Action::Submit {
+                outcome.summary_title = Some("Votre demande ne peut pas encore être déposée :");
+            }
+            show_organisation(&state, &user, id, outcome).await
+        }
+        Err(e @ AppError::Conflict(_)) => {
+            show_organisation(&state, &user, id, Outcome::alert(&e)).await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

@@ -1,0 +1,199 @@
+//! The referencing documents (Kbis, insurance): the provider's upload and download, and
+//! staff's view.
+
+use super::*;
+
+/// A text field of a multipart form is small.
+const MAX_TEXT_FIELD: usize = 4096;
+/// Beyond this, an oversized upload is cut off rather than read to its end.
+const MAX_DRAINED: usize = 4 * referencing::documents::MAX_BYTES;
+
+#[post("/espace/organisations/{id}/documents")]
+pub async fn upload_document(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    mut payload: Multipart,
+) -> HttpResponse {
+    let user = user.0;
+    let id = path.into_inner();
+    let mut token = String::new();
+    let mut kind = String::new();
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut too_large = false;
+    let mut read = 0usize;
+    while let Some(field) = payload.next().await {
+        let mut field = match field {
+            Ok(f) => f,
+            Err(e) => {
+                return error_page(
+                    &state,
+                    &user,
+                    &AppError::BadRequest(format!("Envoi illisible : {e}")),
+                );
+            }
+        };
+        let name = field.name().unwrap_or_default().to_owned();
+        let filename = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .unwrap_or_default()
+            .to_owned();
+        let limit = if name == "file" {
+            referencing::documents::MAX_BYTES
+        } else {
+            MAX_TEXT_FIELD
+        };
+        let mut bytes = Vec::new();
+        let mut overflow = false;
+        while let Some(chunk) = field.next().await {
+            let chunk = match chunk {
+                Ok(c) => c,
+                Err(e) => {
+                    return error_page(
+                        &state,
+                        &user,
+                        &AppError::BadRequest(format!("Envoi interrompu : {e}")),
+                    );
+                }
+            };
+            read += chunk.len();
+            if read > MAX_DRAINED {
+                return error_page(
+                    &state,
+                    &user,
+                    &AppError::PayloadTooLarge("Le document dépasse 10 Mo.".into()),
+                );
+            }
+            if overflow || bytes.len() + chunk.len() > limit {
+                // Read to the end, so that the browser gets the answer, but keep nothing.
+                overflow = true;
+                bytes = Vec::new();
+                continue;
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        too_large |= overflow && name == "file";
+        let text = || String::from_utf8_lossy(&bytes).trim().to_owned();
+        match name.as_str() {
+            "csrf_token" => token = text(),
+            "kind" => kind = text(),
+            "file" => file = Some((filename, bytes)),
+            _ => {}
+        }
+    }
+    if let Err(e) = check_post(&req, &state, &user, &token) {
+        return error_page(&state, &user, &e);
+    }
+    let with_errors = |status: StatusCode, errors: FieldErrors, kind: String| Outcome {
+        status: Some(status),
+        errors,
+        document_kind: kind,
+        ..Default::default()
+    };
+    if too_large {
+        let mut errors = FieldErrors::new();
+        errors.insert(
+            "document_file".into(),
+            vec!["Le document dépasse 10 Mo : réduisez sa taille (par exemple en le numérisant en noir et blanc) et recommencez.".into()],
+        );
+        let outcome = with_errors(StatusCode::PAYLOAD_TOO_LARGE, errors, kind);
+        return show_organisation(&state, &user, id, outcome).await;
+    }
+    let (filename, bytes) = match file {
+        Some((name, bytes)) if !(name.is_empty() && bytes.is_empty()) => (name, bytes),
+        _ => {
+            let mut errors = FieldErrors::new();
+            errors.insert(
+                "document_file".into(),
+                vec!["Choisissez le fichier PDF à déposer.".into()],
+            );
+            let outcome = with_errors(StatusCode::UNPROCESSABLE_ENTITY, errors, kind);
+            return show_organisation(&state, &user, id, outcome).await;
+        }
+    };
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    let (target, sent_kind) = (id.clone(), kind.clone());
+    let result = blocking(move || {
+        referencing::documents::upload(&inner, &who, &target, &sent_kind, &filename, bytes)
+    })
+    .await;
+    match result {
+        Ok(_) => see_other(&format!("{}?info=document", organisation_path(&id))),
+        Err(AppError::Validation(errors)) => {
+            let errors = rename_fields(
+                errors,
+                &[("kind", "document_kind"), ("file", "document_file")],
+            );
+            let outcome = with_errors(StatusCode::UNPROCESSABLE_ENTITY, errors, kind);
+            show_organisation(&state, &user, id, outcome).await
+        }
+        Err(e @ AppError::PayloadTooLarge(_)) => {
+            let mut errors = FieldErrors::new();
+            errors.insert("document_file".into(), vec![e.to_string()]);
+            let outcome = with_errors(StatusCode::PAYLOAD_TOO_LARGE, errors, kind);
+            show_organisation(&state, &user, id, outcome).await
+        }
+        Err(e @ AppError::Conflict(_)) => {
+            show_organisation(&state, &user, id, Outcome::alert(&e)).await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[get("/espace/organisations/{id}/documents/{document}")]
+pub async fn download_document(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Err(e) = require_provider(&user) {
+        return error_page(&state, &user, &e);
+    }
+    let (id, document) = path.into_inner();
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    match blocking(move || referencing::documents::download(&inner, &who, &id, &document)).await {
+        Ok(doc) => download::file(
+            "application/pdf",
+            Disposition::Attachment,
+            &doc.filename,
+            "document.pdf",
+            doc.content,
+        ),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+/// A document, shown inline to staff.
+#[get("/instruction/dossiers/{id}/documents/{document}")]
+pub async fn document_get(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let (id, document_id) = path.into_inner();
+    let (inner, viewer) = (data_of(&state), user.clone());
+    match blocking(move || referencing::documents::download(&inner, &viewer, &id, &document_id))
+        .await
+    {
+        Ok(doc) => {
+            let fallback = format!("{}.pdf", doc.kind);
+            download::file(
+                "application/pdf",
+                Disposition::Inline,
+                &doc.filename,
+                &fallback,
+                doc.content,
+            )
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

@@ -1,0 +1,133 @@
+//! The provider's organisations (`/espace`) and the creation of a new one.
+
+use super::*;
+
+#[get("/espace")]
+pub async fn home(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Err(e) = require_provider(&user) {
+        return error_page(&state, &user, &e);
+    }
+    let info = info_message(query.info.as_deref());
+    home_page(&state, &user, StatusCode::OK, info, "", None).await
+}
+
+#[derive(Serialize)]
+struct OrganisationItem {
+    url: String,
+    name: String,
+    legal_name: String,
+    status: &'static str,
+    status_label: String,
+}
+
+async fn home_page(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    status: StatusCode,
+    info: Option<&str>,
+    name: &str,
+    error: Option<String>,
+) -> HttpResponse {
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    let loaded = blocking(move || {
+        let ids = {
+            let mut conn = inner.pool.get()?;
+            crate::db::accounts::organisations_of(&mut conn, &who.id)?
+        };
+        ids.iter()
+            .map(|id| referencing::application(&inner, &who, id))
+            .collect::<Result<Vec<ApplicationView>, AppError>>()
+    })
+    .await;
+    let applications = match loaded {
+        Ok(list) => list,
+        Err(e) => return error_page(state, user, &e),
+    };
+    let organisations: Vec<OrganisationItem> = applications
+        .iter()
+        .map(|a| OrganisationItem {
+            url: organisation_path(&a.profile.id),
+            name: if a.profile.name.is_empty() {
+                "Organisation sans nom commercial".into()
+            } else {
+                a.profile.name.clone()
+            },
+            legal_name: a.profile.legal_name.clone(),
+            status: a.status.as_str(),
+            status_label: a.status_label.clone(),
+        })
+        .collect();
+    let title = if error.is_some() {
+        "Erreur : mon espace prestataire"
+    } else {
+        "Mon espace prestataire"
+    };
+    page(
+        state,
+        status,
+        "pages/portal/home",
+        title,
+        Some(user),
+        json!({
+            "organisations": organisations,
+            "info": info,
+            "name": name,
+            "error": error,
+        }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CreateForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[post("/espace/organisations")]
+pub async fn create_organisation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    form: web::Form<CreateForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let form = form.into_inner();
+    if let Err(e) =
+        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+    {
+        return error_page(&state, &user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    let input = ProfileInput {
+        name: Some(form.name.clone()),
+        ..Default::default()
+    };
+    match blocking(move || referencing::create_draft(&inner, &who, &input)).await {
+        Ok(view) => see_other(&format!(
+            "{}?info=cree",
+            organisation_path(&view.profile.id)
+        )),
+        Err(AppError::Validation(errors)) => {
+            let message = errors.values().flatten().cloned().collect::<Vec<_>>();
+            home_page(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &form.name,
+                Some(message.join(" ")),
+            )
+            .await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

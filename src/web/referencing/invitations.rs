@@ -1,0 +1,128 @@
+//! Members of an organisation: inviting one, and the invitation's landing page.
+
+use super::*;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+#[post("/espace/organisations/{id}/invitations")]
+pub async fn invite(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<InviteForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let id = path.into_inner();
+    let form = form.into_inner();
+    if let Err(e) = check_post(&req, &state, &user, &form.csrf_token) {
+        return error_page(&state, &user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    let (target, email) = (id.clone(), form.email.clone());
+    match blocking(move || referencing::invite(&inner, &who, &target, &email)).await {
+        Ok(()) => see_other(&format!("{}?info=invitation", organisation_path(&id))),
+        Err(AppError::Validation(errors)) => {
+            let mut outcome = Outcome::errors(rename_fields(errors, &[("email", "invite_email")]));
+            outcome.invite_email = form.email;
+            show_organisation(&state, &user, id, outcome).await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct TokenQuery {
+    pub token: Option<String>,
+}
+
+#[get("/espace/invitations")]
+pub async fn invitation_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<TokenQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Err(e) = require_provider(&user) {
+        return error_page(&state, &user, &e);
+    }
+    let token = query.token.clone().unwrap_or_default();
+    invitation(&state, &user, StatusCode::OK, &token, None)
+}
+
+fn invitation(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    token: &str,
+    error: Option<String>,
+) -> HttpResponse {
+    let title = if error.is_some() {
+        "Erreur : rejoindre une organisation"
+    } else {
+        "Rejoindre une organisation"
+    };
+    page(
+        state,
+        status,
+        "pages/portal/invitation",
+        title,
+        Some(user),
+        json!({
+            "token": token.trim(),
+            "missing": token.trim().is_empty(),
+            "email": user.email,
+            "error": error,
+        }),
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InvitationForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    #[serde(default)]
+    pub token: String,
+}
+
+#[post("/espace/invitations")]
+pub async fn accept_invitation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    form: web::Form<InvitationForm>,
+) -> HttpResponse {
+    let user = user.0;
+    let form = form.into_inner();
+    if let Err(e) = check_post(&req, &state, &user, &form.csrf_token) {
+        return error_page(&state, &user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    let token = form.token.trim().to_owned();
+    let result = blocking(move || referencing::accept_invitation(&inner, &who, &token)).await;
+    match result {
+        Ok(joined) => see_other(&format!(
+            "{}?info=rejoint",
+            organisation_path(&joined.provider_id)
+        )),
+        Err(AppError::Validation(errors)) => {
+            let message: Vec<String> = errors.into_values().flatten().collect();
+            invitation(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form.token,
+                Some(message.join(" ")),
+            )
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

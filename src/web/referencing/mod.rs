@@ -1,0 +1,189 @@
+//! The referencing pages, by feature: the provider's side in the portal (`/espace`: the
+//! organisations, their profile form, documents, charter and submission, invitations) and the
+//! staff's side (`/instruction`: the queue, one application and its decisions, change requests).
+//!
+//! Every page works without JavaScript; every form carries the session's CSRF token and answers
+//! with a 303 and a short message on success, or the same page with the submitted values and
+//! French messages beside the fields on error. Times are shown in Paris time.
+
+mod actions;
+mod change_requests;
+mod documents;
+mod home;
+mod invitations;
+mod organisation;
+mod profile_form;
+mod queue;
+mod review;
+
+use organisation::{Outcome, rename_fields, show_organisation};
+use profile_form::{ProfileValues, check_post, first_error, profile_form};
+
+use std::collections::BTreeSet;
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
+use chrono::{NaiveDate, NaiveDateTime};
+use futures_util::StreamExt as _;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::auth::extract::CurrentUser;
+use crate::db::providers::parse_status;
+use crate::db::referencing::{self as queries, QueueRow};
+use crate::db::{accounts, outbox, providers};
+use crate::domain::audience::Audience;
+use crate::domain::provider::{Provider, ReferencingStatus};
+use crate::domain::referencing::{Action, Party, available, label, reason_required};
+use crate::domain::text::capitalise;
+use crate::domain::zone::{Zone, departement_of_commune, departement_of_postcode};
+use crate::error::{AppError, FieldErrors};
+use crate::http::download::{self, Disposition};
+use crate::referencing::profile::{self, ProfileInput};
+use crate::referencing::views::{ApplicationView, EventView, MemberView};
+use crate::referencing::{self, Access};
+use crate::state::AppState;
+use crate::web::kit::{
+    Choice, InfoQuery, area_error_page as error_page, blocking, date_fr, datetime_fr,
+    first_message, iso, page_number, pagination, plural, refuse_unless_staff, size_fr, with_query,
+};
+use crate::web::page;
+use crate::web::session::{PageUser, check_form, data_of, see_other};
+use crate::web::time::paris_midnight;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(home::home)
+        .service(home::create_organisation)
+        .service(invitations::invitation_page)
+        .service(invitations::accept_invitation)
+        .service(organisation::organisation_page)
+        .service(profile_form::save_profile)
+        .service(documents::upload_document)
+        .service(documents::download_document)
+        .service(actions::accept_charter)
+        .service(actions::act)
+        .service(invitations::invite)
+        .service(queue::queue_get)
+        .service(review::application_get)
+        .service(documents::document_get)
+        .service(review::act_post)
+        .service(change_requests::change_requests_get)
+        .service(change_requests::change_request_post);
+}
+
+/// The portal is for provider accounts; staff have their own pages.
+fn require_provider(user: &CurrentUser) -> Result<(), AppError> {
+    crate::web::kit::require_provider(
+        user,
+        "L'espace prestataire est réservé aux comptes prestataires.",
+    )
+}
+
+/// Applications per page of the queue.
+const QUEUE_PAGE: usize = 20;
+
+/// The states in the order staff work through them (tabs and the filter's choices).
+const STATES: [ReferencingStatus; 9] = [
+    ReferencingStatus::Submitted,
+    ReferencingStatus::InReview,
+    ReferencingStatus::ChangesRequested,
+    ReferencingStatus::Approved,
+    ReferencingStatus::Suspended,
+    ReferencingStatus::Rejected,
+    ReferencingStatus::Removed,
+    ReferencingStatus::Withdrawn,
+    ReferencingStatus::Draft,
+];
+
+fn state_label(status: ReferencingStatus) -> String {
+    capitalise(label(status))
+}
+
+fn state_of(stored: &str) -> Option<ReferencingStatus> {
+    let parsed = parse_status(stored);
+    (parsed.as_str() == stored).then_some(parsed)
+}
+
+fn stored_state_label(stored: &str) -> String {
+    state_of(stored)
+        .map(state_label)
+        .unwrap_or_else(|| stored.to_owned())
+}
+
+/// The message shown after a successful form, from the `info` of the redirect.
+fn info_message(slug: Option<&str>) -> Option<&'static str> {
+    Some(match slug? {
+        "cree" => "Votre organisation est créée : complétez son profil ci-dessous.",
+        "profil" => "Votre profil est enregistré.",
+        "profil-publie" => "Vos modifications sont enregistrées et publiées dans l'annuaire.",
+        "demande-modification" => {
+            "Vos modifications de la raison sociale, du SIRET, de l'adresse ou de la zone d'intervention sont transmises à l'équipe d'instruction : elles seront publiées après validation. Vos autres modifications sont déjà publiées."
+        }
+        "document" => "Le document est déposé.",
+        "charte" => "Vous avez accepté la charte d'engagement.",
+        "depose" => {
+            "Votre demande est déposée. L'équipe d'instruction va l'examiner ; vous recevrez un courriel à chaque étape."
+        }
+        "abandon" => "Votre demande est abandonnée.",
+        "invitation" => "L'invitation est envoyée : le lien qu'elle contient est valable 7 jours.",
+        "rejoint" => "Vous avez rejoint l'organisation.",
+        _ => return None,
+    })
+}
+
+fn organisation_path(id: &str) -> String {
+    format!("/espace/organisations/{id}")
+}
+
+fn document_label(kind: &str) -> &'static str {
+    match kind {
+        referencing::documents::KBIS => "Extrait Kbis",
+        referencing::documents::INSURANCE => {
+            "Attestation d'assurance de responsabilité civile professionnelle"
+        }
+        _ => "Document",
+    }
+}
+
+/// The same, short enough for a select on a phone.
+fn document_choice(kind: &str) -> &'static str {
+    match kind {
+        referencing::documents::INSURANCE => "Attestation d'assurance (RC pro)",
+        other => document_label(other),
+    }
+}
+
+fn category_label(code: &str) -> String {
+    match code {
+        "escroquerie" => "Escroqueries".into(),
+        "compte_et_identite" => "Comptes et identité".into(),
+        "logiciel_malveillant" => "Logiciels malveillants".into(),
+        "harcelement_et_contenus" => "Harcèlement et contenus".into(),
+        "donnees" => "Données".into(),
+        "materiel_et_reseau" => "Matériel et réseaux".into(),
+        "site_et_service" => "Sites et services en ligne".into(),
+        other => {
+            let mut chars = other.chars();
+            match chars.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars)
+                    .collect::<String>()
+                    .replace('_', " "),
+                None => String::new(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stored_states_read_naturally() {
+        assert_eq!(stored_state_label("in_review"), "En cours d'instruction");
+        assert_eq!(stored_state_label("unknown"), "unknown");
+    }
+}

@@ -1,0 +1,576 @@
+//! One organisation's page in the portal: its application, profile summary, documents,
+//! members and history.
+
+use super::*;
+
+/// Everything the organisation page shows.
+struct Loaded {
+    application: ApplicationView,
+    provider: Provider,
+    owner: bool,
+    events: Vec<EventView>,
+    members: Vec<MemberView>,
+}
+
+fn load_all(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
+    let (provider, owner) = {
+        let mut conn = state.pool.get()?;
+        let (provider, _, access) = referencing::load(&mut conn, user, id)?;
+        (provider, access == Access::Member { owner: true })
+    };
+    Ok(Loaded {
+        application: referencing::application(state, user, id)?,
+        events: referencing::events(state, user, id)?,
+        members: referencing::members(state, user, id)?,
+        provider,
+        owner,
+    })
+}
+
+/// What a form post adds to the page when it has to be shown again.
+#[derive(Default)]
+pub(super) struct Outcome {
+    pub(super) status: Option<StatusCode>,
+    pub(super) info: Option<&'static str>,
+    pub(super) alert: Option<String>,
+    /// Messages per field of the page (`siret`, `document_file`, `invite_email`, ...).
+    pub(super) errors: FieldErrors,
+    pub(super) summary_title: Option<&'static str>,
+    pub(super) profile: Option<ProfileValues>,
+    pub(super) invite_email: String,
+    pub(super) document_kind: String,
+}
+
+impl Outcome {
+    pub(super) fn errors(errors: FieldErrors) -> Self {
+        Self {
+            status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+            errors,
+            ..Default::default()
+        }
+    }
+
+    pub(super) fn alert(error: &AppError) -> Self {
+        Self {
+            status: Some(error.status_code()),
+            alert: Some(error.to_string()),
+            ..Default::default()
+        }
+    }
+}
+
+/// Renames the service's field names to the ids of the page's inputs.
+pub(super) fn rename_fields(errors: FieldErrors, rename: &[(&str, &str)]) -> FieldErrors {
+    let mut out = FieldErrors::new();
+    for (field, messages) in errors {
+        let key = rename
+            .iter()
+            .find(|(from, _)| *from == field)
+            .map_or(field.clone(), |(_, to)| (*to).to_owned());
+        out.entry(key).or_default().extend(messages);
+    }
+    out
+}
+
+/// Page order of the fields, for the error summary.
+const FIELD_ORDER: [&str; 23] = [
+    "legal_name",
+    "name",
+    "siret",
+    "address_line",
+    "postcode",
+    "city",
+    "phone",
+    "email",
+    "website",
+    "description",
+    "audiences",
+    "incident_types",
+    "remote",
+    "zone",
+    "documents.kbis",
+    "documents.insurance",
+    "document_kind",
+    "document_file",
+    "charter",
+    "version",
+    "withdraw_confirm",
+    "invite_email",
+    "token",
+];
+
+/// (field, message) pairs in the order of the page.
+fn in_page_order(errors: FieldErrors) -> Vec<(String, String)> {
+    let mut pairs: Vec<(usize, String, String)> = errors
+        .into_iter()
+        .flat_map(|(field, messages)| {
+            let order = FIELD_ORDER
+                .iter()
+                .position(|f| *f == field)
+                .unwrap_or(FIELD_ORDER.len());
+            messages.into_iter().map(move |m| (order, field.clone(), m))
+        })
+        .collect();
+    pairs.sort_by_key(|(order, _, _)| *order);
+    pairs.into_iter().map(|(_, f, m)| (f, m)).collect()
+}
+
+#[get("/espace/organisations/{id}")]
+pub async fn organisation_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let outcome = Outcome {
+        info: info_message(query.info.as_deref()),
+        ..Default::default()
+    };
+    show_organisation(&state, &user.0, path.into_inner(), outcome).await
+}
+
+pub(super) async fn show_organisation(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: String,
+    outcome: Outcome,
+) -> HttpResponse {
+    if let Err(e) = require_provider(user) {
+        return error_page(state, user, &e);
+    }
+    let inner = state.clone().into_inner();
+    let who = user.clone();
+    match blocking(move || load_all(&inner, &who, &id)).await {
+        Ok(loaded) => render_organisation(state, user, &loaded, outcome),
+        Err(e) => error_page(state, user, &e),
+    }
+}
+
+fn editable(status: ReferencingStatus) -> bool {
+    matches!(
+        status,
+        ReferencingStatus::Draft
+            | ReferencingStatus::ChangesRequested
+            | ReferencingStatus::Approved
+    )
+}
+
+fn status_help(status: ReferencingStatus) -> &'static str {
+    match status {
+        ReferencingStatus::Draft => {
+            "Complétez le profil, déposez les deux documents et acceptez la charte, puis déposez votre demande. Vous pouvez enregistrer votre travail et y revenir plus tard."
+        }
+        ReferencingStatus::Submitted => {
+            "Votre demande est déposée : l'équipe d'instruction va l'examiner. Vous recevrez un courriel à chaque étape."
+        }
+        ReferencingStatus::InReview => {
+            "L'équipe d'instruction examine votre demande. Vous recevrez un courriel dès qu'elle aura pris sa décision."
+        }
+        ReferencingStatus::ChangesRequested => {
+            "L'équipe d'instruction vous demande de compléter ou de corriger votre dossier, puis de le déposer à nouveau."
+        }
+        ReferencingStatus::Approved => {
+            "Votre organisation est référencée : son profil est publié dans l'annuaire."
+        }
+        ReferencingStatus::Rejected => "Votre demande de référencement a été refusée.",
+        ReferencingStatus::Suspended => {
+            "Votre référencement est suspendu : votre profil n'apparaît plus dans l'annuaire."
+        }
+        ReferencingStatus::Removed => "Votre organisation a été retirée de l'annuaire.",
+        ReferencingStatus::Withdrawn => "Vous avez abandonné cette demande.",
+    }
+}
+
+/// Staff actions: the provider sees "l'équipe d'instruction", not a reviewer's name.
+fn staff_action(action: &str) -> bool {
+    matches!(
+        action,
+        "start-review"
+            | "request-changes"
+            | "approve"
+            | "reject"
+            | "suspend"
+            | "reinstate"
+            | "remove"
+            | "change-request-approved"
+            | "change-request-rejected"
+    )
+}
+
+fn action_fr(event: &EventView) -> String {
+    let resubmitted = event.from_state.as_deref() == Some("changes_requested");
+    match event.action.as_str() {
+        "create" => "Création de l'organisation".into(),
+        "upload-kbis" => "Dépôt de l'extrait Kbis".into(),
+        "upload-insurance" => "Dépôt de l'attestation d'assurance".into(),
+        "accept-charter" => match &event.reason {
+            Some(version) => format!("Acceptation de la charte d'engagement (version {version})"),
+            None => "Acceptation de la charte d'engagement".into(),
+        },
+        "submit" if resubmitted => "Demande déposée à nouveau".into(),
+        "submit" => "Demande déposée".into(),
+        "withdraw" => "Demande abandonnée".into(),
+        "start-review" => "Début de l'instruction".into(),
+        "request-changes" => "Modifications demandées".into(),
+        "approve" => "Référencement accordé".into(),
+        "reject" => "Demande refusée".into(),
+        "suspend" => "Référencement suspendu".into(),
+        "reinstate" => "Référencement rétabli".into(),
+        "remove" => "Retrait de l'annuaire".into(),
+        "change-request" => "Demande de modification du profil".into(),
+        "change-request-approved" => "Modification du profil validée".into(),
+        "change-request-rejected" => "Modification du profil refusée".into(),
+        "invite" => "Invitation d'un nouveau membre".into(),
+        "join" => "Arrivée d'un membre".into(),
+        _ => "Étape du dossier".into(),
+    }
+}
+
+#[derive(Serialize)]
+struct TimelineItem {
+    date: String,
+    datetime: String,
+    what: String,
+    by: Option<String>,
+    change: Option<String>,
+    reason: Option<String>,
+}
+
+fn timeline(events: &[EventView]) -> Vec<TimelineItem> {
+    events
+        .iter()
+        .map(|e| {
+            let by = if staff_action(&e.action) {
+                Some("l'équipe d'instruction".to_owned())
+            } else {
+                e.actor.clone()
+            };
+            let from = e
+                .from_state
+                .as_deref()
+                .map(crate::db::providers::parse_status);
+            let to = crate::db::providers::parse_status(&e.to_state);
+            let change = match from {
+                Some(from) if from != to => Some(format!("{} → {}", label(from), label(to))),
+                None => Some(format!("état : {}", label(to))),
+                _ => None,
+            };
+            TimelineItem {
+                date: datetime_fr(e.created_at),
+                datetime: iso(e.created_at),
+                what: action_fr(e),
+                by,
+                change,
+                reason: if e.action == "accept-charter" {
+                    None
+                } else {
+                    e.reason.clone()
+                },
+            }
+        })
+        .rev()
+        .collect()
+}
+
+/// The staff's last written reason, when the state is the result of it.
+fn staff_reason(status: ReferencingStatus, events: &[EventView]) -> Option<Value> {
+    let (action, heading) = match status {
+        ReferencingStatus::ChangesRequested => (
+            "request-changes",
+            "Modifications demandées par l'équipe d'instruction",
+        ),
+        ReferencingStatus::Rejected => ("reject", "Motif du refus"),
+        ReferencingStatus::Suspended => ("suspend", "Motif de la suspension"),
+        ReferencingStatus::Removed => ("remove", "Motif du retrait"),
+        _ => return None,
+    };
+    let event = events.iter().rev().find(|e| e.action == action)?;
+    Some(json!({
+        "heading": heading,
+        "text": event.reason.clone()?,
+        "date": datetime_fr(event.created_at),
+        "datetime": iso(event.created_at),
+    }))
+}
+
+/// The profile as text, when it cannot be edited.
+fn profile_summary(state: &AppState, application: &ApplicationView) -> Vec<Value> {
+    let p = &application.profile;
+    let or_dash = |s: &str| {
+        if s.trim().is_empty() {
+            "non renseigné".to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    let incidents: Vec<String> = p
+        .incident_types
+        .iter()
+        .map(|c| {
+            state
+                .taxonomy
+                .get(c)
+                .map_or_else(|| c.clone(), |t| t.label.clone())
+        })
+        .collect();
+    let audiences: Vec<&str> = p.audiences.iter().map(|a| a.label()).collect();
+    let zone = match p.zone {
+        Zone::Radius { radius_km: 0 } => "non renseignée".to_owned(),
+        ref z => z.describe_fr(),
+    };
+    [
+        ("Raison sociale", or_dash(&p.legal_name)),
+        ("Nom commercial", or_dash(&p.name)),
+        ("SIRET", or_dash(&p.siret)),
+        (
+            "Adresse",
+            or_dash(
+                format!("{}, {} {}", p.address_line, p.postcode, p.city).trim_matches([' ', ',']),
+            ),
+        ),
+        ("Téléphone", or_dash(&p.phone)),
+        ("Adresse électronique", or_dash(&p.email)),
+        ("Site internet", or_dash(p.website.as_deref().unwrap_or(""))),
+        ("Description", or_dash(&p.description)),
+        ("Publics accompagnés", or_dash(&audiences.join(", "))),
+        ("Types d'incident", or_dash(&incidents.join(", "))),
+        (
+            "Assistance à distance",
+            if p.remote { "oui" } else { "non" }.to_owned(),
+        ),
+        ("Zone d'intervention", zone),
+    ]
+    .into_iter()
+    .map(|(label, value)| json!({"label": label, "value": value}))
+    .collect()
+}
+
+/// The requested values of a pending change request, in French.
+fn pending_change(application: &ApplicationView) -> Option<Value> {
+    let request = application.pending_change_request.as_ref()?;
+    let items: Vec<Value> = request
+        .changes
+        .as_object()
+        .map(|fields| {
+            fields
+                .iter()
+                .filter_map(|(field, value)| {
+                    let label = match field.as_str() {
+                        "legal_name" => "Raison sociale",
+                        "siret" => "SIRET",
+                        "address_line" => "Adresse",
+                        "postcode" => "Code postal",
+                        "city" => "Commune",
+                        "zone" => "Zone d'intervention",
+                        _ => return None,
+                    };
+                    let value = match value {
+                        Value::String(s) => s.clone(),
+                        other => serde_json::from_value::<Zone>(other.clone())
+                            .map(|z| z.describe_fr())
+                            .unwrap_or_default(),
+                    };
+                    Some(json!({"label": label, "value": value}))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(json!({
+        "date": date_fr(request.requested_at),
+        "items": items,
+    }))
+}
+
+fn render_organisation(
+    state: &AppState,
+    user: &CurrentUser,
+    loaded: &Loaded,
+    outcome: Outcome,
+) -> HttpResponse {
+    let application = &loaded.application;
+    let status = application.status;
+    let id = &application.profile.id;
+    let base = organisation_path(id);
+    let can_edit = editable(status);
+    let approved = status == ReferencingStatus::Approved;
+    let errors = &outcome.errors;
+    let actions = &application.available_actions;
+    let can_submit = actions.iter().any(|a| a == "submit");
+    let can_withdraw = actions.iter().any(|a| a == "withdraw");
+
+    // Where each message of the summary leads.
+    let anchor = |field: &str| -> String {
+        match field {
+            "audiences" => "#audiences_particulier".into(),
+            "incident_types" => state
+                .taxonomy
+                .all()
+                .first()
+                .map_or("#profil".into(), |t| format!("#incident_types_{}", t.code)),
+            "zone" => "#zone_kind_radius".into(),
+            "remote" => "#remote".into(),
+            "commune_code" => "#postcode".into(),
+            "documents.kbis" | "documents.insurance" if can_edit => "#document_kind".into(),
+            "documents.kbis" | "documents.insurance" => "#documents".into(),
+            "charter" | "version" => "#charte".into(),
+            f if FIELD_ORDER.contains(&f) && can_edit => format!("#{f}"),
+            f if FIELD_ORDER[..14].contains(&f) => "#profil".into(),
+            f => format!("#{f}"),
+        }
+    };
+    let summary_items: Vec<Value> = in_page_order(errors.clone())
+        .into_iter()
+        .map(|(field, message)| json!({"href": anchor(&field), "message": message}))
+        .collect();
+    let summary = (!summary_items.is_empty()).then(|| {
+        json!({
+            "title": outcome.summary_title.unwrap_or("Le formulaire contient des erreurs :"),
+            "items": summary_items,
+        })
+    });
+
+    let values = outcome
+        .profile
+        .clone()
+        .unwrap_or_else(|| ProfileValues::of(application));
+    let has_kbis = application
+        .documents
+        .iter()
+        .any(|d| d.kind == referencing::documents::KBIS);
+    let has_insurance = application
+        .documents
+        .iter()
+        .any(|d| d.kind == referencing::documents::INSURANCE);
+    let missing: Vec<String> = in_page_order(profile::missing_for_submission(&loaded.provider))
+        .into_iter()
+        .map(|(_, message)| message)
+        .collect();
+    let checklist = can_submit.then(|| {
+        json!({
+            "ready": missing.is_empty() && has_kbis && has_insurance && application.charter.accepted,
+            "items": [
+                {"label": "Profil complet", "done": missing.is_empty(), "href": "#profil", "details": missing},
+                {"label": "Extrait Kbis déposé", "done": has_kbis, "href": "#documents", "details": []},
+                {"label": "Attestation d'assurance déposée", "done": has_insurance, "href": "#documents", "details": []},
+                {"label": "Charte d'engagement acceptée", "done": application.charter.accepted, "href": "#charte", "details": []},
+            ],
+        })
+    });
+
+    let kind = if outcome.document_kind.is_empty() {
+        if has_kbis && !has_insurance {
+            referencing::documents::INSURANCE
+        } else {
+            referencing::documents::KBIS
+        }
+    } else {
+        outcome.document_kind.as_str()
+    };
+    let document_kind_error = first_error(errors, "document_kind");
+    let document_file_error = first_error(errors, "document_file");
+    let kinds: Vec<Value> = [
+        referencing::documents::KBIS,
+        referencing::documents::INSURANCE,
+    ]
+    .iter()
+    .map(|k| json!({"value": k, "label": document_choice(k), "selected": *k == kind}))
+    .collect();
+    let upload = can_edit.then(|| {
+        json!({
+            "kinds": kinds,
+            "kind_error": document_kind_error,
+            "file_error": document_file_error,
+            "max": "10 Mo",
+        })
+    });
+    let document_list: Vec<Value> = application
+        .documents
+        .iter()
+        .map(|d| {
+            json!({
+                "label": document_label(&d.kind),
+                "filename": d.filename,
+                "size": size_fr(d.size_bytes),
+                "date": datetime_fr(d.uploaded_at),
+                "url": format!("{base}/documents/{}", d.id),
+            })
+        })
+        .collect();
+
+    let charter = &state.charter;
+    let members: Vec<Value> = loaded
+        .members
+        .iter()
+        .map(|m| {
+            json!({
+                "name": m.display_name,
+                "email": m.email,
+                "owner": m.is_owner,
+                "me": m.user_id == user.id,
+            })
+        })
+        .collect();
+
+    let display_name = if application.profile.name.is_empty() {
+        "Organisation sans nom commercial".to_owned()
+    } else {
+        application.profile.name.clone()
+    };
+    let title = if outcome.errors.is_empty() && outcome.alert.is_none() {
+        display_name.clone()
+    } else {
+        format!("Erreur : {display_name}")
+    };
+    page(
+        state,
+        outcome.status.unwrap_or(StatusCode::OK),
+        "pages/portal/organisation",
+        &title,
+        Some(user),
+        json!({
+            "id": id,
+            "base": base,
+            "name": display_name,
+            "legal_name": application.profile.legal_name,
+            "status": status.as_str(),
+            "status_label": application.status_label,
+            "status_help": status_help(status),
+            "public_url": approved.then(|| format!("/prestataires/{id}")),
+            "staff_reason": staff_reason(status, &loaded.events),
+            "info": outcome.info,
+            "alert": outcome.alert,
+            "summary": summary,
+            "checklist": checklist,
+            "editable": can_edit,
+            "approved": approved,
+            "form": can_edit.then(|| profile_form(state, &values, errors, approved)),
+            "summary_profile": (!can_edit).then(|| profile_summary(state, application)),
+            "pending_change": pending_change(application),
+            "documents": document_list,
+            "upload": upload,
+            "charter": {
+                "title": charter.title,
+                "version": charter.version,
+                "published_on": charter.published_on.format("%d/%m/%Y").to_string(),
+                "commitments": charter.commitments,
+                "accepted": application.charter.accepted,
+                "error": first_error(errors, "charter").or_else(|| first_error(errors, "version")),
+            },
+            "actions": {
+                "any": can_submit || can_withdraw,
+                "submit": can_submit,
+                "resubmit": status == ReferencingStatus::ChangesRequested,
+                "withdraw": can_withdraw,
+                "version": application.version,
+                "withdraw_error": first_error(errors, "withdraw_confirm"),
+            },
+            "members": members,
+            "can_invite": loaded.owner,
+            "invite": {
+                "email": outcome.invite_email,
+                "error": first_error(errors, "invite_email"),
+            },
+            "timeline": timeline(&loaded.events),
+        }),
+    )
+}

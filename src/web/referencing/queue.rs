@@ -1,0 +1,337 @@
+//! The staff queue of applications (`/instruction`), with its tabs and filters.
+
+use super::*;
+
+/// The queue's filters as submitted (GET, so a filtered queue can be bookmarked).
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct QueueForm {
+    pub etat: Option<String>,
+    pub departement: Option<String>,
+    pub du: Option<String>,
+    pub au: Option<String>,
+    pub page: Option<String>,
+}
+
+impl QueueForm {
+    fn value(v: &Option<String>) -> &str {
+        v.as_deref().map(str::trim).unwrap_or_default()
+    }
+
+    /// A link to the queue with these filters, another state and a page.
+    fn link(&self, etat: &str, page: usize) -> String {
+        let page = if page > 1 {
+            page.to_string()
+        } else {
+            String::new()
+        };
+        with_query(
+            "/instruction",
+            &[
+                ("etat", etat),
+                ("departement", Self::value(&self.departement)),
+                ("du", Self::value(&self.du)),
+                ("au", Self::value(&self.au)),
+                ("page", &page),
+            ],
+        )
+    }
+}
+
+/// The filters once checked.
+struct QueueFilter {
+    status: Option<ReferencingStatus>,
+    departement: Option<String>,
+    since: Option<NaiveDateTime>,
+    until: Option<NaiveDateTime>,
+}
+
+fn parse_day(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(raw, "%d/%m/%Y"));
+    match parsed {
+        Ok(day) => Some(day),
+        Err(_) => {
+            errors.insert(
+                field.to_owned(),
+                vec!["Date invalide : utilisez le format jj/mm/aaaa.".to_owned()],
+            );
+            None
+        }
+    }
+}
+
+fn check_queue_form(state: &AppState, form: &QueueForm) -> (QueueFilter, FieldErrors) {
+    let mut errors = FieldErrors::new();
+    let etat = QueueForm::value(&form.etat);
+    let status = match etat {
+        "" => None,
+        s => match state_of(s) {
+            Some(status) => Some(status),
+            None => {
+                errors.insert("etat".into(), vec!["État inconnu.".into()]);
+                None
+            }
+        },
+    };
+    let typed = QueueForm::value(&form.departement);
+    let departement = if typed.is_empty() {
+        None
+    } else {
+        let code = typed.to_uppercase();
+        let code = if code.len() == 1 && code.chars().all(|c| c.is_ascii_digit()) {
+            format!("0{code}")
+        } else {
+            code
+        };
+        let simple = |s: &str| {
+            deunicode::deunicode(s)
+                .to_lowercase()
+                .replace(['-', ' ', '\''], "")
+        };
+        let found = state.departements.get(&code).or_else(|| {
+            state
+                .departements
+                .all()
+                .iter()
+                .find(|d| simple(&d.name) == simple(typed))
+        });
+        match found {
+            Some(d) => Some(d.code.clone()),
+            None => {
+                errors.insert(
+                    "departement".into(),
+                    vec![format!(
+                        "Département inconnu : « {typed} ». Indiquez son numéro (35, 2A, 974…) ou son nom."
+                    )],
+                );
+                None
+            }
+        }
+    };
+    let since = parse_day(QueueForm::value(&form.du), "du", &mut errors);
+    let until = parse_day(QueueForm::value(&form.au), "au", &mut errors);
+    if let (Some(s), Some(u)) = (since, until)
+        && u < s
+    {
+        errors.insert(
+            "au".into(),
+            vec!["La date de fin précède la date de début.".into()],
+        );
+    }
+    (
+        QueueFilter {
+            status,
+            departement,
+            since: since.map(paris_midnight),
+            // Inclusive: up to the end of that day.
+            until: until.and_then(|d| d.succ_opt()).map(paris_midnight),
+        },
+        errors,
+    )
+}
+
+#[derive(Serialize)]
+struct QueueLine {
+    href: String,
+    name: String,
+    legal_name: String,
+    city: String,
+    departement: String,
+    status: String,
+    status_label: String,
+    updated: String,
+    updated_iso: String,
+}
+
+#[derive(Serialize)]
+struct Tab {
+    label: String,
+    count: i64,
+    href: String,
+    current: bool,
+}
+
+fn departement_of(row: &QueueRow) -> Option<String> {
+    row.commune_code
+        .as_deref()
+        .and_then(departement_of_commune)
+        .map(str::to_owned)
+        .or_else(|| departement_of_postcode(&row.postcode))
+}
+
+struct QueueData {
+    counts: std::collections::BTreeMap<String, i64>,
+    total: usize,
+    lines: Vec<QueueRow>,
+    pending_changes: usize,
+    failed_emails: i64,
+}
+
+/// The same selection as the API's queue (`GET /api/v1/applications`).
+/// Without a (valid) filter, only the counts of change requests and failed emails.
+fn load_queue(
+    state: &AppState,
+    filter: Option<&QueueFilter>,
+    page: usize,
+) -> Result<QueueData, AppError> {
+    let mut conn = state.pool.get()?;
+    let pending_changes = queries::change_requests_by_status(&mut conn, "pending")?.len();
+    let (failed_emails, _) = outbox::list_by_status(&mut conn, outbox::FAILED, 1, 0)?;
+    let Some(filter) = filter else {
+        return Ok(QueueData {
+            counts: Default::default(),
+            total: 0,
+            lines: Vec::new(),
+            pending_changes,
+            failed_emails,
+        });
+    };
+    let rows = queries::queue(&mut conn, None, filter.since, filter.until)?;
+    let in_departement: Vec<QueueRow> = rows
+        .into_iter()
+        .filter(|r| {
+            filter
+                .departement
+                .as_ref()
+                .is_none_or(|d| departement_of(r).as_ref() == Some(d))
+        })
+        .collect();
+    let mut counts = std::collections::BTreeMap::new();
+    for r in &in_departement {
+        *counts.entry(r.status.clone()).or_insert(0) += 1;
+    }
+    let selected: Vec<QueueRow> = in_departement
+        .into_iter()
+        .filter(|r| filter.status.is_none_or(|s| r.status == s.as_str()))
+        .collect();
+    let total = selected.len();
+    let lines = selected
+        .into_iter()
+        .skip((page - 1).saturating_mul(QUEUE_PAGE))
+        .take(QUEUE_PAGE)
+        .collect();
+    Ok(QueueData {
+        counts,
+        total,
+        lines,
+        pending_changes,
+        failed_emails,
+    })
+}
+
+#[get("/instruction")]
+pub async fn queue_get(
+    state: web::Data<AppState>,
+    user: PageUser,
+    form: web::Query<QueueForm>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let form = form.into_inner();
+    let (filter, errors) = check_queue_form(&state, &form);
+    let page_no = page_number(form.page.as_deref());
+    let inner = data_of(&state);
+    // Invalid filters show an empty list with the messages, not everything.
+    let valid = errors.is_empty();
+    let data = match blocking(move || load_queue(&inner, valid.then_some(&filter), page_no)).await {
+        Ok(d) => d,
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    let etat = QueueForm::value(&form.etat).to_owned();
+    let all: i64 = data.counts.values().sum();
+    let mut tabs = vec![Tab {
+        label: "Tous".into(),
+        count: all,
+        href: form.link("", 1),
+        current: etat.is_empty(),
+    }];
+    tabs.extend(STATES.iter().map(|s| Tab {
+        label: state_label(*s),
+        count: data.counts.get(s.as_str()).copied().unwrap_or(0),
+        href: form.link(s.as_str(), 1),
+        current: etat == s.as_str(),
+    }));
+    let lines: Vec<QueueLine> = data
+        .lines
+        .iter()
+        .map(|r| {
+            let status = parse_status(&r.status);
+            QueueLine {
+                href: format!("/instruction/dossiers/{}", r.id),
+                name: if r.name.is_empty() {
+                    "(sans nom commercial)".into()
+                } else {
+                    r.name.clone()
+                },
+                legal_name: r.legal_name.clone(),
+                city: r.city.clone(),
+                departement: departement_of(r).unwrap_or_default(),
+                status: status.as_str().to_owned(),
+                status_label: state_label(status),
+                updated: date_fr(r.updated_at),
+                updated_iso: iso(r.updated_at),
+            }
+        })
+        .collect();
+    let pages = pagination(page_no, data.total, QUEUE_PAGE, |p| form.link(&etat, p));
+    let choices: Vec<Choice> = STATES
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str().to_owned(),
+            label: state_label(*s),
+            selected: etat == s.as_str(),
+        })
+        .collect();
+    let first = |f: &str| errors.get(f).and_then(|m| m.first()).cloned();
+    let filtered = !etat.is_empty()
+        || !QueueForm::value(&form.departement).is_empty()
+        || !QueueForm::value(&form.du).is_empty()
+        || !QueueForm::value(&form.au).is_empty();
+    let summary = match data.total {
+        0 if filtered => "Aucun dossier ne correspond à ces critères.".to_owned(),
+        0 => "Aucun dossier.".to_owned(),
+        n => plural(n, "dossier", "dossiers"),
+    };
+    let (status, title) = if valid {
+        (StatusCode::OK, "File d'instruction".to_owned())
+    } else {
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Erreur : file d'instruction".to_owned(),
+        )
+    };
+    page(
+        &state,
+        status,
+        "pages/backoffice/queue",
+        &title,
+        Some(&user),
+        json!({
+            "tabs": tabs,
+            "choices": choices,
+            "etat_all": etat.is_empty(),
+            "departement": QueueForm::value(&form.departement),
+            "du": QueueForm::value(&form.du),
+            "au": QueueForm::value(&form.au),
+            "errors": {
+                "etat": first("etat"),
+                "departement": first("departement"),
+                "du": first("du"),
+                "au": first("au"),
+            },
+            "has_errors": !valid,
+            "lines": lines,
+            "summary": summary,
+            "pagination": pages,
+            "pending_changes": data.pending_changes,
+            "pending_changes_text": plural(data.pending_changes, "demande de modification en attente", "demandes de modification en attente"),
+            "failed_emails": data.failed_emails,
+            "failed_emails_text": plural(usize::try_from(data.failed_emails).unwrap_or(0), "courriel en échec", "courriels en échec"),
+        }),
+    )
+}

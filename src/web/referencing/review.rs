@@ -1,0 +1,441 @@
+//! One application as staff review it, and their decisions.
+
+use super::*;
+
+/// What the staff's buttons say.
+fn action_button(action: Action) -> &'static str {
+    match action {
+        Action::StartReview => "Commencer l'instruction",
+        Action::RequestChanges => "Demander des modifications",
+        Action::Approve => "Approuver",
+        Action::Reject => "Refuser",
+        Action::Suspend => "Suspendre",
+        Action::Reinstate => "Rétablir",
+        Action::Remove => "Retirer",
+        Action::Submit => "Déposer",
+        Action::Withdraw => "Abandonner",
+    }
+}
+
+/// What each decision does, next to its button.
+fn action_help(action: Action) -> &'static str {
+    match action {
+        Action::StartReview => "Le prestataire est informé que son dossier est à l'étude.",
+        Action::RequestChanges => "Le dossier est rendu au prestataire pour qu'il le complète.",
+        Action::Approve => "Le prestataire est publié dans l'annuaire.",
+        Action::Reject => "Décision définitive : le dossier est clos.",
+        Action::Suspend => {
+            "Le prestataire n'apparaît plus dans l'annuaire jusqu'à son rétablissement."
+        }
+        Action::Reinstate => "Le prestataire est de nouveau publié dans l'annuaire.",
+        Action::Remove => "Le prestataire est définitivement retiré de l'annuaire.",
+        Action::Submit | Action::Withdraw => "",
+    }
+}
+
+/// The message shown after a successful decision (`?info=<action>`).
+fn action_done(action: Action) -> &'static str {
+    match action {
+        Action::StartReview => {
+            "L'instruction a commencé : le prestataire en est informé par courriel."
+        }
+        Action::RequestChanges => {
+            "Les modifications sont demandées : le prestataire a reçu votre motif par courriel."
+        }
+        Action::Approve => "Le dossier est approuvé : le prestataire est publié dans l'annuaire.",
+        Action::Reject => "Le dossier est refusé : le prestataire a reçu votre motif par courriel.",
+        Action::Suspend => "Le prestataire est suspendu : il n'apparaît plus dans l'annuaire.",
+        Action::Reinstate => "Le prestataire est rétabli et de nouveau publié.",
+        Action::Remove => "Le prestataire est retiré de l'annuaire.",
+        Action::Submit | Action::Withdraw => "C'est fait.",
+    }
+}
+
+/// The trail's actions in French.
+fn event_label(action: &str) -> String {
+    match action {
+        "create" => "Création du dossier",
+        "upload-kbis" => "Dépôt de l'extrait Kbis",
+        "upload-insurance" => "Dépôt de l'attestation d'assurance",
+        "accept-charter" => "Acceptation de la charte",
+        "submit" => "Dépôt de la demande",
+        "withdraw" => "Abandon de la demande",
+        "start-review" => "Début de l'instruction",
+        "request-changes" => "Demande de modifications",
+        "approve" => "Approbation",
+        "reject" => "Refus",
+        "suspend" => "Suspension",
+        "reinstate" => "Rétablissement",
+        "remove" => "Retrait",
+        "change-request" => "Demande de modification du profil",
+        "change-request-approved" => "Modification du profil approuvée",
+        "change-request-rejected" => "Modification du profil refusée",
+        "invite" => "Invitation d'un membre",
+        "join" => "Arrivée d'un membre",
+        other => other,
+    }
+    .to_owned()
+}
+
+fn document_label(kind: &str) -> &str {
+    match kind {
+        referencing::documents::KBIS => "Extrait Kbis",
+        referencing::documents::INSURANCE => {
+            "Attestation d'assurance responsabilité civile professionnelle"
+        }
+        other => other,
+    }
+}
+
+fn size_fr(bytes: i32) -> String {
+    let bytes = f64::from(bytes.max(0));
+    if bytes < 1024.0 * 1024.0 {
+        format!("{} Ko", (bytes / 1024.0).ceil())
+    } else {
+        format!("{:.1} Mo", bytes / 1024.0 / 1024.0).replace('.', ",")
+    }
+}
+
+#[derive(Serialize)]
+struct ActionFormView {
+    slug: String,
+    button: &'static str,
+    help: &'static str,
+    danger: bool,
+    primary: bool,
+    reason_required: bool,
+    reason: String,
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct EventLine {
+    date: String,
+    date_iso: String,
+    actor: String,
+    action: String,
+    change: Option<String>,
+    reason: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DocumentLine {
+    label: String,
+    filename: String,
+    href: String,
+    size: String,
+    uploaded: String,
+}
+
+#[derive(Serialize)]
+struct MemberLine {
+    name: String,
+    email: String,
+    owner: bool,
+}
+
+/// What a failed action leaves on the re-rendered page.
+#[derive(Default)]
+struct Outcome {
+    info: Option<String>,
+    error: Option<String>,
+    /// The action that failed, what was typed, and the message next to the field.
+    failed: Option<(Action, String, Option<String>)>,
+}
+
+fn application_page(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    data: (
+        referencing::views::ApplicationView,
+        Vec<referencing::views::EventView>,
+        Vec<referencing::views::MemberView>,
+    ),
+    outcome: Outcome,
+) -> HttpResponse {
+    let (app, events, members) = data;
+    let id = app.profile.id.clone();
+    let name = if app.profile.name.is_empty() {
+        "(sans nom commercial)".to_owned()
+    } else {
+        app.profile.name.clone()
+    };
+    let actions: Vec<ActionFormView> = available(app.status, Party::Staff)
+        .into_iter()
+        .map(|a| {
+            let (reason, error) = match &outcome.failed {
+                Some((failed, reason, error)) if *failed == a => (reason.clone(), error.clone()),
+                _ => (String::new(), None),
+            };
+            ActionFormView {
+                slug: a.slug().to_owned(),
+                button: action_button(a),
+                help: action_help(a),
+                danger: matches!(a, Action::Reject | Action::Suspend | Action::Remove),
+                primary: matches!(a, Action::StartReview | Action::Approve | Action::Reinstate),
+                reason_required: reason_required(a),
+                reason,
+                error,
+            }
+        })
+        .collect();
+    let trail: Vec<EventLine> = events
+        .into_iter()
+        .rev()
+        .map(|e| {
+            let (action, reason) = if e.action == "accept-charter" {
+                (
+                    format!(
+                        "{} (version {})",
+                        event_label(&e.action),
+                        e.reason.unwrap_or_default()
+                    ),
+                    None,
+                )
+            } else {
+                (event_label(&e.action), e.reason)
+            };
+            let change = match e.from_state.as_deref() {
+                Some(from) if from != e.to_state => Some(format!(
+                    "{} → {}",
+                    stored_state_label(from),
+                    stored_state_label(&e.to_state)
+                )),
+                None => Some(format!("→ {}", stored_state_label(&e.to_state))),
+                _ => None,
+            };
+            EventLine {
+                date: datetime_fr(e.created_at),
+                date_iso: iso(e.created_at),
+                actor: e.actor.unwrap_or_else(|| "—".into()),
+                action,
+                change,
+                reason,
+            }
+        })
+        .collect();
+    let documents: Vec<DocumentLine> = app
+        .documents
+        .iter()
+        .map(|d| DocumentLine {
+            label: document_label(&d.kind).to_owned(),
+            filename: d.filename.clone(),
+            href: format!("/instruction/dossiers/{id}/documents/{}", d.id),
+            size: size_fr(d.size_bytes),
+            uploaded: date_fr(d.uploaded_at),
+        })
+        .collect();
+    let missing_documents: Vec<&str> = [
+        referencing::documents::KBIS,
+        referencing::documents::INSURANCE,
+    ]
+    .into_iter()
+    .filter(|k| !app.documents.iter().any(|d| d.kind == *k))
+    .map(document_label)
+    .collect();
+    let members: Vec<MemberLine> = members
+        .into_iter()
+        .map(|m| MemberLine {
+            name: m.display_name,
+            email: m.email,
+            owner: m.is_owner,
+        })
+        .collect();
+    let p = &app.profile;
+    let incidents: Vec<String> = p
+        .incident_types
+        .iter()
+        .map(|c| {
+            state
+                .taxonomy
+                .get(c)
+                .map(|t| t.label.clone())
+                .unwrap_or_else(|| c.clone())
+        })
+        .collect();
+    let title = if outcome.error.is_some() {
+        format!("Erreur : dossier {name}")
+    } else {
+        format!("Dossier {name}")
+    };
+    page(
+        state,
+        status,
+        "pages/backoffice/application",
+        &title,
+        Some(user),
+        json!({
+            "id": id,
+            "name": name,
+            "status": app.status.as_str(),
+            "status_label": state_label(app.status),
+            "version": app.version,
+            "info": outcome.info,
+            "error": outcome.error,
+            "profile": {
+                "legal_name": p.legal_name,
+                "siret": p.siret,
+                "address_line": p.address_line,
+                "postcode": p.postcode,
+                "city": p.city,
+                "commune_code": p.commune_code,
+                "phone": p.phone,
+                "email": p.email,
+                "website": p.website.as_ref().filter(|w| w.starts_with("https://") || w.starts_with("http://")),
+                "description": p.description,
+                "audiences": p.audiences.iter().map(|a| a.label()).collect::<Vec<_>>(),
+                "incidents": incidents,
+                "remote": p.remote,
+                "zone": p.zone.describe_fr(),
+                "public_href": (app.status == ReferencingStatus::Approved).then(|| format!("/prestataires/{id}")),
+            },
+            "documents": documents,
+            "missing_documents": missing_documents,
+            "charter": {
+                "version": app.charter.current_version,
+                "accepted": app.charter.accepted,
+            },
+            "pending_change_request": app.pending_change_request.is_some(),
+            "members": members,
+            "actions": actions,
+            "trail": trail,
+        }),
+    )
+}
+
+fn load_application(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<
+    (
+        referencing::views::ApplicationView,
+        Vec<referencing::views::EventView>,
+        Vec<referencing::views::MemberView>,
+    ),
+    AppError,
+> {
+    let app = referencing::application(state, user, id)?;
+    let events = referencing::events(state, user, id)?;
+    let members = referencing::members(state, user, id)?;
+    Ok((app, events, members))
+}
+
+#[get("/instruction/dossiers/{id}")]
+pub async fn application_get(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let id = path.into_inner();
+    let (inner, viewer) = (data_of(&state), user.clone());
+    match blocking(move || load_application(&inner, &viewer, &id)).await {
+        Ok(data) => {
+            let info = query
+                .info
+                .as_deref()
+                .and_then(Action::from_slug)
+                .map(|a| action_done(a).to_owned());
+            application_page(
+                &state,
+                &user,
+                StatusCode::OK,
+                data,
+                Outcome {
+                    info,
+                    ..Outcome::default()
+                },
+            )
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+/// A supporting document, shown in the browser's PDF viewer.
+#[derive(Debug, Default, Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub csrf_token: String,
+    /// The version of the application the page showed.
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[post("/instruction/dossiers/{id}/actions/{action}")]
+pub async fn act_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: web::Form<ActionForm>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let form = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
+        return error_page(&state, &user, &e);
+    }
+    let (id, slug) = path.into_inner();
+    let Some(action) =
+        Action::from_slug(&slug).filter(|a| !matches!(a, Action::Submit | Action::Withdraw))
+    else {
+        return error_page(
+            &state,
+            &user,
+            &AppError::not_found("Cette action n'existe pas."),
+        );
+    };
+    let version = form.version.trim().parse::<i32>().ok();
+    let (inner, actor, target, reason) = (
+        data_of(&state),
+        user.clone(),
+        id.clone(),
+        form.reason.clone(),
+    );
+    let result =
+        blocking(move || referencing::act(&inner, &actor, &target, action, Some(&reason), version))
+            .await;
+    let (status, outcome) = match result {
+        Ok(_) => {
+            return see_other(&format!(
+                "/instruction/dossiers/{id}?info={}",
+                action.slug()
+            ));
+        }
+        Err(AppError::Validation(errors)) => {
+            let message = first_message(&errors);
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Outcome {
+                    info: None,
+                    error: Some(message.clone()),
+                    failed: Some((action, form.reason, Some(message))),
+                },
+            )
+        }
+        Err(AppError::Conflict(message)) => (
+            StatusCode::CONFLICT,
+            Outcome {
+                info: None,
+                error: Some(message),
+                failed: Some((action, form.reason, None)),
+            },
+        ),
+        Err(other) => return error_page(&state, &user, &other),
+    };
+    let (inner, viewer) = (data_of(&state), user.clone());
+    match blocking(move || load_application(&inner, &viewer, &id)).await {
+        Ok(data) => application_page(&state, &user, status, data, outcome),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

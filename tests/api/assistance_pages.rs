@@ -1,0 +1,342 @@
+//! The assistance pages: a victim's request and a provider's accept in headless Chromium; the
+//! emailed link's landing page, the provider's closing form and the staff pages over HTTP.
+
+use crate::common;
+
+use common::browser::Browser;
+use common::{SmtpSink, TEST_PASSWORD, TestApp, provider};
+use cyberdir::auth::Role;
+use cyberdir::domain::zone::Zone;
+use serde_json::json;
+
+async fn wait_for_text(browser: &Browser, expected: &str) {
+    browser
+        .wait_for(
+            &format!("the text {expected:?}"),
+            "return document.body && document.body.innerText.includes(arguments[0]);",
+            vec![json!(expected)],
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
+    let app = TestApp::spawn().await;
+    app.insert(provider(
+        "proche",
+        48.1113,
+        -1.64,
+        Zone::Radius { radius_km: 50 },
+    ))
+    .await;
+    app.member_of("proche", "gerant@proche.fr").await;
+    let browser = Browser::start().await;
+
+    // The form refused empty, with a message per field.
+    browser.goto(&app.url("/demande-assistance")).await;
+    browser.click("#request-form button[type=submit]").await;
+    let summary = browser
+        .wait_for(
+            "the error summary",
+            "const e = document.getElementById('error-summary'); return e && e.innerText;",
+            vec![],
+        )
+        .await;
+    assert!(summary.as_str().unwrap().contains("accord"), "{summary}");
+    assert_eq!(
+        browser
+            .attr("#description", "aria-invalid")
+            .await
+            .as_deref(),
+        Some("true")
+    );
+
+    // Filled in, it is sent and the tracking page opens.
+    browser.type_into("#postcode", "35000").await;
+    browser.click("#audience-particulier").await;
+    browser
+        .js(
+            "document.getElementById('incident_type').value = 'rancongiciel';",
+            vec![],
+        )
+        .await;
+    browser
+        .type_into(
+            "#description",
+            "Un message demande une rançon, mes fichiers ne s'ouvrent plus.",
+        )
+        .await;
+    browser.type_into("#name", "Claire Martin").await;
+    browser.type_into("#email", "claire@exemple.fr").await;
+    browser.click("#consent").await;
+    browser.click("#request-form button[type=submit]").await;
+    wait_for_text(&browser, "Votre demande est enregistrée").await;
+    let tracking = browser
+        .client
+        .current_url()
+        .await
+        .unwrap()
+        .path()
+        .to_owned();
+    assert!(tracking.starts_with("/suivi/"), "{tracking}");
+    wait_for_text(&browser, "transmise à un professionnel").await;
+
+    // The provider signs in and accepts from its portal.
+    browser.client.delete_all_cookies().await.unwrap();
+    browser.goto(&app.url("/connexion")).await;
+    browser.type_into("#email", "gerant@proche.fr").await;
+    browser.type_into("#password", TEST_PASSWORD).await;
+    browser
+        .click("form[action=\"/connexion\"] button[type=submit]")
+        .await;
+    wait_for_text(&browser, "Mes organisations").await;
+    browser
+        .goto(&app.url("/espace/organisations/proche/demandes"))
+        .await;
+    browser.click("#offered a").await;
+    wait_for_text(&browser, "Un message demande une rançon").await;
+    let contact_before = browser
+        .js(
+            "return !!document.getElementById('victim-contact');",
+            vec![],
+        )
+        .await;
+    assert_eq!(contact_before, json!(false), "no contact before accepting");
+    browser.click("#accept-form button[type=submit]").await;
+    wait_for_text(&browser, "Vous avez accepté la demande").await;
+    let contact = browser
+        .wait_for(
+            "the victim's contact",
+            "const e = document.getElementById('victim-contact'); return e && e.innerText;",
+            vec![],
+        )
+        .await;
+    assert!(
+        contact.as_str().unwrap().contains("claire@exemple.fr"),
+        "{contact}"
+    );
+
+    // The victim's page now names the provider.
+    browser.client.delete_all_cookies().await.unwrap();
+    browser.goto(&app.url(&tracking)).await;
+    wait_for_text(&browser, "Prestataire proche").await;
+    wait_for_text(&browser, "prise en charge").await;
+    browser.close().await;
+}
+
+/// The page body, following redirects.
+async fn page(client: &reqwest::Client, url: &str) -> (u16, String) {
+    let response = client.get(url).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+fn csrf_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("a form") + marker.len();
+    html[start..].chars().take_while(|c| *c != '"').collect()
+}
+
+#[tokio::test]
+async fn the_emailed_link_opens_a_page_to_answer_without_signing_in() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    app.insert(provider(
+        "p",
+        48.1113,
+        -1.64,
+        Zone::Radius { radius_km: 50 },
+    ))
+    .await;
+    let (status, created) = app
+        .post_json(
+            "/api/v1/assistance-requests",
+            &json!({
+                "postcode": "35000", "audience": "entreprise", "incident_type": "rancongiciel",
+                "description": "Le serveur de fichiers est chiffré.",
+                "contact": {"name": "Mairie de Bruz", "email": "dgs@mairie.fr"}, "consent": true
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    app.deliver_to(&sink).await;
+    let offer = &sink.messages_to("contact@p.fr")[0];
+    let link = |action: &str| {
+        offer
+            .text
+            .split_whitespace()
+            .find(|w| w.contains("/affectations/") && w.contains(&format!(".{action}.")))
+            .map(|w| w[w.find("/affectations/").unwrap()..].to_owned())
+            .unwrap()
+    };
+    let browser = common::cookie_client();
+    // The decline link asks for a reason.
+    let (status, html) = page(&browser, &app.url(&link("decline"))).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Pourquoi déclinez-vous"), "{html}");
+    assert!(
+        !html.contains("dgs@mairie.fr"),
+        "no contact before accepting"
+    );
+    let response = browser
+        .post(app.url(&link("decline")))
+        .header("Origin", app.url(""))
+        .form(&[("csrf_token", csrf_in(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"reason-error\"")
+    );
+    // The accept link: one button, then the contact.
+    let (_, html) = page(&browser, &app.url(&link("accept"))).await;
+    let response = browser
+        .post(app.url(&link("accept")))
+        .form(&[("csrf_token", csrf_in(&html).as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let html = response.text().await.unwrap();
+    assert!(
+        html.contains("Demande acceptée") && html.contains("dgs@mairie.fr"),
+        "{html}"
+    );
+    let (_, again) = page(&browser, &app.url(&link("accept"))).await;
+    assert!(again.contains("n'est plus proposée"), "single use");
+    let forged = format!("{}ff", &link("accept")[..link("accept").len() - 2]);
+    let (status, _) = page(&browser, &app.url(&forged)).await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn staff_see_the_queue_assign_by_hand_and_providers_close_with_a_report() {
+    let app = TestApp::spawn().await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    // Nobody covers Marseille: the request goes to the staff queue.
+    app.insert(provider(
+        "rennes",
+        48.1113,
+        -1.64,
+        Zone::Radius { radius_km: 30 },
+    ))
+    .await;
+    let member = app.member_of("rennes", "m@rennes.fr").await;
+    let (_, created) = app
+        .post_json(
+            "/api/v1/assistance-requests",
+            &json!({
+                "postcode": "13001", "audience": "particulier", "incident_type": "rancongiciel",
+                "description": "Ordinateur bloqué par un message de rançon.",
+                "contact": {"name": "Paul", "email": "paul@exemple.fr"}, "consent": true
+            }),
+        )
+        .await;
+    assert_eq!(created["status"], "escalated");
+    let id = created["id"].as_str().unwrap();
+    let (status, list) = page(
+        &staff.client,
+        &app.url("/instruction/demandes?etat=escalated"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains(&format!("/instruction/demandes/{id}")),
+        "{list}"
+    );
+    let (_, detail) = page(
+        &staff.client,
+        &app.url(&format!("/instruction/demandes/{id}")),
+    )
+    .await;
+    assert!(detail.contains("paul@exemple.fr"), "staff see the contact");
+    assert!(detail.contains("Aucun professionnel disponible"));
+    let csrf = staff.csrf_token.clone();
+    let response = staff
+        .client
+        .post(app.url(&format!("/instruction/demandes/{id}/attribuer")))
+        .form(&[("csrf_token", csrf.as_str()), ("provider_id", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"provider_id-error\"")
+    );
+    let response = staff
+        .client
+        .post(app.url(&format!("/instruction/demandes/{id}/attribuer")))
+        .form(&[("csrf_token", csrf.as_str()), ("provider_id", "rennes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(response.text().await.unwrap().contains("à la main"));
+
+    // The provider accepts and closes with its report from the portal.
+    let base = format!("/espace/organisations/rennes/demandes/{id}");
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let client = member.client.clone();
+        let url = app.url(&path);
+        let mut all = vec![("csrf_token", member.csrf_token.clone())];
+        all.extend(fields);
+        async move {
+            let response = client.post(url).form(&all).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let (status, html) = post(format!("{base}/accept"), vec![]).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("paul@exemple.fr"));
+    let (status, html) = post(format!("{base}/close"), vec![("resolved", "oui".into())]).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"attack_vector-error\""));
+    let (status, html) = post(
+        format!("{base}/close"),
+        vec![
+            ("resolved", "oui".into()),
+            ("confirmed_incident_type", "rancongiciel".into()),
+            ("attack_vector", "Pièce jointe piégée".into()),
+            (
+                "actions_taken",
+                "Nettoyage, restauration des sauvegardes.".into(),
+            ),
+            ("minutes_spent", "90".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{html}");
+    assert!(html.contains("La demande est close"));
+    let (_, view) = staff
+        .get(&format!("/api/v1/assistance-requests/{id}"))
+        .await;
+    assert_eq!(view["status"], "resolved");
+    assert_eq!(view["report"]["minutes_spent"], 90);
+
+    // Capacity and absences from the portal page.
+    let (status, html) = post(
+        "/espace/organisations/rennes/disponibilites".into(),
+        vec![("capacity", "0".into())],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(html.contains("id=\"capacity-error\""));
+    let (status, html) = post(
+        "/espace/organisations/rennes/absences".into(),
+        vec![
+            ("starts_on", "2026-12-24".into()),
+            ("ends_on", "2027-01-02".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Du 24/12/2026 au 02/01/2027"), "{html}");
+}

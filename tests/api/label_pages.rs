@@ -1,0 +1,381 @@
+//! The label's pages: the auditor's per-criterion form in headless Chromium, and the provider's,
+//! staff's and public pages over HTTP as a browser without JavaScript uses them.
+
+use crate::common;
+
+use common::browser::Browser;
+use common::{Session, TEST_PASSWORD, TestApp, label, provider};
+use cyberdir::auth::Role;
+use cyberdir::domain::zone::Zone;
+use serde_json::{Value, json};
+
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+
+fn all_answers(app: &TestApp) -> Value {
+    let answers: serde_json::Map<String, Value> = app
+        .state
+        .criteria
+        .criteria()
+        .map(|c| (c.code.clone(), json!(format!("Réponse {}", c.code))))
+        .collect();
+    json!({ "answers": answers })
+}
+
+/// An application of `presta` submitted and scheduled for audit with `auditor`; its id.
+async fn scheduled(app: &TestApp, member: &Session, staff: &Session, auditor_id: &str) -> String {
+    let (_, created) = member
+        .post("/api/v1/providers/presta/label-applications", &json!({}))
+        .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    member
+        .patch(
+            &format!("/api/v1/label-applications/{id}"),
+            &all_answers(app),
+        )
+        .await;
+    let act = |who: &'static str, action: &'static str, body: Value| {
+        let session = if who == "member" { member } else { staff };
+        let path = format!("/api/v1/label-applications/{id}/{action}");
+        async move { session.post(&path, &body).await }
+    };
+    assert_eq!(act("member", "submit", json!({})).await.0, 200);
+    assert_eq!(act("staff", "mark-admissible", json!({})).await.0, 200);
+    let (status, body) = act(
+        "staff",
+        "schedule-audit",
+        json!({"auditor_id": auditor_id, "audit_date": "2026-12-01"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    id
+}
+
+async fn wait_for_text(browser: &Browser, expected: &str) {
+    browser
+        .wait_for(
+            &format!("the text {expected:?}"),
+            "return document.body && document.body.innerText.includes(arguments[0]);",
+            vec![json!(expected)],
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn an_auditor_records_an_audit_criterion_by_criterion_in_the_browser() {
+    let app = TestApp::spawn().await;
+    app.insert(provider("presta", 48.11, -1.68, Zone::National))
+        .await;
+    let member = app.member_of("presta", "gerante@presta.fr").await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let auditor = app.user("auditrice@certif.fr", Role::Auditor).await;
+    let id = scheduled(&app, &member, &staff, &auditor.user_id).await;
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/connexion")).await;
+    browser.type_into("#email", "auditrice@certif.fr").await;
+    browser.type_into("#password", TEST_PASSWORD).await;
+    browser
+        .click("form[action=\"/connexion\"] button[type=submit]")
+        .await;
+    wait_for_text(&browser, "Mes audits ExpertCyber").await;
+    browser.click(&format!("a[href=\"/audit/{id}\"]")).await;
+    wait_for_text(&browser, "Audit de Prestataire presta").await;
+    // The provider's answer is shown next to each criterion.
+    wait_for_text(&browser, "Réponse COMP-04").await;
+
+    // Sending the form untouched lists every criterion to evaluate.
+    browser.click("#audit-form button[type=submit]").await;
+    let summary = browser
+        .wait_for(
+            "the error summary",
+            "const e = document.getElementById('error-summary'); return e && e.innerText;",
+            vec![],
+        )
+        .await;
+    assert!(summary.as_str().unwrap().contains("ADM-01"), "{summary}");
+    assert!(summary.as_str().unwrap().contains("QUAL-03"), "{summary}");
+
+    // Everything conforme except a major non-conformity without its comment.
+    let codes: Vec<String> = app
+        .state
+        .criteria
+        .criteria()
+        .map(|c| c.code.to_lowercase())
+        .collect();
+    for code in &codes {
+        let finding = if code == "eng-02" {
+            "non_conformite_majeure"
+        } else {
+            "conforme"
+        };
+        browser.click(&format!("#finding-{code}-{finding}")).await;
+    }
+    browser
+        .type_into("#recommendation", "Attribution après correction de ENG-02.")
+        .await;
+    browser.click("#audit-form button[type=submit]").await;
+    let error = browser
+        .wait_for(
+            "the message next to ENG-02",
+            // The previous page also had a message there: wait for the new one.
+            "const e = document.getElementById('findings-eng-02-error'); return e && e.innerText.includes('écart') && e.innerText;",
+            vec![],
+        )
+        .await;
+    assert!(error.as_str().unwrap().contains("écart"), "{error}");
+    // The choices made are kept.
+    let kept = browser
+        .js("return document.getElementById('finding-adm-01-conforme').checked && document.getElementById('finding-eng-02-non_conformite_majeure').checked;", vec![])
+        .await;
+    assert_eq!(kept, json!(true));
+    browser
+        .type_into(
+            "#comment-findings-eng-02",
+            "Aucune procédure de préservation des preuves.",
+        )
+        .await;
+    browser.click("#audit-form button[type=submit]").await;
+    wait_for_text(&browser, "L'audit est enregistré").await;
+    browser.close().await;
+
+    let (_, view) = member
+        .get(&format!("/api/v1/label-applications/{id}"))
+        .await;
+    assert_eq!(view["status"], "corrective_actions");
+    let eng02 = view["criteria"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "ENG-02")
+        .unwrap()
+        .clone();
+    assert_eq!(eng02["finding"]["finding"], "non_conformite_majeure");
+    assert_eq!(
+        eng02["finding"]["comment"],
+        "Aucune procédure de préservation des preuves."
+    );
+    assert_eq!(
+        view["recommendation"],
+        "Attribution après correction de ENG-02."
+    );
+}
+
+/// The page's HTML, following no redirect.
+async fn html(session: &Session, path: &str) -> (u16, String) {
+    let response = session
+        .client
+        .get(format!("{}{path}", session.base))
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+/// Posts a form with the session's CSRF token, following the redirect as a browser does:
+/// (status, final path, HTML).
+async fn post_form(
+    session: &Session,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> (u16, String, String) {
+    let mut all: Vec<(&str, &str)> = vec![("csrf_token", &session.csrf_token)];
+    all.extend_from_slice(fields);
+    let response = session
+        .client
+        .post(format!("{}{path}", session.base))
+        .form(&all)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let location = response.url().path().to_owned();
+    (status, location, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_provider_applies_from_the_portal_and_staff_decide_from_the_back_office() {
+    let app = TestApp::spawn().await;
+    app.insert(provider("presta", 48.11, -1.68, Zone::National))
+        .await;
+    let member = app.member_of("presta", "gerante@presta.fr").await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let auditor = app.user("auditrice@certif.fr", Role::Auditor).await;
+
+    let (status, overview) = html(&member, "/espace/organisations/presta/label").await;
+    assert_eq!(status, 200);
+    assert!(overview.contains("Demander le label"));
+    let (status, url, page) = post_form(&member, "/espace/organisations/presta/label", &[]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        url.starts_with("/espace/organisations/presta/label/"),
+        "{url}"
+    );
+    assert!(page.contains("Votre demande est ouverte"));
+    let id = url.rsplit('/').next().unwrap().to_owned();
+
+    // Submitting with nothing answered: each criterion gets its message next to it.
+    let (status, _, page) = post_form(&member, &format!("{url}/actions/submit"), &[]).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("id=\"answers-adm-01-error\""),
+        "message next to the field"
+    );
+    assert!(page.contains("aria-invalid=\"true\""));
+
+    // Answers typed in the form, evidence uploaded, then submitted.
+    let codes: Vec<String> = app
+        .state
+        .criteria
+        .criteria()
+        .map(|c| c.code.clone())
+        .collect();
+    let names: Vec<String> = codes.iter().map(|c| format!("answer-{c}")).collect();
+    let mut fields: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| (n.as_str(), "Nous le faisons."))
+        .collect();
+    fields.retain(|(n, _)| *n != "answer-QUAL-02");
+    let (status, _, page) = post_form(&member, &format!("{url}/reponses"), &fields).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Vos réponses sont enregistrées."));
+    let form = reqwest::multipart::Form::new()
+        .text("csrf_token", member.csrf_token.clone())
+        .text("criterion", "QUAL-02")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("rapports.pdf"),
+        );
+    let response = member
+        .client
+        .post(app.url(&format!("{url}/pieces")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("rapports.pdf"),
+        "the piece is listed under its criterion"
+    );
+    let (status, _, page) = post_form(&member, &format!("{url}/actions/submit"), &[]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Votre demande est déposée"));
+
+    // Staff: the queue counts it, the application page decides.
+    let (_, queue) = html(&staff, "/instruction/label").await;
+    assert!(
+        queue.contains("Prestataire presta") && queue.contains("déposée"),
+        "{queue}"
+    );
+    let review = format!("/instruction/label/{id}");
+    let (status, _, page) =
+        post_form(&staff, &format!("{review}/actions/mark-incomplete"), &[]).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Indiquez ce qui manque"),
+        "asks for the reason"
+    );
+    let (status, _, _) = post_form(&staff, &format!("{review}/actions/mark-admissible"), &[]).await;
+    assert_eq!(status, 200);
+    let (status, _, page) = post_form(
+        &staff,
+        &format!("{review}/actions/schedule-audit"),
+        &[("auditor_id", ""), ("audit_date", "2026-12-02")],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"auditor_id-error\""));
+    let (status, _, page) = post_form(
+        &staff,
+        &format!("{review}/actions/schedule-audit"),
+        &[
+            ("auditor_id", &auditor.user_id),
+            ("audit_date", "2026-12-02"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("le 02/12/2026 par Utilisateur de test"),
+        "{page}"
+    );
+    // The audit recorded clean; the fee; the grant.
+    let findings: Vec<Value> = codes
+        .iter()
+        .map(|c| json!({"criterion": c, "finding": "conforme"}))
+        .collect();
+    let (status, _) = auditor
+        .post(
+            &format!("/api/v1/label-applications/{id}/record-audit"),
+            &json!({"findings": findings, "recommendation": "Favorable."}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _, page) = post_form(&staff, &format!("{review}/actions/grant"), &[]).await;
+    assert_eq!(status, 409, "fee pending: {page}");
+    assert!(page.contains("frais"));
+    let (status, _, _) = post_form(
+        &staff,
+        &format!("{review}/frais"),
+        &[("fee_status", "paid")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _, page) = post_form(&staff, &format!("{review}/actions/grant"), &[]).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("EC-2026-0001"));
+
+    // The provider sees the label and its expiry; the public can verify it.
+    let (_, overview) = html(&member, "/espace/organisations/presta/label").await;
+    assert!(
+        overview.contains("EC-2026-0001") && overview.contains("23/11/2028"),
+        "{overview}"
+    );
+    let public = app.get("/labels/EC-2026-0001").await;
+    assert_eq!(public.status().as_u16(), 200);
+    let text = public.text().await.unwrap();
+    assert!(
+        text.contains("Ce label est <strong>valide</strong>") && text.contains("73282932000074")
+    );
+    let (_, profile) = app.get_json("/api/v1/providers/presta").await;
+    assert_eq!(profile["expertcyber"]["status"], "valid");
+}
+
+#[tokio::test]
+async fn the_public_verification_page_says_valid_suspended_expired_or_unknown() {
+    let app = TestApp::spawn().await;
+    for (id, number, from, status) in [
+        ("a", "EC-2026-0001", (2026, 1, 5), "valid"),
+        ("b", "EC-2026-0002", (2026, 1, 5), "suspended"),
+        ("c", "EC-2024-0003", (2024, 6, 1), "valid"),
+    ] {
+        let mut p = provider(id, 48.11, -1.68, Zone::National);
+        p.label = Some(label(number, from, status));
+        app.insert(p).await;
+    }
+    for (number, code, expected) in [
+        ("EC-2026-0001", 200, "Ce label est <strong>valide</strong>"),
+        ("EC-2026-0002", 200, "il est suspendu"),
+        ("EC-2024-0003", 200, "il est expiré"),
+        ("EC-2019-9999", 404, "Label introuvable"),
+    ] {
+        let response = app.get(&format!("/labels/{number}")).await;
+        assert_eq!(response.status().as_u16(), code, "{number}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains(expected), "{number}: {text}");
+    }
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let (status, lists) = html(&staff, "/instruction/labels").await;
+    assert_eq!(status, 200);
+    assert!(
+        lists.contains("EC-2026-0002"),
+        "the suspended label is listed"
+    );
+    let member = app.member_of("a", "x@a.fr").await;
+    let (status, _) = html(&member, "/instruction/labels").await;
+    assert_eq!(status, 403);
+    let (status, _) = html(&member, "/audit").await;
+    assert_eq!(status, 403);
+}
