@@ -4,13 +4,13 @@
 //! trip for each would be most of the step's time on PostgreSQL.
 
 use chrono::NaiveDateTime;
-use serde_json::Value;
 
 use super::SUBJECT_REQUEST;
 use crate::db::DbConnection;
 use crate::db::outbox::{self, OutboxRow};
 use crate::db::referencing::{self as events_db, OwnedEvent};
 use crate::error::AppError;
+use crate::mail::Email;
 use crate::state::AppState;
 
 /// Events and emails of one step, not yet written. Call [`write`](Self::write) before the
@@ -46,15 +46,14 @@ impl Journal {
     }
 
     /// An email, rendered now so that a template error fails the step.
-    pub fn mail(
+    pub fn mail<E: Email>(
         &mut self,
         state: &AppState,
         to: &str,
-        template: &str,
-        data: &Value,
+        email: &E,
     ) -> Result<(), AppError> {
-        let row = state.mailer.prepare(&state.clock, to, template, data)?;
-        tracing::debug!(outbox_id = %row.id, template, "email enqueued");
+        let row = state.mailer.prepare(&state.clock, to, email)?;
+        tracing::debug!(outbox_id = %row.id, template = E::TEMPLATE, "email enqueued");
         self.mails.push(row);
         Ok(())
     }

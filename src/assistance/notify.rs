@@ -1,8 +1,6 @@
 //! The emails of assistance requests: to the victim, to the provider (its contact address and
 //! its members) and to staff. The victim's contact goes to a provider only once it accepted.
 
-use serde_json::{Value, json};
-
 use super::journal::Journal;
 use super::links;
 use crate::auth::Role;
@@ -11,6 +9,12 @@ use crate::db::referencing::member_emails;
 use crate::db::{DbConnection, accounts, providers};
 use crate::domain::provider::Provider;
 use crate::error::AppError;
+use crate::mail::Email;
+use crate::mail::emails::assistance::{
+    AssistanceAccepted, AssistanceCancelConfirmed, AssistanceCancelled, AssistanceClosed,
+    AssistanceContact, AssistanceOffer, AssistanceReceived, AssistanceSearching, AssistanceSurvey,
+    AssistanceTimedOut, StaffAssistanceEscalated,
+};
 use crate::state::AppState;
 
 fn incident_label(state: &AppState, row: &RequestRow) -> String {
@@ -53,36 +57,31 @@ fn provider_recipients(
         .collect())
 }
 
-fn to_provider(
+/// One email per provider recipient, built by `email(name)` with the recipient's name.
+fn to_provider<E: Email>(
     conn: &mut DbConnection,
     journal: &mut Journal,
     state: &AppState,
     provider: &Provider,
-    template: &str,
-    data: Value,
+    email: impl Fn(String) -> E,
 ) -> Result<(), AppError> {
-    for (email, name) in provider_recipients(conn, provider)? {
-        let mut data = data.clone();
-        data["name"] = Value::String(name);
-        data["provider_name"] = Value::String(provider.name.clone());
-        journal.mail(state, &email, template, &data)?;
+    for (to, name) in provider_recipients(conn, provider)? {
+        journal.mail(state, &to, &email(name))?;
     }
     Ok(())
 }
 
-fn to_victim(
+/// The email to the victim, if they left a contact, built by `email(name, incident_label)`.
+fn to_victim<E: Email>(
     journal: &mut Journal,
     state: &AppState,
     row: &RequestRow,
-    template: &str,
-    mut data: Value,
+    email: impl FnOnce(String, String) -> E,
 ) -> Result<(), AppError> {
-    let (Some(email), Some(name)) = (&row.contact_email, &row.contact_name) else {
+    let (Some(to), Some(name)) = (&row.contact_email, &row.contact_name) else {
         return Ok(());
     };
-    data["name"] = Value::String(name.clone());
-    data["incident_label"] = Value::String(incident_label(state, row));
-    journal.mail(state, email, template, &data)?;
+    journal.mail(state, to, &email(name.clone(), incident_label(state, row)))?;
     Ok(())
 }
 
@@ -92,13 +91,13 @@ pub fn received(
     row: &RequestRow,
     token: &str,
 ) -> Result<(), AppError> {
-    to_victim(
-        journal,
-        state,
-        row,
-        "assistance_received",
-        json!({ "tracking_url": super::tracking_url(state, token) }),
-    )
+    to_victim(journal, state, row, |name, incident_label| {
+        AssistanceReceived {
+            name,
+            incident_label,
+            tracking_url: super::tracking_url(state, token),
+        }
+    })
 }
 
 /// The offer, with signed accept and decline links, without the victim's contact.
@@ -123,23 +122,24 @@ pub fn offer(
         ))
     };
     let minutes = (assignment.expires_at - assignment.offered_at).num_minutes();
-    to_provider(
-        conn,
-        journal,
-        state,
-        provider,
-        "assistance_offer",
-        json!({
-            "incident_label": incident_label(state, row),
-            "audience_label": crate::domain::audience::Audience::parse(&row.audience).map(|a| a.label()).unwrap_or(""),
-            "place": place_of(row),
-            "description": row.description.clone().unwrap_or_default(),
-            "accept_url": link("accept")?,
-            "decline_url": link("decline")?,
-            "request_url": request_url(state, &provider.id, row),
-            "delay": if minutes % 60 == 0 { format!("{} heure(s)", minutes / 60) } else { format!("{minutes} minutes") },
-        }),
-    )
+    let (accept_url, decline_url) = (link("accept")?, link("decline")?);
+    to_provider(conn, journal, state, provider, |name| AssistanceOffer {
+        name,
+        incident_label: incident_label(state, row),
+        audience_label: crate::domain::audience::Audience::parse(&row.audience)
+            .map(|a| a.label())
+            .unwrap_or(""),
+        place: place_of(row),
+        description: row.description.clone().unwrap_or_default(),
+        accept_url: accept_url.clone(),
+        decline_url: decline_url.clone(),
+        request_url: request_url(state, &provider.id, row),
+        delay: if minutes % 60 == 0 {
+            format!("{} heure(s)", minutes / 60)
+        } else {
+            format!("{minutes} minutes")
+        },
+    })
 }
 
 /// After acceptance: the victim's contact to the provider, the provider's to the victim.
@@ -150,33 +150,25 @@ pub fn accepted(
     row: &RequestRow,
     provider: &Provider,
 ) -> Result<(), AppError> {
-    to_provider(
-        conn,
-        journal,
-        state,
-        provider,
-        "assistance_contact",
-        json!({
-            "incident_label": incident_label(state, row),
-            "victim_name": row.contact_name.clone().unwrap_or_default(),
-            "victim_email": row.contact_email.clone().unwrap_or_default(),
-            "victim_phone": row.contact_phone.clone().unwrap_or_default(),
-            "description": row.description.clone().unwrap_or_default(),
-            "request_url": request_url(state, &provider.id, row),
-        }),
-    )?;
-    to_victim(
-        journal,
-        state,
-        row,
-        "assistance_accepted",
-        json!({
-            "provider_name": provider.name,
-            "provider_phone": provider.phone,
-            "provider_email": provider.email,
-            "provider_website": provider.website.clone().unwrap_or_default(),
-        }),
-    )
+    to_provider(conn, journal, state, provider, |name| AssistanceContact {
+        name,
+        incident_label: incident_label(state, row),
+        victim_name: row.contact_name.clone().unwrap_or_default(),
+        victim_email: row.contact_email.clone().unwrap_or_default(),
+        victim_phone: row.contact_phone.clone().unwrap_or_default(),
+        description: row.description.clone().unwrap_or_default(),
+        request_url: request_url(state, &provider.id, row),
+    })?;
+    to_victim(journal, state, row, |name, incident_label| {
+        AssistanceAccepted {
+            name,
+            incident_label,
+            provider_name: provider.name.clone(),
+            provider_phone: provider.phone.clone(),
+            provider_email: provider.email.clone(),
+            provider_website: provider.website.clone().unwrap_or_default(),
+        }
+    })
 }
 
 /// The provider who did not answer in time is told the request went elsewhere.
@@ -190,14 +182,10 @@ pub fn timed_out(
     let Some((provider, _)) = providers::find(conn, provider_id)? else {
         return Ok(());
     };
-    to_provider(
-        conn,
-        journal,
-        state,
-        &provider,
-        "assistance_timed_out",
-        json!({ "incident_label": incident_label(state, row) }),
-    )
+    to_provider(conn, journal, state, &provider, |name| AssistanceTimedOut {
+        name,
+        incident_label: incident_label(state, row),
+    })
 }
 
 pub fn cancel_confirmed(
@@ -205,13 +193,12 @@ pub fn cancel_confirmed(
     state: &AppState,
     row: &RequestRow,
 ) -> Result<(), AppError> {
-    to_victim(
-        journal,
-        state,
-        row,
-        "assistance_cancel_confirmed",
-        json!({}),
-    )
+    to_victim(journal, state, row, |name, incident_label| {
+        AssistanceCancelConfirmed {
+            name,
+            incident_label,
+        }
+    })
 }
 
 pub fn cancelled_to_provider(
@@ -224,14 +211,12 @@ pub fn cancelled_to_provider(
     let Some((provider, _)) = providers::find(conn, provider_id)? else {
         return Ok(());
     };
-    to_provider(
-        conn,
-        journal,
-        state,
-        &provider,
-        "assistance_cancelled",
-        json!({ "incident_label": incident_label(state, row) }),
-    )
+    to_provider(conn, journal, state, &provider, |name| {
+        AssistanceCancelled {
+            name,
+            incident_label: incident_label(state, row),
+        }
+    })
 }
 
 /// Every active staff member learns the request needs them; the victim learns staff took over.
@@ -242,19 +227,23 @@ pub fn escalated(
     row: &RequestRow,
     why: &str,
 ) -> Result<(), AppError> {
-    to_victim(journal, state, row, "assistance_searching", json!({}))?;
+    to_victim(journal, state, row, |name, incident_label| {
+        AssistanceSearching {
+            name,
+            incident_label,
+        }
+    })?;
     for staff in accounts::users_with_role(conn, Role::Staff.as_str())? {
         journal.mail(
             state,
             &staff.email,
-            "staff_assistance_escalated",
-            &json!({
-                "name": staff.display_name,
-                "incident_label": incident_label(state, row),
-                "place": place_of(row),
-                "why": why,
-                "queue_url": format!("{}/instruction/demandes/{}", state.config.base_url, row.id),
-            }),
+            &StaffAssistanceEscalated {
+                name: staff.display_name,
+                incident_label: incident_label(state, row),
+                place: place_of(row),
+                why: why.to_owned(),
+                queue_url: format!("{}/instruction/demandes/{}", state.config.base_url, row.id),
+            },
         )?;
     }
     Ok(())
@@ -266,13 +255,13 @@ pub fn closed_by_staff(
     row: &RequestRow,
     message: &str,
 ) -> Result<(), AppError> {
-    to_victim(
-        journal,
-        state,
-        row,
-        "assistance_closed",
-        json!({ "message": message }),
-    )
+    to_victim(journal, state, row, |name, incident_label| {
+        AssistanceClosed {
+            name,
+            incident_label,
+            message: message.to_owned(),
+        }
+    })
 }
 
 pub fn survey(
@@ -282,14 +271,12 @@ pub fn survey(
     provider: &Provider,
     token: &str,
 ) -> Result<(), AppError> {
-    to_victim(
-        journal,
-        state,
-        row,
-        "assistance_survey",
-        json!({
-            "provider_name": provider.name,
-            "survey_url": format!("{}/avis/{token}", state.config.base_url),
-        }),
-    )
+    to_victim(journal, state, row, |name, incident_label| {
+        AssistanceSurvey {
+            name,
+            incident_label,
+            provider_name: provider.name.clone(),
+            survey_url: format!("{}/avis/{token}", state.config.base_url),
+        }
+    })
 }

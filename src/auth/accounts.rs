@@ -3,11 +3,11 @@
 //! has an account.
 
 use chrono::Duration;
-use serde_json::json;
 
 use super::{Role, SESSION_HOURS, password, tokens};
 use crate::db::accounts::{self, TokenRow, UserRow};
 use crate::error::AppError;
+use crate::mail::emails::accounts::{AccountExists, AccountVerify, PasswordReset};
 use crate::state::AppState;
 
 pub const VERIFY_EMAIL: &str = "verify_email";
@@ -75,8 +75,10 @@ pub fn sign_up(
                 conn,
                 &state.clock,
                 &existing.email,
-                "account_exists",
-                &json!({ "name": existing.display_name, "reset_url": format!("{}/mot-de-passe-oublie", state.config.base_url) }),
+                &AccountExists {
+                    name: existing.display_name,
+                    reset_url: format!("{}/mot-de-passe-oublie", state.config.base_url),
+                },
             )?;
             return Ok(());
         }
@@ -105,13 +107,14 @@ pub fn sign_up(
             conn,
             &state.clock,
             &email,
-            "account_verify",
-            &json!({
-                "name": user.display_name,
-                "verify_url": format!("{}/compte/verification?token={token}", state.config.base_url),
-                "token": token,
-                "hours": VERIFY_HOURS,
-            }),
+            &AccountVerify {
+                name: user.display_name,
+                verify_url: format!(
+                    "{}/compte/verification?token={token}",
+                    state.config.base_url
+                ),
+                hours: VERIFY_HOURS,
+            },
         )?;
         Ok(())
     })
@@ -213,13 +216,14 @@ pub fn request_password_reset(state: &AppState, email: &str) -> Result<(), AppEr
             conn,
             &state.clock,
             &user.email,
-            "password_reset",
-            &json!({
-                "name": user.display_name,
-                "reset_url": format!("{}/mot-de-passe/nouveau?token={token}", state.config.base_url),
-                "token": token,
-                "minutes": RESET_MINUTES,
-            }),
+            &PasswordReset {
+                name: user.display_name,
+                reset_url: format!(
+                    "{}/mot-de-passe/nouveau?token={token}",
+                    state.config.base_url
+                ),
+                minutes: RESET_MINUTES,
+            },
         )?;
         Ok(())
     })

@@ -2,10 +2,10 @@
 //! is asked to, once; those who have not within 30 days are listed for staff.
 
 use chrono::Duration;
-use serde_json::json;
 
 use crate::db::{providers, referencing as queries, write_transaction};
 use crate::error::AppError;
+use crate::mail::emails::charter::CharterNewVersion;
 use crate::referencing::notify_members;
 use crate::state::AppState;
 
@@ -32,17 +32,18 @@ pub fn notify_new_version(state: &AppState) -> Result<usize, AppError> {
             let Some((provider, _)) = providers::find(conn, &provider_id)? else {
                 return Ok(false);
             };
-            notify_members(
-                conn,
-                state,
-                &provider,
-                "charter_new_version",
-                json!({
-                    "version": version,
-                    "charter_url": format!("{}/espace/organisations/{provider_id}", state.config.base_url),
-                    "deadline": deadline,
-                }),
-            )?;
+            notify_members(conn, state, &provider, |name, provider_name| {
+                CharterNewVersion {
+                    name,
+                    provider_name,
+                    version: version.clone(),
+                    charter_url: format!(
+                        "{}/espace/organisations/{provider_id}",
+                        state.config.base_url
+                    ),
+                    deadline: deadline.clone(),
+                }
+            })?;
             Ok(true)
         })?;
         notified += usize::from(sent);

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::notify::LabelChange;
 use super::views::{LabelLists, LabelVerification, LabelView, label_status_label};
 use super::{SUBJECT_LABEL, event, notify};
 use crate::db::labels::{self as queries, LabelRecord};
@@ -118,8 +119,8 @@ pub fn act(
         let provider = providers::find(conn, &label.provider_id)?
             .ok_or_else(not_found)?
             .0;
-        let (from, to, template): (&[&str], &str, &str) = match action {
-            LabelAction::Suspend => (&["valid"], "suspended", "label_suspended"),
+        let (from, to, change): (&[&str], &str, LabelChange) = match action {
+            LabelAction::Suspend => (&["valid"], "suspended", LabelChange::Suspended),
             LabelAction::Reinstate => {
                 if label.valid_until < today && !label.renewal_pending {
                     return Err(AppError::Conflict(format!(
@@ -133,9 +134,9 @@ pub fn act(
                             .into(),
                     ));
                 }
-                (&["suspended"], "valid", "label_reinstated")
+                (&["suspended"], "valid", LabelChange::Reinstated)
             }
-            LabelAction::Withdraw => (&["valid", "suspended"], "withdrawn", "label_withdrawn"),
+            LabelAction::Withdraw => (&["valid", "suspended"], "withdrawn", LabelChange::Withdrawn),
         };
         let cause = (action == LabelAction::Suspend).then_some("staff");
         if !queries::set_label_status(conn, number, from, to, cause)? {
@@ -154,7 +155,7 @@ pub fn act(
             now,
         )?;
         counters::bump(conn, counters::DIRECTORY)?;
-        notify::label_changed(conn, state, &provider, &label, template, reason)?;
+        notify::label_changed(conn, state, &provider, &label, change, reason)?;
         let mut label = label;
         label.status = to.to_owned();
         Ok(view_of(&label, &provider.name, today))
@@ -175,18 +176,18 @@ pub fn follow_referencing(
     use crate::domain::referencing::Action as R;
     let now = state.clock.now_naive();
     let today = state.clock.today();
-    let (from, to, template, cause): (&[&str], &str, &str, Option<&str>) = match action {
+    let (from, to, change, cause): (&[&str], &str, LabelChange, Option<&str>) = match action {
         R::Suspend => (
             &["valid"],
             "suspended",
-            "label_suspended",
+            LabelChange::Suspended,
             Some("referencing"),
         ),
-        R::Reinstate => (&["suspended"], "valid", "label_reinstated", None),
+        R::Reinstate => (&["suspended"], "valid", LabelChange::Reinstated, None),
         R::Remove => (
             &["valid", "suspended"],
             "withdrawn",
-            "label_withdrawn",
+            LabelChange::Withdrawn,
             None,
         ),
         _ => return Ok(()),
@@ -216,7 +217,7 @@ pub fn follow_referencing(
             why.or(reason),
             now,
         )?;
-        notify::label_changed(conn, state, provider, &label, template, why.or(reason))?;
+        notify::label_changed(conn, state, provider, &label, change, why.or(reason))?;
         counters::bump(conn, counters::DIRECTORY)?;
     }
     Ok(())

@@ -1,14 +1,23 @@
 //! The emails of the label lifecycle: to the provider's members at every state change, to the
 //! assigned auditor, and to staff.
 
-use serde_json::{Value, json};
-
 use crate::auth::Role;
 use crate::db::labels::{ApplicationRow, LabelRecord};
 use crate::db::{DbConnection, accounts};
 use crate::domain::label_application::{Action, ApplicationStatus};
 use crate::domain::provider::Provider;
 use crate::error::AppError;
+use crate::mail::Email;
+use crate::mail::emails::label::{
+    AuditorAssignment, AuditorCorrectionsToVerify, LabelApplicationAdmissible,
+    LabelApplicationIncomplete, LabelApplicationReceived, LabelApplicationRefused,
+    LabelApplicationWithdrawn, LabelAuditResult, LabelAuditScheduled, LabelCorrectiveActions,
+    LabelGranted, StaffLabelApplicationSubmitted, StaffLabelAuditRecorded,
+    StaffLabelCorrectionsSubmitted, StaffLabelDeadlinePassed,
+};
+use crate::mail::emails::label_status::{
+    LabelExpired, LabelExpiryReminder, LabelReinstated, LabelSuspended, LabelWithdrawn,
+};
 use crate::state::AppState;
 
 fn date_fr(date: chrono::NaiveDate) -> String {
@@ -40,14 +49,14 @@ pub fn verification_url(state: &AppState, number: &str) -> String {
 
 use crate::referencing::{notify_members, notify_staff};
 
-/// The auditor assigned to the application, if any.
-pub fn notify_auditor(
+/// The auditor assigned to the application, if any: `email(name, provider_name)` with the
+/// auditor's name and the provider's.
+pub fn notify_auditor<E: Email>(
     conn: &mut DbConnection,
     state: &AppState,
     provider: &Provider,
     row: &ApplicationRow,
-    template: &str,
-    mut data: Value,
+    email: impl FnOnce(String, String) -> E,
 ) -> Result<(), AppError> {
     let Some(auditor_id) = &row.auditor_id else {
         return Ok(());
@@ -58,11 +67,10 @@ pub fn notify_auditor(
     if auditor.disabled || auditor.role != Role::Auditor.as_str() {
         return Ok(());
     }
-    data["name"] = Value::String(auditor.display_name);
-    data["provider_name"] = Value::String(provider.name.clone());
+    let message = email(auditor.display_name, provider.name.clone());
     state
         .mailer
-        .enqueue(conn, &state.clock, &auditor.email, template, &data)?;
+        .enqueue(conn, &state.clock, &auditor.email, &message)?;
     Ok(())
 }
 
@@ -81,36 +89,42 @@ pub fn application_step(
     let reason = reason.unwrap_or_default();
     match action {
         Action::Submit => {
-            notify_staff(
-                conn,
-                state,
-                provider,
-                "staff_label_application_submitted",
-                json!({ "renewal": renewal, "review_url": review_url(state, row) }),
-            )?;
-            notify_members(
-                conn,
-                state,
-                provider,
-                "label_application_received",
-                json!({ "renewal": renewal, "application_url": url, "fee": euros(row.fee_cents) }),
-            )
+            notify_staff(conn, state, provider, |name, provider_name| {
+                StaffLabelApplicationSubmitted {
+                    name,
+                    provider_name,
+                    renewal,
+                    review_url: review_url(state, row),
+                }
+            })?;
+            notify_members(conn, state, provider, |name, provider_name| {
+                LabelApplicationReceived {
+                    name,
+                    provider_name,
+                    renewal,
+                    application_url: url.clone(),
+                    fee: euros(row.fee_cents),
+                }
+            })
         }
         Action::StartAdmissibility => Ok(()),
-        Action::MarkIncomplete => notify_members(
-            conn,
-            state,
-            provider,
-            "label_application_incomplete",
-            json!({ "reason": reason, "application_url": url }),
-        ),
-        Action::MarkAdmissible => notify_members(
-            conn,
-            state,
-            provider,
-            "label_application_admissible",
-            json!({ "application_url": url, "fee": euros(row.fee_cents), "fee_pending": row.fee_status == "pending" }),
-        ),
+        Action::MarkIncomplete => notify_members(conn, state, provider, |name, provider_name| {
+            LabelApplicationIncomplete {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+                application_url: url.clone(),
+            }
+        }),
+        Action::MarkAdmissible => notify_members(conn, state, provider, |name, provider_name| {
+            LabelApplicationAdmissible {
+                name,
+                provider_name,
+                application_url: url.clone(),
+                fee: euros(row.fee_cents),
+                fee_pending: row.fee_status == "pending",
+            }
+        }),
         Action::ScheduleAudit => {
             let auditor_name = match &row.auditor_id {
                 Some(id) => accounts::user_by_id(conn, id)?
@@ -119,124 +133,162 @@ pub fn application_step(
                 None => String::new(),
             };
             let date = row.audit_date.map(date_fr).unwrap_or_default();
-            notify_auditor(
-                conn,
-                state,
-                provider,
-                row,
-                "auditor_assignment",
-                json!({ "audit_date": date, "audit_url": audit_url(state, row) }),
-            )?;
-            notify_members(
-                conn,
-                state,
-                provider,
-                "label_audit_scheduled",
-                json!({ "audit_date": date, "auditor_name": auditor_name, "application_url": url }),
-            )
+            notify_auditor(conn, state, provider, row, |name, provider_name| {
+                AuditorAssignment {
+                    name,
+                    provider_name,
+                    audit_date: date.clone(),
+                    audit_url: audit_url(state, row),
+                }
+            })?;
+            notify_members(conn, state, provider, |name, provider_name| {
+                LabelAuditScheduled {
+                    name,
+                    provider_name,
+                    audit_date: date.clone(),
+                    auditor_name: auditor_name.clone(),
+                    application_url: url.clone(),
+                }
+            })
         }
         Action::RecordAudit => {
             let corrective = to == ApplicationStatus::CorrectiveActions;
-            notify_staff(
-                conn,
-                state,
-                provider,
-                "staff_label_audit_recorded",
-                json!({ "corrective": corrective, "review_url": review_url(state, row) }),
-            )?;
+            notify_staff(conn, state, provider, |name, provider_name| {
+                StaffLabelAuditRecorded {
+                    name,
+                    provider_name,
+                    corrective,
+                    review_url: review_url(state, row),
+                }
+            })?;
             if corrective {
-                notify_members(
-                    conn,
-                    state,
-                    provider,
-                    "label_corrective_actions",
-                    json!({
-                        "deadline": row.corrective_deadline.map(date_fr).unwrap_or_default(),
-                        "application_url": url,
-                    }),
-                )
+                notify_members(conn, state, provider, |name, provider_name| {
+                    LabelCorrectiveActions {
+                        name,
+                        provider_name,
+                        deadline: row.corrective_deadline.map(date_fr).unwrap_or_default(),
+                        application_url: url.clone(),
+                    }
+                })
             } else {
-                notify_members(
-                    conn,
-                    state,
-                    provider,
-                    "label_audit_result",
-                    json!({ "application_url": url }),
-                )
+                notify_members(conn, state, provider, |name, provider_name| {
+                    LabelAuditResult {
+                        name,
+                        provider_name,
+                        application_url: url.clone(),
+                    }
+                })
             }
         }
         Action::SubmitCorrections => {
-            notify_auditor(
-                conn,
-                state,
-                provider,
-                row,
-                "auditor_corrections_to_verify",
-                json!({ "audit_url": audit_url(state, row) }),
-            )?;
-            notify_staff(
-                conn,
-                state,
-                provider,
-                "staff_label_corrections_submitted",
-                json!({ "review_url": review_url(state, row) }),
-            )
+            notify_auditor(conn, state, provider, row, |name, provider_name| {
+                AuditorCorrectionsToVerify {
+                    name,
+                    provider_name,
+                    audit_url: audit_url(state, row),
+                }
+            })?;
+            notify_staff(conn, state, provider, |name, provider_name| {
+                StaffLabelCorrectionsSubmitted {
+                    name,
+                    provider_name,
+                    review_url: review_url(state, row),
+                }
+            })
         }
         Action::Grant => {
             let number = row.label_number.clone().unwrap_or_default();
             let label = crate::db::labels::label(conn, &number)?;
-            notify_members(
-                conn,
-                state,
-                provider,
-                "label_granted",
-                json!({
-                    "renewal": renewal,
-                    "number": number,
-                    "valid_from": label.as_ref().map(|l| date_fr(l.valid_from)).unwrap_or_default(),
-                    "valid_until": label.as_ref().map(|l| date_fr(l.valid_until)).unwrap_or_default(),
-                    "verification_url": verification_url(state, &number),
-                }),
-            )
+            let valid_from = label.as_ref().map(|l| date_fr(l.valid_from));
+            let valid_until = label.as_ref().map(|l| date_fr(l.valid_until));
+            notify_members(conn, state, provider, |name, provider_name| LabelGranted {
+                name,
+                provider_name,
+                renewal,
+                number: number.clone(),
+                valid_from: valid_from.clone().unwrap_or_default(),
+                valid_until: valid_until.clone().unwrap_or_default(),
+                verification_url: verification_url(state, &number),
+            })
         }
-        Action::Refuse => notify_members(
-            conn,
-            state,
-            provider,
-            "label_application_refused",
-            json!({ "reason": reason, "application_url": url }),
-        ),
-        Action::Withdraw => notify_members(
-            conn,
-            state,
-            provider,
-            "label_application_withdrawn",
-            json!({ "application_url": url }),
-        ),
+        Action::Refuse => notify_members(conn, state, provider, |name, provider_name| {
+            LabelApplicationRefused {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+                application_url: url.clone(),
+            }
+        }),
+        Action::Withdraw => notify_members(conn, state, provider, |name, provider_name| {
+            LabelApplicationWithdrawn {
+                name,
+                provider_name,
+                application_url: url.clone(),
+            }
+        }),
     }
 }
 
-/// A label changed state (suspended, reinstated, withdrawn, expired).
+/// What happened to a granted label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelChange {
+    Suspended,
+    Reinstated,
+    Withdrawn,
+    Expired,
+}
+
+/// A label changed state: its members are told, with `reason` when there is one.
 pub fn label_changed(
     conn: &mut DbConnection,
     state: &AppState,
     provider: &Provider,
     label: &LabelRecord,
-    template: &str,
+    change: LabelChange,
     reason: Option<&str>,
 ) -> Result<(), AppError> {
-    notify_members(
-        conn,
-        state,
-        provider,
-        template,
-        json!({
-            "number": label.number,
-            "reason": reason.unwrap_or_default(),
-            "valid_until": date_fr(label.valid_until),
-            "verification_url": verification_url(state, &label.number),
+    let number = &label.number;
+    let reason = reason.unwrap_or_default();
+    let valid_until = date_fr(label.valid_until);
+    let verification_url = verification_url(state, number);
+    match change {
+        LabelChange::Suspended => notify_members(conn, state, provider, |name, provider_name| {
+            LabelSuspended {
+                name,
+                provider_name,
+                number: number.clone(),
+                reason: reason.to_owned(),
+                verification_url: verification_url.clone(),
+            }
         }),
-    )
+        LabelChange::Reinstated => notify_members(conn, state, provider, |name, provider_name| {
+            LabelReinstated {
+                name,
+                provider_name,
+                number: number.clone(),
+                valid_until: valid_until.clone(),
+                verification_url: verification_url.clone(),
+            }
+        }),
+        LabelChange::Withdrawn => notify_members(conn, state, provider, |name, provider_name| {
+            LabelWithdrawn {
+                name,
+                provider_name,
+                number: number.clone(),
+                reason: reason.to_owned(),
+                verification_url: verification_url.clone(),
+            }
+        }),
+        LabelChange::Expired => {
+            notify_members(conn, state, provider, |name, provider_name| LabelExpired {
+                name,
+                provider_name,
+                number: number.clone(),
+                valid_until: valid_until.clone(),
+                verification_url: verification_url.clone(),
+            })
+        }
+    }
 }
 
 /// A reminder `days` before the label expires.
@@ -247,18 +299,19 @@ pub fn reminder(
     label: &LabelRecord,
     days: i64,
 ) -> Result<(), AppError> {
-    notify_members(
-        conn,
-        state,
-        provider,
-        "label_expiry_reminder",
-        json!({
-            "number": label.number,
-            "days": days,
-            "valid_until": date_fr(label.valid_until),
-            "portal_url": format!("{}/espace/organisations/{}/label", state.config.base_url, provider.id),
-        }),
-    )
+    notify_members(conn, state, provider, |name, provider_name| {
+        LabelExpiryReminder {
+            name,
+            provider_name,
+            number: label.number.clone(),
+            days,
+            valid_until: date_fr(label.valid_until),
+            portal_url: format!(
+                "{}/espace/organisations/{}/label",
+                state.config.base_url, provider.id
+            ),
+        }
+    })
 }
 
 /// Staff learn that an application was refused for a missed corrective-action deadline.
@@ -268,21 +321,20 @@ pub fn deadline_passed(
     provider: &Provider,
     row: &ApplicationRow,
 ) -> Result<(), AppError> {
-    notify_staff(
-        conn,
-        state,
-        provider,
-        "staff_label_deadline_passed",
-        json!({
-            "deadline": row.corrective_deadline.map(date_fr).unwrap_or_default(),
-            "review_url": review_url(state, row),
-        }),
-    )?;
-    notify_members(
-        conn,
-        state,
-        provider,
-        "label_application_refused",
-        json!({ "reason": row.decision_reason.clone().unwrap_or_default(), "application_url": application_url(state, row) }),
-    )
+    notify_staff(conn, state, provider, |name, provider_name| {
+        StaffLabelDeadlinePassed {
+            name,
+            provider_name,
+            deadline: row.corrective_deadline.map(date_fr).unwrap_or_default(),
+            review_url: review_url(state, row),
+        }
+    })?;
+    notify_members(conn, state, provider, |name, provider_name| {
+        LabelApplicationRefused {
+            name,
+            provider_name,
+            reason: row.decision_reason.clone().unwrap_or_default(),
+            application_url: application_url(state, row),
+        }
+    })
 }

@@ -7,6 +7,7 @@
 
 use chrono::NaiveDate;
 
+use super::notify::LabelChange;
 use super::{SUBJECT_APPLICATION, SUBJECT_LABEL, event, notify};
 use crate::db::labels::{self as queries};
 use crate::db::{counters, providers, write_transaction};
@@ -118,7 +119,7 @@ pub fn expire_labels(state: &AppState) -> Result<usize, AppError> {
             )?;
             counters::bump(conn, counters::DIRECTORY)?;
             if let Some((provider, _)) = providers::find(conn, &label.provider_id)? {
-                notify::label_changed(conn, state, &provider, &label, "label_expired", None)?;
+                notify::label_changed(conn, state, &provider, &label, LabelChange::Expired, None)?;
             }
             Ok(true)
         })?;

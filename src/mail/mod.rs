@@ -2,11 +2,12 @@
 //! not the worker), an outbox row written in the caller's transaction, and a delivery worker.
 
 pub mod delivery;
+pub mod emails;
 pub mod outbox;
 
 use chrono::Duration;
 use handlebars::Handlebars;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::clock::Clock;
 use crate::db::DbConnection;
@@ -15,10 +16,31 @@ use crate::db::outbox::{self as stored, OutboxRow};
 /// How long delivery is retried before a message is parked for staff.
 pub const GIVE_UP_AFTER_HOURS: i64 = 24;
 
+/// An email: its data, exactly what its templates use (see [`emails`]).
+pub trait Email: Serialize {
+    /// Its folder under `templates/email/`, also recorded on the outbox row.
+    const TEMPLATE: &'static str;
+}
+
+/// What the templates see: the email's fields, and the base URL every message may link to.
+#[derive(Serialize)]
+struct WithBaseUrl<'a, E> {
+    #[serde(flatten)]
+    email: &'a E,
+    base_url: &'a str,
+}
+
+#[derive(Serialize)]
+struct Layout<'a> {
+    subject: &'a str,
+    content: &'a str,
+    base_url: &'a str,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     #[error("email template {0}: {1}")]
-    Render(String, handlebars::RenderError),
+    Render(&'static str, handlebars::RenderError),
     #[error("outbox: {0}")]
     Database(#[from] diesel::result::Error),
 }
@@ -60,13 +82,15 @@ impl Mailer {
         &self.base_url
     }
 
-    /// Renders `templates/email/<template>/` with `data` (plus `base_url`) in the shared layout.
-    pub fn render(&self, template: &str, data: &Value) -> Result<Rendered, MailError> {
-        let mut data = data.clone();
-        if let Value::Object(map) = &mut data {
-            map.insert("base_url".into(), Value::String(self.base_url.clone()));
-        }
-        let err = |e| MailError::Render(template.to_owned(), e);
+    /// Renders `templates/email/<E::TEMPLATE>/` with the email (plus `base_url`) in the shared
+    /// layout.
+    pub fn render<E: Email>(&self, email: &E) -> Result<Rendered, MailError> {
+        let template = E::TEMPLATE;
+        let data = WithBaseUrl {
+            email,
+            base_url: &self.base_url,
+        };
+        let err = |e| MailError::Render(template, e);
         let subject = self
             .text
             .render(&format!("email/{template}/subject"), &data)
@@ -80,49 +104,53 @@ impl Mailer {
             .render(&format!("email/{template}/body.html"), &data)
             .map_err(err)?;
         let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-        let layout = |body: String| json!({ "subject": subject, "content": body, "base_url": self.base_url });
+        let layout = |content| Layout {
+            subject: &subject,
+            content,
+            base_url: &self.base_url,
+        };
+        let text = self
+            .text
+            .render("email/layout.txt", &layout(&text_body))
+            .map_err(err)?;
+        let html = self
+            .html
+            .render("email/layout.html", &layout(&html_body))
+            .map_err(err)?;
         Ok(Rendered {
-            text: self
-                .text
-                .render("email/layout.txt", &layout(text_body))
-                .map_err(err)?,
-            html: self
-                .html
-                .render("email/layout.html", &layout(html_body))
-                .map_err(err)?,
+            text,
+            html,
             subject,
         })
     }
 
     /// Renders and writes the message to the outbox, inside the caller's transaction.
-    pub fn enqueue(
+    pub fn enqueue<E: Email>(
         &self,
         conn: &mut DbConnection,
         clock: &Clock,
         to: &str,
-        template: &str,
-        data: &Value,
+        email: &E,
     ) -> Result<String, MailError> {
-        let row = self.prepare(clock, to, template, data)?;
+        let row = self.prepare(clock, to, email)?;
         stored::insert(conn, &row)?;
         let id = row.id;
-        tracing::debug!(outbox_id = %id, template, "email enqueued");
+        tracing::debug!(outbox_id = %id, template = E::TEMPLATE, "email enqueued");
         Ok(id)
     }
 
     /// Renders the message into an outbox row, for the caller to write (see [`stored::insert_all`]).
-    pub fn prepare(
+    pub fn prepare<E: Email>(
         &self,
         clock: &Clock,
         to: &str,
-        template: &str,
-        data: &Value,
+        email: &E,
     ) -> Result<OutboxRow, MailError> {
-        let rendered = self.render(template, data)?;
+        let rendered = self.render(email)?;
         let now = clock.now_naive();
         Ok(OutboxRow {
             id: uuid::Uuid::new_v4().to_string(),
-            template: template.to_owned(),
+            template: E::TEMPLATE.to_owned(),
             recipient: to.to_owned(),
             subject: rendered.subject,
             body_text: rendered.text,

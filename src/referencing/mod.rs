@@ -7,7 +7,7 @@ pub mod profile;
 pub mod views;
 
 use chrono::NaiveDateTime;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use self::profile::{ProfileInput, REVIEWED_FIELDS};
 use self::views::{
@@ -25,6 +25,13 @@ use crate::domain::referencing::{Action, Party, TransitionError, available, labe
 use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
 use crate::geo::location::{self, Place};
+use crate::mail::Email;
+use crate::mail::emails::referencing::{
+    ApplicationApproved, ApplicationChangesRequested, ApplicationInReview, ApplicationReceived,
+    ApplicationRejected, ApplicationWithdrawn, ChangeRequestApproved, ChangeRequestRejected,
+    OrganisationInvitation, ProviderReinstated, ProviderRemoved, ProviderSuspended,
+    StaffApplicationSubmitted, StaffChangeRequest,
+};
 use crate::state::AppState;
 
 pub const SUBJECT_PROVIDER: &str = "provider";
@@ -163,40 +170,34 @@ fn profile_url(state: &AppState, id: &str) -> String {
     format!("{}/prestataires/{id}", state.config.base_url)
 }
 
-/// One email per member of the organisation, with their name added to `data`.
-pub fn notify_members(
+/// One email per member of the organisation, built by `email(name, provider_name)` with the
+/// member's name and the organisation's.
+pub fn notify_members<E: Email>(
     conn: &mut DbConnection,
     state: &AppState,
     provider: &Provider,
-    template: &str,
-    data: Value,
+    email: impl Fn(String, String) -> E,
 ) -> Result<(), AppError> {
-    for (email, name) in queries::member_emails(conn, &provider.id)? {
-        let mut data = data.clone();
-        data["name"] = Value::String(name);
-        data["provider_name"] = Value::String(display_name(provider));
-        state
-            .mailer
-            .enqueue(conn, &state.clock, &email, template, &data)?;
+    for (to, name) in queries::member_emails(conn, &provider.id)? {
+        let message = email(name, display_name(provider));
+        state.mailer.enqueue(conn, &state.clock, &to, &message)?;
     }
     Ok(())
 }
 
-/// One email per active staff member.
-pub fn notify_staff(
+/// One email per active staff member, built by `email(name, provider_name)` with the staff
+/// member's name and the organisation's.
+pub fn notify_staff<E: Email>(
     conn: &mut DbConnection,
     state: &AppState,
     provider: &Provider,
-    template: &str,
-    data: Value,
+    email: impl Fn(String, String) -> E,
 ) -> Result<(), AppError> {
     for staff in accounts::users_with_role(conn, Role::Staff.as_str())? {
-        let mut data = data.clone();
-        data["name"] = Value::String(staff.display_name.clone());
-        data["provider_name"] = Value::String(display_name(provider));
+        let message = email(staff.display_name, display_name(provider));
         state
             .mailer
-            .enqueue(conn, &state.clock, &staff.email, template, &data)?;
+            .enqueue(conn, &state.clock, &staff.email, &message)?;
     }
     Ok(())
 }
@@ -358,13 +359,14 @@ pub fn update_profile(
                         None,
                         now,
                     )?;
-                    notify_staff(
-                        conn,
-                        state,
-                        &provider,
-                        "staff_change_request",
-                        json!({ "fields": field_labels(&reviewed), "review_url": review_url(state, id) }),
-                    )?;
+                    notify_staff(conn, state, &provider, |name, provider_name| {
+                        StaffChangeRequest {
+                            name,
+                            provider_name,
+                            fields: field_labels(&reviewed),
+                            review_url: review_url(state, id),
+                        }
+                    })?;
                     change_request = Some(change_request_view(row));
                 }
             }
@@ -559,49 +561,84 @@ fn send_step_emails(
 ) -> Result<(), AppError> {
     let id = &provider.id;
     let reason = reason.unwrap_or_default();
-    let to_members = |template: &str, data: Value| (template.to_owned(), data);
-    let (template, data) = match action {
+    match action {
         Action::Submit => {
-            notify_staff(
-                conn,
-                state,
-                provider,
-                "staff_application_submitted",
-                json!({ "resubmitted": from == ReferencingStatus::ChangesRequested, "review_url": review_url(state, id) }),
-            )?;
-            to_members(
-                "application_received",
-                json!({ "application_url": application_url(state, id) }),
-            )
+            notify_staff(conn, state, provider, |name, provider_name| {
+                StaffApplicationSubmitted {
+                    name,
+                    provider_name,
+                    resubmitted: from == ReferencingStatus::ChangesRequested,
+                    review_url: review_url(state, id),
+                }
+            })?;
+            notify_members(conn, state, provider, |name, provider_name| {
+                ApplicationReceived {
+                    name,
+                    provider_name,
+                    application_url: application_url(state, id),
+                }
+            })
         }
-        Action::Withdraw => to_members("application_withdrawn", json!({})),
-        Action::StartReview => to_members(
-            "application_in_review",
-            json!({ "application_url": application_url(state, id) }),
-        ),
-        Action::RequestChanges => to_members(
-            "application_changes_requested",
-            json!({ "reason": reason, "application_url": application_url(state, id) }),
-        ),
-        Action::Approve => to_members(
-            "application_approved",
-            json!({ "profile_url": profile_url(state, id), "application_url": application_url(state, id) }),
-        ),
-        Action::Reject => to_members(
-            "application_rejected",
-            json!({ "reason": reason, "application_url": application_url(state, id) }),
-        ),
-        Action::Suspend => to_members(
-            "provider_suspended",
-            json!({ "reason": reason, "application_url": application_url(state, id) }),
-        ),
-        Action::Reinstate => to_members(
-            "provider_reinstated",
-            json!({ "profile_url": profile_url(state, id) }),
-        ),
-        Action::Remove => to_members("provider_removed", json!({ "reason": reason })),
-    };
-    notify_members(conn, state, provider, &template, data)
+        Action::Withdraw => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationWithdrawn {
+                name,
+                provider_name,
+            }
+        }),
+        Action::StartReview => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationInReview {
+                name,
+                provider_name,
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::RequestChanges => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationChangesRequested {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::Approve => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationApproved {
+                name,
+                provider_name,
+                profile_url: profile_url(state, id),
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::Reject => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationRejected {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::Suspend => notify_members(conn, state, provider, |name, provider_name| {
+            ProviderSuspended {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::Reinstate => notify_members(conn, state, provider, |name, provider_name| {
+            ProviderReinstated {
+                name,
+                provider_name,
+                profile_url: profile_url(state, id),
+            }
+        }),
+        Action::Remove => notify_members(conn, state, provider, |name, provider_name| {
+            ProviderRemoved {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+            }
+        }),
+    }
 }
 
 /// The audit trail (members and staff).
@@ -679,21 +716,24 @@ pub fn decide_change_request(
             if !providers::update(conn, &provider, version, now)? {
                 return Err(stale());
             }
-            notify_members(
-                conn,
-                state,
-                &provider,
-                "change_request_approved",
-                json!({ "fields": fields, "profile_url": profile_url(state, &provider.id) }),
-            )?;
+            notify_members(conn, state, &provider, |name, provider_name| {
+                ChangeRequestApproved {
+                    name,
+                    provider_name,
+                    fields: fields.clone(),
+                    profile_url: profile_url(state, &provider.id),
+                }
+            })?;
         } else {
-            notify_members(
-                conn,
-                state,
-                &provider,
-                "change_request_rejected",
-                json!({ "fields": fields, "reason": reason.unwrap_or_default(), "application_url": application_url(state, &provider.id) }),
-            )?;
+            notify_members(conn, state, &provider, |name, provider_name| {
+                ChangeRequestRejected {
+                    name,
+                    provider_name,
+                    fields: fields.clone(),
+                    reason: reason.unwrap_or_default().to_owned(),
+                    application_url: application_url(state, &provider.id),
+                }
+            })?;
         }
         event(
             conn,
@@ -754,13 +794,12 @@ pub fn invite(state: &AppState, user: &Actor, id: &str, email: &str) -> Result<(
             conn,
             &state.clock,
             &email,
-            "organisation_invitation",
-            &json!({
-                "inviter_name": user.display_name,
-                "provider_name": display_name(&provider),
-                "accept_url": format!("{}/espace/invitations?token={token}", state.config.base_url),
-                "days": INVITATION_DAYS,
-            }),
+            &OrganisationInvitation {
+                inviter_name: user.display_name.clone(),
+                provider_name: display_name(&provider),
+                accept_url: format!("{}/espace/invitations?token={token}", state.config.base_url),
+                days: INVITATION_DAYS,
+            },
         )?;
         event(
             conn,

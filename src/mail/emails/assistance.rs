@@ -1,0 +1,288 @@
+//! Assistance request emails: to the victim (`name` is theirs), to the provider (`name` is its
+//! contact's or a member's) and to staff. The victim's contact reaches a provider only once it
+//! accepted (`AssistanceContact`).
+
+use serde::Serialize;
+
+/// To the victim: the request is registered, with its tracking link.
+#[derive(Serialize)]
+pub struct AssistanceReceived {
+    pub name: String,
+    pub incident_label: String,
+    pub tracking_url: String,
+}
+
+/// To the provider: a request is offered, with signed accept and decline links.
+#[derive(Serialize)]
+pub struct AssistanceOffer {
+    pub name: String,
+    pub incident_label: String,
+    pub audience_label: &'static str,
+    /// Postcode, département, or a placeholder.
+    pub place: String,
+    pub description: String,
+    pub accept_url: String,
+    pub decline_url: String,
+    pub request_url: String,
+    /// How long the provider has to answer, in words.
+    pub delay: String,
+}
+
+/// To the provider who accepted: the victim's contact.
+#[derive(Serialize)]
+pub struct AssistanceContact {
+    pub name: String,
+    pub incident_label: String,
+    pub victim_name: String,
+    pub victim_email: String,
+    /// Empty when the victim gave none.
+    pub victim_phone: String,
+    pub description: String,
+    pub request_url: String,
+}
+
+/// To the victim: a provider accepted, with its contact.
+#[derive(Serialize)]
+pub struct AssistanceAccepted {
+    pub name: String,
+    pub incident_label: String,
+    pub provider_name: String,
+    pub provider_phone: String,
+    pub provider_email: String,
+    /// Empty when the provider has none.
+    pub provider_website: String,
+}
+
+/// To the provider who did not answer in time.
+#[derive(Serialize)]
+pub struct AssistanceTimedOut {
+    pub name: String,
+    pub incident_label: String,
+}
+
+/// To the victim who cancelled.
+#[derive(Serialize)]
+pub struct AssistanceCancelConfirmed {
+    pub name: String,
+    pub incident_label: String,
+}
+
+/// To the provider whose request the victim cancelled.
+#[derive(Serialize)]
+pub struct AssistanceCancelled {
+    pub name: String,
+    pub incident_label: String,
+}
+
+/// To the victim: no provider yet, staff took over.
+#[derive(Serialize)]
+pub struct AssistanceSearching {
+    pub name: String,
+    pub incident_label: String,
+}
+
+/// To each staff member: a request found no provider.
+#[derive(Serialize)]
+pub struct StaffAssistanceEscalated {
+    pub name: String,
+    pub incident_label: String,
+    pub place: String,
+    pub why: String,
+    pub queue_url: String,
+}
+
+/// To the victim: staff closed the request, with a message.
+#[derive(Serialize)]
+pub struct AssistanceClosed {
+    pub name: String,
+    pub incident_label: String,
+    pub message: String,
+}
+
+/// To the victim: the satisfaction survey after the intervention.
+#[derive(Serialize)]
+pub struct AssistanceSurvey {
+    pub name: String,
+    pub incident_label: String,
+    pub provider_name: String,
+    pub survey_url: String,
+}
+
+templates! {
+    AssistanceReceived => "assistance_received",
+    AssistanceOffer => "assistance_offer",
+    AssistanceContact => "assistance_contact",
+    AssistanceAccepted => "assistance_accepted",
+    AssistanceTimedOut => "assistance_timed_out",
+    AssistanceCancelConfirmed => "assistance_cancel_confirmed",
+    AssistanceCancelled => "assistance_cancelled",
+    AssistanceSearching => "assistance_searching",
+    StaffAssistanceEscalated => "staff_assistance_escalated",
+    AssistanceClosed => "assistance_closed",
+    AssistanceSurvey => "assistance_survey",
+}
+
+#[cfg(test)]
+mod tests {
+    use insta::assert_snapshot;
+
+    use super::*;
+    use crate::mail::emails::tests::rendered;
+
+    const REQUEST: &str = "0190f4a1-7c2d-7e3f-a4b5-c6d7e8f90a1b";
+    const PROVIDER: &str = "0190f3c2-5b7e-7a41-9c3d-2f8e6a1b4c5d";
+
+    fn victim() -> String {
+        "Marie Petit".into()
+    }
+
+    fn member() -> String {
+        "Camille Durand".into()
+    }
+
+    fn incident() -> String {
+        "Hameçonnage (phishing)".into()
+    }
+
+    fn description() -> String {
+        "J'ai cliqué sur un lien dans un SMS de « livraison » et saisi mes coordonnées bancaires.\nDeux paiements inconnus apparaissent depuis hier.".into()
+    }
+
+    fn request_url() -> String {
+        format!("https://cyberdir.example/espace/organisations/{PROVIDER}/demandes/{REQUEST}")
+    }
+
+    #[test]
+    fn assistance_received() {
+        assert_snapshot!(rendered(&AssistanceReceived {
+            name: victim(),
+            incident_label: incident(),
+            tracking_url: "https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into(),
+        }));
+    }
+
+    #[test]
+    fn assistance_offer() {
+        let link = |action: &str| {
+            format!(
+                "https://cyberdir.example/affectations/0190f4a2-0b1c-7d2e-8f3a-4b5c6d7e8f90.{action}.1767290400.c2lnbmF0dXJl"
+            )
+        };
+        assert_snapshot!(rendered(&AssistanceOffer {
+            name: member(),
+            incident_label: incident(),
+            audience_label: "Particulier",
+            place: "76000".into(),
+            description: description(),
+            accept_url: link("accept"),
+            decline_url: link("decline"),
+            request_url: request_url(),
+            delay: "2 heure(s)".into(),
+        }));
+    }
+
+    fn assistance_contact(victim_phone: &str) -> String {
+        rendered(&AssistanceContact {
+            name: member(),
+            incident_label: incident(),
+            victim_name: victim(),
+            victim_email: "marie.petit@example.fr".into(),
+            victim_phone: victim_phone.into(),
+            description: description(),
+            request_url: request_url(),
+        })
+    }
+
+    #[test]
+    fn assistance_contact_with_phone() {
+        assert_snapshot!(assistance_contact("06 12 34 56 78"));
+    }
+
+    #[test]
+    fn assistance_contact_without_phone() {
+        assert_snapshot!(assistance_contact(""));
+    }
+
+    fn assistance_accepted(provider_website: &str) -> String {
+        rendered(&AssistanceAccepted {
+            name: victim(),
+            incident_label: incident(),
+            provider_name: "Cyber Secours Normandie".into(),
+            provider_phone: "02 35 12 34 56".into(),
+            provider_email: "contact@cybersecours-normandie.fr".into(),
+            provider_website: provider_website.into(),
+        })
+    }
+
+    #[test]
+    fn assistance_accepted_with_website() {
+        assert_snapshot!(assistance_accepted("https://cybersecours-normandie.fr"));
+    }
+
+    #[test]
+    fn assistance_accepted_without_website() {
+        assert_snapshot!(assistance_accepted(""));
+    }
+
+    #[test]
+    fn assistance_timed_out() {
+        assert_snapshot!(rendered(&AssistanceTimedOut {
+            name: member(),
+            incident_label: incident(),
+        }));
+    }
+
+    #[test]
+    fn assistance_cancel_confirmed() {
+        assert_snapshot!(rendered(&AssistanceCancelConfirmed {
+            name: victim(),
+            incident_label: incident(),
+        }));
+    }
+
+    #[test]
+    fn assistance_cancelled() {
+        assert_snapshot!(rendered(&AssistanceCancelled {
+            name: member(),
+            incident_label: incident(),
+        }));
+    }
+
+    #[test]
+    fn assistance_searching() {
+        assert_snapshot!(rendered(&AssistanceSearching {
+            name: victim(),
+            incident_label: incident(),
+        }));
+    }
+
+    #[test]
+    fn staff_assistance_escalated() {
+        assert_snapshot!(rendered(&StaffAssistanceEscalated {
+            name: "Julien Moreau".into(),
+            incident_label: incident(),
+            place: "département 76".into(),
+            why: "Aucun prestataire disponible dans la zone.".into(),
+            queue_url: format!("https://cyberdir.example/instruction/demandes/{REQUEST}"),
+        }));
+    }
+
+    #[test]
+    fn assistance_closed() {
+        assert_snapshot!(rendered(&AssistanceClosed {
+            name: victim(),
+            incident_label: incident(),
+            message: "Votre banque a bloqué les paiements : déposez plainte en ligne sur le site officiel.".into(),
+        }));
+    }
+
+    #[test]
+    fn assistance_survey() {
+        assert_snapshot!(rendered(&AssistanceSurvey {
+            name: victim(),
+            incident_label: incident(),
+            provider_name: "Cyber Secours Normandie".into(),
+            survey_url: "https://cyberdir.example/avis/YXZpcy10b2tlbg".into(),
+        }));
+    }
+}
