@@ -9,10 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::CurrentUser;
 use crate::db::referencing as queries;
+use crate::domain::provider::ReferencingStatus;
 use crate::domain::referencing::Action;
 use crate::error::{AppError, Problem};
 use crate::http::download::{self as file_download, Disposition};
 use crate::referencing::profile::ProfileInput;
+use crate::referencing::queue::{self as application_queue, QueueFilter};
 use crate::referencing::views::{
     ApplicationView, ChangeRequestView, DocumentView, EventView, JoinedOrganisation, MemberView,
     UpdateOutcome,
@@ -382,58 +384,42 @@ pub async fn queue(
     user: CurrentUser,
     query: web::Query<QueueQuery>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_staff()?;
     let query = query.into_inner();
-    if query
-        .status
-        .as_ref()
-        .is_some_and(|s| crate::db::providers::parse_status(s).as_str() != s)
-    {
-        return Err(AppError::field("status", "État inconnu."));
-    }
+    let status = match query.status.as_deref() {
+        None => None,
+        Some(s) => Some(
+            ReferencingStatus::parse(s)
+                .ok_or_else(|| AppError::field("status", "État inconnu."))?,
+        ),
+    };
     let page = query.page.unwrap_or(1).max(1);
     let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let filter = QueueFilter {
+        status,
+        departement: query.departement,
+        since: query.since.and_then(|d| d.and_hms_opt(0, 0, 0)),
+        until: query.until.and_then(|d| d.and_hms_opt(0, 0, 0)),
+    };
     let state = state.into_inner();
-    let view = web::block(move || -> Result<QueueView, AppError> {
-        let mut conn = state.pool.get()?;
-        let since = query.since.and_then(|d| d.and_hms_opt(0, 0, 0));
-        let until = query.until.and_then(|d| d.and_hms_opt(0, 0, 0));
-        let rows = queries::queue(&mut conn, None, since, until)?;
-        let departement_of = |r: &queries::QueueRow| {
-            r.commune_code
-                .as_deref()
-                .and_then(crate::domain::zone::departement_of_commune)
-                .map(str::to_owned)
-                .or_else(|| crate::domain::zone::departement_of_postcode(&r.postcode))
-        };
-        let in_departement: Vec<_> = rows
+    let offset = usize::try_from((page - 1) * limit).unwrap_or(usize::MAX);
+    let selection = web::block(move || {
+        application_queue::select(&state, &user, &filter, offset, limit as usize)
+    })
+    .await??;
+    let view = QueueView {
+        counts: selection.counts,
+        total: selection.total,
+        page,
+        limit,
+        results: selection
+            .lines
             .into_iter()
-            .filter(|r| {
-                query
-                    .departement
-                    .as_ref()
-                    .is_none_or(|d| departement_of(r).as_ref() == Some(d))
-            })
-            .collect();
-        let mut counts = std::collections::BTreeMap::new();
-        for r in &in_departement {
-            *counts.entry(r.status.clone()).or_insert(0) += 1;
-        }
-        let selected: Vec<_> = in_departement
-            .into_iter()
-            .filter(|r| query.status.as_ref().is_none_or(|s| &r.status == s))
-            .collect();
-        let total = selected.len();
-        let results = selected
-            .into_iter()
-            .skip(((page - 1) * limit) as usize)
-            .take(limit as usize)
             .map(|r| QueueItem {
-                departement: departement_of(&r),
-                status_label: crate::domain::referencing::label(
-                    crate::db::providers::parse_status(&r.status),
-                )
-                .to_owned(),
+                departement: application_queue::departement_of(&r),
+                status_label: ReferencingStatus::parse(&r.status)
+                    .map(crate::domain::referencing::label)
+                    .unwrap_or_default()
+                    .to_owned(),
                 id: r.id,
                 name: r.name,
                 legal_name: r.legal_name,
@@ -442,16 +428,8 @@ pub async fn queue(
                 updated_at: r.updated_at,
                 created_at: r.created_at,
             })
-            .collect();
-        Ok(QueueView {
-            counts,
-            total,
-            page,
-            limit,
-            results,
-        })
-    })
-    .await??;
+            .collect(),
+    };
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -51,22 +51,13 @@ struct LabelRow {
     renewal_pending: bool,
 }
 
-pub fn parse_status(stored: &str) -> ReferencingStatus {
-    use ReferencingStatus::*;
-    [
-        Draft,
-        Submitted,
-        InReview,
-        ChangesRequested,
-        Approved,
-        Rejected,
-        Suspended,
-        Removed,
-        Withdrawn,
-    ]
-    .into_iter()
-    .find(|s| s.as_str() == stored)
-    .unwrap_or(Draft)
+/// A stored referencing state; an unknown one is an error, never read as some default.
+pub fn parse_status(stored: &str) -> QueryResult<ReferencingStatus> {
+    ReferencingStatus::parse(stored).ok_or_else(|| {
+        diesel::result::Error::DeserializationError(
+            format!("unknown referencing status {stored:?}").into(),
+        )
+    })
 }
 
 fn row_of(
@@ -270,7 +261,7 @@ pub fn load_published(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
         ))
         .order(labels::created_at)
         .load(conn)?;
-    Ok(assemble(rows, incidents, zones, label_rows))
+    assemble(rows, incidents, zones, label_rows)
 }
 
 /// A provider in any state, with its version (for optimistic concurrency).
@@ -303,7 +294,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(Provider, 
         .filter(labels::provider_id.eq(id))
         .order(labels::created_at)
         .load(conn)?;
-    Ok(assemble(vec![row], incidents, zones, label_rows)
+    Ok(assemble(vec![row], incidents, zones, label_rows)?
         .pop()
         .map(|p| (p, version)))
 }
@@ -313,7 +304,7 @@ fn assemble(
     incidents: Vec<(String, String)>,
     zones: Vec<(String, String)>,
     label_rows: Vec<LabelRow>,
-) -> Vec<Provider> {
+) -> QueryResult<Vec<Provider>> {
     let mut incidents_by: HashMap<String, Vec<String>> = HashMap::new();
     for (pid, code) in incidents {
         incidents_by.entry(pid).or_default().push(code);
@@ -352,11 +343,11 @@ fn assemble(
             };
             let mut incident_types = incidents_by.remove(&row.id).unwrap_or_default();
             incident_types.sort();
-            Provider {
+            Ok(Provider {
                 label: label_by.remove(&row.id),
                 incident_types,
                 zone,
-                status: parse_status(&row.status),
+                status: parse_status(&row.status)?,
                 audiences: decode_list(&row.audiences),
                 id: row.id,
                 legal_name: row.legal_name,
@@ -373,7 +364,7 @@ fn assemble(
                 website: row.website,
                 description: row.description,
                 remote: row.remote,
-            }
+            })
         })
         .collect()
 }

@@ -24,6 +24,23 @@ pub enum ReferencingStatus {
 }
 
 impl ReferencingStatus {
+    pub const ALL: [Self; 9] = [
+        Self::Draft,
+        Self::Submitted,
+        Self::InReview,
+        Self::ChangesRequested,
+        Self::Approved,
+        Self::Rejected,
+        Self::Suspended,
+        Self::Removed,
+        Self::Withdrawn,
+    ];
+
+    /// The state stored as `s`; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Draft => "draft",

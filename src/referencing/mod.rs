@@ -4,6 +4,7 @@
 pub mod charter;
 pub mod documents;
 pub mod profile;
+pub mod queue;
 pub mod views;
 
 use chrono::NaiveDateTime;

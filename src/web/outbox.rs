@@ -64,7 +64,7 @@ fn emails_page(
     page(
         state,
         status,
-        "pages/backoffice/emails",
+        "pages/outbox/emails",
         if error.is_some() {
             "Erreur : courriels en échec"
         } else {

@@ -80,7 +80,7 @@ fn users_page(
     page(
         state,
         status,
-        "pages/backoffice/users",
+        "pages/admin/users",
         if error.is_some() {
             "Erreur : utilisateurs"
         } else {

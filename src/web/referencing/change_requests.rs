@@ -155,7 +155,7 @@ fn change_requests_page(
     page(
         state,
         status,
-        "pages/backoffice/change_requests",
+        "pages/referencing/change_requests",
         title,
         Some(user),
         json!({

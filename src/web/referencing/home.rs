@@ -71,7 +71,7 @@ async fn home_page(
     page(
         state,
         status,
-        "pages/portal/home",
+        "pages/referencing/home",
         title,
         Some(user),
         json!({

@@ -72,7 +72,7 @@ fn invitation(
     page(
         state,
         status,
-        "pages/portal/invitation",
+        "pages/referencing/invitation",
         title,
         Some(user),
         json!({

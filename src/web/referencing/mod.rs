@@ -24,20 +24,19 @@ use std::collections::BTreeSet;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::auth::extract::CurrentUser;
-use crate::db::providers::parse_status;
-use crate::db::referencing::{self as queries, QueueRow};
-use crate::db::{accounts, outbox, providers};
+use crate::db::referencing as queries;
+use crate::db::{accounts, providers};
 use crate::domain::audience::Audience;
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::referencing::{Action, Party, available, label, reason_required};
 use crate::domain::text::capitalise;
-use crate::domain::zone::{Zone, departement_of_commune, departement_of_postcode};
+use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
 use crate::http::download::{self, Disposition};
 use crate::referencing::profile::{self, ProfileInput};
@@ -101,8 +100,12 @@ fn state_label(status: ReferencingStatus) -> String {
 }
 
 fn state_of(stored: &str) -> Option<ReferencingStatus> {
-    let parsed = parse_status(stored);
-    (parsed.as_str() == stored).then_some(parsed)
+    ReferencingStatus::parse(stored)
+}
+
+/// A stored state in the words of the timeline (`en cours d'instruction`), or as stored.
+fn state_word(stored: &str) -> String {
+    state_of(stored).map_or_else(|| stored.to_owned(), |s| label(s).to_owned())
 }
 
 fn stored_state_label(stored: &str) -> String {

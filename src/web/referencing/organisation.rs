@@ -245,14 +245,10 @@ fn timeline(events: &[EventView]) -> Vec<TimelineItem> {
             } else {
                 e.actor.clone()
             };
-            let from = e
-                .from_state
-                .as_deref()
-                .map(crate::db::providers::parse_status);
-            let to = crate::db::providers::parse_status(&e.to_state);
-            let change = match from {
-                Some(from) if from != to => Some(format!("{} → {}", label(from), label(to))),
-                None => Some(format!("état : {}", label(to))),
+            let to = state_word(&e.to_state);
+            let change = match e.from_state.as_deref().map(state_word) {
+                Some(from) if from != to => Some(format!("{from} → {to}")),
+                None => Some(format!("état : {to}")),
                 _ => None,
             };
             TimelineItem {
@@ -524,7 +520,7 @@ fn render_organisation(
     page(
         state,
         outcome.status.unwrap_or(StatusCode::OK),
-        "pages/portal/organisation",
+        "pages/referencing/organisation",
         &title,
         Some(user),
         json!({

@@ -1,6 +1,9 @@
 //! The staff queue of applications (`/instruction`), with its tabs and filters.
 
 use super::*;
+use crate::domain::actor::Actor;
+use crate::mail::outbox;
+use crate::referencing::queue::{self, QueueFilter, QueuePage};
 
 /// The queue's filters as submitted (GET, so a filtered queue can be bookmarked).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -35,14 +38,6 @@ impl QueueForm {
             ],
         )
     }
-}
-
-/// The filters once checked.
-struct QueueFilter {
-    status: Option<ReferencingStatus>,
-    departement: Option<String>,
-    since: Option<NaiveDateTime>,
-    until: Option<NaiveDateTime>,
 }
 
 fn parse_day(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
@@ -154,69 +149,31 @@ struct Tab {
     current: bool,
 }
 
-fn departement_of(row: &QueueRow) -> Option<String> {
-    row.commune_code
-        .as_deref()
-        .and_then(departement_of_commune)
-        .map(str::to_owned)
-        .or_else(|| departement_of_postcode(&row.postcode))
-}
-
 struct QueueData {
-    counts: std::collections::BTreeMap<String, i64>,
-    total: usize,
-    lines: Vec<QueueRow>,
+    page: QueuePage,
     pending_changes: usize,
     failed_emails: i64,
 }
 
-/// The same selection as the API's queue (`GET /api/v1/applications`).
-/// Without a (valid) filter, only the counts of change requests and failed emails.
+/// The selection (without a valid filter, only the reminders of change requests and failed
+/// emails).
 fn load_queue(
     state: &AppState,
+    staff: &Actor,
     filter: Option<&QueueFilter>,
     page: usize,
 ) -> Result<QueueData, AppError> {
-    let mut conn = state.pool.get()?;
-    let pending_changes = queries::change_requests_by_status(&mut conn, "pending")?.len();
-    let (failed_emails, _) = outbox::list_by_status(&mut conn, outbox::FAILED, 1, 0)?;
-    let Some(filter) = filter else {
-        return Ok(QueueData {
-            counts: Default::default(),
-            total: 0,
-            lines: Vec::new(),
-            pending_changes,
-            failed_emails,
-        });
+    let pending_changes = queue::pending_change_requests(state, staff)?;
+    let (failed_emails, _) = outbox::list(state, staff, outbox::FAILED, 1, 1)?;
+    let page = match filter {
+        Some(filter) => {
+            let offset = (page - 1).saturating_mul(QUEUE_PAGE);
+            queue::select(state, staff, filter, offset, QUEUE_PAGE)?
+        }
+        None => QueuePage::default(),
     };
-    let rows = queries::queue(&mut conn, None, filter.since, filter.until)?;
-    let in_departement: Vec<QueueRow> = rows
-        .into_iter()
-        .filter(|r| {
-            filter
-                .departement
-                .as_ref()
-                .is_none_or(|d| departement_of(r).as_ref() == Some(d))
-        })
-        .collect();
-    let mut counts = std::collections::BTreeMap::new();
-    for r in &in_departement {
-        *counts.entry(r.status.clone()).or_insert(0) += 1;
-    }
-    let selected: Vec<QueueRow> = in_departement
-        .into_iter()
-        .filter(|r| filter.status.is_none_or(|s| r.status == s.as_str()))
-        .collect();
-    let total = selected.len();
-    let lines = selected
-        .into_iter()
-        .skip((page - 1).saturating_mul(QUEUE_PAGE))
-        .take(QUEUE_PAGE)
-        .collect();
     Ok(QueueData {
-        counts,
-        total,
-        lines,
+        page,
         pending_changes,
         failed_emails,
     })
@@ -235,15 +192,17 @@ pub async fn queue_get(
     let form = form.into_inner();
     let (filter, errors) = check_queue_form(&state, &form);
     let page_no = page_number(form.page.as_deref());
-    let inner = data_of(&state);
+    let (inner, staff) = (data_of(&state), user.actor.clone());
     // Invalid filters show an empty list with the messages, not everything.
     let valid = errors.is_empty();
-    let data = match blocking(move || load_queue(&inner, valid.then_some(&filter), page_no)).await {
+    let data = match blocking(move || load_queue(&inner, &staff, valid.then_some(&filter), page_no))
+        .await
+    {
         Ok(d) => d,
         Err(e) => return error_page(&state, &user, &e),
     };
     let etat = QueueForm::value(&form.etat).to_owned();
-    let all: i64 = data.counts.values().sum();
+    let all: i64 = data.page.counts.values().sum();
     let mut tabs = vec![Tab {
         label: "Tous".into(),
         count: all,
@@ -252,33 +211,33 @@ pub async fn queue_get(
     }];
     tabs.extend(STATES.iter().map(|s| Tab {
         label: state_label(*s),
-        count: data.counts.get(s.as_str()).copied().unwrap_or(0),
+        count: data.page.counts.get(s.as_str()).copied().unwrap_or(0),
         href: form.link(s.as_str(), 1),
         current: etat == s.as_str(),
     }));
     let lines: Vec<QueueLine> = data
+        .page
         .lines
         .iter()
-        .map(|r| {
-            let status = parse_status(&r.status);
-            QueueLine {
-                href: format!("/instruction/dossiers/{}", r.id),
-                name: if r.name.is_empty() {
-                    "(sans nom commercial)".into()
-                } else {
-                    r.name.clone()
-                },
-                legal_name: r.legal_name.clone(),
-                city: r.city.clone(),
-                departement: departement_of(r).unwrap_or_default(),
-                status: status.as_str().to_owned(),
-                status_label: state_label(status),
-                updated: date_fr(r.updated_at),
-                updated_iso: iso(r.updated_at),
-            }
+        .map(|r| QueueLine {
+            href: format!("/instruction/dossiers/{}", r.id),
+            name: if r.name.is_empty() {
+                "(sans nom commercial)".into()
+            } else {
+                r.name.clone()
+            },
+            legal_name: r.legal_name.clone(),
+            city: r.city.clone(),
+            departement: queue::departement_of(r).unwrap_or_default(),
+            status: r.status.clone(),
+            status_label: stored_state_label(&r.status),
+            updated: date_fr(r.updated_at),
+            updated_iso: iso(r.updated_at),
         })
         .collect();
-    let pages = pagination(page_no, data.total, QUEUE_PAGE, |p| form.link(&etat, p));
+    let pages = pagination(page_no, data.page.total, QUEUE_PAGE, |p| {
+        form.link(&etat, p)
+    });
     let choices: Vec<Choice> = STATES
         .iter()
         .map(|s| Choice {
@@ -292,7 +251,7 @@ pub async fn queue_get(
         || !QueueForm::value(&form.departement).is_empty()
         || !QueueForm::value(&form.du).is_empty()
         || !QueueForm::value(&form.au).is_empty();
-    let summary = match data.total {
+    let summary = match data.page.total {
         0 if filtered => "Aucun dossier ne correspond à ces critères.".to_owned(),
         0 => "Aucun dossier.".to_owned(),
         n => plural(n, "dossier", "dossiers"),
@@ -308,7 +267,7 @@ pub async fn queue_get(
     page(
         &state,
         status,
-        "pages/backoffice/queue",
+        "pages/referencing/queue",
         &title,
         Some(&user),
         json!({

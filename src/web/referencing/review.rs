@@ -262,7 +262,7 @@ fn application_page(
     page(
         state,
         status,
-        "pages/backoffice/application",
+        "pages/referencing/review",
         &title,
         Some(user),
         json!({
