@@ -11,6 +11,7 @@ use crate::auth::extract::CurrentUser;
 use crate::db::referencing as queries;
 use crate::domain::provider::ReferencingStatus;
 use crate::domain::referencing::Action;
+use crate::domain::referencing::ChangeRequestStatus;
 use crate::error::{AppError, Problem};
 use crate::http::download::{self as file_download, Disposition};
 use crate::referencing::profile::ProfileInput;
@@ -288,20 +289,15 @@ pub async fn change_requests(
     user: CurrentUser,
     query: web::Query<ChangeRequestQuery>,
 ) -> Result<HttpResponse, AppError> {
-    user.require_staff()?;
-    let status = query.status.clone().unwrap_or_else(|| "pending".into());
-    if !["pending", "approved", "rejected"].contains(&status.as_str()) {
-        return Err(AppError::field(
-            "status",
-            "Statut inconnu : pending, approved ou rejected.",
-        ));
-    }
+    let status = match query.status.as_deref() {
+        None => ChangeRequestStatus::Pending,
+        Some(s) => ChangeRequestStatus::parse(s).ok_or_else(|| {
+            AppError::field("status", "Statut inconnu : pending, approved ou rejected.")
+        })?,
+    };
     let state = state.into_inner();
-    let rows = web::block(move || -> Result<_, AppError> {
-        let mut conn = state.pool.get()?;
-        Ok(queries::change_requests_by_status(&mut conn, &status)?)
-    })
-    .await??;
+    let rows =
+        web::block(move || referencing::change_requests::list(&state, &user, status)).await??;
     Ok(HttpResponse::Ok().json(ChangeRequestList {
         results: rows
             .into_iter()
@@ -333,7 +329,7 @@ pub async fn decide_change_request(
     let reason = body.and_then(|b| b.into_inner().reason);
     let state = state.into_inner();
     let view = web::block(move || {
-        referencing::decide_change_request(&state, &user, &id, approve, reason.as_deref())
+        referencing::change_requests::decide(&state, &user, &id, approve, reason.as_deref())
     })
     .await??;
     Ok(HttpResponse::Ok().json(view))

@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod providers;
 pub mod referencing;
 pub mod schema;
+pub mod stored;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@ use super::schema::{
     change_requests, charter_acceptances, organisation_members, provider_documents, providers,
     users, workflow_events,
 };
+use crate::domain::referencing::ChangeRequestStatus;
 
 #[derive(Queryable, Selectable, Debug, Clone, PartialEq)]
 #[diesel(table_name = workflow_events)]
@@ -219,7 +220,7 @@ pub struct ChangeRequestRow {
     pub id: String,
     pub provider_id: String,
     pub changes: String,
-    pub status: String,
+    pub status: ChangeRequestStatus,
     pub reason: Option<String>,
     pub requested_by: String,
     pub requested_at: NaiveDateTime,
@@ -240,7 +241,7 @@ pub fn pending_change_request(
 ) -> QueryResult<Option<ChangeRequestRow>> {
     change_requests::table
         .filter(change_requests::provider_id.eq(provider_id))
-        .filter(change_requests::status.eq("pending"))
+        .filter(change_requests::status.eq(ChangeRequestStatus::Pending))
         .select(ChangeRequestRow::as_select())
         .first(conn)
         .optional()
@@ -256,7 +257,7 @@ pub fn change_request(conn: &mut DbConnection, id: &str) -> QueryResult<Option<C
 
 pub fn change_requests_by_status(
     conn: &mut DbConnection,
-    status: &str,
+    status: ChangeRequestStatus,
 ) -> QueryResult<Vec<ChangeRequestRow>> {
     change_requests::table
         .filter(change_requests::status.eq(status))
@@ -269,7 +270,7 @@ pub fn change_requests_by_status(
 pub fn decide_change_request(
     conn: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: ChangeRequestStatus,
     reason: Option<&str>,
     decided_by: &str,
     now: NaiveDateTime,
@@ -277,7 +278,7 @@ pub fn decide_change_request(
     diesel::update(
         change_requests::table
             .find(id)
-            .filter(change_requests::status.eq("pending")),
+            .filter(change_requests::status.eq(ChangeRequestStatus::Pending)),
     )
     .set((
         change_requests::status.eq(status),

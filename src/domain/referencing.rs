@@ -1,6 +1,8 @@
 //! The referencing workflow: which action moves an application from which state to which,
 //! who may take it, and whether a written reason is required.
 
+use diesel::sql_types::Text;
+use diesel::{AsExpression, FromSqlRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -189,6 +191,34 @@ pub fn label(status: S) -> &'static str {
         S::Suspended => "suspendu",
         S::Removed => "retiré",
         S::Withdrawn => "abandonné",
+    }
+}
+
+/// Where a change request to a published profile stands. Stored as text (see `db::stored`).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, AsExpression, FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeRequestStatus {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl ChangeRequestStatus {
+    pub const ALL: [Self; 3] = [Self::Pending, Self::Approved, Self::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
 

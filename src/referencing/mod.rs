@@ -1,20 +1,21 @@
 //! The referencing workflow as the API and pages drive it. Every step is one transaction that
 //! writes the new state, an audit event and the emails; blocking, call inside `web::block`.
 
+pub mod change_requests;
 pub mod charter;
 pub mod documents;
+pub mod members;
 pub mod profile;
 pub mod queue;
 pub mod views;
 
+pub use change_requests::change_request_view;
+pub use members::{INVITATION_DAYS, accept_invitation, invite, members};
+
 use chrono::NaiveDateTime;
-use serde_json::Value;
 
 use self::profile::{ProfileInput, REVIEWED_FIELDS};
-use self::views::{
-    ApplicationView, ChangeRequestView, CharterStatus, DocumentView, EventView, JoinedOrganisation,
-    MemberView, UpdateOutcome,
-};
+use self::views::{ApplicationView, CharterStatus, DocumentView, EventView, UpdateOutcome};
 use crate::auth::Role;
 use crate::db::referencing::{self as queries, ChangeRequestRow, NewEvent};
 use crate::db::{DbConnection, accounts, providers, write_transaction};
@@ -22,16 +23,17 @@ use crate::directory::render::ProviderView;
 use crate::domain::actor::Actor;
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::reason::{Reason, ReasonError};
-use crate::domain::referencing::{Action, Party, TransitionError, available, label, transition};
+use crate::domain::referencing::{
+    Action, ChangeRequestStatus, Party, TransitionError, available, label, transition,
+};
 use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
 use crate::geo::location::{self, Place};
 use crate::mail::Email;
 use crate::mail::emails::referencing::{
     ApplicationApproved, ApplicationChangesRequested, ApplicationInReview, ApplicationReceived,
-    ApplicationRejected, ApplicationWithdrawn, ChangeRequestApproved, ChangeRequestRejected,
-    OrganisationInvitation, ProviderReinstated, ProviderRemoved, ProviderSuspended,
-    StaffApplicationSubmitted, StaffChangeRequest,
+    ApplicationRejected, ApplicationWithdrawn, ProviderReinstated, ProviderRemoved,
+    ProviderSuspended, StaffApplicationSubmitted, StaffChangeRequest,
 };
 use crate::state::AppState;
 
@@ -53,7 +55,7 @@ impl Access {
     }
 }
 
-fn not_found() -> AppError {
+pub(super) fn not_found() -> AppError {
     AppError::not_found("Organisation introuvable.")
 }
 
@@ -74,7 +76,7 @@ pub fn load(
     }
 }
 
-fn require_member(access: Access) -> Result<bool, AppError> {
+pub(super) fn require_member(access: Access) -> Result<bool, AppError> {
     match access {
         Access::Member { owner } => Ok(owner),
         Access::Staff => Err(AppError::forbidden(
@@ -122,19 +124,7 @@ pub fn view(
     })
 }
 
-pub fn change_request_view(row: ChangeRequestRow) -> ChangeRequestView {
-    ChangeRequestView {
-        changes: serde_json::from_str(&row.changes).unwrap_or(Value::Null),
-        id: row.id,
-        provider_id: row.provider_id,
-        status: row.status,
-        reason: row.reason,
-        requested_at: row.requested_at,
-        decided_at: row.decided_at,
-    }
-}
-
-fn event(
+pub(super) fn event(
     conn: &mut DbConnection,
     subject_id: &str,
     actor: &str,
@@ -159,15 +149,15 @@ fn event(
     Ok(())
 }
 
-fn application_url(state: &AppState, id: &str) -> String {
+pub(super) fn application_url(state: &AppState, id: &str) -> String {
     format!("{}/espace/organisations/{id}", state.config.base_url)
 }
 
-fn review_url(state: &AppState, id: &str) -> String {
+pub(super) fn review_url(state: &AppState, id: &str) -> String {
     format!("{}/instruction/dossiers/{id}", state.config.base_url)
 }
 
-fn profile_url(state: &AppState, id: &str) -> String {
+pub(super) fn profile_url(state: &AppState, id: &str) -> String {
     format!("{}/prestataires/{id}", state.config.base_url)
 }
 
@@ -203,7 +193,7 @@ pub fn notify_staff<E: Email>(
     Ok(())
 }
 
-fn display_name(provider: &Provider) -> String {
+pub(super) fn display_name(provider: &Provider) -> String {
     if provider.name.is_empty() {
         "votre organisation".to_owned()
     } else {
@@ -242,7 +232,7 @@ fn geocode(
     }
 }
 
-fn apply_input(
+pub(super) fn apply_input(
     conn: &mut DbConnection,
     state: &AppState,
     provider: &mut Provider,
@@ -343,7 +333,7 @@ pub fn update_profile(
                         id: uuid::Uuid::new_v4().to_string(),
                         provider_id: id.to_owned(),
                         changes: reviewed.to_json().to_string(),
-                        status: "pending".into(),
+                        status: ChangeRequestStatus::Pending,
                         reason: None,
                         requested_by: user.id.clone(),
                         requested_at: now,
@@ -400,7 +390,7 @@ fn reviewed_differs(current: &Provider, proposed: &Provider) -> bool {
 }
 
 /// French labels of the fields present in `input`.
-fn field_labels(input: &ProfileInput) -> Vec<&'static str> {
+pub(super) fn field_labels(input: &ProfileInput) -> Vec<&'static str> {
     let json = input.to_json();
     REVIEWED_FIELDS
         .iter()
@@ -417,7 +407,7 @@ fn field_labels(input: &ProfileInput) -> Vec<&'static str> {
         .collect()
 }
 
-fn stale() -> AppError {
+pub(super) fn stale() -> AppError {
     AppError::Conflict(
         "Le dossier vient d'être modifié par quelqu'un d'autre : rechargez-le et recommencez."
             .into(),
@@ -673,200 +663,4 @@ pub fn application(state: &AppState, user: &Actor, id: &str) -> Result<Applicati
     let mut conn = state.pool.get()?;
     let (provider, version, access) = load(&mut conn, user, id)?;
     view(&mut conn, state, &provider, version, access)
-}
-
-/// Staff decide a change request: approved fields are published at once.
-pub fn decide_change_request(
-    state: &AppState,
-    user: &Actor,
-    request_id: &str,
-    approve: bool,
-    reason: Option<&str>,
-) -> Result<ChangeRequestView, AppError> {
-    user.require_staff()?;
-    let reason = Reason::optional(reason)?;
-    let reason = reason.as_ref().map(Reason::as_str);
-    if !approve && reason.is_none() {
-        return Err(AppError::field(
-            "reason",
-            "Indiquez le motif du refus : il sera communiqué au prestataire.",
-        ));
-    }
-    let mut conn = state.pool.get()?;
-    write_transaction(&mut conn, |conn| {
-        let now = state.clock.now_naive();
-        let request = queries::change_request(conn, request_id)?
-            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
-        if request.status != "pending" {
-            return Err(AppError::Conflict(
-                "Cette demande a déjà été traitée.".into(),
-            ));
-        }
-        let (mut provider, version, _) = load(conn, user, &request.provider_id)?;
-        let changes: ProfileInput = serde_json::from_str(&request.changes)
-            .map_err(|e| AppError::Internal(format!("stored change request: {e}")))?;
-        let status = if approve { "approved" } else { "rejected" };
-        if !queries::decide_change_request(conn, request_id, status, reason, &user.id, now)? {
-            return Err(AppError::Conflict(
-                "Cette demande a déjà été traitée.".into(),
-            ));
-        }
-        let fields = field_labels(&changes);
-        if approve {
-            apply_input(conn, state, &mut provider, &changes)?;
-            if !providers::update(conn, &provider, version, now)? {
-                return Err(stale());
-            }
-            notify_members(conn, state, &provider, |name, provider_name| {
-                ChangeRequestApproved {
-                    name,
-                    provider_name,
-                    fields: fields.clone(),
-                    profile_url: profile_url(state, &provider.id),
-                }
-            })?;
-        } else {
-            notify_members(conn, state, &provider, |name, provider_name| {
-                ChangeRequestRejected {
-                    name,
-                    provider_name,
-                    fields: fields.clone(),
-                    reason: reason.unwrap_or_default().to_owned(),
-                    application_url: application_url(state, &provider.id),
-                }
-            })?;
-        }
-        event(
-            conn,
-            &provider.id,
-            &user.id,
-            &format!("change-request-{status}"),
-            (Some(provider.status), provider.status.as_str()),
-            reason,
-            now,
-        )?;
-        let row = queries::change_request(conn, request_id)?
-            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
-        Ok(change_request_view(row))
-    })
-}
-
-pub fn members(state: &AppState, user: &Actor, id: &str) -> Result<Vec<MemberView>, AppError> {
-    let mut conn = state.pool.get()?;
-    load(&mut conn, user, id)?;
-    Ok(accounts::members(&mut conn, id)?
-        .into_iter()
-        .map(|(u, is_owner)| MemberView {
-            user_id: u.id,
-            email: u.email,
-            display_name: u.display_name,
-            is_owner,
-        })
-        .collect())
-}
-
-pub const INVITATION_DAYS: i64 = 7;
-
-/// The owner invites someone by email to join the organisation.
-pub fn invite(state: &AppState, user: &Actor, id: &str, email: &str) -> Result<(), AppError> {
-    let email = crate::auth::accounts::normalise_email(email);
-    if !validator::ValidateEmail::validate_email(&email) {
-        return Err(AppError::field("email", "Adresse électronique invalide."));
-    }
-    let mut conn = state.pool.get()?;
-    write_transaction(&mut conn, |conn| {
-        let now = state.clock.now_naive();
-        let (provider, _, access) = load(conn, user, id)?;
-        if !require_member(access)? {
-            return Err(AppError::forbidden(
-                "Seul le responsable de l'organisation peut inviter des membres.",
-            ));
-        }
-        let token = crate::auth::accounts::issue_token(
-            conn,
-            state,
-            crate::auth::accounts::INVITATION,
-            None,
-            &email,
-            Some(id),
-            chrono::Duration::days(INVITATION_DAYS),
-        )?;
-        state.mailer.enqueue(
-            conn,
-            &state.clock,
-            &email,
-            &OrganisationInvitation {
-                inviter_name: user.display_name.clone(),
-                provider_name: display_name(&provider),
-                accept_url: format!("{}/espace/invitations?token={token}", state.config.base_url),
-                days: INVITATION_DAYS,
-            },
-        )?;
-        event(
-            conn,
-            id,
-            &user.id,
-            "invite",
-            (Some(provider.status), provider.status.as_str()),
-            None,
-            now,
-        )?;
-        Ok(())
-    })
-}
-
-/// The signed-in invitee joins the organisation (the invitation is for their address only).
-pub fn accept_invitation(
-    state: &AppState,
-    user: &Actor,
-    token: &str,
-) -> Result<JoinedOrganisation, AppError> {
-    let mut conn = state.pool.get()?;
-    write_transaction(&mut conn, |conn| {
-        let now = state.clock.now_naive();
-        let invalid = || {
-            AppError::field(
-                "token",
-                "Cette invitation est invalide, expirée ou déjà utilisée.",
-            )
-        };
-        let found = accounts::consume_token(
-            conn,
-            &crate::auth::tokens::digest(token),
-            crate::auth::accounts::INVITATION,
-            now,
-        )?
-        .ok_or_else(invalid)?;
-        if found.email != user.email {
-            return Err(AppError::forbidden(
-                "Cette invitation a été envoyée à une autre adresse électronique.",
-            ));
-        }
-        if user.role != Role::Provider {
-            return Err(AppError::forbidden(
-                "Seuls les comptes prestataires peuvent rejoindre une organisation.",
-            ));
-        }
-        let provider_id = found.provider_id.ok_or_else(invalid)?;
-        accounts::add_member(conn, &provider_id, &user.id, false, now)?;
-        let (provider, _) = providers::find(conn, &provider_id)?.ok_or_else(not_found)?;
-        event(
-            conn,
-            &provider_id,
-            &user.id,
-            "join",
-            (Some(provider.status), provider.status.as_str()),
-            None,
-            now,
-        )?;
-        Ok(JoinedOrganisation {
-            provider_id,
-            member: MemberView {
-                user_id: user.id.clone(),
-                email: user.email.clone(),
-                display_name: user.display_name.clone(),
-                is_owner: false,
-            },
-        })
-    })
 }

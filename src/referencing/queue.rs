@@ -8,6 +8,7 @@ use chrono::NaiveDateTime;
 use crate::db::referencing as queries;
 use crate::domain::actor::Actor;
 use crate::domain::provider::ReferencingStatus;
+use crate::domain::referencing::ChangeRequestStatus;
 use crate::domain::zone::{departement_of_commune, departement_of_postcode};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -84,5 +85,5 @@ pub fn select(
 pub fn pending_change_requests(state: &AppState, staff: &Actor) -> Result<usize, AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
-    Ok(queries::change_requests_by_status(&mut conn, "pending")?.len())
+    Ok(queries::change_requests_by_status(&mut conn, ChangeRequestStatus::Pending)?.len())
 }

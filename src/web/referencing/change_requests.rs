@@ -1,6 +1,8 @@
 //! Changes of published profiles that staff approve or reject.
 
 use super::*;
+use crate::domain::actor::Actor;
+use crate::referencing::change_requests::PendingChange;
 
 fn reviewed_field_label(field: &str) -> &'static str {
     match field {
@@ -63,15 +65,19 @@ struct ChangeRequestLine {
     error: Option<String>,
 }
 
-fn load_change_requests(state: &AppState) -> Result<Vec<(ChangeRequestLine, String)>, AppError> {
-    let mut conn = state.pool.get()?;
-    let rows = queries::change_requests_by_status(&mut conn, "pending")?;
-    let mut lines = Vec::with_capacity(rows.len());
-    for row in rows {
-        let provider = providers::find(&mut conn, &row.provider_id)?.map(|(p, _)| p);
-        let requested_by = accounts::user_by_id(&mut conn, &row.requested_by)?
-            .map(|u| format!("{} ({})", u.display_name, u.email))
-            .unwrap_or_default();
+fn load_change_requests(
+    state: &AppState,
+    staff: &Actor,
+) -> Result<Vec<(ChangeRequestLine, String)>, AppError> {
+    let pending = referencing::change_requests::pending(state, staff)?;
+    let mut lines = Vec::with_capacity(pending.len());
+    for PendingChange {
+        row,
+        provider,
+        requested_by,
+    } in pending
+    {
+        let requested_by = requested_by.unwrap_or_default();
         let changes: Value = serde_json::from_str(&row.changes).unwrap_or(Value::Null);
         let fields = changes
             .as_object()
@@ -188,7 +194,8 @@ pub async fn change_requests_get(
         Some("refusee") => Some("La modification est refusée ; le prestataire a reçu votre motif."),
         _ => None,
     };
-    match blocking(move || load_change_requests(&inner)).await {
+    let staff = user.actor.clone();
+    match blocking(move || load_change_requests(&inner, &staff)).await {
         Ok(lines) => change_requests_page(&state, &user, StatusCode::OK, lines, info, None, None),
         Err(e) => error_page(&state, &user, &e),
     }
@@ -233,7 +240,7 @@ pub async fn change_request_post(
     let (inner, actor, target) = (data_of(&state), user.clone(), id.clone());
     let reason = (!approve).then(|| form.reason.clone());
     let result = blocking(move || {
-        referencing::decide_change_request(&inner, &actor, &target, approve, reason.as_deref())
+        referencing::change_requests::decide(&inner, &actor, &target, approve, reason.as_deref())
     })
     .await;
     let (status, error, failed) = match result {
@@ -256,7 +263,8 @@ pub async fn change_request_post(
         Err(other) => return error_page(&state, &user, &other),
     };
     let inner = data_of(&state);
-    match blocking(move || load_change_requests(&inner)).await {
+    let staff = user.actor.clone();
+    match blocking(move || load_change_requests(&inner, &staff)).await {
         Ok(lines) => change_requests_page(&state, &user, status, lines, None, Some(error), failed),
         Err(e) => error_page(&state, &user, &e),
     }

@@ -30,8 +30,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::auth::extract::CurrentUser;
-use crate::db::referencing as queries;
-use crate::db::{accounts, providers};
 use crate::domain::audience::Audience;
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::referencing::{Action, Party, available, label, reason_required};

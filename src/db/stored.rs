@@ -1,0 +1,52 @@
+//! Domain enums stored as text: typed in rows, written and read through their `as_str` and
+//! `parse`, so that a row with an unknown value is an error, never a silent default.
+
+use diesel::deserialize::{self, FromSql};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+
+use super::MultiBackend;
+use crate::domain::referencing::ChangeRequestStatus;
+
+macro_rules! stored_as_text {
+    ($($ty:ty),+ $(,)?) => {$(
+        impl ToSql<Text, MultiBackend> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                <str as ToSql<Text, MultiBackend>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        #[cfg(feature = "sqlite")]
+        impl ToSql<Text, diesel::sqlite::Sqlite> for $ty {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut Output<'b, '_, diesel::sqlite::Sqlite>,
+            ) -> serialize::Result {
+                <str as ToSql<Text, diesel::sqlite::Sqlite>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        #[cfg(feature = "postgres")]
+        impl ToSql<Text, diesel::pg::Pg> for $ty {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut Output<'b, '_, diesel::pg::Pg>,
+            ) -> serialize::Result {
+                <str as ToSql<Text, diesel::pg::Pg>>::to_sql(self.as_str(), out)
+            }
+        }
+
+        impl FromSql<Text, MultiBackend> for $ty {
+            fn from_sql(
+                bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+            ) -> deserialize::Result<Self> {
+                let stored = <String as FromSql<Text, MultiBackend>>::from_sql(bytes)?;
+                <$ty>::parse(&stored).ok_or_else(|| {
+                    format!("unknown {} {stored:?}", stringify!($ty)).into()
+                })
+            }
+        }
+    )+};
+}
+
+stored_as_text!(ChangeRequestStatus);

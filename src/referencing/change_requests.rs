@@ -1,0 +1,147 @@
+//! Changes to a published profile's reviewed fields (legal name, SIRET, address, zone), which
+//! staff approve (published at once) or reject with a reason.
+
+use serde_json::Value;
+
+use super::profile::ProfileInput;
+use super::views::ChangeRequestView;
+use super::*;
+use crate::db::referencing::{self as queries, ChangeRequestRow};
+use crate::db::{accounts, providers, write_transaction};
+use crate::domain::actor::Actor;
+use crate::domain::provider::Provider;
+use crate::domain::reason::Reason;
+use crate::domain::referencing::ChangeRequestStatus;
+use crate::error::AppError;
+use crate::mail::emails::referencing::{ChangeRequestApproved, ChangeRequestRejected};
+use crate::state::AppState;
+
+pub fn change_request_view(row: ChangeRequestRow) -> ChangeRequestView {
+    ChangeRequestView {
+        changes: serde_json::from_str(&row.changes).unwrap_or(Value::Null),
+        id: row.id,
+        provider_id: row.provider_id,
+        status: row.status.as_str().to_owned(),
+        reason: row.reason,
+        requested_at: row.requested_at,
+        decided_at: row.decided_at,
+    }
+}
+
+/// The change requests in `status`, oldest first (staff).
+pub fn list(
+    state: &AppState,
+    staff: &Actor,
+    status: ChangeRequestStatus,
+) -> Result<Vec<ChangeRequestRow>, AppError> {
+    staff.require_staff()?;
+    let mut conn = state.pool.get()?;
+    Ok(queries::change_requests_by_status(&mut conn, status)?)
+}
+
+/// A pending change request with what staff need to decide it: the organisation as published
+/// (gone if it was deleted meanwhile) and who asked, as `name (email)`.
+pub struct PendingChange {
+    pub row: ChangeRequestRow,
+    pub provider: Option<Provider>,
+    pub requested_by: Option<String>,
+}
+
+/// The pending change requests, oldest first, with their context (staff).
+pub fn pending(state: &AppState, staff: &Actor) -> Result<Vec<PendingChange>, AppError> {
+    staff.require_staff()?;
+    let mut conn = state.pool.get()?;
+    let rows = queries::change_requests_by_status(&mut conn, ChangeRequestStatus::Pending)?;
+    let mut pending = Vec::with_capacity(rows.len());
+    for row in rows {
+        let provider = providers::find(&mut conn, &row.provider_id)?.map(|(p, _)| p);
+        let requested_by = accounts::user_by_id(&mut conn, &row.requested_by)?
+            .map(|u| format!("{} ({})", u.display_name, u.email));
+        pending.push(PendingChange {
+            row,
+            provider,
+            requested_by,
+        });
+    }
+    Ok(pending)
+}
+
+/// Staff decide a change request: approved fields are published at once.
+pub fn decide(
+    state: &AppState,
+    user: &Actor,
+    request_id: &str,
+    approve: bool,
+    reason: Option<&str>,
+) -> Result<ChangeRequestView, AppError> {
+    user.require_staff()?;
+    let reason = Reason::optional(reason)?;
+    let reason = reason.as_ref().map(Reason::as_str);
+    if !approve && reason.is_none() {
+        return Err(AppError::field(
+            "reason",
+            "Indiquez le motif du refus : il sera communiqué au prestataire.",
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let request = queries::change_request(conn, request_id)?
+            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+        if request.status != ChangeRequestStatus::Pending {
+            return Err(AppError::Conflict(
+                "Cette demande a déjà été traitée.".into(),
+            ));
+        }
+        let (mut provider, version, _) = load(conn, user, &request.provider_id)?;
+        let changes: ProfileInput = serde_json::from_str(&request.changes)
+            .map_err(|e| AppError::Internal(format!("stored change request: {e}")))?;
+        let status = if approve {
+            ChangeRequestStatus::Approved
+        } else {
+            ChangeRequestStatus::Rejected
+        };
+        if !queries::decide_change_request(conn, request_id, status, reason, &user.id, now)? {
+            return Err(AppError::Conflict(
+                "Cette demande a déjà été traitée.".into(),
+            ));
+        }
+        let fields = field_labels(&changes);
+        if approve {
+            apply_input(conn, state, &mut provider, &changes)?;
+            if !providers::update(conn, &provider, version, now)? {
+                return Err(stale());
+            }
+            notify_members(conn, state, &provider, |name, provider_name| {
+                ChangeRequestApproved {
+                    name,
+                    provider_name,
+                    fields: fields.clone(),
+                    profile_url: profile_url(state, &provider.id),
+                }
+            })?;
+        } else {
+            notify_members(conn, state, &provider, |name, provider_name| {
+                ChangeRequestRejected {
+                    name,
+                    provider_name,
+                    fields: fields.clone(),
+                    reason: reason.unwrap_or_default().to_owned(),
+                    application_url: application_url(state, &provider.id),
+                }
+            })?;
+        }
+        event(
+            conn,
+            &provider.id,
+            &user.id,
+            &format!("change-request-{}", status.as_str()),
+            (Some(provider.status), provider.status.as_str()),
+            reason,
+            now,
+        )?;
+        let row = queries::change_request(conn, request_id)?
+            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+        Ok(change_request_view(row))
+    })
+}
