@@ -3,6 +3,7 @@
 //! ~200 ExpertCyber-labelled), placed on real communes when the geography is imported and
 //! around the prefectures otherwise.
 
+use crate::domain::label::LabelStatus;
 use std::collections::HashSet;
 
 use chrono::{Days, Months, NaiveDate, NaiveDateTime};
@@ -395,17 +396,17 @@ fn assign_labels(rng: &mut Rng, providers: &mut [Provider], today: NaiveDate) {
     }
     for (k, &i) in order.iter().take(DEMO_LABELLED).enumerate() {
         let (status, age_days) = match k {
-            0..=5 => ("suspended", 100 + rng.below(500)),
-            6..=9 => ("expired", 731 + rng.below(200)),
+            0..=5 => (LabelStatus::Suspended, 100 + rng.below(500)),
+            6..=9 => (LabelStatus::Expired, 731 + rng.below(200)),
             // Every 12th valid label in its last 90 days, to have renewals to show.
-            _ if k % 12 == 0 => ("valid", 640 + rng.below(89)),
-            _ => ("valid", rng.below(640)),
+            _ if k % 12 == 0 => (LabelStatus::Valid, 640 + rng.below(89)),
+            _ => (LabelStatus::Valid, rng.below(640)),
         };
         let valid_from = today - Days::new(age_days as u64);
         let valid_until = valid_from + Months::new(24);
         providers[i].label = Some(LabelSummary {
             number: format!("EC-{}-{:04}", valid_from.format("%Y"), k + 1),
-            status: status.to_owned(),
+            status,
             valid_from,
             valid_until,
             renewal_pending: false,

@@ -1,6 +1,7 @@
 //! Queries of the ExpertCyber label: applications, answers, evidence, audit findings, labels,
 //! numbers and reminders.
 
+use crate::domain::label::LabelStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -315,7 +316,7 @@ pub fn findings_of(
 pub struct LabelRecord {
     pub number: String,
     pub provider_id: String,
-    pub status: String,
+    pub status: LabelStatus,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
     pub created_at: NaiveDateTime,
@@ -374,15 +375,14 @@ pub fn insert_label(conn: &mut DbConnection, label: &LabelRecord) -> QueryResult
 pub fn set_label_status(
     conn: &mut DbConnection,
     number: &str,
-    from: &[&str],
-    to: &str,
+    from: &[LabelStatus],
+    to: LabelStatus,
     suspension_cause: Option<&str>,
 ) -> QueryResult<bool> {
-    let from: Vec<String> = from.iter().map(|s| (*s).to_owned()).collect();
     let changed = diesel::update(
         labels::table
             .filter(labels::number.eq(number))
-            .filter(labels::status.eq_any(from)),
+            .filter(labels::status.eq_any(from.to_vec())),
     )
     .set((
         labels::status.eq(to),
@@ -412,11 +412,11 @@ pub fn extend_label(
     let changed = diesel::update(
         labels::table
             .filter(labels::number.eq(number))
-            .filter(labels::status.eq_any(["valid", "expired"])),
+            .filter(labels::status.eq_any([LabelStatus::Valid, LabelStatus::Expired])),
     )
     .set((
         labels::valid_until.eq(valid_until),
-        labels::status.eq("valid"),
+        labels::status.eq(LabelStatus::Valid),
         labels::renewal_pending.eq(false),
         labels::suspension_cause.eq(None::<String>),
     ))
@@ -473,14 +473,17 @@ pub fn labels_expiring_by(
 ) -> QueryResult<Vec<LabelListRow>> {
     labels::table
         .inner_join(providers::table)
-        .filter(labels::status.eq("valid"))
+        .filter(labels::status.eq(LabelStatus::Valid))
         .filter(labels::valid_until.le(until))
         .order((labels::valid_until, labels::number))
         .select((LabelRecord::as_select(), providers::name))
         .load(conn)
 }
 
-pub fn labels_in_status(conn: &mut DbConnection, status: &str) -> QueryResult<Vec<LabelListRow>> {
+pub fn labels_in_status(
+    conn: &mut DbConnection,
+    status: LabelStatus,
+) -> QueryResult<Vec<LabelListRow>> {
     labels::table
         .inner_join(providers::table)
         .filter(labels::status.eq(status))
@@ -493,12 +496,11 @@ pub fn labels_in_status(conn: &mut DbConnection, status: &str) -> QueryResult<Ve
 pub fn labels_of_provider_in(
     conn: &mut DbConnection,
     provider_id: &str,
-    statuses: &[&str],
+    statuses: &[LabelStatus],
 ) -> QueryResult<Vec<LabelRecord>> {
-    let statuses: Vec<String> = statuses.iter().map(|s| (*s).to_owned()).collect();
     labels::table
         .filter(labels::provider_id.eq(provider_id))
-        .filter(labels::status.eq_any(statuses))
+        .filter(labels::status.eq_any(statuses.to_vec()))
         .select(LabelRecord::as_select())
         .load(conn)
 }
@@ -506,7 +508,7 @@ pub fn labels_of_provider_in(
 /// Valid labels past `valid_until` (before `today`) with no renewal under way.
 pub fn labels_to_expire(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<String>> {
     labels::table
-        .filter(labels::status.eq_any(["valid", "suspended"]))
+        .filter(labels::status.eq_any([LabelStatus::Valid, LabelStatus::Suspended]))
         .filter(labels::valid_until.lt(today))
         .filter(labels::renewal_pending.eq(false))
         .select(labels::number)

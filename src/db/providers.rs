@@ -1,5 +1,6 @@
 //! Provider queries.
 
+use crate::domain::label::LabelStatus;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -43,7 +44,7 @@ struct ProviderRow {
 struct LabelRow {
     number: String,
     provider_id: String,
-    status: String,
+    status: LabelStatus,
     valid_from: NaiveDate,
     valid_until: NaiveDate,
     created_at: NaiveDateTime,
@@ -152,11 +153,12 @@ pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) 
                 .values(LabelRow {
                     number: label.number.clone(),
                     provider_id: provider.id.clone(),
-                    status: label.status.clone(),
+                    status: label.status,
                     valid_from: label.valid_from,
                     valid_until: label.valid_until,
                     created_at: now,
-                    suspension_cause: (label.status == "suspended").then(|| "staff".to_owned()),
+                    suspension_cause: (label.status == LabelStatus::Suspended)
+                        .then(|| "staff".to_owned()),
                     renewal_pending: label.renewal_pending,
                 })
                 .execute(conn)?;

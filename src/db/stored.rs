@@ -6,6 +6,7 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use super::MultiBackend;
+use crate::domain::label::LabelStatus;
 use crate::domain::referencing::ChangeRequestStatus;
 
 macro_rules! stored_as_text {
@@ -49,4 +50,4 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(ChangeRequestStatus);
+stored_as_text!(ChangeRequestStatus, LabelStatus);

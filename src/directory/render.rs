@@ -1,6 +1,7 @@
 //! The directory's public JSON: a provider as the public sees it (the same fields wherever a
 //! provider appears) and the search answer, rendered from pieces cached per snapshot.
 
+use crate::domain::label::LabelStatus;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -100,7 +101,7 @@ fn render_provider(p: &Provider) -> Result<RenderedProvider, AppError> {
         .ok_or_else(|| AppError::Internal("unexpected provider JSON".into()))?;
     let label = |l: Option<LabelSummary>| serde_json::to_string(&l).map_err(internal);
     let lapsed_label = match &p.label {
-        Some(l) if l.status == "valid" => Some((
+        Some(l) if l.status == LabelStatus::Valid => Some((
             l.valid_until,
             label(Some(
                 l.clone()
@@ -217,7 +218,7 @@ mod tests {
             status: ReferencingStatus::Approved,
             label: label.map(|(status, from, until)| LabelSummary {
                 number: "EC-2026-0001".into(),
-                status: status.into(),
+                status: LabelStatus::parse(status).unwrap(),
                 valid_from: day(from),
                 valid_until: day(until),
                 renewal_pending: false,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::audience::Audience;
+use super::label::LabelStatus;
 use super::zone::Zone;
 
 /// Referencing states (the workflow itself comes with the referencing issue); only
@@ -61,8 +62,7 @@ impl ReferencingStatus {
 pub struct LabelSummary {
     /// `EC-YYYY-NNNN`.
     pub number: String,
-    /// `valid`, `suspended`, `expired` or `withdrawn`.
-    pub status: String,
+    pub status: LabelStatus,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
     /// A renewal submitted before `valid_until` keeps the label valid until its decision.
@@ -74,8 +74,8 @@ impl LabelSummary {
     /// A label is shown as expired from the day after `valid_until` (unless a renewal is under
     /// way), even before the scheduled job records it.
     pub fn as_of(mut self, today: NaiveDate) -> Self {
-        if self.status == "valid" && self.valid_until < today && !self.renewal_pending {
-            self.status = "expired".to_owned();
+        if self.status == LabelStatus::Valid && self.valid_until < today && !self.renewal_pending {
+            self.status = LabelStatus::Expired;
         }
         self
     }
@@ -83,15 +83,15 @@ impl LabelSummary {
     /// The last day the label counts as valid (open-ended while a renewal is under way); None
     /// unless it is valid.
     pub fn valid_through(&self) -> Option<NaiveDate> {
-        match self.status.as_str() {
-            "valid" if self.renewal_pending => Some(NaiveDate::MAX),
-            "valid" => Some(self.valid_until),
+        match self.status {
+            LabelStatus::Valid if self.renewal_pending => Some(NaiveDate::MAX),
+            LabelStatus::Valid => Some(self.valid_until),
             _ => None,
         }
     }
 
     pub fn is_valid_on(&self, day: NaiveDate) -> bool {
-        self.status == "valid"
+        self.status == LabelStatus::Valid
             && self.valid_from <= day
             && (day <= self.valid_until || self.renewal_pending)
     }

@@ -2,11 +2,12 @@
 //! the link with referencing (a suspended provider's label is suspended with it, a removed
 //! provider's label withdrawn).
 
+use crate::domain::label::LabelStatus::{self, Suspended, Valid, Withdrawn};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::notify::LabelChange;
-use super::views::{LabelLists, LabelVerification, LabelView, label_status_label};
+use super::views::{LabelLists, LabelVerification, LabelView};
 use super::{SUBJECT_LABEL, event, notify};
 use crate::db::labels::{self as queries, LabelRecord};
 use crate::db::{DbConnection, counters, providers, write_transaction};
@@ -49,10 +50,10 @@ fn not_found() -> AppError {
 
 /// The status as of today: a valid label past its end date is expired even before the
 /// scheduled job records it (unless a renewal is under way).
-fn status_today(label: &LabelRecord, today: chrono::NaiveDate) -> String {
+fn status_today(label: &LabelRecord, today: chrono::NaiveDate) -> LabelStatus {
     LabelSummary {
         number: label.number.clone(),
-        status: label.status.clone(),
+        status: label.status,
         valid_from: label.valid_from,
         valid_until: label.valid_until,
         renewal_pending: label.renewal_pending,
@@ -75,7 +76,7 @@ pub fn verify(state: &AppState, number: &str) -> Result<LabelVerification, AppEr
         number: label.number,
         provider_name: name,
         siret,
-        status_label: label_status_label(&status).to_owned(),
+        status_label: status.label().to_owned(),
         status,
         valid_from: label.valid_from,
         valid_until: label.valid_until,
@@ -88,7 +89,7 @@ pub fn view_of(label: &LabelRecord, provider_name: &str, today: chrono::NaiveDat
         number: label.number.clone(),
         provider_id: label.provider_id.clone(),
         provider_name: provider_name.to_owned(),
-        status_label: label_status_label(&status).to_owned(),
+        status_label: status.label().to_owned(),
         status,
         valid_from: label.valid_from,
         valid_until: label.valid_until,
@@ -119,8 +120,8 @@ pub fn act(
         let provider = providers::find(conn, &label.provider_id)?
             .ok_or_else(not_found)?
             .0;
-        let (from, to, change): (&[&str], &str, LabelChange) = match action {
-            LabelAction::Suspend => (&["valid"], "suspended", LabelChange::Suspended),
+        let (from, to, change): (&[LabelStatus], LabelStatus, LabelChange) = match action {
+            LabelAction::Suspend => (&[Valid], Suspended, LabelChange::Suspended),
             LabelAction::Reinstate => {
                 if label.valid_until < today && !label.renewal_pending {
                     return Err(AppError::Conflict(format!(
@@ -134,15 +135,15 @@ pub fn act(
                             .into(),
                     ));
                 }
-                (&["suspended"], "valid", LabelChange::Reinstated)
+                (&[Suspended], Valid, LabelChange::Reinstated)
             }
-            LabelAction::Withdraw => (&["valid", "suspended"], "withdrawn", LabelChange::Withdrawn),
+            LabelAction::Withdraw => (&[Valid, Suspended], Withdrawn, LabelChange::Withdrawn),
         };
         let cause = (action == LabelAction::Suspend).then_some("staff");
         if !queries::set_label_status(conn, number, from, to, cause)? {
             return Err(AppError::Conflict(format!(
                 "Action impossible : le label est {}.",
-                label_status_label(&label.status)
+                label.status.label()
             )));
         }
         event(
@@ -150,14 +151,14 @@ pub fn act(
             (SUBJECT_LABEL, number),
             Some(&user.id),
             action.slug(),
-            (Some(&label.status), to),
+            (Some(label.status.as_str()), to.as_str()),
             reason,
             now,
         )?;
         counters::bump(conn, counters::DIRECTORY)?;
         notify::label_changed(conn, state, &provider, &label, change, reason)?;
         let mut label = label;
-        label.status = to.to_owned();
+        label.status = to;
         Ok(view_of(&label, &provider.name, today))
     })
 }
@@ -176,22 +177,18 @@ pub fn follow_referencing(
     use crate::domain::referencing::Action as R;
     let now = state.clock.now_naive();
     let today = state.clock.today();
-    let (from, to, change, cause): (&[&str], &str, LabelChange, Option<&str>) = match action {
-        R::Suspend => (
-            &["valid"],
-            "suspended",
-            LabelChange::Suspended,
-            Some("referencing"),
-        ),
-        R::Reinstate => (&["suspended"], "valid", LabelChange::Reinstated, None),
-        R::Remove => (
-            &["valid", "suspended"],
-            "withdrawn",
-            LabelChange::Withdrawn,
-            None,
-        ),
-        _ => return Ok(()),
-    };
+    let (from, to, change, cause): (&[LabelStatus], LabelStatus, LabelChange, Option<&str>) =
+        match action {
+            R::Suspend => (
+                &[Valid],
+                Suspended,
+                LabelChange::Suspended,
+                Some("referencing"),
+            ),
+            R::Reinstate => (&[Suspended], Valid, LabelChange::Reinstated, None),
+            R::Remove => (&[Valid, Suspended], Withdrawn, LabelChange::Withdrawn, None),
+            _ => return Ok(()),
+        };
     for label in queries::labels_of_provider_in(conn, &provider.id, from)? {
         if action == R::Reinstate
             && (label.suspension_cause.as_deref() != Some("referencing")
@@ -213,7 +210,7 @@ pub fn follow_referencing(
             (SUBJECT_LABEL, &label.number),
             Some(actor_id),
             &format!("referencing-{}", action.slug()),
-            (Some(&label.status), to),
+            (Some(label.status.as_str()), to.as_str()),
             why.or(reason),
             now,
         )?;
@@ -249,8 +246,8 @@ pub fn staff_lists(state: &AppState, user: &Actor, days: u64) -> Result<LabelLis
         &mut conn,
         today + chrono::Days::new(days),
     )?);
-    let suspended = to_views(queries::labels_in_status(&mut conn, "suspended")?);
-    let withdrawn = to_views(queries::labels_in_status(&mut conn, "withdrawn")?);
+    let suspended = to_views(queries::labels_in_status(&mut conn, Suspended)?);
+    let withdrawn = to_views(queries::labels_in_status(&mut conn, Withdrawn)?);
     Ok(LabelLists {
         expiring,
         suspended,

@@ -9,6 +9,7 @@ mod notify;
 pub mod schedule;
 pub mod views;
 
+use crate::domain::label::LabelStatus;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Months, NaiveDate, NaiveDateTime};
@@ -164,7 +165,7 @@ pub fn create(
         let current = queries::current_label_of(conn, provider_id)?;
         let renewable = current
             .as_ref()
-            .filter(|l| l.status == "valid" && l.valid_until >= today);
+            .filter(|l| l.status == LabelStatus::Valid && l.valid_until >= today);
         let kind = input.kind.unwrap_or(if renewable.is_some() {
             ApplicationKind::Renewal
         } else {
@@ -432,7 +433,7 @@ pub fn act(
                     if let Some(number) = &row.label_number {
                         // A renewal submitted before expiry keeps the label valid until decided.
                         if let Some(label) = queries::label(conn, number)?
-                            && label.status == "valid"
+                            && label.status == LabelStatus::Valid
                             && label.valid_until >= today
                         {
                             queries::set_renewal_pending(conn, number, true)?;
@@ -695,7 +696,7 @@ fn issue_label(
         if !queries::extend_label(conn, &number, valid_until)? {
             return Err(AppError::Conflict(format!(
                 "Le label {number} est {} : il ne peut pas être renouvelé.",
-                views::label_status_label(&label.status)
+                label.status.label()
             )));
         }
         event(
@@ -703,7 +704,7 @@ fn issue_label(
             (SUBJECT_LABEL, &number),
             None,
             "renew",
-            (Some(&label.status), "valid"),
+            (Some(label.status.as_str()), LabelStatus::Valid.as_str()),
             None,
             now,
         )?;
@@ -717,7 +718,7 @@ fn issue_label(
             &LabelRecord {
                 number: number.clone(),
                 provider_id: row.provider_id.clone(),
-                status: "valid".into(),
+                status: LabelStatus::Valid,
                 valid_from: today,
                 valid_until: extended(today)?,
                 created_at: now,

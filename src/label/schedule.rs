@@ -5,6 +5,7 @@
 //! primary key, a status that must still be the expected one), so several processes running
 //! the same pass never send an email twice.
 
+use crate::domain::label::LabelStatus;
 use chrono::NaiveDate;
 
 use super::notify::LabelChange;
@@ -72,7 +73,7 @@ pub fn send_reminders(state: &AppState) -> Result<usize, AppError> {
                 (SUBJECT_LABEL, &label.number),
                 None,
                 &format!("reminder-{days}"),
-                (Some(&label.status), &label.status),
+                (Some(label.status.as_str()), label.status.as_str()),
                 None,
                 now,
             )?;
@@ -101,8 +102,8 @@ pub fn expire_labels(state: &AppState) -> Result<usize, AppError> {
                 || !queries::set_label_status(
                     conn,
                     &number,
-                    &["valid", "suspended"],
-                    "expired",
+                    &[LabelStatus::Valid, LabelStatus::Suspended],
+                    LabelStatus::Expired,
                     None,
                 )?
             {
@@ -113,7 +114,7 @@ pub fn expire_labels(state: &AppState) -> Result<usize, AppError> {
                 (SUBJECT_LABEL, &number),
                 None,
                 "expire",
-                (Some(&label.status), "expired"),
+                (Some(label.status.as_str()), LabelStatus::Expired.as_str()),
                 None,
                 now,
             )?;

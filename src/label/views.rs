@@ -1,5 +1,6 @@
 //! What the label API answers: applications with their criteria, labels, evidence.
 
+use crate::domain::label::LabelStatus;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -90,7 +91,7 @@ pub struct LabelView {
     pub provider_id: String,
     pub provider_name: String,
     /// `valid`, `suspended`, `expired` or `withdrawn`.
-    pub status: String,
+    pub status: LabelStatus,
     pub status_label: String,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
@@ -115,19 +116,8 @@ pub struct LabelVerification {
     pub provider_name: String,
     pub siret: String,
     /// `valid`, `suspended`, `expired` or `withdrawn`, as of today.
-    pub status: String,
+    pub status: LabelStatus,
     pub status_label: String,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
-}
-
-/// French label of a label's state.
-pub fn label_status_label(status: &str) -> &'static str {
-    match status {
-        "valid" => "valide",
-        "suspended" => "suspendu",
-        "expired" => "expiré",
-        "withdrawn" => "retiré",
-        _ => "inconnu",
-    }
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::{blocking, criteria_groups, day_fr, error_page, euros, first_errors};
 use crate::auth::Role;
 use crate::auth::extract::CurrentUser;
+use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{Action, ApplicationKind};
 use crate::error::{AppError, FieldErrors};
 use crate::http::download::{self as file_download, Disposition};
@@ -97,7 +98,7 @@ async fn show_overview(
             "number": view.number,
             "status": view.status,
             "status_label": view.status_label,
-            "valid": view.status == "valid",
+            "valid": view.status == LabelStatus::Valid,
             "valid_from": day_fr(view.valid_from),
             "valid_until": day_fr(view.valid_until),
             "days_left": (view.valid_until - today).num_days(),

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, ResponseError, get, web};
 use serde_json::json;
 
 use super::{blocking, day_fr};
+use crate::domain::label::LabelStatus;
 use crate::label::labels::verify;
 use crate::state::AppState;
 use crate::web::page;
@@ -25,7 +26,7 @@ async fn verification_page(
     let asked = number.clone();
     match blocking(move || verify(&inner, &asked)).await {
         Ok(found) => {
-            let valid = found.status == "valid";
+            let valid = found.status == LabelStatus::Valid;
             page(
                 &state,
                 StatusCode::OK,

@@ -281,7 +281,7 @@ pub fn label(number: &str, from: (i32, u32, u32), status: &str) -> LabelSummary 
     let valid_from = chrono::NaiveDate::from_ymd_opt(from.0, from.1, from.2).unwrap();
     LabelSummary {
         number: number.into(),
-        status: status.into(),
+        status: cyberdir::domain::label::LabelStatus::parse(status).expect("a label status"),
         valid_from,
         valid_until: valid_from + chrono::Months::new(24),
         renewal_pending: false,
