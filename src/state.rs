@@ -93,3 +93,28 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
         config,
     })
 }
+
+/// What `/readyz` reports: the database answers and the reference data is loaded.
+#[derive(Debug, serde::Serialize)]
+pub struct Readiness {
+    pub status: &'static str,
+    pub database: &'static str,
+    pub incident_types: i64,
+    pub departements: usize,
+    pub communes: i64,
+    pub providers: i64,
+}
+
+/// Reads the counts `/readyz` reports (blocking).
+pub fn readiness(state: &AppState) -> Result<Readiness, crate::error::AppError> {
+    let mut conn = state.pool.get()?;
+    db::counters::read(&mut conn, db::counters::DIRECTORY)?;
+    Ok(Readiness {
+        status: "ready",
+        database: state.backend,
+        incident_types: db::incident_types::count(&mut conn)?,
+        departements: state.departements.all().len(),
+        communes: db::geo::commune_count(&mut conn)?,
+        providers: db::providers::count(&mut conn)?,
+    })
+}

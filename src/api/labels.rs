@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::referencing::EventList;
-use crate::auth::Role;
 use crate::auth::extract::CurrentUser;
-use crate::db::labels as queries;
 use crate::domain::label_application::{Action, ApplicationStatus};
 use crate::error::{AppError, Problem};
 use crate::http::download::{self, Disposition};
@@ -100,38 +98,19 @@ pub async fn list(
     user: CurrentUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let status = query.into_inner().status.filter(|s| !s.is_empty());
-    if let Some(s) = &status
-        && ApplicationStatus::parse(s).is_none()
-    {
-        return Err(AppError::field("status", format!("État inconnu : {s}.")));
-    }
-    let auditor = match user.role {
-        r if r.is_staff() => None,
-        Role::Auditor => Some(user.id.clone()),
-        _ => {
-            return Err(AppError::forbidden(
-                "Réservé à l'équipe du label et aux auditeurs.",
-            ));
-        }
+    let status = match query.into_inner().status.filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            ApplicationStatus::parse(&s)
+                .ok_or_else(|| AppError::field("status", format!("État inconnu : {s}.")))?,
+        ),
     };
     let state = state.into_inner();
     let queue = web::block(move || -> Result<ApplicationQueue, AppError> {
-        let mut conn = state.pool.get()?;
-        let rows = queries::list_applications(&mut conn, status.as_deref(), auditor.as_deref())?;
-        let counts = if auditor.is_none() {
-            queries::application_counts(&mut conn)?
-                .into_iter()
-                .collect()
-        } else {
-            let mut counts = std::collections::BTreeMap::new();
-            for r in queries::list_applications(&mut conn, None, auditor.as_deref())? {
-                *counts.entry(r.status).or_insert(0) += 1;
-            }
-            counts
-        };
+        let selection = label::queue::list(&state, &user, status)?;
+        let rows = selection.rows;
         Ok(ApplicationQueue {
-            counts,
+            counts: selection.counts,
             results: rows
                 .into_iter()
                 .map(|r| ApplicationSummary {

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::CurrentUser;
-use crate::db::outbox::OutboxRow;
 use crate::error::{AppError, Problem};
 use crate::mail::outbox;
+use crate::mail::outbox::OutboxRow;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

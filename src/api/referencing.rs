@@ -8,7 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::CurrentUser;
-use crate::db::referencing as queries;
 use crate::domain::provider::ReferencingStatus;
 use crate::domain::referencing::Action;
 use crate::domain::referencing::ChangeRequestStatus;
@@ -450,13 +449,9 @@ pub async fn charter_overdue(
     state: web::Data<AppState>,
     user: CurrentUser,
 ) -> Result<HttpResponse, AppError> {
-    user.require_staff()?;
     let state = state.into_inner();
     let list = web::block(move || -> Result<OverdueCharterList, AppError> {
-        let mut conn = state.pool.get()?;
-        let before =
-            state.clock.now_naive() - chrono::Duration::days(crate::jobs::charter::DAYS_TO_ACCEPT);
-        let rows = queries::charter_overdue(&mut conn, &state.charter.version, before)?;
+        let rows = referencing::charter::overdue(&state, &user)?;
         Ok(OverdueCharterList {
             charter_version: state.charter.version.clone(),
             results: rows

@@ -137,6 +137,49 @@ fn check_decline(input: &AnswerInput) -> Result<(DeclineReason, Option<String>),
     Ok((reason, text))
 }
 
+/// What the emailed accept/decline link shows: its action (`accept` or `decline`), whether the
+/// offer still waits for an answer, and the request as the offered provider sees it.
+pub fn offer_by_link(
+    state: &AppState,
+    token: &str,
+) -> Result<(String, bool, RequestView), AppError> {
+    let (assignment_id, action) = links::verify(&state.link_key, token, state.clock.now_naive())?;
+    let mut conn = state.pool.get()?;
+    let assignment = queries::assignment(&mut conn, &assignment_id)?
+        .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+    let request = queries::request(&mut conn, &assignment.request_id)?
+        .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+    let view = staff::view(
+        &mut conn,
+        state,
+        &request,
+        &staff::Viewer::Offer(assignment.provider_id.clone()),
+    )?;
+    Ok((action, assignment.status == "pending", view))
+}
+
+/// Answers an offer through its emailed link (the link names the answer).
+pub fn answer_by_link(
+    state: &AppState,
+    token: &str,
+    input: &AnswerInput,
+) -> Result<(Answer, RequestView), AppError> {
+    let (assignment_id, action) = links::verify(&state.link_key, token, state.clock.now_naive())?;
+    let which = if action == "accept" {
+        Answer::Accept
+    } else {
+        Answer::Decline
+    };
+    let request_id = {
+        let mut conn = state.pool.get()?;
+        queries::assignment(&mut conn, &assignment_id)?
+            .map(|a| a.request_id)
+            .ok_or_else(|| AppError::not_found("Demande introuvable."))?
+    };
+    let view = answer(state, Answerer::Link(token), &request_id, which, input)?;
+    Ok((which, view))
+}
+
 /// Accepts or declines the pending offer of request `id`.
 pub fn answer(
     state: &AppState,

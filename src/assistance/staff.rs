@@ -9,9 +9,12 @@ use super::journal::Journal;
 use super::views::{AssignmentView, ReportView, RequestList, RequestView, VictimContact};
 use super::{assign, notify};
 use crate::db::assistance::{self as queries, RequestRow};
+use crate::db::referencing::EventRow;
 use crate::db::{DbConnection, accounts, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::assistance::RequestStatus;
+use crate::domain::matching::Query;
+use crate::domain::provider::Provider;
 use crate::domain::provider::ReferencingStatus;
 use crate::domain::reason::Reason;
 use crate::error::AppError;
@@ -319,4 +322,42 @@ pub fn for_provider(
         out.push(view(&mut conn, state, &request, &viewer)?);
     }
     Ok(out)
+}
+/// Referenced providers staff may pick for a request, those covering its place first, nearest
+/// first, 50 at most, as (provider, distance in km) (staff).
+pub fn candidates(
+    state: &AppState,
+    staff: &Actor,
+    view: &RequestView,
+) -> Result<Vec<(Provider, f64)>, AppError> {
+    staff.require_staff()?;
+    let snapshot = crate::directory::published(state)?.directory.clone();
+    let query = Query {
+        latitude: view.latitude,
+        longitude: view.longitude,
+        departement: view.departement.clone(),
+        incident: None,
+        audience: None,
+        labelled_on: None,
+        include_remote: true,
+    };
+    Ok(snapshot
+        .search(&query)
+        .iter()
+        .take(50)
+        .map(|m| (snapshot.provider(m).clone(), m.distance_km))
+        .collect())
+}
+
+/// A request's trail, newest first, with each actor's name (staff).
+pub fn history(
+    state: &AppState,
+    staff: &Actor,
+    id: &str,
+) -> Result<Vec<(EventRow, Option<String>)>, AppError> {
+    staff.require_staff()?;
+    let mut conn = state.pool.get()?;
+    let mut events = crate::db::referencing::events_of(&mut conn, super::SUBJECT_REQUEST, id)?;
+    events.reverse();
+    Ok(events)
 }

@@ -83,6 +83,15 @@ pub fn verify(state: &AppState, number: &str) -> Result<LabelVerification, AppEr
     })
 }
 
+/// A label as staff see it, with its holder (staff).
+pub fn staff_view(state: &AppState, staff: &Actor, number: &str) -> Result<LabelView, AppError> {
+    staff.require_staff()?;
+    let mut conn = state.pool.get()?;
+    let (label, name, _, _) = queries::label_with_holder(&mut conn, number)?
+        .ok_or_else(|| AppError::not_found("Label introuvable."))?;
+    Ok(view_of(&label, &name, state.clock.today()))
+}
+
 pub fn view_of(label: &LabelRecord, provider_name: &str, today: chrono::NaiveDate) -> LabelView {
     let status = status_today(label, today);
     LabelView {

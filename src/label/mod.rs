@@ -6,6 +6,8 @@ pub mod criteria;
 pub mod evidence;
 pub mod labels;
 mod notify;
+pub mod overview;
+pub mod queue;
 pub mod schedule;
 pub mod views;
 

@@ -4,12 +4,12 @@
 use chrono::Duration;
 
 use super::GIVE_UP_AFTER_HOURS;
-use crate::db::outbox::{self, OutboxRow};
+use crate::db::outbox;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub use crate::db::outbox::{FAILED, PENDING, SENT};
+pub use crate::db::outbox::{FAILED, OutboxRow, PENDING, SENT};
 
 /// One page of the messages in `status` (`failed`, `pending` or `sent`), newest first (staff).
 pub fn list(

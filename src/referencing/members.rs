@@ -128,3 +128,14 @@ pub fn accept_invitation(
         })
     })
 }
+
+/// The organisations `user` belongs to, as their applications.
+pub fn organisations_of(state: &AppState, user: &Actor) -> Result<Vec<ApplicationView>, AppError> {
+    let ids = {
+        let mut conn = state.pool.get()?;
+        accounts::organisations_of(&mut conn, &user.id)?
+    };
+    ids.iter()
+        .map(|id| super::application(state, user, id))
+        .collect()
+}

@@ -659,6 +659,13 @@ pub fn trail(
         .collect())
 }
 
+/// The organisation and how `user` may act on it (members and staff; others get 404).
+pub fn access(state: &AppState, user: &Actor, id: &str) -> Result<(Provider, Access), AppError> {
+    let mut conn = state.pool.get()?;
+    let (provider, _, access) = load(&mut conn, user, id)?;
+    Ok((provider, access))
+}
+
 pub fn application(state: &AppState, user: &Actor, id: &str) -> Result<ApplicationView, AppError> {
     let mut conn = state.pool.get()?;
     let (provider, version, access) = load(&mut conn, user, id)?;

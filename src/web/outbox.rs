@@ -12,10 +12,10 @@ use super::kit::{
 use super::page;
 use super::session::{PageUser, check_form, data_of, see_other};
 use crate::auth::extract::CurrentUser;
-use crate::db::outbox::OutboxRow;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::mail::outbox;
+use crate::mail::outbox::OutboxRow;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

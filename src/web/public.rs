@@ -354,9 +354,7 @@ pub async fn provider_page(
     let id = path.into_inner();
     let inner = state.clone().into_inner();
     let found = web::block(move || -> Result<Option<_>, AppError> {
-        let mut conn = inner.pool.get()?;
-        let snapshot = crate::directory::snapshot_on(&inner, &mut conn)?;
-        drop(conn);
+        let snapshot = crate::directory::published(&inner)?.directory.clone();
         let Some(card) = snapshot.get(&id).map(|p| card(&inner, p, None, true)) else {
             return Ok(None);
         };

@@ -10,9 +10,8 @@ use super::{blocking, decline_reasons, error_page, first_errors, request_summary
 use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
 use crate::assistance::availability::{self, AbsenceInput};
 use crate::assistance::close::{self, ReportInput};
-use crate::assistance::{links, staff};
+use crate::assistance::staff;
 use crate::auth::extract::CurrentUser;
-use crate::db::assistance as queries;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 use crate::web::account::anonymous_page;
@@ -51,23 +50,7 @@ async fn show_link(
 ) -> HttpResponse {
     let inner = state.clone().into_inner();
     let asked = token.to_owned();
-    let loaded = blocking(move || {
-        let (assignment_id, action) =
-            links::verify(&inner.link_key, &asked, inner.clock.now_naive())?;
-        let mut conn = inner.pool.get()?;
-        let assignment = queries::assignment(&mut conn, &assignment_id)?
-            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
-        let request = queries::request(&mut conn, &assignment.request_id)?
-            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
-        let view = staff::view(
-            &mut conn,
-            &inner,
-            &request,
-            &staff::Viewer::Offer(assignment.provider_id.clone()),
-        )?;
-        Ok((action, assignment.status == "pending", view))
-    })
-    .await;
+    let loaded = blocking(move || answer::offer_by_link(&inner, &asked)).await;
     let (action, pending, view) = match loaded {
         Ok(v) => v,
         Err(e) => return render_error(state, &e),
@@ -116,23 +99,7 @@ async fn link_answer(
         reason: form.reason,
         text: form.text,
     };
-    let result = blocking(move || {
-        let (assignment_id, action) =
-            links::verify(&inner.link_key, &asked, inner.clock.now_naive())?;
-        let which = if action == "accept" {
-            Answer::Accept
-        } else {
-            Answer::Decline
-        };
-        let mut conn = inner.pool.get()?;
-        let request_id = queries::assignment(&mut conn, &assignment_id)?
-            .map(|a| a.request_id)
-            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
-        drop(conn);
-        let view = answer::answer(&inner, Answerer::Link(&asked), &request_id, which, &input)?;
-        Ok((which, view))
-    })
-    .await;
+    let result = blocking(move || answer::answer_by_link(&inner, &asked, &input)).await;
     match result {
         Ok((which, view)) => anonymous_page(
             &req,

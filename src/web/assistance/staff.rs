@@ -11,7 +11,6 @@ use crate::assistance::staff::{self, AssignInput};
 use crate::assistance::survey;
 use crate::auth::extract::CurrentUser;
 use crate::domain::assistance::RequestStatus;
-use crate::domain::matching::Query;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 use crate::web::page;
@@ -118,35 +117,22 @@ async fn show(
     let loaded = blocking(move || {
         let view = staff::read(&inner, &who, &rid)?;
         // Staff may pick any referenced provider: those covering the place come first.
-        let mut conn = inner.pool.get()?;
-        let snapshot = crate::directory::snapshot_on(&inner, &mut conn)?;
-        let query = Query {
-            latitude: view.latitude,
-            longitude: view.longitude,
-            departement: view.departement.clone(),
-            incident: None,
-            audience: None,
-            labelled_on: None,
-            include_remote: true,
-        };
-        let choices: Vec<Value> = snapshot
-            .search(&query)
-            .iter()
-            .take(50)
-            .map(|m| {
-                let p = snapshot.provider(m);
-                json!({"id": p.id, "label": format!("{} – {} ({:.0} km)", p.name, p.city, m.distance_km)})
+        let choices: Vec<Value> = staff::candidates(&inner, &who, &view)?
+            .into_iter()
+            .map(|(p, km)| {
+                json!({"id": p.id, "label": format!("{} – {} ({:.0} km)", p.name, p.city, km)})
             })
             .collect();
-        let history: Vec<Value> = crate::db::referencing::events_of(&mut conn, crate::assistance::SUBJECT_REQUEST, &view.id)?
+        let history: Vec<Value> = staff::history(&inner, &who, &view.id)?
             .into_iter()
-            .rev()
-            .map(|(e, actor)| json!({
-                "when": when_fr(e.created_at),
-                "label": crate::assistance::views::staff_event_label(&e.action),
-                "reason": e.reason,
-                "actor": actor,
-            }))
+            .map(|(e, actor)| {
+                json!({
+                    "when": when_fr(e.created_at),
+                    "label": crate::assistance::views::staff_event_label(&e.action),
+                    "reason": e.reason,
+                    "actor": actor,
+                })
+            })
             .collect();
         Ok((view, choices, history))
     })

@@ -57,10 +57,11 @@ fn form_data(
     let provider_name = if form.provider_id.is_empty() {
         None
     } else {
-        let mut conn = state.pool.get()?;
-        crate::db::providers::find(&mut conn, &form.provider_id)?
-            .filter(|(p, _)| p.status == crate::domain::provider::ReferencingStatus::Approved)
-            .map(|(p, _)| p.name)
+        // Only approved providers are published.
+        crate::directory::published(state)?
+            .directory
+            .get(&form.provider_id)
+            .map(|p| p.name.clone())
     };
     Ok(json!({
         "form": {

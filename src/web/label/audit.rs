@@ -9,9 +9,9 @@ use serde_json::{Value, json};
 use super::{blocking, criteria_groups, day_fr, error_page, event_label, first_errors};
 use crate::auth::Role;
 use crate::auth::extract::CurrentUser;
-use crate::db::labels as queries;
 use crate::domain::label_application::{Action, ApplicationStatus, Finding};
 use crate::error::{AppError, FieldErrors};
+use crate::label::queue::ApplicationListRow;
 use crate::label::{self, ActionInput, FindingInput};
 use crate::state::AppState;
 use crate::web::kit::date_fr;
@@ -48,17 +48,12 @@ async fn assigned(
         return error_page(&state, &user, &e);
     }
     let inner = state.clone().into_inner();
-    let me = user.id.clone();
-    let rows = match blocking(move || {
-        let mut conn = inner.pool.get()?;
-        Ok(queries::list_applications(&mut conn, None, Some(&me))?)
-    })
-    .await
-    {
+    let me = user.actor.clone();
+    let rows = match blocking(move || Ok(label::queue::list(&inner, &me, None)?.rows)).await {
         Ok(rows) => rows,
         Err(e) => return error_page(&state, &user, &e),
     };
-    let item = |r: &queries::ApplicationListRow| {
+    let item = |r: &ApplicationListRow| {
         json!({
             "href": format!("/audit/{}", r.id),
             "provider_name": r.provider_name,

@@ -14,6 +14,7 @@ use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{Action, ApplicationKind};
 use crate::error::{AppError, FieldErrors};
 use crate::http::download::{self as file_download, Disposition};
+use crate::label::overview::Overview;
 use crate::label::views::LabelApplicationView;
 use crate::label::{self, ActionInput, ApplicationUpdate, NewApplication, evidence};
 use crate::referencing::documents::MAX_BYTES;
@@ -78,22 +79,17 @@ async fn show_overview(
 ) -> HttpResponse {
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.to_owned());
-    let loaded = blocking(move || {
-        let applications = label::applications_of_provider(&inner, &who, &pid)?;
-        let mut conn = inner.pool.get()?;
-        let (provider, _) = crate::db::providers::find(&mut conn, &pid)?
-            .ok_or_else(|| AppError::not_found("Organisation introuvable."))?;
-        let current = crate::db::labels::current_label_of(&mut conn, &pid)?;
-        Ok((provider, applications, current))
-    })
-    .await;
-    let (provider, applications, current) = match loaded {
+    let loaded = blocking(move || label::overview::overview(&inner, &who, &pid)).await;
+    let Overview {
+        provider,
+        applications,
+        label,
+    } = match loaded {
         Ok(v) => v,
         Err(e) => return error_page(state, user, &e),
     };
     let today = state.clock.today();
-    let label = current.map(|l| {
-        let view = crate::label::labels::view_of(&l, &provider.name, today);
+    let label = label.map(|view| {
         json!({
             "number": view.number,
             "status": view.status,
@@ -236,15 +232,7 @@ async fn belongs_to(
 ) -> Result<(), AppError> {
     let inner = state.clone().into_inner();
     let (who, id, pid) = (user.clone(), id.to_owned(), provider_id.to_owned());
-    blocking(move || {
-        let mut conn = inner.pool.get()?;
-        let (row, _) = label::load(&mut conn, &who, &id)?;
-        if row.provider_id != pid {
-            return Err(AppError::not_found("Demande de label introuvable."));
-        }
-        Ok(())
-    })
-    .await
+    blocking(move || label::overview::belongs_to(&inner, &who, &pid, &id)).await
 }
 
 #[allow(clippy::too_many_arguments)]

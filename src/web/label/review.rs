@@ -2,8 +2,6 @@
 //! application (fee, scheduling, decision), and the labels to watch (expiring within 90 days,
 //! suspended, withdrawn) with their actions.
 
-use std::collections::BTreeMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
@@ -11,7 +9,6 @@ use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, euros, event_label, first_errors};
 use crate::auth::extract::CurrentUser;
-use crate::db::labels as queries;
 use crate::domain::label_application::{
     Action, ApplicationStatus, FeeStatus, available, reason_required,
 };
@@ -83,13 +80,10 @@ async fn queue(
         .filter(|s| !s.is_empty())
         .and_then(ApplicationStatus::parse);
     let inner = state.clone().into_inner();
+    let who = user.actor.clone();
     let loaded = blocking(move || {
-        let mut conn = inner.pool.get()?;
-        let rows = queries::list_applications(&mut conn, filter.map(|s| s.as_str()), None)?;
-        let counts: BTreeMap<String, i64> = queries::application_counts(&mut conn)?
-            .into_iter()
-            .collect();
-        Ok((rows, counts))
+        let selection = label::queue::list(&inner, &who, filter)?;
+        Ok((selection.rows, selection.counts))
     })
     .await;
     let (rows, counts) = match loaded {
@@ -185,8 +179,7 @@ async fn show(
     let loaded = blocking(move || {
         let view = label::application(&inner, &who, &app_id)?;
         let events = label::events(&inner, &who, &app_id)?;
-        let mut conn = inner.pool.get()?;
-        let auditors = queries::auditors(&mut conn)?;
+        let auditors = label::queue::auditors(&inner, &who)?;
         Ok((view, events, auditors))
     })
     .await;
@@ -420,13 +413,7 @@ async fn show_label(
     let (who, asked) = (user.clone(), number.to_owned());
     let loaded = blocking(move || {
         let events = label_service::events(&inner, &who, &asked)?;
-        let mut conn = inner.pool.get()?;
-        let (label, name, _, _) = queries::label_with_holder(&mut conn, &asked)?
-            .ok_or_else(|| AppError::not_found("Label introuvable."))?;
-        Ok((
-            label_service::view_of(&label, &name, inner.clock.today()),
-            events,
-        ))
+        Ok((label_service::staff_view(&inner, &who, &asked)?, events))
     })
     .await;
     let (label, events) = match loaded {

@@ -35,16 +35,7 @@ async fn home_page(
 ) -> HttpResponse {
     let inner = state.clone().into_inner();
     let who = user.clone();
-    let loaded = blocking(move || {
-        let ids = {
-            let mut conn = inner.pool.get()?;
-            crate::db::accounts::organisations_of(&mut conn, &who.id)?
-        };
-        ids.iter()
-            .map(|id| referencing::application(&inner, &who, id))
-            .collect::<Result<Vec<ApplicationView>, AppError>>()
-    })
-    .await;
+    let loaded = blocking(move || referencing::members::organisations_of(&inner, &who)).await;
     let applications = match loaded {
         Ok(list) => list,
         Err(e) => return error_page(state, user, &e),

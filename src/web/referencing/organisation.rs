@@ -13,11 +13,8 @@ struct Loaded {
 }
 
 fn load_all(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
-    let (provider, owner) = {
-        let mut conn = state.pool.get()?;
-        let (provider, _, access) = referencing::load(&mut conn, user, id)?;
-        (provider, access == Access::Member { owner: true })
-    };
+    let (provider, access) = referencing::access(state, user, id)?;
+    let owner = access == Access::Member { owner: true };
     Ok(Loaded {
         application: referencing::application(state, user, id)?,
         events: referencing::events(state, user, id)?,
