@@ -4,6 +4,10 @@
 
 pub mod criteria;
 pub mod evidence;
+mod fee;
+mod filling;
+mod findings;
+mod issue;
 pub mod labels;
 mod notify;
 pub mod overview;
@@ -11,10 +15,19 @@ pub mod queue;
 pub mod schedule;
 pub mod views;
 
-use crate::domain::label::LabelStatus;
-use std::collections::{BTreeMap, BTreeSet};
+pub use fee::{FeeUpdate, set_fee};
+pub use filling::{
+    ApplicationUpdate, NewApplication, application, applications_of_provider, create, editable,
+    update,
+};
+use filling::{check_answers, require_editable, save_answers};
+use findings::{check_findings, schedule_audit, unanswered};
+use issue::{issue_label, release_renewal};
 
-use chrono::{Months, NaiveDate, NaiveDateTime};
+use crate::domain::label::LabelStatus;
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,7 +35,7 @@ use self::views::{
     AuditorView, CriterionView, EvidenceView, FeeView, FindingView, LabelApplicationView,
 };
 use crate::auth::Role;
-use crate::db::labels::{self as queries, ApplicationRow, FindingRow, LabelRecord};
+use crate::db::labels::{self as queries, ApplicationRow, FindingRow};
 use crate::db::referencing::{self as events_db, NewEvent};
 use crate::db::{DbConnection, accounts, counters, providers, write_transaction};
 use crate::domain::actor::Actor;
@@ -32,7 +45,7 @@ use crate::domain::label_application::{
 };
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::reason::Reason;
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// Subject type of label application events in the audit trail.
@@ -130,225 +143,6 @@ pub(crate) fn event(
         },
     )?;
     Ok(())
-}
-
-// --- Creating and filling an application -----------------------------------------------------
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct NewApplication {
-    /// `initial` or `renewal`; by default `renewal` when the provider holds a valid label.
-    pub kind: Option<ApplicationKind>,
-}
-
-/// A member opens an application for its (approved, not suspended) organisation.
-pub fn create(
-    state: &AppState,
-    user: &Actor,
-    provider_id: &str,
-    input: NewApplication,
-) -> Result<LabelApplicationView, AppError> {
-    let mut conn = state.pool.get()?;
-    write_transaction(&mut conn, |conn| {
-        let now = state.clock.now_naive();
-        let today = state.clock.today();
-        let (provider, _, access) = crate::referencing::load(conn, user, provider_id)?;
-        if access == crate::referencing::Access::Staff {
-            return Err(AppError::forbidden(
-                "Seuls les membres de l'organisation peuvent demander le label.",
-            ));
-        }
-        if provider.status != ReferencingStatus::Approved {
-            return Err(AppError::Conflict(
-                "Seul un prestataire référencé (et non suspendu) peut demander le label ExpertCyber."
-                    .into(),
-            ));
-        }
-        let current = queries::current_label_of(conn, provider_id)?;
-        let renewable = current
-            .as_ref()
-            .filter(|l| l.status == LabelStatus::Valid && l.valid_until >= today);
-        let kind = input.kind.unwrap_or(if renewable.is_some() {
-            ApplicationKind::Renewal
-        } else {
-            ApplicationKind::Initial
-        });
-        let label_number = match (kind, renewable) {
-            (ApplicationKind::Renewal, Some(label)) => Some(label.number.clone()),
-            (ApplicationKind::Renewal, None) => {
-                return Err(AppError::field(
-                    "kind",
-                    "Aucun label valide à renouveler : faites une demande initiale.",
-                ));
-            }
-            (ApplicationKind::Initial, Some(label)) => {
-                return Err(AppError::field(
-                    "kind",
-                    format!(
-                        "Votre label {} est valide jusqu'au {} : demandez son renouvellement.",
-                        label.number,
-                        label.valid_until.format("%d/%m/%Y")
-                    ),
-                ));
-            }
-            (ApplicationKind::Initial, None) => None,
-        };
-        let row = ApplicationRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            provider_id: provider_id.to_owned(),
-            kind: kind.as_str().to_owned(),
-            status: ApplicationStatus::Draft.as_str().to_owned(),
-            label_number,
-            criteria_version: state.criteria.version.clone(),
-            fee_cents: state.config.label_fee_cents,
-            fee_status: if state.config.label_fee_cents == 0 {
-                FeeStatus::Waived
-            } else {
-                FeeStatus::Pending
-            }
-            .as_str()
-            .to_owned(),
-            auditor_id: None,
-            audit_date: None,
-            audit_round: 0,
-            recommendation: None,
-            corrective_deadline: None,
-            decision_reason: None,
-            version: 1,
-            created_by: user.id.clone(),
-            created_at: now,
-            submitted_at: None,
-            updated_at: now,
-        };
-        if !queries::insert_application(conn, &row)? {
-            return Err(AppError::Conflict(
-                "Votre organisation a déjà une demande de label en cours.".into(),
-            ));
-        }
-        event(
-            conn,
-            (SUBJECT_APPLICATION, &row.id),
-            Some(&user.id),
-            "create",
-            (None, &row.status),
-            None,
-            now,
-        )?;
-        view(conn, state, &row, Access::Member)
-    })
-}
-
-/// States in which the provider may edit its answers and evidence.
-pub fn editable(status: ApplicationStatus) -> bool {
-    matches!(
-        status,
-        ApplicationStatus::Draft
-            | ApplicationStatus::Incomplete
-            | ApplicationStatus::CorrectiveActions
-    )
-}
-
-fn require_editable(row: &ApplicationRow, access: Access) -> Result<(), AppError> {
-    if access != Access::Member {
-        return Err(AppError::forbidden(
-            "Seuls les membres de l'organisation candidate modifient la demande.",
-        ));
-    }
-    let status = status_of(row)?;
-    if !editable(status) {
-        return Err(AppError::Conflict(format!(
-            "La demande ne peut plus être modifiée : elle est à l'état « {} ».",
-            status.label()
-        )));
-    }
-    Ok(())
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct ApplicationUpdate {
-    /// The provider's statement per criterion code (`{"ADM-01": "..."}`); an empty text clears it.
-    pub answers: BTreeMap<String, String>,
-}
-
-fn check_answers(state: &AppState, answers: &BTreeMap<String, String>) -> Result<(), AppError> {
-    let mut errors = FieldErrors::new();
-    for (code, answer) in answers {
-        if state.criteria.criterion(code).is_none() {
-            errors.insert(
-                format!("answers.{code}"),
-                vec![format!("Critère inconnu : {code}.")],
-            );
-        } else if answer.chars().count() > MAX_ANSWER_CHARS {
-            errors.insert(
-                format!("answers.{code}"),
-                vec!["La réponse est limitée à 5 000 caractères.".into()],
-            );
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
-fn save_answers(
-    conn: &mut DbConnection,
-    id: &str,
-    answers: &BTreeMap<String, String>,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    for (code, answer) in answers {
-        queries::save_answer(conn, id, code, answer.trim(), now)?;
-    }
-    Ok(())
-}
-
-/// The provider answers criteria (draft, incomplete, or answering corrective actions).
-pub fn update(
-    state: &AppState,
-    user: &Actor,
-    id: &str,
-    input: ApplicationUpdate,
-) -> Result<LabelApplicationView, AppError> {
-    check_answers(state, &input.answers)?;
-    let mut conn = state.pool.get()?;
-    write_transaction(&mut conn, |conn| {
-        let now = state.clock.now_naive();
-        let (row, access) = load(conn, user, id)?;
-        require_editable(&row, access)?;
-        save_answers(conn, id, &input.answers, now)?;
-        view(conn, state, &row, access)
-    })
-}
-
-pub fn application(
-    state: &AppState,
-    user: &Actor,
-    id: &str,
-) -> Result<LabelApplicationView, AppError> {
-    let mut conn = state.pool.get()?;
-    let (row, access) = load(&mut conn, user, id)?;
-    view(&mut conn, state, &row, access)
-}
-
-/// The applications of an organisation, newest first (members and staff).
-pub fn applications_of_provider(
-    state: &AppState,
-    user: &Actor,
-    provider_id: &str,
-) -> Result<Vec<LabelApplicationView>, AppError> {
-    let mut conn = state.pool.get()?;
-    let (_, _, access) = crate::referencing::load(&mut conn, user, provider_id)?;
-    let access = match access {
-        crate::referencing::Access::Staff => Access::Staff,
-        crate::referencing::Access::Member { .. } => Access::Member,
-    };
-    queries::applications_of(&mut conn, provider_id)?
-        .iter()
-        .map(|row| view(&mut conn, state, row, access))
-        .collect()
 }
 
 // --- Workflow actions ------------------------------------------------------------------------
@@ -532,268 +326,6 @@ pub fn act(
             )?;
         }
         notify::application_step(conn, state, &provider, &row, action, to, reason.as_deref())?;
-        view(conn, state, &row, access)
-    })
-}
-
-/// Criteria the provider has neither answered nor backed with evidence, as field errors.
-fn unanswered(
-    conn: &mut DbConnection,
-    state: &AppState,
-    id: &str,
-) -> Result<FieldErrors, AppError> {
-    let answered: BTreeSet<String> = queries::answers_of(conn, id)?
-        .into_iter()
-        .filter(|(_, answer)| !answer.trim().is_empty())
-        .map(|(code, _)| code)
-        .chain(
-            queries::evidence_of(conn, id)?
-                .into_iter()
-                .map(|e| e.criterion),
-        )
-        .collect();
-    Ok(state
-        .criteria
-        .criteria()
-        .filter(|c| !answered.contains(&c.code))
-        .map(|c| {
-            (
-                format!("answers.{}", c.code),
-                vec![format!(
-                    "Répondez au critère {} ({}) ou joignez une pièce justificative.",
-                    c.code, c.title
-                )],
-            )
-        })
-        .collect())
-}
-
-fn schedule_audit(
-    conn: &mut DbConnection,
-    row: &mut ApplicationRow,
-    input: &ActionInput,
-    today: NaiveDate,
-) -> Result<(), AppError> {
-    let mut errors = FieldErrors::new();
-    let auditor = match input.auditor_id.as_deref().map(str::trim) {
-        None | Some("") => {
-            errors.insert("auditor_id".into(), vec!["Choisissez l'auditeur.".into()]);
-            None
-        }
-        Some(id) => {
-            let auditor = accounts::user_by_id(conn, id)?
-                .filter(|u| u.role == Role::Auditor.as_str() && !u.disabled);
-            if auditor.is_none() {
-                errors.insert(
-                    "auditor_id".into(),
-                    vec!["Ce compte n'est pas celui d'un auditeur actif.".into()],
-                );
-            }
-            auditor
-        }
-    };
-    match input.audit_date {
-        None => {
-            errors.insert(
-                "audit_date".into(),
-                vec!["Indiquez la date de l'audit (AAAA-MM-JJ).".into()],
-            );
-        }
-        Some(date) if date < today => {
-            errors.insert(
-                "audit_date".into(),
-                vec!["La date de l'audit ne peut pas être passée.".into()],
-            );
-        }
-        Some(_) => {}
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    row.auditor_id = auditor.map(|a| a.id);
-    row.audit_date = input.audit_date;
-    Ok(())
-}
-
-/// Every criterion of the framework exactly once, each with a valid finding; non-conformities
-/// need a comment saying what is wrong.
-fn check_findings(state: &AppState, input: &ActionInput) -> Result<Vec<FindingInput>, AppError> {
-    let mut errors = FieldErrors::new();
-    let mut by_code: BTreeMap<&str, &FindingInput> = BTreeMap::new();
-    for f in &input.findings {
-        if state.criteria.criterion(&f.criterion).is_none() {
-            errors.insert(
-                format!("findings.{}", f.criterion),
-                vec![format!("Critère inconnu : {}.", f.criterion)],
-            );
-        } else if by_code.insert(&f.criterion, f).is_some() {
-            errors.insert(
-                format!("findings.{}", f.criterion),
-                vec!["Ce critère est évalué deux fois.".into()],
-            );
-        }
-        let needs_comment = matches!(
-            f.finding,
-            Finding::NonConformiteMineure | Finding::NonConformiteMajeure
-        );
-        if needs_comment && f.comment.trim().is_empty() {
-            errors.insert(
-                format!("findings.{}", f.criterion),
-                vec!["Décrivez l'écart constaté.".into()],
-            );
-        }
-        if f.comment.chars().count() > MAX_REASON_CHARS {
-            errors.insert(
-                format!("findings.{}", f.criterion),
-                vec!["Le commentaire est limité à 2 000 caractères.".into()],
-            );
-        }
-    }
-    for c in state.criteria.criteria() {
-        if !by_code.contains_key(c.code.as_str()) {
-            errors.insert(
-                format!("findings.{}", c.code),
-                vec![format!("Évaluez le critère {} ({}).", c.code, c.title)],
-            );
-        }
-    }
-    match input.recommendation.as_deref().map(str::trim) {
-        None | Some("") => {
-            errors.insert(
-                "recommendation".into(),
-                vec!["Indiquez votre recommandation.".into()],
-            );
-        }
-        Some(r) if r.chars().count() > MAX_REASON_CHARS => {
-            errors.insert(
-                "recommendation".into(),
-                vec!["La recommandation est limitée à 2 000 caractères.".into()],
-            );
-        }
-        Some(_) => {}
-    }
-    if errors.is_empty() {
-        Ok(input.findings.clone())
-    } else {
-        Err(AppError::Validation(errors))
-    }
-}
-
-/// Issues a new label (initial) or extends the renewed one by two years from its old expiry;
-/// returns the label number.
-fn issue_label(
-    conn: &mut DbConnection,
-    row: &ApplicationRow,
-    today: NaiveDate,
-    now: NaiveDateTime,
-) -> Result<String, AppError> {
-    let extended = |from: NaiveDate| {
-        from.checked_add_months(Months::new(VALIDITY_MONTHS))
-            .ok_or_else(|| AppError::Internal("date out of range".into()))
-    };
-    let number = if let Some(number) = row.label_number.clone() {
-        let label = queries::label(conn, &number)?
-            .ok_or_else(|| AppError::Internal(format!("renewed label {number} is missing")))?;
-        let valid_until = extended(label.valid_until)?;
-        if !queries::extend_label(conn, &number, valid_until)? {
-            return Err(AppError::Conflict(format!(
-                "Le label {number} est {} : il ne peut pas être renouvelé.",
-                label.status.label()
-            )));
-        }
-        event(
-            conn,
-            (SUBJECT_LABEL, &number),
-            None,
-            "renew",
-            (Some(label.status.as_str()), LabelStatus::Valid.as_str()),
-            None,
-            now,
-        )?;
-        number
-    } else {
-        let year = chrono::Datelike::year(&today);
-        let sequence = queries::next_label_sequence(conn, year)?;
-        let number = format!("EC-{year:04}-{sequence:04}");
-        queries::insert_label(
-            conn,
-            &LabelRecord {
-                number: number.clone(),
-                provider_id: row.provider_id.clone(),
-                status: LabelStatus::Valid,
-                valid_from: today,
-                valid_until: extended(today)?,
-                created_at: now,
-                suspension_cause: None,
-                renewal_pending: false,
-            },
-        )?;
-        event(
-            conn,
-            (SUBJECT_LABEL, &number),
-            None,
-            "grant",
-            (None, "valid"),
-            None,
-            now,
-        )?;
-        number
-    };
-    counters::bump(conn, counters::DIRECTORY)?;
-    Ok(number)
-}
-
-/// A refused or withdrawn renewal no longer holds the label past its expiry.
-fn release_renewal(conn: &mut DbConnection, row: &ApplicationRow) -> Result<(), AppError> {
-    if row.kind == ApplicationKind::Renewal.as_str()
-        && let Some(number) = &row.label_number
-    {
-        queries::set_renewal_pending(conn, number, false)?;
-        counters::bump(conn, counters::DIRECTORY)?;
-    }
-    Ok(())
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct FeeUpdate {
-    /// `pending`, `paid` or `waived`.
-    pub status: FeeStatus,
-}
-
-/// Staff record the fee as paid, waived or pending.
-pub fn set_fee(
-    state: &AppState,
-    user: &Actor,
-    id: &str,
-    status: FeeStatus,
-) -> Result<LabelApplicationView, AppError> {
-    user.require_staff()?;
-    let mut conn = state.pool.get()?;
-    write_transaction(&mut conn, |conn| {
-        let now = state.clock.now_naive();
-        let (mut row, access) = load(conn, user, id)?;
-        let current = status_of(&row)?;
-        if current.is_closed() {
-            return Err(AppError::Conflict(format!(
-                "La demande est à l'état « {} » : ses frais ne changent plus.",
-                current.label()
-            )));
-        }
-        let before = row.fee_status.clone();
-        row.fee_status = status.as_str().to_owned();
-        if !queries::update_application(conn, &row, now)? {
-            return Err(stale());
-        }
-        row.version += 1;
-        event(
-            conn,
-            (SUBJECT_APPLICATION, id),
-            Some(&user.id),
-            &format!("fee-{}", status.as_str()),
-            (Some(&before), status.as_str()),
-            None,
-            now,
-        )?;
         view(conn, state, &row, access)
     })
 }

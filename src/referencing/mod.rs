@@ -7,10 +7,12 @@ pub mod documents;
 pub mod members;
 pub mod profile;
 pub mod queue;
+mod step_emails;
 pub mod views;
 
 pub use change_requests::change_request_view;
 pub use members::{INVITATION_DAYS, accept_invitation, invite, members};
+use step_emails::send_step_emails;
 
 use chrono::NaiveDateTime;
 
@@ -30,11 +32,7 @@ use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
 use crate::geo::location::{self, Place};
 use crate::mail::Email;
-use crate::mail::emails::referencing::{
-    ApplicationApproved, ApplicationChangesRequested, ApplicationInReview, ApplicationReceived,
-    ApplicationRejected, ApplicationWithdrawn, ProviderReinstated, ProviderRemoved,
-    ProviderSuspended, StaffApplicationSubmitted, StaffChangeRequest,
-};
+use crate::mail::emails::referencing::StaffChangeRequest;
 use crate::state::AppState;
 
 pub const SUBJECT_PROVIDER: &str = "provider";
@@ -540,96 +538,6 @@ pub fn act(
         crate::label::labels::follow_referencing(conn, state, &next, action, &user.id, reason)?;
         view(conn, state, &next, version + 1, access)
     })
-}
-
-fn send_step_emails(
-    conn: &mut DbConnection,
-    state: &AppState,
-    provider: &Provider,
-    action: Action,
-    from: ReferencingStatus,
-    reason: Option<&str>,
-) -> Result<(), AppError> {
-    let id = &provider.id;
-    let reason = reason.unwrap_or_default();
-    match action {
-        Action::Submit => {
-            notify_staff(conn, state, provider, |name, provider_name| {
-                StaffApplicationSubmitted {
-                    name,
-                    provider_name,
-                    resubmitted: from == ReferencingStatus::ChangesRequested,
-                    review_url: review_url(state, id),
-                }
-            })?;
-            notify_members(conn, state, provider, |name, provider_name| {
-                ApplicationReceived {
-                    name,
-                    provider_name,
-                    application_url: application_url(state, id),
-                }
-            })
-        }
-        Action::Withdraw => notify_members(conn, state, provider, |name, provider_name| {
-            ApplicationWithdrawn {
-                name,
-                provider_name,
-            }
-        }),
-        Action::StartReview => notify_members(conn, state, provider, |name, provider_name| {
-            ApplicationInReview {
-                name,
-                provider_name,
-                application_url: application_url(state, id),
-            }
-        }),
-        Action::RequestChanges => notify_members(conn, state, provider, |name, provider_name| {
-            ApplicationChangesRequested {
-                name,
-                provider_name,
-                reason: reason.to_owned(),
-                application_url: application_url(state, id),
-            }
-        }),
-        Action::Approve => notify_members(conn, state, provider, |name, provider_name| {
-            ApplicationApproved {
-                name,
-                provider_name,
-                profile_url: profile_url(state, id),
-                application_url: application_url(state, id),
-            }
-        }),
-        Action::Reject => notify_members(conn, state, provider, |name, provider_name| {
-            ApplicationRejected {
-                name,
-                provider_name,
-                reason: reason.to_owned(),
-                application_url: application_url(state, id),
-            }
-        }),
-        Action::Suspend => notify_members(conn, state, provider, |name, provider_name| {
-            ProviderSuspended {
-                name,
-                provider_name,
-                reason: reason.to_owned(),
-                application_url: application_url(state, id),
-            }
-        }),
-        Action::Reinstate => notify_members(conn, state, provider, |name, provider_name| {
-            ProviderReinstated {
-                name,
-                provider_name,
-                profile_url: profile_url(state, id),
-            }
-        }),
-        Action::Remove => notify_members(conn, state, provider, |name, provider_name| {
-            ProviderRemoved {
-                name,
-                provider_name,
-                reason: reason.to_owned(),
-            }
-        }),
-    }
 }
 
 /// The audit trail (members and staff).

@@ -1,0 +1,213 @@
+//! Queries of assistance requests: requests, assignments, capacity and absences, reports,
+//! surveys, and the service's shared secrets.
+
+mod assignments;
+mod availability;
+mod reports;
+
+pub use assignments::*;
+pub use availability::*;
+pub use reports::*;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::{assistance_requests, service_secrets};
+use super::{DbConnection, insert_unless_taken};
+
+/// Open requests a provider takes at once unless it says otherwise.
+pub const DEFAULT_CAPACITY: i32 = 5;
+
+#[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
+#[diesel(table_name = assistance_requests)]
+// `None` is NULL (the column has no default): the INSERT's text is then fixed, and PostgreSQL
+// keeps it as a prepared statement instead of parsing and planning it each time.
+#[diesel(treat_none_as_default_value = false)]
+pub struct RequestRow {
+    pub id: String,
+    pub tracking_hash: String,
+    pub status: String,
+    pub postcode: Option<String>,
+    pub commune_code: Option<String>,
+    pub departement: Option<String>,
+    pub latitude: f64,
+    pub longitude: f64,
+    pub approximate: bool,
+    pub audience: String,
+    pub incident_type: String,
+    pub description: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub consent: bool,
+    pub chosen_provider_id: Option<String>,
+    pub provider_id: Option<String>,
+    pub failed_assignments: i32,
+    pub staff_message: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub client_hash: String,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub closed_at: Option<NaiveDateTime>,
+    pub anonymised_at: Option<NaiveDateTime>,
+}
+
+/// Inserts a request. A unique violation means its idempotency key is taken (a concurrent
+/// retry): the caller rolls its transaction back, with no savepoint round trips to pay.
+pub fn insert_request(conn: &mut DbConnection, row: &RequestRow) -> QueryResult<()> {
+    diesel::insert_into(assistance_requests::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn request(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RequestRow>> {
+    assistance_requests::table
+        .find(id)
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn request_by_tracking(
+    conn: &mut DbConnection,
+    tracking_hash: &str,
+) -> QueryResult<Option<RequestRow>> {
+    assistance_requests::table
+        .filter(assistance_requests::tracking_hash.eq(tracking_hash))
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn request_by_idempotency_key(
+    conn: &mut DbConnection,
+    key: &str,
+) -> QueryResult<Option<RequestRow>> {
+    assistance_requests::table
+        .filter(assistance_requests::idempotency_key.eq(key))
+        .select(RequestRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Writes the request's state if it is still at `row.version`; false when someone else moved it.
+pub fn update_request(
+    conn: &mut DbConnection,
+    row: &RequestRow,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        assistance_requests::table
+            .filter(assistance_requests::id.eq(&row.id))
+            .filter(assistance_requests::version.eq(row.version)),
+    )
+    .set((
+        assistance_requests::status.eq(&row.status),
+        assistance_requests::provider_id.eq(&row.provider_id),
+        assistance_requests::failed_assignments.eq(row.failed_assignments),
+        assistance_requests::staff_message.eq(&row.staff_message),
+        assistance_requests::closed_at.eq(row.closed_at),
+        assistance_requests::version.eq(row.version + 1),
+        assistance_requests::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Submissions from one client since `since` (rate limit).
+pub fn submissions_since(
+    conn: &mut DbConnection,
+    client_hash: &str,
+    since: NaiveDateTime,
+) -> QueryResult<i64> {
+    assistance_requests::table
+        .filter(assistance_requests::client_hash.eq(client_hash))
+        .filter(assistance_requests::created_at.ge(since))
+        .count()
+        .get_result(conn)
+}
+
+/// Requests for the staff lists, newest change first.
+pub fn list_requests(
+    conn: &mut DbConnection,
+    status: Option<&str>,
+    provider_id: Option<&str>,
+    limit: i64,
+) -> QueryResult<Vec<RequestRow>> {
+    let mut query = assistance_requests::table
+        .select(RequestRow::as_select())
+        .order((
+            assistance_requests::updated_at.desc(),
+            assistance_requests::id.desc(),
+        ))
+        .limit(limit)
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(assistance_requests::status.eq(status.to_owned()));
+    }
+    if let Some(provider) = provider_id {
+        query = query.filter(assistance_requests::provider_id.eq(provider.to_owned()));
+    }
+    query.load(conn)
+}
+
+pub fn request_counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    assistance_requests::table
+        .group_by(assistance_requests::status)
+        .select((assistance_requests::status, diesel::dsl::count_star()))
+        .load(conn)
+}
+
+/// Closed requests not yet anonymised, closed before `before`.
+pub fn to_anonymise(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<Vec<String>> {
+    assistance_requests::table
+        .filter(assistance_requests::closed_at.lt(before))
+        .filter(assistance_requests::anonymised_at.is_null())
+        .select(assistance_requests::id)
+        .order(assistance_requests::id)
+        .load(conn)
+}
+
+/// Erases the victim's contact and description, keeping what statistics need.
+pub fn anonymise(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let changed = diesel::update(
+        assistance_requests::table
+            .filter(assistance_requests::id.eq(id))
+            .filter(assistance_requests::anonymised_at.is_null()),
+    )
+    .set((
+        assistance_requests::description.eq(None::<String>),
+        assistance_requests::contact_name.eq(None::<String>),
+        assistance_requests::contact_email.eq(None::<String>),
+        assistance_requests::contact_phone.eq(None::<String>),
+        assistance_requests::anonymised_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+// --- Shared secrets --------------------------------------------------------------------------
+
+/// The named secret, created with `fresh` the first time (every process then reads the same).
+pub fn secret(
+    conn: &mut DbConnection,
+    name: &str,
+    fresh: &str,
+    now: NaiveDateTime,
+) -> QueryResult<String> {
+    insert_unless_taken(conn, |conn| {
+        diesel::insert_into(service_secrets::table)
+            .values((
+                service_secrets::name.eq(name),
+                service_secrets::value.eq(fresh),
+                service_secrets::created_at.eq(now),
+            ))
+            .execute(conn)
+    })?;
+    service_secrets::table
+        .find(name)
+        .select(service_secrets::value)
+        .first(conn)
+}

@@ -1,0 +1,103 @@
+//! The emails each referencing step sends: to the organisation's members and to staff.
+
+use super::*;
+use crate::db::DbConnection;
+use crate::domain::provider::{Provider, ReferencingStatus};
+use crate::domain::referencing::Action;
+use crate::error::AppError;
+use crate::mail::emails::referencing::{
+    ApplicationApproved, ApplicationChangesRequested, ApplicationInReview, ApplicationReceived,
+    ApplicationRejected, ApplicationWithdrawn, ProviderReinstated, ProviderRemoved,
+    ProviderSuspended, StaffApplicationSubmitted,
+};
+use crate::state::AppState;
+
+pub(super) fn send_step_emails(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &Provider,
+    action: Action,
+    from: ReferencingStatus,
+    reason: Option<&str>,
+) -> Result<(), AppError> {
+    let id = &provider.id;
+    let reason = reason.unwrap_or_default();
+    match action {
+        Action::Submit => {
+            notify_staff(conn, state, provider, |name, provider_name| {
+                StaffApplicationSubmitted {
+                    name,
+                    provider_name,
+                    resubmitted: from == ReferencingStatus::ChangesRequested,
+                    review_url: review_url(state, id),
+                }
+            })?;
+            notify_members(conn, state, provider, |name, provider_name| {
+                ApplicationReceived {
+                    name,
+                    provider_name,
+                    application_url: application_url(state, id),
+                }
+            })
+        }
+        Action::Withdraw => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationWithdrawn {
+                name,
+                provider_name,
+            }
+        }),
+        Action::StartReview => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationInReview {
+                name,
+                provider_name,
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::RequestChanges => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationChangesRequested {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::Approve => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationApproved {
+                name,
+                provider_name,
+                profile_url: profile_url(state, id),
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::Reject => notify_members(conn, state, provider, |name, provider_name| {
+            ApplicationRejected {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::Suspend => notify_members(conn, state, provider, |name, provider_name| {
+            ProviderSuspended {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+                application_url: application_url(state, id),
+            }
+        }),
+        Action::Reinstate => notify_members(conn, state, provider, |name, provider_name| {
+            ProviderReinstated {
+                name,
+                provider_name,
+                profile_url: profile_url(state, id),
+            }
+        }),
+        Action::Remove => notify_members(conn, state, provider, |name, provider_name| {
+            ProviderRemoved {
+                name,
+                provider_name,
+                reason: reason.to_owned(),
+            }
+        }),
+    }
+}
