@@ -1,11 +1,9 @@
 //! The provider who took a request closes it, resolved or not, with an intervention report; the
 //! victim then gets a satisfaction survey link.
 
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::journal::Journal;
 use super::staff::{self, Viewer};
+pub use super::views::ReportInput;
 use super::{assign, notify};
 use crate::auth::tokens;
 use crate::db::assistance::{self as queries, ReportRow, SurveyRow};
@@ -14,18 +12,6 @@ use crate::domain::actor::Actor;
 use crate::domain::assistance::RequestStatus;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
-
-#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
-pub struct ReportInput {
-    /// The incident type the provider found (a code of the taxonomy).
-    pub confirmed_incident_type: String,
-    /// How the attack got in (phishing email, exposed remote desktop, ...).
-    pub attack_vector: String,
-    /// What was done.
-    pub actions_taken: String,
-    pub minutes_spent: i32,
-}
 
 fn check(
     state: &AppState,

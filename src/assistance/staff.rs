@@ -247,7 +247,7 @@ pub struct CloseInput {
     /// Provider: whether the victim's problem is solved.
     pub resolved: Option<bool>,
     /// Provider: the intervention report.
-    pub report: Option<super::close::ReportInput>,
+    pub report: Option<super::views::ReportInput>,
 }
 
 /// Staff close a request with a message to the victim.

@@ -1,10 +1,23 @@
 //! What the assistance API answers, per audience: the victim, the provider, staff.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::assistance::RequestStatus;
+
+/// The intervention report a provider files when closing a request.
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct ReportInput {
+    /// The incident type the provider found (a code of the taxonomy).
+    pub confirmed_incident_type: String,
+    /// How the attack got in (phishing email, exposed remote desktop, ...).
+    pub attack_vector: String,
+    /// What was done.
+    pub actions_taken: String,
+    pub minutes_spent: i32,
+}
 
 /// The answer to a submission.
 #[derive(Debug, Serialize, ToSchema)]
