@@ -14,7 +14,6 @@ use crate::db::{DbConnection, accounts, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::assistance::RequestStatus;
 use crate::domain::matching::Query;
-use crate::domain::provider::Provider;
 use crate::domain::provider::ReferencingStatus;
 use crate::domain::reason::Reason;
 use crate::error::AppError;
@@ -324,12 +323,12 @@ pub fn for_provider(
     Ok(out)
 }
 /// Referenced providers staff may pick for a request, those covering its place first, nearest
-/// first, 50 at most, as (provider, distance in km) (staff).
+/// first, 50 at most, as (id, name, city, distance in km) (staff).
 pub fn candidates(
     state: &AppState,
     staff: &Actor,
     view: &RequestView,
-) -> Result<Vec<(Provider, f64)>, AppError> {
+) -> Result<Vec<(String, String, String, f64)>, AppError> {
     staff.require_staff()?;
     let snapshot = crate::directory::published(state)?.directory.clone();
     let query = Query {
@@ -345,7 +344,10 @@ pub fn candidates(
         .search(&query)
         .iter()
         .take(50)
-        .map(|m| (snapshot.provider(m).clone(), m.distance_km))
+        .map(|m| {
+            let p = snapshot.provider(m);
+            (p.id.clone(), p.name.clone(), p.city.clone(), m.distance_km)
+        })
         .collect())
 }
 

@@ -229,12 +229,22 @@ pub fn applications_of_provider(
 ) -> Result<Vec<LabelApplicationView>, AppError> {
     let mut conn = state.pool.get()?;
     let (_, _, access) = crate::referencing::load(&mut conn, user, provider_id)?;
+    applications_on(&mut conn, state, provider_id, access)
+}
+
+/// The applications of an organisation whose access was already checked.
+pub(super) fn applications_on(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider_id: &str,
+    access: crate::referencing::Access,
+) -> Result<Vec<LabelApplicationView>, AppError> {
     let access = match access {
         crate::referencing::Access::Staff => Access::Staff,
         crate::referencing::Access::Member { .. } => Access::Member,
     };
-    queries::applications_of(&mut conn, provider_id)?
+    queries::applications_of(conn, provider_id)?
         .iter()
-        .map(|row| view(&mut conn, state, row, access))
+        .map(|row| view(conn, state, row, access))
         .collect()
 }

@@ -20,7 +20,7 @@ pub use filling::{
     ApplicationUpdate, NewApplication, application, applications_of_provider, create, editable,
     update,
 };
-use filling::{check_answers, require_editable, save_answers};
+use filling::{applications_on, check_answers, require_editable, save_answers};
 use findings::{check_findings, schedule_audit, unanswered};
 use issue::{issue_label, release_renewal};
 

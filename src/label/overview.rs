@@ -16,9 +16,9 @@ pub struct Overview {
 
 /// For the organisation's members and staff (others: 404).
 pub fn overview(state: &AppState, user: &Actor, provider_id: &str) -> Result<Overview, AppError> {
-    let applications = super::applications_of_provider(state, user, provider_id)?;
     let mut conn = state.pool.get()?;
-    let (provider, _, _) = crate::referencing::load(&mut conn, user, provider_id)?;
+    let (provider, _, access) = crate::referencing::load(&mut conn, user, provider_id)?;
+    let applications = super::applications_on(&mut conn, state, provider_id, access)?;
     let label = queries::current_label_of(&mut conn, provider_id)?
         .map(|l| super::labels::view_of(&l, &provider.name, state.clock.today()));
     Ok(Overview {

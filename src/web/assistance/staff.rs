@@ -119,8 +119,8 @@ async fn show(
         // Staff may pick any referenced provider: those covering the place come first.
         let choices: Vec<Value> = staff::candidates(&inner, &who, &view)?
             .into_iter()
-            .map(|(p, km)| {
-                json!({"id": p.id, "label": format!("{} – {} ({:.0} km)", p.name, p.city, km)})
+            .map(|(id, name, city, km)| {
+                json!({"id": id, "label": format!("{name} – {city} ({km:.0} km)")})
             })
             .collect();
         let history: Vec<Value> = staff::history(&inner, &who, &view.id)?

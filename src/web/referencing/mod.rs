@@ -97,17 +97,13 @@ fn state_label(status: ReferencingStatus) -> String {
     capitalise(label(status))
 }
 
-fn state_of(stored: &str) -> Option<ReferencingStatus> {
-    ReferencingStatus::parse(stored)
-}
-
 /// A stored state in the words of the timeline (`en cours d'instruction`), or as stored.
 fn state_word(stored: &str) -> String {
-    state_of(stored).map_or_else(|| stored.to_owned(), |s| label(s).to_owned())
+    ReferencingStatus::parse(stored).map_or_else(|| stored.to_owned(), |s| label(s).to_owned())
 }
 
 fn stored_state_label(stored: &str) -> String {
-    state_of(stored)
+    ReferencingStatus::parse(stored)
         .map(state_label)
         .unwrap_or_else(|| stored.to_owned())
 }

@@ -63,7 +63,7 @@ fn check_queue_form(state: &AppState, form: &QueueForm) -> (QueueFilter, FieldEr
     let etat = QueueForm::value(&form.etat);
     let status = match etat {
         "" => None,
-        s => match state_of(s) {
+        s => match ReferencingStatus::parse(s) {
             Some(status) => Some(status),
             None => {
                 errors.insert("etat".into(), vec!["État inconnu.".into()]);
