@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod assistance;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -10,6 +11,7 @@ pub mod db;
 pub mod directory;
 pub mod domain;
 pub mod error;
+pub mod french;
 pub mod geo;
 pub mod http;
 pub mod jobs;

@@ -31,6 +31,9 @@ pub struct AppState {
     /// Signs the accept/decline links sent to providers (shared by every process through the
     /// database).
     pub link_key: Vec<u8>,
+    /// Runs inside every referencing step's transaction: the label follows the referencing
+    /// decision. A hook, so that referencing does not depend on the label built on it.
+    pub after_referencing_step: referencing::StepHook,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,6 +93,7 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
             label::criteria::Framework::from_fixture().map_err(StartupError::Criteria)?,
         ),
         link_key,
+        after_referencing_step: label::labels::follow_referencing,
         config,
     })
 }

@@ -176,6 +176,7 @@ pub async fn upload_evidence(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let mut form = crate::http::multipart::read(payload, MAX_BYTES).await?;
+    form.refuse_too_large()?;
     let criterion = form
         .texts
         .remove("criterion")

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::audit::EventView;
 use crate::auth::extract::CurrentUser;
 use crate::domain::provider::ReferencingStatus;
 use crate::domain::referencing::Action;
@@ -16,8 +17,7 @@ use crate::http::download::{self as file_download, Disposition};
 use crate::referencing::profile::ProfileInput;
 use crate::referencing::queue::{self as application_queue, QueueFilter};
 use crate::referencing::views::{
-    ApplicationView, ChangeRequestView, DocumentView, EventView, JoinedOrganisation, MemberView,
-    UpdateOutcome,
+    ApplicationView, ChangeRequestView, DocumentView, JoinedOrganisation, MemberView, UpdateOutcome,
 };
 use crate::referencing::{self, documents};
 use crate::state::AppState;
@@ -79,6 +79,7 @@ pub async fn upload(
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
     let mut form = crate::http::multipart::read(payload, documents::MAX_BYTES).await?;
+    form.refuse_too_large()?;
     let kind = form.texts.remove("kind").ok_or_else(|| {
         AppError::field("kind", "Indiquez le type de document : kbis ou insurance.")
     })?;

@@ -6,9 +6,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::journal::Journal;
 use super::views::RequestView;
 use super::{assign, links, notify, staff};
+use crate::audit::{Event, Step};
 use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
 use crate::db::{DbConnection, accounts, providers, write_transaction};
 use crate::domain::actor::Actor;
@@ -194,8 +194,8 @@ pub fn answer(
     };
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
-        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
+        let step = &mut Step::new(now);
         let (mut request, assignment, actor) = pending_offer(conn, state, id, &who, answer)?;
         if now >= assignment.expires_at {
             return Err(gone());
@@ -219,15 +219,12 @@ pub fn answer(
             Answer::Accept => {
                 request.status = RequestStatus::Accepted.as_str().to_owned();
                 assign::write(conn, &mut request, now)?;
-                journal.event(
-                    &request.id,
-                    actor.as_deref(),
-                    "accept",
-                    (Some(&from), &request.status),
-                    Some(&provider.name),
-                    now,
+                step.record(
+                    Event::request(&request.id, "accept", Some(&from), &request.status)
+                        .by(actor.as_deref())
+                        .because(Some(&provider.name)),
                 );
-                notify::accepted(conn, journal, state, &request, &provider)?;
+                notify::accepted(conn, step, state, &request, &provider)?;
             }
             Answer::Decline => {
                 queries::release_place(conn, &assignment.provider_id)?;
@@ -239,18 +236,15 @@ pub fn answer(
                         None => r.label().to_owned(),
                     })
                     .unwrap_or_default();
-                journal.event(
-                    &request.id,
-                    actor.as_deref(),
-                    "decline",
-                    (Some(&from), &from),
-                    Some(&format!("{} – {why}", provider.name)),
-                    now,
+                step.record(
+                    Event::request(&request.id, "decline", Some(&from), &from)
+                        .by(actor.as_deref())
+                        .because(Some(&format!("{} – {why}", provider.name))),
                 );
-                assign::assign_next(conn, journal, state, &mut request, now)?;
+                assign::assign_next(conn, step, state, &mut request, now)?;
             }
         }
-        journal.write(conn)?;
+        step.write(conn)?;
         let viewer = match &who {
             Answerer::Member(user) => staff::Viewer::Provider(user),
             Answerer::Link(_) => staff::Viewer::Offer(assignment.provider_id.clone()),
@@ -264,8 +258,8 @@ pub fn answer(
 pub fn time_out(state: &AppState, assignment_id: &str) -> Result<bool, AppError> {
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
-        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
+        let step = &mut Step::new(now);
         let Some(assignment) = queries::assignment(conn, assignment_id)? else {
             return Ok(false);
         };
@@ -281,17 +275,10 @@ pub fn time_out(state: &AppState, assignment_id: &str) -> Result<bool, AppError>
         };
         request.failed_assignments += 1;
         let from = request.status.clone();
-        journal.event(
-            &request.id,
-            None,
-            "timeout",
-            (Some(&from), &from),
-            None,
-            now,
-        );
-        notify::timed_out(conn, journal, state, &request, &assignment.provider_id)?;
-        assign::assign_next(conn, journal, state, &mut request, now)?;
-        journal.write(conn)?;
+        step.record(Event::request(&request.id, "timeout", Some(&from), &from));
+        notify::timed_out(conn, step, state, &request, &assignment.provider_id)?;
+        assign::assign_next(conn, step, state, &mut request, now)?;
+        step.write(conn)?;
         Ok(true)
     })
 }

@@ -5,8 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDateTime;
 
-use super::journal::Journal;
 use super::{MAX_FAILED_ASSIGNMENTS, notify};
+use crate::audit::{Event, Step};
 use crate::db::DbConnection;
 use crate::db::assistance::{self as queries, AssignmentRow, Candidate, RequestRow};
 use crate::directory::index::Snapshot;
@@ -195,7 +195,7 @@ impl Decision {
 /// transaction; writes `row`.
 pub fn assign_next(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &mut RequestRow,
     now: NaiveDateTime,
@@ -205,14 +205,14 @@ pub fn assign_next(
     let from = row.status.clone();
     decision.apply_to(row);
     write(conn, row, now)?;
-    carry_out(conn, journal, state, row, &decision, &from, now)
+    carry_out(conn, step, state, row, &decision, &from, now)
 }
 
 /// What follows a decision already applied to the stored `row` (which was in state `from`):
 /// the offer with its audit event and emails, or the staff queue's.
 pub fn carry_out(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     decision: &Decision,
@@ -221,18 +221,13 @@ pub fn carry_out(
 ) -> Result<(), AppError> {
     match decision {
         Decision::Offer { provider, why } => {
-            record_offer(conn, journal, state, row, provider, why, None, from, now)
+            record_offer(conn, step, state, row, provider, why, None, from, now)
         }
         Decision::Escalate { why } => {
-            journal.event(
-                &row.id,
-                None,
-                "escalate",
-                (Some(from), &row.status),
-                Some(why),
-                now,
+            step.record(
+                Event::request(&row.id, "escalate", Some(from), &row.status).because(Some(why)),
             );
-            notify::escalated(conn, journal, state, row, why)
+            notify::escalated(conn, step, state, row, why)
         }
     }
 }
@@ -241,7 +236,7 @@ pub fn carry_out(
 #[allow(clippy::too_many_arguments)]
 pub fn offer(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &mut RequestRow,
     provider: &Provider,
@@ -255,7 +250,7 @@ pub fn offer(
     write(conn, row, now)?;
     record_offer(
         conn,
-        journal,
+        step,
         state,
         row,
         provider,
@@ -270,7 +265,7 @@ pub fn offer(
 #[allow(clippy::too_many_arguments)]
 fn record_offer(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     provider: &Provider,
@@ -293,19 +288,49 @@ fn record_offer(
         answered_at: None,
     };
     queries::insert_assignment(conn, &assignment)?;
-    journal.event(
-        &row.id,
-        assigned_by,
-        if assigned_by.is_some() {
-            "staff-assign"
-        } else {
-            "offer"
-        },
-        (Some(from), &row.status),
-        Some(why),
-        now,
+    step.record(
+        Event::request(
+            &row.id,
+            if assigned_by.is_some() {
+                "staff-assign"
+            } else {
+                "offer"
+            },
+            Some(from),
+            &row.status,
+        )
+        .by(assigned_by)
+        .because(Some(why)),
     );
-    notify::offer(conn, journal, state, row, provider, &assignment)
+    notify::offer(conn, step, state, row, provider, &assignment)
+}
+
+/// Lets go of what an open request holds before it closes (the victim cancels, or staff close
+/// it): a pending offer is cancelled and its place given back, an accepted request gives back
+/// its provider's place. Refuses a request already closed; returns the state it was in.
+pub fn let_go(
+    conn: &mut DbConnection,
+    row: &RequestRow,
+    now: NaiveDateTime,
+) -> Result<RequestStatus, AppError> {
+    let from = RequestStatus::parse(&row.status)
+        .ok_or_else(|| AppError::Internal(format!("unknown request status {}", row.status)))?;
+    if from.is_closed() {
+        return Err(AppError::Conflict(format!(
+            "La demande est déjà {}.",
+            from.label()
+        )));
+    }
+    if let Some(pending) = queries::pending_assignment(conn, &row.id)? {
+        if queries::settle_assignment(conn, &pending.id, "cancelled", None, now)? {
+            queries::release_place(conn, &pending.provider_id)?;
+        }
+    } else if from == RequestStatus::Accepted
+        && let Some(p) = &row.provider_id
+    {
+        queries::release_place(conn, p)?;
+    }
+    Ok(from)
 }
 
 /// Saves the request's state; the version check catches a concurrent change.

@@ -1,10 +1,10 @@
 //! The provider who took a request closes it, resolved or not, with an intervention report; the
 //! victim then gets a satisfaction survey link.
 
-use super::journal::Journal;
 use super::staff::{self, Viewer};
 pub use super::views::ReportInput;
 use super::{assign, notify};
+use crate::audit::{Event, Step};
 use crate::auth::tokens;
 use crate::db::assistance::{self as queries, ReportRow, SurveyRow};
 use crate::db::{accounts, providers, write_transaction};
@@ -73,8 +73,8 @@ pub fn close(
 ) -> Result<super::views::RequestView, AppError> {
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
-        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
+        let step = &mut Step::new(now);
         let mut row = queries::request(conn, id)?
             .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
         // 404 unless it was offered to one of the caller's organisations.
@@ -112,14 +112,7 @@ pub fn close(
         .to_owned();
         row.closed_at = Some(now);
         assign::write(conn, &mut row, now)?;
-        journal.event(
-            &row.id,
-            Some(&user.id),
-            "close",
-            (Some(&from), &row.status),
-            None,
-            now,
-        );
+        step.record(Event::request(&row.id, "close", Some(&from), &row.status).by(Some(&user.id)));
         let token =
             tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?;
         queries::insert_survey(
@@ -136,9 +129,9 @@ pub fn close(
             },
         )?;
         if let Some((provider, _)) = providers::find(conn, &provider_id)? {
-            notify::survey(journal, state, &row, &provider, &token)?;
+            notify::survey(step, state, &row, &provider, &token)?;
         }
-        journal.write(conn)?;
+        step.write(conn)?;
         staff::view(conn, state, &row, &Viewer::Provider(user))
     })
 }

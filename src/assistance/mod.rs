@@ -6,7 +6,6 @@ pub mod answer;
 pub mod assign;
 pub mod availability;
 pub mod close;
-mod journal;
 pub mod links;
 mod notify;
 pub mod schedule;
@@ -20,11 +19,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::ValidateEmail;
 
-use self::journal::Journal;
 use self::views::{ProviderContact, RequestCreated, TimelineEntry, TrackingView};
+use crate::audit::{self, Event, Step, Subject};
 use crate::auth::tokens;
 use crate::db::assistance::{self as queries, RequestRow};
-use crate::db::referencing as events_db;
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::assistance::RequestStatus;
 use crate::domain::audience::Audience;
@@ -32,8 +30,6 @@ use crate::error::{AppError, FieldErrors};
 use crate::geo::location::Place;
 use crate::state::AppState;
 
-/// Subject type of request events in the audit trail.
-pub const SUBJECT_REQUEST: &str = "assistance_request";
 /// After this many declined or unanswered offers, the request goes to staff.
 pub const MAX_FAILED_ASSIGNMENTS: i32 = 3;
 
@@ -325,7 +321,7 @@ fn create_checked(
         anonymised_at: None,
     };
     let created = write_transaction(conn, |conn| {
-        let journal = &mut Journal::default();
+        let step = &mut Step::new(now);
         // Decide first, so that the request is stored once, in its final state.
         let decision = assign::decide(conn, state, &published.directory, &row, now)?;
         let received = row.status.clone();
@@ -336,10 +332,10 @@ fn create_checked(
             }
             other => other?,
         }
-        journal.event(&row.id, None, "create", (None, &received), None, now);
-        notify::received(journal, state, &row, &token)?;
-        assign::carry_out(conn, journal, state, &row, &decision, &received, now)?;
-        journal.write(conn)?;
+        step.record(Event::request(&row.id, "create", None, &received));
+        notify::received(step, state, &row, &token)?;
+        assign::carry_out(conn, step, state, &row, &decision, &received, now)?;
+        step.write(conn)?;
         Ok(())
     });
     match created {
@@ -434,9 +430,9 @@ fn tracking_view(
         }),
         _ => None,
     };
-    let timeline = events_db::events_of(conn, SUBJECT_REQUEST, &row.id)?
+    let timeline = audit::trail(conn, Subject::AssistanceRequest, &row.id)?
         .into_iter()
-        .filter_map(|(e, _)| {
+        .filter_map(|e| {
             views::timeline_label(&e.action).map(|label| TimelineEntry {
                 at: e.created_at,
                 label: label.to_owned(),
@@ -465,26 +461,11 @@ fn tracking_view(
 pub fn cancel(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
-        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
+        let step = &mut Step::new(now);
         let mut row = by_token(conn, token)?;
-        let from = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
-        if from.is_closed() {
-            return Err(AppError::Conflict(format!(
-                "La demande est déjà {}.",
-                from.label()
-            )));
-        }
+        let from = assign::let_go(conn, &row, now)?;
         let previous_provider = row.provider_id.clone();
-        if let Some(pending) = queries::pending_assignment(conn, &row.id)? {
-            if queries::settle_assignment(conn, &pending.id, "cancelled", None, now)? {
-                queries::release_place(conn, &pending.provider_id)?;
-            }
-        } else if from == RequestStatus::Accepted
-            && let Some(p) = &previous_provider
-        {
-            queries::release_place(conn, p)?;
-        }
         row.status = RequestStatus::Cancelled.as_str().to_owned();
         row.closed_at = Some(now);
         if !queries::update_request(conn, &row, now)? {
@@ -493,19 +474,17 @@ pub fn cancel(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
             ));
         }
         row.version += 1;
-        journal.event(
+        step.record(Event::request(
             &row.id,
-            None,
             "cancel",
-            (Some(from.as_str()), &row.status),
-            None,
-            now,
-        );
-        notify::cancel_confirmed(journal, state, &row)?;
+            Some(from.as_str()),
+            &row.status,
+        ));
+        notify::cancel_confirmed(step, state, &row)?;
         if let Some(p) = previous_provider {
-            notify::cancelled_to_provider(conn, journal, state, &row, &p)?;
+            notify::cancelled_to_provider(conn, step, state, &row, &p)?;
         }
-        journal.write(conn)?;
+        step.write(conn)?;
         tracking_view(conn, state, &row)
     })
 }

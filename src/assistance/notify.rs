@@ -1,8 +1,8 @@
 //! The emails of assistance requests: to the victim, to the provider (its contact address and
 //! its members) and to staff. The victim's contact goes to a provider only once it accepted.
 
-use super::journal::Journal;
 use super::links;
+use crate::audit::Step;
 use crate::auth::Role;
 use crate::db::assistance::{AssignmentRow, RequestRow};
 use crate::db::referencing::member_emails;
@@ -60,20 +60,20 @@ fn provider_recipients(
 /// One email per provider recipient, built by `email(name)` with the recipient's name.
 fn to_provider<E: Email>(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     provider: &Provider,
     email: impl Fn(String) -> E,
 ) -> Result<(), AppError> {
     for (to, name) in provider_recipients(conn, provider)? {
-        journal.mail(state, &to, &email(name))?;
+        step.mail(state, &to, &email(name))?;
     }
     Ok(())
 }
 
 /// The email to the victim, if they left a contact, built by `email(name, incident_label)`.
 fn to_victim<E: Email>(
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     email: impl FnOnce(String, String) -> E,
@@ -81,17 +81,17 @@ fn to_victim<E: Email>(
     let (Some(to), Some(name)) = (&row.contact_email, &row.contact_name) else {
         return Ok(());
     };
-    journal.mail(state, to, &email(name.clone(), incident_label(state, row)))?;
+    step.mail(state, to, &email(name.clone(), incident_label(state, row)))?;
     Ok(())
 }
 
 pub fn received(
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     token: &str,
 ) -> Result<(), AppError> {
-    to_victim(journal, state, row, |name, incident_label| {
+    to_victim(step, state, row, |name, incident_label| {
         AssistanceReceived {
             name,
             incident_label,
@@ -103,7 +103,7 @@ pub fn received(
 /// The offer, with signed accept and decline links, without the victim's contact.
 pub fn offer(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     provider: &Provider,
@@ -123,7 +123,7 @@ pub fn offer(
     };
     let minutes = (assignment.expires_at - assignment.offered_at).num_minutes();
     let (accept_url, decline_url) = (link("accept")?, link("decline")?);
-    to_provider(conn, journal, state, provider, |name| AssistanceOffer {
+    to_provider(conn, step, state, provider, |name| AssistanceOffer {
         name,
         incident_label: incident_label(state, row),
         audience_label: crate::domain::audience::Audience::parse(&row.audience)
@@ -145,12 +145,12 @@ pub fn offer(
 /// After acceptance: the victim's contact to the provider, the provider's to the victim.
 pub fn accepted(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     provider: &Provider,
 ) -> Result<(), AppError> {
-    to_provider(conn, journal, state, provider, |name| AssistanceContact {
+    to_provider(conn, step, state, provider, |name| AssistanceContact {
         name,
         incident_label: incident_label(state, row),
         victim_name: row.contact_name.clone().unwrap_or_default(),
@@ -159,7 +159,7 @@ pub fn accepted(
         description: row.description.clone().unwrap_or_default(),
         request_url: request_url(state, &provider.id, row),
     })?;
-    to_victim(journal, state, row, |name, incident_label| {
+    to_victim(step, state, row, |name, incident_label| {
         AssistanceAccepted {
             name,
             incident_label,
@@ -174,7 +174,7 @@ pub fn accepted(
 /// The provider who did not answer in time is told the request went elsewhere.
 pub fn timed_out(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     provider_id: &str,
@@ -182,18 +182,18 @@ pub fn timed_out(
     let Some((provider, _)) = providers::find(conn, provider_id)? else {
         return Ok(());
     };
-    to_provider(conn, journal, state, &provider, |name| AssistanceTimedOut {
+    to_provider(conn, step, state, &provider, |name| AssistanceTimedOut {
         name,
         incident_label: incident_label(state, row),
     })
 }
 
 pub fn cancel_confirmed(
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
 ) -> Result<(), AppError> {
-    to_victim(journal, state, row, |name, incident_label| {
+    to_victim(step, state, row, |name, incident_label| {
         AssistanceCancelConfirmed {
             name,
             incident_label,
@@ -203,7 +203,7 @@ pub fn cancel_confirmed(
 
 pub fn cancelled_to_provider(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     provider_id: &str,
@@ -211,30 +211,28 @@ pub fn cancelled_to_provider(
     let Some((provider, _)) = providers::find(conn, provider_id)? else {
         return Ok(());
     };
-    to_provider(conn, journal, state, &provider, |name| {
-        AssistanceCancelled {
-            name,
-            incident_label: incident_label(state, row),
-        }
+    to_provider(conn, step, state, &provider, |name| AssistanceCancelled {
+        name,
+        incident_label: incident_label(state, row),
     })
 }
 
 /// Every active staff member learns the request needs them; the victim learns staff took over.
 pub fn escalated(
     conn: &mut DbConnection,
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     why: &str,
 ) -> Result<(), AppError> {
-    to_victim(journal, state, row, |name, incident_label| {
+    to_victim(step, state, row, |name, incident_label| {
         AssistanceSearching {
             name,
             incident_label,
         }
     })?;
     for staff in accounts::users_with_role(conn, Role::Staff.as_str())? {
-        journal.mail(
+        step.mail(
             state,
             &staff.email,
             &StaffAssistanceEscalated {
@@ -250,33 +248,29 @@ pub fn escalated(
 }
 
 pub fn closed_by_staff(
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     message: &str,
 ) -> Result<(), AppError> {
-    to_victim(journal, state, row, |name, incident_label| {
-        AssistanceClosed {
-            name,
-            incident_label,
-            message: message.to_owned(),
-        }
+    to_victim(step, state, row, |name, incident_label| AssistanceClosed {
+        name,
+        incident_label,
+        message: message.to_owned(),
     })
 }
 
 pub fn survey(
-    journal: &mut Journal,
+    step: &mut Step,
     state: &AppState,
     row: &RequestRow,
     provider: &Provider,
     token: &str,
 ) -> Result<(), AppError> {
-    to_victim(journal, state, row, |name, incident_label| {
-        AssistanceSurvey {
-            name,
-            incident_label,
-            provider_name: provider.name.clone(),
-            survey_url: format!("{}/avis/{token}", state.config.base_url),
-        }
+    to_victim(step, state, row, |name, incident_label| AssistanceSurvey {
+        name,
+        incident_label,
+        provider_name: provider.name.clone(),
+        survey_url: format!("{}/avis/{token}", state.config.base_url),
     })
 }

@@ -5,7 +5,7 @@
 use chrono::Months;
 
 use super::answer;
-use super::journal::Journal;
+use crate::audit::{Event, Step};
 use crate::db::assistance as queries;
 use crate::db::write_transaction;
 use crate::error::AppError;
@@ -39,9 +39,9 @@ pub fn anonymise_old_requests(state: &AppState) -> Result<usize, AppError> {
             if !queries::anonymise(conn, &id, now)? {
                 return Ok::<bool, AppError>(false);
             }
-            let mut journal = Journal::default();
-            journal.event(&id, None, "anonymise", (None, "anonymised"), None, now);
-            journal.write(conn)?;
+            let mut step = Step::new(now);
+            step.record(Event::request(&id, "anonymise", None, "anonymised"));
+            step.write(conn)?;
             Ok(true)
         })?;
         if erased {

@@ -5,11 +5,10 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::journal::Journal;
 use super::views::{AssignmentView, ReportView, RequestList, RequestView, VictimContact};
 use super::{assign, notify};
+use crate::audit::{self, Event, EventView, Step, Subject};
 use crate::db::assistance::{self as queries, RequestRow};
-use crate::db::referencing::EventRow;
 use crate::db::{DbConnection, accounts, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::assistance::RequestStatus;
@@ -204,8 +203,8 @@ pub fn assign_by_hand(
     user.require_staff()?;
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
-        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
+        let step = &mut Step::new(now);
         let mut row = queries::request(conn, id)?.ok_or_else(not_found)?;
         if row.status != RequestStatus::Escalated.as_str() {
             return Err(AppError::Conflict(
@@ -225,7 +224,7 @@ pub fn assign_by_hand(
         let why = format!("Attribuée à la main par {}.", user.display_name);
         assign::offer(
             conn,
-            journal,
+            step,
             state,
             &mut row,
             &provider,
@@ -233,7 +232,7 @@ pub fn assign_by_hand(
             Some(&user.id),
             now,
         )?;
-        journal.write(conn)?;
+        step.write(conn)?;
         view(conn, state, &row, &Viewer::Staff)
     })
 }
@@ -263,39 +262,21 @@ pub fn close_by_staff(
     let message = message.as_str();
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
-        let journal = &mut Journal::default();
         let now = state.clock.now_naive();
+        let step = &mut Step::new(now);
         let mut row = queries::request(conn, id)?.ok_or_else(not_found)?;
-        let from = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
-        if from.is_closed() {
-            return Err(AppError::Conflict(format!(
-                "La demande est déjà {}.",
-                from.label()
-            )));
-        }
-        if let Some(pending) = queries::pending_assignment(conn, &row.id)? {
-            if queries::settle_assignment(conn, &pending.id, "cancelled", None, now)? {
-                queries::release_place(conn, &pending.provider_id)?;
-            }
-        } else if from == RequestStatus::Accepted
-            && let Some(p) = &row.provider_id
-        {
-            queries::release_place(conn, p)?;
-        }
+        let from = assign::let_go(conn, &row, now)?;
         row.status = RequestStatus::Closed.as_str().to_owned();
         row.staff_message = Some(message.to_owned());
         row.closed_at = Some(now);
         assign::write(conn, &mut row, now)?;
-        journal.event(
-            &row.id,
-            Some(&user.id),
-            "staff-close",
-            (Some(from.as_str()), &row.status),
-            Some(message),
-            now,
+        step.record(
+            Event::request(&row.id, "staff-close", Some(from.as_str()), &row.status)
+                .by(Some(&user.id))
+                .because(Some(message)),
         );
-        notify::closed_by_staff(journal, state, &row, message)?;
-        journal.write(conn)?;
+        notify::closed_by_staff(step, state, &row, message)?;
+        step.write(conn)?;
         view(conn, state, &row, &Viewer::Staff)
     })
 }
@@ -352,14 +333,10 @@ pub fn candidates(
 }
 
 /// A request's trail, newest first, with each actor's name (staff).
-pub fn history(
-    state: &AppState,
-    staff: &Actor,
-    id: &str,
-) -> Result<Vec<(EventRow, Option<String>)>, AppError> {
+pub fn history(state: &AppState, staff: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
-    let mut events = crate::db::referencing::events_of(&mut conn, super::SUBJECT_REQUEST, id)?;
+    let mut events = audit::trail(&mut conn, Subject::AssistanceRequest, id)?;
     events.reverse();
     Ok(events)
 }

@@ -20,6 +20,7 @@ macro_rules! batch_insert {
 
 pub mod accounts;
 pub mod assistance;
+pub mod audit;
 pub mod counters;
 pub mod geo;
 pub mod incident_types;

@@ -5,6 +5,8 @@ use diesel::{AsExpression, FromSqlRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::transitions::{Rule, Table};
+
 /// Where a granted label stands. Stored as text (see `db::stored`).
 #[derive(
     Debug,
@@ -55,6 +57,67 @@ impl LabelStatus {
     }
 }
 
+/// What can happen to a granted label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelChange {
+    Suspended,
+    Reinstated,
+    Withdrawn,
+    Expired,
+}
+
+/// Who changes a label: staff, or the system (the scheduler at expiry, and a referencing
+/// decision the label follows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Staff,
+    System,
+}
+
+/// The label's state machine. Staff may also suspend, reinstate or withdraw as the system
+/// does when the referencing decides so (see `label::labels::follow_referencing`).
+pub const LABEL: Table<LabelChange, LabelStatus, Party> = Table(&[
+    Rule {
+        action: LabelChange::Suspended,
+        from: &[LabelStatus::Valid],
+        to: LabelStatus::Suspended,
+        party: Party::Staff,
+        reason_required: true,
+    },
+    Rule {
+        action: LabelChange::Reinstated,
+        from: &[LabelStatus::Suspended],
+        to: LabelStatus::Valid,
+        party: Party::Staff,
+        reason_required: false,
+    },
+    Rule {
+        action: LabelChange::Withdrawn,
+        from: &[LabelStatus::Valid, LabelStatus::Suspended],
+        to: LabelStatus::Withdrawn,
+        party: Party::Staff,
+        reason_required: true,
+    },
+    Rule {
+        action: LabelChange::Expired,
+        from: &[LabelStatus::Valid, LabelStatus::Suspended],
+        to: LabelStatus::Expired,
+        party: Party::System,
+        reason_required: false,
+    },
+]);
+
+impl LabelChange {
+    /// The states it starts from and the one it leads to.
+    pub fn moves(self) -> (&'static [LabelStatus], LabelStatus) {
+        match LABEL.rule(self) {
+            Some(rule) => (rule.from, rule.to),
+            // Every change has its rule (checked by a test).
+            None => (&[], LabelStatus::Valid),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +129,26 @@ mod tests {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
         assert_eq!(LabelStatus::parse("VALID"), None);
+    }
+
+    #[test]
+    fn only_the_scheduler_expires_a_label_and_nothing_leaves_an_end_state() {
+        use LabelChange::*;
+        for change in [Suspended, Reinstated, Withdrawn, Expired] {
+            assert!(LABEL.rule(change).is_some(), "{change:?} has no rule");
+        }
+        assert!(
+            LABEL
+                .transition(LabelStatus::Valid, Expired, Party::Staff)
+                .is_err()
+        );
+        assert_eq!(
+            LABEL.transition(LabelStatus::Suspended, Expired, Party::System),
+            Ok((LabelStatus::Expired, false))
+        );
+        for end in [LabelStatus::Expired, LabelStatus::Withdrawn] {
+            assert!(LABEL.available(end, Party::Staff).is_empty());
+            assert!(LABEL.available(end, Party::System).is_empty());
+        }
     }
 }

@@ -7,6 +7,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::transitions::{Refusal, Rule, Table};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationStatus {
@@ -163,14 +165,6 @@ impl Action {
     }
 }
 
-struct Rule {
-    action: Action,
-    from: &'static [S],
-    to: S,
-    actor: Party,
-    reason_required: bool,
-}
-
 const UNDECIDED: &[S] = &[
     S::Draft,
     S::Submitted,
@@ -183,33 +177,34 @@ const UNDECIDED: &[S] = &[
     S::Decision,
 ];
 
-const RULES: &[Rule] = &[
+/// The workflow's table.
+pub const APPLICATION: Table<Action, S, Party> = Table(&[
     Rule {
         action: Action::Submit,
         from: &[S::Draft, S::Incomplete],
         to: S::Submitted,
-        actor: Party::Member,
+        party: Party::Member,
         reason_required: false,
     },
     Rule {
         action: Action::StartAdmissibility,
         from: &[S::Submitted],
         to: S::Admissibility,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::MarkIncomplete,
         from: &[S::Submitted, S::Admissibility],
         to: S::Incomplete,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::MarkAdmissible,
         from: &[S::Submitted, S::Admissibility],
         to: S::Admissible,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: false,
     },
     Rule {
@@ -217,7 +212,7 @@ const RULES: &[Rule] = &[
         action: Action::ScheduleAudit,
         from: &[S::Admissible, S::AuditScheduled],
         to: S::AuditScheduled,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: false,
     },
     Rule {
@@ -225,7 +220,7 @@ const RULES: &[Rule] = &[
         action: Action::RecordAudit,
         from: &[S::AuditScheduled],
         to: S::Audited,
-        actor: Party::Auditor,
+        party: Party::Auditor,
         reason_required: false,
     },
     Rule {
@@ -233,31 +228,31 @@ const RULES: &[Rule] = &[
         action: Action::SubmitCorrections,
         from: &[S::CorrectiveActions],
         to: S::AuditScheduled,
-        actor: Party::Member,
+        party: Party::Member,
         reason_required: false,
     },
     Rule {
         action: Action::Grant,
         from: &[S::Decision],
         to: S::Granted,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::Refuse,
         from: &[S::Decision, S::CorrectiveActions],
         to: S::Refused,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::Withdraw,
         from: UNDECIDED,
         to: S::Withdrawn,
-        actor: Party::Member,
+        party: Party::Member,
         reason_required: false,
     },
-];
+]);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
@@ -269,36 +264,25 @@ pub enum TransitionError {
 
 /// Where `action` leads from `from` when `actor` takes it, and whether a reason is required.
 pub fn transition(from: S, action: Action, actor: Party) -> Result<(S, bool), TransitionError> {
-    let rule = RULES
-        .iter()
-        .find(|r| r.action == action)
-        .ok_or(TransitionError::WrongState(from.label()))?;
-    if rule.actor != actor {
-        return Err(TransitionError::WrongActor(match rule.actor {
-            Party::Member => "l'organisation candidate",
-            Party::Staff => "l'équipe du label",
-            Party::Auditor => "l'auditeur désigné",
-        }));
-    }
-    if !rule.from.contains(&from) {
-        return Err(TransitionError::WrongState(from.label()));
-    }
-    Ok((rule.to, rule.reason_required))
+    APPLICATION
+        .transition(from, action, actor)
+        .map_err(|refusal| match refusal {
+            Refusal::WrongParty(party) => TransitionError::WrongActor(match party {
+                Party::Member => "l'organisation candidate",
+                Party::Staff => "l'équipe du label",
+                Party::Auditor => "l'auditeur désigné",
+            }),
+            Refusal::WrongState => TransitionError::WrongState(from.label()),
+        })
 }
 
 /// The actions `actor` can take from `from` (for buttons on pages).
 pub fn available(from: S, actor: Party) -> Vec<Action> {
-    RULES
-        .iter()
-        .filter(|r| r.actor == actor && r.from.contains(&from))
-        .map(|r| r.action)
-        .collect()
+    APPLICATION.available(from, actor)
 }
 
 pub fn reason_required(action: Action) -> bool {
-    RULES
-        .iter()
-        .any(|r| r.action == action && r.reason_required)
+    APPLICATION.reason_required(action)
 }
 
 /// An auditor's finding on one criterion.

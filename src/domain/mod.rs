@@ -13,4 +13,5 @@ pub mod referencing;
 pub mod siret;
 pub mod taxonomy;
 pub mod text;
+pub mod transitions;
 pub mod zone;

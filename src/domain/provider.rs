@@ -121,3 +121,14 @@ pub struct Provider {
     pub status: ReferencingStatus,
     pub label: Option<LabelSummary>,
 }
+
+impl Provider {
+    /// The name an email greets the organisation by (a draft may not have one yet).
+    pub fn display_name(&self) -> String {
+        if self.name.is_empty() {
+            "votre organisation".to_owned()
+        } else {
+            self.name.clone()
+        }
+    }
+}

@@ -6,6 +6,8 @@ use diesel::{AsExpression, FromSqlRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::transitions::{Refusal, Rule, Table};
+
 use super::provider::ReferencingStatus as S;
 
 /// Who acts on an application.
@@ -64,79 +66,72 @@ impl Action {
     }
 }
 
-struct Rule {
-    action: Action,
-    from: &'static [S],
-    to: S,
-    actor: Party,
-    reason_required: bool,
-}
-
-const RULES: &[Rule] = &[
+/// The workflow's table.
+pub const REFERENCING: Table<Action, S, Party> = Table(&[
     Rule {
         action: Action::Submit,
         from: &[S::Draft, S::ChangesRequested],
         to: S::Submitted,
-        actor: Party::Member,
+        party: Party::Member,
         reason_required: false,
     },
     Rule {
         action: Action::Withdraw,
         from: &[S::Draft, S::Submitted, S::InReview, S::ChangesRequested],
         to: S::Withdrawn,
-        actor: Party::Member,
+        party: Party::Member,
         reason_required: false,
     },
     Rule {
         action: Action::StartReview,
         from: &[S::Submitted],
         to: S::InReview,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::RequestChanges,
         from: &[S::InReview],
         to: S::ChangesRequested,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::Approve,
         from: &[S::InReview],
         to: S::Approved,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::Reject,
         from: &[S::InReview],
         to: S::Rejected,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::Suspend,
         from: &[S::Approved],
         to: S::Suspended,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: true,
     },
     Rule {
         action: Action::Reinstate,
         from: &[S::Suspended],
         to: S::Approved,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: false,
     },
     Rule {
         action: Action::Remove,
         from: &[S::Approved, S::Suspended],
         to: S::Removed,
-        actor: Party::Staff,
+        party: Party::Staff,
         reason_required: true,
     },
-];
+]);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransitionError {
@@ -148,35 +143,24 @@ pub enum TransitionError {
 
 /// Where `action` leads from `from` when `actor` takes it, and whether a reason is required.
 pub fn transition(from: S, action: Action, actor: Party) -> Result<(S, bool), TransitionError> {
-    let rule = RULES
-        .iter()
-        .find(|r| r.action == action)
-        .ok_or(TransitionError::WrongState(label(from)))?;
-    if rule.actor != actor {
-        return Err(TransitionError::WrongActor(match rule.actor {
-            Party::Member => "l'organisation",
-            Party::Staff => "l'équipe d'instruction",
-        }));
-    }
-    if !rule.from.contains(&from) {
-        return Err(TransitionError::WrongState(label(from)));
-    }
-    Ok((rule.to, rule.reason_required))
+    REFERENCING
+        .transition(from, action, actor)
+        .map_err(|refusal| match refusal {
+            Refusal::WrongParty(party) => TransitionError::WrongActor(match party {
+                Party::Member => "l'organisation",
+                Party::Staff => "l'équipe d'instruction",
+            }),
+            Refusal::WrongState => TransitionError::WrongState(label(from)),
+        })
 }
 
 /// The actions `actor` can take from `from` (for buttons on pages).
 pub fn available(from: S, actor: Party) -> Vec<Action> {
-    RULES
-        .iter()
-        .filter(|r| r.actor == actor && r.from.contains(&from))
-        .map(|r| r.action)
-        .collect()
+    REFERENCING.available(from, actor)
 }
 
 pub fn reason_required(action: Action) -> bool {
-    RULES
-        .iter()
-        .any(|r| r.action == action && r.reason_required)
+    REFERENCING.reason_required(action)
 }
 
 /// French label of a state, as shown to users.

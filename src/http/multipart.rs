@@ -1,46 +1,102 @@
-//! Reading a small multipart form (uploads): text fields and one file, with a size limit
-//! enforced while streaming.
+//! Reading a small multipart form (uploads): text fields and one file named `file`, with limits
+//! enforced while streaming, so that no upload can hold more memory than they allow.
 
 use actix_multipart::Multipart;
 use futures_util::StreamExt as _;
 
 use crate::error::AppError;
 
+/// A text field of an upload form is short (a token, a kind, a criterion).
+const MAX_TEXT_BYTES: usize = 4096;
+/// An upload form has a handful of fields.
+const MAX_PARTS: usize = 16;
+/// A file past its limit is read on (and dropped) up to this many times the limit, so that a
+/// browser gets the answer instead of a reset connection; beyond, the upload is cut off.
+const DRAIN_FACTOR: usize = 4;
+
 /// The fields of a multipart form.
 #[derive(Debug, Default)]
 pub struct UploadForm {
     /// Text fields by name (the last value wins).
     pub texts: std::collections::HashMap<String, String>,
-    /// The field named `file`: its file name and bytes.
+    /// The field named `file`: its file name and bytes (none when it was too large).
     pub file: Option<(String, Vec<u8>)>,
+    /// The file went past the limit: its bytes were not kept.
+    pub file_too_large: bool,
+    max_file_bytes: usize,
 }
 
-/// Reads every field, refusing the upload as soon as one goes past `max_bytes`.
-pub async fn read(mut payload: Multipart, max_bytes: usize) -> Result<UploadForm, AppError> {
-    let mut form = UploadForm::default();
+impl UploadForm {
+    /// Refuses a file that went past the limit.
+    pub fn refuse_too_large(&self) -> Result<(), AppError> {
+        if self.file_too_large {
+            return Err(AppError::PayloadTooLarge(format!(
+                "Le fichier dépasse {} Mo.",
+                self.max_file_bytes / (1024 * 1024)
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn cut_off(max_file_bytes: usize) -> AppError {
+    AppError::PayloadTooLarge(format!(
+        "L'envoi dépasse {} Mo.",
+        max_file_bytes / (1024 * 1024)
+    ))
+}
+
+/// Reads every field. A file past `max_file_bytes` is flagged and dropped; a text field past
+/// 4 KB, more than 16 fields or a body far past the limit end the upload with an error.
+pub async fn read(mut payload: Multipart, max_file_bytes: usize) -> Result<UploadForm, AppError> {
+    let mut form = UploadForm {
+        max_file_bytes,
+        ..UploadForm::default()
+    };
+    let mut parts = 0;
+    let mut read = 0usize;
     while let Some(field) = payload.next().await {
         let mut field =
             field.map_err(|e| AppError::BadRequest(format!("Envoi multipart illisible : {e}")))?;
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(AppError::BadRequest(
+                "Le formulaire envoyé compte trop de champs.".into(),
+            ));
+        }
         let name = field.name().unwrap_or_default().to_owned();
+        let is_file = name == "file";
         let filename = field
             .content_disposition()
             .and_then(|cd| cd.get_filename())
             .unwrap_or_default()
             .to_owned();
+        let limit = if is_file {
+            max_file_bytes
+        } else {
+            MAX_TEXT_BYTES
+        };
         let mut bytes = Vec::new();
+        let mut overflow = false;
         while let Some(chunk) = field.next().await {
             let chunk =
                 chunk.map_err(|e| AppError::BadRequest(format!("Envoi interrompu : {e}")))?;
-            if bytes.len() + chunk.len() > max_bytes {
-                return Err(AppError::PayloadTooLarge(format!(
-                    "Le fichier dépasse {} Mo.",
-                    max_bytes / (1024 * 1024)
-                )));
+            read += chunk.len();
+            if read > DRAIN_FACTOR * max_file_bytes {
+                return Err(cut_off(max_file_bytes));
+            }
+            if overflow || bytes.len() + chunk.len() > limit {
+                overflow = true;
+                bytes = Vec::new();
+                continue;
             }
             bytes.extend_from_slice(&chunk);
         }
-        if name == "file" {
-            form.file = Some((filename, bytes));
+        if is_file {
+            form.file_too_large |= overflow;
+            form.file = (!overflow).then_some((filename, bytes));
+        } else if overflow {
+            return Err(AppError::field(&name, "Ce champ est trop long."));
         } else {
             form.texts
                 .insert(name, String::from_utf8_lossy(&bytes).trim().to_owned());

@@ -3,10 +3,10 @@
 
 use chrono::Duration;
 
+use crate::audit::Step;
 use crate::db::{providers, referencing as queries, write_transaction};
 use crate::error::AppError;
 use crate::mail::emails::charter::CharterNewVersion;
-use crate::referencing::notify_members;
 use crate::state::AppState;
 
 pub const DAYS_TO_ACCEPT: i64 = 30;
@@ -19,10 +19,7 @@ pub fn notify_new_version(state: &AppState) -> Result<usize, AppError> {
     let mut notified = 0;
     for provider_id in pending {
         let now = state.clock.now_naive();
-        let deadline = (now + Duration::days(DAYS_TO_ACCEPT))
-            .date()
-            .format("%d/%m/%Y")
-            .to_string();
+        let deadline = crate::french::day_fr((now + Duration::days(DAYS_TO_ACCEPT)).date());
         // One transaction per provider: the claim and its emails commit together, and a claim
         // lost to another process skips the provider.
         let sent = write_transaction(&mut conn, |conn| -> Result<bool, AppError> {
@@ -32,7 +29,8 @@ pub fn notify_new_version(state: &AppState) -> Result<usize, AppError> {
             let Some((provider, _)) = providers::find(conn, &provider_id)? else {
                 return Ok(false);
             };
-            notify_members(conn, state, &provider, |name, provider_name| {
+            let mut step = Step::new(now);
+            step.mail_members(conn, state, &provider, |name, provider_name| {
                 CharterNewVersion {
                     name,
                     provider_name,
@@ -44,6 +42,7 @@ pub fn notify_new_version(state: &AppState) -> Result<usize, AppError> {
                     deadline: deadline.clone(),
                 }
             })?;
+            step.write(conn)?;
             Ok(true)
         })?;
         notified += usize::from(sent);

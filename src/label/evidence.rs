@@ -1,7 +1,8 @@
 //! Evidence for a criterion: PDF, PNG or JPEG (checked by content, not by name), 10 MB at most.
 
 use super::views::EvidenceView;
-use super::{SUBJECT_APPLICATION, event, load, require_editable};
+use super::{load, require_editable};
+use crate::audit::{self, Event};
 use crate::db::labels::{self as queries, EvidenceRow};
 use crate::db::write_transaction;
 use crate::domain::actor::Actor;
@@ -79,14 +80,17 @@ pub fn upload(
             uploaded_at: now,
         };
         queries::insert_evidence(conn, &evidence)?;
-        event(
+        audit::record(
             conn,
-            (SUBJECT_APPLICATION, application_id),
-            Some(&user.id),
-            "upload-evidence",
-            (Some(&row.status), &row.status),
-            Some(&format!("{criterion} : {}", evidence.filename)),
             now,
+            Event::application(
+                application_id,
+                "upload-evidence",
+                Some(&row.status),
+                &row.status,
+            )
+            .by(Some(&user.id))
+            .because(Some(&format!("{criterion} : {}", evidence.filename))),
         )?;
         Ok(EvidenceView {
             id: evidence.id,

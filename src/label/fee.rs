@@ -11,7 +11,6 @@ use crate::domain::label_application::FeeStatus;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Subject type of label application events in the audit trail.
 use super::*;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,14 +44,16 @@ pub fn set_fee(
             return Err(stale());
         }
         row.version += 1;
-        event(
+        audit::record(
             conn,
-            (SUBJECT_APPLICATION, id),
-            Some(&user.id),
-            &format!("fee-{}", status.as_str()),
-            (Some(&before), status.as_str()),
-            None,
             now,
+            Event::application(
+                id,
+                format!("fee-{}", status.as_str()),
+                Some(&before),
+                status.as_str(),
+            )
+            .by(Some(&user.id)),
         )?;
         view(conn, state, &row, access)
     })

@@ -16,7 +16,6 @@ use crate::domain::provider::ReferencingStatus;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 
-/// Subject type of label application events in the audit trail.
 use super::*;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -72,7 +71,7 @@ pub fn create(
                     format!(
                         "Votre label {} est valide jusqu'au {} : demandez son renouvellement.",
                         label.number,
-                        label.valid_until.format("%d/%m/%Y")
+                        crate::french::day_fr(label.valid_until)
                     ),
                 ));
             }
@@ -110,14 +109,10 @@ pub fn create(
                 "Votre organisation a déjà une demande de label en cours.".into(),
             ));
         }
-        event(
+        audit::record(
             conn,
-            (SUBJECT_APPLICATION, &row.id),
-            Some(&user.id),
-            "create",
-            (None, &row.status),
-            None,
             now,
+            Event::application(&row.id, "create", None, &row.status).by(Some(&user.id)),
         )?;
         view(conn, state, &row, Access::Member)
     })

@@ -11,7 +11,6 @@ use crate::domain::label_application::Finding;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 
-/// Subject type of label application events in the audit trail.
 use super::*;
 
 /// Criteria the provider has neither answered nor backed with evidence, as field errors.

@@ -9,7 +9,6 @@ use crate::db::{DbConnection, counters};
 use crate::domain::label_application::ApplicationKind;
 use crate::error::AppError;
 
-/// Subject type of label application events in the audit trail.
 use super::*;
 
 /// Issues a new label (initial) or extends the renewed one by two years from its old expiry;
@@ -34,14 +33,10 @@ pub(super) fn issue_label(
                 label.status.label()
             )));
         }
-        event(
+        audit::record(
             conn,
-            (SUBJECT_LABEL, &number),
-            None,
-            "renew",
-            (Some(label.status.as_str()), LabelStatus::Valid.as_str()),
-            None,
             now,
+            Event::label(&number, "renew", Some(label.status), LabelStatus::Valid),
         )?;
         number
     } else {
@@ -61,14 +56,10 @@ pub(super) fn issue_label(
                 renewal_pending: false,
             },
         )?;
-        event(
+        audit::record(
             conn,
-            (SUBJECT_LABEL, &number),
-            None,
-            "grant",
-            (None, "valid"),
-            None,
             now,
+            Event::label(&number, "grant", None, LabelStatus::Valid),
         )?;
         number
     };

@@ -2,19 +2,21 @@
 //! the link with referencing (a suspended provider's label is suspended with it, a removed
 //! provider's label withdrawn).
 
-use crate::domain::label::LabelStatus::{self, Suspended, Valid, Withdrawn};
+use crate::domain::label::LabelStatus::{self, Suspended, Withdrawn};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::notify::LabelChange;
+use super::notify;
 use super::views::{LabelLists, LabelVerification, LabelView};
-use super::{SUBJECT_LABEL, event, notify};
+use crate::audit::{self, Event, EventView, Step, Subject};
 use crate::db::labels::{self as queries, LabelRecord};
 use crate::db::{DbConnection, counters, providers, write_transaction};
 use crate::domain::actor::Actor;
-use crate::domain::provider::{LabelSummary, Provider};
+use crate::domain::label::LabelChange;
+use crate::domain::provider::LabelSummary;
 use crate::domain::reason::Reason;
 use crate::error::AppError;
+use crate::referencing::TakenStep;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -129,13 +131,13 @@ pub fn act(
         let provider = providers::find(conn, &label.provider_id)?
             .ok_or_else(not_found)?
             .0;
-        let (from, to, change): (&[LabelStatus], LabelStatus, LabelChange) = match action {
-            LabelAction::Suspend => (&[Valid], Suspended, LabelChange::Suspended),
+        let change = match action {
+            LabelAction::Suspend => LabelChange::Suspended,
             LabelAction::Reinstate => {
                 if label.valid_until < today && !label.renewal_pending {
                     return Err(AppError::Conflict(format!(
                         "Le label a expiré le {} : il ne peut pas être rétabli.",
-                        label.valid_until.format("%d/%m/%Y")
+                        crate::french::day_fr(label.valid_until)
                     )));
                 }
                 if provider.status != crate::domain::provider::ReferencingStatus::Approved {
@@ -144,10 +146,11 @@ pub fn act(
                             .into(),
                     ));
                 }
-                (&[Suspended], Valid, LabelChange::Reinstated)
+                LabelChange::Reinstated
             }
-            LabelAction::Withdraw => (&[Valid, Suspended], Withdrawn, LabelChange::Withdrawn),
+            LabelAction::Withdraw => LabelChange::Withdrawn,
         };
+        let (from, to) = change.moves();
         let cause = (action == LabelAction::Suspend).then_some("staff");
         if !queries::set_label_status(conn, number, from, to, cause)? {
             return Err(AppError::Conflict(format!(
@@ -155,17 +158,15 @@ pub fn act(
                 label.status.label()
             )));
         }
-        event(
-            conn,
-            (SUBJECT_LABEL, number),
-            Some(&user.id),
-            action.slug(),
-            (Some(label.status.as_str()), to.as_str()),
-            reason,
-            now,
-        )?;
+        let mut step = Step::new(now);
+        step.record(
+            Event::label(number, action.slug(), Some(label.status), to)
+                .by(Some(&user.id))
+                .because(reason),
+        );
         counters::bump(conn, counters::DIRECTORY)?;
-        notify::label_changed(conn, state, &provider, &label, change, reason)?;
+        notify::label_changed(conn, &mut step, state, &provider, &label, change, reason)?;
+        step.write(conn)?;
         let mut label = label;
         label.status = to;
         Ok(view_of(&label, &provider.name, today))
@@ -177,27 +178,25 @@ pub fn act(
 /// referencing one, `remove` withdraws the label.
 pub fn follow_referencing(
     conn: &mut DbConnection,
+    step: &mut Step,
     state: &AppState,
-    provider: &Provider,
-    action: crate::domain::referencing::Action,
-    actor_id: &str,
-    reason: Option<&str>,
+    taken: &TakenStep<'_>,
 ) -> Result<(), AppError> {
     use crate::domain::referencing::Action as R;
-    let now = state.clock.now_naive();
+    let &TakenStep {
+        provider,
+        action,
+        actor_id,
+        reason,
+    } = taken;
     let today = state.clock.today();
-    let (from, to, change, cause): (&[LabelStatus], LabelStatus, LabelChange, Option<&str>) =
-        match action {
-            R::Suspend => (
-                &[Valid],
-                Suspended,
-                LabelChange::Suspended,
-                Some("referencing"),
-            ),
-            R::Reinstate => (&[Suspended], Valid, LabelChange::Reinstated, None),
-            R::Remove => (&[Valid, Suspended], Withdrawn, LabelChange::Withdrawn, None),
-            _ => return Ok(()),
-        };
+    let (change, cause) = match action {
+        R::Suspend => (LabelChange::Suspended, Some("referencing")),
+        R::Reinstate => (LabelChange::Reinstated, None),
+        R::Remove => (LabelChange::Withdrawn, None),
+        _ => return Ok(()),
+    };
+    let (from, to) = change.moves();
     for label in queries::labels_of_provider_in(conn, &provider.id, from)? {
         if action == R::Reinstate
             && (label.suspension_cause.as_deref() != Some("referencing")
@@ -214,31 +213,28 @@ pub fn follow_referencing(
             R::Remove => Some("Le prestataire est retiré de l'annuaire."),
             _ => None,
         };
-        event(
-            conn,
-            (SUBJECT_LABEL, &label.number),
-            Some(actor_id),
-            &format!("referencing-{}", action.slug()),
-            (Some(label.status.as_str()), to.as_str()),
-            why.or(reason),
-            now,
-        )?;
-        notify::label_changed(conn, state, provider, &label, change, why.or(reason))?;
+        step.record(
+            Event::label(
+                &label.number,
+                format!("referencing-{}", action.slug()),
+                Some(label.status),
+                to,
+            )
+            .by(Some(actor_id))
+            .because(why.or(reason)),
+        );
+        notify::label_changed(conn, step, state, provider, &label, change, why.or(reason))?;
         counters::bump(conn, counters::DIRECTORY)?;
     }
     Ok(())
 }
 
 /// The trail of a label (staff).
-pub fn events(
-    state: &AppState,
-    user: &Actor,
-    number: &str,
-) -> Result<Vec<crate::referencing::views::EventView>, AppError> {
+pub fn events(state: &AppState, user: &Actor, number: &str) -> Result<Vec<EventView>, AppError> {
     user.require_staff()?;
     let mut conn = state.pool.get()?;
     queries::label(&mut conn, number)?.ok_or_else(not_found)?;
-    crate::referencing::trail(&mut conn, SUBJECT_LABEL, number)
+    audit::trail(&mut conn, Subject::Label, number)
 }
 
 /// Staff lists: labels ending within `days`, and suspended or withdrawn ones.

@@ -27,16 +27,16 @@ use issue::{issue_label, release_renewal};
 use crate::domain::label::LabelStatus;
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use self::views::{
     AuditorView, CriterionView, EvidenceView, FeeView, FindingView, LabelApplicationView,
 };
+use crate::audit::{self, Event, EventView, Step, Subject};
 use crate::auth::Role;
 use crate::db::labels::{self as queries, ApplicationRow, FindingRow};
-use crate::db::referencing::{self as events_db, NewEvent};
 use crate::db::{DbConnection, accounts, counters, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::label_application::{
@@ -48,10 +48,6 @@ use crate::domain::reason::Reason;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Subject type of label application events in the audit trail.
-pub const SUBJECT_APPLICATION: &str = "label_application";
-/// Subject type of label events in the audit trail.
-pub const SUBJECT_LABEL: &str = "label";
 /// A label is valid two years.
 pub const VALIDITY_MONTHS: u32 = 24;
 const MAX_ANSWER_CHARS: usize = 5000;
@@ -118,31 +114,6 @@ fn provider_of(conn: &mut DbConnection, provider_id: &str) -> Result<Provider, A
     Ok(providers::find(conn, provider_id)?
         .ok_or_else(|| AppError::not_found("Organisation introuvable."))?
         .0)
-}
-
-pub(crate) fn event(
-    conn: &mut DbConnection,
-    subject: (&str, &str),
-    actor: Option<&str>,
-    action: &str,
-    (from, to): (Option<&str>, &str),
-    reason: Option<&str>,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    events_db::insert_event(
-        conn,
-        &NewEvent {
-            subject_type: subject.0,
-            subject_id: subject.1,
-            actor_id: actor,
-            action,
-            from_state: from,
-            to_state: to,
-            reason,
-            created_at: now,
-        },
-    )?;
-    Ok(())
 }
 
 // --- Workflow actions ------------------------------------------------------------------------
@@ -305,40 +276,34 @@ pub fn act(
         } else {
             to
         };
-        event(
-            conn,
-            (SUBJECT_APPLICATION, id),
-            Some(&user.id),
-            action.slug(),
-            (Some(from.as_str()), recorded_to.as_str()),
-            reason.as_deref(),
-            now,
-        )?;
+        let mut step = Step::new(now);
+        step.record(
+            Event::application(id, action.slug(), Some(from.as_str()), recorded_to.as_str())
+                .by(Some(&user.id))
+                .because(reason.as_deref()),
+        );
         if let Some(next) = outcome_event {
-            event(
-                conn,
-                (SUBJECT_APPLICATION, id),
-                Some(&user.id),
-                "audit-outcome",
-                (Some(ApplicationStatus::Audited.as_str()), next.as_str()),
-                None,
-                now,
-            )?;
+            step.record(
+                Event::application(
+                    id,
+                    "audit-outcome",
+                    Some(ApplicationStatus::Audited.as_str()),
+                    next.as_str(),
+                )
+                .by(Some(&user.id)),
+            );
         }
-        notify::application_step(conn, state, &provider, &row, action, to, reason.as_deref())?;
+        notify::application_step(conn, &mut step, state, &provider, &row, action, to)?;
+        step.write(conn)?;
         view(conn, state, &row, access)
     })
 }
 
 /// The audit trail of an application (its members, staff and its auditor).
-pub fn events(
-    state: &AppState,
-    user: &Actor,
-    id: &str,
-) -> Result<Vec<crate::referencing::views::EventView>, AppError> {
+pub fn events(state: &AppState, user: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
     let mut conn = state.pool.get()?;
     load(&mut conn, user, id)?;
-    crate::referencing::trail(&mut conn, SUBJECT_APPLICATION, id)
+    audit::trail(&mut conn, Subject::LabelApplication, id)
 }
 
 // --- Views -----------------------------------------------------------------------------------

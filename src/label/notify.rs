@@ -1,12 +1,15 @@
 //! The emails of the label lifecycle: to the provider's members at every state change, to the
 //! assigned auditor, and to staff.
 
+use crate::audit::Step;
 use crate::auth::Role;
 use crate::db::labels::{ApplicationRow, LabelRecord};
 use crate::db::{DbConnection, accounts};
+use crate::domain::label::LabelChange;
 use crate::domain::label_application::{Action, ApplicationStatus};
 use crate::domain::provider::Provider;
 use crate::error::AppError;
+use crate::french::{day_fr as date_fr, euros};
 use crate::mail::Email;
 use crate::mail::emails::label::{
     AuditorAssignment, AuditorCorrectionsToVerify, LabelApplicationAdmissible,
@@ -19,14 +22,6 @@ use crate::mail::emails::label_status::{
     LabelExpired, LabelExpiryReminder, LabelReinstated, LabelSuspended, LabelWithdrawn,
 };
 use crate::state::AppState;
-
-fn date_fr(date: chrono::NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
-}
-
-fn euros(cents: i32) -> String {
-    format!("{} €", cents / 100)
-}
 
 pub fn application_url(state: &AppState, row: &ApplicationRow) -> String {
     format!(
@@ -47,12 +42,11 @@ pub fn verification_url(state: &AppState, number: &str) -> String {
     format!("{}/labels/{number}", state.config.base_url)
 }
 
-use crate::referencing::{notify_members, notify_staff};
-
 /// The auditor assigned to the application, if any: `email(name, provider_name)` with the
 /// auditor's name and the provider's.
 pub fn notify_auditor<E: Email>(
     conn: &mut DbConnection,
+    step: &mut Step,
     state: &AppState,
     provider: &Provider,
     row: &ApplicationRow,
@@ -67,29 +61,30 @@ pub fn notify_auditor<E: Email>(
     if auditor.disabled || auditor.role != Role::Auditor.as_str() {
         return Ok(());
     }
-    let message = email(auditor.display_name, provider.name.clone());
-    state
-        .mailer
-        .enqueue(conn, &state.clock, &auditor.email, &message)?;
-    Ok(())
+    step.mail(
+        state,
+        &auditor.email,
+        &email(auditor.display_name, provider.name.clone()),
+    )
 }
 
 /// The emails of one workflow step.
 pub fn application_step(
     conn: &mut DbConnection,
+    step: &mut Step,
     state: &AppState,
     provider: &Provider,
     row: &ApplicationRow,
     action: Action,
     to: ApplicationStatus,
-    reason: Option<&str>,
 ) -> Result<(), AppError> {
     let url = application_url(state, row);
     let renewal = row.kind == "renewal";
-    let reason = reason.unwrap_or_default();
+    // Marking incomplete and refusing record their reason on the application.
+    let reason = row.decision_reason.as_deref().unwrap_or_default();
     match action {
         Action::Submit => {
-            notify_staff(conn, state, provider, |name, provider_name| {
+            step.mail_staff(conn, state, provider, |name, provider_name| {
                 StaffLabelApplicationSubmitted {
                     name,
                     provider_name,
@@ -97,7 +92,7 @@ pub fn application_step(
                     review_url: review_url(state, row),
                 }
             })?;
-            notify_members(conn, state, provider, |name, provider_name| {
+            step.mail_members(conn, state, provider, |name, provider_name| {
                 LabelApplicationReceived {
                     name,
                     provider_name,
@@ -108,23 +103,27 @@ pub fn application_step(
             })
         }
         Action::StartAdmissibility => Ok(()),
-        Action::MarkIncomplete => notify_members(conn, state, provider, |name, provider_name| {
-            LabelApplicationIncomplete {
-                name,
-                provider_name,
-                reason: reason.to_owned(),
-                application_url: url.clone(),
-            }
-        }),
-        Action::MarkAdmissible => notify_members(conn, state, provider, |name, provider_name| {
-            LabelApplicationAdmissible {
-                name,
-                provider_name,
-                application_url: url.clone(),
-                fee: euros(row.fee_cents),
-                fee_pending: row.fee_status == "pending",
-            }
-        }),
+        Action::MarkIncomplete => {
+            step.mail_members(conn, state, provider, |name, provider_name| {
+                LabelApplicationIncomplete {
+                    name,
+                    provider_name,
+                    reason: reason.to_owned(),
+                    application_url: url.clone(),
+                }
+            })
+        }
+        Action::MarkAdmissible => {
+            step.mail_members(conn, state, provider, |name, provider_name| {
+                LabelApplicationAdmissible {
+                    name,
+                    provider_name,
+                    application_url: url.clone(),
+                    fee: euros(row.fee_cents),
+                    fee_pending: row.fee_status == "pending",
+                }
+            })
+        }
         Action::ScheduleAudit => {
             let auditor_name = match &row.auditor_id {
                 Some(id) => accounts::user_by_id(conn, id)?
@@ -133,7 +132,7 @@ pub fn application_step(
                 None => String::new(),
             };
             let date = row.audit_date.map(date_fr).unwrap_or_default();
-            notify_auditor(conn, state, provider, row, |name, provider_name| {
+            notify_auditor(conn, step, state, provider, row, |name, provider_name| {
                 AuditorAssignment {
                     name,
                     provider_name,
@@ -141,7 +140,7 @@ pub fn application_step(
                     audit_url: audit_url(state, row),
                 }
             })?;
-            notify_members(conn, state, provider, |name, provider_name| {
+            step.mail_members(conn, state, provider, |name, provider_name| {
                 LabelAuditScheduled {
                     name,
                     provider_name,
@@ -153,7 +152,7 @@ pub fn application_step(
         }
         Action::RecordAudit => {
             let corrective = to == ApplicationStatus::CorrectiveActions;
-            notify_staff(conn, state, provider, |name, provider_name| {
+            step.mail_staff(conn, state, provider, |name, provider_name| {
                 StaffLabelAuditRecorded {
                     name,
                     provider_name,
@@ -162,7 +161,7 @@ pub fn application_step(
                 }
             })?;
             if corrective {
-                notify_members(conn, state, provider, |name, provider_name| {
+                step.mail_members(conn, state, provider, |name, provider_name| {
                     LabelCorrectiveActions {
                         name,
                         provider_name,
@@ -171,7 +170,7 @@ pub fn application_step(
                     }
                 })
             } else {
-                notify_members(conn, state, provider, |name, provider_name| {
+                step.mail_members(conn, state, provider, |name, provider_name| {
                     LabelAuditResult {
                         name,
                         provider_name,
@@ -181,14 +180,14 @@ pub fn application_step(
             }
         }
         Action::SubmitCorrections => {
-            notify_auditor(conn, state, provider, row, |name, provider_name| {
+            notify_auditor(conn, step, state, provider, row, |name, provider_name| {
                 AuditorCorrectionsToVerify {
                     name,
                     provider_name,
                     audit_url: audit_url(state, row),
                 }
             })?;
-            notify_staff(conn, state, provider, |name, provider_name| {
+            step.mail_staff(conn, state, provider, |name, provider_name| {
                 StaffLabelCorrectionsSubmitted {
                     name,
                     provider_name,
@@ -201,7 +200,7 @@ pub fn application_step(
             let label = crate::db::labels::label(conn, &number)?;
             let valid_from = label.as_ref().map(|l| date_fr(l.valid_from));
             let valid_until = label.as_ref().map(|l| date_fr(l.valid_until));
-            notify_members(conn, state, provider, |name, provider_name| LabelGranted {
+            step.mail_members(conn, state, provider, |name, provider_name| LabelGranted {
                 name,
                 provider_name,
                 renewal,
@@ -211,7 +210,7 @@ pub fn application_step(
                 verification_url: verification_url(state, &number),
             })
         }
-        Action::Refuse => notify_members(conn, state, provider, |name, provider_name| {
+        Action::Refuse => step.mail_members(conn, state, provider, |name, provider_name| {
             LabelApplicationRefused {
                 name,
                 provider_name,
@@ -219,7 +218,7 @@ pub fn application_step(
                 application_url: url.clone(),
             }
         }),
-        Action::Withdraw => notify_members(conn, state, provider, |name, provider_name| {
+        Action::Withdraw => step.mail_members(conn, state, provider, |name, provider_name| {
             LabelApplicationWithdrawn {
                 name,
                 provider_name,
@@ -229,18 +228,10 @@ pub fn application_step(
     }
 }
 
-/// What happened to a granted label.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LabelChange {
-    Suspended,
-    Reinstated,
-    Withdrawn,
-    Expired,
-}
-
 /// A label changed state: its members are told, with `reason` when there is one.
 pub fn label_changed(
     conn: &mut DbConnection,
+    step: &mut Step,
     state: &AppState,
     provider: &Provider,
     label: &LabelRecord,
@@ -252,35 +243,41 @@ pub fn label_changed(
     let valid_until = date_fr(label.valid_until);
     let verification_url = verification_url(state, number);
     match change {
-        LabelChange::Suspended => notify_members(conn, state, provider, |name, provider_name| {
-            LabelSuspended {
-                name,
-                provider_name,
-                number: number.clone(),
-                reason: reason.to_owned(),
-                verification_url: verification_url.clone(),
-            }
-        }),
-        LabelChange::Reinstated => notify_members(conn, state, provider, |name, provider_name| {
-            LabelReinstated {
-                name,
-                provider_name,
-                number: number.clone(),
-                valid_until: valid_until.clone(),
-                verification_url: verification_url.clone(),
-            }
-        }),
-        LabelChange::Withdrawn => notify_members(conn, state, provider, |name, provider_name| {
-            LabelWithdrawn {
-                name,
-                provider_name,
-                number: number.clone(),
-                reason: reason.to_owned(),
-                verification_url: verification_url.clone(),
-            }
-        }),
+        LabelChange::Suspended => {
+            step.mail_members(conn, state, provider, |name, provider_name| {
+                LabelSuspended {
+                    name,
+                    provider_name,
+                    number: number.clone(),
+                    reason: reason.to_owned(),
+                    verification_url: verification_url.clone(),
+                }
+            })
+        }
+        LabelChange::Reinstated => {
+            step.mail_members(conn, state, provider, |name, provider_name| {
+                LabelReinstated {
+                    name,
+                    provider_name,
+                    number: number.clone(),
+                    valid_until: valid_until.clone(),
+                    verification_url: verification_url.clone(),
+                }
+            })
+        }
+        LabelChange::Withdrawn => {
+            step.mail_members(conn, state, provider, |name, provider_name| {
+                LabelWithdrawn {
+                    name,
+                    provider_name,
+                    number: number.clone(),
+                    reason: reason.to_owned(),
+                    verification_url: verification_url.clone(),
+                }
+            })
+        }
         LabelChange::Expired => {
-            notify_members(conn, state, provider, |name, provider_name| LabelExpired {
+            step.mail_members(conn, state, provider, |name, provider_name| LabelExpired {
                 name,
                 provider_name,
                 number: number.clone(),
@@ -294,12 +291,13 @@ pub fn label_changed(
 /// A reminder `days` before the label expires.
 pub fn reminder(
     conn: &mut DbConnection,
+    step: &mut Step,
     state: &AppState,
     provider: &Provider,
     label: &LabelRecord,
     days: i64,
 ) -> Result<(), AppError> {
-    notify_members(conn, state, provider, |name, provider_name| {
+    step.mail_members(conn, state, provider, |name, provider_name| {
         LabelExpiryReminder {
             name,
             provider_name,
@@ -317,11 +315,12 @@ pub fn reminder(
 /// Staff learn that an application was refused for a missed corrective-action deadline.
 pub fn deadline_passed(
     conn: &mut DbConnection,
+    step: &mut Step,
     state: &AppState,
     provider: &Provider,
     row: &ApplicationRow,
 ) -> Result<(), AppError> {
-    notify_staff(conn, state, provider, |name, provider_name| {
+    step.mail_staff(conn, state, provider, |name, provider_name| {
         StaffLabelDeadlinePassed {
             name,
             provider_name,
@@ -329,7 +328,7 @@ pub fn deadline_passed(
             review_url: review_url(state, row),
         }
     })?;
-    notify_members(conn, state, provider, |name, provider_name| {
+    step.mail_members(conn, state, provider, |name, provider_name| {
         LabelApplicationRefused {
             name,
             provider_name,

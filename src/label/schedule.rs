@@ -5,13 +5,13 @@
 //! primary key, a status that must still be the expected one), so several processes running
 //! the same pass never send an email twice.
 
-use crate::domain::label::LabelStatus;
 use chrono::NaiveDate;
 
-use super::notify::LabelChange;
-use super::{SUBJECT_APPLICATION, SUBJECT_LABEL, event, notify};
+use super::notify;
+use crate::audit::{Event, Step};
 use crate::db::labels::{self as queries};
 use crate::db::{counters, providers, write_transaction};
+use crate::domain::label::LabelChange;
 use crate::domain::label_application::ApplicationStatus;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -61,22 +61,22 @@ pub fn send_reminders(state: &AppState) -> Result<usize, AppError> {
             let Some((provider, _)) = providers::find(conn, &label.provider_id)? else {
                 return Ok(false);
             };
+            let mut step = Step::new(now);
             notify::reminder(
                 conn,
+                &mut step,
                 state,
                 &provider,
                 &label,
                 (label.valid_until - today).num_days(),
             )?;
-            event(
-                conn,
-                (SUBJECT_LABEL, &label.number),
-                None,
-                &format!("reminder-{days}"),
-                (Some(label.status.as_str()), label.status.as_str()),
-                None,
-                now,
-            )?;
+            step.record(Event::label(
+                &label.number,
+                format!("reminder-{days}"),
+                Some(label.status),
+                label.status,
+            ));
+            step.write(conn)?;
             Ok(true)
         })?;
         if claimed {
@@ -91,6 +91,7 @@ pub fn expire_labels(state: &AppState) -> Result<usize, AppError> {
     let today = state.clock.today();
     let mut conn = state.pool.get()?;
     let mut expired = 0;
+    let (expiry_from, to_expired) = LabelChange::Expired.moves();
     for number in queries::labels_to_expire(&mut conn, today)? {
         let done = write_transaction(&mut conn, |conn| {
             let now = state.clock.now_naive();
@@ -99,29 +100,23 @@ pub fn expire_labels(state: &AppState) -> Result<usize, AppError> {
             };
             if label.renewal_pending
                 || label.valid_until >= today
-                || !queries::set_label_status(
-                    conn,
-                    &number,
-                    &[LabelStatus::Valid, LabelStatus::Suspended],
-                    LabelStatus::Expired,
-                    None,
-                )?
+                || !queries::set_label_status(conn, &number, expiry_from, to_expired, None)?
             {
                 return Ok(false);
             }
-            event(
-                conn,
-                (SUBJECT_LABEL, &number),
-                None,
+            let mut step = Step::new(now);
+            step.record(Event::label(
+                &number,
                 "expire",
-                (Some(label.status.as_str()), LabelStatus::Expired.as_str()),
-                None,
-                now,
-            )?;
+                Some(label.status),
+                to_expired,
+            ));
             counters::bump(conn, counters::DIRECTORY)?;
             if let Some((provider, _)) = providers::find(conn, &label.provider_id)? {
-                notify::label_changed(conn, state, &provider, &label, LabelChange::Expired, None)?;
+                let change = LabelChange::Expired;
+                notify::label_changed(conn, &mut step, state, &provider, &label, change, None)?;
             }
+            step.write(conn)?;
             Ok(true)
         })?;
         if done {
@@ -150,7 +145,7 @@ pub fn refuse_past_deadline(state: &AppState) -> Result<usize, AppError> {
             let reason = format!(
                 "Les actions correctives n'ont pas été transmises avant la date limite du {}.",
                 row.corrective_deadline
-                    .map(|d| d.format("%d/%m/%Y").to_string())
+                    .map(crate::french::day_fr)
                     .unwrap_or_default()
             );
             row.status = ApplicationStatus::Refused.as_str().to_owned();
@@ -159,21 +154,20 @@ pub fn refuse_past_deadline(state: &AppState) -> Result<usize, AppError> {
                 return Ok(false);
             }
             super::release_renewal(conn, &row)?;
-            event(
-                conn,
-                (SUBJECT_APPLICATION, &id),
-                None,
-                "deadline-passed",
-                (
+            let mut step = Step::new(now);
+            step.record(
+                Event::application(
+                    &id,
+                    "deadline-passed",
                     Some(ApplicationStatus::CorrectiveActions.as_str()),
                     ApplicationStatus::Refused.as_str(),
-                ),
-                Some(&reason),
-                now,
-            )?;
+                )
+                .because(Some(&reason)),
+            );
             if let Some((provider, _)) = providers::find(conn, &row.provider_id)? {
-                notify::deadline_passed(conn, state, &provider, &row)?;
+                notify::deadline_passed(conn, &mut step, state, &provider, &row)?;
             }
+            step.write(conn)?;
             Ok(true)
         })?;
         if done {

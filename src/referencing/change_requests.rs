@@ -107,12 +107,13 @@ pub fn decide(
             ));
         }
         let fields = field_labels(&changes);
+        let mut step = Step::new(now);
         if approve {
             apply_input(conn, state, &mut provider, &changes)?;
             if !providers::update(conn, &provider, version, now)? {
                 return Err(stale());
             }
-            notify_members(conn, state, &provider, |name, provider_name| {
+            step.mail_members(conn, state, &provider, |name, provider_name| {
                 ChangeRequestApproved {
                     name,
                     provider_name,
@@ -121,7 +122,7 @@ pub fn decide(
                 }
             })?;
         } else {
-            notify_members(conn, state, &provider, |name, provider_name| {
+            step.mail_members(conn, state, &provider, |name, provider_name| {
                 ChangeRequestRejected {
                     name,
                     provider_name,
@@ -131,15 +132,12 @@ pub fn decide(
                 }
             })?;
         }
-        event(
-            conn,
-            &provider.id,
-            &user.id,
-            &format!("change-request-{}", status.as_str()),
-            (Some(provider.status), provider.status.as_str()),
-            reason,
-            now,
-        )?;
+        step.record(
+            Event::provider_note(&provider, format!("change-request-{}", status.as_str()))
+                .by(Some(&user.id))
+                .because(reason),
+        );
+        step.write(conn)?;
         let row = queries::change_request(conn, request_id)?
             .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
         Ok(change_request_view(row))

@@ -4,7 +4,8 @@
 use sha2::{Digest, Sha256};
 
 use super::views::DocumentView;
-use super::{Access, event, load};
+use super::{Access, load};
+use crate::audit::{self, Event};
 use crate::db::referencing::{self as queries, DocumentRow};
 use crate::db::write_transaction;
 use crate::domain::actor::Actor;
@@ -94,14 +95,10 @@ pub fn upload(
             uploaded_at: now,
         };
         queries::insert_document(conn, &row)?;
-        event(
+        audit::record(
             conn,
-            provider_id,
-            &user.id,
-            &format!("upload-{kind}"),
-            (Some(provider.status), provider.status.as_str()),
-            None,
             now,
+            Event::provider_note(&provider, format!("upload-{kind}")).by(Some(&user.id)),
         )?;
         Ok(DocumentView {
             id: row.id,

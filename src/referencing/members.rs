@@ -49,27 +49,19 @@ pub fn invite(state: &AppState, user: &Actor, id: &str, email: &str) -> Result<(
             Some(id),
             chrono::Duration::days(INVITATION_DAYS),
         )?;
-        state.mailer.enqueue(
-            conn,
-            &state.clock,
+        let mut step = Step::new(now);
+        step.mail(
+            state,
             &email,
             &OrganisationInvitation {
                 inviter_name: user.display_name.clone(),
-                provider_name: display_name(&provider),
+                provider_name: provider.display_name(),
                 accept_url: format!("{}/espace/invitations?token={token}", state.config.base_url),
                 days: INVITATION_DAYS,
             },
         )?;
-        event(
-            conn,
-            id,
-            &user.id,
-            "invite",
-            (Some(provider.status), provider.status.as_str()),
-            None,
-            now,
-        )?;
-        Ok(())
+        step.record(Event::provider_note(&provider, "invite").by(Some(&user.id)));
+        step.write(conn)
     })
 }
 
@@ -108,14 +100,10 @@ pub fn accept_invitation(
         let provider_id = found.provider_id.ok_or_else(invalid)?;
         accounts::add_member(conn, &provider_id, &user.id, false, now)?;
         let (provider, _) = providers::find(conn, &provider_id)?.ok_or_else(not_found)?;
-        event(
+        audit::record(
             conn,
-            &provider_id,
-            &user.id,
-            "join",
-            (Some(provider.status), provider.status.as_str()),
-            None,
             now,
+            Event::provider_note(&provider, "join").by(Some(&user.id)),
         )?;
         Ok(JoinedOrganisation {
             provider_id,

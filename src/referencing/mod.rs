@@ -14,12 +14,11 @@ pub use change_requests::change_request_view;
 pub use members::{INVITATION_DAYS, accept_invitation, invite, members};
 use step_emails::send_step_emails;
 
-use chrono::NaiveDateTime;
-
 use self::profile::{ProfileInput, REVIEWED_FIELDS};
-use self::views::{ApplicationView, CharterStatus, DocumentView, EventView, UpdateOutcome};
+use self::views::{ApplicationView, CharterStatus, DocumentView, UpdateOutcome};
+use crate::audit::{self, Event, EventView, Step, Subject};
 use crate::auth::Role;
-use crate::db::referencing::{self as queries, ChangeRequestRow, NewEvent};
+use crate::db::referencing::{self as queries, ChangeRequestRow};
 use crate::db::{DbConnection, accounts, providers, write_transaction};
 use crate::directory::render::ProviderView;
 use crate::domain::actor::Actor;
@@ -31,11 +30,21 @@ use crate::domain::referencing::{
 use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
 use crate::geo::location::{self, Place};
-use crate::mail::Email;
 use crate::mail::emails::referencing::StaffChangeRequest;
 use crate::state::AppState;
 
-pub const SUBJECT_PROVIDER: &str = "provider";
+/// A referencing step just taken, as the features built on referencing see it.
+pub struct TakenStep<'a> {
+    /// The organisation in its new state.
+    pub provider: &'a Provider,
+    pub action: Action,
+    pub actor_id: &'a str,
+    pub reason: Option<&'a str>,
+}
+
+/// What runs inside a referencing step's transaction after it (see `AppState`).
+pub type StepHook =
+    fn(&mut DbConnection, &mut Step, &AppState, &TakenStep<'_>) -> Result<(), AppError>;
 
 /// How the caller relates to an application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,31 +131,6 @@ pub fn view(
     })
 }
 
-pub(super) fn event(
-    conn: &mut DbConnection,
-    subject_id: &str,
-    actor: &str,
-    action: &str,
-    (from, to): (Option<ReferencingStatus>, &str),
-    reason: Option<&str>,
-    now: NaiveDateTime,
-) -> Result<(), AppError> {
-    queries::insert_event(
-        conn,
-        &NewEvent {
-            subject_type: SUBJECT_PROVIDER,
-            subject_id,
-            actor_id: Some(actor),
-            action,
-            from_state: from.map(|s| s.as_str()),
-            to_state: to,
-            reason,
-            created_at: now,
-        },
-    )?;
-    Ok(())
-}
-
 pub(super) fn application_url(state: &AppState, id: &str) -> String {
     format!("{}/espace/organisations/{id}", state.config.base_url)
 }
@@ -157,46 +141,6 @@ pub(super) fn review_url(state: &AppState, id: &str) -> String {
 
 pub(super) fn profile_url(state: &AppState, id: &str) -> String {
     format!("{}/prestataires/{id}", state.config.base_url)
-}
-
-/// One email per member of the organisation, built by `email(name, provider_name)` with the
-/// member's name and the organisation's.
-pub fn notify_members<E: Email>(
-    conn: &mut DbConnection,
-    state: &AppState,
-    provider: &Provider,
-    email: impl Fn(String, String) -> E,
-) -> Result<(), AppError> {
-    for (to, name) in queries::member_emails(conn, &provider.id)? {
-        let message = email(name, display_name(provider));
-        state.mailer.enqueue(conn, &state.clock, &to, &message)?;
-    }
-    Ok(())
-}
-
-/// One email per active staff member, built by `email(name, provider_name)` with the staff
-/// member's name and the organisation's.
-pub fn notify_staff<E: Email>(
-    conn: &mut DbConnection,
-    state: &AppState,
-    provider: &Provider,
-    email: impl Fn(String, String) -> E,
-) -> Result<(), AppError> {
-    for staff in accounts::users_with_role(conn, Role::Staff.as_str())? {
-        let message = email(staff.display_name, display_name(provider));
-        state
-            .mailer
-            .enqueue(conn, &state.clock, &staff.email, &message)?;
-    }
-    Ok(())
-}
-
-pub(super) fn display_name(provider: &Provider) -> String {
-    if provider.name.is_empty() {
-        "votre organisation".to_owned()
-    } else {
-        provider.name.clone()
-    }
 }
 
 /// Sets the coordinates (and commune) from the commune code or postcode.
@@ -283,15 +227,12 @@ pub fn create_draft(
         apply_input(conn, state, &mut provider, input)?;
         providers::insert(conn, &provider, now)?;
         accounts::add_member(conn, &provider.id, &user.id, true, now)?;
-        event(
-            conn,
-            &provider.id,
-            &user.id,
-            "create",
-            (None, ReferencingStatus::Draft.as_str()),
-            None,
-            now,
-        )?;
+        let mut step = Step::new(now);
+        step.record(
+            Event::provider(&provider.id, "create", None, ReferencingStatus::Draft)
+                .by(Some(&user.id)),
+        );
+        step.write(conn)?;
         view(conn, state, &provider, 1, Access::Member { owner: true })
     })
 }
@@ -309,6 +250,7 @@ pub fn update_profile(
         let now = state.clock.now_naive();
         let (mut provider, version, access) = load(conn, user, id)?;
         require_member(access)?;
+        let mut step = Step::new(now);
         let mut change_request = None;
         match provider.status {
             ReferencingStatus::Draft | ReferencingStatus::ChangesRequested => {
@@ -339,16 +281,10 @@ pub fn update_profile(
                         decided_at: None,
                     };
                     queries::insert_change_request(conn, &row)?;
-                    event(
-                        conn,
-                        id,
-                        &user.id,
-                        "change-request",
-                        (Some(provider.status), provider.status.as_str()),
-                        None,
-                        now,
-                    )?;
-                    notify_staff(conn, state, &provider, |name, provider_name| {
+                    step.record(
+                        Event::provider_note(&provider, "change-request").by(Some(&user.id)),
+                    );
+                    step.mail_staff(conn, state, &provider, |name, provider_name| {
                         StaffChangeRequest {
                             name,
                             provider_name,
@@ -369,6 +305,7 @@ pub fn update_profile(
         if !providers::update(conn, &provider, version, now)? {
             return Err(stale());
         }
+        step.write(conn)?;
         let application = view(conn, state, &provider, version + 1, access)?;
         Ok(UpdateOutcome {
             application,
@@ -434,14 +371,12 @@ pub fn accept_charter(
             ));
         }
         queries::accept_charter(conn, id, version, &user.id, now)?;
-        event(
+        audit::record(
             conn,
-            id,
-            &user.id,
-            "accept-charter",
-            (Some(provider.status), provider.status.as_str()),
-            Some(version),
             now,
+            Event::provider_note(&provider, "accept-charter")
+                .by(Some(&user.id))
+                .because(Some(version)),
         )?;
         view(conn, state, &provider, provider_version, access)
     })
@@ -525,17 +460,21 @@ pub fn act(
         if !providers::update(conn, &next, version, now)? {
             return Err(stale());
         }
-        event(
-            conn,
-            id,
-            &user.id,
-            action.slug(),
-            (Some(from), to.as_str()),
+        let mut step = Step::new(now);
+        step.record(
+            Event::provider(id, action.slug(), Some(from), to)
+                .by(Some(&user.id))
+                .because(reason),
+        );
+        send_step_emails(conn, &mut step, state, &next, action, from, reason)?;
+        let taken = TakenStep {
+            provider: &next,
+            action,
+            actor_id: &user.id,
             reason,
-            now,
-        )?;
-        send_step_emails(conn, state, &next, action, from, reason)?;
-        crate::label::labels::follow_referencing(conn, state, &next, action, &user.id, reason)?;
+        };
+        (state.after_referencing_step)(conn, &mut step, state, &taken)?;
+        step.write(conn)?;
         view(conn, state, &next, version + 1, access)
     })
 }
@@ -544,27 +483,7 @@ pub fn act(
 pub fn events(state: &AppState, user: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
     let mut conn = state.pool.get()?;
     load(&mut conn, user, id)?;
-    trail(&mut conn, SUBJECT_PROVIDER, id)
-}
-
-/// The events of one subject (an application, a label...), oldest first.
-pub fn trail(
-    conn: &mut DbConnection,
-    subject_type: &str,
-    id: &str,
-) -> Result<Vec<EventView>, AppError> {
-    Ok(queries::events_of(conn, subject_type, id)?
-        .into_iter()
-        .map(|(e, actor)| EventView {
-            id: e.id.to_string(),
-            action: e.action,
-            from_state: e.from_state,
-            to_state: e.to_state,
-            reason: e.reason,
-            actor,
-            created_at: e.created_at,
-        })
-        .collect())
+    audit::trail(&mut conn, Subject::Provider, id)
 }
 
 /// The organisation and how `user` may act on it (members and staff; others get 404).

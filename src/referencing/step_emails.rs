@@ -1,6 +1,7 @@
 //! The emails each referencing step sends: to the organisation's members and to staff.
 
 use super::*;
+use crate::audit::Step;
 use crate::db::DbConnection;
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::referencing::Action;
@@ -14,6 +15,7 @@ use crate::state::AppState;
 
 pub(super) fn send_step_emails(
     conn: &mut DbConnection,
+    step: &mut Step,
     state: &AppState,
     provider: &Provider,
     action: Action,
@@ -24,7 +26,7 @@ pub(super) fn send_step_emails(
     let reason = reason.unwrap_or_default();
     match action {
         Action::Submit => {
-            notify_staff(conn, state, provider, |name, provider_name| {
+            step.mail_staff(conn, state, provider, |name, provider_name| {
                 StaffApplicationSubmitted {
                     name,
                     provider_name,
@@ -32,7 +34,7 @@ pub(super) fn send_step_emails(
                     review_url: review_url(state, id),
                 }
             })?;
-            notify_members(conn, state, provider, |name, provider_name| {
+            step.mail_members(conn, state, provider, |name, provider_name| {
                 ApplicationReceived {
                     name,
                     provider_name,
@@ -40,28 +42,30 @@ pub(super) fn send_step_emails(
                 }
             })
         }
-        Action::Withdraw => notify_members(conn, state, provider, |name, provider_name| {
+        Action::Withdraw => step.mail_members(conn, state, provider, |name, provider_name| {
             ApplicationWithdrawn {
                 name,
                 provider_name,
             }
         }),
-        Action::StartReview => notify_members(conn, state, provider, |name, provider_name| {
+        Action::StartReview => step.mail_members(conn, state, provider, |name, provider_name| {
             ApplicationInReview {
                 name,
                 provider_name,
                 application_url: application_url(state, id),
             }
         }),
-        Action::RequestChanges => notify_members(conn, state, provider, |name, provider_name| {
-            ApplicationChangesRequested {
-                name,
-                provider_name,
-                reason: reason.to_owned(),
-                application_url: application_url(state, id),
-            }
-        }),
-        Action::Approve => notify_members(conn, state, provider, |name, provider_name| {
+        Action::RequestChanges => {
+            step.mail_members(conn, state, provider, |name, provider_name| {
+                ApplicationChangesRequested {
+                    name,
+                    provider_name,
+                    reason: reason.to_owned(),
+                    application_url: application_url(state, id),
+                }
+            })
+        }
+        Action::Approve => step.mail_members(conn, state, provider, |name, provider_name| {
             ApplicationApproved {
                 name,
                 provider_name,
@@ -69,7 +73,7 @@ pub(super) fn send_step_emails(
                 application_url: application_url(state, id),
             }
         }),
-        Action::Reject => notify_members(conn, state, provider, |name, provider_name| {
+        Action::Reject => step.mail_members(conn, state, provider, |name, provider_name| {
             ApplicationRejected {
                 name,
                 provider_name,
@@ -77,7 +81,7 @@ pub(super) fn send_step_emails(
                 application_url: application_url(state, id),
             }
         }),
-        Action::Suspend => notify_members(conn, state, provider, |name, provider_name| {
+        Action::Suspend => step.mail_members(conn, state, provider, |name, provider_name| {
             ProviderSuspended {
                 name,
                 provider_name,
@@ -85,14 +89,14 @@ pub(super) fn send_step_emails(
                 application_url: application_url(state, id),
             }
         }),
-        Action::Reinstate => notify_members(conn, state, provider, |name, provider_name| {
+        Action::Reinstate => step.mail_members(conn, state, provider, |name, provider_name| {
             ProviderReinstated {
                 name,
                 provider_name,
                 profile_url: profile_url(state, id),
             }
         }),
-        Action::Remove => notify_members(conn, state, provider, |name, provider_name| {
+        Action::Remove => step.mail_members(conn, state, provider, |name, provider_name| {
             ProviderRemoved {
                 name,
                 provider_name,

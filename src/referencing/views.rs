@@ -63,17 +63,6 @@ pub struct UpdateOutcome {
     pub change_request: Option<ChangeRequestView>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventView {
-    pub id: String,
-    pub action: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
-    pub reason: Option<String>,
-    pub actor: Option<String>,
-    pub created_at: NaiveDateTime,
-}
-
 /// The organisation an invitee just joined, and the invitee as a member of it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JoinedOrganisation {

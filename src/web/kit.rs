@@ -4,16 +4,16 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError, web};
-use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::page;
-use super::time::paris;
 use crate::auth::extract::CurrentUser;
 use crate::domain::actor::{Actor, Role};
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
+
+pub use crate::french::{date_fr, datetime_fr, day_fr, euros, iso, plural, size_fr};
 
 /// Runs blocking service work (database, hashing) off the async executor.
 pub async fn blocking<T: Send + 'static>(
@@ -137,52 +137,6 @@ pub fn require_admin(user: &Actor) -> Result<(), AppError> {
         .map_err(|_| AppError::forbidden("Cette page est réservée aux administrateurs."))
 }
 
-/// `23/11/2026` (Paris time).
-pub fn date_fr(utc: NaiveDateTime) -> String {
-    paris(utc).format("%d/%m/%Y").to_string()
-}
-
-/// `10/12/2026`, for a calendar day.
-pub fn day_fr(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
-}
-
-/// `23/11/2026 à 10:00` (Paris time).
-pub fn datetime_fr(utc: NaiveDateTime) -> String {
-    paris(utc).format("%d/%m/%Y à %H:%M").to_string()
-}
-
-/// The machine-readable form of a time for `<time datetime>` (Paris time).
-pub fn iso(utc: NaiveDateTime) -> String {
-    paris(utc).format("%Y-%m-%dT%H:%M").to_string()
-}
-
-/// `80 octets`, `2 Ko`, `1,5 Mo`.
-pub fn size_fr(bytes: i32) -> String {
-    let bytes = f64::from(bytes.max(0));
-    if bytes < 1024.0 {
-        format!("{bytes} octets")
-    } else if bytes < 1024.0 * 1024.0 {
-        format!("{} Ko", (bytes / 1024.0).ceil())
-    } else {
-        format!("{:.1} Mo", bytes / (1024.0 * 1024.0)).replace('.', ",")
-    }
-}
-
-/// `800 €` (whole euros, as fees are set).
-pub fn euros(cents: i32) -> String {
-    format!("{} €", cents / 100)
-}
-
-/// French agreement: 0 and 1 take the singular.
-pub fn plural(n: usize, one: &str, many: &str) -> String {
-    if n <= 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 /// `path?k=v&...`, leaving out empty values.
 pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
     let mut url = url::form_urlencoded::Serializer::new(String::new());
@@ -250,42 +204,4 @@ pub struct InfoQuery {
 pub struct CsrfOnly {
     #[serde(default)]
     pub csrf_token: String,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_are_french() {
-        assert_eq!(size_fr(80), "80 octets");
-        assert_eq!(size_fr(2048), "2 Ko");
-        assert_eq!(size_fr(3 * 1024 * 1024 / 2), "1,5 Mo");
-    }
-
-    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, m, d)
-            .unwrap()
-            .and_hms_opt(h, min, 0)
-            .unwrap()
-    }
-
-    #[test]
-    fn times_are_shown_in_paris_time() {
-        // Winter: UTC+1; summer: UTC+2; the switch at 01:00 UTC on the last Sundays.
-        assert_eq!(datetime_fr(at(2026, 11, 23, 9, 0)), "23/11/2026 à 10:00");
-        assert_eq!(datetime_fr(at(2026, 7, 1, 22, 30)), "02/07/2026 à 00:30");
-        assert_eq!(datetime_fr(at(2026, 3, 29, 0, 59)), "29/03/2026 à 01:59");
-        assert_eq!(datetime_fr(at(2026, 3, 29, 1, 0)), "29/03/2026 à 03:00");
-        assert_eq!(datetime_fr(at(2026, 10, 25, 0, 59)), "25/10/2026 à 02:59");
-        assert_eq!(datetime_fr(at(2026, 10, 25, 1, 0)), "25/10/2026 à 02:00");
-        assert_eq!(date_fr(at(2026, 12, 31, 23, 30)), "01/01/2027");
-        assert_eq!(iso(at(2026, 7, 1, 22, 30)), "2026-07-02T00:30");
-    }
-
-    #[test]
-    fn plurals_agree() {
-        assert_eq!(plural(0, "demande", "demandes"), "0 demande");
-        assert_eq!(plural(2, "demande", "demandes"), "2 demandes");
-    }
 }

@@ -10,7 +10,6 @@ pub mod outbox;
 pub mod public;
 pub mod referencing;
 pub mod session;
-pub mod time;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -133,7 +133,7 @@ fn card(state: &AppState, p: &Provider, distance_km: Option<f64>, covers: bool) 
             .filter(|l| l.is_valid_on(today))
             .map(|l| LabelBadge {
                 number: l.number.clone(),
-                valid_until: l.valid_until.format("%d/%m/%Y").to_string(),
+                valid_until: crate::french::day_fr(l.valid_until),
             }),
         distance: distance_km.map(|d| format!("{} km", round_km(d)).replace('.', ",")),
         covers_location: covers,

@@ -15,6 +15,7 @@ use crate::auth::extract::CurrentUser;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 use crate::web::account::anonymous_page;
+use crate::web::kit::day_fr;
 use crate::web::session::{PageUser, check_anonymous_form, check_form, see_other};
 use crate::web::{page, render_error};
 
@@ -229,8 +230,8 @@ async fn show_requests(
             "open_requests": availability.open_requests,
             "absences": availability.absences.iter().map(|a| json!({
                 "id": a.id,
-                "starts": a.starts_on.format("%d/%m/%Y").to_string(),
-                "ends": a.ends_on.format("%d/%m/%Y").to_string(),
+                "starts": day_fr(a.starts_on),
+                "ends": day_fr(a.ends_on),
             })).collect::<Vec<_>>(),
             "reasons": decline_reasons(),
             "errors": first_errors(errors),

@@ -125,12 +125,12 @@ async fn show(
             .collect();
         let history: Vec<Value> = staff::history(&inner, &who, &view.id)?
             .into_iter()
-            .map(|(e, actor)| {
+            .map(|e| {
                 json!({
                     "when": when_fr(e.created_at),
                     "label": crate::assistance::views::staff_event_label(&e.action),
                     "reason": e.reason,
-                    "actor": actor,
+                    "actor": e.actor,
                 })
             })
             .collect();

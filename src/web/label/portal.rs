@@ -202,13 +202,7 @@ async fn load(
     user: &CurrentUser,
     provider_id: &str,
     id: &str,
-) -> Result<
-    (
-        LabelApplicationView,
-        Vec<crate::referencing::views::EventView>,
-    ),
-    AppError,
-> {
+) -> Result<(LabelApplicationView, Vec<crate::audit::EventView>), AppError> {
     let inner = state.clone().into_inner();
     let (who, id, pid) = (user.clone(), id.to_owned(), provider_id.to_owned());
     blocking(move || {
@@ -391,6 +385,9 @@ async fn upload(
         Ok(f) => f,
         Err(e) => return error_page(&state, &user, &e),
     };
+    if let Err(e) = form.refuse_too_large() {
+        return error_page(&state, &user, &e);
+    }
     let token = form.texts.remove("csrf_token").unwrap_or_default();
     if let Err(e) = require_provider(&user).and_then(|()| check_form(&req, &state, &user, &token)) {
         return error_page(&state, &user, &e);

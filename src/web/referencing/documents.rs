@@ -3,86 +3,24 @@
 
 use super::*;
 
-/// A text field of a multipart form is small.
-const MAX_TEXT_FIELD: usize = 4096;
-/// Beyond this, an oversized upload is cut off rather than read to its end.
-const MAX_DRAINED: usize = 4 * referencing::documents::MAX_BYTES;
-
 #[post("/espace/organisations/{id}/documents")]
 pub async fn upload_document(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-    mut payload: Multipart,
+    payload: Multipart,
 ) -> HttpResponse {
     let user = user.0;
     let id = path.into_inner();
-    let mut token = String::new();
-    let mut kind = String::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut too_large = false;
-    let mut read = 0usize;
-    while let Some(field) = payload.next().await {
-        let mut field = match field {
-            Ok(f) => f,
-            Err(e) => {
-                return error_page(
-                    &state,
-                    &user,
-                    &AppError::BadRequest(format!("Envoi illisible : {e}")),
-                );
-            }
+    let mut form =
+        match crate::http::multipart::read(payload, referencing::documents::MAX_BYTES).await {
+            Ok(form) => form,
+            Err(e) => return error_page(&state, &user, &e),
         };
-        let name = field.name().unwrap_or_default().to_owned();
-        let filename = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .unwrap_or_default()
-            .to_owned();
-        let limit = if name == "file" {
-            referencing::documents::MAX_BYTES
-        } else {
-            MAX_TEXT_FIELD
-        };
-        let mut bytes = Vec::new();
-        let mut overflow = false;
-        while let Some(chunk) = field.next().await {
-            let chunk = match chunk {
-                Ok(c) => c,
-                Err(e) => {
-                    return error_page(
-                        &state,
-                        &user,
-                        &AppError::BadRequest(format!("Envoi interrompu : {e}")),
-                    );
-                }
-            };
-            read += chunk.len();
-            if read > MAX_DRAINED {
-                return error_page(
-                    &state,
-                    &user,
-                    &AppError::PayloadTooLarge("Le document dépasse 10 Mo.".into()),
-                );
-            }
-            if overflow || bytes.len() + chunk.len() > limit {
-                // Read to the end, so that the browser gets the answer, but keep nothing.
-                overflow = true;
-                bytes = Vec::new();
-                continue;
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        too_large |= overflow && name == "file";
-        let text = || String::from_utf8_lossy(&bytes).trim().to_owned();
-        match name.as_str() {
-            "csrf_token" => token = text(),
-            "kind" => kind = text(),
-            "file" => file = Some((filename, bytes)),
-            _ => {}
-        }
-    }
+    let token = form.texts.remove("csrf_token").unwrap_or_default();
+    let kind = form.texts.remove("kind").unwrap_or_default();
+    let (file, too_large) = (form.file, form.file_too_large);
     if let Err(e) = check_post(&req, &state, &user, &token) {
         return error_page(&state, &user, &e);
     }

@@ -25,10 +25,10 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, post, web};
 use chrono::NaiveDate;
-use futures_util::StreamExt as _;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::audit::EventView;
 use crate::auth::extract::CurrentUser;
 use crate::domain::audience::Audience;
 use crate::domain::provider::{Provider, ReferencingStatus};
@@ -36,18 +36,18 @@ use crate::domain::referencing::{Action, Party, available, label, reason_require
 use crate::domain::text::capitalise;
 use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
+use crate::french::paris_midnight;
 use crate::http::download::{self, Disposition};
 use crate::referencing::profile::{self, ProfileInput};
-use crate::referencing::views::{ApplicationView, EventView, MemberView};
+use crate::referencing::views::{ApplicationView, MemberView};
 use crate::referencing::{self, Access};
 use crate::state::AppState;
 use crate::web::kit::{
-    Choice, InfoQuery, area_error_page as error_page, blocking, date_fr, datetime_fr,
+    Choice, InfoQuery, area_error_page as error_page, blocking, date_fr, datetime_fr, day_fr,
     first_message, iso, page_number, pagination, plural, refuse_unless_staff, size_fr, with_query,
 };
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
-use crate::web::time::paris_midnight;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(home::home)

@@ -544,7 +544,7 @@ fn render_organisation(
             "charter": {
                 "title": charter.title,
                 "version": charter.version,
-                "published_on": charter.published_on.format("%d/%m/%Y").to_string(),
+                "published_on": day_fr(charter.published_on),
                 "commitments": charter.commitments,
                 "accepted": application.charter.accepted,
                 "error": first_error(errors, "charter").or_else(|| first_error(errors, "version")),

@@ -77,25 +77,6 @@ fn event_label(action: &str) -> String {
     .to_owned()
 }
 
-fn document_label(kind: &str) -> &str {
-    match kind {
-        referencing::documents::KBIS => "Extrait Kbis",
-        referencing::documents::INSURANCE => {
-            "Attestation d'assurance responsabilité civile professionnelle"
-        }
-        other => other,
-    }
-}
-
-fn size_fr(bytes: i32) -> String {
-    let bytes = f64::from(bytes.max(0));
-    if bytes < 1024.0 * 1024.0 {
-        format!("{} Ko", (bytes / 1024.0).ceil())
-    } else {
-        format!("{:.1} Mo", bytes / 1024.0 / 1024.0).replace('.', ",")
-    }
-}
-
 #[derive(Serialize)]
 struct ActionFormView {
     slug: String,
@@ -149,7 +130,7 @@ fn application_page(
     status: StatusCode,
     data: (
         referencing::views::ApplicationView,
-        Vec<referencing::views::EventView>,
+        Vec<crate::audit::EventView>,
         Vec<referencing::views::MemberView>,
     ),
     outcome: Outcome,
@@ -311,7 +292,7 @@ fn load_application(
 ) -> Result<
     (
         referencing::views::ApplicationView,
-        Vec<referencing::views::EventView>,
+        Vec<crate::audit::EventView>,
         Vec<referencing::views::MemberView>,
     ),
     AppError,

@@ -1,0 +1,233 @@
+//! What every workflow step writes besides its own state: its audit events and its emails.
+//!
+//! A step collects them in a [`Step`] and writes them at the end of its transaction, one
+//! statement per table where the backend allows (a request created and offered writes two
+//! events and several emails: one round trip each would be most of the step's time on
+//! PostgreSQL). An email is rendered when it is collected, so a template error fails the step.
+//! [`trail`] reads a subject's events back.
+
+mod trail;
+
+use chrono::NaiveDateTime;
+
+pub use self::trail::{EventView, trail};
+use crate::auth::Role;
+use crate::db::audit::{self as queries, NewEvent};
+use crate::db::outbox::{self, OutboxRow};
+use crate::db::{DbConnection, accounts, referencing};
+use crate::domain::label::LabelStatus;
+use crate::domain::provider::{Provider, ReferencingStatus};
+use crate::error::AppError;
+use crate::mail::Email;
+use crate::state::AppState;
+
+/// What an audit trail is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// An organisation's referencing (its directory entry).
+    Provider,
+    LabelApplication,
+    /// A granted label, by its number.
+    Label,
+    AssistanceRequest,
+}
+
+impl Subject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Provider => "provider",
+            Self::LabelApplication => "label_application",
+            Self::Label => "label",
+            Self::AssistanceRequest => "assistance_request",
+        }
+    }
+}
+
+/// One audit event: `action` moved `subject` from one state to another (the same state for an
+/// action that changes none, such as an upload).
+#[derive(Debug, Clone)]
+#[must_use = "an event is written only once given to `Step::record`"]
+pub struct Event {
+    subject: Subject,
+    subject_id: String,
+    action: String,
+    from: Option<String>,
+    to: String,
+    actor: Option<String>,
+    reason: Option<String>,
+}
+
+impl Event {
+    fn new(subject: Subject, id: &str, action: String, from: Option<&str>, to: &str) -> Self {
+        Self {
+            subject,
+            subject_id: id.to_owned(),
+            action,
+            from: from.map(str::to_owned),
+            to: to.to_owned(),
+            actor: None,
+            reason: None,
+        }
+    }
+
+    /// A step of an organisation's referencing.
+    pub fn provider(
+        id: &str,
+        action: impl Into<String>,
+        from: Option<ReferencingStatus>,
+        to: ReferencingStatus,
+    ) -> Self {
+        Self::new(
+            Subject::Provider,
+            id,
+            action.into(),
+            from.map(ReferencingStatus::as_str),
+            to.as_str(),
+        )
+    }
+
+    /// An action on an organisation that leaves its referencing state as it is (an upload, an
+    /// invitation, a change request...).
+    pub fn provider_note(provider: &Provider, action: impl Into<String>) -> Self {
+        Self::provider(&provider.id, action, Some(provider.status), provider.status)
+    }
+
+    /// A step of a label application; its states are the application's or, for the fee, the
+    /// fee's.
+    pub fn application(id: &str, action: impl Into<String>, from: Option<&str>, to: &str) -> Self {
+        Self::new(Subject::LabelApplication, id, action.into(), from, to)
+    }
+
+    /// A change of a granted label.
+    pub fn label(
+        number: &str,
+        action: impl Into<String>,
+        from: Option<LabelStatus>,
+        to: LabelStatus,
+    ) -> Self {
+        Self::new(
+            Subject::Label,
+            number,
+            action.into(),
+            from.map(LabelStatus::as_str),
+            to.as_str(),
+        )
+    }
+
+    /// A step of an assistance request.
+    pub fn request(id: &str, action: &'static str, from: Option<&str>, to: &str) -> Self {
+        Self::new(Subject::AssistanceRequest, id, action.to_owned(), from, to)
+    }
+
+    /// Who acted (none for the scheduler or an anonymous victim).
+    pub fn by(mut self, actor: Option<&str>) -> Self {
+        self.actor = actor.map(str::to_owned);
+        self
+    }
+
+    /// Why, in the actor's words.
+    pub fn because(mut self, reason: Option<&str>) -> Self {
+        self.reason = reason.map(str::to_owned);
+        self
+    }
+}
+
+/// Writes one event now: for a step that has nothing else to record.
+pub fn record(conn: &mut DbConnection, at: NaiveDateTime, event: Event) -> Result<(), AppError> {
+    let mut step = Step::new(at);
+    step.record(event);
+    step.write(conn)
+}
+
+/// The events and emails of one step, not yet written. Call [`write`](Self::write) before the
+/// transaction ends (and before reading the trail back).
+#[must_use = "a step writes nothing until `write` is called"]
+pub struct Step {
+    at: NaiveDateTime,
+    events: Vec<NewEvent>,
+    mails: Vec<OutboxRow>,
+}
+
+impl Step {
+    /// A step taken at `at`: its events carry that time.
+    pub fn new(at: NaiveDateTime) -> Self {
+        Self {
+            at,
+            events: Vec::new(),
+            mails: Vec::new(),
+        }
+    }
+
+    pub fn record(&mut self, event: Event) {
+        self.events.push(NewEvent {
+            subject_type: event.subject.as_str().to_owned(),
+            subject_id: event.subject_id,
+            actor_id: event.actor,
+            action: event.action,
+            from_state: event.from,
+            to_state: event.to,
+            reason: event.reason,
+            created_at: self.at,
+        });
+    }
+
+    /// An email, rendered now so that a template error fails the step.
+    pub fn mail<E: Email>(
+        &mut self,
+        state: &AppState,
+        to: &str,
+        email: &E,
+    ) -> Result<(), AppError> {
+        let row = state.mailer.prepare(&state.clock, to, email)?;
+        tracing::debug!(outbox_id = %row.id, template = E::TEMPLATE, "email enqueued");
+        self.mails.push(row);
+        Ok(())
+    }
+
+    /// One email per active member of the organisation, built by `email(name, provider_name)`
+    /// with the member's name and the organisation's.
+    pub fn mail_members<E: Email>(
+        &mut self,
+        conn: &mut DbConnection,
+        state: &AppState,
+        provider: &Provider,
+        email: impl Fn(String, String) -> E,
+    ) -> Result<(), AppError> {
+        for (to, name) in referencing::member_emails(conn, &provider.id)? {
+            self.mail(state, &to, &email(name, provider.display_name()))?;
+        }
+        Ok(())
+    }
+
+    /// One email per active staff member, built by `email(name, provider_name)` with the staff
+    /// member's name and the organisation's.
+    pub fn mail_staff<E: Email>(
+        &mut self,
+        conn: &mut DbConnection,
+        state: &AppState,
+        provider: &Provider,
+        email: impl Fn(String, String) -> E,
+    ) -> Result<(), AppError> {
+        for staff in accounts::users_with_role(conn, Role::Staff.as_str())? {
+            self.mail(
+                state,
+                &staff.email,
+                &email(staff.display_name, provider.display_name()),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Writes what was collected, and empties the step.
+    pub fn write(&mut self, conn: &mut DbConnection) -> Result<(), AppError> {
+        if !self.events.is_empty() {
+            queries::insert_events(conn, &self.events)?;
+            self.events.clear();
+        }
+        if !self.mails.is_empty() {
+            outbox::insert_all(conn, &self.mails)?;
+            self.mails.clear();
+        }
+        Ok(())
+    }
+}

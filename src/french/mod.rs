@@ -1,0 +1,92 @@
+//! French as users read it: dates in Paris time, sizes, amounts and plurals. Shared by the
+//! pages and the emails.
+
+pub mod time;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+pub use self::time::{paris, paris_midnight};
+
+/// `23/11/2026` (Paris time).
+pub fn date_fr(utc: NaiveDateTime) -> String {
+    paris(utc).format("%d/%m/%Y").to_string()
+}
+
+/// `10/12/2026`, for a calendar day.
+pub fn day_fr(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// `23/11/2026 à 10:00` (Paris time).
+pub fn datetime_fr(utc: NaiveDateTime) -> String {
+    paris(utc).format("%d/%m/%Y à %H:%M").to_string()
+}
+
+/// The machine-readable form of a time for `<time datetime>` (Paris time).
+pub fn iso(utc: NaiveDateTime) -> String {
+    paris(utc).format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// `80 octets`, `2 Ko`, `1,5 Mo`.
+pub fn size_fr(bytes: i32) -> String {
+    let bytes = f64::from(bytes.max(0));
+    if bytes < 1024.0 {
+        format!("{bytes} octets")
+    } else if bytes < 1024.0 * 1024.0 {
+        format!("{} Ko", (bytes / 1024.0).ceil())
+    } else {
+        format!("{:.1} Mo", bytes / (1024.0 * 1024.0)).replace('.', ",")
+    }
+}
+
+/// `800 €` (whole euros, as fees are set).
+pub fn euros(cents: i32) -> String {
+    format!("{} €", cents / 100)
+}
+
+/// French agreement: 0 and 1 take the singular.
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n <= 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_french() {
+        assert_eq!(size_fr(80), "80 octets");
+        assert_eq!(size_fr(2048), "2 Ko");
+        assert_eq!(size_fr(3 * 1024 * 1024 / 2), "1,5 Mo");
+    }
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .unwrap()
+            .and_hms_opt(h, min, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn times_are_shown_in_paris_time() {
+        // Winter: UTC+1; summer: UTC+2; the switch at 01:00 UTC on the last Sundays.
+        assert_eq!(datetime_fr(at(2026, 11, 23, 9, 0)), "23/11/2026 à 10:00");
+        assert_eq!(datetime_fr(at(2026, 7, 1, 22, 30)), "02/07/2026 à 00:30");
+        assert_eq!(datetime_fr(at(2026, 3, 29, 0, 59)), "29/03/2026 à 01:59");
+        assert_eq!(datetime_fr(at(2026, 3, 29, 1, 0)), "29/03/2026 à 03:00");
+        assert_eq!(datetime_fr(at(2026, 10, 25, 0, 59)), "25/10/2026 à 02:59");
+        assert_eq!(datetime_fr(at(2026, 10, 25, 1, 0)), "25/10/2026 à 02:00");
+        assert_eq!(date_fr(at(2026, 12, 31, 23, 30)), "01/01/2027");
+        assert_eq!(iso(at(2026, 7, 1, 22, 30)), "2026-07-02T00:30");
+    }
+
+    #[test]
+    fn plurals_agree() {
+        assert_eq!(plural(0, "demande", "demandes"), "0 demande");
+        assert_eq!(plural(2, "demande", "demandes"), "2 demandes");
+    }
+}
