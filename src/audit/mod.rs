@@ -16,6 +16,7 @@ use crate::db::audit::{self as queries, NewEvent};
 use crate::db::outbox::{self, OutboxRow};
 use crate::db::{DbConnection, accounts, referencing};
 use crate::domain::label::LabelStatus;
+use crate::domain::label_application::{ApplicationStatus, FeeStatus};
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::error::AppError;
 use crate::mail::Email;
@@ -92,10 +93,31 @@ impl Event {
         Self::provider(&provider.id, action, Some(provider.status), provider.status)
     }
 
-    /// A step of a label application; its states are the application's or, for the fee, the
-    /// fee's.
-    pub fn application(id: &str, action: impl Into<String>, from: Option<&str>, to: &str) -> Self {
-        Self::new(Subject::LabelApplication, id, action.into(), from, to)
+    /// A step of a label application.
+    pub fn application(
+        id: &str,
+        action: impl Into<String>,
+        from: Option<ApplicationStatus>,
+        to: ApplicationStatus,
+    ) -> Self {
+        Self::new(
+            Subject::LabelApplication,
+            id,
+            action.into(),
+            from.map(ApplicationStatus::as_str),
+            to.as_str(),
+        )
+    }
+
+    /// A change of a label application's fee (its states are the fee's).
+    pub fn fee(application_id: &str, from: FeeStatus, to: FeeStatus) -> Self {
+        Self::new(
+            Subject::LabelApplication,
+            application_id,
+            format!("fee-{}", to.as_str()),
+            Some(from.as_str()),
+            to.as_str(),
+        )
     }
 
     /// A change of a granted label.

@@ -2,6 +2,7 @@
 //! numbers and reminders.
 
 use crate::domain::label::LabelStatus;
+use crate::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -16,12 +17,12 @@ use super::{DbConnection, insert_unless_taken};
 pub struct ApplicationRow {
     pub id: String,
     pub provider_id: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: ApplicationKind,
+    pub status: ApplicationStatus,
     pub label_number: Option<String>,
     pub criteria_version: String,
     pub fee_cents: i32,
-    pub fee_status: String,
+    pub fee_status: FeeStatus,
     pub auditor_id: Option<String>,
     pub audit_date: Option<NaiveDate>,
     pub audit_round: i32,

@@ -7,6 +7,7 @@ use diesel::sql_types::Text;
 
 use super::MultiBackend;
 use crate::domain::label::LabelStatus;
+use crate::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
 use crate::domain::referencing::ChangeRequestStatus;
 
 macro_rules! stored_as_text {
@@ -50,4 +51,10 @@ macro_rules! stored_as_text {
     )+};
 }
 
-stored_as_text!(ChangeRequestStatus, LabelStatus);
+stored_as_text!(
+    ChangeRequestStatus,
+    LabelStatus,
+    ApplicationStatus,
+    FeeStatus,
+    ApplicationKind,
+);

@@ -86,8 +86,8 @@ pub fn upload(
             Event::application(
                 application_id,
                 "upload-evidence",
-                Some(&row.status),
-                &row.status,
+                Some(row.status),
+                row.status,
             )
             .by(Some(&user.id))
             .because(Some(&format!("{criterion} : {}", evidence.filename))),

@@ -31,30 +31,20 @@ pub fn set_fee(
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
         let (mut row, access) = load(conn, user, id)?;
-        let current = status_of(&row)?;
+        let current = row.status;
         if current.is_closed() {
             return Err(AppError::Conflict(format!(
                 "La demande est à l'état « {} » : ses frais ne changent plus.",
                 current.label()
             )));
         }
-        let before = row.fee_status.clone();
-        row.fee_status = status.as_str().to_owned();
+        let before = row.fee_status;
+        row.fee_status = status;
         if !queries::update_application(conn, &row, now)? {
             return Err(stale());
         }
         row.version += 1;
-        audit::record(
-            conn,
-            now,
-            Event::application(
-                id,
-                format!("fee-{}", status.as_str()),
-                Some(&before),
-                status.as_str(),
-            )
-            .by(Some(&user.id)),
-        )?;
+        audit::record(conn, now, Event::fee(id, before, status).by(Some(&user.id)))?;
         view(conn, state, &row, access)
     })
 }

@@ -80,8 +80,8 @@ pub fn create(
         let row = ApplicationRow {
             id: uuid::Uuid::now_v7().to_string(),
             provider_id: provider_id.to_owned(),
-            kind: kind.as_str().to_owned(),
-            status: ApplicationStatus::Draft.as_str().to_owned(),
+            kind,
+            status: ApplicationStatus::Draft,
             label_number,
             criteria_version: state.criteria.version.clone(),
             fee_cents: state.config.label_fee_cents,
@@ -89,9 +89,7 @@ pub fn create(
                 FeeStatus::Waived
             } else {
                 FeeStatus::Pending
-            }
-            .as_str()
-            .to_owned(),
+            },
             auditor_id: None,
             audit_date: None,
             audit_round: 0,
@@ -112,7 +110,7 @@ pub fn create(
         audit::record(
             conn,
             now,
-            Event::application(&row.id, "create", None, &row.status).by(Some(&user.id)),
+            Event::application(&row.id, "create", None, row.status).by(Some(&user.id)),
         )?;
         view(conn, state, &row, Access::Member)
     })
@@ -134,7 +132,7 @@ pub(super) fn require_editable(row: &ApplicationRow, access: Access) -> Result<(
             "Seuls les membres de l'organisation candidate modifient la demande.",
         ));
     }
-    let status = status_of(row)?;
+    let status = row.status;
     if !editable(status) {
         return Err(AppError::Conflict(format!(
             "La demande ne peut plus être modifiée : elle est à l'état « {} ».",

@@ -72,7 +72,7 @@ pub(super) fn release_renewal(
     conn: &mut DbConnection,
     row: &ApplicationRow,
 ) -> Result<(), AppError> {
-    if row.kind == ApplicationKind::Renewal.as_str()
+    if row.kind == ApplicationKind::Renewal
         && let Some(number) = &row.label_number
     {
         queries::set_renewal_pending(conn, number, false)?;

@@ -40,8 +40,8 @@ use crate::db::labels::{self as queries, ApplicationRow, FindingRow};
 use crate::db::{DbConnection, accounts, counters, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::label_application::{
-    Action, ApplicationKind, ApplicationStatus, FeeStatus, Finding, Party, TransitionError,
-    after_audit, available, transition,
+    Action, ApplicationStatus, FeeStatus, Finding, Party, TransitionError, after_audit, available,
+    transition,
 };
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::reason::Reason;
@@ -105,11 +105,6 @@ pub fn load(
     Ok((row, access))
 }
 
-fn status_of(row: &ApplicationRow) -> Result<ApplicationStatus, AppError> {
-    ApplicationStatus::parse(&row.status)
-        .ok_or_else(|| AppError::Internal(format!("unknown application status {}", row.status)))
-}
-
 fn provider_of(conn: &mut DbConnection, provider_id: &str) -> Result<Provider, AppError> {
     Ok(providers::find(conn, provider_id)?
         .ok_or_else(|| AppError::not_found("Organisation introuvable."))?
@@ -160,7 +155,7 @@ pub fn act(
         let now = state.clock.now_naive();
         let today = state.clock.today();
         let (mut row, access) = load(conn, user, id)?;
-        let from = status_of(&row)?;
+        let from = row.status;
         let (mut to, needs_reason) =
             transition(from, action, access.actor()).map_err(|e| match e {
                 TransitionError::WrongActor(_) => AppError::Forbidden(e.to_string()),
@@ -242,7 +237,7 @@ pub fn act(
                 outcome_event = Some(next);
             }
             Action::Grant => {
-                let fee = FeeStatus::parse(&row.fee_status).unwrap_or(FeeStatus::Pending);
+                let fee = row.fee_status;
                 if fee == FeeStatus::Pending {
                     return Err(AppError::Conflict(
                         "Les frais de labellisation sont en attente : enregistrez leur paiement ou leur exonération avant d'attribuer le label."
@@ -266,7 +261,7 @@ pub fn act(
         if let Some(next) = outcome_event {
             to = next;
         }
-        row.status = to.as_str().to_owned();
+        row.status = to;
         if !queries::update_application(conn, &row, now)? {
             return Err(stale());
         }
@@ -278,19 +273,14 @@ pub fn act(
         };
         let mut step = Step::new(now);
         step.record(
-            Event::application(id, action.slug(), Some(from.as_str()), recorded_to.as_str())
+            Event::application(id, action.slug(), Some(from), recorded_to)
                 .by(Some(&user.id))
                 .because(reason.as_deref()),
         );
         if let Some(next) = outcome_event {
             step.record(
-                Event::application(
-                    id,
-                    "audit-outcome",
-                    Some(ApplicationStatus::Audited.as_str()),
-                    next.as_str(),
-                )
-                .by(Some(&user.id)),
+                Event::application(id, "audit-outcome", Some(ApplicationStatus::Audited), next)
+                    .by(Some(&user.id)),
             );
         }
         notify::application_step(conn, &mut step, state, &provider, &row, action, to)?;
@@ -315,7 +305,7 @@ pub fn view(
     row: &ApplicationRow,
     access: Access,
 ) -> Result<LabelApplicationView, AppError> {
-    let status = status_of(row)?;
+    let status = row.status;
     let provider = provider_of(conn, &row.provider_id)?;
     let answers: BTreeMap<String, String> =
         queries::answers_of(conn, &row.id)?.into_iter().collect();
@@ -368,12 +358,12 @@ pub fn view(
         }),
         None => None,
     };
-    let fee = FeeStatus::parse(&row.fee_status).unwrap_or(FeeStatus::Pending);
+    let fee = row.fee_status;
     Ok(LabelApplicationView {
         id: row.id.clone(),
         provider_id: row.provider_id.clone(),
         provider_name: provider.name,
-        kind: ApplicationKind::parse(&row.kind).unwrap_or(ApplicationKind::Initial),
+        kind: row.kind,
         status,
         status_label: status.label().to_owned(),
         version: row.version,

@@ -6,7 +6,7 @@ use crate::auth::Role;
 use crate::db::labels::{ApplicationRow, LabelRecord};
 use crate::db::{DbConnection, accounts};
 use crate::domain::label::LabelChange;
-use crate::domain::label_application::{Action, ApplicationStatus};
+use crate::domain::label_application::{Action, ApplicationKind, ApplicationStatus, FeeStatus};
 use crate::domain::provider::Provider;
 use crate::error::AppError;
 use crate::french::{day_fr as date_fr, euros};
@@ -79,7 +79,7 @@ pub fn application_step(
     to: ApplicationStatus,
 ) -> Result<(), AppError> {
     let url = application_url(state, row);
-    let renewal = row.kind == "renewal";
+    let renewal = row.kind == ApplicationKind::Renewal;
     // Marking incomplete and refusing record their reason on the application.
     let reason = row.decision_reason.as_deref().unwrap_or_default();
     match action {
@@ -120,7 +120,7 @@ pub fn application_step(
                     provider_name,
                     application_url: url.clone(),
                     fee: euros(row.fee_cents),
-                    fee_pending: row.fee_status == "pending",
+                    fee_pending: row.fee_status == FeeStatus::Pending,
                 }
             })
         }

@@ -137,7 +137,7 @@ pub fn refuse_past_deadline(state: &AppState) -> Result<usize, AppError> {
             let Some(mut row) = queries::application(conn, &id)? else {
                 return Ok::<bool, AppError>(false);
             };
-            if row.status != ApplicationStatus::CorrectiveActions.as_str()
+            if row.status != ApplicationStatus::CorrectiveActions
                 || row.corrective_deadline.is_none_or(|d| d >= today)
             {
                 return Ok(false);
@@ -148,7 +148,7 @@ pub fn refuse_past_deadline(state: &AppState) -> Result<usize, AppError> {
                     .map(crate::french::day_fr)
                     .unwrap_or_default()
             );
-            row.status = ApplicationStatus::Refused.as_str().to_owned();
+            row.status = ApplicationStatus::Refused;
             row.decision_reason = Some(reason.clone());
             if !queries::update_application(conn, &row, now)? {
                 return Ok(false);
@@ -159,8 +159,8 @@ pub fn refuse_past_deadline(state: &AppState) -> Result<usize, AppError> {
                 Event::application(
                     &id,
                     "deadline-passed",
-                    Some(ApplicationStatus::CorrectiveActions.as_str()),
-                    ApplicationStatus::Refused.as_str(),
+                    Some(ApplicationStatus::CorrectiveActions),
+                    ApplicationStatus::Refused,
                 )
                 .because(Some(&reason)),
             );
