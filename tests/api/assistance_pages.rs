@@ -9,16 +9,6 @@ use cyberdir::auth::Role;
 use cyberdir::domain::zone::Zone;
 use serde_json::json;
 
-async fn wait_for_text(browser: &Browser, expected: &str) {
-    browser
-        .wait_for(
-            &format!("the text {expected:?}"),
-            "return document.body && document.body.innerText.includes(arguments[0]);",
-            vec![json!(expected)],
-        )
-        .await;
-}
-
 #[tokio::test]
 async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
     let app = TestApp::spawn().await;
@@ -70,7 +60,7 @@ async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
     browser.type_into("#email", "claire@exemple.fr").await;
     browser.click("#consent").await;
     browser.click("#request-form button[type=submit]").await;
-    wait_for_text(&browser, "Votre demande est enregistrée").await;
+    browser.wait_for_text("Votre demande est enregistrée").await;
     let tracking = browser
         .client
         .current_url()
@@ -79,7 +69,7 @@ async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
         .path()
         .to_owned();
     assert!(tracking.starts_with("/suivi/"), "{tracking}");
-    wait_for_text(&browser, "transmise à un professionnel").await;
+    browser.wait_for_text("transmise à un professionnel").await;
 
     // The provider signs in and accepts from its portal.
     browser.client.delete_all_cookies().await.unwrap();
@@ -89,12 +79,12 @@ async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
     browser
         .click("form[action=\"/connexion\"] button[type=submit]")
         .await;
-    wait_for_text(&browser, "Mes organisations").await;
+    browser.wait_for_text("Mes organisations").await;
     browser
         .goto(&app.url("/espace/organisations/proche/demandes"))
         .await;
     browser.click("#offered a").await;
-    wait_for_text(&browser, "Un message demande une rançon").await;
+    browser.wait_for_text("Un message demande une rançon").await;
     let contact_before = browser
         .js(
             "return !!document.getElementById('victim-contact');",
@@ -103,7 +93,7 @@ async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
         .await;
     assert_eq!(contact_before, json!(false), "no contact before accepting");
     browser.click("#accept-form button[type=submit]").await;
-    wait_for_text(&browser, "Vous avez accepté la demande").await;
+    browser.wait_for_text("Vous avez accepté la demande").await;
     let contact = browser
         .wait_for(
             "the victim's contact",
@@ -119,8 +109,8 @@ async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
     // The victim's page now names the provider.
     browser.client.delete_all_cookies().await.unwrap();
     browser.goto(&app.url(&tracking)).await;
-    wait_for_text(&browser, "Prestataire proche").await;
-    wait_for_text(&browser, "prise en charge").await;
+    browser.wait_for_text("Prestataire proche").await;
+    browser.wait_for_text("prise en charge").await;
     browser.close().await;
 }
 

@@ -26,17 +26,6 @@ fn link_path(text: &str, fragment: &str) -> String {
     after_scheme[after_scheme.find('/').unwrap_or(after_scheme.len())..].to_owned()
 }
 
-/// Waits until the page's visible text contains `expected`.
-async fn wait_for_text(browser: &Browser, expected: &str) {
-    browser
-        .wait_for(
-            &format!("the text {expected:?}"),
-            "return document.body && document.body.innerText.includes(arguments[0]);",
-            vec![json!(expected)],
-        )
-        .await;
-}
-
 /// Clicks the submit button of the form whose action ends with `action`.
 async fn submit_form(browser: &Browser, action: &str) {
     browser
@@ -65,7 +54,9 @@ async fn a_provider_signs_up_applies_and_shows_in_the_search_once_staff_approve(
     browser.type_into("#email", PROVIDER_EMAIL).await;
     browser.type_into("#password", PROVIDER_PASSWORD).await;
     submit_form(&browser, "/inscription").await;
-    wait_for_text(&browser, "un courriel vient d'y être envoyé").await;
+    browser
+        .wait_for_text("un courriel vient d'y être envoyé")
+        .await;
     app.deliver_to(&sink).await;
     let verification = &sink.messages_to(PROVIDER_EMAIL)[0];
     browser
@@ -152,7 +143,7 @@ async fn a_provider_signs_up_applies_and_shows_in_the_search_once_staff_approve(
     );
     browser.type_into("#siret", "732 829 320 00074").await;
     submit_form(&browser, "/profil").await;
-    wait_for_text(&browser, "Votre profil est enregistré.").await;
+    browser.wait_for_text("Votre profil est enregistré.").await;
 
     // Both documents, from files on disk, as a user picks them.
     let files = tempfile::tempdir().unwrap();
@@ -177,14 +168,14 @@ async fn a_provider_signs_up_applies_and_shows_in_the_search_once_staff_approve(
             .await
             .unwrap();
         submit_form(&browser, "/documents").await;
-        wait_for_text(&browser, name).await;
+        browser.wait_for_text(name).await;
     }
 
     // The charter, then the submission.
     submit_form(&browser, "/charte").await;
-    wait_for_text(&browser, "Vous avez accepté la charte").await;
+    browser.wait_for_text("Vous avez accepté la charte").await;
     submit_form(&browser, "/actions/submit").await;
-    wait_for_text(&browser, "Votre demande est déposée.").await;
+    browser.wait_for_text("Votre demande est déposée.").await;
 
     // Staff review and approve from the back office.
     browser.client.delete_all_cookies().await.unwrap();
@@ -199,7 +190,7 @@ async fn a_provider_signs_up_applies_and_shows_in_the_search_once_staff_approve(
     browser
         .click(&format!("a[href=\"/instruction/dossiers/{provider_id}\"]"))
         .await;
-    wait_for_text(&browser, "BREIZH CYBER SAS").await;
+    browser.wait_for_text("BREIZH CYBER SAS").await;
     submit_form(&browser, "/actions/start-review").await;
     browser
         .wait_for(
@@ -209,7 +200,7 @@ async fn a_provider_signs_up_applies_and_shows_in_the_search_once_staff_approve(
         )
         .await;
     submit_form(&browser, "/actions/approve").await;
-    wait_for_text(&browser, "Le dossier est approuvé").await;
+    browser.wait_for_text("Le dossier est approuvé").await;
     let state = browser
         .js(
             "return document.querySelector('.bo-state').innerText;",

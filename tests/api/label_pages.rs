@@ -51,16 +51,6 @@ async fn scheduled(app: &TestApp, member: &Session, staff: &Session, auditor_id:
     id
 }
 
-async fn wait_for_text(browser: &Browser, expected: &str) {
-    browser
-        .wait_for(
-            &format!("the text {expected:?}"),
-            "return document.body && document.body.innerText.includes(arguments[0]);",
-            vec![json!(expected)],
-        )
-        .await;
-}
-
 #[tokio::test]
 async fn an_auditor_records_an_audit_criterion_by_criterion_in_the_browser() {
     let app = TestApp::spawn().await;
@@ -78,11 +68,11 @@ async fn an_auditor_records_an_audit_criterion_by_criterion_in_the_browser() {
     browser
         .click("form[action=\"/connexion\"] button[type=submit]")
         .await;
-    wait_for_text(&browser, "Mes audits ExpertCyber").await;
+    browser.wait_for_text("Mes audits ExpertCyber").await;
     browser.click(&format!("a[href=\"/audit/{id}\"]")).await;
-    wait_for_text(&browser, "Audit de Prestataire presta").await;
+    browser.wait_for_text("Audit de Prestataire presta").await;
     // The provider's answer is shown next to each criterion.
-    wait_for_text(&browser, "Réponse COMP-04").await;
+    browser.wait_for_text("Réponse COMP-04").await;
 
     // Sending the form untouched lists every criterion to evaluate.
     browser.click("#audit-form button[type=submit]").await;
@@ -136,7 +126,7 @@ async fn an_auditor_records_an_audit_criterion_by_criterion_in_the_browser() {
         )
         .await;
     browser.click("#audit-form button[type=submit]").await;
-    wait_for_text(&browser, "L'audit est enregistré").await;
+    browser.wait_for_text("L'audit est enregistré").await;
     browser.close().await;
 
     let (_, view) = member

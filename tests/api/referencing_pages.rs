@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use common::html::{decode_entities, visible_text};
 use common::{SmtpSink, TEST_PASSWORD, TestApp, start_of_tests, token_in};
 use cyberdir::auth::Role;
 use serde_json::json;
@@ -34,7 +35,7 @@ impl Page {
 
     /// The page as read on screen: tags removed, entities decoded, spaces collapsed.
     fn text(&self) -> String {
-        visible(&self.html)
+        visible_text(&self.html)
     }
 
     /// The text of the element with this id (up to its closing tag).
@@ -48,7 +49,7 @@ impl Page {
             .collect();
         let open_end = at + self.html[at..].find('>')? + 1;
         let close = self.html[open_end..].find(&format!("</{name}>"))?;
-        Some(visible(&self.html[open_end..open_end + close]))
+        Some(visible_text(&self.html[open_end..open_end + close]))
     }
 
     /// The opening tag of the element with this id.
@@ -69,7 +70,7 @@ impl Page {
         let marker = format!(" {name}=\"");
         let start = tag.find(&marker)? + marker.len();
         let end = start + tag[start..].find('"')?;
-        Some(decode(&tag[start..end]))
+        Some(decode_entities(&tag[start..end]))
     }
 
     fn value(&self, id: &str) -> String {
@@ -92,43 +93,13 @@ impl Page {
             let href_end = after.find('"')?;
             let close = after.find("</a>")?;
             let content_start = after.find('>')? + 1;
-            if visible(&after[content_start..close]).contains(text) {
-                return Some(decode(&after[..href_end]));
+            if visible_text(&after[content_start..close]).contains(text) {
+                return Some(decode_entities(&after[..href_end]));
             }
             rest = &after[close..];
         }
         None
     }
-}
-
-fn decode(s: &str) -> String {
-    s.replace("&#x27;", "'")
-        .replace("&quot;", "\"")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&#x3D;", "=")
-        .replace("&#x60;", "`")
-        .replace("&amp;", "&")
-}
-
-fn visible(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    decode(&out)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// A browser: cookies kept, redirects not followed (so that the 303s can be checked).

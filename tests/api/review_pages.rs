@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use common::html::{decode_entities, visible_text};
 use common::{Session, TEST_PASSWORD, TestApp};
 use cyberdir::auth::Role;
 use serde_json::{Value, json};
@@ -27,38 +28,6 @@ struct Page {
     location: Option<String>,
     content_type: String,
     html: String,
-}
-
-fn decode_entities(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&#x3D;", "=")
-        .replace("&#x60;", "`")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
-}
-
-/// What a reader sees of some HTML: tags removed, entities decoded, spaces collapsed.
-fn visible_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => {
-                in_tag = true;
-                out.push(' ');
-            }
-            '>' if in_tag => in_tag = false,
-            _ if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    decode_entities(&out)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
 /// The value of `name="…"` in a tag's source.

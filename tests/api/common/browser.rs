@@ -161,6 +161,16 @@ impl Browser {
 
     /// Polls `script` until it returns something other than null or false (page loads and
     /// script requests happen meanwhile); fails after [`WAIT`] with what the page shows.
+    /// Waits until the page shows `expected`.
+    pub async fn wait_for_text(&self, expected: &str) {
+        self.wait_for(
+            &format!("the text {expected:?}"),
+            "return document.body && document.body.innerText.includes(arguments[0]);",
+            vec![serde_json::json!(expected)],
+        )
+        .await;
+    }
+
     pub async fn wait_for(&self, what: &str, script: &str, args: Vec<Value>) -> Value {
         let deadline = Instant::now() + WAIT;
         let mut last_error = None;

@@ -16,6 +16,7 @@ use cyberdir::domain::zone::Zone;
 use cyberdir::{AppState, prepare};
 
 pub mod browser;
+pub mod html;
 
 pub const PG_ADMIN_URL_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";
 
