@@ -10,8 +10,11 @@
 #      with the same settings against
 #        GET /healthz                                            (the floor: no database, no work)
 #        GET /api/v1/providers?postcode=35000&incident=rancongiciel  (the public search)
-#      and prints requests/s, latency percentiles and non-2xx counts for both, and the ratio
-#      search/healthz (target: at least 0.5);
+#      and a third run, `varied`, whose every request is a different search drawn at random from
+#      the 101 prefectures' postcodes × the incident types that providers handle × 3 audiences ×
+#      pages 1–3 (some 27,000 distinct queries, far more than the answer cache keeps), and
+#      prints requests/s, latency percentiles and non-2xx counts, and the ratios search/healthz
+#      and varied/healthz (target: at least 0.5);
 #   4. stops the server and removes the temporary directory (also on error or Ctrl-C).
 #
 # All traffic goes to 127.0.0.1 only, and every wrk run is bounded in time.
@@ -128,6 +131,29 @@ status=$(curl -s -o "$TMP/search.json" -w '%{http_code}' --max-time 30 "$BASE$SE
 total=$(grep -o '"total":[0-9]*' "$TMP/search.json" | head -1 | cut -d: -f2)
 log "search answers 200: $total matching providers, $(wc -c <"$TMP/search.json") bytes for the first page"
 
+# --- the varied searches -------------------------------------------------------------------
+# Postcodes and incident codes come from the repository's fixtures; wrk's Lua picks one of each,
+# an audience and a page for every request (seeded, so two runs draw the same sequence).
+postcodes=$(grep -o '"prefecture_postcode": *"[0-9AB]*"' "$ROOT/fixtures/departements.json" \
+    | grep -o '[0-9AB]\{5\}' | sed 's/.*/"&"/' | paste -sd, -)
+incidents=$(awk '/"code":/ { code = $2 } /"provider_can_help": *true/ { print code }' \
+    "$ROOT/fixtures/incident_types.json" | tr -d '",' | sed 's/.*/"&"/' | paste -sd, -)
+[ -n "$postcodes" ] && [ -n "$incidents" ] || die "could not read the fixtures' postcodes and incidents"
+cat >"$TMP/varied.lua" <<LUA
+local postcodes = {$postcodes}
+local incidents = {$incidents}
+local audiences = {"particulier", "entreprise", "collectivite"}
+math.randomseed(20261201)
+request = function()
+  local path = string.format("/api/v1/providers?postcode=%s&incident=%s&audience=%s&page=%d",
+    postcodes[math.random(#postcodes)], incidents[math.random(#incidents)],
+    audiences[math.random(#audiences)], math.random(3))
+  return wrk.format("GET", path)
+end
+LUA
+VARIED_QUERIES=$(awk -v p="$(tr ',' '\n' <<<"$postcodes" | wc -l)" -v i="$(tr ',' '\n' <<<"$incidents" | wc -l)" \
+    'BEGIN { print p * i * 3 * 3 }')
+
 # --- load ----------------------------------------------------------------------------------
 # wrk's Lua hook prints exact figures on one line (latencies in microseconds).
 cat >"$TMP/report.lua" <<'LUA'
@@ -142,20 +168,30 @@ done = function(summary, latency, requests)
 end
 LUA
 
-run_wrk() { # $1 = path, $2 = duration
+run_wrk() { # $1 = path, $2 = duration, $3 = extra Lua script (optional)
+    local script="$TMP/report.lua"
+    if [ -n "${3:-}" ]; then
+        cat "$3" "$TMP/report.lua" >"$TMP/combined.lua"
+        script="$TMP/combined.lua"
+    fi
     wrk --threads "$THREADS" --connections "$CONNECTIONS" --duration "$2" --timeout 10s \
-        --script "$TMP/report.lua" "$BASE$1"
+        --script "$script" "$BASE$1"
 }
 
 declare -A RESULT
-for name in healthz search; do
-    if [ "$name" = healthz ]; then path=$HEALTH_PATH; else path=$SEARCH_PATH; fi
+for name in healthz search varied; do
+    extra=
+    case $name in
+        healthz) path=$HEALTH_PATH ;;
+        search) path=$SEARCH_PATH ;;
+        varied) path=/ extra="$TMP/varied.lua" ;;
+    esac
     if [ "$WARMUP" != 0 ]; then
         log "warm-up $name ($WARMUP)"
-        run_wrk "$path" "$WARMUP" >/dev/null
+        run_wrk "$path" "$WARMUP" "$extra" >/dev/null
     fi
     log "measuring $name: wrk -t$THREADS -c$CONNECTIONS -d$DURATION $BASE$path"
-    out=$(run_wrk "$path" "$DURATION")
+    out=$(run_wrk "$path" "$DURATION" "$extra")
     printf '%s\n' "$out" >"$TMP/wrk-$name.txt"
     line=$(grep '^RESULT ' <<<"$out") || { printf '%s\n' "$out" >&2; die "no result from wrk"; }
     RESULT[$name]=${line#RESULT }
@@ -170,7 +206,7 @@ echo "cyberdir load benchmark — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cor
 echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION (after a ${WARMUP} warm-up), server and wrk on the same machine"
 printf '%-8s %10s %10s %9s %9s %9s %9s %8s %8s\n' \
     endpoint req/s requests 'p50 ms' 'p90 ms' 'p99 ms' 'max ms' non2xx 'sock err'
-for name in healthz search; do
+for name in healthz search varied; do
     printf '%-8s %10s %10s %9s %9s %9s %9s %8s %8s\n' "$name" \
         "$(field "$name" rps)" "$(field "$name" requests)" \
         "$(ms "$(field "$name" p50)")" "$(ms "$(field "$name" p90)")" \
@@ -180,8 +216,12 @@ done
 ratio=$(awk -v s="$(field search rps)" -v h="$(field healthz rps)" 'BEGIN { printf "%.3f", s / h }')
 verdict=$(awk -v r="$ratio" 'BEGIN { print (r >= 0.5 ? "MET" : "MISSED") }')
 echo "search/healthz throughput ratio: $ratio (target >= 0.5: $verdict)"
+varied_ratio=$(awk -v s="$(field varied rps)" -v h="$(field healthz rps)" 'BEGIN { printf "%.3f", s / h }')
+varied_verdict=$(awk -v r="$varied_ratio" 'BEGIN { print (r >= 0.5 ? "MET" : "MISSED") }')
+echo "varied/healthz throughput ratio: $varied_ratio (target >= 0.5: $varied_verdict)"
 echo "search URL: $BASE$SEARCH_PATH ($total matching providers)"
-for name in healthz search; do
+echo "varied: $VARIED_QUERIES distinct queries drawn at random (postcode × incident × audience × page)"
+for name in healthz search varied; do
     if [ "$(field "$name" non2xx)" != 0 ] || [ "$(field "$name" socket_errors)" != 0 ]; then
         echo "warning: $name had errors, see the wrk output below"
         cat "$TMP/wrk-$name.txt"

@@ -42,6 +42,12 @@ pub struct Config {
     /// Public submissions accepted per client address and hour (`ASSISTANCE_RATE_LIMIT`,
     /// default 10; 0 turns the limit off, for load tests).
     pub assistance_rate_limit: u32,
+    /// At most one account email (password reset, "you already have an account") per address
+    /// in this interval (`ACCOUNT_EMAIL_INTERVAL`, default 15m).
+    pub account_email_interval: chrono::Duration,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers are believed
+    /// (`CYBERDIR_TRUSTED_PROXIES`, comma-separated CIDR blocks, none by default).
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -185,7 +191,33 @@ impl Config {
                 expected: "a number of requests per hour (0 for no limit)",
             })?,
         };
+        let account_email_interval = match get("ACCOUNT_EMAIL_INTERVAL") {
+            None => chrono::Duration::minutes(15),
+            Some(v) => parse_duration(&v)
+                .filter(|d| *d >= chrono::Duration::seconds(1) && *d <= chrono::Duration::days(1))
+                .ok_or(ConfigError {
+                    name: "ACCOUNT_EMAIL_INTERVAL",
+                    value: v,
+                    expected: "a duration from 1s to 1d such as 15m",
+                })?,
+        };
+        let trusted_proxies = match get("CYBERDIR_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| ConfigError {
+                    name: "CYBERDIR_TRUSTED_PROXIES",
+                    value: v,
+                    expected: "comma-separated CIDR blocks such as 10.0.0.0/8, ::1/128",
+                })?,
+        };
         Ok(Self {
+            account_email_interval,
+            trusted_proxies,
             assignment_timeout,
             retention_months,
             assistance_rate_limit,
@@ -209,6 +241,63 @@ impl Config {
 }
 
 /// `2h`, `90m`, `30s`, `1d`; a bare number is minutes.
+/// A block of IP addresses such as `10.0.0.0/8` or `::1/128` (a bare address is the block of
+/// that one address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        // An IPv4 client seen through an IPv6 socket is the IPv4 address it maps.
+        let ip = match ip {
+            V6(v6) => v6.to_ipv4_mapped().map_or(ip, V4),
+            v4 => v4,
+        };
+        match (self.network, ip) {
+            (V4(net), V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (V6(net), V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for Cidr {
+    type Err = ();
+
+    fn from_str(text: &str) -> Result<Self, ()> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (text, None),
+        };
+        let network: std::net::IpAddr = address.trim().parse().map_err(|_| ())?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            None => max,
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or(())?,
+        };
+        Ok(Self { network, prefix })
+    }
+}
+
 fn parse_duration(text: &str) -> Option<chrono::Duration> {
     let text = text.trim();
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
@@ -229,6 +318,22 @@ fn parse_duration(text: &str) -> Option<chrono::Duration> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    #[test]
+    fn cidr_blocks_hold_their_addresses_only() {
+        let private: Cidr = "10.0.0.0/8".parse().unwrap();
+        assert!(private.contains("10.20.30.40".parse().unwrap()));
+        assert!(!private.contains("11.0.0.1".parse().unwrap()));
+        assert!(private.contains("::ffff:10.1.2.3".parse().unwrap()));
+        let one: Cidr = "::1".parse().unwrap();
+        assert!(one.contains("::1".parse().unwrap()));
+        assert!(!one.contains("::2".parse().unwrap()));
+        let all: Cidr = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("203.0.113.9".parse().unwrap()));
+        for bad in ["10.0.0.0/33", "nope", "10.0.0.0/x", ""] {
+            assert!(bad.parse::<Cidr>().is_err(), "{bad}");
+        }
+    }
 
     fn config(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = pairs

@@ -60,6 +60,9 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
                     .add(("Referrer-Policy", "same-origin"))
                     .add(("X-Frame-Options", "DENY")),
             )
+            .wrap(actix_web::middleware::from_fn(|req, next| {
+                http::input::screen(req, next, web::render_error)
+            }))
             .wrap(TracingLogger::<telemetry::RequestSpan>::new())
             .service(api::health::healthz)
             .service(api::health::readyz)

@@ -132,10 +132,7 @@ pub async fn log_in(
 ) -> Result<HttpResponse, AppError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let LogIn { email, password } = body.into_inner();
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let ip = crate::http::client::client_key(&req, &state.config.trusted_proxies);
     let inner = state.clone().into_inner();
     let (token, csrf_token, user) =
         web::block(move || accounts::log_in(&inner, &email, &password, &ip)).await??;
@@ -199,8 +196,7 @@ pub async fn request_reset(
 ) -> Result<HttpResponse, AppError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let email = body.into_inner().email;
-    let state = state.into_inner();
-    web::block(move || accounts::request_password_reset(&state, &email)).await??;
+    accounts::request_password_reset_in_background(state.into_inner(), email);
     Ok(accepted(
         "Si un compte correspond à cette adresse, un courriel contenant un lien de réinitialisation vient d'y être envoyé.",
     ))

@@ -19,14 +19,6 @@ use crate::domain::assistance::RequestStatus;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;
 
-/// The client address used for the rate limit (the direct peer: a forwarded header could be
-/// forged to escape the limit).
-fn client_of(req: &HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
-}
-
 /// A victim asks for help. Send an `Idempotency-Key` header to make retries safe. Incident
 /// types a provider cannot help with are refused with the redirections that apply (field
 /// `redirections` of the problem's `errors`).
@@ -42,7 +34,7 @@ pub async fn create(
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let client = client_of(&req);
+    let client = crate::http::client::client_key(&req, &state.config.trusted_proxies);
     let state = state.into_inner();
     let input = body.into_inner();
     let (created, new) =

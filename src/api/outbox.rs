@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::extract::CurrentUser;
 use crate::error::{AppError, Problem};
+use crate::http::paging::{PageQuery, Paging};
 use crate::mail::outbox;
 use crate::mail::outbox::OutboxRow;
 use crate::state::AppState;
@@ -59,7 +60,7 @@ pub struct OutboxQuery {
 }
 
 /// Emails by delivery status (staff).
-#[utoipa::path(tag = "outbox", params(OutboxQuery), responses((status = 200, body = OutboxList), (status = 403, body = Problem)))]
+#[utoipa::path(tag = "outbox", params(OutboxQuery), responses((status = 200, body = OutboxList), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/outbox")]
 pub async fn list(
     state: web::Data<AppState>,
@@ -70,8 +71,11 @@ pub async fn list(
         .status
         .clone()
         .unwrap_or_else(|| outbox::FAILED.to_owned());
-    let page = query.page.unwrap_or(1).max(1);
-    let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let paging = PageQuery {
+        page: query.page,
+        limit: query.limit,
+    };
+    let Paging { page, limit } = Paging::of(paging, 20, 100)?;
     let state = state.into_inner();
     let (total, rows) =
         web::block(move || outbox::list(&state, &user, &status, page, limit)).await??;

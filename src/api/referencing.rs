@@ -14,6 +14,7 @@ use crate::domain::referencing::Action;
 use crate::domain::referencing::ChangeRequestStatus;
 use crate::error::{AppError, Problem};
 use crate::http::download::{self as file_download, Disposition};
+use crate::http::paging::{PageQuery, Paging};
 use crate::referencing::profile::ProfileInput;
 use crate::referencing::queue::{self as application_queue, QueueFilter};
 use crate::referencing::views::{
@@ -388,8 +389,11 @@ pub async fn queue(
                 .ok_or_else(|| AppError::field("status", "État inconnu."))?,
         ),
     };
-    let page = query.page.unwrap_or(1).max(1);
-    let limit = query.limit.unwrap_or(20).clamp(1, 100);
+    let paging = PageQuery {
+        page: query.page,
+        limit: query.limit,
+    };
+    let Paging { page, limit } = Paging::of(paging, 20, 100)?;
     let filter = QueueFilter {
         status,
         departement: query.departement,

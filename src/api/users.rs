@@ -1,12 +1,13 @@
 //! Users and roles (admins).
 
 use actix_web::{HttpResponse, get, patch, web};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::auth::extract::CurrentUser;
 use crate::auth::users::{self, AdminUserView, UserChange};
 use crate::error::{AppError, Problem};
+use crate::http::paging::{PageQuery, Paging};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -17,22 +18,15 @@ pub struct UserList {
     pub results: Vec<AdminUserView>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-pub struct UserQuery {
-    pub page: Option<i64>,
-    pub limit: Option<i64>,
-}
-
 /// Every account (admins).
-#[utoipa::path(tag = "users", params(UserQuery), responses((status = 200, body = UserList), (status = 403, body = Problem)))]
+#[utoipa::path(tag = "users", params(PageQuery), responses((status = 200, body = UserList), (status = 403, body = Problem), (status = 422, body = Problem)))]
 #[get("/users")]
 pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
-    query: web::Query<UserQuery>,
+    query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let page = query.page.unwrap_or(1).max(1);
-    let limit = query.limit.unwrap_or(50).clamp(1, 200);
+    let Paging { page, limit } = Paging::of(query.into_inner(), 50, 200)?;
     let state = state.into_inner();
     let (total, results) = web::block(move || users::list(&state, &user, page, limit)).await??;
     Ok(HttpResponse::Ok().json(UserList {

@@ -23,7 +23,7 @@ use self::views::{ProviderContact, RequestCreated, TimelineEntry, TrackingView};
 use crate::audit::{self, Event, Step, Subject};
 use crate::auth::tokens;
 use crate::db::assistance::{self as queries, RequestRow};
-use crate::db::{DbConnection, write_transaction};
+use crate::db::{DbConnection, throttle, write_transaction};
 use crate::domain::assistance::RequestStatus;
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
@@ -267,20 +267,6 @@ fn create_checked(
 ) -> Result<(RequestCreated, bool), AppError> {
     let client_hash = tokens::digest(client);
     let now = state.clock.now_naive();
-    if state.config.assistance_rate_limit > 0
-        && queries::submissions_since(conn, &client_hash, now - chrono::Duration::hours(1))?
-            >= i64::from(state.config.assistance_rate_limit)
-    {
-        // A retry of a request already made is answered, not refused.
-        if let Some(k) = &key
-            && let Some(existing) = queries::request_by_idempotency_key(conn, k)?
-        {
-            return Ok((replay(state, &existing), false));
-        }
-        return Err(AppError::TooManyRequests(
-            "Trop de demandes envoyées depuis cette adresse : réessayez dans une heure, ou appelez le 17 en cas d'urgence.".into(),
-        ));
-    }
     let published = crate::directory::published_on(state, conn)?;
     let place = published
         .geography
@@ -320,7 +306,16 @@ fn create_checked(
         closed_at: None,
         anonymised_at: None,
     };
+    let limit = i64::from(state.config.assistance_rate_limit);
     let created = write_transaction(conn, |conn| {
+        if limit > 0 {
+            // Counted while holding the client's key: concurrent requests cannot all pass.
+            throttle::lock(conn, &format!("assistance:{}", row.client_hash))?;
+            let hour_ago = now - chrono::Duration::hours(1);
+            if queries::submissions_since(conn, &row.client_hash, hour_ago)? >= limit {
+                return Err(NotCreated::Limited);
+            }
+        }
         let step = &mut Step::new(now);
         // Decide first, so that the request is stored once, in its final state.
         let decision = assign::decide(conn, state, &published.directory, &row, now)?;
@@ -341,6 +336,17 @@ fn create_checked(
     match created {
         Ok(()) => {}
         Err(NotCreated::Failed(e)) => return Err(e),
+        Err(NotCreated::Limited) => {
+            // A retry of a request already made is answered, not refused.
+            if let Some(k) = &key
+                && let Some(existing) = queries::request_by_idempotency_key(conn, k)?
+            {
+                return Ok((replay(state, &existing), false));
+            }
+            return Err(AppError::TooManyRequests(
+                "Trop de demandes envoyées depuis cette adresse : réessayez dans une heure, ou appelez le 17 en cas d'urgence.".into(),
+            ));
+        }
         Err(NotCreated::KeyTaken) => {
             // The same key was used by a concurrent retry: answer with the request it created.
             let existing = key
@@ -367,6 +373,8 @@ fn create_checked(
 enum NotCreated {
     /// Its idempotency key is already taken, by a concurrent retry.
     KeyTaken,
+    /// The client's hourly limit is reached.
+    Limited,
     Failed(AppError),
 }
 

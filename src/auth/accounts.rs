@@ -6,6 +6,7 @@ use chrono::Duration;
 
 use super::{Role, SESSION_HOURS, password, tokens};
 use crate::db::accounts::{self, TokenRow, UserRow};
+use crate::db::throttle;
 use crate::error::AppError;
 use crate::mail::emails::accounts::{AccountExists, AccountVerify, PasswordReset};
 use crate::state::AppState;
@@ -71,6 +72,9 @@ pub fn sign_up(
     crate::db::write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
         if let Some(existing) = accounts::user_by_email(conn, &email)? {
+            if !account_email_allowed(conn, state, "account-exists", &existing.email)? {
+                return Ok(());
+            }
             state.mailer.enqueue(
                 conn,
                 &state.clock,
@@ -137,6 +141,11 @@ pub fn verify_email(state: &AppState, token: &str) -> Result<(), AppError> {
 }
 
 /// A new session for valid credentials: (session token, CSRF token, user).
+///
+/// Attempts are limited per (address, client) and per client, counted before the password is
+/// checked so that concurrent attempts cannot overtake the count; a successful attempt is
+/// forgotten. Failures on one address from every client only slow the answer down, so that
+/// nobody can lock the owner out by failing on purpose.
 pub fn log_in(
     state: &AppState,
     email: &str,
@@ -146,15 +155,27 @@ pub fn log_in(
     let email = normalise_email(email);
     let now = state.clock.now_naive();
     let since = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
-    let by_email = format!("email:{}", tokens::digest(&email));
-    let by_ip = format!("ip:{ip}");
+    let address = tokens::digest(&email);
+    let by_pair = format!("login:{address}:{ip}");
+    let by_ip = format!("login-ip:{ip}");
+    let by_address = format!("login-failure:{address}");
     let mut conn = state.pool.get()?;
-    if accounts::login_failures_since(&mut conn, &by_email, since)? >= MAX_FAILURES_PER_EMAIL
-        || accounts::login_failures_since(&mut conn, &by_ip, since)? >= MAX_FAILURES_PER_IP
-    {
-        return Err(AppError::TooManyRequests(
+    let too_many = || {
+        AppError::TooManyRequests(
             "Trop de tentatives de connexion. Réessayez dans 15 minutes ou réinitialisez votre mot de passe.".into(),
-        ));
+        )
+    };
+    let (reserved, failures_on_address) = crate::db::write_transaction(&mut conn, |conn| {
+        let pair = throttle::take(conn, &by_pair, MAX_FAILURES_PER_EMAIL, since, now)?
+            .ok_or_else(too_many)?;
+        let client =
+            throttle::take(conn, &by_ip, MAX_FAILURES_PER_IP, since, now)?.ok_or_else(too_many)?;
+        let failures = throttle::count_since(conn, &by_address, since)?;
+        Ok::<_, AppError>(([pair, client], failures))
+    })?;
+    if failures_on_address >= MAX_FAILURES_PER_EMAIL {
+        // Many failures on this address from elsewhere: slower, never refused.
+        std::thread::sleep(std::time::Duration::from_secs(1));
     }
     let user = accounts::user_by_email(&mut conn, &email)?;
     let valid = match &user {
@@ -165,12 +186,14 @@ pub fn log_in(
         }
     };
     let Some(user) = user.filter(|_| valid) else {
-        accounts::record_login_failure(&mut conn, &by_email, now)?;
-        accounts::record_login_failure(&mut conn, &by_ip, now)?;
+        throttle::record(&mut conn, &by_address, now)?;
         return Err(AppError::Unauthorized(
             "Adresse électronique ou mot de passe incorrect.".into(),
         ));
     };
+    for id in &reserved {
+        throttle::forget(&mut conn, id)?;
+    }
     if user.email_verified_at.is_none() {
         return Err(AppError::forbidden(
             "Confirmez d'abord votre adresse électronique avec le lien reçu par courriel.",
@@ -189,10 +212,44 @@ pub fn log_in(
     Ok((token, csrf, user))
 }
 
+/// Whether an account email of `kind` may go to `email` now: at most one per
+/// `ACCOUNT_EMAIL_INTERVAL`, kind and address, so that nobody can flood a mailbox through the public forms. Call inside the
+/// step's write transaction.
+fn account_email_allowed(
+    conn: &mut crate::db::DbConnection,
+    state: &AppState,
+    kind: &str,
+    email: &str,
+) -> Result<bool, AppError> {
+    let now = state.clock.now_naive();
+    let subject = format!("account-email:{kind}:{}", tokens::digest(email));
+    let since = now - state.config.account_email_interval;
+    Ok(throttle::take(conn, &subject, 1, since, now)?.is_some())
+}
+
+/// Deletes the events of the limits older than any window (a day).
+pub fn purge_rate_events(state: &AppState) -> Result<usize, AppError> {
+    let mut conn = state.pool.get()?;
+    Ok(throttle::purge(
+        &mut conn,
+        state.clock.now_naive() - Duration::days(1),
+    )?)
+}
+
 pub fn log_out(state: &AppState, session_hash: &str) -> Result<(), AppError> {
     let mut conn = state.pool.get()?;
     accounts::delete_session(&mut conn, session_hash)?;
     Ok(())
+}
+
+/// [`request_password_reset`] off the request path, so that the answer takes the same time
+/// whether the address has an account or not.
+pub fn request_password_reset_in_background(state: std::sync::Arc<AppState>, email: String) {
+    actix_web::rt::task::spawn_blocking(move || {
+        if let Err(e) = request_password_reset(&state, &email) {
+            tracing::warn!(error = %e, "a password reset request failed");
+        }
+    });
 }
 
 /// Sends a reset link if the address has an account; silent otherwise.
@@ -203,6 +260,9 @@ pub fn request_password_reset(state: &AppState, email: &str) -> Result<(), AppEr
         let Some(user) = accounts::user_by_email(conn, &email)?.filter(|u| !u.disabled) else {
             return Ok(());
         };
+        if !account_email_allowed(conn, state, PASSWORD_RESET, &user.email)? {
+            return Ok(());
+        }
         let token = issue_token(
             conn,
             state,
@@ -252,6 +312,8 @@ pub fn confirm_password_reset(
         }
         let hash = password::hash(new_password).map_err(AppError::Internal)?;
         accounts::set_password(conn, &user_id, &hash, now)?;
+        // Any other reset link sent before is void now.
+        accounts::void_tokens_of(conn, &user_id, PASSWORD_RESET, now)?;
         // Following the link proves the address too.
         accounts::mark_verified(conn, &user_id, now)?;
         accounts::delete_sessions_of(conn, &user_id)?;

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{login_failures, one_time_tokens, organisation_members, sessions, users};
+use super::schema::{one_time_tokens, organisation_members, sessions, users};
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
 #[diesel(table_name = users)]
@@ -195,31 +195,21 @@ pub fn consume_token(
         .optional()
 }
 
-pub fn record_login_failure(
+/// Marks every unused `purpose` token of a user as used (a newer step made them void).
+pub fn void_tokens_of(
     conn: &mut DbConnection,
-    subject: &str,
+    user_id: &str,
+    purpose: &str,
     now: NaiveDateTime,
-) -> QueryResult<()> {
-    diesel::insert_into(login_failures::table)
-        .values((
-            login_failures::id.eq(uuid::Uuid::new_v4().to_string()),
-            login_failures::subject.eq(subject),
-            login_failures::failed_at.eq(now),
-        ))
-        .execute(conn)
-        .map(|_| ())
-}
-
-pub fn login_failures_since(
-    conn: &mut DbConnection,
-    subject: &str,
-    since: NaiveDateTime,
-) -> QueryResult<i64> {
-    login_failures::table
-        .filter(login_failures::subject.eq(subject))
-        .filter(login_failures::failed_at.gt(since))
-        .count()
-        .get_result(conn)
+) -> QueryResult<usize> {
+    diesel::update(
+        one_time_tokens::table
+            .filter(one_time_tokens::user_id.eq(user_id))
+            .filter(one_time_tokens::purpose.eq(purpose))
+            .filter(one_time_tokens::used_at.is_null()),
+    )
+    .set(one_time_tokens::used_at.eq(now))
+    .execute(conn)
 }
 
 pub fn add_member(

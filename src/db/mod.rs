@@ -31,6 +31,7 @@ pub mod providers;
 pub mod referencing;
 pub mod schema;
 pub mod stored;
+pub mod throttle;
 
 use std::cell::Cell;
 use std::path::{Path, PathBuf};

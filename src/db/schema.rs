@@ -149,14 +149,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_failures (id) {
-        id -> Text,
-        subject -> Text,
-        failed_at -> Timestamp,
-    }
-}
-
-diesel::table! {
     organisation_members (provider_id, user_id) {
         provider_id -> Text,
         user_id -> Text,
@@ -436,7 +428,16 @@ diesel::joinable!(assistance_assignments -> assistance_requests (request_id));
 diesel::joinable!(assistance_assignments -> providers (provider_id));
 diesel::joinable!(satisfaction_surveys -> providers (provider_id));
 
+diesel::table! {
+    rate_events (id) {
+        id -> Text,
+        subject -> Text,
+        happened_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    rate_events,
     communes,
     postcodes,
     geo_imports,
@@ -449,7 +450,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     sessions,
     one_time_tokens,
-    login_failures,
     organisation_members,
     provider_documents,
     charter_acceptances,

@@ -1,8 +1,11 @@
 //! Request plumbing shared by the two front doors (the pages in `web` and the JSON API in
 //! `api`), so that neither reaches into the other.
 
+pub mod client;
 pub mod download;
+pub mod input;
 pub mod multipart;
+pub mod paging;
 
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};

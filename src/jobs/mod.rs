@@ -18,6 +18,8 @@ pub struct JobReport {
     pub label_applications_refused: usize,
     pub assignment_timeouts: usize,
     pub requests_anonymised: usize,
+    /// Old events of the rate limits, deleted.
+    pub rate_events_purged: usize,
 }
 
 /// Runs every job once.
@@ -29,6 +31,7 @@ pub fn run_once(state: &AppState) -> Result<JobReport, AppError> {
         label_applications_refused: crate::label::schedule::refuse_past_deadline(state)?,
         assignment_timeouts: crate::assistance::schedule::process_timeouts(state)?,
         requests_anonymised: crate::assistance::schedule::anonymise_old_requests(state)?,
+        rate_events_purged: crate::auth::accounts::purge_rate_events(state)?,
     })
 }
 

@@ -114,10 +114,7 @@ pub async fn login(
     if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
         return render_error(&state, &e);
     }
-    let ip = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let ip = crate::http::client::client_key(&req, &state.config.trusted_proxies);
     let inner = data_of(&state);
     let (email, password) = (form.email.clone(), form.password.clone());
     let result = web::block(move || accounts::log_in(&inner, &email, &password, &ip)).await;
@@ -362,15 +359,7 @@ pub async fn forgot(
     if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
         return render_error(&state, &e);
     }
-    let inner = data_of(&state);
-    let email = form.email.clone();
-    if let Err(e) = web::block(move || accounts::request_password_reset(&inner, &email))
-        .await
-        .map_err(AppError::from)
-        .and_then(|r| r)
-    {
-        return render_error(&state, &e);
-    }
+    accounts::request_password_reset_in_background(data_of(&state), form.email.clone());
     anonymous_page(
         &req,
         &state,

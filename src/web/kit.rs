@@ -180,7 +180,7 @@ pub fn pagination(
 /// The page asked for, 1 when absent or invalid.
 pub fn page_number(raw: Option<&str>) -> usize {
     raw.and_then(|p| p.trim().parse::<usize>().ok())
-        .filter(|p| *p >= 1)
+        .filter(|p| (1..=crate::http::paging::MAX_PAGE as usize).contains(p))
         .unwrap_or(1)
 }
 

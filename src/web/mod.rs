@@ -126,8 +126,20 @@ pub fn render_error(state: &AppState, error: &AppError) -> HttpResponse {
         "pages/error",
         title,
         None,
-        serde_json::json!({ "heading": title, "message": error.to_string() }),
+        serde_json::json!({ "heading": title, "message": message_of(error) }),
     )
+}
+
+/// What an error page says: the field messages of a validation error, else the error.
+fn message_of(error: &AppError) -> String {
+    match error {
+        AppError::Validation(errors) => {
+            let mut messages: Vec<&str> = errors.values().flatten().map(String::as_str).collect();
+            messages.dedup();
+            messages.join(" ")
+        }
+        other => other.to_string(),
+    }
 }
 
 /// Unknown routes: problem+json under /api, a French page elsewhere.

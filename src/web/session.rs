@@ -184,9 +184,21 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 /// Only local paths may be used as a "come back to" target.
+/// Where to go after signing in: `next` when it is a path of this site, else `default`.
+/// Browsers drop tabs and newlines from a URL and read `\` as `/`, so `/\t/evil.example`
+/// would become `//evil.example`: control characters, white space and backslashes refuse it,
+/// as does a second leading slash.
 pub fn safe_next(next: Option<&str>, default: &str) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || c.is_whitespace()) =>
+        {
+            p.to_owned()
+        }
         _ => default.to_owned(),
     }
 }
@@ -205,5 +217,18 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example"), "/"), "/");
         assert_eq!(safe_next(Some("https://evil.example"), "/"), "/");
         assert_eq!(safe_next(None, "/x"), "/x");
+        for sneaky in [
+            "/\t/evil.example",
+            "/\n/x",
+            "/\\evil.example",
+            "/ /x",
+            "/\u{7f}/x",
+        ] {
+            assert_eq!(safe_next(Some(sneaky), "/"), "/", "{sneaky:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/instruction?etat=submitted"), "/"),
+            "/instruction?etat=submitted"
+        );
     }
 }

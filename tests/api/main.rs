@@ -10,6 +10,7 @@ mod cli;
 mod directory;
 mod directory_pages;
 mod geo;
+mod hardening;
 mod health;
 mod journey;
 mod label_pages;

@@ -144,10 +144,7 @@ async fn submit(
         provider_id: Some(form.provider_id.clone()),
         ..NewRequest::default()
     };
-    let client = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
+    let client = crate::http::client::client_key(&req, &state.config.trusted_proxies);
     // The form's token makes a double click one request, not two.
     let key = format!(
         "form:{}:{}",

@@ -407,6 +407,25 @@ impl TestApp {
             .expect("delivery pass")
     }
 
+    /// The messages to `address` once there are `count` of them: for emails written off the
+    /// request path (the password reset), delivered pass after pass for up to 10 s.
+    pub async fn mails_to(
+        &self,
+        sink: &SmtpSink,
+        address: &str,
+        count: usize,
+    ) -> Vec<ReceivedMail> {
+        for _ in 0..100 {
+            self.deliver_to(sink).await;
+            let mails = sink.messages_to(address);
+            if mails.len() >= count {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("fewer than {count} emails reached {address}");
+    }
+
     /// A JSON POST from our own pages.
     pub async fn post_json(
         &self,
