@@ -211,16 +211,16 @@ pub fn answer(
         if !queries::settle_assignment(conn, &assignment.id, status, reason, now)? {
             return Err(gone());
         }
-        let from = request.status.clone();
+        let from = request.status;
         let provider = providers::find(conn, &assignment.provider_id)?
             .ok_or_else(|| AppError::not_found("Prestataire introuvable."))?
             .0;
         match answer {
             Answer::Accept => {
-                request.status = RequestStatus::Accepted.as_str().to_owned();
+                request.status = RequestStatus::Accepted;
                 assign::write(conn, &mut request, now)?;
                 step.record(
-                    Event::request(&request.id, "accept", Some(&from), &request.status)
+                    Event::request(&request.id, "accept", Some(from), request.status)
                         .by(actor.as_deref())
                         .because(Some(&provider.name)),
                 );
@@ -237,7 +237,7 @@ pub fn answer(
                     })
                     .unwrap_or_default();
                 step.record(
-                    Event::request(&request.id, "decline", Some(&from), &from)
+                    Event::request(&request.id, "decline", Some(from), from)
                         .by(actor.as_deref())
                         .because(Some(&format!("{} – {why}", provider.name))),
                 );
@@ -274,8 +274,8 @@ pub fn time_out(state: &AppState, assignment_id: &str) -> Result<bool, AppError>
             return Ok(true);
         };
         request.failed_assignments += 1;
-        let from = request.status.clone();
-        step.record(Event::request(&request.id, "timeout", Some(&from), &from));
+        let from = request.status;
+        step.record(Event::request(&request.id, "timeout", Some(from), from));
         notify::timed_out(conn, step, state, &request, &assignment.provider_id)?;
         assign::assign_next(conn, step, state, &mut request, now)?;
         step.write(conn)?;

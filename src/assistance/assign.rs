@@ -180,11 +180,11 @@ impl Decision {
     pub fn apply_to(&self, row: &mut RequestRow) {
         match self {
             Self::Offer { provider, .. } => {
-                row.status = RequestStatus::Assigned.as_str().to_owned();
+                row.status = RequestStatus::Assigned;
                 row.provider_id = Some(provider.id.clone());
             }
             Self::Escalate { .. } => {
-                row.status = RequestStatus::Escalated.as_str().to_owned();
+                row.status = RequestStatus::Escalated;
                 row.provider_id = None;
             }
         }
@@ -202,10 +202,10 @@ pub fn assign_next(
 ) -> Result<(), AppError> {
     let snapshot = crate::directory::snapshot_on(state, conn)?;
     let decision = decide(conn, state, &snapshot, row, now)?;
-    let from = row.status.clone();
+    let from = row.status;
     decision.apply_to(row);
     write(conn, row, now)?;
-    carry_out(conn, step, state, row, &decision, &from, now)
+    carry_out(conn, step, state, row, &decision, from, now)
 }
 
 /// What follows a decision already applied to the stored `row` (which was in state `from`):
@@ -216,7 +216,7 @@ pub fn carry_out(
     state: &AppState,
     row: &RequestRow,
     decision: &Decision,
-    from: &str,
+    from: RequestStatus,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     match decision {
@@ -225,7 +225,7 @@ pub fn carry_out(
         }
         Decision::Escalate { why } => {
             step.record(
-                Event::request(&row.id, "escalate", Some(from), &row.status).because(Some(why)),
+                Event::request(&row.id, "escalate", Some(from), row.status).because(Some(why)),
             );
             notify::escalated(conn, step, state, row, why)
         }
@@ -244,8 +244,8 @@ pub fn offer(
     assigned_by: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let from = row.status.clone();
-    row.status = RequestStatus::Assigned.as_str().to_owned();
+    let from = row.status;
+    row.status = RequestStatus::Assigned;
     row.provider_id = Some(provider.id.clone());
     write(conn, row, now)?;
     record_offer(
@@ -256,7 +256,7 @@ pub fn offer(
         provider,
         why,
         assigned_by,
-        &from,
+        from,
         now,
     )
 }
@@ -271,7 +271,7 @@ fn record_offer(
     provider: &Provider,
     why: &str,
     assigned_by: Option<&str>,
-    from: &str,
+    from: RequestStatus,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let assignment = AssignmentRow {
@@ -297,7 +297,7 @@ fn record_offer(
                 "offer"
             },
             Some(from),
-            &row.status,
+            row.status,
         )
         .by(assigned_by)
         .because(Some(why)),
@@ -313,8 +313,7 @@ pub fn let_go(
     row: &RequestRow,
     now: NaiveDateTime,
 ) -> Result<RequestStatus, AppError> {
-    let from = RequestStatus::parse(&row.status)
-        .ok_or_else(|| AppError::Internal(format!("unknown request status {}", row.status)))?;
+    let from = row.status;
     if from.is_closed() {
         return Err(AppError::Conflict(format!(
             "La demande est déjà {}.",

@@ -80,7 +80,7 @@ pub fn close(
         // 404 unless it was offered to one of the caller's organisations.
         staff::view(conn, state, &row, &Viewer::Provider(user))?;
         let provider_id = row.provider_id.clone().unwrap_or_default();
-        if row.status != RequestStatus::Accepted.as_str()
+        if row.status != RequestStatus::Accepted
             || accounts::membership(conn, &provider_id, &user.id)?.is_none()
         {
             return Err(AppError::Conflict(
@@ -102,17 +102,15 @@ pub fn close(
             },
         )?;
         queries::release_place(conn, &provider_id)?;
-        let from = row.status.clone();
+        let from = row.status;
         row.status = if resolved {
             RequestStatus::Resolved
         } else {
             RequestStatus::NotResolved
-        }
-        .as_str()
-        .to_owned();
+        };
         row.closed_at = Some(now);
         assign::write(conn, &mut row, now)?;
-        step.record(Event::request(&row.id, "close", Some(&from), &row.status).by(Some(&user.id)));
+        step.record(Event::request(&row.id, "close", Some(from), row.status).by(Some(&user.id)));
         let token =
             tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?;
         queries::insert_survey(

@@ -280,7 +280,7 @@ fn create_checked(
     let mut row = RequestRow {
         id: uuid::Uuid::now_v7().to_string(),
         tracking_hash: tokens::digest(&token),
-        status: RequestStatus::Assigned.as_str().to_owned(),
+        status: RequestStatus::Assigned,
         postcode,
         commune_code,
         departement: place.departement.clone(),
@@ -319,7 +319,7 @@ fn create_checked(
         let step = &mut Step::new(now);
         // Decide first, so that the request is stored once, in its final state.
         let decision = assign::decide(conn, state, &published.directory, &row, now)?;
-        let received = row.status.clone();
+        let received = row.status;
         decision.apply_to(&mut row);
         match queries::insert_request(conn, &row) {
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => {
@@ -327,9 +327,9 @@ fn create_checked(
             }
             other => other?,
         }
-        step.record(Event::request(&row.id, "create", None, &received));
+        step.record(Event::request(&row.id, "create", None, received));
         notify::received(step, state, &row, &token)?;
-        assign::carry_out(conn, step, state, &row, &decision, &received, now)?;
+        assign::carry_out(conn, step, state, &row, &decision, received, now)?;
         step.write(conn)?;
         Ok(())
     });
@@ -361,7 +361,7 @@ fn create_checked(
     Ok((
         RequestCreated {
             id: row.id.clone(),
-            status: RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned),
+            status: row.status,
             provider_id: row.provider_id.clone(),
             tracking_url: tracking_url(state, &token),
         },
@@ -395,7 +395,7 @@ impl From<DieselError> for NotCreated {
 fn replay(state: &AppState, row: &RequestRow) -> RequestCreated {
     RequestCreated {
         id: row.id.clone(),
-        status: RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned),
+        status: row.status,
         provider_id: row.provider_id.clone(),
         tracking_url: format!("{}/suivi", state.config.base_url),
     }
@@ -424,7 +424,7 @@ fn tracking_view(
     state: &AppState,
     row: &RequestRow,
 ) -> Result<TrackingView, AppError> {
-    let status = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
+    let status = row.status;
     let provider = match (&row.provider_id, status) {
         (
             Some(id),
@@ -474,7 +474,7 @@ pub fn cancel(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
         let mut row = by_token(conn, token)?;
         let from = assign::let_go(conn, &row, now)?;
         let previous_provider = row.provider_id.clone();
-        row.status = RequestStatus::Cancelled.as_str().to_owned();
+        row.status = RequestStatus::Cancelled;
         row.closed_at = Some(now);
         if !queries::update_request(conn, &row, now)? {
             return Err(AppError::Conflict(
@@ -482,12 +482,7 @@ pub fn cancel(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
             ));
         }
         row.version += 1;
-        step.record(Event::request(
-            &row.id,
-            "cancel",
-            Some(from.as_str()),
-            &row.status,
-        ));
+        step.record(Event::request(&row.id, "cancel", Some(from), row.status));
         notify::cancel_confirmed(step, state, &row)?;
         if let Some(p) = previous_provider {
             notify::cancelled_to_provider(conn, step, state, &row, &p)?;

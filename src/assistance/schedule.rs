@@ -40,7 +40,7 @@ pub fn anonymise_old_requests(state: &AppState) -> Result<usize, AppError> {
                 return Ok::<bool, AppError>(false);
             }
             let mut step = Step::new(now);
-            step.record(Event::request(&id, "anonymise", None, "anonymised"));
+            step.record(Event::request_anonymised(&id));
             step.write(conn)?;
             Ok(true)
         })?;

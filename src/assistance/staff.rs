@@ -38,7 +38,7 @@ pub fn view(
     row: &RequestRow,
     viewer: &Viewer,
 ) -> Result<RequestView, AppError> {
-    let status = RequestStatus::parse(&row.status).unwrap_or(RequestStatus::Assigned);
+    let status = row.status;
     let assignments = queries::assignments_of(conn, &row.id)?;
     // The providers whose view this is (none for staff).
     let mine: Option<Vec<String>> = match viewer {
@@ -206,7 +206,7 @@ pub fn assign_by_hand(
         let now = state.clock.now_naive();
         let step = &mut Step::new(now);
         let mut row = queries::request(conn, id)?.ok_or_else(not_found)?;
-        if row.status != RequestStatus::Escalated.as_str() {
+        if row.status != RequestStatus::Escalated {
             return Err(AppError::Conflict(
                 "Seule une demande en attente de l'équipe peut être attribuée à la main.".into(),
             ));
@@ -266,12 +266,12 @@ pub fn close_by_staff(
         let step = &mut Step::new(now);
         let mut row = queries::request(conn, id)?.ok_or_else(not_found)?;
         let from = assign::let_go(conn, &row, now)?;
-        row.status = RequestStatus::Closed.as_str().to_owned();
+        row.status = RequestStatus::Closed;
         row.staff_message = Some(message.to_owned());
         row.closed_at = Some(now);
         assign::write(conn, &mut row, now)?;
         step.record(
-            Event::request(&row.id, "staff-close", Some(from.as_str()), &row.status)
+            Event::request(&row.id, "staff-close", Some(from), row.status)
                 .by(Some(&user.id))
                 .because(Some(message)),
         );

@@ -15,6 +15,7 @@ use crate::auth::Role;
 use crate::db::audit::{self as queries, NewEvent};
 use crate::db::outbox::{self, OutboxRow};
 use crate::db::{DbConnection, accounts, referencing};
+use crate::domain::assistance::RequestStatus;
 use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{ApplicationStatus, FeeStatus};
 use crate::domain::provider::{Provider, ReferencingStatus};
@@ -137,8 +138,30 @@ impl Event {
     }
 
     /// A step of an assistance request.
-    pub fn request(id: &str, action: &'static str, from: Option<&str>, to: &str) -> Self {
-        Self::new(Subject::AssistanceRequest, id, action.to_owned(), from, to)
+    pub fn request(
+        id: &str,
+        action: &'static str,
+        from: Option<RequestStatus>,
+        to: RequestStatus,
+    ) -> Self {
+        Self::new(
+            Subject::AssistanceRequest,
+            id,
+            action.to_owned(),
+            from.map(RequestStatus::as_str),
+            to.as_str(),
+        )
+    }
+
+    /// A request's personal data erased (its state stays; the trail says `anonymised`).
+    pub fn request_anonymised(id: &str) -> Self {
+        Self::new(
+            Subject::AssistanceRequest,
+            id,
+            "anonymise".into(),
+            None,
+            "anonymised",
+        )
     }
 
     /// Who acted (none for the scheduler or an anonymous victim).

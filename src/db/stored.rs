@@ -6,6 +6,7 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use super::MultiBackend;
+use crate::domain::assistance::RequestStatus;
 use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
 use crate::domain::referencing::ChangeRequestStatus;
@@ -57,4 +58,5 @@ stored_as_text!(
     ApplicationStatus,
     FeeStatus,
     ApplicationKind,
+    RequestStatus,
 );

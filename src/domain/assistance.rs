@@ -1,10 +1,26 @@
 //! Assistance requests: their states, the reasons a provider declines, and the fair choice of a
 //! provider among the eligible ones.
 
+use diesel::sql_types::Text;
+use diesel::{AsExpression, FromSqlRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+/// Where a request stands. Stored as text (see `db::stored`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    AsExpression,
+    FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
     /// Offered to a provider, awaiting its answer.

@@ -9,6 +9,7 @@ pub use assignments::*;
 pub use availability::*;
 pub use reports::*;
 
+use crate::domain::assistance::RequestStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -26,7 +27,7 @@ pub const DEFAULT_CAPACITY: i32 = 5;
 pub struct RequestRow {
     pub id: String,
     pub tracking_hash: String,
-    pub status: String,
+    pub status: RequestStatus,
     pub postcode: Option<String>,
     pub commune_code: Option<String>,
     pub departement: Option<String>,
