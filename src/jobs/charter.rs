@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::mail::emails::charter::CharterNewVersion;
 use crate::state::AppState;
 
-pub const DAYS_TO_ACCEPT: i64 = 30;
+use crate::referencing::charter::DAYS_TO_ACCEPT;
 
 /// Sends the request to accept the current version; returns how many providers were asked.
 pub fn notify_new_version(state: &AppState) -> Result<usize, AppError> {

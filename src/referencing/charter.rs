@@ -19,7 +19,10 @@ pub fn versions() -> Result<Vec<Charter>, serde_json::Error> {
     serde_json::from_str(FIXTURE)
 }
 
-/// Referenced providers asked more than [`DAYS_TO_ACCEPT`](crate::jobs::charter::DAYS_TO_ACCEPT)
+/// Days a referenced provider has to accept a new version of the charter.
+pub const DAYS_TO_ACCEPT: i64 = 30;
+
+/// Referenced providers asked more than [`DAYS_TO_ACCEPT`]
 /// days ago to accept the current charter who have not, as (id, name, asked at) (staff).
 pub fn overdue(
     state: &crate::state::AppState,
@@ -27,8 +30,7 @@ pub fn overdue(
 ) -> Result<Vec<(String, String, chrono::NaiveDateTime)>, crate::error::AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
-    let before =
-        state.clock.now_naive() - chrono::Duration::days(crate::jobs::charter::DAYS_TO_ACCEPT);
+    let before = state.clock.now_naive() - chrono::Duration::days(DAYS_TO_ACCEPT);
     Ok(crate::db::referencing::charter_overdue(
         &mut conn,
         &state.charter.version,
