@@ -175,6 +175,10 @@ pub async fn upload_evidence(
     path: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let (checking, who, target) = (state.clone(), user.clone(), id.clone());
+    web::block(move || evidence::may_upload(&checking, &who, &target)).await??;
     let mut form = crate::http::multipart::read(payload, MAX_BYTES).await?;
     form.refuse_too_large()?;
     let criterion = form
@@ -184,8 +188,6 @@ pub async fn upload_evidence(
     let (filename, bytes) = form
         .file
         .ok_or_else(|| AppError::field("file", "Joignez le fichier."))?;
-    let state = state.into_inner();
-    let id = path.into_inner();
     let view =
         web::block(move || evidence::upload(&state, &user, &id, &criterion, &filename, bytes))
             .await??;

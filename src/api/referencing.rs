@@ -79,6 +79,10 @@ pub async fn upload(
     path: web::Path<String>,
     payload: Multipart,
 ) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let (checking, who, target) = (state.clone(), user.clone(), id.clone());
+    web::block(move || documents::may_upload(&checking, &who, &target)).await??;
     let mut form = crate::http::multipart::read(payload, documents::MAX_BYTES).await?;
     form.refuse_too_large()?;
     let kind = form.texts.remove("kind").ok_or_else(|| {
@@ -87,8 +91,6 @@ pub async fn upload(
     let (filename, bytes) = form
         .file
         .ok_or_else(|| AppError::field("file", "Joignez le fichier PDF."))?;
-    let state = state.into_inner();
-    let id = path.into_inner();
     let view = web::block(move || documents::upload(&state, &user, &id, &kind, &filename, bytes))
         .await??;
     Ok(HttpResponse::Created().json(view))

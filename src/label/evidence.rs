@@ -23,6 +23,14 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Whether `user` may add evidence to the application now: checked before an upload's body is
+/// read.
+pub fn may_upload(state: &AppState, user: &Actor, application_id: &str) -> Result<(), AppError> {
+    let mut conn = state.pool.get()?;
+    let (row, access) = load(&mut conn, user, application_id)?;
+    require_editable(&row, access)
+}
+
 /// Checks and stores a piece of evidence for one criterion.
 pub fn upload(
     state: &AppState,

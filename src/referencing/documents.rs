@@ -25,6 +25,39 @@ pub fn looks_like_pdf(bytes: &[u8]) -> bool {
 }
 
 /// Checks and stores an uploaded document.
+/// Whether `user` may upload a document to the organisation now: checked before an upload's
+/// body is read, so that nobody else can make the server read megabytes.
+pub fn may_upload(state: &AppState, user: &Actor, provider_id: &str) -> Result<(), AppError> {
+    let mut conn = state.pool.get()?;
+    uploadable(&mut conn, user, provider_id).map(|_| ())
+}
+
+/// The organisation, when `user` is one of its members and its file takes documents.
+fn uploadable(
+    conn: &mut crate::db::DbConnection,
+    user: &Actor,
+    provider_id: &str,
+) -> Result<crate::domain::provider::Provider, AppError> {
+    let (provider, _, access) = load(conn, user, provider_id)?;
+    if access == Access::Staff {
+        return Err(AppError::forbidden(
+            "Seuls les membres de l'organisation peuvent déposer des documents.",
+        ));
+    }
+    if !matches!(
+        provider.status,
+        ReferencingStatus::Draft
+            | ReferencingStatus::ChangesRequested
+            | ReferencingStatus::Approved
+    ) {
+        return Err(AppError::Conflict(format!(
+            "Impossible de déposer un document : le dossier est à l'état « {} ».",
+            crate::domain::referencing::label(provider.status)
+        )));
+    }
+    Ok(provider)
+}
+
 pub fn upload(
     state: &AppState,
     user: &Actor,
@@ -61,23 +94,7 @@ pub fn upload(
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
-        let (provider, _, access) = load(conn, user, provider_id)?;
-        if access == Access::Staff {
-            return Err(AppError::forbidden(
-                "Seuls les membres de l'organisation peuvent déposer des documents.",
-            ));
-        }
-        if !matches!(
-            provider.status,
-            ReferencingStatus::Draft
-                | ReferencingStatus::ChangesRequested
-                | ReferencingStatus::Approved
-        ) {
-            return Err(AppError::Conflict(format!(
-                "Impossible de déposer un document : le dossier est à l'état « {} ».",
-                crate::domain::referencing::label(provider.status)
-            )));
-        }
+        let provider = uploadable(conn, user, provider_id)?;
         let row = DocumentRow {
             id: uuid::Uuid::now_v7().to_string(),
             provider_id: provider_id.to_owned(),

@@ -118,6 +118,17 @@ fn same_origin(req: &HttpRequest, base_url: &str) -> bool {
     ours.as_deref() == Some(origin) || host.as_deref() == Some(origin)
 }
 
+/// The part of [`check_form`] that needs no body: a cross-site post is refused before an
+/// upload is read (its token, in the body, is checked once read).
+pub fn check_origin(req: &HttpRequest, state: &AppState) -> Result<(), AppError> {
+    if !same_origin(req, &state.config.base_url) {
+        return Err(AppError::forbidden(
+            "Le formulaire a expiré ou ne vient pas de ce site : rechargez la page et recommencez.",
+        ));
+    }
+    Ok(())
+}
+
 /// A signed-in form: the token must be the session's, and the origin ours.
 pub fn check_form(
     req: &HttpRequest,

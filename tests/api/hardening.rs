@@ -321,3 +321,42 @@ async fn pages_out_of_range_are_a_422() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
 }
+
+#[tokio::test]
+async fn an_upload_is_refused_before_its_body_is_read_and_its_parts_are_bounded() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("gerant@breizh-cyber.fr", Role::Provider).await;
+    let (status, created) = owner
+        .post("/api/v1/providers", &json!({"name": "Breizh Cyber"}))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/providers/{id}/documents");
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    let many: Vec<(String, String)> = (0..30)
+        .map(|n| (format!("note{n}"), "x".repeat(100)))
+        .collect();
+    let many: Vec<(&str, &str)> = many.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+
+    // A stranger: refused on who they are, whatever the body (30 parts would be a 400).
+    let stranger = app.user("intrus@exemple.fr", Role::Provider).await;
+    let (status, body) = stranger.upload(&path, &many, "kbis.pdf", pdf.clone()).await;
+    assert_eq!(status, 404, "{body}");
+    // The owner: the parts are counted.
+    let (status, body) = owner.upload(&path, &many, "kbis.pdf", pdf.clone()).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("trop de champs"),
+        "{body}"
+    );
+    // A text field is short.
+    let long = "k".repeat(5000);
+    let (status, body) = owner
+        .upload(&path, &[("kind", long.as_str())], "kbis.pdf", pdf.clone())
+        .await;
+    assert_eq!(status, 422, "{body}");
+    let (status, body) = owner
+        .upload(&path, &[("kind", "kbis")], "kbis.pdf", pdf)
+        .await;
+    assert_eq!(status, 201, "{body}");
+}

@@ -21,7 +21,7 @@ use crate::referencing::documents::MAX_BYTES;
 use crate::state::AppState;
 use crate::web::kit::date_fr;
 use crate::web::page;
-use crate::web::session::{PageUser, check_form, see_other};
+use crate::web::session::{PageUser, check_form, check_origin, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(overview)
@@ -381,6 +381,17 @@ async fn upload(
 ) -> HttpResponse {
     let user = user.0;
     let (provider_id, id) = path.into_inner();
+    // Who may upload, and from where, before a byte of the body is read.
+    if let Err(e) = require_provider(&user).and_then(|()| check_origin(&req, &state)) {
+        return error_page(&state, &user, &e);
+    }
+    if let Err(e) = belongs_to(&state, &user, &provider_id, &id).await {
+        return error_page(&state, &user, &e);
+    }
+    let (inner, who, target) = (state.clone().into_inner(), user.clone(), id.clone());
+    if let Err(e) = blocking(move || evidence::may_upload(&inner, &who, &target)).await {
+        return error_page(&state, &user, &e);
+    }
     let mut form = match crate::http::multipart::read(payload, MAX_BYTES).await {
         Ok(f) => f,
         Err(e) => return error_page(&state, &user, &e),
@@ -389,10 +400,7 @@ async fn upload(
         return error_page(&state, &user, &e);
     }
     let token = form.texts.remove("csrf_token").unwrap_or_default();
-    if let Err(e) = require_provider(&user).and_then(|()| check_form(&req, &state, &user, &token)) {
-        return error_page(&state, &user, &e);
-    }
-    if let Err(e) = belongs_to(&state, &user, &provider_id, &id).await {
+    if let Err(e) = check_form(&req, &state, &user, &token) {
         return error_page(&state, &user, &e);
     }
     let criterion = form.texts.remove("criterion").unwrap_or_default();

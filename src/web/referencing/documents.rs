@@ -13,6 +13,15 @@ pub async fn upload_document(
 ) -> HttpResponse {
     let user = user.0;
     let id = path.into_inner();
+    // Who may upload, and from where, before a byte of the body is read.
+    let (inner, who, target) = (data_of(&state), user.clone(), id.clone());
+    let allowed = match require_provider(&user).and_then(|()| check_origin(&req, &state)) {
+        Ok(()) => blocking(move || referencing::documents::may_upload(&inner, &who, &target)).await,
+        Err(e) => Err(e),
+    };
+    if let Err(e) = allowed {
+        return error_page(&state, &user, &e);
+    }
     let mut form =
         match crate::http::multipart::read(payload, referencing::documents::MAX_BYTES).await {
             Ok(form) => form,

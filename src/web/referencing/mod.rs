@@ -47,7 +47,7 @@ use crate::web::kit::{
     first_message, iso, page_number, pagination, plural, refuse_unless_staff, size_fr, with_query,
 };
 use crate::web::page;
-use crate::web::session::{PageUser, check_form, data_of, see_other};
+use crate::web::session::{PageUser, check_form, check_origin, data_of, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(home::home)
