@@ -19,6 +19,7 @@ pub mod label;
 pub mod mail;
 pub mod referencing;
 pub mod seed;
+pub mod setup;
 pub mod state;
 pub mod telemetry;
 pub mod templates;

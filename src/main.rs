@@ -15,7 +15,7 @@ use std::time::Duration;
 use cyberdir::auth::{Role, accounts};
 use cyberdir::geo::import;
 use cyberdir::mail::delivery::{Delivery, Transport, spawn_worker};
-use cyberdir::{AppState, db, prepare, seed, serve_shared, telemetry};
+use cyberdir::{AppState, prepare, serve_shared, setup, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +53,13 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
+    },
+    /// A consistent copy of the live SQLite database (see the README for restoring it; on
+    /// PostgreSQL, use pg_dump).
+    Backup {
+        /// The new file to write (must not exist).
+        #[arg(long)]
+        to: PathBuf,
     },
     /// Fill an empty directory with demo data.
     Seed {
@@ -123,6 +130,13 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command, config: Config) -> Result<(), String> {
+    // Only these may start a new database; the others work on an existing one.
+    if !matches!(
+        command,
+        Command::Serve | Command::Migrate | Command::Seed { .. }
+    ) {
+        setup::require_existing_database(&config.database_url)?;
+    }
     let state = prepare(config, Clock::System).map_err(|e| e.to_string())?;
     match command {
         Command::Serve => run_server(state),
@@ -172,11 +186,17 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             );
             Ok(())
         }
+        Command::Backup { to } => {
+            setup::backup(&state, &to)?;
+            println!("Copie de la base écrite dans {}.", to.display());
+            Ok(())
+        }
         Command::Seed { demo } => {
             if !demo {
                 return Err("nothing to seed: use `cyberdir seed --demo`".into());
             }
-            let created = seed_demo(&state)?;
+            let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+            let created = setup::seed_demo(&state, &mut conn)?;
             println!("{created} prestataires de démonstration créés.");
             Ok(())
         }
@@ -192,7 +212,7 @@ fn create_user(
     let role = Role::parse(role)
         .ok_or_else(|| format!("unknown role {role:?}: provider, staff, auditor or admin"))?;
     let (password, generated) = if std::io::stdin().is_terminal() {
-        (generate_password()?, true)
+        (setup::generate_password()?, true)
     } else {
         let mut line = String::new();
         std::io::stdin()
@@ -200,7 +220,7 @@ fn create_user(
             .map_err(|e| e.to_string())?;
         let line = line.trim_end_matches(['\r', '\n']).to_owned();
         if line.is_empty() {
-            (generate_password()?, true)
+            (setup::generate_password()?, true)
         } else {
             (line, false)
         }
@@ -222,17 +242,6 @@ fn create_user(
     Ok(())
 }
 
-/// 20 characters from an unambiguous alphabet (about 110 bits).
-fn generate_password() -> Result<String, String> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 20];
-    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect())
-}
-
 fn delivery(state: &AppState) -> Result<Delivery, String> {
     let transport =
         Transport::from_settings(state.config.smtp_url.as_deref(), &state.config.outbox_dir)?;
@@ -249,60 +258,20 @@ fn delivery(state: &AppState) -> Result<Delivery, String> {
     })
 }
 
-fn seed_demo(state: &AppState) -> Result<usize, String> {
-    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-    seed::seed_demo(
-        &mut conn,
-        &state.departements,
-        &state.taxonomy,
-        &state.charter.version,
-        state.clock.now_naive(),
-    )
-    .map_err(|e| e.to_string())
-}
-
-/// First start on an empty database: import the geography if a folder is configured, then
-/// seed the demo directory unless CYBERDIR_DEMO=0.
-fn first_start(state: &AppState) -> Result<(), String> {
-    let count_communes = || {
-        let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-        db::geo::commune_count(&mut conn).map_err(|e| e.to_string())
-    };
-    let geo_files = state
-        .config
-        .geo_dir
-        .as_ref()
-        .filter(|d| d.join("base-officielle-codes-postaux.csv").is_file());
-    match (&state.config.geo_dir, geo_files) {
-        (Some(dir), None) => tracing::warn!(
-            dir = %dir.display(),
-            "CYBERDIR_GEO_DIR holds no base-officielle-codes-postaux.csv; starting without importing"
-        ),
-        (_, Some(dir)) if count_communes()? == 0 => {
-            tracing::info!(dir = %dir.display(), "importing the reference geography");
-            let summary = import::import_folder(&state.pool, dir, state.clock.now_naive())
-                .map_err(|e| format!("geography import from {}: {e}", dir.display()))?;
-            tracing::info!(
-                communes = summary.communes,
-                postcodes = summary.postcodes,
-                "geography imported"
-            );
+/// Prints, once, what a first start created that the person starting the service needs.
+fn announce(first: &setup::FirstStart, base_url: &str) {
+    if let Some((accounts, password)) = &first.demo_accounts {
+        println!("Comptes de démonstration (mot de passe affiché une seule fois : {password}) :");
+        for (email, role) in accounts {
+            println!("  {email:<40} {}", role.label());
         }
-        _ => {}
+        println!("Connexion : {base_url}/connexion");
     }
-    let providers = {
-        let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-        db::providers::count(&mut conn).map_err(|e| e.to_string())?
-    };
-    if state.config.demo && providers == 0 {
-        let created = seed_demo(state)?;
-        tracing::info!(created, "demo directory seeded");
-    }
-    Ok(())
 }
 
 fn run_server(state: AppState) -> Result<(), String> {
-    first_start(&state)?;
+    let first = setup::first_start(&state)?;
+    announce(&first, &state.config.base_url);
     let delivery = Arc::new(delivery(&state)?);
     tracing::info!(transport = %delivery.transport.describe(), "email delivery worker started");
     spawn_worker(delivery, Duration::from_millis(state.config.outbox_poll_ms))
@@ -312,7 +281,8 @@ fn run_server(state: AppState) -> Result<(), String> {
         .map_err(|e| format!("cannot start the scheduled jobs: {e}"))?;
     let bind = state.config.bind.clone();
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    tracing::info!(address = %bind, backend = state.backend, "cyberdir listening");
+    let url = state.config.base_url.clone();
+    tracing::info!(address = %bind, backend = state.backend, %url, "cyberdir listening: open {url}");
     actix_web::rt::System::new().block_on(async move {
         serve_shared(actix_web::web::Data::from(state), listener)
             .map_err(|e| e.to_string())?

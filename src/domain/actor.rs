@@ -22,6 +22,16 @@ pub enum Role {
 impl Role {
     pub const ALL: [Role; 4] = [Self::Provider, Self::Staff, Self::Auditor, Self::Admin];
 
+    /// The French name of the role, as shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Provider => "Prestataire",
+            Self::Staff => "Équipe d'instruction",
+            Self::Auditor => "Auditeur",
+            Self::Admin => "Administrateur",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Provider => "provider",

@@ -1,6 +1,7 @@
 //! Reference geography (départements fixture, official imports, location lookup) and the
 //! in-memory spatial index of published providers.
 
+pub mod bundled;
 pub mod communes;
 pub mod departements;
 pub mod import;

@@ -62,8 +62,9 @@ fn migrate_then_seed_demo_once() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("already holds 1200"));
 }
 
-/// `cyberdir serve` on an empty database imports the geography (when told where it is), seeds
-/// the demo directory, and answers searches all over France.
+/// `cyberdir serve` on an empty database, with nothing beside the repository, imports the
+/// shipped geography, seeds the demo directory with its accounts, and answers searches all over
+/// France.
 #[test]
 fn serve_on_an_empty_database_seeds_the_demo_directory() {
     let db = TestDb::new();
@@ -77,11 +78,11 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
         .env("CYBERDIR_BIND", format!("127.0.0.1:{port}"))
         .env("RUST_LOG", "info")
         .env("CYBERDIR_LOG_FORMAT", "json")
+        .env("CYBERDIR_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env_remove("CYBERDIR_GEO_DIR")
+        .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let with_geo = common::shared_geo_dir();
-    if let Some(dir) = &with_geo {
-        cmd.env("CYBERDIR_GEO_DIR", dir);
-    }
+    // Nothing beside the repository: the shipped geography is imported.
     let mut child = cmd.spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let logs = std::thread::spawn(move || {
@@ -89,6 +90,13 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
             .lines()
             .map_while(Result::ok)
             .collect::<Vec<_>>()
+    });
+    let stdout = child.stdout.take().unwrap();
+    let (lines, printed) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
     });
 
     let base = format!("http://127.0.0.1:{port}");
@@ -104,8 +112,16 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
         std::thread::sleep(Duration::from_millis(200));
     };
     assert_eq!(ready["providers"], 1200);
-    if with_geo.is_some() {
-        assert!(ready["communes"].as_i64().unwrap() > 30_000);
+    assert!(ready["communes"].as_i64().unwrap() > 30_000, "{ready}");
+    // Every commune resolves exactly, not to its département's prefecture.
+    for postcode in ["29200", "97410", "20137", "75011", "13008"] {
+        let found =
+            reqwest::blocking_get(&format!("{base}/api/v1/providers?postcode={postcode}")).unwrap();
+        assert_eq!(
+            found["location"]["approximate"], false,
+            "{postcode}: {}",
+            found["location"]
+        );
     }
     let deps = cyberdir::geo::departements::Departements::from_fixture().unwrap();
     let mut labelled = 0;
@@ -134,9 +150,36 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
     let _ = reqwest::blocking_get(&format!("{base}/api/v1/tracking/{secret}"));
     let _ = reqwest::blocking_get(&format!("{base}/api/v1/surveys/{secret}?token={secret}"));
 
+    // The demo accounts, printed once with their password (before the server listens), and
+    // the URL to open; the password lets staff in.
+    let printed = printed.try_iter().collect::<Vec<_>>().join("\n");
+    let password = printed
+        .split("affiché une seule fois : ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("no demo password in {printed}"));
+    assert_eq!(password.len(), 20);
+    for email in ["equipe@", "auditeur@", "admin@", "prestataire@"] {
+        assert!(printed.contains(email), "{printed}");
+    }
+    assert!(printed.contains(&format!("{base}/connexion")), "{printed}");
+    let signed_in = reqwest::blocking_post_status(
+        &format!("{base}/api/v1/session"),
+        &serde_json::json!({"email": "equipe@demo.cyberdir.localhost", "password": password}),
+    );
+    assert_eq!(signed_in, Ok(200));
+
     child.kill().unwrap();
     child.wait().unwrap();
     let logs = logs.join().unwrap();
+    assert!(
+        logs.iter().any(|l| l.contains("open http://127.0.0.1")),
+        "the start-up log names the URL"
+    );
+    assert!(
+        logs.iter().all(|l| !l.contains('\u{1b}')),
+        "no colours when the output is not a terminal"
+    );
     // JSON logs with a request id on each request.
     let request_line = logs
         .iter()
@@ -187,6 +230,27 @@ mod reqwest {
         serde_json::from_str(&body).map_err(|e| e.to_string())
     }
 
+    /// The status of a blocking JSON POST.
+    pub fn blocking_post_status(url: &str, json: &serde_json::Value) -> Result<u16, String> {
+        use std::io::{Read, Write};
+        let rest = url.strip_prefix("http://").ok_or("http only")?;
+        let (host, path) = rest.split_once('/').ok_or("no path")?;
+        let body = json.to_string();
+        let mut stream = std::net::TcpStream::connect(host).map_err(|e| e.to_string())?;
+        write!(
+            stream,
+            "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .map_err(|e| e.to_string())?;
+        let mut raw = String::new();
+        stream.read_to_string(&mut raw).map_err(|e| e.to_string())?;
+        raw.split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .ok_or_else(|| format!("no status in {raw}"))
+    }
+
     fn dechunk(mut body: &str) -> String {
         let mut out = String::new();
         while let Some((size, rest)) = body.split_once("\r\n") {
@@ -199,4 +263,66 @@ mod reqwest {
         }
         out
     }
+}
+
+#[test]
+fn commands_other_than_serve_and_migrate_refuse_a_missing_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("ailleurs.db");
+    for args in [
+        &["users", "create", "--email", "a@b.fr", "--role", "staff"][..],
+        &["jobs", "run"][..],
+        &["outbox", "deliver"][..],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_cyberdir"))
+            .args(args)
+            .env("DATABASE_URL", format!("sqlite://{}", missing.display()))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(&missing.display().to_string()), "{stderr}");
+        assert!(!missing.exists(), "{args:?} created a database");
+    }
+}
+
+#[test]
+fn a_live_sqlite_database_is_copied_by_backup() {
+    let db = TestDb::new();
+    let output = cyberdir(&db).args(["seed", "--demo"]).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("copie.db");
+    let output = cyberdir(&db)
+        .args(["backup", "--to"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !db.url.starts_with("sqlite://") {
+        assert!(!output.status.success());
+        assert!(stderr.contains("pg_dump"), "{stderr}");
+        return;
+    }
+    assert!(output.status.success(), "{stderr}");
+    // The copy is a working database with the same directory.
+    let output = Command::new(env!("CARGO_BIN_EXE_cyberdir"))
+        .args(["seed", "--demo"])
+        .env("DATABASE_URL", format!("sqlite://{}", copy.display()))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already holds 1200"));
+    // Never over an existing file.
+    let output = cyberdir(&db)
+        .args(["backup", "--to"])
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("existe déjà"));
 }

@@ -123,6 +123,13 @@ async fn cli_import_prints_a_summary_and_padded_codes_work() {
          XYZ;NULLE PART;12345;X;;1;1\n",
     )
     .unwrap();
+    // The database exists first (`geo import` does not create one).
+    let migrated = std::process::Command::new(env!("CARGO_BIN_EXE_cyberdir"))
+        .arg("migrate")
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .unwrap();
+    assert!(migrated.status.success());
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_cyberdir"))
         .args(["geo", "import", "--postcodes"])
         .arg(&csv)

@@ -118,6 +118,8 @@ fn without_smtp_the_outbox_writes_eml_files() {
             .output()
             .unwrap()
     };
+    // `users create` works on an existing database only.
+    assert!(run(&["migrate"]).status.success());
     let created = run(&[
         "users",
         "create",

@@ -467,6 +467,24 @@ pub fn import_files(
     now: chrono::NaiveDateTime,
     show_progress: bool,
 ) -> Result<ImportSummary, ImportError> {
+    let cog = communes.map(open).transpose()?;
+    import_readers(
+        conn,
+        std::io::BufReader::new(open(postcodes)?),
+        cog.map(std::io::BufReader::new),
+        now,
+        show_progress,
+    )
+}
+
+/// Parses the two files' contents and replaces the geography.
+pub fn import_readers(
+    conn: &mut DbConnection,
+    postcodes: impl Read,
+    communes: Option<impl Read>,
+    now: chrono::NaiveDateTime,
+    show_progress: bool,
+) -> Result<ImportSummary, ImportError> {
     let started = Instant::now();
     let bar = if show_progress {
         indicatif::ProgressBar::new_spinner()
@@ -475,11 +493,7 @@ pub fn import_files(
     };
     bar.set_message("Lecture des fichiers…");
     bar.enable_steady_tick(Duration::from_millis(100));
-    let cog = communes.map(open).transpose()?;
-    let geography = parse(
-        std::io::BufReader::new(open(postcodes)?),
-        cog.map(std::io::BufReader::new),
-    )?;
+    let geography = parse(postcodes, communes)?;
     let total = geography.communes.len() + geography.postcodes.len();
     bar.set_length(total as u64);
     bar.set_style(

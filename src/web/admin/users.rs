@@ -21,15 +21,6 @@ use crate::web::session::{PageUser, check_form, data_of, see_other};
 /// Users per page.
 const USER_PAGE: i64 = 50;
 
-fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Provider => "Prestataire",
-        Role::Staff => "Équipe d'instruction",
-        Role::Auditor => "Auditeur",
-        Role::Admin => "Administrateur",
-    }
-}
-
 #[derive(Serialize)]
 struct UserLine {
     id: String,
@@ -61,11 +52,11 @@ fn users_page(
                 .iter()
                 .map(|r| Choice {
                     value: r.as_str().to_owned(),
-                    label: role_label(*r).to_owned(),
+                    label: Role::label(*r).to_owned(),
                     selected: *r == u.role,
                 })
                 .collect(),
-            role_label: role_label(u.role),
+            role_label: Role::label(u.role),
             id: u.id,
             email: u.email,
             name: u.display_name,

@@ -1,0 +1,180 @@
+//! What the command line does around the service: the first start on an empty database (the
+//! shipped geography, the demo directory and its accounts), the check that a command works on
+//! an existing database, and the SQLite backup.
+
+use std::path::Path;
+
+use crate::auth::{Role, accounts};
+use crate::db::{self, DbConnection, DbTarget};
+use crate::geo::import::{self, ImportSummary};
+use crate::state::AppState;
+
+/// What a first start did.
+#[derive(Debug, Default)]
+pub struct FirstStart {
+    /// The geography imported (from `CYBERDIR_GEO_DIR`, else the shipped edition).
+    pub geography: Option<ImportSummary>,
+    /// Demo providers created.
+    pub demo_providers: usize,
+    /// The demo accounts and their shared password, to print once.
+    pub demo_accounts: Option<(Vec<(String, Role)>, String)>,
+}
+
+/// On a database without geography, imports it; in demo mode on an empty directory, seeds the
+/// demo set and creates one account per role.
+pub fn first_start(state: &AppState) -> Result<FirstStart, String> {
+    let mut done = FirstStart::default();
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    if db::geo::commune_count(&mut conn).map_err(|e| e.to_string())? == 0 {
+        let now = state.clock.now_naive();
+        let folder = state
+            .config
+            .geo_dir
+            .as_ref()
+            .filter(|d| d.join("base-officielle-codes-postaux.csv").is_file());
+        let summary = match folder {
+            Some(dir) => {
+                tracing::info!(dir = %dir.display(), "importing the reference geography");
+                import::import_folder(&state.pool, dir, now)
+                    .map_err(|e| format!("geography import from {}: {e}", dir.display()))?
+            }
+            None => {
+                if let Some(dir) = &state.config.geo_dir {
+                    tracing::warn!(
+                        dir = %dir.display(),
+                        "CYBERDIR_GEO_DIR holds no base-officielle-codes-postaux.csv; importing the shipped edition"
+                    );
+                }
+                tracing::info!("importing the shipped reference geography (fixtures/geo)");
+                crate::geo::bundled::import(&state.pool, now)
+                    .map_err(|e| format!("shipped geography import: {e}"))?
+            }
+        };
+        tracing::info!(
+            communes = summary.communes,
+            postcodes = summary.postcodes,
+            "geography imported"
+        );
+        done.geography = Some(summary);
+    }
+    let providers = db::providers::count(&mut conn).map_err(|e| e.to_string())?;
+    if state.config.demo && providers == 0 {
+        done.demo_providers = seed_demo(state, &mut conn)?;
+        tracing::info!(created = done.demo_providers, "demo directory seeded");
+        done.demo_accounts = Some(demo_accounts(state, &mut conn)?);
+    }
+    Ok(done)
+}
+
+pub fn seed_demo(state: &AppState, conn: &mut DbConnection) -> Result<usize, String> {
+    crate::seed::seed_demo(
+        conn,
+        &state.departements,
+        &state.taxonomy,
+        &state.charter.version,
+        state.clock.now_naive(),
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// One account per role for trying the service, sharing one generated password; the provider
+/// account is a member of a demo organisation.
+fn demo_accounts(
+    state: &AppState,
+    conn: &mut DbConnection,
+) -> Result<(Vec<(String, Role)>, String), String> {
+    let password = generate_password()?;
+    let accounts_to_create = [
+        (
+            "equipe@demo.cyberdir.localhost",
+            Role::Staff,
+            "Équipe d'instruction (démo)",
+        ),
+        (
+            "auditeur@demo.cyberdir.localhost",
+            Role::Auditor,
+            "Auditeur (démo)",
+        ),
+        (
+            "admin@demo.cyberdir.localhost",
+            Role::Admin,
+            "Administrateur (démo)",
+        ),
+        (
+            "prestataire@demo.cyberdir.localhost",
+            Role::Provider,
+            "Prestataire (démo)",
+        ),
+    ];
+    let organisation = db::providers::load_published(conn)
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|p| p.id)
+        .min();
+    let mut created = Vec::new();
+    for (email, role, name) in accounts_to_create {
+        let user = accounts::create_user(state, email, role, &password, name)
+            .map_err(|e| format!("demo account {email}: {e}"))?;
+        if role == Role::Provider
+            && let Some(provider_id) = &organisation
+        {
+            db::accounts::add_member(conn, provider_id, &user.id, true, state.clock.now_naive())
+                .map_err(|e| e.to_string())?;
+        }
+        created.push((user.email, role));
+    }
+    Ok((created, password))
+}
+
+/// 20 characters from an unambiguous alphabet (about 110 bits).
+pub fn generate_password() -> Result<String, String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 20];
+    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect())
+}
+
+/// Commands that work on an existing database refuse to create a new SQLite file (an account
+/// created in the wrong file would be lost from sight).
+pub fn require_existing_database(database_url: &str) -> Result<(), String> {
+    if let Ok(DbTarget::Sqlite(path)) = DbTarget::parse(database_url)
+        && !path.exists()
+    {
+        return Err(format!(
+            "la base SQLite {} n'existe pas : vérifiez DATABASE_URL, ou créez-la d'abord avec `cyberdir migrate` (ou `cyberdir serve`)",
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// A consistent copy of the live SQLite database in `to` (which must not exist), taken while
+/// the service runs (`VACUUM INTO`). Restore: stop the service and put the copy in place of
+/// the database file. On PostgreSQL, use `pg_dump`.
+#[allow(irrefutable_let_patterns, unreachable_code)]
+pub fn backup(state: &AppState, to: &Path) -> Result<(), String> {
+    if to.exists() {
+        return Err(format!(
+            "{} existe déjà : choisissez un nouveau fichier",
+            to.display()
+        ));
+    }
+    let target = to
+        .to_str()
+        .ok_or_else(|| format!("chemin illisible : {}", to.display()))?;
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    #[cfg(feature = "sqlite")]
+    if let DbConnection::Sqlite(sqlite) = &mut *conn {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("VACUUM INTO ?")
+            .bind::<diesel::sql_types::Text, _>(target)
+            .execute(sqlite)
+            .map_err(|e| format!("copie impossible vers {}: {e}", to.display()))?;
+        return Ok(());
+    }
+    let _ = target;
+    Err("la sauvegarde intégrée ne concerne que SQLite : sur PostgreSQL, utilisez pg_dump (voir le README)".into())
+}
