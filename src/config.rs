@@ -241,6 +241,32 @@ impl Config {
 }
 
 /// `2h`, `90m`, `30s`, `1d`; a bare number is minutes.
+impl Config {
+    /// Served over HTTPS: cookies are `Secure` with a `__Host-` name, and browsers are told to
+    /// keep to HTTPS (HSTS).
+    pub fn https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// The session cookie's name.
+    pub fn session_cookie(&self) -> &'static str {
+        if self.https() {
+            "__Host-cyberdir_session"
+        } else {
+            "cyberdir_session"
+        }
+    }
+
+    /// The anonymous forms' CSRF cookie's name.
+    pub fn csrf_cookie(&self) -> &'static str {
+        if self.https() {
+            "__Host-cyberdir_csrf"
+        } else {
+            "cyberdir_csrf"
+        }
+    }
+}
+
 /// A block of IP addresses such as `10.0.0.0/8` or `::1/128` (a bare address is the block of
 /// that one address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -55,12 +55,7 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
             .split_for_parts();
         let openapi = aweb::Data::new(openapi);
         app.app_data(openapi)
-            .wrap(
-                DefaultHeaders::new()
-                    .add(("X-Content-Type-Options", "nosniff"))
-                    .add(("Referrer-Policy", "same-origin"))
-                    .add(("X-Frame-Options", "DENY")),
-            )
+            .wrap(default_headers(data.config.https()))
             .wrap(actix_web::middleware::from_fn(|req, next| {
                 http::input::screen(req, next, web::render_error)
             }))
@@ -74,6 +69,24 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+/// Headers on every answer that does not set its own. Nothing is cached unless a handler says
+/// so (static assets do): pages and answers carry victims' data and private tokens.
+fn default_headers(https: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("Referrer-Policy", "same-origin"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Cache-Control", "no-store"));
+    if https {
+        headers.add((
+            "Strict-Transport-Security",
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        headers
+    }
 }
 
 async fn openapi_json(spec: aweb::Data<utoipa::openapi::OpenApi>) -> HttpResponse {

@@ -77,14 +77,23 @@ pub async fn cancel(
     let state = state.into_inner();
     let id = path.into_inner();
     let token = body.into_inner().token;
-    let view = web::block(move || {
-        let view = assistance::cancel(&state, &token)?;
-        if view.id != id {
-            return Err(AppError::not_found("Demande introuvable."));
-        }
-        Ok(view)
-    })
-    .await??;
+    let view = web::block(move || assistance::cancel(&state, &token, Some(&id))).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The victim erases the request (with the tracking token): an open request is cancelled and
+/// its provider told; the contact and description are erased at once; the statistics stay.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = CancelInput, responses((status = 200, body = TrackingView), (status = 404, body = Problem), (status = 409, body = Problem)))]
+#[post("/assistance-requests/{id}/erase")]
+pub async fn erase(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<CancelInput>,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let token = body.into_inner().token;
+    let view = web::block(move || assistance::erase(&state, &token, Some(&id))).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 

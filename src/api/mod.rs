@@ -105,6 +105,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(assistance::decline)
             .service(assistance::close_request)
             .service(assistance::cancel)
+            .service(assistance::erase)
             .service(assistance::assign)
             .service(assistance::track)
             .service(assistance::get_survey)

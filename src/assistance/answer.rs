@@ -245,9 +245,14 @@ pub fn answer(
             }
         }
         step.write(conn)?;
-        let viewer = match &who {
-            Answerer::Member(user) => staff::Viewer::Provider(user),
-            Answerer::Link(_) => staff::Viewer::Offer(assignment.provider_id.clone()),
+        // The acceptance shows the contact to whoever accepted (once: the link then shows only
+        // that the answer was recorded); a decline shows what an answered offer shows.
+        let viewer = match (&who, answer) {
+            (Answerer::Member(user), Answer::Accept) => staff::Viewer::Provider(user),
+            (Answerer::Link(_), Answer::Accept) => {
+                staff::Viewer::Accepting(assignment.provider_id.clone())
+            }
+            (_, Answer::Decline) => staff::Viewer::Offer(assignment.provider_id.clone()),
         };
         staff::view(conn, state, &request, &viewer)
     })

@@ -35,6 +35,14 @@ pub fn sign(
     ))
 }
 
+/// A secret derived from `purpose` (64 hex digits, the shape of a random token): the same
+/// purpose always gives the same secret, which only the holder of `key` can compute.
+pub fn derive(key: &[u8], purpose: &str) -> Result<String, AppError> {
+    Ok(crate::auth::tokens::hex(
+        &mac(key, purpose)?.finalize().into_bytes(),
+    ))
+}
+
 fn invalid() -> AppError {
     AppError::Forbidden("Ce lien est invalide ou a été modifié.".into())
 }

@@ -12,7 +12,10 @@ pub mod schedule;
 pub mod staff;
 pub mod stats;
 pub mod survey;
+mod victim;
 pub mod views;
+
+pub use victim::{cancel, erase};
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use serde::{Deserialize, Serialize};
@@ -239,6 +242,28 @@ pub fn create(
     idempotency_key: Option<&str>,
     client: &str,
 ) -> Result<(RequestCreated, bool), AppError> {
+    create_keyed(state, input, idempotency_key, client, false)
+}
+
+/// [`create`] from the public form, whose key is the form's secret token: the tracking link is
+/// derived from it, so a second submission of the same form (a double click, a reload) lands on
+/// the tracking page of the request the first one created.
+pub fn create_from_form(
+    state: &AppState,
+    input: &NewRequest,
+    form_key: &str,
+    client: &str,
+) -> Result<(RequestCreated, bool), AppError> {
+    create_keyed(state, input, Some(form_key), client, true)
+}
+
+fn create_keyed(
+    state: &AppState,
+    input: &NewRequest,
+    idempotency_key: Option<&str>,
+    client: &str,
+    secret_key: bool,
+) -> Result<(RequestCreated, bool), AppError> {
     let key = idempotency_key
         .map(str::trim)
         .filter(|k| !k.is_empty())
@@ -252,7 +277,12 @@ pub fn create(
     }
     let checked = check(state, input)?;
     let mut conn = state.pool.get()?;
-    let created = create_checked(&mut conn, state, checked, key, client);
+    // From a secret key, the tracking token is derived (and so found again on a replay).
+    let derived = match (&key, secret_key) {
+        (Some(k), true) => Some(links::derive(&state.link_key, &format!("tracking:{k}"))?),
+        _ => None,
+    };
+    let created = create_checked(&mut conn, state, checked, key, client, derived);
     // Nothing of the directory or the geography changed: the in-memory index stays fresh.
     crate::db::check_in_uncounted(conn);
     created
@@ -264,6 +294,7 @@ fn create_checked(
     checked: Checked,
     key: Option<String>,
     client: &str,
+    derived: Option<String>,
 ) -> Result<(RequestCreated, bool), AppError> {
     let client_hash = tokens::digest(client);
     let now = state.clock.now_naive();
@@ -271,7 +302,10 @@ fn create_checked(
     let place = published
         .geography
         .resolve(&state.departements, &checked.place)?;
-    let token = tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?;
+    let token = match &derived {
+        Some(token) => token.clone(),
+        None => tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?,
+    };
     let (postcode, commune_code) = match &checked.place {
         Place::Postcode(p) => (Some(p.clone()), place.commune_code.clone()),
         Place::Commune(c) => (None, Some(c.clone())),
@@ -341,7 +375,7 @@ fn create_checked(
             if let Some(k) = &key
                 && let Some(existing) = queries::request_by_idempotency_key(conn, k)?
             {
-                return Ok((replay(state, &existing), false));
+                return Ok((replay(state, &existing, derived.as_deref()), false));
             }
             return Err(AppError::TooManyRequests(
                 "Trop de demandes envoyées depuis cette adresse : réessayez dans une heure, ou appelez le 17 en cas d'urgence.".into(),
@@ -355,7 +389,7 @@ fn create_checked(
                 .transpose()?
                 .flatten()
                 .ok_or_else(|| AppError::Conflict("Demande déjà enregistrée.".into()))?;
-            return Ok((replay(state, &existing), false));
+            return Ok((replay(state, &existing, derived.as_deref()), false));
         }
     }
     Ok((
@@ -390,18 +424,22 @@ impl From<DieselError> for NotCreated {
     }
 }
 
-/// The answer to a retried submission. The tracking token is not stored (only its digest), so
-/// the retry gets the request's state without a new link: the victim has it by email.
-fn replay(state: &AppState, row: &RequestRow) -> RequestCreated {
+/// The answer to a retried submission. A random tracking token is not stored (only its digest),
+/// so an API retry gets the request's state without the link (the victim has it by email); a
+/// form's derived token gives the link again.
+fn replay(state: &AppState, row: &RequestRow, derived: Option<&str>) -> RequestCreated {
     RequestCreated {
         id: row.id.clone(),
         status: row.status,
         provider_id: row.provider_id.clone(),
-        tracking_url: format!("{}/suivi", state.config.base_url),
+        tracking_url: match derived {
+            Some(token) if tokens::digest(token) == row.tracking_hash => tracking_url(state, token),
+            _ => format!("{}/suivi", state.config.base_url),
+        },
     }
 }
 
-fn by_token(conn: &mut DbConnection, token: &str) -> Result<RequestRow, AppError> {
+pub(crate) fn by_token(conn: &mut DbConnection, token: &str) -> Result<RequestRow, AppError> {
     if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::not_found(
             "Demande introuvable : vérifiez le lien reçu par courriel.",
@@ -419,7 +457,7 @@ pub fn track(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
     tracking_view(&mut conn, state, &row)
 }
 
-fn tracking_view(
+pub(crate) fn tracking_view(
     conn: &mut DbConnection,
     state: &AppState,
     row: &RequestRow,
@@ -462,32 +500,6 @@ fn tracking_view(
         staff_message: row.staff_message.clone(),
         timeline,
         can_cancel: !status.is_closed(),
-    })
-}
-
-/// The victim cancels from the tracking link.
-pub fn cancel(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
-    let mut conn = state.pool.get()?;
-    write_transaction(&mut conn, |conn| {
-        let now = state.clock.now_naive();
-        let step = &mut Step::new(now);
-        let mut row = by_token(conn, token)?;
-        let from = assign::let_go(conn, &row, now)?;
-        let previous_provider = row.provider_id.clone();
-        row.status = RequestStatus::Cancelled;
-        row.closed_at = Some(now);
-        if !queries::update_request(conn, &row, now)? {
-            return Err(AppError::Conflict(
-                "La demande vient de changer : rechargez la page.".into(),
-            ));
-        }
-        row.version += 1;
-        step.record(Event::request(&row.id, "cancel", Some(from), row.status));
-        notify::cancel_confirmed(step, state, &row)?;
-        if let Some(p) = previous_provider {
-            notify::cancelled_to_provider(conn, step, state, &row, &p)?;
-        }
-        step.write(conn)?;
-        tracking_view(conn, state, &row)
+        erased: row.anonymised_at.is_some(),
     })
 }

@@ -23,8 +23,12 @@ pub enum Viewer<'a> {
     Staff,
     /// A signed-in provider account (member of one or more organisations).
     Provider(&'a Actor),
-    /// The provider an offer link was sent to.
+    /// The provider an offer went to, as its emailed link (or a decline just recorded) shows
+    /// the request: never the victim's contact.
     Offer(String),
+    /// The provider that has just accepted through its link: the answer carries the contact,
+    /// once.
+    Accepting(String),
 }
 
 fn not_found() -> AppError {
@@ -43,7 +47,7 @@ pub fn view(
     // The providers whose view this is (none for staff).
     let mine: Option<Vec<String>> = match viewer {
         Viewer::Staff => None,
-        Viewer::Offer(provider) => Some(vec![provider.clone()]),
+        Viewer::Offer(provider) | Viewer::Accepting(provider) => Some(vec![provider.clone()]),
         Viewer::Provider(user) => {
             let mut mine = Vec::new();
             for a in &assignments {
@@ -65,7 +69,10 @@ pub fn view(
             status,
             RequestStatus::Accepted | RequestStatus::Resolved | RequestStatus::NotResolved
         );
-    let contact_visible = mine.is_none() || accepted_by_viewer;
+    // The contact goes to staff and to the provider that accepted, signed in; never through a
+    // link, which anyone holding it could open.
+    let contact_visible =
+        mine.is_none() || (accepted_by_viewer && !matches!(viewer, Viewer::Offer(_)));
     let mut views = Vec::new();
     for a in assignments.into_iter().filter(|a| holds(&a.provider_id)) {
         let provider_name = providers::find(conn, &a.provider_id)?
@@ -85,6 +92,26 @@ pub fn view(
         });
     }
     let pending_for_viewer = views.iter().any(|a| a.status == "pending");
+    let link = matches!(viewer, Viewer::Offer(_));
+    // A provider sees a request while its offer is pending and once it accepted; after a
+    // decline or a timeout, nothing. A used emailed link only says that the answer was recorded.
+    let answered_link = link && !pending_for_viewer;
+    if mine.is_some()
+        && !link
+        && !pending_for_viewer
+        && !views.iter().any(|a| a.status == "accepted")
+    {
+        return Err(not_found());
+    }
+    // Before acceptance, the victim's place to about a kilometre.
+    let exact_place = mine.is_none() || accepted_by_viewer;
+    let place = |degrees: f64| {
+        if exact_place {
+            degrees
+        } else {
+            (degrees * 100.0).round() / 100.0
+        }
+    };
     let mut actions: Vec<&str> = Vec::new();
     match (&mine, status) {
         (None, RequestStatus::Escalated) => actions.extend(["assign", "close"]),
@@ -95,7 +122,7 @@ pub fn view(
         (Some(_), RequestStatus::Accepted) if accepted_by_viewer => actions.push("close"),
         _ => {}
     }
-    let report = if mine.is_none() || accepted_by_viewer {
+    let report = if mine.is_none() || (accepted_by_viewer && !answered_link) {
         queries::report(conn, &row.id)?.map(|r| ReportView {
             resolved: r.resolved,
             confirmed_incident_type: r.confirmed_incident_type,
@@ -118,12 +145,12 @@ pub fn view(
             .map(|t| t.label.clone())
             .unwrap_or_default(),
         audience: row.audience.clone(),
-        description: row.description.clone(),
+        description: (!answered_link).then(|| row.description.clone()).flatten(),
         postcode: row.postcode.clone(),
         commune_code: row.commune_code.clone(),
         departement: row.departement.clone(),
-        latitude: row.latitude,
-        longitude: row.longitude,
+        latitude: place(row.latitude),
+        longitude: place(row.longitude),
         provider_id: if mine.is_none() || accepted_by_viewer || pending_for_viewer {
             row.provider_id.clone()
         } else {

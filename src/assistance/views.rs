@@ -60,6 +60,9 @@ pub struct TrackingView {
     pub staff_message: Option<String>,
     pub timeline: Vec<TimelineEntry>,
     pub can_cancel: bool,
+    /// The contact and description are erased (at the victim's request or after the retention
+    /// period).
+    pub erased: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -158,6 +161,7 @@ pub fn timeline_label(action: &str) -> Option<&'static str> {
         "close" => "Intervention terminée",
         "cancel" => "Demande annulée",
         "staff-close" => "Demande close par nos équipes",
+        "erase" => "Vos coordonnées et votre description ont été effacées à votre demande",
         _ => return None,
     })
 }

@@ -9,7 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
 use actix_web::{FromRequest, HttpRequest, web};
 
-use super::{CSRF_HEADER, Role, SESSION_COOKIE, tokens};
+use super::{CSRF_HEADER, Role, tokens};
 use crate::db::accounts;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
@@ -87,7 +87,10 @@ pub fn session_user(
     req: &HttpRequest,
 ) -> Pin<Box<dyn Future<Output = Result<Option<CurrentUser>, AppError>>>> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let token = req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let token = state
+        .as_ref()
+        .and_then(|s| req.cookie(s.config.session_cookie()))
+        .map(|c| c.value().to_owned());
     Box::pin(async move {
         let state = state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
         let Some(token) = token else { return Ok(None) };

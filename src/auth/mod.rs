@@ -8,8 +8,6 @@ pub mod users;
 
 pub use crate::domain::actor::Role;
 
-/// Cookie holding the session token.
-pub const SESSION_COOKIE: &str = "cyberdir_session";
 /// Header carrying the session's CSRF token on API calls that are not JSON (uploads).
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Session lifetime.

@@ -10,17 +10,17 @@ pub mod paging;
 use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
 
-use crate::auth::{SESSION_COOKIE, SESSION_HOURS};
+use crate::auth::SESSION_HOURS;
 use crate::state::AppState;
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS (an empty token
 /// with a zero max-age ends the session in the browser).
 pub fn session_cookie(state: &AppState, token: &str) -> Cookie<'static> {
-    Cookie::build(SESSION_COOKIE, token.to_owned())
+    Cookie::build(state.config.session_cookie(), token.to_owned())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.config.base_url.starts_with("https://"))
+        .secure(state.config.https())
         .max_age(CookieDuration::hours(SESSION_HOURS))
         .finish()
 }

@@ -19,8 +19,6 @@ use crate::auth::tokens;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub const ANON_CSRF_COOKIE: &str = "cyberdir_csrf";
-
 /// A page that needs a session: without one, the visitor is sent to the log-in page and back.
 pub struct PageUser(pub CurrentUser);
 
@@ -151,7 +149,7 @@ pub fn check_anonymous_form(
     sent: &str,
 ) -> Result<(), AppError> {
     let cookie = req
-        .cookie(ANON_CSRF_COOKIE)
+        .cookie(state.config.csrf_cookie())
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
     if cookie.is_empty()
@@ -171,18 +169,18 @@ pub fn anonymous_token(
     state: &AppState,
 ) -> Result<(String, Option<Cookie<'static>>), AppError> {
     if let Some(existing) = req
-        .cookie(ANON_CSRF_COOKIE)
+        .cookie(state.config.csrf_cookie())
         .map(|c| c.value().to_owned())
         .filter(|v| v.len() == 64)
     {
         return Ok((existing, None));
     }
     let token = tokens::random_token().map_err(|e| AppError::Internal(e.to_string()))?;
-    let cookie = Cookie::build(ANON_CSRF_COOKIE, token.clone())
+    let cookie = Cookie::build(state.config.csrf_cookie(), token.clone())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Strict)
-        .secure(state.config.base_url.starts_with("https://"))
+        .secure(state.config.https())
         .finish();
     Ok((token, Some(cookie)))
 }

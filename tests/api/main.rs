@@ -20,3 +20,4 @@ mod outbox;
 mod referencing;
 mod referencing_pages;
 mod review_pages;
+mod victim_privacy;

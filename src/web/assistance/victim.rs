@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(submit)
         .service(tracking_page)
         .service(cancel)
+        .service(erase)
         .service(survey_page)
         .service(survey_answer);
 }
@@ -152,7 +153,7 @@ async fn submit(
         crate::auth::tokens::digest(&form.description)
     );
     let inner = state.clone().into_inner();
-    match blocking(move || assistance::create(&inner, &input, Some(&key), &client)).await {
+    match blocking(move || assistance::create_from_form(&inner, &input, &key, &client)).await {
         Ok((created, _)) => {
             let path = created
                 .tracking_url
@@ -206,6 +207,9 @@ async fn tracking_page(
                     "Votre demande est enregistrée. Conservez l'adresse de cette page (elle vous a aussi été envoyée par courriel).",
                 ),
                 Some("annulee") => Some("Votre demande est annulée."),
+                Some("effacee") => {
+                    Some("Vos coordonnées et la description de votre demande sont effacées.")
+                }
                 _ => None,
             };
             anonymous_page(
@@ -224,6 +228,7 @@ async fn tracking_page(
                     "provider": view.provider,
                     "staff_message": view.staff_message,
                     "can_cancel": view.can_cancel,
+                    "erased": view.erased,
                     "timeline": view.timeline.iter().map(|e| json!({"when": when_fr(e.at), "label": e.label})).collect::<Vec<_>>(),
                 }),
             )
@@ -251,8 +256,27 @@ async fn cancel(
     let token = path.into_inner();
     let inner = state.clone().into_inner();
     let asked = token.clone();
-    match blocking(move || assistance::cancel(&inner, &asked)).await {
+    match blocking(move || assistance::cancel(&inner, &asked, None)).await {
         Ok(_) => see_other(&format!("/suivi/{token}?info=annulee")),
+        Err(e) => render_error(&state, &e),
+    }
+}
+
+#[post("/suivi/{token}/effacer")]
+async fn erase(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
+        return render_error(&state, &e);
+    }
+    let token = path.into_inner();
+    let inner = state.clone().into_inner();
+    let asked = token.clone();
+    match blocking(move || assistance::erase(&inner, &asked, None)).await {
+        Ok(_) => see_other(&format!("/suivi/{token}?info=effacee")),
         Err(e) => render_error(&state, &e),
     }
 }

@@ -15,6 +15,7 @@ use cyberdir::domain::provider::{LabelSummary, Provider, ReferencingStatus};
 use cyberdir::domain::zone::Zone;
 use cyberdir::{AppState, prepare};
 
+pub mod assistance;
 pub mod browser;
 pub mod html;
 

@@ -1,0 +1,102 @@
+//! What the victim does from the private tracking link: cancel the request, or erase it.
+
+use chrono::NaiveDateTime;
+
+use super::views::TrackingView;
+use super::{assign, by_token, notify, tracking_view};
+use crate::audit::{Event, Step};
+use crate::db::assistance::{self as queries, RequestRow};
+use crate::db::{DbConnection, write_transaction};
+use crate::domain::assistance::RequestStatus;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The request of `token`, when it is the one the caller names (a token never acts on another
+/// request).
+fn request_of(
+    conn: &mut DbConnection,
+    token: &str,
+    expected_id: Option<&str>,
+) -> Result<RequestRow, AppError> {
+    let row = by_token(conn, token)?;
+    if expected_id.is_some_and(|id| id != row.id) {
+        return Err(AppError::not_found("Demande introuvable."));
+    }
+    Ok(row)
+}
+
+/// Cancels an open request: its offer or provider is let go and told.
+fn cancel_open(
+    conn: &mut DbConnection,
+    step: &mut Step,
+    state: &AppState,
+    row: &mut RequestRow,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let from = assign::let_go(conn, row, now)?;
+    let previous_provider = row.provider_id.clone();
+    row.status = RequestStatus::Cancelled;
+    row.closed_at = Some(now);
+    if !queries::update_request(conn, row, now)? {
+        return Err(AppError::Conflict(
+            "La demande vient de changer : rechargez la page.".into(),
+        ));
+    }
+    row.version += 1;
+    step.record(Event::request(&row.id, "cancel", Some(from), row.status));
+    notify::cancel_confirmed(step, state, row)?;
+    if let Some(p) = previous_provider {
+        notify::cancelled_to_provider(conn, step, state, row, &p)?;
+    }
+    Ok(())
+}
+
+/// The victim cancels from the tracking link.
+pub fn cancel(
+    state: &AppState,
+    token: &str,
+    expected_id: Option<&str>,
+) -> Result<TrackingView, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let step = &mut Step::new(now);
+        let mut row = request_of(conn, token, expected_id)?;
+        cancel_open(conn, step, state, &mut row, now)?;
+        step.write(conn)?;
+        tracking_view(conn, state, &row)
+    })
+}
+
+/// The victim erases the request: an open one is cancelled first (its provider told), then the
+/// contact and description are erased at once, as the retention job would do later. What the
+/// statistics count (incident, place, dates, outcome) stays.
+pub fn erase(
+    state: &AppState,
+    token: &str,
+    expected_id: Option<&str>,
+) -> Result<TrackingView, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let step = &mut Step::new(now);
+        let mut row = request_of(conn, token, expected_id)?;
+        if !row.status.is_closed() {
+            cancel_open(conn, step, state, &mut row, now)?;
+            // The confirmation goes out before the address is erased.
+        }
+        step.write(conn)?;
+        if queries::anonymise(conn, &row.id, now)? {
+            step.record(Event::request(
+                &row.id,
+                "erase",
+                Some(row.status),
+                row.status,
+            ));
+            step.write(conn)?;
+        }
+        let row = queries::request(conn, &row.id)?
+            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
+        tracking_view(conn, state, &row)
+    })
+}

@@ -1,0 +1,212 @@
+//! The victim's data: what an offered provider sees before and after answering, what a used link
+//! shows, caching, erasure by the victim, and tokens that act only on their own request.
+
+use crate::common;
+
+use common::assistance::{answer, link_token, nearby, request_body, submit, tracking_token};
+use common::{SmtpSink, TestApp};
+use cyberdir::auth::Role;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn an_offered_provider_sees_the_place_to_a_kilometre_and_nothing_after_declining() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    nearby(&app, "proche", 3.0).await;
+    let member = app.member_of("proche", "gerant@proche.fr").await;
+    let (status, created) = submit(&app, &request_body()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/assistance-requests/{id}");
+
+    let (_, offered) = member.get(&path).await;
+    let (_, exact) = app
+        .user("staff@cyberdir.fr", Role::Staff)
+        .await
+        .get(&path)
+        .await;
+    for axis in ["latitude", "longitude"] {
+        let shown = offered[axis].as_f64().unwrap();
+        assert_eq!(shown, (shown * 100.0).round() / 100.0, "rounded: {offered}");
+        assert!((shown - exact[axis].as_f64().unwrap()).abs() < 0.006);
+    }
+    assert!(
+        offered["description"].is_string(),
+        "the description helps decide"
+    );
+    assert_eq!(offered["contact"], Value::Null);
+
+    let (status, declined) = member
+        .post(
+            &format!("{path}/decline"),
+            &json!({"reason": "indisponible"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{declined}");
+    let (status, after) = member.get(&path).await;
+    assert_eq!(status, 404, "{after}");
+
+    // The emailed link, once used, says the answer was recorded and nothing more.
+    app.deliver_to(&sink).await;
+    let decline = link_token(&sink, "contact@proche.fr", "decline");
+    let page = app.get(&format!("/affectations/{decline}")).await;
+    assert_eq!(page.headers()["cache-control"], "no-store");
+    let html = page.text().await.unwrap();
+    assert!(
+        !html.contains("claire@exemple.fr") && !html.contains("chiffrés"),
+        "{html}"
+    );
+}
+
+#[tokio::test]
+async fn pages_with_personal_data_are_never_cached_and_https_hardens_cookies() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    let (status, _) = submit(&app, &request_body()).await;
+    assert_eq!(status, 201);
+    app.deliver_to(&sink).await;
+    let token = tracking_token(&sink);
+    for path in [
+        format!("/suivi/{token}"),
+        format!("/api/v1/tracking/{token}"),
+    ] {
+        let response = app.get(&path).await;
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+    }
+    assert!(
+        app.get("/suivi/x")
+            .await
+            .headers()
+            .get("strict-transport-security")
+            .is_none()
+    );
+
+    let db = std::sync::Arc::new(common::TestDb::new());
+    let secure =
+        TestApp::spawn_with(db, &[("CYBERDIR_BASE_URL", "https://cyberdir.example")]).await;
+    let response = secure.get("/connexion").await;
+    assert!(
+        response.headers()["strict-transport-security"]
+            .to_str()
+            .unwrap()
+            .contains("max-age=")
+    );
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("__Host-cyberdir_csrf="), "{cookie}");
+    assert!(
+        cookie.contains("Secure") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+}
+
+#[tokio::test]
+async fn a_token_acts_only_on_its_own_request() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    let (_, first) = submit(&app, &request_body()).await;
+    app.deliver_to(&sink).await;
+    let token = tracking_token(&sink);
+    let mut other = request_body();
+    other["contact"]["email"] = json!("autre@exemple.fr");
+    let (_, second) = submit(&app, &other).await;
+    let second_id = second["id"].as_str().unwrap();
+    let (status, _) = answer(&app, second_id, "cancel", json!({"token": token})).await;
+    assert_eq!(status, 404);
+    let (status, _) = answer(&app, second_id, "erase", json!({"token": token})).await;
+    assert_eq!(status, 404);
+    let (_, tracked) = app.get_json(&format!("/api/v1/tracking/{token}")).await;
+    assert_eq!(tracked["id"], first["id"]);
+    assert_eq!(
+        tracked["can_cancel"], true,
+        "the token's own request is untouched"
+    );
+}
+
+#[tokio::test]
+async fn the_victim_erases_the_request_and_the_provider_is_told() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    nearby(&app, "proche", 3.0).await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let (_, created) = submit(&app, &request_body()).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    app.deliver_to(&sink).await;
+    let token = tracking_token(&sink);
+    let (status, erased) = answer(&app, &id, "erase", json!({"token": token})).await;
+    assert_eq!(status, 200, "{erased}");
+    assert_eq!(erased["status"], "cancelled");
+    assert_eq!(erased["erased"], true);
+    let (_, seen) = staff
+        .get(&format!("/api/v1/assistance-requests/{id}"))
+        .await;
+    assert_eq!(seen["contact"], Value::Null);
+    assert_eq!(seen["description"], Value::Null);
+    assert_eq!(seen["incident_type"], "rancongiciel", "statistics stay");
+    app.deliver_to(&sink).await;
+    assert!(
+        sink.messages_to("contact@proche.fr")
+            .iter()
+            .any(|m| m.subject.contains("annulée")),
+        "the provider offered the request is told"
+    );
+    let (status, _) = answer(&app, &id, "erase", json!({"token": token})).await;
+    assert_eq!(status, 200, "erasing twice changes nothing");
+}
+
+#[tokio::test]
+async fn a_double_submitted_form_lands_on_the_tracking_page() {
+    let app = TestApp::spawn().await;
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let form = browser
+        .get(app.url("/demande-assistance"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = form
+        .split("name=\"csrf_token\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_owned();
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("audience", "particulier"),
+        ("incident_type", "rancongiciel"),
+        ("postcode", "35000"),
+        ("description", "Mes fichiers sont chiffrés."),
+        ("name", "Claire Martin"),
+        ("email", "claire@exemple.fr"),
+        ("phone", ""),
+        ("consent", "on"),
+        ("provider_id", ""),
+    ];
+    let mut landed = Vec::new();
+    for _ in 0..2 {
+        let response = browser
+            .post(app.url("/demande-assistance"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 303);
+        landed.push(response.headers()["location"].to_str().unwrap().to_owned());
+    }
+    assert_eq!(landed[0], landed[1]);
+    assert!(
+        landed[1].starts_with("/suivi/") && landed[1].len() > 70,
+        "{landed:?}"
+    );
+    let page = browser.get(app.url(&landed[1])).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+}
