@@ -29,11 +29,22 @@ pub async fn create(
     state: web::Data<AppState>,
     body: web::Json<NewRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let key = req
-        .headers()
-        .get("idempotency-key")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let key = match req.headers().get("idempotency-key") {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .filter(|k| k.chars().all(|c| c.is_ascii_graphic()))
+                .ok_or_else(|| {
+                    AppError::field(
+                        "Idempotency-Key",
+                        "Clé d'idempotence invalide : caractères ASCII visibles seulement (par exemple un UUID).",
+                    )
+                })?
+                .to_owned(),
+        ),
+    };
     let client = crate::http::client::client_key(&req, &state.config.trusted_proxies);
     let state = state.into_inner();
     let input = body.into_inner();

@@ -230,7 +230,8 @@ impl Step {
     }
 
     /// One email per active member of the organisation, built by `email(name, provider_name)`
-    /// with the member's name and the organisation's.
+    /// with the member's name and the organisation's; to its contact address when it has no
+    /// member account.
     pub fn mail_members<E: Email>(
         &mut self,
         conn: &mut DbConnection,
@@ -238,7 +239,13 @@ impl Step {
         provider: &Provider,
         email: impl Fn(String, String) -> E,
     ) -> Result<(), AppError> {
-        for (to, name) in referencing::member_emails(conn, &provider.id)? {
+        let members = referencing::member_emails(conn, &provider.id)?;
+        if members.is_empty() && !provider.email.is_empty() {
+            // No member account yet (an imported organisation): its contact address.
+            let name = provider.display_name();
+            return self.mail(state, &provider.email, &email(name.clone(), name));
+        }
+        for (to, name) in members {
             self.mail(state, &to, &email(name, provider.display_name()))?;
         }
         Ok(())

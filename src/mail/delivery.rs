@@ -47,10 +47,21 @@ impl Transport {
         }
     }
 
-    fn send(&self, message: &Message) -> Result<(), String> {
+    /// Sends one message; an error says whether trying again could help (an SMTP 5xx answer,
+    /// such as an unknown mailbox, is final).
+    fn send(&self, message: &Message) -> Result<(), Outcome> {
         match self {
-            Self::Smtp(t) => t.send(message).map(|_| ()).map_err(|e| e.to_string()),
-            Self::Files(t, _) => t.send(message).map(|_| ()).map_err(|e| e.to_string()),
+            Self::Smtp(t) => t.send(message).map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    Outcome::Permanent(e.to_string())
+                } else {
+                    Outcome::Retry(e.to_string())
+                }
+            }),
+            Self::Files(t, _) => t
+                .send(message)
+                .map(|_| ())
+                .map_err(|e| Outcome::Retry(e.to_string())),
         }
     }
 
@@ -153,7 +164,7 @@ impl Delivery {
         match message {
             Ok(message) => match self.transport.send(&message) {
                 Ok(()) => Outcome::Sent,
-                Err(e) => Outcome::Retry(e),
+                Err(failed) => failed,
             },
             Err(e) => Outcome::Permanent(format!("cannot build the message: {e}")),
         }

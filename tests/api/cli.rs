@@ -145,6 +145,8 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
     ))
     .unwrap();
     assert!(search["total"].as_u64().unwrap() > 0);
+    // An anonymous visit to a protected page is a redirect to the log-in page, not an error.
+    let _ = reqwest::blocking_get(&format!("{base}/espace"));
     // Links carry secrets in their path or query: they must not reach the logs.
     let secret = "5ec2e7".repeat(10) + "abcd";
     let _ = reqwest::blocking_get(&format!("{base}/api/v1/tracking/{secret}"));
@@ -180,6 +182,11 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
         logs.iter().all(|l| !l.contains('\u{1b}')),
         "no colours when the output is not a terminal"
     );
+    let errors: Vec<&String> = logs
+        .iter()
+        .filter(|l| l.contains("\"level\":\"ERROR\""))
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
     // JSON logs with a request id on each request.
     let request_line = logs
         .iter()

@@ -360,3 +360,70 @@ async fn an_upload_is_refused_before_its_body_is_read_and_its_parts_are_bounded(
         .await;
     assert_eq!(status, 201, "{body}");
 }
+
+#[tokio::test]
+async fn an_organisation_without_member_accounts_is_written_to_at_its_contact_address() {
+    use chrono::Datelike;
+    let sink = common::SmtpSink::start();
+    let app = TestApp::spawn().await;
+    // An imported organisation: no member account, a label ending in five days.
+    let ends = common::start_of_tests().date_naive() + chrono::Days::new(5);
+    let starts = ends - chrono::Months::new(24);
+    let mut imported = common::provider(
+        "importe",
+        48.11,
+        -1.68,
+        cyberdir::domain::zone::Zone::National,
+    );
+    imported.label = Some(common::label(
+        "EC-2024-0042",
+        (starts.year(), starts.month(), starts.day()),
+        "valid",
+    ));
+    app.insert(imported).await;
+    assert_eq!(app.run_jobs().await.label_reminders, 1);
+    app.deliver_to(&sink).await;
+    let reminders: Vec<_> = sink
+        .messages_to("contact@importe.fr")
+        .into_iter()
+        .filter(|m| m.text.contains("EC-2024-0042"))
+        .collect();
+    assert_eq!(reminders.len(), 1, "the reminder reaches someone");
+}
+
+#[tokio::test]
+async fn a_mailbox_that_does_not_exist_is_failed_at_once_not_retried_for_a_day() {
+    let sink = common::SmtpSink::start();
+    let app = TestApp::spawn().await;
+    let (status, _) = app
+        .post_json(
+            "/api/v1/accounts",
+            &json!({"email": "inconnu@exemple.fr", "password": TEST_PASSWORD, "display_name": "X"}),
+        )
+        .await;
+    assert_eq!(status, 202);
+    let report = app.deliver_to(&sink).await;
+    assert_eq!((report.sent, report.retrying, report.failed), (0, 0, 1));
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let (_, failed) = staff.get("/api/v1/outbox?status=failed").await;
+    assert_eq!(failed["total"], 1, "{failed}");
+}
+
+#[tokio::test]
+async fn an_idempotency_key_must_be_visible_ascii() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .post(app.url("/api/v1/assistance-requests"))
+        .header(
+            "Idempotency-Key",
+            reqwest::header::HeaderValue::from_bytes("clé-é".as_bytes()).unwrap(),
+        )
+        .json(&common::assistance::request_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["errors"]["Idempotency-Key"].is_array(), "{body}");
+}
