@@ -24,6 +24,8 @@ pub enum AppError {
     #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
     PayloadTooLarge(String),
@@ -61,6 +63,7 @@ impl AppError {
             Self::Unauthorized(_) => ("unauthorized", "Authentification requise"),
             Self::Forbidden(_) => ("forbidden", "Action non autorisée"),
             Self::NotFound(_) => ("not-found", "Introuvable"),
+            Self::MethodNotAllowed(_) => ("method-not-allowed", "Méthode non prise en charge"),
             Self::Conflict(_) => ("conflict", "Conflit"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Contenu trop volumineux"),
             Self::TooManyRequests(_) => ("too-many-requests", "Trop de tentatives"),
@@ -105,6 +108,7 @@ impl ResponseError for AppError {
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,

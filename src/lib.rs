@@ -53,7 +53,7 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
             .app_data(api::json_config())
             .configure(api::configure)
             .split_for_parts();
-        let openapi = aweb::Data::new(openapi);
+        let openapi = aweb::Data::new(api::document::complete(&openapi));
         app.app_data(openapi)
             .wrap(default_headers(data.config.https()))
             .wrap(actix_web::middleware::from_fn(|req, next| {
@@ -89,6 +89,6 @@ fn default_headers(https: bool) -> DefaultHeaders {
     }
 }
 
-async fn openapi_json(spec: aweb::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+async fn openapi_json(spec: aweb::Data<serde_json::Value>) -> HttpResponse {
     HttpResponse::Ok().json(spec.get_ref())
 }

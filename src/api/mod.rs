@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod assistance;
+pub mod document;
 pub mod geo;
 pub mod health;
 pub mod incident_types;

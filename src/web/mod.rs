@@ -147,6 +147,23 @@ pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
     let error = AppError::not_found("Cette adresse ne correspond à aucune page.");
     if req.path().starts_with("/api/") {
         use actix_web::ResponseError;
+        // A route that exists with other methods: 405 and the methods it has.
+        let allowed = req
+            .app_data::<web::Data<serde_json::Value>>()
+            .and_then(|doc| crate::api::document::allowed_methods(doc, req.path()));
+        if let Some(methods) = allowed {
+            let mut response = AppError::MethodNotAllowed(format!(
+                "Méthode non prise en charge ici : {}.",
+                methods.join(", ")
+            ))
+            .error_response();
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&methods.join(", ")) {
+                response
+                    .headers_mut()
+                    .insert(actix_web::http::header::ALLOW, value);
+            }
+            return response;
+        }
         error.error_response()
     } else {
         render_error(&state, &error)

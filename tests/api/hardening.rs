@@ -427,3 +427,34 @@ async fn an_idempotency_key_must_be_visible_ascii() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert!(body["errors"]["Idempotency-Key"].is_array(), "{body}");
 }
+
+#[tokio::test]
+async fn the_openapi_document_states_problems_methods_and_times_as_they_are() {
+    let app = TestApp::spawn().await;
+    let (_, doc) = app.get_json("/api/openapi.json").await;
+    let label = &doc["paths"]["/api/v1/labels/{number}"]["get"]["responses"];
+    assert!(
+        label["404"]["content"]["application/problem+json"].is_object(),
+        "{label}"
+    );
+    assert!(label["404"]["content"].get("application/json").is_none());
+    assert!(label["422"].is_object() && label["400"].is_object());
+    let text = doc.to_string();
+    assert!(
+        !text.contains("\"date-time\""),
+        "times carry no offset: no date-time format"
+    );
+    // A route that exists with other methods: 405 and its methods.
+    let response = app
+        .client
+        .delete(app.url("/api/v1/labels/EC-2026-0001"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    assert_eq!(response.headers()["allow"], "GET");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+}
