@@ -5,6 +5,7 @@ pub mod api;
 pub mod assistance;
 pub mod audit;
 pub mod auth;
+pub mod background;
 pub mod clock;
 pub mod config;
 pub mod db;

@@ -283,10 +283,14 @@ fn run_server(state: AppState) -> Result<(), String> {
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let url = state.config.base_url.clone();
     tracing::info!(address = %bind, backend = state.backend, %url, "cyberdir listening: open {url}");
-    actix_web::rt::System::new().block_on(async move {
+    let background = state.background.clone();
+    let served = actix_web::rt::System::new().block_on(async move {
         serve_shared(actix_web::web::Data::from(state), listener)
             .map_err(|e| e.to_string())?
             .await
             .map_err(|e| e.to_string())
-    })
+    });
+    // Work started after an answer ends before the process does.
+    background.wait_idle(Duration::from_secs(30));
+    served
 }

@@ -34,6 +34,8 @@ pub struct AppState {
     /// Runs inside every referencing step's transaction: the label follows the referencing
     /// decision. A hook, so that referencing does not depend on the label built on it.
     pub after_referencing_step: referencing::StepHook,
+    /// Work done after the answer (see `background`).
+    pub background: crate::background::Background,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +96,7 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
         ),
         link_key,
         after_referencing_step: label::labels::follow_referencing,
+        background: crate::background::Background::default(),
         config,
     })
 }

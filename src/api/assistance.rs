@@ -85,11 +85,7 @@ pub async fn cancel(
     path: web::Path<String>,
     body: web::Json<CancelInput>,
 ) -> Result<HttpResponse, AppError> {
-    let state = state.into_inner();
-    let id = path.into_inner();
-    let token = body.into_inner().token;
-    let view = web::block(move || assistance::cancel(&state, &token, Some(&id))).await??;
-    Ok(HttpResponse::Ok().json(view))
+    by_tracking_token(state, path, body, assistance::cancel).await
 }
 
 /// The victim erases the request (with the tracking token): an open request is cancelled and
@@ -101,10 +97,20 @@ pub async fn erase(
     path: web::Path<String>,
     body: web::Json<CancelInput>,
 ) -> Result<HttpResponse, AppError> {
+    by_tracking_token(state, path, body, assistance::erase).await
+}
+
+/// A victim's action on request `id` with its tracking token (which must be that request's).
+async fn by_tracking_token(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    body: web::Json<CancelInput>,
+    act: fn(&AppState, &str, Option<&str>) -> Result<TrackingView, AppError>,
+) -> Result<HttpResponse, AppError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let token = body.into_inner().token;
-    let view = web::block(move || assistance::erase(&state, &token, Some(&id))).await??;
+    let view = web::block(move || act(&state, &token, Some(&id))).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 

@@ -10,7 +10,7 @@ use super::views::RequestView;
 use super::{assign, links, notify, staff};
 use crate::audit::{Event, Step};
 use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
-use crate::db::{DbConnection, accounts, providers, write_transaction};
+use crate::db::{DbConnection, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::assistance::{DeclineReason, RequestStatus};
 use crate::error::AppError;
@@ -87,18 +87,15 @@ fn pending_offer(
         }
         Answerer::Member(user) => {
             let assignment = queries::pending_assignment(conn, &request.id)?;
-            let member_of = |provider: &str, conn: &mut DbConnection| {
-                accounts::membership(conn, provider, &user.id).map(|m| m.is_some())
-            };
             match assignment {
-                Some(a) if member_of(&a.provider_id, conn)? => {
+                Some(a) if user.is_member_of(&a.provider_id) => {
                     Ok((request, a, Some(user.id.clone())))
                 }
                 _ => {
                     // A provider that was offered it earlier knows it exists; others do not.
                     let offered_before = queries::assignments_of(conn, &request.id)?
                         .iter()
-                        .any(|a| member_of(&a.provider_id, conn).unwrap_or(false));
+                        .any(|a| user.is_member_of(&a.provider_id));
                     if offered_before {
                         Err(gone())
                     } else {

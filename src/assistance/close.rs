@@ -7,7 +7,7 @@ use super::{assign, notify};
 use crate::audit::{Event, Step};
 use crate::auth::tokens;
 use crate::db::assistance::{self as queries, ReportRow, SurveyRow};
-use crate::db::{accounts, providers, write_transaction};
+use crate::db::{providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::assistance::RequestStatus;
 use crate::error::{AppError, FieldErrors};
@@ -80,9 +80,7 @@ pub fn close(
         // 404 unless it was offered to one of the caller's organisations.
         staff::view(conn, state, &row, &Viewer::Provider(user))?;
         let provider_id = row.provider_id.clone().unwrap_or_default();
-        if row.status != RequestStatus::Accepted
-            || accounts::membership(conn, &provider_id, &user.id)?.is_none()
-        {
+        if row.status != RequestStatus::Accepted || !user.is_member_of(&provider_id) {
             return Err(AppError::Conflict(
                 "Seul le professionnel qui a pris en charge la demande peut la clore.".into(),
             ));

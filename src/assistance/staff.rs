@@ -9,7 +9,7 @@ use super::views::{AssignmentView, ReportView, RequestList, RequestView, VictimC
 use super::{assign, notify};
 use crate::audit::{self, Event, EventView, Step, Subject};
 use crate::db::assistance::{self as queries, RequestRow};
-use crate::db::{DbConnection, accounts, providers, write_transaction};
+use crate::db::{DbConnection, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::assistance::RequestStatus;
 use crate::domain::matching::Query;
@@ -51,9 +51,7 @@ pub fn view(
         Viewer::Provider(user) => {
             let mut mine = Vec::new();
             for a in &assignments {
-                if !mine.contains(&a.provider_id)
-                    && accounts::membership(conn, &a.provider_id, &user.id)?.is_some()
-                {
+                if !mine.contains(&a.provider_id) && user.is_member_of(&a.provider_id) {
                     mine.push(a.provider_id.clone());
                 }
             }

@@ -25,6 +25,30 @@ fn request_of(
     Ok(row)
 }
 
+/// One step of the victim on the token's request, in one transaction: `act`, then the step's
+/// events and emails, then the tracking view.
+fn on_request(
+    state: &AppState,
+    token: &str,
+    expected_id: Option<&str>,
+    act: impl FnOnce(
+        &mut DbConnection,
+        &mut Step,
+        &mut RequestRow,
+        NaiveDateTime,
+    ) -> Result<(), AppError>,
+) -> Result<TrackingView, AppError> {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let now = state.clock.now_naive();
+        let mut step = Step::new(now);
+        let mut row = request_of(conn, token, expected_id)?;
+        act(conn, &mut step, &mut row, now)?;
+        step.write(conn)?;
+        tracking_view(conn, state, &row)
+    })
+}
+
 /// Cancels an open request: its offer or provider is let go and told.
 fn cancel_open(
     conn: &mut DbConnection,
@@ -57,14 +81,8 @@ pub fn cancel(
     token: &str,
     expected_id: Option<&str>,
 ) -> Result<TrackingView, AppError> {
-    let mut conn = state.pool.get()?;
-    write_transaction(&mut conn, |conn| {
-        let now = state.clock.now_naive();
-        let step = &mut Step::new(now);
-        let mut row = request_of(conn, token, expected_id)?;
-        cancel_open(conn, step, state, &mut row, now)?;
-        step.write(conn)?;
-        tracking_view(conn, state, &row)
+    on_request(state, token, expected_id, |conn, step, row, now| {
+        cancel_open(conn, step, state, row, now)
     })
 }
 
@@ -76,16 +94,11 @@ pub fn erase(
     token: &str,
     expected_id: Option<&str>,
 ) -> Result<TrackingView, AppError> {
-    let mut conn = state.pool.get()?;
-    write_transaction(&mut conn, |conn| {
-        let now = state.clock.now_naive();
-        let step = &mut Step::new(now);
-        let mut row = request_of(conn, token, expected_id)?;
+    on_request(state, token, expected_id, |conn, step, row, now| {
         if !row.status.is_closed() {
-            cancel_open(conn, step, state, &mut row, now)?;
-            // The confirmation goes out before the address is erased.
+            cancel_open(conn, step, state, row, now)?;
         }
-        step.write(conn)?;
+        // The emails above are rendered already: the address can go now.
         if queries::anonymise(conn, &row.id, now)? {
             step.record(Event::request(
                 &row.id,
@@ -93,10 +106,12 @@ pub fn erase(
                 Some(row.status),
                 row.status,
             ));
-            step.write(conn)?;
+            row.description = None;
+            row.contact_name = None;
+            row.contact_email = None;
+            row.contact_phone = None;
+            row.anonymised_at = Some(now);
         }
-        let row = queries::request(conn, &row.id)?
-            .ok_or_else(|| AppError::not_found("Demande introuvable."))?;
-        tracking_view(conn, state, &row)
+        Ok(())
     })
 }

@@ -245,7 +245,8 @@ pub fn log_out(state: &AppState, session_hash: &str) -> Result<(), AppError> {
 /// [`request_password_reset`] off the request path, so that the answer takes the same time
 /// whether the address has an account or not.
 pub fn request_password_reset_in_background(state: std::sync::Arc<AppState>, email: String) {
-    actix_web::rt::task::spawn_blocking(move || {
+    let background = state.background.clone();
+    background.spawn(move || {
         if let Err(e) = request_password_reset(&state, &email) {
             tracing::warn!(error = %e, "a password reset request failed");
         }

@@ -11,7 +11,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use super::{CSRF_HEADER, Role, tokens};
 use crate::db::accounts;
-use crate::domain::actor::Actor;
+use crate::domain::actor::{Actor, Membership};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -100,10 +100,14 @@ pub fn session_user(
         let lookup = session_hash.clone();
         let found = web::block(move || -> Result<_, AppError> {
             let mut conn = inner.pool.get()?;
-            Ok(accounts::session_user(&mut conn, &lookup, now)?)
+            let Some((user, csrf)) = accounts::session_user(&mut conn, &lookup, now)? else {
+                return Ok(None);
+            };
+            let memberships = accounts::memberships_of(&mut conn, &user.id)?;
+            Ok(Some((user, csrf, memberships)))
         })
         .await??;
-        let Some((user, csrf_token)) = found else {
+        let Some((user, csrf_token, memberships)) = found else {
             return Ok(None);
         };
         let role = Role::parse(&user.role)
@@ -114,6 +118,10 @@ pub fn session_user(
                 email: user.email,
                 display_name: user.display_name,
                 role,
+                memberships: memberships
+                    .into_iter()
+                    .map(|(provider_id, owner)| Membership { provider_id, owner })
+                    .collect(),
             },
             csrf_token,
             session_hash,

@@ -237,18 +237,16 @@ pub fn add_member(
         .execute(conn)
 }
 
-/// (is_member, is_owner) of a user for an organisation.
-pub fn membership(
-    conn: &mut DbConnection,
-    provider_id: &str,
-    user_id: &str,
-) -> QueryResult<Option<bool>> {
+/// The organisations a user belongs to: (provider id, is_owner).
+pub fn memberships_of(conn: &mut DbConnection, user_id: &str) -> QueryResult<Vec<(String, bool)>> {
     organisation_members::table
-        .filter(organisation_members::provider_id.eq(provider_id))
         .filter(organisation_members::user_id.eq(user_id))
-        .select(organisation_members::is_owner)
-        .first(conn)
-        .optional()
+        .order(organisation_members::provider_id)
+        .select((
+            organisation_members::provider_id,
+            organisation_members::is_owner,
+        ))
+        .load(conn)
 }
 
 /// Members of an organisation: (user, is_owner).

@@ -51,16 +51,37 @@ impl Role {
     }
 }
 
-/// The user on whose behalf a service acts; built by the web layer from the session.
+/// The user on whose behalf a service acts; built by the web layer from the session, with the
+/// organisations the user belongs to as of this request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub id: String,
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    pub memberships: Vec<Membership>,
+}
+
+/// Membership of an organisation (a provider).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Membership {
+    pub provider_id: String,
+    /// The owner manages the members.
+    pub owner: bool,
 }
 
 impl Actor {
+    /// The actor's membership of the organisation, if any.
+    pub fn membership(&self, provider_id: &str) -> Option<&Membership> {
+        self.memberships
+            .iter()
+            .find(|m| m.provider_id == provider_id)
+    }
+
+    pub fn is_member_of(&self, provider_id: &str) -> bool {
+        self.membership(provider_id).is_some()
+    }
+
     pub fn require_staff(&self) -> Result<(), AppError> {
         if self.role.is_staff() {
             Ok(())

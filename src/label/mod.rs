@@ -97,7 +97,7 @@ pub fn load(
             return Err(not_found());
         }
         Access::Auditor
-    } else if accounts::membership(conn, &row.provider_id, &user.id)?.is_some() {
+    } else if user.is_member_of(&row.provider_id) {
         Access::Member
     } else {
         return Err(not_found());

@@ -77,8 +77,8 @@ pub fn load(
     if user.role.is_staff() {
         return Ok((provider, version, Access::Staff));
     }
-    match accounts::membership(conn, id, &user.id)? {
-        Some(owner) => Ok((provider, version, Access::Member { owner })),
+    match user.membership(id) {
+        Some(m) => Ok((provider, version, Access::Member { owner: m.owner })),
         None => Err(not_found()),
     }
 }

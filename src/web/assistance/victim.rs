@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::{blocking, first_errors, when_fr};
 use crate::assistance::survey::{self, SurveyAnswer};
+use crate::assistance::views::TrackingView;
 use crate::assistance::{self, ContactInput, NewRequest};
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
@@ -243,6 +244,29 @@ pub struct CsrfForm {
     pub csrf_token: String,
 }
 
+/// What the victim may do from the tracking page, by its link.
+type VictimAction = fn(&AppState, &str, Option<&str>) -> Result<TrackingView, AppError>;
+
+/// A form of the tracking page: `act` on the token's request, then back to the page with `info`.
+async fn on_tracking_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    token: String,
+    csrf_token: &str,
+    act: VictimAction,
+    info: &str,
+) -> HttpResponse {
+    if let Err(e) = check_anonymous_form(&req, &state, csrf_token) {
+        return render_error(&state, &e);
+    }
+    let inner = state.clone().into_inner();
+    let asked = token.clone();
+    match blocking(move || act(&inner, &asked, None)).await {
+        Ok(_) => see_other(&format!("/suivi/{token}?info={info}")),
+        Err(e) => render_error(&state, &e),
+    }
+}
+
 #[post("/suivi/{token}/annuler")]
 async fn cancel(
     req: HttpRequest,
@@ -250,16 +274,16 @@ async fn cancel(
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
     let token = path.into_inner();
-    let inner = state.clone().into_inner();
-    let asked = token.clone();
-    match blocking(move || assistance::cancel(&inner, &asked, None)).await {
-        Ok(_) => see_other(&format!("/suivi/{token}?info=annulee")),
-        Err(e) => render_error(&state, &e),
-    }
+    on_tracking_page(
+        req,
+        state,
+        token,
+        &form.csrf_token,
+        assistance::cancel,
+        "annulee",
+    )
+    .await
 }
 
 #[post("/suivi/{token}/effacer")]
@@ -269,16 +293,16 @@ async fn erase(
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
     let token = path.into_inner();
-    let inner = state.clone().into_inner();
-    let asked = token.clone();
-    match blocking(move || assistance::erase(&inner, &asked, None)).await {
-        Ok(_) => see_other(&format!("/suivi/{token}?info=effacee")),
-        Err(e) => render_error(&state, &e),
-    }
+    on_tracking_page(
+        req,
+        state,
+        token,
+        &form.csrf_token,
+        assistance::erase,
+        "effacee",
+    )
+    .await
 }
 
 #[get("/avis/{token}")]

@@ -387,6 +387,15 @@ impl Drop for SmtpSink {
     }
 }
 
+impl Drop for TestApp {
+    /// Work done after an answer ends before the test's database goes.
+    fn drop(&mut self) {
+        self.state
+            .background
+            .wait_idle(std::time::Duration::from_secs(10));
+    }
+}
+
 impl TestApp {
     /// One delivery pass of the outbox to `sink`, as the worker would do.
     pub async fn deliver_to(&self, sink: &SmtpSink) -> cyberdir::mail::delivery::DeliveryReport {
