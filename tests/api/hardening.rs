@@ -2,27 +2,10 @@
 
 use crate::common;
 
+use common::html::{hidden, tab};
 use common::{TEST_PASSWORD, TestApp, token_in};
 use cyberdir::auth::Role;
 use serde_json::json;
-
-/// A client that keeps cookies and does not follow redirects, as a browser tab seen from outside.
-fn tab() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of the hidden field `name` in a page.
-fn hidden(html: &str, name: &str) -> String {
-    html.split(&format!("name=\"{name}\" value=\""))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_else(|| panic!("no field {name}"))
-        .to_owned()
-}
 
 #[tokio::test]
 async fn after_log_in_only_a_path_of_this_site_is_followed() {

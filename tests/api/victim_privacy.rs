@@ -4,6 +4,7 @@
 use crate::common;
 
 use common::assistance::{answer, link_token, nearby, request_body, submit, tracking_token};
+use common::html::{hidden, tab};
 use common::{SmtpSink, TestApp};
 use cyberdir::auth::Role;
 use serde_json::{Value, json};
@@ -160,11 +161,7 @@ async fn the_victim_erases_the_request_and_the_provider_is_told() {
 #[tokio::test]
 async fn a_double_submitted_form_lands_on_the_tracking_page() {
     let app = TestApp::spawn().await;
-    let browser = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let browser = tab();
     let form = browser
         .get(app.url("/demande-assistance"))
         .send()
@@ -173,12 +170,7 @@ async fn a_double_submitted_form_lands_on_the_tracking_page() {
         .text()
         .await
         .unwrap();
-    let csrf = form
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .unwrap()
-        .to_owned();
+    let csrf = hidden(&form, "csrf_token");
     let fields = [
         ("csrf_token", csrf.as_str()),
         ("audience", "particulier"),

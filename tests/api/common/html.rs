@@ -32,3 +32,22 @@ pub fn visible_text(html: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// The value of the hidden field `name` in a page.
+pub fn hidden(html: &str, name: &str) -> String {
+    html.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no field {name}"))
+        .to_owned()
+}
+
+/// A client that keeps cookies and does not follow redirects, as a browser tab seen from
+/// outside (the 303s can be checked).
+pub fn tab() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
