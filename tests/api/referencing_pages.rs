@@ -4,209 +4,14 @@
 
 use crate::common;
 
-use common::html::{decode_entities, visible_text};
-use common::{SmtpSink, TEST_PASSWORD, TestApp, start_of_tests, token_in};
+use common::pages::{Browser, Page};
+use common::{SmtpSink, TestApp, start_of_tests, token_in};
 use cyberdir::auth::Role;
 use serde_json::json;
 
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 const REASON: &str = "Le Kbis date de plus de trois mois.";
-
-/// What the browser got back.
-struct Page {
-    status: u16,
-    html: String,
-    location: Option<String>,
-    content_type: String,
-    bytes: Vec<u8>,
-}
-
-impl Page {
-    /// The CSRF token of the page's forms.
-    fn csrf(&self) -> String {
-        let marker = "name=\"csrf_token\" value=\"";
-        let start = self.html.find(marker).expect("a form with a CSRF token") + marker.len();
-        self.html[start..]
-            .chars()
-            .take_while(|c| *c != '"')
-            .collect()
-    }
-
-    /// The page as read on screen: tags removed, entities decoded, spaces collapsed.
-    fn text(&self) -> String {
-        visible_text(&self.html)
-    }
-
-    /// The text of the element with this id (up to its closing tag).
-    fn element(&self, id: &str) -> Option<String> {
-        let marker = format!("id=\"{id}\"");
-        let at = self.html.find(&marker)?;
-        let tag_start = self.html[..at].rfind('<')?;
-        let name: String = self.html[tag_start + 1..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        let open_end = at + self.html[at..].find('>')? + 1;
-        let close = self.html[open_end..].find(&format!("</{name}>"))?;
-        Some(visible_text(&self.html[open_end..open_end + close]))
-    }
-
-    /// The opening tag of the element with this id.
-    fn tag(&self, id: &str) -> String {
-        let marker = format!("id=\"{id}\"");
-        let at = self
-            .html
-            .find(&marker)
-            .unwrap_or_else(|| panic!("no element #{id} in the page"));
-        let start = self.html[..at].rfind('<').unwrap();
-        let end = at + self.html[at..].find('>').unwrap();
-        self.html[start..=end].to_owned()
-    }
-
-    /// The value of an attribute of the element with this id, decoded.
-    fn attribute(&self, id: &str, name: &str) -> Option<String> {
-        let tag = self.tag(id);
-        let marker = format!(" {name}=\"");
-        let start = tag.find(&marker)? + marker.len();
-        let end = start + tag[start..].find('"')?;
-        Some(decode_entities(&tag[start..end]))
-    }
-
-    fn value(&self, id: &str) -> String {
-        self.attribute(id, "value").unwrap_or_default()
-    }
-
-    fn checked(&self, id: &str) -> bool {
-        self.tag(id).contains(" checked")
-    }
-
-    fn has(&self, id: &str) -> bool {
-        self.html.contains(&format!("id=\"{id}\""))
-    }
-
-    /// The `href` of the link whose text contains `text`.
-    fn link(&self, text: &str) -> Option<String> {
-        let mut rest = self.html.as_str();
-        while let Some(at) = rest.find("<a href=\"") {
-            let after = &rest[at + 9..];
-            let href_end = after.find('"')?;
-            let close = after.find("</a>")?;
-            let content_start = after.find('>')? + 1;
-            if visible_text(&after[content_start..close]).contains(text) {
-                return Some(decode_entities(&after[..href_end]));
-            }
-            rest = &after[close..];
-        }
-        None
-    }
-}
-
-/// A browser: cookies kept, redirects not followed (so that the 303s can be checked).
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-}
-
-impl Browser {
-    async fn sign_in(app: &TestApp, email: &str, role: Role) -> Self {
-        app.user(email, role).await;
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
-        let response = client
-            .post(app.url("/api/v1/session"))
-            .json(&json!({"email": email, "password": TEST_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 200, "log-in of {email}");
-        Self {
-            client,
-            base: app.address.clone(),
-        }
-    }
-
-    async fn read(response: reqwest::Response) -> Page {
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .map(|l| l.to_str().unwrap().to_owned());
-        let content_type = response
-            .headers()
-            .get("content-type")
-            .map(|l| l.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = response.bytes().await.unwrap().to_vec();
-        Page {
-            status,
-            html: String::from_utf8_lossy(&bytes).into_owned(),
-            location,
-            content_type,
-            bytes,
-        }
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        Self::read(response).await
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        Self::read(response).await
-    }
-
-    async fn upload(
-        &self,
-        path: &str,
-        token: &str,
-        kind: &str,
-        filename: &str,
-        bytes: &[u8],
-    ) -> Page {
-        let form = reqwest::multipart::Form::new()
-            .text("csrf_token", token.to_owned())
-            .text("kind", kind.to_owned())
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(bytes.to_vec())
-                    .file_name(filename.to_owned())
-                    .mime_str("application/pdf")
-                    .unwrap(),
-            );
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        Self::read(response).await
-    }
-
-    /// Checks a 303 and opens where it leads.
-    async fn follow(&self, page: Page) -> Page {
-        assert_eq!(page.status, 303, "{}", page.text());
-        let location = page.location.expect("a Location header");
-        let path = location.strip_prefix(&self.base).unwrap_or(&location);
-        self.get(path).await
-    }
-}
 
 /// Creates an organisation from the portal home; its page's path.
 async fn create_organisation(browser: &Browser, name: &str) -> String {
@@ -338,7 +143,7 @@ async fn a_provider_creates_completes_and_submits_an_application() {
         .next()
         .unwrap()
         .to_owned();
-    let page = browser.follow(created).await;
+    let page = browser.follow(&created).await;
     assert_eq!(page.status, 200);
     let text = page.text();
     assert!(text.contains("Votre organisation est créée"), "{text}");
@@ -428,7 +233,7 @@ async fn a_provider_creates_completes_and_submits_an_application() {
             &pairs(&profile_form(&token, "732 829 320 00074")),
         )
         .await;
-    let page = browser.follow(saved).await;
+    let page = browser.follow(&saved).await;
     assert!(page.text().contains("Votre profil est enregistré."));
     assert_eq!(page.value("legal_name"), "BREIZH CYBER SAS");
     assert_eq!(page.value("siret"), "73282932000074");
@@ -469,7 +274,7 @@ async fn a_provider_creates_completes_and_submits_an_application() {
             PDF,
         )
         .await;
-    let page = browser.follow(kbis).await;
+    let page = browser.follow(&kbis).await;
     assert!(page.text().contains("Le document est déposé."));
     let insurance = browser
         .upload(
@@ -480,7 +285,7 @@ async fn a_provider_creates_completes_and_submits_an_application() {
             PDF,
         )
         .await;
-    let page = browser.follow(insurance).await;
+    let page = browser.follow(&insurance).await;
     let documents = page.element("documents-list").unwrap();
     assert!(documents.contains("Extrait Kbis"), "{documents}");
     assert!(
@@ -510,7 +315,7 @@ async fn a_provider_creates_completes_and_submits_an_application() {
             ],
         )
         .await;
-    let page = browser.follow(accepted).await;
+    let page = browser.follow(&accepted).await;
     assert!(
         page.text()
             .contains("Vous avez accepté la charte en vigueur")
@@ -518,7 +323,7 @@ async fn a_provider_creates_completes_and_submits_an_application() {
     assert!(page.text().contains("Tout est prêt"));
 
     let submitted = submit(&browser, &path).await;
-    let page = browser.follow(submitted).await;
+    let page = browser.follow(&submitted).await;
     let text = page.text();
     assert!(text.contains("État de la demande : déposé"), "{text}");
     assert!(text.contains("Votre demande est déposée."), "{text}");
@@ -636,7 +441,7 @@ async fn another_provider_gets_not_found_and_other_roles_are_kept_out() {
         )
         .await;
     let download = owner
-        .follow(uploaded)
+        .follow(&uploaded)
         .await
         .link("Télécharger kbis.pdf")
         .unwrap();
@@ -736,7 +541,7 @@ async fn the_timeline_shows_the_reason_staff_gave() {
         .await;
     assert_eq!(kbis.status, 303);
     let again = submit(&browser, &path).await;
-    let page = browser.follow(again).await;
+    let page = browser.follow(&again).await;
     assert!(page.text().contains("État de la demande : déposé"));
     assert!(
         page.element("timeline")
@@ -779,7 +584,7 @@ async fn a_published_profile_sends_reviewed_changes_to_staff_and_says_so() {
             &pairs(&profile_form(&token, "73282932000074")),
         )
         .await;
-    let page = browser.follow(same).await;
+    let page = browser.follow(&same).await;
     assert!(page.text().contains("enregistrées et publiées"));
     assert!(!page.has("pending-change"));
 
@@ -794,7 +599,7 @@ async fn a_published_profile_sends_reviewed_changes_to_staff_and_says_so() {
         }
     }
     let changed = browser.post(&format!("{path}/profil"), &pairs(&form)).await;
-    let page = browser.follow(changed).await;
+    let page = browser.follow(&changed).await;
     let text = page.text();
     assert!(
         text.contains(
@@ -879,7 +684,7 @@ async fn withdrawing_asks_for_a_confirmation() {
             &[("csrf_token", token.as_str()), ("confirm", "oui")],
         )
         .await;
-    let page = browser.follow(confirmed).await;
+    let page = browser.follow(&confirmed).await;
     assert!(page.text().contains("Votre demande est abandonnée."));
     assert!(page.text().contains("État de la demande : abandonné"));
     assert!(!page.has("withdraw_confirm"));
@@ -917,7 +722,7 @@ async fn an_invited_colleague_joins_from_the_email_link() {
             ],
         )
         .await;
-    let page = owner.follow(sent).await;
+    let page = owner.follow(&sent).await;
     assert!(page.text().contains("L'invitation est envoyée"));
 
     app.deliver_to(&sink).await;
@@ -950,7 +755,7 @@ async fn an_invited_colleague_joins_from_the_email_link() {
             .map(|l| l.split('?').next().unwrap()),
         Some(path.as_str())
     );
-    let page = colleague.follow(joined).await;
+    let page = colleague.follow(&joined).await;
     assert!(page.text().contains("Vous avez rejoint l'organisation."));
     let members = page.element("members-list").unwrap();
     assert!(

@@ -4,230 +4,14 @@
 
 use crate::common;
 
-use common::html::{decode_entities, visible_text};
+use common::html::decode_entities;
+use common::pages::{Browser, hidden_in, tag_attribute};
 use common::{Session, TEST_PASSWORD, TestApp};
 use cyberdir::auth::Role;
 use serde_json::{Value, json};
 
 const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
-
-// ---------------------------------------------------------------------------------------------
-// A browser-like client for pages
-
-/// A signed-in browser: keeps its cookies, does not follow redirects.
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-}
-
-/// A page or a form's answer as the browser received it.
-#[derive(Debug)]
-struct Page {
-    status: u16,
-    location: Option<String>,
-    content_type: String,
-    html: String,
-}
-
-/// The value of `name="…"` in a tag's source.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}=\"");
-    let start = tag.find(&key)? + key.len();
-    let end = tag[start..].find('"')? + start;
-    Some(decode_entities(&tag[start..end]))
-}
-
-/// The hidden fields of a form's source.
-fn hidden_in(form: &str) -> Vec<(String, String)> {
-    form.split('<')
-        .filter(|tag| tag.starts_with("input") && tag.contains("type=\"hidden\""))
-        .filter_map(|tag| Some((attribute(tag, "name")?, attribute(tag, "value")?)))
-        .collect()
-}
-
-impl Page {
-    fn text(&self) -> String {
-        visible_text(&self.html)
-    }
-
-    fn title(&self) -> String {
-        let start = self.html.find("<title>").expect("a title") + "<title>".len();
-        let end = self.html[start..].find("</title>").unwrap() + start;
-        decode_entities(&self.html[start..end])
-    }
-
-    /// The text of the first element with `role="alert"`.
-    fn alert(&self) -> Option<String> {
-        let at = self.html.find("role=\"alert\"")?;
-        let open = self.html[..at].rfind('<')?;
-        let tag: String = self.html[open + 1..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect();
-        let close = format!("</{tag}>");
-        let end = self.html[at..].find(&close)? + at;
-        Some(visible_text(&self.html[open..end]))
-    }
-
-    /// The source of the form posting to `action`.
-    fn form_source(&self, action: &str) -> Option<&str> {
-        let key = format!("action=\"{action}\"");
-        let at = self.html.find(&key)?;
-        let start = self.html[..at].rfind("<form")?;
-        let end = self.html[at..].find("</form>")? + at;
-        Some(&self.html[start..end])
-    }
-
-    /// Every form posting to `action`.
-    fn forms(&self, action: &str) -> Vec<&str> {
-        let key = format!("action=\"{action}\"");
-        self.html
-            .match_indices(&key)
-            .filter_map(|(at, _)| {
-                let start = self.html[..at].rfind("<form")?;
-                let end = self.html[at..].find("</form>")? + at;
-                Some(&self.html[start..end])
-            })
-            .collect()
-    }
-
-    /// The hidden fields of the (first) form posting to `action`.
-    fn hidden_fields(&self, action: &str) -> Vec<(String, String)> {
-        let form = self
-            .form_source(action)
-            .unwrap_or_else(|| panic!("no form posting to {action} in:\n{}", self.text()));
-        hidden_in(form)
-    }
-
-    fn hidden(&self, action: &str, name: &str) -> String {
-        self.hidden_fields(action)
-            .into_iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
-            .unwrap_or_else(|| panic!("no hidden {name} in the form posting to {action}"))
-    }
-
-    /// Links whose target starts with `prefix`.
-    fn links(&self, prefix: &str) -> Vec<String> {
-        self.html
-            .split("href=\"")
-            .skip(1)
-            .filter_map(|rest| rest.split('"').next())
-            .map(decode_entities)
-            .filter(|href| href.starts_with(prefix))
-            .collect()
-    }
-
-    /// The text of the table row containing `needle`.
-    fn row_with(&self, needle: &str) -> String {
-        self.html
-            .split("<tr")
-            .skip(1)
-            .map(|row| visible_text(&format!("<tr{}", row.split("</tr>").next().unwrap())))
-            .find(|row| row.contains(needle))
-            .unwrap_or_else(|| panic!("no row with {needle} in:\n{}", self.text()))
-    }
-}
-
-impl Browser {
-    fn new(base: &str) -> Self {
-        Self {
-            client: reqwest::Client::builder()
-                .cookie_store(true)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            base: base.to_owned(),
-        }
-    }
-
-    /// Logs in as the log-in page would, through the API.
-    async fn log_in(&self, email: &str) {
-        let response = self
-            .client
-            .post(format!("{}/api/v1/session", self.base))
-            .json(&json!({"email": email, "password": TEST_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 200, "log-in of {email}");
-    }
-
-    async fn read(response: reqwest::Response) -> Page {
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let location = header("location");
-        let content_type = header("content-type").unwrap_or_default();
-        let html = response.text().await.unwrap_or_default();
-        Page {
-            status,
-            location,
-            content_type,
-            html,
-        }
-    }
-
-    async fn get(&self, path: &str) -> Page {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap();
-        Self::read(response).await
-    }
-
-    /// A form post with exactly these fields.
-    async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .form(fields)
-            .send()
-            .await
-            .unwrap();
-        Self::read(response).await
-    }
-
-    /// Submits the form of `page` posting to `action`: its hidden fields plus `typed`.
-    async fn submit(&self, page: &Page, action: &str, typed: &[(&str, &str)]) -> Page {
-        self.submit_form(&page.hidden_fields(action), action, typed)
-            .await
-    }
-
-    /// Posts `hidden` fields (read from a form) plus `typed` to `action`.
-    async fn submit_form(
-        &self,
-        hidden: &[(String, String)],
-        action: &str,
-        typed: &[(&str, &str)],
-    ) -> Page {
-        let mut fields: Vec<(&str, &str)> = hidden
-            .iter()
-            .map(|(n, v)| (n.as_str(), v.as_str()))
-            .collect();
-        fields.extend_from_slice(typed);
-        self.post(action, &fields).await
-    }
-
-    /// Follows a 303 and returns the page it leads to.
-    async fn follow(&self, answer: &Page) -> Page {
-        assert_eq!(
-            answer.status,
-            303,
-            "expected a redirect, got:\n{}",
-            answer.text()
-        );
-        self.get(answer.location.as_deref().unwrap()).await
-    }
-}
 
 /// A verified account with `role`, signed in with a page browser; and its id.
 async fn sign_in(app: &TestApp, email: &str, role: Role) -> (Browser, String) {
@@ -248,16 +32,6 @@ async fn sign_in(app: &TestApp, email: &str, role: Role) -> (Browser, String) {
     let browser = Browser::new(&app.address);
     browser.log_in(email).await;
     (browser, user.id)
-}
-
-/// The session's CSRF token, as the page carries it.
-fn csrf_of(page: &Page) -> String {
-    page.html
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a form with a CSRF token")
-        .to_owned()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -722,7 +496,7 @@ async fn forged_forms_and_other_roles_are_refused() {
     let unknown = staff.get("/instruction/dossiers/nope").await;
     assert_eq!(unknown.status, 404);
     assert!(unknown.text().contains("Organisation introuvable."));
-    let token = csrf_of(&page);
+    let token = page.csrf();
     let unknown = staff
         .post(&action(&id, "submit"), &[("csrf_token", &token)])
         .await;
@@ -811,7 +585,7 @@ async fn an_admin_changes_roles_and_disables_accounts_but_not_their_own() {
     let own = admin
         .post(
             &format!("/admin/utilisateurs/{admin_id}"),
-            &[("csrf_token", &csrf_of(&page)), ("role", "provider")],
+            &[("csrf_token", &page.csrf()), ("role", "provider")],
         )
         .await;
     assert_eq!(own.status, 403);
@@ -1012,7 +786,7 @@ async fn the_queue_is_paginated_and_keeps_its_filters() {
         .html
         .split("<a ")
         .find(|tag| tag.contains("rel=\"prev\""))
-        .and_then(|tag| attribute(&format!(" {tag}"), "href"));
+        .and_then(|tag| tag_attribute(&format!(" {tag}"), "href"));
     assert_eq!(
         previous.as_deref(),
         Some("/instruction?etat=submitted&departement=35"),

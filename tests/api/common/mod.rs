@@ -18,6 +18,7 @@ use cyberdir::{AppState, prepare};
 pub mod assistance;
 pub mod browser;
 pub mod html;
+pub mod pages;
 
 pub const PG_ADMIN_URL_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";
 
