@@ -2,7 +2,8 @@
 
 use crate::common;
 
-use common::html::{hidden, tab};
+use common::html::hidden;
+use common::pages::Browser;
 use common::{TEST_PASSWORD, TestApp, token_in};
 use cyberdir::auth::Role;
 use serde_json::json;
@@ -19,16 +20,10 @@ async fn after_log_in_only_a_path_of_this_site_is_followed() {
         ("https://evil.example/", "/espace"),
         ("/espace/organisations", "/espace/organisations"),
     ] {
-        let browser = tab();
-        let form = browser
-            .get(app.url("/connexion"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let browser = Browser::new(&app.address);
+        let form = browser.get("/connexion").await.html;
         let response = browser
+            .client
             .post(app.url("/connexion"))
             .form(&[
                 ("email", "gerant@breizh-cyber.fr"),

@@ -5,13 +5,13 @@
 
 use crate::common;
 
+use common::referencing::PDF;
+
 use common::browser::Browser;
 use common::{SmtpSink, TEST_PASSWORD, TestApp};
 use cyberdir::auth::Role;
 use serde_json::{Value, json};
 
-const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 const PROVIDER_EMAIL: &str = "gerante@breizh-cyber.fr";
 const PROVIDER_PASSWORD: &str = "Une phrase de passe solide 2026";
 

@@ -3,14 +3,13 @@
 
 use crate::common;
 
+use common::referencing::PDF;
+
 use common::browser::Browser;
 use common::{Session, TEST_PASSWORD, TestApp, label, provider};
 use cyberdir::auth::Role;
 use cyberdir::domain::zone::Zone;
 use serde_json::{Value, json};
-
-const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
 fn all_answers(app: &TestApp) -> Value {
     let answers: serde_json::Map<String, Value> = app

@@ -4,6 +4,8 @@
 
 use crate::common;
 
+use common::referencing::PDF;
+
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
@@ -11,9 +13,6 @@ use common::{Session, SmtpSink, TestApp, label, provider};
 use cyberdir::auth::Role;
 use cyberdir::domain::zone::Zone;
 use serde_json::{Value, json};
-
-const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 
 /// The criterion codes of the framework in force.
 fn criteria(app: &TestApp) -> Vec<String> {

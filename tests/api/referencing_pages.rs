@@ -4,13 +4,13 @@
 
 use crate::common;
 
+use common::referencing::PDF;
+
 use common::pages::{Browser, Page};
 use common::{SmtpSink, TestApp, start_of_tests, token_in};
 use cyberdir::auth::Role;
 use serde_json::json;
 
-const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
 const REASON: &str = "Le Kbis date de plus de trois mois.";
 
 /// Creates an organisation from the portal home; its page's path.

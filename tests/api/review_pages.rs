@@ -4,14 +4,13 @@
 
 use crate::common;
 
+use common::referencing::{PDF, complete_profile};
+
 use common::html::decode_entities;
 use common::pages::{Browser, hidden_in, tag_attribute};
 use common::{Session, TEST_PASSWORD, TestApp};
 use cyberdir::auth::Role;
-use serde_json::{Value, json};
-
-const PDF: &[u8] =
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+use serde_json::json;
 
 /// A verified account with `role`, signed in with a page browser; and its id.
 async fn sign_in(app: &TestApp, email: &str, role: Role) -> (Browser, String) {
@@ -36,25 +35,6 @@ async fn sign_in(app: &TestApp, email: &str, role: Role) -> (Browser, String) {
 
 // ---------------------------------------------------------------------------------------------
 // Bringing an application to the staff (through the provider's API)
-
-fn complete_profile() -> Value {
-    json!({
-        "legal_name": "BREIZH CYBER SAS",
-        "name": "Breizh Cyber",
-        "siret": "732 829 320 00074",
-        "address_line": "12 rue de la Monnaie",
-        "postcode": "35000",
-        "city": "Rennes",
-        "phone": "02 99 12 34 56",
-        "email": "contact@breizh-cyber.fr",
-        "website": "https://www.breizh-cyber.fr",
-        "description": "Assistance aux victimes de rançongiciels en Ille-et-Vilaine depuis 2012.",
-        "audiences": ["particulier", "entreprise"],
-        "incident_types": ["rancongiciel", "hameconnage"],
-        "remote": true,
-        "zone": {"kind": "radius", "radius_km": 40}
-    })
-}
 
 async fn upload(session: &Session, id: &str, kind: &str, filename: &str) {
     let form = reqwest::multipart::Form::new()

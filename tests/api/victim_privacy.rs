@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::assistance::{answer, link_token, nearby, request_body, submit, tracking_token};
-use common::html::{hidden, tab};
+use common::pages::Browser;
 use common::{SmtpSink, TestApp};
 use cyberdir::auth::Role;
 use serde_json::{Value, json};
@@ -161,16 +161,8 @@ async fn the_victim_erases_the_request_and_the_provider_is_told() {
 #[tokio::test]
 async fn a_double_submitted_form_lands_on_the_tracking_page() {
     let app = TestApp::spawn().await;
-    let browser = tab();
-    let form = browser
-        .get(app.url("/demande-assistance"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&form, "csrf_token");
+    let browser = Browser::new(&app.address);
+    let csrf = browser.get("/demande-assistance").await.csrf();
     let fields = [
         ("csrf_token", csrf.as_str()),
         ("audience", "particulier"),
@@ -185,20 +177,15 @@ async fn a_double_submitted_form_lands_on_the_tracking_page() {
     ];
     let mut landed = Vec::new();
     for _ in 0..2 {
-        let response = browser
-            .post(app.url("/demande-assistance"))
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status().as_u16(), 303);
-        landed.push(response.headers()["location"].to_str().unwrap().to_owned());
+        let answer = browser.post("/demande-assistance", &fields).await;
+        assert_eq!(answer.status, 303);
+        landed.push(answer.location.expect("a Location header"));
     }
     assert_eq!(landed[0], landed[1]);
     assert!(
         landed[1].starts_with("/suivi/") && landed[1].len() > 70,
         "{landed:?}"
     );
-    let page = browser.get(app.url(&landed[1])).send().await.unwrap();
-    assert_eq!(page.status().as_u16(), 200);
+    let page = browser.get(&landed[1]).await;
+    assert_eq!(page.status, 200);
 }

@@ -41,13 +41,3 @@ pub fn hidden(html: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("no field {name}"))
         .to_owned()
 }
-
-/// A client that keeps cookies and does not follow redirects, as a browser tab seen from
-/// outside (the 303s can be checked).
-pub fn tab() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}

@@ -19,6 +19,7 @@ pub mod assistance;
 pub mod browser;
 pub mod html;
 pub mod pages;
+pub mod referencing;
 
 pub const PG_ADMIN_URL_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";
 

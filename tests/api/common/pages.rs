@@ -201,7 +201,11 @@ impl Page {
 impl Browser {
     pub fn new(base: &str) -> Self {
         Self {
-            client: super::html::tab(),
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
             base: base.to_owned(),
         }
     }
