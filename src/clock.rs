@@ -31,8 +31,10 @@ impl Clock {
         self.now().naive_utc()
     }
 
+    /// The business date: the day in Paris, whatever the server's zone (absences, validity,
+    /// deadlines and label numbers all turn at midnight in Paris, not in UTC).
     pub fn today(&self) -> NaiveDate {
-        self.now().date_naive()
+        crate::french::paris_date(self.now_naive())
     }
 
     /// Moves a fixed clock; no effect on the system clock.

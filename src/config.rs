@@ -35,6 +35,12 @@ pub struct Config {
     pub label_fee_cents: i32,
     /// Days the provider has to answer major non-conformities (`EXPERTCYBER_CORRECTIVE_DAYS`).
     pub corrective_days: u32,
+    /// Days past its end date a renewal under examination may hold a label valid
+    /// (`EXPERTCYBER_RENEWAL_GRACE_DAYS`, default 90).
+    pub renewal_grace_days: u32,
+    /// Days after a label is withdrawn before its holder may apply again
+    /// (`EXPERTCYBER_REAPPLY_DAYS`, default 180).
+    pub reapply_days: u32,
     /// How long a provider has to answer an offered request (`ASSIGNMENT_TIMEOUT`, default 2h).
     pub assignment_timeout: chrono::Duration,
     /// Months after closing before a request is anonymised (`RETENTION_MONTHS`, default 12).
@@ -147,19 +153,27 @@ impl Config {
                     expected: "whole euros from 0 to 100000",
                 })?,
         };
-        let corrective_days = match get("EXPERTCYBER_CORRECTIVE_DAYS") {
-            None => 60,
-            Some(v) => v
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| (1..=365).contains(n))
-                .ok_or(ConfigError {
-                    name: "EXPERTCYBER_CORRECTIVE_DAYS",
-                    value: v,
-                    expected: "days from 1 to 365",
-                })?,
-        };
+        let corrective_days = whole(
+            &get,
+            "EXPERTCYBER_CORRECTIVE_DAYS",
+            60,
+            1..=365,
+            "days from 1 to 365",
+        )?;
+        let renewal_grace_days = whole(
+            &get,
+            "EXPERTCYBER_RENEWAL_GRACE_DAYS",
+            90,
+            0..=365,
+            "days from 0 to 365",
+        )?;
+        let reapply_days = whole(
+            &get,
+            "EXPERTCYBER_REAPPLY_DAYS",
+            180,
+            0..=1095,
+            "days from 0 to 1095",
+        )?;
         let assignment_timeout = match get("ASSIGNMENT_TIMEOUT") {
             None => chrono::Duration::hours(2),
             Some(v) => parse_duration(&v)
@@ -170,19 +184,13 @@ impl Config {
                     expected: "a duration from 1m to 7d such as 2h, 90m or 30s",
                 })?,
         };
-        let retention_months = match get("RETENTION_MONTHS") {
-            None => 12,
-            Some(v) => v
-                .trim()
-                .parse()
-                .ok()
-                .filter(|n| (1..=120).contains(n))
-                .ok_or(ConfigError {
-                    name: "RETENTION_MONTHS",
-                    value: v,
-                    expected: "months from 1 to 120",
-                })?,
-        };
+        let retention_months = whole(
+            &get,
+            "RETENTION_MONTHS",
+            12,
+            1..=120,
+            "months from 1 to 120",
+        )?;
         let assistance_rate_limit = match get("ASSISTANCE_RATE_LIMIT") {
             None => 10,
             Some(v) => v.trim().parse().ok().ok_or(ConfigError {
@@ -223,6 +231,8 @@ impl Config {
             assistance_rate_limit,
             label_fee_cents,
             corrective_days,
+            renewal_grace_days,
+            reapply_days,
             smtp_url: get("SMTP_URL"),
             outbox_dir: get("CYBERDIR_OUTBOX_DIR")
                 .map(PathBuf::from)
@@ -321,6 +331,27 @@ impl std::str::FromStr for Cidr {
                 .ok_or(())?,
         };
         Ok(Self { network, prefix })
+    }
+}
+
+/// A whole number setting within `range` (`expected` says it in words), `default` when unset.
+fn whole(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u32,
+    range: std::ops::RangeInclusive<u32>,
+    expected: &'static str,
+) -> Result<u32, ConfigError> {
+    let Some(value) = get(name) else {
+        return Ok(default);
+    };
+    match value.trim().parse().ok().filter(|n| range.contains(n)) {
+        Some(n) => Ok(n),
+        None => Err(ConfigError {
+            name,
+            value,
+            expected,
+        }),
     }
 }
 

@@ -180,10 +180,9 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             command: JobsCommand::Run,
         } => {
             let report = cyberdir::jobs::run_once(&state).map_err(|e| e.to_string())?;
-            println!(
-                "{} prestataire(s) invité(s) à accepter la nouvelle charte.",
-                report.charter_notifications
-            );
+            for line in report.lines_fr() {
+                println!("{line}");
+            }
             Ok(())
         }
         Command::Backup { to } => {

@@ -6,7 +6,7 @@
 use crate::domain::label::LabelStatus;
 use std::collections::HashSet;
 
-use chrono::{Days, Months, NaiveDate, NaiveDateTime};
+use chrono::{Days, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::Deserialize;
 
@@ -403,13 +403,13 @@ fn assign_labels(rng: &mut Rng, providers: &mut [Provider], today: NaiveDate) {
             _ => (LabelStatus::Valid, rng.below(640)),
         };
         let valid_from = today - Days::new(age_days as u64);
-        let valid_until = valid_from + Months::new(24);
+        let valid_until = crate::domain::label::valid_through(valid_from).unwrap_or(valid_from);
         providers[i].label = Some(LabelSummary {
             number: format!("EC-{}-{:04}", valid_from.format("%Y"), k + 1),
             status,
             valid_from,
             valid_until,
-            renewal_pending: false,
+            renewal_until: None,
         });
     }
 }
@@ -427,7 +427,7 @@ pub fn seed_demo(
         return Err(SeedError::NotEmpty(existing));
     }
     let places = places(conn, deps)?;
-    let demo = generate(&places, deps, taxonomy, now.date())?;
+    let demo = generate(&places, deps, taxonomy, crate::french::paris_date(now))?;
     conn.transaction(|conn| {
         for p in &demo {
             providers::insert(conn, p, now)?;

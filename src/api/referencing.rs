@@ -69,8 +69,9 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(outcome))
 }
 
-/// Uploads a supporting document: multipart fields `kind` (`kbis` or `insurance`) and `file`
-/// (PDF, 10 MB at most). Send the session's CSRF token in `X-CSRF-Token`.
+/// Uploads a supporting document: multipart fields `kind` (`kbis` or `insurance`), `file`
+/// (PDF, 10 MB at most) and `valid_until` (`YYYY-MM-DD`, the last day it covers: required for
+/// the insurance certificate). Send the session's CSRF token in `X-CSRF-Token`.
 #[utoipa::path(tag = "referencing", params(("id" = String, Path)), responses((status = 201, body = DocumentView), (status = 413, body = Problem), (status = 422, body = Problem)))]
 #[post("/providers/{id}/documents")]
 pub async fn upload(
@@ -91,8 +92,12 @@ pub async fn upload(
     let (filename, bytes) = form
         .file
         .ok_or_else(|| AppError::field("file", "Joignez le fichier PDF."))?;
-    let view = web::block(move || documents::upload(&state, &user, &id, &kind, &filename, bytes))
-        .await??;
+    let valid_until = form.texts.remove("valid_until");
+    let view = web::block(move || {
+        let file = (filename.as_str(), valid_until.as_deref());
+        documents::upload(&state, &user, &id, &kind, file, bytes)
+    })
+    .await??;
     Ok(HttpResponse::Created().json(view))
 }
 

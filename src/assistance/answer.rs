@@ -13,6 +13,7 @@ use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
 use crate::db::{DbConnection, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::assistance::{DeclineReason, RequestStatus};
+use crate::domain::provider::ReferencingStatus;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -205,13 +206,19 @@ pub fn answer(
         let reason = decline
             .as_ref()
             .map(|(r, text)| (r.as_str(), text.as_deref()));
+        let provider = providers::find(conn, &assignment.provider_id)?
+            .ok_or_else(|| AppError::not_found("Prestataire introuvable."))?
+            .0;
+        if provider.status != ReferencingStatus::Approved {
+            return Err(AppError::Conflict(
+                "Votre organisation n'est plus référencée (suspendue ou retirée) : elle ne peut plus répondre à une demande d'assistance."
+                    .into(),
+            ));
+        }
         if !queries::settle_assignment(conn, &assignment.id, status, reason, now)? {
             return Err(gone());
         }
         let from = request.status;
-        let provider = providers::find(conn, &assignment.provider_id)?
-            .ok_or_else(|| AppError::not_found("Prestataire introuvable."))?
-            .0;
         match answer {
             Answer::Accept => {
                 request.status = RequestStatus::Accepted;

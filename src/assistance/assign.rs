@@ -31,7 +31,7 @@ pub fn eligible(
     wanted: Option<&str>,
     passed_over: &HashSet<String>,
 ) -> Result<Vec<Eligible>, AppError> {
-    let today = now.date();
+    let today = crate::french::paris_date(now);
     let query = Query {
         latitude: row.latitude,
         longitude: row.longitude,

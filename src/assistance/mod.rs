@@ -6,6 +6,7 @@ pub mod answer;
 pub mod assign;
 pub mod availability;
 pub mod close;
+pub mod erasure;
 pub mod links;
 mod notify;
 pub mod schedule;
@@ -14,6 +15,7 @@ pub mod stats;
 pub mod survey;
 mod victim;
 pub mod views;
+pub mod withdrawal;
 
 pub use victim::{cancel, erase};
 

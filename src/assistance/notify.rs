@@ -12,8 +12,8 @@ use crate::error::AppError;
 use crate::mail::Email;
 use crate::mail::emails::assistance::{
     AssistanceAccepted, AssistanceCancelConfirmed, AssistanceCancelled, AssistanceClosed,
-    AssistanceContact, AssistanceOffer, AssistanceReceived, AssistanceSearching, AssistanceSurvey,
-    AssistanceTimedOut, StaffAssistanceEscalated,
+    AssistanceContact, AssistanceOffer, AssistanceProviderWithdrawn, AssistanceReceived,
+    AssistanceSearching, AssistanceSurvey, AssistanceTimedOut, StaffAssistanceEscalated,
 };
 use crate::state::AppState;
 
@@ -57,16 +57,17 @@ fn provider_recipients(
         .collect())
 }
 
-/// One email per provider recipient, built by `email(name)` with the recipient's name.
+/// One email per provider recipient about request `row`, built by `email(name)` with the
+/// recipient's name.
 fn to_provider<E: Email>(
     conn: &mut DbConnection,
     step: &mut Step,
     state: &AppState,
-    provider: &Provider,
+    (provider, row): (&Provider, &RequestRow),
     email: impl Fn(String) -> E,
 ) -> Result<(), AppError> {
     for (to, name) in provider_recipients(conn, provider)? {
-        step.mail(state, &to, &email(name))?;
+        step.mail_about_request(state, &row.id, &to, &email(name))?;
     }
     Ok(())
 }
@@ -81,7 +82,8 @@ fn to_victim<E: Email>(
     let (Some(to), Some(name)) = (&row.contact_email, &row.contact_name) else {
         return Ok(());
     };
-    step.mail(state, to, &email(name.clone(), incident_label(state, row)))?;
+    let email = email(name.clone(), incident_label(state, row));
+    step.mail_about_request(state, &row.id, to, &email)?;
     Ok(())
 }
 
@@ -123,7 +125,7 @@ pub fn offer(
     };
     let minutes = (assignment.expires_at - assignment.offered_at).num_minutes();
     let (accept_url, decline_url) = (link("accept")?, link("decline")?);
-    to_provider(conn, step, state, provider, |name| AssistanceOffer {
+    to_provider(conn, step, state, (provider, row), |name| AssistanceOffer {
         name,
         incident_label: incident_label(state, row),
         audience_label: crate::domain::audience::Audience::parse(&row.audience)
@@ -150,14 +152,16 @@ pub fn accepted(
     row: &RequestRow,
     provider: &Provider,
 ) -> Result<(), AppError> {
-    to_provider(conn, step, state, provider, |name| AssistanceContact {
-        name,
-        incident_label: incident_label(state, row),
-        victim_name: row.contact_name.clone().unwrap_or_default(),
-        victim_email: row.contact_email.clone().unwrap_or_default(),
-        victim_phone: row.contact_phone.clone().unwrap_or_default(),
-        description: row.description.clone().unwrap_or_default(),
-        request_url: request_url(state, &provider.id, row),
+    to_provider(conn, step, state, (provider, row), |name| {
+        AssistanceContact {
+            name,
+            incident_label: incident_label(state, row),
+            victim_name: row.contact_name.clone().unwrap_or_default(),
+            victim_email: row.contact_email.clone().unwrap_or_default(),
+            victim_phone: row.contact_phone.clone().unwrap_or_default(),
+            description: row.description.clone().unwrap_or_default(),
+            request_url: request_url(state, &provider.id, row),
+        }
     })?;
     to_victim(step, state, row, |name, incident_label| {
         AssistanceAccepted {
@@ -167,6 +171,23 @@ pub fn accepted(
             provider_phone: provider.phone.clone(),
             provider_email: provider.email.clone(),
             provider_website: provider.website.clone().unwrap_or_default(),
+        }
+    })
+}
+
+/// The victim learns the provider who had accepted can no longer help, and that another is
+/// sought.
+pub fn provider_withdrawn(
+    step: &mut Step,
+    state: &AppState,
+    row: &RequestRow,
+    provider: &Provider,
+) -> Result<(), AppError> {
+    to_victim(step, state, row, |name, incident_label| {
+        AssistanceProviderWithdrawn {
+            name,
+            incident_label,
+            provider_name: provider.name.clone(),
         }
     })
 }
@@ -182,9 +203,11 @@ pub fn timed_out(
     let Some((provider, _)) = providers::find(conn, provider_id)? else {
         return Ok(());
     };
-    to_provider(conn, step, state, &provider, |name| AssistanceTimedOut {
-        name,
-        incident_label: incident_label(state, row),
+    to_provider(conn, step, state, (&provider, row), |name| {
+        AssistanceTimedOut {
+            name,
+            incident_label: incident_label(state, row),
+        }
     })
 }
 
@@ -211,13 +234,15 @@ pub fn cancelled_to_provider(
     let Some((provider, _)) = providers::find(conn, provider_id)? else {
         return Ok(());
     };
-    to_provider(conn, step, state, &provider, |name| AssistanceCancelled {
-        name,
-        incident_label: incident_label(state, row),
+    to_provider(conn, step, state, (&provider, row), |name| {
+        AssistanceCancelled {
+            name,
+            incident_label: incident_label(state, row),
+        }
     })
 }
 
-/// Every active staff member learns the request needs them; the victim learns staff took over.
+/// Every active staff member and admin learns the request needs them; the victim learns staff took over.
 pub fn escalated(
     conn: &mut DbConnection,
     step: &mut Step,
@@ -231,7 +256,7 @@ pub fn escalated(
             incident_label,
         }
     })?;
-    for staff in accounts::users_with_role(conn, Role::Staff.as_str())? {
+    for staff in accounts::users_with_roles(conn, &Role::REVIEWERS)? {
         step.mail(
             state,
             &staff.email,

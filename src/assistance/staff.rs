@@ -107,7 +107,7 @@ pub fn view(
         if exact_place {
             degrees
         } else {
-            (degrees * 100.0).round() / 100.0
+            crate::domain::assistance::blurred(degrees)
         }
     };
     let mut actions: Vec<&str> = Vec::new();

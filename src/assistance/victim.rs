@@ -86,32 +86,31 @@ pub fn cancel(
     })
 }
 
-/// The victim erases the request: an open one is cancelled first (its provider told), then the
-/// contact and description are erased at once, as the retention job would do later. What the
-/// statistics count (incident, place, dates, outcome) stays.
+/// The victim erases the request: an open one is cancelled first (its provider told), then its
+/// personal data is erased at once everywhere, as the retention pass would do later. What the
+/// statistics count (incident, département, dates, outcome) stays.
 pub fn erase(
     state: &AppState,
     token: &str,
     expected_id: Option<&str>,
 ) -> Result<TrackingView, AppError> {
-    on_request(state, token, expected_id, |conn, step, row, now| {
+    let mut erased_copies = Vec::new();
+    let view = on_request(state, token, expected_id, |conn, step, row, now| {
         if !row.status.is_closed() {
             cancel_open(conn, step, state, row, now)?;
         }
-        // The emails above are rendered already: the address can go now.
-        if queries::anonymise(conn, &row.id, now)? {
+        // The emails above are rendered already (and written after): the address can go now.
+        if let Some(outbox_ids) = super::erasure::erase(conn, row, now)? {
             step.record(Event::request(
                 &row.id,
                 "erase",
                 Some(row.status),
                 row.status,
             ));
-            row.description = None;
-            row.contact_name = None;
-            row.contact_email = None;
-            row.contact_phone = None;
-            row.anonymised_at = Some(now);
+            erased_copies = outbox_ids;
         }
         Ok(())
-    })
+    })?;
+    super::erasure::remove_copies(state, &erased_copies);
+    Ok(view)
 }

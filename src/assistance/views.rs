@@ -162,6 +162,9 @@ pub fn timeline_label(action: &str) -> Option<&'static str> {
         "cancel" => "Demande annulée",
         "staff-close" => "Demande close par nos équipes",
         "erase" => "Vos coordonnées et votre description ont été effacées à votre demande",
+        "provider-withdrawn" => {
+            "Le professionnel ne peut plus assurer votre demande : nous en cherchons un autre"
+        }
         _ => return None,
     })
 }

@@ -229,6 +229,21 @@ impl Step {
         Ok(())
     }
 
+    /// An email about an assistance request's victim: erased with the request's personal data.
+    pub fn mail_about_request<E: Email>(
+        &mut self,
+        state: &AppState,
+        request_id: &str,
+        to: &str,
+        email: &E,
+    ) -> Result<(), AppError> {
+        self.mail(state, to, email)?;
+        if let Some(row) = self.mails.last_mut() {
+            row.request_id = Some(request_id.to_owned());
+        }
+        Ok(())
+    }
+
     /// One email per active member of the organisation, built by `email(name, provider_name)`
     /// with the member's name and the organisation's; to its contact address when it has no
     /// member account.
@@ -251,7 +266,7 @@ impl Step {
         Ok(())
     }
 
-    /// One email per active staff member, built by `email(name, provider_name)` with the staff
+    /// One email per active staff member and admin (admins review too), built by `email(name, provider_name)` with the staff
     /// member's name and the organisation's.
     pub fn mail_staff<E: Email>(
         &mut self,
@@ -260,7 +275,7 @@ impl Step {
         provider: &Provider,
         email: impl Fn(String, String) -> E,
     ) -> Result<(), AppError> {
-        for staff in accounts::users_with_role(conn, Role::Staff.as_str())? {
+        for staff in accounts::users_with_roles(conn, &Role::REVIEWERS)? {
             self.mail(
                 state,
                 &staff.email,

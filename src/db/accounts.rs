@@ -56,9 +56,10 @@ pub fn user_by_id(conn: &mut DbConnection, id: &str) -> QueryResult<Option<UserR
         .optional()
 }
 
-pub fn users_with_role(conn: &mut DbConnection, role: &str) -> QueryResult<Vec<UserRow>> {
+/// Active accounts with one of `roles`.
+pub fn users_with_roles(conn: &mut DbConnection, roles: &[&str]) -> QueryResult<Vec<UserRow>> {
     users::table
-        .filter(users::role.eq(role))
+        .filter(users::role.eq_any(roles))
         .filter(users::disabled.eq(false))
         .order(users::email)
         .select(UserRow::as_select())

@@ -3,6 +3,7 @@
 
 use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+use crate::domain::provider::LabelSummary;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -83,6 +84,7 @@ pub fn update_application(
     )
     .set((
         label_applications::status.eq(&row.status),
+        label_applications::kind.eq(&row.kind),
         label_applications::label_number.eq(&row.label_number),
         label_applications::fee_status.eq(&row.fee_status),
         label_applications::auditor_id.eq(&row.auditor_id),
@@ -322,7 +324,22 @@ pub struct LabelRecord {
     pub valid_until: NaiveDate,
     pub created_at: NaiveDateTime,
     pub suspension_cause: Option<String>,
-    pub renewal_pending: bool,
+    /// While a renewal is with staff or the auditor: the last day it holds the label valid.
+    pub renewal_until: Option<NaiveDate>,
+    pub withdrawn_at: Option<NaiveDateTime>,
+}
+
+impl LabelRecord {
+    /// The label as the directory publishes it.
+    pub fn summary(&self) -> LabelSummary {
+        LabelSummary {
+            number: self.number.clone(),
+            status: self.status,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            renewal_until: self.renewal_until,
+        }
+    }
 }
 
 pub fn label(conn: &mut DbConnection, number: &str) -> QueryResult<Option<LabelRecord>> {
@@ -379,6 +396,7 @@ pub fn set_label_status(
     from: &[LabelStatus],
     to: LabelStatus,
     suspension_cause: Option<&str>,
+    now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         labels::table
@@ -388,18 +406,20 @@ pub fn set_label_status(
     .set((
         labels::status.eq(to),
         labels::suspension_cause.eq(suspension_cause),
+        labels::withdrawn_at.eq((to == LabelStatus::Withdrawn).then_some(now)),
     ))
     .execute(conn)?;
     Ok(changed == 1)
 }
 
-pub fn set_renewal_pending(
+/// Holds the label valid until `until` while its renewal is examined, or stops holding it.
+pub fn hold_for_renewal(
     conn: &mut DbConnection,
     number: &str,
-    pending: bool,
+    until: Option<NaiveDate>,
 ) -> QueryResult<()> {
     diesel::update(labels::table.filter(labels::number.eq(number)))
-        .set(labels::renewal_pending.eq(pending))
+        .set(labels::renewal_until.eq(until))
         .execute(conn)
         .map(|_| ())
 }
@@ -418,7 +438,7 @@ pub fn extend_label(
     .set((
         labels::valid_until.eq(valid_until),
         labels::status.eq(LabelStatus::Valid),
-        labels::renewal_pending.eq(false),
+        labels::renewal_until.eq(None::<NaiveDate>),
         labels::suspension_cause.eq(None::<String>),
     ))
     .execute(conn)?;
@@ -506,12 +526,17 @@ pub fn labels_of_provider_in(
         .load(conn)
 }
 
-/// Valid labels past `valid_until` (before `today`) with no renewal under way.
+/// Valid or suspended labels past `valid_until` (before `today`) that no renewal under
+/// examination holds valid any longer.
 pub fn labels_to_expire(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<String>> {
     labels::table
         .filter(labels::status.eq_any([LabelStatus::Valid, LabelStatus::Suspended]))
         .filter(labels::valid_until.lt(today))
-        .filter(labels::renewal_pending.eq(false))
+        .filter(
+            labels::renewal_until
+                .is_null()
+                .or(labels::renewal_until.lt(today)),
+        )
         .select(labels::number)
         .order(labels::number)
         .load(conn)

@@ -32,6 +32,8 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    /// The assistance request whose victim the message is about (erased with it).
+    pub request_id: Option<String>,
 }
 
 pub fn insert(conn: &mut DbConnection, row: &OutboxRow) -> QueryResult<()> {
@@ -201,4 +203,37 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<OutboxRow>> {
         .order(outbox::created_at)
         .select(OutboxRow::as_select())
         .load(conn)
+}
+
+/// Deletes every message about the request (its victim's data is being erased); returns their
+/// ids, whose `.eml` copies go too.
+pub fn erase_about_request(conn: &mut DbConnection, request_id: &str) -> QueryResult<Vec<String>> {
+    let ids: Vec<String> = outbox::table
+        .filter(outbox::request_id.eq(request_id))
+        .select(outbox::id)
+        .load(conn)?;
+    delete_ids(conn, ids)
+}
+
+/// Deletes the delivered or failed messages about requests already erased (those written by
+/// the erasure step itself, such as the victim's confirmation, once they went); returns their
+/// ids.
+pub fn erase_delivered_about_erased(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    use super::schema::assistance_requests;
+    let erased = assistance_requests::table
+        .filter(assistance_requests::anonymised_at.is_not_null())
+        .select(assistance_requests::id.nullable());
+    let ids: Vec<String> = outbox::table
+        .filter(outbox::request_id.eq_any(erased))
+        .filter(outbox::status.ne(PENDING))
+        .select(outbox::id)
+        .load(conn)?;
+    delete_ids(conn, ids)
+}
+
+fn delete_ids(conn: &mut DbConnection, ids: Vec<String>) -> QueryResult<Vec<String>> {
+    for chunk in ids.chunks(500) {
+        diesel::delete(outbox::table.filter(outbox::id.eq_any(chunk))).execute(conn)?;
+    }
+    Ok(ids)
 }

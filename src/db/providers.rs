@@ -3,9 +3,10 @@
 use crate::domain::label::LabelStatus;
 use std::collections::HashMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::labels::LabelRecord;
 use super::schema::{labels, provider_incident_types, provider_zone_departements, providers};
 use super::{DbConnection, counters};
 use crate::domain::audience::{decode_list, encode_list};
@@ -37,19 +38,6 @@ struct ProviderRow {
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-#[derive(Queryable, Insertable, Debug, Clone)]
-#[diesel(table_name = labels)]
-struct LabelRow {
-    number: String,
-    provider_id: String,
-    status: LabelStatus,
-    valid_from: NaiveDate,
-    valid_until: NaiveDate,
-    created_at: NaiveDateTime,
-    suspension_cause: Option<String>,
-    renewal_pending: bool,
 }
 
 /// A stored referencing state; an unknown one is an error, never read as some default.
@@ -150,7 +138,7 @@ pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) 
         write_links(conn, provider)?;
         if let Some(label) = &provider.label {
             diesel::insert_into(labels::table)
-                .values(LabelRow {
+                .values(LabelRecord {
                     number: label.number.clone(),
                     provider_id: provider.id.clone(),
                     status: label.status,
@@ -159,7 +147,8 @@ pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) 
                     created_at: now,
                     suspension_cause: (label.status == LabelStatus::Suspended)
                         .then(|| "staff".to_owned()),
-                    renewal_pending: label.renewal_pending,
+                    renewal_until: label.renewal_until,
+                    withdrawn_at: None,
                 })
                 .execute(conn)?;
         }
@@ -248,19 +237,10 @@ pub fn load_published(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
         ))
         .order(provider_zone_departements::departement_code)
         .load(conn)?;
-    let label_rows: Vec<LabelRow> = labels::table
+    let label_rows: Vec<LabelRecord> = labels::table
         .inner_join(providers::table)
         .filter(providers::status.eq(approved))
-        .select((
-            labels::number,
-            labels::provider_id,
-            labels::status,
-            labels::valid_from,
-            labels::valid_until,
-            labels::created_at,
-            labels::suspension_cause,
-            labels::renewal_pending,
-        ))
+        .select(LabelRecord::as_select())
         .order(labels::created_at)
         .load(conn)?;
     assemble(rows, incidents, zones, label_rows)
@@ -292,9 +272,10 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(Provider, 
         ))
         .order(provider_zone_departements::departement_code)
         .load(conn)?;
-    let label_rows: Vec<LabelRow> = labels::table
+    let label_rows: Vec<LabelRecord> = labels::table
         .filter(labels::provider_id.eq(id))
         .order(labels::created_at)
+        .select(LabelRecord::as_select())
         .load(conn)?;
     Ok(assemble(vec![row], incidents, zones, label_rows)?
         .pop()
@@ -305,7 +286,7 @@ fn assemble(
     rows: Vec<ProviderRow>,
     incidents: Vec<(String, String)>,
     zones: Vec<(String, String)>,
-    label_rows: Vec<LabelRow>,
+    label_rows: Vec<LabelRecord>,
 ) -> QueryResult<Vec<Provider>> {
     let mut incidents_by: HashMap<String, Vec<String>> = HashMap::new();
     for (pid, code) in incidents {
@@ -325,7 +306,7 @@ fn assemble(
                 status: l.status,
                 valid_from: l.valid_from,
                 valid_until: l.valid_until,
-                renewal_pending: l.renewal_pending,
+                renewal_until: l.renewal_until,
             },
         );
     }

@@ -1,7 +1,7 @@
 //! Queries of the referencing workflow: documents, charter acceptances, change
 //! requests and the staff queue.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConnection;
@@ -24,6 +24,9 @@ pub struct DocumentRow {
     pub content: Vec<u8>,
     pub uploaded_by: String,
     pub uploaded_at: NaiveDateTime,
+    /// The last day the document covers (an insurance certificate's end).
+    pub valid_until: Option<NaiveDate>,
+    pub renewal_asked_at: Option<NaiveDateTime>,
 }
 
 /// A document without its bytes.
@@ -35,6 +38,7 @@ pub struct DocumentMeta {
     pub size_bytes: i32,
     pub sha256: String,
     pub uploaded_at: NaiveDateTime,
+    pub valid_until: Option<NaiveDate>,
 }
 
 pub fn insert_document(conn: &mut DbConnection, doc: &DocumentRow) -> QueryResult<()> {
@@ -63,6 +67,7 @@ pub fn current_documents(
             provider_documents::size_bytes,
             provider_documents::sha256,
             provider_documents::uploaded_at,
+            provider_documents::valid_until,
         ))
         .load(conn)?;
     let mut seen = std::collections::HashSet::new();
@@ -329,4 +334,46 @@ pub fn charter_overdue(
             charter_notifications::notified_at,
         ))
         .load(conn)
+}
+
+/// Current documents of referenced providers that end by `horizon` and whose members were not
+/// asked for a new one yet: (provider id, document id, kind, last day).
+pub fn documents_ending_by(
+    conn: &mut DbConnection,
+    horizon: NaiveDate,
+) -> QueryResult<Vec<(String, String, String, NaiveDate)>> {
+    let rows: Vec<(String, String, String, Option<NaiveDate>)> = provider_documents::table
+        .inner_join(providers::table)
+        .filter(providers::status.eq("approved"))
+        .filter(provider_documents::valid_until.le(horizon))
+        .filter(provider_documents::renewal_asked_at.is_null())
+        .select((
+            provider_documents::provider_id,
+            provider_documents::id,
+            provider_documents::kind,
+            provider_documents::valid_until,
+        ))
+        .order(provider_documents::id)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(p, id, kind, until)| until.map(|u| (p, id, kind, u)))
+        .collect())
+}
+
+/// Records that the members were asked to renew the document; false when they already were
+/// (by this process or another).
+pub fn claim_document_renewal(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        provider_documents::table
+            .filter(provider_documents::id.eq(id))
+            .filter(provider_documents::renewal_asked_at.is_null()),
+    )
+    .set(provider_documents::renewal_asked_at.eq(Some(now)))
+    .execute(conn)?;
+    Ok(changed == 1)
 }

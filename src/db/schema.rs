@@ -95,7 +95,8 @@ diesel::table! {
         valid_until -> Date,
         created_at -> Timestamp,
         suspension_cause -> Nullable<Text>,
-        renewal_pending -> Bool,
+        renewal_until -> Nullable<Date>,
+        withdrawn_at -> Nullable<Timestamp>,
     }
 }
 
@@ -169,6 +170,8 @@ diesel::table! {
         content -> Binary,
         uploaded_by -> Text,
         uploaded_at -> Timestamp,
+        valid_until -> Nullable<Date>,
+        renewal_asked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -226,6 +229,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        request_id -> Nullable<Text>,
     }
 }
 

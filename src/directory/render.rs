@@ -221,7 +221,7 @@ mod tests {
                 status: LabelStatus::parse(status).unwrap(),
                 valid_from: day(from),
                 valid_until: day(until),
-                renewal_pending: false,
+                renewal_until: None,
             }),
         }
     }

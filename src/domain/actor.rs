@@ -22,6 +22,9 @@ pub enum Role {
 impl Role {
     pub const ALL: [Role; 4] = [Self::Provider, Self::Staff, Self::Auditor, Self::Admin];
 
+    /// The roles that do staff work, as stored: they receive staff notices.
+    pub const REVIEWERS: [&'static str; 2] = ["staff", "admin"];
+
     /// The French name of the role, as shown to users.
     pub fn label(self) -> &'static str {
         match self {
@@ -47,7 +50,7 @@ impl Role {
 
     /// Staff work includes admins (who manage the platform as a whole).
     pub fn is_staff(self) -> bool {
-        matches!(self, Self::Staff | Self::Admin)
+        Self::REVIEWERS.contains(&self.as_str())
     }
 }
 

@@ -143,6 +143,12 @@ pub struct Choice {
 }
 
 /// The distance within which eligible providers share the work: max(10 km, 1.25 × nearest).
+/// A victim's place to about a kilometre (0.01°): what a provider sees before accepting, and
+/// all that is kept once the request's personal data is erased.
+pub fn blurred(degrees: f64) -> f64 {
+    (degrees * 100.0).round() / 100.0
+}
+
 pub fn fair_radius_km(nearest_km: f64) -> f64 {
     (1.25 * nearest_km).max(10.0)
 }

@@ -1,5 +1,6 @@
 //! The state of an ExpertCyber label once granted.
 
+use chrono::{Datelike, Months, NaiveDate};
 use diesel::sql_types::Text;
 use diesel::{AsExpression, FromSqlRow};
 use serde::{Deserialize, Serialize};
@@ -83,6 +84,7 @@ pub const LABEL: Table<LabelChange, LabelStatus, Party> = Table(&[
         to: LabelStatus::Suspended,
         party: Party::Staff,
         reason_required: true,
+        guards: &[],
     },
     Rule {
         action: LabelChange::Reinstated,
@@ -90,6 +92,7 @@ pub const LABEL: Table<LabelChange, LabelStatus, Party> = Table(&[
         to: LabelStatus::Valid,
         party: Party::Staff,
         reason_required: false,
+        guards: &[],
     },
     Rule {
         action: LabelChange::Withdrawn,
@@ -97,6 +100,7 @@ pub const LABEL: Table<LabelChange, LabelStatus, Party> = Table(&[
         to: LabelStatus::Withdrawn,
         party: Party::Staff,
         reason_required: true,
+        guards: &[],
     },
     Rule {
         action: LabelChange::Expired,
@@ -104,6 +108,7 @@ pub const LABEL: Table<LabelChange, LabelStatus, Party> = Table(&[
         to: LabelStatus::Expired,
         party: Party::System,
         reason_required: false,
+        guards: &[],
     },
 ]);
 
@@ -118,9 +123,49 @@ impl LabelChange {
     }
 }
 
+/// How long a label is valid: two years to the day.
+pub const VALIDITY_MONTHS: u32 = 24;
+
+/// The last day of validity of a label valid from `from`: the day before the same date two
+/// years later (granted 30 November 2026, valid through 29 November 2028). A 29 February has
+/// its anniversary on 1 March, so it is valid through 28 February. `None` past year 262,000.
+pub fn valid_through(from: NaiveDate) -> Option<NaiveDate> {
+    let same_date = from.checked_add_months(Months::new(VALIDITY_MONTHS))?;
+    let anniversary = if same_date.day() == from.day() {
+        same_date
+    } else {
+        same_date.succ_opt()?
+    };
+    anniversary.pred_opt()
+}
+
+/// The new last day of a label renewed before it ended: two more years, starting the day after
+/// its old last day, so that validity runs on without a gap or an overlap.
+pub fn renewed_through(old_last_day: NaiveDate) -> Option<NaiveDate> {
+    valid_through(old_last_day.succ_opt()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_label_is_valid_two_years_to_the_day() {
+        assert_eq!(valid_through(day(2026, 11, 30)), Some(day(2028, 11, 29)));
+        assert_eq!(valid_through(day(2026, 1, 1)), Some(day(2027, 12, 31)));
+        // 29 February: its anniversary is 1 March.
+        assert_eq!(valid_through(day(2028, 2, 29)), Some(day(2030, 2, 28)));
+        assert_eq!(valid_through(day(2028, 3, 1)), Some(day(2030, 2, 28)));
+        assert_eq!(valid_through(day(2030, 3, 1)), Some(day(2032, 2, 29)));
+        // A renewal runs on from the day after the old end, two more years.
+        assert_eq!(renewed_through(day(2028, 11, 29)), Some(day(2030, 11, 29)));
+        assert_eq!(renewed_through(day(2030, 2, 28)), Some(day(2032, 2, 29)));
+        assert_eq!(valid_through(NaiveDate::MAX), None);
+    }
 
     #[test]
     fn every_status_reads_back_as_itself() {

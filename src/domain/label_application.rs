@@ -9,7 +9,10 @@ use diesel::{AsExpression, FromSqlRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::transitions::{Refusal, Rule, Table};
+use chrono::NaiveDate;
+
+use super::provider::ReferencingStatus;
+use super::transitions::{Guard, Refusal, Rule, Table};
 
 #[derive(
     Debug,
@@ -128,10 +131,12 @@ pub enum Action {
     Grant,
     Refuse,
     Withdraw,
+    /// Staff close the application of a provider removed from the directory.
+    Close,
 }
 
 impl Action {
-    pub const ALL: [Action; 10] = [
+    pub const ALL: [Action; 11] = [
         Self::Submit,
         Self::StartAdmissibility,
         Self::MarkIncomplete,
@@ -142,6 +147,7 @@ impl Action {
         Self::Grant,
         Self::Refuse,
         Self::Withdraw,
+        Self::Close,
     ];
 
     pub fn slug(self) -> &'static str {
@@ -156,6 +162,7 @@ impl Action {
             Self::Grant => "grant",
             Self::Refuse => "refuse",
             Self::Withdraw => "withdraw",
+            Self::Close => "close",
         }
     }
 
@@ -176,6 +183,7 @@ impl Action {
             Self::Grant => "Attribuer le label",
             Self::Refuse => "Refuser le label",
             Self::Withdraw => "Retirer la demande",
+            Self::Close => "Clore la demande",
         }
     }
 }
@@ -192,14 +200,55 @@ const UNDECIDED: &[S] = &[
     S::Decision,
 ];
 
+/// What an action requires beyond the application's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// The provider is referenced and not suspended.
+    ProviderReferenced,
+    /// The provider was removed from the directory.
+    ProviderRemoved,
+    /// The scheduled audit day has come: an audit is not recorded before it takes place.
+    AuditDayReached,
+    /// The corrective-action deadline has not passed.
+    BeforeCorrectiveDeadline,
+    /// The fee is paid or waived.
+    FeeSettled,
+}
+
+/// What the conditions are checked against.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub provider: ReferencingStatus,
+    pub today: NaiveDate,
+    pub audit_date: Option<NaiveDate>,
+    pub corrective_deadline: Option<NaiveDate>,
+    pub fee: FeeStatus,
+}
+
+impl Guard for Condition {
+    type Facts = Facts;
+    fn holds(self, facts: &Facts) -> bool {
+        match self {
+            Self::ProviderReferenced => facts.provider == ReferencingStatus::Approved,
+            Self::ProviderRemoved => facts.provider == ReferencingStatus::Removed,
+            Self::AuditDayReached => facts.audit_date.is_some_and(|day| day <= facts.today),
+            Self::BeforeCorrectiveDeadline => facts
+                .corrective_deadline
+                .is_none_or(|deadline| facts.today <= deadline),
+            Self::FeeSettled => facts.fee != FeeStatus::Pending,
+        }
+    }
+}
+
 /// The workflow's table.
-pub const APPLICATION: Table<Action, S, Party> = Table(&[
+pub const APPLICATION: Table<Action, S, Party, Condition> = Table(&[
     Rule {
         action: Action::Submit,
         from: &[S::Draft, S::Incomplete],
         to: S::Submitted,
         party: Party::Member,
         reason_required: false,
+        guards: &[Condition::ProviderReferenced],
     },
     Rule {
         action: Action::StartAdmissibility,
@@ -207,6 +256,7 @@ pub const APPLICATION: Table<Action, S, Party> = Table(&[
         to: S::Admissibility,
         party: Party::Staff,
         reason_required: false,
+        guards: &[],
     },
     Rule {
         action: Action::MarkIncomplete,
@@ -214,6 +264,7 @@ pub const APPLICATION: Table<Action, S, Party> = Table(&[
         to: S::Incomplete,
         party: Party::Staff,
         reason_required: true,
+        guards: &[],
     },
     Rule {
         action: Action::MarkAdmissible,
@@ -221,6 +272,7 @@ pub const APPLICATION: Table<Action, S, Party> = Table(&[
         to: S::Admissible,
         party: Party::Staff,
         reason_required: false,
+        guards: &[],
     },
     Rule {
         // Also from `audit_scheduled`: staff may move the date or change the auditor.
@@ -229,6 +281,7 @@ pub const APPLICATION: Table<Action, S, Party> = Table(&[
         to: S::AuditScheduled,
         party: Party::Staff,
         reason_required: false,
+        guards: &[],
     },
     Rule {
         // The target (`corrective_actions` or `decision`) depends on the findings.
@@ -237,6 +290,7 @@ pub const APPLICATION: Table<Action, S, Party> = Table(&[
         to: S::Audited,
         party: Party::Auditor,
         reason_required: false,
+        guards: &[Condition::ProviderReferenced, Condition::AuditDayReached],
     },
     Rule {
         // The auditor then verifies the corrections and records the audit again.
@@ -245,6 +299,7 @@ pub const APPLICATION: Table<Action, S, Party> = Table(&[
         to: S::AuditScheduled,
         party: Party::Member,
         reason_required: false,
+        guards: &[Condition::BeforeCorrectiveDeadline],
     },
     Rule {
         action: Action::Grant,
@@ -252,6 +307,7 @@ pub const APPLICATION: Table<Action, S, Party> = Table(&[
         to: S::Granted,
         party: Party::Staff,
         reason_required: false,
+        guards: &[Condition::FeeSettled, Condition::ProviderReferenced],
     },
     Rule {
         action: Action::Refuse,
@@ -259,6 +315,7 @@ pub const APPLICATION: Table<Action, S, Party> = Table(&[
         to: S::Refused,
         party: Party::Staff,
         reason_required: true,
+        guards: &[],
     },
     Rule {
         action: Action::Withdraw,
@@ -266,6 +323,15 @@ pub const APPLICATION: Table<Action, S, Party> = Table(&[
         to: S::Withdrawn,
         party: Party::Member,
         reason_required: false,
+        guards: &[],
+    },
+    Rule {
+        action: Action::Close,
+        from: UNDECIDED,
+        to: S::Withdrawn,
+        party: Party::Staff,
+        reason_required: true,
+        guards: &[Condition::ProviderRemoved],
     },
 ]);
 
@@ -298,6 +364,11 @@ pub fn available(from: S, actor: Party) -> Vec<Action> {
 
 pub fn reason_required(action: Action) -> bool {
     APPLICATION.reason_required(action)
+}
+
+/// The first condition of `action` that `facts` do not meet.
+pub fn unmet(action: Action, facts: &Facts) -> Option<Condition> {
+    APPLICATION.unmet_guard(action, facts)
 }
 
 /// An auditor's finding on one criterion.
@@ -444,6 +515,90 @@ mod tests {
             transition(S::Granted, Action::Withdraw, Party::Member),
             Err(TransitionError::WrongState(_))
         ));
+    }
+
+    fn facts() -> Facts {
+        Facts {
+            provider: ReferencingStatus::Approved,
+            today: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            audit_date: NaiveDate::from_ymd_opt(2026, 12, 1),
+            corrective_deadline: NaiveDate::from_ymd_opt(2026, 12, 1),
+            fee: FeeStatus::Paid,
+        }
+    }
+
+    #[test]
+    fn an_audit_is_recorded_from_its_day_and_corrections_until_their_deadline() {
+        let on_the_day = facts();
+        assert_eq!(unmet(Action::RecordAudit, &on_the_day), None);
+        assert_eq!(unmet(Action::SubmitCorrections, &on_the_day), None);
+        let before = Facts {
+            today: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+            ..facts()
+        };
+        assert_eq!(
+            unmet(Action::RecordAudit, &before),
+            Some(Condition::AuditDayReached)
+        );
+        let after = Facts {
+            today: NaiveDate::from_ymd_opt(2026, 12, 2).unwrap(),
+            ..facts()
+        };
+        assert_eq!(
+            unmet(Action::SubmitCorrections, &after),
+            Some(Condition::BeforeCorrectiveDeadline)
+        );
+        let unscheduled = Facts {
+            audit_date: None,
+            ..facts()
+        };
+        assert_eq!(
+            unmet(Action::RecordAudit, &unscheduled),
+            Some(Condition::AuditDayReached)
+        );
+    }
+
+    #[test]
+    fn a_label_goes_only_to_a_referenced_provider_whose_fee_is_settled() {
+        assert_eq!(unmet(Action::Grant, &facts()), None);
+        let suspended = Facts {
+            provider: ReferencingStatus::Suspended,
+            ..facts()
+        };
+        assert_eq!(
+            unmet(Action::Grant, &suspended),
+            Some(Condition::ProviderReferenced)
+        );
+        assert_eq!(
+            unmet(Action::Submit, &suspended),
+            Some(Condition::ProviderReferenced)
+        );
+        let unpaid = Facts {
+            fee: FeeStatus::Pending,
+            ..facts()
+        };
+        assert_eq!(unmet(Action::Grant, &unpaid), Some(Condition::FeeSettled));
+    }
+
+    #[test]
+    fn staff_close_any_open_application_of_a_removed_provider_only() {
+        for from in UNDECIDED {
+            assert_eq!(
+                transition(*from, Action::Close, Party::Staff),
+                Ok((S::Withdrawn, true))
+            );
+        }
+        assert!(transition(S::Granted, Action::Close, Party::Staff).is_err());
+        assert!(transition(S::Draft, Action::Close, Party::Member).is_err());
+        assert_eq!(
+            unmet(Action::Close, &facts()),
+            Some(Condition::ProviderRemoved)
+        );
+        let removed = Facts {
+            provider: ReferencingStatus::Removed,
+            ..facts()
+        };
+        assert_eq!(unmet(Action::Close, &removed), None);
     }
 
     #[test]

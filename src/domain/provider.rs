@@ -65,35 +65,35 @@ pub struct LabelSummary {
     pub status: LabelStatus,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
-    /// A renewal submitted before `valid_until` keeps the label valid until its decision.
+    /// A renewal submitted before `valid_until` and being examined by staff or the auditor
+    /// holds the label valid until its decision, but no later than this day.
     #[serde(skip)]
-    pub renewal_pending: bool,
+    pub renewal_until: Option<NaiveDate>,
 }
 
 impl LabelSummary {
-    /// A label is shown as expired from the day after `valid_until` (unless a renewal is under
-    /// way), even before the scheduled job records it.
+    /// The last day the label counts as valid (later than `valid_until` while a renewal holds
+    /// it); None unless it is valid.
+    pub fn valid_through(&self) -> Option<NaiveDate> {
+        (self.status == LabelStatus::Valid).then(|| self.held_through())
+    }
+
+    /// Its end date, or the later day a renewal under examination holds it to.
+    pub fn held_through(&self) -> NaiveDate {
+        self.valid_until.max(self.renewal_until.unwrap_or_default())
+    }
+
+    /// A label is shown as expired from the day after it stops counting as valid, even before
+    /// the scheduled job records it.
     pub fn as_of(mut self, today: NaiveDate) -> Self {
-        if self.status == LabelStatus::Valid && self.valid_until < today && !self.renewal_pending {
+        if self.valid_through().is_some_and(|last| last < today) {
             self.status = LabelStatus::Expired;
         }
         self
     }
 
-    /// The last day the label counts as valid (open-ended while a renewal is under way); None
-    /// unless it is valid.
-    pub fn valid_through(&self) -> Option<NaiveDate> {
-        match self.status {
-            LabelStatus::Valid if self.renewal_pending => Some(NaiveDate::MAX),
-            LabelStatus::Valid => Some(self.valid_until),
-            _ => None,
-        }
-    }
-
     pub fn is_valid_on(&self, day: NaiveDate) -> bool {
-        self.status == LabelStatus::Valid
-            && self.valid_from <= day
-            && (day <= self.valid_until || self.renewal_pending)
+        self.valid_from <= day && self.valid_through().is_some_and(|last| day <= last)
     }
 }
 

@@ -74,6 +74,7 @@ pub const REFERENCING: Table<Action, S, Party> = Table(&[
         to: S::Submitted,
         party: Party::Member,
         reason_required: false,
+        guards: &[],
     },
     Rule {
         action: Action::Withdraw,
@@ -81,6 +82,7 @@ pub const REFERENCING: Table<Action, S, Party> = Table(&[
         to: S::Withdrawn,
         party: Party::Member,
         reason_required: false,
+        guards: &[],
     },
     Rule {
         action: Action::StartReview,
@@ -88,6 +90,7 @@ pub const REFERENCING: Table<Action, S, Party> = Table(&[
         to: S::InReview,
         party: Party::Staff,
         reason_required: false,
+        guards: &[],
     },
     Rule {
         action: Action::RequestChanges,
@@ -95,6 +98,7 @@ pub const REFERENCING: Table<Action, S, Party> = Table(&[
         to: S::ChangesRequested,
         party: Party::Staff,
         reason_required: true,
+        guards: &[],
     },
     Rule {
         action: Action::Approve,
@@ -102,6 +106,7 @@ pub const REFERENCING: Table<Action, S, Party> = Table(&[
         to: S::Approved,
         party: Party::Staff,
         reason_required: false,
+        guards: &[],
     },
     Rule {
         action: Action::Reject,
@@ -109,6 +114,7 @@ pub const REFERENCING: Table<Action, S, Party> = Table(&[
         to: S::Rejected,
         party: Party::Staff,
         reason_required: true,
+        guards: &[],
     },
     Rule {
         action: Action::Suspend,
@@ -116,6 +122,7 @@ pub const REFERENCING: Table<Action, S, Party> = Table(&[
         to: S::Suspended,
         party: Party::Staff,
         reason_required: true,
+        guards: &[],
     },
     Rule {
         action: Action::Reinstate,
@@ -123,6 +130,7 @@ pub const REFERENCING: Table<Action, S, Party> = Table(&[
         to: S::Approved,
         party: Party::Staff,
         reason_required: false,
+        guards: &[],
     },
     Rule {
         action: Action::Remove,
@@ -130,6 +138,7 @@ pub const REFERENCING: Table<Action, S, Party> = Table(&[
         to: S::Removed,
         party: Party::Staff,
         reason_required: true,
+        guards: &[],
     },
 ]);
 

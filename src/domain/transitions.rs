@@ -1,14 +1,33 @@
 //! The one engine behind every workflow's state machine: a table of rules, each saying which
-//! action moves which states to which, who may take it, and whether a written reason is
-//! required. Each workflow declares its table and words its own refusals.
+//! action moves which states to which, who may take it, whether a written reason is required,
+//! and which guards (conditions beyond the state: a date reached, the provider still
+//! referenced) must hold. Each workflow declares its table and words its own refusals.
+
+/// A condition a rule requires, checked against facts the workflow gathers.
+pub trait Guard: Copy + PartialEq + 'static {
+    type Facts;
+    fn holds(self, facts: &Self::Facts) -> bool;
+}
+
+/// The guard of workflows that have none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoGuard {}
+
+impl Guard for NoGuard {
+    type Facts = ();
+    fn holds(self, _: &()) -> bool {
+        match self {}
+    }
+}
 
 /// One row of a workflow's table.
-pub struct Rule<A: 'static, S: 'static, P: 'static> {
+pub struct Rule<A: 'static, S: 'static, P: 'static, G: 'static = NoGuard> {
     pub action: A,
     pub from: &'static [S],
     pub to: S,
     pub party: P,
     pub reason_required: bool,
+    pub guards: &'static [G],
 }
 
 /// Why a table refuses a step.
@@ -21,16 +40,19 @@ pub enum Refusal<P> {
 }
 
 /// A workflow's rules.
-pub struct Table<A: 'static, S: 'static, P: 'static>(pub &'static [Rule<A, S, P>]);
+pub struct Table<A: 'static, S: 'static, P: 'static, G: 'static = NoGuard>(
+    pub &'static [Rule<A, S, P, G>],
+);
 
-impl<A, S, P> Table<A, S, P>
+impl<A, S, P, G> Table<A, S, P, G>
 where
     A: Copy + PartialEq,
     S: Copy + PartialEq,
     P: Copy + PartialEq,
+    G: Guard,
 {
     /// The rule of `action` (a table has one per action).
-    pub fn rule(&self, action: A) -> Option<&'static Rule<A, S, P>> {
+    pub fn rule(&self, action: A) -> Option<&'static Rule<A, S, P, G>> {
         self.0.iter().find(|r| r.action == action)
     }
 
@@ -59,6 +81,15 @@ where
     pub fn reason_required(&self, action: A) -> bool {
         self.rule(action).is_some_and(|r| r.reason_required)
     }
+
+    /// The first guard of `action` that does not hold on `facts`, in table order.
+    pub fn unmet_guard(&self, action: A, facts: &G::Facts) -> Option<G> {
+        self.rule(action)?
+            .guards
+            .iter()
+            .copied()
+            .find(|g| !g.holds(facts))
+    }
 }
 
 #[cfg(test)]
@@ -79,6 +110,7 @@ mod tests {
             to: Door::Shut,
             party: 'a',
             reason_required: false,
+            guards: &[],
         },
         Rule {
             action: "lock",
@@ -86,6 +118,7 @@ mod tests {
             to: Door::Locked,
             party: 'k',
             reason_required: true,
+            guards: &[],
         },
     ]);
 
@@ -111,6 +144,39 @@ mod tests {
             DOOR.transition(Door::Open, "open", 'a'),
             Err(Refusal::WrongState)
         );
+    }
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Key {
+        Held,
+        Fits,
+    }
+
+    impl Guard for Key {
+        type Facts = (bool, bool);
+        fn holds(self, &(held, fits): &(bool, bool)) -> bool {
+            match self {
+                Key::Held => held,
+                Key::Fits => fits,
+            }
+        }
+    }
+
+    const LOCK: Table<&str, Door, char, Key> = Table(&[Rule {
+        action: "lock",
+        from: &[Door::Shut],
+        to: Door::Locked,
+        party: 'k',
+        reason_required: false,
+        guards: &[Key::Held, Key::Fits],
+    }]);
+
+    #[test]
+    fn guards_are_checked_in_table_order() {
+        assert_eq!(LOCK.unmet_guard("lock", &(true, true)), None);
+        assert_eq!(LOCK.unmet_guard("lock", &(false, false)), Some(Key::Held));
+        assert_eq!(LOCK.unmet_guard("lock", &(true, false)), Some(Key::Fits));
+        assert_eq!(LOCK.unmet_guard("open", &(false, false)), None);
     }
 
     #[test]

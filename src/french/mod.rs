@@ -5,7 +5,7 @@ pub mod time;
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-pub use self::time::{paris, paris_midnight};
+pub use self::time::{paris, paris_date, paris_midnight};
 
 /// `23/11/2026` (Paris time).
 pub fn date_fr(utc: NaiveDateTime) -> String {

@@ -16,6 +16,11 @@ pub fn paris(utc: NaiveDateTime) -> NaiveDateTime {
     utc + Duration::hours(if summer { 2 } else { 1 })
 }
 
+/// The date in Paris at a UTC instant: the business date.
+pub fn paris_date(utc: NaiveDateTime) -> NaiveDate {
+    paris(utc).date()
+}
+
 /// The UTC instant of midnight, Paris time, on `day`.
 pub fn paris_midnight(day: NaiveDate) -> NaiveDateTime {
     let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();

@@ -19,7 +19,8 @@ pub fn notify_new_version(state: &AppState) -> Result<usize, AppError> {
     let mut notified = 0;
     for provider_id in pending {
         let now = state.clock.now_naive();
-        let deadline = crate::french::day_fr((now + Duration::days(DAYS_TO_ACCEPT)).date());
+        let deadline =
+            crate::french::day_fr(crate::french::paris_date(now) + Duration::days(DAYS_TO_ACCEPT));
         // One transaction per provider: the claim and its emails commit together, and a claim
         // lost to another process skips the provider.
         let sent = write_transaction(&mut conn, |conn| -> Result<bool, AppError> {

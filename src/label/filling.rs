@@ -48,7 +48,7 @@ pub fn create(
                     .into(),
             ));
         }
-        let current = queries::current_label_of(conn, provider_id)?;
+        let current = super::renewal::require_may_apply(conn, state, provider_id, today)?;
         let renewable = current
             .as_ref()
             .filter(|l| l.status == LabelStatus::Valid && l.valid_until >= today);

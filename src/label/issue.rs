@@ -2,31 +2,37 @@
 
 use crate::domain::label::LabelStatus;
 
-use chrono::{Months, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::db::labels::{self as queries, ApplicationRow, LabelRecord};
 use crate::db::{DbConnection, counters};
-use crate::domain::label_application::ApplicationKind;
+use crate::domain::label::{renewed_through, valid_through};
 use crate::error::AppError;
+use crate::state::AppState;
 
+use super::renewal::require_may_apply;
 use super::*;
 
-/// Issues a new label (initial) or extends the renewed one by two years from its old expiry;
-/// returns the label number.
+/// Issues a new label (initial) valid two years to the day from today, or extends the renewed
+/// one by two years from the day after its old end; returns the label number. A renewal whose
+/// label is no longer valid (it expired while the file was with the provider, or past the
+/// grace period) gets a new number: an expired number never comes back.
 pub(super) fn issue_label(
     conn: &mut DbConnection,
+    state: &AppState,
     row: &ApplicationRow,
     today: NaiveDate,
     now: NaiveDateTime,
 ) -> Result<String, AppError> {
-    let extended = |from: NaiveDate| {
-        from.checked_add_months(Months::new(VALIDITY_MONTHS))
-            .ok_or_else(|| AppError::Internal("date out of range".into()))
+    let out_of_range = || AppError::Internal("date out of range".into());
+    let renewed = match &row.label_number {
+        Some(number) => queries::label(conn, number)?
+            .filter(|label| label.summary().as_of(today).status == LabelStatus::Valid),
+        None => None,
     };
-    let number = if let Some(number) = row.label_number.clone() {
-        let label = queries::label(conn, &number)?
-            .ok_or_else(|| AppError::Internal(format!("renewed label {number} is missing")))?;
-        let valid_until = extended(label.valid_until)?;
+    let number = if let Some(label) = renewed {
+        let number = label.number.clone();
+        let valid_until = renewed_through(label.valid_until).ok_or_else(out_of_range)?;
         if !queries::extend_label(conn, &number, valid_until)? {
             return Err(AppError::Conflict(format!(
                 "Le label {number} est {} : il ne peut pas être renouvelé.",
@@ -40,6 +46,15 @@ pub(super) fn issue_label(
         )?;
         number
     } else {
+        let current = require_may_apply(conn, state, &row.provider_id, today)?;
+        if let Some(label) =
+            current.filter(|l| l.summary().as_of(today).status == LabelStatus::Valid)
+        {
+            return Err(AppError::Conflict(format!(
+                "L'organisation détient déjà le label {}, valide : un seul label à la fois.",
+                label.number
+            )));
+        }
         let year = chrono::Datelike::year(&today);
         let sequence = queries::next_label_sequence(conn, year)?;
         let number = format!("EC-{year:04}-{sequence:04}");
@@ -50,10 +65,11 @@ pub(super) fn issue_label(
                 provider_id: row.provider_id.clone(),
                 status: LabelStatus::Valid,
                 valid_from: today,
-                valid_until: extended(today)?,
+                valid_until: valid_through(today).ok_or_else(out_of_range)?,
                 created_at: now,
                 suspension_cause: None,
-                renewal_pending: false,
+                renewal_until: None,
+                withdrawn_at: None,
             },
         )?;
         audit::record(
@@ -65,18 +81,4 @@ pub(super) fn issue_label(
     };
     counters::bump(conn, counters::DIRECTORY)?;
     Ok(number)
-}
-
-/// A refused or withdrawn renewal no longer holds the label past its expiry.
-pub(super) fn release_renewal(
-    conn: &mut DbConnection,
-    row: &ApplicationRow,
-) -> Result<(), AppError> {
-    if row.kind == ApplicationKind::Renewal
-        && let Some(number) = &row.label_number
-    {
-        queries::set_renewal_pending(conn, number, false)?;
-        counters::bump(conn, counters::DIRECTORY)?;
-    }
-    Ok(())
 }

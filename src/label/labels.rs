@@ -13,7 +13,7 @@ use crate::db::labels::{self as queries, LabelRecord};
 use crate::db::{DbConnection, counters, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::label::LabelChange;
-use crate::domain::provider::LabelSummary;
+use crate::domain::label_application::ApplicationStatus;
 use crate::domain::reason::Reason;
 use crate::error::AppError;
 use crate::referencing::TakenStep;
@@ -53,15 +53,7 @@ fn not_found() -> AppError {
 /// The status as of today: a valid label past its end date is expired even before the
 /// scheduled job records it (unless a renewal is under way).
 fn status_today(label: &LabelRecord, today: chrono::NaiveDate) -> LabelStatus {
-    LabelSummary {
-        number: label.number.clone(),
-        status: label.status,
-        valid_from: label.valid_from,
-        valid_until: label.valid_until,
-        renewal_pending: label.renewal_pending,
-    }
-    .as_of(today)
-    .status
+    label.summary().as_of(today).status
 }
 
 /// What anyone may check about a label number.
@@ -104,7 +96,8 @@ pub fn view_of(label: &LabelRecord, provider_name: &str, today: chrono::NaiveDat
         status,
         valid_from: label.valid_from,
         valid_until: label.valid_until,
-        renewal_pending: label.renewal_pending,
+        renewal_pending: label.renewal_until.is_some(),
+        renewal_until: label.renewal_until,
     }
 }
 
@@ -134,7 +127,7 @@ pub fn act(
         let change = match action {
             LabelAction::Suspend => LabelChange::Suspended,
             LabelAction::Reinstate => {
-                if label.valid_until < today && !label.renewal_pending {
+                if label.summary().held_through() < today {
                     return Err(AppError::Conflict(format!(
                         "Le label a expiré le {} : il ne peut pas être rétabli.",
                         crate::french::day_fr(label.valid_until)
@@ -152,7 +145,7 @@ pub fn act(
         };
         let (from, to) = change.moves();
         let cause = (action == LabelAction::Suspend).then_some("staff");
-        if !queries::set_label_status(conn, number, from, to, cause)? {
+        if !queries::set_label_status(conn, number, from, to, cause, now)? {
             return Err(AppError::Conflict(format!(
                 "Action impossible : le label est {}.",
                 label.status.label()
@@ -189,23 +182,41 @@ pub fn follow_referencing(
         actor_id,
         reason,
     } = taken;
-    let today = state.clock.today();
+    let (now, today) = (state.clock.now_naive(), state.clock.today());
     let (change, cause) = match action {
         R::Suspend => (LabelChange::Suspended, Some("referencing")),
         R::Reinstate => (LabelChange::Reinstated, None),
         R::Remove => (LabelChange::Withdrawn, None),
         _ => return Ok(()),
     };
+    if matches!(action, R::Suspend | R::Remove) {
+        // The auditor of an audit still to come is told it waits, or is off.
+        for row in queries::applications_of(conn, &provider.id)? {
+            let audit_to_come = matches!(
+                row.status,
+                ApplicationStatus::AuditScheduled | ApplicationStatus::CorrectiveActions
+            );
+            if !audit_to_come {
+                continue;
+            }
+            if action == R::Suspend {
+                notify::audit_on_hold(conn, step, state, provider, &row)?;
+            } else {
+                let why = "le prestataire a été retiré de l'annuaire";
+                notify::audit_cancelled(conn, step, state, provider, &row, why)?;
+            }
+        }
+    }
     let (from, to) = change.moves();
     for label in queries::labels_of_provider_in(conn, &provider.id, from)? {
         if action == R::Reinstate
             && (label.suspension_cause.as_deref() != Some("referencing")
-                || (label.valid_until < today && !label.renewal_pending))
+                || label.summary().held_through() < today)
         {
             // Suspended by staff for its own reasons, or expired meanwhile: it stays as it is.
             continue;
         }
-        if !queries::set_label_status(conn, &label.number, from, to, cause)? {
+        if !queries::set_label_status(conn, &label.number, from, to, cause, now)? {
             continue;
         }
         let why = match action {

@@ -12,6 +12,7 @@ pub mod labels;
 mod notify;
 pub mod overview;
 pub mod queue;
+mod renewal;
 pub mod schedule;
 pub mod views;
 
@@ -22,9 +23,9 @@ pub use filling::{
 };
 use filling::{applications_on, check_answers, require_editable, save_answers};
 use findings::{check_findings, schedule_audit, unanswered};
-use issue::{issue_label, release_renewal};
+use issue::issue_label;
+use renewal::release_renewal;
 
-use crate::domain::label::LabelStatus;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -37,19 +38,17 @@ use self::views::{
 use crate::audit::{self, Event, EventView, Step, Subject};
 use crate::auth::Role;
 use crate::db::labels::{self as queries, ApplicationRow, FindingRow};
-use crate::db::{DbConnection, accounts, counters, providers, write_transaction};
+use crate::db::{DbConnection, accounts, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::label_application::{
-    Action, ApplicationStatus, FeeStatus, Finding, Party, TransitionError, after_audit, available,
-    transition,
+    Action, ApplicationStatus, Condition, Facts, Finding, Party, TransitionError, after_audit,
+    available, transition, unmet,
 };
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::reason::Reason;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// A label is valid two years.
-pub const VALIDITY_MONTHS: u32 = 24;
 const MAX_ANSWER_CHARS: usize = 5000;
 const MAX_REASON_CHARS: usize = Reason::MAX_CHARS;
 
@@ -140,6 +139,33 @@ pub struct ActionInput {
     pub answers: BTreeMap<String, String>,
 }
 
+/// Why a condition of the workflow is not met, in French.
+fn refusal(condition: Condition, facts: &Facts) -> String {
+    let day = |d: Option<NaiveDate>| d.map(crate::french::day_fr).unwrap_or_default();
+    match condition {
+        Condition::ProviderReferenced => {
+            "Le référencement du prestataire n'est pas actif (suspendu ou retiré) : la demande de label ne peut pas avancer."
+                .into()
+        }
+        Condition::ProviderRemoved => {
+            "Seule la demande d'un prestataire retiré de l'annuaire peut être close par l'équipe ; sinon, l'organisation la retire elle-même."
+                .into()
+        }
+        Condition::AuditDayReached => format!(
+            "L'audit est prévu le {} : il ne peut être enregistré qu'à partir de cette date.",
+            day(facts.audit_date)
+        ),
+        Condition::BeforeCorrectiveDeadline => format!(
+            "Le délai des actions correctives a expiré le {} : elles ne peuvent plus être transmises.",
+            day(facts.corrective_deadline)
+        ),
+        Condition::FeeSettled => {
+            "Les frais de labellisation sont en attente : enregistrez leur paiement ou leur exonération avant d'attribuer le label."
+                .into()
+        }
+    }
+}
+
 /// Takes a workflow action on an application.
 pub fn act(
     state: &AppState,
@@ -176,38 +202,41 @@ pub fn act(
             ));
         }
         let provider = provider_of(conn, &row.provider_id)?;
+        let facts = Facts {
+            provider: provider.status,
+            today,
+            audit_date: row.audit_date,
+            corrective_deadline: row.corrective_deadline,
+            fee: row.fee_status,
+        };
+        if let Some(condition) = unmet(action, &facts) {
+            return Err(AppError::Conflict(refusal(condition, &facts)));
+        }
         let mut outcome_event = None;
+        let mut step = Step::new(now);
         match action {
             Action::Submit | Action::SubmitCorrections => {
                 save_answers(conn, id, &input.answers, now)?;
                 if action == Action::Submit {
-                    if provider.status != ReferencingStatus::Approved {
-                        return Err(AppError::Conflict(
-                            "Seul un prestataire référencé (et non suspendu) peut déposer une demande de label."
-                                .into(),
-                        ));
-                    }
                     let missing = unanswered(conn, state, id)?;
                     if !missing.is_empty() {
                         return Err(AppError::Validation(missing));
                     }
                     row.submitted_at = Some(now);
-                    if let Some(number) = &row.label_number {
-                        // A renewal submitted before expiry keeps the label valid until decided.
-                        if let Some(label) = queries::label(conn, number)?
-                            && label.status == LabelStatus::Valid
-                            && label.valid_until >= today
-                        {
-                            queries::set_renewal_pending(conn, number, true)?;
-                            counters::bump(conn, counters::DIRECTORY)?;
-                        }
-                    }
                 }
+                renewal::on_submission(conn, state, &mut row, today)?;
             }
             Action::MarkIncomplete | Action::Refuse => {
                 row.decision_reason = reason.clone();
             }
-            Action::ScheduleAudit => schedule_audit(conn, &mut row, &input, today)?,
+            Action::ScheduleAudit => {
+                let before = row.clone();
+                schedule_audit(conn, &mut row, &input, today)?;
+                if before.auditor_id != row.auditor_id {
+                    let why = "l'audit a été confié à un autre auditeur";
+                    notify::audit_cancelled(conn, &mut step, state, &provider, &before, why)?;
+                }
+            }
             Action::RecordAudit => {
                 let findings = check_findings(state, &input)?;
                 row.audit_round += 1;
@@ -237,25 +266,20 @@ pub fn act(
                 outcome_event = Some(next);
             }
             Action::Grant => {
-                let fee = row.fee_status;
-                if fee == FeeStatus::Pending {
-                    return Err(AppError::Conflict(
-                        "Les frais de labellisation sont en attente : enregistrez leur paiement ou leur exonération avant d'attribuer le label."
-                            .into(),
-                    ));
-                }
-                if provider.status != ReferencingStatus::Approved {
-                    return Err(AppError::Conflict(
-                        "Le référencement du prestataire n'est pas actif : le label ne peut pas être attribué."
-                            .into(),
-                    ));
-                }
-                row.label_number = Some(issue_label(conn, &row, today, now)?);
+                row.label_number = Some(issue_label(conn, state, &row, today, now)?);
+            }
+            Action::Close => {
+                row.decision_reason = reason.clone();
             }
             Action::Withdraw => {}
             Action::StartAdmissibility | Action::MarkAdmissible => {}
         }
-        if matches!(action, Action::Refuse | Action::Withdraw) {
+        let with_provider = matches!(
+            outcome_event.unwrap_or(to),
+            ApplicationStatus::Incomplete | ApplicationStatus::CorrectiveActions
+        );
+        if with_provider || matches!(action, Action::Refuse | Action::Withdraw | Action::Close) {
+            // Back with the provider, or ended: the renewal no longer holds the label.
             release_renewal(conn, &row)?;
         }
         if let Some(next) = outcome_event {
@@ -271,7 +295,6 @@ pub fn act(
         } else {
             to
         };
-        let mut step = Step::new(now);
         step.record(
             Event::application(id, action.slug(), Some(from), recorded_to)
                 .by(Some(&user.id))
@@ -283,7 +306,8 @@ pub fn act(
                     .by(Some(&user.id)),
             );
         }
-        notify::application_step(conn, &mut step, state, &provider, &row, action, to)?;
+        let moved = (from, to);
+        notify::application_step(conn, &mut step, state, &provider, &row, action, moved)?;
         step.write(conn)?;
         view(conn, state, &row, access)
     })
@@ -383,6 +407,7 @@ pub fn view(
         criteria,
         available_actions: available(status, access.actor())
             .into_iter()
+            .filter(|a| *a != Action::Close || provider.status == ReferencingStatus::Removed)
             .map(|a| a.slug().to_owned())
             .collect(),
         created_at: row.created_at,

@@ -12,11 +12,12 @@ use crate::error::AppError;
 use crate::french::{day_fr as date_fr, euros};
 use crate::mail::Email;
 use crate::mail::emails::label::{
-    AuditorAssignment, AuditorCorrectionsToVerify, LabelApplicationAdmissible,
-    LabelApplicationIncomplete, LabelApplicationReceived, LabelApplicationRefused,
-    LabelApplicationWithdrawn, LabelAuditResult, LabelAuditScheduled, LabelCorrectiveActions,
-    LabelGranted, StaffLabelApplicationSubmitted, StaffLabelAuditRecorded,
-    StaffLabelCorrectionsSubmitted, StaffLabelDeadlinePassed,
+    AuditorAssignment, AuditorAuditCancelled, AuditorCorrectionsToVerify,
+    LabelApplicationAdmissible, LabelApplicationIncomplete, LabelApplicationReceived,
+    LabelApplicationRefused, LabelApplicationWithdrawn, LabelAuditResult, LabelAuditScheduled,
+    LabelCorrectiveActions, LabelGranted, StaffLabelApplicationSubmitted,
+    StaffLabelApplicationWithdrawn, StaffLabelAuditRecorded, StaffLabelCorrectionsSubmitted,
+    StaffLabelDeadlinePassed, StaffLabelExpired,
 };
 use crate::mail::emails::label_status::{
     LabelExpired, LabelExpiryReminder, LabelReinstated, LabelSuspended, LabelWithdrawn,
@@ -76,7 +77,7 @@ pub fn application_step(
     provider: &Provider,
     row: &ApplicationRow,
     action: Action,
-    to: ApplicationStatus,
+    (from, to): (ApplicationStatus, ApplicationStatus),
 ) -> Result<(), AppError> {
     let url = application_url(state, row);
     let renewal = row.kind == ApplicationKind::Renewal;
@@ -218,14 +219,80 @@ pub fn application_step(
                 application_url: url.clone(),
             }
         }),
-        Action::Withdraw => step.mail_members(conn, state, provider, |name, provider_name| {
-            LabelApplicationWithdrawn {
-                name,
-                provider_name,
-                application_url: url.clone(),
+        Action::Withdraw => {
+            step.mail_members(conn, state, provider, |name, provider_name| {
+                LabelApplicationWithdrawn {
+                    name,
+                    provider_name,
+                    application_url: url.clone(),
+                }
+            })?;
+            let why = "la demande de label a été retirée par le prestataire";
+            audit_cancelled(conn, step, state, provider, row, why)?;
+            if from == ApplicationStatus::Draft {
+                // Staff never saw a draft.
+                return Ok(());
             }
-        }),
+            step.mail_staff(conn, state, provider, |name, provider_name| {
+                StaffLabelApplicationWithdrawn {
+                    name,
+                    provider_name,
+                    state: from.label().to_owned(),
+                    review_url: review_url(state, row),
+                }
+            })
+        }
+        Action::Close => {
+            let why =
+                "la demande de label a été close, le prestataire ayant été retiré de l'annuaire";
+            audit_cancelled(conn, step, state, provider, row, why)
+        }
     }
+}
+
+/// The auditor assigned to `row` loses the audit: `why` completes the sentence.
+pub fn audit_cancelled(
+    conn: &mut DbConnection,
+    step: &mut Step,
+    state: &AppState,
+    provider: &Provider,
+    row: &ApplicationRow,
+    why: &str,
+) -> Result<(), AppError> {
+    tell_auditor(conn, step, state, provider, row, why, false)
+}
+
+/// The audit of `row` waits: the provider's referencing is suspended.
+pub fn audit_on_hold(
+    conn: &mut DbConnection,
+    step: &mut Step,
+    state: &AppState,
+    provider: &Provider,
+    row: &ApplicationRow,
+) -> Result<(), AppError> {
+    let why = "le référencement du prestataire est suspendu";
+    tell_auditor(conn, step, state, provider, row, why, true)
+}
+
+fn tell_auditor(
+    conn: &mut DbConnection,
+    step: &mut Step,
+    state: &AppState,
+    provider: &Provider,
+    row: &ApplicationRow,
+    why: &str,
+    on_hold: bool,
+) -> Result<(), AppError> {
+    let audit_date = row.audit_date.map(crate::french::day_fr);
+    notify_auditor(conn, step, state, provider, row, |name, provider_name| {
+        AuditorAuditCancelled {
+            name,
+            provider_name,
+            audit_date,
+            why: why.to_owned(),
+            on_hold,
+        }
+    })
 }
 
 /// A label changed state: its members are told, with `reason` when there is one.
@@ -283,6 +350,17 @@ pub fn label_changed(
                 number: number.clone(),
                 valid_until: valid_until.clone(),
                 verification_url: verification_url.clone(),
+            })?;
+            let label_url = format!("{}/instruction/labels/{number}", state.config.base_url);
+            step.mail_staff(conn, state, provider, |name, provider_name| {
+                StaffLabelExpired {
+                    name,
+                    provider_name,
+                    number: number.clone(),
+                    valid_until: valid_until.clone(),
+                    renewal_examined: label.renewal_until.is_some(),
+                    label_url: label_url.clone(),
+                }
             })
         }
     }

@@ -36,7 +36,7 @@ pub fn send_reminders(state: &AppState) -> Result<usize, AppError> {
     let mut conn = state.pool.get()?;
     let due: Vec<_> = queries::labels_expiring_by(&mut conn, horizon)?
         .into_iter()
-        .filter(|(label, _)| label.valid_until >= today && !label.renewal_pending)
+        .filter(|(label, _)| label.valid_until >= today && label.renewal_until.is_none())
         .collect();
     let mut sent = 0;
     for (label, _) in due {
@@ -98,9 +98,8 @@ pub fn expire_labels(state: &AppState) -> Result<usize, AppError> {
             let Some(label) = queries::label(conn, &number)? else {
                 return Ok::<bool, AppError>(false);
             };
-            if label.renewal_pending
-                || label.valid_until >= today
-                || !queries::set_label_status(conn, &number, expiry_from, to_expired, None)?
+            if label.summary().held_through() >= today
+                || !queries::set_label_status(conn, &number, expiry_from, to_expired, None, now)?
             {
                 return Ok(false);
             }

@@ -95,8 +95,10 @@ pub struct LabelView {
     pub status_label: String,
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
-    /// A renewal was submitted before expiry: the label stays valid until its decision.
+    /// A renewal submitted before expiry is being examined: the label stays valid until its
+    /// decision, at most until `renewal_until`.
     pub renewal_pending: bool,
+    pub renewal_until: Option<NaiveDate>,
 }
 
 /// Labels staff watch.

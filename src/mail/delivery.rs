@@ -8,7 +8,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
+use lettre::{Message, SmtpTransport, Transport as _};
 
 use crate::clock::Clock;
 use crate::db::Pool;
@@ -22,7 +22,9 @@ const MAX_RETRY_SECONDS: i64 = 3600;
 
 pub enum Transport {
     Smtp(Box<SmtpTransport>),
-    Files(FileTransport, PathBuf),
+    /// `{outbox id}.eml` files in the directory: named by message, so that erasing a
+    /// request's personal data finds its copies.
+    Files(PathBuf),
 }
 
 impl Transport {
@@ -39,17 +41,14 @@ impl Transport {
             None => {
                 std::fs::create_dir_all(files_dir)
                     .map_err(|e| format!("cannot create {}: {e}", files_dir.display()))?;
-                Ok(Self::Files(
-                    FileTransport::new(files_dir),
-                    files_dir.to_path_buf(),
-                ))
+                Ok(Self::Files(files_dir.to_path_buf()))
             }
         }
     }
 
     /// Sends one message; an error says whether trying again could help (an SMTP 5xx answer,
     /// such as an unknown mailbox, is final).
-    fn send(&self, message: &Message) -> Result<(), Outcome> {
+    fn send(&self, outbox_id: &str, message: &Message) -> Result<(), Outcome> {
         match self {
             Self::Smtp(t) => t.send(message).map(|_| ()).map_err(|e| {
                 if e.is_permanent() {
@@ -58,17 +57,20 @@ impl Transport {
                     Outcome::Retry(e.to_string())
                 }
             }),
-            Self::Files(t, _) => t
-                .send(message)
-                .map(|_| ())
-                .map_err(|e| Outcome::Retry(e.to_string())),
+            Self::Files(dir) => {
+                // Written whole, then renamed: a reader never sees half a message.
+                let partial = dir.join(format!(".{outbox_id}.eml.part"));
+                std::fs::write(&partial, message.formatted())
+                    .and_then(|()| std::fs::rename(&partial, dir.join(format!("{outbox_id}.eml"))))
+                    .map_err(|e| Outcome::Retry(e.to_string()))
+            }
         }
     }
 
     pub fn describe(&self) -> String {
         match self {
             Self::Smtp(_) => "SMTP".to_owned(),
-            Self::Files(_, dir) => format!(".eml files in {}", dir.display()),
+            Self::Files(dir) => format!(".eml files in {}", dir.display()),
         }
     }
 }
@@ -162,7 +164,7 @@ impl Delivery {
                 row.body_html.clone(),
             ));
         match message {
-            Ok(message) => match self.transport.send(&message) {
+            Ok(message) => match self.transport.send(&row.id, &message) {
                 Ok(()) => Outcome::Sent,
                 Err(failed) => failed,
             },

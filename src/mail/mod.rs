@@ -164,6 +164,7 @@ impl Mailer {
             last_error: None,
             created_at: now,
             sent_at: None,
+            request_id: None,
         })
     }
 }

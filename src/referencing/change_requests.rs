@@ -9,7 +9,7 @@ use super::*;
 use crate::db::referencing::{self as queries, ChangeRequestRow};
 use crate::db::{accounts, providers, write_transaction};
 use crate::domain::actor::Actor;
-use crate::domain::provider::Provider;
+use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::reason::Reason;
 use crate::domain::referencing::ChangeRequestStatus;
 use crate::error::AppError;
@@ -66,6 +66,30 @@ pub fn pending(state: &AppState, staff: &Actor) -> Result<Vec<PendingChange>, Ap
     Ok(pending)
 }
 
+/// A suspension or removal ends the provider's pending change request: it is rejected with
+/// the reason, so that nothing a suspended or removed provider asked for is published later.
+pub(super) fn end_pending(
+    conn: &mut DbConnection,
+    step: &mut Step,
+    provider: &Provider,
+    staff_id: &str,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(request) = queries::pending_change_request(conn, &provider.id)? else {
+        return Ok(());
+    };
+    let why = "Le prestataire a été suspendu ou retiré de l'annuaire.";
+    let rejected = ChangeRequestStatus::Rejected;
+    if queries::decide_change_request(conn, &request.id, rejected, Some(why), staff_id, now)? {
+        step.record(
+            Event::provider_note(provider, "change-request-rejected")
+                .by(Some(staff_id))
+                .because(Some(why)),
+        );
+    }
+    Ok(())
+}
+
 /// Staff decide a change request: approved fields are published at once.
 pub fn decide(
     state: &AppState,
@@ -94,6 +118,12 @@ pub fn decide(
             ));
         }
         let (mut provider, version, _) = load(conn, user, &request.provider_id)?;
+        if approve && provider.status != ReferencingStatus::Approved {
+            return Err(AppError::Conflict(
+                "Le prestataire n'est plus référencé (suspendu ou retiré) : sa demande de modification ne peut plus être approuvée."
+                    .into(),
+            ));
+        }
         let changes: ProfileInput = serde_json::from_str(&request.changes)
             .map_err(|e| AppError::Internal(format!("stored change request: {e}")))?;
         let status = if approve {
@@ -109,7 +139,9 @@ pub fn decide(
         let fields = field_labels(&changes);
         let mut step = Step::new(now);
         if approve {
+            let current = provider.clone();
             apply_input(conn, state, &mut provider, &changes)?;
+            super::require_own_siret(conn, &current, &provider)?;
             if !providers::update(conn, &provider, version, now)? {
                 return Err(stale());
             }

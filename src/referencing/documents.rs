@@ -1,21 +1,85 @@
 //! Supporting documents: a Kbis extract and an insurance certificate, PDF only (checked by
-//! content, not by name), at most 10 MB each.
+//! content, not by name), at most 10 MB each. An insurance certificate ends: the provider gives
+//! its last day, staff see it lapse, and members are asked for the next one before it does.
 
+use chrono::{Days, NaiveDate};
 use sha2::{Digest, Sha256};
 
 use super::views::DocumentView;
 use super::{Access, load};
-use crate::audit::{self, Event};
+use crate::audit::{self, Event, Step};
 use crate::db::referencing::{self as queries, DocumentRow};
 use crate::db::write_transaction;
 use crate::domain::actor::Actor;
 use crate::domain::provider::ReferencingStatus;
 use crate::error::AppError;
+use crate::mail::emails::referencing::DocumentRenewal;
 use crate::state::AppState;
 
 pub const KBIS: &str = "kbis";
 pub const INSURANCE: &str = "insurance";
 pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+/// Days before a document's last day when its members are asked for the next one.
+pub const RENEWAL_NOTICE_DAYS: u64 = 30;
+
+/// A document kind's French name.
+pub fn label(kind: &str) -> &'static str {
+    match kind {
+        KBIS => "Extrait Kbis",
+        INSURANCE => "Attestation d'assurance de responsabilité civile professionnelle",
+        _ => "Document",
+    }
+}
+
+/// Asks the members of referenced providers for the next document, once per document, when its
+/// last day is within `RENEWAL_NOTICE_DAYS` (or passed); returns how many were asked for.
+pub fn ask_renewals(state: &AppState) -> Result<usize, AppError> {
+    let today = state.clock.today();
+    let mut conn = state.pool.get()?;
+    let ending = queries::documents_ending_by(&mut conn, today + Days::new(RENEWAL_NOTICE_DAYS))?;
+    let mut asked = 0;
+    for (provider_id, document_id, kind, last_day) in ending {
+        let done = write_transaction(&mut conn, |conn| {
+            // A newer document of the same kind replaced it: nothing to ask.
+            let current = queries::current_documents(conn, &provider_id)?;
+            if !current.iter().any(|d| d.id == document_id) {
+                return Ok::<bool, AppError>(false);
+            }
+            let now = state.clock.now_naive();
+            if !queries::claim_document_renewal(conn, &document_id, now)? {
+                return Ok(false);
+            }
+            let Some((provider, _)) = crate::db::providers::find(conn, &provider_id)? else {
+                return Ok(false);
+            };
+            let mut step = Step::new(now);
+            let documents_url = format!(
+                "{}/espace/organisations/{provider_id}#documents",
+                state.config.base_url
+            );
+            step.mail_members(conn, state, &provider, |name, provider_name| {
+                DocumentRenewal {
+                    name,
+                    provider_name,
+                    document: label(&kind).to_owned(),
+                    valid_until: crate::french::day_fr(last_day),
+                    lapsed: last_day < today,
+                    documents_url: documents_url.clone(),
+                }
+            })?;
+            step.record(Event::provider_note(
+                &provider,
+                format!("document-renewal-{kind}"),
+            ));
+            step.write(conn)?;
+            Ok(true)
+        })?;
+        if done {
+            asked += 1;
+        }
+    }
+    Ok(asked)
+}
 
 /// A PDF starts with `%PDF-` (within its first kilobyte, as readers allow) and ends with `%%EOF`.
 pub fn looks_like_pdf(bytes: &[u8]) -> bool {
@@ -58,12 +122,56 @@ fn uploadable(
     Ok(provider)
 }
 
+/// The last day a document covers, as typed (`AAAA-MM-JJ`): required for an insurance
+/// certificate, which ends; optional for a Kbis extract. It may not have passed already.
+fn parse_valid_until(
+    kind: &str,
+    typed: Option<&str>,
+    today: NaiveDate,
+) -> Result<Option<NaiveDate>, AppError> {
+    let typed = typed.map(str::trim).filter(|t| !t.is_empty());
+    let Some(typed) = typed else {
+        return if kind == INSURANCE {
+            Err(AppError::field(
+                "valid_until",
+                "Indiquez la date de fin de validité de l'attestation d'assurance (AAAA-MM-JJ).",
+            ))
+        } else {
+            Ok(None)
+        };
+    };
+    let Ok(day) = NaiveDate::parse_from_str(typed, "%Y-%m-%d") else {
+        return Err(AppError::field(
+            "valid_until",
+            "Date de fin de validité invalide : format AAAA-MM-JJ attendu.",
+        ));
+    };
+    if day < today {
+        return Err(AppError::field(
+            "valid_until",
+            format!(
+                "Ce document a expiré le {} : déposez le document en cours de validité.",
+                crate::french::day_fr(day)
+            ),
+        ));
+    }
+    if day > today + chrono::Months::new(12 * MAX_YEARS_AHEAD) {
+        return Err(AppError::field(
+            "valid_until",
+            format!("Date de fin de validité trop lointaine : {MAX_YEARS_AHEAD} ans au plus."),
+        ));
+    }
+    Ok(Some(day))
+}
+
+const MAX_YEARS_AHEAD: u32 = 10;
+
 pub fn upload(
     state: &AppState,
     user: &Actor,
     provider_id: &str,
     kind: &str,
-    filename: &str,
+    (filename, valid_until): (&str, Option<&str>),
     bytes: Vec<u8>,
 ) -> Result<DocumentView, AppError> {
     if kind != KBIS && kind != INSURANCE {
@@ -72,6 +180,7 @@ pub fn upload(
             "Type de document inconnu : kbis ou insurance.",
         ));
     }
+    let valid_until = parse_valid_until(kind, valid_until, state.clock.today())?;
     if bytes.len() > MAX_BYTES {
         return Err(AppError::PayloadTooLarge(
             "Le document dépasse 10 Mo.".into(),
@@ -110,6 +219,8 @@ pub fn upload(
             content: bytes.clone(),
             uploaded_by: user.id.clone(),
             uploaded_at: now,
+            valid_until,
+            renewal_asked_at: None,
         };
         queries::insert_document(conn, &row)?;
         audit::record(
@@ -124,6 +235,8 @@ pub fn upload(
             size_bytes: row.size_bytes,
             sha256: row.sha256,
             uploaded_at: row.uploaded_at,
+            valid_until: row.valid_until,
+            outdated: false,
         })
     })
 }

@@ -100,6 +100,7 @@ pub fn view(
     version: i32,
     access: Access,
 ) -> Result<ApplicationView, AppError> {
+    let today = state.clock.today();
     let documents = queries::current_documents(conn, &provider.id)?
         .into_iter()
         .map(|d| DocumentView {
@@ -109,6 +110,8 @@ pub fn view(
             size_bytes: d.size_bytes,
             sha256: d.sha256,
             uploaded_at: d.uploaded_at,
+            outdated: d.valid_until.is_some_and(|last| last < today),
+            valid_until: d.valid_until,
         })
         .collect();
     let accepted = queries::has_accepted(conn, &provider.id, &state.charter.version)?;
@@ -143,11 +146,13 @@ pub(super) fn profile_url(state: &AppState, id: &str) -> String {
     format!("{}/prestataires/{id}", state.config.base_url)
 }
 
-/// Sets the coordinates (and commune) from the commune code or postcode.
+/// Sets the coordinates (and commune) from the commune code or postcode; the city follows the
+/// resolved commune when `moved` (unless the caller typed a new city) or when it is empty.
 fn geocode(
     conn: &mut DbConnection,
     state: &AppState,
     provider: &mut Provider,
+    moved: bool,
 ) -> Result<(), AppError> {
     let place = match &provider.commune_code {
         Some(code) => Place::Commune(code.clone()),
@@ -161,8 +166,10 @@ fn geocode(
             if found.commune_code.is_some() {
                 provider.commune_code = found.commune_code;
             }
-            if provider.city.is_empty() {
-                provider.city = found.commune.unwrap_or_default();
+            if let Some(commune) = found.commune
+                && (moved || provider.city.is_empty())
+            {
+                provider.city = commune;
             }
             Ok(())
         }
@@ -180,10 +187,13 @@ pub(super) fn apply_input(
     provider: &mut Provider,
     input: &ProfileInput,
 ) -> Result<(), AppError> {
+    let city_before = provider.city.clone();
     let location_changed = profile::apply(provider, input, &state.taxonomy, &state.departements)
         .map_err(AppError::Validation)?;
     if location_changed || (provider.latitude == 0.0 && provider.longitude == 0.0) {
-        geocode(conn, state, provider)?;
+        // A city typed anew with the move is the caller's; an unchanged one follows the move.
+        let moved = location_changed && provider.city == city_before;
+        geocode(conn, state, provider, moved)?;
     }
     Ok(())
 }
@@ -261,6 +271,7 @@ pub fn update_profile(
                 // Check the reviewed fields now, so the request staff receive is valid.
                 let mut proposed = provider.clone();
                 apply_input(conn, state, &mut proposed, &reviewed)?;
+                require_own_siret(conn, &provider, &proposed)?;
                 apply_input(conn, state, &mut provider, &descriptive)?;
                 let differs = reviewed_differs(&provider, &proposed);
                 if differs {
@@ -390,19 +401,52 @@ fn submission_problems(
     provider: &Provider,
 ) -> Result<FieldErrors, AppError> {
     let mut errors = profile::missing_for_submission(provider);
+    errors.extend(currency_problems(conn, state, provider)?);
+    if siret_taken(conn, provider)? {
+        errors
+            .entry("siret".into())
+            .or_default()
+            .push(SIRET_TAKEN.into());
+    }
+    Ok(errors)
+}
+
+/// What must still hold when a file is submitted and again when it is approved: both
+/// documents present and current, the charter in force accepted.
+fn currency_problems(
+    conn: &mut DbConnection,
+    state: &AppState,
+    provider: &Provider,
+) -> Result<FieldErrors, AppError> {
+    let mut errors = FieldErrors::new();
+    let today = state.clock.today();
     let documents = queries::current_documents(conn, &provider.id)?;
-    for (kind, message) in [
+    for (kind, missing) in [
         (documents::KBIS, "Ajoutez un extrait Kbis (PDF)."),
         (
             documents::INSURANCE,
             "Ajoutez l'attestation d'assurance de responsabilité civile professionnelle (PDF).",
         ),
     ] {
-        if !documents.iter().any(|d| d.kind == kind) {
+        let problem = match documents.iter().find(|d| d.kind == kind) {
+            None => Some(missing.to_owned()),
+            Some(d) => match d.valid_until {
+                Some(last) if last < today => Some(format!(
+                    "Ce document a expiré le {} : déposez le document en cours de validité.",
+                    crate::french::day_fr(last)
+                )),
+                None if kind == documents::INSURANCE => Some(
+                    "Déposez à nouveau l'attestation d'assurance en indiquant sa date de fin de validité."
+                        .to_owned(),
+                ),
+                _ => None,
+            },
+        };
+        if let Some(problem) = problem {
             errors
                 .entry(format!("documents.{kind}"))
                 .or_default()
-                .push(message.to_owned());
+                .push(problem);
         }
     }
     if !queries::has_accepted(conn, &provider.id, &state.charter.version)? {
@@ -411,14 +455,28 @@ fn submission_problems(
             state.charter.version
         ));
     }
-    if !provider.siret.is_empty()
-        && providers::siret_in_use_elsewhere(conn, &provider.siret, &provider.id)?
-    {
-        errors.entry("siret".into()).or_default().push(
-            "Un prestataire avec ce SIRET est déjà référencé ou en cours d'instruction.".into(),
-        );
-    }
     Ok(errors)
+}
+
+const SIRET_TAKEN: &str =
+    "Un prestataire avec ce SIRET est déjà référencé ou en cours d'instruction.";
+
+/// A SIRET belongs to one live organisation: is `provider`'s held by another one?
+fn siret_taken(conn: &mut DbConnection, provider: &Provider) -> Result<bool, AppError> {
+    Ok(!provider.siret.is_empty()
+        && providers::siret_in_use_elsewhere(conn, &provider.siret, &provider.id)?)
+}
+
+/// A change of SIRET (filed or decided) must not take another live organisation's.
+pub(crate) fn require_own_siret(
+    conn: &mut DbConnection,
+    current: &Provider,
+    proposed: &Provider,
+) -> Result<(), AppError> {
+    if proposed.siret != current.siret && siret_taken(conn, proposed)? {
+        return Err(AppError::field("siret", SIRET_TAKEN));
+    }
+    Ok(())
 }
 
 /// A workflow action (`submit`, `approve`, ...). `expected_version`, when given, must match.
@@ -449,11 +507,14 @@ pub fn act(
             return Err(ReasonError::Missing.into());
         }
         let reason = reason.as_ref().map(Reason::as_str);
-        if action == Action::Submit {
-            let problems = submission_problems(conn, state, &provider)?;
-            if !problems.is_empty() {
-                return Err(AppError::Validation(problems));
-            }
+        let problems = match action {
+            Action::Submit => submission_problems(conn, state, &provider)?,
+            // The documents may have lapsed, or a new charter come, during the review.
+            Action::Approve => currency_problems(conn, state, &provider)?,
+            _ => FieldErrors::new(),
+        };
+        if !problems.is_empty() {
+            return Err(AppError::Validation(problems));
         }
         let mut next = provider.clone();
         next.status = to;
@@ -467,13 +528,18 @@ pub fn act(
                 .because(reason),
         );
         send_step_emails(conn, &mut step, state, &next, action, from, reason)?;
+        if matches!(action, Action::Suspend | Action::Remove) {
+            change_requests::end_pending(conn, &mut step, &next, &user.id, now)?;
+        }
         let taken = TakenStep {
             provider: &next,
             action,
             actor_id: &user.id,
             reason,
         };
-        (state.after_referencing_step)(conn, &mut step, state, &taken)?;
+        for hook in state.after_referencing_step {
+            hook(conn, &mut step, state, &taken)?;
+        }
         step.write(conn)?;
         view(conn, state, &next, version + 1, access)
     })

@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::mail::emails::referencing::{
     ApplicationApproved, ApplicationChangesRequested, ApplicationInReview, ApplicationReceived,
     ApplicationRejected, ApplicationWithdrawn, ProviderReinstated, ProviderRemoved,
-    ProviderSuspended, StaffApplicationSubmitted,
+    ProviderSuspended, StaffApplicationSubmitted, StaffApplicationWithdrawn,
 };
 use crate::state::AppState;
 
@@ -42,12 +42,25 @@ pub(super) fn send_step_emails(
                 }
             })
         }
-        Action::Withdraw => step.mail_members(conn, state, provider, |name, provider_name| {
-            ApplicationWithdrawn {
-                name,
-                provider_name,
+        Action::Withdraw => {
+            step.mail_members(conn, state, provider, |name, provider_name| {
+                ApplicationWithdrawn {
+                    name,
+                    provider_name,
+                }
+            })?;
+            if from == ReferencingStatus::Draft {
+                // Staff never received a draft.
+                return Ok(());
             }
-        }),
+            step.mail_staff(conn, state, provider, |name, provider_name| {
+                StaffApplicationWithdrawn {
+                    name,
+                    provider_name,
+                    review_url: review_url(state, id),
+                }
+            })
+        }
         Action::StartReview => step.mail_members(conn, state, provider, |name, provider_name| {
             ApplicationInReview {
                 name,

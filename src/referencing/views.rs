@@ -1,6 +1,6 @@
 //! What the referencing API answers.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -17,6 +17,10 @@ pub struct DocumentView {
     pub size_bytes: i32,
     pub sha256: String,
     pub uploaded_at: NaiveDateTime,
+    /// The last day the document covers (an insurance certificate's end), when given.
+    pub valid_until: Option<NaiveDate>,
+    /// Past its last day: a new one is needed.
+    pub outdated: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -153,10 +153,16 @@ async fn a_provider_signs_up_applies_and_shows_in_the_search_once_staff_approve(
     ] {
         let path = files.path().join(name);
         std::fs::write(&path, PDF).unwrap();
+        let valid_until = if kind == "insurance" {
+            common::referencing::INSURANCE_END
+        } else {
+            ""
+        };
         browser
             .js(
-                "document.getElementById('document_kind').value = arguments[0];",
-                vec![json!(kind)],
+                "document.getElementById('document_kind').value = arguments[0];
+                 document.getElementById('document_valid_until').value = arguments[1];",
+                vec![json!(kind), json!(valid_until)],
             )
             .await;
         browser

@@ -6,20 +6,11 @@ use crate::common;
 use common::referencing::PDF;
 
 use common::browser::Browser;
+use common::label::all_answers;
 use common::{Session, TEST_PASSWORD, TestApp, label, provider};
 use cyberdir::auth::Role;
 use cyberdir::domain::zone::Zone;
 use serde_json::{Value, json};
-
-fn all_answers(app: &TestApp) -> Value {
-    let answers: serde_json::Map<String, Value> = app
-        .state
-        .criteria
-        .criteria()
-        .map(|c| (c.code.clone(), json!(format!("Réponse {}", c.code))))
-        .collect();
-    json!({ "answers": answers })
-}
 
 /// An application of `presta` submitted and scheduled for audit with `auditor`; its id.
 async fn scheduled(app: &TestApp, member: &Session, staff: &Session, auditor_id: &str) -> String {
@@ -43,7 +34,7 @@ async fn scheduled(app: &TestApp, member: &Session, staff: &Session, auditor_id:
     let (status, body) = act(
         "staff",
         "schedule-audit",
-        json!({"auditor_id": auditor_id, "audit_date": "2026-12-01"}),
+        json!({"auditor_id": auditor_id, "audit_date": "2026-11-23"}),
     )
     .await;
     assert_eq!(status, 200, "{body}");
@@ -71,7 +62,9 @@ async fn an_auditor_records_an_audit_criterion_by_criterion_in_the_browser() {
     browser.click(&format!("a[href=\"/audit/{id}\"]")).await;
     browser.wait_for_text("Audit de Prestataire presta").await;
     // The provider's answer is shown next to each criterion.
-    browser.wait_for_text("Réponse COMP-04").await;
+    browser
+        .wait_for_text("Notre réponse au critère COMP-04")
+        .await;
 
     // Sending the form untouched lists every criterion to evaluate.
     browser.click("#audit-form button[type=submit]").await;
@@ -271,7 +264,7 @@ async fn a_provider_applies_from_the_portal_and_staff_decide_from_the_back_offic
     let (status, _, page) = post_form(
         &staff,
         &format!("{review}/actions/schedule-audit"),
-        &[("auditor_id", ""), ("audit_date", "2026-12-02")],
+        &[("auditor_id", ""), ("audit_date", "2026-11-23")],
     )
     .await;
     assert_eq!(status, 422);
@@ -281,13 +274,13 @@ async fn a_provider_applies_from_the_portal_and_staff_decide_from_the_back_offic
         &format!("{review}/actions/schedule-audit"),
         &[
             ("auditor_id", &auditor.user_id),
-            ("audit_date", "2026-12-02"),
+            ("audit_date", "2026-11-23"),
         ],
     )
     .await;
     assert_eq!(status, 200, "{page}");
     assert!(
-        page.contains("le 02/12/2026 par Utilisateur de test"),
+        page.contains("le 23/11/2026 par Utilisateur de test"),
         "{page}"
     );
     // The audit recorded clean; the fee; the grant.
@@ -319,7 +312,7 @@ async fn a_provider_applies_from_the_portal_and_staff_decide_from_the_back_offic
     // The provider sees the label and its expiry; the public can verify it.
     let (_, overview) = html(&member, "/espace/organisations/presta/label").await;
     assert!(
-        overview.contains("EC-2026-0001") && overview.contains("23/11/2028"),
+        overview.contains("EC-2026-0001") && overview.contains("22/11/2028"),
         "{overview}"
     );
     let public = app.get("/labels/EC-2026-0001").await;

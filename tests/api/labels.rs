@@ -9,118 +9,11 @@ use common::referencing::PDF;
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
+use common::label::{Cast, all_answers, cast, filled_application, findings, step, to_decision};
 use common::{Session, SmtpSink, TestApp, label, provider};
 use cyberdir::auth::Role;
 use cyberdir::domain::zone::Zone;
 use serde_json::{Value, json};
-
-/// The criterion codes of the framework in force.
-fn criteria(app: &TestApp) -> Vec<String> {
-    app.state
-        .criteria
-        .criteria()
-        .map(|c| c.code.clone())
-        .collect()
-}
-
-/// Answers for every criterion.
-fn all_answers(app: &TestApp) -> Value {
-    let answers: serde_json::Map<String, Value> = criteria(app)
-        .into_iter()
-        .map(|code| {
-            (
-                code.clone(),
-                json!(format!("Notre réponse au critère {code}.")),
-            )
-        })
-        .collect();
-    json!({ "answers": answers })
-}
-
-/// Findings for every criterion: `conforme`, except those listed.
-fn findings(app: &TestApp, except: &[(&str, &str)]) -> Value {
-    let list: Vec<Value> = criteria(app)
-        .into_iter()
-        .map(|code| match except.iter().find(|(c, _)| *c == code) {
-            Some((_, finding)) => {
-                json!({"criterion": code, "finding": finding, "comment": "Procédure absente."})
-            }
-            None => json!({"criterion": code, "finding": "conforme", "comment": ""}),
-        })
-        .collect();
-    json!({"findings": list, "recommendation": "Attribution recommandée."})
-}
-
-struct Cast {
-    member: Session,
-    staff: Session,
-    auditor: Session,
-    auditor_id: String,
-}
-
-/// An approved provider `presta` with a member, a staff member and an auditor.
-async fn cast(app: &TestApp) -> Cast {
-    app.insert(provider(
-        "presta",
-        48.11,
-        -1.68,
-        Zone::Radius { radius_km: 50 },
-    ))
-    .await;
-    let member = app.member_of("presta", "gerante@presta.fr").await;
-    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
-    let auditor = app.user("auditrice@certif.fr", Role::Auditor).await;
-    let auditor_id = auditor.user_id.clone();
-    Cast {
-        member,
-        staff,
-        auditor,
-        auditor_id,
-    }
-}
-
-async fn step(session: &Session, id: &str, action: &str, body: Value) -> (u16, Value) {
-    session
-        .post(&format!("/api/v1/label-applications/{id}/{action}"), &body)
-        .await
-}
-
-/// Opens an application and fills every criterion; its id.
-async fn filled_application(app: &TestApp, member: &Session) -> String {
-    let (status, created) = member
-        .post("/api/v1/providers/presta/label-applications", &json!({}))
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_str().unwrap().to_owned();
-    let (status, body) = member
-        .patch(
-            &format!("/api/v1/label-applications/{id}"),
-            &all_answers(app),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    id
-}
-
-/// Takes an application from filled to `decision` with a clean audit.
-async fn to_decision(app: &TestApp, cast: &Cast, id: &str) {
-    assert_eq!(step(&cast.member, id, "submit", json!({})).await.0, 200);
-    assert_eq!(
-        step(&cast.staff, id, "mark-admissible", json!({})).await.0,
-        200
-    );
-    let (status, body) = step(
-        &cast.staff,
-        id,
-        "schedule-audit",
-        json!({"auditor_id": cast.auditor_id, "audit_date": app.clock.today().to_string()}),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let (status, body) = step(&cast.auditor, id, "record-audit", findings(app, &[])).await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["status"], "decision");
-}
 
 #[tokio::test]
 async fn a_provider_applies_is_audited_corrects_and_is_granted_with_an_email_at_each_step() {
@@ -220,7 +113,7 @@ async fn a_provider_applies_is_audited_corrects_and_is_granted_with_an_email_at_
         staff,
         &id,
         "schedule-audit",
-        json!({"auditor_id": cast.auditor_id, "audit_date": "2026-12-10"}),
+        json!({"auditor_id": cast.auditor_id, "audit_date": "2026-11-23"}),
     )
     .await;
     assert_eq!(status, 200, "{scheduled}");
@@ -316,7 +209,7 @@ async fn a_provider_applies_is_audited_corrects_and_is_granted_with_an_email_at_
         json!({
             "number": "EC-2026-0001", "provider_name": "Prestataire presta",
             "siret": "73282932000074", "status": "valid", "status_label": "valide",
-            "valid_from": "2026-11-23", "valid_until": "2028-11-23"
+            "valid_from": "2026-11-23", "valid_until": "2028-11-22"
         })
     );
     let (_, profile) = app.get_json("/api/v1/providers/presta").await;
@@ -365,7 +258,7 @@ async fn a_provider_applies_is_audited_corrects_and_is_granted_with_an_email_at_
         "reçue",
         "incomplète",
         "recevable",
-        "Audit ExpertCyber planifié le 10/12/2026",
+        "Audit ExpertCyber planifié le 23/11/2026",
         "Actions correctives requises avant le 22/01/2027",
         "attribué : EC-2026-0001",
     ] {
@@ -589,6 +482,9 @@ async fn reminders_go_once_each_and_a_renewal_keeps_the_label_valid_until_grante
     )
     .await;
     assert_eq!(status, 200, "{body}");
+    // The audit is recorded once it took place.
+    app.clock.set(at(2027, 1, 20));
+    let cast = common::label::sign_in_again(&app, cast).await;
     assert_eq!(
         step(&cast.auditor, &id, "record-audit", findings(&app, &[]))
             .await
@@ -636,7 +532,7 @@ async fn an_application_past_its_corrective_deadline_is_refused_once() {
         &cast.staff,
         &id,
         "schedule-audit",
-        json!({"auditor_id": cast.auditor_id, "audit_date": "2026-11-30"}),
+        json!({"auditor_id": cast.auditor_id, "audit_date": "2026-11-23"}),
     )
     .await;
     let (_, audited) = step(

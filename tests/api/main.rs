@@ -14,6 +14,7 @@ mod hardening;
 mod health;
 mod journey;
 mod label_pages;
+mod label_rules;
 mod labels;
 mod migrations;
 mod outbox;

@@ -2,39 +2,11 @@
 
 use crate::common;
 
-use common::referencing::{PDF, complete_profile};
+use common::referencing::{PDF, complete_profile, upload};
 
 use common::{Session, SmtpSink, TestApp};
 use cyberdir::auth::Role;
 use serde_json::{Value, json};
-
-async fn upload(
-    session: &Session,
-    id: &str,
-    kind: &str,
-    filename: &str,
-    bytes: Vec<u8>,
-) -> (u16, Value) {
-    let form = reqwest::multipart::Form::new()
-        .text("kind", kind.to_owned())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(bytes)
-                .file_name(filename.to_owned())
-                .mime_str("application/pdf")
-                .unwrap(),
-        );
-    let response = session
-        .client
-        .post(format!("{}/api/v1/providers/{id}/documents", session.base))
-        .header("x-csrf-token", &session.csrf_token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
 
 /// A draft with everything needed to submit.
 async fn ready_draft(app: &TestApp, owner: &Session) -> String {

@@ -37,24 +37,9 @@ async fn sign_in(app: &TestApp, email: &str, role: Role) -> (Browser, String) {
 // Bringing an application to the staff (through the provider's API)
 
 async fn upload(session: &Session, id: &str, kind: &str, filename: &str) {
-    let form = reqwest::multipart::Form::new()
-        .text("kind", kind.to_owned())
-        .part(
-            "file",
-            reqwest::multipart::Part::bytes(PDF.to_vec())
-                .file_name(filename.to_owned())
-                .mime_str("application/pdf")
-                .unwrap(),
-        );
-    let response = session
-        .client
-        .post(format!("{}/api/v1/providers/{id}/documents", session.base))
-        .header("x-csrf-token", &session.csrf_token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 201, "upload of {filename}");
+    let (status, body) =
+        common::referencing::upload(session, id, kind, filename, PDF.to_vec()).await;
+    assert_eq!(status, 201, "upload of {filename}: {body}");
 }
 
 /// A submitted application; its id.
@@ -684,6 +669,7 @@ async fn staff_decide_change_requests_and_resend_failed_emails() {
                 last_error: Some("550 5.1.1 mailbox unavailable".into()),
                 created_at: now,
                 sent_at: None,
+                request_id: None,
             },
         )
     })

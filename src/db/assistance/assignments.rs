@@ -91,6 +91,26 @@ pub fn settle_assignment(
     Ok(changed == 1)
 }
 
+/// Ends an accepted assignment whose provider was suspended or removed; false when it was no
+/// longer accepted.
+pub fn withdraw_accepted(
+    conn: &mut DbConnection,
+    id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        assistance_assignments::table
+            .filter(assistance_assignments::id.eq(id))
+            .filter(assistance_assignments::status.eq("accepted")),
+    )
+    .set((
+        assistance_assignments::status.eq("withdrawn"),
+        assistance_assignments::answered_at.eq(Some(now)),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
 /// Pending assignments past their deadline.
 pub fn expired_assignments(
     conn: &mut DbConnection,

@@ -161,24 +161,39 @@ pub fn request_counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>
         .load(conn)
 }
 
-/// Closed requests not yet anonymised, closed before `before`.
+/// Requests not yet anonymised that were closed before `before`, or created before it and
+/// never closed.
 pub fn to_anonymise(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<Vec<String>> {
     assistance_requests::table
-        .filter(assistance_requests::closed_at.lt(before))
+        .filter(
+            assistance_requests::closed_at
+                .lt(before)
+                .or(assistance_requests::closed_at
+                    .is_null()
+                    .and(assistance_requests::created_at.lt(before))),
+        )
         .filter(assistance_requests::anonymised_at.is_null())
         .select(assistance_requests::id)
         .order(assistance_requests::id)
         .load(conn)
 }
 
-/// Erases the victim's contact and description, keeping what statistics need.
-pub fn anonymise(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+/// Erases the victim's contact and description and blurs the place to `(latitude,
+/// longitude)`, keeping what statistics need.
+pub fn anonymise(
+    conn: &mut DbConnection,
+    id: &str,
+    (latitude, longitude): (f64, f64),
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
     let changed = diesel::update(
         assistance_requests::table
             .filter(assistance_requests::id.eq(id))
             .filter(assistance_requests::anonymised_at.is_null()),
     )
     .set((
+        assistance_requests::latitude.eq(latitude),
+        assistance_requests::longitude.eq(longitude),
         assistance_requests::description.eq(None::<String>),
         assistance_requests::contact_name.eq(None::<String>),
         assistance_requests::contact_email.eq(None::<String>),

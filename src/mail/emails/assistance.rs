@@ -81,6 +81,14 @@ pub struct AssistanceSearching {
     pub incident_label: String,
 }
 
+/// To the victim: the provider who had accepted was suspended or removed; another is sought.
+#[derive(Serialize)]
+pub struct AssistanceProviderWithdrawn {
+    pub name: String,
+    pub incident_label: String,
+    pub provider_name: String,
+}
+
 /// To each staff member: a request found no provider.
 #[derive(Serialize)]
 pub struct StaffAssistanceEscalated {
@@ -109,6 +117,7 @@ pub struct AssistanceSurvey {
 }
 
 templates! {
+    AssistanceProviderWithdrawn => "assistance_provider_withdrawn",
     AssistanceReceived => "assistance_received",
     AssistanceOffer => "assistance_offer",
     AssistanceContact => "assistance_contact",
@@ -253,6 +262,15 @@ mod tests {
         assert_snapshot!(rendered(&AssistanceSearching {
             name: victim(),
             incident_label: incident(),
+        }));
+    }
+
+    #[test]
+    fn assistance_provider_withdrawn() {
+        assert_snapshot!(rendered(&AssistanceProviderWithdrawn {
+            name: victim(),
+            incident_label: incident(),
+            provider_name: "Cyber Secours Normandie".into(),
         }));
     }
 

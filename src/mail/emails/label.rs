@@ -143,6 +143,38 @@ pub struct StaffLabelDeadlinePassed {
     pub review_url: String,
 }
 
+/// To each staff member: a label expired (its end date passed, or the time a renewal under
+/// examination could hold it).
+#[derive(Serialize)]
+pub struct StaffLabelExpired {
+    pub name: String,
+    pub provider_name: String,
+    pub number: String,
+    pub valid_until: String,
+    pub renewal_examined: bool,
+    pub label_url: String,
+}
+
+/// To the auditor: the audit is no longer theirs, or is on hold while the provider is
+/// suspended (`why` completes the sentence).
+#[derive(Serialize)]
+pub struct AuditorAuditCancelled {
+    pub name: String,
+    pub provider_name: String,
+    pub audit_date: Option<String>,
+    pub why: String,
+    pub on_hold: bool,
+}
+
+/// To each staff member: the provider withdrew its application (`state` it was in).
+#[derive(Serialize)]
+pub struct StaffLabelApplicationWithdrawn {
+    pub name: String,
+    pub provider_name: String,
+    pub state: String,
+    pub review_url: String,
+}
+
 templates! {
     StaffLabelApplicationSubmitted => "staff_label_application_submitted",
     LabelApplicationReceived => "label_application_received",
@@ -159,6 +191,9 @@ templates! {
     LabelApplicationRefused => "label_application_refused",
     LabelApplicationWithdrawn => "label_application_withdrawn",
     StaffLabelDeadlinePassed => "staff_label_deadline_passed",
+    StaffLabelExpired => "staff_label_expired",
+    AuditorAuditCancelled => "auditor_audit_cancelled",
+    StaffLabelApplicationWithdrawn => "staff_label_application_withdrawn",
 }
 
 #[cfg(test)]
@@ -394,6 +429,46 @@ mod tests {
             name: staff(),
             provider_name: provider_name(),
             deadline: "11/05/2026".into(),
+            review_url: review_url(),
+        }));
+    }
+
+    #[test]
+    fn staff_label_expired() {
+        assert_snapshot!(rendered(&StaffLabelExpired {
+            name: staff(),
+            provider_name: provider_name(),
+            number: "EC-2026-0042".into(),
+            valid_until: "29/11/2028".into(),
+            renewal_examined: true,
+            label_url: "https://cyberdir.example/instruction/labels/EC-2026-0042".into(),
+        }));
+    }
+
+    #[test]
+    fn auditor_audit_cancelled() {
+        assert_snapshot!(rendered(&AuditorAuditCancelled {
+            name: auditor(),
+            provider_name: provider_name(),
+            audit_date: Some("15/12/2026".into()),
+            why: "l'audit a été confié à un autre auditeur".into(),
+            on_hold: false,
+        }));
+        assert_snapshot!(rendered(&AuditorAuditCancelled {
+            name: auditor(),
+            provider_name: provider_name(),
+            audit_date: Some("15/12/2026".into()),
+            why: "le référencement du prestataire est suspendu".into(),
+            on_hold: true,
+        }));
+    }
+
+    #[test]
+    fn staff_label_application_withdrawn() {
+        assert_snapshot!(rendered(&StaffLabelApplicationWithdrawn {
+            name: staff(),
+            provider_name: provider_name(),
+            state: "audit planifié".into(),
             review_url: review_url(),
         }));
     }

@@ -98,6 +98,25 @@ pub struct StaffApplicationSubmitted {
     pub review_url: String,
 }
 
+/// To each member: a document ends soon (or ended): send the next one.
+#[derive(Serialize)]
+pub struct DocumentRenewal {
+    pub name: String,
+    pub provider_name: String,
+    pub document: String,
+    pub valid_until: String,
+    pub lapsed: bool,
+    pub documents_url: String,
+}
+
+/// To each staff member: an application they had received was withdrawn.
+#[derive(Serialize)]
+pub struct StaffApplicationWithdrawn {
+    pub name: String,
+    pub provider_name: String,
+    pub review_url: String,
+}
+
 /// To each staff member: a referenced provider asks to change reviewed fields.
 #[derive(Serialize)]
 pub struct StaffChangeRequest {
@@ -128,6 +147,8 @@ pub struct ChangeRequestRejected {
 }
 
 templates! {
+    DocumentRenewal => "document_renewal",
+    StaffApplicationWithdrawn => "staff_application_withdrawn",
     OrganisationInvitation => "organisation_invitation",
     ApplicationReceived => "application_received",
     ApplicationWithdrawn => "application_withdrawn",
@@ -291,6 +312,27 @@ mod tests {
             name: "Julien Moreau".into(),
             provider_name: provider_name(),
             resubmitted: true,
+            review_url: review_url(),
+        }));
+    }
+
+    #[test]
+    fn document_renewal() {
+        assert_snapshot!(rendered(&DocumentRenewal {
+            name: "Camille Durand".into(),
+            provider_name: provider_name(),
+            document: "Attestation d'assurance de responsabilité civile professionnelle".into(),
+            valid_until: "31/12/2026".into(),
+            lapsed: false,
+            documents_url: "https://cyberdir.example/espace/organisations/42#documents".into(),
+        }));
+    }
+
+    #[test]
+    fn staff_application_withdrawn() {
+        assert_snapshot!(rendered(&StaffApplicationWithdrawn {
+            name: "Julien Moreau".into(),
+            provider_name: provider_name(),
             review_url: review_url(),
         }));
     }

@@ -9,9 +9,7 @@ use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, euros, event_label, first_errors};
 use crate::auth::extract::CurrentUser;
-use crate::domain::label_application::{
-    Action, ApplicationStatus, FeeStatus, available, reason_required,
-};
+use crate::domain::label_application::{Action, ApplicationStatus, FeeStatus, reason_required};
 use crate::error::{AppError, FieldErrors};
 use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::{self, ActionInput};
@@ -187,16 +185,22 @@ async fn show(
         Ok(v) => v,
         Err(e) => return error_page(state, user, &e),
     };
-    let actions: Vec<Value> = available(view.status, crate::domain::label_application::Party::Staff)
-        .into_iter()
+    let actions: Vec<Value> = view
+        .available_actions
+        .iter()
+        .filter_map(|slug| Action::from_slug(slug))
         .filter(|a| *a != Action::ScheduleAudit)
         .map(|a| {
             json!({
                 "slug": a.slug(),
                 "button": a.label(),
                 "reason": reason_required(a),
-                "reason_label": if a == Action::MarkIncomplete { "Ce qui manque (envoyé au prestataire)" } else { "Motif (communiqué au prestataire)" },
-                "danger": a == Action::Refuse,
+                "reason_label": match a {
+                    Action::MarkIncomplete => "Ce qui manque (envoyé au prestataire)",
+                    Action::Close => "Motif (consigné au dossier)",
+                    _ => "Motif (communiqué au prestataire)",
+                },
+                "danger": matches!(a, Action::Refuse | Action::Close),
                 "error": (failed_action == Some(a.slug())).then(|| errors.get("reason").and_then(|v| v.first()).cloned()).flatten(),
             })
         })

@@ -29,14 +29,17 @@ pub async fn upload_document(
         };
     let token = form.texts.remove("csrf_token").unwrap_or_default();
     let kind = form.texts.remove("kind").unwrap_or_default();
+    let valid_until = form.texts.remove("valid_until").unwrap_or_default();
     let (file, too_large) = (form.file, form.file_too_large);
     if let Err(e) = check_post(&req, &state, &user, &token) {
         return error_page(&state, &user, &e);
     }
+    let typed_until = valid_until.clone();
     let with_errors = |status: StatusCode, errors: FieldErrors, kind: String| Outcome {
         status: Some(status),
         errors,
         document_kind: kind,
+        document_valid_until: typed_until.clone(),
         ..Default::default()
     };
     if too_large {
@@ -64,7 +67,8 @@ pub async fn upload_document(
     let who = user.clone();
     let (target, sent_kind) = (id.clone(), kind.clone());
     let result = blocking(move || {
-        referencing::documents::upload(&inner, &who, &target, &sent_kind, &filename, bytes)
+        let file = (filename.as_str(), Some(valid_until.as_str()));
+        referencing::documents::upload(&inner, &who, &target, &sent_kind, file, bytes)
     })
     .await;
     match result {
@@ -72,7 +76,11 @@ pub async fn upload_document(
         Err(AppError::Validation(errors)) => {
             let errors = rename_fields(
                 errors,
-                &[("kind", "document_kind"), ("file", "document_file")],
+                &[
+                    ("kind", "document_kind"),
+                    ("file", "document_file"),
+                    ("valid_until", "document_valid_until"),
+                ],
             );
             let outcome = with_errors(StatusCode::UNPROCESSABLE_ENTITY, errors, kind);
             show_organisation(&state, &user, id, outcome).await

@@ -134,13 +134,7 @@ fn organisation_path(id: &str) -> String {
 }
 
 fn document_label(kind: &str) -> &'static str {
-    match kind {
-        referencing::documents::KBIS => "Extrait Kbis",
-        referencing::documents::INSURANCE => {
-            "Attestation d'assurance de responsabilité civile professionnelle"
-        }
-        _ => "Document",
-    }
+    referencing::documents::label(kind)
 }
 
 /// The same, short enough for a select on a phone.

@@ -36,6 +36,7 @@ pub(super) struct Outcome {
     pub(super) profile: Option<ProfileValues>,
     pub(super) invite_email: String,
     pub(super) document_kind: String,
+    pub(super) document_valid_until: String,
 }
 
 impl Outcome {
@@ -461,6 +462,7 @@ fn render_organisation(
     };
     let document_kind_error = first_error(errors, "document_kind");
     let document_file_error = first_error(errors, "document_file");
+    let document_valid_until_error = first_error(errors, "document_valid_until");
     let kinds: Vec<Value> = [
         referencing::documents::KBIS,
         referencing::documents::INSURANCE,
@@ -473,6 +475,8 @@ fn render_organisation(
             "kinds": kinds,
             "kind_error": document_kind_error,
             "file_error": document_file_error,
+            "valid_until": outcome.document_valid_until,
+            "valid_until_error": document_valid_until_error,
             "max": "10 Mo",
         })
     });
@@ -485,6 +489,8 @@ fn render_organisation(
                 "filename": d.filename,
                 "size": size_fr(d.size_bytes),
                 "date": datetime_fr(d.uploaded_at),
+                "valid_until": d.valid_until.map(crate::french::day_fr),
+                "outdated": d.outdated,
                 "url": format!("{base}/documents/{}", d.id),
             })
         })

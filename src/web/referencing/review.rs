@@ -106,6 +106,8 @@ struct DocumentLine {
     href: String,
     size: String,
     uploaded: String,
+    valid_until: Option<String>,
+    outdated: bool,
 }
 
 #[derive(Serialize)]
@@ -205,6 +207,8 @@ fn application_page(
             href: format!("/instruction/dossiers/{id}/documents/{}", d.id),
             size: size_fr(d.size_bytes),
             uploaded: date_fr(d.uploaded_at),
+            valid_until: d.valid_until.map(crate::french::day_fr),
+            outdated: d.outdated,
         })
         .collect();
     let missing_documents: Vec<&str> = [

@@ -18,6 +18,7 @@ use cyberdir::{AppState, prepare};
 pub mod assistance;
 pub mod browser;
 pub mod html;
+pub mod label;
 pub mod pages;
 pub mod referencing;
 
@@ -288,7 +289,7 @@ pub fn label(number: &str, from: (i32, u32, u32), status: &str) -> LabelSummary 
         status: cyberdir::domain::label::LabelStatus::parse(status).expect("a label status"),
         valid_from,
         valid_until: valid_from + chrono::Months::new(24),
-        renewal_pending: false,
+        renewal_until: None,
     }
 }
 

@@ -315,16 +315,17 @@ impl Browser {
         filename: &str,
         bytes: &[u8],
     ) -> Page {
-        let form = reqwest::multipart::Form::new()
-            .text("csrf_token", token.to_owned())
-            .text("kind", kind.to_owned())
-            .part(
-                "file",
-                reqwest::multipart::Part::bytes(bytes.to_vec())
-                    .file_name(filename.to_owned())
-                    .mime_str("application/pdf")
-                    .unwrap(),
-            );
+        let mut form = reqwest::multipart::Form::new().text("csrf_token", token.to_owned());
+        for (name, value) in super::referencing::document_fields(kind) {
+            form = form.text(name.to_owned(), value.to_owned());
+        }
+        let form = form.part(
+            "file",
+            reqwest::multipart::Part::bytes(bytes.to_vec())
+                .file_name(filename.to_owned())
+                .mime_str("application/pdf")
+                .unwrap(),
+        );
         let response = self
             .client
             .post(format!("{}{path}", self.base))

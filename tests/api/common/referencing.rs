@@ -2,6 +2,35 @@
 
 use serde_json::{Value, json};
 
+use super::Session;
+
+/// The last day of the insurance certificates the tests upload.
+pub const INSURANCE_END: &str = "2031-12-31";
+
+/// The multipart text fields of an upload of `kind`: with its last day for an insurance
+/// certificate, as the form asks.
+pub fn document_fields(kind: &str) -> Vec<(&str, &str)> {
+    let mut fields = vec![("kind", kind)];
+    if kind == "insurance" {
+        fields.push(("valid_until", INSURANCE_END));
+    }
+    fields
+}
+
+/// Uploads a document of `kind` over the API: (status, body).
+pub async fn upload(
+    session: &Session,
+    provider_id: &str,
+    kind: &str,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> (u16, Value) {
+    let path = format!("/api/v1/providers/{provider_id}/documents");
+    session
+        .upload(&path, &document_fields(kind), filename, bytes)
+        .await
+}
+
 /// A minimal valid PDF (the uploads check the format).
 pub const PDF: &[u8] =
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";

@@ -1,0 +1,4 @@
+ALTER TABLE labels DROP COLUMN withdrawn_at;
+ALTER TABLE labels ADD COLUMN renewal_pending BOOLEAN NOT NULL DEFAULT FALSE;
+UPDATE labels SET renewal_pending = TRUE WHERE renewal_until IS NOT NULL;
+ALTER TABLE labels DROP COLUMN renewal_until;

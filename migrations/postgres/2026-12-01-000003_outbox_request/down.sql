@@ -1,0 +1,2 @@
+DROP INDEX outbox_request;
+ALTER TABLE outbox DROP COLUMN request_id;

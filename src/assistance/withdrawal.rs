@@ -1,0 +1,56 @@
+//! A suspended or removed provider keeps no victim. Inside the referencing step's transaction:
+//! its pending offers are withdrawn and the requests go to the next provider at once; the
+//! requests it had accepted go back to assignment (or to staff), and their victims are told.
+
+use crate::audit::{Event, Step};
+use crate::db::DbConnection;
+use crate::db::assistance as queries;
+use crate::domain::assistance::RequestStatus;
+use crate::domain::referencing::Action;
+use crate::error::AppError;
+use crate::referencing::TakenStep;
+use crate::state::AppState;
+
+use super::{assign, notify};
+
+pub fn follow_referencing(
+    conn: &mut DbConnection,
+    step: &mut Step,
+    state: &AppState,
+    taken: &TakenStep<'_>,
+) -> Result<(), AppError> {
+    if !matches!(taken.action, Action::Suspend | Action::Remove) {
+        return Ok(());
+    }
+    let provider = taken.provider;
+    let now = state.clock.now_naive();
+    let held = queries::requests_of_provider(conn, &provider.id, &["pending", "accepted"])?;
+    for (assignment, mut request) in held {
+        let from = request.status;
+        let released = match (assignment.status.as_str(), from) {
+            ("pending", RequestStatus::Assigned) => {
+                queries::settle_assignment(conn, &assignment.id, "withdrawn", None, now)?
+            }
+            ("accepted", RequestStatus::Accepted)
+                if request.provider_id.as_deref() == Some(&provider.id) =>
+            {
+                queries::withdraw_accepted(conn, &assignment.id, now)?
+            }
+            _ => false,
+        };
+        if !released {
+            continue;
+        }
+        queries::release_place(conn, &provider.id)?;
+        step.record(
+            Event::request(&request.id, "provider-withdrawn", Some(from), from)
+                .by(Some(taken.actor_id))
+                .because(Some(&provider.name)),
+        );
+        if from == RequestStatus::Accepted {
+            notify::provider_withdrawn(step, state, &request, provider)?;
+        }
+        assign::assign_next(conn, step, state, &mut request, now)?;
+    }
+    Ok(())
+}
