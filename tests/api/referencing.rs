@@ -2,37 +2,11 @@
 
 use crate::common;
 
-use common::referencing::{PDF, complete_profile, upload};
+use common::referencing::{PDF, complete_profile, ready_draft, upload};
 
 use common::{Session, SmtpSink, TestApp};
 use cyberdir::auth::Role;
 use serde_json::{Value, json};
-
-/// A draft with everything needed to submit.
-async fn ready_draft(app: &TestApp, owner: &Session) -> String {
-    let (status, draft) = owner.post("/api/v1/providers", &complete_profile()).await;
-    assert_eq!(status, 201, "{draft}");
-    let id = draft["id"].as_str().unwrap().to_owned();
-    assert_eq!(
-        upload(owner, &id, "kbis", "kbis.pdf", PDF.to_vec()).await.0,
-        201
-    );
-    assert_eq!(
-        upload(owner, &id, "insurance", "rc-pro.pdf", PDF.to_vec())
-            .await
-            .0,
-        201
-    );
-    let version = app.state.charter.version.clone();
-    let (status, _) = owner
-        .post(
-            &format!("/api/v1/providers/{id}/charter"),
-            &json!({"version": version}),
-        )
-        .await;
-    assert_eq!(status, 200);
-    id
-}
 
 #[tokio::test]
 async fn an_application_goes_from_draft_to_the_public_search_with_an_email_at_each_step() {

@@ -233,6 +233,16 @@ impl TestApp {
             .expect("insert provider");
     }
 
+    /// Imports the geography shipped in the repository (`fixtures/geo`), as a first start does.
+    pub async fn import_bundled_geo(&self) {
+        let pool = self.pool.clone();
+        let now = self.clock.now_naive();
+        tokio::task::spawn_blocking(move || cyberdir::geo::bundled::import(&pool, now))
+            .await
+            .unwrap()
+            .expect("bundled geography");
+    }
+
     /// Imports the official files from ../shared/geo; false (with a printed reason) when absent.
     pub async fn import_shared_geo(&self) -> bool {
         let Some(dir) = shared_geo_dir() else {
@@ -402,14 +412,27 @@ impl Drop for TestApp {
 impl TestApp {
     /// One delivery pass of the outbox to `sink`, as the worker would do.
     pub async fn deliver_to(&self, sink: &SmtpSink) -> cyberdir::mail::delivery::DeliveryReport {
+        self.deliver_with(Some(&sink.url()), std::path::Path::new("unused"))
+            .await
+    }
+
+    /// One delivery pass writing `.eml` files in `dir`, as the worker does without SMTP.
+    pub async fn deliver_to_files(
+        &self,
+        dir: &std::path::Path,
+    ) -> cyberdir::mail::delivery::DeliveryReport {
+        self.deliver_with(None, dir).await
+    }
+
+    async fn deliver_with(
+        &self,
+        smtp_url: Option<&str>,
+        dir: &std::path::Path,
+    ) -> cyberdir::mail::delivery::DeliveryReport {
         let delivery = cyberdir::mail::delivery::Delivery {
             pool: self.pool.clone(),
             clock: self.clock.clone(),
-            transport: cyberdir::mail::delivery::Transport::from_settings(
-                Some(&sink.url()),
-                std::path::Path::new("unused"),
-            )
-            .unwrap(),
+            transport: cyberdir::mail::delivery::Transport::from_settings(smtp_url, dir).unwrap(),
             from: "cyberdir <ne-pas-repondre@cyberdir.localhost>"
                 .parse()
                 .unwrap(),

@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use super::Session;
+use super::{Session, TestApp};
 
 /// The last day of the insurance certificates the tests upload.
 pub const INSURANCE_END: &str = "2031-12-31";
@@ -53,4 +53,51 @@ pub fn complete_profile() -> Value {
         "remote": true,
         "zone": {"kind": "radius", "radius_km": 40}
     })
+}
+
+/// A draft with everything needed to submit.
+pub async fn ready_draft(app: &TestApp, owner: &Session) -> String {
+    ready_draft_with(app, owner, complete_profile()).await
+}
+
+/// A draft of `profile` with both documents and the charter accepted.
+pub async fn ready_draft_with(app: &TestApp, owner: &Session, profile: Value) -> String {
+    let (status, draft) = owner.post("/api/v1/providers", &profile).await;
+    assert_eq!(status, 201, "{draft}");
+    let id = draft["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        upload(owner, &id, "kbis", "kbis.pdf", PDF.to_vec()).await.0,
+        201
+    );
+    assert_eq!(
+        upload(owner, &id, "insurance", "rc-pro.pdf", PDF.to_vec())
+            .await
+            .0,
+        201
+    );
+    let version = app.state.charter.version.clone();
+    let (status, _) = owner
+        .post(
+            &format!("/api/v1/providers/{id}/charter"),
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    id
+}
+
+/// A provider of `owner` with `profile`, approved by `staff`; its id.
+pub async fn approved(app: &TestApp, owner: &Session, staff: &Session, profile: Value) -> String {
+    let id = ready_draft_with(app, owner, profile).await;
+    for (who, action) in [
+        (owner, "submit"),
+        (staff, "start-review"),
+        (staff, "approve"),
+    ] {
+        let (status, body) = who
+            .post(&format!("/api/v1/providers/{id}/{action}"), &json!({}))
+            .await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+    id
 }

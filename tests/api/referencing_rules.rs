@@ -1,0 +1,310 @@
+//! The referencing rules at their edges (issue 11): a SIRET belongs to one live organisation,
+//! a change request dies with suspension or removal, the city follows a move, documents have a
+//! validity that submission, approval and reminders respect, and staff learn of a withdrawal.
+
+use crate::common;
+
+use chrono::{TimeZone, Utc};
+use common::referencing::{PDF, approved, complete_profile, ready_draft_with};
+use common::{Session, SmtpSink, TestApp};
+use cyberdir::auth::Role;
+use serde_json::{Value, json};
+
+const FREE_SIRET: &str = "44100001500012";
+
+fn profile_with_siret(siret: &str, name: &str) -> Value {
+    let mut profile = complete_profile();
+    profile["siret"] = json!(siret);
+    profile["name"] = json!(name);
+    profile
+}
+
+async fn pending_requests(staff: &Session) -> Vec<Value> {
+    let (status, body) = staff.get("/api/v1/change-requests").await;
+    assert_eq!(status, 200, "{body}");
+    body["results"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_siret_belongs_to_one_live_organisation_when_a_change_is_filed_and_decided() {
+    let app = TestApp::spawn().await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let first = app.user("a@exemple.fr", Role::Provider).await;
+    let second = app.user("b@exemple.fr", Role::Provider).await;
+    let a = approved(&app, &first, &staff, complete_profile()).await;
+    let b_profile = profile_with_siret("44100000700019", "Second");
+    let b = approved(&app, &second, &staff, b_profile).await;
+
+    // Filing a change to another approved provider's SIRET is refused at once.
+    let (status, refused) = first
+        .patch(
+            &format!("/api/v1/providers/{a}"),
+            &json!({"siret": "441 000 007 00019"}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused["errors"]["siret"].is_array(), "{refused}");
+    assert!(pending_requests(&staff).await.is_empty());
+
+    // A free SIRET is filed; meanwhile another organisation is approved with it.
+    let (status, filed) = first
+        .patch(
+            &format!("/api/v1/providers/{a}"),
+            &json!({"siret": FREE_SIRET}),
+        )
+        .await;
+    assert_eq!(status, 200, "{filed}");
+    let request_id = filed["change_request"]["id"].as_str().unwrap().to_owned();
+    let third = app.user("c@exemple.fr", Role::Provider).await;
+    approved(
+        &app,
+        &third,
+        &staff,
+        profile_with_siret(FREE_SIRET, "Troisième"),
+    )
+    .await;
+
+    // Deciding it is refused, and nothing changes.
+    let (status, refused) = staff
+        .post(
+            &format!("/api/v1/change-requests/{request_id}/approve"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused["errors"]["siret"].is_array(), "{refused}");
+    let (_, public) = app.get_json(&format!("/api/v1/providers/{a}")).await;
+    assert_eq!(public["siret"], "73282932000074");
+    assert_eq!(pending_requests(&staff).await.len(), 1, "still to decide");
+    let (_, other) = app.get_json(&format!("/api/v1/providers/{b}")).await;
+    assert_eq!(other["siret"], "44100000700019");
+}
+
+#[tokio::test]
+async fn a_change_request_ends_with_suspension_and_is_never_published() {
+    let app = TestApp::spawn().await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let owner = app.user("presta@exemple.fr", Role::Provider).await;
+    let id = approved(&app, &owner, &staff, complete_profile()).await;
+    let (status, filed) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"legal_name": "BREIZH CYBER HOLDING"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{filed}");
+    let request_id = filed["change_request"]["id"].as_str().unwrap().to_owned();
+
+    let (status, body) = staff
+        .post(
+            &format!("/api/v1/providers/{id}/suspend"),
+            &json!({"reason": "Plainte d'une victime"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(pending_requests(&staff).await.is_empty(), "ended");
+    let (status, refused) = staff
+        .post(
+            &format!("/api/v1/change-requests/{request_id}/approve"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    staff
+        .post(&format!("/api/v1/providers/{id}/reinstate"), &json!({}))
+        .await;
+    let (_, public) = app.get_json(&format!("/api/v1/providers/{id}")).await;
+    assert_eq!(public["legal_name"], "BREIZH CYBER SAS", "never published");
+    let (_, events) = staff.get(&format!("/api/v1/providers/{id}/events")).await;
+    assert!(
+        events["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "change-request-rejected"),
+        "{events}"
+    );
+}
+
+#[tokio::test]
+async fn the_city_follows_a_move_unless_a_new_one_is_typed() {
+    let app = TestApp::spawn().await;
+    app.import_bundled_geo().await;
+    let owner = app.user("presta@exemple.fr", Role::Provider).await;
+    let (status, draft) = owner.post("/api/v1/providers", &complete_profile()).await;
+    assert_eq!(status, 201, "{draft}");
+    let id = draft["id"].as_str().unwrap().to_owned();
+
+    // The form sends the old city back with the new postcode: it follows the move.
+    let (status, moved) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"postcode": "69001", "city": "Rennes"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{moved}");
+    let (_, application) = owner
+        .get(&format!("/api/v1/providers/{id}/application"))
+        .await;
+    let city = application["city"].as_str().unwrap();
+    assert!(city.starts_with("Lyon"), "{application}");
+    assert!(
+        application["latitude"].as_f64().unwrap() < 46.0,
+        "{application}"
+    );
+
+    // A city typed anew with the move is kept.
+    let (status, _) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"postcode": "35000", "city": "Rennes Cedex"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (_, application) = owner
+        .get(&format!("/api/v1/providers/{id}/application"))
+        .await;
+    assert_eq!(application["city"], "Rennes Cedex");
+}
+
+async fn upload_insurance(owner: &Session, id: &str, valid_until: Option<&str>) -> (u16, Value) {
+    let mut fields = vec![("kind", "insurance")];
+    if let Some(day) = valid_until {
+        fields.push(("valid_until", day));
+    }
+    owner
+        .upload(
+            &format!("/api/v1/providers/{id}/documents"),
+            &fields,
+            "rc-pro.pdf",
+            PDF.to_vec(),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn insurance_certificates_have_an_end_that_submission_approval_and_reminders_respect() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let owner = app.user("presta@exemple.fr", Role::Provider).await;
+    let id = ready_draft_with(&app, &owner, complete_profile()).await;
+
+    // The end date is required, in the future, and a real date.
+    for (given, why) in [
+        (None, "missing"),
+        (Some("2026-11-01"), "past"),
+        (Some("31/12/2027"), "not AAAA-MM-JJ"),
+    ] {
+        let (status, refused) = upload_insurance(&owner, &id, given).await;
+        assert_eq!(status, 422, "{why}: {refused}");
+        assert!(
+            refused["errors"]["valid_until"].is_array(),
+            "{why}: {refused}"
+        );
+    }
+    // Ending in a week: accepted, the file is submitted and reviewed.
+    let (status, uploaded) = upload_insurance(&owner, &id, Some("2026-11-30")).await;
+    assert_eq!(status, 201, "{uploaded}");
+    assert_eq!(uploaded["valid_until"], "2026-11-30");
+    for (who, action) in [(&owner, "submit"), (&staff, "start-review")] {
+        let (status, body) = who
+            .post(&format!("/api/v1/providers/{id}/{action}"), &json!({}))
+            .await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+
+    // Lapsed during the review: staff see it outdated, and approval is refused.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap());
+    let staff = app.log_in("staff@cyberdir.fr", common::TEST_PASSWORD).await;
+    let (_, application) = staff
+        .get(&format!("/api/v1/providers/{id}/application"))
+        .await;
+    let insurance = application["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "insurance")
+        .unwrap()
+        .clone();
+    assert_eq!(insurance["outdated"], true, "{insurance}");
+    let (status, refused) = staff
+        .post(&format!("/api/v1/providers/{id}/approve"), &json!({}))
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["errors"]["documents.insurance"][0]
+            .as_str()
+            .unwrap()
+            .contains("a expiré le 30/11/2026"),
+        "{refused}"
+    );
+
+    // Another provider, approved, is asked for the next certificate a month ahead, once.
+    let other_owner = app.user("autre@exemple.fr", Role::Provider).await;
+    let other = approved(
+        &app,
+        &other_owner,
+        &staff,
+        json!({
+            "legal_name": "AUTRE SAS", "name": "Autre", "siret": FREE_SIRET,
+            "address_line": "2 rue de Brest", "postcode": "35000", "city": "Rennes",
+            "phone": "02 99 11 11 11", "email": "contact@autre.fr",
+            "description": "Assistance aux victimes de cybermalveillance à Rennes.",
+            "audiences": ["particulier"], "incident_types": ["rancongiciel"],
+            "remote": false, "zone": {"kind": "radius", "radius_km": 30}
+        }),
+    )
+    .await;
+    let (status, _) = upload_insurance(&other_owner, &other, Some("2026-12-20")).await;
+    assert_eq!(status, 201);
+    assert_eq!(app.run_jobs().await.document_renewals, 1);
+    assert_eq!(app.run_jobs().await.document_renewals, 0, "once");
+    app.deliver_to(&sink).await;
+    let asked: Vec<_> = sink
+        .messages_to("autre@exemple.fr")
+        .into_iter()
+        .filter(|m| m.subject.contains("Document à renouveler"))
+        .collect();
+    assert_eq!(asked.len(), 1);
+    assert!(asked[0].text.contains("20/12/2026"), "{}", asked[0].text);
+}
+
+#[tokio::test]
+async fn staff_learn_that_a_submitted_application_was_withdrawn() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    app.user("staff@cyberdir.fr", Role::Staff).await;
+    app.user("admin@cyberdir.fr", Role::Admin).await;
+    let owner = app.user("presta@exemple.fr", Role::Provider).await;
+    let id = ready_draft_with(&app, &owner, complete_profile()).await;
+    for action in ["submit", "withdraw"] {
+        let (status, body) = owner
+            .post(&format!("/api/v1/providers/{id}/{action}"), &json!({}))
+            .await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+    app.deliver_to(&sink).await;
+    for reviewer in ["staff@cyberdir.fr", "admin@cyberdir.fr"] {
+        assert!(
+            sink.messages_to(reviewer)
+                .iter()
+                .any(|m| m.subject.contains("Demande de référencement retirée")),
+            "{reviewer}"
+        );
+    }
+    // A draft withdrawn tells nobody at staff (they never saw it).
+    let second = app.user("second@exemple.fr", Role::Provider).await;
+    let draft = ready_draft_with(&app, &second, profile_with_siret(FREE_SIRET, "Brouillon")).await;
+    second
+        .post(&format!("/api/v1/providers/{draft}/withdraw"), &json!({}))
+        .await;
+    app.deliver_to(&sink).await;
+    let withdrawn = sink
+        .messages_to("staff@cyberdir.fr")
+        .iter()
+        .filter(|m| m.subject.contains("retirée"))
+        .count();
+    assert_eq!(withdrawn, 1);
+}
