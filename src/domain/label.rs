@@ -6,7 +6,7 @@ use diesel::{AsExpression, FromSqlRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::transitions::{Rule, Table};
+use super::transitions::{Guard, Rule, Table};
 
 /// Where a granted label stands. Stored as text (see `db::stored`).
 #[derive(
@@ -75,9 +75,40 @@ pub enum Party {
     System,
 }
 
+/// What a change requires beyond the label's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// The label has not passed its last day (its end date, or later while a renewal holds it).
+    WithinValidity,
+    /// Its holder is referenced and not suspended.
+    HolderReferenced,
+    /// Its last day has passed.
+    PastValidity,
+}
+
+/// What the conditions are checked against.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    pub today: NaiveDate,
+    /// The label's last day: its end date, or later while a renewal holds it.
+    pub held_through: NaiveDate,
+    pub holder_referenced: bool,
+}
+
+impl Guard for Condition {
+    type Facts = Facts;
+    fn holds(self, facts: &Facts) -> bool {
+        match self {
+            Self::WithinValidity => facts.today <= facts.held_through,
+            Self::HolderReferenced => facts.holder_referenced,
+            Self::PastValidity => facts.held_through < facts.today,
+        }
+    }
+}
+
 /// The label's state machine. Staff may also suspend, reinstate or withdraw as the system
 /// does when the referencing decides so (see `label::labels::follow_referencing`).
-pub const LABEL: Table<LabelChange, LabelStatus, Party> = Table(&[
+pub const LABEL: Table<LabelChange, LabelStatus, Party, Condition> = Table(&[
     Rule {
         action: LabelChange::Suspended,
         from: &[LabelStatus::Valid],
@@ -92,7 +123,7 @@ pub const LABEL: Table<LabelChange, LabelStatus, Party> = Table(&[
         to: LabelStatus::Valid,
         party: Party::Staff,
         reason_required: false,
-        guards: &[],
+        guards: &[Condition::WithinValidity, Condition::HolderReferenced],
     },
     Rule {
         action: LabelChange::Withdrawn,
@@ -108,7 +139,7 @@ pub const LABEL: Table<LabelChange, LabelStatus, Party> = Table(&[
         to: LabelStatus::Expired,
         party: Party::System,
         reason_required: false,
-        guards: &[],
+        guards: &[Condition::PastValidity],
     },
 ]);
 
@@ -174,6 +205,37 @@ mod tests {
             assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
         }
         assert_eq!(LabelStatus::parse("VALID"), None);
+    }
+
+    #[test]
+    fn a_label_is_reinstated_within_its_dates_for_a_referenced_holder_and_expires_after() {
+        let facts = Facts {
+            today: day(2027, 1, 10),
+            held_through: day(2027, 1, 10),
+            holder_referenced: true,
+        };
+        assert_eq!(LABEL.unmet_guard(LabelChange::Reinstated, &facts), None);
+        assert_eq!(
+            LABEL.unmet_guard(LabelChange::Expired, &facts),
+            Some(Condition::PastValidity)
+        );
+        let later = Facts {
+            today: day(2027, 1, 11),
+            ..facts
+        };
+        assert_eq!(
+            LABEL.unmet_guard(LabelChange::Reinstated, &later),
+            Some(Condition::WithinValidity)
+        );
+        assert_eq!(LABEL.unmet_guard(LabelChange::Expired, &later), None);
+        let suspended_holder = Facts {
+            holder_referenced: false,
+            ..facts
+        };
+        assert_eq!(
+            LABEL.unmet_guard(LabelChange::Reinstated, &suspended_holder),
+            Some(Condition::HolderReferenced)
+        );
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::audit::{self, Event, EventView, Step, Subject};
 use crate::db::labels::{self as queries, LabelRecord};
 use crate::db::{DbConnection, counters, providers, write_transaction};
 use crate::domain::actor::Actor;
-use crate::domain::label::LabelChange;
+use crate::domain::label::{Condition, Facts, LABEL, LabelChange};
 use crate::domain::label_application::ApplicationStatus;
 use crate::domain::reason::Reason;
 use crate::error::AppError;
@@ -127,19 +127,22 @@ pub fn act(
         let change = match action {
             LabelAction::Suspend => LabelChange::Suspended,
             LabelAction::Reinstate => {
-                if label.summary().held_through() < today {
-                    return Err(AppError::Conflict(format!(
-                        "Le label a expiré le {} : il ne peut pas être rétabli.",
-                        crate::french::day_fr(label.valid_until)
-                    )));
+                let facts = facts_of(&label, &provider, today);
+                match LABEL.unmet_guard(LabelChange::Reinstated, &facts) {
+                    Some(Condition::WithinValidity) => {
+                        return Err(AppError::Conflict(format!(
+                            "Le label a expiré le {} : il ne peut pas être rétabli.",
+                            crate::french::day_fr(label.valid_until)
+                        )));
+                    }
+                    Some(_) => {
+                        return Err(AppError::Conflict(
+                            "Le référencement du prestataire est suspendu ou retiré : rétablissez-le d'abord."
+                                .into(),
+                        ));
+                    }
+                    None => LabelChange::Reinstated,
                 }
-                if provider.status != crate::domain::provider::ReferencingStatus::Approved {
-                    return Err(AppError::Conflict(
-                        "Le référencement du prestataire est suspendu ou retiré : rétablissez-le d'abord."
-                            .into(),
-                    ));
-                }
-                LabelChange::Reinstated
             }
             LabelAction::Withdraw => LabelChange::Withdrawn,
         };
@@ -164,6 +167,19 @@ pub fn act(
         label.status = to;
         Ok(view_of(&label, &provider.name, today))
     })
+}
+
+/// What the label's conditions are checked against.
+fn facts_of(
+    label: &LabelRecord,
+    holder: &crate::domain::provider::Provider,
+    today: chrono::NaiveDate,
+) -> Facts {
+    Facts {
+        today,
+        held_through: label.summary().held_through(),
+        holder_referenced: holder.status == crate::domain::provider::ReferencingStatus::Approved,
+    }
 }
 
 /// Follows a referencing decision on the provider's labels, inside the same transaction:
@@ -211,7 +227,9 @@ pub fn follow_referencing(
     for label in queries::labels_of_provider_in(conn, &provider.id, from)? {
         if action == R::Reinstate
             && (label.suspension_cause.as_deref() != Some("referencing")
-                || label.summary().held_through() < today)
+                || LABEL
+                    .unmet_guard(change, &facts_of(&label, provider, today))
+                    .is_some())
         {
             // Suspended by staff for its own reasons, or expired meanwhile: it stays as it is.
             continue;

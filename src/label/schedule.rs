@@ -11,7 +11,7 @@ use super::notify;
 use crate::audit::{Event, Step};
 use crate::db::labels::{self as queries};
 use crate::db::{counters, providers, write_transaction};
-use crate::domain::label::LabelChange;
+use crate::domain::label::{Facts, LABEL, LabelChange};
 use crate::domain::label_application::ApplicationStatus;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -98,7 +98,12 @@ pub fn expire_labels(state: &AppState) -> Result<usize, AppError> {
             let Some(label) = queries::label(conn, &number)? else {
                 return Ok::<bool, AppError>(false);
             };
-            if label.summary().held_through() >= today
+            let facts = Facts {
+                today,
+                held_through: label.summary().held_through(),
+                holder_referenced: true,
+            };
+            if LABEL.unmet_guard(LabelChange::Expired, &facts).is_some()
                 || !queries::set_label_status(conn, &number, expiry_from, to_expired, None, now)?
             {
                 return Ok(false);
