@@ -308,3 +308,56 @@ async fn staff_learn_that_a_submitted_application_was_withdrawn() {
         .count();
     assert_eq!(withdrawn, 1);
 }
+
+#[tokio::test]
+async fn removal_ends_a_change_request_and_approval_wants_the_charter_in_force() {
+    let app = TestApp::spawn().await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let owner = app.user("presta@exemple.fr", Role::Provider).await;
+    let id = approved(&app, &owner, &staff, complete_profile()).await;
+    let (status, filed) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"legal_name": "BREIZH CYBER HOLDING"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{filed}");
+    let request_id = filed["change_request"]["id"].as_str().unwrap().to_owned();
+    let (status, body) = staff
+        .post(
+            &format!("/api/v1/providers/{id}/remove"),
+            &json!({"reason": "Cessation d'activité"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(pending_requests(&staff).await.is_empty(), "ended");
+    let (status, refused) = staff
+        .post(
+            &format!("/api/v1/change-requests/{request_id}/approve"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 409, "{refused}");
+
+    // A file submitted under an earlier charter is not approved until the one in force is.
+    let second = app.user("second@exemple.fr", Role::Provider).await;
+    let other = ready_draft_with(&app, &second, profile_with_siret(FREE_SIRET, "Autre")).await;
+    for (who, action) in [(&second, "submit"), (&staff, "start-review")] {
+        let (status, body) = who
+            .post(&format!("/api/v1/providers/{other}/{action}"), &json!({}))
+            .await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
+    app.with_conn(|c| {
+        use diesel::RunQueryDsl;
+        diesel::sql_query("UPDATE charter_acceptances SET charter_version = '2020-01'")
+            .execute(c)
+            .unwrap();
+    })
+    .await;
+    let (status, refused) = staff
+        .post(&format!("/api/v1/providers/{other}/approve"), &json!({}))
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(refused["errors"]["charter"].is_array(), "{refused}");
+}
