@@ -16,6 +16,7 @@ pub mod french;
 pub mod geo;
 pub mod http;
 pub mod jobs;
+pub mod json;
 pub mod label;
 pub mod mail;
 pub mod referencing;

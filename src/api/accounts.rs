@@ -23,19 +23,27 @@ fn accepted(message: &str) -> HttpResponse {
 }
 
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct SignUp {
     #[validate(
         email(message = "Adresse électronique invalide."),
         length(max = 254, message = "Adresse trop longue.")
     )]
+    #[schema(format = Email, max_length = 254)]
+    #[schema(required = true)]
     pub email: String,
+    /// 12 to 128 characters, not a common password, not the address.
+    #[schema(min_length = 12, max_length = 128)]
+    #[schema(required = true)]
     pub password: String,
+    #[schema(min_length = 1, max_length = 100)]
     #[validate(length(
         min = 1,
         max = 100,
         message = "Indiquez votre nom (100 caractères au plus)."
     ))]
+    #[schema(required = true)]
     pub display_name: String,
 }
 
@@ -75,8 +83,10 @@ pub async fn sign_up(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct TokenBody {
+    #[schema(required = true)]
     pub token: String,
 }
 
@@ -96,9 +106,12 @@ pub async fn verify(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct LogIn {
+    #[schema(required = true)]
     pub email: String,
+    #[schema(required = true)]
     pub password: String,
 }
 
@@ -181,8 +194,15 @@ pub async fn log_out(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ResetRequest {
+    #[schema(required = true)]
+    /// The account's address (a link goes there if it has an account).
+    #[schema(
+        max_length = 254,
+        pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+    )]
     pub email: String,
 }
 
@@ -196,6 +216,12 @@ pub async fn request_reset(
 ) -> Result<HttpResponse, AppError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let email = body.into_inner().email;
+    if email.trim().is_empty() || email.chars().count() > 254 {
+        return Err(AppError::field(
+            "email",
+            "Indiquez l'adresse électronique de votre compte.",
+        ));
+    }
     accounts::request_password_reset_in_background(state.into_inner(), email);
     Ok(accepted(
         "Si un compte correspond à cette adresse, un courriel contenant un lien de réinitialisation vient d'y être envoyé.",
@@ -203,9 +229,12 @@ pub async fn request_reset(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ResetConfirm {
+    #[schema(required = true)]
     pub token: String,
+    #[schema(required = true)]
     pub password: String,
 }
 

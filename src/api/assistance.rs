@@ -71,9 +71,11 @@ pub async fn track(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct CancelInput {
     /// The tracking token.
+    #[schema(required = true)]
     pub token: String,
 }
 
@@ -192,16 +194,38 @@ pub async fn accept(
     respond(state, user, path.into_inner(), Answer::Accept, input).await
 }
 
+/// A decline: its reason, and a text (required with `autre`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineBody {
+    /// The signed link's token, when answering without a session.
+    pub token: Option<String>,
+    #[schema(value_type = crate::domain::assistance::DeclineReason)]
+    pub reason: String,
+    /// Required (not blank) with `autre`; 1,000 characters at most.
+    #[schema(max_length = 1000)]
+    pub text: Option<String>,
+}
+
 /// The provider declines the offer with a reason; the next provider gets it.
-#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = AnswerInput, responses((status = 200, body = RequestView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = DeclineBody, responses((status = 200, body = RequestView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 #[post("/assistance-requests/{id}/decline")]
 pub async fn decline(
     state: web::Data<AppState>,
     user: Option<CurrentUser>,
     path: web::Path<String>,
-    body: Option<web::Json<AnswerInput>>,
+    body: web::Json<DeclineBody>,
 ) -> Result<HttpResponse, AppError> {
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let DeclineBody {
+        token,
+        reason,
+        text,
+    } = body.into_inner();
+    let input = AnswerInput {
+        token,
+        reason: Some(reason),
+        text,
+    };
     respond(state, user, path.into_inner(), Answer::Decline, input).await
 }
 

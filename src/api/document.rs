@@ -51,13 +51,64 @@ pub fn complete(document: &utoipa::openapi::OpenApi) -> Value {
     }
     plain_utc_times(&mut doc);
     no_control_characters(&mut doc);
+    rules_between_fields(&mut doc);
     doc
 }
 
-/// What the input screen refuses (`http::input`), stated as patterns: no control character in
-/// a path or query parameter; in a body's texts, newlines and tabs only.
-const PARAMETER_TEXT: &str = r"^[^\u0000-\u001F\u007F]*$";
-const BODY_TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]*$";
+/// Rules between fields that the derive cannot state: a decline for `autre` says why; a zone
+/// has exactly the fields of its kind.
+fn rules_between_fields(doc: &mut Value) {
+    if let Some(kinds) = doc
+        .pointer_mut("/components/schemas/Zone/oneOf")
+        .and_then(Value::as_array_mut)
+    {
+        for kind in kinds.iter_mut().filter_map(Value::as_object_mut) {
+            kind.insert("additionalProperties".into(), json!(false));
+            let Some(properties) = kind.get_mut("properties").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            if let Some(radius) = properties.get_mut("radius_km") {
+                radius["minimum"] = json!(1);
+                radius["maximum"] = json!(crate::domain::zone::MAX_RADIUS_KM);
+            }
+            if let Some(list) = properties.get_mut("departements") {
+                list["minItems"] = json!(1);
+                list["items"] = json!({ "type": "string", "pattern": DEPARTEMENT_CODE });
+            }
+        }
+    }
+    // The profile's zone is a zone (read leniently by the service, for French messages).
+    if let Some(zone) = doc.pointer_mut("/components/schemas/ProfileInput/properties/zone") {
+        let description = zone.get("description").cloned().unwrap_or(Value::Null);
+        *zone = json!({
+            "anyOf": [{ "$ref": "#/components/schemas/Zone" }, { "type": "null" }],
+            "description": description,
+        });
+    }
+    if let Some(decline) = doc
+        .pointer_mut("/components/schemas/DeclineBody")
+        .and_then(Value::as_object_mut)
+    {
+        decline.insert(
+            "if".into(),
+            json!({"properties": {"reason": {"const": "autre"}}, "required": ["reason"]}),
+        );
+        decline.insert(
+            "then".into(),
+            json!({"required": ["text"], "properties": {"text": {"type": "string", "pattern": r"\S"}}}),
+        );
+    }
+}
+
+/// What the input screen refuses (`http::input`), stated as patterns: no control character
+/// (C0, DEL or C1) in a path or query parameter; in a body's texts, newlines and tabs only.
+const PARAMETER_TEXT: &str = r"^[^\u0000-\u001F\u007F-\u009F]*$";
+const BODY_TEXT: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
+/// The 101 départements' codes (`fixtures/departements.json`): 01 to 95 without 20, 2A, 2B,
+/// 971 to 974 and 976.
+const DEPARTEMENT_CODE: &str = "^(0[1-9]|1[0-9]|2[1-9]|2A|2B|[3-8][0-9]|9[0-5]|97[1-46])$";
+/// Keys of a map (answers per criterion) may hold no control character at all.
+const KEY_TEXT: &str = PARAMETER_TEXT;
 
 fn no_control_characters(doc: &mut Value) {
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
@@ -113,6 +164,16 @@ fn constrain_properties(schema: &mut Value) {
             constrain_text(property, BODY_TEXT);
             if let Some(items) = property.get_mut("items") {
                 constrain_text(items, BODY_TEXT);
+            }
+            // A map: its keys and its text values.
+            if let Some(values) = property
+                .get_mut("additionalProperties")
+                .filter(|v| v.is_object())
+            {
+                constrain_text(values, BODY_TEXT);
+                if let Some(map) = property.as_object_mut() {
+                    map.insert("propertyNames".into(), json!({ "pattern": KEY_TEXT }));
+                }
             }
             constrain_properties(property);
         }
@@ -212,6 +273,31 @@ pub fn allowed_methods(doc: &Value, path: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_departement_pattern_admits_exactly_the_101_departements() {
+        let pattern = regex_lite::Regex::new(DEPARTEMENT_CODE).unwrap();
+        let known = crate::geo::departements::Departements::from_fixture().unwrap();
+        let codes: Vec<&str> = known.all().iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes.len(), 101);
+        assert!(codes.iter().all(|c| pattern.is_match(c)));
+        let mut admitted = 2; // 2A and 2B
+        for n in 0..1000 {
+            let code = if n < 100 {
+                format!("{n:02}")
+            } else {
+                n.to_string()
+            };
+            if pattern.is_match(&code) {
+                admitted += 1;
+                assert!(
+                    codes.contains(&code.as_str()),
+                    "{code} is not a département"
+                );
+            }
+        }
+        assert_eq!(admitted, 101);
+    }
 
     #[test]
     fn allowed_methods_follow_the_templates() {

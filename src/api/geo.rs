@@ -17,7 +17,13 @@ pub struct CommuneList {
 
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct CommuneQuery {
-    /// Start of a commune name (accents and case ignored) or of a postcode; 2 characters at least.
+    /// Start of a commune name (accents and case ignored) or of a postcode: 2 to 100
+    /// characters, spaces around not counted.
+    #[param(
+        required = true,
+        pattern = r"^[ \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^ \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*[^ \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\u0000-\u001F\u007F-\u009F][ \u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$",
+        max_length = 100
+    )]
     pub q: Option<String>,
     /// At most 20; default 10.
     pub limit: Option<String>,
@@ -34,23 +40,25 @@ pub async fn communes(
     state: web::Data<AppState>,
     query: web::Query<CommuneQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let q = query
-        .q
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or_default()
-        .to_owned();
-    if fold(&q).chars().count() < 2 {
+    let raw = query.q.as_deref().unwrap_or_default();
+    if raw.chars().count() > 100 {
+        return Err(AppError::field(
+            "q",
+            "Recherche trop longue (100 caractères au plus).",
+        ));
+    }
+    let q = raw.trim().to_owned();
+    if q.chars().count() < 2 {
         return Err(AppError::field(
             "q",
             "Saisissez au moins 2 caractères (nom ou code postal).",
         ));
     }
-    if q.chars().count() > 100 {
-        return Err(AppError::field(
-            "q",
-            "Recherche trop longue (100 caractères au plus).",
-        ));
+    if fold(&q).is_empty() {
+        // Nothing a commune name or postcode starts with ("--", "?!").
+        return Ok(HttpResponse::Ok().json(CommuneList {
+            results: Vec::new(),
+        }));
     }
     let limit = match query.limit.as_deref() {
         None | Some("") => 10,
@@ -75,7 +83,7 @@ pub struct PostcodeView {
 /// The communes a postcode serves.
 #[utoipa::path(
     tag = "geo",
-    params(("code" = String, Path, description = "Postcode, 5 digits")),
+    params(("code" = String, Path, description = "Postcode, 5 digits", pattern = "^[0-9]{5}$")),
     responses((status = 200, body = PostcodeView), (status = 404, body = Problem), (status = 422, body = Problem))
 )]
 #[get("/geo/postcodes/{code}")]

@@ -284,6 +284,7 @@ pub async fn verify(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct LabelActionBody {
     /// Required to suspend and to withdraw; sent to the provider.

@@ -140,9 +140,38 @@ pub fn json_config() -> web::JsonConfig {
                     "Envoyez un corps JSON (Content-Type: application/json).".into(),
                 )
                 .into(),
+                JsonPayloadError::Deserialize(e) => {
+                    let message = e.to_string();
+                    if let Some(field) = unknown_field(&message) {
+                        AppError::field(
+                            &field,
+                            "Champ inconnu : consultez la documentation de l'API (/api/openapi.json).",
+                        )
+                    } else if let Some(field) = missing_field(&message) {
+                        AppError::field(&field, "Ce champ est obligatoire.")
+                    } else {
+                        AppError::field("body", format!("JSON illisible : {message}"))
+                    }
+                    .into()
+                }
                 other => AppError::field("body", format!("JSON illisible : {other}")).into(),
             }
         })
+}
+
+/// The field serde names in ``unknown field `x`, expected ...``.
+fn unknown_field(message: &str) -> Option<String> {
+    field_named(message, "unknown field `")
+}
+
+/// The field serde names in ``missing field `x` ``.
+fn missing_field(message: &str) -> Option<String> {
+    field_named(message, "missing field `")
+}
+
+fn field_named(message: &str, prefix: &str) -> Option<String> {
+    let rest = message.split(prefix).nth(1)?;
+    Some(rest.split('`').next()?.to_owned())
 }
 
 pub fn path_config() -> web::PathConfig {

@@ -123,9 +123,11 @@ pub async fn download(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct CharterAcceptance {
     /// The version accepted (must be the current one).
+    #[schema(required = true)]
     pub version: String,
 }
 
@@ -154,11 +156,13 @@ pub async fn charter(state: web::Data<AppState>) -> HttpResponse {
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ActionBody {
     /// Required for request-changes, reject, suspend and remove; shown to the provider.
     pub reason: Option<String>,
     /// The `version` the caller saw; a different current version answers 409.
+    #[serde(deserialize_with = "crate::json::whole_opt")]
     pub version: Option<i32>,
 }
 
@@ -236,8 +240,10 @@ pub async fn members(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct InvitationBody {
+    #[schema(required = true)]
     pub email: String,
 }
 
@@ -258,8 +264,10 @@ pub async fn invite(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct InvitationAcceptance {
+    #[schema(required = true)]
     pub token: String,
 }
 

@@ -24,6 +24,7 @@ pub enum Answerer<'a> {
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct AnswerInput {
     /// The signed link's token, when answering without a session.
@@ -108,11 +109,12 @@ fn pending_offer(
     }
 }
 
+pub const MAX_DECLINE_TEXT: usize = 1000;
+
 fn check_decline(input: &AnswerInput) -> Result<(DeclineReason, Option<String>), AppError> {
     let reason = input
         .reason
         .as_deref()
-        .map(str::trim)
         .and_then(DeclineReason::parse)
         .ok_or_else(|| {
             AppError::field(
@@ -120,6 +122,13 @@ fn check_decline(input: &AnswerInput) -> Result<(DeclineReason, Option<String>),
                 "Indiquez la raison : indisponible, hors_competence, trop_loin ou autre.",
             )
         })?;
+    if input
+        .text
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_DECLINE_TEXT)
+    {
+        return Err(AppError::field("text", "1 000 caractères au plus."));
+    }
     let text = input
         .text
         .as_deref()
@@ -128,9 +137,6 @@ fn check_decline(input: &AnswerInput) -> Result<(DeclineReason, Option<String>),
         .map(str::to_owned);
     if reason == DeclineReason::Autre && text.is_none() {
         return Err(AppError::field("text", "Précisez la raison."));
-    }
-    if text.as_ref().is_some_and(|t| t.chars().count() > 1000) {
-        return Err(AppError::field("text", "1 000 caractères au plus."));
     }
     Ok((reason, text))
 }

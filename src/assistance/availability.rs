@@ -60,9 +60,14 @@ pub fn read(
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct CapacityInput {
+    /// Requests held at once, 1 to 100.
+    #[schema(minimum = 1, maximum = 100)]
+    #[serde(deserialize_with = "crate::json::whole")]
     /// Requests taken at once (1 to 100).
+    #[schema(required = true)]
     pub capacity: i32,
 }
 
@@ -87,6 +92,7 @@ pub fn set_capacity(
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct AbsenceInput {
     pub starts_on: Option<NaiveDate>,

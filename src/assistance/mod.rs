@@ -39,9 +39,12 @@ use crate::state::AppState;
 pub const MAX_FAILED_ASSIGNMENTS: i32 = 3;
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ContactInput {
+    #[schema(required = true)]
     pub name: String,
+    #[schema(required = true)]
     pub email: String,
     pub phone: Option<String>,
 }
@@ -49,6 +52,7 @@ pub struct ContactInput {
 /// A victim's request. The place is one of `postcode`, `commune_code` or
 /// `latitude` + `longitude`.
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct NewRequest {
     pub postcode: Option<String>,
@@ -56,12 +60,17 @@ pub struct NewRequest {
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     /// `particulier`, `entreprise` or `collectivite`.
+    #[schema(required = true)]
     pub audience: String,
     /// An incident type code (`GET /api/v1/incident-types`).
+    #[schema(required = true)]
     pub incident_type: String,
+    #[schema(required = true)]
     pub description: String,
+    #[schema(required = true)]
     pub contact: ContactInput,
     /// The victim agrees that their contact is given to the provider who takes the request.
+    #[schema(required = true)]
     pub consent: bool,
     /// The provider the victim chose from the search results, if any.
     pub provider_id: Option<String>,

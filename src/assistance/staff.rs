@@ -212,9 +212,11 @@ pub fn list(
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct AssignInput {
     /// The provider staff choose (any approved provider).
+    #[schema(required = true)]
     pub provider_id: String,
 }
 
@@ -263,6 +265,7 @@ pub fn assign_by_hand(
 }
 
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct CloseInput {
     /// Staff: the message sent to the victim (required).

@@ -21,10 +21,15 @@ pub struct SurveyView {
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct SurveyAnswer {
     /// 1 (very dissatisfied) to 5 (very satisfied).
+    #[schema(minimum = 1, maximum = 5)]
+    #[serde(deserialize_with = "crate::json::whole")]
+    #[schema(required = true)]
     pub rating: i32,
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }
 

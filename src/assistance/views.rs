@@ -8,7 +8,7 @@ use crate::domain::assistance::RequestStatus;
 
 /// The intervention report a provider files when closing a request.
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct ReportInput {
     /// The incident type the provider found (a code of the taxonomy).
     pub confirmed_incident_type: String,
@@ -16,6 +16,7 @@ pub struct ReportInput {
     pub attack_vector: String,
     /// What was done.
     pub actions_taken: String,
+    #[serde(deserialize_with = "crate::json::whole")]
     pub minutes_spent: i32,
 }
 

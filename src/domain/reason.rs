@@ -21,9 +21,12 @@ impl Reason {
 
     /// `None` for an absent or blank reason; an error only when it is too long.
     pub fn optional(raw: Option<&str>) -> Result<Option<Self>, ReasonError> {
+        // The limit counts what was sent, spaces included, as the API document states it.
+        if raw.is_some_and(|r| r.chars().count() > Self::MAX_CHARS) {
+            return Err(ReasonError::TooLong);
+        }
         match raw.map(str::trim).filter(|r| !r.is_empty()) {
             None => Ok(None),
-            Some(r) if r.chars().count() > Self::MAX_CHARS => Err(ReasonError::TooLong),
             Some(r) => Ok(Some(Self(r.to_owned()))),
         }
     }

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 pub const MAX_RADIUS_KM: u32 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Zone {
     /// Within `radius_km` of the provider's address.
     Radius { radius_km: u32 },

@@ -25,8 +25,12 @@ fn forbidden_in_text(c: char) -> bool {
     c.is_control() && !matches!(c, '\n' | '\r' | '\t')
 }
 
+/// A control character once percent-decoded: C0, DEL, or C1 (`%C2%84`).
 fn forbidden_in_url(bytes: &[u8]) -> bool {
-    percent_encoding::percent_decode(bytes).any(|b| b < 0x20 || b == 0x7f)
+    percent_encoding::percent_decode(bytes)
+        .decode_utf8_lossy()
+        .chars()
+        .any(char::is_control)
 }
 
 /// The JSON fields (dotted paths) whose text holds a forbidden character.
@@ -189,6 +193,8 @@ mod tests {
         assert!(forbidden_in_url(b"/labels/EC-2026%00"));
         assert!(forbidden_in_url(b"/labels/%0a"));
         assert!(!forbidden_in_url(b"/labels/EC-2026-0001"));
+        assert!(forbidden_in_url(b"departement=%C2%84"), "C1 controls too");
+        assert!(!forbidden_in_url(b"q=Ch%C3%A2teau"), "but not letters");
         assert!(body_offenders("text/plain", b"\0").is_empty());
     }
 }

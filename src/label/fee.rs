@@ -14,6 +14,7 @@ use crate::state::AppState;
 use super::*;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FeeUpdate {
     /// `pending`, `paid` or `waived`.
     pub status: FeeStatus,

@@ -19,6 +19,7 @@ use crate::state::AppState;
 use super::*;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct NewApplication {
     /// `initial` or `renewal`; by default `renewal` when the provider holds a valid label.
@@ -143,6 +144,7 @@ pub(super) fn require_editable(row: &ApplicationRow, access: Access) -> Result<(
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ApplicationUpdate {
     /// The provider's statement per criterion code (`{"ADM-01": "..."}`); an empty text clears it.
@@ -193,12 +195,13 @@ pub fn update(
     id: &str,
     input: ApplicationUpdate,
 ) -> Result<LabelApplicationView, AppError> {
-    check_answers(state, &input.answers)?;
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
+        // Who may edit which application first: an unknown one is 404 whatever the answers.
         let (row, access) = load(conn, user, id)?;
         require_editable(&row, access)?;
+        check_answers(state, &input.answers)?;
         save_answers(conn, id, &input.answers, now)?;
         view(conn, state, &row, access)
     })

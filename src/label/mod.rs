@@ -123,11 +123,13 @@ pub struct FindingInput {
 
 /// The body of an action; each action reads the fields it needs.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[serde(default)]
 pub struct ActionInput {
     /// Required to mark incomplete (what is missing) and to refuse.
     pub reason: Option<String>,
     /// The version the caller saw; a different current version means someone acted first.
+    #[serde(deserialize_with = "crate::json::whole_opt")]
     pub version: Option<i32>,
     /// `schedule-audit`: the auditor's account id and the audit date (YYYY-MM-DD).
     pub auditor_id: Option<String>,
@@ -174,13 +176,13 @@ pub fn act(
     action: Action,
     input: ActionInput,
 ) -> Result<LabelApplicationView, AppError> {
-    check_answers(state, &input.answers)?;
     let reason = Reason::optional(input.reason.as_deref())?.map(String::from);
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
         let today = state.clock.today();
         let (mut row, access) = load(conn, user, id)?;
+        check_answers(state, &input.answers)?;
         let from = row.status;
         let (mut to, needs_reason) =
             transition(from, action, access.actor()).map_err(|e| match e {

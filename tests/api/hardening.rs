@@ -436,3 +436,73 @@ async fn the_openapi_document_states_problems_methods_and_times_as_they_are() {
         "application/problem+json"
     );
 }
+
+#[tokio::test]
+async fn the_api_refuses_what_its_document_refuses_and_accepts_what_it_allows() {
+    let app = TestApp::spawn().await;
+    // An unknown field is named, not silently ignored.
+    let (status, body) = app
+        .post_json(
+            "/api/v1/session",
+            &json!({"email": "a@exemple.fr", "password": "x", "remember": true}),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["errors"]["remember"][0]
+            .as_str()
+            .unwrap()
+            .contains("Champ inconnu")
+    );
+    // C1 control characters in a query are refused like C0 ones.
+    let (status, body) = app.get_json("/api/v1/geo/communes?q=Re%C2%84nnes").await;
+    assert_eq!(status, 422, "{body}");
+    // Two characters with nothing to search for: an empty list, not an error.
+    let (status, body) = app.get_json("/api/v1/geo/communes?q=--").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["results"], json!([]));
+    // A blank address for a password reset is a field error.
+    let (status, body) = app
+        .post_json("/api/v1/password-resets", &json!({"email": "  "}))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["errors"]["email"].is_array());
+    // A whole number written 5.0 is the number 5 (JSON has one number type); 5.5 is not.
+    app.insert(common::provider(
+        "presta",
+        48.11,
+        -1.68,
+        cyberdir::domain::zone::Zone::National,
+    ))
+    .await;
+    let owner = app.member_of("presta", "m@presta.fr").await;
+    let (status, body) = owner
+        .put(
+            "/api/v1/providers/presta/availability",
+            &json!({"capacity": 5.0}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = owner
+        .put(
+            "/api/v1/providers/presta/availability",
+            &json!({"capacity": 5.5}),
+        )
+        .await;
+    assert_eq!(status, 422);
+
+    // The document says so: closed objects, required fields, bounds.
+    let (_, doc) = app.get_json("/api/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["LogIn"]["additionalProperties"], false);
+    let required = schemas["SignUp"]["required"].as_array().unwrap();
+    assert_eq!(required.len(), 3, "{required:?}");
+    assert_eq!(
+        schemas["SurveyAnswer"]["properties"]["rating"]["maximum"],
+        5
+    );
+    assert_eq!(
+        schemas["CapacityInput"]["properties"]["capacity"]["minimum"],
+        1
+    );
+}
