@@ -25,6 +25,18 @@ async fn pending_requests(staff: &Session) -> Vec<Value> {
     body["results"].as_array().cloned().unwrap_or_default()
 }
 
+/// A referenced provider asks to change its legal name; the change request's id.
+async fn file_legal_name_change(owner: &Session, id: &str) -> String {
+    let (status, filed) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"legal_name": "BREIZH CYBER HOLDING"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{filed}");
+    filed["change_request"]["id"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn a_siret_belongs_to_one_live_organisation_when_a_change_is_filed_and_decided() {
     let app = TestApp::spawn().await;
@@ -86,14 +98,7 @@ async fn a_change_request_ends_with_suspension_and_is_never_published() {
     let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
     let owner = app.user("presta@exemple.fr", Role::Provider).await;
     let id = approved(&app, &owner, &staff, complete_profile()).await;
-    let (status, filed) = owner
-        .patch(
-            &format!("/api/v1/providers/{id}"),
-            &json!({"legal_name": "BREIZH CYBER HOLDING"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{filed}");
-    let request_id = filed["change_request"]["id"].as_str().unwrap().to_owned();
+    let request_id = file_legal_name_change(&owner, &id).await;
 
     let (status, body) = staff
         .post(
@@ -315,14 +320,7 @@ async fn removal_ends_a_change_request_and_approval_wants_the_charter_in_force()
     let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
     let owner = app.user("presta@exemple.fr", Role::Provider).await;
     let id = approved(&app, &owner, &staff, complete_profile()).await;
-    let (status, filed) = owner
-        .patch(
-            &format!("/api/v1/providers/{id}"),
-            &json!({"legal_name": "BREIZH CYBER HOLDING"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{filed}");
-    let request_id = filed["change_request"]["id"].as_str().unwrap().to_owned();
+    let request_id = file_legal_name_change(&owner, &id).await;
     let (status, body) = staff
         .post(
             &format!("/api/v1/providers/{id}/remove"),

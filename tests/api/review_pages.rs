@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::referencing::{PDF, complete_profile};
+use common::referencing::PDF;
 
 use common::html::decode_entities;
 use common::pages::{Browser, hidden_in, tag_attribute};
@@ -44,19 +44,7 @@ async fn upload(session: &Session, id: &str, kind: &str, filename: &str) {
 
 /// A submitted application; its id.
 async fn submitted_application(app: &TestApp, owner: &Session) -> String {
-    let (status, draft) = owner.post("/api/v1/providers", &complete_profile()).await;
-    assert_eq!(status, 201, "{draft}");
-    let id = draft["id"].as_str().unwrap().to_owned();
-    upload(owner, &id, "kbis", "kbis.pdf").await;
-    upload(owner, &id, "insurance", "rc-pro.pdf").await;
-    let version = app.state.charter.version.clone();
-    let (status, _) = owner
-        .post(
-            &format!("/api/v1/providers/{id}/charter"),
-            &json!({"version": version}),
-        )
-        .await;
-    assert_eq!(status, 200);
+    let id = common::referencing::ready_draft(app, owner).await;
     let (status, body) = owner
         .post(&format!("/api/v1/providers/{id}/submit"), &json!({}))
         .await;
