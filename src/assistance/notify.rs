@@ -137,9 +137,13 @@ pub fn offer(
         decline_url: decline_url.clone(),
         request_url: request_url(state, &provider.id, row),
         delay: if minutes % 60 == 0 {
-            format!("{} heure(s)", minutes / 60)
+            crate::french::plural(
+                usize::try_from(minutes / 60).unwrap_or(0),
+                "heure",
+                "heures",
+            )
         } else {
-            format!("{minutes} minutes")
+            crate::french::plural(usize::try_from(minutes).unwrap_or(0), "minute", "minutes")
         },
     })
 }

@@ -53,9 +53,44 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// "de" before a place name, elided or contracted as French writes it: "d'Ajaccio",
+/// "du Mans", "des Abymes", "de Rennes". An initial h is left alone (h aspiré is common in
+/// place names: "de Haguenau").
+pub fn de(place: &str) -> String {
+    if let Some(rest) = place.strip_prefix("Le ") {
+        return format!("du {rest}");
+    }
+    if let Some(rest) = place.strip_prefix("Les ") {
+        return format!("des {rest}");
+    }
+    let vowel = place
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUYÀÂÄÉÈÊËÎÏÔÖÙÛÜaeiouyàâäéèêëîïôöùûü".contains(c));
+    if vowel {
+        format!("d'{place}")
+    } else {
+        format!("de {place}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn de_is_elided_and_contracted_before_a_place() {
+        assert_eq!(de("Ajaccio"), "d'Ajaccio");
+        assert_eq!(de("Évreux"), "d'Évreux");
+        assert_eq!(de("Le Mans"), "du Mans");
+        assert_eq!(de("Les Abymes"), "des Abymes");
+        assert_eq!(de("La Rochelle"), "de La Rochelle");
+        assert_eq!(
+            de("Rennes (Ille-et-Vilaine)"),
+            "de Rennes (Ille-et-Vilaine)"
+        );
+        assert_eq!(de("Haguenau"), "de Haguenau");
+    }
 
     #[test]
     fn sizes_are_french() {

@@ -68,6 +68,8 @@ struct ProviderCard {
 #[derive(Serialize, Default)]
 struct Results {
     place: String,
+    /// "près d'Ajaccio", "près du Mans".
+    near: String,
     approximate: bool,
     total: usize,
     summary: String,
@@ -233,6 +235,7 @@ fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> 
         n => format!("{n} prestataires trouvés."),
     };
     Ok(Results {
+        near: format!("près {}", crate::french::de(&place)),
         place,
         approximate: outcome.location.approximate,
         total: outcome.total,
@@ -301,7 +304,7 @@ pub async fn home(
         // RGAA: a page showing errors says so first in its title.
         title: match (&results, errors.is_empty()) {
             (_, false) => "Erreur : recherche incomplète – cyberdir".to_owned(),
-            (Some(r), true) => format!("Prestataires près de {} – cyberdir", r.place),
+            (Some(r), true) => format!("Prestataires {} – cyberdir", r.near),
             (None, true) => "Trouver un prestataire en cybersécurité – cyberdir".to_owned(),
         },
         lieu: form.lieu.clone().unwrap_or_default(),

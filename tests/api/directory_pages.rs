@@ -230,7 +230,7 @@ async fn a_victim_finds_providers_near_rennes_and_opens_a_profile() {
     if with_geo {
         assert_eq!(heading, "Prestataires près de Rennes (Ille-et-Vilaine)");
     } else {
-        assert_eq!(heading, "Prestataires près de Ille-et-Vilaine");
+        assert_eq!(heading, "Prestataires près d'Ille-et-Vilaine");
     }
     let title = browser.client.title().await.expect("page title");
     assert_eq!(title, format!("{heading} – cyberdir"));

@@ -186,7 +186,7 @@ mod tests {
             accept_url: link("accept"),
             decline_url: link("decline"),
             request_url: request_url(),
-            delay: "2 heure(s)".into(),
+            delay: "2 heures".into(),
         }));
     }
 
