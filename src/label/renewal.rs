@@ -68,6 +68,8 @@ pub(super) fn on_submission(
         Some(label) if label.status == LabelStatus::Valid && today <= label.valid_until => {
             let grace = Days::new(u64::from(state.config.renewal_grace_days));
             queries::hold_for_renewal(conn, &number, label.valid_until.checked_add_days(grace))?;
+            // The directory shows validity: its snapshot is rebuilt.
+            counters::bump(conn, counters::DIRECTORY)?;
         }
         _ => {
             if current.is_some_and(|c| c.number != number && c.status == LabelStatus::Valid) {
@@ -79,7 +81,6 @@ pub(super) fn on_submission(
             row.label_number = None;
         }
     }
-    counters::bump(conn, counters::DIRECTORY)?;
     Ok(())
 }
 
