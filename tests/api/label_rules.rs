@@ -39,6 +39,25 @@ async fn labelled(app: &TestApp) -> Cast {
     }
 }
 
+/// Staff take `action` on EC-2025-0042, then the member's new application is refused; its
+/// detail.
+async fn act_then_refused_application(cast: &Cast, action: &str, reason: &str) -> String {
+    let (status, body) = cast
+        .staff
+        .post(
+            &format!("/api/v1/labels/EC-2025-0042/{action}"),
+            &json!({ "reason": reason }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, refused) = cast
+        .member
+        .post("/api/v1/providers/presta/label-applications", &json!({}))
+        .await;
+    assert_eq!(status, 409, "{refused}");
+    refused["detail"].as_str().unwrap().to_owned()
+}
+
 async fn public_status(app: &TestApp, number: &str) -> String {
     let (_, body) = app.get_json(&format!("/api/v1/labels/{number}")).await;
     body["status"].as_str().unwrap_or_default().to_owned()
@@ -122,38 +141,10 @@ async fn a_renewal_holds_the_label_only_while_examined_and_for_a_bounded_time() 
 async fn no_second_label_while_one_is_suspended_nor_soon_after_a_withdrawal() {
     let app = TestApp::spawn().await;
     let cast = labelled(&app).await;
-    let (status, body) = cast
-        .staff
-        .post(
-            "/api/v1/labels/EC-2025-0042/suspend",
-            &json!({"reason": "Plainte en cours d'examen."}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let (status, refused) = cast
-        .member
-        .post("/api/v1/providers/presta/label-applications", &json!({}))
-        .await;
-    assert_eq!(status, 409, "{refused}");
-    assert!(
-        refused["detail"].as_str().unwrap().contains("suspendu"),
-        "{refused}"
-    );
-
-    let (status, body) = cast
-        .staff
-        .post(
-            "/api/v1/labels/EC-2025-0042/withdraw",
-            &json!({"reason": "Manquements graves confirmés."}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    let (status, refused) = cast
-        .member
-        .post("/api/v1/providers/presta/label-applications", &json!({}))
-        .await;
-    assert_eq!(status, 409, "{refused}");
-    let detail = refused["detail"].as_str().unwrap();
+    let detail = act_then_refused_application(&cast, "suspend", "Plainte en cours d'examen.").await;
+    assert!(detail.contains("suspendu"), "{detail}");
+    let detail =
+        act_then_refused_application(&cast, "withdraw", "Manquements graves confirmés.").await;
     assert!(detail.contains("à partir du 22/05/2027"), "{detail}");
 
     app.clock.set(at(2027, 5, 22, 9));

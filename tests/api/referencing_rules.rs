@@ -37,6 +37,26 @@ async fn file_legal_name_change(owner: &Session, id: &str) -> String {
     filed["change_request"]["id"].as_str().unwrap().to_owned()
 }
 
+/// Staff `suspend` or `remove` the provider: its pending request `request_id` is ended, and
+/// approving it is refused.
+async fn end_then_refuse_approval(staff: &Session, id: &str, action: &str, request_id: &str) {
+    let (status, body) = staff
+        .post(
+            &format!("/api/v1/providers/{id}/{action}"),
+            &json!({"reason": "Plaintes de victimes confirmées"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(pending_requests(staff).await.is_empty(), "ended");
+    let (status, refused) = staff
+        .post(
+            &format!("/api/v1/change-requests/{request_id}/approve"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 409, "{refused}");
+}
+
 #[tokio::test]
 async fn a_siret_belongs_to_one_live_organisation_when_a_change_is_filed_and_decided() {
     let app = TestApp::spawn().await;
@@ -100,21 +120,7 @@ async fn a_change_request_ends_with_suspension_and_is_never_published() {
     let id = approved(&app, &owner, &staff, complete_profile()).await;
     let request_id = file_legal_name_change(&owner, &id).await;
 
-    let (status, body) = staff
-        .post(
-            &format!("/api/v1/providers/{id}/suspend"),
-            &json!({"reason": "Plainte d'une victime"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    assert!(pending_requests(&staff).await.is_empty(), "ended");
-    let (status, refused) = staff
-        .post(
-            &format!("/api/v1/change-requests/{request_id}/approve"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, 409, "{refused}");
+    end_then_refuse_approval(&staff, &id, "suspend", &request_id).await;
     staff
         .post(&format!("/api/v1/providers/{id}/reinstate"), &json!({}))
         .await;
@@ -321,21 +327,7 @@ async fn removal_ends_a_change_request_and_approval_wants_the_charter_in_force()
     let owner = app.user("presta@exemple.fr", Role::Provider).await;
     let id = approved(&app, &owner, &staff, complete_profile()).await;
     let request_id = file_legal_name_change(&owner, &id).await;
-    let (status, body) = staff
-        .post(
-            &format!("/api/v1/providers/{id}/remove"),
-            &json!({"reason": "Cessation d'activité"}),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    assert!(pending_requests(&staff).await.is_empty(), "ended");
-    let (status, refused) = staff
-        .post(
-            &format!("/api/v1/change-requests/{request_id}/approve"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(status, 409, "{refused}");
+    end_then_refuse_approval(&staff, &id, "remove", &request_id).await;
 
     // A file submitted under an earlier charter is not approved until the one in force is.
     let second = app.user("second@exemple.fr", Role::Provider).await;
