@@ -9,6 +9,7 @@ pub mod background;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod diagnostic;
 pub mod directory;
 pub mod domain;
 pub mod error;

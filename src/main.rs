@@ -61,6 +61,11 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// The victims' diagnostic (question tree).
+    Diagnostic {
+        #[command(subcommand)]
+        command: DiagnosticCommand,
+    },
     /// Fill an empty directory with demo data.
     Seed {
         /// The deterministic demo set of ~1,200 providers.
@@ -83,6 +88,14 @@ enum UsersCommand {
         #[arg(long)]
         name: Option<String>,
     },
+}
+
+#[derive(Subcommand)]
+enum DiagnosticCommand {
+    /// Check a tree file (TOML) without publishing it; needs no database.
+    Check { file: PathBuf },
+    /// Check a tree file and publish it as the version in force.
+    Publish { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -130,6 +143,12 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command, config: Config) -> Result<(), String> {
+    if let Command::Diagnostic {
+        command: DiagnosticCommand::Check { file },
+    } = &command
+    {
+        return setup::check_diagnostic(file).map(|summary| println!("{summary}"));
+    }
     // Only these may start a new database; the others work on an existing one.
     if !matches!(
         command,
@@ -185,6 +204,14 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Diagnostic { command } => match command {
+            DiagnosticCommand::Check { file } => {
+                setup::check_diagnostic(&file).map(|summary| println!("{summary}"))
+            }
+            DiagnosticCommand::Publish { file } => {
+                setup::publish_diagnostic(&state, &file).map(|summary| println!("{summary}"))
+            }
+        },
         Command::Backup { to } => {
             setup::backup(&state, &to)?;
             println!("Copie de la base écrite dans {}.", to.display());

@@ -178,3 +178,57 @@ pub fn backup(state: &AppState, to: &Path) -> Result<(), String> {
     let _ = target;
     Err("la sauvegarde intégrée ne concerne que SQLite : sur PostgreSQL, utilisez pg_dump (voir le README)".into())
 }
+
+/// `cyberdir diagnostic check FILE`: the checks a tree passes before publication, named node
+/// by node; needs no database.
+pub fn check_diagnostic(file: &Path) -> Result<String, String> {
+    let text = read_tree_file(file)?;
+    let taxonomy = crate::domain::taxonomy::Taxonomy::from_fixture().map_err(|e| e.to_string())?;
+    let (tree, summary) = crate::diagnostic::trees::check_text(&text, &taxonomy)
+        .map_err(|errors| refused(file, &errors))?;
+    Ok(format!(
+        "{} : arbre valide, version {} ; {} questions, {} issues, {} questions au plus sur un chemin ; les {} types d'incident sont atteints.",
+        file.display(),
+        tree.version,
+        summary.questions,
+        summary.outcomes,
+        summary.longest_path,
+        summary.incident_types
+    ))
+}
+
+/// `cyberdir diagnostic publish FILE`: checks the tree, then makes it the version in force.
+pub fn publish_diagnostic(state: &AppState, file: &Path) -> Result<String, String> {
+    let text = read_tree_file(file)?;
+    let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+    match crate::diagnostic::trees::publish(
+        &mut conn,
+        &state.taxonomy,
+        &text,
+        Some("cli"),
+        state.clock.now_naive(),
+    ) {
+        Ok((tree, true)) => Ok(format!(
+            "Version {} du diagnostic publiée : elle est en vigueur.",
+            tree.version
+        )),
+        Ok((tree, false)) => Ok(format!(
+            "La version {} est déjà publiée avec ce contenu : rien n'a changé.",
+            tree.version
+        )),
+        Err(crate::diagnostic::trees::PublishError::Invalid(errors)) => Err(refused(file, &errors)),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn read_tree_file(file: &Path) -> Result<String, String> {
+    std::fs::read_to_string(file).map_err(|e| format!("{} : {e}", file.display()))
+}
+
+fn refused(file: &Path, errors: &[crate::domain::diagnostic::TreeError]) -> String {
+    let mut message = format!("{} : arbre refusé\n", file.display());
+    for e in errors {
+        message.push_str(&format!("  - {e}\n"));
+    }
+    message.trim_end().to_owned()
+}

@@ -22,6 +22,8 @@ pub struct AppState {
     pub taxonomy: Arc<Taxonomy>,
     pub departements: Arc<Departements>,
     pub directory: Arc<DirectoryIndex>,
+    /// The diagnostic's published trees, the version in force in memory.
+    pub diagnostic: Arc<crate::diagnostic::trees::Trees>,
     pub templates: Arc<Handlebars<'static>>,
     pub mailer: Arc<mail::Mailer>,
     /// The charter version providers must accept now.
@@ -55,6 +57,8 @@ pub enum StartupError {
     Criteria(serde_json::Error),
     #[error("cannot create the link signing key: {0}")]
     Secret(String),
+    #[error("diagnostic: {0}")]
+    Diagnostic(String),
     #[error("templates: {0}")]
     Templates(#[from] handlebars::TemplateError),
 }
@@ -70,6 +74,11 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
     }
     let taxonomy = Taxonomy::from_fixture()?;
     db::incident_types::sync(&mut conn, &taxonomy)?;
+    let diagnostic = crate::diagnostic::trees::Trees::default();
+    crate::diagnostic::trees::install_shipped(&mut conn, &taxonomy, clock.now_naive())?;
+    diagnostic
+        .refresh(&mut conn, &taxonomy)
+        .map_err(|e| StartupError::Diagnostic(e.to_string()))?;
     let departements = Departements::from_fixture().map_err(StartupError::Departements)?;
     let fresh_key =
         auth::tokens::random_token().map_err(|e| StartupError::Secret(e.to_string()))?;
@@ -84,6 +93,7 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
         taxonomy: Arc::new(taxonomy),
         departements: Arc::new(departements),
         directory: Arc::new(DirectoryIndex::new(Some(checkins))),
+        diagnostic: Arc::new(diagnostic),
         templates: Arc::new(crate::templates::registry("pages/", true)?),
         mailer: Arc::new(mail::Mailer::new(&config.base_url)?),
         charter: Arc::new(

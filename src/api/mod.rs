@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod assistance;
+pub mod diagnostic;
 pub mod document;
 pub mod geo;
 pub mod health;
@@ -31,6 +32,7 @@ use crate::error::{AppError, Problem};
         (name = "providers", description = "Public search and profiles"),
         (name = "geo", description = "Reference geography"),
         (name = "taxonomy", description = "Incident types"),
+        (name = "diagnostic", description = "The victim's diagnostic: questions, outcomes, advice and redirections"),
         (name = "accounts", description = "Accounts and sessions"),
         (name = "outbox", description = "Email delivery (staff)"),
         (name = "users", description = "Users and roles (admins)"),
@@ -75,6 +77,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(geo::communes)
             .service(geo::postcode)
             .service(incident_types::list)
+            .service(diagnostic::tree)
+            .service(diagnostic::evaluate)
             .service(accounts::sign_up)
             .service(accounts::verify)
             .service(accounts::log_in)

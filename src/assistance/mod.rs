@@ -152,20 +152,20 @@ fn check(state: &AppState, input: &NewRequest) -> Result<Checked, AppError> {
     if audience.is_none() {
         push(
             "audience",
-            "Public invalide : particulier, entreprise ou collectivite.".into(),
+            "Indiquez qui est victime : un particulier, une entreprise ou association, ou une collectivité.".into(),
         );
     }
     let incident = state.taxonomy.get(input.incident_type.trim());
     match incident {
         None => push(
             "incident_type",
-            "Type d'incident inconnu (voir /api/v1/incident-types).".into(),
+            "Choisissez ce qui vous arrive dans la liste.".into(),
         ),
         Some(t) if !t.provider_can_help => {
             push(
                 "incident_type",
                 format!(
-                    "Pour « {} », un professionnel en sécurité informatique ne peut pas intervenir. Voici à qui vous adresser.",
+                    "Pour « {} », ce ne sont pas des prestataires informatiques qui peuvent vous aider, mais les services indiqués : ils sont là pour cela.",
                     t.label
                 ),
             );

@@ -8,6 +8,7 @@ use super::schema::change_counters::dsl::*;
 
 pub const DIRECTORY: &str = "directory";
 pub const GEOGRAPHY: &str = "geography";
+pub const DIAGNOSTIC: &str = "diagnostic";
 
 pub fn read(conn: &mut DbConnection, counter: &str) -> QueryResult<i64> {
     change_counters

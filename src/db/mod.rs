@@ -22,6 +22,7 @@ pub mod accounts;
 pub mod assistance;
 pub mod audit;
 pub mod counters;
+pub mod diagnostic;
 pub mod geo;
 pub mod incident_types;
 pub mod introspect;

@@ -440,7 +440,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    diagnostic_versions (version) {
+        version -> Text,
+        source -> Text,
+        sha256 -> Text,
+        published_at -> Timestamp,
+        published_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    diagnostic_journeys (id) {
+        id -> Text,
+        tree_version -> Text,
+        channel -> Text,
+        started_on -> Date,
+        answers -> Text,
+        audience -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        incident_type -> Nullable<Text>,
+        urgency -> Nullable<Text>,
+        departement -> Nullable<Text>,
+        ending -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(diagnostic_journeys -> diagnostic_versions (tree_version));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    diagnostic_versions,
+    diagnostic_journeys,
     rate_events,
     communes,
     postcodes,

@@ -159,7 +159,7 @@ impl SearchRequest {
             push(
                 &mut errors,
                 "incident",
-                "Type d'incident inconnu (voir /api/v1/incident-types).",
+                "Type d'incident inconnu : choisissez-en un dans la liste.",
             );
         }
         let audience = match blank_to_none(&params.audience) {
@@ -170,7 +170,7 @@ impl SearchRequest {
                     push(
                         &mut errors,
                         "audience",
-                        "Public inconnu : particulier, entreprise ou collectivite.",
+                        "Public inconnu : particulier, entreprise ou association, ou collectivité.",
                     );
                 }
                 parsed

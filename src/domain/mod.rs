@@ -4,6 +4,7 @@ pub mod actor;
 pub mod assistance;
 pub mod audience;
 pub mod codes;
+pub mod diagnostic;
 pub mod label;
 pub mod label_application;
 pub mod matching;

@@ -12,7 +12,21 @@ const FIXTURE: &str = include_str!("../../fixtures/incident_types.json");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Redirection {
     pub name: String,
+    /// The number or address as read aloud.
     pub contact: String,
+    /// A `tel:`, `sms:`, `mailto:` or `https://` link, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+}
+
+/// The link schemes a redirection may use: nothing that runs script or leaves the official web.
+pub fn is_safe_link(href: &str) -> bool {
+    ["tel:", "sms:", "mailto:", "https://"]
+        .iter()
+        .any(|scheme| href.starts_with(scheme))
+        && !href
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<')
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -62,6 +76,16 @@ impl Taxonomy {
         for t in &types {
             if !seen.insert(t.code.as_str()) {
                 return Err(TaxonomyError::Invalid(format!("duplicate code {}", t.code)));
+            }
+            if let Some(r) = t
+                .redirections
+                .iter()
+                .find(|r| r.href.as_deref().is_some_and(|h| !is_safe_link(h)))
+            {
+                return Err(TaxonomyError::Invalid(format!(
+                    "{}: the link of {} is not tel:, sms:, mailto: or https://",
+                    t.code, r.name
+                )));
             }
         }
         Ok(Self { types })

@@ -6,3 +6,4 @@ pub mod communes;
 pub mod departements;
 pub mod import;
 pub mod location;
+pub mod place;

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod assistance;
+pub mod diagnostic;
 pub mod kit;
 pub mod label;
 pub mod outbox;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(admin::configure)
         .configure(label::configure)
         .configure(assistance::configure)
+        .configure(diagnostic::configure)
         .route("/static/{file:.*}", web::get().to(static_file));
 }
 

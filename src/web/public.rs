@@ -9,10 +9,10 @@ use super::{GEO_ATTRIBUTION, render, render_error};
 use crate::directory::render::round_km;
 use crate::directory::search::{self, SearchParams, SearchRequest};
 use crate::domain::audience::Audience;
-use crate::domain::codes::{is_commune_code, is_postcode};
 use crate::domain::provider::Provider;
 use crate::error::{AppError, FieldErrors};
-use crate::geo::communes;
+use crate::geo::location::Place;
+use crate::geo::place::{self, PlaceChoice, Understood};
 use crate::state::AppState;
 
 /// The search form as submitted (GET, so results can be bookmarked and shared).
@@ -65,8 +65,16 @@ struct ProviderCard {
     covers_location: bool,
 }
 
+#[derive(Serialize)]
+struct PlaceLink {
+    label: String,
+    href: String,
+}
+
 #[derive(Serialize, Default)]
 struct Results {
+    /// Several communes fit what was typed: the person chooses.
+    place_choices: Vec<PlaceLink>,
     place: String,
     /// "près d'Ajaccio", "près du Mans".
     near: String,
@@ -91,6 +99,8 @@ struct SearchPage {
     audiences: Vec<Choice>,
     errors: Vec<String>,
     lieu_error: Option<String>,
+    /// The chosen incident type's advice and whom to call, as information.
+    advice: Option<crate::diagnostic::IncidentAdvice>,
     results: Option<Results>,
     attribution: &'static str,
     viewer: Option<Viewer>,
@@ -142,47 +152,22 @@ fn card(state: &AppState, p: &Provider, distance_km: Option<f64>, covers: bool) 
     }
 }
 
-/// Works out the place from what was typed: a postcode, "Rennes (35000)" as suggested, a
-/// commune code chosen by the script, or the most populous commune with that name.
-fn place_params(state: &AppState, form: &SearchForm) -> Result<SearchParams, AppError> {
-    let lieu = form.lieu.as_deref().map(str::trim).unwrap_or_default();
-    let chosen = form.commune.as_deref().map(str::trim).unwrap_or_default();
+/// Works out the place from what was typed (see `geo::place`): the search's place, or the
+/// communes to choose from when several fit.
+fn place_params(
+    state: &AppState,
+    form: &SearchForm,
+) -> Result<Result<SearchParams, Vec<PlaceChoice>>, AppError> {
+    let lieu = form.lieu.as_deref().unwrap_or_default();
+    let chosen = form.commune.as_deref().unwrap_or_default();
     let mut params = SearchParams::default();
-    if !chosen.is_empty() && is_commune_code(chosen) {
-        params.commune = Some(chosen.to_owned());
-        return Ok(params);
+    match place::understand(state, lieu, chosen)? {
+        Understood::Place(Place::Postcode(p)) => params.postcode = Some(p),
+        Understood::Place(Place::Commune(c)) => params.commune = Some(c),
+        Understood::Place(Place::Point { .. }) => {}
+        Understood::Choices(choices) => return Ok(Err(choices)),
     }
-    if lieu.is_empty() {
-        return Err(AppError::field(
-            "lieu",
-            "Indiquez votre commune ou votre code postal.",
-        ));
-    }
-    if is_postcode(lieu) {
-        params.postcode = Some(lieu.to_owned());
-        return Ok(params);
-    }
-    let (name, postcode) = match lieu.rsplit_once('(') {
-        Some((name, rest)) => (name.trim(), Some(rest.trim_end_matches(')').trim())),
-        None => (lieu, None),
-    };
-    let found = communes::autocomplete(state, name, 20)?;
-    let best = found
-        .iter()
-        .find(|c| postcode.is_some_and(|pc| c.postcodes.iter().any(|p| p == pc)))
-        .or_else(|| found.first());
-    match best {
-        Some(c) => {
-            params.commune = Some(c.code.clone());
-            Ok(params)
-        }
-        None => Err(AppError::field(
-            "lieu",
-            format!(
-                "Aucune commune ne correspond à « {lieu} ». Vérifiez l'orthographe ou saisissez le code postal."
-            ),
-        )),
-    }
+    Ok(Ok(params))
 }
 
 fn page_link(form: &SearchForm, page: usize) -> String {
@@ -211,7 +196,27 @@ fn serde_urlencoded_form(form: &SearchForm) -> String {
 }
 
 fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> {
-    let mut params = place_params(state, form)?;
+    let mut params = match place_params(state, form)? {
+        Ok(params) => params,
+        Err(choices) => {
+            return Ok(Results {
+                place_choices: choices
+                    .into_iter()
+                    .map(|c| {
+                        let mut chosen = form.clone();
+                        chosen.lieu = Some(format!("{} ({})", c.name, c.departement));
+                        chosen.commune = Some(c.code);
+                        chosen.page = None;
+                        PlaceLink {
+                            label: c.label,
+                            href: format!("/?{}", serde_urlencoded_form(&chosen)),
+                        }
+                    })
+                    .collect(),
+                ..Results::default()
+            });
+        }
+    };
     params.incident = form.incident.clone();
     params.audience = form.audience.clone();
     params.expertcyber = form.expertcyber.as_ref().map(|_| "true".to_owned());
@@ -235,6 +240,7 @@ fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> 
         n => format!("{n} prestataires trouvés."),
     };
     Ok(Results {
+        place_choices: Vec::new(),
         near: format!("près {}", crate::french::de(&place)),
         place,
         approximate: outcome.location.approximate,
@@ -270,7 +276,21 @@ pub async fn home(
     let inner = state.clone().into_inner();
     let searched = form.lieu.is_some() || form.commune.is_some();
     let search_form = form.clone();
-    let outcome = web::block(move || searched.then(|| run_search(&inner, &search_form))).await;
+    let outcome = web::block(move || {
+        let advice = match search_form.incident.as_deref() {
+            Some(code) => crate::diagnostic::advice_for_incident(&inner, code)?,
+            None => None,
+        };
+        let found = searched.then(|| run_search(&inner, &search_form));
+        Ok::<_, AppError>((advice, found))
+    })
+    .await
+    .map_err(AppError::from)
+    .and_then(|r| r);
+    let (advice, outcome) = match outcome {
+        Ok((advice, found)) => (advice, Ok(found)),
+        Err(e) => (None, Err(e)),
+    };
     let (results, errors) = match outcome {
         Ok(None) => (None, FieldErrors::new()),
         Ok(Some(Ok(results))) => (Some(results), FieldErrors::new()),
@@ -281,7 +301,7 @@ pub async fn home(
             (None, errors)
         }
         Ok(Some(Err(other))) => return render_error(&state, &other),
-        Err(e) => return render_error(&state, &AppError::from(e)),
+        Err(e) => return render_error(&state, &e),
     };
     let selected = |value: &str, current: &Option<String>| current.as_deref() == Some(value);
     let lieu_error = ["lieu", "postcode", "commune"]
@@ -304,6 +324,9 @@ pub async fn home(
         // RGAA: a page showing errors says so first in its title.
         title: match (&results, errors.is_empty()) {
             (_, false) => "Erreur : recherche incomplète – cyberdir".to_owned(),
+            (Some(r), true) if !r.place_choices.is_empty() => {
+                "Précisez la commune – cyberdir".to_owned()
+            }
             (Some(r), true) => format!("Prestataires {} – cyberdir", r.near),
             (None, true) => "Trouver un prestataire en cybersécurité – cyberdir".to_owned(),
         },
@@ -330,6 +353,7 @@ pub async fn home(
             })
             .collect(),
         lieu_error,
+        advice,
         errors: other_errors,
         results,
         attribution: GEO_ATTRIBUTION,

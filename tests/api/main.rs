@@ -8,6 +8,8 @@ mod assistance_pages;
 mod assistance_rules;
 mod charter;
 mod cli;
+mod diagnostic;
+mod diagnostic_pages;
 mod directory;
 mod directory_pages;
 mod geo;

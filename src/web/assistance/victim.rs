@@ -29,6 +29,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct Prefill {
+    /// The diagnostic journey the victim comes from: audience and incident type come from it.
+    pub parcours: Option<String>,
     pub prestataire: Option<String>,
     pub lieu: Option<String>,
     pub incident: Option<String>,
@@ -48,6 +50,8 @@ pub struct RequestForm {
     pub phone: String,
     pub consent: Option<String>,
     pub provider_id: String,
+    /// The diagnostic journey the request comes from, if any.
+    pub parcours: String,
 }
 
 fn form_data(
@@ -65,7 +69,22 @@ fn form_data(
             .get(&form.provider_id)
             .map(|p| p.name.clone())
     };
+    // As soon as the incident type is known, its advice and whom to call, as information.
+    let advice = crate::diagnostic::advice_for_incident(state, form.incident_type.trim())?;
+    let advice_only = advice.as_ref().is_some_and(|a| !a.professional);
+    let summary: Vec<String> = errors
+        .iter()
+        .filter(|(k, _)| k.as_str() != "redirections")
+        .filter(|(k, _)| !(advice_only && k.as_str() == "incident_type"))
+        .flat_map(|(_, v)| v.clone())
+        .collect();
+    let mut shown = errors.clone();
+    if advice_only {
+        shown.remove("incident_type");
+    }
     Ok(json!({
+        "advice": advice,
+        "advice_only": advice_only,
         "form": {
             "postcode": form.postcode,
             "audience": form.audience,
@@ -76,6 +95,7 @@ fn form_data(
             "phone": form.phone,
             "consent": form.consent.is_some(),
             "provider_id": form.provider_id,
+            "parcours": form.parcours,
         },
         "provider_name": provider_name,
         "audiences": Audience::ALL.iter().map(|a| json!({
@@ -84,9 +104,8 @@ fn form_data(
         "incidents": state.taxonomy.all().iter().map(|t| json!({
             "value": t.code, "label": t.label, "selected": t.code == form.incident_type,
         })).collect::<Vec<_>>(),
-        "errors": first_errors(errors),
-        "error_summary": errors.iter().filter(|(k, _)| k.as_str() != "redirections").flat_map(|(_, v)| v.clone()).collect::<Vec<_>>(),
-        "redirections": errors.get("redirections").cloned().unwrap_or_default(),
+        "errors": first_errors(&shown),
+        "error_summary": summary,
     }))
 }
 
@@ -97,7 +116,8 @@ async fn form_page(
     query: web::Query<Prefill>,
 ) -> HttpResponse {
     let q = query.into_inner();
-    let form = RequestForm {
+    let journey = q.parcours.clone().unwrap_or_default();
+    let mut form = RequestForm {
         postcode: q
             .lieu
             .filter(|l| crate::domain::codes::is_postcode(l))
@@ -108,7 +128,17 @@ async fn form_page(
         ..RequestForm::default()
     };
     let inner = state.clone().into_inner();
-    let data = match blocking(move || form_data(&inner, &form, &FieldErrors::new())).await {
+    let data = match blocking(move || {
+        // From a diagnostic: the victim never types again what the diagnostic knows.
+        if let Some(known) = crate::diagnostic::journeys::prefill(&inner, &journey)? {
+            form.audience = known.audience;
+            form.incident_type = known.incident_type;
+            form.parcours = journey;
+        }
+        form_data(&inner, &form, &FieldErrors::new())
+    })
+    .await
+    {
         Ok(data) => data,
         Err(e) => return render_error(&state, &e),
     };
@@ -154,7 +184,14 @@ async fn submit(
         crate::auth::tokens::digest(&form.description)
     );
     let inner = state.clone().into_inner();
-    match blocking(move || assistance::create_from_form(&inner, &input, &key, &client)).await {
+    let journey = form.parcours.clone();
+    let created = blocking(move || {
+        let created = assistance::create_from_form(&inner, &input, &key, &client)?;
+        crate::diagnostic::journeys::ended_in_request(&inner, &journey, input.postcode.as_deref())?;
+        Ok(created)
+    })
+    .await;
+    match created {
         Ok((created, _)) => {
             let path = created
                 .tracking_url

@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# HTTP load benchmark of the diagnostic: a step through the API and through the pages, against
+# the liveness probe in the same run (target: a step at least 0.5 × /healthz, since it is a
+# lookup in memory).
+#
+# One run: builds the release binary (unless SKIP_BUILD=1), starts `cyberdir serve` on a fresh
+# SQLite database (the bundled geography and the demo set are loaded on the first start), then
+# runs wrk with the same settings against
+#   GET  /healthz                                  the floor
+#   POST /api/v1/diagnostic/evaluate               varied: every request is one of the tree's
+#                                                  answer prefixes (all paths, all audiences)
+#   GET  /diagnostic                               the first question page
+#   GET  /diagnostic/{journey}/question/{q}        varied: 300 journeys made beforehand, each at
+#                                                  a different point of the tree (reads the
+#                                                  journey row: one database read per page)
+# and prints requests/s, p50/p90/p99 and the ratios to /healthz.
+#
+# Usage: CONNECTIONS=64 bash benches/diagnostic_load.sh
+# Settings: DURATION=10s WARMUP=3s THREADS=2 CONNECTIONS=64 PORT= SKIP_BUILD=1
+# Needs: cargo, curl, python3, wrk (installed with apt-get when missing and run as root).
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DURATION="${DURATION:-10s}"
+WARMUP="${WARMUP:-3s}"
+THREADS="${THREADS:-2}"
+CONNECTIONS="${CONNECTIONS:-64}"
+HOST=127.0.0.1
+
+log() { printf '[diagnostic-load] %s\n' "$*" >&2; }
+die() { printf '[diagnostic-load] error: %s\n' "$*" >&2; exit 1; }
+
+if ! command -v wrk >/dev/null; then
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || die "wrk not found (apt-get install -y wrk)"
+    apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null
+fi
+
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+BIN="$TARGET_DIR/release/cyberdir"
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    log "building the release binary"
+    (cd "$ROOT" && cargo build --release --quiet)
+fi
+[ -x "$BIN" ] || die "no binary at $BIN"
+
+TMP="$(mktemp -d -t cyberdir-diag.XXXXXX)"
+SERVER_PID=
+cleanup() {
+    [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+PORT="${PORT:-$((20000 + RANDOM % 20000))}"
+BASE="http://$HOST:$PORT"
+
+(cd "$TMP" && exec env DATABASE_URL="sqlite://$TMP/bench.db" CYBERDIR_BIND="$HOST:$PORT" \
+    RUST_LOG=warn "$BIN" serve) >"$TMP/server.log" 2>&1 &
+SERVER_PID=$!
+started=$SECONDS
+until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/readyz" || true)" = 200 ]; do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/server.log" >&2; die "the server exited"; }
+    [ $((SECONDS - started)) -lt 600 ] || die "not ready after 600 s"
+    sleep 0.5
+done
+log "ready after $((SECONDS - started)) s"
+
+# Every answer prefix of the tree in force, as evaluate bodies, and 300 journeys at varied
+# points, made through the pages' forms.
+curl -s "$BASE/api/v1/diagnostic" >"$TMP/tree.json"
+python3 - "$TMP" "$BASE" <<'PY'
+import json, sys, urllib.request, urllib.parse, random
+tmp, base = sys.argv[1], sys.argv[2]
+tree = json.load(open(f"{tmp}/tree.json"))
+qs = tree["question"]
+prefixes = []
+def walk(q, audience, answers):
+    prefixes.append(dict(answers))
+    for c in qs[q]["choices"]:
+        offered = c.get("audiences")
+        if offered and audience not in offered:
+            continue
+        a = dict(answers); a[q] = c["id"]
+        aud = c.get("audience", audience)
+        if "next" in c:
+            walk(c["next"], aud, a)
+        else:
+            prefixes.append(a)
+walk(tree["start"], None, {})
+random.seed(20261201)
+random.shuffle(prefixes)
+bodies = [json.dumps({"answers": p}).replace("\\", "\\\\").replace('"', '\\"') for p in prefixes]
+with open(f"{tmp}/evaluate.lua", "w") as f:
+    f.write("local bodies = {" + ",".join(f'"{b}"' for b in bodies) + "}\n")
+    f.write("math.randomseed(20261201)\n")
+    f.write('request = function()\n  return wrk.format("POST", "/api/v1/diagnostic/evaluate", {["Content-Type"]="application/json"}, bodies[math.random(#bodies)])\nend\n')
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *a, **k): return None
+opener = urllib.request.build_opener(NoRedirect)
+def post(path, choice):
+    req = urllib.request.Request(base + path, data=urllib.parse.urlencode({"choix": choice}).encode(), method="POST")
+    try:
+        opener.open(req)
+    except urllib.error.HTTPError as e:
+        return e.headers["Location"]
+pages = []
+paths = [p for p in prefixes if len(p) >= 1]
+for answers in paths[:300]:
+    order = []
+    q, audience = tree["start"], None
+    location = None
+    while q in answers:
+        choice = answers[q]
+        location = post("/diagnostic" if location is None else location, choice)
+        c = next(c for c in qs[q]["choices"] if c["id"] == choice)
+        if "next" not in c: break
+        q = c["next"]
+    if location:
+        pages.append(location)
+with open(f"{tmp}/pages.lua", "w") as f:
+    f.write("local pages = {" + ",".join(f'"{p}"' for p in pages) + "}\n")
+    f.write("math.randomseed(20261201)\n")
+    f.write('request = function()\n  return wrk.format("GET", pages[math.random(#pages)])\nend\n')
+print(f"{len(prefixes)} evaluate bodies, {len(pages)} journey pages", file=sys.stderr)
+PY
+
+cat >"$TMP/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  local secs = summary.duration / 1e6
+  local e = summary.errors
+  io.write(string.format("RESULT rps=%.1f p50=%d p90=%d p99=%d non2xx=%d socket_errors=%d\n",
+    summary.requests / secs, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+end
+LUA
+run_wrk() { # $1 path, $2 duration, $3 extra script
+    local script="$TMP/report.lua"
+    if [ -n "${3:-}" ]; then cat "$3" "$TMP/report.lua" >"$TMP/combined.lua"; script="$TMP/combined.lua"; fi
+    wrk --threads "$THREADS" --connections "$CONNECTIONS" --duration "$2" --timeout 10s --script "$script" "$BASE$1"
+}
+declare -A RESULT
+for name in healthz evaluate start_page journey_page; do
+    extra=
+    case $name in
+        healthz) path=/healthz ;;
+        evaluate) path=/ extra="$TMP/evaluate.lua" ;;
+        start_page) path=/diagnostic ;;
+        journey_page) path=/ extra="$TMP/pages.lua" ;;
+    esac
+    [ "$WARMUP" = 0 ] || run_wrk "$path" "$WARMUP" "$extra" >/dev/null
+    out=$(run_wrk "$path" "$DURATION" "$extra")
+    RESULT[$name]=$(grep '^RESULT ' <<<"$out" | sed 's/^RESULT //') || die "no result for $name: $out"
+done
+field() { tr ' ' '\n' <<<"${RESULT[$1]}" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+echo "cyberdir diagnostic load — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+printf '%-13s %10s %8s %8s %8s %7s %8s\n' endpoint req/s 'p50 ms' 'p90 ms' 'p99 ms' non2xx ratio
+for name in healthz evaluate start_page journey_page; do
+    printf '%-13s %10s %8s %8s %8s %7s %8s\n' "$name" "$(field "$name" rps)" \
+        "$(ms "$(field "$name" p50)")" "$(ms "$(field "$name" p90)")" "$(ms "$(field "$name" p99)")" \
+        "$(field "$name" non2xx)" \
+        "$(awk -v s="$(field "$name" rps)" -v h="$(field healthz rps)" 'BEGIN { printf "%.3f", s / h }')"
+done

@@ -1,0 +1,3 @@
+DELETE FROM change_counters WHERE name = 'diagnostic';
+DROP TABLE diagnostic_journeys;
+DROP TABLE diagnostic_versions;

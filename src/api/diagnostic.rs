@@ -1,0 +1,62 @@
+//! `GET /api/v1/diagnostic` (the tree in force) and `POST /api/v1/diagnostic/evaluate`
+//! (answers → the next question or the outcome). Stateless: nothing is recorded.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::diagnostic::{self, Evaluation};
+use crate::domain::diagnostic::Tree;
+use crate::error::{AppError, Problem};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct DiagnosticTree {
+    /// When this version was published.
+    pub published_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub tree: Tree,
+}
+
+/// The diagnostic in force: its version, questions, outcomes and advice.
+#[utoipa::path(tag = "diagnostic", responses((status = 200, body = DiagnosticTree)))]
+#[get("/diagnostic")]
+pub async fn tree(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let published = web::block(move || diagnostic::current(&state)).await??;
+    Ok(HttpResponse::Ok().json(DiagnosticTree {
+        published_at: published.published_at.and_utc(),
+        tree: published.tree.clone(),
+    }))
+}
+
+/// Answers given so far.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvaluateInput {
+    /// A published version; the version in force when omitted.
+    #[schema(pattern = r"^[A-Za-z0-9._-]{1,40}$")]
+    pub version: Option<String>,
+    /// Question id → choice id. Answers off the path they trace are ignored (changing an
+    /// earlier answer leaves the later ones behind).
+    #[schema(required = true, value_type = BTreeMap<String, String>)]
+    pub answers: BTreeMap<String, String>,
+}
+
+/// The next question, or the outcome with its advice and redirections.
+#[utoipa::path(tag = "diagnostic", request_body = EvaluateInput, responses((status = 200, body = Evaluation), (status = 422, body = Problem)))]
+#[post("/diagnostic/evaluate")]
+pub async fn evaluate(
+    state: web::Data<AppState>,
+    body: web::Json<EvaluateInput>,
+) -> Result<HttpResponse, AppError> {
+    let input = body.into_inner();
+    let state = state.into_inner();
+    let evaluation =
+        web::block(move || diagnostic::evaluate(&state, input.version.as_deref(), &input.answers))
+            .await??;
+    Ok(HttpResponse::Ok().json(evaluation))
+}

@@ -1,0 +1,141 @@
+//! The diagnostic's published versions and its anonymous journeys.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{diagnostic_journeys as journeys, diagnostic_versions as versions};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = versions)]
+pub struct VersionRow {
+    pub version: String,
+    pub source: String,
+    pub sha256: String,
+    pub published_at: NaiveDateTime,
+    pub published_by: Option<String>,
+}
+
+/// The version in force: the last published.
+pub fn current(conn: &mut DbConnection) -> QueryResult<Option<VersionRow>> {
+    versions::table
+        .order((versions::published_at.desc(), versions::version.desc()))
+        .select(VersionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn find(conn: &mut DbConnection, version: &str) -> QueryResult<Option<VersionRow>> {
+    versions::table
+        .find(version)
+        .select(VersionRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every version, newest first, without their source.
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<(String, NaiveDateTime, Option<String>)>> {
+    versions::table
+        .order((versions::published_at.desc(), versions::version.desc()))
+        .select((
+            versions::version,
+            versions::published_at,
+            versions::published_by,
+        ))
+        .load(conn)
+}
+
+pub fn insert(conn: &mut DbConnection, row: &VersionRow) -> QueryResult<()> {
+    diesel::insert_into(versions::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = journeys)]
+pub struct JourneyRow {
+    pub id: String,
+    pub tree_version: String,
+    pub channel: String,
+    pub started_on: NaiveDate,
+    pub answers: String,
+    pub audience: Option<String>,
+    pub outcome: Option<String>,
+    pub incident_type: Option<String>,
+    pub urgency: Option<String>,
+    pub departement: Option<String>,
+    pub ending: Option<String>,
+}
+
+/// What an answer changes on a journey.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = journeys, treat_none_as_null = true)]
+pub struct JourneyProgress {
+    pub answers: String,
+    pub audience: Option<String>,
+    pub outcome: Option<String>,
+    pub incident_type: Option<String>,
+    pub urgency: Option<String>,
+    pub ending: Option<String>,
+}
+
+pub fn insert_journey(conn: &mut DbConnection, row: &JourneyRow) -> QueryResult<()> {
+    diesel::insert_into(journeys::table)
+        .values(row)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn journey(conn: &mut DbConnection, id: &str) -> QueryResult<Option<JourneyRow>> {
+    journeys::table
+        .find(id)
+        .select(JourneyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn record_progress(
+    conn: &mut DbConnection,
+    id: &str,
+    progress: &JourneyProgress,
+) -> QueryResult<usize> {
+    diesel::update(journeys::table.find(id))
+        .set(progress)
+        .execute(conn)
+}
+
+/// Moves a journey's ending forward (advice → redirection → search → request), never back,
+/// and notes the département when one is given.
+pub fn record_ending(
+    conn: &mut DbConnection,
+    id: &str,
+    ending: &str,
+    earlier: &[&str],
+    departement: Option<&str>,
+) -> QueryResult<usize> {
+    let target = journeys::table.find(id).filter(
+        journeys::ending
+            .is_null()
+            .or(journeys::ending.eq_any(earlier)),
+    );
+    diesel::update(target)
+        .set((
+            journeys::ending.eq(ending),
+            departement.map(|d| journeys::departement.eq(d.to_owned())),
+        ))
+        .execute(conn)
+}
+
+/// Journeys started in a period, for the statistics and the tests.
+pub fn journeys_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<JourneyRow>> {
+    journeys::table
+        .filter(journeys::started_on.between(from, to))
+        .order(journeys::id)
+        .select(JourneyRow::as_select())
+        .load(conn)
+}

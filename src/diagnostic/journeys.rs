@@ -1,0 +1,260 @@
+//! A victim's journey through the diagnostic on the pages: anonymous (the choices made, the
+//! outcome, the département if a place is given, the channel and the day — no name, no free
+//! text, no address), kept server-side so that the back button and "modifier" links work
+//! without JavaScript and the statistics know how far each journey went.
+
+use chrono::NaiveDate;
+
+use super::{Evaluation, Status, evaluate_in, published};
+use crate::auth::tokens::random_token;
+use crate::db::diagnostic::{self as queries, JourneyProgress, JourneyRow};
+use crate::domain::diagnostic::Answers;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Where a journey came from (the partner module adds its own).
+pub const CHANNEL_SITE: &str = "site";
+
+/// How far a journey went, each step further than the one before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ending {
+    /// The outcome gave advice only.
+    Advice,
+    /// The outcome named services to turn to.
+    Redirection,
+    /// The victim looked for a professional from the outcome.
+    Search,
+    /// The victim sent an assistance request from the outcome.
+    Request,
+}
+
+impl Ending {
+    pub const ALL: [Ending; 4] = [Self::Advice, Self::Redirection, Self::Search, Self::Request];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Advice => "advice",
+            Self::Redirection => "redirection",
+            Self::Search => "search",
+            Self::Request => "request",
+        }
+    }
+
+    fn earlier(self) -> Vec<&'static str> {
+        Self::ALL
+            .into_iter()
+            .filter(|e| *e < self)
+            .map(Self::code)
+            .collect()
+    }
+}
+
+/// A journey and where its answers lead.
+pub struct Journey {
+    pub id: String,
+    pub row: JourneyRow,
+    pub evaluation: Evaluation,
+}
+
+fn unknown_journey() -> AppError {
+    AppError::not_found(
+        "Ce diagnostic n'existe pas ou n'est plus disponible. Vous pouvez le recommencer : cela prend une minute.",
+    )
+}
+
+fn decode(stored: &str) -> Answers {
+    serde_json::from_str(stored).unwrap_or_default()
+}
+
+fn encode(answers: &Answers) -> String {
+    serde_json::to_string(answers).unwrap_or_else(|_| "{}".into())
+}
+
+/// A journey as it stands.
+pub fn load(state: &AppState, id: &str) -> Result<Journey, AppError> {
+    let mut conn = state.pool.get()?;
+    let row = queries::journey(&mut conn, id)?.ok_or_else(unknown_journey)?;
+    drop(conn);
+    let tree = published(state, Some(&row.tree_version)).map_err(|_| unknown_journey())?;
+    let evaluation = evaluate_in(state, &tree.tree, &decode(&row.answers))?;
+    Ok(Journey {
+        id: id.to_owned(),
+        row,
+        evaluation,
+    })
+}
+
+/// The question as asked at its place on the journey (with the answer given, if any), or
+/// `None` when the question is not on the journey's path.
+pub fn question_on_path(
+    state: &AppState,
+    journey: &Journey,
+    question: &str,
+) -> Result<Option<(Evaluation, Option<String>)>, AppError> {
+    let path = &journey.evaluation.path;
+    let Some(position) = path
+        .iter()
+        .position(|a| a.question == question)
+        .or_else(|| {
+            let next = journey.evaluation.question.as_ref()?;
+            (next.id == question).then_some(path.len())
+        })
+    else {
+        return Ok(None);
+    };
+    let before: Answers = path[..position]
+        .iter()
+        .map(|a| (a.question.clone(), a.choice.clone()))
+        .collect();
+    let tree = published(state, Some(&journey.row.tree_version))?;
+    let asked = evaluate_in(state, &tree.tree, &before)?;
+    Ok(Some((asked, path.get(position).map(|a| a.choice.clone()))))
+}
+
+/// Answers `question` with `choice`: on a new journey (no `id`, the first question), or on an
+/// existing one, where the answers after this question are cleared. Returns the journey.
+pub fn answer(
+    state: &AppState,
+    id: Option<&str>,
+    question: &str,
+    choice: &str,
+    today: NaiveDate,
+) -> Result<Journey, AppError> {
+    let (row, before) = match id {
+        None => {
+            let tree = super::current(state)?;
+            if question != tree.tree.start {
+                return Err(unknown_journey());
+            }
+            let row = JourneyRow {
+                id: random_token().map_err(|e| AppError::Internal(e.to_string()))?,
+                tree_version: tree.tree.version.clone(),
+                channel: CHANNEL_SITE.into(),
+                started_on: today,
+                answers: "{}".into(),
+                audience: None,
+                outcome: None,
+                incident_type: None,
+                urgency: None,
+                departement: None,
+                ending: None,
+            };
+            (row, Answers::new())
+        }
+        Some(id) => {
+            let journey = load(state, id)?;
+            let Some((asked, _)) = question_on_path(state, &journey, question)? else {
+                return Err(AppError::Conflict(
+                    "Cette question ne fait plus partie de votre diagnostic.".into(),
+                ));
+            };
+            (journey.row, asked.answers)
+        }
+    };
+    let tree = published(state, Some(&row.tree_version))?;
+    let offered = evaluate_in(state, &tree.tree, &before)?
+        .question
+        .is_some_and(|q| q.id == question && q.choices.iter().any(|c| c.id == choice));
+    if !offered {
+        return Err(AppError::field(
+            "choix",
+            "Choisissez une des réponses proposées.",
+        ));
+    }
+    let mut answers = before;
+    answers.insert(question.to_owned(), choice.to_owned());
+    let evaluation = evaluate_in(state, &tree.tree, &answers)?;
+    let outcome = evaluation.outcome.as_ref();
+    let reached = outcome.map(|o| {
+        if o.redirections.is_empty() {
+            Ending::Advice
+        } else {
+            Ending::Redirection
+        }
+    });
+    // A search or a request already made stays: the journey went that far.
+    let kept = row
+        .ending
+        .as_deref()
+        .filter(|e| [Ending::Search.code(), Ending::Request.code()].contains(e));
+    let progress = JourneyProgress {
+        answers: encode(&evaluation.answers),
+        audience: evaluation.audience.map(|a| a.code().to_owned()),
+        outcome: outcome.map(|o| o.id.clone()),
+        incident_type: outcome.and_then(|o| o.incident_type.clone()),
+        urgency: outcome.map(|o| o.urgency.code().to_owned()),
+        ending: match (kept, reached) {
+            (Some(kept), Some(_)) => Some(kept.to_owned()),
+            (_, reached) => reached.map(|e| e.code().to_owned()),
+        },
+    };
+    let mut conn = state.pool.get()?;
+    if id.is_none() {
+        queries::insert_journey(&mut conn, &row)?;
+    }
+    queries::record_progress(&mut conn, &row.id, &progress)?;
+    let row = queries::journey(&mut conn, &row.id)?.ok_or_else(unknown_journey)?;
+    Ok(Journey {
+        id: row.id.clone(),
+        row,
+        evaluation,
+    })
+}
+
+/// Notes that a finished journey went further (a search, a request), and the département of the
+/// place given. Nothing happens for an unknown or unfinished journey: it is only a statistic.
+pub fn went_further(
+    state: &AppState,
+    id: &str,
+    ending: Ending,
+    departement: Option<&str>,
+) -> Result<(), AppError> {
+    let mut conn = state.pool.get()?;
+    let Some(row) = queries::journey(&mut conn, id)? else {
+        return Ok(());
+    };
+    if row.outcome.is_none() {
+        return Ok(());
+    }
+    queries::record_ending(&mut conn, id, ending.code(), &ending.earlier(), departement)?;
+    Ok(())
+}
+
+/// Whether a journey is finished (for the pages' redirections).
+pub fn is_finished(journey: &Journey) -> bool {
+    matches!(journey.evaluation.status, Status::Outcome)
+}
+
+/// What a finished journey tells the request form: who is affected and the incident type.
+pub struct Prefill {
+    pub audience: String,
+    pub incident_type: String,
+}
+
+/// The request form's fields a journey fills in; `None` for no (or an unfinished) journey.
+pub fn prefill(state: &AppState, id: &str) -> Result<Option<Prefill>, AppError> {
+    if id.is_empty() {
+        return Ok(None);
+    }
+    let mut conn = state.pool.get()?;
+    Ok(queries::journey(&mut conn, id)?.and_then(|row| {
+        Some(Prefill {
+            audience: row.audience?,
+            incident_type: row.incident_type.unwrap_or_default(),
+        })
+        .filter(|_| row.outcome.is_some())
+    }))
+}
+
+/// A request was sent from this journey (nothing for none).
+pub fn ended_in_request(
+    state: &AppState,
+    id: &str,
+    postcode: Option<&str>,
+) -> Result<(), AppError> {
+    if id.is_empty() {
+        return Ok(());
+    }
+    let departement = postcode.and_then(|p| crate::domain::zone::departement_of_postcode(p.trim()));
+    went_further(state, id, Ending::Request, departement.as_deref())
+}

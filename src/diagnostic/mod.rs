@@ -1,0 +1,214 @@
+//! The diagnostic service: answers to the next question or to the outcome (the API is
+//! stateless; the pages keep an anonymous journey, `journeys`), the published trees (`trees`),
+//! and the advice shown wherever an incident type is known (`advice_for_incident`).
+
+pub mod journeys;
+pub mod staff;
+pub mod trees;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::audience::Audience;
+use crate::domain::diagnostic::{self, Answers, OutcomeView, Step, Tree, WalkError};
+use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
+use trees::Published;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChoiceView {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuestionView {
+    pub id: String,
+    pub text: String,
+    pub help: Option<String>,
+    /// 1 for the first question.
+    pub number: usize,
+    /// The choices offered to this audience, in order.
+    pub choices: Vec<ChoiceView>,
+}
+
+/// An answer on the path, in words.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnsweredView {
+    pub question: String,
+    pub question_text: String,
+    pub choice: String,
+    pub choice_label: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Question,
+    Outcome,
+}
+
+/// Where some answers lead.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Evaluation {
+    /// The tree version used.
+    pub version: String,
+    pub status: Status,
+    /// The answers that count (those on the path), question id → choice id.
+    pub answers: BTreeMap<String, String>,
+    pub path: Vec<AnsweredView>,
+    pub audience: Option<Audience>,
+    /// The next question, when `status` is `question`.
+    pub question: Option<QuestionView>,
+    /// The outcome, when `status` is `outcome`.
+    pub outcome: Option<OutcomeView>,
+}
+
+/// The version in force.
+pub fn current(state: &AppState) -> Result<Arc<Published>, AppError> {
+    state.diagnostic.current(&state.pool, &state.taxonomy)
+}
+
+/// A published version, or a 422 naming `version`.
+pub fn published(state: &AppState, version: Option<&str>) -> Result<Arc<Published>, AppError> {
+    state
+        .diagnostic
+        .resolve(&state.pool, &state.taxonomy, version)?
+        .ok_or_else(|| {
+            AppError::field(
+                "version",
+                "Cette version du diagnostic n'existe pas : omettez-la pour utiliser la version en vigueur.",
+            )
+        })
+}
+
+fn walk_error(error: WalkError) -> AppError {
+    let field = match &error {
+        WalkError::UnknownQuestion(q) | WalkError::UnknownChoice { question: q, .. } => {
+            format!("answers.{q}")
+        }
+        WalkError::Broken => return AppError::Internal(error.to_string()),
+    };
+    let mut errors = FieldErrors::new();
+    errors.insert(field, vec![error.to_string()]);
+    AppError::Validation(errors)
+}
+
+/// The next step for these answers, in a given tree.
+pub fn evaluate_in(
+    state: &AppState,
+    tree: &Tree,
+    answers: &Answers,
+) -> Result<Evaluation, AppError> {
+    let step = diagnostic::walk(tree, answers).map_err(walk_error)?;
+    let path = step
+        .path()
+        .iter()
+        .map(|(q, c)| AnsweredView {
+            question: (*q).to_owned(),
+            question_text: tree
+                .questions
+                .get(*q)
+                .map(|q| q.text.clone())
+                .unwrap_or_default(),
+            choice: c.id.clone(),
+            choice_label: c.label.clone(),
+        })
+        .collect::<Vec<_>>();
+    let answers = step.kept_answers();
+    Ok(match step {
+        Step::Question {
+            id,
+            question,
+            choices,
+            audience,
+            ..
+        } => Evaluation {
+            version: tree.version.clone(),
+            status: Status::Question,
+            question: Some(QuestionView {
+                id: id.to_owned(),
+                text: question.text.clone(),
+                help: question.help.clone(),
+                number: path.len() + 1,
+                choices: choices
+                    .iter()
+                    .map(|c| ChoiceView {
+                        id: c.id.clone(),
+                        label: c.label.clone(),
+                    })
+                    .collect(),
+            }),
+            outcome: None,
+            audience,
+            answers,
+            path,
+        },
+        Step::Outcome {
+            id,
+            outcome,
+            audience,
+            ..
+        } => Evaluation {
+            version: tree.version.clone(),
+            status: Status::Outcome,
+            question: None,
+            outcome: Some(diagnostic::outcome_view(
+                tree,
+                &state.taxonomy,
+                id,
+                outcome,
+                audience,
+            )),
+            audience: Some(audience),
+            answers,
+            path,
+        },
+    })
+}
+
+/// The next step for these answers in a published version (the one in force by default).
+pub fn evaluate(
+    state: &AppState,
+    version: Option<&str>,
+    answers: &Answers,
+) -> Result<Evaluation, AppError> {
+    let published = published(state, version)?;
+    evaluate_in(state, &published.tree, answers)
+}
+
+/// What to do and whom to call for an incident type, as the diagnostic words it (the search
+/// page and the request form show it as soon as the incident type is known).
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentAdvice {
+    pub label: String,
+    pub now: String,
+    pub evidence: Vec<String>,
+    pub never: Vec<String>,
+    pub redirections: Vec<crate::domain::taxonomy::Redirection>,
+    pub professional: bool,
+}
+
+pub fn advice_for_incident(
+    state: &AppState,
+    code: &str,
+) -> Result<Option<IncidentAdvice>, AppError> {
+    let Some(incident) = state.taxonomy.get(code) else {
+        return Ok(None);
+    };
+    let published = current(state)?;
+    let advice = diagnostic::outcome::advice_for(&published.tree, incident)
+        .cloned()
+        .unwrap_or_default();
+    Ok(Some(IncidentAdvice {
+        label: incident.label.clone(),
+        now: incident.advice.clone(),
+        evidence: advice.evidence,
+        never: advice.never,
+        redirections: incident.redirections.clone(),
+        professional: incident.provider_can_help,
+    }))
+}

@@ -1,0 +1,170 @@
+//! What staff see of the diagnostic (the tree in force, read-only, and the published versions)
+//! and publication of a new version by an admin.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use super::trees::{self, PublishError};
+use crate::db::diagnostic as queries;
+use crate::domain::actor::Actor;
+use crate::domain::diagnostic::outcome_view;
+use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize)]
+pub struct ChoiceLine {
+    pub id: String,
+    pub label: String,
+    /// "→ question x" or "→ issue y".
+    pub leads_to: String,
+    pub audiences: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct QuestionLine {
+    pub id: String,
+    pub text: String,
+    pub choices: Vec<ChoiceLine>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OutcomeLine {
+    pub id: String,
+    pub title: String,
+    pub incident_type: String,
+    pub urgency_label: &'static str,
+    pub professional: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Overview {
+    pub version: String,
+    pub published_at: NaiveDateTime,
+    pub questions: Vec<QuestionLine>,
+    pub outcomes: Vec<OutcomeLine>,
+    pub longest_path: usize,
+    /// Every published version, newest first: (version, when, by whom).
+    pub versions: Vec<(String, NaiveDateTime, Option<String>)>,
+}
+
+fn require_staff(actor: &Actor) -> Result<(), AppError> {
+    if actor.role.is_staff() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden("Réservé aux équipes du dispositif."))
+    }
+}
+
+pub fn overview(state: &AppState, actor: &Actor) -> Result<Overview, AppError> {
+    require_staff(actor)?;
+    let published = super::current(state)?;
+    let tree = &published.tree;
+    // Questions in the order a journey meets them.
+    let mut order = vec![tree.start.clone()];
+    let mut i = 0;
+    while let Some(id) = order.get(i).cloned() {
+        if let Some(q) = tree.questions.get(&id) {
+            for next in q.choices.iter().filter_map(|c| c.next.clone()) {
+                if !order.contains(&next) {
+                    order.push(next);
+                }
+            }
+        }
+        i += 1;
+    }
+    let questions = order
+        .iter()
+        .filter_map(|id| tree.questions.get(id).map(|q| (id, q)))
+        .map(|(id, q)| QuestionLine {
+            id: id.clone(),
+            text: q.text.clone(),
+            choices: q
+                .choices
+                .iter()
+                .map(|c| ChoiceLine {
+                    id: c.id.clone(),
+                    label: c.label.clone(),
+                    leads_to: match (&c.next, &c.outcome) {
+                        (Some(n), _) => format!("question « {n} »"),
+                        (_, Some(o)) => format!("issue « {o} »"),
+                        _ => String::new(),
+                    },
+                    audiences: c
+                        .audiences
+                        .iter()
+                        .map(|a| a.label())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+                .collect(),
+        })
+        .collect();
+    let outcomes = tree
+        .outcomes
+        .iter()
+        .map(|(id, o)| {
+            let audience = state
+                .taxonomy
+                .get(o.incident.as_deref().unwrap_or_default())
+                .and_then(|t| t.audiences.first().copied())
+                .unwrap_or(crate::domain::audience::Audience::Particulier);
+            let view = outcome_view(tree, &state.taxonomy, id, o, audience);
+            OutcomeLine {
+                id: id.clone(),
+                title: view.title,
+                incident_type: view.incident_type.unwrap_or_else(|| "—".into()),
+                urgency_label: view.urgency_label,
+                professional: view.professional,
+            }
+        })
+        .collect();
+    let mut conn = state.pool.get()?;
+    Ok(Overview {
+        version: tree.version.clone(),
+        published_at: published.published_at,
+        questions,
+        outcomes,
+        longest_path: published.summary.longest_path,
+        versions: queries::list(&mut conn)?,
+    })
+}
+
+/// Publishes a new version (admins); a refused tree is a field error listing every problem.
+pub fn publish(state: &AppState, actor: &Actor, text: &str) -> Result<String, AppError> {
+    if actor.role != crate::domain::actor::Role::Admin {
+        return Err(AppError::forbidden(
+            "Seul un administrateur peut publier une version du diagnostic.",
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    let outcome = trees::publish(
+        &mut conn,
+        &state.taxonomy,
+        text,
+        Some(&actor.id),
+        state.clock.now_naive(),
+    );
+    match outcome {
+        Ok((tree, true)) => {
+            state.diagnostic.refresh(&mut conn, &state.taxonomy)?;
+            Ok(tree.version)
+        }
+        Ok((tree, false)) => Err(AppError::field(
+            "tree",
+            format!(
+                "La version {} est déjà publiée avec ce contenu.",
+                tree.version
+            ),
+        )),
+        Err(PublishError::Invalid(errors)) => {
+            let mut fields = FieldErrors::new();
+            fields.insert(
+                "tree".into(),
+                errors.iter().map(ToString::to_string).collect(),
+            );
+            Err(AppError::Validation(fields))
+        }
+        Err(e @ PublishError::VersionTaken(_)) => Err(AppError::field("tree", e.to_string())),
+        Err(PublishError::Database(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,231 @@
+//! The published trees: the version in force kept in memory (a step is a lookup, no database),
+//! earlier versions loaded when a journey or an API caller still uses one, and publication.
+//! Another process's publication is seen within [`REFRESH_EVERY`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
+use diesel::Connection;
+use sha2::{Digest, Sha256};
+
+use crate::db::diagnostic::{self as queries, VersionRow};
+use crate::db::{DbConnection, Pool, counters};
+use crate::domain::diagnostic::check::Summary;
+use crate::domain::diagnostic::{self, SHIPPED, Tree, TreeError};
+use crate::domain::taxonomy::Taxonomy;
+use crate::error::AppError;
+
+/// How often each process looks for a version published elsewhere.
+pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
+
+/// A version as published, checked against the taxonomy in force.
+#[derive(Debug)]
+pub struct Published {
+    pub tree: Tree,
+    pub published_at: NaiveDateTime,
+    pub summary: Summary,
+}
+
+#[derive(Default)]
+pub struct Trees {
+    /// The version in force, the change counter it was read at, and when that was checked.
+    current: RwLock<Option<(i64, Instant, Arc<Published>)>>,
+    /// Versions read so far, by version.
+    known: RwLock<HashMap<String, Arc<Published>>>,
+}
+
+/// Why a file cannot be published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<TreeError>),
+    #[error("la version « {0} » est déjà publiée avec un autre contenu : changez `version`")]
+    VersionTaken(String),
+    #[error(transparent)]
+    Database(#[from] diesel::result::Error),
+}
+
+/// Parses and checks a tree's text.
+pub fn check_text(text: &str, taxonomy: &Taxonomy) -> Result<(Tree, Summary), Vec<TreeError>> {
+    let tree = diagnostic::parse(text).map_err(|e| vec![e])?;
+    let summary = diagnostic::check(&tree, taxonomy)?;
+    Ok((tree, summary))
+}
+
+fn sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Publishes a tree unless it is invalid or its version exists with other content; publishing
+/// the same text again changes nothing. Returns whether a new version was published.
+pub fn publish(
+    conn: &mut DbConnection,
+    taxonomy: &Taxonomy,
+    text: &str,
+    by: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(Tree, bool), PublishError> {
+    let (tree, _) = check_text(text, taxonomy).map_err(PublishError::Invalid)?;
+    let digest = sha256(text);
+    let published = conn.transaction(|conn| -> Result<bool, PublishError> {
+        match queries::find(conn, &tree.version)? {
+            Some(row) if row.sha256 == digest => Ok(false),
+            Some(_) => Err(PublishError::VersionTaken(tree.version.clone())),
+            None => {
+                queries::insert(
+                    conn,
+                    &VersionRow {
+                        version: tree.version.clone(),
+                        source: text.to_owned(),
+                        sha256: digest,
+                        published_at: now,
+                        published_by: by.map(str::to_owned),
+                    },
+                )?;
+                counters::bump(conn, counters::DIAGNOSTIC)?;
+                Ok(true)
+            }
+        }
+    })?;
+    Ok((tree, published))
+}
+
+/// At start-up: publishes the shipped tree if its version is new. An invalid shipped tree, or
+/// one whose version was published with other content, is logged and the version in force kept.
+pub fn install_shipped(
+    conn: &mut DbConnection,
+    taxonomy: &Taxonomy,
+    now: NaiveDateTime,
+) -> Result<(), diesel::result::Error> {
+    match publish(conn, taxonomy, SHIPPED, None, now) {
+        Ok((tree, true)) => tracing::info!(version = tree.version, "diagnostic tree published"),
+        Ok((_, false)) => {}
+        Err(PublishError::Database(e)) => return Err(e),
+        Err(refused) => {
+            tracing::error!(reason = %refused, "the shipped diagnostic tree is refused; the version in force stays")
+        }
+    }
+    Ok(())
+}
+
+impl Trees {
+    /// The version in force. Reads the database at most every [`REFRESH_EVERY`].
+    pub fn current(&self, pool: &Pool, taxonomy: &Taxonomy) -> Result<Arc<Published>, AppError> {
+        if let Some((_, checked, published)) = self
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            && checked.elapsed() < REFRESH_EVERY
+        {
+            return Ok(published.clone());
+        }
+        let mut conn = pool.get()?;
+        self.refresh(&mut conn, taxonomy)
+    }
+
+    /// Reads the change counter and loads the version in force if it moved.
+    pub fn refresh(
+        &self,
+        conn: &mut DbConnection,
+        taxonomy: &Taxonomy,
+    ) -> Result<Arc<Published>, AppError> {
+        let counter = counters::read(conn, counters::DIAGNOSTIC)?;
+        let unchanged = self
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|(seen, _, _)| *seen == counter)
+            .map(|(_, _, published)| published.clone());
+        let published = match unchanged {
+            Some(published) => published,
+            None => self.newest_valid(conn, taxonomy)?,
+        };
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((counter, Instant::now(), published.clone()));
+        Ok(published)
+    }
+
+    /// The newest version that passes the checks: a version the current taxonomy no longer
+    /// fits is skipped, with an error in the log.
+    fn newest_valid(
+        &self,
+        conn: &mut DbConnection,
+        taxonomy: &Taxonomy,
+    ) -> Result<Arc<Published>, AppError> {
+        for (version, _, _) in queries::list(conn)? {
+            match self.version(conn, taxonomy, &version)? {
+                Some(published) => return Ok(published),
+                None => continue,
+            }
+        }
+        Err(AppError::Internal(
+            "no valid diagnostic tree is published".into(),
+        ))
+    }
+
+    /// A published version by its name; `None` if unknown (or no longer valid).
+    pub fn version(
+        &self,
+        conn: &mut DbConnection,
+        taxonomy: &Taxonomy,
+        version: &str,
+    ) -> Result<Option<Arc<Published>>, AppError> {
+        if let Some(known) = self
+            .known
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(version)
+        {
+            return Ok(Some(known.clone()));
+        }
+        let Some(row) = queries::find(conn, version)? else {
+            return Ok(None);
+        };
+        let published = match check_text(&row.source, taxonomy) {
+            Ok((tree, summary)) => Arc::new(Published {
+                tree,
+                published_at: row.published_at,
+                summary,
+            }),
+            Err(errors) => {
+                let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                tracing::error!(
+                    version,
+                    ?reasons,
+                    "a published diagnostic tree no longer passes the checks"
+                );
+                return Ok(None);
+            }
+        };
+        self.known
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(version.to_owned(), published.clone());
+        Ok(Some(published))
+    }
+
+    /// The version in force if `version` is none or names it, else that version.
+    pub fn resolve(
+        &self,
+        pool: &Pool,
+        taxonomy: &Taxonomy,
+        version: Option<&str>,
+    ) -> Result<Option<Arc<Published>>, AppError> {
+        let current = self.current(pool, taxonomy)?;
+        match version {
+            None => Ok(Some(current)),
+            Some(v) if v == current.tree.version => Ok(Some(current)),
+            Some(v) => {
+                let mut conn = pool.get()?;
+                self.version(&mut conn, taxonomy, v)
+            }
+        }
+    }
+}

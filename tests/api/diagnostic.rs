@@ -1,0 +1,130 @@
+//! The diagnostic's API: the tree in force, and answers evaluated to the next question or the
+//! outcome, with problem+json for an unknown question or answer. Nothing is recorded.
+
+use serde_json::json;
+
+use crate::common::TestApp;
+
+#[tokio::test]
+async fn the_api_walks_the_tree_and_refuses_unknown_questions_and_answers() {
+    let app = TestApp::spawn().await;
+    let (status, tree) = app.get_json("/api/v1/diagnostic").await;
+    assert_eq!(status, 200);
+    assert_eq!(tree["version"], "2026-12-01");
+    assert_eq!(tree["start"], "public");
+    assert!(
+        tree["question"]["situation"]["choices"]
+            .as_array()
+            .unwrap()
+            .len()
+            >= 9
+    );
+    assert!(tree["published_at"].as_str().unwrap().ends_with('Z'));
+
+    let evaluate = |answers: serde_json::Value| {
+        let app = &app;
+        async move {
+            app.post_json(
+                "/api/v1/diagnostic/evaluate",
+                &json!({ "answers": answers }),
+            )
+            .await
+        }
+    };
+    let (status, first) = evaluate(json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(first["status"], "question");
+    assert_eq!(first["question"]["id"], "public");
+    assert_eq!(first["question"]["number"], 1);
+
+    let (status, next) = evaluate(json!({"public": "entreprise", "situation": "argent"})).await;
+    assert_eq!(status, 200);
+    assert_eq!(next["question"]["id"], "argent");
+    let offered: Vec<&str> = next["question"]["choices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        offered.contains(&"rib") && !offered.contains(&"relation"),
+        "{offered:?}"
+    );
+
+    let (status, outcome) = evaluate(json!({
+        "public": "entreprise", "situation": "message", "message": "rib", "virement_parti": "oui"
+    }))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(outcome["status"], "outcome");
+    let o = &outcome["outcome"];
+    assert_eq!(o["incident_type"], "faux_ordre_virement");
+    assert_eq!(o["urgency"], "immediate");
+    assert_eq!(o["audience"], "entreprise");
+    assert!(o["now"][0].as_str().unwrap().contains("rappel des fonds"));
+    assert!(
+        o["redirections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["href"] == "tel:17")
+    );
+    assert_eq!(o["professional"], true);
+    assert_eq!(outcome["path"].as_array().unwrap().len(), 4);
+
+    // An answer off the path (after a change further up) is left behind, not an error.
+    let (status, changed) = evaluate(json!({
+        "public": "entreprise", "situation": "compte", "message": "rib", "virement_parti": "oui"
+    }))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(changed["question"]["id"], "compte");
+    assert_eq!(
+        changed["answers"],
+        json!({"public": "entreprise", "situation": "compte"})
+    );
+
+    // Unknown question, unknown answer, unknown version, unknown field: 422, named.
+    let (status, problem) = evaluate(json!({"public": "martien"})).await;
+    assert_eq!(status, 422);
+    assert!(
+        problem["errors"]["answers.public"][0]
+            .as_str()
+            .unwrap()
+            .contains("martien")
+    );
+    let (status, problem) = evaluate(json!({"qui": "particulier"})).await;
+    assert_eq!(status, 422);
+    assert!(problem["errors"]["answers.qui"].is_array(), "{problem}");
+    let (status, problem) = app
+        .post_json(
+            "/api/v1/diagnostic/evaluate",
+            &json!({"version": "1999", "answers": {}}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(problem["errors"]["version"].is_array(), "{problem}");
+    let (status, problem) = app
+        .post_json("/api/v1/diagnostic/evaluate", &json!({"answer": {}}))
+        .await;
+    assert_eq!(status, 422);
+    assert!(problem["errors"]["answer"].is_array(), "{problem}");
+
+    // The API is stateless: no journey recorded.
+    let recorded = app
+        .with_conn(|conn| {
+            cyberdir::db::diagnostic::journeys_between(
+                conn,
+                chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap(),
+                chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
+            )
+        })
+        .await
+        .unwrap();
+    assert!(recorded.is_empty());
+
+    // The document describes both routes.
+    let (_, document) = app.get_json("/api/openapi.json").await;
+    assert!(document["paths"]["/api/v1/diagnostic/evaluate"]["post"].is_object());
+    assert!(document["paths"]["/api/v1/diagnostic"]["get"].is_object());
+}

@@ -1,0 +1,384 @@
+//! The diagnostic as a victim uses it without JavaScript: one question per page, form posts and
+//! redirects, "Je ne sais pas", changing an earlier answer, the result with its advice, the
+//! providers near an ambiguous place, and the request already filled in. Journeys are recorded
+//! without personal data.
+
+use serde_json::json;
+
+use crate::common::assistance::{RENNES, nearby};
+use crate::common::pages::{Browser, Page};
+use crate::common::{TestApp, backend};
+
+/// Answers the question on `page` (a question page) with `choice`; returns the next page.
+async fn answer(browser: &Browser, page: &Page, choice: &str) -> Page {
+    let marker = "<form method=\"post\" action=\"";
+    let start = page
+        .html
+        .find(marker)
+        .unwrap_or_else(|| panic!("no form on:\n{}", page.text()))
+        + marker.len();
+    let action = page.html[start..].split('"').next().unwrap().to_owned();
+    assert!(
+        page.has(&format!("choix-{choice}")),
+        "no choice {choice} on:\n{}",
+        page.text()
+    );
+    let answered = browser.post(&action, &[("choix", choice)]).await;
+    browser.follow(&answered).await
+}
+
+fn journey_of(page_path: &str) -> String {
+    page_path.split('/').nth(2).unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_town_hall_under_ransomware_goes_from_the_diagnostic_to_a_filled_request() {
+    let app = TestApp::spawn().await;
+    app.import_bundled_geo().await;
+    // A provider near Rennes who serves local authorities, and one who does not.
+    let mut serves_towns = crate::common::provider(
+        "rennes-secours",
+        RENNES.0,
+        RENNES.1 + 0.05,
+        cyberdir::domain::zone::Zone::Radius { radius_km: 60 },
+    );
+    serves_towns.name = "Rennes Cyber Secours".into();
+    serves_towns
+        .audiences
+        .push(cyberdir::domain::audience::Audience::Collectivite);
+    app.insert(serves_towns).await;
+    nearby(&app, "particuliers-seulement", 2.0).await;
+    let browser = Browser::new(&app.address);
+
+    let home = browser.get("/").await;
+    assert_eq!(
+        home.link("Je suis victime : que faire ?").as_deref(),
+        Some("/diagnostic")
+    );
+    let first = browser.get("/diagnostic").await;
+    assert_eq!(first.status, 200);
+    assert!(
+        first.text().contains("Question 1 Qui est victime ?"),
+        "{}",
+        first.text()
+    );
+
+    let second = answer(&browser, &first, "collectivite").await;
+    assert!(second.text().contains("Question 2 Que se passe-t-il ?"));
+    // A choice for individuals only is not offered to a town hall.
+    assert!(!second.has("choix-chantage"));
+    let third = answer(&browser, &second, "rancon").await;
+    assert!(
+        third
+            .text()
+            .contains("L'attaque est-elle encore en cours ?")
+    );
+    assert!(third.link("Question précédente").is_some());
+
+    let result = answer(&browser, &third, "oui").await;
+    assert_eq!(result.status, 200);
+    let text = result.text();
+    // The advice comes first: urgency, then what to do now, then whom to call.
+    assert_eq!(
+        result.element("urgency").as_deref(),
+        Some("Urgent : agissez maintenant")
+    );
+    let now = text.find("À faire maintenant").unwrap();
+    let contacts = text.find("Qui contacter").unwrap();
+    let professional = text.find("Un professionnel peut vous aider").unwrap();
+    assert!(now < contacts && contacts < professional, "{text}");
+    assert!(text.contains("Ne payez pas la rançon"));
+    assert!(result.html.contains("href=\"tel:17\""));
+    assert!(
+        result
+            .html
+            .contains("https://cyber.gouv.fr/les-csirt-regionaux"),
+        "a collectivité gets its CSIRT"
+    );
+
+    // The place: Rennes, then the nearest providers and the request already filled in.
+    let journey = journey_of(&result.link("Modifier").unwrap());
+    let with_place = browser
+        .get(&format!("/diagnostic/{journey}/resultat?lieu=Rennes"))
+        .await;
+    assert_eq!(with_place.status, 200, "{}", with_place.text());
+    let shown = with_place
+        .element("nearby")
+        .unwrap_or_else(|| with_place.text());
+    assert!(shown.contains("Rennes Cyber Secours"), "{shown}");
+    assert!(!shown.contains("particuliers-seulement"), "{shown}");
+    assert!(with_place.text().contains("Professionnels près de Rennes"));
+    let ask = with_place.attribute("ask-help", "href").unwrap();
+    let form = browser.get(&ask).await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.checked("audience-collectivite"),
+        "the audience is filled in"
+    );
+    assert!(
+        form.html
+            .contains("<option value=\"rancongiciel\" selected>"),
+        "the incident is filled in"
+    );
+    assert_eq!(form.value("postcode"), "35000");
+    let sent = browser
+        .submit(
+            &form,
+            "/demande-assistance",
+            &[
+                ("audience", "collectivite"),
+                ("incident_type", "rancongiciel"),
+                ("postcode", "35000"),
+                (
+                    "description",
+                    "Les postes de la mairie affichent une demande de rançon.",
+                ),
+                ("name", "Mairie de Rennes"),
+                ("email", "dsi@mairie.exemple.fr"),
+                ("phone", ""),
+                ("consent", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    assert!(sent.location.unwrap().starts_with("/suivi/"));
+
+    // The journey is a statistic: choices, outcome, département, how far it went; nothing
+    // personal.
+    let rows = app
+        .with_conn(move |conn| cyberdir::db::diagnostic::journey(conn, &journey))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(rows.audience.as_deref(), Some("collectivite"));
+    assert_eq!(rows.incident_type.as_deref(), Some("rancongiciel"));
+    assert_eq!(rows.urgency.as_deref(), Some("immediate"));
+    assert_eq!(rows.departement.as_deref(), Some("35"));
+    assert_eq!(rows.ending.as_deref(), Some("request"));
+    assert_eq!(rows.channel, "site");
+    let stored =
+        serde_json::to_string(&json!([rows.answers, rows.outcome, rows.tree_version])).unwrap();
+    for personal in ["Mairie", "dsi@", "rançon", "35000", "127.0.0.1"] {
+        assert!(!stored.contains(personal), "{personal} in {stored}");
+    }
+}
+
+#[tokio::test]
+async fn i_do_not_know_is_a_real_answer_and_changing_an_answer_clears_the_next_ones() {
+    let app = TestApp::spawn().await;
+    let browser = Browser::new(&app.address);
+    let first = browser.get("/diagnostic").await;
+    let second = answer(&browser, &first, "particulier").await;
+    let third = answer(&browser, &second, "ne_sais_pas").await;
+    assert!(third.text().contains("Qu'avez-vous remarqué en premier ?"));
+    let result = answer(&browser, &third, "ne_sais_pas").await;
+    assert_eq!(result.status, 200);
+    let text = result.text();
+    assert!(
+        text.contains("Nous ne pouvons pas encore nommer ce qui vous arrive"),
+        "{text}"
+    );
+    assert!(text.contains("appelez le 17"), "a safe outcome: {text}");
+    assert!(result.has("ask-help"), "a professional can look: {text}");
+
+    // "Modifier" the situation: the later answer is gone and asked again.
+    let change = result
+        .link("Modifier la réponse à « Que se passe-t-il ? »")
+        .unwrap();
+    let asked_again = browser.get(&change).await;
+    assert!(
+        asked_again.checked("choix-ne_sais_pas"),
+        "the answer given is shown"
+    );
+    let message = answer(&browser, &asked_again, "message").await;
+    assert!(
+        message.text().contains("Que dit ou demande ce message ?"),
+        "{}",
+        message.text()
+    );
+    let journey = journey_of(&change);
+    // The old third question is no longer on the path: its page sends to the current one.
+    let stale = browser
+        .get(&format!("/diagnostic/{journey}/question/indices"))
+        .await;
+    assert_eq!(stale.status, 303);
+    assert_eq!(
+        stale.location.as_deref(),
+        Some(format!("/diagnostic/{journey}/question/message").as_str())
+    );
+    // And the result waits for the new question to be answered.
+    let early = browser
+        .get(&format!("/diagnostic/{journey}/resultat"))
+        .await;
+    assert_eq!(early.status, 303);
+
+    // Sextortion: advice and redirections, and it says kindly that no provider is the answer.
+    let result = answer(&browser, &message, "video").await;
+    let text = result.text();
+    assert!(text.contains("Ne répondez pas et ne payez pas."), "{text}");
+    assert!(
+        result
+            .html
+            .contains("https://www.internet-signalement.gouv.fr")
+    );
+    assert!(
+        result.has("no-provider") && !result.has("ask-help"),
+        "{text}"
+    );
+    assert!(!text.contains("Aucun prestataire ne correspond"));
+
+    // No answer, or one that is not offered: the question again, with a French message.
+    let refused = browser
+        .post(
+            &format!("/diagnostic/{journey}/question/message"),
+            &[("choix", "rib")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.title().starts_with("Erreur"));
+    assert_eq!(
+        refused.element("choix-error").as_deref(),
+        Some("Choisissez une des réponses proposées.")
+    );
+    let unknown = browser.get("/diagnostic/inconnu/resultat").await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.text().contains("recommencer"), "{}", unknown.text());
+    let empty = browser.post("/diagnostic", &[]).await;
+    assert_eq!(empty.status, 422);
+}
+
+#[tokio::test]
+async fn ambiguous_places_are_asked_not_guessed() {
+    let app = TestApp::spawn().await;
+    app.import_bundled_geo().await;
+    let browser = Browser::new(&app.address);
+
+    let page = browser.get("/?lieu=Saint-Denis").await;
+    assert_eq!(page.status, 200);
+    let choices = page.element("place-choices").unwrap();
+    assert!(
+        choices.contains("Saint-Denis (Seine-Saint-Denis, 93)"),
+        "{choices}"
+    );
+    assert!(
+        choices.contains("Saint-Denis (La Réunion, 974)"),
+        "{choices}"
+    );
+    assert!(!page.has("results-title"), "no results before the choice");
+
+    // "(93)" is the département: Seine-Saint-Denis, never La Réunion.
+    let page = browser.get("/?lieu=Saint-Denis+(93)").await;
+    assert_eq!(
+        page.element("results-title").as_deref(),
+        Some("Prestataires près de Saint-Denis (Seine-Saint-Denis)")
+    );
+    // Choosing from the list searches there.
+    let page = browser.get("/?lieu=Saint-Denis").await;
+    let link = page.link("Saint-Denis (La Réunion, 974)").unwrap();
+    let chosen = browser.get(&link).await;
+    assert_eq!(
+        chosen.element("results-title").as_deref(),
+        Some("Prestataires près de Saint-Denis (La Réunion)")
+    );
+
+    let page = browser.get("/?lieu=Bourg").await;
+    let choices = page.element("place-choices").unwrap();
+    assert!(choices.matches("Bourg (").count() >= 2, "{choices}");
+
+    // A postcode shared by several communes.
+    let page = browser.get("/?lieu=35250").await;
+    let choices = page.element("place-choices").unwrap_or_else(|| page.text());
+    assert!(
+        choices.matches("(Ille-et-Vilaine, 35)").count() >= 2,
+        "{choices}"
+    );
+}
+
+#[tokio::test]
+async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
+    let app = TestApp::spawn().await;
+    let staff = Browser::sign_in(
+        &app,
+        "agent@cybermalveillance.test",
+        cyberdir::auth::Role::Staff,
+    )
+    .await;
+    let page = staff.get("/instruction/diagnostic").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.element("version").as_deref(), Some("2026-12-01"));
+    assert!(page.text().contains("Qui est victime ?"));
+    assert!(!page.has("tree"), "only an admin publishes");
+
+    let admin = Browser::sign_in(
+        &app,
+        "admin@cybermalveillance.test",
+        cyberdir::auth::Role::Admin,
+    )
+    .await;
+    let page = admin.get("/instruction/diagnostic").await;
+    let shipped = cyberdir::domain::diagnostic::SHIPPED;
+    // A broken tree: refused with its node and reason, nothing changes.
+    let broken = shipped
+        .replace("version = \"2026-12-01\"", "version = \"2026-12-02\"")
+        .replace("outcome = \"spam\" }", "next = \"situation\" }");
+    let refused = admin
+        .submit(
+            &page,
+            "/instruction/diagnostic",
+            &[("tree", broken.as_str())],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let alert = refused.element("error-summary").unwrap();
+    assert!(
+        alert.contains("issue « spam » : jamais atteinte"),
+        "{alert}"
+    );
+    let (_, tree) = app.get_json("/api/v1/diagnostic").await;
+    assert_eq!(tree["version"], "2026-12-01");
+
+    // A good one is in force at once, in the pages and the API.
+    let reworded = shipped
+        .replace("version = \"2026-12-01\"", "version = \"2026-12-02\"")
+        .replace(
+            "text = \"Qui est victime ?\"",
+            "text = \"Qui a besoin d'aide ?\"",
+        );
+    let published = admin
+        .submit(
+            &page,
+            "/instruction/diagnostic",
+            &[("tree", reworded.as_str())],
+        )
+        .await;
+    let page = admin.follow(&published).await;
+    assert!(page.text().contains("La version 2026-12-02 est publiée"));
+    let (_, tree) = app.get_json("/api/v1/diagnostic").await;
+    assert_eq!(tree["version"], "2026-12-02");
+    assert!(
+        browser_text(&app, "/diagnostic")
+            .await
+            .contains("Qui a besoin d'aide ?")
+    );
+    // A published version never changes.
+    let tampered = reworded.replace("Qui a besoin d'aide ?", "Qui ?");
+    let page = admin.get("/instruction/diagnostic").await;
+    let refused = admin
+        .submit(
+            &page,
+            "/instruction/diagnostic",
+            &[("tree", tampered.as_str())],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .text()
+            .contains("déjà publiée avec un autre contenu")
+    );
+    let _ = backend();
+}
+
+async fn browser_text(app: &TestApp, path: &str) -> String {
+    Browser::new(&app.address).get(path).await.text()
+}
