@@ -29,6 +29,8 @@ pub struct Config {
     pub outbox_dir: PathBuf,
     /// The From of every email.
     pub mail_from: String,
+    /// The service's public name, in pages and emails (not the code name).
+    pub service_name: String,
     /// How often the delivery worker looks at the outbox.
     pub outbox_poll_ms: u64,
     /// The ExpertCyber application fee, in euro cents (`EXPERTCYBER_FEE_EUROS`, default 800).
@@ -118,8 +120,12 @@ impl Config {
                     expected: "a number from 1 to 200",
                 })?,
         };
+        let service_name = get("CYBERDIR_SERVICE_NAME")
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "Assistance cyber".to_owned());
         let mail_from = get("CYBERDIR_MAIL_FROM")
-            .unwrap_or_else(|| "cyberdir <ne-pas-repondre@cyberdir.localhost>".to_owned());
+            .unwrap_or_else(|| format!("\"{service_name}\" <ne-pas-repondre@cyberdir.localhost>"));
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
             return Err(ConfigError {
                 name: "CYBERDIR_MAIL_FROM",
@@ -238,6 +244,7 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(|| PathBuf::from("data/outbox")),
             mail_from,
+            service_name,
             outbox_poll_ms,
             database_url: get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             bind,

@@ -94,8 +94,12 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
         departements: Arc::new(departements),
         directory: Arc::new(DirectoryIndex::new(Some(checkins))),
         diagnostic: Arc::new(diagnostic),
-        templates: Arc::new(crate::templates::registry("pages/", true)?),
-        mailer: Arc::new(mail::Mailer::new(&config.base_url)?),
+        templates: Arc::new(crate::templates::registry(
+            "pages/",
+            true,
+            &config.service_name,
+        )?),
+        mailer: Arc::new(mail::Mailer::new(&config.base_url, &config.service_name)?),
         charter: Arc::new(
             referencing::charter::versions()
                 .map_err(|e| StartupError::Charter(e.to_string()))?

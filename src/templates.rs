@@ -9,12 +9,29 @@ struct TemplateFiles;
 
 /// The templates under `prefix` (e.g. `pages/`), named by path without `.hbs`
 /// (`pages/search`, `email/layout.html`). `escape_html: false` is for plain-text emails.
+/// `{{service_name}}` is the service's public name (a setting, `CYBERDIR_SERVICE_NAME`).
 pub fn registry(
     prefix: &str,
     escape_html: bool,
+    service_name: &str,
 ) -> Result<Handlebars<'static>, handlebars::TemplateError> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
+    let name = service_name.to_owned();
+    hb.register_helper(
+        "service_name",
+        Box::new(
+            move |_: &handlebars::Helper,
+                  _: &Handlebars,
+                  _: &handlebars::Context,
+                  _: &mut handlebars::RenderContext,
+                  out: &mut dyn handlebars::Output|
+                  -> handlebars::HelperResult {
+                out.write(&name)?;
+                Ok(())
+            },
+        ),
+    );
     if !escape_html {
         hb.register_escape_fn(handlebars::no_escape);
     }

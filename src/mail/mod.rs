@@ -70,10 +70,10 @@ pub struct Rendered {
 }
 
 impl Mailer {
-    pub fn new(base_url: &str) -> Result<Self, handlebars::TemplateError> {
+    pub fn new(base_url: &str, service_name: &str) -> Result<Self, handlebars::TemplateError> {
         Ok(Self {
-            html: crate::templates::registry("email/", true)?,
-            text: crate::templates::registry("email/", false)?,
+            html: crate::templates::registry("email/", true, service_name)?,
+            text: crate::templates::registry("email/", false, service_name)?,
             base_url: base_url.to_owned(),
         })
     }

@@ -57,6 +57,11 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
         .body(content.data.into_owned())
 }
 
+/// A page title: what the page is, then the service's name.
+pub fn titled(state: &AppState, title: &str) -> String {
+    format!("{title} – {}", state.config.service_name)
+}
+
 /// Renders a page with the layout's data (`title`, `attribution`, `viewer`) merged into `body`.
 pub fn page(
     state: &AppState,
@@ -72,7 +77,7 @@ pub fn page(
     };
     data.insert(
         "title".into(),
-        serde_json::Value::String(format!("{title} – cyberdir")),
+        serde_json::Value::String(titled(state, title)),
     );
     data.insert(
         "attribution".into(),

@@ -323,12 +323,12 @@ pub async fn home(
     let page = SearchPage {
         // RGAA: a page showing errors says so first in its title.
         title: match (&results, errors.is_empty()) {
-            (_, false) => "Erreur : recherche incomplète – cyberdir".to_owned(),
+            (_, false) => super::titled(&state, "Erreur : recherche incomplète"),
             (Some(r), true) if !r.place_choices.is_empty() => {
-                "Précisez la commune – cyberdir".to_owned()
+                super::titled(&state, "Précisez la commune")
             }
-            (Some(r), true) => format!("Prestataires {} – cyberdir", r.near),
-            (None, true) => "Trouver un prestataire en cybersécurité – cyberdir".to_owned(),
+            (Some(r), true) => super::titled(&state, &format!("Prestataires {}", r.near)),
+            (None, true) => super::titled(&state, "Trouver un prestataire en cybersécurité"),
         },
         lieu: form.lieu.clone().unwrap_or_default(),
         commune: form.commune.clone().unwrap_or_default(),
@@ -397,7 +397,7 @@ pub async fn provider_page(
             StatusCode::OK,
             "pages/provider",
             &ProfilePage {
-                title: format!("{} – cyberdir", provider.name),
+                title: super::titled(&state, &provider.name),
                 provider,
                 rating,
                 attribution: GEO_ATTRIBUTION,

@@ -333,3 +333,101 @@ fn a_live_sqlite_database_is_copied_by_backup() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("existe déjà"));
 }
+
+#[test]
+fn a_diagnostic_tree_is_checked_without_a_database_then_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = cyberdir::domain::diagnostic::SHIPPED;
+    let good = dir.path().join("arbre.toml");
+    std::fs::write(&good, shipped).unwrap();
+    // No database at all: checking needs none.
+    let output = Command::new(env!("CARGO_BIN_EXE_cyberdir"))
+        .args(["diagnostic", "check"])
+        .arg(&good)
+        .env("DATABASE_URL", dir.path().join("absent.db"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("arbre valide, version 2026-12-01"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("les 49 types d'incident sont atteints"),
+        "{stdout}"
+    );
+
+    // A dead end and an unknown incident type: refused, each named, exit code 1.
+    let bad = dir.path().join("casse.toml");
+    std::fs::write(
+        &bad,
+        shipped
+            .replace("incident = \"spam\"", "incident = \"pourriel\"")
+            .replace(
+                "{ id = \"ne_sais_pas\", label = \"Je ne sais pas\", outcome = \"intrusion_wifi\" },",
+                "",
+            )
+            .replace(
+                "{ id = \"wifi\", label = \"Des appareils inconnus utilisent mon Wi-Fi\", outcome = \"intrusion_wifi\" },",
+                "",
+            )
+            .replace(
+                "{ id = \"objet\", label = \"Une caméra, une box ou un objet connecté agit seul\", outcome = \"piratage_objet_connecte\" },",
+                "",
+            ),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_cyberdir"))
+        .args(["diagnostic", "check"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("issue « spam » : le type d'incident « pourriel » n'existe pas"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("question « objets »"), "{stderr}");
+
+    // Publishing: a new version is in force; the same file again changes nothing.
+    let db = TestDb::new();
+    assert!(cyberdir(&db).arg("migrate").status().unwrap().success());
+    let newer = dir.path().join("v2.toml");
+    std::fs::write(
+        &newer,
+        shipped.replace("version = \"2026-12-01\"", "version = \"2026-12-15\""),
+    )
+    .unwrap();
+    let output = cyberdir(&db)
+        .args(["diagnostic", "publish"])
+        .arg(&newer)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("Version 2026-12-15 du diagnostic publiée")
+    );
+    let output = cyberdir(&db)
+        .args(["diagnostic", "publish"])
+        .arg(&newer)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("rien n'a changé"));
+    let output = cyberdir(&db)
+        .args(["diagnostic", "publish"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+}

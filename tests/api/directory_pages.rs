@@ -163,7 +163,10 @@ async fn a_victim_finds_providers_near_rennes_and_opens_a_profile() {
     // The home page: a form whose every field is labelled.
     browser.goto(&app.url("/")).await;
     let title = browser.client.title().await.expect("page title");
-    assert_eq!(title, "Trouver un prestataire en cybersécurité – cyberdir");
+    assert_eq!(
+        title,
+        "Trouver un prestataire en cybersécurité – Assistance cyber"
+    );
     let controls = browser.js(READ_LABELS, vec![]).await;
     let controls = controls.as_array().expect("list of controls");
     let names: Vec<&str> = controls
@@ -233,7 +236,7 @@ async fn a_victim_finds_providers_near_rennes_and_opens_a_profile() {
         assert_eq!(heading, "Prestataires près d'Ille-et-Vilaine");
     }
     let title = browser.client.title().await.expect("page title");
-    assert_eq!(title, format!("{heading} – cyberdir"));
+    assert_eq!(title, format!("{heading} – Assistance cyber"));
     // The form still shows what was asked.
     let asked = browser
         .js(
@@ -320,7 +323,7 @@ async fn a_victim_finds_providers_near_rennes_and_opens_a_profile() {
     assert_eq!(first.href, "/prestataires/breizh-assistance");
     assert_eq!(h1, json!("Breizh Assistance Informatique"));
     let title = browser.client.title().await.expect("page title");
-    assert_eq!(title, "Breizh Assistance Informatique – cyberdir");
+    assert_eq!(title, "Breizh Assistance Informatique – Assistance cyber");
     let profile = browser.body_text().await;
     for expected in [
         "SIRET : 81234567800013",

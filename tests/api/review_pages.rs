@@ -79,7 +79,7 @@ async fn staff_take_an_application_from_the_queue_to_approval() {
     let queue = staff.get("/instruction").await;
     assert_eq!(queue.status, 200, "{}", queue.text());
     assert_eq!(queue.content_type, "text/html; charset=utf-8");
-    assert_eq!(queue.title(), "File d'instruction – cyberdir");
+    assert_eq!(queue.title(), "File d'instruction – Assistance cyber");
     let text = queue.text();
     assert!(text.contains("Tous 1"), "{text}");
     assert!(text.contains("Déposé 1"), "{text}");
@@ -139,7 +139,7 @@ async fn staff_take_an_application_from_the_queue_to_approval() {
     // The application: profile, documents, charter, members, trail; one button.
     let page = staff.get(&dossier).await;
     assert_eq!(page.status, 200, "{}", page.text());
-    assert_eq!(page.title(), "Dossier Breizh Cyber – cyberdir");
+    assert_eq!(page.title(), "Dossier Breizh Cyber – Assistance cyber");
     let text = page.text();
     for expected in [
         "État du dossier : Déposé",
@@ -465,7 +465,7 @@ async fn an_admin_changes_roles_and_disables_accounts_but_not_their_own() {
 
     let page = admin.get("/admin/utilisateurs").await;
     assert_eq!(page.status, 200, "{}", page.text());
-    assert_eq!(page.title(), "Utilisateurs – cyberdir");
+    assert_eq!(page.title(), "Utilisateurs – Assistance cyber");
     assert!(page.text().contains("2 comptes"));
     let row = page.row_with("agent@cyberdir.fr");
     assert!(row.contains("Camille Instruction"), "{row}");

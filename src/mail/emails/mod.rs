@@ -27,7 +27,8 @@ mod tests {
     use crate::mail::{Email, Mailer};
 
     static MAILER: LazyLock<Mailer> = LazyLock::new(|| {
-        Mailer::new("https://cyberdir.example").expect("the email templates compile")
+        Mailer::new("https://cyberdir.example", "Assistance cyber")
+            .expect("the email templates compile")
     });
 
     /// Subject, text and HTML of one email, as one snapshot.
