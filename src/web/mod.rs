@@ -49,6 +49,7 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
         Some("css") => "text/css; charset=utf-8",
         Some("js") => "text/javascript; charset=utf-8",
         Some("svg") => "image/svg+xml",
+        Some("woff2") => "font/woff2",
         _ => "application/octet-stream",
     };
     HttpResponse::Ok()

@@ -9,6 +9,7 @@ mod assistance_rules;
 mod charter;
 mod cli;
 mod diagnostic;
+mod diagnostic_browser;
 mod diagnostic_pages;
 mod directory;
 mod directory_pages;

@@ -52,6 +52,19 @@ fn free_port() -> u16 {
 
 impl Browser {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// A phone's screen (390×844 CSS pixels, touch), as Chromium emulates it: the window
+    /// alone cannot be narrower than 500 px in headless mode.
+    pub async fn start_phone() -> Self {
+        Self::start_with(Some(json!({
+            "deviceMetrics": { "width": PHONE.0, "height": PHONE.1, "pixelRatio": 3.0, "touch": true }
+        })))
+        .await
+    }
+
+    async fn start_with(mobile_emulation: Option<Value>) -> Self {
         assert!(
             std::path::Path::new(CHROMIUM).is_file(),
             "{CHROMIUM} is missing: {INSTALL_HINT}"
@@ -110,6 +123,9 @@ impl Browser {
                 ],
             }),
         );
+        if let Some(emulation) = mobile_emulation {
+            capabilities["goog:chromeOptions"]["mobileEmulation"] = emulation;
+        }
         let connected = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&url)
@@ -283,10 +299,62 @@ impl Browser {
         eprintln!("screenshot: {}", path.display());
     }
 
+    /// Saves a screenshot of the viewport as it is when CYBERDIR_SCREENSHOTS names a folder.
+    pub async fn screenshot(&self, name: &str) {
+        let Some(dir) = std::env::var_os("CYBERDIR_SCREENSHOTS").map(PathBuf::from) else {
+            return;
+        };
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(dir.join(name), png).expect("writing the screenshot");
+    }
+
     pub async fn set_width(&self, width: u32, height: u32) {
         self.client
             .set_window_size(width, height)
             .await
             .expect("resizing the window");
+    }
+}
+
+/// axe-core's script, installed from npm by `scripts/install-test-deps`.
+fn axe_source() -> String {
+    let dir = std::env::var("CYBERDIR_AXE_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            PathBuf::from(std::env::var("HOME").unwrap_or_default()).join(".cache/cyberdir-axe")
+        });
+    let path = dir.join("node_modules/axe-core/axe.min.js");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "axe-core is missing at {}: run scripts/install-test-deps ({e})",
+            path.display()
+        )
+    })
+}
+
+impl Browser {
+    /// Runs axe-core on the page as shown and fails on any serious or critical violation,
+    /// naming the rule and the elements.
+    pub async fn assert_accessible(&self, what: &str) {
+        self.js(&axe_source(), vec![]).await;
+        let violations = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(
+                   r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                     .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+                                  nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }))
+                 ), e => done([{ id: 'axe-error', help: String(e) }]));",
+                vec![],
+            )
+            .await
+            .expect("running axe-core");
+        assert_eq!(
+            violations,
+            json!([]),
+            "{what}: serious or critical accessibility violations"
+        );
     }
 }
