@@ -245,6 +245,22 @@ pub fn tracking_url(state: &AppState, token: &str) -> String {
     format!("{}/suivi/{token}", state.config.base_url)
 }
 
+/// A request's tracking token: derived from its id with the server's key, so that every email
+/// to the victim can carry the link and a retried submission lands on the same page, while only
+/// its digest is stored.
+fn tracking_token(state: &AppState, request_id: &str) -> Result<String, AppError> {
+    links::derive(&state.link_key, &format!("tracking:{request_id}"))
+}
+
+/// The tracking link of a request, for its emails (none for a request whose token was not
+/// derived, made before tokens were).
+pub fn tracking_link(state: &AppState, row: &RequestRow) -> Option<String> {
+    tracking_token(state, &row.id)
+        .ok()
+        .filter(|token| tokens::digest(token) == row.tracking_hash)
+        .map(|token| tracking_url(state, &token))
+}
+
 /// Creates a request, assigns it (or sends it to staff) and confirms it to the victim. A retry
 /// with the same `Idempotency-Key` answers the first request again (`false`: not created now).
 pub fn create(
@@ -253,19 +269,19 @@ pub fn create(
     idempotency_key: Option<&str>,
     client: &str,
 ) -> Result<(RequestCreated, bool), AppError> {
-    create_keyed(state, input, idempotency_key, client, false)
+    create_keyed(state, input, idempotency_key, client)
 }
 
-/// [`create`] from the public form, whose key is the form's secret token: the tracking link is
-/// derived from it, so a second submission of the same form (a double click, a reload) lands on
-/// the tracking page of the request the first one created.
+/// [`create`] from the public form, keyed by the form's secret token: a second submission of
+/// the same form (a double click, a reload) lands on the tracking page of the request the first
+/// one created.
 pub fn create_from_form(
     state: &AppState,
     input: &NewRequest,
     form_key: &str,
     client: &str,
 ) -> Result<(RequestCreated, bool), AppError> {
-    create_keyed(state, input, Some(form_key), client, true)
+    create_keyed(state, input, Some(form_key), client)
 }
 
 fn create_keyed(
@@ -273,7 +289,6 @@ fn create_keyed(
     input: &NewRequest,
     idempotency_key: Option<&str>,
     client: &str,
-    secret_key: bool,
 ) -> Result<(RequestCreated, bool), AppError> {
     let key = idempotency_key
         .map(str::trim)
@@ -288,12 +303,7 @@ fn create_keyed(
     }
     let checked = check(state, input)?;
     let mut conn = state.pool.get()?;
-    // From a secret key, the tracking token is derived (and so found again on a replay).
-    let derived = match (&key, secret_key) {
-        (Some(k), true) => Some(links::derive(&state.link_key, &format!("tracking:{k}"))?),
-        _ => None,
-    };
-    let created = create_checked(&mut conn, state, checked, key, client, derived);
+    let created = create_checked(&mut conn, state, checked, key, client);
     // Nothing of the directory or the geography changed: the in-memory index stays fresh.
     crate::db::check_in_uncounted(conn);
     created
@@ -305,7 +315,6 @@ fn create_checked(
     checked: Checked,
     key: Option<String>,
     client: &str,
-    derived: Option<String>,
 ) -> Result<(RequestCreated, bool), AppError> {
     let client_hash = tokens::digest(client);
     let now = state.clock.now_naive();
@@ -313,17 +322,15 @@ fn create_checked(
     let place = published
         .geography
         .resolve(&state.departements, &checked.place)?;
-    let token = match &derived {
-        Some(token) => token.clone(),
-        None => tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))?,
-    };
+    let id = uuid::Uuid::now_v7().to_string();
+    let token = tracking_token(state, &id)?;
     let (postcode, commune_code) = match &checked.place {
         Place::Postcode(p) => (Some(p.clone()), place.commune_code.clone()),
         Place::Commune(c) => (None, Some(c.clone())),
         Place::Point { .. } => (None, place.commune_code.clone()),
     };
     let mut row = RequestRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id,
         tracking_hash: tokens::digest(&token),
         status: RequestStatus::Assigned,
         postcode,
@@ -373,7 +380,7 @@ fn create_checked(
             other => other?,
         }
         step.record(Event::request(&row.id, "create", None, received));
-        notify::received(step, state, &row, &token)?;
+        notify::received(step, state, &row)?;
         assign::carry_out(conn, step, state, &row, &decision, received, now)?;
         step.write(conn)?;
         Ok(())
@@ -386,7 +393,7 @@ fn create_checked(
             if let Some(k) = &key
                 && let Some(existing) = queries::request_by_idempotency_key(conn, k)?
             {
-                return Ok((replay(state, &existing, derived.as_deref()), false));
+                return Ok((replay(state, &existing), false));
             }
             return Err(AppError::TooManyRequests(
                 "Trop de demandes envoyées depuis cette adresse : réessayez dans une heure, ou appelez le 17 en cas d'urgence.".into(),
@@ -400,7 +407,7 @@ fn create_checked(
                 .transpose()?
                 .flatten()
                 .ok_or_else(|| AppError::Conflict("Demande déjà enregistrée.".into()))?;
-            return Ok((replay(state, &existing, derived.as_deref()), false));
+            return Ok((replay(state, &existing), false));
         }
     }
     Ok((
@@ -435,18 +442,14 @@ impl From<DieselError> for NotCreated {
     }
 }
 
-/// The answer to a retried submission. A random tracking token is not stored (only its digest),
-/// so an API retry gets the request's state without the link (the victim has it by email); a
-/// form's derived token gives the link again.
-fn replay(state: &AppState, row: &RequestRow, derived: Option<&str>) -> RequestCreated {
+/// The answer to a retried submission: the request as the first submission made it.
+fn replay(state: &AppState, row: &RequestRow) -> RequestCreated {
     RequestCreated {
         id: row.id.clone(),
         status: row.status,
         provider_id: row.provider_id.clone(),
-        tracking_url: match derived {
-            Some(token) if tokens::digest(token) == row.tracking_hash => tracking_url(state, token),
-            _ => format!("{}/suivi", state.config.base_url),
-        },
+        tracking_url: tracking_link(state, row)
+            .unwrap_or_else(|| format!("{}/suivi", state.config.base_url)),
     }
 }
 

@@ -72,33 +72,38 @@ fn to_provider<E: Email>(
     Ok(())
 }
 
-/// The email to the victim, if they left a contact, built by `email(name, incident_label)`.
+/// What every email to the victim starts from: their name, the incident, and the link to the
+/// tracking page (every victim email carries it).
+struct ToVictim {
+    name: String,
+    incident_label: String,
+    tracking_url: Option<String>,
+}
+
+/// The email to the victim, if they left a contact, built by `email`.
 fn to_victim<E: Email>(
     step: &mut Step,
     state: &AppState,
     row: &RequestRow,
-    email: impl FnOnce(String, String) -> E,
+    email: impl FnOnce(ToVictim) -> E,
 ) -> Result<(), AppError> {
     let (Some(to), Some(name)) = (&row.contact_email, &row.contact_name) else {
         return Ok(());
     };
-    let email = email(name.clone(), incident_label(state, row));
+    let email = email(ToVictim {
+        name: name.clone(),
+        incident_label: incident_label(state, row),
+        tracking_url: super::tracking_link(state, row),
+    });
     step.mail_about_request(state, &row.id, to, &email)?;
     Ok(())
 }
 
-pub fn received(
-    step: &mut Step,
-    state: &AppState,
-    row: &RequestRow,
-    token: &str,
-) -> Result<(), AppError> {
-    to_victim(step, state, row, |name, incident_label| {
-        AssistanceReceived {
-            name,
-            incident_label,
-            tracking_url: super::tracking_url(state, token),
-        }
+pub fn received(step: &mut Step, state: &AppState, row: &RequestRow) -> Result<(), AppError> {
+    to_victim(step, state, row, |v| AssistanceReceived {
+        name: v.name,
+        incident_label: v.incident_label,
+        tracking_url: v.tracking_url,
     })
 }
 
@@ -136,15 +141,7 @@ pub fn offer(
         accept_url: accept_url.clone(),
         decline_url: decline_url.clone(),
         request_url: request_url(state, &provider.id, row),
-        delay: if minutes % 60 == 0 {
-            crate::french::plural(
-                usize::try_from(minutes / 60).unwrap_or(0),
-                "heure",
-                "heures",
-            )
-        } else {
-            crate::french::plural(usize::try_from(minutes).unwrap_or(0), "minute", "minutes")
-        },
+        delay: crate::french::duration_fr(chrono::Duration::minutes(minutes)),
     })
 }
 
@@ -167,15 +164,14 @@ pub fn accepted(
             request_url: request_url(state, &provider.id, row),
         }
     })?;
-    to_victim(step, state, row, |name, incident_label| {
-        AssistanceAccepted {
-            name,
-            incident_label,
-            provider_name: provider.name.clone(),
-            provider_phone: provider.phone.clone(),
-            provider_email: provider.email.clone(),
-            provider_website: provider.website.clone().unwrap_or_default(),
-        }
+    to_victim(step, state, row, |v| AssistanceAccepted {
+        name: v.name,
+        incident_label: v.incident_label,
+        tracking_url: v.tracking_url,
+        provider_name: provider.name.clone(),
+        provider_phone: provider.phone.clone(),
+        provider_email: provider.email.clone(),
+        provider_website: provider.website.clone().unwrap_or_default(),
     })
 }
 
@@ -187,12 +183,11 @@ pub fn provider_withdrawn(
     row: &RequestRow,
     provider: &Provider,
 ) -> Result<(), AppError> {
-    to_victim(step, state, row, |name, incident_label| {
-        AssistanceProviderWithdrawn {
-            name,
-            incident_label,
-            provider_name: provider.name.clone(),
-        }
+    to_victim(step, state, row, |v| AssistanceProviderWithdrawn {
+        name: v.name,
+        incident_label: v.incident_label,
+        tracking_url: v.tracking_url,
+        provider_name: provider.name.clone(),
     })
 }
 
@@ -220,11 +215,10 @@ pub fn cancel_confirmed(
     state: &AppState,
     row: &RequestRow,
 ) -> Result<(), AppError> {
-    to_victim(step, state, row, |name, incident_label| {
-        AssistanceCancelConfirmed {
-            name,
-            incident_label,
-        }
+    to_victim(step, state, row, |v| AssistanceCancelConfirmed {
+        name: v.name,
+        incident_label: v.incident_label,
+        tracking_url: v.tracking_url,
     })
 }
 
@@ -254,11 +248,10 @@ pub fn escalated(
     row: &RequestRow,
     why: &str,
 ) -> Result<(), AppError> {
-    to_victim(step, state, row, |name, incident_label| {
-        AssistanceSearching {
-            name,
-            incident_label,
-        }
+    to_victim(step, state, row, |v| AssistanceSearching {
+        name: v.name,
+        incident_label: v.incident_label,
+        tracking_url: v.tracking_url,
     })?;
     for staff in accounts::users_with_roles(conn, &Role::REVIEWERS)? {
         step.mail(
@@ -282,9 +275,10 @@ pub fn closed_by_staff(
     row: &RequestRow,
     message: &str,
 ) -> Result<(), AppError> {
-    to_victim(step, state, row, |name, incident_label| AssistanceClosed {
-        name,
-        incident_label,
+    to_victim(step, state, row, |v| AssistanceClosed {
+        name: v.name,
+        incident_label: v.incident_label,
+        tracking_url: v.tracking_url,
         message: message.to_owned(),
     })
 }
@@ -296,9 +290,10 @@ pub fn survey(
     provider: &Provider,
     token: &str,
 ) -> Result<(), AppError> {
-    to_victim(step, state, row, |name, incident_label| AssistanceSurvey {
-        name,
-        incident_label,
+    to_victim(step, state, row, |v| AssistanceSurvey {
+        name: v.name,
+        incident_label: v.incident_label,
+        tracking_url: v.tracking_url,
         provider_name: provider.name.clone(),
         survey_url: format!("{}/avis/{token}", state.config.base_url),
     })

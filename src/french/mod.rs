@@ -53,6 +53,16 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// A delay as a person says it: "2 heures", "1 heure", "90 minutes" (whole hours in hours).
+pub fn duration_fr(delay: chrono::Duration) -> String {
+    let minutes = usize::try_from(delay.num_minutes()).unwrap_or(0);
+    if minutes >= 60 && minutes % 60 == 0 {
+        plural(minutes / 60, "heure", "heures")
+    } else {
+        plural(minutes, "minute", "minutes")
+    }
+}
+
 /// "de" before a place name, elided or contracted as French writes it: "d'Ajaccio",
 /// "du Mans", "des Abymes", "de Rennes". An initial h is left alone (h aspiré is common in
 /// place names: "de Haguenau").
@@ -77,6 +87,14 @@ pub fn de(place: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn delays_read_as_spoken() {
+        assert_eq!(duration_fr(chrono::Duration::hours(2)), "2 heures");
+        assert_eq!(duration_fr(chrono::Duration::hours(1)), "1 heure");
+        assert_eq!(duration_fr(chrono::Duration::minutes(90)), "90 minutes");
+        assert_eq!(duration_fr(chrono::Duration::minutes(1)), "1 minute");
+    }
 
     #[test]
     fn de_is_elided_and_contracted_before_a_place() {

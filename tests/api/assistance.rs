@@ -123,6 +123,31 @@ async fn a_victim_is_helped_by_a_nearby_provider_who_reports_and_is_rated() {
     assert_eq!(status, 200, "{closed}");
     assert_eq!(closed["status"], "resolved");
     app.deliver_to(&sink).await;
+    // Every email to the victim leads back to the tracking page, and none speaks of an
+    // « espace » the victim does not have.
+    let to_victim = sink.messages_to("claire@exemple.fr");
+    assert!(to_victim.len() >= 3, "received, accepted, survey");
+    let tracking = &created["tracking_url"].as_str().unwrap().to_owned();
+    for mail in &to_victim {
+        assert!(
+            mail.text.contains(tracking.as_str()),
+            "{}: {}",
+            mail.subject,
+            mail.text
+        );
+        assert!(mail.html.contains(tracking.as_str()), "{}", mail.subject);
+        assert!(
+            !mail.text.to_lowercase().contains("espace"),
+            "{}: {}",
+            mail.subject,
+            mail.text
+        );
+        assert!(
+            !mail.html.to_lowercase().contains("espace"),
+            "{}",
+            mail.subject
+        );
+    }
     let survey_mail = sink
         .messages_to("claire@exemple.fr")
         .into_iter()

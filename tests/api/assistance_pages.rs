@@ -330,3 +330,71 @@ async fn staff_see_the_queue_assign_by_hand_and_providers_close_with_a_report() 
     assert_eq!(status, 200);
     assert!(html.contains("Du 24/12/2026 au 02/01/2027"), "{html}");
 }
+
+#[tokio::test]
+async fn the_tracking_page_says_what_happens_next_and_cancelling_asks_first() {
+    let app = TestApp::spawn().await;
+    app.insert(provider(
+        "proche",
+        48.1113,
+        -1.64,
+        Zone::Radius { radius_km: 50 },
+    ))
+    .await;
+    let browser = common::pages::Browser::new(&app.address);
+    let form = browser.get("/demande-assistance").await;
+    let sent = browser
+        .submit(
+            &form,
+            "/demande-assistance",
+            &[
+                ("audience", "particulier"),
+                ("incident_type", "rancongiciel"),
+                ("postcode", "35000"),
+                ("description", "Mes fichiers sont chiffrés depuis ce matin."),
+                ("name", "Claire Martin"),
+                ("email", "claire@exemple.fr"),
+                ("phone", ""),
+                ("consent", "oui"),
+            ],
+        )
+        .await;
+    let tracking_path = sent.location.clone().unwrap();
+    let tracking_path = tracking_path.split('?').next().unwrap().to_owned();
+    let page = browser.follow(&sent).await;
+    // What happens next, within what time, and the advice while waiting.
+    let next = page.element("next-step").unwrap();
+    assert!(next.contains("Il a 2 heures pour l'accepter"), "{next}");
+    let advice = page.element("incident-advice").unwrap();
+    assert!(advice.contains("Rançongiciel"), "{advice}");
+
+    // Cancelling asks first; "non" changes nothing.
+    let asked = browser
+        .submit(&page, &format!("{tracking_path}/annuler"), &[])
+        .await;
+    assert_eq!(asked.status, 200);
+    assert!(
+        asked
+            .text()
+            .contains("Voulez-vous vraiment annuler votre demande")
+    );
+    assert_eq!(
+        asked.link("Non, revenir au suivi").as_deref(),
+        Some(tracking_path.as_str())
+    );
+    let unchanged = browser.get(&tracking_path).await;
+    assert_eq!(
+        unchanged.element("request-status").as_deref(),
+        Some("transmise à un professionnel")
+    );
+    // Confirmed, it is cancelled.
+    let confirmed = browser
+        .submit(&asked, &format!("{tracking_path}/annuler"), &[])
+        .await;
+    let page = browser.follow(&confirmed).await;
+    assert_eq!(
+        page.element("info").as_deref(),
+        Some("Votre demande est annulée.")
+    );
+    assert!(!page.has("next-step") && !page.has("cancel"));
+}

@@ -9,7 +9,7 @@ use serde::Serialize;
 pub struct AssistanceReceived {
     pub name: String,
     pub incident_label: String,
-    pub tracking_url: String,
+    pub tracking_url: Option<String>,
 }
 
 /// To the provider: a request is offered, with signed accept and decline links.
@@ -46,6 +46,8 @@ pub struct AssistanceContact {
 pub struct AssistanceAccepted {
     pub name: String,
     pub incident_label: String,
+    /// The victim's tracking page (none for a request made before links were derived).
+    pub tracking_url: Option<String>,
     pub provider_name: String,
     pub provider_phone: String,
     pub provider_email: String,
@@ -65,6 +67,8 @@ pub struct AssistanceTimedOut {
 pub struct AssistanceCancelConfirmed {
     pub name: String,
     pub incident_label: String,
+    /// The victim's tracking page (none for a request made before links were derived).
+    pub tracking_url: Option<String>,
 }
 
 /// To the provider whose request the victim cancelled.
@@ -79,6 +83,8 @@ pub struct AssistanceCancelled {
 pub struct AssistanceSearching {
     pub name: String,
     pub incident_label: String,
+    /// The victim's tracking page (none for a request made before links were derived).
+    pub tracking_url: Option<String>,
 }
 
 /// To the victim: the provider who had accepted was suspended or removed; another is sought.
@@ -86,6 +92,8 @@ pub struct AssistanceSearching {
 pub struct AssistanceProviderWithdrawn {
     pub name: String,
     pub incident_label: String,
+    /// The victim's tracking page (none for a request made before links were derived).
+    pub tracking_url: Option<String>,
     pub provider_name: String,
 }
 
@@ -104,6 +112,8 @@ pub struct StaffAssistanceEscalated {
 pub struct AssistanceClosed {
     pub name: String,
     pub incident_label: String,
+    /// The victim's tracking page (none for a request made before links were derived).
+    pub tracking_url: Option<String>,
     pub message: String,
 }
 
@@ -112,6 +122,8 @@ pub struct AssistanceClosed {
 pub struct AssistanceSurvey {
     pub name: String,
     pub incident_label: String,
+    /// The victim's tracking page (none for a request made before links were derived).
+    pub tracking_url: Option<String>,
     pub provider_name: String,
     pub survey_url: String,
 }
@@ -166,7 +178,7 @@ mod tests {
         assert_snapshot!(rendered(&AssistanceReceived {
             name: victim(),
             incident_label: incident(),
-            tracking_url: "https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into(),
+            tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
         }));
     }
 
@@ -214,6 +226,7 @@ mod tests {
 
     fn assistance_accepted(provider_website: &str) -> String {
         rendered(&AssistanceAccepted {
+            tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
             name: victim(),
             incident_label: incident(),
             provider_name: "Cyber Secours Normandie".into(),
@@ -244,6 +257,7 @@ mod tests {
     #[test]
     fn assistance_cancel_confirmed() {
         assert_snapshot!(rendered(&AssistanceCancelConfirmed {
+            tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
             name: victim(),
             incident_label: incident(),
         }));
@@ -260,6 +274,7 @@ mod tests {
     #[test]
     fn assistance_searching() {
         assert_snapshot!(rendered(&AssistanceSearching {
+            tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
             name: victim(),
             incident_label: incident(),
         }));
@@ -268,6 +283,7 @@ mod tests {
     #[test]
     fn assistance_provider_withdrawn() {
         assert_snapshot!(rendered(&AssistanceProviderWithdrawn {
+            tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
             name: victim(),
             incident_label: incident(),
             provider_name: "Cyber Secours Normandie".into(),
@@ -288,6 +304,7 @@ mod tests {
     #[test]
     fn assistance_closed() {
         assert_snapshot!(rendered(&AssistanceClosed {
+            tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
             name: victim(),
             incident_label: incident(),
             message: "Votre banque a bloqué les paiements : déposez plainte en ligne sur le site officiel.".into(),
@@ -297,6 +314,7 @@ mod tests {
     #[test]
     fn assistance_survey() {
         assert_snapshot!(rendered(&AssistanceSurvey {
+            tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
             name: victim(),
             incident_label: incident(),
             provider_name: "Cyber Secours Normandie".into(),

@@ -238,8 +238,35 @@ async fn tracking_page(
     let token = path.into_inner();
     let inner = state.clone().into_inner();
     let asked = token.clone();
-    match blocking(move || assistance::track(&inner, &asked)).await {
-        Ok(view) => {
+    let shown = blocking(move || {
+        let view = assistance::track(&inner, &asked)?;
+        let advice = crate::diagnostic::advice_for_incident(&inner, &view.incident_type)?;
+        Ok((view, advice))
+    })
+    .await;
+    match shown {
+        Ok((view, advice)) => {
+            use crate::domain::assistance::RequestStatus;
+            let waiting = matches!(
+                view.status,
+                RequestStatus::Assigned | RequestStatus::Accepted | RequestStatus::Escalated
+            );
+            // What happens next, and within what time.
+            let next = match view.status {
+                RequestStatus::Assigned => Some(format!(
+                    "Votre demande est proposée à un professionnel référencé proche de chez vous. Il a {} pour l'accepter ; sinon, elle est proposée au suivant. Dès qu'un professionnel l'accepte, ses coordonnées s'affichent ici et vous sont envoyées par courriel.",
+                    crate::french::duration_fr(state.config.assignment_timeout)
+                )),
+                RequestStatus::Accepted => Some(
+                    "Le professionnel qui a accepté votre demande va vous contacter. Vous pouvez aussi le joindre directement."
+                        .to_owned(),
+                ),
+                RequestStatus::Escalated => Some(
+                    "Aucun professionnel n'a encore pu la prendre : nos équipes la reprennent et vous écrivent par courriel."
+                        .to_owned(),
+                ),
+                _ => None,
+            };
             let info = match query.info.as_deref() {
                 Some("envoyee") => Some(
                     "Votre demande est enregistrée. Conservez l'adresse de cette page (elle vous a aussi été envoyée par courriel).",
@@ -258,6 +285,8 @@ async fn tracking_page(
                 "Suivi de votre demande",
                 json!({
                     "info": info,
+                    "next": next,
+                    "advice": advice.filter(|_| waiting),
                     "token": token,
                     "status": view.status,
                     "status_label": view.status_label,
@@ -279,22 +308,49 @@ async fn tracking_page(
 #[serde(default)]
 pub struct CsrfForm {
     pub csrf_token: String,
+    /// `oui` once the victim confirmed; without it, the confirmation is asked first.
+    pub confirmation: String,
+}
+
+/// What a confirmation page asks, and its buttons.
+struct Confirmation {
+    title: &'static str,
+    question: &'static str,
+    consequence: &'static str,
+    yes: &'static str,
 }
 
 /// What the victim may do from the tracking page, by its link.
 type VictimAction = fn(&AppState, &str, Option<&str>) -> Result<TrackingView, AppError>;
 
-/// A form of the tracking page: `act` on the token's request, then back to the page with `info`.
+/// A form of the tracking page: asks for confirmation, then `act`s on the token's request and
+/// goes back to the page with `info`.
 async fn on_tracking_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    token: String,
-    csrf_token: &str,
+    (token, form): (String, CsrfForm),
     act: VictimAction,
-    info: &str,
+    (info, confirm): (&str, Confirmation),
 ) -> HttpResponse {
-    if let Err(e) = check_anonymous_form(&req, &state, csrf_token) {
+    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
         return render_error(&state, &e);
+    }
+    if form.confirmation != "oui" {
+        let action = req.path().to_owned();
+        return anonymous_page(
+            &req,
+            &state,
+            StatusCode::OK,
+            "pages/assistance/confirm",
+            confirm.title,
+            json!({
+                "action": action,
+                "back": format!("/suivi/{token}"),
+                "question": confirm.question,
+                "consequence": confirm.consequence,
+                "yes": confirm.yes,
+            }),
+        );
     }
     let inner = state.clone().into_inner();
     let asked = token.clone();
@@ -311,14 +367,20 @@ async fn cancel(
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    let token = path.into_inner();
     on_tracking_page(
         req,
         state,
-        token,
-        &form.csrf_token,
+        (path.into_inner(), form.into_inner()),
         assistance::cancel,
-        "annulee",
+        (
+            "annulee",
+            Confirmation {
+                title: "Annuler votre demande ?",
+                question: "Voulez-vous vraiment annuler votre demande d'assistance ?",
+                consequence: "Elle ne sera plus proposée à aucun professionnel, et celui qui l'a, le cas échéant, en sera informé. Vous pourrez faire une nouvelle demande si besoin.",
+                yes: "Oui, annuler ma demande",
+            },
+        ),
     )
     .await
 }
@@ -330,14 +392,20 @@ async fn erase(
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> HttpResponse {
-    let token = path.into_inner();
     on_tracking_page(
         req,
         state,
-        token,
-        &form.csrf_token,
+        (path.into_inner(), form.into_inner()),
         assistance::erase,
-        "effacee",
+        (
+            "effacee",
+            Confirmation {
+                title: "Effacer vos données ?",
+                question: "Voulez-vous vraiment effacer vos coordonnées et la description de votre demande ?",
+                consequence: "Cela ne peut pas être défait. Si la demande est en cours, elle est annulée et le professionnel en est informé.",
+                yes: "Oui, effacer mes données",
+            },
+        ),
     )
     .await
 }
