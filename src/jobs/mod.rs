@@ -25,39 +25,69 @@ pub struct JobReport {
 }
 
 impl JobReport {
-    /// What the pass did, in French, one line per job.
+    /// What the pass did, in French, one line per job, agreed with its number.
     pub fn lines_fr(&self) -> Vec<String> {
+        use crate::french::plural;
         [
-            (
+            plural(
                 self.charter_notifications,
-                "prestataire(s) invité(s) à accepter la nouvelle charte",
+                "prestataire invité à accepter la nouvelle charte",
+                "prestataires invités à accepter la nouvelle charte",
             ),
-            (
+            plural(
                 self.document_renewals,
-                "document(s) à renouveler signalé(s)",
+                "document à renouveler signalé",
+                "documents à renouveler signalés",
             ),
-            (
+            plural(
                 self.label_reminders,
-                "rappel(s) d'échéance de label envoyé(s)",
+                "rappel d'échéance de label envoyé",
+                "rappels d'échéance de label envoyés",
             ),
-            (self.labels_expired, "label(s) expiré(s)"),
-            (
+            plural(self.labels_expired, "label expiré", "labels expirés"),
+            plural(
                 self.label_applications_refused,
-                "demande(s) de label refusée(s) (délai dépassé)",
+                "demande de label refusée (délai dépassé)",
+                "demandes de label refusées (délai dépassé)",
             ),
-            (
+            plural(
                 self.assignment_timeouts,
-                "proposition(s) d'assistance sans réponse réattribuée(s)",
+                "proposition d'assistance sans réponse réattribuée",
+                "propositions d'assistance sans réponse réattribuées",
             ),
-            (
+            plural(
                 self.requests_anonymised,
-                "demande(s) d'assistance effacée(s) (durée de conservation)",
+                "demande d'assistance effacée (durée de conservation)",
+                "demandes d'assistance effacées (durée de conservation)",
             ),
-            (self.rate_events_purged, "trace(s) de limitation purgée(s)"),
+            plural(
+                self.rate_events_purged,
+                "trace de limitation purgée",
+                "traces de limitation purgées",
+            ),
         ]
         .into_iter()
-        .map(|(n, what)| format!("{n} {what}."))
+        .map(|line| format!("{line}."))
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_report_agrees_each_line_with_its_number() {
+        let report = super::JobReport {
+            labels_expired: 1,
+            assignment_timeouts: 3,
+            ..Default::default()
+        };
+        let lines = report.lines_fr();
+        assert!(lines.contains(&"1 label expiré.".to_owned()));
+        assert!(
+            lines.contains(&"3 propositions d'assistance sans réponse réattribuées.".to_owned())
+        );
+        assert!(lines.contains(&"0 trace de limitation purgée.".to_owned()));
+        assert!(lines.iter().all(|l| !l.contains("(s)")));
     }
 }
 

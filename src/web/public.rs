@@ -222,8 +222,14 @@ fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> 
     params.expertcyber = form.expertcyber.as_ref().map(|_| "true".to_owned());
     params.remote = form.remote.as_ref().map(|_| "true".to_owned());
     params.page = form.page.clone();
-    let request = SearchRequest::parse(&params, state)?;
-    let outcome = search::run(state, &request)?;
+    let mut request = SearchRequest::parse(&params, state)?;
+    let mut outcome = search::run(state, &request)?;
+    // A page past the last (an old link, a typed URL) shows the last page, never "Page 99 sur 16".
+    let last = outcome.total.div_ceil(outcome.limit).max(1);
+    if request.page > last {
+        request.page = last;
+        outcome = search::run(state, &request)?;
+    }
     let place = match (
         &outcome.location.commune,
         &outcome.location.departement_name,

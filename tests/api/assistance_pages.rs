@@ -398,3 +398,59 @@ async fn the_tracking_page_says_what_happens_next_and_cancelling_asks_first() {
     );
     assert!(!page.has("next-step") && !page.has("cancel"));
 }
+
+#[tokio::test]
+async fn the_error_summary_lists_the_fields_in_page_order_as_links() {
+    let app = TestApp::spawn().await;
+    let browser = common::pages::Browser::new(&app.address);
+    let form = browser.get("/demande-assistance").await;
+    let refused = browser
+        .submit(
+            &form,
+            "/demande-assistance",
+            &[("email", "pas-une-adresse")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let summary = refused.html.split("id=\"error-summary\"").nth(1).unwrap();
+    let summary = summary.split("</div>").next().unwrap();
+    let anchors: Vec<&str> = summary
+        .split("<a href=\"#")
+        .skip(1)
+        .map(|a| a.split('"').next().unwrap())
+        .collect();
+    assert_eq!(
+        anchors,
+        [
+            "postcode",
+            "audience-particulier",
+            "incident_type",
+            "description",
+            "name",
+            "email",
+            "consent"
+        ],
+        "{summary}"
+    );
+    // Every field in error is marked.
+    for id in [
+        "postcode",
+        "incident_type",
+        "description",
+        "name",
+        "email",
+        "consent",
+    ] {
+        assert_eq!(
+            refused.attribute(id, "aria-invalid").as_deref(),
+            Some("true"),
+            "{id}"
+        );
+    }
+    // Plain French: no code, no API path.
+    let text = refused.text();
+    assert!(
+        !text.contains("/api/") && !text.contains("collectivite"),
+        "{text}"
+    );
+}

@@ -431,3 +431,24 @@ async fn a_missing_or_unknown_place_is_explained_next_to_the_field() {
 
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_page_past_the_last_shows_the_last_page() {
+    let app = TestApp::spawn().await;
+    for i in 0..12 {
+        app.insert(common::provider(
+            &format!("p{i}"),
+            48.11 + f64::from(i) * 0.001,
+            -1.68,
+            Zone::Radius { radius_km: 30 },
+        ))
+        .await;
+    }
+    let browser = crate::common::pages::Browser::new(&app.address);
+    let page = browser.get("/?lieu=35000&page=99").await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert!(text.contains("Page 2 sur 2"), "{text}");
+    assert!(!text.contains("Page 99"), "{text}");
+    assert_eq!(page.html.matches("class=\"card\"").count(), 2);
+}

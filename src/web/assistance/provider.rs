@@ -228,6 +228,11 @@ async fn show_requests(
             "held": held,
             "capacity": availability.capacity,
             "open_requests": availability.open_requests,
+            "open_requests_fr": crate::french::plural(
+                usize::try_from(availability.open_requests).unwrap_or(0),
+                "demande",
+                "demandes",
+            ),
             "absences": availability.absences.iter().map(|a| json!({
                 "id": a.id,
                 "starts": day_fr(a.starts_on),

@@ -72,12 +72,34 @@ fn form_data(
     // As soon as the incident type is known, its advice and whom to call, as information.
     let advice = crate::diagnostic::advice_for_incident(state, form.incident_type.trim())?;
     let advice_only = advice.as_ref().is_some_and(|a| !a.professional);
-    let summary: Vec<String> = errors
+    // The error summary lists the fields in the order of the page, each a link to its field.
+    const PAGE_ORDER: [(&str, &str); 8] = [
+        ("postcode", "postcode"),
+        ("audience", "audience-particulier"),
+        ("incident_type", "incident_type"),
+        ("description", "description"),
+        ("contact.name", "name"),
+        ("contact.email", "email"),
+        ("contact.phone", "phone"),
+        ("consent", "consent"),
+    ];
+    let shown_field =
+        |field: &str| field != "redirections" && !(advice_only && field == "incident_type");
+    let mut summary: Vec<Value> = PAGE_ORDER
         .iter()
-        .filter(|(k, _)| k.as_str() != "redirections")
-        .filter(|(k, _)| !(advice_only && k.as_str() == "incident_type"))
-        .flat_map(|(_, v)| v.clone())
+        .filter(|(field, _)| shown_field(field))
+        .filter_map(|(field, anchor)| {
+            let message = errors.get(*field)?.first()?;
+            Some(json!({"href": format!("#{anchor}"), "message": message}))
+        })
         .collect();
+    summary.extend(
+        errors
+            .iter()
+            .filter(|(field, _)| shown_field(field) && !PAGE_ORDER.iter().any(|(f, _)| f == field))
+            .filter_map(|(_, messages)| messages.first())
+            .map(|message| json!({"href": "#request-form", "message": message})),
+    );
     let mut shown = errors.clone();
     if advice_only {
         shown.remove("incident_type");
