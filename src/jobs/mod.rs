@@ -72,25 +72,6 @@ impl JobReport {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_report_agrees_each_line_with_its_number() {
-        let report = super::JobReport {
-            labels_expired: 1,
-            assignment_timeouts: 3,
-            ..Default::default()
-        };
-        let lines = report.lines_fr();
-        assert!(lines.contains(&"1 label expiré.".to_owned()));
-        assert!(
-            lines.contains(&"3 propositions d'assistance sans réponse réattribuées.".to_owned())
-        );
-        assert!(lines.contains(&"0 trace de limitation purgée.".to_owned()));
-        assert!(lines.iter().all(|l| !l.contains("(s)")));
-    }
-}
-
 /// Runs every job once.
 pub fn run_once(state: &AppState) -> Result<JobReport, AppError> {
     Ok(JobReport {
@@ -124,4 +105,23 @@ pub fn spawn(
                 std::thread::sleep(every);
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_report_agrees_each_line_with_its_number() {
+        let report = super::JobReport {
+            labels_expired: 1,
+            assignment_timeouts: 3,
+            ..Default::default()
+        };
+        let lines = report.lines_fr();
+        assert!(lines.contains(&"1 label expiré.".to_owned()));
+        assert!(
+            lines.contains(&"3 propositions d'assistance sans réponse réattribuées.".to_owned())
+        );
+        assert!(lines.contains(&"0 trace de limitation purgée.".to_owned()));
+        assert!(lines.iter().all(|l| !l.contains("(s)")));
+    }
 }
