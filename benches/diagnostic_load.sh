@@ -7,6 +7,8 @@
 # SQLite database (the bundled geography and the demo set are loaded on the first start), then
 # runs wrk with the same settings against
 #   GET  /healthz                                  the floor
+#   POST /healthz with a JSON body                 the floor of any JSON POST (answered 405)
+#   POST /api/v1/diagnostic/evaluate, one body     one answer set, no Lua per request
 #   POST /api/v1/diagnostic/evaluate               varied: every request is one of the tree's
 #                                                  answer prefixes (all paths, all audiences)
 #   GET  /diagnostic                               the first question page
@@ -124,6 +126,19 @@ with open(f"{tmp}/pages.lua", "w") as f:
 print(f"{len(prefixes)} evaluate bodies, {len(pages)} journey pages", file=sys.stderr)
 PY
 
+# One fixed answer set (no Lua per request, like /healthz), and the floor of any JSON POST: a
+# body sent to /healthz, which refuses the method (405) after the middleware has read the body.
+cat >"$TMP/evaluate_one.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"answers":{"public":"particulier","situation":"message","message":"video"}}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+cat >"$TMP/post_floor.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = '{"answers":{"public":"particulier","situation":"message","message":"video"}}'
+wrk.headers["Content-Type"] = "application/json"
+LUA
+
 cat >"$TMP/report.lua" <<'LUA'
 done = function(summary, latency, requests)
   local secs = summary.duration / 1e6
@@ -139,10 +154,13 @@ run_wrk() { # $1 path, $2 duration, $3 extra script
     wrk --threads "$THREADS" --connections "$CONNECTIONS" --duration "$2" --timeout 10s --script "$script" "$BASE$1"
 }
 declare -A RESULT
-for name in healthz evaluate start_page journey_page; do
+NAMES="healthz post_floor evaluate_one evaluate start_page journey_page"
+for name in $NAMES; do
     extra=
     case $name in
         healthz) path=/healthz ;;
+        post_floor) path=/healthz extra="$TMP/post_floor.lua" ;;
+        evaluate_one) path=/api/v1/diagnostic/evaluate extra="$TMP/evaluate_one.lua" ;;
         evaluate) path=/ extra="$TMP/evaluate.lua" ;;
         start_page) path=/diagnostic ;;
         journey_page) path=/ extra="$TMP/pages.lua" ;;
@@ -155,7 +173,7 @@ field() { tr ' ' '\n' <<<"${RESULT[$1]}" | awk -F= -v k="$2" '$1 == k { print $2
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 echo "cyberdir diagnostic load — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 printf '%-13s %10s %8s %8s %8s %7s %8s\n' endpoint req/s 'p50 ms' 'p90 ms' 'p99 ms' non2xx ratio
-for name in healthz evaluate start_page journey_page; do
+for name in $NAMES; do
     printf '%-13s %10s %8s %8s %8s %7s %8s\n' "$name" "$(field "$name" rps)" \
         "$(ms "$(field "$name" p50)")" "$(ms "$(field "$name" p90)")" "$(ms "$(field "$name" p99)")" \
         "$(field "$name" non2xx)" \

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::diagnostic::{self, Evaluation};
+
 use crate::domain::diagnostic::Tree;
 use crate::error::{AppError, Problem};
 use crate::state::AppState;

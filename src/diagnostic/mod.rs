@@ -180,6 +180,61 @@ pub fn evaluate(
     evaluate_in(state, &published.tree, answers)
 }
 
+/// An evaluation as JSON, from the version's cache when the same answers were seen: it depends
+/// on nothing but the version and the answers on the path.
+fn evaluate_json_in(
+    state: &AppState,
+    published: &Published,
+    answers: &Answers,
+) -> Result<bytes::Bytes, AppError> {
+    let step = diagnostic::walk(&published.tree, answers).map_err(walk_error)?;
+    let key: String = step
+        .path()
+        .iter()
+        .map(|(q, c)| format!("{q}={};", c.id))
+        .collect();
+    if let Some(body) = published.answers.get(&key) {
+        return Ok(body);
+    }
+    let evaluation = evaluate_in(state, &published.tree, answers)?;
+    let body = bytes::Bytes::from(
+        serde_json::to_vec(&evaluation).map_err(|e| AppError::Internal(e.to_string()))?,
+    );
+    published.answers.put(key, body.clone());
+    Ok(body)
+}
+
+/// [`evaluate`] as the API answers it (JSON). Blocking when the version must be read.
+pub fn evaluate_json(
+    state: &AppState,
+    version: Option<&str>,
+    answers: &Answers,
+) -> Result<bytes::Bytes, AppError> {
+    let published = published(state, version)?;
+    evaluate_json_in(state, &published, answers)
+}
+
+/// Like [`evaluate_json`], without blocking: `None` when the answer needs the database (the
+/// version in force not checked lately, or another version asked for). A step is then a
+/// lookup in memory, answered on the server's own thread.
+pub fn evaluate_json_in_memory(
+    state: &AppState,
+    version: Option<&str>,
+    answers: &Answers,
+) -> Option<Result<bytes::Bytes, AppError>> {
+    let published = state.diagnostic.fresh()?;
+    if version.is_some_and(|v| v != published.tree.version) {
+        return None;
+    }
+    Some(evaluate_json_in(state, &published, answers))
+}
+
+/// The first question of the version in force, from memory when it was checked lately.
+pub fn first_question_in_memory(state: &AppState) -> Option<Result<Evaluation, AppError>> {
+    let published = state.diagnostic.fresh()?;
+    Some(evaluate_in(state, &published.tree, &Answers::new()))
+}
+
 /// What to do and whom to call for an incident type, as the diagnostic words it (the search
 /// page and the request form show it as soon as the incident type is known).
 #[derive(Debug, Clone, Serialize)]

@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::diagnostic::{self as queries, VersionRow};
 use crate::db::{DbConnection, Pool, counters};
+use crate::directory::cache::AnswerCache;
 use crate::domain::diagnostic::check::Summary;
 use crate::domain::diagnostic::{self, SHIPPED, Tree, TreeError};
 use crate::domain::taxonomy::Taxonomy;
@@ -21,11 +22,21 @@ use crate::error::AppError;
 pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
 
 /// A version as published, checked against the taxonomy in force.
-#[derive(Debug)]
 pub struct Published {
     pub tree: Tree,
     pub published_at: NaiveDateTime,
     pub summary: Summary,
+    /// Evaluations as JSON, by the answers on their path: a step depends on nothing else.
+    pub answers: AnswerCache<bytes::Bytes>,
+}
+
+impl std::fmt::Debug for Published {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Published")
+            .field("version", &self.tree.version)
+            .field("published_at", &self.published_at)
+            .finish()
+    }
 }
 
 #[derive(Default)]
@@ -114,16 +125,20 @@ pub fn install_shipped(
 }
 
 impl Trees {
-    /// The version in force. Reads the database at most every [`REFRESH_EVERY`].
-    pub fn current(&self, pool: &Pool, taxonomy: &Taxonomy) -> Result<Arc<Published>, AppError> {
-        if let Some((_, checked, published)) = self
-            .current
+    /// The version in force if it was checked within [`REFRESH_EVERY`], without the database.
+    pub fn fresh(&self) -> Option<Arc<Published>> {
+        self.current
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-            && checked.elapsed() < REFRESH_EVERY
-        {
-            return Ok(published.clone());
+            .filter(|(_, checked, _)| checked.elapsed() < REFRESH_EVERY)
+            .map(|(_, _, published)| published.clone())
+    }
+
+    /// The version in force. Reads the database at most every [`REFRESH_EVERY`].
+    pub fn current(&self, pool: &Pool, taxonomy: &Taxonomy) -> Result<Arc<Published>, AppError> {
+        if let Some(published) = self.fresh() {
+            return Ok(published);
         }
         let mut conn = pool.get()?;
         self.refresh(&mut conn, taxonomy)
@@ -193,6 +208,7 @@ impl Trees {
                 tree,
                 published_at: row.published_at,
                 summary,
+                answers: AnswerCache::new(),
             }),
             Err(errors) => {
                 let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();

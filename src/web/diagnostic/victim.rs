@@ -94,7 +94,11 @@ fn question_view(
 #[get("/diagnostic")]
 async fn start_page(state: web::Data<AppState>) -> HttpResponse {
     let inner = state.clone().into_inner();
-    match blocking(move || diagnostic::evaluate(&inner, None, &Default::default())).await {
+    let asked = match diagnostic::first_question_in_memory(&state) {
+        Some(asked) => asked,
+        None => blocking(move || diagnostic::evaluate(&inner, None, &Default::default())).await,
+    };
+    match asked {
         Ok(asked) => question_view(
             &state,
             StatusCode::OK,
