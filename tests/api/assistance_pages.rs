@@ -334,13 +334,7 @@ async fn staff_see_the_queue_assign_by_hand_and_providers_close_with_a_report() 
 #[tokio::test]
 async fn the_tracking_page_says_what_happens_next_and_cancelling_asks_first() {
     let app = TestApp::spawn().await;
-    app.insert(provider(
-        "proche",
-        48.1113,
-        -1.64,
-        Zone::Radius { radius_km: 50 },
-    ))
-    .await;
+    common::assistance::nearby(&app, "proche", 3.0).await;
     let browser = common::pages::Browser::new(&app.address);
     let form = browser.get("/demande-assistance").await;
     let sent = browser

@@ -2,6 +2,7 @@
 
 mod common;
 
+mod accessibility;
 mod accounts;
 mod assistance;
 mod assistance_pages;

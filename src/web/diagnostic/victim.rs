@@ -158,14 +158,14 @@ fn previous_url(journey: &Journey, asked: &Evaluation) -> Option<String> {
     })
 }
 
-/// A question of the journey, with the answer given if it was answered; a question that is not
-/// (or no longer) on the journey's path sends to the journey's next step.
-#[get("/diagnostic/{journey}/question/{question}")]
-async fn question_page(
+/// A question of a journey as asked at its place, with the answer given (none after a refused
+/// answer, shown with its `error`); a question not (or no longer) on the journey's path sends to
+/// the journey's next step.
+async fn journey_question(
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    (id, question): (String, String),
+    error: Option<String>,
 ) -> HttpResponse {
-    let (id, question) = path.into_inner();
     let inner = state.clone().into_inner();
     let shown = blocking(move || {
         let journey = journeys::load(&inner, &id)?;
@@ -181,19 +181,31 @@ async fn question_page(
                 asked.question.as_ref().map_or("", |q| q.id.as_str())
             );
             let previous = previous_url(&journey, &asked);
+            let (status, selected) = match error {
+                Some(_) => (StatusCode::UNPROCESSABLE_ENTITY, None),
+                None => (StatusCode::OK, selected),
+            };
             question_view(
                 &state,
-                StatusCode::OK,
+                status,
                 &action,
                 &asked,
                 selected.as_deref(),
                 previous,
-                None,
+                error,
             )
         }
         Ok((journey, None)) => see_other(&next_url(&journey.id, &journey.evaluation)),
         Err(e) => render_error(&state, &e),
     }
+}
+
+#[get("/diagnostic/{journey}/question/{question}")]
+async fn question_page(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    journey_question(state, path.into_inner(), None).await
 }
 
 #[post("/diagnostic/{journey}/question/{question}")]
@@ -206,41 +218,14 @@ async fn answer(
     let choice = form.into_inner().choix;
     let today = state.clock.today();
     let inner = state.clone().into_inner();
-    let (asked_id, asked_question) = (id.clone(), question.clone());
+    let asked = (id.clone(), question.clone());
     match blocking(move || journeys::answer(&inner, Some(&id), &question, &choice, today)).await {
         Ok(journey) => see_other(&next_url(&journey.id, &journey.evaluation)),
         Err(AppError::Validation(errors)) => {
             let message = errors.into_values().flatten().next();
-            let inner = state.clone().into_inner();
-            let shown = blocking(move || {
-                let journey = journeys::load(&inner, &asked_id)?;
-                let asked = journeys::question_on_path(&inner, &journey, &asked_question)?;
-                Ok((journey, asked))
-            })
-            .await;
-            match shown {
-                Ok((journey, Some((asked, _)))) => {
-                    let action = format!(
-                        "/diagnostic/{}/question/{}",
-                        journey.id,
-                        asked.question.as_ref().map_or("", |q| q.id.as_str())
-                    );
-                    let previous = previous_url(&journey, &asked);
-                    question_view(
-                        &state,
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        &action,
-                        &asked,
-                        None,
-                        previous,
-                        message,
-                    )
-                }
-                Ok((journey, None)) => see_other(&next_url(&journey.id, &journey.evaluation)),
-                Err(e) => render_error(&state, &e),
-            }
+            journey_question(state, asked, message).await
         }
-        Err(AppError::Conflict(_)) => see_other(&format!("/diagnostic/{asked_id}/resultat")),
+        Err(AppError::Conflict(_)) => see_other(&format!("/diagnostic/{}/resultat", asked.0)),
         Err(e) => render_error(&state, &e),
     }
 }
