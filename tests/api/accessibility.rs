@@ -23,6 +23,15 @@ async fn every_victim_page_passes_axe_on_a_phone() {
         .await;
     browser.wait_for_text("Prestataires près de Rennes").await;
     browser.assert_accessible("the search results").await;
+    // On a phone, the results come first, the form to search again after them.
+    let order = browser
+        .js(
+            "return document.getElementById('results-title').getBoundingClientRect().top
+                  < document.querySelector('form.search').getBoundingClientRect().top;",
+            vec![],
+        )
+        .await;
+    assert_eq!(order, json!(true), "results before the form on a phone");
     browser.goto(&app.url("/?lieu=Saint-Denis")).await;
     browser
         .wait_for_text("Plusieurs communes correspondent")
@@ -49,6 +58,17 @@ async fn every_victim_page_passes_axe_on_a_phone() {
         .wait_for_text("Votre demande n'a pas pu être envoyée")
         .await;
     browser.assert_accessible("the request form refused").await;
+    // Every field a thumb must hit is at least 44 px tall: text, email, tel, textarea, select,
+    // and the labels of radios and checkboxes.
+    let small = browser
+        .js(
+            "return [...document.querySelectorAll('#request-form input:not([type=hidden]):not([type=radio]):not([type=checkbox]), #request-form textarea, #request-form select, #request-form .checkbox label, #request-form button')]
+               .filter(e => e.getBoundingClientRect().height < 44)
+               .map(e => (e.id || e.htmlFor || e.tagName) + ': ' + e.getBoundingClientRect().height);",
+            vec![],
+        )
+        .await;
+    assert_eq!(small, json!([]), "targets under 44 px");
 
     let (status, created) = submit(&app, &request_body()).await;
     assert_eq!(status, 201, "{created}");

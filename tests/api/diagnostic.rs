@@ -128,3 +128,60 @@ async fn the_api_walks_the_tree_and_refuses_unknown_questions_and_answers() {
     assert!(document["paths"]["/api/v1/diagnostic/evaluate"]["post"].is_object());
     assert!(document["paths"]["/api/v1/diagnostic"]["get"].is_object());
 }
+
+/// A version published by another process is in force within seconds; one that no longer
+/// passes the checks (written around them) is skipped and the last valid version stays.
+#[tokio::test]
+async fn another_process_publication_is_seen_and_an_invalid_version_never_served() {
+    let app = TestApp::spawn().await;
+    let shipped = cyberdir::domain::diagnostic::SHIPPED;
+    let store = |version: &'static str, text: String, minutes: i64| {
+        let app = &app;
+        async move {
+            app.with_conn(move |conn| {
+                cyberdir::db::diagnostic::insert(
+                    conn,
+                    &cyberdir::db::diagnostic::VersionRow {
+                        version: version.into(),
+                        sha256: format!("{version}-digest"),
+                        source: text,
+                        published_at: chrono::Utc::now().naive_utc()
+                            + chrono::Duration::minutes(minutes),
+                        published_by: None,
+                    },
+                )
+                .unwrap();
+                cyberdir::db::counters::bump(conn, cyberdir::db::counters::DIAGNOSTIC).unwrap();
+            })
+            .await
+        }
+    };
+    store(
+        "2026-12-10",
+        shipped.replace("version = \"2026-12-01\"", "version = \"2026-12-10\""),
+        1,
+    )
+    .await;
+    // Broken: an outcome names an incident type that does not exist.
+    store(
+        "2026-12-20",
+        shipped
+            .replace("version = \"2026-12-01\"", "version = \"2026-12-20\"")
+            .replace("incident = \"spam\"", "incident = \"pourriel\""),
+        2,
+    )
+    .await;
+    tokio::time::sleep(
+        cyberdir::diagnostic::trees::REFRESH_EVERY + std::time::Duration::from_millis(200),
+    )
+    .await;
+    let (_, tree) = app.get_json("/api/v1/diagnostic").await;
+    assert_eq!(tree["version"], "2026-12-10", "the newest valid version");
+    let (status, _) = app
+        .post_json(
+            "/api/v1/diagnostic/evaluate",
+            &json!({"version": "2026-12-20", "answers": {}}),
+        )
+        .await;
+    assert_eq!(status, 422, "the broken version is never used");
+}
