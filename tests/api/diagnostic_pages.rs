@@ -307,7 +307,7 @@ async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
     assert_eq!(page.status, 200);
     assert_eq!(page.element("version").as_deref(), Some("2026-12-01"));
     assert!(page.text().contains("Qui est victime ?"));
-    assert!(!page.has("tree"), "only an admin publishes");
+    assert!(!page.has("file"), "only an admin publishes");
 
     let admin = Browser::sign_in(
         &app,
@@ -321,13 +321,7 @@ async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
     let broken = shipped
         .replace("version = \"2026-12-01\"", "version = \"2026-12-02\"")
         .replace("outcome = \"spam\" }", "next = \"situation\" }");
-    let refused = admin
-        .submit(
-            &page,
-            "/instruction/diagnostic",
-            &[("tree", broken.as_str())],
-        )
-        .await;
+    let refused = publish(&admin, &page, &broken).await;
     assert_eq!(refused.status, 422);
     let alert = refused.element("error-summary").unwrap();
     assert!(
@@ -344,13 +338,7 @@ async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
             "text = \"Qui est victime ?\"",
             "text = \"Qui a besoin d'aide ?\"",
         );
-    let published = admin
-        .submit(
-            &page,
-            "/instruction/diagnostic",
-            &[("tree", reworded.as_str())],
-        )
-        .await;
+    let published = publish(&admin, &page, &reworded).await;
     let page = admin.follow(&published).await;
     assert!(page.text().contains("La version 2026-12-02 est publiée"));
     let (_, tree) = app.get_json("/api/v1/diagnostic").await;
@@ -363,13 +351,7 @@ async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
     // A published version never changes.
     let tampered = reworded.replace("Qui a besoin d'aide ?", "Qui ?");
     let page = admin.get("/instruction/diagnostic").await;
-    let refused = admin
-        .submit(
-            &page,
-            "/instruction/diagnostic",
-            &[("tree", tampered.as_str())],
-        )
-        .await;
+    let refused = publish(&admin, &page, &tampered).await;
     assert_eq!(refused.status, 422);
     assert!(
         refused
@@ -377,6 +359,18 @@ async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
             .contains("déjà publiée avec un autre contenu")
     );
     let _ = backend();
+}
+
+/// The admin's publication form: the tree file chosen and sent.
+async fn publish(admin: &Browser, page: &Page, tree: &str) -> Page {
+    admin
+        .post_file(
+            "/instruction/diagnostic",
+            &[("csrf_token", &page.csrf())],
+            ("arbre.toml", "application/toml"),
+            tree.as_bytes(),
+        )
+        .await
 }
 
 async fn browser_text(app: &TestApp, path: &str) -> String {

@@ -1,9 +1,9 @@
 //! `/instruction/diagnostic`: the tree in force, read-only, for staff; an admin publishes a new
 //! version by pasting its file, checked first (every problem listed, nothing changed).
 
+use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, web};
-use serde::Deserialize;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::json;
 
 use crate::auth::extract::CurrentUser;
@@ -18,13 +18,11 @@ use crate::web::page;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    // A tree file is larger than the default form limit.
-    cfg.service(overview_page).service(
-        web::resource("/instruction/diagnostic")
-            .app_data(web::FormConfig::default().limit(TREE_FORM_LIMIT))
-            .route(web::post().to(publish)),
-    );
+    cfg.service(overview_page).service(publish);
 }
+
+/// The largest tree file accepted from the page.
+const TREE_FILE_LIMIT: usize = 512 * 1024;
 
 fn overview_view(
     state: &AppState,
@@ -32,7 +30,7 @@ fn overview_view(
     status: StatusCode,
     overview: Overview,
     info: Option<String>,
-    (text, errors): (String, Vec<String>),
+    errors: Vec<String>,
 ) -> HttpResponse {
     page(
         state,
@@ -57,7 +55,6 @@ fn overview_view(
             })).collect::<Vec<_>>(),
             "is_admin": user.role == crate::domain::actor::Role::Admin,
             "info": info,
-            "text": text,
             "errors": errors,
         }),
     )
@@ -80,41 +77,43 @@ async fn overview_page(
         .map(|v| format!("La version {v} est publiée : elle est en vigueur."));
     let (inner, actor) = (data_of(&state), user.actor.clone());
     match blocking(move || staff::overview(&inner, &actor)).await {
-        Ok(overview) => overview_view(
-            &state,
-            &user,
-            StatusCode::OK,
-            overview,
-            info,
-            (String::new(), Vec::new()),
-        ),
+        Ok(overview) => overview_view(&state, &user, StatusCode::OK, overview, info, Vec::new()),
         Err(e) => error_page(&state, &user, &e),
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PublishForm {
-    pub csrf_token: String,
-    pub tree: String,
-}
-
-/// The largest tree file accepted from the page.
-const TREE_FORM_LIMIT: usize = 512 * 1024;
-
+/// An admin publishes the file chosen on the page (`file`), checked first.
+#[post("/instruction/diagnostic")]
 async fn publish(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: PageUser,
-    form: web::Form<PublishForm>,
+    payload: Multipart,
 ) -> HttpResponse {
     let user = user.0;
-    let form = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
+    let mut form = match crate::http::multipart::read(payload, TREE_FILE_LIMIT).await {
+        Ok(form) => form,
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    let token = form.texts.remove("csrf_token").unwrap_or_default();
+    if let Err(e) = check_form(&req, &state, &user, &token) {
         return error_page(&state, &user, &e);
     }
-    let (inner, actor, text) = (data_of(&state), user.actor.clone(), form.tree.clone());
-    match blocking(move || staff::publish(&inner, &actor, &text)).await {
+    let text = match (form.refuse_too_large(), form.file) {
+        (Err(e), _) => Err(e),
+        (Ok(()), Some((_, bytes))) if !bytes.is_empty() => String::from_utf8(bytes)
+            .map_err(|_| AppError::field("file", "Le fichier doit être un texte UTF-8 (TOML).")),
+        _ => Err(AppError::field(
+            "file",
+            "Choisissez le fichier de l'arbre (TOML).",
+        )),
+    };
+    let (inner, actor) = (data_of(&state), user.actor.clone());
+    let published = match text {
+        Ok(text) => blocking(move || staff::publish(&inner, &actor, &text)).await,
+        Err(e) => Err(e),
+    };
+    match published {
         Ok(version) => see_other(&with_query(
             "/instruction/diagnostic",
             &[("info", &version)],
@@ -129,7 +128,7 @@ async fn publish(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     overview,
                     None,
-                    (form.tree, messages),
+                    messages,
                 ),
                 Err(e) => error_page(&state, &user, &e),
             }

@@ -315,15 +315,29 @@ impl Browser {
         filename: &str,
         bytes: &[u8],
     ) -> Page {
-        let mut form = reqwest::multipart::Form::new().text("csrf_token", token.to_owned());
-        for (name, value) in super::referencing::document_fields(kind) {
-            form = form.text(name.to_owned(), value.to_owned());
+        let mut fields = vec![("csrf_token", token)];
+        fields.extend(super::referencing::document_fields(kind));
+        self.post_file(path, &fields, (filename, "application/pdf"), bytes)
+            .await
+    }
+
+    /// A multipart form: text `fields` and one file named `file`.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        (filename, mime): (&str, &str),
+        bytes: &[u8],
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text((*name).to_owned(), (*value).to_owned());
         }
         let form = form.part(
             "file",
             reqwest::multipart::Part::bytes(bytes.to_vec())
                 .file_name(filename.to_owned())
-                .mime_str("application/pdf")
+                .mime_str(mime)
                 .unwrap(),
         );
         let response = self
