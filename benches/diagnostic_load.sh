@@ -73,7 +73,7 @@ curl -s "$BASE/api/v1/diagnostic" >"$TMP/tree.json"
 python3 - "$TMP" "$BASE" <<'PY'
 import json, sys, urllib.request, urllib.parse, random
 tmp, base = sys.argv[1], sys.argv[2]
-tree = json.load(open(f"{tmp}/tree.json"))
+tree = json.load(open(f"{tmp}/tree.json"))["tree"]
 qs = tree["question"]
 prefixes = []
 def walk(q, audience, answers):

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, Utc};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -16,9 +16,11 @@ use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
 pub struct DiagnosticTree {
-    /// When this version was published.
-    pub published_at: DateTime<Utc>,
-    #[serde(flatten)]
+    /// The version in force.
+    pub version: String,
+    /// When this version was published (UTC).
+    pub published_at: NaiveDateTime,
+    /// The questions, outcomes and advice, as written.
     pub tree: Tree,
 }
 
@@ -29,7 +31,8 @@ pub async fn tree(state: web::Data<AppState>) -> Result<HttpResponse, AppError> 
     let state = state.into_inner();
     let published = web::block(move || diagnostic::current(&state)).await??;
     Ok(HttpResponse::Ok().json(DiagnosticTree {
-        published_at: published.published_at.and_utc(),
+        version: published.tree.version.clone(),
+        published_at: published.published_at,
         tree: published.tree.clone(),
     }))
 }
@@ -41,9 +44,9 @@ pub struct EvaluateInput {
     /// A published version; the version in force when omitted.
     #[schema(pattern = r"^[A-Za-z0-9._-]{1,40}$")]
     pub version: Option<String>,
-    /// Question id → choice id. Answers off the path they trace are ignored (changing an
-    /// earlier answer leaves the later ones behind).
-    #[schema(required = true, value_type = BTreeMap<String, String>)]
+    /// Question id → choice id; none (or omitted) for the first question. Answers off the path
+    /// they trace are ignored (changing an earlier answer leaves the later ones behind).
+    #[schema(value_type = BTreeMap<String, String>)]
     pub answers: BTreeMap<String, String>,
 }
 
