@@ -105,8 +105,8 @@ pub fn record_progress(
         .execute(conn)
 }
 
-/// Moves a journey's ending forward (advice → redirection → search → request), never back,
-/// and notes the département when one is given.
+/// Moves a finished journey's ending forward (advice → redirection → search → request), never
+/// back, and notes the département when one is given.
 pub fn record_ending(
     conn: &mut DbConnection,
     id: &str,
@@ -114,11 +114,14 @@ pub fn record_ending(
     earlier: &[&str],
     departement: Option<&str>,
 ) -> QueryResult<usize> {
-    let target = journeys::table.find(id).filter(
-        journeys::ending
-            .is_null()
-            .or(journeys::ending.eq_any(earlier)),
-    );
+    let target = journeys::table
+        .find(id)
+        .filter(journeys::outcome.is_not_null())
+        .filter(
+            journeys::ending
+                .is_null()
+                .or(journeys::ending.eq_any(earlier)),
+        );
     diesel::update(target)
         .set((
             journeys::ending.eq(ending),

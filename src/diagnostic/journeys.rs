@@ -210,12 +210,6 @@ pub fn went_further(
     departement: Option<&str>,
 ) -> Result<(), AppError> {
     let mut conn = state.pool.get()?;
-    let Some(row) = queries::journey(&mut conn, id)? else {
-        return Ok(());
-    };
-    if row.outcome.is_none() {
-        return Ok(());
-    }
     queries::record_ending(&mut conn, id, ending.code(), &ending.earlier(), departement)?;
     Ok(())
 }

@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
 use diesel::Connection;
-use sha2::{Digest, Sha256};
 
 use crate::db::diagnostic::{self as queries, VersionRow};
 use crate::db::{DbConnection, Pool, counters};
@@ -65,13 +64,6 @@ pub fn check_text(text: &str, taxonomy: &Taxonomy) -> Result<(Tree, Summary), Ve
     Ok((tree, summary))
 }
 
-fn sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Publishes a tree unless it is invalid or its version exists with other content; publishing
 /// the same text again changes nothing. Returns whether a new version was published.
 pub fn publish(
@@ -82,7 +74,7 @@ pub fn publish(
     now: NaiveDateTime,
 ) -> Result<(Tree, bool), PublishError> {
     let (tree, _) = check_text(text, taxonomy).map_err(PublishError::Invalid)?;
-    let digest = sha256(text);
+    let digest = crate::auth::tokens::digest(text);
     let published = conn.transaction(|conn| -> Result<bool, PublishError> {
         match queries::find(conn, &tree.version)? {
             Some(row) if row.sha256 == digest => Ok(false),

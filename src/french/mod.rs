@@ -53,6 +53,11 @@ pub fn plural(n: usize, one: &str, many: &str) -> String {
     }
 }
 
+/// A distance as pages show it: one decimal, a French comma ("7,1 km").
+pub fn km(distance_km: f64) -> String {
+    format!("{} km", (distance_km * 10.0).round() / 10.0).replace('.', ",")
+}
+
 /// A delay as a person says it: "2 heures", "1 heure", "90 minutes" (whole hours in hours).
 pub fn duration_fr(delay: chrono::Duration) -> String {
     let minutes = usize::try_from(delay.num_minutes()).unwrap_or(0);
@@ -87,6 +92,12 @@ pub fn de(place: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distances_have_one_decimal_and_a_comma() {
+        assert_eq!(km(7.06), "7,1 km");
+        assert_eq!(km(12.0), "12 km");
+    }
 
     #[test]
     fn delays_read_as_spoken() {

@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use super::session::{MaybeUser, Viewer, viewer};
 use super::{GEO_ATTRIBUTION, render, render_error};
-use crate::directory::render::round_km;
 use crate::directory::search::{self, SearchParams, SearchRequest};
 use crate::domain::audience::Audience;
 use crate::domain::provider::Provider;
@@ -147,7 +146,7 @@ fn card(state: &AppState, p: &Provider, distance_km: Option<f64>, covers: bool) 
                 number: l.number.clone(),
                 valid_until: crate::french::day_fr(l.valid_until),
             }),
-        distance: distance_km.map(|d| format!("{} km", round_km(d)).replace('.', ",")),
+        distance: distance_km.map(crate::french::km),
         covers_location: covers,
     }
 }

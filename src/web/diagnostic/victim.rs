@@ -339,7 +339,7 @@ fn nearby(
                 "id": p.id,
                 "name": p.name,
                 "city": p.city,
-                "distance": format!("{} km", crate::directory::render::round_km(m.distance_km)).replace('.', ","),
+                "distance": crate::french::km(m.distance_km),
                 "phone": p.phone,
                 "labelled": p.label.as_ref().is_some_and(|l| l.is_valid_on(state.clock.today())),
                 "request_link": request_link(Some(&p.id)),
