@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod json;
 pub mod label;
 pub mod mail;
+pub mod observatory;
 pub mod referencing;
 pub mod seed;
 pub mod setup;

@@ -71,6 +71,10 @@ enum Command {
         /// The deterministic demo set of ~1,200 providers.
         #[arg(long)]
         demo: bool,
+        /// N years of synthetic observatory facts (about 450,000 journeys a year), ending
+        /// yesterday.
+        #[arg(long, value_name = "N")]
+        observatory: Option<u32>,
     },
 }
 
@@ -217,13 +221,24 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             println!("Copie de la base écrite dans {}.", to.display());
             Ok(())
         }
-        Command::Seed { demo } => {
-            if !demo {
-                return Err("nothing to seed: use `cyberdir seed --demo`".into());
+        Command::Seed { demo, observatory } => {
+            if !demo && observatory.is_none() {
+                return Err(
+                    "nothing to seed: use `cyberdir seed --demo` or `--observatory N`".into(),
+                );
             }
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-            let created = setup::seed_demo(&state, &mut conn)?;
-            println!("{created} prestataires de démonstration créés.");
+            if demo {
+                let created = setup::seed_demo(&state, &mut conn)?;
+                println!("{created} prestataires de démonstration créés.");
+            }
+            if let Some(years) = observatory {
+                let written = setup::seed_observatory(&state, &mut conn, years)?;
+                println!(
+                    "{written} faits de l'observatoire créés ({}).",
+                    cyberdir::french::plural(years as usize, "an", "ans")
+                );
+            }
             Ok(())
         }
     }

@@ -41,10 +41,14 @@ struct NameLists {
 }
 
 /// SplitMix64: small, fast, and the same sequence on every platform and version.
-struct Rng(u64);
+pub struct Rng(u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -52,12 +56,12 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
     fn chance(&mut self, p: f64) -> bool {
@@ -351,8 +355,8 @@ fn generate(
             rng.pick(&names.description_services)
         );
         let mut id_bytes = [0u8; 16];
-        id_bytes[..8].copy_from_slice(&rng.next().to_le_bytes());
-        id_bytes[8..].copy_from_slice(&rng.next().to_le_bytes());
+        id_bytes[..8].copy_from_slice(&rng.next_u64().to_le_bytes());
+        id_bytes[8..].copy_from_slice(&rng.next_u64().to_le_bytes());
         out.push(Provider {
             id: uuid::Builder::from_random_bytes(id_bytes)
                 .into_uuid()

@@ -77,6 +77,23 @@ pub fn seed_demo(state: &AppState, conn: &mut DbConnection) -> Result<usize, Str
     .map_err(|e| e.to_string())
 }
 
+/// Synthetic observatory facts, with their progress on standard error.
+pub fn seed_observatory(
+    state: &AppState,
+    conn: &mut DbConnection,
+    years: u32,
+) -> Result<usize, String> {
+    let expected =
+        (crate::observatory::synthetic::JOURNEYS_A_YEAR * 1.15 * f64::from(years)) as usize;
+    let written = crate::observatory::synthetic::seed(state, conn, years, |done| {
+        let percent = (done * 100 / expected.max(1)).min(99);
+        eprint!("\r{percent:>3} % — {done} faits écrits");
+    })
+    .map_err(|e| e.to_string())?;
+    eprintln!("\r100 % — {written} faits écrits");
+    Ok(written)
+}
+
 /// One account per role for trying the service, sharing one generated password; the provider
 /// account is a member of a demo organisation.
 fn demo_accounts(

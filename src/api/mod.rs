@@ -8,6 +8,7 @@ pub mod geo;
 pub mod health;
 pub mod incident_types;
 pub mod labels;
+pub mod observatory;
 pub mod outbox;
 pub mod providers;
 pub mod referencing;
@@ -33,6 +34,7 @@ use crate::error::{AppError, Problem};
         (name = "geo", description = "Reference geography"),
         (name = "taxonomy", description = "Incident types"),
         (name = "diagnostic", description = "The victim's diagnostic: questions, outcomes, advice and redirections"),
+        (name = "observatory", description = "The threat observatory: live alerts and published monthly statistics"),
         (name = "accounts", description = "Accounts and sessions"),
         (name = "outbox", description = "Email delivery (staff)"),
         (name = "users", description = "Users and roles (admins)"),
@@ -79,6 +81,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(incident_types::list)
             .service(diagnostic::tree)
             .service(diagnostic::evaluate)
+            .service(observatory::list_alerts)
+            .service(observatory::months)
+            .service(observatory::monthly)
             .service(accounts::sign_up)
             .service(accounts::verify)
             .service(accounts::log_in)

@@ -345,5 +345,5 @@ pub fn write(
     }
     row.version += 1;
     row.updated_at = now;
-    Ok(())
+    crate::observatory::facts::follow_request(conn, row, now)
 }

@@ -86,6 +86,11 @@ pub fn close(
             ));
         }
         let (resolved, report) = check(state, resolved, report)?;
+        crate::observatory::facts::confirm_incident(
+            conn,
+            &row.id,
+            report.confirmed_incident_type.trim(),
+        )?;
         queries::insert_report(
             conn,
             &ReportRow {

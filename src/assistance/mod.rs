@@ -33,6 +33,7 @@ use crate::domain::assistance::RequestStatus;
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
 use crate::geo::location::Place;
+use crate::observatory::facts;
 use crate::state::AppState;
 
 /// After this many declined or unanswered offers, the request goes to staff.
@@ -269,7 +270,7 @@ pub fn create(
     idempotency_key: Option<&str>,
     client: &str,
 ) -> Result<(RequestCreated, bool), AppError> {
-    create_keyed(state, input, idempotency_key, client)
+    create_keyed(state, input, idempotency_key, client, facts::CHANNEL_API)
 }
 
 /// [`create`] from the public form, keyed by the form's secret token: a second submission of
@@ -281,7 +282,7 @@ pub fn create_from_form(
     form_key: &str,
     client: &str,
 ) -> Result<(RequestCreated, bool), AppError> {
-    create_keyed(state, input, Some(form_key), client)
+    create_keyed(state, input, Some(form_key), client, facts::CHANNEL_SITE)
 }
 
 fn create_keyed(
@@ -289,6 +290,7 @@ fn create_keyed(
     input: &NewRequest,
     idempotency_key: Option<&str>,
     client: &str,
+    channel: &str,
 ) -> Result<(RequestCreated, bool), AppError> {
     let key = idempotency_key
         .map(str::trim)
@@ -303,7 +305,7 @@ fn create_keyed(
     }
     let checked = check(state, input)?;
     let mut conn = state.pool.get()?;
-    let created = create_checked(&mut conn, state, checked, key, client);
+    let created = create_checked(&mut conn, state, checked, key, client, channel);
     // Nothing of the directory or the geography changed: the in-memory index stays fresh.
     crate::db::check_in_uncounted(conn);
     created
@@ -315,6 +317,7 @@ fn create_checked(
     checked: Checked,
     key: Option<String>,
     client: &str,
+    channel: &str,
 ) -> Result<(RequestCreated, bool), AppError> {
     let client_hash = tokens::digest(client);
     let now = state.clock.now_naive();
@@ -379,6 +382,7 @@ fn create_checked(
             }
             other => other?,
         }
+        facts::record_request(conn, state, &row, channel)?;
         step.record(Event::request(&row.id, "create", None, received));
         notify::received(step, state, &row)?;
         assign::carry_out(conn, step, state, &row, &decision, received, now)?;

@@ -32,6 +32,8 @@ pub enum Subject {
     /// A granted label, by its number.
     Label,
     AssistanceRequest,
+    /// A public alert of the observatory.
+    Alert,
 }
 
 impl Subject {
@@ -41,6 +43,7 @@ impl Subject {
             Self::LabelApplication => "label_application",
             Self::Label => "label",
             Self::AssistanceRequest => "assistance_request",
+            Self::Alert => "alert",
         }
     }
 }
@@ -162,6 +165,11 @@ impl Event {
             None,
             "anonymised",
         )
+    }
+
+    /// An alert published (`live`) or withdrawn (`withdrawn`).
+    pub fn alert(id: &str, action: &'static str, from: Option<&str>, to: &str) -> Self {
+        Self::new(Subject::Alert, id, action.to_owned(), from, to)
     }
 
     /// Who acted (none for the scheduler or an anonymous victim).

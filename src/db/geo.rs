@@ -178,3 +178,15 @@ pub fn communes_in_box(
         .select(CommuneRow::as_select())
         .load(conn)
 }
+
+/// Each département's population (from the imported communes); empty before an import.
+pub fn population_by_departement(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    let rows: Vec<(String, i32)> = communes::table
+        .select((communes::departement_code, communes::population))
+        .load(conn)?;
+    let mut sums: BTreeMap<String, i64> = BTreeMap::new();
+    for (departement, population) in rows {
+        *sums.entry(departement).or_default() += i64::from(population.max(0));
+    }
+    Ok(sums.into_iter().collect())
+}

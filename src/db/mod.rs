@@ -27,6 +27,7 @@ pub mod geo;
 pub mod incident_types;
 pub mod introspect;
 pub mod labels;
+pub mod observatory;
 pub mod outbox;
 pub mod providers;
 pub mod referencing;

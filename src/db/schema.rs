@@ -468,7 +468,82 @@ diesel::table! {
 
 diesel::joinable!(diagnostic_journeys -> diagnostic_versions (tree_version));
 
+diesel::table! {
+    observatory_facts (id) {
+        id -> BigInt,
+        source_id -> Text,
+        kind -> Text,
+        occurred_on -> Date,
+        audience -> Nullable<Text>,
+        incident_type -> Nullable<Text>,
+        category -> Nullable<Text>,
+        departement -> Nullable<Text>,
+        region -> Nullable<Text>,
+        channel -> Text,
+        partner -> Nullable<Text>,
+        outcome -> Text,
+        urgency -> Nullable<Text>,
+        counted -> Bool,
+        escalated -> Bool,
+        minutes_to_acceptance -> Nullable<Integer>,
+        confirmed_incident_type -> Nullable<Text>,
+        revision -> BigInt,
+    }
+}
+
+diesel::table! {
+    observatory_signals (id) {
+        id -> Text,
+        incident_type -> Text,
+        audience -> Text,
+        since -> Date,
+        last_day -> Date,
+        method -> Text,
+        observed -> BigInt,
+        expected -> Double,
+        score -> Double,
+        observed_3_days -> BigInt,
+        expected_3_days -> Double,
+        detected_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> Text,
+        title -> Text,
+        body -> Text,
+        incident_types -> Text,
+        audiences -> Text,
+        scope -> Text,
+        scope_code -> Nullable<Text>,
+        valid_from -> Timestamp,
+        valid_until -> Timestamp,
+        signal_id -> Nullable<Text>,
+        published_by -> Text,
+        published_at -> Timestamp,
+        withdrawn_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    open_data_releases (month, revision) {
+        month -> Text,
+        revision -> Integer,
+        csv -> Text,
+        sha256 -> Text,
+        note -> Nullable<Text>,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(alerts -> observatory_signals (signal_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    observatory_facts,
+    observatory_signals,
+    alerts,
+    open_data_releases,
     diagnostic_versions,
     diagnostic_journeys,
     rate_events,

@@ -8,8 +8,10 @@ use chrono::NaiveDate;
 use super::{Evaluation, Status, evaluate_in, published};
 use crate::auth::tokens::random_token;
 use crate::db::diagnostic::{self as queries, JourneyProgress, JourneyRow};
+use crate::db::write_transaction;
 use crate::domain::diagnostic::Answers;
 use crate::error::AppError;
+use crate::observatory::facts;
 use crate::state::AppState;
 
 /// Where a journey came from (the partner module adds its own).
@@ -189,11 +191,15 @@ pub fn answer(
         },
     };
     let mut conn = state.pool.get()?;
-    if id.is_none() {
-        queries::insert_journey(&mut conn, &row)?;
-    }
-    queries::record_progress(&mut conn, &row.id, &progress)?;
-    let row = queries::journey(&mut conn, &row.id)?.ok_or_else(unknown_journey)?;
+    let row = write_transaction(&mut conn, |conn| {
+        if id.is_none() {
+            queries::insert_journey(conn, &row)?;
+        }
+        queries::record_progress(conn, &row.id, &progress)?;
+        let row = queries::journey(conn, &row.id)?.ok_or_else(unknown_journey)?;
+        facts::record_journey(conn, state, &row)?;
+        Ok::<_, AppError>(row)
+    })?;
     Ok(Journey {
         id: row.id.clone(),
         row,
@@ -210,8 +216,14 @@ pub fn went_further(
     departement: Option<&str>,
 ) -> Result<(), AppError> {
     let mut conn = state.pool.get()?;
-    queries::record_ending(&mut conn, id, ending.code(), &ending.earlier(), departement)?;
-    Ok(())
+    write_transaction(&mut conn, |conn| {
+        if queries::record_ending(conn, id, ending.code(), &ending.earlier(), departement)? > 0
+            && let Some(row) = queries::journey(conn, id)?
+        {
+            facts::record_journey(conn, state, &row)?;
+        }
+        Ok(())
+    })
 }
 
 /// Whether a journey is finished (for the pages' redirections).
@@ -240,15 +252,34 @@ pub fn prefill(state: &AppState, id: &str) -> Result<Option<Prefill>, AppError> 
     }))
 }
 
-/// A request was sent from this journey (nothing for none).
+/// The request `request_id` was sent from this journey (nothing for none): the journey went
+/// that far, and the request is counted as a case by its journey, not twice.
 pub fn ended_in_request(
     state: &AppState,
     id: &str,
+    request_id: &str,
     postcode: Option<&str>,
 ) -> Result<(), AppError> {
     if id.is_empty() {
         return Ok(());
     }
     let departement = postcode.and_then(|p| crate::domain::zone::departement_of_postcode(p.trim()));
-    went_further(state, id, Ending::Request, departement.as_deref())
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        let ending = Ending::Request;
+        let recorded = queries::record_ending(
+            conn,
+            id,
+            ending.code(),
+            &ending.earlier(),
+            departement.as_deref(),
+        )?;
+        if recorded > 0
+            && let Some(row) = queries::journey(conn, id)?
+        {
+            facts::record_journey(conn, state, &row)?;
+            facts::counted_by_journey(conn, request_id)?;
+        }
+        Ok(())
+    })
 }

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod label;
 pub mod label_application;
 pub mod matching;
+pub mod observatory;
 pub mod provider;
 pub mod reason;
 pub mod referencing;

@@ -29,6 +29,30 @@ pub fn is_safe_link(href: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<')
 }
 
+/// A category as read on a page (categories are codes in the taxonomy).
+pub fn category_label(code: &str) -> String {
+    match code {
+        "escroquerie" => "Escroqueries".into(),
+        "compte_et_identite" => "Comptes et identité".into(),
+        "logiciel_malveillant" => "Logiciels malveillants".into(),
+        "harcelement_et_contenus" => "Harcèlement et contenus".into(),
+        "donnees" => "Données".into(),
+        "materiel_et_reseau" => "Matériel et réseaux".into(),
+        "site_et_service" => "Sites et services en ligne".into(),
+        other => {
+            let mut chars = other.chars();
+            match chars.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars)
+                    .collect::<String>()
+                    .replace('_', " "),
+                None => String::new(),
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct IncidentType {
     /// Stable code, e.g. `rancongiciel`.

@@ -1,10 +1,12 @@
 //! French as users read it: dates in Paris time, sizes, amounts and plurals. Shared by the
 //! pages and the emails.
 
+pub mod numbers;
 pub mod time;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
+pub use self::numbers::{change_fr, decimal_fr, number_fr, share_fr, value_fr};
 pub use self::time::{paris, paris_date, paris_midnight};
 
 /// `23/11/2026` (Paris time).
@@ -15,6 +17,25 @@ pub fn date_fr(utc: NaiveDateTime) -> String {
 /// `10/12/2026`, for a calendar day.
 pub fn day_fr(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
+}
+
+/// The year and month as French reads them ("novembre 2026").
+pub fn month_fr(first: NaiveDate) -> String {
+    const NAMES: [&str; 12] = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ];
+    format!("{} {}", NAMES[first.month0() as usize], first.year())
 }
 
 /// `23/11/2026 à 10:00` (Paris time).
@@ -44,13 +65,10 @@ pub fn euros(cents: i32) -> String {
     format!("{} €", cents / 100)
 }
 
-/// French agreement: 0 and 1 take the singular.
+/// French agreement: 0 and 1 take the singular; the number grouped by thousands.
 pub fn plural(n: usize, one: &str, many: &str) -> String {
-    if n <= 1 {
-        format!("{n} {one}")
-    } else {
-        format!("{n} {many}")
-    }
+    let word = if n <= 1 { one } else { many };
+    format!("{} {word}", number_fr(n as u64))
 }
 
 /// A distance as pages show it: one decimal, a French comma ("7,1 km").

@@ -17,6 +17,18 @@ pub struct Departement {
     pub longitude: f64,
 }
 
+impl Departement {
+    /// The région as a code for URLs and files ("Île-de-France" -> `ile-de-france`).
+    pub fn region_code(&self) -> String {
+        region_code(&self.region)
+    }
+}
+
+/// A région's name as a code: folded, words joined by hyphens.
+pub fn region_code(name: &str) -> String {
+    crate::domain::text::fold(name).replace(' ', "-")
+}
+
 #[derive(Debug, Clone)]
 pub struct Departements {
     list: Vec<Departement>,
@@ -31,6 +43,18 @@ impl Departements {
 
     pub fn all(&self) -> &[Departement] {
         &self.list
+    }
+
+    /// The régions, each once, as (code, name), in alphabetical order of their code.
+    pub fn regions(&self) -> Vec<(String, String)> {
+        let mut regions: Vec<(String, String)> = self
+            .list
+            .iter()
+            .map(|d| (d.region_code(), d.region.clone()))
+            .collect();
+        regions.sort();
+        regions.dedup();
+        regions
     }
 
     pub fn get(&self, code: &str) -> Option<&Departement> {
@@ -60,5 +84,13 @@ mod tests {
         assert_eq!(deps.get("2A").unwrap().prefecture, "Ajaccio");
         assert_eq!(deps.get("35").unwrap().prefecture_postcode, "35000");
         assert_eq!(deps.nearest(48.2, -1.6).unwrap().code, "35");
+        let regions = deps.regions();
+        assert_eq!(regions.len(), 18);
+        assert!(regions.contains(&("ile-de-france".into(), "Île-de-France".into())));
+        assert!(
+            regions
+                .iter()
+                .any(|(code, _)| code == "provence-alpes-cote-d-azur")
+        );
     }
 }

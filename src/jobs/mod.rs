@@ -22,6 +22,10 @@ pub struct JobReport {
     pub document_renewals: usize,
     /// Old events of the rate limits, deleted.
     pub rate_events_purged: usize,
+    /// Waves of a threat the observatory saw first (staff emailed).
+    pub waves_detected: usize,
+    /// Monthly open-data files published.
+    pub open_data_files: usize,
 }
 
 impl JobReport {
@@ -65,6 +69,16 @@ impl JobReport {
                 "trace de limitation purgée",
                 "traces de limitation purgées",
             ),
+            plural(
+                self.waves_detected,
+                "vague de signalements détectée",
+                "vagues de signalements détectées",
+            ),
+            plural(
+                self.open_data_files,
+                "fichier mensuel de données ouvertes publié",
+                "fichiers mensuels de données ouvertes publiés",
+            ),
         ]
         .into_iter()
         .map(|line| format!("{line}."))
@@ -83,6 +97,8 @@ pub fn run_once(state: &AppState) -> Result<JobReport, AppError> {
         assignment_timeouts: crate::assistance::schedule::process_timeouts(state)?,
         requests_anonymised: crate::assistance::schedule::anonymise_old_requests(state)?,
         rate_events_purged: crate::auth::accounts::purge_rate_events(state)?,
+        waves_detected: crate::observatory::signals::detect(state)?,
+        open_data_files: crate::observatory::open_data::publish_due(state)?,
     })
 }
 

@@ -137,6 +137,24 @@ pub fn require_admin(user: &Actor) -> Result<(), AppError> {
         .map_err(|_| AppError::forbidden("Cette page est réservée aux administrateurs."))
 }
 
+/// The first value of a field of a form read as pairs, trimmed; empty when absent.
+pub fn form_value(fields: &[(String, String)], name: &str) -> String {
+    fields
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.trim().to_owned())
+        .unwrap_or_default()
+}
+
+/// Every non-empty value of a field sent several times (checkboxes, multiple selects).
+pub fn form_values(fields: &[(String, String)], name: &str) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(k, v)| k == name && !v.trim().is_empty())
+        .map(|(_, v)| v.trim().to_owned())
+        .collect()
+}
+
 /// `path?k=v&...`, leaving out empty values.
 pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
     let mut url = url::form_urlencoded::Serializer::new(String::new());

@@ -7,6 +7,7 @@ pub mod assistance;
 pub mod diagnostic;
 pub mod kit;
 pub mod label;
+pub mod observatory;
 pub mod outbox;
 pub mod public;
 pub mod referencing;
@@ -37,6 +38,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(label::configure)
         .configure(assistance::configure)
         .configure(diagnostic::configure)
+        .configure(observatory::configure)
         .route("/static/{file:.*}", web::get().to(static_file));
 }
 

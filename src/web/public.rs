@@ -85,6 +85,9 @@ struct Results {
     next: Option<String>,
     page: usize,
     pages: usize,
+    /// The département searched in, for the alerts that concern it.
+    #[serde(skip)]
+    departement: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -100,6 +103,8 @@ struct SearchPage {
     lieu_error: Option<String>,
     /// The chosen incident type's advice and whom to call, as information.
     advice: Option<crate::diagnostic::IncidentAdvice>,
+    /// The live alerts that concern the search (the national ones before a search).
+    alerts: Vec<crate::observatory::alerts::AlertView>,
     results: Option<Results>,
     attribution: &'static str,
     viewer: Option<Viewer>,
@@ -246,6 +251,7 @@ fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> 
     };
     Ok(Results {
         place_choices: Vec::new(),
+        departement: outcome.location.departement.clone(),
         near: format!("près {}", crate::french::de(&place)),
         place,
         approximate: outcome.location.approximate,
@@ -287,14 +293,30 @@ pub async fn home(
             None => None,
         };
         let found = searched.then(|| run_search(&inner, &search_form));
-        Ok::<_, AppError>((advice, found))
+        let situation = crate::observatory::alerts::Situation {
+            incident_type: search_form.incident.as_deref(),
+            audience: search_form
+                .audience
+                .as_deref()
+                .and_then(crate::domain::audience::Audience::parse),
+            departement: match &found {
+                Some(Ok(results)) => results.departement.as_deref(),
+                _ => None,
+            },
+        };
+        let alerts = if searched {
+            crate::observatory::alerts::concerning(&inner, &situation)?
+        } else {
+            crate::observatory::alerts::national(&inner)?
+        };
+        Ok::<_, AppError>((advice, alerts, found))
     })
     .await
     .map_err(AppError::from)
     .and_then(|r| r);
-    let (advice, outcome) = match outcome {
-        Ok((advice, found)) => (advice, Ok(found)),
-        Err(e) => (None, Err(e)),
+    let (advice, alerts, outcome) = match outcome {
+        Ok((advice, alerts, found)) => (advice, alerts, Ok(found)),
+        Err(e) => (None, Vec::new(), Err(e)),
     };
     let (results, errors) = match outcome {
         Ok(None) => (None, FieldErrors::new()),
@@ -335,6 +357,7 @@ pub async fn home(
             (Some(r), true) => super::titled(&state, &format!("Prestataires {}", r.near)),
             (None, true) => super::titled(&state, "Trouver un prestataire en cybersécurité"),
         },
+        alerts,
         lieu: form.lieu.clone().unwrap_or_default(),
         commune: form.commune.clone().unwrap_or_default(),
         expertcyber: form.expertcyber.is_some(),

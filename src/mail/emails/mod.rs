@@ -18,6 +18,7 @@ pub mod assistance;
 pub mod charter;
 pub mod label;
 pub mod label_status;
+pub mod observatory;
 pub mod referencing;
 
 #[cfg(test)]

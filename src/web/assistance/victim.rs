@@ -209,7 +209,12 @@ async fn submit(
     let journey = form.parcours.clone();
     let created = blocking(move || {
         let created = assistance::create_from_form(&inner, &input, &key, &client)?;
-        crate::diagnostic::journeys::ended_in_request(&inner, &journey, input.postcode.as_deref())?;
+        crate::diagnostic::journeys::ended_in_request(
+            &inner,
+            &journey,
+            &created.0.id,
+            input.postcode.as_deref(),
+        )?;
         Ok(created)
     })
     .await;

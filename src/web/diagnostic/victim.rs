@@ -249,6 +249,9 @@ struct Nearby {
     /// A search ran (with or without results).
     searched: bool,
     error: Option<String>,
+    /// The département of the place, for the alerts that concern it.
+    #[serde(skip)]
+    departement: Option<String>,
 }
 
 /// How many providers the result page shows before "see all".
@@ -352,6 +355,7 @@ fn nearby(
         _ => String::new(),
     };
     Ok(Some(Nearby {
+        departement: found.location.departement.clone(),
         place: format!("près {}", crate::french::de(&place)),
         choices: Vec::new(),
         cards,
@@ -380,12 +384,25 @@ async fn result_page(
             return Ok((journey, None));
         }
         let found = nearby(&inner, &journey, &query)?;
-        Ok((journey, Some(found)))
+        let outcome = journey.evaluation.outcome.as_ref();
+        let departement = found
+            .as_ref()
+            .and_then(|n| n.departement.clone())
+            .or_else(|| journey.row.departement.clone());
+        let alerts = crate::observatory::alerts::concerning(
+            &inner,
+            &crate::observatory::alerts::Situation {
+                incident_type: outcome.and_then(|o| o.incident_type.as_deref()),
+                audience: journey.evaluation.audience,
+                departement: departement.as_deref(),
+            },
+        )?;
+        Ok((journey, Some((found, alerts))))
     })
     .await;
-    let (journey, nearby) = match shown {
+    let (journey, nearby, alerts) = match shown {
         Ok((journey, None)) => return see_other(&next_url(&journey.id, &journey.evaluation)),
-        Ok((journey, Some(nearby))) => (journey, nearby),
+        Ok((journey, Some((nearby, alerts)))) => (journey, nearby, alerts),
         Err(e) => return render_error(&state, &e),
     };
     let Some(outcome) = journey.evaluation.outcome.as_ref() else {
@@ -410,6 +427,7 @@ async fn result_page(
             "lieu": lieu,
             "nearby": nearby,
             "request_link": request_link,
+            "alerts": alerts,
         }),
     )
 }

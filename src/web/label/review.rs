@@ -14,7 +14,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::{self, ActionInput};
 use crate::state::AppState;
-use crate::web::kit::date_fr;
+use crate::web::kit::{date_fr, form_value};
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
 
@@ -30,14 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
     crate::web::kit::require_staff(user, "Cette page est réservée à l'équipe du label.")
-}
-
-fn form_value(fields: &[(String, String)], name: &str) -> String {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
 }
 
 #[derive(Debug, Deserialize)]

@@ -145,29 +145,6 @@ fn document_choice(kind: &str) -> &'static str {
     }
 }
 
-fn category_label(code: &str) -> String {
-    match code {
-        "escroquerie" => "Escroqueries".into(),
-        "compte_et_identite" => "Comptes et identité".into(),
-        "logiciel_malveillant" => "Logiciels malveillants".into(),
-        "harcelement_et_contenus" => "Harcèlement et contenus".into(),
-        "donnees" => "Données".into(),
-        "materiel_et_reseau" => "Matériel et réseaux".into(),
-        "site_et_service" => "Sites et services en ligne".into(),
-        other => {
-            let mut chars = other.chars();
-            match chars.next() {
-                Some(first) => first
-                    .to_uppercase()
-                    .chain(chars)
-                    .collect::<String>()
-                    .replace('_', " "),
-                None => String::new(),
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -347,7 +347,7 @@ pub(super) fn profile_form(
     }
     for category in categories {
         incident_groups.push(ChoiceGroup {
-            label: category_label(category),
+            label: crate::domain::taxonomy::category_label(category),
             choices: state
                 .taxonomy
                 .all()

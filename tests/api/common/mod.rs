@@ -19,6 +19,7 @@ pub mod assistance;
 pub mod browser;
 pub mod html;
 pub mod label;
+pub mod observatory;
 pub mod pages;
 pub mod referencing;
 

@@ -1,0 +1,184 @@
+//! Writing the observatory's facts, inside the transaction of the step that produces them: a
+//! journey as it goes, a request from its creation to its end. A fact keeps no name, no free
+//! text, no address: the département at most, and the day.
+
+use chrono::NaiveDateTime;
+
+use crate::db::DbConnection;
+use crate::db::assistance::RequestRow;
+use crate::db::diagnostic::JourneyRow;
+use crate::db::observatory::{self as queries, FactValues};
+use crate::domain::assistance::RequestStatus;
+use crate::domain::observatory::{FactKind, JOURNEY_STARTED};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Where a request came from: the pages or the API.
+pub const CHANNEL_SITE: &str = "site";
+pub const CHANNEL_API: &str = "api";
+
+/// The category and région a fact carries, frozen at the time it is written.
+fn located(state: &AppState, incident_type: Option<&str>, departement: Option<&str>) -> Located {
+    Located {
+        category: incident_type
+            .and_then(|code| state.taxonomy.get(code))
+            .map(|t| t.category.clone()),
+        region: departement
+            .and_then(|code| state.departements.get(code))
+            .map(|d| d.region_code()),
+    }
+}
+
+struct Located {
+    category: Option<String>,
+    region: Option<String>,
+}
+
+/// A journey's fact, as the journey now stands.
+pub fn record_journey(
+    conn: &mut DbConnection,
+    state: &AppState,
+    journey: &JourneyRow,
+) -> Result<(), AppError> {
+    let located = located(
+        state,
+        journey.incident_type.as_deref(),
+        journey.departement.as_deref(),
+    );
+    let revision = queries::next_revision(conn)?;
+    queries::put(
+        conn,
+        &FactValues {
+            source_id: journey.id.clone(),
+            kind: FactKind::Journey.code().into(),
+            occurred_on: journey.started_on,
+            audience: journey.audience.clone(),
+            incident_type: journey.incident_type.clone(),
+            category: located.category,
+            departement: journey.departement.clone(),
+            region: located.region,
+            channel: journey.channel.clone(),
+            partner: None,
+            outcome: journey
+                .ending
+                .clone()
+                .unwrap_or_else(|| JOURNEY_STARTED.into()),
+            urgency: journey.urgency.clone(),
+            counted: true,
+            escalated: false,
+            minutes_to_acceptance: None,
+            confirmed_incident_type: None,
+            revision,
+        },
+    )?;
+    Ok(())
+}
+
+/// A new request's fact.
+pub fn record_request(
+    conn: &mut DbConnection,
+    state: &AppState,
+    row: &RequestRow,
+    channel: &str,
+) -> Result<(), AppError> {
+    let located = located(state, Some(&row.incident_type), row.departement.as_deref());
+    let revision = queries::next_revision(conn)?;
+    queries::put(
+        conn,
+        &FactValues {
+            source_id: row.id.clone(),
+            kind: FactKind::Request.code().into(),
+            occurred_on: row.created_at.date(),
+            audience: Some(row.audience.clone()),
+            incident_type: Some(row.incident_type.clone()),
+            category: located.category,
+            departement: row.departement.clone(),
+            region: located.region,
+            channel: channel.to_owned(),
+            partner: None,
+            outcome: row.status.as_str().into(),
+            urgency: None,
+            counted: true,
+            escalated: row.status == RequestStatus::Escalated,
+            minutes_to_acceptance: minutes_to(row, row.created_at),
+            confirmed_incident_type: None,
+            revision,
+        },
+    )?;
+    Ok(())
+}
+
+fn minutes_to(row: &RequestRow, now: NaiveDateTime) -> Option<i32> {
+    (row.status == RequestStatus::Accepted)
+        .then(|| i32::try_from((now - row.created_at).num_minutes().max(0)).unwrap_or(i32::MAX))
+}
+
+/// A request's fact follows its state: its status, whether it ever went to staff, and the
+/// time its first acceptance took (kept when a provider later withdraws).
+pub fn follow_request(
+    conn: &mut DbConnection,
+    row: &RequestRow,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    let Some(mut fact) = queries::by_source(conn, &row.id)? else {
+        return Ok(());
+    };
+    fact.outcome = row.status.as_str().into();
+    fact.escalated |= row.status == RequestStatus::Escalated;
+    if fact.minutes_to_acceptance.is_none() {
+        fact.minutes_to_acceptance = minutes_to(row, now);
+    }
+    rewrite(conn, fact)
+}
+
+/// The incident type the provider's report confirmed.
+pub fn confirm_incident(
+    conn: &mut DbConnection,
+    request_id: &str,
+    confirmed: &str,
+) -> Result<(), AppError> {
+    let Some(mut fact) = queries::by_source(conn, request_id)? else {
+        return Ok(());
+    };
+    fact.confirmed_incident_type = Some(confirmed.to_owned());
+    rewrite(conn, fact)
+}
+
+/// A request sent from a journey is counted once, as its journey.
+pub fn counted_by_journey(conn: &mut DbConnection, request_id: &str) -> Result<(), AppError> {
+    let Some(mut fact) = queries::by_source(conn, request_id)? else {
+        return Ok(());
+    };
+    if !fact.counted {
+        return Ok(());
+    }
+    fact.counted = false;
+    rewrite(conn, fact)
+}
+
+fn rewrite(conn: &mut DbConnection, fact: queries::FactRow) -> Result<(), AppError> {
+    let revision = queries::next_revision(conn)?;
+    queries::put(
+        conn,
+        &FactValues {
+            source_id: fact.source_id,
+            kind: fact.kind,
+            occurred_on: fact.occurred_on,
+            audience: fact.audience,
+            incident_type: fact.incident_type,
+            category: fact.category,
+            departement: fact.departement,
+            region: fact.region,
+            channel: fact.channel,
+            partner: fact.partner,
+            outcome: fact.outcome,
+            urgency: fact.urgency,
+            counted: fact.counted,
+            escalated: fact.escalated,
+            minutes_to_acceptance: fact.minutes_to_acceptance,
+            confirmed_incident_type: fact.confirmed_incident_type,
+            revision,
+        },
+    )?;
+    Ok(())
+}

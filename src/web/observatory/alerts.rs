@@ -1,0 +1,302 @@
+//! Alerts: staff publish and withdraw them (`/observatoire/alertes`), with the waves the
+//! daily pass detected beside; the public reads them in `/alertes.atom`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::extract::CurrentUser;
+use crate::domain::audience::Audience;
+use crate::error::{AppError, FieldErrors};
+use crate::observatory::alerts::{self, AlertInput, AlertView};
+use crate::observatory::signals;
+use crate::state::AppState;
+use crate::web::kit::{
+    area_error_page as error_page, blocking, first_errors, form_value, form_values,
+    refuse_unless_staff,
+};
+use crate::web::page;
+use crate::web::session::{PageUser, check_form, data_of, see_other};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_page)
+        .service(new_page)
+        .service(publish)
+        .service(withdraw)
+        .service(atom);
+}
+
+/// How far back the page lists the waves detected.
+const SIGNAL_DAYS: u64 = 30;
+
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    info: Option<String>,
+}
+
+#[get("/observatoire/alertes")]
+async fn list_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<ListQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let (inner, actor) = (data_of(&state), user.actor.clone());
+    let loaded = blocking(move || {
+        Ok::<_, AppError>((
+            alerts::all(&inner, &actor)?,
+            signals::recent(&inner, SIGNAL_DAYS)?,
+        ))
+    })
+    .await;
+    let (all, waves) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    let info = match query.info.as_deref() {
+        Some("publiee") => Some("L'alerte est publiée : elle est en ligne pendant sa période."),
+        Some("retiree") => Some("L'alerte est retirée."),
+        _ => None,
+    };
+    page(
+        &state,
+        StatusCode::OK,
+        "pages/observatory/alerts",
+        "Alertes",
+        Some(&user),
+        json!({
+            "info": info,
+            "alerts": all.iter().map(|(a, live)| json!({
+                "id": a.id,
+                "title": a.title,
+                "scope": a.scope_label,
+                "window": a.window_fr,
+                "live": live,
+                "withdrawn": a.withdrawn,
+            })).collect::<Vec<_>>(),
+            "signals": waves,
+        }),
+    )
+}
+
+const SCOPES: [(&str, &str); 3] = [
+    ("national", "France entière"),
+    ("region", "Une région"),
+    ("departement", "Un département"),
+];
+
+#[derive(Debug, Default, Deserialize)]
+struct NewQuery {
+    signal: Option<String>,
+}
+
+fn form_view(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    input: &AlertInput,
+    errors: &FieldErrors,
+) -> HttpResponse {
+    let checked = |list: &[String], code: &str| list.iter().any(|c| c == code);
+    let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
+    let scopes: Vec<Value> = SCOPES
+        .iter()
+        .map(|(code, label)| json!({"code": code, "label": label, "checked": input.scope == *code}))
+        .collect();
+    page(
+        state,
+        status,
+        "pages/observatory/alert_form",
+        if errors.is_empty() {
+            "Nouvelle alerte"
+        } else {
+            "Erreur : nouvelle alerte"
+        },
+        Some(user),
+        json!({
+            "errors": first_errors(errors),
+            "has_errors": !errors.is_empty(),
+            // Not `title`: the layout's page title has that name.
+            "alert_title": input.title,
+            "alert_body": input.body,
+            "signal_id": input.signal_id,
+            "valid_from": day(input.valid_from),
+            "valid_until": day(input.valid_until),
+            "types": state.taxonomy.all().iter().map(|t| json!({"code": t.code, "label": t.label, "checked": checked(&input.incident_types, &t.code)})).collect::<Vec<_>>(),
+            "audiences": Audience::ALL.iter().map(|a| json!({"code": a.code(), "label": a.label(), "checked": checked(&input.audiences, a.code())})).collect::<Vec<_>>(),
+            "scopes": scopes,
+            "regions": state.departements.regions().into_iter().map(|(code, name)| json!({"selected": input.scope == "region" && input.scope_code.as_deref() == Some(&code), "code": code, "label": name})).collect::<Vec<Value>>(),
+            "departements": state.departements.all().iter().map(|d| json!({"code": d.code, "label": format!("{} ({})", d.name, d.code), "selected": input.scope == "departement" && input.scope_code.as_deref() == Some(&d.code)})).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+#[get("/observatoire/alertes/nouvelle")]
+async fn new_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<NewQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let signal = query.into_inner().signal.filter(|s| !s.is_empty());
+    let (inner, actor) = (data_of(&state), user.actor.clone());
+    let draft = blocking(move || match signal {
+        Some(id) => alerts::draft_from_signal(&inner, &actor, &id),
+        None => Ok(AlertInput {
+            scope: "national".into(),
+            valid_from: Some(inner.clock.today()),
+            ..AlertInput::default()
+        }),
+    })
+    .await;
+    match draft {
+        Ok(input) => form_view(&state, &user, StatusCode::OK, &input, &FieldErrors::new()),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+fn date_field(
+    fields: &[(String, String)],
+    name: &str,
+    errors: &mut FieldErrors,
+) -> Option<NaiveDate> {
+    let text = form_value(fields, name);
+    if text.is_empty() {
+        return None;
+    }
+    let parsed = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
+    if parsed.is_none() {
+        errors.insert(
+            name.to_owned(),
+            vec!["Date invalide : choisissez un jour.".to_owned()],
+        );
+    }
+    parsed
+}
+
+#[post("/observatoire/alertes")]
+async fn publish(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let fields = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+        return error_page(&state, &user, &e);
+    }
+    let mut errors = FieldErrors::new();
+    let scope = form_value(&fields, "scope");
+    let input = AlertInput {
+        title: form_value(&fields, "title"),
+        body: form_value(&fields, "body"),
+        incident_types: form_values(&fields, "incident_types"),
+        audiences: form_values(&fields, "audiences"),
+        scope_code: Some(form_value(&fields, &format!("scope_code_{scope}"))),
+        scope,
+        valid_from: date_field(&fields, "valid_from", &mut errors),
+        valid_until: date_field(&fields, "valid_until", &mut errors),
+        signal_id: Some(form_value(&fields, "signal_id")),
+    };
+    if !errors.is_empty() {
+        return form_view(
+            &state,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &input,
+            &errors,
+        );
+    }
+    let (inner, actor, sent) = (data_of(&state), user.actor.clone(), input.clone());
+    match blocking(move || alerts::publish(&inner, &actor, &sent)).await {
+        Ok(_) => see_other("/observatoire/alertes?info=publiee"),
+        Err(AppError::Validation(errors)) => form_view(
+            &state,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &input,
+            &errors,
+        ),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[post("/observatoire/alertes/{id}/retrait")]
+async fn withdraw(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let fields = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+        return error_page(&state, &user, &e);
+    }
+    let (inner, actor, id) = (data_of(&state), user.actor.clone(), path.into_inner());
+    match blocking(move || alerts::withdraw(&inner, &actor, &id)).await {
+        Ok(()) => see_other("/observatoire/alertes?info=retiree"),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+/// XML text, escaped.
+fn xml(text: &str) -> String {
+    super::charts::escape(text)
+}
+
+fn rfc3339(at: chrono::NaiveDateTime) -> String {
+    at.and_utc()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The live alerts as an Atom feed (RFC 4287).
+pub fn feed(state: &AppState, live: &[AlertView]) -> String {
+    let base = &state.config.base_url;
+    let updated = live
+        .iter()
+        .map(|a| a.published_at)
+        .max()
+        .unwrap_or_else(|| state.clock.now_naive());
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n<title>{} — alertes</title>\n<id>{base}/alertes.atom</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"{base}/alertes.atom\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/\"/>\n<updated>{}</updated>\n<author><name>{}</name></author>\n",
+        xml(&state.config.service_name),
+        rfc3339(updated),
+        xml(&state.config.service_name),
+    );
+    for a in live {
+        let summary = format!("{} ({}, {})", a.body, a.scope_label, a.window_fr);
+        out.push_str(&format!(
+            "<entry>\n<title>{}</title>\n<id>urn:uuid:{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/diagnostic\"/>\n<published>{}</published>\n<updated>{}</updated>\n<summary>{}</summary>\n</entry>\n",
+            xml(&a.title),
+            xml(&a.id),
+            rfc3339(a.published_at),
+            rfc3339(a.published_at),
+            xml(&summary),
+        ));
+    }
+    out.push_str("</feed>\n");
+    out
+}
+
+#[get("/alertes.atom")]
+async fn atom(state: web::Data<AppState>) -> HttpResponse {
+    let inner = data_of(&state);
+    match blocking(move || alerts::live(&inner)).await {
+        Ok(live) => HttpResponse::Ok()
+            .content_type("application/atom+xml; charset=utf-8")
+            .insert_header(("Cache-Control", "public, max-age=300"))
+            .body(feed(&state, &live)),
+        Err(e) => crate::web::render_error(&state, &e),
+    }
+}

@@ -1,0 +1,15 @@
+//! The observatory's pages: the staff dashboard (`staff`), drawn with server-side SVG
+//! (`charts`), and the public statistics with their open-data files (`public`).
+
+mod alerts;
+pub mod charts;
+mod public;
+mod staff;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(staff::configure)
+        .configure(public::configure)
+        .configure(alerts::configure);
+}

@@ -1,0 +1,333 @@
+//! Waves and alerts: the daily pass signals a synthetic wave once (one email per wave), never a
+//! flat or seasonal series; staff publish an alert from the signal; a live alert shows where it
+//! concerns the victim, in the Atom feed and the API, and disappears at the end of its window.
+
+use chrono::{Datelike, Days, Duration, NaiveDate};
+
+use crate::common::observatory::{Rng, insert, journey};
+use crate::common::pages::Browser;
+use crate::common::{SmtpSink, TestApp, start_of_tests};
+use cyberdir::auth::Role;
+use cyberdir::db::observatory::FactValues;
+
+/// Daily journeys over the 90 days before `today`: steady threats with a weekly rhythm, and,
+/// when `wave` is set, sextortion jumping to half of the journeys over its last days.
+fn series(today: NaiveDate, wave: bool, seed: u64) -> Vec<FactValues> {
+    let mut rng = Rng(seed);
+    let steady = [
+        ("hameconnage", 60u64),
+        ("piratage_compte", 30),
+        ("sextorsion", 12),
+    ];
+    let mut facts = Vec::new();
+    for back in (1..=90u64).rev() {
+        let day = today - Days::new(back);
+        let weekend = day.weekday().number_from_monday() > 5;
+        for (incident, mean) in steady {
+            let mut n = if weekend { mean * 6 / 10 } else { mean };
+            n = n * (90 + rng.below(21) as u64) / 100;
+            if wave && incident == "sextorsion" && back <= 4 {
+                // From 12 a day to half of all the journeys within days.
+                n = [0, 90, 100, 110, 80][back as usize];
+            }
+            for i in 0..n {
+                facts.push(journey(
+                    &format!("{seed}-{day}-{incident}-{i}"),
+                    day,
+                    "particulier",
+                    Some(incident),
+                ));
+            }
+        }
+    }
+    facts
+}
+
+#[tokio::test]
+async fn a_wave_is_signalled_once_and_staff_publish_an_alert_from_it() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    let today = start_of_tests().date_naive();
+    insert(&app, series(today, true, 3)).await;
+    app.user("equipe@cyberdir.fr", Role::Staff).await;
+
+    let report = app.run_jobs().await;
+    assert_eq!(report.waves_detected, 1, "{report:?}");
+    assert_eq!(app.run_jobs().await.waves_detected, 0, "the same day again");
+    app.deliver_to(&sink).await;
+    let mails = sink.messages_to("equipe@cyberdir.fr");
+    let about_wave: Vec<_> = mails
+        .iter()
+        .filter(|m| m.subject.starts_with("Vague détectée"))
+        .collect();
+    assert_eq!(about_wave.len(), 1, "one email per wave");
+    assert!(
+        about_wave[0].subject.contains("Sextorsion"),
+        "{}",
+        about_wave[0].subject
+    );
+
+    // The next day the wave goes on: the same wave, no second email.
+    app.clock.set(start_of_tests() + Duration::days(1));
+    let mut next_day = Vec::new();
+    for i in 0..120 {
+        next_day.push(journey(
+            &format!("next-{i}"),
+            today,
+            "particulier",
+            Some("sextorsion"),
+        ));
+    }
+    insert(&app, next_day).await;
+    assert_eq!(app.run_jobs().await.waves_detected, 0);
+    app.deliver_to(&sink).await;
+    assert_eq!(
+        sink.messages_to("equipe@cyberdir.fr")
+            .iter()
+            .filter(|m| m.subject.starts_with("Vague détectée"))
+            .count(),
+        1
+    );
+
+    // Staff see the wave and publish an alert from it in one click: the form is filled in.
+    let staff = Browser::new(&app.address);
+    staff.log_in("equipe@cyberdir.fr").await;
+    let list = staff.get("/observatoire/alertes").await;
+    let signals = list.element("signals").unwrap();
+    assert!(signals.contains("Sextorsion"), "{signals}");
+    let draft_link = list
+        .links("/observatoire/alertes/nouvelle?signal=")
+        .into_iter()
+        .next()
+        .expect("a link to publish an alert from the signal");
+    let form = staff.get(&draft_link).await;
+    assert_eq!(form.status, 200);
+    assert!(
+        form.value("title").contains("Sextorsion"),
+        "{}",
+        form.tag("title")
+    );
+    assert!(form.checked("type-sextorsion"));
+    assert!(form.checked("audience-particulier"));
+    assert!(form.checked("scope-national"));
+    let body = form.element("body").unwrap();
+    let until = form.value("valid_until");
+    let from = form.value("valid_from");
+    let title = form.value("title");
+    let published = staff
+        .submit(
+            &form,
+            "/observatoire/alertes",
+            &[
+                ("title", &title),
+                ("body", &body),
+                ("incident_types", "sextorsion"),
+                ("audiences", "particulier"),
+                ("scope", "national"),
+                ("valid_from", &from),
+                ("valid_until", &until),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, 303, "{}", published.text());
+
+    // Live: on the home page, in the feed, in the API.
+    let home = Browser::new(&app.address).get("/").await;
+    assert!(home.text().contains(&title), "{}", home.text());
+    let (_, alerts) = app.get_json("/api/v1/alerts").await;
+    assert_eq!(alerts["total"], 1);
+    assert_eq!(alerts["results"][0]["incident_types"][0], "sextorsion");
+    let (_, for_business) = app
+        .get_json("/api/v1/alerts?incident_type=sextorsion&audience=entreprise")
+        .await;
+    assert_eq!(for_business["total"], 0, "not for businesses");
+    let feed = app.get("/alertes.atom").await;
+    assert!(
+        feed.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/atom+xml")
+    );
+    let xml = feed.text().await.unwrap();
+    assert_valid_atom(&xml, &[&title]);
+
+    // Past its last day it is gone, by itself.
+    let last: NaiveDate = until.parse().unwrap();
+    app.clock.set(
+        (last + Days::new(1))
+            .and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_utc(),
+    );
+    let home = Browser::new(&app.address).get("/").await;
+    assert!(!home.text().contains(&title));
+    let (_, alerts) = app.get_json("/api/v1/alerts").await;
+    assert_eq!(alerts["total"], 0);
+    assert_valid_atom(&app.get("/alertes.atom").await.text().await.unwrap(), &[]);
+}
+
+/// The feed is well-formed Atom: a `feed` in the Atom namespace with its id, title, updated
+/// and self link, and one complete entry per alert.
+fn assert_valid_atom(xml: &str, titles: &[&str]) {
+    let doc = roxmltree::Document::parse(xml).expect("well-formed XML");
+    let atom = "http://www.w3.org/2005/Atom";
+    let feed = doc.root_element();
+    assert_eq!(feed.tag_name().name(), "feed");
+    assert_eq!(feed.tag_name().namespace(), Some(atom));
+    fn child<'a, 'input>(
+        node: roxmltree::Node<'a, 'input>,
+        name: &str,
+    ) -> Option<roxmltree::Node<'a, 'input>> {
+        node.children().find(|c| {
+            c.tag_name().name() == name
+                && c.tag_name().namespace() == Some("http://www.w3.org/2005/Atom")
+        })
+    }
+    for required in ["id", "title", "updated", "author"] {
+        assert!(child(feed, required).is_some(), "feed without {required}");
+    }
+    let updated = child(feed, "updated").unwrap().text().unwrap();
+    chrono::DateTime::parse_from_rfc3339(updated).expect("RFC 3339 date");
+    assert!(
+        feed.children()
+            .any(|c| c.tag_name().name() == "link" && c.attribute("rel") == Some("self"))
+    );
+    let entries: Vec<_> = feed
+        .children()
+        .filter(|c| c.tag_name().name() == "entry")
+        .collect();
+    assert_eq!(entries.len(), titles.len());
+    for (entry, title) in entries.iter().zip(titles) {
+        for required in ["id", "title", "updated", "summary"] {
+            assert!(
+                child(*entry, required).is_some(),
+                "entry without {required}"
+            );
+        }
+        assert_eq!(child(*entry, "title").unwrap().text(), Some(*title));
+        assert!(
+            child(*entry, "id")
+                .unwrap()
+                .text()
+                .unwrap()
+                .starts_with("urn:uuid:")
+        );
+    }
+}
+
+#[tokio::test]
+async fn flat_and_seasonal_series_raise_no_signal() {
+    let app = TestApp::spawn().await;
+    let today = start_of_tests().date_naive();
+    insert(&app, series(today, false, 11)).await;
+    assert_eq!(app.run_jobs().await.waves_detected, 0);
+    for day in 1..=7 {
+        app.clock.set(start_of_tests() + Duration::days(day));
+        assert_eq!(app.run_jobs().await.waves_detected, 0, "day {day}");
+    }
+}
+
+#[tokio::test]
+async fn local_alerts_show_only_where_they_apply_and_bad_alerts_are_refused_in_french() {
+    let app = TestApp::spawn().await;
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
+    let form = staff.get("/observatoire/alertes/nouvelle").await;
+    assert_eq!(form.status, 200);
+
+    // Refused, with each reason beside its field; nothing published.
+    let refused = staff
+        .submit(
+            &form,
+            "/observatoire/alertes",
+            &[
+                ("title", "Ah"),
+                ("body", "Trop court"),
+                ("scope", "departement"),
+                ("valid_from", "2026-11-23"),
+                ("valid_until", "2026-11-01"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let text = refused.text();
+    assert!(
+        text.contains("Donnez un titre de 5 à 120 caractères."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Choisissez le département concerné."),
+        "{text}"
+    );
+    assert!(
+        text.contains("Le dernier jour doit suivre le premier."),
+        "{text}"
+    );
+    let (_, none) = app.get_json("/api/v1/alerts").await;
+    assert_eq!(none["total"], 0);
+
+    // An alert for Ille-et-Vilaine, about ransomware, for local authorities.
+    let published = staff
+        .submit(
+            &form,
+            "/observatoire/alertes",
+            &[
+                ("title", "Rançongiciel dans les mairies d'Ille-et-Vilaine"),
+                (
+                    "body",
+                    "Plusieurs mairies du département sont touchées par un rançongiciel : coupez le réseau et appelez le CSIRT régional.",
+                ),
+                ("incident_types", "rancongiciel"),
+                ("audiences", "collectivite"),
+                ("scope", "departement"),
+                ("scope_code_departement", "35"),
+                ("valid_from", "2026-11-23"),
+                ("valid_until", "2026-12-06"),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, 303, "{}", published.text());
+    for (query, shown) in [
+        (
+            "incident_type=rancongiciel&audience=collectivite&departement=35",
+            1,
+        ),
+        (
+            "incident_type=rancongiciel&audience=collectivite&departement=13",
+            0,
+        ),
+        ("incident_type=rancongiciel&audience=collectivite", 0),
+        (
+            "incident_type=hameconnage&audience=collectivite&departement=35",
+            0,
+        ),
+        (
+            "incident_type=rancongiciel&audience=particulier&departement=35",
+            0,
+        ),
+    ] {
+        let (status, alerts) = app.get_json(&format!("/api/v1/alerts?{query}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(alerts["total"], shown, "{query}");
+    }
+    // A local alert is not on the national home page.
+    let home = Browser::new(&app.address).get("/").await;
+    assert!(!home.text().contains("Rançongiciel dans les mairies"));
+
+    // Withdrawn before its end: gone.
+    let list = staff.get("/observatoire/alertes").await;
+    let action = list
+        .html
+        .split("action=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|a| a.ends_with("/retrait"))
+        .unwrap()
+        .to_owned();
+    let withdrawn = staff.submit(&list, &action, &[]).await;
+    assert_eq!(withdrawn.status, 303, "{}", withdrawn.text());
+    let (_, after) = app
+        .get_json("/api/v1/alerts?incident_type=rancongiciel&audience=collectivite&departement=35")
+        .await;
+    assert_eq!(after["total"], 0);
+    let again = staff.submit(&list, &action, &[]).await;
+    assert_eq!(again.status, 409, "nothing left to withdraw");
+}

@@ -1,0 +1,367 @@
+//! The public statistics and the monthly open-data file: small counts suppressed (and not
+//! recoverable from the totals), the file frozen once published, a correction as a new revision
+//! with its note, the Table Schema agreeing with the file; staff see the exact figures.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDate;
+use serde_json::Value;
+
+use crate::common::TestApp;
+use crate::common::observatory::{csv_rows, insert, journey, placed};
+use crate::common::pages::Browser;
+use cyberdir::auth::Role;
+use cyberdir::db::observatory::FactValues;
+
+fn october(day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 10, day).unwrap()
+}
+
+/// `n` cases of `incident` for `audience` in `departement` during October.
+fn cases(
+    tag: &str,
+    n: usize,
+    incident: &str,
+    audience: &str,
+    place: (&str, &str),
+) -> Vec<FactValues> {
+    (0..n)
+        .map(|i| {
+            placed(
+                journey(
+                    &format!("{tag}-{i}"),
+                    october(1 + (i % 28) as u32),
+                    audience,
+                    Some(incident),
+                ),
+                place.0,
+                place.1,
+            )
+        })
+        .collect()
+}
+
+fn october_facts() -> Vec<FactValues> {
+    let bretagne = ("35", "bretagne");
+    let paris = ("75", "ile-de-france");
+    let mut facts = Vec::new();
+    facts.extend(cases("a", 40, "hameconnage", "particulier", bretagne));
+    // The small cell: 3 cases of phishing among individuals in Île-de-France.
+    facts.extend(cases("b", 3, "hameconnage", "particulier", paris));
+    facts.extend(cases("c", 25, "hameconnage", "entreprise", bretagne));
+    facts.extend(cases("d", 30, "rancongiciel", "particulier", bretagne));
+    facts.extend(cases("e", 50, "rancongiciel", "particulier", paris));
+    facts.extend(cases("f", 20, "rancongiciel", "entreprise", paris));
+    // A request made from a journey is counted by its journey, not again.
+    let mut from_journey = cases("g", 12, "rancongiciel", "particulier", paris);
+    for f in &mut from_journey {
+        f.kind = "request".into();
+        f.counted = false;
+    }
+    facts.extend(from_journey);
+    facts
+}
+
+type Key = (String, String, String);
+
+/// The exact counts of every cell and total, counted here from the facts written.
+fn exact_counts(facts: &[FactValues]) -> BTreeMap<Key, u64> {
+    let mut counts = BTreeMap::new();
+    for f in facts.iter().filter(|f| f.counted) {
+        let t = f.incident_type.clone().unwrap();
+        let a = f.audience.clone().unwrap();
+        let r = f.region.clone().unwrap();
+        for t in [t.clone(), "total".into()] {
+            for a in [a.clone(), "total".into()] {
+                for r in [r.clone(), "total".into()] {
+                    *counts.entry((t.clone(), a.clone(), r)).or_default() += 1;
+                }
+            }
+        }
+    }
+    counts
+}
+
+/// The published file as cells: (type, audience, région) → count (None when secret).
+fn cells(csv: &str) -> BTreeMap<Key, Option<u64>> {
+    let rows = csv_rows(csv);
+    let header = &rows[0];
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (t, a, r, n, s) = (
+        at("type_incident"),
+        at("public"),
+        at("region"),
+        at("nombre"),
+        at("secret"),
+    );
+    rows[1..]
+        .iter()
+        .map(|row| {
+            let count = row[n].parse().ok();
+            assert_eq!(count.is_none(), row[s] == "true", "{row:?}");
+            ((row[t].clone(), row[a].clone(), row[r].clone()), count)
+        })
+        .collect()
+}
+
+/// No row, column or pile of the published cube has exactly one secret member (with its
+/// total): no secret cell follows from the others by subtraction.
+fn assert_no_lone_secret(cells: &BTreeMap<Key, Option<u64>>) {
+    let values = |i: usize| -> Vec<String> {
+        let mut v: Vec<String> = cells
+            .keys()
+            .map(|k| [&k.0, &k.1, &k.2][i].clone())
+            .filter(|v| v != "total")
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        v.sort();
+        v
+    };
+    let dims = [values(0), values(1), values(2)];
+    for (dim, members) in dims.iter().enumerate() {
+        for key in cells.keys() {
+            let fixed = [&key.0, &key.1, &key.2];
+            if fixed[dim] != "total" {
+                continue;
+            }
+            let with = |v: &str| {
+                let mut k = [key.0.clone(), key.1.clone(), key.2.clone()];
+                k[dim] = v.to_owned();
+                (k[0].clone(), k[1].clone(), k[2].clone())
+            };
+            let secrets = members
+                .iter()
+                .chain(std::iter::once(&"total".to_owned()))
+                .filter(|v| cells[&with(v)].is_none())
+                .count();
+            assert_ne!(secrets, 1, "a lone secret along dimension {dim} at {key:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn small_counts_never_leave_the_building_and_the_monthly_file_is_frozen() {
+    let app = TestApp::spawn().await;
+    insert(&app, october_facts()).await;
+    let public = Browser::new(&app.address);
+
+    // Nothing is published before the month's file.
+    let page = public.get("/statistiques").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text()
+            .contains("Les premiers chiffres mensuels seront publiés")
+    );
+    let (status, months) = app.get_json("/api/v1/statistics/months").await;
+    assert_eq!(status, 200);
+    assert_eq!(months["results"], serde_json::json!([]));
+    let (status, _) = app.get_json("/api/v1/statistics/monthly/2026-10").await;
+    assert_eq!(status, 404);
+
+    // The daily pass publishes October (ended), not November (under way).
+    assert_eq!(app.run_jobs().await.open_data_files, 1);
+    assert_eq!(app.run_jobs().await.open_data_files, 0, "published once");
+    let file = public.get("/statistiques/donnees/2026-10.csv").await;
+    assert_eq!(file.status, 200);
+    assert!(file.content_type.starts_with("text/csv"));
+    let published = cells(&file.html);
+    let key = |t: &str, a: &str, r: &str| (t.to_owned(), a.to_owned(), r.to_owned());
+
+    // The cell of 3 is secret, and cannot be recovered from its row and column totals.
+    assert_eq!(
+        published[&key("hameconnage", "particulier", "ile-de-france")],
+        None
+    );
+    assert_no_lone_secret(&published);
+    // What is published is exact (the request counted by its journey is not counted twice),
+    // and most of the table is published.
+    let exact = exact_counts(&october_facts());
+    for (k, v) in &published {
+        if let Some(n) = v {
+            assert_eq!(*n, exact.get(k).copied().unwrap_or(0), "{k:?}");
+        }
+    }
+    assert_eq!(published[&key("total", "total", "total")], Some(168));
+    let secrets = published.values().filter(|v| v.is_none()).count();
+    assert!(secrets < 30, "{secrets} secret cells");
+    // Every cell under the threshold is secret, in the whole file.
+    for (k, v) in &published {
+        assert!(v.is_none_or(|n| n == 0 || n >= 11), "{k:?} = {v:?}");
+    }
+
+    // The API gives the same cells for any filter; the page shows "secret".
+    for query in [
+        "",
+        "?incident_type=hameconnage",
+        "?audience=particulier&region=ile-de-france",
+        "?incident_type=total&audience=total",
+        "?region=total",
+    ] {
+        let (status, body) = app
+            .get_json(&format!("/api/v1/statistics/monthly/2026-10{query}"))
+            .await;
+        assert_eq!(status, 200, "{query}: {body}");
+        assert_eq!(body["revision"], 1);
+        let got = body["cells"].as_array().unwrap();
+        assert!(!got.is_empty(), "{query}");
+        for cell in got {
+            let dim = |name: &str| cell[name].as_str().unwrap_or("total").to_owned();
+            let k = (dim("incident_type"), dim("audience"), dim("region"));
+            assert_eq!(cell["count"].as_u64(), published[&k], "{query} {k:?}");
+        }
+    }
+    let page = public
+        .get("/statistiques?mois=2026-10&region=ile-de-france")
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let table = page.element("by-type").unwrap();
+    assert!(table.contains("secret"), "{table}");
+    assert!(page.text().contains("octobre 2026"));
+
+    // Staff see the exact figure on the dashboard.
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
+    let places = staff
+        .get("/observatoire/donnees.csv?periode=personnalisee&du=2026-10-01&au=2026-10-31&type=hameconnage&public=particulier&vue=territoires")
+        .await;
+    let rows = csv_rows(&places.html);
+    assert!(rows.iter().any(|r| r[1] == "75" && r[3] == "3"), "{rows:?}");
+
+    // Late facts do not change the published file.
+    insert(
+        &app,
+        cases(
+            "late",
+            30,
+            "hameconnage",
+            "particulier",
+            ("75", "ile-de-france"),
+        ),
+    )
+    .await;
+    app.run_jobs().await;
+    let again = public.get("/statistiques/donnees/2026-10.csv").await;
+    assert_eq!(again.html, file.html, "frozen once published");
+
+    // A correction is a new revision with its note; the first stays as it was.
+    let state = app.state.clone().into_inner();
+    let refused = tokio::task::spawn_blocking({
+        let state = state.clone();
+        move || cyberdir::observatory::open_data::correct(&state, "2026-10", "oups")
+    })
+    .await
+    .unwrap();
+    assert!(refused.is_err(), "a correction says why");
+    let revision = tokio::task::spawn_blocking(move || {
+        cyberdir::observatory::open_data::correct(
+            &state,
+            "2026-10",
+            "Signalements tardifs de fin octobre ajoutés.",
+        )
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(revision, 2);
+    let corrected = cells(&public.get("/statistiques/donnees/2026-10.csv").await.html);
+    assert_eq!(
+        corrected[&key("hameconnage", "particulier", "ile-de-france")],
+        Some(33)
+    );
+    let first = public
+        .get("/statistiques/donnees/2026-10.csv?revision=1")
+        .await;
+    assert_eq!(first.html, file.html);
+    let page = public.get("/statistiques?mois=2026-10").await;
+    assert!(
+        page.element("revisions")
+            .unwrap()
+            .contains("Signalements tardifs de fin octobre ajoutés."),
+        "{}",
+        page.text()
+    );
+    let (_, months) = app.get_json("/api/v1/statistics/months").await;
+    assert_eq!(months["results"][0]["month"], "2026-10");
+    assert_eq!(months["results"][0]["revisions"][0]["revision"], 2);
+}
+
+#[tokio::test]
+async fn the_table_schema_describes_the_file() {
+    let app = TestApp::spawn().await;
+    insert(&app, october_facts()).await;
+    app.run_jobs().await;
+    let browser = Browser::new(&app.address);
+    let schema: Value =
+        serde_json::from_str(&browser.get("/statistiques/donnees/schema.json").await.html).unwrap();
+    let fields: Vec<&Value> = schema["fields"].as_array().unwrap().iter().collect();
+    let names: Vec<&str> = fields.iter().map(|f| f["name"].as_str().unwrap()).collect();
+    let rows = csv_rows(&browser.get("/statistiques/donnees/2026-10.csv").await.html);
+    assert_eq!(
+        rows[0], names,
+        "the header is the schema's fields, in order"
+    );
+    let mut keys = HashSet::new();
+    for row in &rows[1..] {
+        for (field, value) in fields.iter().zip(row) {
+            let required = field["constraints"]["required"].as_bool().unwrap_or(false);
+            assert!(
+                !required || !value.is_empty(),
+                "{} empty in {row:?}",
+                field["name"]
+            );
+            if value.is_empty() {
+                continue;
+            }
+            match field["type"].as_str().unwrap() {
+                "integer" => assert!(value.parse::<u64>().is_ok(), "{value}"),
+                "boolean" => assert!(value == "true" || value == "false", "{value}"),
+                "yearmonth" => assert_eq!(value, "2026-10"),
+                _ => {}
+            }
+            if let Some(allowed) = field["constraints"]["enum"].as_array() {
+                assert!(allowed.iter().any(|a| a == value), "{value}");
+            }
+            if let Some(pattern) = field["constraints"]["pattern"].as_str() {
+                let re = regex_lite::Regex::new(pattern).unwrap();
+                assert!(re.is_match(value), "{value} !~ {pattern}");
+            }
+        }
+        assert!(
+            keys.insert((
+                row[0].clone(),
+                row[1].clone(),
+                row[4].clone(),
+                row[5].clone()
+            )),
+            "the primary key is unique: {row:?}"
+        );
+    }
+    assert_eq!(rows.len() - 1, 50 * 4 * 20, "every cell, totals included");
+}
+
+#[tokio::test]
+async fn statistics_refuse_bad_months_clearly() {
+    let app = TestApp::spawn().await;
+    for (path, status) in [
+        ("/api/v1/statistics/monthly/2026-13", 422),
+        ("/api/v1/statistics/monthly/octobre", 422),
+        ("/api/v1/statistics/monthly/2026-09", 404),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("application/problem+json")
+        );
+    }
+    let browser = Browser::new(&app.address);
+    let page = browser.get("/statistiques/donnees/2026-09.csv").await;
+    assert_eq!(page.status, 404);
+    assert!(
+        page.text().contains("pas (encore) publiés"),
+        "{}",
+        page.text()
+    );
+}
