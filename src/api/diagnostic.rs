@@ -55,9 +55,19 @@ pub struct EvaluateInput {
 #[post("/diagnostic/evaluate")]
 pub async fn evaluate(
     state: web::Data<AppState>,
-    body: web::Json<EvaluateInput>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, AppError> {
-    let input = body.into_inner();
+    // Every field is optional, so serde would also read a struct from an array: only an
+    // object is the body the document describes.
+    let body = body.into_inner();
+    if !body.is_object() {
+        return Err(AppError::field(
+            "body",
+            "Le corps de la requête doit être un objet JSON.",
+        ));
+    }
+    let input: EvaluateInput =
+        serde_json::from_value(body).map_err(|e| super::unreadable(&e.to_string()))?;
     let state = state.into_inner();
     let evaluation =
         web::block(move || diagnostic::evaluate(&state, input.version.as_deref(), &input.answers))

@@ -149,23 +149,24 @@ pub fn json_config() -> web::JsonConfig {
                     "Envoyez un corps JSON (Content-Type: application/json).".into(),
                 )
                 .into(),
-                JsonPayloadError::Deserialize(e) => {
-                    let message = e.to_string();
-                    if let Some(field) = unknown_field(&message) {
-                        AppError::field(
-                            &field,
-                            "Champ inconnu : consultez la documentation de l'API (/api/openapi.json).",
-                        )
-                    } else if let Some(field) = missing_field(&message) {
-                        AppError::field(&field, "Ce champ est obligatoire.")
-                    } else {
-                        AppError::field("body", format!("JSON illisible : {message}"))
-                    }
-                    .into()
-                }
+                JsonPayloadError::Deserialize(e) => unreadable(&e.to_string()).into(),
                 other => AppError::field("body", format!("JSON illisible : {other}")).into(),
             }
         })
+}
+
+/// A body serde could not read, as the field it names and why, in French.
+pub fn unreadable(message: &str) -> AppError {
+    if let Some(field) = unknown_field(message) {
+        AppError::field(
+            &field,
+            "Champ inconnu : consultez la documentation de l'API (/api/openapi.json).",
+        )
+    } else if let Some(field) = missing_field(message) {
+        AppError::field(&field, "Ce champ est obligatoire.")
+    } else {
+        AppError::field("body", format!("JSON illisible : {message}"))
+    }
 }
 
 /// The field serde names in ``unknown field `x`, expected ...``.

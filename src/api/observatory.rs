@@ -33,7 +33,7 @@ pub struct AlertQuery {
 
 /// The alerts in force: all of them, or those that concern an incident type, an audience and a
 /// département (a local alert only where the département is given and within it).
-#[utoipa::path(tag = "observatory", params(AlertQuery), responses((status = 200, body = AlertList)))]
+#[utoipa::path(tag = "observatory", params(AlertQuery), responses((status = 200, body = AlertList), (status = 422, body = Problem)))]
 #[get("/alerts")]
 pub async fn list_alerts(
     state: web::Data<AppState>,
@@ -42,6 +42,22 @@ pub async fn list_alerts(
     let state = state.into_inner();
     let query = query.into_inner();
     let results = web::block(move || {
+        if let Some(t) = &query.incident_type
+            && state.taxonomy.get(t).is_none()
+        {
+            return Err(AppError::field(
+                "incident_type",
+                "Ce type d'incident n'existe pas.",
+            ));
+        }
+        if let Some(d) = &query.departement
+            && state.departements.get(d).is_none()
+        {
+            return Err(AppError::field(
+                "departement",
+                "Ce département n'existe pas.",
+            ));
+        }
         let live = alerts::live(&state)?;
         let asked = query.incident_type.is_some()
             || query.audience.is_some()
@@ -106,8 +122,9 @@ pub async fn monthly(
 ) -> Result<HttpResponse, AppError> {
     let (state, month, filter) = (state.into_inner(), path.into_inner(), query.into_inner());
     let answer = web::block(move || {
+        statistics::check_filter(&state, &filter)?;
         let file = statistics::file(&state, &month, None)?;
-        let cells = statistics::cells(&state, &month, &filter)?;
+        let cells = statistics::cells_of(&file.csv, &filter)?;
         Ok::<_, AppError>(MonthlyStatistics {
             month: file.month,
             revision: file.revision,

@@ -114,10 +114,45 @@ fn keeps(want: &Option<String>, have: &Option<String>) -> bool {
     }
 }
 
-/// The cells of a month's latest file that `filter` keeps.
-pub fn cells(state: &AppState, month: &str, filter: &CellFilter) -> Result<Vec<Cell>, AppError> {
-    let file = file(state, month, None)?;
-    Ok(read_cells(&file.csv)?
+/// Checks a filter: each dimension a known code, `total`, or absent.
+pub fn check_filter(state: &AppState, filter: &CellFilter) -> Result<(), AppError> {
+    let known = |value: &Option<String>, exists: &dyn Fn(&str) -> bool| {
+        value
+            .as_deref()
+            .is_none_or(|v| v.is_empty() || v == TOTAL || exists(v))
+    };
+    let mut errors = crate::error::FieldErrors::new();
+    if !known(&filter.incident_type, &|v| state.taxonomy.get(v).is_some()) {
+        errors.insert(
+            "incident_type".into(),
+            vec!["Ce type d'incident n'existe pas.".into()],
+        );
+    }
+    if !known(&filter.audience, &|v| {
+        crate::domain::audience::Audience::parse(v).is_some()
+    }) {
+        errors.insert("audience".into(), vec!["Ce public n'existe pas.".into()]);
+    }
+    if !known(&filter.region, &|v| {
+        v == super::open_data::NO_REGION
+            || state
+                .departements
+                .regions()
+                .iter()
+                .any(|(code, _)| code == v)
+    }) {
+        errors.insert("region".into(), vec!["Cette région n'existe pas.".into()]);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// The cells of a published file that `filter` keeps.
+pub fn cells_of(csv_text: &str, filter: &CellFilter) -> Result<Vec<Cell>, AppError> {
+    Ok(read_cells(csv_text)?
         .into_iter()
         .filter(|c| {
             keeps(&filter.incident_type, &c.incident_type)

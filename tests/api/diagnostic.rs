@@ -193,3 +193,17 @@ async fn another_process_publication_is_seen_and_an_invalid_version_never_served
         .await;
     assert_eq!(status, 422, "the broken version is never used");
 }
+
+#[tokio::test]
+async fn evaluate_takes_an_object_not_an_array() {
+    let app = TestApp::spawn().await;
+    for body in [json!([]), json!(["public", "particulier"]), json!("x")] {
+        let (status, problem) = app.post_json("/api/v1/diagnostic/evaluate", &body).await;
+        assert_eq!(status, 422, "{body}: {problem}");
+        assert!(problem["errors"]["body"].is_array(), "{problem}");
+    }
+    let (status, _) = app
+        .post_json("/api/v1/diagnostic/evaluate", &json!({}))
+        .await;
+    assert_eq!(status, 200);
+}

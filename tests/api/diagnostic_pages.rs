@@ -161,6 +161,34 @@ async fn a_town_hall_under_ransomware_goes_from_the_diagnostic_to_a_filled_reque
     for personal in ["Mairie", "dsi@", "rançon", "35000", "127.0.0.1"] {
         assert!(!stored.contains(personal), "{personal} in {stored}");
     }
+
+    // The observatory counts the journey once, as it went: the request it led to is its fact
+    // too, but counted by the journey.
+    let journey_id = rows.id.clone();
+    let facts = app
+        .with_conn(move |conn| {
+            let journey = cyberdir::db::observatory::by_source(conn, &journey_id).unwrap();
+            let day = |y| chrono::NaiveDate::from_ymd_opt(y, 1, 1).unwrap();
+            let all = cyberdir::db::observatory::between(conn, day(2000), day(2100)).unwrap();
+            (journey, all)
+        })
+        .await;
+    let journey_fact = facts.0.expect("the journey's fact");
+    assert_eq!(journey_fact.kind, "journey");
+    assert_eq!(journey_fact.outcome, "request");
+    assert_eq!(journey_fact.audience.as_deref(), Some("collectivite"));
+    assert_eq!(journey_fact.incident_type.as_deref(), Some("rancongiciel"));
+    assert_eq!(journey_fact.urgency.as_deref(), Some("immediate"));
+    assert_eq!(journey_fact.region.as_deref(), Some("bretagne"));
+    assert!(journey_fact.counted);
+    let request_fact = facts
+        .1
+        .iter()
+        .find(|f| f.kind == "request")
+        .expect("the request's fact");
+    assert!(!request_fact.counted, "counted once, by its journey");
+    assert_eq!(request_fact.channel, "site");
+    assert_eq!(facts.1.iter().filter(|f| f.counted).count(), 1);
 }
 
 #[tokio::test]
