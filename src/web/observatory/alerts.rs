@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::svg::escape;
 use crate::auth::extract::CurrentUser;
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
@@ -250,11 +251,6 @@ async fn withdraw(
     }
 }
 
-/// XML text, escaped.
-fn xml(text: &str) -> String {
-    super::charts::escape(text)
-}
-
 fn rfc3339(at: chrono::NaiveDateTime) -> String {
     at.and_utc()
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
@@ -270,19 +266,19 @@ pub fn feed(state: &AppState, live: &[AlertView]) -> String {
         .unwrap_or_else(|| state.clock.now_naive());
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n<title>{} — alertes</title>\n<id>{base}/alertes.atom</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"{base}/alertes.atom\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/\"/>\n<updated>{}</updated>\n<author><name>{}</name></author>\n",
-        xml(&state.config.service_name),
+        escape(&state.config.service_name),
         rfc3339(updated),
-        xml(&state.config.service_name),
+        escape(&state.config.service_name),
     );
     for a in live {
         let summary = format!("{} ({}, {})", a.body, a.scope_label, a.window_fr);
         out.push_str(&format!(
             "<entry>\n<title>{}</title>\n<id>urn:uuid:{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/diagnostic\"/>\n<published>{}</published>\n<updated>{}</updated>\n<summary>{}</summary>\n</entry>\n",
-            xml(&a.title),
-            xml(&a.id),
+            escape(&a.title),
+            escape(&a.id),
             rfc3339(a.published_at),
             rfc3339(a.published_at),
-            xml(&summary),
+            escape(&summary),
         ));
     }
     out.push_str("</feed>\n");

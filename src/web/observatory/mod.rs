@@ -5,6 +5,7 @@ mod alerts;
 pub mod charts;
 mod public;
 mod staff;
+mod svg;
 
 use actix_web::web;
 
