@@ -47,11 +47,12 @@ fn main() {
         .iter()
         .map(|t| t.code.clone())
         .collect();
-    let mut categories: Vec<String> = types
-        .iter()
-        .filter_map(|t| state.taxonomy.get(t).map(|t| t.category.clone()))
+    let categories: Vec<String> = state
+        .taxonomy
+        .categories()
+        .into_iter()
+        .map(str::to_owned)
         .collect();
-    categories.dedup();
     let regions: Vec<String> = state
         .departements
         .regions()

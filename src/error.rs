@@ -11,6 +11,14 @@ use utoipa::ToSchema;
 /// Validation messages per field, in French, as shown to users.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
 
+/// Adds a message to a field's list: every check of a form reports, not only the first.
+pub fn push_error(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
+    errors
+        .entry(field.to_owned())
+        .or_default()
+        .push(message.into());
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("Certaines données sont invalides.")]

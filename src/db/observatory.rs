@@ -10,32 +10,25 @@ use super::{DbConnection, counters};
 
 pub const COUNTER: &str = "observatory";
 
-/// A fact as stored.
+/// A fact as stored: its id (the database's) and its values.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = facts)]
 pub struct FactRow {
     pub id: i64,
-    pub source_id: String,
-    pub kind: String,
-    pub occurred_on: NaiveDate,
-    pub audience: Option<String>,
-    pub incident_type: Option<String>,
-    pub category: Option<String>,
-    pub departement: Option<String>,
-    pub region: Option<String>,
-    pub channel: String,
-    pub partner: Option<String>,
-    pub outcome: String,
-    pub urgency: Option<String>,
-    pub counted: bool,
-    pub escalated: bool,
-    pub minutes_to_acceptance: Option<i32>,
-    pub confirmed_incident_type: Option<String>,
-    pub revision: i64,
+    #[diesel(embed)]
+    pub values: FactValues,
 }
 
-/// A fact's dimensions as a step writes them (the id is the database's).
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+impl std::ops::Deref for FactRow {
+    type Target = FactValues;
+
+    fn deref(&self) -> &FactValues {
+        &self.values
+    }
+}
+
+/// A fact's values, as a step writes them.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = facts, treat_none_as_null = true)]
 pub struct FactValues {
     pub source_id: String,

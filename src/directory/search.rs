@@ -10,7 +10,7 @@ use super::index::{Published, Snapshot};
 use crate::domain::audience::Audience;
 use crate::domain::codes::{is_commune_code, is_postcode};
 use crate::domain::matching::{Match, Query};
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, push_error};
 use crate::geo::location::{Location, Place};
 use crate::state::AppState;
 
@@ -62,17 +62,10 @@ fn parse_bool(errors: &mut FieldErrors, field: &str, v: &Option<String>) -> bool
         None | Some("false") | Some("0") => false,
         Some("true") | Some("1") | Some("on") => true,
         Some(_) => {
-            push(errors, field, "Valeur attendue : true ou false.");
+            push_error(errors, field, "Valeur attendue : true ou false.");
             false
         }
     }
-}
-
-fn push(errors: &mut FieldErrors, field: &str, message: &str) {
-    errors
-        .entry(field.to_owned())
-        .or_default()
-        .push(message.to_owned());
 }
 
 impl SearchRequest {
@@ -87,7 +80,7 @@ impl SearchRequest {
         ) {
             (Some(pc), None, None, None) => {
                 if !is_postcode(pc) {
-                    push(
+                    push_error(
                         &mut errors,
                         "postcode",
                         "Code postal invalide : 5 chiffres attendus.",
@@ -98,7 +91,7 @@ impl SearchRequest {
             (None, Some(code), None, None) => {
                 let code = code.to_ascii_uppercase();
                 if !is_commune_code(&code) {
-                    push(
+                    push_error(
                         &mut errors,
                         "commune",
                         "Code commune INSEE invalide (ex. 35238 ou 2A004).",
@@ -114,14 +107,14 @@ impl SearchRequest {
                     .and_then(|v| v.parse::<f64>().ok())
                     .filter(|v| (-180.0..=180.0).contains(v));
                 if latitude.is_none() {
-                    push(
+                    push_error(
                         &mut errors,
                         "lat",
                         "Latitude manquante ou invalide (nombre entre -90 et 90).",
                     );
                 }
                 if longitude.is_none() {
-                    push(
+                    push_error(
                         &mut errors,
                         "lon",
                         "Longitude manquante ou invalide (nombre entre -180 et 180).",
@@ -135,7 +128,7 @@ impl SearchRequest {
                     })
             }
             (None, None, None, None) => {
-                push(
+                push_error(
                     &mut errors,
                     "postcode",
                     "Indiquez un lieu : code postal, code commune (commune) ou coordonnées (lat et lon).",
@@ -143,7 +136,7 @@ impl SearchRequest {
                 None
             }
             _ => {
-                push(
+                push_error(
                     &mut errors,
                     "postcode",
                     "Indiquez un seul lieu : code postal, code commune ou coordonnées, pas plusieurs.",
@@ -156,7 +149,7 @@ impl SearchRequest {
             .as_ref()
             .is_some_and(|code| state.taxonomy.get(code).is_none())
         {
-            push(
+            push_error(
                 &mut errors,
                 "incident",
                 "Type d'incident inconnu : choisissez-en un dans la liste.",
@@ -167,7 +160,7 @@ impl SearchRequest {
             Some(code) => {
                 let parsed = Audience::parse(code);
                 if parsed.is_none() {
-                    push(
+                    push_error(
                         &mut errors,
                         "audience",
                         "Public inconnu : particulier, entreprise ou association, ou collectivité.",
@@ -183,7 +176,7 @@ impl SearchRequest {
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if (1..=10_000).contains(&n) => n,
                 _ => {
-                    push(
+                    push_error(
                         &mut errors,
                         "page",
                         "Numéro de page invalide (entier à partir de 1).",
@@ -197,7 +190,7 @@ impl SearchRequest {
             Some(v) => match v.parse::<usize>() {
                 Ok(n) if n >= 1 => n.min(MAX_LIMIT),
                 _ => {
-                    push(
+                    push_error(
                         &mut errors,
                         "limit",
                         "Nombre de résultats invalide (entier de 1 à 50).",

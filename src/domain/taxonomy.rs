@@ -119,6 +119,17 @@ impl Taxonomy {
         &self.types
     }
 
+    /// The categories, each once, in the order their first type is published.
+    pub fn categories(&self) -> Vec<&str> {
+        let mut seen: Vec<&str> = Vec::new();
+        for t in &self.types {
+            if !seen.contains(&t.category.as_str()) {
+                seen.push(&t.category);
+            }
+        }
+        seen
+    }
+
     /// The type's position, which is also its bit in an [`IncidentSet`].
     pub fn position(&self, code: &str) -> Option<usize> {
         self.types.iter().position(|t| t.code == code)

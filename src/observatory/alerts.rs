@@ -12,7 +12,7 @@ use crate::db::observatory::{self as queries, AlertRow};
 use crate::db::write_transaction;
 use crate::domain::actor::Actor;
 use crate::domain::audience::{self, Audience};
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, push_error};
 use crate::french::{day_fr, paris_date, paris_midnight};
 use crate::state::AppState;
 
@@ -143,27 +143,20 @@ fn view(state: &AppState, row: &AlertRow) -> AlertView {
     }
 }
 
-fn add(errors: &mut FieldErrors, field: &str, message: &str) {
-    errors
-        .entry(field.to_owned())
-        .or_default()
-        .push(message.to_owned());
-}
-
 /// Checks an alert; each problem is a French message on its field.
 fn check(state: &AppState, input: &AlertInput, today: NaiveDate) -> Result<AlertRow, AppError> {
     let mut errors = FieldErrors::new();
     let title = input.title.trim();
     let body = input.body.trim();
     if title.chars().count() < 5 || title.chars().count() > 120 {
-        add(
+        push_error(
             &mut errors,
             "title",
             "Donnez un titre de 5 à 120 caractères.",
         );
     }
     if body.chars().count() < 20 || body.chars().count() > 4000 {
-        add(
+        push_error(
             &mut errors,
             "body",
             "Écrivez un texte de 20 à 4 000 caractères : ce qui se passe et que faire.",
@@ -174,7 +167,7 @@ fn check(state: &AppState, input: &AlertInput, today: NaiveDate) -> Result<Alert
         match state.taxonomy.get(t) {
             Some(known) if !types.contains(&known.code.as_str()) => types.push(&known.code),
             Some(_) => {}
-            None => add(
+            None => push_error(
                 &mut errors,
                 "incident_types",
                 "Un des types d'incident n'existe pas.",
@@ -186,7 +179,7 @@ fn check(state: &AppState, input: &AlertInput, today: NaiveDate) -> Result<Alert
         match Audience::parse(a) {
             Some(known) if !audiences.contains(&known) => audiences.push(known),
             Some(_) => {}
-            None => add(&mut errors, "audiences", "Un des publics n'existe pas."),
+            None => push_error(&mut errors, "audiences", "Un des publics n'existe pas."),
         }
     }
     let scope = Scope::parse(&input.scope);
@@ -196,7 +189,7 @@ fn check(state: &AppState, input: &AlertInput, today: NaiveDate) -> Result<Alert
         .map(str::trim)
         .filter(|c| !c.is_empty());
     match (scope, code) {
-        (None, _) => add(
+        (None, _) => push_error(
             &mut errors,
             "scope",
             "Choisissez la portée : France entière, une région ou un département.",
@@ -204,10 +197,10 @@ fn check(state: &AppState, input: &AlertInput, today: NaiveDate) -> Result<Alert
         (Some(Scope::Region), c)
             if c.is_none_or(|c| !state.departements.regions().iter().any(|(r, _)| r == c)) =>
         {
-            add(&mut errors, "scope_code", "Choisissez la région concernée.")
+            push_error(&mut errors, "scope_code", "Choisissez la région concernée.")
         }
         (Some(Scope::Departement), c) if c.is_none_or(|c| state.departements.get(c).is_none()) => {
-            add(
+            push_error(
                 &mut errors,
                 "scope_code",
                 "Choisissez le département concerné.",
@@ -217,23 +210,23 @@ fn check(state: &AppState, input: &AlertInput, today: NaiveDate) -> Result<Alert
     }
     let from = input.valid_from.unwrap_or(today);
     match input.valid_until {
-        None => add(
+        None => push_error(
             &mut errors,
             "valid_until",
             "Indiquez le dernier jour de l'alerte.",
         ),
-        Some(until) if until < from => add(
+        Some(until) if until < from => push_error(
             &mut errors,
             "valid_until",
             "Le dernier jour doit suivre le premier.",
         ),
-        Some(until) if until < today => add(
+        Some(until) if until < today => push_error(
             &mut errors,
             "valid_until",
             "Le dernier jour est déjà passé.",
         ),
         Some(until) if (until - from).num_days() >= MAX_DAYS as i64 => {
-            add(&mut errors, "valid_until", "Une alerte dure un an au plus.")
+            push_error(&mut errors, "valid_until", "Une alerte dure un an au plus.")
         }
         Some(_) => {}
     }

@@ -11,7 +11,7 @@ use crate::domain::audience::Audience;
 use crate::domain::observatory::{
     FactKind, JOURNEY_STARTED, a_year_before, change_percent, percentile, week_of,
 };
-use crate::error::{AppError, FieldErrors};
+use crate::error::{AppError, FieldErrors, push_error};
 use crate::state::AppState;
 
 /// The longest period a view covers.
@@ -45,13 +45,13 @@ impl Filter {
         let to = self.to.unwrap_or(today);
         let from = self.from.unwrap_or_else(|| to - Days::new(27));
         if from > to {
-            add(
+            push_error(
                 &mut errors,
                 "du",
                 "La date de début doit précéder la date de fin.",
             );
         } else if (to - from).num_days() >= MAX_DAYS {
-            add(
+            push_error(
                 &mut errors,
                 "du",
                 "Choisissez une période de cinq ans au plus.",
@@ -60,17 +60,17 @@ impl Filter {
         if let Some(a) = &self.audience
             && Audience::parse(a).is_none()
         {
-            add(&mut errors, "public", "Ce public n'existe pas.");
+            push_error(&mut errors, "public", "Ce public n'existe pas.");
         }
         if let Some(t) = &self.incident_type
             && state.taxonomy.get(t).is_none()
         {
-            add(&mut errors, "type", "Ce type d'incident n'existe pas.");
+            push_error(&mut errors, "type", "Ce type d'incident n'existe pas.");
         }
         if let Some(c) = &self.category
-            && !state.taxonomy.all().iter().any(|t| &t.category == c)
+            && !state.taxonomy.categories().contains(&c.as_str())
         {
-            add(&mut errors, "categorie", "Cette catégorie n'existe pas.");
+            push_error(&mut errors, "categorie", "Cette catégorie n'existe pas.");
         }
         if let Some(r) = &self.region
             && !state
@@ -79,17 +79,17 @@ impl Filter {
                 .iter()
                 .any(|(code, _)| code == r)
         {
-            add(&mut errors, "region", "Cette région n'existe pas.");
+            push_error(&mut errors, "region", "Cette région n'existe pas.");
         }
         if let Some(d) = &self.departement
             && state.departements.get(d).is_none()
         {
-            add(&mut errors, "departement", "Ce département n'existe pas.");
+            push_error(&mut errors, "departement", "Ce département n'existe pas.");
         }
         if let Some(c) = &self.channel
             && !super::CHANNELS.contains(&c.as_str())
         {
-            add(&mut errors, "canal", "Ce canal n'existe pas.");
+            push_error(&mut errors, "canal", "Ce canal n'existe pas.");
         }
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
@@ -100,13 +100,6 @@ impl Filter {
             filter: self.clone(),
         })
     }
-}
-
-fn add(errors: &mut FieldErrors, field: &str, message: &str) {
-    errors
-        .entry(field.to_owned())
-        .or_default()
-        .push(message.to_owned());
 }
 
 /// The filter as numbers of the facts' dimensions: a fact passes when each set one matches.

@@ -120,15 +120,13 @@ pub fn follow_request(
     row: &RequestRow,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let Some(mut fact) = queries::by_source(conn, &row.id)? else {
-        return Ok(());
-    };
-    fact.outcome = row.status.as_str().into();
-    fact.escalated |= row.status == RequestStatus::Escalated;
-    if fact.minutes_to_acceptance.is_none() {
-        fact.minutes_to_acceptance = minutes_to(row, now);
-    }
-    rewrite(conn, fact)
+    change(conn, &row.id, |fact| {
+        fact.outcome = row.status.as_str().into();
+        fact.escalated |= row.status == RequestStatus::Escalated;
+        if fact.minutes_to_acceptance.is_none() {
+            fact.minutes_to_acceptance = minutes_to(row, now);
+        }
+    })
 }
 
 /// The incident type the provider's report confirmed.
@@ -137,48 +135,32 @@ pub fn confirm_incident(
     request_id: &str,
     confirmed: &str,
 ) -> Result<(), AppError> {
-    let Some(mut fact) = queries::by_source(conn, request_id)? else {
-        return Ok(());
-    };
-    fact.confirmed_incident_type = Some(confirmed.to_owned());
-    rewrite(conn, fact)
+    change(conn, request_id, |fact| {
+        fact.confirmed_incident_type = Some(confirmed.to_owned());
+    })
 }
 
 /// A request sent from a journey is counted once, as its journey.
 pub fn counted_by_journey(conn: &mut DbConnection, request_id: &str) -> Result<(), AppError> {
-    let Some(mut fact) = queries::by_source(conn, request_id)? else {
-        return Ok(());
-    };
-    if !fact.counted {
-        return Ok(());
-    }
-    fact.counted = false;
-    rewrite(conn, fact)
+    change(conn, request_id, |fact| fact.counted = false)
 }
 
-fn rewrite(conn: &mut DbConnection, fact: queries::FactRow) -> Result<(), AppError> {
-    let revision = queries::next_revision(conn)?;
-    queries::put(
-        conn,
-        &FactValues {
-            source_id: fact.source_id,
-            kind: fact.kind,
-            occurred_on: fact.occurred_on,
-            audience: fact.audience,
-            incident_type: fact.incident_type,
-            category: fact.category,
-            departement: fact.departement,
-            region: fact.region,
-            channel: fact.channel,
-            partner: fact.partner,
-            outcome: fact.outcome,
-            urgency: fact.urgency,
-            counted: fact.counted,
-            escalated: fact.escalated,
-            minutes_to_acceptance: fact.minutes_to_acceptance,
-            confirmed_incident_type: fact.confirmed_incident_type,
-            revision,
-        },
-    )?;
+/// Applies `edit` to the fact of `source_id` and writes it under a new revision, unless it
+/// changed nothing (most request writes change no fact: the readers need not catch up).
+fn change(
+    conn: &mut DbConnection,
+    source_id: &str,
+    edit: impl FnOnce(&mut FactValues),
+) -> Result<(), AppError> {
+    let Some(fact) = queries::by_source(conn, source_id)? else {
+        return Ok(());
+    };
+    let mut values = fact.values.clone();
+    edit(&mut values);
+    if values == fact.values {
+        return Ok(());
+    }
+    values.revision = queries::next_revision(conn)?;
+    queries::put(conn, &values)?;
     Ok(())
 }

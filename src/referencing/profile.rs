@@ -13,7 +13,7 @@ use crate::domain::siret::parse_siret;
 use crate::domain::taxonomy::Taxonomy;
 use crate::domain::text::capitalise;
 use crate::domain::zone::{MAX_RADIUS_KM, Zone};
-use crate::error::FieldErrors;
+use crate::error::{FieldErrors, push_error};
 use crate::geo::departements::Departements;
 
 /// A partial update of the profile: absent fields are left as they are.
@@ -118,13 +118,6 @@ impl ProfileInput {
     }
 }
 
-fn push(errors: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    errors
-        .entry(field.to_owned())
-        .or_default()
-        .push(message.into());
-}
-
 fn text(
     errors: &mut FieldErrors,
     field: &str,
@@ -136,7 +129,7 @@ fn text(
     let v = value.as_ref()?.trim().to_owned();
     let n = v.chars().count();
     if n < min || n > max {
-        push(
+        push_error(
             errors,
             field,
             format!("{label} : entre {min} et {max} caractères."),
@@ -219,7 +212,7 @@ pub fn apply(
     if let Some(raw) = &input.siret {
         match parse_siret(raw) {
             Ok(siret) => next.siret = siret,
-            Err(e) => push(
+            Err(e) => push_error(
                 &mut errors,
                 "siret",
                 format!("{}.", capitalise(&e.to_string())),
@@ -249,7 +242,7 @@ pub fn apply(
             }
             next.postcode = v;
         } else {
-            push(
+            push_error(
                 &mut errors,
                 "postcode",
                 "Code postal invalide : 5 chiffres attendus.",
@@ -264,7 +257,7 @@ pub fn apply(
             location_changed |= Some(&v) != next.commune_code.as_ref();
             next.commune_code = Some(v);
         } else {
-            push(
+            push_error(
                 &mut errors,
                 "commune_code",
                 "Code commune INSEE invalide (ex. 35238 ou 2A004).",
@@ -277,7 +270,7 @@ pub fn apply(
     if let Some(raw) = &input.phone {
         match normalise_phone(raw) {
             Some(p) => next.phone = p,
-            None => push(
+            None => push_error(
                 &mut errors,
                 "phone",
                 "Numéro de téléphone invalide (10 chiffres, ex. 02 99 12 34 56).",
@@ -289,7 +282,7 @@ pub fn apply(
         if v.validate_email() && v.len() <= 254 {
             next.email = v;
         } else {
-            push(&mut errors, "email", "Adresse électronique invalide.");
+            push_error(&mut errors, "email", "Adresse électronique invalide.");
         }
     }
     if let Some(raw) = &input.website {
@@ -302,7 +295,7 @@ pub fn apply(
         {
             next.website = Some(v.to_owned());
         } else {
-            push(
+            push_error(
                 &mut errors,
                 "website",
                 "Adresse de site invalide (ex. https://www.exemple.fr).",
@@ -322,7 +315,7 @@ pub fn apply(
     if let Some(list) = &input.audiences {
         let parsed: Vec<Option<Audience>> = list.iter().map(|a| Audience::parse(a)).collect();
         if parsed.iter().any(Option::is_none) {
-            push(
+            push_error(
                 &mut errors,
                 "audiences",
                 "Public inconnu : particulier, entreprise ou collectivite.",
@@ -336,7 +329,7 @@ pub fn apply(
     }
     if let Some(list) = &input.incident_types {
         match list.iter().find(|c| taxonomy.get(c).is_none()) {
-            Some(unknown) => push(
+            Some(unknown) => push_error(
                 &mut errors,
                 "incident_types",
                 format!("Type d'incident inconnu : {unknown}."),
@@ -355,7 +348,7 @@ pub fn apply(
     if let Some(value) = &input.zone {
         match parse_zone(value, departements) {
             Ok(zone) => next.zone = zone,
-            Err(message) => push(&mut errors, "zone", message),
+            Err(message) => push_error(&mut errors, "zone", message),
         }
     }
     if errors.is_empty() {
@@ -424,11 +417,11 @@ pub fn missing_for_submission(provider: &Provider) -> FieldErrors {
     ];
     for (field, missing, message) in required {
         if missing {
-            push(&mut errors, field, message);
+            push_error(&mut errors, field, message);
         }
     }
     if matches!(provider.zone, Zone::Radius { radius_km: 0 }) {
-        push(&mut errors, "zone", "Indiquez votre zone d'intervention.");
+        push_error(&mut errors, "zone", "Indiquez votre zone d'intervention.");
     }
     errors
 }

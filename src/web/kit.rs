@@ -137,6 +137,11 @@ pub fn require_admin(user: &Actor) -> Result<(), AppError> {
         .map_err(|_| AppError::forbidden("Cette page est réservée aux administrateurs."))
 }
 
+/// A query or form value as typed, trimmed; `None` when absent or blank.
+pub fn filled(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
 /// The first value of a field of a form read as pairs, trimmed; empty when absent.
 pub fn form_value(fields: &[(String, String)], name: &str) -> String {
     fields

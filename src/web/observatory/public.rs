@@ -15,7 +15,7 @@ use crate::http::download::{Disposition, file};
 use crate::observatory::open_data::{self, NO_REGION};
 use crate::observatory::statistics::{self, Cell};
 use crate::state::AppState;
-use crate::web::kit::blocking;
+use crate::web::kit::{blocking, filled};
 use crate::web::session::{MaybeUser, data_of};
 use crate::web::{page, render_error};
 
@@ -31,10 +31,6 @@ struct StatisticsQuery {
     region: Option<String>,
     #[serde(rename = "type")]
     incident_type: Option<String>,
-}
-
-fn chosen(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// The value of a cell as the page shows it: a number, or "secret".
@@ -59,7 +55,7 @@ fn row(cells: &[Cell], label: &str, t: Option<&str>, r: Option<&str>) -> Value {
 
 fn view(state: &AppState, query: &StatisticsQuery) -> Result<Value, AppError> {
     let months = statistics::months(state)?;
-    let Some(month) = chosen(&query.mois)
+    let Some(month) = filled(&query.mois)
         .map(str::to_owned)
         .or_else(|| months.first().map(|m| m.month.clone()))
     else {
@@ -67,8 +63,8 @@ fn view(state: &AppState, query: &StatisticsQuery) -> Result<Value, AppError> {
     };
     let published = statistics::file(state, &month, None)?;
     let cells = statistics::read_cells(&published.csv)?;
-    let region = chosen(&query.region);
-    let incident = chosen(&query.incident_type);
+    let region = filled(&query.region);
+    let incident = filled(&query.incident_type);
     let mut regions = state.departements.regions();
     regions.push((NO_REGION.into(), "Lieu non renseigné".into()));
     if region.is_some_and(|r| !regions.iter().any(|(code, _)| code == r)) {

@@ -16,7 +16,7 @@ use crate::http::download::{Disposition, file};
 use crate::observatory::dashboard::{Dashboard, Filter};
 use crate::state::AppState;
 use crate::web::kit::{
-    area_error_page as error_page, blocking, first_errors, refuse_unless_staff, with_query,
+    area_error_page as error_page, blocking, filled, first_errors, refuse_unless_staff, with_query,
 };
 use crate::web::page;
 use crate::web::session::{PageUser, data_of};
@@ -42,11 +42,7 @@ pub struct DashboardQuery {
 }
 
 fn set(value: &Option<String>) -> Option<String> {
-    value
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
+    filled(value).map(str::to_owned)
 }
 
 fn date(
@@ -266,22 +262,12 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> Value {
             "au": set(&query.au).unwrap_or_else(|| d.to.to_string()),
             "audiences": Audience::ALL.iter().map(|a| json!({"code": a.code(), "label": a.label(), "selected": selected(&query.public, a.code())})).collect::<Vec<_>>(),
             "types": state.taxonomy.all().iter().map(|t| json!({"code": t.code, "label": t.label, "selected": selected(&query.incident_type, &t.code)})).collect::<Vec<_>>(),
-            "categories": categories(state).into_iter().map(|c| json!({"selected": selected(&query.categorie, &c), "label": crate::domain::taxonomy::category_label(&c), "code": c})).collect::<Vec<_>>(),
+            "categories": state.taxonomy.categories().into_iter().map(|c| json!({"selected": selected(&query.categorie, c), "label": crate::domain::taxonomy::category_label(c), "code": c})).collect::<Vec<_>>(),
             "regions": state.departements.regions().into_iter().map(|(code, name)| json!({"selected": selected(&query.region, &code), "code": code, "label": name})).collect::<Vec<_>>(),
             "departements": state.departements.all().iter().map(|dep| json!({"code": dep.code, "label": format!("{} ({})", dep.name, dep.code), "selected": selected(&query.departement, &dep.code)})).collect::<Vec<_>>(),
             "channels": crate::observatory::CHANNELS.iter().map(|c| json!({"code": c, "label": channel_label(c), "selected": selected(&query.canal, c)})).collect::<Vec<_>>(),
         },
     })
-}
-
-fn categories(state: &AppState) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    for t in state.taxonomy.all() {
-        if !seen.contains(&t.category) {
-            seen.push(t.category.clone());
-        }
-    }
-    seen
 }
 
 fn channel_label(code: &str) -> &'static str {
