@@ -21,6 +21,7 @@ pub mod json;
 pub mod label;
 pub mod mail;
 pub mod observatory;
+pub mod partners;
 pub mod referencing;
 pub mod seed;
 pub mod setup;
@@ -60,6 +61,9 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
         let openapi = aweb::Data::new(api::document::complete(&openapi));
         app.app_data(openapi)
             .wrap(default_headers(data.config.https()))
+            .wrap(actix_web::middleware::from_fn(
+                http::frame::deny_unless_allowed,
+            ))
             .wrap(actix_web::middleware::from_fn(|req, next| {
                 http::input::screen(req, next, web::render_error)
             }))
@@ -76,12 +80,12 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
 }
 
 /// Headers on every answer that does not set its own. Nothing is cached unless a handler says
-/// so (static assets do): pages and answers carry victims' data and private tokens.
+/// so (static assets do): pages and answers carry victims' data and private tokens. Framing is
+/// refused by `http::frame`, except where a page names who may frame it (the partner module).
 fn default_headers(https: bool) -> DefaultHeaders {
     let headers = DefaultHeaders::new()
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("Referrer-Policy", "same-origin"))
-        .add(("X-Frame-Options", "DENY"))
         .add(("Cache-Control", "no-store"));
     if https {
         headers.add((

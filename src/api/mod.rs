@@ -10,6 +10,7 @@ pub mod incident_types;
 pub mod labels;
 pub mod observatory;
 pub mod outbox;
+pub mod partners;
 pub mod providers;
 pub mod referencing;
 pub mod users;
@@ -35,6 +36,7 @@ use crate::error::{AppError, Problem};
         (name = "taxonomy", description = "Incident types"),
         (name = "diagnostic", description = "The victim's diagnostic: questions, outcomes, advice and redirections"),
         (name = "observatory", description = "The threat observatory: live alerts and published monthly statistics"),
+        (name = "partners", description = "Partners embedding the module: management and keys (staff), each partner's figures (with its key)"),
         (name = "accounts", description = "Accounts and sessions"),
         (name = "outbox", description = "Email delivery (staff)"),
         (name = "users", description = "Users and roles (admins)"),
@@ -84,6 +86,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(observatory::list_alerts)
             .service(observatory::months)
             .service(observatory::monthly)
+            .service(partners::list)
+            .service(partners::create)
+            .service(partners::show)
+            .service(partners::update)
+            .service(partners::list_keys)
+            .service(partners::issue_key)
+            .service(partners::revoke_key)
+            .service(partners::figures)
             .service(accounts::sign_up)
             .service(accounts::verify)
             .service(accounts::log_in)

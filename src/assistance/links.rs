@@ -3,19 +3,9 @@
 //! pending and a second use is refused.
 
 use chrono::NaiveDateTime;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
+use crate::auth::signed::{self, Opened};
 use crate::error::AppError;
-
-type HmacSha256 = Hmac<Sha256>;
-
-fn mac(key: &[u8], payload: &str) -> Result<HmacSha256, AppError> {
-    let mut mac = HmacSha256::new_from_slice(key)
-        .map_err(|e| AppError::Internal(format!("link key: {e}")))?;
-    mac.update(payload.as_bytes());
-    Ok(mac)
-}
 
 /// `assignment.action.expiry.signature`, URL-safe.
 pub fn sign(
@@ -24,23 +14,7 @@ pub fn sign(
     action: &str,
     expires_at: NaiveDateTime,
 ) -> Result<String, AppError> {
-    let payload = format!(
-        "{assignment_id}.{action}.{}",
-        expires_at.and_utc().timestamp()
-    );
-    let signature = mac(key, &payload)?.finalize().into_bytes();
-    Ok(format!(
-        "{payload}.{}",
-        crate::auth::tokens::hex(&signature)
-    ))
-}
-
-/// A secret derived from `purpose` (64 hex digits, the shape of a random token): the same
-/// purpose always gives the same secret, which only the holder of `key` can compute.
-pub fn derive(key: &[u8], purpose: &str) -> Result<String, AppError> {
-    Ok(crate::auth::tokens::hex(
-        &mac(key, purpose)?.finalize().into_bytes(),
-    ))
+    signed::sign(key, &format!("{assignment_id}.{action}"), expires_at)
 }
 
 fn invalid() -> AppError {
@@ -49,33 +23,16 @@ fn invalid() -> AppError {
 
 /// The assignment and action of a valid, unexpired link.
 pub fn verify(key: &[u8], token: &str, now: NaiveDateTime) -> Result<(String, String), AppError> {
-    let mut parts = token.rsplitn(2, '.');
-    let (Some(signature), Some(payload)) = (parts.next(), parts.next()) else {
-        return Err(invalid());
+    let payload = match signed::open(key, token, now) {
+        Some(Opened::Valid(payload)) => payload,
+        Some(Opened::Expired(_)) => {
+            return Err(AppError::Conflict(
+                "Ce lien a expiré : la demande a été proposée à un autre professionnel.".into(),
+            ));
+        }
+        None => return Err(invalid()),
     };
-    let bytes: Vec<u8> = (0..signature.len())
-        .step_by(2)
-        .filter_map(|i| signature.get(i..i + 2))
-        .filter_map(|h| u8::from_str_radix(h, 16).ok())
-        .collect();
-    if bytes.len() != 32 || signature.len() != 64 {
-        return Err(invalid());
-    }
-    mac(key, payload)?
-        .verify_slice(&bytes)
-        .map_err(|_| invalid())?;
-    let mut fields = payload.splitn(3, '.');
-    let (Some(assignment), Some(action), Some(expiry)) =
-        (fields.next(), fields.next(), fields.next())
-    else {
-        return Err(invalid());
-    };
-    let expiry: i64 = expiry.parse().map_err(|_| invalid())?;
-    if now.and_utc().timestamp() > expiry {
-        return Err(AppError::Conflict(
-            "Ce lien a expiré : la demande a été proposée à un autre professionnel.".into(),
-        ));
-    }
+    let (assignment, action) = payload.split_once('.').ok_or_else(invalid)?;
     Ok((assignment.to_owned(), action.to_owned()))
 }
 

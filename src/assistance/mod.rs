@@ -250,7 +250,7 @@ pub fn tracking_url(state: &AppState, token: &str) -> String {
 /// to the victim can carry the link and a retried submission lands on the same page, while only
 /// its digest is stored.
 fn tracking_token(state: &AppState, request_id: &str) -> Result<String, AppError> {
-    links::derive(&state.link_key, &format!("tracking:{request_id}"))
+    crate::auth::signed::derive(&state.link_key, &format!("tracking:{request_id}"))
 }
 
 /// The tracking link of a request, for its emails (none for a request whose token was not
@@ -270,7 +270,7 @@ pub fn create(
     idempotency_key: Option<&str>,
     client: &str,
 ) -> Result<(RequestCreated, bool), AppError> {
-    create_keyed(state, input, idempotency_key, client, facts::CHANNEL_API)
+    create_keyed(state, input, idempotency_key, client, &facts::Channel::API)
 }
 
 /// [`create`] from the public form, keyed by the form's secret token: a second submission of
@@ -281,8 +281,9 @@ pub fn create_from_form(
     input: &NewRequest,
     form_key: &str,
     client: &str,
+    channel: &facts::Channel,
 ) -> Result<(RequestCreated, bool), AppError> {
-    create_keyed(state, input, Some(form_key), client, facts::CHANNEL_SITE)
+    create_keyed(state, input, Some(form_key), client, channel)
 }
 
 fn create_keyed(
@@ -290,7 +291,7 @@ fn create_keyed(
     input: &NewRequest,
     idempotency_key: Option<&str>,
     client: &str,
-    channel: &str,
+    channel: &facts::Channel,
 ) -> Result<(RequestCreated, bool), AppError> {
     let key = idempotency_key
         .map(str::trim)
@@ -317,7 +318,7 @@ fn create_checked(
     checked: Checked,
     key: Option<String>,
     client: &str,
-    channel: &str,
+    channel: &facts::Channel,
 ) -> Result<(RequestCreated, bool), AppError> {
     let client_hash = tokens::digest(client);
     let now = state.clock.now_naive();

@@ -34,6 +34,8 @@ pub enum Subject {
     AssistanceRequest,
     /// A public alert of the observatory.
     Alert,
+    /// A partner embedding the module, and its API keys.
+    Partner,
 }
 
 impl Subject {
@@ -44,6 +46,7 @@ impl Subject {
             Self::Label => "label",
             Self::AssistanceRequest => "assistance_request",
             Self::Alert => "alert",
+            Self::Partner => "partner",
         }
     }
 }
@@ -170,6 +173,10 @@ impl Event {
     /// An alert published (`live`) or withdrawn (`withdrawn`).
     pub fn alert(id: &str, action: &'static str, from: Option<&str>, to: &str) -> Self {
         Self::new(Subject::Alert, id, action.to_owned(), from, to)
+    }
+
+    pub fn partner(id: &str, action: &'static str, from: Option<&str>, to: &str) -> Self {
+        Self::new(Subject::Partner, id, action.to_owned(), from, to)
     }
 
     /// Who acted (none for the scheduler or an anonymous victim).

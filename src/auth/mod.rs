@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod extract;
 pub mod password;
+pub mod signed;
 pub mod tokens;
 pub mod users;
 

@@ -66,6 +66,8 @@ pub struct JourneyRow {
     pub urgency: Option<String>,
     pub departement: Option<String>,
     pub ending: Option<String>,
+    /// The partner whose module the journey started in.
+    pub partner: Option<String>,
 }
 
 /// What an answer changes on a journey.

@@ -29,6 +29,7 @@ pub mod introspect;
 pub mod labels;
 pub mod observatory;
 pub mod outbox;
+pub mod partners;
 pub mod providers;
 pub mod referencing;
 pub mod schema;

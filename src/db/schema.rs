@@ -463,10 +463,41 @@ diesel::table! {
         urgency -> Nullable<Text>,
         departement -> Nullable<Text>,
         ending -> Nullable<Text>,
+        partner -> Nullable<Text>,
     }
 }
 
 diesel::joinable!(diagnostic_journeys -> diagnostic_versions (tree_version));
+
+diesel::table! {
+    partners (id) {
+        id -> Text,
+        name -> Text,
+        contact_name -> Text,
+        contact_email -> Text,
+        origins -> Text,
+        scope -> Text,
+        accent -> Nullable<Text>,
+        state -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    partner_keys (id) {
+        id -> Text,
+        partner_id -> Text,
+        prefix -> Text,
+        digest -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(partner_keys -> partners (partner_id));
 
 diesel::table! {
     observatory_facts (id) {
@@ -540,6 +571,8 @@ diesel::table! {
 diesel::joinable!(alerts -> observatory_signals (signal_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    partners,
+    partner_keys,
     observatory_facts,
     observatory_signals,
     alerts,

@@ -14,9 +14,6 @@ use crate::error::AppError;
 use crate::observatory::facts;
 use crate::state::AppState;
 
-/// Where a journey came from (the partner module adds its own).
-pub const CHANNEL_SITE: &str = "site";
-
 /// How far a journey went, each step further than the one before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Ending {
@@ -120,6 +117,7 @@ pub fn answer(
     id: Option<&str>,
     question: &str,
     choice: &str,
+    channel: &facts::Channel,
     today: NaiveDate,
 ) -> Result<Journey, AppError> {
     let (row, before) = match id {
@@ -131,7 +129,8 @@ pub fn answer(
             let row = JourneyRow {
                 id: random_token().map_err(|e| AppError::Internal(e.to_string()))?,
                 tree_version: tree.tree.version.clone(),
-                channel: CHANNEL_SITE.into(),
+                channel: channel.code.into(),
+                partner: channel.partner.clone(),
                 started_on: today,
                 answers: "{}".into(),
                 audience: None,

@@ -235,6 +235,30 @@ pub fn first_question_in_memory(state: &AppState) -> Option<Result<Evaluation, A
     Some(evaluate_in(state, &published.tree, &Answers::new()))
 }
 
+/// The first question with only the choices that lead to `audience` (a partner's module made
+/// for one audience asks nothing the partner already knows). Later questions are unchanged.
+pub fn for_audience(
+    state: &AppState,
+    mut asked: Evaluation,
+    audience: Audience,
+) -> Result<Evaluation, AppError> {
+    if !asked.path.is_empty() {
+        return Ok(asked);
+    }
+    let tree = published(state, Some(&asked.version))?;
+    if let Some(question) = asked.question.as_mut() {
+        let id = question.id.clone();
+        question.choices.retain(|c| {
+            let answers: Answers = [(id.clone(), c.id.clone())].into_iter().collect();
+            evaluate_in(state, &tree.tree, &answers)
+                .ok()
+                .and_then(|e| e.audience)
+                == Some(audience)
+        });
+    }
+    Ok(asked)
+}
+
 /// What to do and whom to call for an incident type, as the diagnostic words it (the search
 /// page and the request form show it as soon as the incident type is known).
 #[derive(Debug, Clone, Serialize)]

@@ -9,6 +9,7 @@ pub mod label;
 pub mod label_application;
 pub mod matching;
 pub mod observatory;
+pub mod partner;
 pub mod provider;
 pub mod reason;
 pub mod referencing;

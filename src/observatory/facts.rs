@@ -13,9 +13,35 @@ use crate::domain::observatory::{FactKind, JOURNEY_STARTED};
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Where a request came from: the pages or the API.
+/// Where a journey or a request came from: the pages, the API, or a partner's module.
 pub const CHANNEL_SITE: &str = "site";
 pub const CHANNEL_API: &str = "api";
+pub const CHANNEL_MODULE: &str = "module";
+
+/// A channel, with the partner for the module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Channel {
+    pub code: &'static str,
+    pub partner: Option<String>,
+}
+
+impl Channel {
+    pub const SITE: Channel = Channel {
+        code: CHANNEL_SITE,
+        partner: None,
+    };
+    pub const API: Channel = Channel {
+        code: CHANNEL_API,
+        partner: None,
+    };
+
+    pub fn module(partner: &str) -> Channel {
+        Channel {
+            code: CHANNEL_MODULE,
+            partner: Some(partner.to_owned()),
+        }
+    }
+}
 
 /// The category and région a fact carries, frozen at the time it is written.
 fn located(state: &AppState, incident_type: Option<&str>, departement: Option<&str>) -> Located {
@@ -58,7 +84,7 @@ pub fn record_journey(
             departement: journey.departement.clone(),
             region: located.region,
             channel: journey.channel.clone(),
-            partner: None,
+            partner: journey.partner.clone(),
             outcome: journey
                 .ending
                 .clone()
@@ -79,7 +105,7 @@ pub fn record_request(
     conn: &mut DbConnection,
     state: &AppState,
     row: &RequestRow,
-    channel: &str,
+    channel: &Channel,
 ) -> Result<(), AppError> {
     let located = located(state, Some(&row.incident_type), row.departement.as_deref());
     let revision = queries::next_revision(conn)?;
@@ -94,8 +120,8 @@ pub fn record_request(
             category: located.category,
             departement: row.departement.clone(),
             region: located.region,
-            channel: channel.to_owned(),
-            partner: None,
+            channel: channel.code.to_owned(),
+            partner: channel.partner.clone(),
             outcome: row.status.as_str().into(),
             urgency: None,
             counted: true,

@@ -18,7 +18,11 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// The channels a fact can come from.
-pub const CHANNELS: [&str; 2] = [facts::CHANNEL_SITE, facts::CHANNEL_API];
+pub const CHANNELS: [&str; 3] = [
+    facts::CHANNEL_SITE,
+    facts::CHANNEL_API,
+    facts::CHANNEL_MODULE,
+];
 
 /// The dashboard for staff.
 pub fn dashboard(

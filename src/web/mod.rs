@@ -9,6 +9,7 @@ pub mod kit;
 pub mod label;
 pub mod observatory;
 pub mod outbox;
+pub mod partners;
 pub mod public;
 pub mod referencing;
 pub mod session;
@@ -39,6 +40,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(assistance::configure)
         .configure(diagnostic::configure)
         .configure(observatory::configure)
+        .configure(partners::configure)
         .route("/static/{file:.*}", web::get().to(static_file));
 }
 
@@ -86,6 +88,8 @@ pub fn page(
         "attribution".into(),
         serde_json::Value::String(GEO_ATTRIBUTION.into()),
     );
+    // The partner module's pages say so (`web::partners::surface`); the layout asks every page.
+    data.entry("module").or_insert(serde_json::Value::Null);
     data.insert(
         "viewer".into(),
         serde_json::to_value(session::viewer(user)).unwrap_or(serde_json::Value::Null),

@@ -26,6 +26,8 @@ mod observatory;
 mod observatory_alerts;
 mod observatory_public;
 mod outbox;
+mod partners;
+mod partners_module;
 mod referencing;
 mod referencing_pages;
 mod referencing_rules;

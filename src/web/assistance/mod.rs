@@ -3,6 +3,7 @@
 //! emailed accept/decline links) and staff's (all requests, the escalation queue, moderation).
 
 mod provider;
+pub(crate) mod request;
 mod staff;
 mod victim;
 
@@ -14,7 +15,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(victim::configure)
+    cfg.configure(request::configure)
+        .configure(victim::configure)
         .configure(provider::configure)
         .configure(staff::configure);
 }

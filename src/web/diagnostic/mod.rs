@@ -1,8 +1,9 @@
 //! The diagnostic's pages: the victim's journey (`victim`) and the staff's view of the tree in
 //! force with publication of a new version by an admin (`staff`).
 
+pub(crate) mod nearby;
 mod staff;
-mod victim;
+pub(crate) mod victim;
 
 use actix_web::web;
 

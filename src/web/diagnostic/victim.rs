@@ -1,22 +1,22 @@
 //! The victim's diagnostic: one question per page, server-rendered, without JavaScript. The
 //! journey lives on the server (anonymous), so the back button, "modifier" links and a reload
 //! all show the right question with the answer given. The forms need no cookie: they change
-//! nothing but an anonymous journey.
+//! nothing but an anonymous journey. The same pages run inside a partner's module
+//! (`web::partners::module`): each function here takes the `Surface` it is shown on.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::diagnostic::journeys::{self, Ending, Journey};
+use super::nearby::{Looking, PlaceQuery, nearby};
+use crate::diagnostic::journeys::{self, Journey};
 use crate::diagnostic::{self, Evaluation, Status};
-use crate::directory::search::{self, SearchParams, SearchRequest};
 use crate::error::AppError;
-use crate::geo::place::{self, Understood};
 use crate::state::AppState;
 use crate::web::kit::blocking;
+use crate::web::partners::surface::Surface;
 use crate::web::session::see_other;
-use crate::web::{page, render_error};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(start_page)
@@ -30,13 +30,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[serde(default)]
 pub struct AnswerForm {
     pub choix: String,
+    /// The module's form token (none on the site).
+    pub jeton: String,
 }
 
 /// Where a journey goes next: its next question, or its result.
-fn next_url(id: &str, evaluation: &Evaluation) -> String {
+fn next_url(surface: &Surface, id: &str, evaluation: &Evaluation) -> String {
+    let base = surface.diagnostic();
     match (&evaluation.status, &evaluation.question) {
-        (Status::Question, Some(q)) => format!("/diagnostic/{id}/question/{}", q.id),
-        _ => format!("/diagnostic/{id}/resultat"),
+        (Status::Question, Some(q)) => format!("{base}/{id}/question/{}", q.id),
+        _ => format!("{base}/{id}/resultat"),
     }
 }
 
@@ -48,17 +51,31 @@ struct ChoiceItem<'a> {
 }
 
 /// A question page: `asked` is the evaluation that asks it; `error` a refused answer.
-fn question_view(
-    state: &AppState,
-    status: StatusCode,
-    action: &str,
-    asked: &Evaluation,
-    selected: Option<&str>,
+/// How a question is shown: where its form posts, the answer given, the link back, and the
+/// refusal of a sent answer.
+#[derive(Default)]
+struct Shown<'a> {
+    action: String,
+    selected: Option<&'a str>,
     previous: Option<String>,
     error: Option<String>,
+}
+
+fn question_view(
+    state: &AppState,
+    surface: &Surface,
+    status: StatusCode,
+    asked: &Evaluation,
+    shown: Shown,
 ) -> HttpResponse {
+    let Shown {
+        action,
+        selected,
+        previous,
+        error,
+    } = shown;
     let Some(question) = &asked.question else {
-        return render_error(state, &AppError::Internal("no question to ask".into()));
+        return surface.error(state, &AppError::Internal("no question to ask".into()));
     };
     let choices: Vec<ChoiceItem> = question
         .choices
@@ -73,14 +90,14 @@ fn question_view(
         Some(_) => format!("Erreur : {}", question.text),
         None => question.text.clone(),
     };
-    page(
+    surface.page(
         state,
         status,
         "pages/diagnostic/question",
         &format!("{title} – Diagnostic"),
-        None,
         json!({
             "action": action,
+            "base": surface.diagnostic(),
             "question": question,
             "first_choice": question.choices.first().map(|c| c.id.as_str()),
             "choices": choices,
@@ -93,66 +110,116 @@ fn question_view(
 /// `/diagnostic`: the first question.
 #[get("/diagnostic")]
 async fn start_page(state: web::Data<AppState>) -> HttpResponse {
+    first_question(state, Surface::Site).await
+}
+
+/// The first question, as the surface asks it (a module for one audience asks only its own).
+async fn first_asked(
+    state: &web::Data<AppState>,
+    surface: &Surface,
+) -> Result<Evaluation, AppError> {
     let inner = state.clone().into_inner();
-    let asked = match diagnostic::first_question_in_memory(&state) {
-        Some(asked) => asked,
-        None => blocking(move || diagnostic::evaluate(&inner, None, &Default::default())).await,
+    let audience = surface.partner().and_then(|p| p.scope.audience());
+    let asked = match (diagnostic::first_question_in_memory(state), audience) {
+        (Some(asked), None) => return asked,
+        (Some(Ok(asked)), Some(audience)) => {
+            return diagnostic::for_audience(state, asked, audience);
+        }
+        _ => blocking(move || {
+            let asked = diagnostic::evaluate(&inner, None, &Default::default())?;
+            match audience {
+                Some(audience) => diagnostic::for_audience(&inner, asked, audience),
+                None => Ok(asked),
+            }
+        }),
     };
-    match asked {
+    asked.await
+}
+
+pub(crate) async fn first_question(state: web::Data<AppState>, surface: Surface) -> HttpResponse {
+    match first_asked(&state, &surface).await {
         Ok(asked) => question_view(
             &state,
+            &surface,
             StatusCode::OK,
-            "/diagnostic",
             &asked,
-            None,
-            None,
-            None,
+            Shown {
+                action: surface.diagnostic(),
+                ..Shown::default()
+            },
         ),
-        Err(e) => render_error(&state, &e),
+        Err(e) => surface.error(&state, &e),
     }
 }
 
 /// The first answer opens a journey.
 #[post("/diagnostic")]
 async fn start(state: web::Data<AppState>, form: web::Form<AnswerForm>) -> HttpResponse {
-    let inner = state.clone().into_inner();
-    let choice = form.into_inner().choix;
+    start_journey(state, Surface::Site, form.into_inner()).await
+}
+
+pub(crate) async fn start_journey(
+    state: web::Data<AppState>,
+    surface: Surface,
+    form: AnswerForm,
+) -> HttpResponse {
+    if let Err(e) = surface.check_form(&state, &form.jeton) {
+        return surface.error(&state, &e);
+    }
+    let choice = form.choix;
     let today = state.clock.today();
+    // A module for one audience takes only the choices it shows.
+    let offered = match first_asked(&state, &surface).await {
+        Ok(asked) => asked
+            .question
+            .is_some_and(|q| q.choices.iter().any(|c| c.id == choice)),
+        Err(e) => return surface.error(&state, &e),
+    };
+    let inner = state.clone().into_inner();
+    let channel = surface.channel();
     let outcome = blocking(move || {
-        let start = diagnostic::current(&inner)?.tree.start.clone();
-        journeys::answer(&inner, None, &start, &choice, today)
+        if !offered {
+            return Err(AppError::field(
+                "choix",
+                "Choisissez une des réponses proposées.",
+            ));
+        }
+        let first = diagnostic::current(&inner)?.tree.start.clone();
+        journeys::answer(&inner, None, &first, &choice, &channel, today)
     })
     .await;
     match outcome {
-        Ok(journey) => see_other(&next_url(&journey.id, &journey.evaluation)),
+        Ok(journey) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
         Err(AppError::Validation(errors)) => {
             let message = errors.into_values().flatten().next();
-            let inner = state.clone().into_inner();
-            match blocking(move || diagnostic::evaluate(&inner, None, &Default::default())).await {
+            match first_asked(&state, &surface).await {
                 Ok(asked) => question_view(
                     &state,
+                    &surface,
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "/diagnostic",
                     &asked,
-                    None,
-                    None,
-                    message,
+                    Shown {
+                        action: surface.diagnostic(),
+                        error: message,
+                        ..Shown::default()
+                    },
                 ),
-                Err(e) => render_error(&state, &e),
+                Err(e) => surface.error(&state, &e),
             }
         }
-        Err(e) => render_error(&state, &e),
+        Err(e) => surface.error(&state, &e),
     }
 }
 
 /// The link back one question (the start page before the second question).
-fn previous_url(journey: &Journey, asked: &Evaluation) -> Option<String> {
+fn previous_url(surface: &Surface, journey: &Journey, asked: &Evaluation) -> Option<String> {
     let before = asked.path.len().checked_sub(1)?;
+    let base = surface.diagnostic();
     Some(if before == 0 {
-        "/diagnostic".to_owned()
+        base
     } else {
         format!(
-            "/diagnostic/{}/question/{}",
+            "{base}/{}/question/{}",
             journey.id, asked.path[before].question
         )
     })
@@ -161,8 +228,9 @@ fn previous_url(journey: &Journey, asked: &Evaluation) -> Option<String> {
 /// A question of a journey as asked at its place, with the answer given (none after a refused
 /// answer, shown with its `error`); a question not (or no longer) on the journey's path sends to
 /// the journey's next step.
-async fn journey_question(
+pub(crate) async fn journey_question(
     state: web::Data<AppState>,
+    surface: Surface,
     (id, question): (String, String),
     error: Option<String>,
 ) -> HttpResponse {
@@ -176,27 +244,31 @@ async fn journey_question(
     match shown {
         Ok((journey, Some((asked, selected)))) => {
             let action = format!(
-                "/diagnostic/{}/question/{}",
+                "{}/{}/question/{}",
+                surface.diagnostic(),
                 journey.id,
                 asked.question.as_ref().map_or("", |q| q.id.as_str())
             );
-            let previous = previous_url(&journey, &asked);
+            let previous = previous_url(&surface, &journey, &asked);
             let (status, selected) = match error {
                 Some(_) => (StatusCode::UNPROCESSABLE_ENTITY, None),
                 None => (StatusCode::OK, selected),
             };
             question_view(
                 &state,
+                &surface,
                 status,
-                &action,
                 &asked,
-                selected.as_deref(),
-                previous,
-                error,
+                Shown {
+                    action,
+                    selected: selected.as_deref(),
+                    previous,
+                    error,
+                },
             )
         }
-        Ok((journey, None)) => see_other(&next_url(&journey.id, &journey.evaluation)),
-        Err(e) => render_error(&state, &e),
+        Ok((journey, None)) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
+        Err(e) => surface.error(&state, &e),
     }
 }
 
@@ -205,7 +277,7 @@ async fn question_page(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
-    journey_question(state, path.into_inner(), None).await
+    journey_question(state, Surface::Site, path.into_inner(), None).await
 }
 
 #[post("/diagnostic/{journey}/question/{question}")]
@@ -214,156 +286,36 @@ async fn answer(
     path: web::Path<(String, String)>,
     form: web::Form<AnswerForm>,
 ) -> HttpResponse {
-    let (id, question) = path.into_inner();
-    let choice = form.into_inner().choix;
+    answer_question(state, Surface::Site, path.into_inner(), form.into_inner()).await
+}
+
+pub(crate) async fn answer_question(
+    state: web::Data<AppState>,
+    surface: Surface,
+    (id, question): (String, String),
+    form: AnswerForm,
+) -> HttpResponse {
+    if let Err(e) = surface.check_form(&state, &form.jeton) {
+        return surface.error(&state, &e);
+    }
+    let choice = form.choix;
     let today = state.clock.today();
     let inner = state.clone().into_inner();
     let asked = (id.clone(), question.clone());
-    match blocking(move || journeys::answer(&inner, Some(&id), &question, &choice, today)).await {
-        Ok(journey) => see_other(&next_url(&journey.id, &journey.evaluation)),
+    let channel = surface.channel();
+    match blocking(move || journeys::answer(&inner, Some(&id), &question, &choice, &channel, today))
+        .await
+    {
+        Ok(journey) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
         Err(AppError::Validation(errors)) => {
             let message = errors.into_values().flatten().next();
-            journey_question(state, asked, message).await
+            journey_question(state, surface, asked, message).await
         }
-        Err(AppError::Conflict(_)) => see_other(&format!("/diagnostic/{}/resultat", asked.0)),
-        Err(e) => render_error(&state, &e),
+        Err(AppError::Conflict(_)) => {
+            see_other(&format!("{}/{}/resultat", surface.diagnostic(), asked.0))
+        }
+        Err(e) => surface.error(&state, &e),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct PlaceQuery {
-    pub lieu: String,
-    pub commune: String,
-}
-
-/// Providers near the victim for the outcome's incident type, or the communes to choose from.
-#[derive(Serialize, Default)]
-struct Nearby {
-    place: String,
-    choices: Vec<serde_json::Value>,
-    cards: Vec<serde_json::Value>,
-    total: usize,
-    /// The postcode the request form is filled with.
-    postcode: Option<String>,
-    /// A search ran (with or without results).
-    searched: bool,
-    error: Option<String>,
-    /// The département of the place, for the alerts that concern it.
-    #[serde(skip)]
-    departement: Option<String>,
-}
-
-/// How many providers the result page shows before "see all".
-const NEARBY_SHOWN: usize = 5;
-
-fn nearby(
-    state: &AppState,
-    journey: &Journey,
-    query: &PlaceQuery,
-) -> Result<Option<Nearby>, AppError> {
-    if query.lieu.trim().is_empty() && query.commune.trim().is_empty() {
-        return Ok(None);
-    }
-    let outcome = journey.evaluation.outcome.as_ref();
-    let place = match place::understand(state, &query.lieu, &query.commune) {
-        Ok(Understood::Place(place)) => place,
-        Ok(Understood::Choices(choices)) => {
-            return Ok(Some(Nearby {
-                choices: choices
-                    .iter()
-                    .map(|c| {
-                        json!({
-                            "label": c.label,
-                            "href": crate::web::kit::with_query(
-                                &format!("/diagnostic/{}/resultat", journey.id),
-                                &[("lieu", &format!("{} ({})", c.name, c.departement)), ("commune", &c.code)],
-                            ) + "#professionnels",
-                        })
-                    })
-                    .collect(),
-                ..Nearby::default()
-            }));
-        }
-        Err(AppError::Validation(errors)) => {
-            return Ok(Some(Nearby {
-                error: errors.into_values().flatten().next(),
-                ..Nearby::default()
-            }));
-        }
-        Err(e) => return Err(e),
-    };
-    let mut params = SearchParams {
-        incident: outcome.and_then(|o| o.incident_type.clone()),
-        audience: journey.evaluation.audience.map(|a| a.code().to_owned()),
-        remote: Some("true".into()),
-        limit: Some(NEARBY_SHOWN.to_string()),
-        ..SearchParams::default()
-    };
-    match &place {
-        crate::geo::location::Place::Postcode(p) => params.postcode = Some(p.clone()),
-        crate::geo::location::Place::Commune(c) => params.commune = Some(c.clone()),
-        crate::geo::location::Place::Point { .. } => {}
-    }
-    let request = SearchRequest::parse(&params, state)?;
-    let found = match search::run(state, &request) {
-        Ok(found) => found,
-        Err(AppError::NotFound(message)) => {
-            return Ok(Some(Nearby {
-                error: Some(message),
-                ..Nearby::default()
-            }));
-        }
-        Err(e) => return Err(e),
-    };
-    journeys::went_further(
-        state,
-        &journey.id,
-        Ending::Search,
-        found.location.departement.as_deref(),
-    )?;
-    let postcode = place::postcode_of(state, &place)?;
-    let request_link = |provider: Option<&str>| {
-        let mut pairs = vec![("parcours", journey.id.as_str())];
-        if let Some(p) = postcode.as_deref() {
-            pairs.push(("lieu", p));
-        }
-        if let Some(p) = provider {
-            pairs.push(("prestataire", p));
-        }
-        crate::web::kit::with_query("/demande-assistance", &pairs)
-    };
-    let cards = found
-        .matches
-        .iter()
-        .map(|m| {
-            let p = found.snapshot.provider(m);
-            json!({
-                "id": p.id,
-                "name": p.name,
-                "city": p.city,
-                "distance": crate::french::km(m.distance_km),
-                "phone": p.phone,
-                "labelled": p.label.as_ref().is_some_and(|l| l.is_valid_on(state.clock.today())),
-                "request_link": request_link(Some(&p.id)),
-            })
-        })
-        .collect();
-    let place = match (&found.location.commune, &found.location.departement_name) {
-        (Some(c), _) => c.clone(),
-        (None, Some(d)) => d.clone(),
-        _ => String::new(),
-    };
-    Ok(Some(Nearby {
-        departement: found.location.departement.clone(),
-        place: format!("près {}", crate::french::de(&place)),
-        choices: Vec::new(),
-        cards,
-        total: found.total,
-        postcode,
-        searched: true,
-        error: None,
-    }))
 }
 
 /// The outcome: the advice first, then whom to call, then — when a professional can help — the
@@ -374,16 +326,33 @@ async fn result_page(
     path: web::Path<String>,
     query: web::Query<PlaceQuery>,
 ) -> HttpResponse {
-    let id = path.into_inner();
-    let query = query.into_inner();
+    journey_result(state, Surface::Site, path.into_inner(), query.into_inner()).await
+}
+
+pub(crate) async fn journey_result(
+    state: web::Data<AppState>,
+    surface: Surface,
+    id: String,
+    query: PlaceQuery,
+) -> HttpResponse {
     let inner = state.clone().into_inner();
     let lieu = query.lieu.clone();
+    let asked = surface.clone();
     let shown = blocking(move || {
         let journey = journeys::load(&inner, &id)?;
         if !journeys::is_finished(&journey) {
             return Ok((journey, None));
         }
-        let found = nearby(&inner, &journey, &query)?;
+        let found = if asked.offers_help() {
+            nearby(
+                &inner,
+                &asked,
+                &Looking::of_journey(&asked, &journey),
+                &query,
+            )?
+        } else {
+            None
+        };
         let outcome = journey.evaluation.outcome.as_ref();
         let departement = found
             .as_ref()
@@ -401,16 +370,20 @@ async fn result_page(
     })
     .await;
     let (journey, nearby, alerts) = match shown {
-        Ok((journey, None)) => return see_other(&next_url(&journey.id, &journey.evaluation)),
+        Ok((journey, None)) => {
+            return see_other(&next_url(&surface, &journey.id, &journey.evaluation));
+        }
         Ok((journey, Some((nearby, alerts)))) => (journey, nearby, alerts),
-        Err(e) => return render_error(&state, &e),
+        Err(e) => return surface.error(&state, &e),
     };
     let Some(outcome) = journey.evaluation.outcome.as_ref() else {
-        return see_other(&next_url(&journey.id, &journey.evaluation));
+        return see_other(&next_url(&surface, &journey.id, &journey.evaluation));
     };
-    let request_link =
-        crate::web::kit::with_query("/demande-assistance", &[("parcours", journey.id.as_str())]);
-    page(
+    let request_link = crate::web::kit::with_query(
+        &surface.request_form(),
+        &[("parcours", journey.id.as_str())],
+    );
+    surface.page(
         &state,
         if nearby.as_ref().is_some_and(|n| n.error.is_some()) {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -419,14 +392,17 @@ async fn result_page(
         },
         "pages/diagnostic/result",
         &format!("{} – Diagnostic", outcome.title),
-        None,
         json!({
             "journey": journey.id,
+            "base": surface.diagnostic(),
             "outcome": outcome,
             "path": journey.evaluation.path,
             "lieu": lieu,
             "nearby": nearby,
             "request_link": request_link,
+            "help_here": surface.offers_help(),
+            // A diagnostic-only module sends to the site to find a professional.
+            "help_on_site": format!("{}/diagnostic/{}/resultat", state.config.base_url, journey.id),
             "alerts": alerts,
         }),
     )

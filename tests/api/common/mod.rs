@@ -21,6 +21,7 @@ pub mod html;
 pub mod label;
 pub mod observatory;
 pub mod pages;
+pub mod partners;
 pub mod referencing;
 
 pub const PG_ADMIN_URL_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";

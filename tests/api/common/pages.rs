@@ -16,6 +16,7 @@ pub struct Page {
     pub content_type: String,
     pub html: String,
     pub bytes: Vec<u8>,
+    pub headers: reqwest::header::HeaderMap,
 }
 
 /// A browser: cookies kept, redirects not followed.
@@ -49,6 +50,14 @@ impl Page {
             .chars()
             .take_while(|c| *c != '"')
             .collect()
+    }
+
+    /// A header's value, if sent.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
     }
 
     /// The page as read on screen: tags removed, entities decoded, spaces collapsed.
@@ -233,6 +242,7 @@ impl Browser {
         };
         let location = header("location");
         let content_type = header("content-type").unwrap_or_default();
+        let headers = response.headers().clone();
         let bytes = response.bytes().await.unwrap_or_default().to_vec();
         Page {
             status,
@@ -240,6 +250,7 @@ impl Browser {
             content_type,
             html: String::from_utf8_lossy(&bytes).into_owned(),
             bytes,
+            headers,
         }
     }
 

@@ -1,0 +1,352 @@
+//! The victim's assistance request form, on the site (protected by the anonymous CSRF cookie)
+//! and in a partner's module (by the module's signed form token, without any cookie). A request
+//! from a diagnostic is filled with what the diagnostic knows.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{blocking, first_errors};
+use crate::assistance::{self, ContactInput, NewRequest};
+use crate::domain::audience::Audience;
+use crate::error::{AppError, FieldErrors};
+use crate::state::AppState;
+use crate::web::account::anonymous_page;
+use crate::web::partners::surface::Surface;
+use crate::web::session::{check_anonymous_form, see_other};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(form_page).service(submit);
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Prefill {
+    /// The diagnostic journey the victim comes from: audience and incident type come from it.
+    pub parcours: Option<String>,
+    pub prestataire: Option<String>,
+    pub lieu: Option<String>,
+    pub incident: Option<String>,
+    pub public: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RequestForm {
+    pub csrf_token: String,
+    /// The module's form token (none on the site).
+    pub jeton: String,
+    pub postcode: String,
+    pub audience: String,
+    pub incident_type: String,
+    pub description: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub consent: Option<String>,
+    pub provider_id: String,
+    /// The diagnostic journey the request comes from, if any.
+    pub parcours: String,
+}
+
+fn form_data(
+    state: &AppState,
+    surface: &Surface,
+    form: &RequestForm,
+    errors: &FieldErrors,
+) -> Result<Value, AppError> {
+    // A module for one audience or one category offers only those.
+    let scope = surface.partner().map(|p| &p.scope);
+    let audience_offered = |a: &Audience| {
+        scope
+            .and_then(|s| s.audience())
+            .is_none_or(|only| only == *a)
+    };
+    let category = scope.and_then(|s| s.category());
+    // The provider the victim picked from the search, named on the form.
+    let provider_name = if form.provider_id.is_empty() {
+        None
+    } else {
+        // Only approved providers are published.
+        crate::directory::published(state)?
+            .directory
+            .get(&form.provider_id)
+            .map(|p| p.name.clone())
+    };
+    // As soon as the incident type is known, its advice and whom to call, as information.
+    let advice = crate::diagnostic::advice_for_incident(state, form.incident_type.trim())?;
+    let advice_only = advice.as_ref().is_some_and(|a| !a.professional);
+    // The error summary lists the fields in the order of the page, each a link to its field.
+    const PAGE_ORDER: [(&str, &str); 8] = [
+        ("postcode", "postcode"),
+        ("audience", "audience-particulier"),
+        ("incident_type", "incident_type"),
+        ("description", "description"),
+        ("contact.name", "name"),
+        ("contact.email", "email"),
+        ("contact.phone", "phone"),
+        ("consent", "consent"),
+    ];
+    let shown_field =
+        |field: &str| field != "redirections" && !(advice_only && field == "incident_type");
+    let mut summary: Vec<Value> = PAGE_ORDER
+        .iter()
+        .filter(|(field, _)| shown_field(field))
+        .filter_map(|(field, anchor)| {
+            let message = errors.get(*field)?.first()?;
+            Some(json!({"href": format!("#{anchor}"), "message": message}))
+        })
+        .collect();
+    summary.extend(
+        errors
+            .iter()
+            .filter(|(field, _)| shown_field(field) && !PAGE_ORDER.iter().any(|(f, _)| f == field))
+            .filter_map(|(_, messages)| messages.first())
+            .map(|message| json!({"href": "#request-form", "message": message})),
+    );
+    let mut shown = errors.clone();
+    if advice_only {
+        shown.remove("incident_type");
+    }
+    Ok(json!({
+        "advice": advice,
+        "advice_only": advice_only,
+        "form": {
+            "postcode": form.postcode,
+            "audience": form.audience,
+            "incident_type": form.incident_type,
+            "description": form.description,
+            "name": form.name,
+            "email": form.email,
+            "phone": form.phone,
+            "consent": form.consent.is_some(),
+            "provider_id": form.provider_id,
+            "parcours": form.parcours,
+        },
+        "provider_name": provider_name,
+        "action": surface.request_form(),
+        "audiences": Audience::ALL.iter().filter(|a| audience_offered(a)).map(|a| json!({
+            "value": a.code(), "label": a.label(), "checked": a.code() == form.audience,
+        })).collect::<Vec<_>>(),
+        "incidents": state.taxonomy.all().iter().filter(|t| category.is_none_or(|c| t.category == c)).map(|t| json!({
+            "value": t.code, "label": t.label, "selected": t.code == form.incident_type,
+        })).collect::<Vec<_>>(),
+        "errors": first_errors(&shown),
+        "error_summary": summary,
+    }))
+}
+
+#[get("/demande-assistance")]
+async fn form_page(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    query: web::Query<Prefill>,
+) -> HttpResponse {
+    request_form(req, state, Surface::Site, query.into_inner()).await
+}
+
+/// The request form, filled from the query (the search, the diagnostic's result).
+pub(crate) async fn request_form(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    surface: Surface,
+    q: Prefill,
+) -> HttpResponse {
+    let journey = q.parcours.clone().unwrap_or_default();
+    let mut form = RequestForm {
+        postcode: q
+            .lieu
+            .filter(|l| crate::domain::codes::is_postcode(l))
+            .unwrap_or_default(),
+        incident_type: q.incident.unwrap_or_default(),
+        audience: q.public.unwrap_or_default(),
+        provider_id: q.prestataire.unwrap_or_default(),
+        ..RequestForm::default()
+    };
+    if let Some(only) = surface.partner().and_then(|p| p.scope.audience()) {
+        form.audience = only.code().to_owned();
+    }
+    let inner = state.clone().into_inner();
+    let shown = surface.clone();
+    let data = match blocking(move || {
+        // From a diagnostic: the victim never types again what the diagnostic knows.
+        if let Some(known) = crate::diagnostic::journeys::prefill(&inner, &journey)? {
+            form.audience = known.audience;
+            form.incident_type = known.incident_type;
+            form.parcours = journey;
+        }
+        form_data(&inner, &shown, &form, &FieldErrors::new())
+    })
+    .await
+    {
+        Ok(data) => data,
+        Err(e) => return surface.error(&state, &e),
+    };
+    show(
+        &req,
+        &state,
+        &surface,
+        StatusCode::OK,
+        "Demander l'aide d'un professionnel",
+        data,
+    )
+}
+
+/// The form's page: on the site with its CSRF cookie, in the module with its token.
+fn show(
+    req: &HttpRequest,
+    state: &AppState,
+    surface: &Surface,
+    status: StatusCode,
+    title: &str,
+    data: Value,
+) -> HttpResponse {
+    match surface {
+        Surface::Site => {
+            anonymous_page(req, state, status, "pages/assistance/request", title, data)
+        }
+        Surface::Module(_) => {
+            let mut data = data;
+            data["csrf_token"] = Value::Null;
+            surface.page(state, status, "pages/assistance/request", title, data)
+        }
+    }
+}
+
+#[post("/demande-assistance")]
+async fn submit(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<RequestForm>,
+) -> HttpResponse {
+    send_request(req, state, Surface::Site, form.into_inner()).await
+}
+
+/// A module for one audience or category takes no request outside it.
+fn outside_scope(state: &AppState, surface: &Surface, form: &RequestForm) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    let Some(scope) = surface.partner().map(|p| &p.scope) else {
+        return errors;
+    };
+    if let Some(only) = scope.audience()
+        && form.audience != only.code()
+    {
+        crate::error::push_error(
+            &mut errors,
+            "audience",
+            format!("Ce service est réservé au public « {} ».", only.label()),
+        );
+    }
+    if let Some(category) = scope.category()
+        && state
+            .taxonomy
+            .get(form.incident_type.trim())
+            .is_some_and(|t| t.category != category)
+    {
+        crate::error::push_error(
+            &mut errors,
+            "incident_type",
+            "Choisissez une des situations proposées par ce service.",
+        );
+    }
+    errors
+}
+
+pub(crate) async fn send_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    surface: Surface,
+    form: RequestForm,
+) -> HttpResponse {
+    // The key that makes a double click one request: the page's own token.
+    let page_key = match &surface {
+        Surface::Site => {
+            check_anonymous_form(&req, &state, &form.csrf_token).map(|()| form.csrf_token.clone())
+        }
+        Surface::Module(p) => surface
+            .check_form(&state, &form.jeton)
+            .map(|nonce| format!("module:{}:{}", p.id, nonce.unwrap_or_default())),
+    };
+    let page_key = match page_key {
+        Ok(key) => key,
+        Err(e) => return surface.error(&state, &e),
+    };
+    let input = NewRequest {
+        postcode: Some(form.postcode.trim().to_owned()),
+        audience: form.audience.clone(),
+        incident_type: form.incident_type.clone(),
+        description: form.description.clone(),
+        contact: ContactInput {
+            name: form.name.clone(),
+            email: form.email.clone(),
+            phone: Some(form.phone.clone()),
+        },
+        consent: form.consent.is_some(),
+        provider_id: Some(form.provider_id.clone()),
+        ..NewRequest::default()
+    };
+    let client = crate::http::client::client_key(&req, &state.config.trusted_proxies);
+    let key = format!(
+        "form:{page_key}:{}",
+        crate::auth::tokens::digest(&form.description)
+    );
+    let inner = state.clone().into_inner();
+    let journey = form.parcours.clone();
+    let refused = outside_scope(&state, &surface, &form);
+    let channel = surface.channel();
+    let created = blocking(move || {
+        if !refused.is_empty() {
+            return Err(AppError::Validation(refused));
+        }
+        let created = assistance::create_from_form(&inner, &input, &key, &client, &channel)?;
+        crate::diagnostic::journeys::ended_in_request(
+            &inner,
+            &journey,
+            &created.0.id,
+            input.postcode.as_deref(),
+        )?;
+        Ok(created)
+    })
+    .await;
+    match created {
+        Ok((created, _)) => match &surface {
+            Surface::Site => {
+                let path = created
+                    .tracking_url
+                    .strip_prefix(&state.config.base_url)
+                    .unwrap_or("/suivi")
+                    .to_owned();
+                see_other(&format!("{path}?info=envoyee"))
+            }
+            // In the frame, the confirmation; the tracking page opens outside it.
+            Surface::Module(_) => surface.page(
+                &state,
+                StatusCode::OK,
+                "pages/partners/module_sent",
+                "Demande envoyée",
+                json!({ "tracking_url": created.tracking_url }),
+            ),
+        },
+        Err(AppError::Validation(mut errors)) => {
+            // The form has one place field: the postcode.
+            if let Some(place) = errors.remove("place") {
+                errors.insert("postcode".into(), place);
+            }
+            let inner = state.clone().into_inner();
+            let shown = surface.clone();
+            let data = match blocking(move || form_data(&inner, &shown, &form, &errors)).await {
+                Ok(data) => data,
+                Err(e) => return surface.error(&state, &e),
+            };
+            show(
+                &req,
+                &state,
+                &surface,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Erreur : demander l'aide d'un professionnel",
+                data,
+            )
+        }
+        Err(e) => surface.error(&state, &e),
+    }
+}

@@ -1,0 +1,12 @@
+//! The partners' pages: the module their sites embed (`module`, shown on the `surface` of a
+//! partner) and the staff's management of partners, keys, figures and integration (`staff`).
+
+pub mod module;
+pub mod staff;
+pub mod surface;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(module::configure).configure(staff::configure);
+}

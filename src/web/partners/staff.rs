@@ -1,0 +1,450 @@
+//! Staff manage partners: the list (with the keys about to expire), a new partner, and each
+//! partner's page: its settings, its API keys (issued, shown once, rotated, revoked), its
+//! figures, and what to give its web team (the snippet, a live preview, what the module
+//! collects).
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::extract::CurrentUser;
+use crate::domain::audience::Audience;
+use crate::domain::partner::PartnerState;
+use crate::error::{AppError, FieldErrors};
+use crate::partners::keys::{self, IssuedKey};
+use crate::partners::statistics::{self, StatisticsQuery};
+use crate::partners::{self, PartnerInput, PartnerView};
+use crate::state::AppState;
+use crate::web::kit::{
+    area_error_page as error_page, blocking, first_errors, form_value, refuse_unless_staff,
+};
+use crate::web::page;
+use crate::web::session::{PageUser, check_form, data_of, see_other};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(list_page)
+        .service(new_page)
+        .service(create)
+        .service(partner_page)
+        .service(update)
+        .service(issue_key)
+        .service(revoke_key);
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct InfoQuery {
+    info: Option<String>,
+}
+
+#[get("/partenaires")]
+async fn list_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let (inner, actor) = (data_of(&state), user.actor.clone());
+    let loaded = blocking(move || {
+        Ok::<_, AppError>((
+            partners::list(&inner, &actor)?,
+            keys::expiring(&inner, &actor)?,
+        ))
+    })
+    .await;
+    let (all, expiring) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    let name_of = |id: &str| {
+        all.iter()
+            .find(|p| p.id == id)
+            .map_or(id.to_owned(), |p| p.name.clone())
+    };
+    page(
+        &state,
+        StatusCode::OK,
+        "pages/partners/list",
+        "Partenaires",
+        Some(&user),
+        json!({
+            "partners": all,
+            "expiring": expiring.iter().map(|e| json!({
+                "partner_id": e.partner_id,
+                "partner_name": name_of(&e.partner_id),
+                "prefix": e.key.prefix,
+                "expires": e.key.expires_fr,
+            })).collect::<Vec<_>>(),
+        }),
+    )
+}
+
+const SCOPES: [(&str, &str); 3] = [
+    (
+        "parcours",
+        "Le parcours complet : diagnostic, professionnels proches, demande",
+    ),
+    (
+        "diagnostic",
+        "Le diagnostic seul (les professionnels sont proposés sur le site)",
+    ),
+    (
+        "recherche",
+        "La recherche d'un professionnel et la demande, sans diagnostic",
+    ),
+];
+
+/// The partner form's choices and values.
+fn form_data(state: &AppState, input: &PartnerInput, errors: &FieldErrors) -> Value {
+    let mut scopes: Vec<Value> = SCOPES
+        .iter()
+        .map(
+            |(code, label)| json!({"code": code, "label": label, "selected": input.scope == *code}),
+        )
+        .collect();
+    for a in Audience::ALL {
+        let code = format!("public:{}", a.code());
+        scopes.push(json!({"selected": input.scope == code, "code": code, "label": format!("Le parcours complet, pour le public « {} »", a.label())}));
+    }
+    for c in state.taxonomy.categories() {
+        let code = format!("categorie:{c}");
+        scopes.push(json!({"selected": input.scope == code, "code": code, "label": format!("Le parcours complet, pour « {} »", crate::domain::taxonomy::category_label(c))}));
+    }
+    json!({
+        "errors": first_errors(errors),
+        "has_errors": !errors.is_empty(),
+        "form": {
+            "name": input.name,
+            "contact_name": input.contact_name,
+            "contact_email": input.contact_email,
+            "origins": input.origins.join("\n"),
+            "accent": input.accent,
+            "version": input.version,
+        },
+        "scopes": scopes,
+        "states": PartnerState::ALL.iter().map(|s| json!({"code": s.code(), "label": s.label(), "selected": input.state.as_deref() == Some(s.code())})).collect::<Vec<_>>(),
+    })
+}
+
+fn input_of(fields: &[(String, String)]) -> PartnerInput {
+    let version = form_value(fields, "version");
+    PartnerInput {
+        name: form_value(fields, "name"),
+        contact_name: form_value(fields, "contact_name"),
+        contact_email: form_value(fields, "contact_email"),
+        origins: form_value(fields, "origins")
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        scope: form_value(fields, "scope"),
+        accent: Some(form_value(fields, "accent")),
+        state: Some(form_value(fields, "state")).filter(|s| !s.is_empty()),
+        version: version.parse().ok(),
+    }
+}
+
+fn new_view(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    input: &PartnerInput,
+    errors: &FieldErrors,
+) -> HttpResponse {
+    page(
+        state,
+        status,
+        "pages/partners/new",
+        if errors.is_empty() {
+            "Nouveau partenaire"
+        } else {
+            "Erreur : nouveau partenaire"
+        },
+        Some(user),
+        form_data(state, input, errors),
+    )
+}
+
+#[get("/partenaires/nouveau")]
+async fn new_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let input = PartnerInput {
+        scope: "parcours".into(),
+        state: Some(PartnerState::Active.code().into()),
+        ..PartnerInput::default()
+    };
+    new_view(&state, &user, StatusCode::OK, &input, &FieldErrors::new())
+}
+
+#[post("/partenaires")]
+async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let fields = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+        return error_page(&state, &user, &e);
+    }
+    let input = input_of(&fields);
+    let (inner, actor, sent) = (data_of(&state), user.actor.clone(), input.clone());
+    match blocking(move || partners::create(&inner, &actor, &sent)).await {
+        Ok(created) => see_other(&format!("/partenaires/{}?info=cree", created.id)),
+        Err(AppError::Validation(errors)) => new_view(
+            &state,
+            &user,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &input,
+            &errors,
+        ),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+/// What the partner's page shows besides the form.
+struct Shown {
+    info: Option<&'static str>,
+    issued: Option<IssuedKey>,
+    key_error: Option<String>,
+}
+
+/// The partner's page: settings, keys, figures, integration.
+async fn partner_view(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: String,
+    edited: Option<(&PartnerInput, &FieldErrors)>,
+    shown: Shown,
+) -> HttpResponse {
+    let (inner, actor) = (data_of(state), user.actor.clone());
+    let loaded = blocking(move || {
+        let partner = partners::get(&inner, &actor, &id)?;
+        let keys = keys::list(&inner, &actor, &id)?;
+        let figures = statistics::of_partner(&inner, &id, &StatisticsQuery::default())?;
+        Ok::<_, AppError>((partner, keys, figures))
+    })
+    .await;
+    let (partner, keys, figures) = match loaded {
+        Ok(v) => v,
+        Err(e) => return error_page(state, user, &e),
+    };
+    let current = input_from(&partner);
+    let (input, errors, status) = match edited {
+        Some((input, errors)) => (
+            input.clone(),
+            errors.clone(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        None => (current, FieldErrors::new(), StatusCode::OK),
+    };
+    let status = if shown.key_error.is_some() {
+        StatusCode::CONFLICT
+    } else {
+        status
+    };
+    let mut data = form_data(state, &input, &errors);
+    data["partner"] = json!(partner);
+    data["info"] = json!(shown.info);
+    data["issued"] = json!(shown.issued);
+    data["key_error"] = json!(shown.key_error);
+    data["keys"] = json!(keys);
+    data["valid_keys"] = json!(keys.iter().filter(|k| k.status == "valid").count());
+    data["threshold"] = json!(figures.threshold);
+    data["journeys"] = table_view(&figures.journeys);
+    data["requests"] = table_view(&figures.requests);
+    data["snippet"] = json!(snippet(state, &partner));
+    page(
+        state,
+        status,
+        "pages/partners/partner",
+        &partner.name,
+        Some(user),
+        data,
+    )
+}
+
+/// A figures table as read: grouped thousands, a dash where a count is not published.
+fn table_view(table: &statistics::Table) -> Value {
+    let shown = |count: Option<u64>| count.map_or_else(|| "–".to_owned(), crate::french::number_fr);
+    json!({
+        "columns": table.columns,
+        "rows": table.rows.iter().map(|r| json!({
+            "label": r.label,
+            "cells": r.counts.iter().map(|c| shown(c.count)).collect::<Vec<_>>(),
+            "total": shown(r.total),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn input_from(partner: &PartnerView) -> PartnerInput {
+    PartnerInput {
+        name: partner.name.clone(),
+        contact_name: partner.contact_name.clone(),
+        contact_email: partner.contact_email.clone(),
+        origins: partner.origins.clone(),
+        scope: partner.scope.clone(),
+        accent: partner.accent.clone(),
+        state: Some(partner.state.code().to_owned()),
+        version: Some(partner.version),
+    }
+}
+
+/// What the partner's web team pastes: the frame, and the few lines that size it. Messages go
+/// only to the service's origin, and only the service's messages from that frame are read.
+pub fn snippet(state: &AppState, partner: &PartnerView) -> String {
+    let origin = url::Url::parse(&state.config.base_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| state.config.base_url.clone());
+    format!(
+        r#"<iframe id="cyberdir-module" src="{url}" title="Assistance aux victimes de cybermalveillance" style="width:100%;min-height:640px;border:0"></iframe>
+<script>
+(function () {{
+  var frame = document.getElementById("cyberdir-module"), origin = "{origin}";
+  frame.addEventListener("load", function () {{
+    frame.contentWindow.postMessage({{ type: "cyberdir:hello" }}, origin);
+  }});
+  window.addEventListener("message", function (e) {{
+    if (e.origin !== origin || e.source !== frame.contentWindow || !e.data) return;
+    if (e.data.type === "cyberdir:height" && e.data.height > 0) {{
+      frame.style.height = Math.min(e.data.height, 20000) + "px";
+    }}
+  }});
+}})();
+</script>"#,
+        url = partner.module_url,
+    )
+}
+
+#[get("/partenaires/{id}")]
+async fn partner_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    query: web::Query<InfoQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let info = match query.info.as_deref() {
+        Some("cree") => Some(
+            "Le partenaire est créé. Créez sa clé d'API et transmettez-lui le code d'intégration.",
+        ),
+        Some("modifie") => Some("Les modifications sont enregistrées."),
+        Some("revoquee") => Some("La clé est révoquée : elle ne donne plus accès aux chiffres."),
+        _ => None,
+    };
+    let shown = Shown {
+        info,
+        issued: None,
+        key_error: None,
+    };
+    partner_view(&state, &user, path.into_inner(), None, shown).await
+}
+
+#[post("/partenaires/{id}")]
+async fn update(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let fields = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+        return error_page(&state, &user, &e);
+    }
+    let id = path.into_inner();
+    let input = input_of(&fields);
+    let (inner, actor, sent, asked) = (
+        data_of(&state),
+        user.actor.clone(),
+        input.clone(),
+        id.clone(),
+    );
+    match blocking(move || partners::update(&inner, &actor, &asked, &sent)).await {
+        Ok(_) => see_other(&format!("/partenaires/{id}?info=modifie")),
+        Err(AppError::Validation(errors)) => {
+            let shown = Shown {
+                info: None,
+                issued: None,
+                key_error: None,
+            };
+            partner_view(&state, &user, id, Some((&input, &errors)), shown).await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+/// A new key is shown on the page that answers the post, never in an address.
+#[post("/partenaires/{id}/cles")]
+async fn issue_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let fields = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+        return error_page(&state, &user, &e);
+    }
+    let id = path.into_inner();
+    let replaces = Some(form_value(&fields, "remplace")).filter(|r| !r.is_empty());
+    let (inner, actor, asked) = (data_of(&state), user.actor.clone(), id.clone());
+    let issued = blocking(move || keys::issue(&inner, &actor, &asked, replaces.as_deref())).await;
+    let shown = match issued {
+        Ok(issued) => Shown {
+            info: None,
+            issued: Some(issued),
+            key_error: None,
+        },
+        Err(AppError::Conflict(message)) => Shown {
+            info: None,
+            issued: None,
+            key_error: Some(message),
+        },
+        Err(AppError::Validation(errors)) => Shown {
+            info: None,
+            issued: None,
+            key_error: Some(crate::web::kit::first_message(&errors)),
+        },
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    partner_view(&state, &user, id, None, shown).await
+}
+
+#[post("/partenaires/{id}/cles/{key}/revocation")]
+async fn revoke_key(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let fields = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+        return error_page(&state, &user, &e);
+    }
+    let (id, key) = path.into_inner();
+    let (inner, actor, asked) = (data_of(&state), user.actor.clone(), id.clone());
+    match blocking(move || keys::revoke(&inner, &actor, &asked, &key)).await {
+        Ok(()) => see_other(&format!("/partenaires/{id}?info=revoquee")),
+        Err(AppError::Conflict(message)) => {
+            let shown = Shown {
+                info: None,
+                issued: None,
+                key_error: Some(message),
+            };
+            partner_view(&state, &user, id, None, shown).await
+        }
+        Err(e) => error_page(&state, &user, &e),
+    }
+}

@@ -1,0 +1,427 @@
+//! Partners over HTTP: staff manage them (French messages for every bad field), their API keys
+//! (shown once, stored as a digest, 18 months, rotation with two valid keys, revocation, never
+//! more than two valid even when issued concurrently), and each partner reads only its own
+//! figures, small counts suppressed.
+
+use chrono::{Duration, NaiveDate};
+use serde_json::{Value, json};
+
+use crate::common::observatory::insert;
+use crate::common::partners::create;
+use crate::common::{TEST_PASSWORD, TestApp, cookie_client, start_of_tests};
+use cyberdir::auth::Role;
+use cyberdir::db::observatory::FactValues;
+
+async fn figures(app: &TestApp, partner: &str, key: Option<&str>, query: &str) -> (u16, Value) {
+    let mut request =
+        cookie_client().get(app.url(&format!("/api/v1/partners/{partner}/statistics{query}")));
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn staff_manage_partners_and_every_bad_field_is_named_in_french() {
+    let app = TestApp::spawn().await;
+    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
+    let provider = app.user("presta@exemple.fr", Role::Provider).await;
+
+    let (status, problem) = staff
+        .post(
+            "/api/v1/partners",
+            &json!({
+                "name": "B",
+                "contact_name": "",
+                "contact_email": "pas-une-adresse",
+                "origins": ["http://www.banque.fr", "https://www.banque.fr/aide"],
+                "scope": "tout",
+                "accent": "#ffcc00",
+            }),
+        )
+        .await;
+    assert_eq!(status, 422, "{problem}");
+    let errors = &problem["errors"];
+    for field in [
+        "name",
+        "contact_name",
+        "contact_email",
+        "origins",
+        "scope",
+        "accent",
+    ] {
+        assert!(errors[field].is_array(), "{field} not reported: {problem}");
+    }
+    assert!(errors["origins"][0].as_str().unwrap().contains("https://"));
+    assert!(errors["accent"][0].as_str().unwrap().contains("contraste"));
+    let (_, all) = staff.get("/api/v1/partners").await;
+    assert_eq!(all["total"], 0, "nothing created");
+
+    let bank = create(
+        &staff,
+        "Banque Exemple",
+        &["https://www.banque.fr", "https://WWW.banque.fr/"],
+        "parcours",
+    )
+    .await;
+    assert_eq!(bank["id"], "banque-exemple");
+    assert_eq!(bank["origins"], json!(["https://www.banque.fr"]));
+    assert_eq!(bank["state"], "active");
+    assert!(
+        bank["module_url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/module/banque-exemple")
+    );
+    // The same name again gets its own id.
+    let second = create(
+        &staff,
+        "Banque Exemple",
+        &["https://autre.fr"],
+        "diagnostic",
+    )
+    .await;
+    assert_eq!(second["id"], "banque-exemple-2");
+
+    // A change needs the version read; a stale one is refused, nothing lost.
+    let change = json!({
+        "name": "Banque Exemple", "contact_name": "Camille Martin",
+        "contact_email": "web@partenaire.exemple.fr", "origins": ["https://www.banque.fr"],
+        "scope": "public:particulier", "state": "paused", "version": bank["version"],
+    });
+    let (status, changed) = staff.put("/api/v1/partners/banque-exemple", &change).await;
+    assert_eq!(status, 200, "{changed}");
+    assert_eq!(changed["state"], "paused");
+    assert_eq!(changed["scope"], "public:particulier");
+    let (status, stale) = staff.put("/api/v1/partners/banque-exemple", &change).await;
+    assert_eq!(status, 409, "{stale}");
+
+    // Only staff.
+    let (status, _) = provider.get("/api/v1/partners").await;
+    assert_eq!(status, 403);
+    let anonymous = cookie_client()
+        .get(app.url("/api/v1/partners"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let (status, _) = staff.get("/api/v1/partners/inconnu").await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn keys_are_shown_once_stored_as_digests_rotated_revoked_and_expire() {
+    let app = TestApp::spawn().await;
+    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
+    create(
+        &staff,
+        "Banque Exemple",
+        &["https://www.banque.fr"],
+        "parcours",
+    )
+    .await;
+    create(
+        &staff,
+        "Marché Exemple",
+        &["https://www.marche.fr"],
+        "parcours",
+    )
+    .await;
+
+    let (status, issued) = staff
+        .post("/api/v1/partners/banque-exemple/keys", &json!({}))
+        .await;
+    assert_eq!(status, 201, "{issued}");
+    let first = issued["secret"].as_str().unwrap().to_owned();
+    assert!(first.starts_with("cyberdir_") && first.len() > 60);
+    let first_id = issued["key"]["id"].as_str().unwrap().to_owned();
+    // 18 months.
+    let expires: chrono::NaiveDateTime = issued["key"]["expires_at"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let months = (expires - start_of_tests().naive_utc()).num_days();
+    assert!((545..=549).contains(&months), "{months} days");
+
+    // Never shown again, never stored.
+    let (_, listed) = staff.get("/api/v1/partners/banque-exemple/keys").await;
+    assert!(!listed.to_string().contains(&first));
+    let secret = first.clone();
+    let stored = app
+        .with_conn(move |conn| {
+            use cyberdir::db::schema::partner_keys::dsl::*;
+            use diesel::prelude::*;
+            partner_keys
+                .select((prefix, digest))
+                .load::<(String, String)>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(stored.len(), 1);
+    assert!(!stored[0].1.contains(&secret[9..]) && stored[0].1.len() == 64);
+    assert!(secret.starts_with(&stored[0].0));
+
+    // The key reads its own partner's figures, and only those.
+    assert_eq!(
+        figures(&app, "banque-exemple", Some(&first), "").await.0,
+        200
+    );
+    assert_eq!(
+        figures(&app, "marche-exemple", Some(&first), "").await.0,
+        403
+    );
+    assert_eq!(figures(&app, "banque-exemple", None, "").await.0, 401);
+    let forged = format!("{}0", &first[..first.len() - 1]);
+    assert_eq!(
+        figures(&app, "banque-exemple", Some(&forged), "").await.0,
+        401
+    );
+    assert_eq!(
+        figures(&app, "banque-exemple", Some("n'importe quoi"), "")
+            .await
+            .0,
+        401
+    );
+
+    // A rotation: the new key works at once, the old one 30 more days.
+    let (status, rotated) = staff
+        .post(
+            "/api/v1/partners/banque-exemple/keys",
+            &json!({"replaces": first_id}),
+        )
+        .await;
+    assert_eq!(status, 201, "{rotated}");
+    let second = rotated["secret"].as_str().unwrap().to_owned();
+    assert_eq!(
+        figures(&app, "banque-exemple", Some(&second), "").await.0,
+        200
+    );
+    assert_eq!(
+        figures(&app, "banque-exemple", Some(&first), "").await.0,
+        200
+    );
+    let (_, listed) = staff.get("/api/v1/partners/banque-exemple/keys").await;
+    let old = listed["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["id"] == first_id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(old["expires_soon"], true, "{old}");
+    // Never a third valid key.
+    let (status, refused) = staff
+        .post("/api/v1/partners/banque-exemple/keys", &json!({}))
+        .await;
+    assert_eq!(status, 409, "{refused}");
+
+    // 31 days later the old key is refused, the new one still works.
+    app.clock.set(app.clock.now() + Duration::days(31));
+    assert_eq!(
+        figures(&app, "banque-exemple", Some(&first), "").await.0,
+        401
+    );
+    assert_eq!(
+        figures(&app, "banque-exemple", Some(&second), "").await.0,
+        200
+    );
+
+    // Revocation is immediate, and said once (staff sign in again: a session lasts a day).
+    let staff = app.log_in("equipe@cyberdir.fr", TEST_PASSWORD).await;
+    let second_id = rotated["key"]["id"].as_str().unwrap();
+    let path = format!("/api/v1/partners/banque-exemple/keys/{second_id}/revocation");
+    assert_eq!(staff.post(&path, &json!({})).await.0, 204);
+    assert_eq!(
+        figures(&app, "banque-exemple", Some(&second), "").await.0,
+        401
+    );
+    assert_eq!(staff.post(&path, &json!({})).await.0, 409);
+
+    // A key expires after 18 months.
+    let (_, third) = staff
+        .post("/api/v1/partners/banque-exemple/keys", &json!({}))
+        .await;
+    let third = third["secret"].as_str().unwrap().to_owned();
+    app.clock
+        .set(app.clock.now() + Duration::days(30 * 18 + 10));
+    assert_eq!(
+        figures(&app, "banque-exemple", Some(&third), "").await.0,
+        401
+    );
+}
+
+#[tokio::test]
+async fn two_valid_keys_at_most_even_when_issued_at_once() {
+    let app = TestApp::spawn().await;
+    let staff = std::sync::Arc::new(app.user("equipe@cyberdir.fr", Role::Staff).await);
+    create(
+        &staff,
+        "Banque Exemple",
+        &["https://www.banque.fr"],
+        "parcours",
+    )
+    .await;
+    let mut tasks = Vec::new();
+    for _ in 0..6 {
+        let staff = staff.clone();
+        tasks.push(tokio::spawn(async move {
+            staff
+                .post("/api/v1/partners/banque-exemple/keys", &json!({}))
+                .await
+                .0
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![201, 201, 409, 409, 409, 409]);
+    let (_, listed) = staff.get("/api/v1/partners/banque-exemple/keys").await;
+    assert_eq!(listed["results"].as_array().unwrap().len(), 2);
+}
+
+fn fact(id: usize, day: NaiveDate, kind: &str, outcome: &str, partner: Option<&str>) -> FactValues {
+    let mut fact = crate::common::observatory::journey(
+        &format!("f{id}"),
+        day,
+        "particulier",
+        Some("hameconnage"),
+    );
+    fact.kind = kind.into();
+    fact.outcome = outcome.into();
+    fact.channel = if partner.is_some() {
+        "module".into()
+    } else {
+        "site".into()
+    };
+    fact.partner = partner.map(str::to_owned);
+    fact
+}
+
+#[tokio::test]
+async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() {
+    let app = TestApp::spawn().await;
+    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
+    create(
+        &staff,
+        "Banque Exemple",
+        &["https://www.banque.fr"],
+        "parcours",
+    )
+    .await;
+    let (_, issued) = staff
+        .post("/api/v1/partners/banque-exemple/keys", &json!({}))
+        .await;
+    let key = issued["secret"].as_str().unwrap().to_owned();
+
+    let october = NaiveDate::from_ymd_opt(2026, 10, 12).unwrap();
+    let november = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+    let mut facts = Vec::new();
+    let mut add = |n: usize, day, kind: &str, outcome: &str, partner| {
+        for _ in 0..n {
+            let id = facts.len();
+            facts.push(fact(id, day, kind, outcome, partner));
+        }
+    };
+    add(40, october, "journey", "advice", Some("banque-exemple"));
+    add(
+        25,
+        october,
+        "journey",
+        "redirection",
+        Some("banque-exemple"),
+    );
+    add(3, october, "journey", "request", Some("banque-exemple"));
+    add(30, november, "journey", "advice", Some("banque-exemple"));
+    add(
+        20,
+        november,
+        "journey",
+        "redirection",
+        Some("banque-exemple"),
+    );
+    add(15, november, "journey", "request", Some("banque-exemple"));
+    add(15, november, "request", "resolved", Some("banque-exemple"));
+    // Another partner's and the site's are not this partner's.
+    add(500, november, "journey", "advice", Some("autre"));
+    add(500, november, "journey", "advice", None);
+    insert(&app, facts).await;
+
+    let (status, body) = figures(
+        &app,
+        "banque-exemple",
+        Some(&key),
+        "?from=2026-10&to=2026-11",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["threshold"], 11);
+    let rows = body["journeys"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "two months and the total");
+    let cell = |row: &Value, code: &str| {
+        row["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code)
+            .unwrap()["count"]
+            .clone()
+    };
+    assert_eq!(rows[0]["month"], "2026-10");
+    assert_eq!(cell(&rows[0], "advice"), 40);
+    assert_eq!(
+        cell(&rows[0], "request"),
+        Value::Null,
+        "3 is under the threshold"
+    );
+    // Secondary suppression: no row and no column has exactly one hidden cell, so no total
+    // minus the published cells gives the 3 back.
+    let codes: Vec<&str> = ["started", "advice", "redirection", "search", "request"].into();
+    for row in rows {
+        let hidden = codes.iter().filter(|c| cell(row, c).is_null()).count()
+            + usize::from(row["total"].is_null());
+        assert_ne!(hidden, 1, "{row}");
+    }
+    for code in &codes {
+        let hidden = rows.iter().filter(|r| cell(r, code).is_null()).count();
+        assert_ne!(hidden, 1, "{code}: {body}");
+    }
+    assert_eq!(cell(&rows[1], "advice"), 30);
+    let requests = &body["requests"]["rows"].as_array().unwrap()[1];
+    assert_eq!(cell(requests, "resolved"), 15);
+    assert!(!body.to_string().contains("500"));
+
+    // Staff read the same on the partner's page.
+    let staff_view = staff
+        .client
+        .get(app.url("/partenaires/banque-exemple"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff_view.status().as_u16(), 200);
+    let html = staff_view.text().await.unwrap();
+    assert!(html.contains("Chiffres du module"));
+
+    // Bad months are named.
+    let (status, problem) = figures(
+        &app,
+        "banque-exemple",
+        Some(&key),
+        "?from=2026-13&to=2026-11",
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem["errors"]["from"].is_array());
+    let (status, _) = figures(
+        &app,
+        "banque-exemple",
+        Some(&key),
+        "?from=2020-01&to=2026-11",
+    )
+    .await;
+    assert_eq!(status, 422, "more than 36 months");
+}
