@@ -27,6 +27,7 @@ mod observatory_alerts;
 mod observatory_public;
 mod outbox;
 mod partners;
+mod partners_browser;
 mod partners_module;
 mod referencing;
 mod referencing_pages;

@@ -274,6 +274,7 @@ fn channel_label(code: &str) -> &'static str {
     match code {
         "site" => "Site",
         "api" => "API",
+        "module" => "Module des partenaires",
         _ => "Autre",
     }
 }

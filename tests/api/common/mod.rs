@@ -158,6 +158,24 @@ impl TestApp {
 
     /// A server with extra settings (`("ASSIGNMENT_TIMEOUT", "30m")`, ...).
     pub async fn spawn_with(db: std::sync::Arc<TestDb>, settings: &[(&str, &str)]) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        Self::spawn_on_listener(db, settings, listener).await
+    }
+
+    /// A server whose public address (`CYBERDIR_BASE_URL`) is the one it listens on, for pages
+    /// that other origins load (the partner module in a frame).
+    pub async fn spawn_addressed() -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let db = std::sync::Arc::new(TestDb::new());
+        Self::spawn_on_listener(db, &[("CYBERDIR_BASE_URL", &address)], listener).await
+    }
+
+    async fn spawn_on_listener(
+        db: std::sync::Arc<TestDb>,
+        settings: &[(&str, &str)],
+        listener: TcpListener,
+    ) -> Self {
         let clock = Clock::fixed(start_of_tests());
         let url = db.url.clone();
         let prepare_clock = clock.clone();
@@ -176,7 +194,6 @@ impl TestApp {
         .unwrap()
         .expect("prepare");
         let pool = state.pool.clone();
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = format!("http://{}", listener.local_addr().unwrap());
         let data = actix_web::web::Data::new(state);
         let server = serve_data(data.clone(), listener);
