@@ -60,6 +60,7 @@ pub fn first_start(state: &AppState) -> Result<FirstStart, String> {
     let providers = db::providers::count(&mut conn).map_err(|e| e.to_string())?;
     if state.config.demo && providers == 0 {
         done.demo_providers = seed_demo(state, &mut conn)?;
+        crate::partners::seed_demo(state, &mut conn).map_err(|e| e.to_string())?;
         tracing::info!(created = done.demo_providers, "demo directory seeded");
         done.demo_accounts = Some(demo_accounts(state, &mut conn)?);
     }

@@ -286,6 +286,12 @@ pub fn create_from_form(
     create_keyed(state, input, Some(form_key), client, channel)
 }
 
+/// What is kept of the client's address for the hourly limit: a keyed digest, which only the
+/// service can compute (a plain SHA-256 of an IPv4 address is undone by trying all of them).
+fn client_pseudonym(state: &AppState, client: &str) -> Result<String, AppError> {
+    crate::auth::signed::derive(&state.link_key, &format!("client:{client}"))
+}
+
 fn create_keyed(
     state: &AppState,
     input: &NewRequest,
@@ -293,10 +299,11 @@ fn create_keyed(
     client: &str,
     channel: &facts::Channel,
 ) -> Result<(RequestCreated, bool), AppError> {
+    let client = &client_pseudonym(state, client)?;
     let key = idempotency_key
         .map(str::trim)
         .filter(|k| !k.is_empty())
-        .map(|k| format!("{}:{k}", tokens::digest(client)));
+        .map(|k| format!("{client}:{k}"));
     if let Some(k) = &key
         && k.len() > 300
     {
@@ -320,7 +327,8 @@ fn create_checked(
     client: &str,
     channel: &facts::Channel,
 ) -> Result<(RequestCreated, bool), AppError> {
-    let client_hash = tokens::digest(client);
+    // Already a keyed digest: no address is stored.
+    let client_hash = client.to_owned();
     let now = state.clock.now_naive();
     let published = crate::directory::published_on(state, conn)?;
     let place = published

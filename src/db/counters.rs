@@ -9,6 +9,7 @@ use super::schema::change_counters::dsl::*;
 pub const DIRECTORY: &str = "directory";
 pub const GEOGRAPHY: &str = "geography";
 pub const DIAGNOSTIC: &str = "diagnostic";
+pub const PARTNERS: &str = "partners";
 
 pub fn read(conn: &mut DbConnection, counter: &str) -> QueryResult<i64> {
     change_counters

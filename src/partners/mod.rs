@@ -5,6 +5,7 @@
 
 pub mod forms;
 pub mod keys;
+pub mod registry;
 pub mod statistics;
 
 use chrono::NaiveDateTime;
@@ -279,11 +280,13 @@ pub fn create(
             updated_at: now,
         };
         queries::insert(conn, &row)?;
+        crate::db::counters::bump(conn, crate::db::counters::PARTNERS)?;
         let mut step = Step::new(now);
         step.record(Event::partner(&row.id, "create", None, &row.state).by(Some(&staff.id)));
         step.write(conn)?;
         Ok::<_, AppError>(row)
     })?;
+    state.partners.forget();
     Ok(view(state, &row))
 }
 
@@ -305,6 +308,7 @@ pub fn update(
                 "Ce partenaire a été modifié entre-temps : rechargez la page pour voir ses nouvelles valeurs.".into(),
             ));
         }
+        crate::db::counters::bump(conn, crate::db::counters::PARTNERS)?;
         let mut step = Step::new(checked.updated_at);
         step.record(
             Event::partner(id, "update", Some(&before.state), &checked.state).by(Some(&staff.id)),
@@ -312,6 +316,8 @@ pub fn update(
         step.write(conn)?;
         queries::get(conn, id)?.ok_or_else(unknown)
     })?;
+    // A paused partner's module closes at once here, within seconds elsewhere.
+    state.partners.forget();
     Ok(view(state, &row))
 }
 
@@ -340,31 +346,70 @@ pub fn get(state: &AppState, staff: &Actor, id: &str) -> Result<PartnerView, App
     Ok(view(state, &row))
 }
 
-/// The partner a module page is shown for. Read on every page of the module: a partner paused
-/// by staff stops being shown at once.
+/// The partner a module page is shown for. Read on every page of the module (from memory): a
+/// partner paused by staff stops being shown at once.
 pub fn for_module(state: &AppState, id: &str) -> Result<ModuleAccess, AppError> {
     if !rules::is_public_id(id) {
-        return Ok(ModuleAccess::Closed {
-            origins: Vec::new(),
-        });
+        return Ok(access(None));
     }
-    let mut conn = state.pool.get()?;
-    let Some(row) = queries::get(&mut conn, id)? else {
-        return Ok(ModuleAccess::Closed {
+    Ok(access(state.partners.get(&state.pool, id)?))
+}
+
+/// [`for_module`] when the partners in memory are fresh, without waiting for the database.
+pub fn for_module_in_memory(state: &AppState, id: &str) -> Option<ModuleAccess> {
+    if !rules::is_public_id(id) {
+        return Some(access(None));
+    }
+    state.partners.fresh_get(id).map(access)
+}
+
+fn access(row: Option<PartnerRow>) -> ModuleAccess {
+    let Some(row) = row else {
+        return ModuleAccess::Closed {
             origins: Vec::new(),
-        });
+        };
     };
     let origins: Vec<String> = row.origin_list().into_iter().map(str::to_owned).collect();
     let scope = Scope::parse(&row.scope);
     let (PartnerState::Active, Some(scope)) = (state_of(&row), scope) else {
-        return Ok(ModuleAccess::Closed { origins });
+        return ModuleAccess::Closed { origins };
     };
-    Ok(ModuleAccess::Open(ModulePartner {
+    ModuleAccess::Open(ModulePartner {
         origins,
         id: row.id,
         name: row.name,
         scope,
         accent: row.accent,
         version: row.version,
-    }))
+    })
 }
+
+/// The demo partner, so that the module can be tried on a fresh demo database: open
+/// `/module/demonstration`, or frame it from a page served on `http://localhost:8000`.
+pub fn seed_demo(state: &AppState, conn: &mut crate::db::DbConnection) -> Result<(), AppError> {
+    let now = state.clock.now_naive();
+    if queries::exists(conn, DEMO_PARTNER)? {
+        return Ok(());
+    }
+    crate::db::counters::bump(conn, crate::db::counters::PARTNERS)?;
+    queries::insert(
+        conn,
+        &PartnerRow {
+            id: DEMO_PARTNER.into(),
+            name: "Partenaire de démonstration".into(),
+            contact_name: "Équipe web (démo)".into(),
+            contact_email: "web@demo.cyberdir.localhost".into(),
+            origins: "http://localhost:8000\nhttp://127.0.0.1:8000".into(),
+            scope: Scope::Journey.code(),
+            accent: None,
+            state: PartnerState::Active.code().into(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        },
+    )?;
+    Ok(())
+}
+
+/// The demo partner's public id.
+pub const DEMO_PARTNER: &str = "demonstration";

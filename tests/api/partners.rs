@@ -425,3 +425,111 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
     .await;
     assert_eq!(status, 422, "more than 36 months");
 }
+
+#[tokio::test]
+async fn staff_pages_create_a_partner_show_a_key_once_and_list_keys_about_to_expire() {
+    use crate::common::pages::Browser;
+    let app = TestApp::spawn().await;
+    app.user("equipe@cyberdir.fr", Role::Staff).await;
+    let browser = Browser::new(&app.address);
+    browser.log_in("equipe@cyberdir.fr").await;
+
+    let form = browser.get("/partenaires/nouveau").await;
+    assert_eq!(form.status, 200);
+    let refused = browser
+        .submit(
+            &form,
+            "/partenaires",
+            &[
+                ("name", "Mairie de Saint-Étienne"),
+                ("contact_name", "Service numérique"),
+                ("contact_email", "numerique@mairie.exemple.fr"),
+                ("origins", "www.saint-etienne.fr"),
+                ("scope", "public:collectivite"),
+                ("accent", "#ffee00"),
+                ("state", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    let summary = refused.element("error-summary").unwrap();
+    assert!(summary.contains("https://"), "{summary}");
+    assert!(summary.contains("trop claire"), "{summary}");
+    // What was typed is kept.
+    assert_eq!(refused.value("name"), "Mairie de Saint-Étienne");
+
+    let created = browser
+        .submit(
+            &refused,
+            "/partenaires",
+            &[
+                ("name", "Mairie de Saint-Étienne"),
+                ("contact_name", "Service numérique"),
+                ("contact_email", "numerique@mairie.exemple.fr"),
+                (
+                    "origins",
+                    "https://www.saint-etienne.fr\nhttps://saint-etienne.fr",
+                ),
+                ("scope", "public:collectivite"),
+                ("accent", "#1f5c99"),
+                ("state", "active"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        created.location.as_deref(),
+        Some("/partenaires/mairie-de-saint-etienne?info=cree")
+    );
+    let page = browser.follow(&created).await;
+    assert!(page.text().contains("Le partenaire est créé"));
+    assert!(
+        page.text()
+            .contains("pour le public « Collectivité ou administration »"),
+        "{}",
+        page.text()
+    );
+    let snippet = page.element("snippet").unwrap();
+    assert!(
+        snippet.contains("/module/mairie-de-saint-etienne"),
+        "{snippet}"
+    );
+
+    // A key, shown on the answer to the post and never again.
+    let issued = browser
+        .submit(&page, "/partenaires/mairie-de-saint-etienne/cles", &[])
+        .await;
+    assert_eq!(issued.status, 200, "{}", issued.text());
+    let secret = issued.element("issued-secret").unwrap();
+    assert!(secret.starts_with("cyberdir_"), "{secret}");
+    let again = browser.get("/partenaires/mairie-de-saint-etienne").await;
+    assert!(!again.html.contains(&secret));
+    assert!(again.row_with("cyberdir_").contains("valable"));
+
+    // Seventeen months on, the list warns of the key about to expire.
+    app.clock
+        .set(app.clock.now() + Duration::days(30 * 17 + 10));
+    browser.log_in("equipe@cyberdir.fr").await;
+    let list = browser.get("/partenaires").await;
+    let expiring = list.element("expiring").unwrap_or_default();
+    assert!(
+        expiring.contains("Mairie de Saint-Étienne"),
+        "{}",
+        list.text()
+    );
+
+    // Revocation from the page.
+    let page = browser.get("/partenaires/mairie-de-saint-etienne").await;
+    let revoke = page.links("/partenaires/mairie-de-saint-etienne/cles/");
+    assert!(revoke.is_empty(), "revocation is a form, not a link");
+    let key_form = page
+        .html
+        .split("action=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|a| a.ends_with("/revocation"))
+        .unwrap()
+        .to_owned();
+    let revoked = browser.submit(&page, &key_form, &[]).await;
+    assert_eq!(revoked.status, 303);
+    let page = browser.follow(&revoked).await;
+    assert!(page.row_with("cyberdir_").contains("révoquée"));
+}

@@ -189,3 +189,29 @@ async fn a_double_submitted_form_lands_on_the_tracking_page() {
     let page = browser.get(&landed[1]).await;
     assert_eq!(page.status, 200);
 }
+
+#[tokio::test]
+async fn no_address_of_the_victim_is_kept_not_even_as_a_plain_digest() {
+    let app = TestApp::spawn().await;
+    nearby(&app, "proche", 3.0).await;
+    let (status, created) = submit(&app, &request_body()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let kept = app
+        .with_conn(move |conn| {
+            use cyberdir::db::schema::assistance_requests::dsl::*;
+            use diesel::prelude::*;
+            assistance_requests
+                .filter(cyberdir::db::schema::assistance_requests::id.eq(&id))
+                .select((client_hash, idempotency_key))
+                .first::<(String, Option<String>)>(conn)
+                .unwrap()
+        })
+        .await;
+    let stored = format!("{kept:?}");
+    // A SHA-256 of an IPv4 address is undone by trying them all: the limit keeps a keyed digest.
+    for plain in ["127.0.0.1", &cyberdir::auth::tokens::digest("127.0.0.1")] {
+        assert!(!stored.contains(plain), "{plain} in {stored}");
+    }
+    assert_eq!(kept.0.len(), 64);
+}

@@ -27,6 +27,9 @@ CREATE TABLE partner_keys (
 );
 CREATE INDEX partner_keys_partner ON partner_keys (partner_id);
 
+-- Each process keeps the partners in memory (the module reads one on every page).
+INSERT INTO change_counters (name, value) VALUES ('partners', 1);
+
 -- A journey started in a partner's module names the partner.
 ALTER TABLE diagnostic_journeys ADD COLUMN partner TEXT;
 CREATE INDEX observatory_facts_partner ON observatory_facts (partner, occurred_on);

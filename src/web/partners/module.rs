@@ -35,9 +35,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The partner's module, or the neutral answer.
 async fn open(state: &web::Data<AppState>, id: &str) -> Result<Surface, HttpResponse> {
-    let inner = state.clone().into_inner();
-    let asked = id.to_owned();
-    match blocking(move || partners::for_module(&inner, &asked)).await {
+    let access = match partners::for_module_in_memory(state, id) {
+        Some(access) => Ok(access),
+        None => {
+            let inner = state.clone().into_inner();
+            let asked = id.to_owned();
+            blocking(move || partners::for_module(&inner, &asked)).await
+        }
+    };
+    match access {
         Ok(ModuleAccess::Open(partner)) => Ok(Surface::Module(Arc::new(partner))),
         Ok(ModuleAccess::Closed { origins }) => Err(closed(state, &origins)),
         Err(e) => Err(closed_after(state, &e)),
