@@ -8,11 +8,13 @@
 # partners (varied scopes), measures the first page and every file it loads, then runs wrk with
 # the same settings against
 #   GET /healthz                                   the floor
+#   GET /diagnostic                                the site's first question, for comparison
 #   GET /module/demonstration                      one partner's first page
 #   GET /module/{partner}                          varied: the 41 partners, every scope (each
 #                                                  page reads its partner and signs a form token)
 #   GET /module/{partner}/diagnostic/{j}/question  varied: 200 journeys started in the modules
-# and prints requests/s, p50/p90/p99 and the ratios to /healthz.
+# and prints requests/s, wrk's p50/p90/p99 (queues included), the server's own p50/p99 (from
+# each answer's Server-Timing) and the ratios to /healthz.
 #
 # Usage: CONNECTIONS=64 bash benches/module_load.sh
 # Settings: DURATION=10s WARMUP=3s THREADS=2 CONNECTIONS=64 PORT= SKIP_BUILD=1
@@ -109,11 +111,10 @@ PY
 
 # The first page's weight: the HTML and every style sheet and script it loads.
 first="$(curl -s "$BASE/module/demonstration")"
-total=${#first}
 total=$(printf '%s' "$first" | wc -c)
 echo "cyberdir module weight — first page of /module/demonstration, uncompressed"
 printf '  %-45s %7d bytes\n' "/module/demonstration (HTML)" "$total"
-for asset in $(printf '%s' "$first" | grep -oE '(href|src)="/(static|module)/[^"]+\.(css|js)[^"]*"' | sed -E 's/^(href|src)="//; s/"$//; s/&amp;/\&/g'); do
+for asset in $(printf '%s' "$first" | grep -oE '(href|src)="/(static|module)/[^"]+\.(css|js)[^"]*"' | sed -E 's/^(href|src)="//; s/"$//; s/&amp;/\&/g; s/&#x3D;/=/g'); do
     size=$(curl -s "$BASE$asset" | wc -c)
     printf '  %-45s %7d bytes\n' "$asset" "$size"
     total=$((total + size))
@@ -121,13 +122,35 @@ done
 printf '  %-45s %7d bytes (%s KB; target < 40 KB)\n' "total" "$total" "$(awk -v b="$total" 'BEGIN { printf "%.1f", b / 1024 }')"
 [ "$total" -lt 40960 ] || log "WARNING: over 40 KB"
 
+# Each answer's Server-Timing (the server's own time) is collected per wrk thread and its
+# percentiles printed beside wrk's latencies (which include the queues at 64 connections).
 cat >"$TMP/report.lua" <<'LUA'
+local threads = {}
+setup = function(thread) table.insert(threads, thread) end
+init = function() server = {} end
+response = function(status, headers, body)
+  local t = headers["server-timing"] or headers["Server-Timing"]
+  if t then
+    local d = string.match(t, "dur=([%d%.]+)")
+    if d then server[#server + 1] = tonumber(d) end
+  end
+end
 done = function(summary, latency, requests)
   local secs = summary.duration / 1e6
   local e = summary.errors
-  io.write(string.format("RESULT rps=%.1f p50=%d p90=%d p99=%d non2xx=%d socket_errors=%d\n",
+  local all = {}
+  for _, thread in ipairs(threads) do
+    local mine = thread:get("server")
+    for i = 1, #mine do all[#all + 1] = mine[i] end
+  end
+  table.sort(all)
+  local function pct(p)
+    if #all == 0 then return 0 end
+    return all[math.max(1, math.ceil(#all * p / 100))] * 1000
+  end
+  io.write(string.format("RESULT rps=%.1f p50=%d p90=%d p99=%d s50=%d s99=%d non2xx=%d socket_errors=%d\n",
     summary.requests / secs, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), e.status, e.connect + e.read + e.write + e.timeout))
+    latency:percentile(99), pct(50), pct(99), e.status, e.connect + e.read + e.write + e.timeout))
 end
 LUA
 run_wrk() { # $1 path, $2 duration, $3 extra script
@@ -136,11 +159,12 @@ run_wrk() { # $1 path, $2 duration, $3 extra script
     wrk --threads "$THREADS" --connections "$CONNECTIONS" --duration "$2" --timeout 10s --script "$script" "$BASE$1"
 }
 declare -A RESULT
-NAMES="healthz module_demo module_varied module_journey"
+NAMES="healthz diagnostic_page module_demo module_varied module_journey"
 for name in $NAMES; do
     extra=
     case $name in
         healthz) path=/healthz ;;
+        diagnostic_page) path=/diagnostic ;;
         module_demo) path=/module/demonstration ;;
         module_varied) path=/ extra="$TMP/partners.lua" ;;
         module_journey) path=/ extra="$TMP/journeys.lua" ;;
@@ -152,10 +176,11 @@ done
 field() { tr ' ' '\n' <<<"${RESULT[$1]}" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
 ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
 echo "cyberdir module load — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
-printf '%-15s %10s %8s %8s %8s %7s %8s\n' endpoint req/s 'p50 ms' 'p90 ms' 'p99 ms' non2xx ratio
+printf '%-15s %10s %8s %8s %8s %11s %11s %7s %8s\n' endpoint req/s 'p50 ms' 'p90 ms' 'p99 ms' 'server p50' 'server p99' non2xx ratio
 for name in $NAMES; do
-    printf '%-15s %10s %8s %8s %8s %7s %8s\n' "$name" "$(field "$name" rps)" \
+    printf '%-15s %10s %8s %8s %8s %11s %11s %7s %8s\n' "$name" "$(field "$name" rps)" \
         "$(ms "$(field "$name" p50)")" "$(ms "$(field "$name" p90)")" "$(ms "$(field "$name" p99)")" \
+        "$(ms "$(field "$name" s50)")" "$(ms "$(field "$name" s99)")" \
         "$(field "$name" non2xx)" \
         "$(awk -v s="$(field "$name" rps)" -v h="$(field healthz rps)" 'BEGIN { printf "%.3f", s / h }')"
 done

@@ -68,6 +68,7 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
                 http::input::screen(req, next, web::render_error)
             }))
             .wrap(TracingLogger::<telemetry::RequestSpan>::new())
+            .wrap(actix_web::middleware::from_fn(http::timing::server_timing))
             .service(api::health::healthz)
             .service(api::health::readyz)
             .route("/api/openapi.json", aweb::get().to(openapi_json))

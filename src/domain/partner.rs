@@ -226,7 +226,7 @@ pub fn parse_origins(raw: &str) -> Result<Vec<String>, String> {
 /// An accent colour `#rrggbb` (lower case) on which white text stays readable: the design
 /// system asks a contrast of 4.5:1 at least (RGAA 3.2, WCAG AA).
 pub fn parse_accent(raw: &str) -> Result<String, Refusal> {
-    let hex = raw.trim().trim_start_matches('#');
+    let hex = raw.strip_prefix('#').unwrap_or(raw);
     if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err("Une couleur s'écrit en hexadécimal, par exemple #000091.");
     }

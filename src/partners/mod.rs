@@ -33,12 +33,18 @@ pub struct PartnerInput {
     pub contact_email: String,
     /// Exact origins allowed to frame the module: `https://host[:port]` (plain `http` for
     /// loopback only), 1 to 20.
+    #[schema(min_items = 1, max_items = 20)]
     pub origins: Vec<String>,
     /// `parcours`, `diagnostic`, `recherche`, `public:<audience>` or `categorie:<category>`.
+    #[schema(
+        pattern = r"^(parcours|diagnostic|recherche|public:(particulier|entreprise|collectivite)|categorie:[a-z0-9_]{1,60})$"
+    )]
     pub scope: String,
-    /// `#rrggbb`, dark enough for white text (4.5:1); none for the service's blue.
+    /// `#rrggbb`, dark enough for white text (4.5:1); none or empty for the service's blue.
+    #[schema(pattern = r"^(#?[0-9A-Fa-f]{6})?$")]
     pub accent: Option<String>,
     /// `active`, `paused` or `archived`; `active` when absent at creation.
+    #[schema(pattern = r"^(active|paused|archived)?$")]
     pub state: Option<String>,
     /// The version read, on a change (a stale one is refused with 409).
     pub version: Option<i32>,
@@ -132,8 +138,11 @@ fn check(
     creating: bool,
 ) -> Result<PartnerChanges, AppError> {
     let mut errors = FieldErrors::new();
+    // Lengths count what was sent, as the API document states them; blanks alone do not count.
+    // The API takes values as sent (the pages trim what people type).
+    let sized = |text: &str| text.chars().count() <= 120 && text.trim().chars().count() >= 2;
     let name = input.name.trim();
-    if !(2..=120).contains(&name.chars().count()) {
+    if !sized(&input.name) {
         push_error(
             &mut errors,
             "name",
@@ -141,14 +150,14 @@ fn check(
         );
     }
     let contact_name = input.contact_name.trim();
-    if !(2..=120).contains(&contact_name.chars().count()) {
+    if !sized(&input.contact_name) {
         push_error(
             &mut errors,
             "contact_name",
             "Indiquez la personne à contacter chez le partenaire (2 à 120 caractères).",
         );
     }
-    let email = input.contact_email.trim();
+    let email = input.contact_email.as_str();
     if email.len() > 254 || !validator::ValidateEmail::validate_email(&email) {
         push_error(
             &mut errors,
@@ -156,14 +165,19 @@ fn check(
             "Indiquez une adresse électronique valide, par exemple nom@exemple.fr.",
         );
     }
-    let origins = match rules::parse_origins(&input.origins.join("\n")) {
+    let listed = if input.origins.len() > rules::MAX_ORIGINS {
+        Err(format!("{} origines au plus.", rules::MAX_ORIGINS))
+    } else {
+        rules::parse_origins(&input.origins.join("\n"))
+    };
+    let origins = match listed {
         Ok(origins) => origins,
         Err(message) => {
             push_error(&mut errors, "origins", message);
             Vec::new()
         }
     };
-    match Scope::parse(input.scope.trim()) {
+    match Scope::parse(&input.scope) {
         None => push_error(
             &mut errors,
             "scope",
@@ -178,12 +192,7 @@ fn check(
         }
         Some(_) => {}
     }
-    let accent = match input
-        .accent
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-    {
+    let accent = match input.accent.as_deref().filter(|a| !a.is_empty()) {
         None => None,
         Some(raw) => match rules::parse_accent(raw) {
             Ok(accent) => Some(accent),
@@ -193,12 +202,7 @@ fn check(
             }
         },
     };
-    let partner_state = match input
-        .state
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    let partner_state = match input.state.as_deref().filter(|s| !s.is_empty()) {
         None if creating => Some(PartnerState::Active),
         None => {
             push_error(
@@ -235,7 +239,7 @@ fn check(
         contact_name: contact_name.to_owned(),
         contact_email: email.to_owned(),
         origins: origins.join("\n"),
-        scope: input.scope.trim().to_owned(),
+        scope: input.scope.clone(),
         accent,
         state: partner_state
             .unwrap_or(PartnerState::Active)

@@ -196,13 +196,13 @@ async fn no_address_of_the_victim_is_kept_not_even_as_a_plain_digest() {
     nearby(&app, "proche", 3.0).await;
     let (status, created) = submit(&app, &request_body()).await;
     assert_eq!(status, 201, "{created}");
-    let id = created["id"].as_str().unwrap().to_owned();
+    let request = created["id"].as_str().unwrap().to_owned();
     let kept = app
         .with_conn(move |conn| {
             use cyberdir::db::schema::assistance_requests::dsl::*;
             use diesel::prelude::*;
             assistance_requests
-                .filter(cyberdir::db::schema::assistance_requests::id.eq(&id))
+                .filter(id.eq(&request))
                 .select((client_hash, idempotency_key))
                 .first::<(String, Option<String>)>(conn)
                 .unwrap()

@@ -125,20 +125,22 @@ fn form_data(state: &AppState, input: &PartnerInput, errors: &FieldErrors) -> Va
     })
 }
 
+/// What staff typed, trimmed (the API takes values as sent).
 fn input_of(fields: &[(String, String)]) -> PartnerInput {
     let version = form_value(fields, "version");
+    let typed = |name: &str| form_value(fields, name).trim().to_owned();
     PartnerInput {
         name: form_value(fields, "name"),
         contact_name: form_value(fields, "contact_name"),
-        contact_email: form_value(fields, "contact_email"),
+        contact_email: typed("contact_email"),
         origins: form_value(fields, "origins")
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        scope: form_value(fields, "scope"),
-        accent: Some(form_value(fields, "accent")),
-        state: Some(form_value(fields, "state")).filter(|s| !s.is_empty()),
+        scope: typed("scope"),
+        accent: Some(typed("accent")),
+        state: Some(typed("state")).filter(|s| !s.is_empty()),
         version: version.parse().ok(),
     }
 }
