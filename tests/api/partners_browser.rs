@@ -7,12 +7,12 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::common::assistance::RENNES;
 use crate::common::browser::Browser;
 use crate::common::html::decode_entities;
-use crate::common::partners::create;
+use crate::common::partners::{create, set_state};
 use crate::common::{TEST_PASSWORD, TestApp, provider};
 use cyberdir::auth::Role;
 
@@ -211,26 +211,7 @@ async fn a_partner_site_embeds_the_module_and_the_journey_runs_inside_it() {
     browser.client.enter_parent_frame().await.unwrap();
 
     // Paused: the partner's site shows the neutral message, with a way to the service.
-    let (_, current) = staff.get("/api/v1/partners/banque-exemple").await;
-    let mut change: Value = current.clone();
-    change["state"] = json!("paused");
-    for field in [
-        "id",
-        "scope_label",
-        "state_label",
-        "module_url",
-        "created_at",
-        "updated_at",
-    ] {
-        change.as_object_mut().unwrap().remove(field);
-    }
-    assert_eq!(
-        staff
-            .put("/api/v1/partners/banque-exemple", &change)
-            .await
-            .0,
-        200
-    );
+    set_state(&staff, "banque-exemple", "paused").await;
     browser.goto(&format!("{allowed}/")).await;
     browser.wait_for_text("Banque Exemple").await;
     browser.client.enter_frame(0).await.unwrap();

@@ -4,13 +4,27 @@
 //! recorded for the partner, scopes honoured, and a neutral message when the partner is off.
 
 use chrono::Duration;
-use serde_json::json;
 
 use crate::common::assistance::RENNES;
 use crate::common::pages::Page;
-use crate::common::partners::{answer, cookieless, create, post_action};
+use crate::common::partners::{answer, cookieless, create, post_action, set_state};
 use crate::common::{TestApp, provider};
 use cyberdir::auth::Role;
+
+/// What a town hall types in the request form.
+const TOWN_HALL_REQUEST: &[(&str, &str)] = &[
+    ("audience", "collectivite"),
+    ("incident_type", "rancongiciel"),
+    ("postcode", "35000"),
+    (
+        "description",
+        "Les postes de la mairie affichent une demande de rançon.",
+    ),
+    ("name", "Mairie de Rennes"),
+    ("email", "dsi@mairie.exemple.fr"),
+    ("phone", ""),
+    ("consent", "oui"),
+];
 
 /// The sources of a page's `frame-ancestors`.
 fn ancestors(page: &Page) -> Vec<String> {
@@ -37,7 +51,7 @@ fn no_cookie(page: &Page) {
 async fn only_the_partners_origins_may_frame_the_module_and_it_sets_no_cookie() {
     let app = TestApp::spawn().await;
     let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
-    let bank = create(
+    create(
         &staff,
         "Banque Exemple",
         &["https://www.banque.fr", "https://banque.fr:8443"],
@@ -79,20 +93,7 @@ async fn only_the_partners_origins_may_frame_the_module_and_it_sets_no_cookie() 
     }
 
     // Paused: a neutral message, framable where the module was, with a link to the site.
-    let mut change = bank.clone();
-    change["state"] = json!("paused");
-    for field in [
-        "id",
-        "scope_label",
-        "state_label",
-        "module_url",
-        "created_at",
-        "updated_at",
-    ] {
-        change.as_object_mut().unwrap().remove(field);
-    }
-    let (status, body) = staff.put("/api/v1/partners/banque-exemple", &change).await;
-    assert_eq!(status, 200, "{body}");
+    set_state(&staff, "banque-exemple", "paused").await;
     let paused = browser.get("/module/banque-exemple").await;
     assert_eq!(paused.status, 200);
     assert!(
@@ -256,23 +257,7 @@ async fn a_journey_in_the_module_runs_without_cookies_to_a_request_attributed_to
     assert!(form.checked("audience-collectivite"));
     assert_eq!(form.value("postcode"), "35000");
     let sent = browser
-        .submit(
-            &form,
-            "/module/banque-exemple/demande",
-            &[
-                ("audience", "collectivite"),
-                ("incident_type", "rancongiciel"),
-                ("postcode", "35000"),
-                (
-                    "description",
-                    "Les postes de la mairie affichent une demande de rançon.",
-                ),
-                ("name", "Mairie de Rennes"),
-                ("email", "dsi@mairie.exemple.fr"),
-                ("phone", ""),
-                ("consent", "oui"),
-            ],
-        )
+        .submit(&form, "/module/banque-exemple/demande", TOWN_HALL_REQUEST)
         .await;
     assert_eq!(sent.status, 200, "{}", sent.text());
     assert!(
@@ -289,23 +274,7 @@ async fn a_journey_in_the_module_runs_without_cookies_to_a_request_attributed_to
     no_cookie(&sent);
     // The same form sent twice (a double click) is one request.
     let again = browser
-        .submit(
-            &form,
-            "/module/banque-exemple/demande",
-            &[
-                ("audience", "collectivite"),
-                ("incident_type", "rancongiciel"),
-                ("postcode", "35000"),
-                (
-                    "description",
-                    "Les postes de la mairie affichent une demande de rançon.",
-                ),
-                ("name", "Mairie de Rennes"),
-                ("email", "dsi@mairie.exemple.fr"),
-                ("phone", ""),
-                ("consent", "oui"),
-            ],
-        )
+        .submit(&form, "/module/banque-exemple/demande", TOWN_HALL_REQUEST)
         .await;
     assert_eq!(again.attribute("tracking", "href"), Some(tracking));
 

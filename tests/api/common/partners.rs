@@ -25,6 +25,26 @@ pub async fn create(staff: &Session, name: &str, origins: &[&str], scope: &str) 
     body
 }
 
+/// Changes a partner's state (staff), as read: every other field kept.
+pub async fn set_state(staff: &Session, id: &str, partner_state: &str) {
+    let path = format!("/api/v1/partners/{id}");
+    let (_, current) = staff.get(&path).await;
+    let mut change = json!({ "state": partner_state });
+    for field in [
+        "name",
+        "contact_name",
+        "contact_email",
+        "origins",
+        "scope",
+        "accent",
+        "version",
+    ] {
+        change[field] = current[field].clone();
+    }
+    let (status, body) = staff.put(&path, &change).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 /// A browser without cookies, following no redirect.
 pub fn cookieless(base: &str) -> Browser {
     Browser {
