@@ -106,8 +106,7 @@ pub struct PartnerStatistics {
 /// The months asked for, each problem a French message on its parameter.
 fn months(query: &StatisticsQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), AppError> {
     let mut errors = FieldErrors::new();
-    let mut read = |name: &str, raw: &Option<String>| match raw.as_deref().filter(|s| !s.is_empty())
-    {
+    let mut read = |name: &str, raw: &Option<String>| match raw.as_deref() {
         None => None,
         Some(text) => {
             let parsed = parse_month(text);
