@@ -424,6 +424,8 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
     )
     .await;
     assert_eq!(status, 422, "more than 36 months");
+    let (status, _) = figures(&app, "banque-exemple", Some(&key), "?to=").await;
+    assert_eq!(status, 422, "an empty month is not a month");
 }
 
 #[tokio::test]
