@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod french;
 pub mod geo;
+pub mod hsds;
 pub mod http;
 pub mod jobs;
 pub mod json;
@@ -72,6 +73,7 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
             .service(api::health::healthz)
             .service(api::health::readyz)
             .route("/api/openapi.json", aweb::get().to(openapi_json))
+            .configure(api::hsds::configure)
             .configure(web::configure)
             .default_service(aweb::to(web::not_found))
     })

@@ -6,6 +6,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod geo;
 pub mod health;
+pub mod hsds;
 pub mod incident_types;
 pub mod labels;
 pub mod observatory;

@@ -214,15 +214,28 @@ pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
 
 /// Every published (approved) provider, ordered by id, with incident types, zone and label.
 pub fn load_published(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
-    let approved = ReferencingStatus::Approved.as_str();
+    Ok(load_in(conn, &[ReferencingStatus::Approved])?
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect())
+}
+
+/// Every provider in one of `statuses`, ordered by id, with its last change.
+pub fn load_in(
+    conn: &mut DbConnection,
+    statuses: &[ReferencingStatus],
+) -> QueryResult<Vec<(Provider, chrono::NaiveDateTime)>> {
+    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
     let rows: Vec<ProviderRow> = providers::table
-        .filter(providers::status.eq(approved))
+        .filter(providers::status.eq_any(&statuses))
         .order(providers::id)
         .select(ProviderRow::as_select())
         .load(conn)?;
+    let changed: HashMap<String, chrono::NaiveDateTime> =
+        rows.iter().map(|r| (r.id.clone(), r.updated_at)).collect();
     let incidents: Vec<(String, String)> = provider_incident_types::table
         .inner_join(providers::table)
-        .filter(providers::status.eq(approved))
+        .filter(providers::status.eq_any(&statuses))
         .select((
             provider_incident_types::provider_id,
             provider_incident_types::incident_code,
@@ -230,7 +243,7 @@ pub fn load_published(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
         .load(conn)?;
     let zones: Vec<(String, String)> = provider_zone_departements::table
         .inner_join(providers::table)
-        .filter(providers::status.eq(approved))
+        .filter(providers::status.eq_any(&statuses))
         .select((
             provider_zone_departements::provider_id,
             provider_zone_departements::departement_code,
@@ -239,11 +252,17 @@ pub fn load_published(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
         .load(conn)?;
     let label_rows: Vec<LabelRecord> = labels::table
         .inner_join(providers::table)
-        .filter(providers::status.eq(approved))
+        .filter(providers::status.eq_any(&statuses))
         .select(LabelRecord::as_select())
         .order(labels::created_at)
         .load(conn)?;
-    assemble(rows, incidents, zones, label_rows)
+    Ok(assemble(rows, incidents, zones, label_rows)?
+        .into_iter()
+        .map(|p| {
+            let at = changed.get(&p.id).copied().unwrap_or_default();
+            (p, at)
+        })
+        .collect())
 }
 
 /// A provider in any state, with its version (for optimistic concurrency).

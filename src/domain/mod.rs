@@ -5,6 +5,7 @@ pub mod assistance;
 pub mod audience;
 pub mod codes;
 pub mod diagnostic;
+pub mod hsds;
 pub mod label;
 pub mod label_application;
 pub mod matching;

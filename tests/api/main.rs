@@ -17,6 +17,7 @@ mod directory_pages;
 mod geo;
 mod hardening;
 mod health;
+mod hsds;
 mod journey;
 mod label_pages;
 mod label_rules;

@@ -1,0 +1,102 @@
+//! `/hsds/`: the directory as Open Referral HSDS 3.0 (read-only, public). These routes follow
+//! HSDS's own API description, not `/api/openapi.json`.
+
+use actix_web::{HttpResponse, web};
+
+use crate::error::AppError;
+use crate::hsds::{self, ListQuery};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/hsds/", web::get().to(about))
+        .route("/hsds", web::get().to(about))
+        .route("/hsds/profile", web::get().to(profile))
+        .route("/hsds/services", web::get().to(services))
+        .route("/hsds/services/{id}", web::get().to(service))
+        .route("/hsds/organizations", web::get().to(organizations))
+        .route("/hsds/organizations/{id}", web::get().to(organization))
+        .route(
+            "/hsds/service_at_locations",
+            web::get().to(service_at_locations),
+        )
+        .route(
+            "/hsds/service_at_locations/{id}",
+            web::get().to(service_at_location),
+        );
+}
+
+type Lister = fn(&AppState, &ListQuery) -> Result<serde_json::Value, AppError>;
+type Finder = fn(&AppState, &str) -> Result<serde_json::Value, AppError>;
+
+async fn list(
+    state: web::Data<AppState>,
+    query: ListQuery,
+    lister: Lister,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let page = web::block(move || lister(&state, &query)).await??;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+async fn find(
+    state: web::Data<AppState>,
+    id: String,
+    finder: Finder,
+) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let record = web::block(move || finder(&state, &id)).await??;
+    Ok(HttpResponse::Ok().json(record))
+}
+
+async fn about(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(hsds::about(&state))
+}
+
+async fn services(
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    list(state, query.into_inner(), hsds::services).await
+}
+
+async fn organizations(
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    list(state, query.into_inner(), hsds::organizations).await
+}
+
+async fn service_at_locations(
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    list(state, query.into_inner(), hsds::service_at_locations).await
+}
+
+async fn service(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    find(state, path.into_inner(), hsds::service).await
+}
+
+async fn organization(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    find(state, path.into_inner(), hsds::organization).await
+}
+
+async fn service_at_location(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    find(state, path.into_inner(), hsds::service_at_location).await
+}
+
+/// The profile: how cyberdir maps its directory to HSDS, and what HSDS does not have.
+async fn profile() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/markdown; charset=utf-8")
+        .body(include_str!("../../docs/hsds.md"))
+}

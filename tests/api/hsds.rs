@@ -1,0 +1,240 @@
+//! The directory as Open Referral HSDS 3.0: every list page and record the API serves for the
+//! demo directory of 1,200 providers validates against the official schemas in
+//! `../shared/hsds/` with every object closed (`additionalProperties: false`, as Open
+//! Referral's CI does); ids stay the same across runs; a suspended provider is `temporarily
+//! closed` and a removed one disappears at the next request.
+
+use std::path::PathBuf;
+
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+
+fn schemas_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/hsds");
+    dir.join("service.json").is_file().then_some(dir)
+}
+
+/// Every object of a schema closed, as Open Referral validates.
+fn close(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if map.contains_key("properties") && !map.contains_key("additionalProperties") {
+                map.insert("additionalProperties".into(), json!(false));
+            }
+            map.values_mut().for_each(close);
+        }
+        Value::Array(items) => items.iter_mut().for_each(close),
+        _ => {}
+    }
+}
+
+fn validator(dir: &std::path::Path, file: &str) -> jsonschema::Validator {
+    let mut schema: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(file)).unwrap()).unwrap();
+    close(&mut schema);
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap_or_else(|e| panic!("{file}: {e}"))
+}
+
+/// HSDS's paged envelope around records of `item`.
+fn envelope(dir: &std::path::Path, item: &str) -> jsonschema::Validator {
+    let mut item: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(item)).unwrap()).unwrap();
+    close(&mut item);
+    let schema = json!({
+        "type": "object",
+        "required": ["total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"],
+        "additionalProperties": false,
+        "properties": {
+            "total_items": {"type": "integer"}, "total_pages": {"type": "integer"},
+            "page_number": {"type": "integer"}, "size": {"type": "integer"},
+            "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
+            "empty": {"type": "boolean"},
+            "contents": {"type": "array", "items": item},
+        },
+    });
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+fn assert_valid(validator: &jsonschema::Validator, value: &Value, what: &str) {
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "{what}: {errors:#?}");
+}
+
+async fn get(app: &TestApp, path: &str) -> (u16, Value) {
+    let response = app.get(path).await;
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn every_list_and_record_of_the_demo_directory_conforms_to_hsds_3() {
+    let Some(dir) = schemas_dir() else {
+        eprintln!("skipped: ../shared/hsds holds the official schemas (CI has it)");
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let state = app.state.clone();
+    let seeded = app
+        .with_conn(move |conn| cyberdir::setup::seed_demo(&state, conn).unwrap())
+        .await;
+    assert_eq!(seeded, 1_200);
+
+    let (status, about) = get(&app, "/hsds/").await;
+    assert_eq!(status, 200);
+    assert_eq!(about["version"], "3.0");
+
+    let lists = [
+        ("services", "service_list.json"),
+        ("organizations", "organization_list.json"),
+        ("service_at_locations", "service_at_location_list.json"),
+    ];
+    let mut first_ids = Vec::new();
+    for (path, item) in lists {
+        let check = envelope(&dir, item);
+        let mut seen = 0;
+        for page in 1..=6 {
+            let (status, body) = get(&app, &format!("/hsds/{path}?per_page=200&page={page}")).await;
+            assert_eq!(status, 200, "{body}");
+            assert_valid(&check, &body, &format!("{path} page {page}"));
+            assert_eq!(body["total_items"], 1_200);
+            seen += body["contents"].as_array().unwrap().len();
+            if page == 1 {
+                first_ids.push(body["contents"][0]["id"].clone());
+            }
+        }
+        assert_eq!(seen, 1_200, "{path}");
+    }
+
+    // The detail records over HTTP, then every one of the 1,200 through the same mapping.
+    let details = [
+        ("services", "service.json"),
+        ("organizations", "organization.json"),
+        ("service_at_locations", "service_at_location.json"),
+    ];
+    for ((path, schema), id) in details.iter().zip(&first_ids) {
+        let check = validator(&dir, schema);
+        let (status, body) = get(&app, &format!("/hsds/{path}/{}", id.as_str().unwrap())).await;
+        assert_eq!(status, 200, "{body}");
+        assert_valid(&check, &body, path);
+    }
+    let state = app.state.clone();
+    let (services, organizations, places) = tokio::task::spawn_blocking(move || {
+        (
+            cyberdir::hsds::every(&state, "service").unwrap(),
+            cyberdir::hsds::every(&state, "organization").unwrap(),
+            cyberdir::hsds::every(&state, "service_at_location").unwrap(),
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        (services.len(), organizations.len(), places.len()),
+        (1_200, 1_200, 1_200)
+    );
+    for (records, schema) in [
+        (&services, "service.json"),
+        (&organizations, "organization.json"),
+        (&places, "service_at_location.json"),
+    ] {
+        let check = validator(&dir, schema);
+        for record in records {
+            assert_valid(&check, record, schema);
+        }
+    }
+    let records: Vec<(Value, Value)> = services.into_iter().zip(organizations).collect();
+    // Every zone kind and the label are among them.
+    let areas = |kind: &str| {
+        records.iter().any(|(s, _)| {
+            s["service_areas"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| match kind {
+                    "geojson" => a["extent_type"] == "geojson",
+                    "france" => a["name"] == "France",
+                    _ => a["uri"].as_str().is_some_and(|u| u.contains("insee.fr")),
+                })
+        })
+    };
+    assert!(areas("geojson") && areas("france") && areas("departements"));
+    assert!(
+        records
+            .iter()
+            .any(|(_, o)| o["attributes"].to_string().contains("EC-"))
+    );
+}
+
+#[tokio::test]
+async fn ids_are_stable_and_suspension_and_removal_change_the_data_at_once() {
+    let app = TestApp::spawn().await;
+    app.insert(crate::common::provider(
+        "rennes-1",
+        48.11,
+        -1.68,
+        cyberdir::domain::zone::Zone::National,
+    ))
+    .await;
+    app.insert(crate::common::provider(
+        "rennes-2",
+        48.12,
+        -1.67,
+        cyberdir::domain::zone::Zone::Radius { radius_km: 30 },
+    ))
+    .await;
+    let service_id = cyberdir::domain::hsds::id("service", "rennes-1");
+
+    let (_, first) = get(&app, "/hsds/services").await;
+    assert_eq!(first["total_items"], 2);
+    let (status, one) = get(&app, &format!("/hsds/services/{service_id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(one["status"], "active");
+    // The same ids on every run and every server over the same data.
+    let other = TestApp::spawn_on(app.db.clone()).await;
+    let (_, again) = get(&other, "/hsds/services").await;
+    assert_eq!(first["contents"], again["contents"]);
+
+    let set_status = |status: &'static str, id: &'static str| {
+        move |conn: &mut cyberdir::db::DbConnection| {
+            use cyberdir::db::schema::providers::dsl;
+            use diesel::prelude::*;
+            diesel::update(dsl::providers.find(id))
+                .set(dsl::status.eq(status))
+                .execute(conn)
+                .unwrap();
+        }
+    };
+    app.with_conn(set_status("suspended", "rennes-1")).await;
+    let (_, suspended) = get(&app, &format!("/hsds/services/{service_id}")).await;
+    assert_eq!(suspended["status"], "temporarily closed");
+    app.with_conn(set_status("removed", "rennes-1")).await;
+    let (status, _) = get(&app, &format!("/hsds/services/{service_id}")).await;
+    assert_eq!(status, 404);
+    let (_, after) = get(&app, "/hsds/services").await;
+    assert_eq!(after["total_items"], 1);
+
+    // Filters, combined with AND, and refused parameters in French.
+    let (_, found) = get(&app, "/hsds/services?search=rennes-2&per_page=1").await;
+    assert_eq!(found["total_items"], 1);
+    let (_, none) = get(
+        &app,
+        "/hsds/services?search=rennes-2&modified_after=2100-01-01",
+    )
+    .await;
+    assert_eq!(none["total_items"], 0);
+    assert_eq!(none["empty"], true);
+    let (status, problem) = get(&app, "/hsds/services?per_page=0").await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, _) = get(&app, "/hsds/services?couleur=bleu").await;
+    assert_eq!(status, 400);
+}
