@@ -66,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: DiagnosticCommand,
     },
+    /// Export the directory as open data.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Fill an empty directory with demo data.
     Seed {
         /// The deterministic demo set of ~1,200 providers.
@@ -75,6 +80,16 @@ enum Command {
         /// yesterday.
         #[arg(long, value_name = "N")]
         observatory: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The directory in Open Referral HSDS 3.0 JSON, with a README and the licence.
+    Hsds {
+        /// The folder to write (created if needed; its files are replaced).
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -219,6 +234,17 @@ fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Backup { to } => {
             setup::backup(&state, &to)?;
             println!("Copie de la base écrite dans {}.", to.display());
+            Ok(())
+        }
+        Command::Export {
+            command: ExportCommand::Hsds { out },
+        } => {
+            let providers = setup::export_hsds(&state, &out)?;
+            println!(
+                "Annuaire exporté en HSDS 3.0 dans {} ({}).",
+                out.display(),
+                cyberdir::french::plural(providers, "prestataire", "prestataires")
+            );
             Ok(())
         }
         Command::Seed { demo, observatory } => {

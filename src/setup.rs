@@ -250,3 +250,19 @@ fn refused(file: &Path, errors: &[crate::domain::diagnostic::TreeError]) -> Stri
     }
     message.trim_end().to_owned()
 }
+
+/// The directory as HSDS open data in `out`, with its progress on standard error.
+pub fn export_hsds(state: &AppState, out: &std::path::Path) -> Result<usize, String> {
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        indicatif::ProgressBar::new_spinner()
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let providers = crate::hsds::export::to_folder(state, out, &mut |file, done| {
+        bar.set_message(format!("{file} : {done} prestataires"));
+        bar.tick();
+    })
+    .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    Ok(providers)
+}

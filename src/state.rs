@@ -24,6 +24,8 @@ pub struct AppState {
     pub directory: Arc<DirectoryIndex>,
     /// The diagnostic's published trees, the version in force in memory.
     pub diagnostic: Arc<crate::diagnostic::trees::Trees>,
+    /// The directory as HSDS open data, in memory until the directory changes.
+    pub hsds: Arc<crate::hsds::Cache>,
     /// The partners, in memory for the module's pages.
     pub partners: Arc<crate::partners::registry::Registry>,
     /// The observatory's facts in memory, caught up on each read.
@@ -99,6 +101,7 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
         directory: Arc::new(DirectoryIndex::new(Some(checkins))),
         diagnostic: Arc::new(diagnostic),
         partners: Arc::default(),
+        hsds: Arc::default(),
         observatory: Arc::default(),
         templates: Arc::new(crate::templates::registry(
             "pages/",

@@ -11,6 +11,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/hsds/", web::get().to(about))
         .route("/hsds", web::get().to(about))
         .route("/hsds/profile", web::get().to(profile))
+        .route("/hsds/export.zip", web::get().to(export))
         .route("/hsds/services", web::get().to(services))
         .route("/hsds/services/{id}", web::get().to(service))
         .route("/hsds/organizations", web::get().to(organizations))
@@ -99,4 +100,20 @@ async fn profile() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/markdown; charset=utf-8")
         .body(include_str!("../../docs/hsds.md"))
+}
+
+/// The whole directory as a zip of HSDS JSON files, with a README and the licence.
+async fn export(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+    let state = state.into_inner();
+    let zip = web::block(move || {
+        hsds::export::to_zip(&state, std::io::Cursor::new(Vec::new())).map(|c| c.into_inner())
+    })
+    .await??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"annuaire-hsds.zip\"",
+        ))
+        .body(zip))
 }

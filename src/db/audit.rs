@@ -95,3 +95,21 @@ pub fn last_reviews(
         ))
         .load(conn)
 }
+
+/// [`last_reviews`] of some subjects only.
+pub fn last_reviews_of(
+    conn: &mut DbConnection,
+    subject: &str,
+    ids: &[String],
+) -> QueryResult<Vec<(String, Option<NaiveDateTime>)>> {
+    workflow_events::table
+        .filter(workflow_events::subject_type.eq(subject))
+        .filter(workflow_events::subject_id.eq_any(ids))
+        .filter(workflow_events::actor_id.is_not_null())
+        .group_by(workflow_events::subject_id)
+        .select((
+            workflow_events::subject_id,
+            diesel::dsl::max(workflow_events::created_at),
+        ))
+        .load(conn)
+}

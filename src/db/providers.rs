@@ -265,6 +265,54 @@ pub fn load_in(
         .collect())
 }
 
+/// Up to `limit` providers in one of `statuses` whose id comes after `after`, ordered by id,
+/// with their last change: the bulk export reads the directory so, in constant memory.
+pub fn load_chunk(
+    conn: &mut DbConnection,
+    statuses: &[ReferencingStatus],
+    after: &str,
+    limit: i64,
+) -> QueryResult<Vec<(Provider, chrono::NaiveDateTime)>> {
+    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
+    let rows: Vec<ProviderRow> = providers::table
+        .filter(providers::status.eq_any(&statuses))
+        .filter(providers::id.gt(after))
+        .order(providers::id)
+        .limit(limit)
+        .select(ProviderRow::as_select())
+        .load(conn)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let changed: HashMap<String, chrono::NaiveDateTime> =
+        rows.iter().map(|r| (r.id.clone(), r.updated_at)).collect();
+    let incidents: Vec<(String, String)> = provider_incident_types::table
+        .filter(provider_incident_types::provider_id.eq_any(&ids))
+        .select((
+            provider_incident_types::provider_id,
+            provider_incident_types::incident_code,
+        ))
+        .load(conn)?;
+    let zones: Vec<(String, String)> = provider_zone_departements::table
+        .filter(provider_zone_departements::provider_id.eq_any(&ids))
+        .select((
+            provider_zone_departements::provider_id,
+            provider_zone_departements::departement_code,
+        ))
+        .order(provider_zone_departements::departement_code)
+        .load(conn)?;
+    let label_rows: Vec<LabelRecord> = labels::table
+        .filter(labels::provider_id.eq_any(&ids))
+        .select(LabelRecord::as_select())
+        .order(labels::created_at)
+        .load(conn)?;
+    Ok(assemble(rows, incidents, zones, label_rows)?
+        .into_iter()
+        .map(|p| {
+            let at = changed.get(&p.id).copied().unwrap_or_default();
+            (p, at)
+        })
+        .collect())
+}
+
 /// A provider in any state, with its version (for optimistic concurrency).
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<(Provider, i32)>> {
     let Some(row) = providers::table

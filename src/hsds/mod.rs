@@ -2,7 +2,10 @@
 //! (approved; suspended ones as `temporarily closed`; removed ones gone), read-only and public,
 //! with HSDS's paged envelope and filters combined with AND. The mapping is `domain::hsds`.
 
+pub mod export;
+
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
@@ -16,6 +19,34 @@ use crate::state::AppState;
 /// The most records one page holds.
 pub const MAX_PER_PAGE: u64 = 200;
 pub const DEFAULT_PER_PAGE: u64 = 50;
+
+/// The listed providers kept in memory, read again when the directory's change counter moves
+/// (every referencing step bumps it): a suspension or a removal shows at the next request.
+#[derive(Default)]
+pub struct Cache {
+    loaded: RwLock<Option<(i64, Arc<Directory>)>>,
+}
+
+impl Cache {
+    pub fn directory(&self, state: &AppState) -> Result<Arc<Directory>, AppError> {
+        let mut conn = state.pool.get()?;
+        let counter = crate::db::counters::read(&mut conn, crate::db::counters::DIRECTORY)?;
+        drop(conn);
+        if let Some((seen, directory)) = self
+            .loaded
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            && *seen == counter
+        {
+            return Ok(directory.clone());
+        }
+        let directory = Arc::new(Directory::load(state)?);
+        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) =
+            Some((counter, directory.clone()));
+        Ok(directory)
+    }
+}
 
 /// The providers listed, with their last change and staff's last review.
 pub struct Directory {
@@ -218,7 +249,7 @@ fn page_of(
     record: impl Fn(&Listed, &Context) -> Value,
 ) -> Result<Value, AppError> {
     let filters = filters(query)?;
-    let directory = Directory::load(state)?;
+    let directory = state.hsds.directory(state)?;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names);
     let matching: Vec<Listed> = directory
@@ -269,7 +300,7 @@ fn one(
     id: &str,
     record: impl Fn(&Listed, &Context) -> Value,
 ) -> Result<Value, AppError> {
-    let directory = Directory::load(state)?;
+    let directory = state.hsds.directory(state)?;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names);
     directory
@@ -309,7 +340,7 @@ pub fn about(state: &AppState) -> Value {
 /// Every detail record of one kind (`service`, `organization` or `service_at_location`), in the
 /// order of the providers' ids: what the bulk export writes, one directory read for all.
 pub fn every(state: &AppState, kind: &str) -> Result<Vec<Value>, AppError> {
-    let directory = Directory::load(state)?;
+    let directory = state.hsds.directory(state)?;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names);
     Ok(directory

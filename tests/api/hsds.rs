@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 
 use crate::common::TestApp;
+use cyberdir::domain::provider::ReferencingStatus;
 
 fn schemas_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/hsds");
@@ -153,6 +154,65 @@ async fn every_list_and_record_of_the_demo_directory_conforms_to_hsds_3() {
         }
     }
     let records: Vec<(Value, Value)> = services.into_iter().zip(organizations).collect();
+    // The bulk export: the same records, in files, and the same files in the zip.
+    let folder = tempfile::tempdir().unwrap();
+    let state = app.state.clone();
+    let out = folder.path().to_owned();
+    let exported =
+        tokio::task::spawn_blocking(move || cyberdir::setup::export_hsds(&state, &out).unwrap())
+            .await
+            .unwrap();
+    assert_eq!(exported, 1_200);
+    for (file, schema) in [
+        ("services.json", "service.json"),
+        ("organizations.json", "organization.json"),
+        ("service_at_locations.json", "service_at_location.json"),
+    ] {
+        let records: Vec<Value> =
+            serde_json::from_str(&std::fs::read_to_string(folder.path().join(file)).unwrap())
+                .unwrap();
+        assert_eq!(records.len(), 1_200, "{file}");
+        let check = validator(&dir, schema);
+        for record in &records {
+            assert_valid(&check, record, file);
+        }
+    }
+    let terms: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(folder.path().join("taxonomy_terms.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(terms.len() >= 49 + 3, "{}", terms.len());
+    assert!(
+        std::fs::read_to_string(folder.path().join("LICENCE.md"))
+            .unwrap()
+            .contains("Licence Ouverte")
+    );
+    let response = app.get("/hsds/export.zip").await;
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    let bytes = response.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut names: Vec<String> = archive.file_names().map(str::to_owned).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "LICENCE.md",
+            "README.md",
+            "organizations.json",
+            "service_at_locations.json",
+            "services.json",
+            "taxonomy_terms.json"
+        ]
+    );
+    let mut zipped = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("services.json").unwrap(), &mut zipped)
+        .unwrap();
+    assert_eq!(
+        zipped,
+        std::fs::read_to_string(folder.path().join("services.json")).unwrap(),
+        "ids and content stable across exports"
+    );
+
     // Every zone kind and the label are among them.
     let areas = |kind: &str| {
         records.iter().any(|(s, _)| {
@@ -204,20 +264,17 @@ async fn ids_are_stable_and_suspension_and_removal_change_the_data_at_once() {
     let (_, again) = get(&other, "/hsds/services").await;
     assert_eq!(first["contents"], again["contents"]);
 
-    let set_status = |status: &'static str, id: &'static str| {
+    let now = app.clock.now_naive();
+    let set_status = move |status: ReferencingStatus| {
         move |conn: &mut cyberdir::db::DbConnection| {
-            use cyberdir::db::schema::providers::dsl;
-            use diesel::prelude::*;
-            diesel::update(dsl::providers.find(id))
-                .set(dsl::status.eq(status))
-                .execute(conn)
-                .unwrap();
+            cyberdir::db::providers::set_status(conn, "rennes-1", status, now).unwrap();
         }
     };
-    app.with_conn(set_status("suspended", "rennes-1")).await;
+    app.with_conn(set_status(ReferencingStatus::Suspended))
+        .await;
     let (_, suspended) = get(&app, &format!("/hsds/services/{service_id}")).await;
     assert_eq!(suspended["status"], "temporarily closed");
-    app.with_conn(set_status("removed", "rennes-1")).await;
+    app.with_conn(set_status(ReferencingStatus::Removed)).await;
     let (status, _) = get(&app, &format!("/hsds/services/{service_id}")).await;
     assert_eq!(status, 404);
     let (_, after) = get(&app, "/hsds/services").await;

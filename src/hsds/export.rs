@@ -1,0 +1,129 @@
+//! The bulk export: the whole directory as HSDS 3.0 JSON (one file per kind of record, each an
+//! array of detail records, plus the taxonomy terms), with a README and the licence. Providers
+//! are read from the database 1,000 at a time and written as they come, so memory stays the
+//! same whatever the size of the directory.
+
+use std::collections::HashMap;
+use std::io::{Seek, Write};
+
+use chrono::NaiveDateTime;
+
+use super::context;
+use crate::domain::hsds::{self, Listed};
+use crate::domain::provider::ReferencingStatus;
+use crate::error::AppError;
+use crate::state::AppState;
+
+const CHUNK: i64 = 1_000;
+
+/// The record files, by the kind of record each holds.
+pub const RECORD_FILES: [(&str, &str); 3] = [
+    ("organization", "organizations.json"),
+    ("service", "services.json"),
+    ("service_at_location", "service_at_locations.json"),
+];
+pub const TERMS_FILE: &str = "taxonomy_terms.json";
+
+const README: &str = include_str!("../../docs/hsds-export-readme.md");
+const LICENCE: &str = include_str!("../../docs/licence-ouverte-2.0.md");
+
+fn io(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("export: {e}"))
+}
+
+/// Writes every record of `kind` as a JSON array to `out`; `progress` is told how many
+/// providers are done. Returns how many records were written.
+pub fn write_records(
+    state: &AppState,
+    kind: &str,
+    out: &mut dyn Write,
+    progress: &mut dyn FnMut(usize),
+) -> Result<usize, AppError> {
+    let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
+    let ctx = context(state, &names);
+    let listed = [ReferencingStatus::Approved, ReferencingStatus::Suspended];
+    let mut conn = state.pool.get()?;
+    let mut after = String::new();
+    let mut written = 0;
+    out.write_all(b"[").map_err(io)?;
+    loop {
+        let chunk = crate::db::providers::load_chunk(&mut conn, &listed, &after, CHUNK)?;
+        let Some((last, _)) = chunk.last() else { break };
+        after = last.id.clone();
+        let ids: Vec<String> = chunk.iter().map(|(p, _)| p.id.clone()).collect();
+        let reviews: HashMap<String, NaiveDateTime> = crate::db::audit::last_reviews_of(
+            &mut conn,
+            crate::audit::Subject::Provider.as_str(),
+            &ids,
+        )?
+        .into_iter()
+        .filter_map(|(id, at)| Some((id, at?)))
+        .collect();
+        for (provider, modified) in &chunk {
+            let listed = Listed {
+                provider,
+                suspended: provider.status == ReferencingStatus::Suspended,
+                modified: *modified,
+                reviewed: reviews
+                    .get(&provider.id)
+                    .map(|at| crate::french::paris_date(*at)),
+            };
+            let record = match kind {
+                "organization" => hsds::organization(&listed, &ctx, hsds::Depth::Detail),
+                "service_at_location" => hsds::service_at_location(&listed, &ctx, true),
+                _ => hsds::service(&listed, &ctx, true),
+            };
+            out.write_all(if written == 0 { b"\n" } else { b",\n" })
+                .map_err(io)?;
+            serde_json::to_writer(&mut *out, &record).map_err(io)?;
+            written += 1;
+        }
+        progress(written);
+    }
+    out.write_all(b"\n]\n").map_err(io)?;
+    Ok(written)
+}
+
+fn terms(state: &AppState) -> Result<Vec<u8>, AppError> {
+    serde_json::to_vec_pretty(&hsds::terms(&state.taxonomy)).map_err(io)
+}
+
+/// The export into a folder (created if needed). Returns the number of providers.
+pub fn to_folder(
+    state: &AppState,
+    folder: &std::path::Path,
+    progress: &mut dyn FnMut(&str, usize),
+) -> Result<usize, AppError> {
+    std::fs::create_dir_all(folder).map_err(io)?;
+    let mut providers = 0;
+    for (kind, file) in RECORD_FILES {
+        let mut out =
+            std::io::BufWriter::new(std::fs::File::create(folder.join(file)).map_err(io)?);
+        providers = write_records(state, kind, &mut out, &mut |n| progress(file, n))?;
+        out.flush().map_err(io)?;
+    }
+    std::fs::write(folder.join(TERMS_FILE), terms(state)?).map_err(io)?;
+    std::fs::write(folder.join("README.md"), README).map_err(io)?;
+    std::fs::write(folder.join("LICENCE.md"), LICENCE).map_err(io)?;
+    Ok(providers)
+}
+
+/// The export as a zip archive written to `out`.
+pub fn to_zip<W: Write + Seek>(state: &AppState, out: W) -> Result<W, AppError> {
+    let mut zip = zip::ZipWriter::new(out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (kind, file) in RECORD_FILES {
+        zip.start_file(file, options).map_err(io)?;
+        write_records(state, kind, &mut zip, &mut |_| {})?;
+    }
+    for (file, content) in [
+        (TERMS_FILE, terms(state)?),
+        ("README.md", README.as_bytes().to_vec()),
+        ("LICENCE.md", LICENCE.as_bytes().to_vec()),
+    ] {
+        zip.start_file(file, options).map_err(io)?;
+        zip.write_all(&content).map_err(io)?;
+    }
+    zip.finish().map_err(io)
+}
