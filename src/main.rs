@@ -239,11 +239,13 @@ fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Export {
             command: ExportCommand::Hsds { out },
         } => {
+            let started = std::time::Instant::now();
             let providers = setup::export_hsds(&state, &out)?;
             println!(
-                "Annuaire exporté en HSDS 3.0 dans {} ({}).",
+                "Annuaire exporté en HSDS 3.0 dans {} ({}, en {} ms).",
                 out.display(),
-                cyberdir::french::plural(providers, "prestataire", "prestataires")
+                cyberdir::french::plural(providers, "prestataire", "prestataires"),
+                started.elapsed().as_millis()
             );
             Ok(())
         }

@@ -26,7 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-type Lister = fn(&AppState, &ListQuery) -> Result<serde_json::Value, AppError>;
+type Lister = fn(&AppState, &ListQuery) -> Result<String, AppError>;
 type Finder = fn(&AppState, &str) -> Result<serde_json::Value, AppError>;
 
 async fn list(
@@ -36,7 +36,9 @@ async fn list(
 ) -> Result<HttpResponse, AppError> {
     let state = state.into_inner();
     let page = web::block(move || lister(&state, &query)).await??;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(page))
 }
 
 async fn find(

@@ -31,12 +31,11 @@ fn io(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("export: {e}"))
 }
 
-/// Writes every record of `kind` as a JSON array to `out`; `progress` is told how many
-/// providers are done. Returns how many records were written.
+/// Writes every record of each `(kind, out)` as a JSON array to its `out`, in one reading of
+/// the directory; `progress` is told how many providers are done. Returns how many providers.
 pub fn write_records(
     state: &AppState,
-    kind: &str,
-    out: &mut dyn Write,
+    sinks: &mut [(&str, &mut dyn Write)],
     progress: &mut dyn FnMut(usize),
 ) -> Result<usize, AppError> {
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
@@ -45,7 +44,9 @@ pub fn write_records(
     let mut conn = state.pool.get()?;
     let mut after = String::new();
     let mut written = 0;
-    out.write_all(b"[").map_err(io)?;
+    for (_, out) in sinks.iter_mut() {
+        out.write_all(b"[").map_err(io)?;
+    }
     loop {
         let chunk = crate::db::providers::load_chunk(&mut conn, &listed, &after, CHUNK)?;
         let Some((last, _)) = chunk.last() else { break };
@@ -68,19 +69,23 @@ pub fn write_records(
                     .get(&provider.id)
                     .map(|at| crate::french::paris_date(*at)),
             };
-            let record = match kind {
-                "organization" => hsds::organization(&listed, &ctx, hsds::Depth::Detail),
-                "service_at_location" => hsds::service_at_location(&listed, &ctx, true),
-                _ => hsds::service(&listed, &ctx, true),
-            };
-            out.write_all(if written == 0 { b"\n" } else { b",\n" })
-                .map_err(io)?;
-            serde_json::to_writer(&mut *out, &record).map_err(io)?;
+            for (kind, out) in sinks.iter_mut() {
+                let record = match *kind {
+                    "organization" => hsds::organization(&listed, &ctx, hsds::Depth::Detail),
+                    "service_at_location" => hsds::service_at_location(&listed, &ctx, true),
+                    _ => hsds::service(&listed, &ctx, true),
+                };
+                out.write_all(if written == 0 { b"\n" } else { b",\n" })
+                    .map_err(io)?;
+                serde_json::to_writer(&mut **out, &record).map_err(io)?;
+            }
             written += 1;
         }
         progress(written);
     }
-    out.write_all(b"\n]\n").map_err(io)?;
+    for (_, out) in sinks.iter_mut() {
+        out.write_all(b"\n]\n").map_err(io)?;
+    }
     Ok(written)
 }
 
@@ -95,12 +100,20 @@ pub fn to_folder(
     progress: &mut dyn FnMut(&str, usize),
 ) -> Result<usize, AppError> {
     std::fs::create_dir_all(folder).map_err(io)?;
-    let mut providers = 0;
-    for (kind, file) in RECORD_FILES {
-        let mut out =
-            std::io::BufWriter::new(std::fs::File::create(folder.join(file)).map_err(io)?);
-        providers = write_records(state, kind, &mut out, &mut |n| progress(file, n))?;
-        out.flush().map_err(io)?;
+    let open = |file: &str| -> Result<std::io::BufWriter<std::fs::File>, AppError> {
+        Ok(std::io::BufWriter::new(
+            std::fs::File::create(folder.join(file)).map_err(io)?,
+        ))
+    };
+    let [(k1, f1), (k2, f2), (k3, f3)] = RECORD_FILES;
+    let (mut w1, mut w2, mut w3) = (open(f1)?, open(f2)?, open(f3)?);
+    let providers = write_records(
+        state,
+        &mut [(k1, &mut w1), (k2, &mut w2), (k3, &mut w3)],
+        &mut |n| progress("organizations, services, service_at_locations", n),
+    )?;
+    for mut w in [w1, w2, w3] {
+        w.flush().map_err(io)?;
     }
     std::fs::write(folder.join(TERMS_FILE), terms(state)?).map_err(io)?;
     std::fs::write(folder.join("README.md"), README).map_err(io)?;
@@ -115,7 +128,7 @@ pub fn to_zip<W: Write + Seek>(state: &AppState, out: W) -> Result<W, AppError> 
         .compression_method(zip::CompressionMethod::Deflated);
     for (kind, file) in RECORD_FILES {
         zip.start_file(file, options).map_err(io)?;
-        write_records(state, kind, &mut zip, &mut |_| {})?;
+        write_records(state, &mut [(kind, &mut zip)], &mut |_| {})?;
     }
     for (file, content) in [
         (TERMS_FILE, terms(state)?),

@@ -20,41 +20,66 @@ use crate::state::AppState;
 pub const MAX_PER_PAGE: u64 = 200;
 pub const DEFAULT_PER_PAGE: u64 = 50;
 
-/// The listed providers kept in memory, read again when the directory's change counter moves
-/// (every referencing step bumps it): a suspension or a removal shows at the next request.
+/// The open data kept in memory, built again when the directory's version moves (every
+/// referencing step bumps it; this process sees its own changes at once, others within the
+/// directory's freshness window): a suspension or a removal shows at the next request. Each
+/// record of the lists is rendered once per version, so that a page is a filter and a copy.
 #[derive(Default)]
 pub struct Cache {
-    loaded: RwLock<Option<(i64, Arc<Directory>)>>,
+    loaded: RwLock<Option<Arc<Prepared>>>,
 }
 
 impl Cache {
-    pub fn directory(&self, state: &AppState) -> Result<Arc<Directory>, AppError> {
-        let mut conn = state.pool.get()?;
-        let counter = crate::db::counters::read(&mut conn, crate::db::counters::DIRECTORY)?;
-        drop(conn);
-        if let Some((seen, directory)) = self
+    pub fn prepared(&self, state: &AppState) -> Result<Arc<Prepared>, AppError> {
+        let version = crate::directory::published(state)?.directory.version;
+        if let Some(prepared) = self
             .loaded
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-            && *seen == counter
+            && prepared.version == version
         {
-            return Ok(directory.clone());
+            return Ok(prepared.clone());
         }
-        let directory = Arc::new(Directory::load(state)?);
-        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) =
-            Some((counter, directory.clone()));
-        Ok(directory)
+        let prepared = Arc::new(Prepared::build(state, version)?);
+        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Some(prepared.clone());
+        Ok(prepared)
+    }
+}
+
+/// One listed provider, ready to filter and to serve.
+struct Entry {
+    provider: Provider,
+    modified: NaiveDateTime,
+    reviewed: Option<NaiveDate>,
+    organization_id: String,
+    /// Folded words searched: names, description, city, incident types.
+    text: String,
+    /// The ids and codes of its taxonomy terms, and their taxonomies.
+    terms: Vec<String>,
+    taxonomies: Vec<String>,
+    /// The list records, rendered: service, organization, service at location.
+    lists: [String; 3],
+}
+
+impl Entry {
+    fn listed(&self) -> Listed<'_> {
+        Listed {
+            provider: &self.provider,
+            suspended: self.provider.status == ReferencingStatus::Suspended,
+            modified: self.modified,
+            reviewed: self.reviewed,
+        }
     }
 }
 
 /// The providers listed, with their last change and staff's last review.
-pub struct Directory {
+struct Directory {
     providers: Vec<(Provider, NaiveDateTime, Option<NaiveDate>)>,
 }
 
 impl Directory {
-    pub fn load(state: &AppState) -> Result<Directory, AppError> {
+    fn load(state: &AppState) -> Result<Directory, AppError> {
         let mut conn = state.pool.get()?;
         let listed = crate::db::providers::load_in(
             &mut conn,
@@ -75,13 +100,89 @@ impl Directory {
                 .collect(),
         })
     }
+}
 
-    fn listed(&self) -> impl Iterator<Item = Listed<'_>> {
-        self.providers.iter().map(|(p, modified, reviewed)| Listed {
-            provider: p,
-            suspended: p.status == ReferencingStatus::Suspended,
-            modified: *modified,
-            reviewed: *reviewed,
+pub struct Prepared {
+    version: i64,
+    entries: Vec<Entry>,
+    /// Each record's position by its HSDS id (ids of every kind).
+    by_id: HashMap<String, usize>,
+}
+
+impl Prepared {
+    fn build(state: &AppState, version: i64) -> Result<Prepared, AppError> {
+        let directory = Directory::load(state)?;
+        let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
+        let ctx = context(state, &names);
+        let render = |v: Value| serde_json::to_string(&v).unwrap_or_default();
+        let entries: Vec<Entry> = directory
+            .providers
+            .into_iter()
+            .map(|(provider, modified, reviewed)| {
+                let listed = Listed {
+                    provider: &provider,
+                    suspended: provider.status == ReferencingStatus::Suspended,
+                    modified,
+                    reviewed,
+                };
+                let detailed = hsds::service(&listed, &ctx, true);
+                let attached: Vec<&Value> = detailed["attributes"]
+                    .as_array()
+                    .map(|a| a.iter().map(|a| &a["taxonomy_term"]).collect())
+                    .unwrap_or_default();
+                let terms = attached
+                    .iter()
+                    .flat_map(|t| [t["id"].as_str(), t["code"].as_str()])
+                    .flatten()
+                    .map(str::to_owned)
+                    .collect();
+                let mut taxonomies: Vec<String> = attached
+                    .iter()
+                    .filter_map(|t| t["taxonomy"].as_str().map(str::to_owned))
+                    .collect();
+                taxonomies.dedup();
+                let lists = [
+                    render(hsds::service(&listed, &ctx, false)),
+                    render(hsds::organization(&listed, &ctx, hsds::Depth::List)),
+                    render(hsds::service_at_location(&listed, &ctx, false)),
+                ];
+                let text = crate::domain::text::fold(&format!(
+                    "{} {} {} {} {}",
+                    provider.name,
+                    provider.legal_name,
+                    provider.description,
+                    provider.city,
+                    provider
+                        .incident_types
+                        .iter()
+                        .filter_map(|c| state.taxonomy.get(c).map(|t| t.label.clone()))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
+                Entry {
+                    organization_id: hsds::id("organization", &provider.id),
+                    provider,
+                    modified,
+                    reviewed,
+                    text,
+                    terms,
+                    taxonomies,
+                    lists,
+                }
+            })
+            .collect();
+        let by_id = entries
+            .iter()
+            .enumerate()
+            .flat_map(|(i, e): (usize, &Entry)| {
+                ["service", "organization", "service_at_location"]
+                    .map(|kind| (hsds::id(kind, &e.provider.id), i))
+            })
+            .collect();
+        Ok(Prepared {
+            version,
+            entries,
+            by_id,
         })
     }
 }
@@ -120,8 +221,18 @@ struct Filters {
     taxonomy: Option<String>,
     organization: Option<String>,
     modified_after: Option<NaiveDateTime>,
+    /// A postcode's centroid and département: only the providers whose zone covers it, and
+    /// with `proximity`, whose address is within that many metres.
+    near: Option<Near>,
     page: u64,
     per_page: u64,
+}
+
+struct Near {
+    latitude: f64,
+    longitude: f64,
+    departement: Option<String>,
+    proximity_km: Option<f64>,
 }
 
 fn whole(raw: &Option<String>, name: &str, errors: &mut FieldErrors) -> Option<u64> {
@@ -135,8 +246,66 @@ fn whole(raw: &Option<String>, name: &str, errors: &mut FieldErrors) -> Option<u
     }
 }
 
-fn filters(query: &ListQuery) -> Result<Filters, AppError> {
+fn boolean(raw: &Option<String>, name: &str, errors: &mut FieldErrors) {
+    if raw.as_deref().is_some_and(|b| b != "true" && b != "false") {
+        push_error(errors, name, "true ou false.");
+    }
+}
+
+fn filters(state: &AppState, query: &ListQuery) -> Result<Filters, AppError> {
     let mut errors = FieldErrors::new();
+    boolean(&query.full, "full", &mut errors);
+    boolean(&query.full_service, "full_service", &mut errors);
+    boolean(&query.minimal, "minimal", &mut errors);
+    let proximity_km = match query.proximity.as_deref() {
+        None => None,
+        Some(text) => match text.parse::<f64>() {
+            Ok(m) if m.is_finite() && m > 0.0 && query.postcode.is_some() => Some(m / 1000.0),
+            Ok(m) if m.is_finite() && m > 0.0 => {
+                push_error(
+                    &mut errors,
+                    "proximity",
+                    "La distance se compte depuis un code postal : indiquez aussi postcode.",
+                );
+                None
+            }
+            _ => {
+                push_error(
+                    &mut errors,
+                    "proximity",
+                    "Une distance en mètres, plus grande que 0.",
+                );
+                None
+            }
+        },
+    };
+    let near = match query.postcode.as_deref() {
+        None => None,
+        Some(postcode) if !crate::domain::codes::is_postcode(postcode) => {
+            push_error(
+                &mut errors,
+                "postcode",
+                "Un code postal a cinq chiffres, par exemple 35000.",
+            );
+            None
+        }
+        Some(postcode) => {
+            let published = crate::directory::published(state)?;
+            let place = crate::geo::location::Place::Postcode(postcode.to_owned());
+            match published.geography.resolve(&state.departements, &place) {
+                Ok(location) => Some(Near {
+                    latitude: location.latitude,
+                    longitude: location.longitude,
+                    departement: location.departement,
+                    proximity_km,
+                }),
+                Err(_) => {
+                    push_error(&mut errors, "postcode", "Ce code postal n'existe pas.");
+                    None
+                }
+            }
+        }
+    };
     let page = whole(&query.page, "page", &mut errors).unwrap_or(1);
     let per_page = whole(&query.per_page, "per_page", &mut errors).unwrap_or(DEFAULT_PER_PAGE);
     if per_page > MAX_PER_PAGE {
@@ -185,112 +354,102 @@ fn filters(query: &ListQuery) -> Result<Filters, AppError> {
         taxonomy: query.taxonomy_id.clone(),
         organization: query.organization_id.clone(),
         modified_after,
+        near,
         page,
         per_page,
     })
 }
 
-/// Whether a listed provider passes every filter (AND).
-fn passes(listed: &Listed, filters: &Filters, ctx: &Context) -> bool {
-    let p = listed.provider;
-    if let Some(after) = filters.modified_after
-        && listed.modified < after
-    {
-        return false;
-    }
-    if let Some(org) = &filters.organization
-        && *org != hsds::id("organization", &p.id)
-    {
-        return false;
-    }
-    if filters.term.is_some() || filters.taxonomy.is_some() {
-        let service = hsds::service(listed, ctx, true);
-        let terms: Vec<&Value> = service["attributes"]
-            .as_array()
-            .map(|a| a.iter().map(|a| &a["taxonomy_term"]).collect())
-            .unwrap_or_default();
-        if let Some(term) = &filters.term
-            && !terms
-                .iter()
-                .any(|t| t["id"] == json!(term) || t["code"] == json!(term))
-        {
-            return false;
-        }
-        if let Some(taxonomy) = &filters.taxonomy
-            && !terms.iter().any(|t| t["taxonomy"] == json!(taxonomy))
-        {
-            return false;
-        }
-    }
-    if !filters.words.is_empty() {
-        let text = crate::domain::text::fold(&format!(
-            "{} {} {} {} {}",
-            p.name,
-            p.legal_name,
-            p.description,
-            p.city,
-            p.incident_types
-                .iter()
-                .filter_map(|c| ctx.taxonomy.get(c).map(|t| t.label.clone()))
-                .collect::<Vec<_>>()
-                .join(" ")
-        ));
-        if !filters.words.iter().all(|w| text.contains(w.as_str())) {
-            return false;
-        }
-    }
-    true
+/// Whether a provider's zone covers a place, and its address is near enough.
+fn covers(provider: &Provider, near: &Near) -> bool {
+    use crate::domain::matching::distance_km;
+    use crate::domain::zone::Zone;
+    let from_address = || {
+        distance_km(
+            provider.latitude,
+            provider.longitude,
+            near.latitude,
+            near.longitude,
+        )
+    };
+    let in_zone = match &provider.zone {
+        Zone::Radius { radius_km } => from_address() <= f64::from(*radius_km),
+        Zone::Departements { departements } => near
+            .departement
+            .as_ref()
+            .is_some_and(|d| departements.contains(d)),
+        Zone::National => true,
+    };
+    in_zone && near.proximity_km.is_none_or(|km| from_address() <= km)
 }
 
-/// One page of `record`s of the providers that pass the filters, in HSDS's envelope.
-fn page_of(
-    state: &AppState,
-    query: &ListQuery,
-    record: impl Fn(&Listed, &Context) -> Value,
-) -> Result<Value, AppError> {
-    let filters = filters(query)?;
-    let directory = state.hsds.directory(state)?;
-    let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
-    let ctx = context(state, &names);
-    let matching: Vec<Listed> = directory
-        .listed()
-        .filter(|l| passes(l, &filters, &ctx))
+/// Whether a listed provider passes every filter (AND).
+fn passes(entry: &Entry, filters: &Filters) -> bool {
+    filters
+        .near
+        .as_ref()
+        .is_none_or(|near| covers(&entry.provider, near))
+        && filters
+            .modified_after
+            .is_none_or(|after| entry.modified >= after)
+        && filters
+            .organization
+            .as_ref()
+            .is_none_or(|org| *org == entry.organization_id)
+        && filters
+            .term
+            .as_ref()
+            .is_none_or(|term| entry.terms.contains(term))
+        && filters
+            .taxonomy
+            .as_ref()
+            .is_none_or(|taxonomy| entry.taxonomies.contains(taxonomy))
+        && filters
+            .words
+            .iter()
+            .all(|w| entry.text.contains(w.as_str()))
+}
+
+/// One page of the list records `which` (0 services, 1 organizations, 2 services at
+/// locations) of the providers that pass the filters, in HSDS's envelope, as JSON text.
+fn page_of(state: &AppState, query: &ListQuery, which: usize) -> Result<String, AppError> {
+    let filters = filters(state, query)?;
+    let prepared = state.hsds.prepared(state)?;
+    let matching: Vec<&Entry> = prepared
+        .entries
+        .iter()
+        .filter(|e| passes(e, &filters))
         .collect();
     let total = matching.len() as u64;
     let total_pages = total.div_ceil(filters.per_page).max(1);
     let start = (filters.page - 1).saturating_mul(filters.per_page);
-    let contents: Vec<Value> = matching
+    let shown: Vec<&str> = matching
         .iter()
         .skip(usize::try_from(start).unwrap_or(usize::MAX))
-        .take(filters.per_page as usize)
-        .map(|l| record(l, &ctx))
+        .take(usize::try_from(filters.per_page).unwrap_or(usize::MAX))
+        .map(|e| e.lists[which].as_str())
         .collect();
-    Ok(json!({
-        "total_items": total,
-        "total_pages": total_pages,
-        "page_number": filters.page,
-        "size": contents.len(),
-        "first_page": filters.page == 1,
-        "last_page": filters.page >= total_pages,
-        "empty": contents.is_empty(),
-        "contents": contents,
-    }))
+    Ok(format!(
+        r#"{{"total_items":{total},"total_pages":{total_pages},"page_number":{},"size":{},"first_page":{},"last_page":{},"empty":{},"contents":[{}]}}"#,
+        filters.page,
+        shown.len(),
+        filters.page == 1,
+        filters.page >= total_pages,
+        shown.is_empty(),
+        shown.join(",")
+    ))
 }
 
-pub fn services(state: &AppState, query: &ListQuery) -> Result<Value, AppError> {
-    page_of(state, query, |l, ctx| hsds::service(l, ctx, false))
+pub fn services(state: &AppState, query: &ListQuery) -> Result<String, AppError> {
+    page_of(state, query, 0)
 }
 
-pub fn organizations(state: &AppState, query: &ListQuery) -> Result<Value, AppError> {
-    page_of(state, query, |l, ctx| {
-        hsds::organization(l, ctx, hsds::Depth::List)
-    })
+pub fn organizations(state: &AppState, query: &ListQuery) -> Result<String, AppError> {
+    page_of(state, query, 1)
 }
 
-pub fn service_at_locations(state: &AppState, query: &ListQuery) -> Result<Value, AppError> {
-    page_of(state, query, |l, ctx| {
-        hsds::service_at_location(l, ctx, false)
-    })
+pub fn service_at_locations(state: &AppState, query: &ListQuery) -> Result<String, AppError> {
+    page_of(state, query, 2)
 }
 
 /// One record by its HSDS id: `kind` is the id's kind, `record` the mapping.
@@ -300,13 +459,15 @@ fn one(
     id: &str,
     record: impl Fn(&Listed, &Context) -> Value,
 ) -> Result<Value, AppError> {
-    let directory = state.hsds.directory(state)?;
+    let prepared = state.hsds.prepared(state)?;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names);
-    directory
-        .listed()
-        .find(|l| hsds::id(kind, &l.provider.id) == id)
-        .map(|l| record(&l, &ctx))
+    prepared
+        .by_id
+        .get(id)
+        .and_then(|i| prepared.entries.get(*i))
+        .filter(|e| hsds::id(kind, &e.provider.id) == id)
+        .map(|e| record(&e.listed(), &ctx))
         .ok_or_else(|| {
             AppError::not_found("Aucun enregistrement de l'annuaire ne porte cet identifiant.")
         })
@@ -338,17 +499,18 @@ pub fn about(state: &AppState) -> Value {
 }
 
 /// Every detail record of one kind (`service`, `organization` or `service_at_location`), in the
-/// order of the providers' ids: what the bulk export writes, one directory read for all.
+/// order of the providers' ids.
 pub fn every(state: &AppState, kind: &str) -> Result<Vec<Value>, AppError> {
-    let directory = state.hsds.directory(state)?;
+    let prepared = state.hsds.prepared(state)?;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names);
-    Ok(directory
-        .listed()
-        .map(|l| match kind {
-            "organization" => hsds::organization(&l, &ctx, hsds::Depth::Detail),
-            "service_at_location" => hsds::service_at_location(&l, &ctx, true),
-            _ => hsds::service(&l, &ctx, true),
+    Ok(prepared
+        .entries
+        .iter()
+        .map(|e| match kind {
+            "organization" => hsds::organization(&e.listed(), &ctx, hsds::Depth::Detail),
+            "service_at_location" => hsds::service_at_location(&e.listed(), &ctx, true),
+            _ => hsds::service(&e.listed(), &ctx, true),
         })
         .collect())
 }

@@ -294,4 +294,83 @@ async fn ids_are_stable_and_suspension_and_removal_change_the_data_at_once() {
     assert_eq!(status, 422, "{problem}");
     let (status, _) = get(&app, "/hsds/services?couleur=bleu").await;
     assert_eq!(status, 400);
+    // Coverage of a postcode: the national provider covers Marseille, the 30 km radius around
+    // Rennes does not; with a proximity, only addresses that near.
+    app.with_conn(set_status(ReferencingStatus::Approved)).await;
+    app.import_bundled_geo().await;
+    let (_, marseille) = get(&app, "/hsds/services?postcode=13001").await;
+    assert_eq!(marseille["total_items"], 1, "{marseille}");
+    let (_, rennes) = get(&app, "/hsds/services?postcode=35000&proximity=5000").await;
+    assert_eq!(rennes["total_items"], 2, "{rennes}");
+    let (_, far) = get(&app, "/hsds/services?postcode=35000&proximity=10").await;
+    assert_eq!(far["total_items"], 0, "{far}");
+    let (status, problem) = get(&app, "/hsds/services?proximity=5000").await;
+    assert_eq!(status, 422, "{problem}");
+}
+
+/// The API as HSDS's own description says: its paths answer, each documented parameter of a
+/// list is accepted, and a list is the documented envelope.
+#[tokio::test]
+async fn the_api_answers_as_the_hsds_openapi_description_says() {
+    let Some(dir) = schemas_dir() else {
+        eprintln!("skipped: ../shared/hsds holds the HSDS API description (CI has it)");
+        return;
+    };
+    let app = TestApp::spawn().await;
+    app.insert(crate::common::provider(
+        "rennes-1",
+        48.11,
+        -1.68,
+        cyberdir::domain::zone::Zone::National,
+    ))
+    .await;
+    let description: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("openapi.json")).unwrap()).unwrap();
+    let parameters = &description["components"]["parameters"];
+    let ours = ["/", "/services", "/organizations", "/service_at_locations"];
+    let example = |name: &str| match name {
+        "page" | "per_page" => "1",
+        "modified_after" => "2026-01-01T00:00:00Z",
+        "full" | "minimal" | "full_service" | "top_only" => "false",
+        "format" => "json",
+        "proximity" => "1000&postcode=35000",
+        "postcode" => "35000",
+        _ => "x",
+    };
+    for path in ours {
+        let operation = &description["paths"][path]["get"];
+        assert!(operation.is_object(), "{path} is in the description");
+        let names: Vec<String> = operation["parameters"]
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(|p| {
+                        let named = match p["$ref"].as_str() {
+                            Some(r) => &parameters[r.rsplit('/').next().unwrap()],
+                            None => p,
+                        };
+                        named["name"].as_str().map(str::to_owned)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        for name in &names {
+            let (status, body) = get(&app, &format!("/hsds{path}?{name}={}", example(name))).await;
+            assert_eq!(status, 200, "{path}?{name}: {body}");
+            for key in [
+                "total_items",
+                "total_pages",
+                "page_number",
+                "size",
+                "first_page",
+                "last_page",
+                "empty",
+                "contents",
+            ] {
+                assert!(body.get(key).is_some(), "{path}?{name}: no {key}");
+            }
+        }
+        let (status, _) = get(&app, &format!("/hsds{path}")).await;
+        assert_eq!(status, 200, "{path}");
+    }
 }
