@@ -220,49 +220,26 @@ pub fn load_published(conn: &mut DbConnection) -> QueryResult<Vec<Provider>> {
         .collect())
 }
 
-/// Every provider in one of `statuses`, ordered by id, with its last change.
+/// Every provider in one of `statuses`, ordered by id, with its last change (read a chunk at a
+/// time, so that no query names more ids than a database takes).
 pub fn load_in(
     conn: &mut DbConnection,
     statuses: &[ReferencingStatus],
 ) -> QueryResult<Vec<(Provider, chrono::NaiveDateTime)>> {
-    let statuses: Vec<&str> = statuses.iter().map(|s| s.as_str()).collect();
-    let rows: Vec<ProviderRow> = providers::table
-        .filter(providers::status.eq_any(&statuses))
-        .order(providers::id)
-        .select(ProviderRow::as_select())
-        .load(conn)?;
-    let changed: HashMap<String, chrono::NaiveDateTime> =
-        rows.iter().map(|r| (r.id.clone(), r.updated_at)).collect();
-    let incidents: Vec<(String, String)> = provider_incident_types::table
-        .inner_join(providers::table)
-        .filter(providers::status.eq_any(&statuses))
-        .select((
-            provider_incident_types::provider_id,
-            provider_incident_types::incident_code,
-        ))
-        .load(conn)?;
-    let zones: Vec<(String, String)> = provider_zone_departements::table
-        .inner_join(providers::table)
-        .filter(providers::status.eq_any(&statuses))
-        .select((
-            provider_zone_departements::provider_id,
-            provider_zone_departements::departement_code,
-        ))
-        .order(provider_zone_departements::departement_code)
-        .load(conn)?;
-    let label_rows: Vec<LabelRecord> = labels::table
-        .inner_join(providers::table)
-        .filter(providers::status.eq_any(&statuses))
-        .select(LabelRecord::as_select())
-        .order(labels::created_at)
-        .load(conn)?;
-    Ok(assemble(rows, incidents, zones, label_rows)?
-        .into_iter()
-        .map(|p| {
-            let at = changed.get(&p.id).copied().unwrap_or_default();
-            (p, at)
-        })
-        .collect())
+    const CHUNK: i64 = 5_000;
+    let mut all = Vec::new();
+    loop {
+        let after = all
+            .last()
+            .map(|(p, _): &(Provider, _)| p.id.clone())
+            .unwrap_or_default();
+        let chunk = load_chunk(conn, statuses, &after, CHUNK)?;
+        let done = (chunk.len() as i64) < CHUNK;
+        all.extend(chunk);
+        if done {
+            return Ok(all);
+        }
+    }
 }
 
 /// Up to `limit` providers in one of `statuses` whose id comes after `after`, ordered by id,

@@ -233,7 +233,10 @@ async fn search(
     query: SearchQuery,
 ) -> HttpResponse {
     let Some(partner) = surface.partner() else {
-        return HttpResponse::NotFound().finish();
+        return surface.error(
+            state,
+            &AppError::not_found("Cette recherche est celle du module d'un partenaire."),
+        );
     };
     let scope = partner.scope.clone();
     let audience = scope
