@@ -145,7 +145,7 @@ pub fn render_error(state: &AppState, error: &AppError) -> HttpResponse {
 }
 
 /// What an error page says: the field messages of a validation error, else the error.
-fn message_of(error: &AppError) -> String {
+pub(crate) fn message_of(error: &AppError) -> String {
     match error {
         AppError::Validation(errors) => {
             let mut messages: Vec<&str> = errors.values().flatten().map(String::as_str).collect();

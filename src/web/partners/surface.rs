@@ -105,7 +105,7 @@ impl Surface {
                     error.status_code(),
                     "pages/partners/module_message",
                     "Erreur",
-                    json!({ "heading": "Nous n'avons pas pu afficher cette page", "message": error.to_string() }),
+                    json!({ "heading": "Nous n'avons pas pu afficher cette page", "message": crate::web::message_of(error) }),
                 )
             }
         }
