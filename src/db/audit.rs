@@ -79,24 +79,8 @@ pub fn events_of(
         .load(conn)
 }
 
-/// The last step a person (not the scheduler) took on each subject of a type: for providers,
-/// staff's last review.
-pub fn last_reviews(
-    conn: &mut DbConnection,
-    subject: &str,
-) -> QueryResult<Vec<(String, Option<NaiveDateTime>)>> {
-    workflow_events::table
-        .filter(workflow_events::subject_type.eq(subject))
-        .filter(workflow_events::actor_id.is_not_null())
-        .group_by(workflow_events::subject_id)
-        .select((
-            workflow_events::subject_id,
-            diesel::dsl::max(workflow_events::created_at),
-        ))
-        .load(conn)
-}
-
-/// [`last_reviews`] of some subjects only.
+/// The last step a person (not the scheduler) took on each of these subjects of a type: for
+/// providers, staff's last review.
 pub fn last_reviews_of(
     conn: &mut DbConnection,
     subject: &str,

@@ -350,6 +350,15 @@ pub fn service(listed: &Listed, ctx: &Context, nested: bool) -> Value {
     s
 }
 
+/// The detail record of `kind` (`organization`, `service_at_location`, else `service`).
+pub fn detail(kind: &str, listed: &Listed, ctx: &Context) -> Value {
+    match kind {
+        "organization" => organization(listed, ctx, Depth::Detail),
+        "service_at_location" => service_at_location(listed, ctx, true),
+        _ => service(listed, ctx, true),
+    }
+}
+
 /// The provider's address, as a physical location.
 pub fn location(listed: &Listed) -> Value {
     let p = listed.provider;

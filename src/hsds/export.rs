@@ -1,20 +1,14 @@
 //! The bulk export: the whole directory as HSDS 3.0 JSON (one file per kind of record, each an
 //! array of detail records, plus the taxonomy terms), with a README and the licence. Providers
-//! are read from the database 1,000 at a time and written as they come, so memory stays the
-//! same whatever the size of the directory.
+//! are read 1,000 at a time (`each_record`) and written as they come, so memory stays the same
+//! whatever the size of the directory.
 
-use std::collections::HashMap;
 use std::io::{Seek, Write};
 
-use chrono::NaiveDateTime;
-
-use super::context;
-use crate::domain::hsds::{self, Listed};
-use crate::domain::provider::ReferencingStatus;
+use super::{context, each_record};
+use crate::domain::hsds;
 use crate::error::AppError;
 use crate::state::AppState;
-
-const CHUNK: i64 = 1_000;
 
 /// The record files, by the kind of record each holds.
 pub const RECORD_FILES: [(&str, &str); 3] = [
@@ -40,49 +34,24 @@ pub fn write_records(
 ) -> Result<usize, AppError> {
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names);
-    let listed = [ReferencingStatus::Approved, ReferencingStatus::Suspended];
-    let mut conn = state.pool.get()?;
-    let mut after = String::new();
-    let mut written = 0;
     for (_, out) in sinks.iter_mut() {
         out.write_all(b"[").map_err(io)?;
     }
-    loop {
-        let chunk = crate::db::providers::load_chunk(&mut conn, &listed, &after, CHUNK)?;
-        let Some((last, _)) = chunk.last() else { break };
-        after = last.id.clone();
-        let ids: Vec<String> = chunk.iter().map(|(p, _)| p.id.clone()).collect();
-        let reviews: HashMap<String, NaiveDateTime> = crate::db::audit::last_reviews_of(
-            &mut conn,
-            crate::audit::Subject::Provider.as_str(),
-            &ids,
-        )?
-        .into_iter()
-        .filter_map(|(id, at)| Some((id, at?)))
-        .collect();
-        for (provider, modified) in &chunk {
-            let listed = Listed {
-                provider,
-                suspended: provider.status == ReferencingStatus::Suspended,
-                modified: *modified,
-                reviewed: reviews
-                    .get(&provider.id)
-                    .map(|at| crate::french::paris_date(*at)),
-            };
+    let mut first = true;
+    let written = each_record(
+        state,
+        &mut |record| {
             for (kind, out) in sinks.iter_mut() {
-                let record = match *kind {
-                    "organization" => hsds::organization(&listed, &ctx, hsds::Depth::Detail),
-                    "service_at_location" => hsds::service_at_location(&listed, &ctx, true),
-                    _ => hsds::service(&listed, &ctx, true),
-                };
-                out.write_all(if written == 0 { b"\n" } else { b",\n" })
+                out.write_all(if first { b"\n" } else { b",\n" })
                     .map_err(io)?;
-                serde_json::to_writer(&mut **out, &record).map_err(io)?;
+                serde_json::to_writer(&mut **out, &hsds::detail(kind, &record.listed(), &ctx))
+                    .map_err(io)?;
             }
-            written += 1;
-        }
-        progress(written);
-    }
+            first = false;
+            Ok(())
+        },
+        progress,
+    )?;
     for (_, out) in sinks.iter_mut() {
         out.write_all(b"\n]\n").map_err(io)?;
     }

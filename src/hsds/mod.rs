@@ -47,23 +47,15 @@ impl Cache {
     }
 }
 
-/// One listed provider, ready to filter and to serve.
-struct Entry {
-    provider: Provider,
-    modified: NaiveDateTime,
-    reviewed: Option<NaiveDate>,
-    organization_id: String,
-    /// Folded words searched: names, description, city, incident types.
-    text: String,
-    /// The ids and codes of its taxonomy terms, and their taxonomies.
-    terms: Vec<String>,
-    taxonomies: Vec<String>,
-    /// The list records, rendered: service, organization, service at location.
-    lists: [String; 3],
+/// A listed provider with its last change and staff's last review.
+pub(crate) struct Record {
+    pub provider: Provider,
+    pub modified: NaiveDateTime,
+    pub reviewed: Option<NaiveDate>,
 }
 
-impl Entry {
-    fn listed(&self) -> Listed<'_> {
+impl Record {
+    pub fn listed(&self) -> Listed<'_> {
         Listed {
             provider: &self.provider,
             suspended: self.provider.status == ReferencingStatus::Suspended,
@@ -73,33 +65,62 @@ impl Entry {
     }
 }
 
-/// The providers listed, with their last change and staff's last review.
-struct Directory {
-    providers: Vec<(Provider, NaiveDateTime, Option<NaiveDate>)>,
+/// How many providers one reading takes (a query names at most this many ids).
+const CHUNK: i64 = 1_000;
+
+/// Every listed provider (approved or suspended), in the order of their ids, read `CHUNK` at a
+/// time and handed to `each`: the in-memory lists and the bulk export read them so. `progress`
+/// is told how many are done after each chunk. Returns how many there were.
+pub(crate) fn each_record(
+    state: &AppState,
+    each: &mut dyn FnMut(Record) -> Result<(), AppError>,
+    progress: &mut dyn FnMut(usize),
+) -> Result<usize, AppError> {
+    let statuses = [ReferencingStatus::Approved, ReferencingStatus::Suspended];
+    let mut conn = state.pool.get()?;
+    let mut after = String::new();
+    let mut done = 0;
+    loop {
+        let chunk = crate::db::providers::load_chunk(&mut conn, &statuses, &after, CHUNK)?;
+        let Some((last, _)) = chunk.last() else {
+            return Ok(done);
+        };
+        after = last.id.clone();
+        let ids: Vec<String> = chunk.iter().map(|(p, _)| p.id.clone()).collect();
+        let reviews: HashMap<String, NaiveDateTime> = crate::db::audit::last_reviews_of(
+            &mut conn,
+            crate::audit::Subject::Provider.as_str(),
+            &ids,
+        )?
+        .into_iter()
+        .filter_map(|(id, at)| Some((id, at?)))
+        .collect();
+        for (provider, modified) in chunk {
+            let reviewed = reviews
+                .get(&provider.id)
+                .map(|at| crate::french::paris_date(*at));
+            each(Record {
+                provider,
+                modified,
+                reviewed,
+            })?;
+            done += 1;
+        }
+        progress(done);
+    }
 }
 
-impl Directory {
-    fn load(state: &AppState) -> Result<Directory, AppError> {
-        let mut conn = state.pool.get()?;
-        let listed = crate::db::providers::load_in(
-            &mut conn,
-            &[ReferencingStatus::Approved, ReferencingStatus::Suspended],
-        )?;
-        let reviews: HashMap<String, NaiveDateTime> =
-            crate::db::audit::last_reviews(&mut conn, crate::audit::Subject::Provider.as_str())?
-                .into_iter()
-                .filter_map(|(id, at)| Some((id, at?)))
-                .collect();
-        Ok(Directory {
-            providers: listed
-                .into_iter()
-                .map(|(p, modified)| {
-                    let reviewed = reviews.get(&p.id).map(|at| crate::french::paris_date(*at));
-                    (p, modified, reviewed)
-                })
-                .collect(),
-        })
-    }
+/// One listed provider, ready to filter and to serve.
+struct Entry {
+    record: Record,
+    organization_id: String,
+    /// Folded words searched: names, description, city, incident types.
+    text: String,
+    /// The ids and codes of its taxonomy terms, and their taxonomies.
+    terms: Vec<String>,
+    taxonomies: Vec<String>,
+    /// The list records, rendered: service, organization, service at location.
+    lists: [String; 3],
 }
 
 pub struct Prepared {
@@ -111,20 +132,14 @@ pub struct Prepared {
 
 impl Prepared {
     fn build(state: &AppState, version: i64) -> Result<Prepared, AppError> {
-        let directory = Directory::load(state)?;
         let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
         let ctx = context(state, &names);
         let render = |v: Value| serde_json::to_string(&v).unwrap_or_default();
-        let entries: Vec<Entry> = directory
-            .providers
-            .into_iter()
-            .map(|(provider, modified, reviewed)| {
-                let listed = Listed {
-                    provider: &provider,
-                    suspended: provider.status == ReferencingStatus::Suspended,
-                    modified,
-                    reviewed,
-                };
+        let mut entries: Vec<Entry> = Vec::new();
+        each_record(
+            state,
+            &mut |record| {
+                let listed = record.listed();
                 let detailed = hsds::service(&listed, &ctx, true);
                 let attached: Vec<&Value> = detailed["attributes"]
                     .as_array()
@@ -146,6 +161,7 @@ impl Prepared {
                     render(hsds::organization(&listed, &ctx, hsds::Depth::List)),
                     render(hsds::service_at_location(&listed, &ctx, false)),
                 ];
+                let provider = &record.provider;
                 let text = crate::domain::text::fold(&format!(
                     "{} {} {} {} {}",
                     provider.name,
@@ -159,24 +175,24 @@ impl Prepared {
                         .collect::<Vec<_>>()
                         .join(" ")
                 ));
-                Entry {
+                entries.push(Entry {
                     organization_id: hsds::id("organization", &provider.id),
-                    provider,
-                    modified,
-                    reviewed,
                     text,
                     terms,
                     taxonomies,
                     lists,
-                }
-            })
-            .collect();
+                    record,
+                });
+                Ok(())
+            },
+            &mut |_| {},
+        )?;
         let by_id = entries
             .iter()
             .enumerate()
             .flat_map(|(i, e): (usize, &Entry)| {
                 ["service", "organization", "service_at_location"]
-                    .map(|kind| (hsds::id(kind, &e.provider.id), i))
+                    .map(|kind| (hsds::id(kind, &e.record.provider.id), i))
             })
             .collect();
         Ok(Prepared {
@@ -388,10 +404,10 @@ fn passes(entry: &Entry, filters: &Filters) -> bool {
     filters
         .near
         .as_ref()
-        .is_none_or(|near| covers(&entry.provider, near))
+        .is_none_or(|near| covers(&entry.record.provider, near))
         && filters
             .modified_after
-            .is_none_or(|after| entry.modified >= after)
+            .is_none_or(|after| entry.record.modified >= after)
         && filters
             .organization
             .as_ref()
@@ -466,8 +482,8 @@ fn one(
         .by_id
         .get(id)
         .and_then(|i| prepared.entries.get(*i))
-        .filter(|e| hsds::id(kind, &e.provider.id) == id)
-        .map(|e| record(&e.listed(), &ctx))
+        .filter(|e| hsds::id(kind, &e.record.provider.id) == id)
+        .map(|e| record(&e.record.listed(), &ctx))
         .ok_or_else(|| {
             AppError::not_found("Aucun enregistrement de l'annuaire ne porte cet identifiant.")
         })
@@ -507,10 +523,6 @@ pub fn every(state: &AppState, kind: &str) -> Result<Vec<Value>, AppError> {
     Ok(prepared
         .entries
         .iter()
-        .map(|e| match kind {
-            "organization" => hsds::organization(&e.listed(), &ctx, hsds::Depth::Detail),
-            "service_at_location" => hsds::service_at_location(&e.listed(), &ctx, true),
-            _ => hsds::service(&e.listed(), &ctx, true),
-        })
+        .map(|e| hsds::detail(kind, &e.record.listed(), &ctx))
         .collect())
 }

@@ -208,6 +208,7 @@ async fn create(
 }
 
 /// What the partner's page shows besides the form.
+#[derive(Default)]
 struct Shown {
     info: Option<&'static str>,
     issued: Option<IssuedKey>,
@@ -342,8 +343,7 @@ async fn partner_page(
     };
     let shown = Shown {
         info,
-        issued: None,
-        key_error: None,
+        ..Shown::default()
     };
     partner_view(&state, &user, path.into_inner(), None, shown).await
 }
@@ -372,12 +372,7 @@ async fn update(
     match blocking(move || partners::update(&inner, &actor, &asked, &sent)).await {
         Ok(_) => see_other(&format!("/partenaires/{id}?info=modifie")),
         Err(AppError::Validation(errors)) => {
-            let shown = Shown {
-                info: None,
-                issued: None,
-                key_error: None,
-            };
-            partner_view(&state, &user, id, Some((&input, &errors)), shown).await
+            partner_view(&state, &user, id, Some((&input, &errors)), Shown::default()).await
         }
         Err(e) => error_page(&state, &user, &e),
     }
@@ -403,19 +398,16 @@ async fn issue_key(
     let issued = blocking(move || keys::issue(&inner, &actor, &asked, replaces.as_deref())).await;
     let shown = match issued {
         Ok(issued) => Shown {
-            info: None,
             issued: Some(issued),
-            key_error: None,
+            ..Shown::default()
         },
         Err(AppError::Conflict(message)) => Shown {
-            info: None,
-            issued: None,
             key_error: Some(message),
+            ..Shown::default()
         },
         Err(AppError::Validation(errors)) => Shown {
-            info: None,
-            issued: None,
             key_error: Some(crate::web::kit::first_message(&errors)),
+            ..Shown::default()
         },
         Err(e) => return error_page(&state, &user, &e),
     };
@@ -441,9 +433,8 @@ async fn revoke_key(
         Ok(()) => see_other(&format!("/partenaires/{id}?info=revoquee")),
         Err(AppError::Conflict(message)) => {
             let shown = Shown {
-                info: None,
-                issued: None,
                 key_error: Some(message),
+                ..Shown::default()
             };
             partner_view(&state, &user, id, None, shown).await
         }
