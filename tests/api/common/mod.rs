@@ -203,7 +203,7 @@ impl TestApp {
             state: data,
             pool,
             clock,
-            client: reqwest::Client::new(),
+            client: client().build().unwrap(),
             db,
         }
     }
@@ -598,8 +598,16 @@ impl Session {
     }
 }
 
+/// The test clients' common builder. Idle connections are dropped after 2 s,
+/// before the server's 5 s keep-alive closes them: reusing one the server is
+/// closing at that instant fails the request (`IncompleteMessage`), which a
+/// test with a long pause between two requests met on CI.
+pub fn client() -> reqwest::ClientBuilder {
+    reqwest::Client::builder().pool_idle_timeout(std::time::Duration::from_secs(2))
+}
+
 pub fn cookie_client() -> reqwest::Client {
-    reqwest::Client::builder()
+    client()
         .cookie_store(true)
         .build()
         .unwrap()

@@ -210,7 +210,7 @@ impl Page {
 impl Browser {
     pub fn new(base: &str) -> Self {
         Self {
-            client: reqwest::Client::builder()
+            client: super::client()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
                 .build()

@@ -48,7 +48,7 @@ pub async fn set_state(staff: &Session, id: &str, partner_state: &str) {
 /// A browser without cookies, following no redirect.
 pub fn cookieless(base: &str) -> Browser {
     Browser {
-        client: reqwest::Client::builder()
+        client: super::client()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap(),
