@@ -76,6 +76,10 @@ enum Command {
         /// The deterministic demo set of ~1,200 providers.
         #[arg(long)]
         demo: bool,
+        /// With --demo: N providers made the demo's way instead of 1,200 (a directory to
+        /// measure with).
+        #[arg(long, value_name = "N", requires = "demo", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        providers: Option<u32>,
         /// N years of synthetic observatory facts (about 450,000 journeys a year), ending
         /// yesterday.
         #[arg(long, value_name = "N")]
@@ -249,7 +253,11 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Seed { demo, observatory } => {
+        Command::Seed {
+            demo,
+            providers,
+            observatory,
+        } => {
             if !demo && observatory.is_none() {
                 return Err(
                     "nothing to seed: use `cyberdir seed --demo` or `--observatory N`".into(),
@@ -257,7 +265,8 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             }
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
             if demo {
-                let created = setup::seed_demo(&state, &mut conn)?;
+                let size = providers.map_or(cyberdir::seed::DEMO_SIZE, |n| n as usize);
+                let created = setup::seed_demo(&state, &mut conn, size)?;
                 println!("{created} prestataires de démonstration créés.");
             }
             if let Some(years) = observatory {

@@ -268,10 +268,11 @@ fn generate(
     deps: &Departements,
     taxonomy: &Taxonomy,
     today: NaiveDate,
+    size: usize,
 ) -> Result<Vec<Provider>, SeedError> {
     let names: NameLists = serde_json::from_str(NAMES)?;
     let mut rng = Rng(0x00C7_BE2D_1200);
-    let slots = allocate(&mut rng, places, deps, DEMO_SIZE);
+    let slots = allocate(&mut rng, places, deps, size);
     let helpable: Vec<&str> = taxonomy
         .all()
         .iter()
@@ -418,28 +419,43 @@ fn assign_labels(rng: &mut Rng, providers: &mut [Provider], today: NaiveDate) {
     }
 }
 
-/// Fills an empty directory with the demo set; returns how many providers were created.
+/// What a demo set is made of.
+pub struct DemoSet<'a> {
+    pub deps: &'a Departements,
+    pub taxonomy: &'a Taxonomy,
+    pub charter_version: &'a str,
+    pub now: NaiveDateTime,
+    /// How many providers (`DEMO_SIZE` for the demo; more for a benchmark's directory).
+    pub size: usize,
+}
+
+/// Fills an empty directory with the demo set, `progress` told how many providers are
+/// written after each thousand; returns how many providers were created.
 pub fn seed_demo(
     conn: &mut DbConnection,
-    deps: &Departements,
-    taxonomy: &Taxonomy,
-    charter_version: &str,
-    now: NaiveDateTime,
+    set: &DemoSet,
+    progress: &mut dyn FnMut(usize),
 ) -> Result<usize, SeedError> {
     let existing = providers::count(conn)?;
     if existing > 0 {
         return Err(SeedError::NotEmpty(existing));
     }
-    let places = places(conn, deps)?;
-    let demo = generate(&places, deps, taxonomy, crate::french::paris_date(now))?;
+    let places = places(conn, set.deps)?;
+    let today = crate::french::paris_date(set.now);
+    let demo = generate(&places, set.deps, set.taxonomy, today, set.size)?;
+    // All or nothing: a half-seeded directory could not be seeded again.
     conn.transaction(|conn| {
-        for p in &demo {
-            providers::insert(conn, p, now)?;
+        for (n, p) in demo.iter().enumerate() {
+            providers::insert(conn, p, set.now)?;
             // Referenced providers have accepted the charter in force.
-            referencing::accept_charter(conn, &p.id, charter_version, "demo", now)?;
+            referencing::accept_charter(conn, &p.id, set.charter_version, "demo", set.now)?;
+            if (n + 1) % 1_000 == 0 {
+                progress(n + 1);
+            }
         }
         Ok::<_, SeedError>(())
     })?;
+    progress(demo.len());
     Ok(demo.len())
 }
 
@@ -470,8 +486,8 @@ mod tests {
         let taxonomy = Taxonomy::from_fixture().unwrap();
         let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         let places = fixture_places(&deps);
-        let a = generate(&places, &deps, &taxonomy, today).unwrap();
-        let b = generate(&places, &deps, &taxonomy, today).unwrap();
+        let a = generate(&places, &deps, &taxonomy, today, DEMO_SIZE).unwrap();
+        let b = generate(&places, &deps, &taxonomy, today, DEMO_SIZE).unwrap();
         assert_eq!(a, b);
         assert_eq!(a.len(), DEMO_SIZE);
         assert!(a.iter().all(|p| parse_siret(&p.siret).is_ok()));

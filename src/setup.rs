@@ -59,7 +59,7 @@ pub fn first_start(state: &AppState) -> Result<FirstStart, String> {
     }
     let providers = db::providers::count(&mut conn).map_err(|e| e.to_string())?;
     if state.config.demo && providers == 0 {
-        done.demo_providers = seed_demo(state, &mut conn)?;
+        done.demo_providers = seed_demo(state, &mut conn, crate::seed::DEMO_SIZE)?;
         crate::partners::seed_demo(state, &mut conn).map_err(|e| e.to_string())?;
         tracing::info!(created = done.demo_providers, "demo directory seeded");
         done.demo_accounts = Some(demo_accounts(state, &mut conn)?);
@@ -67,15 +67,30 @@ pub fn first_start(state: &AppState) -> Result<FirstStart, String> {
     Ok(done)
 }
 
-pub fn seed_demo(state: &AppState, conn: &mut DbConnection) -> Result<usize, String> {
-    crate::seed::seed_demo(
-        conn,
-        &state.departements,
-        &state.taxonomy,
-        &state.charter.version,
-        state.clock.now_naive(),
-    )
-    .map_err(|e| e.to_string())
+/// The demo directory of `size` providers; beyond the demo's size, with its progress on
+/// standard error.
+pub fn seed_demo(state: &AppState, conn: &mut DbConnection, size: usize) -> Result<usize, String> {
+    let set = crate::seed::DemoSet {
+        deps: &state.departements,
+        taxonomy: &state.taxonomy,
+        charter_version: &state.charter.version,
+        now: state.clock.now_naive(),
+        size,
+    };
+    let loud = size > crate::seed::DEMO_SIZE;
+    let created = crate::seed::seed_demo(conn, &set, &mut |done| {
+        if loud {
+            eprint!(
+                "\r{:>3} % — {done} prestataires écrits",
+                done * 100 / size.max(1)
+            );
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    if loud {
+        eprintln!();
+    }
+    Ok(created)
 }
 
 /// Synthetic observatory facts, with their progress on standard error.

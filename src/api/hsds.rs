@@ -27,7 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 type Lister = fn(&AppState, &ListQuery) -> Result<String, AppError>;
-type Finder = fn(&AppState, &str) -> Result<serde_json::Value, AppError>;
+type Finder = fn(&AppState, &str) -> Result<String, AppError>;
 
 async fn list(
     state: web::Data<AppState>,
@@ -48,7 +48,9 @@ async fn find(
 ) -> Result<HttpResponse, AppError> {
     let state = state.into_inner();
     let record = web::block(move || finder(&state, &id)).await??;
-    Ok(HttpResponse::Ok().json(record))
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(record))
 }
 
 async fn about(state: web::Data<AppState>) -> HttpResponse {
@@ -105,17 +107,13 @@ async fn profile() -> HttpResponse {
 }
 
 /// The whole directory as a zip of HSDS JSON files, with a README and the licence.
-async fn export(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+async fn export(
+    state: web::Data<AppState>,
+    request: actix_web::HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let state = state.into_inner();
-    let zip = web::block(move || {
-        hsds::export::to_zip(&state, std::io::Cursor::new(Vec::new())).map(|c| c.into_inner())
-    })
-    .await??;
-    Ok(HttpResponse::Ok()
-        .content_type("application/zip")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"annuaire-hsds.zip\"",
-        ))
-        .body(zip))
+    let file = web::block(move || state.hsds.archive.current(&state)).await??;
+    let file = actix_files::NamedFile::from_file(file, "annuaire-hsds.zip")
+        .map_err(|e| AppError::Internal(format!("export: {e}")))?;
+    Ok(file.into_response(&request))
 }

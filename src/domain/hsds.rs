@@ -4,9 +4,15 @@
 //! taxonomy terms, the ExpertCyber label and remote help as attributes, and the intervention
 //! zone as service areas. Only public facts: never a member's address or phone, never a victim.
 //! The mapping is documented in `docs/hsds.md`.
+//!
+//! Records are typed and borrow the provider's text, and each taxonomy term is rendered once
+//! (`TermTable`): the bulk export of 100,000 providers writes gigabytes of them.
+
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::domain::audience::Audience;
@@ -23,6 +29,18 @@ const NAMESPACE: Uuid = Uuid::from_u128(0x5c1b_9a7e_2f4d_4c83_9e1a_7b6d_0c2e_8f4
 pub const INCIDENT_TAXONOMY: &str = "cyberdir-incidents";
 pub const AUDIENCE_TAXONOMY: &str = "cyberdir-publics";
 pub const ATTRIBUTE_TAXONOMY: &str = "cyberdir-attributs";
+
+/// The attribute terms: code, name, description.
+const REMOTE: [&str; 3] = [
+    "intervention_a_distance",
+    "Intervention à distance",
+    "Le prestataire peut intervenir à distance.",
+];
+const LABEL: [&str; 3] = [
+    "label_expertcyber",
+    "Label ExpertCyber",
+    "Label de l'État attestant l'expertise en sécurité numérique et la qualité de l'assistance.",
+];
 
 /// The stable id of a record: `kind` (organization, service…) and cyberdir's key.
 pub fn id(kind: &str, key: &str) -> String {
@@ -41,7 +59,8 @@ pub struct Listed<'a> {
 
 /// What the mapping needs besides the provider.
 pub struct Context<'a> {
-    pub taxonomy: &'a Taxonomy,
+    /// The published terms, rendered.
+    pub terms: &'a TermTable,
     /// A département's name by its code.
     pub departement_name: &'a dyn Fn(&str) -> Option<String>,
     /// The service's public address (profiles, label verification).
@@ -60,46 +79,53 @@ fn status(listed: &Listed) -> &'static str {
     }
 }
 
-/// A taxonomy term, for incident types (their category as parent), audiences and attributes.
-pub fn term(
-    taxonomy: &str,
-    code: &str,
-    name: &str,
-    description: &str,
-    parent: Option<&str>,
-) -> Value {
-    let mut term = json!({
-        "id": id("taxonomy_term", &format!("{taxonomy}:{code}")),
-        "code": code,
-        "name": name,
-        "description": description,
-        "taxonomy": taxonomy,
-        "language": "fr",
-    });
-    if let Some(parent) = parent {
-        term["parent_id"] = json!(id("taxonomy_term", &format!("{taxonomy}:{parent}")));
-    }
-    term
+/// A taxonomy term: incident types (their category as parent), audiences and attributes.
+#[derive(Debug, Clone, Serialize)]
+pub struct Term {
+    pub id: String,
+    pub code: String,
+    pub name: String,
+    pub description: String,
+    pub taxonomy: &'static str,
+    pub language: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
 }
 
-/// Every published term: the 49 incident types under their categories, and the audiences.
-pub fn terms(taxonomy: &Taxonomy) -> Vec<Value> {
-    let mut all: Vec<Value> = taxonomy
+impl Term {
+    fn new(
+        taxonomy: &'static str,
+        code: &str,
+        name: &str,
+        description: &str,
+        parent: Option<&str>,
+    ) -> Term {
+        Term {
+            id: id("taxonomy_term", &format!("{taxonomy}:{code}")),
+            code: code.to_owned(),
+            name: name.to_owned(),
+            description: description.to_owned(),
+            taxonomy,
+            language: "fr",
+            parent_id: parent.map(|p| id("taxonomy_term", &format!("{taxonomy}:{p}"))),
+        }
+    }
+}
+
+/// Every published term: the 49 incident types under their categories, the audiences, and
+/// the attributes' terms.
+pub fn terms(taxonomy: &Taxonomy) -> Vec<Term> {
+    let mut all: Vec<Term> = taxonomy
         .categories()
         .into_iter()
         .map(|c| {
             let label = category_label(c);
-            term(
-                INCIDENT_TAXONOMY,
-                c,
-                &label,
-                &format!("Catégorie de menaces : {label}"),
-                None,
-            )
+            let description = format!("Catégorie de menaces : {label}");
+            Term::new(INCIDENT_TAXONOMY, c, &label, &description, None)
         })
         .collect();
     all.extend(taxonomy.all().iter().map(|t| {
-        term(
+        Term::new(
             INCIDENT_TAXONOMY,
             &t.code,
             &t.label,
@@ -108,103 +134,133 @@ pub fn terms(taxonomy: &Taxonomy) -> Vec<Value> {
         )
     }));
     all.extend(Audience::ALL.iter().map(|a| {
-        term(
-            AUDIENCE_TAXONOMY,
-            a.code(),
-            a.label(),
-            &format!("Public aidé : {}", a.label()),
-            None,
-        )
+        let description = format!("Public aidé : {}", a.label());
+        Term::new(AUDIENCE_TAXONOMY, a.code(), a.label(), &description, None)
+    }));
+    all.extend([REMOTE, LABEL].map(|[code, name, description]| {
+        Term::new(ATTRIBUTE_TAXONOMY, code, name, description, None)
     }));
     all
 }
 
-fn attribute(link: &str, entity: &str, term: Value, value: Option<String>) -> Value {
-    let term_id = term["id"].as_str().unwrap_or_default().to_owned();
-    let mut attribute = json!({
-        "id": id("attribute", &format!("{link}:{term_id}")),
-        "link_id": link,
-        "link_type": "taxonomy_term",
-        "link_entity": entity,
-        "taxonomy_term_id": term_id,
-        "taxonomy_term": term,
-    });
-    if let Some(value) = value {
-        attribute["value"] = json!(value);
-    }
-    attribute
+/// A term and its JSON, rendered once.
+pub struct Rendered {
+    pub term: Term,
+    json: Box<RawValue>,
 }
 
-/// The service's attributes: incident types, audiences, remote help, and the label.
-fn service_attributes(listed: &Listed, ctx: &Context, service_id: &str) -> Vec<Value> {
-    let p = listed.provider;
-    let mut attributes: Vec<Value> = p
+/// The published terms by taxonomy and code, each rendered once: every attribute carries its
+/// term whole, and a term reads the same in every record.
+pub struct TermTable {
+    by_taxonomy: HashMap<&'static str, HashMap<String, Rendered>>,
+}
+
+impl TermTable {
+    pub fn new(taxonomy: &Taxonomy) -> TermTable {
+        let mut by_taxonomy: HashMap<&'static str, HashMap<String, Rendered>> = HashMap::new();
+        for term in terms(taxonomy) {
+            let Ok(json) = serde_json::value::to_raw_value(&term) else {
+                continue;
+            };
+            by_taxonomy
+                .entry(term.taxonomy)
+                .or_default()
+                .insert(term.code.clone(), Rendered { term, json });
+        }
+        TermTable { by_taxonomy }
+    }
+
+    pub fn get(&self, taxonomy: &str, code: &str) -> Option<&Rendered> {
+        self.by_taxonomy.get(taxonomy)?.get(code)
+    }
+}
+
+/// The terms a provider's service is classed under: its incident types, then its audiences.
+pub fn service_terms<'t>(
+    provider: &Provider,
+    terms: &'t TermTable,
+) -> impl Iterator<Item = &'t Rendered> {
+    let incidents = provider
         .incident_types
         .iter()
-        .filter_map(|code| ctx.taxonomy.get(code))
-        .map(|t| {
-            attribute(
-                service_id,
-                "service",
-                term(
-                    INCIDENT_TAXONOMY,
-                    &t.code,
-                    &t.label,
-                    &t.advice,
-                    Some(&t.category),
-                ),
-                None,
-            )
-        })
+        .filter_map(|code| terms.get(INCIDENT_TAXONOMY, code));
+    let audiences = provider
+        .audiences
+        .iter()
+        .filter_map(|a| terms.get(AUDIENCE_TAXONOMY, a.code()));
+    incidents.chain(audiences)
+}
+
+#[derive(Serialize)]
+pub struct Attribute<'a> {
+    id: String,
+    link_id: String,
+    link_type: &'static str,
+    link_entity: &'static str,
+    taxonomy_term_id: &'a str,
+    taxonomy_term: &'a RawValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+}
+
+fn attribute<'a>(
+    link: &str,
+    entity: &'static str,
+    term: &'a Rendered,
+    value: Option<String>,
+) -> Attribute<'a> {
+    Attribute {
+        id: id("attribute", &format!("{link}:{}", term.term.id)),
+        link_id: link.to_owned(),
+        link_type: "taxonomy_term",
+        link_entity: entity,
+        taxonomy_term_id: &term.term.id,
+        taxonomy_term: &term.json,
+        value,
+    }
+}
+
+/// The service's attributes: incident types, audiences, and remote help.
+fn service_attributes<'a>(
+    listed: &Listed,
+    ctx: &Context<'a>,
+    service_id: &str,
+) -> Vec<Attribute<'a>> {
+    let p = listed.provider;
+    let mut attributes: Vec<Attribute> = service_terms(p, ctx.terms)
+        .map(|term| attribute(service_id, "service", term, None))
         .collect();
-    attributes.extend(p.audiences.iter().map(|a| {
-        attribute(
+    if let Some(remote) = ctx.terms.get(ATTRIBUTE_TAXONOMY, REMOTE[0]) {
+        attributes.push(attribute(
             service_id,
             "service",
-            term(
-                AUDIENCE_TAXONOMY,
-                a.code(),
-                a.label(),
-                &format!("Public aidé : {}", a.label()),
-                None,
-            ),
-            None,
-        )
-    }));
-    attributes.push(attribute(
-        service_id,
-        "service",
-        term(
-            ATTRIBUTE_TAXONOMY,
-            "intervention_a_distance",
-            "Intervention à distance",
-            "Le prestataire peut intervenir à distance.",
-            None,
-        ),
-        Some(p.remote.to_string()),
-    ));
+            remote,
+            Some(p.remote.to_string()),
+        ));
+    }
     attributes
 }
 
 /// The organisation's attributes: the ExpertCyber label, with its number, validity and the
 /// public page that verifies it.
-fn organization_attributes(listed: &Listed, ctx: &Context, organization_id: &str) -> Vec<Value> {
+fn organization_attributes<'a>(
+    listed: &Listed,
+    ctx: &Context<'a>,
+    organization_id: &str,
+) -> Vec<Attribute<'a>> {
     let Some(label) = &listed.provider.label else {
         return Vec::new();
     };
-    let Some(through) = label.valid_through() else {
+    let (Some(through), Some(term)) = (
+        label.valid_through(),
+        ctx.terms.get(ATTRIBUTE_TAXONOMY, LABEL[0]),
+    ) else {
         return Vec::new();
     };
     vec![attribute(
         organization_id,
         "organization",
-        term(
-            ATTRIBUTE_TAXONOMY,
-            "label_expertcyber",
-            "Label ExpertCyber",
-            "Label de l'État attestant l'expertise en sécurité numérique et la qualité de l'assistance.",
-            None,
-        ),
+        term,
         Some(format!(
             "{} ; valide du {} au {} ; vérification : {}/labels/{}",
             label.number, label.valid_from, through, ctx.base_url, label.number
@@ -212,42 +268,75 @@ fn organization_attributes(listed: &Listed, ctx: &Context, organization_id: &str
     )]
 }
 
+/// A part of the zone.
+#[derive(Serialize)]
+pub struct ServiceArea {
+    id: String,
+    service_id: String,
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extent: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extent_type: Option<&'static str>,
+}
+
 /// The zone as service areas: a radius as a GeoJSON polygon, each département by its code and
 /// name, national as France.
-fn service_areas(listed: &Listed, ctx: &Context, service_id: &str) -> Vec<Value> {
+fn service_areas(listed: &Listed, ctx: &Context, service_id: &str) -> Vec<ServiceArea> {
     let p = listed.provider;
+    let area = |key: &str, name: String| ServiceArea {
+        id: id("service_area", key),
+        service_id: service_id.to_owned(),
+        name,
+        description: None,
+        uri: None,
+        extent: None,
+        extent_type: None,
+    };
     match &p.zone {
-        Zone::Radius { radius_km } => vec![json!({
-            "id": id("service_area", &p.id),
-            "service_id": service_id,
-            "name": format!("{radius_km} km autour de {}", p.city),
-            "extent": circle(p.latitude, p.longitude, f64::from(*radius_km)).to_string(),
-            "extent_type": "geojson",
-        })],
+        Zone::Radius { radius_km } => vec![ServiceArea {
+            extent: serde_json::to_string(&circle(p.latitude, p.longitude, f64::from(*radius_km)))
+                .ok(),
+            extent_type: Some("geojson"),
+            ..area(&p.id, format!("{radius_km} km autour de {}", p.city))
+        }],
         Zone::Departements { departements } => departements
             .iter()
             .map(|code| {
                 let name = (ctx.departement_name)(code).unwrap_or_else(|| code.clone());
-                json!({
-                    "id": id("service_area", &format!("{}:{code}", p.id)),
-                    "service_id": service_id,
-                    "name": format!("{name} ({code})"),
-                    "description": format!("Département {code} (code officiel géographique de l'INSEE)"),
-                    "uri": format!("https://www.insee.fr/fr/metadonnees/cog/departement/DEP{code}-{}", name.to_lowercase().replace(' ', "-")),
-                })
+                ServiceArea {
+                    description: Some(format!(
+                        "Département {code} (code officiel géographique de l'INSEE)"
+                    )),
+                    uri: Some(format!(
+                        "https://www.insee.fr/fr/metadonnees/cog/departement/DEP{code}-{}",
+                        name.to_lowercase().replace(' ', "-")
+                    )),
+                    ..area(&format!("{}:{code}", p.id), format!("{name} ({code})"))
+                }
             })
             .collect(),
-        Zone::National => vec![json!({
-            "id": id("service_area", &p.id),
-            "service_id": service_id,
-            "name": "France",
-            "description": "Toute la France, outre-mer compris",
-        })],
+        Zone::National => vec![ServiceArea {
+            description: Some("Toute la France, outre-mer compris".to_owned()),
+            ..area(&p.id, "France".to_owned())
+        }],
     }
 }
 
+/// A GeoJSON polygon.
+#[derive(Debug, Serialize)]
+pub struct Polygon {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub coordinates: [Vec<[f64; 2]>; 1],
+}
+
 /// A circle of `radius_km` around a point, as a GeoJSON polygon of 32 sides (closed ring).
-pub fn circle(latitude: f64, longitude: f64, radius_km: f64) -> Value {
+pub fn circle(latitude: f64, longitude: f64, radius_km: f64) -> Polygon {
     const SIDES: usize = 32;
     let lat_step = radius_km / 111.32;
     let lon_step = radius_km / (111.32 * latitude.to_radians().cos().max(0.01));
@@ -262,21 +351,57 @@ pub fn circle(latitude: f64, longitude: f64, radius_km: f64) -> Value {
         })
         .collect();
     ring.push(ring[0]);
-    json!({ "type": "Polygon", "coordinates": [ring] })
+    Polygon {
+        kind: "Polygon",
+        coordinates: [ring],
+    }
 }
 
-fn phones(listed: &Listed, owner: (&str, &str)) -> Vec<Value> {
+#[derive(Serialize)]
+pub struct Phone<'a> {
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_id: Option<String>,
+    number: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    description: &'static str,
+}
+
+/// Who a phone belongs to.
+enum Owner<'a> {
+    Organization(&'a str),
+    Service(&'a str),
+}
+
+fn phones<'a>(listed: &Listed<'a>, owner: Owner) -> Vec<Phone<'a>> {
     let p = listed.provider;
     if p.phone.is_empty() {
         return Vec::new();
     }
-    vec![json!({
-        "id": id("phone", &format!("{}:{}", owner.0, p.id)),
-        owner.0: owner.1,
-        "number": p.phone,
-        "type": "voice",
-        "description": "Standard du prestataire",
-    })]
+    let (key, organization_id, service_id) = match owner {
+        Owner::Organization(id) => ("organization_id", Some(id.to_owned()), None),
+        Owner::Service(id) => ("service_id", None, Some(id.to_owned())),
+    };
+    vec![Phone {
+        id: id("phone", &format!("{key}:{}", p.id)),
+        organization_id,
+        service_id,
+        number: &p.phone,
+        kind: "voice",
+        description: "Standard du prestataire",
+    }]
+}
+
+#[derive(Serialize)]
+pub struct Identifier<'a> {
+    id: String,
+    organization_id: String,
+    identifier_scheme: &'static str,
+    identifier_type: &'static str,
+    identifier: &'a str,
 }
 
 /// How much of an organisation: the list's record, the nested one (in a service), or the
@@ -288,114 +413,223 @@ pub enum Depth {
     Detail,
 }
 
+#[derive(Serialize)]
+pub struct Organization<'a> {
+    id: String,
+    name: &'a str,
+    alternate_name: &'a str,
+    description: &'a str,
+    email: &'a str,
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    website: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization_identifiers: Option<[Identifier<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phones: Option<Vec<Phone<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attributes: Option<Vec<Attribute<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    services: Option<[Service<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locations: Option<[Location<'a>; 1]>,
+}
+
 /// The organisation.
-pub fn organization(listed: &Listed, ctx: &Context, depth: Depth) -> Value {
+pub fn organization<'a>(listed: &Listed<'a>, ctx: &Context<'a>, depth: Depth) -> Organization<'a> {
     let p = listed.provider;
     let organization_id = id("organization", &p.id);
-    let mut o = json!({
-        "id": organization_id,
-        "name": p.name,
-        "alternate_name": p.legal_name,
-        "description": p.description,
-        "email": p.email,
-        "uri": format!("{}/prestataires/{}", ctx.base_url, p.id),
-    });
-    if let Some(website) = &p.website {
-        o["website"] = json!(website);
-    }
+    let mut o = Organization {
+        id: organization_id.clone(),
+        name: &p.name,
+        alternate_name: &p.legal_name,
+        description: &p.description,
+        email: &p.email,
+        uri: format!("{}/prestataires/{}", ctx.base_url, p.id),
+        website: p.website.as_deref(),
+        organization_identifiers: None,
+        phones: None,
+        attributes: None,
+        services: None,
+        locations: None,
+    };
     if depth == Depth::List {
         return o;
     }
-    o["organization_identifiers"] = json!([{
-        "id": id("organization_identifier", &p.id),
-        "organization_id": organization_id,
-        "identifier_scheme": "FR-SIRET",
-        "identifier_type": "SIRET",
-        "identifier": p.siret,
+    o.organization_identifiers = Some([Identifier {
+        id: id("organization_identifier", &p.id),
+        organization_id: organization_id.clone(),
+        identifier_scheme: "FR-SIRET",
+        identifier_type: "SIRET",
+        identifier: &p.siret,
     }]);
-    o["phones"] = json!(phones(listed, ("organization_id", &organization_id)));
-    o["attributes"] = json!(organization_attributes(listed, ctx, &organization_id));
+    o.phones = Some(phones(listed, Owner::Organization(&organization_id)));
+    o.attributes = Some(organization_attributes(listed, ctx, &organization_id));
     if depth == Depth::Detail {
-        o["services"] = json!([service(listed, ctx, false)]);
-        o["locations"] = json!([location(listed)]);
+        o.services = Some([service(listed, ctx, false)]);
+        o.locations = Some([location(listed)]);
     }
     o
 }
 
+#[derive(Serialize)]
+pub struct Language {
+    id: String,
+    service_id: String,
+    name: &'static str,
+    code: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Service<'a> {
+    id: String,
+    organization_id: String,
+    name: String,
+    description: &'a str,
+    email: &'a str,
+    status: &'static str,
+    last_modified: String,
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assured_date: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organization: Option<Box<Organization<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_areas: Option<Vec<ServiceArea>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    phones: Option<Vec<Phone<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attributes: Option<Vec<Attribute<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    languages: Option<[Language; 1]>,
+}
+
 /// The service: the provider's assistance offer. `nested` adds its organisation, areas,
-/// phones, attributes and where it is offered (the detail record).
-pub fn service(listed: &Listed, ctx: &Context, nested: bool) -> Value {
+/// phones, attributes and languages (the detail record).
+pub fn service<'a>(listed: &Listed<'a>, ctx: &Context<'a>, nested: bool) -> Service<'a> {
     let p = listed.provider;
     let service_id = id("service", &p.id);
-    let mut s = json!({
-        "id": service_id,
-        "organization_id": id("organization", &p.id),
-        "name": format!("Assistance aux victimes de cybermalveillance – {}", p.name),
-        "description": p.description,
-        "email": p.email,
-        "status": status(listed),
-        "last_modified": utc(listed.modified),
-        "url": format!("{}/prestataires/{}", ctx.base_url, p.id),
-    });
-    if let Some(reviewed) = listed.reviewed {
-        s["assured_date"] = json!(reviewed.to_string());
-    }
+    let mut s = Service {
+        id: service_id.clone(),
+        organization_id: id("organization", &p.id),
+        name: format!("Assistance aux victimes de cybermalveillance – {}", p.name),
+        description: &p.description,
+        email: &p.email,
+        status: status(listed),
+        last_modified: utc(listed.modified),
+        url: format!("{}/prestataires/{}", ctx.base_url, p.id),
+        assured_date: listed.reviewed.map(|d| d.to_string()),
+        organization: None,
+        service_areas: None,
+        phones: None,
+        attributes: None,
+        languages: None,
+    };
     if nested {
-        s["organization"] = organization(listed, ctx, Depth::Nested);
-        s["service_areas"] = json!(service_areas(listed, ctx, &service_id));
-        s["phones"] = json!(phones(listed, ("service_id", &service_id)));
-        s["attributes"] = json!(service_attributes(listed, ctx, &service_id));
-        s["languages"] = json!([{ "id": id("language", &p.id), "service_id": service_id, "name": "français", "code": "fr" }]);
+        s.organization = Some(Box::new(organization(listed, ctx, Depth::Nested)));
+        s.service_areas = Some(service_areas(listed, ctx, &service_id));
+        s.phones = Some(phones(listed, Owner::Service(&service_id)));
+        s.attributes = Some(service_attributes(listed, ctx, &service_id));
+        s.languages = Some([Language {
+            id: id("language", &p.id),
+            service_id,
+            name: "français",
+            code: "fr",
+        }]);
     }
     s
 }
 
-/// The detail record of `kind` (`organization`, `service_at_location`, else `service`).
-pub fn detail(kind: &str, listed: &Listed, ctx: &Context) -> Value {
-    match kind {
-        "organization" => organization(listed, ctx, Depth::Detail),
-        "service_at_location" => service_at_location(listed, ctx, true),
-        _ => service(listed, ctx, true),
-    }
+#[derive(Serialize)]
+pub struct Address<'a> {
+    id: String,
+    location_id: String,
+    address_1: &'a str,
+    city: &'a str,
+    state_province: &'a str,
+    postal_code: &'a str,
+    country: &'static str,
+    address_type: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Location<'a> {
+    id: String,
+    location_type: &'static str,
+    organization_id: String,
+    name: &'a str,
+    latitude: f64,
+    longitude: f64,
+    addresses: [Address<'a>; 1],
 }
 
 /// The provider's address, as a physical location.
-pub fn location(listed: &Listed) -> Value {
+pub fn location<'a>(listed: &Listed<'a>) -> Location<'a> {
     let p = listed.provider;
     let location_id = id("location", &p.id);
-    json!({
-        "id": location_id,
-        "location_type": "physical",
-        "organization_id": id("organization", &p.id),
-        "name": p.name,
-        "latitude": p.latitude,
-        "longitude": p.longitude,
-        "addresses": [{
-            "id": id("address", &p.id),
-            "location_id": location_id,
-            "address_1": p.address_line,
-            "city": p.city,
-            "state_province": p.postcode.get(..2).unwrap_or_default(),
-            "postal_code": p.postcode,
-            "country": "FR",
-            "address_type": "physical",
+    Location {
+        id: location_id.clone(),
+        location_type: "physical",
+        organization_id: id("organization", &p.id),
+        name: &p.name,
+        latitude: p.latitude,
+        longitude: p.longitude,
+        addresses: [Address {
+            id: id("address", &p.id),
+            location_id,
+            address_1: &p.address_line,
+            city: &p.city,
+            state_province: p.postcode.get(..2).unwrap_or_default(),
+            postal_code: &p.postcode,
+            country: "FR",
+            address_type: "physical",
         }],
-    })
+    }
+}
+
+#[derive(Serialize)]
+pub struct ServiceAtLocation<'a> {
+    id: String,
+    service_id: String,
+    location_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service: Option<Service<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Location<'a>>,
 }
 
 /// Where the service is offered: `full` nests the service and the location.
-pub fn service_at_location(listed: &Listed, ctx: &Context, full: bool) -> Value {
+pub fn service_at_location<'a>(
+    listed: &Listed<'a>,
+    ctx: &Context<'a>,
+    full: bool,
+) -> ServiceAtLocation<'a> {
     let p = listed.provider;
-    let mut sal = json!({
-        "id": id("service_at_location", &p.id),
-        "service_id": id("service", &p.id),
-        "location_id": id("location", &p.id),
-    });
-    if full {
-        sal["service"] = service(listed, ctx, false);
-        sal["location"] = location(listed);
+    ServiceAtLocation {
+        id: id("service_at_location", &p.id),
+        service_id: id("service", &p.id),
+        location_id: id("location", &p.id),
+        service: full.then(|| service(listed, ctx, false)),
+        location: full.then(|| location(listed)),
     }
-    sal
+}
+
+/// A detail record of any kind.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Detail<'a> {
+    Organization(Organization<'a>),
+    Service(Service<'a>),
+    ServiceAtLocation(ServiceAtLocation<'a>),
+}
+
+/// The detail record of `kind` (`organization`, `service_at_location`, else `service`).
+pub fn detail<'a>(kind: &str, listed: &Listed<'a>, ctx: &Context<'a>) -> Detail<'a> {
+    match kind {
+        "organization" => Detail::Organization(organization(listed, ctx, Depth::Detail)),
+        "service_at_location" => Detail::ServiceAtLocation(service_at_location(listed, ctx, true)),
+        _ => Detail::Service(service(listed, ctx, true)),
+    }
 }
 
 #[cfg(test)]
@@ -421,11 +655,10 @@ mod tests {
     #[test]
     fn a_radius_is_a_closed_polygon_at_that_distance() {
         let polygon = circle(48.11, -1.68, 30.0);
-        let ring = polygon["coordinates"][0].as_array().unwrap();
+        let ring = &polygon.coordinates[0];
         assert_eq!(ring.len(), 33);
         assert_eq!(ring[0], ring[32]);
-        for point in ring {
-            let (lon, lat) = (point[0].as_f64().unwrap(), point[1].as_f64().unwrap());
+        for &[lon, lat] in ring {
             let dy = (lat - 48.11) * 111.32;
             let dx = (lon + 1.68) * 111.32 * 48.11_f64.to_radians().cos();
             assert!(((dx * dx + dy * dy).sqrt() - 30.0).abs() < 0.5);

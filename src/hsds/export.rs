@@ -4,6 +4,7 @@
 //! whatever the size of the directory.
 
 use std::io::{Seek, Write};
+use std::sync::Mutex;
 
 use super::{context, each_record};
 use crate::domain::hsds;
@@ -32,8 +33,9 @@ pub fn write_records(
     sinks: &mut [(&str, &mut dyn Write)],
     progress: &mut dyn FnMut(usize),
 ) -> Result<usize, AppError> {
+    let terms = hsds::TermTable::new(&state.taxonomy);
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
-    let ctx = context(state, &names);
+    let ctx = context(state, &names, &terms);
     for (_, out) in sinks.iter_mut() {
         out.write_all(b"[").map_err(io)?;
     }
@@ -108,4 +110,35 @@ pub fn to_zip<W: Write + Seek>(state: &AppState, out: W) -> Result<W, AppError> 
         zip.write_all(&content).map_err(io)?;
     }
     zip.finish().map_err(io)
+}
+
+/// The archive of one version of the directory, in a temporary file: built by the first
+/// download after a change (the others wait for it rather than build it again), then read from
+/// disk by every download, so that memory stays the same whatever the size of the directory.
+#[derive(Default)]
+pub struct Archive {
+    built: Mutex<Option<(i64, tempfile::NamedTempFile)>>,
+}
+
+impl Archive {
+    /// The archive of the directory as published now, opened for reading.
+    pub fn current(&self, state: &AppState) -> Result<std::fs::File, AppError> {
+        let version = crate::directory::published(state)?.directory.version;
+        let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((v, file)) = built.as_ref()
+            && *v == version
+        {
+            return file.reopen().map_err(io);
+        }
+        let file = tempfile::Builder::new()
+            .prefix("cyberdir-hsds-")
+            .suffix(".zip")
+            .tempfile()
+            .map_err(io)?;
+        let out = std::io::BufWriter::new(file.reopen().map_err(io)?);
+        to_zip(state, out)?.flush().map_err(io)?;
+        let read = file.reopen().map_err(io)?;
+        *built = Some((version, file));
+        Ok(read)
+    }
 }

@@ -27,6 +27,8 @@ pub const DEFAULT_PER_PAGE: u64 = 50;
 #[derive(Default)]
 pub struct Cache {
     loaded: RwLock<Option<Arc<Prepared>>>,
+    /// The bulk export's archive.
+    pub archive: export::Archive,
 }
 
 impl Cache {
@@ -128,38 +130,29 @@ pub struct Prepared {
     entries: Vec<Entry>,
     /// Each record's position by its HSDS id (ids of every kind).
     by_id: HashMap<String, usize>,
+    terms: hsds::TermTable,
 }
 
 impl Prepared {
     fn build(state: &AppState, version: i64) -> Result<Prepared, AppError> {
+        let terms = hsds::TermTable::new(&state.taxonomy);
         let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
-        let ctx = context(state, &names);
-        let render = |v: Value| serde_json::to_string(&v).unwrap_or_default();
+        let ctx = context(state, &names, &terms);
         let mut entries: Vec<Entry> = Vec::new();
         each_record(
             state,
             &mut |record| {
                 let listed = record.listed();
-                let detailed = hsds::service(&listed, &ctx, true);
-                let attached: Vec<&Value> = detailed["attributes"]
-                    .as_array()
-                    .map(|a| a.iter().map(|a| &a["taxonomy_term"]).collect())
-                    .unwrap_or_default();
-                let terms = attached
-                    .iter()
-                    .flat_map(|t| [t["id"].as_str(), t["code"].as_str()])
-                    .flatten()
-                    .map(str::to_owned)
+                let classed: Vec<&hsds::Term> = hsds::service_terms(&record.provider, &terms)
+                    .map(|r| &r.term)
                     .collect();
-                let mut taxonomies: Vec<String> = attached
-                    .iter()
-                    .filter_map(|t| t["taxonomy"].as_str().map(str::to_owned))
-                    .collect();
+                let mut taxonomies: Vec<String> =
+                    classed.iter().map(|t| t.taxonomy.to_owned()).collect();
                 taxonomies.dedup();
                 let lists = [
-                    render(hsds::service(&listed, &ctx, false)),
-                    render(hsds::organization(&listed, &ctx, hsds::Depth::List)),
-                    render(hsds::service_at_location(&listed, &ctx, false)),
+                    render(&hsds::service(&listed, &ctx, false))?,
+                    render(&hsds::organization(&listed, &ctx, hsds::Depth::List))?,
+                    render(&hsds::service_at_location(&listed, &ctx, false))?,
                 ];
                 let provider = &record.provider;
                 let text = crate::domain::text::fold(&format!(
@@ -178,7 +171,10 @@ impl Prepared {
                 entries.push(Entry {
                     organization_id: hsds::id("organization", &provider.id),
                     text,
-                    terms,
+                    terms: classed
+                        .iter()
+                        .flat_map(|t| [t.id.clone(), t.code.clone()])
+                        .collect(),
                     taxonomies,
                     lists,
                     record,
@@ -199,13 +195,23 @@ impl Prepared {
             version,
             entries,
             by_id,
+            terms,
         })
     }
 }
 
-fn context<'a>(state: &'a AppState, names: &'a dyn Fn(&str) -> Option<String>) -> Context<'a> {
+/// A record as JSON text.
+pub(crate) fn render(record: &impl serde::Serialize) -> Result<String, AppError> {
+    serde_json::to_string(record).map_err(|e| AppError::Internal(format!("hsds: {e}")))
+}
+
+fn context<'a>(
+    state: &'a AppState,
+    names: &'a dyn Fn(&str) -> Option<String>,
+    terms: &'a hsds::TermTable,
+) -> Context<'a> {
     Context {
-        taxonomy: &state.taxonomy,
+        terms,
         departement_name: names,
         base_url: &state.config.base_url,
     }
@@ -468,41 +474,32 @@ pub fn service_at_locations(state: &AppState, query: &ListQuery) -> Result<Strin
     page_of(state, query, 2)
 }
 
-/// One record by its HSDS id: `kind` is the id's kind, `record` the mapping.
-fn one(
-    state: &AppState,
-    kind: &str,
-    id: &str,
-    record: impl Fn(&Listed, &Context) -> Value,
-) -> Result<Value, AppError> {
+/// One detail record of `kind` by its HSDS id, as JSON text.
+fn one(state: &AppState, kind: &str, id: &str) -> Result<String, AppError> {
     let prepared = state.hsds.prepared(state)?;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
-    let ctx = context(state, &names);
-    prepared
+    let ctx = context(state, &names, &prepared.terms);
+    let entry = prepared
         .by_id
         .get(id)
         .and_then(|i| prepared.entries.get(*i))
         .filter(|e| hsds::id(kind, &e.record.provider.id) == id)
-        .map(|e| record(&e.record.listed(), &ctx))
         .ok_or_else(|| {
             AppError::not_found("Aucun enregistrement de l'annuaire ne porte cet identifiant.")
-        })
+        })?;
+    render(&hsds::detail(kind, &entry.record.listed(), &ctx))
 }
 
-pub fn service(state: &AppState, id: &str) -> Result<Value, AppError> {
-    one(state, "service", id, |l, ctx| hsds::service(l, ctx, true))
+pub fn service(state: &AppState, id: &str) -> Result<String, AppError> {
+    one(state, "service", id)
 }
 
-pub fn organization(state: &AppState, id: &str) -> Result<Value, AppError> {
-    one(state, "organization", id, |l, ctx| {
-        hsds::organization(l, ctx, hsds::Depth::Detail)
-    })
+pub fn organization(state: &AppState, id: &str) -> Result<String, AppError> {
+    one(state, "organization", id)
 }
 
-pub fn service_at_location(state: &AppState, id: &str) -> Result<Value, AppError> {
-    one(state, "service_at_location", id, |l, ctx| {
-        hsds::service_at_location(l, ctx, true)
-    })
+pub fn service_at_location(state: &AppState, id: &str) -> Result<String, AppError> {
+    one(state, "service_at_location", id)
 }
 
 /// `GET /hsds/`: the version, the profile and the API description.
@@ -519,10 +516,13 @@ pub fn about(state: &AppState) -> Value {
 pub fn every(state: &AppState, kind: &str) -> Result<Vec<Value>, AppError> {
     let prepared = state.hsds.prepared(state)?;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
-    let ctx = context(state, &names);
-    Ok(prepared
+    let ctx = context(state, &names, &prepared.terms);
+    prepared
         .entries
         .iter()
-        .map(|e| hsds::detail(kind, &e.record.listed(), &ctx))
-        .collect())
+        .map(|e| {
+            serde_json::to_value(hsds::detail(kind, &e.record.listed(), &ctx))
+                .map_err(|e| AppError::Internal(format!("hsds: {e}")))
+        })
+        .collect()
 }

@@ -87,7 +87,9 @@ async fn every_list_and_record_of_the_demo_directory_conforms_to_hsds_3() {
     let app = TestApp::spawn().await;
     let state = app.state.clone();
     let seeded = app
-        .with_conn(move |conn| cyberdir::setup::seed_demo(&state, conn).unwrap())
+        .with_conn(move |conn| {
+            cyberdir::setup::seed_demo(&state, conn, cyberdir::seed::DEMO_SIZE).unwrap()
+        })
         .await;
     assert_eq!(seeded, 1_200);
 
@@ -256,6 +258,11 @@ async fn ids_are_stable_and_suspension_and_removal_change_the_data_at_once() {
 
     let (_, first) = get(&app, "/hsds/services").await;
     assert_eq!(first["total_items"], 2);
+    let statuses = zipped_statuses(&app).await;
+    assert_eq!(
+        statuses.get(&service_id).map(String::as_str),
+        Some("active")
+    );
     let (status, one) = get(&app, &format!("/hsds/services/{service_id}")).await;
     assert_eq!(status, 200);
     assert_eq!(one["status"], "active");
@@ -274,11 +281,30 @@ async fn ids_are_stable_and_suspension_and_removal_change_the_data_at_once() {
         .await;
     let (_, suspended) = get(&app, &format!("/hsds/services/{service_id}")).await;
     assert_eq!(suspended["status"], "temporarily closed");
+    let statuses = zipped_statuses(&app).await;
+    assert_eq!(
+        statuses.get(&service_id).map(String::as_str),
+        Some("temporarily closed")
+    );
     app.with_conn(set_status(ReferencingStatus::Removed)).await;
     let (status, _) = get(&app, &format!("/hsds/services/{service_id}")).await;
     assert_eq!(status, 404);
     let (_, after) = get(&app, "/hsds/services").await;
     assert_eq!(after["total_items"], 1);
+    let statuses = zipped_statuses(&app).await;
+    assert_eq!(statuses.len(), 1);
+    assert!(!statuses.contains_key(&service_id));
+    // A download cut short resumes where it stopped.
+    let whole = app.get("/hsds/export.zip").await.bytes().await.unwrap();
+    let rest = app
+        .client
+        .get(app.url("/hsds/export.zip"))
+        .header("Range", "bytes=100-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.status(), 206);
+    assert_eq!(rest.bytes().await.unwrap(), whole.slice(100..));
 
     // Filters, combined with AND, and refused parameters in French.
     let (_, found) = get(&app, "/hsds/services?search=rennes-2&per_page=1").await;
@@ -306,6 +332,23 @@ async fn ids_are_stable_and_suspension_and_removal_change_the_data_at_once() {
     assert_eq!(far["total_items"], 0, "{far}");
     let (status, problem) = get(&app, "/hsds/services?proximity=5000").await;
     assert_eq!(status, 422, "{problem}");
+}
+
+/// The status of each service in the archive `GET /hsds/export.zip` serves, by service id.
+async fn zipped_statuses(app: &TestApp) -> std::collections::HashMap<String, String> {
+    let response = app.get("/hsds/export.zip").await;
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let services: Vec<Value> =
+        serde_json::from_reader(archive.by_name("services.json").unwrap()).unwrap();
+    services
+        .iter()
+        .map(|s| {
+            let text = |v: &Value| v.as_str().unwrap().to_owned();
+            (text(&s["id"]), text(&s["status"]))
+        })
+        .collect()
 }
 
 /// The API as HSDS's own description says: its paths answer, each documented parameter of a

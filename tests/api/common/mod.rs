@@ -607,10 +607,7 @@ pub fn client() -> reqwest::ClientBuilder {
 }
 
 pub fn cookie_client() -> reqwest::Client {
-    client()
-        .cookie_store(true)
-        .build()
-        .unwrap()
+    client().cookie_store(true).build().unwrap()
 }
 
 pub const TEST_PASSWORD: &str = "trois pommes vertes";
