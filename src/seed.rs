@@ -449,13 +449,15 @@ pub fn seed_demo(
             providers::insert(conn, p, set.now)?;
             // Referenced providers have accepted the charter in force.
             referencing::accept_charter(conn, &p.id, set.charter_version, "demo", set.now)?;
-            if (n + 1) % 1_000 == 0 {
+            if (n + 1).is_multiple_of(1_000) {
                 progress(n + 1);
             }
         }
         Ok::<_, SeedError>(())
     })?;
-    progress(demo.len());
+    if !demo.len().is_multiple_of(1_000) {
+        progress(demo.len());
+    }
     Ok(demo.len())
 }
 

@@ -26,16 +26,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-type Lister = fn(&AppState, &ListQuery) -> Result<String, AppError>;
-type Finder = fn(&AppState, &str) -> Result<String, AppError>;
+type Lister = fn(&AppState, &hsds::View, &ListQuery) -> Result<String, AppError>;
+type Finder = fn(&AppState, &hsds::View, &str) -> Result<String, AppError>;
 
+/// The open data in memory: at once when the directory is fresh and its records built, else
+/// on the blocking pool (reading the change counters, building the records).
+async fn view(state: &web::Data<AppState>) -> Result<hsds::View, AppError> {
+    let published = super::providers::published(state).await?;
+    if let Some(view) = state.hsds.ready(&published) {
+        return Ok(view);
+    }
+    let state = state.clone().into_inner();
+    web::block(move || state.hsds.view(&state)).await?
+}
+
+/// A page of a list: a filter and a copy in memory, on the worker.
 async fn list(
     state: web::Data<AppState>,
     query: ListQuery,
     lister: Lister,
 ) -> Result<HttpResponse, AppError> {
-    let state = state.into_inner();
-    let page = web::block(move || lister(&state, &query)).await??;
+    let view = view(&state).await?;
+    let page = lister(&state, &view, &query)?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(page))
@@ -46,8 +58,8 @@ async fn find(
     id: String,
     finder: Finder,
 ) -> Result<HttpResponse, AppError> {
-    let state = state.into_inner();
-    let record = web::block(move || finder(&state, &id)).await??;
+    let view = view(&state).await?;
+    let record = finder(&state, &view, &id)?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
         .body(record))

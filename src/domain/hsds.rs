@@ -42,6 +42,9 @@ const LABEL: [&str; 3] = [
     "Label de l'État attestant l'expertise en sécurité numérique et la qualité de l'assistance.",
 ];
 
+/// The org-id.guide list that French companies' SIRET numbers belong to.
+pub const ORG_ID_SCHEME: &str = "FR-RCS";
+
 /// The stable id of a record: `kind` (organization, service…) and cyberdir's key.
 pub fn id(kind: &str, key: &str) -> String {
     Uuid::new_v5(&NAMESPACE, format!("{kind}:{key}").as_bytes()).to_string()
@@ -62,7 +65,7 @@ pub struct Context<'a> {
     /// The published terms, rendered.
     pub terms: &'a TermTable,
     /// A département's name by its code.
-    pub departement_name: &'a dyn Fn(&str) -> Option<String>,
+    pub departement_name: &'a (dyn Fn(&str) -> Option<String> + Sync),
     /// The service's public address (profiles, label verification).
     pub base_url: &'a str,
 }
@@ -459,7 +462,9 @@ pub fn organization<'a>(listed: &Listed<'a>, ctx: &Context<'a>, depth: Depth) ->
     o.organization_identifiers = Some([Identifier {
         id: id("organization_identifier", &p.id),
         organization_id: organization_id.clone(),
-        identifier_scheme: "FR-SIRET",
+        // org-id.guide's list for French companies (its FR-INSEE is deprecated in favour of
+        // it); its example identifiers are SIRET numbers.
+        identifier_scheme: ORG_ID_SCHEME,
         identifier_type: "SIRET",
         identifier: &p.siret,
     }]);

@@ -1,13 +1,13 @@
 //! The bulk export: the whole directory as HSDS 3.0 JSON (one file per kind of record, each an
 //! array of detail records, plus the taxonomy terms), with a README and the licence. Providers
-//! are read 1,000 at a time (`each_record`) and written as they come, so memory stays the same
+//! are read 1,000 at a time (`each_chunk`) and written as they come, so memory stays the same
 //! whatever the size of the directory.
 
 use std::io::{Seek, Write};
 use std::sync::Mutex;
 
-use super::{context, each_record};
-use crate::domain::hsds;
+use super::{Record, context, each_chunk};
+use crate::domain::hsds::{self, Context};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -26,8 +26,14 @@ fn io(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(format!("export: {e}"))
 }
 
+/// How many providers are rendered at once, half on another thread.
+const SLICE: usize = 250;
+
 /// Writes every record of each `(kind, out)` as a JSON array to its `out`, in one reading of
 /// the directory; `progress` is told how many providers are done. Returns how many providers.
+/// The next chunk is read while this one is rendered, and each slice of a chunk is rendered
+/// half on another thread, then written in order: every core works, and memory holds a chunk
+/// and a slice's text whatever the size of the directory.
 pub fn write_records(
     state: &AppState,
     sinks: &mut [(&str, &mut dyn Write)],
@@ -36,28 +42,64 @@ pub fn write_records(
     let terms = hsds::TermTable::new(&state.taxonomy);
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names, &terms);
+    let kinds: Vec<&str> = sinks.iter().map(|(kind, _)| *kind).collect();
+    let render = |records: &[Record], first: bool| render_slice(&kinds, records, first, &ctx);
     for (_, out) in sinks.iter_mut() {
         out.write_all(b"[").map_err(io)?;
     }
-    let mut first = true;
-    let written = each_record(
-        state,
-        &mut |record| {
-            for (kind, out) in sinks.iter_mut() {
-                out.write_all(if first { b"\n" } else { b",\n" })
-                    .map_err(io)?;
-                serde_json::to_writer(&mut **out, &hsds::detail(kind, &record.listed(), &ctx))
-                    .map_err(io)?;
+    let providers = std::thread::scope(|scope| {
+        let (feed, chunks) = std::sync::mpsc::sync_channel::<Vec<Record>>(1);
+        let reader = scope.spawn(move || {
+            each_chunk(state, &mut |chunk| {
+                feed.send(chunk).map_err(|_| io("the writer stopped"))
+            })
+        });
+        let mut done = 0;
+        for chunk in chunks {
+            for slice in chunk.chunks(SLICE) {
+                let (head, tail) = slice.split_at(slice.len() / 2);
+                let first = done == 0;
+                let (head, tail) = std::thread::scope(|inner| {
+                    let tail = inner.spawn(|| render(tail, first && head.is_empty()));
+                    (render(head, first), tail.join())
+                });
+                let (head, tail) = (head?, tail.map_err(|_| io("a renderer panicked"))??);
+                for (n, (_, out)) in sinks.iter_mut().enumerate() {
+                    out.write_all(&head[n]).map_err(io)?;
+                    out.write_all(&tail[n]).map_err(io)?;
+                }
+                done += slice.len();
             }
-            first = false;
-            Ok(())
-        },
-        progress,
-    )?;
+            progress(done);
+        }
+        reader.join().map_err(|_| io("the reader panicked"))?
+    })?;
     for (_, out) in sinks.iter_mut() {
         out.write_all(b"\n]\n").map_err(io)?;
     }
-    Ok(written)
+    Ok(providers)
+}
+
+/// The records of a slice, one text per kind, each record after its separator (none but a line
+/// break before the very first).
+fn render_slice(
+    kinds: &[&str],
+    records: &[Record],
+    first: bool,
+    ctx: &Context,
+) -> Result<Vec<Vec<u8>>, AppError> {
+    kinds
+        .iter()
+        .map(|kind| {
+            let mut text = Vec::with_capacity(records.len() * 8_192);
+            for (n, record) in records.iter().enumerate() {
+                text.extend_from_slice(if first && n == 0 { b"\n" } else { b",\n" });
+                serde_json::to_writer(&mut text, &hsds::detail(kind, &record.listed(), ctx))
+                    .map_err(io)?;
+            }
+            Ok(text)
+        })
+        .collect()
 }
 
 fn terms(state: &AppState) -> Result<Vec<u8>, AppError> {

@@ -3,6 +3,7 @@
 //! with HSDS's paged envelope and filters combined with AND. The mapping is `domain::hsds`.
 
 pub mod export;
+mod index;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -11,6 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::directory::index::Published;
 use crate::domain::hsds::{self, Context, Listed};
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::error::{AppError, FieldErrors, push_error};
@@ -32,21 +34,38 @@ pub struct Cache {
 }
 
 impl Cache {
-    pub fn prepared(&self, state: &AppState) -> Result<Arc<Prepared>, AppError> {
-        let version = crate::directory::published(state)?.directory.version;
-        if let Some(prepared) = self
-            .loaded
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
+    /// The open data of the directory as `published`, when it is built: no I/O, so that a
+    /// page is served on the worker that received the request.
+    pub fn ready(&self, published: &Arc<Published>) -> Option<View> {
+        let loaded = self.loaded.read().unwrap_or_else(|e| e.into_inner());
+        let prepared = loaded
             .as_ref()
-            && prepared.version == version
-        {
-            return Ok(prepared.clone());
-        }
-        let prepared = Arc::new(Prepared::build(state, version)?);
-        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Some(prepared.clone());
-        Ok(prepared)
+            .filter(|p| p.version == published.directory.version)?;
+        Some(View {
+            published: published.clone(),
+            prepared: prepared.clone(),
+        })
     }
+
+    /// The open data of the directory as published now, built if it moved. Blocking.
+    pub fn view(&self, state: &AppState) -> Result<View, AppError> {
+        let published = crate::directory::published(state)?;
+        if let Some(view) = self.ready(&published) {
+            return Ok(view);
+        }
+        let prepared = Arc::new(Prepared::build(state, published.directory.version)?);
+        *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Some(prepared.clone());
+        Ok(View {
+            published,
+            prepared,
+        })
+    }
+}
+
+/// One version of the directory (and its geography, for postcodes) and its open data.
+pub struct View {
+    published: Arc<Published>,
+    prepared: Arc<Prepared>,
 }
 
 /// A listed provider with its last change and staff's last review.
@@ -71,12 +90,11 @@ impl Record {
 const CHUNK: i64 = 1_000;
 
 /// Every listed provider (approved or suspended), in the order of their ids, read `CHUNK` at a
-/// time and handed to `each`: the in-memory lists and the bulk export read them so. `progress`
-/// is told how many are done after each chunk. Returns how many there were.
-pub(crate) fn each_record(
+/// time and handed to `each` a chunk at a time: the in-memory lists and the bulk export read
+/// them so. Returns how many there were.
+pub(crate) fn each_chunk(
     state: &AppState,
-    each: &mut dyn FnMut(Record) -> Result<(), AppError>,
-    progress: &mut dyn FnMut(usize),
+    each: &mut dyn FnMut(Vec<Record>) -> Result<(), AppError>,
 ) -> Result<usize, AppError> {
     let statuses = [ReferencingStatus::Approved, ReferencingStatus::Suspended];
     let mut conn = state.pool.get()?;
@@ -97,18 +115,19 @@ pub(crate) fn each_record(
         .into_iter()
         .filter_map(|(id, at)| Some((id, at?)))
         .collect();
-        for (provider, modified) in chunk {
-            let reviewed = reviews
-                .get(&provider.id)
-                .map(|at| crate::french::paris_date(*at));
-            each(Record {
-                provider,
-                modified,
-                reviewed,
-            })?;
-            done += 1;
-        }
-        progress(done);
+        done += chunk.len();
+        each(
+            chunk
+                .into_iter()
+                .map(|(provider, modified)| Record {
+                    reviewed: reviews
+                        .get(&provider.id)
+                        .map(|at| crate::french::paris_date(*at)),
+                    provider,
+                    modified,
+                })
+                .collect(),
+        )?;
     }
 }
 
@@ -118,11 +137,17 @@ struct Entry {
     organization_id: String,
     /// Folded words searched: names, description, city, incident types.
     text: String,
-    /// The ids and codes of its taxonomy terms, and their taxonomies.
-    terms: Vec<String>,
-    taxonomies: Vec<String>,
     /// The list records, rendered: service, organization, service at location.
     lists: [String; 3],
+}
+
+/// The index keys of a taxonomy term (by id or code) and of a taxonomy.
+fn term_key(term: &str) -> String {
+    format!("term:{term}")
+}
+
+fn taxonomy_key(taxonomy: &str) -> String {
+    format!("taxonomy:{taxonomy}")
 }
 
 pub struct Prepared {
@@ -131,6 +156,7 @@ pub struct Prepared {
     /// Each record's position by its HSDS id (ids of every kind).
     by_id: HashMap<String, usize>,
     terms: hsds::TermTable,
+    index: index::Index,
 }
 
 impl Prepared {
@@ -139,16 +165,16 @@ impl Prepared {
         let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
         let ctx = context(state, &names, &terms);
         let mut entries: Vec<Entry> = Vec::new();
-        each_record(
-            state,
-            &mut |record| {
+        let mut index = index::Builder::default();
+        each_chunk(state, &mut |chunk| {
+            for record in chunk {
                 let listed = record.listed();
-                let classed: Vec<&hsds::Term> = hsds::service_terms(&record.provider, &terms)
-                    .map(|r| &r.term)
+                let keys: Vec<String> = hsds::service_terms(&record.provider, &terms)
+                    .flat_map(|r| {
+                        let t = &r.term;
+                        [term_key(&t.id), term_key(&t.code), taxonomy_key(t.taxonomy)]
+                    })
                     .collect();
-                let mut taxonomies: Vec<String> =
-                    classed.iter().map(|t| t.taxonomy.to_owned()).collect();
-                taxonomies.dedup();
                 let lists = [
                     render(&hsds::service(&listed, &ctx, false))?,
                     render(&hsds::organization(&listed, &ctx, hsds::Depth::List))?,
@@ -168,21 +194,16 @@ impl Prepared {
                         .collect::<Vec<_>>()
                         .join(" ")
                 ));
+                index.add(&text, keys.iter().map(String::as_str));
                 entries.push(Entry {
                     organization_id: hsds::id("organization", &provider.id),
                     text,
-                    terms: classed
-                        .iter()
-                        .flat_map(|t| [t.id.clone(), t.code.clone()])
-                        .collect(),
-                    taxonomies,
                     lists,
                     record,
                 });
-                Ok(())
-            },
-            &mut |_| {},
-        )?;
+            }
+            Ok(())
+        })?;
         let by_id = entries
             .iter()
             .enumerate()
@@ -196,6 +217,7 @@ impl Prepared {
             entries,
             by_id,
             terms,
+            index: index.build(),
         })
     }
 }
@@ -207,7 +229,7 @@ pub(crate) fn render(record: &impl serde::Serialize) -> Result<String, AppError>
 
 fn context<'a>(
     state: &'a AppState,
-    names: &'a dyn Fn(&str) -> Option<String>,
+    names: &'a (dyn Fn(&str) -> Option<String> + Sync),
     terms: &'a hsds::TermTable,
 ) -> Context<'a> {
     Context {
@@ -274,7 +296,7 @@ fn boolean(raw: &Option<String>, name: &str, errors: &mut FieldErrors) {
     }
 }
 
-fn filters(state: &AppState, query: &ListQuery) -> Result<Filters, AppError> {
+fn filters(state: &AppState, view: &View, query: &ListQuery) -> Result<Filters, AppError> {
     let mut errors = FieldErrors::new();
     boolean(&query.full, "full", &mut errors);
     boolean(&query.full_service, "full_service", &mut errors);
@@ -312,9 +334,12 @@ fn filters(state: &AppState, query: &ListQuery) -> Result<Filters, AppError> {
             None
         }
         Some(postcode) => {
-            let published = crate::directory::published(state)?;
             let place = crate::geo::location::Place::Postcode(postcode.to_owned());
-            match published.geography.resolve(&state.departements, &place) {
+            match view
+                .published
+                .geography
+                .resolve(&state.departements, &place)
+            {
                 Ok(location) => Some(Near {
                     latitude: location.latitude,
                     longitude: location.longitude,
@@ -405,43 +430,54 @@ fn covers(provider: &Provider, near: &Near) -> bool {
     in_zone && near.proximity_km.is_none_or(|km| from_address() <= km)
 }
 
-/// Whether a listed provider passes every filter (AND).
-fn passes(entry: &Entry, filters: &Filters) -> bool {
-    filters
-        .near
-        .as_ref()
-        .is_none_or(|near| covers(&entry.record.provider, near))
-        && filters
-            .modified_after
-            .is_none_or(|after| entry.record.modified >= after)
-        && filters
-            .organization
-            .as_ref()
-            .is_none_or(|org| *org == entry.organization_id)
-        && filters
-            .term
-            .as_ref()
-            .is_none_or(|term| entry.terms.contains(term))
-        && filters
-            .taxonomy
-            .as_ref()
-            .is_none_or(|taxonomy| entry.taxonomies.contains(taxonomy))
-        && filters
-            .words
-            .iter()
-            .all(|w| entry.text.contains(w.as_str()))
+/// The providers that pass every filter (AND), in order: the index narrows them down, then
+/// what it does not hold (place, date, a phrase of several words) is checked one by one.
+fn matching<'p>(prepared: &'p Prepared, filters: &Filters) -> Vec<&'p Entry> {
+    let index = &prepared.index;
+    let mut set = index.all();
+    if let Some(term) = &filters.term {
+        set.keep(&index.under(&term_key(term)));
+    }
+    if let Some(taxonomy) = &filters.taxonomy {
+        set.keep(&index.under(&taxonomy_key(taxonomy)));
+    }
+    for word in &filters.words {
+        set.keep(&index.containing(word));
+    }
+    set.iter()
+        .filter_map(|i| prepared.entries.get(i))
+        .filter(|entry| {
+            filters
+                .near
+                .as_ref()
+                .is_none_or(|near| covers(&entry.record.provider, near))
+                && filters
+                    .modified_after
+                    .is_none_or(|after| entry.record.modified >= after)
+                && filters
+                    .organization
+                    .as_ref()
+                    .is_none_or(|org| *org == entry.organization_id)
+                && filters
+                    .words
+                    .iter()
+                    .filter(|w| w.contains(' '))
+                    .all(|w| entry.text.contains(w.as_str()))
+        })
+        .collect()
 }
 
 /// One page of the list records `which` (0 services, 1 organizations, 2 services at
 /// locations) of the providers that pass the filters, in HSDS's envelope, as JSON text.
-fn page_of(state: &AppState, query: &ListQuery, which: usize) -> Result<String, AppError> {
-    let filters = filters(state, query)?;
-    let prepared = state.hsds.prepared(state)?;
-    let matching: Vec<&Entry> = prepared
-        .entries
-        .iter()
-        .filter(|e| passes(e, &filters))
-        .collect();
+/// In memory only.
+fn page_of(
+    state: &AppState,
+    view: &View,
+    query: &ListQuery,
+    which: usize,
+) -> Result<String, AppError> {
+    let filters = filters(state, view, query)?;
+    let matching = matching(&view.prepared, &filters);
     let total = matching.len() as u64;
     let total_pages = total.div_ceil(filters.per_page).max(1);
     let start = (filters.page - 1).saturating_mul(filters.per_page);
@@ -451,32 +487,44 @@ fn page_of(state: &AppState, query: &ListQuery, which: usize) -> Result<String, 
         .take(usize::try_from(filters.per_page).unwrap_or(usize::MAX))
         .map(|e| e.lists[which].as_str())
         .collect();
-    Ok(format!(
-        r#"{{"total_items":{total},"total_pages":{total_pages},"page_number":{},"size":{},"first_page":{},"last_page":{},"empty":{},"contents":[{}]}}"#,
+    let mut page = format!(
+        r#"{{"total_items":{total},"total_pages":{total_pages},"page_number":{},"size":{},"first_page":{},"last_page":{},"empty":{},"contents":["#,
         filters.page,
         shown.len(),
         filters.page == 1,
         filters.page >= total_pages,
         shown.is_empty(),
-        shown.join(",")
-    ))
+    );
+    page.reserve(shown.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
+    for (n, record) in shown.iter().enumerate() {
+        if n > 0 {
+            page.push(',');
+        }
+        page.push_str(record);
+    }
+    page.push_str("]}");
+    Ok(page)
 }
 
-pub fn services(state: &AppState, query: &ListQuery) -> Result<String, AppError> {
-    page_of(state, query, 0)
+pub fn services(state: &AppState, view: &View, query: &ListQuery) -> Result<String, AppError> {
+    page_of(state, view, query, 0)
 }
 
-pub fn organizations(state: &AppState, query: &ListQuery) -> Result<String, AppError> {
-    page_of(state, query, 1)
+pub fn organizations(state: &AppState, view: &View, query: &ListQuery) -> Result<String, AppError> {
+    page_of(state, view, query, 1)
 }
 
-pub fn service_at_locations(state: &AppState, query: &ListQuery) -> Result<String, AppError> {
-    page_of(state, query, 2)
+pub fn service_at_locations(
+    state: &AppState,
+    view: &View,
+    query: &ListQuery,
+) -> Result<String, AppError> {
+    page_of(state, view, query, 2)
 }
 
-/// One detail record of `kind` by its HSDS id, as JSON text.
-fn one(state: &AppState, kind: &str, id: &str) -> Result<String, AppError> {
-    let prepared = state.hsds.prepared(state)?;
+/// One detail record of `kind` by its HSDS id, as JSON text. In memory only.
+fn one(state: &AppState, view: &View, kind: &str, id: &str) -> Result<String, AppError> {
+    let prepared = &view.prepared;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names, &prepared.terms);
     let entry = prepared
@@ -490,16 +538,16 @@ fn one(state: &AppState, kind: &str, id: &str) -> Result<String, AppError> {
     render(&hsds::detail(kind, &entry.record.listed(), &ctx))
 }
 
-pub fn service(state: &AppState, id: &str) -> Result<String, AppError> {
-    one(state, "service", id)
+pub fn service(state: &AppState, view: &View, id: &str) -> Result<String, AppError> {
+    one(state, view, "service", id)
 }
 
-pub fn organization(state: &AppState, id: &str) -> Result<String, AppError> {
-    one(state, "organization", id)
+pub fn organization(state: &AppState, view: &View, id: &str) -> Result<String, AppError> {
+    one(state, view, "organization", id)
 }
 
-pub fn service_at_location(state: &AppState, id: &str) -> Result<String, AppError> {
-    one(state, "service_at_location", id)
+pub fn service_at_location(state: &AppState, view: &View, id: &str) -> Result<String, AppError> {
+    one(state, view, "service_at_location", id)
 }
 
 /// `GET /hsds/`: the version, the profile and the API description.
@@ -514,7 +562,7 @@ pub fn about(state: &AppState) -> Value {
 /// Every detail record of one kind (`service`, `organization` or `service_at_location`), in the
 /// order of the providers' ids.
 pub fn every(state: &AppState, kind: &str) -> Result<Vec<Value>, AppError> {
-    let prepared = state.hsds.prepared(state)?;
+    let prepared = state.hsds.view(state)?.prepared;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names, &prepared.terms);
     prepared

@@ -62,6 +62,30 @@ fn migrate_then_seed_demo_once() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("already holds 1200"));
 }
 
+/// A directory of any size to measure with, made the demo's way, and refused sizes.
+#[test]
+fn seed_makes_a_demo_directory_of_the_size_asked() {
+    let db = TestDb::new();
+    for refused in [
+        &["seed", "--providers", "50"][..],
+        &["seed", "--demo", "--providers", "0"],
+        &["seed", "--demo", "--providers", "beaucoup"],
+    ] {
+        let output = cyberdir(&db).args(refused).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{refused:?}");
+    }
+    let output = cyberdir(&db)
+        .args(["seed", "--demo", "--providers", "1500"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("1500 prestataires"));
+    assert!(stderr.contains("100 % — 1500 prestataires écrits"), "{stderr}");
+    let output = cyberdir(&db).args(["seed", "--demo"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&output.stderr).contains("already holds 1500"));
+}
+
 /// `cyberdir serve` on an empty database, with nothing beside the repository, imports the
 /// shipped geography, seeds the demo directory with its accounts, and answers searches all over
 /// France.

@@ -145,6 +145,20 @@ async fn every_list_and_record_of_the_demo_directory_conforms_to_hsds_3() {
         (services.len(), organizations.len(), places.len()),
         (1_200, 1_200, 1_200)
     );
+    // The term filters count what the records say, by a term's code or id.
+    for code in ["rancongiciel", "particulier", "collectivite"] {
+        let under: Vec<&Value> = services
+            .iter()
+            .flat_map(|s| s["attributes"].as_array().unwrap())
+            .map(|a| &a["taxonomy_term"])
+            .filter(|t| t["code"] == code)
+            .collect();
+        assert!(!under.is_empty() && under.len() < 1_200, "{code}");
+        for key in [code, under[0]["id"].as_str().unwrap()] {
+            let (_, page) = get(&app, &format!("/hsds/services?taxonomy_term_id={key}")).await;
+            assert_eq!(page["total_items"], under.len(), "{key}");
+        }
+    }
     for (records, schema) in [
         (&services, "service.json"),
         (&organizations, "organization.json"),
@@ -235,6 +249,17 @@ async fn every_list_and_record_of_the_demo_directory_conforms_to_hsds_3() {
             .iter()
             .any(|(_, o)| o["attributes"].to_string().contains("EC-"))
     );
+    // Each organisation is identified by its SIRET in org-id.guide's list for French companies.
+    for (_, organization) in &records {
+        let identifier = &organization["organization_identifiers"][0];
+        assert_eq!(identifier["identifier_scheme"], "FR-RCS");
+        assert_eq!(identifier["identifier_type"], "SIRET");
+        let siret = identifier["identifier"].as_str().unwrap();
+        assert!(
+            cyberdir::domain::siret::parse_siret(siret).is_ok(),
+            "{siret}"
+        );
+    }
 }
 
 #[tokio::test]
