@@ -12,8 +12,8 @@
 #   GET /hsds/services/{id}                        varied: 300 services' detail records
 # and times `cyberdir export hsds` (its maximum resident memory too).
 #
-# Usage: CONNECTIONS=64 bash benches/hsds_load.sh
-# Settings: DURATION=10s WARMUP=3s THREADS=2 CONNECTIONS=64 PORT= SKIP_BUILD=1
+# Usage: CONNECTIONS=64 [LARGE=100000] bash benches/hsds_load.sh
+# Settings: DURATION=10s WARMUP=3s THREADS=2 CONNECTIONS=64 PORT= SKIP_BUILD=1 LARGE=
 # Needs: cargo, curl, python3, wrk (installed with apt-get when missing and run as root).
 
 set -euo pipefail
@@ -77,3 +77,20 @@ for run in 1 2 3; do
     echo "$(cat "$TMP/time"); $(grep -o 'en [0-9]* ms' "$TMP/said") for the export itself"
 done
 du -sh "$TMP/export" | awk '{ print "  export size: " $1 }'
+
+# LARGE=N: a directory of N providers made the demo's way (`cyberdir seed --demo --providers N`),
+# exported twice (the target is < 20 s for 100,000, in constant memory).
+if [ -n "${LARGE:-}" ]; then
+    echo "cyberdir hsds export — $LARGE providers"
+    /usr/bin/time -f "  seeded in %e s" -o "$TMP/time" env DATABASE_URL="sqlite://$TMP/large.db" \
+        RUST_LOG=warn "$BIN" seed --demo --providers "$LARGE" >/dev/null 2>"$TMP/seed.log" \
+        || { cat "$TMP/seed.log" >&2; die "seeding $LARGE providers failed"; }
+    cat "$TMP/time"
+    for run in 1 2; do
+        rm -rf "$TMP/large"
+        /usr/bin/time -f "  run $run: process %e s (user %U s, system %S s), max resident %M KB" -o "$TMP/time" \
+            env DATABASE_URL="sqlite://$TMP/large.db" RUST_LOG=warn "$BIN" export hsds --out "$TMP/large" >"$TMP/said"
+        echo "$(cat "$TMP/time"); $(grep -o 'en [0-9]* ms' "$TMP/said") for the export itself"
+    done
+    du -sh "$TMP/large" | awk '{ print "  export size: " $1 }'
+fi

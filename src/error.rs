@@ -46,6 +46,19 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// What a person reads: a validation error's field messages, else the error's message.
+    pub fn said(&self) -> String {
+        match self {
+            AppError::Validation(errors) => errors
+                .values()
+                .flatten()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+            other => other.to_string(),
+        }
+    }
+
     pub fn field(field: &str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::new();
         errors.insert(field.to_owned(), vec![message.into()]);

@@ -66,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: DiagnosticCommand,
     },
+    /// The observatory's open data.
+    Observatory {
+        #[command(subcommand)]
+        command: ObservatoryCommand,
+    },
     /// Export the directory as open data.
     Export {
         #[command(subcommand)]
@@ -84,6 +89,19 @@ enum Command {
         /// yesterday.
         #[arg(long, value_name = "N")]
         observatory: Option<u32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ObservatoryCommand {
+    /// Publish a month's file again from today's facts, as a new revision with its note.
+    Correct {
+        /// The month, as YYYY-MM.
+        #[arg(long)]
+        month: String,
+        /// What the correction changes (10 characters at least), published with the file.
+        #[arg(long)]
+        note: String,
     },
 }
 
@@ -240,6 +258,9 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             println!("Copie de la base écrite dans {}.", to.display());
             Ok(())
         }
+        Command::Observatory {
+            command: ObservatoryCommand::Correct { month, note },
+        } => setup::correct_open_data(&state, &month, &note).map(|said| println!("{said}")),
         Command::Export {
             command: ExportCommand::Hsds { out },
         } => {

@@ -281,3 +281,14 @@ pub fn export_hsds(state: &AppState, out: &std::path::Path) -> Result<usize, Str
     bar.finish_and_clear();
     Ok(providers)
 }
+
+/// `cyberdir observatory correct`: a month's file published again, as a new revision.
+pub fn correct_open_data(state: &AppState, month: &str, note: &str) -> Result<String, String> {
+    let cli = crate::domain::actor::Actor::command_line();
+    match crate::observatory::open_data::correct(state, &cli, month, note) {
+        Ok(revision) => Ok(format!(
+            "Révision {revision} du fichier de {month} publiée, avec sa note."
+        )),
+        Err(e) => Err(e.said()),
+    }
+}

@@ -36,6 +36,8 @@ pub enum Subject {
     Alert,
     /// A partner embedding the module, and its API keys.
     Partner,
+    /// A month's open-data file of the observatory, by its month.
+    OpenDataFile,
 }
 
 impl Subject {
@@ -47,6 +49,7 @@ impl Subject {
             Self::AssistanceRequest => "assistance_request",
             Self::Alert => "alert",
             Self::Partner => "partner",
+            Self::OpenDataFile => "open_data_file",
         }
     }
 }
@@ -173,6 +176,17 @@ impl Event {
     /// An alert published (`live`) or withdrawn (`withdrawn`).
     pub fn alert(id: &str, action: &'static str, from: Option<&str>, to: &str) -> Self {
         Self::new(Subject::Alert, id, action.to_owned(), from, to)
+    }
+
+    /// A month's open-data file published again (`correct`), from one revision to the next.
+    pub fn open_data_file(month: &str, from: i32, to: i32) -> Self {
+        Self::new(
+            Subject::OpenDataFile,
+            month,
+            "correct".to_owned(),
+            Some(&format!("r{from}")),
+            &format!("r{to}"),
+        )
     }
 
     pub fn partner(id: &str, action: &'static str, from: Option<&str>, to: &str) -> Self {

@@ -74,6 +74,17 @@ pub struct Membership {
 }
 
 impl Actor {
+    /// Whoever runs `cyberdir` on the server: with the database in hand, an administrator.
+    pub fn command_line() -> Actor {
+        Actor {
+            id: "cli".to_owned(),
+            email: String::new(),
+            display_name: "ligne de commande".to_owned(),
+            role: Role::Admin,
+            memberships: Vec::new(),
+        }
+    }
+
     /// The actor's membership of the organisation, if any.
     pub fn membership(&self, provider_id: &str) -> Option<&Membership> {
         self.memberships

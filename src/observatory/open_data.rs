@@ -7,9 +7,11 @@
 use chrono::NaiveDate;
 
 use super::cube::{Codes, Facts, day_number};
+use crate::audit::Event;
 use crate::auth::tokens;
-use crate::db::DbConnection;
 use crate::db::observatory::{self as queries, ReleaseRow};
+use crate::db::{DbConnection, write_transaction};
+use crate::domain::actor::Actor;
 use crate::domain::audience::Audience;
 use crate::domain::observatory::month_end;
 use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
@@ -226,13 +228,22 @@ fn release(
     Ok(queries::insert_release(conn, &row)?)
 }
 
-/// A correction: the month's file again from today's facts, as a new revision with its note.
-pub fn correct(state: &AppState, month: &str, note: &str) -> Result<i32, AppError> {
+/// A correction (admins): the month's file again from today's facts (requests accepted or
+/// resolved since, reports' confirmed types), as a new revision with its note, audited. The
+/// earlier revisions stay as they were. A file that would not change is refused.
+pub fn correct(state: &AppState, admin: &Actor, month: &str, note: &str) -> Result<i32, AppError> {
+    admin.require_admin()?;
     let note = note.trim();
     if note.chars().count() < 10 {
         return Err(AppError::field(
             "note",
             "Expliquez la correction en quelques mots (10 caractères au moins).",
+        ));
+    }
+    if note.chars().count() > NOTE_MAX {
+        return Err(AppError::field(
+            "note",
+            format!("La note tient en {NOTE_MAX} caractères au plus."),
         ));
     }
     let first = crate::domain::observatory::parse_month(month)
@@ -248,18 +259,30 @@ pub fn correct(state: &AppState, month: &str, note: &str) -> Result<i32, AppErro
         let facts = state.observatory.fresh(&mut conn)?;
         csv_of(&axes, first, &protect_month(&axes, &facts, first)?)?
     };
+    if tokens::digest(&csv) == last.sha256 {
+        return Err(AppError::Conflict(format!(
+            "Recalculé aujourd'hui, le fichier de ce mois est identique à sa révision {} : il n'y a rien à corriger.",
+            last.revision
+        )));
+    }
     let revision = last.revision + 1;
-    if !release(
-        state,
-        &mut conn,
-        first,
-        revision,
-        csv,
-        Some(note.to_owned()),
-    )? {
+    let published = write_transaction(&mut conn, |conn| {
+        if !release(state, conn, first, revision, csv, Some(note.to_owned()))? {
+            return Ok(false);
+        }
+        let event = Event::open_data_file(month, last.revision, revision)
+            .by(Some(&admin.id))
+            .because(Some(note));
+        crate::audit::record(conn, state.clock.now_naive(), event)?;
+        Ok::<_, AppError>(true)
+    })?;
+    if !published {
         return Err(AppError::Conflict(
             "Une autre correction de ce mois vient d'être publiée : recommencez.".into(),
         ));
     }
     Ok(revision)
 }
+
+/// The longest note a correction carries.
+pub const NOTE_MAX: usize = 1_000;

@@ -81,9 +81,37 @@ fn seed_makes_a_demo_directory_of_the_size_asked() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("1500 prestataires"));
-    assert!(stderr.contains("100 % — 1500 prestataires écrits"), "{stderr}");
+    assert!(
+        stderr.contains("100 % — 1500 prestataires écrits"),
+        "{stderr}"
+    );
     let output = cyberdir(&db).args(["seed", "--demo"]).output().unwrap();
     assert!(String::from_utf8_lossy(&output.stderr).contains("already holds 1500"));
+}
+
+/// `cyberdir observatory correct` says in French why it cannot publish (its success is the files
+/// page's, in `observatory_public`: the same service).
+#[test]
+fn an_open_data_correction_from_the_command_line_says_why_it_is_refused() {
+    let db = TestDb::new();
+    assert!(cyberdir(&db).arg("migrate").status().unwrap().success());
+    for (month, note, said) in [
+        ("2026-10", "oups", "10 caractères"),
+        ("octobre", "Ajout des cas tardifs.", "AAAA-MM"),
+        (
+            "2026-10",
+            "Ajout des cas tardifs.",
+            "pas encore de fichier publié",
+        ),
+    ] {
+        let output = cyberdir(&db)
+            .args(["observatory", "correct", "--month", month, "--note", note])
+            .output()
+            .unwrap();
+        assert!(!output.status.success());
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(said), "{month} {note}: {stderr}");
+    }
 }
 
 /// `cyberdir serve` on an empty database, with nothing beside the repository, imports the

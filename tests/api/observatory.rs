@@ -417,7 +417,9 @@ async fn the_dashboard_reads_without_script_and_passes_axe() {
     let app = TestApp::spawn().await;
     let today = start_of_tests().date_naive();
     insert(&app, varied(1_500, today - Days::new(400), 401, 5)).await;
-    app.user("equipe@cyberdir.fr", Role::Staff).await;
+    // The months over are published, for the files page.
+    app.run_jobs().await;
+    app.user("equipe@cyberdir.fr", Role::Admin).await;
     let browser = Chromium::start().await;
     browser.goto(&app.url("/connexion")).await;
     browser.type_into("#email", "equipe@cyberdir.fr").await;
@@ -454,5 +456,8 @@ async fn the_dashboard_reads_without_script_and_passes_axe() {
         .await;
     browser.wait_for_text("Publier une alerte").await;
     browser.assert_accessible("the alert form").await;
+    browser.goto(&app.url("/observatoire/fichiers")).await;
+    browser.wait_for_text("Publier une correction").await;
+    browser.assert_accessible("the open-data files").await;
     browser.close().await;
 }

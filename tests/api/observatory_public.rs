@@ -243,26 +243,73 @@ async fn small_counts_never_leave_the_building_and_the_monthly_file_is_frozen() 
     let again = public.get("/statistiques/donnees/2026-10.csv").await;
     assert_eq!(again.html, file.html, "frozen once published");
 
-    // A correction is a new revision with its note; the first stays as it was.
-    let state = app.state.clone().into_inner();
-    let refused = tokio::task::spawn_blocking({
-        let state = state.clone();
-        move || cyberdir::observatory::open_data::correct(&state, "2026-10", "oups")
-    })
-    .await
-    .unwrap();
-    assert!(refused.is_err(), "a correction says why");
-    let revision = tokio::task::spawn_blocking(move || {
-        cyberdir::observatory::open_data::correct(
-            &state,
-            "2026-10",
-            "Signalements tardifs de fin octobre ajoutés.",
+    // A correction is a new revision with its note, published by an admin from the files'
+    // page; the first stays as it was.
+    let files = staff.get("/observatoire/fichiers").await;
+    assert_eq!(files.status, 200);
+    assert!(
+        files
+            .element("revisions-2026-10")
+            .unwrap()
+            .contains("Première publication")
+    );
+    let action = "/observatoire/fichiers/2026-10/correction";
+    assert!(
+        !files.has("correct-2026-10"),
+        "staff see the files, admins correct them"
+    );
+    let refused = staff
+        .post(
+            action,
+            &[
+                ("csrf_token", &files.csrf()),
+                ("note", "Ajout des cas tardifs."),
+            ],
         )
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(revision, 2);
+        .await;
+    assert_eq!(refused.status, 403);
+    let admin = Browser::sign_in(&app, "admin@cyberdir.fr", Role::Admin).await;
+    let files = admin.get("/observatoire/fichiers").await;
+    let short = admin.submit(&files, action, &[("note", "oups")]).await;
+    assert_eq!(short.status, 422);
+    assert!(
+        short.alert().unwrap().contains("10 caractères"),
+        "{}",
+        short.text()
+    );
+    assert_eq!(
+        short.element("note-2026-10").as_deref(),
+        Some("oups"),
+        "the note typed is kept"
+    );
+    let note = "Signalements tardifs de fin octobre ajoutés.";
+    let done = admin.submit(&files, action, &[("note", note)]).await;
+    let files = admin.follow(&done).await;
+    assert!(
+        files
+            .text()
+            .contains("Révision 2 du fichier de 2026-10 publiée"),
+        "{}",
+        files.text()
+    );
+    assert!(files.element("revisions-2026-10").unwrap().contains(note));
+    // Nothing changed since: a second correction would publish the same file, and is refused.
+    let again = admin
+        .submit(&files, action, &[("note", "Une seconde fois, pour voir.")])
+        .await;
+    assert_eq!(again.status, 409);
+    assert!(
+        again.alert().unwrap().contains("identique à sa révision 2"),
+        "{}",
+        again.text()
+    );
+    let audit = app
+        .with_conn(|conn| {
+            cyberdir::db::audit::events_of(conn, "open_data_file", "2026-10").unwrap()
+        })
+        .await;
+    assert_eq!(audit.len(), 1, "one correction, audited with its author");
+    assert!(audit[0].1.is_some());
     let corrected = cells(&public.get("/statistiques/donnees/2026-10.csv").await.html);
     assert_eq!(
         corrected[&key("hameconnage", "particulier", "ile-de-france")],

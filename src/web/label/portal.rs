@@ -163,9 +163,8 @@ async fn apply(
         Err(AppError::Conflict(message)) | Err(AppError::Forbidden(message)) => {
             show_overview(&state, &user, &provider_id, Some(message)).await
         }
-        Err(AppError::Validation(errors)) => {
-            let message = errors.into_values().flatten().collect::<Vec<_>>().join(" ");
-            show_overview(&state, &user, &provider_id, Some(message)).await
+        Err(e @ AppError::Validation(_)) => {
+            show_overview(&state, &user, &provider_id, Some(e.said())).await
         }
         Err(e) => error_page(&state, &user, &e),
     }

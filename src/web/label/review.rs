@@ -482,14 +482,13 @@ async fn act_on_label(
     let (who, asked) = (user.clone(), number.clone());
     match blocking(move || label_service::act(&inner, &who, &asked, action, Some(&reason))).await {
         Ok(_) => see_other(&format!("/instruction/labels/{number}")),
-        Err(AppError::Validation(errors)) => {
-            let message = errors.into_values().flatten().collect::<Vec<_>>().join(" ");
+        Err(e @ AppError::Validation(_)) => {
             show_label(
                 &state,
                 &user,
                 &number,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some((slug, message)),
+                Some((slug, e.said())),
             )
             .await
         }

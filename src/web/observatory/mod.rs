@@ -1,8 +1,10 @@
 //! The observatory's pages: the staff dashboard (`staff`), drawn with server-side SVG
-//! (`charts`), and the public statistics with their open-data files (`public`).
+//! (`charts`), the public statistics with their open-data files (`public`), and the files'
+//! revisions and corrections for staff (`files`).
 
 mod alerts;
 pub mod charts;
+mod files;
 mod public;
 mod staff;
 mod svg;
@@ -12,5 +14,6 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(staff::configure)
         .configure(public::configure)
-        .configure(alerts::configure);
+        .configure(alerts::configure)
+        .configure(files::configure);
 }

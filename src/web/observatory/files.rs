@@ -1,0 +1,156 @@
+//! The published open-data files (`/observatoire/fichiers`): every month's revisions with their
+//! notes and fingerprints, and for admins the correction of a month, published as a new
+//! revision beside the earlier ones.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::extract::CurrentUser;
+use crate::error::AppError;
+use crate::french::{datetime_fr, month_fr};
+use crate::observatory::{open_data, statistics};
+use crate::state::AppState;
+use crate::web::kit::{area_error_page as error_page, blocking, form_value, refuse_unless_staff};
+use crate::web::page;
+use crate::web::session::{PageUser, check_form, data_of, see_other};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(files_page).service(correct);
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FilesQuery {
+    /// The month just corrected, and its new revision.
+    mois: Option<String>,
+    revision: Option<i32>,
+}
+
+/// A correction refused, shown beside its month's form with the note as typed.
+struct Refused<'a> {
+    month: &'a str,
+    note: &'a str,
+    message: String,
+}
+
+fn files_view(
+    state: &AppState,
+    user: &CurrentUser,
+    status: StatusCode,
+    months: &[statistics::Month],
+    info: Option<String>,
+    refused: Option<&Refused>,
+) -> HttpResponse {
+    let months: Vec<Value> = months
+        .iter()
+        .map(|m| {
+            let label = crate::domain::observatory::parse_month(&m.month)
+                .map_or_else(|| m.month.clone(), month_fr);
+            let refused = refused.filter(|r| r.month == m.month);
+            json!({
+                "month": m.month,
+                "label": label,
+                "error": refused.map(|r| r.message.clone()),
+                "note": refused.map(|r| r.note),
+                "revisions": m.revisions.iter().map(|r| json!({
+                    "revision": r.revision,
+                    "published": datetime_fr(r.published_at),
+                    "note": r.note,
+                    "sha256": r.sha256,
+                    "url": format!("/statistiques/donnees/{}.csv?revision={}", m.month, r.revision),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    page(
+        state,
+        status,
+        "pages/observatory/files",
+        if refused.is_some() {
+            "Erreur : fichiers de données ouvertes"
+        } else {
+            "Fichiers de données ouvertes"
+        },
+        Some(user),
+        json!({ "info": info, "months": months }),
+    )
+}
+
+async fn months(state: &web::Data<AppState>) -> Result<Vec<statistics::Month>, AppError> {
+    let inner = data_of(state);
+    blocking(move || statistics::months(&inner)).await
+}
+
+#[get("/observatoire/fichiers")]
+async fn files_page(
+    state: web::Data<AppState>,
+    user: PageUser,
+    query: web::Query<FilesQuery>,
+) -> HttpResponse {
+    let user = user.0;
+    if let Some(response) = refuse_unless_staff(&state, &user) {
+        return response;
+    }
+    let info = match (&query.mois, query.revision) {
+        (Some(month), Some(revision)) => Some(format!(
+            "Révision {revision} du fichier de {month} publiée, avec sa note. Les révisions précédentes restent téléchargeables."
+        )),
+        _ => None,
+    };
+    match months(&state).await {
+        Ok(all) => files_view(&state, &user, StatusCode::OK, &all, info, None),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
+
+#[post("/observatoire/fichiers/{mois}/correction")]
+async fn correct(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> HttpResponse {
+    let user = user.0;
+    let fields = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+        return error_page(&state, &user, &e);
+    }
+    let month = path.into_inner();
+    let note = form_value(&fields, "note");
+    let (inner, actor, asked, said) = (
+        data_of(&state),
+        user.actor.clone(),
+        month.clone(),
+        note.clone(),
+    );
+    let outcome = blocking(move || open_data::correct(&inner, &actor, &asked, &said)).await;
+    let (status, message) = match outcome {
+        Ok(revision) => {
+            return see_other(&format!(
+                "/observatoire/fichiers?mois={month}&revision={revision}"
+            ));
+        }
+        Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
+            (actix_web::ResponseError::status_code(&e), e.said())
+        }
+        Err(e) => return error_page(&state, &user, &e),
+    };
+    match months(&state).await {
+        Ok(all) if all.iter().any(|m| m.month == month) => {
+            let refused = Refused {
+                month: &month,
+                note: &note,
+                message,
+            };
+            files_view(&state, &user, status, &all, None, Some(&refused))
+        }
+        Ok(_) => error_page(
+            &state,
+            &user,
+            &AppError::not_found("Ce mois n'a pas de fichier publié."),
+        ),
+        Err(e) => error_page(&state, &user, &e),
+    }
+}
