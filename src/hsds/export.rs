@@ -102,6 +102,12 @@ fn render_slice(
         .collect()
 }
 
+/// The README, with the export's date: reusers cite the source and its date (the licence).
+fn readme(state: &AppState) -> String {
+    let today = crate::french::day_fr(state.clock.today());
+    README.replace("{{date}}", &today)
+}
+
 fn terms(state: &AppState) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec_pretty(&hsds::terms(&state.taxonomy)).map_err(io)
 }
@@ -129,7 +135,7 @@ pub fn to_folder(
         w.flush().map_err(io)?;
     }
     std::fs::write(folder.join(TERMS_FILE), terms(state)?).map_err(io)?;
-    std::fs::write(folder.join("README.md"), README).map_err(io)?;
+    std::fs::write(folder.join("README.md"), readme(state)).map_err(io)?;
     std::fs::write(folder.join("LICENCE.md"), LICENCE).map_err(io)?;
     Ok(providers)
 }
@@ -145,7 +151,7 @@ pub fn to_zip<W: Write + Seek>(state: &AppState, out: W) -> Result<W, AppError> 
     }
     for (file, content) in [
         (TERMS_FILE, terms(state)?),
-        ("README.md", README.as_bytes().to_vec()),
+        ("README.md", readme(state).into_bytes()),
         ("LICENCE.md", LICENCE.as_bytes().to_vec()),
     ] {
         zip.start_file(file, options).map_err(io)?;

@@ -203,6 +203,13 @@ async fn every_list_and_record_of_the_demo_directory_conforms_to_hsds_3() {
             .unwrap()
             .contains("Licence Ouverte")
     );
+    let today = cyberdir::french::day_fr(app.state.clock.today());
+    assert!(
+        std::fs::read_to_string(folder.path().join("README.md"))
+            .unwrap()
+            .contains(&format!("exported on {today}")),
+        "the README dates the export, which reusers cite"
+    );
     let response = app.get("/hsds/export.zip").await;
     assert_eq!(response.headers()["content-type"], "application/zip");
     let bytes = response.bytes().await.unwrap();
