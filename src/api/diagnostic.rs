@@ -69,20 +69,18 @@ pub async fn evaluate(
     let input: EvaluateInput =
         serde_json::from_value(body).map_err(|e| super::unreadable(&e.to_string()))?;
     // The version in force, checked lately: a lookup in memory, on this thread.
-    let body = match diagnostic::evaluate_json_in_memory(
-        &state,
-        input.version.as_deref(),
-        &input.answers,
-    ) {
-        Some(body) => body?,
-        None => {
-            let state = state.into_inner();
-            web::block(move || {
-                diagnostic::evaluate_json(&state, input.version.as_deref(), &input.answers)
-            })
-            .await??
-        }
-    };
+    let body =
+        match diagnostic::evaluate_json_in_memory(&state, input.version.as_deref(), &input.answers)
+        {
+            Some(body) => body?,
+            None => {
+                let state = state.into_inner();
+                web::block(move || {
+                    diagnostic::evaluate_json(&state, input.version.as_deref(), &input.answers)
+                })
+                .await??
+            }
+        };
     Ok(HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::json())
         .body(body))

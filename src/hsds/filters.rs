@@ -66,7 +66,11 @@ fn boolean(raw: &Option<String>, name: &str, errors: &mut FieldErrors) {
     }
 }
 
-pub(super) fn filters(state: &AppState, view: &View, query: &ListQuery) -> Result<Filters, AppError> {
+pub(super) fn filters(
+    state: &AppState,
+    view: &View,
+    query: &ListQuery,
+) -> Result<Filters, AppError> {
     let mut errors = FieldErrors::new();
     boolean(&query.full, "full", &mut errors);
     boolean(&query.full_service, "full_service", &mut errors);
