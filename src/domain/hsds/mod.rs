@@ -8,39 +8,26 @@
 //! Records are typed and borrow the provider's text, and each taxonomy term is rendered once
 //! (`TermTable`): the bulk export of 100,000 providers writes gigabytes of them.
 
-use std::collections::HashMap;
+mod areas;
+mod terms;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use uuid::Uuid;
 
-use crate::domain::audience::Audience;
-use crate::domain::provider::Provider;
-use crate::domain::taxonomy::{Taxonomy, category_label};
-use crate::domain::zone::Zone;
+use areas::service_areas;
+pub use areas::{Polygon, ServiceArea, circle};
+pub use terms::{
+    ATTRIBUTE_TAXONOMY, AUDIENCE_TAXONOMY, Attribute, INCIDENT_TAXONOMY, Rendered, Term, TermTable,
+    service_terms, terms,
+};
+use terms::{organization_attributes, service_attributes};
 
+use crate::domain::provider::Provider;
 pub const VERSION: &str = "3.0";
 
 /// cyberdir's namespace for HSDS ids (fixed forever: changing it changes every id).
 const NAMESPACE: Uuid = Uuid::from_u128(0x5c1b_9a7e_2f4d_4c83_9e1a_7b6d_0c2e_8f41);
-
-/// The taxonomies cyberdir publishes its terms in.
-pub const INCIDENT_TAXONOMY: &str = "cyberdir-incidents";
-pub const AUDIENCE_TAXONOMY: &str = "cyberdir-publics";
-pub const ATTRIBUTE_TAXONOMY: &str = "cyberdir-attributs";
-
-/// The attribute terms: code, name, description.
-const REMOTE: [&str; 3] = [
-    "intervention_a_distance",
-    "Intervention à distance",
-    "Le prestataire peut intervenir à distance.",
-];
-const LABEL: [&str; 3] = [
-    "label_expertcyber",
-    "Label ExpertCyber",
-    "Label de l'État attestant l'expertise en sécurité numérique et la qualité de l'assistance.",
-];
 
 /// The org-id.guide list that French companies' SIRET numbers belong to.
 pub const ORG_ID_SCHEME: &str = "FR-RCS";
@@ -81,285 +68,6 @@ fn status(listed: &Listed) -> &'static str {
         "active"
     }
 }
-
-/// A taxonomy term: incident types (their category as parent), audiences and attributes.
-#[derive(Debug, Clone, Serialize)]
-pub struct Term {
-    pub id: String,
-    pub code: String,
-    pub name: String,
-    pub description: String,
-    pub taxonomy: &'static str,
-    pub language: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-}
-
-impl Term {
-    fn new(
-        taxonomy: &'static str,
-        code: &str,
-        name: &str,
-        description: &str,
-        parent: Option<&str>,
-    ) -> Term {
-        Term {
-            id: id("taxonomy_term", &format!("{taxonomy}:{code}")),
-            code: code.to_owned(),
-            name: name.to_owned(),
-            description: description.to_owned(),
-            taxonomy,
-            language: "fr",
-            parent_id: parent.map(|p| id("taxonomy_term", &format!("{taxonomy}:{p}"))),
-        }
-    }
-}
-
-/// Every published term: the 49 incident types under their categories, the audiences, and
-/// the attributes' terms.
-pub fn terms(taxonomy: &Taxonomy) -> Vec<Term> {
-    let mut all: Vec<Term> = taxonomy
-        .categories()
-        .into_iter()
-        .map(|c| {
-            let label = category_label(c);
-            let description = format!("Catégorie de menaces : {label}");
-            Term::new(INCIDENT_TAXONOMY, c, &label, &description, None)
-        })
-        .collect();
-    all.extend(taxonomy.all().iter().map(|t| {
-        Term::new(
-            INCIDENT_TAXONOMY,
-            &t.code,
-            &t.label,
-            &t.advice,
-            Some(&t.category),
-        )
-    }));
-    all.extend(Audience::ALL.iter().map(|a| {
-        let description = format!("Public aidé : {}", a.label());
-        Term::new(AUDIENCE_TAXONOMY, a.code(), a.label(), &description, None)
-    }));
-    all.extend([REMOTE, LABEL].map(|[code, name, description]| {
-        Term::new(ATTRIBUTE_TAXONOMY, code, name, description, None)
-    }));
-    all
-}
-
-/// A term and its JSON, rendered once.
-pub struct Rendered {
-    pub term: Term,
-    json: Box<RawValue>,
-}
-
-/// The published terms by taxonomy and code, each rendered once: every attribute carries its
-/// term whole, and a term reads the same in every record.
-pub struct TermTable {
-    by_taxonomy: HashMap<&'static str, HashMap<String, Rendered>>,
-}
-
-impl TermTable {
-    pub fn new(taxonomy: &Taxonomy) -> TermTable {
-        let mut by_taxonomy: HashMap<&'static str, HashMap<String, Rendered>> = HashMap::new();
-        for term in terms(taxonomy) {
-            let Ok(json) = serde_json::value::to_raw_value(&term) else {
-                continue;
-            };
-            by_taxonomy
-                .entry(term.taxonomy)
-                .or_default()
-                .insert(term.code.clone(), Rendered { term, json });
-        }
-        TermTable { by_taxonomy }
-    }
-
-    pub fn get(&self, taxonomy: &str, code: &str) -> Option<&Rendered> {
-        self.by_taxonomy.get(taxonomy)?.get(code)
-    }
-}
-
-/// The terms a provider's service is classed under: its incident types, then its audiences.
-pub fn service_terms<'t>(
-    provider: &Provider,
-    terms: &'t TermTable,
-) -> impl Iterator<Item = &'t Rendered> {
-    let incidents = provider
-        .incident_types
-        .iter()
-        .filter_map(|code| terms.get(INCIDENT_TAXONOMY, code));
-    let audiences = provider
-        .audiences
-        .iter()
-        .filter_map(|a| terms.get(AUDIENCE_TAXONOMY, a.code()));
-    incidents.chain(audiences)
-}
-
-#[derive(Serialize)]
-pub struct Attribute<'a> {
-    id: String,
-    link_id: String,
-    link_type: &'static str,
-    link_entity: &'static str,
-    taxonomy_term_id: &'a str,
-    taxonomy_term: &'a RawValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<String>,
-}
-
-fn attribute<'a>(
-    link: &str,
-    entity: &'static str,
-    term: &'a Rendered,
-    value: Option<String>,
-) -> Attribute<'a> {
-    Attribute {
-        id: id("attribute", &format!("{link}:{}", term.term.id)),
-        link_id: link.to_owned(),
-        link_type: "taxonomy_term",
-        link_entity: entity,
-        taxonomy_term_id: &term.term.id,
-        taxonomy_term: &term.json,
-        value,
-    }
-}
-
-/// The service's attributes: incident types, audiences, and remote help.
-fn service_attributes<'a>(
-    listed: &Listed,
-    ctx: &Context<'a>,
-    service_id: &str,
-) -> Vec<Attribute<'a>> {
-    let p = listed.provider;
-    let mut attributes: Vec<Attribute> = service_terms(p, ctx.terms)
-        .map(|term| attribute(service_id, "service", term, None))
-        .collect();
-    if let Some(remote) = ctx.terms.get(ATTRIBUTE_TAXONOMY, REMOTE[0]) {
-        attributes.push(attribute(
-            service_id,
-            "service",
-            remote,
-            Some(p.remote.to_string()),
-        ));
-    }
-    attributes
-}
-
-/// The organisation's attributes: the ExpertCyber label, with its number, validity and the
-/// public page that verifies it.
-fn organization_attributes<'a>(
-    listed: &Listed,
-    ctx: &Context<'a>,
-    organization_id: &str,
-) -> Vec<Attribute<'a>> {
-    let Some(label) = &listed.provider.label else {
-        return Vec::new();
-    };
-    let (Some(through), Some(term)) = (
-        label.valid_through(),
-        ctx.terms.get(ATTRIBUTE_TAXONOMY, LABEL[0]),
-    ) else {
-        return Vec::new();
-    };
-    vec![attribute(
-        organization_id,
-        "organization",
-        term,
-        Some(format!(
-            "{} ; valide du {} au {} ; vérification : {}/labels/{}",
-            label.number, label.valid_from, through, ctx.base_url, label.number
-        )),
-    )]
-}
-
-/// A part of the zone.
-#[derive(Serialize)]
-pub struct ServiceArea {
-    id: String,
-    service_id: String,
-    name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uri: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    extent: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    extent_type: Option<&'static str>,
-}
-
-/// The zone as service areas: a radius as a GeoJSON polygon, each département by its code and
-/// name, national as France.
-fn service_areas(listed: &Listed, ctx: &Context, service_id: &str) -> Vec<ServiceArea> {
-    let p = listed.provider;
-    let area = |key: &str, name: String| ServiceArea {
-        id: id("service_area", key),
-        service_id: service_id.to_owned(),
-        name,
-        description: None,
-        uri: None,
-        extent: None,
-        extent_type: None,
-    };
-    match &p.zone {
-        Zone::Radius { radius_km } => vec![ServiceArea {
-            extent: serde_json::to_string(&circle(p.latitude, p.longitude, f64::from(*radius_km)))
-                .ok(),
-            extent_type: Some("geojson"),
-            ..area(&p.id, format!("{radius_km} km autour de {}", p.city))
-        }],
-        Zone::Departements { departements } => departements
-            .iter()
-            .map(|code| {
-                let name = (ctx.departement_name)(code).unwrap_or_else(|| code.clone());
-                ServiceArea {
-                    description: Some(format!(
-                        "Département {code} (code officiel géographique de l'INSEE)"
-                    )),
-                    uri: Some(format!(
-                        "https://www.insee.fr/fr/metadonnees/cog/departement/DEP{code}-{}",
-                        name.to_lowercase().replace(' ', "-")
-                    )),
-                    ..area(&format!("{}:{code}", p.id), format!("{name} ({code})"))
-                }
-            })
-            .collect(),
-        Zone::National => vec![ServiceArea {
-            description: Some("Toute la France, outre-mer compris".to_owned()),
-            ..area(&p.id, "France".to_owned())
-        }],
-    }
-}
-
-/// A GeoJSON polygon.
-#[derive(Debug, Serialize)]
-pub struct Polygon {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    pub coordinates: [Vec<[f64; 2]>; 1],
-}
-
-/// A circle of `radius_km` around a point, as a GeoJSON polygon of 32 sides (closed ring).
-pub fn circle(latitude: f64, longitude: f64, radius_km: f64) -> Polygon {
-    const SIDES: usize = 32;
-    let lat_step = radius_km / 111.32;
-    let lon_step = radius_km / (111.32 * latitude.to_radians().cos().max(0.01));
-    let round = |v: f64| (v * 1e5).round() / 1e5;
-    let mut ring: Vec<[f64; 2]> = (0..SIDES)
-        .map(|i| {
-            let angle = (i as f64) * std::f64::consts::TAU / SIDES as f64;
-            [
-                round(longitude + lon_step * angle.cos()),
-                round(latitude + lat_step * angle.sin()),
-            ]
-        })
-        .collect();
-    ring.push(ring[0]);
-    Polygon {
-        kind: "Polygon",
-        coordinates: [ring],
-    }
-}
-
 #[derive(Serialize)]
 pub struct Phone<'a> {
     id: String,
@@ -655,18 +363,5 @@ mod tests {
             Uuid::parse_str(&id("x", "y")).map(|u| u.get_version_num()),
             Ok(5)
         );
-    }
-
-    #[test]
-    fn a_radius_is_a_closed_polygon_at_that_distance() {
-        let polygon = circle(48.11, -1.68, 30.0);
-        let ring = &polygon.coordinates[0];
-        assert_eq!(ring.len(), 33);
-        assert_eq!(ring[0], ring[32]);
-        for &[lon, lat] in ring {
-            let dy = (lat - 48.11) * 111.32;
-            let dx = (lon + 1.68) * 111.32 * 48.11_f64.to_radians().cos();
-            assert!(((dx * dx + dy * dy).sqrt() - 30.0).abs() < 0.5);
-        }
     }
 }
