@@ -12,9 +12,11 @@
 #   POST /api/v1/diagnostic/evaluate               varied: every request is one of the tree's
 #                                                  answer prefixes (all paths, all audiences)
 #   GET  /diagnostic                               the first question page
-#   GET  /diagnostic/{journey}/question/{q}        varied: 300 journeys made beforehand, each at
-#                                                  a different point of the tree (reads the
-#                                                  journey row: one database read per page)
+#   GET  /diagnostic/{journey}/question/{q}        varied: a journey made beforehand at each
+#                                                  point of the tree where a question is asked
+#                                                  (reads the journey row: one database read)
+#   GET  /diagnostic/{journey}/resultat            varied: a journey at each outcome of the tree
+#                                                  (the journey, and the alerts in force)
 # and prints requests/s, p50/p90/p99, the server's own p50/p99 and the ratios to /healthz
 # (benches/wrk_common.sh).
 #
@@ -30,8 +32,8 @@ NAME=diagnostic-load
 . "$ROOT/benches/wrk_common.sh"
 start_server
 
-# Every answer prefix of the tree in force, as evaluate bodies, and 300 journeys at varied
-# points, made through the pages' forms.
+# Every answer prefix of the tree in force, as evaluate bodies, and a journey for each, made
+# through the pages' forms, ending at a question or at a result.
 curl -s "$BASE/api/v1/diagnostic" >"$TMP/tree.json"
 python3 - "$TMP" "$BASE" <<'PY'
 import json, sys, urllib.request, urllib.parse, random
@@ -68,12 +70,9 @@ def post(path, choice):
         opener.open(req)
     except urllib.error.HTTPError as e:
         return e.headers["Location"]
-pages = []
-paths = [p for p in prefixes if len(p) >= 1]
-for answers in paths[:300]:
-    order = []
-    q, audience = tree["start"], None
-    location = None
+questions, results = [], []
+for answers in (p for p in prefixes if p):
+    q, location = tree["start"], None
     while q in answers:
         choice = answers[q]
         location = post("/diagnostic" if location is None else location, choice)
@@ -81,12 +80,15 @@ for answers in paths[:300]:
         if "next" not in c: break
         q = c["next"]
     if location:
-        pages.append(location)
-with open(f"{tmp}/pages.lua", "w") as f:
-    f.write("local pages = {" + ",".join(f'"{p}"' for p in pages) + "}\n")
-    f.write("math.randomseed(20261201)\n")
-    f.write('request = function()\n  return wrk.format("GET", pages[math.random(#pages)])\nend\n')
-print(f"{len(prefixes)} evaluate bodies, {len(pages)} journey pages", file=sys.stderr)
+        (results if location.endswith("/resultat") else questions).append(location)
+def lua(name, pages):
+    with open(f"{tmp}/{name}.lua", "w") as f:
+        f.write("local pages = {" + ",".join(f'"{p}"' for p in pages) + "}\n")
+        f.write("math.randomseed(20261201)\n")
+        f.write('request = function()\n  return wrk.format("GET", pages[math.random(#pages)])\nend\n')
+lua("questions", questions)
+lua("results", results)
+print(f"{len(prefixes)} evaluate bodies, {len(questions)} journeys at a question, {len(results)} at their result", file=sys.stderr)
 PY
 
 # One fixed answer set (no Lua per request, like /healthz), and the floor of any JSON POST: a
@@ -109,8 +111,9 @@ target() {
         evaluate_one) path=/api/v1/diagnostic/evaluate extra="$TMP/evaluate_one.lua" ;;
         evaluate) path=/ extra="$TMP/evaluate.lua" ;;
         start_page) path=/diagnostic ;;
-        journey_page) path=/ extra="$TMP/pages.lua" ;;
+        question_page) path=/ extra="$TMP/questions.lua" ;;
+        result_page) path=/ extra="$TMP/results.lua" ;;
     esac
 }
-run_all healthz post_floor evaluate_one evaluate start_page journey_page
+run_all healthz post_floor evaluate_one evaluate start_page question_page result_page
 print_table

@@ -24,6 +24,8 @@ pub struct AppState {
     pub directory: Arc<DirectoryIndex>,
     /// The diagnostic's published trees, the version in force in memory.
     pub diagnostic: Arc<crate::diagnostic::trees::Trees>,
+    /// The diagnostic's journeys this process saw lately.
+    pub journeys: Arc<crate::diagnostic::journeys::Recent>,
     /// The directory as HSDS open data, in memory until the directory changes.
     pub hsds: Arc<crate::hsds::Cache>,
     /// The partners, in memory for the module's pages.
@@ -100,6 +102,7 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
         departements: Arc::new(departements),
         directory: Arc::new(DirectoryIndex::new(Some(checkins))),
         diagnostic: Arc::new(diagnostic),
+        journeys: Arc::default(),
         partners: Arc::default(),
         hsds: Arc::default(),
         observatory: Arc::default(),

@@ -30,19 +30,18 @@ pub struct RequestSpan;
 impl tracing_actix_web::RootSpanBuilder for RequestSpan {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
         use actix_web::HttpMessage;
-        let route = request
-            .match_pattern()
-            .unwrap_or_else(|| "unmatched".to_owned());
-        let request_id = request
-            .extensions()
-            .get::<tracing_actix_web::RequestId>()
-            .map(ToString::to_string)
-            .unwrap_or_default();
+        // Fields are only worked out when the span is enabled. The route is recorded at the end: before routing, finding it means matching the
+        // path against every route a second time, a cost each request paid even with the
+        // span filtered out.
         tracing::info_span!(
             "HTTP request",
             http.method = %request.method(),
-            http.route = %route,
-            request_id = %request_id,
+            http.route = tracing::field::Empty,
+            request_id = %request
+                .extensions()
+                .get::<tracing_actix_web::RequestId>()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             http.status_code = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
             exception.message = tracing::field::Empty,
@@ -54,6 +53,16 @@ impl tracing_actix_web::RootSpanBuilder for RequestSpan {
         span: tracing::Span,
         outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
     ) {
+        if !span.is_disabled() {
+            let route = match outcome {
+                Ok(response) => response.request().match_pattern(),
+                Err(_) => None,
+            };
+            span.record(
+                "http.route",
+                tracing::field::display(route.as_deref().unwrap_or("unmatched")),
+            );
+        }
         tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome);
     }
 }

@@ -12,6 +12,7 @@ use crate::diagnostic::{self, Evaluation};
 
 use crate::domain::diagnostic::Tree;
 use crate::error::{AppError, Problem};
+use crate::json::Object;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -55,19 +56,9 @@ pub struct EvaluateInput {
 #[post("/diagnostic/evaluate")]
 pub async fn evaluate(
     state: web::Data<AppState>,
-    body: web::Json<serde_json::Value>,
+    body: web::Json<Object<EvaluateInput>>,
 ) -> Result<HttpResponse, AppError> {
-    // Every field is optional, so serde would also read a struct from an array: only an
-    // object is the body the document describes.
-    let body = body.into_inner();
-    if !body.is_object() {
-        return Err(AppError::field(
-            "body",
-            "Le corps de la requête doit être un objet JSON.",
-        ));
-    }
-    let input: EvaluateInput =
-        serde_json::from_value(body).map_err(|e| super::unreadable(&e.to_string()))?;
+    let input = body.into_inner().0;
     // The version in force, checked lately: a lookup in memory, on this thread.
     let body =
         match diagnostic::evaluate_json_in_memory(&state, input.version.as_deref(), &input.answers)

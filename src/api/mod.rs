@@ -51,7 +51,10 @@ pub struct ApiDoc;
 /// Registers every `/api/v1` route; the OpenAPI document is collected from the same calls.
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(
+        // Routes are tried in order: a diagnostic step, the busiest, first.
         scope::scope("/api/v1")
+            .service(diagnostic::evaluate)
+            .service(diagnostic::tree)
             .service(providers::search)
             // Before `/providers/{id}/{action}`, which would otherwise take the path.
             .service(labels::create)
@@ -82,8 +85,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(geo::communes)
             .service(geo::postcode)
             .service(incident_types::list)
-            .service(diagnostic::tree)
-            .service(diagnostic::evaluate)
             .service(observatory::list_alerts)
             .service(observatory::months)
             .service(observatory::monthly)
@@ -168,7 +169,9 @@ pub fn json_config() -> web::JsonConfig {
 
 /// A body serde could not read, as the field it names and why, in French.
 pub fn unreadable(message: &str) -> AppError {
-    if let Some(field) = unknown_field(message) {
+    if message.contains(&format!("expected {}", crate::json::EXPECTED_OBJECT)) {
+        AppError::field("body", "Le corps de la requête doit être un objet JSON.")
+    } else if let Some(field) = unknown_field(message) {
         AppError::field(
             &field,
             "Champ inconnu : consultez la documentation de l'API (/api/openapi.json).",

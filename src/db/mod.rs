@@ -347,3 +347,32 @@ where
     }
     conn.transaction(f)
 }
+
+#[cfg(all(test, feature = "sqlite"))]
+mod tests {
+    use diesel::sql_types::Text;
+    use diesel::{QueryableByName, RunQueryDsl};
+
+    #[derive(QueryableByName)]
+    struct CompileOption {
+        #[diesel(sql_type = Text)]
+        compile_options: String,
+    }
+
+    /// Without the planner's stability guarantee, SQLite plans a statement for the value bound
+    /// to its LIMIT, so every `.first()` is parsed again at each run (`.cargo/config.toml`).
+    #[test]
+    fn the_bundled_sqlite_keeps_its_plans_across_bound_limits() {
+        let manager = super::DbManager {
+            target: super::DbTarget::Sqlite(":memory:".into()),
+        };
+        let mut conn = super::ManageConnection::connect(&manager).expect("in-memory SQLite");
+        let options: Vec<CompileOption> = diesel::sql_query("PRAGMA compile_options")
+            .load(&mut conn)
+            .expect("compile options");
+        assert!(
+            options.iter().any(|o| o.compile_options == "ENABLE_QPSG"),
+            "SQLite built without SQLITE_ENABLE_QPSG"
+        );
+    }
+}

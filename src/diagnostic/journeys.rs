@@ -3,13 +3,18 @@
 //! text, no address), kept server-side so that the back button and "modifier" links work
 //! without JavaScript and the statistics know how far each journey went.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
 use chrono::NaiveDate;
 
+use super::trees::REFRESH_EVERY;
 use super::{Evaluation, Status, evaluate_in, published};
 use crate::auth::tokens::random_token;
 use crate::db::diagnostic::{self as queries, JourneyProgress, JourneyRow};
 use crate::db::write_transaction;
-use crate::domain::diagnostic::Answers;
+use crate::domain::diagnostic::{Answers, Step};
 use crate::error::AppError;
 use crate::observatory::facts;
 use crate::state::AppState;
@@ -69,11 +74,94 @@ fn encode(answers: &Answers) -> String {
     serde_json::to_string(answers).unwrap_or_else(|_| "{}".into())
 }
 
+/// Journeys this process wrote or read lately, trusted for [`REFRESH_EVERY`] like the tree in
+/// force: the page after an answer, and a reload, are then a lookup in memory. Another
+/// process's answer to the same journey is seen within that time, and a question that is not on
+/// the path remembered is looked up in the database ([`place_in_memory`]), since another
+/// process may have moved the journey on. Only the question pages read it: they show the
+/// answers, which only [`answer`] changes, and it keeps what it wrote.
+#[derive(Default)]
+pub struct Recent {
+    entries: Mutex<HashMap<String, Remembered>>,
+}
+
+struct Remembered {
+    seen: Instant,
+    version: Arc<str>,
+    answers: Arc<Answers>,
+}
+
+impl Recent {
+    /// Journeys remembered at once; past it, those no longer trusted are dropped first.
+    const CAPACITY: usize = 4096;
+
+    /// The version and answers of a journey seen within [`REFRESH_EVERY`].
+    fn get(&self, id: &str) -> Option<(Arc<str>, Arc<Answers>)> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = entries.get(id)?;
+        (entry.seen.elapsed() < REFRESH_EVERY)
+            .then(|| (entry.version.clone(), entry.answers.clone()))
+    }
+
+    fn keep(&self, row: &JourneyRow) {
+        let remembered = Remembered {
+            seen: Instant::now(),
+            version: row.tree_version.as_str().into(),
+            answers: Arc::new(decode(&row.answers)),
+        };
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= Self::CAPACITY {
+            entries.retain(|_, entry| entry.seen.elapsed() < REFRESH_EVERY);
+            if entries.len() >= Self::CAPACITY {
+                entries.clear();
+            }
+        }
+        entries.insert(row.id.clone(), remembered);
+    }
+}
+
+/// Where a question stands on a journey: its tree version, the answers before it in the order
+/// asked (question, choice), and the answer given to it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub version: Arc<str>,
+    pub before: Vec<(String, String)>,
+    pub given: Option<String>,
+}
+
+/// The [`Place`] of a question on a journey this process saw lately ([`Recent`]), without the
+/// database; `None` when it cannot say, and when the question is not on the path remembered.
+pub fn place_in_memory(state: &AppState, id: &str, question: &str) -> Option<Place> {
+    let (version, answers) = state.journeys.get(id)?;
+    let tree = state.diagnostic.in_memory(&version)?;
+    let step = crate::domain::diagnostic::walk(&tree.tree, &answers).ok()?;
+    let path = step.path();
+    let position = path.iter().position(|(q, _)| *q == question).or_else(|| {
+        matches!(step, Step::Question { id, .. } if id == question).then_some(path.len())
+    })?;
+    Some(Place {
+        before: path[..position]
+            .iter()
+            .map(|(q, c)| ((*q).to_owned(), c.id.clone()))
+            .collect(),
+        given: path.get(position).map(|(_, c)| c.id.clone()),
+        version,
+    })
+}
+
+/// The question asked at a place, when its version is in memory.
+pub fn asked_in_memory(state: &AppState, place: &Place) -> Option<Result<Evaluation, AppError>> {
+    let tree = state.diagnostic.in_memory(&place.version)?;
+    let before: Answers = place.before.iter().cloned().collect();
+    Some(evaluate_in(state, &tree.tree, &before))
+}
+
 /// A journey as it stands.
 pub fn load(state: &AppState, id: &str) -> Result<Journey, AppError> {
     let mut conn = state.pool.get()?;
     let row = queries::journey(&mut conn, id)?.ok_or_else(unknown_journey)?;
     drop(conn);
+    state.journeys.keep(&row);
     let tree = published(state, Some(&row.tree_version)).map_err(|_| unknown_journey())?;
     let evaluation = evaluate_in(state, &tree.tree, &decode(&row.answers))?;
     Ok(Journey {
@@ -199,6 +287,7 @@ pub fn answer(
         facts::record_journey(conn, state, &row)?;
         Ok::<_, AppError>(row)
     })?;
+    state.journeys.keep(&row);
     Ok(Journey {
         id: row.id.clone(),
         row,

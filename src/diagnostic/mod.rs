@@ -188,11 +188,10 @@ fn evaluate_json_in(
     answers: &Answers,
 ) -> Result<bytes::Bytes, AppError> {
     let step = diagnostic::walk(&published.tree, answers).map_err(walk_error)?;
-    let key: String = step
-        .path()
-        .iter()
-        .map(|(q, c)| format!("{q}={};", c.id))
-        .collect();
+    let mut key = String::with_capacity(64);
+    for (q, c) in step.path() {
+        key.extend([*q, "=", c.id.as_str(), ";"]);
+    }
     if let Some(body) = published.answers.get(&key) {
         return Ok(body);
     }
@@ -227,6 +226,20 @@ pub fn evaluate_json_in_memory(
         return None;
     }
     Some(evaluate_json_in(state, &published, answers))
+}
+
+/// A page the web layer rendered for a published version, by its key: a site's question page
+/// shows nothing but the version's text, so it is rendered once. Published versions never
+/// change, so a page kept is never stale.
+pub fn kept_page(state: &AppState, version: &str, key: &str) -> Option<bytes::Bytes> {
+    state.diagnostic.in_memory(version)?.pages.get(key)
+}
+
+/// Keeps a rendered page (see [`kept_page`]); nothing when the version left memory.
+pub fn keep_page(state: &AppState, version: &str, key: String, page: bytes::Bytes) {
+    if let Some(published) = state.diagnostic.in_memory(version) {
+        published.pages.put(key, page);
+    }
 }
 
 /// The first question of the version in force, from memory when it was checked lately.

@@ -27,6 +27,8 @@ pub struct Published {
     pub summary: Summary,
     /// Evaluations as JSON, by the answers on their path: a step depends on nothing else.
     pub answers: AnswerCache<bytes::Bytes>,
+    /// Question pages as the site renders them, by the web layer's key (`diagnostic::kept_page`).
+    pub pages: AnswerCache<bytes::Bytes>,
 }
 
 impl std::fmt::Debug for Published {
@@ -127,6 +129,24 @@ impl Trees {
             .map(|(_, _, published)| published.clone())
     }
 
+    /// A version already in memory, without the database.
+    pub fn in_memory(&self, version: &str) -> Option<Arc<Published>> {
+        if let Some((_, _, current)) = self
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|(_, _, p)| p.tree.version == version)
+        {
+            return Some(current.clone());
+        }
+        self.known
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(version)
+            .cloned()
+    }
+
     /// The version in force. Reads the database at most every [`REFRESH_EVERY`].
     pub fn current(&self, pool: &Pool, taxonomy: &Taxonomy) -> Result<Arc<Published>, AppError> {
         if let Some(published) = self.fresh() {
@@ -201,6 +221,7 @@ impl Trees {
                 published_at: row.published_at,
                 summary,
                 answers: AnswerCache::new(),
+                pages: AnswerCache::new(),
             }),
             Err(errors) => {
                 let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();

@@ -30,7 +30,10 @@ struct StaticFiles;
 pub const GEO_ATTRIBUTION: &str = "Sources : La Poste – Base officielle des codes postaux ; INSEE – Code officiel géographique (via @etalab/decoupage-administratif)";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(public::home)
+    // Routes are tried in order, each dynamic one by a regular expression: the diagnostic,
+    // the victims' way in and the busiest pages, comes first.
+    cfg.configure(diagnostic::configure)
+        .service(public::home)
         .service(public::provider_page)
         .configure(account::configure)
         .configure(referencing::configure)
@@ -38,7 +41,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(admin::configure)
         .configure(label::configure)
         .configure(assistance::configure)
-        .configure(diagnostic::configure)
         .configure(observatory::configure)
         .configure(partners::configure)
         .route("/static/{file:.*}", web::get().to(static_file));
@@ -76,6 +78,32 @@ pub fn page(
     user: Option<&crate::auth::extract::CurrentUser>,
     body: serde_json::Value,
 ) -> HttpResponse {
+    let data = page_data(state, title, user, body);
+    render(state, status, template, &data)
+}
+
+/// A page's HTML, for a page rendered once and kept (`None`, logged, if the template fails).
+pub fn page_html(
+    state: &AppState,
+    template: &str,
+    title: &str,
+    body: serde_json::Value,
+) -> Option<String> {
+    let data = page_data(state, title, None, body);
+    state
+        .templates
+        .render(template, &data)
+        .inspect_err(|e| tracing::error!(template, error = %e, "template rendering failed"))
+        .ok()
+}
+
+/// `body` with what the layout reads on every page.
+fn page_data(
+    state: &AppState,
+    title: &str,
+    user: Option<&crate::auth::extract::CurrentUser>,
+    body: serde_json::Value,
+) -> serde_json::Value {
     let mut data = match body {
         serde_json::Value::Object(map) => map,
         _ => serde_json::Map::new(),
@@ -94,7 +122,7 @@ pub fn page(
         "viewer".into(),
         serde_json::to_value(session::viewer(user)).unwrap_or(serde_json::Value::Null),
     );
-    render(state, status, template, &serde_json::Value::Object(data))
+    serde_json::Value::Object(data)
 }
 
 /// Renders a page, or a plain error page if the template itself fails.
@@ -105,13 +133,7 @@ pub fn render(
     data: &impl Serialize,
 ) -> HttpResponse {
     match state.templates.render(template, data) {
-        Ok(html) => HttpResponse::build(status)
-            .content_type("text/html; charset=utf-8")
-            .insert_header((
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
-            ))
-            .body(html),
+        Ok(html) => html_page(status, html),
         Err(e) => {
             tracing::error!(template, error = %e, "template rendering failed");
             HttpResponse::InternalServerError()
@@ -119,6 +141,20 @@ pub fn render(
                 .body("<!doctype html><html lang=\"fr\"><title>Erreur</title><p>Une erreur interne est survenue.</p></html>")
         }
     }
+}
+
+/// A rendered page with the pages' headers.
+pub fn html_page(
+    status: StatusCode,
+    html: impl actix_web::body::MessageBody + 'static,
+) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        ))
+        .body(html)
 }
 
 /// An error as a French page with the right status.

@@ -23,7 +23,9 @@ async fn answer(browser: &Browser, page: &Page, choice: &str) -> Page {
         "no choice {choice} on:\n{}",
         page.text()
     );
-    let answered = browser.post(&action, &[("choix", choice)]).await;
+    let answered = browser
+        .post(&page.resolve(&action), &[("choix", choice)])
+        .await;
     browser.follow(&answered).await
 }
 
@@ -73,7 +75,11 @@ async fn a_town_hall_under_ransomware_goes_from_the_diagnostic_to_a_filled_reque
             .text()
             .contains("L'attaque est-elle encore en cours ?")
     );
-    assert!(third.link("Question précédente").is_some());
+    assert_eq!(
+        third.link("Question précédente").as_deref(),
+        Some(second.url.as_str()),
+        "back one question, on this journey"
+    );
 
     let result = answer(&browser, &third, "oui").await;
     assert_eq!(result.status, 200);
@@ -189,6 +195,75 @@ async fn a_town_hall_under_ransomware_goes_from_the_diagnostic_to_a_filled_reque
     assert!(!request_fact.counted, "counted once, by its journey");
     assert_eq!(request_fact.channel, "site");
     assert_eq!(facts.1.iter().filter(|f| f.counted).count(), 1);
+}
+
+/// Each victim sees their own answers, though the site renders a question's page once.
+#[tokio::test]
+async fn two_journeys_at_the_same_question_each_show_their_own_answer() {
+    let app = TestApp::spawn().await;
+    let (alice, bob) = (Browser::new(&app.address), Browser::new(&app.address));
+    let mut seconds = Vec::new();
+    for (browser, situation) in [(&alice, "message"), (&bob, "compte")] {
+        let first = browser.get("/diagnostic").await;
+        let second = answer(browser, &first, "particulier").await;
+        answer(browser, &second, situation).await;
+        seconds.push(second.url);
+    }
+    assert_ne!(seconds[0], seconds[1], "two journeys");
+    for (browser, url, given, other) in [
+        (&alice, &seconds[0], "message", "compte"),
+        (&bob, &seconds[1], "compte", "message"),
+    ] {
+        // Asked twice: the second is the page kept once rendered.
+        for _ in 0..2 {
+            let again = browser.get(url).await;
+            assert_eq!(again.status, 200);
+            assert!(again.checked(&format!("choix-{given}")), "{url}");
+            assert!(!again.checked(&format!("choix-{other}")), "{url}");
+            let back = again.link("Question précédente").unwrap();
+            assert_eq!(back, "/diagnostic");
+            assert_eq!(
+                again.resolve(&crate::common::partners::post_action(&again)),
+                *url
+            );
+        }
+    }
+}
+
+/// Two processes over one database, a victim's requests going to either: each shows the journey
+/// as it stands. A process shows a journey it saw lately from memory, for a page it can place on
+/// the path it remembers, and another process's change within `REFRESH_EVERY`.
+#[tokio::test]
+async fn a_journey_answered_through_two_processes_shows_each_answer() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn_on(std::sync::Arc::clone(&first.db)).await;
+    let (on_first, on_second) = (Browser::new(&first.address), Browser::new(&second.address));
+    let start = on_first.get("/diagnostic").await;
+    let situation = answer(&on_first, &start, "particulier").await;
+    let journey = journey_of(&situation.url);
+
+    // Answered through the second process: the first, which remembers the journey one
+    // question earlier, shows the next question all the same.
+    let there = on_second.get(&situation.url).await;
+    let message = answer(&on_second, &there, "message").await;
+    let here = on_first.get(&message.url).await;
+    assert_eq!(here.status, 200, "{}", here.text());
+    assert!(here.text().contains("Que dit ou demande ce message ?"));
+
+    // An earlier answer changed through the second process is shown by the first within
+    // REFRESH_EVERY.
+    let changed = on_second.post(&situation.url, &[("choix", "compte")]).await;
+    assert_eq!(changed.status, 303);
+    tokio::time::sleep(
+        cyberdir::diagnostic::trees::REFRESH_EVERY + std::time::Duration::from_millis(200),
+    )
+    .await;
+    let again = on_first.get(&situation.url).await;
+    assert!(again.checked("choix-compte"), "{}", again.text());
+    let gone = on_first
+        .get(&format!("/diagnostic/{journey}/question/message"))
+        .await;
+    assert_eq!(gone.status, 303, "no longer on the path");
 }
 
 #[tokio::test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::nearby::{Looking, PlaceQuery, nearby};
-use crate::diagnostic::journeys::{self, Journey};
+use crate::diagnostic::journeys;
 use crate::diagnostic::{self, Evaluation, Status};
 use crate::error::AppError;
 use crate::state::AppState;
@@ -68,15 +68,26 @@ fn question_view(
     asked: &Evaluation,
     shown: Shown,
 ) -> HttpResponse {
+    let Some(question) = &asked.question else {
+        return surface.error(state, &AppError::Internal("no question to ask".into()));
+    };
+    let before = asked
+        .path
+        .iter()
+        .map(|a| (a.question.as_str(), a.choice.as_str()));
+    let kept = page_key(surface, before, &shown);
+    if let Some(page) = kept
+        .as_deref()
+        .and_then(|key| diagnostic::kept_page(state, &asked.version, key))
+    {
+        return crate::web::html_page(status, page);
+    }
     let Shown {
         action,
         selected,
         previous,
         error,
     } = shown;
-    let Some(question) = &asked.question else {
-        return surface.error(state, &AppError::Internal("no question to ask".into()));
-    };
     let choices: Vec<ChoiceItem> = question
         .choices
         .iter()
@@ -90,21 +101,45 @@ fn question_view(
         Some(_) => format!("Erreur : {}", question.text),
         None => question.text.clone(),
     };
-    surface.page(
-        state,
-        status,
-        "pages/diagnostic/question",
-        &format!("{title} – Diagnostic"),
-        json!({
-            "action": action,
-            "base": surface.diagnostic(),
-            "question": question,
-            "first_choice": question.choices.first().map(|c| c.id.as_str()),
-            "choices": choices,
-            "previous": previous,
-            "error": error,
-        }),
-    )
+    let title = format!("{title} – Diagnostic");
+    let data = json!({
+        "action": action,
+        "base": surface.diagnostic(),
+        "question": question,
+        "first_choice": question.choices.first().map(|c| c.id.as_str()),
+        "choices": choices,
+        "previous": previous,
+        "error": error,
+    });
+    let Some(key) = kept else {
+        return surface.page(state, status, "pages/diagnostic/question", &title, data);
+    };
+    match crate::web::page_html(state, "pages/diagnostic/question", &title, data) {
+        Some(html) => {
+            let page = bytes::Bytes::from(html);
+            diagnostic::keep_page(state, &asked.version, key, page.clone());
+            crate::web::html_page(status, page)
+        }
+        None => surface.error(state, &AppError::Internal("template".into())),
+    }
+}
+
+/// The key of a question page the site renders once: on the site, a page without a refusal
+/// shows nothing but the tree's text (its links are relative to its own address), so it is
+/// kept by version (see `diagnostic::kept_page`), answers before it (in the order asked) and
+/// what `shown` adds.
+fn page_key<'a>(
+    surface: &Surface,
+    before: impl Iterator<Item = (&'a str, &'a str)>,
+    shown: &Shown,
+) -> Option<String> {
+    if !matches!(surface, Surface::Site) || shown.error.is_some() {
+        return None;
+    }
+    let mut key: String = before.flat_map(|(q, c)| [q, "=", c, ";"]).collect();
+    key.extend(["|", shown.selected.unwrap_or_default(), "|", &shown.action]);
+    key.extend(["|", shown.previous.as_deref().unwrap_or_default()]);
+    Some(key)
 }
 
 /// `/diagnostic`: the first question.
@@ -211,63 +246,92 @@ pub(crate) async fn start_journey(
     }
 }
 
-/// The link back one question (the start page before the second question).
-fn previous_url(surface: &Surface, journey: &Journey, asked: &Evaluation) -> Option<String> {
-    let before = asked.path.len().checked_sub(1)?;
-    let base = surface.diagnostic();
-    Some(if before == 0 {
-        base
-    } else {
-        format!(
-            "{base}/{}/question/{}",
-            journey.id, asked.path[before].question
-        )
-    })
+/// The link back one question from the one asked after `answered` answers, `previous` the last
+/// of them: the start page before the second question, else relative to the question's own
+/// address (`…/{journey}/question/{id}`).
+fn previous_url(surface: &Surface, answered: usize, previous: Option<&str>) -> Option<String> {
+    match answered {
+        0 => None,
+        1 => Some(surface.diagnostic()),
+        _ => previous.map(str::to_owned),
+    }
+}
+
+/// How a journey's question is shown: its form posts to the page's own address.
+fn shown_at<'a>(
+    surface: &Surface,
+    question: &str,
+    answered: usize,
+    previous: Option<&str>,
+    selected: Option<&'a str>,
+    error: Option<String>,
+) -> Shown<'a> {
+    Shown {
+        action: question.to_owned(),
+        selected: selected.filter(|_| error.is_none()),
+        previous: previous_url(surface, answered, previous),
+        error,
+    }
 }
 
 /// A question of a journey as asked at its place, with the answer given (none after a refused
 /// answer, shown with its `error`); a question not (or no longer) on the journey's path sends to
-/// the journey's next step.
+/// the journey's next step. The page after an answer, and a reload, come from memory
+/// (`journeys::place_in_memory`, then the page kept once rendered); else from the database.
 pub(crate) async fn journey_question(
     state: web::Data<AppState>,
     surface: Surface,
     (id, question): (String, String),
     error: Option<String>,
 ) -> HttpResponse {
-    let inner = state.clone().into_inner();
-    let shown = blocking(move || {
-        let journey = journeys::load(&inner, &id)?;
-        let asked = journeys::question_on_path(&inner, &journey, &question)?;
-        Ok((journey, asked))
-    })
-    .await;
-    match shown {
-        Ok((journey, Some((asked, selected)))) => {
-            let action = format!(
-                "{}/{}/question/{}",
-                surface.diagnostic(),
-                journey.id,
-                asked.question.as_ref().map_or("", |q| q.id.as_str())
-            );
-            let previous = previous_url(&surface, &journey, &asked);
-            let (status, selected) = match error {
-                Some(_) => (StatusCode::UNPROCESSABLE_ENTITY, None),
-                None => (StatusCode::OK, selected),
-            };
-            question_view(
-                &state,
-                &surface,
-                status,
-                &asked,
-                Shown {
-                    action,
-                    selected: selected.as_deref(),
-                    previous,
-                    error,
-                },
-            )
+    let status = match error {
+        Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        None => StatusCode::OK,
+    };
+    let remembered = journeys::place_in_memory(&state, &id, &question);
+    if let Some(place) = &remembered {
+        let shown = shown_at(
+            &surface,
+            &question,
+            place.before.len(),
+            place.before.last().map(|(q, _)| q.as_str()),
+            place.given.as_deref(),
+            error.clone(),
+        );
+        let before = place.before.iter().map(|(q, c)| (q.as_str(), c.as_str()));
+        if let Some(page) = page_key(&surface, before, &shown)
+            .and_then(|key| diagnostic::kept_page(&state, &place.version, &key))
+        {
+            return crate::web::html_page(status, page);
         }
-        Ok((journey, None)) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
+    }
+    let asked = match remembered.and_then(|place| {
+        journeys::asked_in_memory(&state, &place).map(|asked| asked.map(|a| (a, place.given)))
+    }) {
+        Some(asked) => asked.map(Ok),
+        None => {
+            let inner = state.clone().into_inner();
+            blocking(move || {
+                let journey = journeys::load(&inner, &id)?;
+                Ok(journeys::question_on_path(&inner, &journey, &question)?.ok_or(journey))
+            })
+            .await
+        }
+    };
+    match asked {
+        Ok(Ok((asked, selected))) => {
+            let previous = asked.path.last().map(|a| a.question.as_str());
+            let shown = shown_at(
+                &surface,
+                asked.question.as_ref().map_or("", |q| q.id.as_str()),
+                asked.path.len(),
+                previous,
+                selected.as_deref(),
+                error,
+            );
+            question_view(&state, &surface, status, &asked, shown)
+        }
+        Ok(Err(journey)) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
         Err(e) => surface.error(&state, &e),
     }
 }

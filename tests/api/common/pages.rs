@@ -11,6 +11,8 @@ use super::{TEST_PASSWORD, TestApp};
 /// A page or a form's answer as the browser received it.
 #[derive(Debug)]
 pub struct Page {
+    /// The address it was asked at (path and query), which its relative links start from.
+    pub url: String,
     pub status: u16,
     pub location: Option<String>,
     pub content_type: String,
@@ -42,6 +44,15 @@ pub fn hidden_in(form: &str) -> Vec<(String, String)> {
 }
 
 impl Page {
+    /// A link or form action as the browser follows it: relative ones from the page's address.
+    pub fn resolve(&self, href: &str) -> String {
+        if href.is_empty() || href.starts_with(['/', '#', '?']) || href.contains(':') {
+            return href.to_owned();
+        }
+        let path = self.url.split('?').next().unwrap_or_default();
+        format!("{}{href}", &path[..=path.rfind('/').unwrap_or(0)])
+    }
+
     /// The CSRF token of the page's forms.
     pub fn csrf(&self) -> String {
         let marker = "name=\"csrf_token\" value=\"";
@@ -121,7 +132,7 @@ impl Page {
             let close = after.find("</a>")?;
             let content_start = after.find('>')? + 1;
             if visible_text(&after[content_start..close]).contains(text) {
-                return Some(decode_entities(&after[..href_end]));
+                return Some(self.resolve(&decode_entities(&after[..href_end])));
             }
             rest = &after[close..];
         }
@@ -191,7 +202,7 @@ impl Page {
             .split("href=\"")
             .skip(1)
             .filter_map(|rest| rest.split('"').next())
-            .map(decode_entities)
+            .map(|href| self.resolve(&decode_entities(href)))
             .filter(|href| href.starts_with(prefix))
             .collect()
     }
@@ -231,7 +242,7 @@ impl Browser {
         assert_eq!(response.status().as_u16(), 200, "log-in of {email}");
     }
 
-    async fn read(response: reqwest::Response) -> Page {
+    async fn read(response: reqwest::Response, url: &str) -> Page {
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -245,6 +256,7 @@ impl Browser {
         let headers = response.headers().clone();
         let bytes = response.bytes().await.unwrap_or_default().to_vec();
         Page {
+            url: url.to_owned(),
             status,
             location,
             content_type,
@@ -261,7 +273,7 @@ impl Browser {
             .send()
             .await
             .unwrap();
-        Self::read(response).await
+        Self::read(response, path).await
     }
 
     /// A form post with exactly these fields.
@@ -273,12 +285,12 @@ impl Browser {
             .send()
             .await
             .unwrap();
-        Self::read(response).await
+        Self::read(response, path).await
     }
 
     /// Submits the form of `page` posting to `action`: its hidden fields plus `typed`.
     pub async fn submit(&self, page: &Page, action: &str, typed: &[(&str, &str)]) -> Page {
-        self.submit_form(&page.hidden_fields(action), action, typed)
+        self.submit_form(&page.hidden_fields(action), &page.resolve(action), typed)
             .await
     }
 
@@ -358,6 +370,6 @@ impl Browser {
             .send()
             .await
             .unwrap();
-        Self::read(response).await
+        Self::read(response, path).await
     }
 }
