@@ -14,7 +14,7 @@ use super::{Evaluation, Status, evaluate_in, published};
 use crate::auth::tokens::random_token;
 use crate::db::diagnostic::{self as queries, JourneyProgress, JourneyRow};
 use crate::db::write_transaction;
-use crate::domain::diagnostic::{Answers, Step};
+use crate::domain::diagnostic::Answers;
 use crate::error::AppError;
 use crate::observatory::facts;
 use crate::state::AppState;
@@ -85,29 +85,32 @@ pub struct Recent {
     entries: Mutex<HashMap<String, Remembered>>,
 }
 
+/// A journey's path as walked when it was last read or written: where each question stands is
+/// then a search in it, without walking the tree again.
 struct Remembered {
     seen: Instant,
     version: Arc<str>,
-    answers: Arc<Answers>,
+    /// The answers on the path, in the order asked (question, choice).
+    path: Arc<[(String, String)]>,
+    /// The question asked next, if any.
+    next: Option<String>,
 }
 
 impl Recent {
     /// Journeys remembered at once; past it, those no longer trusted are dropped first.
     const CAPACITY: usize = 4096;
 
-    /// The version and answers of a journey seen within [`REFRESH_EVERY`].
-    fn get(&self, id: &str) -> Option<(Arc<str>, Arc<Answers>)> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = entries.get(id)?;
-        (entry.seen.elapsed() < REFRESH_EVERY)
-            .then(|| (entry.version.clone(), entry.answers.clone()))
-    }
-
-    fn keep(&self, row: &JourneyRow) {
+    fn keep(&self, journey: &Journey) {
+        let evaluation = &journey.evaluation;
         let remembered = Remembered {
             seen: Instant::now(),
-            version: row.tree_version.as_str().into(),
-            answers: Arc::new(decode(&row.answers)),
+            version: evaluation.version.as_str().into(),
+            path: evaluation
+                .path
+                .iter()
+                .map(|a| (a.question.clone(), a.choice.clone()))
+                .collect(),
+            next: evaluation.question.as_ref().map(|q| q.id.clone()),
         };
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= Self::CAPACITY {
@@ -116,7 +119,7 @@ impl Recent {
                 entries.clear();
             }
         }
-        entries.insert(row.id.clone(), remembered);
+        entries.insert(journey.id.clone(), remembered);
     }
 }
 
@@ -132,19 +135,25 @@ pub struct Place {
 /// The [`Place`] of a question on a journey this process saw lately ([`Recent`]), without the
 /// database; `None` when it cannot say, and when the question is not on the path remembered.
 pub fn place_in_memory(state: &AppState, id: &str, question: &str) -> Option<Place> {
-    let (version, answers) = state.journeys.get(id)?;
-    let tree = state.diagnostic.in_memory(&version)?;
-    let step = crate::domain::diagnostic::walk(&tree.tree, &answers).ok()?;
-    let path = step.path();
-    let position = path.iter().position(|(q, _)| *q == question).or_else(|| {
-        matches!(step, Step::Question { id, .. } if id == question).then_some(path.len())
-    })?;
-    Some(Place {
-        before: path[..position]
+    let (version, path, position) = {
+        let entries = state
+            .journeys
+            .entries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let entry = entries
+            .get(id)
+            .filter(|entry| entry.seen.elapsed() < REFRESH_EVERY)?;
+        let position = entry
+            .path
             .iter()
-            .map(|(q, c)| ((*q).to_owned(), c.id.clone()))
-            .collect(),
-        given: path.get(position).map(|(_, c)| c.id.clone()),
+            .position(|(q, _)| q == question)
+            .or_else(|| (entry.next.as_deref() == Some(question)).then_some(entry.path.len()))?;
+        (entry.version.clone(), entry.path.clone(), position)
+    };
+    Some(Place {
+        before: path[..position].to_vec(),
+        given: path.get(position).map(|(_, c)| c.clone()),
         version,
     })
 }
@@ -161,14 +170,15 @@ pub fn load(state: &AppState, id: &str) -> Result<Journey, AppError> {
     let mut conn = state.pool.get()?;
     let row = queries::journey(&mut conn, id)?.ok_or_else(unknown_journey)?;
     drop(conn);
-    state.journeys.keep(&row);
     let tree = published(state, Some(&row.tree_version)).map_err(|_| unknown_journey())?;
     let evaluation = evaluate_in(state, &tree.tree, &decode(&row.answers))?;
-    Ok(Journey {
+    let journey = Journey {
         id: id.to_owned(),
         row,
         evaluation,
-    })
+    };
+    state.journeys.keep(&journey);
+    Ok(journey)
 }
 
 /// The question as asked at its place on the journey (with the answer given, if any), or
@@ -287,12 +297,13 @@ pub fn answer(
         facts::record_journey(conn, state, &row)?;
         Ok::<_, AppError>(row)
     })?;
-    state.journeys.keep(&row);
-    Ok(Journey {
+    let journey = Journey {
         id: row.id.clone(),
         row,
         evaluation,
-    })
+    };
+    state.journeys.keep(&journey);
+    Ok(journey)
 }
 
 /// Notes that a finished journey went further (a search, a request), and the département of the
