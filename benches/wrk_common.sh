@@ -112,14 +112,14 @@ run_all() {
 }
 
 field() { tr ' ' '\n' <<<"${RESULT[$1]}" | awk -F= -v k="$2" '$1 == k { print $2 }'; }
-ms() { awk -v us="$1" 'BEGIN { printf "%.2f", us / 1000 }'; }
+ms() { awk -v us="$1" -v digits="${2:-2}" 'BEGIN { printf "%.*f", digits, us / 1000 }'; }
 print_table() {
     echo "cyberdir $NAME — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
     printf '%-16s %10s %8s %8s %8s %11s %11s %7s %8s\n' endpoint req/s 'p50 ms' 'p90 ms' 'p99 ms' 'server p50' 'server p99' non2xx ratio
     for name in $NAMES; do
         printf '%-16s %10s %8s %8s %8s %11s %11s %7s %8s\n' "$name" "$(field "$name" rps)" \
             "$(ms "$(field "$name" p50)")" "$(ms "$(field "$name" p90)")" "$(ms "$(field "$name" p99)")" \
-            "$(ms "$(field "$name" s50)")" "$(ms "$(field "$name" s99)")" \
+            "$(ms "$(field "$name" s50)" 3)" "$(ms "$(field "$name" s99)" 3)" \
             "$(field "$name" non2xx)" \
             "$(awk -v s="$(field "$name" rps)" -v h="$(field healthz rps)" 'BEGIN { printf "%.3f", s / h }')"
     done
