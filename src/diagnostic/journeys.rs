@@ -125,7 +125,7 @@ impl Recent {
 
 /// Where a question stands on a journey: its tree version, the answers before it in the order
 /// asked (question, choice), and the answer given to it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug)]
 pub struct Place {
     pub version: Arc<str>,
     pub before: Vec<(String, String)>,

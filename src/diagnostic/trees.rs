@@ -129,17 +129,9 @@ impl Trees {
             .map(|(_, _, published)| published.clone())
     }
 
-    /// A version already in memory, without the database.
+    /// A version already in memory, without the database (the one in force is among them:
+    /// it is read through [`Trees::version`]).
     pub fn in_memory(&self, version: &str) -> Option<Arc<Published>> {
-        if let Some((_, _, current)) = self
-            .current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            .filter(|(_, _, p)| p.tree.version == version)
-        {
-            return Some(current.clone());
-        }
         self.known
             .read()
             .unwrap_or_else(|e| e.into_inner())
@@ -204,13 +196,8 @@ impl Trees {
         taxonomy: &Taxonomy,
         version: &str,
     ) -> Result<Option<Arc<Published>>, AppError> {
-        if let Some(known) = self
-            .known
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(version)
-        {
-            return Ok(Some(known.clone()));
+        if let Some(known) = self.in_memory(version) {
+            return Ok(Some(known));
         }
         let Some(row) = queries::find(conn, version)? else {
             return Ok(None);
