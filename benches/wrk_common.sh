@@ -43,7 +43,7 @@ BASE="http://$HOST:$PORT"
 
 start_server() {
     (cd "$TMP" && exec env DATABASE_URL="sqlite://$TMP/bench.db" CYBERDIR_BIND="$HOST:$PORT" \
-        RUST_LOG=warn "$BIN" serve) >"$TMP/server.log" 2>&1 &
+        JOURNEY_RATE_LIMIT=0 RUST_LOG=warn "$BIN" serve) >"$TMP/server.log" 2>&1 &
     SERVER_PID=$!
     local started=$SECONDS
     until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$BASE/readyz" || true)" = 200 ]; do

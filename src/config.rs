@@ -50,12 +50,36 @@ pub struct Config {
     /// Public submissions accepted per client address and hour (`ASSISTANCE_RATE_LIMIT`,
     /// default 10; 0 turns the limit off, for load tests).
     pub assistance_rate_limit: u32,
+    /// Diagnostic journeys one client may start per hour, on the site, in a module or through
+    /// the API (`JOURNEY_RATE_LIMIT`, default 60; 0 turns the limit off, for load tests).
+    pub journey_rate_limit: u32,
     /// At most one account email (password reset, "you already have an account") per address
     /// in this interval (`ACCOUNT_EMAIL_INTERVAL`, default 15m).
     pub account_email_interval: chrono::Duration,
-    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers are believed
-    /// (`CYBERDIR_TRUSTED_PROXIES`, comma-separated CIDR blocks, none by default).
-    pub trusted_proxies: Vec<Cidr>,
+    /// The bytes all uploads in flight may hold in memory at once, in MiB
+    /// (`CYBERDIR_UPLOAD_MEMORY_MB`, default 64).
+    pub upload_memory_mb: u32,
+    /// The reverse proxies in front of the service, and the header they append.
+    pub proxies: Proxies,
+}
+
+/// Reverse proxies whose forwarding header is believed (`CYBERDIR_TRUSTED_PROXIES`,
+/// comma-separated CIDR blocks, none by default) and the one header they append
+/// (`CYBERDIR_PROXY_HEADER`): the other family is the client's word, passed on untouched.
+#[derive(Debug, Clone, Default)]
+pub struct Proxies {
+    pub trusted: Vec<Cidr>,
+    pub header: ProxyHeader,
+}
+
+/// The forwarding header a proxy appends the client's address to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For` (nginx, HAProxy, Traefik, most load balancers).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded: for=…` (RFC 7239).
+    Forwarded,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -205,6 +229,14 @@ impl Config {
                 expected: "a number of requests per hour (0 for no limit)",
             })?,
         };
+        let journey_rate_limit = match get("JOURNEY_RATE_LIMIT") {
+            None => 60,
+            Some(v) => v.trim().parse().ok().ok_or(ConfigError {
+                name: "JOURNEY_RATE_LIMIT",
+                value: v,
+                expected: "a number of journeys per hour (0 for no limit)",
+            })?,
+        };
         let account_email_interval = match get("ACCOUNT_EMAIL_INTERVAL") {
             None => chrono::Duration::minutes(15),
             Some(v) => parse_duration(&v)
@@ -214,6 +246,20 @@ impl Config {
                     value: v,
                     expected: "a duration from 1s to 1d such as 15m",
                 })?,
+        };
+        let proxy_header = match get("CYBERDIR_PROXY_HEADER")
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("x-forwarded-for") => ProxyHeader::XForwardedFor,
+            Some("forwarded") => ProxyHeader::Forwarded,
+            Some(_) => {
+                return Err(ConfigError {
+                    name: "CYBERDIR_PROXY_HEADER",
+                    value: get("CYBERDIR_PROXY_HEADER").unwrap_or_default(),
+                    expected: "x-forwarded-for or forwarded",
+                });
+            }
         };
         let trusted_proxies = match get("CYBERDIR_TRUSTED_PROXIES") {
             None => Vec::new(),
@@ -229,12 +275,24 @@ impl Config {
                     expected: "comma-separated CIDR blocks such as 10.0.0.0/8, ::1/128",
                 })?,
         };
+        let upload_memory_mb = whole(
+            &get,
+            "CYBERDIR_UPLOAD_MEMORY_MB",
+            64,
+            11..=4096,
+            "MiB from 11 to 4096 (one 10 MB file must fit)",
+        )?;
         Ok(Self {
+            upload_memory_mb,
             account_email_interval,
-            trusted_proxies,
+            proxies: Proxies {
+                trusted: trusted_proxies,
+                header: proxy_header,
+            },
             assignment_timeout,
             retention_months,
             assistance_rate_limit,
+            journey_rate_limit,
             label_fee_cents,
             corrective_days,
             renewal_grace_days,
@@ -415,6 +473,44 @@ mod tests {
         assert_eq!(c.base_url, "http://127.0.0.1:8080");
         assert!(c.demo);
         assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    /// `.env.example` shows a value for every setting the code reads, and each value it shows
+    /// (set or commented out) is one the real parser accepts.
+    #[test]
+    fn env_example_agrees_with_the_parser() {
+        let example = include_str!("../.env.example");
+        let mut shown = std::collections::BTreeSet::new();
+        for line in example.lines() {
+            let line = line.trim_start_matches('#').trim();
+            let Some((name, value)) = line.split_once('=') else {
+                continue;
+            };
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+                continue;
+            }
+            shown.insert(name.to_owned());
+            if let Err(e) = config(&[(name, value)]) {
+                panic!(".env.example shows {name}={value}, which the parser refuses: {e}");
+            }
+        }
+        let read = std::sync::Mutex::new(std::collections::BTreeSet::new());
+        Config::from_lookup(|name| {
+            read.lock().unwrap().insert(name.to_owned());
+            None
+        })
+        .unwrap();
+        let read = read.into_inner().unwrap();
+        let missing: Vec<_> = read.difference(&shown).collect();
+        assert!(missing.is_empty(), ".env.example lacks {missing:?}");
+        // A value out of range is refused, never clamped in silence.
+        for (name, value) in [
+            ("ASSIGNMENT_TIMEOUT", "30s"),
+            ("RETENTION_MONTHS", "0"),
+            ("CYBERDIR_PROXY_HEADER", "x-real-ip"),
+        ] {
+            assert!(config(&[(name, value)]).is_err(), "{name}={value}");
+        }
     }
 
     #[test]

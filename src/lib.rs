@@ -20,6 +20,7 @@ pub mod http;
 pub mod jobs;
 pub mod json;
 pub mod label;
+pub mod limits;
 pub mod mail;
 pub mod observatory;
 pub mod partners;
@@ -62,6 +63,7 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
         let openapi = aweb::Data::new(api::document::complete(&openapi));
         app.app_data(openapi)
             .wrap(default_headers(data.config.https()))
+            .wrap(actix_web::middleware::from_fn(http::retry::retry_after))
             .wrap(actix_web::middleware::from_fn(
                 http::frame::deny_unless_allowed,
             ))

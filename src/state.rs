@@ -47,6 +47,8 @@ pub struct AppState {
     pub after_referencing_step: &'static [referencing::StepHook],
     /// Work done after the answer (see `background`).
     pub background: crate::background::Background,
+    /// The memory uploads in flight may hold (`http::multipart`).
+    pub uploads: Arc<crate::http::multipart::UploadBudget>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +129,9 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
             crate::assistance::withdrawal::follow_referencing,
         ],
         background: crate::background::Background::default(),
+        uploads: Arc::new(crate::http::multipart::UploadBudget::new(
+            config.upload_memory_mb as usize * 1024 * 1024,
+        )),
         config,
     })
 }

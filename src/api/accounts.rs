@@ -49,7 +49,7 @@ pub struct SignUp {
 
 /// Creates an account and emails a verification link. The answer never tells whether the
 /// address already had an account.
-#[utoipa::path(tag = "accounts", request_body = SignUp, responses((status = 202, body = Message), (status = 422, body = Problem)))]
+#[utoipa::path(tag = "accounts", request_body = SignUp, responses((status = 202, body = Message), (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[post("/accounts")]
 pub async fn sign_up(
     req: HttpRequest,
@@ -74,9 +74,18 @@ pub async fn sign_up(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
+    let client = crate::http::client::client_key(&req, &state.config.proxies);
     let state = state.into_inner();
-    web::block(move || accounts::sign_up(&state, &body.email, &body.password, &body.display_name))
-        .await??;
+    web::block(move || {
+        accounts::sign_up(
+            &state,
+            &body.email,
+            &body.password,
+            &body.display_name,
+            &client,
+        )
+    })
+    .await??;
     Ok(accepted(
         "Si cette adresse peut être utilisée, un courriel vient d'y être envoyé : suivez le lien qu'il contient pour activer votre compte.",
     ))
@@ -145,7 +154,7 @@ pub async fn log_in(
 ) -> Result<HttpResponse, AppError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let LogIn { email, password } = body.into_inner();
-    let ip = crate::http::client::client_key(&req, &state.config.trusted_proxies);
+    let ip = crate::http::client::client_key(&req, &state.config.proxies);
     let inner = state.clone().into_inner();
     let (token, csrf_token, user) =
         web::block(move || accounts::log_in(&inner, &email, &password, &ip)).await??;
@@ -207,7 +216,7 @@ pub struct ResetRequest {
 }
 
 /// Emails a password-reset link if the address has an account (the answer is the same if not).
-#[utoipa::path(tag = "accounts", request_body = ResetRequest, responses((status = 202, body = Message)))]
+#[utoipa::path(tag = "accounts", request_body = ResetRequest, responses((status = 202, body = Message), (status = 422, body = Problem), (status = 429, body = Problem), (status = 503, body = Problem)))]
 #[post("/password-resets")]
 pub async fn request_reset(
     req: HttpRequest,
@@ -222,7 +231,10 @@ pub async fn request_reset(
             "Indiquez l'adresse électronique de votre compte.",
         ));
     }
-    accounts::request_password_reset_in_background(state.into_inner(), email);
+    let client = crate::http::client::client_key(&req, &state.config.proxies);
+    let state = state.into_inner();
+    web::block(move || accounts::request_password_reset_in_background(state, email, &client))
+        .await??;
     Ok(accepted(
         "Si un compte correspond à cette adresse, un courriel contenant un lien de réinitialisation vient d'y être envoyé.",
     ))

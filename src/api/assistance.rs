@@ -45,7 +45,7 @@ pub async fn create(
                 .to_owned(),
         ),
     };
-    let client = crate::http::client::client_key(&req, &state.config.trusted_proxies);
+    let client = crate::http::client::client_key(&req, &state.config.proxies);
     let state = state.into_inner();
     let input = body.into_inner();
     let (created, new) =

@@ -179,7 +179,7 @@ pub async fn upload_evidence(
     let id = path.into_inner();
     let (checking, who, target) = (state.clone(), user.clone(), id.clone());
     web::block(move || evidence::may_upload(&checking, &who, &target)).await??;
-    let mut form = crate::http::multipart::read(payload, MAX_BYTES).await?;
+    let mut form = crate::http::multipart::read(payload, MAX_BYTES, &state.uploads).await?;
     form.refuse_too_large()?;
     let criterion = form
         .texts

@@ -84,7 +84,8 @@ pub async fn upload(
     let id = path.into_inner();
     let (checking, who, target) = (state.clone(), user.clone(), id.clone());
     web::block(move || documents::may_upload(&checking, &who, &target)).await??;
-    let mut form = crate::http::multipart::read(payload, documents::MAX_BYTES).await?;
+    let mut form =
+        crate::http::multipart::read(payload, documents::MAX_BYTES, &state.uploads).await?;
     form.refuse_too_large()?;
     let kind = form.texts.remove("kind").ok_or_else(|| {
         AppError::field("kind", "Indiquez le type de document : kbis ou insurance.")

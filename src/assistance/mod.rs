@@ -286,12 +286,6 @@ pub fn create_from_form(
     create_keyed(state, input, Some(form_key), client, channel)
 }
 
-/// What is kept of the client's address for the hourly limit: a keyed digest, which only the
-/// service can compute (a plain SHA-256 of an IPv4 address is undone by trying all of them).
-fn client_pseudonym(state: &AppState, client: &str) -> Result<String, AppError> {
-    crate::auth::signed::derive(&state.link_key, &format!("client:{client}"))
-}
-
 fn create_keyed(
     state: &AppState,
     input: &NewRequest,
@@ -299,7 +293,7 @@ fn create_keyed(
     client: &str,
     channel: &facts::Channel,
 ) -> Result<(RequestCreated, bool), AppError> {
-    let client = &client_pseudonym(state, client)?;
+    let client = &crate::limits::client_pseudonym(state, client)?;
     let key = idempotency_key
         .map(str::trim)
         .filter(|k| !k.is_empty())

@@ -65,11 +65,13 @@ pub fn sign_up(
     email: &str,
     password_plain: &str,
     display_name: &str,
+    client: &str,
 ) -> Result<(), AppError> {
     let email = normalise_email(email);
     let hash = password::hash(password_plain).map_err(AppError::Internal)?;
     let mut conn = state.pool.get()?;
     crate::db::write_transaction(&mut conn, |conn| {
+        crate::limits::take(conn, state, crate::limits::Limit::SignUp, client)?;
         let now = state.clock.now_naive();
         if let Some(existing) = accounts::user_by_email(conn, &email)? {
             if !account_email_allowed(conn, state, "account-exists", &existing.email)? {
@@ -159,25 +161,33 @@ pub fn log_in(
     let by_pair = format!("login:{address}:{ip}");
     let by_ip = format!("login-ip:{ip}");
     let by_address = format!("login-failure:{address}");
-    let mut conn = state.pool.get()?;
     let too_many = || {
         AppError::TooManyRequests(
             "Trop de tentatives de connexion. Réessayez dans 15 minutes ou réinitialisez votre mot de passe.".into(),
         )
     };
-    let (reserved, failures_on_address) = crate::db::write_transaction(&mut conn, |conn| {
-        let pair = throttle::take(conn, &by_pair, MAX_FAILURES_PER_EMAIL, since, now)?
-            .ok_or_else(too_many)?;
-        let client =
-            throttle::take(conn, &by_ip, MAX_FAILURES_PER_IP, since, now)?.ok_or_else(too_many)?;
-        let failures = throttle::count_since(conn, &by_address, since)?;
-        Ok::<_, AppError>(([pair, client], failures))
-    })?;
+    // The connection goes back before the slow part (the penalty and argon2): a crowd of wrong
+    // passwords must not hold the pool that every other request needs.
+    let (reserved, failures_on_address, user) = {
+        let mut conn = state.pool.get()?;
+        let (reserved, failures) = crate::db::write_transaction(&mut conn, |conn| {
+            let pair = throttle::take(conn, &by_pair, MAX_FAILURES_PER_EMAIL, since, now)?
+                .ok_or_else(too_many)?;
+            let client = throttle::take(conn, &by_ip, MAX_FAILURES_PER_IP, since, now)?
+                .ok_or_else(too_many)?;
+            let failures = throttle::count_since(conn, &by_address, since)?;
+            Ok::<_, AppError>(([pair, client], failures))
+        })?;
+        (
+            reserved,
+            failures,
+            accounts::user_by_email(&mut conn, &email)?,
+        )
+    };
     if failures_on_address >= MAX_FAILURES_PER_EMAIL {
         // Many failures on this address from elsewhere: slower, never refused.
         std::thread::sleep(std::time::Duration::from_secs(1));
     }
-    let user = accounts::user_by_email(&mut conn, &email)?;
     let valid = match &user {
         Some(u) => password::verify(password_plain, &u.password_hash) && !u.disabled,
         None => {
@@ -185,6 +195,7 @@ pub fn log_in(
             false
         }
     };
+    let mut conn = state.pool.get()?;
     let Some(user) = user.filter(|_| valid) else {
         throttle::record(&mut conn, &by_address, now)?;
         return Err(AppError::Unauthorized(
@@ -243,14 +254,22 @@ pub fn log_out(state: &AppState, session_hash: &str) -> Result<(), AppError> {
 }
 
 /// [`request_password_reset`] off the request path, so that the answer takes the same time
-/// whether the address has an account or not.
-pub fn request_password_reset_in_background(state: std::sync::Arc<AppState>, email: String) {
+/// whether the address has an account or not; `client`'s limit is taken first (it depends on
+/// the client only, so it tells nothing of the address). Blocking.
+pub fn request_password_reset_in_background(
+    state: std::sync::Arc<AppState>,
+    email: String,
+    client: &str,
+) -> Result<(), AppError> {
+    crate::limits::take_now(&state, crate::limits::Limit::PasswordReset, client)?;
     let background = state.background.clone();
-    background.spawn(move || {
-        if let Err(e) = request_password_reset(&state, &email) {
-            tracing::warn!(error = %e, "a password reset request failed");
-        }
-    });
+    background
+        .spawn(move || {
+            if let Err(e) = request_password_reset(&state, &email) {
+                tracing::warn!(error = %e, "a password reset request failed");
+            }
+        })
+        .map_err(|full| AppError::Unavailable(full.to_string()))
 }
 
 /// Sends a reset link if the address has an account; silent otherwise.

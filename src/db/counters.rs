@@ -1,5 +1,9 @@
 //! Change counters: each write that affects an in-memory cache bumps one in the same
-//! transaction, and every process compares it with the value its cache was built from.
+//! transaction, and every process compares it with the version its cache was built from.
+//!
+//! A version is the counter's value and a random token drawn at each bump: a rollback undoes a
+//! bump, and the next committed one reuses its value, but never its token. So a cache can never
+//! take a committed state for the one that was rolled back.
 
 use diesel::prelude::*;
 
@@ -11,16 +15,33 @@ pub const GEOGRAPHY: &str = "geography";
 pub const DIAGNOSTIC: &str = "diagnostic";
 pub const PARTNERS: &str = "partners";
 
-pub fn read(conn: &mut DbConnection, counter: &str) -> QueryResult<i64> {
+/// One state of a counter: its value (which grows by one at each committed bump) and the
+/// bump's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Version {
+    pub value: i64,
+    pub token: i64,
+}
+
+impl std::fmt::Display for Version {
+    /// `value-token`, as ETags and logs show it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{:x}", self.value, self.token as u64)
+    }
+}
+
+pub fn read(conn: &mut DbConnection, counter: &str) -> QueryResult<Version> {
     change_counters
         .filter(name.eq(counter))
-        .select(value)
-        .first(conn)
+        .select((value, token))
+        .first::<(i64, i64)>(conn)
+        .map(|(v, t)| Version { value: v, token: t })
 }
 
 pub fn bump(conn: &mut DbConnection, counter: &str) -> QueryResult<()> {
+    let drawn = uuid::Uuid::new_v4().as_u64_pair().0 as i64;
     diesel::update(change_counters.filter(name.eq(counter)))
-        .set(value.eq(value + 1))
+        .set((value.eq(value + 1), token.eq(drawn)))
         .execute(conn)
         .map(|_| ())
 }

@@ -295,6 +295,24 @@ pub fn insert_unless_taken(
     }
 }
 
+/// Whether `conn` is inside a transaction: what it reads there may be its own uncommitted
+/// writes, which no shared cache may be built from.
+pub fn in_transaction(conn: &mut DbConnection) -> bool {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let depth = match conn {
+        #[cfg(feature = "sqlite")]
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::transaction_manager_status_mut(inner).transaction_depth()
+        }
+        #[cfg(feature = "postgres")]
+        DbConnection::Postgresql(inner) => {
+            AnsiTransactionManager::transaction_manager_status_mut(inner).transaction_depth()
+        }
+    };
+    // A broken transaction state counts as inside: never a reason to share what was read.
+    !matches!(depth, Ok(None))
+}
+
 /// One SQLite write transaction at a time per process (see [`write_transaction`]).
 #[cfg(feature = "sqlite")]
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());

@@ -55,11 +55,11 @@ pub struct FactValues {
 /// so revisions become visible in their order and a reader never skips one.
 pub fn next_revision(conn: &mut DbConnection) -> QueryResult<i64> {
     counters::bump(conn, COUNTER)?;
-    counters::read(conn, COUNTER)
+    Ok(counters::read(conn, COUNTER)?.value)
 }
 
 pub fn revision(conn: &mut DbConnection) -> QueryResult<i64> {
-    counters::read(conn, COUNTER)
+    Ok(counters::read(conn, COUNTER)?.value)
 }
 
 /// Writes a fact whole: replaces the one of the same source, or adds it.

@@ -152,7 +152,10 @@ pub fn insert(conn: &mut DbConnection, provider: &Provider, now: NaiveDateTime) 
                 })
                 .execute(conn)?;
         }
-        counters::bump(conn, counters::DIRECTORY)
+        if provider.status.is_public() {
+            counters::bump(conn, counters::DIRECTORY)?;
+        }
+        Ok(())
     })
 }
 
@@ -166,12 +169,15 @@ pub fn update(
 ) -> QueryResult<bool> {
     let current = providers::table
         .find(&provider.id)
-        .select(providers::created_at)
-        .first::<NaiveDateTime>(conn)
+        .select((providers::created_at, providers::status))
+        .first::<(NaiveDateTime, String)>(conn)
         .optional()?;
-    let Some(created_at) = current else {
+    let Some((created_at, was)) = current else {
         return Ok(false);
     };
+    // Only a change to what the public reads moves the published directory's version (a
+    // draft edited in a loop must not rebuild every node's directory and open data).
+    let was_public = ReferencingStatus::parse(&was).is_some_and(ReferencingStatus::is_public);
     let row = row_of(provider, expected_version + 1, created_at, now);
     let changed = diesel::update(
         providers::table
@@ -184,7 +190,9 @@ pub fn update(
         return Ok(false);
     }
     write_links(conn, provider)?;
-    counters::bump(conn, counters::DIRECTORY)?;
+    if was_public || provider.status.is_public() {
+        counters::bump(conn, counters::DIRECTORY)?;
+    }
     Ok(true)
 }
 

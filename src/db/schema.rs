@@ -104,6 +104,7 @@ diesel::table! {
     change_counters (name) {
         name -> Text,
         value -> BigInt,
+        token -> BigInt,
     }
 }
 

@@ -208,11 +208,37 @@ pub fn question_on_path(
     Ok(Some((asked, path.get(position).map(|a| a.choice.clone()))))
 }
 
-/// Answers `question` with `choice`: on a new journey (no `id`, the first question), or on an
-/// existing one, where the answers after this question are cleared. Returns the journey.
+/// Opens a journey with the answer to the first question, within `client`'s hourly limit
+/// (a journey over it is neither written nor counted in any statistic).
+pub fn start(
+    state: &AppState,
+    client: &str,
+    question: &str,
+    choice: &str,
+    channel: &facts::Channel,
+    today: NaiveDate,
+) -> Result<Journey, AppError> {
+    answer_in(state, None, Some(client), question, choice, channel, today)
+}
+
+/// Answers `question` with `choice` on an existing journey, where the answers after this
+/// question are cleared. Returns the journey.
 pub fn answer(
     state: &AppState,
+    id: &str,
+    question: &str,
+    choice: &str,
+    channel: &facts::Channel,
+    today: NaiveDate,
+) -> Result<Journey, AppError> {
+    answer_in(state, Some(id), None, question, choice, channel, today)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn answer_in(
+    state: &AppState,
     id: Option<&str>,
+    client: Option<&str>,
     question: &str,
     choice: &str,
     channel: &facts::Channel,
@@ -290,6 +316,9 @@ pub fn answer(
     let mut conn = state.pool.get()?;
     let row = write_transaction(&mut conn, |conn| {
         if id.is_none() {
+            if let Some(client) = client {
+                crate::limits::take(conn, state, crate::limits::Limit::Journey, client)?;
+            }
             queries::insert_journey(conn, &row)?;
         }
         queries::record_progress(conn, &row.id, &progress)?;

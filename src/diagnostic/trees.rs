@@ -7,10 +7,11 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
-use diesel::Connection;
+use diesel::{Connection, QueryResult};
 
+use crate::db::counters::{self, Version};
 use crate::db::diagnostic::{self as queries, VersionRow};
-use crate::db::{DbConnection, Pool, counters};
+use crate::db::{DbConnection, Pool};
 use crate::directory::cache::AnswerCache;
 use crate::domain::diagnostic::check::Summary;
 use crate::domain::diagnostic::{self, SHIPPED, Tree, TreeError};
@@ -19,6 +20,10 @@ use crate::error::AppError;
 
 /// How often each process looks for a version published elsewhere.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
+
+/// The most versions kept in memory (the one in force, and earlier ones that journeys still
+/// walk); the least recently loaded goes first.
+pub const MAX_KEPT: usize = 8;
 
 /// A version as published, checked against the taxonomy in force.
 pub struct Published {
@@ -43,9 +48,38 @@ impl std::fmt::Debug for Published {
 #[derive(Default)]
 pub struct Trees {
     /// The version in force, the change counter it was read at, and when that was checked.
-    current: RwLock<Option<(i64, Instant, Arc<Published>)>>,
-    /// Versions read so far, by version.
-    known: RwLock<HashMap<String, Arc<Published>>>,
+    current: RwLock<Option<(Version, Instant, Arc<Published>)>>,
+    /// Versions read so far, by version, at most [`MAX_KEPT`], in the order they were loaded.
+    known: RwLock<Kept>,
+    /// The names of every published version, as of the counter in `current`: a name not
+    /// among them is refused without a query.
+    names: RwLock<Vec<String>>,
+}
+
+#[derive(Default)]
+struct Kept {
+    by_version: HashMap<String, Arc<Published>>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl Kept {
+    fn insert(&mut self, version: &str, published: Arc<Published>, in_force: Option<&str>) {
+        if self
+            .by_version
+            .insert(version.to_owned(), published)
+            .is_none()
+        {
+            self.order.push_back(version.to_owned());
+        }
+        while self.by_version.len() > MAX_KEPT {
+            let Some(at) = self.order.iter().position(|v| Some(v.as_str()) != in_force) else {
+                break;
+            };
+            if let Some(oldest) = self.order.remove(at) {
+                self.by_version.remove(&oldest);
+            }
+        }
+    }
 }
 
 /// Why a file cannot be published.
@@ -135,8 +169,18 @@ impl Trees {
         self.known
             .read()
             .unwrap_or_else(|e| e.into_inner())
+            .by_version
             .get(version)
             .cloned()
+    }
+
+    /// How many versions are in memory.
+    pub fn kept(&self) -> usize {
+        self.known
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_version
+            .len()
     }
 
     /// The version in force. Reads the database at most every [`REFRESH_EVERY`].
@@ -148,7 +192,8 @@ impl Trees {
         self.refresh(&mut conn, taxonomy)
     }
 
-    /// Reads the change counter and loads the version in force if it moved.
+    /// Reads the change counter and loads the version in force if it moved. Inside a
+    /// transaction, what it reads is that transaction's and is not kept.
     pub fn refresh(
         &self,
         conn: &mut DbConnection,
@@ -166,8 +211,10 @@ impl Trees {
             Some(published) => published,
             None => self.newest_valid(conn, taxonomy)?,
         };
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) =
-            Some((counter, Instant::now(), published.clone()));
+        if !crate::db::in_transaction(conn) {
+            *self.current.write().unwrap_or_else(|e| e.into_inner()) =
+                Some((counter, Instant::now(), published.clone()));
+        }
         Ok(published)
     }
 
@@ -178,8 +225,15 @@ impl Trees {
         conn: &mut DbConnection,
         taxonomy: &Taxonomy,
     ) -> Result<Arc<Published>, AppError> {
-        for (version, _, _) in queries::list(conn)? {
-            match self.version(conn, taxonomy, &version)? {
+        let names: Vec<String> = queries::list(conn)?
+            .into_iter()
+            .map(|(v, _, _)| v)
+            .collect();
+        if !crate::db::in_transaction(conn) {
+            *self.names.write().unwrap_or_else(|e| e.into_inner()) = names.clone();
+        }
+        for version in &names {
+            match self.version(conn, taxonomy, version)? {
                 Some(published) => return Ok(published),
                 None => continue,
             }
@@ -198,6 +252,9 @@ impl Trees {
     ) -> Result<Option<Arc<Published>>, AppError> {
         if let Some(known) = self.in_memory(version) {
             return Ok(Some(known));
+        }
+        if !self.may_be_published(conn, version)? {
+            return Ok(None);
         }
         let Some(row) = queries::find(conn, version)? else {
             return Ok(None);
@@ -220,11 +277,36 @@ impl Trees {
                 return Ok(None);
             }
         };
-        self.known
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(version.to_owned(), published.clone());
+        if !crate::db::in_transaction(conn) {
+            let in_force = self
+                .current
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+                .map(|(_, _, p)| p.tree.version.clone());
+            self.known
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(version, published.clone(), in_force.as_deref());
+        }
         Ok(Some(published))
+    }
+
+    /// Whether `version` may name a published version: not when the list read with the
+    /// counter still in force lacks it (one counter read, no tree read or checked).
+    fn may_be_published(&self, conn: &mut DbConnection, version: &str) -> QueryResult<bool> {
+        let seen = self
+            .current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .map(|(counter, _, _)| *counter);
+        let Some(seen) = seen else { return Ok(true) };
+        if counters::read(conn, counters::DIAGNOSTIC)? != seen {
+            return Ok(true);
+        }
+        let names = self.names.read().unwrap_or_else(|e| e.into_inner());
+        Ok(names.is_empty() || names.iter().any(|v| v == version))
     }
 
     /// The version in force if `version` is none or names it, else that version.

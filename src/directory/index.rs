@@ -17,7 +17,8 @@ use diesel::QueryResult;
 
 use super::cache::AnswerCache;
 use super::render::RenderedProvider;
-use crate::db::{DbConnection, Pool, PoolCheckins, counters, providers};
+use crate::db::counters::{self, Version};
+use crate::db::{DbConnection, Pool, PoolCheckins, providers};
 use crate::domain::matching::{Candidate, Match, MatchingIndex, Query, SearchPage};
 use crate::domain::provider::{LabelSummary, Provider};
 use crate::domain::taxonomy::Taxonomy;
@@ -29,7 +30,7 @@ pub const FRESH_FOR: Duration = Duration::from_millis(250);
 
 /// One consistent view of the published directory.
 pub struct Snapshot {
-    pub version: i64,
+    pub version: Version,
     providers: Vec<Provider>,
     by_id: HashMap<String, usize>,
     matching: MatchingIndex,
@@ -38,7 +39,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn build(version: i64, providers: Vec<Provider>, taxonomy: &Taxonomy) -> Self {
+    pub fn build(version: Version, providers: Vec<Provider>, taxonomy: &Taxonomy) -> Self {
         let candidates = providers
             .iter()
             .map(|p| Candidate {
@@ -213,8 +214,8 @@ impl DirectoryIndex {
         Ok(published)
     }
 
-    /// The snapshot matching the database's counter, rebuilt first if it moved (for callers
-    /// that already hold a connection).
+    /// The snapshot as `conn` sees it (for callers that already hold a connection, perhaps in
+    /// a transaction).
     pub fn snapshot(
         &self,
         conn: &mut DbConnection,
@@ -223,74 +224,58 @@ impl DirectoryIndex {
         Ok(self.published(conn, taxonomy)?.directory.clone())
     }
 
-    /// Like [`snapshot`](Self::snapshot), with the geography.
+    /// The directory and geography as `conn` sees them: the shared ones when its counters
+    /// match them, otherwise a view built for this caller alone. Inside a transaction, what
+    /// `conn` sees may be its own uncommitted writes: they never reach the shared cache, which
+    /// only [`refresh`](Self::refresh) replaces, outside any transaction. This takes no lock,
+    /// so a caller holding a connection (and SQLite's writer lock) never waits on a rebuild
+    /// that waits for a connection.
     pub fn published(
         &self,
         conn: &mut DbConnection,
         taxonomy: &Taxonomy,
     ) -> QueryResult<Arc<Published>> {
-        if let Some(published) = self.fresh() {
-            return Ok(published);
-        }
-        let _guard = self.rebuilding.lock().unwrap_or_else(|e| e.into_inner());
-        // The caller's connection goes back later, moving the check-in count past this: the
-        // next search reads the counters again, which is what a write on it would need.
-        let checkins_before = self.checkins.as_ref().map_or(0, PoolCheckins::count);
-        let started = self.freshness.now_ms();
-        let published = self.reload(conn, taxonomy)?;
-        self.mark_checked(started, checkins_before);
-        Ok(published)
-    }
-
-    /// Reads both counters and rebuilds what moved since the current version.
-    fn reload(&self, conn: &mut DbConnection, taxonomy: &Taxonomy) -> QueryResult<Arc<Published>> {
-        let directory_version = counters::read(conn, counters::DIRECTORY)?;
-        let geography_version = counters::read(conn, counters::GEOGRAPHY)?;
-        let current = self
-            .current
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        if let Some(c) = current.as_ref().filter(|c| {
-            c.directory.version == directory_version && c.geography.version == geography_version
-        }) {
+        let versions = Versions::read(conn)?;
+        let current = self.current();
+        if let Some(c) = current.as_ref().filter(|c| versions.match_(c)) {
             return Ok(c.clone());
         }
-        let directory = match current
-            .as_ref()
-            .filter(|c| c.directory.version == directory_version)
-        {
-            Some(c) => c.directory.clone(),
-            None => {
-                let snapshot = Snapshot::build(
-                    directory_version,
-                    providers::load_published(conn)?,
-                    taxonomy,
-                );
-                tracing::info!(
-                    version = directory_version,
-                    providers = snapshot.len(),
-                    "directory index rebuilt"
-                );
-                Arc::new(snapshot)
-            }
-        };
-        let geography = match current
-            .as_ref()
-            .filter(|c| c.geography.version == geography_version)
-        {
-            Some(c) => c.geography.clone(),
-            None => {
-                let geography = Geography::load(conn, geography_version)?;
-                tracing::info!(version = geography_version, "geography loaded in memory");
-                Arc::new(geography)
-            }
-        };
-        let published = Arc::new(Published {
-            directory,
-            geography,
-            search_answers: AnswerCache::new(),
-        });
+        let private = assemble(conn, taxonomy, versions, current.as_deref())?;
+        tracing::debug!(
+            directory = %versions.directory,
+            "directory view built for one step, not shared"
+        );
+        Ok(private)
+    }
+
+    fn current(&self) -> Option<Arc<Published>> {
+        self.current
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Reads both counters and rebuilds what moved since the current version. Outside any
+    /// transaction only: what it reads is committed, and becomes the shared view.
+    fn reload(&self, conn: &mut DbConnection, taxonomy: &Taxonomy) -> QueryResult<Arc<Published>> {
+        if crate::db::in_transaction(conn) {
+            // Never share what a transaction sees; not reached by the callers of `refresh`.
+            return self.published(conn, taxonomy);
+        }
+        // The counters first: the rows read after them are at least as new, so a view is never
+        // older than the version it carries.
+        let versions = Versions::read(conn)?;
+        let current = self.current();
+        if let Some(c) = current.as_ref().filter(|c| versions.match_(c)) {
+            return Ok(c.clone());
+        }
+        let published = assemble(conn, taxonomy, versions, current.as_deref())?;
+        tracing::info!(
+            directory = %versions.directory,
+            geography = %versions.geography,
+            providers = published.directory.len(),
+            "directory in memory rebuilt"
+        );
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(published.clone());
         Ok(published)
     }
@@ -304,4 +289,51 @@ impl DirectoryIndex {
             .checked_at_ms
             .store(started_ms, Ordering::Release);
     }
+}
+
+/// The versions of the directory and the geography, as one connection reads them.
+#[derive(Debug, Clone, Copy)]
+struct Versions {
+    directory: Version,
+    geography: Version,
+}
+
+impl Versions {
+    fn read(conn: &mut DbConnection) -> QueryResult<Self> {
+        Ok(Self {
+            directory: counters::read(conn, counters::DIRECTORY)?,
+            geography: counters::read(conn, counters::GEOGRAPHY)?,
+        })
+    }
+
+    fn match_(&self, published: &Published) -> bool {
+        published.directory.version == self.directory
+            && published.geography.version == self.geography
+    }
+}
+
+/// The directory and geography at `versions`, reusing what `current` already holds of them.
+fn assemble(
+    conn: &mut DbConnection,
+    taxonomy: &Taxonomy,
+    versions: Versions,
+    current: Option<&Published>,
+) -> QueryResult<Arc<Published>> {
+    let directory = match current.filter(|c| c.directory.version == versions.directory) {
+        Some(c) => c.directory.clone(),
+        None => Arc::new(Snapshot::build(
+            versions.directory,
+            providers::load_published(conn)?,
+            taxonomy,
+        )),
+    };
+    let geography = match current.filter(|c| c.geography.version == versions.geography) {
+        Some(c) => c.geography.clone(),
+        None => Arc::new(Geography::load(conn, versions.geography)?),
+    };
+    Ok(Arc::new(Published {
+        directory,
+        geography,
+        search_answers: AnswerCache::new(),
+    }))
 }

@@ -196,7 +196,39 @@ pub fn parse_origin(raw: &str) -> Result<String, Refusal> {
     if host.contains('*') {
         return Err("Une origine est exacte : pas de joker « * ».");
     }
+    // The URL standard lets `;`, quotes and more through in a host; an origin goes into a
+    // `Content-Security-Policy`, so its host is a domain name (letters, digits, hyphens, dots)
+    // or an IP address, nothing else.
+    match url.host() {
+        Some(url::Host::Domain(domain)) if is_domain_name(domain) => {}
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => {}
+        _ => {
+            return Err(
+                "Le nom de domaine d'une origine ne contient que des lettres, des chiffres, des tirets et des points.",
+            );
+        }
+    }
     Ok(url.origin().ascii_serialization())
+}
+
+/// A domain name as DNS writes it (after IDNA): labels of 1 to 63 letters, digits and inner
+/// hyphens, 253 characters at most.
+fn is_domain_name(domain: &str) -> bool {
+    domain.len() <= 253
+        && domain.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// Whether `origin` is exactly what [`parse_origin`] makes of it (for origins read back from
+/// storage before they go into a header).
+pub fn is_clean_origin(origin: &str) -> bool {
+    parse_origin(origin).is_ok_and(|parsed| parsed == origin)
 }
 
 /// The origins typed by staff (one per line, or separated by spaces or commas), each checked;
@@ -309,6 +341,12 @@ mod tests {
             "https://a.fr:8443"
         );
         assert_eq!(parse_origin("https://a.fr:443").unwrap(), "https://a.fr");
+        assert!(
+            parse_origin("https://mairie-évry.fr")
+                .unwrap()
+                .starts_with("https://xn--")
+        );
+        assert!(is_clean_origin("https://a.fr") && !is_clean_origin("https://a.fr;x"));
         assert_eq!(
             parse_origin("http://127.0.0.1:8080").unwrap(),
             "http://127.0.0.1:8080"
@@ -329,6 +367,12 @@ mod tests {
             "*",
             "'self'",
             "https://",
+            "https://b.example;script-src",
+            "https://b.example;script-src 'unsafe-inline'",
+            "https://b.example'",
+            "https://\"b.example\"",
+            "https://b.example,https://c.example",
+            "https://-b.example",
         ] {
             assert!(
                 parse_origin(refused).is_err(),

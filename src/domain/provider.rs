@@ -37,6 +37,12 @@ impl ReferencingStatus {
         Self::Withdrawn,
     ];
 
+    /// Whether a provider in this state is in what the public reads (the search, the open
+    /// data): a change to any other (a draft, a file under review) moves nothing published.
+    pub fn is_public(self) -> bool {
+        matches!(self, Self::Approved | Self::Suspended)
+    }
+
     /// The state stored as `s`; `None` for anything else.
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|v| v.as_str() == s)

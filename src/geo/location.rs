@@ -136,7 +136,7 @@ const NEAREST_COMMUNE_BOXES: [f64; 3] = [0.05, 0.2, 1.0];
 /// The imported geography in memory, so that a search resolves its place without the database.
 /// Built from one version of the `geography` change counter; answers exactly like [`resolve`].
 pub struct Geography {
-    pub version: i64,
+    pub version: crate::db::counters::Version,
     /// Every commune, by code.
     communes: Vec<CommuneRow>,
     by_code: HashMap<String, usize>,
@@ -149,11 +149,14 @@ pub struct Geography {
 
 impl Geography {
     /// No imported data: every place falls back to its département's prefecture.
-    pub fn empty(version: i64) -> Self {
+    pub fn empty(version: crate::db::counters::Version) -> Self {
         Self::from_rows(version, Vec::new(), Vec::new())
     }
 
-    pub fn load(conn: &mut DbConnection, version: i64) -> QueryResult<Self> {
+    pub fn load(
+        conn: &mut DbConnection,
+        version: crate::db::counters::Version,
+    ) -> QueryResult<Self> {
         let rows = communes::table
             .order(communes::code)
             .select(CommuneRow::as_select())
@@ -164,7 +167,11 @@ impl Geography {
         Ok(Self::from_rows(version, rows, links))
     }
 
-    fn from_rows(version: i64, communes: Vec<CommuneRow>, links: Vec<(String, String)>) -> Self {
+    fn from_rows(
+        version: crate::db::counters::Version,
+        communes: Vec<CommuneRow>,
+        links: Vec<(String, String)>,
+    ) -> Self {
         let by_code: HashMap<String, usize> = communes
             .iter()
             .enumerate()

@@ -165,7 +165,7 @@ pub fn to_zip<W: Write + Seek>(state: &AppState, out: W) -> Result<W, AppError> 
 /// disk by every download, so that memory stays the same whatever the size of the directory.
 #[derive(Default)]
 pub struct Archive {
-    built: Mutex<Option<(i64, tempfile::NamedTempFile)>>,
+    built: Mutex<Option<(crate::db::counters::Version, tempfile::NamedTempFile)>>,
 }
 
 impl Archive {

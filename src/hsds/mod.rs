@@ -9,11 +9,13 @@ mod index;
 pub use filters::ListQuery;
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Value, json};
 
+use crate::db::counters::Version;
 use crate::directory::index::Published;
 use crate::domain::hsds::{self, Context, Listed};
 use crate::domain::provider::{Provider, ReferencingStatus};
@@ -31,6 +33,11 @@ pub const DEFAULT_PER_PAGE: u64 = 50;
 #[derive(Default)]
 pub struct Cache {
     loaded: RwLock<Option<Arc<Prepared>>>,
+    /// One build at a time: requests that miss together wait for it and share its result
+    /// (taken before any connection, as every cache's rebuild lock is: `ARCHITECTURE.md`).
+    building: Mutex<()>,
+    /// How many times the records were built, for the operators (and the tests).
+    builds: AtomicU64,
     /// The bulk export's archive.
     pub archive: export::Archive,
 }
@@ -55,12 +62,22 @@ impl Cache {
         if let Some(view) = self.ready(&published) {
             return Ok(view);
         }
+        let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(view) = self.ready(&published) {
+            return Ok(view);
+        }
         let prepared = Arc::new(Prepared::build(state, published.directory.version)?);
+        self.builds.fetch_add(1, Ordering::Relaxed);
         *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Some(prepared.clone());
         Ok(View {
             published,
             prepared,
         })
+    }
+
+    /// How many times the records were built since the process started.
+    pub fn builds(&self) -> u64 {
+        self.builds.load(Ordering::Relaxed)
     }
 }
 
@@ -153,7 +170,7 @@ fn taxonomy_key(taxonomy: &str) -> String {
 }
 
 pub struct Prepared {
-    version: i64,
+    version: Version,
     entries: Vec<Entry>,
     /// Each record's position by its HSDS id (ids of every kind).
     by_id: HashMap<String, usize>,
@@ -162,7 +179,7 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    fn build(state: &AppState, version: i64) -> Result<Prepared, AppError> {
+    fn build(state: &AppState, version: Version) -> Result<Prepared, AppError> {
         let terms = hsds::TermTable::new(&state.taxonomy);
         let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
         let ctx = context(state, &names, &terms);

@@ -86,17 +86,41 @@ fn json_may_hold_control(body: &[u8]) -> bool {
             .any(|w| w == b"\\u" || (w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1])))
 }
 
+/// Whether a media type is JSON as the API's reader takes it: `application/json`, and any type
+/// whose subtype is `json` or ends in `+json` (`application/problem+json`,
+/// `application/vnd.x+json`), whatever the top type: actix's `Json` reads exactly these, so
+/// every body it reads has been screened here.
+pub fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    match essence.split_once('/') {
+        Some((kind, subtype)) if !kind.is_empty() => {
+            let subtype = subtype.to_ascii_lowercase();
+            subtype == "json" || subtype.ends_with("+json")
+        }
+        _ => false,
+    }
+}
+
+fn is_form(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
 /// The fields of a body that hold a forbidden character (none for other content types).
 fn body_offenders(content_type: &str, body: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
-    if content_type.starts_with("application/json") {
+    if is_json(content_type) {
         if !json_may_hold_control(body) {
             return out;
         }
         if let Ok(value) = serde_json::from_slice::<Value>(body) {
             json_offenders(&value, "", &mut out);
         }
-    } else if content_type.starts_with("application/x-www-form-urlencoded") {
+    } else if is_form(content_type) {
         for (key, value) in url::form_urlencoded::parse(body) {
             if key.chars().chain(value.chars()).any(forbidden_in_text) {
                 out.push(key.chars().filter(|c| !c.is_control()).collect());
@@ -143,8 +167,7 @@ pub async fn screen(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let screened = content_type.starts_with("application/json")
-        || content_type.starts_with("application/x-www-form-urlencoded");
+    let screened = is_json(&content_type) || is_form(&content_type);
     if offenders.is_empty() && screened {
         let mut payload = req.take_payload();
         let mut body = BytesMut::new();
@@ -209,6 +232,20 @@ mod tests {
         assert!(forbidden_in_url(b"departement=%C2%84"), "C1 controls too");
         assert!(!forbidden_in_url(b"q=Ch%C3%A2teau"), "but not letters");
         assert!(body_offenders("text/plain", b"\0").is_empty());
+        // Every type the JSON reader takes is screened as JSON.
+        for json_type in [
+            "application/vnd.x+json",
+            "application/problem+json; charset=utf-8",
+            "text/json",
+            "Application/JSON",
+        ] {
+            assert_eq!(
+                body_offenders(json_type, br#"{"a": "\u0000"}"#),
+                vec!["a".to_owned()],
+                "{json_type}"
+            );
+        }
+        assert!(!is_json("application/jsonx") && !is_json("json") && !is_json(""));
         // Raw C1 and DEL are valid JSON: found too; a plain body is not parsed again.
         assert_eq!(
             body_offenders(

@@ -7,6 +7,7 @@ pub mod frame;
 pub mod input;
 pub mod multipart;
 pub mod paging;
+pub mod retry;
 pub mod timing;
 
 use actix_web::cookie::time::Duration as CookieDuration;

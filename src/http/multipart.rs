@@ -1,6 +1,9 @@
 //! Reading a small multipart form (uploads): text fields and one file named `file`, with limits
 //! enforced while streaming, so that no upload can hold more memory than they allow.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use actix_multipart::Multipart;
 use futures_util::StreamExt as _;
 
@@ -14,6 +17,78 @@ const MAX_PARTS: usize = 16;
 /// browser gets the answer instead of a reset connection; beyond, the upload is cut off.
 const DRAIN_FACTOR: usize = 4;
 
+/// The bytes every upload of this process may hold in memory at once
+/// (`CYBERDIR_UPLOAD_MEMORY_MB`): past it, an upload is refused with a 503 (and `Retry-After`)
+/// rather than growing the process.
+#[derive(Debug)]
+pub struct UploadBudget {
+    limit: usize,
+    used: AtomicUsize,
+}
+
+impl UploadBudget {
+    pub fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    /// Bytes held by uploads now.
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Acquire)
+    }
+
+    fn reserve(&self, n: usize) -> bool {
+        self.used
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
+                used.checked_add(n).filter(|total| *total <= self.limit)
+            })
+            .is_ok()
+    }
+
+    fn release(&self, n: usize) {
+        self.used.fetch_sub(n, Ordering::AcqRel);
+    }
+}
+
+/// The bytes one form holds of the budget, given back when the form is dropped.
+#[derive(Debug, Default)]
+struct Held {
+    budget: Option<Arc<UploadBudget>>,
+    bytes: usize,
+}
+
+impl Held {
+    fn take(&mut self, n: usize) -> Result<(), AppError> {
+        let Some(budget) = &self.budget else {
+            return Ok(());
+        };
+        if !budget.reserve(n) {
+            return Err(AppError::Unavailable(format!(
+                "upload memory budget of {} bytes in use",
+                budget.limit
+            )));
+        }
+        self.bytes += n;
+        Ok(())
+    }
+
+    fn give_back(&mut self, n: usize) {
+        if let Some(budget) = &self.budget {
+            let n = n.min(self.bytes);
+            budget.release(n);
+            self.bytes -= n;
+        }
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.give_back(self.bytes);
+    }
+}
+
 /// The fields of a multipart form.
 #[derive(Debug, Default)]
 pub struct UploadForm {
@@ -24,6 +99,7 @@ pub struct UploadForm {
     /// The file went past the limit: its bytes were not kept.
     pub file_too_large: bool,
     max_file_bytes: usize,
+    held: Held,
 }
 
 impl UploadForm {
@@ -47,10 +123,19 @@ fn cut_off(max_file_bytes: usize) -> AppError {
 }
 
 /// Reads every field. A file past `max_file_bytes` is flagged and dropped; a text field past
-/// 4 KB, more than 16 fields or a body far past the limit end the upload with an error.
-pub async fn read(mut payload: Multipart, max_file_bytes: usize) -> Result<UploadForm, AppError> {
+/// 4 KB, more than 16 fields or a body far past the limit end the upload with an error; bytes
+/// kept beyond what `budget` has left end it with a 503.
+pub async fn read(
+    mut payload: Multipart,
+    max_file_bytes: usize,
+    budget: &Arc<UploadBudget>,
+) -> Result<UploadForm, AppError> {
     let mut form = UploadForm {
         max_file_bytes,
+        held: Held {
+            budget: Some(budget.clone()),
+            bytes: 0,
+        },
         ..UploadForm::default()
     };
     let mut parts = 0;
@@ -86,10 +171,14 @@ pub async fn read(mut payload: Multipart, max_file_bytes: usize) -> Result<Uploa
                 return Err(cut_off(max_file_bytes));
             }
             if overflow || bytes.len() + chunk.len() > limit {
+                if !overflow {
+                    form.held.give_back(bytes.len());
+                }
                 overflow = true;
                 bytes = Vec::new();
                 continue;
             }
+            form.held.take(chunk.len())?;
             bytes.extend_from_slice(&chunk);
         }
         if is_file {

@@ -14,7 +14,7 @@ use crate::error::AppError;
 /// How often each process looks for changes made elsewhere.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
 
-type Loaded = (i64, Instant, Arc<HashMap<String, PartnerRow>>);
+type Loaded = (counters::Version, Instant, Arc<HashMap<String, PartnerRow>>);
 
 #[derive(Default)]
 pub struct Registry {

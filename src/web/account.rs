@@ -114,7 +114,7 @@ pub async fn login(
     if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
         return render_error(&state, &e);
     }
-    let ip = crate::http::client::client_key(&req, &state.config.trusted_proxies);
+    let ip = crate::http::client::client_key(&req, &state.config.proxies);
     let inner = data_of(&state);
     let (email, password) = (form.email.clone(), form.password.clone());
     let result = web::block(move || accounts::log_in(&inner, &email, &password, &ip)).await;
@@ -239,7 +239,8 @@ pub async fn signup(
             form.password.clone(),
             form.display_name.clone(),
         );
-        match web::block(move || accounts::sign_up(&inner, &email, &pw, &name))
+        let client = crate::http::client::client_key(&req, &state.config.proxies);
+        match web::block(move || accounts::sign_up(&inner, &email, &pw, &name, &client))
             .await
             .map_err(AppError::from)
             .and_then(|r| r)
@@ -359,7 +360,17 @@ pub async fn forgot(
     if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
         return render_error(&state, &e);
     }
-    accounts::request_password_reset_in_background(data_of(&state), form.email.clone());
+    let client = crate::http::client::client_key(&req, &state.config.proxies);
+    let inner = data_of(&state);
+    let email = form.email.clone();
+    if let Err(e) =
+        web::block(move || accounts::request_password_reset_in_background(inner, email, &client))
+            .await
+            .map_err(AppError::from)
+            .and_then(|r| r)
+    {
+        return render_error(&state, &e);
+    }
     anonymous_page(
         &req,
         &state,

@@ -172,7 +172,6 @@ async fn cli_import_prints_a_summary_and_padded_codes_work() {
 #[test]
 fn departements_fixture_matches_the_official_files_within_5_km() {
     let Some(dir) = shared_geo_dir() else {
-        eprintln!("skipped: ../shared/geo is absent");
         return;
     };
     let official: Vec<Value> =

@@ -14,6 +14,7 @@ mod diagnostic_browser;
 mod diagnostic_pages;
 mod directory;
 mod directory_pages;
+mod edges;
 mod geo;
 mod hardening;
 mod health;

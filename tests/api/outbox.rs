@@ -7,21 +7,31 @@ use common::{SmtpSink, TestApp};
 use cyberdir::auth::Role;
 use serde_json::json;
 
+/// `n` sign-ups, each from its own client behind the trusted proxy (one client may create
+/// only so many accounts an hour).
 async fn sign_up(app: &TestApp, n: usize) {
     for i in 0..n {
-        let (status, _) = app
-            .post_json(
-                "/api/v1/accounts",
-                &json!({"email": format!("p{i}@exemple.fr"), "password": "trois pommes vertes", "display_name": format!("P{i}")}),
-            )
-            .await;
-        assert_eq!(status, 202);
+        let status = app
+            .client
+            .post(app.url("/api/v1/accounts"))
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .json(&json!({"email": format!("p{i}@exemple.fr"), "password": "trois pommes vertes", "display_name": format!("P{i}")}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert_eq!(status.as_u16(), 202);
     }
+}
+
+/// A server behind a trusted proxy on loopback.
+async fn behind_proxy(db: std::sync::Arc<common::TestDb>) -> TestApp {
+    TestApp::spawn_with(db, &[("CYBERDIR_TRUSTED_PROXIES", "127.0.0.1/32")]).await
 }
 
 #[tokio::test]
 async fn emails_queued_while_smtp_is_down_arrive_exactly_once_when_it_returns() {
-    let app = TestApp::spawn().await;
+    let app = behind_proxy(std::sync::Arc::new(common::TestDb::new())).await;
     let mut sink = SmtpSink::start();
     sink.stop();
     sign_up(&app, 5).await;
@@ -44,7 +54,7 @@ async fn emails_queued_while_smtp_is_down_arrive_exactly_once_when_it_returns() 
 
 #[tokio::test]
 async fn two_delivery_workers_never_send_a_message_twice() {
-    let app = TestApp::spawn().await;
+    let app = behind_proxy(std::sync::Arc::new(common::TestDb::new())).await;
     let second = TestApp::spawn_on(std::sync::Arc::clone(&app.db)).await;
     let sink = SmtpSink::start();
     sign_up(&app, 30).await;

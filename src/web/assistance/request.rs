@@ -285,7 +285,7 @@ pub(crate) async fn send_request(
         provider_id: Some(form.provider_id.clone()),
         ..NewRequest::default()
     };
-    let client = crate::http::client::client_key(&req, &state.config.trusted_proxies);
+    let client = crate::http::client::client_key(&req, &state.config.proxies);
     let key = format!(
         "form:{page_key}:{}",
         crate::auth::tokens::digest(&form.description)

@@ -91,10 +91,11 @@ async fn publish(
     payload: Multipart,
 ) -> HttpResponse {
     let user = user.0;
-    let mut form = match crate::http::multipart::read(payload, TREE_FILE_LIMIT).await {
-        Ok(form) => form,
-        Err(e) => return error_page(&state, &user, &e),
-    };
+    let mut form =
+        match crate::http::multipart::read(payload, TREE_FILE_LIMIT, &state.uploads).await {
+            Ok(form) => form,
+            Err(e) => return error_page(&state, &user, &e),
+        };
     let token = form.texts.remove("csrf_token").unwrap_or_default();
     if let Err(e) = check_form(&req, &state, &user, &token) {
         return error_page(&state, &user, &e);

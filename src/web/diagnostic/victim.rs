@@ -5,7 +5,7 @@
 //! (`web::partners::module`): each function here takes the `Surface` it is shown on.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -189,11 +189,16 @@ pub(crate) async fn first_question(state: web::Data<AppState>, surface: Surface)
 
 /// The first answer opens a journey.
 #[post("/diagnostic")]
-async fn start(state: web::Data<AppState>, form: web::Form<AnswerForm>) -> HttpResponse {
-    start_journey(state, Surface::Site, form.into_inner()).await
+async fn start(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    form: web::Form<AnswerForm>,
+) -> HttpResponse {
+    start_journey(&req, state, Surface::Site, form.into_inner()).await
 }
 
 pub(crate) async fn start_journey(
+    req: &HttpRequest,
     state: web::Data<AppState>,
     surface: Surface,
     form: AnswerForm,
@@ -212,6 +217,7 @@ pub(crate) async fn start_journey(
     };
     let inner = state.clone().into_inner();
     let channel = surface.channel();
+    let client = crate::http::client::client_key(req, &state.config.proxies);
     let outcome = blocking(move || {
         if !offered {
             return Err(AppError::field(
@@ -220,7 +226,7 @@ pub(crate) async fn start_journey(
             ));
         }
         let first = diagnostic::current(&inner)?.tree.start.clone();
-        journeys::answer(&inner, None, &first, &choice, &channel, today)
+        journeys::start(&inner, &client, &first, &choice, &channel, today)
     })
     .await;
     match outcome {
@@ -367,8 +373,7 @@ pub(crate) async fn answer_question(
     let inner = state.clone().into_inner();
     let asked = (id.clone(), question.clone());
     let channel = surface.channel();
-    match blocking(move || journeys::answer(&inner, Some(&id), &question, &choice, &channel, today))
-        .await
+    match blocking(move || journeys::answer(&inner, &id, &question, &choice, &channel, today)).await
     {
         Ok(journey) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
         Err(AppError::Validation(errors)) => {

@@ -391,7 +391,7 @@ async fn upload(
     if let Err(e) = blocking(move || evidence::may_upload(&inner, &who, &target)).await {
         return error_page(&state, &user, &e);
     }
-    let mut form = match crate::http::multipart::read(payload, MAX_BYTES).await {
+    let mut form = match crate::http::multipart::read(payload, MAX_BYTES, &state.uploads).await {
         Ok(f) => f,
         Err(e) => return error_page(&state, &user, &e),
     };

@@ -148,12 +148,13 @@ async fn diagnostic_start_page(
 
 #[post("/module/{partner}/diagnostic")]
 async fn diagnostic_start(
+    req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<AnswerForm>,
 ) -> HttpResponse {
     match open(&state, &path.into_inner()).await {
-        Ok(surface) => victim::start_journey(state, surface, form.into_inner()).await,
+        Ok(surface) => victim::start_journey(&req, state, surface, form.into_inner()).await,
         Err(closed) => closed,
     }
 }

@@ -129,11 +129,20 @@ pub fn module_data(state: &AppState, partner: &ModulePartner, token: &str) -> Va
 
 /// The policy of a module page: the site's, with `frame-ancestors` naming `origins` (none:
 /// any site may frame it — only for the neutral message of an unknown partner).
+/// An origin stored before origins were checked as strictly is left out, never written into
+/// the header; when none is left, no site may frame the page.
 pub fn policy(origins: &[String]) -> String {
+    let clean: Vec<&str> = origins
+        .iter()
+        .map(String::as_str)
+        .filter(|o| crate::domain::partner::is_clean_origin(o))
+        .collect();
     let ancestors = if origins.is_empty() {
         "*".to_owned()
+    } else if clean.is_empty() {
+        "'none'".to_owned()
     } else {
-        origins.join(" ")
+        clean.join(" ")
     };
     format!(
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"

@@ -22,11 +22,16 @@ pub async fn upload_document(
     if let Err(e) = allowed {
         return error_page(&state, &user, &e);
     }
-    let mut form =
-        match crate::http::multipart::read(payload, referencing::documents::MAX_BYTES).await {
-            Ok(form) => form,
-            Err(e) => return error_page(&state, &user, &e),
-        };
+    let mut form = match crate::http::multipart::read(
+        payload,
+        referencing::documents::MAX_BYTES,
+        &state.uploads,
+    )
+    .await
+    {
+        Ok(form) => form,
+        Err(e) => return error_page(&state, &user, &e),
+    };
     let token = form.texts.remove("csrf_token").unwrap_or_default();
     let kind = form.texts.remove("kind").unwrap_or_default();
     let valid_until = form.texts.remove("valid_until").unwrap_or_default();

@@ -116,9 +116,27 @@ impl Drop for TestDb {
 /// The official geography files beside the project, if present.
 pub fn shared_geo_dir() -> Option<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/geo");
-    dir.join("base-officielle-codes-postaux.csv")
-        .is_file()
-        .then_some(dir)
+    if dir.join("base-officielle-codes-postaux.csv").is_file() {
+        Some(dir)
+    } else {
+        shared_absent("../shared/geo (the official geography)");
+        None
+    }
+}
+
+/// A test whose data in `../shared/` is absent: skipped on a developer's machine, with a word,
+/// and a failure on CI (`CI=true`), which always has it: a test never passes without running.
+pub fn shared_absent(what: &str) {
+    assert!(
+        !on_ci(),
+        "{what} is absent, and CI must run every test: is ../shared beside the repository?"
+    );
+    eprintln!("skipped: {what} is absent");
+}
+
+/// Whether the tests run on CI (`CI` set to anything but `false` or `0`).
+pub fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
 pub struct TestApp {
@@ -265,7 +283,6 @@ impl TestApp {
     /// Imports the official files from ../shared/geo; false (with a printed reason) when absent.
     pub async fn import_shared_geo(&self) -> bool {
         let Some(dir) = shared_geo_dir() else {
-            eprintln!("skipped: ../shared/geo is absent");
             return false;
         };
         let pool = self.pool.clone();

@@ -1,0 +1,1 @@
+ALTER TABLE change_counters DROP COLUMN token;

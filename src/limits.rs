@@ -1,0 +1,87 @@
+//! Limits on the anonymous writes, per client (the address through the trusted proxies, kept
+//! only as a keyed digest): exact under concurrency, across processes, since each is counted
+//! and recorded in one transaction while holding its key (`db::throttle`). A limit reached is
+//! a 429 with a French message (`http::retry` adds `Retry-After`).
+
+use chrono::Duration;
+
+use crate::db::{DbConnection, throttle};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// One anonymous write a client may make so many times per window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Accounts created (or "you already have an account" emails) per hour.
+    SignUp,
+    /// Password-reset requests per hour.
+    PasswordReset,
+    /// Diagnostic journeys started, on the site, in a partner's module or through the API
+    /// (each one writes its anonymous record and feeds the statistics), per hour.
+    Journey,
+}
+
+impl Limit {
+    fn key(self) -> &'static str {
+        match self {
+            Self::SignUp => "sign-up",
+            Self::PasswordReset => "password-reset",
+            Self::Journey => "journey",
+        }
+    }
+
+    /// How many per window: enough for a family, a school or an office behind one address
+    /// (`None`: no limit, as load tests set).
+    pub fn max(self, state: &AppState) -> Option<i64> {
+        match self {
+            Self::SignUp => Some(10),
+            Self::PasswordReset => Some(10),
+            Self::Journey => Some(i64::from(state.config.journey_rate_limit)).filter(|n| *n > 0),
+        }
+    }
+
+    pub fn window(self) -> Duration {
+        Duration::hours(1)
+    }
+
+    fn refusal(self) -> AppError {
+        AppError::TooManyRequests(
+            match self {
+                Self::SignUp => "Trop de comptes demandés depuis cette adresse : réessayez dans une heure.",
+                Self::PasswordReset => "Trop de demandes de réinitialisation depuis cette adresse : réessayez dans une heure.",
+                Self::Journey => "Trop de diagnostics commencés depuis cette adresse : réessayez dans une heure. En cas d'urgence, appelez le 17.",
+            }
+            .into(),
+        )
+    }
+}
+
+/// What is kept of the client's address: a keyed digest, which only the service can compute
+/// (a plain SHA-256 of an IPv4 address is undone by trying all of them).
+pub fn client_pseudonym(state: &AppState, client: &str) -> Result<String, AppError> {
+    crate::auth::signed::derive(&state.link_key, &format!("client:{client}"))
+}
+
+/// Takes one of `client`'s places for `limit`, or refuses. Inside the step's write
+/// transaction, so that a step that fails gives its place back.
+pub fn take(
+    conn: &mut DbConnection,
+    state: &AppState,
+    limit: Limit,
+    client: &str,
+) -> Result<(), AppError> {
+    let Some(max) = limit.max(state) else {
+        return Ok(());
+    };
+    let now = state.clock.now_naive();
+    let subject = format!("{}:{}", limit.key(), client_pseudonym(state, client)?);
+    throttle::take(conn, &subject, max, now - limit.window(), now)?
+        .map(|_| ())
+        .ok_or_else(|| limit.refusal())
+}
+
+/// [`take`] in a transaction of its own, for a write that has none yet.
+pub fn take_now(state: &AppState, limit: Limit, client: &str) -> Result<(), AppError> {
+    let mut conn = state.pool.get()?;
+    crate::db::write_transaction(&mut conn, |conn| take(conn, state, limit, client))
+}
