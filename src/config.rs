@@ -40,6 +40,9 @@ pub struct Config {
     /// Days past its end date a renewal under examination may hold a label valid
     /// (`EXPERTCYBER_RENEWAL_GRACE_DAYS`, default 90).
     pub renewal_grace_days: u32,
+    /// Months before a label's end date from which its renewal may be filed
+    /// (`EXPERTCYBER_RENEWAL_WINDOW_MONTHS`, default 6).
+    pub renewal_window_months: u32,
     /// Days after a label is withdrawn before its holder may apply again
     /// (`EXPERTCYBER_REAPPLY_DAYS`, default 180).
     pub reapply_days: u32,
@@ -197,6 +200,13 @@ impl Config {
             0..=365,
             "days from 0 to 365",
         )?;
+        let renewal_window_months = whole(
+            &get,
+            "EXPERTCYBER_RENEWAL_WINDOW_MONTHS",
+            6,
+            1..=24,
+            "months from 1 to 24",
+        )?;
         let reapply_days = whole(
             &get,
             "EXPERTCYBER_REAPPLY_DAYS",
@@ -296,6 +306,7 @@ impl Config {
             label_fee_cents,
             corrective_days,
             renewal_grace_days,
+            renewal_window_months,
             reapply_days,
             smtp_url: get("SMTP_URL"),
             outbox_dir: get("CYBERDIR_OUTBOX_DIR")

@@ -25,7 +25,9 @@ pub struct CommuneQuery {
         max_length = 100
     )]
     pub q: Option<String>,
-    /// At most 20; default 10.
+    /// How many communes, 1 or more (at most 20 are given); default 10. Read as text so that
+    /// a bad value gets its French message.
+    #[param(value_type = Option<i64>, minimum = 1)]
     pub limit: Option<String>,
 }
 

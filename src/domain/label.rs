@@ -176,12 +176,44 @@ pub fn renewed_through(old_last_day: NaiveDate) -> Option<NaiveDate> {
     valid_through(old_last_day.succ_opt()?)
 }
 
+/// The last day of a renewed label granted on `granted_on`: two years from the day after the
+/// old end, but never more than two years of validity ahead of the grant day.
+pub fn renewed_through_on(old_last_day: NaiveDate, granted_on: NaiveDate) -> Option<NaiveDate> {
+    Some(renewed_through(old_last_day)?.min(valid_through(granted_on)?))
+}
+
+/// The first day a renewal of a label ending on `last_day` may be filed: `window_months`
+/// before its end.
+pub fn renewal_opens(last_day: NaiveDate, window_months: u32) -> Option<NaiveDate> {
+    last_day.checked_sub_months(Months::new(window_months))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn day(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_renewal_opens_six_months_ahead_and_never_grants_more_than_two_years() {
+        assert_eq!(renewal_opens(day(2027, 1, 10), 6), Some(day(2026, 7, 10)));
+        // Granted early: two years from the grant, not from the old end.
+        assert_eq!(
+            renewed_through_on(day(2027, 1, 10), day(2026, 7, 10)),
+            Some(day(2028, 7, 9))
+        );
+        // Granted a few days before the end: still no more than two years ahead.
+        assert_eq!(
+            renewed_through_on(day(2027, 1, 10), day(2027, 1, 5)),
+            Some(day(2029, 1, 4))
+        );
+        // Granted after the end, while the renewal held the label: two years from the old end.
+        assert_eq!(
+            renewed_through_on(day(2027, 1, 10), day(2027, 2, 1)),
+            Some(day(2029, 1, 10))
+        );
     }
 
     #[test]

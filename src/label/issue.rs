@@ -6,7 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 
 use crate::db::labels::{self as queries, ApplicationRow, LabelRecord};
 use crate::db::{DbConnection, counters};
-use crate::domain::label::{renewed_through, valid_through};
+use crate::domain::label::{renewed_through_on, valid_through};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -14,7 +14,8 @@ use super::renewal::require_may_apply;
 use super::*;
 
 /// Issues a new label (initial) valid two years to the day from today, or extends the renewed
-/// one by two years from the day after its old end; returns the label number. A renewal whose
+/// one by two years from the day after its old end (never more than two years ahead of
+/// today); returns the label number. A renewal whose
 /// label is no longer valid (it expired while the file was with the provider, or past the
 /// grace period) gets a new number: an expired number never comes back.
 pub(super) fn issue_label(
@@ -32,7 +33,7 @@ pub(super) fn issue_label(
     };
     let number = if let Some(label) = renewed {
         let number = label.number.clone();
-        let valid_until = renewed_through(label.valid_until).ok_or_else(out_of_range)?;
+        let valid_until = renewed_through_on(label.valid_until, today).ok_or_else(out_of_range)?;
         if !queries::extend_label(conn, &number, valid_until)? {
             return Err(AppError::Conflict(format!(
                 "Le label {number} est {} : il ne peut pas être renouvelé.",

@@ -114,6 +114,7 @@ fn provider_of(conn: &mut DbConnection, provider_id: &str) -> Result<Provider, A
 
 /// One finding of an audit.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FindingInput {
     pub criterion: String,
     pub finding: Finding,

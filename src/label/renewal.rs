@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate};
 
 use crate::db::labels::{self as queries, ApplicationRow, LabelRecord};
 use crate::db::{DbConnection, counters};
-use crate::domain::label::LabelStatus;
+use crate::domain::label::{LabelStatus, renewal_opens};
 use crate::domain::label_application::ApplicationKind;
 use crate::error::AppError;
 use crate::french::day_fr;
@@ -66,6 +66,16 @@ pub(super) fn on_submission(
     let renewed = queries::label(conn, &number)?;
     match renewed {
         Some(label) if label.status == LabelStatus::Valid && today <= label.valid_until => {
+            let window = state.config.renewal_window_months;
+            if let Some(opens) = renewal_opens(label.valid_until, window)
+                && today < opens
+            {
+                return Err(AppError::Conflict(format!(
+                    "Le renouvellement du label {number} pourra être demandé à partir du {} ({window} mois avant sa fin, le {}).",
+                    day_fr(opens),
+                    day_fr(label.valid_until)
+                )));
+            }
             let grace = Days::new(u64::from(state.config.renewal_grace_days));
             queries::hold_for_renewal(conn, &number, label.valid_until.checked_add_days(grace))?;
             // The directory shows validity: its snapshot is rebuilt.

@@ -739,10 +739,7 @@ async fn the_diagnostic_keeps_a_bounded_number_of_versions_in_memory() {
                 .version(conn, &state.taxonomy, "jamais-publiee")
                 .unwrap();
             assert!(unknown.is_none());
-            let still = state
-                .diagnostic
-                .in_memory(&in_force.tree.version)
-                .is_some();
+            let still = state.diagnostic.in_memory(&in_force.tree.version).is_some();
             (state.diagnostic.kept(), still)
         })
         .await;
@@ -757,4 +754,26 @@ async fn the_diagnostic_keeps_a_bounded_number_of_versions_in_memory() {
         .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["version"], versions[0].as_str(), "{body}");
+}
+
+/// Item 14: the API document says what the API does: the communes' `limit` is a whole number,
+/// and a finding's object is closed (an unknown field is refused, as the document says).
+#[tokio::test]
+async fn the_document_and_the_api_agree_on_limits_and_findings() {
+    let app = TestApp::spawn().await;
+    let (_, document) = app.get_json("/api/openapi.json").await;
+    let params = document["paths"]["/api/v1/geo/communes"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters");
+    let limit = params.iter().find(|p| p["name"] == "limit").expect("limit");
+    assert_eq!(
+        limit["schema"]["type"],
+        json!(["integer", "null"]),
+        "{limit}"
+    );
+    let finding = &document["components"]["schemas"]["FindingInput"];
+    assert_eq!(finding["additionalProperties"], false, "{finding}");
+    let (status, body) = app.get_json("/api/v1/geo/communes?q=Ren&limit=abc").await;
+    assert_eq!(status, 422, "{body}");
+    assert!(body["errors"]["limit"].is_array(), "{body}");
 }

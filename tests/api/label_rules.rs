@@ -377,3 +377,28 @@ async fn a_withdrawn_application_tells_its_auditor_and_staff_and_admins() {
         );
     }
 }
+
+/// Issue 24, item 16: a renewal may be filed only from six months before the label's end; filed
+/// earlier, it is refused with the day it opens (and nothing changes).
+#[tokio::test]
+async fn a_renewal_filed_before_its_window_is_refused_with_the_day_it_opens() {
+    let app = TestApp::spawn().await;
+    app.clock.set(at(2026, 6, 1, 9));
+    let cast = labelled(&app).await;
+    let id = filled_application(&app, &cast.member).await;
+    let (status, refused) = step(&cast.member, &id, "submit", json!({})).await;
+    assert_eq!(status, 409, "{refused}");
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(detail.contains("à partir du 10/07/2026"), "{detail}");
+    let (_, draft) = cast
+        .member
+        .get(&format!("/api/v1/label-applications/{id}"))
+        .await;
+    assert_eq!(draft["status"], "draft", "{draft}");
+    // The day the window opens, the same file goes.
+    app.clock.set(at(2026, 7, 10, 9));
+    let cast = sign_in_again(&app, cast).await;
+    let (status, submitted) = step(&cast.member, &id, "submit", json!({})).await;
+    assert_eq!(status, 200, "{submitted}");
+    assert_eq!(submitted["kind"], "renewal", "{submitted}");
+}
