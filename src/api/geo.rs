@@ -64,11 +64,15 @@ pub async fn communes(
     }
     let limit = match query.limit.as_deref() {
         None | Some("") => 10,
+        // Any whole number from 1 (as the document says), however long: past 20, 20.
         Some(v) => v
-            .parse::<i64>()
+            .strip_prefix('+')
+            .unwrap_or(v)
+            .parse::<u128>()
             .ok()
+            .or_else(|| v.bytes().all(|b| b.is_ascii_digit()).then_some(u128::MAX))
             .filter(|n| *n >= 1)
-            .map(|n| n.min(20))
+            .map(|n| n.min(20) as i64)
             .ok_or_else(|| AppError::field("limit", "Nombre de résultats invalide (1 à 20)."))?,
     };
     let state = state.into_inner();
