@@ -50,6 +50,7 @@ pub async fn communes(
         ));
     }
     let q = raw.trim().to_owned();
+    let limit = limit_of(query.limit.as_deref())?;
     if q.chars().count() < 2 {
         return Err(AppError::field(
             "q",
@@ -62,22 +63,28 @@ pub async fn communes(
             results: Vec::new(),
         }));
     }
-    let limit = match query.limit.as_deref() {
-        None | Some("") => 10,
-        // Any whole number from 1 (as the document says), however long: past 20, 20.
-        Some(v) => v
-            .strip_prefix('+')
-            .unwrap_or(v)
-            .parse::<u128>()
-            .ok()
-            .or_else(|| v.bytes().all(|b| b.is_ascii_digit()).then_some(u128::MAX))
-            .filter(|n| *n >= 1)
-            .map(|n| n.min(20) as i64)
-            .ok_or_else(|| AppError::field("limit", "Nombre de résultats invalide (1 à 20)."))?,
-    };
     let state = state.into_inner();
     let results = web::block(move || lookup::autocomplete(&state, &q, limit)).await??;
     Ok(HttpResponse::Ok().json(CommuneList { results }))
+}
+
+/// The communes' `limit`: any whole number from 1 (as the document says), however long; past
+/// 20, 20. Absent: 10. Anything else, an empty value included, is refused on its field.
+fn limit_of(raw: Option<&str>) -> Result<i64, AppError> {
+    let Some(v) = raw else { return Ok(10) };
+    let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    let n = if digits {
+        v.parse::<u128>().unwrap_or(u128::MAX)
+    } else {
+        0
+    };
+    if n == 0 {
+        return Err(AppError::field(
+            "limit",
+            "Nombre de résultats invalide (1 à 20).",
+        ));
+    }
+    Ok(n.min(20) as i64)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

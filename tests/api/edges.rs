@@ -773,7 +773,17 @@ async fn the_document_and_the_api_agree_on_limits_and_findings() {
     );
     let finding = &document["components"]["schemas"]["FindingInput"];
     assert_eq!(finding["additionalProperties"], false, "{finding}");
-    let (status, body) = app.get_json("/api/v1/geo/communes?q=Ren&limit=abc").await;
-    assert_eq!(status, 422, "{body}");
-    assert!(body["errors"]["limit"].is_array(), "{body}");
+    for limit in ["abc", "", "0", "-1", "2.5"] {
+        let (status, body) = app
+            .get_json(&format!("/api/v1/geo/communes?q=00&limit={limit}"))
+            .await;
+        assert_eq!(status, 422, "limit={limit}: {body}");
+        assert!(body["errors"]["limit"].is_array(), "{body}");
+    }
+    for limit in ["1", "20", "99999999999999999999999999999999999999999"] {
+        let (status, body) = app
+            .get_json(&format!("/api/v1/geo/communes?q=Ren&limit={limit}"))
+            .await;
+        assert_eq!(status, 200, "limit={limit}: {body}");
+    }
 }
