@@ -68,13 +68,14 @@ pub async fn communes(
     Ok(HttpResponse::Ok().json(CommuneList { results }))
 }
 
-/// The communes' `limit`: any whole number from 1 (as the document says), however long; past
-/// 20, 20. Absent: 10. Anything else, an empty value included, is refused on its field.
+/// The communes' `limit`: a whole number from 1 (an int64, as the document says); past 20, 20.
+/// Absent: 10. Anything else, an empty value included, is refused on its field.
 fn limit_of(raw: Option<&str>) -> Result<i64, AppError> {
     let Some(v) = raw else { return Ok(10) };
     let digits = !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit());
+    // An int64, as the document says: a longer number is refused, not read as 20.
     let n = if digits {
-        v.parse::<u128>().unwrap_or(u128::MAX)
+        v.parse::<i64>().unwrap_or(0)
     } else {
         0
     };
@@ -84,7 +85,7 @@ fn limit_of(raw: Option<&str>) -> Result<i64, AppError> {
             "Nombre de résultats invalide (1 à 20).",
         ));
     }
-    Ok(n.min(20) as i64)
+    Ok(n.min(20))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

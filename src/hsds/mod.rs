@@ -1,5 +1,6 @@
 //! The directory as open data, in Open Referral's HSDS 3.0: the records of the providers listed
-//! (approved; suspended ones as `temporarily closed`; removed ones gone), read-only and public,
+//! (approved; suspended ones as `temporarily closed`; removed or withdrawn ones `inactive`, so
+//! that those who sync learn of it), read-only and public,
 //! with HSDS's paged envelope and filters combined with AND. The mapping is `domain::hsds`.
 
 pub mod export;
@@ -98,7 +99,6 @@ impl Record {
     pub fn listed(&self) -> Listed<'_> {
         Listed {
             provider: &self.provider,
-            suspended: self.provider.status == ReferencingStatus::Suspended,
             modified: self.modified,
             reviewed: self.reviewed,
         }
@@ -108,14 +108,19 @@ impl Record {
 /// How many providers one reading takes (a query names at most this many ids).
 const CHUNK: i64 = 1_000;
 
-/// Every listed provider (approved or suspended), in the order of their ids, read `CHUNK` at a
+/// Every listed provider (approved, suspended, removed or withdrawn), in the order of their ids, read `CHUNK` at a
 /// time and handed to `each` a chunk at a time: the in-memory lists and the bulk export read
 /// them so. Returns how many there were.
 pub(crate) fn each_chunk(
     state: &AppState,
     each: &mut dyn FnMut(Vec<Record>) -> Result<(), AppError>,
 ) -> Result<usize, AppError> {
-    let statuses = [ReferencingStatus::Approved, ReferencingStatus::Suspended];
+    let statuses = [
+        ReferencingStatus::Approved,
+        ReferencingStatus::Suspended,
+        ReferencingStatus::Removed,
+        ReferencingStatus::Withdrawn,
+    ];
     let mut conn = state.pool.get()?;
     let mut after = String::new();
     let mut done = 0;

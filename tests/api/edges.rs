@@ -773,17 +773,44 @@ async fn the_document_and_the_api_agree_on_limits_and_findings() {
     );
     let finding = &document["components"]["schemas"]["FindingInput"];
     assert_eq!(finding["additionalProperties"], false, "{finding}");
-    for limit in ["abc", "", "0", "-1", "2.5"] {
+    for limit in ["abc", "", "0", "-1", "2.5", "55227653783909113856"] {
         let (status, body) = app
             .get_json(&format!("/api/v1/geo/communes?q=00&limit={limit}"))
             .await;
         assert_eq!(status, 422, "limit={limit}: {body}");
         assert!(body["errors"]["limit"].is_array(), "{body}");
     }
-    for limit in ["1", "20", "99999999999999999999999999999999999999999"] {
+    for limit in ["1", "20", "9223372036854775807"] {
         let (status, body) = app
             .get_json(&format!("/api/v1/geo/communes?q=Ren&limit={limit}"))
             .await;
         assert_eq!(status, 200, "limit={limit}: {body}");
     }
+}
+
+/// Item 17: the open data gives a label's own end date, and says "renouvellement en cours"
+/// while a renewal holds it past that date, never the grace limit as if it were the end.
+#[tokio::test]
+async fn the_open_data_gives_a_labels_own_end_date_and_says_when_a_renewal_holds_it() {
+    let app = TestApp::spawn().await;
+    let mut holder = common::provider(
+        "presta",
+        48.11,
+        -1.68,
+        cyberdir::domain::zone::Zone::National,
+    );
+    let mut label = common::label("EC-2024-0007", (2024, 12, 1), "valid");
+    label.renewal_until = Some(label.valid_until + chrono::Days::new(90));
+    let (end, grace) = (label.valid_until, label.renewal_until.unwrap());
+    holder.label = Some(label);
+    app.insert(holder).await;
+    let id = cyberdir::domain::hsds::id("organization", "presta");
+    let (status, organization) = app.get_json(&format!("/hsds/organizations/{id}")).await;
+    assert_eq!(status, 200, "{organization}");
+    let text = organization["attributes"].to_string();
+    assert!(
+        text.contains(&format!("au {end} ; renouvellement en cours")),
+        "{text}"
+    );
+    assert!(!text.contains(&grace.to_string()), "{text}");
 }

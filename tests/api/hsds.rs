@@ -322,14 +322,39 @@ async fn ids_are_stable_and_suspension_and_removal_change_the_data_at_once() {
         statuses.get(&service_id).map(String::as_str),
         Some("temporarily closed")
     );
-    app.with_conn(set_status(ReferencingStatus::Removed)).await;
-    let (status, _) = get(&app, &format!("/hsds/services/{service_id}")).await;
-    assert_eq!(status, 404);
+    // Removed: still a record, `inactive` from the day it left, so that those who sync with
+    // `modified_after` learn of it (issue 24, item 18).
+    app.clock.set(app.clock.now() + chrono::Duration::days(1));
+    let before_removal = app.clock.now_naive() - chrono::Duration::hours(1);
+    let removed_on = app.clock.now_naive();
+    app.with_conn(move |conn| {
+        cyberdir::db::providers::set_status(
+            conn,
+            "rennes-1",
+            ReferencingStatus::Removed,
+            removed_on,
+        )
+        .unwrap();
+    })
+    .await;
+    let (status, gone) = get(&app, &format!("/hsds/services/{service_id}")).await;
+    assert_eq!(status, 200, "{gone}");
+    assert_eq!(gone["status"], "inactive", "{gone}");
     let (_, after) = get(&app, "/hsds/services").await;
-    assert_eq!(after["total_items"], 1);
+    assert_eq!(after["total_items"], 2);
+    let since = before_removal.format("%Y-%m-%dT%H:%M:%SZ");
+    let (_, changed) = get(&app, &format!("/hsds/services?modified_after={since}")).await;
+    assert_eq!(changed["total_items"], 1, "{changed}");
+    assert_eq!(changed["contents"][0]["status"], "inactive", "{changed}");
     let statuses = zipped_statuses(&app).await;
-    assert_eq!(statuses.len(), 1);
-    assert!(!statuses.contains_key(&service_id));
+    assert_eq!(statuses.len(), 2);
+    assert_eq!(
+        statuses.get(&service_id).map(String::as_str),
+        Some("inactive")
+    );
+    // The directory's own search no longer finds it.
+    let (_, profile) = app.get_json("/api/v1/providers/rennes-1").await;
+    assert_eq!(profile["status"], 404, "{profile}");
     // A download cut short resumes where it stopped.
     let whole = app.get("/hsds/export.zip").await.bytes().await.unwrap();
     let rest = app

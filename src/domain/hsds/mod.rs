@@ -37,10 +37,11 @@ pub fn id(kind: &str, key: &str) -> String {
     Uuid::new_v5(&NAMESPACE, format!("{kind}:{key}").as_bytes()).to_string()
 }
 
-/// A provider as listed in the open data: approved, or suspended (`temporarily closed`).
+/// A provider as listed in the open data: approved (`active`), suspended (`temporarily
+/// closed`), or removed or withdrawn (`inactive`, from its last change: those who sync with
+/// `modified_after` learn that it left).
 pub struct Listed<'a> {
     pub provider: &'a Provider,
-    pub suspended: bool,
     /// Its last change.
     pub modified: NaiveDateTime,
     /// The last time staff reviewed it.
@@ -62,10 +63,11 @@ fn utc(at: NaiveDateTime) -> String {
 }
 
 fn status(listed: &Listed) -> &'static str {
-    if listed.suspended {
-        "temporarily closed"
-    } else {
-        "active"
+    use crate::domain::provider::ReferencingStatus as S;
+    match listed.provider.status {
+        S::Suspended => "temporarily closed",
+        S::Removed | S::Withdrawn => "inactive",
+        _ => "active",
     }
 }
 #[derive(Serialize)]

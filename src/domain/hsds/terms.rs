@@ -200,19 +200,26 @@ pub(super) fn organization_attributes<'a>(
     let Some(label) = &listed.provider.label else {
         return Vec::new();
     };
-    let (Some(through), Some(term)) = (
+    let (Some(_), Some(term)) = (
         label.valid_through(),
         ctx.terms.get(ATTRIBUTE_TAXONOMY, LABEL[0]),
     ) else {
         return Vec::new();
+    };
+    // The label's own end date, never the grace limit a renewal under examination holds it
+    // to: that one is said as what it is.
+    let renewal = if label.renewal_until.is_some() {
+        " ; renouvellement en cours"
+    } else {
+        ""
     };
     vec![attribute(
         organization_id,
         "organization",
         term,
         Some(format!(
-            "{} ; valide du {} au {} ; vérification : {}/labels/{}",
-            label.number, label.valid_from, through, ctx.base_url, label.number
+            "{} ; valide du {} au {}{renewal} ; vérification : {}/labels/{}",
+            label.number, label.valid_from, label.valid_until, ctx.base_url, label.number
         )),
     )]
 }
