@@ -1,6 +1,7 @@
 //! Erasing a request's personal data, everywhere it is: the request's contact and description,
-//! its exact place (blurred to about a kilometre), and every email about it in the outbox with
-//! its `.eml` copy. The victim asks for it from the tracking page; the retention pass does it
+//! its exact place (blurred to about a kilometre), every text written freely about it (decline
+//! texts, the report's account, the survey's comment, the reasons of its steps), and every
+//! email about it in the outbox with its `.eml` copy. The victim asks for it from the tracking page; the retention pass does it
 //! for requests closed, or left open, longer than `RETENTION_MONTHS`.
 
 use chrono::{Months, NaiveDateTime};
@@ -24,11 +25,17 @@ pub fn erase(
     if !queries::anonymise(conn, &row.id, place, now)? {
         return Ok(None);
     }
+    queries::erase_free_texts(
+        conn,
+        &row.id,
+        crate::audit::Subject::AssistanceRequest.as_str(),
+    )?;
     (row.latitude, row.longitude) = place;
     row.description = None;
     row.contact_name = None;
     row.contact_email = None;
     row.contact_phone = None;
+    row.staff_message = None;
     row.anonymised_at = Some(now);
     Ok(Some(outbox::erase_about_request(conn, &row.id)?))
 }

@@ -215,3 +215,110 @@ async fn no_address_of_the_victim_is_kept_not_even_as_a_plain_digest() {
     }
     assert_eq!(kept.0.len(), 64);
 }
+
+/// How many values of every text column of every table hold `needle`.
+fn rows_holding(conn: &mut cyberdir::db::DbConnection, needle: &str) -> Vec<String> {
+    use diesel::prelude::*;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut found = Vec::new();
+    for column in cyberdir::db::introspect::columns(conn).unwrap() {
+        let sql = format!(
+            "SELECT COUNT(*) AS n FROM \"{}\" WHERE CAST(\"{}\" AS TEXT) LIKE '%' || $1 || '%'",
+            column.table_name, column.column_name
+        );
+        let sql = if common::backend() == common::Backend::Sqlite {
+            sql.replace("$1", "?")
+        } else {
+            sql
+        };
+        let count = diesel::sql_query(sql)
+            .bind::<diesel::sql_types::Text, _>(needle)
+            .get_result::<Count>(conn)
+            .unwrap();
+        if count.n > 0 {
+            found.push(format!("{}.{}", column.table_name, column.column_name));
+        }
+    }
+    found
+}
+
+/// Issue 24, item 19: erasure erases everything about the victim. Their name, email and phone,
+/// written into every free text of the workflow (the request, a decline, the report, the
+/// survey's comment), are found nowhere in the database once the request is past retention.
+#[tokio::test]
+async fn erasure_leaves_the_victims_name_email_and_phone_nowhere() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    nearby(&app, "a", 2.0).await;
+    nearby(&app, "b", 5.0).await;
+    let member_a = app.member_of("a", "m@a.fr").await;
+    let member_b = app.member_of("b", "m@b.fr").await;
+    let said = "Claire Martin (claire@exemple.fr, 06 12 34 56 78)";
+    let mut body = request_body();
+    body["description"] = json!(format!("Je suis {said}, mes fichiers sont chiffrés."));
+    let (status, created) = submit(&app, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, declined) = member_a
+        .post(
+            &format!("/api/v1/assistance-requests/{id}/decline"),
+            &json!({"reason": "autre", "text": format!("Je connais {said}.")}),
+        )
+        .await;
+    assert_eq!(status, 200, "{declined}");
+    let (status, accepted) = member_b
+        .post(
+            &format!("/api/v1/assistance-requests/{id}/accept"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200, "{accepted}");
+    let (status, closed) = member_b
+        .post(
+            &format!("/api/v1/assistance-requests/{id}/close"),
+            &json!({"resolved": true, "report": {
+                "confirmed_incident_type": "rancongiciel",
+                "attack_vector": format!("Le poste de {said}"),
+                "actions_taken": format!("Restauration chez {said}."),
+                "minutes_spent": 90
+            }}),
+        )
+        .await;
+    assert_eq!(status, 200, "{closed}");
+    app.deliver_to(&sink).await;
+    let survey = sink
+        .messages_to("claire@exemple.fr")
+        .into_iter()
+        .find(|m| m.subject.contains("avis"))
+        .expect("the survey")
+        .text
+        .split_whitespace()
+        .filter_map(|w| w.split("/avis/").nth(1).map(str::to_owned))
+        .next()
+        .unwrap();
+    let (status, answered) = app
+        .post_json(
+            &format!("/api/v1/surveys/{survey}"),
+            &json!({"rating": 5, "comment": format!("Merci, signé {said}.")}),
+        )
+        .await;
+    assert_eq!(status, 200, "{answered}");
+    let needles = ["Claire Martin", "claire@exemple.fr", "06 12 34 56 78"];
+    let before = app
+        .with_conn(move |conn| rows_holding(conn, "Claire Martin"))
+        .await;
+    assert!(before.len() >= 4, "the texts were written: {before:?}");
+
+    // Past retention, the request is erased.
+    app.clock.set(app.clock.now() + chrono::Duration::days(400));
+    app.run_jobs().await;
+    app.deliver_to(&sink).await;
+    for needle in needles {
+        let found = app.with_conn(move |conn| rows_holding(conn, needle)).await;
+        assert!(found.is_empty(), "{needle} is still in {found:?}");
+    }
+}

@@ -13,7 +13,10 @@ use crate::domain::assistance::RequestStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{assistance_requests, service_secrets};
+use super::schema::{
+    assistance_assignments, assistance_requests, intervention_reports, satisfaction_surveys,
+    service_secrets, workflow_events,
+};
 use super::{DbConnection, insert_unless_taken};
 
 /// Open requests a provider takes at once unless it says otherwise.
@@ -198,11 +201,45 @@ pub fn anonymise(
         assistance_requests::contact_name.eq(None::<String>),
         assistance_requests::contact_email.eq(None::<String>),
         assistance_requests::contact_phone.eq(None::<String>),
+        assistance_requests::staff_message.eq(None::<String>),
         assistance_requests::anonymised_at.eq(Some(now)),
     ))
     .execute(conn)?;
     Ok(changed == 1)
 }
+
+/// Every text about the request that someone wrote freely, and so may name the victim: the
+/// providers' decline texts, the report's account of what was done (the report's facts stay,
+/// for the statistics), the survey's comment and the reasons written at each step of the trail
+/// (whose subject type is `subject`).
+pub fn erase_free_texts(conn: &mut DbConnection, id: &str, subject: &str) -> QueryResult<()> {
+    diesel::update(assistance_assignments::table.filter(assistance_assignments::request_id.eq(id)))
+        .set(assistance_assignments::decline_text.eq(None::<String>))
+        .execute(conn)?;
+    diesel::update(intervention_reports::table.filter(intervention_reports::request_id.eq(id)))
+        .set((
+            intervention_reports::actions_taken.eq(ERASED),
+            intervention_reports::attack_vector.eq(ERASED),
+        ))
+        .execute(conn)?;
+    diesel::update(satisfaction_surveys::table.filter(satisfaction_surveys::request_id.eq(id)))
+        .set((
+            satisfaction_surveys::comment.eq(None::<String>),
+            satisfaction_surveys::comment_status.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    diesel::update(
+        workflow_events::table
+            .filter(workflow_events::subject_type.eq(subject))
+            .filter(workflow_events::subject_id.eq(id)),
+    )
+    .set(workflow_events::reason.eq(None::<String>))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// What an erased text of the report reads.
+pub const ERASED: &str = "[effacé]";
 
 // --- Shared secrets --------------------------------------------------------------------------
 
