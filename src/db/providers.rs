@@ -405,6 +405,22 @@ fn assemble(
 }
 
 /// Whether another organisation that is referenced or under review uses this SIRET.
+/// The organisations staff removed (status `removed`) that held `siret`, other than
+/// `except_id`: (id, trade name or legal name).
+pub fn removed_with_siret(
+    conn: &mut DbConnection,
+    siret: &str,
+    except_id: &str,
+) -> QueryResult<Vec<(String, String)>> {
+    providers::table
+        .filter(providers::siret.eq(siret))
+        .filter(providers::id.ne(except_id))
+        .filter(providers::status.eq(ReferencingStatus::Removed.as_str()))
+        .order(providers::updated_at.desc())
+        .select((providers::id, providers::name))
+        .load(conn)
+}
+
 pub fn siret_in_use_elsewhere(
     conn: &mut DbConnection,
     siret: &str,

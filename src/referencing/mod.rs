@@ -7,6 +7,7 @@ pub mod documents;
 pub mod members;
 pub mod profile;
 pub mod queue;
+pub mod siret_history;
 mod step_emails;
 pub mod views;
 

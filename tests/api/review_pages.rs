@@ -750,3 +750,44 @@ async fn the_queue_is_paginated_and_keeps_its_filters() {
     assert!(all.contains("Tous 26"), "{all}");
     assert!(all.contains("Référencé 1"), "{all}");
 }
+
+/// Issue 24, item 20: a SIRET removed for cause is not free again. A new file with the SIRET
+/// of an organisation staff removed goes to staff like any other, and its review page shows
+/// who held the SIRET, when it was removed and why.
+#[tokio::test]
+async fn a_file_with_the_siret_of_an_organisation_removed_for_cause_shows_its_history() {
+    let app = TestApp::spawn().await;
+    let mut fraud = common::provider(
+        "fraudeur",
+        48.11,
+        -1.68,
+        cyberdir::domain::zone::Zone::National,
+    );
+    fraud.siret = "73282932000074".into();
+    app.insert(fraud).await;
+    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
+    let (status, removed) = staff
+        .post(
+            "/api/v1/providers/fraudeur/remove",
+            &json!({"reason": "Attestation d'assurance falsifiée"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{removed}");
+    let owner = app.user("gerant@nouvelle.fr", Role::Provider).await;
+    let id = submitted_application(&app, &owner).await;
+    let (browser, _) = sign_in(&app, "instruction@cyberdir.fr", Role::Staff).await;
+    let page = browser.get(&format!("/instruction/dossiers/{id}")).await;
+    assert_eq!(page.status, 200);
+    let history = page.element("siret-history").expect("the SIRET's history");
+    let text = decode_entities(&history);
+    assert!(text.contains("Prestataire fraudeur"), "{text}");
+    assert!(text.contains("Attestation d'assurance falsifiée"), "{text}");
+    assert_eq!(
+        page.link("Prestataire fraudeur").as_deref(),
+        Some("/instruction/dossiers/fraudeur")
+    );
+    // The removed organisation's own file shows no such warning.
+    let own = browser.get("/instruction/dossiers/fraudeur").await;
+    assert_eq!(own.status, 200);
+    assert!(!own.has("siret-history"));
+}

@@ -130,14 +130,21 @@ fn application_page(
     state: &AppState,
     user: &CurrentUser,
     status: StatusCode,
-    data: (
-        referencing::views::ApplicationView,
-        Vec<crate::audit::EventView>,
-        Vec<referencing::views::MemberView>,
-    ),
+    data: Loaded,
     outcome: Outcome,
 ) -> HttpResponse {
-    let (app, events, members) = data;
+    let (app, events, members, removed_holders) = data;
+    let removed_holders: Vec<serde_json::Value> = removed_holders
+        .into_iter()
+        .map(|h| {
+            json!({
+                "id": h.id,
+                "name": h.name,
+                "removed_on": h.removed_at.map(date_fr),
+                "reason": h.reason,
+            })
+        })
+        .collect();
     let id = app.profile.id.clone();
     let name = if app.profile.name.is_empty() {
         "(sans nom commercial)".to_owned()
@@ -285,26 +292,26 @@ fn application_page(
             "members": members,
             "actions": actions,
             "trail": trail,
+            "removed_holders": removed_holders,
         }),
     )
 }
 
-fn load_application(
-    state: &AppState,
-    user: &CurrentUser,
-    id: &str,
-) -> Result<
-    (
-        referencing::views::ApplicationView,
-        Vec<crate::audit::EventView>,
-        Vec<referencing::views::MemberView>,
-    ),
-    AppError,
-> {
+/// What the review page shows of one file: the application, its trail, its members, and the
+/// organisations staff removed that held its SIRET.
+type Loaded = (
+    referencing::views::ApplicationView,
+    Vec<crate::audit::EventView>,
+    Vec<referencing::views::MemberView>,
+    Vec<referencing::siret_history::RemovedHolder>,
+);
+
+fn load_application(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
     let app = referencing::application(state, user, id)?;
     let events = referencing::events(state, user, id)?;
     let members = referencing::members(state, user, id)?;
-    Ok((app, events, members))
+    let removed = referencing::siret_history::removed_holders(state, user, id)?;
+    Ok((app, events, members, removed))
 }
 
 #[get("/instruction/dossiers/{id}")]
