@@ -33,7 +33,7 @@ pub(super) fn require_may_apply(
                 let wait = Days::new(u64::from(state.config.reapply_days));
                 if let Some(from) = label
                     .withdrawn_at
-                    .and_then(|at| at.date().checked_add_days(wait))
+                    .and_then(|at| crate::french::paris_date(at).checked_add_days(wait))
                     && today < from
                 {
                     return Err(AppError::Conflict(format!(

@@ -114,7 +114,7 @@ pub fn record_request(
         &FactValues {
             source_id: row.id.clone(),
             kind: FactKind::Request.code().into(),
-            occurred_on: row.created_at.date(),
+            occurred_on: crate::french::paris_date(row.created_at),
             audience: Some(row.audience.clone()),
             incident_type: Some(row.incident_type.clone()),
             category: located.category,

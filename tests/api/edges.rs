@@ -814,3 +814,42 @@ async fn the_open_data_gives_a_labels_own_end_date_and_says_when_a_renewal_holds
     );
     assert!(!text.contains(&grace.to_string()), "{text}");
 }
+
+/// Item 21: a request counts in the observatory on its day in Paris: made at 00:30 in Paris on
+/// 1 December (23:30 UTC on 30 November), it is a fact of 1 December.
+#[tokio::test]
+async fn a_request_counts_in_the_observatory_on_its_day_in_paris() {
+    use chrono::TimeZone;
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    app.clock.set(
+        chrono::Utc
+            .with_ymd_and_hms(2026, 11, 30, 23, 30, 0)
+            .unwrap(),
+    );
+    two_providers_near_rennes(&app).await;
+    let (status, created) = app
+        .post_json(
+            "/api/v1/assistance-requests",
+            &json!({
+                "audience": "particulier", "incident_type": "rancongiciel", "postcode": "35000",
+                "description": "Mes fichiers sont chiffrés.",
+                "contact": {"name": "Camille", "email": "camille@exemple.fr"}, "consent": true
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let days = app
+        .with_conn(|conn| {
+            use cyberdir::db::schema::observatory_facts::dsl::*;
+            observatory_facts
+                .select(occurred_on)
+                .load::<chrono::NaiveDate>(conn)
+                .unwrap()
+        })
+        .await;
+    assert_eq!(
+        days,
+        [chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()]
+    );
+}

@@ -402,3 +402,17 @@ async fn a_renewal_filed_before_its_window_is_refused_with_the_day_it_opens() {
     assert_eq!(status, 200, "{submitted}");
     assert_eq!(submitted["kind"], "renewal", "{submitted}");
 }
+
+/// Issue 24, item 21: the wait after a withdrawal counts in Paris days. Withdrawn at 00:30 in
+/// Paris on 1 January (23:30 UTC the day before), the label may be applied for again 180 days
+/// after 1 January, not after 31 December.
+#[tokio::test]
+async fn the_wait_after_a_withdrawal_counts_from_the_day_in_paris() {
+    let app = TestApp::spawn().await;
+    app.clock
+        .set(at(2026, 12, 31, 23) + chrono::Duration::minutes(30));
+    let cast = labelled(&app).await;
+    let detail =
+        act_then_refused_application(&cast, "withdraw", "Manquements graves confirmés.").await;
+    assert!(detail.contains("à partir du 30/06/2027"), "{detail}");
+}
