@@ -336,15 +336,23 @@ pub fn charter_overdue(
         .load(conn)
 }
 
-/// Current documents of referenced providers that end by `horizon` and whose members were not
-/// asked for a new one yet: (provider id, document id, kind, last day).
+/// Current documents of providers referenced, suspended or under review that end by `horizon`
+/// and whose members were not asked for a new one yet: (provider id, document id, kind, last
+/// day).
 pub fn documents_ending_by(
     conn: &mut DbConnection,
     horizon: NaiveDate,
 ) -> QueryResult<Vec<(String, String, String, NaiveDate)>> {
     let rows: Vec<(String, String, String, Option<NaiveDate>)> = provider_documents::table
         .inner_join(providers::table)
-        .filter(providers::status.eq("approved"))
+        // Referenced, suspended, or under review: a document lapsing there is asked for too.
+        .filter(providers::status.eq_any([
+            "approved",
+            "suspended",
+            "submitted",
+            "in_review",
+            "changes_requested",
+        ]))
         .filter(provider_documents::valid_until.le(horizon))
         .filter(provider_documents::renewal_asked_at.is_null())
         .select((

@@ -108,11 +108,16 @@ fn uploadable(
             "Seuls les membres de l'organisation peuvent déposer des documents.",
         ));
     }
+    // Under review too: a document that lapses while staff examine the file is replaced
+    // there, and the reviewer sees the new one (and its upload in the trail).
     if !matches!(
         provider.status,
         ReferencingStatus::Draft
+            | ReferencingStatus::Submitted
+            | ReferencingStatus::InReview
             | ReferencingStatus::ChangesRequested
             | ReferencingStatus::Approved
+            | ReferencingStatus::Suspended
     ) {
         return Err(AppError::Conflict(format!(
             "Impossible de déposer un document : le dossier est à l'état « {} ».",

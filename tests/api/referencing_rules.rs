@@ -270,9 +270,42 @@ async fn insurance_certificates_have_an_end_that_submission_approval_and_reminde
     .await;
     let (status, _) = upload_insurance(&other_owner, &other, Some("2026-12-20")).await;
     assert_eq!(status, 201);
-    assert_eq!(app.run_jobs().await.document_renewals, 1);
+    // The file under review whose certificate lapsed is asked for a new one too (issue 24,
+    // item 22): two requests, each once.
+    assert_eq!(app.run_jobs().await.document_renewals, 2);
     assert_eq!(app.run_jobs().await.document_renewals, 0, "once");
     app.deliver_to(&sink).await;
+    let told: Vec<_> = sink
+        .messages_to("presta@exemple.fr")
+        .into_iter()
+        .filter(|m| m.subject.contains("Document expiré"))
+        .collect();
+    assert_eq!(told.len(), 1, "the provider under review is told");
+    assert!(told[0].text.contains("30/11/2026"), "{}", told[0].text);
+    // It uploads the new certificate while the file is under review; the reviewer sees it
+    // (current, and its upload in the trail) and may approve.
+    let owner = app.log_in("presta@exemple.fr", common::TEST_PASSWORD).await;
+    let (status, uploaded) = upload_insurance(&owner, &id, Some("2027-11-30")).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let (_, application) = staff
+        .get(&format!("/api/v1/providers/{id}/application"))
+        .await;
+    assert_eq!(application["status"], "in_review", "{application}");
+    let current = application["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "insurance")
+        .unwrap()
+        .clone();
+    assert_eq!(current["valid_until"], "2027-11-30", "{current}");
+    assert_eq!(current["outdated"], false, "{current}");
+    let (_, trail) = staff.get(&format!("/api/v1/providers/{id}/events")).await;
+    assert!(trail.to_string().contains("upload-insurance"), "{trail}");
+    let (status, approved_file) = staff
+        .post(&format!("/api/v1/providers/{id}/approve"), &json!({}))
+        .await;
+    assert_eq!(status, 200, "{approved_file}");
     let asked: Vec<_> = sink
         .messages_to("autre@exemple.fr")
         .into_iter()
