@@ -190,6 +190,7 @@ fn synthetic_directory(size: usize, deps: &Departements) -> Vec<Candidate> {
                 incidents,
                 remote,
                 label_valid_until,
+                insured_until: None,
             }
         })
         .collect()
@@ -203,6 +204,7 @@ fn query(latitude: f64, longitude: f64, departement: &str, audience: Audience) -
         incident: Some(RANSOMWARE),
         audience: Some(audience),
         labelled_on: None,
+        insured_on: None,
         include_remote: false,
     }
 }

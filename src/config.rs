@@ -40,6 +40,9 @@ pub struct Config {
     /// Days past its end date a renewal under examination may hold a label valid
     /// (`EXPERTCYBER_RENEWAL_GRACE_DAYS`, default 90).
     pub renewal_grace_days: u32,
+    /// Days an approved provider whose insurance certificate lapsed has to upload the next one
+    /// before it is suspended (`INSURANCE_GRACE_DAYS`, default 30).
+    pub insurance_grace_days: u32,
     /// Months before a label's end date from which its renewal may be filed
     /// (`EXPERTCYBER_RENEWAL_WINDOW_MONTHS`, default 6).
     pub renewal_window_months: u32,
@@ -200,6 +203,13 @@ impl Config {
             0..=365,
             "days from 0 to 365",
         )?;
+        let insurance_grace_days = whole(
+            &get,
+            "INSURANCE_GRACE_DAYS",
+            30,
+            0..=365,
+            "days from 0 to 365",
+        )?;
         let renewal_window_months = whole(
             &get,
             "EXPERTCYBER_RENEWAL_WINDOW_MONTHS",
@@ -307,6 +317,7 @@ impl Config {
             corrective_days,
             renewal_grace_days,
             renewal_window_months,
+            insurance_grace_days,
             reapply_days,
             smtp_url: get("SMTP_URL"),
             outbox_dir: get("CYBERDIR_OUTBOX_DIR")

@@ -39,6 +39,7 @@ pub fn eligible(
         incident: state.taxonomy.position(&row.incident_type),
         audience: Audience::parse(&row.audience),
         labelled_on: None,
+        insured_on: Some(today),
         include_remote: false,
     };
     // Providers are only ever tried after a decline or a timeout, which count as failures.

@@ -347,6 +347,8 @@ pub fn candidates(
         incident: None,
         audience: None,
         labelled_on: None,
+        // Staff see every provider, insured or not: they decide.
+        insured_on: None,
         include_remote: true,
     };
     Ok(snapshot

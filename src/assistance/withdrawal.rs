@@ -44,7 +44,7 @@ pub fn follow_referencing(
         queries::release_place(conn, &provider.id)?;
         step.record(
             Event::request(&request.id, "provider-withdrawn", Some(from), from)
-                .by(Some(taken.actor_id))
+                .by(taken.actor_id)
                 .because(Some(&provider.name)),
         );
         if from == RequestStatus::Accepted {

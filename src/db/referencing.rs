@@ -182,7 +182,7 @@ pub fn decide_change_request(
     id: &str,
     status: ChangeRequestStatus,
     reason: Option<&str>,
-    decided_by: &str,
+    decided_by: Option<&str>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     diesel::update(
@@ -334,6 +334,37 @@ pub fn charter_overdue(
             charter_notifications::notified_at,
         ))
         .load(conn)
+}
+
+/// The last day the current insurance certificate of each approved provider covers (the one
+/// uploaded last), for those that have one with an end.
+pub fn insurance_ends(
+    conn: &mut DbConnection,
+) -> QueryResult<std::collections::HashMap<String, NaiveDate>> {
+    let rows: Vec<(String, Option<NaiveDate>)> = provider_documents::table
+        .inner_join(providers::table)
+        .filter(providers::status.eq("approved"))
+        .filter(provider_documents::kind.eq("insurance"))
+        .order((
+            provider_documents::provider_id,
+            provider_documents::uploaded_at.desc(),
+            provider_documents::id.desc(),
+        ))
+        .select((
+            provider_documents::provider_id,
+            provider_documents::valid_until,
+        ))
+        .load(conn)?;
+    let mut ends = std::collections::HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for (provider, until) in rows {
+        if seen.insert(provider.clone())
+            && let Some(until) = until
+        {
+            ends.insert(provider, until);
+        }
+    }
+    Ok(ends)
 }
 
 /// Current documents of providers referenced, suspended or under review that end by `horizon`

@@ -39,10 +39,18 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    pub fn build(version: Version, providers: Vec<Provider>, taxonomy: &Taxonomy) -> Self {
+    /// `insured_until`: the last day each provider's insurance certificate covers, for those
+    /// that have one on file.
+    pub fn build(
+        version: Version,
+        providers: Vec<Provider>,
+        insured_until: &HashMap<String, NaiveDate>,
+        taxonomy: &Taxonomy,
+    ) -> Self {
         let candidates = providers
             .iter()
             .map(|p| Candidate {
+                insured_until: insured_until.get(&p.id).copied(),
                 latitude: p.latitude,
                 longitude: p.longitude,
                 zone: p.zone.clone(),
@@ -324,6 +332,7 @@ fn assemble(
         None => Arc::new(Snapshot::build(
             versions.directory,
             providers::load_published(conn)?,
+            &crate::db::referencing::insurance_ends(conn)?,
             taxonomy,
         )),
     };

@@ -256,7 +256,12 @@ mod tests {
             provider("eeeee", Some(("withdrawn", (2024, 1, 1), (2026, 1, 1)))),
         ];
         let taxonomy = Taxonomy::from_fixture().unwrap();
-        let snapshot = Arc::new(Snapshot::build(Default::default(), providers, &taxonomy));
+        let snapshot = Arc::new(Snapshot::build(
+            Default::default(),
+            providers,
+            &Default::default(),
+            &taxonomy,
+        ));
         let location = Location {
             commune: Some("Rennes".into()),
             commune_code: Some("35238".into()),

@@ -250,6 +250,7 @@ pub fn run_on(
             .and_then(|c| state.taxonomy.position(c)),
         audience: request.audience,
         labelled_on: request.expertcyber.then(|| state.clock.today()),
+        insured_on: Some(state.clock.today()),
         include_remote: request.remote,
     };
     let offset = (request.page - 1).saturating_mul(request.limit);

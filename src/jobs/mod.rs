@@ -20,6 +20,8 @@ pub struct JobReport {
     pub requests_anonymised: usize,
     /// Documents (insurance certificates) whose members were asked for the next one.
     pub document_renewals: usize,
+    /// Providers suspended for an insurance certificate lapsed past the grace period.
+    pub uninsured_suspended: usize,
     /// Old events of the rate limits, deleted.
     pub rate_events_purged: usize,
     /// Waves of a threat the observatory saw first (staff emailed).
@@ -42,6 +44,11 @@ impl JobReport {
                 self.document_renewals,
                 "document à renouveler signalé",
                 "documents à renouveler signalés",
+            ),
+            plural(
+                self.uninsured_suspended,
+                "prestataire suspendu faute d'attestation d'assurance",
+                "prestataires suspendus faute d'attestation d'assurance",
             ),
             plural(
                 self.label_reminders,
@@ -91,6 +98,7 @@ pub fn run_once(state: &AppState) -> Result<JobReport, AppError> {
     Ok(JobReport {
         charter_notifications: charter::notify_new_version(state)?,
         document_renewals: crate::referencing::documents::ask_renewals(state)?,
+        uninsured_suspended: crate::referencing::insurance::suspend_uninsured(state)?,
         label_reminders: crate::label::schedule::send_reminders(state)?,
         labels_expired: crate::label::schedule::expire_labels(state)?,
         label_applications_refused: crate::label::schedule::refuse_past_deadline(state)?,

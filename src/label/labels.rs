@@ -249,7 +249,7 @@ pub fn follow_referencing(
                 Some(label.status),
                 to,
             )
-            .by(Some(actor_id))
+            .by(actor_id)
             .because(why.or(reason)),
         );
         notify::label_changed(conn, step, state, provider, &label, change, why.or(reason))?;

@@ -72,7 +72,7 @@ pub(super) fn end_pending(
     conn: &mut DbConnection,
     step: &mut Step,
     provider: &Provider,
-    staff_id: &str,
+    staff_id: Option<&str>,
     now: chrono::NaiveDateTime,
 ) -> Result<(), AppError> {
     let Some(request) = queries::pending_change_request(conn, &provider.id)? else {
@@ -83,7 +83,7 @@ pub(super) fn end_pending(
     if queries::decide_change_request(conn, &request.id, rejected, Some(why), staff_id, now)? {
         step.record(
             Event::provider_note(provider, "change-request-rejected")
-                .by(Some(staff_id))
+                .by(staff_id)
                 .because(Some(why)),
         );
     }
@@ -131,7 +131,7 @@ pub fn decide(
         } else {
             ChangeRequestStatus::Rejected
         };
-        if !queries::decide_change_request(conn, request_id, status, reason, &user.id, now)? {
+        if !queries::decide_change_request(conn, request_id, status, reason, Some(&user.id), now)? {
             return Err(AppError::Conflict(
                 "Cette demande a déjà été traitée.".into(),
             ));

@@ -228,6 +228,10 @@ pub fn upload(
             renewal_asked_at: None,
         };
         queries::insert_document(conn, &row)?;
+        if kind == INSURANCE && provider.status == ReferencingStatus::Approved {
+            // Its end decides whether the provider is found from the day after it.
+            crate::db::counters::bump(conn, crate::db::counters::DIRECTORY)?;
+        }
         audit::record(
             conn,
             now,

@@ -4,6 +4,7 @@
 pub mod change_requests;
 pub mod charter;
 pub mod documents;
+pub mod insurance;
 pub mod members;
 pub mod profile;
 pub mod queue;
@@ -39,7 +40,8 @@ pub struct TakenStep<'a> {
     /// The organisation in its new state.
     pub provider: &'a Provider,
     pub action: Action,
-    pub actor_id: &'a str,
+    /// Who took it; none for the service's own scheduled steps.
+    pub actor_id: Option<&'a str>,
     pub reason: Option<&'a str>,
 }
 
@@ -510,40 +512,68 @@ pub fn act(
         let reason = reason.as_ref().map(Reason::as_str);
         let problems = match action {
             Action::Submit => submission_problems(conn, state, &provider)?,
-            // The documents may have lapsed, or a new charter come, during the review.
-            Action::Approve => currency_problems(conn, state, &provider)?,
+            // The documents may have lapsed, or a new charter come, during the review; a
+            // reinstated provider must meet what an approved one meets.
+            Action::Approve | Action::Reinstate => currency_problems(conn, state, &provider)?,
             _ => FieldErrors::new(),
         };
         if !problems.is_empty() {
             return Err(AppError::Validation(problems));
         }
-        let mut next = provider.clone();
-        next.status = to;
-        if !providers::update(conn, &next, version, now)? {
-            return Err(stale());
-        }
-        let mut step = Step::new(now);
-        step.record(
-            Event::provider(id, action.slug(), Some(from), to)
-                .by(Some(&user.id))
-                .because(reason),
-        );
-        send_step_emails(conn, &mut step, state, &next, action, from, reason)?;
-        if matches!(action, Action::Suspend | Action::Remove) {
-            change_requests::end_pending(conn, &mut step, &next, &user.id, now)?;
-        }
         let taken = TakenStep {
-            provider: &next,
+            provider: &provider,
             action,
-            actor_id: &user.id,
+            actor_id: Some(&user.id),
             reason,
         };
-        for hook in state.after_referencing_step {
-            hook(conn, &mut step, state, &taken)?;
-        }
-        step.write(conn)?;
+        let next = carry_out(conn, state, &taken, to, version, now)?;
         view(conn, state, &next, version + 1, access)
     })
+}
+
+/// Writes a step already allowed (`taken`, to state `to`) on the provider at `version`: the
+/// new state, its event, its emails, the change requests it ends and what the features built
+/// on referencing do after it (the hooks), in the caller's transaction. Returns the provider
+/// as it now is.
+pub(crate) fn carry_out(
+    conn: &mut DbConnection,
+    state: &AppState,
+    taken: &TakenStep<'_>,
+    to: ReferencingStatus,
+    version: i32,
+    now: chrono::NaiveDateTime,
+) -> Result<Provider, AppError> {
+    let &TakenStep {
+        provider,
+        action,
+        actor_id,
+        reason,
+    } = taken;
+    let from = provider.status;
+    let mut next = provider.clone();
+    next.status = to;
+    if !providers::update(conn, &next, version, now)? {
+        return Err(stale());
+    }
+    let mut step = Step::new(now);
+    step.record(
+        Event::provider(&next.id, action.slug(), Some(from), to)
+            .by(actor_id)
+            .because(reason),
+    );
+    send_step_emails(conn, &mut step, state, &next, action, from, reason)?;
+    if matches!(action, Action::Suspend | Action::Remove) {
+        change_requests::end_pending(conn, &mut step, &next, actor_id, now)?;
+    }
+    let taken = TakenStep {
+        provider: &next,
+        ..*taken
+    };
+    for hook in state.after_referencing_step {
+        hook(conn, &mut step, state, &taken)?;
+    }
+    step.write(conn)?;
+    Ok(next)
 }
 
 /// The audit trail (members and staff).

@@ -384,3 +384,86 @@ async fn removal_ends_a_change_request_and_approval_wants_the_charter_in_force()
     assert_eq!(status, 422, "{refused}");
     assert!(refused["errors"]["charter"].is_array(), "{refused}");
 }
+
+/// The providers a public search around Rennes finds.
+async fn found_in_rennes(app: &TestApp) -> Vec<String> {
+    let (status, body) = app
+        .get_json("/api/v1/providers?lat=48.1113&lon=-1.68&limit=50")
+        .await;
+    assert_eq!(status, 200, "{body}");
+    body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Issue 24, item 15: referencing is checked all along. A provider whose insurance lapsed leaves
+/// the search the day after its last day (staff still see it), is told, is suspended once the
+/// grace period passed without a new certificate, and is reinstated only with a current one.
+#[tokio::test]
+async fn a_provider_whose_insurance_lapsed_leaves_the_search_then_is_suspended() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let owner = app.user("presta@exemple.fr", Role::Provider).await;
+    let id = approved(&app, &owner, &staff, complete_profile()).await;
+    let (status, _) = upload_insurance(&owner, &id, Some("2026-12-20")).await;
+    assert_eq!(status, 201);
+    assert_eq!(found_in_rennes(&app).await, [id.clone()]);
+
+    // Its last day: still found. The day after: no longer, though staff still see it.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 20, 22, 0, 0).unwrap());
+    assert_eq!(found_in_rennes(&app).await, [id.clone()], "20/12 in Paris");
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 12, 20, 23, 30, 0).unwrap());
+    assert!(found_in_rennes(&app).await.is_empty(), "21/12 in Paris");
+    let staff = app.log_in("staff@cyberdir.fr", common::TEST_PASSWORD).await;
+    let (_, file) = staff
+        .get(&format!("/api/v1/providers/{id}/application"))
+        .await;
+    assert_eq!(file["status"], "approved", "{file}");
+    assert_eq!(app.run_jobs().await.uninsured_suspended, 0);
+    app.deliver_to(&sink).await;
+    assert!(
+        sink.messages_to("presta@exemple.fr")
+            .iter()
+            .any(|m| m.subject.contains("Document expiré")),
+        "the provider is told"
+    );
+
+    // 30 days after the lapse, not before, the provider is suspended.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 19, 9, 0, 0).unwrap());
+    assert_eq!(app.run_jobs().await.uninsured_suspended, 0);
+    app.clock
+        .set(Utc.with_ymd_and_hms(2027, 1, 20, 9, 0, 0).unwrap());
+    assert_eq!(app.run_jobs().await.uninsured_suspended, 1);
+    assert_eq!(app.run_jobs().await.uninsured_suspended, 0, "once");
+    let staff = app.log_in("staff@cyberdir.fr", common::TEST_PASSWORD).await;
+    let (_, events) = staff.get(&format!("/api/v1/providers/{id}/events")).await;
+    assert!(
+        events.to_string().contains("expirée le 20/12/2026"),
+        "{events}"
+    );
+
+    // Reinstatement wants what approval wants: a current certificate.
+    let (status, refused) = staff
+        .post(&format!("/api/v1/providers/{id}/reinstate"), &json!({}))
+        .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["errors"]["documents.insurance"].is_array(),
+        "{refused}"
+    );
+    let owner = app.log_in("presta@exemple.fr", common::TEST_PASSWORD).await;
+    let (status, uploaded) = upload_insurance(&owner, &id, Some("2028-01-31")).await;
+    assert_eq!(status, 201, "{uploaded}");
+    let (status, reinstated) = staff
+        .post(&format!("/api/v1/providers/{id}/reinstate"), &json!({}))
+        .await;
+    assert_eq!(status, 200, "{reinstated}");
+    assert_eq!(found_in_rennes(&app).await, [id]);
+}

@@ -54,6 +54,8 @@ pub struct Candidate {
     pub remote: bool,
     /// The last day of a currently valid ExpertCyber label, if any.
     pub label_valid_until: Option<NaiveDate>,
+    /// The last day its insurance certificate covers (none on file: not limited by it).
+    pub insured_until: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
@@ -66,6 +68,9 @@ pub struct Query {
     pub audience: Option<Audience>,
     /// When set, only providers whose label is valid on that day.
     pub labelled_on: Option<NaiveDate>,
+    /// When set, providers whose insurance certificate ended before that day are left out
+    /// (the public search and the matching give today).
+    pub insured_on: Option<NaiveDate>,
     /// Also return remote-help providers whose zone does not cover the point.
     pub include_remote: bool,
 }
@@ -93,6 +98,8 @@ const DOT_TOLERANCE: f64 = 1e-11;
 
 /// No label: compares below every day.
 const NO_LABEL: i32 = i32::MIN;
+/// No end on file: compares above every day.
+const NO_END: i32 = i32::MAX;
 
 /// What the filters and the distance test read, packed in one cache line.
 #[derive(Debug, Clone, Copy)]
@@ -101,6 +108,8 @@ struct Hot {
     unit: [f64; 3],
     /// Last day of a valid label (days from the common era), or [`NO_LABEL`].
     label_until: i32,
+    /// Last day the insurance covers (days from the common era), or [`NO_END`].
+    insured_until: i32,
     entry: u32,
     audience_mask: u8,
 }
@@ -132,6 +141,8 @@ struct Filters {
     audience_mask: u8,
     /// Day (from the common era) the label must still be valid on, or `NO_LABEL`.
     labelled_on: i32,
+    /// Day (from the common era) the insurance must still cover, or `NO_LABEL` (any).
+    insured_on: i32,
 }
 
 impl Filters {
@@ -143,6 +154,7 @@ impl Filters {
                 .map_or(0, |bit| 1u128 << bit),
             audience_mask: query.audience.map_or(0, Audience::bit),
             labelled_on: query.labelled_on.map_or(NO_LABEL, |d| d.num_days_from_ce()),
+            insured_on: query.insured_on.map_or(NO_LABEL, |d| d.num_days_from_ce()),
         }
     }
 
@@ -158,6 +170,7 @@ impl Filters {
         hot.incidents & self.incidents == self.incidents
             && hot.audience_mask & self.audience_mask == self.audience_mask
             && (self.labelled_on == NO_LABEL || hot.label_until >= self.labelled_on)
+            && hot.insured_until >= self.insured_on
     }
 }
 
@@ -223,6 +236,9 @@ impl MatchingIndex {
                 label_until: candidate
                     .label_valid_until
                     .map_or(NO_LABEL, |d| d.num_days_from_ce()),
+                insured_until: candidate
+                    .insured_until
+                    .map_or(NO_END, |d| d.num_days_from_ce()),
                 entry,
                 audience_mask: candidate.audiences.iter().fold(0, |m, a| m | a.bit()),
             };

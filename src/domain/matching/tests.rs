@@ -11,6 +11,7 @@ fn candidate(lat: f64, lon: f64, zone: Zone) -> Candidate {
         incidents,
         remote: false,
         label_valid_until: None,
+        insured_until: None,
     }
 }
 
@@ -22,6 +23,7 @@ fn query(lat: f64, lon: f64, dep: &str) -> Query {
         incident: None,
         audience: None,
         labelled_on: None,
+        insured_on: None,
         include_remote: false,
     }
 }
