@@ -11,8 +11,9 @@ use crate::error::AppError;
 
 /// A text field of an upload form is short (a token, a kind, a criterion).
 const MAX_TEXT_BYTES: usize = 4096;
-/// An upload form has a handful of fields.
-const MAX_PARTS: usize = 16;
+/// An upload form has a few dozen fields at most (the label's page sends its 14 answers with
+/// a piece).
+const MAX_PARTS: usize = 24;
 /// A file past its limit is read on (and dropped) up to this many times the limit, so that a
 /// browser gets the answer instead of a reset connection; beyond, the upload is cut off.
 const DRAIN_FACTOR: usize = 4;

@@ -361,3 +361,97 @@ async fn the_public_verification_page_says_valid_suspended_expired_or_unknown() 
     let (status, _) = html(&member, "/audit").await;
     assert_eq!(status, 403);
 }
+
+/// Issue 24, item 23: the label application never loses typed answers. In Chromium, a member
+/// types every answer, uploads a piece (without saving first), then submits: every answer is
+/// there, saved, and the piece too.
+#[tokio::test]
+async fn answers_typed_on_the_label_page_survive_an_upload_and_the_submission() {
+    let app = TestApp::spawn().await;
+    app.insert(provider("presta", 48.11, -1.68, Zone::National))
+        .await;
+    let member = app.member_of("presta", "gerante@presta.fr").await;
+    let (status, created) = member
+        .post("/api/v1/providers/presta/label-applications", &json!({}))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let codes = common::label::criteria(&app);
+
+    let browser = Browser::start().await;
+    browser.goto(&app.url("/connexion")).await;
+    browser.type_into("#email", "gerante@presta.fr").await;
+    browser.type_into("#password", TEST_PASSWORD).await;
+    browser
+        .click("form[action=\"/connexion\"] button[type=submit]")
+        .await;
+    browser.wait_for_text("Se déconnecter").await;
+    browser
+        .goto(&app.url(&format!("/espace/organisations/presta/label/{id}")))
+        .await;
+    browser.wait_for_text("Critères du référentiel").await;
+    for code in &codes {
+        browser
+            .type_into(
+                &format!("textarea[name=\"answer-{code}\"]"),
+                &format!("Réponse saisie pour {code}."),
+            )
+            .await;
+    }
+    // A piece, uploaded before any save.
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("procedure.pdf");
+    std::fs::write(&pdf, common::referencing::PDF).unwrap();
+    let input = browser
+        .client
+        .find(fantoccini::Locator::Css("#evidence_file"))
+        .await
+        .unwrap();
+    input.send_keys(pdf.to_str().unwrap()).await.unwrap();
+    browser.click("button[formaction$=\"/pieces\"]").await;
+    browser
+        .wait_for_text("La pièce justificative est déposée.")
+        .await;
+    for code in &codes {
+        let value = browser
+            .js(
+                "return document.querySelector(arguments[0]).value;",
+                vec![json!(format!("textarea[name=\"answer-{code}\"]"))],
+            )
+            .await;
+        assert_eq!(
+            value,
+            json!(format!("Réponse saisie pour {code}.")),
+            "{code}"
+        );
+    }
+    // One more change, then straight to the submission: it is saved with it.
+    let last = codes.last().unwrap();
+    browser
+        .type_into(
+            &format!("textarea[name=\"answer-{last}\"]"),
+            "Réponse complétée juste avant l'envoi.",
+        )
+        .await;
+    browser
+        .click("button[formaction$=\"/actions/submit\"]")
+        .await;
+    browser.wait_for_text("Votre demande est déposée").await;
+    let (_, application) = member
+        .get(&format!("/api/v1/label-applications/{id}"))
+        .await;
+    assert_eq!(application["status"], "submitted", "{application}");
+    let text = application.to_string();
+    for code in &codes[..codes.len() - 1] {
+        assert!(
+            text.contains(&format!("Réponse saisie pour {code}.")),
+            "{code}: {application}"
+        );
+    }
+    assert!(
+        text.contains("Réponse complétée juste avant l'envoi."),
+        "{application}"
+    );
+    assert!(text.contains("procedure.pdf"), "{application}");
+    browser.close().await;
+}

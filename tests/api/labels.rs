@@ -659,10 +659,34 @@ async fn labels_are_suspended_reinstated_and_withdrawn_with_the_referencing() {
         .await;
     assert_eq!(status, 200);
     assert_eq!(verify(&app).await, "suspended");
-    let (status, _) = staff
+    // Reinstatement wants what approval wants: current documents and the charter accepted.
+    let (status, refused) = staff
         .post("/api/v1/providers/presta/reinstate", &json!({}))
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 422, "{refused}");
+    for (kind, file) in [("kbis", "kbis.pdf"), ("insurance", "rc-pro.pdf")] {
+        let (status, body) = common::referencing::upload(
+            &member,
+            "presta",
+            kind,
+            file,
+            common::referencing::PDF.to_vec(),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let version = app.state.charter.version.clone();
+    let (status, body) = member
+        .post(
+            "/api/v1/providers/presta/charter",
+            &json!({"version": version}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = staff
+        .post("/api/v1/providers/presta/reinstate", &json!({}))
+        .await;
+    assert_eq!(status, 200, "{body}");
     assert_eq!(verify(&app).await, "valid");
     let (status, _) = staff
         .post(

@@ -403,6 +403,36 @@ async fn upload(
         return error_page(&state, &user, &e);
     }
     let criterion = form.texts.remove("criterion").unwrap_or_default();
+    // The answers typed on the page come with the piece: saved first, so that none is lost.
+    let typed: std::collections::BTreeMap<String, String> = form
+        .texts
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("answer-")?.to_owned(), v.clone())))
+        .collect();
+    if !typed.is_empty() {
+        let inner = state.clone().into_inner();
+        let (who, app_id, answers) = (user.clone(), id.clone(), typed.clone());
+        let saved =
+            blocking(move || label::update(&inner, &who, &app_id, ApplicationUpdate { answers }))
+                .await;
+        match saved {
+            Ok(_) => {}
+            Err(AppError::Validation(errors)) => {
+                return show_application(
+                    &state,
+                    &user,
+                    &provider_id,
+                    &id,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &errors,
+                    Some(&typed),
+                    None,
+                )
+                .await;
+            }
+            Err(e) => return error_page(&state, &user, &e),
+        }
+    }
     let result = match form.file.filter(|(_, bytes)| !bytes.is_empty()) {
         None => Err(AppError::field(
             "evidence_file",
