@@ -53,6 +53,9 @@ pub struct Config {
     pub assignment_timeout: chrono::Duration,
     /// Months after closing before a request is anonymised (`RETENTION_MONTHS`, default 12).
     pub retention_months: u32,
+    /// Days an anonymous diagnostic journey is kept (`JOURNEY_RETENTION_DAYS`, default 90);
+    /// the facts it gave the observatory stay.
+    pub journey_retention_days: u32,
     /// Public submissions accepted per client address and hour (`ASSISTANCE_RATE_LIMIT`,
     /// default 10; 0 turns the limit off, for load tests).
     pub assistance_rate_limit: u32,
@@ -234,6 +237,13 @@ impl Config {
                     expected: "a duration from 1m to 7d such as 2h, 90m or 30s",
                 })?,
         };
+        let journey_retention_days = whole(
+            &get,
+            "JOURNEY_RETENTION_DAYS",
+            90,
+            1..=3650,
+            "days from 1 to 3650",
+        )?;
         let retention_months = whole(
             &get,
             "RETENTION_MONTHS",
@@ -311,6 +321,7 @@ impl Config {
             },
             assignment_timeout,
             retention_months,
+            journey_retention_days,
             assistance_rate_limit,
             journey_rate_limit,
             label_fee_cents,

@@ -82,6 +82,12 @@ pub struct JourneyProgress {
     pub ending: Option<String>,
 }
 
+/// Deletes the journeys started before `day` (their facts stay in the observatory); returns
+/// how many.
+pub fn delete_journeys_before(conn: &mut DbConnection, day: NaiveDate) -> QueryResult<usize> {
+    diesel::delete(journeys::table.filter(journeys::started_on.lt(day))).execute(conn)
+}
+
 pub fn insert_journey(conn: &mut DbConnection, row: &JourneyRow) -> QueryResult<()> {
     diesel::insert_into(journeys::table)
         .values(row)

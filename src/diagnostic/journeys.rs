@@ -411,3 +411,14 @@ pub fn ended_in_request(
         Ok(())
     })
 }
+
+/// The retention pass: journeys started more than `JOURNEY_RETENTION_DAYS` ago are deleted (the
+/// facts they gave the observatory stay); returns how many.
+pub fn purge_past_retention(state: &AppState) -> Result<usize, AppError> {
+    let days = chrono::Days::new(u64::from(state.config.journey_retention_days));
+    let Some(before) = state.clock.today().checked_sub_days(days) else {
+        return Ok(0);
+    };
+    let mut conn = state.pool.get()?;
+    Ok(queries::delete_journeys_before(&mut conn, before)?)
+}

@@ -18,6 +18,8 @@ pub struct JobReport {
     pub label_applications_refused: usize,
     pub assignment_timeouts: usize,
     pub requests_anonymised: usize,
+    /// Anonymous diagnostic journeys past their retention, deleted.
+    pub journeys_purged: usize,
     /// Documents (insurance certificates) whose members were asked for the next one.
     pub document_renewals: usize,
     /// Providers suspended for an insurance certificate lapsed past the grace period.
@@ -72,6 +74,11 @@ impl JobReport {
                 "demandes d'assistance effacées (durée de conservation)",
             ),
             plural(
+                self.journeys_purged,
+                "parcours de diagnostic effacé",
+                "parcours de diagnostic effacés",
+            ),
+            plural(
                 self.rate_events_purged,
                 "trace de limitation purgée",
                 "traces de limitation purgées",
@@ -104,6 +111,7 @@ pub fn run_once(state: &AppState) -> Result<JobReport, AppError> {
         label_applications_refused: crate::label::schedule::refuse_past_deadline(state)?,
         assignment_timeouts: crate::assistance::schedule::process_timeouts(state)?,
         requests_anonymised: crate::assistance::schedule::anonymise_old_requests(state)?,
+        journeys_purged: crate::diagnostic::journeys::purge_past_retention(state)?,
         rate_events_purged: crate::auth::accounts::purge_rate_events(state)?,
         waves_detected: crate::observatory::signals::detect(state)?,
         open_data_files: crate::observatory::open_data::publish_due(state)?,

@@ -853,3 +853,37 @@ async fn a_request_counts_in_the_observatory_on_its_day_in_paris() {
         [chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()]
     );
 }
+
+/// Item 7: anonymous journeys are kept `JOURNEY_RETENTION_DAYS` (90), then deleted by the
+/// scheduled pass; the facts they gave the observatory stay.
+#[tokio::test]
+async fn journeys_past_their_retention_are_deleted_and_their_facts_stay() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    let browser = common::pages::Browser::new(&app.address);
+    let first = browser.get("/diagnostic").await;
+    let answered = browser
+        .submit(&first, "/diagnostic", &[("choix", "particulier")])
+        .await;
+    assert!(answered.status < 400, "{}", answered.status);
+    async fn count(app: &TestApp) -> (i64, i64) {
+        app.with_conn(|conn| {
+            let journeys = cyberdir::db::schema::diagnostic_journeys::table
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap();
+            let facts = cyberdir::db::schema::observatory_facts::table
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap();
+            (journeys, facts)
+        })
+        .await
+    }
+    assert_eq!(count(&app).await, (1, 1));
+    app.clock.set(app.clock.now() + chrono::Duration::days(90));
+    assert_eq!(app.run_jobs().await.journeys_purged, 0, "90 days: kept");
+    app.clock.set(app.clock.now() + chrono::Duration::days(1));
+    assert_eq!(app.run_jobs().await.journeys_purged, 1);
+    assert_eq!(count(&app).await, (0, 1), "the fact stays");
+}
