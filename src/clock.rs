@@ -37,6 +37,24 @@ impl Clock {
         crate::french::paris_date(self.now_naive())
     }
 
+    /// A reading to measure how long ago something happened (how old a cache is): the system's
+    /// monotonic clock, or a fixed clock's time, so that a test ages the caches by moving the
+    /// clock instead of sleeping.
+    pub fn ticks(&self) -> std::time::Duration {
+        static ORIGIN: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        match self {
+            Self::System => ORIGIN.get_or_init(std::time::Instant::now).elapsed(),
+            Self::Fixed(ms) => std::time::Duration::from_millis(
+                u64::try_from(ms.load(Ordering::SeqCst)).unwrap_or(0),
+            ),
+        }
+    }
+
+    /// Whether `ticks` (an earlier [`ticks`](Self::ticks)) is less than `age` ago.
+    pub fn within(&self, ticks: std::time::Duration, age: std::time::Duration) -> bool {
+        self.ticks().saturating_sub(ticks) < age
+    }
+
     /// Moves a fixed clock; no effect on the system clock.
     pub fn set(&self, at: DateTime<Utc>) {
         if let Self::Fixed(ms) = self {

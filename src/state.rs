@@ -84,7 +84,7 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
     }
     let taxonomy = Taxonomy::from_fixture()?;
     db::incident_types::sync(&mut conn, &taxonomy)?;
-    let diagnostic = crate::diagnostic::trees::Trees::default();
+    let diagnostic = crate::diagnostic::trees::Trees::new(clock.clone());
     crate::diagnostic::trees::install_shipped(&mut conn, &taxonomy, clock.now_naive())?;
     diagnostic
         .refresh(&mut conn, &taxonomy)
@@ -99,13 +99,13 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
     Ok(AppState {
         pool,
         backend: target.backend_name(),
-        clock,
+        clock: clock.clone(),
         taxonomy: Arc::new(taxonomy),
         departements: Arc::new(departements),
         directory: Arc::new(DirectoryIndex::new(Some(checkins))),
         diagnostic: Arc::new(diagnostic),
-        journeys: Arc::default(),
-        partners: Arc::default(),
+        journeys: Arc::new(crate::diagnostic::journeys::Recent::new(clock.clone())),
+        partners: Arc::new(crate::partners::registry::Registry::new(clock.clone())),
         hsds: Arc::default(),
         observatory: Arc::default(),
         templates: Arc::new(crate::templates::registry(

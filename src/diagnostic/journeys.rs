@@ -5,7 +5,6 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use chrono::NaiveDate;
 
@@ -80,15 +79,16 @@ fn encode(answers: &Answers) -> String {
 /// the path remembered is looked up in the database ([`place_in_memory`]), since another
 /// process may have moved the journey on. Only the question pages read it: they show the
 /// answers, which only [`answer`] changes, and it keeps what it wrote.
-#[derive(Default)]
 pub struct Recent {
+    /// Ages what is remembered (`Clock::ticks`).
+    clock: crate::clock::Clock,
     entries: Mutex<HashMap<String, Remembered>>,
 }
 
 /// A journey's path as walked when it was last read or written: where each question stands is
 /// then a search in it, without walking the tree again.
 struct Remembered {
-    seen: Instant,
+    seen: std::time::Duration,
     version: Arc<str>,
     /// The answers on the path, in the order asked (question, choice).
     path: Arc<[(String, String)]>,
@@ -100,10 +100,17 @@ impl Recent {
     /// Journeys remembered at once; past it, those no longer trusted are dropped first.
     const CAPACITY: usize = 4096;
 
+    pub fn new(clock: crate::clock::Clock) -> Self {
+        Self {
+            clock,
+            entries: Mutex::default(),
+        }
+    }
+
     fn keep(&self, journey: &Journey) {
         let evaluation = &journey.evaluation;
         let remembered = Remembered {
-            seen: Instant::now(),
+            seen: self.clock.ticks(),
             version: evaluation.version.as_str().into(),
             path: evaluation
                 .path
@@ -114,7 +121,8 @@ impl Recent {
         };
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= Self::CAPACITY {
-            entries.retain(|_, entry| entry.seen.elapsed() < REFRESH_EVERY);
+            let clock = &self.clock;
+            entries.retain(|_, entry| clock.within(entry.seen, REFRESH_EVERY));
             if entries.len() >= Self::CAPACITY {
                 entries.clear();
             }
@@ -143,7 +151,7 @@ pub fn place_in_memory(state: &AppState, id: &str, question: &str) -> Option<Pla
             .unwrap_or_else(|e| e.into_inner());
         let entry = entries
             .get(id)
-            .filter(|entry| entry.seen.elapsed() < REFRESH_EVERY)?;
+            .filter(|entry| state.journeys.clock.within(entry.seen, REFRESH_EVERY))?;
         let position = entry
             .path
             .iter()

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use diesel::{Connection, QueryResult};
@@ -45,10 +45,11 @@ impl std::fmt::Debug for Published {
     }
 }
 
-#[derive(Default)]
 pub struct Trees {
+    /// Ages the version in force (`Clock::ticks`).
+    clock: crate::clock::Clock,
     /// The version in force, the change counter it was read at, and when that was checked.
-    current: RwLock<Option<(Version, Instant, Arc<Published>)>>,
+    current: RwLock<Option<(Version, Duration, Arc<Published>)>>,
     /// Versions read so far, by version, at most [`MAX_KEPT`], in the order they were loaded.
     known: RwLock<Kept>,
     /// The names of every published version, as of the counter in `current`: a name not
@@ -153,13 +154,22 @@ pub fn install_shipped(
 }
 
 impl Trees {
+    pub fn new(clock: crate::clock::Clock) -> Self {
+        Self {
+            clock,
+            current: RwLock::default(),
+            known: RwLock::default(),
+            names: RwLock::default(),
+        }
+    }
+
     /// The version in force if it was checked within [`REFRESH_EVERY`], without the database.
     pub fn fresh(&self) -> Option<Arc<Published>> {
         self.current
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-            .filter(|(_, checked, _)| checked.elapsed() < REFRESH_EVERY)
+            .filter(|(_, checked, _)| self.clock.within(*checked, REFRESH_EVERY))
             .map(|(_, _, published)| published.clone())
     }
 
@@ -213,7 +223,7 @@ impl Trees {
         };
         if !crate::db::in_transaction(conn) {
             *self.current.write().unwrap_or_else(|e| e.into_inner()) =
-                Some((counter, Instant::now(), published.clone()));
+                Some((counter, self.clock.ticks(), published.clone()));
         }
         Ok(published)
     }

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::db::partners::{self as queries, PartnerRow};
 use crate::db::{Pool, counters};
@@ -14,15 +14,27 @@ use crate::error::AppError;
 /// How often each process looks for changes made elsewhere.
 pub const REFRESH_EVERY: Duration = Duration::from_secs(2);
 
-type Loaded = (counters::Version, Instant, Arc<HashMap<String, PartnerRow>>);
+type Loaded = (
+    counters::Version,
+    Duration,
+    Arc<HashMap<String, PartnerRow>>,
+);
 
-#[derive(Default)]
 pub struct Registry {
+    /// Ages what was loaded (`Clock::ticks`).
+    clock: crate::clock::Clock,
     /// Every partner, the change counter read with them, and when it was checked.
     loaded: RwLock<Option<Loaded>>,
 }
 
 impl Registry {
+    pub fn new(clock: crate::clock::Clock) -> Self {
+        Self {
+            clock,
+            loaded: RwLock::default(),
+        }
+    }
+
     /// A partner, from memory when it was checked within [`REFRESH_EVERY`].
     pub fn get(&self, pool: &Pool, id: &str) -> Result<Option<PartnerRow>, AppError> {
         if let Some(all) = self.fresh() {
@@ -41,7 +53,7 @@ impl Registry {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .as_ref()
-            .filter(|(_, checked, _)| checked.elapsed() < REFRESH_EVERY)
+            .filter(|(_, checked, _)| self.clock.within(*checked, REFRESH_EVERY))
             .map(|(_, _, all)| all.clone())
     }
 
@@ -66,7 +78,7 @@ impl Registry {
             ),
         };
         *self.loaded.write().unwrap_or_else(|e| e.into_inner()) =
-            Some((counter, Instant::now(), all.clone()));
+            Some((counter, self.clock.ticks(), all.clone()));
         Ok(all)
     }
 

@@ -179,10 +179,12 @@ async fn another_process_publication_is_seen_and_an_invalid_version_never_served
         2,
     )
     .await;
-    tokio::time::sleep(
-        cyberdir::diagnostic::trees::REFRESH_EVERY + std::time::Duration::from_millis(200),
-    )
-    .await;
+    // The tree in force is checked again once REFRESH_EVERY passed on the app's clock.
+    app.clock.set(
+        app.clock.now()
+            + cyberdir::diagnostic::trees::REFRESH_EVERY
+            + std::time::Duration::from_millis(1),
+    );
     let (_, tree) = app.get_json("/api/v1/diagnostic").await;
     assert_eq!(tree["version"], "2026-12-10", "the newest valid version");
     let (status, _) = app

@@ -254,10 +254,12 @@ async fn a_journey_answered_through_two_processes_shows_each_answer() {
     // REFRESH_EVERY.
     let changed = on_second.post(&situation.url, &[("choix", "compte")]).await;
     assert_eq!(changed.status, 303);
-    tokio::time::sleep(
-        cyberdir::diagnostic::trees::REFRESH_EVERY + std::time::Duration::from_millis(200),
-    )
-    .await;
+    // Once REFRESH_EVERY passed on the first process's clock, it reads the journey again.
+    first.clock.set(
+        first.clock.now()
+            + cyberdir::diagnostic::trees::REFRESH_EVERY
+            + std::time::Duration::from_millis(1),
+    );
     let again = on_first.get(&situation.url).await;
     assert!(again.checked("choix-compte"), "{}", again.text());
     let gone = on_first
