@@ -68,6 +68,8 @@ pub struct JourneyRow {
     pub ending: Option<String>,
     /// The partner whose module the journey started in.
     pub partner: Option<String>,
+    /// The module form's nonce it started from (one form, one journey).
+    pub form_key: Option<String>,
 }
 
 /// What an answer changes on a journey.
@@ -88,11 +90,22 @@ pub fn delete_journeys_before(conn: &mut DbConnection, day: NaiveDate) -> QueryR
     diesel::delete(journeys::table.filter(journeys::started_on.lt(day))).execute(conn)
 }
 
-pub fn insert_journey(conn: &mut DbConnection, row: &JourneyRow) -> QueryResult<()> {
-    diesel::insert_into(journeys::table)
-        .values(row)
-        .execute(conn)
-        .map(|_| ())
+/// Inserts a journey; false when its form key is taken (the same form posted again).
+pub fn insert_journey(conn: &mut DbConnection, row: &JourneyRow) -> QueryResult<bool> {
+    super::insert_unless_taken(conn, |conn| {
+        diesel::insert_into(journeys::table)
+            .values(row)
+            .execute(conn)
+    })
+}
+
+/// The journey a module form started, by its key.
+pub fn journey_by_form_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<String>> {
+    journeys::table
+        .filter(journeys::form_key.eq(key))
+        .select(journeys::id)
+        .first(conn)
+        .optional()
 }
 
 pub fn journey(conn: &mut DbConnection, id: &str) -> QueryResult<Option<JourneyRow>> {

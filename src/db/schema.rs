@@ -465,6 +465,7 @@ diesel::table! {
         departement -> Nullable<Text>,
         ending -> Nullable<Text>,
         partner -> Nullable<Text>,
+        form_key -> Nullable<Text>,
     }
 }
 

@@ -216,17 +216,41 @@ pub fn question_on_path(
     Ok(Some((asked, path.get(position).map(|a| a.choice.clone()))))
 }
 
-/// Opens a journey with the answer to the first question, within `client`'s hourly limit
-/// (a journey over it is neither written nor counted in any statistic).
+/// Who opens a journey: the client, whose hourly limit it takes (a journey over it is neither
+/// written nor counted in any statistic), and the module form's key when it comes from one.
+pub struct Opening<'a> {
+    pub client: &'a str,
+    pub form_key: Option<&'a str>,
+}
+
+/// Opens a journey with the answer to the first question. A module form serves one journey:
+/// posted again (a double click, a replay), it answers on the journey it opened.
 pub fn start(
     state: &AppState,
-    client: &str,
+    opening: &Opening<'_>,
     question: &str,
     choice: &str,
     channel: &facts::Channel,
     today: NaiveDate,
 ) -> Result<Journey, AppError> {
-    answer_in(state, None, Some(client), question, choice, channel, today)
+    let opened = |state: &AppState| -> Result<Option<String>, AppError> {
+        let Some(key) = opening.form_key else {
+            return Ok(None);
+        };
+        let mut conn = state.pool.get()?;
+        Ok(queries::journey_by_form_key(&mut conn, key)?)
+    };
+    if let Some(id) = opened(state)? {
+        return answer(state, &id, question, choice, channel, today);
+    }
+    match answer_in(state, None, Some(opening), question, choice, channel, today)? {
+        Some(journey) => Ok(journey),
+        // Another post of the same form opened it meanwhile.
+        None => match opened(state)? {
+            Some(id) => answer(state, &id, question, choice, channel, today),
+            None => Err(unknown_journey()),
+        },
+    }
 }
 
 /// Answers `question` with `choice` on an existing journey, where the answers after this
@@ -239,19 +263,20 @@ pub fn answer(
     channel: &facts::Channel,
     today: NaiveDate,
 ) -> Result<Journey, AppError> {
-    answer_in(state, Some(id), None, question, choice, channel, today)
+    answer_in(state, Some(id), None, question, choice, channel, today)?.ok_or_else(unknown_journey)
 }
 
 #[allow(clippy::too_many_arguments)]
+/// `None` when the journey's module form had already opened one (see [`start`]).
 fn answer_in(
     state: &AppState,
     id: Option<&str>,
-    client: Option<&str>,
+    opening: Option<&Opening<'_>>,
     question: &str,
     choice: &str,
     channel: &facts::Channel,
     today: NaiveDate,
-) -> Result<Journey, AppError> {
+) -> Result<Option<Journey>, AppError> {
     let (row, before) = match id {
         None => {
             let tree = super::current(state)?;
@@ -271,6 +296,7 @@ fn answer_in(
                 urgency: None,
                 departement: None,
                 ending: None,
+                form_key: opening.and_then(|o| o.form_key).map(str::to_owned),
             };
             (row, Answers::new())
         }
@@ -322,25 +348,31 @@ fn answer_in(
         },
     };
     let mut conn = state.pool.get()?;
-    let row = write_transaction(&mut conn, |conn| {
+    let written = write_transaction(&mut conn, |conn| {
         if id.is_none() {
-            if let Some(client) = client {
-                crate::limits::take(conn, state, crate::limits::Limit::Journey, client)?;
+            // The form's key first: a replay takes no place of the client's limit.
+            if !queries::insert_journey(conn, &row)? {
+                return Ok(None);
             }
-            queries::insert_journey(conn, &row)?;
+            if let Some(opening) = opening {
+                crate::limits::take(conn, state, crate::limits::Limit::Journey, opening.client)?;
+            }
         }
         queries::record_progress(conn, &row.id, &progress)?;
         let row = queries::journey(conn, &row.id)?.ok_or_else(unknown_journey)?;
         facts::record_journey(conn, state, &row)?;
-        Ok::<_, AppError>(row)
+        Ok::<_, AppError>(Some(row))
     })?;
+    let Some(row) = written else {
+        return Ok(None);
+    };
     let journey = Journey {
         id: row.id.clone(),
         row,
         evaluation,
     };
     state.journeys.keep(&journey);
-    Ok(journey)
+    Ok(Some(journey))
 }
 
 /// Notes that a finished journey went further (a search, a request), and the département of the

@@ -390,3 +390,55 @@ async fn the_scope_decides_what_the_module_offers() {
     assert_eq!(missing.status, 422);
     assert!(missing.text().contains("Choisissez ce qui vous arrive"));
 }
+
+/// Issue 24, item 11: a module form serves one journey. The same form posted 20 times (a
+/// script replaying it) opens one journey, counted once in the statistics; a fresh form opens
+/// another.
+#[tokio::test]
+async fn a_module_form_posted_again_and_again_serves_one_journey() {
+    use diesel::prelude::*;
+    let app = TestApp::spawn().await;
+    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
+    create(
+        &staff,
+        "Banque Exemple",
+        &["https://www.banque.fr"],
+        "parcours",
+    )
+    .await;
+    let browser = cookieless(&app.address);
+    let first = browser.get("/module/banque-exemple").await;
+    let token = first.hidden(&post_action(&first), "jeton");
+    let mut landed = Vec::new();
+    for _ in 0..20 {
+        let page = browser
+            .post(
+                "/module/banque-exemple/diagnostic",
+                &[("choix", "particulier"), ("jeton", token.as_str())],
+            )
+            .await;
+        assert_eq!(page.status, 303, "{}", page.text());
+        landed.push(page.location.expect("a Location header"));
+    }
+    assert!(landed.iter().all(|l| *l == landed[0]), "{landed:?}");
+    async fn counts(app: &TestApp) -> (i64, i64) {
+        app.with_conn(|conn| {
+            let journeys = cyberdir::db::schema::diagnostic_journeys::table
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap();
+            let facts = cyberdir::db::schema::observatory_facts::table
+                .count()
+                .get_result::<i64>(conn)
+                .unwrap();
+            (journeys, facts)
+        })
+        .await
+    }
+    assert_eq!(counts(&app).await, (1, 1));
+    // A page shown anew carries a new form: a new journey.
+    let again = browser.get("/module/banque-exemple").await;
+    let answered = answer(&browser, &again, "particulier").await;
+    assert_eq!(answered.status, 200, "{}", answered.text());
+    assert_eq!(counts(&app).await, (2, 2));
+}

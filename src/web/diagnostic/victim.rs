@@ -203,9 +203,13 @@ pub(crate) async fn start_journey(
     surface: Surface,
     form: AnswerForm,
 ) -> HttpResponse {
-    if let Err(e) = surface.check_form(&state, &form.jeton) {
-        return surface.error(&state, &e);
-    }
+    let nonce = match surface.check_form(&state, &form.jeton) {
+        Ok(nonce) => nonce,
+        Err(e) => return surface.error(&state, &e),
+    };
+    // A module's form serves one journey: its nonce, with the partner, is the journey's key.
+    let form_key = nonce.zip(surface.partner().map(|p| p.id.clone()));
+    let form_key = form_key.map(|(nonce, partner)| format!("{partner}:{nonce}"));
     let choice = form.choix;
     let today = state.clock.today();
     // A module for one audience takes only the choices it shows.
@@ -226,7 +230,11 @@ pub(crate) async fn start_journey(
             ));
         }
         let first = diagnostic::current(&inner)?.tree.start.clone();
-        journeys::start(&inner, &client, &first, &choice, &channel, today)
+        let opening = journeys::Opening {
+            client: &client,
+            form_key: form_key.as_deref(),
+        };
+        journeys::start(&inner, &opening, &first, &choice, &channel, today)
     })
     .await;
     match outcome {
