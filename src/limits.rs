@@ -19,6 +19,9 @@ pub enum Limit {
     /// Diagnostic journeys started, on the site, in a partner's module or through the API
     /// (each one writes its anonymous record and feeds the statistics), per hour.
     Journey,
+    /// Profile edits per account and hour: enough to write a profile field by field, not to
+    /// rewrite it in a loop.
+    ProfileEdit,
 }
 
 impl Limit {
@@ -27,6 +30,7 @@ impl Limit {
             Self::SignUp => "sign-up",
             Self::PasswordReset => "password-reset",
             Self::Journey => "journey",
+            Self::ProfileEdit => "profile-edit",
         }
     }
 
@@ -37,6 +41,7 @@ impl Limit {
             Self::SignUp => Some(10),
             Self::PasswordReset => Some(10),
             Self::Journey => Some(i64::from(state.config.journey_rate_limit)).filter(|n| *n > 0),
+            Self::ProfileEdit => Some(120),
         }
     }
 
@@ -50,6 +55,7 @@ impl Limit {
                 Self::SignUp => "Trop de comptes demandés depuis cette adresse : réessayez dans une heure.",
                 Self::PasswordReset => "Trop de demandes de réinitialisation depuis cette adresse : réessayez dans une heure.",
                 Self::Journey => "Trop de diagnostics commencés depuis cette adresse : réessayez dans une heure. En cas d'urgence, appelez le 17.",
+                Self::ProfileEdit => "Trop de modifications du profil en une heure : réessayez plus tard.",
             }
             .into(),
         )
@@ -70,12 +76,33 @@ pub fn take(
     limit: Limit,
     client: &str,
 ) -> Result<(), AppError> {
+    let subject = format!("{}:{}", limit.key(), client_pseudonym(state, client)?);
+    take_subject(conn, state, limit, &subject)
+}
+
+/// Takes one of the account `user_id`'s places for `limit` (a limit per account rather than
+/// per client), or refuses. Inside the step's write transaction.
+pub fn take_for_account(
+    conn: &mut DbConnection,
+    state: &AppState,
+    limit: Limit,
+    user_id: &str,
+) -> Result<(), AppError> {
+    let subject = format!("{}:account:{user_id}", limit.key());
+    take_subject(conn, state, limit, &subject)
+}
+
+fn take_subject(
+    conn: &mut DbConnection,
+    state: &AppState,
+    limit: Limit,
+    subject: &str,
+) -> Result<(), AppError> {
     let Some(max) = limit.max(state) else {
         return Ok(());
     };
     let now = state.clock.now_naive();
-    let subject = format!("{}:{}", limit.key(), client_pseudonym(state, client)?);
-    throttle::take(conn, &subject, max, now - limit.window(), now)?
+    throttle::take(conn, subject, max, now - limit.window(), now)?
         .map(|_| ())
         .ok_or_else(|| limit.refusal())
 }

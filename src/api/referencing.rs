@@ -53,7 +53,7 @@ pub async fn show(
 
 /// Edits the profile. A referenced provider's descriptive fields are published at once; changes
 /// to the legal name, SIRET, address or zone become a change request for staff.
-#[utoipa::path(tag = "referencing", params(("id" = String, Path)), request_body = ProfileInput, responses((status = 200, body = UpdateOutcome), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(tag = "referencing", params(("id" = String, Path)), request_body = ProfileInput, responses((status = 200, body = UpdateOutcome), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 #[patch("/providers/{id}")]
 pub async fn update(
     state: web::Data<AppState>,

@@ -263,6 +263,7 @@ pub fn update_profile(
         let now = state.clock.now_naive();
         let (mut provider, version, access) = load(conn, user, id)?;
         require_member(access)?;
+        crate::limits::take_for_account(conn, state, crate::limits::Limit::ProfileEdit, &user.id)?;
         let mut step = Step::new(now);
         let mut change_request = None;
         match provider.status {

@@ -887,3 +887,44 @@ async fn journeys_past_their_retention_are_deleted_and_their_facts_stay() {
     assert_eq!(app.run_jobs().await.journeys_purged, 1);
     assert_eq!(count(&app).await, (0, 1), "the fact stays");
 }
+
+/// Item 10: profile edits are limited per account (120 an hour): a loop of edits is refused
+/// with a 429 and changes nothing more.
+#[tokio::test]
+async fn profile_edits_are_limited_per_account() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("gerant@breizh-cyber.fr", Role::Provider).await;
+    let (status, created) = owner
+        .post("/api/v1/providers", &json!({"name": "Breizh Cyber"}))
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    for n in 0..120 {
+        let (status, body) = owner
+            .patch(
+                &format!("/api/v1/providers/{id}"),
+                &json!({"description": format!("Présentation numéro {n}.")}),
+            )
+            .await;
+        assert_eq!(status, 200, "edit {n}: {body}");
+    }
+    let (status, refused) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"description": "Une de trop."}),
+        )
+        .await;
+    assert_eq!(status, 429, "{refused}");
+    assert!(
+        refused["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Trop de modifications")
+    );
+    let (_, application) = owner
+        .get(&format!("/api/v1/providers/{id}/application"))
+        .await;
+    let text = application.to_string();
+    assert!(text.contains("Présentation numéro 119."), "{text}");
+    assert!(!text.contains("Une de trop."), "{text}");
+}
