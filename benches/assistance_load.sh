@@ -164,9 +164,10 @@ echo "answered 2xx: $ok; created in the database: $created (distinct keys: $keys
 # connection.
 in_flight=$((created - ok))
 # Each request: a confirmation to the victim, then either an offer to the provider's contact
-# address (demo providers have no members) or, sent to staff, a message to the victim (the demo
-# has no staff accounts to email).
-expected_outbox=$((created + assigned + escalated))
+# address (demo providers have no members) or, sent to staff, a message to the victim and one to
+# each staff account (the demo creates a staff and an admin account).
+staff_accounts=$(sql "SELECT count(*) FROM users WHERE role IN ('staff', 'admin') AND disabled = false")
+expected_outbox=$((created + assigned + escalated * (1 + staff_accounts)))
 echo "outbox rows enqueued: $outbox (expected $expected_outbox); in flight at the end: $in_flight"
 if [ "$created" = "$keys" ] && [ "$in_flight" -ge 0 ] && [ "$in_flight" -le "$CONNECTIONS" ] \
     && [ "$outbox" = "$expected_outbox" ]; then

@@ -38,6 +38,21 @@ pub fn read(conn: &mut DbConnection, counter: &str) -> QueryResult<Version> {
         .map(|(v, t)| Version { value: v, token: t })
 }
 
+/// Two counters in one round trip (a missing one is an error, as with [`read`]).
+pub fn read_two(conn: &mut DbConnection, counters: [&str; 2]) -> QueryResult<[Version; 2]> {
+    let rows: Vec<(String, i64, i64)> = change_counters
+        .filter(name.eq_any(counters))
+        .select((name, value, token))
+        .load(conn)?;
+    let find = |counter: &str| {
+        rows.iter()
+            .find(|(n, _, _)| n == counter)
+            .map(|(_, v, t)| Version { value: *v, token: *t })
+            .ok_or(diesel::result::Error::NotFound)
+    };
+    Ok([find(counters[0])?, find(counters[1])?])
+}
+
 pub fn bump(conn: &mut DbConnection, counter: &str) -> QueryResult<()> {
     let drawn = uuid::Uuid::new_v4().as_u64_pair().0 as i64;
     diesel::update(change_counters.filter(name.eq(counter)))

@@ -243,10 +243,21 @@ impl DirectoryIndex {
         conn: &mut DbConnection,
         taxonomy: &Taxonomy,
     ) -> QueryResult<Arc<Published>> {
+        let in_transaction = crate::db::in_transaction(conn);
+        if !in_transaction && let Some(published) = self.fresh() {
+            // Committed and checked lately: what this connection would read.
+            return Ok(published);
+        }
         let versions = Versions::read(conn)?;
         let current = self.current();
         if let Some(c) = current.as_ref().filter(|c| versions.match_(c)) {
             return Ok(c.clone());
+        }
+        // Outside a transaction what `conn` reads is committed: it may become the shared view,
+        // if no rebuild is under way (never waiting for the lock while holding a connection).
+        if !in_transaction && let Ok(_rebuilding) = self.rebuilding.try_lock()
+        {
+            return self.reload(conn, taxonomy);
         }
         let private = assemble(conn, taxonomy, versions, current.as_deref())?;
         tracing::debug!(
@@ -308,9 +319,11 @@ struct Versions {
 
 impl Versions {
     fn read(conn: &mut DbConnection) -> QueryResult<Self> {
+        let [directory, geography] =
+            counters::read_two(conn, [counters::DIRECTORY, counters::GEOGRAPHY])?;
         Ok(Self {
-            directory: counters::read(conn, counters::DIRECTORY)?,
-            geography: counters::read(conn, counters::GEOGRAPHY)?,
+            directory,
+            geography,
         })
     }
 
