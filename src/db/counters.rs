@@ -47,7 +47,10 @@ pub fn read_two(conn: &mut DbConnection, counters: [&str; 2]) -> QueryResult<[Ve
     let find = |counter: &str| {
         rows.iter()
             .find(|(n, _, _)| n == counter)
-            .map(|(_, v, t)| Version { value: *v, token: *t })
+            .map(|(_, v, t)| Version {
+                value: *v,
+                token: *t,
+            })
             .ok_or(diesel::result::Error::NotFound)
     };
     Ok([find(counters[0])?, find(counters[1])?])

@@ -255,8 +255,7 @@ impl DirectoryIndex {
         }
         // Outside a transaction what `conn` reads is committed: it may become the shared view,
         // if no rebuild is under way (never waiting for the lock while holding a connection).
-        if !in_transaction && let Ok(_rebuilding) = self.rebuilding.try_lock()
-        {
+        if !in_transaction && let Ok(_rebuilding) = self.rebuilding.try_lock() {
             return self.reload(conn, taxonomy);
         }
         let private = assemble(conn, taxonomy, versions, current.as_deref())?;

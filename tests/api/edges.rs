@@ -110,64 +110,68 @@ async fn wrong_password(app: &TestApp, headers: &[(&str, String)]) -> u16 {
         .as_u16()
 }
 
+/// Eight wrong passwords on one account, each with the address the proxy appended in
+/// `appended` and another one the client wrote in `forged`: the statuses.
+async fn wrong_passwords_with_forged(app: &TestApp, appended: &str, forged: &str) -> Vec<u16> {
+    let proxy_value = |family: &str| {
+        if family == "forwarded" {
+            "for=198.51.100.66".to_owned()
+        } else {
+            "198.51.100.66".to_owned()
+        }
+    };
+    let mut statuses = Vec::new();
+    for n in 0..8 {
+        let client_value = if forged == "forwarded" {
+            format!("for=203.0.113.{n}")
+        } else {
+            format!("203.0.113.{n}")
+        };
+        let headers = [(appended, proxy_value(appended)), (forged, client_value)];
+        statuses.push(wrong_password(app, &headers).await);
+    }
+    statuses
+}
+
 /// Item 9: behind a trusted proxy, the client's address comes from the header family that
 /// proxy appends; the other one, written by the client, cannot move it out of its limits.
 #[tokio::test]
 async fn a_client_cannot_escape_its_limits_with_the_other_forwarding_header() {
-    let db = std::sync::Arc::new(common::TestDb::new());
-    // The proxy appends X-Forwarded-For (the default); the client adds Forwarded.
-    let app = TestApp::spawn_with(db, &[("CYBERDIR_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
-    app.user("cible@exemple.fr", Role::Provider).await;
-    let mut statuses = Vec::new();
-    for n in 0..8 {
-        statuses.push(
-            wrong_password(
-                &app,
-                &[
-                    ("x-forwarded-for", "198.51.100.66".into()),
-                    ("forwarded", format!("for=203.0.113.{n}")),
-                ],
-            )
-            .await,
+    for (setting, appended, forged) in [
+        ("x-forwarded-for", "x-forwarded-for", "forwarded"),
+        ("forwarded", "forwarded", "x-forwarded-for"),
+    ] {
+        let db = std::sync::Arc::new(common::TestDb::new());
+        let app = TestApp::spawn_with(
+            db,
+            &[
+                ("CYBERDIR_TRUSTED_PROXIES", "127.0.0.1/32"),
+                ("CYBERDIR_PROXY_HEADER", setting),
+            ],
+        )
+        .await;
+        app.user("cible@exemple.fr", Role::Provider).await;
+        assert_eq!(
+            wrong_passwords_with_forged(&app, appended, forged).await,
+            [401, 401, 401, 401, 401, 429, 429, 429],
+            "the proxy appends {appended}"
         );
+        // Another client behind the same proxy is still let in.
+        let other = if appended == "forwarded" {
+            "for=192.0.2.7"
+        } else {
+            "192.0.2.7"
+        };
+        let response = app
+            .client
+            .post(app.url("/api/v1/session"))
+            .header(appended, other)
+            .json(&json!({"email": "cible@exemple.fr", "password": TEST_PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{appended}");
     }
-    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
-
-    // The proxy appends Forwarded; the client adds X-Forwarded-For.
-    let db = std::sync::Arc::new(common::TestDb::new());
-    let app = TestApp::spawn_with(
-        db,
-        &[
-            ("CYBERDIR_TRUSTED_PROXIES", "127.0.0.1/32"),
-            ("CYBERDIR_PROXY_HEADER", "forwarded"),
-        ],
-    )
-    .await;
-    app.user("cible@exemple.fr", Role::Provider).await;
-    let mut statuses = Vec::new();
-    for n in 0..8 {
-        statuses.push(
-            wrong_password(
-                &app,
-                &[
-                    ("forwarded", "for=198.51.100.66".into()),
-                    ("x-forwarded-for", format!("203.0.113.{n}")),
-                ],
-            )
-            .await,
-        );
-    }
-    assert_eq!(statuses, [401, 401, 401, 401, 401, 429, 429, 429]);
-    // Another client behind the same proxy is still let in.
-    let response = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .header("forwarded", "for=192.0.2.7")
-        .json(&json!({"email": "cible@exemple.fr", "password": TEST_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
 }
 
 /// Item 12: an origin is a scheme, a host and a port: nothing can be slipped into the module's
@@ -617,7 +621,6 @@ async fn resets_and_sign_ups_are_limited_per_client_and_the_background_queue_is_
 /// French page and a 429, and is neither written nor counted in any statistic.
 #[tokio::test]
 async fn journeys_over_a_clients_limit_are_refused_and_never_counted() {
-    use diesel::prelude::*;
     let db = std::sync::Arc::new(common::TestDb::new());
     let app = TestApp::spawn_with(db, &[("JOURNEY_RATE_LIMIT", "3")]).await;
     let browser = common::pages::Browser::new(&app.address);
@@ -640,20 +643,7 @@ async fn journeys_over_a_clients_limit_are_refused_and_never_counted() {
     }
     assert_eq!(statuses[3..], [429, 429], "{statuses:?}");
     assert!(statuses[..3].iter().all(|s| *s < 400), "{statuses:?}");
-    let (journeys, facts) = app
-        .with_conn(|conn| {
-            let journeys = cyberdir::db::schema::diagnostic_journeys::table
-                .count()
-                .get_result::<i64>(conn)
-                .unwrap();
-            let facts = cyberdir::db::schema::observatory_facts::table
-                .count()
-                .get_result::<i64>(conn)
-                .unwrap();
-            (journeys, facts)
-        })
-        .await;
-    assert_eq!((journeys, facts), (3, 3));
+    assert_eq!(common::observatory::journeys_and_facts(&app).await, (3, 3));
 }
 
 /// Item 10: editing a draft changes nothing the public reads, so it moves neither the
@@ -858,7 +848,6 @@ async fn a_request_counts_in_the_observatory_on_its_day_in_paris() {
 /// scheduled pass; the facts they gave the observatory stay.
 #[tokio::test]
 async fn journeys_past_their_retention_are_deleted_and_their_facts_stay() {
-    use diesel::prelude::*;
     let app = TestApp::spawn().await;
     let browser = common::pages::Browser::new(&app.address);
     let first = browser.get("/diagnostic").await;
@@ -866,20 +855,7 @@ async fn journeys_past_their_retention_are_deleted_and_their_facts_stay() {
         .submit(&first, "/diagnostic", &[("choix", "particulier")])
         .await;
     assert!(answered.status < 400, "{}", answered.status);
-    async fn count(app: &TestApp) -> (i64, i64) {
-        app.with_conn(|conn| {
-            let journeys = cyberdir::db::schema::diagnostic_journeys::table
-                .count()
-                .get_result::<i64>(conn)
-                .unwrap();
-            let facts = cyberdir::db::schema::observatory_facts::table
-                .count()
-                .get_result::<i64>(conn)
-                .unwrap();
-            (journeys, facts)
-        })
-        .await
-    }
+    use common::observatory::journeys_and_facts as count;
     assert_eq!(count(&app).await, (1, 1));
     app.clock.set(app.clock.now() + chrono::Duration::days(90));
     assert_eq!(app.run_jobs().await.journeys_purged, 0, "90 days: kept");

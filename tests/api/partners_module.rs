@@ -396,7 +396,6 @@ async fn the_scope_decides_what_the_module_offers() {
 /// another.
 #[tokio::test]
 async fn a_module_form_posted_again_and_again_serves_one_journey() {
-    use diesel::prelude::*;
     let app = TestApp::spawn().await;
     let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
     create(
@@ -421,20 +420,7 @@ async fn a_module_form_posted_again_and_again_serves_one_journey() {
         landed.push(page.location.expect("a Location header"));
     }
     assert!(landed.iter().all(|l| *l == landed[0]), "{landed:?}");
-    async fn counts(app: &TestApp) -> (i64, i64) {
-        app.with_conn(|conn| {
-            let journeys = cyberdir::db::schema::diagnostic_journeys::table
-                .count()
-                .get_result::<i64>(conn)
-                .unwrap();
-            let facts = cyberdir::db::schema::observatory_facts::table
-                .count()
-                .get_result::<i64>(conn)
-                .unwrap();
-            (journeys, facts)
-        })
-        .await
-    }
+    use crate::common::observatory::journeys_and_facts as counts;
     assert_eq!(counts(&app).await, (1, 1));
     // A page shown anew carries a new form: a new journey.
     let again = browser.get("/module/banque-exemple").await;

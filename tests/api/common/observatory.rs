@@ -169,3 +169,20 @@ pub fn csv_rows(body: &str) -> Vec<Vec<String>> {
     }
     rows
 }
+
+/// How many diagnostic journeys and observatory facts the database holds.
+pub async fn journeys_and_facts(app: &TestApp) -> (i64, i64) {
+    use diesel::prelude::*;
+    app.with_conn(|conn| {
+        let journeys = cyberdir::db::schema::diagnostic_journeys::table
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap();
+        let facts = cyberdir::db::schema::observatory_facts::table
+            .count()
+            .get_result::<i64>(conn)
+            .unwrap();
+        (journeys, facts)
+    })
+    .await
+}
