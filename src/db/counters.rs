@@ -56,7 +56,24 @@ pub fn read_two(conn: &mut DbConnection, counters: [&str; 2]) -> QueryResult<[Ve
     Ok([find(counters[0])?, find(counters[1])?])
 }
 
+thread_local! {
+    /// Whether the transaction running on this thread bumped a counter (reset when an outermost
+    /// `write_transaction` begins): a step that did not may use the shared caches as they are.
+    static BUMPED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a counter was bumped on this thread since the outermost transaction began.
+pub fn bumped_in_transaction() -> bool {
+    BUMPED.with(std::cell::Cell::get)
+}
+
+/// Forgets earlier bumps: an outermost transaction begins on this thread.
+pub fn transaction_begins() {
+    BUMPED.with(|b| b.set(false));
+}
+
 pub fn bump(conn: &mut DbConnection, counter: &str) -> QueryResult<()> {
+    BUMPED.with(|b| b.set(true));
     let drawn = uuid::Uuid::new_v4().as_u64_pair().0 as i64;
     diesel::update(change_counters.filter(name.eq(counter)))
         .set((value.eq(value + 1), token.eq(drawn)))

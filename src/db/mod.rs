@@ -339,6 +339,7 @@ where
                 .transaction_depth()
                 .map_err(E::from)?;
             if depth.is_none() {
+                counters::transaction_begins();
                 // Writers of this process queue here in turn, rather than in SQLite's busy
                 // handler, which sleeps in growing steps: a queue keeps the latency tail short.
                 // Other processes still meet at the lock, with `busy_timeout`.
@@ -362,6 +363,9 @@ where
                 };
             }
         }
+    }
+    if !in_transaction(conn) {
+        counters::transaction_begins();
     }
     conn.transaction(f)
 }

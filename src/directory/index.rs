@@ -244,8 +244,11 @@ impl DirectoryIndex {
         taxonomy: &Taxonomy,
     ) -> QueryResult<Arc<Published>> {
         let in_transaction = crate::db::in_transaction(conn);
-        if !in_transaction && let Some(published) = self.fresh() {
-            // Committed and checked lately: what this connection would read.
+        // A transaction that moved no counter reads what is committed, as does a connection
+        // outside any: the shared view checked lately serves it.
+        if (!in_transaction || !counters::bumped_in_transaction())
+            && let Some(published) = self.fresh()
+        {
             return Ok(published);
         }
         let versions = Versions::read(conn)?;
