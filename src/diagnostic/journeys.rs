@@ -233,20 +233,20 @@ pub fn start(
     channel: &facts::Channel,
     today: NaiveDate,
 ) -> Result<Journey, AppError> {
-    let opened = |state: &AppState| -> Result<Option<String>, AppError> {
+    let opened = || -> Result<Option<String>, AppError> {
         let Some(key) = opening.form_key else {
             return Ok(None);
         };
         let mut conn = state.pool.get()?;
         Ok(queries::journey_by_form_key(&mut conn, key)?)
     };
-    if let Some(id) = opened(state)? {
+    if let Some(id) = opened()? {
         return answer(state, &id, question, choice, channel, today);
     }
     match answer_in(state, None, Some(opening), question, choice, channel, today)? {
         Some(journey) => Ok(journey),
         // Another post of the same form opened it meanwhile.
-        None => match opened(state)? {
+        None => match opened()? {
             Some(id) => answer(state, &id, question, choice, channel, today),
             None => Err(unknown_journey()),
         },

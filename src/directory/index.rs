@@ -259,7 +259,7 @@ impl DirectoryIndex {
         // Outside a transaction what `conn` reads is committed: it may become the shared view,
         // if no rebuild is under way (never waiting for the lock while holding a connection).
         if !in_transaction && let Ok(_rebuilding) = self.rebuilding.try_lock() {
-            return self.reload(conn, taxonomy);
+            return self.share(conn, taxonomy, versions, current.as_deref());
         }
         let private = assemble(conn, taxonomy, versions, current.as_deref())?;
         tracing::debug!(
@@ -290,7 +290,19 @@ impl DirectoryIndex {
         if let Some(c) = current.as_ref().filter(|c| versions.match_(c)) {
             return Ok(c.clone());
         }
-        let published = assemble(conn, taxonomy, versions, current.as_deref())?;
+        self.share(conn, taxonomy, versions, current.as_deref())
+    }
+
+    /// Builds the view at `versions` (read outside any transaction, so committed) and makes it
+    /// the shared one.
+    fn share(
+        &self,
+        conn: &mut DbConnection,
+        taxonomy: &Taxonomy,
+        versions: Versions,
+        current: Option<&Published>,
+    ) -> QueryResult<Arc<Published>> {
+        let published = assemble(conn, taxonomy, versions, current)?;
         tracing::info!(
             directory = %versions.directory,
             geography = %versions.geography,

@@ -108,9 +108,9 @@ impl Record {
 /// How many providers one reading takes (a query names at most this many ids).
 const CHUNK: i64 = 1_000;
 
-/// Every listed provider (approved, suspended, removed or withdrawn), in the order of their ids, read `CHUNK` at a
-/// time and handed to `each` a chunk at a time: the in-memory lists and the bulk export read
-/// them so. Returns how many there were.
+/// Every listed provider (approved, suspended, removed or withdrawn), in the order of their
+/// ids, read `CHUNK` at a time and handed to `each` a chunk at a time: the in-memory lists and
+/// the bulk export read them so. Returns how many there were.
 pub(crate) fn each_chunk(
     state: &AppState,
     each: &mut dyn FnMut(Vec<Record>) -> Result<(), AppError>,

@@ -8,8 +8,7 @@ use chrono::Days;
 
 use super::{TakenStep, carry_out};
 use crate::db::{providers, referencing as queries, write_transaction};
-use crate::domain::provider::ReferencingStatus;
-use crate::domain::referencing::Action;
+use crate::domain::referencing::{Action, Party, transition};
 use crate::error::AppError;
 use crate::french::day_fr;
 use crate::state::AppState;
@@ -42,9 +41,10 @@ pub fn suspend_uninsured(state: &AppState) -> Result<usize, AppError> {
             let Some(ended) = ended.filter(|end| *end < cutoff) else {
                 return Ok(false);
             };
-            if provider.status != ReferencingStatus::Approved {
+            // The same table as staff's suspension: only an approved provider is suspended.
+            let Ok((to, _)) = transition(provider.status, Action::Suspend, Party::Staff) else {
                 return Ok(false);
-            }
+            };
             let reason = format!(
                 "Attestation d'assurance expirée le {} et non renouvelée dans les {grace} jours.",
                 day_fr(ended)
@@ -56,14 +56,7 @@ pub fn suspend_uninsured(state: &AppState) -> Result<usize, AppError> {
                 reason: Some(&reason),
             };
             let now = state.clock.now_naive();
-            carry_out(
-                conn,
-                state,
-                &taken,
-                ReferencingStatus::Suspended,
-                version,
-                now,
-            )?;
+            carry_out(conn, state, &taken, to, version, now)?;
             Ok(true)
         })?;
         if done {

@@ -304,10 +304,12 @@ async fn show_application(
     )
 }
 
-/// `answer-ADM-01=...` fields, plus the CSRF token.
-fn answers_of(fields: &[(String, String)]) -> std::collections::BTreeMap<String, String> {
+/// The `answer-ADM-01=...` fields of a form (url-encoded or multipart), by criterion.
+fn answers_of<'a>(
+    fields: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> std::collections::BTreeMap<String, String> {
     fields
-        .iter()
+        .into_iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("answer-")?.to_owned(), v.clone())))
         .collect()
 }
@@ -336,7 +338,7 @@ async fn save_answers(
     {
         return error_page(&state, &user, &e);
     }
-    let answers = answers_of(&fields);
+    let answers = answers_of(fields.iter().map(|(k, v)| (k, v)));
     let inner = state.clone().into_inner();
     let (who, app_id, input) = (user.clone(), id.clone(), answers.clone());
     // The organisation in the address must be the application's.
@@ -404,11 +406,7 @@ async fn upload(
     }
     let criterion = form.texts.remove("criterion").unwrap_or_default();
     // The answers typed on the page come with the piece: saved first, so that none is lost.
-    let typed: std::collections::BTreeMap<String, String> = form
-        .texts
-        .iter()
-        .filter_map(|(k, v)| Some((k.strip_prefix("answer-")?.to_owned(), v.clone())))
-        .collect();
+    let typed = answers_of(&form.texts);
     if !typed.is_empty() {
         let inner = state.clone().into_inner();
         let (who, app_id, answers) = (user.clone(), id.clone(), typed.clone());
@@ -523,7 +521,7 @@ async fn act(
     if let Err(e) = belongs_to(&state, &user, &provider_id, &id).await {
         return error_page(&state, &user, &e);
     }
-    let answers = answers_of(&fields);
+    let answers = answers_of(fields.iter().map(|(k, v)| (k, v)));
     let version = fields
         .iter()
         .find(|(k, _)| k == "version")
