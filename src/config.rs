@@ -43,6 +43,9 @@ pub struct Config {
     /// Days an approved provider whose insurance certificate lapsed has to upload the next one
     /// before it is suspended (`INSURANCE_GRACE_DAYS`, default 30).
     pub insurance_grace_days: u32,
+    /// Months a Kbis extract may be old when the file is submitted (`KBIS_MAX_AGE_MONTHS`,
+    /// default 3, as the programme asks).
+    pub kbis_max_age_months: u32,
     /// Months before a label's end date from which its renewal may be filed
     /// (`EXPERTCYBER_RENEWAL_WINDOW_MONTHS`, default 6).
     pub renewal_window_months: u32,
@@ -213,6 +216,13 @@ impl Config {
             0..=365,
             "days from 0 to 365",
         )?;
+        let kbis_max_age_months = whole(
+            &get,
+            "KBIS_MAX_AGE_MONTHS",
+            3,
+            1..=12,
+            "months from 1 to 12",
+        )?;
         let renewal_window_months = whole(
             &get,
             "EXPERTCYBER_RENEWAL_WINDOW_MONTHS",
@@ -329,6 +339,7 @@ impl Config {
             renewal_grace_days,
             renewal_window_months,
             insurance_grace_days,
+            kbis_max_age_months,
             reapply_days,
             smtp_url: get("SMTP_URL"),
             outbox_dir: get("CYBERDIR_OUTBOX_DIR")

@@ -70,8 +70,10 @@ pub async fn update(
 }
 
 /// Uploads a supporting document: multipart fields `kind` (`kbis` or `insurance`), `file`
-/// (PDF, 10 MB at most) and `valid_until` (`YYYY-MM-DD`, the last day it covers: required for
-/// the insurance certificate). Send the session's CSRF token in `X-CSRF-Token`.
+/// (PDF, 10 MB at most), `valid_until` (`YYYY-MM-DD`, the last day it covers: required for
+/// the insurance certificate) and `issued_on` (`YYYY-MM-DD`, the day a Kbis extract was issued:
+/// required for it, at most `KBIS_MAX_AGE_MONTHS` old). Send the session's CSRF token in
+/// `X-CSRF-Token`.
 #[utoipa::path(tag = "referencing", params(("id" = String, Path)), responses((status = 201, body = DocumentView), (status = 413, body = Problem), (status = 422, body = Problem)))]
 #[post("/providers/{id}/documents")]
 pub async fn upload(
@@ -94,9 +96,14 @@ pub async fn upload(
         .file
         .ok_or_else(|| AppError::field("file", "Joignez le fichier PDF."))?;
     let valid_until = form.texts.remove("valid_until");
+    let issued_on = form.texts.remove("issued_on");
     let view = web::block(move || {
-        let file = (filename.as_str(), valid_until.as_deref());
-        documents::upload(&state, &user, &id, &kind, file, bytes)
+        let typed = documents::Typed {
+            filename: &filename,
+            valid_until: valid_until.as_deref(),
+            issued_on: issued_on.as_deref(),
+        };
+        documents::upload(&state, &user, &id, &kind, typed, bytes)
     })
     .await??;
     Ok(HttpResponse::Created().json(view))

@@ -27,6 +27,8 @@ pub struct DocumentRow {
     /// The last day the document covers (an insurance certificate's end).
     pub valid_until: Option<NaiveDate>,
     pub renewal_asked_at: Option<NaiveDateTime>,
+    /// The day a Kbis extract was issued.
+    pub issued_on: Option<NaiveDate>,
 }
 
 /// A document without its bytes.
@@ -39,6 +41,7 @@ pub struct DocumentMeta {
     pub sha256: String,
     pub uploaded_at: NaiveDateTime,
     pub valid_until: Option<NaiveDate>,
+    pub issued_on: Option<NaiveDate>,
 }
 
 pub fn insert_document(conn: &mut DbConnection, doc: &DocumentRow) -> QueryResult<()> {
@@ -68,6 +71,7 @@ pub fn current_documents(
             provider_documents::sha256,
             provider_documents::uploaded_at,
             provider_documents::valid_until,
+            provider_documents::issued_on,
         ))
         .load(conn)?;
     let mut seen = std::collections::HashSet::new();

@@ -173,6 +173,7 @@ diesel::table! {
         uploaded_at -> Timestamp,
         valid_until -> Nullable<Date>,
         renewal_asked_at -> Nullable<Timestamp>,
+        issued_on -> Nullable<Date>,
     }
 }
 

@@ -2,7 +2,7 @@
 //! content, not by name), at most 10 MB each. An insurance certificate ends: the provider gives
 //! its last day, staff see it lapse, and members are asked for the next one before it does.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Days, Months, NaiveDate};
 use sha2::{Digest, Sha256};
 
 use super::views::DocumentView;
@@ -171,12 +171,75 @@ fn parse_valid_until(
 
 const MAX_YEARS_AHEAD: u32 = 10;
 
+/// Why a Kbis extract issued on `issued_on` cannot be part of a file submitted `today`, when
+/// extracts may be `max_months` old.
+pub fn kbis_age_problem(
+    issued_on: Option<NaiveDate>,
+    today: NaiveDate,
+    max_months: u32,
+) -> Option<String> {
+    let Some(day) = issued_on else {
+        return Some(format!(
+            "Déposez à nouveau l'extrait Kbis en indiquant sa date : il doit dater de moins de {max_months} mois."
+        ));
+    };
+    let oldest = today.checked_sub_months(Months::new(max_months))?;
+    (day < oldest).then(|| {
+        format!(
+            "Cet extrait Kbis date du {} : le dossier demande un extrait de moins de {max_months} mois. Téléchargez un extrait récent (infogreffe.fr) et déposez-le.",
+            crate::french::day_fr(day)
+        )
+    })
+}
+
+/// The day a Kbis extract was issued, as typed (`AAAA-MM-JJ`): required, not in the future,
+/// and recent enough to be submitted today.
+fn parse_issued_on(
+    typed: Option<&str>,
+    today: NaiveDate,
+    max_months: u32,
+) -> Result<NaiveDate, AppError> {
+    let typed = typed.map(str::trim).filter(|t| !t.is_empty());
+    let Some(typed) = typed else {
+        return Err(AppError::field(
+            "issued_on",
+            "Indiquez la date de délivrance de l'extrait Kbis (AAAA-MM-JJ), inscrite en haut de l'extrait.",
+        ));
+    };
+    let Ok(day) = NaiveDate::parse_from_str(typed, "%Y-%m-%d") else {
+        return Err(AppError::field(
+            "issued_on",
+            "Date de délivrance invalide : format AAAA-MM-JJ attendu.",
+        ));
+    };
+    if day > today {
+        return Err(AppError::field(
+            "issued_on",
+            "La date de délivrance ne peut pas être postérieure à aujourd'hui.",
+        ));
+    }
+    match kbis_age_problem(Some(day), today, max_months) {
+        Some(problem) => Err(AppError::field("issued_on", problem)),
+        None => Ok(day),
+    }
+}
+
+/// What the uploader typed with the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Typed<'a> {
+    pub filename: &'a str,
+    /// An insurance certificate's last day.
+    pub valid_until: Option<&'a str>,
+    /// A Kbis extract's day of issue.
+    pub issued_on: Option<&'a str>,
+}
+
 pub fn upload(
     state: &AppState,
     user: &Actor,
     provider_id: &str,
     kind: &str,
-    (filename, valid_until): (&str, Option<&str>),
+    typed: Typed<'_>,
     bytes: Vec<u8>,
 ) -> Result<DocumentView, AppError> {
     if kind != KBIS && kind != INSURANCE {
@@ -185,7 +248,22 @@ pub fn upload(
             "Type de document inconnu : kbis ou insurance.",
         ));
     }
-    let valid_until = parse_valid_until(kind, valid_until, state.clock.today())?;
+    let today = state.clock.today();
+    let valid_until = parse_valid_until(kind, typed.valid_until, today);
+    let issued_on = if kind == KBIS {
+        parse_issued_on(typed.issued_on, today, state.config.kbis_max_age_months).map(Some)
+    } else {
+        Ok(None)
+    };
+    // Both dates' messages at once.
+    let (valid_until, issued_on) = match (valid_until, issued_on) {
+        (Ok(until), Ok(issued)) => (until, issued),
+        (Err(AppError::Validation(mut a)), Err(AppError::Validation(b))) => {
+            a.extend(b);
+            return Err(AppError::Validation(a));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
     if bytes.len() > MAX_BYTES {
         return Err(AppError::PayloadTooLarge(
             "Le document dépasse 10 Mo.".into(),
@@ -200,7 +278,8 @@ pub fn upload(
             "Le fichier n'est pas un PDF valide : seuls les documents PDF sont acceptés.",
         ));
     }
-    let filename: String = filename
+    let filename: String = typed
+        .filename
         .chars()
         .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
         .take(200)
@@ -226,6 +305,7 @@ pub fn upload(
             uploaded_at: now,
             valid_until,
             renewal_asked_at: None,
+            issued_on,
         };
         queries::insert_document(conn, &row)?;
         if kind == INSURANCE && provider.status == ReferencingStatus::Approved {
@@ -245,6 +325,7 @@ pub fn upload(
             sha256: row.sha256,
             uploaded_at: row.uploaded_at,
             valid_until: row.valid_until,
+            issued_on: row.issued_on,
             outdated: false,
         })
     })
@@ -265,7 +346,31 @@ pub fn download(
 
 #[cfg(test)]
 mod tests {
-    use super::looks_like_pdf;
+    use super::{kbis_age_problem, looks_like_pdf};
+    use chrono::NaiveDate;
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_kbis_is_recent_up_to_the_same_day_three_months_before() {
+        let today = day("2026-12-04");
+        assert_eq!(kbis_age_problem(Some(day("2026-09-04")), today, 3), None);
+        let old = kbis_age_problem(Some(day("2026-09-03")), today, 3).unwrap();
+        assert!(old.contains("03/09/2026"), "{old}");
+        // End of month: 31 May minus three months is the last day of February.
+        assert_eq!(
+            kbis_age_problem(Some(day("2027-02-28")), day("2027-05-31"), 3),
+            None
+        );
+        assert!(kbis_age_problem(Some(day("2027-02-27")), day("2027-05-31"), 3).is_some());
+        assert!(
+            kbis_age_problem(None, today, 3)
+                .unwrap()
+                .contains("sa date")
+        );
+    }
 
     #[test]
     fn pdf_is_recognised_by_content() {

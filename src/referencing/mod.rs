@@ -115,6 +115,7 @@ pub fn view(
             uploaded_at: d.uploaded_at,
             outdated: d.valid_until.is_some_and(|last| last < today),
             valid_until: d.valid_until,
+            issued_on: d.issued_on,
         })
         .collect();
     let accepted = queries::has_accepted(conn, &provider.id, &state.charter.version)?;
@@ -406,6 +407,21 @@ fn submission_problems(
 ) -> Result<FieldErrors, AppError> {
     let mut errors = profile::missing_for_submission(provider);
     errors.extend(currency_problems(conn, state, provider)?);
+    // The extract shows the organisation as it is now: recent at each submission (the
+    // review that follows may take longer, and approval does not ask again).
+    let kbis = queries::current_documents(conn, &provider.id)?
+        .into_iter()
+        .find(|d| d.kind == documents::KBIS);
+    if let Some(kbis) = kbis {
+        let today = state.clock.today();
+        let months = state.config.kbis_max_age_months;
+        if let Some(problem) = documents::kbis_age_problem(kbis.issued_on, today, months) {
+            errors
+                .entry(format!("documents.{}", documents::KBIS))
+                .or_default()
+                .push(problem);
+        }
+    }
     if siret_taken(conn, provider)? {
         errors
             .entry("siret".into())

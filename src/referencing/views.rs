@@ -19,6 +19,8 @@ pub struct DocumentView {
     pub uploaded_at: NaiveDateTime,
     /// The last day the document covers (an insurance certificate's end), when given.
     pub valid_until: Option<NaiveDate>,
+    /// The day a Kbis extract was issued.
+    pub issued_on: Option<NaiveDate>,
     /// Past its last day: a new one is needed.
     pub outdated: bool,
 }

@@ -518,7 +518,7 @@ async fn uploads_in_flight_share_one_memory_cap() {
     let (status, body) = owner
         .upload(
             &path,
-            &[("kind", "kbis")],
+            &common::referencing::document_fields("kbis"),
             "kbis.pdf",
             b"%PDF-1.4\n%%EOF\n".to_vec(),
         )

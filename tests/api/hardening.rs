@@ -334,7 +334,12 @@ async fn an_upload_is_refused_before_its_body_is_read_and_its_parts_are_bounded(
         .await;
     assert_eq!(status, 422, "{body}");
     let (status, body) = owner
-        .upload(&path, &[("kind", "kbis")], "kbis.pdf", pdf)
+        .upload(
+            &path,
+            &common::referencing::document_fields("kbis"),
+            "kbis.pdf",
+            pdf,
+        )
         .await;
     assert_eq!(status, 201, "{body}");
 }

@@ -153,16 +153,17 @@ async fn a_provider_signs_up_applies_and_shows_in_the_search_once_staff_approve(
     ] {
         let path = files.path().join(name);
         std::fs::write(&path, PDF).unwrap();
-        let valid_until = if kind == "insurance" {
-            common::referencing::INSURANCE_END
+        let (valid_until, issued_on) = if kind == "insurance" {
+            (common::referencing::INSURANCE_END, "")
         } else {
-            ""
+            ("", common::referencing::KBIS_ISSUED)
         };
         browser
             .js(
                 "document.getElementById('document_kind').value = arguments[0];
-                 document.getElementById('document_valid_until').value = arguments[1];",
-                vec![json!(kind), json!(valid_until)],
+                 document.getElementById('document_valid_until').value = arguments[1];
+                 document.getElementById('document_issued_on').value = arguments[2];",
+                vec![json!(kind), json!(valid_until), json!(issued_on)],
             )
             .await;
         browser

@@ -193,6 +193,76 @@ async fn upload_insurance(owner: &Session, id: &str, valid_until: Option<&str>) 
         .await
 }
 
+async fn upload_kbis(owner: &Session, id: &str, issued_on: Option<&str>) -> (u16, Value) {
+    let mut fields = vec![("kind", "kbis")];
+    if let Some(day) = issued_on {
+        fields.push(("issued_on", day));
+    }
+    owner
+        .upload(
+            &format!("/api/v1/providers/{id}/documents"),
+            &fields,
+            "kbis.pdf",
+            PDF.to_vec(),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_kbis_extract_carries_its_date_and_is_less_than_three_months_old_at_submission() {
+    let app = TestApp::spawn().await;
+    let owner = app.user("presta@exemple.fr", Role::Provider).await;
+    let id = ready_draft_with(&app, &owner, complete_profile()).await;
+
+    // Tests start on 23 November 2026: the date is required, a real date, not in the future,
+    // and not older than three months.
+    for (given, why) in [
+        (None, "missing"),
+        (Some("23/10/2026"), "not AAAA-MM-JJ"),
+        (Some("2026-11-24"), "tomorrow"),
+        (Some("2026-08-22"), "three months and a day"),
+    ] {
+        let (status, refused) = upload_kbis(&owner, &id, given).await;
+        assert_eq!(status, 422, "{why}: {refused}");
+        assert!(
+            refused["errors"]["issued_on"].is_array(),
+            "{why}: {refused}"
+        );
+    }
+    let (_, refused) = upload_kbis(&owner, &id, Some("2026-08-22")).await;
+    assert!(
+        refused["errors"]["issued_on"][0]
+            .as_str()
+            .unwrap()
+            .contains("moins de 3 mois"),
+        "{refused}"
+    );
+    // Exactly three months old: accepted, and it replaces the newer one.
+    let (status, uploaded) = upload_kbis(&owner, &id, Some("2026-08-23")).await;
+    assert_eq!(status, 201, "{uploaded}");
+    assert_eq!(uploaded["issued_on"], "2026-08-23");
+
+    // A day later it is too old to submit: the file stays a draft, told why.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap());
+    let owner = app.log_in("presta@exemple.fr", common::TEST_PASSWORD).await;
+    let submit = format!("/api/v1/providers/{id}/submit");
+    let (status, refused) = owner.post(&submit, &json!({})).await;
+    assert_eq!(status, 422, "{refused}");
+    let problem = refused["errors"]["documents.kbis"][0].as_str().unwrap();
+    assert!(problem.contains("23/08/2026"), "{refused}");
+    let (_, application) = owner
+        .get(&format!("/api/v1/providers/{id}/application"))
+        .await;
+    assert_eq!(application["status"], "draft");
+
+    // A recent extract: submitted.
+    let (status, _) = upload_kbis(&owner, &id, Some("2026-11-20")).await;
+    assert_eq!(status, 201);
+    let (status, body) = owner.post(&submit, &json!({})).await;
+    assert_eq!(status, 200, "{body}");
+}
+
 #[tokio::test]
 async fn insurance_certificates_have_an_end_that_submission_approval_and_reminders_respect() {
     let sink = SmtpSink::start();

@@ -150,6 +150,7 @@ async fn staff_take_an_application_from_the_queue_to_approval() {
         "Assistance à distance Oui",
         "Particulier, Entreprise ou association",
         "Extrait Kbis Ouvrir le PDF Extrait Kbis « kbis.pdf »",
+        "délivré le 23/10/2026",
         "« rc-pro.pdf »",
         "acceptée",
         "gerant@breizh-cyber.fr responsable",

@@ -35,16 +35,18 @@ pub async fn upload_document(
     let token = form.texts.remove("csrf_token").unwrap_or_default();
     let kind = form.texts.remove("kind").unwrap_or_default();
     let valid_until = form.texts.remove("valid_until").unwrap_or_default();
+    let issued_on = form.texts.remove("issued_on").unwrap_or_default();
     let (file, too_large) = (form.file, form.file_too_large);
     if let Err(e) = check_post(&req, &state, &user, &token) {
         return error_page(&state, &user, &e);
     }
-    let typed_until = valid_until.clone();
+    let (typed_until, typed_issued) = (valid_until.clone(), issued_on.clone());
     let with_errors = |status: StatusCode, errors: FieldErrors, kind: String| Outcome {
         status: Some(status),
         errors,
         document_kind: kind,
         document_valid_until: typed_until.clone(),
+        document_issued_on: typed_issued.clone(),
         ..Default::default()
     };
     if too_large {
@@ -72,8 +74,12 @@ pub async fn upload_document(
     let who = user.clone();
     let (target, sent_kind) = (id.clone(), kind.clone());
     let result = blocking(move || {
-        let file = (filename.as_str(), Some(valid_until.as_str()));
-        referencing::documents::upload(&inner, &who, &target, &sent_kind, file, bytes)
+        let typed = referencing::documents::Typed {
+            filename: &filename,
+            valid_until: Some(&valid_until),
+            issued_on: Some(&issued_on),
+        };
+        referencing::documents::upload(&inner, &who, &target, &sent_kind, typed, bytes)
     })
     .await;
     match result {
@@ -85,6 +91,7 @@ pub async fn upload_document(
                     ("kind", "document_kind"),
                     ("file", "document_file"),
                     ("valid_until", "document_valid_until"),
+                    ("issued_on", "document_issued_on"),
                 ],
             );
             let outcome = with_errors(StatusCode::UNPROCESSABLE_ENTITY, errors, kind);

@@ -37,6 +37,7 @@ pub(super) struct Outcome {
     pub(super) invite_email: String,
     pub(super) document_kind: String,
     pub(super) document_valid_until: String,
+    pub(super) document_issued_on: String,
 }
 
 impl Outcome {
@@ -463,6 +464,7 @@ fn render_organisation(
     let document_kind_error = first_error(errors, "document_kind");
     let document_file_error = first_error(errors, "document_file");
     let document_valid_until_error = first_error(errors, "document_valid_until");
+    let document_issued_on_error = first_error(errors, "document_issued_on");
     let kinds: Vec<Value> = [
         referencing::documents::KBIS,
         referencing::documents::INSURANCE,
@@ -477,6 +479,9 @@ fn render_organisation(
             "file_error": document_file_error,
             "valid_until": outcome.document_valid_until,
             "valid_until_error": document_valid_until_error,
+            "issued_on": outcome.document_issued_on,
+            "issued_on_error": document_issued_on_error,
+            "kbis_months": state.config.kbis_max_age_months,
             "max": "10 Mo",
         })
     });
@@ -490,6 +495,7 @@ fn render_organisation(
                 "size": size_fr(d.size_bytes),
                 "date": datetime_fr(d.uploaded_at),
                 "valid_until": d.valid_until.map(crate::french::day_fr),
+                "issued_on": d.issued_on.map(crate::french::day_fr),
                 "outdated": d.outdated,
                 "url": format!("{base}/documents/{}", d.id),
             })

@@ -107,6 +107,7 @@ struct DocumentLine {
     size: String,
     uploaded: String,
     valid_until: Option<String>,
+    issued_on: Option<String>,
     outdated: bool,
 }
 
@@ -215,6 +216,7 @@ fn application_page(
             size: size_fr(d.size_bytes),
             uploaded: date_fr(d.uploaded_at),
             valid_until: d.valid_until.map(crate::french::day_fr),
+            issued_on: d.issued_on.map(crate::french::day_fr),
             outdated: d.outdated,
         })
         .collect();

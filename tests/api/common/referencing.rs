@@ -7,12 +7,18 @@ use super::{Session, TestApp};
 /// The last day of the insurance certificates the tests upload.
 pub const INSURANCE_END: &str = "2031-12-31";
 
+/// The day of issue of the Kbis extracts the tests upload (a month before the tests start).
+pub const KBIS_ISSUED: &str = "2026-10-23";
+
 /// The multipart text fields of an upload of `kind`: with its last day for an insurance
-/// certificate, as the form asks.
+/// certificate and its day of issue for a Kbis extract, as the form asks.
 pub fn document_fields(kind: &str) -> Vec<(&str, &str)> {
     let mut fields = vec![("kind", kind)];
     if kind == "insurance" {
         fields.push(("valid_until", INSURANCE_END));
+    }
+    if kind == "kbis" {
+        fields.push(("issued_on", KBIS_ISSUED));
     }
     fields
 }

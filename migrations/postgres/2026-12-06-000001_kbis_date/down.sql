@@ -1,0 +1,1 @@
+ALTER TABLE provider_documents DROP COLUMN issued_on;
