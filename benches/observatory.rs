@@ -28,9 +28,7 @@ fn main() {
     let state = cyberdir::state::prepare(config, Clock::System).expect("state");
     let mut conn = state.pool.get().expect("connection");
     let started = Instant::now();
-    let rows = state
-        .observatory
-        .fresh(&mut conn)
+    let rows = cyberdir::observatory::facts(&state, &mut conn)
         .expect("facts")
         .rows
         .len();
@@ -109,7 +107,7 @@ fn main() {
         ms(percentile(&times, 1.0))
     );
 
-    let facts = state.observatory.fresh(&mut conn).expect("facts");
+    let facts = cyberdir::observatory::facts(&state, &mut conn).expect("facts");
     let mut waves = 0;
     let started = Instant::now();
     let yesterday = today - Days::new(1);

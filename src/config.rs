@@ -46,6 +46,9 @@ pub struct Config {
     /// Months a Kbis extract may be old when the file is submitted (`KBIS_MAX_AGE_MONTHS`,
     /// default 3, as the programme asks).
     pub kbis_max_age_months: u32,
+    /// Years back the observatory's views may start (`OBSERVATORY_WINDOW_YEARS`, default 5);
+    /// a node keeps in memory these years and one more, for the comparison with a year before.
+    pub observatory_window_years: u32,
     /// Months before a label's end date from which its renewal may be filed
     /// (`EXPERTCYBER_RENEWAL_WINDOW_MONTHS`, default 6).
     pub renewal_window_months: u32,
@@ -223,6 +226,13 @@ impl Config {
             1..=12,
             "months from 1 to 12",
         )?;
+        let observatory_window_years = whole(
+            &get,
+            "OBSERVATORY_WINDOW_YEARS",
+            5,
+            1..=20,
+            "years from 1 to 20",
+        )?;
         let renewal_window_months = whole(
             &get,
             "EXPERTCYBER_RENEWAL_WINDOW_MONTHS",
@@ -340,6 +350,7 @@ impl Config {
             renewal_window_months,
             insurance_grace_days,
             kbis_max_age_months,
+            observatory_window_years,
             reapply_days,
             smtp_url: get("SMTP_URL"),
             outbox_dir: get("CYBERDIR_OUTBOX_DIR")

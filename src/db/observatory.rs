@@ -84,17 +84,28 @@ pub fn by_source(conn: &mut DbConnection, source_id: &str) -> QueryResult<Option
 }
 
 /// Facts written after `revision`, oldest write first, `limit` at a time.
+/// Facts of `first_day` or later written after `revision`, in revision order.
 pub fn changed_since(
     conn: &mut DbConnection,
     revision: i64,
+    first_day: NaiveDate,
     limit: i64,
 ) -> QueryResult<Vec<FactRow>> {
     facts::table
         .filter(facts::revision.gt(revision))
+        .filter(facts::occurred_on.ge(first_day))
         .order(facts::revision)
         .limit(limit)
         .select(FactRow::as_select())
         .load(conn)
+}
+
+/// The smallest id of a fact of `first_day` or later.
+pub fn first_id_from(conn: &mut DbConnection, first_day: NaiveDate) -> QueryResult<Option<i64>> {
+    facts::table
+        .filter(facts::occurred_on.ge(first_day))
+        .select(diesel::dsl::min(facts::id))
+        .first(conn)
 }
 
 /// Facts of a period, for the tests' independent counts and the seed's checks.

@@ -1,7 +1,8 @@
 //! The facts, kept in memory as compact rows so that any view, for any filter combination,
 //! is one scan of a few million bytes rather than a query per view. Every process reads only
 //! the facts written since it last looked (their `revision`), so it stays in step with the
-//! others at the cost of one counter read per view.
+//! others at the cost of one counter read per view. It keeps a window of days, not every fact
+//! for ever: facts before its first day are neither loaded nor kept (they stay in the database).
 
 use std::collections::HashMap;
 use std::sync::{Mutex, RwLock, RwLockReadGuard};
@@ -103,17 +104,26 @@ pub struct Dimensions {
     pub outcome: Codes,
 }
 
-/// The facts as of `revision`, each at the place of its id.
+/// The facts as of `revision` from the window's first day, each at the place of its id
+/// (`rows[0]` is the fact of id `base + 1`; a slot no kept fact fills is empty).
 #[derive(Debug, Default)]
 pub struct Facts {
     pub revision: i64,
     pub rows: Vec<Fact>,
     pub dims: Dimensions,
+    /// The ids up to this one are not kept.
+    base: i64,
+    /// The window's first day (a day number).
+    since: i32,
 }
 
 impl Facts {
     fn apply(&mut self, row: &FactRow) {
-        let Ok(slot) = usize::try_from(row.id - 1) else {
+        let day = row.occurred_on.num_days_from_ce();
+        if day < self.since {
+            return;
+        }
+        let Ok(slot) = usize::try_from(row.id - 1 - self.base) else {
             return;
         };
         if slot >= self.rows.len() {
@@ -121,7 +131,7 @@ impl Facts {
         }
         let d = &mut self.dims;
         self.rows[slot] = Fact {
-            day: row.occurred_on.num_days_from_ce(),
+            day,
             kind: FactKind::parse(&row.kind),
             counted: row.counted,
             escalated: row.escalated,
@@ -140,6 +150,35 @@ impl Facts {
                 .unwrap_or(Fact::NOT_ACCEPTED),
         };
         self.revision = self.revision.max(row.revision);
+    }
+
+    /// Moves the window's first day forward: the leading facts before it go. The prefix ends
+    /// at the last fact before the day, so that a slot still empty after it (a fact being
+    /// written) keeps its place.
+    fn advance(&mut self, since: i32) {
+        self.since = since;
+        let first_kept = self
+            .rows
+            .iter()
+            .position(|f| f.day >= since)
+            .unwrap_or(self.rows.len());
+        let cut = self.rows[..first_kept]
+            .iter()
+            .rposition(|f| f.day != 0)
+            .map_or(0, |last_old| last_old + 1);
+        if cut == 0 {
+            return;
+        }
+        self.rows.drain(..cut);
+        self.base += i64::try_from(cut).unwrap_or(i64::MAX);
+        if self.rows.capacity() > 2 * self.rows.len() {
+            self.rows.shrink_to_fit();
+        }
+    }
+
+    /// The first day kept.
+    pub fn since(&self) -> Option<NaiveDate> {
+        day_of(self.since)
     }
 }
 
@@ -161,8 +200,26 @@ pub struct Cube {
 }
 
 impl Cube {
-    /// The facts, caught up with the database first.
-    pub fn fresh(&self, conn: &mut DbConnection) -> Result<RwLockReadGuard<'_, Facts>, AppError> {
+    /// The facts from `since`, caught up with the database first.
+    pub fn fresh(
+        &self,
+        conn: &mut DbConnection,
+        since: NaiveDate,
+    ) -> Result<RwLockReadGuard<'_, Facts>, AppError> {
+        let since = day_number(since);
+        let kept = self.read()?.since;
+        if since != kept {
+            let mut facts = self.write()?;
+            if since > facts.since {
+                facts.advance(since);
+            } else if since < facts.since {
+                // Earlier days than those kept (a clock set back): start again from them.
+                *facts = Facts {
+                    since,
+                    ..Facts::default()
+                };
+            }
+        }
         let latest = queries::revision(conn)?;
         if self.read()?.revision < latest {
             self.catch_up(conn, latest)?;
@@ -176,32 +233,44 @@ impl Cube {
             .map_err(|_| AppError::Internal("observatory facts lock poisoned".into()))
     }
 
+    fn write(&self) -> Result<std::sync::RwLockWriteGuard<'_, Facts>, AppError> {
+        self.facts
+            .write()
+            .map_err(|_| AppError::Internal("observatory facts lock poisoned".into()))
+    }
+
     fn catch_up(&self, conn: &mut DbConnection, latest: i64) -> Result<(), AppError> {
         let _one = self
             .catching_up
             .lock()
             .map_err(|_| AppError::Internal("observatory catch-up lock poisoned".into()))?;
-        let mut from = self.read()?.revision;
+        let (mut from, since) = {
+            let facts = self.read()?;
+            (facts.revision, facts.since)
+        };
+        let Some(first_day) = day_of(since.max(1)) else {
+            return Ok(());
+        };
+        if from == 0 {
+            // Loading from nothing: the kept ids start at the window's first fact (facts
+            // written later have greater ids), so no slot is spent on the facts before it.
+            let first = queries::first_id_from(conn, first_day)?;
+            self.write()?.base = first.map_or(0, |id| id - 1);
+        }
         while from < latest {
-            let rows = queries::changed_since(conn, from, BATCH)?;
+            let rows = queries::changed_since(conn, from, first_day, BATCH)?;
             let Some(last) = rows.last() else {
                 break;
             };
             from = last.revision;
-            let mut facts = self
-                .facts
-                .write()
-                .map_err(|_| AppError::Internal("observatory facts lock poisoned".into()))?;
+            let mut facts = self.write()?;
             for row in &rows {
                 facts.apply(row);
             }
             // A counter moved by a transaction that wrote no fact still counts as seen.
             facts.revision = facts.revision.max(from);
         }
-        let mut facts = self
-            .facts
-            .write()
-            .map_err(|_| AppError::Internal("observatory facts lock poisoned".into()))?;
+        let mut facts = self.write()?;
         facts.revision = facts.revision.max(latest);
         Ok(())
     }

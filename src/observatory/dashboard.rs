@@ -56,6 +56,16 @@ impl Filter {
                 "du",
                 "Choisissez une période de cinq ans au plus.",
             );
+        } else if from < super::window_start(state, today) {
+            push_error(
+                &mut errors,
+                "du",
+                format!(
+                    "L'observatoire couvre les {} dernières années : choisissez une date de début à partir du {}.",
+                    state.config.observatory_window_years,
+                    crate::french::day_fr(super::window_start(state, today))
+                ),
+            );
         }
         if let Some(a) = &self.audience
             && Audience::parse(a).is_none()

@@ -13,6 +13,11 @@ pub mod signals;
 pub mod statistics;
 pub mod synthetic;
 
+use std::sync::RwLockReadGuard;
+
+use chrono::{Months, NaiveDate};
+
+use crate::db::DbConnection;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -33,6 +38,25 @@ pub fn dashboard(
     staff.require_staff()?;
     let checked = filter.check(state, state.clock.today())?;
     let mut conn = state.pool.get()?;
-    let facts = state.observatory.fresh(&mut conn)?;
+    let facts = facts(state, &mut conn)?;
     Ok(dashboard::compute(state, &facts, &checked))
+}
+
+/// The first day a view may start: `OBSERVATORY_WINDOW_YEARS` before `today`.
+pub fn window_start(state: &AppState, today: NaiveDate) -> NaiveDate {
+    let years = Months::new(12 * state.config.observatory_window_years);
+    today.checked_sub_months(years).unwrap_or(NaiveDate::MIN)
+}
+
+/// The facts a node keeps, caught up: the window's years and the one before, which the views
+/// compare with.
+pub fn facts<'a>(
+    state: &'a AppState,
+    conn: &mut DbConnection,
+) -> Result<RwLockReadGuard<'a, cube::Facts>, AppError> {
+    let start = window_start(state, state.clock.today());
+    let kept_from = start
+        .checked_sub_months(Months::new(12))
+        .unwrap_or(NaiveDate::MIN);
+    state.observatory.fresh(conn, kept_from)
 }

@@ -155,7 +155,11 @@ pub fn csv_of(axes: &Axes, first: NaiveDate, cube: &Protected) -> Result<String,
 
 /// The months a file is due for: every month with facts, ended at least a day before `today`
 /// (so that the last evening's journeys are in), without a file yet.
-fn due_months(facts: &Facts, today: NaiveDate, published: &[String]) -> Vec<NaiveDate> {
+fn due_months(
+    facts: &Facts,
+    (today, window_start): (NaiveDate, NaiveDate),
+    published: &[String],
+) -> Vec<NaiveDate> {
     let Some(first_day) = facts
         .rows
         .iter()
@@ -166,6 +170,8 @@ fn due_months(facts: &Facts, today: NaiveDate, published: &[String]) -> Vec<Naiv
     else {
         return Vec::new();
     };
+    // Months before the window are no longer recomputed.
+    let first_day = first_day.max(window_start);
     let mut months = Vec::new();
     let mut month = crate::domain::observatory::month_of(first_day);
     while month_end(month) < today.pred_opt().unwrap_or(today) {
@@ -187,8 +193,10 @@ pub fn publish_due(state: &AppState) -> Result<usize, AppError> {
         .into_iter()
         .map(|r| r.0)
         .collect();
-    let facts = state.observatory.fresh(&mut conn)?;
-    let months = due_months(&facts, state.clock.today(), &published);
+    let facts = super::facts(state, &mut conn)?;
+    let today = state.clock.today();
+    let window = (today, super::window_start(state, today));
+    let months = due_months(&facts, window, &published);
     if months.is_empty() {
         return Ok(0);
     }
@@ -248,6 +256,13 @@ pub fn correct(state: &AppState, admin: &Actor, month: &str, note: &str) -> Resu
     }
     let first = crate::domain::observatory::parse_month(month)
         .ok_or_else(|| AppError::field("mois", "Indiquez le mois sous la forme AAAA-MM."))?;
+    let window_start = super::window_start(state, state.clock.today());
+    if first < crate::domain::observatory::month_of(window_start) {
+        return Err(AppError::Conflict(format!(
+            "Ce mois est antérieur aux {} années que l'observatoire recalcule : son fichier publié reste tel quel.",
+            state.config.observatory_window_years
+        )));
+    }
     let mut conn = state.pool.get()?;
     let Some(last) = queries::release(&mut conn, month)? else {
         return Err(AppError::not_found(
@@ -256,7 +271,7 @@ pub fn correct(state: &AppState, admin: &Actor, month: &str, note: &str) -> Resu
     };
     let axes = Axes::of(state);
     let csv = {
-        let facts = state.observatory.fresh(&mut conn)?;
+        let facts = super::facts(state, &mut conn)?;
         csv_of(&axes, first, &protect_month(&axes, &facts, first)?)?
     };
     if tokens::digest(&csv) == last.sha256 {

@@ -98,7 +98,7 @@ pub fn detect(state: &AppState) -> Result<usize, AppError> {
     };
     let mut conn = state.pool.get()?;
     let found = {
-        let facts = state.observatory.fresh(&mut conn)?;
+        let facts = super::facts(state, &mut conn)?;
         find(&facts, yesterday)
     };
     let now = state.clock.now_naive();

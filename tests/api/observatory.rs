@@ -461,3 +461,71 @@ async fn the_dashboard_reads_without_script_and_passes_axe() {
     browser.assert_accessible("the open-data files").await;
     browser.close().await;
 }
+
+/// The facts a node holds in memory: (how many, how many slots).
+async fn kept_facts(app: &TestApp) -> (usize, usize) {
+    let state = app.state.clone();
+    app.with_conn(move |conn| {
+        let facts = cyberdir::observatory::facts(&state, conn).unwrap();
+        let kept = facts.rows.iter().filter(|f| f.kind.is_some()).count();
+        (kept, facts.rows.len())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_node_keeps_a_window_of_facts_and_the_views_say_where_it_starts() {
+    let db = std::sync::Arc::new(crate::common::TestDb::new());
+    let app = TestApp::spawn_with(db, &[("OBSERVATORY_WINDOW_YEARS", "1")]).await;
+    let today = start_of_tests().date_naive();
+    let journeys = |prefix: &str, day: NaiveDate, n: usize| -> Vec<FactValues> {
+        (0..n)
+            .map(|i| {
+                crate::common::observatory::journey(
+                    &format!("{prefix}-{i}"),
+                    day,
+                    "particulier",
+                    Some("hameconnage"),
+                )
+            })
+            .collect()
+    };
+    // Three years ago, thirteen months ago (kept for the comparison with a year before), today.
+    let mut facts = journeys("old", today - Days::new(3 * 365), 30);
+    facts.extend(journeys("year-before", today - Days::new(400), 2));
+    facts.extend(journeys("now", today, 4));
+    insert(&app, facts).await;
+
+    // A node starting now holds the two recent groups only, with no slot for the old facts.
+    assert_eq!(kept_facts(&app).await, (6, 6));
+
+    // Views start within the window; before it, the dashboard says from when.
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
+    let before = today - Days::new(400);
+    let page = staff
+        .get(&format!(
+            "/observatoire?periode=personnalisee&du={before}&au={today}"
+        ))
+        .await;
+    assert_eq!(page.status, 422, "{}", page.text());
+    assert!(
+        page.text()
+            .contains("L'observatoire couvre les 1 dernières années : choisissez une date de début à partir du 23/11/2025."),
+        "{}",
+        page.text()
+    );
+    let within = today - Days::new(300);
+    let page = staff
+        .get(&format!(
+            "/observatoire?periode=personnalisee&du={within}&au={today}"
+        ))
+        .await;
+    assert_eq!(page.status, 200, "{}", page.text());
+
+    // A year and a month later, the facts of thirteen months before are out of the window too.
+    app.clock.set(start_of_tests() + Duration::days(396));
+    insert(&app, journeys("later", today + Days::new(396), 3)).await;
+    let (kept, slots) = kept_facts(&app).await;
+    assert_eq!(kept, 7, "the 4 of the first day and the 3 new");
+    assert_eq!(slots, 7, "no slot left for the facts gone");
+}
