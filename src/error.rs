@@ -45,6 +45,12 @@ pub enum AppError {
     Internal(String),
 }
 
+impl From<crate::domain::actor::Refused> for AppError {
+    fn from(refused: crate::domain::actor::Refused) -> Self {
+        AppError::Forbidden(refused.0.to_owned())
+    }
+}
+
 impl AppError {
     /// What a person reads: a validation error's field messages, else the error's message.
     pub fn said(&self) -> String {

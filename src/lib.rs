@@ -11,7 +11,7 @@ pub mod config;
 pub mod db;
 pub mod diagnostic;
 pub mod directory;
-pub mod domain;
+pub use cyberdir_domain as domain;
 pub mod error;
 pub mod french;
 pub mod geo;

@@ -1,5 +1,7 @@
 //! Domain enums stored as text: typed in rows, written and read through their `as_str` and
-//! `parse`, so that a row with an unknown value is an error, never a silent default.
+//! `parse`, so that a row with an unknown value is an error, never a silent default. This is
+//! their writing and reading on the service's `MultiBackend`; each backend's own writing (for
+//! batch inserts) is in the domain crate, where the types are (`cyberdir_domain::stored`).
 
 use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, Output, ToSql};
@@ -16,26 +18,6 @@ macro_rules! stored_as_text {
         impl ToSql<Text, MultiBackend> for $ty {
             fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
                 <str as ToSql<Text, MultiBackend>>::to_sql(self.as_str(), out)
-            }
-        }
-
-        #[cfg(feature = "sqlite")]
-        impl ToSql<Text, diesel::sqlite::Sqlite> for $ty {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut Output<'b, '_, diesel::sqlite::Sqlite>,
-            ) -> serialize::Result {
-                <str as ToSql<Text, diesel::sqlite::Sqlite>>::to_sql(self.as_str(), out)
-            }
-        }
-
-        #[cfg(feature = "postgres")]
-        impl ToSql<Text, diesel::pg::Pg> for $ty {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut Output<'b, '_, diesel::pg::Pg>,
-            ) -> serialize::Result {
-                <str as ToSql<Text, diesel::pg::Pg>>::to_sql(self.as_str(), out)
             }
         }
 

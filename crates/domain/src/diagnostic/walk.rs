@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::{Choice, Outcome, Question, Tree};
-use crate::domain::audience::Audience;
+use crate::audience::Audience;
 
 /// Question id → choice id.
 pub type Answers = BTreeMap<String, String>;

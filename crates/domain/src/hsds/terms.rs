@@ -7,9 +7,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use super::{Context, Listed, id};
-use crate::domain::audience::Audience;
-use crate::domain::provider::Provider;
-use crate::domain::taxonomy::{Taxonomy, category_label};
+use crate::audience::Audience;
+use crate::provider::Provider;
+use crate::taxonomy::{Taxonomy, category_label};
 
 /// The taxonomies cyberdir publishes its terms in.
 pub const INCIDENT_TAXONOMY: &str = "cyberdir-incidents";

@@ -23,7 +23,7 @@ pub use terms::{
 };
 use terms::{organization_attributes, service_attributes};
 
-use crate::domain::provider::Provider;
+use crate::provider::Provider;
 pub const VERSION: &str = "3.0";
 
 /// cyberdir's namespace for HSDS ids (fixed forever: changing it changes every id).
@@ -63,7 +63,7 @@ fn utc(at: NaiveDateTime) -> String {
 }
 
 fn status(listed: &Listed) -> &'static str {
-    use crate::domain::provider::ReferencingStatus as S;
+    use crate::provider::ReferencingStatus as S;
     match listed.provider.status {
         S::Suspended => "temporarily closed",
         S::Removed | S::Withdrawn => "inactive",

@@ -6,8 +6,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::{Advice, Outcome, Tree, Urgency};
-use crate::domain::audience::Audience;
-use crate::domain::taxonomy::{IncidentType, Redirection, Taxonomy};
+use crate::audience::Audience;
+use crate::taxonomy::{IncidentType, Redirection, Taxonomy};
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct OutcomeView {

@@ -5,7 +5,7 @@
 use chrono::{Months, NaiveDateTime};
 use serde::Serialize;
 
-use crate::domain::audience::Audience;
+use crate::audience::Audience;
 
 /// How long a new API key lasts.
 pub const KEY_VALIDITY_MONTHS: u32 = 18;

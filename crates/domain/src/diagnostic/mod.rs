@@ -186,7 +186,7 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// The tree shipped with this build.
-pub const SHIPPED: &str = include_str!("../../../fixtures/diagnostic/tree.toml");
+pub const SHIPPED: &str = include_str!("../../../../fixtures/diagnostic/tree.toml");
 
 #[cfg(test)]
 mod tests;

@@ -3,8 +3,6 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::AppError;
-
 /// What a user may do; one role per account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -96,19 +94,24 @@ impl Actor {
         self.membership(provider_id).is_some()
     }
 
-    pub fn require_staff(&self) -> Result<(), AppError> {
+    pub fn require_staff(&self) -> Result<(), Refused> {
         if self.role.is_staff() {
             Ok(())
         } else {
-            Err(AppError::forbidden("Réservé aux équipes du groupement."))
+            Err(Refused("Réservé aux équipes du groupement."))
         }
     }
 
-    pub fn require_admin(&self) -> Result<(), AppError> {
+    pub fn require_admin(&self) -> Result<(), Refused> {
         if self.role == Role::Admin {
             Ok(())
         } else {
-            Err(AppError::forbidden("Réservé aux administrateurs."))
+            Err(Refused("Réservé aux administrateurs."))
         }
     }
 }
+
+/// A step refused to the one who asks, with the reason in French (a 403 over HTTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub &'static str);

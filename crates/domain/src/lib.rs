@@ -1,4 +1,5 @@
-//! Pure rules, no I/O.
+//! Pure rules, no I/O: no database connection, no web framework, no clock read (the day is
+//! always given). The crate graph keeps it so: this crate depends on none of the service's.
 
 pub mod actor;
 pub mod assistance;
@@ -15,6 +16,8 @@ pub mod provider;
 pub mod reason;
 pub mod referencing;
 pub mod siret;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod stored;
 pub mod taxonomy;
 pub mod text;
 pub mod transitions;

@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::{Choice, Tree};
-use crate::domain::audience::Audience;
-use crate::domain::taxonomy::{Taxonomy, is_safe_link};
+use crate::audience::Audience;
+use crate::taxonomy::{Taxonomy, is_safe_link};
 
 /// Longer than this, a journey is too long for a victim on a bad day.
 pub const MAX_QUESTIONS: usize = 7;

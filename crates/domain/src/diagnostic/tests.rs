@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::*;
-use crate::domain::taxonomy::Taxonomy;
+use crate::taxonomy::Taxonomy;
 
 fn taxonomy() -> Taxonomy {
     Taxonomy::from_fixture().unwrap()
@@ -208,7 +208,7 @@ fn walking_follows_answers_and_drops_those_off_the_path() {
     };
     assert_eq!(
         (*id, *audience),
-        ("sextorsion", crate::domain::audience::Audience::Particulier)
+        ("sextorsion", crate::audience::Audience::Particulier)
     );
     assert_eq!(step.kept_answers().len(), 2);
     assert_eq!(
@@ -233,7 +233,7 @@ fn an_outcome_joins_the_situation_with_the_incident_advice() {
         &taxonomy,
         "rancon",
         &tree.outcomes["rancon"],
-        crate::domain::audience::Audience::Collectivite,
+        crate::audience::Audience::Collectivite,
     );
     assert_eq!(view.title, "Rançongiciel");
     assert_eq!(view.now, ["Ne payez pas.", "Débranchez."]);

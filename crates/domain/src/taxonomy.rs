@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use super::audience::Audience;
 use super::matching::IncidentSet;
 
-const FIXTURE: &str = include_str!("../../fixtures/incident_types.json");
+const FIXTURE: &str = include_str!("../../../fixtures/incident_types.json");
 
 /// A service a victim can be redirected to (Pharos, 33700, Perceval, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::{Context, Listed, id};
-use crate::domain::zone::Zone;
+use crate::zone::Zone;
 
 /// A part of the zone.
 #[derive(Serialize)]
