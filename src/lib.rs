@@ -8,7 +8,7 @@ pub mod auth;
 pub mod background;
 pub mod clock;
 pub mod config;
-pub mod db;
+pub use cyberdir_db as db;
 pub mod diagnostic;
 pub mod directory;
 pub use cyberdir_domain as domain;

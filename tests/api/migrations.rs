@@ -37,7 +37,7 @@ fn sqlite_and_postgres_trees_have_the_same_tables_and_columns() {
 
 #[test]
 fn migration_folders_have_the_same_names() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/db/migrations");
     let list = |backend: &str| {
         let mut names: Vec<String> = std::fs::read_dir(root.join(backend))
             .unwrap()

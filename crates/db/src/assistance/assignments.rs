@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
-use crate::db::schema::{assistance_assignments, assistance_requests};
+use crate::DbConnection;
+use crate::schema::{assistance_assignments, assistance_requests};
 
 use super::*;
 

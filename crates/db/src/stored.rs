@@ -8,10 +8,10 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use super::MultiBackend;
-use crate::domain::assistance::RequestStatus;
-use crate::domain::label::LabelStatus;
-use crate::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
-use crate::domain::referencing::ChangeRequestStatus;
+use cyberdir_domain::assistance::RequestStatus;
+use cyberdir_domain::label::LabelStatus;
+use cyberdir_domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+use cyberdir_domain::referencing::ChangeRequestStatus;
 
 macro_rules! stored_as_text {
     ($($ty:ty),+ $(,)?) => {$(

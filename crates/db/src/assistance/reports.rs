@@ -3,8 +3,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::DbConnection;
-use crate::db::schema::{intervention_reports, providers, satisfaction_surveys};
+use crate::DbConnection;
+use crate::schema::{intervention_reports, providers, satisfaction_surveys};
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
 #[diesel(table_name = intervention_reports)]

@@ -9,7 +9,7 @@ use super::schema::{
     change_requests, charter_acceptances, organisation_members, provider_documents, providers,
     users,
 };
-use crate::domain::referencing::ChangeRequestStatus;
+use cyberdir_domain::referencing::ChangeRequestStatus;
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
 #[diesel(table_name = provider_documents)]

@@ -5,8 +5,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Date, Double, Nullable, Text, Timestamp};
 
-use crate::db::schema::{assistance_assignments, provider_absences, provider_capacity};
-use crate::db::{DbConnection, insert_unless_taken};
+use crate::schema::{assistance_assignments, provider_absences, provider_capacity};
+use crate::{DbConnection, insert_unless_taken};
 
 /// (capacity, open requests) of a provider, defaults when never set.
 pub fn capacity_of(conn: &mut DbConnection, provider_id: &str) -> QueryResult<(i32, i32)> {

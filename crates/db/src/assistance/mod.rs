@@ -9,8 +9,8 @@ pub use assignments::*;
 pub use availability::*;
 pub use reports::*;
 
-use crate::domain::assistance::RequestStatus;
 use chrono::NaiveDateTime;
+use cyberdir_domain::assistance::RequestStatus;
 use diesel::prelude::*;
 
 use super::schema::{

@@ -1,6 +1,6 @@
 //! Provider queries.
 
-use crate::domain::label::LabelStatus;
+use cyberdir_domain::label::LabelStatus;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -9,9 +9,9 @@ use diesel::prelude::*;
 use super::labels::LabelRecord;
 use super::schema::{labels, provider_incident_types, provider_zone_departements, providers};
 use super::{DbConnection, counters};
-use crate::domain::audience::{decode_list, encode_list};
-use crate::domain::provider::{LabelSummary, Provider, ReferencingStatus};
-use crate::domain::zone::Zone;
+use cyberdir_domain::audience::{decode_list, encode_list};
+use cyberdir_domain::provider::{LabelSummary, Provider, ReferencingStatus};
+use cyberdir_domain::zone::Zone;
 
 #[derive(Queryable, Selectable, Insertable, AsChangeset, Debug, Clone)]
 #[diesel(table_name = providers, treat_none_as_null = true)]

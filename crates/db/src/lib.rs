@@ -7,11 +7,9 @@ macro_rules! batch_insert {
     ($conn:expr, $table:expr, $rows:expr) => {
         match $conn {
             #[cfg(feature = "sqlite")]
-            $crate::db::DbConnection::Sqlite(c) => {
-                diesel::insert_into($table).values($rows).execute(c)
-            }
+            $crate::DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
             #[cfg(feature = "postgres")]
-            $crate::db::DbConnection::Postgresql(c) => {
+            $crate::DbConnection::Postgresql(c) => {
                 diesel::insert_into($table).values($rows).execute(c)
             }
         }

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::incident_types;
-use crate::domain::audience::encode_list;
-use crate::domain::taxonomy::Taxonomy;
+use cyberdir_domain::audience::encode_list;
+use cyberdir_domain::taxonomy::Taxonomy;
 
 /// Inserts new types and updates changed ones; idempotent. Types that left the fixture stay
 /// (providers and reports may still refer to them).

@@ -1,10 +1,10 @@
 //! Queries of the ExpertCyber label: applications, answers, evidence, audit findings, labels,
 //! numbers and reminders.
 
-use crate::domain::label::LabelStatus;
-use crate::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
-use crate::domain::provider::LabelSummary;
 use chrono::{NaiveDate, NaiveDateTime};
+use cyberdir_domain::label::LabelStatus;
+use cyberdir_domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+use cyberdir_domain::provider::LabelSummary;
 use diesel::prelude::*;
 
 use super::schema::{
