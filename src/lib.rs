@@ -2,35 +2,16 @@
 //! application together; `main.rs` and the tests share it.
 
 pub mod api;
-pub mod assistance;
-pub mod audit;
-pub mod auth;
-pub mod background;
-pub mod clock;
-pub mod config;
-pub use cyberdir_db as db;
-pub mod diagnostic;
-pub mod directory;
-pub use cyberdir_domain as domain;
-pub mod error;
-pub mod french;
-pub mod geo;
-pub mod hsds;
 pub mod http;
-pub mod jobs;
-pub mod json;
-pub mod label;
-pub mod limits;
-pub mod mail;
-pub mod observatory;
-pub mod partners;
-pub mod referencing;
-pub mod seed;
-pub mod setup;
-pub mod state;
 pub mod telemetry;
-pub mod templates;
 pub mod web;
+
+// The layers below, under the names the handlers and the tests use.
+pub use cyberdir_services::{
+    assistance, audit, auth, background, clock, config, db, diagnostic, directory, domain, error,
+    french, geo, hsds, jobs, json, label, limits, mail, observatory, partners, referencing, seed,
+    setup, state, templates, uploads,
+};
 
 use std::net::TcpListener;
 

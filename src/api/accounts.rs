@@ -5,10 +5,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::auth::extract::{CurrentUser, check_same_site};
 use crate::auth::{Role, accounts, password};
 use crate::error::{AppError, Problem};
 use crate::http;
+use crate::http::extract::{CurrentUser, check_same_site};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]

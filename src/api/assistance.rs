@@ -14,9 +14,9 @@ use crate::assistance::views::{
     AvailabilityView, RequestCreated, RequestList, RequestView, TrackingView,
 };
 use crate::assistance::{self, NewRequest, close};
-use crate::auth::extract::CurrentUser;
 use crate::domain::assistance::RequestStatus;
 use crate::error::{AppError, Problem};
+use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 
 /// A victim asks for help. Send an `Idempotency-Key` header to make retries safe. Incident

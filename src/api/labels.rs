@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::referencing::EventList;
-use crate::auth::extract::CurrentUser;
 use crate::domain::label_application::{Action, ApplicationStatus};
 use crate::error::{AppError, Problem};
 use crate::http::download::{self, Disposition};
+use crate::http::extract::CurrentUser;
 use crate::label::criteria::Framework;
 use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::views::{

@@ -5,8 +5,8 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::extract::CurrentUser;
 use crate::error::{AppError, Problem};
+use crate::http::extract::CurrentUser;
 use crate::http::paging::{PageQuery, Paging};
 use crate::mail::outbox;
 use crate::mail::outbox::OutboxRow;

@@ -6,8 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::extract::CurrentUser;
 use crate::error::{AppError, Problem};
+use crate::http::extract::CurrentUser;
 use crate::partners::keys::{self, IssuedKey, KeyView};
 use crate::partners::statistics::{self, PartnerStatistics, StatisticsQuery};
 use crate::partners::{self, PartnerInput, PartnerView};

@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::audit::EventView;
-use crate::auth::extract::CurrentUser;
 use crate::domain::provider::ReferencingStatus;
 use crate::domain::referencing::Action;
 use crate::domain::referencing::ChangeRequestStatus;
 use crate::error::{AppError, Problem};
 use crate::http::download::{self as file_download, Disposition};
+use crate::http::extract::CurrentUser;
 use crate::http::paging::{PageQuery, Paging};
 use crate::referencing::profile::ProfileInput;
 use crate::referencing::queue::{self as application_queue, QueueFilter};

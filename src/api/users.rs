@@ -4,9 +4,9 @@ use actix_web::{HttpResponse, get, patch, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::extract::CurrentUser;
 use crate::auth::users::{self, AdminUserView, UserChange};
 use crate::error::{AppError, Problem};
+use crate::http::extract::CurrentUser;
 use crate::http::paging::{PageQuery, Paging};
 use crate::state::AppState;
 

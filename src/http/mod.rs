@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod download;
+pub mod extract;
 pub mod frame;
 pub mod input;
 pub mod multipart;

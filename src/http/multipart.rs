@@ -2,12 +2,12 @@
 //! enforced while streaming, so that no upload can hold more memory than they allow.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix_multipart::Multipart;
 use futures_util::StreamExt as _;
 
 use crate::error::AppError;
+pub use crate::uploads::UploadBudget;
 
 /// A text field of an upload form is short (a token, a kind, a criterion).
 const MAX_TEXT_BYTES: usize = 4096;
@@ -17,41 +17,6 @@ const MAX_PARTS: usize = 24;
 /// A file past its limit is read on (and dropped) up to this many times the limit, so that a
 /// browser gets the answer instead of a reset connection; beyond, the upload is cut off.
 const DRAIN_FACTOR: usize = 4;
-
-/// The bytes every upload of this process may hold in memory at once
-/// (`CYBERDIR_UPLOAD_MEMORY_MB`): past it, an upload is refused with a 503 (and `Retry-After`)
-/// rather than growing the process.
-#[derive(Debug)]
-pub struct UploadBudget {
-    limit: usize,
-    used: AtomicUsize,
-}
-
-impl UploadBudget {
-    pub fn new(limit: usize) -> Self {
-        Self {
-            limit,
-            used: AtomicUsize::new(0),
-        }
-    }
-
-    /// Bytes held by uploads now.
-    pub fn used(&self) -> usize {
-        self.used.load(Ordering::Acquire)
-    }
-
-    fn reserve(&self, n: usize) -> bool {
-        self.used
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |used| {
-                used.checked_add(n).filter(|total| *total <= self.limit)
-            })
-            .is_ok()
-    }
-
-    fn release(&self, n: usize) {
-        self.used.fetch_sub(n, Ordering::AcqRel);
-    }
-}
 
 /// The bytes one form holds of the budget, given back when the form is dropped.
 #[derive(Debug, Default)]
@@ -68,7 +33,7 @@ impl Held {
         if !budget.reserve(n) {
             return Err(AppError::Unavailable(format!(
                 "upload memory budget of {} bytes in use",
-                budget.limit
+                budget.limit()
             )));
         }
         self.bytes += n;

@@ -9,9 +9,9 @@ use super::session::{
     PageUser, anonymous_token, check_anonymous_form, check_form, data_of, safe_next, see_other,
 };
 use super::{page, render_error};
-use crate::auth::extract::CurrentUser;
 use crate::auth::{Role, accounts, password};
 use crate::error::{AppError, FieldErrors};
+use crate::http::extract::CurrentUser;
 use crate::http::session_cookie;
 use crate::state::AppState;
 

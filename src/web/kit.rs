@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::page;
-use crate::auth::extract::CurrentUser;
 use crate::domain::actor::{Actor, Role};
 use crate::error::{AppError, FieldErrors};
+use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 
 pub use crate::french::{date_fr, datetime_fr, day_fr, euros, iso, plural, size_fr};

@@ -75,7 +75,7 @@ pub fn page(
     status: StatusCode,
     template: &str,
     title: &str,
-    user: Option<&crate::auth::extract::CurrentUser>,
+    user: Option<&crate::http::extract::CurrentUser>,
     body: serde_json::Value,
 ) -> HttpResponse {
     let data = page_data(state, title, user, body);
@@ -101,7 +101,7 @@ pub fn page_html(
 fn page_data(
     state: &AppState,
     title: &str,
-    user: Option<&crate::auth::extract::CurrentUser>,
+    user: Option<&crate::http::extract::CurrentUser>,
     body: serde_json::Value,
 ) -> serde_json::Value {
     let mut data = match body {

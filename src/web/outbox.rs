@@ -11,9 +11,9 @@ use super::kit::{
 };
 use super::page;
 use super::session::{PageUser, check_form, data_of, see_other};
-use crate::auth::extract::CurrentUser;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
+use crate::http::extract::CurrentUser;
 use crate::mail::outbox;
 use crate::mail::outbox::OutboxRow;
 use crate::state::AppState;

@@ -14,9 +14,9 @@ use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use crate::auth::Role;
-use crate::auth::extract::{CurrentUser, session_user};
 use crate::auth::tokens;
 use crate::error::AppError;
+use crate::http::extract::{CurrentUser, session_user};
 use crate::state::AppState;
 
 /// A page that needs a session: without one, the visitor is sent to the log-in page and back.

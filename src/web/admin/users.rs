@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::auth::Role;
-use crate::auth::extract::CurrentUser;
 use crate::auth::users::{self, AdminUserView, UserChange};
 use crate::domain::actor::Actor;
 use crate::error::AppError;
+use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::kit::{
     Choice, InfoQuery, area_error_page as error_page, blocking, date_fr, first_message,

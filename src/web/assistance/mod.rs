@@ -10,8 +10,8 @@ mod victim;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use crate::auth::extract::CurrentUser;
 use crate::error::AppError;
+use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -6,9 +6,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde_json::json;
 
-use crate::auth::extract::CurrentUser;
 use crate::diagnostic::staff::{self, Overview};
 use crate::error::AppError;
+use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::kit::{
     InfoQuery, area_error_page as error_page, blocking, datetime_fr, refuse_unless_staff,

@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, event_label, first_errors};
 use crate::auth::Role;
-use crate::auth::extract::CurrentUser;
 use crate::domain::label_application::{Action, ApplicationStatus, Finding};
 use crate::error::{AppError, FieldErrors};
+use crate::http::extract::CurrentUser;
 use crate::label::queue::ApplicationListRow;
 use crate::label::{self, ActionInput, FindingInput};
 use crate::state::AppState;

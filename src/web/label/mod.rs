@@ -12,8 +12,8 @@ mod review;
 use actix_web::{HttpResponse, web};
 use serde_json::{Value, json};
 
-use crate::auth::extract::CurrentUser;
 use crate::error::{AppError, FieldErrors};
+use crate::http::extract::CurrentUser;
 use crate::label::views::{CriterionView, LabelApplicationView};
 use crate::state::AppState;
 

@@ -9,11 +9,11 @@ use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, euros, first_errors};
 use crate::auth::Role;
-use crate::auth::extract::CurrentUser;
 use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{Action, ApplicationKind};
 use crate::error::{AppError, FieldErrors};
 use crate::http::download::{self as file_download, Disposition};
+use crate::http::extract::CurrentUser;
 use crate::label::overview::Overview;
 use crate::label::views::LabelApplicationView;
 use crate::label::{self, ActionInput, ApplicationUpdate, NewApplication, evidence};

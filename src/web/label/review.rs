@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, euros, event_label, first_errors};
-use crate::auth::extract::CurrentUser;
 use crate::domain::label_application::{Action, ApplicationStatus, FeeStatus, reason_required};
 use crate::error::{AppError, FieldErrors};
+use crate::http::extract::CurrentUser;
 use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::{self, ActionInput};
 use crate::state::AppState;

@@ -8,9 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::svg::escape;
-use crate::auth::extract::CurrentUser;
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
+use crate::http::extract::CurrentUser;
 use crate::observatory::alerts::{self, AlertInput, AlertView};
 use crate::observatory::signals;
 use crate::state::AppState;

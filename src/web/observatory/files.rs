@@ -7,9 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::extract::CurrentUser;
 use crate::error::AppError;
 use crate::french::{datetime_fr, month_fr};
+use crate::http::extract::CurrentUser;
 use crate::observatory::{open_data, statistics};
 use crate::state::AppState;
 use crate::web::kit::{area_error_page as error_page, blocking, form_value, refuse_unless_staff};

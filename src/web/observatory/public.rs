@@ -6,12 +6,12 @@ use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::extract::CurrentUser;
 use crate::domain::audience::Audience;
 use crate::error::AppError;
 use crate::french::number_fr;
 use crate::french::{datetime_fr, month_fr};
 use crate::http::download::{Disposition, file};
+use crate::http::extract::CurrentUser;
 use crate::observatory::open_data::{self, NO_REGION};
 use crate::observatory::statistics::{self, Cell};
 use crate::state::AppState;

@@ -8,11 +8,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::charts::{self, Bar, Line, LineStyle};
-use crate::auth::extract::CurrentUser;
 use crate::domain::audience::Audience;
 use crate::error::AppError;
 use crate::french::{change_fr, number_fr};
 use crate::http::download::{Disposition, file};
+use crate::http::extract::CurrentUser;
 use crate::observatory::dashboard::{Dashboard, Filter};
 use crate::state::AppState;
 use crate::web::kit::{

@@ -8,10 +8,10 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::extract::CurrentUser;
 use crate::domain::audience::Audience;
 use crate::domain::partner::PartnerState;
 use crate::error::{AppError, FieldErrors};
+use crate::http::extract::CurrentUser;
 use crate::partners::keys::{self, IssuedKey};
 use crate::partners::statistics::{self, StatisticsQuery};
 use crate::partners::{self, PartnerInput, PartnerView};

@@ -29,7 +29,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::audit::EventView;
-use crate::auth::extract::CurrentUser;
 use crate::domain::audience::Audience;
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::referencing::{Action, Party, available, label, reason_required};
@@ -38,6 +37,7 @@ use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
 use crate::french::paris_midnight;
 use crate::http::download::{self, Disposition};
+use crate::http::extract::CurrentUser;
 use crate::referencing::profile::{self, ProfileInput};
 use crate::referencing::views::{ApplicationView, MemberView};
 use crate::referencing::{self, Access};

@@ -1,0 +1,303 @@
+//! The monthly open-data file: every cell of the month's cube (incident type × audience ×
+//! région, with every total), small counts suppressed with their complements, as CSV (UTF-8)
+//! described by a Table Schema. A month's file is frozen once published; a correction is a
+//! new revision with its note. The public statistics read these files, so what is published
+//! is published once, the same everywhere.
+
+use chrono::NaiveDate;
+
+use super::cube::{Codes, Facts, day_number};
+use crate::audit::Event;
+use crate::auth::tokens;
+use crate::db::observatory::{self as queries, ReleaseRow};
+use crate::db::{DbConnection, write_transaction};
+use crate::domain::actor::Actor;
+use crate::domain::audience::Audience;
+use crate::domain::observatory::month_end;
+use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The Table Schema of the file.
+pub const SCHEMA: &str = include_str!("../../../../fixtures/observatory/schema.json");
+
+/// The code of every total in the file, and of the facts with no place.
+pub const TOTAL: &str = "total";
+pub const NO_REGION: &str = "non-renseignee";
+
+/// The columns, in order (as the Table Schema names them).
+pub const COLUMNS: [&str; 9] = [
+    "mois",
+    "type_incident",
+    "libelle_type_incident",
+    "categorie",
+    "public",
+    "region",
+    "libelle_region",
+    "nombre",
+    "secret",
+];
+
+/// The cube's dimensions: the taxonomy's types, the audiences, the régions and "no place".
+pub struct Axes {
+    pub types: Vec<(String, String, String)>,
+    pub audiences: Vec<Audience>,
+    pub regions: Vec<(String, String)>,
+}
+
+impl Axes {
+    pub fn of(state: &AppState) -> Self {
+        let mut regions = state.departements.regions();
+        regions.push((NO_REGION.into(), "Non renseignée".into()));
+        Self {
+            types: state
+                .taxonomy
+                .all()
+                .iter()
+                .map(|t| (t.code.clone(), t.label.clone(), t.category.clone()))
+                .collect(),
+            audiences: Audience::ALL.to_vec(),
+            regions,
+        }
+    }
+
+    pub fn sizes(&self) -> [usize; 3] {
+        [self.types.len(), self.audiences.len(), self.regions.len()]
+    }
+}
+
+/// The month's cases (counted facts with an incident type and an audience), protected.
+pub fn protect_month(axes: &Axes, facts: &Facts, first: NaiveDate) -> Result<Protected, AppError> {
+    let [types, audiences, regions] = axes.sizes();
+    let d = &facts.dims;
+    let position = |codes: &Codes, list: &mut dyn Iterator<Item = String>| -> Vec<Option<usize>> {
+        let mut map = vec![None; codes.codes_len() + 1];
+        for (i, code) in list.enumerate() {
+            let k = codes.find(&code);
+            if k != Codes::UNKNOWN {
+                map[k as usize] = Some(i);
+            }
+        }
+        map
+    };
+    let type_of = position(&d.incident, &mut axes.types.iter().map(|t| t.0.clone()));
+    let audience_of = position(
+        &d.audience,
+        &mut axes.audiences.iter().map(|a| a.code().to_owned()),
+    );
+    let mut region_of = position(&d.region, &mut axes.regions.iter().map(|r| r.0.clone()));
+    region_of[Codes::NONE as usize] = Some(regions - 1);
+    let (from, to) = (day_number(first), day_number(month_end(first)));
+    let mut interior = vec![0u64; types * audiences * regions];
+    for f in &facts.rows {
+        if !f.counted || f.kind.is_none() || f.day < from || f.day > to {
+            continue;
+        }
+        let at = |map: &[Option<usize>], k: u16| map.get(k as usize).copied().flatten();
+        let (Some(t), Some(a), Some(r)) = (
+            at(&type_of, f.incident),
+            at(&audience_of, f.audience),
+            at(&region_of, f.region),
+        ) else {
+            continue;
+        };
+        interior[(t * audiences + a) * regions + r] += 1;
+    }
+    Protected::new(&[types, audiences, regions], &interior, DEFAULT_THRESHOLD)
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The month's file, every cell of the protected cube, totals included.
+pub fn csv_of(axes: &Axes, first: NaiveDate, cube: &Protected) -> Result<String, AppError> {
+    let month = first.format("%Y-%m").to_string();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| AppError::Internal(e.to_string());
+    out.write_record(COLUMNS).map_err(internal)?;
+    let with_total = |n: usize| (0..n).map(Some).chain(std::iter::once(None));
+    for t in with_total(axes.types.len()) {
+        for a in with_total(axes.audiences.len()) {
+            for r in with_total(axes.regions.len()) {
+                let coords: [Coord; 3] = [t, a, r];
+                let (code, label, category) = match t.and_then(|t| axes.types.get(t)) {
+                    Some((c, l, k)) => (c.as_str(), l.as_str(), k.as_str()),
+                    None => (TOTAL, "Tous types", ""),
+                };
+                let audience = a
+                    .and_then(|a| axes.audiences.get(a))
+                    .map_or(TOTAL, |a| a.code());
+                let (region, region_label) = match r.and_then(|r| axes.regions.get(r)) {
+                    Some((c, n)) => (c.as_str(), n.as_str()),
+                    None => (TOTAL, "France entière"),
+                };
+                let published = cube.published(&coords);
+                let count = published.map(|n| n.to_string()).unwrap_or_default();
+                let secret = if published.is_none() { "true" } else { "false" };
+                out.write_record([
+                    month.as_str(),
+                    code,
+                    label,
+                    category,
+                    audience,
+                    region,
+                    region_label,
+                    &count,
+                    secret,
+                ])
+                .map_err(internal)?;
+            }
+        }
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The months a file is due for: every month with facts, ended at least a day before `today`
+/// (so that the last evening's journeys are in), without a file yet.
+fn due_months(
+    facts: &Facts,
+    (today, window_start): (NaiveDate, NaiveDate),
+    published: &[String],
+) -> Vec<NaiveDate> {
+    let Some(first_day) = facts
+        .rows
+        .iter()
+        .filter(|f| f.kind.is_some())
+        .map(|f| f.day)
+        .min()
+        .and_then(super::cube::day_of)
+    else {
+        return Vec::new();
+    };
+    // Months before the window are no longer recomputed.
+    let first_day = first_day.max(window_start);
+    let mut months = Vec::new();
+    let mut month = crate::domain::observatory::month_of(first_day);
+    while month_end(month) < today.pred_opt().unwrap_or(today) {
+        if !published.contains(&month.format("%Y-%m").to_string()) {
+            months.push(month);
+        }
+        let Some(next) = month.checked_add_months(chrono::Months::new(1)) else {
+            break;
+        };
+        month = next;
+    }
+    months
+}
+
+/// Publishes the file of every month due; returns how many this process published.
+pub fn publish_due(state: &AppState) -> Result<usize, AppError> {
+    let mut conn = state.pool.get()?;
+    let published: Vec<String> = queries::releases(&mut conn)?
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    let facts = super::facts(state, &mut conn)?;
+    let today = state.clock.today();
+    let window = (today, super::window_start(state, today));
+    let months = due_months(&facts, window, &published);
+    if months.is_empty() {
+        return Ok(0);
+    }
+    let axes = Axes::of(state);
+    let mut files = Vec::new();
+    for month in months {
+        files.push((
+            month,
+            csv_of(&axes, month, &protect_month(&axes, &facts, month)?)?,
+        ));
+    }
+    drop(facts);
+    let mut done = 0;
+    for (month, csv) in files {
+        done += usize::from(release(state, &mut conn, month, 1, csv, None)?);
+    }
+    Ok(done)
+}
+
+fn release(
+    state: &AppState,
+    conn: &mut DbConnection,
+    month: NaiveDate,
+    revision: i32,
+    csv: String,
+    note: Option<String>,
+) -> Result<bool, AppError> {
+    let row = ReleaseRow {
+        month: month.format("%Y-%m").to_string(),
+        revision,
+        sha256: tokens::digest(&csv),
+        csv,
+        note,
+        published_at: state.clock.now_naive(),
+    };
+    // Two processes may publish the same month at once: the first wins, the other does nothing.
+    Ok(queries::insert_release(conn, &row)?)
+}
+
+/// A correction (admins): the month's file again from today's facts (requests accepted or
+/// resolved since, reports' confirmed types), as a new revision with its note, audited. The
+/// earlier revisions stay as they were. A file that would not change is refused.
+pub fn correct(state: &AppState, admin: &Actor, month: &str, note: &str) -> Result<i32, AppError> {
+    admin.require_admin()?;
+    let note = note.trim();
+    if note.chars().count() < 10 {
+        return Err(AppError::field(
+            "note",
+            "Expliquez la correction en quelques mots (10 caractères au moins).",
+        ));
+    }
+    if note.chars().count() > NOTE_MAX {
+        return Err(AppError::field(
+            "note",
+            format!("La note tient en {NOTE_MAX} caractères au plus."),
+        ));
+    }
+    let first = crate::domain::observatory::parse_month(month)
+        .ok_or_else(|| AppError::field("mois", "Indiquez le mois sous la forme AAAA-MM."))?;
+    let window_start = super::window_start(state, state.clock.today());
+    if first < crate::domain::observatory::month_of(window_start) {
+        return Err(AppError::Conflict(format!(
+            "Ce mois est antérieur aux {} années que l'observatoire recalcule : son fichier publié reste tel quel.",
+            state.config.observatory_window_years
+        )));
+    }
+    let mut conn = state.pool.get()?;
+    let Some(last) = queries::release(&mut conn, month)? else {
+        return Err(AppError::not_found(
+            "Ce mois n'a pas encore de fichier publié : il n'y a rien à corriger.",
+        ));
+    };
+    let axes = Axes::of(state);
+    let csv = {
+        let facts = super::facts(state, &mut conn)?;
+        csv_of(&axes, first, &protect_month(&axes, &facts, first)?)?
+    };
+    if tokens::digest(&csv) == last.sha256 {
+        return Err(AppError::Conflict(format!(
+            "Recalculé aujourd'hui, le fichier de ce mois est identique à sa révision {} : il n'y a rien à corriger.",
+            last.revision
+        )));
+    }
+    let revision = last.revision + 1;
+    let published = write_transaction(&mut conn, |conn| {
+        if !release(state, conn, first, revision, csv, Some(note.to_owned()))? {
+            return Ok(false);
+        }
+        let event = Event::open_data_file(month, last.revision, revision)
+            .by(Some(&admin.id))
+            .because(Some(note));
+        crate::audit::record(conn, state.clock.now_naive(), event)?;
+        Ok::<_, AppError>(true)
+    })?;
+    if !published {
+        return Err(AppError::Conflict(
+            "Une autre correction de ce mois vient d'être publiée : recommencez.".into(),
+        ));
+    }
+    Ok(revision)
+}
+
+/// The longest note a correction carries.
+pub const NOTE_MAX: usize = 1_000;
