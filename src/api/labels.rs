@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::referencing::EventList;
-use crate::domain::label_application::{Action, ApplicationStatus};
+use crate::domain::label_application::{Action, ApplicationKind, ApplicationStatus, FeeStatus};
 use crate::error::{AppError, Problem};
 use crate::http::download::{self, Disposition};
 use crate::http::extract::CurrentUser;
@@ -73,10 +73,10 @@ pub struct ApplicationSummary {
     pub id: String,
     pub provider_id: String,
     pub provider_name: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: ApplicationKind,
+    pub status: ApplicationStatus,
     pub status_label: String,
-    pub fee_status: String,
+    pub fee_status: FeeStatus,
     pub auditor_id: Option<String>,
     pub audit_date: Option<chrono::NaiveDate>,
     pub corrective_deadline: Option<chrono::NaiveDate>,
@@ -114,9 +114,7 @@ pub async fn list(
             results: rows
                 .into_iter()
                 .map(|r| ApplicationSummary {
-                    status_label: ApplicationStatus::parse(&r.status)
-                        .map(|s| s.label().to_owned())
-                        .unwrap_or_default(),
+                    status_label: r.status.label().to_owned(),
                     id: r.id,
                     provider_id: r.provider_id,
                     provider_name: r.provider_name,

@@ -9,7 +9,7 @@ use crate::error::{AppError, Problem};
 use crate::http::extract::CurrentUser;
 use crate::http::paging::{PageQuery, Paging};
 use crate::mail::outbox;
-use crate::mail::outbox::OutboxRow;
+use crate::mail::outbox::{OutboxRow, OutboxStatus};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -18,7 +18,7 @@ pub struct OutboxMessageView {
     pub template: String,
     pub recipient: String,
     pub subject: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
@@ -67,10 +67,7 @@ pub async fn list(
     user: CurrentUser,
     query: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let status = query
-        .status
-        .clone()
-        .unwrap_or_else(|| outbox::FAILED.to_owned());
+    let status = query.status.clone();
     let paging = PageQuery {
         page: query.page,
         limit: query.limit,
@@ -78,7 +75,8 @@ pub async fn list(
     let Paging { page, limit } = Paging::of(paging, 20, 100)?;
     let state = state.into_inner();
     let (total, rows) =
-        web::block(move || outbox::list(&state, &user, &status, page, limit)).await??;
+        web::block(move || outbox::list_named(&state, &user, status.as_deref(), page, limit))
+            .await??;
     Ok(HttpResponse::Ok().json(OutboxList {
         total,
         page,

@@ -2,6 +2,9 @@
 //! (RFC 6266), never cached, never sniffed.
 
 use actix_web::HttpResponse;
+use actix_web::http::header::{
+    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
 
 /// Whether the browser shows the file (`inline`) or saves it (`attachment`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,7 +15,7 @@ pub enum Disposition {
 
 /// `inline; filename="..."; filename*=UTF-8''...`: the name in plain ASCII (accents folded,
 /// quotes, backslashes, semicolons and control characters dropped; `fallback` when nothing is
-/// left) and, exactly, in UTF-8.
+/// left) and, exactly, in UTF-8 (written by actix's `ContentDisposition`).
 pub fn content_disposition(disposition: Disposition, filename: &str, fallback: &str) -> String {
     let ascii: String = deunicode::deunicode(filename)
         .chars()
@@ -24,21 +27,21 @@ pub fn content_disposition(disposition: Disposition, filename: &str, fallback: &
     } else {
         ascii
     };
-    let encoded: String = filename
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let kind = match disposition {
-        Disposition::Inline => "inline",
-        Disposition::Attachment => "attachment",
-    };
-    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    ContentDisposition {
+        disposition: match disposition {
+            Disposition::Inline => DispositionType::Inline,
+            Disposition::Attachment => DispositionType::Attachment,
+        },
+        parameters: vec![
+            DispositionParam::Filename(ascii),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: filename.as_bytes().to_vec(),
+            }),
+        ],
+    }
+    .to_string()
 }
 
 /// A private file as the answer: its type, its name, no caching by proxies or the browser.

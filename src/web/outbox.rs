@@ -91,7 +91,7 @@ fn load_emails(
     page: usize,
 ) -> Result<(i64, Vec<OutboxRow>), AppError> {
     let page = i64::try_from(page).unwrap_or(1);
-    outbox::list(state, staff, outbox::FAILED, page, EMAIL_PAGE)
+    outbox::list(state, staff, outbox::OutboxStatus::Failed, page, EMAIL_PAGE)
 }
 
 #[get("/instruction/courriels")]

@@ -331,3 +331,19 @@ async fn local_alerts_show_only_where_they_apply_and_bad_alerts_are_refused_in_f
     let again = staff.submit(&list, &action, &[]).await;
     assert_eq!(again.status, 409, "nothing left to withdraw");
 }
+
+#[tokio::test]
+async fn the_feed_stays_well_formed_whatever_the_public_address() {
+    let db = std::sync::Arc::new(crate::common::TestDb::new());
+    let base = "https://exemple.fr/cyber&dir";
+    let app = TestApp::spawn_with(db, &[("CYBERDIR_BASE_URL", base)]).await;
+    let xml = app.get("/alertes.atom").await.text().await.unwrap();
+    assert_valid_atom(&xml, &[]);
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let own = doc
+        .root_element()
+        .children()
+        .find(|c| c.tag_name().name() == "link" && c.attribute("rel") == Some("self"))
+        .and_then(|l| l.attribute("href"));
+    assert_eq!(own, Some("https://exemple.fr/cyber&dir/alertes.atom"));
+}

@@ -649,7 +649,7 @@ async fn staff_decide_change_requests_and_resend_failed_emails() {
                 subject: "Votre demande de référencement a bien été reçue".into(),
                 body_text: "Bonjour".into(),
                 body_html: "<p>Bonjour</p>".into(),
-                status: cyberdir::db::outbox::FAILED.into(),
+                status: cyberdir::db::outbox::OutboxStatus::Failed,
                 attempts: 7,
                 next_attempt_at: now,
                 give_up_at: now,

@@ -107,9 +107,9 @@ pub struct ApplicationListRow {
     pub id: String,
     pub provider_id: String,
     pub provider_name: String,
-    pub kind: String,
-    pub status: String,
-    pub fee_status: String,
+    pub kind: ApplicationKind,
+    pub status: ApplicationStatus,
+    pub fee_status: FeeStatus,
     pub auditor_id: Option<String>,
     pub audit_date: Option<NaiveDate>,
     pub corrective_deadline: Option<NaiveDate>,
@@ -119,7 +119,7 @@ pub struct ApplicationListRow {
 /// Applications, most recently changed first, optionally in one state or for one auditor.
 pub fn list_applications(
     conn: &mut DbConnection,
-    status: Option<&str>,
+    status: Option<ApplicationStatus>,
     auditor_id: Option<&str>,
 ) -> QueryResult<Vec<ApplicationListRow>> {
     let mut query = label_applications::table
@@ -142,7 +142,7 @@ pub fn list_applications(
         ))
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(label_applications::status.eq(status.to_owned()));
+        query = query.filter(label_applications::status.eq(status));
     }
     if let Some(auditor) = auditor_id {
         query = query.filter(label_applications::auditor_id.eq(auditor.to_owned()));

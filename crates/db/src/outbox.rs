@@ -6,9 +6,7 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::outbox;
 
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
+pub use cyberdir_domain::outbox::OutboxStatus;
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
 #[diesel(table_name = outbox)]
@@ -22,7 +20,7 @@ pub struct OutboxRow {
     pub subject: String,
     pub body_text: String,
     pub body_html: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     /// After this instant a failing message is parked as failed for staff.
@@ -77,7 +75,7 @@ pub fn claim_due(
     batch: i64,
 ) -> QueryResult<Vec<OutboxRow>> {
     let claimable = outbox::status
-        .eq(PENDING)
+        .eq(OutboxStatus::Pending)
         .and(outbox::next_attempt_at.le(now))
         .and(
             outbox::claimed_until
@@ -118,7 +116,7 @@ pub fn mark_sent(
 ) -> QueryResult<usize> {
     diesel::update(outbox::table.find(id).filter(outbox::claimed_by.eq(claim)))
         .set((
-            outbox::status.eq(SENT),
+            outbox::status.eq(OutboxStatus::Sent),
             outbox::sent_at.eq(now),
             outbox::attempts.eq(outbox::attempts + 1),
             outbox::claimed_by.eq(None::<String>),
@@ -137,7 +135,11 @@ pub fn mark_attempt_failed(
     retry_at: NaiveDateTime,
     give_up: bool,
 ) -> QueryResult<usize> {
-    let status = if give_up { FAILED } else { PENDING };
+    let status = if give_up {
+        OutboxStatus::Failed
+    } else {
+        OutboxStatus::Pending
+    };
     diesel::update(outbox::table.find(id).filter(outbox::claimed_by.eq(claim)))
         .set((
             outbox::status.eq(status),
@@ -152,7 +154,7 @@ pub fn mark_attempt_failed(
 
 pub fn list_by_status(
     conn: &mut DbConnection,
-    status: &str,
+    status: OutboxStatus,
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<OutboxRow>)> {
@@ -186,15 +188,19 @@ pub fn requeue_failed(
     now: NaiveDateTime,
     give_up_at: NaiveDateTime,
 ) -> QueryResult<bool> {
-    diesel::update(outbox::table.find(id).filter(outbox::status.eq(FAILED)))
-        .set((
-            outbox::status.eq(PENDING),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(now),
-            outbox::give_up_at.eq(give_up_at),
-        ))
-        .execute(conn)
-        .map(|n| n == 1)
+    diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::status.eq(OutboxStatus::Failed)),
+    )
+    .set((
+        outbox::status.eq(OutboxStatus::Pending),
+        outbox::attempts.eq(0),
+        outbox::next_attempt_at.eq(now),
+        outbox::give_up_at.eq(give_up_at),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
 }
 
 /// Every message, oldest first (tests and the `.eml` reader use it).
@@ -225,7 +231,7 @@ pub fn erase_delivered_about_erased(conn: &mut DbConnection) -> QueryResult<Vec<
         .select(assistance_requests::id.nullable());
     let ids: Vec<String> = outbox::table
         .filter(outbox::request_id.eq_any(erased))
-        .filter(outbox::status.ne(PENDING))
+        .filter(outbox::status.ne(OutboxStatus::Pending))
         .select(outbox::id)
         .load(conn)?;
     delete_ids(conn, ids)

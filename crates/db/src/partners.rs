@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{observatory_facts as facts, partner_keys as keys, partners};
+use cyberdir_domain::partner::PartnerState;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = partners)]
@@ -17,7 +18,7 @@ pub struct PartnerRow {
     pub origins: String,
     pub scope: String,
     pub accent: Option<String>,
-    pub state: String,
+    pub state: PartnerState,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -39,7 +40,7 @@ pub struct PartnerChanges {
     pub origins: String,
     pub scope: String,
     pub accent: Option<String>,
-    pub state: String,
+    pub state: PartnerState,
     pub updated_at: NaiveDateTime,
 }
 

@@ -8,9 +8,11 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use super::MultiBackend;
-use cyberdir_domain::assistance::RequestStatus;
+use cyberdir_domain::assistance::{AssignmentStatus, CommentStatus, RequestStatus};
 use cyberdir_domain::label::LabelStatus;
 use cyberdir_domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+use cyberdir_domain::outbox::OutboxStatus;
+use cyberdir_domain::partner::PartnerState;
 use cyberdir_domain::referencing::ChangeRequestStatus;
 
 macro_rules! stored_as_text {
@@ -41,4 +43,8 @@ stored_as_text!(
     FeeStatus,
     ApplicationKind,
     RequestStatus,
+    AssignmentStatus,
+    CommentStatus,
+    OutboxStatus,
+    PartnerState,
 );

@@ -85,6 +85,113 @@ impl RequestStatus {
     }
 }
 
+/// Where a victim's survey comment stands: staff read it before it is shown on the provider's
+/// public profile. Stored as text (see `db::stored`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    AsExpression,
+    FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentStatus {
+    /// Awaiting moderation.
+    Pending,
+    Published,
+    Rejected,
+}
+
+impl CommentStatus {
+    pub const ALL: [CommentStatus; 3] = [Self::Pending, Self::Published, Self::Rejected];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Published => "published",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Where one offer of a request to one provider stands. Stored as text (see `db::stored`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    AsExpression,
+    FromSqlRow,
+)]
+#[diesel(sql_type = Text)]
+#[serde(rename_all = "snake_case")]
+pub enum AssignmentStatus {
+    /// Offered, awaiting the provider's answer until it expires.
+    Pending,
+    Accepted,
+    Declined,
+    /// Expired without an answer.
+    TimedOut,
+    /// The provider was suspended or removed while it held the request.
+    Withdrawn,
+    /// The request ended (the victim cancelled, staff closed it) while the offer was pending.
+    Cancelled,
+}
+
+impl AssignmentStatus {
+    pub const ALL: [AssignmentStatus; 6] = [
+        Self::Pending,
+        Self::Accepted,
+        Self::Declined,
+        Self::TimedOut,
+        Self::Withdrawn,
+        Self::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Declined => "declined",
+            Self::TimedOut => "timed_out",
+            Self::Withdrawn => "withdrawn",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// French label, as staff and providers read it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "en attente de réponse",
+            Self::Accepted => "acceptée",
+            Self::Declined => "déclinée",
+            Self::TimedOut => "sans réponse",
+            Self::Withdrawn => "retirée",
+            Self::Cancelled => "annulée",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeclineReason {

@@ -11,6 +11,7 @@ pub mod label;
 pub mod label_application;
 pub mod matching;
 pub mod observatory;
+pub mod outbox;
 pub mod partner;
 pub mod provider;
 pub mod reason;

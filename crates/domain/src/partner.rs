@@ -45,8 +45,20 @@ pub fn key_expires_soon(expires_at: NaiveDateTime, now: NaiveDateTime) -> bool {
     expires_at - now <= chrono::Duration::days(EXPIRING_SOON_DAYS)
 }
 
-/// A partner's state: only an active partner's module is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+/// A partner's state: only an active partner's module is shown. Stored as text (see
+/// `db::stored`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    utoipa::ToSchema,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 #[serde(rename_all = "lowercase")]
 pub enum PartnerState {
     Active,
@@ -57,7 +69,7 @@ pub enum PartnerState {
 impl PartnerState {
     pub const ALL: [PartnerState; 3] = [Self::Active, Self::Paused, Self::Archived];
 
-    pub fn code(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Active => "active",
             Self::Paused => "paused",
@@ -74,7 +86,7 @@ impl PartnerState {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
+        Self::ALL.into_iter().find(|s| s.as_str() == code)
     }
 }
 

@@ -4,9 +4,11 @@
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
-use crate::assistance::RequestStatus;
+use crate::assistance::{AssignmentStatus, CommentStatus, RequestStatus};
 use crate::label::LabelStatus;
 use crate::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+use crate::outbox::OutboxStatus;
+use crate::partner::PartnerState;
 use crate::referencing::ChangeRequestStatus;
 
 macro_rules! written_as_text {
@@ -41,4 +43,8 @@ written_as_text!(
     FeeStatus,
     ApplicationKind,
     RequestStatus,
+    AssignmentStatus,
+    CommentStatus,
+    OutboxStatus,
+    PartnerState,
 );

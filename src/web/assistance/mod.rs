@@ -57,14 +57,7 @@ fn request_summary(state: &AppState, view: &crate::assistance::views::RequestVie
         "assignments": view.assignments.iter().map(|a| json!({
             "provider_name": a.provider_name,
             "status": a.status,
-            "status_label": match a.status.as_str() {
-                "pending" => "en attente de réponse",
-                "accepted" => "acceptée",
-                "declined" => "déclinée",
-                "timed_out" => "sans réponse",
-                "cancelled" => "annulée",
-                other => other,
-            },
+            "status_label": a.status.label(),
             "why": a.why,
             "decline_reason": a.decline_reason.as_deref().and_then(crate::domain::assistance::DeclineReason::parse).map(|r| r.label()),
             "decline_text": a.decline_text,

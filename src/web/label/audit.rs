@@ -57,13 +57,13 @@ async fn assigned(
         json!({
             "href": format!("/audit/{}", r.id),
             "provider_name": r.provider_name,
-            "status_label": ApplicationStatus::parse(&r.status).map(|s| s.label()).unwrap_or(""),
+            "status_label": r.status.label(),
             "audit_date": r.audit_date.map(day_fr),
         })
     };
     let (to_do, done): (Vec<_>, Vec<_>) = rows
         .iter()
-        .partition(|r| r.status == ApplicationStatus::AuditScheduled.as_str());
+        .partition(|r| r.status == ApplicationStatus::AuditScheduled);
     page(
         &state,
         StatusCode::OK,

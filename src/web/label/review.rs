@@ -8,7 +8,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, euros, event_label, first_errors};
-use crate::domain::label_application::{Action, ApplicationStatus, FeeStatus, reason_required};
+use crate::domain::label_application::{
+    Action, ApplicationKind, ApplicationStatus, FeeStatus, reason_required,
+};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
 use crate::label::labels::{self as label_service, LabelAction};
@@ -106,10 +108,10 @@ async fn queue(
             "rows": rows.iter().map(|r| json!({
                 "href": format!("/instruction/label/{}", r.id),
                 "provider_name": r.provider_name,
-                "kind": if r.kind == "renewal" { "Renouvellement" } else { "Première demande" },
-                "status_label": ApplicationStatus::parse(&r.status).map(|s| s.label()).unwrap_or(""),
-                "fee_label": FeeStatus::parse(&r.fee_status).map(|f| f.label()).unwrap_or(""),
-                "fee_pending": r.fee_status == "pending",
+                "kind": if r.kind == ApplicationKind::Renewal { "Renouvellement" } else { "Première demande" },
+                "status_label": r.status.label(),
+                "fee_label": r.fee_status.label(),
+                "fee_pending": r.fee_status == FeeStatus::Pending,
                 "audit_date": r.audit_date.map(day_fr),
                 "deadline": r.corrective_deadline.map(day_fr),
                 "updated": date_fr(r.updated_at),

@@ -258,7 +258,8 @@ fn rfc3339(at: chrono::NaiveDateTime) -> String {
 
 /// The live alerts as an Atom feed (RFC 4287).
 pub fn feed(state: &AppState, live: &[AlertView]) -> String {
-    let base = &state.config.base_url;
+    // A setting: escaped like any text, so that an `&` in it cannot break the feed.
+    let base = escape(&state.config.base_url);
     let updated = live
         .iter()
         .map(|a| a.published_at)

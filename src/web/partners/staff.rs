@@ -121,7 +121,7 @@ fn form_data(state: &AppState, input: &PartnerInput, errors: &FieldErrors) -> Va
             "version": input.version,
         },
         "scopes": scopes,
-        "states": PartnerState::ALL.iter().map(|s| json!({"code": s.code(), "label": s.label(), "selected": input.state.as_deref() == Some(s.code())})).collect::<Vec<_>>(),
+        "states": PartnerState::ALL.iter().map(|s| json!({"code": s.as_str(), "label": s.label(), "selected": input.state.as_deref() == Some(s.as_str())})).collect::<Vec<_>>(),
     })
 }
 
@@ -174,7 +174,7 @@ async fn new_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse {
     }
     let input = PartnerInput {
         scope: "parcours".into(),
-        state: Some(PartnerState::Active.code().into()),
+        state: Some(PartnerState::Active.as_str().into()),
         ..PartnerInput::default()
     };
     new_view(&state, &user, StatusCode::OK, &input, &FieldErrors::new())
@@ -291,7 +291,7 @@ fn input_from(partner: &PartnerView) -> PartnerInput {
         origins: partner.origins.clone(),
         scope: partner.scope.clone(),
         accent: partner.accent.clone(),
-        state: Some(partner.state.code().to_owned()),
+        state: Some(partner.state.as_str().to_owned()),
         version: Some(partner.version),
     }
 }

@@ -164,7 +164,7 @@ fn load_queue(
     page: usize,
 ) -> Result<QueueData, AppError> {
     let pending_changes = queue::pending_change_requests(state, staff)?;
-    let (failed_emails, _) = outbox::list(state, staff, outbox::FAILED, 1, 1)?;
+    let (failed_emails, _) = outbox::list(state, staff, outbox::OutboxStatus::Failed, 1, 1)?;
     let page = match filter {
         Some(filter) => {
             let offset = (page - 1).saturating_mul(QUEUE_PAGE);

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::DbConnection;
 use crate::schema::{assistance_assignments, assistance_requests};
+use cyberdir_domain::assistance::AssignmentStatus;
 
 use super::*;
 
@@ -17,7 +18,7 @@ pub struct AssignmentRow {
     pub id: String,
     pub request_id: String,
     pub provider_id: String,
-    pub status: String,
+    pub status: AssignmentStatus,
     pub why: String,
     pub assigned_by: Option<String>,
     pub decline_reason: Option<String>,
@@ -48,7 +49,7 @@ pub fn pending_assignment(
 ) -> QueryResult<Option<AssignmentRow>> {
     assistance_assignments::table
         .filter(assistance_assignments::request_id.eq(request_id))
-        .filter(assistance_assignments::status.eq("pending"))
+        .filter(assistance_assignments::status.eq(AssignmentStatus::Pending))
         .select(AssignmentRow::as_select())
         .first(conn)
         .optional()
@@ -72,14 +73,14 @@ pub fn assignments_of(
 pub fn settle_assignment(
     conn: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: AssignmentStatus,
     reason: Option<(&str, Option<&str>)>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
     let changed = diesel::update(
         assistance_assignments::table
             .filter(assistance_assignments::id.eq(id))
-            .filter(assistance_assignments::status.eq("pending")),
+            .filter(assistance_assignments::status.eq(AssignmentStatus::Pending)),
     )
     .set((
         assistance_assignments::status.eq(status),
@@ -101,10 +102,10 @@ pub fn withdraw_accepted(
     let changed = diesel::update(
         assistance_assignments::table
             .filter(assistance_assignments::id.eq(id))
-            .filter(assistance_assignments::status.eq("accepted")),
+            .filter(assistance_assignments::status.eq(AssignmentStatus::Accepted)),
     )
     .set((
-        assistance_assignments::status.eq("withdrawn"),
+        assistance_assignments::status.eq(AssignmentStatus::Withdrawn),
         assistance_assignments::answered_at.eq(Some(now)),
     ))
     .execute(conn)?;
@@ -117,7 +118,7 @@ pub fn expired_assignments(
     now: NaiveDateTime,
 ) -> QueryResult<Vec<AssignmentRow>> {
     assistance_assignments::table
-        .filter(assistance_assignments::status.eq("pending"))
+        .filter(assistance_assignments::status.eq(AssignmentStatus::Pending))
         .filter(assistance_assignments::expires_at.le(now))
         .order(assistance_assignments::expires_at)
         .select(AssignmentRow::as_select())
@@ -128,7 +129,10 @@ pub fn expired_assignments(
 pub fn providers_tried(conn: &mut DbConnection, request_id: &str) -> QueryResult<Vec<String>> {
     assistance_assignments::table
         .filter(assistance_assignments::request_id.eq(request_id))
-        .filter(assistance_assignments::status.eq_any(["declined", "timed_out"]))
+        .filter(
+            assistance_assignments::status
+                .eq_any([AssignmentStatus::Declined, AssignmentStatus::TimedOut]),
+        )
         .select(assistance_assignments::provider_id)
         .load(conn)
 }
@@ -137,13 +141,12 @@ pub fn providers_tried(conn: &mut DbConnection, request_id: &str) -> QueryResult
 pub fn requests_of_provider(
     conn: &mut DbConnection,
     provider_id: &str,
-    statuses: &[&str],
+    statuses: &[AssignmentStatus],
 ) -> QueryResult<Vec<(AssignmentRow, RequestRow)>> {
-    let statuses: Vec<String> = statuses.iter().map(|s| (*s).to_owned()).collect();
     assistance_assignments::table
         .inner_join(assistance_requests::table)
         .filter(assistance_assignments::provider_id.eq(provider_id))
-        .filter(assistance_assignments::status.eq_any(statuses))
+        .filter(assistance_assignments::status.eq_any(statuses.to_vec()))
         .order(assistance_assignments::offered_at.desc())
         .select((AssignmentRow::as_select(), RequestRow::as_select()))
         .load(conn)

@@ -10,7 +10,7 @@ pub use availability::*;
 pub use reports::*;
 
 use chrono::NaiveDateTime;
-use cyberdir_domain::assistance::RequestStatus;
+use cyberdir_domain::assistance::{CommentStatus, RequestStatus};
 use diesel::prelude::*;
 
 use super::schema::{
@@ -225,7 +225,7 @@ pub fn erase_free_texts(conn: &mut DbConnection, id: &str, subject: &str) -> Que
     diesel::update(satisfaction_surveys::table.filter(satisfaction_surveys::request_id.eq(id)))
         .set((
             satisfaction_surveys::comment.eq(None::<String>),
-            satisfaction_surveys::comment_status.eq(None::<String>),
+            satisfaction_surveys::comment_status.eq(None::<CommentStatus>),
         ))
         .execute(conn)?;
     diesel::update(

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use crate::DbConnection;
 use crate::schema::{intervention_reports, providers, satisfaction_surveys};
+use cyberdir_domain::assistance::CommentStatus;
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone, PartialEq)]
 #[diesel(table_name = intervention_reports)]
@@ -48,7 +49,7 @@ pub struct SurveyRow {
     pub token_hash: String,
     pub rating: Option<i32>,
     pub comment: Option<String>,
-    pub comment_status: Option<String>,
+    pub comment_status: Option<CommentStatus>,
     pub sent_at: NaiveDateTime,
     pub answered_at: Option<NaiveDateTime>,
 }
@@ -87,14 +88,17 @@ pub fn answer_survey(
     .set((
         satisfaction_surveys::rating.eq(Some(rating)),
         satisfaction_surveys::comment.eq(comment),
-        satisfaction_surveys::comment_status.eq(comment.map(|_| "pending")),
+        satisfaction_surveys::comment_status.eq(comment.map(|_| CommentStatus::Pending)),
         satisfaction_surveys::answered_at.eq(Some(now)),
     ))
     .execute(conn)?;
     Ok(changed == 1)
 }
 
-pub fn comments_in(conn: &mut DbConnection, status: &str) -> QueryResult<Vec<(SurveyRow, String)>> {
+pub fn comments_in(
+    conn: &mut DbConnection,
+    status: CommentStatus,
+) -> QueryResult<Vec<(SurveyRow, String)>> {
     satisfaction_surveys::table
         .inner_join(providers::table)
         .filter(satisfaction_surveys::comment_status.eq(status))
@@ -104,11 +108,15 @@ pub fn comments_in(conn: &mut DbConnection, status: &str) -> QueryResult<Vec<(Su
 }
 
 /// Publishes or rejects a pending comment; false when it was not pending.
-pub fn moderate(conn: &mut DbConnection, request_id: &str, status: &str) -> QueryResult<bool> {
+pub fn moderate(
+    conn: &mut DbConnection,
+    request_id: &str,
+    status: CommentStatus,
+) -> QueryResult<bool> {
     let changed = diesel::update(
         satisfaction_surveys::table
             .filter(satisfaction_surveys::request_id.eq(request_id))
-            .filter(satisfaction_surveys::comment_status.eq("pending")),
+            .filter(satisfaction_surveys::comment_status.eq(CommentStatus::Pending)),
     )
     .set(satisfaction_surveys::comment_status.eq(status))
     .execute(conn)?;
@@ -130,7 +138,7 @@ pub fn ratings_of(conn: &mut DbConnection, provider_id: &str) -> QueryResult<Rat
         .load(conn)?;
     let comments: Vec<(Option<String>, Option<NaiveDateTime>)> = satisfaction_surveys::table
         .filter(satisfaction_surveys::provider_id.eq(provider_id))
-        .filter(satisfaction_surveys::comment_status.eq("published"))
+        .filter(satisfaction_surveys::comment_status.eq(CommentStatus::Published))
         .order(satisfaction_surveys::answered_at.desc())
         .select((
             satisfaction_surveys::comment,

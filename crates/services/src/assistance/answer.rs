@@ -12,7 +12,7 @@ use crate::audit::{Event, Step};
 use crate::db::assistance::{self as queries, AssignmentRow, RequestRow};
 use crate::db::{DbConnection, providers, write_transaction};
 use crate::domain::actor::Actor;
-use crate::domain::assistance::{DeclineReason, RequestStatus};
+use crate::domain::assistance::{AssignmentStatus, DeclineReason, RequestStatus};
 use crate::domain::provider::ReferencingStatus;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -82,7 +82,7 @@ fn pending_offer(
                     "Ce lien ne concerne pas cette demande.".into(),
                 ));
             }
-            if assignment.status != "pending" {
+            if assignment.status != AssignmentStatus::Pending {
                 return Err(gone());
             }
             Ok((request, assignment, None))
@@ -159,7 +159,7 @@ pub fn offer_by_link(
         &request,
         &staff::Viewer::Offer(assignment.provider_id.clone()),
     )?;
-    Ok((action, assignment.status == "pending", view))
+    Ok((action, assignment.status == AssignmentStatus::Pending, view))
 }
 
 /// Answers an offer through its emailed link (the link names the answer).
@@ -205,9 +205,9 @@ pub fn answer(
             return Err(gone());
         }
         let status = if answer == Answer::Accept {
-            "accepted"
+            AssignmentStatus::Accepted
         } else {
-            "declined"
+            AssignmentStatus::Declined
         };
         let reason = decline
             .as_ref()
@@ -278,9 +278,15 @@ pub fn time_out(state: &AppState, assignment_id: &str) -> Result<bool, AppError>
         let Some(assignment) = queries::assignment(conn, assignment_id)? else {
             return Ok(false);
         };
-        if assignment.status != "pending"
+        if assignment.status != AssignmentStatus::Pending
             || assignment.expires_at > now
-            || !queries::settle_assignment(conn, &assignment.id, "timed_out", None, now)?
+            || !queries::settle_assignment(
+                conn,
+                &assignment.id,
+                AssignmentStatus::TimedOut,
+                None,
+                now,
+            )?
         {
             return Ok(false);
         }

@@ -10,7 +10,9 @@ use crate::audit::{Event, Step};
 use crate::db::DbConnection;
 use crate::db::assistance::{self as queries, AssignmentRow, Candidate, RequestRow};
 use crate::directory::index::Snapshot;
-use crate::domain::assistance::{Eligible, RequestStatus, choose, fair_radius_km};
+use crate::domain::assistance::{
+    AssignmentStatus, Eligible, RequestStatus, choose, fair_radius_km,
+};
 use crate::domain::audience::Audience;
 use crate::domain::matching::Query;
 use crate::domain::provider::Provider;
@@ -279,7 +281,7 @@ fn record_offer(
         id: uuid::Uuid::now_v7().to_string(),
         request_id: row.id.clone(),
         provider_id: provider.id.clone(),
-        status: "pending".into(),
+        status: AssignmentStatus::Pending,
         why: why.to_owned(),
         assigned_by: assigned_by.map(str::to_owned),
         decline_reason: None,
@@ -322,7 +324,7 @@ pub fn let_go(
         )));
     }
     if let Some(pending) = queries::pending_assignment(conn, &row.id)? {
-        if queries::settle_assignment(conn, &pending.id, "cancelled", None, now)? {
+        if queries::settle_assignment(conn, &pending.id, AssignmentStatus::Cancelled, None, now)? {
             queries::release_place(conn, &pending.provider_id)?;
         }
     } else if from == RequestStatus::Accepted

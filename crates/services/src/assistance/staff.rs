@@ -11,7 +11,7 @@ use crate::audit::{self, Event, EventView, Step, Subject};
 use crate::db::assistance::{self as queries, RequestRow};
 use crate::db::{DbConnection, providers, write_transaction};
 use crate::domain::actor::Actor;
-use crate::domain::assistance::RequestStatus;
+use crate::domain::assistance::{AssignmentStatus, RequestStatus};
 use crate::domain::matching::Query;
 use crate::domain::provider::ReferencingStatus;
 use crate::domain::reason::Reason;
@@ -89,7 +89,7 @@ pub fn view(
             answered_at: a.answered_at,
         });
     }
-    let pending_for_viewer = views.iter().any(|a| a.status == "pending");
+    let pending_for_viewer = views.iter().any(|a| a.status == AssignmentStatus::Pending);
     let link = matches!(viewer, Viewer::Offer(_));
     // A provider sees a request while its offer is pending and once it accepted; after a
     // decline or a timeout, nothing. A used emailed link only says that the answer was recorded.
@@ -97,7 +97,7 @@ pub fn view(
     if mine.is_some()
         && !link
         && !pending_for_viewer
-        && !views.iter().any(|a| a.status == "accepted")
+        && !views.iter().any(|a| a.status == AssignmentStatus::Accepted)
     {
         return Err(not_found());
     }
@@ -321,7 +321,11 @@ pub fn for_provider(
         crate::referencing::Access::Staff => Viewer::Staff,
         crate::referencing::Access::Member { .. } => Viewer::Offer(provider_id.to_owned()),
     };
-    let rows = queries::requests_of_provider(&mut conn, provider_id, &["pending", "accepted"])?;
+    let rows = queries::requests_of_provider(
+        &mut conn,
+        provider_id,
+        &[AssignmentStatus::Pending, AssignmentStatus::Accepted],
+    )?;
     let mut out = Vec::new();
     for (_, request) in rows {
         if out.iter().any(|v: &RequestView| v.id == request.id) {

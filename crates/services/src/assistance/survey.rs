@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use crate::auth::tokens;
 use crate::db::assistance as queries;
 use crate::domain::actor::Actor;
+use crate::domain::assistance::CommentStatus;
 use crate::domain::reason::Reason;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -93,7 +94,7 @@ pub struct PendingComment {
 pub fn pending_comments(state: &AppState, user: &Actor) -> Result<Vec<PendingComment>, AppError> {
     user.require_staff()?;
     let mut conn = state.pool.get()?;
-    Ok(queries::comments_in(&mut conn, "pending")?
+    Ok(queries::comments_in(&mut conn, CommentStatus::Pending)?
         .into_iter()
         .map(|(s, name)| PendingComment {
             request_id: s.request_id,
@@ -117,7 +118,11 @@ pub fn moderate(
     if !queries::moderate(
         &mut conn,
         request_id,
-        if publish { "published" } else { "rejected" },
+        if publish {
+            CommentStatus::Published
+        } else {
+            CommentStatus::Rejected
+        },
     )? {
         return Err(AppError::Conflict(
             "Ce commentaire n'attend pas de modération.".into(),

@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::assistance::RequestStatus;
+use crate::domain::assistance::{AssignmentStatus, RequestStatus};
 
 /// The intervention report a provider files when closing a request.
 #[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
@@ -78,8 +78,7 @@ pub struct AssignmentView {
     pub id: String,
     pub provider_id: String,
     pub provider_name: String,
-    /// `pending`, `accepted`, `declined`, `timed_out`, `cancelled`.
-    pub status: String,
+    pub status: AssignmentStatus,
     /// Why this provider was chosen.
     pub why: String,
     pub decline_reason: Option<String>,

@@ -5,7 +5,7 @@
 use crate::audit::{Event, Step};
 use crate::db::DbConnection;
 use crate::db::assistance as queries;
-use crate::domain::assistance::RequestStatus;
+use crate::domain::assistance::{AssignmentStatus, RequestStatus};
 use crate::domain::referencing::Action;
 use crate::error::AppError;
 use crate::referencing::TakenStep;
@@ -24,14 +24,22 @@ pub fn follow_referencing(
     }
     let provider = taken.provider;
     let now = state.clock.now_naive();
-    let held = queries::requests_of_provider(conn, &provider.id, &["pending", "accepted"])?;
+    let held = queries::requests_of_provider(
+        conn,
+        &provider.id,
+        &[AssignmentStatus::Pending, AssignmentStatus::Accepted],
+    )?;
     for (assignment, mut request) in held {
         let from = request.status;
-        let released = match (assignment.status.as_str(), from) {
-            ("pending", RequestStatus::Assigned) => {
-                queries::settle_assignment(conn, &assignment.id, "withdrawn", None, now)?
-            }
-            ("accepted", RequestStatus::Accepted)
+        let released = match (assignment.status, from) {
+            (AssignmentStatus::Pending, RequestStatus::Assigned) => queries::settle_assignment(
+                conn,
+                &assignment.id,
+                AssignmentStatus::Withdrawn,
+                None,
+                now,
+            )?,
+            (AssignmentStatus::Accepted, RequestStatus::Accepted)
                 if request.provider_id.as_deref() == Some(&provider.id) =>
             {
                 queries::withdraw_accepted(conn, &assignment.id, now)?

@@ -1,19 +1,11 @@
 //! Dates as French users read them: Paris local time. Shared by the pages.
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Europe::Paris;
 
-/// Paris local time of a UTC instant (CET, CEST from the last Sunday of March to the last
-/// Sunday of October, both at 01:00 UTC).
+/// Paris local time of a UTC instant (the IANA rules: CET, CEST in summer).
 pub fn paris(utc: NaiveDateTime) -> NaiveDateTime {
-    let last_sunday_1am = |month: u32| {
-        let last = NaiveDate::from_ymd_opt(utc.year(), month, 31).unwrap_or_default();
-        let back = i64::from(last.weekday().num_days_from_sunday());
-        (last - Duration::days(back))
-            .and_hms_opt(1, 0, 0)
-            .unwrap_or_default()
-    };
-    let summer = utc >= last_sunday_1am(3) && utc < last_sunday_1am(10);
-    utc + Duration::hours(if summer { 2 } else { 1 })
+    Paris.from_utc_datetime(&utc).naive_local()
 }
 
 /// The date in Paris at a UTC instant: the business date.
@@ -21,15 +13,14 @@ pub fn paris_date(utc: NaiveDateTime) -> NaiveDate {
     paris(utc).date()
 }
 
-/// The UTC instant of midnight, Paris time, on `day`.
+/// The UTC instant of midnight, Paris time, on `day` (midnight is never skipped nor repeated
+/// in Paris: the clocks change at night's end).
 pub fn paris_midnight(day: NaiveDate) -> NaiveDateTime {
     let local = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    let winter = local - Duration::hours(1);
-    if paris(winter) == local {
-        winter
-    } else {
-        local - Duration::hours(2)
-    }
+    Paris
+        .from_local_datetime(&local)
+        .earliest()
+        .map_or(local - chrono::Duration::hours(1), |at| at.naive_utc())
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub fn list(
         }
     };
     let mut conn = state.pool.get()?;
-    let rows = queries::list_applications(&mut conn, status.map(|s| s.as_str()), auditor)?;
+    let rows = queries::list_applications(&mut conn, status, auditor)?;
     let counts = match auditor {
         None => queries::application_counts(&mut conn)?
             .into_iter()
@@ -43,7 +43,7 @@ pub fn list(
         Some(auditor) => {
             let mut counts = BTreeMap::new();
             for r in queries::list_applications(&mut conn, None, Some(auditor))? {
-                *counts.entry(r.status).or_insert(0) += 1;
+                *counts.entry(r.status.as_str().to_owned()).or_insert(0) += 1;
             }
             counts
         }

@@ -155,7 +155,7 @@ impl Mailer {
             subject: rendered.subject,
             body_text: rendered.text,
             body_html: rendered.html,
-            status: stored::PENDING.to_owned(),
+            status: stored::OutboxStatus::Pending,
             attempts: 0,
             next_attempt_at: now,
             give_up_at: now + Duration::hours(GIVE_UP_AFTER_HOURS),

@@ -9,23 +9,36 @@ use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub use crate::db::outbox::{FAILED, OutboxRow, PENDING, SENT};
+pub use crate::db::outbox::{OutboxRow, OutboxStatus};
+
+/// Like [`list`], for a status as the client named it (`failed` when none): an unknown name is
+/// a field error, checked after the caller's role.
+pub fn list_named(
+    state: &AppState,
+    staff: &Actor,
+    status: Option<&str>,
+    page: i64,
+    limit: i64,
+) -> Result<(i64, Vec<OutboxRow>), AppError> {
+    staff.require_staff()?;
+    let status = match status {
+        None => OutboxStatus::Failed,
+        Some(name) => OutboxStatus::parse(name).ok_or_else(|| {
+            AppError::field("status", "Statut inconnu : failed, pending ou sent.")
+        })?,
+    };
+    list(state, staff, status, page, limit)
+}
 
 /// One page of the messages in `status` (`failed`, `pending` or `sent`), newest first (staff).
 pub fn list(
     state: &AppState,
     staff: &Actor,
-    status: &str,
+    status: OutboxStatus,
     page: i64,
     limit: i64,
 ) -> Result<(i64, Vec<OutboxRow>), AppError> {
     staff.require_staff()?;
-    if ![FAILED, PENDING, SENT].contains(&status) {
-        return Err(AppError::field(
-            "status",
-            "Statut inconnu : failed, pending ou sent.",
-        ));
-    }
     let mut conn = state.pool.get()?;
     let offset = (page.max(1) - 1).saturating_mul(limit);
     Ok(outbox::list_by_status(&mut conn, status, limit, offset)?)

@@ -106,13 +106,9 @@ pub fn scope_label(scope: &Scope) -> String {
     }
 }
 
-fn state_of(row: &PartnerRow) -> PartnerState {
-    PartnerState::parse(&row.state).unwrap_or(PartnerState::Paused)
-}
-
 pub fn view(state: &AppState, row: &PartnerRow) -> PartnerView {
     let scope = Scope::parse(&row.scope).unwrap_or(Scope::Journey);
-    let partner_state = state_of(row);
+    let partner_state = row.state;
     PartnerView {
         id: row.id.clone(),
         name: row.name.clone(),
@@ -241,10 +237,7 @@ fn check(
         origins: origins.join("\n"),
         scope: input.scope.clone(),
         accent,
-        state: partner_state
-            .unwrap_or(PartnerState::Active)
-            .code()
-            .to_owned(),
+        state: partner_state.unwrap_or(PartnerState::Active),
         updated_at: state.clock.now_naive(),
     })
 }
@@ -278,7 +271,7 @@ pub fn create(
             origins: checked.origins.clone(),
             scope: checked.scope.clone(),
             accent: checked.accent.clone(),
-            state: checked.state.clone(),
+            state: checked.state,
             version: 1,
             created_at: now,
             updated_at: now,
@@ -286,7 +279,9 @@ pub fn create(
         queries::insert(conn, &row)?;
         crate::db::counters::bump(conn, crate::db::counters::PARTNERS)?;
         let mut step = Step::new(now);
-        step.record(Event::partner(&row.id, "create", None, &row.state).by(Some(&staff.id)));
+        step.record(
+            Event::partner(&row.id, "create", None, row.state.as_str()).by(Some(&staff.id)),
+        );
         step.write(conn)?;
         Ok::<_, AppError>(row)
     })?;
@@ -315,7 +310,13 @@ pub fn update(
         crate::db::counters::bump(conn, crate::db::counters::PARTNERS)?;
         let mut step = Step::new(checked.updated_at);
         step.record(
-            Event::partner(id, "update", Some(&before.state), &checked.state).by(Some(&staff.id)),
+            Event::partner(
+                id,
+                "update",
+                Some(before.state.as_str()),
+                checked.state.as_str(),
+            )
+            .by(Some(&staff.id)),
         );
         step.write(conn)?;
         queries::get(conn, id)?.ok_or_else(unknown)
@@ -375,7 +376,7 @@ fn access(row: Option<PartnerRow>) -> ModuleAccess {
     };
     let origins: Vec<String> = row.origin_list().into_iter().map(str::to_owned).collect();
     let scope = Scope::parse(&row.scope);
-    let (PartnerState::Active, Some(scope)) = (state_of(&row), scope) else {
+    let (PartnerState::Active, Some(scope)) = (row.state, scope) else {
         return ModuleAccess::Closed { origins };
     };
     ModuleAccess::Open(ModulePartner {
@@ -406,7 +407,7 @@ pub fn seed_demo(state: &AppState, conn: &mut crate::db::DbConnection) -> Result
             origins: "http://localhost:8000\nhttp://127.0.0.1:8000".into(),
             scope: Scope::Journey.code(),
             accent: None,
-            state: PartnerState::Active.code().into(),
+            state: PartnerState::Active,
             version: 1,
             created_at: now,
             updated_at: now,
