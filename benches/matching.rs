@@ -34,6 +34,9 @@
 //!   distance to every national provider against a dot product on precomputed unit vectors.
 //! - `build/<size>`: `MatchingIndex::build` (what a directory snapshot rebuild costs).
 
+// Test code: an unexpected value fails the run, which is what a test wants.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -5,6 +5,9 @@
 //! incident type × audience, and the monthly open-data file (protection and CSV). Figures in
 //! BENCHMARKS.md; the pages over HTTP are measured by `benches/observatory_load.sh`.
 
+// Test code: an unexpected value fails the run, which is what a test wants.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Days, Months};

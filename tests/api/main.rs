@@ -1,5 +1,8 @@
 //! The integration tests: one binary (linking the crate once), one module per subject.
 
+// Test code: an unexpected value fails the run, which is what a test wants.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 mod accessibility;
