@@ -10,7 +10,7 @@ pub mod web;
 pub use cyberdir_services::{
     assistance, audit, auth, background, clock, config, db, diagnostic, directory, domain, error,
     french, geo, hsds, jobs, json, label, limits, mail, observatory, partners, referencing, seed,
-    setup, state, templates, uploads,
+    setup, state, templates, uploads, workflow,
 };
 
 use std::net::TcpListener;

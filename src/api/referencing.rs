@@ -196,11 +196,10 @@ pub async fn act(
     let body = body.map(web::Json::into_inner).unwrap_or_default();
     let state = state.into_inner();
     let view = web::block(move || {
-        referencing::act(
+        crate::workflow::referencing_act(
             &state,
             &user,
-            &id,
-            action,
+            (&id, action),
             body.reason.as_deref(),
             body.version,
         )

@@ -30,5 +30,6 @@ pub mod setup;
 pub mod state;
 pub mod templates;
 pub mod uploads;
+pub mod workflow;
 
 pub use crate::state::{AppState, StartupError, prepare};

@@ -41,10 +41,6 @@ pub struct AppState {
     /// Signs the accept/decline links sent to providers (shared by every process through the
     /// database).
     pub link_key: Vec<u8>,
-    /// Run inside every referencing step's transaction: the label and the assistance requests
-    /// follow the referencing decision. Hooks, so that referencing does not depend on the
-    /// features built on it.
-    pub after_referencing_step: &'static [referencing::StepHook],
     /// Work done after the answer (see `background`).
     pub background: crate::background::Background,
     /// The memory uploads in flight may hold (`http::multipart`).
@@ -124,10 +120,6 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
             label::criteria::Framework::from_fixture().map_err(StartupError::Criteria)?,
         ),
         link_key,
-        after_referencing_step: &[
-            label::labels::follow_referencing,
-            crate::assistance::withdrawal::follow_referencing,
-        ],
         background: crate::background::Background::default(),
         uploads: Arc::new(crate::uploads::UploadBudget::new(
             config.upload_memory_mb as usize * 1024 * 1024,

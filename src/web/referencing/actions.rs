@@ -89,7 +89,10 @@ pub async fn act(
     let who = user.clone();
     let target = id.clone();
     let version = form.version.trim().parse::<i32>().ok();
-    match blocking(move || referencing::act(&inner, &who, &target, action, None, version)).await {
+    let acted = blocking(move || {
+        crate::workflow::referencing_act(&inner, &who, (&target, action), None, version)
+    });
+    match acted.await {
         Ok(_) => see_other(&format!("{}?info={info}", organisation_path(&id))),
         Err(AppError::Validation(problems)) => {
             let mut outcome =

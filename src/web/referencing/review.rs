@@ -396,9 +396,11 @@ pub async fn act_post(
         id.clone(),
         form.reason.clone(),
     );
-    let result =
-        blocking(move || referencing::act(&inner, &actor, &target, action, Some(&reason), version))
-            .await;
+    let result = blocking(move || {
+        let taken = (target.as_str(), action);
+        crate::workflow::referencing_act(&inner, &actor, taken, Some(&reason), version)
+    })
+    .await;
     let (status, outcome) = match result {
         Ok(_) => {
             return see_other(&format!(

@@ -232,6 +232,11 @@ impl Step {
         }
     }
 
+    /// When the step is taken.
+    pub fn at(&self) -> NaiveDateTime {
+        self.at
+    }
+
     pub fn record(&mut self, event: Event) {
         self.events.push(NewEvent {
             subject_type: event.subject.as_str().to_owned(),

@@ -105,7 +105,7 @@ pub fn run_once(state: &AppState) -> Result<JobReport, AppError> {
     Ok(JobReport {
         charter_notifications: charter::notify_new_version(state)?,
         document_renewals: crate::referencing::documents::ask_renewals(state)?,
-        uninsured_suspended: crate::referencing::insurance::suspend_uninsured(state)?,
+        uninsured_suspended: crate::workflow::suspend_uninsured(state)?,
         label_reminders: crate::label::schedule::send_reminders(state)?,
         labels_expired: crate::label::schedule::expire_labels(state)?,
         label_applications_refused: crate::label::schedule::refuse_past_deadline(state)?,
