@@ -75,13 +75,6 @@ pub fn replace_all(
     })
 }
 
-pub fn last_import(conn: &mut DbConnection) -> QueryResult<Option<GeoImportRow>> {
-    geo_imports::table
-        .order(geo_imports::id.desc())
-        .first(conn)
-        .optional()
-}
-
 pub fn commune_count(conn: &mut DbConnection) -> QueryResult<i64> {
     communes::table.count().get_result(conn)
 }

@@ -251,15 +251,6 @@ pub fn queue(
     query.load(conn)
 }
 
-/// Number of applications in each state.
-pub fn counts_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
-    providers::table
-        .group_by(providers::status)
-        .select((providers::status, diesel::dsl::count_star()))
-        .order(providers::status)
-        .load(conn)
-}
-
 /// Addresses of an organisation's members.
 pub fn member_emails(
     conn: &mut DbConnection,

@@ -15,6 +15,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::account::anonymous_page;
+use crate::web::kit::InfoQuery;
 use crate::web::kit::day_fr;
 use crate::web::session::{PageUser, check_anonymous_form, check_form, see_other};
 use crate::web::{page, render_error};
@@ -135,11 +136,6 @@ fn require_provider(user: &CurrentUser) -> Result<(), AppError> {
 
 fn base(provider_id: &str) -> String {
     format!("/espace/organisations/{provider_id}/demandes")
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct InfoQuery {
-    pub info: Option<String>,
 }
 
 fn info_message(slug: Option<&str>) -> Option<&'static str> {

@@ -14,6 +14,7 @@ use crate::assistance::views::TrackingView;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 use crate::web::account::anonymous_page;
+use crate::web::kit::InfoQuery;
 use crate::web::render_error;
 use crate::web::session::{check_anonymous_form, see_other};
 
@@ -23,11 +24,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(erase)
         .service(survey_page)
         .service(survey_answer);
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct InfoQuery {
-    pub info: Option<String>,
 }
 
 #[get("/suivi/{token}")]

@@ -14,6 +14,7 @@ use crate::http::extract::CurrentUser;
 use crate::label::queue::ApplicationListRow;
 use crate::label::{self, ActionInput, FindingInput};
 use crate::state::AppState;
+use crate::web::kit::InfoQuery;
 use crate::web::kit::date_fr;
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
@@ -30,11 +31,6 @@ fn require_auditor(user: &CurrentUser) -> Result<(), AppError> {
             "Ces pages sont réservées aux auditeurs de l'organisme certificateur.",
         ))
     }
-}
-
-#[derive(Debug, serde::Deserialize)]
-pub struct InfoQuery {
-    pub info: Option<String>,
 }
 
 #[get("/audit")]

@@ -19,6 +19,7 @@ use crate::label::views::LabelApplicationView;
 use crate::label::{self, ActionInput, ApplicationUpdate, NewApplication, evidence};
 use crate::referencing::documents::MAX_BYTES;
 use crate::state::AppState;
+use crate::web::kit::InfoQuery;
 use crate::web::kit::date_fr;
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, check_origin, see_other};
@@ -51,11 +52,6 @@ fn info_message(slug: Option<&str>) -> Option<&'static str> {
         "withdraw" => "Votre demande est retirée.",
         _ => return None,
     })
-}
-
-#[derive(Debug, Deserialize)]
-pub struct InfoQuery {
-    pub info: Option<String>,
 }
 
 // --- Overview --------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ use crate::http::extract::CurrentUser;
 use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::{self, ActionInput};
 use crate::state::AppState;
+use crate::web::kit::InfoQuery;
 use crate::web::kit::{date_fr, form_value};
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
@@ -118,11 +119,6 @@ async fn queue(
             })).collect::<Vec<_>>(),
         }),
     )
-}
-
-#[derive(Debug, Deserialize)]
-pub struct InfoQuery {
-    pub info: Option<String>,
 }
 
 #[get("/instruction/label/{application}")]

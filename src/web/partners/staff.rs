@@ -5,7 +5,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::audience::Audience;
@@ -16,6 +15,7 @@ use crate::partners::keys::{self, IssuedKey};
 use crate::partners::statistics::{self, StatisticsQuery};
 use crate::partners::{self, PartnerInput, PartnerView};
 use crate::state::AppState;
+use crate::web::kit::InfoQuery;
 use crate::web::kit::{
     area_error_page as error_page, blocking, first_errors, form_value, refuse_unless_staff,
 };
@@ -30,11 +30,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(update)
         .service(issue_key)
         .service(revoke_key);
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct InfoQuery {
-    info: Option<String>,
 }
 
 #[get("/partenaires")]

@@ -3,7 +3,7 @@
 //! forms are such tokens; each caller says what its payload is and words its own refusals.
 
 use chrono::NaiveDateTime;
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
 use crate::error::AppError;

@@ -112,14 +112,6 @@ impl Snapshot {
         let rendered = render(&self.providers[m.entry])?;
         Ok(slot.get_or_init(|| rendered))
     }
-
-    /// Providers whose label is valid on `day` (used by pages and statistics).
-    pub fn labelled_count(&self, day: NaiveDate) -> usize {
-        self.providers
-            .iter()
-            .filter(|p| p.label.as_ref().is_some_and(|l| l.is_valid_on(day)))
-            .count()
-    }
 }
 
 /// The directory and the geography, as of one reading of their change counters.

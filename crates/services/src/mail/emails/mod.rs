@@ -70,4 +70,39 @@ mod tests {
         }
         assert!(missing.is_empty(), "emails without a snapshot: {missing:?}");
     }
+
+    /// A snapshot no test writes any more is a stale promise (what `cargo insta test
+    /// --unreferenced=reject` refuses): each file names a test of its module, and no
+    /// `.snap.new` waits for review.
+    #[test]
+    fn every_snapshot_belongs_to_a_test() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/mail/emails");
+        let mut stale = Vec::new();
+        for entry in std::fs::read_dir(root.join("snapshots")).expect("snapshots folder") {
+            let file = entry
+                .expect("entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned();
+            let named = file
+                .strip_prefix("cyberdir_services__mail__emails__")
+                .and_then(|rest| rest.strip_suffix(".snap"))
+                .and_then(|rest| rest.split_once("__tests__"));
+            let Some((module, test)) = named else {
+                stale.push(file);
+                continue;
+            };
+            let source =
+                std::fs::read_to_string(root.join(format!("{module}.rs"))).unwrap_or_default();
+            // The second snapshot of one test is `<test>-2`.
+            let test = match test.rsplit_once('-') {
+                Some((base, n)) if n.chars().all(|c| c.is_ascii_digit()) => base,
+                _ => test,
+            };
+            if !source.contains(&format!("fn {test}(")) {
+                stale.push(file);
+            }
+        }
+        assert!(stale.is_empty(), "snapshots without their test: {stale:?}");
+    }
 }
