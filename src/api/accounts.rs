@@ -9,6 +9,7 @@ use crate::auth::{Role, accounts, password};
 use crate::error::{AppError, Problem};
 use crate::http;
 use crate::http::extract::{CurrentUser, check_same_site};
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -55,14 +56,14 @@ pub async fn sign_up(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<SignUp>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let body = body.into_inner();
     let mut errors = match body.validate() {
         Ok(()) => Default::default(),
         Err(e) => match AppError::from(e) {
             AppError::Validation(errors) => errors,
-            other => return Err(other),
+            other => return Err(other.into()),
         },
     };
     if let Some(message) = password::check_new(&body.password, &body.email) {
@@ -72,7 +73,7 @@ pub async fn sign_up(
             .push(message.to_owned());
     }
     if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
+        return Err(AppError::Validation(errors).into());
     }
     let client = crate::http::client::client_key(&req, &state.config.proxies);
     let state = state.into_inner();
@@ -105,7 +106,7 @@ pub struct TokenBody {
 pub async fn verify(
     state: web::Data<AppState>,
     body: web::Json<TokenBody>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().token;
     let state = state.into_inner();
     web::block(move || accounts::verify_email(&state, token.trim())).await??;
@@ -151,7 +152,7 @@ pub async fn log_in(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<LogIn>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let LogIn { email, password } = body.into_inner();
     let ip = crate::http::client::client_key(&req, &state.config.proxies);
@@ -194,7 +195,7 @@ pub async fn current(user: CurrentUser) -> HttpResponse {
 pub async fn log_out(
     state: web::Data<AppState>,
     user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let inner = state.clone().into_inner();
     web::block(move || accounts::log_out(&inner, &user.session_hash)).await??;
     let mut gone = http::session_cookie(&state, "");
@@ -222,14 +223,13 @@ pub async fn request_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<ResetRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let email = body.into_inner().email;
     if email.trim().is_empty() || email.chars().count() > 254 {
-        return Err(AppError::field(
-            "email",
-            "Indiquez l'adresse électronique de votre compte.",
-        ));
+        return Err(
+            AppError::field("email", "Indiquez l'adresse électronique de votre compte.").into(),
+        );
     }
     let client = crate::http::client::client_key(&req, &state.config.proxies);
     let state = state.into_inner();
@@ -257,7 +257,7 @@ pub async fn confirm_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<ResetConfirm>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let ResetConfirm { token, password } = body.into_inner();
     let state = state.into_inner();

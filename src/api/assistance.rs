@@ -17,6 +17,7 @@ use crate::assistance::{self, NewRequest, close};
 use crate::domain::assistance::RequestStatus;
 use crate::error::{AppError, Problem};
 use crate::http::extract::CurrentUser;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 /// A victim asks for help. Send an `Idempotency-Key` header to make retries safe. Incident
@@ -28,7 +29,7 @@ pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<NewRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let key = match req.headers().get("idempotency-key") {
         None => None,
         Some(value) => Some(
@@ -63,7 +64,7 @@ pub async fn create(
 pub async fn track(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let token = path.into_inner();
     let view = web::block(move || assistance::track(&state, &token)).await??;
@@ -86,7 +87,7 @@ pub async fn cancel(
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Json<CancelInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     by_tracking_token(state, path, body, assistance::cancel).await
 }
 
@@ -98,7 +99,7 @@ pub async fn erase(
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Json<CancelInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     by_tracking_token(state, path, body, assistance::erase).await
 }
 
@@ -108,7 +109,7 @@ async fn by_tracking_token(
     path: web::Path<String>,
     body: web::Json<CancelInput>,
     act: fn(&AppState, &str, Option<&str>) -> Result<TrackingView, AppError>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let token = body.into_inner().token;
@@ -129,7 +130,7 @@ pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let status = match query.into_inner().status.filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -150,7 +151,7 @@ pub async fn show(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let view = web::block(move || staff::read(&state, &user, &id)).await??;
@@ -163,7 +164,7 @@ async fn respond(
     id: String,
     which: Answer,
     input: AnswerInput,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let view = web::block(move || {
         let who = match (&input.token, &user) {
@@ -189,7 +190,7 @@ pub async fn accept(
     user: Option<CurrentUser>,
     path: web::Path<String>,
     body: Option<web::Json<AnswerInput>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let input = body.map(web::Json::into_inner).unwrap_or_default();
     respond(state, user, path.into_inner(), Answer::Accept, input).await
 }
@@ -215,7 +216,7 @@ pub async fn decline(
     user: Option<CurrentUser>,
     path: web::Path<String>,
     body: web::Json<DeclineBody>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let DeclineBody {
         token,
         reason,
@@ -238,7 +239,7 @@ pub async fn close_request(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<CloseInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.into_inner();
@@ -261,7 +262,7 @@ pub async fn assign(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<AssignInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.into_inner();
@@ -281,7 +282,7 @@ pub async fn of_provider(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let results = web::block(move || staff::for_provider(&state, &user, &id)).await??;
@@ -295,7 +296,7 @@ pub async fn get_availability(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let view = web::block(move || availability::read(&state, &user, &id)).await??;
@@ -310,7 +311,7 @@ pub async fn set_capacity(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<CapacityInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let capacity = body.into_inner().capacity;
@@ -327,7 +328,7 @@ pub async fn add_absence(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<AbsenceInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.into_inner();
@@ -342,7 +343,7 @@ pub async fn remove_absence(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let (id, absence_id) = path.into_inner();
     let view =
@@ -356,7 +357,7 @@ pub async fn remove_absence(
 pub async fn ratings(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let rating = web::block(move || survey::public_rating(&state, &id)).await??;
@@ -369,7 +370,7 @@ pub async fn ratings(
 pub async fn get_survey(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let token = path.into_inner();
     let view = web::block(move || survey::survey(&state, &token)).await??;
@@ -384,7 +385,7 @@ pub async fn answer_survey(
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Json<SurveyAnswer>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let token = path.into_inner();
     let input = body.into_inner();
@@ -403,7 +404,7 @@ pub struct CommentList {
 pub async fn comments(
     state: web::Data<AppState>,
     user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let results = web::block(move || survey::pending_comments(&state, &user)).await??;
     Ok(HttpResponse::Ok().json(CommentList { results }))
@@ -416,12 +417,12 @@ pub async fn moderate(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let (request_id, decision) = path.into_inner();
     let publish = match decision.as_str() {
         "publish" => true,
         "reject" => false,
-        other => return Err(AppError::not_found(format!("Action inconnue : {other}."))),
+        other => return Err(AppError::not_found(format!("Action inconnue : {other}.")).into()),
     };
     let state = state.into_inner();
     web::block(move || survey::moderate(&state, &user, &request_id, publish)).await??;
@@ -434,7 +435,7 @@ pub async fn moderate(
 pub async fn statistics(
     state: web::Data<AppState>,
     user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let view = web::block(move || stats::interventions(&state, &user)).await??;
     Ok(HttpResponse::Ok().json(view))

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 use crate::diagnostic::{self, Evaluation};
 
 use crate::domain::diagnostic::Tree;
-use crate::error::{AppError, Problem};
+use crate::error::Problem;
+use crate::http::problem::ApiError;
 use crate::json::Object;
 use crate::state::AppState;
 
@@ -28,7 +29,7 @@ pub struct DiagnosticTree {
 /// The diagnostic in force: its version, questions, outcomes and advice.
 #[utoipa::path(tag = "diagnostic", responses((status = 200, body = DiagnosticTree)))]
 #[get("/diagnostic")]
-pub async fn tree(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn tree(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let published = web::block(move || diagnostic::current(&state)).await??;
     Ok(HttpResponse::Ok().json(DiagnosticTree {
@@ -57,7 +58,7 @@ pub struct EvaluateInput {
 pub async fn evaluate(
     state: web::Data<AppState>,
     body: web::Json<Object<EvaluateInput>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner().0;
     // The version in force, checked lately: a lookup in memory, on this thread.
     let body =

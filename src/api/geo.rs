@@ -8,6 +8,7 @@ use crate::domain::codes::is_postcode;
 use crate::domain::text::fold;
 use crate::error::{AppError, Problem};
 use crate::geo::communes::{self as lookup, CommuneView};
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,21 +42,17 @@ pub struct CommuneQuery {
 pub async fn communes(
     state: web::Data<AppState>,
     query: web::Query<CommuneQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let raw = query.q.as_deref().unwrap_or_default();
     if raw.chars().count() > 100 {
-        return Err(AppError::field(
-            "q",
-            "Recherche trop longue (100 caractères au plus).",
-        ));
+        return Err(AppError::field("q", "Recherche trop longue (100 caractères au plus).").into());
     }
     let q = raw.trim().to_owned();
     let limit = limit_of(query.limit.as_deref())?;
     if q.chars().count() < 2 {
-        return Err(AppError::field(
-            "q",
-            "Saisissez au moins 2 caractères (nom ou code postal).",
-        ));
+        return Err(
+            AppError::field("q", "Saisissez au moins 2 caractères (nom ou code postal).").into(),
+        );
     }
     if fold(&q).is_empty() {
         // Nothing a commune name or postcode starts with ("--", "?!").
@@ -104,21 +101,16 @@ pub struct PostcodeView {
 pub async fn postcode(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let code = path.into_inner();
     if !is_postcode(&code) {
-        return Err(AppError::field(
-            "code",
-            "Code postal invalide : 5 chiffres attendus.",
-        ));
+        return Err(AppError::field("code", "Code postal invalide : 5 chiffres attendus.").into());
     }
     let state = state.into_inner();
     let lookup = code.clone();
     let found = web::block(move || lookup::of_postcode(&state, &lookup)).await??;
     if found.is_empty() {
-        return Err(AppError::not_found(format!(
-            "Code postal inconnu : {code}."
-        )));
+        return Err(AppError::not_found(format!("Code postal inconnu : {code}.")).into());
     }
     Ok(HttpResponse::Ok().json(PostcodeView {
         postcode: code,

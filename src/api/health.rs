@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 
 use crate::error::AppError;
+use crate::http::problem::ApiError;
 use crate::state::{AppState, readiness};
 
 #[derive(Serialize)]
@@ -19,12 +20,12 @@ pub async fn healthz() -> HttpResponse {
 
 /// The database answers and the reference data is loaded.
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let readiness = web::block(move || readiness(&state)).await?;
     match readiness {
         Ok(r) if r.incident_types > 0 && r.departements > 0 => Ok(HttpResponse::Ok().json(r)),
-        Ok(_) => Err(AppError::Unavailable("reference data not loaded".into())),
-        Err(e) => Err(AppError::Unavailable(e.to_string())),
+        Ok(_) => Err(AppError::Unavailable("reference data not loaded".into()).into()),
+        Err(e) => Err(AppError::Unavailable(e.to_string()).into()),
     }
 }

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 
 use crate::error::AppError;
 use crate::hsds::{self, ListQuery};
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -37,7 +38,9 @@ async fn view(state: &web::Data<AppState>) -> Result<hsds::View, AppError> {
         return Ok(view);
     }
     let state = state.clone().into_inner();
-    web::block(move || state.hsds.view(&state)).await?
+    web::block(move || state.hsds.view(&state))
+        .await
+        .map_err(crate::http::problem::blocking_failed)?
 }
 
 /// A page of a list: a filter and a copy in memory, on the worker.
@@ -45,7 +48,7 @@ async fn list(
     state: web::Data<AppState>,
     query: ListQuery,
     lister: Lister,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let view = view(&state).await?;
     let page = lister(&state, &view, &query)?;
     Ok(HttpResponse::Ok()
@@ -57,7 +60,7 @@ async fn find(
     state: web::Data<AppState>,
     id: String,
     finder: Finder,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let view = view(&state).await?;
     let record = finder(&state, &view, &id)?;
     Ok(HttpResponse::Ok()
@@ -72,42 +75,42 @@ async fn about(state: web::Data<AppState>) -> HttpResponse {
 async fn services(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     list(state, query.into_inner(), hsds::services).await
 }
 
 async fn organizations(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     list(state, query.into_inner(), hsds::organizations).await
 }
 
 async fn service_at_locations(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     list(state, query.into_inner(), hsds::service_at_locations).await
 }
 
 async fn service(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     find(state, path.into_inner(), hsds::service).await
 }
 
 async fn organization(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     find(state, path.into_inner(), hsds::organization).await
 }
 
 async fn service_at_location(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     find(state, path.into_inner(), hsds::service_at_location).await
 }
 
@@ -122,7 +125,7 @@ async fn profile() -> HttpResponse {
 async fn export(
     state: web::Data<AppState>,
     request: actix_web::HttpRequest,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let file = web::block(move || state.hsds.archive.current(&state)).await??;
     let file = actix_files::NamedFile::from_file(file, "annuaire-hsds.zip")

@@ -11,6 +11,7 @@ use crate::domain::label_application::{Action, ApplicationKind, ApplicationStatu
 use crate::error::{AppError, Problem};
 use crate::http::download::{self, Disposition};
 use crate::http::extract::CurrentUser;
+use crate::http::problem::ApiError;
 use crate::label::criteria::Framework;
 use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::views::{
@@ -35,7 +36,7 @@ pub async fn create(
     user: CurrentUser,
     path: web::Path<String>,
     body: Option<web::Json<NewApplication>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.map(web::Json::into_inner).unwrap_or_default();
@@ -55,7 +56,7 @@ pub async fn of_provider(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let results = web::block(move || label::applications_of_provider(&state, &user, &id)).await??;
@@ -97,7 +98,7 @@ pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let status = match query.into_inner().status.filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -140,7 +141,7 @@ pub async fn show(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let view = web::block(move || label::application(&state, &user, &id)).await??;
@@ -155,7 +156,7 @@ pub async fn update(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<ApplicationUpdate>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.into_inner();
@@ -172,7 +173,7 @@ pub async fn upload_evidence(
     user: CurrentUser,
     path: web::Path<String>,
     payload: Multipart,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let (checking, who, target) = (state.clone(), user.clone(), id.clone());
@@ -199,7 +200,7 @@ pub async fn download_evidence(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let (id, evidence_id) = path.into_inner();
     let file = web::block(move || evidence::download(&state, &user, &id, &evidence_id)).await??;
@@ -220,7 +221,7 @@ pub async fn set_fee(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<FeeUpdate>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let status = body.into_inner().status;
@@ -235,7 +236,7 @@ pub async fn events(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let results = web::block(move || label::events(&state, &user, &id)).await??;
@@ -258,7 +259,7 @@ pub async fn act(
     user: CurrentUser,
     path: web::Path<(String, String)>,
     body: Option<web::Json<ActionInput>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let (id, slug) = path.into_inner();
     let action = Action::from_slug(&slug)
         .ok_or_else(|| AppError::not_found(format!("Action inconnue : {slug}.")))?;
@@ -274,7 +275,7 @@ pub async fn act(
 pub async fn verify(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let number = path.into_inner();
     let found = web::block(move || label_service::verify(&state, &number)).await??;
@@ -297,7 +298,7 @@ pub async fn act_on_label(
     user: CurrentUser,
     path: web::Path<(String, String)>,
     body: Option<web::Json<LabelActionBody>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let (number, slug) = path.into_inner();
     let action = LabelAction::from_slug(&slug)
         .ok_or_else(|| AppError::not_found(format!("Action inconnue : {slug}.")))?;
@@ -316,7 +317,7 @@ pub async fn label_events(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let number = path.into_inner();
     let results = web::block(move || label_service::events(&state, &user, &number)).await??;
@@ -329,7 +330,7 @@ pub async fn label_events(
 pub async fn lists(
     state: web::Data<AppState>,
     user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let lists = web::block(move || label_service::staff_lists(&state, &user, 90)).await??;
     Ok(HttpResponse::Ok().json(lists))

@@ -22,6 +22,7 @@ use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{AppError, Problem};
+use crate::http::problem::ApiError;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -141,7 +142,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// Query-string errors (a malformed `?a=%zz`) answer problem+json too.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
-        AppError::BadRequest(format!("Paramètres de requête illisibles : {err}")).into()
+        ApiError(AppError::BadRequest(format!(
+            "Paramètres de requête illisibles : {err}"
+        )))
+        .into()
     })
 }
 
@@ -153,16 +157,18 @@ pub fn json_config() -> web::JsonConfig {
             use actix_web::error::JsonPayloadError;
             match err {
                 JsonPayloadError::Overflow { .. }
-                | JsonPayloadError::OverflowKnownLength { .. } => {
-                    AppError::PayloadTooLarge("Le corps de la requête dépasse 64 Kio.".into())
-                        .into()
-                }
-                JsonPayloadError::ContentType => AppError::BadRequest(
-                    "Envoyez un corps JSON (Content-Type: application/json).".into(),
+                | JsonPayloadError::OverflowKnownLength { .. } => ApiError(
+                    AppError::PayloadTooLarge("Le corps de la requête dépasse 64 Kio.".into()),
                 )
                 .into(),
-                JsonPayloadError::Deserialize(e) => unreadable(&e.to_string()).into(),
-                other => AppError::field("body", format!("JSON illisible : {other}")).into(),
+                JsonPayloadError::ContentType => ApiError(AppError::BadRequest(
+                    "Envoyez un corps JSON (Content-Type: application/json).".into(),
+                ))
+                .into(),
+                JsonPayloadError::Deserialize(e) => ApiError(unreadable(&e.to_string())).into(),
+                other => {
+                    ApiError(AppError::field("body", format!("JSON illisible : {other}"))).into()
+                }
             }
         })
 }
@@ -199,6 +205,7 @@ fn field_named(message: &str, prefix: &str) -> Option<String> {
 }
 
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|err, _req| AppError::BadRequest(format!("Chemin invalide : {err}")).into())
+    web::PathConfig::default().error_handler(|err, _req| {
+        ApiError(AppError::BadRequest(format!("Chemin invalide : {err}"))).into()
+    })
 }

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::audience::Audience;
 use crate::error::{AppError, Problem};
+use crate::http::problem::ApiError;
 use crate::observatory::alerts::{self, AlertView, Situation};
 use crate::observatory::statistics::{self, Cell, CellFilter, Month};
 use crate::state::AppState;
@@ -38,7 +39,7 @@ pub struct AlertQuery {
 pub async fn list_alerts(
     state: web::Data<AppState>,
     query: web::Query<AlertQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let query = query.into_inner();
     let results = web::block(move || {
@@ -90,7 +91,7 @@ pub struct MonthList {
 /// The months whose figures are published, latest first, with their revisions.
 #[utoipa::path(tag = "observatory", responses((status = 200, body = MonthList)))]
 #[get("/statistics/months")]
-pub async fn months(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn months(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let results = web::block(move || statistics::months(&state)).await??;
     Ok(HttpResponse::Ok().json(MonthList { results }))
@@ -119,7 +120,7 @@ pub async fn monthly(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<CellFilter>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let (state, month, filter) = (state.into_inner(), path.into_inner(), query.into_inner());
     let answer = web::block(move || {
         statistics::check_filter(&state, &filter)?;

@@ -5,9 +5,10 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{AppError, Problem};
+use crate::error::Problem;
 use crate::http::extract::CurrentUser;
 use crate::http::paging::{PageQuery, Paging};
+use crate::http::problem::ApiError;
 use crate::mail::outbox;
 use crate::mail::outbox::{OutboxRow, OutboxStatus};
 use crate::state::AppState;
@@ -66,7 +67,7 @@ pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<OutboxQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let status = query.status.clone();
     let paging = PageQuery {
         page: query.page,
@@ -96,7 +97,7 @@ pub async fn retry(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let state = state.into_inner();
     let row = web::block(move || outbox::retry(&state, &user, &id)).await??;

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::error::{AppError, Problem};
 use crate::http::extract::CurrentUser;
+use crate::http::problem::ApiError;
 use crate::partners::keys::{self, IssuedKey, KeyView};
 use crate::partners::statistics::{self, PartnerStatistics, StatisticsQuery};
 use crate::partners::{self, PartnerInput, PartnerView};
@@ -22,7 +23,7 @@ pub struct PartnerList {
 /// Every partner (staff).
 #[utoipa::path(tag = "partners", responses((status = 200, body = PartnerList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 #[get("/partners")]
-pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, AppError> {
+pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let results = web::block(move || partners::list(&state, &user)).await??;
     Ok(HttpResponse::Ok().json(PartnerList {
@@ -38,7 +39,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Json<PartnerInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let input = body.into_inner();
     let created = web::block(move || partners::create(&state, &user, &input)).await??;
@@ -54,7 +55,7 @@ pub async fn show(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let view = web::block(move || partners::get(&state, &user, &id)).await??;
@@ -69,7 +70,7 @@ pub async fn update(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<PartnerInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.into_inner();
@@ -89,7 +90,7 @@ pub async fn list_keys(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let results = web::block(move || keys::list(&state, &user, &id)).await??;
@@ -111,7 +112,7 @@ pub async fn issue_key(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<NewKey>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let replaces = body.into_inner().replaces;
@@ -126,7 +127,7 @@ pub async fn revoke_key(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let (id, key) = path.into_inner();
     web::block(move || keys::revoke(&state, &user, &id, &key)).await??;
@@ -144,7 +145,7 @@ pub async fn figures(
     user: Option<CurrentUser>,
     path: web::Path<String>,
     query: web::Query<StatisticsQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let presented = req

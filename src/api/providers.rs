@@ -10,6 +10,7 @@ use crate::directory::render::{ProviderView, SearchResponse};
 use crate::directory::search::{SearchParams, SearchRequest};
 use crate::directory::{self};
 use crate::error::{AppError, Problem};
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 /// The directory and geography in memory: at once when fresh, else after reading the change
@@ -19,7 +20,9 @@ pub async fn published(state: &web::Data<AppState>) -> Result<Arc<Published>, Ap
         return Ok(published);
     }
     let state = state.clone().into_inner();
-    web::block(move || directory::published(&state)).await?
+    web::block(move || directory::published(&state))
+        .await
+        .map_err(crate::http::problem::blocking_failed)?
 }
 
 /// Providers whose zone covers the place and who handle the incident and audience, nearest first.
@@ -37,7 +40,7 @@ pub async fn search(
     req: HttpRequest,
     state: web::Data<AppState>,
     params: web::Query<SearchParams>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let request = SearchRequest::parse(&params, &state)?;
     let published = published(&state).await?;
     // In memory only: a few microseconds for the real directory, fine on the worker.
@@ -57,7 +60,7 @@ pub async fn search(
 pub async fn profile(
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let published = published(&state).await?;
     let view = directory::profile(&state, &published, &path)?;
     Ok(HttpResponse::Ok().json(view))

@@ -15,6 +15,7 @@ use crate::error::{AppError, Problem};
 use crate::http::download::{self as file_download, Disposition};
 use crate::http::extract::CurrentUser;
 use crate::http::paging::{PageQuery, Paging};
+use crate::http::problem::ApiError;
 use crate::referencing::profile::ProfileInput;
 use crate::referencing::queue::{self as application_queue, QueueFilter};
 use crate::referencing::views::{
@@ -30,7 +31,7 @@ pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Json<ProfileInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let input = body.into_inner();
     let view = web::block(move || referencing::create_draft(&state, &user, &input)).await??;
@@ -44,7 +45,7 @@ pub async fn show(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let view = web::block(move || referencing::application(&state, &user, &id)).await??;
@@ -60,7 +61,7 @@ pub async fn update(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<ProfileInput>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.into_inner();
@@ -81,7 +82,7 @@ pub async fn upload(
     user: CurrentUser,
     path: web::Path<String>,
     payload: Multipart,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let (checking, who, target) = (state.clone(), user.clone(), id.clone());
@@ -116,7 +117,7 @@ pub async fn download(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let (id, document_id) = path.into_inner();
     let doc = web::block(move || documents::download(&state, &user, &id, &document_id)).await??;
@@ -147,7 +148,7 @@ pub async fn accept_charter(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<CharterAcceptance>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let version = body.into_inner().version;
@@ -189,7 +190,7 @@ pub async fn act(
     user: CurrentUser,
     path: web::Path<(String, String)>,
     body: Option<web::Json<ActionBody>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let (id, slug) = path.into_inner();
     let action = Action::from_slug(&slug)
         .ok_or_else(|| AppError::not_found(format!("Action inconnue : {slug}.")))?;
@@ -220,7 +221,7 @@ pub async fn events(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let results = web::block(move || referencing::events(&state, &user, &id)).await??;
@@ -239,7 +240,7 @@ pub async fn members(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let results = web::block(move || referencing::members(&state, &user, &id)).await??;
@@ -262,7 +263,7 @@ pub async fn invite(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<InvitationBody>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let email = body.into_inner().email;
@@ -285,7 +286,7 @@ pub async fn accept_invitation(
     state: web::Data<AppState>,
     user: CurrentUser,
     body: web::Json<InvitationAcceptance>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let token = body.into_inner().token;
     let joined =
@@ -311,7 +312,7 @@ pub async fn change_requests(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<ChangeRequestQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let status = match query.status.as_deref() {
         None => ChangeRequestStatus::Pending,
         Some(s) => ChangeRequestStatus::parse(s).ok_or_else(|| {
@@ -342,12 +343,12 @@ pub async fn decide_change_request(
     user: CurrentUser,
     path: web::Path<(String, String)>,
     body: Option<web::Json<ActionBody>>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let (id, decision) = path.into_inner();
     let approve = match decision.as_str() {
         "approve" => true,
         "reject" => false,
-        other => return Err(AppError::not_found(format!("Décision inconnue : {other}."))),
+        other => return Err(AppError::not_found(format!("Décision inconnue : {other}.")).into()),
     };
     let reason = body.and_then(|b| b.into_inner().reason);
     let state = state.into_inner();
@@ -402,7 +403,7 @@ pub async fn queue(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<QueueQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let status = match query.status.as_deref() {
         None => None,
@@ -475,7 +476,7 @@ pub struct OverdueCharterList {
 pub async fn charter_overdue(
     state: web::Data<AppState>,
     user: CurrentUser,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let list = web::block(move || -> Result<OverdueCharterList, AppError> {
         let rows = referencing::charter::overdue(&state, &user)?;

@@ -5,9 +5,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::users::{self, AdminUserView, UserChange};
-use crate::error::{AppError, Problem};
+use crate::error::Problem;
 use crate::http::extract::CurrentUser;
 use crate::http::paging::{PageQuery, Paging};
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -25,7 +26,7 @@ pub async fn list(
     state: web::Data<AppState>,
     user: CurrentUser,
     query: web::Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let Paging { page, limit } = Paging::of(query.into_inner(), 50, 200)?;
     let state = state.into_inner();
     let (total, results) = web::block(move || users::list(&state, &user, page, limit)).await??;
@@ -46,7 +47,7 @@ pub async fn update(
     user: CurrentUser,
     path: web::Path<String>,
     body: web::Json<UserChange>,
-) -> Result<HttpResponse, AppError> {
+) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
     let change = body.into_inner();

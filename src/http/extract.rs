@@ -13,6 +13,7 @@ use crate::auth::{CSRF_HEADER, Role, tokens};
 use crate::db::accounts;
 use crate::domain::actor::{Actor, Membership};
 use crate::error::AppError;
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 /// The signed-in user of a request: the [`Actor`] services take, plus what only the web layer
@@ -106,7 +107,8 @@ pub fn session_user(
             let memberships = accounts::memberships_of(&mut conn, &user.id)?;
             Ok(Some((user, csrf, memberships)))
         })
-        .await??;
+        .await
+        .map_err(crate::http::problem::blocking_failed)??;
         let Some((user, csrf_token, memberships)) = found else {
             return Ok(None);
         };
@@ -131,8 +133,8 @@ pub fn session_user(
 
 /// API callers: a session is required, and state-changing calls must pass [`check_same_site`].
 impl FromRequest for CurrentUser {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let session = session_user(req);
@@ -144,7 +146,7 @@ impl FromRequest for CurrentUser {
                 .map(|s| s.config.base_url.clone())
                 .unwrap_or_default();
             check_same_site(&req, &base_url, Some(&user.csrf_token))?;
-            Ok(user)
+            Ok::<_, ApiError>(user)
         })
     }
 }

@@ -8,7 +8,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{Error, HttpMessage as _, HttpResponse, ResponseError};
+use actix_web::{Error, HttpMessage as _, HttpResponse};
 use futures_util::StreamExt as _;
 use serde_json::Value;
 
@@ -199,7 +199,7 @@ pub async fn screen(
     let is_api = req.path().starts_with("/api/");
     let response = match req.app_data::<actix_web::web::Data<AppState>>() {
         Some(state) if !is_api => page_error(state, &error),
-        _ => error.error_response(),
+        _ => crate::http::problem::problem_response(&error),
     };
     Ok(req.into_response(response))
 }

@@ -8,6 +8,7 @@ pub mod frame;
 pub mod input;
 pub mod multipart;
 pub mod paging;
+pub mod problem;
 pub mod retry;
 pub mod timing;
 

@@ -118,7 +118,10 @@ pub async fn login(
     let inner = data_of(&state);
     let (email, password) = (form.email.clone(), form.password.clone());
     let result = web::block(move || accounts::log_in(&inner, &email, &password, &ip)).await;
-    match result.map_err(AppError::from).and_then(|r| r) {
+    match result
+        .map_err(crate::http::problem::blocking_failed)
+        .and_then(|r| r)
+    {
         Ok((token, _, user)) => {
             let role = Role::parse(&user.role).unwrap_or(Role::Provider);
             let target = safe_next(
@@ -133,17 +136,14 @@ pub async fn login(
         }
         Err(
             e @ (AppError::Unauthorized(_) | AppError::Forbidden(_) | AppError::TooManyRequests(_)),
-        ) => {
-            use actix_web::ResponseError;
-            anonymous_page(
-                &req,
-                &state,
-                e.status_code(),
-                "pages/account/login",
-                "Erreur : connexion impossible",
-                json!({ "email": form.email, "suite": form.suite, "error": e.to_string(), "info": null }),
-            )
-        }
+        ) => anonymous_page(
+            &req,
+            &state,
+            crate::http::problem::status_of(&e),
+            "pages/account/login",
+            "Erreur : connexion impossible",
+            json!({ "email": form.email, "suite": form.suite, "error": e.to_string(), "info": null }),
+        ),
         Err(other) => render_error(&state, &other),
     }
 }
@@ -169,7 +169,7 @@ pub async fn logout(
     let hash = user.session_hash.clone();
     if let Err(e) = web::block(move || accounts::log_out(&inner, &hash))
         .await
-        .map_err(AppError::from)
+        .map_err(crate::http::problem::blocking_failed)
         .and_then(|r| r)
     {
         return render_error(&state, &e);
@@ -242,7 +242,7 @@ pub async fn signup(
         let client = crate::http::client::client_key(&req, &state.config.proxies);
         match web::block(move || accounts::sign_up(&inner, &email, &pw, &name, &client))
             .await
-            .map_err(AppError::from)
+            .map_err(crate::http::problem::blocking_failed)
             .and_then(|r| r)
         {
             Ok(()) => {
@@ -314,7 +314,7 @@ pub async fn verify(
     let token = form.token.clone();
     match web::block(move || accounts::verify_email(&inner, token.trim()))
         .await
-        .map_err(AppError::from)
+        .map_err(crate::http::problem::blocking_failed)
         .and_then(|r| r)
     {
         Ok(()) => see_other("/connexion?info=verifie"),
@@ -366,7 +366,7 @@ pub async fn forgot(
     if let Err(e) =
         web::block(move || accounts::request_password_reset_in_background(inner, email, &client))
             .await
-            .map_err(AppError::from)
+            .map_err(crate::http::problem::blocking_failed)
             .and_then(|r| r)
     {
         return render_error(&state, &e);
@@ -411,7 +411,7 @@ pub async fn reset(
     let (token, pw) = (form.token.clone(), form.password.clone());
     match web::block(move || accounts::confirm_password_reset(&inner, token.trim(), &pw))
         .await
-        .map_err(AppError::from)
+        .map_err(crate::http::problem::blocking_failed)
         .and_then(|r| r)
     {
         Ok(()) => see_other("/connexion?info=mot-de-passe"),

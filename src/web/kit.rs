@@ -3,7 +3,7 @@
 //! dates, sizes, amounts and plurals.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError, web};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -21,7 +21,7 @@ pub async fn blocking<T: Send + 'static>(
 ) -> Result<T, AppError> {
     web::block(work)
         .await
-        .map_err(AppError::from)
+        .map_err(crate::http::problem::blocking_failed)
         .and_then(|r| r)
 }
 
@@ -58,7 +58,7 @@ pub fn error_page(
     error: &AppError,
     (back_href, back_label): (&str, &str),
 ) -> HttpResponse {
-    let status = error.status_code();
+    let status = crate::http::problem::status_of(error);
     if status.is_server_error() {
         tracing::error!(%error, cause = ?error, "page error");
     }

@@ -159,8 +159,7 @@ pub fn html_page(
 
 /// An error as a French page with the right status.
 pub fn render_error(state: &AppState, error: &AppError) -> HttpResponse {
-    use actix_web::ResponseError;
-    let status = error.status_code();
+    let status = crate::http::problem::status_of(error);
     if status.is_server_error() {
         tracing::error!(%error, cause = ?error, "page error");
     }
@@ -196,17 +195,16 @@ pub(crate) fn message_of(error: &AppError) -> String {
 pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     let error = AppError::not_found("Cette adresse ne correspond à aucune page.");
     if req.path().starts_with("/api/") {
-        use actix_web::ResponseError;
         // A route that exists with other methods: 405 and the methods it has.
         let allowed = req
             .app_data::<web::Data<serde_json::Value>>()
             .and_then(|doc| crate::api::document::allowed_methods(doc, req.path()));
         if let Some(methods) = allowed {
-            let mut response = AppError::MethodNotAllowed(format!(
+            let refused = AppError::MethodNotAllowed(format!(
                 "Méthode non prise en charge ici : {}.",
                 methods.join(", ")
-            ))
-            .error_response();
+            ));
+            let mut response = crate::http::problem::problem_response(&refused);
             if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&methods.join(", ")) {
                 response
                     .headers_mut()
@@ -214,7 +212,7 @@ pub async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResp
             }
             return response;
         }
-        error.error_response()
+        crate::http::problem::problem_response(&error)
     } else {
         render_error(&state, &error)
     }

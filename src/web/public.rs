@@ -312,7 +312,7 @@ pub async fn home(
         Ok::<_, AppError>((advice, alerts, found))
     })
     .await
-    .map_err(AppError::from)
+    .map_err(crate::http::problem::blocking_failed)
     .and_then(|r| r);
     let (advice, alerts, outcome) = match outcome {
         Ok((advice, alerts, found)) => (advice, alerts, Ok(found)),
@@ -417,7 +417,7 @@ pub async fn provider_page(
         Ok(Some((card, rating)))
     })
     .await
-    .map_err(AppError::from)
+    .map_err(crate::http::problem::blocking_failed)
     .and_then(|r| r);
     match found {
         Ok(Some((provider, rating))) => render(

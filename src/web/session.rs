@@ -17,6 +17,7 @@ use crate::auth::Role;
 use crate::auth::tokens;
 use crate::error::AppError;
 use crate::http::extract::{CurrentUser, session_user};
+use crate::http::problem::ApiError;
 use crate::state::AppState;
 
 /// A page that needs a session: without one, the visitor is sent to the log-in page and back.
@@ -50,7 +51,7 @@ impl FromRequest for PageUser {
                     )
                     .into())
                 }
-                Err(e) => Err(e.into()),
+                Err(e) => Err(ApiError(e).into()),
             }
         })
     }
@@ -60,12 +61,12 @@ impl FromRequest for PageUser {
 pub struct MaybeUser(pub Option<CurrentUser>);
 
 impl FromRequest for MaybeUser {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let session = session_user(req);
-        Box::pin(async move { Ok(MaybeUser(session.await?)) })
+        Box::pin(async move { Ok::<_, ApiError>(MaybeUser(session.await?)) })
     }
 }
 

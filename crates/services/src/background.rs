@@ -30,7 +30,7 @@ impl Background {
             *n += 1;
         }
         let running = Arc::clone(&self.running);
-        actix_web::rt::task::spawn_blocking(move || {
+        tokio::task::spawn_blocking(move || {
             work();
             let (count, ended) = &*running;
             let mut n = count.lock().unwrap_or_else(|e| e.into_inner());

@@ -1,10 +1,8 @@
-//! One error type for the whole service, rendered as RFC 9457 problem+json for the API.
-//! Pages render the same errors as HTML (see `web::render_error`).
+//! One error type for the whole service. The web crate answers it: as RFC 9457 problem+json
+//! for the API (`http::problem`), as a French page for the pages (`web::render_error`).
 
 use std::collections::BTreeMap;
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -99,12 +97,29 @@ impl AppError {
         }
     }
 
+    /// The HTTP status that answers it.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Validation(_) => 422,
+            Self::BadRequest(_) => 400,
+            Self::Unauthorized(_) => 401,
+            Self::Forbidden(_) => 403,
+            Self::NotFound(_) => 404,
+            Self::MethodNotAllowed(_) => 405,
+            Self::Conflict(_) => 409,
+            Self::PayloadTooLarge(_) => 413,
+            Self::TooManyRequests(_) => 429,
+            Self::Unavailable(_) => 503,
+            Self::Internal(_) => 500,
+        }
+    }
+
     pub fn problem(&self) -> Problem {
         let (slug, title) = self.slug_and_title();
         Problem {
             problem_type: format!("/problems/{slug}"),
             title: title.to_owned(),
-            status: self.status_code().as_u16(),
+            status: self.status(),
             detail: self.to_string(),
             errors: match self {
                 Self::Validation(errors) => Some(errors.clone()),
@@ -127,35 +142,6 @@ pub struct Problem {
     pub errors: Option<FieldErrors>,
 }
 
-impl ResponseError for AppError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            Self::Internal(cause) => tracing::error!(%cause, "internal error"),
-            Self::Unavailable(cause) => tracing::warn!(%cause, "service unavailable"),
-            _ => {}
-        }
-        HttpResponse::build(self.status_code())
-            .content_type("application/problem+json")
-            .json(self.problem())
-    }
-}
-
 /// A refused reason is a message on the `reason` field.
 impl From<crate::domain::reason::ReasonError> for AppError {
     fn from(e: crate::domain::reason::ReasonError) -> Self {
@@ -175,12 +161,6 @@ impl From<diesel::result::Error> for AppError {
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(e: diesel::r2d2::PoolError) -> Self {
         Self::Unavailable(format!("database pool: {e}"))
-    }
-}
-
-impl From<actix_web::error::BlockingError> for AppError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        Self::Internal(format!("blocking task: {e}"))
     }
 }
 

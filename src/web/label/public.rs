@@ -1,7 +1,7 @@
 //! Public verification of a label number: anyone can check the label a provider shows them.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde_json::json;
 
 use super::{blocking, day_fr};
@@ -47,7 +47,7 @@ async fn verification_page(
             )
         }
         Err(e) => {
-            let status = e.status_code();
+            let status = crate::http::problem::status_of(&e);
             page(
                 &state,
                 status,

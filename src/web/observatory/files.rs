@@ -133,7 +133,7 @@ async fn correct(
             ));
         }
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
-            (actix_web::ResponseError::status_code(&e), e.said())
+            (crate::http::problem::status_of(&e), e.said())
         }
         Err(e) => return error_page(&state, &user, &e),
     };

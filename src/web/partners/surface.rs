@@ -96,13 +96,12 @@ impl Surface {
         match self {
             Self::Site => render_error(state, error),
             Self::Module(_) => {
-                use actix_web::ResponseError;
-                if error.status_code().is_server_error() {
+                if crate::http::problem::status_of(error).is_server_error() {
                     tracing::error!(%error, "module page error");
                 }
                 self.page(
                     state,
-                    error.status_code(),
+                    crate::http::problem::status_of(error),
                     "pages/partners/module_message",
                     "Erreur",
                     json!({ "heading": "Nous n'avons pas pu afficher cette page", "message": crate::web::message_of(error) }),

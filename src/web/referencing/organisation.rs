@@ -51,7 +51,7 @@ impl Outcome {
 
     pub(super) fn alert(error: &AppError) -> Self {
         Self {
-            status: Some(error.status_code()),
+            status: Some(crate::http::problem::status_of(error)),
             alert: Some(error.to_string()),
             ..Default::default()
         }
