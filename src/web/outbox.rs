@@ -7,16 +7,17 @@ use serde_json::json;
 
 use super::kit::{
     InfoQuery, area_error_page as error_page, blocking, datetime_fr, iso, page_number, pagination,
-    plural, refuse_unless_staff, with_query,
+    plural, with_query,
 };
 use super::page;
-use super::session::{PageUser, check_form, data_of, see_other};
+use super::session::{check_form, data_of, see_other};
 use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::mail::outbox;
 use crate::mail::outbox::OutboxRow;
 use crate::state::AppState;
+use crate::web::session::StaffUser;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(emails_get).service(email_resend_post);
@@ -97,13 +98,10 @@ fn load_emails(
 #[get("/instruction/courriels")]
 pub async fn emails_get(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<InfoQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let page_number = page_number(query.page.as_deref());
     let info = match query.info.as_deref() {
         Some("renvoye") => {
@@ -131,14 +129,11 @@ pub struct ResendForm {
 pub async fn email_resend_post(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<String>,
     form: web::Form<ResendForm>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let form = form.into_inner();
     if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
         return error_page(&state, &user, &e);

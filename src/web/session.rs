@@ -57,6 +57,66 @@ impl FromRequest for PageUser {
     }
 }
 
+/// A page for staff (and admins): signed in, else sent to the log-in page; signed in with
+/// another role, the French 403 page with the visitor's menu. The handler starts with its
+/// work, not with a guard.
+pub struct StaffUser(pub CurrentUser);
+
+/// A page for admins only, as [`StaffUser`].
+pub struct AdminUser(pub CurrentUser);
+
+/// Runs the page's role check after [`PageUser`]'s; the refusal is the page itself.
+fn with_role<T: 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    refuse: fn(&AppState, &CurrentUser) -> Option<HttpResponse>,
+    wrap: fn(CurrentUser) -> T,
+) -> Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>> {
+    let user = PageUser::from_request(req, payload);
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    Box::pin(async move {
+        let PageUser(user) = user.await?;
+        let refusal = match &state {
+            Some(state) => refuse(state, &user),
+            None => Some(HttpResponse::InternalServerError().finish()),
+        };
+        match refusal {
+            Some(page) => {
+                Err(actix_web::error::InternalError::from_response("accès refusé", page).into())
+            }
+            None => Ok(wrap(user)),
+        }
+    })
+}
+
+impl FromRequest for StaffUser {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        with_role(
+            req,
+            payload,
+            crate::web::kit::refuse_unless_staff,
+            StaffUser,
+        )
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        with_role(
+            req,
+            payload,
+            crate::web::kit::refuse_unless_admin,
+            AdminUser,
+        )
+    }
+}
+
 /// The signed-in user if any (public pages show a different menu).
 pub struct MaybeUser(pub Option<CurrentUser>);
 

@@ -13,10 +13,11 @@ use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::kit::{
     Choice, InfoQuery, area_error_page as error_page, blocking, date_fr, first_message,
-    page_number, pagination, plural, refuse_unless_admin, with_query,
+    page_number, pagination, plural, with_query,
 };
 use crate::web::page;
-use crate::web::session::{PageUser, check_form, data_of, see_other};
+use crate::web::session::AdminUser;
+use crate::web::session::{check_form, data_of, see_other};
 
 /// Users per page.
 const USER_PAGE: i64 = 50;
@@ -100,13 +101,10 @@ fn load_users(
 #[get("/admin/utilisateurs")]
 pub async fn users_get(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: AdminUser,
     query: web::Query<InfoQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_admin(&state, &user) {
-        return response;
-    }
     let page_number = page_number(query.page.as_deref());
     let info = match query.info.as_deref() {
         Some("role") => Some("Le rôle est modifié : l'utilisateur devra se reconnecter."),
@@ -139,14 +137,11 @@ pub struct UserForm {
 pub async fn user_post(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: AdminUser,
     path: web::Path<String>,
     form: web::Form<UserForm>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_admin(&state, &user) {
-        return response;
-    }
     let form = form.into_inner();
     if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
         return error_page(&state, &user, &e);

@@ -11,10 +11,10 @@ use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::kit::{
-    InfoQuery, area_error_page as error_page, blocking, datetime_fr, refuse_unless_staff,
-    with_query,
+    InfoQuery, area_error_page as error_page, blocking, datetime_fr, with_query,
 };
 use crate::web::page;
+use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -63,13 +63,10 @@ fn overview_view(
 #[get("/instruction/diagnostic")]
 async fn overview_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<InfoQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let info = query
         .info
         .as_deref()

@@ -16,9 +16,9 @@ use crate::observatory::signals;
 use crate::state::AppState;
 use crate::web::kit::{
     area_error_page as error_page, blocking, first_errors, form_value, form_values,
-    refuse_unless_staff,
 };
 use crate::web::page;
+use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -40,13 +40,10 @@ struct ListQuery {
 #[get("/observatoire/alertes")]
 async fn list_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<ListQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let (inner, actor) = (data_of(&state), user.actor.clone());
     let loaded = blocking(move || {
         Ok::<_, AppError>((
@@ -140,13 +137,10 @@ fn form_view(
 #[get("/observatoire/alertes/nouvelle")]
 async fn new_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<NewQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let signal = query.into_inner().signal.filter(|s| !s.is_empty());
     let (inner, actor) = (data_of(&state), user.actor.clone());
     let draft = blocking(move || match signal {

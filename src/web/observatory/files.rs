@@ -12,8 +12,9 @@ use crate::french::{datetime_fr, month_fr};
 use crate::http::extract::CurrentUser;
 use crate::observatory::{open_data, statistics};
 use crate::state::AppState;
-use crate::web::kit::{area_error_page as error_page, blocking, form_value, refuse_unless_staff};
+use crate::web::kit::{area_error_page as error_page, blocking, form_value};
 use crate::web::page;
+use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -85,13 +86,10 @@ async fn months(state: &web::Data<AppState>) -> Result<Vec<statistics::Month>, A
 #[get("/observatoire/fichiers")]
 async fn files_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<FilesQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let info = match (&query.mois, query.revision) {
         (Some(month), Some(revision)) => Some(format!(
             "Révision {revision} du fichier de {month} publiée, avec sa note. Les révisions précédentes restent téléchargeables."

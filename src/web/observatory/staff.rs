@@ -15,11 +15,10 @@ use crate::http::download::{Disposition, file};
 use crate::http::extract::CurrentUser;
 use crate::observatory::dashboard::{Dashboard, Filter};
 use crate::state::AppState;
-use crate::web::kit::{
-    area_error_page as error_page, blocking, filled, first_errors, refuse_unless_staff, with_query,
-};
+use crate::web::kit::{area_error_page as error_page, blocking, filled, first_errors, with_query};
 use crate::web::page;
-use crate::web::session::{PageUser, data_of};
+use crate::web::session::StaffUser;
+use crate::web::session::data_of;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(dashboard_page).service(download);
@@ -292,13 +291,10 @@ async fn compute(
 #[get("/observatoire")]
 async fn dashboard_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<DashboardQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let query = query.into_inner();
     match compute(&state, &user, &query).await {
         Ok(d) => page(
@@ -335,13 +331,10 @@ async fn dashboard_page(
 #[get("/observatoire/donnees.csv")]
 async fn download(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<DashboardQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let query = query.into_inner();
     let d = match compute(&state, &user, &query).await {
         Ok(d) => d,

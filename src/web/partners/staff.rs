@@ -16,10 +16,9 @@ use crate::partners::statistics::{self, StatisticsQuery};
 use crate::partners::{self, PartnerInput, PartnerView};
 use crate::state::AppState;
 use crate::web::kit::InfoQuery;
-use crate::web::kit::{
-    area_error_page as error_page, blocking, first_errors, form_value, refuse_unless_staff,
-};
+use crate::web::kit::{area_error_page as error_page, blocking, first_errors, form_value};
 use crate::web::page;
+use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,11 +32,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[get("/partenaires")]
-async fn list_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse {
+async fn list_page(state: web::Data<AppState>, user: StaffUser) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let (inner, actor) = (data_of(&state), user.actor.clone());
     let loaded = blocking(move || {
         Ok::<_, AppError>((
@@ -162,11 +158,8 @@ fn new_view(
 }
 
 #[get("/partenaires/nouveau")]
-async fn new_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse {
+async fn new_page(state: web::Data<AppState>, user: StaffUser) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let input = PartnerInput {
         scope: "parcours".into(),
         state: Some(PartnerState::Active.as_str().into()),
@@ -320,14 +313,11 @@ pub fn snippet(state: &AppState, partner: &PartnerView) -> String {
 #[get("/partenaires/{id}")]
 async fn partner_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let info = match query.info.as_deref() {
         Some("cree") => Some(
             "Le partenaire est créé. Créez sa clé d'API et transmettez-lui le code d'intégration.",

@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::actor::Actor;
 use crate::referencing::change_requests::PendingChange;
+use crate::web::session::StaffUser;
 
 fn reviewed_field_label(field: &str) -> &'static str {
     match field {
@@ -179,13 +180,10 @@ fn change_requests_page(
 #[get("/instruction/modifications")]
 pub async fn change_requests_get(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<InfoQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let inner = data_of(&state);
     let info = match query.info.as_deref() {
         Some("approuvee") => {
@@ -213,14 +211,11 @@ pub struct DecisionForm {
 pub async fn change_request_post(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<(String, String)>,
     form: web::Form<DecisionForm>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let form = form.into_inner();
     if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
         return error_page(&state, &user, &e);

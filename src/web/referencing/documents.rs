@@ -2,6 +2,7 @@
 //! staff's view.
 
 use super::*;
+use crate::web::session::StaffUser;
 
 #[post("/espace/organisations/{id}/documents")]
 pub async fn upload_document(
@@ -139,13 +140,10 @@ pub async fn download_document(
 #[get("/instruction/dossiers/{id}/documents/{document}")]
 pub async fn document_get(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<(String, String)>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let (id, document_id) = path.into_inner();
     let (inner, viewer) = (data_of(&state), user.clone());
     match blocking(move || referencing::documents::download(&inner, &viewer, &id, &document_id))

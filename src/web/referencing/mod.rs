@@ -44,7 +44,7 @@ use crate::referencing::{self, Access};
 use crate::state::AppState;
 use crate::web::kit::{
     Choice, InfoQuery, area_error_page as error_page, blocking, date_fr, datetime_fr, day_fr,
-    first_message, iso, page_number, pagination, plural, refuse_unless_staff, size_fr, with_query,
+    first_message, iso, page_number, pagination, plural, size_fr, with_query,
 };
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, check_origin, data_of, see_other};

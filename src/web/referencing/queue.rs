@@ -4,6 +4,7 @@ use super::*;
 use crate::domain::actor::Actor;
 use crate::mail::outbox;
 use crate::referencing::queue::{self, QueueFilter, QueuePage};
+use crate::web::session::StaffUser;
 
 /// The queue's filters as submitted (GET, so a filtered queue can be bookmarked).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -182,13 +183,10 @@ fn load_queue(
 #[get("/instruction")]
 pub async fn queue_get(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     form: web::Query<QueueForm>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let form = form.into_inner();
     let (filter, errors) = check_queue_form(&state, &form);
     let page_no = page_number(form.page.as_deref());

@@ -1,6 +1,7 @@
 //! One application as staff review it, and their decisions.
 
 use super::*;
+use crate::web::session::StaffUser;
 
 /// What the staff's buttons say.
 fn action_button(action: Action) -> &'static str {
@@ -319,14 +320,11 @@ fn load_application(state: &AppState, user: &CurrentUser, id: &str) -> Result<Lo
 #[get("/instruction/dossiers/{id}")]
 pub async fn application_get(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let id = path.into_inner();
     let (inner, viewer) = (data_of(&state), user.clone());
     match blocking(move || load_application(&inner, &viewer, &id)).await {
@@ -367,14 +365,11 @@ pub struct ActionForm {
 pub async fn act_post(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<(String, String)>,
     form: web::Form<ActionForm>,
 ) -> HttpResponse {
     let user = user.0;
-    if let Some(response) = refuse_unless_staff(&state, &user) {
-        return response;
-    }
     let form = form.into_inner();
     if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
         return error_page(&state, &user, &e);
