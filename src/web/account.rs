@@ -61,6 +61,7 @@ pub(super) fn anonymous_page(
 }
 
 use super::kit::first_errors;
+use crate::web::kit::CsrfForm;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct NextQuery {
@@ -146,12 +147,6 @@ pub async fn login(
         ),
         Err(other) => render_error(&state, &other),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf_token: String,
 }
 
 #[post("/deconnexion")]

@@ -216,6 +216,13 @@ pub struct Choice {
 }
 
 /// The query of a page reached after a form: the message to show and the page of a list.
+/// A form that carries only its CSRF token (a button that posts).
+#[derive(Debug, Default, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf_token: String,
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct InfoQuery {
     pub info: Option<String>,

@@ -15,6 +15,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::account::anonymous_page;
+use crate::web::kit::CsrfForm;
 use crate::web::kit::InfoQuery;
 use crate::web::kit::day_fr;
 use crate::web::session::{PageUser, check_anonymous_form, check_form, see_other};
@@ -467,12 +468,6 @@ async fn add_absence(
         }
         Err(e) => error_page(&state, &user, &e),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    pub csrf_token: String,
 }
 
 #[post("/espace/organisations/{id}/absences/{absence}/supprimer")]

@@ -13,6 +13,7 @@ use crate::domain::assistance::RequestStatus;
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
+use crate::web::kit::CsrfForm;
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
 
@@ -257,12 +258,6 @@ async fn comments_page(state: web::Data<AppState>, user: PageUser) -> HttpRespon
         ),
         Err(e) => error_page(&state, &user, &e),
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct CsrfForm {
-    pub csrf_token: String,
 }
 
 #[post("/instruction/avis/{request}/{decision}")]

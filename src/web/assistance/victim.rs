@@ -104,7 +104,7 @@ async fn tracking_page(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct CsrfForm {
+pub struct ConfirmForm {
     pub csrf_token: String,
     /// `oui` once the victim confirmed; without it, the confirmation is asked first.
     pub confirmation: String,
@@ -126,7 +126,7 @@ type VictimAction = fn(&AppState, &str, Option<&str>) -> Result<TrackingView, Ap
 async fn on_tracking_page(
     req: HttpRequest,
     state: web::Data<AppState>,
-    (token, form): (String, CsrfForm),
+    (token, form): (String, ConfirmForm),
     act: VictimAction,
     (info, confirm): (&str, Confirmation),
 ) -> HttpResponse {
@@ -163,7 +163,7 @@ async fn cancel(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    form: web::Form<ConfirmForm>,
 ) -> HttpResponse {
     on_tracking_page(
         req,
@@ -188,7 +188,7 @@ async fn erase(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-    form: web::Form<CsrfForm>,
+    form: web::Form<ConfirmForm>,
 ) -> HttpResponse {
     on_tracking_page(
         req,

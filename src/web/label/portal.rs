@@ -4,7 +4,6 @@
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, error_page, euros, first_errors};
@@ -19,6 +18,7 @@ use crate::label::views::LabelApplicationView;
 use crate::label::{self, ActionInput, ApplicationUpdate, NewApplication, evidence};
 use crate::referencing::documents::MAX_BYTES;
 use crate::state::AppState;
+use crate::web::kit::CsrfForm;
 use crate::web::kit::InfoQuery;
 use crate::web::kit::date_fr;
 use crate::web::page;
@@ -129,12 +129,6 @@ async fn show_overview(
             })).collect::<Vec<_>>(),
         }),
     )
-}
-
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    pub csrf_token: String,
 }
 
 #[post("/espace/organisations/{id}/label")]

@@ -231,11 +231,10 @@ async fn withdraw(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<crate::web::kit::CsrfForm>,
 ) -> HttpResponse {
     let user = user.0;
-    let fields = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
         return error_page(&state, &user, &e);
     }
     let (inner, actor, id) = (data_of(&state), user.actor.clone(), path.into_inner());

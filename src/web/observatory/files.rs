@@ -12,7 +12,7 @@ use crate::french::{datetime_fr, month_fr};
 use crate::http::extract::CurrentUser;
 use crate::observatory::{open_data, statistics};
 use crate::state::AppState;
-use crate::web::kit::{area_error_page as error_page, blocking, form_value};
+use crate::web::kit::{area_error_page as error_page, blocking};
 use crate::web::page;
 use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
@@ -102,21 +102,28 @@ async fn files_page(
     }
 }
 
+/// An admin's correction of a month's file: why.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct CorrectionForm {
+    csrf_token: String,
+    note: String,
+}
+
 #[post("/observatoire/fichiers/{mois}/correction")]
 async fn correct(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<CorrectionForm>,
 ) -> HttpResponse {
     let user = user.0;
-    let fields = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+    let CorrectionForm { csrf_token, note } = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &csrf_token) {
         return error_page(&state, &user, &e);
     }
     let month = path.into_inner();
-    let note = form_value(&fields, "note");
     let (inner, actor, asked, said) = (
         data_of(&state),
         user.actor.clone(),

@@ -363,6 +363,14 @@ async fn update(
     }
 }
 
+/// The key form: the key it replaces, if any.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+struct KeyForm {
+    csrf_token: String,
+    remplace: String,
+}
+
 /// A new key is shown on the page that answers the post, never in an address.
 #[post("/partenaires/{id}/cles")]
 async fn issue_key(
@@ -370,15 +378,18 @@ async fn issue_key(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<KeyForm>,
 ) -> HttpResponse {
     let user = user.0;
-    let fields = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+    let KeyForm {
+        csrf_token,
+        remplace,
+    } = form.into_inner();
+    if let Err(e) = check_form(&req, &state, &user, &csrf_token) {
         return error_page(&state, &user, &e);
     }
     let id = path.into_inner();
-    let replaces = Some(form_value(&fields, "remplace")).filter(|r| !r.is_empty());
+    let replaces = Some(remplace).filter(|r| !r.is_empty());
     let (inner, actor, asked) = (data_of(&state), user.actor.clone(), id.clone());
     let issued = blocking(move || keys::issue(&inner, &actor, &asked, replaces.as_deref())).await;
     let shown = match issued {
@@ -405,11 +416,10 @@ async fn revoke_key(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<crate::web::kit::CsrfForm>,
 ) -> HttpResponse {
     let user = user.0;
-    let fields = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
+    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
         return error_page(&state, &user, &e);
     }
     let (id, key) = path.into_inner();
