@@ -400,10 +400,7 @@ impl Config {
 /// A block of IP addresses such as `10.0.0.0/8` or `::1/128` (a bare address is the block of
 /// that one address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    network: std::net::IpAddr,
-    prefix: u8,
-}
+pub struct Cidr(ipnet::IpNet);
 
 impl Cidr {
     pub fn contains(&self, ip: std::net::IpAddr) -> bool {
@@ -413,44 +410,21 @@ impl Cidr {
             V6(v6) => v6.to_ipv4_mapped().map_or(ip, V4),
             v4 => v4,
         };
-        match (self.network, ip) {
-            (V4(net), V4(ip)) => {
-                let mask = u32::MAX
-                    .checked_shl(32 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            (V6(net), V6(ip)) => {
-                let mask = u128::MAX
-                    .checked_shl(128 - u32::from(self.prefix))
-                    .unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-            _ => false,
-        }
+        self.0.contains(&ip)
     }
 }
 
+/// A block (`10.0.0.0/8`, `2001:db8::/32`) or one address (`127.0.0.1`), read by `ipnet`.
 impl std::str::FromStr for Cidr {
     type Err = ();
 
     fn from_str(text: &str) -> Result<Self, ()> {
-        let (address, prefix) = match text.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (text, None),
-        };
-        let network: std::net::IpAddr = address.trim().parse().map_err(|_| ())?;
-        let max = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            None => max,
-            Some(p) => p
-                .trim()
-                .parse::<u8>()
-                .ok()
-                .filter(|p| *p <= max)
-                .ok_or(())?,
-        };
-        Ok(Self { network, prefix })
+        let text = text.trim();
+        if let Ok(block) = text.parse::<ipnet::IpNet>() {
+            return Ok(Self(block));
+        }
+        let one: std::net::IpAddr = text.parse().map_err(|_| ())?;
+        Ok(Self(ipnet::IpNet::from(one)))
     }
 }
 
@@ -475,20 +449,17 @@ fn whole(
     }
 }
 
+/// A duration as people write it (`30s`, `15m`, `2h`, `1d`, `1h 30m`: `humantime`); a bare number
+/// is minutes.
 fn parse_duration(text: &str) -> Option<chrono::Duration> {
     let text = text.trim();
-    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((at, _)) => (&text[..at], text[at..].trim()),
-        None => (text, "m"),
+    let with_unit = if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
+        format!("{text}m")
+    } else {
+        text.to_owned()
     };
-    let n: i64 = number.parse().ok()?;
-    match unit {
-        "s" => Some(chrono::Duration::seconds(n)),
-        "m" | "min" => Some(chrono::Duration::minutes(n)),
-        "h" => Some(chrono::Duration::hours(n)),
-        "d" => Some(chrono::Duration::days(n)),
-        _ => None,
-    }
+    let parsed = humantime::parse_duration(&with_unit).ok()?;
+    chrono::Duration::from_std(parsed).ok()
 }
 
 #[cfg(test)]
@@ -509,6 +480,21 @@ mod tests {
         assert!(all.contains("203.0.113.9".parse().unwrap()));
         for bad in ["10.0.0.0/33", "nope", "10.0.0.0/x", ""] {
             assert!(bad.parse::<Cidr>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations_read_as_people_write_them() {
+        let minutes = |n| Some(chrono::Duration::minutes(n));
+        assert_eq!(parse_duration("90"), minutes(90));
+        assert_eq!(parse_duration("15m"), minutes(15));
+        assert_eq!(parse_duration("15min"), minutes(15));
+        assert_eq!(parse_duration("2h"), minutes(120));
+        assert_eq!(parse_duration("1d"), minutes(24 * 60));
+        assert_eq!(parse_duration("1h 30m"), minutes(90));
+        assert_eq!(parse_duration("30s"), Some(chrono::Duration::seconds(30)));
+        for bad in ["", "deux heures", "-5m", "5x"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
         }
     }
 
