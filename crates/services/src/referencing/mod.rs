@@ -9,11 +9,14 @@ pub mod members;
 pub mod profile;
 pub mod queue;
 pub mod siret_history;
+mod step;
 mod step_emails;
 pub mod views;
 
 pub use change_requests::change_request_view;
 pub use members::{INVITATION_DAYS, accept_invitation, invite, members};
+pub(crate) use step::carry_out;
+pub use step::{Stepped, act_in};
 use step_emails::send_step_emails;
 
 use self::profile::{ProfileInput, REVIEWED_FIELDS};
@@ -493,122 +496,6 @@ pub(crate) fn require_own_siret(
         return Err(AppError::field("siret", SIRET_TAKEN));
     }
     Ok(())
-}
-
-/// A step taken, as the features built on referencing follow it (`crate::workflow`): the
-/// organisation in its new state and how the caller relates to it.
-#[derive(Debug, Clone)]
-pub struct Stepped {
-    pub provider: Provider,
-    pub version: i32,
-    pub access: Access,
-    pub action: Action,
-    pub actor_id: Option<String>,
-    pub reason: Option<String>,
-}
-
-impl Stepped {
-    /// The step as its followers read it.
-    pub fn taken(&self) -> TakenStep<'_> {
-        TakenStep {
-            provider: &self.provider,
-            action: self.action,
-            actor_id: self.actor_id.as_deref(),
-            reason: self.reason.as_deref(),
-        }
-    }
-}
-
-/// A workflow action (`submit`, `approve`, ...) in the caller's transaction, recorded in
-/// `step` (which the caller writes, once what follows the step is recorded too).
-/// `expected_version`, when given, must match.
-pub fn act_in(
-    conn: &mut DbConnection,
-    state: &AppState,
-    step: &mut Step,
-    user: &Actor,
-    (id, action): (&str, Action),
-    reason: Option<&str>,
-    expected_version: Option<i32>,
-) -> Result<Stepped, AppError> {
-    // Checked once the step is known to be allowed: a wrong state or role answers first.
-    let reason = Reason::optional(reason);
-    let (provider, version, access) = load(conn, user, id)?;
-    let from = provider.status;
-    let (to, needs_reason) = transition(from, action, access.actor()).map_err(|e| match e {
-        TransitionError::WrongActor(_) => AppError::Forbidden(e.to_string()),
-        TransitionError::WrongState(_) => AppError::Conflict(e.to_string()),
-    })?;
-    if expected_version.is_some_and(|v| v != version) {
-        return Err(stale());
-    }
-    let reason = reason.clone()?;
-    if needs_reason && reason.is_none() {
-        return Err(ReasonError::Missing.into());
-    }
-    let reason = reason.as_ref().map(Reason::as_str);
-    let problems = match action {
-        Action::Submit => submission_problems(conn, state, &provider)?,
-        // The documents may have lapsed, or a new charter come, during the review; a
-        // reinstated provider must meet what an approved one meets.
-        Action::Approve | Action::Reinstate => currency_problems(conn, state, &provider)?,
-        _ => FieldErrors::new(),
-    };
-    if !problems.is_empty() {
-        return Err(AppError::Validation(problems));
-    }
-    let taken = TakenStep {
-        provider: &provider,
-        action,
-        actor_id: Some(&user.id),
-        reason,
-    };
-    let next = carry_out(conn, state, step, &taken, to, version)?;
-    Ok(Stepped {
-        provider: next,
-        version: version + 1,
-        access,
-        action,
-        actor_id: Some(user.id.clone()),
-        reason: reason.map(str::to_owned),
-    })
-}
-
-/// Records a step already allowed (`taken`, to state `to`) on the provider at `version` in
-/// `step`: the new state, its event, its emails and the change requests it ends, in the
-/// caller's transaction. What the features built on referencing do after it is theirs
-/// (`crate::workflow`). Returns the provider as it now is.
-pub(crate) fn carry_out(
-    conn: &mut DbConnection,
-    state: &AppState,
-    step: &mut Step,
-    taken: &TakenStep<'_>,
-    to: ReferencingStatus,
-    version: i32,
-) -> Result<Provider, AppError> {
-    let now = step.at();
-    let &TakenStep {
-        provider,
-        action,
-        actor_id,
-        reason,
-    } = taken;
-    let from = provider.status;
-    let mut next = provider.clone();
-    next.status = to;
-    if !providers::update(conn, &next, version, now)? {
-        return Err(stale());
-    }
-    step.record(
-        Event::provider(&next.id, action.slug(), Some(from), to)
-            .by(actor_id)
-            .because(reason),
-    );
-    send_step_emails(conn, step, state, &next, action, from, reason)?;
-    if matches!(action, Action::Suspend | Action::Remove) {
-        change_requests::end_pending(conn, step, &next, actor_id, now)?;
-    }
-    Ok(next)
 }
 
 /// The audit trail (members and staff).
