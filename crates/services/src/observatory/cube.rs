@@ -175,11 +175,6 @@ impl Facts {
             self.rows.shrink_to_fit();
         }
     }
-
-    /// The first day kept.
-    pub fn since(&self) -> Option<NaiveDate> {
-        day_of(self.since)
-    }
 }
 
 /// A day as the facts store it.

@@ -44,6 +44,7 @@ impl Filter {
         let mut errors = FieldErrors::new();
         let to = self.to.unwrap_or(today);
         let from = self.from.unwrap_or_else(|| to - Days::new(27));
+        let window_start = super::window_start(state, today);
         if from > to {
             push_error(
                 &mut errors,
@@ -56,14 +57,14 @@ impl Filter {
                 "du",
                 "Choisissez une période de cinq ans au plus.",
             );
-        } else if from < super::window_start(state, today) {
+        } else if from < window_start {
             push_error(
                 &mut errors,
                 "du",
                 format!(
                     "L'observatoire couvre les {} dernières années : choisissez une date de début à partir du {}.",
                     state.config.observatory_window_years,
-                    crate::french::day_fr(super::window_start(state, today))
+                    crate::french::day_fr(window_start)
                 ),
             );
         }

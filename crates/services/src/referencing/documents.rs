@@ -134,8 +134,8 @@ fn parse_valid_until(
     typed: Option<&str>,
     today: NaiveDate,
 ) -> Result<Option<NaiveDate>, AppError> {
-    let typed = typed.map(str::trim).filter(|t| !t.is_empty());
-    let Some(typed) = typed else {
+    let invalid = "Date de fin de validité invalide : format AAAA-MM-JJ attendu.";
+    let Some(day) = typed_day("valid_until", typed, invalid)? else {
         return if kind == INSURANCE {
             Err(AppError::field(
                 "valid_until",
@@ -144,12 +144,6 @@ fn parse_valid_until(
         } else {
             Ok(None)
         };
-    };
-    let Ok(day) = NaiveDate::parse_from_str(typed, "%Y-%m-%d") else {
-        return Err(AppError::field(
-            "valid_until",
-            "Date de fin de validité invalide : format AAAA-MM-JJ attendu.",
-        ));
     };
     if day < today {
         return Err(AppError::field(
@@ -170,6 +164,20 @@ fn parse_valid_until(
 }
 
 const MAX_YEARS_AHEAD: u32 = 10;
+
+/// A day typed as `AAAA-MM-JJ` in `field`: `None` when left blank, `invalid` when not a day.
+fn typed_day(
+    field: &str,
+    typed: Option<&str>,
+    invalid: &str,
+) -> Result<Option<NaiveDate>, AppError> {
+    match typed.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| AppError::field(field, invalid)),
+    }
+}
 
 /// Why a Kbis extract issued on `issued_on` cannot be part of a file submitted `today`, when
 /// extracts may be `max_months` old.
@@ -199,17 +207,11 @@ fn parse_issued_on(
     today: NaiveDate,
     max_months: u32,
 ) -> Result<NaiveDate, AppError> {
-    let typed = typed.map(str::trim).filter(|t| !t.is_empty());
-    let Some(typed) = typed else {
+    let invalid = "Date de délivrance invalide : format AAAA-MM-JJ attendu.";
+    let Some(day) = typed_day("issued_on", typed, invalid)? else {
         return Err(AppError::field(
             "issued_on",
             "Indiquez la date de délivrance de l'extrait Kbis (AAAA-MM-JJ), inscrite en haut de l'extrait.",
-        ));
-    };
-    let Ok(day) = NaiveDate::parse_from_str(typed, "%Y-%m-%d") else {
-        return Err(AppError::field(
-            "issued_on",
-            "Date de délivrance invalide : format AAAA-MM-JJ attendu.",
         ));
     };
     if day > today {
