@@ -43,11 +43,11 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use cyberdir::domain::audience::Audience;
+use cyberdir::domain::departements::{Departement, Departements};
 use cyberdir::domain::matching::{
     Candidate, IncidentSet, Match, MatchingIndex, Query, distance_km,
 };
 use cyberdir::domain::zone::Zone;
-use cyberdir::geo::departements::{Departement, Departements};
 
 /// Number of incident types in `fixtures/incident_types.json`.
 const INCIDENT_TYPES: usize = 49;

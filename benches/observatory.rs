@@ -31,7 +31,7 @@ fn main() {
     let state = cyberdir::state::prepare(config, Clock::System).expect("state");
     let mut conn = state.pool.get().expect("connection");
     let started = Instant::now();
-    let rows = cyberdir::observatory::facts(&state, &mut conn)
+    let rows = cyberdir::observatory::facts(&state, &state.observatory, &mut conn)
         .expect("facts")
         .rows
         .len();
@@ -98,7 +98,8 @@ fn main() {
             channel: (next(5) == 0).then(|| "site".to_owned()),
         };
         let started = Instant::now();
-        let d = cyberdir::observatory::dashboard(&state, &staff, &filter).expect("dashboard");
+        let d = cyberdir::observatory::dashboard(&state, &state.observatory, &staff, &filter)
+            .expect("dashboard");
         times.push(started.elapsed());
         std::hint::black_box(d);
     }
@@ -110,7 +111,7 @@ fn main() {
         ms(percentile(&times, 1.0))
     );
 
-    let facts = cyberdir::observatory::facts(&state, &mut conn).expect("facts");
+    let facts = cyberdir::observatory::facts(&state, &state.observatory, &mut conn).expect("facts");
     let mut waves = 0;
     let started = Instant::now();
     let yesterday = today - Days::new(1);

@@ -3,14 +3,15 @@
 
 pub mod api;
 pub mod http;
+pub mod state;
 pub mod telemetry;
 pub mod web;
 
 // The layers below, under the names the handlers and the tests use.
 pub use cyberdir_services::{
     assistance, audit, auth, background, clock, config, db, diagnostic, directory, domain, error,
-    french, geo, hsds, jobs, json, label, limits, mail, observatory, partners, referencing, seed,
-    setup, state, templates, uploads, workflow,
+    french, geo, hsds, infra, jobs, json, label, limits, mail, observatory, partners, referencing,
+    seed, setup, templates, uploads, workflow,
 };
 
 use std::net::TcpListener;
@@ -22,7 +23,8 @@ use tracing_actix_web::TracingLogger;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
-pub use crate::state::{AppState, StartupError, prepare};
+pub use crate::infra::StartupError;
+pub use crate::state::{AppState, prepare};
 
 /// Starts the HTTP server on an already bound listener (tests bind port 0).
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<Server> {

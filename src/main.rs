@@ -239,7 +239,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Jobs {
             command: JobsCommand::Run,
         } => {
-            let report = cyberdir::jobs::run_once(&state).map_err(|e| e.to_string())?;
+            let report = state.run_jobs().map_err(|e| e.to_string())?;
             for line in report.lines_fr() {
                 println!("{line}");
             }
@@ -260,7 +260,8 @@ fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::Observatory {
             command: ObservatoryCommand::Correct { month, note },
-        } => setup::correct_open_data(&state, &month, &note).map(|said| println!("{said}")),
+        } => setup::correct_open_data(&state, &state.observatory, &month, &note)
+            .map(|said| println!("{said}")),
         Command::Export {
             command: ExportCommand::Hsds { out },
         } => {
@@ -287,7 +288,7 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
             if demo {
                 let size = providers.map_or(cyberdir::seed::DEMO_SIZE, |n| n as usize);
-                let created = setup::seed_demo(&state, &mut conn, size)?;
+                let created = setup::seed_demo(&state, &state.charter, &mut conn, size)?;
                 println!("{created} prestataires de démonstration créés.");
             }
             if let Some(years) = observatory {
@@ -369,14 +370,15 @@ fn announce(first: &setup::FirstStart, base_url: &str) {
 }
 
 fn run_server(state: AppState) -> Result<(), String> {
-    let first = setup::first_start(&state)?;
+    let first = setup::first_start(&state, &state.charter)?;
     announce(&first, &state.config.base_url);
     let delivery = Arc::new(delivery(&state)?);
     tracing::info!(transport = %delivery.transport.describe(), "email delivery worker started");
     spawn_worker(delivery, Duration::from_millis(state.config.outbox_poll_ms))
         .map_err(|e| format!("cannot start the email worker: {e}"))?;
     let state = Arc::new(state);
-    cyberdir::jobs::spawn(Arc::clone(&state), Duration::from_secs(60))
+    let jobs_state = Arc::clone(&state);
+    cyberdir::jobs::spawn(Duration::from_secs(60), move || jobs_state.run_jobs())
         .map_err(|e| format!("cannot start the scheduled jobs: {e}"))?;
     let bind = state.config.bind.clone();
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;

@@ -76,7 +76,6 @@ pub async fn sign_up(
         return Err(AppError::Validation(errors).into());
     }
     let client = crate::http::client::client_key(&req, &state.config.proxies);
-    let state = state.into_inner();
     web::block(move || {
         accounts::sign_up(
             &state,
@@ -108,7 +107,6 @@ pub async fn verify(
     body: web::Json<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().token;
-    let state = state.into_inner();
     web::block(move || accounts::verify_email(&state, token.trim())).await??;
     Ok(HttpResponse::Ok().json(Message {
         message: "Votre adresse est confirmée : vous pouvez vous connecter.".into(),
@@ -232,8 +230,8 @@ pub async fn request_reset(
         );
     }
     let client = crate::http::client::client_key(&req, &state.config.proxies);
-    let state = state.into_inner();
-    web::block(move || accounts::request_password_reset_in_background(state, email, &client))
+    let infra = state.infra.clone();
+    web::block(move || accounts::request_password_reset_in_background(infra, email, &client))
         .await??;
     Ok(accepted(
         "Si un compte correspond à cette adresse, un courriel contenant un lien de réinitialisation vient d'y être envoyé.",
@@ -260,7 +258,6 @@ pub async fn confirm_reset(
 ) -> Result<HttpResponse, ApiError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let ResetConfirm { token, password } = body.into_inner();
-    let state = state.into_inner();
     web::block(move || accounts::confirm_password_reset(&state, token.trim(), &password)).await??;
     Ok(HttpResponse::Ok().json(Message {
         message: "Votre mot de passe est changé : connectez-vous avec le nouveau.".into(),

@@ -49,8 +49,10 @@ pub async fn create(
     let client = crate::http::client::client_key(&req, &state.config.proxies);
     let state = state.into_inner();
     let input = body.into_inner();
-    let (created, new) =
-        web::block(move || assistance::create(&state, &input, key.as_deref(), &client)).await??;
+    let (created, new) = web::block(move || {
+        assistance::create(&state, &state.directory, &input, key.as_deref(), &client)
+    })
+    .await??;
     Ok(if new {
         HttpResponse::Created().json(created)
     } else {
@@ -108,7 +110,7 @@ async fn by_tracking_token(
     state: web::Data<AppState>,
     path: web::Path<String>,
     body: web::Json<CancelInput>,
-    act: fn(&AppState, &str, Option<&str>) -> Result<TrackingView, AppError>,
+    act: fn(&crate::infra::Infra, &str, Option<&str>) -> Result<TrackingView, AppError>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -176,7 +178,7 @@ async fn respond(
                 ));
             }
         };
-        answer::answer(&state, who, &id, which, &input)
+        answer::answer(&state, &state.directory, who, &id, which, &input)
     })
     .await??;
     Ok(HttpResponse::Ok().json(view))

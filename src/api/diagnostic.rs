@@ -31,7 +31,7 @@ pub struct DiagnosticTree {
 #[get("/diagnostic")]
 pub async fn tree(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
-    let published = web::block(move || diagnostic::current(&state)).await??;
+    let published = web::block(move || diagnostic::current(&state, &state.diagnostic)).await??;
     Ok(HttpResponse::Ok().json(DiagnosticTree {
         version: published.tree.version.clone(),
         published_at: published.published_at,
@@ -61,18 +61,26 @@ pub async fn evaluate(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner().0;
     // The version in force, checked lately: a lookup in memory, on this thread.
-    let body =
-        match diagnostic::evaluate_json_in_memory(&state, input.version.as_deref(), &input.answers)
-        {
-            Some(body) => body?,
-            None => {
-                let state = state.into_inner();
-                web::block(move || {
-                    diagnostic::evaluate_json(&state, input.version.as_deref(), &input.answers)
-                })
-                .await??
-            }
-        };
+    let body = match diagnostic::evaluate_json_in_memory(
+        &state,
+        &state.diagnostic,
+        input.version.as_deref(),
+        &input.answers,
+    ) {
+        Some(body) => body?,
+        None => {
+            let state = state.into_inner();
+            web::block(move || {
+                diagnostic::evaluate_json(
+                    &state,
+                    &state.diagnostic,
+                    input.version.as_deref(),
+                    &input.answers,
+                )
+            })
+            .await??
+        }
+    };
     Ok(HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::json())
         .body(body))

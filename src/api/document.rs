@@ -277,7 +277,7 @@ mod tests {
     #[test]
     fn the_departement_pattern_admits_exactly_the_101_departements() {
         let pattern = regex_lite::Regex::new(DEPARTEMENT_CODE).unwrap();
-        let known = crate::geo::departements::Departements::from_fixture().unwrap();
+        let known = crate::domain::departements::Departements::from_fixture().unwrap();
         let codes: Vec<&str> = known.all().iter().map(|d| d.code.as_str()).collect();
         assert_eq!(codes.len(), 101);
         assert!(codes.iter().all(|c| pattern.is_match(c)));

@@ -5,7 +5,8 @@ use serde::Serialize;
 
 use crate::error::AppError;
 use crate::http::problem::ApiError;
-use crate::state::{AppState, readiness};
+use crate::infra::readiness;
+use crate::state::AppState;
 
 #[derive(Serialize)]
 struct Health {

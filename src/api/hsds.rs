@@ -27,8 +27,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-type Lister = fn(&AppState, &hsds::View, &ListQuery) -> Result<String, AppError>;
-type Finder = fn(&AppState, &hsds::View, &str) -> Result<String, AppError>;
+type Lister = fn(&crate::infra::Infra, &hsds::View, &ListQuery) -> Result<String, AppError>;
+type Finder = fn(&crate::infra::Infra, &hsds::View, &str) -> Result<String, AppError>;
 
 /// The open data in memory: at once when the directory is fresh and its records built, else
 /// on the blocking pool (reading the change counters, building the records).
@@ -38,7 +38,7 @@ async fn view(state: &web::Data<AppState>) -> Result<hsds::View, AppError> {
         return Ok(view);
     }
     let state = state.clone().into_inner();
-    web::block(move || state.hsds.view(&state))
+    web::block(move || state.hsds.view(&state, &state.directory))
         .await
         .map_err(crate::http::problem::blocking_failed)?
 }
@@ -127,7 +127,7 @@ async fn export(
     request: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
-    let file = web::block(move || state.hsds.archive.current(&state)).await??;
+    let file = web::block(move || state.hsds.archive.current(&state, &state.directory)).await??;
     let file = actix_files::NamedFile::from_file(file, "annuaire-hsds.zip")
         .map_err(|e| AppError::Internal(format!("export: {e}")))?;
     Ok(file.into_response(&request))

@@ -40,7 +40,8 @@ pub async fn create(
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.map(web::Json::into_inner).unwrap_or_default();
-    let view = web::block(move || label::create(&state, &user, &id, input)).await??;
+    let view =
+        web::block(move || label::create(&state, &state.criteria, &user, &id, input)).await??;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -59,7 +60,9 @@ pub async fn of_provider(
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
-    let results = web::block(move || label::applications_of_provider(&state, &user, &id)).await??;
+    let results =
+        web::block(move || label::applications_of_provider(&state, &state.criteria, &user, &id))
+            .await??;
     Ok(HttpResponse::Ok().json(ApplicationList { results }))
 }
 
@@ -144,7 +147,8 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
-    let view = web::block(move || label::application(&state, &user, &id)).await??;
+    let view =
+        web::block(move || label::application(&state, &state.criteria, &user, &id)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -160,7 +164,8 @@ pub async fn update(
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.into_inner();
-    let view = web::block(move || label::update(&state, &user, &id, input)).await??;
+    let view =
+        web::block(move || label::update(&state, &state.criteria, &user, &id, input)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -187,9 +192,18 @@ pub async fn upload_evidence(
     let (filename, bytes) = form
         .file
         .ok_or_else(|| AppError::field("file", "Joignez le fichier."))?;
-    let view =
-        web::block(move || evidence::upload(&state, &user, &id, &criterion, &filename, bytes))
-            .await??;
+    let view = web::block(move || {
+        evidence::upload(
+            &state,
+            &state.criteria,
+            &user,
+            &id,
+            &criterion,
+            &filename,
+            bytes,
+        )
+    })
+    .await??;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -225,7 +239,8 @@ pub async fn set_fee(
     let state = state.into_inner();
     let id = path.into_inner();
     let status = body.into_inner().status;
-    let view = web::block(move || label::set_fee(&state, &user, &id, status)).await??;
+    let view =
+        web::block(move || label::set_fee(&state, &state.criteria, &user, &id, status)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -265,7 +280,8 @@ pub async fn act(
         .ok_or_else(|| AppError::not_found(format!("Action inconnue : {slug}.")))?;
     let input = body.map(web::Json::into_inner).unwrap_or_default();
     let state = state.into_inner();
-    let view = web::block(move || label::act(&state, &user, &id, action, input)).await??;
+    let view = web::block(move || label::act(&state, &state.criteria, &user, &id, action, input))
+        .await??;
     Ok(HttpResponse::Ok().json(view))
 }
 

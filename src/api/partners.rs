@@ -42,7 +42,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let input = body.into_inner();
-    let created = web::block(move || partners::create(&state, &user, &input)).await??;
+    let created =
+        web::block(move || partners::create(&state, &state.partners, &user, &input)).await??;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/partners/{}", created.id)))
         .json(created))
@@ -74,7 +75,8 @@ pub async fn update(
     let state = state.into_inner();
     let id = path.into_inner();
     let input = body.into_inner();
-    let view = web::block(move || partners::update(&state, &user, &id, &input)).await??;
+    let view =
+        web::block(move || partners::update(&state, &state.partners, &user, &id, &input)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 

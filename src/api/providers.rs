@@ -16,11 +16,11 @@ use crate::state::AppState;
 /// The directory and geography in memory: at once when fresh, else after reading the change
 /// counters on the blocking pool.
 pub async fn published(state: &web::Data<AppState>) -> Result<Arc<Published>, AppError> {
-    if let Some(published) = directory::fresh(state) {
+    if let Some(published) = directory::fresh(&state.directory) {
         return Ok(published);
     }
     let state = state.clone().into_inner();
-    web::block(move || directory::published(&state))
+    web::block(move || directory::published(&state, &state.directory))
         .await
         .map_err(crate::http::problem::blocking_failed)?
 }

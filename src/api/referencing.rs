@@ -16,6 +16,7 @@ use crate::http::download::{self as file_download, Disposition};
 use crate::http::extract::CurrentUser;
 use crate::http::paging::{PageQuery, Paging};
 use crate::http::problem::ApiError;
+use crate::referencing::Asked;
 use crate::referencing::profile::ProfileInput;
 use crate::referencing::queue::{self as application_queue, QueueFilter};
 use crate::referencing::views::{
@@ -34,7 +35,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let input = body.into_inner();
-    let view = web::block(move || referencing::create_draft(&state, &user, &input)).await??;
+    let view = web::block(move || referencing::create_draft(&state, &state.charter, &user, &input))
+        .await??;
     Ok(HttpResponse::Created().json(view))
 }
 
@@ -48,7 +50,8 @@ pub async fn show(
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
-    let view = web::block(move || referencing::application(&state, &user, &id)).await??;
+    let view =
+        web::block(move || referencing::application(&state, &state.charter, &user, &id)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -66,7 +69,8 @@ pub async fn update(
     let id = path.into_inner();
     let input = body.into_inner();
     let outcome =
-        web::block(move || referencing::update_profile(&state, &user, &id, input)).await??;
+        web::block(move || referencing::update_profile(&state, &state.charter, &user, &id, input))
+            .await??;
     Ok(HttpResponse::Ok().json(outcome))
 }
 
@@ -152,8 +156,10 @@ pub async fn accept_charter(
     let state = state.into_inner();
     let id = path.into_inner();
     let version = body.into_inner().version;
-    let view =
-        web::block(move || referencing::accept_charter(&state, &user, &id, &version)).await??;
+    let view = web::block(move || {
+        referencing::accept_charter(&state, &state.charter, &user, &id, &version)
+    })
+    .await??;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -199,10 +205,15 @@ pub async fn act(
     let view = web::block(move || {
         crate::workflow::referencing_act(
             &state,
+            &state.directory,
+            &state.charter,
             &user,
-            (&id, action),
-            body.reason.as_deref(),
-            body.version,
+            Asked {
+                id: &id,
+                action,
+                reason: body.reason.as_deref(),
+                expected_version: body.version,
+            },
         )
     })
     .await??;
@@ -479,7 +490,7 @@ pub async fn charter_overdue(
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let list = web::block(move || -> Result<OverdueCharterList, AppError> {
-        let rows = referencing::charter::overdue(&state, &user)?;
+        let rows = referencing::charter::overdue(&state, &state.charter, &user)?;
         Ok(OverdueCharterList {
             charter_version: state.charter.version.clone(),
             results: rows

@@ -356,10 +356,10 @@ pub async fn forgot(
         return render_error(&state, &e);
     }
     let client = crate::http::client::client_key(&req, &state.config.proxies);
-    let inner = data_of(&state);
+    let infra = state.infra.clone();
     let email = form.email.clone();
     if let Err(e) =
-        web::block(move || accounts::request_password_reset_in_background(inner, email, &client))
+        web::block(move || accounts::request_password_reset_in_background(infra, email, &client))
             .await
             .map_err(crate::http::problem::blocking_failed)
             .and_then(|r| r)

@@ -227,12 +227,12 @@ fn run_search(state: &AppState, form: &SearchForm) -> Result<Results, AppError> 
     params.remote = form.remote.as_ref().map(|_| "true".to_owned());
     params.page = form.page.clone();
     let mut request = SearchRequest::parse(&params, state)?;
-    let mut outcome = search::run(state, &request)?;
+    let mut outcome = search::run(state, &state.directory, &request)?;
     // A page past the last (an old link, a typed URL) shows the last page, never "Page 99 sur 16".
     let last = outcome.total.div_ceil(outcome.limit).max(1);
     if request.page > last {
         request.page = last;
-        outcome = search::run(state, &request)?;
+        outcome = search::run(state, &state.directory, &request)?;
     }
     let place = match (
         &outcome.location.commune,
@@ -289,7 +289,7 @@ pub async fn home(
     let search_form = form.clone();
     let outcome = web::block(move || {
         let advice = match search_form.incident.as_deref() {
-            Some(code) => crate::diagnostic::advice_for_incident(&inner, code)?,
+            Some(code) => crate::diagnostic::advice_for_incident(&inner, &inner.diagnostic, code)?,
             None => None,
         };
         let found = searched.then(|| run_search(&inner, &search_form));
@@ -409,7 +409,9 @@ pub async fn provider_page(
     let id = path.into_inner();
     let inner = state.clone().into_inner();
     let found = web::block(move || -> Result<Option<_>, AppError> {
-        let snapshot = crate::directory::published(&inner)?.directory.clone();
+        let snapshot = crate::directory::published(&inner, &inner.directory)?
+            .directory
+            .clone();
         let Some(card) = snapshot.get(&id).map(|p| card(&inner, p, None, true)) else {
             return Ok(None);
         };

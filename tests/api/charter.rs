@@ -44,14 +44,14 @@ async fn providers_are_asked_once_and_late_ones_are_listed_for_staff() {
         second.state.clone().into_inner(),
     );
     let (ra, rb) = tokio::join!(
-        tokio::task::spawn_blocking(move || cyberdir::jobs::run_once(&a)),
-        tokio::task::spawn_blocking(move || cyberdir::jobs::run_once(&b))
+        tokio::task::spawn_blocking(move || a.run_jobs()),
+        tokio::task::spawn_blocking(move || b.run_jobs())
     );
     let total =
         ra.unwrap().unwrap().charter_notifications + rb.unwrap().unwrap().charter_notifications;
     assert_eq!(total, 1);
     let state = app.state.clone().into_inner();
-    let again = tokio::task::spawn_blocking(move || cyberdir::jobs::run_once(&state))
+    let again = tokio::task::spawn_blocking(move || state.run_jobs())
         .await
         .unwrap()
         .unwrap();

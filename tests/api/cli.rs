@@ -175,7 +175,7 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
             found["location"]
         );
     }
-    let deps = cyberdir::geo::departements::Departements::from_fixture().unwrap();
+    let deps = cyberdir::domain::departements::Departements::from_fixture().unwrap();
     let mut labelled = 0;
     for d in deps.all() {
         let body = reqwest::blocking_get(&format!(

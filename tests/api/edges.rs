@@ -316,7 +316,7 @@ async fn the_search_never_shows_a_directory_change_that_did_not_commit() {
                 let now = state.clock.now_naive();
                 cyberdir::db::providers::set_status(conn, "p1", ReferencingStatus::Suspended, now)?;
                 // The step sees its own change...
-                let own = cyberdir::directory::published_on(&state, conn)?;
+                let own = cyberdir::directory::published_on(&state, &state.directory, conn)?;
                 assert!(own.directory.get("p1").is_none());
                 assert!(own.directory.get("p2").is_some());
                 // ...while everyone else still sees the committed directory.
@@ -384,12 +384,12 @@ async fn writers_and_rebuilds_sharing_a_full_pool_never_wait_on_each_other() {
                         ReferencingStatus::Approved
                     };
                     cyberdir::db::providers::set_status(conn, "p1", status, now)?;
-                    cyberdir::directory::published_on(&state, conn)?;
+                    cyberdir::directory::published_on(&state, &state.directory, conn)?;
                     Ok::<_, cyberdir::error::AppError>(())
                 })
                 .map_err(|e| e.to_string())
             } else {
-                cyberdir::directory::published(&state)
+                cyberdir::directory::published(&state, &state.directory)
                     .map(|_| ())
                     .map_err(|e| e.to_string())
             }
@@ -716,21 +716,31 @@ async fn the_diagnostic_keeps_a_bounded_number_of_versions_in_memory() {
                 let (_, new) = trees::publish(conn, &state.taxonomy, &text, None, now).unwrap();
                 assert!(new, "{version}");
             }
-            let in_force = state.diagnostic.refresh(conn, &state.taxonomy).unwrap();
+            let in_force = state
+                .diagnostic
+                .trees
+                .refresh(conn, &state.taxonomy)
+                .unwrap();
             for version in &published {
                 let tree = state
                     .diagnostic
+                    .trees
                     .version(conn, &state.taxonomy, version)
                     .unwrap();
                 assert_eq!(tree.unwrap().tree.version, *version);
             }
             let unknown = state
                 .diagnostic
+                .trees
                 .version(conn, &state.taxonomy, "jamais-publiee")
                 .unwrap();
             assert!(unknown.is_none());
-            let still = state.diagnostic.in_memory(&in_force.tree.version).is_some();
-            (state.diagnostic.kept(), still)
+            let still = state
+                .diagnostic
+                .trees
+                .in_memory(&in_force.tree.version)
+                .is_some();
+            (state.diagnostic.trees.kept(), still)
         })
         .await;
     assert!(kept.0 <= MAX_KEPT, "{} versions in memory", kept.0);

@@ -5,9 +5,9 @@ use crate::common;
 use std::collections::HashMap;
 
 use common::{TestApp, provider, shared_geo_dir};
+use cyberdir::domain::departements::Departements;
 use cyberdir::domain::matching::distance_km;
 use cyberdir::domain::zone::Zone;
-use cyberdir::geo::departements::Departements;
 use serde_json::Value;
 
 fn names(body: &Value) -> Vec<String> {

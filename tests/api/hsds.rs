@@ -92,7 +92,8 @@ async fn every_list_and_record_of_the_demo_directory_conforms_to_hsds_3() {
     let state = app.state.clone();
     let seeded = app
         .with_conn(move |conn| {
-            cyberdir::setup::seed_demo(&state, conn, cyberdir::seed::DEMO_SIZE).unwrap()
+            cyberdir::setup::seed_demo(&state, &state.charter, conn, cyberdir::seed::DEMO_SIZE)
+                .unwrap()
         })
         .await;
     assert_eq!(seeded, 1_200);
@@ -138,9 +139,10 @@ async fn every_list_and_record_of_the_demo_directory_conforms_to_hsds_3() {
     let state = app.state.clone();
     let (services, organizations, places) = tokio::task::spawn_blocking(move || {
         (
-            cyberdir::hsds::every(&state, "service").unwrap(),
-            cyberdir::hsds::every(&state, "organization").unwrap(),
-            cyberdir::hsds::every(&state, "service_at_location").unwrap(),
+            cyberdir::hsds::every(&state, &state.hsds, &state.directory, "service").unwrap(),
+            cyberdir::hsds::every(&state, &state.hsds, &state.directory, "organization").unwrap(),
+            cyberdir::hsds::every(&state, &state.hsds, &state.directory, "service_at_location")
+                .unwrap(),
         )
     })
     .await

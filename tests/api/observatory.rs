@@ -466,7 +466,7 @@ async fn the_dashboard_reads_without_script_and_passes_axe() {
 async fn kept_facts(app: &TestApp) -> (usize, usize) {
     let state = app.state.clone();
     app.with_conn(move |conn| {
-        let facts = cyberdir::observatory::facts(&state, conn).unwrap();
+        let facts = cyberdir::observatory::facts(&state, &state.observatory, conn).unwrap();
         let kept = facts.rows.iter().filter(|f| f.kind.is_some()).count();
         (kept, facts.rows.len())
     })

@@ -1,4 +1,4 @@
-//! Text folding for accent- and case-insensitive search.
+//! Text folding for accent- and case-insensitive search, and bytes written as text.
 
 /// Lower case, accents removed, every run of non-alphanumerics turned into one space,
 /// "st"/"ste" expanded so that "st etienne" finds "Saint-Étienne" (but not as the last word,
@@ -29,6 +29,11 @@ pub fn capitalise(s: &str) -> String {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
     }
+}
+
+/// Bytes in lower-case hexadecimal (digests, tokens, signatures).
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

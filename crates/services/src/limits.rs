@@ -7,7 +7,7 @@ use chrono::Duration;
 
 use crate::db::{DbConnection, throttle};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// One anonymous write a client may make so many times per window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +36,7 @@ impl Limit {
 
     /// How many per window: enough for a family, a school or an office behind one address
     /// (`None`: no limit, as load tests set).
-    pub fn max(self, state: &AppState) -> Option<i64> {
+    pub fn max(self, state: &Infra) -> Option<i64> {
         match self {
             Self::SignUp => Some(10),
             Self::PasswordReset => Some(10),
@@ -64,15 +64,15 @@ impl Limit {
 
 /// What is kept of the client's address: a keyed digest, which only the service can compute
 /// (a plain SHA-256 of an IPv4 address is undone by trying all of them).
-pub fn client_pseudonym(state: &AppState, client: &str) -> Result<String, AppError> {
-    crate::auth::signed::derive(&state.link_key, &format!("client:{client}"))
+pub fn client_pseudonym(state: &Infra, client: &str) -> Result<String, AppError> {
+    crate::signed::derive(&state.link_key, &format!("client:{client}"))
 }
 
 /// Takes one of `client`'s places for `limit`, or refuses. Inside the step's write
 /// transaction, so that a step that fails gives its place back.
 pub fn take(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     limit: Limit,
     client: &str,
 ) -> Result<(), AppError> {
@@ -84,7 +84,7 @@ pub fn take(
 /// per client), or refuses. Inside the step's write transaction.
 pub fn take_for_account(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     limit: Limit,
     user_id: &str,
 ) -> Result<(), AppError> {
@@ -94,7 +94,7 @@ pub fn take_for_account(
 
 fn take_subject(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     limit: Limit,
     subject: &str,
 ) -> Result<(), AppError> {
@@ -108,7 +108,7 @@ fn take_subject(
 }
 
 /// [`take`] in a transaction of its own, for a write that has none yet.
-pub fn take_now(state: &AppState, limit: Limit, client: &str) -> Result<(), AppError> {
+pub fn take_now(state: &Infra, limit: Limit, client: &str) -> Result<(), AppError> {
     let mut conn = state.pool.get()?;
     crate::db::write_transaction(&mut conn, |conn| take(conn, state, limit, client))
 }

@@ -13,12 +13,12 @@ use serde::Deserialize;
 use crate::db::schema::{communes, postcodes};
 use crate::db::{DbConnection, providers, referencing};
 use crate::domain::audience::Audience;
+use crate::domain::departements::Departements;
 use crate::domain::matching::distance_km;
 use crate::domain::provider::{LabelSummary, Provider, ReferencingStatus};
 use crate::domain::siret::luhn_check_digit;
 use crate::domain::taxonomy::Taxonomy;
 use crate::domain::zone::Zone;
-use crate::geo::departements::Departements;
 
 pub const DEMO_SIZE: usize = 1200;
 pub const DEMO_LABELLED: usize = 200;

@@ -7,7 +7,8 @@ use std::path::Path;
 use crate::auth::{Role, accounts};
 use crate::db::{self, DbConnection, DbTarget};
 use crate::geo::import::{self, ImportSummary};
-use crate::state::AppState;
+use crate::infra::Infra;
+use crate::referencing::charter::Charter;
 
 /// What a first start did.
 #[derive(Debug, Default)]
@@ -22,7 +23,10 @@ pub struct FirstStart {
 
 /// On a database without geography, imports it; in demo mode on an empty directory, seeds the
 /// demo set and creates one account per role.
-pub fn first_start(state: &AppState) -> Result<FirstStart, String> {
+pub fn first_start(
+    state: &Infra,
+    charter: &crate::referencing::charter::Charter,
+) -> Result<FirstStart, String> {
     let mut done = FirstStart::default();
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
     if db::geo::commune_count(&mut conn).map_err(|e| e.to_string())? == 0 {
@@ -59,7 +63,7 @@ pub fn first_start(state: &AppState) -> Result<FirstStart, String> {
     }
     let providers = db::providers::count(&mut conn).map_err(|e| e.to_string())?;
     if state.config.demo && providers == 0 {
-        done.demo_providers = seed_demo(state, &mut conn, crate::seed::DEMO_SIZE)?;
+        done.demo_providers = seed_demo(state, charter, &mut conn, crate::seed::DEMO_SIZE)?;
         crate::partners::seed_demo(state, &mut conn).map_err(|e| e.to_string())?;
         tracing::info!(created = done.demo_providers, "demo directory seeded");
         done.demo_accounts = Some(demo_accounts(state, &mut conn)?);
@@ -69,11 +73,16 @@ pub fn first_start(state: &AppState) -> Result<FirstStart, String> {
 
 /// The demo directory of `size` providers; beyond the demo's size, with its progress on
 /// standard error.
-pub fn seed_demo(state: &AppState, conn: &mut DbConnection, size: usize) -> Result<usize, String> {
+pub fn seed_demo(
+    state: &Infra,
+    charter: &Charter,
+    conn: &mut DbConnection,
+    size: usize,
+) -> Result<usize, String> {
     let set = crate::seed::DemoSet {
         deps: &state.departements,
         taxonomy: &state.taxonomy,
-        charter_version: &state.charter.version,
+        charter_version: &charter.version,
         now: state.clock.now_naive(),
         size,
     };
@@ -95,7 +104,7 @@ pub fn seed_demo(state: &AppState, conn: &mut DbConnection, size: usize) -> Resu
 
 /// Synthetic observatory facts, with their progress on standard error.
 pub fn seed_observatory(
-    state: &AppState,
+    state: &Infra,
     conn: &mut DbConnection,
     years: u32,
 ) -> Result<usize, String> {
@@ -113,7 +122,7 @@ pub fn seed_observatory(
 /// One account per role for trying the service, sharing one generated password; the provider
 /// account is a member of a demo organisation.
 fn demo_accounts(
-    state: &AppState,
+    state: &Infra,
     conn: &mut DbConnection,
 ) -> Result<(Vec<(String, Role)>, String), String> {
     let password = generate_password()?;
@@ -188,7 +197,7 @@ pub fn require_existing_database(database_url: &str) -> Result<(), String> {
 /// the service runs (`VACUUM INTO`). Restore: stop the service and put the copy in place of
 /// the database file. On PostgreSQL, use `pg_dump`.
 #[allow(irrefutable_let_patterns, unreachable_code)]
-pub fn backup(state: &AppState, to: &Path) -> Result<(), String> {
+pub fn backup(state: &Infra, to: &Path) -> Result<(), String> {
     if to.exists() {
         return Err(format!(
             "{} existe déjà : choisissez un nouveau fichier",
@@ -231,7 +240,7 @@ pub fn check_diagnostic(file: &Path) -> Result<String, String> {
 }
 
 /// `cyberdir diagnostic publish FILE`: checks the tree, then makes it the version in force.
-pub fn publish_diagnostic(state: &AppState, file: &Path) -> Result<String, String> {
+pub fn publish_diagnostic(state: &Infra, file: &Path) -> Result<String, String> {
     let text = read_tree_file(file)?;
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
     match crate::diagnostic::trees::publish(
@@ -267,7 +276,7 @@ fn refused(file: &Path, errors: &[crate::domain::diagnostic::TreeError]) -> Stri
 }
 
 /// The directory as HSDS open data in `out`, with its progress on standard error.
-pub fn export_hsds(state: &AppState, out: &std::path::Path) -> Result<usize, String> {
+pub fn export_hsds(state: &Infra, out: &std::path::Path) -> Result<usize, String> {
     let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
         indicatif::ProgressBar::new_spinner()
     } else {
@@ -283,9 +292,14 @@ pub fn export_hsds(state: &AppState, out: &std::path::Path) -> Result<usize, Str
 }
 
 /// `cyberdir observatory correct`: a month's file published again, as a new revision.
-pub fn correct_open_data(state: &AppState, month: &str, note: &str) -> Result<String, String> {
+pub fn correct_open_data(
+    state: &Infra,
+    cube: &crate::observatory::cube::Cube,
+    month: &str,
+    note: &str,
+) -> Result<String, String> {
     let cli = crate::domain::actor::Actor::command_line();
-    match crate::observatory::open_data::correct(state, &cli, month, note) {
+    match crate::observatory::open_data::correct(state, cube, &cli, month, note) {
         Ok(revision) => Ok(format!(
             "Révision {revision} du fichier de {month} publiée, avec sa note."
         )),

@@ -102,7 +102,8 @@ async fn link_answer(
         reason: form.reason,
         text: form.text,
     };
-    let result = blocking(move || answer::answer_by_link(&inner, &asked, &input)).await;
+    let result =
+        blocking(move || answer::answer_by_link(&inner, &inner.directory, &asked, &input)).await;
     match result {
         Ok((which, view)) => anonymous_page(
             &req,
@@ -334,11 +335,17 @@ async fn request_action(
             text: form.text.clone(),
         };
         match act.as_str() {
-            "accept" => {
-                answer::answer(&inner, Answerer::Member(&who), &rid, Answer::Accept, &input)
-            }
+            "accept" => answer::answer(
+                &inner,
+                &inner.directory,
+                Answerer::Member(&who),
+                &rid,
+                Answer::Accept,
+                &input,
+            ),
             "decline" => answer::answer(
                 &inner,
+                &inner.directory,
                 Answerer::Member(&who),
                 &rid,
                 Answer::Decline,

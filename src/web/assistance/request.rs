@@ -68,13 +68,17 @@ fn form_data(
         None
     } else {
         // Only approved providers are published.
-        crate::directory::published(state)?
+        crate::directory::published(state, &state.directory)?
             .directory
             .get(&form.provider_id)
             .map(|p| p.name.clone())
     };
     // As soon as the incident type is known, its advice and whom to call, as information.
-    let advice = crate::diagnostic::advice_for_incident(state, form.incident_type.trim())?;
+    let advice = crate::diagnostic::advice_for_incident(
+        state,
+        &state.diagnostic,
+        form.incident_type.trim(),
+    )?;
     let advice_only = advice.as_ref().is_some_and(|a| !a.professional);
     // The error summary lists the fields in the order of the page, each a link to its field.
     const PAGE_ORDER: [(&str, &str); 8] = [
@@ -298,7 +302,14 @@ pub(crate) async fn send_request(
         if !refused.is_empty() {
             return Err(AppError::Validation(refused));
         }
-        let created = assistance::create_from_form(&inner, &input, &key, &client, &channel)?;
+        let created = assistance::create_from_form(
+            &inner,
+            &inner.directory,
+            &input,
+            &key,
+            &client,
+            &channel,
+        )?;
         crate::diagnostic::journeys::ended_in_request(
             &inner,
             &journey,

@@ -118,7 +118,7 @@ async fn show(
     let loaded = blocking(move || {
         let view = staff::read(&inner, &who, &rid)?;
         // Staff may pick any referenced provider: those covering the place come first.
-        let choices: Vec<Value> = staff::candidates(&inner, &who, &view)?
+        let choices: Vec<Value> = staff::candidates(&inner, &inner.directory, &who, &view)?
             .into_iter()
             .map(|(id, name, city, km)| {
                 json!({"id": id, "label": format!("{name} – {city} ({km:.0} km)")})

@@ -38,7 +38,8 @@ async fn tracking_page(
     let asked = token.clone();
     let shown = blocking(move || {
         let view = assistance::track(&inner, &asked)?;
-        let advice = crate::diagnostic::advice_for_incident(&inner, &view.incident_type)?;
+        let advice =
+            crate::diagnostic::advice_for_incident(&inner, &inner.diagnostic, &view.incident_type)?;
         Ok((view, advice))
     })
     .await;
@@ -119,7 +120,7 @@ struct Confirmation {
 }
 
 /// What the victim may do from the tracking page, by its link.
-type VictimAction = fn(&AppState, &str, Option<&str>) -> Result<TrackingView, AppError>;
+type VictimAction = fn(&crate::infra::Infra, &str, Option<&str>) -> Result<TrackingView, AppError>;
 
 /// A form of the tracking page: asks for confirmation, then `act`s on the token's request and
 /// goes back to the page with `info`.

@@ -119,7 +119,7 @@ pub(crate) fn nearby(
         crate::geo::location::Place::Point { .. } => {}
     }
     let request = SearchRequest::parse(&params, state)?;
-    let found = match search::run(state, &request) {
+    let found = match search::run(state, &state.directory, &request) {
         Ok(found) => found,
         Err(AppError::NotFound(message)) => {
             return Ok(Some(Nearby {

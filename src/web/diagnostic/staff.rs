@@ -73,7 +73,7 @@ async fn overview_page(
         .filter(|v| !v.is_empty())
         .map(|v| format!("La version {v} est publiée : elle est en vigueur."));
     let (inner, actor) = (data_of(&state), user.actor.clone());
-    match blocking(move || staff::overview(&inner, &actor)).await {
+    match blocking(move || staff::overview(&inner, &inner.diagnostic, &actor)).await {
         Ok(overview) => overview_view(&state, &user, StatusCode::OK, overview, info, Vec::new()),
         Err(e) => error_page(&state, &user, &e),
     }
@@ -108,7 +108,9 @@ async fn publish(
     };
     let (inner, actor) = (data_of(&state), user.actor.clone());
     let published = match text {
-        Ok(text) => blocking(move || staff::publish(&inner, &actor, &text)).await,
+        Ok(text) => {
+            blocking(move || staff::publish(&inner, &inner.diagnostic, &actor, &text)).await
+        }
         Err(e) => Err(e),
     };
     match published {
@@ -119,7 +121,7 @@ async fn publish(
         Err(AppError::Validation(errors)) => {
             let messages: Vec<String> = errors.into_values().flatten().collect();
             let (inner, actor) = (data_of(&state), user.actor.clone());
-            match blocking(move || staff::overview(&inner, &actor)).await {
+            match blocking(move || staff::overview(&inner, &inner.diagnostic, &actor)).await {
                 Ok(overview) => overview_view(
                     &state,
                     &user,

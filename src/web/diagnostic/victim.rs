@@ -78,7 +78,7 @@ fn question_view(
     let kept = page_key(surface, before, &shown);
     if let Some(page) = kept
         .as_deref()
-        .and_then(|key| diagnostic::kept_page(state, &asked.version, key))
+        .and_then(|key| diagnostic::kept_page(&state.diagnostic, &asked.version, key))
     {
         return crate::web::html_page(status, page);
     }
@@ -117,7 +117,7 @@ fn question_view(
     match crate::web::page_html(state, "pages/diagnostic/question", &title, data) {
         Some(html) => {
             let page = bytes::Bytes::from(html);
-            diagnostic::keep_page(state, &asked.version, key, page.clone());
+            diagnostic::keep_page(&state.diagnostic, &asked.version, key, page.clone());
             crate::web::html_page(status, page)
         }
         None => surface.error(state, &AppError::Internal("template".into())),
@@ -155,15 +155,20 @@ async fn first_asked(
 ) -> Result<Evaluation, AppError> {
     let inner = state.clone().into_inner();
     let audience = surface.partner().and_then(|p| p.scope.audience());
-    let asked = match (diagnostic::first_question_in_memory(state), audience) {
+    let asked = match (
+        diagnostic::first_question_in_memory(state, &state.diagnostic),
+        audience,
+    ) {
         (Some(asked), None) => return asked,
         (Some(Ok(asked)), Some(audience)) => {
-            return diagnostic::for_audience(state, asked, audience);
+            return diagnostic::for_audience(state, &state.diagnostic, asked, audience);
         }
         _ => blocking(move || {
-            let asked = diagnostic::evaluate(&inner, None, &Default::default())?;
+            let asked = diagnostic::evaluate(&inner, &inner.diagnostic, None, &Default::default())?;
             match audience {
-                Some(audience) => diagnostic::for_audience(&inner, asked, audience),
+                Some(audience) => {
+                    diagnostic::for_audience(&inner, &inner.diagnostic, asked, audience)
+                }
                 None => Ok(asked),
             }
         }),
@@ -229,12 +234,23 @@ pub(crate) async fn start_journey(
                 "Choisissez une des réponses proposées.",
             ));
         }
-        let first = diagnostic::current(&inner)?.tree.start.clone();
+        let first = diagnostic::current(&inner, &inner.diagnostic)?
+            .tree
+            .start
+            .clone();
         let opening = journeys::Opening {
             client: &client,
             form_key: form_key.as_deref(),
         };
-        journeys::start(&inner, &opening, &first, &choice, &channel, today)
+        journeys::start(
+            &inner,
+            &inner.diagnostic,
+            &opening,
+            &first,
+            &choice,
+            &channel,
+            today,
+        )
     })
     .await;
     match outcome {
@@ -302,7 +318,7 @@ pub(crate) async fn journey_question(
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
     };
-    let remembered = journeys::place_in_memory(&state, &id, &question);
+    let remembered = journeys::place_in_memory(&state.diagnostic, &id, &question);
     if let Some(place) = &remembered {
         let shown = shown_at(
             &surface,
@@ -314,20 +330,24 @@ pub(crate) async fn journey_question(
         );
         let before = place.before.iter().map(|(q, c)| (q.as_str(), c.as_str()));
         if let Some(page) = page_key(&surface, before, &shown)
-            .and_then(|key| diagnostic::kept_page(&state, &place.version, &key))
+            .and_then(|key| diagnostic::kept_page(&state.diagnostic, &place.version, &key))
         {
             return crate::web::html_page(status, page);
         }
     }
     let asked = match remembered.and_then(|place| {
-        journeys::asked_in_memory(&state, &place).map(|asked| asked.map(|a| (a, place.given)))
+        journeys::asked_in_memory(&state, &state.diagnostic, &place)
+            .map(|asked| asked.map(|a| (a, place.given)))
     }) {
         Some(asked) => asked.map(Ok),
         None => {
             let inner = state.clone().into_inner();
             blocking(move || {
-                let journey = journeys::load(&inner, &id)?;
-                Ok(journeys::question_on_path(&inner, &journey, &question)?.ok_or(journey))
+                let journey = journeys::load(&inner, &inner.diagnostic, &id)?;
+                Ok(
+                    journeys::question_on_path(&inner, &inner.diagnostic, &journey, &question)?
+                        .ok_or(journey),
+                )
             })
             .await
         }
@@ -381,7 +401,18 @@ pub(crate) async fn answer_question(
     let inner = state.clone().into_inner();
     let asked = (id.clone(), question.clone());
     let channel = surface.channel();
-    match blocking(move || journeys::answer(&inner, &id, &question, &choice, &channel, today)).await
+    match blocking(move || {
+        journeys::answer(
+            &inner,
+            &inner.diagnostic,
+            &id,
+            &question,
+            &choice,
+            &channel,
+            today,
+        )
+    })
+    .await
     {
         Ok(journey) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
         Err(AppError::Validation(errors)) => {
@@ -416,7 +447,7 @@ pub(crate) async fn journey_result(
     let lieu = query.lieu.clone();
     let asked = surface.clone();
     let shown = blocking(move || {
-        let journey = journeys::load(&inner, &id)?;
+        let journey = journeys::load(&inner, &inner.diagnostic, &id)?;
         if !journeys::is_finished(&journey) {
             return Ok((journey, None));
         }

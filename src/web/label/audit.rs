@@ -113,7 +113,7 @@ async fn show(
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
-        let view = label::application(&inner, &who, &app_id)?;
+        let view = label::application(&inner, &inner.criteria, &who, &app_id)?;
         let events = label::events(&inner, &who, &app_id)?;
         Ok((view, events))
     })
@@ -244,7 +244,17 @@ async fn record(
             recommendation: Some(typed.recommendation.clone()),
             ..ActionInput::default()
         };
-        blocking(move || label::act(&inner, &who, &app_id, Action::RecordAudit, input)).await
+        blocking(move || {
+            label::act(
+                &inner,
+                &inner.criteria,
+                &who,
+                &app_id,
+                Action::RecordAudit,
+                input,
+            )
+        })
+        .await
     } else {
         Err(AppError::Validation(errors))
     };

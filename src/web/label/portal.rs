@@ -75,7 +75,8 @@ async fn show_overview(
 ) -> HttpResponse {
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.to_owned());
-    let loaded = blocking(move || label::overview::overview(&inner, &who, &pid)).await;
+    let loaded =
+        blocking(move || label::overview::overview(&inner, &inner.criteria, &who, &pid)).await;
     let Overview {
         provider,
         applications,
@@ -148,7 +149,17 @@ async fn apply(
     }
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.clone());
-    match blocking(move || label::create(&inner, &who, &pid, NewApplication::default())).await {
+    match blocking(move || {
+        label::create(
+            &inner,
+            &inner.criteria,
+            &who,
+            &pid,
+            NewApplication::default(),
+        )
+    })
+    .await
+    {
         Ok(view) => see_other(&format!("{}/{}?info=creee", base(&provider_id), view.id)),
         Err(AppError::Conflict(message)) | Err(AppError::Forbidden(message)) => {
             show_overview(&state, &user, &provider_id, Some(message)).await
@@ -195,7 +206,7 @@ async fn load(
     let inner = state.clone().into_inner();
     let (who, id, pid) = (user.clone(), id.to_owned(), provider_id.to_owned());
     blocking(move || {
-        let view = label::application(&inner, &who, &id)?;
+        let view = label::application(&inner, &inner.criteria, &who, &id)?;
         if view.provider_id != pid {
             return Err(AppError::not_found("Demande de label introuvable."));
         }
@@ -336,7 +347,13 @@ async fn save_answers(
         return error_page(&state, &user, &e);
     }
     match blocking(move || {
-        label::update(&inner, &who, &app_id, ApplicationUpdate { answers: input })
+        label::update(
+            &inner,
+            &inner.criteria,
+            &who,
+            &app_id,
+            ApplicationUpdate { answers: input },
+        )
     })
     .await
     {
@@ -400,9 +417,16 @@ async fn upload(
     if !typed.is_empty() {
         let inner = state.clone().into_inner();
         let (who, app_id, answers) = (user.clone(), id.clone(), typed.clone());
-        let saved =
-            blocking(move || label::update(&inner, &who, &app_id, ApplicationUpdate { answers }))
-                .await;
+        let saved = blocking(move || {
+            label::update(
+                &inner,
+                &inner.criteria,
+                &who,
+                &app_id,
+                ApplicationUpdate { answers },
+            )
+        })
+        .await;
         match saved {
             Ok(_) => {}
             Err(AppError::Validation(errors)) => {
@@ -429,8 +453,18 @@ async fn upload(
         Some((filename, bytes)) => {
             let inner = state.clone().into_inner();
             let (who, app_id) = (user.clone(), id.clone());
-            blocking(move || evidence::upload(&inner, &who, &app_id, &criterion, &filename, bytes))
-                .await
+            blocking(move || {
+                evidence::upload(
+                    &inner,
+                    &inner.criteria,
+                    &who,
+                    &app_id,
+                    &criterion,
+                    &filename,
+                    bytes,
+                )
+            })
+            .await
         }
     };
     match result {
@@ -523,7 +557,8 @@ async fn act(
         answers: typed,
         ..ActionInput::default()
     };
-    match blocking(move || label::act(&inner, &who, &app_id, action, input)).await {
+    match blocking(move || label::act(&inner, &inner.criteria, &who, &app_id, action, input)).await
+    {
         Ok(_) => see_other(&format!(
             "{}/{}?info={}",
             base(&provider_id),

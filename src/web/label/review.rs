@@ -165,7 +165,7 @@ async fn show(
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
-        let view = label::application(&inner, &who, &app_id)?;
+        let view = label::application(&inner, &inner.criteria, &who, &app_id)?;
         let events = label::events(&inner, &who, &app_id)?;
         let auditors = label::queue::auditors(&inner, &who)?;
         Ok((view, events, auditors))
@@ -281,7 +281,7 @@ async fn set_fee(
     };
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.clone());
-    match blocking(move || label::set_fee(&inner, &who, &app_id, fee)).await {
+    match blocking(move || label::set_fee(&inner, &inner.criteria, &who, &app_id, fee)).await {
         Ok(_) => see_other(&format!("/instruction/label/{id}?info=frais")),
         Err(e) => error_page(&state, &user, &e),
     }
@@ -333,7 +333,8 @@ async fn act(
     };
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.clone());
-    match blocking(move || label::act(&inner, &who, &app_id, action, input)).await {
+    match blocking(move || label::act(&inner, &inner.criteria, &who, &app_id, action, input)).await
+    {
         Ok(_) => see_other(&format!("/instruction/label/{id}?info={}", action.slug())),
         Err(AppError::Validation(errors)) => {
             show(

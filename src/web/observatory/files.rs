@@ -130,7 +130,9 @@ async fn correct(
         month.clone(),
         note.clone(),
     );
-    let outcome = blocking(move || open_data::correct(&inner, &actor, &asked, &said)).await;
+    let outcome =
+        blocking(move || open_data::correct(&inner, &inner.observatory, &actor, &asked, &said))
+            .await;
     let (status, message) = match outcome {
         Ok(revision) => {
             return see_other(&format!(

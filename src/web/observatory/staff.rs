@@ -285,7 +285,8 @@ async fn compute(
 ) -> Result<Dashboard, AppError> {
     let filter = query.filter(state.clock.today())?;
     let (inner, actor) = (data_of(state), user.actor.clone());
-    blocking(move || crate::observatory::dashboard(&inner, &actor, &filter)).await
+    blocking(move || crate::observatory::dashboard(&inner, &inner.observatory, &actor, &filter))
+        .await
 }
 
 #[get("/observatoire")]

@@ -35,12 +35,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The partner's module, or the neutral answer.
 async fn open(state: &web::Data<AppState>, id: &str) -> Result<Surface, HttpResponse> {
-    let access = match partners::for_module_in_memory(state, id) {
+    let access = match partners::for_module_in_memory(&state.partners, id) {
         Some(access) => Ok(access),
         None => {
             let inner = state.clone().into_inner();
             let asked = id.to_owned();
-            blocking(move || partners::for_module(&inner, &asked)).await
+            blocking(move || partners::for_module(&inner, &inner.partners, &asked)).await
         }
     };
     match access {

@@ -182,7 +182,7 @@ async fn create(
     }
     let input = input_of(&fields);
     let (inner, actor, sent) = (data_of(&state), user.actor.clone(), input.clone());
-    match blocking(move || partners::create(&inner, &actor, &sent)).await {
+    match blocking(move || partners::create(&inner, &inner.partners, &actor, &sent)).await {
         Ok(created) => see_other(&format!("/partenaires/{}?info=cree", created.id)),
         Err(AppError::Validation(errors)) => new_view(
             &state,
@@ -354,7 +354,7 @@ async fn update(
         input.clone(),
         id.clone(),
     );
-    match blocking(move || partners::update(&inner, &actor, &asked, &sent)).await {
+    match blocking(move || partners::update(&inner, &inner.partners, &actor, &asked, &sent)).await {
         Ok(_) => see_other(&format!("/partenaires/{id}?info=modifie")),
         Err(AppError::Validation(errors)) => {
             partner_view(&state, &user, id, Some((&input, &errors)), Shown::default()).await

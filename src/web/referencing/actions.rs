@@ -1,6 +1,7 @@
 //! The provider's steps on its application: accepting the charter, submitting, withdrawing.
 
 use super::*;
+use crate::referencing::Asked;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct CharterForm {
@@ -27,7 +28,10 @@ pub async fn accept_charter(
     let inner = state.clone().into_inner();
     let who = user.clone();
     let target = id.clone();
-    match blocking(move || referencing::accept_charter(&inner, &who, &target, &form.version)).await
+    match blocking(move || {
+        referencing::accept_charter(&inner, &inner.charter, &who, &target, &form.version)
+    })
+    .await
     {
         Ok(_) => see_other(&format!("{}?info=charte", organisation_path(&id))),
         Err(AppError::Validation(errors)) => {
@@ -90,7 +94,18 @@ pub async fn act(
     let target = id.clone();
     let version = form.version.trim().parse::<i32>().ok();
     let acted = blocking(move || {
-        crate::workflow::referencing_act(&inner, &who, (&target, action), None, version)
+        crate::workflow::referencing_act(
+            &inner,
+            &inner.directory,
+            &inner.charter,
+            &who,
+            Asked {
+                id: &target,
+                action,
+                reason: None,
+                expected_version: version,
+            },
+        )
     });
     match acted.await {
         Ok(_) => see_other(&format!("{}?info={info}", organisation_path(&id))),

@@ -35,7 +35,9 @@ async fn home_page(
 ) -> HttpResponse {
     let inner = state.clone().into_inner();
     let who = user.clone();
-    let loaded = blocking(move || referencing::members::organisations_of(&inner, &who)).await;
+    let loaded =
+        blocking(move || referencing::members::organisations_of(&inner, &inner.charter, &who))
+            .await;
     let applications = match loaded {
         Ok(list) => list,
         Err(e) => return error_page(state, user, &e),
@@ -102,7 +104,7 @@ pub async fn create_organisation(
         name: Some(form.name.clone()),
         ..Default::default()
     };
-    match blocking(move || referencing::create_draft(&inner, &who, &input)).await {
+    match blocking(move || referencing::create_draft(&inner, &inner.charter, &who, &input)).await {
         Ok(view) => see_other(&format!(
             "{}?info=cree",
             organisation_path(&view.profile.id)

@@ -16,7 +16,7 @@ fn load_all(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, Ap
     let (provider, access) = referencing::access(state, user, id)?;
     let owner = access == Access::Member { owner: true };
     Ok(Loaded {
-        application: referencing::application(state, user, id)?,
+        application: referencing::application(state, &state.charter, user, id)?,
         events: referencing::events(state, user, id)?,
         members: referencing::members(state, user, id)?,
         provider,

@@ -427,9 +427,9 @@ pub async fn save_profile(
     let who = user.clone();
     let (target, sent) = (id.clone(), values.clone());
     let result = blocking(move || {
-        let current = referencing::application(&inner, &who, &target)?;
+        let current = referencing::application(&inner, &inner.charter, &who, &target)?;
         let input = sent.changes_from(&current);
-        referencing::update_profile(&inner, &who, &target, input)
+        referencing::update_profile(&inner, &inner.charter, &who, &target, input)
     })
     .await;
     match result {

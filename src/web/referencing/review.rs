@@ -1,6 +1,7 @@
 //! One application as staff review it, and their decisions.
 
 use super::*;
+use crate::referencing::Asked;
 use crate::web::session::StaffUser;
 
 /// What the staff's buttons say.
@@ -310,7 +311,7 @@ type Loaded = (
 );
 
 fn load_application(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
-    let app = referencing::application(state, user, id)?;
+    let app = referencing::application(state, &state.charter, user, id)?;
     let events = referencing::events(state, user, id)?;
     let members = referencing::members(state, user, id)?;
     let removed = referencing::siret_history::removed_holders(state, user, id)?;
@@ -392,8 +393,18 @@ pub async fn act_post(
         form.reason.clone(),
     );
     let result = blocking(move || {
-        let taken = (target.as_str(), action);
-        crate::workflow::referencing_act(&inner, &actor, taken, Some(&reason), version)
+        crate::workflow::referencing_act(
+            &inner,
+            &inner.directory,
+            &inner.charter,
+            &actor,
+            Asked {
+                id: &target,
+                action,
+                reason: Some(&reason),
+                expected_version: version,
+            },
+        )
     })
     .await;
     let (status, outcome) = match result {

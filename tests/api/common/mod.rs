@@ -664,7 +664,7 @@ impl TestApp {
     /// One pass of the scheduled jobs, as `cyberdir jobs run` does.
     pub async fn run_jobs(&self) -> cyberdir::jobs::JobReport {
         let state = self.state.clone().into_inner();
-        tokio::task::spawn_blocking(move || cyberdir::jobs::run_once(&state))
+        tokio::task::spawn_blocking(move || state.run_jobs())
             .await
             .unwrap()
             .expect("scheduled jobs")

@@ -15,7 +15,7 @@ use crate::domain::actor::Actor;
 use crate::domain::assistance::{AssignmentStatus, DeclineReason, RequestStatus};
 use crate::domain::provider::ReferencingStatus;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// Who answers: a signed-in member of the provider, or the holder of the signed link.
 pub enum Answerer<'a> {
@@ -60,7 +60,7 @@ fn gone() -> AppError {
 /// The pending offer this answerer may answer for request `id`.
 fn pending_offer(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     id: &str,
     who: &Answerer,
     answer: Answer,
@@ -143,10 +143,7 @@ fn check_decline(input: &AnswerInput) -> Result<(DeclineReason, Option<String>),
 
 /// What the emailed accept/decline link shows: its action (`accept` or `decline`), whether the
 /// offer still waits for an answer, and the request as the offered provider sees it.
-pub fn offer_by_link(
-    state: &AppState,
-    token: &str,
-) -> Result<(String, bool, RequestView), AppError> {
+pub fn offer_by_link(state: &Infra, token: &str) -> Result<(String, bool, RequestView), AppError> {
     let (assignment_id, action) = links::verify(&state.link_key, token, state.clock.now_naive())?;
     let mut conn = state.pool.get()?;
     let assignment = queries::assignment(&mut conn, &assignment_id)?
@@ -164,7 +161,8 @@ pub fn offer_by_link(
 
 /// Answers an offer through its emailed link (the link names the answer).
 pub fn answer_by_link(
-    state: &AppState,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
     token: &str,
     input: &AnswerInput,
 ) -> Result<(Answer, RequestView), AppError> {
@@ -180,13 +178,21 @@ pub fn answer_by_link(
             .map(|a| a.request_id)
             .ok_or_else(|| AppError::not_found("Demande introuvable."))?
     };
-    let view = answer(state, Answerer::Link(token), &request_id, which, input)?;
+    let view = answer(
+        state,
+        index,
+        Answerer::Link(token),
+        &request_id,
+        which,
+        input,
+    )?;
     Ok((which, view))
 }
 
 /// Accepts or declines the pending offer of request `id`.
 pub fn answer(
-    state: &AppState,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
     who: Answerer,
     id: &str,
     answer: Answer,
@@ -251,7 +257,7 @@ pub fn answer(
                         .by(actor.as_deref())
                         .because(Some(&format!("{} – {why}", provider.name))),
                 );
-                assign::assign_next(conn, step, state, &mut request, now)?;
+                assign::assign_next(conn, step, state, index, &mut request, now)?;
             }
         }
         step.write(conn)?;
@@ -270,7 +276,11 @@ pub fn answer(
 
 /// Lets the next pending offer past its deadline go: the provider is told, the request moves on.
 /// Returns false when the offer had already been answered (or processed by another process).
-pub fn time_out(state: &AppState, assignment_id: &str) -> Result<bool, AppError> {
+pub fn time_out(
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
+    assignment_id: &str,
+) -> Result<bool, AppError> {
     let mut conn = state.pool.get()?;
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
@@ -298,7 +308,7 @@ pub fn time_out(state: &AppState, assignment_id: &str) -> Result<bool, AppError>
         let from = request.status;
         step.record(Event::request(&request.id, "timeout", Some(from), from));
         notify::timed_out(conn, step, state, &request, &assignment.provider_id)?;
-        assign::assign_next(conn, step, state, &mut request, now)?;
+        assign::assign_next(conn, step, state, index, &mut request, now)?;
         step.write(conn)?;
         Ok(true)
     })

@@ -17,7 +17,7 @@ use crate::domain::audience::Audience;
 use crate::domain::matching::Query;
 use crate::domain::provider::Provider;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The providers the choice weighs, nearest first: approved (the directory index holds only
 /// those), covering the place, serving the audience and the incident, not absent today, below
@@ -27,7 +27,7 @@ use crate::state::AppState;
 pub fn eligible(
     conn: &mut DbConnection,
     snapshot: &Snapshot,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     now: NaiveDateTime,
     wanted: Option<&str>,
@@ -124,7 +124,7 @@ pub enum Decision {
 /// request itself: [`carry_out`] does.
 pub fn decide(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     snapshot: &Snapshot,
     row: &RequestRow,
     now: NaiveDateTime,
@@ -199,11 +199,12 @@ impl Decision {
 pub fn assign_next(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
     row: &mut RequestRow,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let snapshot = crate::directory::snapshot_on(state, conn)?;
+    let snapshot = crate::directory::snapshot_on(state, index, conn)?;
     let decision = decide(conn, state, &snapshot, row, now)?;
     let from = row.status;
     decision.apply_to(row);
@@ -216,7 +217,7 @@ pub fn assign_next(
 pub fn carry_out(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     decision: &Decision,
     from: RequestStatus,
@@ -240,7 +241,7 @@ pub fn carry_out(
 pub fn offer(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &mut RequestRow,
     provider: &Provider,
     why: &str,
@@ -269,7 +270,7 @@ pub fn offer(
 fn record_offer(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     provider: &Provider,
     why: &str,

@@ -10,8 +10,8 @@ use crate::db::assistance::{self as queries, AbsenceRow};
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::actor::Actor;
 use crate::error::{AppError, FieldErrors};
+use crate::infra::Infra;
 use crate::referencing::{self, Access};
-use crate::state::AppState;
 
 /// Members change it; members and staff read it.
 fn access(
@@ -49,11 +49,7 @@ fn view(
     })
 }
 
-pub fn read(
-    state: &AppState,
-    user: &Actor,
-    provider_id: &str,
-) -> Result<AvailabilityView, AppError> {
+pub fn read(state: &Infra, user: &Actor, provider_id: &str) -> Result<AvailabilityView, AppError> {
     let mut conn = state.pool.get()?;
     access(&mut conn, user, provider_id, false)?;
     view(&mut conn, provider_id, state.clock.today())
@@ -72,7 +68,7 @@ pub struct CapacityInput {
 }
 
 pub fn set_capacity(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     provider_id: &str,
     capacity: i32,
@@ -100,7 +96,7 @@ pub struct AbsenceInput {
 }
 
 pub fn add_absence(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     provider_id: &str,
     input: &AbsenceInput,
@@ -165,7 +161,7 @@ pub fn add_absence(
 }
 
 pub fn remove_absence(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     provider_id: &str,
     absence_id: &str,

@@ -11,10 +11,10 @@ use crate::db::{providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::assistance::RequestStatus;
 use crate::error::{AppError, FieldErrors};
-use crate::state::AppState;
+use crate::infra::Infra;
 
 fn check(
-    state: &AppState,
+    state: &Infra,
     resolved: Option<bool>,
     report: Option<&ReportInput>,
 ) -> Result<(bool, ReportInput), AppError> {
@@ -65,7 +65,7 @@ fn check(
 
 /// Closes an accepted request with its report; sends the survey to the victim.
 pub fn close(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     id: &str,
     resolved: Option<bool>,

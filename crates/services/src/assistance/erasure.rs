@@ -12,7 +12,7 @@ use crate::db::assistance::{self as queries, RequestRow};
 use crate::db::{DbConnection, outbox, write_transaction};
 use crate::domain::assistance::{RequestStatus, blurred};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// Erases `row`'s personal data inside the caller's transaction; false when it already was.
 /// Returns the outbox messages deleted, whose files `remove_copies` deletes once committed.
@@ -41,7 +41,7 @@ pub fn erase(
 }
 
 /// Deletes the `.eml` copies of erased messages (written when no SMTP server is configured).
-pub fn remove_copies(state: &AppState, outbox_ids: &[String]) {
+pub fn remove_copies(state: &Infra, outbox_ids: &[String]) {
     for id in outbox_ids {
         let path = state.config.outbox_dir.join(format!("{id}.eml"));
         match std::fs::remove_file(&path) {
@@ -58,7 +58,7 @@ pub fn remove_copies(state: &AppState, outbox_ids: &[String]) {
 /// that long ago (closed first, their provider's place given back), are erased; then the emails
 /// written about erased requests since (the victim's confirmation) once they went. Returns how
 /// many requests this process erased.
-pub fn erase_past_retention(state: &AppState) -> Result<usize, AppError> {
+pub fn erase_past_retention(state: &Infra) -> Result<usize, AppError> {
     let now = state.clock.now_naive();
     let Some(before) = now.checked_sub_months(Months::new(state.config.retention_months)) else {
         return Ok(0);

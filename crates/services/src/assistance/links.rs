@@ -4,8 +4,8 @@
 
 use chrono::NaiveDateTime;
 
-use crate::auth::signed::{self, Opened};
 use crate::error::AppError;
+use crate::signed::{self, Opened};
 
 /// `assignment.action.expiry.signature`, URL-safe.
 pub fn sign(

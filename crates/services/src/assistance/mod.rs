@@ -33,8 +33,8 @@ use crate::domain::assistance::RequestStatus;
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
 use crate::geo::location::Place;
+use crate::infra::Infra;
 use crate::observatory::facts;
-use crate::state::AppState;
 
 /// After this many declined or unanswered offers, the request goes to staff.
 pub const MAX_FAILED_ASSIGNMENTS: i32 = 3;
@@ -89,7 +89,7 @@ struct Checked {
     chosen_provider_id: Option<String>,
 }
 
-fn check(state: &AppState, input: &NewRequest) -> Result<Checked, AppError> {
+fn check(state: &Infra, input: &NewRequest) -> Result<Checked, AppError> {
     let mut errors = FieldErrors::new();
     let mut push = |field: &str, message: String| {
         errors.entry(field.to_owned()).or_default().push(message);
@@ -242,20 +242,20 @@ fn check(state: &AppState, input: &NewRequest) -> Result<Checked, AppError> {
     })
 }
 
-pub fn tracking_url(state: &AppState, token: &str) -> String {
+pub fn tracking_url(state: &Infra, token: &str) -> String {
     format!("{}/suivi/{token}", state.config.base_url)
 }
 
 /// A request's tracking token: derived from its id with the server's key, so that every email
 /// to the victim can carry the link and a retried submission lands on the same page, while only
 /// its digest is stored.
-fn tracking_token(state: &AppState, request_id: &str) -> Result<String, AppError> {
-    crate::auth::signed::derive(&state.link_key, &format!("tracking:{request_id}"))
+fn tracking_token(state: &Infra, request_id: &str) -> Result<String, AppError> {
+    crate::signed::derive(&state.link_key, &format!("tracking:{request_id}"))
 }
 
 /// The tracking link of a request, for its emails (none for a request whose token was not
 /// derived, made before tokens were).
-pub fn tracking_link(state: &AppState, row: &RequestRow) -> Option<String> {
+pub fn tracking_link(state: &Infra, row: &RequestRow) -> Option<String> {
     tracking_token(state, &row.id)
         .ok()
         .filter(|token| tokens::digest(token) == row.tracking_hash)
@@ -265,29 +265,39 @@ pub fn tracking_link(state: &AppState, row: &RequestRow) -> Option<String> {
 /// Creates a request, assigns it (or sends it to staff) and confirms it to the victim. A retry
 /// with the same `Idempotency-Key` answers the first request again (`false`: not created now).
 pub fn create(
-    state: &AppState,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
     input: &NewRequest,
     idempotency_key: Option<&str>,
     client: &str,
 ) -> Result<(RequestCreated, bool), AppError> {
-    create_keyed(state, input, idempotency_key, client, &facts::Channel::API)
+    create_keyed(
+        state,
+        index,
+        input,
+        idempotency_key,
+        client,
+        &facts::Channel::API,
+    )
 }
 
 /// [`create`] from the public form, keyed by the form's secret token: a second submission of
 /// the same form (a double click, a reload) lands on the tracking page of the request the first
 /// one created.
 pub fn create_from_form(
-    state: &AppState,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
     input: &NewRequest,
     form_key: &str,
     client: &str,
     channel: &facts::Channel,
 ) -> Result<(RequestCreated, bool), AppError> {
-    create_keyed(state, input, Some(form_key), client, channel)
+    create_keyed(state, index, input, Some(form_key), client, channel)
 }
 
 fn create_keyed(
-    state: &AppState,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
     input: &NewRequest,
     idempotency_key: Option<&str>,
     client: &str,
@@ -307,7 +317,7 @@ fn create_keyed(
     }
     let checked = check(state, input)?;
     let mut conn = state.pool.get()?;
-    let created = create_checked(&mut conn, state, checked, key, client, channel);
+    let created = create_checked(&mut conn, state, index, checked, key, client, channel);
     // Nothing of the directory or the geography changed: the in-memory index stays fresh.
     crate::db::check_in_uncounted(conn);
     created
@@ -315,7 +325,8 @@ fn create_keyed(
 
 fn create_checked(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
     checked: Checked,
     key: Option<String>,
     client: &str,
@@ -324,7 +335,7 @@ fn create_checked(
     // Already a keyed digest: no address is stored.
     let client_hash = client.to_owned();
     let now = state.clock.now_naive();
-    let published = crate::directory::published_on(state, conn)?;
+    let published = crate::directory::published_on(state, index, conn)?;
     let place = published
         .geography
         .resolve(&state.departements, &checked.place)?;
@@ -450,7 +461,7 @@ impl From<DieselError> for NotCreated {
 }
 
 /// The answer to a retried submission: the request as the first submission made it.
-fn replay(state: &AppState, row: &RequestRow) -> RequestCreated {
+fn replay(state: &Infra, row: &RequestRow) -> RequestCreated {
     RequestCreated {
         id: row.id.clone(),
         status: row.status,
@@ -472,7 +483,7 @@ pub(crate) fn by_token(conn: &mut DbConnection, token: &str) -> Result<RequestRo
 }
 
 /// What the victim sees from the private tracking link.
-pub fn track(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
+pub fn track(state: &Infra, token: &str) -> Result<TrackingView, AppError> {
     let mut conn = state.pool.get()?;
     let row = by_token(&mut conn, token)?;
     tracking_view(&mut conn, state, &row)
@@ -480,7 +491,7 @@ pub fn track(state: &AppState, token: &str) -> Result<TrackingView, AppError> {
 
 pub(crate) fn tracking_view(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
 ) -> Result<TrackingView, AppError> {
     let status = row.status;

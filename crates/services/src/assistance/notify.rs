@@ -9,15 +9,15 @@ use crate::db::referencing::member_emails;
 use crate::db::{DbConnection, accounts, providers};
 use crate::domain::provider::Provider;
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::mail::Email;
 use crate::mail::emails::assistance::{
     AssistanceAccepted, AssistanceCancelConfirmed, AssistanceCancelled, AssistanceClosed,
     AssistanceContact, AssistanceOffer, AssistanceProviderWithdrawn, AssistanceReceived,
     AssistanceSearching, AssistanceSurvey, AssistanceTimedOut, StaffAssistanceEscalated,
 };
-use crate::state::AppState;
 
-fn incident_label(state: &AppState, row: &RequestRow) -> String {
+fn incident_label(state: &Infra, row: &RequestRow) -> String {
     state
         .taxonomy
         .get(&row.incident_type)
@@ -33,7 +33,7 @@ fn place_of(row: &RequestRow) -> String {
     }
 }
 
-fn request_url(state: &AppState, provider_id: &str, row: &RequestRow) -> String {
+fn request_url(state: &Infra, provider_id: &str, row: &RequestRow) -> String {
     format!(
         "{}/espace/organisations/{provider_id}/demandes/{}",
         state.config.base_url, row.id
@@ -62,7 +62,7 @@ fn provider_recipients(
 fn to_provider<E: Email>(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     (provider, row): (&Provider, &RequestRow),
     email: impl Fn(String) -> E,
 ) -> Result<(), AppError> {
@@ -83,7 +83,7 @@ struct ToVictim {
 /// The email to the victim, if they left a contact, built by `email`.
 fn to_victim<E: Email>(
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     email: impl FnOnce(ToVictim) -> E,
 ) -> Result<(), AppError> {
@@ -99,7 +99,7 @@ fn to_victim<E: Email>(
     Ok(())
 }
 
-pub fn received(step: &mut Step, state: &AppState, row: &RequestRow) -> Result<(), AppError> {
+pub fn received(step: &mut Step, state: &Infra, row: &RequestRow) -> Result<(), AppError> {
     to_victim(step, state, row, |v| AssistanceReceived {
         name: v.name,
         incident_label: v.incident_label,
@@ -111,7 +111,7 @@ pub fn received(step: &mut Step, state: &AppState, row: &RequestRow) -> Result<(
 pub fn offer(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     provider: &Provider,
     assignment: &AssignmentRow,
@@ -149,7 +149,7 @@ pub fn offer(
 pub fn accepted(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     provider: &Provider,
 ) -> Result<(), AppError> {
@@ -179,7 +179,7 @@ pub fn accepted(
 /// sought.
 pub fn provider_withdrawn(
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     provider: &Provider,
 ) -> Result<(), AppError> {
@@ -195,7 +195,7 @@ pub fn provider_withdrawn(
 pub fn timed_out(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     provider_id: &str,
 ) -> Result<(), AppError> {
@@ -210,11 +210,7 @@ pub fn timed_out(
     })
 }
 
-pub fn cancel_confirmed(
-    step: &mut Step,
-    state: &AppState,
-    row: &RequestRow,
-) -> Result<(), AppError> {
+pub fn cancel_confirmed(step: &mut Step, state: &Infra, row: &RequestRow) -> Result<(), AppError> {
     to_victim(step, state, row, |v| AssistanceCancelConfirmed {
         name: v.name,
         incident_label: v.incident_label,
@@ -225,7 +221,7 @@ pub fn cancel_confirmed(
 pub fn cancelled_to_provider(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     provider_id: &str,
 ) -> Result<(), AppError> {
@@ -244,7 +240,7 @@ pub fn cancelled_to_provider(
 pub fn escalated(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     why: &str,
 ) -> Result<(), AppError> {
@@ -271,7 +267,7 @@ pub fn escalated(
 
 pub fn closed_by_staff(
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     message: &str,
 ) -> Result<(), AppError> {
@@ -285,7 +281,7 @@ pub fn closed_by_staff(
 
 pub fn survey(
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     provider: &Provider,
     token: &str,

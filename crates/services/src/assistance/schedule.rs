@@ -5,17 +5,20 @@
 use super::answer;
 use crate::db::assistance as queries;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// Processes offers whose deadline passed; returns how many this process handled.
-pub fn process_timeouts(state: &AppState) -> Result<usize, AppError> {
+pub fn process_timeouts(
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
+) -> Result<usize, AppError> {
     let expired = {
         let mut conn = state.pool.get()?;
         queries::expired_assignments(&mut conn, state.clock.now_naive())?
     };
     let mut handled = 0;
     for assignment in expired {
-        if answer::time_out(state, &assignment.id)? {
+        if answer::time_out(state, index, &assignment.id)? {
             handled += 1;
         }
     }
@@ -23,6 +26,6 @@ pub fn process_timeouts(state: &AppState) -> Result<usize, AppError> {
 }
 
 /// Erases the personal data of requests past the retention period (see `erasure`).
-pub fn anonymise_old_requests(state: &AppState) -> Result<usize, AppError> {
+pub fn anonymise_old_requests(state: &Infra) -> Result<usize, AppError> {
     super::erasure::erase_past_retention(state)
 }

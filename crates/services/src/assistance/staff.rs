@@ -16,7 +16,7 @@ use crate::domain::matching::Query;
 use crate::domain::provider::ReferencingStatus;
 use crate::domain::reason::Reason;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// Who reads a request.
 pub enum Viewer<'a> {
@@ -38,7 +38,7 @@ fn not_found() -> AppError {
 /// The request as `viewer` may see it; 404 for a provider it was never offered to.
 pub fn view(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     viewer: &Viewer,
 ) -> Result<RequestView, AppError> {
@@ -185,7 +185,7 @@ fn viewer_of(user: &Actor) -> Result<Viewer<'_>, AppError> {
 }
 
 /// One request, for staff or a provider it was offered to.
-pub fn read(state: &AppState, user: &Actor, id: &str) -> Result<RequestView, AppError> {
+pub fn read(state: &Infra, user: &Actor, id: &str) -> Result<RequestView, AppError> {
     let viewer = viewer_of(user)?;
     let mut conn = state.pool.get()?;
     let row = queries::request(&mut conn, id)?.ok_or_else(not_found)?;
@@ -194,7 +194,7 @@ pub fn read(state: &AppState, user: &Actor, id: &str) -> Result<RequestView, App
 
 /// Staff lists: by state, newest change first, with counts per state.
 pub fn list(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     status: Option<RequestStatus>,
 ) -> Result<RequestList, AppError> {
@@ -222,7 +222,7 @@ pub struct AssignInput {
 
 /// Staff offer an escalated request to a provider of their choice.
 pub fn assign_by_hand(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     id: &str,
     input: &AssignInput,
@@ -278,7 +278,7 @@ pub struct CloseInput {
 
 /// Staff close a request with a message to the victim.
 pub fn close_by_staff(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     id: &str,
     message: Option<&str>,
@@ -311,7 +311,7 @@ pub fn close_by_staff(
 
 /// The requests offered to an organisation: pending offers, those it holds, those it closed.
 pub fn for_provider(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     provider_id: &str,
 ) -> Result<Vec<RequestView>, AppError> {
@@ -338,12 +338,13 @@ pub fn for_provider(
 /// Referenced providers staff may pick for a request, those covering its place first, nearest
 /// first, 50 at most, as (id, name, city, distance in km) (staff).
 pub fn candidates(
-    state: &AppState,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
     staff: &Actor,
     view: &RequestView,
 ) -> Result<Vec<(String, String, String, f64)>, AppError> {
     staff.require_staff()?;
-    let snapshot = crate::directory::published(state)?.directory.clone();
+    let snapshot = crate::directory::published(state, index)?.directory.clone();
     let query = Query {
         latitude: view.latitude,
         longitude: view.longitude,
@@ -367,7 +368,7 @@ pub fn candidates(
 }
 
 /// A request's trail, newest first, with each actor's name (staff).
-pub fn history(state: &AppState, staff: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
+pub fn history(state: &Infra, staff: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
     let mut events = audit::trail(&mut conn, Subject::AssistanceRequest, id)?;

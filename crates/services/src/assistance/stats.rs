@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::db::assistance as queries;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CountOf {
@@ -37,7 +37,7 @@ fn ranked(counts: BTreeMap<String, (String, usize)>) -> Vec<CountOf> {
     list
 }
 
-pub fn interventions(state: &AppState, user: &Actor) -> Result<InterventionStats, AppError> {
+pub fn interventions(state: &Infra, user: &Actor) -> Result<InterventionStats, AppError> {
     user.require_staff()?;
     let mut conn = state.pool.get()?;
     let reports = queries::all_reports(&mut conn)?;

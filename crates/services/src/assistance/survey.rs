@@ -10,7 +10,7 @@ use crate::domain::actor::Actor;
 use crate::domain::assistance::CommentStatus;
 use crate::domain::reason::Reason;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// Ratings needed before an average is published.
 pub const MIN_RATINGS: usize = 3;
@@ -45,7 +45,7 @@ fn find(conn: &mut crate::db::DbConnection, token: &str) -> Result<queries::Surv
     queries::survey_by_token(conn, &tokens::digest(token))?.ok_or_else(not_found)
 }
 
-pub fn survey(state: &AppState, token: &str) -> Result<SurveyView, AppError> {
+pub fn survey(state: &Infra, token: &str) -> Result<SurveyView, AppError> {
     let mut conn = state.pool.get()?;
     let row = find(&mut conn, token)?;
     let provider_name = crate::db::providers::find(&mut conn, &row.provider_id)?
@@ -58,7 +58,7 @@ pub fn survey(state: &AppState, token: &str) -> Result<SurveyView, AppError> {
 }
 
 /// Records the victim's answer, once.
-pub fn answer(state: &AppState, token: &str, input: &SurveyAnswer) -> Result<SurveyView, AppError> {
+pub fn answer(state: &Infra, token: &str, input: &SurveyAnswer) -> Result<SurveyView, AppError> {
     if !(1..=5).contains(&input.rating) {
         return Err(AppError::field("rating", "Choisissez une note de 1 à 5."));
     }
@@ -91,7 +91,7 @@ pub struct PendingComment {
 }
 
 /// Comments awaiting moderation (staff).
-pub fn pending_comments(state: &AppState, user: &Actor) -> Result<Vec<PendingComment>, AppError> {
+pub fn pending_comments(state: &Infra, user: &Actor) -> Result<Vec<PendingComment>, AppError> {
     user.require_staff()?;
     let mut conn = state.pool.get()?;
     Ok(queries::comments_in(&mut conn, CommentStatus::Pending)?
@@ -108,7 +108,7 @@ pub fn pending_comments(state: &AppState, user: &Actor) -> Result<Vec<PendingCom
 
 /// Staff publish or reject a comment.
 pub fn moderate(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     request_id: &str,
     publish: bool,
@@ -141,7 +141,7 @@ pub struct PublicRating {
     pub comments: Vec<String>,
 }
 
-pub fn public_rating(state: &AppState, provider_id: &str) -> Result<PublicRating, AppError> {
+pub fn public_rating(state: &Infra, provider_id: &str) -> Result<PublicRating, AppError> {
     let mut conn = state.pool.get()?;
     let queries::Ratings { ratings, comments } = queries::ratings_of(&mut conn, provider_id)?;
     let count = ratings.len();

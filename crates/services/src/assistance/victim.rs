@@ -9,7 +9,7 @@ use crate::db::assistance::{self as queries, RequestRow};
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::assistance::RequestStatus;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The request of `token`, when it is the one the caller names (a token never acts on another
 /// request).
@@ -28,7 +28,7 @@ fn request_of(
 /// One step of the victim on the token's request, in one transaction: `act`, then the step's
 /// events and emails, then the tracking view.
 fn on_request(
-    state: &AppState,
+    state: &Infra,
     token: &str,
     expected_id: Option<&str>,
     act: impl FnOnce(
@@ -53,7 +53,7 @@ fn on_request(
 fn cancel_open(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &mut RequestRow,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
@@ -77,7 +77,7 @@ fn cancel_open(
 
 /// The victim cancels from the tracking link.
 pub fn cancel(
-    state: &AppState,
+    state: &Infra,
     token: &str,
     expected_id: Option<&str>,
 ) -> Result<TrackingView, AppError> {
@@ -90,7 +90,7 @@ pub fn cancel(
 /// personal data is erased at once everywhere, as the retention pass would do later. What the
 /// statistics count (incident, département, dates, outcome) stays.
 pub fn erase(
-    state: &AppState,
+    state: &Infra,
     token: &str,
     expected_id: Option<&str>,
 ) -> Result<TrackingView, AppError> {

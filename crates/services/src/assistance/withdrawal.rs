@@ -8,15 +8,16 @@ use crate::db::assistance as queries;
 use crate::domain::assistance::{AssignmentStatus, RequestStatus};
 use crate::domain::referencing::Action;
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::referencing::TakenStep;
-use crate::state::AppState;
 
 use super::{assign, notify};
 
 pub fn follow_referencing(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
     taken: &TakenStep<'_>,
 ) -> Result<(), AppError> {
     if !matches!(taken.action, Action::Suspend | Action::Remove) {
@@ -58,7 +59,7 @@ pub fn follow_referencing(
         if from == RequestStatus::Accepted {
             notify::provider_withdrawn(step, state, &request, provider)?;
         }
-        assign::assign_next(conn, step, state, &mut request, now)?;
+        assign::assign_next(conn, step, state, index, &mut request, now)?;
     }
     Ok(())
 }

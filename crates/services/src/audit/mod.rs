@@ -20,8 +20,8 @@ use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{ApplicationStatus, FeeStatus};
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::mail::Email;
-use crate::state::AppState;
 
 /// What an audit trail is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,12 +251,7 @@ impl Step {
     }
 
     /// An email, rendered now so that a template error fails the step.
-    pub fn mail<E: Email>(
-        &mut self,
-        state: &AppState,
-        to: &str,
-        email: &E,
-    ) -> Result<(), AppError> {
+    pub fn mail<E: Email>(&mut self, state: &Infra, to: &str, email: &E) -> Result<(), AppError> {
         let row = state.mailer.prepare(&state.clock, to, email)?;
         tracing::debug!(outbox_id = %row.id, template = E::TEMPLATE, "email enqueued");
         self.mails.push(row);
@@ -266,7 +261,7 @@ impl Step {
     /// An email about an assistance request's victim: erased with the request's personal data.
     pub fn mail_about_request<E: Email>(
         &mut self,
-        state: &AppState,
+        state: &Infra,
         request_id: &str,
         to: &str,
         email: &E,
@@ -284,7 +279,7 @@ impl Step {
     pub fn mail_members<E: Email>(
         &mut self,
         conn: &mut DbConnection,
-        state: &AppState,
+        state: &Infra,
         provider: &Provider,
         email: impl Fn(String, String) -> E,
     ) -> Result<(), AppError> {
@@ -305,7 +300,7 @@ impl Step {
     pub fn mail_staff<E: Email>(
         &mut self,
         conn: &mut DbConnection,
-        state: &AppState,
+        state: &Infra,
         provider: &Provider,
         email: impl Fn(String, String) -> E,
     ) -> Result<(), AppError> {

@@ -8,8 +8,8 @@ use super::{Role, SESSION_HOURS, password, tokens};
 use crate::db::accounts::{self, TokenRow, UserRow};
 use crate::db::throttle;
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::mail::emails::accounts::{AccountExists, AccountVerify, PasswordReset};
-use crate::state::AppState;
 
 pub const VERIFY_EMAIL: &str = "verify_email";
 pub const PASSWORD_RESET: &str = "password_reset";
@@ -33,7 +33,7 @@ fn random() -> Result<String, AppError> {
 /// Creates a single-use link token and returns the token to put in the link.
 pub fn issue_token(
     conn: &mut crate::db::DbConnection,
-    state: &AppState,
+    state: &Infra,
     purpose: &str,
     user_id: Option<&str>,
     email: &str,
@@ -61,7 +61,7 @@ pub fn issue_token(
 /// Sign-up: a new unverified `provider` account and a verification email; for a known address,
 /// an email to its owner instead. The caller's answer is the same either way.
 pub fn sign_up(
-    state: &AppState,
+    state: &Infra,
     email: &str,
     password_plain: &str,
     display_name: &str,
@@ -126,7 +126,7 @@ pub fn sign_up(
     })
 }
 
-pub fn verify_email(state: &AppState, token: &str) -> Result<(), AppError> {
+pub fn verify_email(state: &Infra, token: &str) -> Result<(), AppError> {
     let mut conn = state.pool.get()?;
     crate::db::write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
@@ -149,7 +149,7 @@ pub fn verify_email(state: &AppState, token: &str) -> Result<(), AppError> {
 /// forgotten. Failures on one address from every client only slow the answer down, so that
 /// nobody can lock the owner out by failing on purpose.
 pub fn log_in(
-    state: &AppState,
+    state: &Infra,
     email: &str,
     password_plain: &str,
     ip: &str,
@@ -228,7 +228,7 @@ pub fn log_in(
 /// step's write transaction.
 fn account_email_allowed(
     conn: &mut crate::db::DbConnection,
-    state: &AppState,
+    state: &Infra,
     kind: &str,
     email: &str,
 ) -> Result<bool, AppError> {
@@ -239,7 +239,7 @@ fn account_email_allowed(
 }
 
 /// Deletes the events of the limits older than any window (a day).
-pub fn purge_rate_events(state: &AppState) -> Result<usize, AppError> {
+pub fn purge_rate_events(state: &Infra) -> Result<usize, AppError> {
     let mut conn = state.pool.get()?;
     Ok(throttle::purge(
         &mut conn,
@@ -247,7 +247,7 @@ pub fn purge_rate_events(state: &AppState) -> Result<usize, AppError> {
     )?)
 }
 
-pub fn log_out(state: &AppState, session_hash: &str) -> Result<(), AppError> {
+pub fn log_out(state: &Infra, session_hash: &str) -> Result<(), AppError> {
     let mut conn = state.pool.get()?;
     accounts::delete_session(&mut conn, session_hash)?;
     Ok(())
@@ -257,7 +257,7 @@ pub fn log_out(state: &AppState, session_hash: &str) -> Result<(), AppError> {
 /// whether the address has an account or not; `client`'s limit is taken first (it depends on
 /// the client only, so it tells nothing of the address). Blocking.
 pub fn request_password_reset_in_background(
-    state: std::sync::Arc<AppState>,
+    state: std::sync::Arc<Infra>,
     email: String,
     client: &str,
 ) -> Result<(), AppError> {
@@ -273,7 +273,7 @@ pub fn request_password_reset_in_background(
 }
 
 /// Sends a reset link if the address has an account; silent otherwise.
-pub fn request_password_reset(state: &AppState, email: &str) -> Result<(), AppError> {
+pub fn request_password_reset(state: &Infra, email: &str) -> Result<(), AppError> {
     let email = normalise_email(email);
     let mut conn = state.pool.get()?;
     crate::db::write_transaction(&mut conn, |conn| {
@@ -311,7 +311,7 @@ pub fn request_password_reset(state: &AppState, email: &str) -> Result<(), AppEr
 
 /// Sets a new password with a reset link (once); every open session is closed.
 pub fn confirm_password_reset(
-    state: &AppState,
+    state: &Infra,
     token: &str,
     new_password: &str,
 ) -> Result<(), AppError> {
@@ -343,7 +343,7 @@ pub fn confirm_password_reset(
 
 /// `cyberdir users create`: a verified account with the given role.
 pub fn create_user(
-    state: &AppState,
+    state: &Infra,
     email: &str,
     role: Role,
     password_plain: &str,

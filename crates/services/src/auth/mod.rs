@@ -2,7 +2,6 @@
 
 pub mod accounts;
 pub mod password;
-pub mod signed;
 pub mod tokens;
 pub mod users;
 

@@ -3,6 +3,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::domain::text::hex;
+
 /// 32 random bytes, hex-encoded.
 pub fn random_token() -> Result<String, getrandom::Error> {
     let mut bytes = [0u8; 32];
@@ -12,10 +14,6 @@ pub fn random_token() -> Result<String, getrandom::Error> {
 
 pub fn digest(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Compares in constant time (CSRF tokens).

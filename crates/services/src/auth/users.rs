@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::db::accounts::{self, UserRow};
 use crate::domain::actor::{Actor, Role};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminUserView {
@@ -47,7 +47,7 @@ pub struct UserChange {
 
 /// One page of every account, newest first (admins).
 pub fn list(
-    state: &AppState,
+    state: &Infra,
     admin: &Actor,
     page: i64,
     limit: i64,
@@ -65,7 +65,7 @@ pub fn list(
 /// Changes a user's role or disables the account (admins; not their own). Disabling or a new
 /// role ends the user's sessions.
 pub fn change(
-    state: &AppState,
+    state: &Infra,
     admin: &Actor,
     id: &str,
     change: &UserChange,

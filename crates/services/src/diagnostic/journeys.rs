@@ -9,14 +9,14 @@ use std::sync::{Arc, Mutex};
 use chrono::NaiveDate;
 
 use super::trees::REFRESH_EVERY;
-use super::{Evaluation, Status, evaluate_in, published};
+use super::{Evaluation, Memory, Status, evaluate_in, published};
 use crate::auth::tokens::random_token;
 use crate::db::diagnostic::{self as queries, JourneyProgress, JourneyRow};
 use crate::db::write_transaction;
 use crate::domain::diagnostic::Answers;
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::observatory::facts;
-use crate::state::AppState;
 
 /// How far a journey went, each step further than the one before.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -142,16 +142,16 @@ pub struct Place {
 
 /// The [`Place`] of a question on a journey this process saw lately ([`Recent`]), without the
 /// database; `None` when it cannot say, and when the question is not on the path remembered.
-pub fn place_in_memory(state: &AppState, id: &str, question: &str) -> Option<Place> {
+pub fn place_in_memory(memory: &Memory, id: &str, question: &str) -> Option<Place> {
     let (version, path, position) = {
-        let entries = state
+        let entries = memory
             .journeys
             .entries
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         let entry = entries
             .get(id)
-            .filter(|entry| state.journeys.clock.within(entry.seen, REFRESH_EVERY))?;
+            .filter(|entry| memory.journeys.clock.within(entry.seen, REFRESH_EVERY))?;
         let position = entry
             .path
             .iter()
@@ -167,32 +167,37 @@ pub fn place_in_memory(state: &AppState, id: &str, question: &str) -> Option<Pla
 }
 
 /// The question asked at a place, when its version is in memory.
-pub fn asked_in_memory(state: &AppState, place: &Place) -> Option<Result<Evaluation, AppError>> {
-    let tree = state.diagnostic.in_memory(&place.version)?;
+pub fn asked_in_memory(
+    state: &Infra,
+    memory: &Memory,
+    place: &Place,
+) -> Option<Result<Evaluation, AppError>> {
+    let tree = memory.trees.in_memory(&place.version)?;
     let before: Answers = place.before.iter().cloned().collect();
     Some(evaluate_in(state, &tree.tree, &before))
 }
 
 /// A journey as it stands.
-pub fn load(state: &AppState, id: &str) -> Result<Journey, AppError> {
+pub fn load(state: &Infra, memory: &Memory, id: &str) -> Result<Journey, AppError> {
     let mut conn = state.pool.get()?;
     let row = queries::journey(&mut conn, id)?.ok_or_else(unknown_journey)?;
     drop(conn);
-    let tree = published(state, Some(&row.tree_version)).map_err(|_| unknown_journey())?;
+    let tree = published(state, memory, Some(&row.tree_version)).map_err(|_| unknown_journey())?;
     let evaluation = evaluate_in(state, &tree.tree, &decode(&row.answers))?;
     let journey = Journey {
         id: id.to_owned(),
         row,
         evaluation,
     };
-    state.journeys.keep(&journey);
+    memory.journeys.keep(&journey);
     Ok(journey)
 }
 
 /// The question as asked at its place on the journey (with the answer given, if any), or
 /// `None` when the question is not on the journey's path.
 pub fn question_on_path(
-    state: &AppState,
+    state: &Infra,
+    memory: &crate::diagnostic::Memory,
     journey: &Journey,
     question: &str,
 ) -> Result<Option<(Evaluation, Option<String>)>, AppError> {
@@ -211,7 +216,7 @@ pub fn question_on_path(
         .iter()
         .map(|a| (a.question.clone(), a.choice.clone()))
         .collect();
-    let tree = published(state, Some(&journey.row.tree_version))?;
+    let tree = published(state, memory, Some(&journey.row.tree_version))?;
     let asked = evaluate_in(state, &tree.tree, &before)?;
     Ok(Some((asked, path.get(position).map(|a| a.choice.clone()))))
 }
@@ -226,7 +231,8 @@ pub struct Opening<'a> {
 /// Opens a journey with the answer to the first question. A module form serves one journey:
 /// posted again (a double click, a replay), it answers on the journey it opened.
 pub fn start(
-    state: &AppState,
+    state: &Infra,
+    memory: &crate::diagnostic::Memory,
     opening: &Opening<'_>,
     question: &str,
     choice: &str,
@@ -241,13 +247,22 @@ pub fn start(
         Ok(queries::journey_by_form_key(&mut conn, key)?)
     };
     if let Some(id) = opened()? {
-        return answer(state, &id, question, choice, channel, today);
+        return answer(state, memory, &id, question, choice, channel, today);
     }
-    match answer_in(state, None, Some(opening), question, choice, channel, today)? {
+    match answer_in(
+        state,
+        memory,
+        None,
+        Some(opening),
+        question,
+        choice,
+        channel,
+        today,
+    )? {
         Some(journey) => Ok(journey),
         // Another post of the same form opened it meanwhile.
         None => match opened()? {
-            Some(id) => answer(state, &id, question, choice, channel, today),
+            Some(id) => answer(state, memory, &id, question, choice, channel, today),
             None => Err(unknown_journey()),
         },
     }
@@ -256,20 +271,32 @@ pub fn start(
 /// Answers `question` with `choice` on an existing journey, where the answers after this
 /// question are cleared. Returns the journey.
 pub fn answer(
-    state: &AppState,
+    state: &Infra,
+    memory: &crate::diagnostic::Memory,
     id: &str,
     question: &str,
     choice: &str,
     channel: &facts::Channel,
     today: NaiveDate,
 ) -> Result<Journey, AppError> {
-    answer_in(state, Some(id), None, question, choice, channel, today)?.ok_or_else(unknown_journey)
+    answer_in(
+        state,
+        memory,
+        Some(id),
+        None,
+        question,
+        choice,
+        channel,
+        today,
+    )?
+    .ok_or_else(unknown_journey)
 }
 
 #[allow(clippy::too_many_arguments)]
 /// `None` when the journey's module form had already opened one (see [`start`]).
 fn answer_in(
-    state: &AppState,
+    state: &Infra,
+    memory: &Memory,
     id: Option<&str>,
     opening: Option<&Opening<'_>>,
     question: &str,
@@ -279,7 +306,7 @@ fn answer_in(
 ) -> Result<Option<Journey>, AppError> {
     let (row, before) = match id {
         None => {
-            let tree = super::current(state)?;
+            let tree = super::current(state, memory)?;
             if question != tree.tree.start {
                 return Err(unknown_journey());
             }
@@ -301,8 +328,8 @@ fn answer_in(
             (row, Answers::new())
         }
         Some(id) => {
-            let journey = load(state, id)?;
-            let Some((asked, _)) = question_on_path(state, &journey, question)? else {
+            let journey = load(state, memory, id)?;
+            let Some((asked, _)) = question_on_path(state, memory, &journey, question)? else {
                 return Err(AppError::Conflict(
                     "Cette question ne fait plus partie de votre diagnostic.".into(),
                 ));
@@ -310,7 +337,7 @@ fn answer_in(
             (journey.row, asked.answers)
         }
     };
-    let tree = published(state, Some(&row.tree_version))?;
+    let tree = published(state, memory, Some(&row.tree_version))?;
     let offered = evaluate_in(state, &tree.tree, &before)?
         .question
         .is_some_and(|q| q.id == question && q.choices.iter().any(|c| c.id == choice));
@@ -371,14 +398,14 @@ fn answer_in(
         row,
         evaluation,
     };
-    state.journeys.keep(&journey);
+    memory.journeys.keep(&journey);
     Ok(Some(journey))
 }
 
 /// Notes that a finished journey went further (a search, a request), and the département of the
 /// place given. Nothing happens for an unknown or unfinished journey: it is only a statistic.
 pub fn went_further(
-    state: &AppState,
+    state: &Infra,
     id: &str,
     ending: Ending,
     departement: Option<&str>,
@@ -406,7 +433,7 @@ pub struct Prefill {
 }
 
 /// The request form's fields a journey fills in; `None` for no (or an unfinished) journey.
-pub fn prefill(state: &AppState, id: &str) -> Result<Option<Prefill>, AppError> {
+pub fn prefill(state: &Infra, id: &str) -> Result<Option<Prefill>, AppError> {
     if id.is_empty() {
         return Ok(None);
     }
@@ -423,7 +450,7 @@ pub fn prefill(state: &AppState, id: &str) -> Result<Option<Prefill>, AppError> 
 /// The request `request_id` was sent from this journey (nothing for none): the journey went
 /// that far, and the request is counted as a case by its journey, not twice.
 pub fn ended_in_request(
-    state: &AppState,
+    state: &Infra,
     id: &str,
     request_id: &str,
     postcode: Option<&str>,
@@ -454,7 +481,7 @@ pub fn ended_in_request(
 
 /// The retention pass: journeys started more than `JOURNEY_RETENTION_DAYS` ago are deleted (the
 /// facts they gave the observatory stay); returns how many.
-pub fn purge_past_retention(state: &AppState) -> Result<usize, AppError> {
+pub fn purge_past_retention(state: &Infra) -> Result<usize, AppError> {
     let days = chrono::Days::new(u64::from(state.config.journey_retention_days));
     let Some(before) = state.clock.today().checked_sub_days(days) else {
         return Ok(0);

@@ -15,8 +15,32 @@ use utoipa::ToSchema;
 use crate::domain::audience::Audience;
 use crate::domain::diagnostic::{self, Answers, OutcomeView, Step, Tree, WalkError};
 use crate::error::{AppError, FieldErrors};
-use crate::state::AppState;
+use crate::infra::Infra;
 use trees::Published;
+
+/// The diagnostic's own state: the published trees, the version in force in memory, and the
+/// journeys this process saw lately.
+pub struct Memory {
+    pub trees: trees::Trees,
+    pub journeys: journeys::Recent,
+}
+
+impl Memory {
+    /// Installs the shipped trees when newer and loads the version in force.
+    pub fn load(infra: &Infra) -> Result<Memory, crate::infra::StartupError> {
+        use crate::infra::StartupError;
+        let mut conn = infra.pool.get().map_err(crate::db::DbSetupError::Pool)?;
+        let trees = trees::Trees::new(infra.clock.clone());
+        trees::install_shipped(&mut conn, &infra.taxonomy, infra.clock.now_naive())?;
+        trees
+            .refresh(&mut conn, &infra.taxonomy)
+            .map_err(|e| StartupError::Diagnostic(e.to_string()))?;
+        Ok(Memory {
+            trees,
+            journeys: journeys::Recent::new(infra.clock.clone()),
+        })
+    }
+}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ChoiceView {
@@ -68,14 +92,18 @@ pub struct Evaluation {
 }
 
 /// The version in force.
-pub fn current(state: &AppState) -> Result<Arc<Published>, AppError> {
-    state.diagnostic.current(&state.pool, &state.taxonomy)
+pub fn current(state: &Infra, memory: &Memory) -> Result<Arc<Published>, AppError> {
+    memory.trees.current(&state.pool, &state.taxonomy)
 }
 
 /// A published version, or a 422 naming `version`.
-pub fn published(state: &AppState, version: Option<&str>) -> Result<Arc<Published>, AppError> {
-    state
-        .diagnostic
+pub fn published(
+    state: &Infra,
+    memory: &Memory,
+    version: Option<&str>,
+) -> Result<Arc<Published>, AppError> {
+    memory
+        .trees
         .resolve(&state.pool, &state.taxonomy, version)?
         .ok_or_else(|| {
             AppError::field(
@@ -98,11 +126,7 @@ fn walk_error(error: WalkError) -> AppError {
 }
 
 /// The next step for these answers, in a given tree.
-pub fn evaluate_in(
-    state: &AppState,
-    tree: &Tree,
-    answers: &Answers,
-) -> Result<Evaluation, AppError> {
+pub fn evaluate_in(state: &Infra, tree: &Tree, answers: &Answers) -> Result<Evaluation, AppError> {
     let step = diagnostic::walk(tree, answers).map_err(walk_error)?;
     let path = step
         .path()
@@ -172,18 +196,19 @@ pub fn evaluate_in(
 
 /// The next step for these answers in a published version (the one in force by default).
 pub fn evaluate(
-    state: &AppState,
+    state: &Infra,
+    memory: &crate::diagnostic::Memory,
     version: Option<&str>,
     answers: &Answers,
 ) -> Result<Evaluation, AppError> {
-    let published = published(state, version)?;
+    let published = published(state, memory, version)?;
     evaluate_in(state, &published.tree, answers)
 }
 
 /// An evaluation as JSON, from the version's cache when the same answers were seen: it depends
 /// on nothing but the version and the answers on the path.
 fn evaluate_json_in(
-    state: &AppState,
+    state: &Infra,
     published: &Published,
     answers: &Answers,
 ) -> Result<bytes::Bytes, AppError> {
@@ -205,11 +230,12 @@ fn evaluate_json_in(
 
 /// [`evaluate`] as the API answers it (JSON). Blocking when the version must be read.
 pub fn evaluate_json(
-    state: &AppState,
+    state: &Infra,
+    memory: &crate::diagnostic::Memory,
     version: Option<&str>,
     answers: &Answers,
 ) -> Result<bytes::Bytes, AppError> {
-    let published = published(state, version)?;
+    let published = published(state, memory, version)?;
     evaluate_json_in(state, &published, answers)
 }
 
@@ -217,11 +243,12 @@ pub fn evaluate_json(
 /// version in force not checked lately, or another version asked for). A step is then a
 /// lookup in memory, answered on the server's own thread.
 pub fn evaluate_json_in_memory(
-    state: &AppState,
+    state: &Infra,
+    memory: &Memory,
     version: Option<&str>,
     answers: &Answers,
 ) -> Option<Result<bytes::Bytes, AppError>> {
-    let published = state.diagnostic.fresh()?;
+    let published = memory.trees.fresh()?;
     if version.is_some_and(|v| v != published.tree.version) {
         return None;
     }
@@ -231,34 +258,38 @@ pub fn evaluate_json_in_memory(
 /// A page the web layer rendered for a published version, by its key: a site's question page
 /// shows nothing but the version's text, so it is rendered once. Published versions never
 /// change, so a page kept is never stale.
-pub fn kept_page(state: &AppState, version: &str, key: &str) -> Option<bytes::Bytes> {
-    state.diagnostic.in_memory(version)?.pages.get(key)
+pub fn kept_page(memory: &Memory, version: &str, key: &str) -> Option<bytes::Bytes> {
+    memory.trees.in_memory(version)?.pages.get(key)
 }
 
 /// Keeps a rendered page (see [`kept_page`]); nothing when the version left memory.
-pub fn keep_page(state: &AppState, version: &str, key: String, page: bytes::Bytes) {
-    if let Some(published) = state.diagnostic.in_memory(version) {
+pub fn keep_page(memory: &Memory, version: &str, key: String, page: bytes::Bytes) {
+    if let Some(published) = memory.trees.in_memory(version) {
         published.pages.put(key, page);
     }
 }
 
 /// The first question of the version in force, from memory when it was checked lately.
-pub fn first_question_in_memory(state: &AppState) -> Option<Result<Evaluation, AppError>> {
-    let published = state.diagnostic.fresh()?;
+pub fn first_question_in_memory(
+    state: &Infra,
+    memory: &Memory,
+) -> Option<Result<Evaluation, AppError>> {
+    let published = memory.trees.fresh()?;
     Some(evaluate_in(state, &published.tree, &Answers::new()))
 }
 
 /// The first question with only the choices that lead to `audience` (a partner's module made
 /// for one audience asks nothing the partner already knows). Later questions are unchanged.
 pub fn for_audience(
-    state: &AppState,
+    state: &Infra,
+    memory: &crate::diagnostic::Memory,
     mut asked: Evaluation,
     audience: Audience,
 ) -> Result<Evaluation, AppError> {
     if !asked.path.is_empty() {
         return Ok(asked);
     }
-    let tree = published(state, Some(&asked.version))?;
+    let tree = published(state, memory, Some(&asked.version))?;
     if let Some(question) = asked.question.as_mut() {
         let id = question.id.clone();
         question.choices.retain(|c| {
@@ -285,13 +316,14 @@ pub struct IncidentAdvice {
 }
 
 pub fn advice_for_incident(
-    state: &AppState,
+    state: &Infra,
+    memory: &crate::diagnostic::Memory,
     code: &str,
 ) -> Result<Option<IncidentAdvice>, AppError> {
     let Some(incident) = state.taxonomy.get(code) else {
         return Ok(None);
     };
-    let published = current(state)?;
+    let published = current(state, memory)?;
     let advice = diagnostic::outcome::advice_for(&published.tree, incident)
         .cloned()
         .unwrap_or_default();

@@ -4,12 +4,13 @@
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
+use super::Memory;
 use super::trees::{self, PublishError};
 use crate::db::diagnostic as queries;
 use crate::domain::actor::Actor;
 use crate::domain::diagnostic::outcome_view;
 use crate::error::{AppError, FieldErrors};
-use crate::state::AppState;
+use crate::infra::Infra;
 
 #[derive(Debug, Serialize)]
 pub struct ChoiceLine {
@@ -55,9 +56,13 @@ fn require_staff(actor: &Actor) -> Result<(), AppError> {
     }
 }
 
-pub fn overview(state: &AppState, actor: &Actor) -> Result<Overview, AppError> {
+pub fn overview(
+    state: &Infra,
+    memory: &crate::diagnostic::Memory,
+    actor: &Actor,
+) -> Result<Overview, AppError> {
     require_staff(actor)?;
-    let published = super::current(state)?;
+    let published = super::current(state, memory)?;
     let tree = &published.tree;
     // Questions in the order a journey meets them.
     let mut order = vec![tree.start.clone()];
@@ -130,7 +135,12 @@ pub fn overview(state: &AppState, actor: &Actor) -> Result<Overview, AppError> {
 }
 
 /// Publishes a new version (admins); a refused tree is a field error listing every problem.
-pub fn publish(state: &AppState, actor: &Actor, text: &str) -> Result<String, AppError> {
+pub fn publish(
+    state: &Infra,
+    memory: &Memory,
+    actor: &Actor,
+    text: &str,
+) -> Result<String, AppError> {
     if actor.role != crate::domain::actor::Role::Admin {
         return Err(AppError::forbidden(
             "Seul un administrateur peut publier une version du diagnostic.",
@@ -146,7 +156,7 @@ pub fn publish(state: &AppState, actor: &Actor, text: &str) -> Result<String, Ap
     );
     match outcome {
         Ok((tree, true)) => {
-            state.diagnostic.refresh(&mut conn, &state.taxonomy)?;
+            memory.trees.refresh(&mut conn, &state.taxonomy)?;
             Ok(tree.version)
         }
         Ok((tree, false)) => Err(AppError::field(

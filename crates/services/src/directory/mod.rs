@@ -14,8 +14,8 @@ use bytes::Bytes;
 
 use crate::db::DbConnection;
 use crate::error::AppError;
-use crate::state::AppState;
-use index::{Published, Snapshot};
+use crate::infra::Infra;
+use index::{DirectoryIndex, Published, Snapshot};
 use render::ProviderView;
 use search::SearchRequest;
 
@@ -23,31 +23,39 @@ pub use index::FRESH_FOR;
 
 /// The directory and geography in memory if known to be fresh, without any I/O; `None` means
 /// call [`published`] (on the blocking pool).
-pub fn fresh(state: &AppState) -> Option<Arc<Published>> {
-    state.directory.fresh()
+pub fn fresh(index: &DirectoryIndex) -> Option<Arc<Published>> {
+    index.fresh()
 }
 
 /// The current directory and geography, reading the change counters (and rebuilding what
 /// moved) unless they are fresh. Blocking.
-pub fn published(state: &AppState) -> Result<Arc<Published>, AppError> {
-    state.directory.refresh(&state.pool, &state.taxonomy)
+pub fn published(state: &Infra, index: &DirectoryIndex) -> Result<Arc<Published>, AppError> {
+    index.refresh(&state.pool, &state.taxonomy)
 }
 
 /// Like [`published`], on a connection the caller already holds (inside a transaction, the
 /// reading is the transaction's).
-pub fn published_on(state: &AppState, conn: &mut DbConnection) -> Result<Arc<Published>, AppError> {
-    Ok(state.directory.published(conn, &state.taxonomy)?)
+pub fn published_on(
+    state: &Infra,
+    index: &DirectoryIndex,
+    conn: &mut DbConnection,
+) -> Result<Arc<Published>, AppError> {
+    Ok(index.published(conn, &state.taxonomy)?)
 }
 
 /// The providers of the current directory, on a connection the caller already holds.
-pub fn snapshot_on(state: &AppState, conn: &mut DbConnection) -> Result<Arc<Snapshot>, AppError> {
-    Ok(published_on(state, conn)?.directory.clone())
+pub fn snapshot_on(
+    state: &Infra,
+    index: &DirectoryIndex,
+    conn: &mut DbConnection,
+) -> Result<Arc<Snapshot>, AppError> {
+    Ok(published_on(state, index, conn)?.directory.clone())
 }
 
 /// The JSON answer to a validated search, from the cache of this directory version when the
 /// same query was answered today (labels lapse by day: the day is part of the key). No I/O.
 pub fn search_answer(
-    state: &AppState,
+    state: &Infra,
     published: &Published,
     request: &SearchRequest,
     query_string: &str,
@@ -64,11 +72,7 @@ pub fn search_answer(
 }
 
 /// A published provider's public profile, or 404.
-pub fn profile(
-    state: &AppState,
-    published: &Published,
-    id: &str,
-) -> Result<ProviderView, AppError> {
+pub fn profile(state: &Infra, published: &Published, id: &str) -> Result<ProviderView, AppError> {
     published
         .directory
         .get(id)

@@ -12,7 +12,7 @@ use crate::domain::codes::{is_commune_code, is_postcode};
 use crate::domain::matching::{Match, Query};
 use crate::error::{AppError, FieldErrors, push_error};
 use crate::geo::location::{Location, Place};
-use crate::state::AppState;
+use crate::infra::Infra;
 
 pub const DEFAULT_LIMIT: usize = 10;
 pub const MAX_LIMIT: usize = 50;
@@ -70,7 +70,7 @@ fn parse_bool(errors: &mut FieldErrors, field: &str, v: &Option<String>) -> bool
 
 impl SearchRequest {
     /// Checks every parameter and reports all problems at once, per field, in French.
-    pub fn parse(params: &SearchParams, state: &AppState) -> Result<Self, AppError> {
+    pub fn parse(params: &SearchParams, state: &Infra) -> Result<Self, AppError> {
         let mut errors = FieldErrors::new();
         let place = match (
             blank_to_none(&params.postcode),
@@ -226,14 +226,18 @@ pub struct SearchOutcome {
 
 /// Runs a validated search, reading the change counters first unless they are fresh
 /// (blocking: call it inside `web::block`).
-pub fn run(state: &AppState, request: &SearchRequest) -> Result<SearchOutcome, AppError> {
-    let published = state.directory.refresh(&state.pool, &state.taxonomy)?;
+pub fn run(
+    state: &Infra,
+    index: &super::index::DirectoryIndex,
+    request: &SearchRequest,
+) -> Result<SearchOutcome, AppError> {
+    let published = index.refresh(&state.pool, &state.taxonomy)?;
     run_on(state, &published, request)
 }
 
 /// Runs a validated search on a directory and geography already in memory (no I/O).
 pub fn run_on(
-    state: &AppState,
+    state: &Infra,
     published: &Published,
     request: &SearchRequest,
 ) -> Result<SearchOutcome, AppError> {

@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::db::geo::{self as queries, CommuneRow};
 use crate::domain::text::fold;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommuneView {
@@ -40,7 +40,7 @@ fn views(conn: &mut DbConnection, rows: Vec<CommuneRow>) -> Result<Vec<CommuneVi
 }
 
 /// Autocomplete: by name prefix or postcode prefix, most populous first.
-pub fn autocomplete(state: &AppState, q: &str, limit: i64) -> Result<Vec<CommuneView>, AppError> {
+pub fn autocomplete(state: &Infra, q: &str, limit: i64) -> Result<Vec<CommuneView>, AppError> {
     let mut conn = state.pool.get()?;
     let q = q.trim();
     let rows = if q.bytes().all(|b| b.is_ascii_digit()) {
@@ -52,7 +52,7 @@ pub fn autocomplete(state: &AppState, q: &str, limit: i64) -> Result<Vec<Commune
 }
 
 /// The communes a postcode serves (none for an unknown one).
-pub fn of_postcode(state: &AppState, postcode: &str) -> Result<Vec<CommuneView>, AppError> {
+pub fn of_postcode(state: &Infra, postcode: &str) -> Result<Vec<CommuneView>, AppError> {
     let mut conn = state.pool.get()?;
     let rows = queries::communes_of_postcode(&mut conn, postcode)?;
     views(&mut conn, rows)

@@ -8,10 +8,10 @@ use rstar::{AABB, RTree};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::departements::{Departement, Departements};
 use crate::db::DbConnection;
 use crate::db::geo::{self, CommuneRow};
 use crate::db::schema::{communes, postcodes};
+use crate::domain::departements::{Departement, Departements};
 use crate::domain::matching::distance_km;
 use crate::domain::zone::{departement_of_commune, departement_of_postcode};
 use crate::error::AppError;

@@ -3,7 +3,6 @@
 
 pub mod bundled;
 pub mod communes;
-pub mod departements;
 pub mod import;
 pub mod location;
 pub mod place;

@@ -10,7 +10,7 @@ use super::location::Place;
 use crate::domain::codes::{is_commune_code, is_postcode};
 use crate::domain::text::fold;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// At most this many communes are offered to choose from.
 const MAX_CHOICES: i64 = 12;
@@ -35,7 +35,7 @@ pub enum Understood {
     Choices(Vec<PlaceChoice>),
 }
 
-fn choices(state: &AppState, communes: Vec<CommuneView>) -> Understood {
+fn choices(state: &Infra, communes: Vec<CommuneView>) -> Understood {
     Understood::Choices(
         communes
             .into_iter()
@@ -59,7 +59,7 @@ fn choices(state: &AppState, communes: Vec<CommuneView>) -> Understood {
     )
 }
 
-fn one_or_choices(state: &AppState, mut found: Vec<CommuneView>) -> Option<Understood> {
+fn one_or_choices(state: &Infra, mut found: Vec<CommuneView>) -> Option<Understood> {
     match found.len() {
         0 => None,
         1 => found
@@ -71,7 +71,7 @@ fn one_or_choices(state: &AppState, mut found: Vec<CommuneView>) -> Option<Under
 
 /// Understands `lieu` (as typed) or `chosen` (a commune code picked from suggestions or from
 /// the choices offered). A field error on `lieu` when nothing fits.
-pub fn understand(state: &AppState, lieu: &str, chosen: &str) -> Result<Understood, AppError> {
+pub fn understand(state: &Infra, lieu: &str, chosen: &str) -> Result<Understood, AppError> {
     let (lieu, chosen) = (lieu.trim(), chosen.trim());
     if is_commune_code(chosen) {
         return Ok(Understood::Place(Place::Commune(chosen.to_owned())));
@@ -121,7 +121,7 @@ pub fn understand(state: &AppState, lieu: &str, chosen: &str) -> Result<Understo
 }
 
 /// The commune's first postcode (for a form that asks for a postcode).
-pub fn postcode_of(state: &AppState, place: &Place) -> Result<Option<String>, AppError> {
+pub fn postcode_of(state: &Infra, place: &Place) -> Result<Option<String>, AppError> {
     match place {
         Place::Postcode(p) => Ok(Some(p.clone())),
         Place::Commune(code) => {

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use super::{Record, context, each_chunk};
 use crate::domain::hsds::{self, Context};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The record files, by the kind of record each holds.
 pub const RECORD_FILES: [(&str, &str); 3] = [
@@ -35,7 +35,7 @@ const SLICE: usize = 250;
 /// half on another thread, then written in order: every core works, and memory holds a chunk
 /// and a slice's text whatever the size of the directory.
 pub fn write_records(
-    state: &AppState,
+    state: &Infra,
     sinks: &mut [(&str, &mut dyn Write)],
     progress: &mut dyn FnMut(usize),
 ) -> Result<usize, AppError> {
@@ -103,18 +103,18 @@ fn render_slice(
 }
 
 /// The README, with the export's date: reusers cite the source and its date (the licence).
-fn readme(state: &AppState) -> String {
+fn readme(state: &Infra) -> String {
     let today = crate::french::day_fr(state.clock.today());
     README.replace("{{date}}", &today)
 }
 
-fn terms(state: &AppState) -> Result<Vec<u8>, AppError> {
+fn terms(state: &Infra) -> Result<Vec<u8>, AppError> {
     serde_json::to_vec_pretty(&hsds::terms(&state.taxonomy)).map_err(io)
 }
 
 /// The export into a folder (created if needed). Returns the number of providers.
 pub fn to_folder(
-    state: &AppState,
+    state: &Infra,
     folder: &std::path::Path,
     progress: &mut dyn FnMut(&str, usize),
 ) -> Result<usize, AppError> {
@@ -141,7 +141,7 @@ pub fn to_folder(
 }
 
 /// The export as a zip archive written to `out`.
-pub fn to_zip<W: Write + Seek>(state: &AppState, out: W) -> Result<W, AppError> {
+pub fn to_zip<W: Write + Seek>(state: &Infra, out: W) -> Result<W, AppError> {
     let mut zip = zip::ZipWriter::new(out);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
@@ -170,8 +170,12 @@ pub struct Archive {
 
 impl Archive {
     /// The archive of the directory as published now, opened for reading.
-    pub fn current(&self, state: &AppState) -> Result<std::fs::File, AppError> {
-        let version = crate::directory::published(state)?.directory.version;
+    pub fn current(
+        &self,
+        state: &Infra,
+        index: &crate::directory::index::DirectoryIndex,
+    ) -> Result<std::fs::File, AppError> {
+        let version = crate::directory::published(state, index)?.directory.version;
         let mut built = self.built.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((v, file)) = built.as_ref()
             && *v == version

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{DEFAULT_PER_PAGE, Entry, MAX_PER_PAGE, Prepared, View, taxonomy_key, term_key};
 use crate::domain::provider::Provider;
 use crate::error::{AppError, FieldErrors, push_error};
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// HSDS's list parameters (`format`, `full`, `minimal` are accepted as HSDS names them).
 #[derive(Debug, Default, Deserialize)]
@@ -66,11 +66,7 @@ fn boolean(raw: &Option<String>, name: &str, errors: &mut FieldErrors) {
     }
 }
 
-pub(super) fn filters(
-    state: &AppState,
-    view: &View,
-    query: &ListQuery,
-) -> Result<Filters, AppError> {
+pub(super) fn filters(state: &Infra, view: &View, query: &ListQuery) -> Result<Filters, AppError> {
     let mut errors = FieldErrors::new();
     boolean(&query.full, "full", &mut errors);
     boolean(&query.full_service, "full_service", &mut errors);

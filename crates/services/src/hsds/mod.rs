@@ -17,11 +17,12 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde_json::{Value, json};
 
 use crate::db::counters::Version;
+use crate::directory::index::DirectoryIndex;
 use crate::directory::index::Published;
 use crate::domain::hsds::{self, Context, Listed};
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The most records one page holds.
 pub const MAX_PER_PAGE: u64 = 200;
@@ -58,8 +59,8 @@ impl Cache {
     }
 
     /// The open data of the directory as published now, built if it moved. Blocking.
-    pub fn view(&self, state: &AppState) -> Result<View, AppError> {
-        let published = crate::directory::published(state)?;
+    pub fn view(&self, state: &Infra, index: &DirectoryIndex) -> Result<View, AppError> {
+        let published = crate::directory::published(state, index)?;
         if let Some(view) = self.ready(&published) {
             return Ok(view);
         }
@@ -112,7 +113,7 @@ const CHUNK: i64 = 1_000;
 /// ids, read `CHUNK` at a time and handed to `each` a chunk at a time: the in-memory lists and
 /// the bulk export read them so. Returns how many there were.
 pub(crate) fn each_chunk(
-    state: &AppState,
+    state: &Infra,
     each: &mut dyn FnMut(Vec<Record>) -> Result<(), AppError>,
 ) -> Result<usize, AppError> {
     let statuses = [
@@ -184,7 +185,7 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    fn build(state: &AppState, version: Version) -> Result<Prepared, AppError> {
+    fn build(state: &Infra, version: Version) -> Result<Prepared, AppError> {
         let terms = hsds::TermTable::new(&state.taxonomy);
         let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
         let ctx = context(state, &names, &terms);
@@ -252,7 +253,7 @@ pub(crate) fn render(record: &impl serde::Serialize) -> Result<String, AppError>
 }
 
 fn context<'a>(
-    state: &'a AppState,
+    state: &'a Infra,
     names: &'a (dyn Fn(&str) -> Option<String> + Sync),
     terms: &'a hsds::TermTable,
 ) -> Context<'a> {
@@ -267,7 +268,7 @@ fn context<'a>(
 /// locations) of the providers that pass the filters, in HSDS's envelope, as JSON text.
 /// In memory only.
 fn page_of(
-    state: &AppState,
+    state: &Infra,
     view: &View,
     query: &ListQuery,
     which: usize,
@@ -302,16 +303,16 @@ fn page_of(
     Ok(page)
 }
 
-pub fn services(state: &AppState, view: &View, query: &ListQuery) -> Result<String, AppError> {
+pub fn services(state: &Infra, view: &View, query: &ListQuery) -> Result<String, AppError> {
     page_of(state, view, query, 0)
 }
 
-pub fn organizations(state: &AppState, view: &View, query: &ListQuery) -> Result<String, AppError> {
+pub fn organizations(state: &Infra, view: &View, query: &ListQuery) -> Result<String, AppError> {
     page_of(state, view, query, 1)
 }
 
 pub fn service_at_locations(
-    state: &AppState,
+    state: &Infra,
     view: &View,
     query: &ListQuery,
 ) -> Result<String, AppError> {
@@ -319,7 +320,7 @@ pub fn service_at_locations(
 }
 
 /// One detail record of `kind` by its HSDS id, as JSON text. In memory only.
-fn one(state: &AppState, view: &View, kind: &str, id: &str) -> Result<String, AppError> {
+fn one(state: &Infra, view: &View, kind: &str, id: &str) -> Result<String, AppError> {
     let prepared = &view.prepared;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names, &prepared.terms);
@@ -334,20 +335,20 @@ fn one(state: &AppState, view: &View, kind: &str, id: &str) -> Result<String, Ap
     render(&hsds::detail(kind, &entry.record.listed(), &ctx))
 }
 
-pub fn service(state: &AppState, view: &View, id: &str) -> Result<String, AppError> {
+pub fn service(state: &Infra, view: &View, id: &str) -> Result<String, AppError> {
     one(state, view, "service", id)
 }
 
-pub fn organization(state: &AppState, view: &View, id: &str) -> Result<String, AppError> {
+pub fn organization(state: &Infra, view: &View, id: &str) -> Result<String, AppError> {
     one(state, view, "organization", id)
 }
 
-pub fn service_at_location(state: &AppState, view: &View, id: &str) -> Result<String, AppError> {
+pub fn service_at_location(state: &Infra, view: &View, id: &str) -> Result<String, AppError> {
     one(state, view, "service_at_location", id)
 }
 
 /// `GET /hsds/`: the version, the profile and the API description.
-pub fn about(state: &AppState) -> Value {
+pub fn about(state: &Infra) -> Value {
     json!({
         "version": hsds::VERSION,
         "profile": format!("{}/hsds/profile", state.config.base_url),
@@ -357,8 +358,13 @@ pub fn about(state: &AppState) -> Value {
 
 /// Every detail record of one kind (`service`, `organization` or `service_at_location`), in the
 /// order of the providers' ids.
-pub fn every(state: &AppState, kind: &str) -> Result<Vec<Value>, AppError> {
-    let prepared = state.hsds.view(state)?.prepared;
+pub fn every(
+    state: &Infra,
+    cache: &Cache,
+    index: &DirectoryIndex,
+    kind: &str,
+) -> Result<Vec<Value>, AppError> {
+    let prepared = cache.view(state, index)?.prepared;
     let names = |code: &str| state.departements.get(code).map(|d| d.name.clone());
     let ctx = context(state, &names, &prepared.terms);
     prepared

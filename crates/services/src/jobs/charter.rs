@@ -6,14 +6,15 @@ use chrono::Duration;
 use crate::audit::Step;
 use crate::db::{providers, referencing as queries, write_transaction};
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::mail::emails::charter::CharterNewVersion;
-use crate::state::AppState;
+use crate::referencing::charter::Charter;
 
 use crate::referencing::charter::DAYS_TO_ACCEPT;
 
 /// Sends the request to accept the current version; returns how many providers were asked.
-pub fn notify_new_version(state: &AppState) -> Result<usize, AppError> {
-    let version = state.charter.version.clone();
+pub fn notify_new_version(state: &Infra, charter: &Charter) -> Result<usize, AppError> {
+    let version = charter.version.clone();
     let mut conn = state.pool.get()?;
     let pending = queries::providers_to_notify_of_charter(&mut conn, &version)?;
     let mut notified = 0;

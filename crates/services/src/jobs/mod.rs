@@ -3,11 +3,10 @@
 
 pub mod charter;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// What one pass did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -101,33 +100,39 @@ impl JobReport {
 }
 
 /// Runs every job once.
-pub fn run_once(state: &AppState) -> Result<JobReport, AppError> {
+pub fn run_once(
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
+    charter: &crate::referencing::charter::Charter,
+    cube: &crate::observatory::cube::Cube,
+) -> Result<JobReport, AppError> {
     Ok(JobReport {
-        charter_notifications: charter::notify_new_version(state)?,
+        charter_notifications: charter::notify_new_version(state, charter)?,
         document_renewals: crate::referencing::documents::ask_renewals(state)?,
-        uninsured_suspended: crate::workflow::suspend_uninsured(state)?,
+        uninsured_suspended: crate::workflow::suspend_uninsured(state, index)?,
         label_reminders: crate::label::schedule::send_reminders(state)?,
         labels_expired: crate::label::schedule::expire_labels(state)?,
         label_applications_refused: crate::label::schedule::refuse_past_deadline(state)?,
-        assignment_timeouts: crate::assistance::schedule::process_timeouts(state)?,
+        assignment_timeouts: crate::assistance::schedule::process_timeouts(state, index)?,
         requests_anonymised: crate::assistance::schedule::anonymise_old_requests(state)?,
         journeys_purged: crate::diagnostic::journeys::purge_past_retention(state)?,
         rate_events_purged: crate::auth::accounts::purge_rate_events(state)?,
-        waves_detected: crate::observatory::signals::detect(state)?,
-        open_data_files: crate::observatory::open_data::publish_due(state)?,
+        waves_detected: crate::observatory::signals::detect(state, cube)?,
+        open_data_files: crate::observatory::open_data::publish_due(state, cube)?,
     })
 }
 
-/// Runs the jobs forever on a background thread (inside `cyberdir serve`).
+/// Runs `pass` (every job once, see [`run_once`]) forever on a background thread (inside
+/// `cyberdir serve`), `every` apart.
 pub fn spawn(
-    state: Arc<AppState>,
     every: Duration,
+    mut pass: impl FnMut() -> Result<JobReport, AppError> + Send + 'static,
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("scheduled-jobs".into())
         .spawn(move || {
             loop {
-                match run_once(&state) {
+                match pass() {
                     Ok(report) if report != JobReport::default() => {
                         tracing::info!(?report, "scheduled jobs")
                     }

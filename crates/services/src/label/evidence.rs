@@ -7,8 +7,9 @@ use crate::db::labels::{self as queries, EvidenceRow};
 use crate::db::write_transaction;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
+use crate::infra::Infra;
+use crate::label::criteria::Framework;
 use crate::referencing::documents::{MAX_BYTES, looks_like_pdf};
-use crate::state::AppState;
 
 /// The content type of an accepted file, from its first bytes.
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
@@ -25,7 +26,7 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 
 /// Whether `user` may add evidence to the application now: checked before an upload's body is
 /// read.
-pub fn may_upload(state: &AppState, user: &Actor, application_id: &str) -> Result<(), AppError> {
+pub fn may_upload(state: &Infra, user: &Actor, application_id: &str) -> Result<(), AppError> {
     let mut conn = state.pool.get()?;
     let (row, access) = load(&mut conn, user, application_id)?;
     require_editable(&row, access)
@@ -33,7 +34,8 @@ pub fn may_upload(state: &AppState, user: &Actor, application_id: &str) -> Resul
 
 /// Checks and stores a piece of evidence for one criterion.
 pub fn upload(
-    state: &AppState,
+    state: &Infra,
+    criteria: &Framework,
     user: &Actor,
     application_id: &str,
     criterion: &str,
@@ -41,7 +43,7 @@ pub fn upload(
     bytes: Vec<u8>,
 ) -> Result<EvidenceView, AppError> {
     let criterion = criterion.trim();
-    if state.criteria.criterion(criterion).is_none() {
+    if criteria.criterion(criterion).is_none() {
         return Err(AppError::field(
             "criterion",
             format!("Critère inconnu : {criterion}."),
@@ -113,7 +115,7 @@ pub fn upload(
 
 /// A piece of evidence, for those who may see the application.
 pub fn download(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     application_id: &str,
     evidence_id: &str,

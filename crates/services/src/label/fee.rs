@@ -9,7 +9,7 @@ use crate::db::write_transaction;
 use crate::domain::actor::Actor;
 use crate::domain::label_application::FeeStatus;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 use super::*;
 
@@ -22,7 +22,8 @@ pub struct FeeUpdate {
 
 /// Staff record the fee as paid, waived or pending.
 pub fn set_fee(
-    state: &AppState,
+    state: &Infra,
+    criteria: &crate::label::criteria::Framework,
     user: &Actor,
     id: &str,
     status: FeeStatus,
@@ -46,6 +47,6 @@ pub fn set_fee(
         }
         row.version += 1;
         audit::record(conn, now, Event::fee(id, before, status).by(Some(&user.id)))?;
-        view(conn, state, &row, access)
+        view(conn, criteria, &row, access)
     })
 }

@@ -14,7 +14,8 @@ use crate::domain::actor::Actor;
 use crate::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
 use crate::domain::provider::ReferencingStatus;
 use crate::error::{AppError, FieldErrors};
-use crate::state::AppState;
+use crate::infra::Infra;
+use crate::label::criteria::Framework;
 
 use super::*;
 
@@ -28,7 +29,8 @@ pub struct NewApplication {
 
 /// A member opens an application for its (approved, not suspended) organisation.
 pub fn create(
-    state: &AppState,
+    state: &Infra,
+    criteria: &Framework,
     user: &Actor,
     provider_id: &str,
     input: NewApplication,
@@ -84,7 +86,7 @@ pub fn create(
             kind,
             status: ApplicationStatus::Draft,
             label_number,
-            criteria_version: state.criteria.version.clone(),
+            criteria_version: criteria.version.clone(),
             fee_cents: state.config.label_fee_cents,
             fee_status: if state.config.label_fee_cents == 0 {
                 FeeStatus::Waived
@@ -113,7 +115,7 @@ pub fn create(
             now,
             Event::application(&row.id, "create", None, row.status).by(Some(&user.id)),
         )?;
-        view(conn, state, &row, Access::Member)
+        view(conn, criteria, &row, Access::Member)
     })
 }
 
@@ -152,12 +154,12 @@ pub struct ApplicationUpdate {
 }
 
 pub(super) fn check_answers(
-    state: &AppState,
+    criteria: &Framework,
     answers: &BTreeMap<String, String>,
 ) -> Result<(), AppError> {
     let mut errors = FieldErrors::new();
     for (code, answer) in answers {
-        if state.criteria.criterion(code).is_none() {
+        if criteria.criterion(code).is_none() {
             errors.insert(
                 format!("answers.{code}"),
                 vec![format!("Critère inconnu : {code}.")],
@@ -190,7 +192,8 @@ pub(super) fn save_answers(
 
 /// The provider answers criteria (draft, incomplete, or answering corrective actions).
 pub fn update(
-    state: &AppState,
+    state: &Infra,
+    criteria: &crate::label::criteria::Framework,
     user: &Actor,
     id: &str,
     input: ApplicationUpdate,
@@ -201,37 +204,39 @@ pub fn update(
         // Who may edit which application first: an unknown one is 404 whatever the answers.
         let (row, access) = load(conn, user, id)?;
         require_editable(&row, access)?;
-        check_answers(state, &input.answers)?;
+        check_answers(criteria, &input.answers)?;
         save_answers(conn, id, &input.answers, now)?;
-        view(conn, state, &row, access)
+        view(conn, criteria, &row, access)
     })
 }
 
 pub fn application(
-    state: &AppState,
+    state: &Infra,
+    criteria: &crate::label::criteria::Framework,
     user: &Actor,
     id: &str,
 ) -> Result<LabelApplicationView, AppError> {
     let mut conn = state.pool.get()?;
     let (row, access) = load(&mut conn, user, id)?;
-    view(&mut conn, state, &row, access)
+    view(&mut conn, criteria, &row, access)
 }
 
 /// The applications of an organisation, newest first (members and staff).
 pub fn applications_of_provider(
-    state: &AppState,
+    state: &Infra,
+    criteria: &crate::label::criteria::Framework,
     user: &Actor,
     provider_id: &str,
 ) -> Result<Vec<LabelApplicationView>, AppError> {
     let mut conn = state.pool.get()?;
     let (_, _, access) = crate::referencing::load(&mut conn, user, provider_id)?;
-    applications_on(&mut conn, state, provider_id, access)
+    applications_on(&mut conn, criteria, provider_id, access)
 }
 
 /// The applications of an organisation whose access was already checked.
 pub(super) fn applications_on(
     conn: &mut DbConnection,
-    state: &AppState,
+    criteria: &crate::label::criteria::Framework,
     provider_id: &str,
     access: crate::referencing::Access,
 ) -> Result<Vec<LabelApplicationView>, AppError> {
@@ -241,6 +246,6 @@ pub(super) fn applications_on(
     };
     queries::applications_of(conn, provider_id)?
         .iter()
-        .map(|row| view(conn, state, row, access))
+        .map(|row| view(conn, criteria, row, access))
         .collect()
 }

@@ -9,14 +9,14 @@ use crate::db::labels::{self as queries, ApplicationRow};
 use crate::db::{DbConnection, accounts};
 use crate::domain::label_application::Finding;
 use crate::error::{AppError, FieldErrors};
-use crate::state::AppState;
+use crate::label::criteria::Framework;
 
 use super::*;
 
 /// Criteria the provider has neither answered nor backed with evidence, as field errors.
 pub(super) fn unanswered(
     conn: &mut DbConnection,
-    state: &AppState,
+    criteria: &Framework,
     id: &str,
 ) -> Result<FieldErrors, AppError> {
     let answered: BTreeSet<String> = queries::answers_of(conn, id)?
@@ -29,8 +29,7 @@ pub(super) fn unanswered(
                 .map(|e| e.criterion),
         )
         .collect();
-    Ok(state
-        .criteria
+    Ok(criteria
         .criteria()
         .filter(|c| !answered.contains(&c.code))
         .map(|c| {
@@ -95,13 +94,13 @@ pub(super) fn schedule_audit(
 /// Every criterion of the framework exactly once, each with a valid finding; non-conformities
 /// need a comment saying what is wrong.
 pub(super) fn check_findings(
-    state: &AppState,
+    criteria: &Framework,
     input: &ActionInput,
 ) -> Result<Vec<FindingInput>, AppError> {
     let mut errors = FieldErrors::new();
     let mut by_code: BTreeMap<&str, &FindingInput> = BTreeMap::new();
     for f in &input.findings {
-        if state.criteria.criterion(&f.criterion).is_none() {
+        if criteria.criterion(&f.criterion).is_none() {
             errors.insert(
                 format!("findings.{}", f.criterion),
                 vec![format!("Critère inconnu : {}.", f.criterion)],
@@ -129,7 +128,7 @@ pub(super) fn check_findings(
             );
         }
     }
-    for c in state.criteria.criteria() {
+    for c in criteria.criteria() {
         if !by_code.contains_key(c.code.as_str()) {
             errors.insert(
                 format!("findings.{}", c.code),

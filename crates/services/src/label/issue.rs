@@ -8,7 +8,7 @@ use crate::db::labels::{self as queries, ApplicationRow, LabelRecord};
 use crate::db::{DbConnection, counters};
 use crate::domain::label::{renewed_through_on, valid_through};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 use super::renewal::require_may_apply;
 use super::*;
@@ -20,7 +20,7 @@ use super::*;
 /// grace period) gets a new number: an expired number never comes back.
 pub(super) fn issue_label(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     row: &ApplicationRow,
     today: NaiveDate,
     now: NaiveDateTime,

@@ -16,8 +16,8 @@ use crate::domain::label::{Condition, Facts, LABEL, LabelChange};
 use crate::domain::label_application::ApplicationStatus;
 use crate::domain::reason::Reason;
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::referencing::TakenStep;
-use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "kebab-case")]
@@ -57,7 +57,7 @@ fn status_today(label: &LabelRecord, today: chrono::NaiveDate) -> LabelStatus {
 }
 
 /// What anyone may check about a label number.
-pub fn verify(state: &AppState, number: &str) -> Result<LabelVerification, AppError> {
+pub fn verify(state: &Infra, number: &str) -> Result<LabelVerification, AppError> {
     let number = number.trim().to_ascii_uppercase();
     if number.len() > 20 {
         return Err(not_found());
@@ -78,7 +78,7 @@ pub fn verify(state: &AppState, number: &str) -> Result<LabelVerification, AppEr
 }
 
 /// A label as staff see it, with its holder (staff).
-pub fn staff_view(state: &AppState, staff: &Actor, number: &str) -> Result<LabelView, AppError> {
+pub fn staff_view(state: &Infra, staff: &Actor, number: &str) -> Result<LabelView, AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
     let (label, name, _, _) = queries::label_with_holder(&mut conn, number)?
@@ -103,7 +103,7 @@ pub fn view_of(label: &LabelRecord, provider_name: &str, today: chrono::NaiveDat
 
 /// Staff suspend, reinstate or withdraw a label.
 pub fn act(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     number: &str,
     action: LabelAction,
@@ -188,7 +188,7 @@ fn facts_of(
 pub fn follow_referencing(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     taken: &TakenStep<'_>,
 ) -> Result<(), AppError> {
     use crate::domain::referencing::Action as R;
@@ -259,7 +259,7 @@ pub fn follow_referencing(
 }
 
 /// The trail of a label (staff).
-pub fn events(state: &AppState, user: &Actor, number: &str) -> Result<Vec<EventView>, AppError> {
+pub fn events(state: &Infra, user: &Actor, number: &str) -> Result<Vec<EventView>, AppError> {
     user.require_staff()?;
     let mut conn = state.pool.get()?;
     queries::label(&mut conn, number)?.ok_or_else(not_found)?;
@@ -267,7 +267,7 @@ pub fn events(state: &AppState, user: &Actor, number: &str) -> Result<Vec<EventV
 }
 
 /// Staff lists: labels ending within `days`, and suspended or withdrawn ones.
-pub fn staff_lists(state: &AppState, user: &Actor, days: u64) -> Result<LabelLists, AppError> {
+pub fn staff_lists(state: &Infra, user: &Actor, days: u64) -> Result<LabelLists, AppError> {
     user.require_staff()?;
     let today = state.clock.today();
     let mut conn = state.pool.get()?;

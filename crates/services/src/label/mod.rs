@@ -47,7 +47,8 @@ use crate::domain::label_application::{
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::reason::Reason;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
+use criteria::Framework;
 
 const MAX_ANSWER_CHARS: usize = 5000;
 const MAX_REASON_CHARS: usize = Reason::MAX_CHARS;
@@ -171,7 +172,8 @@ fn refusal(condition: Condition, facts: &Facts) -> String {
 
 /// Takes a workflow action on an application.
 pub fn act(
-    state: &AppState,
+    state: &Infra,
+    criteria: &crate::label::criteria::Framework,
     user: &Actor,
     id: &str,
     action: Action,
@@ -183,7 +185,7 @@ pub fn act(
         let now = state.clock.now_naive();
         let today = state.clock.today();
         let (mut row, access) = load(conn, user, id)?;
-        check_answers(state, &input.answers)?;
+        check_answers(criteria, &input.answers)?;
         let from = row.status;
         let (mut to, needs_reason) =
             transition(from, action, access.actor()).map_err(|e| match e {
@@ -221,7 +223,7 @@ pub fn act(
             Action::Submit | Action::SubmitCorrections => {
                 save_answers(conn, id, &input.answers, now)?;
                 if action == Action::Submit {
-                    let missing = unanswered(conn, state, id)?;
+                    let missing = unanswered(conn, criteria, id)?;
                     if !missing.is_empty() {
                         return Err(AppError::Validation(missing));
                     }
@@ -241,7 +243,7 @@ pub fn act(
                 }
             }
             Action::RecordAudit => {
-                let findings = check_findings(state, &input)?;
+                let findings = check_findings(criteria, &input)?;
                 row.audit_round += 1;
                 row.recommendation = input
                     .recommendation
@@ -312,12 +314,12 @@ pub fn act(
         let moved = (from, to);
         notify::application_step(conn, &mut step, state, &provider, &row, action, moved)?;
         step.write(conn)?;
-        view(conn, state, &row, access)
+        view(conn, criteria, &row, access)
     })
 }
 
 /// The audit trail of an application (its members, staff and its auditor).
-pub fn events(state: &AppState, user: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
+pub fn events(state: &Infra, user: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
     let mut conn = state.pool.get()?;
     load(&mut conn, user, id)?;
     audit::trail(&mut conn, Subject::LabelApplication, id)
@@ -328,7 +330,7 @@ pub fn events(state: &AppState, user: &Actor, id: &str) -> Result<Vec<EventView>
 /// The full view of an application for the caller.
 pub fn view(
     conn: &mut DbConnection,
-    state: &AppState,
+    framework: &Framework,
     row: &ApplicationRow,
     access: Access,
 ) -> Result<LabelApplicationView, AppError> {
@@ -355,8 +357,7 @@ pub fn view(
             .into_iter()
             .map(|f| (f.criterion.clone(), f))
             .collect();
-    let criteria = state
-        .criteria
+    let criteria = framework
         .groups
         .iter()
         .flat_map(|g| g.criteria.iter().map(move |c| (g, c)))

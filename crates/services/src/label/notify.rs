@@ -10,6 +10,7 @@ use crate::domain::label_application::{Action, ApplicationKind, ApplicationStatu
 use crate::domain::provider::Provider;
 use crate::error::AppError;
 use crate::french::{day_fr as date_fr, euros};
+use crate::infra::Infra;
 use crate::mail::Email;
 use crate::mail::emails::label::{
     AuditorAssignment, AuditorAuditCancelled, AuditorCorrectionsToVerify,
@@ -22,24 +23,23 @@ use crate::mail::emails::label::{
 use crate::mail::emails::label_status::{
     LabelExpired, LabelExpiryReminder, LabelReinstated, LabelSuspended, LabelWithdrawn,
 };
-use crate::state::AppState;
 
-pub fn application_url(state: &AppState, row: &ApplicationRow) -> String {
+pub fn application_url(state: &Infra, row: &ApplicationRow) -> String {
     format!(
         "{}/espace/organisations/{}/label/{}",
         state.config.base_url, row.provider_id, row.id
     )
 }
 
-fn review_url(state: &AppState, row: &ApplicationRow) -> String {
+fn review_url(state: &Infra, row: &ApplicationRow) -> String {
     format!("{}/instruction/label/{}", state.config.base_url, row.id)
 }
 
-fn audit_url(state: &AppState, row: &ApplicationRow) -> String {
+fn audit_url(state: &Infra, row: &ApplicationRow) -> String {
     format!("{}/audit/{}", state.config.base_url, row.id)
 }
 
-pub fn verification_url(state: &AppState, number: &str) -> String {
+pub fn verification_url(state: &Infra, number: &str) -> String {
     format!("{}/labels/{number}", state.config.base_url)
 }
 
@@ -48,7 +48,7 @@ pub fn verification_url(state: &AppState, number: &str) -> String {
 pub fn notify_auditor<E: Email>(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     provider: &Provider,
     row: &ApplicationRow,
     email: impl FnOnce(String, String) -> E,
@@ -73,7 +73,7 @@ pub fn notify_auditor<E: Email>(
 pub fn application_step(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     provider: &Provider,
     row: &ApplicationRow,
     action: Action,
@@ -254,7 +254,7 @@ pub fn application_step(
 pub fn audit_cancelled(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     provider: &Provider,
     row: &ApplicationRow,
     why: &str,
@@ -266,7 +266,7 @@ pub fn audit_cancelled(
 pub fn audit_on_hold(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     provider: &Provider,
     row: &ApplicationRow,
 ) -> Result<(), AppError> {
@@ -277,7 +277,7 @@ pub fn audit_on_hold(
 fn tell_auditor(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     provider: &Provider,
     row: &ApplicationRow,
     why: &str,
@@ -299,7 +299,7 @@ fn tell_auditor(
 pub fn label_changed(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     provider: &Provider,
     label: &LabelRecord,
     change: LabelChange,
@@ -370,7 +370,7 @@ pub fn label_changed(
 pub fn reminder(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     provider: &Provider,
     label: &LabelRecord,
     days: i64,
@@ -394,7 +394,7 @@ pub fn reminder(
 pub fn deadline_passed(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     provider: &Provider,
     row: &ApplicationRow,
 ) -> Result<(), AppError> {

@@ -5,7 +5,7 @@ use crate::db::labels as queries;
 use crate::domain::actor::Actor;
 use crate::domain::provider::Provider;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 pub struct Overview {
     pub provider: Provider,
@@ -15,10 +15,15 @@ pub struct Overview {
 }
 
 /// For the organisation's members and staff (others: 404).
-pub fn overview(state: &AppState, user: &Actor, provider_id: &str) -> Result<Overview, AppError> {
+pub fn overview(
+    state: &Infra,
+    criteria: &crate::label::criteria::Framework,
+    user: &Actor,
+    provider_id: &str,
+) -> Result<Overview, AppError> {
     let mut conn = state.pool.get()?;
     let (provider, _, access) = crate::referencing::load(&mut conn, user, provider_id)?;
-    let applications = super::applications_on(&mut conn, state, provider_id, access)?;
+    let applications = super::applications_on(&mut conn, criteria, provider_id, access)?;
     let label = queries::current_label_of(&mut conn, provider_id)?
         .map(|l| super::labels::view_of(&l, &provider.name, state.clock.today()));
     Ok(Overview {
@@ -31,7 +36,7 @@ pub fn overview(state: &AppState, user: &Actor, provider_id: &str) -> Result<Ove
 /// Checks that application `id` is one `user` may see and belongs to organisation
 /// `provider_id` (the one in the address), without building its view.
 pub fn belongs_to(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     provider_id: &str,
     id: &str,

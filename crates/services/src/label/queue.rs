@@ -7,7 +7,7 @@ use crate::db::labels as queries;
 use crate::domain::actor::{Actor, Role};
 use crate::domain::label_application::ApplicationStatus;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 pub use crate::db::labels::ApplicationListRow;
 
@@ -21,7 +21,7 @@ pub struct ApplicationQueue {
 /// The applications `user` may list, optionally in one state: every one for staff, those
 /// assigned to an auditor for that auditor; others are refused.
 pub fn list(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     status: Option<ApplicationStatus>,
 ) -> Result<ApplicationQueue, AppError> {
@@ -52,10 +52,7 @@ pub fn list(
 }
 
 /// The active auditors staff may assign, as (id, name, email).
-pub fn auditors(
-    state: &AppState,
-    staff: &Actor,
-) -> Result<Vec<(String, String, String)>, AppError> {
+pub fn auditors(state: &Infra, staff: &Actor) -> Result<Vec<(String, String, String)>, AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
     Ok(queries::auditors(&mut conn)?)

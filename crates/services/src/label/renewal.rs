@@ -10,13 +10,13 @@ use crate::domain::label::{LabelStatus, renewal_opens};
 use crate::domain::label_application::ApplicationKind;
 use crate::error::AppError;
 use crate::french::day_fr;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// Refuses a new application (or a new number) while the provider's label is suspended, or
 /// within `EXPERTCYBER_REAPPLY_DAYS` of its withdrawal; returns the provider's current label.
 pub(super) fn require_may_apply(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     provider_id: &str,
     today: NaiveDate,
 ) -> Result<Option<LabelRecord>, AppError> {
@@ -55,7 +55,7 @@ pub(super) fn require_may_apply(
 /// one, for a new number.
 pub(super) fn on_submission(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     row: &mut ApplicationRow,
     today: NaiveDate,
 ) -> Result<(), AppError> {

@@ -14,7 +14,7 @@ use crate::db::{counters, providers, write_transaction};
 use crate::domain::label::{Facts, LABEL, LabelChange};
 use crate::domain::label_application::ApplicationStatus;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// Days before expiry at which the holder is reminded, most urgent last.
 pub const REMINDER_DAYS: [i64; 3] = [90, 30, 7];
@@ -30,7 +30,7 @@ pub fn reminder_due(valid_until: NaiveDate, today: NaiveDate) -> Option<i64> {
 }
 
 /// Sends the reminders due today; returns how many went.
-pub fn send_reminders(state: &AppState) -> Result<usize, AppError> {
+pub fn send_reminders(state: &Infra) -> Result<usize, AppError> {
     let today = state.clock.today();
     let horizon = today + chrono::Days::new(REMINDER_DAYS[0] as u64);
     let mut conn = state.pool.get()?;
@@ -87,7 +87,7 @@ pub fn send_reminders(state: &AppState) -> Result<usize, AppError> {
 }
 
 /// Records expiry of labels past `valid_until` with no renewal under way; returns how many.
-pub fn expire_labels(state: &AppState) -> Result<usize, AppError> {
+pub fn expire_labels(state: &Infra) -> Result<usize, AppError> {
     let today = state.clock.today();
     let mut conn = state.pool.get()?;
     let mut expired = 0;
@@ -131,7 +131,7 @@ pub fn expire_labels(state: &AppState) -> Result<usize, AppError> {
 }
 
 /// Refuses applications whose corrective-action deadline has passed; returns how many.
-pub fn refuse_past_deadline(state: &AppState) -> Result<usize, AppError> {
+pub fn refuse_past_deadline(state: &Infra) -> Result<usize, AppError> {
     let today = state.clock.today();
     let mut conn = state.pool.get()?;
     let mut refused = 0;

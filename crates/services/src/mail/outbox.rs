@@ -7,14 +7,14 @@ use super::GIVE_UP_AFTER_HOURS;
 use crate::db::outbox;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 pub use crate::db::outbox::{OutboxRow, OutboxStatus};
 
 /// Like [`list`], for a status as the client named it (`failed` when none): an unknown name is
 /// a field error, checked after the caller's role.
 pub fn list_named(
-    state: &AppState,
+    state: &Infra,
     staff: &Actor,
     status: Option<&str>,
     page: i64,
@@ -32,7 +32,7 @@ pub fn list_named(
 
 /// One page of the messages in `status` (`failed`, `pending` or `sent`), newest first (staff).
 pub fn list(
-    state: &AppState,
+    state: &Infra,
     staff: &Actor,
     status: OutboxStatus,
     page: i64,
@@ -46,7 +46,7 @@ pub fn list(
 
 /// Puts a failed message back in the queue, with a new delivery window (staff). A message that
 /// is no longer failed (sent again by someone else meanwhile) is a conflict, not a second send.
-pub fn retry(state: &AppState, staff: &Actor, id: &str) -> Result<OutboxRow, AppError> {
+pub fn retry(state: &Infra, staff: &Actor, id: &str) -> Result<OutboxRow, AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
     let now = state.clock.now_naive();

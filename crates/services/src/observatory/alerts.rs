@@ -14,7 +14,7 @@ use crate::domain::actor::Actor;
 use crate::domain::audience::{self, Audience};
 use crate::error::{AppError, FieldErrors, push_error};
 use crate::french::{day_fr, paris_date, paris_midnight};
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The longest an alert stays up without being published again.
 pub const MAX_DAYS: u64 = 366;
@@ -100,7 +100,7 @@ fn split(list: &str) -> Vec<String> {
         .collect()
 }
 
-fn scope_label(state: &AppState, scope: Scope, code: Option<&str>) -> String {
+fn scope_label(state: &Infra, scope: Scope, code: Option<&str>) -> String {
     match (scope, code) {
         (Scope::Region, Some(code)) => state
             .departements
@@ -116,7 +116,7 @@ fn scope_label(state: &AppState, scope: Scope, code: Option<&str>) -> String {
     }
 }
 
-fn view(state: &AppState, row: &AlertRow) -> AlertView {
+fn view(state: &Infra, row: &AlertRow) -> AlertView {
     let scope = Scope::parse(&row.scope).unwrap_or(Scope::National);
     let last_day = row
         .valid_until
@@ -144,7 +144,7 @@ fn view(state: &AppState, row: &AlertRow) -> AlertView {
 }
 
 /// Checks an alert; each problem is a French message on its field.
-fn check(state: &AppState, input: &AlertInput, today: NaiveDate) -> Result<AlertRow, AppError> {
+fn check(state: &Infra, input: &AlertInput, today: NaiveDate) -> Result<AlertRow, AppError> {
     let mut errors = FieldErrors::new();
     let title = input.title.trim();
     let body = input.body.trim();
@@ -254,7 +254,7 @@ fn check(state: &AppState, input: &AlertInput, today: NaiveDate) -> Result<Alert
 }
 
 /// Publishes an alert (staff).
-pub fn publish(state: &AppState, staff: &Actor, input: &AlertInput) -> Result<AlertView, AppError> {
+pub fn publish(state: &Infra, staff: &Actor, input: &AlertInput) -> Result<AlertView, AppError> {
     staff.require_staff()?;
     let now = state.clock.now_naive();
     let mut row = check(state, input, paris_date(now))?;
@@ -276,7 +276,7 @@ pub fn publish(state: &AppState, staff: &Actor, input: &AlertInput) -> Result<Al
 }
 
 /// Withdraws a live alert before its end (staff).
-pub fn withdraw(state: &AppState, staff: &Actor, id: &str) -> Result<(), AppError> {
+pub fn withdraw(state: &Infra, staff: &Actor, id: &str) -> Result<(), AppError> {
     staff.require_staff()?;
     let now = state.clock.now_naive();
     let mut conn = state.pool.get()?;
@@ -293,7 +293,7 @@ pub fn withdraw(state: &AppState, staff: &Actor, id: &str) -> Result<(), AppErro
 }
 
 /// The alerts in force now.
-pub fn live(state: &AppState) -> Result<Vec<AlertView>, AppError> {
+pub fn live(state: &Infra) -> Result<Vec<AlertView>, AppError> {
     let mut conn = state.pool.get()?;
     Ok(queries::live_alerts(&mut conn, state.clock.now_naive())?
         .iter()
@@ -312,7 +312,7 @@ pub struct Situation<'a> {
 impl AlertView {
     /// Whether the alert concerns the situation: its threats and audiences (an alert naming
     /// none concerns all), and its place (a local alert only where the place is known to match).
-    pub fn concerns(&self, state: &AppState, situation: &Situation<'_>) -> bool {
+    pub fn concerns(&self, state: &Infra, situation: &Situation<'_>) -> bool {
         let threat = self.incident_types.is_empty()
             || situation
                 .incident_type
@@ -339,7 +339,7 @@ impl AlertView {
 }
 
 /// The live alerts that concern a situation.
-pub fn concerning(state: &AppState, situation: &Situation<'_>) -> Result<Vec<AlertView>, AppError> {
+pub fn concerning(state: &Infra, situation: &Situation<'_>) -> Result<Vec<AlertView>, AppError> {
     Ok(live(state)?
         .into_iter()
         .filter(|a| a.concerns(state, situation))
@@ -347,7 +347,7 @@ pub fn concerning(state: &AppState, situation: &Situation<'_>) -> Result<Vec<Ale
 }
 
 /// The live alerts for all of France (the home page, before anything is known of the victim).
-pub fn national(state: &AppState) -> Result<Vec<AlertView>, AppError> {
+pub fn national(state: &Infra) -> Result<Vec<AlertView>, AppError> {
     Ok(live(state)?
         .into_iter()
         .filter(|a| a.scope == Scope::National)
@@ -355,7 +355,7 @@ pub fn national(state: &AppState) -> Result<Vec<AlertView>, AppError> {
 }
 
 /// Every alert, latest first (staff), live or not.
-pub fn all(state: &AppState, staff: &Actor) -> Result<Vec<(AlertView, bool)>, AppError> {
+pub fn all(state: &Infra, staff: &Actor) -> Result<Vec<(AlertView, bool)>, AppError> {
     staff.require_staff()?;
     let now = state.clock.now_naive();
     let mut conn = state.pool.get()?;
@@ -370,7 +370,7 @@ pub fn all(state: &AppState, staff: &Actor) -> Result<Vec<(AlertView, bool)>, Ap
 
 /// The form's starting values for an alert answering a signal.
 pub fn draft_from_signal(
-    state: &AppState,
+    state: &Infra,
     staff: &Actor,
     signal_id: &str,
 ) -> Result<AlertInput, AppError> {

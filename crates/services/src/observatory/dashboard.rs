@@ -12,7 +12,7 @@ use crate::domain::observatory::{
     FactKind, JOURNEY_STARTED, a_year_before, change_percent, percentile, week_of,
 };
 use crate::error::{AppError, FieldErrors, push_error};
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The longest period a view covers.
 pub const MAX_DAYS: i64 = 5 * 366;
@@ -40,7 +40,7 @@ pub struct Checked {
 
 impl Filter {
     /// Checks the filter; each unknown value is a field error in French.
-    pub fn check(&self, state: &AppState, today: NaiveDate) -> Result<Checked, AppError> {
+    pub fn check(&self, state: &Infra, today: NaiveDate) -> Result<Checked, AppError> {
         let mut errors = FieldErrors::new();
         let to = self.to.unwrap_or(today);
         let from = self.from.unwrap_or_else(|| to - Days::new(27));
@@ -232,7 +232,7 @@ pub struct Dashboard {
 pub const TOP: usize = 10;
 
 /// The views for `checked`, from the facts.
-pub fn compute(state: &AppState, facts: &Facts, checked: &Checked) -> Dashboard {
+pub fn compute(state: &Infra, facts: &Facts, checked: &Checked) -> Dashboard {
     let matcher = Matcher::new(&checked.filter, facts);
     let (from, to) = (day_number(checked.from), day_number(checked.to));
     let length = to - from + 1;
@@ -355,11 +355,7 @@ pub fn compute(state: &AppState, facts: &Facts, checked: &Checked) -> Dashboard 
     }
 }
 
-fn top_threats(
-    state: &AppState,
-    facts: &Facts,
-    counts: &[Vec<(u64, u64)>],
-) -> Vec<AudienceThreats> {
+fn top_threats(state: &Infra, facts: &Facts, counts: &[Vec<(u64, u64)>]) -> Vec<AudienceThreats> {
     Audience::ALL
         .into_iter()
         .zip(counts)
@@ -390,7 +386,7 @@ fn top_threats(
 }
 
 /// Counts by région, each with its départements, largest first; and the cases with no place.
-fn places(state: &AppState, facts: &Facts, by_departement: &[u64]) -> (Vec<RegionCount>, u64) {
+fn places(state: &Infra, facts: &Facts, by_departement: &[u64]) -> (Vec<RegionCount>, u64) {
     let mut regions: Vec<RegionCount> = Vec::new();
     let mut unplaced = by_departement.first().copied().unwrap_or(0);
     for (i, count) in by_departement.iter().enumerate().skip(1) {

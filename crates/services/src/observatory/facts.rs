@@ -11,7 +11,7 @@ use crate::db::observatory::{self as queries, FactValues};
 use crate::domain::assistance::RequestStatus;
 use crate::domain::observatory::{FactKind, JOURNEY_STARTED};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// Where a journey or a request came from: the pages, the API, or a partner's module.
 pub const CHANNEL_SITE: &str = "site";
@@ -44,7 +44,7 @@ impl Channel {
 }
 
 /// The category and région a fact carries, frozen at the time it is written.
-fn located(state: &AppState, incident_type: Option<&str>, departement: Option<&str>) -> Located {
+fn located(state: &Infra, incident_type: Option<&str>, departement: Option<&str>) -> Located {
     Located {
         category: incident_type
             .and_then(|code| state.taxonomy.get(code))
@@ -63,7 +63,7 @@ struct Located {
 /// A journey's fact, as the journey now stands.
 pub fn record_journey(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     journey: &JourneyRow,
 ) -> Result<(), AppError> {
     let located = located(
@@ -103,7 +103,7 @@ pub fn record_journey(
 /// A new request's fact.
 pub fn record_request(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     row: &RequestRow,
     channel: &Channel,
 ) -> Result<(), AppError> {

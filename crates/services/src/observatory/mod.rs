@@ -20,7 +20,7 @@ use chrono::{Months, NaiveDate};
 use crate::db::DbConnection;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The channels a fact can come from.
 pub const CHANNELS: [&str; 3] = [
@@ -31,19 +31,20 @@ pub const CHANNELS: [&str; 3] = [
 
 /// The dashboard for staff.
 pub fn dashboard(
-    state: &AppState,
+    state: &Infra,
+    cube: &cube::Cube,
     staff: &Actor,
     filter: &dashboard::Filter,
 ) -> Result<dashboard::Dashboard, AppError> {
     staff.require_staff()?;
     let checked = filter.check(state, state.clock.today())?;
     let mut conn = state.pool.get()?;
-    let facts = facts(state, &mut conn)?;
+    let facts = facts(state, cube, &mut conn)?;
     Ok(dashboard::compute(state, &facts, &checked))
 }
 
 /// The first day a view may start: `OBSERVATORY_WINDOW_YEARS` before `today`.
-pub fn window_start(state: &AppState, today: NaiveDate) -> NaiveDate {
+pub fn window_start(state: &Infra, today: NaiveDate) -> NaiveDate {
     let years = Months::new(12 * state.config.observatory_window_years);
     today.checked_sub_months(years).unwrap_or(NaiveDate::MIN)
 }
@@ -51,12 +52,13 @@ pub fn window_start(state: &AppState, today: NaiveDate) -> NaiveDate {
 /// The facts a node keeps, caught up: the window's years and the one before, which the views
 /// compare with.
 pub fn facts<'a>(
-    state: &'a AppState,
+    state: &Infra,
+    cube: &'a cube::Cube,
     conn: &mut DbConnection,
 ) -> Result<RwLockReadGuard<'a, cube::Facts>, AppError> {
     let start = window_start(state, state.clock.today());
     let kept_from = start
         .checked_sub_months(Months::new(12))
         .unwrap_or(NaiveDate::MIN);
-    state.observatory.fresh(conn, kept_from)
+    cube.fresh(conn, kept_from)
 }

@@ -16,7 +16,7 @@ use crate::domain::audience::Audience;
 use crate::domain::observatory::month_end;
 use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The Table Schema of the file.
 pub const SCHEMA: &str = include_str!("../../../../fixtures/observatory/schema.json");
@@ -46,7 +46,7 @@ pub struct Axes {
 }
 
 impl Axes {
-    pub fn of(state: &AppState) -> Self {
+    pub fn of(state: &Infra) -> Self {
         let mut regions = state.departements.regions();
         regions.push((NO_REGION.into(), "Non renseignée".into()));
         Self {
@@ -187,13 +187,13 @@ fn due_months(
 }
 
 /// Publishes the file of every month due; returns how many this process published.
-pub fn publish_due(state: &AppState) -> Result<usize, AppError> {
+pub fn publish_due(state: &Infra, cube: &super::cube::Cube) -> Result<usize, AppError> {
     let mut conn = state.pool.get()?;
     let published: Vec<String> = queries::releases(&mut conn)?
         .into_iter()
         .map(|r| r.0)
         .collect();
-    let facts = super::facts(state, &mut conn)?;
+    let facts = super::facts(state, cube, &mut conn)?;
     let today = state.clock.today();
     let window = (today, super::window_start(state, today));
     let months = due_months(&facts, window, &published);
@@ -217,7 +217,7 @@ pub fn publish_due(state: &AppState) -> Result<usize, AppError> {
 }
 
 fn release(
-    state: &AppState,
+    state: &Infra,
     conn: &mut DbConnection,
     month: NaiveDate,
     revision: i32,
@@ -239,7 +239,13 @@ fn release(
 /// A correction (admins): the month's file again from today's facts (requests accepted or
 /// resolved since, reports' confirmed types), as a new revision with its note, audited. The
 /// earlier revisions stay as they were. A file that would not change is refused.
-pub fn correct(state: &AppState, admin: &Actor, month: &str, note: &str) -> Result<i32, AppError> {
+pub fn correct(
+    state: &Infra,
+    cube: &super::cube::Cube,
+    admin: &Actor,
+    month: &str,
+    note: &str,
+) -> Result<i32, AppError> {
     admin.require_admin()?;
     let note = note.trim();
     if note.chars().count() < 10 {
@@ -271,7 +277,7 @@ pub fn correct(state: &AppState, admin: &Actor, month: &str, note: &str) -> Resu
     };
     let axes = Axes::of(state);
     let csv = {
-        let facts = super::facts(state, &mut conn)?;
+        let facts = super::facts(state, cube, &mut conn)?;
         csv_of(&axes, first, &protect_month(&axes, &facts, first)?)?
     };
     if tokens::digest(&csv) == last.sha256 {

@@ -16,8 +16,8 @@ use crate::domain::actor::Role;
 use crate::domain::audience::Audience;
 use crate::domain::observatory::spikes::{self, Method, Params};
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::mail::emails::observatory::StaffObservatorySignal;
-use crate::state::AppState;
 
 /// How far back a series goes: enough for EARS and for its cleaning of past waves.
 pub const HISTORY_DAYS: usize = 120;
@@ -91,14 +91,14 @@ pub fn find(facts: &Facts, last_day: NaiveDate) -> Vec<Found> {
 
 /// The daily pass: yesterday's waves recorded, staff told of new ones. Returns how many waves
 /// this process saw first.
-pub fn detect(state: &AppState) -> Result<usize, AppError> {
+pub fn detect(state: &Infra, cube: &super::cube::Cube) -> Result<usize, AppError> {
     let today = state.clock.today();
     let Some(yesterday) = today.pred_opt() else {
         return Ok(0);
     };
     let mut conn = state.pool.get()?;
     let found = {
-        let facts = super::facts(state, &mut conn)?;
+        let facts = super::facts(state, cube, &mut conn)?;
         find(&facts, yesterday)
     };
     let now = state.clock.now_naive();
@@ -139,7 +139,7 @@ pub fn detect(state: &AppState) -> Result<usize, AppError> {
 fn tell_staff(
     conn: &mut crate::db::DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     row: &SignalRow,
 ) -> Result<(), AppError> {
     let view = SignalView::of(state, row);
@@ -181,7 +181,7 @@ pub struct SignalView {
 }
 
 impl SignalView {
-    pub fn of(state: &AppState, row: &SignalRow) -> Self {
+    pub fn of(state: &Infra, row: &SignalRow) -> Self {
         let number = |n: u64| crate::french::number_fr(n);
         Self {
             id: row.id.clone(),
@@ -208,7 +208,7 @@ impl SignalView {
 }
 
 /// The waves seen in the last `days` days, for the dashboard.
-pub fn recent(state: &AppState, days: u64) -> Result<Vec<SignalView>, AppError> {
+pub fn recent(state: &Infra, days: u64) -> Result<Vec<SignalView>, AppError> {
     let since = state.clock.today() - Days::new(days);
     let mut conn = state.pool.get()?;
     Ok(queries::recent_signals(&mut conn, since)?

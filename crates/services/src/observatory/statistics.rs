@@ -10,7 +10,7 @@ use super::open_data::{COLUMNS, TOTAL};
 use crate::db::observatory as queries;
 use crate::domain::observatory::parse_month;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// One cell of a month's table; a missing dimension is its total.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -50,7 +50,7 @@ pub struct Month {
 }
 
 /// The months published, latest first.
-pub fn months(state: &AppState) -> Result<Vec<Month>, AppError> {
+pub fn months(state: &Infra) -> Result<Vec<Month>, AppError> {
     let mut conn = state.pool.get()?;
     let mut months: Vec<Month> = Vec::new();
     for (month, revision, sha256, note, published_at) in queries::releases(&mut conn)? {
@@ -73,7 +73,7 @@ pub fn months(state: &AppState) -> Result<Vec<Month>, AppError> {
 
 /// A month's file as published (the latest revision unless one is asked for).
 pub fn file(
-    state: &AppState,
+    state: &Infra,
     month: &str,
     revision: Option<i32>,
 ) -> Result<queries::ReleaseRow, AppError> {
@@ -115,7 +115,7 @@ fn keeps(want: &Option<String>, have: &Option<String>) -> bool {
 }
 
 /// Checks a filter: each dimension a known code, `total`, or absent.
-pub fn check_filter(state: &AppState, filter: &CellFilter) -> Result<(), AppError> {
+pub fn check_filter(state: &Infra, filter: &CellFilter) -> Result<(), AppError> {
     let known = |value: &Option<String>, exists: &dyn Fn(&str) -> bool| {
         value
             .as_deref()

@@ -217,7 +217,7 @@ const BATCH: usize = 1_000;
 /// Writes `years` years of synthetic facts ending yesterday, with the wave in the first January;
 /// `progress` hears the count after each batch. Refused when synthetic facts exist already.
 pub fn seed(
-    state: &crate::state::AppState,
+    state: &crate::infra::Infra,
     conn: &mut crate::db::DbConnection,
     years: u32,
     mut progress: impl FnMut(usize),

@@ -14,7 +14,7 @@ use crate::db::write_transaction;
 use crate::domain::actor::Actor;
 use crate::domain::partner as rules;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// Every key starts so, which tells secret scanners and people what it is.
 pub const KEY_PREFIX: &str = "cyberdir_";
@@ -77,7 +77,7 @@ fn unknown_partner() -> AppError {
 /// Issues a key (staff). With `replaces`, a rotation: the replaced key expires 30 days later
 /// (or sooner if it was to). Refused when two keys are already valid.
 pub fn issue(
-    state: &AppState,
+    state: &Infra,
     staff: &Actor,
     partner_id: &str,
     replaces: Option<&str>,
@@ -135,7 +135,7 @@ pub fn issue(
 
 /// Revokes a valid key at once (staff).
 pub fn revoke(
-    state: &AppState,
+    state: &Infra,
     staff: &Actor,
     partner_id: &str,
     key_id: &str,
@@ -159,7 +159,7 @@ pub fn revoke(
 }
 
 /// A partner's keys, newest first (staff).
-pub fn list(state: &AppState, staff: &Actor, partner_id: &str) -> Result<Vec<KeyView>, AppError> {
+pub fn list(state: &Infra, staff: &Actor, partner_id: &str) -> Result<Vec<KeyView>, AppError> {
     staff.require_staff()?;
     let now = state.clock.now_naive();
     let mut conn = state.pool.get()?;
@@ -173,7 +173,7 @@ pub fn list(state: &AppState, staff: &Actor, partner_id: &str) -> Result<Vec<Key
 }
 
 /// The valid keys of every partner that expire within 60 days, soonest first (staff).
-pub fn expiring(state: &AppState, staff: &Actor) -> Result<Vec<Expiring>, AppError> {
+pub fn expiring(state: &Infra, staff: &Actor) -> Result<Vec<Expiring>, AppError> {
     staff.require_staff()?;
     let now = state.clock.now_naive();
     let before = now + chrono::Duration::days(rules::EXPIRING_SOON_DAYS);
@@ -188,7 +188,7 @@ pub fn expiring(state: &AppState, staff: &Actor) -> Result<Vec<Expiring>, AppErr
 }
 
 /// Checks that `presented` (the `Authorization: Bearer` value) is a valid key of `partner_id`.
-pub fn authenticate(state: &AppState, partner_id: &str, presented: &str) -> Result<(), AppError> {
+pub fn authenticate(state: &Infra, partner_id: &str, presented: &str) -> Result<(), AppError> {
     let refused = || {
         AppError::Unauthorized(
             "Clé d'API absente, inconnue, expirée ou révoquée : demandez une clé valide à l'équipe du dispositif.".into(),

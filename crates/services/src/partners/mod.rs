@@ -18,7 +18,8 @@ use crate::db::write_transaction;
 use crate::domain::actor::Actor;
 use crate::domain::partner::{self as rules, PartnerState, Scope};
 use crate::error::{AppError, FieldErrors, push_error};
-use crate::state::AppState;
+use crate::infra::Infra;
+use registry::Registry;
 
 /// A partner as staff write it (creation and change).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -106,7 +107,7 @@ pub fn scope_label(scope: &Scope) -> String {
     }
 }
 
-pub fn view(state: &AppState, row: &PartnerRow) -> PartnerView {
+pub fn view(state: &Infra, row: &PartnerRow) -> PartnerView {
     let scope = Scope::parse(&row.scope).unwrap_or(Scope::Journey);
     let partner_state = row.state;
     PartnerView {
@@ -128,11 +129,7 @@ pub fn view(state: &AppState, row: &PartnerRow) -> PartnerView {
 }
 
 /// The checked values of an input, or every problem as a French message on its field.
-fn check(
-    state: &AppState,
-    input: &PartnerInput,
-    creating: bool,
-) -> Result<PartnerChanges, AppError> {
+fn check(state: &Infra, input: &PartnerInput, creating: bool) -> Result<PartnerChanges, AppError> {
     let mut errors = FieldErrors::new();
     // Lengths count what was sent, as the API document states them; blanks alone do not count.
     // The API takes values as sent (the pages trim what people type).
@@ -244,7 +241,8 @@ fn check(
 
 /// Adds a partner (staff); its public id comes from its name, made unique.
 pub fn create(
-    state: &AppState,
+    state: &Infra,
+    registry: &Registry,
     staff: &Actor,
     input: &PartnerInput,
 ) -> Result<PartnerView, AppError> {
@@ -285,13 +283,14 @@ pub fn create(
         step.write(conn)?;
         Ok::<_, AppError>(row)
     })?;
-    state.partners.forget();
+    registry.forget();
     Ok(view(state, &row))
 }
 
 /// Changes a partner (staff), if nobody changed it since `input.version`.
 pub fn update(
-    state: &AppState,
+    state: &Infra,
+    registry: &Registry,
     staff: &Actor,
     id: &str,
     input: &PartnerInput,
@@ -322,7 +321,7 @@ pub fn update(
         queries::get(conn, id)?.ok_or_else(unknown)
     })?;
     // A paused partner's module closes at once here, within seconds elsewhere.
-    state.partners.forget();
+    registry.forget();
     Ok(view(state, &row))
 }
 
@@ -331,7 +330,7 @@ fn unknown() -> AppError {
 }
 
 /// Every partner (staff).
-pub fn list(state: &AppState, staff: &Actor) -> Result<Vec<PartnerView>, AppError> {
+pub fn list(state: &Infra, staff: &Actor) -> Result<Vec<PartnerView>, AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
     Ok(queries::all(&mut conn)?
@@ -341,7 +340,7 @@ pub fn list(state: &AppState, staff: &Actor) -> Result<Vec<PartnerView>, AppErro
 }
 
 /// One partner (staff).
-pub fn get(state: &AppState, staff: &Actor, id: &str) -> Result<PartnerView, AppError> {
+pub fn get(state: &Infra, staff: &Actor, id: &str) -> Result<PartnerView, AppError> {
     staff.require_staff()?;
     if !rules::is_public_id(id) {
         return Err(unknown());
@@ -353,19 +352,19 @@ pub fn get(state: &AppState, staff: &Actor, id: &str) -> Result<PartnerView, App
 
 /// The partner a module page is shown for. Read on every page of the module (from memory): a
 /// partner paused by staff stops being shown at once.
-pub fn for_module(state: &AppState, id: &str) -> Result<ModuleAccess, AppError> {
+pub fn for_module(state: &Infra, registry: &Registry, id: &str) -> Result<ModuleAccess, AppError> {
     if !rules::is_public_id(id) {
         return Ok(access(None));
     }
-    Ok(access(state.partners.get(&state.pool, id)?))
+    Ok(access(registry.get(&state.pool, id)?))
 }
 
 /// [`for_module`] when the partners in memory are fresh, without waiting for the database.
-pub fn for_module_in_memory(state: &AppState, id: &str) -> Option<ModuleAccess> {
+pub fn for_module_in_memory(registry: &Registry, id: &str) -> Option<ModuleAccess> {
     if !rules::is_public_id(id) {
         return Some(access(None));
     }
-    state.partners.fresh_get(id).map(access)
+    registry.fresh_get(id).map(access)
 }
 
 fn access(row: Option<PartnerRow>) -> ModuleAccess {
@@ -391,7 +390,7 @@ fn access(row: Option<PartnerRow>) -> ModuleAccess {
 
 /// The demo partner, so that the module can be tried on a fresh demo database: open
 /// `/module/demonstration`, or frame it from a page served on `http://localhost:8000`.
-pub fn seed_demo(state: &AppState, conn: &mut crate::db::DbConnection) -> Result<(), AppError> {
+pub fn seed_demo(state: &Infra, conn: &mut crate::db::DbConnection) -> Result<(), AppError> {
     let now = state.clock.now_naive();
     if queries::exists(conn, DEMO_PARTNER)? {
         return Ok(());

@@ -12,7 +12,7 @@ use crate::domain::assistance::RequestStatus;
 use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
 use crate::domain::observatory::{FactKind, JOURNEY_STARTED, month_end, month_of, parse_month};
 use crate::error::{AppError, FieldErrors, push_error};
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The most months one answer covers.
 pub const MAX_MONTHS: u32 = 36;
@@ -201,7 +201,7 @@ fn table(
 /// A partner's figures over the months asked for. The caller has checked who asks: the
 /// partner's key, or staff.
 pub fn of_partner(
-    state: &AppState,
+    state: &Infra,
     partner_id: &str,
     query: &StatisticsQuery,
 ) -> Result<PartnerStatistics, AppError> {

@@ -13,8 +13,8 @@ use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::reason::Reason;
 use crate::domain::referencing::ChangeRequestStatus;
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::mail::emails::referencing::{ChangeRequestApproved, ChangeRequestRejected};
-use crate::state::AppState;
 
 pub fn change_request_view(row: ChangeRequestRow) -> ChangeRequestView {
     ChangeRequestView {
@@ -30,7 +30,7 @@ pub fn change_request_view(row: ChangeRequestRow) -> ChangeRequestView {
 
 /// The change requests in `status`, oldest first (staff).
 pub fn list(
-    state: &AppState,
+    state: &Infra,
     staff: &Actor,
     status: ChangeRequestStatus,
 ) -> Result<Vec<ChangeRequestRow>, AppError> {
@@ -48,7 +48,7 @@ pub struct PendingChange {
 }
 
 /// The pending change requests, oldest first, with their context (staff).
-pub fn pending(state: &AppState, staff: &Actor) -> Result<Vec<PendingChange>, AppError> {
+pub fn pending(state: &Infra, staff: &Actor) -> Result<Vec<PendingChange>, AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
     let rows = queries::change_requests_by_status(&mut conn, ChangeRequestStatus::Pending)?;
@@ -92,7 +92,7 @@ pub(super) fn end_pending(
 
 /// Staff decide a change request: approved fields are published at once.
 pub fn decide(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     request_id: &str,
     approve: bool,

@@ -13,8 +13,8 @@ use crate::db::write_transaction;
 use crate::domain::actor::Actor;
 use crate::domain::provider::ReferencingStatus;
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::mail::emails::referencing::DocumentRenewal;
-use crate::state::AppState;
 
 pub const KBIS: &str = "kbis";
 pub const INSURANCE: &str = "insurance";
@@ -33,7 +33,7 @@ pub fn label(kind: &str) -> &'static str {
 
 /// Asks the members of referenced providers for the next document, once per document, when its
 /// last day is within `RENEWAL_NOTICE_DAYS` (or passed); returns how many were asked for.
-pub fn ask_renewals(state: &AppState) -> Result<usize, AppError> {
+pub fn ask_renewals(state: &Infra) -> Result<usize, AppError> {
     let today = state.clock.today();
     let mut conn = state.pool.get()?;
     let ending = queries::documents_ending_by(&mut conn, today + Days::new(RENEWAL_NOTICE_DAYS))?;
@@ -91,7 +91,7 @@ pub fn looks_like_pdf(bytes: &[u8]) -> bool {
 /// Checks and stores an uploaded document.
 /// Whether `user` may upload a document to the organisation now: checked before an upload's
 /// body is read, so that nobody else can make the server read megabytes.
-pub fn may_upload(state: &AppState, user: &Actor, provider_id: &str) -> Result<(), AppError> {
+pub fn may_upload(state: &Infra, user: &Actor, provider_id: &str) -> Result<(), AppError> {
     let mut conn = state.pool.get()?;
     uploadable(&mut conn, user, provider_id).map(|_| ())
 }
@@ -237,7 +237,7 @@ pub struct Typed<'a> {
 }
 
 pub fn upload(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     provider_id: &str,
     kind: &str,
@@ -301,7 +301,7 @@ pub fn upload(
             },
             content_type: "application/pdf".into(),
             size_bytes: i32::try_from(bytes.len()).unwrap_or(i32::MAX),
-            sha256: crate::auth::tokens::hex(&Sha256::digest(&bytes)),
+            sha256: crate::domain::text::hex(&Sha256::digest(&bytes)),
             content: bytes.clone(),
             uploaded_by: user.id.clone(),
             uploaded_at: now,
@@ -335,7 +335,7 @@ pub fn upload(
 
 /// A document's bytes, for members and staff.
 pub fn download(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     provider_id: &str,
     document_id: &str,

@@ -12,12 +12,12 @@ use crate::db::{DbConnection, providers, referencing as queries};
 use crate::domain::referencing::{Action, Party, transition};
 use crate::error::AppError;
 use crate::french::day_fr;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// The approved providers whose insurance ended more than the grace period before `today`.
 pub fn uninsured_past_grace(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
 ) -> Result<Vec<String>, AppError> {
     let Some(cutoff) = cutoff(state) else {
         return Ok(Vec::new());
@@ -29,7 +29,7 @@ pub fn uninsured_past_grace(
         .collect())
 }
 
-fn cutoff(state: &AppState) -> Option<chrono::NaiveDate> {
+fn cutoff(state: &Infra) -> Option<chrono::NaiveDate> {
     let grace = state.config.insurance_grace_days;
     state
         .clock
@@ -41,7 +41,7 @@ fn cutoff(state: &AppState) -> Option<chrono::NaiveDate> {
 /// no current certificate; `None` when it no longer needs it.
 pub fn suspend_in(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     step: &mut Step,
     id: &str,
 ) -> Result<Option<Stepped>, AppError> {

@@ -6,10 +6,10 @@ use crate::auth::Role;
 use crate::db::{accounts, providers, write_transaction};
 use crate::domain::actor::Actor;
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::mail::emails::referencing::OrganisationInvitation;
-use crate::state::AppState;
 
-pub fn members(state: &AppState, user: &Actor, id: &str) -> Result<Vec<MemberView>, AppError> {
+pub fn members(state: &Infra, user: &Actor, id: &str) -> Result<Vec<MemberView>, AppError> {
     let mut conn = state.pool.get()?;
     load(&mut conn, user, id)?;
     Ok(accounts::members(&mut conn, id)?
@@ -26,7 +26,7 @@ pub fn members(state: &AppState, user: &Actor, id: &str) -> Result<Vec<MemberVie
 pub const INVITATION_DAYS: i64 = 7;
 
 /// The owner invites someone by email to join the organisation.
-pub fn invite(state: &AppState, user: &Actor, id: &str, email: &str) -> Result<(), AppError> {
+pub fn invite(state: &Infra, user: &Actor, id: &str, email: &str) -> Result<(), AppError> {
     let email = crate::auth::accounts::normalise_email(email);
     if !validator::ValidateEmail::validate_email(&email) {
         return Err(AppError::field("email", "Adresse électronique invalide."));
@@ -67,7 +67,7 @@ pub fn invite(state: &AppState, user: &Actor, id: &str, email: &str) -> Result<(
 
 /// The signed-in invitee joins the organisation (the invitation is for their address only).
 pub fn accept_invitation(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     token: &str,
 ) -> Result<JoinedOrganisation, AppError> {
@@ -118,12 +118,16 @@ pub fn accept_invitation(
 }
 
 /// The organisations `user` belongs to, as their applications.
-pub fn organisations_of(state: &AppState, user: &Actor) -> Result<Vec<ApplicationView>, AppError> {
+pub fn organisations_of(
+    state: &Infra,
+    charter: &crate::referencing::charter::Charter,
+    user: &Actor,
+) -> Result<Vec<ApplicationView>, AppError> {
     let ids = {
         let mut conn = state.pool.get()?;
         accounts::organisations_of(&mut conn, &user.id)?
     };
     ids.iter()
-        .map(|id| super::application(state, user, id))
+        .map(|id| super::application(state, charter, user, id))
         .collect()
 }

@@ -16,7 +16,7 @@ pub mod views;
 pub use change_requests::change_request_view;
 pub use members::{INVITATION_DAYS, accept_invitation, invite, members};
 pub(crate) use step::carry_out;
-pub use step::{Stepped, act_in};
+pub use step::{Asked, Stepped, act_in};
 use step_emails::send_step_emails;
 
 use self::profile::{ProfileInput, REVIEWED_FIELDS};
@@ -35,8 +35,9 @@ use crate::domain::referencing::{
 use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
 use crate::geo::location::{self, Place};
+use crate::infra::Infra;
 use crate::mail::emails::referencing::StaffChangeRequest;
-use crate::state::AppState;
+use charter::Charter;
 
 /// A referencing step just taken, as the features built on referencing see it.
 pub struct TakenStep<'a> {
@@ -97,7 +98,8 @@ pub(super) fn require_member(access: Access) -> Result<bool, AppError> {
 /// The full view of an application.
 pub fn view(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
+    charter: &Charter,
     provider: &Provider,
     version: i32,
     access: Access,
@@ -117,7 +119,7 @@ pub fn view(
             issued_on: d.issued_on,
         })
         .collect();
-    let accepted = queries::has_accepted(conn, &provider.id, &state.charter.version)?;
+    let accepted = queries::has_accepted(conn, &provider.id, &charter.version)?;
     let pending = queries::pending_change_request(conn, &provider.id)?.map(change_request_view);
     Ok(ApplicationView {
         profile: ProviderView::new(provider, state.clock.today()),
@@ -126,7 +128,7 @@ pub fn view(
         version,
         documents,
         charter: CharterStatus {
-            current_version: state.charter.version.clone(),
+            current_version: charter.version.clone(),
             accepted,
         },
         pending_change_request: pending,
@@ -137,15 +139,15 @@ pub fn view(
     })
 }
 
-pub(super) fn application_url(state: &AppState, id: &str) -> String {
+pub(super) fn application_url(state: &Infra, id: &str) -> String {
     format!("{}/espace/organisations/{id}", state.config.base_url)
 }
 
-pub(super) fn review_url(state: &AppState, id: &str) -> String {
+pub(super) fn review_url(state: &Infra, id: &str) -> String {
     format!("{}/instruction/dossiers/{id}", state.config.base_url)
 }
 
-pub(super) fn profile_url(state: &AppState, id: &str) -> String {
+pub(super) fn profile_url(state: &Infra, id: &str) -> String {
     format!("{}/prestataires/{id}", state.config.base_url)
 }
 
@@ -153,7 +155,7 @@ pub(super) fn profile_url(state: &AppState, id: &str) -> String {
 /// resolved commune when `moved` (unless the caller typed a new city) or when it is empty.
 fn geocode(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     provider: &mut Provider,
     moved: bool,
 ) -> Result<(), AppError> {
@@ -186,7 +188,7 @@ fn geocode(
 
 pub(super) fn apply_input(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     provider: &mut Provider,
     input: &ProfileInput,
 ) -> Result<(), AppError> {
@@ -203,7 +205,8 @@ pub(super) fn apply_input(
 
 /// `POST /providers`: a draft owned by the caller.
 pub fn create_draft(
-    state: &AppState,
+    state: &Infra,
+    charter: &crate::referencing::charter::Charter,
     user: &Actor,
     input: &ProfileInput,
 ) -> Result<ApplicationView, AppError> {
@@ -246,14 +249,22 @@ pub fn create_draft(
                 .by(Some(&user.id)),
         );
         step.write(conn)?;
-        view(conn, state, &provider, 1, Access::Member { owner: true })
+        view(
+            conn,
+            state,
+            charter,
+            &provider,
+            1,
+            Access::Member { owner: true },
+        )
     })
 }
 
 /// `PATCH /providers/{id}`: drafts change freely; a published profile publishes descriptive
 /// fields at once and turns reviewed fields into a change request.
 pub fn update_profile(
-    state: &AppState,
+    state: &Infra,
+    charter: &crate::referencing::charter::Charter,
     user: &Actor,
     id: &str,
     input: ProfileInput,
@@ -321,7 +332,7 @@ pub fn update_profile(
             return Err(stale());
         }
         step.write(conn)?;
-        let application = view(conn, state, &provider, version + 1, access)?;
+        let application = view(conn, state, charter, &provider, version + 1, access)?;
         Ok(UpdateOutcome {
             application,
             change_request,
@@ -366,7 +377,8 @@ pub(super) fn stale() -> AppError {
 
 /// Records acceptance of the current charter version.
 pub fn accept_charter(
-    state: &AppState,
+    state: &Infra,
+    charter: &Charter,
     user: &Actor,
     id: &str,
     version: &str,
@@ -376,12 +388,12 @@ pub fn accept_charter(
         let now = state.clock.now_naive();
         let (provider, provider_version, access) = load(conn, user, id)?;
         require_member(access)?;
-        if version != state.charter.version {
+        if version != charter.version {
             return Err(AppError::field(
                 "version",
                 format!(
                     "Acceptez la version en vigueur de la charte ({}).",
-                    state.charter.version
+                    charter.version
                 ),
             ));
         }
@@ -393,7 +405,7 @@ pub fn accept_charter(
                 .by(Some(&user.id))
                 .because(Some(version)),
         )?;
-        view(conn, state, &provider, provider_version, access)
+        view(conn, state, charter, &provider, provider_version, access)
     })
 }
 
@@ -401,11 +413,12 @@ pub fn accept_charter(
 /// SIRET already referenced by another organisation.
 fn submission_problems(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
+    charter: &crate::referencing::charter::Charter,
     provider: &Provider,
 ) -> Result<FieldErrors, AppError> {
     let mut errors = profile::missing_for_submission(provider);
-    errors.extend(currency_problems(conn, state, provider)?);
+    errors.extend(currency_problems(conn, state, charter, provider)?);
     // The extract shows the organisation as it is now: recent at each submission (the
     // review that follows may take longer, and approval does not ask again).
     let kbis = queries::current_documents(conn, &provider.id)?
@@ -434,7 +447,8 @@ fn submission_problems(
 /// documents present and current, the charter in force accepted.
 fn currency_problems(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
+    charter: &Charter,
     provider: &Provider,
 ) -> Result<FieldErrors, AppError> {
     let mut errors = FieldErrors::new();
@@ -468,10 +482,10 @@ fn currency_problems(
                 .push(problem);
         }
     }
-    if !queries::has_accepted(conn, &provider.id, &state.charter.version)? {
+    if !queries::has_accepted(conn, &provider.id, &charter.version)? {
         errors.entry("charter".into()).or_default().push(format!(
             "Acceptez la charte d'engagement (version {}).",
-            state.charter.version
+            charter.version
         ));
     }
     Ok(errors)
@@ -499,21 +513,26 @@ pub(crate) fn require_own_siret(
 }
 
 /// The audit trail (members and staff).
-pub fn events(state: &AppState, user: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
+pub fn events(state: &Infra, user: &Actor, id: &str) -> Result<Vec<EventView>, AppError> {
     let mut conn = state.pool.get()?;
     load(&mut conn, user, id)?;
     audit::trail(&mut conn, Subject::Provider, id)
 }
 
 /// The organisation and how `user` may act on it (members and staff; others get 404).
-pub fn access(state: &AppState, user: &Actor, id: &str) -> Result<(Provider, Access), AppError> {
+pub fn access(state: &Infra, user: &Actor, id: &str) -> Result<(Provider, Access), AppError> {
     let mut conn = state.pool.get()?;
     let (provider, _, access) = load(&mut conn, user, id)?;
     Ok((provider, access))
 }
 
-pub fn application(state: &AppState, user: &Actor, id: &str) -> Result<ApplicationView, AppError> {
+pub fn application(
+    state: &Infra,
+    charter: &crate::referencing::charter::Charter,
+    user: &Actor,
+    id: &str,
+) -> Result<ApplicationView, AppError> {
     let mut conn = state.pool.get()?;
     let (provider, version, access) = load(&mut conn, user, id)?;
-    view(&mut conn, state, &provider, version, access)
+    view(&mut conn, state, charter, &provider, version, access)
 }

@@ -8,13 +8,13 @@ use validator::ValidateEmail;
 
 use crate::domain::audience::Audience;
 use crate::domain::codes::{is_commune_code, is_postcode};
+use crate::domain::departements::Departements;
 use crate::domain::provider::Provider;
 use crate::domain::siret::parse_siret;
 use crate::domain::taxonomy::Taxonomy;
 use crate::domain::text::capitalise;
 use crate::domain::zone::{MAX_RADIUS_KM, Zone};
 use crate::error::{FieldErrors, push_error};
-use crate::geo::departements::Departements;
 
 /// A partial update of the profile: absent fields are left as they are.
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]

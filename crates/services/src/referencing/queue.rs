@@ -11,7 +11,7 @@ use crate::domain::provider::ReferencingStatus;
 use crate::domain::referencing::ChangeRequestStatus;
 use crate::domain::zone::{departement_of_commune, departement_of_postcode};
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 pub use crate::db::referencing::QueueRow;
 
@@ -46,7 +46,7 @@ pub fn departement_of(row: &QueueRow) -> Option<String> {
 
 /// The applications matching `filter`, `limit` of them from `offset`, with the counts (staff).
 pub fn select(
-    state: &AppState,
+    state: &Infra,
     staff: &Actor,
     filter: &QueueFilter,
     offset: usize,
@@ -82,7 +82,7 @@ pub fn select(
 }
 
 /// Change requests waiting for staff (the queue's reminder).
-pub fn pending_change_requests(state: &AppState, staff: &Actor) -> Result<usize, AppError> {
+pub fn pending_change_requests(state: &Infra, staff: &Actor) -> Result<usize, AppError> {
     staff.require_staff()?;
     let mut conn = state.pool.get()?;
     Ok(queries::change_requests_by_status(&mut conn, ChangeRequestStatus::Pending)?.len())

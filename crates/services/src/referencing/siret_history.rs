@@ -8,7 +8,7 @@ use crate::audit::{self, Subject};
 use crate::db::providers;
 use crate::domain::actor::Actor;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::infra::Infra;
 
 /// An organisation removed by staff that held the same SIRET.
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ pub struct RemovedHolder {
 
 /// The organisations removed by staff that held `id`'s SIRET. Staff only.
 pub fn removed_holders(
-    state: &AppState,
+    state: &Infra,
     user: &Actor,
     id: &str,
 ) -> Result<Vec<RemovedHolder>, AppError> {

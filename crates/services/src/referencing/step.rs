@@ -28,18 +28,32 @@ impl Stepped {
     }
 }
 
+/// A step someone asks for: `action` on organisation `id`, with its reason when it needs one,
+/// and the version the person saw (which, when given, must still be the current one).
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub id: &'a str,
+    pub action: Action,
+    pub reason: Option<&'a str>,
+    pub expected_version: Option<i32>,
+}
+
 /// A workflow action (`submit`, `approve`, ...) in the caller's transaction, recorded in
 /// `step` (which the caller writes, once what follows the step is recorded too).
-/// `expected_version`, when given, must match.
 pub fn act_in(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
+    charter: &crate::referencing::charter::Charter,
     step: &mut Step,
     user: &Actor,
-    (id, action): (&str, Action),
-    reason: Option<&str>,
-    expected_version: Option<i32>,
+    asked: Asked<'_>,
 ) -> Result<Stepped, AppError> {
+    let Asked {
+        id,
+        action,
+        reason,
+        expected_version,
+    } = asked;
     // Checked once the step is known to be allowed: a wrong state or role answers first.
     let reason = Reason::optional(reason);
     let (provider, version, access) = load(conn, user, id)?;
@@ -57,10 +71,10 @@ pub fn act_in(
     }
     let reason = reason.as_ref().map(Reason::as_str);
     let problems = match action {
-        Action::Submit => submission_problems(conn, state, &provider)?,
+        Action::Submit => submission_problems(conn, state, charter, &provider)?,
         // The documents may have lapsed, or a new charter come, during the review; a
         // reinstated provider must meet what an approved one meets.
-        Action::Approve | Action::Reinstate => currency_problems(conn, state, &provider)?,
+        Action::Approve | Action::Reinstate => currency_problems(conn, state, charter, &provider)?,
         _ => FieldErrors::new(),
     };
     if !problems.is_empty() {
@@ -89,7 +103,7 @@ pub fn act_in(
 /// (`crate::workflow`). Returns the provider as it now is.
 pub(crate) fn carry_out(
     conn: &mut DbConnection,
-    state: &AppState,
+    state: &Infra,
     step: &mut Step,
     taken: &TakenStep<'_>,
     to: ReferencingStatus,

@@ -6,17 +6,17 @@ use crate::db::DbConnection;
 use crate::domain::provider::{Provider, ReferencingStatus};
 use crate::domain::referencing::Action;
 use crate::error::AppError;
+use crate::infra::Infra;
 use crate::mail::emails::referencing::{
     ApplicationApproved, ApplicationChangesRequested, ApplicationInReview, ApplicationReceived,
     ApplicationRejected, ApplicationWithdrawn, ProviderReinstated, ProviderRemoved,
     ProviderSuspended, StaffApplicationSubmitted, StaffApplicationWithdrawn,
 };
-use crate::state::AppState;
 
 pub(super) fn send_step_emails(
     conn: &mut DbConnection,
     step: &mut Step,
-    state: &AppState,
+    state: &Infra,
     provider: &Provider,
     action: Action,
     from: ReferencingStatus,

@@ -21,13 +21,13 @@ fn mac(key: &[u8], payload: &str) -> Result<HmacSha256, AppError> {
 pub fn sign(key: &[u8], payload: &str, expires_at: NaiveDateTime) -> Result<String, AppError> {
     let signed = format!("{payload}.{}", expires_at.and_utc().timestamp());
     let signature = mac(key, &signed)?.finalize().into_bytes();
-    Ok(format!("{signed}.{}", super::tokens::hex(&signature)))
+    Ok(format!("{signed}.{}", crate::domain::text::hex(&signature)))
 }
 
 /// A secret derived from `purpose` (64 hex digits, the shape of a random token): the same
 /// purpose always gives the same secret, which only the holder of `key` can compute.
 pub fn derive(key: &[u8], purpose: &str) -> Result<String, AppError> {
-    Ok(super::tokens::hex(
+    Ok(crate::domain::text::hex(
         &mac(key, purpose)?.finalize().into_bytes(),
     ))
 }

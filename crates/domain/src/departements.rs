@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-const FIXTURE: &str = include_str!("../../../../fixtures/departements.json");
+const FIXTURE: &str = include_str!("../../../fixtures/departements.json");
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Departement {
@@ -26,7 +26,7 @@ impl Departement {
 
 /// A région's name as a code: folded, words joined by hyphens.
 pub fn region_code(name: &str) -> String {
-    crate::domain::text::fold(name).replace(' ', "-")
+    crate::text::fold(name).replace(' ', "-")
 }
 
 #[derive(Debug, Clone)]
@@ -64,10 +64,8 @@ impl Departements {
     /// The département whose prefecture is nearest (a fallback when no commune data exists).
     pub fn nearest(&self, latitude: f64, longitude: f64) -> Option<&Departement> {
         self.list.iter().min_by(|a, b| {
-            let da =
-                crate::domain::matching::distance_km(latitude, longitude, a.latitude, a.longitude);
-            let db =
-                crate::domain::matching::distance_km(latitude, longitude, b.latitude, b.longitude);
+            let da = crate::matching::distance_km(latitude, longitude, a.latitude, a.longitude);
+            let db = crate::matching::distance_km(latitude, longitude, b.latitude, b.longitude);
             da.total_cmp(&db)
         })
     }
