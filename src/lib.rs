@@ -50,6 +50,7 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
             .wrap(actix_web::middleware::from_fn(
                 http::frame::deny_unless_allowed,
             ))
+            .wrap(actix_web::middleware::from_fn(web::page_error::render))
             .wrap(actix_web::middleware::from_fn(|req, next| {
                 http::input::screen(req, next, web::render_error)
             }))

@@ -7,7 +7,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::{Method, header};
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use crate::auth::{CSRF_HEADER, Role, tokens};
 use crate::db::accounts;
@@ -92,6 +92,7 @@ pub fn session_user(
         .as_ref()
         .and_then(|s| req.cookie(s.config.session_cookie()))
         .map(|c| c.value().to_owned());
+    let req = req.clone();
     Box::pin(async move {
         let state = state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
         let Some(token) = token else { return Ok(None) };
@@ -114,7 +115,7 @@ pub fn session_user(
         };
         let role = Role::parse(&user.role)
             .ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
-        Ok(Some(CurrentUser {
+        let user = CurrentUser {
             actor: Actor {
                 id: user.id,
                 email: user.email,
@@ -127,7 +128,10 @@ pub fn session_user(
             },
             csrf_token,
             session_hash,
-        }))
+        };
+        // An error page rendered after the handler (`web::page_error`) shows this user's menu.
+        req.extensions_mut().insert(user.clone());
+        Ok(Some(user))
     })
 }
 

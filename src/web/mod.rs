@@ -9,6 +9,7 @@ pub mod kit;
 pub mod label;
 pub mod observatory;
 pub mod outbox;
+pub mod page_error;
 pub mod partners;
 pub mod public;
 pub mod referencing;

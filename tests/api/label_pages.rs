@@ -455,3 +455,35 @@ async fn answers_typed_on_the_label_page_survive_an_upload_and_the_submission() 
     assert!(text.contains("procedure.pdf"), "{application}");
     browser.close().await;
 }
+
+/// Issue 25, the page kit: a page handler answers its error with `?`; the error page is the
+/// French one, with the signed-in visitor's menu and the way back to their label area, and
+/// the status of the error. Anonymous visitors are sent to the log-in page, not shown it.
+#[tokio::test]
+async fn a_label_page_error_is_the_french_page_with_the_visitors_menu_and_way_back() {
+    let app = TestApp::spawn().await;
+    app.insert(provider("presta", 48.11, -1.68, Zone::National))
+        .await;
+    let member = app.member_of("presta", "gerante@presta.fr").await;
+    let (status, page) = html(&member, "/espace/organisations/presta/label/inconnue").await;
+    assert_eq!(status, 404, "{page}");
+    assert!(page.contains("Demande de label introuvable."), "{page}");
+    assert!(page.contains("Se déconnecter"), "the visitor's menu: {page}");
+    assert!(
+        page.contains("href=\"/espace\"") && page.contains("Revenir à mon espace"),
+        "the way back to the label area: {page}"
+    );
+    // Another organisation's label area: as if it did not exist, on the same page.
+    app.insert(provider("autre", 48.11, -1.68, Zone::National))
+        .await;
+    let (status, page) = html(&member, "/espace/organisations/autre/label").await;
+    assert_eq!(status, 404, "{page}");
+    assert!(page.contains("Organisation introuvable."), "{page}");
+    assert!(page.contains("Se déconnecter"), "{page}");
+    // Without a session, the log-in page and back.
+    let response = app
+        .get("/espace/organisations/presta/label/inconnue")
+        .await;
+    assert_eq!(response.status().as_u16(), 200, "redirects are followed");
+    assert!(response.url().path().starts_with("/connexion"));
+}

@@ -25,15 +25,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 use crate::web::kit::{blocking, day_fr, euros, first_errors};
+use crate::web::page_error::PageError;
 
-/// An error as a French page, with a way back that suits the visitor.
-fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
-    let back = match user.role {
+/// The way back from a label page's error: the label area of the visitor's role.
+fn back(user: &CurrentUser) -> (&'static str, &'static str) {
+    match user.role {
         r if r.is_staff() => ("/instruction/label", "Revenir aux demandes de label"),
         crate::auth::Role::Auditor => ("/audit", "Revenir à mes audits"),
         _ => ("/espace", "Revenir à mon espace"),
-    };
-    crate::web::kit::error_page(state, user, error, back)
+    }
+}
+
+/// A label page's error, leading back to the visitor's label area.
+fn failed(error: AppError) -> PageError {
+    PageError::from(error).back(back)
+}
+
+/// An error as a French page, with a way back that suits the visitor.
+fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
+    crate::web::kit::error_page(state, user, error, back(user))
 }
 
 /// The criteria of an application grouped by theme, with field ids and errors for forms.

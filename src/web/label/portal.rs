@@ -3,10 +3,10 @@
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde_json::{Value, json};
 
-use super::{blocking, criteria_groups, day_fr, error_page, euros, first_errors};
+use super::{blocking, criteria_groups, day_fr, euros, failed, first_errors};
 use crate::auth::Role;
 use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{Action, ApplicationKind};
@@ -22,6 +22,7 @@ use crate::web::kit::CsrfForm;
 use crate::web::kit::InfoQuery;
 use crate::web::kit::date_fr;
 use crate::web::page;
+use crate::web::page_error::PageResult;
 use crate::web::session::{PageUser, check_form, check_origin, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -61,7 +62,7 @@ async fn overview(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let provider_id = path.into_inner();
     show_overview(&state, &user, &provider_id, None).await
@@ -72,7 +73,7 @@ async fn show_overview(
     user: &CurrentUser,
     provider_id: &str,
     error: Option<String>,
-) -> HttpResponse {
+) -> PageResult {
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.to_owned());
     let loaded =
@@ -81,10 +82,7 @@ async fn show_overview(
         provider,
         applications,
         label,
-    } = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(state, user, &e),
-    };
+    } = loaded.map_err(failed)?;
     let today = state.clock.today();
     let label = label.map(|view| {
         json!({
@@ -102,7 +100,7 @@ async fn show_overview(
     let can_apply = open.is_none()
         && provider.status == crate::domain::provider::ReferencingStatus::Approved
         && user.role == Role::Provider;
-    page(
+    Ok(page(
         state,
         if error.is_some() {
             StatusCode::CONFLICT
@@ -129,7 +127,7 @@ async fn show_overview(
                 "open": !a.status.is_closed(),
             })).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 #[post("/espace/organisations/{id}/label")]
@@ -139,14 +137,12 @@ async fn apply(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let provider_id = path.into_inner();
-    if let Err(e) =
-        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+        .map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.clone());
     match blocking(move || {
@@ -160,14 +156,18 @@ async fn apply(
     })
     .await
     {
-        Ok(view) => see_other(&format!("{}/{}?info=creee", base(&provider_id), view.id)),
+        Ok(view) => Ok(see_other(&format!(
+            "{}/{}?info=creee",
+            base(&provider_id),
+            view.id
+        ))),
         Err(AppError::Conflict(message)) | Err(AppError::Forbidden(message)) => {
             show_overview(&state, &user, &provider_id, Some(message)).await
         }
         Err(e @ AppError::Validation(_)) => {
             show_overview(&state, &user, &provider_id, Some(e.said())).await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -179,7 +179,7 @@ async fn application_page(
     user: PageUser,
     path: web::Path<(String, String)>,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (provider_id, id) = path.into_inner();
     let info = info_message(query.info.as_deref());
@@ -239,11 +239,8 @@ async fn show_application(
     errors: &FieldErrors,
     typed: Option<&std::collections::BTreeMap<String, String>>,
     info: Option<&str>,
-) -> HttpResponse {
-    let (view, events) = match load(state, user, provider_id, id).await {
-        Ok(v) => v,
-        Err(e) => return error_page(state, user, &e),
-    };
+) -> PageResult {
+    let (view, events) = load(state, user, provider_id, id).await.map_err(failed)?;
     let mut groups = criteria_groups(&view, errors, "answers");
     if let Some(typed) = typed {
         // Keep what was typed when the form is refused.
@@ -260,7 +257,7 @@ async fn show_application(
     let editable = label::editable(view.status) && user.role == Role::Provider;
     let can = |a: Action| view.available_actions.iter().any(|s| s == a.slug());
     let base_path = format!("{}/{}", base(provider_id), view.id);
-    page(
+    Ok(page(
         state,
         status,
         "pages/label/application",
@@ -302,7 +299,7 @@ async fn show_application(
                 "actor": e.actor,
             })).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 /// The `answer-ADM-01=...` fields of a form (url-encoded or multipart), by criterion.
@@ -330,22 +327,20 @@ async fn save_answers(
     user: PageUser,
     path: web::Path<(String, String)>,
     form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (provider_id, id) = path.into_inner();
     let fields = form.into_inner();
-    if let Err(e) =
-        require_provider(&user).and_then(|()| check_form(&req, &state, &user, token_of(&fields)))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)
+        .and_then(|()| check_form(&req, &state, &user, token_of(&fields)))
+        .map_err(failed)?;
     let answers = answers_of(fields.iter().map(|(k, v)| (k, v)));
     let inner = state.clone().into_inner();
     let (who, app_id, input) = (user.clone(), id.clone(), answers.clone());
     // The organisation in the address must be the application's.
-    if let Err(e) = belongs_to(&state, &user, &provider_id, &id).await {
-        return error_page(&state, &user, &e);
-    }
+    belongs_to(&state, &user, &provider_id, &id)
+        .await
+        .map_err(failed)?;
     match blocking(move || {
         label::update(
             &inner,
@@ -357,11 +352,11 @@ async fn save_answers(
     })
     .await
     {
-        Ok(_) => see_other(&format!(
+        Ok(_) => Ok(see_other(&format!(
             "{}/{}?info=reponses#criteres",
             base(&provider_id),
             id
-        )),
+        ))),
         Err(AppError::Validation(errors)) => {
             show_application(
                 &state,
@@ -375,7 +370,7 @@ async fn save_answers(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -386,31 +381,26 @@ async fn upload(
     user: PageUser,
     path: web::Path<(String, String)>,
     payload: Multipart,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (provider_id, id) = path.into_inner();
     // Who may upload, and from where, before a byte of the body is read.
-    if let Err(e) = require_provider(&user).and_then(|()| check_origin(&req, &state)) {
-        return error_page(&state, &user, &e);
-    }
-    if let Err(e) = belongs_to(&state, &user, &provider_id, &id).await {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)
+        .and_then(|()| check_origin(&req, &state))
+        .map_err(failed)?;
+    belongs_to(&state, &user, &provider_id, &id)
+        .await
+        .map_err(failed)?;
     let (inner, who, target) = (state.clone().into_inner(), user.clone(), id.clone());
-    if let Err(e) = blocking(move || evidence::may_upload(&inner, &who, &target)).await {
-        return error_page(&state, &user, &e);
-    }
-    let mut form = match crate::http::multipart::read(payload, MAX_BYTES, &state.uploads).await {
-        Ok(f) => f,
-        Err(e) => return error_page(&state, &user, &e),
-    };
-    if let Err(e) = form.refuse_too_large() {
-        return error_page(&state, &user, &e);
-    }
+    blocking(move || evidence::may_upload(&inner, &who, &target))
+        .await
+        .map_err(failed)?;
+    let mut form = crate::http::multipart::read(payload, MAX_BYTES, &state.uploads)
+        .await
+        .map_err(failed)?;
+    form.refuse_too_large().map_err(failed)?;
     let token = form.texts.remove("csrf_token").unwrap_or_default();
-    if let Err(e) = check_form(&req, &state, &user, &token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &token).map_err(failed)?;
     let criterion = form.texts.remove("criterion").unwrap_or_default();
     // The answers typed on the page come with the piece: saved first, so that none is lost.
     let typed = answers_of(&form.texts);
@@ -442,7 +432,7 @@ async fn upload(
                 )
                 .await;
             }
-            Err(e) => return error_page(&state, &user, &e),
+            Err(e) => return Err(failed(e)),
         }
     }
     let result = match form.file.filter(|(_, bytes)| !bytes.is_empty()) {
@@ -468,7 +458,11 @@ async fn upload(
         }
     };
     match result {
-        Ok(_) => see_other(&format!("{}/{}?info=piece#pieces", base(&provider_id), id)),
+        Ok(_) => Ok(see_other(&format!(
+            "{}/{}?info=piece#pieces",
+            base(&provider_id),
+            id
+        ))),
         Err(AppError::Validation(errors)) => {
             let errors: FieldErrors = errors
                 .into_iter()
@@ -497,7 +491,7 @@ async fn upload(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -508,22 +502,20 @@ async fn act(
     user: PageUser,
     path: web::Path<(String, String, String)>,
     form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (provider_id, id, slug) = path.into_inner();
     let fields = form.into_inner();
-    if let Err(e) =
-        require_provider(&user).and_then(|()| check_form(&req, &state, &user, token_of(&fields)))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)
+        .and_then(|()| check_form(&req, &state, &user, token_of(&fields)))
+        .map_err(failed)?;
     let Some(action) = Action::from_slug(&slug).filter(|a| {
         matches!(
             a,
             Action::Submit | Action::SubmitCorrections | Action::Withdraw
         )
     }) else {
-        return error_page(&state, &user, &AppError::not_found("Action inconnue."));
+        return Err(failed(AppError::not_found("Action inconnue.")));
     };
     if action == Action::Withdraw && !fields.iter().any(|(k, v)| k == "confirm" && v == "oui") {
         let errors = FieldErrors::from([(
@@ -542,9 +534,9 @@ async fn act(
         )
         .await;
     }
-    if let Err(e) = belongs_to(&state, &user, &provider_id, &id).await {
-        return error_page(&state, &user, &e);
-    }
+    belongs_to(&state, &user, &provider_id, &id)
+        .await
+        .map_err(failed)?;
     let answers = answers_of(fields.iter().map(|(k, v)| (k, v)));
     let version = fields
         .iter()
@@ -559,12 +551,12 @@ async fn act(
     };
     match blocking(move || label::act(&inner, &inner.criteria, &who, &app_id, action, input)).await
     {
-        Ok(_) => see_other(&format!(
+        Ok(_) => Ok(see_other(&format!(
             "{}/{}?info={}",
             base(&provider_id),
             id,
             action.slug()
-        )),
+        ))),
         Err(AppError::Validation(errors)) => {
             show_application(
                 &state,
@@ -578,7 +570,7 @@ async fn act(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -588,19 +580,19 @@ async fn download(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<(String, String)>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (id, evidence_id) = path.into_inner();
     let inner = state.clone().into_inner();
     let who = user.clone();
     match blocking(move || evidence::download(&inner, &who, &id, &evidence_id)).await {
-        Ok(file) => file_download::file(
+        Ok(file) => Ok(file_download::file(
             &file.content_type,
             Disposition::Inline,
             &file.filename,
             "piece-justificative",
             file.content,
-        ),
-        Err(e) => error_page(&state, &user, &e),
+        )),
+        Err(e) => Err(failed(e)),
     }
 }
