@@ -1,14 +1,15 @@
 //! Account pages: log-in, log-out, sign-up, email confirmation, password reset.
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::page;
 use super::session::{
     PageUser, anonymous_token, check_anonymous_form, check_form, data_of, safe_next, see_other,
 };
-use super::{page, render_error};
 use crate::auth::{Role, accounts, password};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
@@ -47,17 +48,14 @@ pub(super) fn anonymous_page(
     template: &str,
     title: &str,
     mut body: serde_json::Value,
-) -> HttpResponse {
-    let (token, cookie) = match anonymous_token(req, state) {
-        Ok(t) => t,
-        Err(e) => return render_error(state, &e),
-    };
+) -> PageResult {
+    let (token, cookie) = anonymous_token(req, state)?;
     body["csrf_token"] = json!(token);
     let mut response = page(state, status, template, title, None, body);
     if let Some(cookie) = cookie {
         let _ = response.add_cookie(&cookie);
     }
-    response
+    Ok(response)
 }
 
 use super::kit::first_errors;
@@ -74,7 +72,7 @@ pub async fn login_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<NextQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let info = match query.info.as_deref() {
         Some("verifie") => Some("Votre adresse est confirmée : vous pouvez vous connecter."),
         Some("mot-de-passe") => {
@@ -110,11 +108,9 @@ pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<LoginForm>,
-) -> HttpResponse {
+) -> PageResult {
     let form = form.into_inner();
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
+    check_anonymous_form(&req, &state, &form.csrf_token)?;
     let ip = crate::http::client::client_key(&req, &state.config.proxies);
     let inner = data_of(&state);
     let (email, password) = (form.email.clone(), form.password.clone());
@@ -133,7 +129,7 @@ pub async fn login(
             );
             let mut response = see_other(&target);
             let _ = response.add_cookie(&session_cookie(&state, &token));
-            response
+            Ok(response)
         }
         Err(
             e @ (AppError::Unauthorized(_) | AppError::Forbidden(_) | AppError::TooManyRequests(_)),
@@ -145,7 +141,7 @@ pub async fn login(
             "Erreur : connexion impossible",
             json!({ "email": form.email, "suite": form.suite, "error": e.to_string(), "info": null }),
         ),
-        Err(other) => render_error(&state, &other),
+        Err(other) => Err(PageError::from(other)),
     }
 }
 
@@ -155,29 +151,24 @@ pub async fn logout(
     state: web::Data<AppState>,
     user: PageUser,
     form: web::Form<CsrfForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user: CurrentUser = user.0;
-    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
+    check_form(&req, &state, &user, &form.csrf_token)?;
     let inner = data_of(&state);
     let hash = user.session_hash.clone();
-    if let Err(e) = web::block(move || accounts::log_out(&inner, &hash))
+    web::block(move || accounts::log_out(&inner, &hash))
         .await
         .map_err(crate::http::problem::blocking_failed)
-        .and_then(|r| r)
-    {
-        return render_error(&state, &e);
-    }
+        .and_then(|r| r)?;
     let mut response = see_other("/connexion?info=deconnecte");
     let mut gone = session_cookie(&state, "");
     gone.make_removal();
     let _ = response.add_cookie(&gone);
-    response
+    Ok(response)
 }
 
 #[get("/inscription")]
-pub async fn signup_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn signup_form(req: HttpRequest, state: web::Data<AppState>) -> PageResult {
     anonymous_page(
         &req,
         &state,
@@ -205,11 +196,9 @@ pub async fn signup(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<SignupForm>,
-) -> HttpResponse {
+) -> PageResult {
     let form = form.into_inner();
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
+    check_anonymous_form(&req, &state, &form.csrf_token)?;
     let mut errors = FieldErrors::new();
     if !validator::ValidateEmail::validate_email(&form.email.trim()) {
         errors.insert(
@@ -250,7 +239,7 @@ pub async fn signup(
                     json!({ "email": form.email, "display_name": form.display_name, "errors": {}, "done": true }),
                 );
             }
-            Err(e) => return render_error(&state, &e),
+            Err(e) => return Err(PageError::from(e)),
         }
     }
     anonymous_page(
@@ -274,7 +263,7 @@ pub async fn verify_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<TokenQuery>,
-) -> HttpResponse {
+) -> PageResult {
     anonymous_page(
         &req,
         &state,
@@ -300,11 +289,9 @@ pub async fn verify(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<TokenForm>,
-) -> HttpResponse {
+) -> PageResult {
     let form = form.into_inner();
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
+    check_anonymous_form(&req, &state, &form.csrf_token)?;
     let inner = data_of(&state);
     let token = form.token.clone();
     match web::block(move || accounts::verify_email(&inner, token.trim()))
@@ -312,7 +299,7 @@ pub async fn verify(
         .map_err(crate::http::problem::blocking_failed)
         .and_then(|r| r)
     {
-        Ok(()) => see_other("/connexion?info=verifie"),
+        Ok(()) => Ok(see_other("/connexion?info=verifie")),
         Err(AppError::Validation(errors)) => anonymous_page(
             &req,
             &state,
@@ -321,12 +308,12 @@ pub async fn verify(
             "Erreur : confirmer votre adresse",
             json!({ "token": form.token, "error": errors.values().flatten().next() }),
         ),
-        Err(e) => render_error(&state, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 #[get("/mot-de-passe-oublie")]
-pub async fn forgot_form(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub async fn forgot_form(req: HttpRequest, state: web::Data<AppState>) -> PageResult {
     anonymous_page(
         &req,
         &state,
@@ -350,22 +337,16 @@ pub async fn forgot(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<ForgotForm>,
-) -> HttpResponse {
+) -> PageResult {
     let form = form.into_inner();
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
+    check_anonymous_form(&req, &state, &form.csrf_token)?;
     let client = crate::http::client::client_key(&req, &state.config.proxies);
     let infra = state.infra.clone();
     let email = form.email.clone();
-    if let Err(e) =
-        web::block(move || accounts::request_password_reset_in_background(infra, email, &client))
-            .await
-            .map_err(crate::http::problem::blocking_failed)
-            .and_then(|r| r)
-    {
-        return render_error(&state, &e);
-    }
+    web::block(move || accounts::request_password_reset_in_background(infra, email, &client))
+        .await
+        .map_err(crate::http::problem::blocking_failed)
+        .and_then(|r| r)?;
     anonymous_page(
         &req,
         &state,
@@ -381,7 +362,7 @@ pub async fn reset_form(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<TokenQuery>,
-) -> HttpResponse {
+) -> PageResult {
     anonymous_page(
         &req,
         &state,
@@ -397,11 +378,9 @@ pub async fn reset(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<TokenForm>,
-) -> HttpResponse {
+) -> PageResult {
     let form = form.into_inner();
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
+    check_anonymous_form(&req, &state, &form.csrf_token)?;
     let inner = data_of(&state);
     let (token, pw) = (form.token.clone(), form.password.clone());
     match web::block(move || accounts::confirm_password_reset(&inner, token.trim(), &pw))
@@ -409,7 +388,7 @@ pub async fn reset(
         .map_err(crate::http::problem::blocking_failed)
         .and_then(|r| r)
     {
-        Ok(()) => see_other("/connexion?info=mot-de-passe"),
+        Ok(()) => Ok(see_other("/connexion?info=mot-de-passe")),
         Err(AppError::Validation(errors)) => anonymous_page(
             &req,
             &state,
@@ -418,6 +397,6 @@ pub async fn reset(
             "Erreur : choisir un nouveau mot de passe",
             json!({ "token": form.token, "error": errors.values().flatten().next() }),
         ),
-        Err(e) => render_error(&state, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

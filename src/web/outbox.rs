@@ -1,13 +1,13 @@
 //! Failed emails for staff (`/instruction/courriels`): the list and sending one again.
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::kit::{
-    InfoQuery, area_error_page as error_page, blocking, datetime_fr, iso, page_number, pagination,
-    plural, with_query,
+    InfoQuery, blocking, datetime_fr, iso, page_number, pagination, plural, with_query,
 };
 use super::page;
 use super::session::{check_form, data_of, see_other};
@@ -45,7 +45,7 @@ fn emails_page(
     (total, rows): (i64, Vec<OutboxRow>),
     info: Option<&str>,
     error: Option<String>,
-) -> HttpResponse {
+) -> PageResult {
     let total = usize::try_from(total).unwrap_or(0);
     let lines: Vec<EmailLine> = rows
         .into_iter()
@@ -62,7 +62,7 @@ fn emails_page(
     let pages = pagination(page_number, total, EMAIL_PAGE as usize, |p| {
         with_query("/instruction/courriels", &[("page", &p.to_string())])
     });
-    page(
+    Ok(page(
         state,
         status,
         "pages/outbox/emails",
@@ -83,7 +83,7 @@ fn emails_page(
             "info": info,
             "error": error,
         }),
-    )
+    ))
 }
 
 fn load_emails(
@@ -100,7 +100,7 @@ pub async fn emails_get(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let page_number = page_number(query.page.as_deref());
     let info = match query.info.as_deref() {
@@ -112,7 +112,7 @@ pub async fn emails_get(
     let (inner, staff) = (data_of(&state), user.actor.clone());
     match blocking(move || load_emails(&inner, &staff, page_number)).await {
         Ok(data) => emails_page(&state, &user, StatusCode::OK, page_number, data, info, None),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -132,12 +132,10 @@ pub async fn email_resend_post(
     user: StaffUser,
     path: web::Path<String>,
     form: web::Form<ResendForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let form = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &form.csrf_token)?;
     let id = path.into_inner();
     let (inner, staff) = (data_of(&state), user.actor.clone());
     let result = blocking(move || outbox::retry(&inner, &staff, &id).map(|_| ())).await;
@@ -149,10 +147,10 @@ pub async fn email_resend_post(
             } else {
                 String::new()
             };
-            see_other(&with_query(
+            Ok(see_other(&with_query(
                 "/instruction/courriels",
                 &[("info", "renvoye"), ("page", &page)],
-            ))
+            )))
         }
         Err(AppError::Conflict(message)) => {
             let (inner, staff) = (data_of(&state), user.actor.clone());
@@ -166,9 +164,9 @@ pub async fn email_resend_post(
                     None,
                     Some(message),
                 ),
-                Err(e) => error_page(&state, &user, &e),
+                Err(e) => Err(PageError::from(e)),
             }
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

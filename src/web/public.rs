@@ -1,11 +1,12 @@
 //! Public pages: the search form with its results, and a provider's profile.
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{get, web};
 use serde::{Deserialize, Serialize};
 
 use super::session::{MaybeUser, Viewer, viewer};
-use super::{GEO_ATTRIBUTION, render, render_error};
+use super::{GEO_ATTRIBUTION, render};
 use crate::directory::search::{self, SearchParams, SearchRequest};
 use crate::domain::audience::Audience;
 use crate::domain::provider::Provider;
@@ -282,7 +283,7 @@ pub async fn home(
     state: web::Data<AppState>,
     form: web::Query<SearchForm>,
     user: MaybeUser,
-) -> HttpResponse {
+) -> PageResult {
     let form = form.into_inner();
     let inner = state.clone().into_inner();
     let searched = form.lieu.is_some() || form.commune.is_some();
@@ -327,8 +328,8 @@ pub async fn home(
             errors.insert("lieu".into(), vec![message]);
             (None, errors)
         }
-        Ok(Some(Err(other))) => return render_error(&state, &other),
-        Err(e) => return render_error(&state, &e),
+        Ok(Some(Err(other))) => return Err(PageError::from(other)),
+        Err(e) => return Err(PageError::from(e)),
     };
     let selected = |value: &str, current: &Option<String>| current.as_deref() == Some(value);
     let lieu_error = ["lieu", "postcode", "commune"]
@@ -387,7 +388,7 @@ pub async fn home(
         attribution: GEO_ATTRIBUTION,
         viewer: viewer(user.0.as_ref()),
     };
-    render(&state, status, "pages/search", &page)
+    Ok(render(&state, status, "pages/search", &page))
 }
 
 #[derive(Serialize)]
@@ -405,7 +406,7 @@ pub async fn provider_page(
     state: web::Data<AppState>,
     path: web::Path<String>,
     user: MaybeUser,
-) -> HttpResponse {
+) -> PageResult {
     let id = path.into_inner();
     let inner = state.clone().into_inner();
     let found = web::block(move || -> Result<Option<_>, AppError> {
@@ -422,7 +423,7 @@ pub async fn provider_page(
     .map_err(crate::http::problem::blocking_failed)
     .and_then(|r| r);
     match found {
-        Ok(Some((provider, rating))) => render(
+        Ok(Some((provider, rating))) => Ok(render(
             &state,
             StatusCode::OK,
             "pages/provider",
@@ -433,11 +434,10 @@ pub async fn provider_page(
                 attribution: GEO_ATTRIBUTION,
                 viewer: viewer(user.0.as_ref()),
             },
-        ),
-        Ok(None) => render_error(
-            &state,
-            &AppError::not_found("Ce prestataire n'existe pas ou n'est plus référencé."),
-        ),
-        Err(e) => render_error(&state, &e),
+        )),
+        Ok(None) => Err(PageError::from(AppError::not_found(
+            "Ce prestataire n'existe pas ou n'est plus référencé.",
+        ))),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -468,7 +468,10 @@ async fn a_label_page_error_is_the_french_page_with_the_visitors_menu_and_way_ba
     let (status, page) = html(&member, "/espace/organisations/presta/label/inconnue").await;
     assert_eq!(status, 404, "{page}");
     assert!(page.contains("Demande de label introuvable."), "{page}");
-    assert!(page.contains("Se déconnecter"), "the visitor's menu: {page}");
+    assert!(
+        page.contains("Se déconnecter"),
+        "the visitor's menu: {page}"
+    );
     assert!(
         page.contains("href=\"/espace\"") && page.contains("Revenir à mon espace"),
         "the way back to the label area: {page}"
@@ -481,9 +484,7 @@ async fn a_label_page_error_is_the_french_page_with_the_visitors_menu_and_way_ba
     assert!(page.contains("Organisation introuvable."), "{page}");
     assert!(page.contains("Se déconnecter"), "{page}");
     // Without a session, the log-in page and back.
-    let response = app
-        .get("/espace/organisations/presta/label/inconnue")
-        .await;
+    let response = app.get("/espace/organisations/presta/label/inconnue").await;
     assert_eq!(response.status().as_u16(), 200, "redirects are followed");
     assert!(response.url().path().starts_with("/connexion"));
 }

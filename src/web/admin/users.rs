@@ -1,7 +1,8 @@
 //! The admin page of users (`/admin/utilisateurs`): roles and disabled accounts.
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -12,8 +13,8 @@ use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::kit::{
-    Choice, InfoQuery, area_error_page as error_page, blocking, date_fr, first_message,
-    page_number, pagination, plural, with_query,
+    Choice, InfoQuery, blocking, date_fr, first_message, page_number, pagination, plural,
+    with_query,
 };
 use crate::web::page;
 use crate::web::session::AdminUser;
@@ -43,7 +44,7 @@ fn users_page(
     (total, rows): (i64, Vec<AdminUserView>),
     info: Option<&str>,
     error: Option<String>,
-) -> HttpResponse {
+) -> PageResult {
     let total = usize::try_from(total).unwrap_or(0);
     let lines: Vec<UserLine> = rows
         .into_iter()
@@ -69,7 +70,7 @@ fn users_page(
     let pages = pagination(page_number, total, USER_PAGE as usize, |p| {
         with_query("/admin/utilisateurs", &[("page", &p.to_string())])
     });
-    page(
+    Ok(page(
         state,
         status,
         "pages/admin/users",
@@ -87,7 +88,7 @@ fn users_page(
             "info": info,
             "error": error,
         }),
-    )
+    ))
 }
 
 fn load_users(
@@ -103,7 +104,7 @@ pub async fn users_get(
     state: web::Data<AppState>,
     user: AdminUser,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let page_number = page_number(query.page.as_deref());
     let info = match query.info.as_deref() {
@@ -115,7 +116,7 @@ pub async fn users_get(
     let (inner, admin) = (data_of(&state), user.actor.clone());
     match blocking(move || load_users(&inner, &admin, page_number)).await {
         Ok(data) => users_page(&state, &user, StatusCode::OK, page_number, data, info, None),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -140,12 +141,10 @@ pub async fn user_post(
     user: AdminUser,
     path: web::Path<String>,
     form: web::Form<UserForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let form = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &form.csrf_token)?;
     let id = path.into_inner();
     let page_number = page_number(Some(&form.page));
     let change = (|| {
@@ -184,16 +183,16 @@ pub async fn user_post(
             } else {
                 String::new()
             };
-            return see_other(&with_query(
+            return Ok(see_other(&with_query(
                 "/admin/utilisateurs",
                 &[("info", done), ("page", &page)],
-            ));
+            )));
         }
         Err(AppError::Validation(errors)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, first_message(&errors))
         }
         Err(e @ AppError::Forbidden(_)) => (StatusCode::FORBIDDEN, e.to_string()),
-        Err(e) => return error_page(&state, &user, &e),
+        Err(e) => return Err(PageError::from(e)),
     };
     let (inner, admin) = (data_of(&state), user.actor.clone());
     match blocking(move || load_users(&inner, &admin, page_number)).await {
@@ -206,6 +205,6 @@ pub async fn user_post(
             None,
             Some(message),
         ),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -7,7 +7,7 @@ pub(crate) mod request;
 mod staff;
 mod victim;
 
-use actix_web::{HttpResponse, web};
+use actix_web::web;
 use serde_json::{Value, json};
 
 use crate::error::AppError;
@@ -23,14 +23,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 use crate::web::kit::{blocking, datetime_fr as when_fr, first_errors};
 
-/// An error as a French page for a signed-in user.
-fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
-    let back = if user.role.is_staff() {
+/// The way back from an assistance page's error: the requests of the visitor's role.
+fn back(user: &CurrentUser) -> (&'static str, &'static str) {
+    if user.role.is_staff() {
         ("/instruction/demandes", "Revenir aux demandes d'assistance")
     } else {
         ("/espace", "Revenir à mon espace")
-    };
-    crate::web::kit::error_page(state, user, error, back)
+    }
+}
+
+/// An assistance page's error, leading back to the visitor's requests.
+fn failed(error: AppError) -> crate::web::page_error::PageError {
+    crate::web::page_error::PageError::from(error).back(back)
 }
 
 /// A request's facts as pages show them.

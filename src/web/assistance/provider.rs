@@ -1,12 +1,13 @@
 //! The provider's pages: requests offered and held, the closing form with the report, capacity
 //! and absences; and the landing page of the signed accept/decline links sent by email.
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{blocking, decline_reasons, error_page, first_errors, request_summary};
+use super::{blocking, decline_reasons, failed, first_errors, request_summary};
 use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
 use crate::assistance::availability::{self, AbsenceInput};
 use crate::assistance::close::{self, ReportInput};
@@ -18,8 +19,8 @@ use crate::web::account::anonymous_page;
 use crate::web::kit::CsrfForm;
 use crate::web::kit::InfoQuery;
 use crate::web::kit::day_fr;
+use crate::web::page;
 use crate::web::session::{PageUser, check_anonymous_form, check_form, see_other};
-use crate::web::{page, render_error};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(link_page)
@@ -39,7 +40,7 @@ async fn link_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> HttpResponse {
+) -> PageResult {
     let token = path.into_inner();
     show_link(&req, &state, &token, StatusCode::OK, &FieldErrors::new()).await
 }
@@ -50,14 +51,11 @@ async fn show_link(
     token: &str,
     status: StatusCode,
     errors: &FieldErrors,
-) -> HttpResponse {
+) -> PageResult {
     let inner = state.clone().into_inner();
     let asked = token.to_owned();
     let loaded = blocking(move || answer::offer_by_link(&inner, &asked)).await;
-    let (action, pending, view) = match loaded {
-        Ok(v) => v,
-        Err(e) => return render_error(state, &e),
-    };
+    let (action, pending, view) = loaded.map_err(failed)?;
     anonymous_page(
         req,
         state,
@@ -89,11 +87,9 @@ async fn link_answer(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<AnswerForm>,
-) -> HttpResponse {
+) -> PageResult {
     let form = form.into_inner();
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
+    check_anonymous_form(&req, &state, &form.csrf_token).map_err(failed)?;
     let token = path.into_inner();
     let inner = state.clone().into_inner();
     let asked = token.clone();
@@ -126,7 +122,7 @@ async fn link_answer(
             )
             .await
         }
-        Err(e) => render_error(&state, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -162,7 +158,7 @@ async fn requests_page(
     user: PageUser,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let provider_id = path.into_inner();
     let info = info_message(query.info.as_deref());
@@ -184,7 +180,7 @@ async fn show_requests(
     status: StatusCode,
     errors: &FieldErrors,
     info: Option<&str>,
-) -> HttpResponse {
+) -> PageResult {
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.to_owned());
     let loaded = blocking(move || {
@@ -193,10 +189,7 @@ async fn show_requests(
         Ok((requests, availability))
     })
     .await;
-    let (requests, availability) = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(state, user, &e),
-    };
+    let (requests, availability) = loaded.map_err(failed)?;
     let row = |v: &crate::assistance::views::RequestView| {
         let mut summary = request_summary(state, v);
         summary["href"] = Value::String(format!("{}/{}", base(provider_id), v.id));
@@ -212,7 +205,7 @@ async fn show_requests(
         .filter(|r| r.available_actions.iter().any(|a| a == "close"))
         .map(row)
         .collect();
-    page(
+    Ok(page(
         state,
         status,
         "pages/assistance/provider_requests",
@@ -239,7 +232,7 @@ async fn show_requests(
             "reasons": decline_reasons(),
             "errors": first_errors(errors),
         }),
-    )
+    ))
 }
 
 #[get("/espace/organisations/{id}/demandes/{request}")]
@@ -248,7 +241,7 @@ async fn request_page(
     user: PageUser,
     path: web::Path<(String, String)>,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (provider_id, id) = path.into_inner();
     let info = info_message(query.info.as_deref());
@@ -272,14 +265,13 @@ async fn show_request(
     status: StatusCode,
     errors: &FieldErrors,
     info: Option<&str>,
-) -> HttpResponse {
+) -> PageResult {
     let inner = state.clone().into_inner();
     let (who, rid) = (user.clone(), id.to_owned());
-    let view = match blocking(move || staff::read(&inner, &who, &rid)).await {
-        Ok(v) => v,
-        Err(e) => return error_page(state, user, &e),
-    };
-    page(
+    let view = blocking(move || staff::read(&inner, &who, &rid))
+        .await
+        .map_err(failed)?;
+    Ok(page(
         state,
         status,
         "pages/assistance/provider_request",
@@ -294,7 +286,7 @@ async fn show_request(
             "incidents": state.taxonomy.all().iter().map(|t| json!({"value": t.code, "label": t.label, "selected": t.code == view.incident_type})).collect::<Vec<_>>(),
             "errors": first_errors(errors),
         }),
-    )
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -317,15 +309,13 @@ async fn request_action(
     user: PageUser,
     path: web::Path<(String, String, String)>,
     form: web::Form<ActionForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (provider_id, id, action) = path.into_inner();
     let form = form.into_inner();
-    if let Err(e) =
-        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+        .map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, rid, act) = (user.clone(), id.clone(), action.clone());
     let result = blocking(move || {
@@ -370,8 +360,13 @@ async fn request_action(
     })
     .await;
     match result {
-        Ok(_) if action == "decline" => see_other(&format!("{}?info=decline", base(&provider_id))),
-        Ok(_) => see_other(&format!("{}/{id}?info={action}", base(&provider_id))),
+        Ok(_) if action == "decline" => {
+            Ok(see_other(&format!("{}?info=decline", base(&provider_id))))
+        }
+        Ok(_) => Ok(see_other(&format!(
+            "{}/{id}?info={action}",
+            base(&provider_id)
+        ))),
         Err(AppError::Validation(errors)) => {
             show_request(
                 &state,
@@ -384,7 +379,7 @@ async fn request_action(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -402,19 +397,17 @@ async fn set_capacity(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<CapacityForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let provider_id = path.into_inner();
-    if let Err(e) =
-        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+        .map_err(failed)?;
     let capacity = form.capacity.trim().parse().unwrap_or(0);
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.clone());
     match blocking(move || availability::set_capacity(&inner, &who, &pid, capacity)).await {
-        Ok(_) => see_other(&format!("{}?info=capacite", base(&provider_id))),
+        Ok(_) => Ok(see_other(&format!("{}?info=capacite", base(&provider_id)))),
         Err(AppError::Validation(errors)) => {
             show_requests(
                 &state,
@@ -426,7 +419,7 @@ async fn set_capacity(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -445,14 +438,12 @@ async fn add_absence(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<AbsenceForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let provider_id = path.into_inner();
-    if let Err(e) =
-        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+        .map_err(failed)?;
     let parse = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
     let input = AbsenceInput {
         starts_on: parse(&form.starts_on),
@@ -461,7 +452,7 @@ async fn add_absence(
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.clone());
     match blocking(move || availability::add_absence(&inner, &who, &pid, &input)).await {
-        Ok(_) => see_other(&format!("{}?info=absence", base(&provider_id))),
+        Ok(_) => Ok(see_other(&format!("{}?info=absence", base(&provider_id)))),
         Err(AppError::Validation(errors)) => {
             show_requests(
                 &state,
@@ -473,7 +464,7 @@ async fn add_absence(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -484,18 +475,19 @@ async fn remove_absence(
     user: PageUser,
     path: web::Path<(String, String)>,
     form: web::Form<CsrfForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (provider_id, absence_id) = path.into_inner();
-    if let Err(e) =
-        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+        .map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.clone());
     match blocking(move || availability::remove_absence(&inner, &who, &pid, &absence_id)).await {
-        Ok(_) => see_other(&format!("{}?info=absence-supprimee", base(&provider_id))),
-        Err(e) => error_page(&state, &user, &e),
+        Ok(_) => Ok(see_other(&format!(
+            "{}?info=absence-supprimee",
+            base(&provider_id)
+        ))),
+        Err(e) => Err(failed(e)),
     }
 }

@@ -3,7 +3,7 @@
 //! from a diagnostic is filled with what the diagnostic knows.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -13,6 +13,7 @@ use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 use crate::web::account::anonymous_page;
+use crate::web::page_error::PageResult;
 use crate::web::partners::surface::Surface;
 use crate::web::session::{check_anonymous_form, see_other};
 
@@ -145,7 +146,7 @@ async fn form_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     query: web::Query<Prefill>,
-) -> HttpResponse {
+) -> PageResult {
     request_form(req, state, Surface::Site, query.into_inner()).await
 }
 
@@ -155,7 +156,7 @@ pub(crate) async fn request_form(
     state: web::Data<AppState>,
     surface: Surface,
     q: Prefill,
-) -> HttpResponse {
+) -> PageResult {
     let journey = q.parcours.clone().unwrap_or_default();
     let mut form = RequestForm {
         postcode: q
@@ -184,7 +185,7 @@ pub(crate) async fn request_form(
     .await
     {
         Ok(data) => data,
-        Err(e) => return surface.error(&state, &e),
+        Err(e) => return Ok(surface.error(&state, &e)),
     };
     show(
         &req,
@@ -204,7 +205,7 @@ fn show(
     status: StatusCode,
     title: &str,
     data: Value,
-) -> HttpResponse {
+) -> PageResult {
     match surface {
         Surface::Site => {
             anonymous_page(req, state, status, "pages/assistance/request", title, data)
@@ -212,7 +213,7 @@ fn show(
         Surface::Module(_) => {
             let mut data = data;
             data["csrf_token"] = Value::Null;
-            surface.page(state, status, "pages/assistance/request", title, data)
+            Ok(surface.page(state, status, "pages/assistance/request", title, data))
         }
     }
 }
@@ -222,7 +223,7 @@ async fn submit(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<RequestForm>,
-) -> HttpResponse {
+) -> PageResult {
     send_request(req, state, Surface::Site, form.into_inner()).await
 }
 
@@ -261,7 +262,7 @@ pub(crate) async fn send_request(
     state: web::Data<AppState>,
     surface: Surface,
     form: RequestForm,
-) -> HttpResponse {
+) -> PageResult {
     // The key that makes a double click one request: the page's own token.
     let page_key = match &surface {
         Surface::Site => {
@@ -273,7 +274,7 @@ pub(crate) async fn send_request(
     };
     let page_key = match page_key {
         Ok(key) => key,
-        Err(e) => return surface.error(&state, &e),
+        Err(e) => return Ok(surface.error(&state, &e)),
     };
     let input = NewRequest {
         postcode: Some(form.postcode.trim().to_owned()),
@@ -327,16 +328,16 @@ pub(crate) async fn send_request(
                     .strip_prefix(&state.config.base_url)
                     .unwrap_or("/suivi")
                     .to_owned();
-                see_other(&format!("{path}?info=envoyee"))
+                Ok(see_other(&format!("{path}?info=envoyee")))
             }
             // In the frame, the confirmation; the tracking page opens outside it.
-            Surface::Module(_) => surface.page(
+            Surface::Module(_) => Ok(surface.page(
                 &state,
                 StatusCode::OK,
                 "pages/partners/module_sent",
                 "Demande envoyée",
                 json!({ "tracking_url": created.tracking_url }),
-            ),
+            )),
         },
         Err(AppError::Validation(mut errors)) => {
             // The form has one place field: the postcode.
@@ -347,7 +348,7 @@ pub(crate) async fn send_request(
             let shown = surface.clone();
             let data = match blocking(move || form_data(&inner, &shown, &form, &errors)).await {
                 Ok(data) => data,
-                Err(e) => return surface.error(&state, &e),
+                Err(e) => return Ok(surface.error(&state, &e)),
             };
             show(
                 &req,
@@ -358,6 +359,6 @@ pub(crate) async fn send_request(
                 data,
             )
         }
-        Err(e) => surface.error(&state, &e),
+        Err(e) => Ok(surface.error(&state, &e)),
     }
 }

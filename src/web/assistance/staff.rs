@@ -1,12 +1,13 @@
 //! Staff pages of assistance requests: every request with filters (the escalation queue first),
 //! one request with manual assignment and closing, and comment moderation.
 
+use crate::web::page_error::PageResult;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{blocking, error_page, first_errors, request_summary, when_fr};
+use super::{blocking, failed, first_errors, request_summary, when_fr};
 use crate::assistance::staff::{self, AssignInput};
 use crate::assistance::survey;
 use crate::domain::assistance::RequestStatus;
@@ -40,18 +41,15 @@ async fn list_page(
     state: web::Data<AppState>,
     user: PageUser,
     query: web::Query<ListQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
-    if let Err(e) = require_staff(&user) {
-        return error_page(&state, &user, &e);
-    }
+    require_staff(&user).map_err(failed)?;
     let filter = query.etat.as_deref().and_then(RequestStatus::parse);
     let inner = state.clone().into_inner();
     let who = user.clone();
-    let list = match blocking(move || staff::list(&inner, &who, filter)).await {
-        Ok(l) => l,
-        Err(e) => return error_page(&state, &user, &e),
-    };
+    let list = blocking(move || staff::list(&inner, &who, filter))
+        .await
+        .map_err(failed)?;
     let tabs: Vec<Value> = RequestStatus::ALL
         .iter()
         .map(|s| {
@@ -64,7 +62,7 @@ async fn list_page(
             })
         })
         .collect();
-    page(
+    Ok(page(
         &state,
         StatusCode::OK,
         "pages/assistance/staff_list",
@@ -83,7 +81,7 @@ async fn list_page(
                 "updated": when_fr(v.updated_at),
             })).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 #[get("/instruction/demandes/{id}")]
@@ -91,7 +89,7 @@ async fn request_page(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     show(
         &state,
@@ -109,10 +107,8 @@ async fn show(
     id: &str,
     status: StatusCode,
     errors: &FieldErrors,
-) -> HttpResponse {
-    if let Err(e) = require_staff(user) {
-        return error_page(state, user, &e);
-    }
+) -> PageResult {
+    require_staff(user).map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, rid) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
@@ -138,11 +134,8 @@ async fn show(
         Ok((view, choices, history))
     })
     .await;
-    let (view, choices, history) = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(state, user, &e),
-    };
-    page(
+    let (view, choices, history) = loaded.map_err(failed)?;
+    Ok(page(
         state,
         status,
         "pages/assistance/staff_request",
@@ -154,7 +147,7 @@ async fn show(
             "history": history,
             "errors": first_errors(errors),
         }),
-    )
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -172,21 +165,19 @@ async fn assign(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<StaffForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
-    if let Err(e) =
-        require_staff(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_staff(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+        .map_err(failed)?;
     let input = AssignInput {
         provider_id: form.provider_id.clone(),
     };
     let inner = state.clone().into_inner();
     let (who, rid) = (user.clone(), id.clone());
     match blocking(move || staff::assign_by_hand(&inner, &who, &rid, &input)).await {
-        Ok(_) => see_other(&format!("/instruction/demandes/{id}")),
+        Ok(_) => Ok(see_other(&format!("/instruction/demandes/{id}"))),
         Err(AppError::Validation(errors)) => {
             show(
                 &state,
@@ -197,7 +188,7 @@ async fn assign(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -208,19 +199,17 @@ async fn close(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<StaffForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
-    if let Err(e) =
-        require_staff(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_staff(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+        .map_err(failed)?;
     let message = form.message.clone();
     let inner = state.clone().into_inner();
     let (who, rid) = (user.clone(), id.clone());
     match blocking(move || staff::close_by_staff(&inner, &who, &rid, Some(&message))).await {
-        Ok(_) => see_other(&format!("/instruction/demandes/{id}")),
+        Ok(_) => Ok(see_other(&format!("/instruction/demandes/{id}"))),
         Err(AppError::Validation(errors)) => {
             show(
                 &state,
@@ -231,17 +220,17 @@ async fn close(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
 #[get("/instruction/avis")]
-async fn comments_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse {
+async fn comments_page(state: web::Data<AppState>, user: PageUser) -> PageResult {
     let user = user.0;
     let inner = state.clone().into_inner();
     let who = user.clone();
     match blocking(move || survey::pending_comments(&inner, &who)).await {
-        Ok(comments) => page(
+        Ok(comments) => Ok(page(
             &state,
             StatusCode::OK,
             "pages/assistance/comments",
@@ -255,8 +244,8 @@ async fn comments_page(state: web::Data<AppState>, user: PageUser) -> HttpRespon
                     "comment": c.comment,
                 })).collect::<Vec<_>>(),
             }),
-        ),
-        Err(e) => error_page(&state, &user, &e),
+        )),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -267,22 +256,20 @@ async fn moderate(
     user: PageUser,
     path: web::Path<(String, String)>,
     form: web::Form<CsrfForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (request_id, decision) = path.into_inner();
-    if let Err(e) =
-        require_staff(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_staff(&user)
+        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
+        .map_err(failed)?;
     let publish = decision == "publier";
     if !publish && decision != "rejeter" {
-        return error_page(&state, &user, &AppError::not_found("Action inconnue."));
+        return Err(failed(AppError::not_found("Action inconnue.")));
     }
     let inner = state.clone().into_inner();
     let who = user.clone();
     match blocking(move || survey::moderate(&inner, &who, &request_id, publish)).await {
-        Ok(()) => see_other("/instruction/avis"),
-        Err(e) => error_page(&state, &user, &e),
+        Ok(()) => Ok(see_other("/instruction/avis")),
+        Err(e) => Err(failed(e)),
     }
 }

@@ -2,8 +2,9 @@
 //! (with cancellation and erasure) and the satisfaction survey. No account: forms are protected
 //! by the anonymous CSRF cookie.
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -15,7 +16,6 @@ use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 use crate::web::account::anonymous_page;
 use crate::web::kit::InfoQuery;
-use crate::web::render_error;
 use crate::web::session::{check_anonymous_form, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -32,7 +32,7 @@ async fn tracking_page(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let token = path.into_inner();
     let inner = state.clone().into_inner();
     let asked = token.clone();
@@ -99,7 +99,7 @@ async fn tracking_page(
                 }),
             )
         }
-        Err(e) => render_error(&state, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -130,10 +130,8 @@ async fn on_tracking_page(
     (token, form): (String, ConfirmForm),
     act: VictimAction,
     (info, confirm): (&str, Confirmation),
-) -> HttpResponse {
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
+) -> PageResult {
+    check_anonymous_form(&req, &state, &form.csrf_token)?;
     if form.confirmation != "oui" {
         let action = req.path().to_owned();
         return anonymous_page(
@@ -154,8 +152,8 @@ async fn on_tracking_page(
     let inner = state.clone().into_inner();
     let asked = token.clone();
     match blocking(move || act(&inner, &asked, None)).await {
-        Ok(_) => see_other(&format!("/suivi/{token}?info={info}")),
-        Err(e) => render_error(&state, &e),
+        Ok(_) => Ok(see_other(&format!("/suivi/{token}?info={info}"))),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -165,7 +163,7 @@ async fn cancel(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<ConfirmForm>,
-) -> HttpResponse {
+) -> PageResult {
     on_tracking_page(
         req,
         state,
@@ -190,7 +188,7 @@ async fn erase(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<ConfirmForm>,
-) -> HttpResponse {
+) -> PageResult {
     on_tracking_page(
         req,
         state,
@@ -214,7 +212,7 @@ async fn survey_page(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<String>,
-) -> HttpResponse {
+) -> PageResult {
     show_survey(
         &req,
         &state,
@@ -233,7 +231,7 @@ async fn show_survey(
     status: StatusCode,
     errors: &FieldErrors,
     done: Option<&str>,
-) -> HttpResponse {
+) -> PageResult {
     let inner = state.clone().into_inner();
     let asked = token.to_owned();
     match blocking(move || survey::survey(&inner, &asked)).await {
@@ -252,7 +250,7 @@ async fn show_survey(
                 "ratings": (1..=5).map(|n| json!({"value": n, "id": format!("rating-{n}")})).collect::<Vec<_>>(),
             }),
         ),
-        Err(e) => render_error(state, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -270,11 +268,9 @@ async fn survey_answer(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<SurveyForm>,
-) -> HttpResponse {
+) -> PageResult {
     let form = form.into_inner();
-    if let Err(e) = check_anonymous_form(&req, &state, &form.csrf_token) {
-        return render_error(&state, &e);
-    }
+    check_anonymous_form(&req, &state, &form.csrf_token)?;
     let token = path.into_inner();
     let input = SurveyAnswer {
         rating: form.rating.parse().unwrap_or(0),
@@ -305,6 +301,6 @@ async fn survey_answer(
             )
             .await
         }
-        Err(e) => render_error(&state, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -1,18 +1,17 @@
 //! `/instruction/diagnostic`: the tree in force, read-only, for staff; an admin publishes a new
 //! version by pasting its file, checked first (every problem listed, nothing changed).
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde_json::json;
 
 use crate::diagnostic::staff::{self, Overview};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
-use crate::web::kit::{
-    InfoQuery, area_error_page as error_page, blocking, datetime_fr, with_query,
-};
+use crate::web::kit::{InfoQuery, blocking, datetime_fr, with_query};
 use crate::web::page;
 use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
@@ -31,8 +30,8 @@ fn overview_view(
     overview: Overview,
     info: Option<String>,
     errors: Vec<String>,
-) -> HttpResponse {
-    page(
+) -> PageResult {
+    Ok(page(
         state,
         status,
         "pages/diagnostic/staff",
@@ -57,7 +56,7 @@ fn overview_view(
             "info": info,
             "errors": errors,
         }),
-    )
+    ))
 }
 
 #[get("/instruction/diagnostic")]
@@ -65,7 +64,7 @@ async fn overview_page(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let info = query
         .info
@@ -75,7 +74,7 @@ async fn overview_page(
     let (inner, actor) = (data_of(&state), user.actor.clone());
     match blocking(move || staff::overview(&inner, &inner.diagnostic, &actor)).await {
         Ok(overview) => overview_view(&state, &user, StatusCode::OK, overview, info, Vec::new()),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -86,17 +85,11 @@ async fn publish(
     state: web::Data<AppState>,
     user: PageUser,
     payload: Multipart,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
-    let mut form =
-        match crate::http::multipart::read(payload, TREE_FILE_LIMIT, &state.uploads).await {
-            Ok(form) => form,
-            Err(e) => return error_page(&state, &user, &e),
-        };
+    let mut form = crate::http::multipart::read(payload, TREE_FILE_LIMIT, &state.uploads).await?;
     let token = form.texts.remove("csrf_token").unwrap_or_default();
-    if let Err(e) = check_form(&req, &state, &user, &token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &token)?;
     let text = match (form.refuse_too_large(), form.file) {
         (Err(e), _) => Err(e),
         (Ok(()), Some((_, bytes))) if !bytes.is_empty() => String::from_utf8(bytes)
@@ -114,10 +107,10 @@ async fn publish(
         Err(e) => Err(e),
     };
     match published {
-        Ok(version) => see_other(&with_query(
+        Ok(version) => Ok(see_other(&with_query(
             "/instruction/diagnostic",
             &[("info", &version)],
-        )),
+        ))),
         Err(AppError::Validation(errors)) => {
             let messages: Vec<String> = errors.into_values().flatten().collect();
             let (inner, actor) = (data_of(&state), user.actor.clone());
@@ -130,9 +123,9 @@ async fn publish(
                     None,
                     messages,
                 ),
-                Err(e) => error_page(&state, &user, &e),
+                Err(e) => Err(PageError::from(e)),
             }
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -1,12 +1,13 @@
 //! The auditor's pages: the audits assigned to them, and the per-criterion audit form.
 
+use crate::web::page_error::PageResult;
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde_json::{Value, json};
 
-use super::{blocking, criteria_groups, day_fr, error_page, event_label, first_errors};
+use super::{blocking, criteria_groups, day_fr, event_label, failed, first_errors};
 use crate::auth::Role;
 use crate::domain::label_application::{Action, ApplicationStatus, Finding};
 use crate::error::{AppError, FieldErrors};
@@ -38,17 +39,14 @@ async fn assigned(
     state: web::Data<AppState>,
     user: PageUser,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
-    if let Err(e) = require_auditor(&user) {
-        return error_page(&state, &user, &e);
-    }
+    require_auditor(&user).map_err(failed)?;
     let inner = state.clone().into_inner();
     let me = user.actor.clone();
-    let rows = match blocking(move || Ok(label::queue::list(&inner, &me, None)?.rows)).await {
-        Ok(rows) => rows,
-        Err(e) => return error_page(&state, &user, &e),
-    };
+    let rows = blocking(move || Ok(label::queue::list(&inner, &me, None)?.rows))
+        .await
+        .map_err(failed)?;
     let item = |r: &ApplicationListRow| {
         json!({
             "href": format!("/audit/{}", r.id),
@@ -60,7 +58,7 @@ async fn assigned(
     let (to_do, done): (Vec<_>, Vec<_>) = rows
         .iter()
         .partition(|r| r.status == ApplicationStatus::AuditScheduled);
-    page(
+    Ok(page(
         &state,
         StatusCode::OK,
         "pages/label/audits",
@@ -71,7 +69,7 @@ async fn assigned(
             "to_do": to_do.into_iter().map(item).collect::<Vec<_>>(),
             "done": done.into_iter().map(item).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 #[get("/audit/{application}")]
@@ -79,7 +77,7 @@ async fn audit_page(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     show(
@@ -106,10 +104,8 @@ async fn show(
     status: StatusCode,
     errors: &FieldErrors,
     typed: Option<&Typed>,
-) -> HttpResponse {
-    if let Err(e) = require_auditor(user) {
-        return error_page(state, user, &e);
-    }
+) -> PageResult {
+    require_auditor(user).map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
@@ -118,10 +114,7 @@ async fn show(
         Ok((view, events))
     })
     .await;
-    let (view, events) = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(state, user, &e),
-    };
+    let (view, events) = loaded.map_err(failed)?;
     let mut groups = criteria_groups(&view, errors, "findings");
     for group in groups.as_array_mut().into_iter().flatten() {
         for c in group["criteria"].as_array_mut().into_iter().flatten() {
@@ -157,7 +150,7 @@ async fn show(
         .available_actions
         .iter()
         .any(|a| a == Action::RecordAudit.slug());
-    page(
+    Ok(page(
         state,
         status,
         "pages/label/audit",
@@ -182,7 +175,7 @@ async fn show(
                 "reason": e.reason,
             })).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 #[post("/audit/{application}")]
@@ -192,7 +185,7 @@ async fn record(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     let fields = form.into_inner();
@@ -203,11 +196,9 @@ async fn record(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    if let Err(e) =
-        require_auditor(&user).and_then(|()| check_form(&req, &state, &user, &get("csrf_token")))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_auditor(&user)
+        .and_then(|()| check_form(&req, &state, &user, &get("csrf_token")))
+        .map_err(failed)?;
     let mut typed = Typed {
         findings: BTreeMap::new(),
         recommendation: get("recommendation"),
@@ -259,7 +250,7 @@ async fn record(
         Err(AppError::Validation(errors))
     };
     match result {
-        Ok(_) => see_other("/audit?info=enregistre"),
+        Ok(_) => Ok(see_other("/audit?info=enregistre")),
         Err(AppError::Validation(errors)) => {
             show(
                 &state,
@@ -271,6 +262,6 @@ async fn record(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }

@@ -9,13 +9,12 @@ mod portal;
 mod public;
 mod review;
 
-use actix_web::{HttpResponse, web};
+use actix_web::web;
 use serde_json::{Value, json};
 
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
 use crate::label::views::{CriterionView, LabelApplicationView};
-use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(public::configure)
@@ -39,11 +38,6 @@ fn back(user: &CurrentUser) -> (&'static str, &'static str) {
 /// A label page's error, leading back to the visitor's label area.
 fn failed(error: AppError) -> PageError {
     PageError::from(error).back(back)
-}
-
-/// An error as a French page, with a way back that suits the visitor.
-fn error_page(state: &AppState, user: &CurrentUser, error: &AppError) -> HttpResponse {
-    crate::web::kit::error_page(state, user, error, back(user))
 }
 
 /// The criteria of an application grouped by theme, with field ids and errors for forms.

@@ -2,12 +2,13 @@
 //! application (fee, scheduling, decision), and the labels to watch (expiring within 90 days,
 //! suspended, withdrawn) with their actions.
 
+use crate::web::page_error::PageResult;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{blocking, criteria_groups, day_fr, error_page, euros, event_label, first_errors};
+use super::{blocking, criteria_groups, day_fr, euros, event_label, failed, first_errors};
 use crate::domain::label_application::{
     Action, ApplicationKind, ApplicationStatus, FeeStatus, reason_required,
 };
@@ -62,11 +63,9 @@ async fn queue(
     state: web::Data<AppState>,
     user: PageUser,
     query: web::Query<QueueQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
-    if let Err(e) = require_staff(&user) {
-        return error_page(&state, &user, &e);
-    }
+    require_staff(&user).map_err(failed)?;
     let filter = query
         .etat
         .as_deref()
@@ -79,10 +78,7 @@ async fn queue(
         Ok((selection.rows, selection.counts))
     })
     .await;
-    let (rows, counts) = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(&state, &user, &e),
-    };
+    let (rows, counts) = loaded.map_err(failed)?;
     let tabs: Vec<Value> = QUEUE_STATES
         .iter()
         .filter(|s| counts.get(s.as_str()).copied().unwrap_or(0) > 0 || Some(**s) == filter)
@@ -95,7 +91,7 @@ async fn queue(
             })
         })
         .collect();
-    page(
+    Ok(page(
         &state,
         StatusCode::OK,
         "pages/label/queue",
@@ -118,7 +114,7 @@ async fn queue(
                 "updated": date_fr(r.updated_at),
             })).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 #[get("/instruction/label/{application}")]
@@ -127,7 +123,7 @@ async fn application_page(
     user: PageUser,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let info = query.info.as_deref().map(|slug| match slug {
         "frais" => "Le statut des frais est enregistré.".to_owned(),
@@ -158,10 +154,8 @@ async fn show(
     errors: &FieldErrors,
     failed_action: Option<&str>,
     info: Option<String>,
-) -> HttpResponse {
-    if let Err(e) = require_staff(user) {
-        return error_page(state, user, &e);
-    }
+) -> PageResult {
+    require_staff(user).map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
@@ -171,10 +165,7 @@ async fn show(
         Ok((view, events, auditors))
     })
     .await;
-    let (view, events, auditors) = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(state, user, &e),
-    };
+    let (view, events, auditors) = loaded.map_err(failed)?;
     let actions: Vec<Value> = view
         .available_actions
         .iter()
@@ -203,7 +194,7 @@ async fn show(
         .available_actions
         .iter()
         .any(|a| a == Action::ScheduleAudit.slug());
-    page(
+    Ok(page(
         state,
         status,
         "pages/label/review",
@@ -244,7 +235,7 @@ async fn show(
                 "reason": e.reason,
             })).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 #[post("/instruction/label/{application}/frais")]
@@ -254,15 +245,13 @@ async fn set_fee(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     let fields = form.into_inner();
-    if let Err(e) = require_staff(&user)
+    require_staff(&user)
         .and_then(|()| check_form(&req, &state, &user, &form_value(&fields, "csrf_token")))
-    {
-        return error_page(&state, &user, &e);
-    }
+        .map_err(failed)?;
     let Some(fee) = FeeStatus::parse(&form_value(&fields, "fee_status")) else {
         let errors = FieldErrors::from([(
             "fee_status".to_owned(),
@@ -282,8 +271,8 @@ async fn set_fee(
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.clone());
     match blocking(move || label::set_fee(&inner, &inner.criteria, &who, &app_id, fee)).await {
-        Ok(_) => see_other(&format!("/instruction/label/{id}?info=frais")),
-        Err(e) => error_page(&state, &user, &e),
+        Ok(_) => Ok(see_other(&format!("/instruction/label/{id}?info=frais"))),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -294,17 +283,15 @@ async fn act(
     user: PageUser,
     path: web::Path<(String, String)>,
     form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (id, slug) = path.into_inner();
     let fields = form.into_inner();
-    if let Err(e) = require_staff(&user)
+    require_staff(&user)
         .and_then(|()| check_form(&req, &state, &user, &form_value(&fields, "csrf_token")))
-    {
-        return error_page(&state, &user, &e);
-    }
+        .map_err(failed)?;
     let Some(action) = Action::from_slug(&slug) else {
-        return error_page(&state, &user, &AppError::not_found("Action inconnue."));
+        return Err(failed(AppError::not_found("Action inconnue.")));
     };
     let audit_date = form_value(&fields, "audit_date");
     let parsed_date = chrono::NaiveDate::parse_from_str(&audit_date, "%Y-%m-%d").ok();
@@ -335,7 +322,10 @@ async fn act(
     let (who, app_id) = (user.clone(), id.clone());
     match blocking(move || label::act(&inner, &inner.criteria, &who, &app_id, action, input)).await
     {
-        Ok(_) => see_other(&format!("/instruction/label/{id}?info={}", action.slug())),
+        Ok(_) => Ok(see_other(&format!(
+            "/instruction/label/{id}?info={}",
+            action.slug()
+        ))),
         Err(AppError::Validation(errors)) => {
             show(
                 &state,
@@ -348,7 +338,7 @@ async fn act(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -366,12 +356,12 @@ fn label_row(l: &crate::label::views::LabelView) -> Value {
 }
 
 #[get("/instruction/labels")]
-async fn labels_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse {
+async fn labels_page(state: web::Data<AppState>, user: PageUser) -> PageResult {
     let user = user.0;
     let inner = state.clone().into_inner();
     let who = user.clone();
     match blocking(move || label_service::staff_lists(&inner, &who, 90)).await {
-        Ok(lists) => page(
+        Ok(lists) => Ok(page(
             &state,
             StatusCode::OK,
             "pages/label/labels",
@@ -382,8 +372,8 @@ async fn labels_page(state: web::Data<AppState>, user: PageUser) -> HttpResponse
                 "suspended": lists.suspended.iter().map(label_row).collect::<Vec<_>>(),
                 "withdrawn": lists.withdrawn.iter().map(label_row).collect::<Vec<_>>(),
             }),
-        ),
-        Err(e) => error_page(&state, &user, &e),
+        )),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -392,7 +382,7 @@ async fn label_page(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     show_label(&state, &user, &path.into_inner(), StatusCode::OK, None).await
 }
@@ -403,7 +393,7 @@ async fn show_label(
     number: &str,
     status: StatusCode,
     error: Option<(String, String)>,
-) -> HttpResponse {
+) -> PageResult {
     let inner = state.clone().into_inner();
     let (who, asked) = (user.clone(), number.to_owned());
     let loaded = blocking(move || {
@@ -411,10 +401,7 @@ async fn show_label(
         Ok((label_service::staff_view(&inner, &who, &asked)?, events))
     })
     .await;
-    let (label, events) = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(state, user, &e),
-    };
+    let (label, events) = loaded.map_err(failed)?;
     let action = |a: LabelAction, button: &str, reason: bool| {
         json!({
             "slug": a.slug(), "button": button, "reason": reason,
@@ -432,7 +419,7 @@ async fn show_label(
         ],
         _ => vec![],
     };
-    page(
+    Ok(page(
         state,
         status,
         "pages/label/label",
@@ -454,7 +441,7 @@ async fn show_label(
                 "reason": e.reason,
             })).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 #[post("/instruction/labels/{number}/{action}")]
@@ -464,23 +451,21 @@ async fn act_on_label(
     user: PageUser,
     path: web::Path<(String, String)>,
     form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (number, slug) = path.into_inner();
     let fields = form.into_inner();
-    if let Err(e) = require_staff(&user)
+    require_staff(&user)
         .and_then(|()| check_form(&req, &state, &user, &form_value(&fields, "csrf_token")))
-    {
-        return error_page(&state, &user, &e);
-    }
+        .map_err(failed)?;
     let Some(action) = LabelAction::from_slug(&slug) else {
-        return error_page(&state, &user, &AppError::not_found("Action inconnue."));
+        return Err(failed(AppError::not_found("Action inconnue.")));
     };
     let reason = form_value(&fields, "reason");
     let inner = state.clone().into_inner();
     let (who, asked) = (user.clone(), number.clone());
     match blocking(move || label_service::act(&inner, &who, &asked, action, Some(&reason))).await {
-        Ok(_) => see_other(&format!("/instruction/labels/{number}")),
+        Ok(_) => Ok(see_other(&format!("/instruction/labels/{number}"))),
         Err(e @ AppError::Validation(_)) => {
             show_label(
                 &state,
@@ -491,6 +476,6 @@ async fn act_on_label(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(failed(e)),
     }
 }

@@ -1,6 +1,7 @@
 //! Alerts: staff publish and withdraw them (`/observatoire/alertes`), with the waves the
 //! daily pass detected beside; the public reads them in `/alertes.atom`.
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
@@ -14,9 +15,7 @@ use crate::http::extract::CurrentUser;
 use crate::observatory::alerts::{self, AlertInput, AlertView};
 use crate::observatory::signals;
 use crate::state::AppState;
-use crate::web::kit::{
-    area_error_page as error_page, blocking, first_errors, form_value, form_values,
-};
+use crate::web::kit::{blocking, first_errors, form_value, form_values};
 use crate::web::page;
 use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
@@ -42,7 +41,7 @@ async fn list_page(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<ListQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (inner, actor) = (data_of(&state), user.actor.clone());
     let loaded = blocking(move || {
@@ -52,16 +51,13 @@ async fn list_page(
         ))
     })
     .await;
-    let (all, waves) = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(&state, &user, &e),
-    };
+    let (all, waves) = loaded?;
     let info = match query.info.as_deref() {
         Some("publiee") => Some("L'alerte est publiée : elle est en ligne pendant sa période."),
         Some("retiree") => Some("L'alerte est retirée."),
         _ => None,
     };
-    page(
+    Ok(page(
         &state,
         StatusCode::OK,
         "pages/observatory/alerts",
@@ -79,7 +75,7 @@ async fn list_page(
             })).collect::<Vec<_>>(),
             "signals": waves,
         }),
-    )
+    ))
 }
 
 const SCOPES: [(&str, &str); 3] = [
@@ -99,14 +95,14 @@ fn form_view(
     status: StatusCode,
     input: &AlertInput,
     errors: &FieldErrors,
-) -> HttpResponse {
+) -> PageResult {
     let checked = |list: &[String], code: &str| list.iter().any(|c| c == code);
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let scopes: Vec<Value> = SCOPES
         .iter()
         .map(|(code, label)| json!({"code": code, "label": label, "checked": input.scope == *code}))
         .collect();
-    page(
+    Ok(page(
         state,
         status,
         "pages/observatory/alert_form",
@@ -131,7 +127,7 @@ fn form_view(
             "regions": state.departements.regions().into_iter().map(|(code, name)| json!({"selected": input.scope == "region" && input.scope_code.as_deref() == Some(&code), "code": code, "label": name})).collect::<Vec<Value>>(),
             "departements": state.departements.all().iter().map(|d| json!({"code": d.code, "label": format!("{} ({})", d.name, d.code), "selected": input.scope == "departement" && input.scope_code.as_deref() == Some(&d.code)})).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 #[get("/observatoire/alertes/nouvelle")]
@@ -139,7 +135,7 @@ async fn new_page(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<NewQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let signal = query.into_inner().signal.filter(|s| !s.is_empty());
     let (inner, actor) = (data_of(&state), user.actor.clone());
@@ -154,7 +150,7 @@ async fn new_page(
     .await;
     match draft {
         Ok(input) => form_view(&state, &user, StatusCode::OK, &input, &FieldErrors::new()),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -183,12 +179,10 @@ async fn publish(
     state: web::Data<AppState>,
     user: PageUser,
     form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let fields = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &form_value(&fields, "csrf_token"))?;
     let mut errors = FieldErrors::new();
     let scope = form_value(&fields, "scope");
     let input = AlertInput {
@@ -213,7 +207,7 @@ async fn publish(
     }
     let (inner, actor, sent) = (data_of(&state), user.actor.clone(), input.clone());
     match blocking(move || alerts::publish(&inner, &actor, &sent)).await {
-        Ok(_) => see_other("/observatoire/alertes?info=publiee"),
+        Ok(_) => Ok(see_other("/observatoire/alertes?info=publiee")),
         Err(AppError::Validation(errors)) => form_view(
             &state,
             &user,
@@ -221,7 +215,7 @@ async fn publish(
             &input,
             &errors,
         ),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -232,15 +226,13 @@ async fn withdraw(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<crate::web::kit::CsrfForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
-    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &form.csrf_token)?;
     let (inner, actor, id) = (data_of(&state), user.actor.clone(), path.into_inner());
     match blocking(move || alerts::withdraw(&inner, &actor, &id)).await {
-        Ok(()) => see_other("/observatoire/alertes?info=retiree"),
-        Err(e) => error_page(&state, &user, &e),
+        Ok(()) => Ok(see_other("/observatoire/alertes?info=retiree")),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -280,13 +272,13 @@ pub fn feed(state: &AppState, live: &[AlertView]) -> String {
 }
 
 #[get("/alertes.atom")]
-async fn atom(state: web::Data<AppState>) -> HttpResponse {
+async fn atom(state: web::Data<AppState>) -> PageResult {
     let inner = data_of(&state);
     match blocking(move || alerts::live(&inner)).await {
-        Ok(live) => HttpResponse::Ok()
+        Ok(live) => Ok(HttpResponse::Ok()
             .content_type("application/atom+xml; charset=utf-8")
             .insert_header(("Cache-Control", "public, max-age=300"))
-            .body(feed(&state, &live)),
-        Err(e) => crate::web::render_error(&state, &e),
+            .body(feed(&state, &live))),
+        Err(e) => Err(PageError::from(e)),
     }
 }

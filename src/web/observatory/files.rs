@@ -2,8 +2,9 @@
 //! notes and fingerprints, and for admins the correction of a month, published as a new
 //! revision beside the earlier ones.
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -12,7 +13,7 @@ use crate::french::{datetime_fr, month_fr};
 use crate::http::extract::CurrentUser;
 use crate::observatory::{open_data, statistics};
 use crate::state::AppState;
-use crate::web::kit::{area_error_page as error_page, blocking};
+use crate::web::kit::blocking;
 use crate::web::page;
 use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
@@ -42,7 +43,7 @@ fn files_view(
     months: &[statistics::Month],
     info: Option<String>,
     refused: Option<&Refused>,
-) -> HttpResponse {
+) -> PageResult {
     let months: Vec<Value> = months
         .iter()
         .map(|m| {
@@ -64,7 +65,7 @@ fn files_view(
             })
         })
         .collect();
-    page(
+    Ok(page(
         state,
         status,
         "pages/observatory/files",
@@ -75,7 +76,7 @@ fn files_view(
         },
         Some(user),
         json!({ "info": info, "months": months }),
-    )
+    ))
 }
 
 async fn months(state: &web::Data<AppState>) -> Result<Vec<statistics::Month>, AppError> {
@@ -88,7 +89,7 @@ async fn files_page(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<FilesQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let info = match (&query.mois, query.revision) {
         (Some(month), Some(revision)) => Some(format!(
@@ -98,7 +99,7 @@ async fn files_page(
     };
     match months(&state).await {
         Ok(all) => files_view(&state, &user, StatusCode::OK, &all, info, None),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -117,12 +118,10 @@ async fn correct(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<CorrectionForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let CorrectionForm { csrf_token, note } = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &csrf_token)?;
     let month = path.into_inner();
     let (inner, actor, asked, said) = (
         data_of(&state),
@@ -135,14 +134,14 @@ async fn correct(
             .await;
     let (status, message) = match outcome {
         Ok(revision) => {
-            return see_other(&format!(
+            return Ok(see_other(&format!(
                 "/observatoire/fichiers?mois={month}&revision={revision}"
-            ));
+            )));
         }
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
             (crate::http::problem::status_of(&e), e.said())
         }
-        Err(e) => return error_page(&state, &user, &e),
+        Err(e) => return Err(PageError::from(e)),
     };
     match months(&state).await {
         Ok(all) if all.iter().any(|m| m.month == month) => {
@@ -153,11 +152,9 @@ async fn correct(
             };
             files_view(&state, &user, status, &all, None, Some(&refused))
         }
-        Ok(_) => error_page(
-            &state,
-            &user,
-            &AppError::not_found("Ce mois n'a pas de fichier publié."),
-        ),
-        Err(e) => error_page(&state, &user, &e),
+        Ok(_) => Err(PageError::from(AppError::not_found(
+            "Ce mois n'a pas de fichier publié.",
+        ))),
+        Err(e) => Err(PageError::from(e)),
     }
 }

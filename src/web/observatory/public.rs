@@ -1,6 +1,7 @@
 //! `/statistiques`: the public monthly figures (from the published files, small counts under
 //! secrecy), and the files themselves with their Table Schema.
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
@@ -16,8 +17,8 @@ use crate::observatory::open_data::{self, NO_REGION};
 use crate::observatory::statistics::{self, Cell};
 use crate::state::AppState;
 use crate::web::kit::{blocking, filled};
+use crate::web::page;
 use crate::web::session::{MaybeUser, data_of};
-use crate::web::{page, render_error};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(statistics_page)
@@ -138,28 +139,28 @@ async fn statistics_page(
     state: web::Data<AppState>,
     user: MaybeUser,
     query: web::Query<StatisticsQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user: Option<CurrentUser> = user.0;
     let inner = data_of(&state);
     let query = query.into_inner();
     match blocking(move || view(&inner, &query)).await {
-        Ok(data) => page(
+        Ok(data) => Ok(page(
             &state,
             StatusCode::OK,
             "pages/observatory/statistics",
             "Statistiques de la cybermalveillance",
             user.as_ref(),
             data,
-        ),
-        Err(e) => render_error(&state, &e),
+        )),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
 #[get("/statistiques/donnees/schema.json")]
-async fn schema() -> HttpResponse {
-    HttpResponse::Ok()
+async fn schema() -> PageResult {
+    Ok(HttpResponse::Ok()
         .content_type("application/json; charset=utf-8")
-        .body(open_data::SCHEMA)
+        .body(open_data::SCHEMA))
 }
 
 #[derive(Debug, Deserialize)]
@@ -173,20 +174,22 @@ async fn download(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<FileQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let name = path.into_inner();
     let Some(month) = name.strip_suffix(".csv").map(str::to_owned) else {
-        return render_error(&state, &AppError::not_found("Ce fichier n'existe pas."));
+        return Err(PageError::from(AppError::not_found(
+            "Ce fichier n'existe pas.",
+        )));
     };
     let (inner, revision) = (data_of(&state), query.revision);
     match blocking(move || statistics::file(&inner, &month, revision)).await {
-        Ok(release) => file(
+        Ok(release) => Ok(file(
             "text/csv; charset=utf-8",
             Disposition::Attachment,
             &format!("signalements-{}-r{}.csv", release.month, release.revision),
             "signalements.csv",
             release.csv.into_bytes(),
-        ),
-        Err(e) => render_error(&state, &e),
+        )),
+        Err(e) => Err(PageError::from(e)),
     }
 }

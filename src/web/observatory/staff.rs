@@ -1,8 +1,9 @@
 //! `/observatoire`: the staff dashboard (filters, charts each with its data table, a CSV of
 //! each view as shown).
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{get, web};
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,7 +16,7 @@ use crate::http::download::{Disposition, file};
 use crate::http::extract::CurrentUser;
 use crate::observatory::dashboard::{Dashboard, Filter};
 use crate::state::AppState;
-use crate::web::kit::{area_error_page as error_page, blocking, filled, first_errors, with_query};
+use crate::web::kit::{blocking, filled, first_errors, with_query};
 use crate::web::page;
 use crate::web::session::StaffUser;
 use crate::web::session::data_of;
@@ -294,37 +295,37 @@ async fn dashboard_page(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<DashboardQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let query = query.into_inner();
     match compute(&state, &user, &query).await {
-        Ok(d) => page(
+        Ok(d) => Ok(page(
             &state,
             StatusCode::OK,
             "pages/observatory/dashboard",
             "Observatoire",
             Some(&user),
             view(&state, &query, &d),
-        ),
+        )),
         Err(AppError::Validation(errors)) => {
             // The filters as sent, with each problem beside its field; the views are not shown.
             let fallback = DashboardQuery::default();
             let Ok(d) = compute(&state, &user, &fallback).await else {
-                return error_page(&state, &user, &AppError::Validation(errors));
+                return Err(PageError::from(AppError::Validation(errors)));
             };
             let mut data = view(&state, &query, &d);
             data["errors"] = first_errors(&errors);
             data["invalid"] = json!(true);
-            page(
+            Ok(page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "pages/observatory/dashboard",
                 "Erreur : observatoire",
                 Some(&user),
                 data,
-            )
+            ))
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -334,38 +335,31 @@ async fn download(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<DashboardQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let query = query.into_inner();
-    let d = match compute(&state, &user, &query).await {
-        Ok(d) => d,
-        Err(e) => return error_page(&state, &user, &e),
-    };
+    let d = compute(&state, &user, &query).await?;
     let vue = query.vue.as_deref().unwrap_or("semaines");
     let Some(rows) = csv_rows(&d, vue) else {
-        return error_page(
-            &state,
-            &user,
-            &AppError::not_found(
-                "Cette vue n'existe pas : semaines, menaces, territoires, parcours ou assistance.",
-            ),
-        );
+        return Err(PageError::from(AppError::not_found(
+            "Cette vue n'existe pas : semaines, menaces, territoires, parcours ou assistance.",
+        )));
     };
     let mut out = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     for row in rows {
         if let Err(e) = out.write_record(&row) {
-            return error_page(&state, &user, &AppError::Internal(e.to_string()));
+            return Err(PageError::from(AppError::Internal(e.to_string())));
         }
     }
     match out.into_inner() {
-        Ok(bytes) => file(
+        Ok(bytes) => Ok(file(
             "text/csv; charset=utf-8",
             Disposition::Attachment,
             &format!("observatoire-{vue}-{}-{}.csv", d.from, d.to),
             "observatoire.csv",
             bytes,
-        ),
-        Err(e) => error_page(&state, &user, &AppError::Internal(e.to_string())),
+        )),
+        Err(e) => Err(PageError::from(AppError::Internal(e.to_string()))),
     }
 }
 

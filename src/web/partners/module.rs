@@ -19,6 +19,7 @@ use crate::web::diagnostic::nearby::{self, Looking, PlaceQuery};
 use crate::web::diagnostic::victim::{self, AnswerForm};
 use crate::web::kit::blocking;
 use crate::web::page;
+use crate::web::page_error::PageResult;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(home)
@@ -307,16 +308,16 @@ async fn request_page(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<Prefill>,
-) -> HttpResponse {
+) -> PageResult {
     match open(&state, &path.into_inner()).await {
         Ok(surface) if surface.offers_help() => {
             request::request_form(req, state, surface, query.into_inner()).await
         }
-        Ok(surface) => surface.error(
+        Ok(surface) => Ok(surface.error(
             &state,
             &AppError::not_found("Ce service propose le diagnostic seul."),
-        ),
-        Err(closed) => closed,
+        )),
+        Err(closed) => Ok(closed),
     }
 }
 
@@ -326,15 +327,15 @@ async fn request_submit(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<RequestForm>,
-) -> HttpResponse {
+) -> PageResult {
     match open(&state, &path.into_inner()).await {
         Ok(surface) if surface.offers_help() => {
             request::send_request(req, state, surface, form.into_inner()).await
         }
-        Ok(surface) => surface.error(
+        Ok(surface) => Ok(surface.error(
             &state,
             &AppError::not_found("Ce service propose le diagnostic seul."),
-        ),
-        Err(closed) => closed,
+        )),
+        Err(closed) => Ok(closed),
     }
 }

@@ -3,8 +3,9 @@
 //! figures, and what to give its web team (the snippet, a live preview, what the module
 //! collects).
 
+use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde_json::{Value, json};
 
 use crate::domain::audience::Audience;
@@ -16,7 +17,7 @@ use crate::partners::statistics::{self, StatisticsQuery};
 use crate::partners::{self, PartnerInput, PartnerView};
 use crate::state::AppState;
 use crate::web::kit::InfoQuery;
-use crate::web::kit::{area_error_page as error_page, blocking, first_errors, form_value};
+use crate::web::kit::{blocking, first_errors, form_value};
 use crate::web::page;
 use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of, see_other};
@@ -32,7 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 #[get("/partenaires")]
-async fn list_page(state: web::Data<AppState>, user: StaffUser) -> HttpResponse {
+async fn list_page(state: web::Data<AppState>, user: StaffUser) -> PageResult {
     let user = user.0;
     let (inner, actor) = (data_of(&state), user.actor.clone());
     let loaded = blocking(move || {
@@ -42,16 +43,13 @@ async fn list_page(state: web::Data<AppState>, user: StaffUser) -> HttpResponse 
         ))
     })
     .await;
-    let (all, expiring) = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(&state, &user, &e),
-    };
+    let (all, expiring) = loaded?;
     let name_of = |id: &str| {
         all.iter()
             .find(|p| p.id == id)
             .map_or(id.to_owned(), |p| p.name.clone())
     };
-    page(
+    Ok(page(
         &state,
         StatusCode::OK,
         "pages/partners/list",
@@ -66,7 +64,7 @@ async fn list_page(state: web::Data<AppState>, user: StaffUser) -> HttpResponse 
                 "expires": e.key.expires_fr,
             })).collect::<Vec<_>>(),
         }),
-    )
+    ))
 }
 
 const SCOPES: [(&str, &str); 3] = [
@@ -142,8 +140,8 @@ fn new_view(
     status: StatusCode,
     input: &PartnerInput,
     errors: &FieldErrors,
-) -> HttpResponse {
-    page(
+) -> PageResult {
+    Ok(page(
         state,
         status,
         "pages/partners/new",
@@ -154,11 +152,11 @@ fn new_view(
         },
         Some(user),
         form_data(state, input, errors),
-    )
+    ))
 }
 
 #[get("/partenaires/nouveau")]
-async fn new_page(state: web::Data<AppState>, user: StaffUser) -> HttpResponse {
+async fn new_page(state: web::Data<AppState>, user: StaffUser) -> PageResult {
     let user = user.0;
     let input = PartnerInput {
         scope: "parcours".into(),
@@ -174,16 +172,14 @@ async fn create(
     state: web::Data<AppState>,
     user: PageUser,
     form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let fields = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &form_value(&fields, "csrf_token"))?;
     let input = input_of(&fields);
     let (inner, actor, sent) = (data_of(&state), user.actor.clone(), input.clone());
     match blocking(move || partners::create(&inner, &inner.partners, &actor, &sent)).await {
-        Ok(created) => see_other(&format!("/partenaires/{}?info=cree", created.id)),
+        Ok(created) => Ok(see_other(&format!("/partenaires/{}?info=cree", created.id))),
         Err(AppError::Validation(errors)) => new_view(
             &state,
             &user,
@@ -191,7 +187,7 @@ async fn create(
             &input,
             &errors,
         ),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -210,7 +206,7 @@ async fn partner_view(
     id: String,
     edited: Option<(&PartnerInput, &FieldErrors)>,
     shown: Shown,
-) -> HttpResponse {
+) -> PageResult {
     let (inner, actor) = (data_of(state), user.actor.clone());
     let loaded = blocking(move || {
         let partner = partners::get(&inner, &actor, &id)?;
@@ -219,10 +215,7 @@ async fn partner_view(
         Ok::<_, AppError>((partner, keys, figures))
     })
     .await;
-    let (partner, keys, figures) = match loaded {
-        Ok(v) => v,
-        Err(e) => return error_page(state, user, &e),
-    };
+    let (partner, keys, figures) = loaded?;
     let current = input_from(&partner);
     let (input, errors, status) = match edited {
         Some((input, errors)) => (
@@ -248,14 +241,14 @@ async fn partner_view(
     data["journeys"] = table_view(&figures.journeys);
     data["requests"] = table_view(&figures.requests);
     data["snippet"] = json!(snippet(state, &partner));
-    page(
+    Ok(page(
         state,
         status,
         "pages/partners/partner",
         &partner.name,
         Some(user),
         data,
-    )
+    ))
 }
 
 /// A figures table as read: grouped thousands, a dash where a count is not published.
@@ -316,7 +309,7 @@ async fn partner_page(
     user: StaffUser,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let info = match query.info.as_deref() {
         Some("cree") => Some(
@@ -340,12 +333,10 @@ async fn update(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let fields = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form_value(&fields, "csrf_token")) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &form_value(&fields, "csrf_token"))?;
     let id = path.into_inner();
     let input = input_of(&fields);
     let (inner, actor, sent, asked) = (
@@ -355,11 +346,11 @@ async fn update(
         id.clone(),
     );
     match blocking(move || partners::update(&inner, &inner.partners, &actor, &asked, &sent)).await {
-        Ok(_) => see_other(&format!("/partenaires/{id}?info=modifie")),
+        Ok(_) => Ok(see_other(&format!("/partenaires/{id}?info=modifie"))),
         Err(AppError::Validation(errors)) => {
             partner_view(&state, &user, id, Some((&input, &errors)), Shown::default()).await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -379,15 +370,13 @@ async fn issue_key(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<KeyForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let KeyForm {
         csrf_token,
         remplace,
     } = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &csrf_token)?;
     let id = path.into_inner();
     let replaces = Some(remplace).filter(|r| !r.is_empty());
     let (inner, actor, asked) = (data_of(&state), user.actor.clone(), id.clone());
@@ -405,7 +394,7 @@ async fn issue_key(
             key_error: Some(crate::web::kit::first_message(&errors)),
             ..Shown::default()
         },
-        Err(e) => return error_page(&state, &user, &e),
+        Err(e) => return Err(PageError::from(e)),
     };
     partner_view(&state, &user, id, None, shown).await
 }
@@ -417,15 +406,13 @@ async fn revoke_key(
     user: PageUser,
     path: web::Path<(String, String)>,
     form: web::Form<crate::web::kit::CsrfForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
-    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &form.csrf_token)?;
     let (id, key) = path.into_inner();
     let (inner, actor, asked) = (data_of(&state), user.actor.clone(), id.clone());
     match blocking(move || keys::revoke(&inner, &actor, &asked, &key)).await {
-        Ok(()) => see_other(&format!("/partenaires/{id}?info=revoquee")),
+        Ok(()) => Ok(see_other(&format!("/partenaires/{id}?info=revoquee"))),
         Err(AppError::Conflict(message)) => {
             let shown = Shown {
                 key_error: Some(message),
@@ -433,6 +420,6 @@ async fn revoke_key(
             };
             partner_view(&state, &user, id, None, shown).await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

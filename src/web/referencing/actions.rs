@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::referencing::Asked;
+use crate::web::page_error::{PageError, PageResult};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct CharterForm {
@@ -18,13 +19,11 @@ pub async fn accept_charter(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<CharterForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     let form = form.into_inner();
-    if let Err(e) = check_post(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_post(&req, &state, &user, &form.csrf_token)?;
     let inner = state.clone().into_inner();
     let who = user.clone();
     let target = id.clone();
@@ -33,7 +32,10 @@ pub async fn accept_charter(
     })
     .await
     {
-        Ok(_) => see_other(&format!("{}?info=charte", organisation_path(&id))),
+        Ok(_) => Ok(see_other(&format!(
+            "{}?info=charte",
+            organisation_path(&id)
+        ))),
         Err(AppError::Validation(errors)) => {
             let errors = rename_fields(errors, &[("version", "charter")]);
             show_organisation(&state, &user, id, Outcome::errors(errors)).await
@@ -41,7 +43,7 @@ pub async fn accept_charter(
         Err(e @ AppError::Conflict(_)) => {
             show_organisation(&state, &user, id, Outcome::alert(&e)).await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -62,23 +64,19 @@ pub async fn act(
     user: PageUser,
     path: web::Path<(String, String)>,
     form: web::Form<ActionForm>,
-) -> HttpResponse {
+) -> PageResult {
     use crate::domain::referencing::Action;
     let user = user.0;
     let (id, slug) = path.into_inner();
     let form = form.into_inner();
-    if let Err(e) = check_post(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_post(&req, &state, &user, &form.csrf_token)?;
     let (action, info) = match slug.as_str() {
         "submit" => (Action::Submit, "depose"),
         "withdraw" => (Action::Withdraw, "abandon"),
         _ => {
-            return error_page(
-                &state,
-                &user,
-                &AppError::not_found("Cette action n'existe pas."),
-            );
+            return Err(PageError::from(AppError::not_found(
+                "Cette action n'existe pas.",
+            )));
         }
     };
     if action == Action::Withdraw && form.confirm != "oui" {
@@ -108,7 +106,10 @@ pub async fn act(
         )
     });
     match acted.await {
-        Ok(_) => see_other(&format!("{}?info={info}", organisation_path(&id))),
+        Ok(_) => Ok(see_other(&format!(
+            "{}?info={info}",
+            organisation_path(&id)
+        ))),
         Err(AppError::Validation(problems)) => {
             let mut outcome =
                 Outcome::errors(rename_fields(problems, &[("commune_code", "postcode")]));
@@ -120,6 +121,6 @@ pub async fn act(
         Err(e @ AppError::Conflict(_)) => {
             show_organisation(&state, &user, id, Outcome::alert(&e)).await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::actor::Actor;
 use crate::referencing::change_requests::PendingChange;
+use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::StaffUser;
 
 fn reviewed_field_label(field: &str) -> &'static str {
@@ -141,7 +142,7 @@ fn change_requests_page(
     info: Option<&str>,
     error: Option<String>,
     failed: Option<(String, String, Option<String>)>,
-) -> HttpResponse {
+) -> PageResult {
     let lines: Vec<ChangeRequestLine> = lines
         .into_iter()
         .map(|(mut line, id)| {
@@ -159,7 +160,7 @@ fn change_requests_page(
     } else {
         "Demandes de modification"
     };
-    page(
+    Ok(page(
         state,
         status,
         "pages/referencing/change_requests",
@@ -174,7 +175,7 @@ fn change_requests_page(
             "info": info,
             "error": error,
         }),
-    )
+    ))
 }
 
 #[get("/instruction/modifications")]
@@ -182,7 +183,7 @@ pub async fn change_requests_get(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let inner = data_of(&state);
     let info = match query.info.as_deref() {
@@ -195,7 +196,7 @@ pub async fn change_requests_get(
     let staff = user.actor.clone();
     match blocking(move || load_change_requests(&inner, &staff)).await {
         Ok(lines) => change_requests_page(&state, &user, StatusCode::OK, lines, info, None, None),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -214,22 +215,18 @@ pub async fn change_request_post(
     user: StaffUser,
     path: web::Path<(String, String)>,
     form: web::Form<DecisionForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let form = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &form.csrf_token)?;
     let (id, decision) = path.into_inner();
     let approve = match decision.as_str() {
         "approve" => true,
         "reject" => false,
         _ => {
-            return error_page(
-                &state,
-                &user,
-                &AppError::not_found("Cette décision n'existe pas."),
-            );
+            return Err(PageError::from(AppError::not_found(
+                "Cette décision n'existe pas.",
+            )));
         }
     };
     let (inner, actor, target) = (data_of(&state), user.clone(), id.clone());
@@ -240,11 +237,11 @@ pub async fn change_request_post(
     .await;
     let (status, error, failed) = match result {
         Ok(_) => {
-            return see_other(if approve {
+            return Ok(see_other(if approve {
                 "/instruction/modifications?info=approuvee"
             } else {
                 "/instruction/modifications?info=refusee"
-            });
+            }));
         }
         Err(AppError::Validation(errors)) => {
             let message = first_message(&errors);
@@ -255,12 +252,12 @@ pub async fn change_request_post(
             )
         }
         Err(AppError::Conflict(message)) => (StatusCode::CONFLICT, message, None),
-        Err(other) => return error_page(&state, &user, &other),
+        Err(other) => return Err(PageError::from(other)),
     };
     let inner = data_of(&state);
     let staff = user.actor.clone();
     match blocking(move || load_change_requests(&inner, &staff)).await {
         Ok(lines) => change_requests_page(&state, &user, status, lines, None, Some(error), failed),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

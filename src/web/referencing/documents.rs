@@ -2,6 +2,7 @@
 //! staff's view.
 
 use super::*;
+use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::StaffUser;
 
 #[post("/espace/organisations/{id}/documents")]
@@ -11,7 +12,7 @@ pub async fn upload_document(
     user: PageUser,
     path: web::Path<String>,
     payload: Multipart,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     // Who may upload, and from where, before a byte of the body is read.
@@ -20,27 +21,16 @@ pub async fn upload_document(
         Ok(()) => blocking(move || referencing::documents::may_upload(&inner, &who, &target)).await,
         Err(e) => Err(e),
     };
-    if let Err(e) = allowed {
-        return error_page(&state, &user, &e);
-    }
-    let mut form = match crate::http::multipart::read(
-        payload,
-        referencing::documents::MAX_BYTES,
-        &state.uploads,
-    )
-    .await
-    {
-        Ok(form) => form,
-        Err(e) => return error_page(&state, &user, &e),
-    };
+    allowed?;
+    let mut form =
+        crate::http::multipart::read(payload, referencing::documents::MAX_BYTES, &state.uploads)
+            .await?;
     let token = form.texts.remove("csrf_token").unwrap_or_default();
     let kind = form.texts.remove("kind").unwrap_or_default();
     let valid_until = form.texts.remove("valid_until").unwrap_or_default();
     let issued_on = form.texts.remove("issued_on").unwrap_or_default();
     let (file, too_large) = (form.file, form.file_too_large);
-    if let Err(e) = check_post(&req, &state, &user, &token) {
-        return error_page(&state, &user, &e);
-    }
+    check_post(&req, &state, &user, &token)?;
     let (typed_until, typed_issued) = (valid_until.clone(), issued_on.clone());
     let with_errors = |status: StatusCode, errors: FieldErrors, kind: String| Outcome {
         status: Some(status),
@@ -84,7 +74,10 @@ pub async fn upload_document(
     })
     .await;
     match result {
-        Ok(_) => see_other(&format!("{}?info=document", organisation_path(&id))),
+        Ok(_) => Ok(see_other(&format!(
+            "{}?info=document",
+            organisation_path(&id)
+        ))),
         Err(AppError::Validation(errors)) => {
             let errors = rename_fields(
                 errors,
@@ -107,7 +100,7 @@ pub async fn upload_document(
         Err(e @ AppError::Conflict(_)) => {
             show_organisation(&state, &user, id, Outcome::alert(&e)).await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -116,23 +109,21 @@ pub async fn download_document(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<(String, String)>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
-    if let Err(e) = require_provider(&user) {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)?;
     let (id, document) = path.into_inner();
     let inner = state.clone().into_inner();
     let who = user.clone();
     match blocking(move || referencing::documents::download(&inner, &who, &id, &document)).await {
-        Ok(doc) => download::file(
+        Ok(doc) => Ok(download::file(
             "application/pdf",
             Disposition::Attachment,
             &doc.filename,
             "document.pdf",
             doc.content,
-        ),
-        Err(e) => error_page(&state, &user, &e),
+        )),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -142,7 +133,7 @@ pub async fn document_get(
     state: web::Data<AppState>,
     user: StaffUser,
     path: web::Path<(String, String)>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let (id, document_id) = path.into_inner();
     let (inner, viewer) = (data_of(&state), user.clone());
@@ -151,14 +142,14 @@ pub async fn document_get(
     {
         Ok(doc) => {
             let fallback = format!("{}.pdf", doc.kind);
-            download::file(
+            Ok(download::file(
                 "application/pdf",
                 Disposition::Inline,
                 &doc.filename,
                 &fallback,
                 doc.content,
-            )
+            ))
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -1,17 +1,16 @@
 //! The provider's organisations (`/espace`) and the creation of a new one.
 
 use super::*;
+use crate::web::page_error::{PageError, PageResult};
 
 #[get("/espace")]
 pub async fn home(
     state: web::Data<AppState>,
     user: PageUser,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
-    if let Err(e) = require_provider(&user) {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)?;
     let info = info_message(query.info.as_deref());
     home_page(&state, &user, StatusCode::OK, info, "", None).await
 }
@@ -32,16 +31,13 @@ async fn home_page(
     info: Option<&str>,
     name: &str,
     error: Option<String>,
-) -> HttpResponse {
+) -> PageResult {
     let inner = state.clone().into_inner();
     let who = user.clone();
     let loaded =
         blocking(move || referencing::members::organisations_of(&inner, &inner.charter, &who))
             .await;
-    let applications = match loaded {
-        Ok(list) => list,
-        Err(e) => return error_page(state, user, &e),
-    };
+    let applications = loaded?;
     let organisations: Vec<OrganisationItem> = applications
         .iter()
         .map(|a| OrganisationItem {
@@ -61,7 +57,7 @@ async fn home_page(
     } else {
         "Mon espace prestataire"
     };
-    page(
+    Ok(page(
         state,
         status,
         "pages/referencing/home",
@@ -73,7 +69,7 @@ async fn home_page(
             "name": name,
             "error": error,
         }),
-    )
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -90,14 +86,10 @@ pub async fn create_organisation(
     state: web::Data<AppState>,
     user: PageUser,
     form: web::Form<CreateForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let form = form.into_inner();
-    if let Err(e) =
-        require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-    {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))?;
     let inner = state.clone().into_inner();
     let who = user.clone();
     let input = ProfileInput {
@@ -105,10 +97,10 @@ pub async fn create_organisation(
         ..Default::default()
     };
     match blocking(move || referencing::create_draft(&inner, &inner.charter, &who, &input)).await {
-        Ok(view) => see_other(&format!(
+        Ok(view) => Ok(see_other(&format!(
             "{}?info=cree",
             organisation_path(&view.profile.id)
-        )),
+        ))),
         Err(AppError::Validation(errors)) => {
             let message = errors.values().flatten().cloned().collect::<Vec<_>>();
             home_page(
@@ -121,6 +113,6 @@ pub async fn create_organisation(
             )
             .await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

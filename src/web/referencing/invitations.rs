@@ -1,6 +1,7 @@
 //! Members of an organisation: inviting one, and the invitation's landing page.
 
 use super::*;
+use crate::web::page_error::{PageError, PageResult};
 
 #[derive(Debug, Default, Deserialize)]
 pub struct InviteForm {
@@ -17,24 +18,25 @@ pub async fn invite(
     user: PageUser,
     path: web::Path<String>,
     form: web::Form<InviteForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     let form = form.into_inner();
-    if let Err(e) = check_post(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_post(&req, &state, &user, &form.csrf_token)?;
     let inner = state.clone().into_inner();
     let who = user.clone();
     let (target, email) = (id.clone(), form.email.clone());
     match blocking(move || referencing::invite(&inner, &who, &target, &email)).await {
-        Ok(()) => see_other(&format!("{}?info=invitation", organisation_path(&id))),
+        Ok(()) => Ok(see_other(&format!(
+            "{}?info=invitation",
+            organisation_path(&id)
+        ))),
         Err(AppError::Validation(errors)) => {
             let mut outcome = Outcome::errors(rename_fields(errors, &[("email", "invite_email")]));
             outcome.invite_email = form.email;
             show_organisation(&state, &user, id, outcome).await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -48,11 +50,9 @@ pub async fn invitation_page(
     state: web::Data<AppState>,
     user: PageUser,
     query: web::Query<TokenQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
-    if let Err(e) = require_provider(&user) {
-        return error_page(&state, &user, &e);
-    }
+    require_provider(&user)?;
     let token = query.token.clone().unwrap_or_default();
     invitation(&state, &user, StatusCode::OK, &token, None)
 }
@@ -63,13 +63,13 @@ fn invitation(
     status: StatusCode,
     token: &str,
     error: Option<String>,
-) -> HttpResponse {
+) -> PageResult {
     let title = if error.is_some() {
         "Erreur : rejoindre une organisation"
     } else {
         "Rejoindre une organisation"
     };
-    page(
+    Ok(page(
         state,
         status,
         "pages/referencing/invitation",
@@ -81,7 +81,7 @@ fn invitation(
             "email": user.email,
             "error": error,
         }),
-    )
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,21 +98,19 @@ pub async fn accept_invitation(
     state: web::Data<AppState>,
     user: PageUser,
     form: web::Form<InvitationForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let form = form.into_inner();
-    if let Err(e) = check_post(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_post(&req, &state, &user, &form.csrf_token)?;
     let inner = state.clone().into_inner();
     let who = user.clone();
     let token = form.token.trim().to_owned();
     let result = blocking(move || referencing::accept_invitation(&inner, &who, &token)).await;
     match result {
-        Ok(joined) => see_other(&format!(
+        Ok(joined) => Ok(see_other(&format!(
             "{}?info=rejoint",
             organisation_path(&joined.provider_id)
-        )),
+        ))),
         Err(AppError::Validation(errors)) => {
             let message: Vec<String> = errors.into_values().flatten().collect();
             invitation(
@@ -123,6 +121,6 @@ pub async fn accept_invitation(
                 Some(message.join(" ")),
             )
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }

@@ -23,7 +23,7 @@ use std::collections::BTreeSet;
 
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -43,8 +43,8 @@ use crate::referencing::views::{ApplicationView, MemberView};
 use crate::referencing::{self, Access};
 use crate::state::AppState;
 use crate::web::kit::{
-    Choice, InfoQuery, area_error_page as error_page, blocking, date_fr, datetime_fr, day_fr,
-    first_message, iso, page_number, pagination, plural, size_fr, with_query,
+    Choice, InfoQuery, blocking, date_fr, datetime_fr, day_fr, first_message, iso, page_number,
+    pagination, plural, size_fr, with_query,
 };
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, check_origin, data_of, see_other};

@@ -2,6 +2,7 @@
 //! members and history.
 
 use super::*;
+use crate::web::page_error::{PageError, PageResult};
 
 /// Everything the organisation page shows.
 struct Loaded {
@@ -120,7 +121,7 @@ pub async fn organisation_page(
     user: PageUser,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let outcome = Outcome {
         info: info_message(query.info.as_deref()),
         ..Default::default()
@@ -133,15 +134,13 @@ pub(super) async fn show_organisation(
     user: &CurrentUser,
     id: String,
     outcome: Outcome,
-) -> HttpResponse {
-    if let Err(e) = require_provider(user) {
-        return error_page(state, user, &e);
-    }
+) -> PageResult {
+    require_provider(user)?;
     let inner = state.clone().into_inner();
     let who = user.clone();
     match blocking(move || load_all(&inner, &who, &id)).await {
         Ok(loaded) => render_organisation(state, user, &loaded, outcome),
-        Err(e) => error_page(state, user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -381,7 +380,7 @@ fn render_organisation(
     user: &CurrentUser,
     loaded: &Loaded,
     outcome: Outcome,
-) -> HttpResponse {
+) -> PageResult {
     let application = &loaded.application;
     let status = application.status;
     let id = &application.profile.id;
@@ -526,7 +525,7 @@ fn render_organisation(
     } else {
         format!("Erreur : {display_name}")
     };
-    page(
+    Ok(page(
         state,
         outcome.status.unwrap_or(StatusCode::OK),
         "pages/referencing/organisation",
@@ -577,5 +576,5 @@ fn render_organisation(
             },
             "timeline": timeline(&loaded.events),
         }),
-    )
+    ))
 }

@@ -1,6 +1,7 @@
 //! The profile form of an organisation and its post.
 
 use super::*;
+use crate::web::page_error::{PageError, PageResult};
 
 /// The profile form's values, as stored or as submitted.
 #[derive(Debug, Clone, Default)]
@@ -408,7 +409,7 @@ pub async fn save_profile(
     user: PageUser,
     path: web::Path<String>,
     body: web::Bytes,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body)
@@ -419,9 +420,7 @@ pub async fn save_profile(
         .find(|(k, _)| k == "csrf_token")
         .map(|(_, v)| v.as_str())
         .unwrap_or_default();
-    if let Err(e) = check_post(&req, &state, &user, token) {
-        return error_page(&state, &user, &e);
-    }
+    check_post(&req, &state, &user, token)?;
     let values = ProfileValues::parse(&pairs);
     let inner = state.clone().into_inner();
     let who = user.clone();
@@ -439,7 +438,10 @@ pub async fn save_profile(
                 (ReferencingStatus::Approved, None) => "profil-publie",
                 _ => "profil",
             };
-            see_other(&format!("{}?info={info}", organisation_path(&id)))
+            Ok(see_other(&format!(
+                "{}?info={info}",
+                organisation_path(&id)
+            )))
         }
         Err(AppError::Validation(errors)) => {
             let mut outcome =
@@ -452,7 +454,7 @@ pub async fn save_profile(
             outcome.profile = Some(values);
             show_organisation(&state, &user, id, outcome).await
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 

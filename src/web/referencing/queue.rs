@@ -4,6 +4,7 @@ use super::*;
 use crate::domain::actor::Actor;
 use crate::mail::outbox;
 use crate::referencing::queue::{self, QueueFilter, QueuePage};
+use crate::web::page_error::PageResult;
 use crate::web::session::StaffUser;
 
 /// The queue's filters as submitted (GET, so a filtered queue can be bookmarked).
@@ -185,7 +186,7 @@ pub async fn queue_get(
     state: web::Data<AppState>,
     user: StaffUser,
     form: web::Query<QueueForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let form = form.into_inner();
     let (filter, errors) = check_queue_form(&state, &form);
@@ -193,12 +194,8 @@ pub async fn queue_get(
     let (inner, staff) = (data_of(&state), user.actor.clone());
     // Invalid filters show an empty list with the messages, not everything.
     let valid = errors.is_empty();
-    let data = match blocking(move || load_queue(&inner, &staff, valid.then_some(&filter), page_no))
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => return error_page(&state, &user, &e),
-    };
+    let data =
+        blocking(move || load_queue(&inner, &staff, valid.then_some(&filter), page_no)).await?;
     let etat = QueueForm::value(&form.etat).to_owned();
     let all: i64 = data.page.counts.values().sum();
     let mut tabs = vec![Tab {
@@ -262,7 +259,7 @@ pub async fn queue_get(
             "Erreur : file d'instruction".to_owned(),
         )
     };
-    page(
+    Ok(page(
         &state,
         status,
         "pages/referencing/queue",
@@ -290,5 +287,5 @@ pub async fn queue_get(
             "failed_emails": data.failed_emails,
             "failed_emails_text": plural(usize::try_from(data.failed_emails).unwrap_or(0), "courriel en échec", "courriels en échec"),
         }),
-    )
+    ))
 }

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::referencing::Asked;
+use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::StaffUser;
 
 /// What the staff's buttons say.
@@ -135,7 +136,7 @@ fn application_page(
     status: StatusCode,
     data: Loaded,
     outcome: Outcome,
-) -> HttpResponse {
+) -> PageResult {
     let (app, events, members, removed_holders) = data;
     let removed_holders: Vec<serde_json::Value> = removed_holders
         .into_iter()
@@ -255,7 +256,7 @@ fn application_page(
     } else {
         format!("Dossier {name}")
     };
-    page(
+    Ok(page(
         state,
         status,
         "pages/referencing/review",
@@ -298,7 +299,7 @@ fn application_page(
             "trail": trail,
             "removed_holders": removed_holders,
         }),
-    )
+    ))
 }
 
 /// What the review page shows of one file: the application, its trail, its members, and the
@@ -324,7 +325,7 @@ pub async fn application_get(
     user: StaffUser,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     let (inner, viewer) = (data_of(&state), user.clone());
@@ -346,7 +347,7 @@ pub async fn application_get(
                 },
             )
         }
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
 
@@ -369,21 +370,17 @@ pub async fn act_post(
     user: StaffUser,
     path: web::Path<(String, String)>,
     form: web::Form<ActionForm>,
-) -> HttpResponse {
+) -> PageResult {
     let user = user.0;
     let form = form.into_inner();
-    if let Err(e) = check_form(&req, &state, &user, &form.csrf_token) {
-        return error_page(&state, &user, &e);
-    }
+    check_form(&req, &state, &user, &form.csrf_token)?;
     let (id, slug) = path.into_inner();
     let Some(action) =
         Action::from_slug(&slug).filter(|a| !matches!(a, Action::Submit | Action::Withdraw))
     else {
-        return error_page(
-            &state,
-            &user,
-            &AppError::not_found("Cette action n'existe pas."),
-        );
+        return Err(PageError::from(AppError::not_found(
+            "Cette action n'existe pas.",
+        )));
     };
     let version = form.version.trim().parse::<i32>().ok();
     let (inner, actor, target, reason) = (
@@ -409,10 +406,10 @@ pub async fn act_post(
     .await;
     let (status, outcome) = match result {
         Ok(_) => {
-            return see_other(&format!(
+            return Ok(see_other(&format!(
                 "/instruction/dossiers/{id}?info={}",
                 action.slug()
-            ));
+            )));
         }
         Err(AppError::Validation(errors)) => {
             let message = first_message(&errors);
@@ -433,11 +430,11 @@ pub async fn act_post(
                 failed: Some((action, form.reason, None)),
             },
         ),
-        Err(other) => return error_page(&state, &user, &other),
+        Err(other) => return Err(PageError::from(other)),
     };
     let (inner, viewer) = (data_of(&state), user.clone());
     match blocking(move || load_application(&inner, &viewer, &id)).await {
         Ok(data) => application_page(&state, &user, status, data, outcome),
-        Err(e) => error_page(&state, &user, &e),
+        Err(e) => Err(PageError::from(e)),
     }
 }
