@@ -1,5 +1,6 @@
 //! Account pages: log-in, log-out, sign-up, email confirmation, password reset.
 
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
@@ -299,7 +300,7 @@ pub async fn verify(
         .map_err(crate::http::problem::blocking_failed)
         .and_then(|r| r)
     {
-        Ok(()) => Ok(see_other("/connexion?info=verifie")),
+        Ok(()) => done("/connexion", "verifie"),
         Err(AppError::Validation(errors)) => anonymous_page(
             &req,
             &state,
@@ -388,7 +389,7 @@ pub async fn reset(
         .map_err(crate::http::problem::blocking_failed)
         .and_then(|r| r)
     {
-        Ok(()) => Ok(see_other("/connexion?info=mot-de-passe")),
+        Ok(()) => done("/connexion", "mot-de-passe"),
         Err(AppError::Validation(errors)) => anonymous_page(
             &req,
             &state,

@@ -102,20 +102,6 @@ pub fn area_error_page(state: &AppState, user: &CurrentUser, error: &AppError) -
     error_page(state, user, error, back)
 }
 
-/// Staff pages: `None` for staff and admins, else the French 403 page.
-pub fn refuse_unless_staff(state: &AppState, user: &CurrentUser) -> Option<HttpResponse> {
-    require_staff(user, "Cette page est réservée à l'équipe d'instruction.")
-        .err()
-        .map(|e| area_error_page(state, user, &e))
-}
-
-/// Admin pages: `None` for admins, else the French 403 page.
-pub fn refuse_unless_admin(state: &AppState, user: &CurrentUser) -> Option<HttpResponse> {
-    require_admin(user)
-        .err()
-        .map(|e| area_error_page(state, user, &e))
-}
-
 /// Provider accounts only; `refusal` says, in the area's words, who the page is for.
 pub fn require_provider(user: &Actor, refusal: &str) -> Result<(), AppError> {
     if user.role == Role::Provider {
@@ -223,6 +209,20 @@ pub struct CsrfForm {
     pub csrf_token: String,
 }
 
+/// Post, redirect, get: after a form did its work, the browser is sent to `path` with what to
+/// say there (`?info=slug`, which the page turns into its sentence through its `InfoQuery`), so
+/// that a reload does not post again.
+/// A `#fragment` of `path` stays at its end, where the browser reads it.
+pub fn done(path: &str, info: &str) -> crate::web::page_error::PageResult {
+    let (path, fragment) = path.split_at(path.find('#').unwrap_or(path.len()));
+    let joiner = if path.contains('?') { '&' } else { '?' };
+    let info: String = url::form_urlencoded::byte_serialize(info.as_bytes()).collect();
+    Ok(super::session::see_other(&format!(
+        "{path}{joiner}info={info}{fragment}"
+    )))
+}
+
+/// What a page says after a redirect by [`done`] (`info`), and the page asked for.
 #[derive(Debug, Default, Deserialize)]
 pub struct InfoQuery {
     pub info: Option<String>,
@@ -234,4 +234,37 @@ pub struct InfoQuery {
 pub struct CsrfOnly {
     #[serde(default)]
     pub csrf_token: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::header::LOCATION;
+
+    fn location(path: &str, info: &str) -> String {
+        let response = super::done(path, info).unwrap();
+        assert_eq!(response.status(), 303);
+        response
+            .headers()
+            .get(LOCATION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn after_a_form_the_browser_goes_to_the_page_with_what_to_say_there() {
+        assert_eq!(location("/audit", "enregistre"), "/audit?info=enregistre");
+        // A page that already has a query, and one with a place in it: the fragment last.
+        assert_eq!(
+            location("/instruction/demandes?etat=escalated", "ok"),
+            "/instruction/demandes?etat=escalated&info=ok"
+        );
+        assert_eq!(
+            location("/espace/organisations/a/label/b#criteres", "reponses"),
+            "/espace/organisations/a/label/b?info=reponses#criteres"
+        );
+        // What is said is a value, never more of the address.
+        assert_eq!(location("/x", "a&b=c#d"), "/x?info=a%26b%3Dc%23d");
+    }
 }

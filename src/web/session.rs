@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::http::extract::{CurrentUser, session_user};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
+use crate::web::page_error::PageError;
 
 /// A page that needs a session: without one, the visitor is sent to the log-in page and back.
 pub struct PageUser(pub CurrentUser);
@@ -58,64 +59,67 @@ impl FromRequest for PageUser {
 }
 
 /// A page for staff (and admins): signed in, else sent to the log-in page; signed in with
-/// another role, the French 403 page with the visitor's menu. The handler starts with its
-/// work, not with a guard.
+/// another role, the French 403 page with the visitor's menu (`web::page_error`). The handler
+/// starts with its work, not with a guard.
 pub struct StaffUser(pub CurrentUser);
 
 /// A page for admins only, as [`StaffUser`].
 pub struct AdminUser(pub CurrentUser);
 
-/// Runs the page's role check after [`PageUser`]'s; the refusal is the page itself.
+/// A page for the certification body's auditors only, as [`StaffUser`].
+pub struct AuditorUser(pub CurrentUser);
+
+/// A page of the provider portal: provider accounts only (staff have their own pages), as
+/// [`StaffUser`]. What organisation the provider belongs to is the service's check.
+pub struct ProviderMember(pub CurrentUser);
+
+/// Runs the page's role check after [`PageUser`]'s; a refusal is the error page.
 fn with_role<T: 'static>(
     req: &HttpRequest,
     payload: &mut Payload,
-    refuse: fn(&AppState, &CurrentUser) -> Option<HttpResponse>,
+    allowed: fn(&CurrentUser) -> Result<(), AppError>,
     wrap: fn(CurrentUser) -> T,
 ) -> Pin<Box<dyn Future<Output = Result<T, actix_web::Error>>>> {
     let user = PageUser::from_request(req, payload);
-    let state = req.app_data::<web::Data<AppState>>().cloned();
     Box::pin(async move {
         let PageUser(user) = user.await?;
-        let refusal = match &state {
-            Some(state) => refuse(state, &user),
-            None => Some(HttpResponse::InternalServerError().finish()),
-        };
-        match refusal {
-            Some(page) => {
-                Err(actix_web::error::InternalError::from_response("accès refusé", page).into())
-            }
-            None => Ok(wrap(user)),
-        }
+        allowed(&user).map_err(PageError::from)?;
+        Ok(wrap(user))
     })
 }
 
-impl FromRequest for StaffUser {
-    type Error = actix_web::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+/// A role extractor: [`with_role`] with the role's check.
+macro_rules! role_extractor {
+    ($extractor:ident, $allowed:expr) => {
+        impl FromRequest for $extractor {
+            type Error = actix_web::Error;
+            type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        with_role(
-            req,
-            payload,
-            crate::web::kit::refuse_unless_staff,
-            StaffUser,
-        )
-    }
+            fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+                with_role(req, payload, $allowed, $extractor)
+            }
+        }
+    };
 }
 
-impl FromRequest for AdminUser {
-    type Error = actix_web::Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        with_role(
-            req,
-            payload,
-            crate::web::kit::refuse_unless_admin,
-            AdminUser,
-        )
+role_extractor!(StaffUser, |user| crate::web::kit::require_staff(
+    user,
+    "Cette page est réservée à l'équipe d'instruction."
+));
+role_extractor!(AdminUser, |user| crate::web::kit::require_admin(user));
+role_extractor!(AuditorUser, |user| {
+    if user.role == Role::Auditor {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "Ces pages sont réservées aux auditeurs de l'organisme certificateur.",
+        ))
     }
-}
+});
+role_extractor!(ProviderMember, |user| crate::web::kit::require_provider(
+    user,
+    "L'espace prestataire est réservé aux comptes prestataires."
+));
 
 /// The signed-in user if any (public pages show a different menu).
 pub struct MaybeUser(pub Option<CurrentUser>);

@@ -488,3 +488,38 @@ async fn a_label_page_error_is_the_french_page_with_the_visitors_menu_and_way_ba
     assert_eq!(response.status().as_u16(), 200, "redirects are followed");
     assert!(response.url().path().starts_with("/connexion"));
 }
+
+/// Issue 25, the page kit: the role extractors refuse before the handler runs, with the
+/// French page and the visitor's menu: staff in the provider portal, a provider in the
+/// auditors' pages, a provider in the staff's label queue.
+#[tokio::test]
+async fn each_area_refuses_the_other_roles_with_its_page() {
+    let app = TestApp::spawn().await;
+    app.insert(provider("presta", 48.11, -1.68, Zone::National))
+        .await;
+    let member = app.member_of("presta", "gerante@presta.fr").await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    for (who, path, message) in [
+        (
+            &staff,
+            "/espace/organisations/presta",
+            "L'espace prestataire est réservé aux comptes prestataires.",
+        ),
+        (
+            &member,
+            "/audit",
+            "Ces pages sont réservées aux auditeurs de l'organisme certificateur.",
+        ),
+        (
+            &member,
+            "/instruction/demandes/inconnue",
+            "Cette page est réservée à l'équipe d'instruction.",
+        ),
+    ] {
+        let (status, page) = html(who, path).await;
+        assert_eq!(status, 403, "{path}: {page}");
+        let escaped = message.replace('\'', "&#x27;");
+        assert!(page.contains(&escaped), "{path}: {page}");
+        assert!(page.contains("Se déconnecter"), "{path}: the menu");
+    }
+}

@@ -1,7 +1,9 @@
 //! The provider's pages: requests offered and held, the closing form with the report, capacity
 //! and absences; and the landing page of the signed accept/decline links sent by email.
 
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
+use crate::web::session::ProviderMember;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
@@ -20,7 +22,7 @@ use crate::web::kit::CsrfForm;
 use crate::web::kit::InfoQuery;
 use crate::web::kit::day_fr;
 use crate::web::page;
-use crate::web::session::{PageUser, check_anonymous_form, check_form, see_other};
+use crate::web::session::{PageUser, check_anonymous_form, check_form};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(link_page)
@@ -127,10 +129,6 @@ async fn link_answer(
 }
 
 // --- The portal --------------------------------------------------------------------------------
-
-fn require_provider(user: &CurrentUser) -> Result<(), AppError> {
-    crate::web::kit::require_provider(user, "Cet espace est réservé aux prestataires.")
-}
 
 fn base(provider_id: &str) -> String {
     format!("/espace/organisations/{provider_id}/demandes")
@@ -306,16 +304,14 @@ pub struct ActionForm {
 async fn request_action(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<(String, String, String)>,
     form: web::Form<ActionForm>,
 ) -> PageResult {
     let user = user.0;
     let (provider_id, id, action) = path.into_inner();
     let form = form.into_inner();
-    require_provider(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, rid, act) = (user.clone(), id.clone(), action.clone());
     let result = blocking(move || {
@@ -360,13 +356,8 @@ async fn request_action(
     })
     .await;
     match result {
-        Ok(_) if action == "decline" => {
-            Ok(see_other(&format!("{}?info=decline", base(&provider_id))))
-        }
-        Ok(_) => Ok(see_other(&format!(
-            "{}/{id}?info={action}",
-            base(&provider_id)
-        ))),
+        Ok(_) if action == "decline" => done(&base(&provider_id), "decline"),
+        Ok(_) => done(&format!("{}/{id}", base(&provider_id)), &action),
         Err(AppError::Validation(errors)) => {
             show_request(
                 &state,
@@ -394,20 +385,18 @@ pub struct CapacityForm {
 async fn set_capacity(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<String>,
     form: web::Form<CapacityForm>,
 ) -> PageResult {
     let user = user.0;
     let provider_id = path.into_inner();
-    require_provider(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let capacity = form.capacity.trim().parse().unwrap_or(0);
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.clone());
     match blocking(move || availability::set_capacity(&inner, &who, &pid, capacity)).await {
-        Ok(_) => Ok(see_other(&format!("{}?info=capacite", base(&provider_id)))),
+        Ok(_) => done(&base(&provider_id), "capacite"),
         Err(AppError::Validation(errors)) => {
             show_requests(
                 &state,
@@ -435,15 +424,13 @@ pub struct AbsenceForm {
 async fn add_absence(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<String>,
     form: web::Form<AbsenceForm>,
 ) -> PageResult {
     let user = user.0;
     let provider_id = path.into_inner();
-    require_provider(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let parse = |s: &str| chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
     let input = AbsenceInput {
         starts_on: parse(&form.starts_on),
@@ -452,7 +439,7 @@ async fn add_absence(
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.clone());
     match blocking(move || availability::add_absence(&inner, &who, &pid, &input)).await {
-        Ok(_) => Ok(see_other(&format!("{}?info=absence", base(&provider_id)))),
+        Ok(_) => done(&base(&provider_id), "absence"),
         Err(AppError::Validation(errors)) => {
             show_requests(
                 &state,
@@ -472,22 +459,17 @@ async fn add_absence(
 async fn remove_absence(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<(String, String)>,
     form: web::Form<CsrfForm>,
 ) -> PageResult {
     let user = user.0;
     let (provider_id, absence_id) = path.into_inner();
-    require_provider(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.clone());
     match blocking(move || availability::remove_absence(&inner, &who, &pid, &absence_id)).await {
-        Ok(_) => Ok(see_other(&format!(
-            "{}?info=absence-supprimee",
-            base(&provider_id)
-        ))),
+        Ok(_) => done(&base(&provider_id), "absence-supprimee"),
         Err(e) => Err(failed(e)),
     }
 }

@@ -2,6 +2,7 @@
 //! and in a partner's module (by the module's signed form token, without any cookie). A request
 //! from a diagnostic is filled with what the diagnostic knows.
 
+use crate::web::kit::done;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
@@ -15,7 +16,7 @@ use crate::state::AppState;
 use crate::web::account::anonymous_page;
 use crate::web::page_error::PageResult;
 use crate::web::partners::surface::Surface;
-use crate::web::session::{check_anonymous_form, see_other};
+use crate::web::session::check_anonymous_form;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(form_page).service(submit);
@@ -328,7 +329,7 @@ pub(crate) async fn send_request(
                     .strip_prefix(&state.config.base_url)
                     .unwrap_or("/suivi")
                     .to_owned();
-                Ok(see_other(&format!("{path}?info=envoyee")))
+                done(&path, "envoyee")
             }
             // In the frame, the confirmation; the tracking page opens outside it.
             Surface::Module(_) => Ok(surface.page(

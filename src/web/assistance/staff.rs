@@ -2,6 +2,7 @@
 //! one request with manual assignment and closing, and comment moderation.
 
 use crate::web::page_error::PageResult;
+use crate::web::session::StaffUser;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
@@ -27,10 +28,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(moderate);
 }
 
-fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
-    crate::web::kit::require_staff(user, "Cette page est réservée à l'équipe d'instruction.")
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     pub etat: Option<String>,
@@ -39,11 +36,10 @@ pub struct ListQuery {
 #[get("/instruction/demandes")]
 async fn list_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<ListQuery>,
 ) -> PageResult {
     let user = user.0;
-    require_staff(&user).map_err(failed)?;
     let filter = query.etat.as_deref().and_then(RequestStatus::parse);
     let inner = state.clone().into_inner();
     let who = user.clone();
@@ -87,7 +83,7 @@ async fn list_page(
 #[get("/instruction/demandes/{id}")]
 async fn request_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<String>,
 ) -> PageResult {
     let user = user.0;
@@ -108,7 +104,6 @@ async fn show(
     status: StatusCode,
     errors: &FieldErrors,
 ) -> PageResult {
-    require_staff(user).map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, rid) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
@@ -162,15 +157,13 @@ pub struct StaffForm {
 async fn assign(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<String>,
     form: web::Form<StaffForm>,
 ) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
-    require_staff(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let input = AssignInput {
         provider_id: form.provider_id.clone(),
     };
@@ -196,15 +189,13 @@ async fn assign(
 async fn close(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<String>,
     form: web::Form<StaffForm>,
 ) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
-    require_staff(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let message = form.message.clone();
     let inner = state.clone().into_inner();
     let (who, rid) = (user.clone(), id.clone());
@@ -253,15 +244,13 @@ async fn comments_page(state: web::Data<AppState>, user: PageUser) -> PageResult
 async fn moderate(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<(String, String)>,
     form: web::Form<CsrfForm>,
 ) -> PageResult {
     let user = user.0;
     let (request_id, decision) = path.into_inner();
-    require_staff(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let publish = decision == "publier";
     if !publish && decision != "rejeter" {
         return Err(failed(AppError::not_found("Action inconnue.")));

@@ -2,6 +2,7 @@
 //! (with cancellation and erasure) and the satisfaction survey. No account: forms are protected
 //! by the anonymous CSRF cookie.
 
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
@@ -16,7 +17,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
 use crate::web::account::anonymous_page;
 use crate::web::kit::InfoQuery;
-use crate::web::session::{check_anonymous_form, see_other};
+use crate::web::session::check_anonymous_form;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(tracking_page)
@@ -152,7 +153,7 @@ async fn on_tracking_page(
     let inner = state.clone().into_inner();
     let asked = token.clone();
     match blocking(move || act(&inner, &asked, None)).await {
-        Ok(_) => Ok(see_other(&format!("/suivi/{token}?info={info}"))),
+        Ok(_) => done(&format!("/suivi/{token}"), info),
         Err(e) => Err(PageError::from(e)),
     }
 }

@@ -1,6 +1,8 @@
 //! The auditor's pages: the audits assigned to them, and the per-criterion audit form.
 
+use crate::web::kit::done;
 use crate::web::page_error::PageResult;
+use crate::web::session::AuditorUser;
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
@@ -8,7 +10,6 @@ use actix_web::{HttpRequest, get, post, web};
 use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, event_label, failed, first_errors};
-use crate::auth::Role;
 use crate::domain::label_application::{Action, ApplicationStatus, Finding};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
@@ -18,30 +19,19 @@ use crate::state::AppState;
 use crate::web::kit::InfoQuery;
 use crate::web::kit::date_fr;
 use crate::web::page;
-use crate::web::session::{PageUser, check_form, see_other};
+use crate::web::session::check_form;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(assigned).service(audit_page).service(record);
 }
 
-fn require_auditor(user: &CurrentUser) -> Result<(), AppError> {
-    if user.role == Role::Auditor {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(
-            "Ces pages sont réservées aux auditeurs de l'organisme certificateur.",
-        ))
-    }
-}
-
 #[get("/audit")]
 async fn assigned(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: AuditorUser,
     query: web::Query<InfoQuery>,
 ) -> PageResult {
     let user = user.0;
-    require_auditor(&user).map_err(failed)?;
     let inner = state.clone().into_inner();
     let me = user.actor.clone();
     let rows = blocking(move || Ok(label::queue::list(&inner, &me, None)?.rows))
@@ -75,7 +65,7 @@ async fn assigned(
 #[get("/audit/{application}")]
 async fn audit_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: AuditorUser,
     path: web::Path<String>,
 ) -> PageResult {
     let user = user.0;
@@ -105,7 +95,6 @@ async fn show(
     errors: &FieldErrors,
     typed: Option<&Typed>,
 ) -> PageResult {
-    require_auditor(user).map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
@@ -182,7 +171,7 @@ async fn show(
 async fn record(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: AuditorUser,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
@@ -196,9 +185,7 @@ async fn record(
             .map(|(_, v)| v.clone())
             .unwrap_or_default()
     };
-    require_auditor(&user)
-        .and_then(|()| check_form(&req, &state, &user, &get("csrf_token")))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &get("csrf_token")).map_err(failed)?;
     let mut typed = Typed {
         findings: BTreeMap::new(),
         recommendation: get("recommendation"),
@@ -250,7 +237,7 @@ async fn record(
         Err(AppError::Validation(errors))
     };
     match result {
-        Ok(_) => Ok(see_other("/audit?info=enregistre")),
+        Ok(_) => done("/audit", "enregistre"),
         Err(AppError::Validation(errors)) => {
             show(
                 &state,

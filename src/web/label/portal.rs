@@ -1,6 +1,8 @@
 //! The provider's label area: apply, answer each criterion with evidence, follow the status,
 //! read the audit result, answer corrective actions, see the label and its expiry.
 
+use crate::web::kit::done;
+use crate::web::session::ProviderMember;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
@@ -23,7 +25,7 @@ use crate::web::kit::InfoQuery;
 use crate::web::kit::date_fr;
 use crate::web::page;
 use crate::web::page_error::PageResult;
-use crate::web::session::{PageUser, check_form, check_origin, see_other};
+use crate::web::session::{PageUser, check_form, check_origin};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(overview)
@@ -37,10 +39,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn base(provider_id: &str) -> String {
     format!("/espace/organisations/{provider_id}/label")
-}
-
-fn require_provider(user: &CurrentUser) -> Result<(), AppError> {
-    crate::web::kit::require_provider(user, "Cet espace est réservé aux prestataires.")
 }
 
 fn info_message(slug: Option<&str>) -> Option<&'static str> {
@@ -134,15 +132,13 @@ async fn show_overview(
 async fn apply(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> PageResult {
     let user = user.0;
     let provider_id = path.into_inner();
-    require_provider(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form.csrf_token))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, pid) = (user.clone(), provider_id.clone());
     match blocking(move || {
@@ -156,11 +152,7 @@ async fn apply(
     })
     .await
     {
-        Ok(view) => Ok(see_other(&format!(
-            "{}/{}?info=creee",
-            base(&provider_id),
-            view.id
-        ))),
+        Ok(view) => done(&format!("{}/{}", base(&provider_id), view.id), "creee"),
         Err(AppError::Conflict(message)) | Err(AppError::Forbidden(message)) => {
             show_overview(&state, &user, &provider_id, Some(message)).await
         }
@@ -324,16 +316,14 @@ fn token_of(fields: &[(String, String)]) -> &str {
 async fn save_answers(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<(String, String)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
     let user = user.0;
     let (provider_id, id) = path.into_inner();
     let fields = form.into_inner();
-    require_provider(&user)
-        .and_then(|()| check_form(&req, &state, &user, token_of(&fields)))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, token_of(&fields)).map_err(failed)?;
     let answers = answers_of(fields.iter().map(|(k, v)| (k, v)));
     let inner = state.clone().into_inner();
     let (who, app_id, input) = (user.clone(), id.clone(), answers.clone());
@@ -352,11 +342,7 @@ async fn save_answers(
     })
     .await
     {
-        Ok(_) => Ok(see_other(&format!(
-            "{}/{}?info=reponses#criteres",
-            base(&provider_id),
-            id
-        ))),
+        Ok(_) => done(&format!("{}/{id}#criteres", base(&provider_id)), "reponses"),
         Err(AppError::Validation(errors)) => {
             show_application(
                 &state,
@@ -378,16 +364,14 @@ async fn save_answers(
 async fn upload(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<(String, String)>,
     payload: Multipart,
 ) -> PageResult {
     let user = user.0;
     let (provider_id, id) = path.into_inner();
     // Who may upload, and from where, before a byte of the body is read.
-    require_provider(&user)
-        .and_then(|()| check_origin(&req, &state))
-        .map_err(failed)?;
+    check_origin(&req, &state).map_err(failed)?;
     belongs_to(&state, &user, &provider_id, &id)
         .await
         .map_err(failed)?;
@@ -458,11 +442,7 @@ async fn upload(
         }
     };
     match result {
-        Ok(_) => Ok(see_other(&format!(
-            "{}/{}?info=piece#pieces",
-            base(&provider_id),
-            id
-        ))),
+        Ok(_) => done(&format!("{}/{id}#pieces", base(&provider_id)), "piece"),
         Err(AppError::Validation(errors)) => {
             let errors: FieldErrors = errors
                 .into_iter()
@@ -499,16 +479,14 @@ async fn upload(
 async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<(String, String, String)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
     let user = user.0;
     let (provider_id, id, slug) = path.into_inner();
     let fields = form.into_inner();
-    require_provider(&user)
-        .and_then(|()| check_form(&req, &state, &user, token_of(&fields)))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, token_of(&fields)).map_err(failed)?;
     let Some(action) = Action::from_slug(&slug).filter(|a| {
         matches!(
             a,
@@ -551,12 +529,7 @@ async fn act(
     };
     match blocking(move || label::act(&inner, &inner.criteria, &who, &app_id, action, input)).await
     {
-        Ok(_) => Ok(see_other(&format!(
-            "{}/{}?info={}",
-            base(&provider_id),
-            id,
-            action.slug()
-        ))),
+        Ok(_) => done(&format!("{}/{id}", base(&provider_id)), action.slug()),
         Err(AppError::Validation(errors)) => {
             show_application(
                 &state,

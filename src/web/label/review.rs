@@ -2,7 +2,9 @@
 //! application (fee, scheduling, decision), and the labels to watch (expiring within 90 days,
 //! suspended, withdrawn) with their actions.
 
+use crate::web::kit::done;
 use crate::web::page_error::PageResult;
+use crate::web::session::StaffUser;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
@@ -32,10 +34,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(act_on_label);
 }
 
-fn require_staff(user: &CurrentUser) -> Result<(), AppError> {
-    crate::web::kit::require_staff(user, "Cette page est réservée à l'équipe du label.")
-}
-
 #[derive(Debug, Deserialize)]
 pub struct QueueQuery {
     pub etat: Option<String>,
@@ -61,11 +59,10 @@ const QUEUE_STATES: [ApplicationStatus; 12] = [
 #[get("/instruction/label")]
 async fn queue(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     query: web::Query<QueueQuery>,
 ) -> PageResult {
     let user = user.0;
-    require_staff(&user).map_err(failed)?;
     let filter = query
         .etat
         .as_deref()
@@ -120,7 +117,7 @@ async fn queue(
 #[get("/instruction/label/{application}")]
 async fn application_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
 ) -> PageResult {
@@ -155,7 +152,6 @@ async fn show(
     failed_action: Option<&str>,
     info: Option<String>,
 ) -> PageResult {
-    require_staff(user).map_err(failed)?;
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
@@ -242,16 +238,14 @@ async fn show(
 async fn set_fee(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     let fields = form.into_inner();
-    require_staff(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form_value(&fields, "csrf_token")))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form_value(&fields, "csrf_token")).map_err(failed)?;
     let Some(fee) = FeeStatus::parse(&form_value(&fields, "fee_status")) else {
         let errors = FieldErrors::from([(
             "fee_status".to_owned(),
@@ -271,7 +265,7 @@ async fn set_fee(
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.clone());
     match blocking(move || label::set_fee(&inner, &inner.criteria, &who, &app_id, fee)).await {
-        Ok(_) => Ok(see_other(&format!("/instruction/label/{id}?info=frais"))),
+        Ok(_) => done(&format!("/instruction/label/{id}"), "frais"),
         Err(e) => Err(failed(e)),
     }
 }
@@ -280,16 +274,14 @@ async fn set_fee(
 async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<(String, String)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
     let user = user.0;
     let (id, slug) = path.into_inner();
     let fields = form.into_inner();
-    require_staff(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form_value(&fields, "csrf_token")))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form_value(&fields, "csrf_token")).map_err(failed)?;
     let Some(action) = Action::from_slug(&slug) else {
         return Err(failed(AppError::not_found("Action inconnue.")));
     };
@@ -322,10 +314,7 @@ async fn act(
     let (who, app_id) = (user.clone(), id.clone());
     match blocking(move || label::act(&inner, &inner.criteria, &who, &app_id, action, input)).await
     {
-        Ok(_) => Ok(see_other(&format!(
-            "/instruction/label/{id}?info={}",
-            action.slug()
-        ))),
+        Ok(_) => done(&format!("/instruction/label/{id}"), action.slug()),
         Err(AppError::Validation(errors)) => {
             show(
                 &state,
@@ -448,16 +437,14 @@ async fn show_label(
 async fn act_on_label(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: StaffUser,
     path: web::Path<(String, String)>,
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
     let user = user.0;
     let (number, slug) = path.into_inner();
     let fields = form.into_inner();
-    require_staff(&user)
-        .and_then(|()| check_form(&req, &state, &user, &form_value(&fields, "csrf_token")))
-        .map_err(failed)?;
+    check_form(&req, &state, &user, &form_value(&fields, "csrf_token")).map_err(failed)?;
     let Some(action) = LabelAction::from_slug(&slug) else {
         return Err(failed(AppError::not_found("Action inconnue.")));
     };

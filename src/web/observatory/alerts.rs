@@ -1,6 +1,7 @@
 //! Alerts: staff publish and withdraw them (`/observatoire/alertes`), with the waves the
 //! daily pass detected beside; the public reads them in `/alertes.atom`.
 
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -18,7 +19,7 @@ use crate::state::AppState;
 use crate::web::kit::{blocking, first_errors, form_value, form_values};
 use crate::web::page;
 use crate::web::session::StaffUser;
-use crate::web::session::{PageUser, check_form, data_of, see_other};
+use crate::web::session::{PageUser, check_form, data_of};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
@@ -207,7 +208,7 @@ async fn publish(
     }
     let (inner, actor, sent) = (data_of(&state), user.actor.clone(), input.clone());
     match blocking(move || alerts::publish(&inner, &actor, &sent)).await {
-        Ok(_) => Ok(see_other("/observatoire/alertes?info=publiee")),
+        Ok(_) => done("/observatoire/alertes", "publiee"),
         Err(AppError::Validation(errors)) => form_view(
             &state,
             &user,
@@ -231,7 +232,7 @@ async fn withdraw(
     check_form(&req, &state, &user, &form.csrf_token)?;
     let (inner, actor, id) = (data_of(&state), user.actor.clone(), path.into_inner());
     match blocking(move || alerts::withdraw(&inner, &actor, &id)).await {
-        Ok(()) => Ok(see_other("/observatoire/alertes?info=retiree")),
+        Ok(()) => done("/observatoire/alertes", "retiree"),
         Err(e) => Err(PageError::from(e)),
     }
 }

@@ -3,6 +3,7 @@
 //! figures, and what to give its web team (the snippet, a live preview, what the module
 //! collects).
 
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
@@ -20,7 +21,7 @@ use crate::web::kit::InfoQuery;
 use crate::web::kit::{blocking, first_errors, form_value};
 use crate::web::page;
 use crate::web::session::StaffUser;
-use crate::web::session::{PageUser, check_form, data_of, see_other};
+use crate::web::session::{PageUser, check_form, data_of};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(list_page)
@@ -179,7 +180,7 @@ async fn create(
     let input = input_of(&fields);
     let (inner, actor, sent) = (data_of(&state), user.actor.clone(), input.clone());
     match blocking(move || partners::create(&inner, &inner.partners, &actor, &sent)).await {
-        Ok(created) => Ok(see_other(&format!("/partenaires/{}?info=cree", created.id))),
+        Ok(created) => done(&format!("/partenaires/{}", created.id), "cree"),
         Err(AppError::Validation(errors)) => new_view(
             &state,
             &user,
@@ -346,7 +347,7 @@ async fn update(
         id.clone(),
     );
     match blocking(move || partners::update(&inner, &inner.partners, &actor, &asked, &sent)).await {
-        Ok(_) => Ok(see_other(&format!("/partenaires/{id}?info=modifie"))),
+        Ok(_) => done(&format!("/partenaires/{id}"), "modifie"),
         Err(AppError::Validation(errors)) => {
             partner_view(&state, &user, id, Some((&input, &errors)), Shown::default()).await
         }
@@ -412,7 +413,7 @@ async fn revoke_key(
     let (id, key) = path.into_inner();
     let (inner, actor, asked) = (data_of(&state), user.actor.clone(), id.clone());
     match blocking(move || keys::revoke(&inner, &actor, &asked, &key)).await {
-        Ok(()) => Ok(see_other(&format!("/partenaires/{id}?info=revoquee"))),
+        Ok(()) => done(&format!("/partenaires/{id}"), "revoquee"),
         Err(AppError::Conflict(message)) => {
             let shown = Shown {
                 key_error: Some(message),

@@ -2,7 +2,9 @@
 
 use super::*;
 use crate::referencing::Asked;
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
+use crate::web::session::ProviderMember;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct CharterForm {
@@ -16,7 +18,7 @@ pub struct CharterForm {
 pub async fn accept_charter(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<String>,
     form: web::Form<CharterForm>,
 ) -> PageResult {
@@ -32,10 +34,7 @@ pub async fn accept_charter(
     })
     .await
     {
-        Ok(_) => Ok(see_other(&format!(
-            "{}?info=charte",
-            organisation_path(&id)
-        ))),
+        Ok(_) => done(&organisation_path(&id), "charte"),
         Err(AppError::Validation(errors)) => {
             let errors = rename_fields(errors, &[("version", "charter")]);
             show_organisation(&state, &user, id, Outcome::errors(errors)).await
@@ -61,7 +60,7 @@ pub struct ActionForm {
 pub async fn act(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<(String, String)>,
     form: web::Form<ActionForm>,
 ) -> PageResult {
@@ -106,10 +105,7 @@ pub async fn act(
         )
     });
     match acted.await {
-        Ok(_) => Ok(see_other(&format!(
-            "{}?info={info}",
-            organisation_path(&id)
-        ))),
+        Ok(_) => done(&organisation_path(&id), info),
         Err(AppError::Validation(problems)) => {
             let mut outcome =
                 Outcome::errors(rename_fields(problems, &[("commune_code", "postcode")]));

@@ -3,6 +3,7 @@
 use super::*;
 use crate::domain::actor::Actor;
 use crate::referencing::change_requests::PendingChange;
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::StaffUser;
 
@@ -237,11 +238,10 @@ pub async fn change_request_post(
     .await;
     let (status, error, failed) = match result {
         Ok(_) => {
-            return Ok(see_other(if approve {
-                "/instruction/modifications?info=approuvee"
-            } else {
-                "/instruction/modifications?info=refusee"
-            }));
+            return done(
+                "/instruction/modifications",
+                if approve { "approuvee" } else { "refusee" },
+            );
         }
         Err(AppError::Validation(errors)) => {
             let message = first_message(&errors);

@@ -2,14 +2,16 @@
 //! staff's view.
 
 use super::*;
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
+use crate::web::session::ProviderMember;
 use crate::web::session::StaffUser;
 
 #[post("/espace/organisations/{id}/documents")]
 pub async fn upload_document(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<String>,
     payload: Multipart,
 ) -> PageResult {
@@ -17,7 +19,7 @@ pub async fn upload_document(
     let id = path.into_inner();
     // Who may upload, and from where, before a byte of the body is read.
     let (inner, who, target) = (data_of(&state), user.clone(), id.clone());
-    let allowed = match require_provider(&user).and_then(|()| check_origin(&req, &state)) {
+    let allowed = match check_origin(&req, &state) {
         Ok(()) => blocking(move || referencing::documents::may_upload(&inner, &who, &target)).await,
         Err(e) => Err(e),
     };
@@ -74,10 +76,7 @@ pub async fn upload_document(
     })
     .await;
     match result {
-        Ok(_) => Ok(see_other(&format!(
-            "{}?info=document",
-            organisation_path(&id)
-        ))),
+        Ok(_) => done(&organisation_path(&id), "document"),
         Err(AppError::Validation(errors)) => {
             let errors = rename_fields(
                 errors,
@@ -107,11 +106,10 @@ pub async fn upload_document(
 #[get("/espace/organisations/{id}/documents/{document}")]
 pub async fn download_document(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<(String, String)>,
 ) -> PageResult {
     let user = user.0;
-    require_provider(&user)?;
     let (id, document) = path.into_inner();
     let inner = state.clone().into_inner();
     let who = user.clone();

@@ -1,16 +1,17 @@
 //! The provider's organisations (`/espace`) and the creation of a new one.
 
 use super::*;
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
+use crate::web::session::ProviderMember;
 
 #[get("/espace")]
 pub async fn home(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     query: web::Query<InfoQuery>,
 ) -> PageResult {
     let user = user.0;
-    require_provider(&user)?;
     let info = info_message(query.info.as_deref());
     home_page(&state, &user, StatusCode::OK, info, "", None).await
 }
@@ -84,12 +85,12 @@ pub struct CreateForm {
 pub async fn create_organisation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     form: web::Form<CreateForm>,
 ) -> PageResult {
     let user = user.0;
     let form = form.into_inner();
-    require_provider(&user).and_then(|()| check_form(&req, &state, &user, &form.csrf_token))?;
+    check_form(&req, &state, &user, &form.csrf_token)?;
     let inner = state.clone().into_inner();
     let who = user.clone();
     let input = ProfileInput {
@@ -97,10 +98,7 @@ pub async fn create_organisation(
         ..Default::default()
     };
     match blocking(move || referencing::create_draft(&inner, &inner.charter, &who, &input)).await {
-        Ok(view) => Ok(see_other(&format!(
-            "{}?info=cree",
-            organisation_path(&view.profile.id)
-        ))),
+        Ok(view) => done(&organisation_path(&view.profile.id), "cree"),
         Err(AppError::Validation(errors)) => {
             let message = errors.values().flatten().cloned().collect::<Vec<_>>();
             home_page(

@@ -1,7 +1,9 @@
 //! Members of an organisation: inviting one, and the invitation's landing page.
 
 use super::*;
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
+use crate::web::session::ProviderMember;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct InviteForm {
@@ -15,7 +17,7 @@ pub struct InviteForm {
 pub async fn invite(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<String>,
     form: web::Form<InviteForm>,
 ) -> PageResult {
@@ -27,10 +29,7 @@ pub async fn invite(
     let who = user.clone();
     let (target, email) = (id.clone(), form.email.clone());
     match blocking(move || referencing::invite(&inner, &who, &target, &email)).await {
-        Ok(()) => Ok(see_other(&format!(
-            "{}?info=invitation",
-            organisation_path(&id)
-        ))),
+        Ok(()) => done(&organisation_path(&id), "invitation"),
         Err(AppError::Validation(errors)) => {
             let mut outcome = Outcome::errors(rename_fields(errors, &[("email", "invite_email")]));
             outcome.invite_email = form.email;
@@ -48,11 +47,10 @@ pub struct TokenQuery {
 #[get("/espace/invitations")]
 pub async fn invitation_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     query: web::Query<TokenQuery>,
 ) -> PageResult {
     let user = user.0;
-    require_provider(&user)?;
     let token = query.token.clone().unwrap_or_default();
     invitation(&state, &user, StatusCode::OK, &token, None)
 }
@@ -96,7 +94,7 @@ pub struct InvitationForm {
 pub async fn accept_invitation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     form: web::Form<InvitationForm>,
 ) -> PageResult {
     let user = user.0;
@@ -107,10 +105,7 @@ pub async fn accept_invitation(
     let token = form.token.trim().to_owned();
     let result = blocking(move || referencing::accept_invitation(&inner, &who, &token)).await;
     match result {
-        Ok(joined) => Ok(see_other(&format!(
-            "{}?info=rejoint",
-            organisation_path(&joined.provider_id)
-        ))),
+        Ok(joined) => done(&organisation_path(&joined.provider_id), "rejoint"),
         Err(AppError::Validation(errors)) => {
             let message: Vec<String> = errors.into_values().flatten().collect();
             invitation(

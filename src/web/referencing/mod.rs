@@ -47,7 +47,7 @@ use crate::web::kit::{
     pagination, plural, size_fr, with_query,
 };
 use crate::web::page;
-use crate::web::session::{PageUser, check_form, check_origin, data_of, see_other};
+use crate::web::session::{check_form, check_origin, data_of};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(home::home)
@@ -67,14 +67,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(review::act_post)
         .service(change_requests::change_requests_get)
         .service(change_requests::change_request_post);
-}
-
-/// The portal is for provider accounts; staff have their own pages.
-fn require_provider(user: &CurrentUser) -> Result<(), AppError> {
-    crate::web::kit::require_provider(
-        user,
-        "L'espace prestataire est réservé aux comptes prestataires.",
-    )
 }
 
 /// Applications per page of the queue.

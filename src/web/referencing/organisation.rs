@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::web::page_error::{PageError, PageResult};
+use crate::web::session::ProviderMember;
 
 /// Everything the organisation page shows.
 struct Loaded {
@@ -118,7 +119,7 @@ fn in_page_order(errors: FieldErrors) -> Vec<(String, String)> {
 #[get("/espace/organisations/{id}")]
 pub async fn organisation_page(
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<String>,
     query: web::Query<InfoQuery>,
 ) -> PageResult {
@@ -135,7 +136,6 @@ pub(super) async fn show_organisation(
     id: String,
     outcome: Outcome,
 ) -> PageResult {
-    require_provider(user)?;
     let inner = state.clone().into_inner();
     let who = user.clone();
     match blocking(move || load_all(&inner, &who, &id)).await {

@@ -1,7 +1,9 @@
 //! The profile form of an organisation and its post.
 
 use super::*;
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
+use crate::web::session::ProviderMember;
 
 /// The profile form's values, as stored or as submitted.
 #[derive(Debug, Clone, Default)]
@@ -398,7 +400,6 @@ pub(super) fn check_post(
     user: &CurrentUser,
     token: &str,
 ) -> Result<(), AppError> {
-    require_provider(user)?;
     check_form(req, state, user, token)
 }
 
@@ -406,7 +407,7 @@ pub(super) fn check_post(
 pub async fn save_profile(
     req: HttpRequest,
     state: web::Data<AppState>,
-    user: PageUser,
+    user: ProviderMember,
     path: web::Path<String>,
     body: web::Bytes,
 ) -> PageResult {
@@ -438,10 +439,7 @@ pub async fn save_profile(
                 (ReferencingStatus::Approved, None) => "profil-publie",
                 _ => "profil",
             };
-            Ok(see_other(&format!(
-                "{}?info={info}",
-                organisation_path(&id)
-            )))
+            done(&organisation_path(&id), info)
         }
         Err(AppError::Validation(errors)) => {
             let mut outcome =

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::referencing::Asked;
+use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::StaffUser;
 
@@ -406,10 +407,7 @@ pub async fn act_post(
     .await;
     let (status, outcome) = match result {
         Ok(_) => {
-            return Ok(see_other(&format!(
-                "/instruction/dossiers/{id}?info={}",
-                action.slug()
-            )));
+            return done(&format!("/instruction/dossiers/{id}"), action.slug());
         }
         Err(AppError::Validation(errors)) => {
             let message = first_message(&errors);
