@@ -128,24 +128,6 @@ pub fn filled(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// The first value of a field of a form read as pairs, trimmed; empty when absent.
-pub fn form_value(fields: &[(String, String)], name: &str) -> String {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default()
-}
-
-/// Every non-empty value of a field sent several times (checkboxes, multiple selects).
-pub fn form_values(fields: &[(String, String)], name: &str) -> Vec<String> {
-    fields
-        .iter()
-        .filter(|(k, v)| k == name && !v.trim().is_empty())
-        .map(|(_, v)| v.trim().to_owned())
-        .collect()
-}
-
 /// `path?k=v&...`, leaving out empty values.
 pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
     let mut url = url::form_urlencoded::Serializer::new(String::new());
@@ -201,7 +183,6 @@ pub struct Choice {
     pub selected: bool,
 }
 
-/// The query of a page reached after a form: the message to show and the page of a list.
 /// A form that carries only its CSRF token (a button that posts).
 #[derive(Debug, Default, Deserialize)]
 pub struct CsrfForm {
@@ -222,7 +203,8 @@ pub fn done(path: &str, info: &str) -> crate::web::page_error::PageResult {
     )))
 }
 
-/// What a page says after a redirect by [`done`] (`info`), and the page asked for.
+/// The query of a page reached after a form: what to say there (`info`, see [`done`]) and the
+/// page of a list.
 #[derive(Debug, Default, Deserialize)]
 pub struct InfoQuery {
     pub info: Option<String>,

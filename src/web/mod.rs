@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod assistance;
 pub mod diagnostic;
+pub mod form;
 pub mod kit;
 pub mod label;
 pub mod observatory;

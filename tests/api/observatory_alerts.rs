@@ -3,6 +3,7 @@
 //! concerns the victim, in the Atom feed and the API, and disappears at the end of its window.
 
 use chrono::{Datelike, Days, Duration, NaiveDate};
+use serde_json::json;
 
 use crate::common::observatory::{Rng, insert, journey};
 use crate::common::pages::Browser;
@@ -346,4 +347,50 @@ async fn the_feed_stays_well_formed_whatever_the_public_address() {
         .find(|c| c.tag_name().name() == "link" && c.attribute("rel") == Some("self"))
         .and_then(|l| l.attribute("href"));
     assert_eq!(own, Some("https://exemple.fr/cyber&dir/alertes.atom"));
+}
+
+/// Issue 25, typed forms: the alert form's checkboxes repeat their names, and every value
+/// checked is kept (the form is read into its struct, not as pairs).
+#[tokio::test]
+async fn an_alert_keeps_every_type_and_audience_checked_on_its_form() {
+    let app = TestApp::spawn().await;
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
+    let form = staff.get("/observatoire/alertes/nouvelle").await;
+    let published = staff
+        .submit(
+            &form,
+            "/observatoire/alertes",
+            &[
+                ("title", "Faux conseillers bancaires et faux supports"),
+                (
+                    "body",
+                    "Des appels se font passer pour votre banque ou un support technique : raccrochez et rappelez le numéro habituel.",
+                ),
+                ("incident_types", "hameconnage"),
+                ("incident_types", "faux_support_technique"),
+                ("audiences", "particulier"),
+                ("audiences", "entreprise"),
+                ("scope", "national"),
+                // Another scope's list, left filled: ignored for a national alert.
+                ("scope_code_departement", "35"),
+                ("valid_from", "2026-11-23"),
+                ("valid_until", "2026-12-06"),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, 303, "{}", published.text());
+    let (_, alerts) = app.get_json("/api/v1/alerts").await;
+    assert_eq!(alerts["total"], 1, "{alerts}");
+    let alert = &alerts["results"][0];
+    assert_eq!(
+        alert["incident_types"],
+        json!(["hameconnage", "faux_support_technique"]),
+        "{alert}"
+    );
+    assert_eq!(
+        alert["audiences"],
+        json!(["particulier", "entreprise"]),
+        "{alert}"
+    );
+    assert_eq!(alert["scope"], "national", "{alert}");
 }

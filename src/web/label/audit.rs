@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, event_label, failed, first_errors};
@@ -167,28 +168,34 @@ async fn show(
     ))
 }
 
+/// The audit report's form: the recommendation, the version the page showed, and for each
+/// criterion its `finding-<criterion>` and `comment-<criterion>` fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReportForm {
+    csrf_token: String,
+    recommendation: String,
+    version: String,
+    #[serde(flatten)]
+    fields: BTreeMap<String, String>,
+}
+
 #[post("/audit/{application}")]
 async fn record(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: AuditorUser,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<ReportForm>,
 ) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
-    let fields = form.into_inner();
-    let get = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    check_form(&req, &state, &user, &get("csrf_token")).map_err(failed)?;
+    let form = form.into_inner();
+    let get = |name: &str| form.fields.get(name).cloned().unwrap_or_default();
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let mut typed = Typed {
         findings: BTreeMap::new(),
-        recommendation: get("recommendation"),
+        recommendation: form.recommendation.clone(),
     };
     let mut errors = FieldErrors::new();
     let mut findings = Vec::new();
@@ -212,7 +219,7 @@ async fn record(
             }
         }
     }
-    let version = get("version").parse().ok();
+    let version = form.version.trim().parse().ok();
     let result = if errors.is_empty() {
         let inner = state.clone().into_inner();
         let (who, app_id) = (user.clone(), id.clone());

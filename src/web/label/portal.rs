@@ -6,6 +6,7 @@ use crate::web::session::ProviderMember;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{blocking, criteria_groups, day_fr, euros, failed, first_errors};
@@ -304,12 +305,16 @@ fn answers_of<'a>(
         .collect()
 }
 
-fn token_of(fields: &[(String, String)]) -> &str {
-    fields
-        .iter()
-        .find(|(k, _)| k == "csrf_token")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default()
+/// The application's form: its token, the version the page showed, the withdrawal's
+/// confirmation, and one `answer-<criterion>` field per criterion of the framework.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ApplicationForm {
+    csrf_token: String,
+    version: String,
+    confirm: String,
+    #[serde(flatten)]
+    fields: std::collections::BTreeMap<String, String>,
 }
 
 #[post("/espace/organisations/{id}/label/{application}/reponses")]
@@ -318,13 +323,13 @@ async fn save_answers(
     state: web::Data<AppState>,
     user: ProviderMember,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<ApplicationForm>,
 ) -> PageResult {
     let user = user.0;
     let (provider_id, id) = path.into_inner();
     let fields = form.into_inner();
-    check_form(&req, &state, &user, token_of(&fields)).map_err(failed)?;
-    let answers = answers_of(fields.iter().map(|(k, v)| (k, v)));
+    check_form(&req, &state, &user, &fields.csrf_token).map_err(failed)?;
+    let answers = answers_of(&fields.fields);
     let inner = state.clone().into_inner();
     let (who, app_id, input) = (user.clone(), id.clone(), answers.clone());
     // The organisation in the address must be the application's.
@@ -481,12 +486,12 @@ async fn act(
     state: web::Data<AppState>,
     user: ProviderMember,
     path: web::Path<(String, String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<ApplicationForm>,
 ) -> PageResult {
     let user = user.0;
     let (provider_id, id, slug) = path.into_inner();
     let fields = form.into_inner();
-    check_form(&req, &state, &user, token_of(&fields)).map_err(failed)?;
+    check_form(&req, &state, &user, &fields.csrf_token).map_err(failed)?;
     let Some(action) = Action::from_slug(&slug).filter(|a| {
         matches!(
             a,
@@ -495,7 +500,7 @@ async fn act(
     }) else {
         return Err(failed(AppError::not_found("Action inconnue.")));
     };
-    if action == Action::Withdraw && !fields.iter().any(|(k, v)| k == "confirm" && v == "oui") {
+    if action == Action::Withdraw && fields.confirm != "oui" {
         let errors = FieldErrors::from([(
             "withdraw_confirm".to_owned(),
             vec!["Cochez la case pour confirmer le retrait de la demande.".to_owned()],
@@ -515,11 +520,8 @@ async fn act(
     belongs_to(&state, &user, &provider_id, &id)
         .await
         .map_err(failed)?;
-    let answers = answers_of(fields.iter().map(|(k, v)| (k, v)));
-    let version = fields
-        .iter()
-        .find(|(k, _)| k == "version")
-        .and_then(|(_, v)| v.parse().ok());
+    let answers = answers_of(&fields.fields);
+    let version = fields.version.trim().parse().ok();
     let inner = state.clone().into_inner();
     let (who, app_id, typed) = (user.clone(), id.clone(), answers.clone());
     let input = ActionInput {

@@ -20,7 +20,7 @@ use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::{self, ActionInput};
 use crate::state::AppState;
 use crate::web::kit::InfoQuery;
-use crate::web::kit::{date_fr, form_value};
+use crate::web::kit::date_fr;
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
 
@@ -234,19 +234,47 @@ async fn show(
     ))
 }
 
+/// The fee's form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct FeeForm {
+    csrf_token: String,
+    fee_status: String,
+}
+
+/// A step's form: what any step may need (the audit's date and auditor, a reason, the version
+/// the page showed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StepForm {
+    csrf_token: String,
+    audit_date: String,
+    reason: String,
+    version: String,
+    auditor_id: String,
+}
+
+/// A decision on a label, with its reason.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ReasonForm {
+    csrf_token: String,
+    reason: String,
+}
+
 #[post("/instruction/label/{application}/frais")]
 async fn set_fee(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: StaffUser,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<FeeForm>,
 ) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
     let fields = form.into_inner();
-    check_form(&req, &state, &user, &form_value(&fields, "csrf_token")).map_err(failed)?;
-    let Some(fee) = FeeStatus::parse(&form_value(&fields, "fee_status")) else {
+    check_form(&req, &state, &user, fields.csrf_token.trim()).map_err(failed)?;
+    let Some(fee) = FeeStatus::parse(fields.fee_status.trim()) else {
         let errors = FieldErrors::from([(
             "fee_status".to_owned(),
             vec!["Choisissez un statut.".to_owned()],
@@ -276,16 +304,16 @@ async fn act(
     state: web::Data<AppState>,
     user: StaffUser,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<StepForm>,
 ) -> PageResult {
     let user = user.0;
     let (id, slug) = path.into_inner();
     let fields = form.into_inner();
-    check_form(&req, &state, &user, &form_value(&fields, "csrf_token")).map_err(failed)?;
+    check_form(&req, &state, &user, fields.csrf_token.trim()).map_err(failed)?;
     let Some(action) = Action::from_slug(&slug) else {
         return Err(failed(AppError::not_found("Action inconnue.")));
     };
-    let audit_date = form_value(&fields, "audit_date");
+    let audit_date = fields.audit_date.trim().to_owned();
     let parsed_date = chrono::NaiveDate::parse_from_str(&audit_date, "%Y-%m-%d").ok();
     if action == Action::ScheduleAudit && !audit_date.is_empty() && parsed_date.is_none() {
         let errors = FieldErrors::from([(
@@ -304,9 +332,9 @@ async fn act(
         .await;
     }
     let input = ActionInput {
-        reason: Some(form_value(&fields, "reason")).filter(|r| !r.is_empty()),
-        version: form_value(&fields, "version").parse().ok(),
-        auditor_id: Some(form_value(&fields, "auditor_id")).filter(|r| !r.is_empty()),
+        reason: Some(fields.reason.trim().to_owned()).filter(|r| !r.is_empty()),
+        version: fields.version.trim().to_owned().parse().ok(),
+        auditor_id: Some(fields.auditor_id.trim().to_owned()).filter(|r| !r.is_empty()),
         audit_date: parsed_date,
         ..ActionInput::default()
     };
@@ -439,16 +467,16 @@ async fn act_on_label(
     state: web::Data<AppState>,
     user: StaffUser,
     path: web::Path<(String, String)>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<ReasonForm>,
 ) -> PageResult {
     let user = user.0;
     let (number, slug) = path.into_inner();
     let fields = form.into_inner();
-    check_form(&req, &state, &user, &form_value(&fields, "csrf_token")).map_err(failed)?;
+    check_form(&req, &state, &user, fields.csrf_token.trim()).map_err(failed)?;
     let Some(action) = LabelAction::from_slug(&slug) else {
         return Err(failed(AppError::not_found("Action inconnue.")));
     };
-    let reason = form_value(&fields, "reason");
+    let reason = fields.reason.trim().to_owned();
     let inner = state.clone().into_inner();
     let (who, asked) = (user.clone(), number.clone());
     match blocking(move || label_service::act(&inner, &who, &asked, action, Some(&reason))).await {

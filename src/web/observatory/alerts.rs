@@ -16,7 +16,8 @@ use crate::http::extract::CurrentUser;
 use crate::observatory::alerts::{self, AlertInput, AlertView};
 use crate::observatory::signals;
 use crate::state::AppState;
-use crate::web::kit::{blocking, first_errors, form_value, form_values};
+use crate::web::form::HtmlForm;
+use crate::web::kit::{blocking, first_errors};
 use crate::web::page;
 use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of};
@@ -155,16 +156,38 @@ async fn new_page(
     }
 }
 
-fn date_field(
-    fields: &[(String, String)],
-    name: &str,
-    errors: &mut FieldErrors,
-) -> Option<NaiveDate> {
-    let text = form_value(fields, name);
+/// An alert as typed on its form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct AlertForm {
+    csrf_token: String,
+    title: String,
+    body: String,
+    incident_types: Vec<String>,
+    audiences: Vec<String>,
+    scope: String,
+    scope_code_region: String,
+    scope_code_departement: String,
+    valid_from: String,
+    valid_until: String,
+    signal_id: String,
+}
+
+/// Every value of a field sent several times, trimmed, the blank ones left out.
+fn chosen(values: Vec<String>) -> Vec<String> {
+    values
+        .into_iter()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect()
+}
+
+fn date_field(text: &str, name: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+    let text = text.trim();
     if text.is_empty() {
         return None;
     }
-    let parsed = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
+    let parsed = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
     if parsed.is_none() {
         errors.insert(
             name.to_owned(),
@@ -179,23 +202,31 @@ async fn publish(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: PageUser,
-    form: web::Form<Vec<(String, String)>>,
+    form: HtmlForm<AlertForm>,
 ) -> PageResult {
     let user = user.0;
-    let fields = form.into_inner();
-    check_form(&req, &state, &user, &form_value(&fields, "csrf_token"))?;
+    let HtmlForm(form) = form;
+    check_form(&req, &state, &user, &form.csrf_token)?;
     let mut errors = FieldErrors::new();
-    let scope = form_value(&fields, "scope");
+    let scope = form.scope.trim().to_owned();
     let input = AlertInput {
-        title: form_value(&fields, "title"),
-        body: form_value(&fields, "body"),
-        incident_types: form_values(&fields, "incident_types"),
-        audiences: form_values(&fields, "audiences"),
-        scope_code: Some(form_value(&fields, &format!("scope_code_{scope}"))),
+        title: form.title.trim().to_owned(),
+        body: form.body.trim().to_owned(),
+        incident_types: chosen(form.incident_types),
+        audiences: chosen(form.audiences),
+        // The code of the scope chosen; another scope's list is ignored.
+        scope_code: Some(
+            match scope.as_str() {
+                "region" => form.scope_code_region.trim(),
+                "departement" => form.scope_code_departement.trim(),
+                _ => "",
+            }
+            .to_owned(),
+        ),
         scope,
-        valid_from: date_field(&fields, "valid_from", &mut errors),
-        valid_until: date_field(&fields, "valid_until", &mut errors),
-        signal_id: Some(form_value(&fields, "signal_id")),
+        valid_from: date_field(&form.valid_from, "valid_from", &mut errors),
+        valid_until: date_field(&form.valid_until, "valid_until", &mut errors),
+        signal_id: Some(form.signal_id.trim().to_owned()),
     };
     if !errors.is_empty() {
         return form_view(

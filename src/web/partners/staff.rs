@@ -7,6 +7,7 @@ use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::domain::audience::Audience;
@@ -18,7 +19,7 @@ use crate::partners::statistics::{self, StatisticsQuery};
 use crate::partners::{self, PartnerInput, PartnerView};
 use crate::state::AppState;
 use crate::web::kit::InfoQuery;
-use crate::web::kit::{blocking, first_errors, form_value};
+use crate::web::kit::{blocking, first_errors};
 use crate::web::page;
 use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of};
@@ -116,22 +117,38 @@ fn form_data(state: &AppState, input: &PartnerInput, errors: &FieldErrors) -> Va
 }
 
 /// What staff typed, trimmed (the API takes values as sent).
-fn input_of(fields: &[(String, String)]) -> PartnerInput {
-    let version = form_value(fields, "version");
-    let typed = |name: &str| form_value(fields, name).trim().to_owned();
+/// A partner's form, as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PartnerForm {
+    csrf_token: String,
+    name: String,
+    contact_name: String,
+    contact_email: String,
+    /// Addresses, one per line (or separated by commas).
+    origins: String,
+    scope: String,
+    accent: String,
+    state: String,
+    version: String,
+}
+
+fn input_of(form: &PartnerForm) -> PartnerInput {
+    let typed = |value: &str| value.trim().to_owned();
     PartnerInput {
-        name: form_value(fields, "name"),
-        contact_name: form_value(fields, "contact_name"),
-        contact_email: typed("contact_email"),
-        origins: form_value(fields, "origins")
+        name: typed(&form.name),
+        contact_name: typed(&form.contact_name),
+        contact_email: typed(&form.contact_email),
+        origins: form
+            .origins
             .split(|c: char| c.is_whitespace() || c == ',')
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-        scope: typed("scope"),
-        accent: Some(typed("accent")),
-        state: Some(typed("state")).filter(|s| !s.is_empty()),
-        version: version.parse().ok(),
+        scope: typed(&form.scope),
+        accent: Some(typed(&form.accent)),
+        state: Some(typed(&form.state)).filter(|s| !s.is_empty()),
+        version: form.version.trim().parse().ok(),
     }
 }
 
@@ -172,11 +189,11 @@ async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: PageUser,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<PartnerForm>,
 ) -> PageResult {
     let user = user.0;
     let fields = form.into_inner();
-    check_form(&req, &state, &user, &form_value(&fields, "csrf_token"))?;
+    check_form(&req, &state, &user, &fields.csrf_token)?;
     let input = input_of(&fields);
     let (inner, actor, sent) = (data_of(&state), user.actor.clone(), input.clone());
     match blocking(move || partners::create(&inner, &inner.partners, &actor, &sent)).await {
@@ -333,11 +350,11 @@ async fn update(
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
+    form: web::Form<PartnerForm>,
 ) -> PageResult {
     let user = user.0;
     let fields = form.into_inner();
-    check_form(&req, &state, &user, &form_value(&fields, "csrf_token"))?;
+    check_form(&req, &state, &user, &fields.csrf_token)?;
     let id = path.into_inner();
     let input = input_of(&fields);
     let (inner, actor, sent, asked) = (

@@ -5,8 +5,9 @@ use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::ProviderMember;
 
-/// The profile form's values, as stored or as submitted.
-#[derive(Debug, Clone, Default)]
+/// The profile form's values, as stored or as submitted (checkboxes repeat their name).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub(super) struct ProfileValues {
     pub(super) legal_name: String,
     pub(super) name: String,
@@ -20,6 +21,7 @@ pub(super) struct ProfileValues {
     pub(super) description: String,
     pub(super) audiences: Vec<String>,
     pub(super) incident_types: Vec<String>,
+    #[serde(deserialize_with = "crate::web::form::checkbox")]
     pub(super) remote: bool,
     pub(super) zone_kind: String,
     pub(super) radius_km: String,
@@ -55,34 +57,6 @@ impl ProfileValues {
             radius_km,
             departements,
         }
-    }
-
-    /// From an `application/x-www-form-urlencoded` body (checkboxes repeat their name).
-    pub(super) fn parse(pairs: &[(String, String)]) -> Self {
-        let mut v = Self::default();
-        for (key, value) in pairs {
-            let value = value.clone();
-            match key.as_str() {
-                "legal_name" => v.legal_name = value,
-                "name" => v.name = value,
-                "siret" => v.siret = value,
-                "address_line" => v.address_line = value,
-                "postcode" => v.postcode = value,
-                "city" => v.city = value,
-                "phone" => v.phone = value,
-                "email" => v.email = value,
-                "website" => v.website = value,
-                "description" => v.description = value,
-                "audiences" => v.audiences.push(value),
-                "incident_types" => v.incident_types.push(value),
-                "remote" => v.remote = !value.is_empty(),
-                "zone_kind" => v.zone_kind = value,
-                "radius_km" => v.radius_km = value,
-                "departements" => v.departements = value,
-                _ => {}
-            }
-        }
-        v
     }
 
     /// The zone as the service expects it, or `None` when no choice was made.
@@ -413,16 +387,9 @@ pub async fn save_profile(
 ) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect();
-    let token = pairs
-        .iter()
-        .find(|(k, _)| k == "csrf_token")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_default();
-    check_post(&req, &state, &user, token)?;
-    let values = ProfileValues::parse(&pairs);
+    let crate::web::kit::CsrfForm { csrf_token } = crate::web::form::parse(&body)?;
+    check_post(&req, &state, &user, &csrf_token)?;
+    let values: ProfileValues = crate::web::form::parse(&body)?;
     let inner = state.clone().into_inner();
     let who = user.clone();
     let (target, sent) = (id.clone(), values.clone());
