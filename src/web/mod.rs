@@ -71,17 +71,29 @@ pub fn titled(state: &AppState, title: &str) -> String {
     format!("{title} – {}", state.config.service_name)
 }
 
-/// Renders a page with the layout's data (`title`, `attribution`, `viewer`) merged into `body`.
+/// Renders a page with the layout's data (`title`, `attribution`, `viewer`) merged into
+/// `body`, the page's own context: a `Serialize` struct whose fields are what its template
+/// reads.
 pub fn page(
     state: &AppState,
     status: StatusCode,
     template: &str,
     title: &str,
     user: Option<&crate::http::extract::CurrentUser>,
-    body: serde_json::Value,
+    body: impl Serialize,
 ) -> HttpResponse {
-    let data = page_data(state, title, user, body);
-    render(state, status, template, &data)
+    match serde_json::to_value(body) {
+        Ok(body) => render(
+            state,
+            status,
+            template,
+            &page_data(state, title, user, body),
+        ),
+        Err(e) => {
+            tracing::error!(template, error = %e, "page context not serialisable");
+            broken_page()
+        }
+    }
 }
 
 /// A page's HTML, for a page rendered once and kept (`None`, logged, if the template fails).
@@ -138,11 +150,16 @@ pub fn render(
         Ok(html) => html_page(status, html),
         Err(e) => {
             tracing::error!(template, error = %e, "template rendering failed");
-            HttpResponse::InternalServerError()
-                .content_type("text/html; charset=utf-8")
-                .body("<!doctype html><html lang=\"fr\"><title>Erreur</title><p>Une erreur interne est survenue.</p></html>")
+            broken_page()
         }
     }
+}
+
+/// The page of a page that could not be rendered: plain, without the templates.
+fn broken_page() -> HttpResponse {
+    HttpResponse::InternalServerError()
+        .content_type("text/html; charset=utf-8")
+        .body("<!doctype html><html lang=\"fr\"><title>Erreur</title><p>Une erreur interne est survenue.</p></html>")
 }
 
 /// A rendered page with the pages' headers.

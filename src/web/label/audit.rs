@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{blocking, criteria_groups, day_fr, event_label, failed, first_errors};
 use crate::domain::label_application::{Action, ApplicationStatus, Finding};
@@ -106,35 +106,29 @@ async fn show(
     .await;
     let (view, events) = loaded.map_err(failed)?;
     let mut groups = criteria_groups(&view, errors, "findings");
-    for group in groups.as_array_mut().into_iter().flatten() {
-        for c in group["criteria"].as_array_mut().into_iter().flatten() {
-            let code = c["code"].as_str().unwrap_or_default().to_owned();
-            let (chosen, comment) = match typed.and_then(|t| t.findings.get(&code)) {
-                Some((f, comment)) => (f.clone(), comment.clone()),
-                // A second round starts from the first round's findings.
-                None => (
-                    c["finding"]["code"].as_str().unwrap_or_default().to_owned(),
-                    c["finding"]["comment"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_owned(),
-                ),
-            };
-            c["choices"] = Value::Array(
-                Finding::ALL
-                    .iter()
-                    .map(|f| {
-                        json!({
-                            "value": f.as_str(),
-                            "label": f.label(),
-                            "id": format!("finding-{}-{}", code.to_ascii_lowercase(), f.as_str()),
-                            "checked": f.as_str() == chosen,
-                        })
-                    })
-                    .collect(),
-            );
-            c["comment"] = Value::String(comment);
-        }
+    for c in groups.iter_mut().flat_map(|g| g.criteria.iter_mut()) {
+        let (chosen, comment) = match typed.and_then(|t| t.findings.get(&c.code)) {
+            Some((f, comment)) => (f.clone(), comment.clone()),
+            // A second round starts from the first round's findings.
+            None => c
+                .finding
+                .as_ref()
+                .map(|f| (f.code.as_str().to_owned(), f.comment.clone()))
+                .unwrap_or_default(),
+        };
+        let code = c.code.to_ascii_lowercase();
+        c.choices = Some(
+            Finding::ALL
+                .iter()
+                .map(|f| super::context::FindingChoice {
+                    value: f.as_str(),
+                    label: f.label(),
+                    id: format!("finding-{code}-{}", f.as_str()),
+                    checked: f.as_str() == chosen,
+                })
+                .collect(),
+        );
+        c.comment = Some(comment);
     }
     let can_record = view
         .available_actions

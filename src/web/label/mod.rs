@@ -5,12 +5,12 @@
 //! page again with a French message next to each field.
 
 mod audit;
+mod context;
 mod portal;
 mod public;
 mod review;
 
 use actix_web::web;
-use serde_json::{Value, json};
 
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
@@ -41,21 +41,23 @@ fn failed(error: AppError) -> PageError {
 }
 
 /// The criteria of an application grouped by theme, with field ids and errors for forms.
-fn criteria_groups(view: &LabelApplicationView, errors: &FieldErrors, prefix: &str) -> Value {
-    let mut groups: Vec<(String, Vec<Value>)> = Vec::new();
+fn criteria_groups(
+    view: &LabelApplicationView,
+    errors: &FieldErrors,
+    prefix: &str,
+) -> Vec<context::CriteriaGroup> {
+    let mut groups: Vec<context::CriteriaGroup> = Vec::new();
     for c in &view.criteria {
         let row = criterion_row(view, c, errors, prefix);
         match groups.last_mut() {
-            Some((title, rows)) if *title == c.group => rows.push(row),
-            _ => groups.push((c.group.clone(), vec![row])),
+            Some(group) if group.title == c.group => group.criteria.push(row),
+            _ => groups.push(context::CriteriaGroup {
+                title: c.group.clone(),
+                criteria: vec![row],
+            }),
         }
     }
-    Value::Array(
-        groups
-            .into_iter()
-            .map(|(title, criteria)| json!({ "title": title, "criteria": criteria }))
-            .collect(),
-    )
+    groups
 }
 
 fn criterion_row(
@@ -63,31 +65,37 @@ fn criterion_row(
     c: &CriterionView,
     errors: &FieldErrors,
     prefix: &str,
-) -> Value {
+) -> context::CriterionRow {
     let error = errors
         .get(&format!("{prefix}.{}", c.code))
         .and_then(|v| v.first())
         .cloned();
-    json!({
-        "code": c.code,
-        "field_id": format!("{}-{}", prefix, c.code.to_ascii_lowercase()),
-        "title": c.title,
-        "evidence_expected": c.evidence_expected,
-        "blocking": c.blocking,
-        "answer": c.answer,
-        "evidence": c.evidence.iter().map(|e| json!({
-            "id": e.id,
-            "filename": e.filename,
-            "href": format!("/label/{}/pieces/{}", view.id, e.id),
-        })).collect::<Vec<_>>(),
-        "finding": c.finding.as_ref().map(|f| json!({
-            "code": f.finding,
-            "label": f.finding_label,
-            "comment": f.comment,
-            "major": f.finding == crate::domain::label_application::Finding::NonConformiteMajeure,
-        })),
-        "error": error,
-    })
+    context::CriterionRow {
+        code: c.code.clone(),
+        field_id: format!("{}-{}", prefix, c.code.to_ascii_lowercase()),
+        title: c.title.clone(),
+        evidence_expected: c.evidence_expected.clone(),
+        blocking: c.blocking,
+        answer: c.answer.clone(),
+        evidence: c
+            .evidence
+            .iter()
+            .map(|e| context::EvidenceLink {
+                id: e.id.clone(),
+                filename: e.filename.clone(),
+                href: format!("/label/{}/pieces/{}", view.id, e.id),
+            })
+            .collect(),
+        finding: c.finding.as_ref().map(|f| context::FindingShown {
+            code: f.finding,
+            label: f.finding_label.clone(),
+            comment: f.comment.clone(),
+            major: f.finding == crate::domain::label_application::Finding::NonConformiteMajeure,
+        }),
+        error,
+        choices: None,
+        comment: None,
+    }
 }
 
 /// The French wording of an event of an application or label trail.

@@ -7,9 +7,9 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{blocking, criteria_groups, day_fr, euros, failed, first_errors};
+use super::{blocking, context, criteria_groups, day_fr, euros, failed, first_errors};
 use crate::auth::Role;
 use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{Action, ApplicationKind};
@@ -83,17 +83,15 @@ async fn show_overview(
         label,
     } = loaded.map_err(failed)?;
     let today = state.clock.today();
-    let label = label.map(|view| {
-        json!({
-            "number": view.number,
-            "status": view.status,
-            "status_label": view.status_label,
-            "valid": view.status == LabelStatus::Valid,
-            "valid_from": day_fr(view.valid_from),
-            "valid_until": day_fr(view.valid_until),
-            "days_left": (view.valid_until - today).num_days(),
-            "renewal_pending": view.renewal_pending,
-        })
+    let label = label.map(|view| context::LabelCard {
+        valid: view.status == LabelStatus::Valid,
+        valid_from: day_fr(view.valid_from),
+        valid_until: day_fr(view.valid_until),
+        days_left: (view.valid_until - today).num_days(),
+        renewal_pending: view.renewal_pending,
+        number: view.number,
+        status: view.status,
+        status_label: view.status_label,
     });
     let open = applications.iter().find(|a| !a.status.is_closed());
     let can_apply = open.is_none()
@@ -109,23 +107,30 @@ async fn show_overview(
         "pages/label/overview",
         &format!("Label ExpertCyber – {}", provider.name),
         Some(user),
-        json!({
-            "provider_name": provider.name,
-            "organisation_href": format!("/espace/organisations/{provider_id}"),
-            "base": base(provider_id),
-            "label": label,
-            "can_apply": can_apply,
-            "fee": euros(state.config.label_fee_cents),
-            "not_approved": provider.status != crate::domain::provider::ReferencingStatus::Approved,
-            "error": error,
-            "applications": applications.iter().map(|a| json!({
-                "href": format!("{}/{}", base(provider_id), a.id),
-                "kind": if a.kind == ApplicationKind::Renewal { "Renouvellement" } else { "Première demande" },
-                "status_label": a.status_label,
-                "created": date_fr(a.created_at),
-                "open": !a.status.is_closed(),
-            })).collect::<Vec<_>>(),
-        }),
+        context::Overview {
+            organisation_href: format!("/espace/organisations/{provider_id}"),
+            base: base(provider_id),
+            label,
+            can_apply,
+            fee: euros(state.config.label_fee_cents),
+            not_approved: provider.status != crate::domain::provider::ReferencingStatus::Approved,
+            error,
+            applications: applications
+                .iter()
+                .map(|a| context::ApplicationLine {
+                    href: format!("{}/{}", base(provider_id), a.id),
+                    kind: if a.kind == ApplicationKind::Renewal {
+                        "Renouvellement"
+                    } else {
+                        "Première demande"
+                    },
+                    status_label: a.status_label.clone(),
+                    created: date_fr(a.created_at),
+                    open: !a.status.is_closed(),
+                })
+                .collect(),
+            provider_name: provider.name,
+        },
     ))
 }
 
@@ -237,13 +242,9 @@ async fn show_application(
     let mut groups = criteria_groups(&view, errors, "answers");
     if let Some(typed) = typed {
         // Keep what was typed when the form is refused.
-        for group in groups.as_array_mut().into_iter().flatten() {
-            for c in group["criteria"].as_array_mut().into_iter().flatten() {
-                if let Some(code) = c["code"].as_str()
-                    && let Some(answer) = typed.get(code)
-                {
-                    c["answer"] = Value::String(answer.clone());
-                }
+        for c in groups.iter_mut().flat_map(|g| g.criteria.iter_mut()) {
+            if let Some(answer) = typed.get(&c.code) {
+                c.answer = Some(answer.clone());
             }
         }
     }
