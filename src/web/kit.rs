@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::page;
 use crate::domain::actor::{Actor, Role};
@@ -27,17 +27,15 @@ pub async fn blocking<T: Send + 'static>(
 
 /// `{field: first message}` for templates; dots become underscores (`contact.name` ->
 /// `contact_name`) so that templates can name them.
-pub fn first_errors(errors: &FieldErrors) -> Value {
-    Value::Object(
-        errors
-            .iter()
-            .filter_map(|(field, messages)| {
-                messages
-                    .first()
-                    .map(|m| (field.replace('.', "_"), Value::String(m.clone())))
-            })
-            .collect(),
-    )
+pub fn first_errors(errors: &FieldErrors) -> std::collections::BTreeMap<String, String> {
+    errors
+        .iter()
+        .filter_map(|(field, messages)| {
+            messages
+                .first()
+                .map(|m| (field.replace('.', "_"), m.clone()))
+        })
+        .collect()
 }
 
 /// The first message of a validation error.
@@ -173,6 +171,15 @@ pub fn page_number(raw: Option<&str>) -> usize {
     raw.and_then(|p| p.trim().parse::<usize>().ok())
         .filter(|p| (1..=crate::http::paging::MAX_PAGE as usize).contains(p))
         .unwrap_or(1)
+}
+
+/// A tab of a queue: a state, how many are in it, and whether it is the one shown.
+#[derive(Debug, Serialize)]
+pub struct Tab {
+    pub label: String,
+    pub count: i64,
+    pub href: String,
+    pub current: bool,
 }
 
 /// An option of a select.

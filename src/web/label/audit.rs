@@ -8,9 +8,8 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::{blocking, criteria_groups, day_fr, event_label, failed, first_errors};
+use super::{blocking, context, criteria_groups, day_fr, event_label, failed, first_errors};
 use crate::domain::label_application::{Action, ApplicationStatus, Finding};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
@@ -18,7 +17,6 @@ use crate::label::queue::ApplicationListRow;
 use crate::label::{self, ActionInput, FindingInput};
 use crate::state::AppState;
 use crate::web::kit::InfoQuery;
-use crate::web::kit::date_fr;
 use crate::web::page;
 use crate::web::session::check_form;
 
@@ -38,13 +36,11 @@ async fn assigned(
     let rows = blocking(move || Ok(label::queue::list(&inner, &me, None)?.rows))
         .await
         .map_err(failed)?;
-    let item = |r: &ApplicationListRow| {
-        json!({
-            "href": format!("/audit/{}", r.id),
-            "provider_name": r.provider_name,
-            "status_label": r.status.label(),
-            "audit_date": r.audit_date.map(day_fr),
-        })
+    let item = |r: &ApplicationListRow| context::AuditLine {
+        href: format!("/audit/{}", r.id),
+        provider_name: r.provider_name.clone(),
+        status_label: r.status.label(),
+        audit_date: r.audit_date.map(day_fr),
     };
     let (to_do, done): (Vec<_>, Vec<_>) = rows
         .iter()
@@ -55,11 +51,13 @@ async fn assigned(
         "pages/label/audits",
         "Mes audits",
         Some(&user),
-        json!({
-            "info": (query.info.as_deref() == Some("enregistre")).then_some("L'audit est enregistré : le prestataire et l'équipe du label en sont informés."),
-            "to_do": to_do.into_iter().map(item).collect::<Vec<_>>(),
-            "done": done.into_iter().map(item).collect::<Vec<_>>(),
-        }),
+        context::Audits {
+            info: (query.info.as_deref() == Some("enregistre")).then_some(
+                "L'audit est enregistré : le prestataire et l'équipe du label en sont informés.",
+            ),
+            to_do: to_do.into_iter().map(item).collect(),
+            done: done.into_iter().map(item).collect(),
+        },
     ))
 }
 
@@ -140,25 +138,23 @@ async fn show(
         "pages/label/audit",
         &format!("Audit de {}", view.provider_name),
         Some(user),
-        json!({
-            "id": view.id,
-            "version": view.version,
-            "provider_name": view.provider_name,
-            "status_label": view.status_label,
-            "audit_date": view.audit_date.map(day_fr),
-            "round": view.audit_round + 1,
-            "second_round": view.audit_round > 0,
-            "can_record": can_record,
-            "groups": groups,
-            "errors": first_errors(errors),
-            "error_summary": errors.values().flatten().cloned().collect::<Vec<_>>(),
-            "recommendation": typed.map(|t| t.recommendation.clone()).or(view.recommendation.clone()),
-            "events": events.iter().rev().map(|e| json!({
-                "when": date_fr(e.created_at),
-                "action": event_label(&e.action),
-                "reason": e.reason,
-            })).collect::<Vec<_>>(),
-        }),
+        context::Audit {
+            audit_date: view.audit_date.map(day_fr),
+            round: view.audit_round + 1,
+            second_round: view.audit_round > 0,
+            can_record,
+            groups,
+            errors: first_errors(errors),
+            error_summary: errors.values().flatten().cloned().collect(),
+            recommendation: typed
+                .map(|t| t.recommendation.clone())
+                .or(view.recommendation.clone()),
+            events: context::EventLine::trail(&events, event_label),
+            id: view.id,
+            version: view.version,
+            provider_name: view.provider_name,
+            status_label: view.status_label,
+        },
     ))
 }
 

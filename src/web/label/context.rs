@@ -1,9 +1,14 @@
 //! What the label pages' templates read, typed: a field a template needs that a handler
 //! forgets is a compile error, not a blank on the page.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
+use crate::audit::EventView;
 use crate::domain::label::LabelStatus;
+use crate::domain::label_application::{ApplicationStatus, FeeStatus};
+use crate::web::kit::{Choice, Tab};
 
 /// `pages/label/overview`: an organisation's label area.
 #[derive(Debug, Serialize)]
@@ -98,4 +103,240 @@ pub(super) struct FindingChoice {
     pub label: &'static str,
     pub id: String,
     pub checked: bool,
+}
+
+/// `pages/label/audits`: the auditor's applications.
+#[derive(Debug, Serialize)]
+pub(super) struct Audits {
+    pub info: Option<&'static str>,
+    pub to_do: Vec<AuditLine>,
+    pub done: Vec<AuditLine>,
+}
+
+/// An application in the auditor's list.
+#[derive(Debug, Serialize)]
+pub(super) struct AuditLine {
+    pub href: String,
+    pub provider_name: String,
+    pub status_label: &'static str,
+    pub audit_date: Option<String>,
+}
+
+/// `pages/label/audit`: the audit report's form.
+#[derive(Debug, Serialize)]
+pub(super) struct Audit {
+    pub id: String,
+    pub version: i32,
+    pub provider_name: String,
+    pub status_label: String,
+    pub audit_date: Option<String>,
+    /// 1 for the first audit, 2 after corrective actions.
+    pub round: i32,
+    pub second_round: bool,
+    pub can_record: bool,
+    pub groups: Vec<CriteriaGroup>,
+    pub errors: BTreeMap<String, String>,
+    pub error_summary: Vec<String>,
+    pub recommendation: Option<String>,
+    pub events: Vec<EventLine>,
+}
+
+/// An event of an application's or a label's trail.
+#[derive(Debug, Serialize)]
+pub(super) struct EventLine {
+    pub when: String,
+    /// What happened, in French.
+    pub action: String,
+    /// The state it led to, in French; empty when none.
+    pub to: &'static str,
+    pub actor: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl EventLine {
+    /// A trail as pages show it: newest first, each action in `words`.
+    pub fn trail(events: &[EventView], words: fn(&str) -> String) -> Vec<EventLine> {
+        events
+            .iter()
+            .rev()
+            .map(|e| EventLine {
+                when: crate::web::kit::date_fr(e.created_at),
+                action: words(&e.action),
+                to: ApplicationStatus::parse(&e.to_state)
+                    .map(|s| s.label())
+                    .unwrap_or(""),
+                actor: e.actor.clone(),
+                reason: e.reason.clone(),
+            })
+            .collect()
+    }
+}
+
+/// `pages/label/application`: an application, for its organisation's members.
+#[derive(Debug, Serialize)]
+pub(super) struct Application<'a> {
+    pub info: Option<&'a str>,
+    pub errors: BTreeMap<String, String>,
+    pub error_summary: Vec<String>,
+    pub overview_href: String,
+    pub base: String,
+    pub provider_name: String,
+    pub renewal: bool,
+    pub status: ApplicationStatus,
+    pub status_label: String,
+    pub version: i32,
+    pub fee: String,
+    pub fee_status: String,
+    pub auditor: Option<String>,
+    pub audit_date: Option<String>,
+    pub corrective_deadline: Option<String>,
+    pub decision_reason: Option<String>,
+    pub recommendation: Option<String>,
+    pub label_number: Option<String>,
+    pub granted: bool,
+    pub audited: bool,
+    pub editable: bool,
+    pub corrective: bool,
+    pub groups: Vec<CriteriaGroup>,
+    pub criteria: Vec<CriterionName>,
+    pub can_submit: bool,
+    pub can_submit_corrections: bool,
+    pub can_withdraw: bool,
+    pub events: Vec<EventLine>,
+}
+
+/// A criterion by its code and title (the evidence form's choice).
+#[derive(Debug, Serialize)]
+pub(super) struct CriterionName {
+    pub code: String,
+    pub title: String,
+}
+
+/// `pages/label/queue`: the label team's applications, by state.
+#[derive(Debug, Serialize)]
+pub(super) struct Queue {
+    pub tabs: Vec<Tab>,
+    pub all_current: bool,
+    pub total: i64,
+    pub info: Option<&'static str>,
+    pub rows: Vec<QueueLine>,
+}
+
+/// An application in the label team's queue.
+#[derive(Debug, Serialize)]
+pub(super) struct QueueLine {
+    pub href: String,
+    pub provider_name: String,
+    pub kind: &'static str,
+    pub status_label: &'static str,
+    pub fee_label: &'static str,
+    pub fee_pending: bool,
+    pub audit_date: Option<String>,
+    pub deadline: Option<String>,
+    pub updated: String,
+}
+
+/// `pages/label/review`: an application, for the label team.
+#[derive(Debug, Serialize)]
+pub(super) struct Review {
+    pub id: String,
+    pub version: i32,
+    pub info: Option<String>,
+    pub errors: BTreeMap<String, String>,
+    pub provider_name: String,
+    pub provider_href: String,
+    pub renewal: bool,
+    pub status_label: String,
+    pub fee: String,
+    pub fee_status: FeeStatus,
+    pub fee_label: String,
+    pub fee_open: bool,
+    pub fee_choices: Vec<Choice>,
+    pub auditor: Option<String>,
+    pub audit_date: Option<String>,
+    pub audit_date_iso: Option<String>,
+    pub corrective_deadline: Option<String>,
+    pub recommendation: Option<String>,
+    pub decision_reason: Option<String>,
+    pub label_number: Option<String>,
+    pub can_schedule: bool,
+    pub auditors: Vec<Choice>,
+    pub actions: Vec<StepButton>,
+    pub groups: Vec<CriteriaGroup>,
+    pub events: Vec<EventLine>,
+}
+
+/// A step the team may take, as its button and, when it needs one, its reason's field.
+#[derive(Debug, Serialize)]
+pub(super) struct StepButton {
+    pub slug: &'static str,
+    pub button: &'static str,
+    pub reason: bool,
+    pub reason_label: &'static str,
+    pub danger: bool,
+    pub error: Option<String>,
+}
+
+/// `pages/label/labels`: the labels the team watches.
+#[derive(Debug, Serialize)]
+pub(super) struct Labels {
+    pub expiring: Vec<LabelLine>,
+    pub suspended: Vec<LabelLine>,
+    pub withdrawn: Vec<LabelLine>,
+}
+
+/// A label in one of the team's lists.
+#[derive(Debug, Serialize)]
+pub(super) struct LabelLine {
+    pub href: String,
+    pub number: String,
+    pub provider_name: String,
+    pub status_label: String,
+    pub valid_until: String,
+    pub renewal_pending: bool,
+}
+
+/// `pages/label/label`: a label, for the team.
+#[derive(Debug, Serialize)]
+pub(super) struct Label {
+    pub number: String,
+    pub provider_name: String,
+    pub provider_href: String,
+    pub status_label: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub renewal_pending: bool,
+    pub actions: Vec<LabelButton>,
+    pub events: Vec<EventLine>,
+}
+
+/// A decision on a label, as its button.
+#[derive(Debug, Serialize)]
+pub(super) struct LabelButton {
+    pub slug: &'static str,
+    pub button: &'static str,
+    pub reason: bool,
+    pub error: Option<String>,
+}
+
+/// `pages/label/verify`: a label number checked by anyone.
+#[derive(Debug, Serialize)]
+pub(super) struct Verified {
+    pub found: bool,
+    pub valid: bool,
+    pub number: String,
+    pub provider_name: String,
+    pub siret: String,
+    pub status: LabelStatus,
+    pub status_label: String,
+    pub valid_from: String,
+    pub valid_until: String,
+}
+
+/// `pages/label/verify` for a number that is not a label.
+#[derive(Debug, Serialize)]
+pub(super) struct NotVerified {
+    pub found: bool,
+    pub number: String,
+    pub message: String,
 }

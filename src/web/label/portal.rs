@@ -7,12 +7,11 @@ use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{blocking, context, criteria_groups, day_fr, euros, failed, first_errors};
 use crate::auth::Role;
 use crate::domain::label::LabelStatus;
-use crate::domain::label_application::{Action, ApplicationKind};
+use crate::domain::label_application::{Action, ApplicationKind, ApplicationStatus};
 use crate::error::{AppError, FieldErrors};
 use crate::http::download::{self as file_download, Disposition};
 use crate::http::extract::CurrentUser;
@@ -257,42 +256,43 @@ async fn show_application(
         "pages/label/application",
         &format!("Demande de label – {}", view.provider_name),
         Some(user),
-        json!({
-            "info": info,
-            "errors": first_errors(errors),
-            "error_summary": errors.values().flatten().cloned().collect::<Vec<_>>(),
-            "overview_href": base(provider_id),
-            "base": base_path,
-            "provider_name": view.provider_name,
-            "renewal": view.kind == ApplicationKind::Renewal,
-            "status": view.status,
-            "status_label": view.status_label,
-            "version": view.version,
-            "fee": euros(view.fee.amount_cents),
-            "fee_status": view.fee.status_label,
-            "auditor": view.auditor.as_ref().map(|a| a.display_name.clone()),
-            "audit_date": view.audit_date.map(day_fr),
-            "corrective_deadline": view.corrective_deadline.map(day_fr),
-            "decision_reason": view.decision_reason,
-            "recommendation": view.recommendation,
-            "label_number": view.label_number,
-            "granted": view.status == crate::domain::label_application::ApplicationStatus::Granted,
-            "audited": view.audit_round > 0,
-            "editable": editable,
-            "corrective": view.status == crate::domain::label_application::ApplicationStatus::CorrectiveActions,
-            "groups": groups,
-            "criteria": view.criteria.iter().map(|c| json!({"code": c.code, "title": c.title})).collect::<Vec<_>>(),
-            "can_submit": can(Action::Submit),
-            "can_submit_corrections": can(Action::SubmitCorrections),
-            "can_withdraw": can(Action::Withdraw),
-            "events": events.iter().rev().map(|e| json!({
-                "when": date_fr(e.created_at),
-                "action": super::event_label(&e.action),
-                "to": crate::domain::label_application::ApplicationStatus::parse(&e.to_state).map(|s| s.label()).unwrap_or(""),
-                "reason": e.reason,
-                "actor": e.actor,
-            })).collect::<Vec<_>>(),
-        }),
+        context::Application {
+            info,
+            errors: first_errors(errors),
+            error_summary: errors.values().flatten().cloned().collect(),
+            overview_href: base(provider_id),
+            base: base_path,
+            renewal: view.kind == ApplicationKind::Renewal,
+            status: view.status,
+            version: view.version,
+            fee: euros(view.fee.amount_cents),
+            fee_status: view.fee.status_label.clone(),
+            auditor: view.auditor.as_ref().map(|a| a.display_name.clone()),
+            audit_date: view.audit_date.map(day_fr),
+            corrective_deadline: view.corrective_deadline.map(day_fr),
+            decision_reason: view.decision_reason.clone(),
+            recommendation: view.recommendation.clone(),
+            label_number: view.label_number.clone(),
+            granted: view.status == ApplicationStatus::Granted,
+            audited: view.audit_round > 0,
+            editable,
+            corrective: view.status == ApplicationStatus::CorrectiveActions,
+            groups,
+            criteria: view
+                .criteria
+                .iter()
+                .map(|c| context::CriterionName {
+                    code: c.code.clone(),
+                    title: c.title.clone(),
+                })
+                .collect(),
+            can_submit: can(Action::Submit),
+            can_submit_corrections: can(Action::SubmitCorrections),
+            can_withdraw: can(Action::Withdraw),
+            events: context::EventLine::trail(&events, super::event_label),
+            provider_name: view.provider_name.clone(),
+            status_label: view.status_label.clone(),
+        },
     ))
 }
 

@@ -2,7 +2,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
-use serde_json::json;
 
 use super::{blocking, day_fr};
 use crate::domain::label::LabelStatus;
@@ -33,17 +32,17 @@ async fn verification_page(
                 "pages/label/verify",
                 &format!("Label ExpertCyber {}", found.number),
                 user.0.as_ref(),
-                json!({
-                    "found": true,
-                    "valid": valid,
-                    "number": found.number,
-                    "provider_name": found.provider_name,
-                    "siret": found.siret,
-                    "status": found.status,
-                    "status_label": found.status_label,
-                    "valid_from": day_fr(found.valid_from),
-                    "valid_until": day_fr(found.valid_until),
-                }),
+                super::context::Verified {
+                    found: true,
+                    valid,
+                    valid_from: day_fr(found.valid_from),
+                    valid_until: day_fr(found.valid_until),
+                    number: found.number,
+                    provider_name: found.provider_name,
+                    siret: found.siret,
+                    status: found.status,
+                    status_label: found.status_label,
+                },
             )
         }
         Err(e) => {
@@ -54,7 +53,11 @@ async fn verification_page(
                 "pages/label/verify",
                 "Label ExpertCyber introuvable",
                 user.0.as_ref(),
-                json!({ "found": false, "number": number, "message": e.to_string() }),
+                super::context::NotVerified {
+                    found: false,
+                    message: e.to_string(),
+                    number,
+                },
             )
         }
     }

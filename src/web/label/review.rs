@@ -8,9 +8,12 @@ use crate::web::session::StaffUser;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::{blocking, criteria_groups, day_fr, euros, event_label, failed, first_errors};
+use crate::domain::label::LabelStatus;
+
+use crate::web::kit::{Choice, Tab};
+
+use super::{blocking, context, criteria_groups, day_fr, euros, event_label, failed, first_errors};
 use crate::domain::label_application::{
     Action, ApplicationKind, ApplicationStatus, FeeStatus, reason_required,
 };
@@ -76,16 +79,14 @@ async fn queue(
     })
     .await;
     let (rows, counts) = loaded.map_err(failed)?;
-    let tabs: Vec<Value> = QUEUE_STATES
+    let tabs = QUEUE_STATES
         .iter()
         .filter(|s| counts.get(s.as_str()).copied().unwrap_or(0) > 0 || Some(**s) == filter)
-        .map(|s| {
-            json!({
-                "href": format!("/instruction/label?etat={}", s.as_str()),
-                "label": s.label(),
-                "count": counts.get(s.as_str()).copied().unwrap_or(0),
-                "current": Some(*s) == filter,
-            })
+        .map(|s| Tab {
+            href: format!("/instruction/label?etat={}", s.as_str()),
+            label: s.label().to_owned(),
+            count: counts.get(s.as_str()).copied().unwrap_or(0),
+            current: Some(*s) == filter,
         })
         .collect();
     Ok(page(
@@ -94,23 +95,30 @@ async fn queue(
         "pages/label/queue",
         "Demandes de label ExpertCyber",
         Some(&user),
-        json!({
-            "tabs": tabs,
-            "all_current": filter.is_none(),
-            "total": counts.values().sum::<i64>(),
-            "info": (query.info.as_deref() == Some("label")).then_some("Le label est mis à jour."),
-            "rows": rows.iter().map(|r| json!({
-                "href": format!("/instruction/label/{}", r.id),
-                "provider_name": r.provider_name,
-                "kind": if r.kind == ApplicationKind::Renewal { "Renouvellement" } else { "Première demande" },
-                "status_label": r.status.label(),
-                "fee_label": r.fee_status.label(),
-                "fee_pending": r.fee_status == FeeStatus::Pending,
-                "audit_date": r.audit_date.map(day_fr),
-                "deadline": r.corrective_deadline.map(day_fr),
-                "updated": date_fr(r.updated_at),
-            })).collect::<Vec<_>>(),
-        }),
+        context::Queue {
+            tabs,
+            all_current: filter.is_none(),
+            total: counts.values().sum::<i64>(),
+            info: (query.info.as_deref() == Some("label")).then_some("Le label est mis à jour."),
+            rows: rows
+                .iter()
+                .map(|r| context::QueueLine {
+                    href: format!("/instruction/label/{}", r.id),
+                    provider_name: r.provider_name.clone(),
+                    kind: if r.kind == ApplicationKind::Renewal {
+                        "Renouvellement"
+                    } else {
+                        "Première demande"
+                    },
+                    status_label: r.status.label(),
+                    fee_label: r.fee_status.label(),
+                    fee_pending: r.fee_status == FeeStatus::Pending,
+                    audit_date: r.audit_date.map(day_fr),
+                    deadline: r.corrective_deadline.map(day_fr),
+                    updated: date_fr(r.updated_at),
+                })
+                .collect(),
+        },
     ))
 }
 
@@ -162,29 +170,33 @@ async fn show(
     })
     .await;
     let (view, events, auditors) = loaded.map_err(failed)?;
-    let actions: Vec<Value> = view
+    let actions = view
         .available_actions
         .iter()
         .filter_map(|slug| Action::from_slug(slug))
         .filter(|a| *a != Action::ScheduleAudit)
-        .map(|a| {
-            json!({
-                "slug": a.slug(),
-                "button": a.label(),
-                "reason": reason_required(a),
-                "reason_label": match a {
-                    Action::MarkIncomplete => "Ce qui manque (envoyé au prestataire)",
-                    Action::Close => "Motif (consigné au dossier)",
-                    _ => "Motif (communiqué au prestataire)",
-                },
-                "danger": matches!(a, Action::Refuse | Action::Close),
-                "error": (failed_action == Some(a.slug())).then(|| errors.get("reason").and_then(|v| v.first()).cloned()).flatten(),
-            })
+        .map(|a| context::StepButton {
+            slug: a.slug(),
+            button: a.label(),
+            reason: reason_required(a),
+            reason_label: match a {
+                Action::MarkIncomplete => "Ce qui manque (envoyé au prestataire)",
+                Action::Close => "Motif (consigné au dossier)",
+                _ => "Motif (communiqué au prestataire)",
+            },
+            danger: matches!(a, Action::Refuse | Action::Close),
+            error: (failed_action == Some(a.slug()))
+                .then(|| errors.get("reason").and_then(|v| v.first()).cloned())
+                .flatten(),
         })
         .collect();
-    let fee_choices: Vec<Value> = [FeeStatus::Pending, FeeStatus::Paid, FeeStatus::Waived]
+    let fee_choices = [FeeStatus::Pending, FeeStatus::Paid, FeeStatus::Waived]
         .iter()
-        .map(|f| json!({ "value": f.as_str(), "label": f.label(), "selected": *f == view.fee.status }))
+        .map(|f| Choice {
+            value: f.as_str().to_owned(),
+            label: f.label().to_owned(),
+            selected: *f == view.fee.status,
+        })
         .collect();
     let can_schedule = view
         .available_actions
@@ -196,41 +208,40 @@ async fn show(
         "pages/label/review",
         &format!("Demande de label – {}", view.provider_name),
         Some(user),
-        json!({
-            "id": view.id,
-            "version": view.version,
-            "info": info,
-            "errors": first_errors(errors),
-            "provider_name": view.provider_name,
-            "provider_href": format!("/instruction/dossiers/{}", view.provider_id),
-            "renewal": view.kind == crate::domain::label_application::ApplicationKind::Renewal,
-            "status_label": view.status_label,
-            "fee": euros(view.fee.amount_cents),
-            "fee_status": view.fee.status,
-            "fee_label": view.fee.status_label,
-            "fee_open": !view.status.is_closed(),
-            "fee_choices": fee_choices,
-            "auditor": view.auditor.as_ref().map(|a| a.display_name.clone()),
-            "audit_date": view.audit_date.map(day_fr),
-            "audit_date_iso": view.audit_date.map(|d| d.to_string()),
-            "corrective_deadline": view.corrective_deadline.map(day_fr),
-            "recommendation": view.recommendation,
-            "decision_reason": view.decision_reason,
-            "label_number": view.label_number,
-            "can_schedule": can_schedule,
-            "auditors": auditors.iter().map(|(id, name, email)| json!({
-                "id": id, "label": format!("{name} ({email})"),
-                "selected": view.auditor.as_ref().is_some_and(|a| &a.id == id),
-            })).collect::<Vec<_>>(),
-            "actions": actions,
-            "groups": criteria_groups(&view, &FieldErrors::new(), "review"),
-            "events": events.iter().rev().map(|e| json!({
-                "when": date_fr(e.created_at),
-                "action": event_label(&e.action),
-                "actor": e.actor,
-                "reason": e.reason,
-            })).collect::<Vec<_>>(),
-        }),
+        context::Review {
+            info,
+            errors: first_errors(errors),
+            provider_href: format!("/instruction/dossiers/{}", view.provider_id),
+            renewal: view.kind == ApplicationKind::Renewal,
+            fee: euros(view.fee.amount_cents),
+            fee_status: view.fee.status,
+            fee_label: view.fee.status_label.clone(),
+            fee_open: !view.status.is_closed(),
+            fee_choices,
+            auditor: view.auditor.as_ref().map(|a| a.display_name.clone()),
+            audit_date: view.audit_date.map(day_fr),
+            audit_date_iso: view.audit_date.map(|d| d.to_string()),
+            corrective_deadline: view.corrective_deadline.map(day_fr),
+            recommendation: view.recommendation.clone(),
+            decision_reason: view.decision_reason.clone(),
+            label_number: view.label_number.clone(),
+            can_schedule,
+            auditors: auditors
+                .iter()
+                .map(|(id, name, email)| Choice {
+                    value: id.clone(),
+                    label: format!("{name} ({email})"),
+                    selected: view.auditor.as_ref().is_some_and(|a| &a.id == id),
+                })
+                .collect(),
+            actions,
+            groups: criteria_groups(&view, &FieldErrors::new(), "review"),
+            events: context::EventLine::trail(&events, event_label),
+            id: view.id.clone(),
+            version: view.version,
+            provider_name: view.provider_name.clone(),
+            status_label: view.status_label.clone(),
+        },
     ))
 }
 
@@ -361,15 +372,15 @@ async fn act(
 
 // --- Labels ----------------------------------------------------------------------------------
 
-fn label_row(l: &crate::label::views::LabelView) -> Value {
-    json!({
-        "href": format!("/instruction/labels/{}", l.number),
-        "number": l.number,
-        "provider_name": l.provider_name,
-        "status_label": l.status_label,
-        "valid_until": day_fr(l.valid_until),
-        "renewal_pending": l.renewal_pending,
-    })
+fn label_row(l: &crate::label::views::LabelView) -> context::LabelLine {
+    context::LabelLine {
+        href: format!("/instruction/labels/{}", l.number),
+        number: l.number.clone(),
+        provider_name: l.provider_name.clone(),
+        status_label: l.status_label.clone(),
+        valid_until: day_fr(l.valid_until),
+        renewal_pending: l.renewal_pending,
+    }
 }
 
 #[get("/instruction/labels")]
@@ -384,11 +395,11 @@ async fn labels_page(state: web::Data<AppState>, user: PageUser) -> PageResult {
             "pages/label/labels",
             "Labels ExpertCyber à suivre",
             Some(&user),
-            json!({
-                "expiring": lists.expiring.iter().map(label_row).collect::<Vec<_>>(),
-                "suspended": lists.suspended.iter().map(label_row).collect::<Vec<_>>(),
-                "withdrawn": lists.withdrawn.iter().map(label_row).collect::<Vec<_>>(),
-            }),
+            context::Labels {
+                expiring: lists.expiring.iter().map(label_row).collect(),
+                suspended: lists.suspended.iter().map(label_row).collect(),
+                withdrawn: lists.withdrawn.iter().map(label_row).collect(),
+            },
         )),
         Err(e) => Err(failed(e)),
     }
@@ -419,18 +430,21 @@ async fn show_label(
     })
     .await;
     let (label, events) = loaded.map_err(failed)?;
-    let action = |a: LabelAction, button: &str, reason: bool| {
-        json!({
-            "slug": a.slug(), "button": button, "reason": reason,
-            "error": error.as_ref().filter(|(slug, _)| slug == a.slug()).map(|(_, m)| m.clone()),
-        })
+    let action = |a: LabelAction, button: &'static str, reason: bool| context::LabelButton {
+        slug: a.slug(),
+        button,
+        reason,
+        error: error
+            .as_ref()
+            .filter(|(slug, _)| slug == a.slug())
+            .map(|(_, m)| m.clone()),
     };
-    let actions: Vec<Value> = match label.status.as_str() {
-        "valid" => vec![
+    let actions = match label.status {
+        LabelStatus::Valid => vec![
             action(LabelAction::Suspend, "Suspendre le label", true),
             action(LabelAction::Withdraw, "Retirer le label", true),
         ],
-        "suspended" => vec![
+        LabelStatus::Suspended => vec![
             action(LabelAction::Reinstate, "Rétablir le label", false),
             action(LabelAction::Withdraw, "Retirer le label", true),
         ],
@@ -442,22 +456,17 @@ async fn show_label(
         "pages/label/label",
         &format!("Label {}", label.number),
         Some(user),
-        json!({
-            "number": label.number,
-            "provider_name": label.provider_name,
-            "provider_href": format!("/instruction/dossiers/{}", label.provider_id),
-            "status_label": label.status_label,
-            "valid_from": day_fr(label.valid_from),
-            "valid_until": day_fr(label.valid_until),
-            "renewal_pending": label.renewal_pending,
-            "actions": actions,
-            "events": events.iter().rev().map(|e| json!({
-                "when": date_fr(e.created_at),
-                "action": e.action,
-                "actor": e.actor,
-                "reason": e.reason,
-            })).collect::<Vec<_>>(),
-        }),
+        context::Label {
+            provider_href: format!("/instruction/dossiers/{}", label.provider_id),
+            valid_from: day_fr(label.valid_from),
+            valid_until: day_fr(label.valid_until),
+            renewal_pending: label.renewal_pending,
+            actions,
+            events: context::EventLine::trail(&events, str::to_owned),
+            number: label.number,
+            provider_name: label.provider_name,
+            status_label: label.status_label,
+        },
     ))
 }
 

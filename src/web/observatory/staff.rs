@@ -314,7 +314,7 @@ async fn dashboard_page(
                 return Err(PageError::from(AppError::Validation(errors)));
             };
             let mut data = view(&state, &query, &d);
-            data["errors"] = first_errors(&errors);
+            data["errors"] = json!(first_errors(&errors));
             data["invalid"] = json!(true);
             Ok(page(
                 &state,

@@ -4,6 +4,7 @@ use super::*;
 use crate::domain::actor::Actor;
 use crate::mail::outbox;
 use crate::referencing::queue::{self, QueueFilter, QueuePage};
+use crate::web::kit::Tab;
 use crate::web::page_error::PageResult;
 use crate::web::session::StaffUser;
 
@@ -141,14 +142,6 @@ struct QueueLine {
     status_label: String,
     updated: String,
     updated_iso: String,
-}
-
-#[derive(Serialize)]
-struct Tab {
-    label: String,
-    count: i64,
-    href: String,
-    current: bool,
 }
 
 struct QueueData {
