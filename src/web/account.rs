@@ -48,9 +48,11 @@ pub(super) fn anonymous_page(
     status: StatusCode,
     template: &str,
     title: &str,
-    mut body: serde_json::Value,
+    body: impl serde::Serialize,
 ) -> PageResult {
     let (token, cookie) = anonymous_token(req, state)?;
+    let mut body = serde_json::to_value(body)
+        .map_err(|e| AppError::Internal(format!("page context of {template}: {e}")))?;
     body["csrf_token"] = json!(token);
     let mut response = page(state, status, template, title, None, body);
     if let Some(cookie) = cookie {

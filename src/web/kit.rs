@@ -180,6 +180,8 @@ pub struct Tab {
     pub count: i64,
     pub href: String,
     pub current: bool,
+    /// A state that needs someone now (shown apart).
+    pub urgent: bool,
 }
 
 /// An option of a select.

@@ -2,13 +2,13 @@
 //! provider's (offers, held requests, closing report, availability, and the landing page of the
 //! emailed accept/decline links) and staff's (all requests, the escalation queue, moderation).
 
+mod context;
 mod provider;
 pub(crate) mod request;
 mod staff;
 mod victim;
 
 use actix_web::web;
-use serde_json::{Value, json};
 
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
@@ -38,48 +38,76 @@ fn failed(error: AppError) -> crate::web::page_error::PageError {
 }
 
 /// A request's facts as pages show them.
-fn request_summary(state: &AppState, view: &crate::assistance::views::RequestView) -> Value {
-    json!({
-        "id": view.id,
-        "status": view.status,
-        "status_label": view.status_label,
-        "incident_label": view.incident_label,
-        "audience_label": crate::domain::audience::Audience::parse(&view.audience).map(|a| a.label()).unwrap_or(""),
-        "place": view.postcode.clone().or(view.departement.as_ref().map(|d| format!("département {d}"))).unwrap_or_default(),
-        "description": view.description,
-        "contact": view.contact,
-        "created": when_fr(view.created_at),
-        "failed_assignments": view.failed_assignments,
-        "staff_message": view.staff_message,
-        "report": view.report.as_ref().map(|r| json!({
-            "resolved": r.resolved,
-            "incident_label": state.taxonomy.get(&r.confirmed_incident_type).map(|t| t.label.clone()).unwrap_or_default(),
-            "attack_vector": r.attack_vector,
-            "actions_taken": r.actions_taken,
-            "minutes_spent": r.minutes_spent,
-        })),
-        "assignments": view.assignments.iter().map(|a| json!({
-            "provider_name": a.provider_name,
-            "status": a.status,
-            "status_label": a.status.label(),
-            "why": a.why,
-            "decline_reason": a.decline_reason.as_deref().and_then(crate::domain::assistance::DeclineReason::parse).map(|r| r.label()),
-            "decline_text": a.decline_text,
-            "offered": when_fr(a.offered_at),
-            "expires": when_fr(a.expires_at),
-        })).collect::<Vec<_>>(),
-        "can_accept": view.available_actions.iter().any(|a| a == "accept"),
-        "can_close": view.available_actions.iter().any(|a| a == "close"),
-        "can_assign": view.available_actions.iter().any(|a| a == "assign"),
-    })
+fn request_summary(
+    state: &AppState,
+    view: &crate::assistance::views::RequestView,
+) -> context::RequestSummary {
+    let can = |action: &str| view.available_actions.iter().any(|a| a == action);
+    context::RequestSummary {
+        id: view.id.clone(),
+        href: None,
+        status: view.status,
+        status_label: view.status_label.clone(),
+        incident_label: view.incident_label.clone(),
+        audience_label: crate::domain::audience::Audience::parse(&view.audience)
+            .map(|a| a.label())
+            .unwrap_or(""),
+        place: view
+            .postcode
+            .clone()
+            .or(view
+                .departement
+                .as_ref()
+                .map(|d| format!("département {d}")))
+            .unwrap_or_default(),
+        description: view.description.clone(),
+        contact: view.contact.clone(),
+        created: when_fr(view.created_at),
+        failed_assignments: view.failed_assignments,
+        staff_message: view.staff_message.clone(),
+        report: view.report.as_ref().map(|r| context::ReportShown {
+            resolved: r.resolved,
+            incident_label: state
+                .taxonomy
+                .get(&r.confirmed_incident_type)
+                .map(|t| t.label.clone())
+                .unwrap_or_default(),
+            attack_vector: r.attack_vector.clone(),
+            actions_taken: r.actions_taken.clone(),
+            minutes_spent: r.minutes_spent,
+        }),
+        assignments: view
+            .assignments
+            .iter()
+            .map(|a| context::AssignmentLine {
+                provider_name: a.provider_name.clone(),
+                status: a.status,
+                status_label: a.status.label(),
+                why: a.why.clone(),
+                decline_reason: a
+                    .decline_reason
+                    .as_deref()
+                    .and_then(crate::domain::assistance::DeclineReason::parse)
+                    .map(|r| r.label()),
+                decline_text: a.decline_text.clone(),
+                offered: when_fr(a.offered_at),
+                expires: when_fr(a.expires_at),
+            })
+            .collect(),
+        can_accept: can("accept"),
+        can_close: can("close"),
+        can_assign: can("assign"),
+    }
 }
 
-fn decline_reasons() -> Value {
+fn decline_reasons() -> Vec<context::ReasonChoice> {
     use crate::domain::assistance::DeclineReason as R;
-    Value::Array(
-        [R::Indisponible, R::HorsCompetence, R::TropLoin, R::Autre]
-            .iter()
-            .map(|r| json!({"value": r.as_str(), "label": r.label(), "id": format!("reason-{}", r.as_str())}))
-            .collect(),
-    )
+    [R::Indisponible, R::HorsCompetence, R::TropLoin, R::Autre]
+        .iter()
+        .map(|r| context::ReasonChoice {
+            value: r.as_str(),
+            label: r.label(),
+            id: format!("reason-{}", r.as_str()),
+        })
+        .collect()
 }

@@ -7,9 +7,10 @@ use crate::web::session::ProviderMember;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::{blocking, decline_reasons, failed, first_errors, request_summary};
+use crate::web::kit::Choice;
+
+use super::{blocking, context, decline_reasons, failed, first_errors, request_summary};
 use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
 use crate::assistance::availability::{self, AbsenceInput};
 use crate::assistance::close::{self, ReportInput};
@@ -64,14 +65,14 @@ async fn show_link(
         status,
         "pages/assistance/link",
         "Demande d'assistance",
-        json!({
-            "token": token,
-            "accept": action == "accept",
-            "pending": pending,
-            "request": request_summary(state, &view),
-            "reasons": decline_reasons(),
-            "errors": first_errors(errors),
-        }),
+        context::Link {
+            token,
+            accept: action == "accept",
+            pending,
+            request: request_summary(state, &view),
+            reasons: decline_reasons(),
+            errors: first_errors(errors),
+        },
     )
 }
 
@@ -109,10 +110,10 @@ async fn link_answer(
             StatusCode::OK,
             "pages/assistance/answered",
             "Demande d'assistance",
-            json!({
-                "accepted": which == Answer::Accept,
-                "request": request_summary(&state, &view),
-            }),
+            context::Answered {
+                accepted: which == Answer::Accept,
+                request: request_summary(&state, &view),
+            },
         ),
         Err(AppError::Validation(errors)) => {
             show_link(
@@ -188,17 +189,16 @@ async fn show_requests(
     })
     .await;
     let (requests, availability) = loaded.map_err(failed)?;
-    let row = |v: &crate::assistance::views::RequestView| {
-        let mut summary = request_summary(state, v);
-        summary["href"] = Value::String(format!("{}/{}", base(provider_id), v.id));
-        summary
+    let row = |v: &crate::assistance::views::RequestView| super::context::RequestSummary {
+        href: Some(format!("{}/{}", base(provider_id), v.id)),
+        ..request_summary(state, v)
     };
-    let offered: Vec<Value> = requests
+    let offered: Vec<_> = requests
         .iter()
         .filter(|r| r.available_actions.iter().any(|a| a == "accept"))
         .map(row)
         .collect();
-    let held: Vec<Value> = requests
+    let held: Vec<_> = requests
         .iter()
         .filter(|r| r.available_actions.iter().any(|a| a == "close"))
         .map(row)
@@ -209,27 +209,31 @@ async fn show_requests(
         "pages/assistance/provider_requests",
         "Demandes d'assistance",
         Some(user),
-        json!({
-            "info": info,
-            "base": base(provider_id),
-            "organisation_href": format!("/espace/organisations/{provider_id}"),
-            "offered": offered,
-            "held": held,
-            "capacity": availability.capacity,
-            "open_requests": availability.open_requests,
-            "open_requests_fr": crate::french::plural(
+        context::ProviderRequests {
+            info,
+            base: base(provider_id),
+            organisation_href: format!("/espace/organisations/{provider_id}"),
+            offered,
+            held,
+            capacity: availability.capacity,
+            open_requests: availability.open_requests,
+            open_requests_fr: crate::french::plural(
                 usize::try_from(availability.open_requests).unwrap_or(0),
                 "demande",
                 "demandes",
             ),
-            "absences": availability.absences.iter().map(|a| json!({
-                "id": a.id,
-                "starts": day_fr(a.starts_on),
-                "ends": day_fr(a.ends_on),
-            })).collect::<Vec<_>>(),
-            "reasons": decline_reasons(),
-            "errors": first_errors(errors),
-        }),
+            absences: availability
+                .absences
+                .iter()
+                .map(|a| context::AbsenceLine {
+                    id: a.id.clone(),
+                    starts: day_fr(a.starts_on),
+                    ends: day_fr(a.ends_on),
+                })
+                .collect(),
+            reasons: decline_reasons(),
+            errors: first_errors(errors),
+        },
     ))
 }
 
@@ -275,15 +279,24 @@ async fn show_request(
         "pages/assistance/provider_request",
         "Demande d'assistance",
         Some(user),
-        json!({
-            "info": info,
-            "base": format!("{}/{}", base(provider_id), view.id),
-            "list_href": base(provider_id),
-            "request": request_summary(state, &view),
-            "reasons": decline_reasons(),
-            "incidents": state.taxonomy.all().iter().map(|t| json!({"value": t.code, "label": t.label, "selected": t.code == view.incident_type})).collect::<Vec<_>>(),
-            "errors": first_errors(errors),
-        }),
+        context::ProviderRequest {
+            info,
+            base: format!("{}/{}", base(provider_id), view.id),
+            list_href: base(provider_id),
+            incidents: state
+                .taxonomy
+                .all()
+                .iter()
+                .map(|t| Choice {
+                    value: t.code.clone(),
+                    label: t.label.clone(),
+                    selected: t.code == view.incident_type,
+                })
+                .collect(),
+            request: request_summary(state, &view),
+            reasons: decline_reasons(),
+            errors: first_errors(errors),
+        },
     ))
 }
 

@@ -6,9 +6,10 @@ use crate::web::session::StaffUser;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
-use super::{blocking, failed, first_errors, request_summary, when_fr};
+use crate::web::kit::Tab;
+
+use super::{blocking, context, failed, first_errors, request_summary, when_fr};
 use crate::assistance::staff::{self, AssignInput};
 use crate::assistance::survey;
 use crate::domain::assistance::RequestStatus;
@@ -46,16 +47,14 @@ async fn list_page(
     let list = blocking(move || staff::list(&inner, &who, filter))
         .await
         .map_err(failed)?;
-    let tabs: Vec<Value> = RequestStatus::ALL
+    let tabs = RequestStatus::ALL
         .iter()
-        .map(|s| {
-            json!({
-                "href": format!("/instruction/demandes?etat={}", s.as_str()),
-                "label": s.label(),
-                "count": list.counts.get(s.as_str()).copied().unwrap_or(0),
-                "current": Some(*s) == filter,
-                "urgent": *s == RequestStatus::Escalated,
-            })
+        .map(|s| Tab {
+            href: format!("/instruction/demandes?etat={}", s.as_str()),
+            label: s.label().to_owned(),
+            count: list.counts.get(s.as_str()).copied().unwrap_or(0),
+            current: Some(*s) == filter,
+            urgent: *s == RequestStatus::Escalated,
         })
         .collect();
     Ok(page(
@@ -64,19 +63,27 @@ async fn list_page(
         "pages/assistance/staff_list",
         "Demandes d'assistance",
         Some(&user),
-        json!({
-            "tabs": tabs,
-            "all_current": filter.is_none(),
-            "rows": list.results.iter().map(|v| json!({
-                "href": format!("/instruction/demandes/{}", v.id),
-                "incident_label": v.incident_label,
-                "place": v.postcode.clone().or(v.departement.clone()).unwrap_or_default(),
-                "status_label": v.status_label,
-                "escalated": v.status == RequestStatus::Escalated,
-                "failed": v.failed_assignments,
-                "updated": when_fr(v.updated_at),
-            })).collect::<Vec<_>>(),
-        }),
+        context::StaffList {
+            tabs,
+            all_current: filter.is_none(),
+            rows: list
+                .results
+                .iter()
+                .map(|v| context::StaffLine {
+                    href: format!("/instruction/demandes/{}", v.id),
+                    incident_label: v.incident_label.clone(),
+                    place: v
+                        .postcode
+                        .clone()
+                        .or(v.departement.clone())
+                        .unwrap_or_default(),
+                    status_label: v.status_label.clone(),
+                    escalated: v.status == RequestStatus::Escalated,
+                    failed: v.failed_assignments,
+                    updated: when_fr(v.updated_at),
+                })
+                .collect(),
+        },
     ))
 }
 
@@ -109,21 +116,20 @@ async fn show(
     let loaded = blocking(move || {
         let view = staff::read(&inner, &who, &rid)?;
         // Staff may pick any referenced provider: those covering the place come first.
-        let choices: Vec<Value> = staff::candidates(&inner, &inner.directory, &who, &view)?
+        let choices: Vec<_> = staff::candidates(&inner, &inner.directory, &who, &view)?
             .into_iter()
-            .map(|(id, name, city, km)| {
-                json!({"id": id, "label": format!("{name} – {city} ({km:.0} km)")})
+            .map(|(id, name, city, km)| context::ProviderChoice {
+                id,
+                label: format!("{name} – {city} ({km:.0} km)"),
             })
             .collect();
-        let history: Vec<Value> = staff::history(&inner, &who, &view.id)?
+        let history: Vec<_> = staff::history(&inner, &who, &view.id)?
             .into_iter()
-            .map(|e| {
-                json!({
-                    "when": when_fr(e.created_at),
-                    "label": crate::assistance::views::staff_event_label(&e.action),
-                    "reason": e.reason,
-                    "actor": e.actor,
-                })
+            .map(|e| context::HistoryLine {
+                when: when_fr(e.created_at),
+                label: crate::assistance::views::staff_event_label(&e.action).into(),
+                reason: e.reason,
+                actor: e.actor,
             })
             .collect();
         Ok((view, choices, history))
@@ -136,12 +142,12 @@ async fn show(
         "pages/assistance/staff_request",
         "Demande d'assistance",
         Some(user),
-        json!({
-            "request": request_summary(state, &view),
-            "choices": choices,
-            "history": history,
-            "errors": first_errors(errors),
-        }),
+        context::StaffRequest {
+            request: request_summary(state, &view),
+            choices,
+            history,
+            errors: first_errors(errors),
+        },
     ))
 }
 
@@ -227,14 +233,17 @@ async fn comments_page(state: web::Data<AppState>, user: PageUser) -> PageResult
             "pages/assistance/comments",
             "Avis à modérer",
             Some(&user),
-            json!({
-                "comments": comments.iter().map(|c| json!({
-                    "request_id": c.request_id,
-                    "provider_name": c.provider_name,
-                    "rating": c.rating,
-                    "comment": c.comment,
-                })).collect::<Vec<_>>(),
-            }),
+            context::Comments {
+                comments: comments
+                    .iter()
+                    .map(|c| context::CommentLine {
+                        request_id: c.request_id.clone(),
+                        provider_name: c.provider_name.clone(),
+                        rating: c.rating,
+                        comment: c.comment.clone(),
+                    })
+                    .collect(),
+            },
         )),
         Err(e) => Err(failed(e)),
     }

@@ -87,6 +87,7 @@ async fn queue(
             label: s.label().to_owned(),
             count: counts.get(s.as_str()).copied().unwrap_or(0),
             current: Some(*s) == filter,
+            urgent: false,
         })
         .collect();
     Ok(page(

@@ -196,12 +196,14 @@ pub async fn queue_get(
         count: all,
         href: form.link("", 1),
         current: etat.is_empty(),
+        urgent: false,
     }];
     tabs.extend(STATES.iter().map(|s| Tab {
         label: state_label(*s),
         count: data.page.counts.get(s.as_str()).copied().unwrap_or(0),
         href: form.link(s.as_str(), 1),
         current: etat == s.as_str(),
+        urgent: false,
     }));
     let lines: Vec<QueueLine> = data
         .page

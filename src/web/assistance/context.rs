@@ -1,0 +1,182 @@
+//! What the assistance pages' templates read, typed: a field a template needs that a handler
+//! forgets is a compile error, not a blank on the page.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::assistance::views::VictimContact;
+use crate::domain::assistance::{AssignmentStatus, RequestStatus};
+use crate::web::kit::{Choice, Tab};
+
+/// A request's facts as every assistance page shows them.
+#[derive(Debug, Serialize)]
+pub(super) struct RequestSummary {
+    pub id: String,
+    /// The request's own page, in a list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+    pub status: RequestStatus,
+    pub status_label: String,
+    pub incident_label: String,
+    pub audience_label: &'static str,
+    /// The postcode, else the département.
+    pub place: String,
+    pub description: Option<String>,
+    pub contact: Option<VictimContact>,
+    pub created: String,
+    pub failed_assignments: i32,
+    pub staff_message: Option<String>,
+    pub report: Option<ReportShown>,
+    pub assignments: Vec<AssignmentLine>,
+    pub can_accept: bool,
+    pub can_close: bool,
+    pub can_assign: bool,
+}
+
+/// The provider's report on a closed request.
+#[derive(Debug, Serialize)]
+pub(super) struct ReportShown {
+    pub resolved: bool,
+    pub incident_label: String,
+    pub attack_vector: String,
+    pub actions_taken: String,
+    pub minutes_spent: i32,
+}
+
+/// A provider the request was offered to, and what came of it.
+#[derive(Debug, Serialize)]
+pub(super) struct AssignmentLine {
+    pub provider_name: String,
+    pub status: AssignmentStatus,
+    pub status_label: &'static str,
+    pub why: String,
+    pub decline_reason: Option<&'static str>,
+    pub decline_text: Option<String>,
+    pub offered: String,
+    pub expires: String,
+}
+
+/// A reason a provider may give for declining, as a radio button.
+#[derive(Debug, Serialize)]
+pub(super) struct ReasonChoice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub id: String,
+}
+
+/// `pages/assistance/link`: the offer a provider opened from its email.
+#[derive(Debug, Serialize)]
+pub(super) struct Link<'a> {
+    pub token: &'a str,
+    pub accept: bool,
+    pub pending: bool,
+    pub request: RequestSummary,
+    pub reasons: Vec<ReasonChoice>,
+    pub errors: BTreeMap<String, String>,
+}
+
+/// `pages/assistance/answered`: the provider's answer, recorded.
+#[derive(Debug, Serialize)]
+pub(super) struct Answered {
+    pub accepted: bool,
+    pub request: RequestSummary,
+}
+
+/// `pages/assistance/provider_requests`: an organisation's requests and availability.
+#[derive(Debug, Serialize)]
+pub(super) struct ProviderRequests<'a> {
+    pub info: Option<&'a str>,
+    pub base: String,
+    pub organisation_href: String,
+    pub offered: Vec<RequestSummary>,
+    pub held: Vec<RequestSummary>,
+    pub capacity: i32,
+    pub open_requests: i32,
+    pub open_requests_fr: String,
+    pub absences: Vec<AbsenceLine>,
+    pub reasons: Vec<ReasonChoice>,
+    pub errors: BTreeMap<String, String>,
+}
+
+/// A period the organisation takes no request.
+#[derive(Debug, Serialize)]
+pub(super) struct AbsenceLine {
+    pub id: String,
+    pub starts: String,
+    pub ends: String,
+}
+
+/// `pages/assistance/provider_request`: a request, for the provider that holds it.
+#[derive(Debug, Serialize)]
+pub(super) struct ProviderRequest<'a> {
+    pub info: Option<&'a str>,
+    pub base: String,
+    pub list_href: String,
+    pub request: RequestSummary,
+    pub reasons: Vec<ReasonChoice>,
+    /// The incident types, the one reported selected (the report's confirmed type).
+    pub incidents: Vec<Choice>,
+    pub errors: BTreeMap<String, String>,
+}
+
+/// `pages/assistance/staff_list`: the requests staff follow, by state.
+#[derive(Debug, Serialize)]
+pub(super) struct StaffList {
+    pub tabs: Vec<Tab>,
+    pub all_current: bool,
+    pub rows: Vec<StaffLine>,
+}
+
+/// A request in staff's list.
+#[derive(Debug, Serialize)]
+pub(super) struct StaffLine {
+    pub href: String,
+    pub incident_label: String,
+    pub place: String,
+    pub status_label: String,
+    pub escalated: bool,
+    pub failed: i32,
+    pub updated: String,
+}
+
+/// `pages/assistance/staff_request`: a request, for staff.
+#[derive(Debug, Serialize)]
+pub(super) struct StaffRequest {
+    pub request: RequestSummary,
+    /// The providers staff may give the request to, nearest first.
+    pub choices: Vec<ProviderChoice>,
+    pub history: Vec<HistoryLine>,
+    pub errors: BTreeMap<String, String>,
+}
+
+/// A provider staff may give a request to.
+#[derive(Debug, Serialize)]
+pub(super) struct ProviderChoice {
+    pub id: String,
+    pub label: String,
+}
+
+/// An event of a request, as staff read it.
+#[derive(Debug, Serialize)]
+pub(super) struct HistoryLine {
+    pub when: String,
+    pub label: String,
+    pub reason: Option<String>,
+    pub actor: Option<String>,
+}
+
+/// `pages/assistance/comments`: the victims' comments waiting for moderation.
+#[derive(Debug, Serialize)]
+pub(super) struct Comments {
+    pub comments: Vec<CommentLine>,
+}
+
+/// A comment to moderate.
+#[derive(Debug, Serialize)]
+pub(super) struct CommentLine {
+    pub request_id: String,
+    pub provider_name: String,
+    pub rating: Option<i32>,
+    pub comment: String,
+}
