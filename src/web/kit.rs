@@ -192,6 +192,22 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// The incident types as the options of a select, `selected` saying which are chosen.
+pub fn incident_choices(
+    taxonomy: &crate::domain::taxonomy::Taxonomy,
+    selected: impl Fn(&str) -> bool,
+) -> Vec<Choice> {
+    taxonomy
+        .all()
+        .iter()
+        .map(|t| Choice {
+            value: t.code.clone(),
+            label: t.label.clone(),
+            selected: selected(&t.code),
+        })
+        .collect()
+}
+
 /// A form that carries only its CSRF token (a button that posts).
 #[derive(Debug, Default, Deserialize)]
 pub struct CsrfForm {

@@ -14,6 +14,7 @@ use crate::error::{AppError, FieldErrors};
 use crate::geo::location::Place;
 use crate::geo::place::{self, PlaceChoice, Understood};
 use crate::state::AppState;
+use crate::web::kit::Choice;
 
 /// The search form as submitted (GET, so results can be bookmarked and shared).
 #[derive(Debug, Default, Deserialize, Serialize, Clone)]
@@ -27,13 +28,6 @@ pub struct SearchForm {
     pub expertcyber: Option<String>,
     pub remote: Option<String>,
     pub page: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
 }
 
 #[derive(Serialize)]
@@ -363,16 +357,9 @@ pub async fn home(
         commune: form.commune.clone().unwrap_or_default(),
         expertcyber: form.expertcyber.is_some(),
         remote: form.remote.is_some(),
-        incidents: state
-            .taxonomy
-            .all()
-            .iter()
-            .map(|t| Choice {
-                value: t.code.clone(),
-                label: t.label.clone(),
-                selected: selected(&t.code, &form.incident),
-            })
-            .collect(),
+        incidents: crate::web::kit::incident_choices(&state.taxonomy, |code| {
+            selected(code, &form.incident)
+        }),
         audiences: Audience::ALL
             .iter()
             .map(|a| Choice {

@@ -8,8 +8,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 
-use crate::web::kit::Choice;
-
 use super::{blocking, context, decline_reasons, failed, first_errors, request_summary};
 use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
 use crate::assistance::availability::{self, AbsenceInput};
@@ -283,16 +281,9 @@ async fn show_request(
             info,
             base: format!("{}/{}", base(provider_id), view.id),
             list_href: base(provider_id),
-            incidents: state
-                .taxonomy
-                .all()
-                .iter()
-                .map(|t| Choice {
-                    value: t.code.clone(),
-                    label: t.label.clone(),
-                    selected: t.code == view.incident_type,
-                })
-                .collect(),
+            incidents: crate::web::kit::incident_choices(&state.taxonomy, |code| {
+                code == view.incident_type
+            }),
             request: request_summary(state, &view),
             reasons: decline_reasons(),
             errors: first_errors(errors),
