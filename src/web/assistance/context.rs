@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::assistance::views::VictimContact;
+use crate::assistance::views::{ProviderContact, VictimContact};
+use crate::diagnostic::IncidentAdvice;
 use crate::domain::assistance::{AssignmentStatus, RequestStatus};
 use crate::web::kit::{Choice, Tab};
 
@@ -179,4 +180,115 @@ pub(super) struct CommentLine {
     pub provider_name: String,
     pub rating: Option<i32>,
     pub comment: String,
+}
+
+/// `pages/assistance/tracking`: the victim's page, by its private link.
+#[derive(Debug, Serialize)]
+pub(super) struct Tracking<'a> {
+    pub info: Option<&'static str>,
+    /// What happens next, and within what time.
+    pub next: Option<String>,
+    /// The first advice for the incident, while the victim waits.
+    pub advice: Option<IncidentAdvice>,
+    pub token: &'a str,
+    pub status: RequestStatus,
+    pub status_label: String,
+    pub incident_label: String,
+    pub created: String,
+    pub provider: Option<ProviderContact>,
+    pub staff_message: Option<String>,
+    pub can_cancel: bool,
+    pub erased: bool,
+    pub timeline: Vec<TimelineLine>,
+}
+
+/// An event of the request, as the victim reads it.
+#[derive(Debug, Serialize)]
+pub(super) struct TimelineLine {
+    pub when: String,
+    pub label: String,
+}
+
+/// `pages/assistance/confirm`: a step the victim confirms before it is taken.
+#[derive(Debug, Serialize)]
+pub(super) struct Confirm {
+    pub action: String,
+    pub back: String,
+    pub question: &'static str,
+    pub consequence: &'static str,
+    pub yes: &'static str,
+}
+
+/// `pages/assistance/survey`: the victim's opinion of the help received.
+#[derive(Debug, Serialize)]
+pub(super) struct Survey<'a> {
+    pub token: &'a str,
+    pub provider_name: String,
+    pub answered: bool,
+    pub done: Option<&'a str>,
+    pub errors: BTreeMap<String, String>,
+    pub ratings: Vec<Rating>,
+}
+
+/// A mark from 1 to 5, as a radio button.
+#[derive(Debug, Serialize)]
+pub(super) struct Rating {
+    pub value: u8,
+    pub id: String,
+}
+
+/// `pages/assistance/request`: the victim's request form, on the site or in a module.
+#[derive(Debug, Serialize)]
+pub(super) struct RequestPage {
+    /// The site's anonymous form token (`anonymous_page` sets it); none in a module.
+    pub csrf_token: Option<String>,
+    /// The incident's first advice and whom to call, once its type is known.
+    pub advice: Option<IncidentAdvice>,
+    /// The incident is not one for a professional: the advice replaces the form.
+    pub advice_only: bool,
+    pub form: TypedRequest,
+    /// The provider the victim picked from the search.
+    pub provider_name: Option<String>,
+    pub action: String,
+    pub audiences: Vec<Checkbox>,
+    pub incidents: Vec<Choice>,
+    pub errors: BTreeMap<String, String>,
+    /// The errors in the order of the page, each a link to its field.
+    pub error_summary: Vec<SummaryLink>,
+}
+
+/// The request as typed, shown again when refused.
+#[derive(Debug, Serialize)]
+pub(super) struct TypedRequest {
+    pub postcode: String,
+    pub audience: String,
+    pub incident_type: String,
+    pub description: String,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub consent: bool,
+    pub provider_id: String,
+    pub parcours: String,
+}
+
+/// A checkbox or radio button of a form.
+#[derive(Debug, Serialize)]
+pub(super) struct Checkbox {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub checked: bool,
+}
+
+/// An error of the summary above a form, linking to its field.
+#[derive(Debug, Serialize)]
+pub(super) struct SummaryLink {
+    pub href: String,
+    pub message: String,
+}
+
+/// `pages/partners/module_sent`: the request sent from a module.
+#[derive(Debug, Serialize)]
+pub(super) struct Sent {
+    pub tracking_url: String,
 }

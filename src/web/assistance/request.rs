@@ -2,11 +2,11 @@
 //! and in a partner's module (by the module's signed form token, without any cookie). A request
 //! from a diagnostic is filled with what the diagnostic knows.
 
+use super::context;
 use crate::web::kit::done;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::{blocking, first_errors};
 use crate::assistance::{self, ContactInput, NewRequest};
@@ -56,7 +56,7 @@ fn form_data(
     surface: &Surface,
     form: &RequestForm,
     errors: &FieldErrors,
-) -> Result<Value, AppError> {
+) -> Result<context::RequestPage, AppError> {
     // A module for one audience or one category offers only those.
     let scope = surface.partner().map(|p| &p.scope);
     let audience_offered = |a: &Audience| {
@@ -95,12 +95,15 @@ fn form_data(
     ];
     let shown_field =
         |field: &str| field != "redirections" && !(advice_only && field == "incident_type");
-    let mut summary: Vec<Value> = PAGE_ORDER
+    let mut summary: Vec<context::SummaryLink> = PAGE_ORDER
         .iter()
         .filter(|(field, _)| shown_field(field))
         .filter_map(|(field, anchor)| {
             let message = errors.get(*field)?.first()?;
-            Some(json!({"href": format!("#{anchor}"), "message": message}))
+            Some(context::SummaryLink {
+                href: format!("#{anchor}"),
+                message: message.clone(),
+            })
         })
         .collect();
     summary.extend(
@@ -108,38 +111,58 @@ fn form_data(
             .iter()
             .filter(|(field, _)| shown_field(field) && !PAGE_ORDER.iter().any(|(f, _)| f == field))
             .filter_map(|(_, messages)| messages.first())
-            .map(|message| json!({"href": "#request-form", "message": message})),
+            .map(|message| context::SummaryLink {
+                href: "#request-form".into(),
+                message: message.clone(),
+            }),
     );
     let mut shown = errors.clone();
     if advice_only {
         shown.remove("incident_type");
     }
-    Ok(json!({
-        "advice": advice,
-        "advice_only": advice_only,
-        "form": {
-            "postcode": form.postcode,
-            "audience": form.audience,
-            "incident_type": form.incident_type,
-            "description": form.description,
-            "name": form.name,
-            "email": form.email,
-            "phone": form.phone,
-            "consent": form.consent.is_some(),
-            "provider_id": form.provider_id,
-            "parcours": form.parcours,
+    Ok(context::RequestPage {
+        csrf_token: None,
+        advice,
+        advice_only,
+        form: context::TypedRequest {
+            postcode: form.postcode.clone(),
+            audience: form.audience.clone(),
+            incident_type: form.incident_type.clone(),
+            description: form.description.clone(),
+            name: form.name.clone(),
+            email: form.email.clone(),
+            phone: form.phone.clone(),
+            consent: form.consent.is_some(),
+            provider_id: form.provider_id.clone(),
+            parcours: form.parcours.clone(),
         },
-        "provider_name": provider_name,
-        "action": surface.request_form(),
-        "audiences": Audience::ALL.iter().filter(|a| audience_offered(a)).map(|a| json!({
-            "value": a.code(), "label": a.label(), "checked": a.code() == form.audience,
-        })).collect::<Vec<_>>(),
-        "incidents": state.taxonomy.all().iter().filter(|t| category.is_none_or(|c| t.category == c)).map(|t| json!({
-            "value": t.code, "label": t.label, "selected": t.code == form.incident_type,
-        })).collect::<Vec<_>>(),
-        "errors": first_errors(&shown),
-        "error_summary": summary,
-    }))
+        provider_name,
+        action: surface.request_form(),
+        audiences: Audience::ALL
+            .iter()
+            .filter(|a| audience_offered(a))
+            .map(|a| context::Checkbox {
+                value: a.code(),
+                label: a.label(),
+                checked: a.code() == form.audience,
+            })
+            .collect(),
+        incidents: crate::web::kit::incident_choices(&state.taxonomy, |code| {
+            code == form.incident_type
+        })
+        .into_iter()
+        .filter(|c| {
+            category.is_none_or(|cat| {
+                state
+                    .taxonomy
+                    .get(&c.value)
+                    .is_some_and(|t| t.category == cat)
+            })
+        })
+        .collect(),
+        errors: first_errors(&shown),
+        error_summary: summary,
+    })
 }
 
 #[get("/demande-assistance")]
@@ -205,15 +228,13 @@ fn show(
     surface: &Surface,
     status: StatusCode,
     title: &str,
-    data: Value,
+    data: context::RequestPage,
 ) -> PageResult {
     match surface {
         Surface::Site => {
             anonymous_page(req, state, status, "pages/assistance/request", title, data)
         }
         Surface::Module(_) => {
-            let mut data = data;
-            data["csrf_token"] = Value::Null;
             Ok(surface.page(state, status, "pages/assistance/request", title, data))
         }
     }
@@ -337,7 +358,9 @@ pub(crate) async fn send_request(
                 StatusCode::OK,
                 "pages/partners/module_sent",
                 "Demande envoyée",
-                json!({ "tracking_url": created.tracking_url }),
+                context::Sent {
+                    tracking_url: created.tracking_url,
+                },
             )),
         },
         Err(AppError::Validation(mut errors)) => {

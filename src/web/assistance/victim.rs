@@ -7,9 +7,8 @@ use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::json;
 
-use super::{blocking, first_errors, when_fr};
+use super::{blocking, context, first_errors, when_fr};
 use crate::assistance;
 use crate::assistance::survey::{self, SurveyAnswer};
 use crate::assistance::views::TrackingView;
@@ -83,21 +82,28 @@ async fn tracking_page(
                 StatusCode::OK,
                 "pages/assistance/tracking",
                 "Suivi de votre demande",
-                json!({
-                    "info": info,
-                    "next": next,
-                    "advice": advice.filter(|_| waiting),
-                    "token": token,
-                    "status": view.status,
-                    "status_label": view.status_label,
-                    "incident_label": view.incident_label,
-                    "created": when_fr(view.created_at),
-                    "provider": view.provider,
-                    "staff_message": view.staff_message,
-                    "can_cancel": view.can_cancel,
-                    "erased": view.erased,
-                    "timeline": view.timeline.iter().map(|e| json!({"when": when_fr(e.at), "label": e.label})).collect::<Vec<_>>(),
-                }),
+                context::Tracking {
+                    info,
+                    next,
+                    advice: advice.filter(|_| waiting),
+                    token: &token,
+                    status: view.status,
+                    created: when_fr(view.created_at),
+                    timeline: view
+                        .timeline
+                        .iter()
+                        .map(|e| context::TimelineLine {
+                            when: when_fr(e.at),
+                            label: e.label.clone(),
+                        })
+                        .collect(),
+                    status_label: view.status_label,
+                    incident_label: view.incident_label,
+                    provider: view.provider,
+                    staff_message: view.staff_message,
+                    can_cancel: view.can_cancel,
+                    erased: view.erased,
+                },
             )
         }
         Err(e) => Err(PageError::from(e)),
@@ -141,13 +147,13 @@ async fn on_tracking_page(
             StatusCode::OK,
             "pages/assistance/confirm",
             confirm.title,
-            json!({
-                "action": action,
-                "back": format!("/suivi/{token}"),
-                "question": confirm.question,
-                "consequence": confirm.consequence,
-                "yes": confirm.yes,
-            }),
+            context::Confirm {
+                action,
+                back: format!("/suivi/{token}"),
+                question: confirm.question,
+                consequence: confirm.consequence,
+                yes: confirm.yes,
+            },
         );
     }
     let inner = state.clone().into_inner();
@@ -242,14 +248,19 @@ async fn show_survey(
             status,
             "pages/assistance/survey",
             "Votre avis",
-            json!({
-                "token": token,
-                "provider_name": view.provider_name,
-                "answered": view.answered,
-                "done": done,
-                "errors": first_errors(errors),
-                "ratings": (1..=5).map(|n| json!({"value": n, "id": format!("rating-{n}")})).collect::<Vec<_>>(),
-            }),
+            context::Survey {
+                token,
+                provider_name: view.provider_name,
+                answered: view.answered,
+                done,
+                errors: first_errors(errors),
+                ratings: (1..=5u8)
+                    .map(|n| context::Rating {
+                        value: n,
+                        id: format!("rating-{n}"),
+                    })
+                    .collect(),
+            },
         ),
         Err(e) => Err(PageError::from(e)),
     }

@@ -75,7 +75,7 @@ impl Surface {
         status: StatusCode,
         template: &str,
         title: &str,
-        mut body: Value,
+        body: impl serde::Serialize,
     ) -> HttpResponse {
         let Self::Module(partner) = self else {
             return page(state, status, template, title, None, body);
@@ -83,6 +83,10 @@ impl Surface {
         let token = match forms::issue(state, &partner.id) {
             Ok(token) => token,
             Err(e) => return render_error(state, &e),
+        };
+        let mut body = match serde_json::to_value(body) {
+            Ok(body) => body,
+            Err(e) => return render_error(state, &AppError::Internal(e.to_string())),
         };
         body["module"] = module_data(state, partner, &token);
         framed(
