@@ -4,7 +4,7 @@ use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::page;
@@ -39,6 +39,38 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Admin => "/instruction",
         Role::Auditor => "/audit",
     }
+}
+
+/// `pages/account/login`.
+#[derive(Serialize)]
+struct LogIn<'a> {
+    email: &'a str,
+    /// Where to go once signed in.
+    suite: &'a str,
+    error: Option<String>,
+    info: Option<&'a str>,
+}
+
+/// `pages/account/signup`.
+#[derive(Serialize)]
+struct SignUp<'a> {
+    email: &'a str,
+    display_name: &'a str,
+    errors: std::collections::BTreeMap<String, String>,
+    done: bool,
+}
+
+/// The pages of a link's token: `pages/account/verify`, `pages/account/reset`.
+#[derive(Serialize)]
+struct WithToken<'a> {
+    token: &'a str,
+    error: Option<String>,
+}
+
+/// `pages/account/forgot`, before and after.
+#[derive(Serialize)]
+struct Done {
+    done: bool,
 }
 
 /// Renders an anonymous form page with its CSRF cookie.
@@ -90,7 +122,12 @@ pub async fn login_form(
         StatusCode::OK,
         "pages/account/login",
         "Connexion",
-        json!({ "email": "", "suite": query.suite.clone().unwrap_or_default(), "error": null, "info": info }),
+        LogIn {
+            email: "",
+            suite: query.suite.as_deref().unwrap_or_default(),
+            error: None,
+            info,
+        },
     )
 }
 
@@ -142,7 +179,12 @@ pub async fn login(
             crate::http::problem::status_of(&e),
             "pages/account/login",
             "Erreur : connexion impossible",
-            json!({ "email": form.email, "suite": form.suite, "error": e.to_string(), "info": null }),
+            LogIn {
+                email: &form.email,
+                suite: &form.suite,
+                error: Some(e.to_string()),
+                info: None,
+            },
         ),
         Err(other) => Err(PageError::from(other)),
     }
@@ -178,7 +220,12 @@ pub async fn signup_form(req: HttpRequest, state: web::Data<AppState>) -> PageRe
         StatusCode::OK,
         "pages/account/signup",
         "Créer un compte prestataire",
-        json!({ "email": "", "display_name": "", "errors": {}, "done": false }),
+        SignUp {
+            email: "",
+            display_name: "",
+            errors: Default::default(),
+            done: false,
+        },
     )
 }
 
@@ -239,7 +286,12 @@ pub async fn signup(
                     StatusCode::OK,
                     "pages/account/signup",
                     "Vérifiez votre messagerie",
-                    json!({ "email": form.email, "display_name": form.display_name, "errors": {}, "done": true }),
+                    SignUp {
+                        email: &form.email,
+                        display_name: &form.display_name,
+                        errors: Default::default(),
+                        done: true,
+                    },
                 );
             }
             Err(e) => return Err(PageError::from(e)),
@@ -251,7 +303,12 @@ pub async fn signup(
         StatusCode::UNPROCESSABLE_ENTITY,
         "pages/account/signup",
         "Erreur : créer un compte prestataire",
-        json!({ "email": form.email, "display_name": form.display_name, "errors": first_errors(&errors), "done": false }),
+        SignUp {
+            email: &form.email,
+            display_name: &form.display_name,
+            errors: first_errors(&errors),
+            done: false,
+        },
     )
 }
 
@@ -273,7 +330,10 @@ pub async fn verify_form(
         StatusCode::OK,
         "pages/account/verify",
         "Confirmer votre adresse",
-        json!({ "token": query.token.clone().unwrap_or_default(), "error": null }),
+        WithToken {
+            token: query.token.as_deref().unwrap_or_default(),
+            error: None,
+        },
     )
 }
 
@@ -309,7 +369,10 @@ pub async fn verify(
             StatusCode::UNPROCESSABLE_ENTITY,
             "pages/account/verify",
             "Erreur : confirmer votre adresse",
-            json!({ "token": form.token, "error": errors.values().flatten().next() }),
+            WithToken {
+                token: &form.token,
+                error: errors.values().flatten().next().cloned(),
+            },
         ),
         Err(e) => Err(PageError::from(e)),
     }
@@ -323,7 +386,7 @@ pub async fn forgot_form(req: HttpRequest, state: web::Data<AppState>) -> PageRe
         StatusCode::OK,
         "pages/account/forgot",
         "Mot de passe oublié",
-        json!({ "done": false }),
+        Done { done: false },
     )
 }
 
@@ -356,7 +419,7 @@ pub async fn forgot(
         StatusCode::OK,
         "pages/account/forgot",
         "Mot de passe oublié",
-        json!({ "done": true }),
+        Done { done: true },
     )
 }
 
@@ -372,7 +435,10 @@ pub async fn reset_form(
         StatusCode::OK,
         "pages/account/reset",
         "Choisir un nouveau mot de passe",
-        json!({ "token": query.token.clone().unwrap_or_default(), "error": null }),
+        WithToken {
+            token: query.token.as_deref().unwrap_or_default(),
+            error: None,
+        },
     )
 }
 
@@ -398,7 +464,10 @@ pub async fn reset(
             StatusCode::UNPROCESSABLE_ENTITY,
             "pages/account/reset",
             "Erreur : choisir un nouveau mot de passe",
-            json!({ "token": form.token, "error": errors.values().flatten().next() }),
+            WithToken {
+                token: &form.token,
+                error: errors.values().flatten().next().cloned(),
+            },
         ),
         Err(e) => Err(PageError::from(e)),
     }

@@ -5,7 +5,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::page;
 use crate::domain::actor::{Actor, Role};
@@ -79,14 +78,25 @@ pub fn error_page(
         "pages/error_signed_in",
         heading,
         Some(user),
-        json!({
-            "heading": heading,
-            "message": error.to_string(),
-            "details": details,
-            "back_href": back_href,
-            "back_label": back_label,
-        }),
+        ErrorPage {
+            heading,
+            message: error.to_string(),
+            details,
+            back_href,
+            back_label,
+        },
     )
+}
+
+/// `pages/error_signed_in`: an error, for someone signed in.
+#[derive(Serialize)]
+struct ErrorPage<'a> {
+    heading: &'a str,
+    message: String,
+    /// Each field's messages, when the error is a validation's.
+    details: Vec<&'a String>,
+    back_href: &'a str,
+    back_label: &'a str,
 }
 
 /// [`error_page`] with the way back to the user's own area: the review queue for staff, the
@@ -148,6 +158,18 @@ pub struct Pagination {
     pub pages: usize,
     pub previous: Option<String>,
     pub next: Option<String>,
+}
+
+/// A page of a list (failed emails, accounts): what it holds, its lines, the links to the
+/// pages around it, and what the last action did.
+#[derive(Serialize)]
+pub struct ListPage<'a, L> {
+    pub summary: String,
+    pub lines: Vec<L>,
+    pub pagination: Pagination,
+    pub page: usize,
+    pub info: Option<&'a str>,
+    pub error: Option<String>,
 }
 
 /// Links to the previous and next pages of a list.

@@ -194,8 +194,18 @@ pub fn render_error(state: &AppState, error: &AppError) -> HttpResponse {
         "pages/error",
         title,
         None,
-        serde_json::json!({ "heading": title, "message": message_of(error) }),
+        PublicError {
+            heading: title,
+            message: message_of(error),
+        },
     )
+}
+
+/// `pages/error`: an error, for anyone.
+#[derive(Serialize)]
+struct PublicError<'a> {
+    heading: &'a str,
+    message: String,
 }
 
 /// What an error page says: the field messages of a validation error, else the error.

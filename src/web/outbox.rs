@@ -4,7 +4,6 @@ use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::kit::{
     InfoQuery, blocking, datetime_fr, iso, page_number, pagination, plural, with_query,
@@ -72,17 +71,17 @@ fn emails_page(
             "Courriels en échec"
         },
         Some(user),
-        json!({
-            "summary": match total {
+        crate::web::kit::ListPage {
+            summary: match total {
                 0 => "Aucun courriel en échec.".to_owned(),
                 n => plural(n, "courriel en échec", "courriels en échec"),
             },
-            "lines": lines,
-            "pagination": pages,
-            "page": page_number,
-            "info": info,
-            "error": error,
-        }),
+            lines,
+            pagination: pages,
+            page: page_number,
+            info,
+            error,
+        },
     ))
 }
 

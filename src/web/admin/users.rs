@@ -4,7 +4,6 @@ use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::auth::Role;
 use crate::auth::users::{self, AdminUserView, UserChange};
@@ -80,14 +79,14 @@ fn users_page(
             "Utilisateurs"
         },
         Some(admin),
-        json!({
-            "summary": plural(total, "compte", "comptes"),
-            "lines": lines,
-            "pagination": pages,
-            "page": page_number,
-            "info": info,
-            "error": error,
-        }),
+        crate::web::kit::ListPage {
+            summary: plural(total, "compte", "comptes"),
+            lines,
+            pagination: pages,
+            page: page_number,
+            info,
+            error,
+        },
     ))
 }
 
