@@ -101,8 +101,11 @@ pub fn page_html(
     state: &AppState,
     template: &str,
     title: &str,
-    body: serde_json::Value,
+    body: impl Serialize,
 ) -> Option<String> {
+    let body = serde_json::to_value(body)
+        .inspect_err(|e| tracing::error!(template, error = %e, "page context not serialisable"))
+        .ok()?;
     let data = page_data(state, title, None, body);
     state
         .templates

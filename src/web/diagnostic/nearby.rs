@@ -3,7 +3,6 @@
 //! several communes offers them; a search is counted to the journey it comes from.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use crate::diagnostic::journeys::{self, Ending, Journey};
 use crate::directory::search::{self, SearchParams, SearchRequest};
@@ -19,12 +18,31 @@ pub struct PlaceQuery {
     pub commune: String,
 }
 
+/// A commune the place typed may be, as a link that searches there.
+#[derive(Debug, Serialize)]
+struct PlaceLink {
+    label: String,
+    href: String,
+}
+
+/// A professional near the place.
+#[derive(Debug, Serialize)]
+struct Card {
+    id: String,
+    name: String,
+    city: String,
+    distance: String,
+    phone: String,
+    labelled: bool,
+    request_link: String,
+}
+
 /// Providers near the victim for the outcome's incident type, or the communes to choose from.
 #[derive(Serialize, Default)]
 pub(crate) struct Nearby {
     place: String,
-    choices: Vec<serde_json::Value>,
-    cards: Vec<serde_json::Value>,
+    choices: Vec<PlaceLink>,
+    cards: Vec<Card>,
     total: usize,
     /// The postcode the request form is filled with.
     postcode: Option<String>,
@@ -80,19 +98,17 @@ pub(crate) fn nearby(
             return Ok(Some(Nearby {
                 choices: choices
                     .iter()
-                    .map(|c| {
-                        json!({
-                            "label": c.label,
-                            "href": crate::web::kit::with_query(
-                                &looking.here,
-                                &[
-                                    ("lieu", &format!("{} ({})", c.name, c.departement)),
-                                    ("commune", &c.code),
-                                    ("incident", looking.incident.as_deref().unwrap_or_default()),
-                                    ("public", looking.audience.as_deref().unwrap_or_default()),
-                                ],
-                            ) + "#professionnels",
-                        })
+                    .map(|c| PlaceLink {
+                        label: c.label.clone(),
+                        href: crate::web::kit::with_query(
+                            &looking.here,
+                            &[
+                                ("lieu", &format!("{} ({})", c.name, c.departement)),
+                                ("commune", &c.code),
+                                ("incident", looking.incident.as_deref().unwrap_or_default()),
+                                ("public", looking.audience.as_deref().unwrap_or_default()),
+                            ],
+                        ) + "#professionnels",
                     })
                     .collect(),
                 ..Nearby::default()
@@ -160,15 +176,18 @@ pub(crate) fn nearby(
         .iter()
         .map(|m| {
             let p = found.snapshot.provider(m);
-            json!({
-                "id": p.id,
-                "name": p.name,
-                "city": p.city,
-                "distance": crate::french::km(m.distance_km),
-                "phone": p.phone,
-                "labelled": p.label.as_ref().is_some_and(|l| l.is_valid_on(state.clock.today())),
-                "request_link": request_link(Some(&p.id)),
-            })
+            Card {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                city: p.city.clone(),
+                distance: crate::french::km(m.distance_km),
+                phone: p.phone.clone(),
+                labelled: p
+                    .label
+                    .as_ref()
+                    .is_some_and(|l| l.is_valid_on(state.clock.today())),
+                request_link: request_link(Some(&p.id)),
+            }
         })
         .collect();
     let place = match (&found.location.commune, &found.location.departement_name) {

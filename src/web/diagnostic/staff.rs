@@ -5,7 +5,7 @@ use crate::web::page_error::{PageError, PageResult};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
-use serde_json::json;
+use serde::Serialize;
 
 use crate::diagnostic::staff::{self, Overview};
 use crate::error::AppError;
@@ -41,22 +41,53 @@ fn overview_view(
             "Erreur : diagnostic"
         },
         Some(user),
-        json!({
-            "version": overview.version,
-            "published": datetime_fr(overview.published_at),
-            "longest_path": overview.longest_path,
-            "questions": overview.questions,
-            "outcomes": overview.outcomes,
-            "versions": overview.versions.iter().map(|(v, at, by)| json!({
-                "version": v,
-                "published": datetime_fr(*at),
-                "by": match by.as_deref() { None => "livrée avec le service", Some("cli") => "ligne de commande", Some(_) => "un administrateur" },
-            })).collect::<Vec<_>>(),
-            "is_admin": user.role == crate::domain::actor::Role::Admin,
-            "info": info,
-            "errors": errors,
-        }),
+        TreesPage {
+            published: datetime_fr(overview.published_at),
+            longest_path: overview.longest_path,
+            questions: &overview.questions,
+            outcomes: &overview.outcomes,
+            versions: overview
+                .versions
+                .iter()
+                .map(|(v, at, by)| VersionLine {
+                    version: v,
+                    published: datetime_fr(*at),
+                    by: match by.as_deref() {
+                        None => "livrée avec le service",
+                        Some("cli") => "ligne de commande",
+                        Some(_) => "un administrateur",
+                    },
+                })
+                .collect(),
+            is_admin: user.role == crate::domain::actor::Role::Admin,
+            info,
+            errors,
+            version: &overview.version,
+        },
     ))
+}
+
+/// `pages/diagnostic/staff`: the diagnostic's trees, for staff.
+#[derive(Serialize)]
+struct TreesPage<'a> {
+    version: &'a str,
+    published: String,
+    longest_path: usize,
+    questions: &'a [crate::diagnostic::staff::QuestionLine],
+    outcomes: &'a [crate::diagnostic::staff::OutcomeLine],
+    versions: Vec<VersionLine<'a>>,
+    is_admin: bool,
+    info: Option<String>,
+    errors: Vec<String>,
+}
+
+/// A published version of the trees.
+#[derive(Serialize)]
+struct VersionLine<'a> {
+    version: &'a str,
+    published: String,
+    /// Who published it, in words.
+    by: &'static str,
 }
 
 #[get("/instruction/diagnostic")]

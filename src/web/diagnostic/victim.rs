@@ -7,7 +7,6 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::nearby::{Looking, PlaceQuery, nearby};
 use crate::diagnostic::journeys;
@@ -61,6 +60,35 @@ struct Shown<'a> {
     error: Option<String>,
 }
 
+/// `pages/diagnostic/question`: a question of the diagnostic.
+#[derive(Serialize)]
+struct QuestionPage<'a> {
+    /// Where the answer is posted.
+    action: String,
+    base: String,
+    question: &'a diagnostic::QuestionView,
+    first_choice: Option<&'a str>,
+    choices: Vec<ChoiceItem<'a>>,
+    previous: Option<String>,
+    error: Option<String>,
+}
+
+/// `pages/diagnostic/result`: where the answers lead, and who can help nearby.
+#[derive(Serialize)]
+struct ResultPage<'a> {
+    journey: &'a str,
+    base: String,
+    outcome: &'a crate::domain::diagnostic::OutcomeView,
+    path: &'a [diagnostic::AnsweredView],
+    lieu: String,
+    nearby: Option<super::nearby::Nearby>,
+    request_link: String,
+    help_here: bool,
+    /// A diagnostic-only module sends to the site to find a professional.
+    help_on_site: String,
+    alerts: Vec<crate::observatory::alerts::AlertView>,
+}
+
 fn question_view(
     state: &AppState,
     surface: &Surface,
@@ -102,15 +130,15 @@ fn question_view(
         None => question.text.clone(),
     };
     let title = format!("{title} – Diagnostic");
-    let data = json!({
-        "action": action,
-        "base": surface.diagnostic(),
-        "question": question,
-        "first_choice": question.choices.first().map(|c| c.id.as_str()),
-        "choices": choices,
-        "previous": previous,
-        "error": error,
-    });
+    let data = QuestionPage {
+        action,
+        base: surface.diagnostic(),
+        question,
+        first_choice: question.choices.first().map(|c| c.id.as_str()),
+        choices,
+        previous,
+        error,
+    };
     let Some(key) = kept else {
         return surface.page(state, status, "pages/diagnostic/question", &title, data);
     };
@@ -500,18 +528,20 @@ pub(crate) async fn journey_result(
         },
         "pages/diagnostic/result",
         &format!("{} – Diagnostic", outcome.title),
-        json!({
-            "journey": journey.id,
-            "base": surface.diagnostic(),
-            "outcome": outcome,
-            "path": journey.evaluation.path,
-            "lieu": lieu,
-            "nearby": nearby,
-            "request_link": request_link,
-            "help_here": surface.offers_help(),
-            // A diagnostic-only module sends to the site to find a professional.
-            "help_on_site": format!("{}/diagnostic/{}/resultat", state.config.base_url, journey.id),
-            "alerts": alerts,
-        }),
+        ResultPage {
+            journey: &journey.id,
+            base: surface.diagnostic(),
+            outcome,
+            path: &journey.evaluation.path,
+            lieu,
+            nearby,
+            request_link,
+            help_here: surface.offers_help(),
+            help_on_site: format!(
+                "{}/diagnostic/{}/resultat",
+                state.config.base_url, journey.id
+            ),
+            alerts,
+        },
     )
 }
