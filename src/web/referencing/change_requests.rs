@@ -167,16 +167,25 @@ fn change_requests_page(
         "pages/referencing/change_requests",
         title,
         Some(user),
-        json!({
-            "summary": match lines.len() {
+        ChangeRequestsPage {
+            summary: match lines.len() {
                 0 => "Aucune demande en attente.".to_owned(),
                 n => plural(n, "demande en attente", "demandes en attente"),
             },
-            "lines": lines,
-            "info": info,
-            "error": error,
-        }),
+            lines,
+            info,
+            error,
+        },
     ))
+}
+
+/// `pages/referencing/change_requests`: the profile changes waiting for staff.
+#[derive(Serialize)]
+struct ChangeRequestsPage<'a, L> {
+    summary: String,
+    lines: Vec<L>,
+    info: Option<&'a str>,
+    error: Option<String>,
 }
 
 #[get("/instruction/modifications")]

@@ -64,13 +64,23 @@ async fn home_page(
         "pages/referencing/home",
         title,
         Some(user),
-        json!({
-            "organisations": organisations,
-            "info": info,
-            "name": name,
-            "error": error,
-        }),
+        HomePage {
+            organisations,
+            info,
+            name,
+            error,
+        },
     ))
+}
+
+/// `pages/referencing/home`: the provider's organisations.
+#[derive(Serialize)]
+struct HomePage<'a> {
+    organisations: Vec<OrganisationItem>,
+    info: Option<&'a str>,
+    /// The organisation's name as typed, when its creation was refused.
+    name: &'a str,
+    error: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

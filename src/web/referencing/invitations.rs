@@ -5,6 +5,16 @@ use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::ProviderMember;
 
+/// `pages/referencing/invitation`: joining an organisation by its invitation.
+#[derive(Serialize)]
+struct InvitationPage<'a> {
+    token: &'a str,
+    missing: bool,
+    /// The address signed in, which the invitation must be for.
+    email: &'a str,
+    error: Option<String>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct InviteForm {
     #[serde(default)]
@@ -73,12 +83,12 @@ fn invitation(
         "pages/referencing/invitation",
         title,
         Some(user),
-        json!({
-            "token": token.trim(),
-            "missing": token.trim().is_empty(),
-            "email": user.email,
-            "error": error,
-        }),
+        InvitationPage {
+            token: token.trim(),
+            missing: token.trim().is_empty(),
+            email: &user.email,
+            error,
+        },
     ))
 }
 

@@ -131,6 +131,35 @@ fn check_queue_form(state: &AppState, form: &QueueForm) -> (QueueFilter, FieldEr
     )
 }
 
+/// `pages/referencing/queue`: the staff's queue of applications.
+#[derive(Serialize)]
+struct QueuePageView<'a> {
+    tabs: Vec<Tab>,
+    choices: Vec<Choice>,
+    etat_all: bool,
+    departement: &'a str,
+    du: &'a str,
+    au: &'a str,
+    errors: FilterErrors,
+    has_errors: bool,
+    lines: Vec<QueueLine>,
+    summary: String,
+    pagination: crate::web::kit::Pagination,
+    pending_changes: usize,
+    pending_changes_text: String,
+    failed_emails: i64,
+    failed_emails_text: String,
+}
+
+/// What is wrong with each filter.
+#[derive(Serialize)]
+struct FilterErrors {
+    etat: Option<String>,
+    departement: Option<String>,
+    du: Option<String>,
+    au: Option<String>,
+}
+
 #[derive(Serialize)]
 struct QueueLine {
     href: String,
@@ -260,27 +289,35 @@ pub async fn queue_get(
         "pages/referencing/queue",
         &title,
         Some(&user),
-        json!({
-            "tabs": tabs,
-            "choices": choices,
-            "etat_all": etat.is_empty(),
-            "departement": QueueForm::value(&form.departement),
-            "du": QueueForm::value(&form.du),
-            "au": QueueForm::value(&form.au),
-            "errors": {
-                "etat": first("etat"),
-                "departement": first("departement"),
-                "du": first("du"),
-                "au": first("au"),
+        QueuePageView {
+            tabs,
+            choices,
+            etat_all: etat.is_empty(),
+            departement: QueueForm::value(&form.departement),
+            du: QueueForm::value(&form.du),
+            au: QueueForm::value(&form.au),
+            errors: FilterErrors {
+                etat: first("etat"),
+                departement: first("departement"),
+                du: first("du"),
+                au: first("au"),
             },
-            "has_errors": !valid,
-            "lines": lines,
-            "summary": summary,
-            "pagination": pages,
-            "pending_changes": data.pending_changes,
-            "pending_changes_text": plural(data.pending_changes, "demande de modification en attente", "demandes de modification en attente"),
-            "failed_emails": data.failed_emails,
-            "failed_emails_text": plural(usize::try_from(data.failed_emails).unwrap_or(0), "courriel en échec", "courriels en échec"),
-        }),
+            has_errors: !valid,
+            lines,
+            summary,
+            pagination: pages,
+            pending_changes: data.pending_changes,
+            pending_changes_text: plural(
+                data.pending_changes,
+                "demande de modification en attente",
+                "demandes de modification en attente",
+            ),
+            failed_emails: data.failed_emails,
+            failed_emails_text: plural(
+                usize::try_from(data.failed_emails).unwrap_or(0),
+                "courriel en échec",
+                "courriels en échec",
+            ),
+        },
     ))
 }
