@@ -1,13 +1,13 @@
 //! Alerts: staff publish and withdraw them (`/observatoire/alertes`), with the waves the
 //! daily pass detected beside; the public reads them in `/alertes.atom`.
 
+use super::context;
 use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::svg::escape;
 use crate::domain::audience::Audience;
@@ -65,18 +65,21 @@ async fn list_page(
         "pages/observatory/alerts",
         "Alertes",
         Some(&user),
-        json!({
-            "info": info,
-            "alerts": all.iter().map(|(a, live)| json!({
-                "id": a.id,
-                "title": a.title,
-                "scope": a.scope_label,
-                "window": a.window_fr,
-                "live": live,
-                "withdrawn": a.withdrawn,
-            })).collect::<Vec<_>>(),
-            "signals": waves,
-        }),
+        context::Alerts {
+            info,
+            alerts: all
+                .iter()
+                .map(|(a, live)| context::AlertLine {
+                    id: a.id.clone(),
+                    title: a.title.clone(),
+                    scope: a.scope_label.clone(),
+                    window: a.window_fr.clone(),
+                    live: *live,
+                    withdrawn: a.withdrawn,
+                })
+                .collect(),
+            signals: waves,
+        },
     ))
 }
 
@@ -100,10 +103,18 @@ fn form_view(
 ) -> PageResult {
     let checked = |list: &[String], code: &str| list.iter().any(|c| c == code);
     let day = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
-    let scopes: Vec<Value> = SCOPES
-        .iter()
-        .map(|(code, label)| json!({"code": code, "label": label, "checked": input.scope == *code}))
-        .collect();
+    let checkbox = |code: &str, label: &str, checked: bool| context::Checked {
+        code: code.to_owned(),
+        label: label.to_owned(),
+        checked,
+    };
+    let option = |code: &str, label: String, selected: bool| context::Coded {
+        code: code.to_owned(),
+        label,
+        selected,
+    };
+    let scope_code =
+        |scope: &str, code: &str| input.scope == scope && input.scope_code.as_deref() == Some(code);
     Ok(page(
         state,
         status,
@@ -114,21 +125,47 @@ fn form_view(
             "Erreur : nouvelle alerte"
         },
         Some(user),
-        json!({
-            "errors": first_errors(errors),
-            "has_errors": !errors.is_empty(),
-            // Not `title`: the layout's page title has that name.
-            "alert_title": input.title,
-            "alert_body": input.body,
-            "signal_id": input.signal_id,
-            "valid_from": day(input.valid_from),
-            "valid_until": day(input.valid_until),
-            "types": state.taxonomy.all().iter().map(|t| json!({"code": t.code, "label": t.label, "checked": checked(&input.incident_types, &t.code)})).collect::<Vec<_>>(),
-            "audiences": Audience::ALL.iter().map(|a| json!({"code": a.code(), "label": a.label(), "checked": checked(&input.audiences, a.code())})).collect::<Vec<_>>(),
-            "scopes": scopes,
-            "regions": state.departements.regions().into_iter().map(|(code, name)| json!({"selected": input.scope == "region" && input.scope_code.as_deref() == Some(&code), "code": code, "label": name})).collect::<Vec<Value>>(),
-            "departements": state.departements.all().iter().map(|d| json!({"code": d.code, "label": format!("{} ({})", d.name, d.code), "selected": input.scope == "departement" && input.scope_code.as_deref() == Some(&d.code)})).collect::<Vec<_>>(),
-        }),
+        context::AlertForm {
+            errors: first_errors(errors),
+            has_errors: !errors.is_empty(),
+            alert_title: input.title.clone(),
+            alert_body: input.body.clone(),
+            signal_id: input.signal_id.clone(),
+            valid_from: day(input.valid_from),
+            valid_until: day(input.valid_until),
+            types: state
+                .taxonomy
+                .all()
+                .iter()
+                .map(|t| checkbox(&t.code, &t.label, checked(&input.incident_types, &t.code)))
+                .collect(),
+            audiences: Audience::ALL
+                .iter()
+                .map(|a| checkbox(a.code(), a.label(), checked(&input.audiences, a.code())))
+                .collect(),
+            scopes: SCOPES
+                .iter()
+                .map(|(code, label)| checkbox(code, label, input.scope == *code))
+                .collect(),
+            regions: state
+                .departements
+                .regions()
+                .into_iter()
+                .map(|(code, name)| option(&code, name, scope_code("region", &code)))
+                .collect(),
+            departements: state
+                .departements
+                .all()
+                .iter()
+                .map(|d| {
+                    option(
+                        &d.code,
+                        format!("{} ({})", d.name, d.code),
+                        scope_code("departement", &d.code),
+                    )
+                })
+                .collect(),
+        },
     ))
 }
 

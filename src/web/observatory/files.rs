@@ -2,11 +2,11 @@
 //! notes and fingerprints, and for admins the correction of a month, published as a new
 //! revision beside the earlier ones.
 
+use super::context;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::error::AppError;
 use crate::french::{datetime_fr, month_fr};
@@ -44,25 +44,32 @@ fn files_view(
     info: Option<String>,
     refused: Option<&Refused>,
 ) -> PageResult {
-    let months: Vec<Value> = months
+    let months: Vec<context::MonthFiles> = months
         .iter()
         .map(|m| {
             let label = crate::domain::observatory::parse_month(&m.month)
                 .map_or_else(|| m.month.clone(), month_fr);
             let refused = refused.filter(|r| r.month == m.month);
-            json!({
-                "month": m.month,
-                "label": label,
-                "error": refused.map(|r| r.message.clone()),
-                "note": refused.map(|r| r.note),
-                "revisions": m.revisions.iter().map(|r| json!({
-                    "revision": r.revision,
-                    "published": datetime_fr(r.published_at),
-                    "note": r.note,
-                    "sha256": r.sha256,
-                    "url": format!("/statistiques/donnees/{}.csv?revision={}", m.month, r.revision),
-                })).collect::<Vec<_>>(),
-            })
+            context::MonthFiles {
+                month: m.month.clone(),
+                label,
+                error: refused.map(|r| r.message.clone()),
+                note: refused.map(|r| r.note.to_owned()),
+                revisions: m
+                    .revisions
+                    .iter()
+                    .map(|r| context::RevisionLine {
+                        revision: r.revision,
+                        published: datetime_fr(r.published_at),
+                        note: r.note.clone(),
+                        sha256: r.sha256.clone(),
+                        url: format!(
+                            "/statistiques/donnees/{}.csv?revision={}",
+                            m.month, r.revision
+                        ),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     Ok(page(
@@ -75,7 +82,7 @@ fn files_view(
             "Fichiers de données ouvertes"
         },
         Some(user),
-        json!({ "info": info, "months": months }),
+        context::Files { info, months },
     ))
 }
 

@@ -4,6 +4,7 @@
 
 mod alerts;
 pub mod charts;
+mod context;
 mod files;
 mod public;
 mod staff;
