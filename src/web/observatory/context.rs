@@ -88,3 +88,64 @@ pub(super) struct AlertForm {
     pub regions: Vec<Coded>,
     pub departements: Vec<Coded>,
 }
+
+/// `pages/observatory/statistics`: a month's published figures, or nothing yet.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub(super) enum Statistics {
+    /// No month is published yet.
+    Empty {
+        empty: bool,
+    },
+    Month(Box<MonthStatistics>),
+}
+
+/// A month's published figures, by type and by région, for one région or type chosen.
+#[derive(Debug, Serialize)]
+pub(super) struct MonthStatistics {
+    pub month: String,
+    pub month_label: String,
+    pub region_name: String,
+    pub incident_label: String,
+    pub audiences: Vec<&'static str>,
+    pub by_type: Vec<FigureRow>,
+    pub by_region: Vec<FigureRow>,
+    pub revisions: Vec<PublishedRevision>,
+    pub csv: String,
+    pub threshold: u64,
+    pub form: StatisticsForm,
+}
+
+/// A row of figures: one per audience, then the total.
+#[derive(Debug, Serialize)]
+pub(super) struct FigureRow {
+    pub label: String,
+    pub values: Vec<Figure>,
+}
+
+/// A figure as published: its value in French, or secret (a small count, or the complement
+/// that would reveal one).
+#[derive(Debug, Serialize)]
+pub(super) struct Figure {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub secret: bool,
+}
+
+/// The page's choices: the month, the région and the type.
+#[derive(Debug, Serialize)]
+pub(super) struct StatisticsForm {
+    pub months: Vec<Coded>,
+    pub regions: Vec<Coded>,
+    pub types: Vec<Coded>,
+}
+
+/// A version of the month's file, as a link.
+#[derive(Debug, Serialize)]
+pub(super) struct PublishedRevision {
+    pub revision: i32,
+    pub published: String,
+    pub note: Option<String>,
+    pub href: String,
+}

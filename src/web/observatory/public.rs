@@ -1,11 +1,11 @@
 //! `/statistiques`: the public monthly figures (from the published files, small counts under
 //! secrecy), and the files themselves with their Table Schema.
 
+use super::context;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::domain::audience::Audience;
 use crate::error::AppError;
@@ -35,32 +35,36 @@ struct StatisticsQuery {
 }
 
 /// The value of a cell as the page shows it: a number, or "secret".
-fn shown(cells: &[Cell], t: Option<&str>, a: Option<&str>, r: Option<&str>) -> Value {
+fn shown(cells: &[Cell], t: Option<&str>, a: Option<&str>, r: Option<&str>) -> context::Figure {
     let cell = cells.iter().find(|c| {
         c.incident_type.as_deref() == t && c.audience.as_deref() == a && c.region.as_deref() == r
     });
-    match cell.and_then(|c| c.count) {
-        Some(n) => json!({"value": number_fr(n)}),
-        None => json!({"secret": true}),
+    let value = cell.and_then(|c| c.count).map(number_fr);
+    context::Figure {
+        secret: value.is_none(),
+        value,
     }
 }
 
-fn row(cells: &[Cell], label: &str, t: Option<&str>, r: Option<&str>) -> Value {
-    let mut values: Vec<Value> = Audience::ALL
+fn row(cells: &[Cell], label: &str, t: Option<&str>, r: Option<&str>) -> context::FigureRow {
+    let mut values: Vec<context::Figure> = Audience::ALL
         .iter()
         .map(|a| shown(cells, t, Some(a.code()), r))
         .collect();
     values.push(shown(cells, t, None, r));
-    json!({"label": label, "values": values})
+    context::FigureRow {
+        label: label.to_owned(),
+        values,
+    }
 }
 
-fn view(state: &AppState, query: &StatisticsQuery) -> Result<Value, AppError> {
+fn view(state: &AppState, query: &StatisticsQuery) -> Result<context::Statistics, AppError> {
     let months = statistics::months(state)?;
     let Some(month) = filled(&query.mois)
         .map(str::to_owned)
         .or_else(|| months.first().map(|m| m.month.clone()))
     else {
-        return Ok(json!({"empty": true}));
+        return Ok(context::Statistics::Empty { empty: true });
     };
     let published = statistics::file(state, &month, None)?;
     let cells = statistics::read_cells(&published.csv)?;
@@ -80,14 +84,14 @@ fn view(state: &AppState, query: &StatisticsQuery) -> Result<Value, AppError> {
     let incident_label = incident
         .and_then(|t| state.taxonomy.get(t))
         .map_or("tous types d'incident".to_owned(), |t| t.label.clone());
-    let mut by_type: Vec<Value> = state
+    let mut by_type: Vec<context::FigureRow> = state
         .taxonomy
         .all()
         .iter()
         .map(|t| row(&cells, &t.label, Some(&t.code), region))
         .collect();
     by_type.push(row(&cells, "Tous types", None, region));
-    let mut by_region: Vec<Value> = regions
+    let mut by_region: Vec<context::FigureRow> = regions
         .iter()
         .map(|(code, name)| row(&cells, name, incident, Some(code)))
         .collect();
@@ -100,38 +104,56 @@ fn view(state: &AppState, query: &StatisticsQuery) -> Result<Value, AppError> {
         .map(|m| {
             m.revisions
                 .iter()
-                .map(|r| {
-                    json!({
-                        "revision": r.revision,
-                        "published": datetime_fr(r.published_at),
-                        "note": r.note,
-                        "href": format!("/statistiques/donnees/{month}.csv?revision={}", r.revision),
-                    })
+                .map(|r| context::PublishedRevision {
+                    revision: r.revision,
+                    published: datetime_fr(r.published_at),
+                    note: r.note.clone(),
+                    href: format!("/statistiques/donnees/{month}.csv?revision={}", r.revision),
                 })
                 .collect::<Vec<_>>()
         })
         .unwrap_or_default();
-    Ok(json!({
-        "month": month,
-        "month_label": month_fr(first),
-        "region_name": region_name,
-        "incident_label": incident_label,
-        "audiences": Audience::ALL.iter().map(|a| a.label()).collect::<Vec<_>>(),
-        "by_type": by_type,
-        "by_region": by_region,
-        "revisions": revisions,
-        "csv": format!("/statistiques/donnees/{month}.csv"),
-        "threshold": crate::domain::observatory::suppression::DEFAULT_THRESHOLD,
-        "form": {
-            "months": months.iter().map(|m| json!({
-                "code": m.month,
-                "label": crate::domain::observatory::parse_month(&m.month).map(month_fr).unwrap_or_else(|| m.month.clone()),
-                "selected": m.month == month,
-            })).collect::<Vec<_>>(),
-            "regions": regions.iter().map(|(code, name)| json!({"code": code, "label": name, "selected": Some(code.as_str()) == region})).collect::<Vec<_>>(),
-            "types": state.taxonomy.all().iter().map(|t| json!({"code": t.code, "label": t.label, "selected": Some(t.code.as_str()) == incident})).collect::<Vec<_>>(),
+    let coded = |code: &str, label: String, selected: bool| context::Coded {
+        code: code.to_owned(),
+        label,
+        selected,
+    };
+    let form = context::StatisticsForm {
+        months: months
+            .iter()
+            .map(|m| {
+                let label = crate::domain::observatory::parse_month(&m.month)
+                    .map(month_fr)
+                    .unwrap_or_else(|| m.month.clone());
+                coded(&m.month, label, m.month == month)
+            })
+            .collect(),
+        regions: regions
+            .iter()
+            .map(|(code, name)| coded(code, name.clone(), Some(code.as_str()) == region))
+            .collect(),
+        types: state
+            .taxonomy
+            .all()
+            .iter()
+            .map(|t| coded(&t.code, t.label.clone(), Some(t.code.as_str()) == incident))
+            .collect(),
+    };
+    Ok(context::Statistics::Month(Box::new(
+        context::MonthStatistics {
+            month_label: month_fr(first),
+            region_name,
+            incident_label,
+            audiences: Audience::ALL.iter().map(|a| a.label()).collect(),
+            by_type,
+            by_region,
+            revisions,
+            csv: format!("/statistiques/donnees/{month}.csv"),
+            threshold: crate::domain::observatory::suppression::DEFAULT_THRESHOLD,
+            form,
+            month,
         },
-    }))
+    )))
 }
 
 #[get("/statistiques")]
