@@ -149,3 +149,120 @@ pub(super) struct PublishedRevision {
     pub note: Option<String>,
     pub href: String,
 }
+
+/// `pages/observatory/dashboard`: the threat over a period, for staff.
+#[derive(Debug, Serialize)]
+pub(super) struct Dashboard {
+    pub period: String,
+    pub cases: String,
+    pub previous_cases: String,
+    pub change: Option<String>,
+    /// The charts, as SVG.
+    pub weeks_chart: String,
+    pub weeks: Vec<WeekLine>,
+    pub top: Vec<Threats>,
+    pub regions: Vec<RegionLine>,
+    pub unplaced: String,
+    pub journeys: Journeys,
+    pub funnel_chart: String,
+    pub funnel: Funnel,
+    pub response: Response,
+    pub csv: CsvLinks,
+    pub form: DashboardForm,
+    /// The filters' problems, when the filters sent were refused.
+    pub errors: BTreeMap<String, String>,
+    pub invalid: bool,
+}
+
+/// A week's reports, and the same week a year before.
+#[derive(Debug, Serialize)]
+pub(super) struct WeekLine {
+    pub week: String,
+    pub count: String,
+    pub year_before: String,
+}
+
+/// The main threats for an audience.
+#[derive(Debug, Serialize)]
+pub(super) struct Threats {
+    pub audience: &'static str,
+    pub chart: String,
+    pub rows: Vec<ThreatLine>,
+}
+
+/// A threat's reports, against the period before.
+#[derive(Debug, Serialize)]
+pub(super) struct ThreatLine {
+    pub label: String,
+    pub count: String,
+    pub previous: String,
+    pub change: String,
+}
+
+/// A région's reports, and its départements'.
+#[derive(Debug, Serialize)]
+pub(super) struct RegionLine {
+    pub name: String,
+    pub count: String,
+    pub departements: Vec<PlaceCount>,
+}
+
+/// A département's reports.
+#[derive(Debug, Serialize)]
+pub(super) struct PlaceCount {
+    pub name: String,
+    pub count: String,
+}
+
+/// Where the diagnostic's journeys ended.
+#[derive(Debug, Serialize)]
+pub(super) struct Journeys {
+    pub total: String,
+    pub started: String,
+    pub advice: String,
+    pub redirection: String,
+    pub search: String,
+    pub request: String,
+}
+
+/// What became of the assistance requests.
+#[derive(Debug, Serialize)]
+pub(super) struct Funnel {
+    pub requests: String,
+    pub accepted: String,
+    pub resolved: String,
+    pub escalated: String,
+}
+
+/// How fast providers accepted.
+#[derive(Debug, Serialize)]
+pub(super) struct Response {
+    pub accepted: String,
+    pub median: String,
+    pub p90: String,
+    pub within_hour: String,
+}
+
+/// The views as CSV files, with the same filters.
+#[derive(Debug, Serialize)]
+pub(super) struct CsvLinks {
+    pub weeks: String,
+    pub threats: String,
+    pub places: String,
+    pub journeys: String,
+    pub assistance: String,
+}
+
+/// The dashboard's filters.
+#[derive(Debug, Serialize)]
+pub(super) struct DashboardForm {
+    pub periods: Vec<Coded>,
+    pub du: String,
+    pub au: String,
+    pub audiences: Vec<Coded>,
+    pub types: Vec<Coded>,
+    pub categories: Vec<Coded>,
+    pub regions: Vec<Coded>,
+    pub departements: Vec<Coded>,
+    pub channels: Vec<Coded>,
+}

@@ -1,12 +1,12 @@
 //! `/observatoire`: the staff dashboard (filters, charts each with its data table, a CSV of
 //! each view as shown).
 
+use super::context;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::charts::{self, Bar, Line, LineStyle};
 use crate::domain::audience::Audience;
@@ -141,7 +141,7 @@ fn percent_fr(p: Option<f64>) -> String {
 }
 
 /// The page's data: the filter form's choices, the figures, the charts and their tables.
-fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> Value {
+fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> context::Dashboard {
     let labels: Vec<String> = d
         .weeks
         .iter()
@@ -165,7 +165,7 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> Value {
             },
         ],
     );
-    let top: Vec<Value> = d
+    let top: Vec<context::Threats> = d
         .top
         .iter()
         .map(|a| {
@@ -178,16 +178,26 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> Value {
                     change_percent: t.change_percent,
                 })
                 .collect();
-            json!({
-                "audience": a.audience.label(),
-                "chart": charts::bar_chart(&format!("Principales menaces : {}", a.audience.label()), &bars),
-                "rows": a.threats.iter().map(|t| json!({
-                    "label": t.label,
-                    "count": number_fr(t.count),
-                    "previous": number_fr(t.previous),
-                    "change": t.change_percent.map(change_fr).unwrap_or_else(|| "nouveau".into()),
-                })).collect::<Vec<_>>(),
-            })
+            context::Threats {
+                audience: a.audience.label(),
+                chart: charts::bar_chart(
+                    &format!("Principales menaces : {}", a.audience.label()),
+                    &bars,
+                ),
+                rows: a
+                    .threats
+                    .iter()
+                    .map(|t| context::ThreatLine {
+                        label: t.label.clone(),
+                        count: number_fr(t.count),
+                        previous: number_fr(t.previous),
+                        change: t
+                            .change_percent
+                            .map(change_fr)
+                            .unwrap_or_else(|| "nouveau".into()),
+                    })
+                    .collect(),
+            }
         })
         .collect();
     let f = &d.funnel;
@@ -200,74 +210,135 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> Value {
         ],
     );
     let selected = |v: &Option<String>, code: &str| set(v).as_deref() == Some(code);
-    let periods: Vec<Value> = PERIODS
+    let coded = |code: &str, label: &str, selected: bool| context::Coded {
+        code: code.to_owned(),
+        label: label.to_owned(),
+        selected,
+    };
+    let periods = PERIODS
         .iter()
         .map(|(code, label)| {
-            let chosen = query.periode.as_deref().unwrap_or("mois") == *code;
-            json!({"code": code, "label": label, "selected": chosen})
+            coded(
+                code,
+                label,
+                query.periode.as_deref().unwrap_or("mois") == *code,
+            )
         })
         .collect();
-    json!({
-        "period": format!("du {} au {}", day(d.from), day(d.to)),
-        "cases": number_fr(d.cases),
-        "previous_cases": number_fr(d.previous_cases),
-        "change": crate::domain::observatory::change_percent(d.cases, d.previous_cases).map(change_fr),
-        "weeks_chart": weeks_chart,
-        "weeks": d.weeks.iter().map(|w| json!({
-            "week": day(w.week),
-            "count": number_fr(w.count),
-            "year_before": number_fr(w.year_before),
-        })).collect::<Vec<_>>(),
-        "top": top,
-        "regions": d.regions.iter().map(|r| json!({
-            "name": r.name,
-            "count": number_fr(r.count),
-            "departements": r.departements.iter().map(|p| json!({
-                "name": format!("{} ({})", p.name, p.code),
-                "count": number_fr(p.count),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "unplaced": number_fr(d.unplaced),
-        "journeys": {
-            "total": number_fr(d.journeys.total),
-            "started": number_fr(d.journeys.started),
-            "advice": number_fr(d.journeys.advice),
-            "redirection": number_fr(d.journeys.redirection),
-            "search": number_fr(d.journeys.search),
-            "request": number_fr(d.journeys.request),
+    context::Dashboard {
+        period: format!("du {} au {}", day(d.from), day(d.to)),
+        cases: number_fr(d.cases),
+        previous_cases: number_fr(d.previous_cases),
+        change: crate::domain::observatory::change_percent(d.cases, d.previous_cases)
+            .map(change_fr),
+        weeks_chart,
+        weeks: d
+            .weeks
+            .iter()
+            .map(|w| context::WeekLine {
+                week: day(w.week),
+                count: number_fr(w.count),
+                year_before: number_fr(w.year_before),
+            })
+            .collect(),
+        top,
+        regions: d
+            .regions
+            .iter()
+            .map(|r| context::RegionLine {
+                name: r.name.clone(),
+                count: number_fr(r.count),
+                departements: r
+                    .departements
+                    .iter()
+                    .map(|p| context::PlaceCount {
+                        name: format!("{} ({})", p.name, p.code),
+                        count: number_fr(p.count),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        unplaced: number_fr(d.unplaced),
+        journeys: context::Journeys {
+            total: number_fr(d.journeys.total),
+            started: number_fr(d.journeys.started),
+            advice: number_fr(d.journeys.advice),
+            redirection: number_fr(d.journeys.redirection),
+            search: number_fr(d.journeys.search),
+            request: number_fr(d.journeys.request),
         },
-        "funnel_chart": funnel_chart,
-        "funnel": {
-            "requests": number_fr(f.requests),
-            "accepted": number_fr(f.accepted),
-            "resolved": number_fr(f.resolved),
-            "escalated": number_fr(f.escalated),
+        funnel_chart,
+        funnel: context::Funnel {
+            requests: number_fr(f.requests),
+            accepted: number_fr(f.accepted),
+            resolved: number_fr(f.resolved),
+            escalated: number_fr(f.escalated),
         },
-        "response": {
-            "accepted": number_fr(d.response.accepted),
-            "median": minutes_fr(d.response.median_minutes),
-            "p90": minutes_fr(d.response.p90_minutes),
-            "within_hour": percent_fr(d.response.within_hour_percent),
+        response: context::Response {
+            accepted: number_fr(d.response.accepted),
+            median: minutes_fr(d.response.median_minutes),
+            p90: minutes_fr(d.response.p90_minutes),
+            within_hour: percent_fr(d.response.within_hour_percent),
         },
-        "csv": {
-            "weeks": query.csv_url("semaines"),
-            "threats": query.csv_url("menaces"),
-            "places": query.csv_url("territoires"),
-            "journeys": query.csv_url("parcours"),
-            "assistance": query.csv_url("assistance"),
+        csv: context::CsvLinks {
+            weeks: query.csv_url("semaines"),
+            threats: query.csv_url("menaces"),
+            places: query.csv_url("territoires"),
+            journeys: query.csv_url("parcours"),
+            assistance: query.csv_url("assistance"),
         },
-        "form": {
-            "periods": periods,
-            "du": set(&query.du).unwrap_or_else(|| d.from.to_string()),
-            "au": set(&query.au).unwrap_or_else(|| d.to.to_string()),
-            "audiences": Audience::ALL.iter().map(|a| json!({"code": a.code(), "label": a.label(), "selected": selected(&query.public, a.code())})).collect::<Vec<_>>(),
-            "types": state.taxonomy.all().iter().map(|t| json!({"code": t.code, "label": t.label, "selected": selected(&query.incident_type, &t.code)})).collect::<Vec<_>>(),
-            "categories": state.taxonomy.categories().into_iter().map(|c| json!({"selected": selected(&query.categorie, c), "label": crate::domain::taxonomy::category_label(c), "code": c})).collect::<Vec<_>>(),
-            "regions": state.departements.regions().into_iter().map(|(code, name)| json!({"selected": selected(&query.region, &code), "code": code, "label": name})).collect::<Vec<_>>(),
-            "departements": state.departements.all().iter().map(|dep| json!({"code": dep.code, "label": format!("{} ({})", dep.name, dep.code), "selected": selected(&query.departement, &dep.code)})).collect::<Vec<_>>(),
-            "channels": crate::observatory::CHANNELS.iter().map(|c| json!({"code": c, "label": channel_label(c), "selected": selected(&query.canal, c)})).collect::<Vec<_>>(),
+        form: context::DashboardForm {
+            periods,
+            du: set(&query.du).unwrap_or_else(|| d.from.to_string()),
+            au: set(&query.au).unwrap_or_else(|| d.to.to_string()),
+            audiences: Audience::ALL
+                .iter()
+                .map(|a| coded(a.code(), a.label(), selected(&query.public, a.code())))
+                .collect(),
+            types: state
+                .taxonomy
+                .all()
+                .iter()
+                .map(|t| coded(&t.code, &t.label, selected(&query.incident_type, &t.code)))
+                .collect(),
+            categories: state
+                .taxonomy
+                .categories()
+                .into_iter()
+                .map(|c| {
+                    coded(
+                        c,
+                        &crate::domain::taxonomy::category_label(c),
+                        selected(&query.categorie, c),
+                    )
+                })
+                .collect(),
+            regions: state
+                .departements
+                .regions()
+                .into_iter()
+                .map(|(code, name)| coded(&code, &name, selected(&query.region, &code)))
+                .collect(),
+            departements: state
+                .departements
+                .all()
+                .iter()
+                .map(|dep| {
+                    coded(
+                        &dep.code,
+                        &format!("{} ({})", dep.name, dep.code),
+                        selected(&query.departement, &dep.code),
+                    )
+                })
+                .collect(),
+            channels: crate::observatory::CHANNELS
+                .iter()
+                .map(|c| coded(c, channel_label(c), selected(&query.canal, c)))
+                .collect(),
         },
-    })
+        errors: Default::default(),
+        invalid: false,
+    }
 }
 
 fn channel_label(code: &str) -> &'static str {
@@ -313,9 +384,11 @@ async fn dashboard_page(
             let Ok(d) = compute(&state, &user, &fallback).await else {
                 return Err(PageError::from(AppError::Validation(errors)));
             };
-            let mut data = view(&state, &query, &d);
-            data["errors"] = json!(first_errors(&errors));
-            data["invalid"] = json!(true);
+            let data = context::Dashboard {
+                errors: first_errors(&errors),
+                invalid: true,
+                ..view(&state, &query, &d)
+            };
             Ok(page(
                 &state,
                 StatusCode::UNPROCESSABLE_ENTITY,
