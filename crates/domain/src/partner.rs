@@ -40,6 +40,30 @@ pub fn key_is_valid(
     revoked_at.is_none() && now < expires_at
 }
 
+/// Where a key stands now: derived from its dates, never stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyStatus {
+    Valid,
+    Expired,
+    Revoked,
+}
+
+impl KeyStatus {
+    /// A key's status at `now`: revoked wins over expired.
+    pub fn at(
+        expires_at: NaiveDateTime,
+        revoked_at: Option<NaiveDateTime>,
+        now: NaiveDateTime,
+    ) -> KeyStatus {
+        match revoked_at {
+            Some(_) => KeyStatus::Revoked,
+            None if key_is_valid(expires_at, revoked_at, now) => KeyStatus::Valid,
+            None => KeyStatus::Expired,
+        }
+    }
+}
+
 /// Whether staff should be told to rotate a valid key.
 pub fn key_expires_soon(expires_at: NaiveDateTime, now: NaiveDateTime) -> bool {
     expires_at - now <= chrono::Duration::days(EXPIRING_SOON_DAYS)
@@ -336,6 +360,24 @@ mod tests {
 
     fn at(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    #[test]
+    fn a_key_is_valid_until_its_expiry_and_revoked_whatever_its_dates() {
+        let expires = at("2027-06-01 00:00");
+        let status =
+            |now: &str, revoked: Option<&str>| KeyStatus::at(expires, revoked.map(at), at(now));
+        assert_eq!(status("2027-05-31 23:59", None), KeyStatus::Valid);
+        assert_eq!(status("2027-06-01 00:00", None), KeyStatus::Expired);
+        assert_eq!(
+            status("2027-01-01 00:00", Some("2026-12-01 00:00")),
+            KeyStatus::Revoked
+        );
+        assert_eq!(
+            status("2028-01-01 00:00", Some("2026-12-01 00:00")),
+            KeyStatus::Revoked
+        );
+        assert_eq!(serde_json::to_value(KeyStatus::Valid).unwrap(), "valid");
     }
 
     #[test]

@@ -116,7 +116,6 @@ fn form_data(state: &AppState, input: &PartnerInput, errors: &FieldErrors) -> Va
     })
 }
 
-/// What staff typed, trimmed (the API takes values as sent).
 /// A partner's form, as typed.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -133,6 +132,7 @@ struct PartnerForm {
     version: String,
 }
 
+/// What staff typed, trimmed (the API takes values as sent).
 fn input_of(form: &PartnerForm) -> PartnerInput {
     let typed = |value: &str| value.trim().to_owned();
     PartnerInput {
@@ -254,7 +254,11 @@ async fn partner_view(
     data["issued"] = json!(shown.issued);
     data["key_error"] = json!(shown.key_error);
     data["keys"] = json!(keys);
-    data["valid_keys"] = json!(keys.iter().filter(|k| k.status == "valid").count());
+    data["valid_keys"] = json!(
+        keys.iter()
+            .filter(|k| k.status == crate::domain::partner::KeyStatus::Valid)
+            .count()
+    );
     data["threshold"] = json!(figures.threshold);
     data["journeys"] = table_view(&figures.journeys);
     data["requests"] = table_view(&figures.requests);

@@ -28,8 +28,7 @@ pub struct KeyView {
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub revoked_at: Option<NaiveDateTime>,
-    /// `valid`, `expired` or `revoked`.
-    pub status: String,
+    pub status: rules::KeyStatus,
     /// Valid and expiring within 60 days: time to rotate.
     pub expires_soon: bool,
     /// The expiry in French (Paris time).
@@ -52,19 +51,15 @@ pub struct Expiring {
 }
 
 pub fn view(row: &KeyRow, now: NaiveDateTime) -> KeyView {
-    let valid = rules::key_is_valid(row.expires_at, row.revoked_at, now);
+    let status = rules::KeyStatus::at(row.expires_at, row.revoked_at, now);
+    let valid = status == rules::KeyStatus::Valid;
     KeyView {
         id: row.id.clone(),
         prefix: format!("{}…", row.prefix),
         created_at: row.created_at,
         expires_at: row.expires_at,
         revoked_at: row.revoked_at,
-        status: match (row.revoked_at, valid) {
-            (Some(_), _) => "revoked",
-            (None, true) => "valid",
-            (None, false) => "expired",
-        }
-        .into(),
+        status,
         expires_soon: valid && rules::key_expires_soon(row.expires_at, now),
         expires_fr: crate::french::datetime_fr(row.expires_at),
     }
