@@ -1,6 +1,7 @@
 //! The partners' pages: the module their sites embed (`module`, shown on the `surface` of a
 //! partner) and the staff's management of partners, keys, figures and integration (`staff`).
 
+mod context;
 pub mod module;
 pub mod staff;
 pub mod surface;

@@ -3,12 +3,12 @@
 //! figures, and what to give its web team (the snippet, a live preview, what the module
 //! collects).
 
+use super::context;
 use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use crate::domain::audience::Audience;
 use crate::domain::partner::PartnerState;
@@ -57,15 +57,18 @@ async fn list_page(state: web::Data<AppState>, user: StaffUser) -> PageResult {
         "pages/partners/list",
         "Partenaires",
         Some(&user),
-        json!({
-            "partners": all,
-            "expiring": expiring.iter().map(|e| json!({
-                "partner_id": e.partner_id,
-                "partner_name": name_of(&e.partner_id),
-                "prefix": e.key.prefix,
-                "expires": e.key.expires_fr,
-            })).collect::<Vec<_>>(),
-        }),
+        context::List {
+            expiring: expiring
+                .iter()
+                .map(|e| context::ExpiringLine {
+                    partner_id: e.partner_id.clone(),
+                    partner_name: name_of(&e.partner_id),
+                    prefix: e.key.prefix.clone(),
+                    expires: e.key.expires_fr.clone(),
+                })
+                .collect(),
+            partners: all,
+        },
     ))
 }
 
@@ -85,35 +88,48 @@ const SCOPES: [(&str, &str); 3] = [
 ];
 
 /// The partner form's choices and values.
-fn form_data(state: &AppState, input: &PartnerInput, errors: &FieldErrors) -> Value {
-    let mut scopes: Vec<Value> = SCOPES
+fn form_data(state: &AppState, input: &PartnerInput, errors: &FieldErrors) -> context::Form {
+    let coded = |code: &str, label: String| context::Coded {
+        selected: input.scope == code,
+        code: code.to_owned(),
+        label,
+    };
+    let mut scopes: Vec<context::Coded> = SCOPES
         .iter()
-        .map(
-            |(code, label)| json!({"code": code, "label": label, "selected": input.scope == *code}),
-        )
+        .map(|(code, label)| coded(code, (*label).to_owned()))
         .collect();
     for a in Audience::ALL {
-        let code = format!("public:{}", a.code());
-        scopes.push(json!({"selected": input.scope == code, "code": code, "label": format!("Le parcours complet, pour le public « {} »", a.label())}));
+        let label = format!("Le parcours complet, pour le public « {} »", a.label());
+        scopes.push(coded(&format!("public:{}", a.code()), label));
     }
     for c in state.taxonomy.categories() {
-        let code = format!("categorie:{c}");
-        scopes.push(json!({"selected": input.scope == code, "code": code, "label": format!("Le parcours complet, pour « {} »", crate::domain::taxonomy::category_label(c))}));
+        let label = format!(
+            "Le parcours complet, pour « {} »",
+            crate::domain::taxonomy::category_label(c)
+        );
+        scopes.push(coded(&format!("categorie:{c}"), label));
     }
-    json!({
-        "errors": first_errors(errors),
-        "has_errors": !errors.is_empty(),
-        "form": {
-            "name": input.name,
-            "contact_name": input.contact_name,
-            "contact_email": input.contact_email,
-            "origins": input.origins.join("\n"),
-            "accent": input.accent,
-            "version": input.version,
+    context::Form {
+        errors: first_errors(errors),
+        has_errors: !errors.is_empty(),
+        form: context::Typed {
+            name: input.name.clone(),
+            contact_name: input.contact_name.clone(),
+            contact_email: input.contact_email.clone(),
+            origins: input.origins.join("\n"),
+            accent: input.accent.clone(),
+            version: input.version,
         },
-        "scopes": scopes,
-        "states": PartnerState::ALL.iter().map(|s| json!({"code": s.as_str(), "label": s.label(), "selected": input.state.as_deref() == Some(s.as_str())})).collect::<Vec<_>>(),
-    })
+        scopes,
+        states: PartnerState::ALL
+            .iter()
+            .map(|s| context::Coded {
+                code: s.as_str().to_owned(),
+                label: s.label().to_owned(),
+                selected: input.state.as_deref() == Some(s.as_str()),
+            })
+            .collect(),
+    }
 }
 
 /// A partner's form, as typed.
@@ -248,42 +264,47 @@ async fn partner_view(
     } else {
         status
     };
-    let mut data = form_data(state, &input, &errors);
-    data["partner"] = json!(partner);
-    data["info"] = json!(shown.info);
-    data["issued"] = json!(shown.issued);
-    data["key_error"] = json!(shown.key_error);
-    data["keys"] = json!(keys);
-    data["valid_keys"] = json!(
-        keys.iter()
+    let data = context::Partner {
+        form: form_data(state, &input, &errors),
+        info: shown.info,
+        issued: shown.issued,
+        key_error: shown.key_error,
+        valid_keys: keys
+            .iter()
             .filter(|k| k.status == crate::domain::partner::KeyStatus::Valid)
-            .count()
-    );
-    data["threshold"] = json!(figures.threshold);
-    data["journeys"] = table_view(&figures.journeys);
-    data["requests"] = table_view(&figures.requests);
-    data["snippet"] = json!(snippet(state, &partner));
+            .count(),
+        keys,
+        threshold: figures.threshold,
+        journeys: table_view(&figures.journeys),
+        requests: table_view(&figures.requests),
+        snippet: snippet(state, &partner),
+        partner,
+    };
     Ok(page(
         state,
         status,
         "pages/partners/partner",
-        &partner.name,
+        &data.partner.name,
         Some(user),
-        data,
+        &data,
     ))
 }
 
 /// A figures table as read: grouped thousands, a dash where a count is not published.
-fn table_view(table: &statistics::Table) -> Value {
+fn table_view(table: &statistics::Table) -> context::FiguresTable {
     let shown = |count: Option<u64>| count.map_or_else(|| "–".to_owned(), crate::french::number_fr);
-    json!({
-        "columns": table.columns,
-        "rows": table.rows.iter().map(|r| json!({
-            "label": r.label,
-            "cells": r.counts.iter().map(|c| shown(c.count)).collect::<Vec<_>>(),
-            "total": shown(r.total),
-        })).collect::<Vec<_>>(),
-    })
+    context::FiguresTable {
+        columns: table.columns.clone(),
+        rows: table
+            .rows
+            .iter()
+            .map(|r| context::FiguresRow {
+                label: r.label.clone(),
+                cells: r.counts.iter().map(|c| shown(c.count)).collect(),
+                total: shown(r.total),
+            })
+            .collect(),
+    }
 }
 
 fn input_from(partner: &PartnerView) -> PartnerInput {

@@ -1,0 +1,90 @@
+//! What the partner staff's pages read, typed: a field a template needs that a handler
+//! forgets is a compile error, not a blank on the page.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::partners::PartnerView;
+use crate::partners::keys::{IssuedKey, KeyView};
+use crate::partners::statistics::Column;
+
+/// `pages/partners/list`: the partners, and the keys to rotate soon.
+#[derive(Debug, Serialize)]
+pub(super) struct List {
+    pub partners: Vec<PartnerView>,
+    pub expiring: Vec<ExpiringLine>,
+}
+
+/// A key that expires soon.
+#[derive(Debug, Serialize)]
+pub(super) struct ExpiringLine {
+    pub partner_id: String,
+    pub partner_name: String,
+    pub prefix: String,
+    pub expires: String,
+}
+
+/// An option of the partner form, by its code.
+#[derive(Debug, Serialize)]
+pub(super) struct Coded {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The partner form's choices and values (`pages/partners/new`, and the partner's page).
+#[derive(Debug, Serialize)]
+pub(super) struct Form {
+    pub errors: BTreeMap<String, String>,
+    pub has_errors: bool,
+    pub form: Typed,
+    pub scopes: Vec<Coded>,
+    pub states: Vec<Coded>,
+}
+
+/// The partner as typed.
+#[derive(Debug, Serialize)]
+pub(super) struct Typed {
+    pub name: String,
+    pub contact_name: String,
+    pub contact_email: String,
+    /// One per line.
+    pub origins: String,
+    pub accent: Option<String>,
+    pub version: Option<i32>,
+}
+
+/// `pages/partners/partner`: a partner's settings, keys, figures and integration.
+#[derive(Debug, Serialize)]
+pub(super) struct Partner {
+    #[serde(flatten)]
+    pub form: Form,
+    pub partner: PartnerView,
+    pub info: Option<&'static str>,
+    /// A key just issued: shown once.
+    pub issued: Option<IssuedKey>,
+    pub key_error: Option<String>,
+    pub keys: Vec<KeyView>,
+    pub valid_keys: usize,
+    pub threshold: u64,
+    pub journeys: FiguresTable,
+    pub requests: FiguresTable,
+    /// What the partner's web team pastes.
+    pub snippet: String,
+}
+
+/// A figures table as read: grouped thousands, a dash where a count is not published.
+#[derive(Debug, Serialize)]
+pub(super) struct FiguresTable {
+    pub columns: Vec<Column>,
+    pub rows: Vec<FiguresRow>,
+}
+
+/// A month of figures.
+#[derive(Debug, Serialize)]
+pub(super) struct FiguresRow {
+    pub label: String,
+    pub cells: Vec<String>,
+    pub total: String,
+}
