@@ -206,6 +206,14 @@ pub struct Tab {
     pub urgent: bool,
 }
 
+/// An option of a select named by its code (the observatory's and the partners' forms).
+#[derive(Debug, Serialize)]
+pub struct Coded {
+    pub code: String,
+    pub label: String,
+    pub selected: bool,
+}
+
 /// An option of a select.
 #[derive(Debug, Serialize)]
 pub struct Choice {
@@ -214,14 +222,13 @@ pub struct Choice {
     pub selected: bool,
 }
 
-/// The incident types as the options of a select, `selected` saying which are chosen.
-pub fn incident_choices(
-    taxonomy: &crate::domain::taxonomy::Taxonomy,
+/// Incident types as the options of a select, `selected` saying which are chosen.
+pub fn incident_choices<'a>(
+    types: impl IntoIterator<Item = &'a crate::domain::taxonomy::IncidentType>,
     selected: impl Fn(&str) -> bool,
 ) -> Vec<Choice> {
-    taxonomy
-        .all()
-        .iter()
+    types
+        .into_iter()
         .map(|t| Choice {
             value: t.code.clone(),
             label: t.label.clone(),

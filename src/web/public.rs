@@ -357,7 +357,7 @@ pub async fn home(
         commune: form.commune.clone().unwrap_or_default(),
         expertcyber: form.expertcyber.is_some(),
         remote: form.remote.is_some(),
-        incidents: crate::web::kit::incident_choices(&state.taxonomy, |code| {
+        incidents: crate::web::kit::incident_choices(state.taxonomy.all(), |code| {
             selected(code, &form.incident)
         }),
         audiences: Audience::ALL

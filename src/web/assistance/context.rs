@@ -246,7 +246,7 @@ pub(super) struct RequestPage {
     pub advice: Option<IncidentAdvice>,
     /// The incident is not one for a professional: the advice replaces the form.
     pub advice_only: bool,
-    pub form: TypedRequest,
+    pub form: super::request::RequestForm,
     /// The provider the victim picked from the search.
     pub provider_name: Option<String>,
     pub action: String,
@@ -255,21 +255,6 @@ pub(super) struct RequestPage {
     pub errors: BTreeMap<String, String>,
     /// The errors in the order of the page, each a link to its field.
     pub error_summary: Vec<SummaryLink>,
-}
-
-/// The request as typed, shown again when refused.
-#[derive(Debug, Serialize)]
-pub(super) struct TypedRequest {
-    pub postcode: String,
-    pub audience: String,
-    pub incident_type: String,
-    pub description: String,
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    pub consent: bool,
-    pub provider_id: String,
-    pub parcours: String,
 }
 
 /// A checkbox or radio button of a form.

@@ -281,7 +281,7 @@ async fn show_request(
             info,
             base: format!("{}/{}", base(provider_id), view.id),
             list_href: base(provider_id),
-            incidents: crate::web::kit::incident_choices(&state.taxonomy, |code| {
+            incidents: crate::web::kit::incident_choices(state.taxonomy.all(), |code| {
                 code == view.incident_type
             }),
             request: request_summary(state, &view),

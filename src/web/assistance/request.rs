@@ -6,7 +6,7 @@ use super::context;
 use crate::web::kit::done;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{blocking, first_errors};
 use crate::assistance::{self, ContactInput, NewRequest};
@@ -32,11 +32,15 @@ pub struct Prefill {
     pub public: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// The request as posted, and as typed again on the page when refused (the tokens are not
+/// shown back).
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct RequestForm {
+    #[serde(skip_serializing)]
     pub csrf_token: String,
     /// The module's form token (none on the site).
+    #[serde(skip_serializing)]
     pub jeton: String,
     pub postcode: String,
     pub audience: String,
@@ -124,18 +128,7 @@ fn form_data(
         csrf_token: None,
         advice,
         advice_only,
-        form: context::TypedRequest {
-            postcode: form.postcode.clone(),
-            audience: form.audience.clone(),
-            incident_type: form.incident_type.clone(),
-            description: form.description.clone(),
-            name: form.name.clone(),
-            email: form.email.clone(),
-            phone: form.phone.clone(),
-            consent: form.consent.is_some(),
-            provider_id: form.provider_id.clone(),
-            parcours: form.parcours.clone(),
-        },
+        form: form.clone(),
         provider_name,
         action: surface.request_form(),
         audiences: Audience::ALL
@@ -147,19 +140,14 @@ fn form_data(
                 checked: a.code() == form.audience,
             })
             .collect(),
-        incidents: crate::web::kit::incident_choices(&state.taxonomy, |code| {
-            code == form.incident_type
-        })
-        .into_iter()
-        .filter(|c| {
-            category.is_none_or(|cat| {
-                state
-                    .taxonomy
-                    .get(&c.value)
-                    .is_some_and(|t| t.category == cat)
-            })
-        })
-        .collect(),
+        incidents: crate::web::kit::incident_choices(
+            state
+                .taxonomy
+                .all()
+                .iter()
+                .filter(|t| category.is_none_or(|c| t.category == c)),
+            |code| code == form.incident_type,
+        ),
         errors: first_errors(&shown),
         error_summary: summary,
     })

@@ -5,15 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::observatory::signals::SignalView;
+pub(super) use crate::web::kit::Coded;
 
-/// An option of a list the observatory's forms offer, by its code.
-#[derive(Debug, Serialize)]
-pub(super) struct Coded {
-    pub code: String,
-    pub label: String,
-    pub selected: bool,
-}
+use crate::observatory::signals::SignalView;
 
 /// A checkbox or radio button of the alert form.
 #[derive(Debug, Serialize)]

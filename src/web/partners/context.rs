@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub(super) use crate::web::kit::Coded;
+
 use crate::partners::PartnerView;
 use crate::partners::keys::{IssuedKey, KeyView};
 use crate::partners::statistics::Column;
@@ -23,14 +25,6 @@ pub(super) struct ExpiringLine {
     pub partner_name: String,
     pub prefix: String,
     pub expires: String,
-}
-
-/// An option of the partner form, by its code.
-#[derive(Debug, Serialize)]
-pub(super) struct Coded {
-    pub code: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 /// The partner form's choices and values (`pages/partners/new`, and the partner's page).
