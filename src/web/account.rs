@@ -5,7 +5,6 @@ use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::page;
 use super::session::{
@@ -73,6 +72,14 @@ struct Done {
     done: bool,
 }
 
+/// A form page's own data with the form's CSRF token beside it.
+#[derive(Serialize)]
+struct WithCsrf<T> {
+    #[serde(flatten)]
+    body: T,
+    csrf_token: String,
+}
+
 /// Renders an anonymous form page with its CSRF cookie.
 pub(super) fn anonymous_page(
     req: &HttpRequest,
@@ -83,9 +90,10 @@ pub(super) fn anonymous_page(
     body: impl serde::Serialize,
 ) -> PageResult {
     let (token, cookie) = anonymous_token(req, state)?;
-    let mut body = serde_json::to_value(body)
-        .map_err(|e| AppError::Internal(format!("page context of {template}: {e}")))?;
-    body["csrf_token"] = json!(token);
+    let body = WithCsrf {
+        body,
+        csrf_token: token,
+    };
     let mut response = page(state, status, template, title, None, body);
     if let Some(cookie) = cookie {
         let _ = response.add_cookie(&cookie);

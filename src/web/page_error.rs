@@ -14,15 +14,18 @@ use actix_web::{HttpMessage, HttpResponse, ResponseError, web};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
+use crate::web::partners::surface::Surface;
 
 /// Where an error page leads back to, for the user who met it: (address, words).
 pub type Back = fn(&CurrentUser) -> (&'static str, &'static str);
 
-/// What went wrong, and where the error page leads back to (the user's own area when `None`).
+/// What went wrong, and where the error page leads back to (the user's own area when `None`);
+/// a victim's page inside a partner's module shows its error inside the module.
 #[derive(Debug)]
 pub struct PageError {
     pub error: AppError,
     pub back: Option<Back>,
+    pub surface: Option<Surface>,
 }
 
 impl PageError {
@@ -35,7 +38,11 @@ impl PageError {
 
 impl From<AppError> for PageError {
     fn from(error: AppError) -> Self {
-        PageError { error, back: None }
+        PageError {
+            error,
+            back: None,
+            surface: None,
+        }
     }
 }
 
@@ -60,6 +67,9 @@ impl ResponseError for PageError {
 /// The page of an error a handler returned: the signed-in page (menu, way back) when the
 /// request had a session, else the public error page.
 pub fn page_of(state: &AppState, user: Option<&CurrentUser>, error: &PageError) -> HttpResponse {
+    if let Some(surface @ Surface::Module(_)) = &error.surface {
+        return surface.error(state, &error.error);
+    }
     match user {
         Some(user) => match error.back {
             Some(back) => crate::web::kit::error_page(state, user, &error.error, back(user)),

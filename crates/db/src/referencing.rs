@@ -9,6 +9,7 @@ use super::schema::{
     change_requests, charter_acceptances, organisation_members, provider_documents, providers,
     users,
 };
+use cyberdir_domain::provider::ReferencingStatus;
 use cyberdir_domain::referencing::ChangeRequestStatus;
 
 #[derive(Queryable, Selectable, Insertable, Debug, Clone)]
@@ -278,7 +279,7 @@ pub fn providers_to_notify_of_charter(
         .filter(charter_notifications::charter_version.eq(version.to_owned()))
         .select(charter_notifications::provider_id);
     providers::table
-        .filter(providers::status.eq("approved"))
+        .filter(providers::status.eq(ReferencingStatus::Approved.as_str()))
         .filter(providers::id.ne_all(accepted))
         .filter(providers::id.ne_all(notified))
         .order(providers::id)
@@ -320,7 +321,7 @@ pub fn charter_overdue(
         .inner_join(providers::table)
         .filter(charter_notifications::charter_version.eq(version.to_owned()))
         .filter(charter_notifications::notified_at.lt(before))
-        .filter(providers::status.eq("approved"))
+        .filter(providers::status.eq(ReferencingStatus::Approved.as_str()))
         .filter(providers::id.ne_all(accepted))
         .order(charter_notifications::notified_at)
         .select((
@@ -338,7 +339,7 @@ pub fn insurance_ends(
 ) -> QueryResult<std::collections::HashMap<String, NaiveDate>> {
     let rows: Vec<(String, Option<NaiveDate>)> = provider_documents::table
         .inner_join(providers::table)
-        .filter(providers::status.eq("approved"))
+        .filter(providers::status.eq(ReferencingStatus::Approved.as_str()))
         .filter(provider_documents::kind.eq("insurance"))
         .order((
             provider_documents::provider_id,
@@ -372,13 +373,18 @@ pub fn documents_ending_by(
     let rows: Vec<(String, String, String, Option<NaiveDate>)> = provider_documents::table
         .inner_join(providers::table)
         // Referenced, suspended, or under review: a document lapsing there is asked for too.
-        .filter(providers::status.eq_any([
-            "approved",
-            "suspended",
-            "submitted",
-            "in_review",
-            "changes_requested",
-        ]))
+        .filter(
+            providers::status.eq_any(
+                [
+                    ReferencingStatus::Approved,
+                    ReferencingStatus::Suspended,
+                    ReferencingStatus::Submitted,
+                    ReferencingStatus::InReview,
+                    ReferencingStatus::ChangesRequested,
+                ]
+                .map(ReferencingStatus::as_str),
+            ),
+        )
         .filter(provider_documents::valid_until.le(horizon))
         .filter(provider_documents::renewal_asked_at.is_null())
         .select((

@@ -85,6 +85,55 @@ impl RequestStatus {
     }
 }
 
+/// What the caller of a request's page may do with it now (staff: assign, close; the provider
+/// offered it: accept, decline; the provider who accepted it: close).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RequestAction {
+    Accept,
+    Decline,
+    Assign,
+    Close,
+}
+
+impl RequestAction {
+    pub const ALL: [Self; 4] = [Self::Accept, Self::Decline, Self::Assign, Self::Close];
+
+    /// As it is written in addresses and in the API.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Decline => "decline",
+            Self::Assign => "assign",
+            Self::Close => "close",
+        }
+    }
+
+    pub fn parse(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.slug() == slug)
+    }
+
+    /// The actions open to the caller: `offered_to_caller` when the request waits for the
+    /// caller's answer, `accepted_by_caller` when the caller holds it; staff see a request
+    /// offered to nobody (`staff`).
+    pub fn available(
+        status: RequestStatus,
+        staff: bool,
+        offered_to_caller: bool,
+        accepted_by_caller: bool,
+    ) -> Vec<Self> {
+        match (staff, status) {
+            (true, RequestStatus::Escalated) => vec![Self::Assign, Self::Close],
+            (true, s) if !s.is_closed() => vec![Self::Close],
+            (false, RequestStatus::Assigned) if offered_to_caller => {
+                vec![Self::Accept, Self::Decline]
+            }
+            (false, RequestStatus::Accepted) if accepted_by_caller => vec![Self::Close],
+            _ => vec![],
+        }
+    }
+}
+
 /// Where a victim's survey comment stands: staff read it before it is shown on the provider's
 /// public profile. Stored as text (see `db::stored`).
 #[derive(

@@ -37,12 +37,14 @@ fn failed(error: AppError) -> crate::web::page_error::PageError {
     crate::web::page_error::PageError::from(error).back(back)
 }
 
+use crate::domain::assistance::RequestAction;
+
 /// A request's facts as pages show them.
 fn request_summary(
     state: &AppState,
     view: &crate::assistance::views::RequestView,
 ) -> context::RequestSummary {
-    let can = |action: &str| view.available_actions.iter().any(|a| a == action);
+    let can = |action: RequestAction| view.available_actions.contains(&action);
     context::RequestSummary {
         id: view.id.clone(),
         href: None,
@@ -94,9 +96,9 @@ fn request_summary(
                 expires: when_fr(a.expires_at),
             })
             .collect(),
-        can_accept: can("accept"),
-        can_close: can("close"),
-        can_assign: can("assign"),
+        can_accept: can(RequestAction::Accept),
+        can_close: can(RequestAction::Close),
+        can_assign: can(RequestAction::Assign),
     }
 }
 

@@ -8,7 +8,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 
-use super::{blocking, context, decline_reasons, failed, first_errors, request_summary};
+use super::{
+    RequestAction, blocking, context, decline_reasons, failed, first_errors, request_summary,
+};
 use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
 use crate::assistance::availability::{self, AbsenceInput};
 use crate::assistance::close::{self, ReportInput};
@@ -65,7 +67,7 @@ async fn show_link(
         "Demande d'assistance",
         context::Link {
             token,
-            accept: action == "accept",
+            accept: RequestAction::parse(&action) == Some(RequestAction::Accept),
             pending,
             request: request_summary(state, &view),
             reasons: decline_reasons(),
@@ -193,12 +195,12 @@ async fn show_requests(
     };
     let offered: Vec<_> = requests
         .iter()
-        .filter(|r| r.available_actions.iter().any(|a| a == "accept"))
+        .filter(|r| r.available_actions.contains(&RequestAction::Accept))
         .map(row)
         .collect();
     let held: Vec<_> = requests
         .iter()
-        .filter(|r| r.available_actions.iter().any(|a| a == "close"))
+        .filter(|r| r.available_actions.contains(&RequestAction::Close))
         .map(row)
         .collect();
     Ok(page(
@@ -313,19 +315,22 @@ async fn request_action(
     form: web::Form<ActionForm>,
 ) -> PageResult {
     let user = user.0;
-    let (provider_id, id, action) = path.into_inner();
+    let (provider_id, id, slug) = path.into_inner();
+    let Some(action) = RequestAction::parse(&slug) else {
+        return Err(failed(AppError::not_found("Action inconnue.")));
+    };
     let form = form.into_inner();
     check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
     let inner = state.clone().into_inner();
-    let (who, rid, act) = (user.clone(), id.clone(), action.clone());
+    let (who, rid) = (user.clone(), id.clone());
     let result = blocking(move || {
         let input = AnswerInput {
             token: None,
             reason: form.reason.clone(),
             text: form.text.clone(),
         };
-        match act.as_str() {
-            "accept" => answer::answer(
+        match action {
+            RequestAction::Accept => answer::answer(
                 &inner,
                 &inner.directory,
                 Answerer::Member(&who),
@@ -333,7 +338,7 @@ async fn request_action(
                 Answer::Accept,
                 &input,
             ),
-            "decline" => answer::answer(
+            RequestAction::Decline => answer::answer(
                 &inner,
                 &inner.directory,
                 Answerer::Member(&who),
@@ -341,7 +346,7 @@ async fn request_action(
                 Answer::Decline,
                 &input,
             ),
-            "close" => {
+            RequestAction::Close => {
                 let resolved = match form.resolved.as_deref() {
                     Some("oui") => Some(true),
                     Some("non") => Some(false),
@@ -355,13 +360,13 @@ async fn request_action(
                 };
                 close::close(&inner, &who, &rid, resolved, Some(&report))
             }
-            _ => Err(AppError::not_found("Action inconnue.")),
+            RequestAction::Assign => Err(AppError::not_found("Action inconnue.")),
         }
     })
     .await;
     match result {
-        Ok(_) if action == "decline" => done(&base(&provider_id), "decline"),
-        Ok(_) => done(&format!("{}/{id}", base(&provider_id)), &action),
+        Ok(_) if action == RequestAction::Decline => done(&base(&provider_id), action.slug()),
+        Ok(_) => done(&format!("{}/{id}", base(&provider_id)), action.slug()),
         Err(AppError::Validation(errors)) => {
             show_request(
                 &state,

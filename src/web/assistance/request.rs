@@ -197,7 +197,7 @@ pub(crate) async fn request_form(
     .await
     {
         Ok(data) => data,
-        Err(e) => return Ok(surface.error(&state, &e)),
+        Err(e) => return Err(surface.failed(e)),
     };
     show(
         &req,
@@ -284,7 +284,7 @@ pub(crate) async fn send_request(
     };
     let page_key = match page_key {
         Ok(key) => key,
-        Err(e) => return Ok(surface.error(&state, &e)),
+        Err(e) => return Err(surface.failed(e)),
     };
     let input = NewRequest {
         postcode: Some(form.postcode.trim().to_owned()),
@@ -360,7 +360,7 @@ pub(crate) async fn send_request(
             let shown = surface.clone();
             let data = match blocking(move || form_data(&inner, &shown, &form, &errors)).await {
                 Ok(data) => data,
-                Err(e) => return Ok(surface.error(&state, &e)),
+                Err(e) => return Err(surface.failed(e)),
             };
             show(
                 &req,
@@ -371,6 +371,6 @@ pub(crate) async fn send_request(
                 data,
             )
         }
-        Err(e) => Ok(surface.error(&state, &e)),
+        Err(e) => Err(surface.failed(e)),
     }
 }

@@ -5,7 +5,7 @@
 //! (`web::partners::module`): each function here takes the `Surface` it is shown on.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use serde::{Deserialize, Serialize};
 
 use super::nearby::{Looking, PlaceQuery, nearby};
@@ -14,6 +14,7 @@ use crate::diagnostic::{self, Evaluation, Status};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::kit::blocking;
+use crate::web::page_error::PageResult;
 use crate::web::partners::surface::Surface;
 use crate::web::session::see_other;
 
@@ -95,9 +96,9 @@ fn question_view(
     status: StatusCode,
     asked: &Evaluation,
     shown: Shown,
-) -> HttpResponse {
+) -> PageResult {
     let Some(question) = &asked.question else {
-        return surface.error(state, &AppError::Internal("no question to ask".into()));
+        return Err(surface.failed(AppError::Internal("no question to ask".into())));
     };
     let before = asked
         .path
@@ -108,7 +109,7 @@ fn question_view(
         .as_deref()
         .and_then(|key| diagnostic::kept_page(&state.diagnostic, &asked.version, key))
     {
-        return crate::web::html_page(status, page);
+        return Ok(crate::web::html_page(status, page));
     }
     let Shown {
         action,
@@ -140,15 +141,15 @@ fn question_view(
         error,
     };
     let Some(key) = kept else {
-        return surface.page(state, status, "pages/diagnostic/question", &title, data);
+        return Ok(surface.page(state, status, "pages/diagnostic/question", &title, data));
     };
     match crate::web::page_html(state, "pages/diagnostic/question", &title, data) {
         Some(html) => {
             let page = bytes::Bytes::from(html);
             diagnostic::keep_page(&state.diagnostic, &asked.version, key, page.clone());
-            crate::web::html_page(status, page)
+            Ok(crate::web::html_page(status, page))
         }
-        None => surface.error(state, &AppError::Internal("template".into())),
+        None => Err(surface.failed(AppError::Internal("template".into()))),
     }
 }
 
@@ -172,7 +173,7 @@ fn page_key<'a>(
 
 /// `/diagnostic`: the first question.
 #[get("/diagnostic")]
-async fn start_page(state: web::Data<AppState>) -> HttpResponse {
+async fn start_page(state: web::Data<AppState>) -> PageResult {
     first_question(state, Surface::Site).await
 }
 
@@ -204,7 +205,7 @@ async fn first_asked(
     asked.await
 }
 
-pub(crate) async fn first_question(state: web::Data<AppState>, surface: Surface) -> HttpResponse {
+pub(crate) async fn first_question(state: web::Data<AppState>, surface: Surface) -> PageResult {
     match first_asked(&state, &surface).await {
         Ok(asked) => question_view(
             &state,
@@ -216,7 +217,7 @@ pub(crate) async fn first_question(state: web::Data<AppState>, surface: Surface)
                 ..Shown::default()
             },
         ),
-        Err(e) => surface.error(&state, &e),
+        Err(e) => Err(surface.failed(e)),
     }
 }
 
@@ -226,7 +227,7 @@ async fn start(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<AnswerForm>,
-) -> HttpResponse {
+) -> PageResult {
     start_journey(&req, state, Surface::Site, form.into_inner()).await
 }
 
@@ -235,10 +236,10 @@ pub(crate) async fn start_journey(
     state: web::Data<AppState>,
     surface: Surface,
     form: AnswerForm,
-) -> HttpResponse {
+) -> PageResult {
     let nonce = match surface.check_form(&state, &form.jeton) {
         Ok(nonce) => nonce,
-        Err(e) => return surface.error(&state, &e),
+        Err(e) => return Err(surface.failed(e)),
     };
     // A module's form serves one journey: its nonce, with the partner, is the journey's key.
     let form_key = nonce.zip(surface.partner().map(|p| p.id.clone()));
@@ -250,7 +251,7 @@ pub(crate) async fn start_journey(
         Ok(asked) => asked
             .question
             .is_some_and(|q| q.choices.iter().any(|c| c.id == choice)),
-        Err(e) => return surface.error(&state, &e),
+        Err(e) => return Err(surface.failed(e)),
     };
     let inner = state.clone().into_inner();
     let channel = surface.channel();
@@ -282,7 +283,11 @@ pub(crate) async fn start_journey(
     })
     .await;
     match outcome {
-        Ok(journey) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
+        Ok(journey) => Ok(see_other(&next_url(
+            &surface,
+            &journey.id,
+            &journey.evaluation,
+        ))),
         Err(AppError::Validation(errors)) => {
             let message = errors.into_values().flatten().next();
             match first_asked(&state, &surface).await {
@@ -297,10 +302,10 @@ pub(crate) async fn start_journey(
                         ..Shown::default()
                     },
                 ),
-                Err(e) => surface.error(&state, &e),
+                Err(e) => Err(surface.failed(e)),
             }
         }
-        Err(e) => surface.error(&state, &e),
+        Err(e) => Err(surface.failed(e)),
     }
 }
 
@@ -341,7 +346,7 @@ pub(crate) async fn journey_question(
     surface: Surface,
     (id, question): (String, String),
     error: Option<String>,
-) -> HttpResponse {
+) -> PageResult {
     let status = match error {
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
         None => StatusCode::OK,
@@ -360,7 +365,7 @@ pub(crate) async fn journey_question(
         if let Some(page) = page_key(&surface, before, &shown)
             .and_then(|key| diagnostic::kept_page(&state.diagnostic, &place.version, &key))
         {
-            return crate::web::html_page(status, page);
+            return Ok(crate::web::html_page(status, page));
         }
     }
     let asked = match remembered.and_then(|place| {
@@ -393,8 +398,12 @@ pub(crate) async fn journey_question(
             );
             question_view(&state, &surface, status, &asked, shown)
         }
-        Ok(Err(journey)) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
-        Err(e) => surface.error(&state, &e),
+        Ok(Err(journey)) => Ok(see_other(&next_url(
+            &surface,
+            &journey.id,
+            &journey.evaluation,
+        ))),
+        Err(e) => Err(surface.failed(e)),
     }
 }
 
@@ -402,7 +411,7 @@ pub(crate) async fn journey_question(
 async fn question_page(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-) -> HttpResponse {
+) -> PageResult {
     journey_question(state, Surface::Site, path.into_inner(), None).await
 }
 
@@ -411,7 +420,7 @@ async fn answer(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     form: web::Form<AnswerForm>,
-) -> HttpResponse {
+) -> PageResult {
     answer_question(state, Surface::Site, path.into_inner(), form.into_inner()).await
 }
 
@@ -420,9 +429,9 @@ pub(crate) async fn answer_question(
     surface: Surface,
     (id, question): (String, String),
     form: AnswerForm,
-) -> HttpResponse {
+) -> PageResult {
     if let Err(e) = surface.check_form(&state, &form.jeton) {
-        return surface.error(&state, &e);
+        return Err(surface.failed(e));
     }
     let choice = form.choix;
     let today = state.clock.today();
@@ -442,15 +451,21 @@ pub(crate) async fn answer_question(
     })
     .await
     {
-        Ok(journey) => see_other(&next_url(&surface, &journey.id, &journey.evaluation)),
+        Ok(journey) => Ok(see_other(&next_url(
+            &surface,
+            &journey.id,
+            &journey.evaluation,
+        ))),
         Err(AppError::Validation(errors)) => {
             let message = errors.into_values().flatten().next();
             journey_question(state, surface, asked, message).await
         }
-        Err(AppError::Conflict(_)) => {
-            see_other(&format!("{}/{}/resultat", surface.diagnostic(), asked.0))
-        }
-        Err(e) => surface.error(&state, &e),
+        Err(AppError::Conflict(_)) => Ok(see_other(&format!(
+            "{}/{}/resultat",
+            surface.diagnostic(),
+            asked.0
+        ))),
+        Err(e) => Err(surface.failed(e)),
     }
 }
 
@@ -461,7 +476,7 @@ async fn result_page(
     state: web::Data<AppState>,
     path: web::Path<String>,
     query: web::Query<PlaceQuery>,
-) -> HttpResponse {
+) -> PageResult {
     journey_result(state, Surface::Site, path.into_inner(), query.into_inner()).await
 }
 
@@ -470,7 +485,7 @@ pub(crate) async fn journey_result(
     surface: Surface,
     id: String,
     query: PlaceQuery,
-) -> HttpResponse {
+) -> PageResult {
     let inner = state.clone().into_inner();
     let lieu = query.lieu.clone();
     let asked = surface.clone();
@@ -507,19 +522,27 @@ pub(crate) async fn journey_result(
     .await;
     let (journey, nearby, alerts) = match shown {
         Ok((journey, None)) => {
-            return see_other(&next_url(&surface, &journey.id, &journey.evaluation));
+            return Ok(see_other(&next_url(
+                &surface,
+                &journey.id,
+                &journey.evaluation,
+            )));
         }
         Ok((journey, Some((nearby, alerts)))) => (journey, nearby, alerts),
-        Err(e) => return surface.error(&state, &e),
+        Err(e) => return Err(surface.failed(e)),
     };
     let Some(outcome) = journey.evaluation.outcome.as_ref() else {
-        return see_other(&next_url(&surface, &journey.id, &journey.evaluation));
+        return Ok(see_other(&next_url(
+            &surface,
+            &journey.id,
+            &journey.evaluation,
+        )));
     };
     let request_link = crate::web::kit::with_query(
         &surface.request_form(),
         &[("parcours", journey.id.as_str())],
     );
-    surface.page(
+    Ok(surface.page(
         &state,
         if nearby.as_ref().is_some_and(|n| n.error.is_some()) {
             StatusCode::UNPROCESSABLE_ENTITY
@@ -543,5 +566,5 @@ pub(crate) async fn journey_result(
             ),
             alerts,
         },
-    )
+    ))
 }

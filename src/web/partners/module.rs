@@ -7,17 +7,16 @@ use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 
 use super::surface::{Surface, framed};
 use crate::error::AppError;
 use crate::partners::{self, ModuleAccess};
 use crate::state::AppState;
 use crate::web::assistance::request::{self, Prefill, RequestForm};
-use crate::web::diagnostic::nearby::{self, Looking, PlaceQuery};
+use crate::web::diagnostic::nearby::{self, Looking, Nearby, PlaceQuery};
 use crate::web::diagnostic::victim::{self, AnswerForm};
-use crate::web::kit::blocking;
+use crate::web::kit::{Choice, blocking};
 use crate::web::page;
 use crate::web::page_error::PageResult;
 
@@ -51,6 +50,31 @@ async fn open(state: &web::Data<AppState>, id: &str) -> Result<Surface, HttpResp
     }
 }
 
+/// The module's search for professionals nearby.
+#[derive(Serialize)]
+struct SearchPage<'a> {
+    incidents: Vec<Choice>,
+    incident_error: Option<String>,
+    audience: Option<&'a str>,
+    nearby: Option<Nearby>,
+    request_link: String,
+}
+
+/// The neutral page of a closed module: only a link to the site.
+#[derive(Serialize)]
+struct ClosedPage<'a> {
+    module: ClosedModule<'a>,
+}
+
+#[derive(Serialize)]
+struct ClosedModule<'a> {
+    site: &'a str,
+    closed: bool,
+    name: Option<&'a str>,
+    origins: &'a str,
+    theme: Option<&'a str>,
+}
+
 /// The neutral message of a module that is not shown: framable where the partner's module was
 /// (anywhere for an unknown partner: it holds nothing but a link).
 fn closed(state: &AppState, origins: &[String]) -> HttpResponse {
@@ -61,13 +85,15 @@ fn closed(state: &AppState, origins: &[String]) -> HttpResponse {
             "pages/partners/module_closed",
             "Service momentanément indisponible",
             None,
-            json!({ "module": {
-                "site": state.config.base_url,
-                "closed": true,
-                "name": null,
-                "origins": "",
-                "theme": null,
-            } }),
+            ClosedPage {
+                module: ClosedModule {
+                    site: &state.config.base_url,
+                    closed: true,
+                    name: None,
+                    origins: "",
+                    theme: None,
+                },
+            },
         ),
         origins,
     )
@@ -111,6 +137,8 @@ async fn home(
         )
         .await
     };
+    // The error is shown here, so that the staff's preview frames it too.
+    let response = response.unwrap_or_else(|e| crate::web::page_error::page_of(&state, None, &e));
     match (query.apercu.is_some(), surface.partner()) {
         // The staff's preview frames the first page from the site itself.
         (true, Some(partner)) => {
@@ -137,13 +165,10 @@ async fn theme(state: web::Data<AppState>, path: web::Path<String>) -> HttpRespo
 }
 
 #[get("/module/{partner}/diagnostic")]
-async fn diagnostic_start_page(
-    state: web::Data<AppState>,
-    path: web::Path<String>,
-) -> HttpResponse {
+async fn diagnostic_start_page(state: web::Data<AppState>, path: web::Path<String>) -> PageResult {
     match open(&state, &path.into_inner()).await {
         Ok(surface) => victim::first_question(state, surface).await,
-        Err(closed) => closed,
+        Err(closed) => Ok(closed),
     }
 }
 
@@ -153,10 +178,10 @@ async fn diagnostic_start(
     state: web::Data<AppState>,
     path: web::Path<String>,
     form: web::Form<AnswerForm>,
-) -> HttpResponse {
+) -> PageResult {
     match open(&state, &path.into_inner()).await {
         Ok(surface) => victim::start_journey(&req, state, surface, form.into_inner()).await,
-        Err(closed) => closed,
+        Err(closed) => Ok(closed),
     }
 }
 
@@ -164,11 +189,11 @@ async fn diagnostic_start(
 async fn question_page(
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
-) -> HttpResponse {
+) -> PageResult {
     let (partner, journey, question) = path.into_inner();
     match open(&state, &partner).await {
         Ok(surface) => victim::journey_question(state, surface, (journey, question), None).await,
-        Err(closed) => closed,
+        Err(closed) => Ok(closed),
     }
 }
 
@@ -177,13 +202,13 @@ async fn answer(
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
     form: web::Form<AnswerForm>,
-) -> HttpResponse {
+) -> PageResult {
     let (partner, journey, question) = path.into_inner();
     match open(&state, &partner).await {
         Ok(surface) => {
             victim::answer_question(state, surface, (journey, question), form.into_inner()).await
         }
-        Err(closed) => closed,
+        Err(closed) => Ok(closed),
     }
 }
 
@@ -192,11 +217,11 @@ async fn result_page(
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     query: web::Query<PlaceQuery>,
-) -> HttpResponse {
+) -> PageResult {
     let (partner, journey) = path.into_inner();
     match open(&state, &partner).await {
         Ok(surface) => victim::journey_result(state, surface, journey, query.into_inner()).await,
-        Err(closed) => closed,
+        Err(closed) => Ok(closed),
     }
 }
 
@@ -215,16 +240,15 @@ async fn search_page(
     path: web::Path<String>,
     place: web::Query<PlaceQuery>,
     query: web::Query<SearchQuery>,
-) -> HttpResponse {
+) -> PageResult {
     match open(&state, &path.into_inner()).await {
         Ok(surface) if surface.offers_help() => {
             search(&state, &surface, place.into_inner(), query.into_inner()).await
         }
-        Ok(surface) => surface.error(
-            &state,
-            &AppError::not_found("Ce service propose le diagnostic seul."),
-        ),
-        Err(closed) => closed,
+        Ok(surface) => Err(surface.failed(AppError::not_found(
+            "Ce service propose le diagnostic seul.",
+        ))),
+        Err(closed) => Ok(closed),
     }
 }
 
@@ -233,12 +257,11 @@ async fn search(
     surface: &Surface,
     place: PlaceQuery,
     query: SearchQuery,
-) -> HttpResponse {
+) -> PageResult {
     let Some(partner) = surface.partner() else {
-        return surface.error(
-            state,
-            &AppError::not_found("Cette recherche est celle du module d'un partenaire."),
-        );
+        return Err(surface.failed(AppError::not_found(
+            "Cette recherche est celle du module d'un partenaire.",
+        )));
     };
     let scope = partner.scope.clone();
     let audience = scope
@@ -269,7 +292,7 @@ async fn search(
     let (nearby, error) = match found {
         Ok(nearby) => (nearby, None),
         Err(AppError::Validation(errors)) => (None, errors.into_values().flatten().next()),
-        Err(e) => return surface.error(state, &e),
+        Err(e) => return Err(surface.failed(e)),
     };
     let category = scope.category().map(str::to_owned);
     let incidents: Vec<_> = state
@@ -277,29 +300,36 @@ async fn search(
         .all()
         .iter()
         .filter(|t| category.as_deref().is_none_or(|c| t.category == c))
-        .map(|t| json!({"value": t.code, "label": t.label, "selected": Some(&t.code) == incident.as_ref()}))
+        .map(|t| Choice {
+            value: t.code.clone(),
+            label: t.label.clone(),
+            selected: Some(&t.code) == incident.as_ref(),
+        })
         .collect();
     let status = if error.is_some() || nearby.as_ref().is_some_and(|n| n.error.is_some()) {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    surface.page(
+    Ok(surface.page(
         state,
         status,
         "pages/partners/module_search",
         "Trouver un professionnel",
-        json!({
-            "incidents": incidents,
-            "incident_error": error,
-            "audience": audience,
-            "nearby": nearby,
-            "request_link": crate::web::kit::with_query(
+        SearchPage {
+            incidents,
+            incident_error: error,
+            audience: audience.as_deref(),
+            nearby,
+            request_link: crate::web::kit::with_query(
                 &surface.request_form(),
-                &[("incident", incident.as_deref().unwrap_or_default()), ("public", audience.as_deref().unwrap_or_default())],
+                &[
+                    ("incident", incident.as_deref().unwrap_or_default()),
+                    ("public", audience.as_deref().unwrap_or_default()),
+                ],
             ),
-        }),
-    )
+        },
+    ))
 }
 
 #[get("/module/{partner}/demande")]
@@ -313,10 +343,9 @@ async fn request_page(
         Ok(surface) if surface.offers_help() => {
             request::request_form(req, state, surface, query.into_inner()).await
         }
-        Ok(surface) => Ok(surface.error(
-            &state,
-            &AppError::not_found("Ce service propose le diagnostic seul."),
-        )),
+        Ok(surface) => Err(surface.failed(AppError::not_found(
+            "Ce service propose le diagnostic seul.",
+        ))),
         Err(closed) => Ok(closed),
     }
 }
@@ -332,10 +361,9 @@ async fn request_submit(
         Ok(surface) if surface.offers_help() => {
             request::send_request(req, state, surface, form.into_inner()).await
         }
-        Ok(surface) => Ok(surface.error(
-            &state,
-            &AppError::not_found("Ce service propose le diagnostic seul."),
-        )),
+        Ok(surface) => Err(surface.failed(AppError::not_found(
+            "Ce service propose le diagnostic seul.",
+        ))),
         Err(closed) => Ok(closed),
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{CONTENT_SECURITY_POLICY, HeaderValue};
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use crate::error::AppError;
 use crate::observatory::facts::Channel;
@@ -16,7 +16,7 @@ use crate::partners::{ModulePartner, forms};
 use crate::state::AppState;
 use crate::web::{page, render_error};
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub enum Surface {
     Site,
     Module(Arc<ModulePartner>),
@@ -84,15 +84,23 @@ impl Surface {
             Ok(token) => token,
             Err(e) => return render_error(state, &e),
         };
-        let mut body = match serde_json::to_value(body) {
-            Ok(body) => body,
-            Err(e) => return render_error(state, &AppError::Internal(e.to_string())),
+        let body = InModule {
+            body,
+            module: module_data(state, partner, &token),
         };
-        body["module"] = module_data(state, partner, &token);
         framed(
             page(state, status, template, title, None, body),
             &partner.origins,
         )
+    }
+
+    /// A handler's error, shown where the victim is (in the module, or on the site).
+    pub fn failed(&self, error: AppError) -> crate::web::page_error::PageError {
+        crate::web::page_error::PageError {
+            error,
+            back: None,
+            surface: Some(self.clone()),
+        }
     }
 
     /// An error in the module is a page of the module, not of the site.
@@ -108,26 +116,57 @@ impl Surface {
                     crate::http::problem::status_of(error),
                     "pages/partners/module_message",
                     "Erreur",
-                    json!({ "heading": "Nous n'avons pas pu afficher cette page", "message": crate::web::message_of(error) }),
+                    ModuleMessage {
+                        heading: "Nous n'avons pas pu afficher cette page",
+                        message: crate::web::message_of(error),
+                    },
                 )
             }
         }
     }
 }
 
+/// A page's own data with what the module's layout and forms need beside it.
+#[derive(Serialize)]
+struct InModule<T> {
+    #[serde(flatten)]
+    body: T,
+    module: ModuleData,
+}
+
 /// What the module's layout and forms need.
-pub fn module_data(state: &AppState, partner: &ModulePartner, token: &str) -> Value {
-    json!({
-        "id": partner.id,
-        "name": partner.name,
-        "home": format!("/module/{}", partner.id),
-        "token": token,
-        "origins": partner.origins.join(" "),
-        "theme": format!("/module/{}/theme.css?v={}", partner.id, partner.version),
-        "site": state.config.base_url,
-        "diagnostic": partner.scope.offers_diagnostic(),
-        "help": partner.scope.offers_help(),
-    })
+#[derive(Serialize)]
+pub struct ModuleData {
+    id: String,
+    name: String,
+    home: String,
+    token: String,
+    origins: String,
+    theme: String,
+    site: String,
+    diagnostic: bool,
+    help: bool,
+}
+
+/// The module's message page (an error shown inside the partner's frame).
+#[derive(Serialize)]
+struct ModuleMessage {
+    heading: &'static str,
+    message: String,
+}
+
+fn module_data(state: &AppState, partner: &ModulePartner, token: &str) -> ModuleData {
+    ModuleData {
+        id: partner.id.clone(),
+        name: partner.name.clone(),
+        home: format!("/module/{}", partner.id),
+        token: token.to_owned(),
+        origins: partner.origins.join(" "),
+        theme: format!("/module/{}/theme.css?v={}", partner.id, partner.version),
+        site: state.config.base_url.clone(),
+        diagnostic: partner.scope.offers_diagnostic(),
+        help: partner.scope.offers_help(),
+    }
 }
 
 /// The policy of a module page: the site's, with `frame-ancestors` naming `origins` (none:

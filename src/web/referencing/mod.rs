@@ -8,6 +8,7 @@
 
 mod actions;
 mod change_requests;
+mod context;
 mod documents;
 mod home;
 mod invitations;
@@ -26,7 +27,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::audit::EventView;
 use crate::domain::audience::Audience;

@@ -1,6 +1,7 @@
 //! One organisation's page in the portal: its application, profile summary, documents,
 //! members and history.
 
+use super::context::*;
 use super::*;
 use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::ProviderMember;
@@ -224,16 +225,6 @@ fn action_fr(event: &EventView) -> String {
     }
 }
 
-#[derive(Serialize)]
-struct TimelineItem {
-    date: String,
-    datetime: String,
-    what: String,
-    by: Option<String>,
-    change: Option<String>,
-    reason: Option<String>,
-}
-
 fn timeline(events: &[EventView]) -> Vec<TimelineItem> {
     events
         .iter()
@@ -267,7 +258,7 @@ fn timeline(events: &[EventView]) -> Vec<TimelineItem> {
 }
 
 /// The staff's last written reason, when the state is the result of it.
-fn staff_reason(status: ReferencingStatus, events: &[EventView]) -> Option<Value> {
+fn staff_reason(status: ReferencingStatus, events: &[EventView]) -> Option<StaffReason> {
     let (action, heading) = match status {
         ReferencingStatus::ChangesRequested => (
             "request-changes",
@@ -279,16 +270,16 @@ fn staff_reason(status: ReferencingStatus, events: &[EventView]) -> Option<Value
         _ => return None,
     };
     let event = events.iter().rev().find(|e| e.action == action)?;
-    Some(json!({
-        "heading": heading,
-        "text": event.reason.clone()?,
-        "date": datetime_fr(event.created_at),
-        "datetime": iso(event.created_at),
-    }))
+    Some(StaffReason {
+        heading,
+        text: event.reason.clone()?,
+        date: datetime_fr(event.created_at),
+        datetime: iso(event.created_at),
+    })
 }
 
 /// The profile as text, when it cannot be edited.
-fn profile_summary(state: &AppState, application: &ApplicationView) -> Vec<Value> {
+fn profile_summary(state: &AppState, application: &ApplicationView) -> Vec<LabelledValue> {
     let p = &application.profile;
     let or_dash = |s: &str| {
         if s.trim().is_empty() {
@@ -335,14 +326,14 @@ fn profile_summary(state: &AppState, application: &ApplicationView) -> Vec<Value
         ("Zone d'intervention", zone),
     ]
     .into_iter()
-    .map(|(label, value)| json!({"label": label, "value": value}))
+    .map(|(label, value)| LabelledValue { label, value })
     .collect()
 }
 
 /// The requested values of a pending change request, in French.
-fn pending_change(application: &ApplicationView) -> Option<Value> {
+fn pending_change(application: &ApplicationView) -> Option<PendingChange> {
     let request = application.pending_change_request.as_ref()?;
-    let items: Vec<Value> = request
+    let items: Vec<LabelledValue> = request
         .changes
         .as_object()
         .map(|fields| {
@@ -364,15 +355,15 @@ fn pending_change(application: &ApplicationView) -> Option<Value> {
                             .map(|z| z.describe_fr())
                             .unwrap_or_default(),
                     };
-                    Some(json!({"label": label, "value": value}))
+                    Some(LabelledValue { label, value })
                 })
                 .collect()
         })
         .unwrap_or_default();
-    Some(json!({
-        "date": date_fr(request.requested_at),
-        "items": items,
-    }))
+    Some(PendingChange {
+        date: date_fr(request.requested_at),
+        items,
+    })
 }
 
 fn render_organisation(
@@ -388,9 +379,8 @@ fn render_organisation(
     let can_edit = editable(status);
     let approved = status == ReferencingStatus::Approved;
     let errors = &outcome.errors;
-    let actions = &application.available_actions;
-    let can_submit = actions.iter().any(|a| a == "submit");
-    let can_withdraw = actions.iter().any(|a| a == "withdraw");
+    let can_submit = application.can(Action::Submit);
+    let can_withdraw = application.can(Action::Withdraw);
 
     // Where each message of the summary leads.
     let anchor = |field: &str| -> String {
@@ -412,15 +402,18 @@ fn render_organisation(
             f => format!("#{f}"),
         }
     };
-    let summary_items: Vec<Value> = in_page_order(errors.clone())
+    let summary_items: Vec<SummaryItem> = in_page_order(errors.clone())
         .into_iter()
-        .map(|(field, message)| json!({"href": anchor(&field), "message": message}))
-        .collect();
-    let summary = (!summary_items.is_empty()).then(|| {
-        json!({
-            "title": outcome.summary_title.unwrap_or("Le formulaire contient des erreurs :"),
-            "items": summary_items,
+        .map(|(field, message)| SummaryItem {
+            href: anchor(&field),
+            message,
         })
+        .collect();
+    let summary = (!summary_items.is_empty()).then(|| ErrorSummary {
+        title: outcome
+            .summary_title
+            .unwrap_or("Le formulaire contient des erreurs :"),
+        items: summary_items,
     });
 
     let values = outcome
@@ -440,15 +433,27 @@ fn render_organisation(
         .map(|(_, message)| message)
         .collect();
     let checklist = can_submit.then(|| {
-        json!({
-            "ready": missing.is_empty() && has_kbis && has_insurance && application.charter.accepted,
-            "items": [
-                {"label": "Profil complet", "done": missing.is_empty(), "href": "#profil", "details": missing},
-                {"label": "Extrait Kbis déposé", "done": has_kbis, "href": "#documents", "details": []},
-                {"label": "Attestation d'assurance déposée", "done": has_insurance, "href": "#documents", "details": []},
-                {"label": "Charte d'engagement acceptée", "done": application.charter.accepted, "href": "#charte", "details": []},
+        let item = |label, done, href, details| ChecklistItem {
+            label,
+            done,
+            href,
+            details,
+        };
+        let accepted = application.charter.accepted;
+        Checklist {
+            ready: missing.is_empty() && has_kbis && has_insurance && accepted,
+            items: vec![
+                item("Profil complet", missing.is_empty(), "#profil", missing),
+                item("Extrait Kbis déposé", has_kbis, "#documents", vec![]),
+                item(
+                    "Attestation d'assurance déposée",
+                    has_insurance,
+                    "#documents",
+                    vec![],
+                ),
+                item("Charte d'engagement acceptée", accepted, "#charte", vec![]),
             ],
-        })
+        }
     });
 
     let kind = if outcome.document_kind.is_empty() {
@@ -464,54 +469,52 @@ fn render_organisation(
     let document_file_error = first_error(errors, "document_file");
     let document_valid_until_error = first_error(errors, "document_valid_until");
     let document_issued_on_error = first_error(errors, "document_issued_on");
-    let kinds: Vec<Value> = [
+    let kinds: Vec<DocumentKind> = [
         referencing::documents::KBIS,
         referencing::documents::INSURANCE,
     ]
-    .iter()
-    .map(|k| json!({"value": k, "label": document_choice(k), "selected": *k == kind}))
+    .into_iter()
+    .map(|k| DocumentKind {
+        value: k,
+        label: document_choice(k),
+        selected: k == kind,
+    })
     .collect();
-    let upload = can_edit.then(|| {
-        json!({
-            "kinds": kinds,
-            "kind_error": document_kind_error,
-            "file_error": document_file_error,
-            "valid_until": outcome.document_valid_until,
-            "valid_until_error": document_valid_until_error,
-            "issued_on": outcome.document_issued_on,
-            "issued_on_error": document_issued_on_error,
-            "kbis_months": state.config.kbis_max_age_months,
-            "max": "10 Mo",
-        })
+    let upload = can_edit.then(|| Upload {
+        kinds,
+        kind_error: document_kind_error,
+        file_error: document_file_error,
+        valid_until: outcome.document_valid_until.clone(),
+        valid_until_error: document_valid_until_error,
+        issued_on: outcome.document_issued_on.clone(),
+        issued_on_error: document_issued_on_error,
+        kbis_months: state.config.kbis_max_age_months,
+        max: "10 Mo",
     });
-    let document_list: Vec<Value> = application
+    let document_list: Vec<DocumentItem> = application
         .documents
         .iter()
-        .map(|d| {
-            json!({
-                "label": document_label(&d.kind),
-                "filename": d.filename,
-                "size": size_fr(d.size_bytes),
-                "date": datetime_fr(d.uploaded_at),
-                "valid_until": d.valid_until.map(crate::french::day_fr),
-                "issued_on": d.issued_on.map(crate::french::day_fr),
-                "outdated": d.outdated,
-                "url": format!("{base}/documents/{}", d.id),
-            })
+        .map(|d| DocumentItem {
+            label: document_label(&d.kind),
+            filename: d.filename.clone(),
+            size: size_fr(d.size_bytes),
+            date: datetime_fr(d.uploaded_at),
+            valid_until: d.valid_until.map(crate::french::day_fr),
+            issued_on: d.issued_on.map(crate::french::day_fr),
+            outdated: d.outdated,
+            url: format!("{base}/documents/{}", d.id),
         })
         .collect();
 
     let charter = &state.charter;
-    let members: Vec<Value> = loaded
+    let members: Vec<MemberItem> = loaded
         .members
         .iter()
-        .map(|m| {
-            json!({
-                "name": m.display_name,
-                "email": m.email,
-                "owner": m.is_owner,
-                "me": m.user_id == user.id,
-            })
+        .map(|m| MemberItem {
+            name: m.display_name.clone(),
+            email: m.email.clone(),
+            owner: m.is_owner,
+            me: m.user_id == user.id,
         })
         .collect();
 
@@ -531,50 +534,50 @@ fn render_organisation(
         "pages/referencing/organisation",
         &title,
         Some(user),
-        json!({
-            "id": id,
-            "base": base,
-            "name": display_name,
-            "legal_name": application.profile.legal_name,
-            "status": status.as_str(),
-            "status_label": application.status_label,
-            "status_help": status_help(status),
-            "public_url": approved.then(|| format!("/prestataires/{id}")),
-            "staff_reason": staff_reason(status, &loaded.events),
-            "info": outcome.info,
-            "alert": outcome.alert,
-            "summary": summary,
-            "checklist": checklist,
-            "editable": can_edit,
-            "approved": approved,
-            "form": can_edit.then(|| profile_form(state, &values, errors, approved)),
-            "summary_profile": (!can_edit).then(|| profile_summary(state, application)),
-            "pending_change": pending_change(application),
-            "documents": document_list,
-            "upload": upload,
-            "charter": {
-                "title": charter.title,
-                "version": charter.version,
-                "published_on": day_fr(charter.published_on),
-                "commitments": charter.commitments,
-                "accepted": application.charter.accepted,
-                "error": first_error(errors, "charter").or_else(|| first_error(errors, "version")),
+        OrganisationPage {
+            id,
+            base,
+            name: display_name,
+            legal_name: &application.profile.legal_name,
+            status: status.as_str(),
+            status_label: &application.status_label,
+            status_help: status_help(status),
+            public_url: approved.then(|| format!("/prestataires/{id}")),
+            staff_reason: staff_reason(status, &loaded.events),
+            info: outcome.info,
+            alert: outcome.alert.clone(),
+            summary,
+            checklist,
+            editable: can_edit,
+            approved,
+            form: can_edit.then(|| profile_form(state, &values, errors, approved)),
+            summary_profile: (!can_edit).then(|| profile_summary(state, application)),
+            pending_change: pending_change(application),
+            documents: document_list,
+            upload,
+            charter: CharterBlock {
+                title: &charter.title,
+                version: &charter.version,
+                published_on: day_fr(charter.published_on),
+                commitments: &charter.commitments,
+                accepted: application.charter.accepted,
+                error: first_error(errors, "charter").or_else(|| first_error(errors, "version")),
             },
-            "actions": {
-                "any": can_submit || can_withdraw,
-                "submit": can_submit,
-                "resubmit": status == ReferencingStatus::ChangesRequested,
-                "withdraw": can_withdraw,
-                "version": application.version,
-                "withdraw_error": first_error(errors, "withdraw_confirm"),
+            actions: ActionsBlock {
+                any: can_submit || can_withdraw,
+                submit: can_submit,
+                resubmit: status == ReferencingStatus::ChangesRequested,
+                withdraw: can_withdraw,
+                version: application.version,
+                withdraw_error: first_error(errors, "withdraw_confirm"),
             },
-            "members": members,
-            "can_invite": loaded.owner,
-            "invite": {
-                "email": outcome.invite_email,
-                "error": first_error(errors, "invite_email"),
+            members,
+            can_invite: loaded.owner,
+            invite: InviteBlock {
+                email: outcome.invite_email.clone(),
+                error: first_error(errors, "invite_email"),
             },
-            "timeline": timeline(&loaded.events),
-        }),
+            timeline: timeline(&loaded.events),
+        },
     ))
 }

@@ -66,7 +66,7 @@ impl ProfileValues {
                 // Anything but a whole number is sent as 0, which the service refuses with a
                 // French message about the allowed range.
                 let km = self.radius_km.trim().parse::<u32>().unwrap_or(0);
-                Some(json!({"kind": "radius", "radius_km": km}))
+                serde_json::to_value(Zone::Radius { radius_km: km }).ok()
             }
             "departements" => {
                 let mut list: Vec<String> = self
@@ -84,9 +84,9 @@ impl ProfileValues {
                     .collect();
                 list.sort();
                 list.dedup();
-                Some(json!({"kind": "departements", "departements": list}))
+                serde_json::to_value(Zone::Departements { departements: list }).ok()
             }
-            "national" => Some(json!({"kind": "national"})),
+            "national" => serde_json::to_value(Zone::National).ok(),
             _ => None,
         }
     }
@@ -132,6 +132,29 @@ impl ProfileValues {
             zone,
         }
     }
+}
+
+/// The profile form's template data.
+#[derive(Serialize)]
+pub(super) struct ProfileForm {
+    approved: bool,
+    identity: Vec<InputField>,
+    address: Vec<InputField>,
+    contact: Vec<InputField>,
+    description: InputField,
+    audiences: Vec<Choice>,
+    audiences_error: Option<String>,
+    incident_groups: Vec<ChoiceGroup>,
+    incident_types_error: Option<String>,
+    remote: bool,
+    zone_radius: bool,
+    zone_departements: bool,
+    zone_national: bool,
+    radius_km: String,
+    departements: String,
+    zone_error: Option<String>,
+    radius_invalid: bool,
+    departements_invalid: bool,
 }
 
 #[derive(Serialize)]
@@ -190,7 +213,7 @@ pub(super) fn profile_form(
     values: &ProfileValues,
     errors: &FieldErrors,
     approved: bool,
-) -> Value {
+) -> ProfileForm {
     let field =
         |id: &'static str,
          label: &'static str,
@@ -345,26 +368,26 @@ pub(super) fn profile_form(
     } else {
         "radius"
     };
-    json!({
-        "approved": approved,
-        "identity": identity,
-        "address": address,
-        "contact": contact,
-        "description": description,
-        "audiences": audiences,
-        "audiences_error": first_error(errors, "audiences"),
-        "incident_groups": incident_groups,
-        "incident_types_error": first_error(errors, "incident_types"),
-        "remote": values.remote,
-        "zone_radius": zone_kind == "radius",
-        "zone_departements": zone_kind == "departements",
-        "zone_national": zone_kind == "national",
-        "radius_km": values.radius_km,
-        "departements": values.departements,
-        "zone_error": zone_error,
-        "radius_invalid": zone_error.is_some() && zone_kind == "radius",
-        "departements_invalid": zone_error.is_some() && zone_kind == "departements",
-    })
+    ProfileForm {
+        approved,
+        identity,
+        address,
+        contact,
+        description,
+        audiences,
+        audiences_error: first_error(errors, "audiences"),
+        incident_groups,
+        incident_types_error: first_error(errors, "incident_types"),
+        remote: values.remote,
+        zone_radius: zone_kind == "radius",
+        zone_departements: zone_kind == "departements",
+        zone_national: zone_kind == "national",
+        radius_km: values.radius_km.clone(),
+        departements: values.departements.clone(),
+        radius_invalid: zone_error.is_some() && zone_kind == "radius",
+        departements_invalid: zone_error.is_some() && zone_kind == "departements",
+        zone_error,
+    }
 }
 
 /// Checks the portal preconditions of a form post: a provider account and the session's token.
@@ -426,6 +449,7 @@ pub async fn save_profile(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     pub(super) fn departements_are_read_as_typed() {

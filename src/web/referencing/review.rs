@@ -122,6 +122,60 @@ struct MemberLine {
     owner: bool,
 }
 
+#[derive(Serialize)]
+struct RemovedHolderLine {
+    id: String,
+    name: String,
+    removed_on: Option<String>,
+    reason: Option<String>,
+}
+
+/// The review page of one application.
+#[derive(Serialize)]
+struct ReviewPage<'a> {
+    id: &'a str,
+    name: String,
+    status: &'static str,
+    status_label: String,
+    version: i32,
+    info: Option<String>,
+    error: Option<String>,
+    profile: ReviewProfile<'a>,
+    documents: Vec<DocumentLine>,
+    missing_documents: Vec<&'static str>,
+    charter: ReviewCharter<'a>,
+    pending_change_request: bool,
+    members: Vec<MemberLine>,
+    actions: Vec<ActionFormView>,
+    trail: Vec<EventLine>,
+    removed_holders: Vec<RemovedHolderLine>,
+}
+
+#[derive(Serialize)]
+struct ReviewProfile<'a> {
+    legal_name: &'a str,
+    siret: &'a str,
+    address_line: &'a str,
+    postcode: &'a str,
+    city: &'a str,
+    commune_code: Option<&'a str>,
+    phone: &'a str,
+    email: &'a str,
+    website: Option<&'a str>,
+    description: &'a str,
+    audiences: Vec<&'static str>,
+    incidents: Vec<String>,
+    remote: bool,
+    zone: String,
+    public_href: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ReviewCharter<'a> {
+    version: &'a str,
+    accepted: bool,
+}
+
 /// What a failed action leaves on the re-rendered page.
 #[derive(Default)]
 struct Outcome {
@@ -139,15 +193,13 @@ fn application_page(
     outcome: Outcome,
 ) -> PageResult {
     let (app, events, members, removed_holders) = data;
-    let removed_holders: Vec<serde_json::Value> = removed_holders
+    let removed_holders: Vec<RemovedHolderLine> = removed_holders
         .into_iter()
-        .map(|h| {
-            json!({
-                "id": h.id,
-                "name": h.name,
-                "removed_on": h.removed_at.map(date_fr),
-                "reason": h.reason,
-            })
+        .map(|h| RemovedHolderLine {
+            id: h.id,
+            name: h.name,
+            removed_on: h.removed_at.map(date_fr),
+            reason: h.reason,
         })
         .collect();
     let id = app.profile.id.clone();
@@ -263,43 +315,47 @@ fn application_page(
         "pages/referencing/review",
         &title,
         Some(user),
-        json!({
-            "id": id,
-            "name": name,
-            "status": app.status.as_str(),
-            "status_label": state_label(app.status),
-            "version": app.version,
-            "info": outcome.info,
-            "error": outcome.error,
-            "profile": {
-                "legal_name": p.legal_name,
-                "siret": p.siret,
-                "address_line": p.address_line,
-                "postcode": p.postcode,
-                "city": p.city,
-                "commune_code": p.commune_code,
-                "phone": p.phone,
-                "email": p.email,
-                "website": p.website.as_ref().filter(|w| w.starts_with("https://") || w.starts_with("http://")),
-                "description": p.description,
-                "audiences": p.audiences.iter().map(|a| a.label()).collect::<Vec<_>>(),
-                "incidents": incidents,
-                "remote": p.remote,
-                "zone": p.zone.describe_fr(),
-                "public_href": (app.status == ReferencingStatus::Approved).then(|| format!("/prestataires/{id}")),
+        ReviewPage {
+            profile: ReviewProfile {
+                legal_name: &p.legal_name,
+                siret: &p.siret,
+                address_line: &p.address_line,
+                postcode: &p.postcode,
+                city: &p.city,
+                commune_code: p.commune_code.as_deref(),
+                phone: &p.phone,
+                email: &p.email,
+                website: p
+                    .website
+                    .as_deref()
+                    .filter(|w| w.starts_with("https://") || w.starts_with("http://")),
+                description: &p.description,
+                audiences: p.audiences.iter().map(|a| a.label()).collect(),
+                incidents,
+                remote: p.remote,
+                zone: p.zone.describe_fr(),
+                public_href: (app.status == ReferencingStatus::Approved)
+                    .then(|| format!("/prestataires/{id}")),
             },
-            "documents": documents,
-            "missing_documents": missing_documents,
-            "charter": {
-                "version": app.charter.current_version,
-                "accepted": app.charter.accepted,
+            id: &id,
+            name,
+            status: app.status.as_str(),
+            status_label: state_label(app.status),
+            version: app.version,
+            info: outcome.info,
+            error: outcome.error,
+            documents,
+            missing_documents,
+            charter: ReviewCharter {
+                version: &app.charter.current_version,
+                accepted: app.charter.accepted,
             },
-            "pending_change_request": app.pending_change_request.is_some(),
-            "members": members,
-            "actions": actions,
-            "trail": trail,
-            "removed_holders": removed_holders,
-        }),
+            pending_change_request: app.pending_change_request.is_some(),
+            members,
+            actions,
+            trail,
+            removed_holders,
+        },
     ))
 }
 

@@ -110,16 +110,12 @@ pub fn view(
             crate::domain::assistance::blurred(degrees)
         }
     };
-    let mut actions: Vec<&str> = Vec::new();
-    match (&mine, status) {
-        (None, RequestStatus::Escalated) => actions.extend(["assign", "close"]),
-        (None, s) if !s.is_closed() => actions.push("close"),
-        (Some(_), RequestStatus::Assigned) if pending_for_viewer => {
-            actions.extend(["accept", "decline"])
-        }
-        (Some(_), RequestStatus::Accepted) if accepted_by_viewer => actions.push("close"),
-        _ => {}
-    }
+    let actions = crate::domain::assistance::RequestAction::available(
+        status,
+        mine.is_none(),
+        pending_for_viewer,
+        accepted_by_viewer,
+    );
     let report = if mine.is_none() || (accepted_by_viewer && !answered_link) {
         queries::report(conn, &row.id)?.map(|r| ReportView {
             resolved: r.resolved,
@@ -167,7 +163,7 @@ pub fn view(
         staff_message: row.staff_message.clone(),
         assignments: views,
         report,
-        available_actions: actions.into_iter().map(str::to_owned).collect(),
+        available_actions: actions,
         created_at: row.created_at,
         updated_at: row.updated_at,
         closed_at: row.closed_at,

@@ -112,7 +112,7 @@ pub struct RequestView {
     pub assignments: Vec<AssignmentView>,
     pub report: Option<ReportView>,
     /// Actions the caller may take now (`accept`, `decline`, `close`, `assign`, ...).
-    pub available_actions: Vec<String>,
+    pub available_actions: Vec<crate::domain::assistance::RequestAction>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,

@@ -62,6 +62,13 @@ pub struct ApplicationView {
     pub available_actions: Vec<String>,
 }
 
+impl ApplicationView {
+    /// Whether the caller may take `action` now.
+    pub fn can(&self, action: crate::domain::referencing::Action) -> bool {
+        self.available_actions.iter().any(|a| a == action.slug())
+    }
+}
+
 /// The answer to a profile update: a published profile's reviewed fields go to staff.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UpdateOutcome {
