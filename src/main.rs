@@ -66,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: DiagnosticCommand,
     },
+    /// The reviewed advice: fiches, contacts, quizzes.
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
+    },
     /// The observatory's open data.
     Observatory {
         #[command(subcommand)]
@@ -140,6 +145,13 @@ enum DiagnosticCommand {
 }
 
 #[derive(Subcommand)]
+enum ContentCommand {
+    /// Check a content folder (contacts.toml, fiches/, quiz/) as before a publication; the
+    /// shipped one without DIR. Needs no database.
+    Check { dir: Option<PathBuf> },
+}
+
+#[derive(Subcommand)]
 enum JobsCommand {
     /// Run every scheduled job once and exit.
     Run,
@@ -189,6 +201,12 @@ fn run(command: Command, config: Config) -> Result<(), String> {
     } = &command
     {
         return setup::check_diagnostic(file).map(|summary| println!("{summary}"));
+    }
+    if let Command::Content {
+        command: ContentCommand::Check { dir },
+    } = &command
+    {
+        return setup::check_content(dir.as_deref()).map(|summary| println!("{summary}"));
     }
     // Only these may start a new database; the others work on an existing one.
     if !matches!(
@@ -253,6 +271,9 @@ fn run(command: Command, config: Config) -> Result<(), String> {
                 setup::publish_diagnostic(&state, &file).map(|summary| println!("{summary}"))
             }
         },
+        Command::Content {
+            command: ContentCommand::Check { dir },
+        } => setup::check_content(dir.as_deref()).map(|summary| println!("{summary}")),
         Command::Backup { to } => {
             setup::backup(&state, &to)?;
             println!("Copie de la base écrite dans {}.", to.display());

@@ -4,6 +4,8 @@
 pub mod account;
 pub mod admin;
 pub mod assistance;
+pub mod atom;
+pub mod content;
 pub mod diagnostic;
 pub mod form;
 pub mod kit;
@@ -37,6 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(diagnostic::configure)
         .service(public::home)
         .service(public::provider_page)
+        .configure(content::configure)
         .configure(account::configure)
         .configure(referencing::configure)
         .configure(outbox::configure)

@@ -283,10 +283,13 @@ pub async fn home(
     let searched = form.lieu.is_some() || form.commune.is_some();
     let search_form = form.clone();
     let outcome = web::block(move || {
-        let advice = match search_form.incident.as_deref() {
-            Some(code) => crate::diagnostic::advice_for_incident(&inner, &inner.diagnostic, code)?,
-            None => None,
-        };
+        let advice = search_form.incident.as_deref().and_then(|code| {
+            crate::diagnostic::advice_for_incident(
+                &inner,
+                code,
+                search_form.audience.as_deref().and_then(Audience::parse),
+            )
+        });
         let found = searched.then(|| run_search(&inner, &search_form));
         let situation = crate::observatory::alerts::Situation {
             incident_type: search_form.incident.as_deref(),

@@ -238,7 +238,7 @@ async fn bad_requests_are_refused_and_advice_only_incidents_get_their_redirectio
         .map(|r| r.as_str().unwrap())
         .collect();
     assert!(
-        redirections.iter().any(|r| r.starts_with("Pharos")),
+        redirections.iter().any(|r| r.starts_with("PHAROS")),
         "{redirections:?}"
     );
     let mut both = request_body();

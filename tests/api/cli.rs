@@ -406,7 +406,7 @@ fn a_diagnostic_tree_is_checked_without_a_database_then_published() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains("arbre valide, version 2026-12-01"),
+        stdout.contains("arbre valide, version 2026-12-05"),
         "{stdout}"
     );
     assert!(
@@ -453,7 +453,7 @@ fn a_diagnostic_tree_is_checked_without_a_database_then_published() {
     let newer = dir.path().join("v2.toml");
     std::fs::write(
         &newer,
-        shipped.replace("version = \"2026-12-01\"", "version = \"2026-12-15\""),
+        shipped.replace("version = \"2026-12-05\"", "version = \"2026-12-15\""),
     )
     .unwrap();
     let output = cyberdir(&db)
@@ -482,4 +482,59 @@ fn a_diagnostic_tree_is_checked_without_a_database_then_published() {
         .output()
         .unwrap();
     assert!(!output.status.success());
+}
+
+#[test]
+fn a_content_folder_is_checked_without_a_database() {
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_cyberdir"))
+            .arg("content")
+            .arg("check")
+            .args(args)
+            .env("DATABASE_URL", "sqlite:///nonexistent/absent.db")
+            .output()
+            .unwrap()
+    };
+    // The shipped library.
+    let output = run(&[]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("contenu livré : contenu valide"),
+        "{stdout}"
+    );
+
+    // A copy where a calm fiche names the emergency line and a contact is unknown.
+    let dir = tempfile::tempdir().unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/content");
+    for sub in ["fiches", "quiz"] {
+        std::fs::create_dir(dir.path().join(sub)).unwrap();
+        for entry in std::fs::read_dir(root.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, dir.path().join(sub).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::copy(root.join("contacts.toml"), dir.path().join("contacts.toml")).unwrap();
+    let spam = dir.path().join("fiches/spam.md");
+    let text = std::fs::read_to_string(&spam)
+        .unwrap()
+        .replacen("1. ", "1. Appelez le 17.\n2. ", 1)
+        .replacen("contacts = [", "contacts = [\"inconnu\", ", 1);
+    std::fs::write(&spam, text).unwrap();
+    let output = run(&[dir.path().as_os_str()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("2 erreur(s), rien ne peut être publié"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("fiches/spam.md : le contact « inconnu » n'existe pas"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("le numéro d'urgence 17"), "{stderr}");
 }

@@ -10,7 +10,7 @@ async fn the_api_walks_the_tree_and_refuses_unknown_questions_and_answers() {
     let app = TestApp::spawn().await;
     let (status, tree) = app.get_json("/api/v1/diagnostic").await;
     assert_eq!(status, 200);
-    assert_eq!(tree["version"], "2026-12-01");
+    assert_eq!(tree["version"], "2026-12-05");
     assert_eq!(tree["tree"]["start"], "public");
     assert!(
         tree["tree"]["question"]["situation"]["choices"]
@@ -75,7 +75,7 @@ async fn the_api_walks_the_tree_and_refuses_unknown_questions_and_answers() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|r| r["href"] == "tel:17")
+            .any(|r| r["name"] == "Votre banque")
     );
     assert_eq!(o["professional"], true);
     assert_eq!(outcome["path"].as_array().unwrap().len(), 4);
@@ -166,7 +166,7 @@ async fn another_process_publication_is_seen_and_an_invalid_version_never_served
     };
     store(
         "2026-12-10",
-        shipped.replace("version = \"2026-12-01\"", "version = \"2026-12-10\""),
+        shipped.replace("version = \"2026-12-05\"", "version = \"2026-12-10\""),
         1,
     )
     .await;
@@ -174,7 +174,7 @@ async fn another_process_publication_is_seen_and_an_invalid_version_never_served
     store(
         "2026-12-20",
         shipped
-            .replace("version = \"2026-12-01\"", "version = \"2026-12-20\"")
+            .replace("version = \"2026-12-05\"", "version = \"2026-12-20\"")
             .replace("incident = \"spam\"", "incident = \"pourriel\""),
         2,
     )

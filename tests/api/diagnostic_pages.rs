@@ -98,7 +98,7 @@ async fn a_town_hall_under_ransomware_goes_from_the_diagnostic_to_a_filled_reque
     assert!(
         result
             .html
-            .contains("https://cyber.gouv.fr/les-csirt-regionaux"),
+            .contains("https://www.cert.ssi.gouv.fr/csirt/csirt-territoriaux/"),
         "a collectivité gets its CSIRT"
     );
 
@@ -320,7 +320,10 @@ async fn i_do_not_know_is_a_real_answer_and_changing_an_answer_clears_the_next_o
     // Sextortion: advice and redirections, and it says kindly that no provider is the answer.
     let result = answer(&browser, &message, "video").await;
     let text = result.text();
-    assert!(text.contains("Ne répondez pas et ne payez pas."), "{text}");
+    assert!(
+        text.contains("Ne répondez pas : cela montre que votre adresse est active."),
+        "{text}"
+    );
     assert!(
         result
             .html
@@ -410,7 +413,7 @@ async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
     .await;
     let page = staff.get("/instruction/diagnostic").await;
     assert_eq!(page.status, 200);
-    assert_eq!(page.element("version").as_deref(), Some("2026-12-01"));
+    assert_eq!(page.element("version").as_deref(), Some("2026-12-05"));
     assert!(page.text().contains("Qui est victime ?"));
     assert!(!page.has("file"), "only an admin publishes");
 
@@ -424,7 +427,7 @@ async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
     let shipped = cyberdir::domain::diagnostic::SHIPPED;
     // A broken tree: refused with its node and reason, nothing changes.
     let broken = shipped
-        .replace("version = \"2026-12-01\"", "version = \"2026-12-02\"")
+        .replace("version = \"2026-12-05\"", "version = \"2026-12-06\"")
         .replace("outcome = \"spam\" }", "next = \"situation\" }");
     let refused = publish(&admin, &page, &broken).await;
     assert_eq!(refused.status, 422);
@@ -434,20 +437,20 @@ async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
         "{alert}"
     );
     let (_, tree) = app.get_json("/api/v1/diagnostic").await;
-    assert_eq!(tree["version"], "2026-12-01");
+    assert_eq!(tree["version"], "2026-12-05");
 
     // A good one is in force at once, in the pages and the API.
     let reworded = shipped
-        .replace("version = \"2026-12-01\"", "version = \"2026-12-02\"")
+        .replace("version = \"2026-12-05\"", "version = \"2026-12-06\"")
         .replace(
             "text = \"Qui est victime ?\"",
             "text = \"Qui a besoin d'aide ?\"",
         );
     let published = publish(&admin, &page, &reworded).await;
     let page = admin.follow(&published).await;
-    assert!(page.text().contains("La version 2026-12-02 est publiée"));
+    assert!(page.text().contains("La version 2026-12-06 est publiée"));
     let (_, tree) = app.get_json("/api/v1/diagnostic").await;
-    assert_eq!(tree["version"], "2026-12-02");
+    assert_eq!(tree["version"], "2026-12-06");
     assert!(
         browser_text(&app, "/diagnostic")
             .await

@@ -700,7 +700,7 @@ async fn the_diagnostic_keeps_a_bounded_number_of_versions_in_memory() {
     let app = TestApp::spawn().await;
     let state = app.state.clone();
     let versions: Vec<String> = (0..MAX_KEPT + 4)
-        .map(|n| format!("2026-12-01-essai-{n:02}"))
+        .map(|n| format!("2026-12-05-essai-{n:02}"))
         .collect();
     let published = versions.clone();
     let kept = app
@@ -709,11 +709,19 @@ async fn the_diagnostic_keeps_a_bounded_number_of_versions_in_memory() {
             let now = state.clock.now_naive();
             for version in &published {
                 let text = shipped.replacen(
-                    "version = \"2026-12-01\"",
+                    "version = \"2026-12-05\"",
                     &format!("version = \"{version}\""),
                     1,
                 );
-                let (_, new) = trees::publish(conn, &state.taxonomy, &text, None, now).unwrap();
+                let (_, new) = trees::publish(
+                    conn,
+                    &state.taxonomy,
+                    &state.content.library,
+                    &text,
+                    None,
+                    now,
+                )
+                .unwrap();
                 assert!(new, "{version}");
             }
             let in_force = state

@@ -12,6 +12,7 @@ mod assistance_pages;
 mod assistance_rules;
 mod charter;
 mod cli;
+mod content;
 mod diagnostic;
 mod diagnostic_browser;
 mod diagnostic_pages;

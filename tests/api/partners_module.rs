@@ -223,7 +223,7 @@ async fn a_journey_in_the_module_runs_without_cookies_to_a_request_attributed_to
     assert!(result.text().contains("Ne payez pas la rançon"));
     // Official sites open outside the frame; the journey's links stay in the module.
     assert!(result.html.contains(
-        "https://cyber.gouv.fr/les-csirt-regionaux\" rel=\"noopener\" target=\"_blank\""
+        "https://www.cert.ssi.gouv.fr/csirt/csirt-territoriaux/\" rel=\"noopener\" target=\"_blank\""
     ));
     let modify = result.link("Modifier").unwrap();
     assert!(

@@ -5,6 +5,7 @@ pub mod actor;
 pub mod assistance;
 pub mod audience;
 pub mod codes;
+pub mod content;
 pub mod departements;
 pub mod diagnostic;
 pub mod hsds;

@@ -17,6 +17,12 @@ pub struct Redirection {
     /// A `tel:`, `sms:`, `mailto:` or `https://` link, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
+    /// What it is for (a contact of the registry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    /// When it answers (a contact of the registry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
 }
 
 /// The link schemes a redirection may use: nothing that runs script or leaves the official web.
@@ -64,8 +70,15 @@ pub struct IncidentType {
     pub audiences: Vec<Audience>,
     /// False when only advice and redirection apply.
     pub provider_can_help: bool,
+    /// What to do now, from the type's fiche réflexe (filled at start-up, see [`Taxonomy::advise`]).
+    #[serde(default)]
     pub advice: String,
+    /// Whom to turn to, from the fiche's contacts.
+    #[serde(default)]
     pub redirections: Vec<Redirection>,
+    /// The slug of the type's fiche réflexe (`/fiches/{slug}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiche: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +126,21 @@ impl Taxonomy {
             }
         }
         Ok(Self { types })
+    }
+
+    /// Gives each type the advice of its fiche réflexe: the steps as one text, the contacts, the
+    /// fiche's slug. The fiches are the one source: the fixture holds no advice.
+    pub fn advise(
+        &mut self,
+        fiche_of: impl Fn(&IncidentType) -> Option<(String, Vec<Redirection>, String)>,
+    ) {
+        for t in &mut self.types {
+            if let Some((advice, redirections, slug)) = fiche_of(t) {
+                t.advice = advice;
+                t.redirections = redirections;
+                t.fiche = Some(slug);
+            }
+        }
     }
 
     pub fn all(&self) -> &[IncidentType] {

@@ -22,6 +22,17 @@ pub fn fold(input: &str) -> String {
         .join(" ")
 }
 
+/// An anchor or address word: folded, words joined by hyphens ("Que faire maintenant" ->
+/// `que-faire-maintenant`).
+pub fn slug(input: &str) -> String {
+    deunicode::deunicode(input)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
 /// The first letter in upper case (`suspendu` -> `Suspendu`).
 pub fn capitalise(s: &str) -> String {
     let mut chars = s.chars();

@@ -22,6 +22,8 @@ pub struct Infra {
     pub backend: &'static str,
     pub taxonomy: Arc<Taxonomy>,
     pub departements: Arc<Departements>,
+    /// The reviewed advice and contacts (fiches, registry, quizzes), checked at start-up.
+    pub content: Arc<crate::content::Content>,
     pub mailer: Arc<mail::Mailer>,
     /// Signs the accept/decline links sent to providers (shared by every process through the
     /// database).
@@ -48,6 +50,8 @@ pub enum StartupError {
     Secret(String),
     #[error("diagnostic: {0}")]
     Diagnostic(String),
+    #[error("fixtures/content (fiches et contacts) :\n{0}")]
+    Content(String),
     #[error("templates: {0}")]
     Templates(#[from] handlebars::TemplateError),
 }
@@ -63,9 +67,11 @@ pub fn open(config: Config, clock: Clock) -> Result<(Infra, db::PoolCheckins), S
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }
-    let taxonomy = Taxonomy::from_fixture()?;
+    let mut taxonomy = Taxonomy::from_fixture()?;
     db::incident_types::sync(&mut conn, &taxonomy)?;
     let departements = Departements::from_fixture().map_err(StartupError::Departements)?;
+    let content = crate::content::shipped(&taxonomy).map_err(StartupError::Content)?;
+    crate::content::advise(&mut taxonomy, &content.library);
     let fresh_key =
         auth::tokens::random_token().map_err(|e| StartupError::Secret(e.to_string()))?;
     let link_key =
@@ -78,6 +84,7 @@ pub fn open(config: Config, clock: Clock) -> Result<(Infra, db::PoolCheckins), S
         clock,
         taxonomy: Arc::new(taxonomy),
         departements: Arc::new(departements),
+        content,
         mailer: Arc::new(mail::Mailer::new(&config.base_url, &config.service_name)?),
         link_key,
         background: crate::background::Background::default(),

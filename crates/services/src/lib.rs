@@ -9,6 +9,7 @@ pub mod auth;
 pub mod background;
 pub mod clock;
 pub mod config;
+pub mod content;
 pub use cyberdir_db as db;
 pub mod diagnostic;
 pub mod directory;

@@ -226,8 +226,10 @@ pub fn backup(state: &Infra, to: &Path) -> Result<(), String> {
 pub fn check_diagnostic(file: &Path) -> Result<String, String> {
     let text = read_tree_file(file)?;
     let taxonomy = crate::domain::taxonomy::Taxonomy::from_fixture().map_err(|e| e.to_string())?;
-    let (tree, summary) = crate::diagnostic::trees::check_text(&text, &taxonomy)
-        .map_err(|errors| refused(file, &errors))?;
+    let content = crate::content::shipped(&taxonomy)?;
+    let (tree, summary) =
+        crate::diagnostic::trees::check_text(&text, &taxonomy, Some(&content.library))
+            .map_err(|errors| refused(file, &errors))?;
     Ok(format!(
         "{} : arbre valide, version {} ; {} questions, {} issues, {} questions au plus sur un chemin ; les {} types d'incident sont atteints.",
         file.display(),
@@ -239,6 +241,59 @@ pub fn check_diagnostic(file: &Path) -> Result<String, String> {
     ))
 }
 
+/// `cyberdir content check [DIR]`: the rules a content library passes before publication (the
+/// shipped one without `dir`), named file by file; needs no database.
+pub fn check_content(dir: Option<&Path>) -> Result<String, String> {
+    let files = match dir {
+        None => crate::content::shipped_files(),
+        Some(dir) => content_files(dir)?,
+    };
+    let taxonomy = crate::domain::taxonomy::Taxonomy::from_fixture().map_err(|e| e.to_string())?;
+    let where_ = dir.map_or("contenu livré".to_owned(), |d| d.display().to_string());
+    match crate::content::read_checked(&files, &taxonomy) {
+        Ok(library) => Ok(format!(
+            "{where_} : contenu valide ; {} fiches, {} contacts, {} quiz ; chaque type d'incident a sa fiche réflexe.",
+            library.fiches.len(),
+            library.contacts.all().count(),
+            library.quizzes.len()
+        )),
+        Err(errors) => Err(format!(
+            "{where_} : {} erreur(s), rien ne peut être publié :\n{}",
+            errors.len(),
+            errors
+                .iter()
+                .map(|e| format!("  {} : {}", e.at, e.reason))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )),
+    }
+}
+
+/// The files of a content folder, as `(path under the folder, text)`.
+fn content_files(dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| format!("{} : {e}", path.display()))
+    };
+    let mut files = vec![(
+        "contacts.toml".to_owned(),
+        read(&dir.join("contacts.toml"))?,
+    )];
+    for (sub, ext) in [("fiches", "md"), ("quiz", "toml")] {
+        let entries = std::fs::read_dir(dir.join(sub))
+            .map_err(|e| format!("{} : {e}", dir.join(sub).display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.extension().is_some_and(|e| e == ext)
+                && let Some(name) = path.file_name().and_then(|n| n.to_str())
+            {
+                files.push((format!("{sub}/{name}"), read(&path)?));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
 /// `cyberdir diagnostic publish FILE`: checks the tree, then makes it the version in force.
 pub fn publish_diagnostic(state: &Infra, file: &Path) -> Result<String, String> {
     let text = read_tree_file(file)?;
@@ -246,6 +301,7 @@ pub fn publish_diagnostic(state: &Infra, file: &Path) -> Result<String, String> 
     match crate::diagnostic::trees::publish(
         &mut conn,
         &state.taxonomy,
+        &state.content.library,
         &text,
         Some("cli"),
         state.clock.now_naive(),

@@ -82,9 +82,9 @@ fn form_data(
     // As soon as the incident type is known, its advice and whom to call, as information.
     let advice = crate::diagnostic::advice_for_incident(
         state,
-        &state.diagnostic,
         form.incident_type.trim(),
-    )?;
+        Audience::parse(&form.audience),
+    );
     let advice_only = advice.as_ref().is_some_and(|a| !a.professional);
     // The error summary lists the fields in the order of the page, each a link to its field.
     const PAGE_ORDER: [(&str, &str); 8] = [

@@ -38,8 +38,7 @@ async fn tracking_page(
     let asked = token.clone();
     let shown = blocking(move || {
         let view = assistance::track(&inner, &asked)?;
-        let advice =
-            crate::diagnostic::advice_for_incident(&inner, &inner.diagnostic, &view.incident_type)?;
+        let advice = crate::diagnostic::advice_for_incident(&inner, &view.incident_type, None);
         Ok((view, advice))
     })
     .await;

@@ -5,11 +5,10 @@ use super::context;
 use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::svg::escape;
 use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
@@ -305,49 +304,46 @@ async fn withdraw(
     }
 }
 
-fn rfc3339(at: chrono::NaiveDateTime) -> String {
-    at.and_utc()
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
-/// The live alerts as an Atom feed (RFC 4287).
+/// The live alerts as an Atom feed; each links the fiche of its threat (the diagnostic when it
+/// names several or none).
 pub fn feed(state: &AppState, live: &[AlertView]) -> String {
-    // A setting: escaped like any text, so that an `&` in it cannot break the feed.
-    let base = escape(&state.config.base_url);
-    let updated = live
+    let library = &state.content.library;
+    let entries = live
         .iter()
-        .map(|a| a.published_at)
-        .max()
-        .unwrap_or_else(|| state.clock.now_naive());
-    let mut out = format!(
-        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n<title>{} — alertes</title>\n<id>{base}/alertes.atom</id>\n<link rel=\"self\" type=\"application/atom+xml\" href=\"{base}/alertes.atom\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/\"/>\n<updated>{}</updated>\n<author><name>{}</name></author>\n",
-        escape(&state.config.service_name),
-        rfc3339(updated),
-        escape(&state.config.service_name),
-    );
-    for a in live {
-        let summary = format!("{} ({}, {})", a.body, a.scope_label, a.window_fr);
-        out.push_str(&format!(
-            "<entry>\n<title>{}</title>\n<id>urn:uuid:{}</id>\n<link rel=\"alternate\" type=\"text/html\" href=\"{base}/diagnostic\"/>\n<published>{}</published>\n<updated>{}</updated>\n<summary>{}</summary>\n</entry>\n",
-            escape(&a.title),
-            escape(&a.id),
-            rfc3339(a.published_at),
-            rfc3339(a.published_at),
-            escape(&summary),
-        ));
-    }
-    out.push_str("</feed>\n");
-    out
+        .map(|a| {
+            let fiche = match a.incident_types.as_slice() {
+                [one] => library.reflexe_for(one),
+                _ => None,
+            };
+            crate::web::atom::Entry {
+                title: a.title.clone(),
+                id: format!("urn:uuid:{}", a.id),
+                link: fiche.map_or("/diagnostic".to_owned(), |f| {
+                    format!("/fiches/{}", f.meta.slug)
+                }),
+                published: a.published_at,
+                updated: a.published_at,
+                summary: format!("{} ({}, {})", a.body, a.scope_label, a.window_fr),
+            }
+        })
+        .collect();
+    crate::web::atom::render(
+        state,
+        &crate::web::atom::Feed {
+            title: "alertes",
+            path: "/alertes.atom",
+            page: "/",
+            updated: live.iter().map(|a| a.published_at).max(),
+            entries,
+        },
+    )
 }
 
 #[get("/alertes.atom")]
 async fn atom(state: web::Data<AppState>) -> PageResult {
     let inner = data_of(&state);
     match blocking(move || alerts::live(&inner)).await {
-        Ok(live) => Ok(HttpResponse::Ok()
-            .content_type("application/atom+xml; charset=utf-8")
-            .insert_header(("Cache-Control", "public, max-age=300"))
-            .body(feed(&state, &live))),
+        Ok(live) => Ok(crate::web::atom::response(feed(&state, &live))),
         Err(e) => Err(PageError::from(e)),
     }
 }

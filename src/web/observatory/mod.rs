@@ -8,7 +8,7 @@ mod context;
 mod files;
 mod public;
 mod staff;
-mod svg;
+pub(crate) mod svg;
 
 use actix_web::web;
 

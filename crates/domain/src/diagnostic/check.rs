@@ -1,13 +1,17 @@
 //! The checks a tree passes before it is used: every path ends in an outcome, no question is
 //! unreachable or loops back, every outcome names a known incident type that concerns the
 //! audience reaching it, and every incident type is reachable for each audience it concerns.
+//! Its advice is the fiches' (see [`content`]): each outcome has a fiche, names registry
+//! contacts only, and is urgent exactly when it says why (an emergency line only then).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::{Choice, Tree};
+use super::{Because, Choice, Outcome, OutcomeContact, Tree, Urgency};
 use crate::audience::Audience;
-use crate::taxonomy::{Taxonomy, is_safe_link};
+use crate::content::Library;
+use crate::content::fiche::normalise;
+use crate::taxonomy::Taxonomy;
 
 /// Longer than this, a journey is too long for a victim on a bad day.
 pub const MAX_QUESTIONS: usize = 7;
@@ -55,8 +59,14 @@ fn is_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// All the errors of a tree, or what it covers.
-pub fn check(tree: &Tree, taxonomy: &Taxonomy) -> Result<Summary, Vec<TreeError>> {
+/// All the errors of a tree, or what it covers. With the content `library` (before a
+/// publication), its advice is checked too; a version published before the fiches is read
+/// without it.
+pub fn check(
+    tree: &Tree,
+    taxonomy: &Taxonomy,
+    library: Option<&Library>,
+) -> Result<Summary, Vec<TreeError>> {
     let mut errors = Vec::new();
     let mut fail = |at: String, reason: String| errors.push(TreeError { at, reason });
     let version_ok = !tree.version.is_empty()
@@ -129,34 +139,87 @@ pub fn check(tree: &Tree, taxonomy: &Taxonomy) -> Result<Summary, Vec<TreeError>
             ),
             _ => {}
         }
-        for c in &o.contacts {
-            if c.href.as_deref().is_some_and(|h| !is_safe_link(h)) {
-                fail(
-                    outcome(id),
-                    format!(
-                        "le lien de « {} » doit commencer par tel:, sms:, mailto: ou https://",
-                        c.name
-                    ),
-                );
-            }
+        for reason in library.map_or_else(Vec::new, |l| content(o, taxonomy, l)) {
+            fail(outcome(id), reason);
         }
         if o.now.iter().any(|s| s.trim().is_empty()) {
             fail(outcome(id), "une étape de « now » est vide".into());
         }
     }
-    let categories: BTreeSet<&str> = taxonomy.all().iter().map(|t| t.category.as_str()).collect();
-    for key in tree.advice.keys() {
-        if !categories.contains(key.as_str()) && taxonomy.get(key).is_none() {
-            fail(
-                format!("conseils « {key} »"),
-                "ni une catégorie ni un type d'incident connus".into(),
-            );
-        }
+    if library.is_some() && !tree.advice.is_empty() {
+        fail(
+            "conseils".into(),
+            "les preuves à garder et ce qu'il ne faut pas faire sont dans les fiches (fixtures/content) : retirez les tables [advice]".into(),
+        );
     }
     if !errors.is_empty() {
         return Err(errors);
     }
     Walker::new(tree, taxonomy).run()
+}
+
+/// What is wrong with an outcome's advice: its fiche, its contacts, its urgency.
+fn content(o: &Outcome, taxonomy: &Taxonomy, library: &Library) -> Vec<String> {
+    let mut errors = Vec::new();
+    let incident = o.incident.as_deref().and_then(|c| taxonomy.get(c));
+    let fiche = super::outcome::fiche_of(library, o, incident);
+    match (&o.fiche, fiche) {
+        (Some(slug), None) => errors.push(format!("la fiche « {slug} » n'existe pas")),
+        (None, None) if o.incident.is_none() => errors.push(
+            "sans type d'incident, indiquez la fiche (fiche) dont viennent les conseils".into(),
+        ),
+        _ => {}
+    }
+    if o.advice.is_some() {
+        errors.push("les conseils sont dans la fiche : retirez « advice »".into());
+    }
+    let urgent = o.urgency == Urgency::Immediate;
+    for contact in &o.contacts {
+        match contact {
+            OutcomeContact::Inline(c) => errors.push(format!(
+                "« {} » : indiquez l'identifiant d'un contact du registre (fixtures/content/contacts.toml)",
+                c.name
+            )),
+            OutcomeContact::Registry(id) => match library.contacts.get(id) {
+                None => errors.push(format!("le contact « {id} » n'existe pas dans le registre")),
+                Some(c) if c.emergency && !urgent => errors.push(format!(
+                    "le numéro d'urgence « {id} » ne figure que dans une issue urgente (immediate)"
+                )),
+                Some(_) => {}
+            },
+        }
+    }
+    match (urgent, o.because.is_empty()) {
+        (true, true) => errors.push(format!(
+            "une issue urgente (immediate) dit pourquoi (because : {})",
+            Because::ALL.map(Because::code).join(", ")
+        )),
+        (false, false) => {
+            errors.push("because est donné : l'urgence est alors « immediate »".into())
+        }
+        _ => {}
+    }
+    if !urgent {
+        for step in &o.now {
+            if let Some(number) = crate::content::check::emergency_number(step) {
+                errors.push(format!(
+                    "« {step} » : le numéro d'urgence {number} ne figure que dans une issue urgente (immediate)"
+                ));
+            }
+        }
+    }
+    if let Some(f) = fiche {
+        let steps: BTreeSet<String> = f.steps().iter().map(|s| normalise(s)).collect();
+        for step in &o.now {
+            if steps.contains(&normalise(step)) {
+                errors.push(format!(
+                    "l'étape « {step} » est déjà dans la fiche « {} »",
+                    f.meta.slug
+                ));
+            }
+        }
+    }
+    errors
 }
 
 /// A question as asked to one audience (none before the audience is chosen).

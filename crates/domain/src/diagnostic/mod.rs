@@ -124,15 +124,65 @@ pub struct Outcome {
     /// First steps for this situation, shown before the incident type's advice.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub now: Vec<String>,
-    /// Whom to call for this situation, before the incident type's redirections.
+    /// Whom to call for this situation, before the fiche's contacts: ids of the contacts
+    /// registry (`fixtures/content/contacts.toml`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub contacts: Vec<Contact>,
+    pub contacts: Vec<OutcomeContact>,
+    /// Why the outcome is urgent: `immediate` exactly when one of these is stated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub because: Vec<Because>,
+    /// The fiche whose advice the outcome gives, when it is not its incident type's fiche
+    /// réflexe (required without an incident type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiche: Option<String>,
     /// Without an incident type: whether a professional can help all the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub professional: Option<bool>,
     /// Without an incident type: the evidence to keep and what never to do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advice: Option<Advice>,
+}
+
+/// A contact an outcome adds for its situation: an id of the contacts registry; trees published
+/// before the registry wrote their contacts in full, and are still read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum OutcomeContact {
+    Registry(String),
+    Inline(Contact),
+}
+
+/// What makes a situation urgent (act now). Anything else waits for the day or is calm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Because {
+    /// An attack is under way on an organisation (ransomware spreading, a site down).
+    AttackUnderWay,
+    /// Money was sent in the last hours: a recall of funds may still succeed.
+    MoneyJustSent,
+    /// Card details were entered or given: the card must be blocked now.
+    CardDetailsEntered,
+    /// A person is in danger.
+    PersonInDanger,
+}
+
+impl Because {
+    pub const ALL: [Self; 4] = [
+        Self::AttackUnderWay,
+        Self::MoneyJustSent,
+        Self::CardDetailsEntered,
+        Self::PersonInDanger,
+    ];
+
+    /// As written in the tree.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AttackUnderWay => "attack_under_way",
+            Self::MoneyJustSent => "money_just_sent",
+            Self::CardDetailsEntered => "card_details_entered",
+            Self::PersonInDanger => "person_in_danger",
+        }
+    }
 }
 
 /// A redirection given for one situation, possibly to some audiences only.
@@ -155,6 +205,8 @@ impl Contact {
             name: self.name.clone(),
             contact: self.contact.clone(),
             href: self.href.clone(),
+            what: None,
+            hours: None,
         }
     }
 }

@@ -1,13 +1,23 @@
-//! An outcome as the victim reads it: the tree's situation-specific steps and contacts joined
-//! with the incident type's advice and redirections (the taxonomy), and the tree's evidence and
-//! "never do" lists for that type or its category.
+//! An outcome as the victim reads it: the tree's situation-specific steps and contacts, then
+//! the fiche of the threat (its steps, contacts, evidence, what never to do, what to do in
+//! danger). Trees published before the fiches take the incident type's advice and the tree's
+//! own lists instead.
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::{Advice, Outcome, Tree, Urgency};
+use super::{Advice, Outcome, OutcomeContact, Tree, Urgency};
 use crate::audience::Audience;
+use crate::content::fiche::normalise;
+use crate::content::{Contact, Fiche, Library};
 use crate::taxonomy::{IncidentType, Redirection, Taxonomy};
+
+/// The fiche an outcome's advice comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FicheLink {
+    pub slug: String,
+    pub title: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct OutcomeView {
@@ -31,6 +41,35 @@ pub struct OutcomeView {
     pub redirections: Vec<Redirection>,
     /// Whether a referenced professional can help.
     pub professional: bool,
+    /// The fiche the advice comes from.
+    pub fiche: Option<FicheLink>,
+    /// What to do if a person is in danger.
+    pub danger: Vec<String>,
+    /// A person (the chat with a police officer or gendarme) should be talked to.
+    pub talk_to_a_person: bool,
+}
+
+/// A contact of the registry as a redirection.
+pub fn redirection_of(contact: &Contact) -> Redirection {
+    Redirection {
+        name: contact.name.clone(),
+        contact: contact.display.clone(),
+        href: contact.href.clone(),
+        what: Some(contact.what.clone()),
+        hours: Some(contact.hours.clone()),
+    }
+}
+
+/// The fiche of an outcome: the one it names, else its incident type's fiche réflexe.
+pub fn fiche_of<'a>(
+    library: &'a Library,
+    outcome: &Outcome,
+    incident: Option<&IncidentType>,
+) -> Option<&'a Fiche> {
+    match &outcome.fiche {
+        Some(slug) => library.fiche(slug),
+        None => incident.and_then(|t| library.reflexe_for(&t.code)),
+    }
 }
 
 /// The evidence and "never" lists for an incident type: its own, else its category's.
@@ -43,32 +82,65 @@ pub fn advice_for<'a>(tree: &'a Tree, incident: &IncidentType) -> Option<&'a Adv
 pub fn outcome_view(
     tree: &Tree,
     taxonomy: &Taxonomy,
+    library: &Library,
     id: &str,
     outcome: &Outcome,
     audience: Audience,
 ) -> OutcomeView {
     let incident = outcome.incident.as_deref().and_then(|c| taxonomy.get(c));
+    let fiche = fiche_of(library, outcome, incident);
     let mut now = outcome.now.clone();
-    let mut redirections: Vec<Redirection> = outcome
-        .contacts
-        .iter()
-        .filter(|c| c.audiences.is_empty() || c.audiences.contains(&audience))
-        .map(|c| c.redirection())
-        .collect();
-    let advice = match incident {
-        Some(t) => {
-            now.push(t.advice.clone());
-            for r in &t.redirections {
-                if !redirections.iter().any(|known| known.name == r.name) {
-                    redirections.push(r.clone());
+    let mut redirections: Vec<Redirection> = Vec::new();
+    let mut add = |r: Redirection| {
+        if !redirections.iter().any(|known| known.name == r.name) {
+            redirections.push(r);
+        }
+    };
+    for contact in &outcome.contacts {
+        match contact {
+            OutcomeContact::Registry(id) => {
+                if let Some(c) = library.contacts.get(id).filter(|c| c.serves(audience)) {
+                    add(redirection_of(c));
                 }
             }
-            advice_for(tree, t)
+            OutcomeContact::Inline(c)
+                if c.audiences.is_empty() || c.audiences.contains(&audience) =>
+            {
+                add(c.redirection())
+            }
+            OutcomeContact::Inline(_) => {}
         }
-        None => outcome.advice.as_ref(),
     }
-    .cloned()
-    .unwrap_or_default();
+    let (advice, danger) = match (fiche, incident) {
+        (Some(f), _) => {
+            for step in f.steps() {
+                if !now.iter().any(|n| normalise(n) == normalise(&step)) {
+                    now.push(step);
+                }
+            }
+            let contacts = f
+                .meta
+                .contacts
+                .iter()
+                .filter_map(|id| library.contacts.get(id));
+            for c in contacts.filter(|c| c.serves(audience)) {
+                add(redirection_of(c));
+            }
+            let advice = Advice {
+                evidence: f.evidence(),
+                never: f.never(),
+            };
+            (advice, f.danger())
+        }
+        (None, Some(t)) => {
+            now.push(t.advice.clone());
+            for r in &t.redirections {
+                add(r.clone());
+            }
+            (advice_for(tree, t).cloned().unwrap_or_default(), Vec::new())
+        }
+        (None, None) => (outcome.advice.clone().unwrap_or_default(), Vec::new()),
+    };
     OutcomeView {
         id: id.to_owned(),
         incident_type: incident.map(|t| t.code.clone()),
@@ -88,5 +160,12 @@ pub fn outcome_view(
         professional: incident.map_or(outcome.professional.unwrap_or(false), |t| {
             t.provider_can_help
         }),
+        fiche: fiche.map(|f| FicheLink {
+            slug: f.meta.slug.clone(),
+            title: f.meta.title.clone(),
+        }),
+        danger,
+        talk_to_a_person: fiche.is_some_and(|f| f.meta.talk_to_a_person)
+            || outcome.urgency == Urgency::Immediate,
     }
 }

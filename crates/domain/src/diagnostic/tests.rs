@@ -48,20 +48,28 @@ choices = [
 [outcome.rancon]
 incident = "rancongiciel"
 urgency = "immediate"
+because = ["attack_under_way"]
 now = ["Ne payez pas."]
 
 [outcome.sextorsion]
 incident = "sextorsion"
 urgency = "standard"
+"#;
 
+/// Lists of a tree published before the fiches (read, no longer accepted for publication).
+const OLD_ADVICE: &str = r#"
 [advice.logiciel_malveillant]
 evidence = ["La demande de rançon."]
 never = ["Ne payez pas."]
 "#;
 
+fn library() -> crate::content::Library {
+    crate::content::read_files(&crate::content::shipped_files())
+}
+
 fn errors_of(text: &str) -> Vec<String> {
     let tree = parse(text).unwrap();
-    check(&tree, &small_taxonomy())
+    check(&tree, &small_taxonomy(), Some(&library()))
         .unwrap_err()
         .iter()
         .map(ToString::to_string)
@@ -78,10 +86,84 @@ fn assert_refused(text: &str, expected: &str) {
 
 #[test]
 fn the_small_tree_is_valid() {
-    let summary = check(&parse(SMALL).unwrap(), &small_taxonomy()).unwrap();
+    let summary = check(&parse(SMALL).unwrap(), &small_taxonomy(), Some(&library())).unwrap();
     assert_eq!(summary.questions, 2);
     assert_eq!(summary.longest_path, 2);
     assert_eq!(summary.incident_types, 2);
+}
+
+#[test]
+fn urgency_follows_its_stated_reasons() {
+    // Urgent without saying why.
+    let text = SMALL.replace("because = [\"attack_under_way\"]\n", "");
+    assert_refused(
+        &text,
+        "issue « rancon » : une issue urgente (immediate) dit pourquoi (because : attack_under_way, money_just_sent, card_details_entered, person_in_danger)",
+    );
+    // A reason, but not urgent.
+    let text = SMALL.replace("urgency = \"immediate\"", "urgency = \"prompt\"");
+    assert_refused(
+        &text,
+        "issue « rancon » : because est donné : l'urgence est alors « immediate »",
+    );
+}
+
+#[test]
+fn contacts_come_from_the_registry_and_emergency_lines_only_when_urgent() {
+    let calm = "[outcome.sextorsion]\nincident = \"sextorsion\"\nurgency = \"standard\"\n";
+    let with = |extra: &str| SMALL.replace(calm, &format!("{calm}{extra}\n"));
+    assert_refused(
+        &with("contacts = [\"police_secours_17\"]"),
+        "issue « sextorsion » : le numéro d'urgence « police_secours_17 » ne figure que dans une issue urgente (immediate)",
+    );
+    assert_refused(
+        &with("now = [\"Appelez le 17 si vous avez peur.\"]"),
+        "issue « sextorsion » : « Appelez le 17 si vous avez peur. » : le numéro d'urgence 17 ne figure que dans une issue urgente (immediate)",
+    );
+    assert_refused(
+        &with("contacts = [\"inconnu\"]"),
+        "issue « sextorsion » : le contact « inconnu » n'existe pas dans le registre",
+    );
+    assert_refused(
+        &with("contacts = [{ name = \"Police\", contact = \"17\", href = \"tel:17\" }]"),
+        "issue « sextorsion » : « Police » : indiquez l'identifiant d'un contact du registre (fixtures/content/contacts.toml)",
+    );
+    // The urgent outcome may name the emergency line.
+    let urgent = SMALL.replace(
+        "now = [\"Ne payez pas.\"]",
+        "now = [\"Ne payez pas.\"]\ncontacts = [\"police_secours_17\"]",
+    );
+    assert!(
+        check(
+            &parse(&urgent).unwrap(),
+            &small_taxonomy(),
+            Some(&library())
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn a_step_of_the_fiche_is_not_written_again_and_advice_tables_are_gone() {
+    let library = library();
+    let first = library.reflexe_for("sextorsion").unwrap().steps()[0].clone();
+    let text = SMALL.replace(
+        "urgency = \"standard\"",
+        &format!("urgency = \"standard\"\nnow = [\"{first}\"]"),
+    );
+    assert_refused(
+        &text,
+        &format!(
+            "issue « sextorsion » : l'étape « {first} » est déjà dans la fiche « sextorsion »"
+        ),
+    );
+    assert_refused(
+        &format!("{SMALL}{OLD_ADVICE}"),
+        "conseils : les preuves à garder et ce qu'il ne faut pas faire sont dans les fiches (fixtures/content) : retirez les tables [advice]",
+    );
+    // A version published before the fiches is still read.
+    let old = parse(&format!("{SMALL}{OLD_ADVICE}")).unwrap();
+    assert!(check(&old, &small_taxonomy(), None).is_ok());
 }
 
 #[test]
@@ -225,12 +307,13 @@ fn walking_follows_answers_and_drops_those_off_the_path() {
 }
 
 #[test]
-fn an_outcome_joins_the_situation_with_the_incident_advice() {
-    let tree = parse(SMALL).unwrap();
+fn an_outcome_of_an_old_tree_joins_the_situation_with_the_incident_advice() {
+    let tree = parse(&format!("{SMALL}{OLD_ADVICE}")).unwrap();
     let taxonomy = small_taxonomy();
     let view = outcome_view(
         &tree,
         &taxonomy,
+        &crate::content::Library::default(),
         "rancon",
         &tree.outcomes["rancon"],
         crate::audience::Audience::Collectivite,
@@ -248,7 +331,8 @@ fn an_outcome_joins_the_situation_with_the_incident_advice() {
 fn the_shipped_tree_reaches_every_incident_type_for_its_audiences() {
     let taxonomy = taxonomy();
     let tree = parse(SHIPPED).unwrap();
-    let summary = check(&tree, &taxonomy).unwrap_or_else(|e| panic!("{e:#?}"));
+    let library = library();
+    let summary = check(&tree, &taxonomy, Some(&library)).unwrap_or_else(|e| panic!("{e:#?}"));
     assert_eq!(summary.incident_types, taxonomy.all().len());
     assert!(summary.longest_path <= 6, "{summary:?}");
 
@@ -273,7 +357,7 @@ fn the_shipped_tree_reaches_every_incident_type_for_its_audiences() {
             } => {
                 paths += 1;
                 assert!((2..=6).contains(&path.len()), "{id}: {path:?}");
-                let view = outcome_view(&tree, &taxonomy, id, outcome, audience);
+                let view = outcome_view(&tree, &taxonomy, &library, id, outcome, audience);
                 assert!(!view.title.is_empty() && !view.now.is_empty(), "{id}");
                 assert!(!view.evidence.is_empty() && !view.never.is_empty(), "{id}");
                 if let Some(code) = view.incident_type {

@@ -170,8 +170,13 @@ fn check(state: &Infra, input: &NewRequest) -> Result<Checked, AppError> {
                     t.label
                 ),
             );
-            for r in &t.redirections {
-                push("redirections", format!("{} : {}", r.name, r.contact));
+            let library = &state.content.library;
+            let contacts = library
+                .reflexe_for(&t.code)
+                .map(|f| f.meta.contacts.as_slice())
+                .unwrap_or_default();
+            for c in contacts.iter().filter_map(|id| library.contacts.get(id)) {
+                push("redirections", format!("{} : {}", c.name, c.display));
             }
         }
         Some(_) => {}

@@ -31,7 +31,12 @@ impl Memory {
         use crate::infra::StartupError;
         let mut conn = infra.pool.get().map_err(crate::db::DbSetupError::Pool)?;
         let trees = trees::Trees::new(infra.clock.clone());
-        trees::install_shipped(&mut conn, &infra.taxonomy, infra.clock.now_naive())?;
+        trees::install_shipped(
+            &mut conn,
+            &infra.taxonomy,
+            &infra.content.library,
+            infra.clock.now_naive(),
+        )?;
         trees
             .refresh(&mut conn, &infra.taxonomy)
             .map_err(|e| StartupError::Diagnostic(e.to_string()))?;
@@ -183,6 +188,7 @@ pub fn evaluate_in(state: &Infra, tree: &Tree, answers: &Answers) -> Result<Eval
             outcome: Some(diagnostic::outcome_view(
                 tree,
                 &state.taxonomy,
+                &state.content.library,
                 id,
                 outcome,
                 audience,
@@ -303,36 +309,50 @@ pub fn for_audience(
     Ok(asked)
 }
 
-/// What to do and whom to call for an incident type, as the diagnostic words it (the search
-/// page and the request form show it as soon as the incident type is known).
+/// What to do and whom to call for an incident type, from its fiche réflexe (the search page,
+/// the request form and the tracking page show it as soon as the incident type is known): the
+/// same steps, contacts and lists as the diagnostic's outcome and the fiche's page.
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentAdvice {
     pub label: String,
-    pub now: String,
+    /// What to do now, in order.
+    pub now: Vec<String>,
     pub evidence: Vec<String>,
     pub never: Vec<String>,
     pub redirections: Vec<crate::domain::taxonomy::Redirection>,
+    pub danger: Vec<String>,
+    pub fiche: Option<diagnostic::outcome::FicheLink>,
     pub professional: bool,
 }
 
+/// The advice for an incident type, its contacts for `audience` when it is known.
 pub fn advice_for_incident(
     state: &Infra,
-    memory: &crate::diagnostic::Memory,
     code: &str,
-) -> Result<Option<IncidentAdvice>, AppError> {
-    let Some(incident) = state.taxonomy.get(code) else {
-        return Ok(None);
-    };
-    let published = current(state, memory)?;
-    let advice = diagnostic::outcome::advice_for(&published.tree, incident)
-        .cloned()
-        .unwrap_or_default();
-    Ok(Some(IncidentAdvice {
+    audience: Option<crate::domain::audience::Audience>,
+) -> Option<IncidentAdvice> {
+    let incident = state.taxonomy.get(code)?;
+    let library = &state.content.library;
+    let fiche = library.reflexe_for(code)?;
+    let redirections = fiche
+        .meta
+        .contacts
+        .iter()
+        .filter_map(|id| library.contacts.get(id))
+        .filter(|c| audience.is_none_or(|a| c.serves(a)))
+        .map(diagnostic::outcome::redirection_of)
+        .collect();
+    Some(IncidentAdvice {
         label: incident.label.clone(),
-        now: incident.advice.clone(),
-        evidence: advice.evidence,
-        never: advice.never,
-        redirections: incident.redirections.clone(),
+        now: fiche.steps(),
+        evidence: fiche.evidence(),
+        never: fiche.never(),
+        redirections,
+        danger: fiche.danger(),
+        fiche: Some(diagnostic::outcome::FicheLink {
+            slug: fiche.meta.slug.clone(),
+            title: fiche.meta.title.clone(),
+        }),
         professional: incident.provider_can_help,
-    }))
+    })
 }

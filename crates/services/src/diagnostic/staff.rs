@@ -113,7 +113,14 @@ pub fn overview(
                 .get(o.incident.as_deref().unwrap_or_default())
                 .and_then(|t| t.audiences.first().copied())
                 .unwrap_or(crate::domain::audience::Audience::Particulier);
-            let view = outcome_view(tree, &state.taxonomy, id, o, audience);
+            let view = outcome_view(
+                tree,
+                &state.taxonomy,
+                &state.content.library,
+                id,
+                o,
+                audience,
+            );
             OutcomeLine {
                 id: id.clone(),
                 title: view.title,
@@ -150,6 +157,7 @@ pub fn publish(
     let outcome = trees::publish(
         &mut conn,
         &state.taxonomy,
+        &state.content.library,
         text,
         Some(&actor.id),
         state.clock.now_naive(),

@@ -13,6 +13,7 @@ use crate::db::counters::{self, Version};
 use crate::db::diagnostic::{self as queries, VersionRow};
 use crate::db::{DbConnection, Pool};
 use crate::directory::cache::AnswerCache;
+use crate::domain::content::Library;
 use crate::domain::diagnostic::check::Summary;
 use crate::domain::diagnostic::{self, SHIPPED, Tree, TreeError};
 use crate::domain::taxonomy::Taxonomy;
@@ -94,10 +95,15 @@ pub enum PublishError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Parses and checks a tree's text.
-pub fn check_text(text: &str, taxonomy: &Taxonomy) -> Result<(Tree, Summary), Vec<TreeError>> {
+/// Parses and checks a tree's text; with the content `library`, as for a publication (its
+/// advice too), else as a version already published.
+pub fn check_text(
+    text: &str,
+    taxonomy: &Taxonomy,
+    library: Option<&Library>,
+) -> Result<(Tree, Summary), Vec<TreeError>> {
     let tree = diagnostic::parse(text).map_err(|e| vec![e])?;
-    let summary = diagnostic::check(&tree, taxonomy)?;
+    let summary = diagnostic::check(&tree, taxonomy, library)?;
     Ok((tree, summary))
 }
 
@@ -106,11 +112,12 @@ pub fn check_text(text: &str, taxonomy: &Taxonomy) -> Result<(Tree, Summary), Ve
 pub fn publish(
     conn: &mut DbConnection,
     taxonomy: &Taxonomy,
+    library: &Library,
     text: &str,
     by: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<(Tree, bool), PublishError> {
-    let (tree, _) = check_text(text, taxonomy).map_err(PublishError::Invalid)?;
+    let (tree, _) = check_text(text, taxonomy, Some(library)).map_err(PublishError::Invalid)?;
     let digest = crate::auth::tokens::digest(text);
     let published = conn.transaction(|conn| -> Result<bool, PublishError> {
         match queries::find(conn, &tree.version)? {
@@ -140,9 +147,10 @@ pub fn publish(
 pub fn install_shipped(
     conn: &mut DbConnection,
     taxonomy: &Taxonomy,
+    library: &Library,
     now: NaiveDateTime,
 ) -> Result<(), diesel::result::Error> {
-    match publish(conn, taxonomy, SHIPPED, None, now) {
+    match publish(conn, taxonomy, library, SHIPPED, None, now) {
         Ok((tree, true)) => tracing::info!(version = tree.version, "diagnostic tree published"),
         Ok((_, false)) => {}
         Err(PublishError::Database(e)) => return Err(e),
@@ -269,7 +277,7 @@ impl Trees {
         let Some(row) = queries::find(conn, version)? else {
             return Ok(None);
         };
-        let published = match check_text(&row.source, taxonomy) {
+        let published = match check_text(&row.source, taxonomy, None) {
             Ok((tree, summary)) => Arc::new(Published {
                 tree,
                 published_at: row.published_at,

@@ -1,0 +1,221 @@
+//! The fiches as public pages (phone first, no JavaScript): `/fiches`, searched and filtered by
+//! audience, kind, theme and threat, and `/fiches/{slug}` with the registry's contacts.
+
+mod context;
+mod quiz;
+
+use actix_web::http::StatusCode;
+use actix_web::{get, web};
+use serde::Deserialize;
+
+use crate::content::Content;
+use crate::domain::audience::Audience;
+use crate::domain::content::search::{Filters, matching};
+use crate::domain::content::{Fiche, Kind};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::kit::Choice;
+use crate::web::page;
+use crate::web::page_error::{PageError, PageResult};
+use crate::web::session::MaybeUser;
+use context::{ContactCard, FicheCard, FichePage, ListPage, SourceLine};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    // The quiz before the fiche: `/fiches/quiz/{theme}` is not a fiche.
+    cfg.service(fiches_page)
+        .service(fiches_feed)
+        .service(quiz::quiz_page)
+        .service(fiche_page);
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+    public: String,
+    #[serde(rename = "type")]
+    kind: String,
+    theme: String,
+    menace: String,
+}
+
+/// Prevention themes, in the order of the kit.
+const THEMES: [(&str, &str); 9] = [
+    ("mots_de_passe", "Mots de passe"),
+    ("reseaux_sociaux", "Réseaux sociaux"),
+    ("appareils_mobiles", "Appareils mobiles"),
+    ("sauvegardes", "Sauvegardes"),
+    ("mises_a_jour", "Mises à jour"),
+    ("usages_pro_perso", "Usages pro et perso"),
+    ("hameconnage", "Hameçonnage"),
+    ("rancongiciel", "Rançongiciel"),
+    ("faux_support_technique", "Faux support technique"),
+];
+
+fn options<'a>(all: impl Iterator<Item = (&'a str, &'a str)>, chosen: &str) -> Vec<Choice> {
+    all.map(|(value, label)| Choice {
+        value: value.to_owned(),
+        label: label.to_owned(),
+        selected: value == chosen,
+    })
+    .collect()
+}
+
+/// `/fiches`: the library, searched and filtered.
+#[get("/fiches")]
+async fn fiches_page(
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+    user: MaybeUser,
+) -> PageResult {
+    let query = query.into_inner();
+    let content: &Content = &state.content;
+    let filters = Filters {
+        words: query.q.clone(),
+        audience: Audience::parse(&query.public),
+        kind: Kind::parse(&query.kind),
+        theme: Some(query.theme.clone()).filter(|t| THEMES.iter().any(|(c, _)| c == t)),
+        threat: Some(query.menace.clone()).filter(|m| state.taxonomy.get(m).is_some()),
+    };
+    let found: Vec<FicheCard> = matching(&content.library, &filters)
+        .into_iter()
+        .map(|f| card(f, &state))
+        .collect();
+    let filtered = !query.q.trim().is_empty()
+        || filters.audience.is_some()
+        || filters.kind.is_some()
+        || filters.theme.is_some()
+        || filters.threat.is_some();
+    let audiences = Audience::ALL.iter().map(|a| (a.code(), a.label()));
+    let kinds = Kind::ALL.iter().map(|k| (k.code(), k.label()));
+    let threats = state
+        .taxonomy
+        .all()
+        .iter()
+        .map(|t| (t.code.as_str(), t.label.as_str()));
+    Ok(page(
+        &state,
+        StatusCode::OK,
+        "pages/content/fiches",
+        "Fiches réflexes et conseils",
+        user.0.as_ref(),
+        ListPage {
+            count: found.len(),
+            fiches: found,
+            filtered,
+            q: query.q.clone(),
+            audiences: options(audiences, &query.public),
+            kinds: options(kinds, &query.kind),
+            themes: options(THEMES.into_iter(), &query.theme),
+            threats: options(threats, &query.menace),
+        },
+    ))
+}
+
+/// `/fiches.atom`: the fiches, the last re-read first.
+#[get("/fiches.atom")]
+async fn fiches_feed(state: web::Data<AppState>) -> actix_web::HttpResponse {
+    let mut fiches: Vec<&Fiche> = state.content.library.fiches.values().collect();
+    fiches.sort_by(|a, b| {
+        (b.meta.reviewed_on, &a.meta.slug).cmp(&(a.meta.reviewed_on, &b.meta.slug))
+    });
+    let day = |f: &Fiche| f.meta.reviewed_on.and_time(chrono::NaiveTime::MIN);
+    let entries = fiches
+        .iter()
+        .map(|f| crate::web::atom::Entry {
+            title: format!("{} : {}", f.meta.kind.label(), f.meta.title),
+            id: format!("urn:cyberdir:fiche:{}", f.meta.slug),
+            link: format!("/fiches/{}", f.meta.slug),
+            published: day(f),
+            updated: day(f),
+            summary: f.meta.summary.clone(),
+        })
+        .collect();
+    crate::web::atom::response(crate::web::atom::render(
+        &state,
+        &crate::web::atom::Feed {
+            title: "fiches réflexes et conseils",
+            path: "/fiches.atom",
+            page: "/fiches",
+            updated: fiches.first().map(|f| day(f)),
+            entries,
+        },
+    ))
+}
+
+fn card(f: &Fiche, state: &AppState) -> FicheCard {
+    FicheCard {
+        slug: f.meta.slug.clone(),
+        title: f.meta.title.clone(),
+        summary: f.meta.summary.clone(),
+        kind: f.meta.kind.label(),
+        threats: f
+            .meta
+            .incidents
+            .iter()
+            .filter_map(|c| state.taxonomy.get(c).map(|t| t.label.clone()))
+            .collect(),
+    }
+}
+
+/// `/fiches/{slug}`: one fiche, its contacts after what to do now.
+#[get("/fiches/{slug}")]
+async fn fiche_page(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    user: MaybeUser,
+) -> PageResult {
+    let slug = path.into_inner();
+    let content: &Content = &state.content;
+    let (Some(fiche), Some(sections)) = (content.library.fiche(&slug), content.html.get(&slug))
+    else {
+        return Err(PageError::from(AppError::not_found(
+            "Cette fiche n'existe pas. Retrouvez toutes les fiches sur la page « Fiches réflexes et conseils ».",
+        )));
+    };
+    let meta = &fiche.meta;
+    let contacts: Vec<ContactCard> = meta
+        .contacts
+        .iter()
+        .filter_map(|id| content.library.contacts.get(id))
+        .map(ContactCard::of)
+        .collect();
+    let quiz = content
+        .library
+        .quizzes
+        .iter()
+        .find(|(_, q)| q.fiche == slug)
+        .map(|(theme, _)| format!("/fiches/quiz/{theme}"));
+    Ok(page(
+        &state,
+        StatusCode::OK,
+        "pages/content/fiche",
+        &meta.title,
+        user.0.as_ref(),
+        FichePage {
+            slug: &meta.slug,
+            heading: &meta.title,
+            summary: &meta.summary,
+            kind: meta.kind.label(),
+            reflexe: meta.kind == Kind::Reflexe,
+            audiences: meta.audiences.iter().map(|a| a.label()).collect(),
+            sections,
+            contacts_after: "que-faire-maintenant",
+            contacts,
+            talk_to_a_person: meta.talk_to_a_person,
+            sources: meta
+                .sources
+                .iter()
+                .map(|s| SourceLine {
+                    title: &s.title,
+                    url: &s.url,
+                })
+                .collect(),
+            licence: &meta.licence,
+            attribution: meta.attribution.as_deref(),
+            reviewed_on: crate::french::day_fr(meta.reviewed_on),
+            reviewed_iso: meta.reviewed_on.to_string(),
+            quiz,
+        },
+    ))
+}
