@@ -44,7 +44,7 @@ async fn the_fiches_are_searched_filtered_and_read_on_their_pages() {
     let mut at = 0;
     for step in fiche.steps() {
         let found = text[at..]
-            .find(&step)
+            .find(step.as_str())
             .unwrap_or_else(|| panic!("« {step} » missing or out of order in:\n{text}"));
         at += found;
     }
@@ -59,6 +59,18 @@ async fn the_fiches_are_searched_filtered_and_read_on_their_pages() {
     // Printed without the site around it.
     let css = browser.get("/static/app.css").await;
     assert!(css.html.contains("@media print"));
+
+    // Rendered once for visitors without a session, as it was; a signed-in reader keeps their menu.
+    let again = browser.get("/fiches/fraude-carte-bancaire").await;
+    assert_eq!(again.html, page.html);
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", cyberdir::auth::Role::Staff).await;
+    let signed_in = staff.get("/fiches/fraude-carte-bancaire").await;
+    assert!(
+        signed_in.html.contains("Se déconnecter"),
+        "{}",
+        signed_in.text()
+    );
+    assert!(!page.html.contains("Se déconnecter"));
 
     let missing = browser.get("/fiches/inconnue").await;
     assert_eq!(missing.status, 404);
@@ -150,7 +162,10 @@ async fn an_outcome_gives_the_same_advice_on_every_page_and_in_the_api() {
         assert!(page.has("incident-advice"), "no advice on {path}");
         let text = page.text();
         for step in fiche.steps() {
-            assert!(text.contains(&step), "« {step} » missing from {path}");
+            assert!(
+                text.contains(step.as_str()),
+                "« {step} » missing from {path}"
+            );
         }
         assert!(
             page.text().contains("Signal Spam") || page.text().contains("Info Escroqueries"),
@@ -181,6 +196,32 @@ async fn an_outcome_gives_the_same_advice_on_every_page_and_in_the_api() {
         .map(|id| library.contacts.get(id).unwrap().name.as_str())
         .collect();
     assert_eq!(names, expected);
+}
+
+#[tokio::test]
+async fn the_victims_email_gives_the_fiches_steps_and_contacts() {
+    let sink = crate::common::SmtpSink::start();
+    let app = TestApp::spawn().await;
+    let mut body = crate::common::assistance::request_body();
+    body["incident_type"] = json!("rancongiciel");
+    body["audience"] = json!("particulier");
+    let (status, created) = crate::common::assistance::submit(&app, &body).await;
+    assert_eq!(status, 201, "{created}");
+    let mails = app.mails_to(&sink, "claire@exemple.fr", 1).await;
+    let received = &mails[0];
+    let library = &app.state.content.library;
+    let fiche = library.reflexe_for("rancongiciel").unwrap();
+    for (n, step) in fiche.steps().iter().enumerate() {
+        assert!(
+            received.text.contains(&format!("{}. {step}", n + 1)),
+            "« {step} » missing from:\n{}",
+            received.text
+        );
+    }
+    // The contacts for a private person only: no CERT-FR, which serves public bodies.
+    assert!(received.text.contains("17Cyber"), "{}", received.text);
+    assert!(!received.text.contains("- CERT-FR"), "{}", received.text);
+    assert!(received.text.contains("/fiches/rancongiciel"));
 }
 
 #[tokio::test]

@@ -167,6 +167,11 @@ async fn fiche_page(
 ) -> PageResult {
     let slug = path.into_inner();
     let content: &Content = &state.content;
+    // A visitor without a session sees the same page as every other: rendered once.
+    let anonymous = user.0.is_none();
+    if anonymous && let Some(page) = content.pages.get(&slug) {
+        return Ok(crate::web::html_page(StatusCode::OK, page));
+    }
     let (Some(fiche), Some(sections)) = (content.library.fiche(&slug), content.html.get(&slug))
     else {
         return Err(PageError::from(AppError::not_found(
@@ -186,36 +191,49 @@ async fn fiche_page(
         .iter()
         .find(|(_, q)| q.fiche == slug)
         .map(|(theme, _)| format!("/fiches/quiz/{theme}"));
-    Ok(page(
-        &state,
-        StatusCode::OK,
-        "pages/content/fiche",
-        &meta.title,
-        user.0.as_ref(),
-        FichePage {
-            slug: &meta.slug,
-            heading: &meta.title,
-            summary: &meta.summary,
-            kind: meta.kind.label(),
-            reflexe: meta.kind == Kind::Reflexe,
-            audiences: meta.audiences.iter().map(|a| a.label()).collect(),
-            sections,
-            contacts_after: "que-faire-maintenant",
-            contacts,
-            talk_to_a_person: meta.talk_to_a_person,
-            sources: meta
-                .sources
-                .iter()
-                .map(|s| SourceLine {
-                    title: &s.title,
-                    url: &s.url,
-                })
-                .collect(),
-            licence: &meta.licence,
-            attribution: meta.attribution.as_deref(),
-            reviewed_on: crate::french::day_fr(meta.reviewed_on),
-            reviewed_iso: meta.reviewed_on.to_string(),
-            quiz,
-        },
-    ))
+    let body = FichePage {
+        slug: &meta.slug,
+        heading: &meta.title,
+        summary: &meta.summary,
+        kind: meta.kind.label(),
+        reflexe: meta.kind == Kind::Reflexe,
+        audiences: meta.audiences.iter().map(|a| a.label()).collect(),
+        sections,
+        contacts_after: "que-faire-maintenant",
+        contacts,
+        talk_to_a_person: meta.talk_to_a_person,
+        sources: meta
+            .sources
+            .iter()
+            .map(|s| SourceLine {
+                title: &s.title,
+                url: &s.url,
+            })
+            .collect(),
+        licence: &meta.licence,
+        attribution: meta.attribution.as_deref(),
+        reviewed_on: crate::french::day_fr(meta.reviewed_on),
+        reviewed_iso: meta.reviewed_on.to_string(),
+        quiz,
+    };
+    if !anonymous {
+        return Ok(page(
+            &state,
+            StatusCode::OK,
+            "pages/content/fiche",
+            &meta.title,
+            user.0.as_ref(),
+            body,
+        ));
+    }
+    match crate::web::page_html(&state, "pages/content/fiche", &meta.title, body) {
+        Some(html) => {
+            let html = bytes::Bytes::from(html);
+            content.pages.put(slug, html.clone());
+            Ok(crate::web::html_page(StatusCode::OK, html))
+        }
+        None => Err(PageError::from(AppError::Internal(
+            "la fiche n'a pas pu être affichée".into(),
+        ))),
+    }
 }

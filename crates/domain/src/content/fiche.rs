@@ -123,6 +123,21 @@ pub struct Fiche {
     pub sections: Vec<Section>,
     /// Every link written in the Markdown.
     pub links: Vec<String>,
+    /// Title, summary and text folded (lower case, no accents), for the search.
+    pub folded: String,
+    /// The sections' lists, read once (pages and answers read them on every request).
+    lists: Lists,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Lists {
+    intro: Vec<String>,
+    signs: Vec<String>,
+    steps: Vec<String>,
+    evidence: Vec<String>,
+    never: Vec<String>,
+    prevention: Vec<String>,
+    danger: Vec<String>,
 }
 
 impl Fiche {
@@ -141,11 +156,33 @@ impl Fiche {
         let markdown = rest[end + 4..].trim_start_matches(['\r', '\n']).to_owned();
         let meta: Meta = toml::from_str(&front).map_err(|e| super::toml_message(&front, &e))?;
         let (sections, links) = sections_of(&markdown);
+        let folded = crate::text::fold(&format!("{} {} {markdown}", meta.title, meta.summary));
+        let section = |heading: &str| sections.iter().find(|s| same_words(&s.heading, heading));
+        let items = |heading: &str| {
+            section(heading)
+                .map(|s| s.items.clone())
+                .unwrap_or_default()
+        };
+        let lists = Lists {
+            intro: section(EN_BREF)
+                .map(|s| s.paragraphs.clone())
+                .unwrap_or_default(),
+            signs: items(SIGNES),
+            steps: items(MAINTENANT),
+            evidence: items(PREUVES),
+            never: items(JAMAIS),
+            prevention: items(EVITER),
+            danger: section(DANGER)
+                .map(|s| s.paragraphs.iter().chain(&s.items).cloned().collect())
+                .unwrap_or_default(),
+        };
         Ok(Self {
             meta,
             markdown,
             sections,
             links,
+            folded,
+            lists,
         })
     }
 
@@ -155,45 +192,35 @@ impl Fiche {
             .find(|s| same_words(&s.heading, heading))
     }
 
-    fn items(&self, heading: &str) -> Vec<String> {
-        self.section(heading)
-            .map(|s| s.items.clone())
-            .unwrap_or_default()
-    }
-
     /// What it is, in the victim's words.
-    pub fn intro(&self) -> Vec<String> {
-        self.section(EN_BREF)
-            .map(|s| s.paragraphs.clone())
-            .unwrap_or_default()
+    pub fn intro(&self) -> &[String] {
+        &self.lists.intro
     }
 
-    pub fn signs(&self) -> Vec<String> {
-        self.items(SIGNES)
+    pub fn signs(&self) -> &[String] {
+        &self.lists.signs
     }
 
     /// What to do now, in order.
-    pub fn steps(&self) -> Vec<String> {
-        self.items(MAINTENANT)
+    pub fn steps(&self) -> &[String] {
+        &self.lists.steps
     }
 
-    pub fn evidence(&self) -> Vec<String> {
-        self.items(PREUVES)
+    pub fn evidence(&self) -> &[String] {
+        &self.lists.evidence
     }
 
-    pub fn never(&self) -> Vec<String> {
-        self.items(JAMAIS)
+    pub fn never(&self) -> &[String] {
+        &self.lists.never
     }
 
-    pub fn prevention(&self) -> Vec<String> {
-        self.items(EVITER)
+    pub fn prevention(&self) -> &[String] {
+        &self.lists.prevention
     }
 
-    /// What to do if a person is in danger: the only place a non-urgent fiche names 17 or 112.
-    pub fn danger(&self) -> Vec<String> {
-        self.section(DANGER)
-            .map(|s| s.paragraphs.iter().chain(&s.items).cloned().collect())
-            .unwrap_or_default()
+    /// What to do if a person is in danger: the only place a fiche names 17 or 112.
+    pub fn danger(&self) -> &[String] {
+        &self.lists.danger
     }
 }
 

@@ -24,6 +24,8 @@ pub struct Library {
     pub fiches: BTreeMap<String, Fiche>,
     /// By theme.
     pub quizzes: BTreeMap<String, Quiz>,
+    /// The slug of each incident type's fiche réflexe.
+    reflexes: BTreeMap<String, String>,
 }
 
 /// One file of the library: its path under `fixtures/content/` and its text.
@@ -76,6 +78,16 @@ impl Library {
                         library.quizzes.insert(name.to_owned(), quiz);
                     }
                     Err(reason) => failed(path, reason),
+                }
+            }
+        }
+        for fiche in library.fiches.values() {
+            if fiche.meta.kind == Kind::Reflexe {
+                for incident in &fiche.meta.incidents {
+                    library
+                        .reflexes
+                        .entry(incident.clone())
+                        .or_insert_with(|| fiche.meta.slug.clone());
                 }
             }
         }

@@ -38,10 +38,7 @@ pub fn matching<'a>(library: &'a Library, filters: &Filters) -> Vec<&'a Fiche> {
                     .threat
                     .as_ref()
                     .is_none_or(|t| m.incidents.contains(t))
-                && (words.is_empty() || {
-                    let text = plain(&format!("{} {} {}", m.title, m.summary, f.markdown));
-                    words.iter().all(|w| text.contains(w.as_str()))
-                })
+                && words.iter().all(|w| f.folded.contains(w.as_str()))
         })
         .collect();
     let key = |f: &Fiche| {

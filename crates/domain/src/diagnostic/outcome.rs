@@ -8,7 +8,6 @@ use utoipa::ToSchema;
 
 use super::{Advice, Outcome, OutcomeContact, Tree, Urgency};
 use crate::audience::Audience;
-use crate::content::fiche::normalise;
 use crate::content::{Contact, Fiche, Library};
 use crate::taxonomy::{IncidentType, Redirection, Taxonomy};
 
@@ -113,11 +112,8 @@ pub fn outcome_view(
     }
     let (advice, danger) = match (fiche, incident) {
         (Some(f), _) => {
-            for step in f.steps() {
-                if !now.iter().any(|n| normalise(n) == normalise(&step)) {
-                    now.push(step);
-                }
-            }
+            // The situation's own steps first; the checker keeps them out of the fiche's.
+            now.extend_from_slice(f.steps());
             let contacts = f
                 .meta
                 .contacts
@@ -127,10 +123,10 @@ pub fn outcome_view(
                 add(redirection_of(c));
             }
             let advice = Advice {
-                evidence: f.evidence(),
-                never: f.never(),
+                evidence: f.evidence().to_vec(),
+                never: f.never().to_vec(),
             };
-            (advice, f.danger())
+            (advice, f.danger().to_vec())
         }
         (None, Some(t)) => {
             now.push(t.advice.clone());

@@ -14,7 +14,8 @@ use crate::mail::Email;
 use crate::mail::emails::assistance::{
     AssistanceAccepted, AssistanceCancelConfirmed, AssistanceCancelled, AssistanceClosed,
     AssistanceContact, AssistanceOffer, AssistanceProviderWithdrawn, AssistanceReceived,
-    AssistanceSearching, AssistanceSurvey, AssistanceTimedOut, StaffAssistanceEscalated,
+    AssistanceSearching, AssistanceSurvey, AssistanceTimedOut, FicheAdvice, FicheContact,
+    NumberedStep, StaffAssistanceEscalated,
 };
 
 fn incident_label(state: &Infra, row: &RequestRow) -> String {
@@ -104,6 +105,31 @@ pub fn received(step: &mut Step, state: &Infra, row: &RequestRow) -> Result<(), 
         name: v.name,
         incident_label: v.incident_label,
         tracking_url: v.tracking_url,
+        advice: fiche_advice(state, row),
+    })
+}
+
+/// The steps and contacts of the request's fiche réflexe, the contacts those of its audience.
+fn fiche_advice(state: &Infra, row: &RequestRow) -> Option<FicheAdvice> {
+    let library = &state.content.library;
+    let fiche = library.reflexe_for(&row.incident_type)?;
+    let audience = crate::domain::audience::Audience::parse(&row.audience);
+    let contacts = fiche
+        .meta
+        .contacts
+        .iter()
+        .filter_map(|id| library.contacts.get(id))
+        .filter(|c| audience.is_none_or(|a| c.serves(a)))
+        .map(|c| FicheContact {
+            name: c.name.clone(),
+            display: c.display.clone(),
+            href: c.href.clone(),
+        })
+        .collect();
+    Some(FicheAdvice {
+        steps: NumberedStep::all(fiche.steps().to_vec()),
+        contacts,
+        url: format!("{}/fiches/{}", state.config.base_url, fiche.meta.slug),
     })
 }
 

@@ -18,6 +18,9 @@ pub struct Content {
     pub library: Library,
     /// By slug: the fiche's `##` sections as clean HTML.
     pub html: BTreeMap<String, Vec<SectionHtml>>,
+    /// Whole pages the web layer rendered for visitors without a session, by its key: a
+    /// published fiche never changes, so its page is rendered once.
+    pub pages: crate::directory::cache::AnswerCache<bytes::Bytes>,
 }
 
 /// One `##` section of a fiche, rendered.
@@ -37,7 +40,11 @@ impl Content {
             .iter()
             .map(|(slug, fiche)| (slug.clone(), sections(&fiche.markdown)))
             .collect();
-        Self { library, html }
+        Self {
+            library,
+            html,
+            pages: crate::directory::cache::AnswerCache::new(),
+        }
     }
 }
 

@@ -344,11 +344,11 @@ pub fn advice_for_incident(
         .collect();
     Some(IncidentAdvice {
         label: incident.label.clone(),
-        now: fiche.steps(),
-        evidence: fiche.evidence(),
-        never: fiche.never(),
+        now: fiche.steps().to_vec(),
+        evidence: fiche.evidence().to_vec(),
+        never: fiche.never().to_vec(),
         redirections,
-        danger: fiche.danger(),
+        danger: fiche.danger().to_vec(),
         fiche: Some(diagnostic::outcome::FicheLink {
             slug: fiche.meta.slug.clone(),
             title: fiche.meta.title.clone(),

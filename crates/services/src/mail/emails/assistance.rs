@@ -4,12 +4,51 @@
 
 use serde::Serialize;
 
-/// To the victim: the request is registered, with its tracking link.
+/// To the victim: the request is registered, with its tracking link and, while they wait, the
+/// first steps and contacts of the threat's fiche (the same as on every page).
 #[derive(Serialize)]
 pub struct AssistanceReceived {
     pub name: String,
     pub incident_label: String,
     pub tracking_url: Option<String>,
+    pub advice: Option<FicheAdvice>,
+}
+
+/// What a fiche réflexe says to do now and whom to call, for an email.
+#[derive(Serialize)]
+pub struct FicheAdvice {
+    pub steps: Vec<NumberedStep>,
+    pub contacts: Vec<FicheContact>,
+    /// The fiche's page.
+    pub url: String,
+}
+
+/// A step with its number, as a plain-text email writes it.
+#[derive(Serialize)]
+pub struct NumberedStep {
+    pub number: usize,
+    pub text: String,
+}
+
+impl NumberedStep {
+    pub fn all(steps: Vec<String>) -> Vec<Self> {
+        steps
+            .into_iter()
+            .enumerate()
+            .map(|(n, text)| Self {
+                number: n + 1,
+                text,
+            })
+            .collect()
+    }
+}
+
+#[derive(Serialize)]
+pub struct FicheContact {
+    pub name: String,
+    /// The number or address as read.
+    pub display: String,
+    pub href: Option<String>,
 }
 
 /// To the provider: a request is offered, with signed accept and decline links.
@@ -179,6 +218,18 @@ mod tests {
             name: victim(),
             incident_label: incident(),
             tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
+            advice: Some(FicheAdvice {
+                steps: NumberedStep::all(vec![
+                    "Ne cliquez plus sur le lien et fermez la page.".into(),
+                    "Changez le mot de passe saisi, depuis un appareil sain.".into(),
+                ]),
+                contacts: vec![FicheContact {
+                    name: "Opposition carte bancaire (serveur interbancaire)".into(),
+                    display: "0 892 705 705".into(),
+                    href: Some("tel:+33892705705".into()),
+                }],
+                url: "https://cyberdir.example/fiches/hameconnage".into(),
+            }),
         }));
     }
 
