@@ -146,7 +146,12 @@ log "measuring: wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
 out=$(KEY_PREFIX=measure wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s -s "$TMP/post.lua" "$BASE")
 line=$(grep '^RESULT ' <<<"$out") || { echo "$out" >&2; die "no result"; }
 field() { tr ' ' '\n' <<<"${line#RESULT }" | awk -F= -v k="$1" '$1 == k { print $2 }'; }
-sleep 1
+# Requests still in flight when wrk stops finish on their own: count once the outbox stops
+# growing, so that a request is never counted in one table and not yet in the other.
+last=-1
+until [ "$last" = "$(sql "SELECT count(*) FROM outbox")" ]; do
+    last=$(sql "SELECT count(*) FROM outbox"); sleep 1
+done
 created=$(( $(sql "SELECT count(*) FROM assistance_requests") - before_requests ))
 keys=$(sql "SELECT count(DISTINCT idempotency_key) FROM assistance_requests WHERE idempotency_key LIKE '%:measure-%'")
 outbox=$(( $(sql "SELECT count(*) FROM outbox") - before_outbox ))

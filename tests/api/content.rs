@@ -15,14 +15,20 @@ async fn the_fiches_are_searched_filtered_and_read_on_their_pages() {
 
     let all = browser.get("/fiches").await;
     assert_eq!(all.status, 200);
-    assert_eq!(all.links("/fiches/").len(), library.fiches.len());
+    let fiche_links = |page: &crate::common::pages::Page| -> Vec<String> {
+        page.links("/fiches/")
+            .into_iter()
+            .filter(|l| !l.ends_with(".zip"))
+            .collect()
+    };
+    assert_eq!(fiche_links(&all).len(), library.fiches.len());
 
     // Words without their accents, a public: the ransomware fiche first.
     let found = browser
         .get("/fiches?q=rancongiciel&public=collectivite")
         .await;
     assert_eq!(
-        found.links("/fiches/").first().map(String::as_str),
+        fiche_links(&found).first().map(String::as_str),
         Some("/fiches/rancongiciel")
     );
     assert!(found.element("count").unwrap().contains("trouvée"));
@@ -369,5 +375,54 @@ async fn the_fiches_are_a_feed() {
     assert!(
         links.iter().any(|l| l.ends_with("/fiches/rancongiciel")),
         "{links:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_library_downloads_as_open_data() {
+    let app = TestApp::spawn().await;
+    let library = &app.state.content.library;
+    let response = app.get("/fiches/bibliotheque.zip").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/zip");
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let bytes = response.bytes().await.unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    for expected in [
+        "README.md",
+        "LICENCE.txt",
+        "fiches.json",
+        "contacts.toml",
+        "fiches/rancongiciel.md",
+        "quiz/mots_de_passe.toml",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let mut json = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("fiches.json").unwrap(), &mut json).unwrap();
+    let index: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(index["licence"], "Licence Ouverte 2.0");
+    let fiches = index["fiches"].as_array().unwrap();
+    assert_eq!(fiches.len(), library.fiches.len());
+    let ransom = fiches.iter().find(|f| f["slug"] == "rancongiciel").unwrap();
+    assert_eq!(
+        ransom["steps"],
+        json!(library.fiche("rancongiciel").unwrap().steps())
+    );
+    assert!(
+        index["contacts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "perceval")
     );
 }

@@ -135,9 +135,15 @@ async fn a_wave_is_signalled_once_and_staff_publish_an_alert_from_it() {
     // Live: on the home page, in the feed, in the API.
     let home = Browser::new(&app.address).get("/").await;
     assert!(home.text().contains(&title), "{}", home.text());
+    // An alert about one threat links its fiche réflexe.
+    assert_eq!(
+        home.link("Les bons réflexes").as_deref(),
+        Some("/fiches/sextorsion")
+    );
     let (_, alerts) = app.get_json("/api/v1/alerts").await;
     assert_eq!(alerts["total"], 1);
     assert_eq!(alerts["results"][0]["incident_types"][0], "sextorsion");
+    assert_eq!(alerts["results"][0]["fiche"], "sextorsion");
     let (_, for_business) = app
         .get_json("/api/v1/alerts?incident_type=sextorsion&audience=entreprise")
         .await;
@@ -151,6 +157,7 @@ async fn a_wave_is_signalled_once_and_staff_publish_an_alert_from_it() {
     );
     let xml = feed.text().await.unwrap();
     assert_valid_atom(&xml, &[&title]);
+    assert!(xml.contains("/fiches/sextorsion\""), "{xml}");
 
     // Past its last day it is gone, by itself.
     let last: NaiveDate = until.parse().unwrap();

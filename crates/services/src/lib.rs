@@ -7,6 +7,7 @@ pub mod assistance;
 pub mod audit;
 pub mod auth;
 pub mod background;
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod content;

@@ -24,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // The quiz before the fiche: `/fiches/quiz/{theme}` is not a fiche.
     cfg.service(fiches_page)
         .service(fiches_feed)
+        .service(fiches_archive)
         .service(quiz::quiz_page)
         .service(fiche_page);
 }
@@ -110,6 +111,19 @@ async fn fiches_page(
             threats: options(threats, &query.menace),
         },
     ))
+}
+
+/// `/fiches/bibliotheque.zip`: the whole library as open data (Licence Ouverte 2.0).
+#[get("/fiches/bibliotheque.zip")]
+async fn fiches_archive(state: web::Data<AppState>) -> PageResult {
+    let zip = state.content.archive()?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("application/zip")
+        .insert_header(actix_web::http::header::ContentDisposition::attachment(
+            "fiches-cyberdir.zip",
+        ))
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(zip))
 }
 
 /// `/fiches.atom`: the fiches, the last re-read first.

@@ -307,24 +307,18 @@ async fn withdraw(
 /// The live alerts as an Atom feed; each links the fiche of its threat (the diagnostic when it
 /// names several or none).
 pub fn feed(state: &AppState, live: &[AlertView]) -> String {
-    let library = &state.content.library;
     let entries = live
         .iter()
-        .map(|a| {
-            let fiche = match a.incident_types.as_slice() {
-                [one] => library.reflexe_for(one),
-                _ => None,
-            };
-            crate::web::atom::Entry {
-                title: a.title.clone(),
-                id: format!("urn:uuid:{}", a.id),
-                link: fiche.map_or("/diagnostic".to_owned(), |f| {
-                    format!("/fiches/{}", f.meta.slug)
-                }),
-                published: a.published_at,
-                updated: a.published_at,
-                summary: format!("{} ({}, {})", a.body, a.scope_label, a.window_fr),
-            }
+        .map(|a| crate::web::atom::Entry {
+            title: a.title.clone(),
+            id: format!("urn:uuid:{}", a.id),
+            link: a
+                .fiche
+                .as_ref()
+                .map_or("/diagnostic".to_owned(), |slug| format!("/fiches/{slug}")),
+            published: a.published_at,
+            updated: a.published_at,
+            summary: format!("{} ({}, {})", a.body, a.scope_label, a.window_fr),
         })
         .collect();
     crate::web::atom::render(

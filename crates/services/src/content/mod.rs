@@ -6,6 +6,8 @@ use std::sync::Arc;
 
 use rust_embed::RustEmbed;
 
+pub mod archive;
+
 use crate::domain::content::{self, ContentError, File, Library};
 use crate::domain::taxonomy::Taxonomy;
 
@@ -20,7 +22,11 @@ pub struct Content {
     pub html: BTreeMap<String, Vec<SectionHtml>>,
     /// Whole pages the web layer rendered for visitors without a session, by its key: a
     /// published fiche never changes, so its page is rendered once.
-    pub pages: crate::directory::cache::AnswerCache<bytes::Bytes>,
+    pub pages: crate::cache::AnswerCache<bytes::Bytes>,
+    /// The library's files as published (`contacts.toml`, `fiches/*.md`, `quiz/*.toml`).
+    pub files: Vec<(String, String)>,
+    /// The open-data archive, built on its first download.
+    archive: std::sync::OnceLock<bytes::Bytes>,
 }
 
 /// One `##` section of a fiche, rendered.
@@ -34,7 +40,16 @@ pub struct SectionHtml {
 }
 
 impl Content {
-    pub fn new(library: Library) -> Self {
+    /// The open-data archive (see [`archive`]), built once.
+    pub fn archive(&self) -> Result<bytes::Bytes, crate::error::AppError> {
+        if let Some(built) = self.archive.get() {
+            return Ok(built.clone());
+        }
+        let built = bytes::Bytes::from(archive::build(self)?);
+        Ok(self.archive.get_or_init(|| built).clone())
+    }
+
+    pub fn new(library: Library, files: Vec<(String, String)>) -> Self {
         let html = library
             .fiches
             .iter()
@@ -43,7 +58,12 @@ impl Content {
         Self {
             library,
             html,
-            pages: crate::directory::cache::AnswerCache::new(),
+            pages: crate::cache::AnswerCache::new(),
+            files: files
+                .into_iter()
+                .filter(|(path, _)| path != "README.md")
+                .collect(),
+            archive: std::sync::OnceLock::new(),
         }
     }
 }
@@ -105,8 +125,9 @@ pub fn read_checked(
 
 /// The shipped library, checked: the service does not start with advice that fails the rules.
 pub fn shipped(taxonomy: &Taxonomy) -> Result<Arc<Content>, String> {
-    read_checked(&shipped_files(), taxonomy)
-        .map(|library| Arc::new(Content::new(library)))
+    let files = shipped_files();
+    read_checked(&files, taxonomy)
+        .map(|library| Arc::new(Content::new(library, files)))
         .map_err(|errors| {
             errors
                 .iter()

@@ -9,10 +9,10 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use diesel::{Connection, QueryResult};
 
+use crate::cache::AnswerCache;
 use crate::db::counters::{self, Version};
 use crate::db::diagnostic::{self as queries, VersionRow};
 use crate::db::{DbConnection, Pool};
-use crate::directory::cache::AnswerCache;
 use crate::domain::content::Library;
 use crate::domain::diagnostic::check::Summary;
 use crate::domain::diagnostic::{self, SHIPPED, Tree, TreeError};

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use diesel::QueryResult;
 
-use super::cache::AnswerCache;
 use super::render::RenderedProvider;
+use crate::cache::AnswerCache;
 use crate::db::counters::{self, Version};
 use crate::db::{DbConnection, Pool, PoolCheckins, providers};
 use crate::domain::matching::{Candidate, Match, MatchingIndex, Query, SearchPage};

@@ -1,9 +1,8 @@
 //! The published directory as one feature: the in-memory index and its freshness
-//! ([`index`]), the search (parameters, place resolution, ranking call: [`search`]), the answer
-//! cache ([`cache`]) and the public rendering of providers ([`render`]). Pages and the JSON API
+//! ([`index`]), the search (parameters, place resolution, ranking call: [`search`]), its answers
+//! kept per version (`crate::cache`) and the public rendering of providers ([`render`]). Pages and the JSON API
 //! call the functions below; the matching rules themselves are `domain::matching`.
 
-pub mod cache;
 pub mod index;
 pub mod render;
 pub mod search;

@@ -89,6 +89,8 @@ pub struct AlertView {
     pub published_at: NaiveDateTime,
     /// The window in French ("du 01/12/2026 au 14/12/2026").
     pub window_fr: String,
+    /// The fiche réflexe of its threat, when it names one (`/fiches/{slug}`).
+    pub fiche: Option<String>,
     #[serde(skip)]
     pub withdrawn: bool,
 }
@@ -122,11 +124,18 @@ fn view(state: &Infra, row: &AlertRow) -> AlertView {
         .valid_until
         .checked_sub_signed(chrono::Duration::seconds(1))
         .map_or(row.valid_until.date(), paris_date);
+    let incident_types = split(&row.incident_types);
+    let fiche = match incident_types.as_slice() {
+        [one] => state.content.library.reflexe_for(one),
+        _ => None,
+    }
+    .map(|f| f.meta.slug.clone());
     AlertView {
         id: row.id.clone(),
         title: row.title.clone(),
         body: row.body.clone(),
-        incident_types: split(&row.incident_types),
+        fiche,
+        incident_types,
         audiences: audience::decode_list(&row.audiences),
         scope,
         scope_code: row.scope_code.clone(),

@@ -1,4 +1,5 @@
-//! Search answers kept per published version of the directory.
+//! Answers and pages kept per published version (of the directory, a diagnostic tree, the fiches): a
+//! bounded map, emptied when full and dropped with its version.
 
 use std::collections::HashMap;
 use std::sync::RwLock;
