@@ -114,7 +114,7 @@ async fn an_outcome_gives_the_same_advice_on_every_page_and_in_the_api() {
     let now = steps(outcome);
     assert!(now[0].to_lowercase().contains("carte"), "{now:?}");
     for step in fiche.steps() {
-        assert!(now.contains(&step), "« {step} » missing from {now:?}");
+        assert!(now.contains(step), "« {step} » missing from {now:?}");
     }
     let contacts: Vec<&str> = outcome["redirections"]
         .as_array()
