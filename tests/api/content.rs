@@ -13,6 +13,9 @@ async fn the_fiches_are_searched_filtered_and_read_on_their_pages() {
     let library = &app.state.content.library;
     let browser = Browser::new(&app.address);
 
+    // Found from every page's header.
+    let home = browser.get("/").await;
+    assert_eq!(home.link("Fiches réflexes").as_deref(), Some("/fiches"));
     let all = browser.get("/fiches").await;
     assert_eq!(all.status, 200);
     let fiche_links = |page: &crate::common::pages::Page| -> Vec<String> {
