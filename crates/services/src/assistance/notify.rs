@@ -274,6 +274,7 @@ pub fn escalated(
         name: v.name,
         incident_label: v.incident_label,
         tracking_url: v.tracking_url,
+        advice: fiche_advice(state, row),
     })?;
     for staff in accounts::users_with_roles(conn, &Role::REVIEWERS)? {
         step.mail(

@@ -117,11 +117,12 @@ pub struct AssistanceCancelled {
     pub incident_label: String,
 }
 
-/// To the victim: no provider yet, staff took over.
+/// To the victim: no provider yet, staff took over; while they wait, the fiche's first steps.
 #[derive(Serialize)]
 pub struct AssistanceSearching {
     pub name: String,
     pub incident_label: String,
+    pub advice: Option<FicheAdvice>,
     /// The victim's tracking page (none for a request made before links were derived).
     pub tracking_url: Option<String>,
 }
@@ -328,6 +329,7 @@ mod tests {
             tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
             name: victim(),
             incident_label: incident(),
+            advice: None,
         }));
     }
 
