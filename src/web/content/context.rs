@@ -17,6 +17,14 @@ pub(super) struct ListPage {
     pub kinds: Vec<Choice>,
     pub themes: Vec<Choice>,
     pub threats: Vec<Choice>,
+    /// The quizzes, by title: (address, title).
+    pub quizzes: Vec<QuizLink>,
+}
+
+#[derive(Serialize)]
+pub(super) struct QuizLink {
+    pub href: String,
+    pub title: String,
 }
 
 #[derive(Serialize)]

@@ -18,7 +18,7 @@ use crate::web::kit::Choice;
 use crate::web::page;
 use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::MaybeUser;
-use context::{ContactCard, FicheCard, FichePage, ListPage, SourceLine};
+use context::{ContactCard, FicheCard, FichePage, ListPage, QuizLink, SourceLine};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     // The quiz before the fiche: `/fiches/quiz/{theme}` is not a fiche.
@@ -109,6 +109,15 @@ async fn fiches_page(
             kinds: options(kinds, &query.kind),
             themes: options(THEMES.into_iter(), &query.theme),
             threats: options(threats, &query.menace),
+            quizzes: content
+                .library
+                .quizzes
+                .iter()
+                .map(|(theme, quiz)| QuizLink {
+                    href: format!("/fiches/quiz/{theme}"),
+                    title: quiz.title.clone(),
+                })
+                .collect(),
         },
     ))
 }
