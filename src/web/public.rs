@@ -97,7 +97,7 @@ struct SearchPage {
     errors: Vec<String>,
     lieu_error: Option<String>,
     /// The chosen incident type's advice and whom to call, as information.
-    advice: Option<crate::diagnostic::IncidentAdvice>,
+    advice: Option<crate::content::advice::IncidentAdvice>,
     /// The live alerts that concern the search (the national ones before a search).
     alerts: Vec<crate::observatory::alerts::AlertView>,
     results: Option<Results>,
@@ -284,8 +284,9 @@ pub async fn home(
     let search_form = form.clone();
     let outcome = web::block(move || {
         let advice = search_form.incident.as_deref().and_then(|code| {
-            crate::diagnostic::advice_for_incident(
-                &inner,
+            crate::content::advice::advice_for_incident(
+                &inner.taxonomy,
+                &inner.content.library,
                 code,
                 search_form.audience.as_deref().and_then(Audience::parse),
             )

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::assistance::views::{ProviderContact, VictimContact};
-use crate::diagnostic::IncidentAdvice;
+use crate::content::advice::IncidentAdvice;
 use crate::domain::assistance::{AssignmentStatus, RequestStatus};
 use crate::web::kit::{Choice, Tab};
 

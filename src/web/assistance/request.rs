@@ -80,8 +80,9 @@ fn form_data(
             .map(|p| p.name.clone())
     };
     // As soon as the incident type is known, its advice and whom to call, as information.
-    let advice = crate::diagnostic::advice_for_incident(
-        state,
+    let advice = crate::content::advice::advice_for_incident(
+        &state.taxonomy,
+        &state.content.library,
         form.incident_type.trim(),
         Audience::parse(&form.audience),
     );

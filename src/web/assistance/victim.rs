@@ -38,7 +38,12 @@ async fn tracking_page(
     let asked = token.clone();
     let shown = blocking(move || {
         let view = assistance::track(&inner, &asked)?;
-        let advice = crate::diagnostic::advice_for_incident(&inner, &view.incident_type, None);
+        let advice = crate::content::advice::advice_for_incident(
+            &inner.taxonomy,
+            &inner.content.library,
+            &view.incident_type,
+            None,
+        );
         Ok((view, advice))
     })
     .await;

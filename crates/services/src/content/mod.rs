@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rust_embed::RustEmbed;
 
+pub mod advice;
 pub mod archive;
 
 use crate::domain::content::{self, ContentError, File, Library};

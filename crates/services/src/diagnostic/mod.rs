@@ -1,6 +1,7 @@
 //! The diagnostic service: answers to the next question or to the outcome (the API is
-//! stateless; the pages keep an anonymous journey, `journeys`), the published trees (`trees`),
-//! and the advice shown wherever an incident type is known (`advice_for_incident`).
+//! stateless; the pages keep an anonymous journey, `journeys`) and the published trees
+//! (`trees`). The advice shown wherever an incident type is known is the fiches'
+//! (`content::advice`).
 
 pub mod journeys;
 pub mod staff;
@@ -307,52 +308,4 @@ pub fn for_audience(
         });
     }
     Ok(asked)
-}
-
-/// What to do and whom to call for an incident type, from its fiche réflexe (the search page,
-/// the request form and the tracking page show it as soon as the incident type is known): the
-/// same steps, contacts and lists as the diagnostic's outcome and the fiche's page.
-#[derive(Debug, Clone, Serialize)]
-pub struct IncidentAdvice {
-    pub label: String,
-    /// What to do now, in order.
-    pub now: Vec<String>,
-    pub evidence: Vec<String>,
-    pub never: Vec<String>,
-    pub redirections: Vec<crate::domain::taxonomy::Redirection>,
-    pub danger: Vec<String>,
-    pub fiche: Option<diagnostic::outcome::FicheLink>,
-    pub professional: bool,
-}
-
-/// The advice for an incident type, its contacts for `audience` when it is known.
-pub fn advice_for_incident(
-    state: &Infra,
-    code: &str,
-    audience: Option<crate::domain::audience::Audience>,
-) -> Option<IncidentAdvice> {
-    let incident = state.taxonomy.get(code)?;
-    let library = &state.content.library;
-    let fiche = library.reflexe_for(code)?;
-    let redirections = fiche
-        .meta
-        .contacts
-        .iter()
-        .filter_map(|id| library.contacts.get(id))
-        .filter(|c| audience.is_none_or(|a| c.serves(a)))
-        .map(diagnostic::outcome::redirection_of)
-        .collect();
-    Some(IncidentAdvice {
-        label: incident.label.clone(),
-        now: fiche.steps().to_vec(),
-        evidence: fiche.evidence().to_vec(),
-        never: fiche.never().to_vec(),
-        redirections,
-        danger: fiche.danger().to_vec(),
-        fiche: Some(diagnostic::outcome::FicheLink {
-            slug: fiche.meta.slug.clone(),
-            title: fiche.meta.title.clone(),
-        }),
-        professional: incident.provider_can_help,
-    })
 }
