@@ -65,11 +65,22 @@ async fn a_suspended_or_removed_provider_keeps_no_victim() {
 
     // The victim whose provider had accepted is told another one is sought.
     app.deliver_to(&sink).await;
+    let told = sink
+        .messages_to("claire@exemple.fr")
+        .into_iter()
+        .find(|m| m.subject.contains("nous cherchons un autre professionnel"))
+        .expect("the victim is told");
+    // With, while they wait again, the first steps of the fiche of their threat.
+    let fiche = app
+        .state
+        .content
+        .library
+        .reflexe_for("rancongiciel")
+        .unwrap();
     assert!(
-        sink.messages_to("claire@exemple.fr")
-            .iter()
-            .any(|m| m.subject.contains("nous cherchons un autre professionnel")),
-        "the victim is told"
+        told.text.contains(&format!("1. {}", fiche.steps()[0])),
+        "{}",
+        told.text
     );
 
     // Removal: nobody is left near, the requests go to staff and the victims are told.

@@ -214,6 +214,7 @@ pub fn provider_withdrawn(
         incident_label: v.incident_label,
         tracking_url: v.tracking_url,
         provider_name: provider.name.clone(),
+        advice: fiche_advice(state, row),
     })
 }
 

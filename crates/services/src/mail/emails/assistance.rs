@@ -135,6 +135,8 @@ pub struct AssistanceProviderWithdrawn {
     /// The victim's tracking page (none for a request made before links were derived).
     pub tracking_url: Option<String>,
     pub provider_name: String,
+    /// While they wait again, the fiche's first steps.
+    pub advice: Option<FicheAdvice>,
 }
 
 /// To each staff member: a request found no provider.
@@ -340,6 +342,7 @@ mod tests {
             name: victim(),
             incident_label: incident(),
             provider_name: "Cyber Secours Normandie".into(),
+            advice: None,
         }));
     }
 
