@@ -202,10 +202,9 @@ async fn fiche_page(
         )));
     };
     let meta = &fiche.meta;
-    let contacts: Vec<ContactCard> = meta
-        .contacts
-        .iter()
-        .filter_map(|id| content.library.contacts.get(id))
+    let contacts: Vec<ContactCard> = content
+        .library
+        .contacts_of(fiche, None)
         .map(ContactCard::of)
         .collect();
     let quiz = content

@@ -105,6 +105,20 @@ impl Library {
         })
     }
 
+    /// A fiche's contacts from the registry, in its order; those serving `audience` when given.
+    pub fn contacts_of<'a>(
+        &'a self,
+        fiche: &'a Fiche,
+        audience: Option<crate::audience::Audience>,
+    ) -> impl Iterator<Item = &'a Contact> {
+        fiche
+            .meta
+            .contacts
+            .iter()
+            .filter_map(|id| self.contacts.get(id))
+            .filter(move |c| audience.is_none_or(|a| c.serves(a)))
+    }
+
     pub fn fiche(&self, slug: &str) -> Option<&Fiche> {
         self.fiches.get(slug)
     }

@@ -6,7 +6,7 @@ use crate::audience::Audience;
 /// What the visitor asked for; empty means everything.
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
-    /// Words that must all appear (accents and case do not count).
+    /// Words that must all appear (folded: "rancongiciel" finds "Rançongiciel").
     pub words: String,
     pub audience: Option<Audience>,
     pub kind: Option<Kind>,
@@ -15,13 +15,12 @@ pub struct Filters {
     pub threat: Option<String>,
 }
 
-/// Lower case, without accents: "Rançongiciel" is found by "rancongiciel".
-use crate::text::fold as plain;
+use crate::text::fold;
 
 /// The fiches that match: fiches réflexes first, those whose title has the words first, then
 /// by title.
 pub fn matching<'a>(library: &'a Library, filters: &Filters) -> Vec<&'a Fiche> {
-    let words: Vec<String> = plain(&filters.words)
+    let words: Vec<String> = fold(&filters.words)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.len() > 1)
         .map(str::to_owned)
@@ -42,7 +41,7 @@ pub fn matching<'a>(library: &'a Library, filters: &Filters) -> Vec<&'a Fiche> {
         })
         .collect();
     let key = |f: &Fiche| {
-        let title = plain(&f.meta.title);
+        let title = fold(&f.meta.title);
         let in_title = words.iter().filter(|w| title.contains(w.as_str())).count();
         (f.meta.kind, std::cmp::Reverse(in_title), title)
     };

@@ -114,12 +114,7 @@ pub fn outcome_view(
         (Some(f), _) => {
             // The situation's own steps first; the checker keeps them out of the fiche's.
             now.extend_from_slice(f.steps());
-            let contacts = f
-                .meta
-                .contacts
-                .iter()
-                .filter_map(|id| library.contacts.get(id));
-            for c in contacts.filter(|c| c.serves(audience)) {
+            for c in library.contacts_of(f, Some(audience)) {
                 add(redirection_of(c));
             }
             let advice = Advice {

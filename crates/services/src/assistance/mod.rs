@@ -171,11 +171,8 @@ fn check(state: &Infra, input: &NewRequest) -> Result<Checked, AppError> {
                 ),
             );
             let library = &state.content.library;
-            let contacts = library
-                .reflexe_for(&t.code)
-                .map(|f| f.meta.contacts.as_slice())
-                .unwrap_or_default();
-            for c in contacts.iter().filter_map(|id| library.contacts.get(id)) {
+            let fiche = library.reflexe_for(&t.code);
+            for c in fiche.into_iter().flat_map(|f| library.contacts_of(f, None)) {
                 push("redirections", format!("{} : {}", c.name, c.display));
             }
         }

@@ -114,12 +114,8 @@ fn fiche_advice(state: &Infra, row: &RequestRow) -> Option<FicheAdvice> {
     let library = &state.content.library;
     let fiche = library.reflexe_for(&row.incident_type)?;
     let audience = crate::domain::audience::Audience::parse(&row.audience);
-    let contacts = fiche
-        .meta
-        .contacts
-        .iter()
-        .filter_map(|id| library.contacts.get(id))
-        .filter(|c| audience.is_none_or(|a| c.serves(a)))
+    let contacts = library
+        .contacts_of(fiche, audience)
         .map(|c| FicheContact {
             name: c.name.clone(),
             display: c.display.clone(),

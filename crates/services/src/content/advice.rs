@@ -31,12 +31,8 @@ pub fn advice_for_incident(
 ) -> Option<IncidentAdvice> {
     let incident = taxonomy.get(code)?;
     let fiche = library.reflexe_for(code)?;
-    let redirections = fiche
-        .meta
-        .contacts
-        .iter()
-        .filter_map(|id| library.contacts.get(id))
-        .filter(|c| audience.is_none_or(|a| c.serves(a)))
+    let redirections = library
+        .contacts_of(fiche, audience)
         .map(crate::domain::diagnostic::outcome::redirection_of)
         .collect();
     Some(IncidentAdvice {

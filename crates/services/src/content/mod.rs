@@ -143,11 +143,8 @@ pub fn shipped(taxonomy: &Taxonomy) -> Result<Arc<Content>, String> {
 pub fn advise(taxonomy: &mut Taxonomy, library: &Library) {
     taxonomy.advise(|t| {
         let fiche = library.reflexe_for(&t.code)?;
-        let contacts = fiche
-            .meta
-            .contacts
-            .iter()
-            .filter_map(|id| library.contacts.get(id))
+        let contacts = library
+            .contacts_of(fiche, None)
             .map(crate::domain::diagnostic::outcome::redirection_of)
             .collect();
         Some((fiche.steps().join(" "), contacts, fiche.meta.slug.clone()))
