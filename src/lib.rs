@@ -10,8 +10,8 @@ pub mod web;
 // The layers below, under the names the handlers and the tests use.
 pub use cyberdir_services::{
     assistance, audit, auth, background, clock, config, content, db, diagnostic, directory, domain,
-    error, french, geo, hsds, infra, jobs, json, label, limits, mail, observatory, partners,
-    referencing, seed, setup, templates, uploads, workflow,
+    editorial, error, french, geo, hsds, infra, jobs, json, label, limits, mail, observatory,
+    partners, referencing, seed, setup, templates, uploads, workflow,
 };
 
 use std::net::TcpListener;

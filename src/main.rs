@@ -401,6 +401,14 @@ fn run_server(state: AppState) -> Result<(), String> {
     let jobs_state = Arc::clone(&state);
     cyberdir::jobs::spawn(Duration::from_secs(60), move || jobs_state.run_jobs())
         .map_err(|e| format!("cannot start the scheduled jobs: {e}"))?;
+    // A version of the content published by another process is in force here within seconds.
+    let content_state = Arc::clone(&state);
+    cyberdir::jobs::spawn(cyberdir::content::store::REFRESH_EVERY, move || {
+        content_state
+            .refresh_content()
+            .map(|()| cyberdir::jobs::JobReport::default())
+    })
+    .map_err(|e| format!("cannot start the content refresh: {e}"))?;
     let bind = state.config.bind.clone();
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let url = state.config.base_url.clone();

@@ -17,9 +17,10 @@ pub struct IncidentTypeList<'a> {
 #[utoipa::path(tag = "taxonomy", responses((status = 200, body = IncidentTypeList)))]
 #[get("/incident-types")]
 pub async fn list(state: web::Data<AppState>) -> HttpResponse {
-    let all = state.taxonomy.all();
+    // Each type's advice is its fiche's in force: an editor's publication shows here at once.
+    let content = state.content();
     HttpResponse::Ok().json(IncidentTypeList {
-        total: all.len(),
-        results: all,
+        total: content.incident_types.len(),
+        results: &content.incident_types,
     })
 }

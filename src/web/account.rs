@@ -37,6 +37,7 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Staff => "/instruction",
         Role::Admin => "/instruction",
         Role::Auditor => "/audit",
+        Role::Editor => "/contenus",
     }
 }
 

@@ -286,7 +286,7 @@ pub async fn home(
         let advice = search_form.incident.as_deref().and_then(|code| {
             crate::content::advice::advice_for_incident(
                 &inner.taxonomy,
-                &inner.content.library,
+                &inner.content().library,
                 code,
                 search_form.audience.as_deref().and_then(Audience::parse),
             )

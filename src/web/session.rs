@@ -69,6 +69,9 @@ pub struct AdminUser(pub CurrentUser);
 /// A page for the certification body's auditors only, as [`StaffUser`].
 pub struct AuditorUser(pub CurrentUser);
 
+/// The editors' pages (editors and admins), as [`StaffUser`].
+pub struct EditorUser(pub CurrentUser);
+
 /// A page of the provider portal: provider accounts only (staff have their own pages), as
 /// [`StaffUser`]. What organisation the provider belongs to is the service's check.
 pub struct ProviderMember(pub CurrentUser);
@@ -106,6 +109,7 @@ role_extractor!(StaffUser, |user| crate::web::kit::require_staff(
     user,
     "Cette page est réservée à l'équipe d'instruction."
 ));
+role_extractor!(EditorUser, |user| crate::editorial::require_editor(user));
 role_extractor!(AdminUser, |user| crate::web::kit::require_admin(user));
 role_extractor!(AuditorUser, |user| {
     if user.role == Role::Auditor {
@@ -142,6 +146,7 @@ pub struct Viewer {
     pub is_staff: bool,
     pub is_admin: bool,
     pub is_auditor: bool,
+    pub is_editor: bool,
     pub csrf_token: String,
 }
 
@@ -153,6 +158,7 @@ impl Viewer {
             is_staff: user.role.is_staff(),
             is_admin: user.role == Role::Admin,
             is_auditor: user.role == Role::Auditor,
+            is_editor: matches!(user.role, Role::Editor | Role::Admin),
             csrf_token: user.csrf_token.clone(),
         }
     }

@@ -71,12 +71,8 @@ async fn a_suspended_or_removed_provider_keeps_no_victim() {
         .find(|m| m.subject.contains("nous cherchons un autre professionnel"))
         .expect("the victim is told");
     // With, while they wait again, the first steps of the fiche of their threat.
-    let fiche = app
-        .state
-        .content
-        .library
-        .reflexe_for("rancongiciel")
-        .unwrap();
+    let content = app.state.content();
+    let fiche = content.library.reflexe_for("rancongiciel").unwrap();
     assert!(
         told.text.contains(&format!("1. {}", fiche.steps()[0])),
         "{}",

@@ -10,7 +10,8 @@ use crate::common::pages::Browser;
 #[tokio::test]
 async fn the_fiches_are_searched_filtered_and_read_on_their_pages() {
     let app = TestApp::spawn().await;
-    let library = &app.state.content.library;
+    let content = app.state.content();
+    let library = &content.library;
     let browser = Browser::new(&app.address);
 
     // Found from every page's header.
@@ -106,7 +107,8 @@ fn steps(outcome: &Value) -> Vec<String> {
 #[tokio::test]
 async fn an_outcome_gives_the_same_advice_on_every_page_and_in_the_api() {
     let app = TestApp::spawn().await;
-    let library = &app.state.content.library;
+    let content = app.state.content();
+    let library = &content.library;
     let fiche = library.reflexe_for("hameconnage").unwrap();
 
     // A card number typed into a phishing page: urgent, the card blocked first.
@@ -225,7 +227,8 @@ async fn the_victims_email_gives_the_fiches_steps_and_contacts() {
     assert_eq!(status, 201, "{created}");
     // Nobody near: the request goes to staff, and the victim hears it with the same advice.
     let mails = app.mails_to(&sink, "claire@exemple.fr", 2).await;
-    let library = &app.state.content.library;
+    let content = app.state.content();
+    let library = &content.library;
     let fiche = library.reflexe_for("rancongiciel").unwrap();
     for received in &mails {
         for (n, step) in fiche.steps().iter().enumerate() {
@@ -292,7 +295,7 @@ async fn the_fiches_pass_axe_on_a_phone() {
 #[tokio::test]
 async fn a_quiz_is_graded_with_its_explanations_and_nothing_stored() {
     let app = TestApp::spawn().await;
-    let quiz = app.state.content.library.quizzes["mots_de_passe"].clone();
+    let quiz = app.state.content().library.quizzes["mots_de_passe"].clone();
     let browser = Browser::new(&app.address);
 
     let fiche = browser.get("/fiches/mots-de-passe").await;
@@ -384,7 +387,7 @@ async fn the_fiches_are_a_feed() {
         .filter_map(|e| e.children().find(|c| c.has_tag_name("link")))
         .filter_map(|l| l.attribute("href"))
         .collect();
-    assert_eq!(links.len(), app.state.content.library.fiches.len());
+    assert_eq!(links.len(), app.state.content().library.fiches.len());
     assert!(
         links.iter().any(|l| l.ends_with("/fiches/rancongiciel")),
         "{links:?}"
@@ -394,7 +397,8 @@ async fn the_fiches_are_a_feed() {
 #[tokio::test]
 async fn the_library_downloads_as_open_data() {
     let app = TestApp::spawn().await;
-    let library = &app.state.content.library;
+    let content = app.state.content();
+    let library = &content.library;
     let response = app.get("/fiches/bibliotheque.zip").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/zip");
@@ -438,4 +442,42 @@ async fn the_library_downloads_as_open_data() {
             .iter()
             .any(|c| c["id"] == "perceval")
     );
+}
+
+#[tokio::test]
+async fn views_and_downloads_are_counted_without_who_for_the_observatory() {
+    let app = TestApp::spawn().await;
+    let visitor = Browser::new(&app.address);
+    for _ in 0..3 {
+        assert_eq!(visitor.get("/fiches/rancongiciel").await.status, 200);
+    }
+    assert_eq!(visitor.get("/fiches/sextorsion").await.status, 200);
+    assert_eq!(app.get("/fiches/bibliotheque.zip").await.status(), 200);
+    // A signed-in reader (staff, editors) is not counted.
+    let staff = Browser::sign_in(
+        &app,
+        "agent@cybermalveillance.test",
+        cyberdir::auth::Role::Staff,
+    )
+    .await;
+    staff.get("/fiches/rancongiciel").await;
+    // Counted in memory, written by the scheduled pass.
+    let report = app.run_jobs().await;
+    assert_eq!(report.content_uses, 3);
+    let page = staff.get("/observatoire/prevention").await;
+    assert_eq!(page.status, 200);
+    let rows = page.element("uses").unwrap();
+    assert!(rows.contains("Rançongiciel 3 0 0 3"), "{rows}");
+    assert!(rows.contains("1 0 0 1"), "{rows}");
+    assert!(rows.contains("bibliotheque.zip"), "{rows}");
+    // Nothing about who: the counts table holds a day, a subject, a kind and a number.
+    let mut conn = app.pool.get().unwrap();
+    let mut columns: Vec<String> = cyberdir::db::introspect::columns(&mut conn)
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.table_name == "content_views")
+        .map(|c| c.column_name)
+        .collect();
+    columns.sort();
+    assert_eq!(columns, ["count", "day", "kind", "subject"]);
 }

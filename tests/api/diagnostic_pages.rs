@@ -5,9 +5,9 @@
 
 use serde_json::json;
 
+use crate::common::TestApp;
 use crate::common::assistance::{RENNES, nearby};
 use crate::common::pages::{Browser, Page};
-use crate::common::{TestApp, backend};
 
 /// Answers the question on `page` (a question page) with `choice`; returns the next page.
 async fn answer(browser: &Browser, page: &Page, choice: &str) -> Page {
@@ -400,87 +400,4 @@ async fn ambiguous_places_are_asked_not_guessed() {
         choices.matches("(Ille-et-Vilaine, 35)").count() >= 2,
         "{choices}"
     );
-}
-
-#[tokio::test]
-async fn staff_read_the_tree_and_an_admin_publishes_a_checked_version() {
-    let app = TestApp::spawn().await;
-    let staff = Browser::sign_in(
-        &app,
-        "agent@cybermalveillance.test",
-        cyberdir::auth::Role::Staff,
-    )
-    .await;
-    let page = staff.get("/instruction/diagnostic").await;
-    assert_eq!(page.status, 200);
-    assert_eq!(page.element("version").as_deref(), Some("2026-12-05"));
-    assert!(page.text().contains("Qui est victime ?"));
-    assert!(!page.has("file"), "only an admin publishes");
-
-    let admin = Browser::sign_in(
-        &app,
-        "admin@cybermalveillance.test",
-        cyberdir::auth::Role::Admin,
-    )
-    .await;
-    let page = admin.get("/instruction/diagnostic").await;
-    let shipped = cyberdir::domain::diagnostic::SHIPPED;
-    // A broken tree: refused with its node and reason, nothing changes.
-    let broken = shipped
-        .replace("version = \"2026-12-05\"", "version = \"2026-12-06\"")
-        .replace("outcome = \"spam\" }", "next = \"situation\" }");
-    let refused = publish(&admin, &page, &broken).await;
-    assert_eq!(refused.status, 422);
-    let alert = refused.element("error-summary").unwrap();
-    assert!(
-        alert.contains("issue « spam » : jamais atteinte"),
-        "{alert}"
-    );
-    let (_, tree) = app.get_json("/api/v1/diagnostic").await;
-    assert_eq!(tree["version"], "2026-12-05");
-
-    // A good one is in force at once, in the pages and the API.
-    let reworded = shipped
-        .replace("version = \"2026-12-05\"", "version = \"2026-12-06\"")
-        .replace(
-            "text = \"Qui est victime ?\"",
-            "text = \"Qui a besoin d'aide ?\"",
-        );
-    let published = publish(&admin, &page, &reworded).await;
-    let page = admin.follow(&published).await;
-    assert!(page.text().contains("La version 2026-12-06 est publiée"));
-    let (_, tree) = app.get_json("/api/v1/diagnostic").await;
-    assert_eq!(tree["version"], "2026-12-06");
-    assert!(
-        browser_text(&app, "/diagnostic")
-            .await
-            .contains("Qui a besoin d'aide ?")
-    );
-    // A published version never changes.
-    let tampered = reworded.replace("Qui a besoin d'aide ?", "Qui ?");
-    let page = admin.get("/instruction/diagnostic").await;
-    let refused = publish(&admin, &page, &tampered).await;
-    assert_eq!(refused.status, 422);
-    assert!(
-        refused
-            .text()
-            .contains("déjà publiée avec un autre contenu")
-    );
-    let _ = backend();
-}
-
-/// The admin's publication form: the tree file chosen and sent.
-async fn publish(admin: &Browser, page: &Page, tree: &str) -> Page {
-    admin
-        .post_file(
-            "/instruction/diagnostic",
-            &[("csrf_token", &page.csrf())],
-            ("arbre.toml", "application/toml"),
-            tree.as_bytes(),
-        )
-        .await
-}
-
-async fn browser_text(app: &TestApp, path: &str) -> String {
-    Browser::new(&app.address).get(path).await.text()
 }

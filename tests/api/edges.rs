@@ -716,7 +716,7 @@ async fn the_diagnostic_keeps_a_bounded_number_of_versions_in_memory() {
                 let (_, new) = trees::publish(
                     conn,
                     &state.taxonomy,
-                    &state.content.library,
+                    &state.content().library,
                     &text,
                     None,
                     now,

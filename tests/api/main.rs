@@ -13,6 +13,7 @@ mod assistance_rules;
 mod charter;
 mod cli;
 mod content;
+mod content_editorial;
 mod diagnostic;
 mod diagnostic_browser;
 mod diagnostic_pages;

@@ -14,6 +14,7 @@ pub const DIRECTORY: &str = "directory";
 pub const GEOGRAPHY: &str = "geography";
 pub const DIAGNOSTIC: &str = "diagnostic";
 pub const PARTNERS: &str = "partners";
+pub const CONTENT: &str = "content";
 
 /// One state of a counter: its value (which grows by one at each committed bump) and the
 /// bump's token.

@@ -573,6 +573,36 @@ diesel::table! {
 
 diesel::joinable!(alerts -> observatory_signals (signal_id));
 
+diesel::table! {
+    content_versions (id) {
+        id -> Text,
+        path -> Text,
+        number -> Nullable<Integer>,
+        state -> Text,
+        body -> Text,
+        sha256 -> Text,
+        base_body -> Text,
+        note -> Text,
+        author_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+        reviewer_id -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_comment -> Nullable<Text>,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    content_views (day, subject, kind) {
+        day -> Date,
+        subject -> Text,
+        kind -> Text,
+        count -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     partners,
     partner_keys,

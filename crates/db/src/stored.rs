@@ -9,6 +9,7 @@ use diesel::sql_types::Text;
 
 use super::MultiBackend;
 use cyberdir_domain::assistance::{AssignmentStatus, CommentStatus, RequestStatus};
+use cyberdir_domain::content::editorial::VersionState;
 use cyberdir_domain::label::LabelStatus;
 use cyberdir_domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
 use cyberdir_domain::outbox::OutboxStatus;
@@ -47,4 +48,5 @@ stored_as_text!(
     CommentStatus,
     OutboxStatus,
     PartnerState,
+    VersionState,
 );

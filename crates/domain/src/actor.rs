@@ -15,10 +15,18 @@ pub enum Role {
     Auditor,
     /// Manages users and roles.
     Admin,
+    /// Writes and reviews the advice (fiches, contacts, the diagnostic's texts).
+    Editor,
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [Self::Provider, Self::Staff, Self::Auditor, Self::Admin];
+    pub const ALL: [Role; 5] = [
+        Self::Provider,
+        Self::Staff,
+        Self::Auditor,
+        Self::Admin,
+        Self::Editor,
+    ];
 
     /// The roles that do staff work, as stored: they receive staff notices.
     pub const REVIEWERS: [&'static str; 2] = ["staff", "admin"];
@@ -30,6 +38,7 @@ impl Role {
             Self::Staff => "Équipe d'instruction",
             Self::Auditor => "Auditeur",
             Self::Admin => "Administrateur",
+            Self::Editor => "Éditeur de contenus",
         }
     }
 
@@ -39,6 +48,7 @@ impl Role {
             Self::Staff => "staff",
             Self::Auditor => "auditor",
             Self::Admin => "admin",
+            Self::Editor => "editor",
         }
     }
 

@@ -5,6 +5,7 @@ use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
 
 use crate::assistance::{AssignmentStatus, CommentStatus, RequestStatus};
+use crate::content::editorial::VersionState;
 use crate::label::LabelStatus;
 use crate::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
 use crate::outbox::OutboxStatus;
@@ -47,4 +48,5 @@ written_as_text!(
     CommentStatus,
     OutboxStatus,
     PartnerState,
+    VersionState,
 );

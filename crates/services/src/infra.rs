@@ -22,8 +22,9 @@ pub struct Infra {
     pub backend: &'static str,
     pub taxonomy: Arc<Taxonomy>,
     pub departements: Arc<Departements>,
-    /// The reviewed advice and contacts (fiches, registry, quizzes), checked at start-up.
-    pub content: Arc<crate::content::Content>,
+    /// The reviewed advice and contacts in force (fiches, registry, quizzes): read it with
+    /// [`Infra::content`].
+    pub content_store: crate::content::store::ContentStore,
     pub mailer: Arc<mail::Mailer>,
     /// Signs the accept/decline links sent to providers (shared by every process through the
     /// database).
@@ -72,6 +73,10 @@ pub fn open(config: Config, clock: Clock) -> Result<(Infra, db::PoolCheckins), S
     let departements = Departements::from_fixture().map_err(StartupError::Departements)?;
     let content = crate::content::shipped(&taxonomy).map_err(StartupError::Content)?;
     crate::content::advise(&mut taxonomy, &content.library);
+    let content_store = crate::content::store::ContentStore::new(content);
+    content_store
+        .open(&mut conn, &taxonomy, clock.now_naive())
+        .map_err(|e| StartupError::Content(e.to_string()))?;
     let fresh_key =
         auth::tokens::random_token().map_err(|e| StartupError::Secret(e.to_string()))?;
     let link_key =
@@ -84,13 +89,26 @@ pub fn open(config: Config, clock: Clock) -> Result<(Infra, db::PoolCheckins), S
         clock,
         taxonomy: Arc::new(taxonomy),
         departements: Arc::new(departements),
-        content,
+        content_store,
         mailer: Arc::new(mail::Mailer::new(&config.base_url, &config.service_name)?),
         link_key,
         background: crate::background::Background::default(),
         config,
     };
     Ok((infra, checkins))
+}
+
+impl Infra {
+    /// The content in force (fiches, contacts, quizzes), from memory.
+    pub fn content(&self) -> Arc<crate::content::Content> {
+        self.content_store.get()
+    }
+
+    /// Looks for content published by another process (the scheduler's tick).
+    pub fn refresh_content(&self) -> Result<(), crate::error::AppError> {
+        let mut conn = self.pool.get()?;
+        self.content_store.refresh(&mut conn, &self.taxonomy)
+    }
 }
 
 /// What `/readyz` reports: the database answers and the reference data is loaded.

@@ -14,6 +14,7 @@ pub mod content;
 pub use cyberdir_db as db;
 pub mod diagnostic;
 pub mod directory;
+pub mod editorial;
 pub use cyberdir_domain as domain;
 pub mod error;
 pub mod french;

@@ -301,7 +301,7 @@ pub fn publish_diagnostic(state: &Infra, file: &Path) -> Result<String, String> 
     match crate::diagnostic::trees::publish(
         &mut conn,
         &state.taxonomy,
-        &state.content.library,
+        &state.content().library,
         &text,
         Some("cli"),
         state.clock.now_naive(),

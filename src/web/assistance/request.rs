@@ -82,7 +82,7 @@ fn form_data(
     // As soon as the incident type is known, its advice and whom to call, as information.
     let advice = crate::content::advice::advice_for_incident(
         &state.taxonomy,
-        &state.content.library,
+        &state.content().library,
         form.incident_type.trim(),
         Audience::parse(&form.audience),
     );

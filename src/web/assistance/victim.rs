@@ -40,7 +40,7 @@ async fn tracking_page(
         let view = assistance::track(&inner, &asked)?;
         let advice = crate::content::advice::advice_for_incident(
             &inner.taxonomy,
-            &inner.content.library,
+            &inner.content().library,
             &view.incident_type,
             None,
         );

@@ -37,7 +37,7 @@ pub(super) struct FicheCard {
 }
 
 #[derive(Serialize)]
-pub(super) struct FichePage<'a> {
+pub(crate) struct FichePage<'a> {
     pub slug: &'a str,
     /// The fiche's title (`title` is the page's, with the service's name).
     pub heading: &'a str,
@@ -56,10 +56,12 @@ pub(super) struct FichePage<'a> {
     pub reviewed_on: String,
     pub reviewed_iso: String,
     pub quiz: Option<String>,
+    /// An editor's preview of a version not published.
+    pub preview: bool,
 }
 
 #[derive(Serialize)]
-pub(super) struct SourceLine<'a> {
+pub(crate) struct SourceLine<'a> {
     pub title: &'a str,
     pub url: &'a str,
 }

@@ -2,13 +2,14 @@
 //! audience, kind, theme and threat, and `/fiches/{slug}` with the registry's contacts.
 
 mod context;
+pub mod editorial;
 mod quiz;
 
 use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use serde::Deserialize;
 
-use crate::content::Content;
+use crate::content::store::Use;
 use crate::domain::audience::Audience;
 use crate::domain::content::search::{Filters, matching};
 use crate::domain::content::{Fiche, Kind};
@@ -26,6 +27,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(fiches_feed)
         .service(fiches_archive)
         .service(quiz::quiz_page)
+        .configure(editorial::configure)
         .service(fiche_page);
 }
 
@@ -70,7 +72,7 @@ async fn fiches_page(
     user: MaybeUser,
 ) -> PageResult {
     let query = query.into_inner();
-    let content: &Content = &state.content;
+    let content = state.content();
     let filters = Filters {
         words: query.q.clone(),
         audience: Audience::parse(&query.public),
@@ -125,7 +127,10 @@ async fn fiches_page(
 /// `/fiches/bibliotheque.zip`: the whole library as open data (Licence Ouverte 2.0).
 #[get("/fiches/bibliotheque.zip")]
 async fn fiches_archive(state: web::Data<AppState>) -> PageResult {
-    let zip = state.content.archive()?;
+    let zip = state.content().archive()?;
+    state
+        .content_store
+        .count_use("bibliotheque.zip", Use::Archive);
     Ok(actix_web::HttpResponse::Ok()
         .content_type("application/zip")
         .insert_header(actix_web::http::header::ContentDisposition::attachment(
@@ -138,7 +143,8 @@ async fn fiches_archive(state: web::Data<AppState>) -> PageResult {
 /// `/fiches.atom`: the fiches, the last re-read first.
 #[get("/fiches.atom")]
 async fn fiches_feed(state: web::Data<AppState>) -> actix_web::HttpResponse {
-    let mut fiches: Vec<&Fiche> = state.content.library.fiches.values().collect();
+    let content = state.content();
+    let mut fiches: Vec<&Fiche> = content.library.fiches.values().collect();
     fiches.sort_by(|a, b| {
         (b.meta.reviewed_on, &a.meta.slug).cmp(&(a.meta.reviewed_on, &b.meta.slug))
     });
@@ -189,10 +195,11 @@ async fn fiche_page(
     user: MaybeUser,
 ) -> PageResult {
     let slug = path.into_inner();
-    let content: &Content = &state.content;
+    let content = state.content();
     // A visitor without a session sees the same page as every other: rendered once.
     let anonymous = user.0.is_none();
     if anonymous && let Some(page) = content.pages.get(&slug) {
+        state.content_store.count_use(&slug, Use::Page);
         return Ok(crate::web::html_page(StatusCode::OK, page));
     }
     let (Some(fiche), Some(sections)) = (content.library.fiche(&slug), content.html.get(&slug))
@@ -201,19 +208,41 @@ async fn fiche_page(
             "Cette fiche n'existe pas. Retrouvez toutes les fiches sur la page « Fiches réflexes et conseils ».",
         )));
     };
+    let body = fiche_body(fiche, sections, &content.library, false);
+    if anonymous {
+        state.content_store.count_use(&slug, Use::Page);
+    }
+    if !anonymous {
+        return Ok(page(
+            &state,
+            StatusCode::OK,
+            "pages/content/fiche",
+            &fiche.meta.title,
+            user.0.as_ref(),
+            body,
+        ));
+    }
+    match crate::web::page_html(&state, "pages/content/fiche", &fiche.meta.title, body) {
+        Some(html) => {
+            let html = bytes::Bytes::from(html);
+            content.pages.put(slug, html.clone());
+            Ok(crate::web::html_page(StatusCode::OK, html))
+        }
+        None => Err(PageError::from(AppError::Internal(
+            "la fiche n'a pas pu être affichée".into(),
+        ))),
+    }
+}
+
+/// A fiche's page as a victim reads it (`preview`: an editor's unpublished version, said so).
+pub(crate) fn fiche_body<'a>(
+    fiche: &'a Fiche,
+    sections: &'a [crate::content::SectionHtml],
+    library: &crate::domain::content::Library,
+    preview: bool,
+) -> FichePage<'a> {
     let meta = &fiche.meta;
-    let contacts: Vec<ContactCard> = content
-        .library
-        .contacts_of(fiche, None)
-        .map(ContactCard::of)
-        .collect();
-    let quiz = content
-        .library
-        .quizzes
-        .iter()
-        .find(|(_, q)| q.fiche == slug)
-        .map(|(theme, _)| format!("/fiches/quiz/{theme}"));
-    let body = FichePage {
+    FichePage {
         slug: &meta.slug,
         heading: &meta.title,
         summary: &meta.summary,
@@ -222,7 +251,10 @@ async fn fiche_page(
         audiences: meta.audiences.iter().map(|a| a.label()).collect(),
         sections,
         contacts_after: "que-faire-maintenant",
-        contacts,
+        contacts: library
+            .contacts_of(fiche, None)
+            .map(ContactCard::of)
+            .collect(),
         talk_to_a_person: meta.talk_to_a_person,
         sources: meta
             .sources
@@ -236,26 +268,11 @@ async fn fiche_page(
         attribution: meta.attribution.as_deref(),
         reviewed_on: crate::french::day_fr(meta.reviewed_on),
         reviewed_iso: meta.reviewed_on.to_string(),
-        quiz,
-    };
-    if !anonymous {
-        return Ok(page(
-            &state,
-            StatusCode::OK,
-            "pages/content/fiche",
-            &meta.title,
-            user.0.as_ref(),
-            body,
-        ));
-    }
-    match crate::web::page_html(&state, "pages/content/fiche", &meta.title, body) {
-        Some(html) => {
-            let html = bytes::Bytes::from(html);
-            content.pages.put(slug, html.clone());
-            Ok(crate::web::html_page(StatusCode::OK, html))
-        }
-        None => Err(PageError::from(AppError::Internal(
-            "la fiche n'a pas pu être affichée".into(),
-        ))),
+        quiz: library
+            .quizzes
+            .iter()
+            .find(|(_, q)| q.fiche == meta.slug)
+            .map(|(theme, _)| format!("/fiches/quiz/{theme}")),
+        preview,
     }
 }

@@ -63,7 +63,8 @@ pub(super) async fn quiz_page(
     user: MaybeUser,
 ) -> PageResult {
     let theme = path.into_inner();
-    let library = &state.content.library;
+    let content = state.content();
+    let library = &content.library;
     let Some(quiz) = library.quizzes.get(&theme) else {
         return Err(PageError::from(AppError::not_found(
             "Ce quiz n'existe pas. Retrouvez les fiches et leurs quiz sur la page « Fiches réflexes et conseils ».",

@@ -6,6 +6,7 @@ mod alerts;
 pub mod charts;
 mod context;
 mod files;
+mod prevention;
 mod public;
 mod staff;
 pub(crate) mod svg;
@@ -16,5 +17,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(staff::configure)
         .configure(public::configure)
         .configure(alerts::configure)
-        .configure(files::configure);
+        .configure(files::configure)
+        .configure(prevention::configure);
 }

@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod contacts;
+pub mod editorial;
 pub mod fiche;
 pub mod quiz;
 pub mod search;

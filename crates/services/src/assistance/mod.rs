@@ -170,7 +170,8 @@ fn check(state: &Infra, input: &NewRequest) -> Result<Checked, AppError> {
                     t.label
                 ),
             );
-            let library = &state.content.library;
+            let content = state.content();
+            let library = &content.library;
             let fiche = library.reflexe_for(&t.code);
             for c in fiche.into_iter().flat_map(|f| library.contacts_of(f, None)) {
                 push("redirections", format!("{} : {}", c.name, c.display));

@@ -111,7 +111,8 @@ pub fn received(step: &mut Step, state: &Infra, row: &RequestRow) -> Result<(), 
 
 /// The steps and contacts of the request's fiche réflexe, the contacts those of its audience.
 fn fiche_advice(state: &Infra, row: &RequestRow) -> Option<FicheAdvice> {
-    let library = &state.content.library;
+    let content = state.content();
+    let library = &content.library;
     let fiche = library.reflexe_for(&row.incident_type)?;
     let audience = crate::domain::audience::Audience::parse(&row.audience);
     let contacts = library

@@ -8,6 +8,7 @@ use rust_embed::RustEmbed;
 
 pub mod advice;
 pub mod archive;
+pub mod store;
 
 use crate::domain::content::{self, ContentError, File, Library};
 use crate::domain::taxonomy::Taxonomy;
@@ -28,6 +29,11 @@ pub struct Content {
     pub files: Vec<(String, String)>,
     /// The open-data archive, built on its first download.
     archive: std::sync::OnceLock<bytes::Bytes>,
+    /// The change counter it was read at (`shipped` before the database is read): what is
+    /// kept from it elsewhere is kept under this name.
+    pub revision: String,
+    /// The incident types with their fiche's steps and contacts (`GET /api/v1/incident-types`).
+    pub incident_types: Vec<crate::domain::taxonomy::IncidentType>,
 }
 
 /// One `##` section of a fiche, rendered.
@@ -50,7 +56,31 @@ impl Content {
         Ok(self.archive.get_or_init(|| built).clone())
     }
 
-    pub fn new(library: Library, files: Vec<(String, String)>) -> Self {
+    /// Reads and checks `files`: what prevents their use, in French, one line per problem.
+    pub fn read(
+        files: Vec<(String, String)>,
+        taxonomy: &Taxonomy,
+        revision: String,
+    ) -> Result<Self, String> {
+        read_checked(&files, taxonomy)
+            .map(|library| Self::new(library, files, taxonomy, revision))
+            .map_err(|errors| {
+                errors
+                    .iter()
+                    .map(|e| format!("{} : {}", e.at, e.reason))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+    }
+
+    pub fn new(
+        library: Library,
+        files: Vec<(String, String)>,
+        taxonomy: &Taxonomy,
+        revision: String,
+    ) -> Self {
+        let mut advised = taxonomy.clone();
+        advise(&mut advised, &library);
         let html = library
             .fiches
             .iter()
@@ -65,6 +95,8 @@ impl Content {
                 .filter(|(path, _)| path != "README.md")
                 .collect(),
             archive: std::sync::OnceLock::new(),
+            revision,
+            incident_types: advised.all().to_vec(),
         }
     }
 }
@@ -126,16 +158,7 @@ pub fn read_checked(
 
 /// The shipped library, checked: the service does not start with advice that fails the rules.
 pub fn shipped(taxonomy: &Taxonomy) -> Result<Arc<Content>, String> {
-    let files = shipped_files();
-    read_checked(&files, taxonomy)
-        .map(|library| Arc::new(Content::new(library, files)))
-        .map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| format!("{} : {}", e.at, e.reason))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
+    Content::read(shipped_files(), taxonomy, "shipped".into()).map(Arc::new)
 }
 
 /// Gives each incident type the advice and contacts of its fiche réflexe, so that the API's

@@ -35,7 +35,7 @@ impl Memory {
         trees::install_shipped(
             &mut conn,
             &infra.taxonomy,
-            &infra.content.library,
+            &infra.content().library,
             infra.clock.now_naive(),
         )?;
         trees
@@ -189,7 +189,7 @@ pub fn evaluate_in(state: &Infra, tree: &Tree, answers: &Answers) -> Result<Eval
             outcome: Some(diagnostic::outcome_view(
                 tree,
                 &state.taxonomy,
-                &state.content.library,
+                &state.content().library,
                 id,
                 outcome,
                 audience,
@@ -220,7 +220,9 @@ fn evaluate_json_in(
     answers: &Answers,
 ) -> Result<bytes::Bytes, AppError> {
     let step = diagnostic::walk(&published.tree, answers).map_err(walk_error)?;
+    // An outcome shows its fiche's advice: a publication of the content makes a new key.
     let mut key = String::with_capacity(64);
+    key.extend([state.content().revision.as_str(), "|"]);
     for (q, c) in step.path() {
         key.extend([*q, "=", c.id.as_str(), ";"]);
     }

@@ -1,15 +1,13 @@
-//! What staff see of the diagnostic (the tree in force, read-only, and the published versions)
-//! and publication of a new version by an admin.
+//! What staff see of the diagnostic: the tree in force, read-only, and the published versions.
+//! A new version goes through the editors' review (`content::editorial`).
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use super::Memory;
-use super::trees::{self, PublishError};
 use crate::db::diagnostic as queries;
 use crate::domain::actor::Actor;
 use crate::domain::diagnostic::outcome_view;
-use crate::error::{AppError, FieldErrors};
+use crate::error::AppError;
 use crate::infra::Infra;
 
 #[derive(Debug, Serialize)]
@@ -116,7 +114,7 @@ pub fn overview(
             let view = outcome_view(
                 tree,
                 &state.taxonomy,
-                &state.content.library,
+                &state.content().library,
                 id,
                 o,
                 audience,
@@ -139,50 +137,4 @@ pub fn overview(
         longest_path: published.summary.longest_path,
         versions: queries::list(&mut conn)?,
     })
-}
-
-/// Publishes a new version (admins); a refused tree is a field error listing every problem.
-pub fn publish(
-    state: &Infra,
-    memory: &Memory,
-    actor: &Actor,
-    text: &str,
-) -> Result<String, AppError> {
-    if actor.role != crate::domain::actor::Role::Admin {
-        return Err(AppError::forbidden(
-            "Seul un administrateur peut publier une version du diagnostic.",
-        ));
-    }
-    let mut conn = state.pool.get()?;
-    let outcome = trees::publish(
-        &mut conn,
-        &state.taxonomy,
-        &state.content.library,
-        text,
-        Some(&actor.id),
-        state.clock.now_naive(),
-    );
-    match outcome {
-        Ok((tree, true)) => {
-            memory.trees.refresh(&mut conn, &state.taxonomy)?;
-            Ok(tree.version)
-        }
-        Ok((tree, false)) => Err(AppError::field(
-            "tree",
-            format!(
-                "La version {} est déjà publiée avec ce contenu.",
-                tree.version
-            ),
-        )),
-        Err(PublishError::Invalid(errors)) => {
-            let mut fields = FieldErrors::new();
-            fields.insert(
-                "tree".into(),
-                errors.iter().map(ToString::to_string).collect(),
-            );
-            Err(AppError::Validation(fields))
-        }
-        Err(e @ PublishError::VersionTaken(_)) => Err(AppError::field("tree", e.to_string())),
-        Err(PublishError::Database(e)) => Err(e.into()),
-    }
 }

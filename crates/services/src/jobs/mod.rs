@@ -29,6 +29,8 @@ pub struct JobReport {
     pub waves_detected: usize,
     /// Monthly open-data files published.
     pub open_data_files: usize,
+    /// Counts of the fiches' views and the library's downloads written (per fiche and kind).
+    pub content_uses: usize,
 }
 
 impl JobReport {
@@ -92,6 +94,11 @@ impl JobReport {
                 "fichier mensuel de données ouvertes publié",
                 "fichiers mensuels de données ouvertes publiés",
             ),
+            plural(
+                self.content_uses,
+                "compte de consultation des fiches enregistré",
+                "comptes de consultation des fiches enregistrés",
+            ),
         ]
         .into_iter()
         .map(|line| format!("{line}."))
@@ -119,6 +126,9 @@ pub fn run_once(
         rate_events_purged: crate::auth::accounts::purge_rate_events(state)?,
         waves_detected: crate::observatory::signals::detect(state, cube)?,
         open_data_files: crate::observatory::open_data::publish_due(state, cube)?,
+        content_uses: state
+            .content_store
+            .flush_uses(&mut *state.pool.get()?, state.clock.today())?,
     })
 }
 

@@ -125,8 +125,9 @@ fn view(state: &Infra, row: &AlertRow) -> AlertView {
         .checked_sub_signed(chrono::Duration::seconds(1))
         .map_or(row.valid_until.date(), paris_date);
     let incident_types = split(&row.incident_types);
+    let content = state.content();
     let fiche = match incident_types.as_slice() {
-        [one] => state.content.library.reflexe_for(one),
+        [one] => content.library.reflexe_for(one),
         _ => None,
     }
     .map(|f| f.meta.slug.clone());

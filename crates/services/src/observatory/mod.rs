@@ -9,6 +9,7 @@ pub mod cube;
 pub mod dashboard;
 pub mod facts;
 pub mod open_data;
+pub mod prevention;
 pub mod signals;
 pub mod statistics;
 pub mod synthetic;
