@@ -22,7 +22,7 @@ async fn the_fiches_are_searched_filtered_and_read_on_their_pages() {
     let fiche_links = |page: &crate::common::pages::Page| -> Vec<String> {
         page.links("/fiches/")
             .into_iter()
-            .filter(|l| !l.ends_with(".zip"))
+            .filter(|l| !l.ends_with(".zip") && !l.ends_with(".pdf"))
             .collect()
     };
     assert_eq!(
@@ -480,4 +480,65 @@ async fn views_and_downloads_are_counted_without_who_for_the_observatory() {
         .collect();
     columns.sort();
     assert_eq!(columns, ["count", "day", "kind", "subject"]);
+}
+
+/// The text of a PDF as `pdftotext` (poppler) reads it.
+fn pdf_text(pdf: &[u8]) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8", "-", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("pdftotext (Debian's poppler-utils, installed by scripts/install-test-deps)");
+    child.stdin.take().unwrap().write_all(pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pdftotext refused the PDF");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn each_fiche_and_the_kit_are_pdfs_that_read_as_the_fiche() {
+    let app = TestApp::spawn().await;
+    let content = app.state.content();
+    let fiche = content.library.fiche("rancongiciel").unwrap();
+    let page = Browser::new(&app.address).get("/fiches/rancongiciel").await;
+    assert_eq!(
+        page.attribute("pdf", "href").as_deref(),
+        Some("/fiches/rancongiciel.pdf")
+    );
+
+    let response = app.get("/fiches/rancongiciel.pdf").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/pdf");
+    let text = pdf_text(&response.bytes().await.unwrap());
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("Rançongiciel"), "{flat}");
+    // Every step, in order, with its accents; the contacts with their numbers written out.
+    let mut from = 0;
+    for step in fiche.steps() {
+        let at = flat[from..]
+            .find(step.as_str())
+            .unwrap_or_else(|| panic!("« {step} » missing or out of order in {flat}"));
+        from += at;
+    }
+    assert!(flat.contains("Qui contacter"), "{flat}");
+    let cert = content.library.contacts.get("cert_fr").unwrap();
+    assert!(
+        flat.contains(&cert.display),
+        "{} missing from {flat}",
+        cert.display
+    );
+    assert!(flat.contains("Licence Ouverte 2.0"), "{flat}");
+
+    // The kit: every prevention fiche, none of the fiches réflexes.
+    let kit = app.get("/fiches/kit-de-sensibilisation.pdf").await;
+    assert_eq!(kit.status(), 200);
+    let kit = pdf_text(&kit.bytes().await.unwrap());
+    let kit = kit.split_whitespace().collect::<Vec<_>>().join(" ");
+    for f in content.library.fiches.values() {
+        let kept = f.meta.kind != cyberdir::domain::content::Kind::Reflexe;
+        assert_eq!(kit.contains(&f.meta.summary), kept, "{}", f.meta.slug);
+    }
+    assert_eq!(app.get("/fiches/inconnue.pdf").await.status(), 404);
 }

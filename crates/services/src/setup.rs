@@ -143,6 +143,11 @@ fn demo_accounts(
             "Administrateur (démo)",
         ),
         (
+            "editeur@demo.cyberdir.localhost",
+            Role::Editor,
+            "Éditrice de contenus (démo)",
+        ),
+        (
             "prestataire@demo.cyberdir.localhost",
             Role::Provider,
             "Prestataire (démo)",

@@ -26,6 +26,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(fiches_page)
         .service(fiches_feed)
         .service(fiches_archive)
+        .service(fiche_pdf)
         .service(quiz::quiz_page)
         .configure(editorial::configure)
         .service(fiche_page);
@@ -138,6 +139,37 @@ async fn fiches_archive(state: web::Data<AppState>) -> PageResult {
         ))
         .insert_header(("Cache-Control", "public, max-age=3600"))
         .body(zip))
+}
+
+/// `/fiches/{slug}.pdf`: a fiche to print or pass on, and `/fiches/kit-de-sensibilisation.pdf`
+/// the awareness kit; made when the version was published.
+#[get("/fiches/{slug:[a-z0-9-]+}.pdf")]
+async fn fiche_pdf(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+    user: MaybeUser,
+) -> PageResult {
+    let slug = path.into_inner();
+    let content = state.content();
+    let pdf = match content.pdfs.get(&slug) {
+        Some(pdf) => pdf.clone(),
+        None if slug == crate::content::KIT => content.kit.clone(),
+        None => {
+            return Err(PageError::from(AppError::not_found(
+                "Cette fiche n'existe pas. Retrouvez toutes les fiches sur la page « Fiches réflexes et conseils ».",
+            )));
+        }
+    };
+    if user.0.is_none() {
+        state.content_store.count_use(&slug, Use::Pdf);
+    }
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header(actix_web::http::header::ContentDisposition::attachment(
+            format!("{slug}.pdf"),
+        ))
+        .insert_header(("Cache-Control", "public, max-age=3600"))
+        .body(pdf))
 }
 
 /// `/fiches.atom`: the fiches, the last re-read first.

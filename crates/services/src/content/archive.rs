@@ -41,7 +41,8 @@ Les fiches (réflexes, pratiques, mémos), le registre des contacts et les quiz,
 - `fiches/*.md` : chaque fiche en Markdown, avec son en-tête TOML (entre deux lignes `+++`).\n\
 - `fiches.json` : les fiches, leur en-tête et leurs listes (signes, étapes, preuves, ce qu'il ne faut pas faire, prévention, danger), les contacts et les quiz.\n\
 - `contacts.toml` : le registre des contacts (numéros et liens vérifiés auprès de leurs sources officielles, indiquées pour chacun).\n\
-- `quiz/*.toml` : les quiz de prévention.\n\n\
+- `quiz/*.toml` : les quiz de prévention.\n\
+- `pdf/*.pdf` : chaque fiche en PDF, et le kit de sensibilisation (les fiches pratiques et les mémos en un seul fichier).\n\n\
 Licence Ouverte 2.0 (Etalab) : vous pouvez réutiliser ces contenus, y compris commercialement, en citant la source et la date de la version.\n";
 
 const LICENCE: &str = "Licence Ouverte / Open Licence version 2.0 (Etalab)\nhttps://www.etalab.gouv.fr/licence-ouverte-open-licence/\n\n\
@@ -87,6 +88,10 @@ pub fn build(content: &Content) -> Result<Vec<u8>, AppError> {
     for (path, text) in &content.files {
         add(path, text.as_bytes())?;
     }
+    for (slug, pdf) in &content.pdfs {
+        add(&format!("pdf/{slug}.pdf"), pdf)?;
+    }
+    add(&format!("pdf/{}.pdf", super::KIT), &content.kit)?;
     let cursor = zip
         .finish()
         .map_err(|e| AppError::Internal(e.to_string()))?;

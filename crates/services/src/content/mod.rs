@@ -8,6 +8,7 @@ use rust_embed::RustEmbed;
 
 pub mod advice;
 pub mod archive;
+pub mod pdf;
 pub mod store;
 
 use crate::domain::content::{self, ContentError, File, Library};
@@ -25,6 +26,9 @@ pub struct Content {
     /// Whole pages the web layer rendered for visitors without a session, by its key: a
     /// published fiche never changes, so its page is rendered once.
     pub pages: crate::cache::AnswerCache<bytes::Bytes>,
+    /// Each fiche as a PDF, by slug, and the awareness kit: made when the version is published.
+    pub pdfs: BTreeMap<String, bytes::Bytes>,
+    pub kit: bytes::Bytes,
     /// The library's files as published (`contacts.toml`, `fiches/*.md`, `quiz/*.toml`).
     pub files: Vec<(String, String)>,
     /// The open-data archive, built on its first download.
@@ -35,6 +39,9 @@ pub struct Content {
     /// The incident types with their fiche's steps and contacts (`GET /api/v1/incident-types`).
     pub incident_types: Vec<crate::domain::taxonomy::IncidentType>,
 }
+
+/// The awareness kit's file name (without `.pdf`).
+pub const KIT: &str = "kit-de-sensibilisation";
 
 /// One `##` section of a fiche, rendered.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -86,7 +93,15 @@ impl Content {
             .iter()
             .map(|(slug, fiche)| (slug.clone(), sections(&fiche.markdown)))
             .collect();
+        let pdfs = library
+            .fiches
+            .iter()
+            .map(|(slug, fiche)| (slug.clone(), pdf::fiche(fiche, &library).into()))
+            .collect();
+        let kit = pdf::kit(&library).into();
         Self {
+            pdfs,
+            kit,
             library,
             html,
             pages: crate::cache::AnswerCache::new(),
