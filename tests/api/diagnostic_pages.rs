@@ -401,3 +401,73 @@ async fn ambiguous_places_are_asked_not_guessed() {
         "{choices}"
     );
 }
+
+/// Walks the diagnostic from its first page with `choices`; the result page it ends on.
+async fn walk(browser: &Browser, choices: &[&str]) -> Page {
+    let mut page = browser.get("/diagnostic").await;
+    for choice in choices {
+        page = answer(browser, &page, choice).await;
+    }
+    page
+}
+
+#[tokio::test]
+async fn a_result_page_kept_for_the_same_answers_shows_each_journey_its_own_links_and_new_alerts() {
+    let app = TestApp::spawn().await;
+    let (first, second) = (Browser::new(&app.address), Browser::new(&app.address));
+    let path = ["particulier", "message", "lien", "non"];
+    let mine = walk(&first, &path).await;
+    let theirs = walk(&second, &path).await;
+    assert!(mine.url.ends_with("/resultat"), "{}", mine.url);
+    let (my_id, their_id) = (journey_of(&mine.url), journey_of(&theirs.url));
+    assert_ne!(my_id, their_id);
+    // Read again (from memory now): each page leads to its own journey, never the other's.
+    for _ in 0..2 {
+        for (browser, page, own, other) in [
+            (&first, &mine, &my_id, &their_id),
+            (&second, &theirs, &their_id, &my_id),
+        ] {
+            let again = browser.get(&page.url).await;
+            assert_eq!(again.status, 200);
+            assert!(
+                again.html.contains(&format!("/diagnostic/{own}/question/")),
+                "{}",
+                again.html
+            );
+            assert!(!again.html.contains(other.as_str()));
+            assert!(!again.html.contains("journeymark"));
+        }
+    }
+
+    // An alert published for this threat shows on the result within seconds.
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", cyberdir::auth::Role::Staff).await;
+    let form = staff.get("/observatoire/alertes/nouvelle").await;
+    let published = staff
+        .submit(
+            &form,
+            "/observatoire/alertes",
+            &[
+                ("title", "Vague de faux courriels de livraison"),
+                (
+                    "body",
+                    "De faux courriels de livraison demandent de payer des frais : ne cliquez pas sur le lien.",
+                ),
+                ("incident_types", "hameconnage"),
+                ("scope", "national"),
+                ("valid_from", "2026-11-23"),
+                ("valid_until", "2026-12-06"),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, 303, "{}", published.text());
+    app.clock
+        .set(crate::common::start_of_tests() + chrono::Duration::seconds(3));
+    let again = first.get(&mine.url).await;
+    assert!(
+        again
+            .text()
+            .contains("Vague de faux courriels de livraison"),
+        "{}",
+        again.text()
+    );
+}

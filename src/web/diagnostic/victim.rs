@@ -5,7 +5,7 @@
 //! (`web::partners::module`): each function here takes the `Surface` it is shown on.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
 use super::nearby::{Looking, PlaceQuery, nearby};
@@ -480,12 +480,53 @@ async fn result_page(
     journey_result(state, Surface::Site, path.into_inner(), query.into_inner()).await
 }
 
+/// Stands for the journey's id in a result page kept for every journey with the same answers
+/// (see `journeys::keep_result`): letters and digits only, so that it survives in addresses.
+const JOURNEY_MARK: &str = "journeymark0000000000000000000000000";
+
+/// A kept result page with the journey's own id between its parts.
+fn with_journey(parts: &[bytes::Bytes], id: &str) -> HttpResponse {
+    let length = parts.iter().map(bytes::Bytes::len).sum::<usize>() + parts.len() * id.len();
+    let mut body = Vec::with_capacity(length);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            body.extend_from_slice(id.as_bytes());
+        }
+        body.extend_from_slice(part);
+    }
+    crate::web::html_page(StatusCode::OK, body)
+}
+
+/// A page cut where the journey's id stands.
+fn parts_of(html: String) -> journeys::ResultPage {
+    let page = bytes::Bytes::from(html);
+    let mark = JOURNEY_MARK.as_bytes();
+    let mut parts = Vec::new();
+    let mut from = 0;
+    while let Some(at) = page[from..].windows(mark.len()).position(|w| w == mark) {
+        parts.push(page.slice(from..from + at));
+        from += at + mark.len();
+    }
+    parts.push(page.slice(from..));
+    parts.into()
+}
+
 pub(crate) async fn journey_result(
     state: web::Data<AppState>,
     surface: Surface,
     id: String,
     query: PlaceQuery,
 ) -> PageResult {
+    // Without a place asked, the site's result page is the same for every journey with the
+    // same answers (its id aside): kept a short while, it is a lookup in memory.
+    let kept_here = matches!(surface, Surface::Site)
+        && query.lieu.trim().is_empty()
+        && query.commune.trim().is_empty();
+    if kept_here
+        && let Some(parts) = journeys::result_in_memory(&state, &state.diagnostic, &id, "site")
+    {
+        return Ok(with_journey(&parts, &id));
+    }
     let inner = state.clone().into_inner();
     let lieu = query.lieu.clone();
     let asked = surface.clone();
@@ -538,33 +579,46 @@ pub(crate) async fn journey_result(
             &journey.evaluation,
         )));
     };
-    let request_link = crate::web::kit::with_query(
-        &surface.request_form(),
-        &[("parcours", journey.id.as_str())],
-    );
+    let shown_id = if kept_here && nearby.is_none() {
+        JOURNEY_MARK
+    } else {
+        journey.id.as_str()
+    };
+    let request_link =
+        crate::web::kit::with_query(&surface.request_form(), &[("parcours", shown_id)]);
+    let title = format!("{} – Diagnostic", outcome.title);
+    let body = ResultPage {
+        journey: shown_id,
+        base: surface.diagnostic(),
+        outcome,
+        path: &journey.evaluation.path,
+        lieu,
+        nearby,
+        request_link,
+        help_here: surface.offers_help(),
+        help_on_site: format!("{}/diagnostic/{shown_id}/resultat", state.config.base_url),
+        alerts,
+    };
+    if shown_id == JOURNEY_MARK {
+        let Some(html) = crate::web::page_html(&state, "pages/diagnostic/result", &title, body)
+        else {
+            return Err(surface.failed(AppError::Internal(
+                "la page de résultat n'a pas pu être affichée".into(),
+            )));
+        };
+        let parts = parts_of(html);
+        journeys::keep_result(&state, &state.diagnostic, &journey, "site", parts.clone());
+        return Ok(with_journey(&parts, &journey.id));
+    }
     Ok(surface.page(
         &state,
-        if nearby.as_ref().is_some_and(|n| n.error.is_some()) {
+        if body.nearby.as_ref().is_some_and(|n| n.error.is_some()) {
             StatusCode::UNPROCESSABLE_ENTITY
         } else {
             StatusCode::OK
         },
         "pages/diagnostic/result",
-        &format!("{} – Diagnostic", outcome.title),
-        ResultPage {
-            journey: &journey.id,
-            base: surface.diagnostic(),
-            outcome,
-            path: &journey.evaluation.path,
-            lieu,
-            nearby,
-            request_link,
-            help_here: surface.offers_help(),
-            help_on_site: format!(
-                "{}/diagnostic/{}/resultat",
-                state.config.base_url, journey.id
-            ),
-            alerts,
-        },
+        &title,
+        body,
     ))
 }

@@ -4,7 +4,7 @@
 //! without JavaScript and the statistics know how far each journey went.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use chrono::NaiveDate;
 
@@ -82,7 +82,7 @@ fn encode(answers: &Answers) -> String {
 pub struct Recent {
     /// Ages what is remembered (`Clock::ticks`).
     clock: crate::clock::Clock,
-    entries: Mutex<HashMap<String, Remembered>>,
+    entries: RwLock<HashMap<String, Remembered>>,
 }
 
 /// A journey's path as walked when it was last read or written: where each question stands is
@@ -94,6 +94,8 @@ struct Remembered {
     path: Arc<[(String, String)]>,
     /// The question asked next, if any.
     next: Option<String>,
+    /// The département the journey was placed in (the alerts of its result depend on it).
+    departement: Option<String>,
 }
 
 impl Recent {
@@ -103,7 +105,7 @@ impl Recent {
     pub fn new(clock: crate::clock::Clock) -> Self {
         Self {
             clock,
-            entries: Mutex::default(),
+            entries: RwLock::default(),
         }
     }
 
@@ -118,8 +120,9 @@ impl Recent {
                 .map(|a| (a.question.clone(), a.choice.clone()))
                 .collect(),
             next: evaluation.question.as_ref().map(|q| q.id.clone()),
+            departement: journey.row.departement.clone(),
         };
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= Self::CAPACITY {
             let clock = &self.clock;
             entries.retain(|_, entry| clock.within(entry.seen, REFRESH_EVERY));
@@ -147,7 +150,7 @@ pub fn place_in_memory(memory: &Memory, id: &str, question: &str) -> Option<Plac
         let entries = memory
             .journeys
             .entries
-            .lock()
+            .read()
             .unwrap_or_else(|e| e.into_inner());
         let entry = entries
             .get(id)
@@ -164,6 +167,86 @@ pub fn place_in_memory(memory: &Memory, id: &str, question: &str) -> Option<Plac
         given: path.get(position).map(|(_, c)| c.clone()),
         version,
     })
+}
+
+/// A result page kept for every journey with the same answers: its parts, between which the
+/// journey's own id goes.
+pub type ResultPage = Arc<[bytes::Bytes]>;
+
+/// A finished journey's result page as the web layer kept it (see [`keep_result`]), when this
+/// process saw the journey and the page within [`REFRESH_EVERY`]: the page then shows what the
+/// database would (another process's change, a new alert, is seen within that time).
+pub fn result_in_memory(
+    state: &Infra,
+    memory: &Memory,
+    id: &str,
+    surface: &str,
+) -> Option<ResultPage> {
+    let (version, key) = {
+        let entries = memory
+            .journeys
+            .entries
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        let entry = entries
+            .get(id)
+            .filter(|entry| memory.journeys.clock.within(entry.seen, REFRESH_EVERY))
+            .filter(|entry| entry.next.is_none())?;
+        (entry.version.clone(), result_key(state, surface, entry))
+    };
+    let tree = memory.trees.in_memory(&version)?;
+    tree.results
+        .get(&key)
+        .filter(|(made, _)| memory.journeys.clock.within(*made, REFRESH_EVERY))
+        .map(|(_, page)| page)
+}
+
+/// Keeps a finished journey's result page, as rendered for every journey with the same answers
+/// and département (the journey's own id replaced by the web layer).
+pub fn keep_result(
+    state: &Infra,
+    memory: &Memory,
+    journey: &Journey,
+    surface: &str,
+    page: ResultPage,
+) {
+    let Some(tree) = memory.trees.in_memory(&journey.evaluation.version) else {
+        return;
+    };
+    let entry = Remembered {
+        seen: memory.journeys.clock.ticks(),
+        version: journey.evaluation.version.as_str().into(),
+        path: journey
+            .evaluation
+            .path
+            .iter()
+            .map(|a| (a.question.clone(), a.choice.clone()))
+            .collect(),
+        next: None,
+        departement: journey.row.departement.clone(),
+    };
+    tree.results.put(
+        result_key(state, surface, &entry),
+        (memory.journeys.clock.ticks(), page),
+    );
+}
+
+/// What a result page shows besides the journey's id: where it is shown, the content in
+/// force, the département (for the alerts) and the answers.
+fn result_key(state: &Infra, surface: &str, entry: &Remembered) -> String {
+    let mut key = String::with_capacity(128);
+    key.extend([
+        surface,
+        "|",
+        state.content().revision.as_str(),
+        "|",
+        entry.departement.as_deref().unwrap_or_default(),
+        "|",
+    ]);
+    for (q, c) in entry.path.iter() {
+        key.extend([q.as_str(), "=", c.as_str(), ";"]);
+    }
+    key
 }
 
 /// The question asked at a place, when its version is in memory.

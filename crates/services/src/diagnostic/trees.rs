@@ -35,6 +35,9 @@ pub struct Published {
     pub answers: AnswerCache<bytes::Bytes>,
     /// Question pages as the site renders them, by the web layer's key (`diagnostic::kept_page`).
     pub pages: AnswerCache<bytes::Bytes>,
+    /// Result pages with when they were rendered (`journeys::result_in_memory`): they show the
+    /// alerts in force, so they are kept for a short while only.
+    pub results: AnswerCache<(std::time::Duration, super::journeys::ResultPage)>,
 }
 
 impl std::fmt::Debug for Published {
@@ -284,6 +287,7 @@ impl Trees {
                 summary,
                 answers: AnswerCache::new(),
                 pages: AnswerCache::new(),
+                results: AnswerCache::new(),
             }),
             Err(errors) => {
                 let reasons: Vec<String> = errors.iter().map(ToString::to_string).collect();
