@@ -475,3 +475,98 @@ async fn fiches_not_re_read_for_twelve_months_are_listed_first() {
     let document = alice.get(&format!("/contenus/documents/{FICHE}")).await;
     assert!(document.text().contains("(en retard)"));
 }
+
+#[tokio::test]
+async fn another_process_serves_the_published_version_once_it_looks() {
+    let app = TestApp::spawn().await;
+    let other = TestApp::spawn_on(app.db.clone()).await;
+    let alice = Browser::sign_in(&app, "alice@cybermalveillance.test", Role::Editor).await;
+    let bruno = Browser::sign_in(&app, "bruno@cybermalveillance.test", Role::Editor).await;
+    let changed = shipped(&app, FICHE).replace(OLD_STEP, NEW_STEP);
+    save_draft(&alice, FICHE, &changed, "Plus direct.").await;
+    let version = my_version(&alice, FICHE).await;
+    act(&alice, &version, "soumettre", "").await;
+    assert_eq!(act(&bruno, &version, "publier", "").await.status, 303);
+
+    // The publishing process at once; the other when its scheduler looks (every 2 s).
+    assert!(
+        public_fiche(&app, "hameconnage")
+            .await
+            .contains("Fermez la page tout de suite, sans rien saisir")
+    );
+    assert!(
+        !public_fiche(&other, "hameconnage")
+            .await
+            .contains("Fermez la page tout de suite, sans rien saisir")
+    );
+    let state = other.state.clone();
+    tokio::task::spawn_blocking(move || state.refresh_content())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        public_fiche(&other, "hameconnage")
+            .await
+            .contains("Fermez la page tout de suite, sans rien saisir")
+    );
+    assert!(
+        phishing_advice(&other)
+            .await
+            .contains("Fermez la page tout de suite, sans rien saisir")
+    );
+}
+
+#[tokio::test]
+async fn the_editors_pages_pass_axe_in_chromium() {
+    let app = TestApp::spawn().await;
+    app.user("alice@cybermalveillance.test", Role::Editor).await;
+    let browser = crate::common::browser::Browser::start().await;
+    browser.goto(&app.url("/connexion")).await;
+    browser
+        .type_into("#email", "alice@cybermalveillance.test")
+        .await;
+    browser
+        .type_into("#password", crate::common::TEST_PASSWORD)
+        .await;
+    browser
+        .click("form[action=\"/connexion\"] button[type=submit]")
+        .await;
+    browser
+        .wait_for_text("Documents, les fiches à relire d'abord")
+        .await;
+    browser.assert_accessible("the editors' documents").await;
+
+    browser
+        .goto(&app.url(&format!("/contenus/documents/{FICHE}")))
+        .await;
+    browser.wait_for_text("Proposer une modification").await;
+    browser.assert_accessible("a document and its form").await;
+    browser
+        .js(
+            "const body = document.getElementById('body');
+             body.value = body.value.replace(arguments[0], arguments[1]);
+             document.getElementById('note').value = 'Plus direct.';",
+            vec![json!(OLD_STEP), json!(NEW_STEP)],
+        )
+        .await;
+    browser.click("button[value=apercu]").await;
+    browser
+        .wait_for_text("Aperçu : cette version n'est pas publiée")
+        .await;
+    browser
+        .wait_for_text("Fermez la page tout de suite, sans rien saisir de plus.")
+        .await;
+    browser.assert_accessible("the preview of a fiche").await;
+
+    // The draft's page: its diff, and the button that sends it for review.
+    browser
+        .goto(&app.url(&format!("/contenus/documents/{FICHE}")))
+        .await;
+    browser.wait_for_text("Reprendre mon brouillon").await;
+    browser.click("a[href^=\"/contenus/versions/\"]").await;
+    browser
+        .wait_for_text("Changements par rapport au texte d'origine")
+        .await;
+    browser.wait_for_text("Envoyer en relecture").await;
+    browser.assert_accessible("a version and its diff").await;
+}
