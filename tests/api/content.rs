@@ -243,6 +243,11 @@ async fn the_victims_email_gives_the_fiches_steps_and_contacts() {
         assert!(!received.text.contains("- CERT-FR"), "{}", received.text);
         assert!(received.text.contains("/fiches/rancongiciel"));
         assert!(received.html.contains("<ol><li>"), "{}", received.html);
+        // The emergency number only where a fiche puts it, under « if you are in danger »: the
+        // ransomware fiche has no such section, so no email tells a private person to call 17.
+        assert!(fiche.danger().is_empty());
+        assert!(!received.text.contains("le 17"), "{}", received.text);
+        assert!(!received.html.contains("le 17"), "{}", received.html);
     }
 }
 

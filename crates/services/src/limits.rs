@@ -54,7 +54,7 @@ impl Limit {
             match self {
                 Self::SignUp => "Trop de comptes demandés depuis cette adresse : réessayez dans une heure.",
                 Self::PasswordReset => "Trop de demandes de réinitialisation depuis cette adresse : réessayez dans une heure.",
-                Self::Journey => "Trop de diagnostics commencés depuis cette adresse : réessayez dans une heure. En cas d'urgence, appelez le 17.",
+                Self::Journey => "Trop de diagnostics commencés depuis cette adresse : réessayez dans une heure. Si quelqu'un est en danger, appelez le 17.",
                 Self::ProfileEdit => "Trop de modifications du profil en une heure : réessayez plus tard.",
             }
             .into(),

@@ -417,7 +417,7 @@ fn create_checked(
                 return Ok((replay(state, &existing), false));
             }
             return Err(AppError::TooManyRequests(
-                "Trop de demandes envoyées depuis cette adresse : réessayez dans une heure, ou appelez le 17 en cas d'urgence.".into(),
+                "Trop de demandes envoyées depuis cette adresse : réessayez dans une heure. Si quelqu'un est en danger, appelez le 17.".into(),
             ));
         }
         Err(NotCreated::KeyTaken) => {

@@ -126,6 +126,7 @@ fn fiche_advice(state: &Infra, row: &RequestRow) -> Option<FicheAdvice> {
     Some(FicheAdvice {
         steps: NumberedStep::all(fiche.steps().to_vec()),
         contacts,
+        danger: fiche.danger().to_vec(),
         url: format!("{}/fiches/{}", state.config.base_url, fiche.meta.slug),
     })
 }

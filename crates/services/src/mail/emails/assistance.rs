@@ -19,6 +19,8 @@ pub struct AssistanceReceived {
 pub struct FicheAdvice {
     pub steps: Vec<NumberedStep>,
     pub contacts: Vec<FicheContact>,
+    /// What to do if someone is in danger: the only place an email gives an emergency number.
+    pub danger: Vec<String>,
     /// The fiche's page.
     pub url: String,
 }
@@ -231,6 +233,7 @@ mod tests {
                     display: "0 892 705 705".into(),
                     href: Some("tel:+33892705705".into()),
                 }],
+                danger: vec!["Si quelqu'un menace votre sécurité, appelez le 17.".into()],
                 url: "https://cyberdir.example/fiches/hameconnage".into(),
             }),
         }));
