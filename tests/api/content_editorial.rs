@@ -270,6 +270,7 @@ async fn a_fiche_is_changed_by_one_editor_published_by_another_and_rolled_back()
 
 #[tokio::test]
 async fn a_reviewer_sends_a_version_back_with_a_reason() {
+    let sink = crate::common::SmtpSink::start();
     let app = TestApp::spawn().await;
     let alice = Browser::sign_in(&app, "alice@cybermalveillance.test", Role::Editor).await;
     let bruno = Browser::sign_in(&app, "bruno@cybermalveillance.test", Role::Editor).await;
@@ -277,6 +278,14 @@ async fn a_reviewer_sends_a_version_back_with_a_reason() {
     save_draft(&alice, FICHE, &changed, "Plus direct.").await;
     let version = my_version(&alice, FICHE).await;
     act(&alice, &version, "soumettre", "").await;
+    // The other editor is asked, by email, with the author's note and the version's address.
+    let asked = app.mails_to(&sink, "bruno@cybermalveillance.test", 1).await;
+    assert_eq!(
+        asked[0].subject,
+        "Relecture demandée : Hameçonnage (phishing)"
+    );
+    assert!(asked[0].text.contains("Plus direct."), "{}", asked[0].text);
+    assert!(asked[0].text.contains(&version), "{}", asked[0].text);
 
     let silent = act(&bruno, &version, "refuser", " ").await;
     assert_eq!(silent.status, 422);
@@ -298,6 +307,15 @@ async fn a_reviewer_sends_a_version_back_with_a_reason() {
         page.element("review-comment")
             .unwrap()
             .contains("Gardez « sans rien saisir » en tête.")
+    );
+    let told = app.mails_to(&sink, "alice@cybermalveillance.test", 1).await;
+    assert_eq!(told[0].subject, "À reprendre : Hameçonnage (phishing)");
+    assert!(
+        told[0]
+            .text
+            .contains("Gardez « sans rien saisir » en tête."),
+        "{}",
+        told[0].text
     );
     assert!(
         public_fiche(&app, "hameconnage")

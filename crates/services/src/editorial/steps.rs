@@ -3,6 +3,7 @@
 
 use chrono::NaiveDateTime;
 
+use crate::audit::Step;
 use crate::content::store::fingerprint as digest;
 use crate::db::content::{self as queries, VersionRow};
 use crate::db::{DbConnection, counters};
@@ -13,6 +14,7 @@ use crate::domain::content::editorial::{self as rules, Document, VersionState};
 use crate::domain::content::{File, Library};
 use crate::error::{AppError, FieldErrors};
 use crate::infra::Infra;
+use crate::mail::emails::editorial::{EditorReviewRequested, EditorVersionDecided};
 
 use super::{MAX_BODY_BYTES, document_of, require_editor, text_in_force};
 
@@ -198,8 +200,83 @@ pub fn submit(state: &Infra, memory: &Memory, actor: &Actor, id: &str) -> Result
                 "Cette version a déjà été envoyée.".into(),
             ));
         }
-        Ok(())
+        ask_for_review(conn, state, actor, &row, &document)
     })
+}
+
+/// The other editors (the admins when there is none) are asked to review, by email.
+fn ask_for_review(
+    conn: &mut DbConnection,
+    state: &Infra,
+    author: &Actor,
+    row: &VersionRow,
+    document: &Document,
+) -> Result<(), AppError> {
+    let mut others = |role: &str| -> Result<Vec<_>, AppError> {
+        Ok(crate::db::accounts::users_with_roles(conn, &[role])?
+            .into_iter()
+            .filter(|u| u.id != author.id)
+            .collect())
+    };
+    let mut reviewers = others("editor")?;
+    if reviewers.is_empty() {
+        reviewers = others("admin")?;
+    }
+    let title = super::title_of(document, &state.content().library).0;
+    let mut step = Step::new(state.clock.now_naive());
+    for reviewer in reviewers {
+        step.mail(
+            state,
+            &reviewer.email,
+            &EditorReviewRequested {
+                name: reviewer.display_name,
+                title: title.clone(),
+                path: row.path.clone(),
+                author: author.display_name.clone(),
+                note: row.note.clone(),
+                version_url: version_url(state, &row.id),
+            },
+        )?;
+    }
+    step.write(conn)
+}
+
+fn version_url(state: &Infra, id: &str) -> String {
+    format!("{}/contenus/versions/{id}", state.config.base_url)
+}
+
+/// The author hears the reviewer's decision, by email.
+fn tell_author(
+    conn: &mut DbConnection,
+    state: &Infra,
+    reviewer: &Actor,
+    row: &VersionRow,
+    document: &Document,
+    number: Option<i32>,
+    comment: Option<&str>,
+) -> Result<(), AppError> {
+    let Some(author) = row.author_id.as_deref() else {
+        return Ok(());
+    };
+    let Some(author) = crate::db::accounts::user_by_id(conn, author)?.filter(|u| !u.disabled)
+    else {
+        return Ok(());
+    };
+    let mut step = Step::new(state.clock.now_naive());
+    step.mail(
+        state,
+        &author.email,
+        &EditorVersionDecided {
+            name: author.display_name,
+            title: super::title_of(document, &state.content().library).0,
+            reviewer: reviewer.display_name.clone(),
+            published: number.is_some(),
+            number,
+            comment: comment.map(str::to_owned),
+            version_url: version_url(state, &row.id),
+        },
+    )?;
+    step.write(conn)
 }
 
 fn stale() -> AppError {
@@ -298,6 +375,7 @@ pub fn review(
                 "Cette version vient d'être relue par quelqu'un d'autre.".into(),
             ));
         }
+        tell_author(conn, state, actor, &row, &document, number, comment)?;
         Ok((
             document,
             if number.is_some() {
