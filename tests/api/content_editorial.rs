@@ -428,6 +428,10 @@ async fn the_tree_is_published_through_the_same_review() {
             "text = \"Qui est victime ?\"",
             "text = \"Qui a besoin d'aide ?\"",
         );
+    let reworded = reworded.replace(
+        "title = \"Rançongiciel : l'attaque est peut-être encore en cours\"",
+        "title = \"Rançongiciel : l'attaque continue peut-être\"",
+    );
     save_draft(
         &alice,
         path,
@@ -435,6 +439,29 @@ async fn the_tree_is_published_through_the_same_review() {
         "Une première question plus simple.",
     )
     .await;
+    // The outcomes as the victim will read them, before anything is published.
+    let preview = alice.get(&format!("{version}/apercu")).await;
+    assert_eq!(preview.status, 200, "{}", preview.text());
+    let outcome = preview
+        .links(&format!("{version}/apercu?issue="))
+        .into_iter()
+        .find(|l| l.ends_with("=rancongiciel_en_cours"))
+        .expect("the outcome's preview");
+    let shown = alice.get(&outcome).await;
+    assert!(
+        shown
+            .text()
+            .contains("Aperçu : cette issue n'est pas publiée")
+    );
+    assert!(
+        shown
+            .text()
+            .contains("Rançongiciel : l'attaque continue peut-être")
+    );
+    assert_eq!(
+        shown.element("urgency").as_deref(),
+        Some("Urgent : agissez maintenant")
+    );
     act(&alice, &version, "soumettre", "").await;
     assert_eq!(act(&alice, &version, "publier", "").await.status, 403);
     let published = act(&bruno, &version, "publier", "").await;

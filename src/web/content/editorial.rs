@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::content::Fiche;
-use crate::editorial::{self, Decision, DocumentView, Overview, VersionView};
+use crate::editorial::{self, Decision, DocumentView, Overview, TreePreview, VersionView};
 use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
@@ -302,22 +302,81 @@ async fn version_page(
     ))
 }
 
-/// A fiche's version as the victim will see it, before it is published.
+#[derive(Deserialize)]
+struct PreviewQuery {
+    /// A tree's outcome to show.
+    issue: Option<String>,
+}
+
+/// `pages/content/editorial/tree_preview`: a tree version's outcomes, each to preview.
+#[derive(Serialize)]
+struct TreePreviewPage<'a> {
+    version_href: String,
+    outcomes: Vec<OutcomeLink<'a>>,
+}
+
+#[derive(Serialize)]
+struct OutcomeLink<'a> {
+    href: String,
+    title: &'a str,
+    urgency: &'static str,
+}
+
+/// A version as the victim will see it, before it is published: a fiche's page, or a tree's
+/// outcomes and each outcome's result page.
 #[get("/contenus/versions/{id}/apercu")]
 async fn version_preview(
     state: web::Data<AppState>,
     user: EditorUser,
     id: web::Path<String>,
+    query: web::Query<PreviewQuery>,
 ) -> PageResult {
     let user = user.0;
-    let (inner, actor, id) = (data_of(&state), user.actor.clone(), id.into_inner());
+    let id = id.into_inner();
+    let (inner, actor, asked) = (data_of(&state), user.actor.clone(), id.clone());
     let version =
-        blocking(move || editorial::version(&inner, &inner.diagnostic, &actor, &id)).await?;
+        blocking(move || editorial::version(&inner, &inner.diagnostic, &actor, &asked)).await?;
+    if version.is_tree {
+        let (inner, actor, issue) = (
+            data_of(&state),
+            user.actor.clone(),
+            query.into_inner().issue,
+        );
+        let preview =
+            blocking(move || editorial::tree_preview(&inner, &actor, &id, issue.as_deref()))
+                .await?;
+        return Ok(match preview {
+            TreePreview::Outcome(outcome) => {
+                crate::web::diagnostic::outcome_preview(&state, &user, &outcome)
+            }
+            TreePreview::Outcomes(outcomes) => page(
+                &state,
+                StatusCode::OK,
+                "pages/content/editorial/tree_preview",
+                "Aperçu de l'arbre",
+                Some(&user),
+                TreePreviewPage {
+                    version_href: format!("/contenus/versions/{}", version.summary.id),
+                    outcomes: outcomes
+                        .iter()
+                        .map(|(issue, title, urgency)| OutcomeLink {
+                            href: format!(
+                                "/contenus/versions/{}/apercu?issue={issue}",
+                                version.summary.id
+                            ),
+                            title,
+                            urgency,
+                        })
+                        .collect(),
+                },
+            ),
+        });
+    }
     let fiche = match Fiche::parse(&version.body) {
         Ok(fiche) if version.summary.path.starts_with("fiches/") => fiche,
         Ok(_) => {
             return Err(PageError::from(AppError::not_found(
-                "Seules les fiches ont un aperçu.",
+                "Seules les fiches et l'arbre du diagnostic ont un aperçu.",
             )));
         }
         Err(reason) => {

@@ -155,9 +155,7 @@ async fn fiche_pdf(
         Some(pdf) => pdf.clone(),
         None if slug == crate::content::KIT => content.kit.clone(),
         None => {
-            return Err(PageError::from(AppError::not_found(
-                "Cette fiche n'existe pas. Retrouvez toutes les fiches sur la page « Fiches réflexes et conseils ».",
-            )));
+            return Err(no_such_fiche());
         }
     };
     if user.0.is_none() {
@@ -236,9 +234,7 @@ async fn fiche_page(
     }
     let (Some(fiche), Some(sections)) = (content.library.fiche(&slug), content.html.get(&slug))
     else {
-        return Err(PageError::from(AppError::not_found(
-            "Cette fiche n'existe pas. Retrouvez toutes les fiches sur la page « Fiches réflexes et conseils ».",
-        )));
+        return Err(no_such_fiche());
     };
     let body = fiche_body(fiche, sections, &content.library, false);
     if anonymous {
@@ -264,6 +260,13 @@ async fn fiche_page(
             "la fiche n'a pas pu être affichée".into(),
         ))),
     }
+}
+
+/// A fiche asked that the library does not hold.
+fn no_such_fiche() -> PageError {
+    PageError::from(AppError::not_found(
+        "Cette fiche n'existe pas. Retrouvez toutes les fiches sur la page « Fiches réflexes et conseils ».",
+    ))
 }
 
 /// A fiche's page as a victim reads it (`preview`: an editor's unpublished version, said so).

@@ -1,9 +1,11 @@
 //! The diagnostic's pages: the victim's journey (`victim`) and the staff's view of the tree in
-//! force with publication of a new version by an admin (`staff`).
+//! force (`staff`; a new version is the editors', `web::content::editorial`).
 
 pub(crate) mod nearby;
 mod staff;
 pub(crate) mod victim;
+
+pub(crate) use victim::outcome_preview;
 
 use actix_web::web;
 

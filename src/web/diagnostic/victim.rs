@@ -88,6 +88,8 @@ struct ResultPage<'a> {
     /// A diagnostic-only module sends to the site to find a professional.
     help_on_site: String,
     alerts: Vec<crate::observatory::alerts::AlertView>,
+    /// An editor's preview of an outcome of a tree not published.
+    preview: bool,
 }
 
 fn question_view(
@@ -469,6 +471,35 @@ pub(crate) async fn answer_question(
     }
 }
 
+/// An outcome of a tree not published, as its result page will show it (an editor's preview:
+/// no journey, no answers, no alerts).
+pub(crate) fn outcome_preview(
+    state: &AppState,
+    user: &crate::http::extract::CurrentUser,
+    outcome: &crate::domain::diagnostic::OutcomeView,
+) -> HttpResponse {
+    crate::web::page(
+        state,
+        StatusCode::OK,
+        "pages/diagnostic/result",
+        &format!("Aperçu : {}", outcome.title),
+        Some(user),
+        ResultPage {
+            journey: "apercu",
+            base: "/diagnostic".into(),
+            outcome,
+            path: &[],
+            lieu: String::new(),
+            nearby: None,
+            request_link: "/demande-assistance".into(),
+            help_here: true,
+            help_on_site: "/".into(),
+            alerts: Vec::new(),
+            preview: true,
+        },
+    )
+}
+
 /// The outcome: the advice first, then whom to call, then — when a professional can help — the
 /// nearest ones for the place given and the request, already filled in.
 #[get("/diagnostic/{journey}/resultat")]
@@ -598,6 +629,7 @@ pub(crate) async fn journey_result(
         help_here: surface.offers_help(),
         help_on_site: format!("{}/diagnostic/{shown_id}/resultat", state.config.base_url),
         alerts,
+        preview: false,
     };
     if shown_id == JOURNEY_MARK {
         let Some(html) = crate::web::page_html(&state, "pages/diagnostic/result", &title, body)

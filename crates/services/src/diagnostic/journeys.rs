@@ -99,6 +99,15 @@ struct Remembered {
 }
 
 impl Recent {
+    /// What `read` makes of a journey seen within [`REFRESH_EVERY`]; `None` otherwise.
+    fn remembered<T>(&self, id: &str, read: impl FnOnce(&Remembered) -> Option<T>) -> Option<T> {
+        let entries = self.entries.read().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(id)
+            .filter(|entry| self.clock.within(entry.seen, REFRESH_EVERY))
+            .and_then(read)
+    }
+
     /// Journeys remembered at once; past it, those no longer trusted are dropped first.
     const CAPACITY: usize = 4096;
 
@@ -146,22 +155,14 @@ pub struct Place {
 /// The [`Place`] of a question on a journey this process saw lately ([`Recent`]), without the
 /// database; `None` when it cannot say, and when the question is not on the path remembered.
 pub fn place_in_memory(memory: &Memory, id: &str, question: &str) -> Option<Place> {
-    let (version, path, position) = {
-        let entries = memory
-            .journeys
-            .entries
-            .read()
-            .unwrap_or_else(|e| e.into_inner());
-        let entry = entries
-            .get(id)
-            .filter(|entry| memory.journeys.clock.within(entry.seen, REFRESH_EVERY))?;
+    let (version, path, position) = memory.journeys.remembered(id, |entry| {
         let position = entry
             .path
             .iter()
             .position(|(q, _)| q == question)
             .or_else(|| (entry.next.as_deref() == Some(question)).then_some(entry.path.len()))?;
-        (entry.version.clone(), entry.path.clone(), position)
-    };
+        Some((entry.version.clone(), entry.path.clone(), position))
+    })?;
     Some(Place {
         before: path[..position].to_vec(),
         given: path.get(position).map(|(_, c)| c.clone()),
@@ -182,18 +183,13 @@ pub fn result_in_memory(
     id: &str,
     surface: &str,
 ) -> Option<ResultPage> {
-    let (version, key) = {
-        let entries = memory
-            .journeys
-            .entries
-            .read()
-            .unwrap_or_else(|e| e.into_inner());
-        let entry = entries
-            .get(id)
-            .filter(|entry| memory.journeys.clock.within(entry.seen, REFRESH_EVERY))
-            .filter(|entry| entry.next.is_none())?;
-        (entry.version.clone(), result_key(state, surface, entry))
-    };
+    let (version, key) = memory.journeys.remembered(id, |entry| {
+        // Only a finished journey has a result.
+        entry
+            .next
+            .is_none()
+            .then(|| (entry.version.clone(), result_key(state, surface, entry)))
+    })?;
     let tree = memory.trees.in_memory(&version)?;
     tree.results
         .get(&key)

@@ -18,8 +18,8 @@ mod views;
 
 pub use steps::{Decision, republish, review, save_draft, submit, withdraw};
 pub use views::{
-    DocumentLine, DocumentView, Overview, VersionSummary, VersionView, document, new_fiche,
-    overview, version,
+    DocumentLine, DocumentView, Overview, TreePreview, VersionSummary, VersionView, document,
+    new_fiche, overview, tree_preview, version,
 };
 
 /// The largest text accepted (the tree, the largest document, is about 26 kB).

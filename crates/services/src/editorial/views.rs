@@ -321,3 +321,63 @@ pub fn version(
         ),
     })
 }
+
+/// A tree version's outcomes as the victims will read them (an editor's preview).
+pub enum TreePreview {
+    /// Every outcome, to choose one: (id, title, urgency).
+    Outcomes(Vec<(String, String, &'static str)>),
+    /// One outcome, as its result page shows it.
+    Outcome(Box<crate::domain::diagnostic::OutcomeView>),
+}
+
+/// The preview of a tree version: its outcomes, or the one named `outcome`. A text that is not
+/// a tree says why.
+pub fn tree_preview(
+    state: &Infra,
+    actor: &Actor,
+    id: &str,
+    outcome: Option<&str>,
+) -> Result<TreePreview, AppError> {
+    require_editor(actor)?;
+    let mut conn = state.pool.get()?;
+    let row = queries::find(&mut conn, id)?
+        .filter(|v| v.state != VersionState::Draft || v.author_id.as_deref() == Some(&actor.id))
+        .filter(|v| v.path == rules::TREE_PATH)
+        .ok_or_else(|| AppError::not_found("Cette version de l'arbre n'existe pas."))?;
+    let tree = crate::domain::diagnostic::parse(&row.body)
+        .map_err(|e| AppError::field("body", format!("Aperçu impossible : {e}")))?;
+    let content = state.content();
+    let view = |id: &str, o: &crate::domain::diagnostic::Outcome| {
+        // The audience the outcome's incident type concerns first, as staff's overview reads it.
+        let audience = state
+            .taxonomy
+            .get(o.incident.as_deref().unwrap_or_default())
+            .and_then(|t| t.audiences.first().copied())
+            .unwrap_or(crate::domain::audience::Audience::Particulier);
+        crate::domain::diagnostic::outcome_view(
+            &tree,
+            &state.taxonomy,
+            &content.library,
+            id,
+            o,
+            audience,
+        )
+    };
+    match outcome {
+        Some(wanted) => {
+            let o = tree.outcomes.get(wanted).ok_or_else(|| {
+                AppError::not_found("Cette issue n'existe pas dans cette version.")
+            })?;
+            Ok(TreePreview::Outcome(Box::new(view(wanted, o))))
+        }
+        None => Ok(TreePreview::Outcomes(
+            tree.outcomes
+                .iter()
+                .map(|(id, o)| {
+                    let v = view(id, o);
+                    (id.clone(), v.title, v.urgency_label)
+                })
+                .collect(),
+        )),
+    }
+}
