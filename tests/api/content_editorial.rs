@@ -615,3 +615,51 @@ async fn the_editors_pages_pass_axe_in_chromium() {
     browser.wait_for_text("Envoyer en relecture").await;
     browser.assert_accessible("a version and its diff").await;
 }
+
+#[tokio::test]
+async fn a_stored_version_that_fails_the_checks_leaves_the_content_in_force() {
+    // As after a release whose rules changed: the newest stored version no longer passes.
+    let app = TestApp::spawn().await;
+    let broken = shipped(&app, FICHE).replace("contacts = [", "contacts = [\"inconnu\", ");
+    {
+        let mut conn = app.pool.get().unwrap();
+        let number = cyberdir::db::content::last_number(&mut conn, FICHE).unwrap() + 1;
+        let now = chrono::Utc::now().naive_utc();
+        cyberdir::db::content::insert(
+            &mut conn,
+            &cyberdir::db::content::VersionRow {
+                id: "rule-changed".into(),
+                path: FICHE.into(),
+                number: Some(number),
+                state: cyberdir::domain::content::editorial::VersionState::Published,
+                body: broken.clone(),
+                sha256: "0".into(),
+                base_body: String::new(),
+                note: "Avant un changement de règle.".into(),
+                author_id: None,
+                created_at: now,
+                updated_at: now,
+                submitted_at: None,
+                reviewer_id: None,
+                reviewed_at: None,
+                review_comment: None,
+                published_at: Some(now),
+            },
+        )
+        .unwrap();
+        cyberdir::db::counters::bump(&mut conn, cyberdir::db::counters::CONTENT).unwrap();
+    }
+    let state = app.state.clone();
+    tokio::task::spawn_blocking(move || state.refresh_content())
+        .await
+        .unwrap()
+        .unwrap();
+    let content = app.state.content();
+    let fiche = content.library.fiche("hameconnage").unwrap();
+    assert!(!fiche.meta.contacts.contains(&"inconnu".to_owned()));
+    assert!(
+        public_fiche(&app, "hameconnage")
+            .await
+            .contains("Fermez la page sans rien saisir de plus.")
+    );
+}

@@ -140,8 +140,11 @@ impl ContentStore {
             }
             Err(reasons) => {
                 // Published versions were checked before publication: this is a release whose
-                // rules changed. The content in force stays, and the reasons are logged.
+                // rules changed. The content in force stays, the reasons are logged once, and
+                // the next publication is read again.
                 tracing::error!(%reasons, "the published content no longer passes the checks");
+                let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+                current.0 = counter;
             }
         }
         Ok(())
