@@ -220,7 +220,15 @@ async fn result_page(
 ) -> PageResult {
     let (partner, journey) = path.into_inner();
     match open(&state, &partner).await {
-        Ok(surface) => victim::journey_result(state, surface, journey, query.into_inner()).await,
+        Ok(surface) => {
+            crate::web::diagnostic::result::journey_result(
+                state,
+                surface,
+                journey,
+                query.into_inner(),
+            )
+            .await
+        }
         Err(closed) => Ok(closed),
     }
 }
