@@ -133,6 +133,15 @@ impl ContentStore {
         }
         let rows = queries::in_force(conn)?;
         let files = in_force_files(&rows);
+        {
+            // The same files as in memory (at start-up, the shipped ones just imported): the
+            // library, its pages and its PDFs are not made again.
+            let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
+            if current.1.files == files {
+                current.0 = counter;
+                return Ok(());
+            }
+        }
         match Content::read(files, taxonomy, counter.to_string()) {
             Ok(content) => {
                 *self.current.write().unwrap_or_else(|e| e.into_inner()) =

@@ -18,6 +18,26 @@ use crate::mail::emails::editorial::{EditorReviewRequested, EditorVersionDecided
 
 use super::{MAX_BODY_BYTES, document_of, require_editor, text_in_force};
 
+/// The library's files in force as the caller's transaction reads them (those in memory before
+/// any was stored).
+fn files_in_force(
+    conn: &mut DbConnection,
+    state: &Infra,
+) -> Result<Vec<(String, String)>, AppError> {
+    let files = crate::content::store::in_force_files(&queries::in_force(conn)?);
+    Ok(if files.is_empty() {
+        state.content().files.clone()
+    } else {
+        files
+    })
+}
+
+/// The library `files` make, or the one in memory if they do not read.
+fn library_of(state: &Infra, files: &[(String, String)]) -> Library {
+    Library::read(files.iter().map(|(path, text)| File { path, text }))
+        .unwrap_or_else(|_| state.content().library.clone())
+}
+
 /// What stops `body` from being published as `document`, with the library in force in the
 /// database (read in the caller's transaction) and the tree in force: every problem, in French.
 pub(super) fn problems_of(
@@ -27,15 +47,9 @@ pub(super) fn problems_of(
     document: &Document,
     body: &str,
 ) -> Result<Vec<String>, AppError> {
-    let mut files = crate::content::store::in_force_files(&queries::in_force(conn)?);
-    if files.is_empty() {
-        files = state.content().files.clone();
-    }
+    let mut files = files_in_force(conn, state)?;
     if *document == Document::Tree {
-        let library = match Library::read(files.iter().map(|(path, text)| File { path, text })) {
-            Ok(library) => library,
-            Err(_) => state.content().library.clone(),
-        };
+        let library = library_of(state, &files);
         return Ok(
             match trees::check_text(body, &state.taxonomy, Some(&library)) {
                 Ok(_) => Vec::new(),
@@ -398,9 +412,7 @@ pub fn review(
 
 /// Publishes the tree of a version in review (in the caller's transaction).
 fn publish_tree(conn: &mut DbConnection, state: &Infra, row: &VersionRow) -> Result<(), AppError> {
-    let files = crate::content::store::in_force_files(&queries::in_force(conn)?);
-    let library = Library::read(files.iter().map(|(path, text)| File { path, text }))
-        .unwrap_or_else(|_| state.content().library.clone());
+    let library = library_of(state, &files_in_force(conn, state)?);
     match trees::publish(
         conn,
         &state.taxonomy,

@@ -190,15 +190,14 @@ pub fn document(state: &Infra, actor: &Actor, path: &str) -> Result<DocumentView
     let content = state.content();
     let mut conn = state.pool.get()?;
     let text = text_in_force(&mut conn, &document)?;
-    let known = !text.is_empty()
-        || matches!(document, Document::Fiche(_))
-        || !queries::history(&mut conn, path)?.is_empty();
+    let versions = queries::history(&mut conn, path)?;
+    let known = !text.is_empty() || matches!(document, Document::Fiche(_)) || !versions.is_empty();
     if !known {
         return Err(AppError::not_found("Ce document n'existe pas."));
     }
     let names = names(&mut conn)?;
     let draft = queries::draft_of(&mut conn, path, &actor.id)?;
-    let history = queries::history(&mut conn, path)?
+    let history = versions
         .into_iter()
         // Another editor's draft is theirs until submitted.
         .filter(|v| v.state != VersionState::Draft)
