@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::assistance::answer::{self, Answer, AnswerInput, Answerer};
-use crate::assistance::availability::{self, AbsenceInput, CapacityInput};
+use crate::assistance::availability::{self, AbsenceInput, CapacityInput, OnCallInput};
 use crate::assistance::staff::{self, AssignInput, CloseInput};
 use crate::assistance::stats::{self, InterventionStats};
 use crate::assistance::survey::{self, PendingComment, PublicRating, SurveyAnswer, SurveyView};
@@ -319,6 +319,23 @@ pub async fn set_capacity(
     let capacity = body.into_inner().capacity;
     let view =
         web::block(move || availability::set_capacity(&state, &user, &id, capacity)).await??;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Declares the organisation's weekly on-call hours ("astreinte"): at night (outside working
+/// days 9:00–18:00, Paris time), urgent requests are offered only to providers on call then.
+#[utoipa::path(tag = "assistance", params(("id" = String, Path)), request_body = OnCallInput, responses((status = 200, body = AvailabilityView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+#[put("/providers/{id}/on-call")]
+pub async fn set_on_call(
+    state: web::Data<AppState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+    body: web::Json<OnCallInput>,
+) -> Result<HttpResponse, ApiError> {
+    let state = state.into_inner();
+    let id = path.into_inner();
+    let input = body.into_inner();
+    let view = web::block(move || availability::set_on_call(&state, &user, &id, &input)).await??;
     Ok(HttpResponse::Ok().json(view))
 }
 

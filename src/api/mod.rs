@@ -63,6 +63,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(assistance::of_provider)
             .service(assistance::get_availability)
             .service(assistance::set_capacity)
+            .service(assistance::set_on_call)
             .service(assistance::add_absence)
             .service(assistance::remove_absence)
             .service(assistance::ratings)

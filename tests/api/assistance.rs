@@ -415,7 +415,7 @@ async fn declines_and_timeouts_move_on_then_staff_take_over() {
     assert_eq!(
         sink.messages_to("contact@b.fr")
             .iter()
-            .filter(|m| m.subject.contains("autre professionnel"))
+            .filter(|m| m.subject.contains("délai de réponse dépassé"))
             .count(),
         1
     );

@@ -10,6 +10,7 @@ mod accounts;
 mod assistance;
 mod assistance_pages;
 mod assistance_rules;
+mod assistance_urgent;
 mod charter;
 mod cli;
 mod content;

@@ -359,6 +359,15 @@ diesel::table! {
         updated_at -> Timestamp,
         closed_at -> Nullable<Timestamp>,
         anonymised_at -> Nullable<Timestamp>,
+        urgent -> Bool,
+    }
+}
+
+diesel::table! {
+    provider_on_call (provider_id) {
+        provider_id -> Text,
+        schedule -> Text,
+        updated_at -> Timestamp,
     }
 }
 
@@ -642,6 +651,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     assistance_assignments,
     provider_capacity,
     provider_absences,
+    provider_on_call,
     intervention_reports,
     satisfaction_surveys,
     service_secrets,

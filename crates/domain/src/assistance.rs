@@ -201,16 +201,19 @@ pub enum AssignmentStatus {
     Withdrawn,
     /// The request ended (the victim cancelled, staff closed it) while the offer was pending.
     Cancelled,
+    /// Another provider offered the same urgent request at once accepted it first.
+    Taken,
 }
 
 impl AssignmentStatus {
-    pub const ALL: [AssignmentStatus; 6] = [
+    pub const ALL: [AssignmentStatus; 7] = [
         Self::Pending,
         Self::Accepted,
         Self::Declined,
         Self::TimedOut,
         Self::Withdrawn,
         Self::Cancelled,
+        Self::Taken,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -221,6 +224,7 @@ impl AssignmentStatus {
             Self::TimedOut => "timed_out",
             Self::Withdrawn => "withdrawn",
             Self::Cancelled => "cancelled",
+            Self::Taken => "taken",
         }
     }
 
@@ -237,6 +241,7 @@ impl AssignmentStatus {
             Self::TimedOut => "sans réponse",
             Self::Withdrawn => "retirée",
             Self::Cancelled => "annulée",
+            Self::Taken => "prise par un autre professionnel",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod label;
 pub mod label_application;
 pub mod matching;
 pub mod observatory;
+pub mod on_call;
 pub mod outbox;
 pub mod partner;
 pub mod provider;

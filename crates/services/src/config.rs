@@ -57,6 +57,9 @@ pub struct Config {
     pub reapply_days: u32,
     /// How long a provider has to answer an offered request (`ASSIGNMENT_TIMEOUT`, default 2h).
     pub assignment_timeout: chrono::Duration,
+    /// How long the providers an urgent request is offered to at once have to accept it before
+    /// it goes to staff (`URGENT_ASSIGNMENT_TIMEOUT`, default 30m).
+    pub urgent_assignment_timeout: chrono::Duration,
     /// Months after closing before a request is anonymised (`RETENTION_MONTHS`, default 12).
     pub retention_months: u32,
     /// Days an anonymous diagnostic journey is kept (`JOURNEY_RETENTION_DAYS`, default 90);
@@ -257,6 +260,16 @@ impl Config {
                     expected: "a duration from 1m to 7d such as 2h, 90m or 30s",
                 })?,
         };
+        let urgent_assignment_timeout = match get("URGENT_ASSIGNMENT_TIMEOUT") {
+            None => chrono::Duration::minutes(30),
+            Some(v) => parse_duration(&v)
+                .filter(|d| *d >= chrono::Duration::minutes(1) && *d <= chrono::Duration::hours(24))
+                .ok_or(ConfigError {
+                    name: "URGENT_ASSIGNMENT_TIMEOUT",
+                    value: v,
+                    expected: "a duration from 1m to 24h such as 30m or 1h",
+                })?,
+        };
         let journey_retention_days = whole(
             &get,
             "JOURNEY_RETENTION_DAYS",
@@ -340,6 +353,7 @@ impl Config {
                 header: proxy_header,
             },
             assignment_timeout,
+            urgent_assignment_timeout,
             retention_months,
             journey_retention_days,
             assistance_rate_limit,

@@ -96,8 +96,20 @@ pub(super) struct ProviderRequests<'a> {
     pub open_requests: i32,
     pub open_requests_fr: String,
     pub absences: Vec<AbsenceLine>,
+    pub on_call: Vec<OnCallLine>,
+    pub on_call_summary: String,
     pub reasons: Vec<ReasonChoice>,
     pub errors: BTreeMap<String, String>,
+}
+
+/// One day of the on-call hours' form.
+#[derive(Debug, Serialize)]
+pub(super) struct OnCallLine {
+    pub index: usize,
+    pub day: String,
+    pub start: String,
+    pub end: String,
+    pub error: Option<String>,
 }
 
 /// A period the organisation takes no request.

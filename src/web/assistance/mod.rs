@@ -3,6 +3,7 @@
 //! emailed accept/decline links) and staff's (all requests, the escalation queue, moderation).
 
 mod context;
+mod on_call;
 mod provider;
 pub(crate) mod request;
 mod staff;
@@ -18,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(request::configure)
         .configure(victim::configure)
         .configure(provider::configure)
+        .configure(on_call::configure)
         .configure(staff::configure);
 }
 

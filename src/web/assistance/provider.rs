@@ -131,7 +131,7 @@ async fn link_answer(
 
 // --- The portal --------------------------------------------------------------------------------
 
-fn base(provider_id: &str) -> String {
+pub(super) fn base(provider_id: &str) -> String {
     format!("/espace/organisations/{provider_id}/demandes")
 }
 
@@ -140,13 +140,16 @@ fn info_message(slug: Option<&str>) -> Option<&'static str> {
         "accept" => {
             "Vous avez accepté la demande : les coordonnées de la victime sont ci-dessous et vous ont été envoyées par courriel."
         }
-        "decline" => "Vous avez décliné la demande : elle est proposée à un autre professionnel.",
+        "decline" => "Vous avez décliné la demande : elle ne vous est plus proposée.",
         "close" => "La demande est close. Merci pour votre intervention !",
         "capacite" => "Votre capacité est enregistrée.",
         "absence" => {
             "Votre absence est enregistrée : aucune demande ne vous sera proposée pendant cette période."
         }
         "absence-supprimee" => "L'absence est supprimée.",
+        "astreinte" => {
+            "Vos heures d'astreinte sont enregistrées : la nuit, le week-end et les jours fériés, les demandes urgentes ne vous sont proposées que pendant ces heures."
+        }
         _ => return None,
     })
 }
@@ -172,7 +175,7 @@ async fn requests_page(
     .await
 }
 
-async fn show_requests(
+pub(super) async fn show_requests(
     state: &web::Data<AppState>,
     user: &CurrentUser,
     provider_id: &str,
@@ -222,6 +225,21 @@ async fn show_requests(
                 "demande",
                 "demandes",
             ),
+            on_call: availability
+                .on_call
+                .iter()
+                .enumerate()
+                .map(|(i, d)| context::OnCallLine {
+                    index: i,
+                    day: d.day.clone(),
+                    start: d.start.clone(),
+                    end: d.end.clone(),
+                    error: errors
+                        .get(&format!("on_call_{i}"))
+                        .and_then(|m| m.first().cloned()),
+                })
+                .collect(),
+            on_call_summary: availability.on_call_summary,
             absences: availability
                 .absences
                 .iter()

@@ -314,6 +314,10 @@ pub(crate) async fn send_request(
         if !refused.is_empty() {
             return Err(AppError::Validation(refused));
         }
+        // An urgent outcome's request is offered to the nearest providers at once.
+        let mut input = input;
+        input.urgent = crate::diagnostic::journeys::prefill(&inner, &journey)?
+            .is_some_and(|known| known.urgent && known.incident_type == input.incident_type);
         let created = assistance::create_from_form(
             &inner,
             &inner.directory,

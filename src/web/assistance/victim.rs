@@ -56,6 +56,16 @@ async fn tracking_page(
             );
             // What happens next, and within what time.
             let next = match view.status {
+                RequestStatus::Assigned if view.urgent => Some(format!(
+                    "Votre demande est urgente : elle est proposée en même temps {}, et le premier qui l'accepte la prend. Si aucun ne l'a acceptée {}, nos équipes la reprennent aussitôt. Dès qu'un professionnel l'accepte, ses coordonnées s'affichent ici et vous sont envoyées par courriel.",
+                    match view.offered_to {
+                        1 => "à un professionnel référencé proche de chez vous".to_owned(),
+                        n => format!("à {n} professionnels référencés proches de chez vous"),
+                    },
+                    view.offered_until
+                        .map(|at| format!("avant {}", crate::french::time_fr(at)))
+                        .unwrap_or_else(|| "dans le délai".to_owned()),
+                )),
                 RequestStatus::Assigned => Some(format!(
                     "Votre demande est proposée à un professionnel référencé proche de chez vous. Il a {} pour l'accepter ; sinon, elle est proposée au suivant. Dès qu'un professionnel l'accepte, ses coordonnées s'affichent ici et vous sont envoyées par courriel.",
                     crate::french::duration_fr(state.config.assignment_timeout)

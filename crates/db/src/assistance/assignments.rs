@@ -43,16 +43,21 @@ pub fn assignment(conn: &mut DbConnection, id: &str) -> QueryResult<Option<Assig
         .optional()
 }
 
-pub fn pending_assignment(
+/// The offers of a request still waiting for an answer: one, or several for an urgent
+/// request offered at once to the nearest providers.
+pub fn pending_assignments(
     conn: &mut DbConnection,
     request_id: &str,
-) -> QueryResult<Option<AssignmentRow>> {
+) -> QueryResult<Vec<AssignmentRow>> {
     assistance_assignments::table
         .filter(assistance_assignments::request_id.eq(request_id))
         .filter(assistance_assignments::status.eq(AssignmentStatus::Pending))
+        .order((
+            assistance_assignments::offered_at,
+            assistance_assignments::id,
+        ))
         .select(AssignmentRow::as_select())
-        .first(conn)
-        .optional()
+        .load(conn)
 }
 
 pub fn assignments_of(
@@ -150,4 +155,10 @@ pub fn requests_of_provider(
         .order(assistance_assignments::offered_at.desc())
         .select((AssignmentRow::as_select(), RequestRow::as_select()))
         .load(conn)
+}
+
+/// Holds request `id` until the transaction ends (see `throttle::lock`): the answers, timeouts
+/// and cancellations of one request run one after the other, never in a deadlock.
+pub fn lock_request(conn: &mut DbConnection, id: &str) -> QueryResult<()> {
+    crate::throttle::lock(conn, &format!("assistance-request:{id}"))
 }

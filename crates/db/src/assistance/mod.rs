@@ -3,10 +3,12 @@
 
 mod assignments;
 mod availability;
+mod on_call;
 mod reports;
 
 pub use assignments::*;
 pub use availability::*;
+pub use on_call::*;
 pub use reports::*;
 
 use chrono::NaiveDateTime;
@@ -55,6 +57,8 @@ pub struct RequestRow {
     pub updated_at: NaiveDateTime,
     pub closed_at: Option<NaiveDateTime>,
     pub anonymised_at: Option<NaiveDateTime>,
+    /// From an urgent diagnostic outcome: offered to the nearest providers at once.
+    pub urgent: bool,
 }
 
 /// Inserts a request. A unique violation means its idempotency key is taken (a concurrent

@@ -88,12 +88,12 @@ fn pending_offer(
             Ok((request, assignment, None))
         }
         Answerer::Member(user) => {
-            let assignment = queries::pending_assignment(conn, &request.id)?;
+            let assignment = queries::pending_assignments(conn, &request.id)?
+                .into_iter()
+                .find(|a| user.is_member_of(&a.provider_id));
             match assignment {
-                Some(a) if user.is_member_of(&a.provider_id) => {
-                    Ok((request, a, Some(user.id.clone())))
-                }
-                _ => {
+                Some(a) => Ok((request, a, Some(user.id.clone()))),
+                None => {
                     // A provider that was offered it earlier knows it exists; others do not.
                     let offered_before = queries::assignments_of(conn, &request.id)?
                         .iter()
@@ -206,6 +206,9 @@ pub fn answer(
     write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
         let step = &mut Step::new(now);
+        // Answers, timeouts and cancellations of one request run one after the other: the
+        // providers an urgent request is offered to at once may all answer in the same second.
+        queries::lock_request(conn, id)?;
         let (mut request, assignment, actor) = pending_offer(conn, state, id, &who, answer)?;
         if now >= assignment.expires_at {
             return Err(gone());
@@ -234,7 +237,21 @@ pub fn answer(
         match answer {
             Answer::Accept => {
                 request.status = RequestStatus::Accepted;
+                request.provider_id = Some(provider.id.clone());
                 assign::write(conn, &mut request, now)?;
+                // The others offered the same urgent request are told it is taken.
+                for other in queries::pending_assignments(conn, &request.id)? {
+                    if queries::settle_assignment(
+                        conn,
+                        &other.id,
+                        AssignmentStatus::Taken,
+                        None,
+                        now,
+                    )? {
+                        queries::release_place(conn, &other.provider_id)?;
+                        notify::taken(conn, step, state, &request, &other.provider_id)?;
+                    }
+                }
                 step.record(
                     Event::request(&request.id, "accept", Some(from), request.status)
                         .by(actor.as_deref())
@@ -257,7 +274,7 @@ pub fn answer(
                         .by(actor.as_deref())
                         .because(Some(&format!("{} – {why}", provider.name))),
                 );
-                assign::assign_next(conn, step, state, index, &mut request, now)?;
+                move_on_unless_offered(conn, step, state, index, &mut request, now)?;
             }
         }
         step.write(conn)?;
@@ -288,6 +305,7 @@ pub fn time_out(
         let Some(assignment) = queries::assignment(conn, assignment_id)? else {
             return Ok(false);
         };
+        queries::lock_request(conn, &assignment.request_id)?;
         if assignment.status != AssignmentStatus::Pending
             || assignment.expires_at > now
             || !queries::settle_assignment(
@@ -308,8 +326,27 @@ pub fn time_out(
         let from = request.status;
         step.record(Event::request(&request.id, "timeout", Some(from), from));
         notify::timed_out(conn, step, state, &request, &assignment.provider_id)?;
-        assign::assign_next(conn, step, state, index, &mut request, now)?;
+        move_on_unless_offered(conn, step, state, index, &mut request, now)?;
         step.write(conn)?;
         Ok(true)
     })
+}
+
+/// After an offer failed (declined, timed out): the request moves on, unless other offers of
+/// the same urgent request still wait for their answer.
+fn move_on_unless_offered(
+    conn: &mut DbConnection,
+    step: &mut Step,
+    state: &Infra,
+    index: &crate::directory::index::DirectoryIndex,
+    request: &mut RequestRow,
+    now: chrono::NaiveDateTime,
+) -> Result<(), AppError> {
+    if request.status == RequestStatus::Assigned
+        && !queries::pending_assignments(conn, &request.id)?.is_empty()
+    {
+        // Still counted: the failure is kept on the request.
+        return assign::write(conn, request, now);
+    }
+    assign::assign_next(conn, step, state, index, request, now)
 }

@@ -15,6 +15,7 @@ use crate::domain::assistance::{
 };
 use crate::domain::audience::Audience;
 use crate::domain::matching::Query;
+use crate::domain::on_call::{self, URGENT_PARALLEL_OFFERS};
 use crate::domain::provider::Provider;
 use crate::error::AppError;
 use crate::infra::Infra;
@@ -32,6 +33,22 @@ pub fn eligible(
     now: NaiveDateTime,
     wanted: Option<&str>,
     passed_over: &HashSet<String>,
+) -> Result<Vec<Eligible>, AppError> {
+    eligible_within(conn, snapshot, state, row, now, wanted, passed_over, false)
+}
+
+/// [`eligible`], or with `every_distance` all the available ones, nearest first (an urgent
+/// request goes to the nearest few, whatever the fair radius).
+#[allow(clippy::too_many_arguments)]
+fn eligible_within(
+    conn: &mut DbConnection,
+    snapshot: &Snapshot,
+    state: &Infra,
+    row: &RequestRow,
+    now: NaiveDateTime,
+    wanted: Option<&str>,
+    passed_over: &HashSet<String>,
+    every_distance: bool,
 ) -> Result<Vec<Eligible>, AppError> {
     let today = crate::french::paris_date(now);
     let query = Query {
@@ -82,7 +99,7 @@ pub fn eligible(
     let radius = fair_radius_km(nearest_km);
     let weighed: Vec<_> = available
         .into_iter()
-        .filter(|(p, km, _)| *km <= radius || wanted == Some(p.id.as_str()))
+        .filter(|(p, km, _)| every_distance || *km <= radius || wanted == Some(p.id.as_str()))
         .collect();
     // The nearest ones were absent or full: count for those the first read left out.
     let uncounted: Vec<String> = weighed
@@ -115,6 +132,11 @@ pub enum Decision {
         provider: Box<Provider>,
         why: String,
     },
+    /// An urgent request, to these providers at once (the first to accept takes it), each
+    /// place already taken.
+    OfferAtOnce {
+        offers: Vec<(Box<Provider>, String)>,
+    },
     /// To staff.
     Escalate { why: String },
 }
@@ -136,6 +158,9 @@ pub fn decide(
                 row.failed_assignments
             ),
         });
+    }
+    if row.urgent {
+        return decide_urgent(conn, state, snapshot, row, now);
     }
     // Only the victim's first choice counts: after a decline, the fair choice takes over.
     let wanted = (row.failed_assignments == 0)
@@ -178,6 +203,77 @@ pub fn decide(
     })
 }
 
+/// An urgent request goes to the nearest available providers at once, at most
+/// [`URGENT_PARALLEL_OFFERS`]; out of office hours, only to those on call then.
+fn decide_urgent(
+    conn: &mut DbConnection,
+    state: &Infra,
+    snapshot: &Snapshot,
+    row: &RequestRow,
+    now: NaiveDateTime,
+) -> Result<Decision, AppError> {
+    let local = crate::french::paris(now);
+    let night = !on_call::is_office_hours(local);
+    let mut passed_over: HashSet<String> = HashSet::new();
+    let mut offers: Vec<(Box<Provider>, String)> = Vec::new();
+    loop {
+        let mut candidates =
+            eligible_within(conn, snapshot, state, row, now, None, &passed_over, true)?;
+        if night {
+            let ids: Vec<String> = candidates.iter().map(|c| c.provider_id.clone()).collect();
+            let on_duty: HashSet<String> = queries::on_call_among(conn, &ids)?
+                .into_iter()
+                .filter(|(_, json)| {
+                    serde_json::from_str::<on_call::OnCall>(json).is_ok_and(|o| o.covers(local))
+                })
+                .map(|(id, _)| id)
+                .collect();
+            candidates.retain(|c| on_duty.contains(&c.provider_id));
+        }
+        let wanted = URGENT_PARALLEL_OFFERS - offers.len();
+        let chosen: Vec<Eligible> = on_call::nearest_for_urgent(&candidates)
+            .into_iter()
+            .take(wanted)
+            .cloned()
+            .collect();
+        if chosen.is_empty() {
+            break;
+        }
+        for choice in chosen {
+            passed_over.insert(choice.provider_id.clone());
+            if !queries::take_place(conn, &choice.provider_id)? {
+                continue;
+            }
+            let provider = match snapshot.get(&choice.provider_id) {
+                Some(p) => p.clone(),
+                None => match crate::db::providers::find(conn, &choice.provider_id)? {
+                    Some((p, _)) => p,
+                    None => continue,
+                },
+            };
+            let why = format!(
+                "Demande urgente : proposée en même temps aux professionnels disponibles les plus proches{} (celui-ci à {}).",
+                if night { " d'astreinte" } else { "" },
+                crate::french::km(choice.distance_km)
+            );
+            offers.push((Box::new(provider), why));
+        }
+        if offers.len() == URGENT_PARALLEL_OFFERS {
+            break;
+        }
+    }
+    if offers.is_empty() {
+        return Ok(Decision::Escalate {
+            why: if night {
+                "Demande urgente : aucun professionnel d'astreinte disponible ne couvre ce lieu à cette heure.".into()
+            } else {
+                "Demande urgente : aucun professionnel disponible ne couvre ce lieu pour ce type d'incident.".into()
+            },
+        });
+    }
+    Ok(Decision::OfferAtOnce { offers })
+}
+
 impl Decision {
     /// The request's state once the decision is carried out.
     pub fn apply_to(&self, row: &mut RequestRow) {
@@ -185,6 +281,11 @@ impl Decision {
             Self::Offer { provider, .. } => {
                 row.status = RequestStatus::Assigned;
                 row.provider_id = Some(provider.id.clone());
+            }
+            // Nobody holds it until one accepts.
+            Self::OfferAtOnce { .. } => {
+                row.status = RequestStatus::Assigned;
+                row.provider_id = None;
             }
             Self::Escalate { .. } => {
                 row.status = RequestStatus::Escalated;
@@ -225,7 +326,45 @@ pub fn carry_out(
 ) -> Result<(), AppError> {
     match decision {
         Decision::Offer { provider, why } => {
-            record_offer(conn, step, state, row, provider, why, None, from, now)
+            let expires_at = now + state.config.assignment_timeout;
+            step.record(
+                Event::request(&row.id, "offer", Some(from), row.status).because(Some(why)),
+            );
+            record_offer(
+                conn,
+                step,
+                state,
+                row,
+                (provider, why),
+                None,
+                expires_at,
+                0,
+                now,
+            )
+        }
+        Decision::OfferAtOnce { offers } => {
+            let expires_at = now + state.config.urgent_assignment_timeout;
+            let names: Vec<&str> = offers.iter().map(|(p, _)| p.name.as_str()).collect();
+            step.record(
+                Event::request(&row.id, "urgent-offer", Some(from), row.status).because(Some(
+                    &format!("Proposée en même temps à : {}", names.join(", ")),
+                )),
+            );
+            let others = offers.len() - 1;
+            for (provider, why) in offers {
+                record_offer(
+                    conn,
+                    step,
+                    state,
+                    row,
+                    (provider, why),
+                    None,
+                    expires_at,
+                    others,
+                    now,
+                )?;
+            }
+            Ok(())
         }
         Decision::Escalate { why } => {
             step.record(
@@ -252,30 +391,36 @@ pub fn offer(
     row.status = RequestStatus::Assigned;
     row.provider_id = Some(provider.id.clone());
     write(conn, row, now)?;
+    step.record(
+        Event::request(&row.id, "staff-assign", Some(from), row.status)
+            .by(assigned_by)
+            .because(Some(why)),
+    );
+    let expires_at = now + state.config.assignment_timeout;
     record_offer(
         conn,
         step,
         state,
         row,
-        provider,
-        why,
+        (provider, why),
         assigned_by,
-        from,
+        expires_at,
+        0,
         now,
     )
 }
 
-/// The pending offer, its audit event and the provider's email.
+/// The pending offer and the provider's email (the caller records the step's event).
 #[allow(clippy::too_many_arguments)]
 fn record_offer(
     conn: &mut DbConnection,
     step: &mut Step,
     state: &Infra,
     row: &RequestRow,
-    provider: &Provider,
-    why: &str,
+    (provider, why): (&Provider, &str),
     assigned_by: Option<&str>,
-    from: RequestStatus,
+    expires_at: NaiveDateTime,
+    others: usize,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
     let assignment = AssignmentRow {
@@ -288,25 +433,11 @@ fn record_offer(
         decline_reason: None,
         decline_text: None,
         offered_at: now,
-        expires_at: now + state.config.assignment_timeout,
+        expires_at,
         answered_at: None,
     };
     queries::insert_assignment(conn, &assignment)?;
-    step.record(
-        Event::request(
-            &row.id,
-            if assigned_by.is_some() {
-                "staff-assign"
-            } else {
-                "offer"
-            },
-            Some(from),
-            row.status,
-        )
-        .by(assigned_by)
-        .because(Some(why)),
-    );
-    notify::offer(conn, step, state, row, provider, &assignment)
+    notify::offer(conn, step, state, row, provider, &assignment, others)
 }
 
 /// Lets go of what an open request holds before it closes (the victim cancels, or staff close
@@ -317,6 +448,7 @@ pub fn let_go(
     row: &RequestRow,
     now: NaiveDateTime,
 ) -> Result<RequestStatus, AppError> {
+    queries::lock_request(conn, &row.id)?;
     let from = row.status;
     if from.is_closed() {
         return Err(AppError::Conflict(format!(
@@ -324,11 +456,14 @@ pub fn let_go(
             from.label()
         )));
     }
-    if let Some(pending) = queries::pending_assignment(conn, &row.id)? {
-        if queries::settle_assignment(conn, &pending.id, AssignmentStatus::Cancelled, None, now)? {
-            queries::release_place(conn, &pending.provider_id)?;
+    let pending = queries::pending_assignments(conn, &row.id)?;
+    for offer in &pending {
+        if queries::settle_assignment(conn, &offer.id, AssignmentStatus::Cancelled, None, now)? {
+            queries::release_place(conn, &offer.provider_id)?;
         }
-    } else if from == RequestStatus::Accepted
+    }
+    if pending.is_empty()
+        && from == RequestStatus::Accepted
         && let Some(p) = &row.provider_id
     {
         queries::release_place(conn, p)?;

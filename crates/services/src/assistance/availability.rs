@@ -5,10 +5,11 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::views::{AbsenceView, AvailabilityView};
+use super::views::{AbsenceView, AvailabilityView, OnCallDay};
 use crate::db::assistance::{self as queries, AbsenceRow};
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::actor::Actor;
+use crate::domain::on_call::{self, OnCall};
 use crate::error::{AppError, FieldErrors};
 use crate::infra::Infra;
 use crate::referencing::{self, Access};
@@ -35,7 +36,19 @@ fn view(
     today: NaiveDate,
 ) -> Result<AvailabilityView, AppError> {
     let (capacity, open_requests) = queries::capacity_of(conn, provider_id)?;
+    let on_call = on_call_of(conn, provider_id)?;
     Ok(AvailabilityView {
+        on_call: on_call
+            .to_form()
+            .into_iter()
+            .zip(on_call::DAYS)
+            .map(|((start, end), day)| OnCallDay {
+                day: day.to_owned(),
+                start,
+                end,
+            })
+            .collect(),
+        on_call_summary: on_call.describe(),
         capacity,
         open_requests,
         absences: queries::absences_of(conn, provider_id, today)?
@@ -172,6 +185,58 @@ pub fn remove_absence(
         if !queries::delete_absence(conn, provider_id, absence_id)? {
             return Err(AppError::not_found("Absence introuvable."));
         }
+        view(conn, provider_id, state.clock.today())
+    })
+}
+
+/// A provider's declared on-call hours (none when it declared none, or the stored text is not
+/// readable: then it is simply not on call).
+fn on_call_of(conn: &mut DbConnection, provider_id: &str) -> Result<OnCall, AppError> {
+    Ok(queries::on_call_of(conn, provider_id)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+/// The week's on-call hours, Monday first.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[serde(default)]
+pub struct OnCallInput {
+    /// Seven days, Monday first; a day without has an empty start and end.
+    #[schema(required = true)]
+    pub days: Vec<OnCallDay>,
+}
+
+/// Declares the on-call hours (replacing the previous ones); all days empty removes them.
+pub fn set_on_call(
+    state: &Infra,
+    user: &Actor,
+    provider_id: &str,
+    input: &OnCallInput,
+) -> Result<AvailabilityView, AppError> {
+    let Ok(days) = <[OnCallDay; 7]>::try_from(input.days.clone()) else {
+        return Err(AppError::field(
+            "days",
+            "Indiquez les sept jours de la semaine, du lundi au dimanche.",
+        ));
+    };
+    let entries = days.map(|d| (d.start, d.end));
+    let schedule = OnCall::from_form(&entries).map_err(|errors| {
+        let mut fields = FieldErrors::new();
+        for (day, message) in errors {
+            fields.insert(format!("on_call_{day}"), vec![message]);
+        }
+        AppError::Validation(fields)
+    })?;
+    let json = if schedule.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&schedule).map_err(|e| AppError::Internal(e.to_string()))?)
+    };
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
+        access(conn, user, provider_id, true)?;
+        queries::set_on_call(conn, provider_id, json.as_deref(), state.clock.now_naive())?;
         view(conn, provider_id, state.clock.today())
     })
 }

@@ -75,6 +75,10 @@ pub struct NewRequest {
     pub consent: bool,
     /// The provider the victim chose from the search results, if any.
     pub provider_id: Option<String>,
+    /// From an urgent diagnostic outcome: set by the site from the victim's journey, never read
+    /// from a client's JSON.
+    #[serde(skip)]
+    pub urgent: bool,
 }
 
 /// A checked request, ready to store.
@@ -87,6 +91,7 @@ struct Checked {
     email: String,
     phone: Option<String>,
     chosen_provider_id: Option<String>,
+    urgent: bool,
 }
 
 fn check(state: &Infra, input: &NewRequest) -> Result<Checked, AppError> {
@@ -242,6 +247,7 @@ fn check(state: &Infra, input: &NewRequest) -> Result<Checked, AppError> {
             .map(str::trim)
             .filter(|s| !s.is_empty() && s.len() <= 64)
             .map(str::to_owned),
+        urgent: input.urgent,
     })
 }
 
@@ -377,6 +383,7 @@ fn create_checked(
         updated_at: now,
         closed_at: None,
         anonymised_at: None,
+        urgent: checked.urgent,
     };
     let limit = i64::from(state.config.assistance_rate_limit);
     let created = write_transaction(conn, |conn| {
@@ -520,7 +527,15 @@ pub(crate) fn tracking_view(
             })
         })
         .collect();
+    let pending = if status == RequestStatus::Assigned {
+        queries::pending_assignments(conn, &row.id)?
+    } else {
+        Vec::new()
+    };
     Ok(TrackingView {
+        urgent: row.urgent,
+        offered_to: pending.len(),
+        offered_until: pending.iter().map(|a| a.expires_at).max(),
         id: row.id.clone(),
         status,
         status_label: status.label().to_owned(),

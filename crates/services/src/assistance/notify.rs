@@ -7,6 +7,7 @@ use crate::auth::Role;
 use crate::db::assistance::{AssignmentRow, RequestRow};
 use crate::db::referencing::member_emails;
 use crate::db::{DbConnection, accounts, providers};
+use crate::domain::assistance::RequestStatus;
 use crate::domain::provider::Provider;
 use crate::error::AppError;
 use crate::infra::Infra;
@@ -14,8 +15,8 @@ use crate::mail::Email;
 use crate::mail::emails::assistance::{
     AssistanceAccepted, AssistanceCancelConfirmed, AssistanceCancelled, AssistanceClosed,
     AssistanceContact, AssistanceOffer, AssistanceProviderWithdrawn, AssistanceReceived,
-    AssistanceSearching, AssistanceSurvey, AssistanceTimedOut, FicheAdvice, FicheContact,
-    NumberedStep, StaffAssistanceEscalated,
+    AssistanceSearching, AssistanceSurvey, AssistanceTaken, AssistanceTimedOut, FicheAdvice,
+    FicheContact, NumberedStep, StaffAssistanceEscalated,
 };
 
 fn incident_label(state: &Infra, row: &RequestRow) -> String {
@@ -106,6 +107,9 @@ pub fn received(step: &mut Step, state: &Infra, row: &RequestRow) -> Result<(), 
         incident_label: v.incident_label,
         tracking_url: v.tracking_url,
         advice: fiche_advice(state, row),
+        urgent_until: (row.urgent && row.status == RequestStatus::Assigned).then(|| {
+            crate::french::time_fr(row.updated_at + state.config.urgent_assignment_timeout)
+        }),
     })
 }
 
@@ -139,6 +143,7 @@ pub fn offer(
     row: &RequestRow,
     provider: &Provider,
     assignment: &AssignmentRow,
+    others: usize,
 ) -> Result<(), AppError> {
     let link = |action: &str| -> Result<String, AppError> {
         Ok(format!(
@@ -166,6 +171,8 @@ pub fn offer(
         decline_url: decline_url.clone(),
         request_url: request_url(state, &provider.id, row),
         delay: crate::french::duration_fr(chrono::Duration::minutes(minutes)),
+        urgent: row.urgent,
+        others,
     })
 }
 
@@ -229,6 +236,25 @@ pub fn timed_out(
     };
     to_provider(conn, step, state, (&provider, row), |name| {
         AssistanceTimedOut {
+            name,
+            incident_label: incident_label(state, row),
+        }
+    })
+}
+
+/// A provider an urgent request was offered to at once learns another accepted it first.
+pub fn taken(
+    conn: &mut DbConnection,
+    step: &mut Step,
+    state: &Infra,
+    row: &RequestRow,
+    provider_id: &str,
+) -> Result<(), AppError> {
+    let Some((provider, _)) = providers::find(conn, provider_id)? else {
+        return Ok(());
+    };
+    to_provider(conn, step, state, (&provider, row), |name| {
+        AssistanceTaken {
             name,
             incident_label: incident_label(state, row),
         }

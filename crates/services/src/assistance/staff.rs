@@ -129,6 +129,7 @@ pub fn view(
         None
     };
     Ok(RequestView {
+        urgent: row.urgent,
         id: row.id.clone(),
         status,
         status_label: status.label().to_owned(),

@@ -64,6 +64,11 @@ pub struct TrackingView {
     /// The contact and description are erased (at the victim's request or after the retention
     /// period).
     pub erased: bool,
+    /// From an urgent diagnostic outcome.
+    pub urgent: bool,
+    /// While it is offered: how many providers it is offered to, and until when.
+    pub offered_to: usize,
+    pub offered_until: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -105,6 +110,8 @@ pub struct RequestView {
     pub latitude: f64,
     pub longitude: f64,
     pub provider_id: Option<String>,
+    /// From an urgent diagnostic outcome: offered to the nearest providers at once.
+    pub urgent: bool,
     pub failed_assignments: i32,
     pub contact: Option<VictimContact>,
     pub staff_message: Option<String>,
@@ -149,6 +156,23 @@ pub struct AvailabilityView {
     /// Requests it holds now (offered or accepted).
     pub open_requests: i32,
     pub absences: Vec<AbsenceView>,
+    /// The weekly on-call hours ("astreinte"), Monday first: at night, urgent requests are
+    /// offered only to providers on call then.
+    pub on_call: Vec<OnCallDay>,
+    /// As people read it: "lundi 18:00–08:00 ; samedi toute la journée".
+    pub on_call_summary: String,
+}
+
+/// One day's on-call hours: `HH:MM` start and end (an end before the start runs past
+/// midnight; 00:00 to 00:00 is the whole day), both empty for a day without.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct OnCallDay {
+    /// `lundi` … `dimanche` (ignored in input: the position says the day).
+    #[serde(skip_deserializing)]
+    pub day: String,
+    pub start: String,
+    pub end: String,
 }
 
 /// The victim's wording of an event, or None for events they do not see.
@@ -156,6 +180,9 @@ pub fn timeline_label(action: &str) -> Option<&'static str> {
     Some(match action {
         "create" => "Demande enregistrée",
         "offer" | "staff-assign" => "Demande transmise à un professionnel",
+        "urgent-offer" => {
+            "Demande urgente transmise en même temps à plusieurs professionnels proches"
+        }
         "accept" => "Un professionnel a pris en charge votre demande",
         "escalate" => "Nos équipes recherchent un professionnel disponible",
         "close" => "Intervention terminée",

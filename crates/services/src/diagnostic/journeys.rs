@@ -13,7 +13,7 @@ use super::{Evaluation, Memory, Status, evaluate_in, published};
 use crate::auth::tokens::random_token;
 use crate::db::diagnostic::{self as queries, JourneyProgress, JourneyRow};
 use crate::db::write_transaction;
-use crate::domain::diagnostic::Answers;
+use crate::domain::diagnostic::{Answers, Urgency};
 use crate::error::AppError;
 use crate::infra::Infra;
 use crate::observatory::facts;
@@ -509,6 +509,8 @@ pub fn is_finished(journey: &Journey) -> bool {
 pub struct Prefill {
     pub audience: String,
     pub incident_type: String,
+    /// The outcome is urgent: the request is offered to the nearest providers at once.
+    pub urgent: bool,
 }
 
 /// The request form's fields a journey fills in; `None` for no (or an unfinished) journey.
@@ -521,6 +523,7 @@ pub fn prefill(state: &Infra, id: &str) -> Result<Option<Prefill>, AppError> {
         Some(Prefill {
             audience: row.audience?,
             incident_type: row.incident_type.unwrap_or_default(),
+            urgent: row.urgency.as_deref() == Some(Urgency::Immediate.code()),
         })
         .filter(|_| row.outcome.is_some())
     }))

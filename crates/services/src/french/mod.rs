@@ -43,6 +43,11 @@ pub fn datetime_fr(utc: NaiveDateTime) -> String {
     paris(utc).format("%d/%m/%Y à %H:%M").to_string()
 }
 
+/// `14:35` (Paris time): a deadline within the next hours.
+pub fn time_fr(utc: NaiveDateTime) -> String {
+    paris(utc).format("%H:%M").to_string()
+}
+
 /// The machine-readable form of a time for `<time datetime>` (Paris time).
 pub fn iso(utc: NaiveDateTime) -> String {
     paris(utc).format("%Y-%m-%dT%H:%M").to_string()

@@ -12,6 +12,9 @@ pub struct AssistanceReceived {
     pub incident_label: String,
     pub tracking_url: Option<String>,
     pub advice: Option<FicheAdvice>,
+    /// An urgent request offered to the nearest providers at once: the time (Paris) after
+    /// which staff take it over.
+    pub urgent_until: Option<String>,
 }
 
 /// What a fiche réflexe says to do now and whom to call, for an email.
@@ -67,6 +70,9 @@ pub struct AssistanceOffer {
     pub request_url: String,
     /// How long the provider has to answer, in words.
     pub delay: String,
+    /// An urgent request, offered at the same time to `others` other providers.
+    pub urgent: bool,
+    pub others: usize,
 }
 
 /// To the provider who accepted: the victim's contact.
@@ -99,6 +105,13 @@ pub struct AssistanceAccepted {
 /// To the provider who did not answer in time.
 #[derive(Serialize)]
 pub struct AssistanceTimedOut {
+    pub name: String,
+    pub incident_label: String,
+}
+
+/// To the providers an urgent request was offered to at once, when another accepted first.
+#[derive(Serialize)]
+pub struct AssistanceTaken {
     pub name: String,
     pub incident_label: String,
 }
@@ -179,6 +192,7 @@ templates! {
     AssistanceContact => "assistance_contact",
     AssistanceAccepted => "assistance_accepted",
     AssistanceTimedOut => "assistance_timed_out",
+    AssistanceTaken => "assistance_taken",
     AssistanceCancelConfirmed => "assistance_cancel_confirmed",
     AssistanceCancelled => "assistance_cancelled",
     AssistanceSearching => "assistance_searching",
@@ -236,6 +250,18 @@ mod tests {
                 danger: vec!["Si quelqu'un menace votre sécurité, appelez le 17.".into()],
                 url: "https://cyberdir.example/fiches/hameconnage".into(),
             }),
+            urgent_until: None,
+        }));
+    }
+
+    #[test]
+    fn assistance_received_urgent() {
+        assert_snapshot!(rendered(&AssistanceReceived {
+            name: victim(),
+            incident_label: "Rançongiciel".into(),
+            tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
+            advice: None,
+            urgent_until: Some("14:35".into()),
         }));
     }
 
@@ -256,6 +282,37 @@ mod tests {
             decline_url: link("decline"),
             request_url: request_url(),
             delay: "2 heures".into(),
+            urgent: false,
+            others: 0,
+        }));
+    }
+
+    #[test]
+    fn assistance_offer_urgent() {
+        assert_snapshot!(rendered(&AssistanceOffer {
+            name: member(),
+            incident_label: "Rançongiciel".into(),
+            audience_label: "Collectivité",
+            place: "76000".into(),
+            description: description(),
+            accept_url:
+                "https://cyberdir.example/affectations/0190f4a2.accept.1767290400.c2lnbmF0dXJl"
+                    .into(),
+            decline_url:
+                "https://cyberdir.example/affectations/0190f4a2.decline.1767290400.c2lnbmF0dXJl"
+                    .into(),
+            request_url: request_url(),
+            delay: "30 minutes".into(),
+            urgent: true,
+            others: 2,
+        }));
+    }
+
+    #[test]
+    fn assistance_taken() {
+        assert_snapshot!(rendered(&AssistanceTaken {
+            name: member(),
+            incident_label: "Rançongiciel".into(),
         }));
     }
 
