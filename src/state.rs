@@ -38,6 +38,8 @@ pub struct AppState {
     pub templates: Arc<Handlebars<'static>>,
     /// The memory uploads in flight may hold (`http::multipart`).
     pub uploads: Arc<UploadBudget>,
+    /// Wakes the chat's event streams (on PostgreSQL, from every node through `LISTEN`).
+    pub chat: Arc<crate::chat::hub::Hub>,
 }
 
 /// The infrastructure is what every handler reaches for first (pool, clock, settings).
@@ -58,7 +60,16 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
     let criteria = Framework::from_fixture().map_err(StartupError::Criteria)?;
     let templates = crate::templates::registry("pages/", true, &infra.config.service_name)?;
     let upload_bytes = infra.config.upload_memory_mb as usize * 1024 * 1024;
+    let chat = Arc::new(crate::chat::hub::Hub::default());
+    #[cfg(feature = "postgres")]
+    if ["postgres://", "postgresql://"]
+        .iter()
+        .any(|p| infra.config.database_url.starts_with(p))
+    {
+        crate::chat::hub::listen(infra.config.database_url.clone(), Arc::clone(&chat));
+    }
     Ok(AppState {
+        chat,
         directory: Arc::new(DirectoryIndex::new(Some(checkins))),
         diagnostic: Arc::new(diagnostic),
         hsds: Arc::default(),
@@ -81,6 +92,7 @@ impl AppState {
             &self.directory,
             &self.charter,
             &self.observatory,
+            &self.chat,
         )
     }
 }

@@ -38,6 +38,7 @@ pub fn home_of(role: Role) -> &'static str {
         Role::Admin => "/instruction",
         Role::Auditor => "/audit",
         Role::Editor => "/contenus",
+        Role::Operator => "/operateur",
     }
 }
 

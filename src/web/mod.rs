@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod assistance;
 pub mod atom;
+pub mod chat;
 pub mod content;
 pub mod diagnostic;
 pub mod form;
@@ -46,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(admin::configure)
         .configure(label::configure)
         .configure(assistance::configure)
+        .configure(chat::configure)
         .configure(observatory::configure)
         .configure(partners::configure)
         .route("/static/{file:.*}", web::get().to(static_file));
@@ -138,6 +140,11 @@ fn page_data(
     );
     // The partner module's pages say so (`web::partners::surface`); the layout asks every page.
     data.entry("module").or_insert(serde_json::Value::Null);
+    // A page that changes while it is open refreshes itself without JavaScript (seconds).
+    data.entry("refresh_without_js")
+        .or_insert(serde_json::Value::Null);
+    // The page's own script, if any (under /static/).
+    data.entry("script").or_insert(serde_json::Value::Null);
     data.insert(
         "viewer".into(),
         serde_json::to_value(session::viewer(user)).unwrap_or(serde_json::Value::Null),

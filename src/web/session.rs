@@ -72,6 +72,9 @@ pub struct AuditorUser(pub CurrentUser);
 /// The editors' pages (editors and admins), as [`StaffUser`].
 pub struct EditorUser(pub CurrentUser);
 
+/// A page of the chat's operators (police, gendarmerie, platform staff) and admins.
+pub struct OperatorUser(pub CurrentUser);
+
 /// A page of the provider portal: provider accounts only (staff have their own pages), as
 /// [`StaffUser`]. What organisation the provider belongs to is the service's check.
 pub struct ProviderMember(pub CurrentUser);
@@ -110,6 +113,15 @@ role_extractor!(StaffUser, |user| crate::web::kit::require_staff(
     "Cette page est réservée à l'équipe d'instruction."
 ));
 role_extractor!(EditorUser, |user| crate::editorial::require_editor(user));
+role_extractor!(OperatorUser, |user| {
+    if matches!(user.role, Role::Operator | Role::Admin) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "Ces pages sont réservées aux policiers, gendarmes et membres de l'équipe qui répondent aux victimes.",
+        ))
+    }
+});
 role_extractor!(AdminUser, |user| crate::web::kit::require_admin(user));
 role_extractor!(AuditorUser, |user| {
     if user.role == Role::Auditor {
@@ -147,6 +159,7 @@ pub struct Viewer {
     pub is_admin: bool,
     pub is_auditor: bool,
     pub is_editor: bool,
+    pub is_operator: bool,
     pub csrf_token: String,
 }
 
@@ -159,6 +172,7 @@ impl Viewer {
             is_admin: user.role == Role::Admin,
             is_auditor: user.role == Role::Auditor,
             is_editor: matches!(user.role, Role::Editor | Role::Admin),
+            is_operator: matches!(user.role, Role::Operator | Role::Admin),
             csrf_token: user.csrf_token.clone(),
         }
     }

@@ -12,6 +12,7 @@ mod assistance_pages;
 mod assistance_rules;
 mod assistance_urgent;
 mod charter;
+mod chat;
 mod cli;
 mod content;
 mod content_editorial;

@@ -612,6 +612,81 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    operators (user_id) {
+        user_id -> Text,
+        force -> Text,
+        supervisor -> Bool,
+        presence -> Text,
+        capacity -> Integer,
+        idle_since -> Timestamp,
+        seen_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chats (id) {
+        id -> Text,
+        token_hash -> Text,
+        status -> Text,
+        force -> Nullable<Text>,
+        priority -> Integer,
+        requeued -> Bool,
+        operator_id -> Nullable<Text>,
+        journey_id -> Nullable<Text>,
+        audience -> Nullable<Text>,
+        incident_type -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        urgency -> Nullable<Text>,
+        departement -> Nullable<Text>,
+        summary -> Text,
+        victim_email -> Nullable<Text>,
+        channel -> Text,
+        partner -> Nullable<Text>,
+        client_hash -> Text,
+        disposition -> Nullable<Text>,
+        disposition_detail -> Nullable<Text>,
+        offline -> Bool,
+        queued_at -> Timestamp,
+        created_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    chat_events (chat_id, seq) {
+        chat_id -> Text,
+        seq -> Integer,
+        author -> Text,
+        operator_id -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    chat_notes (id) {
+        id -> Text,
+        chat_id -> Text,
+        operator_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    canned_responses (id) {
+        id -> Text,
+        title -> Text,
+        body -> Text,
+        updated_by -> Nullable<Text>,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     partners,
     partner_keys,
@@ -652,6 +727,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     provider_capacity,
     provider_absences,
     provider_on_call,
+    operators,
+    chats,
+    chat_events,
+    chat_notes,
+    canned_responses,
     intervention_reports,
     satisfaction_surveys,
     service_secrets,

@@ -17,15 +17,19 @@ pub enum Role {
     Admin,
     /// Writes and reviews the advice (fiches, contacts, the diagnostic's texts).
     Editor,
+    /// Answers victims in the chat: a police officer, a gendarme or a member of the platform's
+    /// staff (the force and the supervisor role are the operator's settings).
+    Operator,
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Self::Provider,
         Self::Staff,
         Self::Auditor,
         Self::Admin,
         Self::Editor,
+        Self::Operator,
     ];
 
     /// The roles that do staff work, as stored: they receive staff notices.
@@ -39,6 +43,7 @@ impl Role {
             Self::Auditor => "Auditeur",
             Self::Admin => "Administrateur",
             Self::Editor => "Éditeur de contenus",
+            Self::Operator => "Opérateur de l'échange (police, gendarmerie, plateforme)",
         }
     }
 
@@ -49,6 +54,7 @@ impl Role {
             Self::Auditor => "auditor",
             Self::Admin => "admin",
             Self::Editor => "editor",
+            Self::Operator => "operator",
         }
     }
 

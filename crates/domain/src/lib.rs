@@ -4,6 +4,7 @@
 pub mod actor;
 pub mod assistance;
 pub mod audience;
+pub mod chat;
 pub mod codes;
 pub mod content;
 pub mod departements;

@@ -62,6 +62,14 @@ pub struct Config {
     pub urgent_assignment_timeout: chrono::Duration,
     /// Months after closing before a request is anonymised (`RETENTION_MONTHS`, default 12).
     pub retention_months: u32,
+    /// Months a chat's transcript is kept after it ended (`CHAT_RETENTION_MONTHS`, default 12).
+    pub chat_retention_months: u32,
+    /// Beyond this estimated wait, the victim is told plainly and may leave a message
+    /// (`CHAT_MAX_WAIT_MINUTES`, default 15).
+    pub chat_max_wait_minutes: u32,
+    /// An operator whose console has been silent this long is set absent, their chats sent
+    /// back to the head of the queue (`CHAT_OPERATOR_SILENCE`, default 60s).
+    pub chat_operator_silence: chrono::Duration,
     /// Days an anonymous diagnostic journey is kept (`JOURNEY_RETENTION_DAYS`, default 90);
     /// the facts it gave the observatory stay.
     pub journey_retention_days: u32,
@@ -270,6 +278,30 @@ impl Config {
                     expected: "a duration from 1m to 24h such as 30m or 1h",
                 })?,
         };
+        let chat_retention_months = whole(
+            &get,
+            "CHAT_RETENTION_MONTHS",
+            12,
+            1..=120,
+            "months from 1 to 120",
+        )?;
+        let chat_max_wait_minutes = whole(
+            &get,
+            "CHAT_MAX_WAIT_MINUTES",
+            15,
+            1..=240,
+            "minutes from 1 to 240",
+        )?;
+        let chat_operator_silence = match get("CHAT_OPERATOR_SILENCE") {
+            None => chrono::Duration::seconds(60),
+            Some(v) => parse_duration(&v)
+                .filter(|d| *d >= chrono::Duration::seconds(20) && *d <= chrono::Duration::hours(1))
+                .ok_or(ConfigError {
+                    name: "CHAT_OPERATOR_SILENCE",
+                    value: v,
+                    expected: "a duration from 20s to 1h such as 60s or 2m",
+                })?,
+        };
         let journey_retention_days = whole(
             &get,
             "JOURNEY_RETENTION_DAYS",
@@ -355,6 +387,9 @@ impl Config {
             assignment_timeout,
             urgent_assignment_timeout,
             retention_months,
+            chat_retention_months,
+            chat_max_wait_minutes,
+            chat_operator_silence,
             journey_retention_days,
             assistance_rate_limit,
             journey_rate_limit,

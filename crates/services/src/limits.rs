@@ -22,6 +22,10 @@ pub enum Limit {
     /// Profile edits per account and hour: enough to write a profile field by field, not to
     /// rewrite it in a loop.
     ProfileEdit,
+    /// Chats with a police officer or a gendarme started per hour.
+    ChatStart,
+    /// A victim's messages in one chat per minute: a person typing, not a script.
+    ChatMessage,
 }
 
 impl Limit {
@@ -31,6 +35,8 @@ impl Limit {
             Self::PasswordReset => "password-reset",
             Self::Journey => "journey",
             Self::ProfileEdit => "profile-edit",
+            Self::ChatStart => "chat-start",
+            Self::ChatMessage => "chat-message",
         }
     }
 
@@ -42,11 +48,16 @@ impl Limit {
             Self::PasswordReset => Some(10),
             Self::Journey => Some(i64::from(state.config.journey_rate_limit)).filter(|n| *n > 0),
             Self::ProfileEdit => Some(120),
+            Self::ChatStart => Some(10),
+            Self::ChatMessage => Some(20),
         }
     }
 
     pub fn window(self) -> Duration {
-        Duration::hours(1)
+        match self {
+            Self::ChatMessage => Duration::minutes(1),
+            _ => Duration::hours(1),
+        }
     }
 
     fn refusal(self) -> AppError {
@@ -56,6 +67,8 @@ impl Limit {
                 Self::PasswordReset => "Trop de demandes de réinitialisation depuis cette adresse : réessayez dans une heure.",
                 Self::Journey => "Trop de diagnostics commencés depuis cette adresse : réessayez dans une heure. Si quelqu'un est en danger, appelez le 17.",
                 Self::ProfileEdit => "Trop de modifications du profil en une heure : réessayez plus tard.",
+                Self::ChatStart => "Trop d'échanges commencés depuis cette adresse : réessayez dans une heure. Si quelqu'un est en danger, appelez le 17.",
+                Self::ChatMessage => "Vous envoyez des messages trop vite : patientez une minute, votre interlocuteur lit ce que vous avez écrit.",
             }
             .into(),
         )
@@ -90,6 +103,16 @@ pub fn take_for_account(
 ) -> Result<(), AppError> {
     let subject = format!("{}:account:{user_id}", limit.key());
     take_subject(conn, state, limit, &subject)
+}
+
+/// Takes one of the chat `chat_id`'s places for its victim's messages, or refuses.
+pub fn take_for_chat(
+    conn: &mut DbConnection,
+    state: &Infra,
+    chat_id: &str,
+) -> Result<(), AppError> {
+    let limit = Limit::ChatMessage;
+    take_subject(conn, state, limit, &format!("{}:{chat_id}", limit.key()))
 }
 
 fn take_subject(

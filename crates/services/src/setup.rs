@@ -152,6 +152,16 @@ fn demo_accounts(
             Role::Provider,
             "Prestataire (démo)",
         ),
+        (
+            "policier@demo.cyberdir.localhost",
+            Role::Operator,
+            "Policier de l'échange (démo)",
+        ),
+        (
+            "gendarme@demo.cyberdir.localhost",
+            Role::Operator,
+            "Gendarme superviseur de l'échange (démo)",
+        ),
     ];
     let organisation = db::providers::load_published(conn)
         .map_err(|e| e.to_string())?
@@ -167,6 +177,24 @@ fn demo_accounts(
         {
             db::accounts::add_member(conn, provider_id, &user.id, true, state.clock.now_naive())
                 .map_err(|e| e.to_string())?;
+        }
+        if role == Role::Operator {
+            // The police officer answers; the gendarme answers and supervises.
+            let gendarme = email.starts_with("gendarme");
+            let now = state.clock.now_naive();
+            db::chat::insert_operator(
+                conn,
+                &db::chat::OperatorRow {
+                    user_id: user.id.clone(),
+                    force: if gendarme { "gendarmerie" } else { "police" }.to_owned(),
+                    supervisor: gendarme,
+                    presence: crate::domain::chat::Presence::Absent.code().to_owned(),
+                    capacity: crate::domain::chat::DEFAULT_CAPACITY,
+                    idle_since: now,
+                    seen_at: now,
+                },
+            )
+            .map_err(|e| e.to_string())?;
         }
         created.push((user.email, role));
     }

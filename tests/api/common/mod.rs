@@ -23,6 +23,7 @@ pub mod observatory;
 pub mod pages;
 pub mod partners;
 pub mod referencing;
+pub mod sse;
 
 pub const PG_ADMIN_URL_DEFAULT: &str = "postgres://postgres@127.0.0.1:5432/test";
 

@@ -16,6 +16,7 @@ use crate::db::audit::{self as queries, NewEvent};
 use crate::db::outbox::{self, OutboxRow};
 use crate::db::{DbConnection, accounts, referencing};
 use crate::domain::assistance::RequestStatus;
+use crate::domain::chat::ChatStatus;
 use crate::domain::label::LabelStatus;
 use crate::domain::label_application::{ApplicationStatus, FeeStatus};
 use crate::domain::provider::{Provider, ReferencingStatus};
@@ -38,6 +39,10 @@ pub enum Subject {
     Partner,
     /// A month's open-data file of the observatory, by its month.
     OpenDataFile,
+    /// A chat with a police officer or a gendarme.
+    Chat,
+    /// An operator of the chat (force, capacity, role).
+    Operator,
 }
 
 impl Subject {
@@ -50,6 +55,8 @@ impl Subject {
             Self::Alert => "alert",
             Self::Partner => "partner",
             Self::OpenDataFile => "open_data_file",
+            Self::Chat => "chat",
+            Self::Operator => "operator",
         }
     }
 }
@@ -187,6 +194,27 @@ impl Event {
             Some(&format!("r{from}")),
             &format!("r{to}"),
         )
+    }
+
+    /// A step of a chat (start, route, take, transfer, requeue, note, close, abandon).
+    pub fn chat(id: &str, action: &'static str, from: Option<ChatStatus>, to: ChatStatus) -> Self {
+        Self::new(
+            Subject::Chat,
+            id,
+            action.to_owned(),
+            from.map(ChatStatus::code),
+            to.code(),
+        )
+    }
+
+    /// A chat's transcript erased past the retention period.
+    pub fn chat_erased(id: &str) -> Self {
+        Self::new(Subject::Chat, id, "erase".into(), None, "erased")
+    }
+
+    /// A supervisor set an operator's force, capacity and role.
+    pub fn operator(user_id: &str, force: &str) -> Self {
+        Self::new(Subject::Operator, user_id, "settings".into(), None, force)
     }
 
     pub fn partner(id: &str, action: &'static str, from: Option<&str>, to: &str) -> Self {

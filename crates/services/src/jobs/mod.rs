@@ -31,6 +31,10 @@ pub struct JobReport {
     pub open_data_files: usize,
     /// Counts of the fiches' views and the library's downloads written (per fiche and kind).
     pub content_uses: usize,
+    /// Chats sent back to the queue's head, their operator gone silent.
+    pub chats_requeued: usize,
+    /// Chat transcripts erased past the retention period.
+    pub chats_erased: usize,
 }
 
 impl JobReport {
@@ -95,6 +99,16 @@ impl JobReport {
                 "fichiers mensuels de données ouvertes publiés",
             ),
             plural(
+                self.chats_requeued,
+                "échange remis en tête de file (opérateur déconnecté)",
+                "échanges remis en tête de file (opérateur déconnecté)",
+            ),
+            plural(
+                self.chats_erased,
+                "échange effacé (durée de conservation)",
+                "échanges effacés (durée de conservation)",
+            ),
+            plural(
                 self.content_uses,
                 "compte de consultation des fiches enregistré",
                 "comptes de consultation des fiches enregistrés",
@@ -112,8 +126,11 @@ pub fn run_once(
     index: &crate::directory::index::DirectoryIndex,
     charter: &crate::referencing::charter::Charter,
     cube: &crate::observatory::cube::Cube,
+    hub: &crate::chat::hub::Hub,
 ) -> Result<JobReport, AppError> {
     Ok(JobReport {
+        chats_requeued: crate::chat::routing::sweep_silent(state, hub)?,
+        chats_erased: crate::chat::retention::erase_past_retention(state)?,
         charter_notifications: charter::notify_new_version(state, charter)?,
         document_renewals: crate::referencing::documents::ask_renewals(state)?,
         uninsured_suspended: crate::workflow::suspend_uninsured(state, index)?,

@@ -16,6 +16,7 @@ macro_rules! templates {
 pub mod accounts;
 pub mod assistance;
 pub mod charter;
+pub mod chat;
 pub mod editorial;
 pub mod label;
 pub mod label_status;
