@@ -127,7 +127,7 @@ enum UsersCommand {
     Create {
         #[arg(long)]
         email: String,
-        /// provider, staff, auditor or admin.
+        /// provider, staff, auditor, admin, editor or operator.
         #[arg(long)]
         role: String,
         /// Name shown in the back office (default: the part of the address before @).
@@ -330,8 +330,9 @@ fn create_user(
     role: &str,
     name: Option<String>,
 ) -> Result<(), String> {
-    let role = Role::parse(role)
-        .ok_or_else(|| format!("unknown role {role:?}: provider, staff, auditor or admin"))?;
+    let role = Role::parse(role).ok_or_else(|| {
+        format!("unknown role {role:?}: provider, staff, auditor, admin, editor or operator")
+    })?;
     let (password, generated) = if std::io::stdin().is_terminal() {
         (setup::generate_password()?, true)
     } else {
@@ -409,6 +410,18 @@ fn run_server(state: AppState) -> Result<(), String> {
             .map(|()| cyberdir::jobs::JobReport::default())
     })
     .map_err(|e| format!("cannot start the content refresh: {e}"))?;
+    // The chat: operators gone silent are set absent and their chats go back to the queue's
+    // head, and waiting chats are routed, within seconds.
+    let chat_state = Arc::clone(&state);
+    cyberdir::jobs::spawn(Duration::from_secs(5), move || {
+        let report = cyberdir::jobs::JobReport {
+            chats_requeued: cyberdir::chat::routing::sweep_silent(&chat_state, &chat_state.chat)?,
+            chats_routed: cyberdir::chat::routing::dispatch(&chat_state, &chat_state.chat)?,
+            ..Default::default()
+        };
+        Ok(report)
+    })
+    .map_err(|e| format!("cannot start the chat's routing pass: {e}"))?;
     let bind = state.config.bind.clone();
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let url = state.config.base_url.clone();

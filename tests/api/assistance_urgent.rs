@@ -374,4 +374,56 @@ async fn at_night_only_providers_on_call_are_offered_urgent_requests() {
         "{}",
         told.text
     );
+
+    // At night, an urgent request nobody took goes to the operators on duty too: the victim
+    // gets the chat's link, and an available gendarme answers it.
+    let gendarme = Browser::new(&app.address);
+    app.user("g1@gendarmerie.example", Role::Operator).await;
+    gendarme.log_in("g1@gendarmerie.example").await;
+    let console = gendarme.get("/operateur").await;
+    let set = gendarme
+        .submit(
+            &console,
+            "/operateur/presence",
+            &[("presence", "disponible")],
+        )
+        .await;
+    assert_eq!(set.status, 303);
+    app.with_conn(|c| {
+        use diesel::prelude::*;
+        diesel::update(cyberdir::db::schema::operators::table)
+            .set(cyberdir::db::schema::operators::force.eq("gendarmerie"))
+            .execute(c)
+            .unwrap()
+    })
+    .await;
+    // Going available routes the chat the escalation queued.
+    app.deliver_to(&sink).await;
+    let searching = sink
+        .messages_to("claire@exemple.fr")
+        .into_iter()
+        .find(|m| m.text.contains("/echange/"))
+        .expect("the chat's link");
+    let link = searching
+        .text
+        .split_whitespace()
+        .find_map(|w| {
+            w.split_once("/echange/")
+                .map(|(_, t)| format!("/echange/{t}"))
+        })
+        .unwrap();
+    let chat = other.get(&link).await;
+    assert!(
+        chat.text()
+            .contains("un policier ou un gendarme va vous répondre ici"),
+        "{}",
+        chat.text()
+    );
+    assert!(
+        chat.element("chat-status")
+            .unwrap()
+            .contains("Vous échangez avec un gendarme")
+    );
+    let mine = gendarme.get("/operateur").await.element("mine").unwrap();
+    assert!(mine.contains("Rançongiciel"), "{mine}");
 }

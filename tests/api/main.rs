@@ -13,6 +13,8 @@ mod assistance_rules;
 mod assistance_urgent;
 mod charter;
 mod chat;
+mod chat_browser;
+mod chat_nodes;
 mod cli;
 mod content;
 mod content_editorial;

@@ -59,6 +59,10 @@ struct Feed {
     last_status: Option<serde_json::Value>,
     pending: VecDeque<Bytes>,
     dirty: bool,
+    /// The status is read again only when it may have changed: at the start, after a line of
+    /// the platform (someone joined, left, the chat ended) and at each keepalive (the queue
+    /// moved); a line between two people changes nothing of it.
+    status_due: bool,
     done: bool,
 }
 
@@ -78,6 +82,7 @@ pub fn lines(
         // The reconnection delay the browser uses, then the catch-up.
         pending: VecDeque::from([Bytes::from_static(b"retry: 2000\n\n")]),
         dirty: true,
+        status_due: true,
         done: false,
     };
     let stream = futures_util::stream::unfold(feed, |mut feed| async move {
@@ -90,15 +95,24 @@ pub fn lines(
             }
             if feed.dirty {
                 feed.dirty = false;
-                let (read, status, after) = (feed.read.clone(), feed.status.clone(), feed.last);
+                let (read, after) = (feed.read.clone(), feed.last);
+                let status = feed.status.clone().filter(|_| feed.status_due);
                 let got = web::block(move || {
                     let lines = read(after)?;
-                    let status = status.map(|s| s()).transpose()?;
-                    Ok::<_, AppError>((lines, status))
+                    let platform_spoke = lines.iter().any(|l| l.author == "system");
+                    let status = match status {
+                        Some(s) => Some(s()?),
+                        None => None,
+                    };
+                    Ok::<_, AppError>((lines, status, platform_spoke))
                 })
                 .await;
                 match got {
-                    Ok(Ok((lines, status))) => {
+                    Ok(Ok((lines, status, platform_spoke))) => {
+                        // Read now if it was due; read again next time if the platform spoke.
+                        let stale = feed.status.is_some() && platform_spoke && status.is_none();
+                        feed.status_due = stale;
+                        feed.dirty |= stale;
                         for line in lines {
                             feed.last = line.seq;
                             let data = serde_json::to_string(&line).unwrap_or_default();
@@ -126,6 +140,7 @@ pub fn lines(
                 Err(_) => {
                     feed.pending.push_back(Bytes::from_static(b": ping\n\n"));
                     feed.dirty = true;
+                    feed.status_due = true;
                 }
             }
         }

@@ -295,11 +295,21 @@ pub fn escalated(
     row: &RequestRow,
     why: &str,
 ) -> Result<(), AppError> {
+    // Urgent, at night: a police officer or a gendarme answers, through the chat.
+    let now = step.at();
+    let chat_url = if crate::chat::requests::goes_to_operators(row, now) {
+        Some(crate::chat::requests::queue_request(
+            conn, step, state, row, now,
+        )?)
+    } else {
+        None
+    };
     to_victim(step, state, row, |v| AssistanceSearching {
         name: v.name,
         incident_label: v.incident_label,
         tracking_url: v.tracking_url,
         advice: fiche_advice(state, row),
+        chat_url,
     })?;
     for staff in accounts::users_with_roles(conn, &Role::REVIEWERS)? {
         step.mail(

@@ -8,6 +8,7 @@
 pub mod close;
 pub mod console;
 pub mod hub;
+pub mod requests;
 pub mod retention;
 pub mod routing;
 pub mod supervision;

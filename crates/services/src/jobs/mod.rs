@@ -33,6 +33,9 @@ pub struct JobReport {
     pub content_uses: usize,
     /// Chats sent back to the queue's head, their operator gone silent.
     pub chats_requeued: usize,
+    /// Waiting chats routed to an operator by the pass (those queued from an urgent request
+    /// at night, and any a missed routing left).
+    pub chats_routed: usize,
     /// Chat transcripts erased past the retention period.
     pub chats_erased: usize,
 }
@@ -104,6 +107,11 @@ impl JobReport {
                 "échanges remis en tête de file (opérateur déconnecté)",
             ),
             plural(
+                self.chats_routed,
+                "échange en attente confié à un opérateur",
+                "échanges en attente confiés à un opérateur",
+            ),
+            plural(
                 self.chats_erased,
                 "échange effacé (durée de conservation)",
                 "échanges effacés (durée de conservation)",
@@ -130,6 +138,7 @@ pub fn run_once(
 ) -> Result<JobReport, AppError> {
     Ok(JobReport {
         chats_requeued: crate::chat::routing::sweep_silent(state, hub)?,
+        chats_routed: crate::chat::routing::dispatch(state, hub)?,
         chats_erased: crate::chat::retention::erase_past_retention(state)?,
         charter_notifications: charter::notify_new_version(state, charter)?,
         document_renewals: crate::referencing::documents::ask_renewals(state)?,

@@ -140,6 +140,8 @@ pub struct AssistanceSearching {
     pub advice: Option<FicheAdvice>,
     /// The victim's tracking page (none for a request made before links were derived).
     pub tracking_url: Option<String>,
+    /// An urgent request at night: the chat where a police officer or a gendarme answers.
+    pub chat_url: Option<String>,
 }
 
 /// To the victim: the provider who had accepted was suspended or removed; another is sought.
@@ -392,6 +394,18 @@ mod tests {
             name: victim(),
             incident_label: incident(),
             advice: None,
+            chat_url: None,
+        }));
+    }
+
+    #[test]
+    fn assistance_searching_at_night_opens_the_chat() {
+        assert_snapshot!(rendered(&AssistanceSearching {
+            tracking_url: Some("https://cyberdir.example/suivi/dHJhY2tpbmctdG9rZW4".into()),
+            name: victim(),
+            incident_label: "Rançongiciel".into(),
+            advice: None,
+            chat_url: Some("https://cyberdir.example/echange/0f1e2d3c".into()),
         }));
     }
 
