@@ -297,13 +297,50 @@ async fn a_victim_talks_live_with_the_least_loaded_operator_and_gets_what_to_do_
             .contains("plainte-en-ligne.masecurite.interieur.gouv.fr")
     );
 
-    // Retention: 12 months after, the transcript and the email are erased.
+    // The observatory counts the chats from anonymous facts: by force, how they ended.
+    let staff = Browser::sign_in(&app, "staff@cyberdir.fr", Role::Staff).await;
+    let numbers = staff.get("/observatoire/echanges").await;
+    assert_eq!(numbers.status, 200, "{}", numbers.text());
+    let totals = numbers.element("chat-totals").unwrap();
+    assert!(
+        totals.contains("Échanges : 2") && totals.contains("dont 2 avec une réponse et 0 quittés"),
+        "{totals}"
+    );
+    assert!(totals.contains("Attente médiane avant la première réponse : moins d'une minute"));
+    let first_force = if first_operator == police_id {
+        "Police nationale"
+    } else {
+        "Gendarmerie nationale"
+    };
+    assert!(
+        numbers.row_with(first_force).contains(" 1 "),
+        "{}",
+        numbers.row_with(first_force)
+    );
+    assert!(
+        numbers
+            .element("dispositions")
+            .unwrap()
+            .contains("Plainte à déposer en ligne 1")
+    );
+    // Operators do not see the observatory.
+    assert_eq!(police.get("/observatoire/echanges").await.status, 403);
+
+    // Retention: 12 months after, the transcript and the email are erased; the numbers stay.
     app.clock.set(app.clock.now() + Days::days(366));
     assert!(app.run_jobs().await.chats_erased >= 1);
     let erased = victim.get(&format!("/echange/{token}")).await;
     assert!(!erased.text().contains("Débranchez"), "{}", erased.text());
     let row = chat_row(&app, &token).await;
     assert!(row.erased_at.is_some() && row.victim_email.is_none());
+    assert_eq!(
+        row.answered_force.as_deref(),
+        Some(if first_operator == police_id {
+            "police"
+        } else {
+            "gendarmerie"
+        })
+    );
 }
 
 #[tokio::test]

@@ -30,6 +30,7 @@ pub struct ChatRow {
     pub priority: i32,
     pub requeued: bool,
     pub operator_id: Option<String>,
+    pub answered_force: Option<String>,
     pub journey_id: Option<String>,
     pub audience: Option<String>,
     pub incident_type: Option<String>,
@@ -270,9 +271,17 @@ pub fn claim(
         ))
         .execute(conn)?;
     if changed == 1 {
-        // The first answer's time: the wait the observatory counts.
+        // The first answer's time and force: the wait the observatory counts, and who.
+        let force: Option<String> = operators::table
+            .find(operator_id)
+            .select(operators::force)
+            .first(conn)
+            .optional()?;
         diesel::update(chats::table.find(id).filter(chats::answered_at.is_null()))
-            .set(chats::answered_at.eq(Some(now)))
+            .set((
+                chats::answered_at.eq(Some(now)),
+                chats::answered_force.eq(force),
+            ))
             .execute(conn)?;
     }
     Ok(changed == 1)
@@ -383,6 +392,42 @@ pub fn recent_handling(
         .select((
             chats::answered_at.assume_not_null(),
             chats::closed_at.assume_not_null(),
+        ))
+        .load(conn)
+}
+
+/// The anonymous facts of the chats created in `[from, to)`, for the observatory.
+#[derive(Queryable, Debug, Clone)]
+pub struct ChatFact {
+    pub created_at: NaiveDateTime,
+    pub answered_at: Option<NaiveDateTime>,
+    pub status: String,
+    pub disposition: Option<String>,
+    pub answered_force: Option<String>,
+    pub audience: Option<String>,
+    pub incident_type: Option<String>,
+    pub offline: bool,
+    pub channel: String,
+}
+
+pub fn facts_between(
+    conn: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<ChatFact>> {
+    chats::table
+        .filter(chats::created_at.ge(from))
+        .filter(chats::created_at.lt(to))
+        .select((
+            chats::created_at,
+            chats::answered_at,
+            chats::status,
+            chats::disposition,
+            chats::answered_force,
+            chats::audience,
+            chats::incident_type,
+            chats::offline,
+            chats::channel,
         ))
         .load(conn)
 }

@@ -633,6 +633,7 @@ diesel::table! {
         priority -> Integer,
         requeued -> Bool,
         operator_id -> Nullable<Text>,
+        answered_force -> Nullable<Text>,
         journey_id -> Nullable<Text>,
         audience -> Nullable<Text>,
         incident_type -> Nullable<Text>,

@@ -4,6 +4,7 @@
 
 mod alerts;
 pub mod charts;
+mod chats;
 mod context;
 mod files;
 mod prevention;
@@ -18,5 +19,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(public::configure)
         .configure(alerts::configure)
         .configure(files::configure)
-        .configure(prevention::configure);
+        .configure(prevention::configure)
+        .configure(chats::configure);
 }

@@ -11,6 +11,7 @@ pub mod hub;
 pub mod requests;
 pub mod retention;
 pub mod routing;
+pub mod statistics;
 pub mod supervision;
 pub mod views;
 
@@ -192,6 +193,7 @@ pub fn start(
             // A message left while nobody is on duty is read first.
             requeued: !on_duty,
             operator_id: None,
+            answered_force: None,
             journey_id: Some(journey.id.clone()),
             audience: Some(outcome.audience.code().to_owned()),
             incident_type: outcome.incident_type.clone(),

@@ -66,6 +66,7 @@ pub fn queue_request(
         priority: priority(true, true),
         requeued: true,
         operator_id: None,
+        answered_force: None,
         journey_id: None,
         audience: Some(row.audience.clone()),
         incident_type: Some(row.incident_type.clone()),

@@ -28,6 +28,8 @@ CREATE TABLE chats (
     priority INTEGER NOT NULL,
     requeued BOOLEAN NOT NULL DEFAULT FALSE,
     operator_id TEXT REFERENCES users (id),
+    -- The force of the operator who answered first: an anonymous fact kept after erasure.
+    answered_force TEXT,
     -- What the diagnostic established: the operator never asks the victim to retell it.
     journey_id TEXT,
     audience TEXT,
