@@ -500,3 +500,84 @@ async fn only_outcomes_that_call_for_it_offer_the_chat_and_bad_input_changes_not
     );
     assert_eq!(victim.get("/echange/abc").await.status, 404);
 }
+
+#[tokio::test]
+async fn in_a_partners_module_the_chat_works_without_a_cookie() {
+    use crate::common::partners::{answer as module_answer, cookieless, create};
+    let app = TestApp::spawn().await;
+    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
+    create(
+        &staff,
+        "Banque Exemple",
+        &["https://www.banque.fr"],
+        "parcours",
+    )
+    .await;
+    let (police, police_id) = operator(&app, "p1@police.example", "police", 3).await;
+    presence(&police, "disponible").await;
+
+    let victim = cookieless(&app.address);
+    let mut page = victim.get("/module/banque-exemple").await;
+    for choice in URGENT {
+        page = module_answer(&victim, &page, choice).await;
+    }
+    let link = page
+        .attribute("talk-link", "href")
+        .expect("offered in the module");
+    assert!(
+        link.starts_with("/module/banque-exemple/diagnostic/"),
+        "{link}"
+    );
+    let form = victim.get(&link).await;
+    assert_eq!(form.status, 200, "{}", form.text());
+    assert!(
+        form.header("set-cookie").is_none(),
+        "no cookie in a partner's frame"
+    );
+    let sent = victim
+        .submit(&form, &link, &[("message", "Bonjour"), ("email", "")])
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    let chat_url = sent.location.clone().unwrap();
+    assert!(
+        chat_url.starts_with("/module/banque-exemple/echange/"),
+        "{chat_url}"
+    );
+    let chat = victim.follow(&sent).await;
+    assert!(chat.header("set-cookie").is_none());
+    assert!(
+        chat.header("content-security-policy")
+            .unwrap_or_default()
+            .contains("https://www.banque.fr"),
+        "framed by the partner only"
+    );
+    assert!(
+        chat.element("chat-status")
+            .unwrap()
+            .contains("Vous échangez avec un policier")
+    );
+    let token = chat_url.rsplit('/').next().unwrap().to_owned();
+    let row = chat_row(&app, &token).await;
+    assert_eq!(
+        (
+            row.channel.as_str(),
+            row.partner.as_deref(),
+            row.operator_id.as_deref()
+        ),
+        ("module", Some("banque-exemple"), Some(police_id.as_str()))
+    );
+    // The victim writes from the frame (no cookie, no token: the address is the secret).
+    let wrote = victim
+        .post(
+            &format!("{chat_url}/messages"),
+            &[("message", "On nous demande une rançon.")],
+        )
+        .await;
+    assert_eq!(wrote.status, 303, "{}", wrote.text());
+    let view = police.get(&format!("/operateur/echanges/{}", row.id)).await;
+    assert!(
+        view.element("chat-lines")
+            .unwrap()
+            .contains("On nous demande une rançon.")
+    );
+}

@@ -5,7 +5,7 @@
 mod operator;
 mod stream;
 mod supervisor;
-mod victim;
+pub(crate) mod victim;
 
 use actix_web::web;
 

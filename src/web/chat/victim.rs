@@ -13,6 +13,7 @@ use crate::state::AppState;
 use crate::web::account::anonymous_page;
 use crate::web::kit::{blocking, first_errors};
 use crate::web::page_error::PageResult;
+use crate::web::partners::surface::Surface;
 use crate::web::session::{check_anonymous_form, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,6 +28,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// `pages/chat/start`.
 #[derive(Serialize)]
 struct StartPage<'a> {
+    /// `""` on the site, `/module/<partner>` in a module.
+    base: String,
     journey: &'a str,
     message: &'a str,
     email: &'a str,
@@ -39,26 +42,55 @@ async fn start_form(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> PageResult {
-    let journey = path.into_inner();
-    anonymous_page(
+    show_start(
         &req,
         &state,
+        &Surface::Site,
+        &path.into_inner(),
         StatusCode::OK,
-        "pages/chat/start",
-        "Parler à un policier ou un gendarme",
-        StartPage {
-            journey: &journey,
-            message: "",
-            email: "",
-            errors: Default::default(),
-        },
+        ("", ""),
+        &FieldErrors::new(),
     )
+}
+
+/// The start's form: on the site with its CSRF cookie, in the module with its form token.
+pub(crate) fn show_start(
+    req: &HttpRequest,
+    state: &AppState,
+    surface: &Surface,
+    journey: &str,
+    status: StatusCode,
+    typed: (&str, &str),
+    errors: &FieldErrors,
+) -> PageResult {
+    let body = StartPage {
+        base: base_of(surface),
+        journey,
+        message: typed.0,
+        email: typed.1,
+        errors: first_errors(errors),
+    };
+    let title = "Parler à un policier ou un gendarme";
+    match surface {
+        Surface::Site => anonymous_page(req, state, status, "pages/chat/start", title, body),
+        Surface::Module(_) => Ok(surface.page(state, status, "pages/chat/start", title, body)),
+    }
+}
+
+/// Where the victim's chat pages live: the site's root, or the partner's module.
+fn base_of(surface: &Surface) -> String {
+    surface
+        .partner()
+        .map(|p| format!("/module/{}", p.id))
+        .unwrap_or_default()
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct StartForm {
     pub csrf_token: String,
+    /// The module's signed form token (no cookie in a partner's frame).
+    pub jeton: String,
     pub message: String,
     pub email: String,
 }
@@ -70,12 +102,43 @@ async fn start(
     path: web::Path<String>,
     form: web::Form<StartForm>,
 ) -> PageResult {
-    let journey = path.into_inner();
-    check_anonymous_form(&req, &state, &form.csrf_token)?;
+    start_on(
+        req,
+        state,
+        Surface::Site,
+        path.into_inner(),
+        form.into_inner(),
+    )
+    .await
+}
+
+pub(crate) async fn start_on(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    surface: Surface,
+    journey: String,
+    form: StartForm,
+) -> PageResult {
+    match &surface {
+        Surface::Site => check_anonymous_form(&req, &state, &form.csrf_token)?,
+        Surface::Module(_) => {
+            surface
+                .check_form(&state, &form.jeton)
+                .map_err(|e| surface.failed(e))?;
+        }
+    }
     let client = crate::http::client::client_key(&req, &state.config.proxies);
     let input = StartInput {
         message: form.message.clone(),
         email: form.email.clone(),
+    };
+    let origin = Origin {
+        channel: if surface.partner().is_some() {
+            "module"
+        } else {
+            "site"
+        },
+        partner: surface.partner().map(|p| p.id.clone()),
     };
     let inner = state.clone().into_inner();
     let id = journey.clone();
@@ -87,35 +150,33 @@ async fn start(
             &id,
             &input,
             &client,
-            &Origin {
-                channel: "site",
-                partner: None,
-            },
+            &origin,
         )
     })
     .await;
     match started {
-        Ok(started) => Ok(see_other(&format!("/echange/{}", started.token))),
-        Err(AppError::Validation(errors)) => anonymous_page(
+        Ok(started) => Ok(see_other(&format!(
+            "{}/echange/{}",
+            base_of(&surface),
+            started.token
+        ))),
+        Err(AppError::Validation(errors)) => show_start(
             &req,
             &state,
+            &surface,
+            &journey,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "pages/chat/start",
-            "Parler à un policier ou un gendarme",
-            StartPage {
-                journey: &journey,
-                message: &form.message,
-                email: &form.email,
-                errors: first_errors(&errors),
-            },
+            (&form.message, &form.email),
+            &errors,
         ),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(surface.failed(e)),
     }
 }
 
 /// `pages/chat/victim`.
 #[derive(Serialize)]
 struct ChatPage<'a> {
+    base: String,
     token: &'a str,
     chat: &'a VictimView,
     status_line: String,
@@ -153,26 +214,34 @@ pub fn status_line(view: &VictimView) -> String {
 fn show(
     req: &HttpRequest,
     state: &AppState,
+    surface: &Surface,
     status: StatusCode,
     token: &str,
     view: &VictimView,
     errors: &FieldErrors,
 ) -> PageResult {
-    anonymous_page(
-        req,
-        state,
-        status,
-        "pages/chat/victim",
-        "Votre échange",
-        ChatPage {
-            token,
-            chat: view,
-            status_line: status_line(view),
-            errors: first_errors(errors),
-            refresh_without_js: view.can_write.then_some(10),
-            script: "chat.js",
-        },
-    )
+    let body = ChatPage {
+        base: base_of(surface),
+        token,
+        chat: view,
+        status_line: status_line(view),
+        errors: first_errors(errors),
+        refresh_without_js: view.can_write.then_some(10),
+        script: "chat.js",
+    };
+    match surface {
+        Surface::Site => anonymous_page(
+            req,
+            state,
+            status,
+            "pages/chat/victim",
+            "Votre échange",
+            body,
+        ),
+        Surface::Module(_) => {
+            Ok(surface.page(state, status, "pages/chat/victim", "Votre échange", body))
+        }
+    }
 }
 
 #[get("/echange/{token}")]
@@ -181,13 +250,24 @@ async fn chat_page(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> PageResult {
-    let token = path.into_inner();
+    chat_page_on(req, state, Surface::Site, path.into_inner()).await
+}
+
+pub(crate) async fn chat_page_on(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    surface: Surface,
+    token: String,
+) -> PageResult {
     let inner = state.clone().into_inner();
     let asked = token.clone();
-    let view = blocking(move || chat::victim_view(&inner, &asked)).await?;
+    let view = blocking(move || chat::victim_view(&inner, &asked))
+        .await
+        .map_err(|e| surface.failed(e))?;
     show(
         &req,
         &state,
+        &surface,
         StatusCode::OK,
         &token,
         &view,
@@ -199,6 +279,7 @@ async fn chat_page(
 #[serde(default)]
 pub struct MessageForm {
     pub csrf_token: String,
+    pub jeton: String,
     pub message: String,
 }
 
@@ -218,31 +299,57 @@ async fn send(
     path: web::Path<String>,
     form: web::Form<MessageForm>,
 ) -> PageResult {
-    let token = path.into_inner();
-    check_anonymous_form(&req, &state, &form.csrf_token)?;
+    send_on(
+        req,
+        state,
+        Surface::Site,
+        path.into_inner(),
+        form.into_inner(),
+    )
+    .await
+}
+
+/// A message from the victim. On the site the form carries its CSRF token; in a module, which
+/// has no cookie, the chat's secret address is what only the victim knows.
+pub(crate) async fn send_on(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    surface: Surface,
+    token: String,
+    form: MessageForm,
+) -> PageResult {
+    if matches!(surface, Surface::Site) {
+        check_anonymous_form(&req, &state, &form.csrf_token)?;
+    }
     let inner = state.clone().into_inner();
     let (asked, text) = (token.clone(), form.message.clone());
     let sent = blocking(move || chat::victim_says(&inner, &inner.chat, &asked, &text)).await;
     match sent {
         Ok(line) if from_script(&req) => Ok(HttpResponse::Created().json(line)),
-        Ok(_) => Ok(see_other(&format!("/echange/{token}#dernier"))),
-        Err(AppError::Validation(errors)) if !from_script(&req) => {
+        Ok(_) => Ok(see_other(&format!(
+            "{}/echange/{token}#dernier",
+            base_of(&surface)
+        ))),
+        Err(e) if from_script(&req) => Ok(actix_web::ResponseError::error_response(
+            &crate::http::problem::ApiError::from(e),
+        )),
+        Err(AppError::Validation(errors)) => {
             let inner = state.clone().into_inner();
             let asked = token.clone();
-            let view = blocking(move || chat::victim_view(&inner, &asked)).await?;
+            let view = blocking(move || chat::victim_view(&inner, &asked))
+                .await
+                .map_err(|e| surface.failed(e))?;
             show(
                 &req,
                 &state,
+                &surface,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &token,
                 &view,
                 &errors,
             )
         }
-        Err(e) if from_script(&req) => Ok(actix_web::ResponseError::error_response(
-            &crate::http::problem::ApiError::from(e),
-        )),
-        Err(e) => Err(e.into()),
+        Err(e) => Err(surface.failed(e)),
     }
 }
 
@@ -253,12 +360,21 @@ async fn leave(
     path: web::Path<String>,
     form: web::Form<crate::web::kit::CsrfForm>,
 ) -> PageResult {
-    let token = path.into_inner();
     check_anonymous_form(&req, &state, &form.csrf_token)?;
+    leave_on(state, Surface::Site, path.into_inner()).await
+}
+
+pub(crate) async fn leave_on(
+    state: web::Data<AppState>,
+    surface: Surface,
+    token: String,
+) -> PageResult {
     let inner = state.clone().into_inner();
     let asked = token.clone();
-    blocking(move || chat::victim_leaves(&inner, &inner.chat, &asked)).await?;
-    Ok(see_other(&format!("/echange/{token}")))
+    blocking(move || chat::victim_leaves(&inner, &inner.chat, &asked))
+        .await
+        .map_err(|e| surface.failed(e))?;
+    Ok(see_other(&format!("{}/echange/{token}", base_of(&surface))))
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -3,11 +3,14 @@
 
 mod context;
 pub mod module;
+mod module_chat;
 pub mod staff;
 pub mod surface;
 
 use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(module::configure).configure(staff::configure);
+    cfg.configure(module::configure)
+        .configure(module_chat::configure)
+        .configure(staff::configure);
 }

@@ -34,7 +34,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 }
 
 /// The partner's module, or the neutral answer.
-async fn open(state: &web::Data<AppState>, id: &str) -> Result<Surface, HttpResponse> {
+pub(super) async fn open(state: &web::Data<AppState>, id: &str) -> Result<Surface, HttpResponse> {
     let access = match partners::for_module_in_memory(&state.partners, id) {
         Some(access) => Ok(access),
         None => {

@@ -62,6 +62,8 @@ pub struct EndView {
     pub contacts: Vec<ContactView>,
     /// A professional was proposed: the request form, filled from the diagnostic.
     pub request_path: Option<String>,
+    /// The journey the request form is filled from (the page builds its address).
+    pub request_journey: Option<String>,
 }
 
 /// The victim's page.
@@ -137,6 +139,9 @@ pub fn end_view(state: &Infra, chat: &ChatRow) -> Option<EndView> {
             .clone()
             .filter(|_| !disposition.needs_target()),
         contacts,
+        request_journey: (disposition == Disposition::Professional)
+            .then(|| chat.journey_id.clone())
+            .flatten(),
         request_path: (disposition == Disposition::Professional)
             .then(|| {
                 chat.journey_id
