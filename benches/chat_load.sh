@@ -20,7 +20,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
 fi
 (cd "$ROOT" && cargo bench --quiet --features postgres --bench chat_load --no-run >/dev/null 2>&1)
 CLIENT="$(ls -t "$TARGET_DIR"/release/deps/chat_load-* | grep -v '\.d$' | head -1)"
-ulimit -n 65536 || true
+ulimit -n 65536 2>/dev/null || true
 
 DB=cyberdir_chat_bench
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $DB" postgres

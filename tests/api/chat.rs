@@ -581,3 +581,97 @@ async fn in_a_partners_module_the_chat_works_without_a_cookie() {
             .contains("On nous demande une rançon.")
     );
 }
+
+#[tokio::test]
+async fn every_disposition_tells_the_victim_what_to_do_next() {
+    let app = TestApp::spawn().await;
+    let (police, _) = operator(&app, "p1@police.example", "police", 10).await;
+    presence(&police, "disponible").await;
+    let cases: [(&str, &str, &str, &str); 6] = [
+        ("advice", "", "Suivez les conseils donnés", ""),
+        (
+            "online_complaint",
+            "",
+            "Déposez plainte en ligne",
+            "plainte-en-ligne.masecurite.interieur.gouv.fr",
+        ),
+        (
+            "appointment",
+            "",
+            "Prenez rendez-vous au commissariat ou à la brigade",
+            "service-public.fr/particuliers/vosdroits/F1435",
+        ),
+        ("intervention", "", "Une intervention est déclenchée", ""),
+        (
+            "redirected",
+            "pharos",
+            "relève d'un autre service",
+            "www.internet-signalement.gouv.fr",
+        ),
+        (
+            "professional",
+            "",
+            "Un professionnel référencé peut vous aider",
+            "",
+        ),
+    ];
+    for (disposition, target, what_next, link) in cases {
+        let (victim, page) = start_chat(&app, &PERSON, "Bonjour", "").await;
+        let token = token_of(&page);
+        let row = chat_row(&app, &token).await;
+        let path = format!("/operateur/echanges/{}", row.id);
+        let view = police.get(&path).await;
+        let closed = police
+            .submit(
+                &view,
+                &format!("{path}/terminer"),
+                &[
+                    ("disposition", disposition),
+                    ("target", target),
+                    ("detail", "Courage."),
+                ],
+            )
+            .await;
+        assert_eq!(closed.status, 303, "{disposition}: {}", closed.text());
+        let ended = victim.get(&format!("/echange/{token}")).await;
+        let next = ended.element("what-next").unwrap();
+        assert!(next.contains(what_next), "{disposition}: {next}");
+        assert!(ended.html.contains(link), "{disposition}: {}", ended.html);
+        if disposition == "professional" {
+            // The request form, already filled from the diagnostic.
+            let ask = ended.attribute("prefilled-request", "href").unwrap();
+            let form = victim.get(&ask).await;
+            assert_eq!(form.status, 200);
+            assert!(form.checked("audience-entreprise"), "{}", form.text());
+            assert!(
+                form.html
+                    .contains("<option value=\"rancongiciel\" selected>")
+            );
+        }
+        if disposition != "redirected" {
+            assert!(
+                next.contains("Courage."),
+                "{disposition}: the operator's word"
+            );
+        }
+    }
+    // A redirection names its service; a closing without a disposition changes nothing.
+    let (_, page) = start_chat(&app, &PERSON, "", "").await;
+    let row = chat_row(&app, &token_of(&page)).await;
+    let path = format!("/operateur/echanges/{}", row.id);
+    let view = police.get(&path).await;
+    for fields in [
+        [
+            ("disposition", "redirected"),
+            ("target", ""),
+            ("detail", ""),
+        ],
+        [("disposition", "n_importe"), ("target", ""), ("detail", "")],
+    ] {
+        let refused = police
+            .submit(&view, &format!("{path}/terminer"), &fields)
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.text());
+    }
+    assert_eq!(chat_row(&app, &token_of(&page)).await.status, "active");
+}
