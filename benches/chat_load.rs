@@ -71,42 +71,45 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// One victim: a chat started from an urgent diagnostic; returns (token, ms to route).
-async fn start_chat(base: &str, ip: &str) -> Option<(String, f64)> {
+async fn start_chat(base: &str, ip: &str) -> Result<(String, f64), String> {
     let c = client();
+    let fail = |what: &str| format!("{what} ({base}, {ip})");
+    let page = |r: reqwest::Response| async move { r.text().await.unwrap_or_default() };
     let get = |path: String| {
         c.get(format!("{base}{path}"))
             .header("X-Forwarded-For", ip)
             .send()
     };
-    let mut path = get("/diagnostic".into()).await.ok()?.text().await.ok()?;
+    let mut here = "/diagnostic".to_owned();
+    let mut html = page(get(here.clone()).await.map_err(|e| e.to_string())?).await;
     for choice in ["entreprise", "rancon", "oui"] {
         let marker = "<form method=\"post\" action=\"";
-        let start = path.find(marker)? + marker.len();
-        let action = path[start..].split('"').next()?.to_owned();
+        let start = html.find(marker).ok_or_else(|| fail("no question form"))? + marker.len();
+        let mut action = html[start..].split('"').next().unwrap_or_default().to_owned();
+        if !action.starts_with('/') {
+            // Relative to the page's folder, as a browser reads it.
+            action = format!("{}{action}", &here[..=here.rfind('/').unwrap_or(0)]);
+        }
         let answered = c
             .post(format!("{base}{action}"))
             .header("X-Forwarded-For", ip)
             .form(&[("choix", choice)])
             .send()
             .await
-            .ok()?;
+            .map_err(|e| e.to_string())?;
         let next = answered
             .headers()
-            .get("location")?
-            .to_str()
-            .ok()?
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(|| fail(&format!("answer {choice}: {}", answered.status())))?
             .to_owned();
-        path = get(next.trim_start_matches(base).to_owned())
-            .await
-            .ok()?
-            .text()
-            .await
-            .ok()?;
+        here = next.trim_start_matches(base).to_owned();
+        html = page(get(here.clone()).await.map_err(|e| e.to_string())?).await;
     }
     let marker = "id=\"talk-link\" href=\"";
-    let i = path.find(marker)? + marker.len();
-    let link: String = path[i..].chars().take_while(|c| *c != '"').collect();
-    let form = get(link.clone()).await.ok()?.text().await.ok()?;
+    let i = html.find(marker).ok_or_else(|| fail("no chat offered"))? + marker.len();
+    let link: String = html[i..].chars().take_while(|c| *c != '"').collect();
+    let form = page(get(link.clone()).await.map_err(|e| e.to_string())?).await;
     let started = Instant::now();
     let sent = c
         .post(format!("{base}{link}"))
@@ -118,10 +121,16 @@ async fn start_chat(base: &str, ip: &str) -> Option<(String, f64)> {
         ])
         .send()
         .await
-        .ok()?;
+        .map_err(|e| e.to_string())?;
     let routed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let location = sent.headers().get("location")?.to_str().ok()?.to_owned();
-    Some((location.rsplit('/').next()?.to_owned(), routed_ms))
+    let status = sent.status();
+    let location = sent
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .ok_or_else(|| fail(&format!("start: {status}")))?;
+    Ok((location.rsplit('/').next().unwrap_or_default().to_owned(), routed_ms))
 }
 
 #[derive(Default)]
@@ -214,13 +223,17 @@ async fn main() {
             .map(|i| {
                 let base = nodes[i % 2].clone();
                 let ip = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
-                tokio::spawn(async move { start_chat(&base, &ip).await.map(|r| (i, r)) })
+                tokio::spawn(async move { (i, start_chat(&base, &ip).await) })
             })
             .collect();
         for b in batch {
-            if let Ok(Some((i, (token, ms)))) = b.await {
-                tokens.push((i, token));
-                routed.push(ms);
+            match b.await {
+                Ok((i, Ok((token, ms)))) => {
+                    tokens.push((i, token));
+                    routed.push(ms);
+                }
+                Ok((_, Err(e))) => eprintln!("a victim could not start: {e}"),
+                Err(e) => eprintln!("a victim's task failed: {e}"),
             }
         }
         next += 50;

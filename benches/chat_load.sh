@@ -28,7 +28,7 @@ psql -h 127.0.0.1 -U postgres -qc "CREATE DATABASE $DB" postgres
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
 TMP="$(mktemp -d -t cyberdir-chat.XXXXXX)"
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
+cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$TMP"; }
 trap cleanup EXIT
 
 start_node() {
