@@ -85,7 +85,11 @@ async fn start_chat(base: &str, ip: &str) -> Result<(String, f64), String> {
     for choice in ["entreprise", "rancon", "oui"] {
         let marker = "<form method=\"post\" action=\"";
         let start = html.find(marker).ok_or_else(|| fail("no question form"))? + marker.len();
-        let mut action = html[start..].split('"').next().unwrap_or_default().to_owned();
+        let mut action = html[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
         if !action.starts_with('/') {
             // Relative to the page's folder, as a browser reads it.
             action = format!("{}{action}", &here[..=here.rfind('/').unwrap_or(0)]);
@@ -130,7 +134,10 @@ async fn start_chat(base: &str, ip: &str) -> Result<(String, f64), String> {
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .ok_or_else(|| fail(&format!("start: {status}")))?;
-    Ok((location.rsplit('/').next().unwrap_or_default().to_owned(), routed_ms))
+    Ok((
+        location.rsplit('/').next().unwrap_or_default().to_owned(),
+        routed_ms,
+    ))
 }
 
 #[derive(Default)]

@@ -8,14 +8,20 @@
   var consoleLists = document.getElementById("console-lists");
   if (consoleLists && window.EventSource) {
     var feed = new EventSource(consoleLists.getAttribute("data-stream"));
+    // At most one reload of the lists a second, however busy the queue.
+    var pending = null;
     feed.addEventListener("changed", function () {
-      fetch(window.location.pathname, { credentials: "same-origin" })
-        .then(function (r) { return r.text(); })
-        .then(function (html) {
-          var doc = new DOMParser().parseFromString(html, "text/html");
-          var fresh = doc.getElementById("console-lists");
-          if (fresh) { consoleLists.innerHTML = fresh.innerHTML; }
-        });
+      if (pending) { return; }
+      pending = setTimeout(function () {
+        pending = null;
+        fetch(window.location.pathname, { credentials: "same-origin" })
+          .then(function (r) { return r.text(); })
+          .then(function (html) {
+            var doc = new DOMParser().parseFromString(html, "text/html");
+            var fresh = doc.getElementById("console-lists");
+            if (fresh) { consoleLists.innerHTML = fresh.innerHTML; }
+          });
+      }, 1000);
     });
   }
   if (!lines || !window.EventSource) { return; }

@@ -162,11 +162,17 @@ pub fn silent_operators(
         .load(conn)
 }
 
+/// A sign of life from the operator's console; written at most every 10 seconds (each stream
+/// read is one, and a busy chat must not rewrite the row at every line).
 pub fn seen(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> QueryResult<()> {
-    diesel::update(operators::table.find(user_id))
-        .set(operators::seen_at.eq(now))
-        .execute(conn)
-        .map(|_| ())
+    diesel::update(
+        operators::table
+            .find(user_id)
+            .filter(operators::seen_at.lt(now - chrono::Duration::seconds(10))),
+    )
+    .set(operators::seen_at.eq(now))
+    .execute(conn)
+    .map(|_| ())
 }
 
 pub fn set_idle_since(

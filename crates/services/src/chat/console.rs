@@ -403,7 +403,6 @@ pub fn says(
             &text,
             now,
         )?;
-        queries::seen(conn, &actor.id, now)?;
         Ok(views::line(&row))
     })?;
     wakes.after_commit(&conn, hub);

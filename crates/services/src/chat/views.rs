@@ -133,7 +133,19 @@ pub fn end_view(state: &Infra, chat: &ChatRow) -> Option<EndView> {
     Some(EndView {
         disposition: disposition.code().to_owned(),
         disposition_label: disposition.label().to_owned(),
-        what_next: disposition.what_next().to_owned(),
+        what_next: match (disposition, chat.departement.as_deref()) {
+            // An appointment near the victim: the département the diagnostic placed them in.
+            (Disposition::Appointment, Some(code)) => match state.departements.get(code) {
+                Some(d) => format!(
+                    "{} Dans votre département ({} – {}), tout commissariat ou brigade vous reçoit.",
+                    disposition.what_next(),
+                    d.name,
+                    d.code
+                ),
+                None => disposition.what_next().to_owned(),
+            },
+            _ => disposition.what_next().to_owned(),
+        },
         detail: chat
             .disposition_detail
             .clone()
