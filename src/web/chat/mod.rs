@@ -14,3 +14,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(operator::configure)
         .configure(supervisor::configure);
 }
+
+/// Whether the page's script sent the form (it reads the answer as JSON); a form without it is
+/// redirected back to the page.
+fn from_script(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get("Accept")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}

@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
-use super::stream;
+use super::{from_script, stream};
 use crate::chat::console::{self, Console, OperatorChat};
 use crate::chat::routing::{self, Transfer};
 use crate::domain::chat::{Force, Presence};
@@ -253,12 +253,31 @@ pub struct TextForm {
     pub message: String,
 }
 
-/// Whether the page's script sent the form (it reads the answer).
-fn from_script(req: &HttpRequest) -> bool {
-    req.headers()
-        .get("Accept")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"))
+/// What follows an action on a chat: back to `to` saying `info`, or the chat again with the
+/// form's French errors (nothing changed), or the error page.
+async fn then(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: &str,
+    result: Result<(), AppError>,
+    to: &str,
+    info: &str,
+) -> PageResult {
+    match result {
+        Ok(()) => done(to, info),
+        Err(AppError::Validation(errors)) => {
+            show_chat(
+                state,
+                user,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[post("/operateur/echanges/{id}/messages")]
@@ -283,18 +302,7 @@ async fn send(
         Err(e) if from_script(&req) => Ok(actix_web::ResponseError::error_response(
             &crate::http::problem::ApiError::from(e),
         )),
-        Err(AppError::Validation(errors)) => {
-            show_chat(
-                &state,
-                &user,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &errors,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => then(&state, &user, &id, Err(e), "", "").await,
     }
 }
 
@@ -318,21 +326,16 @@ async fn note(
     let id = path.into_inner();
     let inner = state.clone().into_inner();
     let (who, chat, text) = (user.actor.clone(), id.clone(), form.note.clone());
-    match blocking(move || console::note(&inner, &who, &chat, &text)).await {
-        Ok(()) => done(&format!("/operateur/echanges/{id}"), "note"),
-        Err(AppError::Validation(errors)) => {
-            show_chat(
-                &state,
-                &user,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &errors,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let noted = blocking(move || console::note(&inner, &who, &chat, &text)).await;
+    then(
+        &state,
+        &user,
+        &id,
+        noted,
+        &format!("/operateur/echanges/{id}"),
+        "note",
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -372,21 +375,7 @@ async fn transfer(
             blocking(move || routing::transfer(&inner, &inner.chat, &who.id, &chat, &to)).await
         }
     };
-    match result {
-        Ok(()) => done("/operateur", "transfere"),
-        Err(AppError::Validation(errors)) => {
-            show_chat(
-                &state,
-                &user,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &errors,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    then(&state, &user, &id, result, "/operateur", "transfere").await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -421,19 +410,5 @@ async fn close(
         crate::chat::close::close(&inner, &inner.chat, &who, &chat, &disposition, &detail)
     })
     .await;
-    match closed {
-        Ok(()) => done("/operateur", "termine"),
-        Err(AppError::Validation(errors)) => {
-            show_chat(
-                &state,
-                &user,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                &errors,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    then(&state, &user, &id, closed, "/operateur", "termine").await
 }

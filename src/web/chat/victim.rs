@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
 
-use super::stream;
+use super::{from_script, stream};
 use crate::chat::{self, Origin, StartInput, VictimView};
 use crate::error::{AppError, FieldErrors};
 use crate::state::AppState;
@@ -281,15 +281,6 @@ pub struct MessageForm {
     pub csrf_token: String,
     pub jeton: String,
     pub message: String,
-}
-
-/// Whether the page's script sent the form (it reads the answer; a form without it is
-/// redirected back to the page).
-fn from_script(req: &HttpRequest) -> bool {
-    req.headers()
-        .get("Accept")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("application/json"))
 }
 
 #[post("/echange/{token}/messages")]
