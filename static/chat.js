@@ -27,6 +27,12 @@
   if (!lines || !window.EventSource) { return; }
   var operatorSide = lines.getAttribute("data-operator") === "1";
   var last = parseInt(lines.getAttribute("data-last") || "0", 10);
+  // Each line once, in its number's place, whether it comes from the stream or from the
+  // answer to one's own message (which may arrive before the other side's line before it).
+  var shown = {};
+  Array.prototype.forEach.call(lines.querySelectorAll("li[data-seq]"), function (li) {
+    shown[li.getAttribute("data-seq")] = true;
+  });
   var status = document.getElementById("chat-status");
   var who = function (author) {
     if (author === "victim") { return operatorSide ? "Victime" : "Vous"; }
@@ -34,8 +40,8 @@
     return "Information";
   };
   var add = function (line) {
-    if (line.seq <= last) { return; }
-    last = line.seq;
+    if (shown[String(line.seq)]) { return; }
+    shown[String(line.seq)] = true;
     var item = document.createElement("li");
     item.className = "line line-" + line.author;
     item.setAttribute("data-seq", String(line.seq));
@@ -50,7 +56,10 @@
     item.appendChild(document.createTextNode(" "));
     item.appendChild(time);
     item.appendChild(body);
-    lines.appendChild(item);
+    var after = Array.prototype.find.call(lines.children, function (li) {
+      return parseInt(li.getAttribute("data-seq") || "0", 10) > line.seq;
+    });
+    lines.insertBefore(item, after || null);
     item.scrollIntoView({ block: "nearest" });
   };
   var source = new EventSource(lines.getAttribute("data-stream") + "?apres=" + last);
@@ -61,6 +70,10 @@
     if (!s.can_write) {
       var form = document.getElementById("chat-form");
       if (form) { form.hidden = true; }
+      // The end: what to do next, with its links, comes with the page.
+      if (s.status === "closed" && !document.getElementById("what-next")) {
+        window.location.reload();
+      }
     }
   });
   var form = document.getElementById("chat-form");

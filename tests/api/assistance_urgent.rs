@@ -427,3 +427,61 @@ async fn at_night_only_providers_on_call_are_offered_urgent_requests() {
     let mine = gendarme.get("/operateur").await.element("mine").unwrap();
     assert!(mine.contains("Rançongiciel"), "{mine}");
 }
+
+#[tokio::test]
+async fn suspending_or_cancelling_during_an_urgent_round_keeps_the_other_offers_right() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    for (id, km) in [("a", 1.0), ("b", 3.0), ("c", 5.0), ("d", 8.0)] {
+        nearby(&app, id, km).await;
+    }
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let browser = Browser::new(&app.address);
+    let tracking = urgent_request(&browser, "oui").await;
+    let id = request_of(&app, &staff).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // A is suspended while the three offers wait: its offer is withdrawn, the two others stay,
+    // and nobody else is asked.
+    let (status, body) = staff
+        .post(
+            "/api/v1/providers/a/suspend",
+            &json!({"reason": "Plaintes de victimes."}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let view = request_of(&app, &staff).await;
+    assert_eq!(view["status"], "assigned");
+    assert_eq!(
+        statuses(&view),
+        [("a", "withdrawn"), ("b", "pending"), ("c", "pending")]
+            .map(|(p, s)| (p.to_owned(), s.to_owned()))
+    );
+
+    // The victim cancels: B and C are told, their places given back.
+    let page = tracking.url.split('?').next().unwrap();
+    let asked = browser
+        .submit(&tracking, &format!("{page}/annuler"), &[])
+        .await;
+    assert!(asked.text().contains("Voulez-vous vraiment annuler"));
+    let cancelled = browser
+        .submit(&asked, &format!("{page}/annuler"), &[])
+        .await;
+    assert_eq!(cancelled.status, 303, "{}", cancelled.text());
+    app.deliver_to(&sink).await;
+    for p in ["b", "c"] {
+        assert!(
+            sink.messages_to(&format!("contact@{p}.fr"))
+                .iter()
+                .any(|m| m.subject.to_lowercase().contains("annul")),
+            "{p} told"
+        );
+    }
+    assert!(sink.messages_to("contact@d.fr").is_empty());
+    let (_, view) = staff
+        .get(&format!("/api/v1/assistance-requests/{id}"))
+        .await;
+    assert_eq!(view["status"], "cancelled");
+}

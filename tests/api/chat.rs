@@ -413,6 +413,21 @@ async fn priority_capacity_transfer_and_an_operator_gone_silent() {
     let left_row = chat_row(&app, &token_of(&left)).await;
     assert_eq!(left_row.status, "waiting");
     assert_eq!(left_row.force.as_deref(), Some("gendarmerie"));
+    // A chat sent to the gendarmerie is taken by a gendarme, not from the police's console.
+    let console = police.get("/operateur").await;
+    let refused = police
+        .submit(
+            &console,
+            &format!("/operateur/echanges/{}/prendre", left_row.id),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    assert!(
+        refused.text().contains("confié à la gendarmerie nationale"),
+        "{}",
+        refused.text()
+    );
     let urgent_row = chat_row(&app, &token_of(&urgent_page)).await;
     assert_eq!(urgent_row.operator_id.as_deref(), Some(police_id.as_str()));
     presence(&gendarme, "disponible").await;

@@ -31,6 +31,8 @@ pub struct ChatRow {
     pub requeued: bool,
     pub operator_id: Option<String>,
     pub answered_force: Option<String>,
+    /// The urgent assistance request it was queued from (at night), if any.
+    pub request_id: Option<String>,
     pub journey_id: Option<String>,
     pub audience: Option<String>,
     pub incident_type: Option<String>,
@@ -334,34 +336,50 @@ pub fn transfer(conn: &mut DbConnection, id: &str, from: &str, to: &str) -> Quer
     Ok(changed == 1)
 }
 
-/// Ends an open chat; false when it had already ended.
+/// Ends a chat that is still `from` (and, if given, still held by `operator`); false when it
+/// no longer is (it ended, was routed, sent back or transferred meanwhile).
 pub fn end(
     conn: &mut DbConnection,
     id: &str,
+    from: &str,
+    operator: Option<&str>,
     status: &str,
     disposition: Option<(&str, Option<&str>)>,
     now: NaiveDateTime,
 ) -> QueryResult<bool> {
-    let changed = diesel::update(
-        chats::table
-            .find(id)
-            .filter(chats::status.eq_any(["waiting", "active"])),
-    )
-    .set((
-        chats::status.eq(status),
-        chats::disposition.eq(disposition.map(|d| d.0)),
-        chats::disposition_detail.eq(disposition.and_then(|d| d.1)),
-        chats::closed_at.eq(Some(now)),
-        chats::version.eq(chats::version + 1),
-    ))
-    .execute(conn)?;
+    let mut update =
+        diesel::update(chats::table.find(id).filter(chats::status.eq(from))).into_boxed();
+    if let Some(op) = operator {
+        update = update.filter(chats::operator_id.eq(op));
+    }
+    let changed = update
+        .set((
+            chats::status.eq(status),
+            chats::disposition.eq(disposition.map(|d| d.0)),
+            chats::disposition_detail.eq(disposition.and_then(|d| d.1)),
+            chats::closed_at.eq(Some(now)),
+            chats::version.eq(chats::version + 1),
+        ))
+        .execute(conn)?;
     Ok(changed == 1)
 }
 
-/// Chats closed before `before` and not yet erased.
+/// The open chats queued from an assistance request (urgent, at night).
+pub fn open_of_request(conn: &mut DbConnection, request_id: &str) -> QueryResult<Vec<ChatRow>> {
+    chats::table
+        .filter(chats::request_id.eq(request_id))
+        .select(ChatRow::as_select())
+        .load(conn)
+}
+
+/// Chats closed before `before`, or never closed and started before it, not yet erased.
 pub fn closed_before(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<Vec<String>> {
     chats::table
-        .filter(chats::closed_at.lt(before))
+        .filter(
+            chats::closed_at
+                .lt(before)
+                .or(chats::closed_at.is_null().and(chats::created_at.lt(before))),
+        )
         .filter(chats::erased_at.is_null())
         .select(chats::id)
         .load(conn)

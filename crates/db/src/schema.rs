@@ -634,6 +634,7 @@ diesel::table! {
         requeued -> Bool,
         operator_id -> Nullable<Text>,
         answered_force -> Nullable<Text>,
+        request_id -> Nullable<Text>,
         journey_id -> Nullable<Text>,
         audience -> Nullable<Text>,
         incident_type -> Nullable<Text>,

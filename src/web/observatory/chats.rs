@@ -40,14 +40,21 @@ async fn chats_page(
 ) -> PageResult {
     let user = user.0;
     let today = state.clock.today();
+    // A day from 2000 to a year ahead; anything else is the default period.
+    let earliest = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or(today);
+    let latest = today
+        .checked_add_days(chrono::Days::new(366))
+        .unwrap_or(today);
     let day = |text: &Option<String>| {
         text.as_deref()
             .and_then(|t| chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").ok())
+            .filter(|d| (earliest..=latest).contains(d))
     };
     let to = day(&query.au).unwrap_or(today);
     let from = day(&query.du)
         .filter(|f| *f <= to)
-        .unwrap_or(to - chrono::Days::new(29));
+        .or_else(|| to.checked_sub_days(chrono::Days::new(29)))
+        .unwrap_or(to);
     let inner = state.clone().into_inner();
     let stats = blocking(move || statistics::summary(&inner, from, to)).await?;
     Ok(page(

@@ -334,7 +334,7 @@ pub fn time_out(
 
 /// After an offer failed (declined, timed out): the request moves on, unless other offers of
 /// the same urgent request still wait for their answer.
-fn move_on_unless_offered(
+pub(super) fn move_on_unless_offered(
     conn: &mut DbConnection,
     step: &mut Step,
     state: &Infra,

@@ -440,14 +440,15 @@ fn record_offer(
     notify::offer(conn, step, state, row, provider, &assignment, others)
 }
 
-/// Lets go of what an open request holds before it closes (the victim cancels, or staff close
-/// it): a pending offer is cancelled and its place given back, an accepted request gives back
-/// its provider's place. Refuses a request already closed; returns the state it was in.
+/// Lets go of what an open request holds before it closes (the victim cancels, staff close
+/// it, retention): its pending offers are cancelled and their places given back, an accepted
+/// request gives back its provider's place. Refuses a request already closed; returns the state
+/// it was in and the providers whose offers were cancelled (several for an urgent request).
 pub fn let_go(
     conn: &mut DbConnection,
     row: &RequestRow,
     now: NaiveDateTime,
-) -> Result<RequestStatus, AppError> {
+) -> Result<(RequestStatus, Vec<String>), AppError> {
     queries::lock_request(conn, &row.id)?;
     let from = row.status;
     if from.is_closed() {
@@ -457,9 +458,11 @@ pub fn let_go(
         )));
     }
     let pending = queries::pending_assignments(conn, &row.id)?;
+    let mut offered = Vec::new();
     for offer in &pending {
         if queries::settle_assignment(conn, &offer.id, AssignmentStatus::Cancelled, None, now)? {
             queries::release_place(conn, &offer.provider_id)?;
+            offered.push(offer.provider_id.clone());
         }
     }
     if pending.is_empty()
@@ -468,7 +471,7 @@ pub fn let_go(
     {
         queries::release_place(conn, p)?;
     }
-    Ok(from)
+    Ok((from, offered))
 }
 
 /// Saves the request's state; the version check catches a concurrent change.

@@ -30,6 +30,8 @@ pub fn erase(
         &row.id,
         crate::audit::Subject::AssistanceRequest.as_str(),
     )?;
+    // The chat it was handed to at night, if any, goes with it.
+    crate::chat::requests::follow_request_end(conn, &row.id, true, now)?;
     (row.latitude, row.longitude) = place;
     row.description = None;
     row.contact_name = None;
@@ -72,7 +74,7 @@ pub fn erase_past_retention(state: &Infra) -> Result<usize, AppError> {
             };
             let mut step = Step::new(now);
             if !row.status.is_closed() {
-                let from = assign::let_go(conn, &row, now)?;
+                let (from, _) = assign::let_go(conn, &row, now)?;
                 row.status = RequestStatus::Closed;
                 row.closed_at = Some(now);
                 assign::write(conn, &mut row, now)?;

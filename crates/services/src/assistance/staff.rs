@@ -290,7 +290,7 @@ pub fn close_by_staff(
         let now = state.clock.now_naive();
         let step = &mut Step::new(now);
         let mut row = queries::request(conn, id)?.ok_or_else(not_found)?;
-        let from = assign::let_go(conn, &row, now)?;
+        let (from, _) = assign::let_go(conn, &row, now)?;
         row.status = RequestStatus::Closed;
         row.staff_message = Some(message.to_owned());
         row.closed_at = Some(now);

@@ -57,7 +57,7 @@ fn cancel_open(
     row: &mut RequestRow,
     now: NaiveDateTime,
 ) -> Result<(), AppError> {
-    let from = assign::let_go(conn, row, now)?;
+    let (from, offered) = assign::let_go(conn, row, now)?;
     let previous_provider = row.provider_id.clone();
     row.status = RequestStatus::Cancelled;
     row.closed_at = Some(now);
@@ -68,8 +68,16 @@ fn cancel_open(
     }
     row.version += 1;
     step.record(Event::request(&row.id, "cancel", Some(from), row.status));
+    crate::chat::requests::follow_request_end(conn, &row.id, false, now)?;
     notify::cancel_confirmed(step, state, row)?;
-    if let Some(p) = previous_provider {
+    // The provider that held it, and those an urgent request was offered to at once.
+    let mut told: Vec<String> = previous_provider.into_iter().collect();
+    for p in offered {
+        if !told.contains(&p) {
+            told.push(p);
+        }
+    }
+    for p in told {
         notify::cancelled_to_provider(conn, step, state, row, &p)?;
     }
     Ok(())

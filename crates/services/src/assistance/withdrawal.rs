@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::infra::Infra;
 use crate::referencing::TakenStep;
 
-use super::{assign, notify};
+use super::notify;
 
 pub fn follow_referencing(
     conn: &mut DbConnection,
@@ -30,7 +30,13 @@ pub fn follow_referencing(
         &provider.id,
         &[AssignmentStatus::Pending, AssignmentStatus::Accepted],
     )?;
-    for (assignment, mut request) in held {
+    for (assignment, request) in held {
+        // Answers, timeouts and this step on one request run one after the other; the request
+        // is read again once held.
+        queries::lock_request(conn, &request.id)?;
+        let Some(mut request) = queries::request(conn, &request.id)? else {
+            continue;
+        };
         let from = request.status;
         let released = match (assignment.status, from) {
             (AssignmentStatus::Pending, RequestStatus::Assigned) => queries::settle_assignment(
@@ -59,7 +65,8 @@ pub fn follow_referencing(
         if from == RequestStatus::Accepted {
             notify::provider_withdrawn(step, state, &request, provider)?;
         }
-        assign::assign_next(conn, step, state, index, &mut request, now)?;
+        // An urgent request's other offers may still be waiting: it moves on only without them.
+        super::answer::move_on_unless_offered(conn, step, state, index, &mut request, now)?;
     }
     Ok(())
 }

@@ -69,6 +69,8 @@ pub fn close(
     let mut wakes = Wakes::default();
     let now = state.clock.now_naive();
     write_transaction(&mut conn, |conn| {
+        // Serialised with routing, transfers and the sweep of silent operators.
+        crate::db::throttle::lock(conn, "chat-dispatch")?;
         let me = console::operator_of(conn, state, actor)?;
         let chat = queries::chat(conn, chat_id)?
             .ok_or_else(|| AppError::not_found("Échange introuvable."))?;
@@ -80,6 +82,8 @@ pub fn close(
         if !queries::end(
             conn,
             &chat.id,
+            ChatStatus::Active.code(),
+            Some(&me.user_id),
             ChatStatus::Closed.code(),
             Some((disposition.code(), detail.as_deref())),
             now,

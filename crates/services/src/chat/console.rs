@@ -269,6 +269,8 @@ pub struct OperatorChat {
 pub fn chat(state: &Infra, actor: &Actor, chat_id: &str) -> Result<OperatorChat, AppError> {
     let mut conn = state.pool.get()?;
     let (_, chat) = readable(&mut conn, state, actor, chat_id)?;
+    // The page refreshing itself without JavaScript is a sign of life too.
+    queries::seen(&mut conn, &actor.id, state.clock.now_naive())?;
     let status = ChatStatus::parse(&chat.status).unwrap_or(ChatStatus::Closed);
     let lines = views::lines(&mut conn, &chat, 0)?;
     let content = state.content();
@@ -386,6 +388,8 @@ pub fn says(
     let mut wakes = Wakes::default();
     let now = state.clock.now_naive();
     let line = write_transaction(&mut conn, |conn| {
+        // Held before it is checked: a line never lands after the chat ended or moved.
+        crate::db::throttle::lock(conn, &format!("chat:{chat_id}"))?;
         let (_, chat) = readable(conn, state, actor, chat_id)?;
         if chat.status != ChatStatus::Active.code()
             || chat.operator_id.as_deref() != Some(actor.id.as_str())
@@ -403,6 +407,7 @@ pub fn says(
             &text,
             now,
         )?;
+        queries::seen(conn, &actor.id, now)?;
         Ok(views::line(&row))
     })?;
     wakes.after_commit(&conn, hub);
@@ -426,6 +431,7 @@ pub fn note(state: &Infra, actor: &Actor, chat_id: &str, text: &str) -> Result<(
                 created_at: now,
             },
         )?;
+        queries::seen(conn, &actor.id, now)?;
         let mut step = Step::new(now);
         let status = ChatStatus::parse(&chat.status).unwrap_or(ChatStatus::Closed);
         step.record(Event::chat(&chat.id, "note", Some(status), status).by(Some(&actor.id)));

@@ -183,7 +183,9 @@ pub fn start(
     let mut wakes = Wakes::default();
     let chat = write_transaction(&mut conn, |conn| {
         limits::take(conn, state, Limit::ChatStart, client)?;
-        let on_duty = routing::places_on_duty(conn)? > 0;
+        // Someone on duty (available or busy) will read it: only with nobody at all is the
+        // victim told so, and the message waits at the head of the queue.
+        let on_duty = !queries::on_duty(conn)?.is_empty();
         let row = ChatRow {
             id: id.clone(),
             token_hash: tokens::digest(&token),
@@ -194,6 +196,7 @@ pub fn start(
             requeued: !on_duty,
             operator_id: None,
             answered_force: None,
+            request_id: None,
             journey_id: Some(journey.id.clone()),
             audience: Some(outcome.audience.code().to_owned()),
             incident_type: outcome.incident_type.clone(),
@@ -284,7 +287,10 @@ pub fn victim_says(
     let mut conn = state.pool.get()?;
     let mut wakes = Wakes::default();
     let line = write_transaction(&mut conn, |conn| {
-        let chat = by_token(conn, token)?;
+        let found = by_token(conn, token)?;
+        // Held before it is checked: a line never lands after the chat ended.
+        crate::db::throttle::lock(conn, &format!("chat:{}", found.id))?;
+        let chat = queries::chat(conn, &found.id)?.ok_or_else(not_found)?;
         let status = ChatStatus::parse(&chat.status).unwrap_or(ChatStatus::Closed);
         if !status.is_open() {
             return Err(AppError::Conflict(
@@ -318,7 +324,15 @@ pub fn victim_leaves(state: &Infra, hub: &Hub, token: &str) -> Result<(), AppErr
         let chat = by_token(conn, token)?;
         match ChatStatus::parse(&chat.status) {
             Some(ChatStatus::Waiting) => {
-                if queries::end(conn, &chat.id, ChatStatus::Abandoned.code(), None, now)? {
+                if queries::end(
+                    conn,
+                    &chat.id,
+                    ChatStatus::Waiting.code(),
+                    None,
+                    ChatStatus::Abandoned.code(),
+                    None,
+                    now,
+                )? {
                     let mut step = Step::new(now);
                     step.record(Event::chat(
                         &chat.id,

@@ -35,23 +35,14 @@ pub fn queue_request(
         .taxonomy
         .get(&row.incident_type)
         .map_or_else(|| row.incident_type.clone(), |t| t.label.clone());
-    let contact = [
-        row.contact_name.clone(),
-        row.contact_phone.clone().filter(|p| !p.trim().is_empty()),
-        row.contact_email.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" – ");
     let summary = serde_json::to_string(&[
         ("Demande d'assistance urgente".to_owned(), incident),
         (
             "Lieu".to_owned(),
             row.postcode.clone().or_else(|| row.departement.clone()).unwrap_or_default(),
         ),
+        // Its contact was given for a professional: the victim gives it here if they wish.
         ("Ce que la victime a écrit".to_owned(), row.description.clone().unwrap_or_default()),
-        ("Pour la joindre".to_owned(), contact),
         (
             "Pourquoi ici".to_owned(),
             "Aucun professionnel n'a accepté la demande dans le délai, en dehors des heures ouvrées.".to_owned(),
@@ -67,6 +58,7 @@ pub fn queue_request(
         requeued: true,
         operator_id: None,
         answered_force: None,
+        request_id: Some(row.id.clone()),
         journey_id: None,
         audience: Some(row.audience.clone()),
         incident_type: Some(row.incident_type.clone()),
@@ -109,4 +101,48 @@ pub fn queue_request(
     )?;
     wakes.queue(conn)?;
     Ok(format!("{}/echange/{token}", state.config.base_url))
+}
+
+/// The request was cancelled (`erase`: or its data erased): its chat leaves the queue, or its
+/// operator is told; erased, the chat loses everything it held. In the request's transaction.
+pub fn follow_request_end(
+    conn: &mut DbConnection,
+    request_id: &str,
+    erase: bool,
+    now: NaiveDateTime,
+) -> Result<(), AppError> {
+    for chat in queries::open_of_request(conn, request_id)? {
+        let mut wakes = Wakes::default();
+        match ChatStatus::parse(&chat.status) {
+            Some(ChatStatus::Waiting) => {
+                queries::end(
+                    conn,
+                    &chat.id,
+                    ChatStatus::Waiting.code(),
+                    None,
+                    ChatStatus::Abandoned.code(),
+                    None,
+                    now,
+                )?;
+                wakes.queue(conn)?;
+            }
+            Some(ChatStatus::Active) if !erase => {
+                super::say(
+                    conn,
+                    &mut wakes,
+                    &chat,
+                    Author::System,
+                    None,
+                    "La personne a annulé sa demande d'assistance.",
+                    now,
+                )?;
+            }
+            _ => {}
+        }
+        if erase && chat.erased_at.is_none() {
+            queries::erase(conn, &chat.id, now)?;
+            crate::db::outbox::erase_about_request(conn, &super::close::outbox_key(&chat.id))?;
+        }
+    }
+    Ok(())
 }

@@ -163,6 +163,26 @@ pub fn take(state: &Infra, hub: &Hub, operator: &str, chat_id: &str) -> Result<(
             .ok_or_else(|| {
                 AppError::Conflict("Passez-vous « disponible » pour prendre un échange.".into())
             })?;
+        if me.presence != Presence::Disponible {
+            return Err(AppError::Conflict(
+                "Passez-vous « disponible » pour prendre un échange.".into(),
+            ));
+        }
+        // A chat sent to one force is taken by it (supervisors excepted).
+        let wanted = queries::chat(conn, chat_id)?
+            .and_then(|c| c.force)
+            .as_deref()
+            .and_then(Force::parse);
+        let supervisor = queries::operator(conn, operator)?.is_some_and(|o| o.supervisor);
+        if let Some(force) = wanted
+            && !rules::answers_for(me.force, Some(force))
+            && !supervisor
+        {
+            return Err(AppError::Conflict(format!(
+                "Cet échange a été confié à la {} : un de ses membres le prendra.",
+                force.label().to_lowercase()
+            )));
+        }
         if me.active >= me.capacity {
             return Err(AppError::Conflict(format!(
                 "Vous avez déjà {} échanges en cours, votre maximum : terminez-en un d'abord.",

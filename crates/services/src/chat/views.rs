@@ -182,7 +182,7 @@ pub fn victim(
     } else {
         None
     };
-    let nobody_on_duty = status == ChatStatus::Waiting && routing::places_on_duty(conn)? == 0;
+    let nobody_on_duty = status == ChatStatus::Waiting && queries::on_duty(conn)?.is_empty();
     let wait_minutes = place.as_ref().and_then(|p| p.wait_minutes);
     let person = match (&chat.operator_id, status) {
         (Some(op), ChatStatus::Active | ChatStatus::Closed) => queries::operator(conn, op)?

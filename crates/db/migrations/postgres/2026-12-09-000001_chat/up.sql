@@ -30,6 +30,8 @@ CREATE TABLE chats (
     operator_id TEXT REFERENCES users (id),
     -- The force of the operator who answered first: an anonymous fact kept after erasure.
     answered_force TEXT,
+    -- The urgent assistance request it was queued from (at night): ended and erased with it.
+    request_id TEXT REFERENCES assistance_requests (id),
     -- What the diagnostic established: the operator never asks the victim to retell it.
     journey_id TEXT,
     audience TEXT,
@@ -60,6 +62,7 @@ CREATE TABLE chats (
 CREATE INDEX chats_queue ON chats (status, requeued, priority, queued_at);
 CREATE INDEX chats_operator ON chats (operator_id, status);
 CREATE INDEX chats_closed ON chats (closed_at);
+CREATE INDEX chats_request ON chats (request_id);
 
 -- Every line of a chat, numbered per chat: the number is the event stream's id, so that a
 -- reconnecting client asks for what follows the last one it has (Last-Event-ID).
