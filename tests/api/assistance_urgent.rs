@@ -485,3 +485,46 @@ async fn suspending_or_cancelling_during_an_urgent_round_keeps_the_other_offers_
         .await;
     assert_eq!(view["status"], "cancelled");
 }
+
+#[tokio::test]
+async fn the_chat_an_urgent_request_was_handed_to_at_night_goes_with_its_erasure() {
+    let app = TestApp::spawn().await;
+    nearby(&app, "a", 1.0).await;
+    // Tuesday 23:00 in Paris, nobody on call: staff, and the operators' queue.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 11, 24, 22, 0, 0).unwrap());
+    let browser = Browser::new(&app.address);
+    let tracking = urgent_request(&browser, "oui").await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let id = request_of(&app, &staff).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let asked = id.clone();
+    let chats = app
+        .with_conn(move |c| cyberdir::db::chat::open_of_request(c, &asked).unwrap())
+        .await;
+    assert_eq!(chats.len(), 1);
+    assert_eq!(chats[0].status, "waiting");
+    // What the operator reads: the situation and the victim's words, not their contact.
+    assert!(chats[0].summary.contains("Nos serveurs se chiffrent"));
+    assert!(!chats[0].summary.contains("claire@exemple.fr"));
+
+    // The victim erases their data from the tracking page: the chat leaves the queue, erased.
+    let page = tracking.url.split('?').next().unwrap();
+    let asked_erase = browser
+        .submit(&tracking, &format!("{page}/effacer"), &[])
+        .await;
+    let erased = browser
+        .submit(&asked_erase, &format!("{page}/effacer"), &[])
+        .await;
+    assert_eq!(erased.status, 303, "{}", erased.text());
+    let asked = id.clone();
+    let chats = app
+        .with_conn(move |c| cyberdir::db::chat::open_of_request(c, &asked).unwrap())
+        .await;
+    assert_eq!(chats[0].status, "abandoned");
+    assert!(chats[0].erased_at.is_some());
+    assert!(!chats[0].summary.contains("Nos serveurs"));
+    assert!(chats[0].victim_email.is_none());
+}
