@@ -8,19 +8,9 @@ use serde_json::{Value, json};
 
 use crate::common::assistance::nearby;
 use crate::common::pages::{Browser, Page};
+use crate::common::partners::answer;
 use crate::common::{SmtpSink, TestApp};
 use cyberdir::auth::Role;
-
-/// Answers the question on `page` with `choice`; returns the next page.
-async fn answer(browser: &Browser, page: &Page, choice: &str) -> Page {
-    let marker = "<form method=\"post\" action=\"";
-    let start = page.html.find(marker).expect("a question form") + marker.len();
-    let action = page.html[start..].split('"').next().unwrap().to_owned();
-    let answered = browser
-        .post(&page.resolve(&action), &[("choix", choice)])
-        .await;
-    browser.follow(&answered).await
-}
 
 /// A company's diagnostic ending in ransomware still spreading (urgent), then the request sent
 /// from its result; returns the tracking page.

@@ -10,22 +10,12 @@ use chrono::Duration as Days;
 use serde_json::Value;
 
 use crate::common::pages::{Browser, Page};
+use crate::common::partners::answer;
 use crate::common::sse::Events;
 use crate::common::{SmtpSink, TestApp};
 use cyberdir::auth::Role;
 
 const WAIT: Duration = Duration::from_secs(5);
-
-/// Answers the question on `page` with `choice`; returns the next page.
-async fn answer(browser: &Browser, page: &Page, choice: &str) -> Page {
-    let marker = "<form method=\"post\" action=\"";
-    let start = page.html.find(marker).expect("a question form") + marker.len();
-    let action = page.html[start..].split('"').next().unwrap().to_owned();
-    let answered = browser
-        .post(&page.resolve(&action), &[("choix", choice)])
-        .await;
-    browser.follow(&answered).await
-}
 
 /// A diagnostic walked with `choices`; returns its result page.
 async fn diagnostic(browser: &Browser, choices: &[&str]) -> Page {

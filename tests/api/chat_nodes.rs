@@ -7,7 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::common::pages::{Browser, Page};
+use crate::common::pages::Browser;
+use crate::common::partners::answer;
 use crate::common::sse::Events;
 use crate::common::{Backend, TestApp, TestDb};
 use cyberdir::auth::Role;
@@ -68,16 +69,6 @@ impl Drop for Node {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-async fn answer(browser: &Browser, page: &Page, choice: &str) -> Page {
-    let marker = "<form method=\"post\" action=\"";
-    let start = page.html.find(marker).expect("a question form") + marker.len();
-    let action = page.html[start..].split('"').next().unwrap().to_owned();
-    let answered = browser
-        .post(&page.resolve(&action), &[("choix", choice)])
-        .await;
-    browser.follow(&answered).await
 }
 
 #[tokio::test]
