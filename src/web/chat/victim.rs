@@ -71,9 +71,22 @@ pub(crate) fn show_start(
         errors: first_errors(errors),
     };
     let title = "Parler à un policier ou un gendarme";
+    on_surface(req, state, surface, status, "pages/chat/start", title, body)
+}
+
+/// A victim's page: on the site with its CSRF cookie, in the module with its form token.
+fn on_surface(
+    req: &HttpRequest,
+    state: &AppState,
+    surface: &Surface,
+    status: StatusCode,
+    template: &str,
+    title: &str,
+    body: impl Serialize,
+) -> PageResult {
     match surface {
-        Surface::Site => anonymous_page(req, state, status, "pages/chat/start", title, body),
-        Surface::Module(_) => Ok(surface.page(state, status, "pages/chat/start", title, body)),
+        Surface::Site => anonymous_page(req, state, status, template, title, body),
+        Surface::Module(_) => Ok(surface.page(state, status, template, title, body)),
     }
 }
 
@@ -229,19 +242,15 @@ fn show(
         refresh_without_js: view.can_write.then_some(10),
         script: "chat.js",
     };
-    match surface {
-        Surface::Site => anonymous_page(
-            req,
-            state,
-            status,
-            "pages/chat/victim",
-            "Votre échange",
-            body,
-        ),
-        Surface::Module(_) => {
-            Ok(surface.page(state, status, "pages/chat/victim", "Votre échange", body))
-        }
-    }
+    on_surface(
+        req,
+        state,
+        surface,
+        status,
+        "pages/chat/victim",
+        "Votre échange",
+        body,
+    )
 }
 
 #[get("/echange/{token}")]
@@ -279,7 +288,6 @@ pub(crate) async fn chat_page_on(
 #[serde(default)]
 pub struct MessageForm {
     pub csrf_token: String,
-    pub jeton: String,
     pub message: String,
 }
 

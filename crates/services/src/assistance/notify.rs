@@ -223,7 +223,7 @@ pub fn provider_withdrawn(
     })
 }
 
-/// The provider who did not answer in time is told the request went elsewhere.
+/// The provider who did not answer in time is told the request is no longer offered to it.
 pub fn timed_out(
     conn: &mut DbConnection,
     step: &mut Step,
@@ -231,15 +231,17 @@ pub fn timed_out(
     row: &RequestRow,
     provider_id: &str,
 ) -> Result<(), AppError> {
-    let Some((provider, _)) = providers::find(conn, provider_id)? else {
-        return Ok(());
-    };
-    to_provider(conn, step, state, (&provider, row), |name| {
-        AssistanceTimedOut {
+    to_offered(
+        conn,
+        step,
+        state,
+        row,
+        provider_id,
+        |name, incident_label| AssistanceTimedOut {
             name,
-            incident_label: incident_label(state, row),
-        }
-    })
+            incident_label,
+        },
+    )
 }
 
 /// A provider an urgent request was offered to at once learns another accepted it first.
@@ -250,14 +252,35 @@ pub fn taken(
     row: &RequestRow,
     provider_id: &str,
 ) -> Result<(), AppError> {
+    to_offered(
+        conn,
+        step,
+        state,
+        row,
+        provider_id,
+        |name, incident_label| AssistanceTaken {
+            name,
+            incident_label,
+        },
+    )
+}
+
+/// One email per recipient of the provider `provider_id` an offer of `row` went to (nothing
+/// if it no longer exists), built by `email(name, incident label)`.
+fn to_offered<E: Email>(
+    conn: &mut DbConnection,
+    step: &mut Step,
+    state: &Infra,
+    row: &RequestRow,
+    provider_id: &str,
+    email: impl Fn(String, String) -> E,
+) -> Result<(), AppError> {
     let Some((provider, _)) = providers::find(conn, provider_id)? else {
         return Ok(());
     };
+    let incident = incident_label(state, row);
     to_provider(conn, step, state, (&provider, row), |name| {
-        AssistanceTaken {
-            name,
-            incident_label: incident_label(state, row),
-        }
+        email(name, incident.clone())
     })
 }
 
