@@ -66,7 +66,8 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
         .iter()
         .any(|p| infra.config.database_url.starts_with(p))
     {
-        crate::chat::hub::listen(infra.config.database_url.clone(), Arc::clone(&chat));
+        crate::chat::hub::listen(infra.config.database_url.clone(), &chat)
+            .map_err(StartupError::Thread)?;
     }
     Ok(AppState {
         chat,

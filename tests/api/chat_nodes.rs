@@ -198,3 +198,59 @@ async fn a_victim_whose_node_dies_reconnects_to_the_other_and_misses_nothing() {
         "nothing twice"
     );
 }
+
+/// A node's state that is dropped (a server stopped, a test over) closes its listening
+/// connection and ends its thread: before, the thread reconnected every second for the rest of
+/// the process's life, to a database that might be gone, and a process exiting under such a
+/// thread could abort inside libpq.
+#[tokio::test]
+async fn a_stopped_node_closes_its_listening_connection() {
+    use diesel::{Connection, PgConnection, RunQueryDsl, sql_query, sql_types::BigInt};
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let db = Arc::new(TestDb::for_backend(Backend::Postgres));
+    let url = db.url.clone();
+    let listeners = move || {
+        let mut conn = PgConnection::establish(&url).expect("PostgreSQL");
+        sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+        )
+        .get_result::<Count>(&mut conn)
+        .expect("pg_stat_activity")
+        .n
+    };
+    let state_url = db.url.clone();
+    let state = tokio::task::spawn_blocking(move || {
+        cyberdir::prepare(
+            crate::common::test_config(&state_url, &[]),
+            cyberdir::clock::Clock::fixed(crate::common::start_of_tests()),
+        )
+    })
+    .await
+    .unwrap()
+    .expect("prepare");
+    let count = listeners.clone();
+    let deadline = Instant::now() + WAIT;
+    while tokio::task::spawn_blocking(count.clone()).await.unwrap() != 1 {
+        assert!(Instant::now() < deadline, "the node never listened");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    drop(state);
+    let deadline = Instant::now() + WAIT;
+    while tokio::task::spawn_blocking(listeners.clone())
+        .await
+        .unwrap()
+        != 0
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the stopped node still listens on PostgreSQL"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

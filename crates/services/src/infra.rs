@@ -55,6 +55,8 @@ pub enum StartupError {
     Content(String),
     #[error("templates: {0}")]
     Templates(#[from] handlebars::TemplateError),
+    #[error("cannot start a background thread: {0}")]
+    Thread(std::io::Error),
 }
 
 /// Opens the database, applies migrations and loads the reference data (idempotent). Also

@@ -64,15 +64,21 @@ impl Hub {
 /// delay between nodes.
 const POLL: Duration = Duration::from_millis(5);
 
-/// Listens to the chat's channel on its own PostgreSQL connection for the process's life,
-/// reconnecting after a failure, and wakes this node's streams.
+/// Listens to the chat's channel on its own PostgreSQL connection for as long as `hub` lives
+/// (the node's state), reconnecting after a failure, and wakes this node's streams. The thread
+/// holds the hub weakly: once the state is dropped it closes its connection and ends, instead of
+/// reconnecting for the rest of the process's life to a database that may be gone.
 #[cfg(feature = "postgres")]
-pub fn listen(url: String, hub: std::sync::Arc<Hub>) {
+pub fn listen(
+    url: String,
+    hub: &std::sync::Arc<Hub>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
     use diesel::{Connection, RunQueryDsl, pg::PgConnection};
-    let spawned = std::thread::Builder::new()
+    let hub = std::sync::Arc::downgrade(hub);
+    std::thread::Builder::new()
         .name("chat-listener".into())
         .spawn(move || {
-            loop {
+            while hub.strong_count() > 0 {
                 let connected = PgConnection::establish(&url).and_then(|mut conn| {
                     diesel::sql_query(format!("LISTEN {}", crate::db::chat::CHANNEL))
                         .execute(&mut conn)
@@ -88,9 +94,13 @@ pub fn listen(url: String, hub: std::sync::Arc<Hub>) {
                     }
                 };
                 // Whatever was written while not listening is read now.
-                hub.wake_all();
+                match hub.upgrade() {
+                    Some(hub) => hub.wake_all(),
+                    None => return,
+                }
                 'listening: loop {
                     for notification in conn.notifications_iter() {
+                        let Some(hub) = hub.upgrade() else { return };
                         match notification {
                             Ok(n) => hub.wake(&n.payload),
                             Err(e) => {
@@ -99,13 +109,13 @@ pub fn listen(url: String, hub: std::sync::Arc<Hub>) {
                             }
                         }
                     }
+                    if hub.strong_count() == 0 {
+                        return;
+                    }
                     std::thread::sleep(POLL);
                 }
             }
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "chat listener: cannot start its thread");
-    }
+        })
 }
 
 #[cfg(test)]
