@@ -1,0 +1,548 @@
+//! The attacker's linear programme, run before anything is published.
+//!
+//! A reader knows every published figure of a table — every revision of it — that counts
+//! are non-negative integers and that zeros are shown, so a secret cell is at least 1. With
+//! the table's equations (every total is the sum of its values) that is a linear programme;
+//! its maximum of a secret cell is the most the reader can say it is worth. A secret cell is
+//! *exposed* when that maximum is under the threshold: the reader knows it is a small count.
+//! A correction adds the cases that came late, so the reader also assumes each cell of a
+//! later revision is at least what it was in the earlier one; when the published figures
+//! refute that (a case moved to another type), the revisions are read apart. See
+//! `docs/statistical-secrecy.md`.
+//!
+//! Checking every secret cell with its own maximisation would cost one solve per cell. A
+//! feasible point where a cell reaches the threshold proves that cell safe, and every point
+//! found proves many at once: the audit keeps, per cell, the largest value seen in any
+//! feasible point, and only asks the solver about a cell no point has carried to the
+//! threshold (fixing it there, warm-started from the last solution). Exact bounds are
+//! computed for the exposed cells only.
+
+use std::fmt;
+
+use microlp::{ComparisonOp, Error as LpError, OptimizationDirection, Problem, Solution, Variable};
+
+use super::{Coord, checked_product, row_major_strides};
+
+/// A table as a reader sees it: every cell of the cube with its margins (the layout of
+/// [`super::Protected`]: row-major, dimension 0 slowest, the total last in each dimension),
+/// its value, or `None` when secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    sizes: Vec<usize>,
+    strides: Vec<usize>,
+    values: Vec<Option<u64>>,
+}
+
+/// A secret cell the reader can bound under the threshold, with the bounds found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposure {
+    /// Which revision of the table (0 for the first), when several are audited together.
+    pub revision: usize,
+    /// The cell (`None` in a dimension: its total).
+    pub cell: Vec<Coord>,
+    /// The least value the reader can deduce (at least 1: zeros are shown).
+    pub lower: u64,
+    /// The most the reader can deduce, under the threshold.
+    pub upper: u64,
+}
+
+/// Why a publication could not be audited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuditError {
+    /// The values do not hold one entry per cell of the cube with its margins, or the
+    /// revisions are not of one shape.
+    Shape {
+        expected: Option<usize>,
+        actual: usize,
+    },
+    /// No table of counts gives these figures (a total that is not the sum of its values):
+    /// the publication is wrong, whatever its secrecy.
+    Inconsistent,
+    /// The solver failed (numerical trouble); nothing can be concluded.
+    Solver(String),
+}
+
+impl fmt::Display for AuditError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Shape { expected, actual } => match expected {
+                Some(n) => write!(f, "expected {n} cells with the margins, got {actual}"),
+                None => write!(f, "the cube is too large ({actual} cells given)"),
+            },
+            Self::Inconsistent => write!(f, "the published figures do not add up"),
+            Self::Solver(e) => write!(f, "the linear programme could not be solved: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for AuditError {}
+
+/// Tolerance of the solver's answers, far below one unit.
+const EPS: f64 = 1e-6;
+
+impl Publication {
+    /// # Errors
+    /// [`AuditError::Shape`] when `values` is not one entry per cell, margins included.
+    pub fn new(sizes: &[usize], values: Vec<Option<u64>>) -> Result<Self, AuditError> {
+        let expected = checked_product(sizes.iter().map(|&n| n.checked_add(1)));
+        if expected != Some(values.len()) {
+            return Err(AuditError::Shape {
+                expected,
+                actual: values.len(),
+            });
+        }
+        Ok(Self {
+            sizes: sizes.to_vec(),
+            strides: row_major_strides(sizes),
+            values,
+        })
+    }
+
+    /// A publication of the cube whose layout (sizes, strides) is already checked.
+    pub(super) fn from_layout(
+        sizes: &[usize],
+        strides: &[usize],
+        values: Vec<Option<u64>>,
+    ) -> Self {
+        Self {
+            sizes: sizes.to_vec(),
+            strides: strides.to_vec(),
+            values,
+        }
+    }
+
+    /// The published value of every cell, in layout order.
+    pub fn values(&self) -> &[Option<u64>] {
+        &self.values
+    }
+
+    /// How many cells are secret.
+    pub fn secret_count(&self) -> usize {
+        self.values.iter().filter(|v| v.is_none()).count()
+    }
+
+    /// Every secret cell of this table the reader can bound under `threshold`.
+    ///
+    /// # Errors
+    /// See [`exposures`].
+    pub fn exposures(&self, threshold: u64) -> Result<Vec<Exposure>, AuditError> {
+        exposures(std::slice::from_ref(self), threshold)
+    }
+
+    /// The slot (value index, or `size` for the total) of a cell along `dim`.
+    fn slot(&self, idx: usize, dim: usize) -> usize {
+        (idx / self.strides[dim]) % (self.sizes[dim] + 1)
+    }
+
+    /// The coordinates of a cell.
+    pub(super) fn coords(&self, idx: usize) -> Vec<Coord> {
+        (0..self.sizes.len())
+            .map(|dim| Some(self.slot(idx, dim)).filter(|&s| s < self.sizes[dim]))
+            .collect()
+    }
+
+    /// Every equation: its total's index and its values' indices.
+    fn equations(&self) -> impl Iterator<Item = (usize, Vec<usize>)> + '_ {
+        (0..self.values.len()).flat_map(move |total| {
+            (0..self.sizes.len())
+                .filter(move |&dim| self.slot(total, dim) == self.sizes[dim])
+                .map(move |dim| {
+                    let first = total - self.sizes[dim] * self.strides[dim];
+                    let values = (0..self.sizes[dim])
+                        .map(|v| first + v * self.strides[dim])
+                        .collect();
+                    (total, values)
+                })
+        })
+    }
+}
+
+/// Every secret cell of every revision (oldest first) that a reader of them all can bound
+/// under `threshold`, with its bounds.
+///
+/// # Errors
+/// [`AuditError::Shape`] when the revisions differ in shape, [`AuditError::Inconsistent`]
+/// when the published figures do not add up, [`AuditError::Solver`] when the solver fails.
+pub fn exposures(revisions: &[Publication], threshold: u64) -> Result<Vec<Exposure>, AuditError> {
+    let reader = Reader::of(revisions)?;
+    let secret: Vec<(usize, usize)> = revisions
+        .iter()
+        .enumerate()
+        .flat_map(|(r, p)| {
+            (0..p.values.len())
+                .filter(move |&i| p.values[i].is_none())
+                .map(move |i| (r, i))
+        })
+        .collect();
+    let mut found = Vec::new();
+    for ((revision, cell), _) in reader.out_of_reach(threshold, &secret)? {
+        // The fix at the threshold also fails for a cell known to be above it.
+        let (lower, upper) = reader.bounds((revision, cell))?;
+        if upper < threshold {
+            found.push(Exposure {
+                revision,
+                cell: revisions[revision].coords(cell),
+                lower,
+                upper,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// A cell of one revision: (revision, index in the layout).
+pub(super) type Cell = (usize, usize);
+
+/// The reader's programme over one table's revisions.
+pub(super) struct Reader<'a> {
+    revisions: &'a [Publication],
+    /// Whether the revisions are read as only adding cases (see the module's note).
+    growing: bool,
+}
+
+impl<'a> Reader<'a> {
+    pub(super) fn of(revisions: &'a [Publication]) -> Result<Self, AuditError> {
+        if let Some(first) = revisions.first()
+            && let Some(other) = revisions.iter().find(|p| p.sizes != first.sizes)
+        {
+            return Err(AuditError::Shape {
+                expected: Some(first.values.len()),
+                actual: other.values.len(),
+            });
+        }
+        let mut reader = Self {
+            revisions,
+            growing: revisions.len() > 1,
+        };
+        if reader.growing && reader.solve(None).is_err() {
+            // The figures show a case that moved: the reader cannot assume growth.
+            reader.growing = false;
+        }
+        Ok(reader)
+    }
+
+    /// The cells among `candidates` (revision, cell) that cannot be worth `threshold`, each
+    /// with the most a feasible point found gave it.
+    ///
+    /// A cell's feasible values form an interval holding its true value, so a probe fixes
+    /// it at the threshold: for a cell truly under the threshold the fix fails exactly when
+    /// the reader can bound it under. A failed probe consumes the solver's state, so the
+    /// next starts again from the first solution.
+    pub(super) fn out_of_reach(
+        &self,
+        threshold: u64,
+        candidates: &[(usize, usize)],
+    ) -> Result<Vec<(Cell, f64)>, AuditError> {
+        let (base, vars) = self.solve(None)?;
+        if candidates.is_empty() || threshold <= 1 {
+            return Ok(Vec::new());
+        }
+        let var = |(r, cell): (usize, usize)| {
+            vars.get(r)
+                .and_then(|v| v.get(cell))
+                .copied()
+                .flatten()
+                .ok_or(AuditError::Inconsistent)
+        };
+        let all: Vec<Variable> = vars.iter().flatten().flatten().copied().collect();
+        let mut reach: Vec<f64> = all.iter().map(|&v| base.var_value(v)).collect();
+        let goal = threshold as f64 - EPS;
+        let mut unreached = Vec::new();
+        let mut current: Option<Solution> = None;
+        for &candidate in candidates {
+            let cell_var = var(candidate)?;
+            if reach[cell_var.idx()] >= goal {
+                continue;
+            }
+            let from = current.take().unwrap_or_else(|| base.clone());
+            match from.fix_var(cell_var, threshold as f64) {
+                Ok(outcome) => {
+                    let point = outcome.into_solution().map_err(|e| solver(&e))?;
+                    for (r, &v) in reach.iter_mut().zip(&all) {
+                        *r = r.max(point.var_value(v));
+                    }
+                    let (released, _) = point.unfix_var(cell_var).map_err(|e| solver(&e))?;
+                    current = released.into_solution().ok();
+                }
+                Err(LpError::Infeasible) => unreached.push((candidate, reach[cell_var.idx()])),
+                Err(e) => return Err(solver(&e)),
+            }
+        }
+        Ok(unreached)
+    }
+
+    /// The least and the most a secret cell can be, as integers.
+    pub(super) fn bounds(&self, cell: (usize, usize)) -> Result<(u64, u64), AuditError> {
+        let extreme = |direction| match self.solve(Some((cell, direction))) {
+            Ok((solution, _)) => Ok(Some(solution.objective())),
+            Err(AuditError::Solver(e)) if e == UNBOUNDED => Ok(None),
+            Err(e) => Err(e),
+        };
+        let lower = extreme(OptimizationDirection::Minimize)?.unwrap_or(1.0);
+        let upper = extreme(OptimizationDirection::Maximize)?.unwrap_or(f64::MAX);
+        Ok(((lower - EPS).ceil() as u64, (upper + EPS).floor() as u64))
+    }
+
+    /// Solves the programme: one variable per secret cell of each revision (at least 1),
+    /// one equation per total with a secret member (the published members moved to the
+    /// right-hand side), and, when growing, each cell at least its earlier value.
+    #[allow(clippy::type_complexity)]
+    fn solve(
+        &self,
+        objective: Option<((usize, usize), OptimizationDirection)>,
+    ) -> Result<(Solution, Vec<Vec<Option<Variable>>>), AuditError> {
+        let direction = objective.map_or(OptimizationDirection::Maximize, |(_, d)| d);
+        let mut problem = Problem::new(direction);
+        let vars: Vec<Vec<Option<Variable>>> = self
+            .revisions
+            .iter()
+            .enumerate()
+            .map(|(r, p)| {
+                (0..p.values.len())
+                    .map(|idx| {
+                        p.values[idx].is_none().then(|| {
+                            let weight = match objective {
+                                Some((cell, _)) if cell == (r, idx) => 1.0,
+                                _ => 0.0,
+                            };
+                            problem.add_var(weight, (1.0, f64::INFINITY))
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        // A term: a cell's variable, or its published value.
+        let term = |r: usize, idx: usize| match (self.revisions[r].values[idx], vars[r][idx]) {
+            (Some(v), _) => Err(v as f64),
+            (None, Some(var)) => Ok(var),
+            (None, None) => Err(0.0),
+        };
+        for (r, p) in self.revisions.iter().enumerate() {
+            for (total, values) in p.equations() {
+                let mut row: Vec<(Variable, f64)> = Vec::new();
+                let mut rhs = 0.0;
+                for (idx, sign) in values.into_iter().map(|i| (i, 1.0)).chain([(total, -1.0)]) {
+                    match term(r, idx) {
+                        Ok(var) => row.push((var, sign)),
+                        Err(value) => rhs -= sign * value,
+                    }
+                }
+                add(&mut problem, row, ComparisonOp::Eq, rhs)?;
+            }
+        }
+        if self.growing {
+            for r in 1..self.revisions.len() {
+                for idx in 0..self.revisions[r].values.len() {
+                    let mut row = Vec::new();
+                    let mut rhs = 0.0;
+                    for (rev, sign) in [(r, 1.0), (r - 1, -1.0)] {
+                        match term(rev, idx) {
+                            Ok(var) => row.push((var, sign)),
+                            Err(value) => rhs -= sign * value,
+                        }
+                    }
+                    add(&mut problem, row, ComparisonOp::Ge, rhs)?;
+                }
+            }
+        }
+        match problem.solve() {
+            Ok(outcome) => Ok((outcome.into_solution().map_err(|e| solver(&e))?, vars)),
+            Err(LpError::Infeasible) => Err(AuditError::Inconsistent),
+            Err(LpError::Unbounded) => Err(AuditError::Solver(UNBOUNDED.into())),
+            Err(e) => Err(solver(&e)),
+        }
+    }
+}
+
+/// How an unbounded extreme is told apart from a failure.
+const UNBOUNDED: &str = "unbounded";
+
+fn solver(e: &dyn fmt::Debug) -> AuditError {
+    AuditError::Solver(format!("{e:?}"))
+}
+
+/// Adds a constraint; one with no variable is checked on the spot.
+fn add(
+    problem: &mut Problem,
+    row: Vec<(Variable, f64)>,
+    op: ComparisonOp,
+    rhs: f64,
+) -> Result<(), AuditError> {
+    if row.is_empty() {
+        let holds = match op {
+            ComparisonOp::Eq => rhs == 0.0,
+            ComparisonOp::Ge => 0.0 >= rhs,
+            ComparisonOp::Le => 0.0 <= rhs,
+        };
+        return if holds {
+            Ok(())
+        } else {
+            Err(AuditError::Inconsistent)
+        };
+    }
+    problem.add_constraint(row.as_slice(), op, rhs);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::observatory::suppression::{DEFAULT_THRESHOLD, Protected};
+
+    /// A one-dimension table: its values then its total.
+    fn line(values: &[Option<u64>]) -> Publication {
+        Publication::new(&[values.len() - 1], values.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn two_secret_cells_that_must_add_up_to_two_are_both_one() {
+        // October 2026, minage_cryptomonnaie × Occitanie: 60 − 58 = 2, zeros shown.
+        let exposures = line(&[Some(58), None, None, Some(0), Some(60)])
+            .exposures(DEFAULT_THRESHOLD)
+            .unwrap();
+        let found: Vec<(Vec<Coord>, u64, u64)> = exposures
+            .into_iter()
+            .map(|e| (e.cell, e.lower, e.upper))
+            .collect();
+        assert_eq!(
+            found,
+            vec![(vec![Some(1)], 1, 1), (vec![Some(2)], 1, 1)],
+            "the reader pins both at 1"
+        );
+        // With a third secret cell worth 20, each small one may be up to 20.
+        let safe = line(&[Some(38), None, None, None, Some(60)]);
+        assert_eq!(safe.exposures(DEFAULT_THRESHOLD).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn the_engine_protects_the_two_cell_line() {
+        let cube = Protected::new(&[4], &[58, 1, 1, 0], DEFAULT_THRESHOLD).unwrap();
+        assert_eq!(
+            cube.publication().exposures(DEFAULT_THRESHOLD).unwrap(),
+            vec![]
+        );
+        assert_eq!(cube.published(&[Some(3)]), Some(0), "zeros stay shown");
+        assert!(cube.is_suppressed(&[Some(1)]) && cube.is_suppressed(&[Some(2)]));
+    }
+
+    #[test]
+    fn figures_that_do_not_add_up_are_refused() {
+        let wrong = line(&[Some(5), Some(7), Some(13)]);
+        assert_eq!(
+            wrong.exposures(DEFAULT_THRESHOLD),
+            Err(AuditError::Inconsistent)
+        );
+        let impossible = line(&[None, None, Some(1)]);
+        assert_eq!(
+            impossible.exposures(DEFAULT_THRESHOLD),
+            Err(AuditError::Inconsistent),
+            "two secret cells of at least 1 cannot add up to 1"
+        );
+        assert!(matches!(
+            Publication::new(&[2, 2], vec![None; 8]),
+            Err(AuditError::Shape { .. })
+        ));
+    }
+
+    /// Every integer filling of a 2-D table's secret interior cells (each at least 1) that
+    /// gives the published margins; the most `target` is worth in any. Margins are published.
+    fn brute_force_upper(rows: usize, cols: usize, p: &Publication, target: usize) -> u64 {
+        let at = |r: usize, c: usize| r * (cols + 1) + c;
+        let secret: Vec<usize> = (0..rows)
+            .flat_map(|r| (0..cols).map(move |c| at(r, c)))
+            .filter(|&i| p.values()[i].is_none())
+            .collect();
+        let mut grid: Vec<u64> = p.values().iter().map(|v| v.unwrap_or(0)).collect();
+        let mut best = 0;
+        fn fill(
+            k: usize,
+            secret: &[usize],
+            grid: &mut Vec<u64>,
+            check: &dyn Fn(&[u64]) -> bool,
+            target: usize,
+            best: &mut u64,
+        ) {
+            if k == secret.len() {
+                if check(grid) {
+                    *best = (*best).max(grid[target]);
+                }
+                return;
+            }
+            for value in 1..=30 {
+                grid[secret[k]] = value;
+                fill(k + 1, secret, grid, check, target, best);
+            }
+        }
+        let values = p.values().to_vec();
+        let check = move |g: &[u64]| {
+            let rows_ok = (0..rows).all(|r| {
+                values[at(r, cols)].is_none_or(|t| (0..cols).map(|c| g[at(r, c)]).sum::<u64>() == t)
+            });
+            let cols_ok = (0..cols).all(|c| {
+                values[at(rows, c)].is_none_or(|t| (0..rows).map(|r| g[at(r, c)]).sum::<u64>() == t)
+            });
+            rows_ok && cols_ok
+        };
+        fill(0, &secret, &mut grid, &check, target, &mut best);
+        best
+    }
+
+    #[test]
+    fn the_programme_bounds_cells_as_an_exhaustive_integer_attacker_does() {
+        // 2-D tables with margins are transportation problems: the linear programme's bounds
+        // are the integer ones, so they must agree with trying every filling.
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move |bound: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % bound
+        };
+        let (rows, cols) = (3, 3);
+        let mut compared = 0;
+        while compared < 40 {
+            let interior: Vec<u64> = (0..rows * cols).map(|_| 1 + next(12)).collect();
+            let mut values = Vec::new();
+            for r in 0..=rows {
+                for c in 0..=cols {
+                    let v = match (r < rows, c < cols) {
+                        (true, true) => interior[r * cols + c],
+                        (true, false) => (0..cols).map(|c| interior[r * cols + c]).sum(),
+                        (false, true) => (0..rows).map(|r| interior[r * cols + c]).sum(),
+                        (false, false) => interior.iter().sum(),
+                    };
+                    let hide = r < rows && c < cols && next(3) == 0;
+                    values.push((!hide).then_some(v));
+                }
+            }
+            let p = Publication::new(&[rows, cols], values).unwrap();
+            let secret: Vec<usize> = (0..p.values().len())
+                .filter(|&i| p.values()[i].is_none())
+                .collect();
+            if secret.len() > 4 {
+                continue;
+            }
+            let exposed: Vec<Vec<Coord>> = p
+                .exposures(DEFAULT_THRESHOLD)
+                .unwrap()
+                .into_iter()
+                .map(|e| e.cell)
+                .collect();
+            for &cell in &secret {
+                let upper = brute_force_upper(rows, cols, &p, cell);
+                let (_, lp_upper) = Reader::of(std::slice::from_ref(&p))
+                    .unwrap()
+                    .bounds((0, cell))
+                    .unwrap();
+                assert_eq!(lp_upper.min(30), upper, "cell {cell} of {:?}", p.values());
+                assert_eq!(
+                    exposed.contains(&p.coords(cell)),
+                    upper < DEFAULT_THRESHOLD,
+                    "cell {cell} of {:?}",
+                    p.values()
+                );
+            }
+            compared += 1;
+        }
+    }
+}
