@@ -108,6 +108,9 @@ enum ObservatoryCommand {
         #[arg(long)]
         note: String,
     },
+    /// Audit everything published: for each month, all its revisions read together by the
+    /// attacker's linear programme; fails when a secret cell can be bounded under 11.
+    Audit,
 }
 
 #[derive(Subcommand)]
@@ -283,6 +286,9 @@ fn run(command: Command, config: Config) -> Result<(), String> {
             command: ObservatoryCommand::Correct { month, note },
         } => setup::correct_open_data(&state, &state.observatory, &month, &note)
             .map(|said| println!("{said}")),
+        Command::Observatory {
+            command: ObservatoryCommand::Audit,
+        } => setup::audit_open_data(&state).map(|said| println!("{said}")),
         Command::Export {
             command: ExportCommand::Hsds { out },
         } => {

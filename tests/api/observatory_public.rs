@@ -311,9 +311,25 @@ async fn small_counts_never_leave_the_building_and_the_monthly_file_is_frozen() 
     assert_eq!(audit.len(), 1, "one correction, audited with its author");
     assert!(audit[0].1.is_some());
     let corrected = cells(&public.get("/statistiques/donnees/2026-10.csv").await.html);
+    // The 30 late cases are counted; the cell that got them (3, now 33) still protects the
+    // small counts beside it, and the two revisions read together give nothing away.
+    assert_eq!(corrected[&key("total", "total", "total")], Some(198));
     assert_eq!(
-        corrected[&key("hameconnage", "particulier", "ile-de-france")],
-        Some(33)
+        corrected[&key("hameconnage", "particulier", "total")],
+        Some(exact[&key("hameconnage", "particulier", "total")] + 30)
+    );
+    let state = app.state.clone();
+    let audits = tokio::task::spawn_blocking(move || {
+        cyberdir::observatory::secrecy::audit_published(&state).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(audits.len(), 1);
+    assert_eq!(audits[0].revisions, 2);
+    assert_eq!(
+        audits[0].exposures,
+        vec![],
+        "read together, the revisions leak nothing"
     );
     let first = public
         .get("/statistiques/donnees/2026-10.csv?revision=1")
@@ -410,5 +426,89 @@ async fn statistics_refuse_bad_months_clearly() {
         page.text().contains("pas (encore) publiés"),
         "{}",
         page.text()
+    );
+}
+
+/// A file built to leak — every figure exact but the cell of 3 — is refused before it goes
+/// out, the cell named; slipped into the database anyway, `cyberdir observatory audit` finds
+/// it and fails, while the files the service published pass.
+#[tokio::test]
+async fn a_file_built_to_leak_is_refused_and_the_audit_names_the_cell() {
+    let app = TestApp::spawn().await;
+    insert(&app, october_facts()).await;
+    assert_eq!(app.run_jobs().await.open_data_files, 1);
+    let public = Browser::new(&app.address);
+    let published = public.get("/statistiques/donnees/2026-10.csv").await.html;
+    let exact = exact_counts(&october_facts());
+    let target = (
+        "hameconnage".to_owned(),
+        "particulier".to_owned(),
+        "ile-de-france".to_owned(),
+    );
+    let mut reader = csv::Reader::from_reader(published.as_bytes());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for record in reader.records() {
+        let mut row: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        let key = (row[1].clone(), row[4].clone(), row[5].clone());
+        if row[8] == "true" && key != target {
+            row[7] = exact.get(&key).copied().unwrap_or(0).to_string();
+            row[8] = "false".into();
+        }
+        writer.write_record(&row).unwrap();
+    }
+    let leaking = String::from_utf8(writer.into_inner().unwrap()).unwrap();
+
+    let state = app.state.clone();
+    let crafted = leaking.clone();
+    let refused = tokio::task::spawn_blocking(move || {
+        let axes = cyberdir::observatory::open_data::Axes::of(&state);
+        cyberdir::observatory::secrecy::audit_before_release(&axes, &[], &crafted)
+    })
+    .await
+    .unwrap()
+    .unwrap_err()
+    .said();
+    assert!(
+        refused.contains("hameconnage × particulier × Île-de-France")
+            && refused.contains("entre 3 et 3"),
+        "{refused}"
+    );
+
+    let row = cyberdir::db::observatory::ReleaseRow {
+        month: "2026-09".into(),
+        revision: 1,
+        sha256: "crafted".into(),
+        csv: leaking,
+        note: None,
+        published_at: chrono::Utc::now().naive_utc(),
+    };
+    app.with_conn(move |c| cyberdir::db::observatory::insert_release(c, &row).unwrap())
+        .await;
+    let url = app.db.url.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cyberdir"))
+            .args(["observatory", "audit"])
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!output.status.success(), "{said}");
+    assert!(
+        said.contains("2026-09 : 1 révision")
+            && said.contains("hameconnage × particulier × Île-de-France (révision 1) entre 3 et 3"),
+        "{said}"
+    );
+    assert!(
+        said.contains("2026-10 : 1 révision") && said.contains("aucune bornée sous 11"),
+        "{said}"
     );
 }

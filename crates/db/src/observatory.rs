@@ -312,6 +312,15 @@ pub fn release_revision(
         .optional()
 }
 
+/// Every revision of a month's file, oldest first.
+pub fn release_history(conn: &mut DbConnection, month: &str) -> QueryResult<Vec<ReleaseRow>> {
+    open_data_releases::table
+        .filter(open_data_releases::month.eq(month))
+        .order(open_data_releases::revision.asc())
+        .select(ReleaseRow::as_select())
+        .load(conn)
+}
+
 /// A release without its file: month, revision, SHA-256, note, publication time.
 pub type ReleaseSummary = (String, i32, String, Option<String>, NaiveDateTime);
 

@@ -380,6 +380,53 @@ pub fn export_hsds(state: &Infra, out: &std::path::Path) -> Result<usize, String
     Ok(providers)
 }
 
+/// `cyberdir observatory audit`: every published month read by the attacker's programme,
+/// one line per month; an error (and a failing exit) when any secret cell is exposed.
+pub fn audit_open_data(state: &Infra) -> Result<String, String> {
+    let started = std::time::Instant::now();
+    let audits = crate::observatory::secrecy::audit_published(state).map_err(|e| e.said())?;
+    let mut lines = Vec::new();
+    let mut exposed = 0;
+    for audit in &audits {
+        let mut line = format!(
+            "{} : {}, {} en secret, ",
+            audit.month,
+            crate::french::plural(audit.revisions, "révision", "révisions"),
+            crate::french::plural(audit.secret_cells, "case", "cases"),
+        );
+        match audit.exposures.iter().min_by_key(|e| e.3 - e.2) {
+            None => line.push_str("aucune bornée sous 11."),
+            Some((cell, revision, lower, upper)) => line.push_str(&format!(
+                "{} sous 11, la plus étroite {cell} (révision {revision}) entre {lower} et {upper}.",
+                crate::french::plural(audit.exposures.len(), "bornée", "bornées"),
+            )),
+        }
+        exposed += audit.exposures.len();
+        lines.push(line);
+    }
+    lines.push(format!(
+        "{} {} en {} ms : {}.",
+        crate::french::plural(audits.len(), "mois", "mois"),
+        if audits.len() <= 1 {
+            "audité"
+        } else {
+            "audités"
+        },
+        started.elapsed().as_millis(),
+        if exposed == 0 {
+            "aucune case secrète ne peut être bornée sous 11".to_owned()
+        } else {
+            crate::french::plural(exposed, "case secrète exposée", "cases secrètes exposées")
+        }
+    ));
+    let report = lines.join("\n");
+    if exposed == 0 {
+        Ok(report)
+    } else {
+        Err(report)
+    }
+}
+
 /// `cyberdir observatory correct`: a month's file published again, as a new revision.
 pub fn correct_open_data(
     state: &Infra,

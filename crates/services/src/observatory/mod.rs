@@ -1,7 +1,7 @@
 //! The observatory of the threat: anonymous facts written by each step of the journeys and the
 //! requests (`facts`), kept in memory for fast views (`cube`), the staff dashboard
 //! (`dashboard`), the public statistics with small counts suppressed (`statistics`), the
-//! monthly open-data file (`open_data`), the daily detection of waves (`signals`) and the
+//! monthly open-data file (`open_data`) and its statistical secrecy (`secrecy`), the daily detection of waves (`signals`) and the
 //! alerts staff publish (`alerts`).
 
 pub mod alerts;
@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod facts;
 pub mod open_data;
 pub mod prevention;
+pub mod secrecy;
 pub mod signals;
 pub mod statistics;
 pub mod synthetic;

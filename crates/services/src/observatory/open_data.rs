@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 
 use super::cube::{Codes, Facts, day_number};
+use super::secrecy::{audit_before_release, publication_of};
 use crate::audit::Event;
 use crate::auth::tokens;
 use crate::db::observatory::{self as queries, ReleaseRow};
@@ -14,6 +15,7 @@ use crate::db::{DbConnection, write_transaction};
 use crate::domain::actor::Actor;
 use crate::domain::audience::Audience;
 use crate::domain::observatory::month_end;
+use crate::domain::observatory::suppression::attacker::Publication;
 use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
 use crate::error::AppError;
 use crate::infra::Infra;
@@ -66,8 +68,14 @@ impl Axes {
     }
 }
 
-/// The month's cases (counted facts with an incident type and an audience), protected.
-pub fn protect_month(axes: &Axes, facts: &Facts, first: NaiveDate) -> Result<Protected, AppError> {
+/// The month's cases (counted facts with an incident type and an audience), protected with
+/// the month's files already published (`earlier`, oldest first; none for a first file).
+pub fn protect_month(
+    axes: &Axes,
+    facts: &Facts,
+    first: NaiveDate,
+    earlier: &[Publication],
+) -> Result<Protected, AppError> {
     let [types, audiences, regions] = axes.sizes();
     let d = &facts.dims;
     let position = |codes: &Codes, list: &mut dyn Iterator<Item = String>| -> Vec<Option<usize>> {
@@ -103,8 +111,13 @@ pub fn protect_month(axes: &Axes, facts: &Facts, first: NaiveDate) -> Result<Pro
         };
         interior[(t * audiences + a) * regions + r] += 1;
     }
-    Protected::new(&[types, audiences, regions], &interior, DEFAULT_THRESHOLD)
-        .map_err(|e| AppError::Internal(e.to_string()))
+    Protected::revising(
+        &[types, audiences, regions],
+        &interior,
+        DEFAULT_THRESHOLD,
+        earlier,
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The month's file, every cell of the protected cube, totals included.
@@ -205,12 +218,16 @@ pub fn publish_due(state: &Infra, cube: &super::cube::Cube) -> Result<usize, App
     for month in months {
         files.push((
             month,
-            csv_of(&axes, month, &protect_month(&axes, &facts, month)?)?,
+            csv_of(&axes, month, &protect_month(&axes, &facts, month, &[])?)?,
         ));
     }
     drop(facts);
     let mut done = 0;
     for (month, csv) in files {
+        if let Err(e) = audit_before_release(&axes, &[], &csv) {
+            tracing::error!(month = %month.format("%Y-%m"), error = %e.said(), "open-data file withheld");
+            continue;
+        }
         done += usize::from(release(state, &mut conn, month, 1, csv, None)?);
     }
     Ok(done)
@@ -276,9 +293,17 @@ pub fn correct(
         ));
     };
     let axes = Axes::of(state);
+    let earlier = queries::release_history(&mut conn, month)?
+        .iter()
+        .map(|row| publication_of(&axes, &row.csv))
+        .collect::<Result<Vec<_>, _>>()?;
     let csv = {
         let facts = super::facts(state, cube, &mut conn)?;
-        csv_of(&axes, first, &protect_month(&axes, &facts, first)?)?
+        csv_of(
+            &axes,
+            first,
+            &protect_month(&axes, &facts, first, &earlier)?,
+        )?
     };
     if tokens::digest(&csv) == last.sha256 {
         return Err(AppError::Conflict(format!(
@@ -286,6 +311,7 @@ pub fn correct(
             last.revision
         )));
     }
+    audit_before_release(&axes, &earlier, &csv)?;
     let revision = last.revision + 1;
     let published = write_transaction(&mut conn, |conn| {
         if !release(state, conn, first, revision, csv, Some(note.to_owned()))? {
