@@ -14,6 +14,7 @@ use chrono::{Datelike, Days, Months};
 use cyberdir::clock::Clock;
 use cyberdir::config::Config;
 use cyberdir::domain::audience::Audience;
+use cyberdir::domain::observatory::suppression::{DEFAULT_THRESHOLD as THRESHOLD, Protected};
 use cyberdir::observatory::dashboard::Filter;
 use cyberdir::observatory::{open_data, signals};
 
@@ -128,11 +129,47 @@ fn main() {
     let started = Instant::now();
     let mut size = 0;
     for _ in 0..5 {
-        let cube = open_data::protect_month(&axes, &facts, month).expect("cube");
+        let cube = open_data::protect_month(&axes, &facts, month, &[]).expect("cube");
         size = open_data::csv_of(&axes, month, &cube).expect("csv").len();
     }
     println!(
         "monthly open-data file ({month}, {size} bytes): {}",
         ms(started.elapsed() / 5)
     );
+
+    // Statistical secrecy, month by month over the last year: what the audited protection
+    // hides, and the audit of the file as published; for the last three months, the same
+    // against the per-equation protection the service used before (and its exposures).
+    println!(
+        "month | small cells | hidden to protect them (cells, value) | protect | audit | per-equation only: hidden (cells, value), exposed"
+    );
+    for back in (1..=12).rev() {
+        let first = (today - Months::new(back)).with_day0(0).expect("a month");
+        let interior = open_data::month_interior(&axes, &facts, first);
+        let started = Instant::now();
+        let cube = open_data::protect_month(&axes, &facts, first, &[]).expect("cube");
+        let protect = started.elapsed();
+        let csv = open_data::csv_of(&axes, first, &cube).expect("csv");
+        let started = Instant::now();
+        cyberdir::observatory::secrecy::audit_before_release(&axes, &[], &csv)
+            .expect("no exposure");
+        let audit = started.elapsed();
+        let small = cube.suppressed_count() - cube.complements(THRESHOLD).0;
+        let (cells, value) = cube.complements(THRESHOLD);
+        let before = if back <= 3 {
+            let old =
+                Protected::per_equation_only(&axes.sizes(), &interior, THRESHOLD).expect("cube");
+            let (old_cells, old_value) = old.complements(THRESHOLD);
+            let exposed = old.publication().exposures(THRESHOLD).expect("audit").len();
+            format!("{old_cells}, {old_value}, {exposed}")
+        } else {
+            "-".into()
+        };
+        println!(
+            "{} | {small} | {cells}, {value} | {} | {} | {before}",
+            first.format("%Y-%m"),
+            ms(protect),
+            ms(audit)
+        );
+    }
 }

@@ -76,6 +76,17 @@ pub fn protect_month(
     first: NaiveDate,
     earlier: &[Publication],
 ) -> Result<Protected, AppError> {
+    Protected::revising(
+        &axes.sizes(),
+        &month_interior(axes, facts, first),
+        DEFAULT_THRESHOLD,
+        earlier,
+    )
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The month's cases by type × audience × région (row-major), before any protection.
+pub fn month_interior(axes: &Axes, facts: &Facts, first: NaiveDate) -> Vec<u64> {
     let [types, audiences, regions] = axes.sizes();
     let d = &facts.dims;
     let position = |codes: &Codes, list: &mut dyn Iterator<Item = String>| -> Vec<Option<usize>> {
@@ -111,13 +122,7 @@ pub fn protect_month(
         };
         interior[(t * audiences + a) * regions + r] += 1;
     }
-    Protected::revising(
-        &[types, audiences, regions],
-        &interior,
-        DEFAULT_THRESHOLD,
-        earlier,
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))
+    interior
 }
 
 /// The month's file, every cell of the protected cube, totals included.

@@ -103,6 +103,38 @@ impl Protected {
         Self::revising(sizes, interior, threshold, &[])
     }
 
+    /// The first line of defence alone (primary suppression and no lone secret per equation),
+    /// as the observatory protected its files before the attacker's programme: kept so that
+    /// benchmarks measure the audited protection against it. Never used to publish.
+    ///
+    /// # Errors
+    /// As [`Protected::new`].
+    pub fn per_equation_only(
+        sizes: &[usize],
+        interior: &[u64],
+        threshold: u64,
+    ) -> Result<Protected, ShapeError> {
+        let mut cube = Self::shaped(sizes, interior)?;
+        let mut work = VecDeque::new();
+        for idx in 0..cube.counts.len() {
+            if is_primary(cube.counts[idx], threshold) {
+                cube.suppress(idx, &mut work);
+            }
+        }
+        cube.complete_equations(&mut work);
+        Ok(cube)
+    }
+
+    /// The cells hidden only to protect others (not small themselves) and what they are
+    /// worth together: the information the protection costs.
+    pub fn complements(&self, threshold: u64) -> (usize, u64) {
+        self.counts
+            .iter()
+            .zip(&self.suppressed)
+            .filter(|&(&count, &hidden)| hidden && !is_primary(count, threshold))
+            .fold((0, 0), |(n, sum), (&count, _)| (n + 1, sum + count))
+    }
+
     /// Protects a new revision of a table already published as `earlier` (oldest first): the
     /// attacker's programme reads all the revisions together, so the new one gives away
     /// neither its own small counts nor the earlier ones' (a cell secret before may be
@@ -117,6 +149,14 @@ impl Protected {
         threshold: u64,
         earlier: &[attacker::Publication],
     ) -> Result<Protected, ShapeError> {
+        let mut cube = Self::shaped(sizes, interior)?;
+        cube.protect(threshold, earlier)
+            .map_err(|e| ShapeError::new(ShapeErrorKind::Audit(e.to_string())))?;
+        Ok(cube)
+    }
+
+    /// The cube with its exact margins, nothing suppressed yet.
+    fn shaped(sizes: &[usize], interior: &[u64]) -> Result<Protected, ShapeError> {
         let expected = checked_product(sizes.iter().map(|&n| Some(n)))
             .ok_or(ShapeError::new(ShapeErrorKind::TooManyCells))?;
         if interior.len() != expected {
@@ -136,8 +176,6 @@ impl Protected {
         };
         cube.place_interior(interior);
         cube.fill_margins()?;
-        cube.protect(threshold, earlier)
-            .map_err(|e| ShapeError::new(ShapeErrorKind::Audit(e.to_string())))?;
         Ok(cube)
     }
 
