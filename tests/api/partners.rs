@@ -363,7 +363,8 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["threshold"], 11);
     let rows = body["journeys"]["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 3, "two months and the total");
+    assert_eq!(rows.len(), 3, "two months and the year's total");
+    assert_eq!(rows[2]["month"], "2026");
     let cell = |row: &Value, code: &str| {
         row["counts"]
             .as_array()
@@ -396,6 +397,24 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
     let requests = &body["requests"]["rows"].as_array().unwrap()[1];
     assert_eq!(cell(requests, "resolved"), 15);
     assert!(!body.to_string().contains("500"));
+
+    // October alone shows October and the year exactly as October–November does: no window
+    // has a total of its own, so "October–November minus October" gives nothing back.
+    let (status, october_only) = figures(
+        &app,
+        "banque-exemple",
+        Some(&key),
+        "?from=2026-10&to=2026-10",
+    )
+    .await;
+    assert_eq!(status, 200, "{october_only}");
+    for table in ["journeys", "requests"] {
+        let alone = october_only[table]["rows"].as_array().unwrap();
+        let both = body[table]["rows"].as_array().unwrap();
+        assert_eq!(alone.len(), 2, "October and the year");
+        assert_eq!(alone[0], both[0], "{table}: October");
+        assert_eq!(alone[1], both[2], "{table}: the year 2026");
+    }
 
     // Staff read the same on the partner's page.
     let staff_view = staff

@@ -1,9 +1,12 @@
 //! A partner's own figures: the journeys started in its module and how far they went, the
 //! requests sent from it and what became of them, by month. Small counts are suppressed as in
-//! the public statistics (primary and secondary suppression over the month × outcome table and
-//! its totals), so a partner cannot recognise one of its users in a figure.
+//! the public statistics, so a partner cannot recognise one of its users in a figure. The
+//! figures are calendar months and years drawn from one protected table per calendar year
+//! (12 months × outcomes, with the year's totals), never a sum over the window asked for:
+//! whatever windows a partner asks, a month shows the same figure, and no difference of two
+//! windows gives a hidden month back.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -60,7 +63,7 @@ pub struct StatisticsQuery {
 /// One row of a table: a count per column and the row's total; `null` where suppressed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Row {
-    /// `YYYY-MM`, or `total` for all months.
+    /// `YYYY-MM` for a month, `YYYY` for a calendar year's total.
     pub month: String,
     /// The month in French.
     pub label: String,
@@ -79,7 +82,8 @@ pub struct Cell {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Table {
     pub columns: Vec<Column>,
-    /// One row per month, then the total.
+    /// One row per month asked for, then one per calendar year they fall in (the whole
+    /// year's total, whatever months were asked).
     pub rows: Vec<Row>,
 }
 
@@ -154,38 +158,47 @@ fn month_list(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     list
 }
 
+/// The rows of the months asked for, then each calendar year's total, drawn from one
+/// protected table per year. `count` gives a (year, month index, column) its count.
 fn table(
     months: &[NaiveDate],
     columns: &[(&str, &str)],
-    interior: &[u64],
+    count: &dyn Fn(i32, usize, usize) -> u64,
 ) -> Result<Table, AppError> {
-    let cube = Protected::new(&[months.len(), columns.len()], interior, DEFAULT_THRESHOLD)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let row = |m: Coord, month: String, label: String| Row {
-        month,
-        label,
-        total: cube.published(&[m, None]),
-        counts: columns
-            .iter()
-            .enumerate()
-            .map(|(c, (code, _))| Cell {
-                code: (*code).to_owned(),
-                count: cube.published(&[m, Some(c)]),
-            })
-            .collect(),
-    };
-    let mut rows: Vec<Row> = months
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
-            row(
-                Some(i),
-                m.format("%Y-%m").to_string(),
-                crate::french::month_fr(*m),
-            )
-        })
-        .collect();
-    rows.push(row(None, "total".into(), "Total".into()));
+    let mut years: Vec<i32> = months.iter().map(|m| m.year()).collect();
+    years.dedup();
+    let mut month_rows = Vec::new();
+    let mut year_rows = Vec::new();
+    for year in years {
+        let interior: Vec<u64> = (0..12)
+            .flat_map(|m| (0..columns.len()).map(move |c| (m, c)))
+            .map(|(m, c)| count(year, m, c))
+            .collect();
+        let cube = Protected::new(&[12, columns.len()], &interior, DEFAULT_THRESHOLD)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let row = |m: Coord, month: String, label: String| Row {
+            month,
+            label,
+            total: cube.published(&[m, None]),
+            counts: columns
+                .iter()
+                .enumerate()
+                .map(|(c, (code, _))| Cell {
+                    code: (*code).to_owned(),
+                    count: cube.published(&[m, Some(c)]),
+                })
+                .collect(),
+        };
+        for first in months.iter().filter(|m| m.year() == year) {
+            month_rows.push(row(
+                Some(first.month0() as usize),
+                first.format("%Y-%m").to_string(),
+                crate::french::month_fr(*first),
+            ));
+        }
+        year_rows.push(row(None, year.to_string(), format!("Total {year}")));
+    }
+    month_rows.extend(year_rows);
     Ok(Table {
         columns: columns
             .iter()
@@ -194,7 +207,7 @@ fn table(
                 label: (*label).to_owned(),
             })
             .collect(),
-        rows,
+        rows: month_rows,
     })
 }
 
@@ -210,24 +223,35 @@ pub fn of_partner(
     if !queries::exists(&mut conn, partner_id)? {
         return Err(AppError::not_found("Ce partenaire n'existe pas."));
     }
-    let facts = queries::facts_of(&mut conn, partner_id, from, month_end(to))?;
+    // Whole calendar years: each is protected as one table.
+    let (year_start, year_end) = (
+        NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from),
+        NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(month_end(to)),
+    );
+    let facts = queries::facts_of(&mut conn, partner_id, year_start, year_end)?;
     drop(conn);
     let list = month_list(from, to);
-    let index = |day: NaiveDate| list.iter().position(|m| *m == month_of(day));
-    let mut journeys = vec![0u64; list.len() * JOURNEY_OUTCOMES.len()];
-    let mut requests = vec![0u64; list.len() * REQUEST_RESULTS.len()];
+    let first_year = from.year();
+    let years = (to.year() - first_year + 1) as usize;
+    let at = |day: NaiveDate, width: usize, column: usize| {
+        ((day.year() - first_year) as usize * 12 + day.month0() as usize) * width + column
+    };
+    let mut journeys = vec![0u64; years * 12 * JOURNEY_OUTCOMES.len()];
+    let mut requests = vec![0u64; years * 12 * REQUEST_RESULTS.len()];
     for (day, kind, outcome, _) in &facts {
-        let Some(m) = index(*day) else { continue };
+        if day.year() < first_year || day.year() > to.year() {
+            continue;
+        }
         match FactKind::parse(kind) {
             Some(FactKind::Journey) => {
                 let column = JOURNEY_OUTCOMES
                     .iter()
                     .position(|(c, _)| c == outcome)
                     .unwrap_or(0);
-                journeys[m * JOURNEY_OUTCOMES.len() + column] += 1;
+                journeys[at(*day, JOURNEY_OUTCOMES.len(), column)] += 1;
             }
             Some(FactKind::Request) => {
-                requests[m * REQUEST_RESULTS.len() + request_result(outcome)] += 1;
+                requests[at(*day, REQUEST_RESULTS.len(), request_result(outcome))] += 1;
             }
             None => {}
         }
@@ -237,7 +261,32 @@ pub fn of_partner(
         from: from.format("%Y-%m").to_string(),
         to: to.format("%Y-%m").to_string(),
         threshold: DEFAULT_THRESHOLD,
-        journeys: table(&list, &JOURNEY_OUTCOMES, &journeys)?,
-        requests: table(&list, &REQUEST_RESULTS, &requests)?,
+        journeys: table(
+            &list,
+            &JOURNEY_OUTCOMES,
+            &by_month(&journeys, JOURNEY_OUTCOMES.len(), first_year),
+        )?,
+        requests: table(
+            &list,
+            &REQUEST_RESULTS,
+            &by_month(&requests, REQUEST_RESULTS.len(), first_year),
+        )?,
     })
+}
+
+/// The count of (year, month index, column) in counts laid out year by year from
+/// `first_year`, 12 months each, `width` columns a month.
+fn by_month(
+    counts: &[u64],
+    width: usize,
+    first_year: i32,
+) -> impl Fn(i32, usize, usize) -> u64 + '_ {
+    move |year, month, column| {
+        let year = usize::try_from(year - first_year).unwrap_or(usize::MAX);
+        year.checked_mul(12)
+            .and_then(|m| (m + month).checked_mul(width))
+            .and_then(|i| counts.get(i + column))
+            .copied()
+            .unwrap_or(0)
+    }
 }
