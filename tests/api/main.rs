@@ -36,6 +36,7 @@ mod migrations;
 mod observatory;
 mod observatory_alerts;
 mod observatory_public;
+mod observatory_reference;
 mod outbox;
 mod partners;
 mod partners_browser;

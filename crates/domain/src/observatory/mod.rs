@@ -2,6 +2,7 @@
 //! statistics of response times, and (in their modules) small-count suppression and the
 //! detection of waves.
 
+pub mod ears;
 pub mod spikes;
 pub mod suppression;
 
