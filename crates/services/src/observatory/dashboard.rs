@@ -290,7 +290,12 @@ pub fn compute(state: &Infra, facts: &Facts, checked: &Checked) -> Dashboard {
             if current && let Some(w) = in_week(f.day) {
                 week_counts[w].0 += 1;
             }
-            if let Some(w) = in_week(f.day + year_shift) {
+            // A year before counts the same days of the same weeks (52 weeks back), so a
+            // partial first or last week is compared with the same part of its week.
+            let a_year_later = f.day + year_shift;
+            if (from..=to).contains(&a_year_later)
+                && let Some(w) = in_week(a_year_later)
+            {
                 week_counts[w].1 += 1;
             }
         }
