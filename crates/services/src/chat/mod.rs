@@ -324,15 +324,7 @@ pub fn victim_leaves(state: &Infra, hub: &Hub, token: &str) -> Result<(), AppErr
         let chat = by_token(conn, token)?;
         match ChatStatus::parse(&chat.status) {
             Some(ChatStatus::Waiting) => {
-                if queries::end(
-                    conn,
-                    &chat.id,
-                    ChatStatus::Waiting.code(),
-                    None,
-                    ChatStatus::Abandoned.code(),
-                    None,
-                    now,
-                )? {
+                if abandon_waiting(conn, &chat.id, now)? {
                     let mut step = Step::new(now);
                     step.record(Event::chat(
                         &chat.id,
@@ -371,4 +363,21 @@ pub fn victim_leaves(state: &Infra, hub: &Hub, token: &str) -> Result<(), AppErr
     })?;
     wakes.after_commit(&conn, hub);
     Ok(())
+}
+
+/// Ends a chat still waiting for an operator as abandoned; false when it no longer waits.
+pub(crate) fn abandon_waiting(
+    conn: &mut DbConnection,
+    chat_id: &str,
+    now: NaiveDateTime,
+) -> Result<bool, AppError> {
+    Ok(queries::end(
+        conn,
+        chat_id,
+        ChatStatus::Waiting.code(),
+        None,
+        ChatStatus::Abandoned.code(),
+        None,
+        now,
+    )?)
 }

@@ -115,15 +115,7 @@ pub fn follow_request_end(
         let mut wakes = Wakes::default();
         match ChatStatus::parse(&chat.status) {
             Some(ChatStatus::Waiting) => {
-                queries::end(
-                    conn,
-                    &chat.id,
-                    ChatStatus::Waiting.code(),
-                    None,
-                    ChatStatus::Abandoned.code(),
-                    None,
-                    now,
-                )?;
+                super::abandon_waiting(conn, &chat.id, now)?;
                 wakes.queue(conn)?;
             }
             Some(ChatStatus::Active) if !erase => {

@@ -6,6 +6,8 @@
 //! whatever windows a partner asks, a month shows the same figure, and no difference of two
 //! windows gives a hidden month back.
 
+use std::collections::BTreeMap;
+
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -158,23 +160,24 @@ fn month_list(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     list
 }
 
+/// A year's counts by month and column (12 × columns, row-major), per calendar year.
+type ByYear = BTreeMap<i32, Vec<u64>>;
+
 /// The rows of the months asked for, then each calendar year's total, drawn from one
-/// protected table per year. `count` gives a (year, month index, column) its count.
+/// protected table per year.
 fn table(
     months: &[NaiveDate],
     columns: &[(&str, &str)],
-    count: &dyn Fn(i32, usize, usize) -> u64,
+    by_year: &ByYear,
 ) -> Result<Table, AppError> {
     let mut years: Vec<i32> = months.iter().map(|m| m.year()).collect();
     years.dedup();
     let mut month_rows = Vec::new();
     let mut year_rows = Vec::new();
     for year in years {
-        let interior: Vec<u64> = (0..12)
-            .flat_map(|m| (0..columns.len()).map(move |c| (m, c)))
-            .map(|(m, c)| count(year, m, c))
-            .collect();
-        let cube = Protected::new(&[12, columns.len()], &interior, DEFAULT_THRESHOLD)
+        let empty = vec![0; 12 * columns.len()];
+        let interior = by_year.get(&year).unwrap_or(&empty);
+        let cube = Protected::new(&[12, columns.len()], interior, DEFAULT_THRESHOLD)
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let row = |m: Coord, month: String, label: String| Row {
             month,
@@ -230,63 +233,41 @@ pub fn of_partner(
     );
     let facts = queries::facts_of(&mut conn, partner_id, year_start, year_end)?;
     drop(conn);
-    let list = month_list(from, to);
-    let first_year = from.year();
-    let years = (to.year() - first_year + 1) as usize;
-    let at = |day: NaiveDate, width: usize, column: usize| {
-        ((day.year() - first_year) as usize * 12 + day.month0() as usize) * width + column
+    // Each year's counts: 12 months × the table's columns, row-major.
+    let mut journeys = BTreeMap::new();
+    let mut requests = BTreeMap::new();
+    let count = |by_year: &mut ByYear, day: NaiveDate, width: usize, column: usize| {
+        by_year
+            .entry(day.year())
+            .or_insert_with(|| vec![0; 12 * width])[day.month0() as usize * width + column] += 1;
     };
-    let mut journeys = vec![0u64; years * 12 * JOURNEY_OUTCOMES.len()];
-    let mut requests = vec![0u64; years * 12 * REQUEST_RESULTS.len()];
     for (day, kind, outcome, _) in &facts {
-        if day.year() < first_year || day.year() > to.year() {
-            continue;
-        }
         match FactKind::parse(kind) {
             Some(FactKind::Journey) => {
                 let column = JOURNEY_OUTCOMES
                     .iter()
                     .position(|(c, _)| c == outcome)
                     .unwrap_or(0);
-                journeys[at(*day, JOURNEY_OUTCOMES.len(), column)] += 1;
+                count(&mut journeys, *day, JOURNEY_OUTCOMES.len(), column);
             }
             Some(FactKind::Request) => {
-                requests[at(*day, REQUEST_RESULTS.len(), request_result(outcome))] += 1;
+                count(
+                    &mut requests,
+                    *day,
+                    REQUEST_RESULTS.len(),
+                    request_result(outcome),
+                );
             }
             None => {}
         }
     }
+    let list = month_list(from, to);
     Ok(PartnerStatistics {
         partner: partner_id.to_owned(),
         from: from.format("%Y-%m").to_string(),
         to: to.format("%Y-%m").to_string(),
         threshold: DEFAULT_THRESHOLD,
-        journeys: table(
-            &list,
-            &JOURNEY_OUTCOMES,
-            &by_month(&journeys, JOURNEY_OUTCOMES.len(), first_year),
-        )?,
-        requests: table(
-            &list,
-            &REQUEST_RESULTS,
-            &by_month(&requests, REQUEST_RESULTS.len(), first_year),
-        )?,
+        journeys: table(&list, &JOURNEY_OUTCOMES, &journeys)?,
+        requests: table(&list, &REQUEST_RESULTS, &requests)?,
     })
-}
-
-/// The count of (year, month index, column) in counts laid out year by year from
-/// `first_year`, 12 months each, `width` columns a month.
-fn by_month(
-    counts: &[u64],
-    width: usize,
-    first_year: i32,
-) -> impl Fn(i32, usize, usize) -> u64 + '_ {
-    move |year, month, column| {
-        let year = usize::try_from(year - first_year).unwrap_or(usize::MAX);
-        year.checked_mul(12)
-            .and_then(|m| (m + month).checked_mul(width))
-            .and_then(|i| counts.get(i + column))
-            .copied()
-            .unwrap_or(0)
-    }
 }

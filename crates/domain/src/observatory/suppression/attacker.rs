@@ -198,7 +198,12 @@ pub(super) struct Reader<'a> {
     revisions: &'a [Publication],
     /// Whether the revisions are read as only adding cases (see the module's note).
     growing: bool,
+    /// The programme solved once, when deciding `growing` needed it.
+    first: Option<Solved>,
 }
+
+/// A solution and the variables of every revision's cells.
+type Solved = (Solution, Vec<Vec<Option<Variable>>>);
 
 impl<'a> Reader<'a> {
     pub(super) fn of(revisions: &'a [Publication]) -> Result<Self, AuditError> {
@@ -213,10 +218,14 @@ impl<'a> Reader<'a> {
         let mut reader = Self {
             revisions,
             growing: revisions.len() > 1,
+            first: None,
         };
-        if reader.growing && reader.solve(None).is_err() {
-            // The figures show a case that moved: the reader cannot assume growth.
-            reader.growing = false;
+        if reader.growing {
+            match reader.solve(None) {
+                Ok(solved) => reader.first = Some(solved),
+                // The figures show a case that moved: the reader cannot assume growth.
+                Err(_) => reader.growing = false,
+            }
         }
         Ok(reader)
     }
@@ -233,7 +242,10 @@ impl<'a> Reader<'a> {
         threshold: u64,
         candidates: &[(usize, usize)],
     ) -> Result<Vec<(Cell, f64)>, AuditError> {
-        let (base, vars) = self.solve(None)?;
+        let (base, vars) = match &self.first {
+            Some(solved) => solved.clone(),
+            None => self.solve(None)?,
+        };
         if candidates.is_empty() || threshold <= 1 {
             return Ok(Vec::new());
         }
@@ -286,11 +298,10 @@ impl<'a> Reader<'a> {
     /// Solves the programme: one variable per secret cell of each revision (at least 1),
     /// one equation per total with a secret member (the published members moved to the
     /// right-hand side), and, when growing, each cell at least its earlier value.
-    #[allow(clippy::type_complexity)]
     fn solve(
         &self,
-        objective: Option<((usize, usize), OptimizationDirection)>,
-    ) -> Result<(Solution, Vec<Vec<Option<Variable>>>), AuditError> {
+        objective: Option<(Cell, OptimizationDirection)>,
+    ) -> Result<Solved, AuditError> {
         let direction = objective.map_or(OptimizationDirection::Maximize, |(_, d)| d);
         let mut problem = Problem::new(direction);
         let vars: Vec<Vec<Option<Variable>>> = self
