@@ -93,6 +93,8 @@ async fn a_victim_on_a_phone_and_an_operator_on_a_desktop_chat_live() {
     victim.type_into("#message", "C'est fait, merci.").await;
     victim.click("#send").await;
     operator.wait_for_text("C'est fait, merci.").await;
+    // The operator may read it before the victim's page has the answer to its own message.
+    victim.wait_for_text("C'est fait, merci.").await;
     // Each line once, though the page both acknowledges and streams it.
     let count = victim
         .js(

@@ -550,17 +550,20 @@ pub fn delete_canned(conn: &mut DbConnection, id: &str) -> QueryResult<bool> {
 /// The channel every node listens on: its payload names what changed (`chat:<id>`, `queue`).
 pub const CHANNEL: &str = "cyberdir_chat";
 
-/// Tells every node, when the transaction commits, that `topic` changed (PostgreSQL's
-/// `NOTIFY`, delivered at commit, never for a rollback). SQLite has one process: the service
-/// tells its own streams after the commit.
+/// Tells every node, when the transaction commits, what changed: one notification per payload
+/// (`chat:<id>`, perhaps with the line written; see `chat::hub::payload`), in one round trip.
+/// PostgreSQL's `NOTIFY` is delivered at commit, never for a rollback. SQLite has one process:
+/// the service tells its own streams after the commit.
 #[allow(irrefutable_let_patterns, unused_variables)]
-pub fn notify(conn: &mut DbConnection, topic: &str) -> QueryResult<()> {
+pub fn notify(conn: &mut DbConnection, payloads: &[String]) -> QueryResult<()> {
     #[cfg(feature = "postgres")]
     if let DbConnection::Postgresql(pg) = conn {
-        diesel::sql_query("SELECT pg_notify($1, $2)")
-            .bind::<diesel::sql_types::Text, _>(CHANNEL)
-            .bind::<diesel::sql_types::Text, _>(topic)
-            .execute(pg)?;
+        diesel::sql_query(
+            "SELECT pg_notify($1, p) FROM unnest($2::text[]) WITH ORDINALITY AS t(p, n) ORDER BY n",
+        )
+        .bind::<diesel::sql_types::Text, _>(CHANNEL)
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(payloads)
+        .execute(pg)?;
     }
     Ok(())
 }

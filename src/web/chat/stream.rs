@@ -1,7 +1,8 @@
-//! A chat's lines as Server-Sent Events. The stream is woken by the hub and reads what follows
-//! its last line from the database, so each line arrives once and in order, from whatever node
-//! wrote it; `id:` is the line's number, so a browser reconnecting (to this node or another)
-//! sends `Last-Event-ID` and gets exactly what it missed.
+//! A chat's lines as Server-Sent Events. The stream is woken by the hub: it takes the line the
+//! wake carries when that line follows its last one, and otherwise reads what follows its last
+//! line from the database, so each line arrives once and in order, from whatever node wrote it;
+//! `id:` is the line's number, so a browser reconnecting (to this node or another) sends
+//! `Last-Event-ID` and gets exactly what it missed.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use bytes::Bytes;
 use tokio::sync::watch;
 
 use crate::chat::LineView;
+use crate::chat::hub::Wake;
 use crate::error::AppError;
 
 /// A comment on an idle stream (so proxies keep it open) and a fresh look at the database,
@@ -51,8 +53,16 @@ fn event(name: &str, id: Option<i32>, data: &str) -> Bytes {
     Bytes::from(out)
 }
 
+fn line_event(line: &LineView) -> Bytes {
+    event(
+        "line",
+        Some(line.seq),
+        &serde_json::to_string(line).unwrap_or_default(),
+    )
+}
+
 struct Feed {
-    rx: watch::Receiver<u64>,
+    rx: watch::Receiver<Wake>,
     last: i32,
     read: ReadLines,
     status: Option<ReadStatus>,
@@ -68,7 +78,7 @@ struct Feed {
 
 /// The event stream of a chat: its lines after `after`, then each new one as it is written.
 pub fn lines(
-    rx: watch::Receiver<u64>,
+    rx: watch::Receiver<Wake>,
     after: i32,
     read: ReadLines,
     status: Option<ReadStatus>,
@@ -115,8 +125,7 @@ pub fn lines(
                         feed.dirty |= stale;
                         for line in lines {
                             feed.last = line.seq;
-                            let data = serde_json::to_string(&line).unwrap_or_default();
-                            feed.pending.push_back(event("line", Some(line.seq), &data));
+                            feed.pending.push_back(line_event(&line));
                         }
                         if let Some(status) = status
                             && feed.last_status.as_ref() != Some(&status)
@@ -133,8 +142,19 @@ pub fn lines(
             }
             match tokio::time::timeout(KEEPALIVE, feed.rx.changed()).await {
                 Ok(Ok(())) => {
-                    feed.rx.borrow_and_update();
-                    feed.dirty = true;
+                    let line = feed.rx.borrow_and_update().line.clone();
+                    match line {
+                        // The next line between two people: no need to ask the database.
+                        Some(line)
+                            if line.seq == feed.last + 1
+                                && line.author != "system"
+                                && !feed.status_due =>
+                        {
+                            feed.last = line.seq;
+                            feed.pending.push_back(line_event(&line));
+                        }
+                        _ => feed.dirty = true,
+                    }
                 }
                 Ok(Err(_)) => feed.done = true,
                 Err(_) => {
@@ -155,8 +175,8 @@ pub fn lines(
 /// The console's stream: `event: changed` whenever the operator's chats or the queue move
 /// (the page reloads its lists), and `beat` — the operator's sign of life — at each keepalive.
 pub fn console(
-    mine: watch::Receiver<u64>,
-    queue: watch::Receiver<u64>,
+    mine: watch::Receiver<Wake>,
+    queue: watch::Receiver<Wake>,
     beat: Arc<dyn Fn() -> Result<(), AppError> + Send + Sync>,
 ) -> HttpResponse {
     let start = (mine, queue, beat, true);

@@ -55,17 +55,30 @@ pub struct Started {
 /// What a step wrote, told to the streams: by `NOTIFY` inside the transaction on PostgreSQL
 /// (delivered at commit, to every node), after the commit on SQLite (one process).
 #[derive(Default)]
-pub(crate) struct Wakes(Vec<String>);
+pub(crate) struct Wakes(Vec<(String, Option<LineView>)>);
 
 impl Wakes {
-    pub(crate) fn add(&mut self, conn: &mut DbConnection, topic: String) -> Result<(), AppError> {
-        queries::notify(conn, &topic)?;
-        self.0.push(topic);
+    /// Tells these topics, the line (if any) going with the first.
+    fn tell(
+        &mut self,
+        conn: &mut DbConnection,
+        topics: Vec<String>,
+        line: Option<&LineView>,
+    ) -> Result<(), AppError> {
+        let payloads: Vec<String> = topics
+            .iter()
+            .enumerate()
+            .map(|(i, t)| hub::payload(t, line.filter(|_| i == 0)))
+            .collect();
+        queries::notify(conn, &payloads)?;
+        for (i, topic) in topics.into_iter().enumerate() {
+            self.0.push((topic, line.filter(|_| i == 0).cloned()));
+        }
         Ok(())
     }
 
-    pub(crate) fn chat(&mut self, conn: &mut DbConnection, id: &str) -> Result<(), AppError> {
-        self.add(conn, format!("chat:{id}"))
+    pub(crate) fn add(&mut self, conn: &mut DbConnection, topic: String) -> Result<(), AppError> {
+        self.tell(conn, vec![topic], None)
     }
 
     pub(crate) fn operator(&mut self, conn: &mut DbConnection, id: &str) -> Result<(), AppError> {
@@ -78,8 +91,8 @@ impl Wakes {
 
     pub(crate) fn after_commit(self, conn: &DbConnection, hub: &Hub) {
         if !queries::is_postgres(conn) {
-            for topic in self.0 {
-                hub.wake(&topic);
+            for (topic, line) in self.0 {
+                hub.wake_with(&topic, line);
             }
         }
     }
@@ -128,10 +141,10 @@ pub(crate) fn say(
     // Lines of one chat are numbered one after the other, across nodes.
     crate::db::throttle::lock(conn, &format!("chat:{}", chat.id))?;
     let row = queries::append(conn, &chat.id, author.code(), operator_id, body, now)?;
-    wakes.chat(conn, &chat.id)?;
-    if let Some(op) = &chat.operator_id {
-        wakes.operator(conn, op)?;
-    }
+    // The chat's streams get the line with the wake; its operator's console, a wake.
+    let mut topics = vec![format!("chat:{}", chat.id)];
+    topics.extend(chat.operator_id.iter().map(|op| format!("operator:{op}")));
+    wakes.tell(conn, topics, Some(&views::line(&row)))?;
     Ok(row)
 }
 

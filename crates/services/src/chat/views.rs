@@ -1,7 +1,7 @@
 //! What the victim's page and the streams read of a chat.
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::routing;
 use crate::db::DbConnection;
@@ -10,8 +10,8 @@ use crate::domain::chat::{ChatStatus, Disposition, Force};
 use crate::error::AppError;
 use crate::infra::Infra;
 
-/// One line of a chat.
-#[derive(Debug, Clone, Serialize)]
+/// One line of a chat (also carried by a wake, see `hub::payload`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LineView {
     /// Its number in the chat: the event stream's id.
     pub seq: i32,
