@@ -10,7 +10,7 @@ pub mod web;
 // The layers below, under the names the handlers and the tests use.
 pub use cyberdir_services::{
     assistance, audit, auth, background, chat, clock, config, content, db, diagnostic, directory,
-    domain, editorial, error, french, geo, hsds, infra, jobs, json, label, limits, mail,
+    domain, editorial, error, french, geo, hsds, infra, jobs, json, label, limits, mail, metrics,
     observatory, partners, referencing, seed, setup, templates, uploads, workflow,
 };
 
@@ -58,6 +58,7 @@ pub fn serve_shared(data: aweb::Data<AppState>, listener: TcpListener) -> std::i
             .wrap(actix_web::middleware::from_fn(http::timing::server_timing))
             .service(api::health::healthz)
             .service(api::health::readyz)
+            .service(api::health::metrics)
             .route("/api/openapi.json", aweb::get().to(openapi_json))
             .configure(api::hsds::configure)
             .configure(web::configure)

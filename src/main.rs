@@ -383,6 +383,7 @@ fn delivery(state: &AppState) -> Result<Delivery, String> {
         clock: state.clock.clone(),
         transport,
         from,
+        metrics: state.metrics.clone(),
     })
 }
 
@@ -420,12 +421,7 @@ fn run_server(state: AppState) -> Result<(), String> {
     // head, and waiting chats are routed, within seconds.
     let chat_state = Arc::clone(&state);
     cyberdir::jobs::spawn(Duration::from_secs(5), move || {
-        let report = cyberdir::jobs::JobReport {
-            chats_requeued: cyberdir::chat::routing::sweep_silent(&chat_state, &chat_state.chat)?,
-            chats_routed: cyberdir::chat::routing::dispatch(&chat_state, &chat_state.chat)?,
-            ..Default::default()
-        };
-        Ok(report)
+        cyberdir::jobs::chat_pass(&chat_state, &chat_state.chat)
     })
     .map_err(|e| format!("cannot start the chat's routing pass: {e}"))?;
     let bind = state.config.bind.clone();

@@ -85,6 +85,27 @@ pub fn prepare(config: Config, clock: Clock) -> Result<AppState, StartupError> {
 }
 
 impl AppState {
+    /// What `/metrics` answers: the gauges read now, with each cache this node holds (blocking).
+    pub fn metrics_exposition(&self) -> Result<String, crate::error::AppError> {
+        use crate::db::counters;
+        use crate::metrics::scrape::{CacheSeen, exposition};
+        exposition(
+            &self.infra,
+            &[
+                CacheSeen {
+                    name: "directory",
+                    counter: counters::DIRECTORY,
+                    built: self.directory.built.get(),
+                },
+                CacheSeen {
+                    name: "content",
+                    counter: counters::CONTENT,
+                    built: self.infra.content_store.built.get(),
+                },
+            ],
+        )
+    }
+
     /// Every scheduled job once, given what each reads (`cyberdir jobs run`, the serving
     /// process's timer, the tests).
     pub fn run_jobs(&self) -> Result<crate::jobs::JobReport, crate::error::AppError> {

@@ -141,6 +141,31 @@ async fn a_victim_talks_live_with_the_least_loaded_operator_and_gets_what_to_do_
         [&police_id, &gendarme_id].contains(&second.operator_id.as_ref().unwrap()),
         "{second:?}"
     );
+    // Supervisors' numbers in the metrics: both waits counted, each operator's load.
+    let (_, samples) = crate::metrics::scrape(&app).await;
+    use crate::metrics::value;
+    assert_eq!(
+        value(&samples, "cyberdir_chat_wait_seconds_count", &[]),
+        Some(2.0)
+    );
+    assert_eq!(
+        value(&samples, "cyberdir_chat_queue_length", &[]),
+        Some(0.0)
+    );
+    for id in [&police_id, &gendarme_id] {
+        assert_eq!(
+            value(&samples, "cyberdir_chat_active", &[("operator", id)]),
+            Some(1.0)
+        );
+    }
+    assert_eq!(
+        value(
+            &samples,
+            "cyberdir_chat_operators_available",
+            &[("force", "police")]
+        ),
+        Some(1.0)
+    );
 
     // The operator sees the diagnostic's answers and place without asking.
     let (mine, other) = if first_operator == police_id {
@@ -679,4 +704,43 @@ async fn every_disposition_tells_the_victim_what_to_do_next() {
         assert_eq!(refused.status, 422, "{}", refused.text());
     }
     assert_eq!(chat_row(&app, &token_of(&page)).await.status, "active");
+}
+
+#[tokio::test]
+async fn a_victim_who_leaves_before_any_answer_abandons_the_chat_and_it_is_counted() {
+    let app = TestApp::spawn().await;
+    // Nobody on duty: the chat waits.
+    let (victim, page) = start_chat(&app, &URGENT, "Quelqu'un peut m'aider ?", "").await;
+    let token = token_of(&page);
+    assert_eq!(chat_row(&app, &token).await.status, "waiting");
+    let (_, samples) = crate::metrics::scrape(&app).await;
+    assert_eq!(
+        crate::metrics::value(&samples, "cyberdir_chat_queue_length", &[]),
+        Some(1.0)
+    );
+
+    let left = victim
+        .submit(&page, &format!("/echange/{token}/quitter"), &[])
+        .await;
+    assert_eq!(left.status, 303, "{}", left.text());
+    assert_eq!(chat_row(&app, &token).await.status, "abandoned");
+    let (_, samples) = crate::metrics::scrape(&app).await;
+    assert_eq!(
+        crate::metrics::value(&samples, "cyberdir_chat_abandoned_total", &[]),
+        Some(1.0)
+    );
+    assert_eq!(
+        crate::metrics::value(&samples, "cyberdir_chat_queue_length", &[]),
+        Some(0.0)
+    );
+    // Leaving twice changes nothing and counts nothing more.
+    let again = victim
+        .submit(&page, &format!("/echange/{token}/quitter"), &[])
+        .await;
+    assert_eq!(again.status, 303);
+    let (_, samples) = crate::metrics::scrape(&app).await;
+    assert_eq!(
+        crate::metrics::value(&samples, "cyberdir_chat_abandoned_total", &[]),
+        Some(1.0)
+    );
 }

@@ -32,6 +32,7 @@ mod journey;
 mod label_pages;
 mod label_rules;
 mod labels;
+mod metrics;
 mod migrations;
 mod observatory;
 mod observatory_alerts;

@@ -104,6 +104,8 @@ pub enum DbSetupError {
     Pool(#[from] r2d2::PoolError),
     #[error("cannot run the migrations: {0}")]
     Migrations(String),
+    #[error("cannot set up the pool's metrics: {0}")]
+    Metrics(String),
 }
 
 impl DbTarget {
@@ -180,19 +182,69 @@ impl ManageConnection for DbManager {
 /// Counts connections given back to one pool. Every write through the pool ends with its
 /// connection given back, after the commit; in-memory caches compare this count with the one
 /// they last checked against, to see this process's own writes without asking the database.
+/// It also keeps how long each connection took to get, and the requests that gave up, for the
+/// node's metrics.
 #[derive(Debug, Clone, Default)]
-pub struct PoolCheckins(Arc<AtomicU64>);
+pub struct PoolCheckins {
+    count: Arc<AtomicU64>,
+    waits: Option<PoolWaits>,
+}
+
+/// The time to get a connection and the requests that gave up (unregistered: the service's
+/// metrics register them).
+#[derive(Debug, Clone)]
+pub struct PoolWaits {
+    pub wait_seconds: prometheus::Histogram,
+    pub timeouts: prometheus::IntCounter,
+}
+
+impl PoolWaits {
+    fn new() -> Result<Self, prometheus::Error> {
+        Ok(Self {
+            wait_seconds: prometheus::Histogram::with_opts(
+                prometheus::HistogramOpts::new(
+                    "db_pool_wait_seconds",
+                    "Time to get a database connection from the node's pool.",
+                )
+                .buckets(vec![
+                    0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0,
+                ]),
+            )?,
+            timeouts: prometheus::IntCounter::new(
+                "db_pool_timeouts_total",
+                "Requests for a database connection that gave up.",
+            )?,
+        })
+    }
+}
 
 impl PoolCheckins {
     pub fn count(&self) -> u64 {
-        self.0.load(Ordering::Acquire)
+        self.count.load(Ordering::Acquire)
+    }
+
+    /// The pool's wait times, for the metrics.
+    pub fn waits(&self) -> Option<&PoolWaits> {
+        self.waits.as_ref()
     }
 }
 
 impl r2d2::HandleEvent for PoolCheckins {
     fn handle_checkin(&self, _event: r2d2::event::CheckinEvent) {
         if !UNCOUNTED_CHECKIN.with(Cell::get) {
-            self.0.fetch_add(1, Ordering::AcqRel);
+            self.count.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        if let Some(waits) = &self.waits {
+            waits.wait_seconds.observe(event.duration().as_secs_f64());
+        }
+    }
+
+    fn handle_timeout(&self, _event: r2d2::event::TimeoutEvent) {
+        if let Some(waits) = &self.waits {
+            waits.timeouts.inc();
         }
     }
 }
@@ -239,7 +291,10 @@ pub fn connect_counting_checkins(
             }
         }
     }
-    let checkins = PoolCheckins::default();
+    let checkins = PoolCheckins {
+        count: Arc::default(),
+        waits: Some(PoolWaits::new().map_err(|e| DbSetupError::Metrics(e.to_string()))?),
+    };
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
@@ -313,6 +368,38 @@ pub fn in_transaction(conn: &mut DbConnection) -> bool {
     !matches!(depth, Ok(None))
 }
 
+thread_local! {
+    /// What the outermost transaction of this thread runs once it commits (see [`on_commit`]).
+    static ON_COMMIT: std::cell::RefCell<Vec<Box<dyn FnOnce()>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` once the transaction `conn` is in commits (at once outside any), never after a
+/// rollback: a step's effects outside the database (its metrics) happen only if it did.
+/// Transactions opened by [`write_transaction`] honour it; any other drops it.
+pub fn on_commit(conn: &mut DbConnection, f: impl FnOnce() + 'static) {
+    if in_transaction(conn) {
+        ON_COMMIT.with(|hooks| hooks.borrow_mut().push(Box::new(f)));
+    } else {
+        f();
+    }
+}
+
+/// An outermost transaction begins on this thread: what an earlier one left is dropped.
+fn outermost_begins() {
+    counters::transaction_begins();
+    ON_COMMIT.with(|hooks| hooks.borrow_mut().clear());
+}
+
+/// The outermost transaction ended: its hooks run if it committed.
+fn outermost_ended(committed: bool) {
+    let hooks = ON_COMMIT.with(|hooks| std::mem::take(&mut *hooks.borrow_mut()));
+    if committed {
+        for hook in hooks {
+            hook();
+        }
+    }
+}
+
 /// One SQLite write transaction at a time per process (see [`write_transaction`]).
 #[cfg(feature = "sqlite")]
 static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
@@ -339,7 +426,7 @@ where
                 .transaction_depth()
                 .map_err(E::from)?;
             if depth.is_none() {
-                counters::transaction_begins();
+                outermost_begins();
                 // Writers of this process queue here in turn, rather than in SQLite's busy
                 // handler, which sleeps in growing steps: a queue keeps the latency tail short.
                 // Other processes still meet at the lock, with `busy_timeout`.
@@ -351,23 +438,27 @@ where
                 let DbConnection::Sqlite(inner) = conn else {
                     unreachable!("the connection variant cannot change")
                 };
-                return match result {
-                    Ok(value) => {
-                        AnsiTransactionManager::commit_transaction(inner).map_err(E::from)?;
-                        Ok(value)
-                    }
+                let ended = match result {
+                    Ok(value) => AnsiTransactionManager::commit_transaction(inner)
+                        .map(|()| value)
+                        .map_err(E::from),
                     Err(e) => {
                         let _ = AnsiTransactionManager::rollback_transaction(inner);
                         Err(e)
                     }
                 };
+                outermost_ended(ended.is_ok());
+                return ended;
             }
         }
     }
-    if !in_transaction(conn) {
-        counters::transaction_begins();
+    if in_transaction(conn) {
+        return conn.transaction(f);
     }
-    conn.transaction(f)
+    outermost_begins();
+    let ended = conn.transaction(f);
+    outermost_ended(ended.is_ok());
+    ended
 }
 
 #[cfg(all(test, feature = "sqlite"))]

@@ -243,3 +243,20 @@ fn delete_ids(conn: &mut DbConnection, ids: Vec<String>) -> QueryResult<Vec<Stri
     }
     Ok(ids)
 }
+
+/// What waits in the outbox, for the metrics: emails not yet delivered, when the oldest of
+/// them was written, and emails parked as failed.
+pub fn backlog(conn: &mut DbConnection) -> QueryResult<(i64, Option<NaiveDateTime>, i64)> {
+    let (pending, oldest): (i64, Option<NaiveDateTime>) = outbox::table
+        .filter(outbox::status.eq(OutboxStatus::Pending))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(outbox::created_at),
+        ))
+        .first(conn)?;
+    let failed = outbox::table
+        .filter(outbox::status.eq(OutboxStatus::Failed))
+        .count()
+        .get_result(conn)?;
+    Ok((pending, oldest, failed))
+}

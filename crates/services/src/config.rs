@@ -87,6 +87,18 @@ pub struct Config {
     pub upload_memory_mb: u32,
     /// The reverse proxies in front of the service, and the header they append.
     pub proxies: Proxies,
+    /// `GET /metrics` and the HTTP instrumentation.
+    pub metrics: MetricsSettings,
+}
+
+/// Who may read `/metrics` (`CYBERDIR_METRICS_ALLOW`, comma-separated CIDR blocks, default
+/// loopback: `127.0.0.1/32, ::1/128`; the client's address as resolved behind the trusted
+/// proxies), and whether the HTTP answers are measured at all (`CYBERDIR_METRICS`, `on` by
+/// default; `off` also hides the endpoint).
+#[derive(Debug, Clone)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    pub allow: Vec<Cidr>,
 }
 
 /// Reverse proxies whose forwarding header is believed (`CYBERDIR_TRUSTED_PROXIES`,
@@ -356,19 +368,20 @@ impl Config {
                 });
             }
         };
-        let trusted_proxies = match get("CYBERDIR_TRUSTED_PROXIES") {
-            None => Vec::new(),
-            Some(v) => v
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::parse)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| ConfigError {
-                    name: "CYBERDIR_TRUSTED_PROXIES",
-                    value: v,
-                    expected: "comma-separated CIDR blocks such as 10.0.0.0/8, ::1/128",
-                })?,
+        let trusted_proxies = cidr_list(&get, "CYBERDIR_TRUSTED_PROXIES", "")?;
+        let metrics = MetricsSettings {
+            enabled: match get("CYBERDIR_METRICS").as_deref() {
+                None | Some("on") | Some("1") | Some("true") => true,
+                Some("off") | Some("0") | Some("false") => false,
+                Some(other) => {
+                    return Err(ConfigError {
+                        name: "CYBERDIR_METRICS",
+                        value: other.to_owned(),
+                        expected: "on or off",
+                    });
+                }
+            },
+            allow: cidr_list(&get, "CYBERDIR_METRICS_ALLOW", "127.0.0.1/32, ::1/128")?,
         };
         let upload_memory_mb = whole(
             &get,
@@ -384,6 +397,7 @@ impl Config {
                 trusted: trusted_proxies,
                 header: proxy_header,
             },
+            metrics,
             assignment_timeout,
             urgent_assignment_timeout,
             retention_months,
@@ -417,6 +431,26 @@ impl Config {
             geo_dir: get("CYBERDIR_GEO_DIR").map(PathBuf::from),
         })
     }
+}
+
+/// A setting listing address blocks, comma-separated (`default` when unset).
+fn cidr_list(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<Vec<Cidr>, ConfigError> {
+    let value = get(name).unwrap_or_else(|| default.to_owned());
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::parse)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| ConfigError {
+            name,
+            value: value.clone(),
+            expected: "comma-separated CIDR blocks such as 10.0.0.0/8, ::1/128",
+        })
 }
 
 /// `2h`, `90m`, `30s`, `1d`; a bare number is minutes.

@@ -31,6 +31,8 @@ pub struct Infra {
     pub link_key: Vec<u8>,
     /// Work done after the answer (see `background`).
     pub background: crate::background::Background,
+    /// What this node tells Prometheus (`GET /metrics`).
+    pub metrics: crate::metrics::Metrics,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,6 +55,8 @@ pub enum StartupError {
     Diagnostic(String),
     #[error("fixtures/content (fiches et contacts) :\n{0}")]
     Content(String),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
     #[error("templates: {0}")]
     Templates(#[from] handlebars::TemplateError),
     #[error("cannot start a background thread: {0}")]
@@ -85,6 +89,12 @@ pub fn open(config: Config, clock: Clock) -> Result<(Infra, db::PoolCheckins), S
         db::assistance::secret(&mut conn, "link_signing", &fresh_key, clock.now_naive())?
             .into_bytes();
     drop(conn);
+    let mut metrics = crate::metrics::Metrics::new(target.backend_name())?;
+    if let Some(waits) = checkins.waits() {
+        metrics.register("db_pool_wait_seconds", Box::new(waits.wait_seconds.clone()))?;
+        metrics.register("db_pool_timeouts_total", Box::new(waits.timeouts.clone()))?;
+    }
+    metrics.pool_max.set(i64::from(config.db_pool_size));
     let infra = Infra {
         pool,
         backend: target.backend_name(),
@@ -95,6 +105,7 @@ pub fn open(config: Config, clock: Clock) -> Result<(Infra, db::PoolCheckins), S
         mailer: Arc::new(mail::Mailer::new(&config.base_url, &config.service_name)?),
         link_key,
         background: crate::background::Background::default(),
+        metrics,
         config,
     };
     Ok((infra, checkins))

@@ -27,6 +27,7 @@ pub mod json;
 pub mod label;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod observatory;
 pub mod partners;
 pub mod referencing;

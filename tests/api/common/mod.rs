@@ -473,6 +473,7 @@ impl TestApp {
             from: "cyberdir <ne-pas-repondre@cyberdir.localhost>"
                 .parse()
                 .unwrap(),
+            metrics: self.state.metrics.clone(),
         };
         tokio::task::spawn_blocking(move || delivery.deliver_once())
             .await

@@ -268,3 +268,24 @@ pub fn secret(
         .select(service_secrets::value)
         .first(conn)
 }
+
+/// Requests waiting for a provider's answer or with staff, counted per département and status
+/// (for the metrics).
+pub fn open_by_departement(
+    conn: &mut DbConnection,
+) -> QueryResult<Vec<(Option<String>, RequestStatus, i64)>> {
+    assistance_requests::table
+        .filter(
+            assistance_requests::status.eq_any([RequestStatus::Assigned, RequestStatus::Escalated]),
+        )
+        .group_by((
+            assistance_requests::departement,
+            assistance_requests::status,
+        ))
+        .select((
+            assistance_requests::departement,
+            assistance_requests::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+}

@@ -325,6 +325,14 @@ pub fn time_out(
         request.failed_assignments += 1;
         let from = request.status;
         step.record(Event::request(&request.id, "timeout", Some(from), from));
+        crate::metrics::count_on_commit(
+            conn,
+            &state.metrics.assistance_offers_expired,
+            &[&crate::metrics::scrape::region_of(
+                state,
+                request.departement.as_deref(),
+            )],
+        );
         notify::timed_out(conn, step, state, &request, &assignment.provider_id)?;
         move_on_unless_offered(conn, step, state, index, &mut request, now)?;
         step.write(conn)?;

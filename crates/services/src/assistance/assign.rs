@@ -370,6 +370,14 @@ pub fn carry_out(
             step.record(
                 Event::request(&row.id, "escalate", Some(from), row.status).because(Some(why)),
             );
+            crate::metrics::count_on_commit(
+                conn,
+                &state.metrics.assistance_escalations,
+                &[&crate::metrics::scrape::region_of(
+                    state,
+                    row.departement.as_deref(),
+                )],
+            );
             notify::escalated(conn, step, state, row, why)
         }
     }

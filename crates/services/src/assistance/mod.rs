@@ -408,6 +408,14 @@ fn create_checked(
         }
         facts::record_request(conn, state, &row, channel)?;
         step.record(Event::request(&row.id, "create", None, received));
+        crate::metrics::count_on_commit(
+            conn,
+            &state.metrics.assistance_requests,
+            &[&crate::metrics::scrape::region_of(
+                state,
+                row.departement.as_deref(),
+            )],
+        );
         notify::received(step, state, &row)?;
         assign::carry_out(conn, step, state, &row, &decision, received, now)?;
         step.write(conn)?;

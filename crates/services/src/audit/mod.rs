@@ -346,6 +346,26 @@ impl Step {
     pub fn write(&mut self, conn: &mut DbConnection) -> Result<(), AppError> {
         if !self.events.is_empty() {
             queries::insert_events(conn, &self.events)?;
+            // One line per step once it commits, to follow a subject across nodes by its id:
+            // never the reason or anything else a person typed.
+            let logged: Vec<(String, String, String, String, String)> = self
+                .events
+                .iter()
+                .map(|e| {
+                    (
+                        e.subject_type.clone(),
+                        e.subject_id.clone(),
+                        e.action.clone(),
+                        e.from_state.clone().unwrap_or_default(),
+                        e.to_state.clone(),
+                    )
+                })
+                .collect();
+            crate::db::on_commit(conn, move || {
+                for (subject, id, step, from, to) in logged {
+                    tracing::info!(%subject, %id, %step, %from, %to, "step");
+                }
+            });
             self.events.clear();
         }
         if !self.mails.is_empty() {

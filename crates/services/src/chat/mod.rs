@@ -338,6 +338,8 @@ pub fn victim_leaves(state: &Infra, hub: &Hub, token: &str) -> Result<(), AppErr
         match ChatStatus::parse(&chat.status) {
             Some(ChatStatus::Waiting) => {
                 if abandon_waiting(conn, &chat.id, now)? {
+                    let abandoned = state.metrics.chat_abandoned.clone();
+                    crate::db::on_commit(conn, move || abandoned.inc());
                     let mut step = Step::new(now);
                     step.record(Event::chat(
                         &chat.id,

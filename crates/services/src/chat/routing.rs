@@ -85,7 +85,8 @@ fn joined(force: Option<Force>) -> String {
     )
 }
 
-/// Gives the chat to the operator (already claimed) and tells both sides.
+/// Gives the chat to the operator (already claimed) and tells both sides; returns since when
+/// the chat waited in the queue.
 fn handed(
     conn: &mut DbConnection,
     wakes: &mut Wakes,
@@ -94,9 +95,9 @@ fn handed(
     operator: &str,
     action: &'static str,
     now: NaiveDateTime,
-) -> Result<(), AppError> {
+) -> Result<NaiveDateTime, AppError> {
     let Some(chat) = queries::chat(conn, chat_id)? else {
-        return Ok(());
+        return Ok(now);
     };
     queries::set_idle_since(conn, operator, now)?;
     let force = queries::operator(conn, operator)?.and_then(|o| Force::parse(&o.force));
@@ -119,7 +120,14 @@ fn handed(
         now,
     )?;
     wakes.operator(conn, operator)?;
-    Ok(())
+    Ok(chat.queued_at)
+}
+
+/// Counts a victim's wait in the metrics, once the hand-over commits.
+fn count_wait(conn: &mut DbConnection, state: &Infra, since: NaiveDateTime, now: NaiveDateTime) {
+    let waited = (now - since).num_milliseconds().max(0) as f64 / 1000.0;
+    let histogram = state.metrics.chat_wait.clone();
+    crate::db::on_commit(conn, move || histogram.observe(waited));
 }
 
 /// Routes the waiting chats to the available operators, in queue order, each to the one with
@@ -136,7 +144,8 @@ pub fn dispatch(state: &Infra, hub: &Hub) -> Result<usize, AppError> {
         let mut given = 0;
         for (chat, operator) in pairs {
             if queries::claim(conn, &chat, &operator, now)? {
-                handed(conn, &mut wakes, &mut step, &chat, &operator, "route", now)?;
+                let since = handed(conn, &mut wakes, &mut step, &chat, &operator, "route", now)?;
+                count_wait(conn, state, since, now);
                 given += 1;
             }
         }
@@ -196,7 +205,8 @@ pub fn take(state: &Infra, hub: &Hub, operator: &str, chat_id: &str) -> Result<(
             ));
         }
         let mut step = Step::new(now);
-        handed(conn, &mut wakes, &mut step, chat_id, operator, "take", now)?;
+        let since = handed(conn, &mut wakes, &mut step, chat_id, operator, "take", now)?;
+        count_wait(conn, state, since, now);
         wakes.queue(conn)?;
         step.write(conn)
     })?;

@@ -46,6 +46,8 @@ pub struct ContentStore {
     current: RwLock<(Version, Arc<Content>)>,
     /// Uses counted since the last flush, by subject and kind.
     uses: Mutex<BTreeMap<(String, Use), i64>>,
+    /// The version in force here and when it was read (for the metrics).
+    pub built: crate::metrics::LastBuilt,
 }
 
 impl ContentStore {
@@ -54,6 +56,7 @@ impl ContentStore {
         Self {
             current: RwLock::new((Version::default(), content)),
             uses: Mutex::default(),
+            built: Default::default(),
         }
     }
 
@@ -131,6 +134,7 @@ impl ContentStore {
         if self.current.read().unwrap_or_else(|e| e.into_inner()).0 == counter {
             return Ok(());
         }
+        let started = std::time::Instant::now();
         let rows = queries::in_force(conn)?;
         let files = in_force_files(&rows);
         {
@@ -139,6 +143,7 @@ impl ContentStore {
             let mut current = self.current.write().unwrap_or_else(|e| e.into_inner());
             if current.1.files == files {
                 current.0 = counter;
+                self.built.record(counter.value, started);
                 return Ok(());
             }
         }
@@ -146,6 +151,7 @@ impl ContentStore {
             Ok(content) => {
                 *self.current.write().unwrap_or_else(|e| e.into_inner()) =
                     (counter, Arc::new(content));
+                self.built.record(counter.value, started);
             }
             Err(reasons) => {
                 // Published versions were checked before publication: this is a release whose

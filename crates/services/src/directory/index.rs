@@ -143,6 +143,8 @@ pub struct DirectoryIndex {
     /// Only one thread reads the counters and rebuilds at a time; the others wait and reuse
     /// its result.
     rebuilding: Mutex<()>,
+    /// The directory's version shared here, when and how fast it was built (for the metrics).
+    pub built: crate::metrics::LastBuilt,
     /// Without it, the counters are read on every request.
     checkins: Option<PoolCheckins>,
     freshness: Freshness,
@@ -160,6 +162,7 @@ impl DirectoryIndex {
         Self {
             current: RwLock::new(None),
             rebuilding: Mutex::new(()),
+            built: Default::default(),
             checkins,
             freshness: Freshness {
                 origin: Instant::now(),
@@ -294,7 +297,9 @@ impl DirectoryIndex {
         versions: Versions,
         current: Option<&Published>,
     ) -> QueryResult<Arc<Published>> {
+        let started = std::time::Instant::now();
         let published = assemble(conn, taxonomy, versions, current)?;
+        self.built.record(versions.directory.value, started);
         tracing::info!(
             directory = %versions.directory,
             geography = %versions.geography,

@@ -128,6 +128,45 @@ impl JobReport {
     }
 }
 
+/// Runs the tasks of a pass, each timed and counted in the metrics; a task that fails is
+/// logged and the others still run (the pass then reports the first failure).
+struct Runner<'a> {
+    state: &'a Infra,
+    failed: Option<AppError>,
+}
+
+impl<'a> Runner<'a> {
+    fn new(state: &'a Infra) -> Self {
+        Self {
+            state,
+            failed: None,
+        }
+    }
+
+    fn run(&mut self, task: &str, job: impl FnOnce() -> Result<usize, AppError>) -> usize {
+        let clock = &self.state.clock;
+        match self.state.metrics.run_job(
+            task,
+            || crate::metrics::unix_now(clock),
+            || job().map(|n| (n, n)),
+        ) {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::warn!(task, error = %e, "scheduled task failed");
+                self.failed.get_or_insert(e);
+                0
+            }
+        }
+    }
+
+    fn finish(self, report: JobReport) -> Result<JobReport, AppError> {
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(report),
+        }
+    }
+}
+
 /// Runs every job once.
 pub fn run_once(
     state: &Infra,
@@ -136,26 +175,76 @@ pub fn run_once(
     cube: &crate::observatory::cube::Cube,
     hub: &crate::chat::hub::Hub,
 ) -> Result<JobReport, AppError> {
-    Ok(JobReport {
-        chats_requeued: crate::chat::routing::sweep_silent(state, hub)?,
-        chats_routed: crate::chat::routing::dispatch(state, hub)?,
-        chats_erased: crate::chat::retention::erase_past_retention(state)?,
-        charter_notifications: charter::notify_new_version(state, charter)?,
-        document_renewals: crate::referencing::documents::ask_renewals(state)?,
-        uninsured_suspended: crate::workflow::suspend_uninsured(state, index)?,
-        label_reminders: crate::label::schedule::send_reminders(state)?,
-        labels_expired: crate::label::schedule::expire_labels(state)?,
-        label_applications_refused: crate::label::schedule::refuse_past_deadline(state)?,
-        assignment_timeouts: crate::assistance::schedule::process_timeouts(state, index)?,
-        requests_anonymised: crate::assistance::schedule::anonymise_old_requests(state)?,
-        journeys_purged: crate::diagnostic::journeys::purge_past_retention(state)?,
-        rate_events_purged: crate::auth::accounts::purge_rate_events(state)?,
-        waves_detected: crate::observatory::signals::detect(state, cube)?,
-        open_data_files: crate::observatory::open_data::publish_due(state, cube)?,
-        content_uses: state
-            .content_store
-            .flush_uses(&mut *state.pool.get()?, state.clock.today())?,
-    })
+    let mut r = Runner::new(state);
+    let report = JobReport {
+        chats_requeued: r.run("chats_requeued", || {
+            crate::chat::routing::sweep_silent(state, hub)
+        }),
+        chats_routed: r.run("chats_routed", || {
+            crate::chat::routing::dispatch(state, hub)
+        }),
+        chats_erased: r.run("chats_erased", || {
+            crate::chat::retention::erase_past_retention(state)
+        }),
+        charter_notifications: r.run("charter_notifications", || {
+            charter::notify_new_version(state, charter)
+        }),
+        document_renewals: r.run("document_renewals", || {
+            crate::referencing::documents::ask_renewals(state)
+        }),
+        uninsured_suspended: r.run("uninsured_suspended", || {
+            crate::workflow::suspend_uninsured(state, index)
+        }),
+        label_reminders: r.run("label_reminders", || {
+            crate::label::schedule::send_reminders(state)
+        }),
+        labels_expired: r.run("labels_expired", || {
+            crate::label::schedule::expire_labels(state)
+        }),
+        label_applications_refused: r.run("label_applications_refused", || {
+            crate::label::schedule::refuse_past_deadline(state)
+        }),
+        assignment_timeouts: r.run("assignment_timeouts", || {
+            crate::assistance::schedule::process_timeouts(state, index)
+        }),
+        requests_anonymised: r.run("requests_anonymised", || {
+            crate::assistance::schedule::anonymise_old_requests(state)
+        }),
+        journeys_purged: r.run("journeys_purged", || {
+            crate::diagnostic::journeys::purge_past_retention(state)
+        }),
+        rate_events_purged: r.run("rate_events_purged", || {
+            crate::auth::accounts::purge_rate_events(state)
+        }),
+        waves_detected: r.run("waves_detected", || {
+            crate::observatory::signals::detect(state, cube)
+        }),
+        open_data_files: r.run("open_data_files", || {
+            crate::observatory::open_data::publish_due(state, cube)
+        }),
+        content_uses: r.run("content_uses", || {
+            state
+                .content_store
+                .flush_uses(&mut *state.pool.get()?, state.clock.today())
+        }),
+    };
+    r.finish(report)
+}
+
+/// The chat's frequent pass: operators gone silent set absent and their chats sent back to
+/// the queue's head, then the waiting chats routed.
+pub fn chat_pass(state: &Infra, hub: &crate::chat::hub::Hub) -> Result<JobReport, AppError> {
+    let mut r = Runner::new(state);
+    let report = JobReport {
+        chats_requeued: r.run("chats_requeued", || {
+            crate::chat::routing::sweep_silent(state, hub)
+        }),
+        chats_routed: r.run("chats_routed", || {
+            crate::chat::routing::dispatch(state, hub)
+        }),
+        ..Default::default()
+    };
+    r.finish(report)
 }
 
 /// Runs `pass` (every job once, see [`run_once`]) forever on a background thread (inside

@@ -88,6 +88,8 @@ pub struct Delivery {
     pub clock: Clock,
     pub transport: Transport,
     pub from: Mailbox,
+    /// Each attempt counted by template and outcome; the pass as the task `outbox`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 enum Outcome {
@@ -111,9 +113,22 @@ impl Delivery {
         )
         .map_err(|e| e.to_string())?;
         let mut report = DeliveryReport::default();
+        self.metrics
+            .job_items_claimed
+            .with_label_values(&["outbox"])
+            .inc_by(rows.len() as u64);
         for row in rows {
             let outcome = self.send(&row);
             let now = self.clock.now_naive();
+            let counted = match &outcome {
+                Outcome::Sent => "sent",
+                Outcome::Retry(_) if now < row.give_up_at => "retry",
+                _ => "failed",
+            };
+            self.metrics
+                .outbox_deliveries
+                .with_label_values(&[row.template.as_str(), counted])
+                .inc();
             let result = match outcome {
                 Outcome::Sent => {
                     report.sent += 1;
@@ -182,7 +197,12 @@ pub fn spawn_worker(
         .name("outbox-delivery".into())
         .spawn(move || {
             loop {
-                match delivery.deliver_once() {
+                let pass = delivery.metrics.run_job(
+                    "outbox",
+                    || crate::metrics::unix_now(&delivery.clock),
+                    || delivery.deliver_once().map(|r| (r.sent, r)),
+                );
+                match pass {
                     Ok(r) if r != DeliveryReport::default() => {
                         tracing::info!(
                             sent = r.sent,
