@@ -11,7 +11,7 @@ pub mod web;
 pub use cyberdir_services::{
     assistance, audit, auth, background, chat, clock, config, content, db, diagnostic, directory,
     domain, editorial, error, french, geo, hsds, infra, jobs, json, label, limits, mail, metrics,
-    observatory, partners, referencing, seed, setup, templates, uploads, workflow,
+    monitoring, observatory, partners, referencing, seed, setup, templates, uploads, workflow,
 };
 
 use std::net::TcpListener;

@@ -88,19 +88,34 @@ impl AppState {
     /// What `/metrics` answers: the gauges read now, with each cache this node holds (blocking).
     pub fn metrics_exposition(&self) -> Result<String, crate::error::AppError> {
         use crate::db::counters;
-        use crate::metrics::scrape::{CacheSeen, exposition};
+        use crate::monitoring::{CacheSeen, Committed, exposition};
         exposition(
             &self.infra,
             &[
                 CacheSeen {
                     name: "directory",
-                    counter: counters::DIRECTORY,
                     built: self.directory.built.get(),
+                    committed: Committed::Counter(counters::DIRECTORY),
+                },
+                CacheSeen {
+                    name: "hsds",
+                    built: self.hsds.built.get(),
+                    committed: Committed::Counter(counters::DIRECTORY),
                 },
                 CacheSeen {
                     name: "content",
-                    counter: counters::CONTENT,
                     built: self.infra.content_store.built.get(),
+                    committed: Committed::Counter(counters::CONTENT),
+                },
+                CacheSeen {
+                    name: "diagnostic",
+                    built: self.diagnostic.trees.built.get(),
+                    committed: Committed::Counter(counters::DIAGNOSTIC),
+                },
+                CacheSeen {
+                    name: "observatory",
+                    built: self.observatory.built.get(),
+                    committed: Committed::ObservatoryRevision,
                 },
             ],
         )

@@ -448,3 +448,74 @@ async fn the_error_summary_lists_the_fields_in_page_order_as_links() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_provider_who_declines_is_told_where_the_request_went() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    for (id, longitude) in [("p", -1.64), ("q", -1.60)] {
+        app.insert(provider(
+            id,
+            48.1113,
+            longitude,
+            Zone::Radius { radius_km: 50 },
+        ))
+        .await;
+    }
+    let (status, created) = app
+        .post_json(
+            "/api/v1/assistance-requests",
+            &json!({
+                "postcode": "35000", "audience": "entreprise", "incident_type": "rancongiciel",
+                "description": "Le serveur de fichiers est chiffré.",
+                "contact": {"name": "Mairie de Bruz", "email": "dgs@mairie.fr"}, "consent": true
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let browser = common::cookie_client();
+    let decline = |address: &'static str| {
+        let app = &app;
+        let sink = &sink;
+        let browser = &browser;
+        async move {
+            app.deliver_to(sink).await;
+            let offer = sink
+                .messages_to(address)
+                .into_iter()
+                .last()
+                .expect("an offer");
+            let link = offer
+                .text
+                .split_whitespace()
+                .find(|w| w.contains("/affectations/") && w.contains(".decline."))
+                .map(|w| w[w.find("/affectations/").unwrap()..].to_owned())
+                .unwrap();
+            let (_, html) = page(browser, &app.url(&link)).await;
+            let response = browser
+                .post(app.url(&link))
+                .form(&[
+                    ("csrf_token", csrf_in(&html).as_str()),
+                    ("reason", "indisponible"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            response.text().await.unwrap()
+        }
+    };
+    let first = created["provider_id"].as_str().unwrap().to_owned();
+    let (first_address, second_address) = if first == "p" {
+        ("contact@p.fr", "contact@q.fr")
+    } else {
+        ("contact@q.fr", "contact@p.fr")
+    };
+    // The first declines: the other professional is offered it.
+    let html = decline(first_address).await;
+    assert!(html.contains("proposée à un autre professionnel"), "{html}");
+    // The second declines too: nobody is left, the request goes to staff, and the page says so.
+    let html = decline(second_address).await;
+    assert!(html.contains("transmise à nos équipes"), "{html}");
+    assert!(!html.contains("à un autre professionnel"), "{html}");
+}

@@ -259,8 +259,15 @@ async fn a_provider_applies_from_the_portal_and_staff_decide_from_the_back_offic
         page.contains("Indiquez ce qui manque"),
         "asks for the reason"
     );
-    let (status, _, _) = post_form(&staff, &format!("{review}/actions/mark-admissible"), &[]).await;
+    let (status, _, page) =
+        post_form(&staff, &format!("{review}/actions/mark-admissible"), &[]).await;
     assert_eq!(status, 200);
+    // The success message names the state reached, not the button pressed.
+    assert!(
+        page.contains("la demande est maintenant « recevable »"),
+        "{page}"
+    );
+    assert!(!page.contains("à l'état suivant"));
     let (status, _, page) = post_form(
         &staff,
         &format!("{review}/actions/schedule-audit"),

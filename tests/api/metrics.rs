@@ -281,14 +281,36 @@ async fn counters_move_as_a_request_is_created_offered_expired_and_its_emails_se
         Some(1.0)
     );
     assert_eq!(value(&samples, "cyberdir_job_failures_total", &task), None);
-    // The directory cache this node serves is the one committed.
+    // Every cache this node serves is the version committed, and says when it was built.
+    assert_eq!(app.get("/hsds/services").await.status().as_u16(), 200);
+    let (_, samples) = scrape(&app).await;
+    for cache in ["directory", "hsds", "content", "diagnostic", "observatory"] {
+        assert_eq!(
+            value(
+                &samples,
+                "cyberdir_cache_versions_behind",
+                &[("cache", cache)]
+            ),
+            Some(0.0),
+            "{cache}"
+        );
+        assert!(
+            value(&samples, "cyberdir_cache_age_seconds", &[("cache", cache)]).is_some(),
+            "{cache}"
+        );
+    }
+    // A referencing step elsewhere moves the directory's counter: until this node looks, it
+    // reports how far behind its directory is.
+    app.with_conn(|c| cyberdir::db::counters::bump(c, cyberdir::db::counters::DIRECTORY).unwrap())
+        .await;
+    let (_, samples) = scrape(&app).await;
     assert_eq!(
         value(
             &samples,
             "cyberdir_cache_versions_behind",
             &[("cache", "directory")]
         ),
-        Some(0.0)
+        Some(1.0)
     );
     // The database's connections and their waits.
     assert!(value(&samples, "cyberdir_db_pool_wait_seconds_count", &[]).unwrap() > 0.0);

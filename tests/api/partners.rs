@@ -426,6 +426,11 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
     assert_eq!(staff_view.status().as_u16(), 200);
     let html = staff_view.text().await.unwrap();
     assert!(html.contains("Chiffres du module"));
+    assert!(
+        html.contains("Les nombres de 1 à 10, et ceux"),
+        "the largest secret count is said as a number"
+    );
+    assert!(!html.contains("– 1,"));
 
     // Bad months are named.
     let (status, problem) = figures(

@@ -296,11 +296,27 @@ pub struct Eligible {
     pub recent_assignments: i64,
 }
 
-/// Who was chosen, and why (recorded with the assignment).
+/// Who was chosen, and why (worded by the service and recorded with the assignment).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Choice {
     pub provider_id: String,
-    pub why: String,
+    pub why: Why,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Why {
+    /// The victim picked it in the search results.
+    ChosenByVictim { distance_km: f64 },
+    /// The fair choice: among the `within` eligible providers inside `radius_km` (the nearest
+    /// at `nearest_km`), the one with the fewest recent assignments.
+    Fair {
+        within: usize,
+        radius_km: f64,
+        nearest_km: f64,
+        distance_km: f64,
+        recent_assignments: i64,
+        labelled: bool,
+    },
 }
 
 /// The distance within which eligible providers share the work: max(10 km, 1.25 × nearest).
@@ -323,10 +339,9 @@ pub fn choose(eligible: &[Eligible], chosen_by_victim: Option<&str>) -> Option<C
     {
         return Some(Choice {
             provider_id: p.provider_id.clone(),
-            why: format!(
-                "Choisi par la victime dans les résultats de recherche (à {:.1} km).",
-                p.distance_km
-            ),
+            why: Why::ChosenByVictim {
+                distance_km: p.distance_km,
+            },
         });
     }
     let nearest = eligible
@@ -350,19 +365,14 @@ pub fn choose(eligible: &[Eligible], chosen_by_victim: Option<&str>) -> Option<C
     })?;
     Some(Choice {
         provider_id: best.provider_id.clone(),
-        why: format!(
-            "{} prestataire(s) éligible(s) à moins de {:.1} km (le plus proche à {:.1} km) ; retenu à {:.1} km avec {} demande(s) reçue(s) sur 30 jours{}.",
-            within.len(),
-            radius,
-            nearest,
-            best.distance_km,
-            best.recent_assignments,
-            if best.labelled {
-                ", labellisé ExpertCyber"
-            } else {
-                ""
-            }
-        ),
+        why: Why::Fair {
+            within: within.len(),
+            radius_km: radius,
+            nearest_km: nearest,
+            distance_km: best.distance_km,
+            recent_assignments: best.recent_assignments,
+            labelled: best.labelled,
+        },
     })
 }
 
@@ -418,7 +428,7 @@ mod tests {
         let list = [e("a", 1.0, false, 0), e("b", 20.0, false, 9)];
         let choice = choose(&list, Some("b")).unwrap();
         assert_eq!(choice.provider_id, "b");
-        assert!(choice.why.contains("victime"));
+        assert_eq!(choice.why, Why::ChosenByVictim { distance_km: 20.0 });
         assert_eq!(choose(&list, Some("zzz")).unwrap().provider_id, "a");
         assert_eq!(choose(&[], None), None);
     }

@@ -28,6 +28,7 @@ pub mod label;
 pub mod limits;
 pub mod mail;
 pub mod metrics;
+pub mod monitoring;
 pub mod observatory;
 pub mod partners;
 pub mod referencing;

@@ -32,6 +32,31 @@ pub fn registry(
             },
         ),
     );
+    // `{{de provider_name}}`: "de" elided or contracted as French writes it ("d'Orange",
+    // "d'octobre 2026", "des Experts"), the name escaped like any other value.
+    hb.register_helper(
+        "de",
+        Box::new(
+            move |h: &handlebars::Helper,
+                  _: &Handlebars,
+                  _: &handlebars::Context,
+                  _: &mut handlebars::RenderContext,
+                  out: &mut dyn handlebars::Output|
+                  -> handlebars::HelperResult {
+                let value = h
+                    .param(0)
+                    .and_then(|p| p.value().as_str())
+                    .ok_or_else(|| handlebars::RenderErrorReason::ParamNotFoundForIndex("de", 0))?;
+                // Escaped first: the article's apostrophe is text, not a value's.
+                if escape_html {
+                    out.write(&crate::french::de(&handlebars::html_escape(value)))?;
+                } else {
+                    out.write(&crate::french::de(value))?;
+                }
+                Ok(())
+            },
+        ),
+    );
     if !escape_html {
         hb.register_escape_fn(handlebars::no_escape);
     }
@@ -44,4 +69,40 @@ pub fn registry(
         hb.register_template_string(name, source)?;
     }
     Ok(hb)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn de_is_elided_before_a_vowel_and_the_name_stays_escaped() {
+        let mut pages = super::registry("pages/", true, "Assistance cyber").unwrap();
+        pages
+            .register_template_string("t", "Signalements {{de month}} ; fiche {{de name}}")
+            .unwrap();
+        let out = pages
+            .render(
+                "t",
+                &json!({"month": "octobre 2026", "name": "Orange & <Cie>"}),
+            )
+            .unwrap();
+        assert_eq!(
+            out,
+            "Signalements d'octobre 2026 ; fiche d'Orange &amp; &lt;Cie&gt;"
+        );
+        let out = pages
+            .render(
+                "t",
+                &json!({"month": "novembre 2026", "name": "Les Experts"}),
+            )
+            .unwrap();
+        assert_eq!(out, "Signalements de novembre 2026 ; fiche des Experts");
+
+        let mut text = super::registry("email/", false, "Assistance cyber").unwrap();
+        text.register_template_string("t", "Référencement {{de name}}")
+            .unwrap();
+        let out = text.render("t", &json!({"name": "A&B Sécurité"})).unwrap();
+        assert_eq!(out, "Référencement d'A&B Sécurité");
+    }
 }

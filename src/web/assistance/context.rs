@@ -81,6 +81,8 @@ pub(super) struct Link<'a> {
 #[derive(Debug, Serialize)]
 pub(super) struct Answered {
     pub accepted: bool,
+    /// After a decline, where the request went.
+    pub next: &'static str,
     pub request: RequestSummary,
 }
 

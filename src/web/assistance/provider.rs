@@ -76,6 +76,24 @@ async fn show_link(
     )
 }
 
+/// Where a declined request went, as its provider is told: never "another professional"
+/// when it went to staff.
+fn after_decline(view: &crate::assistance::views::RequestView) -> &'static str {
+    use crate::domain::assistance::RequestStatus;
+    match view.status {
+        RequestStatus::Escalated => {
+            "Merci de votre réponse : aucun autre professionnel n'a pu être sollicité, la demande est transmise à nos équipes, qui vont lui trouver une solution."
+        }
+        RequestStatus::Assigned if view.urgent => {
+            "Merci de votre réponse : la demande reste proposée aux autres professionnels sollicités en même temps que vous."
+        }
+        RequestStatus::Assigned => {
+            "Merci de votre réponse : la demande est proposée à un autre professionnel."
+        }
+        _ => "Merci de votre réponse.",
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AnswerForm {
@@ -112,6 +130,7 @@ async fn link_answer(
             "Demande d'assistance",
             context::Answered {
                 accepted: which == Answer::Accept,
+                next: after_decline(&view),
                 request: request_summary(&state, &view),
             },
         ),

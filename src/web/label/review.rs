@@ -133,12 +133,16 @@ async fn application_page(
     let user = user.0;
     let info = query.info.as_deref().map(|slug| match slug {
         "frais" => "Le statut des frais est enregistré.".to_owned(),
-        other => format!(
-            "C'est fait : la demande est maintenant à l'état suivant ({}).",
-            Action::from_slug(other)
-                .map(|a| a.label())
-                .unwrap_or("mise à jour")
-        ),
+        // The state the action led to, as the page's status names it.
+        other => match Action::from_slug(other)
+            .and_then(|a| crate::domain::label_application::APPLICATION.rule(a))
+        {
+            Some(rule) => format!(
+                "C'est fait : la demande est maintenant « {} ».",
+                rule.to.label()
+            ),
+            None => "C'est fait : la demande est mise à jour.".to_owned(),
+        },
     });
     show(
         &state,

@@ -61,7 +61,8 @@ pub(super) struct Partner {
     pub key_error: Option<String>,
     pub keys: Vec<KeyView>,
     pub valid_keys: usize,
-    pub threshold: u64,
+    /// The largest count never published (the secrecy threshold minus one).
+    pub largest_secret: u64,
     pub journeys: FiguresTable,
     pub requests: FiguresTable,
     /// What the partner's web team pastes.

@@ -274,7 +274,7 @@ async fn partner_view(
             .filter(|k| k.status == crate::domain::partner::KeyStatus::Valid)
             .count(),
         keys,
-        threshold: figures.threshold,
+        largest_secret: figures.threshold.saturating_sub(1),
         journeys: table_view(&figures.journeys),
         requests: table_view(&figures.requests),
         snippet: snippet(state, &partner),

@@ -328,7 +328,7 @@ pub fn time_out(
         crate::metrics::count_on_commit(
             conn,
             &state.metrics.assistance_offers_expired,
-            &[&crate::metrics::scrape::region_of(
+            &[&crate::monitoring::region_of(
                 state,
                 request.departement.as_deref(),
             )],

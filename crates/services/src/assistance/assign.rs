@@ -192,7 +192,7 @@ pub fn decide(
             };
             return Ok(Decision::Offer {
                 provider: Box::new(provider),
-                why: choice.why,
+                why: why_fr(&choice.why),
             });
         }
         // Filled up since we looked: choose among the others.
@@ -373,7 +373,7 @@ pub fn carry_out(
             crate::metrics::count_on_commit(
                 conn,
                 &state.metrics.assistance_escalations,
-                &[&crate::metrics::scrape::region_of(
+                &[&crate::monitoring::region_of(
                     state,
                     row.departement.as_deref(),
                 )],
@@ -496,4 +496,76 @@ pub fn write(
     row.version += 1;
     row.updated_at = now;
     crate::observatory::facts::follow_request(conn, row, now)
+}
+
+/// Why a provider was offered the request, as staff read it in the request's history: "36
+/// prestataires éligibles à moins de 10 km (le plus proche à 1,2 km) ; retenu à 3,4 km avec 2
+/// demandes reçues sur 30 jours, labellisé ExpertCyber."
+pub(crate) fn why_fr(why: &crate::domain::assistance::Why) -> String {
+    use crate::domain::assistance::Why;
+    use crate::french::{km, plural};
+    match why {
+        Why::ChosenByVictim { distance_km } => format!(
+            "Choisi par la victime dans les résultats de recherche (à {}).",
+            km(*distance_km)
+        ),
+        Why::Fair {
+            within,
+            radius_km,
+            nearest_km,
+            distance_km,
+            recent_assignments,
+            labelled,
+        } => format!(
+            "{} à moins de {} (le plus proche à {}) ; retenu à {} avec {} sur 30 jours{}.",
+            plural(*within, "prestataire éligible", "prestataires éligibles"),
+            km(*radius_km),
+            km(*nearest_km),
+            km(*distance_km),
+            plural(
+                usize::try_from(*recent_assignments).unwrap_or(0),
+                "demande reçue",
+                "demandes reçues"
+            ),
+            if *labelled {
+                ", labellisé ExpertCyber"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+#[cfg(test)]
+mod wording_tests {
+    use crate::domain::assistance::Why;
+
+    #[test]
+    fn why_is_written_with_french_plurals_and_decimals() {
+        let many = super::why_fr(&Why::Fair {
+            within: 36,
+            radius_km: 10.0,
+            nearest_km: 1.23,
+            distance_km: 3.46,
+            recent_assignments: 2,
+            labelled: true,
+        });
+        assert_eq!(
+            many,
+            "36 prestataires éligibles à moins de 10 km (le plus proche à 1,2 km) ; retenu à 3,5 km avec 2 demandes reçues sur 30 jours, labellisé ExpertCyber."
+        );
+        let one = super::why_fr(&Why::Fair {
+            within: 1,
+            radius_km: 12.5,
+            nearest_km: 10.0,
+            distance_km: 10.0,
+            recent_assignments: 0,
+            labelled: false,
+        });
+        assert_eq!(
+            one,
+            "1 prestataire éligible à moins de 12,5 km (le plus proche à 10 km) ; retenu à 10 km avec 0 demande reçue sur 30 jours."
+        );
+        assert!(!many.contains("(s)") && !one.contains("(s)"));
+    }
 }

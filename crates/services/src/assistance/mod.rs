@@ -411,7 +411,7 @@ fn create_checked(
         crate::metrics::count_on_commit(
             conn,
             &state.metrics.assistance_requests,
-            &[&crate::metrics::scrape::region_of(
+            &[&crate::monitoring::region_of(
                 state,
                 row.departement.as_deref(),
             )],

@@ -59,6 +59,8 @@ pub struct Trees {
     /// The names of every published version, as of the counter in `current`: a name not
     /// among them is refused without a query.
     names: RwLock<Vec<String>>,
+    /// The counter the version in force was read at, when and how fast (for the metrics).
+    pub built: crate::metrics::LastBuilt,
 }
 
 #[derive(Default)]
@@ -171,6 +173,7 @@ impl Trees {
             current: RwLock::default(),
             known: RwLock::default(),
             names: RwLock::default(),
+            built: Default::default(),
         }
     }
 
@@ -220,6 +223,7 @@ impl Trees {
         conn: &mut DbConnection,
         taxonomy: &Taxonomy,
     ) -> Result<Arc<Published>, AppError> {
+        let started = std::time::Instant::now();
         let counter = counters::read(conn, counters::DIAGNOSTIC)?;
         let unchanged = self
             .current
@@ -228,11 +232,15 @@ impl Trees {
             .as_ref()
             .filter(|(seen, _, _)| *seen == counter)
             .map(|(_, _, published)| published.clone());
+        let moved = unchanged.is_none();
         let published = match unchanged {
             Some(published) => published,
             None => self.newest_valid(conn, taxonomy)?,
         };
         if !crate::db::in_transaction(conn) {
+            if moved {
+                self.built.record(counter.value, started);
+            }
             *self.current.write().unwrap_or_else(|e| e.into_inner()) =
                 Some((counter, self.clock.ticks(), published.clone()));
         }

@@ -40,6 +40,8 @@ pub struct Cache {
     building: Mutex<()>,
     /// How many times the records were built, for the operators (and the tests).
     builds: AtomicU64,
+    /// The directory version the records were built at, when and how fast (for the metrics).
+    pub built: crate::metrics::LastBuilt,
     /// The bulk export's archive.
     pub archive: export::Archive,
 }
@@ -68,7 +70,10 @@ impl Cache {
         if let Some(view) = self.ready(&published) {
             return Ok(view);
         }
+        let started = std::time::Instant::now();
         let prepared = Arc::new(Prepared::build(state, published.directory.version)?);
+        self.built
+            .record(published.directory.version.value, started);
         self.builds.fetch_add(1, Ordering::Relaxed);
         *self.loaded.write().unwrap_or_else(|e| e.into_inner()) = Some(prepared.clone());
         Ok(View {

@@ -4,7 +4,6 @@
 //! so every node reports the same. No metric carries a victim's data, a path or a name.
 
 mod built;
-pub mod scrape;
 
 use std::time::{Duration, Instant};
 

@@ -192,6 +192,8 @@ pub struct Cube {
     facts: RwLock<Facts>,
     /// One catcher-up at a time; the others read the facts as they were.
     catching_up: Mutex<()>,
+    /// The revision last caught up with, when and how fast (for the metrics).
+    pub built: crate::metrics::LastBuilt,
 }
 
 impl Cube {
@@ -235,6 +237,7 @@ impl Cube {
     }
 
     fn catch_up(&self, conn: &mut DbConnection, latest: i64) -> Result<(), AppError> {
+        let started = std::time::Instant::now();
         let _one = self
             .catching_up
             .lock()
@@ -267,6 +270,7 @@ impl Cube {
         }
         let mut facts = self.write()?;
         facts.revision = facts.revision.max(latest);
+        self.built.record(facts.revision, started);
         Ok(())
     }
 }

@@ -1,19 +1,29 @@
-//! The gauges read when Prometheus asks: what waits in the database (the same on every node)
-//! and what this node holds in memory (its caches, its pool).
+//! What a node reports to its operators when Prometheus asks (`GET /metrics`): the gauges
+//! read then, of what waits in the database (the same on every node) and of what this node
+//! holds in memory (its caches, its pool), with the counters of `metrics`.
 
 use std::collections::BTreeMap;
 
-use super::{Built, Metrics};
 use crate::db::{self, DbConnection};
 use crate::domain::assistance::RequestStatus;
 use crate::error::AppError;
 use crate::infra::Infra;
+use crate::metrics::{Built, Metrics};
 
-/// One of the node's caches as the metrics see it: its name, its change counter, its last build.
+/// One of the node's caches as the metrics see it: its name, its last build, and where the
+/// version committed in the database is read.
 pub struct CacheSeen {
     pub name: &'static str,
-    pub counter: &'static str,
     pub built: Option<Built>,
+    pub committed: Committed,
+}
+
+/// Where a cache's committed version is read.
+pub enum Committed {
+    /// A change counter (`db::counters`).
+    Counter(&'static str),
+    /// The observatory's facts' revision.
+    ObservatoryRevision,
 }
 
 /// Reads every gauge, then the exposition in the text format (blocking).
@@ -33,7 +43,10 @@ pub fn exposition(state: &Infra, caches: &[CacheSeen]) -> Result<String, AppErro
     chat(m, &mut conn, now)?;
     for cache in caches {
         let Some(built) = cache.built else { continue };
-        let committed = db::counters::read(&mut conn, cache.counter)?.value;
+        let committed = match cache.committed {
+            Committed::Counter(name) => db::counters::read(&mut conn, name)?.value,
+            Committed::ObservatoryRevision => db::observatory::revision(&mut conn)?,
+        };
         m.cache_version
             .with_label_values(&[cache.name])
             .set(built.version);
