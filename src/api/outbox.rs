@@ -100,6 +100,6 @@ pub async fn retry(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let state = state.into_inner();
-    let row = web::block(move || outbox::retry(&state, &user, &id)).await??;
+    let row = web::block(move || outbox::retry(&state, &user, &id, None)).await??;
     Ok(HttpResponse::Ok().json(OutboxMessageView::from(row)))
 }

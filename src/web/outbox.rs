@@ -1,4 +1,5 @@
-//! Failed emails for staff (`/instruction/courriels`): the list and sending one again.
+//! Failed emails for staff (`/instruction/courriels`): the list, each failure explained in
+//! French with a link to its case, sending one again (to a corrected address) or several.
 
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
@@ -19,7 +20,9 @@ use crate::state::AppState;
 use crate::web::session::StaffUser;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(emails_get).service(email_resend_post);
+    cfg.service(emails_get)
+        .service(email_resend_post)
+        .service(emails_resend_post);
 }
 
 /// Failed emails per page.
@@ -31,7 +34,12 @@ struct EmailLine {
     recipient: String,
     subject: String,
     attempts: i32,
+    /// Why it failed, in French.
+    reason: &'static str,
+    /// The receiving server's reply, as it came.
     last_error: String,
+    /// The assistance request the email is about, for staff.
+    case_href: Option<String>,
     created: String,
     created_iso: String,
 }
@@ -53,7 +61,9 @@ fn emails_page(
             recipient: r.recipient,
             subject: r.subject,
             attempts: r.attempts,
+            reason: crate::domain::outbox::failure_fr(r.last_error.as_deref().unwrap_or("")),
             last_error: r.last_error.unwrap_or_default(),
+            case_href: r.request_id.map(|id| format!("/instruction/demandes/{id}")),
             created: datetime_fr(r.created_at),
             created_iso: iso(r.created_at),
         })
@@ -106,6 +116,12 @@ pub async fn emails_get(
         Some("renvoye") => {
             Some("Le courriel est remis dans la file d'envoi : il partira dans quelques instants.")
         }
+        Some("corrige") => Some(
+            "L'adresse est corrigée pour ce courriel, qui est remis dans la file d'envoi : il partira dans quelques instants.",
+        ),
+        Some("plusieurs") => Some(
+            "Les courriels cochés sont remis dans la file d'envoi : ils partiront dans quelques instants.",
+        ),
         _ => None,
     };
     let (inner, staff) = (data_of(&state), user.actor.clone());
@@ -122,6 +138,87 @@ pub struct ResendForm {
     /// The list page to come back to.
     #[serde(default)]
     pub page: String,
+    /// The address, perhaps corrected by staff (empty: as it was).
+    #[serde(default)]
+    pub recipient: String,
+    /// The address the page showed, to tell a correction from a plain resend.
+    #[serde(default)]
+    pub was: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ResendManyForm {
+    pub csrf_token: String,
+    pub page: String,
+    /// The emails ticked.
+    pub ids: Vec<String>,
+}
+
+/// Back to the list page `page_number` saying `info`.
+fn back_to_list(page_number: usize, info: &str) -> actix_web::HttpResponse {
+    let page = if page_number > 1 {
+        page_number.to_string()
+    } else {
+        String::new()
+    };
+    see_other(&with_query(
+        "/instruction/courriels",
+        &[("info", info), ("page", &page)],
+    ))
+}
+
+/// The list again with what went wrong said at the top (nothing changed).
+async fn list_with_error(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    status: StatusCode,
+    page_number: usize,
+    message: String,
+) -> PageResult {
+    let (inner, staff) = (data_of(state), user.actor.clone());
+    match blocking(move || load_emails(&inner, &staff, page_number)).await {
+        Ok(data) => emails_page(state, user, status, page_number, data, None, Some(message)),
+        Err(e) => Err(PageError::from(e)),
+    }
+}
+
+/// The first French message of a refusal, for the top of the list.
+fn refusal(e: AppError) -> Result<(StatusCode, String), PageError> {
+    match e {
+        AppError::Conflict(message) => Ok((StatusCode::CONFLICT, message)),
+        AppError::Validation(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors
+                .values()
+                .flatten()
+                .next()
+                .cloned()
+                .unwrap_or_else(|| "Vérifiez le formulaire.".to_owned()),
+        )),
+        e => Err(PageError::from(e)),
+    }
+}
+
+#[post("/instruction/courriels/renvoyer")]
+pub async fn emails_resend_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    form: crate::web::form::HtmlForm<ResendManyForm>,
+) -> PageResult {
+    let user = user.0;
+    let form = form.0;
+    check_form(&req, &state, &user, &form.csrf_token)?;
+    let page_number = page_number(Some(&form.page));
+    let (inner, staff) = (data_of(&state), user.actor.clone());
+    match blocking(move || outbox::retry_many(&inner, &staff, &form.ids)).await {
+        Ok(_) => Ok(back_to_list(page_number, "plusieurs")),
+        Err(e) => {
+            let (status, message) = refusal(e)?;
+            list_with_error(&state, &user, status, page_number, message).await
+        }
+    }
 }
 
 #[post("/instruction/courriels/{id}/renvoyer")]
@@ -137,35 +234,18 @@ pub async fn email_resend_post(
     check_form(&req, &state, &user, &form.csrf_token)?;
     let id = path.into_inner();
     let (inner, staff) = (data_of(&state), user.actor.clone());
-    let result = blocking(move || outbox::retry(&inner, &staff, &id).map(|_| ())).await;
+    let corrected = !form.recipient.trim().is_empty() && form.recipient.trim() != form.was;
+    let recipient = corrected.then(|| form.recipient.clone());
+    let result = blocking(move || outbox::retry(&inner, &staff, &id, recipient.as_deref())).await;
     let page_number = page_number(Some(&form.page));
     match result {
-        Ok(()) => {
-            let page = if page_number > 1 {
-                page_number.to_string()
-            } else {
-                String::new()
-            };
-            Ok(see_other(&with_query(
-                "/instruction/courriels",
-                &[("info", "renvoye"), ("page", &page)],
-            )))
+        Ok(_) => Ok(back_to_list(
+            page_number,
+            if corrected { "corrige" } else { "renvoye" },
+        )),
+        Err(e) => {
+            let (status, message) = refusal(e)?;
+            list_with_error(&state, &user, status, page_number, message).await
         }
-        Err(AppError::Conflict(message)) => {
-            let (inner, staff) = (data_of(&state), user.actor.clone());
-            match blocking(move || load_emails(&inner, &staff, page_number)).await {
-                Ok(data) => emails_page(
-                    &state,
-                    &user,
-                    StatusCode::CONFLICT,
-                    page_number,
-                    data,
-                    None,
-                    Some(message),
-                ),
-                Err(e) => Err(PageError::from(e)),
-            }
-        }
-        Err(e) => Err(PageError::from(e)),
     }
 }

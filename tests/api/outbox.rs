@@ -177,3 +177,146 @@ fn without_smtp_the_outbox_writes_eml_files() {
     assert!(eml.contains("To: admin@exemple.fr"), "{eml}");
     assert!(eml.contains("text/plain") && eml.contains("text/html"));
 }
+
+#[tokio::test]
+async fn staff_read_why_an_email_failed_correct_the_address_and_send_several_again() {
+    use crate::common::assistance::{nearby, request_body, submit};
+    use crate::common::pages::Browser;
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    nearby(&app, "a", 1.0).await;
+    // Three victims typed an address that does not exist.
+    let mut requests = Vec::new();
+    for who in ["inconnu1", "inconnu2", "inconnu3"] {
+        let mut body = request_body();
+        body["contact"]["email"] = json!(format!("{who}@exemple.fr"));
+        let (status, created) = submit(&app, &body).await;
+        assert_eq!(status, 201, "{created}");
+        requests.push(created["id"].as_str().unwrap().to_owned());
+    }
+    app.deliver_to(&sink).await;
+    let staff = Browser::sign_in(&app, "staff@cyberdir.fr", Role::Staff).await;
+    let page = staff.get("/instruction/courriels").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.text().contains("3 courriels en échec"),
+        "{}",
+        page.text()
+    );
+    let row = page.row_with("inconnu1@exemple.fr");
+    assert!(
+        row.contains("Cette adresse n'existe pas"),
+        "in French: {row}"
+    );
+    assert!(row.contains("Voir la demande"), "{row}");
+    let first = app
+        .with_conn(|c| cyberdir::db::outbox::all(c))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.recipient == "inconnu1@exemple.fr")
+        .unwrap();
+    assert_eq!(first.request_id.as_deref(), Some(requests[0].as_str()));
+    assert!(
+        page.links("/instruction/demandes/")
+            .iter()
+            .any(|l| l.ends_with(&requests[0])),
+        "the link goes to the request"
+    );
+    let resend = format!("/instruction/courriels/{}/renvoyer", first.id);
+    {
+        // The page as staff use it, in Chromium at desktop size: axe finds nothing.
+        use crate::common::browser::Browser as Chromium;
+        let chromium = Chromium::start().await;
+        chromium.goto(&app.url("/connexion")).await;
+        chromium.type_into("#email", "staff@cyberdir.fr").await;
+        chromium
+            .type_into("#password", crate::common::TEST_PASSWORD)
+            .await;
+        chromium
+            .click("form[action=\"/connexion\"] button[type=submit]")
+            .await;
+        chromium.wait_for_text("File d'instruction").await;
+        chromium.goto(&app.url("/instruction/courriels")).await;
+        chromium.wait_for_text("3 courriels en échec").await;
+        chromium.assert_accessible("the failed emails").await;
+        chromium.close().await;
+    }
+
+    // A wrong correction is refused in French and changes nothing.
+    let refused = staff
+        .submit(&page, &resend, &[("recipient", "claire-at-exemple")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .alert()
+            .unwrap()
+            .contains("Adresse électronique invalide"),
+        "{:?}",
+        refused.alert()
+    );
+    let unchanged = app
+        .with_conn(move |c| cyberdir::db::outbox::find(c, &first.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (unchanged.status.as_str(), unchanged.recipient.as_str()),
+        ("failed", "inconnu1@exemple.fr")
+    );
+
+    // The right address: the email goes there.
+    let corrected = staff
+        .submit(&page, &resend, &[("recipient", " claire@exemple.fr ")])
+        .await;
+    let after = staff.follow(&corrected).await;
+    assert!(
+        after
+            .text()
+            .contains("L'adresse est corrigée pour ce courriel")
+    );
+    assert!(after.text().contains("2 courriels en échec"));
+    app.deliver_to(&sink).await;
+    assert_eq!(sink.messages_to("claire@exemple.fr").len(), 1);
+
+    // The two others, ticked together: back in the queue (they fail again, nothing lost).
+    let nothing = staff
+        .submit(&after, "/instruction/courriels/renvoyer", &[])
+        .await;
+    assert_eq!(nothing.status, 422);
+    assert!(
+        nothing
+            .alert()
+            .unwrap()
+            .contains("Cochez au moins un courriel")
+    );
+    let ids: Vec<String> = app
+        .with_conn(|c| cyberdir::db::outbox::all(c))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.status.as_str() == "failed")
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(ids.len(), 2);
+    let ticked: Vec<(&str, &str)> = ids.iter().map(|id| ("ids", id.as_str())).collect();
+    let sent = staff
+        .submit(&after, "/instruction/courriels/renvoyer", &ticked)
+        .await;
+    let after = staff.follow(&sent).await;
+    assert!(
+        after
+            .text()
+            .contains("Les courriels cochés sont remis dans la file d'envoi")
+    );
+    assert!(after.text().contains("Aucun courriel en échec."));
+    let pending = app
+        .with_conn(|c| cyberdir::db::outbox::all(c))
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| ids.contains(&m.id) && m.status.as_str() == "pending")
+        .count();
+    assert_eq!(pending, 2);
+}

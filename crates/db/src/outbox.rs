@@ -180,26 +180,30 @@ pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OutboxRow>>
         .optional()
 }
 
-/// Puts a failed message back in the queue with a fresh deadline (staff action); false if it
-/// was not failed.
+/// Puts a failed message back in the queue with a new delivery window, sent to `recipient`
+/// when given (the address corrected); false when it is no longer failed.
 pub fn requeue_failed(
     conn: &mut DbConnection,
     id: &str,
     now: NaiveDateTime,
     give_up_at: NaiveDateTime,
+    recipient: Option<&str>,
 ) -> QueryResult<bool> {
-    diesel::update(
-        outbox::table
-            .find(id)
-            .filter(outbox::status.eq(OutboxStatus::Failed)),
-    )
-    .set((
+    let failed = outbox::table
+        .find(id)
+        .filter(outbox::status.eq(OutboxStatus::Failed));
+    let again = (
         outbox::status.eq(OutboxStatus::Pending),
         outbox::attempts.eq(0),
         outbox::next_attempt_at.eq(now),
         outbox::give_up_at.eq(give_up_at),
-    ))
-    .execute(conn)
+    );
+    match recipient {
+        Some(to) => diesel::update(failed)
+            .set((again, outbox::recipient.eq(to)))
+            .execute(conn),
+        None => diesel::update(failed).set(again).execute(conn),
+    }
     .map(|n| n == 1)
 }
 

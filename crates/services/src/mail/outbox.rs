@@ -44,10 +44,17 @@ pub fn list(
     Ok(outbox::list_by_status(&mut conn, status, limit, offset)?)
 }
 
-/// Puts a failed message back in the queue, with a new delivery window (staff). A message that
-/// is no longer failed (sent again by someone else meanwhile) is a conflict, not a second send.
-pub fn retry(state: &Infra, staff: &Actor, id: &str) -> Result<OutboxRow, AppError> {
+/// Puts a failed message back in the queue, with a new delivery window (staff), to `recipient`
+/// when staff corrected the address (this message only). A message that is no longer failed
+/// (sent again by someone else meanwhile) is a conflict, not a second send.
+pub fn retry(
+    state: &Infra,
+    staff: &Actor,
+    id: &str,
+    recipient: Option<&str>,
+) -> Result<OutboxRow, AppError> {
     staff.require_staff()?;
+    let recipient = corrected(recipient)?;
     let mut conn = state.pool.get()?;
     let now = state.clock.now_naive();
     let requeued = outbox::requeue_failed(
@@ -55,13 +62,64 @@ pub fn retry(state: &Infra, staff: &Actor, id: &str) -> Result<OutboxRow, AppErr
         id,
         now,
         now + Duration::hours(GIVE_UP_AFTER_HOURS),
+        recipient.as_deref(),
     )?;
     let found = outbox::find(&mut conn, id)?;
     match (requeued, found) {
-        (true, Some(row)) => Ok(row),
+        (true, Some(row)) => {
+            if recipient.is_some() {
+                // Never the address itself in the logs.
+                tracing::info!(outbox_id = %row.id, staff = %staff.id, "email address corrected before sending again");
+            }
+            Ok(row)
+        }
         (_, None) => Err(AppError::not_found("Courriel introuvable.")),
         (false, Some(_)) => Err(AppError::Conflict(
             "Ce courriel n'est plus en échec : il a déjà été renvoyé.".into(),
+        )),
+    }
+}
+
+/// Puts the failed messages `ids` back in the queue (staff); returns how many were, those no
+/// longer failed being left as they are.
+pub fn retry_many(state: &Infra, staff: &Actor, ids: &[String]) -> Result<usize, AppError> {
+    staff.require_staff()?;
+    if ids.is_empty() {
+        return Err(AppError::field(
+            "ids",
+            "Cochez au moins un courriel à renvoyer.",
+        ));
+    }
+    if ids.len() > MAX_AT_ONCE {
+        return Err(AppError::field(
+            "ids",
+            "Renvoyez au plus 100 courriels à la fois.",
+        ));
+    }
+    let mut conn = state.pool.get()?;
+    let now = state.clock.now_naive();
+    let give_up_at = now + Duration::hours(GIVE_UP_AFTER_HOURS);
+    let mut requeued = 0;
+    for id in ids {
+        if outbox::requeue_failed(&mut conn, id, now, give_up_at, None)? {
+            requeued += 1;
+        }
+    }
+    Ok(requeued)
+}
+
+/// The most messages sent again in one action.
+const MAX_AT_ONCE: usize = 100;
+
+/// An address staff typed to correct a recipient: none when left empty.
+fn corrected(recipient: Option<&str>) -> Result<Option<String>, AppError> {
+    use validator::ValidateEmail;
+    match recipient.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) if r.validate_email() && r.len() <= 254 => Ok(Some(r.to_owned())),
+        Some(_) => Err(AppError::field(
+            "recipient",
+            "Adresse électronique invalide : par exemple nom@exemple.fr.",
         )),
     }
 }
