@@ -210,7 +210,7 @@ async fn staff_read_why_an_email_failed_correct_the_address_and_send_several_aga
     );
     assert!(row.contains("Voir la demande"), "{row}");
     let first = app
-        .with_conn(|c| cyberdir::db::outbox::all(c))
+        .with_conn(cyberdir::db::outbox::all)
         .await
         .unwrap()
         .into_iter()
@@ -292,7 +292,7 @@ async fn staff_read_why_an_email_failed_correct_the_address_and_send_several_aga
             .contains("Cochez au moins un courriel")
     );
     let ids: Vec<String> = app
-        .with_conn(|c| cyberdir::db::outbox::all(c))
+        .with_conn(cyberdir::db::outbox::all)
         .await
         .unwrap()
         .into_iter()
@@ -312,7 +312,7 @@ async fn staff_read_why_an_email_failed_correct_the_address_and_send_several_aga
     );
     assert!(after.text().contains("Aucun courriel en échec."));
     let pending = app
-        .with_conn(|c| cyberdir::db::outbox::all(c))
+        .with_conn(cyberdir::db::outbox::all)
         .await
         .unwrap()
         .into_iter()
