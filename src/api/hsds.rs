@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 
 use crate::error::AppError;
+use crate::hsds::taxonomies::{TaxonomyQuery, TermQuery};
 use crate::hsds::{self, ListQuery};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -24,7 +25,55 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             "/hsds/service_at_locations/{id}",
             web::get().to(service_at_location),
-        );
+        )
+        .route("/hsds/taxonomies", web::get().to(taxonomies))
+        .route("/hsds/taxonomies/{id}", web::get().to(taxonomy))
+        .route("/hsds/taxonomy_terms", web::get().to(taxonomy_terms))
+        .route("/hsds/taxonomy_terms/{id}", web::get().to(taxonomy_term))
+        // Anything else under /hsds/ answers as the API does, never with a page.
+        .route("/hsds/{rest:.*}", web::route().to(elsewhere));
+}
+
+/// A JSON body already rendered.
+fn json(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body)
+}
+
+async fn taxonomies(query: web::Query<TaxonomyQuery>) -> Result<HttpResponse, ApiError> {
+    Ok(json(hsds::taxonomies::taxonomies(&query)?))
+}
+
+async fn taxonomy(path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    Ok(json(hsds::taxonomies::taxonomy(&path)?))
+}
+
+async fn taxonomy_terms(
+    state: web::Data<AppState>,
+    query: web::Query<TermQuery>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(json(hsds::taxonomies::taxonomy_terms(&state, &query)?))
+}
+
+async fn taxonomy_term(
+    state: web::Data<AppState>,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(json(hsds::taxonomies::taxonomy_term(&state, &path)?))
+}
+
+/// An address under /hsds/ that serves nothing, or a method other than GET.
+async fn elsewhere(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    use actix_web::http::Method;
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        Err(AppError::MethodNotAllowed("Les données ouvertes se lisent avec GET.".into()).into())
+    } else {
+        Err(AppError::not_found(
+            "Aucune ressource HSDS à cette adresse : voir /hsds/ pour la liste des points d'accès.",
+        )
+        .into())
+    }
 }
 
 type Lister = fn(&crate::infra::Infra, &hsds::View, &ListQuery) -> Result<String, AppError>;

@@ -203,6 +203,7 @@ async fn a_victim_whose_node_dies_reconnects_to_the_other_and_misses_nothing() {
 /// connection and ends its thread: before, the thread reconnected every second for the rest of
 /// the process's life, to a database that might be gone, and a process exiting under such a
 /// thread could abort inside libpq.
+#[cfg(feature = "postgres")]
 #[tokio::test]
 async fn a_stopped_node_closes_its_listening_connection() {
     use diesel::{Connection, PgConnection, RunQueryDsl, sql_query, sql_types::BigInt};

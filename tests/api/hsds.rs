@@ -479,3 +479,164 @@ async fn the_api_answers_as_the_hsds_openapi_description_says() {
         assert_eq!(status, 200, "{path}");
     }
 }
+
+/// A sub-schema of the service's schema (HSDS embeds the term and its taxonomy in every
+/// attribute), closed.
+fn embedded(dir: &std::path::Path, pointer: &str) -> Value {
+    let service: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("service.json")).unwrap()).unwrap();
+    let mut schema = service.pointer(pointer).unwrap().clone();
+    close(&mut schema);
+    schema
+}
+
+fn paged(item: Value) -> jsonschema::Validator {
+    let schema = json!({
+        "type": "object",
+        "required": ["total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"],
+        "additionalProperties": false,
+        "properties": {
+            "total_items": {"type": "integer"}, "total_pages": {"type": "integer"},
+            "page_number": {"type": "integer"}, "size": {"type": "integer"},
+            "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
+            "empty": {"type": "boolean"},
+            "contents": {"type": "array", "items": item},
+        },
+    });
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn taxonomies_and_their_terms_are_served_as_hsds_describes_them() {
+    let Some(dir) = schemas_dir() else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let term_schema = embedded(
+        &dir,
+        "/properties/attributes/items/properties/taxonomy_term",
+    );
+    let taxonomy_schema = embedded(
+        &dir,
+        "/properties/attributes/items/properties/taxonomy_term/properties/taxonomy_detail",
+    );
+
+    // The three taxonomies, each valid, each found by its id.
+    let (status, taxonomies) = get(&app, "/hsds/taxonomies").await;
+    assert_eq!(status, 200, "{taxonomies}");
+    assert_valid(
+        &paged(taxonomy_schema.clone()),
+        &taxonomies,
+        "/hsds/taxonomies",
+    );
+    assert_eq!(taxonomies["total_items"], 3);
+    let single = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&taxonomy_schema)
+        .unwrap();
+    let incidents = taxonomies["contents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "cyberdir-incidents")
+        .unwrap()
+        .clone();
+    let incidents_id = incidents["id"].as_str().unwrap().to_owned();
+    let (status, record) = get(&app, &format!("/hsds/taxonomies/{incidents_id}")).await;
+    assert_eq!(status, 200);
+    assert_valid(&single, &record, "a taxonomy");
+    assert_eq!(record, incidents);
+    let (_, searched) = get(&app, "/hsds/taxonomies?search=publics").await;
+    assert_eq!(searched["total_items"], 1);
+
+    // Every term, valid, the same as the services' attributes carry.
+    let (status, terms) = get(&app, "/hsds/taxonomy_terms?per_page=200").await;
+    assert_eq!(status, 200, "{terms}");
+    assert_valid(&paged(term_schema.clone()), &terms, "/hsds/taxonomy_terms");
+    let all = terms["contents"].as_array().unwrap().clone();
+    assert!(all.len() > 49, "{} terms", all.len());
+    let ransomware = all.iter().find(|t| t["code"] == "rancongiciel").unwrap();
+    assert_eq!(ransomware["taxonomy_id"], incidents_id.as_str());
+    let (status, record) = get(
+        &app,
+        &format!(
+            "/hsds/taxonomy_terms/{}",
+            ransomware["id"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(&record, ransomware);
+
+    // Filters: a taxonomy, a parent's children, the terms without children, words.
+    let (_, of_incidents) = get(
+        &app,
+        &format!("/hsds/taxonomy_terms?per_page=200&taxonomy_id={incidents_id}"),
+    )
+    .await;
+    let of_incidents = of_incidents["contents"].as_array().unwrap().clone();
+    assert!(
+        of_incidents
+            .iter()
+            .all(|t| t["taxonomy"] == "cyberdir-incidents")
+    );
+    let parent = ransomware["parent_id"].as_str().unwrap();
+    let (_, children) = get(&app, &format!("/hsds/taxonomy_terms?parent_id={parent}")).await;
+    let children = children["contents"].as_array().unwrap().clone();
+    assert!(children.iter().any(|t| t["code"] == "rancongiciel"));
+    assert!(children.iter().all(|t| t["parent_id"] == parent));
+    let (_, leaves) = get(&app, "/hsds/taxonomy_terms?per_page=200&top_only=true").await;
+    let leaves = leaves["contents"].as_array().unwrap().clone();
+    assert!(
+        leaves
+            .iter()
+            .all(|l| all.iter().all(|t| t["parent_id"] != l["id"]))
+    );
+    assert!(
+        !leaves.iter().any(|l| l["id"] == parent),
+        "a category has children"
+    );
+    let (_, found) = get(&app, "/hsds/taxonomy_terms?search=RANCON").await;
+    assert!(
+        found["contents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["code"] == "rancongiciel")
+    );
+    // The services' own taxonomy filter takes the taxonomy's id as it takes its name.
+    let (_, by_id) = get(&app, &format!("/hsds/services?taxonomy_id={incidents_id}")).await;
+    let (_, by_name) = get(&app, "/hsds/services?taxonomy_id=cyberdir-incidents").await;
+    assert_eq!(by_id["total_items"], by_name["total_items"]);
+
+    // Every error under /hsds/ is a JSON problem, never a page.
+    for (path, status) in [
+        ("/hsds/taxonomies/nope", 404),
+        ("/hsds/taxonomy_terms/nope", 404),
+        ("/hsds/nulle-part", 404),
+        ("/hsds/taxonomy_terms?per_page=0", 422),
+        ("/hsds/taxonomy_terms?top_only=oui", 422),
+        ("/hsds/taxonomies?format=xml", 422),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status().as_u16(), status, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+    }
+    let (status, unknown) = get(&app, "/hsds/taxonomy_terms?colour=red").await;
+    assert!(status == 400 || status == 422, "{status} {unknown}");
+    let posted = app
+        .client
+        .post(app.url("/hsds/services"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status().as_u16(), 405);
+    assert_eq!(posted.headers()["content-type"], "application/problem+json");
+}

@@ -18,8 +18,8 @@ use uuid::Uuid;
 use areas::service_areas;
 pub use areas::{Polygon, ServiceArea, circle};
 pub use terms::{
-    ATTRIBUTE_TAXONOMY, AUDIENCE_TAXONOMY, Attribute, INCIDENT_TAXONOMY, Rendered, Term, TermTable,
-    service_terms, terms,
+    ATTRIBUTE_TAXONOMY, AUDIENCE_TAXONOMY, Attribute, INCIDENT_TAXONOMY, Rendered, TaxonomyRecord,
+    Term, TermTable, service_terms, taxonomies, taxonomy_id, terms,
 };
 use terms::{organization_attributes, service_attributes};
 

@@ -36,9 +36,49 @@ pub struct Term {
     pub name: String,
     pub description: String,
     pub taxonomy: &'static str,
+    /// The taxonomy's own record (`/taxonomies/{id}`).
+    pub taxonomy_id: String,
     pub language: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+}
+
+/// A taxonomy cyberdir publishes terms in, as HSDS's `taxonomy` record.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaxonomyRecord {
+    pub id: String,
+    pub name: &'static str,
+    pub description: &'static str,
+}
+
+/// The three taxonomies, in the order the terms come.
+pub fn taxonomies() -> Vec<TaxonomyRecord> {
+    [
+        (
+            INCIDENT_TAXONOMY,
+            "Les types d'incidents de cybersécurité, regroupés par catégorie de menace : ce qu'un prestataire sait traiter.",
+        ),
+        (
+            AUDIENCE_TAXONOMY,
+            "Les publics qu'un prestataire aide : particuliers, entreprises et associations, collectivités et administrations.",
+        ),
+        (
+            ATTRIBUTE_TAXONOMY,
+            "Ce qui distingue un prestataire : l'intervention à distance, le label ExpertCyber.",
+        ),
+    ]
+    .into_iter()
+    .map(|(name, description)| TaxonomyRecord {
+        id: taxonomy_id(name),
+        name,
+        description,
+    })
+    .collect()
+}
+
+/// A taxonomy's stable id.
+pub fn taxonomy_id(name: &str) -> String {
+    id("taxonomy", name)
 }
 
 impl Term {
@@ -55,6 +95,7 @@ impl Term {
             name: name.to_owned(),
             description: description.to_owned(),
             taxonomy,
+            taxonomy_id: taxonomy_id(taxonomy),
             language: "fr",
             parent_id: parent.map(|p| id("taxonomy_term", &format!("{taxonomy}:{p}"))),
         }

@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::Duration;
 
 use tokio::sync::watch;
 
@@ -104,7 +103,8 @@ impl Hub {
 
 /// How often the listener asks PostgreSQL for notifications: the bound on a line's extra
 /// delay between nodes.
-const POLL: Duration = Duration::from_millis(5);
+#[cfg(feature = "postgres")]
+const POLL: std::time::Duration = std::time::Duration::from_millis(5);
 
 /// Listens to the chat's channel on its own PostgreSQL connection for as long as `hub` lives
 /// (the node's state), reconnecting after a failure, and wakes this node's streams. The thread
@@ -131,7 +131,7 @@ pub fn listen(
                     Ok(conn) => conn,
                     Err(e) => {
                         tracing::warn!(error = %e, "chat listener: cannot connect, retrying");
-                        std::thread::sleep(Duration::from_secs(1));
+                        std::thread::sleep(std::time::Duration::from_secs(1));
                         continue;
                     }
                 };

@@ -60,7 +60,32 @@ fn whole(raw: &Option<String>, name: &str, errors: &mut FieldErrors) -> Option<u
     }
 }
 
-fn boolean(raw: &Option<String>, name: &str, errors: &mut FieldErrors) {
+/// `page` and `per_page` as every list reads them (1 and 50 when absent).
+pub(super) fn paging(
+    page: &Option<String>,
+    per_page: &Option<String>,
+    errors: &mut FieldErrors,
+) -> (u64, u64) {
+    let page = whole(page, "page", errors).unwrap_or(1);
+    let per_page = whole(per_page, "per_page", errors).unwrap_or(DEFAULT_PER_PAGE);
+    if per_page > MAX_PER_PAGE {
+        push_error(
+            errors,
+            "per_page",
+            format!("{MAX_PER_PAGE} au plus par page."),
+        );
+    }
+    (page, per_page)
+}
+
+/// `format`: only `json` is served.
+pub(super) fn json_only(format: &Option<String>, errors: &mut FieldErrors) {
+    if format.as_deref().is_some_and(|f| f != "json") {
+        push_error(errors, "format", "Seul le format json est servi.");
+    }
+}
+
+pub(super) fn boolean(raw: &Option<String>, name: &str, errors: &mut FieldErrors) {
     if raw.as_deref().is_some_and(|b| b != "true" && b != "false") {
         push_error(errors, name, "true ou false.");
     }
@@ -123,15 +148,7 @@ pub(super) fn filters(state: &Infra, view: &View, query: &ListQuery) -> Result<F
             }
         }
     };
-    let page = whole(&query.page, "page", &mut errors).unwrap_or(1);
-    let per_page = whole(&query.per_page, "per_page", &mut errors).unwrap_or(DEFAULT_PER_PAGE);
-    if per_page > MAX_PER_PAGE {
-        push_error(
-            &mut errors,
-            "per_page",
-            format!("{MAX_PER_PAGE} au plus par page."),
-        );
-    }
+    let (page, per_page) = paging(&query.page, &query.per_page, &mut errors);
     let modified_after = match query.modified_after.as_deref() {
         None => None,
         Some(text) => {
@@ -151,11 +168,7 @@ pub(super) fn filters(state: &Infra, view: &View, query: &ListQuery) -> Result<F
             parsed.ok()
         }
     };
-    for (name, value) in [("format", &query.format)] {
-        if value.as_deref().is_some_and(|f| f != "json") {
-            push_error(&mut errors, name, "Seul le format json est servi.");
-        }
-    }
+    json_only(&query.format, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }

@@ -6,6 +6,7 @@
 pub mod export;
 mod filters;
 mod index;
+pub mod taxonomies;
 
 pub use filters::ListQuery;
 
@@ -202,7 +203,12 @@ impl Prepared {
                 let keys: Vec<String> = hsds::service_terms(&record.provider, &terms)
                     .flat_map(|r| {
                         let t = &r.term;
-                        [term_key(&t.id), term_key(&t.code), taxonomy_key(t.taxonomy)]
+                        [
+                            term_key(&t.id),
+                            term_key(&t.code),
+                            taxonomy_key(t.taxonomy),
+                            taxonomy_key(&t.taxonomy_id),
+                        ]
                     })
                     .collect();
                 let lists = [
@@ -280,32 +286,38 @@ fn page_of(
 ) -> Result<String, AppError> {
     let filters = filters::filters(state, view, query)?;
     let matching = filters::matching(&view.prepared, &filters);
-    let total = matching.len() as u64;
-    let total_pages = total.div_ceil(filters.per_page).max(1);
-    let start = (filters.page - 1).saturating_mul(filters.per_page);
-    let shown: Vec<&str> = matching
+    let records: Vec<&str> = matching.iter().map(|e| e.lists[which].as_str()).collect();
+    Ok(envelope(&records, filters.page, filters.per_page))
+}
+
+/// Page `page` of `records` (JSON texts) in HSDS's envelope.
+pub(crate) fn envelope(records: &[&str], page: u64, per_page: u64) -> String {
+    let total = records.len() as u64;
+    let total_pages = total.div_ceil(per_page).max(1);
+    let start = (page - 1).saturating_mul(per_page);
+    let shown: Vec<&str> = records
         .iter()
         .skip(usize::try_from(start).unwrap_or(usize::MAX))
-        .take(usize::try_from(filters.per_page).unwrap_or(usize::MAX))
-        .map(|e| e.lists[which].as_str())
+        .take(usize::try_from(per_page).unwrap_or(usize::MAX))
+        .copied()
         .collect();
-    let mut page = format!(
+    let mut out = format!(
         r#"{{"total_items":{total},"total_pages":{total_pages},"page_number":{},"size":{},"first_page":{},"last_page":{},"empty":{},"contents":["#,
-        filters.page,
+        page,
         shown.len(),
-        filters.page == 1,
-        filters.page >= total_pages,
+        page == 1,
+        page >= total_pages,
         shown.is_empty(),
     );
-    page.reserve(shown.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
+    out.reserve(shown.iter().map(|r| r.len() + 1).sum::<usize>() + 2);
     for (n, record) in shown.iter().enumerate() {
         if n > 0 {
-            page.push(',');
+            out.push(',');
         }
-        page.push_str(record);
+        out.push_str(record);
     }
-    page.push_str("]}");
-    Ok(page)
+    out.push_str("]}");
+    out
 }
 
 pub fn services(state: &Infra, view: &View, query: &ListQuery) -> Result<String, AppError> {
