@@ -7,11 +7,12 @@
 # a varied one drawn from some 27,000 searches). Prints req/s per endpoint, the median of ROUNDS
 # runs for each node, and the cost of the instrumentation.
 #
-# Usage: SKIP_BUILD=1 bash benches/metrics_load.sh   (ROUNDS=3, DURATION=10s, CONNECTIONS=64)
+# Usage: SKIP_BUILD=1 bash benches/metrics_load.sh   (ROUNDS=6, DURATION=10s, CONNECTIONS=64)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NAME=metrics
-ROUNDS="${ROUNDS:-3}"
+ROUNDS="${ROUNDS:-6}"
+ENDPOINTS="${ENDPOINTS:-healthz search varied}"
 source "$ROOT/benches/wrk_common.sh"
 
 declare -A PORTS=([on]=$((PORT + 1)) [off]=$((PORT + 2)))
@@ -67,19 +68,29 @@ measure() { # $1 endpoint name, $2 node, $3 path, $4 extra lua
     out=$(run_wrk "$3" "$DURATION" "$4")
     RPS[$1/$2]="${RPS[$1/$2]:-} $(grep '^RESULT ' <<<"$out" | tr ' ' '\n' | awk -F= '$1 == "rps" { print $2 }')"
 }
+# Each endpoint is measured on both nodes back to back, the order swapped at every round, so
+# that neither node always runs first (a machine warming up or slowing down favours neither).
 for round in $(seq 1 "$ROUNDS"); do
     log "round $round of $ROUNDS"
-    for node in on off; do
-        measure healthz "$node" /healthz ""
-        measure search "$node" '/api/v1/providers?postcode=35000&incident=rancongiciel' ""
-        measure varied "$node" / "$TMP/varied.lua"
+    if [ $((round % 2)) = 1 ]; then order="on off"; else order="off on"; fi
+    for name in $ENDPOINTS; do
+        case $name in
+            healthz) path=/healthz extra= ;;
+            search) path='/api/v1/providers?postcode=35000&incident=rancongiciel' extra= ;;
+            varied) path=/ extra="$TMP/varied.lua" ;;
+        esac
+        for node in $order; do measure "$name" "$node" "$path" "$extra"; done
     done
 done
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
-echo "cyberdir metrics on/off — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds (median req/s)"
-printf '%-10s %12s %12s %8s   %s\n' endpoint 'on req/s' 'off req/s' cost 'runs on | off'
-for name in healthz search varied; do
-    on=$(median <<<"${RPS[$name/on]}"); off=$(median <<<"${RPS[$name/off]}")
-    printf '%-10s %12s %12s %7s%%   %s |%s\n' "$name" "$on" "$off" \
-        "$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.1f", (b - a) / b * 100 }')" "${RPS[$name/on]}" "${RPS[$name/off]}"
+# The mean of the runs and its standard error, and the cost with its own (the two errors
+# combined): a cost inside about two standard errors is noise.
+stats() { tr ' ' '\n' | grep -v '^$' | awk '{ s += $1; q += $1 * $1; n++ } END { m = s / n; v = (q - n * m * m) / (n - 1); printf "%.1f %.1f", m, sqrt(v / n) }'; }
+echo "cyberdir metrics on/off — $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds (mean req/s ± standard error)"
+printf '%-10s %20s %20s %16s   %s\n' endpoint 'on req/s' 'off req/s' 'cost' 'runs on | off'
+for name in $ENDPOINTS; do
+    read -r on on_se <<<"$(stats <<<"${RPS[$name/on]}")"
+    read -r off off_se <<<"$(stats <<<"${RPS[$name/off]}")"
+    printf '%-10s %20s %20s %16s   %s |%s\n' "$name" "$on ± $on_se" "$off ± $off_se" \
+        "$(awk -v a="$on" -v b="$off" -v sa="$on_se" -v sb="$off_se" 'BEGIN { printf "%.1f%% ± %.1f%%", (b - a) / b * 100, sqrt(sa * sa + sb * sb) / b * 100 }')" \
+        "${RPS[$name/on]}" "${RPS[$name/off]}"
 done
