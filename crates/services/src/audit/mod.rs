@@ -375,3 +375,82 @@ impl Step {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod log_tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::{Event, Step};
+    use crate::domain::assistance::RequestStatus;
+    use crate::error::AppError;
+
+    #[derive(Clone, Default)]
+    struct Lines(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Lines {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn declined(id: &str) -> Step {
+        let mut step = Step::new(
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 5)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+        );
+        step.record(
+            Event::request(
+                id,
+                "decline",
+                Some(RequestStatus::Assigned),
+                RequestStatus::Assigned,
+            )
+            .because(Some("Claire Martin ne répond pas au 06 12 34 56 78")),
+        );
+        step
+    }
+
+    #[test]
+    fn a_committed_step_logs_its_subject_id_and_step_and_nothing_a_person_typed() {
+        let target = crate::db::DbTarget::Sqlite(":memory:".into());
+        let pool = crate::db::connect(&target, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        crate::db::run_migrations(&mut conn).unwrap();
+        let lines = Lines::default();
+        let writer = lines.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            crate::db::write_transaction(&mut conn, |c| declined("req-1").write(c)).unwrap();
+            let undone = crate::db::write_transaction(&mut conn, |c| {
+                declined("req-2").write(c)?;
+                Err::<(), AppError>(AppError::Conflict("déjà pris".into()))
+            });
+            assert!(undone.is_err());
+        });
+        let logged = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            logged.contains(
+                "subject=assistance_request id=req-1 step=decline from=assigned to=assigned"
+            ),
+            "{logged}"
+        );
+        assert!(
+            !logged.contains("req-2"),
+            "a step rolled back is not logged: {logged}"
+        );
+        assert!(
+            !logged.contains("Claire") && !logged.contains("06 12"),
+            "{logged}"
+        );
+    }
+}
