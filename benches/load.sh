@@ -134,25 +134,8 @@ log "search answers 200: $total matching providers, $(wc -c <"$TMP/search.json")
 # --- the varied searches -------------------------------------------------------------------
 # Postcodes and incident codes come from the repository's fixtures; wrk's Lua picks one of each,
 # an audience and a page for every request (seeded, so two runs draw the same sequence).
-postcodes=$(grep -o '"prefecture_postcode": *"[0-9AB]*"' "$ROOT/fixtures/departements.json" \
-    | grep -o '[0-9AB]\{5\}' | sed 's/.*/"&"/' | paste -sd, -)
-incidents=$(awk '/"code":/ { code = $2 } /"provider_can_help": *true/ { print code }' \
-    "$ROOT/fixtures/incident_types.json" | tr -d '",' | sed 's/.*/"&"/' | paste -sd, -)
-[ -n "$postcodes" ] && [ -n "$incidents" ] || die "could not read the fixtures' postcodes and incidents"
-cat >"$TMP/varied.lua" <<LUA
-local postcodes = {$postcodes}
-local incidents = {$incidents}
-local audiences = {"particulier", "entreprise", "collectivite"}
-math.randomseed(20261201)
-request = function()
-  local path = string.format("/api/v1/providers?postcode=%s&incident=%s&audience=%s&page=%d",
-    postcodes[math.random(#postcodes)], incidents[math.random(#incidents)],
-    audiences[math.random(#audiences)], math.random(3))
-  return wrk.format("GET", path)
-end
-LUA
-VARIED_QUERIES=$(awk -v p="$(tr ',' '\n' <<<"$postcodes" | wc -l)" -v i="$(tr ',' '\n' <<<"$incidents" | wc -l)" \
-    'BEGIN { print p * i * 3 * 3 }')
+source "$ROOT/benches/varied_search.sh"
+varied_search_lua "$TMP/varied.lua" 20261201
 
 # --- load ----------------------------------------------------------------------------------
 # wrk's Lua hook prints exact figures on one line (latencies in microseconds).

@@ -40,25 +40,9 @@ curl -sf "http://$HOST:${PORTS[on]}/metrics" | grep -q '^cyberdir_http_requests_
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$HOST:${PORTS[off]}/metrics")" = 404 ] \
     || die "the node with metrics off still answers /metrics"
 
-# The varied search: every request a different query, drawn as benches/load.sh draws them
-# (the fixtures' prefecture postcodes × the incidents providers handle × 3 audiences × 3 pages).
-postcodes=$(grep -o '"prefecture_postcode": *"[0-9AB]*"' "$ROOT/fixtures/departements.json" \
-    | grep -o '[0-9AB]\{5\}' | sed 's/.*/"&"/' | paste -sd, -)
-incidents=$(awk '/"code":/ { code = $2 } /"provider_can_help": *true/ { print code }' \
-    "$ROOT/fixtures/incident_types.json" | tr -d '",' | sed 's/.*/"&"/' | paste -sd, -)
-[ -n "$postcodes" ] && [ -n "$incidents" ] || die "could not read the fixtures' postcodes and incidents"
-cat >"$TMP/varied.lua" <<LUA
-local postcodes = {$postcodes}
-local incidents = {$incidents}
-local audiences = {"particulier", "entreprise", "collectivite"}
-math.randomseed(20261205)
-request = function()
-  local path = string.format("/api/v1/providers?postcode=%s&incident=%s&audience=%s&page=%d",
-    postcodes[math.random(#postcodes)], incidents[math.random(#incidents)],
-    audiences[math.random(#audiences)], math.random(3))
-  return wrk.format("GET", path)
-end
-LUA
+# The varied search: every request a different query, as benches/load.sh draws them.
+source "$ROOT/benches/varied_search.sh"
+varied_search_lua "$TMP/varied.lua" 20261205
 
 declare -A RPS
 measure() { # $1 endpoint name, $2 node, $3 path, $4 extra lua
