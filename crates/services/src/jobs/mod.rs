@@ -159,6 +159,20 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Operators gone silent set absent (their chats back to the queue's head), then the
+    /// waiting chats routed: how many of each.
+    fn chat_tasks(&mut self, hub: &crate::chat::hub::Hub) -> (usize, usize) {
+        let state = self.state;
+        (
+            self.run("chats_requeued", || {
+                crate::chat::routing::sweep_silent(state, hub)
+            }),
+            self.run("chats_routed", || {
+                crate::chat::routing::dispatch(state, hub)
+            }),
+        )
+    }
+
     fn finish(self, report: JobReport) -> Result<JobReport, AppError> {
         match self.failed {
             Some(e) => Err(e),
@@ -176,13 +190,10 @@ pub fn run_once(
     hub: &crate::chat::hub::Hub,
 ) -> Result<JobReport, AppError> {
     let mut r = Runner::new(state);
+    let (chats_requeued, chats_routed) = r.chat_tasks(hub);
     let report = JobReport {
-        chats_requeued: r.run("chats_requeued", || {
-            crate::chat::routing::sweep_silent(state, hub)
-        }),
-        chats_routed: r.run("chats_routed", || {
-            crate::chat::routing::dispatch(state, hub)
-        }),
+        chats_requeued,
+        chats_routed,
         chats_erased: r.run("chats_erased", || {
             crate::chat::retention::erase_past_retention(state)
         }),
@@ -235,16 +246,12 @@ pub fn run_once(
 /// the queue's head, then the waiting chats routed.
 pub fn chat_pass(state: &Infra, hub: &crate::chat::hub::Hub) -> Result<JobReport, AppError> {
     let mut r = Runner::new(state);
-    let report = JobReport {
-        chats_requeued: r.run("chats_requeued", || {
-            crate::chat::routing::sweep_silent(state, hub)
-        }),
-        chats_routed: r.run("chats_routed", || {
-            crate::chat::routing::dispatch(state, hub)
-        }),
+    let (chats_requeued, chats_routed) = r.chat_tasks(hub);
+    r.finish(JobReport {
+        chats_requeued,
+        chats_routed,
         ..Default::default()
-    };
-    r.finish(report)
+    })
 }
 
 /// Runs `pass` (every job once, see [`run_once`]) forever on a background thread (inside
