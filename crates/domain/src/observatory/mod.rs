@@ -3,6 +3,7 @@
 //! detection of waves.
 
 pub mod ears;
+pub mod farrington;
 pub mod spikes;
 pub mod suppression;
 
