@@ -1,5 +1,6 @@
 //! Sign-up, email verification, log-in/out and password reset.
 
+use crate::http::body::Body;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -55,7 +56,7 @@ pub struct SignUp {
 pub async fn sign_up(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<SignUp>,
+    body: Body<SignUp>,
 ) -> Result<HttpResponse, ApiError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let body = body.into_inner();
@@ -104,7 +105,7 @@ pub struct TokenBody {
 #[post("/accounts/verify")]
 pub async fn verify(
     state: web::Data<AppState>,
-    body: web::Json<TokenBody>,
+    body: Body<TokenBody>,
 ) -> Result<HttpResponse, ApiError> {
     let token = body.into_inner().token;
     web::block(move || accounts::verify_email(&state, token.trim())).await??;
@@ -149,7 +150,7 @@ pub struct UserView {
 pub async fn log_in(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LogIn>,
+    body: Body<LogIn>,
 ) -> Result<HttpResponse, ApiError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let LogIn { email, password } = body.into_inner();
@@ -220,7 +221,7 @@ pub struct ResetRequest {
 pub async fn request_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<ResetRequest>,
+    body: Body<ResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let email = body.into_inner().email;
@@ -254,7 +255,7 @@ pub struct ResetConfirm {
 pub async fn confirm_reset(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<ResetConfirm>,
+    body: Body<ResetConfirm>,
 ) -> Result<HttpResponse, ApiError> {
     check_same_site(&req, &state.config.base_url, None)?;
     let ResetConfirm { token, password } = body.into_inner();

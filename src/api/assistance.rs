@@ -1,6 +1,7 @@
 //! Assistance requests: the victim's submission and tracking, the provider's answers and
 //! closing report, staff assignment and closing, surveys, availability and statistics.
 
+use crate::http::body::{Body, OptionalBody};
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -28,7 +29,7 @@ use crate::state::AppState;
 pub async fn create(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<NewRequest>,
+    body: Body<NewRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let key = match req.headers().get("idempotency-key") {
         None => None,
@@ -88,7 +89,7 @@ pub struct CancelInput {
 pub async fn cancel(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<CancelInput>,
+    body: Body<CancelInput>,
 ) -> Result<HttpResponse, ApiError> {
     by_tracking_token(state, path, body, assistance::cancel).await
 }
@@ -100,7 +101,7 @@ pub async fn cancel(
 pub async fn erase(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<CancelInput>,
+    body: Body<CancelInput>,
 ) -> Result<HttpResponse, ApiError> {
     by_tracking_token(state, path, body, assistance::erase).await
 }
@@ -109,7 +110,7 @@ pub async fn erase(
 async fn by_tracking_token(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<CancelInput>,
+    body: Body<CancelInput>,
     act: fn(&crate::infra::Infra, &str, Option<&str>) -> Result<TrackingView, AppError>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
@@ -191,9 +192,9 @@ pub async fn accept(
     state: web::Data<AppState>,
     user: Option<CurrentUser>,
     path: web::Path<String>,
-    body: Option<web::Json<AnswerInput>>,
+    body: OptionalBody<AnswerInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = body.into_inner();
     respond(state, user, path.into_inner(), Answer::Accept, input).await
 }
 
@@ -217,7 +218,7 @@ pub async fn decline(
     state: web::Data<AppState>,
     user: Option<CurrentUser>,
     path: web::Path<String>,
-    body: web::Json<DeclineBody>,
+    body: Body<DeclineBody>,
 ) -> Result<HttpResponse, ApiError> {
     let DeclineBody {
         token,
@@ -240,7 +241,7 @@ pub async fn close_request(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<CloseInput>,
+    body: Body<CloseInput>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -263,7 +264,7 @@ pub async fn assign(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<AssignInput>,
+    body: Body<AssignInput>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -312,7 +313,7 @@ pub async fn set_capacity(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<CapacityInput>,
+    body: Body<CapacityInput>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -330,7 +331,7 @@ pub async fn set_on_call(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<OnCallInput>,
+    body: Body<OnCallInput>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -346,7 +347,7 @@ pub async fn add_absence(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<AbsenceInput>,
+    body: Body<AbsenceInput>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -403,7 +404,7 @@ pub async fn get_survey(
 pub async fn answer_survey(
     state: web::Data<AppState>,
     path: web::Path<String>,
-    body: web::Json<SurveyAnswer>,
+    body: Body<SurveyAnswer>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let token = path.into_inner();

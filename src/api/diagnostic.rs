@@ -1,6 +1,7 @@
 //! `GET /api/v1/diagnostic` (the tree in force) and `POST /api/v1/diagnostic/evaluate`
 //! (answers → the next question or the outcome). Stateless: nothing is recorded.
 
+use crate::http::body::Body;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, post, web};
@@ -13,7 +14,6 @@ use crate::diagnostic::{self, Evaluation};
 use crate::domain::diagnostic::Tree;
 use crate::error::Problem;
 use crate::http::problem::ApiError;
-use crate::json::Object;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -57,9 +57,9 @@ pub struct EvaluateInput {
 #[post("/diagnostic/evaluate")]
 pub async fn evaluate(
     state: web::Data<AppState>,
-    body: web::Json<Object<EvaluateInput>>,
+    body: Body<EvaluateInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.into_inner().0;
+    let input = body.into_inner();
     // The version in force, checked lately: a lookup in memory, on this thread.
     let body = match diagnostic::evaluate_json_in_memory(
         &state,

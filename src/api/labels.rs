@@ -1,6 +1,7 @@
 //! The ExpertCyber label: applications and their workflow, evidence, fee, audit trail, public
 //! verification and staff actions on labels.
 
+use crate::http::body::{Body, OptionalBody};
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use serde::{Deserialize, Serialize};
@@ -35,11 +36,11 @@ pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: Option<web::Json<NewApplication>>,
+    body: OptionalBody<NewApplication>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = body.into_inner();
     let view =
         web::block(move || label::create(&state, &state.criteria, &user, &id, input)).await??;
     Ok(HttpResponse::Created().json(view))
@@ -159,7 +160,7 @@ pub async fn update(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<ApplicationUpdate>,
+    body: Body<ApplicationUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -234,7 +235,7 @@ pub async fn set_fee(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<FeeUpdate>,
+    body: Body<FeeUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -273,12 +274,12 @@ pub async fn act(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<ActionInput>>,
+    body: OptionalBody<ActionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, slug) = path.into_inner();
     let action = Action::from_slug(&slug)
         .ok_or_else(|| AppError::not_found(format!("Action inconnue : {slug}.")))?;
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = body.into_inner();
     let state = state.into_inner();
     let view = web::block(move || label::act(&state, &state.criteria, &user, &id, action, input))
         .await??;
@@ -313,12 +314,12 @@ pub async fn act_on_label(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<LabelActionBody>>,
+    body: OptionalBody<LabelActionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (number, slug) = path.into_inner();
     let action = LabelAction::from_slug(&slug)
         .ok_or_else(|| AppError::not_found(format!("Action inconnue : {slug}.")))?;
-    let reason = body.and_then(|b| b.into_inner().reason);
+    let reason = body.into_inner().reason;
     let state = state.into_inner();
     let view =
         web::block(move || label_service::act(&state, &user, &number, action, reason.as_deref()))

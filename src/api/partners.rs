@@ -1,6 +1,7 @@
 //! `/api/v1/partners`: staff manage partners and their keys; a partner reads its own figures
 //! with its key (`Authorization: Bearer cyberdir_…`).
 
+use crate::http::body::Body;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, put, web};
 use serde::{Deserialize, Serialize};
@@ -38,7 +39,7 @@ pub async fn list(state: web::Data<AppState>, user: CurrentUser) -> Result<HttpR
 pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
-    body: web::Json<PartnerInput>,
+    body: Body<PartnerInput>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let input = body.into_inner();
@@ -70,7 +71,7 @@ pub async fn update(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<PartnerInput>,
+    body: Body<PartnerInput>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -113,7 +114,7 @@ pub async fn issue_key(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<NewKey>,
+    body: Body<NewKey>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();

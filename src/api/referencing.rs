@@ -1,6 +1,7 @@
 //! The referencing workflow: drafts, profile edits, documents, charter, actions, audit trail,
 //! members, change requests and the staff queue.
 
+use crate::http::body::{Body, OptionalBody};
 use actix_multipart::Multipart;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
@@ -31,7 +32,7 @@ use crate::state::AppState;
 pub async fn create(
     state: web::Data<AppState>,
     user: CurrentUser,
-    body: web::Json<ProfileInput>,
+    body: Body<ProfileInput>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let input = body.into_inner();
@@ -63,7 +64,7 @@ pub async fn update(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<ProfileInput>,
+    body: Body<ProfileInput>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -151,7 +152,7 @@ pub async fn accept_charter(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<CharterAcceptance>,
+    body: Body<CharterAcceptance>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -195,12 +196,12 @@ pub async fn act(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<ActionBody>>,
+    body: OptionalBody<ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, slug) = path.into_inner();
     let action = Action::from_slug(&slug)
         .ok_or_else(|| AppError::not_found(format!("Action inconnue : {slug}.")))?;
-    let body = body.map(web::Json::into_inner).unwrap_or_default();
+    let body = body.into_inner();
     let state = state.into_inner();
     let view = web::block(move || {
         crate::workflow::referencing_act(
@@ -273,7 +274,7 @@ pub async fn invite(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<InvitationBody>,
+    body: Body<InvitationBody>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();
@@ -296,7 +297,7 @@ pub struct InvitationAcceptance {
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     user: CurrentUser,
-    body: web::Json<InvitationAcceptance>,
+    body: Body<InvitationAcceptance>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let token = body.into_inner().token;
@@ -353,7 +354,7 @@ pub async fn decide_change_request(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<(String, String)>,
-    body: Option<web::Json<ActionBody>>,
+    body: OptionalBody<ActionBody>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, decision) = path.into_inner();
     let approve = match decision.as_str() {
@@ -361,7 +362,7 @@ pub async fn decide_change_request(
         "reject" => false,
         other => return Err(AppError::not_found(format!("Décision inconnue : {other}.")).into()),
     };
-    let reason = body.and_then(|b| b.into_inner().reason);
+    let reason = body.into_inner().reason;
     let state = state.into_inner();
     let view = web::block(move || {
         referencing::change_requests::decide(&state, &user, &id, approve, reason.as_deref())

@@ -1,5 +1,6 @@
 //! Users and roles (admins).
 
+use crate::http::body::Body;
 use actix_web::{HttpResponse, get, patch, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -46,7 +47,7 @@ pub async fn update(
     state: web::Data<AppState>,
     user: CurrentUser,
     path: web::Path<String>,
-    body: web::Json<UserChange>,
+    body: Body<UserChange>,
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     let id = path.into_inner();

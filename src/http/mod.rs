@@ -1,6 +1,7 @@
 //! Request plumbing shared by the two front doors (the pages in `web` and the JSON API in
 //! `api`), so that neither reaches into the other.
 
+pub mod body;
 pub mod client;
 pub mod download;
 pub mod extract;

@@ -95,6 +95,62 @@ async fn a_control_character_is_refused_in_every_json_body_whatever_its_json_typ
     assert_eq!(stored, 0);
 }
 
+/// Serde reads a struct from an array (its fields in order, `[]` as every default): the API
+/// took `[]` as a request to issue a partner key, and a body it could not read as no body at
+/// all on the actions whose body is optional. Every JSON body must be an object.
+#[tokio::test]
+async fn a_body_that_is_not_a_json_object_is_refused_by_every_operation() {
+    let app = TestApp::spawn().await;
+    let staff = app.user("equipe@cyberdir.fr", Role::Admin).await;
+    let operations = json_operations(&app).await;
+    assert!(operations.len() >= 20, "{operations:?}");
+    for (method, path) in &operations {
+        for body in ["[]", r#"["x", "y"]"#, "[null]", "\"x\""] {
+            let response = staff
+                .client
+                .request(method.clone(), app.url(path))
+                .header("content-type", "application/json")
+                .header("x-csrf-token", &staff.csrf_token)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            let answer: Value = response.json().await.unwrap_or(Value::Null);
+            assert_eq!(status, 422, "{method} {path} with {body}: {answer}");
+            assert_eq!(
+                answer["errors"]["body"][0], "Le corps de la requête doit être un objet JSON.",
+                "{method} {path} with {body}: {answer}"
+            );
+        }
+    }
+    // Nothing was issued; an action whose body is optional still works without one.
+    let partner = common::partners::create(
+        &staff,
+        "Banque Exemple",
+        &["https://www.banque.fr"],
+        "parcours",
+    )
+    .await;
+    let id = partner["id"].as_str().expect("a partner").to_owned();
+    let response = staff
+        .client
+        .post(app.url(&format!("/api/v1/partners/{id}/keys")))
+        .header("content-type", "application/json")
+        .header("x-csrf-token", &staff.csrf_token)
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 422);
+    let (_, keys) = staff.get(&format!("/api/v1/partners/{id}/keys")).await;
+    assert_eq!(keys["results"].as_array().map(Vec::len), Some(0), "{keys}");
+    let (status, _) = staff
+        .post(&format!("/api/v1/partners/{id}/keys"), &json!({}))
+        .await;
+    assert_eq!(status, 201);
+}
+
 /// A wrong password from `header` = `value` (the rest of the chain as the client wrote it).
 async fn wrong_password(app: &TestApp, headers: &[(&str, String)]) -> u16 {
     let mut request = app.client.post(app.url("/api/v1/session"));
