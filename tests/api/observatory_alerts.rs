@@ -96,6 +96,15 @@ async fn a_wave_is_signalled_once_and_staff_publish_an_alert_from_it() {
     let list = staff.get("/observatoire/alertes").await;
     let signals = list.element("signals").unwrap();
     assert!(signals.contains("Sextorsion"), "{signals}");
+    // Which method raised it and why: a day's count, its expectation and the threshold.
+    assert!(signals.contains("EARS C"), "{signals}");
+    assert!(!signals.contains('—'), "a threshold on record: {signals}");
+    let told = sink.messages_to("equipe@cyberdir.fr");
+    let about = told
+        .iter()
+        .find(|m| m.subject.starts_with("Vague détectée"))
+        .unwrap();
+    assert!(about.text.contains("Méthode : EARS C"), "{}", about.text);
     let draft_link = list
         .links("/observatoire/alertes/nouvelle?signal=")
         .into_iter()
@@ -400,4 +409,84 @@ async fn an_alert_keeps_every_type_and_audience_checked_on_its_form() {
         "{alert}"
     );
     assert_eq!(alert["scope"], "national", "{alert}");
+}
+
+/// A Poisson draw of mean `mean` (Knuth's method: small means only).
+fn poisson(rng: &mut Rng, mean: f64) -> u64 {
+    let limit = (-mean).exp();
+    let (mut k, mut p) = (0, 1.0);
+    loop {
+        p *= (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
+        if p <= limit {
+            return k;
+        }
+        k += 1;
+    }
+}
+
+#[tokio::test]
+async fn a_weekly_wave_in_a_seasonal_series_is_raised_by_the_farrington_method_with_its_figures() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    // A Monday: the pass reads the week that ended yesterday.
+    let today = start_of_tests().date_naive();
+    assert_eq!(today.weekday(), chrono::Weekday::Mon);
+    app.user("equipe@cyberdir.fr", Role::Staff).await;
+    // Ransomware at local authorities over 3 years and a half: about 10 a week, twice as many
+    // in the high season and fewer in the low; the last week, in the low season, 26 cases
+    // spread over the days, so that no single day stands out (the Sunday has one).
+    let mut rng = Rng(7);
+    let weeks = 182u64;
+    let mut facts = Vec::new();
+    for back in (1..=weeks * 7).rev() {
+        let day = today - Days::new(back);
+        let week = (weeks * 7 - back) / 7;
+        let season = 1.0 + 0.6 * (2.0 * std::f64::consts::PI * (week as f64 + 13.0) / 52.0).sin();
+        let n = if back <= 7 {
+            [0, 1, 4, 4, 5, 4, 4, 4][back as usize]
+        } else {
+            poisson(&mut rng, 10.0 * season / 7.0)
+        };
+        for i in 0..n {
+            facts.push(journey(
+                &format!("r-{day}-{i}"),
+                day,
+                "collectivite",
+                Some("rancongiciel"),
+            ));
+        }
+    }
+    insert(&app, facts).await;
+
+    assert_eq!(app.run_jobs().await.waves_detected, 1);
+    let staff = Browser::new(&app.address);
+    staff.log_in("equipe@cyberdir.fr").await;
+    let list = staff.get("/observatoire/alertes").await;
+    let signals = list.element("signals").unwrap();
+    assert!(signals.contains("Rançongiciel"), "{signals}");
+    assert!(
+        signals.contains("Farrington flexible (semaine)"),
+        "the weekly method raised it: {signals}"
+    );
+    let monday = crate::common::observatory::day_fr(today - Days::new(7));
+    let sunday = crate::common::observatory::day_fr(today - Days::new(1));
+    assert!(
+        signals.contains(&format!("la semaine du {monday} au {sunday}")),
+        "{signals}"
+    );
+    assert!(signals.contains("26"), "the week's count: {signals}");
+    app.deliver_to(&sink).await;
+    let mail = sink
+        .messages_to("equipe@cyberdir.fr")
+        .into_iter()
+        .find(|m| m.subject.starts_with("Vague détectée"))
+        .expect("staff told");
+    assert!(
+        mail.text.contains("26 signalements la semaine du")
+            && mail
+                .text
+                .contains("Méthode : Farrington flexible (semaine)"),
+        "{}",
+        mail.text
+    );
 }

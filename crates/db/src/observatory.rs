@@ -145,13 +145,14 @@ pub struct SignalRow {
     pub audience: String,
     pub since: NaiveDate,
     pub last_day: NaiveDate,
+    /// The reference method that raised it (`domain::observatory::waves::Method`), with its
+    /// figures for the latest day (or week) in alarm.
     pub method: String,
     pub observed: i64,
     pub expected: f64,
-    pub score: f64,
-    pub observed_3_days: i64,
-    pub expected_3_days: f64,
     pub detected_at: NaiveDateTime,
+    /// None for the waves recorded before the thresholds were.
+    pub threshold: Option<f64>,
 }
 
 /// Records a wave's latest day; true when the wave is new (nobody recorded it before), so that
@@ -164,11 +165,10 @@ pub fn record_signal(conn: &mut DbConnection, row: &SignalRow) -> QueryResult<bo
     let updated = diesel::update(same.filter(signals::last_day.lt(row.last_day)))
         .set((
             signals::last_day.eq(row.last_day),
+            signals::method.eq(&row.method),
             signals::observed.eq(row.observed),
             signals::expected.eq(row.expected),
-            signals::score.eq(row.score),
-            signals::observed_3_days.eq(row.observed_3_days),
-            signals::expected_3_days.eq(row.expected_3_days),
+            signals::threshold.eq(row.threshold),
         ))
         .execute(conn)?;
     if updated > 0 || diesel::select(diesel::dsl::exists(same)).get_result(conn)? {
@@ -184,7 +184,7 @@ pub fn record_signal(conn: &mut DbConnection, row: &SignalRow) -> QueryResult<bo
 pub fn recent_signals(conn: &mut DbConnection, since: NaiveDate) -> QueryResult<Vec<SignalRow>> {
     signals::table
         .filter(signals::last_day.ge(since))
-        .order((signals::last_day.desc(), signals::score.desc()))
+        .order((signals::last_day.desc(), signals::observed.desc()))
         .select(SignalRow::as_select())
         .load(conn)
 }

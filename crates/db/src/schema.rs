@@ -544,10 +544,8 @@ diesel::table! {
         method -> Text,
         observed -> BigInt,
         expected -> Double,
-        score -> Double,
-        observed_3_days -> BigInt,
-        expected_3_days -> Double,
         detected_at -> Timestamp,
+        threshold -> Nullable<Double>,
     }
 }
 

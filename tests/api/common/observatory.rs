@@ -186,3 +186,8 @@ pub async fn journeys_and_facts(app: &TestApp) -> (i64, i64) {
     })
     .await
 }
+
+/// A day as the pages write it.
+pub fn day_fr(day: NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}

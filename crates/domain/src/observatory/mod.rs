@@ -4,8 +4,8 @@
 
 pub mod ears;
 pub mod farrington;
-pub mod spikes;
 pub mod suppression;
+pub mod waves;
 
 use chrono::{Datelike, Days, NaiveDate};
 

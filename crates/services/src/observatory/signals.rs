@@ -1,10 +1,11 @@
-//! The daily detection of waves: for each incident type × audience, the daily cases of the last
-//! `HISTORY_DAYS` days up to yesterday go through EARS (`domain::observatory::spikes`); a
-//! signalling series records its wave, and staff are emailed the first time a wave is seen.
-//! Idempotent and safe with several processes: a wave is one row, keyed by its type, audience
-//! and first day, and only the process that adds it sends the emails.
+//! The daily detection of waves: for each incident type × audience, the daily cases up to
+//! yesterday go through the reference methods unchanged (EARS C1, C2 and C3 on days, the
+//! Farrington flexible method on the weeks that ended: `domain::observatory::waves`); a series
+//! whose last day is in alarm records its wave, and staff are emailed the first time a wave is
+//! seen. Idempotent and safe with several processes: a wave is one row, keyed by its type,
+//! audience and first day, and only the process that adds it sends the emails.
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
 
 use super::cube::{Codes, Facts, day_number};
@@ -14,13 +15,18 @@ use crate::db::observatory::{self as queries, SignalRow};
 use crate::db::write_transaction;
 use crate::domain::actor::Role;
 use crate::domain::audience::Audience;
-use crate::domain::observatory::spikes::{self, Method, Params};
+use crate::domain::observatory::farrington;
+use crate::domain::observatory::waves::{self, Alarm, Method};
 use crate::error::AppError;
 use crate::infra::Infra;
 use crate::mail::emails::observatory::StaffObservatorySignal;
 
-/// How far back a series goes: enough for EARS and for its cleaning of past waves.
-pub const HISTORY_DAYS: usize = 120;
+/// The days a wave is looked for in: its start across short gaps, and 8 whole weeks.
+pub const RECENT_DAYS: usize = 63;
+
+/// The whole weeks the Farrington method needs (3 years and its windows) and the 8 recent ones
+/// it is evaluated on.
+const HISTORY_WEEKS: usize = farrington::WEEKS_PER_YEAR * 3 + 3 + 1 + 8;
 
 /// A wave found in the series of one incident type × audience.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,18 +34,20 @@ pub struct Found {
     pub incident_type: String,
     pub audience: Audience,
     pub since: NaiveDate,
-    pub signal: spikes::Signal,
+    /// Why the last day is in alarm.
+    pub alarm: Alarm,
 }
 
-/// The daily cases of every incident type × audience over the days up to `last_day`.
-pub fn series(facts: &Facts, last_day: NaiveDate) -> Vec<(u16, Audience, Vec<u64>)> {
+/// The daily cases of every incident type × audience over the `days` days up to `last_day`
+/// (oldest first); the series without a case are left out.
+pub fn series(facts: &Facts, last_day: NaiveDate, days: usize) -> Vec<(u16, Audience, Vec<u64>)> {
     let last = day_number(last_day);
-    let first = last - HISTORY_DAYS as i32 + 1;
+    let first = last - days as i32 + 1;
     let incidents = facts.dims.incident.codes_len() + 1;
     let audiences: Vec<Option<Audience>> = (0..=facts.dims.audience.codes_len())
         .map(|i| facts.dims.audience.code(i as u16).and_then(Audience::parse))
         .collect();
-    let mut counts = vec![0u64; incidents * Audience::ALL.len() * HISTORY_DAYS];
+    let mut counts = vec![0u64; incidents * Audience::ALL.len() * days];
     for f in &facts.rows {
         if !f.counted
             || f.kind.is_none()
@@ -52,7 +60,7 @@ pub fn series(facts: &Facts, last_day: NaiveDate) -> Vec<(u16, Audience, Vec<u64
         let Some(Some(audience)) = audiences.get(f.audience as usize) else {
             continue;
         };
-        let slot = (f.incident as usize * Audience::ALL.len() + *audience as usize) * HISTORY_DAYS
+        let slot = (f.incident as usize * Audience::ALL.len() + *audience as usize) * days
             + (f.day - first) as usize;
         if let Some(c) = counts.get_mut(slot) {
             *c += 1;
@@ -61,8 +69,8 @@ pub fn series(facts: &Facts, last_day: NaiveDate) -> Vec<(u16, Audience, Vec<u64
     let mut all = Vec::new();
     for incident in 1..incidents {
         for audience in Audience::ALL {
-            let start = (incident * Audience::ALL.len() + audience as usize) * HISTORY_DAYS;
-            let daily = counts[start..start + HISTORY_DAYS].to_vec();
+            let start = (incident * Audience::ALL.len() + audience as usize) * days;
+            let daily = counts[start..start + days].to_vec();
             if daily.iter().any(|c| *c > 0) {
                 all.push((incident as u16, audience, daily));
             }
@@ -73,20 +81,61 @@ pub fn series(facts: &Facts, last_day: NaiveDate) -> Vec<(u16, Audience, Vec<u64
 
 /// The waves going on at `last_day`.
 pub fn find(facts: &Facts, last_day: NaiveDate) -> Vec<Found> {
-    let params = Params::default();
-    let first = last_day - Days::new(HISTORY_DAYS as u64 - 1);
-    series(facts, last_day)
+    // Days after the last whole week (Monday to Sunday): 0 when `last_day` is a Sunday.
+    let after_week = last_day.weekday().num_days_from_sunday() as usize;
+    let days = HISTORY_WEEKS * 7 + after_week;
+    let first_recent = last_day - Days::new(RECENT_DAYS as u64 - 1);
+    // The weekly method reads 3 years back: not before the observatory has them, or the
+    // years before its first fact would read as years without a case.
+    let first_fact = facts.rows.iter().map(|f| f.day).min();
+    let weekly = first_fact.is_some_and(|d| d <= day_number(last_day) - days as i32 + 1);
+    series(facts, last_day, days)
         .into_iter()
         .filter_map(|(incident, audience, daily)| {
-            let signal = spikes::detect(&daily, &params)?;
+            let (since, alarm) = wave(&daily, after_week, weekly)?;
             Some(Found {
                 incident_type: facts.dims.incident.code(incident)?.to_owned(),
                 audience,
-                since: first.checked_add_days(Days::new(signal.since as u64))?,
-                signal,
+                since: first_recent.checked_add_days(Days::new(since as u64))?,
+                alarm,
             })
         })
         .collect()
+}
+
+/// The wave of one series, when its last day is in alarm: its first day (an index into the
+/// last [`RECENT_DAYS`]) and the last day's alarm (a day's method first, else the week's).
+/// `daily` ends `after_week` days after the last whole week; the weeks are evaluated when
+/// `evaluate_weeks` is set.
+fn wave(daily: &[u64], after_week: usize, evaluate_weeks: bool) -> Option<(usize, Alarm)> {
+    let recent = &daily[daily.len() - RECENT_DAYS..];
+    let by_day = waves::daily_alarms(recent);
+    let mut in_alarm: Vec<bool> = by_day.iter().map(Option::is_some).collect();
+    // The whole weeks, each flagged by Farrington putting its days in alarm.
+    let weeks_end = daily.len() - after_week;
+    let weeks: Vec<u64> = daily[..weeks_end]
+        .rchunks(7)
+        .rev()
+        .map(|week| week.iter().sum())
+        .collect();
+    let recent_weeks = (RECENT_DAYS - after_week) / 7;
+    let by_week = if evaluate_weeks {
+        waves::weekly_alarms(&weeks, recent_weeks)
+    } else {
+        vec![None; recent_weeks]
+    };
+    for (i, alarm) in by_week.iter().enumerate() {
+        if alarm.is_some() {
+            // Week i of the recent ones ends `after_week + 7 (recent_weeks − 1 − i)` days
+            // before the last day.
+            let end = RECENT_DAYS - after_week - 7 * (recent_weeks - 1 - i);
+            in_alarm[end - 7..end].fill(true);
+        }
+    }
+    let since = waves::wave_start(&in_alarm)?;
+    let last_week = (after_week == 0).then(|| by_week.last().copied().flatten());
+    let alarm = by_day.last().copied().flatten().or(last_week.flatten())?;
+    Some((since, alarm))
 }
 
 /// The daily pass: yesterday's waves recorded, staff told of new ones. Returns how many waves
@@ -110,16 +159,10 @@ pub fn detect(state: &Infra, cube: &super::cube::Cube) -> Result<usize, AppError
             audience: wave.audience.code().to_owned(),
             since: wave.since,
             last_day: yesterday,
-            method: match wave.signal.method {
-                Method::C2 => "C2",
-                Method::C3 => "C3",
-            }
-            .to_owned(),
-            observed: i64::try_from(wave.signal.observed).unwrap_or(i64::MAX),
-            expected: wave.signal.expected,
-            score: wave.signal.score,
-            observed_3_days: i64::try_from(wave.signal.observed_3_days).unwrap_or(i64::MAX),
-            expected_3_days: wave.signal.expected_3_days,
+            method: wave.alarm.method.code().to_owned(),
+            observed: i64::try_from(wave.alarm.observed).unwrap_or(i64::MAX),
+            expected: wave.alarm.expected,
+            threshold: Some(wave.alarm.threshold),
             detected_at: now,
         };
         let is_new = write_transaction(&mut conn, |conn| {
@@ -153,8 +196,11 @@ fn tell_staff(
                 incident_label: view.incident_label.clone(),
                 audience_label: view.audience_label.clone(),
                 since: view.since.clone(),
-                observed_3_days: view.observed_3_days.clone(),
-                expected_3_days: view.expected_3_days.clone(),
+                method: view.method.clone(),
+                period: view.period.clone(),
+                observed: view.observed.clone(),
+                expected: view.expected.clone(),
+                threshold: view.threshold.clone(),
                 dashboard_url: format!("{base}{}", view.dashboard_path),
                 alert_url: format!("{base}/observatoire/alertes/nouvelle?signal={}", row.id),
             },
@@ -163,7 +209,8 @@ fn tell_staff(
     Ok(())
 }
 
-/// A wave as staff read it.
+/// A wave as staff read it: which method raised it and why (the count, the count expected,
+/// the threshold it passed), for its latest day or week in alarm.
 #[derive(Debug, Clone, Serialize)]
 pub struct SignalView {
     pub id: String,
@@ -173,16 +220,31 @@ pub struct SignalView {
     pub audience_label: String,
     pub since: String,
     pub last_day: String,
-    pub observed_3_days: String,
-    pub expected_3_days: String,
-    pub score: String,
+    /// The method, as staff read it ("EARS C1 (jour)").
     pub method: String,
+    /// What the figures count: "le 3 décembre 2026", "la semaine du 23 au 29 novembre 2026".
+    pub period: String,
+    pub observed: String,
+    pub expected: String,
+    /// "—" for the waves recorded before the thresholds were.
+    pub threshold: String,
     pub dashboard_path: String,
 }
 
 impl SignalView {
     pub fn of(state: &Infra, row: &SignalRow) -> Self {
-        let number = |n: u64| crate::french::number_fr(n);
+        let method = Method::parse(&row.method);
+        let period = match method {
+            Some(m) if m.weekly() => {
+                let monday = row.last_day - Days::new(6);
+                format!(
+                    "la semaine du {} au {}",
+                    crate::french::day_fr(monday),
+                    crate::french::day_fr(row.last_day)
+                )
+            }
+            _ => format!("le {}", crate::french::day_fr(row.last_day)),
+        };
         Self {
             id: row.id.clone(),
             incident_type: row.incident_type.clone(),
@@ -195,10 +257,13 @@ impl SignalView {
                 .map_or_else(|| row.audience.clone(), |a| a.label().to_owned()),
             since: crate::french::day_fr(row.since),
             last_day: crate::french::day_fr(row.last_day),
-            observed_3_days: number(u64::try_from(row.observed_3_days).unwrap_or(0)),
-            expected_3_days: number(row.expected_3_days.round().max(0.0) as u64),
-            score: format!("{:.1}", row.score).replace('.', ","),
-            method: row.method.clone(),
+            method: method.map_or_else(|| row.method.clone(), |m| m.label().to_owned()),
+            period,
+            observed: crate::french::number_fr(u64::try_from(row.observed).unwrap_or(0)),
+            expected: crate::french::value_fr(row.expected.max(0.0)),
+            threshold: row
+                .threshold
+                .map_or_else(|| "—".to_owned(), |t| crate::french::value_fr(t.max(0.0))),
             dashboard_path: format!(
                 "/observatoire?periode=trimestre&type={}&public={}",
                 row.incident_type, row.audience

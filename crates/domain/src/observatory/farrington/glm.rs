@@ -149,15 +149,15 @@ pub fn quadratic_form(m: &Matrix, v: &[f64]) -> f64 {
 fn cross_product(x: &Matrix, w: &[f64]) -> Matrix {
     let p = x.cols;
     let mut m = Matrix::zeros(p, p);
-    for i in 0..x.rows {
+    for (i, &weight) in w.iter().enumerate().take(x.rows) {
         let row = x.row(i);
-        for j in 0..p {
-            let a = w[i] * row[j];
+        for (j, &rj) in row.iter().enumerate() {
+            let a = weight * rj;
             if a == 0.0 {
                 continue;
             }
-            for k in j..p {
-                m.values[j * p + k] += a * row[k];
+            for (k, &rk) in row.iter().enumerate().skip(j) {
+                m.values[j * p + k] += a * rk;
             }
         }
     }

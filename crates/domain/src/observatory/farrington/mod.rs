@@ -253,7 +253,11 @@ impl Baseline {
         let p_value = StudentsT::new(0.0, 1.0, fit.df_residual as f64)
             .map(|d| 2.0 * d.cdf(-t.abs()))
             .unwrap_or(f64::NAN);
-        let largest = self.counts.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let largest = self
+            .counts
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
         let predicted = glm::dot(x0, &fit.coefficients).exp();
         s.years >= 3 && p_value < s.p_threshold_trend && predicted <= largest
     }

@@ -94,4 +94,3 @@ fn the_thresholds_are_the_quantiles_r_gives() {
     assert_eq!(quantile(3000.0, 4.0, 0.99), 3260.0);
     assert_eq!(quantile(0.0, 1.0, 0.99), 0.0);
 }
-

@@ -10,8 +10,12 @@ pub struct StaffObservatorySignal {
     pub audience_label: String,
     /// The wave's first day, in French.
     pub since: String,
-    pub observed_3_days: String,
-    pub expected_3_days: String,
+    /// The method that raised it, and its figures for `period`.
+    pub method: String,
+    pub period: String,
+    pub observed: String,
+    pub expected: String,
+    pub threshold: String,
     pub dashboard_url: String,
     pub alert_url: String,
 }
@@ -34,8 +38,11 @@ mod tests {
             incident_label: "Sextorsion (chantage à la vidéo intime par courriel)".into(),
             audience_label: "Particulier".into(),
             since: "12/01/2027".into(),
-            observed_3_days: "1\u{202f}840".into(),
-            expected_3_days: "310".into(),
+            method: "EARS C1 (jour)".into(),
+            period: "le 14/01/2027".into(),
+            observed: "640".into(),
+            expected: "104,3".into(),
+            threshold: "212,8".into(),
             dashboard_url: "https://cyberdir.example/observatoire?type=sextorsion&public=particulier&periode=trimestre".into(),
             alert_url: "https://cyberdir.example/observatoire/alertes/nouvelle?signal=0190f4a1-7c2d-7e3f-a4b5-c6d7e8f90a1b".into(),
         }));
