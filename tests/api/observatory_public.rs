@@ -512,3 +512,48 @@ async fn a_file_built_to_leak_is_refused_and_the_audit_names_the_cell() {
         "{said}"
     );
 }
+
+/// "Signalement" meant two things: the dashboard counted the journeys left before naming a
+/// threat, the open data did not. One definition now, the open data's, on both.
+#[tokio::test]
+async fn a_signalement_counts_the_same_on_the_dashboard_and_in_the_open_data() {
+    let app = TestApp::spawn().await;
+    let mut facts = october_facts();
+    // Journeys left before naming a threat: counted as journeys, not as signalements.
+    for i in 0..23 {
+        facts.push(journey(
+            &format!("left-{i}"),
+            october(1 + i % 28),
+            "particulier",
+            None,
+        ));
+    }
+    insert(&app, facts).await;
+    assert_eq!(app.run_jobs().await.open_data_files, 1);
+    let public = Browser::new(&app.address);
+    let file = cells(&public.get("/statistiques/donnees/2026-10.csv").await.html);
+    let total = file[&("total".to_owned(), "total".to_owned(), "total".to_owned())]
+        .expect("the month's total is published");
+
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
+    let page = staff
+        .get("/observatoire?periode=personnalisee&du=2026-10-01&au=2026-10-31")
+        .await;
+    assert_eq!(page.status, 200);
+    let shown = page
+        .element("cases")
+        .unwrap()
+        .replace(['\u{202f}', ' '], "");
+    assert_eq!(shown, total.to_string(), "the dashboard and the open data");
+    assert_eq!(page.element("unnamed").unwrap(), "23");
+    assert!(
+        page.element("cases-definition")
+            .unwrap()
+            .contains("nommé une menace et un public")
+    );
+    // October cut into weeks: the first (from Thursday the 1st) and the last (to Saturday the
+    // 31st) are partial, and say so.
+    let weeks = page.element("weeks-table").unwrap();
+    assert!(weeks.contains("partielle : 4 jours sur 7"), "{weeks}");
+    assert!(weeks.contains("partielle : 6 jours sur 7"), "{weeks}");
+}

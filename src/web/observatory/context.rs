@@ -150,6 +150,8 @@ pub(super) struct Dashboard {
     pub period: String,
     pub cases: String,
     pub previous_cases: String,
+    /// Journeys that named no threat or public: not signalements.
+    pub unnamed: String,
     pub change: Option<String>,
     /// The charts, as SVG.
     pub weeks_chart: String,
@@ -172,6 +174,8 @@ pub(super) struct Dashboard {
 #[derive(Debug, Serialize)]
 pub(super) struct WeekLine {
     pub week: String,
+    /// "partielle : 3 jours sur 7" for a week the period cuts.
+    pub partial: Option<String>,
     pub count: String,
     pub year_before: String,
 }

@@ -145,7 +145,15 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> context::Das
     let labels: Vec<String> = d
         .weeks
         .iter()
-        .map(|w| w.week.format("%d/%m").to_string())
+        .map(|w| {
+            let label = w.week.format("%d/%m").to_string();
+            // A partial week says so on the chart, or it reads as a drop.
+            if w.days < 7 {
+                format!("{label} ({} j)", w.days)
+            } else {
+                label
+            }
+        })
         .collect();
     let current: Vec<Option<f64>> = d.weeks.iter().map(|w| Some(w.count as f64)).collect();
     let before: Vec<Option<f64>> = d.weeks.iter().map(|w| Some(w.year_before as f64)).collect();
@@ -229,6 +237,7 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> context::Das
         period: format!("du {} au {}", day(d.from), day(d.to)),
         cases: number_fr(d.cases),
         previous_cases: number_fr(d.previous_cases),
+        unnamed: number_fr(d.unnamed),
         change: crate::domain::observatory::change_percent(d.cases, d.previous_cases)
             .map(change_fr),
         weeks_chart,
@@ -237,6 +246,12 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> context::Das
             .iter()
             .map(|w| context::WeekLine {
                 week: day(w.week),
+                partial: (w.days < 7).then(|| {
+                    format!(
+                        "partielle : {} sur 7",
+                        crate::french::plural(usize::from(w.days), "jour", "jours")
+                    )
+                }),
                 count: number_fr(w.count),
                 year_before: number_fr(w.year_before),
             })
@@ -442,12 +457,18 @@ fn csv_rows(d: &Dashboard, vue: &str) -> Option<Vec<Vec<String>>> {
     let mut rows = Vec::new();
     match vue {
         "semaines" => {
-            rows.push(header(&["semaine_du", "signalements", "un_an_avant"]));
+            rows.push(header(&[
+                "semaine_du",
+                "signalements",
+                "un_an_avant",
+                "jours_dans_la_periode",
+            ]));
             for w in &d.weeks {
                 rows.push(vec![
                     w.week.to_string(),
                     w.count.to_string(),
                     w.year_before.to_string(),
+                    w.days.to_string(),
                 ]);
             }
         }

@@ -154,6 +154,9 @@ pub struct WeekCount {
     pub week: NaiveDate,
     pub count: u64,
     pub year_before: u64,
+    /// The days of the week inside the period: under 7 for a partial first or last week,
+    /// whose count is not a drop.
+    pub days: u8,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -217,8 +220,13 @@ pub struct ResponseTimes {
 pub struct Dashboard {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// Signalements: counted facts that name a threat and a public, as the open data and the
+    /// wave detection count them.
     pub cases: u64,
     pub previous_cases: u64,
+    /// Counted journeys of the period that named no threat or no public (left before): not
+    /// signalements.
+    pub unnamed: u64,
     pub weeks: Vec<WeekCount>,
     pub top: Vec<AudienceThreats>,
     pub regions: Vec<RegionCount>,
@@ -247,7 +255,7 @@ pub fn compute(state: &Infra, facts: &Facts, checked: &Checked) -> Dashboard {
     let mut journeys = JourneyOutcomes::default();
     let mut funnel = Funnel::default();
     let mut minutes = Vec::new();
-    let (mut cases, mut previous_cases) = (0u64, 0u64);
+    let (mut cases, mut previous_cases, mut unnamed) = (0u64, 0u64, 0u64);
     let outcome = |code: &str| facts.dims.outcome.find(code);
     let (started, advice, redirection, search, request, resolved) = (
         outcome(JOURNEY_STARTED),
@@ -270,7 +278,10 @@ pub fn compute(state: &Infra, facts: &Facts, checked: &Checked) -> Dashboard {
             continue;
         }
         let current = (from..=to).contains(&f.day);
-        if f.counted {
+        // One definition of a signalement, the open data's: it names a threat and a public.
+        let case = f.counted && f.incident != Codes::NONE && f.audience != Codes::NONE;
+        unnamed += u64::from(f.counted && !case && current);
+        if case {
             if current {
                 cases += 1;
                 by_departement[f.departement as usize] += 1;
@@ -337,10 +348,13 @@ pub fn compute(state: &Infra, facts: &Facts, checked: &Checked) -> Dashboard {
         .into_iter()
         .enumerate()
         .filter_map(|(i, (count, year_before))| {
+            let start = first_week + 7 * i as i32;
+            let days = (to.min(start + 6) - from.max(start) + 1).clamp(0, 7) as u8;
             Some(WeekCount {
-                week: day_of(first_week + 7 * i as i32)?,
+                week: day_of(start)?,
                 count,
                 year_before,
+                days,
             })
         })
         .collect();
@@ -350,6 +364,7 @@ pub fn compute(state: &Infra, facts: &Facts, checked: &Checked) -> Dashboard {
         to: checked.to,
         cases,
         previous_cases,
+        unnamed,
         weeks,
         top: top_threats(state, facts, &by_audience),
         regions,
