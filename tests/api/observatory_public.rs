@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde_json::Value;
 
 use crate::common::TestApp;
@@ -556,4 +556,150 @@ async fn a_signalement_counts_the_same_on_the_dashboard_and_in_the_open_data() {
     let weeks = page.element("weeks-table").unwrap();
     assert!(weeks.contains("partielle : 4 jours sur 7"), "{weeks}");
     assert!(weeks.contains("partielle : 6 jours sur 7"), "{weeks}");
+}
+
+/// The attacker's linear programme over a year of files with corrections: a year of synthetic
+/// facts (one in twenty of the benchmarks' year, so that small cells abound) published month
+/// by month, then three months corrected with late cases, among them cases landing on cells
+/// published as 0 (the revision attack): every revision read together with the month's
+/// earlier ones, no secret cell can be bounded under 11.
+#[tokio::test]
+async fn a_year_of_files_and_their_corrections_leaves_no_secret_cell_exposed() {
+    use cyberdir::observatory::{open_data, secrecy, synthetic};
+    let app = TestApp::spawn().await;
+    let state = app.state.clone();
+    let places: Vec<synthetic::Place> = state
+        .departements
+        .all()
+        .iter()
+        .map(|d| synthetic::Place {
+            departement: d.code.clone(),
+            region: d.region_code(),
+            weight: 1.0,
+        })
+        .collect();
+    let end = NaiveDate::from_ymd_opt(2026, 10, 31).unwrap();
+    let mut facts = Vec::new();
+    let mut kept = 0u64;
+    synthetic::generate(1, end, &state.taxonomy, &places, None, |fact| {
+        kept += 1;
+        if kept.is_multiple_of(20) {
+            facts.push(fact);
+        }
+        Ok::<_, ()>(())
+    })
+    .unwrap();
+    assert!(facts.len() > 15_000, "{} facts", facts.len());
+    insert(&app, facts).await;
+    let published = app.run_jobs().await.open_data_files;
+    assert!(published >= 12, "{published} months published");
+
+    // Late cases for three months, two of them on cells published as 0.
+    let mut late = Vec::new();
+    for (month, day) in [("2026-03", 14), ("2026-07", 9), ("2026-10", 21)] {
+        let first = cyberdir::domain::observatory::parse_month(month).unwrap();
+        let on = first.with_day(day).unwrap();
+        let zeros: Vec<Key> = {
+            let file = public_file(&app, month).await;
+            cells(&file)
+                .into_iter()
+                .filter(|(k, v)| {
+                    *v == Some(0) && k.0 != "total" && k.1 != "total" && k.2 != "total"
+                })
+                .map(|(k, _)| k)
+                .take(2)
+                .collect()
+        };
+        assert_eq!(zeros.len(), 2, "{month} has cells published as 0");
+        for (i, (incident, audience, region)) in zeros.iter().enumerate() {
+            let departement = state
+                .departements
+                .all()
+                .iter()
+                .find(|d| &d.region_code() == region)
+                .map(|d| d.code.clone());
+            let Some(departement) = departement else {
+                continue;
+            };
+            for n in 0..2 {
+                late.push(placed(
+                    journey(
+                        &format!("late-{month}-{i}-{n}"),
+                        on,
+                        audience,
+                        Some(incident),
+                    ),
+                    &departement,
+                    region,
+                ));
+            }
+        }
+        // And a few ordinary late cases.
+        for n in 0..5 {
+            late.push(placed(
+                journey(
+                    &format!("late-{month}-h-{n}"),
+                    on,
+                    "particulier",
+                    Some("hameconnage"),
+                ),
+                "35",
+                "bretagne",
+            ));
+        }
+    }
+    insert(&app, late).await;
+    let admin = cyberdir::domain::actor::Actor {
+        id: "admin".into(),
+        email: "admin@cyberdir.fr".into(),
+        display_name: "Admin".into(),
+        role: Role::Admin,
+        memberships: Vec::new(),
+    };
+    let inner = state.clone();
+    let revisions = tokio::task::spawn_blocking(move || {
+        ["2026-03", "2026-07", "2026-10"].map(|month| {
+            open_data::correct(
+                &inner,
+                &inner.observatory,
+                &admin,
+                month,
+                "Cas arrivés en retard, ajoutés au mois.",
+            )
+        })
+    })
+    .await
+    .unwrap();
+    for r in &revisions {
+        assert_eq!(r.as_ref().ok(), Some(&2), "{r:?}");
+    }
+
+    // The whole audit: every month, every revision read together.
+    let inner = state.clone();
+    let audits = tokio::task::spawn_blocking(move || secrecy::audit_published(&inner))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(audits.len() >= 12);
+    assert_eq!(audits.iter().filter(|a| a.revisions == 2).count(), 3);
+    for audit in &audits {
+        assert!(
+            audit.secret_cells > 0,
+            "{}: small cells are secret",
+            audit.month
+        );
+        assert!(
+            audit.exposures.is_empty(),
+            "{}: {:?}",
+            audit.month,
+            audit.exposures
+        );
+    }
+}
+
+async fn public_file(app: &TestApp, month: &str) -> String {
+    Browser::new(&app.address)
+        .get(&format!("/statistiques/donnees/{month}.csv"))
+        .await
+        .html
 }
