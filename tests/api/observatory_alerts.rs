@@ -490,3 +490,47 @@ async fn a_weekly_wave_in_a_seasonal_series_is_raised_by_the_farrington_method_w
         mail.text
     );
 }
+
+#[tokio::test]
+async fn the_waves_of_one_day_come_to_staff_in_one_email() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    let today = start_of_tests().date_naive();
+    let mut facts = series(today, true, 5);
+    // Ransomware at businesses, about 5 a day, then 60 a day over the last 3 days.
+    let mut rng = Rng(9);
+    for back in (1..=90u64).rev() {
+        let day = today - Days::new(back);
+        let n = if back <= 3 { 60 } else { 4 + rng.below(3) };
+        for i in 0..n {
+            facts.push(journey(
+                &format!("r-{day}-{i}"),
+                day,
+                "entreprise",
+                Some("rancongiciel"),
+            ));
+        }
+    }
+    insert(&app, facts).await;
+    app.user("equipe@cyberdir.fr", Role::Staff).await;
+    assert_eq!(app.run_jobs().await.waves_detected, 2);
+    app.deliver_to(&sink).await;
+    let about: Vec<_> = sink
+        .messages_to("equipe@cyberdir.fr")
+        .into_iter()
+        .filter(|m| m.subject.contains("vague") || m.subject.contains("Vague"))
+        .collect();
+    assert_eq!(about.len(), 1, "one email for the day's waves");
+    assert_eq!(about[0].subject, "2 vagues détectées par l'observatoire");
+    for wave in ["« Sextorsion", "« Rançongiciel"] {
+        assert!(about[0].text.contains(wave), "{wave}: {}", about[0].text);
+    }
+    assert_eq!(about[0].text.matches("Méthode : EARS C").count(), 2);
+    assert_eq!(
+        about[0]
+            .text
+            .matches("/observatoire/alertes/nouvelle?signal=")
+            .count(),
+        2
+    );
+}

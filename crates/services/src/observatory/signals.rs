@@ -19,7 +19,7 @@ use crate::domain::observatory::farrington;
 use crate::domain::observatory::waves::{self, Alarm, Method};
 use crate::error::AppError;
 use crate::infra::Infra;
-use crate::mail::emails::observatory::StaffObservatorySignal;
+use crate::mail::emails::observatory::{StaffObservatorySignal, WaveLine};
 
 /// The days a wave is looked for in: its start across short gaps, and 8 whole weeks.
 pub const RECENT_DAYS: usize = 63;
@@ -138,8 +138,8 @@ fn wave(daily: &[u64], after_week: usize, evaluate_weeks: bool) -> Option<(usize
     Some((since, alarm))
 }
 
-/// The daily pass: yesterday's waves recorded, staff told of new ones. Returns how many waves
-/// this process saw first.
+/// The daily pass: yesterday's waves recorded, staff told of the new ones in one email.
+/// Returns how many waves this process saw first.
 pub fn detect(state: &Infra, cube: &super::cube::Cube) -> Result<usize, AppError> {
     let today = state.clock.today();
     let Some(yesterday) = today.pred_opt() else {
@@ -151,11 +151,11 @@ pub fn detect(state: &Infra, cube: &super::cube::Cube) -> Result<usize, AppError
         find(&facts, yesterday)
     };
     let now = state.clock.now_naive();
-    let mut new = 0;
-    for wave in found {
-        let row = SignalRow {
+    let rows: Vec<SignalRow> = found
+        .into_iter()
+        .map(|wave| SignalRow {
             id: uuid::Uuid::now_v7().to_string(),
-            incident_type: wave.incident_type.clone(),
+            incident_type: wave.incident_type,
             audience: wave.audience.code().to_owned(),
             since: wave.since,
             last_day: yesterday,
@@ -164,45 +164,58 @@ pub fn detect(state: &Infra, cube: &super::cube::Cube) -> Result<usize, AppError
             expected: wave.alarm.expected,
             threshold: Some(wave.alarm.threshold),
             detected_at: now,
-        };
-        let is_new = write_transaction(&mut conn, |conn| {
-            if !queries::record_signal(conn, &row)? {
-                return Ok::<_, AppError>(false);
+        })
+        .collect();
+    // One transaction for the pass: the waves recorded and, for those nobody recorded
+    // before, one email per staff member listing them all (a day with several waves is one
+    // email, not one per wave).
+    write_transaction(&mut conn, |conn| {
+        let mut new = Vec::new();
+        for row in &rows {
+            if queries::record_signal(conn, row)? {
+                new.push(SignalView::of(state, row));
             }
+        }
+        if !new.is_empty() {
             let mut step = Step::new(now);
-            tell_staff(conn, &mut step, state, &row)?;
+            tell_staff(conn, &mut step, state, &new)?;
             step.write(conn)?;
-            Ok(true)
-        })?;
-        new += usize::from(is_new);
-    }
-    Ok(new)
+        }
+        Ok::<_, AppError>(new.len())
+    })
 }
 
 fn tell_staff(
     conn: &mut crate::db::DbConnection,
     step: &mut Step,
     state: &Infra,
-    row: &SignalRow,
+    waves: &[SignalView],
 ) -> Result<(), AppError> {
-    let view = SignalView::of(state, row);
     let base = &state.config.base_url;
+    let lines: Vec<WaveLine> = waves
+        .iter()
+        .map(|view| WaveLine {
+            incident_label: view.incident_label.clone(),
+            audience_label: view.audience_label.clone(),
+            since: view.since.clone(),
+            method: view.method.clone(),
+            period: view.period.clone(),
+            observed: view.observed.clone(),
+            expected: view.expected.clone(),
+            threshold: view.threshold.clone(),
+            dashboard_url: format!("{base}{}", view.dashboard_path),
+            alert_url: format!("{base}/observatoire/alertes/nouvelle?signal={}", view.id),
+        })
+        .collect();
     for staff in accounts::users_with_roles(conn, &Role::REVIEWERS)? {
         step.mail(
             state,
             &staff.email,
             &StaffObservatorySignal {
                 name: staff.display_name,
-                incident_label: view.incident_label.clone(),
-                audience_label: view.audience_label.clone(),
-                since: view.since.clone(),
-                method: view.method.clone(),
-                period: view.period.clone(),
-                observed: view.observed.clone(),
-                expected: view.expected.clone(),
-                threshold: view.threshold.clone(),
-                dashboard_url: format!("{base}{}", view.dashboard_path),
-                alert_url: format!("{base}/observatoire/alertes/nouvelle?signal={}", row.id),
+                count: lines.len(),
+                waves: lines.clone(),
+                alerts_url: format!("{base}/observatoire/alertes"),
             },
         )?;
     }
