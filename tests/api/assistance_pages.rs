@@ -120,6 +120,30 @@ async fn page(client: &reqwest::Client, url: &str) -> (u16, String) {
     (response.status().as_u16(), response.text().await.unwrap())
 }
 
+/// A town hall's ransomware request near Rennes, by the API.
+async fn town_hall_request(app: &TestApp) -> serde_json::Value {
+    let (status, created) = app
+        .post_json(
+            "/api/v1/assistance-requests",
+            &json!({
+                "postcode": "35000", "audience": "entreprise", "incident_type": "rancongiciel",
+                "description": "Le serveur de fichiers est chiffré.",
+                "contact": {"name": "Mairie de Bruz", "email": "dgs@mairie.fr"}, "consent": true
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    created
+}
+
+/// The path of an offer email's link for `action` (`accept`, `decline`).
+fn offer_link(text: &str, action: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.contains("/affectations/") && w.contains(&format!(".{action}.")))
+        .map(|w| w[w.find("/affectations/").unwrap()..].to_owned())
+        .unwrap()
+}
+
 fn csrf_in(html: &str) -> String {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker).expect("a form") + marker.len();
@@ -137,27 +161,10 @@ async fn the_emailed_link_opens_a_page_to_answer_without_signing_in() {
         Zone::Radius { radius_km: 50 },
     ))
     .await;
-    let (status, created) = app
-        .post_json(
-            "/api/v1/assistance-requests",
-            &json!({
-                "postcode": "35000", "audience": "entreprise", "incident_type": "rancongiciel",
-                "description": "Le serveur de fichiers est chiffré.",
-                "contact": {"name": "Mairie de Bruz", "email": "dgs@mairie.fr"}, "consent": true
-            }),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
+    town_hall_request(&app).await;
     app.deliver_to(&sink).await;
     let offer = &sink.messages_to("contact@p.fr")[0];
-    let link = |action: &str| {
-        offer
-            .text
-            .split_whitespace()
-            .find(|w| w.contains("/affectations/") && w.contains(&format!(".{action}.")))
-            .map(|w| w[w.find("/affectations/").unwrap()..].to_owned())
-            .unwrap()
-    };
+    let link = |action: &str| offer_link(&offer.text, action);
     let browser = common::cookie_client();
     // The decline link asks for a reason.
     let (status, html) = page(&browser, &app.url(&link("decline"))).await;
@@ -462,17 +469,7 @@ async fn a_provider_who_declines_is_told_where_the_request_went() {
         ))
         .await;
     }
-    let (status, created) = app
-        .post_json(
-            "/api/v1/assistance-requests",
-            &json!({
-                "postcode": "35000", "audience": "entreprise", "incident_type": "rancongiciel",
-                "description": "Le serveur de fichiers est chiffré.",
-                "contact": {"name": "Mairie de Bruz", "email": "dgs@mairie.fr"}, "consent": true
-            }),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
+    let created = town_hall_request(&app).await;
     let browser = common::cookie_client();
     let decline = |address: &'static str| {
         let app = &app;
@@ -485,12 +482,7 @@ async fn a_provider_who_declines_is_told_where_the_request_went() {
                 .into_iter()
                 .last()
                 .expect("an offer");
-            let link = offer
-                .text
-                .split_whitespace()
-                .find(|w| w.contains("/affectations/") && w.contains(".decline."))
-                .map(|w| w[w.find("/affectations/").unwrap()..].to_owned())
-                .unwrap();
+            let link = offer_link(&offer.text, "decline");
             let (_, html) = page(browser, &app.url(&link)).await;
             let response = browser
                 .post(app.url(&link))

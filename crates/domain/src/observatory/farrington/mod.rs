@@ -113,8 +113,15 @@ pub fn evaluate_week(series: &[u64], k: usize, settings: &Settings) -> Week {
     let Some(model) = baseline.model(settings) else {
         return missing;
     };
+    // Too few recent cases: no alarm, and (as in R) no threshold given, but only once a
+    // model exists (without one the alarm is missing).
     let from = (k + 1).saturating_sub(settings.min_cases_weeks);
-    let enough = series[from..=k].iter().sum::<u64>() >= settings.min_cases;
+    if series[from..=k].iter().sum::<u64>() < settings.min_cases {
+        return Week {
+            alarm: Some(false),
+            ..missing
+        };
+    }
     let eta = model.eta;
     let mean = eta.exp();
     let upper = if mean.is_finite() {
@@ -122,12 +129,6 @@ pub fn evaluate_week(series: &[u64], k: usize, settings: &Settings) -> Week {
     } else {
         f64::NAN
     };
-    if !enough {
-        return Week {
-            alarm: Some(false),
-            ..missing
-        };
-    }
     // The package's score, (y − η) / (upper − η), compares the count with the bound.
     let score = (observed as f64 - eta) / (upper - eta);
     Week {
