@@ -9,9 +9,10 @@ pub mod web;
 
 // The layers below, under the names the handlers and the tests use.
 pub use cyberdir_services::{
-    assistance, audit, auth, background, chat, clock, config, content, db, diagnostic, directory,
-    domain, editorial, error, french, geo, hsds, infra, jobs, json, label, limits, mail, metrics,
-    monitoring, observatory, partners, referencing, seed, setup, templates, uploads, workflow,
+    assistance, audit, auth, background, cases, chat, clock, config, content, db, diagnostic,
+    directory, domain, editorial, error, french, geo, hsds, infra, jobs, json, label, limits, mail,
+    metrics, monitoring, observatory, partners, referencing, seed, setup, templates, uploads,
+    workflow,
 };
 
 use std::net::TcpListener;

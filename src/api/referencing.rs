@@ -19,7 +19,7 @@ use crate::http::paging::{PageQuery, Paging};
 use crate::http::problem::ApiError;
 use crate::referencing::Asked;
 use crate::referencing::profile::ProfileInput;
-use crate::referencing::queue::{self as application_queue, QueueFilter};
+use crate::referencing::queue::{self as application_queue, QueueFilter, QueueOrder};
 use crate::referencing::views::{
     ApplicationView, ChangeRequestView, DocumentView, JoinedOrganisation, MemberView, UpdateOutcome,
 };
@@ -381,6 +381,14 @@ pub struct QueueQuery {
     pub since: Option<NaiveDate>,
     /// Changed before (YYYY-MM-DD).
     pub until: Option<NaiveDate>,
+    /// Words to find in the name, legal name, SIRET, email, commune or postcode (all of them,
+    /// accents and case ignored; at most 200 characters).
+    pub q: Option<String>,
+    /// The order: `nom`, `commune`, `departement`, `modifie` (default `-modifie`) or `cree`,
+    /// `-` in front for descending.
+    pub sort: Option<String>,
+    /// `true`: only the applications the caller follows.
+    pub mine: Option<bool>,
     pub page: Option<i64>,
     pub limit: Option<i64>,
 }
@@ -390,6 +398,8 @@ pub struct QueueItem {
     pub id: String,
     pub name: String,
     pub legal_name: String,
+    pub siret: String,
+    pub email: String,
     pub city: String,
     pub departement: Option<String>,
     pub status: String,
@@ -429,16 +439,23 @@ pub async fn queue(
         limit: query.limit,
     };
     let Paging { page, limit } = Paging::of(paging, 20, 100)?;
+    let order = match query.sort.as_deref() {
+        None => QueueOrder::default(),
+        Some(raw) => QueueOrder::parse(raw)
+            .ok_or_else(|| AppError::field("sort", "Ordre de tri inconnu."))?,
+    };
     let filter = QueueFilter {
         status,
         departement: query.departement,
         since: query.since.and_then(|d| d.and_hms_opt(0, 0, 0)),
         until: query.until.and_then(|d| d.and_hms_opt(0, 0, 0)),
+        search: query.q.unwrap_or_default(),
+        followed_by: query.mine.unwrap_or(false).then(|| user.actor.id.clone()),
     };
     let state = state.into_inner();
     let offset = usize::try_from((page - 1) * limit).unwrap_or(usize::MAX);
     let selection = web::block(move || {
-        application_queue::select(&state, &user, &filter, offset, limit as usize)
+        application_queue::select(&state, &user, &filter, order, offset, limit as usize)
     })
     .await??;
     let view = QueueView {
@@ -450,7 +467,7 @@ pub async fn queue(
             .lines
             .into_iter()
             .map(|r| QueueItem {
-                departement: application_queue::departement_of(&r),
+                departement: (!r.departement.is_empty()).then(|| r.departement.clone()),
                 status_label: ReferencingStatus::parse(&r.status)
                     .map(crate::domain::referencing::label)
                     .unwrap_or_default()
@@ -458,6 +475,8 @@ pub async fn queue(
                 id: r.id,
                 name: r.name,
                 legal_name: r.legal_name,
+                siret: r.siret,
+                email: r.email,
                 city: r.city,
                 status: r.status,
                 updated_at: r.updated_at,

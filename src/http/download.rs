@@ -2,6 +2,9 @@
 //! (RFC 6266), never cached, never sniffed.
 
 use actix_web::HttpResponse;
+use bytes::Bytes;
+
+use crate::error::AppError;
 use actix_web::http::header::{
     Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
@@ -61,6 +64,96 @@ pub fn file(
         .insert_header(("X-Content-Type-Options", "nosniff"))
         .insert_header(("Cache-Control", "private, no-store"))
         .body(content)
+}
+
+/// Exports written at once on this node: each holds a database connection for as long as
+/// its client reads.
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// A private file written as it is sent: `produce` writes into a pipe on a blocking thread,
+/// 32 KiB at a time, and waits while the client is slower than the database, so memory stays
+/// the same whatever the file's size. A failure after the first bytes cuts the connection
+/// (the client sees an incomplete download, never a file that looks whole). Two exports at
+/// once per node; a third is told to come back (503, `Retry-After`).
+pub fn streamed(
+    content_type: &'static str,
+    filename: &str,
+    fallback: &str,
+    produce: impl FnOnce(&mut Pipe) -> Result<usize, AppError> + Send + 'static,
+) -> Result<HttpResponse, AppError> {
+    let permit = EXPORTS.try_acquire().map_err(|_| {
+        AppError::Unavailable("Deux exports sont déjà en cours : réessayez dans une minute.".into())
+    })?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    actix_web::rt::task::spawn_blocking(move || {
+        let _permit = permit;
+        let mut pipe = Pipe {
+            tx,
+            buffer: Vec::with_capacity(PIPE_CHUNK),
+        };
+        let outcome = produce(&mut pipe).and_then(|_| {
+            pipe.flush_buffer()
+                .map_err(|e| AppError::Internal(format!("export: {e}")))
+        });
+        if let Err(e) = outcome {
+            tracing::warn!(error = %e, "export stopped");
+            let _ = pipe
+                .tx
+                .blocking_send(Err(std::io::Error::other("export stopped")));
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            "Content-Disposition",
+            content_disposition(Disposition::Attachment, filename, fallback),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .streaming(body))
+}
+
+const PIPE_CHUNK: usize = 32 * 1024;
+
+/// Where a streamed file is written: bytes go to the client a chunk at a time; a write fails
+/// once the client has gone.
+pub struct Pipe {
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buffer: Vec<u8>,
+}
+
+impl Pipe {
+    fn flush_buffer(&mut self) -> std::io::Result<()> {
+        if self.buffer.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(PIPE_CHUNK),
+        ));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "client gone"))
+    }
+}
+
+impl std::io::Write for Pipe {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.buffer.extend_from_slice(bytes);
+        if self.buffer.len() >= PIPE_CHUNK {
+            self.flush_buffer()?;
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        // The chunk goes when full or at the end: a flush per CSV record would send tiny
+        // frames.
+        Ok(())
+    }
 }
 
 #[cfg(test)]

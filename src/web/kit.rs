@@ -158,6 +158,16 @@ pub struct Pagination {
     pub pages: usize,
     pub previous: Option<String>,
     pub next: Option<String>,
+    /// The first and last pages, and two on each side of this one; a gap is a `None` number.
+    pub numbers: Vec<PageNumber>,
+}
+
+/// A link to a numbered page, or the gap between two (`number` is `None`).
+#[derive(Serialize, Debug, PartialEq)]
+pub struct PageNumber {
+    pub number: Option<usize>,
+    pub href: String,
+    pub current: bool,
 }
 
 /// A page of a list (failed emails, accounts): what it holds, its lines, the links to the
@@ -179,12 +189,33 @@ pub fn pagination(
     per_page: usize,
     link: impl Fn(usize) -> String,
 ) -> Pagination {
-    let pages = total.div_ceil(per_page).max(1);
+    let pages = total.div_ceil(per_page.max(1)).max(1);
+    let mut numbers = Vec::new();
+    for number in 1..=pages {
+        let near = number.abs_diff(page) <= 2;
+        if number == 1 || number == pages || near {
+            numbers.push(PageNumber {
+                number: Some(number),
+                href: link(number),
+                current: number == page,
+            });
+        } else if numbers
+            .last()
+            .is_some_and(|n: &PageNumber| n.number.is_some())
+        {
+            numbers.push(PageNumber {
+                number: None,
+                href: String::new(),
+                current: false,
+            });
+        }
+    }
     Pagination {
         page,
         pages,
         previous: (page > 1).then(|| link(page - 1)),
         next: (page < pages).then(|| link(page + 1)),
+        numbers,
     }
 }
 
@@ -302,5 +333,40 @@ mod tests {
         );
         // What is said is a value, never more of the address.
         assert_eq!(location("/x", "a&b=c#d"), "/x?info=a%26b%3Dc%23d");
+    }
+
+    #[test]
+    fn a_long_list_links_its_first_last_and_nearby_pages_with_gaps_between() {
+        let shown = |page, total| -> Vec<Option<usize>> {
+            super::pagination(page, total, 20, |p| format!("?page={p}"))
+                .numbers
+                .into_iter()
+                .map(|n| n.number)
+                .collect()
+        };
+        assert_eq!(shown(1, 20), vec![Some(1)]);
+        assert_eq!(shown(1, 0), vec![Some(1)]);
+        assert_eq!(
+            shown(30, 1_200),
+            vec![
+                Some(1),
+                None,
+                Some(28),
+                Some(29),
+                Some(30),
+                Some(31),
+                Some(32),
+                None,
+                Some(60)
+            ]
+        );
+        assert_eq!(
+            shown(2, 1_200),
+            vec![Some(1), Some(2), Some(3), Some(4), None, Some(60)]
+        );
+        let pagination = super::pagination(3, 100, 20, |p| format!("?page={p}"));
+        let current: Vec<_> = pagination.numbers.iter().filter(|n| n.current).collect();
+        assert_eq!(current.len(), 1);
+        assert_eq!(current[0].href, "?page=3");
     }
 }

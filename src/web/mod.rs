@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod form;
 pub mod kit;
 pub mod label;
+pub mod listing;
 pub mod observatory;
 pub mod outbox;
 pub mod page_error;

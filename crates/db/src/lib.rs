@@ -19,6 +19,7 @@ macro_rules! batch_insert {
 pub mod accounts;
 pub mod assistance;
 pub mod audit;
+pub mod cases;
 pub mod chat;
 pub mod content;
 pub mod counters;
@@ -30,6 +31,7 @@ pub mod labels;
 pub mod observatory;
 pub mod outbox;
 pub mod partners;
+pub mod provider_queue;
 pub mod providers;
 pub mod referencing;
 pub mod schema;
@@ -348,6 +350,29 @@ pub fn insert_unless_taken(
         )) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// Runs `f` in a read-only transaction that sees one state of the database throughout, for
+/// what is read in chunks (an export): SQLite's deferred transaction (WAL: a snapshot from
+/// the first read), PostgreSQL's `REPEATABLE READ`.
+#[allow(irrefutable_let_patterns)]
+pub fn read_snapshot<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        #[cfg(feature = "postgres")]
+        if let DbConnection::Postgresql(_) = conn {
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"),
+                conn,
+            )?;
+        }
+        f(conn)
+    })
 }
 
 /// Whether `conn` is inside a transaction: what it reads there may be its own uncommitted

@@ -38,6 +38,9 @@ struct ProviderRow {
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    departement: String,
+    search_text: Option<String>,
+    sort_name: String,
 }
 
 /// A stored referencing state; an unknown one is an error, never read as some default.
@@ -83,6 +86,9 @@ fn row_of(
         version,
         created_at,
         updated_at,
+        departement: provider.departement().unwrap_or_default(),
+        search_text: Some(provider.staff_search_text()),
+        sort_name: provider.sort_name(),
     }
 }
 
@@ -296,6 +302,37 @@ pub fn load_chunk(
             (p, at)
         })
         .collect())
+}
+
+/// Fills the staff lists' keys (département, search text, sort name) of the rows written
+/// before they existed, a thousand at a time; returns how many were filled. Every later write
+/// sets them (`row_of`).
+pub fn fill_staff_keys(conn: &mut DbConnection) -> QueryResult<usize> {
+    let mut filled = 0;
+    loop {
+        let rows: Vec<ProviderRow> = providers::table
+            .filter(providers::search_text.is_null())
+            .order(providers::id)
+            .limit(1_000)
+            .select(ProviderRow::as_select())
+            .load(conn)?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        conn.transaction(|conn| {
+            for provider in assemble(rows, Vec::new(), Vec::new(), Vec::new())? {
+                diesel::update(providers::table.find(&provider.id))
+                    .set((
+                        providers::departement.eq(provider.departement().unwrap_or_default()),
+                        providers::search_text.eq(provider.staff_search_text()),
+                        providers::sort_name.eq(provider.sort_name()),
+                    ))
+                    .execute(conn)?;
+                filled += 1;
+            }
+            QueryResult::Ok(())
+        })?;
+    }
 }
 
 /// A provider in any state, with its version (for optimistic concurrency).

@@ -1,5 +1,5 @@
 //! Queries of the referencing workflow: documents, charter acceptances, change
-//! requests and the staff queue.
+//! requests (the staff queue of organisations is `provider_queue`).
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -203,53 +203,6 @@ pub fn decide_change_request(
     ))
     .execute(conn)
     .map(|n| n == 1)
-}
-
-/// One line of the staff queue.
-#[derive(Queryable, Debug, Clone)]
-pub struct QueueRow {
-    pub id: String,
-    pub name: String,
-    pub legal_name: String,
-    pub postcode: String,
-    pub commune_code: Option<String>,
-    pub city: String,
-    pub status: String,
-    pub updated_at: NaiveDateTime,
-    pub created_at: NaiveDateTime,
-}
-
-/// Applications, newest change first, optionally in one state and changed within dates.
-pub fn queue(
-    conn: &mut DbConnection,
-    status: Option<&str>,
-    since: Option<NaiveDateTime>,
-    until: Option<NaiveDateTime>,
-) -> QueryResult<Vec<QueueRow>> {
-    let mut query = providers::table
-        .select((
-            providers::id,
-            providers::name,
-            providers::legal_name,
-            providers::postcode,
-            providers::commune_code,
-            providers::city,
-            providers::status,
-            providers::updated_at,
-            providers::created_at,
-        ))
-        .order(providers::updated_at.desc())
-        .into_boxed();
-    if let Some(status) = status {
-        query = query.filter(providers::status.eq(status.to_owned()));
-    }
-    if let Some(since) = since {
-        query = query.filter(providers::updated_at.ge(since));
-    }
-    if let Some(until) = until {
-        query = query.filter(providers::updated_at.lt(until));
-    }
-    query.load(conn)
 }
 
 /// Addresses of an organisation's members.

@@ -69,6 +69,9 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        departement -> Text,
+        search_text -> Nullable<Text>,
+        sort_name -> Text,
     }
 }
 
@@ -687,7 +690,12 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(case_assignments -> users (user_id));
+diesel::joinable!(case_notes -> users (author_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    case_assignments,
+    case_notes,
     partners,
     partner_keys,
     observatory_facts,
@@ -736,3 +744,23 @@ diesel::allow_tables_to_appear_in_same_query!(
     satisfaction_surveys,
     service_secrets,
 );
+
+diesel::table! {
+    case_assignments (kind, subject_id) {
+        kind -> Text,
+        subject_id -> Text,
+        user_id -> Text,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_notes (id) {
+        id -> Text,
+        kind -> Text,
+        subject_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}

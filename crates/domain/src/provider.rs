@@ -137,4 +137,40 @@ impl Provider {
             self.name.clone()
         }
     }
+
+    /// The département of the address (from the commune, else the postcode).
+    pub fn departement(&self) -> Option<String> {
+        self.commune_code
+            .as_deref()
+            .and_then(super::zone::departement_of_commune)
+            .map(str::to_owned)
+            .or_else(|| super::zone::departement_of_postcode(&self.postcode))
+    }
+
+    /// What staff find the organisation by in their lists, folded as their search is: its
+    /// names, SIRET, email, commune and postcode.
+    pub fn staff_search_text(&self) -> String {
+        super::text::fold(
+            &[
+                self.name.as_str(),
+                &self.legal_name,
+                &self.siret,
+                &self.email,
+                &self.city,
+                &self.postcode,
+            ]
+            .join(" "),
+        )
+    }
+
+    /// The key the staff lists sort by name on: the trade name, else the legal name, folded
+    /// (the same order on both databases, whatever their collation).
+    pub fn sort_name(&self) -> String {
+        let shown = if self.name.is_empty() {
+            &self.legal_name
+        } else {
+            &self.name
+        };
+        super::text::fold(shown)
+    }
 }

@@ -74,6 +74,10 @@ pub fn open(config: Config, clock: Clock) -> Result<(Infra, db::PoolCheckins), S
     if applied > 0 {
         tracing::info!(applied, "migrations applied");
     }
+    let filled = db::providers::fill_staff_keys(&mut conn)?;
+    if filled > 0 {
+        tracing::info!(filled, "staff search keys filled");
+    }
     let mut taxonomy = Taxonomy::from_fixture()?;
     db::incident_types::sync(&mut conn, &taxonomy)?;
     let departements = Departements::from_fixture().map_err(StartupError::Departements)?;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod background;
 pub mod cache;
+pub mod cases;
 pub mod chat;
 pub mod clock;
 pub mod config;

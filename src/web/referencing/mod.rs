@@ -7,6 +7,7 @@
 //! French messages beside the fields on error. Times are shown in Paris time.
 
 mod actions;
+mod case_work;
 mod change_requests;
 mod context;
 mod documents;
@@ -44,8 +45,8 @@ use crate::referencing::views::{ApplicationView, MemberView};
 use crate::referencing::{self, Access};
 use crate::state::AppState;
 use crate::web::kit::{
-    Choice, InfoQuery, blocking, date_fr, datetime_fr, day_fr, first_message, iso, page_number,
-    pagination, plural, size_fr, with_query,
+    Choice, InfoQuery, blocking, date_fr, datetime_fr, day_fr, filled, first_message, iso,
+    page_number, pagination, plural, size_fr, with_query,
 };
 use crate::web::page;
 use crate::web::session::{check_form, check_origin, data_of};
@@ -63,15 +64,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(actions::act)
         .service(invitations::invite)
         .service(queue::queue_get)
+        .service(queue::queue_export)
         .service(review::application_get)
         .service(documents::document_get)
         .service(review::act_post)
+        .service(case_work::follow_post)
+        .service(case_work::note_post)
         .service(change_requests::change_requests_get)
         .service(change_requests::change_request_post);
 }
-
-/// Applications per page of the queue.
-const QUEUE_PAGE: usize = 20;
 
 /// The states in the order staff work through them (tabs and the filter's choices).
 const STATES: [ReferencingStatus; 9] = [

@@ -149,6 +149,7 @@ struct ReviewPage<'a> {
     actions: Vec<ActionFormView>,
     trail: Vec<EventLine>,
     removed_holders: Vec<RemovedHolderLine>,
+    case: super::case_work::CaseSection,
 }
 
 #[derive(Serialize)]
@@ -183,6 +184,8 @@ struct Outcome {
     error: Option<String>,
     /// The action that failed, what was typed, and the message next to the field.
     failed: Option<(Action, String, Option<String>)>,
+    /// A note that could not be saved: what was typed and why.
+    note: Option<(String, String)>,
 }
 
 fn application_page(
@@ -192,7 +195,8 @@ fn application_page(
     data: Loaded,
     outcome: Outcome,
 ) -> PageResult {
-    let (app, events, members, removed_holders) = data;
+    let (app, events, members, removed_holders, work) = data;
+    let case = super::case_work::case_section(work, &user.actor.id, outcome.note);
     let removed_holders: Vec<RemovedHolderLine> = removed_holders
         .into_iter()
         .map(|h| RemovedHolderLine {
@@ -355,6 +359,7 @@ fn application_page(
             actions,
             trail,
             removed_holders,
+            case,
         },
     ))
 }
@@ -366,6 +371,7 @@ type Loaded = (
     Vec<crate::audit::EventView>,
     Vec<referencing::views::MemberView>,
     Vec<referencing::siret_history::RemovedHolder>,
+    crate::cases::CaseWork,
 );
 
 fn load_application(state: &AppState, user: &CurrentUser, id: &str) -> Result<Loaded, AppError> {
@@ -373,7 +379,8 @@ fn load_application(state: &AppState, user: &CurrentUser, id: &str) -> Result<Lo
     let events = referencing::events(state, user, id)?;
     let members = referencing::members(state, user, id)?;
     let removed = referencing::siret_history::removed_holders(state, user, id)?;
-    Ok((app, events, members, removed))
+    let work = crate::cases::work(state, &user.actor, crate::cases::REFERENCING, id)?;
+    Ok((app, events, members, removed, work))
 }
 
 #[get("/instruction/dossiers/{id}")]
@@ -388,11 +395,12 @@ pub async fn application_get(
     let (inner, viewer) = (data_of(&state), user.clone());
     match blocking(move || load_application(&inner, &viewer, &id)).await {
         Ok(data) => {
-            let info = query
-                .info
-                .as_deref()
-                .and_then(Action::from_slug)
-                .map(|a| action_done(a).to_owned());
+            let info = query.info.as_deref().and_then(|info| {
+                Action::from_slug(info)
+                    .map(action_done)
+                    .or_else(|| super::case_work::said(info))
+                    .map(str::to_owned)
+            });
             application_page(
                 &state,
                 &user,
@@ -473,6 +481,7 @@ pub async fn act_post(
                     info: None,
                     error: Some(message.clone()),
                     failed: Some((action, form.reason, Some(message))),
+                    note: None,
                 },
             )
         }
@@ -482,13 +491,43 @@ pub async fn act_post(
                 info: None,
                 error: Some(message),
                 failed: Some((action, form.reason, None)),
+                note: None,
             },
         ),
         Err(other) => return Err(PageError::from(other)),
     };
-    let (inner, viewer) = (data_of(&state), user.clone());
+    show_again(&state, &user, id, status, outcome).await
+}
+
+/// The review page again, with what a failed step leaves on it.
+async fn show_again(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: String,
+    status: StatusCode,
+    outcome: Outcome,
+) -> PageResult {
+    let (inner, viewer) = (data_of(state), user.clone());
     match blocking(move || load_application(&inner, &viewer, &id)).await {
-        Ok(data) => application_page(&state, &user, status, data, outcome),
+        Ok(data) => application_page(state, user, status, data, outcome),
         Err(e) => Err(PageError::from(e)),
     }
+}
+
+/// The review page again after a follow-up step failed: its message at the top, or the note
+/// typed with its message beside the field.
+pub(super) async fn rerender(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    id: String,
+    status: StatusCode,
+    error: Option<String>,
+    note: Option<(String, String)>,
+) -> PageResult {
+    let outcome = Outcome {
+        error,
+        note,
+        ..Outcome::default()
+    };
+    show_again(state, user, id, status, outcome).await
 }

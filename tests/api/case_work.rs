@@ -1,0 +1,252 @@
+//! Staff's own work on a referencing file: following it ("Suivre ce dossier", "Mes dossiers"),
+//! taking it over without two staff both believing they have it, and private notes that the
+//! organisation never reads; over HTTP on both databases.
+
+use crate::common;
+
+use common::TestApp;
+use common::pages::Browser;
+use cyberdir::auth::Role;
+use cyberdir::domain::provider::ReferencingStatus;
+use cyberdir::domain::zone::Zone;
+
+async fn submitted(app: &TestApp, id: &str) {
+    let mut p = common::provider(id, 48.1, -1.7, Zone::National);
+    p.status = ReferencingStatus::Submitted;
+    app.insert(p).await;
+}
+
+/// The files listed on a queue page.
+fn files_listed(page: &common::pages::Page) -> Vec<String> {
+    page.links("/instruction/dossiers/")
+}
+
+#[tokio::test]
+async fn staff_follow_a_file_find_it_in_their_files_and_take_over_without_a_race() {
+    let app = TestApp::spawn().await;
+    submitted(&app, "p1").await;
+    submitted(&app, "p2").await;
+    let camille = Browser::sign_in(&app, "camille@cyberdir.fr", Role::Staff).await;
+    let dominique = Browser::sign_in(&app, "dominique@cyberdir.fr", Role::Staff).await;
+
+    let file = camille.get("/instruction/dossiers/p1").await;
+    assert!(file.text().contains("Personne ne suit ce dossier."));
+    let followed = camille
+        .submit(
+            &file,
+            "/instruction/dossiers/p1/suivi",
+            &[("choix", "suivre")],
+        )
+        .await;
+    assert_eq!(followed.status, 303);
+    let after = camille.follow(&followed).await;
+    assert!(
+        after
+            .text()
+            .contains("Vous suivez ce dossier : il apparaît dans « Mes dossiers »."),
+        "{}",
+        after.text()
+    );
+    assert!(
+        after
+            .text()
+            .contains("Suivi par Utilisateur de test (vous).")
+    );
+
+    // "Mes dossiers" holds it for Camille, not for Dominique.
+    let mine = camille.get("/instruction?suivi=moi").await;
+    assert_eq!(files_listed(&mine), ["/instruction/dossiers/p1"]);
+    assert!(mine.checked("suivi"));
+    let theirs = dominique.get("/instruction?suivi=moi").await;
+    assert!(files_listed(&theirs).is_empty());
+    assert!(
+        theirs
+            .text()
+            .contains("Aucun dossier ne correspond à ces critères.")
+    );
+
+    // Dominique opened the file while Camille followed it, and takes it over.
+    let seen_by_dominique = dominique.get("/instruction/dossiers/p1").await;
+    assert!(seen_by_dominique.text().contains("Reprendre ce dossier"));
+    // Meanwhile Camille's page (before the take-over) still offers to stop following.
+    let seen_by_camille = camille.get("/instruction/dossiers/p1").await;
+    let taken = dominique
+        .submit(
+            &seen_by_dominique,
+            "/instruction/dossiers/p1/suivi",
+            &[("choix", "suivre")],
+        )
+        .await;
+    assert_eq!(taken.status, 303);
+    let stale = camille
+        .submit(
+            &seen_by_camille,
+            "/instruction/dossiers/p1/suivi",
+            &[("choix", "quitter")],
+        )
+        .await;
+    assert_eq!(
+        stale.status, 409,
+        "a stale page cannot drop Dominique's file"
+    );
+    assert!(
+        stale
+            .alert()
+            .unwrap_or_default()
+            .contains("Ce dossier vient d'être pris en charge par Utilisateur de test"),
+        "{:?}",
+        stale.alert()
+    );
+    let mine = dominique.get("/instruction?suivi=moi").await;
+    assert_eq!(files_listed(&mine), ["/instruction/dossiers/p1"]);
+    assert!(files_listed(&camille.get("/instruction?suivi=moi").await).is_empty());
+
+    // The API says the same.
+    let api = app.user("api@cyberdir.fr", Role::Staff).await;
+    let (status, body) = api.get("/api/v1/applications?mine=true").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["total"], 0, "the API's caller follows nothing");
+}
+
+#[tokio::test]
+async fn two_staff_following_the_same_file_at_once_leave_exactly_one_follower() {
+    let app = TestApp::spawn().await;
+    submitted(&app, "p1").await;
+    let mut actors = Vec::new();
+    for i in 0..8 {
+        let session = app
+            .user(&format!("instructeur{i}@cyberdir.fr"), Role::Staff)
+            .await;
+        actors.push(session.user_id);
+    }
+    let mut handles = Vec::new();
+    for id in actors {
+        let state = app.state.clone();
+        handles.push(tokio::task::spawn_blocking(move || {
+            let actor = cyberdir::domain::actor::Actor {
+                id,
+                email: String::new(),
+                display_name: "Instructeur".into(),
+                role: Role::Staff,
+                memberships: Vec::new(),
+            };
+            cyberdir::cases::set_follower(
+                &state,
+                &actor,
+                cyberdir::cases::REFERENCING,
+                "p1",
+                None,
+                true,
+            )
+        }));
+    }
+    let mut won = 0;
+    for handle in handles {
+        match handle.await.unwrap() {
+            Ok(()) => won += 1,
+            Err(cyberdir::error::AppError::Conflict(message)) => {
+                assert!(message.contains("vient d'être pris en charge"), "{message}");
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(won, 1, "exactly one of eight takes the file");
+}
+
+#[tokio::test]
+async fn private_notes_are_for_staff_only() {
+    let app = TestApp::spawn().await;
+    submitted(&app, "p1").await;
+    let member = app.member_of("p1", "gerant@p1.fr").await;
+    let staff = Browser::sign_in(&app, "camille@cyberdir.fr", Role::Staff).await;
+
+    let file = staff.get("/instruction/dossiers/p1").await;
+    assert!(file.text().contains("Aucune note."));
+    // A blank note is refused beside its field; a long one keeps what was typed.
+    let blank = staff
+        .submit(&file, "/instruction/dossiers/p1/notes", &[("note", "   ")])
+        .await;
+    assert_eq!(blank.status, 422);
+    assert!(
+        blank
+            .text()
+            .contains("Écrivez la note avant de l'enregistrer.")
+    );
+    let long = "x".repeat(5_001);
+    let too_long = staff
+        .submit(&file, "/instruction/dossiers/p1/notes", &[("note", &long)])
+        .await;
+    assert_eq!(too_long.status, 422);
+    assert!(
+        too_long
+            .text()
+            .replace('\u{202f}', " ")
+            .contains("Une note fait au plus 5 000 caractères."),
+        "{}",
+        too_long.text()
+    );
+    assert!(
+        too_long.element("note").as_deref() == Some(long.as_str()),
+        "nothing typed is lost"
+    );
+
+    let note = "Kbis daté de 2019 : demander un extrait récent au gérant.";
+    let saved = staff
+        .submit(&file, "/instruction/dossiers/p1/notes", &[("note", note)])
+        .await;
+    assert_eq!(saved.status, 303);
+    let page = staff.follow(&saved).await;
+    assert!(page.text().contains(note), "{}", page.text());
+    assert!(
+        page.text()
+            .contains("Note enregistrée. Seules les équipes du groupement la voient.")
+    );
+    assert!(
+        page.text().contains("Utilisateur de test"),
+        "the author is named"
+    );
+
+    // The organisation reads its file through the API and its pages: never the note.
+    let (status, body) = member.get("/api/v1/providers/p1/application").await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.to_string().contains("Kbis daté de 2019"));
+    let (status, events) = member.get("/api/v1/providers/p1/events").await;
+    assert!(
+        !events.to_string().contains("Kbis daté de 2019"),
+        "{status}"
+    );
+    let own_page = member
+        .client
+        .get(format!("{}/espace/organisations/p1", member.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own_page.status(), 200);
+    assert!(!own_page.text().await.unwrap().contains("Kbis daté de 2019"));
+    // Nor may it write one.
+    let refused = member
+        .client
+        .post(format!("{}/instruction/dossiers/p1/notes", member.base))
+        .form(&[
+            ("csrf_token", member.csrf_token.as_str()),
+            ("note", "moi aussi"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let stored = app
+        .with_conn(|c| cyberdir::db::cases::notes(c, "referencing", "p1"))
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+
+    // A file that does not exist takes no note.
+    let missing = staff
+        .post(
+            "/instruction/dossiers/inconnu/notes",
+            &[("csrf_token", &file.csrf()), ("note", "x")],
+        )
+        .await;
+    assert_eq!(missing.status, 404);
+}
