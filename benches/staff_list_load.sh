@@ -33,7 +33,7 @@ seed_started=$SECONDS
 DATABASE_URL="sqlite://$TMP/bench.db" RUST_LOG=warn "$BIN" seed --demo --providers "$LARGE" \
     >/dev/null 2>"$TMP/seed.log" || { cat "$TMP/seed.log" >&2; die "seeding failed"; }
 log "seeded in $((SECONDS - seed_started)) s"
-PASSWORD="banc-d-essai-$RANDOM-$RANDOM-liste"
+PASSWORD="Liste-des-dossiers-$RANDOM-$RANDOM-essai"
 echo "$PASSWORD" | DATABASE_URL="sqlite://$TMP/bench.db" RUST_LOG=warn "$BIN" users create \
     --email banc@cyberdir.test --role staff --name "Banc d'essai" >/dev/null
 start_server

@@ -170,6 +170,34 @@ pub struct PageNumber {
     pub current: bool,
 }
 
+/// The page that asks before an irreversible or external action (refuse, suspend, remove,
+/// disable, revoke): what will happen, what was typed, and the same form again with
+/// `confirme=oui`, or the way back. It works without JavaScript.
+#[derive(Serialize)]
+pub struct Confirmation {
+    pub question: String,
+    pub consequence: String,
+    pub details: Vec<Detail>,
+    /// Where the confirmed form posts, and its fields but the CSRF token.
+    pub action: String,
+    pub fields: Vec<Detail>,
+    pub confirm_label: String,
+    pub cancel_href: String,
+}
+
+/// A labelled value (a detail shown, or a hidden field: `label` is then its name).
+#[derive(Serialize)]
+pub struct Detail {
+    #[serde(rename = "name")]
+    pub label: String,
+    pub value: String,
+}
+
+/// Whether a form says its action was confirmed.
+pub fn confirmed(field: &str) -> bool {
+    field == "oui"
+}
+
 /// A page of a list (failed emails, accounts): what it holds, its lines, the links to the
 /// pages around it, and what the last action did.
 #[derive(Serialize)]

@@ -556,7 +556,11 @@ async fn staff_pages_create_a_partner_show_a_key_once_and_list_keys_about_to_exp
         .find(|a| a.ends_with("/revocation"))
         .unwrap()
         .to_owned();
-    let revoked = browser.submit(&page, &key_form, &[]).await;
+    // Asked first: the partner's site stops working with the key.
+    let asked = browser.submit(&page, &key_form, &[]).await;
+    assert_eq!(asked.status, 200);
+    assert!(asked.text().contains("Révoquer cette clé d'API ?"));
+    let revoked = browser.submit(&asked, &key_form, &[]).await;
     assert_eq!(revoked.status, 303);
     let page = browser.follow(&revoked).await;
     assert!(page.row_with("cyberdir_").contains("révoquée"));

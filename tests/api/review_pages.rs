@@ -327,13 +327,38 @@ async fn staff_take_an_application_from_the_queue_to_approval() {
         .await;
     assert_eq!(status, 200);
     let suspend_reason = "Attestation d'assurance expirée.";
-    let stale = staff
+    // A suspension is confirmed on a page of its own first, which says what it does and
+    // shows the reason; cancelling leads back to the file.
+    let asked = staff
         .submit(
             &open,
             &action(&id, "suspend"),
             &[("reason", suspend_reason)],
         )
         .await;
+    assert_eq!(asked.status, 200, "{}", asked.text());
+    assert_eq!(
+        asked.title(),
+        "Confirmer : suspendre – Assistance cyber",
+        "{}",
+        asked.text()
+    );
+    assert!(asked.text().contains(suspend_reason));
+    assert!(
+        asked
+            .text()
+            .contains("L'organisation en est informée par courriel")
+    );
+    assert_eq!(
+        asked.attribute("cancel-link", "href").as_deref(),
+        Some(format!("/instruction/dossiers/{id}#decision").as_str())
+    );
+    assert_eq!(
+        state_of(&owner, &id).await,
+        "approved",
+        "nothing done before the confirmation"
+    );
+    let stale = staff.submit(&asked, &action(&id, "suspend"), &[]).await;
     assert_eq!(stale.status, 409, "{}", stale.text());
     assert_eq!(
         stale.alert().as_deref(),
@@ -354,13 +379,15 @@ async fn staff_take_an_application_from_the_queue_to_approval() {
     );
     assert_eq!(state_of(&owner, &id).await, "approved");
     // The refreshed form carries the new version and goes through.
-    let suspended = staff
+    let asked = staff
         .submit(
             &stale,
             &action(&id, "suspend"),
             &[("reason", suspend_reason)],
         )
         .await;
+    let suspended = staff.submit(&asked, &action(&id, "suspend"), &[]).await;
+    assert_eq!(suspended.status, 303, "{}", suspended.text());
     let page = staff.follow(&suspended).await;
     assert!(page.text().contains("État du dossier : Suspendu"));
     assert_eq!(state_of(&owner, &id).await, "suspended");
@@ -523,7 +550,16 @@ async fn an_admin_changes_roles_and_disables_accounts_but_not_their_own() {
     let forms = page.forms(&form);
     assert_eq!(forms.len(), 2, "role, and disable");
     assert!(forms[1].contains(">Désactiver<"));
-    let disabled = admin.submit_form(&hidden_in(forms[1]), &form, &[]).await;
+    let asked = admin.submit_form(&hidden_in(forms[1]), &form, &[]).await;
+    assert_eq!(asked.status, 200, "asked first");
+    assert!(asked.text().contains("Désactiver ce compte ?"));
+    assert_eq!(
+        agent.get("/instruction").await.status,
+        200,
+        "not yet disabled"
+    );
+    let disabled = admin.submit(&asked, &form, &[]).await;
+    assert_eq!(disabled.status, 303);
     let page = admin.follow(&disabled).await;
     assert!(page.text().contains("Le compte est désactivé"));
     assert!(page.row_with("agent@cyberdir.fr").contains("Désactivé"));

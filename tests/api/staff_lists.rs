@@ -81,6 +81,8 @@ async fn staff_find_an_organisation_by_name_siret_email_or_commune() {
         ("DUPONT rennes", vec!["Dupont & Fils"]),
         ("saint etienne", vec!["Éclair Informatique"]),
         ("numerique", vec!["Atelier Numérique"]),
+        // A word is found by its start.
+        ("bast secu", vec!["Bastion Sécurité"]),
         // The SIRET as typed with spaces, the email, the postcode.
         ("444 444 444 00044", vec!["Bastion Sécurité"]),
         ("contact@a3.example.fr", vec!["Atelier Numérique"]),
@@ -116,6 +118,12 @@ async fn staff_find_an_organisation_by_name_siret_email_or_commune() {
     let (status, body) = api.get("/api/v1/applications?sort=taille").await;
     assert_eq!(status, 422, "{body}");
     assert_eq!(body["errors"]["sort"][0], "Ordre de tri inconnu.");
+    let (status, body) = api.get("/api/v1/applications?q=s").await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["errors"]["q"][0],
+        "Tapez au moins deux lettres ou chiffres pour rechercher."
+    );
     let long = "a".repeat(201);
     let (status, body) = api.get(&format!("/api/v1/applications?q={long}")).await;
     assert_eq!(status, 422, "{body}");
@@ -316,7 +324,8 @@ async fn organisations_written_before_the_search_existed_are_found_after_a_start
                 "UPDATE providers SET search_text = NULL, departement = '', sort_name = ''",
             ),
             c,
-        )
+        )?;
+        diesel::RunQueryDsl::execute(diesel::sql_query("DELETE FROM provider_search_words"), c)
     })
     .await
     .unwrap();

@@ -151,8 +151,13 @@ impl ManageConnection for DbManager {
                     .map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(
                     // busy_timeout first: switching to WAL takes a lock other connections may hold.
+                    // optimize=0x10002: the planner's statistics brought up to date (within a
+                    // small limit of work) where a table grew or shrank tenfold, as SQLite
+                    // advises for long-lived connections; without them, a filter on a state
+                    // that most rows share looks selective.
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+                     PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+                     PRAGMA optimize = 0x10002;",
                 )
                 .map_err(r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))

@@ -5,7 +5,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::schema::{case_assignments, providers};
+use super::schema::{case_assignments, provider_search_words, providers};
 use super::{DbConnection, MultiBackend};
 
 /// One line of the list.
@@ -45,12 +45,26 @@ pub struct QueueQuery {
     pub since: Option<NaiveDateTime>,
     /// Changed before.
     pub until: Option<NaiveDateTime>,
-    /// Folded words (`domain::text::fold`), each of which the search text must contain.
+    /// Folded words (`domain::text::fold`), each of which must start a word of the search
+    /// text; the first is read from the index (`rarest_first` puts the rarest there).
     pub words: Vec<String>,
+    /// Whether the first word is rare enough to read from the index (else every word is
+    /// checked on each organisation read in the list's order).
+    pub indexed_first: bool,
     /// Only the files this staff member follows (`cases`).
     pub followed_by: Option<String>,
     pub column: QueueColumn,
     pub descending: bool,
+}
+
+/// The first string after every string that starts with `prefix` (ASCII letters and digits).
+fn after_prefix(prefix: &str) -> String {
+    let mut bytes = prefix.as_bytes().to_vec();
+    match bytes.last_mut() {
+        Some(last) => *last = last.saturating_add(1),
+        None => bytes.push(0x7f),
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 type Filtered<'a> = providers::BoxedQuery<'a, MultiBackend>;
@@ -83,9 +97,30 @@ macro_rules! narrowed {
                 ),
             );
         }
-        for word in &query.words {
-            // Folded words hold letters and digits only: nothing to escape in the pattern.
-            selection = selection.filter(providers::search_text.like(format!("%{word}%")));
+        // The organisations with a word starting with each of these: the rarest word
+        // (`rarest_first`) read as a range of the words' index, the others checked on each
+        // of those organisations. Folded words hold ASCII letters and digits, so the next
+        // string after every word starting with `word` is `word` with its last letter moved
+        // up one.
+        for (i, word) in query.words.iter().enumerate() {
+            let range = provider_search_words::word
+                .ge(word)
+                .and(provider_search_words::word.lt(after_prefix(word)));
+            selection = if i == 0 && query.indexed_first {
+                selection.filter(
+                    providers::id.eq_any(
+                        provider_search_words::table
+                            .filter(range)
+                            .select(provider_search_words::provider_id),
+                    ),
+                )
+            } else {
+                selection.filter(diesel::dsl::exists(
+                    provider_search_words::table
+                        .filter(provider_search_words::provider_id.eq(providers::id))
+                        .filter(range),
+                ))
+            };
         }
         selection
     }};
@@ -114,10 +149,11 @@ fn ordered(query: &QueueQuery) -> Filtered<'_> {
             providers::sort_name,
             providers::id,
         )),
+        // Reversed as a whole, so that the same index reads it backwards.
         (QueueColumn::Departement, true) => selection.order((
             providers::departement.desc(),
-            providers::sort_name,
-            providers::id,
+            providers::sort_name.desc(),
+            providers::id.desc(),
         )),
         (QueueColumn::Updated, false) => {
             selection.order((providers::updated_at.asc(), providers::id))
@@ -132,6 +168,29 @@ fn ordered(query: &QueueQuery) -> Filtered<'_> {
             selection.order((providers::created_at.desc(), providers::id.desc()))
         }
     }
+}
+
+/// Puts the search word that starts the fewest words first: the query reads its range of the
+/// index, when it is rare enough, and checks the others organisation by organisation.
+pub fn rarest_first(conn: &mut DbConnection, query: &mut QueueQuery) -> QueryResult<()> {
+    // Measured at 100,000 organisations (BENCHMARKS.md): reading a range of the index costs
+    // in proportion to the words in it, checking every organisation in the list's order
+    // costs the same whatever the word; they cross at about this many words.
+    const INDEXED_UP_TO: i64 = 30_000;
+    let mut counted = Vec::with_capacity(query.words.len());
+    for word in std::mem::take(&mut query.words) {
+        let found: i64 = provider_search_words::table
+            .filter(provider_search_words::word.ge(&word))
+            .filter(provider_search_words::word.lt(after_prefix(&word)))
+            .count()
+            .get_result(conn)?;
+        counted.push((found, word));
+    }
+    counted.sort();
+    // A word as common as "contact" (in most addresses) is cheaper checked row by row.
+    query.indexed_first = counted.first().is_some_and(|(n, _)| *n <= INDEXED_UP_TO);
+    query.words = counted.into_iter().map(|(_, w)| w).collect();
+    Ok(())
 }
 
 /// How many organisations pass every filter.

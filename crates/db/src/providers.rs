@@ -7,7 +7,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::labels::LabelRecord;
-use super::schema::{labels, provider_incident_types, provider_zone_departements, providers};
+use super::schema::{
+    labels, provider_incident_types, provider_search_words, provider_zone_departements, providers,
+};
 use super::{DbConnection, counters};
 use cyberdir_domain::audience::{decode_list, encode_list};
 use cyberdir_domain::provider::{LabelSummary, Provider, ReferencingStatus};
@@ -92,8 +94,31 @@ fn row_of(
     }
 }
 
-/// Rewrites the incident types and the départements of the zone.
+/// Rewrites the words staff find the organisation by (`provider_search_words`), from its
+/// search text: each word once.
+fn write_search_words(conn: &mut DbConnection, id: &str, search_text: &str) -> QueryResult<()> {
+    diesel::delete(provider_search_words::table.filter(provider_search_words::provider_id.eq(id)))
+        .execute(conn)?;
+    let words: std::collections::BTreeSet<&str> =
+        search_text.split(' ').filter(|w| !w.is_empty()).collect();
+    let rows: Vec<_> = words
+        .into_iter()
+        .map(|word| {
+            (
+                provider_search_words::word.eq(word),
+                provider_search_words::provider_id.eq(id),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        batch_insert!(conn, provider_search_words::table, &rows)?;
+    }
+    Ok(())
+}
+
+/// Rewrites the incident types, the départements of the zone and the search words.
 fn write_links(conn: &mut DbConnection, provider: &Provider) -> QueryResult<()> {
+    write_search_words(conn, &provider.id, &provider.staff_search_text())?;
     diesel::delete(
         provider_incident_types::table
             .filter(provider_incident_types::provider_id.eq(&provider.id)),
@@ -321,13 +346,15 @@ pub fn fill_staff_keys(conn: &mut DbConnection) -> QueryResult<usize> {
         }
         conn.transaction(|conn| {
             for provider in assemble(rows, Vec::new(), Vec::new(), Vec::new())? {
+                let search_text = provider.staff_search_text();
                 diesel::update(providers::table.find(&provider.id))
                     .set((
                         providers::departement.eq(provider.departement().unwrap_or_default()),
-                        providers::search_text.eq(provider.staff_search_text()),
+                        providers::search_text.eq(&search_text),
                         providers::sort_name.eq(provider.sort_name()),
                     ))
                     .execute(conn)?;
+                write_search_words(conn, &provider.id, &search_text)?;
                 filled += 1;
             }
             QueryResult::Ok(())

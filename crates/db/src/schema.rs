@@ -83,6 +83,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    provider_search_words (word, provider_id) {
+        word -> Text,
+        provider_id -> Text,
+    }
+}
+
+diesel::table! {
     provider_zone_departements (provider_id, departement_code) {
         provider_id -> Text,
         departement_code -> Text,
@@ -114,6 +121,7 @@ diesel::table! {
 diesel::joinable!(postcodes -> communes (commune_code));
 diesel::joinable!(provider_incident_types -> providers (provider_id));
 diesel::joinable!(provider_zone_departements -> providers (provider_id));
+diesel::joinable!(provider_search_words -> providers (provider_id));
 diesel::joinable!(labels -> providers (provider_id));
 
 diesel::table! {
@@ -711,6 +719,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     incident_types,
     providers,
     provider_incident_types,
+    provider_search_words,
     provider_zone_departements,
     labels,
     change_counters,

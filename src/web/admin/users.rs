@@ -131,6 +131,35 @@ pub struct UserForm {
     pub disabled: String,
     #[serde(default)]
     pub page: String,
+    /// `oui` once the admin confirmed disabling the account.
+    #[serde(default)]
+    pub confirme: String,
+}
+
+/// The page that asks before an account is disabled (its sessions are closed at once).
+fn disable_confirmation(id: &str, form: &UserForm) -> crate::web::kit::Confirmation {
+    use crate::web::kit::{Confirmation, Detail};
+    Confirmation {
+        question: "Désactiver ce compte ?".into(),
+        consequence:
+            "La personne ne pourra plus se connecter et ses sessions ouvertes sont fermées \
+                      à l'instant. Vous pourrez réactiver le compte ensuite."
+                .into(),
+        details: Vec::new(),
+        action: format!("/admin/utilisateurs/{id}"),
+        fields: vec![
+            Detail {
+                label: "disabled".into(),
+                value: "true".into(),
+            },
+            Detail {
+                label: "page".into(),
+                value: form.page.clone(),
+            },
+        ],
+        confirm_label: "Confirmer : désactiver le compte".into(),
+        cancel_href: with_query("/admin/utilisateurs", &[("page", form.page.trim())]),
+    }
 }
 
 #[post("/admin/utilisateurs/{id}")]
@@ -159,6 +188,19 @@ pub async fn user_post(
         };
         Ok(UserChange { role, disabled })
     })();
+    if let Ok(change) = &change
+        && change.disabled == Some(true)
+        && !crate::web::kit::confirmed(&form.confirme)
+    {
+        return Ok(crate::web::page(
+            &state,
+            StatusCode::OK,
+            "pages/confirm",
+            "Confirmer : désactiver le compte",
+            Some(&user),
+            disable_confirmation(&id, &form),
+        ));
+    }
     let result = match change {
         Ok(change) => {
             let (inner, admin) = (data_of(&state), user.clone());

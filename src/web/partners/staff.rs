@@ -442,17 +442,48 @@ async fn issue_key(
     partner_view(&state, &user, id, None, shown).await
 }
 
+/// A revocation as posted: confirmed (`confirme=oui`) or not yet.
+#[derive(Debug, Default, Deserialize)]
+struct RevokeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    confirme: String,
+}
+
 #[post("/partenaires/{id}/cles/{key}/revocation")]
 async fn revoke_key(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<(String, String)>,
-    form: web::Form<crate::web::kit::CsrfForm>,
+    form: web::Form<RevokeForm>,
 ) -> PageResult {
     let user = user.0;
     check_form(&req, &state, &user, &form.csrf_token)?;
     let (id, key) = path.into_inner();
+    if !crate::web::kit::confirmed(&form.confirme) {
+        // The partner's site stops working with this key at once: asked first.
+        return Ok(crate::web::page(
+            &state,
+            actix_web::http::StatusCode::OK,
+            "pages/confirm",
+            "Confirmer : révoquer la clé",
+            Some(&user),
+            crate::web::kit::Confirmation {
+                question: "Révoquer cette clé d'API ?".into(),
+                consequence: "Les appels du partenaire avec cette clé sont refusés dès que vous \
+                              confirmez ; le module intégré à son site cesse de fonctionner s'il \
+                              n'a pas d'autre clé valide. La révocation est définitive."
+                    .into(),
+                details: Vec::new(),
+                action: format!("/partenaires/{id}/cles/{key}/revocation"),
+                fields: Vec::new(),
+                confirm_label: "Confirmer : révoquer la clé".into(),
+                cancel_href: format!("/partenaires/{id}"),
+            },
+        ));
+    }
     let (inner, actor, asked) = (data_of(&state), user.actor.clone(), id.clone());
     match blocking(move || keys::revoke(&inner, &actor, &asked, &key)).await {
         Ok(()) => done(&format!("/partenaires/{id}"), "revoquee"),

@@ -426,6 +426,44 @@ pub struct ActionForm {
     pub version: String,
     #[serde(default)]
     pub reason: String,
+    /// `oui` once staff confirmed a refusal, suspension or removal.
+    #[serde(default)]
+    pub confirme: String,
+}
+
+/// The actions staff confirm on a page of their own first: they tell the organisation at
+/// once and take it out of the directory or the queue.
+fn needs_confirmation(action: Action) -> bool {
+    matches!(action, Action::Reject | Action::Suspend | Action::Remove)
+}
+
+/// The confirmation page of a refusal, suspension or removal (`kit::Confirmation`).
+fn confirmation(id: &str, action: Action, form: &ActionForm) -> crate::web::kit::Confirmation {
+    use crate::web::kit::{Confirmation, Detail};
+    Confirmation {
+        question: format!("{} ce dossier ?", action_button(action)),
+        consequence: format!(
+            "{} L'organisation en est informée par courriel dès que vous confirmez.",
+            action_help(action)
+        ),
+        details: vec![Detail {
+            label: "Motif communiqué au prestataire".into(),
+            value: form.reason.trim().to_owned(),
+        }],
+        action: format!("/instruction/dossiers/{id}/actions/{}", action.slug()),
+        fields: vec![
+            Detail {
+                label: "version".into(),
+                value: form.version.clone(),
+            },
+            Detail {
+                label: "reason".into(),
+                value: form.reason.clone(),
+            },
+        ],
+        confirm_label: format!("Confirmer : {}", action_button(action).to_lowercase()),
+        cancel_href: format!("/instruction/dossiers/{id}#decision"),
+    }
 }
 
 #[post("/instruction/dossiers/{id}/actions/{action}")]
@@ -447,6 +485,20 @@ pub async fn act_post(
             "Cette action n'existe pas.",
         )));
     };
+    // A blank reason is said beside its field first (by the step), not after a confirmation.
+    if needs_confirmation(action)
+        && !crate::web::kit::confirmed(&form.confirme)
+        && !form.reason.trim().is_empty()
+    {
+        return Ok(page(
+            &state,
+            StatusCode::OK,
+            "pages/confirm",
+            &format!("Confirmer : {}", action_button(action).to_lowercase()),
+            Some(&user),
+            confirmation(&id, action, &form),
+        ));
+    }
     let version = form.version.trim().parse::<i32>().ok();
     let (inner, actor, target, reason) = (
         data_of(&state),

@@ -93,7 +93,9 @@ pub fn column_param(column: QueueColumn) -> &'static str {
         .map_or("modifie", |(_, name)| name)
 }
 
-/// The search as the database reads it: folded words, or a field error when too long.
+/// The search as the database reads it: folded words, each of which must start a word of the
+/// organisation's (groups of digits typed apart, as a SIRET is written, `123 456 789 00012`,
+/// joined while they fit in a SIRET); or a field error when too long.
 pub fn search_words(search: &str) -> Result<Vec<String>, AppError> {
     if search.chars().count() > MAX_SEARCH_CHARS {
         return Err(AppError::field(
@@ -101,8 +103,25 @@ pub fn search_words(search: &str) -> Result<Vec<String>, AppError> {
             format!("La recherche est limitée à {MAX_SEARCH_CHARS} caractères."),
         ));
     }
-    let mut words: Vec<String> = fold(search).split(' ').map(str::to_owned).collect();
-    words.retain(|w| !w.is_empty());
+    let digits = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    let mut words: Vec<String> = Vec::new();
+    for word in fold(search).split(' ').filter(|w| !w.is_empty()) {
+        match words.last_mut() {
+            Some(last) if digits(last) && digits(word) && last.len() + word.len() <= 14 => {
+                last.push_str(word);
+            }
+            _ => words.push(word.to_owned()),
+        }
+    }
+    // A single letter starts most words: alone it would read most of the index for nothing
+    // a person looks for. Beside longer words it is left out; alone it is refused.
+    if !words.is_empty() && words.iter().all(|w| w.len() < 2) {
+        return Err(AppError::field(
+            "q",
+            "Tapez au moins deux lettres ou chiffres pour rechercher.",
+        ));
+    }
+    words.retain(|w| w.len() >= 2);
     words.sort();
     words.dedup();
     Ok(words)
@@ -115,6 +134,7 @@ fn query_of(filter: &QueueFilter, order: QueueOrder) -> Result<QueueQuery, AppEr
         since: filter.since,
         until: filter.until,
         words: search_words(&filter.search)?,
+        indexed_first: false,
         followed_by: filter.followed_by.clone(),
         column: order.column,
         descending: order.descending,
@@ -142,8 +162,9 @@ pub fn select(
     limit: usize,
 ) -> Result<QueuePage, AppError> {
     staff.require_staff()?;
-    let query = query_of(filter, order)?;
+    let mut query = query_of(filter, order)?;
     let mut conn = state.pool.get()?;
+    queries::rarest_first(&mut conn, &mut query)?;
     let counts: BTreeMap<String, i64> = queries::counts_by_status(&mut conn, &query)?
         .into_iter()
         .collect();
@@ -195,13 +216,14 @@ pub fn export(
     mut out: impl Write,
 ) -> Result<usize, AppError> {
     staff.require_staff()?;
-    let query = query_of(filter, order)?;
+    let mut query = query_of(filter, order)?;
     let failed = |e: csv::Error| AppError::Internal(format!("export interrompu : {e}"));
     out.write_all(b"\xEF\xBB\xBF")
         .map_err(|e| failed(e.into()))?;
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(EXPORT_HEADER).map_err(failed)?;
     let mut conn = state.pool.get()?;
+    queries::rarest_first(&mut conn, &mut query)?;
     let written = crate::db::read_snapshot(&mut conn, |conn| {
         let mut written = 0usize;
         loop {
@@ -252,4 +274,34 @@ pub fn pending_change_requests(state: &Infra, staff: &Actor) -> Result<usize, Ap
         crate::db::referencing::change_requests_by_status(&mut conn, ChangeRequestStatus::Pending)?
             .len(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_search_is_read_as_folded_words_with_a_siret_typed_in_groups_joined() {
+        assert_eq!(
+            search_words("Dupont  RENNES").unwrap(),
+            ["dupont", "rennes"]
+        );
+        assert_eq!(search_words("Saint-Étienne").unwrap(), ["etienne", "saint"]);
+        assert_eq!(
+            search_words("444 444 444 00044").unwrap(),
+            ["44444444400044"]
+        );
+        assert_eq!(
+            search_words("13 001 marseille").unwrap(),
+            ["13001", "marseille"]
+        );
+        assert_eq!(
+            search_words("contact@a3.example.fr").unwrap(),
+            ["a3", "contact", "example", "fr"]
+        );
+        assert!(search_words("  ").unwrap().is_empty());
+        assert_eq!(search_words("x conseil").unwrap(), ["conseil"]);
+        assert!(search_words("s").is_err());
+        assert!(search_words(&"a".repeat(201)).is_err());
+    }
 }

@@ -1,3 +1,8 @@
+DROP TABLE provider_search_words;
+DROP INDEX providers_queue_status_departement;
+DROP INDEX providers_queue_status_created;
+DROP INDEX providers_queue_status_city;
+DROP INDEX providers_queue_status_name;
 DROP INDEX providers_queue_created;
 DROP INDEX providers_queue_city;
 DROP INDEX providers_queue_name;
