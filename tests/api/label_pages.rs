@@ -30,6 +30,7 @@ async fn scheduled(app: &TestApp, member: &Session, staff: &Session, auditor_id:
         async move { session.post(&path, &body).await }
     };
     assert_eq!(act("member", "submit", json!({})).await.0, 200);
+    assert_eq!(act("staff", "start-admissibility", json!({})).await.0, 200);
     assert_eq!(act("staff", "mark-admissible", json!({})).await.0, 200);
     let (status, body) = act(
         "staff",
@@ -252,6 +253,18 @@ async fn a_provider_applies_from_the_portal_and_staff_decide_from_the_back_offic
         "{queue}"
     );
     let review = format!("/instruction/label/{id}");
+    // One next step is offered, not three.
+    let (_, page) = html(&staff, &review).await;
+    assert!(page.contains("/actions/start-admissibility"), "{page}");
+    assert!(!page.contains("/actions/mark-incomplete"));
+    assert!(!page.contains("/actions/mark-admissible"));
+    let (status, _, _) = post_form(
+        &staff,
+        &format!("{review}/actions/start-admissibility"),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 200);
     let (status, _, page) =
         post_form(&staff, &format!("{review}/actions/mark-incomplete"), &[]).await;
     assert_eq!(status, 422);
@@ -529,4 +542,60 @@ async fn each_area_refuses_the_other_roles_with_its_page() {
         assert!(page.contains(&escaped), "{path}: {page}");
         assert!(page.contains("Se déconnecter"), "{path}: the menu");
     }
+}
+
+#[tokio::test]
+async fn staff_see_the_audit_findings_before_deciding_and_every_valid_label() {
+    let app = TestApp::spawn().await;
+    let cast = common::label::cast(&app).await;
+    let id = common::label::filled_application(&app, &cast.member).await;
+    let step = |who, action, body| common::label::step(who, &id, action, body);
+    assert_eq!(step(&cast.member, "submit", json!({})).await.0, 200);
+    common::label::admissible(&cast, &id).await;
+    let (status, body) = step(
+        &cast.staff,
+        "schedule-audit",
+        json!({"auditor_id": cast.auditor_id, "audit_date": app.clock.today().to_string()}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let codes = common::label::criteria(&app);
+    let minor = codes[1].clone();
+    let (status, body) = step(
+        &cast.auditor,
+        "record-audit",
+        common::label::findings(&app, &[(minor.as_str(), "non_conformite_mineure")]),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+
+    let (status, page) = html(&cast.staff, &format!("/instruction/label/{id}")).await;
+    assert_eq!(status, 200);
+    let summary = page
+        .split("id=\"findings\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("a findings summary");
+    let text = common::html::visible_text(summary);
+    let conform = codes.len() - 1;
+    assert!(text.contains(&format!("Conforme : {conform}")), "{text}");
+    assert!(text.contains("Non-conformité mineure : 1"), "{text}");
+    assert!(text.contains(&minor), "the gap is named: {text}");
+    assert!(text.contains("Procédure absente."), "{text}");
+
+    // Every valid label is listed, not only those expiring, suspended or withdrawn.
+    app.insert({
+        let mut p = provider("labellise", 48.1, -1.7, Zone::National);
+        p.label = Some(label("EC-2026-0007", (2026, 1, 15), "valid"));
+        p
+    })
+    .await;
+    let (status, labels) = html(&cast.staff, "/instruction/labels").await;
+    assert_eq!(status, 200);
+    let valid = labels
+        .split("id=\"labels-valid\"")
+        .nth(1)
+        .expect("the valid labels' table");
+    assert!(valid.contains("EC-2026-0007"), "{labels}");
+    assert!(common::html::visible_text(&labels).contains("1 label valide"));
 }

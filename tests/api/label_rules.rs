@@ -74,6 +74,12 @@ async fn a_renewal_holds_the_label_only_while_examined_and_for_a_bounded_time() 
     assert_eq!(step(&cast.member, &id, "submit", json!({})).await.0, 200);
 
     // Sent back to the provider: the renewal no longer holds the label past its end date.
+    assert_eq!(
+        step(&cast.staff, &id, "start-admissibility", json!({}))
+            .await
+            .0,
+        200
+    );
     let (status, body) = step(
         &cast.staff,
         &id,
@@ -119,12 +125,9 @@ async fn a_renewal_holds_the_label_only_while_examined_and_for_a_bounded_time() 
         )
         .await;
     assert_eq!(step(&member, &other_id, "submit", json!({})).await.0, 200);
-    assert_eq!(
-        step(&staff, &other_id, "mark-admissible", json!({}))
-            .await
-            .0,
-        200
-    );
+    for action in ["start-admissibility", "mark-admissible"] {
+        assert_eq!(step(&staff, &other_id, action, json!({})).await.0, 200);
+    }
     app.clock.set(at(2027, 2, 9, 9));
     assert_eq!(public_status(&app, "EC-2025-0043").await, "valid");
     assert_eq!(app.run_jobs().await.labels_expired, 0);

@@ -81,6 +81,12 @@ async fn a_provider_applies_is_audited_corrects_and_is_granted_with_an_email_at_
 
     // Admissibility: incomplete once, with what is missing.
     assert_eq!(step(member, &id, "mark-admissible", json!({})).await.0, 403);
+    // One step at a time: examined first, then declared incomplete or admissible.
+    assert_eq!(step(staff, &id, "mark-admissible", json!({})).await.0, 409);
+    assert_eq!(
+        step(staff, &id, "start-admissibility", json!({})).await.0,
+        200
+    );
     let (status, body) = step(staff, &id, "mark-incomplete", json!({})).await;
     assert_eq!(status, 422, "what is missing is required: {body}");
     let (status, _) = step(
@@ -232,6 +238,7 @@ async fn a_provider_applies_is_audited_corrects_and_is_granted_with_an_email_at_
     for expected in [
         "create",
         "submit",
+        "start-admissibility",
         "mark-incomplete",
         "mark-admissible",
         "schedule-audit",
@@ -472,8 +479,7 @@ async fn reminders_go_once_each_and_a_renewal_keeps_the_label_valid_until_grante
         auditor,
         auditor_id: cast.auditor_id,
     };
-    let (status, _) = step(&cast.staff, &id, "mark-admissible", json!({})).await;
-    assert_eq!(status, 200);
+    common::label::admissible(&cast, &id).await;
     let (status, body) = step(
         &cast.staff,
         &id,
@@ -524,10 +530,7 @@ async fn an_application_past_its_corrective_deadline_is_refused_once() {
     let cast = cast(&app).await;
     let id = filled_application(&app, &cast.member).await;
     assert_eq!(step(&cast.member, &id, "submit", json!({})).await.0, 200);
-    assert_eq!(
-        step(&cast.staff, &id, "mark-admissible", json!({})).await.0,
-        200
-    );
+    common::label::admissible(&cast, &id).await;
     step(
         &cast.staff,
         &id,

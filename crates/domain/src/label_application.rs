@@ -258,9 +258,11 @@ pub const APPLICATION: Table<Action, S, Party, Condition> = Table(&[
         reason_required: false,
         guards: &[],
     },
+    // Staff first say they examine the application (the provider is told), then decide:
+    // from `submitted` the page offers one next step, not three.
     Rule {
         action: Action::MarkIncomplete,
-        from: &[S::Submitted, S::Admissibility],
+        from: &[S::Admissibility],
         to: S::Incomplete,
         party: Party::Staff,
         reason_required: true,
@@ -268,7 +270,7 @@ pub const APPLICATION: Table<Action, S, Party, Condition> = Table(&[
     },
     Rule {
         action: Action::MarkAdmissible,
-        from: &[S::Submitted, S::Admissibility],
+        from: &[S::Admissibility],
         to: S::Admissible,
         party: Party::Staff,
         reason_required: false,

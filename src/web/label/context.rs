@@ -263,7 +263,75 @@ pub(super) struct Review {
     pub auditors: Vec<Choice>,
     pub actions: Vec<StepButton>,
     pub groups: Vec<CriteriaGroup>,
+    /// What the audit found, counted, shown above the decision.
+    pub findings: Option<FindingsSummary>,
     pub events: Vec<EventLine>,
+}
+
+/// The audit's findings at a glance: how many of each, and the non-conformities named.
+#[derive(Debug, Serialize)]
+pub(super) struct FindingsSummary {
+    pub counts: Vec<FindingCount>,
+    pub gaps: Vec<FindingGap>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct FindingCount {
+    pub label: String,
+    pub count: usize,
+}
+
+/// A non-conformity: its criterion and what the auditor wrote.
+#[derive(Debug, Serialize)]
+pub(super) struct FindingGap {
+    pub code: String,
+    pub title: String,
+    pub label: String,
+    pub comment: String,
+    pub major: bool,
+}
+
+impl FindingsSummary {
+    /// From the criteria as the page shows them; `None` before the audit.
+    pub fn of(groups: &[CriteriaGroup]) -> Option<Self> {
+        use crate::domain::label_application::Finding;
+        let findings: Vec<(&CriterionRow, &FindingShown)> = groups
+            .iter()
+            .flat_map(|g| g.criteria.iter())
+            .filter_map(|c| c.finding.as_ref().map(|f| (c, f)))
+            .collect();
+        if findings.is_empty() {
+            return None;
+        }
+        let counts = Finding::ALL
+            .iter()
+            .filter_map(|kind| {
+                let shown: Vec<_> = findings.iter().filter(|(_, f)| f.code == *kind).collect();
+                shown.first().map(|(_, f)| FindingCount {
+                    label: f.label.clone(),
+                    count: shown.len(),
+                })
+            })
+            .collect();
+        let mut gaps: Vec<FindingGap> = findings
+            .iter()
+            .filter(|(_, f)| {
+                matches!(
+                    f.code,
+                    Finding::NonConformiteMineure | Finding::NonConformiteMajeure
+                )
+            })
+            .map(|(c, f)| FindingGap {
+                code: c.code.clone(),
+                title: c.title.clone(),
+                label: f.label.clone(),
+                comment: f.comment.clone(),
+                major: f.major,
+            })
+            .collect();
+        gaps.sort_by_key(|g| !g.major);
+        Some(Self { counts, gaps })
+    }
 }
 
 /// A step the team may take, as its button and, when it needs one, its reason's field.
@@ -283,6 +351,8 @@ pub(super) struct Labels {
     pub expiring: Vec<LabelLine>,
     pub suspended: Vec<LabelLine>,
     pub withdrawn: Vec<LabelLine>,
+    pub valid: Vec<LabelLine>,
+    pub valid_count: String,
 }
 
 /// A label in one of the team's lists.

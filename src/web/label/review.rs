@@ -207,6 +207,7 @@ async fn show(
         .available_actions
         .iter()
         .any(|a| a == Action::ScheduleAudit.slug());
+    let groups = criteria_groups(&view, &FieldErrors::new(), "review");
     Ok(page(
         state,
         status,
@@ -240,7 +241,8 @@ async fn show(
                 })
                 .collect(),
             actions,
-            groups: criteria_groups(&view, &FieldErrors::new(), "review"),
+            findings: context::FindingsSummary::of(&groups),
+            groups,
             events: context::EventLine::trail(&events, event_label),
             id: view.id.clone(),
             version: view.version,
@@ -398,12 +400,18 @@ async fn labels_page(state: web::Data<AppState>, user: PageUser) -> PageResult {
             &state,
             StatusCode::OK,
             "pages/label/labels",
-            "Labels ExpertCyber à suivre",
+            "Labels ExpertCyber",
             Some(&user),
             context::Labels {
                 expiring: lists.expiring.iter().map(label_row).collect(),
                 suspended: lists.suspended.iter().map(label_row).collect(),
                 withdrawn: lists.withdrawn.iter().map(label_row).collect(),
+                valid_count: crate::french::plural(
+                    lists.valid.len(),
+                    "label valide",
+                    "labels valides",
+                ),
+                valid: lists.valid.iter().map(label_row).collect(),
             },
         )),
         Err(e) => Err(failed(e)),

@@ -97,10 +97,7 @@ pub async fn filled_application(app: &TestApp, member: &Session) -> String {
 /// Takes an application from filled to `decision` with a clean audit.
 pub async fn to_decision(app: &TestApp, cast: &Cast, id: &str) {
     assert_eq!(step(&cast.member, id, "submit", json!({})).await.0, 200);
-    assert_eq!(
-        step(&cast.staff, id, "mark-admissible", json!({})).await.0,
-        200
-    );
+    admissible(cast, id).await;
     let (status, body) = step(
         &cast.staff,
         id,
@@ -127,8 +124,7 @@ pub async fn sign_in_again(app: &TestApp, cast: Cast) -> Cast {
 
 /// Takes a submitted application to `admissible`, then schedules its audit on `day`.
 pub async fn schedule_on(cast: &Cast, id: &str, day: chrono::NaiveDate) {
-    let (status, body) = step(&cast.staff, id, "mark-admissible", json!({})).await;
-    assert_eq!(status, 200, "{body}");
+    admissible(cast, id).await;
     let (status, body) = step(
         &cast.staff,
         id,
@@ -152,4 +148,12 @@ pub async fn grant(cast: &Cast, id: &str) -> Value {
     let (status, granted) = step(&cast.staff, id, "grant", json!({})).await;
     assert_eq!(status, 200, "{granted}");
     granted
+}
+
+/// Staff examine a submitted application, then declare it admissible.
+pub async fn admissible(cast: &Cast, id: &str) {
+    for action in ["start-admissibility", "mark-admissible"] {
+        let (status, body) = step(&cast.staff, id, action, json!({})).await;
+        assert_eq!(status, 200, "{action}: {body}");
+    }
 }

@@ -2,7 +2,7 @@
 //! the link with referencing (a suspended provider's label is suspended with it, a removed
 //! provider's label withdrawn).
 
-use crate::domain::label::LabelStatus::{self, Suspended, Withdrawn};
+use crate::domain::label::LabelStatus::{self, Suspended, Valid, Withdrawn};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -282,9 +282,11 @@ pub fn staff_lists(state: &Infra, user: &Actor, days: u64) -> Result<LabelLists,
     )?);
     let suspended = to_views(queries::labels_in_status(&mut conn, Suspended)?);
     let withdrawn = to_views(queries::labels_in_status(&mut conn, Withdrawn)?);
+    let valid = to_views(queries::labels_in_status(&mut conn, Valid)?);
     Ok(LabelLists {
         expiring,
         suspended,
         withdrawn,
+        valid,
     })
 }

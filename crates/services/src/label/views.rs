@@ -108,6 +108,8 @@ pub struct LabelLists {
     pub expiring: Vec<LabelView>,
     pub suspended: Vec<LabelView>,
     pub withdrawn: Vec<LabelView>,
+    /// Every valid label, by number (the directory's labelled providers).
+    pub valid: Vec<LabelView>,
 }
 
 /// What anyone may check about a label a provider shows them.
