@@ -137,6 +137,13 @@ enum UsersCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Give an account a new password (a demo account's, once its first password is lost). The
+    /// password is read from standard input when it is piped, otherwise generated and printed
+    /// once. The account's sessions are closed.
+    Password {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -247,6 +254,18 @@ fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Users {
             command: UsersCommand::Create { email, role, name },
         } => create_user(&state, &email, &role, name),
+        Command::Users {
+            command: UsersCommand::Password { email },
+        } => {
+            let (password, generated) = password_from_stdin()?;
+            accounts::set_password_from_command_line(&state, &email, &password)
+                .map_err(|e| e.said())?;
+            println!("Nouveau mot de passe enregistré pour {}.", email.trim());
+            if generated {
+                println!("Mot de passe (affiché une seule fois) : {password}");
+            }
+            Ok(())
+        }
         Command::Outbox {
             command: OutboxCommand::Deliver,
         } => {
@@ -339,20 +358,7 @@ fn create_user(
     let role = Role::parse(role).ok_or_else(|| {
         format!("unknown role {role:?}: provider, staff, auditor, admin, editor or operator")
     })?;
-    let (password, generated) = if std::io::stdin().is_terminal() {
-        (setup::generate_password()?, true)
-    } else {
-        let mut line = String::new();
-        std::io::stdin()
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        let line = line.trim_end_matches(['\r', '\n']).to_owned();
-        if line.is_empty() {
-            (setup::generate_password()?, true)
-        } else {
-            (line, false)
-        }
-    };
+    let (password, generated) = password_from_stdin()?;
     let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or(email).to_owned());
     let user =
         accounts::create_user(state, email, role, &password, &name).map_err(|e| match e {
@@ -368,6 +374,23 @@ fn create_user(
         println!("Mot de passe (affiché une seule fois) : {password}");
     }
     Ok(())
+}
+
+/// A password piped on standard input, else one generated (and `true`: print it once).
+fn password_from_stdin() -> Result<(String, bool), String> {
+    if std::io::stdin().is_terminal() {
+        return Ok((setup::generate_password()?, true));
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| e.to_string())?;
+    let line = line.trim_end_matches(['\r', '\n']).to_owned();
+    if line.is_empty() {
+        Ok((setup::generate_password()?, true))
+    } else {
+        Ok((line, false))
+    }
 }
 
 fn delivery(state: &AppState) -> Result<Delivery, String> {
@@ -395,6 +418,14 @@ fn announce(first: &setup::FirstStart, base_url: &str) {
             println!("  {email:<40} {}", role.label());
         }
         println!("Connexion : {base_url}/connexion");
+    }
+    if first.demo_reminder {
+        println!(
+            "Démonstration : les comptes ont gardé le mot de passe affiché au premier démarrage. \
+             Pour en choisir un nouveau : cyberdir users password --email {} (de même pour les \
+             autres comptes @demo.cyberdir.localhost). Connexion : {base_url}/connexion",
+            setup::DEMO_ADMIN
+        );
     }
 }
 

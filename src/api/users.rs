@@ -30,7 +30,8 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let Paging { page, limit } = Paging::of(query.into_inner(), 50, 200)?;
     let state = state.into_inner();
-    let (total, results) = web::block(move || users::list(&state, &user, page, limit)).await??;
+    let (total, results) =
+        web::block(move || users::list(&state, &user, "", page, limit)).await??;
     Ok(HttpResponse::Ok().json(UserList {
         total,
         page,

@@ -510,4 +510,89 @@ async fn a_provider_who_declines_is_told_where_the_request_went() {
     let html = decline(second_address).await;
     assert!(html.contains("transmise à nos équipes"), "{html}");
     assert!(!html.contains("à un autre professionnel"), "{html}");
+
+    // Staff assigning it by hand see who already declined, marked and listed last.
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let id = created["id"].as_str().unwrap();
+    let (_, detail) = page(
+        &staff.client,
+        &app.url(&format!("/instruction/demandes/{id}")),
+    )
+    .await;
+    let options: Vec<String> = detail
+        .split("<option value=\"")
+        .skip(2)
+        .map(|o| common::html::visible_text(o.split("</option>").next().unwrap_or_default()))
+        .collect();
+    assert_eq!(options.len(), 2, "{detail}");
+    for option in &options {
+        assert!(option.contains("a déjà décliné le"), "{option}");
+    }
+}
+
+#[tokio::test]
+async fn the_staff_queue_shows_each_wait_victim_offer_and_a_victim_email_cannot_reach() {
+    let app = TestApp::spawn().await;
+    app.insert(provider(
+        "rennes",
+        48.1113,
+        -1.64,
+        Zone::Radius { radius_km: 30 },
+    ))
+    .await;
+    let offered = town_hall_request(&app).await;
+    assert_eq!(offered["status"], "assigned", "{offered}");
+    let (status, lost) = app
+        .post_json(
+            "/api/v1/assistance-requests",
+            &json!({
+                "postcode": "13001", "audience": "particulier", "incident_type": "rancongiciel",
+                "description": "Ordinateur bloqué par un message de rançon.",
+                "contact": {"name": "Paul", "email": "paul@exemple.fr"}, "consent": true
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{lost}");
+    let lost_id = lost["id"].as_str().unwrap().to_owned();
+    // The victim's address bounced.
+    let failed = app
+        .with_conn(move |c| {
+            diesel::RunQueryDsl::execute(
+                diesel::sql_query(
+                    "UPDATE outbox SET status = 'failed', last_error = 'permanent error (550)' \
+                     WHERE request_id = $1 AND recipient = 'paul@exemple.fr'",
+                )
+                .bind::<diesel::sql_types::Text, _>(lost_id),
+                c,
+            )
+        })
+        .await
+        .unwrap();
+    assert!(failed >= 1, "the victim was written to");
+    app.clock
+        .set((app.clock.now_naive() + chrono::Duration::minutes(95)).and_utc());
+
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let (status, list) = page(&staff.client, &app.url("/instruction/demandes")).await;
+    assert_eq!(status, 200);
+    let row_of = |needle: &str| {
+        list.split("<tr>")
+            .map(common::html::visible_text)
+            .find(|row| row.contains(needle))
+            .unwrap_or_else(|| panic!("no row with {needle}: {list}"))
+            .replace('\u{202f}', " ")
+    };
+    let town_hall = row_of("Mairie de Bruz");
+    assert!(
+        town_hall.contains("Prestataire rennes"),
+        "the provider offered it: {town_hall}"
+    );
+    assert!(
+        town_hall.contains("1 h 35"),
+        "how long it waited: {town_hall}"
+    );
+    assert!(!town_hall.contains("courriel en échec"), "{town_hall}");
+    let paul = row_of("Paul");
+    assert!(paul.contains("courriel en échec"), "{paul}");
+    assert!(paul.contains("aucun"), "no provider: {paul}");
 }

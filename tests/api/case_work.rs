@@ -250,3 +250,58 @@ async fn private_notes_are_for_staff_only() {
         .await;
     assert_eq!(missing.status, 404);
 }
+
+#[tokio::test]
+async fn staff_read_what_the_applicant_changed_since_they_asked_for_changes() {
+    use serde_json::json;
+    let app = TestApp::spawn().await;
+    let owner = app.user("gerant@breizh-cyber.fr", Role::Provider).await;
+    let staff_api = app.user("api@cyberdir.fr", Role::Staff).await;
+    let id = common::referencing::ready_draft(&app, &owner).await;
+    for (who, action, body) in [
+        (&owner, "submit", json!({})),
+        (&staff_api, "start-review", json!({})),
+        (
+            &staff_api,
+            "request-changes",
+            json!({"reason": "Précisez votre zone et votre téléphone."}),
+        ),
+    ] {
+        let (status, answer) = who
+            .post(&format!("/api/v1/providers/{id}/{action}"), &body)
+            .await;
+        assert_eq!(status, 200, "{action}: {answer}");
+    }
+    let (status, body) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"phone": "02 99 11 22 33", "remote": false}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Saving the same values again records nothing.
+    let (status, _) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"phone": "02 99 11 22 33"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let staff = Browser::sign_in(&app, "camille@cyberdir.fr", Role::Staff).await;
+    let file = staff.get(&format!("/instruction/dossiers/{id}")).await;
+    let changes = file
+        .element("changes")
+        .expect("the changes since the request");
+    assert!(changes.contains("Téléphone : « "), "{changes}");
+    assert!(changes.contains("→ « 02 99 11 22 33 »"), "{changes}");
+    assert!(
+        changes.contains("Intervention à distance : « oui » → « non »"),
+        "{changes}"
+    );
+    assert_eq!(changes.matches("Téléphone").count(), 1, "{changes}");
+    // The trail keeps them too, for the applicant as well.
+    assert!(file.text().contains("Modification du profil"));
+    let (_, events) = owner.get(&format!("/api/v1/providers/{id}/events")).await;
+    assert!(events.to_string().contains("profile-edit"), "{events}");
+}

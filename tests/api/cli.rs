@@ -538,3 +538,99 @@ fn a_content_folder_is_checked_without_a_database() {
     );
     assert!(stderr.contains("le numéro d'urgence 17"), "{stderr}");
 }
+
+/// Runs `cyberdir` with `input` piped on standard input: (success, stdout, stderr).
+fn run_with_input(db: &TestDb, args: &[&str], input: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = cyberdir(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_lost_password_is_replaced_from_the_command_line() {
+    let db = TestDb::new();
+    assert!(
+        cyberdir(&db)
+            .arg("migrate")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let (ok, _, stderr) = run_with_input(
+        &db,
+        &[
+            "users",
+            "create",
+            "--email",
+            "admin@exemple.fr",
+            "--role",
+            "admin",
+        ],
+        "premier mot de passe solide\n",
+    );
+    assert!(ok, "{stderr}");
+    let (ok, stdout, stderr) = run_with_input(
+        &db,
+        &["users", "password", "--email", " Admin@Exemple.fr "],
+        "second mot de passe solide\n",
+    );
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("Nouveau mot de passe enregistré"),
+        "{stdout}"
+    );
+    let stored = {
+        let pool =
+            cyberdir::db::connect(&cyberdir::db::DbTarget::parse(&db.url).unwrap(), 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        cyberdir::db::accounts::user_by_email(&mut conn, "admin@exemple.fr")
+            .unwrap()
+            .unwrap()
+            .password_hash
+    };
+    assert!(cyberdir::auth::password::verify(
+        "second mot de passe solide",
+        &stored
+    ));
+    assert!(!cyberdir::auth::password::verify(
+        "premier mot de passe solide",
+        &stored
+    ));
+
+    // An unknown address, a password refused by the rules: said, nothing changed.
+    let (ok, _, stderr) = run_with_input(
+        &db,
+        &["users", "password", "--email", "personne@exemple.fr"],
+        "un mot de passe solide\n",
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("Aucun compte pour personne@exemple.fr."),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = run_with_input(
+        &db,
+        &["users", "password", "--email", "admin@exemple.fr"],
+        "court\n",
+    );
+    assert!(!ok);
+    assert!(stderr.contains("mot de passe"), "{stderr}");
+}

@@ -18,14 +18,29 @@ use cyberdir::auth::Role;
 
 /// A partner's website: one page, served on its own loopback port (its own origin).
 fn serve(listener: TcpListener, html: String) {
+    serve_site(listener, html, None, String::new());
+}
+
+/// A partner's website with its own Content-Security-Policy (on the page) and a copy of the
+/// module's script at `/js/cyberdir-module.js`.
+fn serve_site(listener: TcpListener, html: String, csp: Option<String>, script: String) {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
             let mut request = [0u8; 4096];
-            let _ = stream.read(&mut request);
+            let read = stream.read(&mut request).unwrap_or(0);
+            let head = String::from_utf8_lossy(&request[..read]);
+            let (content_type, body, policy) = if head.starts_with("GET /js/cyberdir-module.js") {
+                ("text/javascript; charset=utf-8", script.as_str(), None)
+            } else {
+                ("text/html; charset=utf-8", html.as_str(), csp.as_deref())
+            };
+            let policy = policy
+                .map(|p| format!("Content-Security-Policy: {p}\r\n"))
+                .unwrap_or_default();
             let answer = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
-                html.len()
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n{policy}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
             );
             let _ = stream.write_all(answer.as_bytes());
         }
@@ -232,4 +247,61 @@ async fn a_partner_site_embeds_the_module_and_the_journey_runs_inside_it() {
     browser.wait_for_text("Code d'intégration").await;
     browser.assert_accessible("the partner's page").await;
     browser.close().await;
+}
+
+#[tokio::test]
+async fn the_module_fits_its_frame_under_the_partners_strict_content_security_policy() {
+    let app = TestApp::spawn_addressed().await;
+    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let site = origin_of(&listener);
+    create(&staff, "Banque Exemple", &[&site], "parcours").await;
+    let integration = staff
+        .client
+        .get(app.url("/partenaires/banque-exemple"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // The snippet has nothing inline: no script body, no style attribute.
+    let start = integration.find("<textarea id=\"snippet\"").unwrap();
+    let inner = &integration[start..];
+    let snippet =
+        decode_entities(&inner[inner.find('>').unwrap() + 1..inner.find("</textarea>").unwrap()]);
+    assert!(!snippet.contains("style="), "{snippet}");
+    assert!(!snippet.contains("<script>"), "{snippet}");
+    assert!(
+        integration.contains(&format!("frame-src {0}; script-src {0}", app.address)),
+        "the directives to add are given"
+    );
+    // The partner serves its own copy of the script, under a policy without 'unsafe-inline'.
+    let script = reqwest::get(app.url("/static/module-embed.js"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let self_hosted = snippet.replace(
+        &format!("{}/static/module-embed.js", app.address),
+        "/js/cyberdir-module.js",
+    );
+    assert!(
+        self_hosted.contains("src=\"/js/cyberdir-module.js\""),
+        "{self_hosted}"
+    );
+    let policy = format!(
+        "default-src 'none'; frame-src {}; script-src 'self'; style-src 'none'",
+        app.address
+    );
+    serve_site(listener, page_with(&self_hosted), Some(policy), script);
+
+    let browser = Browser::start().await;
+    browser.goto(&format!("{site}/")).await;
+    browser.wait_for_text("Banque Exemple").await;
+    let height = wait_for_height(&browser, 0).await;
+    assert!(height > 300, "the frame fits the module: {height}");
+    browser.client.enter_frame(0).await.unwrap();
+    browser.wait_for_text("Qui est victime ?").await;
 }

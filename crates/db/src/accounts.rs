@@ -66,13 +66,37 @@ pub fn users_with_roles(conn: &mut DbConnection, roles: &[&str]) -> QueryResult<
         .load(conn)
 }
 
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Accounts by address, `limit` from `offset`, whose address or name contains `search` (case
+/// ignored; every account when empty), with how many there are.
 pub fn list_users(
     conn: &mut DbConnection,
+    search: &str,
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<UserRow>)> {
-    let total = users::table.count().get_result(conn)?;
-    let rows = users::table
+    let matching = || {
+        let mut query = users::table.into_boxed();
+        let search = search.trim().to_lowercase();
+        if !search.is_empty() {
+            // What was typed is matched literally: `%` and `_` are not wildcards.
+            let literal = search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = format!("%{literal}%");
+            query = query.filter(
+                lower(users::email)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(users::display_name).like(pattern).escape('\\')),
+            );
+        }
+        query
+    };
+    let total = matching().count().get_result(conn)?;
+    let rows = matching()
         .order(users::email)
         .limit(limit)
         .offset(offset)

@@ -264,3 +264,27 @@ pub fn backlog(conn: &mut DbConnection) -> QueryResult<(i64, Option<NaiveDateTim
         .get_result(conn)?;
     Ok((pending, oldest, failed))
 }
+
+/// Of these requests, those with an email that could not be delivered to `recipient`s given
+/// per request (the victim's address): the request's ids.
+pub fn requests_with_failed_mail_to(
+    conn: &mut DbConnection,
+    recipients: &[(String, String)],
+) -> QueryResult<std::collections::BTreeSet<String>> {
+    let ids: Vec<&str> = recipients.iter().map(|(id, _)| id.as_str()).collect();
+    let failed: Vec<(Option<String>, String)> = outbox::table
+        .filter(outbox::status.eq("failed"))
+        .filter(outbox::request_id.eq_any(&ids))
+        .select((outbox::request_id, outbox::recipient))
+        .load(conn)?;
+    Ok(failed
+        .into_iter()
+        .filter_map(|(id, to)| {
+            let id = id?;
+            recipients
+                .iter()
+                .any(|(r, address)| *r == id && address.eq_ignore_ascii_case(&to))
+                .then_some(id)
+        })
+        .collect())
+}

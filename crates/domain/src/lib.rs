@@ -17,6 +17,7 @@ pub mod observatory;
 pub mod on_call;
 pub mod outbox;
 pub mod partner;
+pub mod profile_diff;
 pub mod provider;
 pub mod reason;
 pub mod referencing;

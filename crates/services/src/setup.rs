@@ -19,7 +19,12 @@ pub struct FirstStart {
     pub demo_providers: usize,
     /// The demo accounts and their shared password, to print once.
     pub demo_accounts: Option<(Vec<(String, Role)>, String)>,
+    /// A later start of a demo: how to give its accounts a new password.
+    pub demo_reminder: bool,
 }
+
+/// The demo's admin account (the others are listed at the first start).
+pub const DEMO_ADMIN: &str = "admin@demo.cyberdir.localhost";
 
 /// On a database without geography, imports it; in demo mode on an empty directory, seeds the
 /// demo set and creates one account per role.
@@ -67,6 +72,10 @@ pub fn first_start(
         crate::partners::seed_demo(state, &mut conn).map_err(|e| e.to_string())?;
         tracing::info!(created = done.demo_providers, "demo directory seeded");
         done.demo_accounts = Some(demo_accounts(state, &mut conn)?);
+    } else if state.config.demo {
+        done.demo_reminder = db::accounts::user_by_email(&mut conn, DEMO_ADMIN)
+            .map_err(|e| e.to_string())?
+            .is_some();
     }
     Ok(done)
 }
@@ -137,11 +146,7 @@ fn demo_accounts(
             Role::Auditor,
             "Auditeur (démo)",
         ),
-        (
-            "admin@demo.cyberdir.localhost",
-            Role::Admin,
-            "Administrateur (démo)",
-        ),
+        (DEMO_ADMIN, Role::Admin, "Administrateur (démo)"),
         (
             "editeur@demo.cyberdir.localhost",
             Role::Editor,

@@ -12,8 +12,7 @@ use crate::error::AppError;
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::kit::{
-    Choice, InfoQuery, blocking, date_fr, first_message, page_number, pagination, plural,
-    with_query,
+    Choice, blocking, date_fr, first_message, page_number, pagination, plural, with_query,
 };
 use crate::web::page;
 use crate::web::session::AdminUser;
@@ -35,15 +34,33 @@ struct UserLine {
     created: String,
 }
 
-fn users_page(
+/// `pages/admin/users`: the accounts (a page of them, searched) and the invitation form.
+#[derive(Serialize)]
+struct UsersView<'a> {
+    #[serde(flatten)]
+    list: crate::web::kit::ListPage<'a, UserLine>,
+    q: &'a str,
+    invite: super::invitations::InviteView,
+}
+
+/// What the page shows besides the accounts: the search, the invitation form, and what the
+/// last action did or why it failed.
+pub(super) struct Around<'a> {
+    pub q: &'a str,
+    pub invite: super::invitations::InviteView,
+    pub info: Option<&'a str>,
+    pub error: Option<String>,
+}
+
+pub(super) fn users_page(
     state: &AppState,
     admin: &CurrentUser,
     status: StatusCode,
     page_number: usize,
     (total, rows): (i64, Vec<AdminUserView>),
-    info: Option<&str>,
-    error: Option<String>,
+    around: Around<'_>,
 ) -> PageResult {
+    let (info, error) = (around.info, around.error);
     let total = usize::try_from(total).unwrap_or(0);
     let lines: Vec<UserLine> = rows
         .into_iter()
@@ -67,7 +84,10 @@ fn users_page(
         })
         .collect();
     let pages = pagination(page_number, total, USER_PAGE as usize, |p| {
-        with_query("/admin/utilisateurs", &[("page", &p.to_string())])
+        with_query(
+            "/admin/utilisateurs",
+            &[("q", around.q.trim()), ("page", &p.to_string())],
+        )
     });
     Ok(page(
         state,
@@ -79,30 +99,59 @@ fn users_page(
             "Utilisateurs"
         },
         Some(admin),
-        crate::web::kit::ListPage {
-            summary: plural(total, "compte", "comptes"),
-            lines,
-            pagination: pages,
-            page: page_number,
-            info,
-            error,
+        UsersView {
+            list: crate::web::kit::ListPage {
+                summary: if around.q.trim().is_empty() {
+                    plural(total, "compte", "comptes")
+                } else if total == 0 {
+                    format!("Aucun compte ne correspond à « {} ».", around.q.trim())
+                } else {
+                    format!(
+                        "{} pour « {} »",
+                        plural(total, "compte", "comptes"),
+                        around.q.trim()
+                    )
+                },
+                lines,
+                pagination: pages,
+                page: page_number,
+                info,
+                error,
+            },
+            q: around.q,
+            invite: around.invite,
         },
     ))
 }
 
-fn load_users(
+pub(super) fn load_users(
     state: &AppState,
     admin: &Actor,
+    search: &str,
     page: usize,
 ) -> Result<(i64, Vec<AdminUserView>), AppError> {
-    users::list(state, admin, i64::try_from(page).unwrap_or(1), USER_PAGE)
+    users::list(
+        state,
+        admin,
+        search,
+        i64::try_from(page).unwrap_or(1),
+        USER_PAGE,
+    )
+}
+
+/// The list's address: its search and what the last action did.
+#[derive(Debug, Default, Deserialize)]
+pub struct UsersQuery {
+    pub q: Option<String>,
+    pub info: Option<String>,
+    pub page: Option<String>,
 }
 
 #[get("/admin/utilisateurs")]
 pub async fn users_get(
     state: web::Data<AppState>,
     user: AdminUser,
-    query: web::Query<InfoQuery>,
+    query: web::Query<UsersQuery>,
 ) -> PageResult {
     let user = user.0;
     let page_number = page_number(query.page.as_deref());
@@ -110,11 +159,45 @@ pub async fn users_get(
         Some("role") => Some("Le rôle est modifié : l'utilisateur devra se reconnecter."),
         Some("desactive") => Some("Le compte est désactivé et ses sessions sont fermées."),
         Some("reactive") => Some("Le compte est réactivé."),
+        Some("invite") => Some(
+            "L'invitation est envoyée : la personne choisit son mot de passe avec le lien reçu, valable 7 jours.",
+        ),
         _ => None,
     };
-    let (inner, admin) = (data_of(&state), user.actor.clone());
-    match blocking(move || load_users(&inner, &admin, page_number)).await {
-        Ok(data) => users_page(&state, &user, StatusCode::OK, page_number, data, info, None),
+    let q = query.q.clone().unwrap_or_default();
+    let (inner, admin, search) = (data_of(&state), user.actor.clone(), q.clone());
+    match blocking(move || load_users(&inner, &admin, &search, page_number)).await {
+        Ok(data) => users_page(
+            &state,
+            &user,
+            StatusCode::OK,
+            page_number,
+            data,
+            Around {
+                q: &q,
+                invite: super::invitations::InviteView::empty(),
+                info,
+                error: None,
+            },
+        ),
+        Err(AppError::Validation(errors)) => {
+            let message = first_message(&errors);
+            let (inner, admin) = (data_of(&state), user.actor.clone());
+            let data = blocking(move || load_users(&inner, &admin, "", 1)).await?;
+            users_page(
+                &state,
+                &user,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                1,
+                data,
+                Around {
+                    q: "",
+                    invite: super::invitations::InviteView::empty(),
+                    info: None,
+                    error: Some(message),
+                },
+            )
+        }
         Err(e) => Err(PageError::from(e)),
     }
 }
@@ -236,15 +319,19 @@ pub async fn user_post(
         Err(e) => return Err(PageError::from(e)),
     };
     let (inner, admin) = (data_of(&state), user.actor.clone());
-    match blocking(move || load_users(&inner, &admin, page_number)).await {
+    match blocking(move || load_users(&inner, &admin, "", page_number)).await {
         Ok(data) => users_page(
             &state,
             &user,
             status,
             page_number,
             data,
-            None,
-            Some(message),
+            Around {
+                q: "",
+                invite: super::invitations::InviteView::empty(),
+                info: None,
+                error: Some(message),
+            },
         ),
         Err(e) => Err(PageError::from(e)),
     }

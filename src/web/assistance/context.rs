@@ -148,10 +148,21 @@ pub(super) struct StaffList {
 pub(super) struct StaffLine {
     pub href: String,
     pub incident_label: String,
+    pub urgent: bool,
     pub place: String,
     pub status_label: String,
     pub escalated: bool,
     pub failed: i32,
+    /// When it came in, and for an open request how long it has waited.
+    pub received: String,
+    pub waiting: Option<String>,
+    /// The victim's name (staff only).
+    pub victim: String,
+    /// The provider it is offered to or taken by, and until when an offer stands.
+    pub provider: Option<String>,
+    pub deadline: Option<String>,
+    /// An email could not reach the victim.
+    pub unreachable: bool,
     pub updated: String,
 }
 
@@ -170,6 +181,8 @@ pub(super) struct StaffRequest {
 pub(super) struct ProviderChoice {
     pub id: String,
     pub label: String,
+    /// Declined or let the offer lapse already.
+    pub declined: bool,
 }
 
 /// An event of a request, as staff read it.

@@ -12,11 +12,13 @@ use crate::web::kit::Tab;
 use super::{blocking, context, failed, first_errors, request_summary, when_fr};
 use crate::assistance::staff::{self, AssignInput};
 use crate::assistance::survey;
-use crate::domain::assistance::RequestStatus;
+use crate::domain::assistance::{AssignmentStatus, RequestStatus};
 use crate::error::{AppError, FieldErrors};
+use crate::french::elapsed_fr;
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::kit::CsrfForm;
+use crate::web::kit::day_fr;
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
 
@@ -47,6 +49,7 @@ async fn list_page(
     let list = blocking(move || staff::list(&inner, &who, filter))
         .await
         .map_err(failed)?;
+    let now = state.clock.now_naive();
     let tabs = RequestStatus::ALL
         .iter()
         .map(|s| Tab {
@@ -72,6 +75,19 @@ async fn list_page(
                 .map(|v| context::StaffLine {
                     href: format!("/instruction/demandes/{}", v.id),
                     incident_label: v.incident_label.clone(),
+                    urgent: v.urgent,
+                    received: when_fr(v.created_at),
+                    waiting: (!v.status.is_closed()).then(|| elapsed_fr(now - v.created_at)),
+                    victim: v
+                        .contact
+                        .as_ref()
+                        .map(|c| c.name.clone())
+                        .unwrap_or_default(),
+                    provider: current_offer(v).map(|a| a.provider_name.clone()),
+                    deadline: current_offer(v)
+                        .filter(|a| a.status == AssignmentStatus::Pending)
+                        .map(|a| when_fr(a.expires_at)),
+                    unreachable: list.victim_unreachable.contains(&v.id),
                     place: v
                         .postcode
                         .clone()
@@ -85,6 +101,18 @@ async fn list_page(
                 .collect(),
         },
     ))
+}
+
+/// The offer a request stands on now: pending or accepted.
+fn current_offer(
+    view: &crate::assistance::views::RequestView,
+) -> Option<&crate::assistance::views::AssignmentView> {
+    view.assignments.iter().rev().find(|a| {
+        matches!(
+            a.status,
+            AssignmentStatus::Pending | AssignmentStatus::Accepted
+        )
+    })
 }
 
 #[get("/instruction/demandes/{id}")]
@@ -116,13 +144,33 @@ async fn show(
     let loaded = blocking(move || {
         let view = staff::read(&inner, &who, &rid)?;
         // Staff may pick any referenced provider: those covering the place come first.
-        let choices: Vec<_> = staff::candidates(&inner, &inner.directory, &who, &view)?
+        // Those who already declined or let the offer lapse are marked, and come last.
+        let answered = |id: &str| {
+            view.assignments.iter().rev().find(|a| {
+                a.provider_id == id
+                    && matches!(
+                        a.status,
+                        AssignmentStatus::Declined | AssignmentStatus::TimedOut
+                    )
+            })
+        };
+        let mut choices: Vec<_> = staff::candidates(&inner, &inner.directory, &who, &view)?
             .into_iter()
-            .map(|(id, name, city, km)| context::ProviderChoice {
-                id,
-                label: format!("{name} – {city} ({km:.0} km)"),
+            .map(|(id, name, city, km)| {
+                let before = answered(&id).map(|a| match a.status {
+                    AssignmentStatus::Declined => {
+                        format!(" – a déjà décliné le {}", day_fr(a.offered_at.date()))
+                    }
+                    _ => format!(" – n'a pas répondu le {}", day_fr(a.offered_at.date())),
+                });
+                context::ProviderChoice {
+                    declined: before.is_some(),
+                    label: format!("{name} – {city} ({km:.0} km){}", before.unwrap_or_default()),
+                    id,
+                }
             })
             .collect();
+        choices.sort_by_key(|c| c.declined);
         let history: Vec<_> = staff::history(&inner, &who, &view.id)?
             .into_iter()
             .map(|e| context::HistoryLine {

@@ -67,6 +67,8 @@ pub(super) struct Partner {
     pub requests: FiguresTable,
     /// What the partner's web team pastes.
     pub snippet: String,
+    /// What the partner adds to its Content-Security-Policy.
+    pub csp: String,
 }
 
 /// A figures table as read: grouped thousands, a dash where a count is not published.

@@ -278,6 +278,7 @@ async fn partner_view(
         journeys: table_view(&figures.journeys),
         requests: table_view(&figures.requests),
         snippet: snippet(state, &partner),
+        csp: csp_directives(state),
         partner,
     };
     Ok(page(
@@ -320,30 +321,29 @@ fn input_from(partner: &PartnerView) -> PartnerInput {
     }
 }
 
-/// What the partner's web team pastes: the frame, and the few lines that size it. Messages go
-/// only to the service's origin, and only the service's messages from that frame are read.
+/// What the partner's web team pastes: the frame (its height an attribute, not an inline style)
+/// and the script that fits it, as a file (`static/module-embed.js`): nothing inline, so it runs
+/// under the partner's strict Content-Security-Policy. Messages go only to the service's origin,
+/// and only the service's messages from that frame are read.
 pub fn snippet(state: &AppState, partner: &PartnerView) -> String {
-    let origin = url::Url::parse(&state.config.base_url)
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_else(|_| state.config.base_url.clone());
+    let origin = service_origin(state);
     format!(
-        r#"<iframe id="cyberdir-module" src="{url}" title="Assistance aux victimes de cybermalveillance" style="width:100%;min-height:640px;border:0"></iframe>
-<script>
-(function () {{
-  var frame = document.getElementById("cyberdir-module"), origin = "{origin}";
-  frame.addEventListener("load", function () {{
-    frame.contentWindow.postMessage({{ type: "cyberdir:hello" }}, origin);
-  }});
-  window.addEventListener("message", function (e) {{
-    if (e.origin !== origin || e.source !== frame.contentWindow || !e.data) return;
-    if (e.data.type === "cyberdir:height" && e.data.height > 0) {{
-      frame.style.height = Math.min(e.data.height, 20000) + "px";
-    }}
-  }});
-}})();
-</script>"#,
+        r#"<iframe id="cyberdir-module" src="{url}" title="Assistance aux victimes de cybermalveillance" width="100%" height="640"></iframe>
+<script src="{origin}/static/module-embed.js" defer></script>"#,
         url = partner.module_url,
     )
+}
+
+/// The directives the partner adds to its own Content-Security-Policy for the snippet.
+pub fn csp_directives(state: &AppState) -> String {
+    let origin = service_origin(state);
+    format!("frame-src {origin}; script-src {origin}")
+}
+
+fn service_origin(state: &AppState) -> String {
+    url::Url::parse(&state.config.base_url)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| state.config.base_url.clone())
 }
 
 #[get("/partenaires/{id}")]

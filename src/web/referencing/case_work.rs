@@ -61,6 +61,51 @@ pub(super) fn case_section(
     }
 }
 
+/// A change of the profile made since staff last decided on the file.
+#[derive(Serialize)]
+pub(super) struct ChangeLine {
+    when: String,
+    when_iso: String,
+    by: String,
+    /// One line per field: "Téléphone : « … » → « … »".
+    lines: Vec<String>,
+}
+
+/// The staff steps after which the applicant's edits are news again.
+const DECISIONS: [&str; 7] = [
+    "start-review",
+    "request-changes",
+    "approve",
+    "reject",
+    "suspend",
+    "reinstate",
+    "remove",
+];
+
+/// The profile's changes since the last decision (or since the file began), oldest first.
+pub(super) fn changes_since_decision(events: &[crate::audit::EventView]) -> Vec<ChangeLine> {
+    let since = events
+        .iter()
+        .rposition(|e| DECISIONS.contains(&e.action.as_str()))
+        .map_or(0, |i| i + 1);
+    events[since..]
+        .iter()
+        .filter(|e| e.action == "profile-edit")
+        .map(|e| ChangeLine {
+            when: datetime_fr(e.created_at),
+            when_iso: iso(e.created_at),
+            by: e.actor.clone().unwrap_or_default(),
+            lines: e
+                .reason
+                .as_deref()
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_owned)
+                .collect(),
+        })
+        .collect()
+}
+
 /// What a done follow-up step says on the page (`?info=`).
 pub(super) fn said(info: &str) -> Option<&'static str> {
     match info {

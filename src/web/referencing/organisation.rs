@@ -217,6 +217,7 @@ fn action_fr(event: &EventView) -> String {
         "reinstate" => "Référencement rétabli".into(),
         "remove" => "Retrait de l'annuaire".into(),
         "change-request" => "Demande de modification du profil".into(),
+        "profile-edit" => "Profil modifié".into(),
         "change-request-approved" => "Modification du profil validée".into(),
         "change-request-rejected" => "Modification du profil refusée".into(),
         "invite" => "Invitation d'un nouveau membre".into(),

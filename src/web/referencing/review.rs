@@ -72,6 +72,7 @@ fn event_label(action: &str) -> String {
         "reinstate" => "Rétablissement",
         "remove" => "Retrait",
         "change-request" => "Demande de modification du profil",
+        "profile-edit" => "Modification du profil",
         "change-request-approved" => "Modification du profil approuvée",
         "change-request-rejected" => "Modification du profil refusée",
         "invite" => "Invitation d'un membre",
@@ -91,6 +92,8 @@ struct ActionFormView {
     reason_required: bool,
     reason: String,
     error: Option<String>,
+    /// What the confirmation asks (the page's `data-confirm`, the modal's text).
+    confirm: Option<crate::web::kit::Confirmation>,
 }
 
 #[derive(Serialize)]
@@ -150,6 +153,8 @@ struct ReviewPage<'a> {
     trail: Vec<EventLine>,
     removed_holders: Vec<RemovedHolderLine>,
     case: super::case_work::CaseSection,
+    /// The profile's changes since the last decision, oldest first.
+    changes: Vec<super::case_work::ChangeLine>,
 }
 
 #[derive(Serialize)]
@@ -226,11 +231,14 @@ fn application_page(
                 danger: matches!(a, Action::Reject | Action::Suspend | Action::Remove),
                 primary: matches!(a, Action::StartReview | Action::Approve | Action::Reinstate),
                 reason_required: reason_required(a),
+                confirm: needs_confirmation(a)
+                    .then(|| confirmation(&app.profile.id, a, &ActionForm::default())),
                 reason,
                 error,
             }
         })
         .collect();
+    let changes = super::case_work::changes_since_decision(&events);
     let trail: Vec<EventLine> = events
         .into_iter()
         .rev()
@@ -360,6 +368,7 @@ fn application_page(
             trail,
             removed_holders,
             case,
+            changes,
         },
     ))
 }

@@ -202,9 +202,15 @@ pub fn list(
         .iter()
         .map(|r| view(&mut conn, state, r, &Viewer::Staff))
         .collect::<Result<Vec<_>, _>>()?;
+    let victims: Vec<(String, String)> = views
+        .iter()
+        .filter_map(|v| v.contact.as_ref().map(|c| (v.id.clone(), c.email.clone())))
+        .collect();
+    let unreachable = crate::db::outbox::requests_with_failed_mail_to(&mut conn, &victims)?;
     Ok(RequestList {
         counts: queries::request_counts(&mut conn)?.into_iter().collect(),
         results: views,
+        victim_unreachable: unreachable.into_iter().collect(),
     })
 }
 

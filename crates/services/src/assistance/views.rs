@@ -130,6 +130,8 @@ pub struct RequestView {
 pub struct RequestList {
     pub counts: std::collections::BTreeMap<String, i64>,
     pub results: Vec<RequestView>,
+    /// The requests whose victim an email could not reach (its address may be wrong).
+    pub victim_unreachable: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

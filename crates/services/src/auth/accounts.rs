@@ -341,6 +341,29 @@ pub fn confirm_password_reset(
     })
 }
 
+/// `cyberdir users password`: a new password for an existing account (a demo account whose
+/// password was printed once, an admin locked out); its sessions are closed.
+pub fn set_password_from_command_line(
+    state: &Infra,
+    email: &str,
+    password_plain: &str,
+) -> Result<(), AppError> {
+    let email = normalise_email(email);
+    let mut conn = state.pool.get()?;
+    let user = accounts::user_by_email(&mut conn, &email)?
+        .ok_or_else(|| AppError::not_found(format!("Aucun compte pour {email}.")))?;
+    if let Some(message) = password::check_new(password_plain, &email) {
+        return Err(AppError::field("password", message));
+    }
+    let hash = password::hash(password_plain).map_err(AppError::Internal)?;
+    let now = state.clock.now_naive();
+    crate::db::write_transaction(&mut conn, |conn| {
+        accounts::set_password(conn, &user.id, &hash, now)?;
+        accounts::delete_sessions_of(conn, &user.id)?;
+        Ok(())
+    })
+}
+
 /// `cyberdir users create`: a verified account with the given role.
 pub fn create_user(
     state: &Infra,

@@ -1,6 +1,7 @@
 //! Accounts, sessions, roles and CSRF protection.
 
 pub mod accounts;
+pub mod invitations;
 pub mod password;
 pub mod tokens;
 pub mod users;

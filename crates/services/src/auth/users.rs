@@ -49,12 +49,19 @@ pub struct UserChange {
 pub fn list(
     state: &Infra,
     admin: &Actor,
+    search: &str,
     page: i64,
     limit: i64,
 ) -> Result<(i64, Vec<AdminUserView>), AppError> {
     admin.require_admin()?;
+    if search.chars().count() > 200 {
+        return Err(AppError::field(
+            "q",
+            "La recherche est limitée à 200 caractères.",
+        ));
+    }
     let mut conn = state.pool.get()?;
-    let (total, rows) = accounts::list_users(&mut conn, limit, (page - 1) * limit)?;
+    let (total, rows) = accounts::list_users(&mut conn, search, limit, (page - 1) * limit)?;
     let views = rows
         .into_iter()
         .map(AdminUserView::of)

@@ -91,6 +91,20 @@ pub fn duration_fr(delay: chrono::Duration) -> String {
     }
 }
 
+/// How long something has waited, as a person reads it at a glance: "12 min", "3 h 05",
+/// "2 j 4 h" (U+202F before each unit).
+pub fn elapsed_fr(delay: chrono::Duration) -> String {
+    let minutes = delay.num_minutes().max(0);
+    let (days, hours, rest) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    if days > 0 {
+        format!("{days}\u{202F}j {hours}\u{202F}h")
+    } else if hours > 0 {
+        format!("{hours}\u{202F}h {rest:02}")
+    } else {
+        format!("{rest}\u{202F}min")
+    }
+}
+
 /// "de" before a place name, elided or contracted as French writes it: "d'Ajaccio",
 /// "du Mans", "des Abymes", "de Rennes". An initial h is left alone (h aspiré is common in
 /// place names: "de Haguenau").
@@ -120,6 +134,15 @@ mod tests {
     fn distances_have_one_decimal_and_a_comma() {
         assert_eq!(km(7.06), "7,1 km");
         assert_eq!(km(12.0), "12 km");
+    }
+
+    #[test]
+    fn waits_read_at_a_glance() {
+        let m = chrono::Duration::minutes;
+        assert_eq!(elapsed_fr(m(12)), "12\u{202F}min");
+        assert_eq!(elapsed_fr(m(185)), "3\u{202F}h 05");
+        assert_eq!(elapsed_fr(m(2 * 1440 + 250)), "2\u{202F}j 4\u{202F}h");
+        assert_eq!(elapsed_fr(m(-5)), "0\u{202F}min");
     }
 
     #[test]

@@ -275,6 +275,7 @@ pub fn update_profile(
         let (mut provider, version, access) = load(conn, user, id)?;
         require_member(access)?;
         crate::limits::take_for_account(conn, state, crate::limits::Limit::ProfileEdit, &user.id)?;
+        let before = provider.clone();
         let mut step = Step::new(now);
         let mut change_request = None;
         match provider.status {
@@ -327,6 +328,16 @@ pub fn update_profile(
                     label(other)
                 )));
             }
+        }
+        // What changed goes in the file's history, so that staff read it at the next decision.
+        let changed = crate::domain::profile_diff::changes(&before, &provider);
+        if !changed.is_empty() {
+            let text = crate::domain::profile_diff::describe(&changed);
+            step.record(
+                Event::provider_note(&provider, "profile-edit")
+                    .by(Some(&user.id))
+                    .because(Some(&text)),
+            );
         }
         if !providers::update(conn, &provider, version, now)? {
             return Err(stale());

@@ -27,7 +27,21 @@ pub struct PasswordReset {
     pub minutes: i64,
 }
 
+/// To a person an admin invited: the link to choose a password.
+#[derive(Serialize)]
+pub struct StaffInvitation {
+    pub name: String,
+    /// The admin who invited them.
+    pub inviter: String,
+    /// The role, in French.
+    pub role: String,
+    pub url: String,
+    /// How long the link is valid.
+    pub days: i64,
+}
+
 templates! {
+    StaffInvitation => "staff_invitation",
     AccountExists => "account_exists",
     AccountVerify => "account_verify",
     PasswordReset => "password_reset",
@@ -54,6 +68,17 @@ mod tests {
             name: "Camille Durand".into(),
             verify_url: "https://cyberdir.example/compte/verification?token=Zm9vYmFyYmF6".into(),
             hours: 48,
+        }));
+    }
+
+    #[test]
+    fn staff_invitation() {
+        assert_snapshot!(rendered(&StaffInvitation {
+            name: "Dominique Martin".into(),
+            inviter: "Camille Durand".into(),
+            role: "Équipe d'instruction".into(),
+            url: "https://cyberdir.example/mot-de-passe/nouveau?token=cXV4cXV1eA".into(),
+            days: 7,
         }));
     }
 

@@ -1,0 +1,151 @@
+//! The back office in real Chromium at desktop size, as each role uses it every day: every
+//! page of the walk is clean under axe-core (WCAG 2.1 AA), with data on it (a searched and
+//! sorted queue, a file with its notes and its changes, a confirmation, the requests, the
+//! labels, the accounts with the invitation form open on an error).
+
+use crate::common;
+
+use common::browser::Browser as Chromium;
+use common::{TEST_PASSWORD, TestApp};
+use cyberdir::auth::Role;
+use cyberdir::domain::provider::ReferencingStatus;
+use cyberdir::domain::zone::Zone;
+use serde_json::json;
+
+async fn signed_in(app: &TestApp, email: &str) -> Chromium {
+    let chromium = Chromium::start().await;
+    chromium.goto(&app.url("/connexion")).await;
+    chromium.type_into("#email", email).await;
+    chromium.type_into("#password", TEST_PASSWORD).await;
+    chromium
+        .click("form[action=\"/connexion\"] button[type=submit]")
+        .await;
+    chromium
+}
+
+#[tokio::test]
+async fn staff_and_admin_pages_are_accessible_with_their_data() {
+    let app = TestApp::spawn().await;
+    for i in 0..30 {
+        let mut p = common::provider(&format!("p{i:02}"), 48.1, -1.7, Zone::National);
+        p.name = format!("Sécurité Bretagne {i:02}");
+        p.siret = format!("9{i:013}");
+        p.status = if i % 3 == 0 {
+            ReferencingStatus::Approved
+        } else {
+            ReferencingStatus::Submitted
+        };
+        app.insert(p).await;
+    }
+    // A file with a changed profile since the request for changes, and a note.
+    let owner = app.user("gerant@breizh-cyber.fr", Role::Provider).await;
+    let staff_api = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let id = common::referencing::ready_draft(&app, &owner).await;
+    for (who, action, body) in [
+        (&owner, "submit", json!({})),
+        (&staff_api, "start-review", json!({})),
+        (
+            &staff_api,
+            "request-changes",
+            json!({"reason": "Précisez votre téléphone."}),
+        ),
+    ] {
+        let (status, answer) = who
+            .post(&format!("/api/v1/providers/{id}/{action}"), &body)
+            .await;
+        assert_eq!(status, 200, "{action}: {answer}");
+    }
+    let (status, _) = owner
+        .patch(
+            &format!("/api/v1/providers/{id}"),
+            &json!({"phone": "02 99 11 22 33"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    app.user("admin@cyberdir.fr", Role::Admin).await;
+
+    let staff = signed_in(&app, "staff@cyberdir.fr").await;
+    staff.wait_for_text("File d'instruction").await;
+    staff
+        .goto(&app.url("/instruction?q=bretagne&tri=nom&par=50"))
+        .await;
+    staff.wait_for_text("Sécurité Bretagne 00").await;
+    staff
+        .assert_accessible("the queue, searched and sorted")
+        .await;
+    staff.goto(&app.url("/instruction?par=1000")).await;
+    staff
+        .wait_for_text("Nombre de lignes par page invalide")
+        .await;
+    staff
+        .assert_accessible("the queue with a wrong filter")
+        .await;
+    staff
+        .goto(&app.url(&format!("/instruction/dossiers/{id}")))
+        .await;
+    staff
+        .wait_for_text("Modifications du profil depuis la dernière décision")
+        .await;
+    staff
+        .type_into("#note", "Téléphone vérifié auprès du gérant.")
+        .await;
+    staff
+        .click(&format!(
+            "form[action=\"/instruction/dossiers/{id}/notes\"] button"
+        ))
+        .await;
+    staff.wait_for_text("Note enregistrée").await;
+    staff
+        .assert_accessible("a file with its changes and notes")
+        .await;
+    staff.goto(&app.url("/instruction/dossiers/p00")).await;
+    staff.wait_for_text("Sécurité Bretagne 00").await;
+    staff
+        .type_into("#reason-suspend", "Attestation d'assurance expirée.")
+        .await;
+    staff
+        .click("form[action=\"/instruction/dossiers/p00/actions/suspend\"] button[type=submit]")
+        .await;
+    // With JavaScript, a modal dialog asks (without it, a page: `review_pages`).
+    staff.wait_for_text("Suspendre ce dossier ?").await;
+    staff
+        .assert_accessible("the confirmation of a suspension")
+        .await;
+    staff.click("#confirm-dialog-no").await;
+    let open = staff
+        .js(
+            "return document.getElementById('confirm-dialog').open;",
+            vec![],
+        )
+        .await;
+    assert_eq!(open, json!(false), "cancelled, nothing sent");
+    staff
+        .click("form[action=\"/instruction/dossiers/p00/actions/suspend\"] button[type=submit]")
+        .await;
+    staff.wait_for_text("Suspendre ce dossier ?").await;
+    staff.click("#confirm-dialog-yes").await;
+    staff
+        .wait_for_text("Le prestataire est suspendu : il n'apparaît plus dans l'annuaire.")
+        .await;
+    staff.goto(&app.url("/instruction/demandes")).await;
+    staff.wait_for_text("Demandes d'assistance").await;
+    staff.assert_accessible("the assistance requests").await;
+    staff.goto(&app.url("/instruction/labels")).await;
+    staff.wait_for_text("Labels valides").await;
+    staff.assert_accessible("the labels").await;
+    staff.close().await;
+
+    let admin = signed_in(&app, "admin@cyberdir.fr").await;
+    admin.wait_for_text("File d'instruction").await;
+    admin.goto(&app.url("/admin/utilisateurs?q=cyberdir")).await;
+    admin.wait_for_text("comptes pour « cyberdir »").await;
+    admin.assert_accessible("the accounts, searched").await;
+    admin.click("details.bo-invite summary").await;
+    admin.type_into("#invite-email", "pas-une-adresse").await;
+    admin
+        .click("form[action=\"/admin/invitations\"] button[type=submit]")
+        .await;
+    admin.wait_for_text("L'invitation n'est pas envoyée").await;
+    admin.assert_accessible("the invitation refused").await;
+    admin.close().await;
+}
