@@ -136,6 +136,22 @@ async fn town_hall_request(app: &TestApp) -> serde_json::Value {
     created
 }
 
+/// Paul's ransomware request in Marseille, by the API.
+async fn marseille_request(app: &TestApp) -> serde_json::Value {
+    let (status, created) = app
+        .post_json(
+            "/api/v1/assistance-requests",
+            &json!({
+                "postcode": "13001", "audience": "particulier", "incident_type": "rancongiciel",
+                "description": "Ordinateur bloqué par un message de rançon.",
+                "contact": {"name": "Paul", "email": "paul@exemple.fr"}, "consent": true
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    created
+}
+
 /// The path of an offer email's link for `action` (`accept`, `decline`).
 fn offer_link(text: &str, action: &str) -> String {
     text.split_whitespace()
@@ -223,16 +239,7 @@ async fn staff_see_the_queue_assign_by_hand_and_providers_close_with_a_report() 
     ))
     .await;
     let member = app.member_of("rennes", "m@rennes.fr").await;
-    let (_, created) = app
-        .post_json(
-            "/api/v1/assistance-requests",
-            &json!({
-                "postcode": "13001", "audience": "particulier", "incident_type": "rancongiciel",
-                "description": "Ordinateur bloqué par un message de rançon.",
-                "contact": {"name": "Paul", "email": "paul@exemple.fr"}, "consent": true
-            }),
-        )
-        .await;
+    let created = marseille_request(&app).await;
     assert_eq!(created["status"], "escalated");
     let id = created["id"].as_str().unwrap();
     let (status, list) = page(
@@ -542,17 +549,7 @@ async fn the_staff_queue_shows_each_wait_victim_offer_and_a_victim_email_cannot_
     .await;
     let offered = town_hall_request(&app).await;
     assert_eq!(offered["status"], "assigned", "{offered}");
-    let (status, lost) = app
-        .post_json(
-            "/api/v1/assistance-requests",
-            &json!({
-                "postcode": "13001", "audience": "particulier", "incident_type": "rancongiciel",
-                "description": "Ordinateur bloqué par un message de rançon.",
-                "contact": {"name": "Paul", "email": "paul@exemple.fr"}, "consent": true
-            }),
-        )
-        .await;
-    assert_eq!(status, 201, "{lost}");
+    let lost = marseille_request(&app).await;
     let lost_id = lost["id"].as_str().unwrap().to_owned();
     // The victim's address bounced.
     let failed = app

@@ -40,21 +40,13 @@ async fn staff_and_admin_pages_are_accessible_with_their_data() {
     // A file with a changed profile since the request for changes, and a note.
     let owner = app.user("gerant@breizh-cyber.fr", Role::Provider).await;
     let staff_api = app.user("staff@cyberdir.fr", Role::Staff).await;
-    let id = common::referencing::ready_draft(&app, &owner).await;
-    for (who, action, body) in [
-        (&owner, "submit", json!({})),
-        (&staff_api, "start-review", json!({})),
-        (
-            &staff_api,
-            "request-changes",
-            json!({"reason": "Précisez votre téléphone."}),
-        ),
-    ] {
-        let (status, answer) = who
-            .post(&format!("/api/v1/providers/{id}/{action}"), &body)
-            .await;
-        assert_eq!(status, 200, "{action}: {answer}");
-    }
+    let id = common::referencing::changes_requested(
+        &app,
+        &owner,
+        &staff_api,
+        "Précisez votre téléphone.",
+    )
+    .await;
     let (status, _) = owner
         .patch(
             &format!("/api/v1/providers/{id}"),

@@ -257,21 +257,13 @@ async fn staff_read_what_the_applicant_changed_since_they_asked_for_changes() {
     let app = TestApp::spawn().await;
     let owner = app.user("gerant@breizh-cyber.fr", Role::Provider).await;
     let staff_api = app.user("api@cyberdir.fr", Role::Staff).await;
-    let id = common::referencing::ready_draft(&app, &owner).await;
-    for (who, action, body) in [
-        (&owner, "submit", json!({})),
-        (&staff_api, "start-review", json!({})),
-        (
-            &staff_api,
-            "request-changes",
-            json!({"reason": "Précisez votre zone et votre téléphone."}),
-        ),
-    ] {
-        let (status, answer) = who
-            .post(&format!("/api/v1/providers/{id}/{action}"), &body)
-            .await;
-        assert_eq!(status, 200, "{action}: {answer}");
-    }
+    let id = common::referencing::changes_requested(
+        &app,
+        &owner,
+        &staff_api,
+        "Précisez votre zone et votre téléphone.",
+    )
+    .await;
     let (status, body) = owner
         .patch(
             &format!("/api/v1/providers/{id}"),
@@ -304,4 +296,20 @@ async fn staff_read_what_the_applicant_changed_since_they_asked_for_changes() {
     assert!(file.text().contains("Modification du profil"));
     let (_, events) = owner.get(&format!("/api/v1/providers/{id}/events")).await;
     assert!(events.to_string().contains("profile-edit"), "{events}");
+    let own = owner
+        .client
+        .get(format!("{}/espace/organisations/{id}", owner.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let own = common::html::visible_text(&own);
+    assert!(own.contains("Profil modifié"), "{own}");
+    assert!(own.contains("Téléphone : « "), "{own}");
+    assert!(
+        !own.contains("Motif : Téléphone"),
+        "a change is not a reason: {own}"
+    );
 }

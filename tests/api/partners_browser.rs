@@ -57,6 +57,24 @@ fn page_with(snippet: &str) -> String {
     )
 }
 
+/// The staff's integration page of `banque-exemple`, and the snippet it gives.
+async fn integration(app: &TestApp, staff: &crate::common::Session) -> (String, String) {
+    let page = staff
+        .client
+        .get(app.url("/partenaires/banque-exemple"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let start = page.find("<textarea id=\"snippet\"").unwrap();
+    let inner = &page[start..];
+    let snippet =
+        decode_entities(&inner[inner.find('>').unwrap() + 1..inner.find("</textarea>").unwrap()]);
+    (page, snippet)
+}
+
 /// The frame's height as the snippet set it, in pixels (0 before any message).
 async fn frame_height(browser: &Browser) -> u64 {
     let height = browser
@@ -105,19 +123,7 @@ async fn a_partner_site_embeds_the_module_and_the_journey_runs_inside_it() {
     let partner = create(&staff, "Banque Exemple", &[&allowed], "parcours").await;
     assert_eq!(partner["id"], "banque-exemple");
     // The snippet as the staff's integration page gives it.
-    let integration = staff
-        .client
-        .get(app.url("/partenaires/banque-exemple"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let start = integration.find("<textarea id=\"snippet\"").unwrap();
-    let inner = &integration[start..];
-    let inner = &inner[inner.find('>').unwrap() + 1..inner.find("</textarea>").unwrap()];
-    let snippet = decode_entities(inner);
+    let (_, snippet) = integration(&app, &staff).await;
     assert!(
         snippet.contains(&format!("src=\"{}/module/banque-exemple\"", app.address)),
         "{snippet}"
@@ -256,20 +262,8 @@ async fn the_module_fits_its_frame_under_the_partners_strict_content_security_po
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let site = origin_of(&listener);
     create(&staff, "Banque Exemple", &[&site], "parcours").await;
-    let integration = staff
-        .client
-        .get(app.url("/partenaires/banque-exemple"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
     // The snippet has nothing inline: no script body, no style attribute.
-    let start = integration.find("<textarea id=\"snippet\"").unwrap();
-    let inner = &integration[start..];
-    let snippet =
-        decode_entities(&inner[inner.find('>').unwrap() + 1..inner.find("</textarea>").unwrap()]);
+    let (integration, snippet) = integration(&app, &staff).await;
     assert!(!snippet.contains("style="), "{snippet}");
     assert!(!snippet.contains("<script>"), "{snippet}");
     assert!(

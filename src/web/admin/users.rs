@@ -52,6 +52,18 @@ pub(super) struct Around<'a> {
     pub error: Option<String>,
 }
 
+impl Around<'_> {
+    /// The whole list again, with why the last action failed.
+    fn failed(message: String) -> Self {
+        Self {
+            q: "",
+            invite: super::invitations::InviteView::empty(),
+            info: None,
+            error: Some(message),
+        }
+    }
+}
+
 pub(super) fn users_page(
     state: &AppState,
     admin: &CurrentUser,
@@ -190,12 +202,7 @@ pub async fn users_get(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 1,
                 data,
-                Around {
-                    q: "",
-                    invite: super::invitations::InviteView::empty(),
-                    info: None,
-                    error: Some(message),
-                },
+                Around::failed(message),
             )
         }
         Err(e) => Err(PageError::from(e)),
@@ -326,12 +333,7 @@ pub async fn user_post(
             status,
             page_number,
             data,
-            Around {
-                q: "",
-                invite: super::invitations::InviteView::empty(),
-                info: None,
-                error: Some(message),
-            },
+            Around::failed(message),
         ),
         Err(e) => Err(PageError::from(e)),
     }

@@ -156,4 +156,6 @@ pub(super) struct TimelineItem {
     pub by: Option<String>,
     pub change: Option<String>,
     pub reason: Option<String>,
+    /// A profile edit's changes, a line per field.
+    pub changes: Vec<String>,
 }

@@ -247,10 +247,20 @@ fn timeline(events: &[EventView]) -> Vec<TimelineItem> {
                 what: action_fr(e),
                 by,
                 change,
-                reason: if e.action == "accept-charter" {
+                reason: if matches!(e.action.as_str(), "accept-charter" | "profile-edit") {
                     None
                 } else {
                     e.reason.clone()
+                },
+                changes: if e.action == "profile-edit" {
+                    e.reason
+                        .as_deref()
+                        .unwrap_or_default()
+                        .lines()
+                        .map(str::to_owned)
+                        .collect()
+                } else {
+                    Vec::new()
                 },
             }
         })

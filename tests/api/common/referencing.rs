@@ -107,3 +107,24 @@ pub async fn approved(app: &TestApp, owner: &Session, staff: &Session, profile: 
     }
     id
 }
+
+/// A file of `owner` submitted, examined and sent back by `staff` with `reason`; its id.
+pub async fn changes_requested(
+    app: &TestApp,
+    owner: &Session,
+    staff: &Session,
+    reason: &str,
+) -> String {
+    let id = ready_draft(app, owner).await;
+    for (who, action, body) in [
+        (owner, "submit", json!({})),
+        (staff, "start-review", json!({})),
+        (staff, "request-changes", json!({ "reason": reason })),
+    ] {
+        let (status, answer) = who
+            .post(&format!("/api/v1/providers/{id}/{action}"), &body)
+            .await;
+        assert_eq!(status, 200, "{action}: {answer}");
+    }
+    id
+}

@@ -329,9 +329,10 @@ pub fn update_profile(
                 )));
             }
         }
-        // What changed goes in the file's history, so that staff read it at the next decision.
+        // What changed goes in the file's history, so that staff read it at the next decision
+        // (a draft staff have never seen has no history to keep).
         let changed = crate::domain::profile_diff::changes(&before, &provider);
-        if !changed.is_empty() {
+        if !changed.is_empty() && before.status != ReferencingStatus::Draft {
             let text = crate::domain::profile_diff::describe(&changed);
             step.record(
                 Event::provider_note(&provider, "profile-edit")
