@@ -173,7 +173,7 @@ pub struct PageNumber {
 /// The page that asks before an irreversible or external action (refuse, suspend, remove,
 /// disable, revoke): what will happen, what was typed, and the same form again with
 /// `confirme=oui`, or the way back. It works without JavaScript.
-#[derive(Serialize)]
+#[derive(Serialize, Debug)]
 pub struct Confirmation {
     pub question: String,
     pub consequence: String,
@@ -186,7 +186,7 @@ pub struct Confirmation {
 }
 
 /// A labelled value (a detail shown, or a hidden field: `label` is then its name).
-#[derive(Serialize)]
+#[derive(Serialize, Debug)]
 pub struct Detail {
     #[serde(rename = "name")]
     pub label: String,

@@ -315,7 +315,17 @@ async fn a_provider_applies_from_the_portal_and_staff_decide_from_the_back_offic
         )
         .await;
     assert_eq!(status, 200);
+    // Granting is asked first, on a page of its own (without JavaScript).
     let (status, _, page) = post_form(&staff, &format!("{review}/actions/grant"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Attribuer le label ?"), "{page}");
+    assert!(page.contains("name=\"confirme\" value=\"oui\""), "{page}");
+    let (status, _, page) = post_form(
+        &staff,
+        &format!("{review}/actions/grant"),
+        &[("confirme", "oui")],
+    )
+    .await;
     assert_eq!(status, 409, "fee pending: {page}");
     assert!(page.contains("frais"));
     let (status, _, _) = post_form(
@@ -325,7 +335,12 @@ async fn a_provider_applies_from_the_portal_and_staff_decide_from_the_back_offic
     )
     .await;
     assert_eq!(status, 200);
-    let (status, _, page) = post_form(&staff, &format!("{review}/actions/grant"), &[]).await;
+    let (status, _, page) = post_form(
+        &staff,
+        &format!("{review}/actions/grant"),
+        &[("confirme", "oui")],
+    )
+    .await;
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("EC-2026-0001"));
 

@@ -343,6 +343,8 @@ pub(super) struct StepButton {
     pub reason_label: &'static str,
     pub danger: bool,
     pub error: Option<String>,
+    /// What the confirmation asks (the page's `data-confirm`, the modal's text).
+    pub confirm: Option<crate::web::kit::Confirmation>,
 }
 
 /// `pages/label/labels`: the labels the team watches.

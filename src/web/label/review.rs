@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::domain::label::LabelStatus;
 
-use crate::web::kit::{Choice, Tab};
+use crate::web::kit::{Choice, Confirmation, Detail, Tab, confirmed};
 
 use super::{blocking, context, criteria_groups, day_fr, euros, event_label, failed, first_errors};
 use crate::domain::label_application::{
@@ -190,6 +190,7 @@ async fn show(
                 _ => "Motif (communiqué au prestataire)",
             },
             danger: matches!(a, Action::Refuse | Action::Close),
+            confirm: confirmation(&view.id, a, "", ""),
             error: (failed_action == Some(a.slug()))
                 .then(|| errors.get("reason").and_then(|v| v.first()).cloned())
                 .flatten(),
@@ -270,6 +271,47 @@ struct StepForm {
     reason: String,
     version: String,
     auditor_id: String,
+    /// `oui` once staff confirmed granting or refusing the label.
+    confirme: String,
+}
+
+/// Granting or refusing the label is asked first: the provider is told at once, and a granted
+/// label is public.
+fn confirmation(id: &str, action: Action, reason: &str, version: &str) -> Option<Confirmation> {
+    let consequence = match action {
+        Action::Grant => {
+            "Le label est délivré et publié dans l'annuaire pour deux ans ; le prestataire en est informé par courriel."
+        }
+        Action::Refuse => {
+            "La demande est close sans label ; le prestataire reçoit votre motif par courriel."
+        }
+        _ => return None,
+    };
+    Some(Confirmation {
+        question: format!("{} ?", action.label()),
+        consequence: consequence.to_owned(),
+        details: if reason.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![Detail {
+                label: "Motif communiqué au prestataire".into(),
+                value: reason.trim().to_owned(),
+            }]
+        },
+        action: format!("/instruction/label/{id}/actions/{}", action.slug()),
+        fields: vec![
+            Detail {
+                label: "version".into(),
+                value: version.to_owned(),
+            },
+            Detail {
+                label: "reason".into(),
+                value: reason.to_owned(),
+            },
+        ],
+        confirm_label: format!("Confirmer : {}", action.label().to_lowercase()),
+        cancel_href: format!("/instruction/label/{id}#decision"),
+    })
 }
 
 /// A decision on a label, with its reason.
@@ -331,6 +373,21 @@ async fn act(
     let Some(action) = Action::from_slug(&slug) else {
         return Err(failed(AppError::not_found("Action inconnue.")));
     };
+    // A blank reason is said beside its field first (by the step), not after a confirmation.
+    let reason_missing = reason_required(action) && fields.reason.trim().is_empty();
+    if !confirmed(&fields.confirme)
+        && !reason_missing
+        && let Some(asked) = confirmation(&id, action, &fields.reason, &fields.version)
+    {
+        return Ok(page(
+            &state,
+            StatusCode::OK,
+            "pages/confirm",
+            &asked.confirm_label.clone(),
+            Some(&user),
+            asked,
+        ));
+    }
     let audit_date = fields.audit_date.trim().to_owned();
     let parsed_date = chrono::NaiveDate::parse_from_str(&audit_date, "%Y-%m-%d").ok();
     if action == Action::ScheduleAudit && !audit_date.is_empty() && parsed_date.is_none() {
