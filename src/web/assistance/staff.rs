@@ -72,7 +72,8 @@ async fn list_page(
             rows: list
                 .results
                 .iter()
-                .map(|v| context::StaffLine {
+                .map(|v| (v, current_offer(v)))
+                .map(|(v, offer)| context::StaffLine {
                     href: format!("/instruction/demandes/{}", v.id),
                     incident_label: v.incident_label.clone(),
                     urgent: v.urgent,
@@ -83,8 +84,8 @@ async fn list_page(
                         .as_ref()
                         .map(|c| c.name.clone())
                         .unwrap_or_default(),
-                    provider: current_offer(v).map(|a| a.provider_name.clone()),
-                    deadline: current_offer(v)
+                    provider: offer.map(|a| a.provider_name.clone()),
+                    deadline: offer
                         .filter(|a| a.status == AssignmentStatus::Pending)
                         .map(|a| when_fr(a.expires_at)),
                     unreachable: list.victim_unreachable.contains(&v.id),

@@ -30,6 +30,28 @@ fn random() -> Result<String, AppError> {
     tokens::random_token().map_err(|e| AppError::Internal(format!("random: {e}")))
 }
 
+/// A new, enabled account row (sign-up, the command line, an admin's invitation).
+pub(super) fn new_user(
+    email: &str,
+    display_name: &str,
+    password_hash: String,
+    role: Role,
+    verified_at: Option<chrono::NaiveDateTime>,
+    now: chrono::NaiveDateTime,
+) -> UserRow {
+    UserRow {
+        id: uuid::Uuid::new_v4().to_string(),
+        email: email.to_owned(),
+        display_name: display_name.to_owned(),
+        password_hash,
+        role: role.as_str().to_owned(),
+        email_verified_at: verified_at,
+        disabled: false,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
 /// Creates a single-use link token and returns the token to put in the link.
 pub fn issue_token(
     conn: &mut crate::db::DbConnection,
@@ -88,17 +110,7 @@ pub fn sign_up(
             )?;
             return Ok(());
         }
-        let user = UserRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            email: email.clone(),
-            display_name: display_name.trim().to_owned(),
-            password_hash: hash,
-            role: Role::Provider.as_str().to_owned(),
-            email_verified_at: None,
-            disabled: false,
-            created_at: now,
-            updated_at: now,
-        };
+        let user = new_user(&email, display_name.trim(), hash, Role::Provider, None, now);
         accounts::insert_user(conn, &user)?;
         let token = issue_token(
             conn,
@@ -388,17 +400,7 @@ pub fn create_user(
                 "Un compte existe déjà pour {email}."
             )));
         }
-        let user = UserRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            email: email.clone(),
-            display_name: display_name.to_owned(),
-            password_hash: hash,
-            role: role.as_str().to_owned(),
-            email_verified_at: Some(now),
-            disabled: false,
-            created_at: now,
-            updated_at: now,
-        };
+        let user = new_user(&email, display_name, hash, role, Some(now), now);
         accounts::insert_user(conn, &user)?;
         Ok(user)
     })

@@ -5,8 +5,8 @@
 
 use chrono::Duration;
 
-use super::accounts::{PASSWORD_RESET, issue_token, normalise_email};
-use crate::db::accounts::{self, UserRow};
+use super::accounts::{PASSWORD_RESET, issue_token, new_user, normalise_email};
+use crate::db::accounts;
 use crate::domain::actor::{Actor, Role};
 use crate::error::{AppError, FieldErrors, push_error};
 use crate::infra::Infra;
@@ -65,18 +65,8 @@ pub fn invite(state: &Infra, admin: &Actor, invitation: &Invitation) -> Result<S
                 format!("Un compte existe déjà pour {email}."),
             ));
         }
-        let user = UserRow {
-            id: uuid::Uuid::new_v4().to_string(),
-            email: email.clone(),
-            display_name: name.to_owned(),
-            // No password can match this: the person chooses one through the link.
-            password_hash: "!".to_owned(),
-            role: role.as_str().to_owned(),
-            email_verified_at: None,
-            disabled: false,
-            created_at: now,
-            updated_at: now,
-        };
+        // No password can match "!": the person chooses one through the link.
+        let user = new_user(&email, name, "!".to_owned(), role, None, now);
         accounts::insert_user(conn, &user)?;
         let token = issue_token(
             conn,
