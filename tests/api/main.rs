@@ -42,6 +42,7 @@ mod observatory_alerts;
 mod observatory_public;
 mod observatory_reference;
 mod outbox;
+mod partner_figures;
 mod partners;
 mod partners_browser;
 mod partners_module;

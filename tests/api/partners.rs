@@ -3,16 +3,19 @@
 //! more than two valid even when issued concurrently), and each partner reads only its own
 //! figures, small counts suppressed.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::common::observatory::insert;
 use crate::common::partners::create;
 use crate::common::{TEST_PASSWORD, TestApp, cookie_client, start_of_tests};
 use cyberdir::auth::Role;
-use cyberdir::db::observatory::FactValues;
 
-async fn figures(app: &TestApp, partner: &str, key: Option<&str>, query: &str) -> (u16, Value) {
+pub(crate) async fn figures(
+    app: &TestApp,
+    partner: &str,
+    key: Option<&str>,
+    query: &str,
+) -> (u16, Value) {
     let mut request =
         cookie_client().get(app.url(&format!("/api/v1/partners/{partner}/statistics{query}")));
     if let Some(key) = key {
@@ -284,174 +287,6 @@ async fn two_valid_keys_at_most_even_when_issued_at_once() {
     assert_eq!(statuses, vec![201, 201, 409, 409, 409, 409]);
     let (_, listed) = staff.get("/api/v1/partners/banque-exemple/keys").await;
     assert_eq!(listed["results"].as_array().unwrap().len(), 2);
-}
-
-fn fact(id: usize, day: NaiveDate, kind: &str, outcome: &str, partner: Option<&str>) -> FactValues {
-    let mut fact = crate::common::observatory::journey(
-        &format!("f{id}"),
-        day,
-        "particulier",
-        Some("hameconnage"),
-    );
-    fact.kind = kind.into();
-    fact.outcome = outcome.into();
-    fact.channel = if partner.is_some() {
-        "module".into()
-    } else {
-        "site".into()
-    };
-    fact.partner = partner.map(str::to_owned);
-    fact
-}
-
-#[tokio::test]
-async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() {
-    let app = TestApp::spawn().await;
-    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
-    create(
-        &staff,
-        "Banque Exemple",
-        &["https://www.banque.fr"],
-        "parcours",
-    )
-    .await;
-    let (_, issued) = staff
-        .post("/api/v1/partners/banque-exemple/keys", &json!({}))
-        .await;
-    let key = issued["secret"].as_str().unwrap().to_owned();
-
-    let october = NaiveDate::from_ymd_opt(2026, 10, 12).unwrap();
-    let november = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
-    let mut facts = Vec::new();
-    let mut add = |n: usize, day, kind: &str, outcome: &str, partner| {
-        for _ in 0..n {
-            let id = facts.len();
-            facts.push(fact(id, day, kind, outcome, partner));
-        }
-    };
-    add(40, october, "journey", "advice", Some("banque-exemple"));
-    add(
-        25,
-        october,
-        "journey",
-        "redirection",
-        Some("banque-exemple"),
-    );
-    add(3, october, "journey", "request", Some("banque-exemple"));
-    add(30, november, "journey", "advice", Some("banque-exemple"));
-    add(
-        20,
-        november,
-        "journey",
-        "redirection",
-        Some("banque-exemple"),
-    );
-    add(15, november, "journey", "request", Some("banque-exemple"));
-    add(15, november, "request", "resolved", Some("banque-exemple"));
-    // Another partner's and the site's are not this partner's.
-    add(500, november, "journey", "advice", Some("autre"));
-    add(500, november, "journey", "advice", None);
-    insert(&app, facts).await;
-
-    let (status, body) = figures(
-        &app,
-        "banque-exemple",
-        Some(&key),
-        "?from=2026-10&to=2026-11",
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["threshold"], 11);
-    let rows = body["journeys"]["rows"].as_array().unwrap();
-    assert_eq!(rows.len(), 3, "two months and the year's total");
-    assert_eq!(rows[2]["month"], "2026");
-    let cell = |row: &Value, code: &str| {
-        row["counts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["code"] == code)
-            .unwrap()["count"]
-            .clone()
-    };
-    assert_eq!(rows[0]["month"], "2026-10");
-    assert_eq!(cell(&rows[0], "advice"), 40);
-    assert_eq!(
-        cell(&rows[0], "request"),
-        Value::Null,
-        "3 is under the threshold"
-    );
-    // Secondary suppression: no row and no column has exactly one hidden cell, so no total
-    // minus the published cells gives the 3 back.
-    let codes: Vec<&str> = ["started", "advice", "redirection", "search", "request"].into();
-    for row in rows {
-        let hidden = codes.iter().filter(|c| cell(row, c).is_null()).count()
-            + usize::from(row["total"].is_null());
-        assert_ne!(hidden, 1, "{row}");
-    }
-    for code in &codes {
-        let hidden = rows.iter().filter(|r| cell(r, code).is_null()).count();
-        assert_ne!(hidden, 1, "{code}: {body}");
-    }
-    assert_eq!(cell(&rows[1], "advice"), 30);
-    let requests = &body["requests"]["rows"].as_array().unwrap()[1];
-    assert_eq!(cell(requests, "resolved"), 15);
-    assert!(!body.to_string().contains("500"));
-
-    // October alone shows October and the year exactly as October–November does: no window
-    // has a total of its own, so "October–November minus October" gives nothing back.
-    let (status, october_only) = figures(
-        &app,
-        "banque-exemple",
-        Some(&key),
-        "?from=2026-10&to=2026-10",
-    )
-    .await;
-    assert_eq!(status, 200, "{october_only}");
-    for table in ["journeys", "requests"] {
-        let alone = october_only[table]["rows"].as_array().unwrap();
-        let both = body[table]["rows"].as_array().unwrap();
-        assert_eq!(alone.len(), 2, "October and the year");
-        assert_eq!(alone[0], both[0], "{table}: October");
-        assert_eq!(alone[1], both[2], "{table}: the year 2026");
-    }
-
-    // Staff read the same on the partner's page.
-    let staff_view = staff
-        .client
-        .get(app.url("/partenaires/banque-exemple"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(staff_view.status().as_u16(), 200);
-    let html = staff_view.text().await.unwrap();
-    assert!(html.contains("Chiffres du module"));
-    assert!(
-        html.contains("Les nombres de 1 à 10, et ceux"),
-        "the largest secret count is said as a number"
-    );
-    assert!(!html.contains("– 1,"));
-
-    // Bad months are named.
-    let (status, problem) = figures(
-        &app,
-        "banque-exemple",
-        Some(&key),
-        "?from=2026-13&to=2026-11",
-    )
-    .await;
-    assert_eq!(status, 422, "{problem}");
-    assert!(problem["errors"]["from"].is_array());
-    let (status, _) = figures(
-        &app,
-        "banque-exemple",
-        Some(&key),
-        "?from=2020-01&to=2026-11",
-    )
-    .await;
-    assert_eq!(status, 422, "more than 36 months");
-    let (status, _) = figures(&app, "banque-exemple", Some(&key), "?to=").await;
-    assert_eq!(status, 422, "an empty month is not a month");
 }
 
 #[tokio::test]

@@ -4,7 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{observatory_facts as facts, partner_keys as keys, partners};
+use super::schema::{
+    observatory_facts as facts, partner_figures as figures, partner_keys as keys, partners,
+};
 use cyberdir_domain::partner::PartnerState;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
@@ -191,4 +193,45 @@ pub fn facts_of(
             facts::escalated,
         ))
         .load(conn)
+}
+
+/// One published table of a partner's figures: a calendar year's months up to
+/// `through_month`, frozen once that month has ended.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = figures)]
+pub struct FiguresRow {
+    pub partner_id: String,
+    pub year: i32,
+    pub through_month: i32,
+    /// `journeys` or `requests`.
+    pub subject: String,
+    /// Every cell with its margins as its reader sees it, `null` where secret (JSON).
+    pub cells: String,
+    pub published_at: NaiveDateTime,
+}
+
+/// Every table of a partner's year on one subject already published, oldest first.
+pub fn figures_of_year(
+    conn: &mut DbConnection,
+    partner_id: &str,
+    year: i32,
+    subject: &str,
+) -> QueryResult<Vec<FiguresRow>> {
+    figures::table
+        .filter(figures::partner_id.eq(partner_id))
+        .filter(figures::year.eq(year))
+        .filter(figures::subject.eq(subject))
+        .order(figures::through_month.asc())
+        .select(FiguresRow::as_select())
+        .load(conn)
+}
+
+/// Publishes a table unless another request published the same one first (`false`): the
+/// first one stands.
+pub fn insert_figures(conn: &mut DbConnection, row: &FiguresRow) -> QueryResult<bool> {
+    super::insert_unless_taken(conn, |conn| {
+        diesel::insert_into(figures::table)
+            .values(row)
+            .execute(conn)
+    })
 }

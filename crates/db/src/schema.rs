@@ -493,6 +493,17 @@ diesel::table! {
 diesel::joinable!(diagnostic_journeys -> diagnostic_versions (tree_version));
 
 diesel::table! {
+    partner_figures (partner_id, year, subject, through_month) {
+        partner_id -> Text,
+        year -> Integer,
+        through_month -> Integer,
+        subject -> Text,
+        cells -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     partners (id) {
         id -> Text,
         name -> Text,
@@ -521,6 +532,7 @@ diesel::table! {
 }
 
 diesel::joinable!(partner_keys -> partners (partner_id));
+diesel::joinable!(partner_figures -> partners (partner_id));
 
 diesel::table! {
     observatory_facts (id) {
@@ -705,6 +717,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_assignments,
     case_notes,
     partners,
+    partner_figures,
     partner_keys,
     observatory_facts,
     observatory_signals,

@@ -21,6 +21,11 @@ pub fn day_fr(date: NaiveDate) -> String {
 
 /// The year and month as French reads them ("novembre 2026").
 pub fn month_fr(first: NaiveDate) -> String {
+    format!("{} {}", month_name(first), first.year())
+}
+
+/// The month's name alone ("novembre").
+pub fn month_name(day: NaiveDate) -> &'static str {
     const NAMES: [&str; 12] = [
         "janvier",
         "février",
@@ -35,7 +40,7 @@ pub fn month_fr(first: NaiveDate) -> String {
         "novembre",
         "décembre",
     ];
-    format!("{} {}", NAMES[first.month0() as usize], first.year())
+    NAMES[day.month0() as usize]
 }
 
 /// `23/11/2026 à 10:00` (Paris time).

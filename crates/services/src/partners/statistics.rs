@@ -4,9 +4,10 @@
 //! figures are calendar months and years drawn from one protected table per calendar year
 //! (12 months × outcomes, with the year's totals), never a sum over the window asked for:
 //! whatever windows a partner asks, a month shows the same figure, and no difference of two
-//! windows gives a hidden month back.
-
-use std::collections::BTreeMap;
+//! windows gives a hidden month back. A month is published once it has ended, and each
+//! year's table is frozen as it stood then (`partner_figures`): a later table of the year
+//! (the next month ended, a request moved on) is protected together with those already
+//! published, so no two answers on any two days can be differenced either.
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -14,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db::partners as queries;
 use crate::domain::assistance::RequestStatus;
+use crate::domain::observatory::suppression::attacker::Publication;
 use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
 use crate::domain::observatory::{FactKind, JOURNEY_STARTED, month_end, month_of, parse_month};
 use crate::error::{AppError, FieldErrors, push_error};
@@ -57,7 +59,8 @@ pub struct StatisticsQuery {
     /// First month, `YYYY-MM`; 11 months before `to` when absent.
     #[param(pattern = r"^\d{4}-\d{2}$")]
     pub from: Option<String>,
-    /// Last month, `YYYY-MM`; the current month when absent.
+    /// Last month, `YYYY-MM`; the last month ended when absent. A month is published once it
+    /// has ended, never before.
     #[param(pattern = r"^\d{4}-\d{2}$")]
     pub to: Option<String>,
 }
@@ -69,6 +72,8 @@ pub struct Row {
     pub month: String,
     /// The month in French.
     pub label: String,
+    /// A year's total over the months ended so far, not the whole year.
+    pub partial: bool,
     pub total: Option<u64>,
     /// By column code, in the table's order.
     pub counts: Vec<Cell>,
@@ -110,7 +115,11 @@ pub struct PartnerStatistics {
 }
 
 /// The months asked for, each problem a French message on its parameter.
-fn months(query: &StatisticsQuery, today: NaiveDate) -> Result<(NaiveDate, NaiveDate), AppError> {
+/// A month is published once it has ended: `last_ended` is the latest.
+fn months(
+    query: &StatisticsQuery,
+    last_ended: NaiveDate,
+) -> Result<(NaiveDate, NaiveDate), AppError> {
     let mut errors = FieldErrors::new();
     let mut read = |name: &str, raw: &Option<String>| match raw.as_deref() {
         None => None,
@@ -126,11 +135,21 @@ fn months(query: &StatisticsQuery, today: NaiveDate) -> Result<(NaiveDate, Naive
             parsed
         }
     };
-    let to = read("to", &query.to).unwrap_or_else(|| month_of(today));
+    let to = read("to", &query.to).unwrap_or(last_ended);
     let from = read("from", &query.from)
         .unwrap_or_else(|| to.checked_sub_months(chrono::Months::new(11)).unwrap_or(to));
     if errors.is_empty() {
-        if from > to {
+        if to > last_ended {
+            push_error(
+                &mut errors,
+                "to",
+                format!(
+                    "Les chiffres d'un mois sont publiés une fois le mois terminé : le dernier publié est {} ({}).",
+                    crate::french::month_fr(last_ended),
+                    last_ended.format("%Y-%m")
+                ),
+            );
+        } else if from > to {
             push_error(
                 &mut errors,
                 "from",
@@ -160,28 +179,127 @@ fn month_list(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     list
 }
 
-/// A year's counts by month and column (12 × columns, row-major), per calendar year.
-type ByYear = BTreeMap<i32, Vec<u64>>;
+/// What a table counts: its stored name and its columns.
+#[derive(Debug, Clone, Copy)]
+enum Subject {
+    Journeys,
+    Requests,
+}
 
-/// The rows of the months asked for, then each calendar year's total, drawn from one
-/// protected table per year.
+impl Subject {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Journeys => "journeys",
+            Self::Requests => "requests",
+        }
+    }
+
+    fn columns(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Journeys => &JOURNEY_OUTCOMES,
+            Self::Requests => &REQUEST_RESULTS,
+        }
+    }
+
+    /// The column a fact counts in, or `None` when it is not of this table.
+    fn column(self, kind: &str, outcome: &str) -> Option<usize> {
+        match (self, FactKind::parse(kind)?) {
+            (Self::Journeys, FactKind::Journey) => Some(
+                JOURNEY_OUTCOMES
+                    .iter()
+                    .position(|(c, _)| *c == outcome)
+                    .unwrap_or(0),
+            ),
+            (Self::Requests, FactKind::Request) => Some(request_result(outcome)),
+            _ => None,
+        }
+    }
+}
+
+/// The table of a partner's year as published when its months up to `through` had ended:
+/// read back if it was, otherwise protected now together with the year's tables already
+/// published (a month's figure may change when a request moves on; the new table keeps
+/// every earlier secret secret) and stored, the first of two simultaneous requests standing.
+fn published_year(
+    state: &Infra,
+    partner_id: &str,
+    year: i32,
+    through: u32,
+    subject: Subject,
+) -> Result<Publication, AppError> {
+    let sizes = [12, subject.columns().len()];
+    let read = |row: &queries::FiguresRow| -> Result<Publication, AppError> {
+        let values: Vec<Option<u64>> = serde_json::from_str(&row.cells)
+            .map_err(|e| AppError::Internal(format!("chiffres du partenaire illisibles : {e}")))?;
+        Publication::new(&sizes, values).map_err(|e| AppError::Internal(e.to_string()))
+    };
+    let mut conn = state.pool.get()?;
+    let published = queries::figures_of_year(&mut conn, partner_id, year, subject.code())?;
+    // The table of these months, or a later one (the clock never goes back, but a table
+    // published is never replaced by an older view).
+    if let Some(row) = published
+        .iter()
+        .find(|row| u32::try_from(row.through_month).is_ok_and(|m| m >= through))
+    {
+        return read(row);
+    }
+    let earlier = published.iter().map(read).collect::<Result<Vec<_>, _>>()?;
+    let first = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| AppError::Internal(format!("année {year}")))?;
+    let last = NaiveDate::from_ymd_opt(year, through, 1).map_or(first, month_end);
+    let mut interior = vec![0u64; sizes[0] * sizes[1]];
+    for (day, kind, outcome, _) in queries::facts_of(&mut conn, partner_id, first, last)? {
+        if let Some(column) = subject.column(&kind, &outcome) {
+            interior[day.month0() as usize * sizes[1] + column] += 1;
+        }
+    }
+    let publication = Protected::revising(&sizes, &interior, DEFAULT_THRESHOLD, &earlier)
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .publication();
+    let row = queries::FiguresRow {
+        partner_id: partner_id.to_owned(),
+        year,
+        through_month: i32::try_from(through).unwrap_or(12),
+        subject: subject.code().to_owned(),
+        cells: serde_json::to_string(publication.values())
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        published_at: state.clock.now_naive(),
+    };
+    if queries::insert_figures(&mut conn, &row)? {
+        return Ok(publication);
+    }
+    let stored = queries::figures_of_year(&mut conn, partner_id, year, subject.code())?;
+    stored
+        .iter()
+        .find(|r| r.through_month == row.through_month)
+        .map_or(Ok(publication), read)
+}
+
+/// The rows of the months asked for, then each calendar year's total (over its months
+/// ended so far), read from the year's published table.
 fn table(
+    state: &Infra,
+    partner_id: &str,
     months: &[NaiveDate],
-    columns: &[(&str, &str)],
-    by_year: &ByYear,
+    last_ended: NaiveDate,
+    subject: Subject,
 ) -> Result<Table, AppError> {
+    let columns = subject.columns();
     let mut years: Vec<i32> = months.iter().map(|m| m.year()).collect();
     years.dedup();
     let mut month_rows = Vec::new();
     let mut year_rows = Vec::new();
     for year in years {
-        let empty = vec![0; 12 * columns.len()];
-        let interior = by_year.get(&year).unwrap_or(&empty);
-        let cube = Protected::new(&[12, columns.len()], interior, DEFAULT_THRESHOLD)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let row = |m: Coord, month: String, label: String| Row {
+        let through = if year < last_ended.year() {
+            12
+        } else {
+            last_ended.month()
+        };
+        let cube = published_year(state, partner_id, year, through, subject)?;
+        let row = |m: Coord, month: String, label: String, partial: bool| Row {
             month,
             label,
+            partial,
             total: cube.published(&[m, None]),
             counts: columns
                 .iter()
@@ -197,9 +315,21 @@ fn table(
                 Some(first.month0() as usize),
                 first.format("%Y-%m").to_string(),
                 crate::french::month_fr(*first),
+                false,
             ));
         }
-        year_rows.push(row(None, year.to_string(), format!("Total {year}")));
+        let name =
+            |m: u32| NaiveDate::from_ymd_opt(year, m, 1).map_or("", crate::french::month_name);
+        let label = match through {
+            12.. => format!("Total {year}"),
+            1 => format!("Total {year} (janvier, année en cours)"),
+            _ => format!(
+                "Total {year} ({} à {}, année en cours)",
+                name(1),
+                name(through)
+            ),
+        };
+        year_rows.push(row(None, year.to_string(), label, through < 12));
     }
     month_rows.extend(year_rows);
     Ok(Table {
@@ -214,51 +344,22 @@ fn table(
     })
 }
 
-/// A partner's figures over the months asked for. The caller has checked who asks: the
-/// partner's key, or staff.
+/// A partner's figures over the months asked for, each an ended month. The caller has
+/// checked who asks: the partner's key, or staff.
 pub fn of_partner(
     state: &Infra,
     partner_id: &str,
     query: &StatisticsQuery,
 ) -> Result<PartnerStatistics, AppError> {
-    let (from, to) = months(query, crate::french::paris_date(state.clock.now_naive()))?;
-    let mut conn = state.pool.get()?;
-    if !queries::exists(&mut conn, partner_id)? {
-        return Err(AppError::not_found("Ce partenaire n'existe pas."));
-    }
-    // Whole calendar years: each is protected as one table.
-    let (year_start, year_end) = (
-        NaiveDate::from_ymd_opt(from.year(), 1, 1).unwrap_or(from),
-        NaiveDate::from_ymd_opt(to.year(), 12, 31).unwrap_or(month_end(to)),
-    );
-    let facts = queries::facts_of(&mut conn, partner_id, year_start, year_end)?;
-    drop(conn);
-    // Each year's counts: 12 months × the table's columns, row-major.
-    let mut journeys = BTreeMap::new();
-    let mut requests = BTreeMap::new();
-    let count = |by_year: &mut ByYear, day: NaiveDate, width: usize, column: usize| {
-        by_year
-            .entry(day.year())
-            .or_insert_with(|| vec![0; 12 * width])[day.month0() as usize * width + column] += 1;
-    };
-    for (day, kind, outcome, _) in &facts {
-        match FactKind::parse(kind) {
-            Some(FactKind::Journey) => {
-                let column = JOURNEY_OUTCOMES
-                    .iter()
-                    .position(|(c, _)| c == outcome)
-                    .unwrap_or(0);
-                count(&mut journeys, *day, JOURNEY_OUTCOMES.len(), column);
-            }
-            Some(FactKind::Request) => {
-                count(
-                    &mut requests,
-                    *day,
-                    REQUEST_RESULTS.len(),
-                    request_result(outcome),
-                );
-            }
-            None => {}
+    let today = crate::french::paris_date(state.clock.now_naive());
+    let last_ended = month_of(today)
+        .checked_sub_months(chrono::Months::new(1))
+        .unwrap_or(today);
+    let (from, to) = months(query, last_ended)?;
+    {
+        let mut conn = state.pool.get()?;
+        if !queries::exists(&mut conn, partner_id)? {
+            return Err(AppError::not_found("Ce partenaire n'existe pas."));
         }
     }
     let list = month_list(from, to);
@@ -267,7 +368,7 @@ pub fn of_partner(
         from: from.format("%Y-%m").to_string(),
         to: to.format("%Y-%m").to_string(),
         threshold: DEFAULT_THRESHOLD,
-        journeys: table(&list, &JOURNEY_OUTCOMES, &journeys)?,
-        requests: table(&list, &REQUEST_RESULTS, &requests)?,
+        journeys: table(state, partner_id, &list, last_ended, Subject::Journeys)?,
+        requests: table(state, partner_id, &list, last_ended, Subject::Requests)?,
     })
 }

@@ -21,7 +21,7 @@ use std::fmt;
 
 use microlp::{ComparisonOp, Error as LpError, OptimizationDirection, Problem, Solution, Variable};
 
-use super::{Coord, checked_product, row_major_strides};
+use super::{Coord, cell_index, checked_product, row_major_strides};
 
 /// A table as a reader sees it: every cell of the cube with its margins (the layout of
 /// [`super::Protected`]: row-major, dimension 0 slowest, the total last in each dimension),
@@ -114,6 +114,12 @@ impl Publication {
     /// The published value of every cell, in layout order.
     pub fn values(&self) -> &[Option<u64>] {
         &self.values
+    }
+
+    /// The published value of a cell (`None` in a dimension: its total); `None` when it is
+    /// secret or not in the table.
+    pub fn published(&self, coords: &[Coord]) -> Option<u64> {
+        cell_index(&self.sizes, &self.strides, coords).and_then(|idx| self.values[idx])
     }
 
     /// How many cells are secret.

@@ -217,18 +217,7 @@ impl Protected {
 
     /// Linear index of a cell, or None when the coordinates do not fit the cube.
     fn index(&self, coords: &[Coord]) -> Option<usize> {
-        if coords.len() != self.sizes.len() {
-            return None;
-        }
-        let mut dims = coords.iter().zip(&self.sizes).zip(&self.strides);
-        dims.try_fold(0usize, |acc, ((coord, &size), &stride)| {
-            let slot = match *coord {
-                None => size,
-                Some(value) if value < size => value,
-                Some(_) => return None,
-            };
-            Some(acc + slot * stride)
-        })
+        cell_index(&self.sizes, &self.strides, coords)
     }
 
     /// The slot (value index, or `size` for the total) of a cell along `dim`.
@@ -518,6 +507,23 @@ fn is_primary(count: u64, threshold: u64) -> bool {
 }
 
 /// Product of sizes, None on overflow (or when a factor is None).
+/// Linear index of a cell in the layout with margins, or None when the coordinates do not
+/// fit the cube.
+fn cell_index(sizes: &[usize], strides: &[usize], coords: &[Coord]) -> Option<usize> {
+    if coords.len() != sizes.len() {
+        return None;
+    }
+    let mut dims = coords.iter().zip(sizes).zip(strides);
+    dims.try_fold(0usize, |acc, ((coord, &size), &stride)| {
+        let slot = match *coord {
+            None => size,
+            Some(value) if value < size => value,
+            Some(_) => return None,
+        };
+        Some(acc + slot * stride)
+    })
+}
+
 fn checked_product(mut factors: impl Iterator<Item = Option<usize>>) -> Option<usize> {
     factors.try_fold(1usize, |acc, factor| acc.checked_mul(factor?))
 }

@@ -1,0 +1,300 @@
+//! A partner's figures: calendar months from one protected table per year, a month published
+//! once it has ended and frozen as it stood, each later table of the year protected together
+//! with the ones already published.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde_json::{Value, json};
+
+use crate::common::TestApp;
+use crate::common::observatory::insert;
+use crate::common::partners::create;
+use crate::partners::figures;
+use cyberdir::auth::Role;
+use cyberdir::db::observatory::FactValues;
+use cyberdir::domain::observatory::suppression::DEFAULT_THRESHOLD;
+use cyberdir::domain::observatory::suppression::attacker::{self, Publication};
+
+fn december(day: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 12, day, 9, 0, 0).unwrap()
+}
+
+fn fact(id: usize, day: NaiveDate, kind: &str, outcome: &str, partner: Option<&str>) -> FactValues {
+    let mut fact = crate::common::observatory::journey(
+        &format!("f{id}"),
+        day,
+        "particulier",
+        Some("hameconnage"),
+    );
+    fact.kind = kind.into();
+    fact.outcome = outcome.into();
+    fact.channel = if partner.is_some() {
+        "module".into()
+    } else {
+        "site".into()
+    };
+    fact.partner = partner.map(str::to_owned);
+    fact
+}
+
+#[tokio::test]
+async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() {
+    let app = TestApp::spawn().await;
+    // November is published once it has ended.
+    app.clock.set(december(2));
+    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
+    create(
+        &staff,
+        "Banque Exemple",
+        &["https://www.banque.fr"],
+        "parcours",
+    )
+    .await;
+    let (_, issued) = staff
+        .post("/api/v1/partners/banque-exemple/keys", &json!({}))
+        .await;
+    let key = issued["secret"].as_str().unwrap().to_owned();
+
+    let october = NaiveDate::from_ymd_opt(2026, 10, 12).unwrap();
+    let november = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
+    let mut facts = Vec::new();
+    let mut add = |n: usize, day, kind: &str, outcome: &str, partner| {
+        for _ in 0..n {
+            let id = facts.len();
+            facts.push(fact(id, day, kind, outcome, partner));
+        }
+    };
+    add(40, october, "journey", "advice", Some("banque-exemple"));
+    add(
+        25,
+        october,
+        "journey",
+        "redirection",
+        Some("banque-exemple"),
+    );
+    add(3, october, "journey", "request", Some("banque-exemple"));
+    add(30, november, "journey", "advice", Some("banque-exemple"));
+    add(
+        20,
+        november,
+        "journey",
+        "redirection",
+        Some("banque-exemple"),
+    );
+    add(15, november, "journey", "request", Some("banque-exemple"));
+    add(15, november, "request", "resolved", Some("banque-exemple"));
+    // Another partner's and the site's are not this partner's.
+    add(500, november, "journey", "advice", Some("autre"));
+    add(500, november, "journey", "advice", None);
+    insert(&app, facts).await;
+
+    let (status, body) = figures(
+        &app,
+        "banque-exemple",
+        Some(&key),
+        "?from=2026-10&to=2026-11",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["threshold"], 11);
+    let rows = body["journeys"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "two months and the year's total");
+    assert_eq!(rows[2]["month"], "2026");
+    assert_eq!(rows[2]["partial"], true, "the year so far");
+    assert_eq!(
+        rows[2]["label"],
+        "Total 2026 (janvier à novembre, année en cours)"
+    );
+    let cell = |row: &Value, code: &str| {
+        row["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["code"] == code)
+            .unwrap()["count"]
+            .clone()
+    };
+    assert_eq!(rows[0]["month"], "2026-10");
+    assert_eq!(cell(&rows[0], "advice"), 40);
+    assert_eq!(
+        cell(&rows[0], "request"),
+        Value::Null,
+        "3 is under the threshold"
+    );
+    // Secondary suppression: no row and no column has exactly one hidden cell, so no total
+    // minus the published cells gives the 3 back.
+    let codes: Vec<&str> = ["started", "advice", "redirection", "search", "request"].into();
+    for row in rows {
+        let hidden = codes.iter().filter(|c| cell(row, c).is_null()).count()
+            + usize::from(row["total"].is_null());
+        assert_ne!(hidden, 1, "{row}");
+    }
+    for code in &codes {
+        let hidden = rows.iter().filter(|r| cell(r, code).is_null()).count();
+        assert_ne!(hidden, 1, "{code}: {body}");
+    }
+    assert_eq!(cell(&rows[1], "advice"), 30);
+    let requests = &body["requests"]["rows"].as_array().unwrap()[1];
+    assert_eq!(cell(requests, "resolved"), 15);
+    assert!(!body.to_string().contains("500"));
+
+    // October alone shows October and the year exactly as October–November does: no window
+    // has a total of its own, so "October–November minus October" gives nothing back.
+    let (status, october_only) = figures(
+        &app,
+        "banque-exemple",
+        Some(&key),
+        "?from=2026-10&to=2026-10",
+    )
+    .await;
+    assert_eq!(status, 200, "{october_only}");
+    for table in ["journeys", "requests"] {
+        let alone = october_only[table]["rows"].as_array().unwrap();
+        let both = body[table]["rows"].as_array().unwrap();
+        assert_eq!(alone.len(), 2, "October and the year");
+        assert_eq!(alone[0], both[0], "{table}: October");
+        assert_eq!(alone[1], both[2], "{table}: the year 2026");
+    }
+
+    // Staff read the same on the partner's page.
+    let staff_view = staff
+        .client
+        .get(app.url("/partenaires/banque-exemple"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(staff_view.status().as_u16(), 200);
+    let html = staff_view.text().await.unwrap();
+    assert!(html.contains("Chiffres du module"));
+    assert!(
+        html.contains("Les nombres de 1 à 10, et ceux"),
+        "the largest secret count is said as a number"
+    );
+    assert!(!html.contains("– 1,"));
+
+    // Bad months are named.
+    let (status, problem) = figures(
+        &app,
+        "banque-exemple",
+        Some(&key),
+        "?from=2026-13&to=2026-11",
+    )
+    .await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem["errors"]["from"].is_array());
+    let (status, _) = figures(
+        &app,
+        "banque-exemple",
+        Some(&key),
+        "?from=2020-01&to=2026-11",
+    )
+    .await;
+    assert_eq!(status, 422, "more than 36 months");
+    let (status, _) = figures(&app, "banque-exemple", Some(&key), "?to=").await;
+    assert_eq!(status, 422, "an empty month is not a month");
+}
+
+/// A partner with a key, for the figures' tests.
+async fn partner_with_key(app: &TestApp) -> String {
+    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
+    create(
+        &staff,
+        "Banque Exemple",
+        &["https://www.banque.fr"],
+        "parcours",
+    )
+    .await;
+    let (_, issued) = staff
+        .post("/api/v1/partners/banque-exemple/keys", &json!({}))
+        .await;
+    issued["secret"].as_str().unwrap().to_owned()
+}
+
+/// `n` facts of the partner's module from `first_id` on.
+fn facts(first_id: usize, n: usize, day: NaiveDate, kind: &str, outcome: &str) -> Vec<FactValues> {
+    (first_id..first_id + n)
+        .map(|id| fact(id, day, kind, outcome, Some("banque-exemple")))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_month_is_published_once_ended_and_frozen_and_the_next_tables_keep_its_secrets() {
+    let app = TestApp::spawn().await;
+    let key = partner_with_key(&app).await;
+    let october = NaiveDate::from_ymd_opt(2026, 10, 14).unwrap();
+    let november = NaiveDate::from_ymd_opt(2026, 11, 5).unwrap();
+    let mut batch = facts(0, 40, october, "journey", "advice");
+    batch.extend(facts(100, 3, october, "journey", "request"));
+    batch.extend(facts(200, 12, november, "journey", "advice"));
+    insert(&app, batch).await;
+
+    // On 23 November, October is the last month ended: November is refused, by name.
+    let (status, problem) = figures(&app, "banque-exemple", Some(&key), "?to=2026-11").await;
+    assert_eq!(status, 422, "{problem}");
+    let message = problem["errors"]["to"][0].as_str().unwrap_or_default();
+    assert!(message.contains("octobre 2026 (2026-10)"), "{problem}");
+    let (status, first) = figures(&app, "banque-exemple", Some(&key), "").await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["to"], "2026-10", "the last month ended by default");
+    assert_eq!(first["from"], "2025-11");
+    let rows = first["journeys"]["rows"].as_array().unwrap();
+    let october_row = rows.iter().find(|r| r["month"] == "2026-10").unwrap();
+    assert_eq!(october_row["total"], 43);
+    assert!(
+        !first.to_string().contains("\"total\":12"),
+        "November's journeys are not published while the month runs: {first}"
+    );
+
+    // Two late October requests come in the same day: what was published stays as it was.
+    insert(&app, facts(300, 2, october, "journey", "request")).await;
+    let (_, again) = figures(&app, "banque-exemple", Some(&key), "").await;
+    assert_eq!(again, first, "October is frozen as it was published");
+
+    // On 2 December November has ended: a new table of 2026, the late requests in it, read
+    // by eight partners' servers at once, is published once.
+    app.clock.set(december(2));
+    let asks = (0..8).map(|_| figures(&app, "banque-exemple", Some(&key), "?from=2026-10"));
+    let answers = futures_util::future::join_all(asks).await;
+    for (status, body) in &answers {
+        assert_eq!(*status, 200, "{body}");
+        assert_eq!(body, &answers[0].1, "one table, whoever asked first");
+    }
+    let december_view = &answers[0].1;
+    let rows = december_view["journeys"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "October, November and the year so far");
+    assert_eq!(
+        rows[0]["total"], 45,
+        "the late requests are in the next table"
+    );
+    assert_eq!(rows[1]["total"], 12);
+
+    // Every table of the year published, read together by the attacker's programme: no
+    // hidden count of any can be narrowed under the threshold.
+    let stored = app
+        .with_conn(|conn| {
+            ["journeys", "requests"].map(|subject| {
+                cyberdir::db::partners::figures_of_year(conn, "banque-exemple", 2026, subject)
+                    .unwrap()
+            })
+        })
+        .await;
+    let [journeys, requests] = stored;
+    assert_eq!(
+        journeys.iter().map(|r| r.through_month).collect::<Vec<_>>(),
+        [10, 11],
+        "one table per month ended that someone asked for"
+    );
+    assert_eq!(requests.len(), 2);
+    let tables: Vec<Publication> = journeys
+        .iter()
+        .map(|row| {
+            let values: Vec<Option<u64>> = serde_json::from_str(&row.cells).unwrap();
+            Publication::new(&[12, 5], values).unwrap()
+        })
+        .collect();
+    assert!(
+        tables.iter().any(|t| t.secret_count() > 0),
+        "the 3 and then 5 requests of October are secret"
+    );
+    let exposures = attacker::exposures(&tables, DEFAULT_THRESHOLD).unwrap();
+    assert!(exposures.is_empty(), "{exposures:?}");
+}
