@@ -145,7 +145,7 @@ async fn an_auditor_records_an_audit_criterion_by_criterion_in_the_browser() {
 }
 
 /// The page's HTML, following no redirect.
-async fn html(session: &Session, path: &str) -> (u16, String) {
+pub(crate) async fn html(session: &Session, path: &str) -> (u16, String) {
     let response = session
         .client
         .get(format!("{}{path}", session.base))
@@ -157,7 +157,7 @@ async fn html(session: &Session, path: &str) -> (u16, String) {
 
 /// Posts a form with the session's CSRF token, following the redirect as a browser does:
 /// (status, final path, HTML).
-async fn post_form(
+pub(crate) async fn post_form(
     session: &Session,
     path: &str,
     fields: &[(&str, &str)],

@@ -32,6 +32,7 @@ mod health;
 mod hsds;
 mod invitations;
 mod journey;
+mod label_granted_pages;
 mod label_pages;
 mod label_rules;
 mod labels;

@@ -389,6 +389,8 @@ pub(super) struct LabelButton {
     pub button: &'static str,
     pub reason: bool,
     pub error: Option<String>,
+    /// Asked first (the modal with JavaScript); `None` for reinstating.
+    pub confirm: Option<crate::web::kit::Confirmation>,
 }
 
 /// `pages/label/verify`: a label number checked by anyone.

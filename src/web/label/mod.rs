@@ -6,6 +6,7 @@
 
 mod audit;
 mod context;
+mod granted;
 mod portal;
 mod public;
 mod review;
@@ -20,7 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(public::configure)
         .configure(portal::configure)
         .configure(audit::configure)
-        .configure(review::configure);
+        .configure(review::configure)
+        .configure(granted::configure);
 }
 
 use crate::web::kit::{blocking, day_fr, euros, first_errors};

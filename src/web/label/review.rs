@@ -1,6 +1,5 @@
-//! The staff pages of the label: applications by state with counts and fee status, one
-//! application (fee, scheduling, decision), and the labels to watch (expiring within 90 days,
-//! suspended, withdrawn) with their actions.
+//! The staff pages of the label's applications: by state with counts and fee status, and one
+//! application (fee, scheduling, decision). The labels granted are `granted`.
 
 use crate::web::kit::done;
 use crate::web::page_error::PageResult;
@@ -8,8 +7,6 @@ use crate::web::session::StaffUser;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
-
-use crate::domain::label::LabelStatus;
 
 use crate::web::kit::{Choice, Confirmation, Detail, Tab, confirmed};
 
@@ -19,22 +16,18 @@ use crate::domain::label_application::{
 };
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
-use crate::label::labels::{self as label_service, LabelAction};
 use crate::label::{self, ActionInput};
 use crate::state::AppState;
 use crate::web::kit::InfoQuery;
 use crate::web::kit::date_fr;
 use crate::web::page;
-use crate::web::session::{PageUser, check_form, see_other};
+use crate::web::session::check_form;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(queue)
         .service(application_page)
         .service(set_fee)
-        .service(act)
-        .service(labels_page)
-        .service(label_page)
-        .service(act_on_label);
+        .service(act);
 }
 
 #[derive(Debug, Deserialize)]
@@ -314,14 +307,6 @@ fn confirmation(id: &str, action: Action, reason: &str, version: &str) -> Option
     })
 }
 
-/// A decision on a label, with its reason.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ReasonForm {
-    csrf_token: String,
-    reason: String,
-}
-
 #[post("/instruction/label/{application}/frais")]
 async fn set_fee(
     req: HttpRequest,
@@ -427,146 +412,6 @@ async fn act(
                 &errors,
                 Some(action.slug()),
                 None,
-            )
-            .await
-        }
-        Err(e) => Err(failed(e)),
-    }
-}
-
-// --- Labels ----------------------------------------------------------------------------------
-
-fn label_row(l: &crate::label::views::LabelView) -> context::LabelLine {
-    context::LabelLine {
-        href: format!("/instruction/labels/{}", l.number),
-        number: l.number.clone(),
-        provider_name: l.provider_name.clone(),
-        status_label: l.status_label.clone(),
-        valid_until: day_fr(l.valid_until),
-        renewal_pending: l.renewal_pending,
-    }
-}
-
-#[get("/instruction/labels")]
-async fn labels_page(state: web::Data<AppState>, user: PageUser) -> PageResult {
-    let user = user.0;
-    let inner = state.clone().into_inner();
-    let who = user.clone();
-    match blocking(move || label_service::staff_lists(&inner, &who, 90)).await {
-        Ok(lists) => Ok(page(
-            &state,
-            StatusCode::OK,
-            "pages/label/labels",
-            "Labels ExpertCyber",
-            Some(&user),
-            context::Labels {
-                expiring: lists.expiring.iter().map(label_row).collect(),
-                suspended: lists.suspended.iter().map(label_row).collect(),
-                withdrawn: lists.withdrawn.iter().map(label_row).collect(),
-                valid_count: crate::french::plural(
-                    lists.valid.len(),
-                    "label valide",
-                    "labels valides",
-                ),
-                valid: lists.valid.iter().map(label_row).collect(),
-            },
-        )),
-        Err(e) => Err(failed(e)),
-    }
-}
-
-#[get("/instruction/labels/{number}")]
-async fn label_page(
-    state: web::Data<AppState>,
-    user: PageUser,
-    path: web::Path<String>,
-) -> PageResult {
-    let user = user.0;
-    show_label(&state, &user, &path.into_inner(), StatusCode::OK, None).await
-}
-
-async fn show_label(
-    state: &web::Data<AppState>,
-    user: &CurrentUser,
-    number: &str,
-    status: StatusCode,
-    error: Option<(String, String)>,
-) -> PageResult {
-    let inner = state.clone().into_inner();
-    let (who, asked) = (user.clone(), number.to_owned());
-    let loaded = blocking(move || {
-        let events = label_service::events(&inner, &who, &asked)?;
-        Ok((label_service::staff_view(&inner, &who, &asked)?, events))
-    })
-    .await;
-    let (label, events) = loaded.map_err(failed)?;
-    let action = |a: LabelAction, button: &'static str, reason: bool| context::LabelButton {
-        slug: a.slug(),
-        button,
-        reason,
-        error: error
-            .as_ref()
-            .filter(|(slug, _)| slug == a.slug())
-            .map(|(_, m)| m.clone()),
-    };
-    let actions = match label.status {
-        LabelStatus::Valid => vec![
-            action(LabelAction::Suspend, "Suspendre le label", true),
-            action(LabelAction::Withdraw, "Retirer le label", true),
-        ],
-        LabelStatus::Suspended => vec![
-            action(LabelAction::Reinstate, "Rétablir le label", false),
-            action(LabelAction::Withdraw, "Retirer le label", true),
-        ],
-        _ => vec![],
-    };
-    Ok(page(
-        state,
-        status,
-        "pages/label/label",
-        &format!("Label {}", label.number),
-        Some(user),
-        context::Label {
-            provider_href: format!("/instruction/dossiers/{}", label.provider_id),
-            valid_from: day_fr(label.valid_from),
-            valid_until: day_fr(label.valid_until),
-            renewal_pending: label.renewal_pending,
-            actions,
-            events: context::EventLine::trail(&events, str::to_owned),
-            number: label.number,
-            provider_name: label.provider_name,
-            status_label: label.status_label,
-        },
-    ))
-}
-
-#[post("/instruction/labels/{number}/{action}")]
-async fn act_on_label(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    user: StaffUser,
-    path: web::Path<(String, String)>,
-    form: web::Form<ReasonForm>,
-) -> PageResult {
-    let user = user.0;
-    let (number, slug) = path.into_inner();
-    let fields = form.into_inner();
-    check_form(&req, &state, &user, fields.csrf_token.trim()).map_err(failed)?;
-    let Some(action) = LabelAction::from_slug(&slug) else {
-        return Err(failed(AppError::not_found("Action inconnue.")));
-    };
-    let reason = fields.reason.trim().to_owned();
-    let inner = state.clone().into_inner();
-    let (who, asked) = (user.clone(), number.clone());
-    match blocking(move || label_service::act(&inner, &who, &asked, action, Some(&reason))).await {
-        Ok(_) => Ok(see_other(&format!("/instruction/labels/{number}"))),
-        Err(e @ AppError::Validation(_)) => {
-            show_label(
-                &state,
-                &user,
-                &number,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some((slug, e.said())),
             )
             .await
         }
