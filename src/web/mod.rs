@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod assistance;
 pub mod atom;
+pub mod cases;
 pub mod chat;
 pub mod content;
 pub mod diagnostic;

@@ -313,3 +313,117 @@ async fn staff_read_what_the_applicant_changed_since_they_asked_for_changes() {
         "a change is not a reason: {own}"
     );
 }
+
+#[tokio::test]
+async fn staff_follow_and_annotate_a_label_application_which_the_provider_never_reads() {
+    let app = TestApp::spawn().await;
+    let cast = common::label::cast(&app).await;
+    let id = common::label::filled_application(&app, &cast.member).await;
+    let submitted = common::label::step(&cast.member, &id, "submit", serde_json::json!({})).await;
+    assert_eq!(submitted.0, 200, "{}", submitted.1);
+    let camille = Browser::sign_in(&app, "camille@cyberdir.fr", Role::Staff).await;
+    let dominique = Browser::sign_in(&app, "dominique@cyberdir.fr", Role::Staff).await;
+    let page = format!("/instruction/label/{id}");
+
+    let shown = camille.get(&page).await;
+    assert!(shown.text().contains("Personne ne suit ce dossier."));
+    let stale = dominique.get(&page).await;
+    let followed = camille
+        .submit(&shown, &format!("{page}/suivi"), &[("choix", "suivre")])
+        .await;
+    assert_eq!(followed.status, 303);
+    let after = camille.follow(&followed).await;
+    assert!(
+        after.text().contains("Vous suivez ce dossier"),
+        "{}",
+        after.text()
+    );
+    assert!(
+        after
+            .text()
+            .contains("Suivi par Utilisateur de test (vous).")
+    );
+
+    // Dominique's page said nobody followed it: following from it is a conflict, said on
+    // the page, and Camille keeps the application.
+    let raced = dominique
+        .submit(&stale, &format!("{page}/suivi"), &[("choix", "suivre")])
+        .await;
+    assert_eq!(raced.status, 409);
+    assert!(
+        raced.text().contains("vient d'être pris en charge"),
+        "{}",
+        raced.text()
+    );
+
+    // A blank note is refused beside its field; a note is kept for staff only.
+    let blank = camille
+        .submit(&after, &format!("{page}/notes"), &[("note", "  ")])
+        .await;
+    assert_eq!(blank.status, 422);
+    assert!(
+        blank
+            .text()
+            .contains("Écrivez la note avant de l'enregistrer.")
+    );
+    let secret = "Le gérant a déjà eu un label refusé sous une autre raison sociale.";
+    let noted = camille
+        .submit(&after, &format!("{page}/notes"), &[("note", secret)])
+        .await;
+    assert_eq!(noted.status, 303);
+    assert!(dominique.get(&page).await.text().contains(secret));
+    let (_, api) = cast
+        .member
+        .get(&format!("/api/v1/label-applications/{id}"))
+        .await;
+    assert!(!api.to_string().contains(secret), "{api}");
+    let (_, portal) = crate::label_pages::html(&cast.member, "/espace/label").await;
+    assert!(!portal.contains(secret));
+}
+
+#[tokio::test]
+async fn a_note_on_an_assistance_request_stays_with_staff_and_is_erased_with_the_victims_data() {
+    let app = TestApp::spawn().await;
+    common::assistance::nearby(&app, "p", 1.0).await;
+    let (status, created) =
+        common::assistance::submit(&app, &common::assistance::request_body()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let staff = Browser::sign_in(&app, "camille@cyberdir.fr", Role::Staff).await;
+    let page = format!("/instruction/demandes/{id}");
+
+    let shown = staff.get(&page).await;
+    let followed = staff
+        .submit(&shown, &format!("{page}/suivi"), &[("choix", "suivre")])
+        .await;
+    assert_eq!(followed.status, 303);
+    let after = staff.follow(&followed).await;
+    assert!(
+        after
+            .text()
+            .contains("Suivi par Utilisateur de test (vous).")
+    );
+    let note = "Mme Martin rappelle : la rançon demandée est de 2 000 euros.";
+    let noted = staff
+        .submit(&after, &format!("{page}/notes"), &[("note", note)])
+        .await;
+    assert_eq!(noted.status, 303);
+    assert!(staff.get(&page).await.text().contains(note));
+    let member = app.member_of("p", "m@p.fr").await;
+    let (_, offered) = member
+        .get(&format!("/api/v1/assistance-requests/{id}"))
+        .await;
+    assert!(!offered.to_string().contains("2 000 euros"), "{offered}");
+
+    // A year and more later the request is erased, and the note with it.
+    app.clock.set(app.clock.now() + chrono::Duration::days(370));
+    let staff = Browser::sign_in(&app, "claude@cyberdir.fr", Role::Staff).await;
+    assert_eq!(app.run_jobs().await.requests_anonymised, 1);
+    let erased = staff.get(&page).await;
+    assert!(!erased.text().contains("2 000 euros"), "{}", erased.text());
+    assert!(erased.text().contains("Aucune note."));
+    let left = app
+        .with_conn(move |c| cyberdir::db::cases::notes(c, "assistance", &id).unwrap())
+        .await;
+    assert!(left.is_empty());
+}

@@ -6,15 +6,32 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{case_assignments, case_notes, providers, users};
+use super::schema::{
+    assistance_requests, case_assignments, case_notes, label_applications, providers, users,
+};
 
-/// What a case is: its kind as stored (`referencing`, a referencing file by its provider id).
+/// What a case is: its kind as stored, and its id in that kind. A referencing file, by its
+/// provider's id.
 pub const REFERENCING: &str = "referencing";
+/// A label application, by its id.
+pub const LABEL: &str = "label";
+/// An assistance request, by its id (its notes are erased with the victim's data).
+pub const ASSISTANCE: &str = "assistance";
 
 /// Whether the case exists.
 pub fn exists(conn: &mut DbConnection, kind: &str, subject_id: &str) -> QueryResult<bool> {
     match kind {
         REFERENCING => Ok(providers::table
+            .find(subject_id)
+            .count()
+            .get_result::<i64>(conn)?
+            > 0),
+        LABEL => Ok(label_applications::table
+            .find(subject_id)
+            .count()
+            .get_result::<i64>(conn)?
+            > 0),
+        ASSISTANCE => Ok(assistance_requests::table
             .find(subject_id)
             .count()
             .get_result::<i64>(conn)?
@@ -136,4 +153,14 @@ pub fn add_note(
         ))
         .execute(conn)
         .map(|_| ())
+}
+
+/// Deletes the case's notes (an assistance request's, with the victim's data).
+pub fn delete_notes(conn: &mut DbConnection, kind: &str, subject_id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        case_notes::table
+            .filter(case_notes::kind.eq(kind))
+            .filter(case_notes::subject_id.eq(subject_id)),
+    )
+    .execute(conn)
 }

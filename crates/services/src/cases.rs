@@ -1,4 +1,5 @@
-//! Staff's own work on a case (a referencing file for now): following it ("suivre ce
+//! Staff's own work on a case (a referencing file, a label application, an assistance
+//! request): following it ("suivre ce
 //! dossier", the queue's "mes dossiers") and private notes between staff. Staff only, never
 //! shown to the applicant, never in the applicant's history or emails.
 
@@ -7,7 +8,7 @@ use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::infra::Infra;
 
-pub use crate::db::cases::REFERENCING;
+pub use crate::db::cases::{ASSISTANCE, LABEL, REFERENCING};
 
 /// The longest note, in characters.
 pub const MAX_NOTE_CHARS: usize = 5_000;

@@ -174,6 +174,10 @@ pub(super) struct StaffRequest {
     pub choices: Vec<ProviderChoice>,
     pub history: Vec<HistoryLine>,
     pub errors: BTreeMap<String, String>,
+    /// What the last follow-up step did.
+    pub info: Option<&'static str>,
+    /// Who follows the request and staff's private notes (erased with the victim's data).
+    pub case: crate::web::cases::CaseSection,
 }
 
 /// A provider staff may give a request to.

@@ -17,8 +17,9 @@ use crate::error::{AppError, FieldErrors};
 use crate::french::elapsed_fr;
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
-use crate::web::kit::CsrfForm;
+use crate::web::cases::{self, CaseFailure, CaseKind, FollowForm, NoteForm};
 use crate::web::kit::day_fr;
+use crate::web::kit::{CsrfForm, InfoQuery};
 use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
 
@@ -28,7 +29,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(assign)
         .service(close)
         .service(comments_page)
-        .service(moderate);
+        .service(moderate)
+        .service(follow_post)
+        .service(note_post);
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -121,24 +124,34 @@ async fn request_page(
     state: web::Data<AppState>,
     user: StaffUser,
     path: web::Path<String>,
+    query: web::Query<InfoQuery>,
 ) -> PageResult {
     let user = user.0;
+    let info = query.info.as_deref().and_then(cases::said);
+    let id = path.into_inner();
+    let ok = StatusCode::OK;
     show(
         &state,
         &user,
-        &path.into_inner(),
-        StatusCode::OK,
+        &id,
+        ok,
         &FieldErrors::new(),
+        Default::default(),
+        info,
     )
     .await
 }
 
+/// The request's page: with a refused step's errors, a refused follow-up step (the note
+/// typed kept) and what was done.
 async fn show(
     state: &web::Data<AppState>,
     user: &CurrentUser,
     id: &str,
     status: StatusCode,
     errors: &FieldErrors,
+    case: CaseFailure,
+    info: Option<&'static str>,
 ) -> PageResult {
     let inner = state.clone().into_inner();
     let (who, rid) = (user.clone(), id.to_owned());
@@ -181,10 +194,12 @@ async fn show(
                 actor: e.actor,
             })
             .collect();
-        Ok((view, choices, history))
+        let work = cases::work(&inner, &who, CaseKind::Assistance, &view.id)?;
+        Ok((view, choices, history, work))
     })
     .await;
-    let (view, choices, history) = loaded.map_err(failed)?;
+    let (view, choices, history, work) = loaded.map_err(failed)?;
+    let case = cases::case_section(CaseKind::Assistance, &view.id, work, &user.actor.id, case);
     Ok(page(
         state,
         status,
@@ -196,6 +211,8 @@ async fn show(
             choices,
             history,
             errors: first_errors(errors),
+            info,
+            case,
         },
     ))
 }
@@ -233,6 +250,8 @@ async fn assign(
                 &id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &errors,
+                CaseFailure::default(),
+                None,
             )
             .await
         }
@@ -263,6 +282,8 @@ async fn close(
                 &id,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &errors,
+                CaseFailure::default(),
+                None,
             )
             .await
         }
@@ -318,5 +339,47 @@ async fn moderate(
     match blocking(move || survey::moderate(&inner, &who, &request_id, publish)).await {
         Ok(()) => Ok(see_other("/instruction/avis")),
         Err(e) => Err(failed(e)),
+    }
+}
+
+#[post("/instruction/demandes/{id}/suivi")]
+async fn follow_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    path: web::Path<String>,
+    form: web::Form<FollowForm>,
+) -> PageResult {
+    let user = user.0;
+    let form = form.into_inner();
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
+    let id = path.into_inner();
+    match cases::follow(&state, &user, CaseKind::Assistance, &id, form).await? {
+        Ok(done) => Ok(done),
+        Err(case) => {
+            let (status, none) = (StatusCode::CONFLICT, FieldErrors::new());
+            show(&state, &user, &id, status, &none, case, None).await
+        }
+    }
+}
+
+#[post("/instruction/demandes/{id}/notes")]
+async fn note_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    path: web::Path<String>,
+    form: web::Form<NoteForm>,
+) -> PageResult {
+    let user = user.0;
+    let form = form.into_inner();
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
+    let id = path.into_inner();
+    match cases::annotate(&state, &user, CaseKind::Assistance, &id, form).await? {
+        Ok(done) => Ok(done),
+        Err(case) => {
+            let (status, none) = (StatusCode::UNPROCESSABLE_ENTITY, FieldErrors::new());
+            show(&state, &user, &id, status, &none, case, None).await
+        }
     }
 }

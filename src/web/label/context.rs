@@ -266,6 +266,8 @@ pub(super) struct Review {
     /// What the audit found, counted, shown above the decision.
     pub findings: Option<FindingsSummary>,
     pub events: Vec<EventLine>,
+    /// Who follows the application and staff's private notes.
+    pub case: crate::web::cases::CaseSection,
 }
 
 /// The audit's findings at a glance: how many of each, and the non-conformities named.

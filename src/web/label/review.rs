@@ -8,6 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 
+use crate::web::cases::{self, CaseFailure, CaseKind, FollowForm, NoteForm};
 use crate::web::kit::{Choice, Confirmation, Detail, Tab, confirmed};
 
 use super::{blocking, context, criteria_groups, day_fr, euros, event_label, failed, first_errors};
@@ -27,7 +28,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(queue)
         .service(application_page)
         .service(set_fee)
-        .service(act);
+        .service(act)
+        .service(follow_post)
+        .service(note_post);
 }
 
 #[derive(Debug, Deserialize)]
@@ -124,29 +127,38 @@ async fn application_page(
     query: web::Query<InfoQuery>,
 ) -> PageResult {
     let user = user.0;
-    let info = query.info.as_deref().map(|slug| match slug {
-        "frais" => "Le statut des frais est enregistré.".to_owned(),
-        // The state the action led to, as the page's status names it.
-        other => match Action::from_slug(other)
-            .and_then(|a| crate::domain::label_application::APPLICATION.rule(a))
-        {
-            Some(rule) => format!(
-                "C'est fait : la demande est maintenant « {} ».",
-                rule.to.label()
-            ),
-            None => "C'est fait : la demande est mise à jour.".to_owned(),
-        },
-    });
-    show(
-        &state,
-        &user,
-        &path.into_inner(),
-        StatusCode::OK,
-        &FieldErrors::new(),
-        None,
+    let info = query
+        .info
+        .as_deref()
+        .map(|slug| match (slug, cases::said(slug)) {
+            (_, Some(said)) => said.to_owned(),
+            ("frais", None) => "Le statut des frais est enregistré.".to_owned(),
+            // The state the action led to, as the page's status names it.
+            (other, None) => match Action::from_slug(other)
+                .and_then(|a| crate::domain::label_application::APPLICATION.rule(a))
+            {
+                Some(rule) => format!(
+                    "C'est fait : la demande est maintenant « {} ».",
+                    rule.to.label()
+                ),
+                None => "C'est fait : la demande est mise à jour.".to_owned(),
+            },
+        });
+    let shown = Shown {
         info,
-    )
-    .await
+        ..Shown::default()
+    };
+    show(&state, &user, &path.into_inner(), StatusCode::OK, shown).await
+}
+
+/// What the application's page says besides the application: the errors of a refused step
+/// (the action's, beside its reason), what was done, a refused follow-up step.
+#[derive(Debug, Default)]
+struct Shown {
+    errors: FieldErrors,
+    failed_action: Option<&'static str>,
+    info: Option<String>,
+    case: CaseFailure,
 }
 
 async fn show(
@@ -154,20 +166,27 @@ async fn show(
     user: &CurrentUser,
     id: &str,
     status: StatusCode,
-    errors: &FieldErrors,
-    failed_action: Option<&str>,
-    info: Option<String>,
+    shown: Shown,
 ) -> PageResult {
+    let Shown {
+        errors,
+        failed_action,
+        info,
+        case,
+    } = shown;
+    let errors = &errors;
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
         let view = label::application(&inner, &inner.criteria, &who, &app_id)?;
         let events = label::events(&inner, &who, &app_id)?;
         let auditors = label::queue::auditors(&inner, &who)?;
-        Ok((view, events, auditors))
+        let work = cases::work(&inner, &who, CaseKind::Label, &app_id)?;
+        Ok((view, events, auditors, work))
     })
     .await;
-    let (view, events, auditors) = loaded.map_err(failed)?;
+    let (view, events, auditors, work) = loaded.map_err(failed)?;
+    let case = cases::case_section(CaseKind::Label, &view.id, work, &user.actor.id, case);
     let actions = view
         .available_actions
         .iter()
@@ -238,6 +257,7 @@ async fn show(
             findings: context::FindingsSummary::of(&groups),
             groups,
             events: context::EventLine::trail(&events, event_label),
+            case,
             id: view.id.clone(),
             version: view.version,
             provider_name: view.provider_name.clone(),
@@ -324,16 +344,11 @@ async fn set_fee(
             "fee_status".to_owned(),
             vec!["Choisissez un statut.".to_owned()],
         )]);
-        return show(
-            &state,
-            &user,
-            &id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors,
-            None,
-            None,
-        )
-        .await;
+        let shown = Shown {
+            errors,
+            ..Shown::default()
+        };
+        return show(&state, &user, &id, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
     };
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.clone());
@@ -380,16 +395,12 @@ async fn act(
             "audit_date".to_owned(),
             vec!["Date invalide (JJ/MM/AAAA).".to_owned()],
         )]);
-        return show(
-            &state,
-            &user,
-            &id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors,
-            Some(action.slug()),
-            None,
-        )
-        .await;
+        let shown = Shown {
+            errors,
+            failed_action: Some(action.slug()),
+            ..Shown::default()
+        };
+        return show(&state, &user, &id, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
     }
     let input = ActionInput {
         reason: Some(fields.reason.trim().to_owned()).filter(|r| !r.is_empty()),
@@ -404,17 +415,61 @@ async fn act(
     {
         Ok(_) => done(&format!("/instruction/label/{id}"), action.slug()),
         Err(AppError::Validation(errors)) => {
-            show(
-                &state,
-                &user,
-                &id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &errors,
-                Some(action.slug()),
-                None,
-            )
-            .await
+            let shown = Shown {
+                errors,
+                failed_action: Some(action.slug()),
+                ..Shown::default()
+            };
+            show(&state, &user, &id, StatusCode::UNPROCESSABLE_ENTITY, shown).await
         }
         Err(e) => Err(failed(e)),
+    }
+}
+
+#[post("/instruction/label/{application}/suivi")]
+async fn follow_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    path: web::Path<String>,
+    form: web::Form<FollowForm>,
+) -> PageResult {
+    let user = user.0;
+    let form = form.into_inner();
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
+    let id = path.into_inner();
+    match cases::follow(&state, &user, CaseKind::Label, &id, form).await? {
+        Ok(done) => Ok(done),
+        Err(case) => {
+            let shown = Shown {
+                case,
+                ..Shown::default()
+            };
+            show(&state, &user, &id, StatusCode::CONFLICT, shown).await
+        }
+    }
+}
+
+#[post("/instruction/label/{application}/notes")]
+async fn note_post(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: StaffUser,
+    path: web::Path<String>,
+    form: web::Form<NoteForm>,
+) -> PageResult {
+    let user = user.0;
+    let form = form.into_inner();
+    check_form(&req, &state, &user, &form.csrf_token).map_err(failed)?;
+    let id = path.into_inner();
+    match cases::annotate(&state, &user, CaseKind::Label, &id, form).await? {
+        Ok(done) => Ok(done),
+        Err(case) => {
+            let shown = Shown {
+                case,
+                ..Shown::default()
+            };
+            show(&state, &user, &id, StatusCode::UNPROCESSABLE_ENTITY, shown).await
+        }
     }
 }

@@ -45,8 +45,8 @@ use crate::referencing::views::{ApplicationView, MemberView};
 use crate::referencing::{self, Access};
 use crate::state::AppState;
 use crate::web::kit::{
-    Choice, InfoQuery, blocking, date_fr, datetime_fr, day_fr, filled, first_message, iso,
-    page_number, pagination, plural, size_fr, with_query,
+    Choice, InfoQuery, blocking, date_fr, datetime_fr, day_fr, first_message, iso, page_number,
+    pagination, plural, size_fr, with_query,
 };
 use crate::web::page;
 use crate::web::session::{check_form, check_origin, data_of};

@@ -152,7 +152,7 @@ struct ReviewPage<'a> {
     actions: Vec<ActionFormView>,
     trail: Vec<EventLine>,
     removed_holders: Vec<RemovedHolderLine>,
-    case: super::case_work::CaseSection,
+    case: crate::web::cases::CaseSection,
     /// The profile's changes since the last decision, oldest first.
     changes: Vec<super::case_work::ChangeLine>,
 }
@@ -201,7 +201,16 @@ fn application_page(
     outcome: Outcome,
 ) -> PageResult {
     let (app, events, members, removed_holders, work) = data;
-    let case = super::case_work::case_section(work, &user.actor.id, outcome.note);
+    let case = crate::web::cases::case_section(
+        crate::web::cases::CaseKind::Referencing,
+        &app.profile.id,
+        work,
+        &user.actor.id,
+        crate::web::cases::CaseFailure {
+            conflict: None,
+            note: outcome.note,
+        },
+    );
     let removed_holders: Vec<RemovedHolderLine> = removed_holders
         .into_iter()
         .map(|h| RemovedHolderLine {
@@ -388,7 +397,7 @@ fn load_application(state: &AppState, user: &CurrentUser, id: &str) -> Result<Lo
     let events = referencing::events(state, user, id)?;
     let members = referencing::members(state, user, id)?;
     let removed = referencing::siret_history::removed_holders(state, user, id)?;
-    let work = crate::cases::work(state, &user.actor, crate::cases::REFERENCING, id)?;
+    let work = crate::web::cases::work(state, user, crate::web::cases::CaseKind::Referencing, id)?;
     Ok((app, events, members, removed, work))
 }
 
@@ -407,7 +416,7 @@ pub async fn application_get(
             let info = query.info.as_deref().and_then(|info| {
                 Action::from_slug(info)
                     .map(action_done)
-                    .or_else(|| super::case_work::said(info))
+                    .or_else(|| crate::web::cases::said(info))
                     .map(str::to_owned)
             });
             application_page(

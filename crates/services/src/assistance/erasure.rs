@@ -1,6 +1,7 @@
 //! Erasing a request's personal data, everywhere it is: the request's contact and description,
 //! its exact place (blurred to about a kilometre), every text written freely about it (decline
-//! texts, the report's account, the survey's comment, the reasons of its steps), and every
+//! texts, the report's account, the survey's comment, the reasons of its steps, staff's
+//! private notes), and every
 //! email about it in the outbox with its `.eml` copy. The victim asks for it from the tracking page; the retention pass does it
 //! for requests closed, or left open, longer than `RETENTION_MONTHS`.
 
@@ -30,6 +31,8 @@ pub fn erase(
         &row.id,
         crate::audit::Subject::AssistanceRequest.as_str(),
     )?;
+    // Staff's private notes may quote the victim: they go too.
+    crate::db::cases::delete_notes(conn, crate::db::cases::ASSISTANCE, &row.id)?;
     // The chat it was handed to at night, if any, goes with it.
     crate::chat::requests::follow_request_end(conn, &row.id, true, now)?;
     (row.latitude, row.longitude) = place;
