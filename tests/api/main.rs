@@ -11,6 +11,7 @@ mod assistance;
 mod assistance_pages;
 mod assistance_rules;
 mod assistance_urgent;
+mod audit_drafts;
 mod back_office_browser;
 mod case_work;
 mod charter;

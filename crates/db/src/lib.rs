@@ -19,6 +19,7 @@ macro_rules! batch_insert {
 pub mod accounts;
 pub mod assistance;
 pub mod audit;
+pub mod audit_drafts;
 pub mod cases;
 pub mod chat;
 pub mod content;

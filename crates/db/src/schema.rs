@@ -493,6 +493,16 @@ diesel::table! {
 diesel::joinable!(diagnostic_journeys -> diagnostic_versions (tree_version));
 
 diesel::table! {
+    audit_drafts (application_id) {
+        application_id -> Text,
+        auditor_id -> Text,
+        round -> Integer,
+        content -> Text,
+        saved_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     partner_figures (partner_id, year, subject, through_month) {
         partner_id -> Text,
         year -> Integer,
@@ -718,6 +728,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_notes,
     partners,
     partner_figures,
+    audit_drafts,
     partner_keys,
     observatory_facts,
     observatory_signals,

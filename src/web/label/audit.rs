@@ -13,6 +13,7 @@ use super::{blocking, context, criteria_groups, day_fr, event_label, failed, fir
 use crate::domain::label_application::{Action, ApplicationStatus, Finding};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
+use crate::label::drafts::{self, AuditDraft};
 use crate::label::queue::ApplicationListRow;
 use crate::label::{self, ActionInput, FindingInput};
 use crate::state::AppState;
@@ -66,25 +67,17 @@ async fn audit_page(
     state: web::Data<AppState>,
     user: AuditorUser,
     path: web::Path<String>,
+    query: web::Query<InfoQuery>,
 ) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
-    show(
-        &state,
-        &user,
-        &id,
-        StatusCode::OK,
-        &FieldErrors::new(),
-        None,
-    )
-    .await
+    let saved_now = query.info.as_deref() == Some("brouillon");
+    let ok = StatusCode::OK;
+    show(&state, &user, &id, ok, &FieldErrors::new(), None, saved_now).await
 }
 
-/// What the auditor typed, kept when the form is refused.
-struct Typed {
-    findings: BTreeMap<String, (String, String)>,
-    recommendation: String,
-}
+/// What the auditor typed, kept when the form is refused (the draft's shape).
+type Typed = AuditDraft;
 
 async fn show(
     state: &web::Data<AppState>,
@@ -93,16 +86,28 @@ async fn show(
     status: StatusCode,
     errors: &FieldErrors,
     typed: Option<&Typed>,
+    saved_now: bool,
 ) -> PageResult {
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.to_owned());
     let loaded = blocking(move || {
         let view = label::application(&inner, &inner.criteria, &who, &app_id)?;
         let events = label::events(&inner, &who, &app_id)?;
-        Ok((view, events))
+        let draft = drafts::load_draft(&inner, &who, &app_id)?;
+        Ok((view, events, draft))
     })
     .await;
-    let (view, events) = loaded.map_err(failed)?;
+    let (view, events, saved) = loaded.map_err(failed)?;
+    let criteria_count = state.criteria.criteria().count();
+    let draft_note = saved.as_ref().map(|d| {
+        format!(
+            "Brouillon enregistré le {} : {} sur {criteria_count}. Rien n'est transmis à l'équipe du label tant que vous n'enregistrez pas l'audit.",
+            crate::web::kit::datetime_fr(d.saved_at),
+            crate::french::plural(d.draft.evaluated(), "critère évalué", "critères évalués"),
+        )
+    });
+    // What the form shows: what was just typed, else the draft, else the last round's.
+    let typed = typed.or(saved.as_ref().map(|d| &d.draft));
     let mut groups = criteria_groups(&view, errors, "findings");
     for c in groups.iter_mut().flat_map(|g| g.criteria.iter_mut()) {
         let (chosen, comment) = match typed.and_then(|t| t.findings.get(&c.code)) {
@@ -149,6 +154,9 @@ async fn show(
             recommendation: typed
                 .map(|t| t.recommendation.clone())
                 .or(view.recommendation.clone()),
+            draft_note,
+            draft_saved_now: saved_now,
+            criteria_count,
             events: context::EventLine::trail(&events, event_label),
             id: view.id,
             version: view.version,
@@ -209,6 +217,20 @@ async fn record(
             }
         }
     }
+    if form.fields.get("brouillon").is_some_and(|v| v == "oui") {
+        let inner = state.clone().into_inner();
+        let (who, app_id, draft) = (user.clone(), id.clone(), typed.clone());
+        let saved =
+            blocking(move || drafts::save(&inner, &inner.criteria, &who, &app_id, draft)).await;
+        return match saved {
+            Ok(_) => done(&format!("/audit/{id}"), "brouillon"),
+            Err(AppError::Validation(errors)) => {
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                show(&state, &user, &id, status, &errors, Some(&typed), false).await
+            }
+            Err(e) => Err(failed(e)),
+        };
+    }
     let version = form.version.trim().parse().ok();
     let result = if errors.is_empty() {
         let inner = state.clone().into_inner();
@@ -243,6 +265,7 @@ async fn record(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &errors,
                 Some(&typed),
+                false,
             )
             .await
         }

@@ -138,6 +138,11 @@ pub(super) struct Audit {
     pub errors: BTreeMap<String, String>,
     pub error_summary: Vec<String>,
     pub recommendation: Option<String>,
+    /// When the draft read into the form was saved, and how far it goes.
+    pub draft_note: Option<String>,
+    /// The draft was saved by the last submission (said as a success).
+    pub draft_saved_now: bool,
+    pub criteria_count: usize,
     pub events: Vec<EventLine>,
 }
 

@@ -3,6 +3,7 @@
 //! states. Each step is one transaction: the new state, an audit event and the emails.
 
 pub mod criteria;
+pub mod drafts;
 pub mod evidence;
 mod fee;
 mod filling;
@@ -244,6 +245,8 @@ pub fn act(
             }
             Action::RecordAudit => {
                 let findings = check_findings(criteria, &input)?;
+                // The draft has served: the findings are now the audit's.
+                crate::db::audit_drafts::delete(conn, id)?;
                 row.audit_round += 1;
                 row.recommendation = input
                     .recommendation
