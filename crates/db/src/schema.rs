@@ -503,6 +503,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_reports (application_id) {
+        application_id -> Text,
+        filename -> Text,
+        size_bytes -> Integer,
+        content -> Binary,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     partner_figures (partner_id, year, subject, through_month) {
         partner_id -> Text,
         year -> Integer,
@@ -729,6 +740,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     partners,
     partner_figures,
     audit_drafts,
+    audit_reports,
     partner_keys,
     observatory_facts,
     observatory_signals,

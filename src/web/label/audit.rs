@@ -16,13 +16,18 @@ use crate::http::extract::CurrentUser;
 use crate::label::drafts::{self, AuditDraft};
 use crate::label::queue::ApplicationListRow;
 use crate::label::{self, ActionInput, FindingInput};
+use crate::referencing::documents::MAX_BYTES;
 use crate::state::AppState;
 use crate::web::kit::InfoQuery;
 use crate::web::page;
-use crate::web::session::check_form;
+use crate::web::session::{PageUser, check_form, check_origin};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(assigned).service(audit_page).service(record);
+    cfg.service(assigned)
+        .service(audit_page)
+        .service(record)
+        .service(attach_report)
+        .service(report_download);
 }
 
 #[get("/audit")]
@@ -71,9 +76,20 @@ async fn audit_page(
 ) -> PageResult {
     let user = user.0;
     let id = path.into_inner();
-    let saved_now = query.info.as_deref() == Some("brouillon");
+    let said = match query.info.as_deref() {
+        Some("brouillon") => Some(Said::Draft),
+        Some("rapport") => Some(Said::Report),
+        _ => None,
+    };
     let ok = StatusCode::OK;
-    show(&state, &user, &id, ok, &FieldErrors::new(), None, saved_now).await
+    show(&state, &user, &id, ok, &FieldErrors::new(), None, said).await
+}
+
+/// What the last submission did, said at the top of the page.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Said {
+    Draft,
+    Report,
 }
 
 /// What the auditor typed, kept when the form is refused (the draft's shape).
@@ -86,7 +102,7 @@ async fn show(
     status: StatusCode,
     errors: &FieldErrors,
     typed: Option<&Typed>,
-    saved_now: bool,
+    said: Option<Said>,
 ) -> PageResult {
     let inner = state.clone().into_inner();
     let (who, app_id) = (user.clone(), id.to_owned());
@@ -94,10 +110,11 @@ async fn show(
         let view = label::application(&inner, &inner.criteria, &who, &app_id)?;
         let events = label::events(&inner, &who, &app_id)?;
         let draft = drafts::load_draft(&inner, &who, &app_id)?;
-        Ok((view, events, draft))
+        let report = drafts::report_summary(&inner, &who, &app_id)?;
+        Ok((view, events, draft, report))
     })
     .await;
-    let (view, events, saved) = loaded.map_err(failed)?;
+    let (view, events, saved, report) = loaded.map_err(failed)?;
     let criteria_count = state.criteria.criteria().count();
     let draft_note = saved.as_ref().map(|d| {
         format!(
@@ -155,8 +172,18 @@ async fn show(
                 .map(|t| t.recommendation.clone())
                 .or(view.recommendation.clone()),
             draft_note,
-            draft_saved_now: saved_now,
+            draft_saved_now: said == Some(Said::Draft),
+            info: (said == Some(Said::Report))
+                .then_some("Rapport d'audit joint : l'équipe du label le lira avant de décider."),
             criteria_count,
+            report: report.map(|r| context::ReportLine::of(&view.id, r)),
+            can_attach: matches!(
+                view.status,
+                ApplicationStatus::AuditScheduled
+                    | ApplicationStatus::Audited
+                    | ApplicationStatus::CorrectiveActions
+                    | ApplicationStatus::Decision
+            ),
             events: context::EventLine::trail(&events, event_label),
             id: view.id,
             version: view.version,
@@ -226,7 +253,7 @@ async fn record(
             Ok(_) => done(&format!("/audit/{id}"), "brouillon"),
             Err(AppError::Validation(errors)) => {
                 let status = StatusCode::UNPROCESSABLE_ENTITY;
-                show(&state, &user, &id, status, &errors, Some(&typed), false).await
+                show(&state, &user, &id, status, &errors, Some(&typed), None).await
             }
             Err(e) => Err(failed(e)),
         };
@@ -265,10 +292,68 @@ async fn record(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &errors,
                 Some(&typed),
-                false,
+                None,
             )
             .await
         }
+        Err(e) => Err(failed(e)),
+    }
+}
+
+/// The audit report (PDF), joined by the auditor assigned; the page again with the refusal
+/// beside the field.
+#[post("/audit/{application}/rapport")]
+async fn attach_report(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    user: AuditorUser,
+    path: web::Path<String>,
+    payload: actix_multipart::Multipart,
+) -> PageResult {
+    let user = user.0;
+    let id = path.into_inner();
+    // Who may upload, and from where, before a byte of the body is read.
+    check_origin(&req, &state).map_err(failed)?;
+    let (inner, who, target) = (state.clone().into_inner(), user.clone(), id.clone());
+    blocking(move || label::application(&inner, &inner.criteria, &who, &target).map(|_| ()))
+        .await
+        .map_err(failed)?;
+    let mut form = crate::http::multipart::read(payload, MAX_BYTES, &state.uploads)
+        .await
+        .map_err(failed)?;
+    form.refuse_too_large().map_err(failed)?;
+    let token = form.texts.remove("csrf_token").unwrap_or_default();
+    check_form(&req, &state, &user, &token).map_err(failed)?;
+    let (filename, bytes) = form.file.unwrap_or_default();
+    let (inner, who, target) = (state.clone().into_inner(), user.clone(), id.clone());
+    match blocking(move || drafts::attach_report(&inner, &who, &target, &filename, bytes)).await {
+        Ok(()) => done(&format!("/audit/{id}"), "rapport"),
+        Err(AppError::Validation(errors)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            show(&state, &user, &id, status, &errors, None, None).await
+        }
+        Err(e) => Err(failed(e)),
+    }
+}
+
+/// The audit report, for staff and the auditor assigned.
+#[get("/label/{application}/rapport-audit")]
+async fn report_download(
+    state: web::Data<AppState>,
+    user: PageUser,
+    path: web::Path<String>,
+) -> PageResult {
+    let user = user.0;
+    let id = path.into_inner();
+    let (inner, who) = (state.clone().into_inner(), user.clone());
+    match blocking(move || drafts::report(&inner, &who, &id)).await {
+        Ok(file) => Ok(crate::http::download::file(
+            "application/pdf",
+            crate::http::download::Disposition::Inline,
+            &file.filename,
+            "rapport-audit",
+            file.content,
+        )),
         Err(e) => Err(failed(e)),
     }
 }

@@ -143,6 +143,12 @@ pub(super) struct Audit {
     /// The draft was saved by the last submission (said as a success).
     pub draft_saved_now: bool,
     pub criteria_count: usize,
+    /// What the last submission did.
+    pub info: Option<&'static str>,
+    /// The audit report joined, if any.
+    pub report: Option<ReportLine>,
+    /// The auditor may join (or replace) the report now.
+    pub can_attach: bool,
     pub events: Vec<EventLine>,
 }
 
@@ -273,6 +279,8 @@ pub(super) struct Review {
     pub events: Vec<EventLine>,
     /// Who follows the application and staff's private notes.
     pub case: crate::web::cases::CaseSection,
+    /// The auditor's report, read before deciding.
+    pub report: Option<ReportLine>,
 }
 
 /// The audit's findings at a glance: how many of each, and the non-conformities named.
@@ -420,4 +428,24 @@ pub(super) struct NotVerified {
     pub found: bool,
     pub number: String,
     pub message: String,
+}
+
+/// The audit report as a link: its name, size and when it was joined.
+#[derive(Debug, Serialize)]
+pub(super) struct ReportLine {
+    pub href: String,
+    pub filename: String,
+    pub size: String,
+    pub uploaded: String,
+}
+
+impl ReportLine {
+    pub fn of(id: &str, (filename, size, at): crate::label::drafts::ReportSummary) -> Self {
+        ReportLine {
+            href: format!("/label/{id}/rapport-audit"),
+            filename,
+            size: crate::web::kit::size_fr(size),
+            uploaded: crate::web::kit::datetime_fr(at),
+        }
+    }
 }

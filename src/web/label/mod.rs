@@ -117,6 +117,7 @@ fn event_label(action: &str) -> String {
         "withdraw" => "Demande retirée",
         "deadline-passed" => "Délai des actions correctives dépassé",
         "upload-evidence" => "Pièce justificative déposée",
+        "upload-audit-report" => "Rapport d'audit joint",
         "fee-paid" => "Frais payés",
         "fee-waived" => "Frais exonérés",
         "fee-pending" => "Frais en attente",

@@ -182,10 +182,11 @@ async fn show(
         let events = label::events(&inner, &who, &app_id)?;
         let auditors = label::queue::auditors(&inner, &who)?;
         let work = cases::work(&inner, &who, CaseKind::Label, &app_id)?;
-        Ok((view, events, auditors, work))
+        let report = label::drafts::report_summary(&inner, &who, &app_id)?;
+        Ok((view, events, auditors, work, report))
     })
     .await;
-    let (view, events, auditors, work) = loaded.map_err(failed)?;
+    let (view, events, auditors, work, report) = loaded.map_err(failed)?;
     let case = cases::case_section(CaseKind::Label, &view.id, work, &user.actor.id, case);
     let actions = view
         .available_actions
@@ -258,6 +259,7 @@ async fn show(
             groups,
             events: context::EventLine::trail(&events, event_label),
             case,
+            report: report.map(|r| context::ReportLine::of(&view.id, r)),
             id: view.id.clone(),
             version: view.version,
             provider_name: view.provider_name.clone(),

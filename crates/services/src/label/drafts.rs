@@ -1,7 +1,8 @@
-//! The auditor's findings saved as a draft, criterion by criterion, before the audit is
-//! recorded (an audit takes a day; the form is long). Only the auditor assigned, while the
-//! audit is scheduled; the draft is read back into the audit's form, never shown to staff or
-//! the provider, and deleted once the audit is recorded (`label::act`).
+//! The auditor's work before the decision. The findings saved as a draft, criterion by
+//! criterion, before the audit is recorded (an audit takes a day; the form is long): only the
+//! auditor assigned, while the audit is scheduled; read back into the audit's form, never
+//! shown to staff or the provider, deleted once the audit is recorded (`label::act`). And the
+//! audit report (PDF), which staff read before deciding.
 
 use std::collections::BTreeMap;
 
@@ -145,4 +146,111 @@ pub fn load_draft(
         draft,
         saved_at: stored.saved_at,
     }))
+}
+
+/// The audit report as a page lists it: file name, size, when.
+pub type ReportSummary = (String, i32, NaiveDateTime);
+
+/// Attaches the audit report (PDF only, 10 MB at most, checked by content): the auditor
+/// assigned, once the audit is scheduled and until the decision. A new report replaces the
+/// last; the trail records each upload.
+pub fn attach_report(
+    state: &Infra,
+    auditor: &Actor,
+    id: &str,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> Result<(), AppError> {
+    use crate::referencing::documents::{MAX_BYTES, looks_like_pdf};
+    if bytes.len() > MAX_BYTES {
+        return Err(AppError::PayloadTooLarge(
+            "Le rapport dépasse 10 Mo.".into(),
+        ));
+    }
+    if bytes.is_empty() {
+        return Err(AppError::field(
+            "report",
+            "Choisissez le rapport à joindre.",
+        ));
+    }
+    if !looks_like_pdf(&bytes) {
+        return Err(AppError::field(
+            "report",
+            "Le rapport d'audit se joint en PDF : ce fichier n'en est pas un.",
+        ));
+    }
+    let filename: String = filename
+        .chars()
+        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+        .take(200)
+        .collect();
+    let now = state.clock.now_naive();
+    let mut conn = state.pool.get()?;
+    crate::db::write_transaction(&mut conn, |conn| {
+        let (row, access) = load(conn, auditor, id)?;
+        let open = matches!(
+            row.status,
+            ApplicationStatus::AuditScheduled
+                | ApplicationStatus::Audited
+                | ApplicationStatus::CorrectiveActions
+                | ApplicationStatus::Decision
+        );
+        if access != Access::Auditor || !open {
+            return Err(AppError::Conflict(
+                "Le rapport se joint par l'auditeur désigné, entre la planification de l'audit et la décision."
+                    .into(),
+            ));
+        }
+        let report = queries::ReportRow {
+            application_id: row.id.clone(),
+            filename: if filename.is_empty() {
+                "rapport-audit.pdf".to_owned()
+            } else {
+                filename.clone()
+            },
+            size_bytes: i32::try_from(bytes.len()).unwrap_or(i32::MAX),
+            content: bytes.clone(),
+            uploaded_by: auditor.id.clone(),
+            uploaded_at: now,
+        };
+        queries::put_report(conn, &report)?;
+        crate::audit::record(
+            conn,
+            now,
+            crate::audit::Event::application(
+                id,
+                "upload-audit-report",
+                Some(row.status),
+                row.status,
+            )
+            .by(Some(&auditor.id))
+            .because(Some(&report.filename)),
+        )?;
+        Ok(())
+    })
+}
+
+/// The audit report's name, size and date, for staff and the auditor (`None` for others).
+pub fn report_summary(
+    state: &Infra,
+    user: &Actor,
+    id: &str,
+) -> Result<Option<ReportSummary>, AppError> {
+    let mut conn = state.pool.get()?;
+    let (_, access) = load(&mut conn, user, id)?;
+    if access == Access::Member {
+        return Ok(None);
+    }
+    Ok(queries::report_summary(&mut conn, id)?)
+}
+
+/// The audit report itself, for staff and the auditor; 404 for anyone else.
+pub fn report(state: &Infra, user: &Actor, id: &str) -> Result<queries::ReportRow, AppError> {
+    let mut conn = state.pool.get()?;
+    let (_, access) = load(&mut conn, user, id)?;
+    let missing = || AppError::not_found("Aucun rapport d'audit n'est joint à cette demande.");
+    if access == Access::Member {
+        return Err(missing());
+    }
+    queries::report(&mut conn, id)?.ok_or_else(missing)
 }
