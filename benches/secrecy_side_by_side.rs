@@ -180,7 +180,8 @@ fn read_tauargus(
             continue;
         }
         let coord = |dim: usize| -> Coord {
-            let code = &record[dim];
+            // τ-ARGUS pads its codes to the longest one.
+            let code = record[dim].trim();
             if code == "Total" {
                 None
             } else {

@@ -15,5 +15,6 @@ db="$work/observatory.db"
 DATABASE_URL="sqlite://$PWD/$db" target/release/cyberdir seed --observatory 1 >/dev/null
 export DATABASE_URL="sqlite://$PWD/$db" SIDE_BY_SIDE_DIR="$PWD/$work"
 cargo bench -q --features postgres --bench secrecy_side_by_side
-"$venv/bin/python" benches/tauargus_side_by_side.py "$work"
+# τ-ARGUS writes its logs (HiTaS.log, CSPlogfile.txt, JJUit.dat) where it runs: in the work dir.
+(cd "$work" && "$OLDPWD/$venv/bin/python" "$OLDPWD/benches/tauargus_side_by_side.py" .)
 cargo bench -q --features postgres --bench secrecy_side_by_side
