@@ -117,6 +117,20 @@ pub fn case_section(
     }
 }
 
+/// Who follows each case of a kind (staff lists).
+pub fn followers(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: CaseKind,
+) -> Result<std::collections::HashMap<String, (String, String)>, AppError> {
+    cases::followers(state, &user.actor, kind.stored())
+}
+
+/// Whether a list's `suivi` parameter asks for the viewer's own cases ("Mes dossiers").
+pub fn mine_only(suivi: Option<&str>) -> bool {
+    suivi == Some("moi")
+}
+
 /// The case's work as a page reads it (staff).
 pub fn work(
     state: &AppState,

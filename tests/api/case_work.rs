@@ -344,6 +344,23 @@ async fn staff_follow_and_annotate_a_label_application_which_the_provider_never_
             .contains("Suivi par Utilisateur de test (vous).")
     );
 
+    // "Mes dossiers" of the label queue holds it for Camille, not for Dominique; both see
+    // who follows it.
+    let mine = camille.get("/instruction/label?suivi=moi").await;
+    assert_eq!(
+        mine.links("/instruction/label/"),
+        std::slice::from_ref(&page)
+    );
+    assert!(mine.text().contains("Mes dossiers 1"), "{}", mine.text());
+    let theirs = dominique.get("/instruction/label?suivi=moi").await;
+    assert!(theirs.links("/instruction/label/").is_empty());
+    assert!(theirs.text().contains("Vous ne suivez aucune demande"));
+    let all = dominique.get("/instruction/label").await;
+    assert!(
+        all.text().contains("Utilisateur de test"),
+        "the follower's column"
+    );
+
     // Dominique's page said nobody followed it: following from it is a conflict, said on
     // the page, and Camille keeps the application.
     let raced = dominique
@@ -403,6 +420,15 @@ async fn a_note_on_an_assistance_request_stays_with_staff_and_is_erased_with_the
             .text()
             .contains("Suivi par Utilisateur de test (vous).")
     );
+    let mine = staff.get("/instruction/demandes?suivi=moi").await;
+    assert_eq!(
+        mine.links("/instruction/demandes/"),
+        std::slice::from_ref(&page)
+    );
+    let other = Browser::sign_in(&app, "dominique@cyberdir.fr", Role::Staff).await;
+    let theirs = other.get("/instruction/demandes?suivi=moi").await;
+    assert!(theirs.links("/instruction/demandes/").is_empty());
+    assert!(theirs.text().contains("Vous ne suivez aucune demande"));
     let note = "Mme Martin rappelle : la rançon demandée est de 2 000 euros.";
     let noted = staff
         .submit(&after, &format!("{page}/notes"), &[("note", note)])

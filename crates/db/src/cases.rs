@@ -164,3 +164,15 @@ pub fn delete_notes(conn: &mut DbConnection, kind: &str, subject_id: &str) -> Qu
     )
     .execute(conn)
 }
+
+/// Every followed case of a kind: (subject id, follower's id, follower's name).
+pub fn followers(
+    conn: &mut DbConnection,
+    kind: &str,
+) -> QueryResult<Vec<(String, String, String)>> {
+    case_assignments::table
+        .inner_join(users::table)
+        .filter(case_assignments::kind.eq(kind))
+        .select((case_assignments::subject_id, users::id, users::display_name))
+        .load(conn)
+}

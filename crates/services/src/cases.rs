@@ -109,3 +109,18 @@ pub fn annotate(
     queries::add_note(&mut conn, &id, kind, subject_id, &staff.id, body, now)?;
     Ok(())
 }
+
+/// Who follows each case of a kind, by its id: (follower's id, name). For the staff lists'
+/// "Suivi par" column and their "Mes dossiers".
+pub fn followers(
+    state: &Infra,
+    staff: &Actor,
+    kind: &str,
+) -> Result<std::collections::HashMap<String, (String, String)>, AppError> {
+    staff.require_staff()?;
+    let mut conn = state.pool.get()?;
+    Ok(queries::followers(&mut conn, kind)?
+        .into_iter()
+        .map(|(subject, id, name)| (subject, (id, name)))
+        .collect())
+}

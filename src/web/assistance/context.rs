@@ -140,6 +140,9 @@ pub(super) struct ProviderRequest<'a> {
 pub(super) struct StaffList {
     pub tabs: Vec<Tab>,
     pub all_current: bool,
+    /// "Mes dossiers": only the requests the viewer follows.
+    pub mine: bool,
+    pub mine_count: usize,
     pub rows: Vec<StaffLine>,
 }
 
@@ -164,6 +167,8 @@ pub(super) struct StaffLine {
     /// An email could not reach the victim.
     pub unreachable: bool,
     pub updated: String,
+    /// Who follows the request.
+    pub follower: Option<String>,
 }
 
 /// `pages/assistance/staff_request`: a request, for staff.

@@ -37,6 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Default, Deserialize)]
 pub struct ListQuery {
     pub etat: Option<String>,
+    /// `moi`: only the requests the viewer follows.
+    pub suivi: Option<String>,
 }
 
 #[get("/instruction/demandes")]
@@ -47,11 +49,21 @@ async fn list_page(
 ) -> PageResult {
     let user = user.0;
     let filter = query.etat.as_deref().and_then(RequestStatus::parse);
+    let mine = cases::mine_only(query.suivi.as_deref());
     let inner = state.clone().into_inner();
     let who = user.clone();
-    let list = blocking(move || staff::list(&inner, &who, filter))
-        .await
-        .map_err(failed)?;
+    let (mut list, followers) = blocking(move || {
+        let list = staff::list(&inner, &who, filter)?;
+        Ok((list, cases::followers(&inner, &who, CaseKind::Assistance)?))
+    })
+    .await
+    .map_err(failed)?;
+    let viewer = user.actor.id.clone();
+    let mine_count = followers.values().filter(|(id, _)| *id == viewer).count();
+    if mine {
+        list.results
+            .retain(|v| followers.get(&v.id).is_some_and(|(id, _)| *id == viewer));
+    }
     let now = state.clock.now_naive();
     let tabs = RequestStatus::ALL
         .iter()
@@ -71,7 +83,9 @@ async fn list_page(
         Some(&user),
         context::StaffList {
             tabs,
-            all_current: filter.is_none(),
+            all_current: filter.is_none() && !mine,
+            mine,
+            mine_count,
             rows: list
                 .results
                 .iter()
@@ -101,6 +115,7 @@ async fn list_page(
                     escalated: v.status == RequestStatus::Escalated,
                     failed: v.failed_assignments,
                     updated: when_fr(v.updated_at),
+                    follower: followers.get(&v.id).map(|(_, name)| name.clone()),
                 })
                 .collect(),
         },

@@ -231,6 +231,9 @@ pub(super) struct Queue {
     pub total: i64,
     pub info: Option<&'static str>,
     pub rows: Vec<QueueLine>,
+    /// "Mes dossiers": only the applications the viewer follows.
+    pub mine: bool,
+    pub mine_count: usize,
 }
 
 /// An application in the label team's queue.
@@ -245,6 +248,8 @@ pub(super) struct QueueLine {
     pub audit_date: Option<String>,
     pub deadline: Option<String>,
     pub updated: String,
+    /// Who follows the application.
+    pub follower: Option<String>,
 }
 
 /// `pages/label/review`: an application, for the label team.

@@ -37,6 +37,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 pub struct QueueQuery {
     pub etat: Option<String>,
     pub info: Option<String>,
+    /// `moi`: only the applications the viewer follows.
+    pub suivi: Option<String>,
 }
 
 /// The states in the order staff work through them.
@@ -67,14 +69,27 @@ async fn queue(
         .as_deref()
         .filter(|s| !s.is_empty())
         .and_then(ApplicationStatus::parse);
+    let mine = cases::mine_only(query.suivi.as_deref());
     let inner = state.clone().into_inner();
-    let who = user.actor.clone();
+    let who = user.clone();
     let loaded = blocking(move || {
-        let selection = label::queue::list(&inner, &who, filter)?;
-        Ok((selection.rows, selection.counts))
+        let selection = label::queue::list(&inner, &who.actor, filter)?;
+        let followers = cases::followers(&inner, &who, CaseKind::Label)?;
+        Ok((selection.rows, selection.counts, followers))
     })
     .await;
-    let (rows, counts) = loaded.map_err(failed)?;
+    let (mut rows, counts, followers) = loaded.map_err(failed)?;
+    let mine_count = followers
+        .values()
+        .filter(|(id, _)| *id == user.actor.id)
+        .count();
+    if mine {
+        rows.retain(|r| {
+            followers
+                .get(&r.id)
+                .is_some_and(|(id, _)| *id == user.actor.id)
+        });
+    }
     let tabs = QUEUE_STATES
         .iter()
         .filter(|s| counts.get(s.as_str()).copied().unwrap_or(0) > 0 || Some(**s) == filter)
@@ -94,7 +109,9 @@ async fn queue(
         Some(&user),
         context::Queue {
             tabs,
-            all_current: filter.is_none(),
+            all_current: filter.is_none() && !mine,
+            mine,
+            mine_count,
             total: counts.values().sum::<i64>(),
             info: (query.info.as_deref() == Some("label")).then_some("Le label est mis à jour."),
             rows: rows
@@ -113,6 +130,7 @@ async fn queue(
                     audit_date: r.audit_date.map(day_fr),
                     deadline: r.corrective_deadline.map(day_fr),
                     updated: date_fr(r.updated_at),
+                    follower: followers.get(&r.id).map(|(_, name)| name.clone()),
                 })
                 .collect(),
         },
