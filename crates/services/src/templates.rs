@@ -32,6 +32,23 @@ pub fn registry(
             },
         ),
     );
+    // `{{state_tone code}}`: the DSFR badge tone of a stored state, whatever its workflow
+    // (`pages/partials/state`), so that a state looks the same on every page.
+    hb.register_helper(
+        "state_tone",
+        Box::new(
+            |h: &handlebars::Helper,
+             _: &Handlebars,
+             _: &handlebars::Context,
+             _: &mut handlebars::RenderContext,
+             out: &mut dyn handlebars::Output|
+             -> handlebars::HelperResult {
+                let code = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+                out.write(state_tone(code))?;
+                Ok(())
+            },
+        ),
+    );
     // `{{de provider_name}}`: "de" elided or contracted as French writes it ("d'Orange",
     // "d'octobre 2026", "des Experts"), the name escaped like any other value.
     hb.register_helper(
@@ -71,6 +88,23 @@ pub fn registry(
     Ok(hb)
 }
 
+/// The DSFR badge tone (`fr-badge--…`) of a stored state code: done well, gone wrong, waiting
+/// for someone, under way; the rest (draft, withdrawn, closed) plain grey.
+pub fn state_tone(code: &str) -> &'static str {
+    match code {
+        "approved" | "valid" | "granted" | "resolved" | "accepted" | "published" | "active" => {
+            "success"
+        }
+        "rejected" | "refused" | "suspended" | "removed" | "not_resolved" | "expired"
+        | "escalated" | "revoked" | "declined" => "error",
+        "changes_requested" | "incomplete" | "corrective_actions" | "pending" | "decision"
+        | "timed_out" | "paused" => "warning",
+        "submitted" | "in_review" | "admissibility" | "admissible" | "audit_scheduled"
+        | "audited" | "assigned" | "in_progress" | "new" => "info",
+        _ => "plain",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -104,5 +138,29 @@ mod tests {
             .unwrap();
         let out = text.render("t", &json!({"name": "A&B Sécurité"})).unwrap();
         assert_eq!(out, "Référencement d'A&B Sécurité");
+    }
+}
+
+#[cfg(test)]
+mod state_tone_tests {
+    use super::state_tone;
+    use crate::domain::assistance::RequestStatus;
+    use crate::domain::provider::ReferencingStatus;
+
+    /// A state that is not a draft, a withdrawal or a closing has a colour: one added to a
+    /// workflow without one would show grey, like a draft.
+    #[test]
+    fn every_working_state_has_its_tone() {
+        let plain = ["draft", "withdrawn", "closed", "cancelled"];
+        let codes = ReferencingStatus::ALL
+            .iter()
+            .map(|s| s.as_str())
+            .chain(RequestStatus::ALL.iter().map(|s| s.as_str()));
+        for code in codes {
+            assert_eq!(state_tone(code) == "plain", plain.contains(&code), "{code}");
+        }
+        assert_eq!(state_tone("approved"), "success");
+        assert_eq!(state_tone("escalated"), "error");
+        assert_eq!(state_tone("changes_requested"), "warning");
     }
 }

@@ -153,6 +153,8 @@ pub(super) struct StaffLine {
     pub incident_label: String,
     pub urgent: bool,
     pub place: String,
+    /// The state's code (its badge's tone).
+    pub status: &'static str,
     pub status_label: String,
     pub escalated: bool,
     pub failed: i32,

@@ -111,6 +111,7 @@ async fn list_page(
                         .clone()
                         .or(v.departement.clone())
                         .unwrap_or_default(),
+                    status: v.status.as_str(),
                     status_label: v.status_label.clone(),
                     escalated: v.status == RequestStatus::Escalated,
                     failed: v.failed_assignments,

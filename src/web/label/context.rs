@@ -242,6 +242,8 @@ pub(super) struct QueueLine {
     pub href: String,
     pub provider_name: String,
     pub kind: &'static str,
+    /// The state's code (its badge's tone).
+    pub status: &'static str,
     pub status_label: &'static str,
     pub fee_label: &'static str,
     pub fee_pending: bool,
@@ -262,6 +264,8 @@ pub(super) struct Review {
     pub provider_name: String,
     pub provider_href: String,
     pub renewal: bool,
+    /// The state's code (its badge's tone).
+    pub status: &'static str,
     pub status_label: String,
     pub fee: String,
     pub fee_status: FeeStatus,
@@ -383,6 +387,8 @@ pub(super) struct LabelLine {
     pub href: String,
     pub number: String,
     pub provider_name: String,
+    /// The state's code (its badge's tone) and its French.
+    pub status: &'static str,
     pub status_label: String,
     pub valid_until: String,
     pub renewal_pending: bool,

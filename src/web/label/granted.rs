@@ -71,6 +71,7 @@ fn label_row(l: &crate::label::views::LabelView) -> context::LabelLine {
         href: format!("/instruction/labels/{}", l.number),
         number: l.number.clone(),
         provider_name: l.provider_name.clone(),
+        status: l.status.as_str(),
         status_label: l.status_label.clone(),
         valid_until: day_fr(l.valid_until),
         renewal_pending: l.renewal_pending,

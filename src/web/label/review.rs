@@ -124,6 +124,7 @@ async fn queue(
                     } else {
                         "Première demande"
                     },
+                    status: r.status.as_str(),
                     status_label: r.status.label(),
                     fee_label: r.fee_status.label(),
                     fee_pending: r.fee_status == FeeStatus::Pending,
@@ -281,6 +282,7 @@ async fn show(
             id: view.id.clone(),
             version: view.version,
             provider_name: view.provider_name.clone(),
+            status: view.status.as_str(),
             status_label: view.status_label.clone(),
         },
     ))
