@@ -37,6 +37,44 @@ pub fn first_errors(errors: &FieldErrors) -> std::collections::BTreeMap<String, 
         .collect()
 }
 
+/// An error of the summary at the top of a page, linking to its field
+/// (`templates/pages/partials/error_summary.hbs`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErrorLink {
+    pub href: String,
+    pub message: String,
+}
+
+/// The errors of a refused form for the summary at the top of its page, in the order of the
+/// page: `order` lists (field, anchor of its input) as the page shows them; an error of any
+/// other field links to `elsewhere`.
+pub fn error_links(
+    errors: &FieldErrors,
+    order: &[(&str, &str)],
+    elsewhere: &str,
+) -> Vec<ErrorLink> {
+    let mut links: Vec<ErrorLink> = order
+        .iter()
+        .filter_map(|(field, anchor)| {
+            Some(ErrorLink {
+                href: format!("#{anchor}"),
+                message: errors.get(*field)?.first()?.clone(),
+            })
+        })
+        .collect();
+    links.extend(
+        errors
+            .iter()
+            .filter(|(field, _)| !order.iter().any(|(f, _)| f == field))
+            .filter_map(|(_, messages)| messages.first())
+            .map(|message| ErrorLink {
+                href: format!("#{elsewhere}"),
+                message: message.clone(),
+            }),
+    );
+    links
+}
+
 /// The first message of a validation error.
 pub fn first_message(errors: &FieldErrors) -> String {
     errors

@@ -74,6 +74,14 @@ async fn an_auditor_saves_findings_as_a_draft_and_finishes_the_audit_later() {
         refused.contains("Choisissez une évaluation proposée"),
         "{refused}"
     );
+    let top = refused
+        .split("id=\"error-summary\"")
+        .nth(1)
+        .expect("a summary at the top");
+    assert!(
+        top.contains(&format!("<a href=\"#critere-{}\">", codes[0])),
+        "it links to the criterion: {top}"
+    );
     assert!(html(&cast.auditor, &page).await.1.contains(gap));
 
     // Neither staff nor the provider see a draft; nor may another auditor write one.
@@ -178,6 +186,10 @@ async fn the_auditor_attaches_the_audit_report_as_a_pdf_which_staff_read_and_the
     assert_eq!(status, 422);
     let said = common::html::visible_text(&refused);
     assert!(said.contains("ce fichier n'en est pas un"), "{said}");
+    assert!(
+        refused.contains("<a href=\"#report\">"),
+        "the summary at the top links to the field"
+    );
     assert!(refused.contains("Aucun rapport joint."));
 
     let (status, path, joined) = attach(

@@ -181,6 +181,8 @@ pub(super) struct StaffRequest {
     pub choices: Vec<ProviderChoice>,
     pub history: Vec<HistoryLine>,
     pub errors: BTreeMap<String, String>,
+    /// The errors at the top of the page, each a link to its field.
+    pub error_summary: Vec<crate::web::kit::ErrorLink>,
     /// What the last follow-up step did.
     pub info: Option<&'static str>,
     /// Who follows the request and staff's private notes (erased with the victim's data).
@@ -292,7 +294,7 @@ pub(super) struct RequestPage {
     pub incidents: Vec<Choice>,
     pub errors: BTreeMap<String, String>,
     /// The errors in the order of the page, each a link to its field.
-    pub error_summary: Vec<SummaryLink>,
+    pub error_summary: Vec<crate::web::kit::ErrorLink>,
 }
 
 /// A checkbox or radio button of a form.
@@ -301,13 +303,6 @@ pub(super) struct Checkbox {
     pub value: &'static str,
     pub label: &'static str,
     pub checked: bool,
-}
-
-/// An error of the summary above a form, linking to its field.
-#[derive(Debug, Serialize)]
-pub(super) struct SummaryLink {
-    pub href: String,
-    pub message: String,
 }
 
 /// `pages/partners/module_sent`: the request sent from a module.

@@ -100,27 +100,14 @@ fn form_data(
     ];
     let shown_field =
         |field: &str| field != "redirections" && !(advice_only && field == "incident_type");
-    let mut summary: Vec<context::SummaryLink> = PAGE_ORDER
+    let order: Vec<(&str, &str)> = PAGE_ORDER
         .iter()
+        .copied()
         .filter(|(field, _)| shown_field(field))
-        .filter_map(|(field, anchor)| {
-            let message = errors.get(*field)?.first()?;
-            Some(context::SummaryLink {
-                href: format!("#{anchor}"),
-                message: message.clone(),
-            })
-        })
         .collect();
-    summary.extend(
-        errors
-            .iter()
-            .filter(|(field, _)| shown_field(field) && !PAGE_ORDER.iter().any(|(f, _)| f == field))
-            .filter_map(|(_, messages)| messages.first())
-            .map(|message| context::SummaryLink {
-                href: "#request-form".into(),
-                message: message.clone(),
-            }),
-    );
+    let mut listed = errors.clone();
+    listed.retain(|field, _| shown_field(field));
+    let summary = crate::web::kit::error_links(&listed, &order, "request-form");
     let mut shown = errors.clone();
     if advice_only {
         shown.remove("incident_type");

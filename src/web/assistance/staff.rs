@@ -227,6 +227,11 @@ async fn show(
             choices,
             history,
             errors: first_errors(errors),
+            error_summary: crate::web::kit::error_links(
+                errors,
+                &[("provider_id", "provider_id"), ("message", "message")],
+                "assignments",
+            ),
             info,
             case,
         },

@@ -167,7 +167,14 @@ async fn show(
             can_record,
             groups,
             errors: first_errors(errors),
-            error_summary: errors.values().flatten().cloned().collect(),
+            error_summary: super::criteria_summary(
+                &view,
+                errors,
+                "findings",
+                |code| format!("critere-{code}"),
+                &[("recommendation", "recommendation"), ("report", "report")],
+                "audit-form",
+            ),
             recommendation: typed
                 .map(|t| t.recommendation.clone())
                 .or(view.recommendation.clone()),

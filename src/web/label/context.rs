@@ -136,7 +136,7 @@ pub(super) struct Audit {
     pub can_record: bool,
     pub groups: Vec<CriteriaGroup>,
     pub errors: BTreeMap<String, String>,
-    pub error_summary: Vec<String>,
+    pub error_summary: Vec<crate::web::kit::ErrorLink>,
     pub recommendation: Option<String>,
     /// When the draft read into the form was saved, and how far it goes.
     pub draft_note: Option<String>,
@@ -188,7 +188,7 @@ impl EventLine {
 pub(super) struct Application<'a> {
     pub info: Option<&'a str>,
     pub errors: BTreeMap<String, String>,
-    pub error_summary: Vec<String>,
+    pub error_summary: Vec<crate::web::kit::ErrorLink>,
     pub overview_href: String,
     pub base: String,
     pub provider_name: String,
@@ -261,6 +261,8 @@ pub(super) struct Review {
     pub version: i32,
     pub info: Option<String>,
     pub errors: BTreeMap<String, String>,
+    /// The errors at the top of the page, each a link to its field.
+    pub error_summary: Vec<crate::web::kit::ErrorLink>,
     pub provider_name: String,
     pub provider_href: String,
     pub renewal: bool,

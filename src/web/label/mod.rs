@@ -62,6 +62,33 @@ fn criteria_groups(
     groups
 }
 
+/// The summary at the top of a criteria page: each criterion's error in the page's order,
+/// linking to `anchor(code)`, then `extra` (field, anchor), the rest to `elsewhere`.
+fn criteria_summary(
+    view: &LabelApplicationView,
+    errors: &FieldErrors,
+    prefix: &str,
+    anchor: impl Fn(&str) -> String,
+    extra: &[(&str, &str)],
+    elsewhere: &str,
+) -> Vec<crate::web::kit::ErrorLink> {
+    let order: Vec<(String, String)> = view
+        .criteria
+        .iter()
+        .map(|c| (format!("{prefix}.{}", c.code), anchor(&c.code)))
+        .chain(
+            extra
+                .iter()
+                .map(|(f, a)| ((*f).to_owned(), (*a).to_owned())),
+        )
+        .collect();
+    let order: Vec<(&str, &str)> = order
+        .iter()
+        .map(|(f, a)| (f.as_str(), a.as_str()))
+        .collect();
+    crate::web::kit::error_links(errors, &order, elsewhere)
+}
+
 fn criterion_row(
     view: &LabelApplicationView,
     c: &CriterionView,

@@ -259,7 +259,17 @@ async fn show_application(
         context::Application {
             info,
             errors: first_errors(errors),
-            error_summary: errors.values().flatten().cloned().collect(),
+            error_summary: super::criteria_summary(
+                &view,
+                errors,
+                "answers",
+                |code| format!("answers-{}", code.to_ascii_lowercase()),
+                &[
+                    ("evidence_criterion", "evidence_criterion"),
+                    ("evidence_file", "evidence_file"),
+                ],
+                "criteres",
+            ),
             overview_href: base(provider_id),
             base: base_path,
             renewal: view.kind == ApplicationKind::Renewal,

@@ -250,6 +250,19 @@ async fn show(
         context::Review {
             info,
             errors: first_errors(errors),
+            error_summary: {
+                let reason = format!("reason-{}", failed_action.unwrap_or_default());
+                crate::web::kit::error_links(
+                    errors,
+                    &[
+                        ("fee_status", "fee_status"),
+                        ("auditor_id", "auditor_id"),
+                        ("audit_date", "audit_date"),
+                        ("reason", reason.as_str()),
+                    ],
+                    "decision",
+                )
+            },
             provider_href: format!("/instruction/dossiers/{}", view.provider_id),
             renewal: view.kind == ApplicationKind::Renewal,
             fee: euros(view.fee.amount_cents),
