@@ -225,6 +225,30 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
 
     child.kill().unwrap();
     child.wait().unwrap();
+    // A year of the observatory's facts came with the demo: its screens are not empty.
+    let pool = cyberdir::db::connect(&cyberdir::db::DbTarget::parse(&db.url).unwrap(), 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    let first = cyberdir::db::observatory::by_source(&mut conn, "synthetic-j1").unwrap();
+    assert!(first.is_some(), "the demo's observatory facts");
+    // And files in every state of the review wait in the staff's queue.
+    let states: std::collections::BTreeMap<String, i64> =
+        cyberdir::db::provider_queue::counts_by_status(&mut conn, &Default::default())
+            .unwrap()
+            .into_iter()
+            .collect();
+    for state in [
+        "submitted",
+        "in_review",
+        "changes_requested",
+        "draft",
+        "rejected",
+        "suspended",
+    ] {
+        assert!(
+            states.get(state).copied().unwrap_or(0) > 0,
+            "{state}: {states:?}"
+        );
+    }
     let logs = logs.join().unwrap();
     assert!(
         logs.iter().any(|l| l.contains("open http://127.0.0.1")),

@@ -429,6 +429,30 @@ pub struct DemoSet<'a> {
     pub size: usize,
 }
 
+/// The states of the files the demo's staff find in their queue, one provider each (never a
+/// labelled one): a newcomer sees every screen of the review populated.
+pub const DEMO_FILES_IN_REVIEW: [ReferencingStatus; 10] = [
+    ReferencingStatus::Submitted,
+    ReferencingStatus::Submitted,
+    ReferencingStatus::Submitted,
+    ReferencingStatus::InReview,
+    ReferencingStatus::InReview,
+    ReferencingStatus::ChangesRequested,
+    ReferencingStatus::ChangesRequested,
+    ReferencingStatus::Draft,
+    ReferencingStatus::Rejected,
+    ReferencingStatus::Suspended,
+];
+
+/// Puts the last unlabelled providers of the demo set in the states of
+/// [`DEMO_FILES_IN_REVIEW`].
+fn files_in_review(demo: &mut [Provider]) {
+    let unlabelled = demo.iter_mut().rev().filter(|p| p.label.is_none());
+    for (provider, status) in unlabelled.zip(DEMO_FILES_IN_REVIEW) {
+        provider.status = status;
+    }
+}
+
 /// Fills an empty directory with the demo set, `progress` told how many providers are
 /// written after each thousand; returns how many providers were created.
 pub fn seed_demo(
@@ -442,7 +466,10 @@ pub fn seed_demo(
     }
     let places = places(conn, set.deps)?;
     let today = crate::french::paris_date(set.now);
-    let demo = generate(&places, set.deps, set.taxonomy, today, set.size)?;
+    let mut demo = generate(&places, set.deps, set.taxonomy, today, set.size)?;
+    if set.size == DEMO_SIZE {
+        files_in_review(&mut demo);
+    }
     // All or nothing: a half-seeded directory could not be seeded again.
     conn.transaction(|conn| {
         for (n, p) in demo.iter().enumerate() {

@@ -71,6 +71,10 @@ pub fn first_start(
         done.demo_providers = seed_demo(state, charter, &mut conn, crate::seed::DEMO_SIZE)?;
         crate::partners::seed_demo(state, &mut conn).map_err(|e| e.to_string())?;
         tracing::info!(created = done.demo_providers, "demo directory seeded");
+        // A year of the observatory's facts (synthetic), so that its dashboard, alerts,
+        // public statistics and open-data files show something from the first start.
+        let facts = seed_observatory(state, &mut conn, 1)?;
+        tracing::info!(facts, "demo observatory seeded (one synthetic year)");
         done.demo_accounts = Some(demo_accounts(state, &mut conn)?);
     } else if state.config.demo {
         done.demo_reminder = db::accounts::user_by_email(&mut conn, DEMO_ADMIN)
