@@ -430,7 +430,7 @@ fn announce(first: &setup::FirstStart, base_url: &str) {
 }
 
 fn run_server(state: AppState) -> Result<(), String> {
-    let first = setup::first_start(&state, &state.charter)?;
+    let first = setup::first_start(&state, &state.charter, &state.criteria)?;
     announce(&first, &state.config.base_url);
     let delivery = Arc::new(delivery(&state)?);
     tracing::info!(transport = %delivery.transport.describe(), "email delivery worker started");

@@ -249,6 +249,19 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
             "{state}: {states:?}"
         );
     }
+    // And label applications in every state staff and auditors work on.
+    let applications: std::collections::BTreeMap<String, i64> =
+        cyberdir::db::labels::application_counts(&mut conn)
+            .unwrap()
+            .into_iter()
+            .collect();
+    for state in cyberdir::label::demo::DEMO_STATES {
+        assert_eq!(
+            applications.get(state.as_str()),
+            Some(&1),
+            "{applications:?}"
+        );
+    }
     let logs = logs.join().unwrap();
     assert!(
         logs.iter().any(|l| l.contains("open http://127.0.0.1")),

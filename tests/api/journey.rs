@@ -214,7 +214,11 @@ async fn a_provider_signs_up_applies_and_shows_in_the_search_once_staff_approve(
             vec![],
         )
         .await;
-    assert!(state.as_str().unwrap().contains("Référencé"), "{state}");
+    // The state is a DSFR badge (written in capitals).
+    assert!(
+        state.as_str().unwrap().to_lowercase().contains("référencé"),
+        "{state}"
+    );
 
     // A victim near Rennes now finds the provider.
     browser.client.delete_all_cookies().await.unwrap();

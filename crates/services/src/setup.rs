@@ -31,6 +31,7 @@ pub const DEMO_ADMIN: &str = "admin@demo.cyberdir.localhost";
 pub fn first_start(
     state: &Infra,
     charter: &crate::referencing::charter::Charter,
+    criteria: &crate::label::criteria::Framework,
 ) -> Result<FirstStart, String> {
     let mut done = FirstStart::default();
     let mut conn = state.pool.get().map_err(|e| e.to_string())?;
@@ -76,6 +77,25 @@ pub fn first_start(
         let facts = seed_observatory(state, &mut conn, 1)?;
         tracing::info!(facts, "demo observatory seeded (one synthetic year)");
         done.demo_accounts = Some(demo_accounts(state, &mut conn)?);
+        // Label applications in every state staff and auditors work on.
+        let id_of = |conn: &mut DbConnection, email: &str| {
+            db::accounts::user_by_email(conn, email)
+                .map_err(|e| e.to_string())?
+                .map(|u| u.id)
+                .ok_or_else(|| format!("demo account {email} missing"))
+        };
+        let staff = id_of(&mut conn, "equipe@demo.cyberdir.localhost")?;
+        let auditor = id_of(&mut conn, "auditeur@demo.cyberdir.localhost")?;
+        let applications = crate::label::demo::seed(
+            &mut conn,
+            criteria,
+            state.config.label_fee_cents,
+            &staff,
+            &auditor,
+            state.clock.now_naive(),
+        )
+        .map_err(|e| e.to_string())?;
+        tracing::info!(applications, "demo label applications opened");
     } else if state.config.demo {
         done.demo_reminder = db::accounts::user_by_email(&mut conn, DEMO_ADMIN)
             .map_err(|e| e.to_string())?

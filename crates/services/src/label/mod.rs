@@ -3,6 +3,7 @@
 //! states. Each step is one transaction: the new state, an audit event and the emails.
 
 pub mod criteria;
+pub mod demo;
 pub mod drafts;
 pub mod evidence;
 mod fee;
