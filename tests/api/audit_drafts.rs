@@ -12,17 +12,7 @@ use cyberdir::auth::Role;
 async fn an_auditor_saves_findings_as_a_draft_and_finishes_the_audit_later() {
     let app = TestApp::spawn().await;
     let cast = common::label::cast(&app).await;
-    let id = common::label::filled_application(&app, &cast.member).await;
-    let step = |who, action, body| common::label::step(who, &id, action, body);
-    assert_eq!(step(&cast.member, "submit", json!({})).await.0, 200);
-    common::label::admissible(&cast, &id).await;
-    let (status, body) = step(
-        &cast.staff,
-        "schedule-audit",
-        json!({"auditor_id": cast.auditor_id, "audit_date": app.clock.today().to_string()}),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    let id = common::label::scheduled(&app, &cast.member, &cast.staff, &cast.auditor_id).await;
     let codes = common::label::criteria(&app);
     let page = format!("/audit/{id}");
     let gap = "Aucune procédure de sauvegarde hors ligne.";

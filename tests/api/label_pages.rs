@@ -6,41 +6,11 @@ use crate::common;
 use common::referencing::PDF;
 
 use common::browser::Browser;
-use common::label::all_answers;
+use common::label::scheduled;
 use common::{Session, TEST_PASSWORD, TestApp, label, provider};
 use cyberdir::auth::Role;
 use cyberdir::domain::zone::Zone;
 use serde_json::{Value, json};
-
-/// An application of `presta` submitted and scheduled for audit with `auditor`; its id.
-async fn scheduled(app: &TestApp, member: &Session, staff: &Session, auditor_id: &str) -> String {
-    let (_, created) = member
-        .post("/api/v1/providers/presta/label-applications", &json!({}))
-        .await;
-    let id = created["id"].as_str().unwrap().to_owned();
-    member
-        .patch(
-            &format!("/api/v1/label-applications/{id}"),
-            &all_answers(app),
-        )
-        .await;
-    let act = |who: &'static str, action: &'static str, body: Value| {
-        let session = if who == "member" { member } else { staff };
-        let path = format!("/api/v1/label-applications/{id}/{action}");
-        async move { session.post(&path, &body).await }
-    };
-    assert_eq!(act("member", "submit", json!({})).await.0, 200);
-    assert_eq!(act("staff", "start-admissibility", json!({})).await.0, 200);
-    assert_eq!(act("staff", "mark-admissible", json!({})).await.0, 200);
-    let (status, body) = act(
-        "staff",
-        "schedule-audit",
-        json!({"auditor_id": auditor_id, "audit_date": "2026-11-23"}),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    id
-}
 
 #[tokio::test]
 async fn an_auditor_records_an_audit_criterion_by_criterion_in_the_browser() {

@@ -41,18 +41,7 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
     let app = TestApp::spawn().await;
     // November is published once it has ended.
     app.clock.set(december(2));
-    let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
-    create(
-        &staff,
-        "Banque Exemple",
-        &["https://www.banque.fr"],
-        "parcours",
-    )
-    .await;
-    let (_, issued) = staff
-        .post("/api/v1/partners/banque-exemple/keys", &json!({}))
-        .await;
-    let key = issued["secret"].as_str().unwrap().to_owned();
+    let (staff, key) = partner_with_key(&app).await;
 
     let october = NaiveDate::from_ymd_opt(2026, 10, 12).unwrap();
     let november = NaiveDate::from_ymd_opt(2026, 11, 3).unwrap();
@@ -193,8 +182,8 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
     assert_eq!(status, 422, "an empty month is not a month");
 }
 
-/// A partner with a key, for the figures' tests.
-async fn partner_with_key(app: &TestApp) -> String {
+/// A partner with a key, for the figures' tests: the staff who made it, and the key.
+async fn partner_with_key(app: &TestApp) -> (crate::common::Session, String) {
     let staff = app.user("equipe@cyberdir.fr", Role::Staff).await;
     create(
         &staff,
@@ -206,7 +195,8 @@ async fn partner_with_key(app: &TestApp) -> String {
     let (_, issued) = staff
         .post("/api/v1/partners/banque-exemple/keys", &json!({}))
         .await;
-    issued["secret"].as_str().unwrap().to_owned()
+    let key = issued["secret"].as_str().unwrap().to_owned();
+    (staff, key)
 }
 
 /// `n` facts of the partner's module from `first_id` on.
@@ -219,7 +209,7 @@ fn facts(first_id: usize, n: usize, day: NaiveDate, kind: &str, outcome: &str) -
 #[tokio::test]
 async fn a_month_is_published_once_ended_and_frozen_and_the_next_tables_keep_its_secrets() {
     let app = TestApp::spawn().await;
-    let key = partner_with_key(&app).await;
+    let (_, key) = partner_with_key(&app).await;
     let october = NaiveDate::from_ymd_opt(2026, 10, 14).unwrap();
     let november = NaiveDate::from_ymd_opt(2026, 11, 5).unwrap();
     let mut batch = facts(0, 40, october, "journey", "advice");

@@ -157,3 +157,38 @@ pub async fn admissible(cast: &Cast, id: &str) {
         assert_eq!(status, 200, "{action}: {body}");
     }
 }
+
+/// An application of `presta` submitted and scheduled for audit with `auditor`; its id.
+pub async fn scheduled(
+    app: &TestApp,
+    member: &Session,
+    staff: &Session,
+    auditor_id: &str,
+) -> String {
+    let (_, created) = member
+        .post("/api/v1/providers/presta/label-applications", &json!({}))
+        .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    member
+        .patch(
+            &format!("/api/v1/label-applications/{id}"),
+            &all_answers(app),
+        )
+        .await;
+    let act = |who: &'static str, action: &'static str, body: Value| {
+        let session = if who == "member" { member } else { staff };
+        let path = format!("/api/v1/label-applications/{id}/{action}");
+        async move { session.post(&path, &body).await }
+    };
+    assert_eq!(act("member", "submit", json!({})).await.0, 200);
+    assert_eq!(act("staff", "start-admissibility", json!({})).await.0, 200);
+    assert_eq!(act("staff", "mark-admissible", json!({})).await.0, 200);
+    let (status, body) = act(
+        "staff",
+        "schedule-audit",
+        json!({"auditor_id": auditor_id, "audit_date": "2026-11-23"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    id
+}
