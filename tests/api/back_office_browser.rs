@@ -1,7 +1,9 @@
 //! The back office in real Chromium at desktop size, as each role uses it every day: every
 //! page of the walk is clean under axe-core (WCAG 2.1 AA), with data on it (a searched and
 //! sorted queue, a file with its notes and its changes, a confirmation, the requests, the
-//! labels, the accounts with the invitation form open on an error).
+//! labels, the accounts with the invitation form open on an error; the auditor's audit form
+//! with a draft and refused with its summary, a label application followed, "Mes dossiers",
+//! an assistance request with its follow-up).
 
 use crate::common;
 
@@ -140,4 +142,58 @@ async fn staff_and_admin_pages_are_accessible_with_their_data() {
     admin.wait_for_text("L'invitation n'est pas envoyée").await;
     admin.assert_accessible("the invitation refused").await;
     admin.close().await;
+}
+
+#[tokio::test]
+async fn the_auditors_and_the_label_and_request_pages_are_accessible_with_their_data() {
+    let app = TestApp::spawn().await;
+    let cast = common::label::cast(&app).await;
+    let id = common::label::scheduled(&app, &cast.member, &cast.staff, &cast.auditor_id).await;
+    common::assistance::nearby(&app, "proche", 1.0).await;
+    let (status, created) =
+        common::assistance::submit(&app, &common::assistance::request_body()).await;
+    assert_eq!(status, 201, "{created}");
+    let request = created["id"].as_str().unwrap().to_owned();
+
+    // The auditor: the audit form, a draft saved, then the audit refused with its summary.
+    let auditor = signed_in(&app, "auditrice@certif.fr").await;
+    auditor.goto(&app.url(&format!("/audit/{id}"))).await;
+    auditor.wait_for_text("Rapport d'audit").await;
+    auditor.assert_accessible("the audit form").await;
+    auditor.click("#save-draft").await;
+    auditor.wait_for_text("Brouillon enregistré le").await;
+    auditor.assert_accessible("the audit with its draft").await;
+    auditor
+        .click("#audit-form button[type=submit]:not(#save-draft)")
+        .await;
+    auditor
+        .wait_for_text("L'audit n'a pas pu être enregistré")
+        .await;
+    auditor
+        .assert_accessible("the audit refused, its summary at the top")
+        .await;
+    auditor.close().await;
+
+    // Staff: the application followed and noted, "Mes dossiers", the request's page.
+    let staff = signed_in(&app, "staff@cyberdir.fr").await;
+    staff
+        .goto(&app.url(&format!("/instruction/label/{id}")))
+        .await;
+    staff.wait_for_text("Personne ne suit ce dossier.").await;
+    staff.click("#follow button[type=submit]").await;
+    staff.wait_for_text("Vous suivez ce dossier").await;
+    staff
+        .assert_accessible("a label application followed")
+        .await;
+    staff.goto(&app.url("/instruction/label?suivi=moi")).await;
+    staff.wait_for_text("Mes dossiers").await;
+    staff.assert_accessible("my label applications").await;
+    staff
+        .goto(&app.url(&format!("/instruction/demandes/{request}")))
+        .await;
+    staff.wait_for_text("Notes internes").await;
+    staff
+        .assert_accessible("an assistance request with its follow-up")
+        .await;
+    staff.close().await;
 }
