@@ -112,7 +112,7 @@ pub async fn list(
     };
     let state = state.into_inner();
     let queue = web::block(move || -> Result<ApplicationQueue, AppError> {
-        let selection = label::queue::list(&state, &user, status)?;
+        let selection = label::queue::list(&state, &user, status, None)?;
         let rows = selection.rows;
         Ok(ApplicationQueue {
             counts: selection.counts,

@@ -358,3 +358,118 @@ async fn found(staff: &Session, q: &str) -> i64 {
     assert_eq!(status, 200, "{body}");
     body["total"].as_i64().unwrap()
 }
+
+/// A submitted label application of `provider_id`, opened by `staff_id`.
+async fn label_application(app: &TestApp, provider_id: &str, staff_id: &str) {
+    use cyberdir::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+    let now = app.clock.now_naive();
+    let row = cyberdir::db::labels::ApplicationRow {
+        id: format!("app-{provider_id}"),
+        provider_id: provider_id.to_owned(),
+        kind: ApplicationKind::Initial,
+        status: ApplicationStatus::Submitted,
+        label_number: None,
+        criteria_version: "2026".into(),
+        fee_cents: 0,
+        fee_status: FeeStatus::Waived,
+        auditor_id: None,
+        audit_date: None,
+        audit_round: 0,
+        recommendation: None,
+        corrective_deadline: None,
+        decision_reason: None,
+        version: 1,
+        created_by: staff_id.to_owned(),
+        created_at: now,
+        submitted_at: Some(now),
+        updated_at: now,
+    };
+    let inserted = app
+        .with_conn(move |c| cyberdir::db::labels::insert_application(c, &row).unwrap())
+        .await;
+    assert!(inserted);
+}
+
+#[tokio::test]
+async fn label_applications_are_searched_by_their_organisation_and_exported_as_filtered() {
+    let app = TestApp::spawn().await;
+    for (id, name, city, postcode, siret) in [
+        ("l1", "Breizh Cyber", "Rennes", "35000", "73282932000074"),
+        (
+            "l2",
+            "Alsace Sécurité",
+            "Strasbourg",
+            "67000",
+            "55208131766522",
+        ),
+        (
+            "l3",
+            "Corse Numérique",
+            "Ajaccio",
+            "20000",
+            "44306184100047",
+        ),
+    ] {
+        let mut p = organisation(id, name, city, postcode, siret);
+        p.status = ReferencingStatus::Approved;
+        app.insert(p).await;
+    }
+    let staff_api = app.user("staff@cyberdir.fr", Role::Staff).await;
+    for id in ["l1", "l2", "l3"] {
+        label_application(&app, id, &staff_api.user_id).await;
+    }
+    let staff = Browser::sign_in(&app, "instructrice@cyberdir.fr", Role::Staff).await;
+
+    // By name, accents and case ignored; by commune; by SIRET typed with spaces.
+    for (search, expected) in [
+        ("securite", "/instruction/label/app-l2"),
+        ("AJACCIO", "/instruction/label/app-l3"),
+        ("732 829 320 00074", "/instruction/label/app-l1"),
+    ] {
+        let page = staff
+            .get(&format!(
+                "/instruction/label?q={}",
+                search.replace(' ', "+")
+            ))
+            .await;
+        assert_eq!(page.status, 200);
+        assert_eq!(
+            page.links("/instruction/label/app-"),
+            [expected],
+            "{search}"
+        );
+    }
+
+    // A single letter is refused beside the field, and the list shown whole.
+    let refused = staff.get("/instruction/label?q=b").await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .text()
+            .contains("Tapez au moins deux lettres ou chiffres pour rechercher."),
+        "{}",
+        refused.text()
+    );
+    assert_eq!(refused.links("/instruction/label/app-").len(), 3);
+
+    // The export holds the list as filtered.
+    let searched = staff.get("/instruction/label?q=breizh").await;
+    let export = searched.links("/instruction/label.csv");
+    assert_eq!(export.len(), 1, "the export link keeps the search");
+    let response = staff.client.get(app.url(&export[0])).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let csv = response.text().await.unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[0].starts_with("Prestataire,Type,État"), "{csv}");
+    assert!(
+        lines[1].starts_with("Breizh Cyber,Première demande,"),
+        "{csv}"
+    );
+}

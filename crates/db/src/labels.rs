@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::schema::{
     audit_findings, label_answers, label_applications, label_evidence, label_number_counters,
-    label_reminders, labels, providers, users,
+    label_reminders, labels, provider_search_words, providers, users,
 };
 use super::{DbConnection, insert_unless_taken};
 
@@ -116,11 +116,14 @@ pub struct ApplicationListRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// Applications, most recently changed first, optionally in one state or for one auditor.
+/// Applications, most recently changed first, optionally in one state or for one auditor,
+/// and whose organisation has a word starting with each of `words` (folded, as the staff list
+/// of organisations searches: name, legal name, SIRET, email, commune, postcode).
 pub fn list_applications(
     conn: &mut DbConnection,
     status: Option<ApplicationStatus>,
     auditor_id: Option<&str>,
+    words: &[String],
 ) -> QueryResult<Vec<ApplicationListRow>> {
     let mut query = label_applications::table
         .inner_join(providers::table)
@@ -146,6 +149,14 @@ pub fn list_applications(
     }
     if let Some(auditor) = auditor_id {
         query = query.filter(label_applications::auditor_id.eq(auditor.to_owned()));
+    }
+    for word in words {
+        query = query.filter(diesel::dsl::exists(
+            provider_search_words::table
+                .filter(provider_search_words::provider_id.eq(providers::id))
+                .filter(provider_search_words::word.ge(word.clone()))
+                .filter(provider_search_words::word.lt(super::provider_queue::after_prefix(word))),
+        ));
     }
     query.load(conn)
 }

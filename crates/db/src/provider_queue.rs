@@ -58,7 +58,7 @@ pub struct QueueQuery {
 }
 
 /// The first string after every string that starts with `prefix` (ASCII letters and digits).
-fn after_prefix(prefix: &str) -> String {
+pub(crate) fn after_prefix(prefix: &str) -> String {
     let mut bytes = prefix.as_bytes().to_vec();
     match bytes.last_mut() {
         Some(last) => *last = last.saturating_add(1),

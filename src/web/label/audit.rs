@@ -39,7 +39,7 @@ async fn assigned(
     let user = user.0;
     let inner = state.clone().into_inner();
     let me = user.actor.clone();
-    let rows = blocking(move || Ok(label::queue::list(&inner, &me, None)?.rows))
+    let rows = blocking(move || Ok(label::queue::list(&inner, &me, None, None)?.rows))
         .await
         .map_err(failed)?;
     let item = |r: &ApplicationListRow| context::AuditLine {

@@ -234,6 +234,12 @@ pub(super) struct Queue {
     /// "Mes dossiers": only the applications the viewer follows.
     pub mine: bool,
     pub mine_count: usize,
+    /// The search as typed, the CSV of the list as filtered, and a wrong search's message.
+    pub search: String,
+    pub export: String,
+    /// The state shown (its code), kept by the search.
+    pub current_state: &'static str,
+    pub errors: BTreeMap<String, String>,
 }
 
 /// An application in the label team's queue.

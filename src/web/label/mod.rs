@@ -9,6 +9,7 @@ mod context;
 mod granted;
 mod portal;
 mod public;
+mod queue;
 mod review;
 
 use actix_web::web;
@@ -21,6 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(public::configure)
         .configure(portal::configure)
         .configure(audit::configure)
+        .configure(queue::configure)
         .configure(review::configure)
         .configure(granted::configure);
 }

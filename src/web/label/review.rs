@@ -9,133 +9,24 @@ use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 
 use crate::web::cases::{self, CaseFailure, CaseKind, FollowForm, NoteForm};
-use crate::web::kit::{Choice, Confirmation, Detail, Tab, confirmed};
+use crate::web::kit::{Choice, Confirmation, Detail, confirmed};
 
 use super::{blocking, context, criteria_groups, day_fr, euros, event_label, failed, first_errors};
-use crate::domain::label_application::{
-    Action, ApplicationKind, ApplicationStatus, FeeStatus, reason_required,
-};
+use crate::domain::label_application::{Action, ApplicationKind, FeeStatus, reason_required};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
 use crate::label::{self, ActionInput};
 use crate::state::AppState;
 use crate::web::kit::InfoQuery;
-use crate::web::kit::date_fr;
 use crate::web::page;
 use crate::web::session::check_form;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(queue)
-        .service(application_page)
+    cfg.service(application_page)
         .service(set_fee)
         .service(act)
         .service(follow_post)
         .service(note_post);
-}
-
-#[derive(Debug, Deserialize)]
-pub struct QueueQuery {
-    pub etat: Option<String>,
-    pub info: Option<String>,
-    /// `moi`: only the applications the viewer follows.
-    pub suivi: Option<String>,
-}
-
-/// The states in the order staff work through them.
-const QUEUE_STATES: [ApplicationStatus; 12] = [
-    ApplicationStatus::Submitted,
-    ApplicationStatus::Admissibility,
-    ApplicationStatus::Incomplete,
-    ApplicationStatus::Admissible,
-    ApplicationStatus::AuditScheduled,
-    ApplicationStatus::CorrectiveActions,
-    ApplicationStatus::Decision,
-    ApplicationStatus::Granted,
-    ApplicationStatus::Refused,
-    ApplicationStatus::Withdrawn,
-    ApplicationStatus::Draft,
-    ApplicationStatus::Audited,
-];
-
-#[get("/instruction/label")]
-async fn queue(
-    state: web::Data<AppState>,
-    user: StaffUser,
-    query: web::Query<QueueQuery>,
-) -> PageResult {
-    let user = user.0;
-    let filter = query
-        .etat
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .and_then(ApplicationStatus::parse);
-    let mine = cases::mine_only(query.suivi.as_deref());
-    let inner = state.clone().into_inner();
-    let who = user.clone();
-    let loaded = blocking(move || {
-        let selection = label::queue::list(&inner, &who.actor, filter)?;
-        let followers = cases::followers(&inner, &who, CaseKind::Label)?;
-        Ok((selection.rows, selection.counts, followers))
-    })
-    .await;
-    let (mut rows, counts, followers) = loaded.map_err(failed)?;
-    let mine_count = followers
-        .values()
-        .filter(|(id, _)| *id == user.actor.id)
-        .count();
-    if mine {
-        rows.retain(|r| {
-            followers
-                .get(&r.id)
-                .is_some_and(|(id, _)| *id == user.actor.id)
-        });
-    }
-    let tabs = QUEUE_STATES
-        .iter()
-        .filter(|s| counts.get(s.as_str()).copied().unwrap_or(0) > 0 || Some(**s) == filter)
-        .map(|s| Tab {
-            href: format!("/instruction/label?etat={}", s.as_str()),
-            label: s.label().to_owned(),
-            count: counts.get(s.as_str()).copied().unwrap_or(0),
-            current: Some(*s) == filter,
-            urgent: false,
-        })
-        .collect();
-    Ok(page(
-        &state,
-        StatusCode::OK,
-        "pages/label/queue",
-        "Demandes de label ExpertCyber",
-        Some(&user),
-        context::Queue {
-            tabs,
-            all_current: filter.is_none() && !mine,
-            mine,
-            mine_count,
-            total: counts.values().sum::<i64>(),
-            info: (query.info.as_deref() == Some("label")).then_some("Le label est mis à jour."),
-            rows: rows
-                .iter()
-                .map(|r| context::QueueLine {
-                    href: format!("/instruction/label/{}", r.id),
-                    provider_name: r.provider_name.clone(),
-                    kind: if r.kind == ApplicationKind::Renewal {
-                        "Renouvellement"
-                    } else {
-                        "Première demande"
-                    },
-                    status: r.status.as_str(),
-                    status_label: r.status.label(),
-                    fee_label: r.fee_status.label(),
-                    fee_pending: r.fee_status == FeeStatus::Pending,
-                    audit_date: r.audit_date.map(day_fr),
-                    deadline: r.corrective_deadline.map(day_fr),
-                    updated: date_fr(r.updated_at),
-                    follower: followers.get(&r.id).map(|(_, name)| name.clone()),
-                })
-                .collect(),
-        },
-    ))
 }
 
 #[get("/instruction/label/{application}")]

@@ -18,13 +18,19 @@ pub struct ApplicationQueue {
     pub counts: BTreeMap<String, i64>,
 }
 
-/// The applications `user` may list, optionally in one state: every one for staff, those
-/// assigned to an auditor for that auditor; others are refused.
+/// The applications `user` may list, optionally in one state and searched by their
+/// organisation's words (as the staff list of organisations is: a single letter is refused):
+/// every one for staff, those assigned to an auditor for that auditor; others are refused.
 pub fn list(
     state: &Infra,
     user: &Actor,
     status: Option<ApplicationStatus>,
+    search: Option<&str>,
 ) -> Result<ApplicationQueue, AppError> {
+    let words = match search {
+        Some(text) => crate::referencing::queue::search_words(text)?,
+        None => Vec::new(),
+    };
     let auditor = match user.role {
         r if r.is_staff() => None,
         Role::Auditor => Some(user.id.as_str()),
@@ -35,14 +41,14 @@ pub fn list(
         }
     };
     let mut conn = state.pool.get()?;
-    let rows = queries::list_applications(&mut conn, status, auditor)?;
+    let rows = queries::list_applications(&mut conn, status, auditor, &words)?;
     let counts = match auditor {
         None => queries::application_counts(&mut conn)?
             .into_iter()
             .collect(),
         Some(auditor) => {
             let mut counts = BTreeMap::new();
-            for r in queries::list_applications(&mut conn, None, Some(auditor))? {
+            for r in queries::list_applications(&mut conn, None, Some(auditor), &[])? {
                 *counts.entry(r.status.as_str().to_owned()).or_insert(0) += 1;
             }
             counts

@@ -1,0 +1,224 @@
+//! The staff list of label applications: by state, searched by the organisation's words,
+//! "Mes dossiers", who follows each, and the list as filtered in CSV.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, web};
+use serde::Deserialize;
+
+use super::{blocking, context, day_fr, failed};
+use crate::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+use crate::error::{AppError, FieldErrors};
+use crate::http::extract::CurrentUser;
+use crate::label;
+use crate::state::AppState;
+use crate::web::cases::{self, CaseKind};
+use crate::web::kit::{Tab, date_fr, first_errors};
+use crate::web::page;
+use crate::web::page_error::PageResult;
+use crate::web::session::StaffUser;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(queue).service(export);
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct QueueQuery {
+    pub etat: Option<String>,
+    pub info: Option<String>,
+    /// `moi`: only the applications the viewer follows.
+    pub suivi: Option<String>,
+    /// Words of the organisation (name, SIRET, email, commune, postcode).
+    pub q: Option<String>,
+}
+
+/// The states in the order staff work through them.
+const QUEUE_STATES: [ApplicationStatus; 12] = [
+    ApplicationStatus::Submitted,
+    ApplicationStatus::Admissibility,
+    ApplicationStatus::Incomplete,
+    ApplicationStatus::Admissible,
+    ApplicationStatus::AuditScheduled,
+    ApplicationStatus::CorrectiveActions,
+    ApplicationStatus::Decision,
+    ApplicationStatus::Granted,
+    ApplicationStatus::Refused,
+    ApplicationStatus::Withdrawn,
+    ApplicationStatus::Draft,
+    ApplicationStatus::Audited,
+];
+
+/// The applications the query selects (state, search, "Mes dossiers"), with the counts per
+/// state and who follows each; a wrong search is a field error.
+type Selected = (
+    Vec<label::queue::ApplicationListRow>,
+    std::collections::BTreeMap<String, i64>,
+    std::collections::HashMap<String, (String, String)>,
+);
+
+async fn select(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    query: &QueueQuery,
+) -> Result<Selected, AppError> {
+    let filter = query
+        .etat
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(ApplicationStatus::parse);
+    let mine = cases::mine_only(query.suivi.as_deref());
+    let search = query.q.clone().filter(|q| !q.trim().is_empty());
+    let (inner, who) = (state.clone().into_inner(), user.clone());
+    let (mut rows, counts, followers) = blocking(move || {
+        let selection = label::queue::list(&inner, &who.actor, filter, search.as_deref())?;
+        let followers = cases::followers(&inner, &who, CaseKind::Label)?;
+        Ok::<_, AppError>((selection.rows, selection.counts, followers))
+    })
+    .await?;
+    if mine {
+        rows.retain(|r| {
+            followers
+                .get(&r.id)
+                .is_some_and(|(id, _)| *id == user.actor.id)
+        });
+    }
+    Ok((rows, counts, followers))
+}
+
+#[get("/instruction/label")]
+async fn queue(
+    state: web::Data<AppState>,
+    user: StaffUser,
+    query: web::Query<QueueQuery>,
+) -> PageResult {
+    let user = user.0;
+    let filter = query
+        .etat
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(ApplicationStatus::parse);
+    let mine = cases::mine_only(query.suivi.as_deref());
+    let (status, (rows, counts, followers), errors) = match select(&state, &user, &query).await {
+        Ok(selected) => (StatusCode::OK, selected, FieldErrors::new()),
+        Err(AppError::Validation(errors)) => {
+            let empty = QueueQuery {
+                q: None,
+                ..query.0.clone()
+            };
+            let selected = select(&state, &user, &empty).await.map_err(failed)?;
+            (StatusCode::UNPROCESSABLE_ENTITY, selected, errors)
+        }
+        Err(e) => return Err(failed(e)),
+    };
+    let mine_count = followers
+        .values()
+        .filter(|(id, _)| *id == user.actor.id)
+        .count();
+    let tabs = QUEUE_STATES
+        .iter()
+        .filter(|s| counts.get(s.as_str()).copied().unwrap_or(0) > 0 || Some(**s) == filter)
+        .map(|s| Tab {
+            href: format!("/instruction/label?etat={}", s.as_str()),
+            label: s.label().to_owned(),
+            count: counts.get(s.as_str()).copied().unwrap_or(0),
+            current: Some(*s) == filter,
+            urgent: false,
+        })
+        .collect();
+    let search = query.q.clone().unwrap_or_default();
+    let export_href = format!(
+        "/instruction/label.csv?etat={}&suivi={}&q={}",
+        filter.map_or("", |s| s.as_str()),
+        if mine { "moi" } else { "" },
+        percent_encoding::utf8_percent_encode(search.trim(), percent_encoding::NON_ALPHANUMERIC),
+    );
+    Ok(page(
+        &state,
+        status,
+        "pages/label/queue",
+        "Demandes de label ExpertCyber",
+        Some(&user),
+        context::Queue {
+            tabs,
+            all_current: filter.is_none() && !mine,
+            mine,
+            mine_count,
+            search,
+            export: export_href,
+            current_state: filter.map_or("", |s| s.as_str()),
+            errors: first_errors(&errors),
+            total: counts.values().sum::<i64>(),
+            info: (query.info.as_deref() == Some("label")).then_some("Le label est mis à jour."),
+            rows: rows
+                .iter()
+                .map(|r| context::QueueLine {
+                    href: format!("/instruction/label/{}", r.id),
+                    provider_name: r.provider_name.clone(),
+                    kind: if r.kind == ApplicationKind::Renewal {
+                        "Renouvellement"
+                    } else {
+                        "Première demande"
+                    },
+                    status: r.status.as_str(),
+                    status_label: r.status.label(),
+                    fee_label: r.fee_status.label(),
+                    fee_pending: r.fee_status == FeeStatus::Pending,
+                    audit_date: r.audit_date.map(day_fr),
+                    deadline: r.corrective_deadline.map(day_fr),
+                    updated: date_fr(r.updated_at),
+                    follower: followers.get(&r.id).map(|(_, name)| name.clone()),
+                })
+                .collect(),
+        },
+    ))
+}
+
+/// The list as it is filtered, as CSV (UTF-8 with its byte-order mark, for spreadsheets).
+#[get("/instruction/label.csv")]
+async fn export(
+    state: web::Data<AppState>,
+    user: StaffUser,
+    query: web::Query<QueueQuery>,
+) -> PageResult {
+    let user = user.0;
+    let (rows, _, followers) = select(&state, &user, &query).await.map_err(failed)?;
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let internal = |e: csv::Error| failed(AppError::Internal(e.to_string()));
+    out.write_record([
+        "Prestataire",
+        "Type",
+        "État",
+        "Frais",
+        "Audit",
+        "Actions correctives avant le",
+        "Modifiée le",
+        "Suivi par",
+    ])
+    .map_err(internal)?;
+    for r in &rows {
+        out.write_record([
+            r.provider_name.as_str(),
+            if r.kind == ApplicationKind::Renewal {
+                "Renouvellement"
+            } else {
+                "Première demande"
+            },
+            r.status.label(),
+            r.fee_status.label(),
+            &r.audit_date.map(day_fr).unwrap_or_default(),
+            &r.corrective_deadline.map(day_fr).unwrap_or_default(),
+            &date_fr(r.updated_at),
+            followers.get(&r.id).map_or("", |(_, name)| name.as_str()),
+        ])
+        .map_err(internal)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| failed(AppError::Internal(e.to_string())))?;
+    Ok(crate::http::download::file(
+        "text/csv; charset=utf-8",
+        crate::http::download::Disposition::Attachment,
+        "demandes-de-label.csv",
+        "demandes-de-label.csv",
+        bytes,
+    ))
+}
