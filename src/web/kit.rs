@@ -231,6 +231,21 @@ pub struct Detail {
     pub value: String,
 }
 
+impl Confirmation {
+    /// The page that asks (`pages/confirm`), titled by its confirming button.
+    pub fn page(self, state: &AppState, user: &CurrentUser) -> HttpResponse {
+        let title = self.confirm_label.clone();
+        page(
+            state,
+            StatusCode::OK,
+            "pages/confirm",
+            &title,
+            Some(user),
+            self,
+        )
+    }
+}
+
 /// Whether a form says its action was confirmed.
 pub fn confirmed(field: &str) -> bool {
     field == "oui"

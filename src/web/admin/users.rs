@@ -282,14 +282,7 @@ pub async fn user_post(
         && change.disabled == Some(true)
         && !crate::web::kit::confirmed(&form.confirme)
     {
-        return Ok(crate::web::page(
-            &state,
-            StatusCode::OK,
-            "pages/confirm",
-            "Confirmer : désactiver le compte",
-            Some(&user),
-            disable_confirmation(&id, &form),
-        ));
+        return Ok(disable_confirmation(&id, &form).page(&state, &user));
     }
     let result = match change {
         Ok(change) => {

@@ -193,14 +193,7 @@ async fn act_on_label(
         && !reason.is_empty()
         && let Some(asked) = confirmation(&number, action, &fields.reason)
     {
-        return Ok(page(
-            &state,
-            StatusCode::OK,
-            "pages/confirm",
-            &asked.confirm_label.clone(),
-            Some(&user),
-            asked,
-        ));
+        return Ok(asked.page(&state, &user));
     }
     let inner = state.clone().into_inner();
     let (who, asked) = (user.clone(), number.clone());

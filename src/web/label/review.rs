@@ -305,14 +305,7 @@ async fn act(
         && !reason_missing
         && let Some(asked) = confirmation(&id, action, &fields.reason, &fields.version)
     {
-        return Ok(page(
-            &state,
-            StatusCode::OK,
-            "pages/confirm",
-            &asked.confirm_label.clone(),
-            Some(&user),
-            asked,
-        ));
+        return Ok(asked.page(&state, &user));
     }
     let audit_date = fields.audit_date.trim().to_owned();
     let parsed_date = chrono::NaiveDate::parse_from_str(&audit_date, "%Y-%m-%d").ok();

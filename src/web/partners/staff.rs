@@ -464,25 +464,19 @@ async fn revoke_key(
     let (id, key) = path.into_inner();
     if !crate::web::kit::confirmed(&form.confirme) {
         // The partner's site stops working with this key at once: asked first.
-        return Ok(crate::web::page(
-            &state,
-            actix_web::http::StatusCode::OK,
-            "pages/confirm",
-            "Confirmer : révoquer la clé",
-            Some(&user),
-            crate::web::kit::Confirmation {
-                question: "Révoquer cette clé d'API ?".into(),
-                consequence: "Les appels du partenaire avec cette clé sont refusés dès que vous \
+        return Ok(crate::web::kit::Confirmation {
+            question: "Révoquer cette clé d'API ?".into(),
+            consequence: "Les appels du partenaire avec cette clé sont refusés dès que vous \
                               confirmez ; le module intégré à son site cesse de fonctionner s'il \
                               n'a pas d'autre clé valide. La révocation est définitive."
-                    .into(),
-                details: Vec::new(),
-                action: format!("/partenaires/{id}/cles/{key}/revocation"),
-                fields: Vec::new(),
-                confirm_label: "Confirmer : révoquer la clé".into(),
-                cancel_href: format!("/partenaires/{id}"),
-            },
-        ));
+                .into(),
+            details: Vec::new(),
+            action: format!("/partenaires/{id}/cles/{key}/revocation"),
+            fields: Vec::new(),
+            confirm_label: "Confirmer : révoquer la clé".into(),
+            cancel_href: format!("/partenaires/{id}"),
+        }
+        .page(&state, &user));
     }
     let (inner, actor, asked) = (data_of(&state), user.actor.clone(), id.clone());
     match blocking(move || keys::revoke(&inner, &actor, &asked, &key)).await {

@@ -17,6 +17,7 @@ mod organisation;
 mod profile_form;
 mod queue;
 mod review;
+mod review_words;
 
 use organisation::{Outcome, rename_fields, show_organisation};
 use profile_form::{ProfileValues, check_post, first_error, profile_form};

@@ -1,86 +1,11 @@
 //! One application as staff review it, and their decisions.
 
+use super::review_words::{action_button, action_done, action_help, event_label};
 use super::*;
 use crate::referencing::Asked;
 use crate::web::kit::done;
 use crate::web::page_error::{PageError, PageResult};
 use crate::web::session::StaffUser;
-
-/// What the staff's buttons say.
-fn action_button(action: Action) -> &'static str {
-    match action {
-        Action::StartReview => "Commencer l'instruction",
-        Action::RequestChanges => "Demander des modifications",
-        Action::Approve => "Approuver",
-        Action::Reject => "Refuser",
-        Action::Suspend => "Suspendre",
-        Action::Reinstate => "Rétablir",
-        Action::Remove => "Retirer",
-        Action::Submit => "Déposer",
-        Action::Withdraw => "Abandonner",
-    }
-}
-
-/// What each decision does, next to its button.
-fn action_help(action: Action) -> &'static str {
-    match action {
-        Action::StartReview => "Le prestataire est informé que son dossier est à l'étude.",
-        Action::RequestChanges => "Le dossier est rendu au prestataire pour qu'il le complète.",
-        Action::Approve => "Le prestataire est publié dans l'annuaire.",
-        Action::Reject => "Décision définitive : le dossier est clos.",
-        Action::Suspend => {
-            "Le prestataire n'apparaît plus dans l'annuaire jusqu'à son rétablissement."
-        }
-        Action::Reinstate => "Le prestataire est de nouveau publié dans l'annuaire.",
-        Action::Remove => "Le prestataire est définitivement retiré de l'annuaire.",
-        Action::Submit | Action::Withdraw => "",
-    }
-}
-
-/// The message shown after a successful decision (`?info=<action>`).
-fn action_done(action: Action) -> &'static str {
-    match action {
-        Action::StartReview => {
-            "L'instruction a commencé : le prestataire en est informé par courriel."
-        }
-        Action::RequestChanges => {
-            "Les modifications sont demandées : le prestataire a reçu votre motif par courriel."
-        }
-        Action::Approve => "Le dossier est approuvé : le prestataire est publié dans l'annuaire.",
-        Action::Reject => "Le dossier est refusé : le prestataire a reçu votre motif par courriel.",
-        Action::Suspend => "Le prestataire est suspendu : il n'apparaît plus dans l'annuaire.",
-        Action::Reinstate => "Le prestataire est rétabli et de nouveau publié.",
-        Action::Remove => "Le prestataire est retiré de l'annuaire.",
-        Action::Submit | Action::Withdraw => "C'est fait.",
-    }
-}
-
-/// The trail's actions in French.
-fn event_label(action: &str) -> String {
-    match action {
-        "create" => "Création du dossier",
-        "upload-kbis" => "Dépôt de l'extrait Kbis",
-        "upload-insurance" => "Dépôt de l'attestation d'assurance",
-        "accept-charter" => "Acceptation de la charte",
-        "submit" => "Dépôt de la demande",
-        "withdraw" => "Abandon de la demande",
-        "start-review" => "Début de l'instruction",
-        "request-changes" => "Demande de modifications",
-        "approve" => "Approbation",
-        "reject" => "Refus",
-        "suspend" => "Suspension",
-        "reinstate" => "Rétablissement",
-        "remove" => "Retrait",
-        "change-request" => "Demande de modification du profil",
-        "profile-edit" => "Modification du profil",
-        "change-request-approved" => "Modification du profil approuvée",
-        "change-request-rejected" => "Modification du profil refusée",
-        "invite" => "Invitation d'un membre",
-        "join" => "Arrivée d'un membre",
-        other => other,
-    }
-    .to_owned()
-}
 
 #[derive(Serialize)]
 struct ActionFormView {
@@ -508,14 +433,7 @@ pub async fn act_post(
         && !crate::web::kit::confirmed(&form.confirme)
         && !form.reason.trim().is_empty()
     {
-        return Ok(page(
-            &state,
-            StatusCode::OK,
-            "pages/confirm",
-            &format!("Confirmer : {}", action_button(action).to_lowercase()),
-            Some(&user),
-            confirmation(&id, action, &form),
-        ));
+        return Ok(confirmation(&id, action, &form).page(&state, &user));
     }
     let version = form.version.trim().parse::<i32>().ok();
     let (inner, actor, target, reason) = (
