@@ -9,8 +9,9 @@ use futures_util::StreamExt as _;
 use crate::error::AppError;
 pub use crate::uploads::UploadBudget;
 
-/// A text field of an upload form is short (a token, a kind, a criterion).
-const MAX_TEXT_BYTES: usize = 4096;
+/// A text field of an upload form is short (a token, a kind, a criterion), or a message sent
+/// with its attachment: 5,000 characters of up to 4 bytes each.
+const MAX_TEXT_BYTES: usize = 20_480;
 /// An upload form has a few dozen fields at most (the label's page sends its 14 answers with
 /// a piece).
 const MAX_PARTS: usize = 24;
@@ -89,7 +90,7 @@ fn cut_off(max_file_bytes: usize) -> AppError {
 }
 
 /// Reads every field. A file past `max_file_bytes` is flagged and dropped; a text field past
-/// 4 KB, more than 16 fields or a body far past the limit end the upload with an error; bytes
+/// 20 KB, more than 24 fields or a body far past the limit end the upload with an error; bytes
 /// kept beyond what `budget` has left end it with a 503.
 pub async fn read(
     mut payload: Multipart,

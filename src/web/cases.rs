@@ -57,6 +57,17 @@ pub struct CaseSection {
     conflict: Option<String>,
     /// Who never reads the notes, in French ("de l'organisation").
     hidden_from: &'static str,
+    /// The message thread with the applicant (none for an assistance request).
+    thread: Option<ThreadLink>,
+}
+
+#[derive(Serialize, Debug)]
+struct ThreadLink {
+    href: String,
+    /// "3 messages", "Aucun message".
+    count: String,
+    /// The applicant wrote last: an answer is awaited.
+    awaited: bool,
 }
 
 #[derive(Serialize, Debug)]
@@ -87,7 +98,14 @@ pub fn case_section(
         Some((typed, message)) => (typed, Some(message)),
         None => (String::new(), None),
     };
+    let (count, last_from_staff) = work.messages;
+    let thread = (!matches!(kind, CaseKind::Assistance)).then(|| ThreadLink {
+        href: format!("{}/messagerie", kind.page(id)),
+        count: messages_count(usize::try_from(count).unwrap_or_default()),
+        awaited: last_from_staff == Some(false),
+    });
     CaseSection {
+        thread,
         base: kind.page(id),
         mine: work.follower.as_ref().is_some_and(|(id, _)| id == viewer),
         expected: work
@@ -114,6 +132,14 @@ pub fn case_section(
             CaseKind::Label => "du prestataire",
             CaseKind::Assistance => "de la victime ni des prestataires",
         },
+    }
+}
+
+/// "Aucun message", "1 message", "3 messages".
+pub fn messages_count(n: usize) -> String {
+    match n {
+        0 => "Aucun message".to_owned(),
+        n => crate::french::plural(n, "message", "messages"),
     }
 }
 

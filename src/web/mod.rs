@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod assistance;
 pub mod atom;
+pub mod case_messages;
 pub mod cases;
 pub mod chat;
 pub mod content;
@@ -45,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(content::configure)
         .configure(account::configure)
         .configure(referencing::configure)
+        .configure(case_messages::configure)
         .configure(outbox::configure)
         .configure(admin::configure)
         .configure(label::configure)

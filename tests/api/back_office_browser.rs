@@ -3,7 +3,8 @@
 //! sorted queue, a file with its notes and its changes, a confirmation, the requests, the
 //! labels, the accounts with the invitation form open on an error; the auditor's audit form
 //! with a draft and refused with its summary, a label application followed, "Mes dossiers",
-//! an assistance request with its follow-up).
+//! an assistance request with its follow-up, the message thread with the applicant on both
+//! sides).
 
 use crate::common;
 
@@ -195,5 +196,34 @@ async fn the_auditors_and_the_label_and_request_pages_are_accessible_with_their_
     staff
         .assert_accessible("an assistance request with its follow-up")
         .await;
+
+    // The message thread with the applicant: refused with its summary, then sent; the
+    // provider reads it on its side.
+    staff
+        .goto(&app.url(&format!("/instruction/label/{id}/messagerie")))
+        .await;
+    staff.wait_for_text("Aucun message pour l'instant.").await;
+    staff.click("form[enctype] button[type=submit]").await;
+    staff.wait_for_text("Le message n'a pas été envoyé").await;
+    staff
+        .assert_accessible("a message refused, its summary at the top")
+        .await;
+    staff
+        .type_into("#message", "Votre audit est confirmé pour demain, 9 h.")
+        .await;
+    staff.click("form[enctype] button[type=submit]").await;
+    staff.wait_for_text("Message envoyé").await;
+    staff.assert_accessible("the thread with a message").await;
     staff.close().await;
+    let member = signed_in(&app, "gerante@presta.fr").await;
+    member
+        .goto(&app.url(&format!(
+            "/espace/organisations/presta/label/{id}/messagerie"
+        )))
+        .await;
+    member.wait_for_text("Votre audit est confirmé").await;
+    member
+        .assert_accessible("the provider's side of the thread")
+        .await;
+    member.close().await;
 }

@@ -13,6 +13,7 @@ mod assistance_rules;
 mod assistance_urgent;
 mod audit_drafts;
 mod back_office_browser;
+mod case_messages;
 mod case_work;
 mod charter;
 mod chat;

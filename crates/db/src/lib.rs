@@ -20,6 +20,7 @@ pub mod accounts;
 pub mod assistance;
 pub mod audit;
 pub mod audit_drafts;
+pub mod case_messages;
 pub mod cases;
 pub mod chat;
 pub mod content;

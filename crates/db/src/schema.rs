@@ -733,10 +733,12 @@ diesel::table! {
 
 diesel::joinable!(case_assignments -> users (user_id));
 diesel::joinable!(case_notes -> users (author_id));
+diesel::joinable!(case_messages -> users (author_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     case_assignments,
     case_notes,
+    case_messages,
     partners,
     partner_figures,
     audit_drafts,
@@ -806,6 +808,21 @@ diesel::table! {
         subject_id -> Text,
         author_id -> Text,
         body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_messages (id) {
+        id -> Text,
+        kind -> Text,
+        subject_id -> Text,
+        author_id -> Text,
+        from_staff -> Bool,
+        body -> Text,
+        attachment_name -> Nullable<Text>,
+        attachment_size -> Nullable<Integer>,
+        attachment -> Nullable<Binary>,
         created_at -> Timestamp,
     }
 }

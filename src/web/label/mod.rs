@@ -147,6 +147,8 @@ fn event_label(action: &str) -> String {
         "deadline-passed" => "Délai des actions correctives dépassé",
         "upload-evidence" => "Pièce justificative déposée",
         "upload-audit-report" => "Rapport d'audit joint",
+        "message-staff" => "Message de l'équipe du label",
+        "message-applicant" => "Message du prestataire",
         "fee-paid" => "Frais payés",
         "fee-waived" => "Frais exonérés",
         "fee-pending" => "Frais en attente",

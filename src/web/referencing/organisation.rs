@@ -193,6 +193,7 @@ fn staff_action(action: &str) -> bool {
             | "remove"
             | "change-request-approved"
             | "change-request-rejected"
+            | "message-staff"
     )
 }
 
@@ -222,6 +223,8 @@ fn action_fr(event: &EventView) -> String {
         "change-request-rejected" => "Modification du profil refusée".into(),
         "invite" => "Invitation d'un nouveau membre".into(),
         "join" => "Arrivée d'un membre".into(),
+        "message-staff" => "Message de l'équipe d'instruction".into(),
+        "message-applicant" => "Message envoyé à l'équipe d'instruction".into(),
         _ => "Étape du dossier".into(),
     }
 }

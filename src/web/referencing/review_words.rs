@@ -74,6 +74,8 @@ pub(super) fn event_label(action: &str) -> String {
         "change-request-rejected" => "Modification du profil refusée",
         "invite" => "Invitation d'un membre",
         "join" => "Arrivée d'un membre",
+        "message-staff" => "Message de l'équipe d'instruction",
+        "message-applicant" => "Message de l'organisation",
         other => other,
     }
     .to_owned()

@@ -15,6 +15,7 @@ macro_rules! templates {
 
 pub mod accounts;
 pub mod assistance;
+pub mod cases;
 pub mod charter;
 pub mod chat;
 pub mod editorial;

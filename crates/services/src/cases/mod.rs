@@ -8,6 +8,8 @@ use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::infra::Infra;
 
+pub mod messages;
+
 pub use crate::db::cases::{ASSISTANCE, LABEL, REFERENCING};
 
 /// The longest note, in characters.
@@ -19,6 +21,9 @@ pub struct CaseWork {
     /// The follower's id and name.
     pub follower: Option<(String, String)>,
     pub notes: Vec<queries::NoteRow>,
+    /// The thread with the applicant: how many messages, and whether the last is the
+    /// applicant's (waiting for an answer). Assistance requests have none.
+    pub messages: (i64, Option<bool>),
 }
 
 fn existing(state: &Infra, kind: &str, subject_id: &str) -> Result<(), AppError> {
@@ -42,6 +47,7 @@ pub fn work(
     Ok(CaseWork {
         follower: queries::follower(&mut conn, kind, subject_id)?,
         notes: queries::notes(&mut conn, kind, subject_id)?,
+        messages: crate::db::case_messages::summary(&mut conn, kind, subject_id)?,
     })
 }
 
