@@ -157,7 +157,7 @@ async fn show(
         },
         case_title: format!(
             "{} {}",
-            capitalised(case.name),
+            crate::domain::text::capitalise(case.name),
             crate::french::de(&organisation)
         ),
         explained: if staff {
@@ -190,13 +190,6 @@ async fn show(
         Some(user),
         body,
     ))
-}
-
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map_or_else(String::new, |first| {
-        first.to_uppercase().chain(chars).collect()
-    })
 }
 
 fn said(query: &InfoQuery) -> Option<&'static str> {

@@ -190,7 +190,7 @@ pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Debug)]
 pub struct Pagination {
     pub page: usize,
     pub pages: usize,

@@ -1,7 +1,12 @@
 //! What every staff list shares on its page: the page sizes, the columns that sort (links that
-//! work without JavaScript, `aria-sort` for screen readers) and the size chooser.
+//! work without JavaScript, `aria-sort` for screen readers) and the size chooser; and, for the
+//! lists small enough to be read whole (label applications, labels: a few thousand rows at
+//! most), their order and page applied in memory ([`Arrangement`]). The organisations' list,
+//! which grows to 100,000, is sorted and paged by the database (`db::provider_queue`).
 
 use serde::Serialize;
+
+use crate::error::{FieldErrors, push_error};
 
 /// The page sizes staff choose from; the first is the default.
 pub const PAGE_SIZES: [usize; 3] = [20, 50, 100];
@@ -19,7 +24,7 @@ pub fn page_size(raw: Option<&str>) -> Result<usize, String> {
 }
 
 /// An option of the page size chooser.
-#[derive(Serialize)]
+#[derive(Serialize, Debug)]
 pub struct SizeChoice {
     pub value: usize,
     pub selected: bool,
@@ -84,6 +89,101 @@ pub fn sort_headers(
         .collect()
 }
 
+/// A value a column of a list read whole sorts by; one column's values are of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
+    /// Accents and case ignored ("Équipe" with the e's).
+    Text(String),
+    Day(chrono::NaiveDate),
+    Time(chrono::NaiveDateTime),
+}
+
+impl SortKey {
+    pub fn text(text: &str) -> Self {
+        Self::Text(crate::domain::text::fold(text))
+    }
+}
+
+/// How a list read whole is asked for: its order (`tri`: a column, `-` first for the
+/// reverse), its page size (`par`) and its page. What was wrong in the asking is said
+/// beside its field, and the list shown as by default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arrangement {
+    /// The order in force, as its parameter (`prestataire`, `-modifie`).
+    pub order: String,
+    pub per_page: usize,
+    pub page: usize,
+}
+
+impl Arrangement {
+    pub fn read(
+        columns: &[(&'static str, &'static str)],
+        default: &str,
+        tri: Option<&str>,
+        par: Option<&str>,
+        page: Option<&str>,
+        errors: &mut FieldErrors,
+    ) -> Self {
+        let tri = tri.map(str::trim).unwrap_or_default();
+        let known = columns
+            .iter()
+            .any(|(param, _)| tri.strip_prefix('-').unwrap_or(tri) == *param);
+        let order = if tri.is_empty() || known {
+            if tri.is_empty() { default } else { tri }
+        } else {
+            push_error(
+                errors,
+                "tri",
+                "Ordre de tri inconnu : choisissez une colonne du tableau.",
+            );
+            default
+        };
+        let per_page = page_size(par).unwrap_or_else(|message| {
+            push_error(errors, "par", message);
+            PAGE_SIZES[0]
+        });
+        Self {
+            order: order.to_owned(),
+            per_page,
+            page: crate::web::kit::page_number(page),
+        }
+    }
+
+    /// Sorts `rows` by the order's column (`key(row, column)`; rows without a value last
+    /// either way, ties in the order given) and keeps the page asked for, or the last one
+    /// when the list is shorter. Returns how many rows there were, and the page shown.
+    pub fn apply<T>(
+        &self,
+        rows: &mut Vec<T>,
+        key: impl Fn(&T, &str) -> Option<SortKey>,
+    ) -> (usize, usize) {
+        let (column, descending) = match self.order.strip_prefix('-') {
+            Some(column) => (column, true),
+            None => (self.order.as_str(), false),
+        };
+        let mut keyed: Vec<(Option<SortKey>, T)> =
+            rows.drain(..).map(|row| (key(&row, column), row)).collect();
+        keyed.sort_by(|(a, _), (b, _)| match (a, b) {
+            (Some(a), Some(b)) if descending => b.cmp(a),
+            (Some(a), Some(b)) => a.cmp(b),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => std::cmp::Ordering::Equal,
+        });
+        let total = keyed.len();
+        let pages = total.div_ceil(self.per_page).max(1);
+        let page = self.page.min(pages);
+        rows.extend(
+            keyed
+                .into_iter()
+                .skip((page - 1) * self.per_page)
+                .take(self.per_page)
+                .map(|(_, row)| row),
+        );
+        (total, page)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,5 +209,61 @@ mod tests {
         for bad in ["0", "1000", "abc", "-20"] {
             assert!(page_size(Some(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_list_read_whole_is_sorted_with_missing_values_last_and_paged() {
+        let mut errors = FieldErrors::new();
+        let columns = [("nom", "Nom"), ("jour", "Jour")];
+        let asked = Arrangement::read(
+            &columns,
+            "nom",
+            Some("-jour"),
+            Some("20"),
+            Some("2"),
+            &mut errors,
+        );
+        assert!(errors.is_empty());
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 1, d);
+        let mut rows: Vec<(String, Option<chrono::NaiveDate>)> = (1..=25)
+            .map(|i| {
+                (
+                    format!("Élan {i:02}"),
+                    if i % 5 == 0 { None } else { day(i) },
+                )
+            })
+            .collect();
+        let key = |row: &(String, Option<chrono::NaiveDate>), column: &str| match column {
+            "nom" => Some(SortKey::text(&row.0)),
+            _ => row.1.map(SortKey::Day),
+        };
+        assert_eq!(asked.apply(&mut rows, key), (25, 2));
+        // Page 2 of 20: the 20 valued days came first (24 January down to 1st), then the
+        // five rows without one, in the order given.
+        let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(
+            names,
+            ["Élan 05", "Élan 10", "Élan 15", "Élan 20", "Élan 25"]
+        );
+        let mut first = (1..=25)
+            .map(|i| (format!("{i}"), if i % 5 == 0 { None } else { day(i) }))
+            .collect();
+        let one = Arrangement {
+            page: 1,
+            ..asked.clone()
+        };
+        assert_eq!(one.apply(&mut first, key), (25, 1));
+        assert_eq!((first[0].0.as_str(), first[19].0.as_str()), ("24", "1"));
+
+        // A page past the end shows the last; a wrong order or size is said, the default kept.
+        let far = Arrangement::read(&columns, "nom", None, None, Some("9"), &mut errors);
+        let mut rows: Vec<(String, Option<chrono::NaiveDate>)> =
+            vec![("b".into(), None), ("A".into(), None)];
+        assert_eq!(far.apply(&mut rows, key), (2, 1));
+        assert_eq!(rows[0].0, "A", "by name, case ignored");
+        let wrong = Arrangement::read(&columns, "nom", Some("prix"), Some("7"), None, &mut errors);
+        assert_eq!(wrong.order, "nom");
+        assert_eq!(wrong.per_page, 20);
+        assert_eq!(errors.len(), 2, "{errors:?}");
     }
 }

@@ -361,8 +361,19 @@ async fn found(staff: &Session, q: &str) -> i64 {
 
 /// A submitted label application of `provider_id`, opened by `staff_id`.
 async fn label_application(app: &TestApp, provider_id: &str, staff_id: &str) {
+    label_application_at(app, provider_id, staff_id, 0, None).await;
+}
+
+/// An application changed `minutes_ago`, with its audit on `audit_date`.
+async fn label_application_at(
+    app: &TestApp,
+    provider_id: &str,
+    staff_id: &str,
+    minutes_ago: i64,
+    audit_date: Option<chrono::NaiveDate>,
+) {
     use cyberdir::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
-    let now = app.clock.now_naive();
+    let now = app.clock.now_naive() - chrono::Duration::minutes(minutes_ago);
     let row = cyberdir::db::labels::ApplicationRow {
         id: format!("app-{provider_id}"),
         provider_id: provider_id.to_owned(),
@@ -373,7 +384,7 @@ async fn label_application(app: &TestApp, provider_id: &str, staff_id: &str) {
         fee_cents: 0,
         fee_status: FeeStatus::Waived,
         auditor_id: None,
-        audit_date: None,
+        audit_date,
         audit_round: 0,
         recommendation: None,
         corrective_deadline: None,
@@ -472,4 +483,114 @@ async fn label_applications_are_searched_by_their_organisation_and_exported_as_f
         lines[1].starts_with("Breizh Cyber,Première demande,"),
         "{csv}"
     );
+}
+
+#[tokio::test]
+async fn label_applications_are_sorted_by_column_paged_and_exported_in_that_order() {
+    let app = TestApp::spawn().await;
+    let staff_api = app.user("staff@cyberdir.fr", Role::Staff).await;
+    // 25 applications: changed one minute apart (a01 last), names in another order (by
+    // i × 7 mod 25), an audit date for one in three.
+    for i in 1..=25_i64 {
+        let id = format!("a{i:02}");
+        let name = format!("Organisation {:02}", (i * 7) % 25);
+        let mut p = organisation(&id, &name, "Rennes", "35000", "73282932000074");
+        p.status = ReferencingStatus::Approved;
+        app.insert(p).await;
+        let audit = (i % 3 == 0).then(|| {
+            chrono::NaiveDate::from_ymd_opt(2026, 12, u32::try_from(30 - i).unwrap()).unwrap()
+        });
+        label_application_at(&app, &id, &staff_api.user_id, i, audit).await;
+    }
+    let staff = Browser::sign_in(&app, "instructrice@cyberdir.fr", Role::Staff).await;
+    let listed = |page: &common::pages::Page| -> Vec<String> {
+        page.links("/instruction/label/app-")
+            .iter()
+            .map(|href| {
+                href.trim_start_matches("/instruction/label/app-")
+                    .to_owned()
+            })
+            .collect()
+    };
+
+    // By default the most recently changed first, 20 a page, with the pages' numbers.
+    let first = staff.get("/instruction/label").await;
+    assert_eq!(first.status, 200);
+    let ids = listed(&first);
+    assert_eq!(ids.len(), 20);
+    assert_eq!((ids[0].as_str(), ids[19].as_str()), ("a01", "a20"));
+    assert!(first.text().contains("25 demandes"), "{}", first.text());
+    assert!(
+        first.links("/instruction/label?page=2").len() >= 2,
+        "number 2 and « suivante »"
+    );
+    let second = staff.get("/instruction/label?page=2").await;
+    assert_eq!(listed(&second), ["a21", "a22", "a23", "a24", "a25"]);
+    assert_eq!(
+        listed(&staff.get("/instruction/label?page=9").await).len(),
+        5,
+        "the last page"
+    );
+
+    // By organisation, A to Z then Z to A from the column's heading.
+    let by_name = staff.get("/instruction/label?tri=prestataire&par=50").await;
+    let names: Vec<String> = listed(&by_name)
+        .iter()
+        .map(|id| {
+            format!(
+                "Organisation {:02}",
+                (id[1..].parse::<i64>().unwrap() * 7) % 25
+            )
+        })
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names.len(), 25);
+    assert_eq!(names, sorted);
+    assert!(by_name.html.contains("aria-sort=\"ascending\""));
+    let reverse = by_name.links("/instruction/label?tri=-prestataire");
+    assert_eq!(
+        reverse.len(),
+        1,
+        "the heading reverses the order, the page size kept"
+    );
+    assert!(reverse[0].contains("par=50"));
+    let names_down = listed(&staff.get(&reverse[0]).await);
+    assert_eq!(names_down.first(), listed(&by_name).last());
+
+    // By audit date: the dated ones first, earliest first; the others after.
+    let by_audit = listed(&staff.get("/instruction/label?tri=audit").await);
+    assert_eq!(&by_audit[..3], ["a24", "a21", "a18"]);
+    assert!(
+        by_audit[8..]
+            .iter()
+            .all(|id| id[1..].parse::<i64>().unwrap() % 3 != 0)
+    );
+
+    // A wrong order or page size is said, and the list shown as by default.
+    let wrong = staff.get("/instruction/label?tri=prix&par=7").await;
+    assert_eq!(wrong.status, 422);
+    let said = wrong.text();
+    assert!(said.contains("Ordre de tri inconnu"), "{said}");
+    assert!(said.contains("choisissez 20, 50 ou 100"), "{said}");
+    assert_eq!(listed(&wrong)[0], "a01");
+
+    // The export holds the whole list in the order shown.
+    let export = by_name.links("/instruction/label.csv");
+    let csv = staff
+        .client
+        .get(app.url(&export[0]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().skip(1).collect();
+    assert_eq!(rows.len(), 25, "{csv}");
+    let exported: Vec<String> = rows
+        .iter()
+        .map(|r| r.split(',').next().unwrap().to_owned())
+        .collect();
+    assert_eq!(exported, sorted);
 }

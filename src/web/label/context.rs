@@ -239,6 +239,14 @@ pub(super) struct Queue {
     pub export: String,
     /// The state shown (its code), kept by the search.
     pub current_state: &'static str,
+    /// "12 demandes", the caption saying the order, the columns that sort, the pages, the
+    /// page sizes, and the order kept by the search (empty: the default).
+    pub summary: String,
+    pub caption: String,
+    pub headers: Vec<crate::web::listing::SortHeader>,
+    pub pagination: crate::web::kit::Pagination,
+    pub sizes: Vec<crate::web::listing::SizeChoice>,
+    pub tri: String,
     pub errors: BTreeMap<String, String>,
 }
 

@@ -1,5 +1,7 @@
 //! The staff list of label applications: by state, searched by the organisation's words,
-//! "Mes dossiers", who follows each, and the list as filtered in CSV.
+//! "Mes dossiers", who follows each, sorted by column and paged (read whole: a few thousand
+//! applications at most, `web::listing::Arrangement`), and the list as filtered and sorted
+//! in CSV.
 
 use actix_web::http::StatusCode;
 use actix_web::{get, web};
@@ -12,7 +14,8 @@ use crate::http::extract::CurrentUser;
 use crate::label;
 use crate::state::AppState;
 use crate::web::cases::{self, CaseKind};
-use crate::web::kit::{Tab, date_fr, first_errors};
+use crate::web::kit::{Tab, date_fr, first_errors, pagination, with_query};
+use crate::web::listing::{Arrangement, PAGE_SIZES, SortKey, size_choices, sort_headers};
 use crate::web::page;
 use crate::web::page_error::PageResult;
 use crate::web::session::StaffUser;
@@ -29,6 +32,66 @@ pub struct QueueQuery {
     pub suivi: Option<String>,
     /// Words of the organisation (name, SIRET, email, commune, postcode).
     pub q: Option<String>,
+    /// The order (`prestataire`, `-modifie`...), the page size and the page.
+    pub tri: Option<String>,
+    pub par: Option<String>,
+    pub page: Option<String>,
+}
+
+/// The columns that sort, and the order by default: the most recently changed first.
+const COLUMNS: [(&str, &str); 4] = [
+    ("prestataire", "Prestataire"),
+    ("etat", "État"),
+    ("audit", "Audit"),
+    ("modifie", "Modifiée le"),
+];
+const DEFAULT_ORDER: &str = "-modifie";
+
+impl QueueQuery {
+    fn arrangement(&self, errors: &mut FieldErrors) -> Arrangement {
+        Arrangement::read(
+            &COLUMNS,
+            DEFAULT_ORDER,
+            self.tri.as_deref(),
+            self.par.as_deref(),
+            self.page.as_deref(),
+            errors,
+        )
+    }
+
+    /// This list at `path` with another order or page, the rest kept.
+    fn link(&self, path: &str, order: &str, per_page: usize, page: usize) -> String {
+        let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
+        let (page, per_page) = (page.to_string(), per_page.to_string());
+        with_query(
+            path,
+            &[
+                ("etat", &text(&self.etat)),
+                ("suivi", &text(&self.suivi)),
+                ("q", &text(&self.q)),
+                ("tri", if order == DEFAULT_ORDER { "" } else { order }),
+                (
+                    "par",
+                    if per_page == PAGE_SIZES[0].to_string() {
+                        ""
+                    } else {
+                        &per_page
+                    },
+                ),
+                ("page", if page == "1" { "" } else { &page }),
+            ],
+        )
+    }
+}
+
+/// What a row sorts by in `column`.
+fn sort_key(row: &label::queue::ApplicationListRow, column: &str) -> Option<SortKey> {
+    match column {
+        "prestataire" => Some(SortKey::text(&row.provider_name)),
+        "etat" => Some(SortKey::text(row.status.label())),
+        "audit" => row.audit_date.map(SortKey::Day),
+        _ => Some(SortKey::Time(row.updated_at)),
+    }
 }
 
 /// The states in the order staff work through them.
@@ -97,18 +160,33 @@ async fn queue(
         .filter(|s| !s.is_empty())
         .and_then(ApplicationStatus::parse);
     let mine = cases::mine_only(query.suivi.as_deref());
-    let (status, (rows, counts, followers), errors) = match select(&state, &user, &query).await {
-        Ok(selected) => (StatusCode::OK, selected, FieldErrors::new()),
-        Err(AppError::Validation(errors)) => {
-            let empty = QueueQuery {
-                q: None,
-                ..query.0.clone()
-            };
-            let selected = select(&state, &user, &empty).await.map_err(failed)?;
-            (StatusCode::UNPROCESSABLE_ENTITY, selected, errors)
-        }
-        Err(e) => return Err(failed(e)),
+    let (status, (mut rows, counts, followers), mut errors) =
+        match select(&state, &user, &query).await {
+            Ok(selected) => (StatusCode::OK, selected, FieldErrors::new()),
+            Err(AppError::Validation(errors)) => {
+                let empty = QueueQuery {
+                    q: None,
+                    ..query.0.clone()
+                };
+                let selected = select(&state, &user, &empty).await.map_err(failed)?;
+                (StatusCode::UNPROCESSABLE_ENTITY, selected, errors)
+            }
+            Err(e) => return Err(failed(e)),
+        };
+    let arranged = query.arrangement(&mut errors);
+    let status = if errors.is_empty() {
+        status
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     };
+    let (listed, shown) = arranged.apply(&mut rows, sort_key);
+    let here = "/instruction/label";
+    let headers = sort_headers(&COLUMNS, &arranged.order, |order| {
+        query.link(here, order, arranged.per_page, 1)
+    });
+    let pages = pagination(shown, listed, arranged.per_page, |n| {
+        query.link(here, &arranged.order, arranged.per_page, n)
+    });
     let mine_count = followers
         .values()
         .filter(|(id, _)| *id == user.actor.id)
@@ -125,12 +203,7 @@ async fn queue(
         })
         .collect();
     let search = query.q.clone().unwrap_or_default();
-    let export_href = format!(
-        "/instruction/label.csv?etat={}&suivi={}&q={}",
-        filter.map_or("", |s| s.as_str()),
-        if mine { "moi" } else { "" },
-        percent_encoding::utf8_percent_encode(search.trim(), percent_encoding::NON_ALPHANUMERIC),
-    );
+    let export_href = query.link("/instruction/label.csv", &arranged.order, PAGE_SIZES[0], 1);
     Ok(page(
         &state,
         status,
@@ -145,6 +218,19 @@ async fn queue(
             search,
             export: export_href,
             current_state: filter.map_or("", |s| s.as_str()),
+            summary: match listed {
+                0 => "Aucune demande".to_owned(),
+                n => crate::french::plural(n, "demande", "demandes"),
+            },
+            caption: caption(&headers),
+            headers,
+            pagination: pages,
+            sizes: size_choices(arranged.per_page),
+            tri: if arranged.order == DEFAULT_ORDER {
+                String::new()
+            } else {
+                arranged.order.clone()
+            },
             errors: first_errors(&errors),
             total: counts.values().sum::<i64>(),
             info: (query.info.as_deref() == Some("label")).then_some("Le label est mis à jour."),
@@ -172,7 +258,24 @@ async fn queue(
     ))
 }
 
-/// The list as it is filtered, as CSV (UTF-8 with its byte-order mark, for spreadsheets).
+/// The table's caption: what it holds, in which order.
+fn caption(headers: &[crate::web::listing::SortHeader]) -> String {
+    headers
+        .iter()
+        .find_map(|h| {
+            let order = match h.sort? {
+                "ascending" => "ordre croissant",
+                _ => "ordre décroissant",
+            };
+            Some(format!(
+                "Demandes de label, triées par {} ({order})",
+                h.label.to_lowercase()
+            ))
+        })
+        .unwrap_or_else(|| "Demandes de label".to_owned())
+}
+
+/// The list as it is filtered and sorted, as CSV (UTF-8 with its byte-order mark, for spreadsheets).
 #[get("/instruction/label.csv")]
 async fn export(
     state: web::Data<AppState>,
@@ -180,7 +283,14 @@ async fn export(
     query: web::Query<QueueQuery>,
 ) -> PageResult {
     let user = user.0;
-    let (rows, _, followers) = select(&state, &user, &query).await.map_err(failed)?;
+    let (mut rows, _, followers) = select(&state, &user, &query).await.map_err(failed)?;
+    let mut errors = FieldErrors::new();
+    let whole = Arrangement {
+        per_page: rows.len().max(1),
+        page: 1,
+        ..query.arrangement(&mut errors)
+    };
+    whole.apply(&mut rows, sort_key);
     let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     let internal = |e: csv::Error| failed(AppError::Internal(e.to_string()));
     out.write_record([
