@@ -182,6 +182,41 @@ impl Arrangement {
         );
         (total, page)
     }
+
+    /// Sorts every row, unpaged: an export holds the whole list in the order shown.
+    pub fn sort_whole<T>(&self, rows: &mut Vec<T>, key: impl Fn(&T, &str) -> Option<SortKey>) {
+        let whole = Self {
+            per_page: rows.len().max(1),
+            page: 1,
+            ..self.clone()
+        };
+        whole.apply(rows, key);
+    }
+}
+
+/// A list as CSV for spreadsheets (UTF-8 with its byte-order mark): its header, then its
+/// rows, downloaded as `filename`.
+pub fn csv_file(
+    filename: &str,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<actix_web::HttpResponse, crate::error::AppError> {
+    let internal = |e: csv::Error| crate::error::AppError::Internal(e.to_string());
+    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    out.write_record(header).map_err(internal)?;
+    for row in rows {
+        out.write_record(&row).map_err(internal)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    Ok(crate::http::download::file(
+        "text/csv; charset=utf-8",
+        crate::http::download::Disposition::Attachment,
+        filename,
+        filename,
+        bytes,
+    ))
 }
 
 #[cfg(test)]

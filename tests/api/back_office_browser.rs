@@ -126,7 +126,7 @@ async fn staff_and_admin_pages_are_accessible_with_their_data() {
     staff.wait_for_text("Demandes d'assistance").await;
     staff.assert_accessible("the assistance requests").await;
     staff.goto(&app.url("/instruction/labels")).await;
-    staff.wait_for_text("Labels valides").await;
+    staff.wait_for_text("Registre des labels").await;
     staff.assert_accessible("the labels").await;
     staff.close().await;
 

@@ -578,9 +578,9 @@ async fn staff_see_the_audit_findings_before_deciding_and_every_valid_label() {
     let (status, labels) = html(&cast.staff, "/instruction/labels").await;
     assert_eq!(status, 200);
     let valid = labels
-        .split("id=\"labels-valid\"")
+        .split("id=\"labels-register\"")
         .nth(1)
-        .expect("the valid labels' table");
+        .expect("the register, valid labels by default");
     assert!(valid.contains("EC-2026-0007"), "{labels}");
     assert!(common::html::visible_text(&labels).contains("1 label valide"));
 }

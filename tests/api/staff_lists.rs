@@ -594,3 +594,137 @@ async fn label_applications_are_sorted_by_column_paged_and_exported_in_that_orde
         .collect();
     assert_eq!(exported, sorted);
 }
+
+#[tokio::test]
+async fn the_labels_register_is_searched_by_number_or_provider_sorted_paged_and_exported() {
+    let app = TestApp::spawn().await;
+    // 24 valid labels granted a month apart (EC-2025-0001 first), two suspended, one
+    // withdrawn; "Sécurité Île-de-France" holds EC-2025-0007.
+    for i in 1..=27_u32 {
+        let id = format!("l{i:02}");
+        let name = if i == 7 {
+            "Sécurité Île-de-France".to_owned()
+        } else {
+            format!("Prestataire {:02}", 28 - i)
+        };
+        let status = match i {
+            25 | 26 => "suspended",
+            27 => "withdrawn",
+            _ => "valid",
+        };
+        let mut p = organisation(&id, &name, "Rennes", "35000", "73282932000074");
+        p.status = ReferencingStatus::Approved;
+        let from = (
+            2025 + i32::try_from((i - 1) / 12).unwrap(),
+            (i - 1) % 12 + 1,
+            1,
+        );
+        p.label = Some(common::label(&format!("EC-2025-{i:04}"), from, status));
+        app.insert(p).await;
+    }
+    let staff = Browser::sign_in(&app, "instructrice@cyberdir.fr", Role::Staff).await;
+    let numbers = |page: &common::pages::Page| -> Vec<String> {
+        page.links("/instruction/labels/EC-")
+            .iter()
+            .map(|href| href.trim_start_matches("/instruction/labels/").to_owned())
+            .collect()
+    };
+    // The labels of the register's table (after the watch lists).
+    let register = |page: &common::pages::Page| -> Vec<String> {
+        let table = page
+            .html
+            .split("id=\"labels-register\"")
+            .nth(1)
+            .unwrap_or_default();
+        table
+            .split("href=\"/instruction/labels/")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+
+    // Valid labels by number, 20 a page; the tabs count each state.
+    let first = staff.get("/instruction/labels").await;
+    assert_eq!(first.status, 200);
+    let shown = register(&first);
+    assert_eq!(shown.len(), 20);
+    assert!(shown[0].ends_with("EC-2025-0001") && shown[19].ends_with("EC-2025-0020"));
+    let said = first.text();
+    assert!(said.contains("24 labels"), "{said}");
+    assert!(
+        said.contains("Suspendus 2") && said.contains("Retirés 1") && said.contains("Tous 27"),
+        "{said}"
+    );
+    let second = staff.get("/instruction/labels?page=2").await;
+    assert_eq!(register(&second).len(), 4);
+
+    // By number typed with spaces or dashes, by the provider's words without accents.
+    for (search, expected) in [
+        ("2025 0007", "EC-2025-0007"),
+        ("ec-2025-0007", "EC-2025-0007"),
+        ("ile de france", "EC-2025-0007"),
+    ] {
+        let page = staff
+            .get(&format!(
+                "/instruction/labels?q={}",
+                search.replace(' ', "+")
+            ))
+            .await;
+        assert_eq!(page.status, 200, "{search}");
+        let found = register(&page);
+        assert_eq!(found.len(), 1, "{search}: {found:?}");
+        assert!(found[0].ends_with(expected));
+    }
+
+    // The ending soonest last when sorted by end of validity, descending; every state.
+    let by_end = staff
+        .get("/instruction/labels?etat=tous&tri=-fin&par=50")
+        .await;
+    let all = register(&by_end);
+    assert_eq!(all.len(), 27);
+    assert!(all[0].ends_with("EC-2025-0027") && all[26].ends_with("EC-2025-0001"));
+    assert!(numbers(&by_end).len() >= 27);
+
+    // A state that does not exist, or a single letter, is said; the register shown.
+    let wrong = staff.get("/instruction/labels?etat=perdu&q=x").await;
+    assert_eq!(wrong.status, 422);
+    let said = wrong.text();
+    assert!(said.contains("État de label inconnu."), "{said}");
+    assert!(
+        said.contains("Tapez au moins deux lettres ou chiffres"),
+        "{said}"
+    );
+    assert_eq!(register(&wrong).len(), 20);
+
+    // The export: the suspended ones, by provider, whole.
+    let suspended = staff
+        .get("/instruction/labels?etat=suspended&tri=prestataire")
+        .await;
+    let export = suspended.links("/instruction/labels.csv");
+    assert_eq!(export.len(), 1);
+    assert!(export[0].contains("etat=suspended") && export[0].contains("tri=prestataire"));
+    let csv = staff
+        .client
+        .get(app.url(&export[0]))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "Numéro,Prestataire,État,Valable du,Valable jusqu'au"
+    );
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[1].starts_with("EC-2025-0026,Prestataire 02,Suspendu"),
+        "{csv}"
+    );
+    assert!(
+        lines[2].starts_with("EC-2025-0025,Prestataire 03,Suspendu"),
+        "{csv}"
+    );
+}

@@ -22,6 +22,13 @@ pub fn fold(input: &str) -> String {
         .join(" ")
 }
 
+/// Whether each of `words` (folded) starts a word of `folded`, as the staff lists search.
+pub fn starts_words(folded: &str, words: &[String]) -> bool {
+    words
+        .iter()
+        .all(|word| folded.split(' ').any(|w| w.starts_with(word.as_str())))
+}
+
 /// An anchor or address word: folded, words joined by hyphens ("Que faire maintenant" ->
 /// `que-faire-maintenant`).
 pub fn slug(input: &str) -> String {

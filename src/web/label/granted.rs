@@ -1,6 +1,6 @@
-//! The staff pages of the labels granted: every valid label, those to watch (expiring within
-//! 90 days, suspended, withdrawn), and one label with its history and its actions (suspending
-//! and withdrawing asked first: the directory and the provider see them at once).
+//! The staff page of one label granted, with its history and its actions (suspending and
+//! withdrawing asked first: the directory and the provider see them at once); the list of
+//! labels is the register (`register.rs`).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
@@ -18,9 +18,7 @@ use crate::web::page_error::PageResult;
 use crate::web::session::{PageUser, StaffUser, check_form, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(labels_page)
-        .service(label_page)
-        .service(act_on_label);
+    cfg.service(label_page).service(act_on_label);
 }
 
 /// A decision on a label, with its reason.
@@ -64,46 +62,6 @@ fn confirmation(number: &str, action: LabelAction, reason: &str) -> Option<Confi
         confirm_label: confirm.to_owned(),
         cancel_href: format!("/instruction/labels/{number}"),
     })
-}
-
-fn label_row(l: &crate::label::views::LabelView) -> context::LabelLine {
-    context::LabelLine {
-        href: format!("/instruction/labels/{}", l.number),
-        number: l.number.clone(),
-        provider_name: l.provider_name.clone(),
-        status: l.status.as_str(),
-        status_label: l.status_label.clone(),
-        valid_until: day_fr(l.valid_until),
-        renewal_pending: l.renewal_pending,
-    }
-}
-
-#[get("/instruction/labels")]
-async fn labels_page(state: web::Data<AppState>, user: PageUser) -> PageResult {
-    let user = user.0;
-    let inner = state.clone().into_inner();
-    let who = user.clone();
-    match blocking(move || label_service::staff_lists(&inner, &who, 90)).await {
-        Ok(lists) => Ok(page(
-            &state,
-            StatusCode::OK,
-            "pages/label/labels",
-            "Labels ExpertCyber",
-            Some(&user),
-            context::Labels {
-                expiring: lists.expiring.iter().map(label_row).collect(),
-                suspended: lists.suspended.iter().map(label_row).collect(),
-                withdrawn: lists.withdrawn.iter().map(label_row).collect(),
-                valid_count: crate::french::plural(
-                    lists.valid.len(),
-                    "label valide",
-                    "labels valides",
-                ),
-                valid: lists.valid.iter().map(label_row).collect(),
-            },
-        )),
-        Err(e) => Err(failed(e)),
-    }
 }
 
 #[get("/instruction/labels/{number}")]

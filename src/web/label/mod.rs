@@ -10,6 +10,7 @@ mod granted;
 mod portal;
 mod public;
 mod queue;
+mod register;
 mod review;
 
 use actix_web::web;
@@ -23,6 +24,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(portal::configure)
         .configure(audit::configure)
         .configure(queue::configure)
+        .configure(register::configure)
         .configure(review::configure)
         .configure(granted::configure);
 }

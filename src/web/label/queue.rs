@@ -15,7 +15,7 @@ use crate::label;
 use crate::state::AppState;
 use crate::web::cases::{self, CaseKind};
 use crate::web::kit::{Tab, date_fr, first_errors, pagination, with_query};
-use crate::web::listing::{Arrangement, PAGE_SIZES, SortKey, size_choices, sort_headers};
+use crate::web::listing::{Arrangement, PAGE_SIZES, SortKey, csv_file, size_choices, sort_headers};
 use crate::web::page;
 use crate::web::page_error::PageResult;
 use crate::web::session::StaffUser;
@@ -239,11 +239,7 @@ async fn queue(
                 .map(|r| context::QueueLine {
                     href: format!("/instruction/label/{}", r.id),
                     provider_name: r.provider_name.clone(),
-                    kind: if r.kind == ApplicationKind::Renewal {
-                        "Renouvellement"
-                    } else {
-                        "Première demande"
-                    },
+                    kind: kind_label(r.kind),
                     status: r.status.as_str(),
                     status_label: r.status.label(),
                     fee_label: r.fee_status.label(),
@@ -256,6 +252,14 @@ async fn queue(
                 .collect(),
         },
     ))
+}
+
+fn kind_label(kind: ApplicationKind) -> &'static str {
+    if kind == ApplicationKind::Renewal {
+        "Renouvellement"
+    } else {
+        "Première demande"
+    }
 }
 
 /// The table's caption: what it holds, in which order.
@@ -285,15 +289,10 @@ async fn export(
     let user = user.0;
     let (mut rows, _, followers) = select(&state, &user, &query).await.map_err(failed)?;
     let mut errors = FieldErrors::new();
-    let whole = Arrangement {
-        per_page: rows.len().max(1),
-        page: 1,
-        ..query.arrangement(&mut errors)
-    };
-    whole.apply(&mut rows, sort_key);
-    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    let internal = |e: csv::Error| failed(AppError::Internal(e.to_string()));
-    out.write_record([
+    query
+        .arrangement(&mut errors)
+        .sort_whole(&mut rows, sort_key);
+    let header = [
         "Prestataire",
         "Type",
         "État",
@@ -302,33 +301,20 @@ async fn export(
         "Actions correctives avant le",
         "Modifiée le",
         "Suivi par",
-    ])
-    .map_err(internal)?;
-    for r in &rows {
-        out.write_record([
-            r.provider_name.as_str(),
-            if r.kind == ApplicationKind::Renewal {
-                "Renouvellement"
-            } else {
-                "Première demande"
-            },
-            r.status.label(),
-            r.fee_status.label(),
-            &r.audit_date.map(day_fr).unwrap_or_default(),
-            &r.corrective_deadline.map(day_fr).unwrap_or_default(),
-            &date_fr(r.updated_at),
-            followers.get(&r.id).map_or("", |(_, name)| name.as_str()),
-        ])
-        .map_err(internal)?;
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| failed(AppError::Internal(e.to_string())))?;
-    Ok(crate::http::download::file(
-        "text/csv; charset=utf-8",
-        crate::http::download::Disposition::Attachment,
-        "demandes-de-label.csv",
-        "demandes-de-label.csv",
-        bytes,
-    ))
+    ];
+    let lines = rows.iter().map(|r| {
+        vec![
+            r.provider_name.clone(),
+            kind_label(r.kind).to_owned(),
+            r.status.label().to_owned(),
+            r.fee_status.label().to_owned(),
+            r.audit_date.map(day_fr).unwrap_or_default(),
+            r.corrective_deadline.map(day_fr).unwrap_or_default(),
+            date_fr(r.updated_at),
+            followers
+                .get(&r.id)
+                .map_or_else(String::new, |(_, name)| name.clone()),
+        ]
+    });
+    csv_file("demandes-de-label.csv", &header, lines).map_err(failed)
 }

@@ -84,7 +84,7 @@ pub struct FindingView {
 }
 
 /// A label as staff and its holder see it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct LabelView {
     /// `EC-YYYY-NNNN`.
     pub number: String,
