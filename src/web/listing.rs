@@ -89,6 +89,87 @@ pub fn sort_headers(
         .collect()
 }
 
+/// A département typed in a list's filter, by number (`35`, `2A`, `974`, `1` for `01`) or by
+/// name (accents, case, dashes and spaces ignored): its code, or the message beside `departement`.
+pub fn departement_filter(
+    state: &crate::state::AppState,
+    typed: &str,
+    errors: &mut FieldErrors,
+) -> Option<String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return None;
+    }
+    let code = typed.to_uppercase();
+    let code = if code.len() == 1 && code.chars().all(|c| c.is_ascii_digit()) {
+        format!("0{code}")
+    } else {
+        code
+    };
+    let simple = |s: &str| {
+        deunicode::deunicode(s)
+            .to_lowercase()
+            .replace(['-', ' ', '\''], "")
+    };
+    let found = state.departements.get(&code).or_else(|| {
+        state
+            .departements
+            .all()
+            .iter()
+            .find(|d| simple(&d.name) == simple(typed))
+    });
+    if found.is_none() {
+        push_error(
+            errors,
+            "departement",
+            format!(
+                "Département inconnu : « {typed} ». Indiquez son numéro (35, 2A, 974…) ou son nom."
+            ),
+        );
+    }
+    found.map(|d| d.code.clone())
+}
+
+/// A day typed in a list's filter (`aaaa-mm-jj` from a date field, or `jj/mm/aaaa`).
+fn day_filter(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<chrono::NaiveDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(raw, "%d/%m/%Y"));
+    if parsed.is_err() {
+        push_error(
+            errors,
+            field,
+            "Date invalide : utilisez le format jj/mm/aaaa.",
+        );
+    }
+    parsed.ok()
+}
+
+/// The days of a list's `du` and `au` filters as instants in UTC: from the start of the first
+/// day in Paris, to the end of the last one (inclusive); a last day before the first is said.
+pub fn days_between(
+    du: &str,
+    au: &str,
+    errors: &mut FieldErrors,
+) -> (Option<chrono::NaiveDateTime>, Option<chrono::NaiveDateTime>) {
+    let since = day_filter(du, "du", errors);
+    let until = day_filter(au, "au", errors);
+    if let (Some(s), Some(u)) = (since, until)
+        && u < s
+    {
+        push_error(errors, "au", "La date de fin précède la date de début.");
+    }
+    (
+        since.map(crate::french::paris_midnight),
+        until
+            .and_then(|d| d.succ_opt())
+            .map(crate::french::paris_midnight),
+    )
+}
+
 /// A value a column of a list read whole sorts by; one column's values are of one kind.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SortKey {

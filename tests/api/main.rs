@@ -8,6 +8,7 @@ mod common;
 mod accessibility;
 mod accounts;
 mod assistance;
+mod assistance_list;
 mod assistance_pages;
 mod assistance_rules;
 mod assistance_urgent;

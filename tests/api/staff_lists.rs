@@ -577,15 +577,7 @@ async fn label_applications_are_sorted_by_column_paged_and_exported_in_that_orde
 
     // The export holds the whole list in the order shown.
     let export = by_name.links("/instruction/label.csv");
-    let csv = staff
-        .client
-        .get(app.url(&export[0]))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = staff.get(&export[0]).await.html;
     let rows: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().skip(1).collect();
     assert_eq!(rows.len(), 25, "{csv}");
     let exported: Vec<String> = rows
@@ -704,15 +696,7 @@ async fn the_labels_register_is_searched_by_number_or_provider_sorted_paged_and_
     let export = suspended.links("/instruction/labels.csv");
     assert_eq!(export.len(), 1);
     assert!(export[0].contains("etat=suspended") && export[0].contains("tri=prestataire"));
-    let csv = staff
-        .client
-        .get(app.url(&export[0]))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = staff.get(&export[0]).await.html;
     let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(
         lines[0],

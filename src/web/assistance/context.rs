@@ -144,6 +144,24 @@ pub(super) struct StaffList {
     pub mine: bool,
     pub mine_count: usize,
     pub rows: Vec<StaffLine>,
+    /// "Toutes" with the other filters kept; how many requests the list holds, its columns
+    /// that sort, pages, page sizes and incident types; the CSV of the list as filtered; the
+    /// state, order and filters as typed, kept by the form; and what was wrong with them.
+    pub all_href: String,
+    pub summary: String,
+    pub headers: Vec<crate::web::listing::SortHeader>,
+    pub pagination: crate::web::kit::Pagination,
+    pub sizes: Vec<crate::web::listing::SizeChoice>,
+    pub incidents: Vec<crate::web::kit::Choice>,
+    pub export: String,
+    pub etat: String,
+    pub tri: String,
+    pub search: String,
+    pub departement: String,
+    pub urgent_only: bool,
+    pub du: String,
+    pub au: String,
+    pub errors: std::collections::BTreeMap<String, String>,
 }
 
 /// A request in staff's list.

@@ -7,6 +7,7 @@ mod on_call;
 mod provider;
 pub(crate) mod request;
 mod staff;
+mod staff_list;
 mod victim;
 
 use actix_web::web;
@@ -20,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(victim::configure)
         .configure(provider::configure)
         .configure(on_call::configure)
+        .configure(staff_list::configure)
         .configure(staff::configure);
 }
 

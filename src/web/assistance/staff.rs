@@ -1,5 +1,5 @@
-//! Staff pages of assistance requests: every request with filters (the escalation queue first),
-//! one request with manual assignment and closing, and comment moderation.
+//! Staff pages of one assistance request, with manual assignment and closing, and comment
+//! moderation; the list of requests is `staff_list.rs`.
 
 use crate::web::page_error::PageResult;
 use crate::web::session::StaffUser;
@@ -7,14 +7,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 
-use crate::web::kit::Tab;
-
 use super::{blocking, context, failed, first_errors, request_summary, when_fr};
 use crate::assistance::staff::{self, AssignInput};
 use crate::assistance::survey;
-use crate::domain::assistance::{AssignmentStatus, RequestStatus};
+use crate::domain::assistance::AssignmentStatus;
 use crate::error::{AppError, FieldErrors};
-use crate::french::elapsed_fr;
 use crate::http::extract::CurrentUser;
 use crate::state::AppState;
 use crate::web::cases::{self, CaseFailure, CaseKind, FollowForm, NoteForm};
@@ -24,115 +21,13 @@ use crate::web::page;
 use crate::web::session::{PageUser, check_form, see_other};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_page)
-        .service(request_page)
+    cfg.service(request_page)
         .service(assign)
         .service(close)
         .service(comments_page)
         .service(moderate)
         .service(follow_post)
         .service(note_post);
-}
-
-#[derive(Debug, Default, Deserialize)]
-pub struct ListQuery {
-    pub etat: Option<String>,
-    /// `moi`: only the requests the viewer follows.
-    pub suivi: Option<String>,
-}
-
-#[get("/instruction/demandes")]
-async fn list_page(
-    state: web::Data<AppState>,
-    user: StaffUser,
-    query: web::Query<ListQuery>,
-) -> PageResult {
-    let user = user.0;
-    let filter = query.etat.as_deref().and_then(RequestStatus::parse);
-    let mine = cases::mine_only(query.suivi.as_deref());
-    let inner = state.clone().into_inner();
-    let who = user.clone();
-    let (mut list, followers) = blocking(move || {
-        let list = staff::list(&inner, &who, filter)?;
-        Ok((list, cases::followers(&inner, &who, CaseKind::Assistance)?))
-    })
-    .await
-    .map_err(failed)?;
-    let viewer = user.actor.id.clone();
-    let mine_count = followers.values().filter(|(id, _)| *id == viewer).count();
-    if mine {
-        list.results
-            .retain(|v| followers.get(&v.id).is_some_and(|(id, _)| *id == viewer));
-    }
-    let now = state.clock.now_naive();
-    let tabs = RequestStatus::ALL
-        .iter()
-        .map(|s| Tab {
-            href: format!("/instruction/demandes?etat={}", s.as_str()),
-            label: s.label().to_owned(),
-            count: list.counts.get(s.as_str()).copied().unwrap_or(0),
-            current: Some(*s) == filter,
-            urgent: *s == RequestStatus::Escalated,
-        })
-        .collect();
-    Ok(page(
-        &state,
-        StatusCode::OK,
-        "pages/assistance/staff_list",
-        "Demandes d'assistance",
-        Some(&user),
-        context::StaffList {
-            tabs,
-            all_current: filter.is_none() && !mine,
-            mine,
-            mine_count,
-            rows: list
-                .results
-                .iter()
-                .map(|v| (v, current_offer(v)))
-                .map(|(v, offer)| context::StaffLine {
-                    href: format!("/instruction/demandes/{}", v.id),
-                    incident_label: v.incident_label.clone(),
-                    urgent: v.urgent,
-                    received: when_fr(v.created_at),
-                    waiting: (!v.status.is_closed()).then(|| elapsed_fr(now - v.created_at)),
-                    victim: v
-                        .contact
-                        .as_ref()
-                        .map(|c| c.name.clone())
-                        .unwrap_or_default(),
-                    provider: offer.map(|a| a.provider_name.clone()),
-                    deadline: offer
-                        .filter(|a| a.status == AssignmentStatus::Pending)
-                        .map(|a| when_fr(a.expires_at)),
-                    unreachable: list.victim_unreachable.contains(&v.id),
-                    place: v
-                        .postcode
-                        .clone()
-                        .or(v.departement.clone())
-                        .unwrap_or_default(),
-                    status: v.status.as_str(),
-                    status_label: v.status_label.clone(),
-                    escalated: v.status == RequestStatus::Escalated,
-                    failed: v.failed_assignments,
-                    updated: when_fr(v.updated_at),
-                    follower: followers.get(&v.id).map(|(_, name)| name.clone()),
-                })
-                .collect(),
-        },
-    ))
-}
-
-/// The offer a request stands on now: pending or accepted.
-fn current_offer(
-    view: &crate::assistance::views::RequestView,
-) -> Option<&crate::assistance::views::AssignmentView> {
-    view.assignments.iter().rev().find(|a| {
-        matches!(
-            a.status,
-            AssignmentStatus::Pending | AssignmentStatus::Accepted
-        )
-    })
 }
 
 #[get("/instruction/demandes/{id}")]

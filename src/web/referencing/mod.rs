@@ -27,7 +27,6 @@ use std::collections::BTreeSet;
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -38,7 +37,6 @@ use crate::domain::referencing::{Action, Party, available, label, reason_require
 use crate::domain::text::capitalise;
 use crate::domain::zone::Zone;
 use crate::error::{AppError, FieldErrors};
-use crate::french::paris_midnight;
 use crate::http::download::{self, Disposition};
 use crate::http::extract::CurrentUser;
 use crate::referencing::profile::{self, ProfileInput};

@@ -6,7 +6,8 @@ use crate::mail::outbox;
 use crate::referencing::queue::{self, QueueColumn, QueueFilter, QueueOrder, QueuePage};
 use crate::web::kit::Tab;
 use crate::web::listing::{
-    PAGE_SIZES, SizeChoice, SortHeader, page_size, size_choices, sort_headers,
+    PAGE_SIZES, SizeChoice, SortHeader, days_between, departement_filter, page_size, size_choices,
+    sort_headers,
 };
 use crate::web::page_error::PageResult;
 use crate::web::session::StaffUser;
@@ -86,24 +87,6 @@ const SORTED_COLUMNS: [(&str, &str); 4] = [
     ("modifie", "Dernière modification"),
 ];
 
-fn parse_day(raw: &str, field: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
-    if raw.is_empty() {
-        return None;
-    }
-    let parsed = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(raw, "%d/%m/%Y"));
-    match parsed {
-        Ok(day) => Some(day),
-        Err(_) => {
-            errors.insert(
-                field.to_owned(),
-                vec!["Date invalide : utilisez le format jj/mm/aaaa.".to_owned()],
-            );
-            None
-        }
-    }
-}
-
 /// What the form asks for, checked: the filter, the order and the page size.
 struct Checked {
     filter: QueueFilter,
@@ -132,41 +115,7 @@ fn check_queue_form(state: &AppState, viewer: &Actor, form: &QueueForm) -> (Chec
             }
         },
     };
-    let typed = QueueForm::value(&form.departement);
-    let departement = if typed.is_empty() {
-        None
-    } else {
-        let code = typed.to_uppercase();
-        let code = if code.len() == 1 && code.chars().all(|c| c.is_ascii_digit()) {
-            format!("0{code}")
-        } else {
-            code
-        };
-        let simple = |s: &str| {
-            deunicode::deunicode(s)
-                .to_lowercase()
-                .replace(['-', ' ', '\''], "")
-        };
-        let found = state.departements.get(&code).or_else(|| {
-            state
-                .departements
-                .all()
-                .iter()
-                .find(|d| simple(&d.name) == simple(typed))
-        });
-        match found {
-            Some(d) => Some(d.code.clone()),
-            None => {
-                errors.insert(
-                    "departement".into(),
-                    vec![format!(
-                        "Département inconnu : « {typed} ». Indiquez son numéro (35, 2A, 974…) ou son nom."
-                    )],
-                );
-                None
-            }
-        }
-    };
+    let departement = departement_filter(state, QueueForm::value(&form.departement), &mut errors);
     let search = QueueForm::value(&form.q).to_owned();
     if let Err(AppError::Validation(found)) = queue::search_words(&search) {
         errors.extend(found);
@@ -184,22 +133,16 @@ fn check_queue_form(state: &AppState, viewer: &Actor, form: &QueueForm) -> (Chec
         errors.insert("par".into(), vec![message]);
         PAGE_SIZES[0]
     });
-    let since = parse_day(QueueForm::value(&form.du), "du", &mut errors);
-    let until = parse_day(QueueForm::value(&form.au), "au", &mut errors);
-    if let (Some(s), Some(u)) = (since, until)
-        && u < s
-    {
-        errors.insert(
-            "au".into(),
-            vec!["La date de fin précède la date de début.".into()],
-        );
-    }
+    let (since, until) = days_between(
+        QueueForm::value(&form.du),
+        QueueForm::value(&form.au),
+        &mut errors,
+    );
     let filter = QueueFilter {
         status,
         departement,
-        since: since.map(paris_midnight),
-        // Inclusive: up to the end of that day.
-        until: until.and_then(|d| d.succ_opt()).map(paris_midnight),
+        since,
+        until,
         search,
         followed_by,
     };

@@ -5,6 +5,7 @@ mod assignments;
 mod availability;
 mod on_call;
 mod reports;
+pub mod staff_list;
 
 pub use assignments::*;
 pub use availability::*;

@@ -11,6 +11,7 @@ pub mod links;
 mod notify;
 pub mod schedule;
 pub mod staff;
+pub mod staff_list;
 pub mod stats;
 pub mod survey;
 mod victim;

@@ -198,17 +198,29 @@ pub fn list(
     user.require_staff()?;
     let mut conn = state.pool.get()?;
     let rows = queries::list_requests(&mut conn, status.map(|s| s.as_str()), None, 200)?;
+    let counts = queries::request_counts(&mut conn)?;
+    request_list(&mut conn, state, &rows, counts)
+}
+
+/// Requests as staff read them in a list, with the counts per state given and those whose
+/// victim an email could not reach.
+pub(super) fn request_list(
+    conn: &mut DbConnection,
+    state: &Infra,
+    rows: &[RequestRow],
+    counts: Vec<(String, i64)>,
+) -> Result<RequestList, AppError> {
     let views = rows
         .iter()
-        .map(|r| view(&mut conn, state, r, &Viewer::Staff))
+        .map(|r| view(conn, state, r, &Viewer::Staff))
         .collect::<Result<Vec<_>, _>>()?;
     let victims: Vec<(String, String)> = views
         .iter()
         .filter_map(|v| v.contact.as_ref().map(|c| (v.id.clone(), c.email.clone())))
         .collect();
-    let unreachable = crate::db::outbox::requests_with_failed_mail_to(&mut conn, &victims)?;
+    let unreachable = crate::db::outbox::requests_with_failed_mail_to(conn, &victims)?;
     Ok(RequestList {
-        counts: queries::request_counts(&mut conn)?.into_iter().collect(),
+        counts: counts.into_iter().collect(),
         results: views,
         victim_unreachable: unreachable.into_iter().collect(),
     })

@@ -8,6 +8,12 @@ pub fn paris(utc: NaiveDateTime) -> NaiveDateTime {
     Paris.from_utc_datetime(&utc).naive_local()
 }
 
+/// An instant as Paris reads it, to the second (ISO 8601, without offset), as the exports
+/// write it.
+pub fn paris_iso(utc: NaiveDateTime) -> String {
+    paris(utc).format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
 /// The date in Paris at a UTC instant: the business date.
 pub fn paris_date(utc: NaiveDateTime) -> NaiveDate {
     paris(utc).date()

@@ -244,8 +244,8 @@ pub fn export(
                     &r.city,
                     &r.departement,
                     status,
-                    &local(r.created_at),
-                    &local(r.updated_at),
+                    &crate::french::time::paris_iso(r.created_at),
+                    &crate::french::time::paris_iso(r.updated_at),
                 ])
                 .map_err(failed)?;
             }
@@ -257,13 +257,6 @@ pub fn export(
     })?;
     csv.flush().map_err(|e| failed(e.into()))?;
     Ok(written)
-}
-
-/// An instant as Paris reads it, to the second (ISO 8601, without offset).
-fn local(utc: NaiveDateTime) -> String {
-    crate::french::time::paris(utc)
-        .format("%Y-%m-%dT%H:%M:%S")
-        .to_string()
 }
 
 /// Change requests waiting for staff (the queue's reminder).

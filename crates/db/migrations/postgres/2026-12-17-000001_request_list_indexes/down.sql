@@ -1,0 +1,3 @@
+DROP INDEX assistance_requests_updated;
+DROP INDEX assistance_requests_received;
+DROP INDEX assistance_requests_status_received;

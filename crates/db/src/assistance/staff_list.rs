@@ -1,0 +1,159 @@
+//! The staff list of assistance requests (`/instruction/demandes`): filtered, searched,
+//! sorted, counted and paged in the database, so that every request stays reachable however
+//! many there are.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::RequestRow;
+use crate::schema::{assistance_requests, case_assignments};
+use crate::{DbConnection, MultiBackend};
+
+diesel::define_sql_function!(
+    /// `lower` of a nullable text (the victim's name and address may be erased).
+    #[sql_name = "lower"]
+    fn lower_opt(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>
+);
+
+/// The column the list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum RequestColumn {
+    Received,
+    #[default]
+    Updated,
+}
+
+/// What the list shows: every filter, the search and the order.
+#[derive(Debug, Clone, Default)]
+pub struct RequestQuery {
+    pub status: Option<String>,
+    pub departement: Option<String>,
+    pub incident_type: Option<String>,
+    pub urgent_only: bool,
+    /// Received at or after, and before.
+    pub since: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
+    /// Lower-case text found in the victim's name or email, or the start of the postcode.
+    pub search: Option<String>,
+    /// Only the requests this staff member follows (`cases`).
+    pub followed_by: Option<String>,
+    pub column: RequestColumn,
+    pub descending: bool,
+}
+
+/// `text` as a LIKE pattern matching it anywhere (its `%`, `_` and `\` taken literally).
+fn anywhere(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Narrows a boxed query of `assistance_requests` (plain or grouped) to the requests passing
+/// every filter, and the state when `$with_status`.
+macro_rules! narrowed {
+    ($selection:expr, $query:expr, $with_status:expr) => {{
+        let query: &RequestQuery = $query;
+        let mut selection = $selection;
+        if $with_status && let Some(status) = &query.status {
+            selection = selection.filter(assistance_requests::status.eq(status));
+        }
+        if let Some(departement) = &query.departement {
+            selection = selection.filter(assistance_requests::departement.eq(departement));
+        }
+        if let Some(incident) = &query.incident_type {
+            selection = selection.filter(assistance_requests::incident_type.eq(incident));
+        }
+        if query.urgent_only {
+            selection = selection.filter(assistance_requests::urgent.eq(true));
+        }
+        if let Some(since) = query.since {
+            selection = selection.filter(assistance_requests::created_at.ge(since));
+        }
+        if let Some(until) = query.until {
+            selection = selection.filter(assistance_requests::created_at.lt(until));
+        }
+        if let Some(user_id) = &query.followed_by {
+            selection = selection.filter(
+                assistance_requests::id.eq_any(
+                    case_assignments::table
+                        .filter(case_assignments::kind.eq(crate::cases::ASSISTANCE))
+                        .filter(case_assignments::user_id.eq(user_id))
+                        .select(case_assignments::subject_id),
+                ),
+            );
+        }
+        if let Some(search) = &query.search {
+            let pattern = anywhere(search);
+            let start = format!("{}%", anywhere(search).trim_start_matches('%'));
+            selection = selection.filter(
+                lower_opt(assistance_requests::contact_name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower_opt(assistance_requests::contact_email)
+                        .like(pattern)
+                        .escape('\\'))
+                    .or(assistance_requests::postcode.like(start).escape('\\')),
+            );
+        }
+        selection
+    }};
+}
+
+type Filtered<'a> = assistance_requests::BoxedQuery<'a, MultiBackend>;
+
+fn filtered(query: &RequestQuery, with_status: bool) -> Filtered<'_> {
+    narrowed!(assistance_requests::table.into_boxed(), query, with_status)
+}
+
+/// How many requests pass every filter.
+pub fn count(conn: &mut DbConnection, query: &RequestQuery) -> QueryResult<i64> {
+    filtered(query, true).count().get_result(conn)
+}
+
+/// Requests per state, over every filter but the state (the list's tabs).
+pub fn counts_by_status(
+    conn: &mut DbConnection,
+    query: &RequestQuery,
+) -> QueryResult<Vec<(String, i64)>> {
+    let grouped = assistance_requests::table
+        .group_by(assistance_requests::status)
+        .select((assistance_requests::status, diesel::dsl::count_star()))
+        .into_boxed();
+    narrowed!(grouped, query, false).load(conn)
+}
+
+/// `limit` requests from `offset`, in the order asked for (ties broken by id, so that pages
+/// never overlap).
+pub fn page(
+    conn: &mut DbConnection,
+    query: &RequestQuery,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<RequestRow>> {
+    let selection = filtered(query, true);
+    let ordered = match (query.column, query.descending) {
+        (RequestColumn::Received, false) => selection.order((
+            assistance_requests::created_at.asc(),
+            assistance_requests::id,
+        )),
+        (RequestColumn::Received, true) => selection.order((
+            assistance_requests::created_at.desc(),
+            assistance_requests::id.desc(),
+        )),
+        (RequestColumn::Updated, false) => selection.order((
+            assistance_requests::updated_at.asc(),
+            assistance_requests::id,
+        )),
+        (RequestColumn::Updated, true) => selection.order((
+            assistance_requests::updated_at.desc(),
+            assistance_requests::id.desc(),
+        )),
+    };
+    ordered
+        .offset(offset)
+        .limit(limit)
+        .select(RequestRow::as_select())
+        .load(conn)
+}

@@ -1,0 +1,116 @@
+//! Staff's list of assistance requests: a page of it with the counts per state, and every
+//! request of it as CSV, filtered, searched and sorted by the database
+//! (`db::assistance::staff_list`). The export leaves the victims' contact out: a file that
+//! leaves the service is not erased with the request.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use super::staff::request_list;
+use super::views::RequestList;
+use crate::db::assistance::staff_list::{self as queries, RequestQuery};
+use crate::domain::actor::Actor;
+use crate::domain::assistance::RequestStatus;
+use crate::error::AppError;
+use crate::french::time::paris_iso;
+use crate::infra::Infra;
+
+/// How many requests an export reads at a time.
+const EXPORT_CHUNK: i64 = 1_000;
+
+/// One page of the list: the requests passing every filter, `limit` from `offset`, how many
+/// pass, the counts per state over every filter but the state, and the requests whose
+/// victim an email could not reach.
+pub fn page(
+    state: &Infra,
+    user: &Actor,
+    query: &RequestQuery,
+    offset: i64,
+    limit: i64,
+) -> Result<(RequestList, i64), AppError> {
+    user.require_staff()?;
+    let mut conn = state.pool.get()?;
+    let total = queries::count(&mut conn, query)?;
+    let rows = queries::page(&mut conn, query, offset, limit)?;
+    let counts = queries::counts_by_status(&mut conn, query)?;
+    let list = request_list(&mut conn, state, &rows, counts)?;
+    Ok((list, total))
+}
+
+pub const EXPORT_HEADER: [&str; 11] = [
+    "reference",
+    "recue_le_heure_de_paris",
+    "incident",
+    "public",
+    "code_postal",
+    "departement",
+    "etat",
+    "urgente",
+    "professionnel",
+    "refus_ou_sans_reponse",
+    "modifiee_le_heure_de_paris",
+];
+
+/// Writes every request passing `query`, in its order, to `out` as CSV (UTF-8 with its
+/// byte-order mark), a chunk at a time from one snapshot of the database, without the
+/// victims' name, email, phone or description. Returns how many lines were written.
+pub fn export(
+    state: &Infra,
+    staff: &Actor,
+    query: &RequestQuery,
+    mut out: impl Write,
+) -> Result<usize, AppError> {
+    staff.require_staff()?;
+    let failed = |e: csv::Error| AppError::Internal(format!("export interrompu : {e}"));
+    out.write_all(b"\xEF\xBB\xBF")
+        .map_err(|e| failed(e.into()))?;
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(EXPORT_HEADER).map_err(failed)?;
+    let mut conn = state.pool.get()?;
+    let mut providers: HashMap<String, String> = HashMap::new();
+    let written = crate::db::read_snapshot(&mut conn, |conn| {
+        let mut written = 0usize;
+        loop {
+            let offset = i64::try_from(written).unwrap_or(i64::MAX);
+            let rows = queries::page(conn, query, offset, EXPORT_CHUNK)?;
+            for r in &rows {
+                let provider = match &r.provider_id {
+                    Some(id) if !providers.contains_key(id) => {
+                        let name = crate::db::providers::find(conn, id)?
+                            .map(|(p, _)| p.display_name())
+                            .unwrap_or_default();
+                        providers.entry(id.clone()).or_insert(name).clone()
+                    }
+                    Some(id) => providers.get(id).cloned().unwrap_or_default(),
+                    None => String::new(),
+                };
+                let incident = state
+                    .taxonomy
+                    .get(&r.incident_type)
+                    .map_or(r.incident_type.clone(), |t| t.label.clone());
+                let audience = crate::domain::audience::Audience::parse(&r.audience)
+                    .map_or(r.audience.as_str(), |a| a.label());
+                csv.write_record([
+                    r.id.as_str(),
+                    &paris_iso(r.created_at),
+                    &incident,
+                    audience,
+                    r.postcode.as_deref().unwrap_or_default(),
+                    r.departement.as_deref().unwrap_or_default(),
+                    RequestStatus::label(r.status),
+                    if r.urgent { "oui" } else { "non" },
+                    &provider,
+                    &r.failed_assignments.to_string(),
+                    &paris_iso(r.updated_at),
+                ])
+                .map_err(failed)?;
+            }
+            written += rows.len();
+            if (rows.len() as i64) < EXPORT_CHUNK {
+                return Ok::<_, AppError>(written);
+            }
+        }
+    })?;
+    csv.flush().map_err(|e| failed(e.into()))?;
+    Ok(written)
+}
