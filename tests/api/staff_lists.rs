@@ -712,3 +712,72 @@ async fn the_labels_register_is_searched_by_number_or_provider_sorted_paged_and_
         "{csv}"
     );
 }
+
+#[tokio::test]
+async fn partners_are_listed_by_state_searched_sorted_paged_and_exported() {
+    let app = TestApp::spawn().await;
+    let api = app.user("partenariats@cyberdir.fr", Role::Staff).await;
+    // 23 partners; "Mairie de Saint-Étienne" paused, "Région Occitanie" archived.
+    for i in 1..=21 {
+        let name = format!("Commune {i:02}");
+        common::partners::create(&api, &name, &["https://commune.exemple.fr"], "parcours").await;
+    }
+    let paused = common::partners::create(
+        &api,
+        "Mairie de Saint-Étienne",
+        &["https://saint-etienne.fr"],
+        "parcours",
+    )
+    .await;
+    common::partners::set_state(&api, paused["id"].as_str().unwrap(), "paused").await;
+    let archived = common::partners::create(
+        &api,
+        "Région Occitanie",
+        &["https://laregion.fr"],
+        "diagnostic",
+    )
+    .await;
+    common::partners::set_state(&api, archived["id"].as_str().unwrap(), "archived").await;
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
+    let names = |page: &common::pages::Page| -> Vec<String> {
+        page.html
+            .split("<th scope=\"row\"><a href=\"/partenaires/")
+            .skip(1)
+            .filter_map(|rest| rest.split('>').nth(1)?.split('<').next())
+            .map(str::to_owned)
+            .collect()
+    };
+
+    // Every state, by name, 20 a page; the tabs count each state.
+    let first = staff.get("/partenaires").await;
+    assert_eq!(first.status, 200);
+    let shown = names(&first);
+    assert_eq!(shown.len(), 20);
+    assert_eq!(shown[0], "Commune 01");
+    let said = first.text();
+    assert!(said.contains("23 partenaires"), "{said}");
+    assert!(
+        said.contains("En pause 1") && said.contains("Archivé 1") && said.contains("Actif 21"),
+        "{said}"
+    );
+    assert_eq!(names(&staff.get("/partenaires?page=2").await).len(), 3);
+
+    // Searched by a word of the name, accents ignored; by state; reversed by name.
+    let searched = staff.get("/partenaires?q=etienne").await;
+    assert_eq!(names(&searched), ["Mairie de Saint-Étienne"]);
+    let archived = staff.get("/partenaires?etat=archived").await;
+    assert_eq!(names(&archived), ["Région Occitanie"]);
+    let reversed = staff.get("/partenaires?tri=-nom&par=50").await;
+    assert_eq!(names(&reversed)[0], "Région Occitanie");
+    let wrong = staff.get("/partenaires?etat=perdu&par=3").await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.text().contains("État de partenaire inconnu."));
+
+    // The export, as shown.
+    let export = searched.links("/partenaires.csv");
+    let csv = staff.get(&export[0]).await.html;
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(lines[1].starts_with("Mairie de Saint-Étienne,"), "{csv}");
+    assert!(lines[1].contains("En pause"), "{csv}");
+}

@@ -1,4 +1,4 @@
-//! Staff manage partners: the list (with the keys about to expire), a new partner, and each
+//! Staff manage partners (their list is `list.rs`): a new partner, and each
 //! partner's page: its settings, its API keys (issued, shown once, rotated, revoked), its
 //! figures, and what to give its web team (the snippet, a live preview, what the module
 //! collects).
@@ -25,51 +25,12 @@ use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_page)
-        .service(new_page)
+    cfg.service(new_page)
         .service(create)
         .service(partner_page)
         .service(update)
         .service(issue_key)
         .service(revoke_key);
-}
-
-#[get("/partenaires")]
-async fn list_page(state: web::Data<AppState>, user: StaffUser) -> PageResult {
-    let user = user.0;
-    let (inner, actor) = (data_of(&state), user.actor.clone());
-    let loaded = blocking(move || {
-        Ok::<_, AppError>((
-            partners::list(&inner, &actor)?,
-            keys::expiring(&inner, &actor)?,
-        ))
-    })
-    .await;
-    let (all, expiring) = loaded?;
-    let name_of = |id: &str| {
-        all.iter()
-            .find(|p| p.id == id)
-            .map_or(id.to_owned(), |p| p.name.clone())
-    };
-    Ok(page(
-        &state,
-        StatusCode::OK,
-        "pages/partners/list",
-        "Partenaires",
-        Some(&user),
-        context::List {
-            expiring: expiring
-                .iter()
-                .map(|e| context::ExpiringLine {
-                    partner_id: e.partner_id.clone(),
-                    partner_name: name_of(&e.partner_id),
-                    prefix: e.key.prefix.clone(),
-                    expires: e.key.expires_fr.clone(),
-                })
-                .collect(),
-            partners: all,
-        },
-    ))
 }
 
 const SCOPES: [(&str, &str); 3] = [
