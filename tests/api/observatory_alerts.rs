@@ -339,7 +339,19 @@ async fn local_alerts_show_only_where_they_apply_and_bad_alerts_are_refused_in_f
         .find(|a| a.ends_with("/retrait"))
         .unwrap()
         .to_owned();
-    let withdrawn = staff.submit(&list, &action, &[]).await;
+    // Asked first: nothing changes until staff confirm.
+    let asked = staff.submit(&list, &action, &[]).await;
+    assert_eq!(asked.status, 200);
+    assert!(
+        asked.text().contains("Retirer cette alerte ?"),
+        "{}",
+        asked.text()
+    );
+    let (_, still) = app
+        .get_json("/api/v1/alerts?incident_type=rancongiciel&audience=collectivite&departement=35")
+        .await;
+    assert_eq!(still["total"], 1, "{still}");
+    let withdrawn = staff.submit(&asked, &action, &[]).await;
     assert_eq!(withdrawn.status, 303, "{}", withdrawn.text());
     let (_, after) = app
         .get_json("/api/v1/alerts?incident_type=rancongiciel&audience=collectivite&departement=35")
@@ -533,4 +545,109 @@ async fn the_waves_of_one_day_come_to_staff_in_one_email() {
             .count(),
         2
     );
+}
+
+#[tokio::test]
+async fn staff_find_alerts_by_state_and_words_sorted_paged_and_exported() {
+    let app = TestApp::spawn().await;
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
+    let form = staff.get("/observatoire/alertes/nouvelle").await;
+    let publish = |title: String, from: &'static str, until: &'static str| {
+        let (staff, form) = (&staff, &form);
+        async move {
+            let fields = [
+                ("title", title.as_str()),
+                (
+                    "body",
+                    "Ne payez pas : prévenez votre banque et signalez les faits.",
+                ),
+                ("scope", "national"),
+                ("valid_from", from),
+                ("valid_until", until),
+            ];
+            let done = staff.submit(form, "/observatoire/alertes", &fields).await;
+            assert_eq!(done.status, 303, "{}", done.text());
+        }
+    };
+    // Ten that end on 30 November, twelve that run to January, one for Christmas.
+    for i in 1..=22 {
+        let until = if i <= 10 { "2026-11-30" } else { "2027-01-31" };
+        publish(format!("Alerte numéro {i:02}"), "2026-11-23", until).await;
+    }
+    publish("Faux colis de Noël".into(), "2026-12-20", "2026-12-31").await;
+    // One withdrawn, asked first.
+    let list = staff.get("/observatoire/alertes?q=numero+22").await;
+    let action = list
+        .html
+        .split("action=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|a| a.ends_with("/retrait"))
+        .unwrap()
+        .to_owned();
+    let asked = staff.submit(&list, &action, &[]).await;
+    assert_eq!(staff.submit(&asked, &action, &[]).await.status, 303);
+    app.clock.set(start_of_tests() + Duration::days(12));
+    staff.log_in("equipe@cyberdir.fr").await;
+    let titles = |page: &crate::common::pages::Page| -> Vec<String> {
+        let table = page.html.split("id=\"alerts\"").nth(1).unwrap_or_default();
+        table
+            .split("<th scope=\"row\">")
+            .skip(1)
+            .filter_map(|rest| rest.split('<').next())
+            .map(str::to_owned)
+            .collect()
+    };
+
+    // Every state, the latest start first, 20 a page; the tabs count each state.
+    let first = staff.get("/observatoire/alertes").await;
+    assert_eq!(first.status, 200);
+    let shown = titles(&first);
+    assert_eq!((shown.len(), shown[0].as_str()), (20, "Faux colis de Noël"));
+    let said = first.text();
+    for tab in [
+        "Toutes 23",
+        "En ligne 11",
+        "À venir 1",
+        "Terminée 10",
+        "Retirée 1",
+    ] {
+        assert!(said.contains(tab), "{tab}: {said}");
+    }
+    assert_eq!(
+        titles(&staff.get("/observatoire/alertes?page=2").await).len(),
+        3
+    );
+
+    // By state, by words of the text, by title.
+    let ended = staff
+        .get("/observatoire/alertes?etat=terminee&tri=titre")
+        .await;
+    let ended = titles(&ended);
+    assert_eq!(ended.len(), 10);
+    assert_eq!(
+        (ended[0].as_str(), ended[9].as_str()),
+        ("Alerte numéro 01", "Alerte numéro 10")
+    );
+    let noel = staff.get("/observatoire/alertes?q=colis+noel").await;
+    assert_eq!(titles(&noel), ["Faux colis de Noël"]);
+    assert!(noel.text().contains("À venir"));
+    let withdrawn = staff.get("/observatoire/alertes?etat=retiree").await;
+    assert_eq!(titles(&withdrawn), ["Alerte numéro 22"]);
+    let wrong = staff.get("/observatoire/alertes?etat=oubliee").await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.text().contains("État d'alerte inconnu."));
+
+    // The export, as shown: the ended ones by title.
+    let export = staff
+        .get("/observatoire/alertes?etat=terminee&tri=titre")
+        .await
+        .links("/observatoire/alertes.csv");
+    let csv = staff.get(&export[0]).await.html;
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 11, "{csv}");
+    assert!(
+        lines[1].starts_with("Alerte numéro 01,France entière,2026-11-23T00:00:00,"),
+        "{csv}"
+    );
+    assert!(lines[1].contains(",Terminée,"), "{csv}");
 }

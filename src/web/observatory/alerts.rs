@@ -1,5 +1,5 @@
-//! Alerts: staff publish and withdraw them (`/observatoire/alertes`), with the waves the
-//! daily pass detected beside; the public reads them in `/alertes.atom`.
+//! Alerts: staff publish and withdraw them (their list, with the waves the daily pass
+//! detected, is `alert_list.rs`); the public reads them in `/alertes.atom`.
 
 use super::context;
 use crate::web::kit::done;
@@ -13,7 +13,6 @@ use crate::domain::audience::Audience;
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
 use crate::observatory::alerts::{self, AlertInput, AlertView};
-use crate::observatory::signals;
 use crate::state::AppState;
 use crate::web::form::HtmlForm;
 use crate::web::kit::{blocking, first_errors};
@@ -22,64 +21,10 @@ use crate::web::session::StaffUser;
 use crate::web::session::{PageUser, check_form, data_of};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(list_page)
-        .service(new_page)
+    cfg.service(new_page)
         .service(publish)
         .service(withdraw)
         .service(atom);
-}
-
-/// How far back the page lists the waves detected.
-const SIGNAL_DAYS: u64 = 30;
-
-#[derive(Debug, Default, Deserialize)]
-struct ListQuery {
-    info: Option<String>,
-}
-
-#[get("/observatoire/alertes")]
-async fn list_page(
-    state: web::Data<AppState>,
-    user: StaffUser,
-    query: web::Query<ListQuery>,
-) -> PageResult {
-    let user = user.0;
-    let (inner, actor) = (data_of(&state), user.actor.clone());
-    let loaded = blocking(move || {
-        Ok::<_, AppError>((
-            alerts::all(&inner, &actor)?,
-            signals::recent(&inner, SIGNAL_DAYS)?,
-        ))
-    })
-    .await;
-    let (all, waves) = loaded?;
-    let info = match query.info.as_deref() {
-        Some("publiee") => Some("L'alerte est publiée : elle est en ligne pendant sa période."),
-        Some("retiree") => Some("L'alerte est retirée."),
-        _ => None,
-    };
-    Ok(page(
-        &state,
-        StatusCode::OK,
-        "pages/observatory/alerts",
-        "Alertes",
-        Some(&user),
-        context::Alerts {
-            info,
-            alerts: all
-                .iter()
-                .map(|(a, live)| context::AlertLine {
-                    id: a.id.clone(),
-                    title: a.title.clone(),
-                    scope: a.scope_label.clone(),
-                    window: a.window_fr.clone(),
-                    live: *live,
-                    withdrawn: a.withdrawn,
-                })
-                .collect(),
-            signals: waves,
-        },
-    ))
 }
 
 const SCOPES: [(&str, &str); 3] = [
@@ -287,17 +232,42 @@ async fn publish(
     }
 }
 
+/// Withdrawing an alert: asked first (`alert_list::withdrawal`), without JavaScript on a
+/// page of its own, with it in a dialog.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct WithdrawForm {
+    csrf_token: String,
+    /// `oui` once staff confirmed.
+    confirme: String,
+}
+
 #[post("/observatoire/alertes/{id}/retrait")]
 async fn withdraw(
     req: HttpRequest,
     state: web::Data<AppState>,
     user: PageUser,
     path: web::Path<String>,
-    form: web::Form<crate::web::kit::CsrfForm>,
+    form: web::Form<WithdrawForm>,
 ) -> PageResult {
     let user = user.0;
     check_form(&req, &state, &user, &form.csrf_token)?;
     let (inner, actor, id) = (data_of(&state), user.actor.clone(), path.into_inner());
+    if !crate::web::kit::confirmed(&form.confirme) {
+        let (reader, asked) = (actor.clone(), id.clone());
+        let all = blocking(move || alerts::all(&inner, &reader)).await?;
+        let Some((alert, live)) = all.iter().find(|(a, _)| a.id == asked) else {
+            return Err(PageError::from(AppError::not_found("Alerte introuvable.")));
+        };
+        // Nothing to ask about an alert a stale page still offers to withdraw.
+        if !live {
+            return Err(PageError::from(AppError::Conflict(
+                "Cette alerte n'est plus en ligne : rien à retirer.".into(),
+            )));
+        }
+        let asked = super::alert_list::withdrawal(&alert.id, &alert.title);
+        return Ok(asked.page(&state, &user));
+    }
     match blocking(move || alerts::withdraw(&inner, &actor, &id)).await {
         Ok(()) => done("/observatoire/alertes", "retiree"),
         Err(e) => Err(PageError::from(e)),

@@ -52,6 +52,19 @@ pub(super) struct Alerts {
     pub info: Option<&'static str>,
     pub alerts: Vec<AlertLine>,
     pub signals: Vec<SignalView>,
+    /// How many alerts the list holds, its tabs by state, its columns, pages and page
+    /// sizes, the state, search and order kept by the search, the CSV of what is shown, and
+    /// what was wrong in the asking.
+    pub summary: String,
+    pub tabs: Vec<crate::web::kit::Tab>,
+    pub headers: Vec<crate::web::listing::SortHeader>,
+    pub pagination: crate::web::kit::Pagination,
+    pub sizes: Vec<crate::web::listing::SizeChoice>,
+    pub etat: String,
+    pub search: String,
+    pub tri: String,
+    pub export: String,
+    pub errors: BTreeMap<String, String>,
 }
 
 /// An alert in staff's list.
@@ -62,7 +75,11 @@ pub(super) struct AlertLine {
     pub scope: String,
     pub window: String,
     pub live: bool,
-    pub withdrawn: bool,
+    /// The state's badge (its tone's code) and its French.
+    pub state: &'static str,
+    pub state_label: &'static str,
+    /// What withdrawing it asks first (online alerts only).
+    pub confirm: Option<crate::web::kit::Confirmation>,
 }
 
 /// `pages/observatory/alert_form`: a new alert.

@@ -2,6 +2,7 @@
 //! (`charts`), the public statistics with their open-data files (`public`), and the files'
 //! revisions and corrections for staff (`files`).
 
+mod alert_list;
 mod alerts;
 pub mod charts;
 mod chats;
@@ -17,6 +18,7 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(staff::configure)
         .configure(public::configure)
+        .configure(alert_list::configure)
         .configure(alerts::configure)
         .configure(files::configure)
         .configure(prevention::configure)

@@ -369,7 +369,8 @@ pub fn all(state: &Infra, staff: &Actor) -> Result<Vec<(AlertView, bool)>, AppEr
     staff.require_staff()?;
     let now = state.clock.now_naive();
     let mut conn = state.pool.get()?;
-    Ok(queries::all_alerts(&mut conn, 200)?
+    // Read whole: alerts are counted in dozens a year (the list pages them).
+    Ok(queries::all_alerts(&mut conn, 10_000)?
         .iter()
         .map(|row| {
             let live = row.withdrawn_at.is_none() && row.valid_from <= now && now < row.valid_until;
