@@ -262,6 +262,15 @@ fn serve_on_an_empty_database_seeds_the_demo_directory() {
             "{applications:?}"
         );
     }
+    // And assistance requests in every state staff follow.
+    let requests: std::collections::BTreeMap<String, i64> =
+        cyberdir::db::assistance::request_counts(&mut conn)
+            .unwrap()
+            .into_iter()
+            .collect();
+    for state in cyberdir::assistance::demo::DEMO_STATES {
+        assert_eq!(requests.get(state.as_str()), Some(&1), "{requests:?}");
+    }
     let logs = logs.join().unwrap();
     assert!(
         logs.iter().any(|l| l.contains("open http://127.0.0.1")),

@@ -96,6 +96,10 @@ pub fn first_start(
         )
         .map_err(|e| e.to_string())?;
         tracing::info!(applications, "demo label applications opened");
+        // Assistance requests in every state staff follow.
+        let requests = crate::assistance::demo::seed(state, &mut conn, state.clock.now_naive())
+            .map_err(|e| e.to_string())?;
+        tracing::info!(requests, "demo assistance requests written");
     } else if state.config.demo {
         done.demo_reminder = db::accounts::user_by_email(&mut conn, DEMO_ADMIN)
             .map_err(|e| e.to_string())?

@@ -6,6 +6,7 @@ pub mod answer;
 pub mod assign;
 pub mod availability;
 pub mod close;
+pub mod demo;
 pub mod erasure;
 pub mod links;
 mod notify;
