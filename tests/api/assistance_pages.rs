@@ -110,7 +110,8 @@ async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
     browser.client.delete_all_cookies().await.unwrap();
     browser.goto(&app.url(&tracking)).await;
     browser.wait_for_text("Prestataire proche").await;
-    browser.wait_for_text("prise en charge").await;
+    // The state, as a DSFR badge (in capitals on screen).
+    browser.wait_for_text("PRISE EN CHARGE").await;
     browser.close().await;
 }
 

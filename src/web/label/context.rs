@@ -429,6 +429,8 @@ pub(super) struct Label {
     pub number: String,
     pub provider_name: String,
     pub provider_href: String,
+    /// The state's code (its badge's tone) and its French.
+    pub status: &'static str,
     pub status_label: String,
     pub valid_from: String,
     pub valid_until: String,

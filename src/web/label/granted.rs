@@ -125,6 +125,7 @@ async fn show_label(
             events: context::EventLine::trail(&events, str::to_owned),
             number: label.number,
             provider_name: label.provider_name,
+            status: label.status.as_str(),
             status_label: label.status_label,
         },
     ))
