@@ -83,7 +83,7 @@ struct WithCsrf<T> {
 }
 
 /// Renders an anonymous form page with its CSRF cookie.
-pub(super) fn anonymous_page(
+pub(crate) fn anonymous_page(
     req: &HttpRequest,
     state: &AppState,
     status: StatusCode,

@@ -57,13 +57,15 @@ pub struct CaseSection {
     conflict: Option<String>,
     /// Who never reads the notes, in French ("de l'organisation").
     hidden_from: &'static str,
-    /// The message thread with the applicant (none for an assistance request).
+    /// The message thread with the applicant (the organisation, or the victim).
     thread: Option<ThreadLink>,
 }
 
 #[derive(Serialize, Debug)]
 struct ThreadLink {
     href: String,
+    /// Whom the thread is with ("le prestataire", "la victime").
+    with: &'static str,
     /// "3 messages", "Aucun message".
     count: String,
     /// The applicant wrote last: an answer is awaited.
@@ -99,8 +101,12 @@ pub fn case_section(
         None => (String::new(), None),
     };
     let (count, last_from_staff) = work.messages;
-    let thread = (!matches!(kind, CaseKind::Assistance)).then(|| ThreadLink {
+    let thread = Some(ThreadLink {
         href: format!("{}/messagerie", kind.page(id)),
+        with: match kind {
+            CaseKind::Assistance => "la victime",
+            _ => "le prestataire",
+        },
         count: messages_count(usize::try_from(count).unwrap_or_default()),
         awaited: last_from_staff == Some(false),
     });

@@ -131,7 +131,7 @@ async fn staff_and_the_organisation_write_to_each_other_on_its_file_each_told_by
         let mails = app.mails_to(&sink, reviewer, 1).await;
         assert_eq!(
             mails[0].subject,
-            "Message de Prestataire presta sur le dossier de référencement"
+            "Nouveau message sur le dossier de référencement de Prestataire presta"
         );
         assert!(mails[0].text.contains(staff_thread));
     }
@@ -235,7 +235,7 @@ async fn a_label_application_has_its_thread_which_another_organisation_cannot_re
     let told = &app.mails_to(&sink, "staff@cyberdir.fr", 1).await[0];
     assert_eq!(
         told.subject,
-        "Message de Prestataire presta sur la demande de label ExpertCyber"
+        "Nouveau message sur la demande de label ExpertCyber de Prestataire presta"
     );
     assert!(told.text.contains(&staff_thread));
 
@@ -279,4 +279,112 @@ async fn a_label_application_has_its_thread_which_another_organisation_cannot_re
     )
     .await;
     assert!(!common::html::visible_text(&file_thread).contains(question));
+}
+
+#[tokio::test]
+async fn staff_and_the_victim_write_on_the_tracking_link_and_the_thread_goes_with_the_victims_data()
+{
+    let app = TestApp::spawn().await;
+    let sink = SmtpSink::start();
+    common::assistance::nearby(&app, "proche", 1.0).await;
+    let (status, created) =
+        common::assistance::submit(&app, &common::assistance::request_body()).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    app.deliver_to(&sink).await;
+    let token = common::assistance::tracking_token(&sink);
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let staff_thread = format!("/instruction/demandes/{id}/messagerie");
+    let victim_thread = format!("/suivi/{token}/messagerie");
+
+    // Staff write, with a PDF; the victim is told at the request's address, not the text.
+    let (_, request_page) = page(&app, &staff, &format!("/instruction/demandes/{id}")).await;
+    assert!(
+        common::html::visible_text(&request_page)
+            .contains("Messagerie avec la victime (Aucun message)"),
+        "{request_page}"
+    );
+    let asked = "Avez-vous payé la rançon ? Ne le faites pas : gardez la demande de rançon.";
+    let guide = Some(("conserver les preuves.pdf", common::referencing::PDF));
+    let (status, _, _) = send(&app, &staff, &staff_thread, asked, guide).await;
+    assert_eq!(status, 200);
+    let told = app.mails_to(&sink, "claire@exemple.fr", 2).await;
+    let told = told.last().unwrap();
+    assert_eq!(
+        told.subject,
+        "Un message de l'équipe d'assistance sur votre demande"
+    );
+    assert!(told.text.contains(&victim_thread), "{}", told.text);
+    assert!(!told.text.contains("rançon ?"));
+
+    // The victim reads it without an account (staff's names stay with staff), opens the PDF
+    // and answers; every reviewer is told.
+    let victim = common::pages::Browser::new(&app.address);
+    let read = victim.get(&victim_thread).await;
+    assert_eq!(read.status, 200);
+    let said = read.text();
+    assert!(
+        said.contains(asked) && said.contains("L'équipe d'assistance"),
+        "{said}"
+    );
+    assert!(!said.contains("Utilisateur de test"), "{said}");
+    let pieces = read.links(&format!("{victim_thread}/pieces/"));
+    assert_eq!(pieces.len(), 1, "{}", read.html);
+    let pdf = victim.get(&pieces[0]).await;
+    assert_eq!(
+        (pdf.status, pdf.bytes.as_slice()),
+        (200, common::referencing::PDF)
+    );
+    let answer = "Non, je n'ai rien payé. J'ai gardé le message.";
+    let csrf = read.hidden(&victim_thread, "csrf_token");
+    let sent = victim
+        .post_file(
+            &victim_thread,
+            &[("csrf_token", &csrf), ("message", answer)],
+            ("", "application/octet-stream"),
+            b"",
+        )
+        .await;
+    assert_eq!(sent.status, 303, "{}", sent.text());
+    let to_staff = app.mails_to(&sink, "staff@cyberdir.fr", 1).await;
+    assert!(
+        to_staff[0]
+            .subject
+            .starts_with("Nouveau message sur la demande d'assistance du "),
+        "{}",
+        to_staff[0].subject
+    );
+    let text = &to_staff[0].text;
+    assert!(
+        text.contains("La victime a écrit sur la demande d'assistance du "),
+        "{text}"
+    );
+    let (_, seen) = page(&app, &staff, &staff_thread).await;
+    let said = common::html::visible_text(&seen);
+    assert!(
+        said.contains(answer) && said.contains("La victime"),
+        "{said}"
+    );
+    let (_, request_page) = page(&app, &staff, &format!("/instruction/demandes/{id}")).await;
+    assert!(
+        common::html::visible_text(&request_page)
+            .contains("Messagerie avec la victime (2 messages) · la victime attend une réponse")
+    );
+
+    // The provider the request was offered to, and a wrong link, read nothing.
+    let provider = app.member_of("proche", "gerant@proche.fr").await;
+    assert_eq!(page(&app, &provider, &staff_thread).await.0, 403);
+    let staff_piece = attachments(&seen);
+    assert_eq!(page(&app, &provider, &staff_piece[0]).await.0, 404);
+    let wrong = format!("/suivi/{}/messagerie", "0".repeat(64));
+    assert_eq!(victim.get(&wrong).await.status, 404);
+
+    // The victim erases their data: the thread goes with it.
+    let tracking = victim.get(&format!("/suivi/{token}")).await;
+    let erase = format!("/suivi/{token}/effacer");
+    let confirm = victim.submit(&tracking, &erase, &[]).await;
+    assert_eq!(victim.submit(&confirm, &erase, &[]).await.status, 303);
+    assert_eq!(app.with_conn(count).await, 0, "the messages are erased");
+    assert_eq!(victim.get(&victim_thread).await.status, 404);
+    assert_eq!(page(&app, &staff, &staff_thread).await.0, 404);
 }

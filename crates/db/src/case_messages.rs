@@ -7,11 +7,12 @@ use diesel::prelude::*;
 use super::DbConnection;
 use super::schema::{case_messages, users};
 
-/// A message as a thread shows it, with its author's name (no attachment bytes).
+/// A message as a thread shows it, with its author's name (none for a victim, who has no
+/// account), without its attachment's bytes.
 #[derive(Queryable, Debug, Clone)]
 pub struct MessageRow {
     pub id: String,
-    pub author_name: String,
+    pub author_name: Option<String>,
     pub from_staff: bool,
     pub body: String,
     pub attachment_name: Option<String>,
@@ -26,13 +27,13 @@ pub fn thread(
     subject_id: &str,
 ) -> QueryResult<Vec<MessageRow>> {
     case_messages::table
-        .inner_join(users::table)
+        .left_join(users::table)
         .filter(case_messages::kind.eq(kind))
         .filter(case_messages::subject_id.eq(subject_id))
         .order((case_messages::created_at, case_messages::id))
         .select((
             case_messages::id,
-            users::display_name,
+            users::display_name.nullable(),
             case_messages::from_staff,
             case_messages::body,
             case_messages::attachment_name,
@@ -49,7 +50,7 @@ pub struct NewMessage<'a> {
     pub id: &'a str,
     pub kind: &'a str,
     pub subject_id: &'a str,
-    pub author_id: &'a str,
+    pub author_id: Option<&'a str>,
     pub from_staff: bool,
     pub body: &'a str,
     pub attachment_name: Option<&'a str>,
@@ -106,4 +107,14 @@ pub fn summary(
         .first(conn)
         .optional()?;
     Ok((count, last))
+}
+
+/// Deletes a case's messages (an assistance request's, with the victim's data).
+pub fn delete_thread(conn: &mut DbConnection, kind: &str, subject_id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        case_messages::table
+            .filter(case_messages::kind.eq(kind))
+            .filter(case_messages::subject_id.eq(subject_id)),
+    )
+    .execute(conn)
 }

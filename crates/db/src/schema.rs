@@ -817,7 +817,7 @@ diesel::table! {
         id -> Text,
         kind -> Text,
         subject_id -> Text,
-        author_id -> Text,
+        author_id -> Nullable<Text>,
         from_staff -> Bool,
         body -> Text,
         attachment_name -> Nullable<Text>,

@@ -33,6 +33,8 @@ pub fn erase(
     )?;
     // Staff's private notes may quote the victim: they go too.
     crate::db::cases::delete_notes(conn, crate::db::cases::ASSISTANCE, &row.id)?;
+    // So does the message thread between staff and the victim.
+    crate::db::case_messages::delete_thread(conn, crate::db::cases::ASSISTANCE, &row.id)?;
     // The chat it was handed to at night, if any, goes with it.
     crate::chat::requests::follow_request_end(conn, &row.id, true, now)?;
     (row.latitude, row.longitude) = place;

@@ -267,10 +267,14 @@ fn tracking_token(state: &Infra, request_id: &str) -> Result<String, AppError> {
 /// The tracking link of a request, for its emails (none for a request whose token was not
 /// derived, made before tokens were).
 pub fn tracking_link(state: &Infra, row: &RequestRow) -> Option<String> {
+    current_tracking_token(state, row).map(|token| tracking_url(state, &token))
+}
+
+/// The request's tracking token, when it is the one its link carries.
+pub(crate) fn current_tracking_token(state: &Infra, row: &RequestRow) -> Option<String> {
     tracking_token(state, &row.id)
         .ok()
         .filter(|token| tokens::digest(token) == row.tracking_hash)
-        .map(|token| tracking_url(state, &token))
 }
 
 /// Creates a request, assigns it (or sends it to staff) and confirms it to the victim. A retry

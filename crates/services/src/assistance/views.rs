@@ -204,6 +204,8 @@ pub fn staff_event_label(action: &str) -> &str {
         "decline" => "Proposition déclinée",
         "timeout" => "Sans réponse dans le délai",
         "anonymise" => "Coordonnées et description effacées (durée de conservation)",
+        "message-staff" => "Message de l'équipe à la victime",
+        "message-applicant" => "Message de la victime",
         other => timeline_label(other).unwrap_or(other),
     }
 }

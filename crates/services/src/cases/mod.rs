@@ -22,7 +22,7 @@ pub struct CaseWork {
     pub follower: Option<(String, String)>,
     pub notes: Vec<queries::NoteRow>,
     /// The thread with the applicant: how many messages, and whether the last is the
-    /// applicant's (waiting for an answer). Assistance requests have none.
+    /// applicant's (waiting for an answer).
     pub messages: (i64, Option<bool>),
 }
 

@@ -1,11 +1,12 @@
 -- The message thread between staff and the applicant of a case (a referencing file, a label
--- application): each message by its author, from staff or from the organisation, with at most
--- one PDF attached (checked as documents are). Read by staff and the organisation's members.
+-- application: the organisation's members; an assistance request: the victim, who has no
+-- account, so no author): each message from staff or from the applicant, with at most one PDF
+-- attached (checked as documents are). A request's messages go with the victim's data.
 CREATE TABLE case_messages (
     id TEXT PRIMARY KEY NOT NULL,
     kind TEXT NOT NULL,
     subject_id TEXT NOT NULL,
-    author_id TEXT NOT NULL REFERENCES users (id),
+    author_id TEXT REFERENCES users (id),
     from_staff BOOLEAN NOT NULL,
     body TEXT NOT NULL,
     attachment_name TEXT,

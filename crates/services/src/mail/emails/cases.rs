@@ -13,12 +13,22 @@ pub struct CaseMessageToApplicant {
     pub attachment: bool,
 }
 
-/// To the staff member following the case (or every reviewer): the organisation wrote.
+/// To the staff member following the case (or every reviewer): the applicant wrote. `from`
+/// starts the sentence ("L'organisation", "La victime"); `case` names the case with its
+/// applicant ("le dossier de référencement d'Atelier Informatique").
 #[derive(Serialize)]
 pub struct StaffCaseMessage {
     pub name: String,
-    pub provider_name: String,
+    pub from: String,
     pub case: String,
+    pub thread_url: String,
+    pub attachment: bool,
+}
+
+/// To the victim of an assistance request: staff wrote; the link is the tracking link's
+/// thread, personal (erased with the request, as every email about it).
+#[derive(Serialize)]
+pub struct VictimCaseMessage {
     pub thread_url: String,
     pub attachment: bool,
 }
@@ -26,6 +36,7 @@ pub struct StaffCaseMessage {
 templates! {
     CaseMessageToApplicant => "case_message",
     StaffCaseMessage => "staff_case_message",
+    VictimCaseMessage => "victim_case_message",
 }
 
 #[cfg(test)]
@@ -51,10 +62,18 @@ mod tests {
     fn staff_case_message() {
         assert_snapshot!(rendered(&StaffCaseMessage {
             name: "Julien Moreau".into(),
-            provider_name: "Atelier Informatique".into(),
-            case: "le dossier de référencement".into(),
+            from: "L'organisation".into(),
+            case: "le dossier de référencement d'Atelier Informatique".into(),
             thread_url: "https://cyberdir.example/instruction/dossiers/42/messagerie".into(),
             attachment: false,
+        }));
+    }
+
+    #[test]
+    fn victim_case_message() {
+        assert_snapshot!(rendered(&VictimCaseMessage {
+            thread_url: "https://cyberdir.example/suivi/4f2a9c/messagerie".into(),
+            attachment: true,
         }));
     }
 }
