@@ -781,3 +781,185 @@ async fn partners_are_listed_by_state_searched_sorted_paged_and_exported() {
     assert!(lines[1].starts_with("Mairie de Saint-Étienne,"), "{csv}");
     assert!(lines[1].contains("En pause"), "{csv}");
 }
+
+#[tokio::test]
+async fn admins_list_accounts_by_role_searched_and_exported() {
+    let app = TestApp::spawn().await;
+    for i in 0..3 {
+        app.user(&format!("auditeur{i}@certif.fr"), Role::Auditor)
+            .await;
+    }
+    for i in 0..2 {
+        app.user(&format!("instructeur{i}@cyberdir.fr"), Role::Staff)
+            .await;
+    }
+    let admin = Browser::sign_in(&app, "admin@cyberdir.fr", Role::Admin).await;
+    let accounts = |page: &common::pages::Page| -> Vec<String> {
+        page.html
+            .split("<th scope=\"row\" class=\"bo-break\">")
+            .skip(1)
+            .filter_map(|rest| rest.split([' ', '<']).next())
+            .map(str::to_owned)
+            .collect()
+    };
+
+    // The auditors, by email; the tabs count each role.
+    let auditors = admin.get("/admin/utilisateurs?role=auditor").await;
+    assert_eq!(auditors.status, 200);
+    assert_eq!(
+        accounts(&auditors),
+        [
+            "auditeur0@certif.fr",
+            "auditeur1@certif.fr",
+            "auditeur2@certif.fr"
+        ]
+    );
+    let said = auditors.text();
+    for tab in [
+        format!("{} 3", Role::Auditor.label()),
+        format!("{} 2", Role::Staff.label()),
+        "Tous 6".to_owned(),
+    ] {
+        assert!(said.contains(&tab), "{tab}: {said}");
+    }
+    // Searched within the role, the role kept by the search form.
+    assert_eq!(auditors.hidden("/admin/utilisateurs", "role"), "auditor");
+    let one = admin
+        .get("/admin/utilisateurs?role=auditor&q=auditeur1")
+        .await;
+    assert_eq!(accounts(&one), ["auditeur1@certif.fr"]);
+    let wrong = admin.get("/admin/utilisateurs?role=pirate").await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.text().contains("Rôle inconnu"), "{}", wrong.text());
+
+    // The export holds the accounts shown.
+    let export = auditors.links("/admin/utilisateurs.csv");
+    assert_eq!(export.len(), 1);
+    let csv = admin.get(&export[0]).await.html;
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(
+        lines[0].starts_with("Adresse électronique,Nom,Rôle"),
+        "{csv}"
+    );
+    assert!(
+        lines[1].starts_with("auditeur0@certif.fr,Utilisateur de test,"),
+        "{csv}"
+    );
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
+    assert_eq!(staff.get("/admin/utilisateurs.csv").await.status, 403);
+}
+
+#[tokio::test]
+async fn an_auditor_finds_the_audits_to_do_soonest_first_and_searches_the_other_files() {
+    use cyberdir::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+    let app = TestApp::spawn().await;
+    let staff = app.user("staff@cyberdir.fr", Role::Staff).await;
+    let auditor = app.user("auditrice@certif.fr", Role::Auditor).await;
+    let other = app.user("autre@certif.fr", Role::Auditor).await;
+    let day = |m: u32, d: u32| chrono::NaiveDate::from_ymd_opt(2026, m, d);
+    for (id, name, status, audit, by) in [
+        (
+            "a1",
+            "Alpha Sécurité",
+            ApplicationStatus::AuditScheduled,
+            day(12, 10),
+            &auditor,
+        ),
+        (
+            "a2",
+            "Bravo Cyber",
+            ApplicationStatus::AuditScheduled,
+            day(12, 2),
+            &auditor,
+        ),
+        (
+            "a3",
+            "Charlie Info",
+            ApplicationStatus::Decision,
+            day(11, 10),
+            &auditor,
+        ),
+        (
+            "a4",
+            "Delta Réseaux",
+            ApplicationStatus::Granted,
+            day(10, 1),
+            &auditor,
+        ),
+        (
+            "a5",
+            "Echo Numérique",
+            ApplicationStatus::AuditScheduled,
+            day(12, 1),
+            &other,
+        ),
+    ] {
+        let mut p = organisation(id, name, "Rennes", "35000", "73282932000074");
+        p.status = ReferencingStatus::Approved;
+        app.insert(p).await;
+        let now = app.clock.now_naive();
+        let row = cyberdir::db::labels::ApplicationRow {
+            id: format!("app-{id}"),
+            provider_id: id.to_owned(),
+            kind: ApplicationKind::Initial,
+            status,
+            label_number: None,
+            criteria_version: "2026".into(),
+            fee_cents: 0,
+            fee_status: FeeStatus::Paid,
+            auditor_id: Some(by.user_id.clone()),
+            audit_date: audit,
+            audit_round: 1,
+            recommendation: None,
+            corrective_deadline: None,
+            decision_reason: None,
+            version: 1,
+            created_by: staff.user_id.clone(),
+            created_at: now,
+            submitted_at: Some(now),
+            updated_at: now,
+        };
+        app.with_conn(move |c| cyberdir::db::labels::insert_application(c, &row).unwrap())
+            .await;
+    }
+    let browser = Browser::new(&app.address);
+    browser.log_in("auditrice@certif.fr").await;
+    let listed = |page: &common::pages::Page, table: &str| -> Vec<String> {
+        let html = page
+            .html
+            .split(&format!("id=\"{table}\""))
+            .nth(1)
+            .unwrap_or_default();
+        let html = html.split("</table>").next().unwrap_or_default();
+        html.split("href=\"/audit/app-")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect()
+    };
+
+    // The audits to do, soonest first; the other files, latest audit first; never another
+    // auditor's.
+    let page = browser.get("/audit").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(listed(&page, "audits-to-do"), ["a2", "a1"]);
+    assert_eq!(listed(&page, "audits-done"), ["a3", "a4"]);
+    assert!(!page.html.contains("Echo Numérique"));
+    let by_name = browser.get("/audit?tri=-prestataire").await;
+    assert_eq!(listed(&by_name, "audits-done"), ["a4", "a3"]);
+    let searched = browser.get("/audit?q=reseaux").await;
+    assert_eq!(listed(&searched, "audits-done"), ["a4"]);
+    let refused = browser.get("/audit?q=d").await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .text()
+            .contains("Tapez au moins deux lettres ou chiffres")
+    );
+    assert_eq!(
+        listed(&refused, "audits-done"),
+        ["a3", "a4"],
+        "the list shown whole"
+    );
+}

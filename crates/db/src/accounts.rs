@@ -68,19 +68,14 @@ pub fn users_with_roles(conn: &mut DbConnection, roles: &[&str]) -> QueryResult<
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
-/// Accounts by address, `limit` from `offset`, whose address or name contains `search` (case
-/// ignored; every account when empty), with how many there are.
-pub fn list_users(
-    conn: &mut DbConnection,
-    search: &str,
-    limit: i64,
-    offset: i64,
-) -> QueryResult<(i64, Vec<UserRow>)> {
-    let matching = || {
-        let mut query = users::table.into_boxed();
-        let search = search.trim().to_lowercase();
+/// Narrows a boxed query of `users` (plain or grouped) to the accounts whose email or name
+/// holds `$search`: what was typed is matched literally (`%` and `_` are not wildcards), case
+/// ignored.
+macro_rules! searched {
+    ($query:expr, $search:expr) => {{
+        let mut query = $query;
+        let search = $search.trim().to_lowercase();
         if !search.is_empty() {
-            // What was typed is matched literally: `%` and `_` are not wildcards.
             let literal = search
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
@@ -94,6 +89,35 @@ pub fn list_users(
             );
         }
         query
+    }};
+}
+
+/// Accounts by address, `limit` from `offset`, whose address or name contains `search` (case
+/// ignored; every account when empty), with how many there are.
+pub fn list_users(
+    conn: &mut DbConnection,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<UserRow>)> {
+    list_users_in(conn, search, None, limit, offset)
+}
+
+/// The accounts whose email or name holds `search` (case ignored, taken literally), in one
+/// role when asked: how many, and `limit` of them from `offset`, by email.
+pub fn list_users_in(
+    conn: &mut DbConnection,
+    search: &str,
+    role: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<UserRow>)> {
+    let matching = || {
+        let mut query = searched!(users::table.into_boxed(), search);
+        if let Some(role) = role {
+            query = query.filter(users::role.eq(role.to_owned()));
+        }
+        query
     };
     let total = matching().count().get_result(conn)?;
     let rows = matching()
@@ -103,6 +127,15 @@ pub fn list_users(
         .select(UserRow::as_select())
         .load(conn)?;
     Ok((total, rows))
+}
+
+/// The accounts whose email or name holds `search`, per role (the list's tabs).
+pub fn role_counts(conn: &mut DbConnection, search: &str) -> QueryResult<Vec<(String, i64)>> {
+    let grouped = users::table
+        .group_by(users::role)
+        .select((users::role, diesel::dsl::count_star()))
+        .into_boxed();
+    searched!(grouped, search).load(conn)
 }
 
 pub fn set_role_and_disabled(

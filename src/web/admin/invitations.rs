@@ -93,7 +93,7 @@ pub async fn invite_post(
             };
             invite.open = true;
             let (inner, admin) = (data_of(&state), user.actor.clone());
-            let data = blocking(move || load_users(&inner, &admin, "", 1)).await?;
+            let data = blocking(move || load_users(&inner, &admin, "", None, 1)).await?;
             users_page(
                 &state,
                 &user,
@@ -102,6 +102,7 @@ pub async fn invite_post(
                 data,
                 Around {
                     q: "",
+                    role: None,
                     invite,
                     info: None,
                     error: Some("L'invitation n'est pas envoyée : corrigez le formulaire.".into()),

@@ -7,6 +7,7 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(users::users_get)
+        .service(users::users_export)
         .service(users::user_post)
         .service(invitations::invite_post);
 }

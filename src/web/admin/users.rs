@@ -1,4 +1,6 @@
-//! The admin page of users (`/admin/utilisateurs`): roles and disabled accounts.
+//! The admin page of users (`/admin/utilisateurs`): the accounts searched by email or name,
+//! by role (tabs counting each within the search), paged, exported as shown in CSV; their
+//! roles and disabled accounts.
 
 use crate::web::page_error::{PageError, PageResult};
 use actix_web::http::StatusCode;
@@ -34,19 +36,32 @@ struct UserLine {
     created: String,
 }
 
-/// `pages/admin/users`: the accounts (a page of them, searched) and the invitation form.
+/// `pages/admin/users`: the accounts (a page of them, searched, in a role) and the
+/// invitation form.
 #[derive(Serialize)]
 struct UsersView<'a> {
     #[serde(flatten)]
     list: crate::web::kit::ListPage<'a, UserLine>,
     q: &'a str,
+    /// The role shown (its code; empty: every role), its tabs, and the CSV of what is shown.
+    role: &'static str,
+    tabs: Vec<crate::web::kit::Tab>,
+    export: String,
     invite: super::invitations::InviteView,
 }
+
+/// A page of accounts, how many there are, and how many each role has (within the search).
+pub(super) type Listed = (
+    i64,
+    Vec<AdminUserView>,
+    std::collections::BTreeMap<String, i64>,
+);
 
 /// What the page shows besides the accounts: the search, the invitation form, and what the
 /// last action did or why it failed.
 pub(super) struct Around<'a> {
     pub q: &'a str,
+    pub role: Option<Role>,
     pub invite: super::invitations::InviteView,
     pub info: Option<&'a str>,
     pub error: Option<String>,
@@ -57,6 +72,7 @@ impl Around<'_> {
     fn failed(message: String) -> Self {
         Self {
             q: "",
+            role: None,
             invite: super::invitations::InviteView::empty(),
             info: None,
             error: Some(message),
@@ -69,9 +85,36 @@ pub(super) fn users_page(
     admin: &CurrentUser,
     status: StatusCode,
     page_number: usize,
-    (total, rows): (i64, Vec<AdminUserView>),
+    (total, rows, counts): Listed,
     around: Around<'_>,
 ) -> PageResult {
+    let role = around.role.map_or("", Role::as_str);
+    let list_link = |role: &str, page: usize| {
+        let page = if page > 1 {
+            page.to_string()
+        } else {
+            String::new()
+        };
+        with_query(
+            "/admin/utilisateurs",
+            &[("q", around.q.trim()), ("role", role), ("page", &page)],
+        )
+    };
+    let tab = |code: &'static str, label: &str, count: i64| crate::web::kit::Tab {
+        href: list_link(code, 1),
+        label: label.to_owned(),
+        count,
+        current: code == role,
+        urgent: false,
+    };
+    let mut tabs = vec![tab("", "Tous", counts.values().sum())];
+    tabs.extend(Role::ALL.iter().map(|r| {
+        tab(
+            r.as_str(),
+            Role::label(*r),
+            counts.get(r.as_str()).copied().unwrap_or(0),
+        )
+    }));
     let (info, error) = (around.info, around.error);
     let total = usize::try_from(total).unwrap_or(0);
     let lines: Vec<UserLine> = rows
@@ -96,10 +139,7 @@ pub(super) fn users_page(
         })
         .collect();
     let pages = pagination(page_number, total, USER_PAGE as usize, |p| {
-        with_query(
-            "/admin/utilisateurs",
-            &[("q", around.q.trim()), ("page", &p.to_string())],
-        )
+        list_link(role, p)
     });
     Ok(page(
         state,
@@ -131,6 +171,12 @@ pub(super) fn users_page(
                 error,
             },
             q: around.q,
+            role,
+            tabs,
+            export: with_query(
+                "/admin/utilisateurs.csv",
+                &[("q", around.q.trim()), ("role", role)],
+            ),
             invite: around.invite,
         },
     ))
@@ -140,21 +186,29 @@ pub(super) fn load_users(
     state: &AppState,
     admin: &Actor,
     search: &str,
+    role: Option<Role>,
     page: usize,
-) -> Result<(i64, Vec<AdminUserView>), AppError> {
-    users::list(
-        state,
-        admin,
-        search,
-        i64::try_from(page).unwrap_or(1),
-        USER_PAGE,
-    )
+) -> Result<Listed, AppError> {
+    let page = i64::try_from(page).unwrap_or(1);
+    let (total, rows) = users::list_in(state, admin, search, role, page, USER_PAGE)?;
+    Ok((total, rows, users::role_counts(state, admin, search)?))
+}
+
+/// The role a list's address asks for: none for every role, else a known one.
+fn role_asked(raw: Option<&str>) -> Result<Option<Role>, AppError> {
+    match raw.map(str::trim).unwrap_or_default() {
+        "" => Ok(None),
+        code => Role::parse(code)
+            .map(Some)
+            .ok_or_else(|| AppError::field("role", "Rôle inconnu : choisissez un onglet.")),
+    }
 }
 
 /// The list's address: its search and what the last action did.
 #[derive(Debug, Default, Deserialize)]
 pub struct UsersQuery {
     pub q: Option<String>,
+    pub role: Option<String>,
     pub info: Option<String>,
     pub page: Option<String>,
 }
@@ -177,8 +231,11 @@ pub async fn users_get(
         _ => None,
     };
     let q = query.q.clone().unwrap_or_default();
+    let asked = role_asked(query.role.as_deref());
+    let role = asked.as_ref().ok().copied().flatten();
     let (inner, admin, search) = (data_of(&state), user.actor.clone(), q.clone());
-    match blocking(move || load_users(&inner, &admin, &search, page_number)).await {
+    let loaded = blocking(move || load_users(&inner, &admin, &search, asked?, page_number)).await;
+    match loaded {
         Ok(data) => users_page(
             &state,
             &user,
@@ -187,6 +244,7 @@ pub async fn users_get(
             data,
             Around {
                 q: &q,
+                role,
                 invite: super::invitations::InviteView::empty(),
                 info,
                 error: None,
@@ -195,7 +253,7 @@ pub async fn users_get(
         Err(AppError::Validation(errors)) => {
             let message = first_message(&errors);
             let (inner, admin) = (data_of(&state), user.actor.clone());
-            let data = blocking(move || load_users(&inner, &admin, "", 1)).await?;
+            let data = blocking(move || load_users(&inner, &admin, "", None, 1)).await?;
             users_page(
                 &state,
                 &user,
@@ -319,7 +377,7 @@ pub async fn user_post(
         Err(e) => return Err(PageError::from(e)),
     };
     let (inner, admin) = (data_of(&state), user.actor.clone());
-    match blocking(move || load_users(&inner, &admin, "", page_number)).await {
+    match blocking(move || load_users(&inner, &admin, "", None, page_number)).await {
         Ok(data) => users_page(
             &state,
             &user,
@@ -330,4 +388,42 @@ pub async fn user_post(
         ),
         Err(e) => Err(PageError::from(e)),
     }
+}
+
+/// The accounts as shown (search, role), every one, in CSV.
+#[get("/admin/utilisateurs.csv")]
+pub async fn users_export(
+    state: web::Data<AppState>,
+    user: AdminUser,
+    query: web::Query<UsersQuery>,
+) -> PageResult {
+    let role = role_asked(query.role.as_deref())?;
+    let search = query.q.clone().unwrap_or_default();
+    let (inner, admin) = (data_of(&state), user.0.actor.clone());
+    let (_, rows) =
+        blocking(move || users::list_in(&inner, &admin, &search, role, 1, i64::from(i32::MAX)))
+            .await?;
+    let lines = rows.iter().map(|u| {
+        vec![
+            u.email.clone(),
+            u.display_name.clone(),
+            Role::label(u.role).to_owned(),
+            if u.email_verified { "oui" } else { "non" }.to_owned(),
+            if u.disabled { "désactivé" } else { "actif" }.to_owned(),
+            date_fr(u.created_at),
+        ]
+    });
+    let header = [
+        "Adresse électronique",
+        "Nom",
+        "Rôle",
+        "Adresse vérifiée",
+        "Compte",
+        "Créé le",
+    ];
+    Ok(crate::web::listing::csv_file(
+        "comptes.csv",
+        &header,
+        lines,
+    )?)
 }

@@ -1,4 +1,5 @@
-//! The auditor's pages: the audits assigned to them, and the per-criterion audit form.
+//! The auditor's per-criterion audit form, its draft and its report (their list is
+//! `audits.rs`).
 
 use crate::web::kit::done;
 use crate::web::page_error::PageResult;
@@ -14,7 +15,6 @@ use crate::domain::label_application::{Action, ApplicationStatus, Finding};
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
 use crate::label::drafts::{self, AuditDraft};
-use crate::label::queue::ApplicationListRow;
 use crate::label::{self, ActionInput, FindingInput};
 use crate::referencing::documents::MAX_BYTES;
 use crate::state::AppState;
@@ -23,48 +23,10 @@ use crate::web::page;
 use crate::web::session::{PageUser, check_form, check_origin};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(assigned)
-        .service(audit_page)
+    cfg.service(audit_page)
         .service(record)
         .service(attach_report)
         .service(report_download);
-}
-
-#[get("/audit")]
-async fn assigned(
-    state: web::Data<AppState>,
-    user: AuditorUser,
-    query: web::Query<InfoQuery>,
-) -> PageResult {
-    let user = user.0;
-    let inner = state.clone().into_inner();
-    let me = user.actor.clone();
-    let rows = blocking(move || Ok(label::queue::list(&inner, &me, None, None)?.rows))
-        .await
-        .map_err(failed)?;
-    let item = |r: &ApplicationListRow| context::AuditLine {
-        href: format!("/audit/{}", r.id),
-        provider_name: r.provider_name.clone(),
-        status_label: r.status.label(),
-        audit_date: r.audit_date.map(day_fr),
-    };
-    let (to_do, done): (Vec<_>, Vec<_>) = rows
-        .iter()
-        .partition(|r| r.status == ApplicationStatus::AuditScheduled);
-    Ok(page(
-        &state,
-        StatusCode::OK,
-        "pages/label/audits",
-        "Mes audits",
-        Some(&user),
-        context::Audits {
-            info: (query.info.as_deref() == Some("enregistre")).then_some(
-                "L'audit est enregistré : le prestataire et l'équipe du label en sont informés.",
-            ),
-            to_do: to_do.into_iter().map(item).collect(),
-            done: done.into_iter().map(item).collect(),
-        },
-    ))
 }
 
 #[get("/audit/{application}")]

@@ -111,6 +111,15 @@ pub(super) struct Audits {
     pub info: Option<&'static str>,
     pub to_do: Vec<AuditLine>,
     pub done: Vec<AuditLine>,
+    /// How many other files, their columns, pages and page sizes, the search and order kept
+    /// by the search form, and what was wrong in the asking.
+    pub summary: String,
+    pub headers: Vec<crate::web::listing::SortHeader>,
+    pub pagination: crate::web::kit::Pagination,
+    pub sizes: Vec<crate::web::listing::SizeChoice>,
+    pub search: String,
+    pub tri: String,
+    pub errors: BTreeMap<String, String>,
 }
 
 /// An application in the auditor's list.
@@ -118,6 +127,8 @@ pub(super) struct Audits {
 pub(super) struct AuditLine {
     pub href: String,
     pub provider_name: String,
+    /// The state's code (its badge's tone) and its French.
+    pub status: &'static str,
     pub status_label: &'static str,
     pub audit_date: Option<String>,
 }

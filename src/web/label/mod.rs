@@ -5,6 +5,7 @@
 //! page again with a French message next to each field.
 
 mod audit;
+mod audits;
 mod context;
 mod granted;
 mod portal;
@@ -22,6 +23,7 @@ use crate::label::views::{CriterionView, LabelApplicationView};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(public::configure)
         .configure(portal::configure)
+        .configure(audits::configure)
         .configure(audit::configure)
         .configure(queue::configure)
         .configure(register::configure)

@@ -45,7 +45,7 @@ pub struct UserChange {
     pub disabled: Option<bool>,
 }
 
-/// One page of every account, newest first (admins).
+/// One page of every account whose email or name holds `search`, by email (admins).
 pub fn list(
     state: &Infra,
     admin: &Actor,
@@ -53,20 +53,54 @@ pub fn list(
     page: i64,
     limit: i64,
 ) -> Result<(i64, Vec<AdminUserView>), AppError> {
+    list_in(state, admin, search, None, page, limit)
+}
+
+/// One page of the accounts whose email or name holds `search`, in `role` when given, by
+/// email (admins): how many there are, and the page.
+pub fn list_in(
+    state: &Infra,
+    admin: &Actor,
+    search: &str,
+    role: Option<Role>,
+    page: i64,
+    limit: i64,
+) -> Result<(i64, Vec<AdminUserView>), AppError> {
     admin.require_admin()?;
+    checked_search(search)?;
+    let mut conn = state.pool.get()?;
+    let role = role.map(Role::as_str);
+    let offset = (page - 1).saturating_mul(limit);
+    let (total, rows) = accounts::list_users_in(&mut conn, search, role, limit, offset)?;
+    let views = rows
+        .into_iter()
+        .map(AdminUserView::of)
+        .collect::<Result<_, _>>()?;
+    Ok((total, views))
+}
+
+/// How many accounts whose email or name holds `search` each role has (admins).
+pub fn role_counts(
+    state: &Infra,
+    admin: &Actor,
+    search: &str,
+) -> Result<std::collections::BTreeMap<String, i64>, AppError> {
+    admin.require_admin()?;
+    checked_search(search)?;
+    let mut conn = state.pool.get()?;
+    Ok(accounts::role_counts(&mut conn, search)?
+        .into_iter()
+        .collect())
+}
+
+fn checked_search(search: &str) -> Result<(), AppError> {
     if search.chars().count() > 200 {
         return Err(AppError::field(
             "q",
             "La recherche est limitée à 200 caractères.",
         ));
     }
-    let mut conn = state.pool.get()?;
-    let (total, rows) = accounts::list_users(&mut conn, search, limit, (page - 1) * limit)?;
-    let views = rows
-        .into_iter()
-        .map(AdminUserView::of)
-        .collect::<Result<_, _>>()?;
-    Ok((total, views))
+    Ok(())
 }
 
 /// Changes a user's role or disables the account (admins; not their own). Disabling or a new

@@ -66,14 +66,6 @@ impl Case {
         }
     }
 
-    /// Who applies, as staff's pages name them.
-    pub fn applicant_name(&self) -> String {
-        match &self.applicant {
-            Applicant::Organisation(p) => p.display_name(),
-            Applicant::Victim(..) => "la victime".to_owned(),
-        }
-    }
-
     /// The case as a sentence names it, with its applicant: "le dossier de référencement
     /// d'Atelier Informatique", "la demande d'assistance du 23/11/2026".
     pub fn title(&self) -> String {
