@@ -170,6 +170,34 @@ pub fn days_between(
     )
 }
 
+/// A list's address: its filters as typed, then its order, page size and page, each left
+/// out when it is the default (`default_order`, the first page size, the first page), so that
+/// the list as it opens has the plainest address.
+pub fn list_link(
+    path: &str,
+    filters: &[(&str, &str)],
+    (order, default_order): (&str, &str),
+    per_page: usize,
+    page: usize,
+) -> String {
+    let (page, per_page) = (page.to_string(), per_page.to_string());
+    let mut pairs = filters.to_vec();
+    pairs.push(("tri", if order == default_order { "" } else { order }));
+    let default_size = per_page == PAGE_SIZES[0].to_string();
+    pairs.push(("par", if default_size { "" } else { &per_page }));
+    pairs.push(("page", if page == "1" { "" } else { &page }));
+    crate::web::kit::with_query(path, &pairs)
+}
+
+/// A list's answer: 200, or 422 when something asked for was refused (and said on the page).
+pub fn status_of(errors: &FieldErrors) -> actix_web::http::StatusCode {
+    if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// A value a column of a list read whole sorts by; one column's values are of one kind.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SortKey {

@@ -175,7 +175,9 @@ async fn the_auditors_and_the_label_and_request_pages_are_accessible_with_their_
         .await;
     auditor.goto(&app.url("/audit")).await;
     auditor.wait_for_text("Mes autres dossiers").await;
-    auditor.assert_accessible("the auditor's list of audits").await;
+    auditor
+        .assert_accessible("the auditor's list of audits")
+        .await;
     auditor.close().await;
 
     // Staff: the application followed and noted, "Mes dossiers", the request's page.

@@ -4,7 +4,6 @@
 //! last change, paged by the database; and the list as filtered in CSV, streamed, without
 //! the victims' contact.
 
-use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use serde::Deserialize;
 
@@ -216,11 +215,7 @@ async fn list_page(
         })
         .collect();
     let shown = asked.min(total.div_ceil(per_page).max(1));
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::listing::status_of(&errors);
     Ok(page(
         &state,
         status,

@@ -2,7 +2,6 @@
 //! then their other files, searched by the organisation's words, sorted by column and paged
 //! (read whole: an auditor holds dozens of files at most).
 
-use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use serde::Deserialize;
 
@@ -12,8 +11,8 @@ use crate::error::{AppError, FieldErrors};
 use crate::label;
 use crate::label::queue::ApplicationListRow;
 use crate::state::AppState;
-use crate::web::kit::{first_errors, pagination, with_query};
-use crate::web::listing::{Arrangement, PAGE_SIZES, SortKey, size_choices, sort_headers};
+use crate::web::kit::{first_errors, pagination};
+use crate::web::listing::{Arrangement, SortKey, list_link, size_choices, sort_headers};
 use crate::web::page;
 use crate::web::page_error::PageResult;
 use crate::web::session::AuditorUser;
@@ -42,22 +41,12 @@ const DEFAULT_ORDER: &str = "-audit";
 
 impl AuditsQuery {
     fn link(&self, order: &str, per_page: usize, page: usize) -> String {
-        let (page, per_page) = (page.to_string(), per_page.to_string());
-        with_query(
+        list_link(
             "/audit",
-            &[
-                ("q", self.q.trim()),
-                ("tri", if order == DEFAULT_ORDER { "" } else { order }),
-                (
-                    "par",
-                    if per_page == PAGE_SIZES[0].to_string() {
-                        ""
-                    } else {
-                        &per_page
-                    },
-                ),
-                ("page", if page == "1" { "" } else { &page }),
-            ],
+            &[("q", self.q.trim())],
+            (order, DEFAULT_ORDER),
+            per_page,
+            page,
         )
     }
 }
@@ -114,11 +103,7 @@ async fn assigned(
     let arranged = Arrangement::read(&COLUMNS, DEFAULT_ORDER, tri, par, page_asked, &mut errors);
     let (listed, shown) = arranged.apply(&mut others, sort_key);
     let (order, per_page) = (arranged.order.as_str(), arranged.per_page);
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::listing::status_of(&errors);
     Ok(page(
         &state,
         status,

@@ -14,8 +14,10 @@ use crate::http::extract::CurrentUser;
 use crate::label;
 use crate::state::AppState;
 use crate::web::cases::{self, CaseKind};
-use crate::web::kit::{Tab, date_fr, first_errors, pagination, with_query};
-use crate::web::listing::{Arrangement, PAGE_SIZES, SortKey, csv_file, size_choices, sort_headers};
+use crate::web::kit::{Tab, date_fr, first_errors, pagination};
+use crate::web::listing::{
+    Arrangement, PAGE_SIZES, SortKey, csv_file, list_link, size_choices, sort_headers,
+};
 use crate::web::page;
 use crate::web::page_error::PageResult;
 use crate::web::session::StaffUser;
@@ -62,24 +64,16 @@ impl QueueQuery {
     /// This list at `path` with another order or page, the rest kept.
     fn link(&self, path: &str, order: &str, per_page: usize, page: usize) -> String {
         let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
-        let (page, per_page) = (page.to_string(), per_page.to_string());
-        with_query(
+        list_link(
             path,
             &[
                 ("etat", &text(&self.etat)),
                 ("suivi", &text(&self.suivi)),
                 ("q", &text(&self.q)),
-                ("tri", if order == DEFAULT_ORDER { "" } else { order }),
-                (
-                    "par",
-                    if per_page == PAGE_SIZES[0].to_string() {
-                        ""
-                    } else {
-                        &per_page
-                    },
-                ),
-                ("page", if page == "1" { "" } else { &page }),
             ],
+            (order, DEFAULT_ORDER),
+            per_page,
+            page,
         )
     }
 }

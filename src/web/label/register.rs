@@ -3,7 +3,6 @@
 //! number or provider, sorted by column, paged (read whole: a few thousand labels at most)
 //! and exported as shown in CSV.
 
-use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use serde::Deserialize;
 
@@ -14,8 +13,10 @@ use crate::http::extract::CurrentUser;
 use crate::label::labels as label_service;
 use crate::label::views::LabelView;
 use crate::state::AppState;
-use crate::web::kit::{Tab, first_errors, pagination, with_query};
-use crate::web::listing::{Arrangement, PAGE_SIZES, SortKey, csv_file, size_choices, sort_headers};
+use crate::web::kit::{Tab, first_errors, pagination};
+use crate::web::listing::{
+    Arrangement, PAGE_SIZES, SortKey, csv_file, list_link, size_choices, sort_headers,
+};
 use crate::web::page;
 use crate::web::page_error::PageResult;
 use crate::web::session::StaffUser;
@@ -75,23 +76,12 @@ impl RegisterQuery {
 
     /// This register at `path` with another state, order or page, the search kept.
     fn link(&self, path: &str, etat: &str, order: &str, per_page: usize, page: usize) -> String {
-        let (page, per_page) = (page.to_string(), per_page.to_string());
-        with_query(
+        list_link(
             path,
-            &[
-                ("etat", etat),
-                ("q", Self::text(&self.q)),
-                ("tri", if order == DEFAULT_ORDER { "" } else { order }),
-                (
-                    "par",
-                    if per_page == PAGE_SIZES[0].to_string() {
-                        ""
-                    } else {
-                        &per_page
-                    },
-                ),
-                ("page", if page == "1" { "" } else { &page }),
-            ],
+            &[("etat", etat), ("q", Self::text(&self.q))],
+            (order, DEFAULT_ORDER),
+            per_page,
+            page,
         )
     }
 }
@@ -197,11 +187,7 @@ async fn labels_page(
         tab("expired", "Expirés", in_state(LabelStatus::Expired)),
         tab(ALL, "Tous", all.len()),
     ];
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::listing::status_of(&errors);
     Ok(page(
         &state,
         status,

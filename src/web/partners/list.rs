@@ -2,7 +2,6 @@
 //! partner by state, searched by name, public id or contact, sorted by column, paged (read
 //! whole: partners are counted in dozens or hundreds) and exported as shown in CSV.
 
-use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use serde::Deserialize;
 
@@ -12,8 +11,10 @@ use crate::domain::text::{fold, starts_words};
 use crate::error::{AppError, FieldErrors, push_error};
 use crate::partners::{self, PartnerView, keys};
 use crate::state::AppState;
-use crate::web::kit::{Tab, blocking, first_errors, pagination, with_query};
-use crate::web::listing::{Arrangement, PAGE_SIZES, SortKey, csv_file, size_choices, sort_headers};
+use crate::web::kit::{Tab, blocking, first_errors, pagination};
+use crate::web::listing::{
+    Arrangement, PAGE_SIZES, SortKey, csv_file, list_link, size_choices, sort_headers,
+};
 use crate::web::page;
 use crate::web::page_error::PageResult;
 use crate::web::session::{StaffUser, data_of};
@@ -47,23 +48,12 @@ impl ListQuery {
     }
 
     fn link(&self, path: &str, etat: &str, order: &str, per_page: usize, page: usize) -> String {
-        let (page, per_page) = (page.to_string(), per_page.to_string());
-        with_query(
+        list_link(
             path,
-            &[
-                ("etat", etat),
-                ("q", self.q.trim()),
-                ("tri", if order == DEFAULT_ORDER { "" } else { order }),
-                (
-                    "par",
-                    if per_page == PAGE_SIZES[0].to_string() {
-                        ""
-                    } else {
-                        &per_page
-                    },
-                ),
-                ("page", if page == "1" { "" } else { &page }),
-            ],
+            &[("etat", etat), ("q", self.q.trim())],
+            (order, DEFAULT_ORDER),
+            per_page,
+            page,
         )
     }
 
@@ -157,11 +147,7 @@ async fn list_page(
             .find(|p| p.id == id)
             .map_or(id.to_owned(), |p| p.name.clone())
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::listing::status_of(&errors);
     Ok(page(
         &state,
         status,
