@@ -209,6 +209,31 @@ async fn staff_read_why_an_email_failed_correct_the_address_and_send_several_aga
         "in French: {row}"
     );
     assert!(row.contains("Voir la demande"), "{row}");
+    // Searched by address; the export leaves the victims' addresses out.
+    let searched = staff.get("/instruction/courriels?q=INCONNU2").await;
+    assert!(
+        searched
+            .text()
+            .contains("1 courriel en échec pour « INCONNU2 »"),
+        "{}",
+        searched.text()
+    );
+    assert!(searched.html.contains("inconnu2@exemple.fr"));
+    assert!(!searched.html.contains("inconnu1@exemple.fr"));
+    assert_eq!(
+        searched.hidden("/instruction/courriels/renvoyer", "q"),
+        "INCONNU2"
+    );
+    let export = searched.links("/instruction/courriels.csv");
+    let csv = staff.get(&export[0]).await.html;
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].contains("(victime : adresse non exportée)"),
+        "{csv}"
+    );
+    assert!(lines[1].contains("Cette adresse n'existe pas"), "{csv}");
+    assert!(!csv.contains("@exemple.fr"), "{csv}");
     let first = app
         .with_conn(cyberdir::db::outbox::all)
         .await

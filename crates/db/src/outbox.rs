@@ -158,13 +158,45 @@ pub fn list_by_status(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<OutboxRow>)> {
-    let total = outbox::table
-        .filter(outbox::status.eq(status))
-        .count()
-        .get_result(conn)?;
-    let rows = outbox::table
-        .filter(outbox::status.eq(status))
-        .order(outbox::created_at.desc())
+    list_searched(conn, status, "", limit, offset)
+}
+
+diesel::define_sql_function!(
+    /// `lower` of a text, to search case ignored on both databases.
+    #[sql_name = "lower"]
+    fn lower_text(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+);
+
+/// The messages in `status` whose address or subject holds `search` (case ignored, taken
+/// literally; every one when empty), newest first: how many, and `limit` from `offset`.
+pub fn list_searched(
+    conn: &mut DbConnection,
+    status: OutboxStatus,
+    search: &str,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<OutboxRow>)> {
+    let search = search.trim().to_lowercase();
+    let matching = || {
+        let mut query = outbox::table.filter(outbox::status.eq(status)).into_boxed();
+        if !search.is_empty() {
+            let literal = search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_");
+            let pattern = format!("%{literal}%");
+            query = query.filter(
+                lower_text(outbox::recipient)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower_text(outbox::subject).like(pattern).escape('\\')),
+            );
+        }
+        query
+    };
+    let total = matching().count().get_result(conn)?;
+    let rows = matching()
+        .order((outbox::created_at.desc(), outbox::id.desc()))
         .limit(limit)
         .offset(offset)
         .select(OutboxRow::as_select())

@@ -38,10 +38,31 @@ pub fn list(
     page: i64,
     limit: i64,
 ) -> Result<(i64, Vec<OutboxRow>), AppError> {
+    list_searched(state, staff, status, "", page, limit)
+}
+
+/// One page of the messages in `status` whose address or subject holds `search`, newest
+/// first (staff).
+pub fn list_searched(
+    state: &Infra,
+    staff: &Actor,
+    status: OutboxStatus,
+    search: &str,
+    page: i64,
+    limit: i64,
+) -> Result<(i64, Vec<OutboxRow>), AppError> {
     staff.require_staff()?;
+    if search.chars().count() > 200 {
+        return Err(AppError::field(
+            "q",
+            "La recherche est limitée à 200 caractères.",
+        ));
+    }
     let mut conn = state.pool.get()?;
     let offset = (page.max(1) - 1).saturating_mul(limit);
-    Ok(outbox::list_by_status(&mut conn, status, limit, offset)?)
+    Ok(outbox::list_searched(
+        &mut conn, status, search, limit, offset,
+    )?)
 }
 
 /// Puts a failed message back in the queue, with a new delivery window (staff), to `recipient`
