@@ -128,6 +128,25 @@ async fn staff_and_admin_pages_are_accessible_with_their_data() {
     staff.goto(&app.url("/instruction/labels")).await;
     staff.wait_for_text("Registre des labels").await;
     staff.assert_accessible("the labels").await;
+    // The other lists: partners, alerts, failed emails, each with its search and tabs.
+    for (path, text, what) in [
+        ("/partenaires", "Tous les partenaires", "the partners"),
+        ("/observatoire/alertes", "Alertes publiées", "the alerts"),
+        (
+            "/instruction/courriels",
+            "Courriels en échec",
+            "the failed emails",
+        ),
+        (
+            "/instruction/demandes?tri=recue&q=zz",
+            "Filtrer les demandes",
+            "the requests, searched",
+        ),
+    ] {
+        staff.goto(&app.url(path)).await;
+        staff.wait_for_text(text).await;
+        staff.assert_accessible(what).await;
+    }
     staff.close().await;
 
     let admin = signed_in(&app, "admin@cyberdir.fr").await;
