@@ -788,6 +788,8 @@ async fn admins_list_accounts_by_role_searched_and_exported() {
     for i in 0..3 {
         app.user(&format!("auditeur{i}@certif.fr"), Role::Auditor)
             .await;
+        app.clock
+            .set(app.clock.now() + chrono::Duration::minutes(1));
     }
     for i in 0..2 {
         app.user(&format!("instructeur{i}@cyberdir.fr"), Role::Staff)
@@ -828,6 +830,16 @@ async fn admins_list_accounts_by_role_searched_and_exported() {
         .get("/admin/utilisateurs?role=auditor&q=auditeur1")
         .await;
     assert_eq!(accounts(&one), ["auditeur1@certif.fr"]);
+    // Sorted by creation, newest first (auditeur2 was created last of them), 20 a page.
+    let newest = admin
+        .get("/admin/utilisateurs?role=auditor&tri=-cree")
+        .await;
+    assert_eq!(accounts(&newest)[0], "auditeur2@certif.fr");
+    assert!(newest.html.contains("aria-sort=\"descending\""));
+    let by_name_down = admin.get("/admin/utilisateurs?tri=-email&par=50").await;
+    assert_eq!(accounts(&by_name_down)[0], "instructeur1@cyberdir.fr");
+    assert_eq!(admin.get("/admin/utilisateurs?tri=age").await.status, 422);
+    assert_eq!(admin.get("/admin/utilisateurs?par=7").await.status, 422);
     let wrong = admin.get("/admin/utilisateurs?role=pirate").await;
     assert_eq!(wrong.status, 422);
     assert!(wrong.text().contains("Rôle inconnu"), "{}", wrong.text());

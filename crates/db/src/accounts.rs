@@ -100,15 +100,31 @@ pub fn list_users(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<UserRow>)> {
-    list_users_in(conn, search, None, limit, offset)
+    list_users_in(conn, search, None, UserOrder::default(), limit, offset)
+}
+
+/// The column the accounts are sorted by, and whether from the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UserColumn {
+    #[default]
+    Email,
+    Name,
+    Created,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UserOrder {
+    pub column: UserColumn,
+    pub descending: bool,
 }
 
 /// The accounts whose email or name holds `search` (case ignored, taken literally), in one
-/// role when asked: how many, and `limit` of them from `offset`, by email.
+/// role when asked: how many, and `limit` of them from `offset`, in `order` (ties by email).
 pub fn list_users_in(
     conn: &mut DbConnection,
     search: &str,
     role: Option<&str>,
+    order: UserOrder,
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<UserRow>)> {
@@ -120,8 +136,15 @@ pub fn list_users_in(
         query
     };
     let total = matching().count().get_result(conn)?;
-    let rows = matching()
-        .order(users::email)
+    let ordered = match (order.column, order.descending) {
+        (UserColumn::Email, false) => matching().order(users::email.asc()),
+        (UserColumn::Email, true) => matching().order(users::email.desc()),
+        (UserColumn::Name, false) => matching().order((users::display_name.asc(), users::email)),
+        (UserColumn::Name, true) => matching().order((users::display_name.desc(), users::email)),
+        (UserColumn::Created, false) => matching().order((users::created_at.asc(), users::email)),
+        (UserColumn::Created, true) => matching().order((users::created_at.desc(), users::email)),
+    };
+    let rows = ordered
         .limit(limit)
         .offset(offset)
         .select(UserRow::as_select())

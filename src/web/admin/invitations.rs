@@ -93,7 +93,8 @@ pub async fn invite_post(
             };
             invite.open = true;
             let (inner, admin) = (data_of(&state), user.actor.clone());
-            let data = blocking(move || load_users(&inner, &admin, "", None, 1)).await?;
+            let data = blocking(move || load_users(&inner, &admin, &super::users::Asked::all(), 1))
+                .await?;
             users_page(
                 &state,
                 &user,
@@ -103,6 +104,8 @@ pub async fn invite_post(
                 Around {
                     q: "",
                     role: None,
+                    tri: "email".into(),
+                    per_page: crate::web::listing::PAGE_SIZES[0],
                     invite,
                     info: None,
                     error: Some("L'invitation n'est pas envoyée : corrigez le formulaire.".into()),

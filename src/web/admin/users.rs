@@ -20,8 +20,35 @@ use crate::web::page;
 use crate::web::session::AdminUser;
 use crate::web::session::{check_form, data_of, see_other};
 
-/// Users per page.
-const USER_PAGE: i64 = 50;
+/// The columns that sort, and the order by default (by email).
+const COLUMNS: [(&str, &str); 3] = [
+    ("email", "Adresse électronique"),
+    ("nom", "Nom"),
+    ("cree", "Créé le"),
+];
+
+/// The order a list's address asks for (`tri`): its column and direction, or the message.
+fn order_asked(raw: Option<&str>) -> Result<(String, users::UserOrder), AppError> {
+    let tri = raw.map(str::trim).unwrap_or_default();
+    let column = match tri.trim_start_matches('-') {
+        "" | "email" => users::UserColumn::Email,
+        "nom" => users::UserColumn::Name,
+        "cree" => users::UserColumn::Created,
+        _ => return Err(AppError::field("tri", "Ordre de tri inconnu.")),
+    };
+    let order = users::UserOrder {
+        column,
+        descending: tri.starts_with('-'),
+    };
+    Ok((
+        if tri.is_empty() {
+            "email".into()
+        } else {
+            tri.to_owned()
+        },
+        order,
+    ))
+}
 
 #[derive(Serialize)]
 struct UserLine {
@@ -47,6 +74,11 @@ struct UsersView<'a> {
     role: &'static str,
     tabs: Vec<crate::web::kit::Tab>,
     export: String,
+    /// The columns that sort, the order kept by the search form (empty: the default) and
+    /// the page sizes.
+    headers: Vec<crate::web::listing::SortHeader>,
+    tri: String,
+    sizes: Vec<crate::web::listing::SizeChoice>,
     invite: super::invitations::InviteView,
 }
 
@@ -62,6 +94,9 @@ pub(super) type Listed = (
 pub(super) struct Around<'a> {
     pub q: &'a str,
     pub role: Option<Role>,
+    /// The order as asked (`email`, `-cree`) and the page size.
+    pub tri: String,
+    pub per_page: usize,
     pub invite: super::invitations::InviteView,
     pub info: Option<&'a str>,
     pub error: Option<String>,
@@ -73,6 +108,8 @@ impl Around<'_> {
         Self {
             q: "",
             role: None,
+            tri: "email".into(),
+            per_page: crate::web::listing::PAGE_SIZES[0],
             invite: super::invitations::InviteView::empty(),
             info: None,
             error: Some(message),
@@ -89,17 +126,17 @@ pub(super) fn users_page(
     around: Around<'_>,
 ) -> PageResult {
     let role = around.role.map_or("", Role::as_str);
-    let list_link = |role: &str, page: usize| {
-        let page = if page > 1 {
-            page.to_string()
-        } else {
-            String::new()
-        };
-        with_query(
+    let per_page = around.per_page;
+    let ordered_link = |role: &str, order: &str, page: usize| {
+        crate::web::listing::list_link(
             "/admin/utilisateurs",
-            &[("q", around.q.trim()), ("role", role), ("page", &page)],
+            &[("q", around.q.trim()), ("role", role)],
+            (order, "email"),
+            per_page,
+            page,
         )
     };
+    let list_link = |role: &str, page: usize| ordered_link(role, &around.tri, page);
     let tab = |code: &'static str, label: &str, count: i64| crate::web::kit::Tab {
         href: list_link(code, 1),
         label: label.to_owned(),
@@ -138,9 +175,9 @@ pub(super) fn users_page(
             created: date_fr(u.created_at),
         })
         .collect();
-    let pages = pagination(page_number, total, USER_PAGE as usize, |p| {
-        list_link(role, p)
-    });
+    let pages = pagination(page_number, total, per_page, |p| list_link(role, p));
+    let headers =
+        crate::web::listing::sort_headers(&COLUMNS, &around.tri, |o| ordered_link(role, o, 1));
     Ok(page(
         state,
         status,
@@ -175,23 +212,62 @@ pub(super) fn users_page(
             tabs,
             export: with_query(
                 "/admin/utilisateurs.csv",
-                &[("q", around.q.trim()), ("role", role)],
+                &[
+                    ("q", around.q.trim()),
+                    ("role", role),
+                    (
+                        "tri",
+                        if around.tri == "email" {
+                            ""
+                        } else {
+                            &around.tri
+                        },
+                    ),
+                ],
             ),
+            headers,
+            tri: if around.tri == "email" {
+                String::new()
+            } else {
+                around.tri.clone()
+            },
+            sizes: crate::web::listing::size_choices(per_page),
             invite: around.invite,
         },
     ))
 }
 
+/// What the list shows: its search, role, order and page size.
+pub(super) struct Asked<'a> {
+    pub search: &'a str,
+    pub role: Option<Role>,
+    pub order: users::UserOrder,
+    pub per_page: usize,
+}
+
+impl Asked<'_> {
+    /// Every account, by email, a page of the default size.
+    pub fn all() -> Asked<'static> {
+        Asked {
+            search: "",
+            role: None,
+            order: users::UserOrder::default(),
+            per_page: crate::web::listing::PAGE_SIZES[0],
+        }
+    }
+}
+
 pub(super) fn load_users(
     state: &AppState,
     admin: &Actor,
-    search: &str,
-    role: Option<Role>,
+    asked: &Asked<'_>,
     page: usize,
 ) -> Result<Listed, AppError> {
     let page = i64::try_from(page).unwrap_or(1);
-    let (total, rows) = users::list_in(state, admin, search, role, page, USER_PAGE)?;
-    Ok((total, rows, users::role_counts(state, admin, search)?))
+    let limit = i64::try_from(asked.per_page).unwrap_or(20);
+    let (search, role) = (asked.search, asked.role);
+    let (total, rows) = users::list_in(state, admin, search, role, asked.order, page, limit)?;
+    Ok((total, rows, users::role_counts(state, admin, asked.search)?))
 }
 
 /// The role a list's address asks for: none for every role, else a known one.
@@ -209,6 +285,8 @@ fn role_asked(raw: Option<&str>) -> Result<Option<Role>, AppError> {
 pub struct UsersQuery {
     pub q: Option<String>,
     pub role: Option<String>,
+    pub tri: Option<String>,
+    pub par: Option<String>,
     pub info: Option<String>,
     pub page: Option<String>,
 }
@@ -231,10 +309,30 @@ pub async fn users_get(
         _ => None,
     };
     let q = query.q.clone().unwrap_or_default();
-    let asked = role_asked(query.role.as_deref());
-    let role = asked.as_ref().ok().copied().flatten();
+    let role_asked = role_asked(query.role.as_deref());
+    let role = role_asked.as_ref().ok().copied().flatten();
+    let order_asked = order_asked(query.tri.as_deref());
+    let (tri, order) = match &order_asked {
+        Ok((tri, order)) => (tri.clone(), *order),
+        Err(_) => ("email".to_owned(), users::UserOrder::default()),
+    };
+    let size_asked = crate::web::listing::page_size(query.par.as_deref())
+        .map_err(|message| AppError::field("par", message));
+    let per_page = *size_asked
+        .as_ref()
+        .unwrap_or(&crate::web::listing::PAGE_SIZES[0]);
     let (inner, admin, search) = (data_of(&state), user.actor.clone(), q.clone());
-    let loaded = blocking(move || load_users(&inner, &admin, &search, asked?, page_number)).await;
+    let loaded = blocking(move || {
+        let asked = Asked {
+            search: &search,
+            role: role_asked?,
+            order,
+            per_page: size_asked?,
+        };
+        order_asked?;
+        load_users(&inner, &admin, &asked, page_number)
+    })
+    .await;
     match loaded {
         Ok(data) => users_page(
             &state,
@@ -245,6 +343,8 @@ pub async fn users_get(
             Around {
                 q: &q,
                 role,
+                tri,
+                per_page,
                 invite: super::invitations::InviteView::empty(),
                 info,
                 error: None,
@@ -253,7 +353,7 @@ pub async fn users_get(
         Err(AppError::Validation(errors)) => {
             let message = first_message(&errors);
             let (inner, admin) = (data_of(&state), user.actor.clone());
-            let data = blocking(move || load_users(&inner, &admin, "", None, 1)).await?;
+            let data = blocking(move || load_users(&inner, &admin, &Asked::all(), 1)).await?;
             users_page(
                 &state,
                 &user,
@@ -377,7 +477,7 @@ pub async fn user_post(
         Err(e) => return Err(PageError::from(e)),
     };
     let (inner, admin) = (data_of(&state), user.actor.clone());
-    match blocking(move || load_users(&inner, &admin, "", None, page_number)).await {
+    match blocking(move || load_users(&inner, &admin, &Asked::all(), page_number)).await {
         Ok(data) => users_page(
             &state,
             &user,
@@ -398,11 +498,12 @@ pub async fn users_export(
     query: web::Query<UsersQuery>,
 ) -> PageResult {
     let role = role_asked(query.role.as_deref())?;
+    let (_, order) = order_asked(query.tri.as_deref())?;
     let search = query.q.clone().unwrap_or_default();
     let (inner, admin) = (data_of(&state), user.0.actor.clone());
+    let every = i64::from(i32::MAX);
     let (_, rows) =
-        blocking(move || users::list_in(&inner, &admin, &search, role, 1, i64::from(i32::MAX)))
-            .await?;
+        blocking(move || users::list_in(&inner, &admin, &search, role, order, 1, every)).await?;
     let lines = rows.iter().map(|u| {
         vec![
             u.email.clone(),

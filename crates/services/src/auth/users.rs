@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::db::accounts::{self, UserRow};
+pub use crate::db::accounts::{UserColumn, UserOrder};
 use crate::domain::actor::{Actor, Role};
 use crate::error::AppError;
 use crate::infra::Infra;
@@ -53,16 +54,25 @@ pub fn list(
     page: i64,
     limit: i64,
 ) -> Result<(i64, Vec<AdminUserView>), AppError> {
-    list_in(state, admin, search, None, page, limit)
+    list_in(
+        state,
+        admin,
+        search,
+        None,
+        UserOrder::default(),
+        page,
+        limit,
+    )
 }
 
-/// One page of the accounts whose email or name holds `search`, in `role` when given, by
-/// email (admins): how many there are, and the page.
+/// One page of the accounts whose email or name holds `search`, in `role` when given, in
+/// `order` (admins): how many there are, and the page.
 pub fn list_in(
     state: &Infra,
     admin: &Actor,
     search: &str,
     role: Option<Role>,
+    order: UserOrder,
     page: i64,
     limit: i64,
 ) -> Result<(i64, Vec<AdminUserView>), AppError> {
@@ -71,7 +81,7 @@ pub fn list_in(
     let mut conn = state.pool.get()?;
     let role = role.map(Role::as_str);
     let offset = (page - 1).saturating_mul(limit);
-    let (total, rows) = accounts::list_users_in(&mut conn, search, role, limit, offset)?;
+    let (total, rows) = accounts::list_users_in(&mut conn, search, role, order, limit, offset)?;
     let views = rows
         .into_iter()
         .map(AdminUserView::of)
