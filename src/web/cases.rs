@@ -58,7 +58,7 @@ pub struct CaseSection {
     /// Who never reads the notes, in French ("de l'organisation").
     hidden_from: &'static str,
     /// The message thread with the applicant (the organisation, or the victim).
-    thread: Option<ThreadLink>,
+    thread: ThreadLink,
 }
 
 #[derive(Serialize, Debug)]
@@ -101,7 +101,7 @@ pub fn case_section(
         None => (String::new(), None),
     };
     let (count, last_from_staff) = work.messages;
-    let thread = Some(ThreadLink {
+    let thread = ThreadLink {
         href: format!("{}/messagerie", kind.page(id)),
         with: match kind {
             CaseKind::Assistance => "la victime",
@@ -109,7 +109,7 @@ pub fn case_section(
         },
         count: messages_count(usize::try_from(count).unwrap_or_default()),
         awaited: last_from_staff == Some(false),
-    });
+    };
     CaseSection {
         thread,
         base: kind.page(id),

@@ -189,6 +189,37 @@ pub fn list_link(
     crate::web::kit::with_query(path, &pairs)
 }
 
+/// What a list read whole shows around its rows, the same on each such page (labels,
+/// partners, alerts): how many rows, its tabs by state, its columns that sort, its pages and
+/// page sizes, the state, search and order kept by its forms, the CSV of what is shown, and
+/// what was wrong in the asking.
+#[derive(Serialize, Debug)]
+pub struct ListTools {
+    pub summary: String,
+    pub tabs: Vec<crate::web::kit::Tab>,
+    pub headers: Vec<SortHeader>,
+    pub pagination: crate::web::kit::Pagination,
+    pub sizes: Vec<SizeChoice>,
+    pub etat: String,
+    pub search: String,
+    pub tri: String,
+    pub export: String,
+    pub errors: std::collections::BTreeMap<String, String>,
+}
+
+/// The folded words of a list's search (`referencing::queue::search_words`); a refused
+/// search is said beside its field and searches nothing.
+pub fn search_words(typed: &str, errors: &mut FieldErrors) -> Vec<String> {
+    match crate::referencing::queue::search_words(typed.trim()) {
+        Ok(words) => words,
+        Err(crate::error::AppError::Validation(refused)) => {
+            errors.extend(refused);
+            Vec::new()
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
 /// A list's answer: 200, or 422 when something asked for was refused (and said on the page).
 pub fn status_of(errors: &FieldErrors) -> actix_web::http::StatusCode {
     if errors.is_empty() {
@@ -290,6 +321,15 @@ impl Arrangement {
                 .map(|(_, row)| row),
         );
         (total, page)
+    }
+
+    /// The order as the list's forms keep it: empty when it is `default`.
+    pub fn kept_order(&self, default: &str) -> String {
+        if self.order == default {
+            String::new()
+        } else {
+            self.order.clone()
+        }
     }
 
     /// Sorts every row, unpaged: an export holds the whole list in the order shown.

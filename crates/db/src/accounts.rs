@@ -66,8 +66,6 @@ pub fn users_with_roles(conn: &mut DbConnection, roles: &[&str]) -> QueryResult<
         .load(conn)
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-
 /// Narrows a boxed query of `users` (plain or grouped) to the accounts whose email or name
 /// holds `$search`: what was typed is matched literally (`%` and `_` are not wildcards), case
 /// ignored.
@@ -76,16 +74,14 @@ macro_rules! searched {
         let mut query = $query;
         let search = $search.trim().to_lowercase();
         if !search.is_empty() {
-            let literal = search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let pattern = format!("%{literal}%");
+            let pattern = format!("%{}%", crate::search::literal(&search));
             query = query.filter(
-                lower(users::email)
+                crate::search::lower(users::email)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(lower(users::display_name).like(pattern).escape('\\')),
+                    .or(crate::search::lower(users::display_name)
+                        .like(pattern)
+                        .escape('\\')),
             );
         }
         query

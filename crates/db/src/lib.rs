@@ -16,6 +16,30 @@ macro_rules! batch_insert {
     };
 }
 
+/// Text searches, the same on both databases: `lower` of a text (or of a nullable one), and
+/// what was typed made literal for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) mod search {
+    diesel::define_sql_function!(
+        /// `lower` of a text, to search with case ignored.
+        fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text
+    );
+
+    diesel::define_sql_function!(
+        /// `lower` of a nullable text (a victim's name and address may be erased).
+        #[sql_name = "lower"]
+        fn lower_nullable(
+            x: diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        ) -> diesel::sql_types::Nullable<diesel::sql_types::Text>
+    );
+
+    /// `text` with its `\`, `%` and `_` taken literally by a pattern escaped with `\`.
+    pub(crate) fn literal(text: &str) -> String {
+        text.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    }
+}
+
 pub mod accounts;
 pub mod assistance;
 pub mod audit;

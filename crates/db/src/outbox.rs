@@ -161,12 +161,6 @@ pub fn list_by_status(
     list_searched(conn, status, "", limit, offset)
 }
 
-diesel::define_sql_function!(
-    /// `lower` of a text, to search case ignored on both databases.
-    #[sql_name = "lower"]
-    fn lower_text(x: diesel::sql_types::Text) -> diesel::sql_types::Text
-);
-
 /// The messages in `status` whose address or subject holds `search` (case ignored, taken
 /// literally; every one when empty), newest first: how many, and `limit` from `offset`.
 pub fn list_searched(
@@ -176,20 +170,17 @@ pub fn list_searched(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<OutboxRow>)> {
+    use crate::search::lower;
     let search = search.trim().to_lowercase();
     let matching = || {
         let mut query = outbox::table.filter(outbox::status.eq(status)).into_boxed();
         if !search.is_empty() {
-            let literal = search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            let pattern = format!("%{literal}%");
+            let pattern = format!("%{}%", crate::search::literal(&search));
             query = query.filter(
-                lower_text(outbox::recipient)
+                lower(outbox::recipient)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(lower_text(outbox::subject).like(pattern).escape('\\')),
+                    .or(lower(outbox::subject).like(pattern).escape('\\')),
             );
         }
         query

@@ -124,11 +124,7 @@ async fn assigned(
             pagination: pagination(shown, listed, per_page, |n| query.link(order, per_page, n)),
             sizes: size_choices(per_page),
             search: query.q.trim().to_owned(),
-            tri: if order == DEFAULT_ORDER {
-                String::new()
-            } else {
-                order.to_owned()
-            },
+            tri: arranged.kept_order(DEFAULT_ORDER),
             errors: first_errors(&errors),
         },
     ))

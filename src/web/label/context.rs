@@ -405,20 +405,11 @@ pub(super) struct Labels {
     pub suspended: Vec<LabelLine>,
     pub withdrawn: Vec<LabelLine>,
     pub valid_count: String,
-    /// The register: the labels of the state asked for, searched, sorted and paged, with
-    /// its tabs, how many it holds, its columns, pages, page sizes, the state, search and
-    /// order kept by the forms, the CSV of what is shown, and what was wrong in the asking.
+    /// The register: the labels of the state asked for, searched, sorted and paged, and the
+    /// list's tools around them.
     pub register: Vec<LabelLine>,
-    pub summary: String,
-    pub tabs: Vec<crate::web::kit::Tab>,
-    pub headers: Vec<crate::web::listing::SortHeader>,
-    pub pagination: crate::web::kit::Pagination,
-    pub sizes: Vec<crate::web::listing::SizeChoice>,
-    pub etat: String,
-    pub search: String,
-    pub tri: String,
-    pub export: String,
-    pub errors: BTreeMap<String, String>,
+    #[serde(flatten)]
+    pub list: crate::web::listing::ListTools,
 }
 
 /// A label in one of the team's lists.

@@ -220,11 +220,7 @@ async fn queue(
             headers,
             pagination: pages,
             sizes: size_choices(arranged.per_page),
-            tri: if arranged.order == DEFAULT_ORDER {
-                String::new()
-            } else {
-                arranged.order.clone()
-            },
+            tri: arranged.kept_order(DEFAULT_ORDER),
             errors: first_errors(&errors),
             total: counts.values().sum::<i64>(),
             info: (query.info.as_deref() == Some("label")).then_some("Le label est mis à jour."),

@@ -15,7 +15,7 @@ use crate::label::views::LabelView;
 use crate::state::AppState;
 use crate::web::kit::{Tab, first_errors, pagination};
 use crate::web::listing::{
-    Arrangement, PAGE_SIZES, SortKey, csv_file, list_link, size_choices, sort_headers,
+    Arrangement, ListTools, PAGE_SIZES, SortKey, csv_file, list_link, size_choices, sort_headers,
 };
 use crate::web::page;
 use crate::web::page_error::PageResult;
@@ -200,29 +200,27 @@ async fn labels_page(
             withdrawn: lists.withdrawn.iter().map(label_row).collect(),
             valid_count: crate::french::plural(lists.valid.len(), "label valide", "labels valides"),
             register: register.iter().map(label_row).collect(),
-            summary: match listed {
-                0 => "Aucun label".to_owned(),
-                n => crate::french::plural(n, "label", "labels"),
+            list: ListTools {
+                summary: match listed {
+                    0 => "Aucun label".to_owned(),
+                    n => crate::french::plural(n, "label", "labels"),
+                },
+                tabs,
+                headers,
+                pagination: pages,
+                sizes: size_choices(arranged.per_page),
+                etat: etat.to_owned(),
+                search: RegisterQuery::text(&query.q).to_owned(),
+                tri: arranged.kept_order(DEFAULT_ORDER),
+                export: query.link(
+                    "/instruction/labels.csv",
+                    etat,
+                    &arranged.order,
+                    PAGE_SIZES[0],
+                    1,
+                ),
+                errors: first_errors(&errors),
             },
-            tabs,
-            headers,
-            pagination: pages,
-            sizes: size_choices(arranged.per_page),
-            etat: etat.to_owned(),
-            search: RegisterQuery::text(&query.q).to_owned(),
-            tri: if arranged.order == DEFAULT_ORDER {
-                String::new()
-            } else {
-                arranged.order.clone()
-            },
-            export: query.link(
-                "/instruction/labels.csv",
-                etat,
-                &arranged.order,
-                PAGE_SIZES[0],
-                1,
-            ),
-            errors: first_errors(&errors),
         },
     ))
 }

@@ -13,7 +13,7 @@ use crate::observatory::signals;
 use crate::state::AppState;
 use crate::web::kit::{Confirmation, Detail, Tab, blocking, first_errors, pagination};
 use crate::web::listing::{
-    Arrangement, PAGE_SIZES, SortKey, csv_file, list_link, size_choices, sort_headers,
+    Arrangement, ListTools, PAGE_SIZES, SortKey, csv_file, list_link, size_choices, sort_headers,
 };
 use crate::web::page;
 use crate::web::page_error::PageResult;
@@ -97,14 +97,7 @@ impl ListQuery {
                 None
             }),
         };
-        let words = match crate::referencing::queue::search_words(self.q.trim()) {
-            Ok(words) => words,
-            Err(AppError::Validation(refused)) => {
-                errors.extend(refused);
-                Vec::new()
-            }
-            Err(_) => Vec::new(),
-        };
+        let words = crate::web::listing::search_words(&self.q, &mut errors);
         let mut counts = vec![0; STATES.len()];
         let mut shown = Vec::new();
         for (alert, live) in all {
@@ -219,30 +212,28 @@ async fn list_page(
                 })
                 .collect(),
             signals: waves,
-            summary: match listed {
-                0 => "Aucune alerte".to_owned(),
-                n => crate::french::plural(n, "alerte", "alertes"),
+            list: ListTools {
+                summary: match listed {
+                    0 => "Aucune alerte".to_owned(),
+                    n => crate::french::plural(n, "alerte", "alertes"),
+                },
+                tabs,
+                headers: sort_headers(&COLUMNS, order, |o| {
+                    format!("{}#alerts-title", query.link(here, etat, o, per_page, 1))
+                }),
+                pagination: pagination(page_shown, listed, per_page, |n| {
+                    format!(
+                        "{}#alerts-title",
+                        query.link(here, etat, order, per_page, n)
+                    )
+                }),
+                sizes: size_choices(per_page),
+                etat: etat.to_owned(),
+                search: query.q.trim().to_owned(),
+                tri: arranged.kept_order(DEFAULT_ORDER),
+                export: query.link("/observatoire/alertes.csv", etat, order, PAGE_SIZES[0], 1),
+                errors: first_errors(&errors),
             },
-            tabs,
-            headers: sort_headers(&COLUMNS, order, |o| {
-                format!("{}#alerts-title", query.link(here, etat, o, per_page, 1))
-            }),
-            pagination: pagination(page_shown, listed, per_page, |n| {
-                format!(
-                    "{}#alerts-title",
-                    query.link(here, etat, order, per_page, n)
-                )
-            }),
-            sizes: size_choices(per_page),
-            etat: etat.to_owned(),
-            search: query.q.trim().to_owned(),
-            tri: if order == DEFAULT_ORDER {
-                String::new()
-            } else {
-                order.to_owned()
-            },
-            export: query.link("/observatoire/alertes.csv", etat, order, PAGE_SIZES[0], 1),
-            errors: first_errors(&errors),
         },
     ))
 }

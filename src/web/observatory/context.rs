@@ -52,19 +52,9 @@ pub(super) struct Alerts {
     pub info: Option<&'static str>,
     pub alerts: Vec<AlertLine>,
     pub signals: Vec<SignalView>,
-    /// How many alerts the list holds, its tabs by state, its columns, pages and page
-    /// sizes, the state, search and order kept by the search, the CSV of what is shown, and
-    /// what was wrong in the asking.
-    pub summary: String,
-    pub tabs: Vec<crate::web::kit::Tab>,
-    pub headers: Vec<crate::web::listing::SortHeader>,
-    pub pagination: crate::web::kit::Pagination,
-    pub sizes: Vec<crate::web::listing::SizeChoice>,
-    pub etat: String,
-    pub search: String,
-    pub tri: String,
-    pub export: String,
-    pub errors: BTreeMap<String, String>,
+    /// The list's tools around the alerts.
+    #[serde(flatten)]
+    pub list: crate::web::listing::ListTools,
 }
 
 /// An alert in staff's list.

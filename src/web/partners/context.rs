@@ -16,19 +16,9 @@ use crate::partners::statistics::Column;
 pub(super) struct List {
     pub partners: Vec<PartnerView>,
     pub expiring: Vec<ExpiringLine>,
-    /// How many partners the list holds, its tabs by state, its columns, pages and page
-    /// sizes, the state, search and order kept by the search, the CSV of what is shown, and
-    /// what was wrong in the asking.
-    pub summary: String,
-    pub tabs: Vec<crate::web::kit::Tab>,
-    pub headers: Vec<crate::web::listing::SortHeader>,
-    pub pagination: crate::web::kit::Pagination,
-    pub sizes: Vec<crate::web::listing::SizeChoice>,
-    pub etat: String,
-    pub search: String,
-    pub tri: String,
-    pub export: String,
-    pub errors: std::collections::BTreeMap<String, String>,
+    /// The list's tools around the partners.
+    #[serde(flatten)]
+    pub list: crate::web::listing::ListTools,
 }
 
 /// A key that expires soon.

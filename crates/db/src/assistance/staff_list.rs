@@ -9,12 +9,6 @@ use super::RequestRow;
 use crate::schema::{assistance_requests, case_assignments};
 use crate::{DbConnection, MultiBackend};
 
-diesel::define_sql_function!(
-    /// `lower` of a nullable text (the victim's name and address may be erased).
-    #[sql_name = "lower"]
-    fn lower_opt(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>
-);
-
 /// The column the list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RequestColumn {
@@ -39,15 +33,6 @@ pub struct RequestQuery {
     pub followed_by: Option<String>,
     pub column: RequestColumn,
     pub descending: bool,
-}
-
-/// `text` as a LIKE pattern matching it anywhere (its `%`, `_` and `\` taken literally).
-fn anywhere(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// Narrows a boxed query of `assistance_requests` (plain or grouped) to the requests passing
@@ -85,15 +70,17 @@ macro_rules! narrowed {
             );
         }
         if let Some(search) = &query.search {
-            let pattern = anywhere(search);
-            let start = format!("{}%", anywhere(search).trim_start_matches('%'));
+            let typed = crate::search::literal(search);
+            let (pattern, start) = (format!("%{typed}%"), format!("{typed}%"));
             selection = selection.filter(
-                lower_opt(assistance_requests::contact_name)
+                crate::search::lower_nullable(assistance_requests::contact_name)
                     .like(pattern.clone())
                     .escape('\\')
-                    .or(lower_opt(assistance_requests::contact_email)
-                        .like(pattern)
-                        .escape('\\'))
+                    .or(
+                        crate::search::lower_nullable(assistance_requests::contact_email)
+                            .like(pattern)
+                            .escape('\\'),
+                    )
                     .or(assistance_requests::postcode.like(start).escape('\\')),
             );
         }
