@@ -1,8 +1,10 @@
 //! What every staff list shares on its page: the page sizes, the columns that sort (links that
 //! work without JavaScript, `aria-sort` for screen readers) and the size chooser; and, for the
 //! lists small enough to be read whole (label applications, labels: a few thousand rows at
-//! most), their order and page applied in memory ([`Arrangement`]). The organisations' list,
-//! which grows to 100,000, is sorted and paged by the database (`db::provider_queue`).
+//! most), their order and page applied in memory ([`Arrangement`]). The lists that grow
+//! without bound (organisations, assistance requests, failed emails) read the same
+//! `Arrangement` from the address but are sorted and paged by the database
+//! (`db::provider_queue`, `db::assistance::staff_list`, `db::outbox::list_searched`).
 
 use serde::Serialize;
 
@@ -343,29 +345,27 @@ impl Arrangement {
     }
 }
 
-/// A list as CSV for spreadsheets (UTF-8 with its byte-order mark): its header, then its
-/// rows, downloaded as `filename`.
+/// A list read whole as CSV for spreadsheets (UTF-8 with its byte-order mark): its header,
+/// then its rows, downloaded as `filename` and sent as it is written, as every export is
+/// (`download::streamed`).
 pub fn csv_file(
     filename: &str,
     header: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
 ) -> Result<actix_web::HttpResponse, crate::error::AppError> {
-    let internal = |e: csv::Error| crate::error::AppError::Internal(e.to_string());
-    let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    out.write_record(header).map_err(internal)?;
-    for row in rows {
-        out.write_record(&row).map_err(internal)?;
-    }
-    let bytes = out
-        .into_inner()
-        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
-    Ok(crate::http::download::file(
-        "text/csv; charset=utf-8",
-        crate::http::download::Disposition::Attachment,
-        filename,
-        filename,
-        bytes,
-    ))
+    let header: Vec<String> = header.iter().map(|&h| h.to_owned()).collect();
+    let rows: Vec<Vec<String>> = rows.into_iter().collect();
+    crate::http::download::streamed("text/csv; charset=utf-8", filename, filename, move |out| {
+        let internal = |e: csv::Error| crate::error::AppError::Internal(e.to_string());
+        std::io::Write::write_all(out, b"\xEF\xBB\xBF").map_err(|e| internal(e.into()))?;
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(&header).map_err(internal)?;
+        for row in &rows {
+            csv.write_record(row).map_err(internal)?;
+        }
+        csv.flush().map_err(|e| internal(e.into()))?;
+        Ok(rows.len())
+    })
 }
 
 #[cfg(test)]

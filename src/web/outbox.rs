@@ -7,14 +7,18 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, get, post, web};
 use serde::{Deserialize, Serialize};
 
-use super::kit::{blocking, datetime_fr, iso, page_number, pagination, plural, with_query};
+use super::kit::{blocking, datetime_fr, first_errors, iso, pagination, plural};
+use super::listing::{
+    Arrangement, PAGE_SIZES, SizeChoice, SortHeader, list_link, size_choices, sort_headers,
+};
 use super::page;
 use super::session::{check_form, data_of, see_other};
 use crate::domain::actor::Actor;
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
+use crate::http::download;
 use crate::http::extract::CurrentUser;
 use crate::mail::outbox;
-use crate::mail::outbox::OutboxRow;
+use crate::mail::outbox::{OutboxOrder, OutboxRow};
 use crate::state::AppState;
 use crate::web::session::StaffUser;
 
@@ -25,8 +29,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(emails_resend_post);
 }
 
-/// Failed emails per page.
-const EMAIL_PAGE: i64 = 20;
+/// The columns the list sorts by, and its order as it opens: the newest first.
+const COLUMNS: [(&str, &str); 3] = [
+    ("objet", "Objet"),
+    ("cree", "Créé le"),
+    ("destinataire", "Destinataire"),
+];
+const DEFAULT_ORDER: &str = "-cree";
 
 #[derive(Serialize)]
 struct EmailLine {
@@ -44,27 +53,76 @@ struct EmailLine {
     created_iso: String,
 }
 
-/// `pages/outbox/emails`: a page of failed emails, the search kept by its forms, and the
-/// CSV of the list as searched.
+/// `pages/outbox/emails`: a page of failed emails, the search, order and page size kept by
+/// its forms, and the CSV of the list as searched and sorted.
 #[derive(Serialize)]
 struct EmailsView<'a> {
     #[serde(flatten)]
     list: crate::web::kit::ListPage<'a, EmailLine>,
     q: &'a str,
+    tri: String,
+    par: String,
+    headers: Vec<SortHeader>,
+    sizes: Vec<SizeChoice>,
+    errors: std::collections::BTreeMap<String, String>,
     export: String,
+}
+
+/// How the list is asked for: its search, order, page size and page (a wrong order or size
+/// is said beside its field, the list shown as by default).
+struct Asked {
+    q: String,
+    arrangement: Arrangement,
+    errors: FieldErrors,
+}
+
+impl Asked {
+    fn read(q: &str, tri: Option<&str>, par: Option<&str>, page: Option<&str>) -> Self {
+        let mut errors = FieldErrors::new();
+        let arrangement = Arrangement::read(&COLUMNS, DEFAULT_ORDER, tri, par, page, &mut errors);
+        Self {
+            q: q.trim().to_owned(),
+            arrangement,
+            errors,
+        }
+    }
+
+    /// The order for the database: its column and whether it is reversed.
+    fn order(&self) -> (OutboxOrder, bool) {
+        let order = self.arrangement.order.as_str();
+        let column = match order.trim_start_matches('-') {
+            "objet" => OutboxOrder::Subject,
+            "destinataire" => OutboxOrder::Recipient,
+            _ => OutboxOrder::Created,
+        };
+        (column, order.starts_with('-'))
+    }
+
+    /// The list at `path` with this search and size, in `order`, at `page`.
+    fn link(&self, path: &str, order: &str, page: usize) -> String {
+        list_link(
+            path,
+            &[("q", &self.q)],
+            (order, DEFAULT_ORDER),
+            self.arrangement.per_page,
+            page,
+        )
+    }
 }
 
 fn emails_page(
     state: &AppState,
     user: &CurrentUser,
     status: StatusCode,
-    page_number: usize,
+    asked: &Asked,
     (total, rows): (i64, Vec<OutboxRow>),
-    q: &str,
     (info, error): (Option<&str>, Option<String>),
 ) -> PageResult {
-    let q = q.trim();
+    let q = asked.q.as_str();
     let total = usize::try_from(total).unwrap_or(0);
+    let per_page = asked.arrangement.per_page;
+    let page_number = asked.arrangement.page;
+    let order = asked.arrangement.order.as_str();
     let lines: Vec<EmailLine> = rows
         .into_iter()
         .map(|r| EmailLine {
@@ -79,17 +137,18 @@ fn emails_page(
             created_iso: iso(r.created_at),
         })
         .collect();
-    let pages = pagination(page_number, total, EMAIL_PAGE as usize, |p| {
-        with_query(
-            "/instruction/courriels",
-            &[("q", q), ("page", &p.to_string())],
-        )
-    });
+    let here = "/instruction/courriels";
+    let pages = pagination(page_number, total, per_page, |p| asked.link(here, order, p));
+    let status = if asked.errors.is_empty() {
+        status
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(page(
         state,
         status,
         "pages/outbox/emails",
-        if error.is_some() {
+        if error.is_some() || !asked.errors.is_empty() {
             "Erreur : courriels en échec"
         } else {
             "Courriels en échec"
@@ -113,7 +172,16 @@ fn emails_page(
                 error,
             },
             q,
-            export: with_query("/instruction/courriels.csv", &[("q", q)]),
+            tri: asked.arrangement.kept_order(DEFAULT_ORDER),
+            par: if per_page == PAGE_SIZES[0] {
+                String::new()
+            } else {
+                per_page.to_string()
+            },
+            headers: sort_headers(&COLUMNS, order, |o| asked.link(here, o, 1)),
+            sizes: size_choices(per_page),
+            errors: first_errors(&asked.errors),
+            export: asked.link("/instruction/courriels.csv", order, 1),
         },
     ))
 }
@@ -121,26 +189,39 @@ fn emails_page(
 fn load_emails(
     state: &AppState,
     staff: &Actor,
-    page: usize,
-    q: &str,
+    asked: &Asked,
 ) -> Result<(i64, Vec<OutboxRow>), AppError> {
-    let page = i64::try_from(page).unwrap_or(1);
+    let (page, per_page) = (asked.arrangement.page, asked.arrangement.per_page);
     outbox::list_searched(
         state,
         staff,
         outbox::OutboxStatus::Failed,
-        q,
-        page,
-        EMAIL_PAGE,
+        &asked.q,
+        asked.order(),
+        i64::try_from(page).unwrap_or(1),
+        i64::try_from(per_page).unwrap_or(20),
     )
 }
 
-/// The list's address: its search, the page, and what the last action did.
+/// The list's address: its search, order, page size, page, and what the last action did.
 #[derive(Debug, Default, Deserialize)]
 pub struct EmailsQuery {
     pub info: Option<String>,
     pub page: Option<String>,
     pub q: Option<String>,
+    pub tri: Option<String>,
+    pub par: Option<String>,
+}
+
+impl EmailsQuery {
+    fn asked(&self) -> Asked {
+        Asked::read(
+            self.q.as_deref().unwrap_or_default(),
+            self.tri.as_deref(),
+            self.par.as_deref(),
+            self.page.as_deref(),
+        )
+    }
 }
 
 #[get("/instruction/courriels")]
@@ -150,8 +231,6 @@ pub async fn emails_get(
     query: web::Query<EmailsQuery>,
 ) -> PageResult {
     let user = user.0;
-    let page_number = page_number(query.page.as_deref());
-    let q = query.q.clone().unwrap_or_default();
     let info = match query.info.as_deref() {
         Some("renvoye") => {
             Some("Le courriel est remis dans la file d'envoi : il partira dans quelques instants.")
@@ -164,12 +243,38 @@ pub async fn emails_get(
         ),
         _ => None,
     };
-    let (inner, staff, search) = (data_of(&state), user.actor.clone(), q.clone());
-    match blocking(move || load_emails(&inner, &staff, page_number, &search)).await {
-        Ok(data) => {
-            let ok = StatusCode::OK;
-            emails_page(&state, &user, ok, page_number, data, &q, (info, None))
+    let asked = query.asked();
+    let ok = StatusCode::OK;
+    match load(&state, &user, asked).await? {
+        (asked, Ok(data)) => emails_page(&state, &user, ok, &asked, data, (info, None)),
+        (_, Err(said)) => {
+            let unprocessable = StatusCode::UNPROCESSABLE_ENTITY;
+            list_with_error(
+                &state,
+                &user,
+                unprocessable,
+                Asked::read("", None, None, None),
+                said,
+            )
+            .await
         }
+    }
+}
+
+/// The list as `asked`, or the French message of a refused search.
+async fn load(
+    state: &web::Data<AppState>,
+    user: &CurrentUser,
+    asked: Asked,
+) -> Result<(Asked, Result<(i64, Vec<OutboxRow>), String>), PageError> {
+    let (inner, staff) = (data_of(state), user.actor.clone());
+    let (asked, result) = blocking(move || {
+        let result = load_emails(&inner, &staff, &asked);
+        Ok::<_, AppError>((asked, result))
+    })
+    .await?;
+    match result {
+        Ok(data) => Ok((asked, Ok(data))),
         Err(AppError::Validation(errors)) => {
             let said = errors
                 .values()
@@ -177,7 +282,7 @@ pub async fn emails_get(
                 .next()
                 .cloned()
                 .unwrap_or_default();
-            list_with_error(&state, &user, StatusCode::UNPROCESSABLE_ENTITY, 1, "", said).await
+            Ok((asked, Err(said)))
         }
         Err(e) => Err(PageError::from(e)),
     }
@@ -187,11 +292,15 @@ pub async fn emails_get(
 pub struct ResendForm {
     #[serde(default)]
     pub csrf_token: String,
-    /// The list page to come back to, and its search.
+    /// The list to come back to: its page, search, order and page size.
     #[serde(default)]
     pub page: String,
     #[serde(default)]
     pub q: String,
+    #[serde(default)]
+    pub tri: String,
+    #[serde(default)]
+    pub par: String,
     /// The address, perhaps corrected by staff (empty: as it was).
     #[serde(default)]
     pub recipient: String,
@@ -206,21 +315,26 @@ pub struct ResendManyForm {
     pub csrf_token: String,
     pub page: String,
     pub q: String,
+    pub tri: String,
+    pub par: String,
     /// The emails ticked.
     pub ids: Vec<String>,
 }
 
-/// Back to the list page `page_number` (searched for `q`) saying `info`.
-fn back_to_list(page_number: usize, q: &str, info: &str) -> actix_web::HttpResponse {
-    let page = if page_number > 1 {
-        page_number.to_string()
-    } else {
-        String::new()
-    };
-    see_other(&with_query(
+/// The list a form came from.
+fn asked_by(page: &str, q: &str, tri: &str, par: &str) -> Asked {
+    Asked::read(q, Some(tri), Some(par), Some(page))
+}
+
+/// Back to the list as it was asked, saying `info`.
+fn back_to_list(asked: &Asked, info: &str) -> actix_web::HttpResponse {
+    let link = asked.link(
         "/instruction/courriels",
-        &[("info", info), ("q", q.trim()), ("page", &page)],
-    ))
+        &asked.arrangement.order,
+        asked.arrangement.page,
+    );
+    let separator = if link.contains('?') { '&' } else { '?' };
+    see_other(&format!("{link}{separator}info={info}"))
 }
 
 /// The list again with what went wrong said at the top (nothing changed).
@@ -228,22 +342,12 @@ async fn list_with_error(
     state: &web::Data<AppState>,
     user: &CurrentUser,
     status: StatusCode,
-    page_number: usize,
-    q: &str,
+    asked: Asked,
     message: String,
 ) -> PageResult {
-    let (inner, staff, search) = (data_of(state), user.actor.clone(), q.to_owned());
-    match blocking(move || load_emails(&inner, &staff, page_number, &search)).await {
-        Ok(data) => emails_page(
-            state,
-            user,
-            status,
-            page_number,
-            data,
-            q,
-            (None, Some(message)),
-        ),
-        Err(e) => Err(PageError::from(e)),
+    match load(state, user, asked).await? {
+        (asked, Ok(data)) => emails_page(state, user, status, &asked, data, (None, Some(message))),
+        (_, Err(said)) => Err(PageError::from(AppError::field("q", said))),
     }
 }
 
@@ -274,13 +378,13 @@ pub async fn emails_resend_post(
     let user = user.0;
     let form = form.0;
     check_form(&req, &state, &user, &form.csrf_token)?;
-    let page_number = page_number(Some(&form.page));
+    let asked = asked_by(&form.page, &form.q, &form.tri, &form.par);
     let (inner, staff, ids) = (data_of(&state), user.actor.clone(), form.ids);
     match blocking(move || outbox::retry_many(&inner, &staff, &ids)).await {
-        Ok(_) => Ok(back_to_list(page_number, &form.q, "plusieurs")),
+        Ok(_) => Ok(back_to_list(&asked, "plusieurs")),
         Err(e) => {
             let (status, message) = refusal(e)?;
-            list_with_error(&state, &user, status, page_number, &form.q, message).await
+            list_with_error(&state, &user, status, asked, message).await
         }
     }
 }
@@ -301,62 +405,38 @@ pub async fn email_resend_post(
     let corrected = !form.recipient.trim().is_empty() && form.recipient.trim() != form.was;
     let recipient = corrected.then(|| form.recipient.clone());
     let result = blocking(move || outbox::retry(&inner, &staff, &id, recipient.as_deref())).await;
-    let page_number = page_number(Some(&form.page));
+    let asked = asked_by(&form.page, &form.q, &form.tri, &form.par);
     match result {
         Ok(_) => Ok(back_to_list(
-            page_number,
-            &form.q,
+            &asked,
             if corrected { "corrige" } else { "renvoye" },
         )),
         Err(e) => {
             let (status, message) = refusal(e)?;
-            list_with_error(&state, &user, status, page_number, &form.q, message).await
+            list_with_error(&state, &user, status, asked, message).await
         }
     }
 }
 
-/// The failed emails as searched, every one, in CSV. An email about an assistance request is
-/// listed without its address: a file that leaves the service is not erased with the victim's
-/// data.
+/// The failed emails as searched and sorted, every one, in CSV, written as they are read. An
+/// email about an assistance request is listed without its address: a file that leaves the
+/// service is not erased with the victim's data.
 #[get("/instruction/courriels.csv")]
 pub async fn emails_export(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<EmailsQuery>,
 ) -> PageResult {
-    let q = query.q.clone().unwrap_or_default();
+    let asked = query.asked();
+    if !asked.errors.is_empty() {
+        return Err(PageError::from(AppError::Validation(asked.errors)));
+    }
     let (inner, staff) = (data_of(&state), user.0.actor.clone());
-    let failed = outbox::OutboxStatus::Failed;
-    let (_, rows) =
-        blocking(move || outbox::list_searched(&inner, &staff, failed, &q, 1, i64::from(i32::MAX)))
-            .await?;
-    let lines = rows.iter().map(|r| {
-        vec![
-            crate::french::time::paris_iso(r.created_at),
-            match &r.request_id {
-                Some(_) => "(victime : adresse non exportée)".to_owned(),
-                None => r.recipient.clone(),
-            },
-            r.subject.clone(),
-            crate::domain::outbox::failure_fr(r.last_error.as_deref().unwrap_or("")).to_owned(),
-            r.attempts.to_string(),
-            r.request_id
-                .as_ref()
-                .map(|id| format!("/instruction/demandes/{id}"))
-                .unwrap_or_default(),
-        ]
-    });
-    let header = [
-        "Créé le (heure de Paris)",
-        "Destinataire",
-        "Objet",
-        "Cause",
-        "Tentatives",
-        "Demande",
-    ];
-    Ok(crate::web::listing::csv_file(
+    let (order, q) = (asked.order(), asked.q);
+    Ok(download::streamed(
+        "text/csv; charset=utf-8",
         "courriels-en-echec.csv",
-        &header,
-        lines,
+        "courriels-en-echec.csv",
+        move |out| outbox::export_failed(&inner, &staff, &q, order, out),
     )?)
 }

@@ -248,6 +248,45 @@ async fn staff_read_why_an_email_failed_correct_the_address_and_send_several_aga
             .any(|l| l.ends_with(&requests[0])),
         "the link goes to the request"
     );
+    // Sorted by recipient, the last first, 50 a page: the order holds through the heading's
+    // link, the export and a resend; a size not offered is said and the list shown as usual.
+    let sorted = staff
+        .get("/instruction/courriels?tri=-destinataire&par=50")
+        .await;
+    assert_eq!(sorted.status, 200);
+    let at = |who: &str| {
+        sorted
+            .html
+            .find(&format!("value=\"{who}@exemple.fr\""))
+            .unwrap()
+    };
+    assert!(at("inconnu3") < at("inconnu2") && at("inconnu2") < at("inconnu1"));
+    assert!(sorted.html.contains("aria-sort=\"descending\""));
+    assert_eq!(
+        sorted.links("/instruction/courriels?tri=destinataire"),
+        ["/instruction/courriels?tri=destinataire&par=50"],
+        "the heading sorts the other way, the size kept"
+    );
+    let csv = staff
+        .get(&sorted.links("/instruction/courriels.csv")[0])
+        .await
+        .html;
+    let cases: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    let expected: Vec<String> = requests
+        .iter()
+        .rev()
+        .map(|id| format!("/instruction/demandes/{id}"))
+        .collect();
+    assert_eq!(cases, expected, "the export in the order shown: {csv}");
+    let wrong = staff.get("/instruction/courriels?par=7").await;
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.text().contains("Nombre de lignes par page invalide"));
+    assert!(wrong.text().contains("3 courriels en échec"));
+
     let resend = format!("/instruction/courriels/{}/renvoyer", first.id);
     {
         // The page as staff use it, in Chromium at desktop size: axe finds nothing.
@@ -293,8 +332,17 @@ async fn staff_read_why_an_email_failed_correct_the_address_and_send_several_aga
 
     // The right address: the email goes there.
     let corrected = staff
-        .submit(&page, &resend, &[("recipient", " claire@exemple.fr ")])
+        .submit(&sorted, &resend, &[("recipient", " claire@exemple.fr ")])
         .await;
+    assert!(
+        corrected
+            .location
+            .as_deref()
+            .unwrap()
+            .contains("tri=-destinataire&par=50"),
+        "back to the list as it was sorted: {:?}",
+        corrected.location
+    );
     let after = staff.follow(&corrected).await;
     assert!(
         after

@@ -158,15 +158,34 @@ pub fn list_by_status(
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<OutboxRow>)> {
-    list_searched(conn, status, "", limit, offset)
+    list_searched(
+        conn,
+        status,
+        "",
+        (OutboxOrder::Created, true),
+        limit,
+        offset,
+    )
 }
 
 /// The messages in `status` whose address or subject holds `search` (case ignored, taken
 /// literally; every one when empty), newest first: how many, and `limit` from `offset`.
+/// The column a list of messages is sorted by; ties go newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutboxOrder {
+    #[default]
+    Created,
+    Recipient,
+    Subject,
+}
+
+/// One page of the messages in `status` whose address or subject holds `search` (case
+/// ignored), sorted by `order` (`descending` for the reverse), and how many match.
 pub fn list_searched(
     conn: &mut DbConnection,
     status: OutboxStatus,
     search: &str,
+    (order, descending): (OutboxOrder, bool),
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<OutboxRow>)> {
@@ -186,8 +205,16 @@ pub fn list_searched(
         query
     };
     let total = matching().count().get_result(conn)?;
-    let rows = matching()
-        .order((outbox::created_at.desc(), outbox::id.desc()))
+    let sorted = match (order, descending) {
+        (OutboxOrder::Created, false) => matching().order(outbox::created_at.asc()),
+        (OutboxOrder::Created, true) => matching().order(outbox::created_at.desc()),
+        (OutboxOrder::Recipient, false) => matching().order(lower(outbox::recipient).asc()),
+        (OutboxOrder::Recipient, true) => matching().order(lower(outbox::recipient).desc()),
+        (OutboxOrder::Subject, false) => matching().order(lower(outbox::subject).asc()),
+        (OutboxOrder::Subject, true) => matching().order(lower(outbox::subject).desc()),
+    };
+    let rows = sorted
+        .then_order_by((outbox::created_at.desc(), outbox::id.desc()))
         .limit(limit)
         .offset(offset)
         .select(OutboxRow::as_select())

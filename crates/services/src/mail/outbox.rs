@@ -9,7 +9,7 @@ use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::infra::Infra;
 
-pub use crate::db::outbox::{OutboxRow, OutboxStatus};
+pub use crate::db::outbox::{OutboxOrder, OutboxRow, OutboxStatus};
 
 /// Like [`list`], for a status as the client named it (`failed` when none): an unknown name is
 /// a field error, checked after the caller's role.
@@ -38,31 +38,109 @@ pub fn list(
     page: i64,
     limit: i64,
 ) -> Result<(i64, Vec<OutboxRow>), AppError> {
-    list_searched(state, staff, status, "", page, limit)
+    let newest = (OutboxOrder::Created, true);
+    list_searched(state, staff, status, "", newest, page, limit)
 }
 
-/// One page of the messages in `status` whose address or subject holds `search`, newest
-/// first (staff).
+/// One page of the messages in `status` whose address or subject holds `search`, in `order`
+/// (staff).
 pub fn list_searched(
     state: &Infra,
     staff: &Actor,
     status: OutboxStatus,
     search: &str,
+    order: (OutboxOrder, bool),
     page: i64,
     limit: i64,
 ) -> Result<(i64, Vec<OutboxRow>), AppError> {
     staff.require_staff()?;
+    check_search(search)?;
+    let mut conn = state.pool.get()?;
+    let offset = (page.max(1) - 1).saturating_mul(limit);
+    Ok(outbox::list_searched(
+        &mut conn, status, search, order, limit, offset,
+    )?)
+}
+
+fn check_search(search: &str) -> Result<(), AppError> {
     if search.chars().count() > 200 {
         return Err(AppError::field(
             "q",
             "La recherche est limitée à 200 caractères.",
         ));
     }
+    Ok(())
+}
+
+/// The failed emails' export: its columns.
+pub const FAILED_EXPORT_HEADER: [&str; 6] = [
+    "Créé le (heure de Paris)",
+    "Destinataire",
+    "Objet",
+    "Cause",
+    "Tentatives",
+    "Demande",
+];
+
+/// Failed emails read per query while exporting.
+const EXPORT_CHUNK: i64 = 1_000;
+
+/// Writes every failed email matching `search`, in `order`, as CSV into `out`, a thousand at
+/// a time from one snapshot (memory stays the same whatever their number); returns how many.
+/// An email about an assistance request is written without its address: a file that leaves
+/// the service is not erased with the victim's data.
+pub fn export_failed(
+    state: &Infra,
+    staff: &Actor,
+    search: &str,
+    order: (OutboxOrder, bool),
+    mut out: impl std::io::Write,
+) -> Result<usize, AppError> {
+    staff.require_staff()?;
+    check_search(search)?;
+    let failed = |e: csv::Error| AppError::Internal(format!("export interrompu : {e}"));
+    out.write_all(b"\xEF\xBB\xBF")
+        .map_err(|e| failed(e.into()))?;
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(FAILED_EXPORT_HEADER).map_err(failed)?;
     let mut conn = state.pool.get()?;
-    let offset = (page.max(1) - 1).saturating_mul(limit);
-    Ok(outbox::list_searched(
-        &mut conn, status, search, limit, offset,
-    )?)
+    let written = crate::db::read_snapshot(&mut conn, |conn| {
+        let mut written = 0usize;
+        loop {
+            let offset = i64::try_from(written).unwrap_or(i64::MAX);
+            let (_, rows) = outbox::list_searched(
+                conn,
+                OutboxStatus::Failed,
+                search,
+                order,
+                EXPORT_CHUNK,
+                offset,
+            )?;
+            for r in &rows {
+                csv.write_record([
+                    crate::french::time::paris_iso(r.created_at).as_str(),
+                    match &r.request_id {
+                        Some(_) => "(victime : adresse non exportée)",
+                        None => r.recipient.as_str(),
+                    },
+                    &r.subject,
+                    crate::domain::outbox::failure_fr(r.last_error.as_deref().unwrap_or("")),
+                    &r.attempts.to_string(),
+                    &r.request_id
+                        .as_ref()
+                        .map(|id| format!("/instruction/demandes/{id}"))
+                        .unwrap_or_default(),
+                ])
+                .map_err(failed)?;
+            }
+            written += rows.len();
+            if (rows.len() as i64) < EXPORT_CHUNK {
+                return Ok::<_, AppError>(written);
+            }
+        }
+    })?;
+    csv.flush().map_err(|e| failed(e.into()))?;
+    Ok(written)
 }
 
 /// Puts a failed message back in the queue, with a new delivery window (staff), to `recipient`
