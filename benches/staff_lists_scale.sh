@@ -39,20 +39,33 @@ for who in staff admin; do
     echo "$PASSWORD" | DATABASE_URL="sqlite://$TMP/bench.db" RUST_LOG=warn "$BIN" users create \
         --email "banc-$who@cyberdir.test" --role "$who" --name "Banc d'essai $who" >/dev/null
 done
+# The rows copied come from the demo's own first start, on a database of their own.
+log "starting the demo once for the rows to copy"
+(cd "$TMP" && exec env DATABASE_URL="sqlite://$TMP/demo.db" CYBERDIR_BIND="$HOST:$((PORT + 1))" \
+    RUST_LOG=warn "$BIN" serve) >"$TMP/demo.log" 2>&1 &
+DEMO_PID=$!
+until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$HOST:$((PORT + 1))/readyz" || true)" = 200 ]; do
+    kill -0 "$DEMO_PID" 2>/dev/null || { cat "$TMP/demo.log" >&2; die "the demo exited"; }
+    sleep 0.5
+done
+kill "$DEMO_PID" && wait "$DEMO_PID" 2>/dev/null || true
 start_server
 
 log "filling: $REQUESTS requests, $LABELS labels, $FAILED failed emails"
-python3 - "$TMP/bench.db" "$REQUESTS" "$LABELS" "$FAILED" <<'PY'
-import datetime, random, sqlite3, sys, uuid
+python3 - "$TMP/bench.db" "$REQUESTS" "$LABELS" "$FAILED" "$TMP/demo.db" <<'PY'
+import datetime, random, re, sqlite3, sys, unicodedata, uuid
 db, requests, labels, failed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 random.seed(20261206)
 conn = sqlite3.connect(db, timeout=60)
 conn.row_factory = sqlite3.Row
+demo = sqlite3.connect(sys.argv[5])
+demo.row_factory = sqlite3.Row
+staff_id = conn.execute("SELECT id FROM users WHERE email = 'banc-staff@cyberdir.test'").fetchone()[0]
 
 def template(table, where=""):
-    row = conn.execute(f"SELECT * FROM {table} {where} LIMIT 1").fetchone()
+    row = demo.execute(f"SELECT * FROM {table} {where} LIMIT 1").fetchone()
     if row is None:
-        sys.exit(f"no {table} row to copy: did the demo's first start run?")
+        sys.exit(f"no {table} row to copy in the demo")
     return dict(row)
 
 def insert(table, rows):
@@ -62,6 +75,12 @@ def insert(table, rows):
     conn.executemany(
         f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
         [[r[c] for c in cols] for r in rows])
+
+def words_of(*texts):
+    """The service's folding (`domain::text::fold`) for these ASCII-able texts."""
+    text = unicodedata.normalize("NFKD", " ".join(t for t in texts if t)).lower()
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return sorted({w for w in re.split(r"[^a-z0-9]+", text) if w})
 
 def stamp(days_ago, seconds):
     t = datetime.datetime(2026, 12, 6, 9) - datetime.timedelta(days=days_ago, seconds=seconds)
@@ -78,7 +97,7 @@ if not places:
     sys.exit("no postcodes in the database")
 incidents = [r[0] for r in conn.execute("SELECT code FROM incident_types")]
 providers = [r[0] for r in conn.execute("SELECT id FROM providers ORDER BY id")]
-statuses = ["pending"] * 3 + ["assigned"] * 6 + ["accepted"] * 10 + ["escalated"] * 2 + \
+statuses = ["assigned"] * 9 + ["accepted"] * 10 + ["escalated"] * 2 + \
     ["resolved"] * 40 + ["not_resolved"] * 10 + ["cancelled"] * 8 + ["closed"] * 21
 
 base = template("assistance_requests")
@@ -96,7 +115,7 @@ for i in range(requests):
         postcode=place[0], commune_code=place[1], departement=place[2], latitude=place[3],
         longitude=place[4], incident_type=random.choice(incidents),
         contact_name=name, contact_email=f"{name.split()[0].lower()}.{i}@exemple.fr",
-        provider_id=None if status in ("pending", "escalated") else random.choice(providers),
+        provider_id=None if status == "escalated" else random.choice(providers),
         chosen_provider_id=None, idempotency_key=None, created_at=created,
         updated_at=max(created, updated), closed_at=None, anonymised_at=None,
         urgent=random.random() < 0.05, failed_assignments=random.choice([0, 0, 0, 1, 2]),
@@ -104,8 +123,14 @@ for i in range(requests):
     rows.append(row)
     if len(rows) == 5_000:
         insert("assistance_requests", rows)
+        insert("request_search_words", [
+            {"word": w, "request_id": r["id"]} for r in rows
+            for w in words_of(r["contact_name"], r["contact_email"], r["postcode"])])
         rows = []
 insert("assistance_requests", rows)
+insert("request_search_words", [
+    {"word": w, "request_id": r["id"]} for r in rows
+    for w in words_of(r["contact_name"], r["contact_email"], r["postcode"])])
 request_ids = [r[0] for r in conn.execute("SELECT id FROM assistance_requests LIMIT 10000")]
 
 labelled = {r[0] for r in conn.execute("SELECT provider_id FROM labels")}
@@ -132,7 +157,7 @@ for k, provider in enumerate(free[:labels]):
     app_status = "granted" if random.random() < 0.8 else random.choice(
         ["submitted", "admissibility", "incomplete", "admissible", "audit_scheduled",
          "audited", "corrective_actions", "decision", "refused"])
-    app.update(id=str(uuid.uuid4()), provider_id=provider, status=app_status,
+    app.update(id=str(uuid.uuid4()), provider_id=provider, status=app_status, created_by=staff_id,
                label_number=number if app_status == "granted" else None,
                auditor_id=None, audit_date=None, created_at=stamp(days + 60, 0),
                submitted_at=stamp(days + 59, 0), updated_at=stamp(days, k % 86_400))
@@ -140,7 +165,7 @@ for k, provider in enumerate(free[:labels]):
 insert("labels", label_rows)
 insert("label_applications", application_rows)
 
-mail = template("outbox")
+mail = template("outbox", "WHERE request_id IS NULL")
 mails = []
 for i in range(failed):
     about = random.choice(request_ids) if i % 2 == 0 else None
@@ -156,11 +181,14 @@ for i in range(failed):
     mails.append(row)
 insert("outbox", mails)
 conn.commit()
-for table in ["assistance_requests", "labels", "label_applications", "outbox"]:
+for table in ["assistance_requests", "request_search_words", "labels", "label_applications", "outbox"]:
     print(f"{table}: {conn.execute(f'SELECT count(*) FROM {table}').fetchone()[0]} rows", file=sys.stderr)
 conn.execute("ANALYZE")
 conn.commit()
 PY
+
+# KEEP_DB=path keeps a copy of the filled database, to study its queries.
+[ -n "${KEEP_DB:-}" ] && cp "$TMP/bench.db" "$KEEP_DB"
 
 sign_in() {
     curl -s -c - -o /dev/null -H 'Content-Type: application/json' \
@@ -202,7 +230,7 @@ def lists():
         if filtered:
             pairs += random.choice([[("departement", random.choice(["35", "75", "13", "2A", "974"]))],
                                     [("incident", random.choice(incidents))],
-                                    [("urgentes", "oui")], [("etat", random.choice(["pending", "accepted", "resolved", "escalated"]))],
+                                    [("urgentes", "oui")], [("etat", random.choice(["assigned", "accepted", "resolved", "escalated"]))],
                                     [("du", "2026-06-01"), ("au", "2026-06-30")], []])
         last = max(1, requests // 20)
         pairs.append(("page", str(random.randint(1, last if not filtered else 3))))
@@ -245,7 +273,7 @@ def pct(xs, p):
 print("list            addresses  wall p50 / p95 / max (ms)   server p95 (ms)   non-200")
 for name, paths in lists().items():
     cookie = admin if name == "utilisateurs" else staff
-    wall, server, bad = [], [], 0
+    wall, server, bad, slow = [], [], 0, []
     for p in paths:
         req = urllib.request.Request(base + p, headers={"Cookie": cookie})
         t = time.perf_counter()
@@ -259,14 +287,17 @@ for name, paths in lists().items():
             timing = e.headers.get("Server-Timing", "")
             print(f"  {e.code} {p}", file=sys.stderr)
         wall.append((time.perf_counter() - t) * 1000)
+        slow.append((wall[-1], p))
         m = re.search(r"dur=([\d.]+)", timing)
         if m:
             server.append(float(m.group(1)))
+    for ms, p in sorted(slow, reverse=True)[:5]:
+        print(f"  slowest {ms:7.1f} ms {p}", file=sys.stderr)
     print(f"{name:<15} {len(paths):>9}  {pct(wall, 50):6.1f} / {pct(wall, 95):6.1f} / {max(wall):6.1f}"
           f"      {pct(server, 95) if server else float('nan'):8.1f}   {bad:>7}")
 
 print("\nexport (everything)                     lines      bytes   seconds  RSS before / after / peak (KB)")
-for path, cookie in [("/instruction/demandes.csv?etat=tous", staff), ("/instruction/label.csv?etat=tous", staff),
+for path, cookie in [("/instruction/demandes.csv", staff), ("/instruction/label.csv?etat=tous", staff),
                      ("/instruction/labels.csv?etat=tous", staff), ("/instruction/courriels.csv", staff)]:
     before = rss("VmRSS")
     t = time.perf_counter()

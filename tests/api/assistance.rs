@@ -651,9 +651,30 @@ async fn the_victim_cancels_and_old_requests_are_anonymised() {
         .get(&format!("/api/v1/assistance-requests/{id}"))
         .await;
     assert_eq!(view["contact"]["email"], "claire@exemple.fr");
+    // Staff find it by the victim's address; once anonymised, its search words are gone too.
+    let lists =
+        crate::common::pages::Browser::sign_in(&app, "liste@cyberdir.fr", Role::Staff).await;
+    let found = |page: &crate::common::pages::Page| {
+        page.links("/instruction/demandes/")
+            .iter()
+            .any(|l| l.ends_with(id.as_str()))
+    };
+    assert!(found(
+        &lists.get("/instruction/demandes?q=claire%40exemple").await
+    ));
     app.clock.set(app.clock.now() + Duration::days(370));
     assert_eq!(app.run_jobs().await.requests_anonymised, 1);
     assert_eq!(app.run_jobs().await.requests_anonymised, 0);
+    // (The first session expired during the year.)
+    let lists =
+        crate::common::pages::Browser::sign_in(&app, "liste2@cyberdir.fr", Role::Staff).await;
+    let after = lists.get("/instruction/demandes?q=claire").await;
+    assert_eq!(after.status, 200);
+    assert!(!found(&after), "{}", after.text());
+    assert!(
+        found(&lists.get("/instruction/demandes").await),
+        "still listed"
+    );
     let staff = app.log_in("staff@cyberdir.fr", common::TEST_PASSWORD).await;
     let (_, view) = staff
         .get(&format!("/api/v1/assistance-requests/{id}"))

@@ -192,3 +192,32 @@ async fn every_request_is_reachable_searched_filtered_sorted_and_exported_withou
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn requests_written_before_their_search_words_are_found_after_a_start() {
+    let app = TestApp::spawn().await;
+    let now = app.clock.now_naive();
+    app.with_conn(move |c| {
+        for i in 0..3 {
+            cyberdir::db::assistance::insert_request(c, &request(i, now)).unwrap();
+        }
+        // As the migration leaves them: no words yet.
+        diesel::RunQueryDsl::execute(diesel::sql_query("DELETE FROM request_search_words"), c)
+    })
+    .await
+    .unwrap();
+    let staff = Browser::sign_in(&app, "instructrice@cyberdir.fr", Role::Staff).await;
+    let searched = "/instruction/demandes?q=victime001";
+    assert!(listed(&staff.get(searched).await).is_empty());
+    let filled = app
+        .with_conn(cyberdir::db::assistance::fill_search_words)
+        .await
+        .unwrap();
+    assert_eq!(filled, 3);
+    assert_eq!(listed(&staff.get(searched).await), ["r001"]);
+    let again = app
+        .with_conn(cyberdir::db::assistance::fill_search_words)
+        .await
+        .unwrap();
+    assert_eq!(again, 0, "filled once");
+}

@@ -588,6 +588,55 @@ async fn label_applications_are_sorted_by_column_paged_and_exported_in_that_orde
 }
 
 #[tokio::test]
+async fn the_watch_lists_show_their_first_labels_and_lead_to_the_rest_in_the_register() {
+    let app = TestApp::spawn().await;
+    // 12 suspended labels, and a valid one past its last day that the nightly job has not
+    // recorded yet (granted on 1 November 2024: it ended on 1 November 2026).
+    for i in 1..=13_u32 {
+        let mut p = organisation(
+            &format!("w{i:02}"),
+            &format!("Veille {i:02}"),
+            "Rennes",
+            "35000",
+            "73282932000074",
+        );
+        p.status = ReferencingStatus::Approved;
+        p.label = Some(if i == 13 {
+            common::label("EC-2024-0013", (2024, 11, 1), "valid")
+        } else {
+            common::label(&format!("EC-2026-{i:04}"), (2026, 1, i), "suspended")
+        });
+        app.insert(p).await;
+    }
+    let staff = Browser::sign_in(&app, "instructrice@cyberdir.fr", Role::Staff).await;
+    let page = staff.get("/instruction/labels").await;
+    assert_eq!(page.status, 200);
+    let suspended = page
+        .html
+        .split("id=\"labels-suspended\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .unwrap_or_default();
+    assert_eq!(
+        suspended.matches("href=\"/instruction/labels/EC-").count(),
+        10
+    );
+    assert!(page.text().contains("Voir les 12 labels dans le registre"));
+    let all = staff
+        .get(&page.links("/instruction/labels?etat=suspended")[0])
+        .await;
+    assert!(all.text().contains("12 labels"), "{}", all.text());
+    // The label past its last day reads as expired, not valid.
+    let said = page.text();
+    assert!(
+        said.contains("Valides 0") && said.contains("Expirés 1"),
+        "{said}"
+    );
+    let expired = staff.get("/instruction/labels?etat=expired").await;
+    assert!(expired.html.contains("EC-2024-0013"));
+}
+
+#[tokio::test]
 async fn the_labels_register_is_searched_by_number_or_provider_sorted_paged_and_exported() {
     let app = TestApp::spawn().await;
     // 24 valid labels granted a month apart (EC-2025-0001 first), two suspended, one

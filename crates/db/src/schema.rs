@@ -90,6 +90,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    request_search_words (word, request_id) {
+        word -> Text,
+        request_id -> Text,
+    }
+}
+
+diesel::table! {
     provider_zone_departements (provider_id, departement_code) {
         provider_id -> Text,
         departement_code -> Text,
@@ -758,6 +765,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     providers,
     provider_incident_types,
     provider_search_words,
+    request_search_words,
     provider_zone_departements,
     labels,
     change_counters,

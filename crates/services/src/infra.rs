@@ -78,6 +78,10 @@ pub fn open(config: Config, clock: Clock) -> Result<(Infra, db::PoolCheckins), S
     if filled > 0 {
         tracing::info!(filled, "staff search keys filled");
     }
+    let filled = db::assistance::fill_search_words(&mut conn)?;
+    if filled > 0 {
+        tracing::info!(filled, "assistance requests' search words filled");
+    }
     let mut taxonomy = Taxonomy::from_fixture()?;
     db::incident_types::sync(&mut conn, &taxonomy)?;
     let departements = Departements::from_fixture().map_err(StartupError::Departements)?;

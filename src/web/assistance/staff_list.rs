@@ -51,8 +51,6 @@ pub struct ListForm {
 
 const COLUMNS: [(&str, &str); 2] = [("recue", "Reçue le"), ("modifiee", "Modifiée le")];
 const DEFAULT_ORDER: &str = "-modifiee";
-/// The longest search, in characters.
-const MAX_SEARCH_CHARS: usize = 100;
 
 impl ListForm {
     /// This list with another state, order or page, every other filter kept.
@@ -92,17 +90,7 @@ fn checked(
             None
         }),
     };
-    let search = form.q.trim().to_lowercase();
-    if search.chars().count() == 1 {
-        push_error(
-            &mut errors,
-            "q",
-            "Tapez au moins deux lettres ou chiffres pour rechercher.",
-        );
-    } else if search.chars().count() > MAX_SEARCH_CHARS {
-        let message = format!("La recherche est limitée à {MAX_SEARCH_CHARS} caractères.");
-        push_error(&mut errors, "q", message);
-    }
+    let words = crate::web::listing::search_words(&form.q, &mut errors);
     let incident = match form.incident.trim() {
         "" => None,
         code if state.taxonomy.get(code).is_some() => Some(code.to_owned()),
@@ -131,7 +119,7 @@ fn checked(
         urgent_only: form.urgentes.trim() == "oui",
         since,
         until,
-        search: (!errors.contains_key("q") && !search.is_empty()).then_some(search),
+        words,
         followed_by: cases::mine_only(Some(form.suivi.trim())).then(|| user.actor.id.clone()),
         column: if tri.trim_start_matches('-') == "recue" {
             RequestColumn::Received

@@ -401,15 +401,29 @@ pub(super) struct StepButton {
 /// `pages/label/labels`: the labels the team watches.
 #[derive(Debug, Serialize)]
 pub(super) struct Labels {
-    pub expiring: Vec<LabelLine>,
-    pub suspended: Vec<LabelLine>,
-    pub withdrawn: Vec<LabelLine>,
+    pub expiring: WatchList,
+    pub suspended: WatchList,
+    pub withdrawn: WatchList,
     pub valid_count: String,
     /// The register: the labels of the state asked for, searched, sorted and paged, and the
     /// list's tools around them.
     pub register: Vec<LabelLine>,
     #[serde(flatten)]
     pub list: crate::web::listing::ListTools,
+}
+
+/// A list the team watches: its first labels, and the register's address for all of them
+/// when there are more.
+#[derive(Debug, Serialize)]
+pub(super) struct WatchList {
+    pub rows: Vec<LabelLine>,
+    pub more: Option<MoreLink>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct MoreLink {
+    pub text: String,
+    pub href: String,
 }
 
 /// A label in one of the team's lists.

@@ -1,7 +1,7 @@
-//! The staff page of the labels granted: those to watch (expiring within 90 days, suspended,
-//! withdrawn), then the register of every label by state (valid by default), searched by
-//! number or provider, sorted by column, paged (read whole: a few thousand labels at most)
-//! and exported as shown in CSV.
+//! The staff page of the labels granted: the first of those to watch (expiring within 90
+//! days, suspended, withdrawn) with the way to all of them, then the register of every label
+//! by state (valid by default), searched by number or provider, sorted by column and paged by
+//! the database (`label::register`), and exported as shown in CSV.
 
 use actix_web::{get, web};
 use serde::Deserialize;
@@ -9,13 +9,13 @@ use serde::Deserialize;
 use super::{blocking, context, day_fr, failed};
 use crate::domain::label::LabelStatus;
 use crate::error::{AppError, FieldErrors};
-use crate::http::extract::CurrentUser;
-use crate::label::labels as label_service;
+use crate::http::download;
+use crate::label::register::{self, RegisterAsk, RegisterColumn, Watched};
 use crate::label::views::LabelView;
 use crate::state::AppState;
 use crate::web::kit::{Tab, first_errors, pagination};
 use crate::web::listing::{
-    Arrangement, ListTools, PAGE_SIZES, SortKey, csv_file, list_link, size_choices, sort_headers,
+    Arrangement, ListTools, PAGE_SIZES, list_link, size_choices, sort_headers,
 };
 use crate::web::page;
 use crate::web::page_error::PageResult;
@@ -48,16 +48,16 @@ impl RegisterQuery {
         value.as_deref().map(str::trim).unwrap_or_default()
     }
 
-    /// The states shown, or what is wrong with the one asked for.
-    fn statuses(&self, errors: &mut FieldErrors) -> Vec<LabelStatus> {
+    /// The state shown (None: every one), or what is wrong with the one asked for.
+    fn status(&self, errors: &mut FieldErrors) -> Option<LabelStatus> {
         match Self::text(&self.etat) {
-            "" => vec![LabelStatus::Valid],
-            ALL => LabelStatus::ALL.to_vec(),
+            "" => Some(LabelStatus::Valid),
+            ALL => None,
             code => match LabelStatus::ALL.iter().find(|s| s.as_str() == code) {
-                Some(status) => vec![*status],
+                Some(status) => Some(*status),
                 None => {
                     crate::error::push_error(errors, "etat", "État de label inconnu.");
-                    vec![LabelStatus::Valid]
+                    Some(LabelStatus::Valid)
                 }
             },
         }
@@ -86,14 +86,6 @@ impl RegisterQuery {
     }
 }
 
-fn sort_key(label: &LabelView, column: &str) -> Option<SortKey> {
-    match column {
-        "prestataire" => Some(SortKey::text(&label.provider_name)),
-        "fin" => Some(SortKey::Day(label.valid_until)),
-        _ => Some(SortKey::Text(label.number.clone())),
-    }
-}
-
 fn label_row(l: &LabelView) -> context::LabelLine {
     context::LabelLine {
         href: format!("/instruction/labels/{}", l.number),
@@ -106,36 +98,42 @@ fn label_row(l: &LabelView) -> context::LabelLine {
     }
 }
 
-/// The labels of the register in the state asked for, those of every state (for the tabs'
-/// counts, within the search), and what was wrong with the asking (a wrong search is said
-/// beside its field, the register shown whole).
-async fn select(
-    state: &web::Data<AppState>,
-    user: &CurrentUser,
-    query: &RegisterQuery,
-) -> Result<(Vec<LabelView>, Vec<LabelView>, FieldErrors), AppError> {
+/// The register as asked for the database, with what was wrong in the asking (a wrong state,
+/// search or order is said beside its field, the register shown as by default).
+fn ask(query: &RegisterQuery) -> (RegisterAsk, Arrangement, FieldErrors) {
     let mut errors = FieldErrors::new();
-    let statuses = query.statuses(&mut errors);
-    let search = Some(RegisterQuery::text(&query.q).to_owned()).filter(|q| !q.is_empty());
-    let (inner, who) = (state.clone().into_inner(), user.clone());
-    let every = LabelStatus::ALL;
-    let (all, refused) = blocking(move || {
-        match label_service::register(&inner, &who.actor, &every, search.as_deref()) {
-            Err(AppError::Validation(refused)) => {
-                let all = label_service::register(&inner, &who.actor, &every, None)?;
-                Ok((all, refused))
-            }
-            other => other.map(|labels| (labels, FieldErrors::new())),
-        }
-    })
-    .await?;
-    errors.extend(refused);
-    let shown = all
-        .iter()
-        .filter(|l| statuses.contains(&l.status))
-        .cloned()
-        .collect();
-    Ok((shown, all, errors))
+    let status = query.status(&mut errors);
+    let words = crate::web::listing::search_words(RegisterQuery::text(&query.q), &mut errors);
+    let arranged = query.arrangement(&mut errors);
+    let column = match arranged.order.trim_start_matches('-') {
+        "prestataire" => RegisterColumn::Provider,
+        "fin" => RegisterColumn::End,
+        _ => RegisterColumn::Number,
+    };
+    let ask = RegisterAsk {
+        status,
+        words,
+        column,
+        descending: arranged.order.starts_with('-'),
+    };
+    (ask, arranged, errors)
+}
+
+/// How many labels of each watch list the page shows; the others are in the register.
+const WATCHED: i64 = 10;
+
+/// A watch list's first labels, and the way to all of them in the register.
+fn watched(list: &Watched, link: String) -> context::WatchList {
+    context::WatchList {
+        rows: list.first.iter().map(label_row).collect(),
+        more: (list.total > WATCHED).then(|| context::MoreLink {
+            text: format!(
+                "Voir les {} dans le registre",
+                crate::french::plural(usize::try_from(list.total).unwrap_or(0), "label", "labels")
+            ),
+            href: link,
+        }),
+    }
 }
 
 #[get("/instruction/labels")]
@@ -145,13 +143,20 @@ async fn labels_page(
     query: web::Query<RegisterQuery>,
 ) -> PageResult {
     let user = user.0;
-    let (inner, who) = (state.clone().into_inner(), user.clone());
-    let lists = blocking(move || label_service::staff_lists(&inner, &who, 90))
-        .await
-        .map_err(failed)?;
-    let (mut register, all, mut errors) = select(&state, &user, &query).await.map_err(failed)?;
-    let arranged = query.arrangement(&mut errors);
-    let (listed, shown) = arranged.apply(&mut register, sort_key);
+    let (asked, arranged, errors) = ask(&query);
+    let (inner, who, wanted) = (
+        state.clone().into_inner(),
+        user.actor.clone(),
+        asked.clone(),
+    );
+    let (per_page, page_asked) = (arranged.per_page, arranged.page);
+    let (watch, register) = blocking(move || {
+        let watch = register::watch(&inner, &who, 90, WATCHED)?;
+        let register = register::page(&inner, &who, &wanted, page_asked, per_page)?;
+        Ok::<_, AppError>((watch, register))
+    })
+    .await
+    .map_err(failed)?;
     let etat = match RegisterQuery::text(&query.etat) {
         code if errors.contains_key("etat") || code.is_empty() => "",
         code => code,
@@ -163,20 +168,27 @@ async fn labels_page(
             query.link(here, etat, order, arranged.per_page, 1)
         )
     });
-    let pages = pagination(shown, listed, arranged.per_page, |n| {
+    let listed = usize::try_from(register.total).unwrap_or(0);
+    let pages = pagination(register.page, listed, arranged.per_page, |n| {
         format!(
             "{}#register-title",
             query.link(here, etat, &arranged.order, arranged.per_page, n)
         )
     });
-    let in_state = |status: LabelStatus| all.iter().filter(|l| l.status == status).count();
-    let tab = |code: &str, label: &str, count: usize| Tab {
+    let in_state = |status: LabelStatus| {
+        register
+            .counts
+            .iter()
+            .find(|(s, _)| *s == status)
+            .map_or(0, |(_, n)| *n)
+    };
+    let tab = |code: &str, label: &str, count: i64| Tab {
         href: format!(
             "{}#register-title",
             query.link(here, code, &arranged.order, arranged.per_page, 1)
         ),
         label: label.to_owned(),
-        count: i64::try_from(count).unwrap_or_default(),
+        count,
         current: etat == code,
         urgent: false,
     };
@@ -185,9 +197,21 @@ async fn labels_page(
         tab("suspended", "Suspendus", in_state(LabelStatus::Suspended)),
         tab("withdrawn", "Retirés", in_state(LabelStatus::Withdrawn)),
         tab("expired", "Expirés", in_state(LabelStatus::Expired)),
-        tab(ALL, "Tous", all.len()),
+        tab(ALL, "Tous", register.counts.iter().map(|(_, n)| n).sum()),
     ];
     let status = crate::web::listing::status_of(&errors);
+    let register_link = |etat: &str, order: &str| {
+        format!(
+            "{}#register-title",
+            list_link(
+                here,
+                &[("etat", etat)],
+                (order, DEFAULT_ORDER),
+                PAGE_SIZES[0],
+                1
+            )
+        )
+    };
     Ok(page(
         &state,
         status,
@@ -195,11 +219,15 @@ async fn labels_page(
         "Labels ExpertCyber",
         Some(&user),
         context::Labels {
-            expiring: lists.expiring.iter().map(label_row).collect(),
-            suspended: lists.suspended.iter().map(label_row).collect(),
-            withdrawn: lists.withdrawn.iter().map(label_row).collect(),
-            valid_count: crate::french::plural(lists.valid.len(), "label valide", "labels valides"),
-            register: register.iter().map(label_row).collect(),
+            expiring: watched(&watch.expiring, register_link("", "fin")),
+            suspended: watched(&watch.suspended, register_link("suspended", DEFAULT_ORDER)),
+            withdrawn: watched(&watch.withdrawn, register_link("withdrawn", DEFAULT_ORDER)),
+            valid_count: crate::french::plural(
+                usize::try_from(watch.valid).unwrap_or(0),
+                "label valide",
+                "labels valides",
+            ),
+            register: register.labels.iter().map(label_row).collect(),
             list: ListTools {
                 summary: match listed {
                     0 => "Aucun label".to_owned(),
@@ -225,34 +253,24 @@ async fn labels_page(
     ))
 }
 
-/// The register as shown (state, search, order), whole, in CSV (UTF-8 with its byte-order
-/// mark, for spreadsheets).
+/// The register as shown (state, search, order), every label of it, in CSV (UTF-8 with its
+/// byte-order mark, for spreadsheets), written as it is read.
 #[get("/instruction/labels.csv")]
 async fn export(
     state: web::Data<AppState>,
     user: StaffUser,
     query: web::Query<RegisterQuery>,
 ) -> PageResult {
-    let user = user.0;
-    let (mut register, _, mut errors) = select(&state, &user, &query).await.map_err(failed)?;
-    query
-        .arrangement(&mut errors)
-        .sort_whole(&mut register, sort_key);
-    let rows = register.iter().map(|l| {
-        vec![
-            l.number.clone(),
-            l.provider_name.clone(),
-            crate::domain::text::capitalise(&l.status_label),
-            day_fr(l.valid_from),
-            day_fr(l.valid_until),
-        ]
-    });
-    let header = [
-        "Numéro",
-        "Prestataire",
-        "État",
-        "Valable du",
-        "Valable jusqu'au",
-    ];
-    csv_file("labels-expertcyber.csv", &header, rows).map_err(failed)
+    let (asked, _, errors) = ask(&query);
+    if !errors.is_empty() {
+        return Err(failed(AppError::Validation(errors)));
+    }
+    let (inner, who) = (state.clone().into_inner(), user.0.actor.clone());
+    download::streamed(
+        "text/csv; charset=utf-8",
+        "labels-expertcyber.csv",
+        "labels-expertcyber.csv",
+        move |out| register::export(&inner, &who, &asked, out),
+    )
+    .map_err(failed)
 }

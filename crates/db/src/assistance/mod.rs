@@ -17,8 +17,8 @@ use cyberdir_domain::assistance::{CommentStatus, RequestStatus};
 use diesel::prelude::*;
 
 use super::schema::{
-    assistance_assignments, assistance_requests, intervention_reports, satisfaction_surveys,
-    service_secrets, workflow_events,
+    assistance_assignments, assistance_requests, intervention_reports, request_search_words,
+    satisfaction_surveys, service_secrets, workflow_events,
 };
 use super::{DbConnection, insert_unless_taken};
 
@@ -67,8 +67,67 @@ pub struct RequestRow {
 pub fn insert_request(conn: &mut DbConnection, row: &RequestRow) -> QueryResult<()> {
     diesel::insert_into(assistance_requests::table)
         .values(row)
-        .execute(conn)
-        .map(|_| ())
+        .execute(conn)?;
+    write_search_words(conn, row)
+}
+
+/// The words staff find a request by (`request_search_words`): each word of the victim's
+/// name and email and of the postcode, folded, once.
+fn write_search_words(conn: &mut DbConnection, row: &RequestRow) -> QueryResult<()> {
+    let text = [&row.contact_name, &row.contact_email, &row.postcode]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(" ");
+    let folded = cyberdir_domain::text::fold(&text);
+    let words: std::collections::BTreeSet<&str> =
+        folded.split(' ').filter(|w| !w.is_empty()).collect();
+    let rows: Vec<_> = words
+        .into_iter()
+        .map(|word| {
+            (
+                request_search_words::word.eq(word),
+                request_search_words::request_id.eq(&row.id),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        batch_insert!(conn, request_search_words::table, &rows)?;
+    }
+    Ok(())
+}
+
+/// Writes the search words of the requests written before they existed (those whose victim's
+/// data is still there and that have none), a thousand at a time; returns how many requests
+/// were filled. Every later request gets its words when written.
+pub fn fill_search_words(conn: &mut DbConnection) -> QueryResult<usize> {
+    let mut filled = 0;
+    let mut after = String::new();
+    loop {
+        let rows: Vec<RequestRow> = assistance_requests::table
+            .filter(assistance_requests::anonymised_at.is_null())
+            .filter(assistance_requests::id.gt(&after))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                request_search_words::table
+                    .filter(request_search_words::request_id.eq(assistance_requests::id)),
+            )))
+            .order(assistance_requests::id)
+            .limit(1_000)
+            .select(RequestRow::as_select())
+            .load(conn)?;
+        let Some(last) = rows.last() else {
+            return Ok(filled);
+        };
+        after = last.id.clone();
+        conn.transaction(|conn| {
+            for row in &rows {
+                write_search_words(conn, row)?;
+            }
+            QueryResult::Ok(())
+        })?;
+        filled += rows.len();
+    }
 }
 
 pub fn request(conn: &mut DbConnection, id: &str) -> QueryResult<Option<RequestRow>> {
@@ -210,6 +269,8 @@ pub fn anonymise(
         assistance_requests::anonymised_at.eq(Some(now)),
     ))
     .execute(conn)?;
+    diesel::delete(request_search_words::table.filter(request_search_words::request_id.eq(id)))
+        .execute(conn)?;
     Ok(changed == 1)
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::RequestRow;
-use crate::schema::{assistance_requests, case_assignments};
+use crate::schema::{assistance_requests, case_assignments, request_search_words};
 use crate::{DbConnection, MultiBackend};
 
 /// The column the list is sorted by.
@@ -27,8 +27,10 @@ pub struct RequestQuery {
     /// Received at or after, and before.
     pub since: Option<NaiveDateTime>,
     pub until: Option<NaiveDateTime>,
-    /// Lower-case text found in the victim's name or email, or the start of the postcode.
-    pub search: Option<String>,
+    /// Folded words, each the start of a word of the victim's name or email or of the
+    /// postcode; the first read as a range of the words' index (`rarest_first` puts the
+    /// rarest there).
+    pub words: Vec<String>,
     /// Only the requests this staff member follows (`cases`).
     pub followed_by: Option<String>,
     pub column: RequestColumn,
@@ -69,20 +71,25 @@ macro_rules! narrowed {
                 ),
             );
         }
-        if let Some(search) = &query.search {
-            let typed = crate::search::literal(search);
-            let (pattern, start) = (format!("%{typed}%"), format!("{typed}%"));
-            selection = selection.filter(
-                crate::search::lower_nullable(assistance_requests::contact_name)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(
-                        crate::search::lower_nullable(assistance_requests::contact_email)
-                            .like(pattern)
-                            .escape('\\'),
-                    )
-                    .or(assistance_requests::postcode.like(start).escape('\\')),
-            );
+        for (i, word) in query.words.iter().enumerate() {
+            let range = request_search_words::word
+                .ge(word)
+                .and(request_search_words::word.lt(crate::provider_queue::after_prefix(word)));
+            selection = if i == 0 {
+                selection.filter(
+                    assistance_requests::id.eq_any(
+                        request_search_words::table
+                            .filter(range)
+                            .select(request_search_words::request_id),
+                    ),
+                )
+            } else {
+                selection.filter(diesel::dsl::exists(
+                    request_search_words::table
+                        .filter(request_search_words::request_id.eq(assistance_requests::id))
+                        .filter(range),
+                ))
+            };
         }
         selection
     }};
@@ -94,9 +101,21 @@ fn filtered(query: &RequestQuery, with_status: bool) -> Filtered<'_> {
     narrowed!(assistance_requests::table.into_boxed(), query, with_status)
 }
 
-/// How many requests pass every filter.
-pub fn count(conn: &mut DbConnection, query: &RequestQuery) -> QueryResult<i64> {
-    filtered(query, true).count().get_result(conn)
+/// Puts the search word that starts the fewest words first: the query reads its range of the
+/// words' index and checks the others request by request.
+pub fn rarest_first(conn: &mut DbConnection, query: &mut RequestQuery) -> QueryResult<()> {
+    let mut counted = Vec::with_capacity(query.words.len());
+    for word in std::mem::take(&mut query.words) {
+        let found: i64 = request_search_words::table
+            .filter(request_search_words::word.ge(&word))
+            .filter(request_search_words::word.lt(crate::provider_queue::after_prefix(&word)))
+            .count()
+            .get_result(conn)?;
+        counted.push((found, word));
+    }
+    counted.sort();
+    query.words = counted.into_iter().map(|(_, w)| w).collect();
+    Ok(())
 }
 
 /// Requests per state, over every filter but the state (the list's tabs).

@@ -30,9 +30,16 @@ pub fn page(
 ) -> Result<(RequestList, i64), AppError> {
     user.require_staff()?;
     let mut conn = state.pool.get()?;
-    let total = queries::count(&mut conn, query)?;
-    let rows = queries::page(&mut conn, query, offset, limit)?;
-    let counts = queries::counts_by_status(&mut conn, query)?;
+    let mut query = query.clone();
+    queries::rarest_first(&mut conn, &mut query)?;
+    let rows = queries::page(&mut conn, &query, offset, limit)?;
+    // The tabs' counts give the total too: one reading of the requests fewer.
+    let counts = queries::counts_by_status(&mut conn, &query)?;
+    let total = counts
+        .iter()
+        .filter(|(status, _)| query.status.as_ref().is_none_or(|s| s == status))
+        .map(|(_, n)| n)
+        .sum();
     let list = request_list(&mut conn, state, &rows, counts)?;
     Ok((list, total))
 }
@@ -67,12 +74,14 @@ pub fn export(
     let mut csv = csv::Writer::from_writer(out);
     csv.write_record(EXPORT_HEADER).map_err(failed)?;
     let mut conn = state.pool.get()?;
+    let mut query = query.clone();
+    queries::rarest_first(&mut conn, &mut query)?;
     let mut providers: HashMap<String, String> = HashMap::new();
     let written = crate::db::read_snapshot(&mut conn, |conn| {
         let mut written = 0usize;
         loop {
             let offset = i64::try_from(written).unwrap_or(i64::MAX);
-            let rows = queries::page(conn, query, offset, EXPORT_CHUNK)?;
+            let rows = queries::page(conn, &query, offset, EXPORT_CHUNK)?;
             for r in &rows {
                 let provider = match &r.provider_id {
                     Some(id) if !providers.contains_key(id) => {

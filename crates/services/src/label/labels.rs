@@ -15,7 +15,6 @@ use crate::domain::actor::Actor;
 use crate::domain::label::{Condition, Facts, LABEL, LabelChange};
 use crate::domain::label_application::ApplicationStatus;
 use crate::domain::reason::Reason;
-use crate::domain::text::{fold, starts_words};
 use crate::error::AppError;
 use crate::infra::Infra;
 use crate::referencing::TakenStep;
@@ -265,37 +264,6 @@ pub fn events(state: &Infra, user: &Actor, number: &str) -> Result<Vec<EventView
     let mut conn = state.pool.get()?;
     queries::label(&mut conn, number)?.ok_or_else(not_found)?;
     audit::trail(&mut conn, Subject::Label, number)
-}
-
-/// The register of labels for staff: those in one of `statuses`, by number, with a word of
-/// the label's number or the provider's name starting with each word searched (a number
-/// typed with or without its dashes: `EC-2026-0007`, `2026 0007`).
-pub fn register(
-    state: &Infra,
-    user: &Actor,
-    statuses: &[LabelStatus],
-    search: Option<&str>,
-) -> Result<Vec<LabelView>, AppError> {
-    user.require_staff()?;
-    let words = match search.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(search) => crate::referencing::queue::search_words(search)?,
-        None => Vec::new(),
-    };
-    let today = state.clock.today();
-    let mut conn = state.pool.get()?;
-    let mut views = Vec::new();
-    for &status in statuses {
-        for (label, name) in queries::labels_in_status(&mut conn, status)? {
-            let number = fold(&label.number);
-            // Its digits joined too, as a search joins digits typed apart ("2026 0007").
-            let digits: String = number.chars().filter(char::is_ascii_digit).collect();
-            let haystack = format!("{} {number} {digits}", fold(&name));
-            if starts_words(&haystack, &words) {
-                views.push(view_of(&label, &name, today));
-            }
-        }
-    }
-    Ok(views)
 }
 
 /// Staff lists: labels ending within `days`, and suspended or withdrawn ones.

@@ -14,6 +14,7 @@ pub mod labels;
 mod notify;
 pub mod overview;
 pub mod queue;
+pub mod register;
 mod renewal;
 pub mod schedule;
 pub mod views;

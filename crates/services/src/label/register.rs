@@ -1,0 +1,196 @@
+//! The labels staff watch and their register, read a page at a time from the database
+//! (`db::label_register`): the first few labels about to expire, suspended or withdrawn with
+//! how many there are, and the register by state, searched, sorted, paged and exported.
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+
+use super::labels::view_of;
+use super::views::LabelView;
+use crate::db::label_register::{self as queries, RegisterQuery};
+use crate::domain::actor::Actor;
+use crate::domain::label::LabelStatus;
+use crate::error::AppError;
+use crate::infra::Infra;
+
+pub use crate::db::label_register::RegisterColumn;
+
+/// A watch list: its first labels and how many there are.
+#[derive(Debug)]
+pub struct Watched {
+    pub first: Vec<LabelView>,
+    pub total: i64,
+}
+
+/// What staff watch above the register.
+#[derive(Debug)]
+pub struct LabelWatch {
+    /// Valid labels ending within the days asked, soonest first.
+    pub expiring: Watched,
+    /// Suspended and withdrawn labels, by number.
+    pub suspended: Watched,
+    pub withdrawn: Watched,
+    pub valid: i64,
+}
+
+/// The register as asked: a state as it stands today (None: every one), folded search
+/// words, and the order.
+#[derive(Debug, Clone)]
+pub struct RegisterAsk {
+    pub status: Option<LabelStatus>,
+    pub words: Vec<String>,
+    pub column: RegisterColumn,
+    pub descending: bool,
+}
+
+impl RegisterAsk {
+    fn query(&self, today: NaiveDate) -> RegisterQuery {
+        RegisterQuery {
+            status: self.status,
+            words: self.words.clone(),
+            ends_by: None,
+            today,
+            column: self.column,
+            descending: self.descending,
+        }
+    }
+}
+
+/// The first `shown` labels of each watch list, with how many each holds (staff).
+pub fn watch(state: &Infra, user: &Actor, days: u64, shown: i64) -> Result<LabelWatch, AppError> {
+    user.require_staff()?;
+    let today = state.clock.today();
+    let mut conn = state.pool.get()?;
+    let mut watched = |status: LabelStatus, ends_by: Option<NaiveDate>, column| {
+        let query = RegisterQuery {
+            status: Some(status),
+            words: Vec::new(),
+            ends_by,
+            today,
+            column,
+            descending: false,
+        };
+        let first = queries::page(&mut conn, &query, 0, shown)?
+            .iter()
+            .map(|(label, name)| view_of(label, name, today))
+            .collect();
+        let total = queries::count(&mut conn, &query)?;
+        Ok::<_, AppError>(Watched { first, total })
+    };
+    let horizon = today + chrono::Days::new(days);
+    let expiring = watched(LabelStatus::Valid, Some(horizon), RegisterColumn::End)?;
+    let suspended = watched(LabelStatus::Suspended, None, RegisterColumn::Number)?;
+    let withdrawn = watched(LabelStatus::Withdrawn, None, RegisterColumn::Number)?;
+    let valid = watched(LabelStatus::Valid, None, RegisterColumn::Number)?.total;
+    Ok(LabelWatch {
+        expiring,
+        suspended,
+        withdrawn,
+        valid,
+    })
+}
+
+/// A page of the register, as read.
+#[derive(Debug)]
+pub struct RegisterPage {
+    pub labels: Vec<LabelView>,
+    /// How many labels of the search are in each state as it stands today (the tabs).
+    pub counts: Vec<(LabelStatus, i64)>,
+    /// How many labels the state asked for holds, and the page shown (the last when the one
+    /// asked for is past it).
+    pub total: i64,
+    pub page: usize,
+}
+
+/// Page `page` of the register, `per_page` labels a page (staff).
+pub fn page(
+    state: &Infra,
+    user: &Actor,
+    ask: &RegisterAsk,
+    page: usize,
+    per_page: usize,
+) -> Result<RegisterPage, AppError> {
+    user.require_staff()?;
+    let today = state.clock.today();
+    let query = ask.query(today);
+    let mut conn = state.pool.get()?;
+    let counts = queries::counts(&mut conn, &query)?;
+    let total: i64 = counts
+        .iter()
+        .filter(|(status, _)| ask.status.is_none_or(|s| s == *status))
+        .map(|(_, n)| n)
+        .sum();
+    let pages = usize::try_from(total)
+        .unwrap_or(0)
+        .div_ceil(per_page.max(1))
+        .max(1);
+    let page = page.clamp(1, pages);
+    let offset = i64::try_from((page - 1) * per_page).unwrap_or(i64::MAX);
+    let limit = i64::try_from(per_page).unwrap_or(20);
+    let labels = queries::page(&mut conn, &query, offset, limit)?
+        .iter()
+        .map(|(label, name)| view_of(label, name, today))
+        .collect();
+    Ok(RegisterPage {
+        labels,
+        counts,
+        total,
+        page,
+    })
+}
+
+/// The register's export: its columns.
+pub const EXPORT_HEADER: [&str; 5] = [
+    "Numéro",
+    "Prestataire",
+    "État",
+    "Valable du",
+    "Valable jusqu'au",
+];
+
+/// Labels read per query while exporting.
+const EXPORT_CHUNK: i64 = 1_000;
+
+/// Writes every label of the register as asked, in its order, as CSV (UTF-8 with its
+/// byte-order mark) into `out`, a thousand at a time from one snapshot; returns how many.
+pub fn export(
+    state: &Infra,
+    user: &Actor,
+    ask: &RegisterAsk,
+    mut out: impl Write,
+) -> Result<usize, AppError> {
+    user.require_staff()?;
+    let today = state.clock.today();
+    let query = ask.query(today);
+    let failed = |e: csv::Error| AppError::Internal(format!("export interrompu : {e}"));
+    out.write_all(b"\xEF\xBB\xBF")
+        .map_err(|e| failed(e.into()))?;
+    let mut csv = csv::Writer::from_writer(out);
+    csv.write_record(EXPORT_HEADER).map_err(failed)?;
+    let mut conn = state.pool.get()?;
+    let written = crate::db::read_snapshot(&mut conn, |conn| {
+        let mut written = 0usize;
+        loop {
+            let offset = i64::try_from(written).unwrap_or(i64::MAX);
+            let rows = queries::page(conn, &query, offset, EXPORT_CHUNK)?;
+            for (label, name) in &rows {
+                let view = view_of(label, name, today);
+                csv.write_record([
+                    view.number.as_str(),
+                    &view.provider_name,
+                    &crate::domain::text::capitalise(&view.status_label),
+                    &crate::french::day_fr(view.valid_from),
+                    &crate::french::day_fr(view.valid_until),
+                ])
+                .map_err(failed)?;
+            }
+            written += rows.len();
+            if (rows.len() as i64) < EXPORT_CHUNK {
+                return Ok::<_, AppError>(written);
+            }
+        }
+    })?;
+    csv.flush().map_err(|e| failed(e.into()))?;
+    Ok(written)
+}
