@@ -78,18 +78,21 @@ macro_rules! narrowed {
         if let Some(day) = query.ends_by {
             selection = selection.filter(labels::valid_until.le(day));
         }
+        // Each word starts a word of the holder (a range of the words' index, read once) or
+        // is in the number without its dashes.
         for word in &query.words {
             let pattern = format!("%{}%", crate::search::literal(word));
             selection = selection.filter(
-                diesel::dsl::exists(
-                    provider_search_words::table
-                        .filter(provider_search_words::provider_id.eq(labels::provider_id))
-                        .filter(provider_search_words::word.ge(word.clone()))
-                        .filter(provider_search_words::word.lt(after_prefix(word))),
-                )
-                .or(replace(crate::search::lower(labels::number), "-", "")
-                    .like(pattern)
-                    .escape('\\')),
+                labels::provider_id
+                    .eq_any(
+                        provider_search_words::table
+                            .filter(provider_search_words::word.ge(word.clone()))
+                            .filter(provider_search_words::word.lt(after_prefix(word)))
+                            .select(provider_search_words::provider_id),
+                    )
+                    .or(replace(crate::search::lower(labels::number), "-", "")
+                        .like(pattern)
+                        .escape('\\')),
             );
         }
         selection
@@ -103,21 +106,16 @@ pub fn count(conn: &mut DbConnection, query: &RegisterQuery) -> QueryResult<i64>
         .get_result(conn)
 }
 
-/// How many labels of the search are in each state as it stands today (the tabs).
-pub fn counts(
+/// What tells the state of each label of the search as it stands today (stored state, end,
+/// renewal's hold: `domain::provider::status_as_of`), for the tabs' counts: one reading of
+/// the labels for every tab.
+pub fn states(
     conn: &mut DbConnection,
     query: &RegisterQuery,
-) -> QueryResult<Vec<(LabelStatus, i64)>> {
-    LabelStatus::ALL
-        .iter()
-        .map(|&status| {
-            let in_state = RegisterQuery {
-                status: Some(status),
-                ..query.clone()
-            };
-            Ok((status, count(conn, &in_state)?))
-        })
-        .collect()
+) -> QueryResult<Vec<(LabelStatus, NaiveDate, Option<NaiveDate>)>> {
+    narrowed!(labels::table.into_boxed(), query, None::<LabelStatus>)
+        .select((labels::status, labels::valid_until, labels::renewal_until))
+        .load(conn)
 }
 
 /// `limit` labels of the register from `offset`, in its order, with their holder's name.

@@ -150,13 +150,18 @@ pub fn list_applications(
     if let Some(auditor) = auditor_id {
         query = query.filter(label_applications::auditor_id.eq(auditor.to_owned()));
     }
+    // Each word a range of the words' index, read once for every application.
     for word in words {
-        query = query.filter(diesel::dsl::exists(
-            provider_search_words::table
-                .filter(provider_search_words::provider_id.eq(providers::id))
-                .filter(provider_search_words::word.ge(word.clone()))
-                .filter(provider_search_words::word.lt(super::provider_queue::after_prefix(word))),
-        ));
+        query = query.filter(
+            label_applications::provider_id.eq_any(
+                provider_search_words::table
+                    .filter(provider_search_words::word.ge(word.clone()))
+                    .filter(
+                        provider_search_words::word.lt(super::provider_queue::after_prefix(word)),
+                    )
+                    .select(provider_search_words::provider_id),
+            ),
+        );
     }
     query.load(conn)
 }

@@ -77,6 +77,22 @@ pub struct LabelSummary {
     pub renewal_until: Option<NaiveDate>,
 }
 
+/// A label's state as it stands `today`, from its stored state, end date and the day a
+/// renewal under examination holds it to ([`LabelSummary::as_of`]).
+pub fn status_as_of(
+    stored: LabelStatus,
+    valid_until: NaiveDate,
+    renewal_until: Option<NaiveDate>,
+    today: NaiveDate,
+) -> LabelStatus {
+    let held_through = valid_until.max(renewal_until.unwrap_or_default());
+    if stored == LabelStatus::Valid && held_through < today {
+        LabelStatus::Expired
+    } else {
+        stored
+    }
+}
+
 impl LabelSummary {
     /// The last day the label counts as valid (later than `valid_until` while a renewal holds
     /// it); None unless it is valid.
@@ -92,9 +108,7 @@ impl LabelSummary {
     /// A label is shown as expired from the day after it stops counting as valid, even before
     /// the scheduled job records it.
     pub fn as_of(mut self, today: NaiveDate) -> Self {
-        if self.valid_through().is_some_and(|last| last < today) {
-            self.status = LabelStatus::Expired;
-        }
+        self.status = status_as_of(self.status, self.valid_until, self.renewal_until, today);
         self
     }
 

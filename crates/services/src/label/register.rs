@@ -115,7 +115,13 @@ pub fn page(
     let today = state.clock.today();
     let query = ask.query(today);
     let mut conn = state.pool.get()?;
-    let counts = queries::counts(&mut conn, &query)?;
+    let mut counts: Vec<(LabelStatus, i64)> = LabelStatus::ALL.iter().map(|&s| (s, 0)).collect();
+    for (stored, until, renewal) in queries::states(&mut conn, &query)? {
+        let now = crate::domain::provider::status_as_of(stored, until, renewal, today);
+        if let Some((_, n)) = counts.iter_mut().find(|(s, _)| *s == now) {
+            *n += 1;
+        }
+    }
     let total: i64 = counts
         .iter()
         .filter(|(status, _)| ask.status.is_none_or(|s| s == *status))

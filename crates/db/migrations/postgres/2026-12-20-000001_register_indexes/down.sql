@@ -1,0 +1,2 @@
+DROP INDEX labels_status_until;
+DROP INDEX providers_holder;
