@@ -62,15 +62,15 @@ pub fn watch(state: &Infra, user: &Actor, days: u64, shown: i64) -> Result<Label
     user.require_staff()?;
     let today = state.clock.today();
     let mut conn = state.pool.get()?;
-    let mut watched = |status: LabelStatus, ends_by: Option<NaiveDate>, column| {
-        let query = RegisterQuery {
-            status: Some(status),
-            words: Vec::new(),
-            ends_by,
-            today,
-            column,
-            descending: false,
-        };
+    let in_state = |status, ends_by, column| RegisterQuery {
+        status: Some(status),
+        words: Vec::new(),
+        ends_by,
+        today,
+        column,
+        descending: false,
+    };
+    let mut watched = |query: RegisterQuery| {
         let first = queries::page(&mut conn, &query, 0, shown)?
             .iter()
             .map(|(label, name)| view_of(label, name, today))
@@ -79,10 +79,25 @@ pub fn watch(state: &Infra, user: &Actor, days: u64, shown: i64) -> Result<Label
         Ok::<_, AppError>(Watched { first, total })
     };
     let horizon = today + chrono::Days::new(days);
-    let expiring = watched(LabelStatus::Valid, Some(horizon), RegisterColumn::End)?;
-    let suspended = watched(LabelStatus::Suspended, None, RegisterColumn::Number)?;
-    let withdrawn = watched(LabelStatus::Withdrawn, None, RegisterColumn::Number)?;
-    let valid = watched(LabelStatus::Valid, None, RegisterColumn::Number)?.total;
+    let expiring = watched(in_state(
+        LabelStatus::Valid,
+        Some(horizon),
+        RegisterColumn::End,
+    ))?;
+    let suspended = watched(in_state(
+        LabelStatus::Suspended,
+        None,
+        RegisterColumn::Number,
+    ))?;
+    let withdrawn = watched(in_state(
+        LabelStatus::Withdrawn,
+        None,
+        RegisterColumn::Number,
+    ))?;
+    let valid = queries::count(
+        &mut conn,
+        &in_state(LabelStatus::Valid, None, RegisterColumn::Number),
+    )?;
     Ok(LabelWatch {
         expiring,
         suspended,
