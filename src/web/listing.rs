@@ -1,10 +1,10 @@
 //! What every staff list shares on its page: the page sizes, the columns that sort (links that
 //! work without JavaScript, `aria-sort` for screen readers) and the size chooser; and, for the
-//! lists small enough to be read whole (label applications, labels: a few thousand rows at
-//! most), their order and page applied in memory ([`Arrangement`]). The lists that grow
-//! without bound (organisations, assistance requests, failed emails) read the same
-//! `Arrangement` from the address but are sorted and paged by the database
-//! (`db::provider_queue`, `db::assistance::staff_list`, `db::outbox::list_searched`).
+//! lists small enough to be read whole (label applications, partners, alerts, accounts), their
+//! order and page applied in memory ([`Arrangement`]). The lists that grow without bound
+//! (organisations, assistance requests, labels, failed emails) read the same `Arrangement`
+//! from the address but are sorted and paged by the database (`db::provider_queue`,
+//! `db::assistance::staff_list`, `db::label_register`, `db::outbox::list_searched`).
 
 use serde::Serialize;
 

@@ -13,6 +13,7 @@ pub mod chat;
 pub mod clock;
 pub mod config;
 pub mod content;
+pub mod csv_export;
 pub use cyberdir_db as db;
 pub mod diagnostic;
 pub mod directory;

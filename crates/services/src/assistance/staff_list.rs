@@ -15,9 +15,6 @@ use crate::error::AppError;
 use crate::french::time::paris_iso;
 use crate::infra::Infra;
 
-/// How many requests an export reads at a time.
-const EXPORT_CHUNK: i64 = 1_000;
-
 /// One page of the list: the requests passing every filter, `limit` from `offset`, how many
 /// pass, the counts per state over every filter but the state, and the requests whose
 /// victim an email could not reach.
@@ -65,61 +62,48 @@ pub fn export(
     state: &Infra,
     staff: &Actor,
     query: &RequestQuery,
-    mut out: impl Write,
+    out: impl Write,
 ) -> Result<usize, AppError> {
     staff.require_staff()?;
-    let failed = |e: csv::Error| AppError::Internal(format!("export interrompu : {e}"));
-    out.write_all(b"\xEF\xBB\xBF")
-        .map_err(|e| failed(e.into()))?;
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(EXPORT_HEADER).map_err(failed)?;
     let mut conn = state.pool.get()?;
     let mut query = query.clone();
     queries::rarest_first(&mut conn, &mut query)?;
     let mut providers: HashMap<String, String> = HashMap::new();
-    let written = crate::db::read_snapshot(&mut conn, |conn| {
-        let mut written = 0usize;
-        loop {
-            let offset = i64::try_from(written).unwrap_or(i64::MAX);
-            let rows = queries::page(conn, &query, offset, EXPORT_CHUNK)?;
-            for r in &rows {
-                let provider = match &r.provider_id {
-                    Some(id) if !providers.contains_key(id) => {
-                        let name = crate::db::providers::find(conn, id)?
-                            .map(|(p, _)| p.display_name())
-                            .unwrap_or_default();
-                        providers.entry(id.clone()).or_insert(name).clone()
-                    }
-                    Some(id) => providers.get(id).cloned().unwrap_or_default(),
-                    None => String::new(),
-                };
-                let incident = state
-                    .taxonomy
-                    .get(&r.incident_type)
-                    .map_or(r.incident_type.clone(), |t| t.label.clone());
-                let audience = crate::domain::audience::Audience::parse(&r.audience)
-                    .map_or(r.audience.as_str(), |a| a.label());
-                csv.write_record([
-                    r.id.as_str(),
-                    &paris_iso(r.created_at),
-                    &incident,
-                    audience,
-                    r.postcode.as_deref().unwrap_or_default(),
-                    r.departement.as_deref().unwrap_or_default(),
-                    RequestStatus::label(r.status),
-                    if r.urgent { "oui" } else { "non" },
-                    &provider,
-                    &r.failed_assignments.to_string(),
-                    &paris_iso(r.updated_at),
-                ])
-                .map_err(failed)?;
-            }
-            written += rows.len();
-            if (rows.len() as i64) < EXPORT_CHUNK {
-                return Ok::<_, AppError>(written);
-            }
-        }
-    })?;
-    csv.flush().map_err(|e| failed(e.into()))?;
-    Ok(written)
+    crate::csv_export::write(
+        &mut conn,
+        out,
+        &EXPORT_HEADER,
+        |conn, offset, limit| Ok(queries::page(conn, &query, offset, limit)?),
+        |conn, r| {
+            let provider = match &r.provider_id {
+                Some(id) if !providers.contains_key(id) => {
+                    let name = crate::db::providers::find(conn, id)?
+                        .map(|(p, _)| p.display_name())
+                        .unwrap_or_default();
+                    providers.entry(id.clone()).or_insert(name).clone()
+                }
+                Some(id) => providers.get(id).cloned().unwrap_or_default(),
+                None => String::new(),
+            };
+            let incident = state
+                .taxonomy
+                .get(&r.incident_type)
+                .map_or(r.incident_type.clone(), |t| t.label.clone());
+            let audience = crate::domain::audience::Audience::parse(&r.audience)
+                .map_or(r.audience.as_str(), |a| a.label());
+            Ok(vec![
+                r.id.clone(),
+                paris_iso(r.created_at),
+                incident,
+                audience.to_owned(),
+                r.postcode.clone().unwrap_or_default(),
+                r.departement.clone().unwrap_or_default(),
+                RequestStatus::label(r.status).to_owned(),
+                if r.urgent { "oui" } else { "non" }.to_owned(),
+                provider,
+                r.failed_assignments.to_string(),
+                paris_iso(r.updated_at),
+            ])
+        },
+    )
 }

@@ -170,48 +170,32 @@ pub const EXPORT_HEADER: [&str; 5] = [
     "Valable jusqu'au",
 ];
 
-/// Labels read per query while exporting.
-const EXPORT_CHUNK: i64 = 1_000;
-
 /// Writes every label of the register as asked, in its order, as CSV (UTF-8 with its
 /// byte-order mark) into `out`, a thousand at a time from one snapshot; returns how many.
 pub fn export(
     state: &Infra,
     user: &Actor,
     ask: &RegisterAsk,
-    mut out: impl Write,
+    out: impl Write,
 ) -> Result<usize, AppError> {
     user.require_staff()?;
     let today = state.clock.today();
     let query = ask.query(today);
-    let failed = |e: csv::Error| AppError::Internal(format!("export interrompu : {e}"));
-    out.write_all(b"\xEF\xBB\xBF")
-        .map_err(|e| failed(e.into()))?;
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(EXPORT_HEADER).map_err(failed)?;
     let mut conn = state.pool.get()?;
-    let written = crate::db::read_snapshot(&mut conn, |conn| {
-        let mut written = 0usize;
-        loop {
-            let offset = i64::try_from(written).unwrap_or(i64::MAX);
-            let rows = queries::page(conn, &query, offset, EXPORT_CHUNK)?;
-            for (label, name) in &rows {
-                let view = view_of(label, name, today);
-                csv.write_record([
-                    view.number.as_str(),
-                    &view.provider_name,
-                    &crate::domain::text::capitalise(&view.status_label),
-                    &crate::french::day_fr(view.valid_from),
-                    &crate::french::day_fr(view.valid_until),
-                ])
-                .map_err(failed)?;
-            }
-            written += rows.len();
-            if (rows.len() as i64) < EXPORT_CHUNK {
-                return Ok::<_, AppError>(written);
-            }
-        }
-    })?;
-    csv.flush().map_err(|e| failed(e.into()))?;
-    Ok(written)
+    crate::csv_export::write(
+        &mut conn,
+        out,
+        &EXPORT_HEADER,
+        |conn, offset, limit| Ok(queries::page(conn, &query, offset, limit)?),
+        |_, (label, name)| {
+            let view = view_of(label, name, today);
+            Ok(vec![
+                view.number,
+                view.provider_name,
+                crate::domain::text::capitalise(&view.status_label),
+                crate::french::day_fr(view.valid_from),
+                crate::french::day_fr(view.valid_until),
+            ])
+        },
+    )
 }

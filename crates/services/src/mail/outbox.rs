@@ -82,11 +82,8 @@ pub const FAILED_EXPORT_HEADER: [&str; 6] = [
     "Demande",
 ];
 
-/// Failed emails read per query while exporting.
-const EXPORT_CHUNK: i64 = 1_000;
-
 /// Writes every failed email matching `search`, in `order`, as CSV into `out`, a thousand at
-/// a time from one snapshot (memory stays the same whatever their number); returns how many.
+/// a time from one snapshot (`csv_export`); returns how many.
 /// An email about an assistance request is written without its address: a file that leaves
 /// the service is not erased with the victim's data.
 pub fn export_failed(
@@ -94,53 +91,36 @@ pub fn export_failed(
     staff: &Actor,
     search: &str,
     order: (OutboxOrder, bool),
-    mut out: impl std::io::Write,
+    out: impl std::io::Write,
 ) -> Result<usize, AppError> {
     staff.require_staff()?;
     check_search(search)?;
-    let failed = |e: csv::Error| AppError::Internal(format!("export interrompu : {e}"));
-    out.write_all(b"\xEF\xBB\xBF")
-        .map_err(|e| failed(e.into()))?;
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(FAILED_EXPORT_HEADER).map_err(failed)?;
     let mut conn = state.pool.get()?;
-    let written = crate::db::read_snapshot(&mut conn, |conn| {
-        let mut written = 0usize;
-        loop {
-            let offset = i64::try_from(written).unwrap_or(i64::MAX);
-            let (_, rows) = outbox::list_searched(
-                conn,
-                OutboxStatus::Failed,
-                search,
-                order,
-                EXPORT_CHUNK,
-                offset,
-            )?;
-            for r in &rows {
-                csv.write_record([
-                    crate::french::time::paris_iso(r.created_at).as_str(),
-                    match &r.request_id {
-                        Some(_) => "(victime : adresse non exportée)",
-                        None => r.recipient.as_str(),
-                    },
-                    &r.subject,
-                    crate::domain::outbox::failure_fr(r.last_error.as_deref().unwrap_or("")),
-                    &r.attempts.to_string(),
-                    &r.request_id
-                        .as_ref()
-                        .map(|id| format!("/instruction/demandes/{id}"))
-                        .unwrap_or_default(),
-                ])
-                .map_err(failed)?;
-            }
-            written += rows.len();
-            if (rows.len() as i64) < EXPORT_CHUNK {
-                return Ok::<_, AppError>(written);
-            }
-        }
-    })?;
-    csv.flush().map_err(|e| failed(e.into()))?;
-    Ok(written)
+    crate::csv_export::write(
+        &mut conn,
+        out,
+        &FAILED_EXPORT_HEADER,
+        |conn, offset, limit| {
+            let failed = OutboxStatus::Failed;
+            Ok(outbox::list_searched(conn, failed, search, order, limit, offset)?.1)
+        },
+        |_, r| {
+            Ok(vec![
+                crate::french::time::paris_iso(r.created_at),
+                match &r.request_id {
+                    Some(_) => "(victime : adresse non exportée)".to_owned(),
+                    None => r.recipient.clone(),
+                },
+                r.subject.clone(),
+                crate::domain::outbox::failure_fr(r.last_error.as_deref().unwrap_or("")).to_owned(),
+                r.attempts.to_string(),
+                r.request_id
+                    .as_ref()
+                    .map(|id| format!("/instruction/demandes/{id}"))
+                    .unwrap_or_default(),
+            ])
+        },
+    )
 }
 
 /// Puts a failed message back in the queue, with a new delivery window (staff), to `recipient`

@@ -21,9 +21,6 @@ pub use crate::db::provider_queue::{QueueColumn, QueueRow};
 /// The longest search staff may type, in characters.
 pub const MAX_SEARCH_CHARS: usize = 200;
 
-/// Lines read at a time by the export (its memory does not grow with the list).
-const EXPORT_CHUNK: i64 = 1_000;
-
 /// What staff filter the queue by; `since` and `until` are instants (each front door decides
 /// how a typed day becomes one); `search` is free text over the name, legal name, SIRET,
 /// email, commune and postcode (every word must appear, accents and case ignored).
@@ -213,50 +210,37 @@ pub fn export(
     staff: &Actor,
     filter: &QueueFilter,
     order: QueueOrder,
-    mut out: impl Write,
+    out: impl Write,
 ) -> Result<usize, AppError> {
     staff.require_staff()?;
     let mut query = query_of(filter, order)?;
-    let failed = |e: csv::Error| AppError::Internal(format!("export interrompu : {e}"));
-    out.write_all(b"\xEF\xBB\xBF")
-        .map_err(|e| failed(e.into()))?;
-    let mut csv = csv::Writer::from_writer(out);
-    csv.write_record(EXPORT_HEADER).map_err(failed)?;
     let mut conn = state.pool.get()?;
     queries::rarest_first(&mut conn, &mut query)?;
-    let written = crate::db::read_snapshot(&mut conn, |conn| {
-        let mut written = 0usize;
-        loop {
-            let offset = i64::try_from(written).unwrap_or(i64::MAX);
-            let rows = queries::page(conn, &query, offset, EXPORT_CHUNK)?;
-            for r in &rows {
-                let status = ReferencingStatus::parse(&r.status)
-                    .map(crate::domain::referencing::label)
-                    .unwrap_or_default();
-                csv.write_record([
-                    r.id.as_str(),
-                    &r.name,
-                    &r.legal_name,
-                    &r.siret,
-                    &r.email,
-                    &r.phone,
-                    &r.postcode,
-                    &r.city,
-                    &r.departement,
-                    status,
-                    &crate::french::time::paris_iso(r.created_at),
-                    &crate::french::time::paris_iso(r.updated_at),
-                ])
-                .map_err(failed)?;
-            }
-            written += rows.len();
-            if (rows.len() as i64) < EXPORT_CHUNK {
-                return Ok::<_, AppError>(written);
-            }
-        }
-    })?;
-    csv.flush().map_err(|e| failed(e.into()))?;
-    Ok(written)
+    crate::csv_export::write(
+        &mut conn,
+        out,
+        &EXPORT_HEADER,
+        |conn, offset, limit| Ok(queries::page(conn, &query, offset, limit)?),
+        |_, r| {
+            let status = ReferencingStatus::parse(&r.status)
+                .map(crate::domain::referencing::label)
+                .unwrap_or_default();
+            Ok(vec![
+                r.id.clone(),
+                r.name.clone(),
+                r.legal_name.clone(),
+                r.siret.clone(),
+                r.email.clone(),
+                r.phone.clone(),
+                r.postcode.clone(),
+                r.city.clone(),
+                r.departement.clone(),
+                status.to_owned(),
+                crate::french::time::paris_iso(r.created_at),
+                crate::french::time::paris_iso(r.updated_at),
+            ])
+        },
+    )
 }
 
 /// Change requests waiting for staff (the queue's reminder).
