@@ -236,6 +236,8 @@ pub fn status_of(errors: &FieldErrors) -> actix_web::http::StatusCode {
 pub enum SortKey {
     /// Accents and case ignored ("Équipe" with the e's).
     Text(String),
+    /// A place in an order of the domain's (states in the order work goes through them).
+    Rank(usize),
     Day(chrono::NaiveDate),
     Time(chrono::NaiveDateTime),
 }

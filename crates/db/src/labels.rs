@@ -107,6 +107,8 @@ pub struct ApplicationListRow {
     pub id: String,
     pub provider_id: String,
     pub provider_name: String,
+    /// The name folded, as the lists sort by it (`providers.sort_name`).
+    pub provider_sort_name: String,
     pub kind: ApplicationKind,
     pub status: ApplicationStatus,
     pub fee_status: FeeStatus,
@@ -131,6 +133,7 @@ pub fn list_applications(
             label_applications::id,
             label_applications::provider_id,
             providers::name,
+            providers::sort_name,
             label_applications::kind,
             label_applications::status,
             label_applications::fee_status,

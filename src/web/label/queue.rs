@@ -40,7 +40,8 @@ pub struct QueueQuery {
     pub page: Option<String>,
 }
 
-/// The columns that sort, and the order by default: the most recently changed first.
+/// The columns that sort (the states in the order work goes through them, `QUEUE_STATES`),
+/// and the order by default: the most recently changed first.
 const COLUMNS: [(&str, &str); 4] = [
     ("prestataire", "Prestataire"),
     ("etat", "État"),
@@ -81,8 +82,11 @@ impl QueueQuery {
 /// What a row sorts by in `column`.
 fn sort_key(row: &label::queue::ApplicationListRow, column: &str) -> Option<SortKey> {
     match column {
-        "prestataire" => Some(SortKey::text(&row.provider_name)),
-        "etat" => Some(SortKey::text(row.status.label())),
+        "prestataire" => Some(SortKey::Text(row.provider_sort_name.clone())),
+        "etat" => QUEUE_STATES
+            .iter()
+            .position(|s| *s == row.status)
+            .map(SortKey::Rank),
         "audit" => row.audit_date.map(SortKey::Day),
         _ => Some(SortKey::Time(row.updated_at)),
     }
