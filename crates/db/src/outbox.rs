@@ -82,9 +82,11 @@ pub fn claim_due(
                 .is_null()
                 .or(outbox::claimed_until.lt(now)),
         );
+    // Oldest first; messages written in the same instant (one step's emails, a frozen clock)
+    // in the order they were written: their ids are time-ordered (UUIDv7).
     let due = outbox::table
         .filter(claimable)
-        .order(outbox::created_at)
+        .order((outbox::created_at, outbox::id))
         .limit(batch)
         .select(outbox::id);
     let due_ids: Vec<String> = due.load(conn)?;
@@ -103,7 +105,7 @@ pub fn claim_due(
     .execute(conn)?;
     outbox::table
         .filter(outbox::claimed_by.eq(claim))
-        .order(outbox::created_at)
+        .order((outbox::created_at, outbox::id))
         .select(OutboxRow::as_select())
         .load(conn)
 }

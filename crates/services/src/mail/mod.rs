@@ -149,7 +149,7 @@ impl Mailer {
         let rendered = self.render(email)?;
         let now = clock.now_naive();
         Ok(OutboxRow {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
             template: E::TEMPLATE.to_owned(),
             recipient: to.to_owned(),
             subject: rendered.subject,
