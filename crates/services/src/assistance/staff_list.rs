@@ -41,6 +41,9 @@ pub fn page(
     Ok((list, total))
 }
 
+/// Providers' names an export keeps at once (most requests of a list share a few providers).
+const NAMES_KEPT: usize = 1_000;
+
 pub const EXPORT_HEADER: [&str; 11] = [
     "reference",
     "recue_le_heure_de_paris",
@@ -75,6 +78,10 @@ pub fn export(
         &EXPORT_HEADER,
         |conn, offset, limit| Ok(queries::page(conn, &query, offset, limit)?),
         |conn, r| {
+            // The names met so far, a bounded number: memory stays the same whatever the list.
+            if providers.len() >= NAMES_KEPT {
+                providers.clear();
+            }
             let provider = match &r.provider_id {
                 Some(id) if !providers.contains_key(id) => {
                     let name = crate::db::providers::find(conn, id)?
