@@ -181,47 +181,66 @@ pub enum OutboxOrder {
     Subject,
 }
 
+type Boxed<'a> = outbox::BoxedQuery<'a, crate::MultiBackend>;
+
+/// The messages in `status` whose address or subject holds `search` (case ignored).
+fn matching(status: OutboxStatus, search: &str) -> Boxed<'static> {
+    let search = search.trim().to_lowercase();
+    let query = outbox::table.filter(outbox::status.eq(status)).into_boxed();
+    if search.is_empty() {
+        return query;
+    }
+    let pattern = format!("%{}%", crate::search::literal(&search));
+    query.filter(
+        crate::search::lower(outbox::recipient)
+            .like(pattern.clone())
+            .escape('\\')
+            .or(crate::search::lower(outbox::subject)
+                .like(pattern)
+                .escape('\\')),
+    )
+}
+
 /// One page of the messages in `status` whose address or subject holds `search` (case
 /// ignored), sorted by `order` (`descending` for the reverse), and how many match.
 pub fn list_searched(
     conn: &mut DbConnection,
     status: OutboxStatus,
     search: &str,
-    (order, descending): (OutboxOrder, bool),
+    order: (OutboxOrder, bool),
     limit: i64,
     offset: i64,
 ) -> QueryResult<(i64, Vec<OutboxRow>)> {
+    let total = matching(status, search).count().get_result(conn)?;
+    let rows = page_searched(conn, status, search, order, limit, offset)?;
+    Ok((total, rows))
+}
+
+/// The page of [`list_searched`] alone (an export reads page after page, uncounted).
+pub fn page_searched(
+    conn: &mut DbConnection,
+    status: OutboxStatus,
+    search: &str,
+    (order, descending): (OutboxOrder, bool),
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<OutboxRow>> {
     use crate::search::lower;
-    let search = search.trim().to_lowercase();
-    let matching = || {
-        let mut query = outbox::table.filter(outbox::status.eq(status)).into_boxed();
-        if !search.is_empty() {
-            let pattern = format!("%{}%", crate::search::literal(&search));
-            query = query.filter(
-                lower(outbox::recipient)
-                    .like(pattern.clone())
-                    .escape('\\')
-                    .or(lower(outbox::subject).like(pattern).escape('\\')),
-            );
-        }
-        query
-    };
-    let total = matching().count().get_result(conn)?;
+    let matching = matching(status, search);
     let sorted = match (order, descending) {
-        (OutboxOrder::Created, false) => matching().order(outbox::created_at.asc()),
-        (OutboxOrder::Created, true) => matching().order(outbox::created_at.desc()),
-        (OutboxOrder::Recipient, false) => matching().order(lower(outbox::recipient).asc()),
-        (OutboxOrder::Recipient, true) => matching().order(lower(outbox::recipient).desc()),
-        (OutboxOrder::Subject, false) => matching().order(lower(outbox::subject).asc()),
-        (OutboxOrder::Subject, true) => matching().order(lower(outbox::subject).desc()),
+        (OutboxOrder::Created, false) => matching.order(outbox::created_at.asc()),
+        (OutboxOrder::Created, true) => matching.order(outbox::created_at.desc()),
+        (OutboxOrder::Recipient, false) => matching.order(lower(outbox::recipient).asc()),
+        (OutboxOrder::Recipient, true) => matching.order(lower(outbox::recipient).desc()),
+        (OutboxOrder::Subject, false) => matching.order(lower(outbox::subject).asc()),
+        (OutboxOrder::Subject, true) => matching.order(lower(outbox::subject).desc()),
     };
-    let rows = sorted
+    sorted
         .then_order_by((outbox::created_at.desc(), outbox::id.desc()))
         .limit(limit)
         .offset(offset)
         .select(OutboxRow::as_select())
-        .load(conn)?;
-    Ok((total, rows))
+        .load(conn)
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<OutboxRow>> {

@@ -102,7 +102,9 @@ pub fn export_failed(
         &FAILED_EXPORT_HEADER,
         |conn, offset, limit| {
             let failed = OutboxStatus::Failed;
-            Ok(outbox::list_searched(conn, failed, search, order, limit, offset)?.1)
+            Ok(outbox::page_searched(
+                conn, failed, search, order, limit, offset,
+            )?)
         },
         |_, r| {
             Ok(vec![
