@@ -12,9 +12,11 @@ use crate::domain::label_application::{Action, ApplicationKind, ApplicationStatu
 use crate::error::{AppError, Problem};
 use crate::http::download::{self, Disposition};
 use crate::http::extract::CurrentUser;
+use crate::http::paging::{PageQuery, Paging};
 use crate::http::problem::ApiError;
 use crate::label::criteria::Framework;
 use crate::label::labels::{self as label_service, LabelAction};
+use crate::label::queue::PastTheEnd;
 use crate::label::views::{
     EvidenceView, LabelApplicationView, LabelLists, LabelVerification, LabelView,
 };
@@ -71,6 +73,10 @@ pub async fn of_provider(
 pub struct ListQuery {
     /// Only applications in this state (`submitted`, `decision`, ...).
     pub status: Option<String>,
+    /// From 1 (default).
+    pub page: Option<i64>,
+    /// Applications per page: 20 by default, at most 100.
+    pub limit: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -92,6 +98,11 @@ pub struct ApplicationSummary {
 pub struct ApplicationQueue {
     /// Number of applications in each state (staff; an auditor sees its own).
     pub counts: std::collections::BTreeMap<String, i64>,
+    /// How many applications the state asked for holds.
+    pub total: i64,
+    pub page: i64,
+    pub limit: i64,
+    /// The most recently changed first.
     pub results: Vec<ApplicationSummary>,
 }
 
@@ -103,7 +114,16 @@ pub async fn list(
     user: CurrentUser,
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let status = match query.into_inner().status.filter(|s| !s.is_empty()) {
+    let query = query.into_inner();
+    let Paging { page, limit } = Paging::of(
+        PageQuery {
+            page: query.page,
+            limit: query.limit,
+        },
+        20,
+        100,
+    )?;
+    let status = match query.status.filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
             ApplicationStatus::parse(&s)
@@ -112,11 +132,23 @@ pub async fn list(
     };
     let state = state.into_inner();
     let queue = web::block(move || -> Result<ApplicationQueue, AppError> {
-        let selection = label::queue::list(&state, &user, status, None)?;
-        let rows = selection.rows;
+        let ask = label::queue::ApplicationAsk {
+            status,
+            descending: true,
+            ..Default::default()
+        };
+        let shown = (
+            usize::try_from(page).unwrap_or(1),
+            usize::try_from(limit).unwrap_or(20),
+        );
+        let selection = label::queue::page(&state, &user, &ask, shown, PastTheEnd::Nothing)?;
         Ok(ApplicationQueue {
             counts: selection.counts,
-            results: rows
+            total: selection.total,
+            page,
+            limit,
+            results: selection
+                .rows
                 .into_iter()
                 .map(|r| ApplicationSummary {
                     status_label: r.status.label().to_owned(),

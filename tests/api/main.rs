@@ -36,6 +36,7 @@ mod hsds;
 mod invitations;
 mod journey;
 mod label_granted_pages;
+mod label_lists;
 mod label_pages;
 mod label_rules;
 mod labels;

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::schema::{
     audit_findings, label_answers, label_applications, label_evidence, label_number_counters,
-    label_reminders, labels, provider_search_words, providers, users,
+    label_reminders, labels, providers, users,
 };
 use super::{DbConnection, insert_unless_taken};
 
@@ -99,81 +99,6 @@ pub fn update_application(
     ))
     .execute(conn)?;
     Ok(changed == 1)
-}
-
-/// An application in the staff or auditor lists, with its provider's name.
-#[derive(Queryable, Debug, Clone)]
-pub struct ApplicationListRow {
-    pub id: String,
-    pub provider_id: String,
-    pub provider_name: String,
-    /// The name folded, as the lists sort by it (`providers.sort_name`).
-    pub provider_sort_name: String,
-    pub kind: ApplicationKind,
-    pub status: ApplicationStatus,
-    pub fee_status: FeeStatus,
-    pub auditor_id: Option<String>,
-    pub audit_date: Option<NaiveDate>,
-    pub corrective_deadline: Option<NaiveDate>,
-    pub updated_at: NaiveDateTime,
-}
-
-/// Applications, most recently changed first, optionally in one state or for one auditor,
-/// and whose organisation has a word starting with each of `words` (folded, as the staff list
-/// of organisations searches: name, legal name, SIRET, email, commune, postcode).
-pub fn list_applications(
-    conn: &mut DbConnection,
-    status: Option<ApplicationStatus>,
-    auditor_id: Option<&str>,
-    words: &[String],
-) -> QueryResult<Vec<ApplicationListRow>> {
-    let mut query = label_applications::table
-        .inner_join(providers::table)
-        .select((
-            label_applications::id,
-            label_applications::provider_id,
-            providers::name,
-            providers::sort_name,
-            label_applications::kind,
-            label_applications::status,
-            label_applications::fee_status,
-            label_applications::auditor_id,
-            label_applications::audit_date,
-            label_applications::corrective_deadline,
-            label_applications::updated_at,
-        ))
-        .order((
-            label_applications::updated_at.desc(),
-            label_applications::id.desc(),
-        ))
-        .into_boxed();
-    if let Some(status) = status {
-        query = query.filter(label_applications::status.eq(status));
-    }
-    if let Some(auditor) = auditor_id {
-        query = query.filter(label_applications::auditor_id.eq(auditor.to_owned()));
-    }
-    // Each word a range of the words' index, read once for every application.
-    for word in words {
-        query = query.filter(
-            label_applications::provider_id.eq_any(
-                provider_search_words::table
-                    .filter(provider_search_words::word.ge(word.clone()))
-                    .filter(
-                        provider_search_words::word.lt(super::provider_queue::after_prefix(word)),
-                    )
-                    .select(provider_search_words::provider_id),
-            ),
-        );
-    }
-    query.load(conn)
-}
-
-pub fn application_counts(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
-    label_applications::table
-        .group_by(label_applications::status)
-        .select((label_applications::status, diesel::dsl::count_star()))
-        .load(conn)
 }
 
 /// Applications in `corrective_actions` whose deadline is before `today`.

@@ -53,6 +53,7 @@ pub mod diagnostic;
 pub mod geo;
 pub mod incident_types;
 pub mod introspect;
+pub mod label_queue;
 pub mod label_register;
 pub mod labels;
 pub mod observatory;

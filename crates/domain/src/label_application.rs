@@ -62,6 +62,23 @@ impl ApplicationStatus {
         S::Withdrawn,
     ];
 
+    /// The states in the order staff work through them (the lists sort by state this way):
+    /// what waits for staff first, then the audit, the decision, the closed, the drafts.
+    pub const WORK_ORDER: [S; 12] = [
+        S::Submitted,
+        S::Admissibility,
+        S::Incomplete,
+        S::Admissible,
+        S::AuditScheduled,
+        S::CorrectiveActions,
+        S::Decision,
+        S::Granted,
+        S::Refused,
+        S::Withdrawn,
+        S::Draft,
+        S::Audited,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             S::Draft => "draft",

@@ -1,6 +1,6 @@
 //! The auditor's list of applications (`/audit`): the audits to carry out, soonest first,
 //! then their other files, searched by the organisation's words, sorted by column and paged
-//! (read whole: an auditor holds dozens of files at most).
+//! by the database (`label::queue`).
 
 use actix_web::{get, web};
 use serde::Deserialize;
@@ -9,10 +9,11 @@ use super::{blocking, context, day_fr, failed};
 use crate::domain::label_application::ApplicationStatus;
 use crate::error::{AppError, FieldErrors};
 use crate::label;
-use crate::label::queue::ApplicationListRow;
+use crate::label::queue::PastTheEnd::Last;
+use crate::label::queue::{ApplicationAsk, ApplicationColumn, ApplicationListRow};
 use crate::state::AppState;
 use crate::web::kit::{first_errors, pagination};
-use crate::web::listing::{Arrangement, SortKey, list_link, size_choices, sort_headers};
+use crate::web::listing::{Arrangement, list_link, size_choices, sort_headers};
 use crate::web::page;
 use crate::web::page_error::PageResult;
 use crate::web::session::AuditorUser;
@@ -39,6 +40,9 @@ const COLUMNS: [(&str, &str); 3] = [
 ];
 const DEFAULT_ORDER: &str = "-audit";
 
+/// The audits to come shown at most (an auditor carries out a few a month).
+const AUDITS_TO_COME: usize = 200;
+
 impl AuditsQuery {
     fn link(&self, order: &str, per_page: usize, page: usize) -> String {
         list_link(
@@ -48,14 +52,6 @@ impl AuditsQuery {
             per_page,
             page,
         )
-    }
-}
-
-fn sort_key(row: &ApplicationListRow, column: &str) -> Option<SortKey> {
-    match column {
-        "prestataire" => Some(SortKey::text(&row.provider_name)),
-        "etat" => Some(SortKey::text(row.status.label())),
-        _ => row.audit_date.map(SortKey::Day),
     }
 }
 
@@ -76,32 +72,44 @@ async fn assigned(
     query: web::Query<AuditsQuery>,
 ) -> PageResult {
     let user = user.0;
-    let (inner, me) = (state.clone().into_inner(), user.actor.clone());
-    let search = Some(query.q.trim().to_owned()).filter(|q| !q.is_empty());
-    // A search refused (a single letter) is said beside its field, the list shown whole.
-    let (rows, mut errors) =
-        blocking(
-            move || match label::queue::list(&inner, &me, None, search.as_deref()) {
-                Ok(selection) => Ok((selection.rows, FieldErrors::new())),
-                Err(AppError::Validation(refused)) => {
-                    Ok((label::queue::list(&inner, &me, None, None)?.rows, refused))
-                }
-                Err(other) => Err(other),
-            },
-        )
-        .await
-        .map_err(failed)?;
-    let (mut to_do, mut others): (Vec<_>, Vec<_>) = rows
-        .into_iter()
-        .partition(|r| r.status == ApplicationStatus::AuditScheduled);
-    to_do.sort_by_key(|r| r.audit_date);
+    let mut errors = FieldErrors::new();
+    let words = crate::web::listing::search_words(query.q.trim(), &mut errors);
     let (tri, par, page_asked) = (
         query.tri.as_deref(),
         query.par.as_deref(),
         query.page.as_deref(),
     );
     let arranged = Arrangement::read(&COLUMNS, DEFAULT_ORDER, tri, par, page_asked, &mut errors);
-    let (listed, shown) = arranged.apply(&mut others, sort_key);
+    // The audits to come, soonest first, then the auditor's other files as asked.
+    let to_come = ApplicationAsk {
+        status: Some(ApplicationStatus::AuditScheduled),
+        words: words.clone(),
+        column: ApplicationColumn::Audit,
+        ..ApplicationAsk::default()
+    };
+    let others = ApplicationAsk {
+        except: Some(ApplicationStatus::AuditScheduled),
+        words,
+        column: match arranged.order.trim_start_matches('-') {
+            "prestataire" => ApplicationColumn::Provider,
+            "etat" => ApplicationColumn::State,
+            _ => ApplicationColumn::Audit,
+        },
+        descending: arranged.order.starts_with('-'),
+        ..ApplicationAsk::default()
+    };
+    let (inner, me) = (state.clone().into_inner(), user.actor.clone());
+    let (page_asked, per_page) = (arranged.page, arranged.per_page);
+    let (to_do, others) = blocking(move || {
+        let to_do = label::queue::page(&inner, &me, &to_come, (1, AUDITS_TO_COME), Last)?;
+        let others = label::queue::page(&inner, &me, &others, (page_asked, per_page), Last)?;
+        Ok::<_, AppError>((to_do.rows, others))
+    })
+    .await
+    .map_err(failed)?;
+    let listed = usize::try_from(others.total).unwrap_or(0);
+    let shown = others.page;
+    let others = others.rows;
     let (order, per_page) = (arranged.order.as_str(), arranged.per_page);
     let status = crate::web::listing::status_of(&errors);
     Ok(page(

@@ -237,8 +237,11 @@ pub(super) struct CriterionName {
 /// `pages/label/queue`: the label team's applications, by state.
 #[derive(Debug, Serialize)]
 pub(super) struct Queue {
+    /// The tabs (every state, "Mes dossiers", each state) keep the search and the order.
     pub tabs: Vec<Tab>,
     pub all_current: bool,
+    pub all_href: String,
+    pub mine_href: String,
     pub total: i64,
     pub info: Option<&'static str>,
     pub rows: Vec<QueueLine>,

@@ -1,23 +1,20 @@
 //! The staff list of label applications: by state, searched by the organisation's words,
-//! "Mes dossiers", who follows each, sorted by column and paged (read whole: a few thousand
-//! applications at most, `web::listing::Arrangement`), and the list as filtered and sorted
-//! in CSV.
+//! "Mes dossiers", who follows each, sorted by column and paged by the database
+//! (`label::queue`), and the list as filtered and sorted in CSV.
 
-use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use serde::Deserialize;
 
 use super::{blocking, context, day_fr, failed};
 use crate::domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
 use crate::error::{AppError, FieldErrors};
-use crate::http::extract::CurrentUser;
+use crate::http::download;
 use crate::label;
+use crate::label::queue::ApplicationColumn;
 use crate::state::AppState;
 use crate::web::cases::{self, CaseKind};
 use crate::web::kit::{Tab, date_fr, first_errors, pagination};
-use crate::web::listing::{
-    Arrangement, PAGE_SIZES, SortKey, csv_file, list_link, size_choices, sort_headers,
-};
+use crate::web::listing::{Arrangement, PAGE_SIZES, list_link, size_choices, sort_headers};
 use crate::web::page;
 use crate::web::page_error::PageResult;
 use crate::web::session::StaffUser;
@@ -40,7 +37,8 @@ pub struct QueueQuery {
     pub page: Option<String>,
 }
 
-/// The columns that sort (the states in the order work goes through them, `QUEUE_STATES`),
+/// The columns that sort (the states in the order work goes through them,
+/// `ApplicationStatus::WORK_ORDER`),
 /// and the order by default: the most recently changed first.
 const COLUMNS: [(&str, &str); 4] = [
     ("prestataire", "Prestataire"),
@@ -65,13 +63,24 @@ impl QueueQuery {
     /// This list at `path` with another order or page, the rest kept.
     fn link(&self, path: &str, order: &str, per_page: usize, page: usize) -> String {
         let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
+        let tab = (text(&self.etat), text(&self.suivi));
+        self.link_in(path, (&tab.0, &tab.1), order, per_page, page)
+    }
+
+    /// This list in a tab (`etat`, `suivi`: a state, "Mes dossiers", or neither), the search
+    /// kept.
+    fn link_in(
+        &self,
+        path: &str,
+        (etat, suivi): (&str, &str),
+        order: &str,
+        per_page: usize,
+        page: usize,
+    ) -> String {
+        let q = self.q.as_deref().map(str::trim).unwrap_or_default();
         list_link(
             path,
-            &[
-                ("etat", &text(&self.etat)),
-                ("suivi", &text(&self.suivi)),
-                ("q", &text(&self.q)),
-            ],
+            &[("etat", etat), ("suivi", suivi), ("q", q)],
             (order, DEFAULT_ORDER),
             per_page,
             page,
@@ -79,70 +88,36 @@ impl QueueQuery {
     }
 }
 
-/// What a row sorts by in `column`.
-fn sort_key(row: &label::queue::ApplicationListRow, column: &str) -> Option<SortKey> {
-    match column {
-        "prestataire" => Some(SortKey::Text(row.provider_sort_name.clone())),
-        "etat" => QUEUE_STATES
-            .iter()
-            .position(|s| *s == row.status)
-            .map(SortKey::Rank),
-        "audit" => row.audit_date.map(SortKey::Day),
-        _ => Some(SortKey::Time(row.updated_at)),
-    }
-}
-
-/// The states in the order staff work through them.
-const QUEUE_STATES: [ApplicationStatus; 12] = [
-    ApplicationStatus::Submitted,
-    ApplicationStatus::Admissibility,
-    ApplicationStatus::Incomplete,
-    ApplicationStatus::Admissible,
-    ApplicationStatus::AuditScheduled,
-    ApplicationStatus::CorrectiveActions,
-    ApplicationStatus::Decision,
-    ApplicationStatus::Granted,
-    ApplicationStatus::Refused,
-    ApplicationStatus::Withdrawn,
-    ApplicationStatus::Draft,
-    ApplicationStatus::Audited,
-];
-
-/// The applications the query selects (state, search, "Mes dossiers"), with the counts per
-/// state and who follows each; a wrong search is a field error.
-type Selected = (
-    Vec<label::queue::ApplicationListRow>,
-    std::collections::BTreeMap<String, i64>,
-    std::collections::HashMap<String, (String, String)>,
-);
-
-async fn select(
-    state: &web::Data<AppState>,
-    user: &CurrentUser,
-    query: &QueueQuery,
-) -> Result<Selected, AppError> {
-    let filter = query
-        .etat
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .and_then(ApplicationStatus::parse);
-    let mine = cases::mine_only(query.suivi.as_deref());
-    let search = query.q.clone().filter(|q| !q.trim().is_empty());
-    let (inner, who) = (state.clone().into_inner(), user.clone());
-    let (mut rows, counts, followers) = blocking(move || {
-        let selection = label::queue::list(&inner, &who.actor, filter, search.as_deref())?;
-        let followers = cases::followers(&inner, &who, CaseKind::Label)?;
-        Ok::<_, AppError>((selection.rows, selection.counts, followers))
-    })
-    .await?;
-    if mine {
-        rows.retain(|r| {
-            followers
-                .get(&r.id)
-                .is_some_and(|(id, _)| *id == user.actor.id)
-        });
-    }
-    Ok((rows, counts, followers))
+/// The list as asked for the database, with what was wrong in the asking (a wrong state,
+/// search, order or size is said beside its field, the list shown as by default).
+fn ask(query: &QueueQuery, mine: bool) -> (label::queue::ApplicationAsk, Arrangement, FieldErrors) {
+    let mut errors = FieldErrors::new();
+    let text = |v: &Option<String>| v.as_deref().map(str::trim).unwrap_or_default().to_owned();
+    let status = match text(&query.etat).as_str() {
+        // `tous`, as the labels' register says every state.
+        "" | "tous" => None,
+        code => ApplicationStatus::parse(code).or_else(|| {
+            crate::error::push_error(&mut errors, "etat", "État de demande inconnu.");
+            None
+        }),
+    };
+    let words = crate::web::listing::search_words(&text(&query.q), &mut errors);
+    let arranged = query.arrangement(&mut errors);
+    let column = match arranged.order.trim_start_matches('-') {
+        "prestataire" => ApplicationColumn::Provider,
+        "etat" => ApplicationColumn::State,
+        "audit" => ApplicationColumn::Audit,
+        _ => ApplicationColumn::Updated,
+    };
+    let ask = label::queue::ApplicationAsk {
+        status,
+        except: None,
+        words,
+        mine,
+        column,
+        descending: arranged.order.starts_with('-'),
+    };
+    (ask, arranged, errors)
 }
 
 #[get("/instruction/label")]
@@ -152,48 +127,54 @@ async fn queue(
     query: web::Query<QueueQuery>,
 ) -> PageResult {
     let user = user.0;
-    let filter = query
-        .etat
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .and_then(ApplicationStatus::parse);
     let mine = cases::mine_only(query.suivi.as_deref());
-    let (status, (mut rows, counts, followers), mut errors) =
-        match select(&state, &user, &query).await {
-            Ok(selected) => (StatusCode::OK, selected, FieldErrors::new()),
-            Err(AppError::Validation(errors)) => {
-                let empty = QueueQuery {
-                    q: None,
-                    ..query.0.clone()
-                };
-                let selected = select(&state, &user, &empty).await.map_err(failed)?;
-                (StatusCode::UNPROCESSABLE_ENTITY, selected, errors)
-            }
-            Err(e) => return Err(failed(e)),
-        };
-    let arranged = query.arrangement(&mut errors);
-    let status = if errors.is_empty() {
-        status
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+    let (asked, arranged, errors) = ask(&query, mine);
+    // A wrong state is not kept by the links.
+    let query = match errors.contains_key("etat") {
+        true => QueueQuery {
+            etat: None,
+            ..query.0
+        },
+        false => query.0,
     };
-    let (listed, shown) = arranged.apply(&mut rows, sort_key);
+    let filter = asked.status;
+    let (inner, who, wanted) = (state.clone().into_inner(), user.clone(), asked.clone());
+    let (page_asked, per_page) = (arranged.page, arranged.per_page);
+    let (listed, followers) = blocking(move || {
+        let listed = label::queue::page(
+            &inner,
+            &who.actor,
+            &wanted,
+            (page_asked, per_page),
+            label::queue::PastTheEnd::Last,
+        )?;
+        let followers = cases::followers(&inner, &who, CaseKind::Label)?;
+        Ok::<_, AppError>((listed, followers))
+    })
+    .await
+    .map_err(failed)?;
+    let status = crate::web::listing::status_of(&errors);
     let here = "/instruction/label";
     let headers = sort_headers(&COLUMNS, &arranged.order, |order| {
         query.link(here, order, arranged.per_page, 1)
     });
-    let pages = pagination(shown, listed, arranged.per_page, |n| {
+    let total = usize::try_from(listed.total).unwrap_or(0);
+    let pages = pagination(listed.page, total, arranged.per_page, |n| {
         query.link(here, &arranged.order, arranged.per_page, n)
     });
+    let counts = &listed.counts;
     let mine_count = followers
         .values()
         .filter(|(id, _)| *id == user.actor.id)
         .count();
-    let tabs = QUEUE_STATES
+    let tab = |etat: &str, suivi: &str| {
+        query.link_in(here, (etat, suivi), &arranged.order, arranged.per_page, 1)
+    };
+    let tabs = ApplicationStatus::WORK_ORDER
         .iter()
         .filter(|s| counts.get(s.as_str()).copied().unwrap_or(0) > 0 || Some(**s) == filter)
         .map(|s| Tab {
-            href: format!("/instruction/label?etat={}", s.as_str()),
+            href: tab(s.as_str(), ""),
             label: s.label().to_owned(),
             count: counts.get(s.as_str()).copied().unwrap_or(0),
             current: Some(*s) == filter,
@@ -211,12 +192,14 @@ async fn queue(
         context::Queue {
             tabs,
             all_current: filter.is_none() && !mine,
+            all_href: tab("", ""),
+            mine_href: tab("", "moi"),
             mine,
             mine_count,
             search,
             export: export_href,
             current_state: filter.map_or("", |s| s.as_str()),
-            summary: match listed {
+            summary: match total {
                 0 => "Aucune demande".to_owned(),
                 n => crate::french::plural(n, "demande", "demandes"),
             },
@@ -228,7 +211,8 @@ async fn queue(
             errors: first_errors(&errors),
             total: counts.values().sum::<i64>(),
             info: (query.info.as_deref() == Some("label")).then_some("Le label est mis à jour."),
-            rows: rows
+            rows: listed
+                .rows
                 .iter()
                 .map(|r| context::QueueLine {
                     href: format!("/instruction/label/{}", r.id),
@@ -273,7 +257,8 @@ fn caption(headers: &[crate::web::listing::SortHeader]) -> String {
         .unwrap_or_else(|| "Demandes de label".to_owned())
 }
 
-/// The list as it is filtered and sorted, as CSV (UTF-8 with its byte-order mark, for spreadsheets).
+/// The list as it is filtered and sorted, as CSV (UTF-8 with its byte-order mark, for
+/// spreadsheets), written as it is read.
 #[get("/instruction/label.csv")]
 async fn export(
     state: web::Data<AppState>,
@@ -281,34 +266,53 @@ async fn export(
     query: web::Query<QueueQuery>,
 ) -> PageResult {
     let user = user.0;
-    let (mut rows, _, followers) = select(&state, &user, &query).await.map_err(failed)?;
-    let mut errors = FieldErrors::new();
-    query
-        .arrangement(&mut errors)
-        .sort_whole(&mut rows, sort_key);
-    let header = [
-        "Prestataire",
-        "Type",
-        "État",
-        "Frais",
-        "Audit",
-        "Actions correctives avant le",
-        "Modifiée le",
-        "Suivi par",
-    ];
-    let lines = rows.iter().map(|r| {
-        vec![
-            r.provider_name.clone(),
-            kind_label(r.kind).to_owned(),
-            r.status.label().to_owned(),
-            r.fee_status.label().to_owned(),
-            r.audit_date.map(day_fr).unwrap_or_default(),
-            r.corrective_deadline.map(day_fr).unwrap_or_default(),
-            date_fr(r.updated_at),
-            followers
-                .get(&r.id)
-                .map_or_else(String::new, |(_, name)| name.clone()),
-        ]
-    });
-    csv_file("demandes-de-label.csv", &header, lines).map_err(failed)
+    let (asked, _, errors) = ask(&query, cases::mine_only(query.suivi.as_deref()));
+    if !errors.is_empty() {
+        return Err(failed(AppError::Validation(errors)));
+    }
+    let (inner, who) = (state.clone().into_inner(), user.clone());
+    let followers = blocking(move || cases::followers(&inner, &who, CaseKind::Label))
+        .await
+        .map_err(failed)?;
+    let (inner, who) = (state.clone().into_inner(), user.actor.clone());
+    download::streamed(
+        "text/csv; charset=utf-8",
+        "demandes-de-label.csv",
+        "demandes-de-label.csv",
+        move |out| {
+            label::queue::export(
+                &inner,
+                &who,
+                &asked,
+                &EXPORT_HEADER,
+                |r| {
+                    vec![
+                        r.provider_name.clone(),
+                        kind_label(r.kind).to_owned(),
+                        r.status.label().to_owned(),
+                        r.fee_status.label().to_owned(),
+                        r.audit_date.map(day_fr).unwrap_or_default(),
+                        r.corrective_deadline.map(day_fr).unwrap_or_default(),
+                        date_fr(r.updated_at),
+                        followers
+                            .get(&r.id)
+                            .map_or_else(String::new, |(_, name)| name.clone()),
+                    ]
+                },
+                out,
+            )
+        },
+    )
+    .map_err(failed)
 }
+
+const EXPORT_HEADER: [&str; 8] = [
+    "Prestataire",
+    "Type",
+    "État",
+    "Frais",
+    "Audit",
+    "Actions correctives avant le",
+    "Modifiée le",
+    "Suivi par",
+];

@@ -1,0 +1,1 @@
+DROP INDEX label_applications_updated;
