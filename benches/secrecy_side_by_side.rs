@@ -93,6 +93,23 @@ fn main() {
         }
     }
 
+    println!(
+        "table of {} ({} × {} × {} with every total, {} cells)",
+        first.format("%Y-%m"),
+        sizes[0],
+        sizes[1],
+        sizes[2],
+        exact.len()
+    );
+    println!(
+        "method | small cells hidden | complements: cells, value | exposed | narrowest upper bound | time to protect"
+    );
+    report(
+        "cyberdir",
+        &ours.publication(),
+        &exact,
+        Some(protect_seconds),
+    );
     let tauargus: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|entries| {
             let mut files: Vec<PathBuf> = entries
@@ -134,23 +151,6 @@ fn main() {
         return;
     }
 
-    println!(
-        "table of {} ({} × {} × {} with every total, {} cells)",
-        first.format("%Y-%m"),
-        sizes[0],
-        sizes[1],
-        sizes[2],
-        exact.len()
-    );
-    println!(
-        "method | small cells hidden | complements: cells, value | exposed | narrowest upper bound | time to protect"
-    );
-    report(
-        "cyberdir",
-        &ours.publication(),
-        &exact,
-        Some(protect_seconds),
-    );
     for file in &tauargus {
         let (publication, seconds) =
             read_tauargus(file, sizes, &[&types, &audiences, &regions], &exact);

@@ -18,6 +18,7 @@
 //! The criterion is stated in `docs/statistical-secrecy.md`.
 
 pub mod attacker;
+mod boxes;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -294,6 +295,7 @@ impl Protected {
                 self.suppress(idx, &mut work);
             }
         }
+        self.hide_boxes(threshold, &mut work);
         self.complete_equations(&mut work);
         self.give_each_equation_room(threshold, &mut work);
         // The cells to keep in doubt: this revision's small counts (a complement is worth 11
