@@ -17,7 +17,9 @@ use cyberdir::clock::Clock;
 use cyberdir::config::Config;
 use cyberdir::domain::observatory::parse_month;
 use cyberdir::domain::observatory::suppression::attacker::Publication;
-use cyberdir::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD as THRESHOLD};
+use cyberdir::domain::observatory::suppression::{
+    Coord, DEFAULT_THRESHOLD as THRESHOLD, Protected,
+};
 use cyberdir::observatory::open_data::{self, Axes};
 
 /// The codes of one axis, its total written `Total` as τ-ARGUS writes it.
@@ -159,6 +161,19 @@ fn main() {
             .and_then(|n| n.to_str())
             .unwrap_or("τ-ARGUS");
         report(name, &publication, &exact, seconds);
+        // The same table brought to this reader's protection by the service's repair: both
+        // methods compared at the same protection.
+        let hidden: Vec<bool> = publication.values().iter().map(Option::is_none).collect();
+        let started = Instant::now();
+        let repaired =
+            Protected::extending(&sizes, &interior, THRESHOLD, &hidden).expect("protection");
+        let seconds = started.elapsed().as_secs_f64();
+        report(
+            &format!("{name}, then the service's moves"),
+            &repaired.publication(),
+            &exact,
+            Some(seconds),
+        );
     }
 }
 

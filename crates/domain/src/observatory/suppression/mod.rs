@@ -7,18 +7,22 @@
 //! (secondary suppression), never a zero (zeros are shown, so a secret cell
 //! is known to be at least 1):
 //!
-//! 1. until no marginal equation "total = sum of its values" has exactly one
-//!    suppressed member — the cheap first line of defence;
-//! 2. then until the attacker's linear programme ([`attacker`]), which
+//! 1. the cells of each small count's cheapest move (`moves.rs`): the least
+//!    valuable cells that, moving with it while every total holds, let the
+//!    reader believe it worth the threshold;
+//! 2. where no move was found, until no marginal equation "total = sum of its
+//!    values" has exactly one suppressed member, and each leaves room;
+//! 3. then until the attacker's linear programme ([`attacker`]), which
 //!    combines every equation with what the reader knows (counts are integers,
 //!    a secret cell is at least 1), bounds no secret cell under the
-//!    threshold. Each exposed cell gets the cheapest complement in one of its
-//!    equations that covers what it lacks, and the audit runs again.
+//!    threshold. Each exposed cell gets its cheapest move (an earlier
+//!    revision's secret, the cheapest complement in one of its equations that
+//!    covers what it lacks), and the audit runs again.
 //!
 //! The criterion is stated in `docs/statistical-secrecy.md`.
 
 pub mod attacker;
-mod boxes;
+mod moves;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -156,6 +160,33 @@ impl Protected {
         Ok(cube)
     }
 
+    /// Protects a table starting from the cells another method hid (`hidden`, one flag per
+    /// cell in this layout: row-major with margins; a zero is never hidden), so that methods
+    /// can be compared at the same protection (`benches/secrecy_side_by_side.rs`).
+    ///
+    /// # Errors
+    /// As [`Protected::new`]; also when `hidden` is not one flag per cell.
+    pub fn extending(
+        sizes: &[usize],
+        interior: &[u64],
+        threshold: u64,
+        hidden: &[bool],
+    ) -> Result<Protected, ShapeError> {
+        let mut cube = Self::shaped(sizes, interior)?;
+        if hidden.len() != cube.counts.len() {
+            return Err(ShapeError::new(ShapeErrorKind::LengthMismatch {
+                expected: cube.counts.len(),
+                actual: hidden.len(),
+            }));
+        }
+        for (idx, &secret) in hidden.iter().enumerate() {
+            cube.suppressed[idx] = secret && cube.counts[idx] > 0;
+        }
+        cube.protect(threshold, &[])
+            .map_err(|e| ShapeError::new(ShapeErrorKind::Audit(e.to_string())))?;
+        Ok(cube)
+    }
+
     /// The cube with its exact margins, nothing suppressed yet.
     fn shaped(sizes: &[usize], interior: &[u64]) -> Result<Protected, ShapeError> {
         let expected = checked_product(sizes.iter().map(|&n| Some(n)))
@@ -280,8 +311,9 @@ impl Protected {
         Ok(())
     }
 
-    /// Primary then secondary suppression: the per-equation rule, then rounds of the
-    /// attacker's programme and complements until no secret cell is exposed. Each round hides
+    /// Primary then secondary suppression: the cheapest moves, the per-equation rules where
+    /// they found none, then rounds of the attacker's programme and repairs until no secret
+    /// cell is exposed. Each round hides
     /// at least one more cell, so it ends (with everything hidden, nothing is bounded).
     fn protect(
         &mut self,
@@ -295,7 +327,7 @@ impl Protected {
                 self.suppress(idx, &mut work);
             }
         }
-        self.hide_boxes(threshold, &mut work);
+        self.hide_cheapest_moves(threshold, &mut work)?;
         self.complete_equations(&mut work);
         self.give_each_equation_room(threshold, &mut work);
         // The cells to keep in doubt: this revision's small counts (a complement is worth 11
@@ -339,9 +371,18 @@ impl Protected {
                 candidates = exposed.iter().map(|&(cell, _)| cell).collect();
             }
             let mut hid_more = false;
-            for ((_, idx), reached) in exposed {
+            for ((revision, idx), reached) in exposed {
+                // This revision's small count: the cheapest move that takes it to the
+                // threshold; an earlier secret (or a move that finds nothing to hide): the
+                // cheapest complement in its equations.
+                if revision == now {
+                    for complement in self.cheapest_move(idx, threshold)? {
+                        self.suppress(complement, &mut work);
+                        hid_more = true;
+                    }
+                }
                 let lacking = threshold.saturating_sub(reached.floor() as u64);
-                if let Some(complement) = self.cover(idx, lacking) {
+                if !hid_more && let Some(complement) = self.cover(idx, lacking) {
                     self.suppress(complement, &mut work);
                     hid_more = true;
                 }
