@@ -7,17 +7,17 @@
 //! (secondary suppression), never a zero (zeros are shown, so a secret cell
 //! is known to be at least 1):
 //!
-//! 1. the cells of each small count's cheapest move (`moves.rs`): the least
-//!    valuable cells that, moving with it while every total holds, let the
-//!    reader believe it worth the threshold;
-//! 2. where no move was found, until no marginal equation "total = sum of its
-//!    values" has exactly one suppressed member, and each leaves room;
-//! 3. then until the attacker's linear programme ([`attacker`]), which
+//! 1. until no marginal equation "total = sum of its values" has exactly one
+//!    suppressed member, and each leaves a small member room — the cheap
+//!    first line of defence;
+//! 2. then until the attacker's linear programme ([`attacker`]), which
 //!    combines every equation with what the reader knows (counts are integers,
 //!    a secret cell is at least 1), bounds no secret cell under the
-//!    threshold. Each exposed cell gets its cheapest move (an earlier
+//!    threshold. Each exposed small count gets the cells of its cheapest move
+//!    (`moves.rs`: the least valuable cells that, moving with it while every
+//!    total holds, let the reader believe it worth the threshold); an earlier
 //!    revision's secret, the cheapest complement in one of its equations that
-//!    covers what it lacks), and the audit runs again.
+//!    covers what it lacks. The audit then runs again.
 //!
 //! The criterion is stated in `docs/statistical-secrecy.md`.
 
@@ -311,9 +311,9 @@ impl Protected {
         Ok(())
     }
 
-    /// Primary then secondary suppression: the cheapest moves, the per-equation rules where
-    /// they found none, then rounds of the attacker's programme and repairs until no secret
-    /// cell is exposed. Each round hides
+    /// Primary then secondary suppression: the per-equation rules, then rounds of the
+    /// attacker's programme and the exposed counts' cheapest moves until no secret cell is
+    /// exposed. Each round hides
     /// at least one more cell, so it ends (with everything hidden, nothing is bounded).
     fn protect(
         &mut self,
@@ -327,7 +327,6 @@ impl Protected {
                 self.suppress(idx, &mut work);
             }
         }
-        self.hide_cheapest_moves(threshold, &mut work)?;
         self.complete_equations(&mut work);
         self.give_each_equation_room(threshold, &mut work);
         // The cells to keep in doubt: this revision's small counts (a complement is worth 11
@@ -370,19 +369,22 @@ impl Protected {
             if earlier.is_empty() {
                 candidates = exposed.iter().map(|&(cell, _)| cell).collect();
             }
-            let mut hid_more = false;
+            // This revision's small counts: their cheapest moves, the smallest counts first.
+            let mut small: Vec<usize> = exposed
+                .iter()
+                .filter(|((revision, _), _)| *revision == now)
+                .map(|&((_, idx), _)| idx)
+                .collect();
+            small.sort_by_key(|&idx| (self.counts[idx], idx));
+            let mut hid_more = self.hide_cheapest_moves(threshold, &small, &mut work)?;
+            // An earlier revision's secret, or counts no move helped: the cheapest complement
+            // in their equations.
             for ((revision, idx), reached) in exposed {
-                // This revision's small count: the cheapest move that takes it to the
-                // threshold; an earlier secret (or a move that finds nothing to hide): the
-                // cheapest complement in its equations.
-                if revision == now {
-                    for complement in self.cheapest_move(idx, threshold)? {
-                        self.suppress(complement, &mut work);
-                        hid_more = true;
-                    }
+                if revision == now && hid_more {
+                    continue;
                 }
                 let lacking = threshold.saturating_sub(reached.floor() as u64);
-                if !hid_more && let Some(complement) = self.cover(idx, lacking) {
+                if let Some(complement) = self.cover(idx, lacking) {
                     self.suppress(complement, &mut work);
                     hid_more = true;
                 }
