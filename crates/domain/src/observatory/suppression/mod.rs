@@ -8,21 +8,16 @@
 //! is known to be at least 1):
 //!
 //! 1. until no marginal equation "total = sum of its values" has exactly one
-//!    suppressed member, and each leaves a small member room — the cheap
-//!    first line of defence;
+//!    suppressed member — the cheap first line of defence;
 //! 2. then until the attacker's linear programme ([`attacker`]), which
 //!    combines every equation with what the reader knows (counts are integers,
 //!    a secret cell is at least 1), bounds no secret cell under the
-//!    threshold. Each exposed small count gets the cells of its cheapest move
-//!    (`moves.rs`: the least valuable cells that, moving with it while every
-//!    total holds, let the reader believe it worth the threshold); an earlier
-//!    revision's secret, the cheapest complement in one of its equations that
-//!    covers what it lacks. The audit then runs again.
+//!    threshold. Each exposed cell gets the cheapest complement in one of its
+//!    equations that covers what it lacks, and the audit runs again.
 //!
 //! The criterion is stated in `docs/statistical-secrecy.md`.
 
 pub mod attacker;
-mod moves;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -160,33 +155,6 @@ impl Protected {
         Ok(cube)
     }
 
-    /// Protects a table starting from the cells another method hid (`hidden`, one flag per
-    /// cell in this layout: row-major with margins; a zero is never hidden), so that methods
-    /// can be compared at the same protection (`benches/secrecy_side_by_side.rs`).
-    ///
-    /// # Errors
-    /// As [`Protected::new`]; also when `hidden` is not one flag per cell.
-    pub fn extending(
-        sizes: &[usize],
-        interior: &[u64],
-        threshold: u64,
-        hidden: &[bool],
-    ) -> Result<Protected, ShapeError> {
-        let mut cube = Self::shaped(sizes, interior)?;
-        if hidden.len() != cube.counts.len() {
-            return Err(ShapeError::new(ShapeErrorKind::LengthMismatch {
-                expected: cube.counts.len(),
-                actual: hidden.len(),
-            }));
-        }
-        for (idx, &secret) in hidden.iter().enumerate() {
-            cube.suppressed[idx] = secret && cube.counts[idx] > 0;
-        }
-        cube.protect(threshold, &[])
-            .map_err(|e| ShapeError::new(ShapeErrorKind::Audit(e.to_string())))?;
-        Ok(cube)
-    }
-
     /// The cube with its exact margins, nothing suppressed yet.
     fn shaped(sizes: &[usize], interior: &[u64]) -> Result<Protected, ShapeError> {
         let expected = checked_product(sizes.iter().map(|&n| Some(n)))
@@ -311,9 +279,8 @@ impl Protected {
         Ok(())
     }
 
-    /// Primary then secondary suppression: the per-equation rules, then rounds of the
-    /// attacker's programme and the exposed counts' cheapest moves until no secret cell is
-    /// exposed. Each round hides
+    /// Primary then secondary suppression: the per-equation rule, then rounds of the
+    /// attacker's programme and complements until no secret cell is exposed. Each round hides
     /// at least one more cell, so it ends (with everything hidden, nothing is bounded).
     fn protect(
         &mut self,
@@ -369,20 +336,8 @@ impl Protected {
             if earlier.is_empty() {
                 candidates = exposed.iter().map(|&(cell, _)| cell).collect();
             }
-            // This revision's small counts: their cheapest moves, the smallest counts first.
-            let mut small: Vec<usize> = exposed
-                .iter()
-                .filter(|((revision, _), _)| *revision == now)
-                .map(|&((_, idx), _)| idx)
-                .collect();
-            small.sort_by_key(|&idx| (self.counts[idx], idx));
-            let mut hid_more = self.hide_cheapest_moves(threshold, &small, &mut work)?;
-            // An earlier revision's secret, or counts no move helped: the cheapest complement
-            // in their equations.
-            for ((revision, idx), reached) in exposed {
-                if revision == now && hid_more {
-                    continue;
-                }
+            let mut hid_more = false;
+            for ((_, idx), reached) in exposed {
                 let lacking = threshold.saturating_sub(reached.floor() as u64);
                 if let Some(complement) = self.cover(idx, lacking) {
                     self.suppress(complement, &mut work);
