@@ -12,6 +12,17 @@ use cyberdir::auth::Role;
 use cyberdir::domain::label_application::ApplicationStatus::{self, *};
 use cyberdir::domain::provider::ReferencingStatus;
 
+/// The applications a staff page lists, by the end of their id (`a01`), in its order.
+fn applications_listed(page: &common::pages::Page) -> Vec<String> {
+    page.links("/instruction/label/app-")
+        .iter()
+        .map(|href| {
+            href.trim_start_matches("/instruction/label/app-")
+                .to_owned()
+        })
+        .collect()
+}
+
 /// A submitted label application of `provider_id`, opened by `staff_id`.
 async fn label_application(app: &TestApp, provider_id: &str, staff_id: &str) {
     label_application_at(app, provider_id, staff_id, 0, None, Submitted).await;
@@ -157,15 +168,7 @@ async fn label_applications_are_sorted_by_column_paged_and_exported_in_that_orde
         label_application_at(&app, &id, &staff_api.user_id, i, audit, Submitted).await;
     }
     let staff = Browser::sign_in(&app, "instructrice@cyberdir.fr", Role::Staff).await;
-    let listed = |page: &common::pages::Page| -> Vec<String> {
-        page.links("/instruction/label/app-")
-            .iter()
-            .map(|href| {
-                href.trim_start_matches("/instruction/label/app-")
-                    .to_owned()
-            })
-            .collect()
-    };
+    let listed = applications_listed;
 
     // By default the most recently changed first, 20 a page, with the pages' numbers.
     let first = staff.get("/instruction/label").await;
@@ -562,15 +565,7 @@ async fn label_applications_are_read_a_page_at_a_time_by_state_in_the_order_of_w
     }
     let staff = Browser::new(&app.address);
     staff.log_in("staff@cyberdir.fr").await;
-    let listed = |page: &common::pages::Page| -> Vec<String> {
-        page.links("/instruction/label/app-")
-            .iter()
-            .map(|href| {
-                href.trim_start_matches("/instruction/label/app-")
-                    .to_owned()
-            })
-            .collect()
-    };
+    let listed = applications_listed;
 
     // By state, in the order staff work through them: the submitted first, then the
     // incomplete, the admissible... the drafts last; the most recently changed first within
