@@ -1,0 +1,303 @@
+"""The least value any protection can hide from this reader, on the month's table the
+side-by-side bench wrote (DIR/interior.csv): the exact secondary suppression problem solved
+by HiGHS (highspy, from PyPI), as Fischetti and Salazar solve it, with this reader.
+
+The reader knows every published figure, that counts are non-negative integers and that zeros
+are shown (a secret cell is at least 1). A count from 1 to 10 is safe when the reader's linear
+programme cannot bound it under 11. Which cells to hide is a 0-1 programme over the cells
+(hide `y_i`, at the cost of its value); it is solved by cuts:
+
+- the master problem: hide at least cost, every count under 11 hidden, zeros never, subject
+  to the cuts found so far;
+- the separation: for each small count, the reader's programme over the master's pattern;
+  where the count is exposed, the programme's dual gives a *capacity cut* that every
+  protecting pattern satisfies (below), added to the master.
+
+The master is a relaxation of the problem: each of its optimum values (and each dual bound
+HiGHS proves when a solve is cut short) is a lower bound on the least value hidden by any
+protection from this reader. When the master's pattern exposes nothing, it is optimal.
+
+The capacity cut. Write a change of the published table as `d` (`A d = 0` for every
+equation of the cube, `d_i = 0` where published, `d_i >= -(a_i - 1)` where hidden). The most
+the reader allows a secret cell `s` to rise is `max d_s`; its dual is `min sum_i (a_i - 1) g_i`
+over the equations' multipliers `p`, with `g = A'p - e_s >= 0` on the hidden cells. A dual
+solution `p` found for one pattern bounds the rise for every pattern whose hidden cells all
+have `g_i >= 0`; so a pattern protects `s` (a rise of `t = 11 - a_s`) only if it hides a cell
+with `g_i < 0` or `sum_{hidden} (a_i - 1) g_i >= t`. With the coefficients capped at `t`, that
+is one linear inequality in `y`.
+
+With `--tauargus`, it writes instead each τ-ARGUS table of DIR (`tauargus-*.csv`, from
+`tauargus_side_by_side.py`) as the same kind of pattern (`tauargus-*.hidden.txt`: status `U`
+and `M` hidden), for `protect_interior` to audit with the service's attacker.
+
+The search stops after `--seconds` (20 minutes by default) with the best lower bound proved
+when it has not reached the optimum.
+
+Usage: python secrecy_optimum.py DIR [--seconds S] [--rounds N] [--tauargus]
+"""
+
+import argparse
+import csv
+import itertools
+import time
+from pathlib import Path
+
+import highspy
+import numpy as np
+import scipy.sparse as sp
+
+THRESHOLD = 11
+EPS = 1e-7
+
+
+AXES = ("type", "audience", "region")
+
+
+def read_axes(path):
+    """The codes of each axis present in the table, sorted (the layout of the cube)."""
+    rows = list(csv.DictReader(open(path, newline="")))
+    return rows, [sorted({r[k] for r in rows}) for k in AXES]
+
+
+def read_cube(path):
+    """The cube with its margins (the total last on each axis), flattened row-major."""
+    rows, axes = read_axes(path)
+    sizes = [len(a) for a in axes]
+    shape = [n + 1 for n in sizes]
+    cube = np.zeros(shape, dtype=np.int64)
+    for r in rows:
+        t, a, g = (axes[k].index(r[name]) for k, name in enumerate(AXES))
+        cube[t, a, g] = int(r["count"])
+    # Margins: the total of each axis at its last slot.
+    for k in range(3):
+        index = [slice(None)] * 3
+        index[k] = slice(0, sizes[k])
+        total = [slice(None)] * 3
+        total[k] = sizes[k]
+        cube[tuple(total)] = cube[tuple(index)].sum(axis=k)
+    return sizes, cube.ravel(), shape
+
+
+def equations(sizes, shape):
+    """Every equation `total - sum of its values = 0`, as a sparse matrix over the cells."""
+    flat = lambda c: np.ravel_multi_index(c, shape)  # noqa: E731
+    rows, cols, vals = [], [], []
+    r = 0
+    for k in range(3):
+        others = [range(shape[m]) for m in range(3) if m != k]
+        for rest in itertools.product(*others):
+            def cell(j):
+                c = list(rest)
+                c.insert(k, j)
+                return flat(tuple(c))
+
+            rows.append(r)
+            cols.append(cell(sizes[k]))
+            vals.append(1.0)
+            for j in range(sizes[k]):
+                rows.append(r)
+                cols.append(cell(j))
+                vals.append(-1.0)
+            r += 1
+    n = int(np.prod(shape))
+    return sp.csr_matrix((vals, (rows, cols)), shape=(r, n))
+
+
+class Reader:
+    """The reader's programme over one pattern: the most each secret cell may rise."""
+
+    def __init__(self, a_matrix, values, hidden):
+        self.values = values
+        self.cols = np.flatnonzero(hidden)
+        sub = a_matrix[:, self.cols].tocsr()
+        used = np.flatnonzero(np.diff(sub.indptr))
+        self.rows = used
+        sub = sub[used].tocsc()
+        self.a_matrix = a_matrix
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(self.cols)
+        lp.num_row_ = len(used)
+        lp.col_cost_ = np.zeros(len(self.cols))
+        lp.col_lower_ = -(values[self.cols] - 1).astype(float)
+        lp.col_upper_ = np.full(len(self.cols), highspy.kHighsInf)
+        lp.row_lower_ = np.zeros(len(used))
+        lp.row_upper_ = np.zeros(len(used))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = sub.indptr
+        lp.a_matrix_.index_ = sub.indices
+        lp.a_matrix_.value_ = sub.data
+        h.passModel(lp)
+        self.h = h
+        self.position = {c: i for i, c in enumerate(self.cols)}
+        self.current = None
+
+    def rise(self, s):
+        """The most cell `s` may rise, and the multipliers of the equations proving it
+        (None when it may rise without bound)."""
+        h = self.h
+        if self.current is not None:
+            h.changeColCost(self.position[self.current], 0.0)
+        h.changeColCost(self.position[s], -1.0)
+        self.current = s
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return float("inf"), None
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"reader's programme: {h.modelStatusToString(status)}")
+        rise = -h.getInfo().objective_function_value
+        duals = np.asarray(h.getSolution().row_dual)
+        p = np.zeros(self.a_matrix.shape[0])
+        # HiGHS's sign convention: find the one that proves the bound.
+        for sign in (1.0, -1.0):
+            p[self.rows] = sign * duals
+            g = self.a_matrix.T @ p
+            g[s] -= 1.0
+            if g[self.cols].min() >= -1e-6 and abs(
+                float(((self.values[self.cols] - 1) * g[self.cols]).sum()) - rise
+            ) <= 1e-5 * max(1.0, rise):
+                return rise, g
+        raise RuntimeError("no multipliers prove the reader's bound")
+
+
+def capacity_cut(g, s, values, sensitive, candidate):
+    """The inequality every pattern protecting `s` satisfies, from multipliers giving `g`:
+    (columns, coefficients, right-hand side) over the candidates' `y`, or None if it says
+    nothing."""
+    t = THRESHOLD - values[s]
+    if (g[sensitive] < -EPS).any():
+        return None  # the multipliers do not hold for the always-hidden small counts
+    rhs = t - float(((values[sensitive] - 1) * np.maximum(g[sensitive], 0)).sum())
+    if rhs <= EPS:
+        return None
+    gc = g[candidate]
+    cap = (values[candidate] - 1) * np.maximum(gc, 0)
+    coef = np.where(gc < -EPS, rhs, np.minimum(rhs, cap))
+    keep = coef > EPS
+    return np.flatnonzero(keep), coef[keep], rhs
+
+
+def tauargus_patterns(work):
+    """Each τ-ARGUS table of `work` as a pattern of hidden cells in the cube's layout."""
+    _, axes = read_axes(work / "interior.csv")
+    shape = [len(a) + 1 for a in axes]
+    for table in sorted(work.glob("tauargus-*.csv")):
+        hidden = np.zeros(shape, dtype=int)
+        for r in csv.DictReader(open(table, newline="")):
+            if r["type"] == "#seconds" or r["status"] not in ("U", "M"):
+                continue
+            # τ-ARGUS pads its codes; a code absent from the interior only has zeros.
+            codes = [r[name].strip() for name in AXES]
+            at = [len(axes[k]) if c == "Total" else axes[k].index(c) for k, c in enumerate(codes)]
+            hidden[tuple(at)] = 1
+        out = table.with_suffix(".hidden.txt")
+        np.savetxt(out, hidden.ravel(), fmt="%d")
+        print(f"{table.name}: {int(hidden.sum())} cells hidden, written to {out.name}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("dir")
+    parser.add_argument("--seconds", type=float, default=1200.0)
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--tauargus", action="store_true")
+    args = parser.parse_args()
+    if args.tauargus:
+        tauargus_patterns(Path(args.dir))
+        return
+    started = time.monotonic()
+    sizes, values, shape = read_cube(Path(args.dir) / "interior.csv")
+    a_matrix = equations(sizes, shape)
+    sensitive = np.flatnonzero((values >= 1) & (values < THRESHOLD))
+    candidate = np.flatnonzero(values >= THRESHOLD)
+    print(
+        f"table {sizes[0]} x {sizes[1]} x {sizes[2]} with its margins: {len(values)} cells, "
+        f"{len(sensitive)} small counts, {len(candidate)} cells that may be hidden",
+        flush=True,
+    )
+
+    master = highspy.Highs()
+    master.setOptionValue("output_flag", False)
+    master.setOptionValue("mip_rel_gap", 0.0)
+    n = len(candidate)
+    master.addVars(n, np.zeros(n), np.ones(n))
+    master.changeColsIntegrality(n, np.arange(n), np.full(n, highspy.HighsVarType.kInteger))
+    master.changeColsCost(n, np.arange(n), values[candidate].astype(float))
+
+    def add(cut):
+        cols, coef, rhs = cut
+        master.addRow(rhs, highspy.kHighsInf, len(cols), cols.astype(np.int32), coef)
+
+    # The per-equation cuts to start: each equation a small count is in.
+    cuts = 0
+    csc = a_matrix.tocsc()
+    for s in sensitive:
+        for r in csc.indices[csc.indptr[s] : csc.indptr[s + 1]]:
+            row = a_matrix.getrow(r).toarray().ravel()
+            g = row[s] * row
+            g[s] -= 1.0
+            cut = capacity_cut(g, s, values, sensitive, candidate)
+            if cut is not None:
+                add(cut)
+                cuts += 1
+    print(f"{cuts} per-equation cuts to start", flush=True)
+
+    best_lower = 0.0
+    for round_ in range(1, args.rounds + 1):
+        left = args.seconds - (time.monotonic() - started)
+        if left <= 0:
+            break
+        master.setOptionValue("time_limit", left)
+        master.run()
+        info = master.getInfo()
+        model_status = master.getModelStatus()
+        status = master.modelStatusToString(model_status)
+        if model_status == highspy.HighsModelStatus.kTimeLimit:
+            best_lower = max(best_lower, float(info.mip_dual_bound))
+            break
+        if model_status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"master problem: {status}")
+        y = np.asarray(master.getSolution().col_value)
+        lower = max(best_lower, float(info.mip_dual_bound))
+        best_lower = lower
+        hidden = np.zeros(len(values), dtype=bool)
+        hidden[sensitive] = True
+        hidden[candidate[y > 0.5]] = True
+        value = int(values[candidate[y > 0.5]].sum())
+        reader = Reader(a_matrix, values, hidden)
+        exposed = 0
+        for s in sensitive:
+            rise, g = reader.rise(s)
+            if rise >= THRESHOLD - values[s] - 1e-6:
+                continue
+            exposed += 1
+            cut = capacity_cut(g, s, values, sensitive, candidate)
+            if cut is None:
+                raise RuntimeError(f"cell {s} exposed but no cut separates it")
+            cols, coef, rhs = cut
+            lhs = float((coef * (y[cols] > 0.5)).sum())
+            if lhs >= rhs - 1e-6:
+                # The pattern's own dual must cut it off; if not, the cut is wrong.
+                raise RuntimeError(f"cell {s}: rise {rise}, yet the cut holds ({lhs} >= {rhs})")
+            add(cut)
+            cuts += 1
+        print(
+            f"round {round_}: master {status}, pattern of {int((y > 0.5).sum())} cells worth "
+            f"{value}, {exposed} exposed; lower bound {lower:.0f}; {cuts} cuts; "
+            f"{time.monotonic() - started:.0f} s",
+            flush=True,
+        )
+        if exposed == 0:
+            np.savetxt(Path(args.dir) / "optimum-hidden.txt", hidden.astype(int), fmt="%d")
+            print(f"optimal: {value} (complements: {int((y > 0.5).sum())} cells)")
+            return
+    print(
+        f"stopped after {time.monotonic() - started:.0f} s: no protection hides less than "
+        f"{best_lower:.0f} (lower bound; the optimum not reached)"
+    )
+
+
+if __name__ == "__main__":
+    main()
