@@ -1,11 +1,16 @@
 //! The service's protection of a table given as `type,audience,region,count` lines (the
 //! `interior.csv` of `benches/secrecy_side_by_side.sh`), for comparison with
 //! `benches/secrecy_optimum.py` on the same table: prints the complements (cells, value).
-//! Given a second file (one `0`/`1` per cell of the cube with its margins, in the service's
-//! layout, as `secrecy_optimum.py` writes its optimum), it also audits that pattern with the
-//! service's attacker, so that the optimum is checked by a programme other than its own.
 //!
-//! Usage: cargo run --release -p cyberdir-domain --example protect_interior -- FILE [HIDDEN]
+//! - Given a second file (one `0`/`1` per cell of the cube with its margins, in the service's
+//!   layout, as `secrecy_optimum.py` writes its optimum), it also audits that pattern with the
+//!   service's attacker, so that the optimum is checked by a programme other than its own.
+//! - Given `--revised FILE2` (the same table with late cases added), it protects FILE2 as a
+//!   correction of FILE's publication, as the service protects a month's correction, and
+//!   compares its complements with a first publication of FILE2.
+//!
+//! Usage: cargo run --release -p cyberdir-domain --example protect_interior -- FILE
+//! [HIDDEN | --revised FILE2]
 
 // Bench code: an unexpected input fails the run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -13,25 +18,26 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use cyberdir_domain::observatory::suppression::attacker::Publication;
+use cyberdir_domain::observatory::suppression::attacker::{self, Publication};
 use cyberdir_domain::observatory::suppression::{DEFAULT_THRESHOLD, Protected};
 
-fn main() {
-    let path = std::env::args()
-        .nth(1)
-        .expect("usage: protect_interior FILE");
-    let text = std::fs::read_to_string(&path).expect("the table");
-    let rows: Vec<[String; 4]> = text
-        .lines()
+type Row = [String; 4];
+
+fn read_rows(path: &str) -> Vec<Row> {
+    let text = std::fs::read_to_string(path).expect("the table");
+    text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
             [f[0], f[1], f[2], f[3]].map(|s| s.trim().to_owned())
         })
-        .collect();
-    // The axes as the optimum's script reads them: the codes present, sorted.
-    let axes: Vec<Vec<String>> = (0..3)
+        .collect()
+}
+
+/// The axes as the optimum's script reads them: the codes present, sorted.
+fn axes_of(rows: &[Row]) -> Vec<Vec<String>> {
+    (0..3)
         .map(|k| {
             rows.iter()
                 .map(|r| r[k].clone())
@@ -39,13 +45,46 @@ fn main() {
                 .into_iter()
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+fn interior_of(rows: &[Row], axes: &[Vec<String>]) -> Vec<u64> {
     let sizes: Vec<usize> = axes.iter().map(Vec::len).collect();
     let mut interior = vec![0u64; sizes.iter().product()];
-    for r in &rows {
+    for r in rows {
         let at = |k: usize| axes[k].iter().position(|c| *c == r[k]).unwrap();
         interior[(at(0) * sizes[1] + at(1)) * sizes[2] + at(2)] = r[3].parse().unwrap();
     }
+    interior
+}
+
+/// Every cell's exact count, in the layout (row-major, the total last on each axis).
+fn exact_counts(protected: &Protected, sizes: &[usize]) -> Vec<u64> {
+    let slots = |n: usize| (0..n).map(Some).chain(std::iter::once(None));
+    let mut counts = Vec::new();
+    for t in slots(sizes[0]) {
+        for a in slots(sizes[1]) {
+            for r in slots(sizes[2]) {
+                counts.push(protected.exact(&[t, a, r]));
+            }
+        }
+    }
+    counts
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let path = args
+        .get(1)
+        .expect("usage: protect_interior FILE [HIDDEN | --revised FILE2]");
+    let revised = (args.get(2).map(String::as_str) == Some("--revised"))
+        .then(|| read_rows(args.get(3).expect("--revised FILE2")));
+    let rows = read_rows(path);
+    // A correction only adds cases: its codes hold the first table's.
+    let axes = axes_of(revised.as_deref().unwrap_or(&rows));
+    let sizes: Vec<usize> = axes.iter().map(Vec::len).collect();
+    let interior = interior_of(&rows, &axes);
+
     let started = Instant::now();
     let protected = Protected::new(&sizes, &interior, DEFAULT_THRESHOLD).expect("protection");
     let seconds = started.elapsed().as_secs_f64();
@@ -59,22 +98,36 @@ fn main() {
         "{} x {} x {}: complements {cells} cells worth {value}, {exposed} exposed, {seconds:.1} s",
         sizes[0], sizes[1], sizes[2]
     );
-    if let Some(hidden) = std::env::args().nth(2) {
-        let flags: Vec<bool> = std::fs::read_to_string(&hidden)
+
+    if let Some(revised) = revised {
+        let interior2 = interior_of(&revised, &axes);
+        let earlier = [protected.publication()];
+        let started = Instant::now();
+        let correction = Protected::revising(&sizes, &interior2, DEFAULT_THRESHOLD, &earlier)
+            .expect("the correction");
+        let seconds = started.elapsed().as_secs_f64();
+        let (cells, value) = correction.complements(DEFAULT_THRESHOLD);
+        let exposed = attacker::exposures(
+            &[earlier[0].clone(), correction.publication()],
+            DEFAULT_THRESHOLD,
+        )
+        .expect("audit")
+        .len();
+        let fresh = Protected::new(&sizes, &interior2, DEFAULT_THRESHOLD).expect("protection");
+        let (fresh_cells, fresh_value) = fresh.complements(DEFAULT_THRESHOLD);
+        println!(
+            "correction ({} cases added): complements {cells} cells worth {value}, {exposed} \
+             exposed reading both revisions, {seconds:.1} s; the same table published first: \
+             {fresh_cells} cells worth {fresh_value}",
+            interior2.iter().sum::<u64>() - interior.iter().sum::<u64>()
+        );
+    } else if let Some(hidden) = args.get(2) {
+        let flags: Vec<bool> = std::fs::read_to_string(hidden)
             .expect("the hidden cells")
             .split_whitespace()
             .map(|f| f == "1")
             .collect();
-        // Every cell's exact count, in the layout (row-major, the total last on each axis).
-        let slots = |n: usize| (0..n).map(Some).chain(std::iter::once(None));
-        let mut counts = Vec::new();
-        for t in slots(sizes[0]) {
-            for a in slots(sizes[1]) {
-                for r in slots(sizes[2]) {
-                    counts.push(protected.exact(&[t, a, r]));
-                }
-            }
-        }
+        let counts = exact_counts(&protected, &sizes);
         assert_eq!(counts.len(), flags.len(), "one flag per cell");
         let values: Vec<Option<u64>> = counts
             .iter()
