@@ -30,8 +30,9 @@ for month in "${months[@]}"; do
     target/optimum-venv/bin/python benches/secrecy_optimum.py "$work" --tauargus >/dev/null
     target/optimum-venv/bin/python benches/secrecy_optimum.py "$work" >"$work/optimum.txt"
     echo "== $month: $(tail -1 "$work/optimum.txt")"
-    for pattern in "" "$work/optimum-hidden.txt" "$work"/tauargus-*.hidden.txt; do
-        [ -z "$pattern" ] || [ -f "$pattern" ] || continue
-        target/release/examples/protect_interior "$work/interior.csv" $pattern | tail -1
+    grep '^cyberdir' "$work/service.txt"
+    for pattern in "$work/optimum-hidden.txt" "$work"/tauargus-*.hidden.txt; do
+        [ -f "$pattern" ] || continue
+        target/release/examples/protect_interior "$work/interior.csv" "$pattern"
     done
 done

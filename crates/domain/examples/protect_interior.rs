@@ -77,16 +77,27 @@ fn main() {
     let path = args
         .get(1)
         .expect("usage: protect_interior FILE [HIDDEN | --revised FILE2]");
-    let revised = (args.get(2).map(String::as_str) == Some("--revised"))
-        .then(|| read_rows(args.get(3).expect("--revised FILE2")));
     let rows = read_rows(path);
-    // A correction only adds cases: its codes hold the first table's.
-    let axes = axes_of(revised.as_deref().unwrap_or(&rows));
-    let sizes: Vec<usize> = axes.iter().map(Vec::len).collect();
-    let interior = interior_of(&rows, &axes);
+    match (args.get(2).map(String::as_str), args.get(3)) {
+        (Some("--revised"), Some(revised)) => protect_correction(&rows, &read_rows(revised)),
+        (Some(hidden), None) => audit_pattern(&rows, hidden),
+        (None, _) => {
+            let axes = axes_of(&rows);
+            protect(&axes, &interior_of(&rows, &axes));
+        }
+        _ => panic!("usage: protect_interior FILE [HIDDEN | --revised FILE2]"),
+    }
+}
 
+fn sizes_of(axes: &[Vec<String>]) -> Vec<usize> {
+    axes.iter().map(Vec::len).collect()
+}
+
+/// The service's protection of a first publication, printed and returned.
+fn protect(axes: &[Vec<String>], interior: &[u64]) -> Protected {
+    let sizes = sizes_of(axes);
     let started = Instant::now();
-    let protected = Protected::new(&sizes, &interior, DEFAULT_THRESHOLD).expect("protection");
+    let protected = Protected::new(&sizes, interior, DEFAULT_THRESHOLD).expect("protection");
     let seconds = started.elapsed().as_secs_f64();
     let (cells, value) = protected.complements(DEFAULT_THRESHOLD);
     let exposed = protected
@@ -98,56 +109,73 @@ fn main() {
         "{} x {} x {}: complements {cells} cells worth {value}, {exposed} exposed, {seconds:.1} s",
         sizes[0], sizes[1], sizes[2]
     );
+    protected
+}
 
-    if let Some(revised) = revised {
-        let interior2 = interior_of(&revised, &axes);
-        let earlier = [protected.publication()];
-        let started = Instant::now();
-        let correction = Protected::revising(&sizes, &interior2, DEFAULT_THRESHOLD, &earlier)
-            .expect("the correction");
-        let seconds = started.elapsed().as_secs_f64();
-        let (cells, value) = correction.complements(DEFAULT_THRESHOLD);
-        let exposed = attacker::exposures(
-            &[earlier[0].clone(), correction.publication()],
-            DEFAULT_THRESHOLD,
-        )
+/// The table published first, then protected again with its late cases as the service
+/// protects a month's correction.
+fn protect_correction(rows: &[Row], revised: &[Row]) {
+    // A correction only adds cases: its codes hold the first table's.
+    let axes = axes_of(revised);
+    let sizes = sizes_of(&axes);
+    let interior = interior_of(rows, &axes);
+    let interior2 = interior_of(revised, &axes);
+    let earlier = protect(&axes, &interior).publication();
+    let started = Instant::now();
+    let correction = Protected::revising(
+        &sizes,
+        &interior2,
+        DEFAULT_THRESHOLD,
+        std::slice::from_ref(&earlier),
+    )
+    .expect("the correction");
+    let seconds = started.elapsed().as_secs_f64();
+    let (cells, value) = correction.complements(DEFAULT_THRESHOLD);
+    let exposed = attacker::exposures(&[earlier, correction.publication()], DEFAULT_THRESHOLD)
         .expect("audit")
         .len();
-        let fresh = Protected::new(&sizes, &interior2, DEFAULT_THRESHOLD).expect("protection");
-        let (fresh_cells, fresh_value) = fresh.complements(DEFAULT_THRESHOLD);
-        println!(
-            "correction ({} cases added): complements {cells} cells worth {value}, {exposed} \
-             exposed reading both revisions, {seconds:.1} s; the same table published first: \
-             {fresh_cells} cells worth {fresh_value}",
-            interior2.iter().sum::<u64>() - interior.iter().sum::<u64>()
-        );
-    } else if let Some(hidden) = args.get(2) {
-        let flags: Vec<bool> = std::fs::read_to_string(hidden)
-            .expect("the hidden cells")
-            .split_whitespace()
-            .map(|f| f == "1")
-            .collect();
-        let counts = exact_counts(&protected, &sizes);
-        assert_eq!(counts.len(), flags.len(), "one flag per cell");
-        let values: Vec<Option<u64>> = counts
-            .iter()
-            .zip(&flags)
-            .map(|(&v, &h)| if h { None } else { Some(v) })
-            .collect();
-        let (mut cells, mut value) = (0, 0);
-        for (&count, &h) in counts.iter().zip(&flags) {
-            if h && count >= DEFAULT_THRESHOLD {
-                cells += 1;
-                value += count;
-            }
+    let fresh = Protected::new(&sizes, &interior2, DEFAULT_THRESHOLD).expect("protection");
+    let (fresh_cells, fresh_value) = fresh.complements(DEFAULT_THRESHOLD);
+    println!(
+        "correction ({} cases added): complements {cells} cells worth {value}, {exposed} \
+         exposed reading both revisions, {seconds:.1} s; the same table published first: \
+         {fresh_cells} cells worth {fresh_value}",
+        interior2.iter().sum::<u64>() - interior.iter().sum::<u64>()
+    );
+}
+
+/// Another method's pattern of hidden cells, audited by the service's attacker.
+fn audit_pattern(rows: &[Row], hidden: &str) {
+    let axes = axes_of(rows);
+    let sizes = sizes_of(&axes);
+    let flags: Vec<bool> = std::fs::read_to_string(hidden)
+        .expect("the hidden cells")
+        .split_whitespace()
+        .map(|f| f == "1")
+        .collect();
+    // Only the exact counts are read from this cube; its own (cheap) suppression is unused.
+    let cube = Protected::per_equation_only(&sizes, &interior_of(rows, &axes), DEFAULT_THRESHOLD)
+        .expect("the cube");
+    let counts = exact_counts(&cube, &sizes);
+    assert_eq!(counts.len(), flags.len(), "one flag per cell");
+    let values: Vec<Option<u64>> = counts
+        .iter()
+        .zip(&flags)
+        .map(|(&v, &h)| if h { None } else { Some(v) })
+        .collect();
+    let (mut cells, mut value) = (0, 0);
+    for (&count, &h) in counts.iter().zip(&flags) {
+        if h && count >= DEFAULT_THRESHOLD {
+            cells += 1;
+            value += count;
         }
-        let exposed = Publication::new(&sizes, values)
-            .expect("the pattern")
-            .exposures(DEFAULT_THRESHOLD)
-            .expect("audit")
-            .len();
-        println!(
-            "{hidden}: complements {cells} cells worth {value}, {exposed} exposed by the service's attacker"
-        );
     }
+    let exposed = Publication::new(&sizes, values)
+        .expect("the pattern")
+        .exposures(DEFAULT_THRESHOLD)
+        .expect("audit")
+        .len();
+    println!(
+        "{hidden}: complements {cells} cells worth {value}, {exposed} exposed by the service's attacker"
+    );
 }
