@@ -59,9 +59,11 @@ def read_axes(path):
     return rows, [sorted({r[k] for r in rows}) for k in AXES]
 
 
-def read_cube(path):
-    """The cube with its margins (the total last on each axis), flattened row-major."""
-    rows, axes = read_axes(path)
+def read_cube(path, axes=None):
+    """The cube with its margins (the total last on each axis), flattened row-major; on the
+    axes given (those of a correction, which hold the earlier table's) or its own."""
+    rows, present = read_axes(path)
+    axes = axes or present
     sizes = [len(a) for a in axes]
     shape = [n + 1 for n in sizes]
     cube = np.zeros(shape, dtype=np.int64)
@@ -75,7 +77,7 @@ def read_cube(path):
         total = [slice(None)] * 3
         total[k] = sizes[k]
         cube[tuple(total)] = cube[tuple(index)].sum(axis=k)
-    return sizes, cube.ravel(), shape
+    return sizes, cube.ravel(), shape, axes
 
 
 def equations(sizes, shape):
@@ -104,38 +106,70 @@ def equations(sizes, shape):
 
 
 class Reader:
-    """The reader's programme over one pattern: the most each secret cell may rise."""
+    """The reader's programme over one pattern: the most each secret cell may rise.
 
-    def __init__(self, a_matrix, values, hidden):
+    For a correction (`earlier`: the earlier table's counts and its published pattern), the
+    reader also holds the earlier revision and that each cell only grew: with `d1` the
+    earlier revision's changes and `d2` this one's, `d1_i - d2_i <= G_i` (`G` the late cases
+    of each cell), the earlier equations balanced and its published cells fixed. The bound's
+    multipliers then give, besides `g` on this revision's cells, a constant (the earlier
+    cells' and the growth rows' part) that holds whatever this revision hides."""
+
+    def __init__(self, a_matrix, values, hidden, earlier=None):
         self.values = values
-        self.cols = np.flatnonzero(hidden)
-        sub = a_matrix[:, self.cols].tocsr()
-        used = np.flatnonzero(np.diff(sub.indptr))
-        self.rows = used
-        sub = sub[used].tocsc()
         self.a_matrix = a_matrix
+        self.cols = np.flatnonzero(hidden)
+        n = len(values)
+        blocks = [a_matrix[:, self.cols]]
+        lower = [-(values[self.cols] - 1).astype(float)]
+        row_lower = [np.zeros(a_matrix.shape[0])]
+        row_upper = [np.zeros(a_matrix.shape[0])]
+        self.cols1 = np.array([], dtype=int)
+        if earlier is not None:
+            values1, hidden1 = earlier
+            self.values1 = values1
+            self.growth = (values - values1).astype(float)
+            self.cols1 = np.flatnonzero(hidden1)
+            m = a_matrix.shape[0]
+            # Rows: this revision's equations, the earlier one's, then one growth row per
+            # cell: d1_i - d2_i <= G_i.
+            eye = sp.identity(n, format="csr")
+            blocks = [
+                sp.vstack([a_matrix[:, self.cols], sp.csr_matrix((m, len(self.cols))), -eye[:, self.cols]]),
+                sp.vstack([sp.csr_matrix((m, len(self.cols1))), a_matrix[:, self.cols1], eye[:, self.cols1]]),
+            ]
+            lower.append(-(values1[self.cols1] - 1).astype(float))
+            row_lower = [np.zeros(2 * m), np.full(n, -highspy.kHighsInf)]
+            row_upper = [np.zeros(2 * m), self.growth]
+        matrix = sp.hstack(blocks).tocsr() if len(blocks) > 1 else blocks[0].tocsr()
+        used = np.flatnonzero(np.diff(matrix.indptr))
+        self.rows = used
+        self.row_upper = np.concatenate(row_upper)[used]
+        sub = matrix[used].tocsc()
+        self.matrix = matrix
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         lp = highspy.HighsLp()
-        lp.num_col_ = len(self.cols)
+        lp.num_col_ = sub.shape[1]
         lp.num_row_ = len(used)
-        lp.col_cost_ = np.zeros(len(self.cols))
-        lp.col_lower_ = -(values[self.cols] - 1).astype(float)
-        lp.col_upper_ = np.full(len(self.cols), highspy.kHighsInf)
-        lp.row_lower_ = np.zeros(len(used))
-        lp.row_upper_ = np.zeros(len(used))
+        lp.col_cost_ = np.zeros(sub.shape[1])
+        lp.col_lower_ = np.concatenate(lower)
+        lp.col_upper_ = np.full(sub.shape[1], highspy.kHighsInf)
+        lp.row_lower_ = np.concatenate(row_lower)[used]
+        lp.row_upper_ = self.row_upper
         lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
         lp.a_matrix_.start_ = sub.indptr
         lp.a_matrix_.index_ = sub.indices
         lp.a_matrix_.value_ = sub.data
         h.passModel(lp)
         self.h = h
+        self.lower = np.concatenate(lower)
         self.position = {c: i for i, c in enumerate(self.cols)}
         self.current = None
 
     def rise(self, s):
-        """The most cell `s` may rise, and the multipliers of the equations proving it
-        (None when it may rise without bound)."""
+        """The most cell `s` may rise; the multipliers' `g` over this revision's cells and
+        the constant part of the bound (None, None when it may rise without bound)."""
         h = self.h
         if self.current is not None:
             h.changeColCost(self.position[self.current], 0.0)
@@ -144,32 +178,51 @@ class Reader:
         h.run()
         status = h.getModelStatus()
         if status == highspy.HighsModelStatus.kUnbounded:
-            return float("inf"), None
+            return float("inf"), None, None
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"reader's programme: {h.modelStatusToString(status)}")
         rise = -h.getInfo().objective_function_value
         duals = np.asarray(h.getSolution().row_dual)
-        p = np.zeros(self.a_matrix.shape[0])
+        m = self.a_matrix.shape[0]
+        n = len(self.values)
         # HiGHS's sign convention: find the one that proves the bound.
         for sign in (1.0, -1.0):
-            p[self.rows] = sign * duals
-            g = self.a_matrix.T @ p
+            y = np.zeros(self.matrix.shape[0])
+            y[self.rows] = sign * duals
+            reduced = self.matrix.T @ y
+            reduced[self.position[s]] -= 1.0
+            if reduced.size and reduced.min() < -1e-6:
+                continue
+            if len(y) > m and y[2 * m :].min() < -1e-6:
+                continue
+            bound = float((-self.lower * reduced).sum()) + float(
+                (self.row_upper * y[self.rows]).sum() if len(y) > m else 0.0
+            )
+            if abs(bound - rise) > 1e-5 * max(1.0, rise):
+                continue
+            # g over every cell of this revision: A'p2 - q - e_s (zero q without `earlier`).
+            g = self.a_matrix.T @ y[:m]
+            constant = 0.0
+            if len(y) > m:
+                q = y[2 * m :]
+                g = g - q
+                g1 = self.a_matrix.T @ y[m : 2 * m] + q
+                constant = float(((self.values1[self.cols1] - 1) * g1[self.cols1]).sum())
+                constant += float((self.growth * q).sum())
             g[s] -= 1.0
-            if g[self.cols].min() >= -1e-6 and abs(
-                float(((self.values[self.cols] - 1) * g[self.cols]).sum()) - rise
-            ) <= 1e-5 * max(1.0, rise):
-                return rise, g
+            return rise, g, constant
         raise RuntimeError("no multipliers prove the reader's bound")
 
 
-def capacity_cut(g, s, values, sensitive, candidate):
-    """The inequality every pattern protecting `s` satisfies, from multipliers giving `g`:
-    (columns, coefficients, right-hand side) over the candidates' `y`, or None if it says
-    nothing."""
+def capacity_cut(g, s, values, sensitive, candidate, constant=0.0):
+    """The inequality every pattern protecting `s` satisfies, from multipliers giving `g`
+    (and the bound's `constant` part, for a correction): (columns, coefficients, right-hand
+    side) over the candidates' `y`, or None if it says nothing. `sensitive`: the cells
+    always hidden."""
     t = THRESHOLD - values[s]
     if (g[sensitive] < -EPS).any():
-        return None  # the multipliers do not hold for the always-hidden small counts
-    rhs = t - float(((values[sensitive] - 1) * np.maximum(g[sensitive], 0)).sum())
+        return None  # the multipliers do not hold for the always-hidden cells
+    rhs = t - constant - float(((values[sensitive] - 1) * np.maximum(g[sensitive], 0)).sum())
     if rhs <= EPS:
         return None
     gc = g[candidate]
@@ -203,15 +256,37 @@ def main():
     parser.add_argument("--seconds", type=float, default=1200.0)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--tauargus", action="store_true")
+    parser.add_argument("--earlier", help="for a correction: the table published first")
+    parser.add_argument("--earlier-hidden", help="its published pattern (protect_interior)")
     args = parser.parse_args()
     if args.tauargus:
         tauargus_patterns(Path(args.dir))
         return
     started = time.monotonic()
-    sizes, values, shape = read_cube(Path(args.dir) / "interior.csv")
+    sizes, values, shape, axes = read_cube(Path(args.dir) / "interior.csv")
     a_matrix = equations(sizes, shape)
-    sensitive = np.flatnonzero((values >= 1) & (values < THRESHOLD))
-    candidate = np.flatnonzero(values >= THRESHOLD)
+    small = (values >= 1) & (values < THRESHOLD)
+    sensitive = np.flatnonzero(small)
+    # The cells always hidden: the small counts and, for a correction, every earlier secret
+    # (as the service keeps them; a correction only adds cases, so none is 0 now).
+    always_mask = small.copy()
+    earlier = None
+    if args.earlier:
+        _, values1, _, _ = read_cube(Path(args.earlier), axes)
+        hidden1 = np.loadtxt(args.earlier_hidden, dtype=int).astype(bool)
+        if (values < values1).any() or (hidden1 & (values1 == 0)).any():
+            raise SystemExit("the correction must only add cases to the earlier table")
+        earlier = (values1, hidden1)
+        always_mask |= hidden1 & (values > 0)
+    always = np.flatnonzero(always_mask)
+    fixed_cost = int(values[always_mask & ~small].sum())
+    candidate = np.flatnonzero((values >= THRESHOLD) & ~always_mask)
+    if earlier is not None:
+        print(
+            f"a correction of {int(values[-1] - earlier[0][-1])} late cases: "
+            f"{int(always_mask.sum() - small.sum())} earlier secrets hidden again, worth {fixed_cost}",
+            flush=True,
+        )
     print(
         f"table {sizes[0]} x {sizes[1]} x {sizes[2]} with its margins: {len(values)} cells, "
         f"{len(sensitive)} small counts, {len(candidate)} cells that may be hidden",
@@ -238,13 +313,14 @@ def main():
             row = a_matrix.getrow(r).toarray().ravel()
             g = row[s] * row
             g[s] -= 1.0
-            cut = capacity_cut(g, s, values, sensitive, candidate)
+            cut = capacity_cut(g, s, values, always, candidate)
             if cut is not None:
                 add(cut)
                 cuts += 1
     print(f"{cuts} per-equation cuts to start", flush=True)
 
     best_lower = 0.0
+    suspects = set()
     for round_ in range(1, args.rounds + 1):
         left = args.seconds - (time.monotonic() - started)
         if left <= 0:
@@ -255,25 +331,33 @@ def main():
         model_status = master.getModelStatus()
         status = master.modelStatusToString(model_status)
         if model_status == highspy.HighsModelStatus.kTimeLimit:
-            best_lower = max(best_lower, float(info.mip_dual_bound))
+            best_lower = max(best_lower, fixed_cost + float(info.mip_dual_bound))
             break
         if model_status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"master problem: {status}")
         y = np.asarray(master.getSolution().col_value)
-        lower = max(best_lower, float(info.mip_dual_bound))
+        lower = max(best_lower, fixed_cost + float(info.mip_dual_bound))
         best_lower = lower
         hidden = np.zeros(len(values), dtype=bool)
-        hidden[sensitive] = True
+        hidden[always] = True
         hidden[candidate[y > 0.5]] = True
-        value = int(values[candidate[y > 0.5]].sum())
-        reader = Reader(a_matrix, values, hidden)
+        value = fixed_cost + int(values[candidate[y > 0.5]].sum())
+        reader = Reader(a_matrix, values, hidden, earlier)
         exposed = 0
-        for s in sensitive:
-            rise, g = reader.rise(s)
+        # The counts exposed in earlier rounds first; every count only when none of them is
+        # (a pattern is optimal only once every count is checked).
+        order = [s for s in sensitive if s in suspects]
+        if not order or not any(
+            reader.rise(s)[0] < THRESHOLD - values[s] - 1e-6 for s in order
+        ):
+            order = sensitive
+        for s in order:
+            rise, g, constant = reader.rise(s)
             if rise >= THRESHOLD - values[s] - 1e-6:
                 continue
             exposed += 1
-            cut = capacity_cut(g, s, values, sensitive, candidate)
+            suspects.add(s)
+            cut = capacity_cut(g, s, values, always, candidate, constant)
             if cut is None:
                 raise RuntimeError(f"cell {s} exposed but no cut separates it")
             cols, coef, rhs = cut
@@ -291,7 +375,8 @@ def main():
         )
         if exposed == 0:
             np.savetxt(Path(args.dir) / "optimum-hidden.txt", hidden.astype(int), fmt="%d")
-            print(f"optimal: {value} (complements: {int((y > 0.5).sum())} cells)")
+            cells = int((y > 0.5).sum()) + len(always) - len(sensitive)
+            print(f"optimal: {value} (complements: {cells} cells)")
             return
     print(
         f"stopped after {time.monotonic() - started:.0f} s: no protection hides less than "

@@ -7,7 +7,10 @@
 //!   service's attacker, so that the optimum is checked by a programme other than its own.
 //! - Given `--revised FILE2` (the same table with late cases added), it protects FILE2 as a
 //!   correction of FILE's publication, as the service protects a month's correction, and
-//!   compares its complements with a first publication of FILE2.
+//!   compares its complements with a first publication of FILE2. It writes both revisions'
+//!   patterns beside FILE2 (`earlier-hidden.txt`, `correction-hidden.txt`) for
+//!   `secrecy_optimum.py --earlier`; given HIDDEN2 (that script's optimum for the
+//!   correction), it audits that pattern reading both revisions.
 //!
 //! Usage: cargo run --release -p cyberdir-domain --example protect_interior -- FILE
 //! [HIDDEN | --revised FILE2]
@@ -76,16 +79,16 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let path = args
         .get(1)
-        .expect("usage: protect_interior FILE [HIDDEN | --revised FILE2]");
+        .expect("usage: protect_interior FILE [HIDDEN | --revised FILE2 [HIDDEN2]]");
     let rows = read_rows(path);
     match (args.get(2).map(String::as_str), args.get(3)) {
-        (Some("--revised"), Some(revised)) => protect_correction(&rows, &read_rows(revised)),
+        (Some("--revised"), Some(revised)) => protect_correction(&rows, revised, args.get(4)),
         (Some(hidden), None) => audit_pattern(&rows, hidden),
         (None, _) => {
             let axes = axes_of(&rows);
             protect(&axes, &interior_of(&rows, &axes));
         }
-        _ => panic!("usage: protect_interior FILE [HIDDEN | --revised FILE2]"),
+        _ => panic!("usage: protect_interior FILE [HIDDEN | --revised FILE2 [HIDDEN2]]"),
     }
 }
 
@@ -114,7 +117,8 @@ fn protect(axes: &[Vec<String>], interior: &[u64]) -> Protected {
 
 /// The table published first, then protected again with its late cases as the service
 /// protects a month's correction.
-fn protect_correction(rows: &[Row], revised: &[Row]) {
+fn protect_correction(rows: &[Row], revised_path: &str, other: Option<&String>) {
+    let revised = &read_rows(revised_path);
     // A correction only adds cases: its codes hold the first table's.
     let axes = axes_of(revised);
     let sizes = sizes_of(&axes);
@@ -131,9 +135,24 @@ fn protect_correction(rows: &[Row], revised: &[Row]) {
     .expect("the correction");
     let seconds = started.elapsed().as_secs_f64();
     let (cells, value) = correction.complements(DEFAULT_THRESHOLD);
-    let exposed = attacker::exposures(&[earlier, correction.publication()], DEFAULT_THRESHOLD)
-        .expect("audit")
-        .len();
+    let exposed = attacker::exposures(
+        &[earlier.clone(), correction.publication()],
+        DEFAULT_THRESHOLD,
+    )
+    .expect("audit")
+    .len();
+    // The patterns, for `secrecy_optimum.py --earlier` (one 0/1 per cell, in the layout).
+    let dir = std::path::Path::new(revised_path)
+        .parent()
+        .expect("the revised table's directory");
+    write_pattern(&dir.join("earlier-hidden.txt"), &earlier);
+    write_pattern(
+        &dir.join("correction-hidden.txt"),
+        &correction.publication(),
+    );
+    if let Some(other) = other {
+        audit_correction(&sizes, &earlier, &exact_counts(&correction, &sizes), other);
+    }
     let fresh = Protected::new(&sizes, &interior2, DEFAULT_THRESHOLD).expect("protection");
     let (fresh_cells, fresh_value) = fresh.complements(DEFAULT_THRESHOLD);
     println!(
@@ -178,4 +197,39 @@ fn audit_pattern(rows: &[Row], hidden: &str) {
     println!(
         "{hidden}: complements {cells} cells worth {value}, {exposed} exposed by the service's attacker"
     );
+}
+
+fn write_pattern(path: &std::path::Path, publication: &Publication) {
+    let flags: Vec<&str> = publication
+        .values()
+        .iter()
+        .map(|v| if v.is_none() { "1" } else { "0" })
+        .collect();
+    std::fs::write(path, flags.join("\n") + "\n").expect("the pattern file");
+}
+
+/// Another method's pattern for the correction, audited reading both revisions.
+fn audit_correction(sizes: &[usize], earlier: &Publication, counts: &[u64], hidden: &str) {
+    let flags: Vec<bool> = std::fs::read_to_string(hidden)
+        .expect("the hidden cells")
+        .split_whitespace()
+        .map(|f| f == "1")
+        .collect();
+    assert_eq!(counts.len(), flags.len(), "one flag per cell");
+    let values: Vec<Option<u64>> = counts
+        .iter()
+        .zip(&flags)
+        .map(|(&v, &h)| if h { None } else { Some(v) })
+        .collect();
+    let value: u64 = counts
+        .iter()
+        .zip(&flags)
+        .filter(|&(&count, &h)| h && count >= DEFAULT_THRESHOLD)
+        .map(|(&count, _)| count)
+        .sum();
+    let correction = Publication::new(sizes, values).expect("the pattern");
+    let exposed = attacker::exposures(&[earlier.clone(), correction], DEFAULT_THRESHOLD)
+        .expect("audit")
+        .len();
+    println!("{hidden}: complements worth {value}, {exposed} exposed reading both revisions");
 }

@@ -122,6 +122,16 @@ impl Publication {
         cell_index(&self.sizes, &self.strides, coords).and_then(|idx| self.values[idx])
     }
 
+    /// A cell as the reader's programme holds it: its published value, or its variable
+    /// (`vars` from [`read_revision`]).
+    pub(super) fn term(&self, vars: &[Option<Variable>], idx: usize) -> Expr {
+        match (self.values[idx], vars[idx]) {
+            (Some(value), _) => (Vec::new(), value as f64),
+            (None, Some(var)) => (vec![(var, 1.0)], 0.0),
+            (None, None) => (Vec::new(), 0.0),
+        }
+    }
+
     /// How many cells are secret.
     pub fn secret_count(&self) -> usize {
         self.values.iter().filter(|v| v.is_none()).count()
@@ -310,57 +320,18 @@ impl<'a> Reader<'a> {
     ) -> Result<Solved, AuditError> {
         let direction = objective.map_or(OptimizationDirection::Maximize, |(_, d)| d);
         let mut problem = Problem::new(direction);
-        let vars: Vec<Vec<Option<Variable>>> = self
-            .revisions
-            .iter()
-            .enumerate()
-            .map(|(r, p)| {
-                (0..p.values.len())
-                    .map(|idx| {
-                        p.values[idx].is_none().then(|| {
-                            let weight = match objective {
-                                Some((cell, _)) if cell == (r, idx) => 1.0,
-                                _ => 0.0,
-                            };
-                            problem.add_var(weight, (1.0, f64::INFINITY))
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        // A term: a cell's variable, or its published value.
-        let term = |r: usize, idx: usize| match (self.revisions[r].values[idx], vars[r][idx]) {
-            (Some(v), _) => Err(v as f64),
-            (None, Some(var)) => Ok(var),
-            (None, None) => Err(0.0),
-        };
+        let mut vars = Vec::with_capacity(self.revisions.len());
         for (r, p) in self.revisions.iter().enumerate() {
-            for (total, values) in p.equations() {
-                let mut row: Vec<(Variable, f64)> = Vec::new();
-                let mut rhs = 0.0;
-                for (idx, sign) in values.into_iter().map(|i| (i, 1.0)).chain([(total, -1.0)]) {
-                    match term(r, idx) {
-                        Ok(var) => row.push((var, sign)),
-                        Err(value) => rhs -= sign * value,
-                    }
-                }
-                add(&mut problem, row, ComparisonOp::Eq, rhs)?;
-            }
+            let weight = |idx: usize| match objective {
+                Some((cell, _)) if cell == (r, idx) => 1.0,
+                _ => 0.0,
+            };
+            vars.push(read_revision(&mut problem, p, weight)?);
         }
         if self.growing {
-            for r in 1..self.revisions.len() {
-                for idx in 0..self.revisions[r].values.len() {
-                    let mut row = Vec::new();
-                    let mut rhs = 0.0;
-                    for (rev, sign) in [(r, 1.0), (r - 1, -1.0)] {
-                        match term(rev, idx) {
-                            Ok(var) => row.push((var, sign)),
-                            Err(value) => rhs -= sign * value,
-                        }
-                    }
-                    add(&mut problem, row, ComparisonOp::Ge, rhs)?;
-                }
-            }
+            let term = |r: usize, idx: usize| self.revisions[r].term(&vars[r], idx);
+            let cells = self.revisions.first().map_or(0, |p| p.values.len());
+            require_growth(&mut problem, self.revisions.len(), cells, term)?;
         }
         match problem.solve() {
             Ok(outcome) => Ok((outcome.into_solution().map_err(|e| solver(&e))?, vars)),
@@ -369,6 +340,64 @@ impl<'a> Reader<'a> {
             Err(e) => Err(solver(&e)),
         }
     }
+}
+
+/// A linear expression: its terms and its constant.
+pub(super) type Expr = (Vec<(Variable, f64)>, f64);
+
+/// A revision as the reader holds it: a variable of at least 1 for each secret cell (zeros
+/// are shown), with the objective's `weight`, bound by the revision's equations (the
+/// published members moved to the right-hand side).
+///
+/// # Errors
+/// [`AuditError::Inconsistent`] when a total of published figures is not their sum.
+pub(super) fn read_revision(
+    problem: &mut Problem,
+    publication: &Publication,
+    weight: impl Fn(usize) -> f64,
+) -> Result<Vec<Option<Variable>>, AuditError> {
+    let vars: Vec<Option<Variable>> = (0..publication.values.len())
+        .map(|idx| {
+            publication.values[idx]
+                .is_none()
+                .then(|| problem.add_var(weight(idx), (1.0, f64::INFINITY)))
+        })
+        .collect();
+    for (total, values) in publication.equations() {
+        let mut row: Vec<(Variable, f64)> = Vec::new();
+        let mut rhs = 0.0;
+        for (idx, sign) in values.into_iter().map(|i| (i, 1.0)).chain([(total, -1.0)]) {
+            match (publication.values[idx], vars[idx]) {
+                (Some(value), _) => rhs -= sign * value as f64,
+                (None, Some(var)) => row.push((var, sign)),
+                (None, None) => {}
+            }
+        }
+        add(problem, row, ComparisonOp::Eq, rhs)?;
+    }
+    Ok(vars)
+}
+
+/// What the reader assumes of a correction: each cell of a revision (`term(revision, cell)`,
+/// oldest first) is at least what it was in the one before.
+///
+/// # Errors
+/// [`AuditError::Inconsistent`] when published figures alone refute it.
+pub(super) fn require_growth(
+    problem: &mut Problem,
+    revisions: usize,
+    cells: usize,
+    term: impl Fn(usize, usize) -> Expr,
+) -> Result<(), AuditError> {
+    for r in 1..revisions {
+        for idx in 0..cells {
+            let (mut row, later) = term(r, idx);
+            let (was, then) = term(r - 1, idx);
+            row.extend(was.into_iter().map(|(var, coef)| (var, -coef)));
+            add(problem, row, ComparisonOp::Ge, then - later)?;
+        }
+    }
+    Ok(())
 }
 
 /// How an unbounded extreme is told apart from a failure.

@@ -26,7 +26,7 @@ use std::collections::VecDeque;
 use microlp::{ComparisonOp, OptimizationDirection, Problem, Solution, Variable};
 
 use super::Protected;
-use super::attacker;
+use super::attacker::{self, Expr};
 
 /// What moving a cell already secret costs: next to nothing, so that a move through secret
 /// cells is always preferred, yet without wandering through them for no reason.
@@ -38,7 +38,7 @@ const MOVED: f64 = 1e-7;
 impl Protected {
     /// Hides the cells of the cheapest move of each of `small` in turn (a count kept in
     /// doubt by the moves before it needs nothing more); whether it hid any. Each cell hidden
-    /// is queued in `work`.
+    /// is queued in `work`. For a correction, the moves read the `earlier` publications too.
     ///
     /// The programme is solved once at rest (nothing moves) and each count's move found from
     /// there by fixing its rise (about 9 ms a count on a month's 4,000 cells). It is built
@@ -47,6 +47,7 @@ impl Protected {
         &mut self,
         threshold: u64,
         small: &[usize],
+        earlier: &[attacker::Publication],
         work: &mut VecDeque<(usize, usize)>,
     ) -> Result<bool, attacker::AuditError> {
         // A correction's later rounds often have no count left to move: no programme then.
@@ -54,7 +55,7 @@ impl Protected {
             return Ok(false);
         }
         let mut hid = false;
-        let mut programme = Programme::of(self)?;
+        let mut programme = Programme::of(self, earlier)?;
         for &cell in small {
             let published: Vec<usize> = programme
                 .moved(cell, threshold.saturating_sub(self.counts[cell]))?
@@ -68,7 +69,7 @@ impl Protected {
                 self.suppress(idx, work);
             }
             hid = true;
-            programme = Programme::of(self)?;
+            programme = Programme::of(self, earlier)?;
         }
         Ok(hid)
     }
@@ -77,6 +78,12 @@ impl Protected {
 /// The programme of the moves of one table: every cell that is not a zero may go up, or down
 /// to 1; every equation (a total and its values) stays balanced; a secret cell moves for next
 /// to nothing, a published one costs its value per unit moved. Solved at rest.
+///
+/// For a correction the reader also knows the earlier revisions and that cases only come
+/// late: each cell is at least what it was. A move must keep that true, so a cell whose
+/// earlier value is published cannot go below it, and an earlier secret may move with it
+/// within its own revision's equations. Without that, a move would let a late count rise by
+/// taking cases from cells the reader knows did not lose any, and fail the audit.
 struct Programme {
     rest: Solution,
     /// Each cell's (up, down) variables; None for a zero, which cannot move.
@@ -84,8 +91,62 @@ struct Programme {
 }
 
 impl Programme {
-    fn of(cube: &Protected) -> Result<Self, attacker::AuditError> {
+    /// The moves reading the revisions together, or this table alone when the published
+    /// figures refute growth (a case moved to another type): the reader reads them apart then.
+    fn of(
+        cube: &Protected,
+        earlier: &[attacker::Publication],
+    ) -> Result<Self, attacker::AuditError> {
+        if !earlier.is_empty()
+            && let Some(programme) = Self::build(cube, earlier)?
+        {
+            return Ok(programme);
+        }
+        Self::build(cube, &[])?.ok_or_else(|| {
+            attacker::AuditError::Solver("a table's moves have no point at rest".into())
+        })
+    }
+
+    /// The programme solved at rest; None when the revisions cannot be read together.
+    fn build(
+        cube: &Protected,
+        earlier: &[attacker::Publication],
+    ) -> Result<Option<Self>, attacker::AuditError> {
         let mut problem = Problem::new(OptimizationDirection::Minimize);
+        let moves = Self::table(&mut problem, cube);
+        // The earlier revisions as the reader holds them, and each cell at least what it was.
+        let mut before = Vec::with_capacity(earlier.len());
+        for publication in earlier {
+            before.push(attacker::read_revision(&mut problem, publication, |_| 0.0)?);
+        }
+        let now = earlier.len();
+        let term = |r: usize, idx: usize| -> Expr {
+            if r < now {
+                return earlier[r].term(&before[r], idx);
+            }
+            // This revision's value of a cell, as the move leaves it.
+            let mut terms = Vec::new();
+            if let Some((up, down)) = moves[idx] {
+                terms.push((up, 1.0));
+                terms.extend(down.map(|down| (down, -1.0)));
+            }
+            (terms, cube.counts[idx] as f64)
+        };
+        let growing = attacker::require_growth(&mut problem, now + 1, cube.counts.len(), term);
+        if growing == Err(attacker::AuditError::Inconsistent) {
+            return Ok(None);
+        }
+        growing?;
+        let rest = match problem.solve() {
+            Ok(outcome) => outcome.into_solution().map_err(|e| failed(&e))?,
+            Err(microlp::Error::Infeasible) if now > 0 => return Ok(None),
+            Err(e) => return Err(failed(&e)),
+        };
+        Ok(Some(Self { rest, moves }))
+    }
+
+    /// Each cell's (up, down) variables, priced, and the table's equations balanced.
+    fn table(problem: &mut Problem, cube: &Protected) -> Vec<Option<(Variable, Option<Variable>)>> {
         let mut moves = Vec::with_capacity(cube.counts.len());
         for idx in 0..cube.counts.len() {
             let count = cube.counts[idx];
@@ -120,12 +181,7 @@ impl Programme {
                 }
             }
         }
-        let rest = problem
-            .solve()
-            .map_err(|e| failed(&e))?
-            .into_solution()
-            .map_err(|e| failed(&e))?;
-        Ok(Self { rest, moves })
+        moves
     }
 
     /// The cells the cheapest move taking `cell` up by `room` moves besides it.
@@ -202,7 +258,7 @@ mod tests {
                 == 1
         );
         assert!(
-            cube.hide_cheapest_moves(DEFAULT_THRESHOLD, &[0], &mut work)
+            cube.hide_cheapest_moves(DEFAULT_THRESHOLD, &[0], &[], &mut work)
                 .unwrap()
         );
         assert_eq!(
@@ -224,7 +280,7 @@ mod tests {
         // Kept in doubt, it needs nothing more.
         assert!(
             !cube
-                .hide_cheapest_moves(DEFAULT_THRESHOLD, &[0], &mut work)
+                .hide_cheapest_moves(DEFAULT_THRESHOLD, &[0], &[], &mut work)
                 .unwrap()
         );
     }
