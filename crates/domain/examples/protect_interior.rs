@@ -167,28 +167,10 @@ fn protect_correction(rows: &[Row], revised_path: &str, other: Option<&String>) 
 fn audit_pattern(rows: &[Row], hidden: &str) {
     let axes = axes_of(rows);
     let sizes = sizes_of(&axes);
-    let flags: Vec<bool> = std::fs::read_to_string(hidden)
-        .expect("the hidden cells")
-        .split_whitespace()
-        .map(|f| f == "1")
-        .collect();
     // Only the exact counts are read from this cube; its own (cheap) suppression is unused.
     let cube = Protected::per_equation_only(&sizes, &interior_of(rows, &axes), DEFAULT_THRESHOLD)
         .expect("the cube");
-    let counts = exact_counts(&cube, &sizes);
-    assert_eq!(counts.len(), flags.len(), "one flag per cell");
-    let values: Vec<Option<u64>> = counts
-        .iter()
-        .zip(&flags)
-        .map(|(&v, &h)| if h { None } else { Some(v) })
-        .collect();
-    let (mut cells, mut value) = (0, 0);
-    for (&count, &h) in counts.iter().zip(&flags) {
-        if h && count >= DEFAULT_THRESHOLD {
-            cells += 1;
-            value += count;
-        }
-    }
+    let (values, cells, value) = apply_pattern(&exact_counts(&cube, &sizes), hidden);
     let exposed = Publication::new(&sizes, values)
         .expect("the pattern")
         .exposures(DEFAULT_THRESHOLD)
@@ -208,28 +190,38 @@ fn write_pattern(path: &std::path::Path, publication: &Publication) {
     std::fs::write(path, flags.join("\n") + "\n").expect("the pattern file");
 }
 
-/// Another method's pattern for the correction, audited reading both revisions.
-fn audit_correction(sizes: &[usize], earlier: &Publication, counts: &[u64], hidden: &str) {
+/// A pattern file (one 0/1 per cell, in the layout) applied to the exact counts: the
+/// publication's values, and the complements it hides (cells, value).
+fn apply_pattern(counts: &[u64], hidden: &str) -> (Vec<Option<u64>>, usize, u64) {
     let flags: Vec<bool> = std::fs::read_to_string(hidden)
         .expect("the hidden cells")
         .split_whitespace()
         .map(|f| f == "1")
         .collect();
     assert_eq!(counts.len(), flags.len(), "one flag per cell");
-    let values: Vec<Option<u64>> = counts
+    let values = counts
         .iter()
         .zip(&flags)
         .map(|(&v, &h)| if h { None } else { Some(v) })
         .collect();
-    let value: u64 = counts
-        .iter()
-        .zip(&flags)
-        .filter(|&(&count, &h)| h && count >= DEFAULT_THRESHOLD)
-        .map(|(&count, _)| count)
-        .sum();
+    let (mut cells, mut value) = (0, 0);
+    for (&count, &h) in counts.iter().zip(&flags) {
+        if h && count >= DEFAULT_THRESHOLD {
+            cells += 1;
+            value += count;
+        }
+    }
+    (values, cells, value)
+}
+
+/// Another method's pattern for the correction, audited reading both revisions.
+fn audit_correction(sizes: &[usize], earlier: &Publication, counts: &[u64], hidden: &str) {
+    let (values, cells, value) = apply_pattern(counts, hidden);
     let correction = Publication::new(sizes, values).expect("the pattern");
     let exposed = attacker::exposures(&[earlier.clone(), correction], DEFAULT_THRESHOLD)
         .expect("audit")
         .len();
-    println!("{hidden}: complements worth {value}, {exposed} exposed reading both revisions");
+    println!(
+        "{hidden}: complements {cells} cells worth {value}, {exposed} exposed reading both revisions"
+    );
 }
