@@ -141,19 +141,20 @@ class Reader:
             lower.append(-(values1[self.cols1] - 1).astype(float))
             row_lower = [np.zeros(2 * m), np.full(n, -highspy.kHighsInf)]
             row_upper = [np.zeros(2 * m), self.growth]
-        matrix = sp.hstack(blocks).tocsr() if len(blocks) > 1 else blocks[0].tocsr()
+        matrix = sp.hstack(blocks).tocsr()
         used = np.flatnonzero(np.diff(matrix.indptr))
         self.rows = used
         self.row_upper = np.concatenate(row_upper)[used]
         sub = matrix[used].tocsc()
         self.matrix = matrix
+        self.lower = np.concatenate(lower)
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
         lp = highspy.HighsLp()
         lp.num_col_ = sub.shape[1]
         lp.num_row_ = len(used)
         lp.col_cost_ = np.zeros(sub.shape[1])
-        lp.col_lower_ = np.concatenate(lower)
+        lp.col_lower_ = self.lower
         lp.col_upper_ = np.full(sub.shape[1], highspy.kHighsInf)
         lp.row_lower_ = np.concatenate(row_lower)[used]
         lp.row_upper_ = self.row_upper
@@ -163,7 +164,6 @@ class Reader:
         lp.a_matrix_.value_ = sub.data
         h.passModel(lp)
         self.h = h
-        self.lower = np.concatenate(lower)
         self.position = {c: i for i, c in enumerate(self.cols)}
         self.current = None
 
@@ -184,7 +184,6 @@ class Reader:
         rise = -h.getInfo().objective_function_value
         duals = np.asarray(h.getSolution().row_dual)
         m = self.a_matrix.shape[0]
-        n = len(self.values)
         # HiGHS's sign convention: find the one that proves the bound.
         for sign in (1.0, -1.0):
             y = np.zeros(self.matrix.shape[0])
@@ -195,9 +194,7 @@ class Reader:
                 continue
             if len(y) > m and y[2 * m :].min() < -1e-6:
                 continue
-            bound = float((-self.lower * reduced).sum()) + float(
-                (self.row_upper * y[self.rows]).sum() if len(y) > m else 0.0
-            )
+            bound = float((-self.lower * reduced).sum() + (self.row_upper * y[self.rows]).sum())
             if abs(bound - rise) > 1e-5 * max(1.0, rise):
                 continue
             # g over every cell of this revision: A'p2 - q - e_s (zero q without `earlier`).

@@ -367,11 +367,9 @@ pub(super) fn read_revision(
         let mut row: Vec<(Variable, f64)> = Vec::new();
         let mut rhs = 0.0;
         for (idx, sign) in values.into_iter().map(|i| (i, 1.0)).chain([(total, -1.0)]) {
-            match (publication.values[idx], vars[idx]) {
-                (Some(value), _) => rhs -= sign * value as f64,
-                (None, Some(var)) => row.push((var, sign)),
-                (None, None) => {}
-            }
+            let (terms, value) = publication.term(&vars, idx);
+            row.extend(terms.into_iter().map(|(var, coef)| (var, sign * coef)));
+            rhs -= sign * value;
         }
         add(problem, row, ComparisonOp::Eq, rhs)?;
     }

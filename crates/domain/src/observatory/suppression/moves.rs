@@ -56,6 +56,13 @@ impl Protected {
         }
         let mut hid = false;
         let mut programme = Programme::of(self, earlier)?;
+        // Whether the revisions read together holds at rest does not depend on what is
+        // hidden (the move starts from this revision's exact counts): decided once.
+        let earlier = if programme.reads_earlier {
+            earlier
+        } else {
+            &[]
+        };
         for &cell in small {
             let published: Vec<usize> = programme
                 .moved(cell, threshold.saturating_sub(self.counts[cell]))?
@@ -88,6 +95,8 @@ struct Programme {
     rest: Solution,
     /// Each cell's (up, down) variables; None for a zero, which cannot move.
     moves: Vec<Option<(Variable, Option<Variable>)>>,
+    /// Whether the earlier revisions are part of it.
+    reads_earlier: bool,
 }
 
 impl Programme {
@@ -142,7 +151,11 @@ impl Programme {
             Err(microlp::Error::Infeasible) if now > 0 => return Ok(None),
             Err(e) => return Err(failed(&e)),
         };
-        Ok(Some(Self { rest, moves }))
+        Ok(Some(Self {
+            rest,
+            moves,
+            reads_earlier: now > 0,
+        }))
     }
 
     /// Each cell's (up, down) variables, priced, and the table's equations balanced.
