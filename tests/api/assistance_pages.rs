@@ -4,7 +4,7 @@
 use crate::common;
 
 use common::browser::Browser;
-use common::{SmtpSink, TEST_PASSWORD, TestApp, provider};
+use common::{SmtpSink, TestApp, provider};
 use cyberdir::auth::Role;
 use cyberdir::domain::zone::Zone;
 use serde_json::json;
@@ -73,11 +73,8 @@ async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
 
     // The provider signs in and accepts from its portal.
     browser.client.delete_all_cookies().await.unwrap();
-    browser.goto(&app.url("/connexion")).await;
-    browser.type_into("#email", "gerant@proche.fr").await;
-    browser.type_into("#password", TEST_PASSWORD).await;
     browser
-        .click("form[action=\"/connexion\"] button[type=submit]")
+        .sign_in(&app.url("/connexion"), "gerant@proche.fr")
         .await;
     browser.wait_for_text("Mes organisations").await;
     browser

@@ -8,8 +8,8 @@
 
 use crate::common;
 
+use common::TestApp;
 use common::browser::Browser as Chromium;
-use common::{TEST_PASSWORD, TestApp};
 use cyberdir::auth::Role;
 use cyberdir::domain::provider::ReferencingStatus;
 use cyberdir::domain::zone::Zone;
@@ -17,12 +17,7 @@ use serde_json::json;
 
 async fn signed_in(app: &TestApp, email: &str) -> Chromium {
     let chromium = Chromium::start().await;
-    chromium.goto(&app.url("/connexion")).await;
-    chromium.type_into("#email", email).await;
-    chromium.type_into("#password", TEST_PASSWORD).await;
-    chromium
-        .click("form[action=\"/connexion\"] button[type=submit]")
-        .await;
+    chromium.sign_in(&app.url("/connexion"), email).await;
     chromium
 }
 

@@ -16,13 +16,8 @@ async fn a_victim_on_a_phone_and_an_operator_on_a_desktop_chat_live() {
     let app = TestApp::spawn().await;
     app.user("p1@police.example", Role::Operator).await;
     let operator = Browser::start().await;
-    operator.goto(&app.url("/connexion")).await;
-    operator.type_into("#email", "p1@police.example").await;
     operator
-        .type_into("#password", crate::common::TEST_PASSWORD)
-        .await;
-    operator
-        .click("form[action=\"/connexion\"] button[type=submit]")
+        .sign_in(&app.url("/connexion"), "p1@police.example")
         .await;
     operator.wait_for_text("Échanges avec les victimes").await;
     operator.click("label[for=presence-disponible]").await;

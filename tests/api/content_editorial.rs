@@ -566,15 +566,8 @@ async fn the_editors_pages_pass_axe_in_chromium() {
     let app = TestApp::spawn().await;
     app.user("alice@cybermalveillance.test", Role::Editor).await;
     let browser = crate::common::browser::Browser::start().await;
-    browser.goto(&app.url("/connexion")).await;
     browser
-        .type_into("#email", "alice@cybermalveillance.test")
-        .await;
-    browser
-        .type_into("#password", crate::common::TEST_PASSWORD)
-        .await;
-    browser
-        .click("form[action=\"/connexion\"] button[type=submit]")
+        .sign_in(&app.url("/connexion"), "alice@cybermalveillance.test")
         .await;
     browser
         .wait_for_text("Documents, les fiches à relire d'abord")

@@ -7,7 +7,7 @@ use common::referencing::PDF;
 
 use common::browser::Browser;
 use common::label::scheduled;
-use common::{Session, TEST_PASSWORD, TestApp, label, provider};
+use common::{Session, TestApp, label, provider};
 use cyberdir::auth::Role;
 use cyberdir::domain::zone::Zone;
 use serde_json::{Value, json};
@@ -23,11 +23,8 @@ async fn an_auditor_records_an_audit_criterion_by_criterion_in_the_browser() {
     let id = scheduled(&app, &member, &staff, &auditor.user_id).await;
 
     let browser = Browser::start().await;
-    browser.goto(&app.url("/connexion")).await;
-    browser.type_into("#email", "auditrice@certif.fr").await;
-    browser.type_into("#password", TEST_PASSWORD).await;
     browser
-        .click("form[action=\"/connexion\"] button[type=submit]")
+        .sign_in(&app.url("/connexion"), "auditrice@certif.fr")
         .await;
     browser.wait_for_text("Mes audits ExpertCyber").await;
     browser.click(&format!("a[href=\"/audit/{id}\"]")).await;
@@ -384,13 +381,9 @@ async fn answers_typed_on_the_label_page_survive_an_upload_and_the_submission() 
     let codes = common::label::criteria(&app);
 
     let browser = Browser::start().await;
-    browser.goto(&app.url("/connexion")).await;
-    browser.type_into("#email", "gerante@presta.fr").await;
-    browser.type_into("#password", TEST_PASSWORD).await;
     browser
-        .click("form[action=\"/connexion\"] button[type=submit]")
+        .sign_in(&app.url("/connexion"), "gerante@presta.fr")
         .await;
-    browser.wait_for_text("Se déconnecter").await;
     browser
         .goto(&app.url(&format!("/espace/organisations/presta/label/{id}")))
         .await;

@@ -449,13 +449,8 @@ async fn the_dashboard_reads_without_script_and_passes_axe() {
     app.run_jobs().await;
     app.user("equipe@cyberdir.fr", Role::Admin).await;
     let browser = Chromium::start().await;
-    browser.goto(&app.url("/connexion")).await;
-    browser.type_into("#email", "equipe@cyberdir.fr").await;
     browser
-        .type_into("#password", crate::common::TEST_PASSWORD)
-        .await;
-    browser
-        .click("form[action=\"/connexion\"] button[type=submit]")
+        .sign_in(&app.url("/connexion"), "equipe@cyberdir.fr")
         .await;
     browser.wait_for_text("File d'instruction").await;
     browser

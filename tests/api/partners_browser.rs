@@ -13,7 +13,7 @@ use crate::common::assistance::RENNES;
 use crate::common::browser::Browser;
 use crate::common::html::decode_entities;
 use crate::common::partners::{create, set_state};
-use crate::common::{TEST_PASSWORD, TestApp, provider};
+use crate::common::{TestApp, provider};
 use cyberdir::auth::Role;
 
 /// A partner's website: one page, served on its own loopback port (its own origin).
@@ -242,11 +242,8 @@ async fn a_partner_site_embeds_the_module_and_the_journey_runs_inside_it() {
     browser.client.enter_parent_frame().await.unwrap();
 
     // The staff's pages: the integration page with its preview passes axe.
-    browser.goto(&app.url("/connexion")).await;
-    browser.type_into("#email", "equipe@cyberdir.fr").await;
-    browser.type_into("#password", TEST_PASSWORD).await;
     browser
-        .click("form[action=\"/connexion\"] button[type=submit]")
+        .sign_in(&app.url("/connexion"), "equipe@cyberdir.fr")
         .await;
     browser.wait_for_text("File d'instruction").await;
     browser.goto(&app.url("/partenaires/banque-exemple")).await;
