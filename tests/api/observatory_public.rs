@@ -270,6 +270,13 @@ async fn small_counts_never_leave_the_building_and_the_monthly_file_is_frozen() 
     assert_eq!(refused.status, 403);
     let admin = Browser::sign_in(&app, "admin@cyberdir.fr", Role::Admin).await;
     let files = admin.get("/observatoire/fichiers").await;
+    assert!(
+        files
+            .element("duration-2026-10")
+            .unwrap()
+            .contains("deux ou trois minutes"),
+        "the admin is told a correction takes time before asking for one"
+    );
     let short = admin.submit(&files, action, &[("note", "oups")]).await;
     assert_eq!(short.status, 422);
     assert!(
