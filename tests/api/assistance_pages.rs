@@ -73,9 +73,7 @@ async fn a_victim_asks_for_help_and_a_provider_accepts_in_the_browser() {
 
     // The provider signs in and accepts from its portal.
     browser.client.delete_all_cookies().await.unwrap();
-    browser
-        .sign_in(&app.url("/connexion"), "gerant@proche.fr")
-        .await;
+    browser.sign_in(&app, "gerant@proche.fr").await;
     browser.wait_for_text("Mes organisations").await;
     browser
         .goto(&app.url("/espace/organisations/proche/demandes"))

@@ -17,7 +17,7 @@ use serde_json::json;
 
 async fn signed_in(app: &TestApp, email: &str) -> Chromium {
     let chromium = Chromium::start().await;
-    chromium.sign_in(&app.url("/connexion"), email).await;
+    chromium.sign_in(app, email).await;
     chromium
 }
 

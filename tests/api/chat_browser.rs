@@ -16,9 +16,7 @@ async fn a_victim_on_a_phone_and_an_operator_on_a_desktop_chat_live() {
     let app = TestApp::spawn().await;
     app.user("p1@police.example", Role::Operator).await;
     let operator = Browser::start().await;
-    operator
-        .sign_in(&app.url("/connexion"), "p1@police.example")
-        .await;
+    operator.sign_in(&app, "p1@police.example").await;
     operator.wait_for_text("Échanges avec les victimes").await;
     operator.click("label[for=presence-disponible]").await;
     operator.click("#presence-form button[type=submit]").await;

@@ -566,9 +566,7 @@ async fn the_editors_pages_pass_axe_in_chromium() {
     let app = TestApp::spawn().await;
     app.user("alice@cybermalveillance.test", Role::Editor).await;
     let browser = crate::common::browser::Browser::start().await;
-    browser
-        .sign_in(&app.url("/connexion"), "alice@cybermalveillance.test")
-        .await;
+    browser.sign_in(&app, "alice@cybermalveillance.test").await;
     browser
         .wait_for_text("Documents, les fiches à relire d'abord")
         .await;

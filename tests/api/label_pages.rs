@@ -23,9 +23,7 @@ async fn an_auditor_records_an_audit_criterion_by_criterion_in_the_browser() {
     let id = scheduled(&app, &member, &staff, &auditor.user_id).await;
 
     let browser = Browser::start().await;
-    browser
-        .sign_in(&app.url("/connexion"), "auditrice@certif.fr")
-        .await;
+    browser.sign_in(&app, "auditrice@certif.fr").await;
     browser.wait_for_text("Mes audits ExpertCyber").await;
     browser.click(&format!("a[href=\"/audit/{id}\"]")).await;
     browser.wait_for_text("Audit de Prestataire presta").await;
@@ -381,9 +379,7 @@ async fn answers_typed_on_the_label_page_survive_an_upload_and_the_submission() 
     let codes = common::label::criteria(&app);
 
     let browser = Browser::start().await;
-    browser
-        .sign_in(&app.url("/connexion"), "gerante@presta.fr")
-        .await;
+    browser.sign_in(&app, "gerante@presta.fr").await;
     browser
         .goto(&app.url(&format!("/espace/organisations/presta/label/{id}")))
         .await;

@@ -449,9 +449,7 @@ async fn the_dashboard_reads_without_script_and_passes_axe() {
     app.run_jobs().await;
     app.user("equipe@cyberdir.fr", Role::Admin).await;
     let browser = Chromium::start().await;
-    browser
-        .sign_in(&app.url("/connexion"), "equipe@cyberdir.fr")
-        .await;
+    browser.sign_in(&app, "equipe@cyberdir.fr").await;
     browser.wait_for_text("File d'instruction").await;
     browser
         .goto(&app.url("/observatoire?periode=annee&public=particulier"))

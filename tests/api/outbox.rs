@@ -292,9 +292,7 @@ async fn staff_read_why_an_email_failed_correct_the_address_and_send_several_aga
         // The page as staff use it, in Chromium at desktop size: axe finds nothing.
         use crate::common::browser::Browser as Chromium;
         let chromium = Chromium::start().await;
-        chromium
-            .sign_in(&app.url("/connexion"), "staff@cyberdir.fr")
-            .await;
+        chromium.sign_in(&app, "staff@cyberdir.fr").await;
         chromium.wait_for_text("File d'instruction").await;
         chromium.goto(&app.url("/instruction/courriels")).await;
         chromium.wait_for_text("3 courriels en échec").await;

@@ -242,9 +242,7 @@ async fn a_partner_site_embeds_the_module_and_the_journey_runs_inside_it() {
     browser.client.enter_parent_frame().await.unwrap();
 
     // The staff's pages: the integration page with its preview passes axe.
-    browser
-        .sign_in(&app.url("/connexion"), "equipe@cyberdir.fr")
-        .await;
+    browser.sign_in(&app, "equipe@cyberdir.fr").await;
     browser.wait_for_text("File d'instruction").await;
     browser.goto(&app.url("/partenaires/banque-exemple")).await;
     browser.wait_for_text("Code d'intégration").await;

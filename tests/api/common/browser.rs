@@ -150,10 +150,10 @@ impl Browser {
         let _ = client.close().await;
     }
 
-    /// Signs in through the log-in page at `login_url` and waits until the page shows the
-    /// signed-in header: a navigation started before the log-in answered would land signed out.
-    pub async fn sign_in(&self, login_url: &str, email: &str) {
-        self.goto(login_url).await;
+    /// Signs in through the app's log-in page and waits until the page shows the signed-in
+    /// header: a navigation started before the log-in answered would land signed out.
+    pub async fn sign_in(&self, app: &super::TestApp, email: &str) {
+        self.goto(&app.url("/connexion")).await;
         self.type_into("#email", email).await;
         self.type_into("#password", super::TEST_PASSWORD).await;
         self.click("form[action=\"/connexion\"] button[type=submit]")
