@@ -279,7 +279,11 @@ fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Jobs {
             command: JobsCommand::Run,
         } => {
-            let report = state.run_jobs().map_err(|e| e.to_string())?;
+            let mut report = state.run_jobs().map_err(|e| e.to_string())?;
+            report.open_data_corrections = state
+                .run_corrections()
+                .map_err(|e| e.to_string())?
+                .open_data_corrections;
             for line in report.lines_fr() {
                 println!("{line}");
             }
@@ -455,6 +459,12 @@ fn run_server(state: AppState) -> Result<(), String> {
         cyberdir::jobs::chat_pass(&chat_state, &chat_state.chat)
     })
     .map_err(|e| format!("cannot start the chat's routing pass: {e}"))?;
+    // An admin's correction of an open-data file starts within seconds of being asked.
+    let corrections_state = Arc::clone(&state);
+    cyberdir::jobs::spawn(Duration::from_secs(2), move || {
+        corrections_state.run_corrections()
+    })
+    .map_err(|e| format!("cannot start the open-data corrections: {e}"))?;
     let bind = state.config.bind.clone();
     let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let url = state.config.base_url.clone();

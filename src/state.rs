@@ -132,4 +132,10 @@ impl AppState {
             &self.chat,
         )
     }
+
+    /// The oldest correction of an open-data file due, computed (`cyberdir jobs run`, the
+    /// serving process's corrections thread, the tests).
+    pub fn run_corrections(&self) -> Result<crate::jobs::JobReport, crate::error::AppError> {
+        crate::jobs::corrections_pass(&self.infra, &self.observatory)
+    }
 }

@@ -44,6 +44,7 @@ mod metrics;
 mod migrations;
 mod observatory;
 mod observatory_alerts;
+mod observatory_corrections;
 mod observatory_public;
 mod observatory_reference;
 mod outbox;

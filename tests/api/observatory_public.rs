@@ -290,25 +290,74 @@ async fn small_counts_never_leave_the_building_and_the_monthly_file_is_frozen() 
         "the note typed is kept"
     );
     let note = "Signalements tardifs de fin octobre ajoutés.";
-    let done = admin.submit(&files, action, &[("note", note)]).await;
-    let files = admin.follow(&done).await;
+    let asked = admin.submit(&files, action, &[("note", note)]).await;
+    // The page answers at once: the correction is computed in the background, followed on
+    // its own page, and the month's form gives way to a link to it.
+    let following = admin.follow(&asked).await;
+    assert_eq!(following.status, 200);
+    assert!(
+        following
+            .element("correction-phase")
+            .unwrap()
+            .contains("En attente")
+    );
+    assert!(following.has("correction-bar"));
+    assert_eq!(following.element("correction-note").as_deref(), Some(note));
+    let files = admin.get("/observatoire/fichiers").await;
+    assert!(!files.has("correct-2026-10"), "one correction at a time");
     assert!(
         files
-            .text()
+            .element("pending-2026-10")
+            .unwrap()
+            .contains("Suivre son calcul")
+    );
+    let twice = admin
+        .post(
+            action,
+            &[
+                ("csrf_token", &files.csrf()),
+                ("note", "Une autre en même temps."),
+            ],
+        )
+        .await;
+    assert_eq!(twice.status, 409);
+    assert!(
+        twice.alert().unwrap().contains("déjà en cours"),
+        "{}",
+        twice.text()
+    );
+    assert_eq!(app.run_corrections().await, 1);
+    assert_eq!(app.run_corrections().await, 0, "nothing left to compute");
+    let done = admin.follow(&asked).await;
+    assert!(
+        done.element("correction-outcome")
+            .unwrap()
             .contains("Révision 2 du fichier de 2026-10 publiée"),
         "{}",
-        files.text()
+        done.text()
     );
+    let files = admin.get("/observatoire/fichiers").await;
     assert!(files.element("revisions-2026-10").unwrap().contains(note));
-    // Nothing changed since: a second correction would publish the same file, and is refused.
+    // Nothing changed since: a second correction would publish the same file, and is refused
+    // with the reason on its page.
     let again = admin
         .submit(&files, action, &[("note", "Une seconde fois, pour voir.")])
         .await;
-    assert_eq!(again.status, 409);
+    assert_eq!(app.run_corrections().await, 1);
+    let refused = admin.follow(&again).await;
     assert!(
-        again.alert().unwrap().contains("identique à sa révision 2"),
+        refused
+            .element("correction-outcome")
+            .unwrap()
+            .contains("identique à sa révision 2"),
         "{}",
-        again.text()
+        refused.text()
+    );
+    assert!(
+        admin
+            .get("/observatoire/fichiers")
+            .await
+            .has("correct-2026-10")
     );
     let audit = app
         .with_conn(|conn| {
@@ -572,7 +621,7 @@ async fn a_signalement_counts_the_same_on_the_dashboard_and_in_the_open_data() {
 /// earlier ones, no secret cell can be bounded under 11.
 #[tokio::test]
 async fn a_year_of_files_and_their_corrections_leaves_no_secret_cell_exposed() {
-    use cyberdir::observatory::{open_data, secrecy, synthetic};
+    use cyberdir::observatory::{corrections, secrecy, synthetic};
     let app = TestApp::spawn().await;
     let state = app.state.clone();
     let places: Vec<synthetic::Place> = state
@@ -666,19 +715,32 @@ async fn a_year_of_files_and_their_corrections_leaves_no_secret_cell_exposed() {
     let inner = state.clone();
     let revisions = tokio::task::spawn_blocking(move || {
         ["2026-03", "2026-07", "2026-10"].map(|month| {
-            open_data::correct(
+            let mut seen = Vec::new();
+            let revision = corrections::correct_now(
                 &inner,
                 &inner.observatory,
                 &admin,
-                month,
-                "Cas arrivés en retard, ajoutés au mois.",
-            )
+                (month, "Cas arrivés en retard, ajoutés au mois."),
+                &mut |view| seen.push((view.percent, view.phase)),
+            );
+            (revision, seen)
         })
     })
     .await
     .unwrap();
-    for r in &revisions {
+    for (r, seen) in &revisions {
         assert_eq!(r.as_ref().ok(), Some(&2), "{r:?}");
+        // The admin saw the work go forward: protection, then audit, never backwards.
+        assert!(seen.windows(2).all(|w| w[0].0 <= w[1].0), "{seen:?}");
+        assert!(
+            seen.iter().any(|s| s.1 == "Protection du nouveau fichier"),
+            "{seen:?}"
+        );
+        assert!(
+            seen.iter().any(|s| s.1 == "Audit avant publication"),
+            "{seen:?}"
+        );
+        assert_eq!(seen.last().map(|s| s.0), Some(100), "{seen:?}");
     }
 
     // The whole audit: every month, every revision read together.

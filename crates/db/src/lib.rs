@@ -57,6 +57,7 @@ pub mod label_queue;
 pub mod label_register;
 pub mod labels;
 pub mod observatory;
+pub mod open_data_corrections;
 pub mod outbox;
 pub mod partners;
 pub mod provider_queue;

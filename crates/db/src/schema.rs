@@ -619,6 +619,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    open_data_corrections (id) {
+        id -> Text,
+        month -> Text,
+        note -> Text,
+        asked_by -> Text,
+        asked_at -> Timestamp,
+        state -> Text,
+        claimed_by -> Nullable<Text>,
+        claimed_until -> Nullable<Timestamp>,
+        attempts -> Integer,
+        progress_phase -> Nullable<Text>,
+        progress_round -> Integer,
+        progress_done -> Integer,
+        progress_of -> Integer,
+        progress_at -> Nullable<Timestamp>,
+        finished_at -> Nullable<Timestamp>,
+        revision -> Nullable<Integer>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     open_data_releases (month, revision) {
         month -> Text,
         revision -> Integer,
@@ -753,6 +775,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     partner_keys,
     observatory_facts,
     observatory_signals,
+    open_data_corrections,
     alerts,
     open_data_releases,
     diagnostic_versions,

@@ -12,6 +12,7 @@ use cyberdir_domain::assistance::{AssignmentStatus, CommentStatus, RequestStatus
 use cyberdir_domain::content::editorial::VersionState;
 use cyberdir_domain::label::LabelStatus;
 use cyberdir_domain::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+use cyberdir_domain::observatory::correction::CorrectionState;
 use cyberdir_domain::outbox::OutboxStatus;
 use cyberdir_domain::partner::PartnerState;
 use cyberdir_domain::referencing::ChangeRequestStatus;
@@ -49,4 +50,5 @@ stored_as_text!(
     OutboxStatus,
     PartnerState,
     VersionState,
+    CorrectionState,
 );

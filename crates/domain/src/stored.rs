@@ -8,6 +8,7 @@ use crate::assistance::{AssignmentStatus, CommentStatus, RequestStatus};
 use crate::content::editorial::VersionState;
 use crate::label::LabelStatus;
 use crate::label_application::{ApplicationKind, ApplicationStatus, FeeStatus};
+use crate::observatory::correction::CorrectionState;
 use crate::outbox::OutboxStatus;
 use crate::partner::PartnerState;
 use crate::referencing::ChangeRequestStatus;
@@ -49,4 +50,5 @@ written_as_text!(
     OutboxStatus,
     PartnerState,
     VersionState,
+    CorrectionState,
 );

@@ -468,7 +468,17 @@ pub fn correct_open_data(
     note: &str,
 ) -> Result<String, String> {
     let cli = crate::domain::actor::Actor::command_line();
-    match crate::observatory::open_data::correct(state, cube, &cli, month, note) {
+    let mut told = String::new();
+    let mut watch = |view: &crate::observatory::corrections::CorrectionView| {
+        // One line per step reached, the share done with it.
+        let line = format!("{:>3} % — {}", view.percent, view.step);
+        if view.pending && line != told {
+            eprintln!("{line}");
+            told = line;
+        }
+    };
+    let asked = (month, note);
+    match crate::observatory::corrections::correct_now(state, cube, &cli, asked, &mut watch) {
         Ok(revision) => Ok(format!(
             "Révision {revision} du fichier de {month} publiée, avec sa note."
         )),

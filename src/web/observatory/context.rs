@@ -20,7 +20,6 @@ pub(super) struct Checked {
 /// `pages/observatory/files`: the monthly open-data files and their revisions.
 #[derive(Debug, Serialize)]
 pub(super) struct Files {
-    pub info: Option<String>,
     pub months: Vec<MonthFiles>,
 }
 
@@ -33,7 +32,26 @@ pub(super) struct MonthFiles {
     pub error: Option<String>,
     /// The refused correction's note, typed again.
     pub note: Option<String>,
+    /// The month's correction waiting or being computed: its page.
+    pub pending: Option<String>,
     pub revisions: Vec<RevisionLine>,
+}
+
+/// `pages/observatory/correction`: a correction, followed while it is computed.
+#[derive(Debug, Serialize)]
+pub(super) struct Correction {
+    #[serde(flatten)]
+    pub view: crate::observatory::corrections::CorrectionView,
+    /// The month in words ("octobre 2026").
+    pub label: String,
+    pub asked: String,
+    pub finished: Option<String>,
+    /// Where the page's script reads the progress.
+    pub status_url: String,
+    pub published: bool,
+    /// The page's own script (`static/progress.js`), and its refresh without JavaScript.
+    pub script: &'static str,
+    pub refresh_without_js: Option<u32>,
 }
 
 /// A revision of a month's file.

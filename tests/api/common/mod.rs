@@ -672,6 +672,16 @@ impl TestApp {
             .expect("scheduled jobs")
     }
 
+    /// One pass of the open-data corrections' thread: how many corrections it computed.
+    pub async fn run_corrections(&self) -> usize {
+        let state = self.state.clone().into_inner();
+        tokio::task::spawn_blocking(move || state.run_corrections())
+            .await
+            .unwrap()
+            .expect("corrections' pass")
+            .open_data_corrections
+    }
+
     pub async fn log_in(&self, email: &str, password: &str) -> Session {
         let client = cookie_client();
         let response = client

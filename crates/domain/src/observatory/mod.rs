@@ -2,6 +2,7 @@
 //! statistics of response times, and (in their modules) small-count suppression and the
 //! detection of waves.
 
+pub mod correction;
 pub mod ears;
 pub mod farrington;
 pub mod suppression;

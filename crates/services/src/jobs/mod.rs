@@ -38,6 +38,8 @@ pub struct JobReport {
     pub chats_routed: usize,
     /// Chat transcripts erased past the retention period.
     pub chats_erased: usize,
+    /// Admins' corrections of an open-data file computed (published or refused).
+    pub open_data_corrections: usize,
 }
 
 impl JobReport {
@@ -115,6 +117,11 @@ impl JobReport {
                 self.chats_erased,
                 "échange effacé (durée de conservation)",
                 "échanges effacés (durée de conservation)",
+            ),
+            plural(
+                self.open_data_corrections,
+                "correction de fichier de données ouvertes calculée",
+                "corrections de fichiers de données ouvertes calculées",
             ),
             plural(
                 self.content_uses,
@@ -238,6 +245,8 @@ pub fn run_once(
                 .content_store
                 .flush_uses(&mut *state.pool.get()?, state.clock.today())
         }),
+        // On their own thread (`corrections_pass`): a correction takes minutes.
+        open_data_corrections: 0,
     };
     r.finish(report)
 }
@@ -250,6 +259,23 @@ pub fn chat_pass(state: &Infra, hub: &crate::chat::hub::Hub) -> Result<JobReport
     r.finish(JobReport {
         chats_requeued,
         chats_routed,
+        ..Default::default()
+    })
+}
+
+/// The corrections' pass: the oldest correction of an open-data file waiting (or left by a
+/// node that stopped) computed, which takes up to minutes; on its own thread, so that the
+/// other jobs never wait for it.
+pub fn corrections_pass(
+    state: &Infra,
+    cube: &crate::observatory::cube::Cube,
+) -> Result<JobReport, AppError> {
+    let mut r = Runner::new(state);
+    let open_data_corrections = r.run("open_data_corrections", || {
+        crate::observatory::corrections::run_next(state, cube)
+    });
+    r.finish(JobReport {
+        open_data_corrections,
         ..Default::default()
     })
 }

@@ -5,6 +5,7 @@
 //! alerts staff publish (`alerts`).
 
 pub mod alerts;
+pub mod corrections;
 pub mod cube;
 pub mod dashboard;
 pub mod facts;

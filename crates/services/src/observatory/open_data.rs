@@ -7,16 +7,14 @@
 use chrono::NaiveDate;
 
 use super::cube::{Codes, Facts, day_number};
-use super::secrecy::{audit_before_release, publication_of};
-use crate::audit::Event;
+use super::secrecy::audit_before_release;
 use crate::auth::tokens;
+use crate::db::DbConnection;
 use crate::db::observatory::{self as queries, ReleaseRow};
-use crate::db::{DbConnection, write_transaction};
-use crate::domain::actor::Actor;
 use crate::domain::audience::Audience;
 use crate::domain::observatory::month_end;
 use crate::domain::observatory::suppression::attacker::Publication;
-use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
+use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Progress, Protected};
 use crate::error::AppError;
 use crate::infra::Infra;
 
@@ -76,11 +74,23 @@ pub fn protect_month(
     first: NaiveDate,
     earlier: &[Publication],
 ) -> Result<Protected, AppError> {
-    Protected::revising(
+    protect_month_watched(axes, facts, first, earlier, &mut |_| {})
+}
+
+/// As [`protect_month`], telling `watch` how far the protection has gone.
+pub fn protect_month_watched(
+    axes: &Axes,
+    facts: &Facts,
+    first: NaiveDate,
+    earlier: &[Publication],
+    watch: &mut dyn FnMut(Progress),
+) -> Result<Protected, AppError> {
+    Protected::revising_watched(
         &axes.sizes(),
         &month_interior(axes, facts, first),
         DEFAULT_THRESHOLD,
         earlier,
+        watch,
     )
     .map_err(|e| AppError::Internal(e.to_string()))
 }
@@ -238,7 +248,8 @@ pub fn publish_due(state: &Infra, cube: &super::cube::Cube) -> Result<usize, App
     Ok(done)
 }
 
-fn release(
+/// Publishes a revision of a month's file; false when that revision exists already.
+pub(super) fn release(
     state: &Infra,
     conn: &mut DbConnection,
     month: NaiveDate,
@@ -257,84 +268,3 @@ fn release(
     // Two processes may publish the same month at once: the first wins, the other does nothing.
     Ok(queries::insert_release(conn, &row)?)
 }
-
-/// A correction (admins): the month's file again from today's facts (requests accepted or
-/// resolved since, reports' confirmed types), as a new revision with its note, audited. The
-/// earlier revisions stay as they were. A file that would not change is refused.
-pub fn correct(
-    state: &Infra,
-    cube: &super::cube::Cube,
-    admin: &Actor,
-    month: &str,
-    note: &str,
-) -> Result<i32, AppError> {
-    admin.require_admin()?;
-    let note = note.trim();
-    if note.chars().count() < 10 {
-        return Err(AppError::field(
-            "note",
-            "Expliquez la correction en quelques mots (10 caractères au moins).",
-        ));
-    }
-    if note.chars().count() > NOTE_MAX {
-        return Err(AppError::field(
-            "note",
-            format!("La note tient en {NOTE_MAX} caractères au plus."),
-        ));
-    }
-    let first = crate::domain::observatory::parse_month(month)
-        .ok_or_else(|| AppError::field("mois", "Indiquez le mois sous la forme AAAA-MM."))?;
-    let window_start = super::window_start(state, state.clock.today());
-    if first < crate::domain::observatory::month_of(window_start) {
-        return Err(AppError::Conflict(format!(
-            "Ce mois est antérieur aux {} années que l'observatoire recalcule : son fichier publié reste tel quel.",
-            state.config.observatory_window_years
-        )));
-    }
-    let mut conn = state.pool.get()?;
-    let Some(last) = queries::release(&mut conn, month)? else {
-        return Err(AppError::not_found(
-            "Ce mois n'a pas encore de fichier publié : il n'y a rien à corriger.",
-        ));
-    };
-    let axes = Axes::of(state);
-    let earlier = queries::release_history(&mut conn, month)?
-        .iter()
-        .map(|row| publication_of(&axes, &row.csv))
-        .collect::<Result<Vec<_>, _>>()?;
-    let csv = {
-        let facts = super::facts(state, cube, &mut conn)?;
-        csv_of(
-            &axes,
-            first,
-            &protect_month(&axes, &facts, first, &earlier)?,
-        )?
-    };
-    if tokens::digest(&csv) == last.sha256 {
-        return Err(AppError::Conflict(format!(
-            "Recalculé aujourd'hui, le fichier de ce mois est identique à sa révision {} : il n'y a rien à corriger.",
-            last.revision
-        )));
-    }
-    audit_before_release(&axes, &earlier, &csv)?;
-    let revision = last.revision + 1;
-    let published = write_transaction(&mut conn, |conn| {
-        if !release(state, conn, first, revision, csv, Some(note.to_owned()))? {
-            return Ok(false);
-        }
-        let event = Event::open_data_file(month, last.revision, revision)
-            .by(Some(&admin.id))
-            .because(Some(note));
-        crate::audit::record(conn, state.clock.now_naive(), event)?;
-        Ok::<_, AppError>(true)
-    })?;
-    if !published {
-        return Err(AppError::Conflict(
-            "Une autre correction de ce mois vient d'être publiée : recommencez.".into(),
-        ));
-    }
-    Ok(revision)
-}
-
-/// The longest note a correction carries.
-pub const NOTE_MAX: usize = 1_000;

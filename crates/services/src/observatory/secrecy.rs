@@ -6,7 +6,7 @@
 use super::open_data::Axes;
 use crate::db::observatory as queries;
 use crate::domain::observatory::suppression::attacker::{self, Exposure, Publication};
-use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD};
+use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Progress};
 use crate::error::AppError;
 use crate::infra::Infra;
 
@@ -70,9 +70,19 @@ pub fn audit_before_release(
     earlier: &[Publication],
     csv_text: &str,
 ) -> Result<(), AppError> {
+    audit_before_release_watched(axes, earlier, csv_text, &mut |_| {})
+}
+
+/// As [`audit_before_release`], telling `watch` how far the audit has gone.
+pub fn audit_before_release_watched(
+    axes: &Axes,
+    earlier: &[Publication],
+    csv_text: &str,
+    watch: &mut dyn FnMut(Progress),
+) -> Result<(), AppError> {
     let mut revisions = earlier.to_vec();
     revisions.push(publication_of(axes, csv_text)?);
-    let exposures = attacker::exposures(&revisions, DEFAULT_THRESHOLD)
+    let exposures = attacker::exposures_watched(&revisions, DEFAULT_THRESHOLD, watch)
         .map_err(|e| AppError::Internal(format!("audit du secret statistique : {e}")))?;
     match exposures.first() {
         None => Ok(()),

@@ -180,6 +180,18 @@ impl Publication {
 /// [`AuditError::Shape`] when the revisions differ in shape, [`AuditError::Inconsistent`]
 /// when the published figures do not add up, [`AuditError::Solver`] when the solver fails.
 pub fn exposures(revisions: &[Publication], threshold: u64) -> Result<Vec<Exposure>, AuditError> {
+    exposures_watched(revisions, threshold, &mut |_| {})
+}
+
+/// As [`exposures`], telling `watch` how many secret cells were probed so far.
+///
+/// # Errors
+/// As [`exposures`].
+pub fn exposures_watched(
+    revisions: &[Publication],
+    threshold: u64,
+    watch: &mut dyn FnMut(super::Progress),
+) -> Result<Vec<Exposure>, AuditError> {
     let reader = Reader::of(revisions)?;
     let secret: Vec<(usize, usize)> = revisions
         .iter()
@@ -191,7 +203,14 @@ pub fn exposures(revisions: &[Publication], threshold: u64) -> Result<Vec<Exposu
         })
         .collect();
     let mut found = Vec::new();
-    for ((revision, cell), _) in reader.out_of_reach(threshold, &secret)? {
+    let of = secret.len();
+    let mut probed = |examined: usize, _| {
+        watch(super::Progress::Auditing {
+            probed: examined,
+            of,
+        })
+    };
+    for ((revision, cell), _) in reader.out_of_reach(threshold, &secret, &mut probed)? {
         // The fix at the threshold also fails for a cell known to be above it.
         let (lower, upper) = reader.bounds((revision, cell))?;
         if upper < threshold {
@@ -252,11 +271,13 @@ impl<'a> Reader<'a> {
     /// A cell's feasible values form an interval holding its true value, so a probe fixes
     /// it at the threshold: for a cell truly under the threshold the fix fails exactly when
     /// the reader can bound it under. A failed probe consumes the solver's state, so the
-    /// next starts again from the first solution.
+    /// next starts again from the first solution. `examined` is told, after each candidate,
+    /// how many were examined and how many of them were out of reach.
     pub(super) fn out_of_reach(
         &self,
         threshold: u64,
         candidates: &[(usize, usize)],
+        examined: &mut dyn FnMut(usize, usize),
     ) -> Result<Vec<(Cell, f64)>, AuditError> {
         let (base, vars) = match &self.first {
             Some(solved) => solved.clone(),
@@ -277,7 +298,8 @@ impl<'a> Reader<'a> {
         let goal = threshold as f64 - EPS;
         let mut unreached = Vec::new();
         let mut current: Option<Solution> = None;
-        for &candidate in candidates {
+        for (done, &candidate) in candidates.iter().enumerate() {
+            examined(done, unreached.len());
             let cell_var = var(candidate)?;
             if reach[cell_var.idx()] >= goal {
                 continue;
@@ -296,6 +318,7 @@ impl<'a> Reader<'a> {
                 Err(e) => return Err(solver(&e)),
             }
         }
+        examined(candidates.len(), unreached.len());
         Ok(unreached)
     }
 

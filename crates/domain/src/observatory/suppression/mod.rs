@@ -83,6 +83,20 @@ impl ShapeError {
     }
 }
 
+/// How far a long protection or audit has gone, for whoever shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Protecting: of the `of` secret cells to keep in doubt, `secured` are known safe so far
+    /// (a round probes the cells still exposed, then hides more where they need it).
+    Protecting {
+        round: usize,
+        secured: usize,
+        of: usize,
+    },
+    /// Auditing what is about to be published: `probed` of the `of` secret cells examined.
+    Auditing { probed: usize, of: usize },
+}
+
 /// A count cube with exact margins and the cells that must not be published.
 ///
 /// Layout: each dimension of size `n` has `n + 1` slots, slot `n` being the
@@ -156,8 +170,22 @@ impl Protected {
         threshold: u64,
         earlier: &[attacker::Publication],
     ) -> Result<Protected, ShapeError> {
+        Self::revising_watched(sizes, interior, threshold, earlier, &mut |_| {})
+    }
+
+    /// As [`Protected::revising`], telling `watch` how far the protection has gone.
+    ///
+    /// # Errors
+    /// As [`Protected::revising`].
+    pub fn revising_watched(
+        sizes: &[usize],
+        interior: &[u64],
+        threshold: u64,
+        earlier: &[attacker::Publication],
+        watch: &mut dyn FnMut(Progress),
+    ) -> Result<Protected, ShapeError> {
         let mut cube = Self::shaped(sizes, interior)?;
-        cube.protect(threshold, earlier)
+        cube.protect(threshold, earlier, watch)
             .map_err(|e| ShapeError::new(ShapeErrorKind::Audit(e.to_string())))?;
         Ok(cube)
     }
@@ -184,7 +212,7 @@ impl Protected {
         for (idx, &secret) in hidden.iter().enumerate() {
             cube.suppressed[idx] = secret && cube.counts[idx] > 0;
         }
-        cube.protect(threshold, &[])
+        cube.protect(threshold, &[], &mut |_| {})
             .map_err(|e| ShapeError::new(ShapeErrorKind::Audit(e.to_string())))?;
         Ok(cube)
     }
@@ -321,6 +349,7 @@ impl Protected {
         &mut self,
         threshold: u64,
         earlier: &[attacker::Publication],
+        watch: &mut dyn FnMut(Progress),
     ) -> Result<(), attacker::AuditError> {
         let mut work = VecDeque::new();
         for idx in 0..self.counts.len() {
@@ -355,12 +384,23 @@ impl Protected {
         let everything = candidates.clone();
         // The small counts whose move was sought already.
         let mut moved: BTreeSet<usize> = BTreeSet::new();
+        let of = everything.len();
+        // Safe so far: the cells a round did not probe, and those its probes reached. The
+        // last round probes every cell again: it only confirms, so the count never goes back.
+        let mut secured = 0;
+        let mut round = 0;
         loop {
+            round += 1;
             let mut revisions = earlier.to_vec();
             revisions.push(self.publication());
             let reader = attacker::Reader::of(&revisions)?;
+            let skipped = of - candidates.len();
+            let mut examined = |done: usize, unreached: usize| {
+                secured = secured.max(skipped + done - unreached);
+                watch(Progress::Protecting { round, secured, of });
+            };
             let mut exposed = Vec::new();
-            for (cell, reached) in reader.out_of_reach(threshold, &candidates)? {
+            for (cell, reached) in reader.out_of_reach(threshold, &candidates, &mut examined)? {
                 // An earlier secret's truth is not known here: only its bounds tell.
                 if cell.0 == now || reader.bounds(cell)?.1 < threshold {
                     exposed.push((cell, reached));

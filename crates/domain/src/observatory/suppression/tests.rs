@@ -260,6 +260,60 @@ fn a_correction_does_not_give_away_the_late_cases_it_adds() {
 }
 
 #[test]
+fn a_correction_tells_how_far_it_has_gone_and_the_same_pattern_comes_out() {
+    let first = [30, 25, 0, 40, 5, 3, 20, 50, 12, 14, 16, 18, 22, 0, 33, 44];
+    let mut late = first;
+    late[2] = 2;
+    let sizes = [4, 4];
+    let earlier = [Protected::new(&sizes, &first, DEFAULT_THRESHOLD)
+        .unwrap()
+        .publication()];
+    let mut seen = Vec::new();
+    let watched =
+        Protected::revising_watched(&sizes, &late, DEFAULT_THRESHOLD, &earlier, &mut |p| {
+            seen.push(p)
+        })
+        .unwrap();
+    let plain = Protected::revising(&sizes, &late, DEFAULT_THRESHOLD, &earlier).unwrap();
+    assert_eq!(watched.publication(), plain.publication());
+    let protecting: Vec<(usize, usize, usize)> = seen
+        .iter()
+        .filter_map(|p| match *p {
+            Progress::Protecting { round, secured, of } => Some((round, secured, of)),
+            Progress::Auditing { .. } => None,
+        })
+        .collect();
+    assert!(protecting.len() > 2, "{seen:?}");
+    assert!(
+        protecting
+            .windows(2)
+            .all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1),
+        "rounds and cells secured only go forward: {seen:?}"
+    );
+    let &(rounds, secured, of) = protecting.last().unwrap();
+    assert!(rounds > 1, "this correction needs more than one round");
+    assert_eq!(
+        secured, of,
+        "every cell to keep in doubt is secured at the end"
+    );
+
+    let mut audited = Vec::new();
+    let both = [earlier[0].clone(), watched.publication()];
+    assert_eq!(
+        attacker::exposures_watched(&both, DEFAULT_THRESHOLD, &mut |p| audited.push(p)).unwrap(),
+        vec![]
+    );
+    let secret = both.iter().map(attacker::Publication::secret_count).sum();
+    assert_eq!(
+        audited.last(),
+        Some(&Progress::Auditing {
+            probed: secret,
+            of: secret
+        })
+    );
+}
+
+#[test]
 fn zero_and_eleven_are_published_ten_is_not() {
     let cube = Protected::new(&[4], &[0, 11, 10, 5], DEFAULT_THRESHOLD).unwrap();
     assert_eq!(cube.published(&[Some(0)]), Some(0));

@@ -1,0 +1,264 @@
+//! An admin's correction of a month's open-data file, computed in the background: the page
+//! follows it in real Chromium until its outcome; two nodes never both compute one; a node
+//! that stops leaves it to another once its lease has run out, and can publish nothing after;
+//! a correction interrupted again and again ends with a clear message.
+
+use std::sync::Arc;
+
+use chrono::{Duration, NaiveDate};
+
+use crate::common::browser::Browser as Chromium;
+use crate::common::observatory::{insert, journey, placed};
+use crate::common::pages::Browser;
+use crate::common::{TestApp, TestDb};
+use cyberdir::auth::Role;
+use cyberdir::db::observatory::FactValues;
+use cyberdir::db::open_data_corrections as queries;
+use cyberdir::domain::observatory::correction::CorrectionState;
+use cyberdir::observatory::corrections;
+
+const NOTE: &str = "Signalements tardifs de fin octobre ajoutés.";
+
+/// October's cases, with a small cell (3) that the file keeps secret.
+fn october(tag: &str, counts: &[(usize, &str, &str, (&str, &str))]) -> Vec<FactValues> {
+    let mut facts = Vec::new();
+    for (k, &(n, incident, audience, (departement, region))) in counts.iter().enumerate() {
+        for i in 0..n {
+            let day = NaiveDate::from_ymd_opt(2026, 10, 1 + (i % 28) as u32).unwrap();
+            let id = format!("{tag}-{k}-{i}");
+            facts.push(placed(
+                journey(&id, day, audience, Some(incident)),
+                departement,
+                region,
+            ));
+        }
+    }
+    facts
+}
+
+/// October published, then late cases that a correction adds: the app and the admin.
+async fn october_with_late_cases(app: &TestApp) -> cyberdir::domain::actor::Actor {
+    let (bretagne, paris) = (("35", "bretagne"), ("75", "ile-de-france"));
+    insert(
+        app,
+        october(
+            "on-time",
+            &[
+                (40, "hameconnage", "particulier", bretagne),
+                (3, "hameconnage", "particulier", paris),
+                (25, "hameconnage", "entreprise", bretagne),
+                (50, "rancongiciel", "particulier", paris),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(app.run_jobs().await.open_data_files, 1);
+    insert(
+        app,
+        october("late", &[(30, "hameconnage", "particulier", paris)]),
+    )
+    .await;
+    admin()
+}
+
+fn admin() -> cyberdir::domain::actor::Actor {
+    cyberdir::domain::actor::Actor {
+        id: "admin".into(),
+        email: "admin@cyberdir.fr".into(),
+        display_name: "Admin".into(),
+        role: Role::Admin,
+        memberships: Vec::new(),
+    }
+}
+
+async fn ask(app: &TestApp) -> String {
+    let state = app.state.clone();
+    tokio::task::spawn_blocking(move || corrections::ask(&state, &admin(), "2026-10", NOTE))
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn row(app: &TestApp, id: &str) -> queries::CorrectionRow {
+    let id = id.to_owned();
+    app.with_conn(move |conn| queries::find(conn, &id).unwrap().unwrap())
+        .await
+}
+
+async fn revisions(app: &TestApp) -> usize {
+    app.with_conn(|conn| {
+        cyberdir::db::observatory::release_history(conn, "2026-10")
+            .unwrap()
+            .len()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_correction_page_follows_the_computation_in_the_browser_until_it_is_published() {
+    let app = TestApp::spawn().await;
+    october_with_late_cases(&app).await;
+    app.user("admin@cyberdir.fr", Role::Admin).await;
+    let chromium = Chromium::start().await;
+    chromium.sign_in(&app, "admin@cyberdir.fr").await;
+    chromium.goto(&app.url("/observatoire/fichiers")).await;
+    chromium.wait_for_text("Publier une correction").await;
+    chromium.type_into("#note-2026-10", NOTE).await;
+    chromium.click("#correct-2026-10 button[type=submit]").await;
+    // The page answers at once, with the computation still to come.
+    chromium.wait_for_text("Avancement du calcul").await;
+    let text = chromium.body_text().await;
+    assert!(text.contains("En attente"), "{text}");
+    assert!(text.contains(NOTE), "{text}");
+    chromium.assert_accessible("a correction under way").await;
+    // A node computes it; the page, open all along, reads the progress and then shows the
+    // outcome without anyone reloading it.
+    assert_eq!(app.run_corrections().await, 1);
+    chromium
+        .wait_for_text("Révision 2 du fichier de 2026-10 publiée")
+        .await;
+    chromium.assert_accessible("a correction published").await;
+    chromium.close().await;
+    assert_eq!(revisions(&app).await, 2);
+}
+
+#[tokio::test]
+async fn two_nodes_never_compute_one_correction_twice() {
+    let db = Arc::new(TestDb::new());
+    let one = TestApp::spawn_on(Arc::clone(&db)).await;
+    let other = TestApp::spawn_on(db).await;
+    october_with_late_cases(&one).await;
+    let id = ask(&one).await;
+    let (a, b) = tokio::join!(one.run_corrections(), other.run_corrections());
+    assert_eq!(a + b, 1, "one node computed it");
+    let done = row(&one, &id).await;
+    assert_eq!(done.state, CorrectionState::Published);
+    assert_eq!(done.revision, Some(2));
+    assert_eq!(done.attempts, 1);
+    assert_eq!(revisions(&one).await, 2);
+    let audit = one
+        .with_conn(|conn| {
+            cyberdir::db::audit::events_of(conn, "open_data_file", "2026-10").unwrap()
+        })
+        .await;
+    assert_eq!(audit.len(), 1, "published and audited once");
+}
+
+#[tokio::test]
+async fn a_node_that_stops_leaves_its_correction_to_another_once_the_lease_has_run_out() {
+    let app = TestApp::spawn().await;
+    october_with_late_cases(&app).await;
+    let id = ask(&app).await;
+    // A node claims it and stops (no progress, no outcome).
+    let now = app.clock.now_naive();
+    let lease = Duration::seconds(corrections::LEASE_SECONDS);
+    let claimed = app
+        .with_conn(move |conn| queries::claim(conn, None, "stopped-node", now, lease).unwrap())
+        .await;
+    assert_eq!(claimed.map(|c| c.state), Some(CorrectionState::Running));
+    let page = Browser::sign_in(&app, "admin@cyberdir.fr", Role::Admin).await;
+    let following = page
+        .get(&format!("/observatoire/fichiers/corrections/{id}"))
+        .await;
+    assert!(
+        following
+            .element("correction-phase")
+            .unwrap()
+            .contains("Lecture des faits"),
+        "{}",
+        following.text()
+    );
+    // While the lease holds, no other node takes it.
+    assert_eq!(app.run_corrections().await, 0);
+    assert_eq!(revisions(&app).await, 1);
+    app.clock
+        .set(app.clock.now() + Duration::seconds(corrections::LEASE_SECONDS + 1));
+    assert_eq!(app.run_corrections().await, 1, "taken over");
+    let done = row(&app, &id).await;
+    assert_eq!(done.state, CorrectionState::Published);
+    assert_eq!(done.attempts, 2);
+    assert_eq!(revisions(&app).await, 2);
+    // The stopped node, back, can record nothing: its claim is gone.
+    let id2 = id.clone();
+    let now = app.clock.now_naive();
+    let late = app
+        .with_conn(move |conn| {
+            let outcome = (CorrectionState::Refused, None, Some("trop tard"));
+            queries::finish(conn, &id2, "stopped-node", now, outcome).unwrap()
+        })
+        .await;
+    assert!(!late);
+    assert_eq!(row(&app, &id).await.state, CorrectionState::Published);
+}
+
+#[tokio::test]
+async fn a_correction_interrupted_again_and_again_ends_with_a_clear_message_and_can_be_asked_again()
+{
+    let app = TestApp::spawn().await;
+    october_with_late_cases(&app).await;
+    let id = ask(&app).await;
+    let lease = Duration::seconds(corrections::LEASE_SECONDS);
+    for _ in 0..corrections::MAX_ATTEMPTS {
+        let now = app.clock.now_naive();
+        let claimed = app
+            .with_conn(move |conn| queries::claim(conn, None, "crashing-node", now, lease).unwrap())
+            .await;
+        assert!(claimed.is_some());
+        app.clock
+            .set(app.clock.now() + lease + Duration::seconds(1));
+    }
+    assert_eq!(app.run_corrections().await, 0, "failed, not computed");
+    let failed = row(&app, &id).await;
+    assert_eq!(failed.state, CorrectionState::Failed);
+    assert_eq!(revisions(&app).await, 1, "nothing published");
+    let admin = Browser::sign_in(&app, "admin@cyberdir.fr", Role::Admin).await;
+    let page = admin
+        .get(&format!("/observatoire/fichiers/corrections/{id}"))
+        .await;
+    assert!(
+        page.element("correction-outcome")
+            .unwrap()
+            .contains("rien n'a été publié"),
+        "{}",
+        page.text()
+    );
+    // The month's form is back: the admin asks again, and this time it is published.
+    let files = admin.get("/observatoire/fichiers").await;
+    let asked = admin
+        .submit(
+            &files,
+            "/observatoire/fichiers/2026-10/correction",
+            &[("note", NOTE)],
+        )
+        .await;
+    assert_eq!(asked.status, 303);
+    assert_eq!(app.run_corrections().await, 1);
+    assert_eq!(revisions(&app).await, 2);
+}
+
+#[tokio::test]
+async fn a_correction_is_followed_only_by_staff_and_an_unknown_one_is_a_clear_404() {
+    let app = TestApp::spawn().await;
+    october_with_late_cases(&app).await;
+    let id = ask(&app).await;
+    let url = format!("/observatoire/fichiers/corrections/{id}");
+    let anonymous = Browser::new(&app.address);
+    let page = anonymous.get(&url).await;
+    assert_ne!(page.status, 200);
+    assert!(!page.text().contains(NOTE));
+    let provider = Browser::sign_in(&app, "gerant@breizh-cyber.fr", Role::Provider).await;
+    assert_eq!(provider.get(&url).await.status, 403);
+    assert_eq!(provider.get(&format!("{url}/etat")).await.status, 403);
+    let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
+    let status = staff.get(&format!("{url}/etat")).await;
+    assert_eq!(status.status, 200);
+    let status: serde_json::Value = serde_json::from_str(&status.html).unwrap();
+    assert_eq!(status["pending"], true);
+    assert_eq!(status["percent"], 0);
+    assert_eq!(status["phase"], "En attente");
+    let unknown = staff
+        .get("/observatoire/fichiers/corrections/pas-une-correction")
+        .await;
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.text().contains("Cette correction n'existe pas"));
+}
