@@ -95,7 +95,7 @@ async fn revisions(app: &TestApp) -> usize {
 }
 
 #[tokio::test]
-async fn the_correction_page_follows_the_computation_in_the_browser_until_it_is_published() {
+async fn the_correction_page_shows_its_outcome_in_the_browser_without_being_reloaded() {
     let app = TestApp::spawn().await;
     october_with_late_cases(&app).await;
     app.user("admin@cyberdir.fr", Role::Admin).await;
@@ -115,8 +115,16 @@ async fn the_correction_page_follows_the_computation_in_the_browser_until_it_is_
     // outcome without anyone reloading it.
     assert_eq!(app.run_corrections().await, 1);
     chromium
-        .wait_for_text("Révision 2 du fichier de 2026-10 publiée")
+        .wait_for_text("Révision 2 du fichier d'octobre 2026 publiée")
         .await;
+    // The outcome takes the focus, so that a screen reader reads it out.
+    let focused = chromium
+        .js(
+            "return document.activeElement && document.activeElement.id;",
+            vec![],
+        )
+        .await;
+    assert_eq!(focused, serde_json::json!("correction-outcome"));
     chromium.assert_accessible("a correction published").await;
     chromium.close().await;
     assert_eq!(revisions(&app).await, 2);
@@ -142,6 +150,36 @@ async fn two_nodes_never_compute_one_correction_twice() {
         })
         .await;
     assert_eq!(audit.len(), 1, "published and audited once");
+}
+
+/// Three nodes claim at the same instant (the tests' pool holds four connections): the
+/// conditional write lets one take it.
+#[tokio::test]
+async fn claims_at_the_same_instant_take_a_correction_once() {
+    let app = TestApp::spawn().await;
+    october_with_late_cases(&app).await;
+    ask(&app).await;
+    let now = app.clock.now_naive();
+    let lease = Duration::seconds(corrections::LEASE_SECONDS);
+    let start = Arc::new(std::sync::Barrier::new(3));
+    let claims: Vec<_> = (0..3)
+        .map(|node| {
+            let pool = app.state.pool.clone();
+            let start = Arc::clone(&start);
+            std::thread::spawn(move || {
+                let mut conn = pool.get().unwrap();
+                start.wait();
+                let claim = format!("node-{node}");
+                queries::claim(&mut conn, None, &claim, now, lease).unwrap()
+            })
+        })
+        .collect();
+    let taken: Vec<_> = claims
+        .into_iter()
+        .filter_map(|claim| claim.join().unwrap())
+        .collect();
+    assert_eq!(taken.len(), 1, "{taken:?}");
+    assert_eq!(taken[0].attempts, 1);
 }
 
 #[tokio::test]

@@ -332,7 +332,7 @@ async fn small_counts_never_leave_the_building_and_the_monthly_file_is_frozen() 
     assert!(
         done.element("correction-outcome")
             .unwrap()
-            .contains("Révision 2 du fichier de 2026-10 publiée"),
+            .contains("Révision 2 du fichier d'octobre 2026 publiée"),
         "{}",
         done.text()
     );

@@ -468,13 +468,13 @@ pub fn correct_open_data(
     note: &str,
 ) -> Result<String, String> {
     let cli = crate::domain::actor::Actor::command_line();
-    let mut told = String::new();
+    let mut told = None;
     let mut watch = |view: &crate::observatory::corrections::CorrectionView| {
-        // One line per step reached, the share done with it.
-        let line = format!("{:>3} % — {}", view.percent, view.step);
-        if view.pending && line != told {
-            eprintln!("{line}");
-            told = line;
+        // A line at each stage and each tenth of the work, with where it stands.
+        let reached = (view.phase, view.percent / 10);
+        if view.pending && told != Some(reached) {
+            eprintln!("{:>3} % — {}", view.percent, view.step);
+            told = Some(reached);
         }
     };
     let asked = (month, note);

@@ -204,7 +204,7 @@ async fn correction_page(
             status_url: format!("{}/etat", correction_url(&id)),
             published: view.revision.is_some(),
             script: "progress.js",
-            refresh_without_js: view.pending.then_some(5),
+            refresh_without_js: view.pending.then_some(15),
             view,
         },
     ))

@@ -290,12 +290,16 @@ pub fn spawn(
         .name("scheduled-jobs".into())
         .spawn(move || {
             loop {
-                match pass() {
-                    Ok(report) if report != JobReport::default() => {
+                // A pass that panics is logged and the next runs as usual: work it had
+                // claimed is taken again once its claim runs out.
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(&mut pass));
+                match ran {
+                    Ok(Ok(report)) if report != JobReport::default() => {
                         tracing::info!(?report, "scheduled jobs")
                     }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "scheduled jobs failed"),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "scheduled jobs failed"),
+                    Err(_) => tracing::error!("a scheduled pass panicked"),
                 }
                 std::thread::sleep(every);
             }

@@ -11,7 +11,7 @@ use std::time::{Duration as StdDuration, Instant};
 use chrono::{Duration, NaiveDateTime};
 
 use super::cube::Cube;
-use super::open_data::{Axes, csv_of, protect_month_watched, release};
+use super::open_data::{Axes, csv_of, month_interior, protect_interior, release};
 use super::secrecy::{audit_before_release_watched, publication_of};
 use crate::audit::Event;
 use crate::auth::tokens;
@@ -126,10 +126,15 @@ pub fn correct_now(
                 .into(),
         ));
     };
-    match (done.state, done.revision) {
-        (CorrectionState::Published, Some(revision)) => Ok(revision),
-        (CorrectionState::Refused, _) => Err(AppError::Conflict(done.outcome.unwrap_or_default())),
-        _ => Err(AppError::Internal(done.outcome.unwrap_or_default())),
+    match (done.state, done.revision, done.outcome) {
+        (CorrectionState::Published, Some(revision), _) => Ok(revision),
+        (CorrectionState::Refused | CorrectionState::Failed, _, Some(said)) => {
+            Err(AppError::Conflict(said))
+        }
+        _ => Err(AppError::Conflict(
+            "Un autre processus a repris cette correction : suivez-la sur la page des fichiers."
+                .into(),
+        )),
     }
 }
 
@@ -205,22 +210,26 @@ fn compute(
 ) -> Result<i32, AppError> {
     let first = parse_month(&asked.month)
         .ok_or_else(|| AppError::Internal(format!("month {:?}", asked.month)))?;
-    let mut conn = state.pool.get()?;
-    let Some(last) = releases::release(&mut conn, &asked.month)? else {
-        return Err(AppError::not_found(
-            "Ce mois n'a plus de fichier publié : il n'y a rien à corriger.",
-        ));
-    };
     let axes = Axes::of(state);
-    let earlier = releases::release_history(&mut conn, &asked.month)?
-        .iter()
-        .map(|row| publication_of(&axes, &row.csv))
-        .collect::<Result<Vec<_>, _>>()?;
-    let csv = {
-        let facts = super::facts(state, cube, &mut conn)?;
-        let protected = protect_month_watched(&axes, &facts, first, &earlier, watch)?;
-        csv_of(&axes, first, &protected)?
+    // The connection is given back before the minutes of computation: the pages need it.
+    let (last, earlier, interior) = {
+        let mut conn = state.pool.get()?;
+        let Some(last) = releases::release(&mut conn, &asked.month)? else {
+            return Err(AppError::not_found(
+                "Ce mois n'a plus de fichier publié : il n'y a rien à corriger.",
+            ));
+        };
+        let earlier = releases::release_history(&mut conn, &asked.month)?
+            .iter()
+            .map(|row| publication_of(&axes, &row.csv))
+            .collect::<Result<Vec<_>, _>>()?;
+        // The month's counts, read under the cube's lock, which is given back at once: the
+        // dashboard's updates would wait minutes for it.
+        let interior = month_interior(&axes, &*super::facts(state, cube, &mut conn)?, first);
+        (last, earlier, interior)
     };
+    let protected = protect_interior(&axes, &interior, &earlier, watch)?;
+    let csv = csv_of(&axes, first, &protected)?;
     if tokens::digest(&csv) == last.sha256 {
         return Err(AppError::Conflict(format!(
             "Recalculé aujourd'hui, le fichier de ce mois est identique à sa révision {} : il n'y a rien à corriger.",
@@ -229,7 +238,8 @@ fn compute(
     }
     audit_before_release_watched(&axes, &earlier, &csv, watch)?;
     let revision = last.revision + 1;
-    let published = write_transaction(&mut conn, |conn| {
+    let mut conn = state.pool.get()?;
+    write_transaction(&mut conn, |conn| {
         let now = state.clock.now_naive();
         let ended = (CorrectionState::Published, Some(revision), None);
         // The claim first: a node whose lease was taken over publishes nothing.
@@ -240,19 +250,18 @@ fn compute(
         }
         let note = Some(asked.note.clone());
         if !release(state, conn, first, revision, csv, note)? {
-            return Ok(false);
+            // An error, so that the correction's outcome written above is rolled back too.
+            return Err(AppError::Conflict(
+                "Une autre révision de ce mois vient d'être publiée : redemandez la correction."
+                    .into(),
+            ));
         }
         let event = Event::open_data_file(&asked.month, last.revision, revision)
             .by(Some(&asked.asked_by))
             .because(Some(&asked.note));
         crate::audit::record(conn, now, event)?;
-        Ok::<_, AppError>(true)
+        Ok::<_, AppError>(())
     })?;
-    if !published {
-        return Err(AppError::Conflict(
-            "Une autre correction de ce mois vient d'être publiée : recommencez.".into(),
-        ));
-    }
     Ok(revision)
 }
 
@@ -262,6 +271,8 @@ struct Recorder<'a> {
     row: CorrectionRow,
     claim: &'a str,
     last: Option<Instant>,
+    /// Whether another node took the correction over.
+    lost: bool,
     watch: &'a mut dyn FnMut(&CorrectionRow),
 }
 
@@ -277,12 +288,16 @@ impl<'a> Recorder<'a> {
             row: row.clone(),
             claim,
             last: None,
+            lost: false,
             watch,
         }
     }
 
     /// Every new stage is written at once; within a stage, at most every [`PROGRESS_EVERY`].
     fn record(&mut self, progress: Progress) {
+        if self.lost {
+            return;
+        }
         let stored = stored(progress);
         let same_stage = self.row.progress_phase.as_deref() == Some(stored.phase)
             && self.row.progress_round == stored.round;
@@ -301,10 +316,19 @@ impl<'a> Recorder<'a> {
                 queries::record_progress(&mut conn, &self.row.id, self.claim, now, lease, stored)
                     .map_err(AppError::from)
             });
-        if let Err(e) = written {
-            // The computation goes on: its outcome is what matters, and it is written in
-            // its own transaction.
-            tracing::warn!(correction = %self.row.id, error = %e, "correction progress not recorded");
+        match written {
+            Ok(true) => {}
+            // Another node took the correction over (this one was too slow to renew its
+            // lease): its outcome, not this one's, will be recorded.
+            Ok(false) => {
+                tracing::warn!(correction = %self.row.id, "correction taken over by another node");
+                self.lost = true;
+            }
+            // The computation goes on: its outcome is what matters, and it is written in its
+            // own transaction, which refuses it if the claim was lost meanwhile.
+            Err(e) => {
+                tracing::warn!(correction = %self.row.id, error = %e, "correction progress not recorded")
+            }
         }
         self.row.progress_phase = Some(stored.phase.to_owned());
         self.row.progress_round = stored.round;
@@ -390,9 +414,12 @@ impl CorrectionView {
                 number(row.progress_of)
             ),
             (CorrectionState::Published, _) => format!(
-                "Révision {} du fichier de {} publiée, avec sa note. Les révisions précédentes restent téléchargeables.",
+                "Révision {} du fichier {} publiée, avec sa note. Les révisions précédentes restent téléchargeables.",
                 row.revision.unwrap_or_default(),
-                row.month
+                crate::french::de(
+                    &parse_month(&row.month)
+                        .map_or_else(|| row.month.clone(), crate::french::month_fr)
+                )
             ),
             (CorrectionState::Refused | CorrectionState::Failed, _) => {
                 row.outcome.clone().unwrap_or_default()

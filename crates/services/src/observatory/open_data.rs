@@ -74,25 +74,24 @@ pub fn protect_month(
     first: NaiveDate,
     earlier: &[Publication],
 ) -> Result<Protected, AppError> {
-    protect_month_watched(axes, facts, first, earlier, &mut |_| {})
+    protect_interior(
+        axes,
+        &month_interior(axes, facts, first),
+        earlier,
+        &mut |_| {},
+    )
 }
 
-/// As [`protect_month`], telling `watch` how far the protection has gone.
-pub fn protect_month_watched(
+/// A month's cases by type × audience × région ([`month_interior`]) protected with the
+/// month's files already published, `watch` told how far the protection has gone.
+pub fn protect_interior(
     axes: &Axes,
-    facts: &Facts,
-    first: NaiveDate,
+    interior: &[u64],
     earlier: &[Publication],
     watch: &mut dyn FnMut(Progress),
 ) -> Result<Protected, AppError> {
-    Protected::revising_watched(
-        &axes.sizes(),
-        &month_interior(axes, facts, first),
-        DEFAULT_THRESHOLD,
-        earlier,
-        watch,
-    )
-    .map_err(|e| AppError::Internal(e.to_string()))
+    Protected::revising_watched(&axes.sizes(), interior, DEFAULT_THRESHOLD, earlier, watch)
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The month's cases by type × audience × région (row-major), before any protection.
@@ -229,14 +228,18 @@ pub fn publish_due(state: &Infra, cube: &super::cube::Cube) -> Result<usize, App
         return Ok(0);
     }
     let axes = Axes::of(state);
-    let mut files = Vec::new();
-    for month in months {
-        files.push((
-            month,
-            csv_of(&axes, month, &protect_month(&axes, &facts, month, &[])?)?,
-        ));
-    }
+    // The months' counts read under the cube's lock, given back before the protection's
+    // minutes: the dashboard's updates wait for it.
+    let interiors: Vec<(NaiveDate, Vec<u64>)> = months
+        .into_iter()
+        .map(|month| (month, month_interior(&axes, &facts, month)))
+        .collect();
     drop(facts);
+    let mut files = Vec::new();
+    for (month, interior) in interiors {
+        let protected = protect_interior(&axes, &interior, &[], &mut |_| {})?;
+        files.push((month, csv_of(&axes, month, &protected)?));
+    }
     let mut done = 0;
     for (month, csv) in files {
         if let Err(e) = audit_before_release(&axes, &[], &csv) {
