@@ -274,7 +274,7 @@ async fn small_counts_never_leave_the_building_and_the_monthly_file_is_frozen() 
         files
             .element("duration-2026-10")
             .unwrap()
-            .contains("deux ou trois minutes"),
+            .contains("quatre ou cinq minutes"),
         "the admin is told a correction takes time before asking for one"
     );
     let short = admin.submit(&files, action, &[("note", "oups")]).await;

@@ -276,17 +276,11 @@ pub fn insert_release(conn: &mut DbConnection, row: &ReleaseRow) -> QueryResult<
     if exists {
         return Ok(false);
     }
-    match diesel::insert_into(open_data_releases::table)
-        .values(row)
-        .execute(conn)
-    {
-        Ok(n) => Ok(n > 0),
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(false),
-        Err(e) => Err(e),
-    }
+    super::insert_unless_taken(conn, |conn| {
+        diesel::insert_into(open_data_releases::table)
+            .values(row)
+            .execute(conn)
+    })
 }
 
 /// The latest revision of a month's file.

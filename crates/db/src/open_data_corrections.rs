@@ -45,18 +45,12 @@ pub fn insert(conn: &mut DbConnection, row: &CorrectionRow) -> QueryResult<bool>
     if pending_of(conn, &row.month)?.is_some() {
         return Ok(false);
     }
-    match diesel::insert_into(corrections::table)
-        .values(row)
-        .execute(conn)
-    {
-        Ok(n) => Ok(n > 0),
-        // Asked twice at once: the unique index on a month's pending correction keeps one.
-        Err(diesel::result::Error::DatabaseError(
-            diesel::result::DatabaseErrorKind::UniqueViolation,
-            _,
-        )) => Ok(false),
-        Err(e) => Err(e),
-    }
+    // Asked twice at once: the unique index on a month's pending correction keeps one.
+    super::insert_unless_taken(conn, |conn| {
+        diesel::insert_into(corrections::table)
+            .values(row)
+            .execute(conn)
+    })
 }
 
 pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<CorrectionRow>> {

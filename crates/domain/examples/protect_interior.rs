@@ -22,7 +22,9 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 use cyberdir_domain::observatory::suppression::attacker::{self, Publication};
-use cyberdir_domain::observatory::suppression::{DEFAULT_THRESHOLD, Protected};
+use cyberdir_domain::observatory::suppression::{
+    DEFAULT_THRESHOLD, Progress, Protected, publish_back,
+};
 
 type Row = [String; 4];
 
@@ -126,14 +128,37 @@ fn protect_correction(rows: &[Row], revised_path: &str, other: Option<&String>) 
     let interior2 = interior_of(revised, &axes);
     let earlier = protect(&axes, &interior).publication();
     let started = Instant::now();
-    let correction = Protected::revising(
+    // As the service does: complements tried back for at most `publish_back::BUDGET`.
+    let mut back: Option<(Instant, Progress)> = None;
+    let correction = Protected::revising_watched(
         &sizes,
         &interior2,
         DEFAULT_THRESHOLD,
         std::slice::from_ref(&earlier),
+        &mut |p| match p {
+            Progress::PublishingBack { .. } => {
+                let from = back.get_or_insert((Instant::now(), p)).0;
+                back = Some((from, p));
+                from.elapsed() < publish_back::BUDGET
+            }
+            _ => true,
+        },
     )
     .expect("the correction");
     let seconds = started.elapsed().as_secs_f64();
+    if let Some((
+        from,
+        Progress::PublishingBack {
+            tried, published, ..
+        },
+    )) = back
+    {
+        println!(
+            "published back: {published} of {tried} complements tried, {:.1} s (protection before them: {:.1} s)",
+            from.elapsed().as_secs_f64(),
+            seconds - from.elapsed().as_secs_f64()
+        );
+    }
     let (cells, value) = correction.complements(DEFAULT_THRESHOLD);
     let exposed = attacker::exposures(
         &[earlier.clone(), correction.publication()],

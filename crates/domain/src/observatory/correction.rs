@@ -63,8 +63,9 @@ impl CorrectionState {
 }
 
 /// The part of the work done, in per cent, from the protection's and the audit's progress:
-/// the protection weighs three quarters (it probes every secret cell, then again those it
-/// had to hide more for), the audit the last quarter (every secret cell once).
+/// the protection weighs three fifths (it probes every secret cell, then again those it had
+/// to hide more for), the complements tried back a fifth, the audit the last fifth (every
+/// secret cell once).
 pub fn percent_done(progress: Option<super::suppression::Progress>) -> u8 {
     use super::suppression::Progress;
     let share = |done: usize, of: usize| {
@@ -76,8 +77,9 @@ pub fn percent_done(progress: Option<super::suppression::Progress>) -> u8 {
     };
     let done = match progress {
         None => 0.0,
-        Some(Progress::Protecting { secured, of, .. }) => 0.75 * share(secured, of),
-        Some(Progress::Auditing { probed, of }) => 0.75 + 0.25 * share(probed, of),
+        Some(Progress::Protecting { secured, of, .. }) => 0.6 * share(secured, of),
+        Some(Progress::PublishingBack { tried, of, .. }) => 0.6 + 0.2 * share(tried, of),
+        Some(Progress::Auditing { probed, of }) => 0.8 + 0.2 * share(probed, of),
     };
     (done * 100.0).floor().clamp(0.0, 99.0) as u8
 }
@@ -96,7 +98,8 @@ mod tests {
     }
 
     #[test]
-    fn the_share_done_grows_through_protection_then_audit_and_never_says_100_before_the_end() {
+    fn the_share_done_grows_through_protection_publishing_back_and_audit_never_saying_100_before_the_end()
+     {
         assert_eq!(percent_done(None), 0);
         let protecting = |secured| {
             percent_done(Some(Progress::Protecting {
@@ -106,11 +109,20 @@ mod tests {
             }))
         };
         assert_eq!(protecting(0), 0);
-        assert_eq!(protecting(100), 37);
-        assert_eq!(protecting(200), 75);
+        assert_eq!(protecting(100), 30);
+        assert_eq!(protecting(200), 60);
+        let back = |tried| {
+            percent_done(Some(Progress::PublishingBack {
+                tried,
+                of: 10,
+                published: 1,
+            }))
+        };
+        assert_eq!(back(0), 60);
+        assert_eq!(back(5), 70);
         let auditing = |probed| percent_done(Some(Progress::Auditing { probed, of: 40 }));
-        assert_eq!(auditing(0), 75);
-        assert_eq!(auditing(20), 87);
+        assert_eq!(auditing(0), 80);
+        assert_eq!(auditing(20), 90);
         assert_eq!(
             auditing(40),
             99,

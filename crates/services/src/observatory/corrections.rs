@@ -228,7 +228,21 @@ fn compute(
         let interior = month_interior(&axes, &*super::facts(state, cube, &mut conn)?, first);
         (last, earlier, interior)
     };
-    let protected = protect_interior(&axes, &interior, &earlier, watch)?;
+    // Trying complements back (publishing those the others already protect) stops after
+    // its budget: each try that publishes one costs an audit.
+    let budget = crate::domain::observatory::suppression::publish_back::BUDGET;
+    let mut back_from: Option<Instant> = None;
+    let mut until_budget = |p: Progress| {
+        watch(p);
+        // The budget counts from the first try back, not from the protection's start.
+        match p {
+            Progress::PublishingBack { .. } => {
+                back_from.get_or_insert_with(Instant::now).elapsed() < budget
+            }
+            _ => true,
+        }
+    };
+    let protected = protect_interior(&axes, &interior, &earlier, &mut until_budget)?;
     let csv = csv_of(&axes, first, &protected)?;
     if tokens::digest(&csv) == last.sha256 {
         return Err(AppError::Conflict(format!(
@@ -348,6 +362,17 @@ fn stored(progress: Progress) -> Stored<'static> {
             done: int(secured),
             of: int(of),
         },
+        Progress::PublishingBack {
+            tried,
+            of,
+            published,
+        } => Stored {
+            phase: PUBLISHING_BACK,
+            // The round's column holds, at this stage, the complements published back.
+            round: int(published),
+            done: int(tried),
+            of: int(of),
+        },
         Progress::Auditing { probed, of } => Stored {
             phase: AUDITING,
             round: 0,
@@ -358,6 +383,7 @@ fn stored(progress: Progress) -> Stored<'static> {
 }
 
 const PROTECTING: &str = "protecting";
+const PUBLISHING_BACK: &str = "publishing_back";
 const AUDITING: &str = "auditing";
 
 /// A correction as the admin follows it.
@@ -388,6 +414,11 @@ impl CorrectionView {
                 secured: count(row.progress_done),
                 of: count(row.progress_of),
             }),
+            Some(PUBLISHING_BACK) => Some(Progress::PublishingBack {
+                tried: count(row.progress_done),
+                of: count(row.progress_of),
+                published: count(row.progress_round),
+            }),
             Some(AUDITING) => Some(Progress::Auditing {
                 probed: count(row.progress_done),
                 of: count(row.progress_of),
@@ -407,6 +438,12 @@ impl CorrectionView {
                 row.progress_round,
                 number(row.progress_done),
                 number(row.progress_of)
+            ),
+            (CorrectionState::Running, Some(Progress::PublishingBack { .. })) => format!(
+                "Cases cachées pour en protéger d'autres, essayées à nouveau : {} sur {}, dont {} publiées, le secret tenant sans elles.",
+                number(row.progress_done),
+                number(row.progress_of),
+                number(row.progress_round)
             ),
             (CorrectionState::Running, Some(Progress::Auditing { .. })) => format!(
                 "Audit avant publication : {} cases secrètes sur {} vérifiées.",
@@ -429,6 +466,9 @@ impl CorrectionView {
             (CorrectionState::Running, None) => "Lecture des faits du mois",
             (CorrectionState::Running, Some(Progress::Protecting { .. })) => {
                 "Protection du nouveau fichier"
+            }
+            (CorrectionState::Running, Some(Progress::PublishingBack { .. })) => {
+                "Cases cachées en trop publiées à nouveau"
             }
             (CorrectionState::Running, Some(Progress::Auditing { .. })) => {
                 "Audit avant publication"

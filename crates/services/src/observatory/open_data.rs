@@ -78,17 +78,18 @@ pub fn protect_month(
         axes,
         &month_interior(axes, facts, first),
         earlier,
-        &mut |_| {},
+        &mut |_| true,
     )
 }
 
 /// A month's cases by type × audience × région ([`month_interior`]) protected with the
-/// month's files already published, `watch` told how far the protection has gone.
+/// month's files already published, `watch` told how far the protection has gone (it answers
+/// whether to go on trying a correction's complements back).
 pub fn protect_interior(
     axes: &Axes,
     interior: &[u64],
     earlier: &[Publication],
-    watch: &mut dyn FnMut(Progress),
+    watch: &mut dyn FnMut(Progress) -> bool,
 ) -> Result<Protected, AppError> {
     Protected::revising_watched(&axes.sizes(), interior, DEFAULT_THRESHOLD, earlier, watch)
         .map_err(|e| AppError::Internal(e.to_string()))
@@ -237,7 +238,7 @@ pub fn publish_due(state: &Infra, cube: &super::cube::Cube) -> Result<usize, App
     drop(facts);
     let mut files = Vec::new();
     for (month, interior) in interiors {
-        let protected = protect_interior(&axes, &interior, &[], &mut |_| {})?;
+        let protected = protect_interior(&axes, &interior, &[], &mut |_| true)?;
         files.push((month, csv_of(&axes, month, &protected)?));
     }
     let mut done = 0;

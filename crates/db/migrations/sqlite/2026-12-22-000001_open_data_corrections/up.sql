@@ -11,7 +11,8 @@ CREATE TABLE open_data_corrections (
     claimed_by TEXT,
     claimed_until TIMESTAMP,
     attempts INTEGER NOT NULL DEFAULT 0,
-    -- How far the node got: 'protecting' or 'auditing', the round, done of how many.
+    -- How far the node got: 'protecting' (the round), 'publishing_back' (the round column holds
+    -- the complements published back) or 'auditing', done of how many.
     progress_phase TEXT,
     progress_round INTEGER NOT NULL DEFAULT 0,
     progress_done INTEGER NOT NULL DEFAULT 0,

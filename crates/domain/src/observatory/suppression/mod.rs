@@ -25,6 +25,7 @@
 pub mod attacker;
 mod moves;
 mod per_equation;
+pub mod publish_back;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
@@ -92,6 +93,13 @@ pub enum Progress {
         round: usize,
         secured: usize,
         of: usize,
+    },
+    /// A correction's complements tried back (`publish_back`): `tried` of the `of` to try,
+    /// `published` of them published.
+    PublishingBack {
+        tried: usize,
+        of: usize,
+        published: usize,
     },
     /// Auditing what is about to be published: `probed` of the `of` secret cells examined.
     Auditing { probed: usize, of: usize },
@@ -170,10 +178,12 @@ impl Protected {
         threshold: u64,
         earlier: &[attacker::Publication],
     ) -> Result<Protected, ShapeError> {
-        Self::revising_watched(sizes, interior, threshold, earlier, &mut |_| {})
+        Self::revising_watched(sizes, interior, threshold, earlier, &mut |_| true)
     }
 
-    /// As [`Protected::revising`], telling `watch` how far the protection has gone.
+    /// As [`Protected::revising`], telling `watch` how far the protection has gone; `watch`
+    /// answers whether to go on trying complements back (the one stage that may stop early:
+    /// what it has not tried stays hidden).
     ///
     /// # Errors
     /// As [`Protected::revising`].
@@ -182,7 +192,7 @@ impl Protected {
         interior: &[u64],
         threshold: u64,
         earlier: &[attacker::Publication],
-        watch: &mut dyn FnMut(Progress),
+        watch: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<Protected, ShapeError> {
         let mut cube = Self::shaped(sizes, interior)?;
         cube.protect(threshold, earlier, watch)
@@ -212,7 +222,7 @@ impl Protected {
         for (idx, &secret) in hidden.iter().enumerate() {
             cube.suppressed[idx] = secret && cube.counts[idx] > 0;
         }
-        cube.protect(threshold, &[], &mut |_| {})
+        cube.protect(threshold, &[], &mut |_| true)
             .map_err(|e| ShapeError::new(ShapeErrorKind::Audit(e.to_string())))?;
         Ok(cube)
     }
@@ -349,12 +359,16 @@ impl Protected {
         &mut self,
         threshold: u64,
         earlier: &[attacker::Publication],
-        watch: &mut dyn FnMut(Progress),
+        watch: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<(), attacker::AuditError> {
         let mut work = VecDeque::new();
+        let mut forced = BTreeSet::new();
         for idx in 0..self.counts.len() {
             let secret_before = earlier.iter().any(|p| p.values().get(idx) == Some(&None));
-            if is_primary(self.counts[idx], threshold) || (secret_before && self.counts[idx] > 0) {
+            if secret_before && self.counts[idx] > 0 {
+                forced.insert(idx);
+            }
+            if is_primary(self.counts[idx], threshold) || forced.contains(&idx) {
                 self.suppress(idx, &mut work);
             }
         }
@@ -411,8 +425,11 @@ impl Protected {
                 // safe stays safe and later rounds probe only the cells still exposed. With
                 // earlier revisions the reader may read them apart or together depending on
                 // what is published (`attacker`), so the last round probes every cell again.
-                if earlier.is_empty() || candidates.len() == everything.len() {
+                if earlier.is_empty() {
                     return Ok(());
+                }
+                if candidates.len() == everything.len() {
+                    return self.publish_back(threshold, earlier, (&everything, &forced), watch);
                 }
                 candidates.clone_from(&everything);
                 continue;
