@@ -9,9 +9,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 
-use crate::domain::observatory::parse_month;
 use crate::error::AppError;
-use crate::french::{datetime_fr, month_fr};
+use crate::french::{datetime_fr, month_code_fr};
 use crate::http::extract::CurrentUser;
 use crate::http::problem::ApiError;
 use crate::observatory::corrections::{self, CorrectionView};
@@ -36,10 +35,6 @@ struct Refused<'a> {
     message: String,
 }
 
-fn month_label(month: &str) -> String {
-    parse_month(month).map_or_else(|| month.to_owned(), month_fr)
-}
-
 fn files_view(
     state: &AppState,
     user: &CurrentUser,
@@ -53,7 +48,7 @@ fn files_view(
             let refused = refused.filter(|r| r.month == m.month);
             context::MonthFiles {
                 month: m.month.clone(),
-                label: month_label(&m.month),
+                label: month_code_fr(&m.month),
                 error: refused.map(|r| r.message.clone()),
                 note: refused.map(|r| r.note.to_owned()),
                 pending: pending
@@ -176,7 +171,7 @@ async fn correction_page(
     let user = user.0;
     let id = path.into_inner();
     let view = correction(&state, id.clone()).await?;
-    let label = month_label(&view.month);
+    let label = month_code_fr(&view.month);
     let title = match (view.pending, view.revision) {
         (true, _) => format!(
             "Correction du fichier {} en cours",

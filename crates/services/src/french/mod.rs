@@ -24,6 +24,12 @@ pub fn month_fr(first: NaiveDate) -> String {
     format!("{} {}", month_name(first), first.year())
 }
 
+/// A month written `YYYY-MM` as French reads it ("novembre 2026"); as written if it is not
+/// one.
+pub fn month_code_fr(code: &str) -> String {
+    crate::domain::observatory::parse_month(code).map_or_else(|| code.to_owned(), month_fr)
+}
+
 /// The month's name alone ("novembre").
 pub fn month_name(day: NaiveDate) -> &'static str {
     const NAMES: [&str; 12] = [

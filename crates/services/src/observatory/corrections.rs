@@ -102,7 +102,7 @@ pub fn ask(state: &Infra, admin: &Actor, month: &str, note: &str) -> Result<Stri
 /// The scheduled pass: claims the oldest correction waiting (or left by a node that stopped)
 /// and computes it. Returns how many it computed, published or refused (0 or 1).
 pub fn run_next(state: &Infra, cube: &Cube) -> Result<usize, AppError> {
-    let ended = run_claimed(state, cube, None)?.map(|row| row.state);
+    let ended = run_claimed(state, cube, None, &mut |_| {})?.map(|row| row.state);
     Ok(usize::from(matches!(
         ended,
         Some(CorrectionState::Published | CorrectionState::Refused)
@@ -120,7 +120,7 @@ pub fn correct_now(
 ) -> Result<i32, AppError> {
     let id = ask(state, admin, month, note)?;
     let mut told = |row: &CorrectionRow| watch(&CorrectionView::of(row));
-    let Some(done) = run_claimed_watched(state, cube, Some(&id), &mut told)? else {
+    let Some(done) = run_claimed(state, cube, Some(&id), &mut told)? else {
         return Err(AppError::Conflict(
             "Un autre processus calcule déjà cette correction : suivez-la sur la page des fichiers."
                 .into(),
@@ -138,17 +138,9 @@ pub fn correct_now(
     }
 }
 
-fn run_claimed(
-    state: &Infra,
-    cube: &Cube,
-    id: Option<&str>,
-) -> Result<Option<CorrectionRow>, AppError> {
-    run_claimed_watched(state, cube, id, &mut |_| {})
-}
-
 /// Claims a correction (the one named, or the oldest due), computes it and records how it
 /// ended: the correction as it ended, or None when there was nothing to claim.
-fn run_claimed_watched(
+fn run_claimed(
     state: &Infra,
     cube: &Cube,
     id: Option<&str>,
@@ -453,10 +445,7 @@ impl CorrectionView {
             (CorrectionState::Published, _) => format!(
                 "Révision {} du fichier {} publiée, avec sa note. Les révisions précédentes restent téléchargeables.",
                 row.revision.unwrap_or_default(),
-                crate::french::de(
-                    &parse_month(&row.month)
-                        .map_or_else(|| row.month.clone(), crate::french::month_fr)
-                )
+                crate::french::de(&crate::french::month_code_fr(&row.month))
             ),
             (CorrectionState::Refused | CorrectionState::Failed, _) => {
                 row.outcome.clone().unwrap_or_default()
