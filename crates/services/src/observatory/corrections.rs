@@ -221,7 +221,7 @@ fn compute(
         (last, earlier, interior)
     };
     // Trying complements back (publishing those the others already protect) stops after
-    // its budget: each try that publishes one costs an audit.
+    // its budget: a try costs the probes of the cells its complement leaves in doubt.
     let budget = crate::domain::observatory::suppression::publish_back::BUDGET;
     let mut back_from: Option<Instant> = None;
     let mut until_budget = |p: Progress| {

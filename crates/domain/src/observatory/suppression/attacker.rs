@@ -78,7 +78,7 @@ impl fmt::Display for AuditError {
 impl std::error::Error for AuditError {}
 
 /// Tolerance of the solver's answers, far below one unit.
-const EPS: f64 = 1e-6;
+pub(super) const EPS: f64 = 1e-6;
 
 impl Publication {
     /// # Errors
@@ -235,12 +235,13 @@ pub(super) struct Reader<'a> {
     growing: bool,
     /// The programme solved once, when deciding `growing` needed it.
     first: Option<Solved>,
-    /// Secret cells read as published at these values (`publishing`).
-    fixed: Vec<(Cell, f64)>,
 }
 
+/// The variables of every revision's cells (`None` where published), revision by revision.
+pub(super) type Vars = Vec<Vec<Option<Variable>>>;
+
 /// A solution and the variables of every revision's cells.
-type Solved = (Solution, Vec<Vec<Option<Variable>>>);
+type Solved = (Solution, Vars);
 
 impl<'a> Reader<'a> {
     pub(super) fn of(revisions: &'a [Publication]) -> Result<Self, AuditError> {
@@ -256,7 +257,6 @@ impl<'a> Reader<'a> {
             revisions,
             growing: revisions.len() > 1,
             first: None,
-            fixed: Vec::new(),
         };
         if reader.growing {
             match reader.solve(None) {
@@ -325,36 +325,6 @@ impl<'a> Reader<'a> {
         Ok(unreached)
     }
 
-    /// The reader of the same revisions with `cell`, secret there, published at `value`:
-    /// the cell's variable fixed, warm-started from the solution at hand rather than solved
-    /// again (a table of October's size takes seconds to solve, a fix a fraction of that).
-    /// None when the revisions cannot hold the cell at that value.
-    pub(super) fn publishing(&self, cell: Cell, value: u64) -> Result<Option<Self>, AuditError> {
-        let (base, vars) = match &self.first {
-            Some(solved) => solved.clone(),
-            None => self.solve(None)?,
-        };
-        let var = vars
-            .get(cell.0)
-            .and_then(|v| v.get(cell.1))
-            .copied()
-            .flatten()
-            .ok_or(AuditError::Inconsistent)?;
-        let point = match base.fix_var(var, value as f64) {
-            Ok(outcome) => outcome.into_solution().map_err(|e| solver(&e))?,
-            Err(LpError::Infeasible) => return Ok(None),
-            Err(e) => return Err(solver(&e)),
-        };
-        let mut fixed = self.fixed.clone();
-        fixed.push((cell, value as f64));
-        Ok(Some(Self {
-            revisions: self.revisions,
-            growing: self.growing,
-            first: Some((point, vars)),
-            fixed,
-        }))
-    }
-
     /// The least and the most a secret cell can be, as integers.
     pub(super) fn bounds(&self, cell: (usize, usize)) -> Result<(u64, u64), AuditError> {
         let extreme = |direction| match self.solve(Some((cell, direction))) {
@@ -367,20 +337,24 @@ impl<'a> Reader<'a> {
         Ok(((lower - EPS).ceil() as u64, (upper + EPS).floor() as u64))
     }
 
-    /// Solves the programme: one variable per secret cell of each revision (at least 1),
-    /// one equation per total with a secret member (the published members moved to the
-    /// right-hand side), and, when growing, each cell at least its earlier value.
-    fn solve(
+    /// The programme: one variable per secret cell of each revision (at least 1), one
+    /// equation per total with a secret member (the published members moved to the
+    /// right-hand side), and, when growing, each cell at least its earlier value; `objective`
+    /// the cell whose value it seeks, if any.
+    pub(super) fn programme(
         &self,
-        objective: Option<(Cell, OptimizationDirection)>,
-    ) -> Result<Solved, AuditError> {
-        let direction = objective.map_or(OptimizationDirection::Maximize, |(_, d)| d);
+        direction: OptimizationDirection,
+        objective: Option<Cell>,
+    ) -> Result<(Problem, Vars), AuditError> {
         let mut problem = Problem::new(direction);
         let mut vars = Vec::with_capacity(self.revisions.len());
         for (r, p) in self.revisions.iter().enumerate() {
-            let weight = |idx: usize| match objective {
-                Some((cell, _)) if cell == (r, idx) => 1.0,
-                _ => 0.0,
+            let weight = |idx: usize| {
+                if objective == Some((r, idx)) {
+                    1.0
+                } else {
+                    0.0
+                }
             };
             vars.push(read_revision(&mut problem, p, weight)?);
         }
@@ -389,15 +363,16 @@ impl<'a> Reader<'a> {
             let cells = self.revisions.first().map_or(0, |p| p.values.len());
             require_growth(&mut problem, self.revisions.len(), cells, term)?;
         }
-        for &((r, idx), value) in &self.fixed {
-            let var = vars
-                .get(r)
-                .and_then(|v| v.get(idx))
-                .copied()
-                .flatten()
-                .ok_or(AuditError::Inconsistent)?;
-            add(&mut problem, vec![(var, 1.0)], ComparisonOp::Eq, value)?;
-        }
+        Ok((problem, vars))
+    }
+
+    /// Solves the programme, seeking `objective`'s extreme if any.
+    fn solve(
+        &self,
+        objective: Option<(Cell, OptimizationDirection)>,
+    ) -> Result<Solved, AuditError> {
+        let direction = objective.map_or(OptimizationDirection::Maximize, |(_, d)| d);
+        let (problem, vars) = self.programme(direction, objective.map(|(cell, _)| cell))?;
         match problem.solve() {
             Ok(outcome) => Ok((outcome.into_solution().map_err(|e| solver(&e))?, vars)),
             Err(LpError::Infeasible) => Err(AuditError::Inconsistent),
@@ -466,7 +441,7 @@ pub(super) fn require_growth(
 /// How an unbounded extreme is told apart from a failure.
 const UNBOUNDED: &str = "unbounded";
 
-fn solver(e: &dyn fmt::Debug) -> AuditError {
+pub(super) fn solver(e: &dyn fmt::Debug) -> AuditError {
     AuditError::Solver(format!("{e:?}"))
 }
 

@@ -26,6 +26,7 @@ pub mod attacker;
 mod moves;
 mod per_equation;
 pub mod publish_back;
+mod witnesses;
 
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
