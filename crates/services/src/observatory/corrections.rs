@@ -221,7 +221,7 @@ fn compute(
         (last, earlier, interior)
     };
     // Trying complements back (publishing those the others already protect) stops after
-    // its budget: a try costs the probes of the cells its complement leaves in doubt.
+    // its budget: a try probes the cells whose witnesses its complement rules out.
     let budget = crate::domain::observatory::suppression::publish_back::BUDGET;
     let mut back_from: Option<Instant> = None;
     let mut until_budget = |p: Progress| {

@@ -575,13 +575,7 @@ mod tests {
     fn the_programme_bounds_cells_as_an_exhaustive_integer_attacker_does() {
         // 2-D tables with margins are transportation problems: the linear programme's bounds
         // are the integer ones, so they must agree with trying every filling.
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |bound: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % bound
-        };
+        let mut next = super::super::tests::draws(0x2545_F491_4F6C_DD1Du64);
         let (rows, cols) = (3, 3);
         let mut compared = 0;
         while compared < 40 {

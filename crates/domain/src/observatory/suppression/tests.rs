@@ -209,6 +209,16 @@ fn small_cell_in_2d_table_is_not_recoverable() {
     assert!(values.len() > 1, "the 3 is recoverable: {values:?}");
 }
 
+/// A repeatable draw of numbers under a bound (xorshift), for tables made up by tests.
+pub(super) fn draws(mut seed: u64) -> impl FnMut(u64) -> u64 {
+    move |bound: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % bound
+    }
+}
+
 /// A 4 × 4 table published, then corrected with two late ransomware attacks on a cell
 /// published as 0: (sizes, first, late).
 pub(super) fn late_cases_on_a_zero() -> ([usize; 2], [u64; 16], [u64; 16]) {

@@ -12,9 +12,11 @@
 //! witnesses to replace, but each probe would then cost 50 times more (October: 0.34 s
 //! against 7 ms; `BENCHMARKS.md`, "A correction's complements tried back").
 
+use std::collections::BTreeSet;
+
 use microlp::{ComparisonOp, Error as LpError, OptimizationDirection, Solution, Variable};
 
-use super::attacker::{self, AuditError, Cell, EPS, Reader, Vars};
+use super::attacker::{self, AuditError, Cell, EPS, Reader};
 
 pub(super) struct Witnesses {
     /// A feasible point giving every complement to try its value, with those published
@@ -22,27 +24,23 @@ pub(super) struct Witnesses {
     base: Solution,
     /// A solution near `base` left by the last probe, cheaper to start from than a copy.
     current: Option<Solution>,
-    vars: Vars,
-    counts: Vec<u64>,
-    now: usize,
     threshold: u64,
-    keep: Vec<Cell>,
-    /// The complements to try: the points are sought with them at their values.
-    to_try: Vec<usize>,
+    /// The cells kept in doubt, with their variables.
+    keep: Vec<(Cell, Variable)>,
+    /// The complements to try (this revision's cells), with their variables and values:
+    /// the points are sought with them at their values.
+    to_try: Vec<(usize, Variable, f64)>,
     /// Each point found: the complements to try it gives another value than theirs, or
-    /// `None` once a complement published back ruled it out.
+    /// `None` while a complement published (or being tried) rules it out.
     points: Vec<Option<Vec<usize>>>,
     /// Per cell kept in doubt: the points giving it the threshold.
     carried_by: Vec<Vec<usize>>,
-    /// Per cell kept in doubt: whether its least value is the threshold or more, so that no
-    /// publication can bound it under (an earlier secret the reader knows is large).
-    above: Vec<bool>,
 }
 
-/// What a try leaves to undo when it is refused.
+/// What a refused try puts back: the points stay, since a point found with the complement
+/// fixed is a point of the programme without it too.
 struct Undo {
     base: Solution,
-    points: usize,
     ruled_out: Vec<(usize, Vec<usize>)>,
 }
 
@@ -56,16 +54,30 @@ impl Witnesses {
         threshold: u64,
     ) -> Result<Option<Self>, AuditError> {
         let (mut problem, vars) = reader.programme(OptimizationDirection::Minimize, None)?;
+        let var = |(r, idx): Cell| {
+            vars.get(r)
+                .and_then(|v| v.get(idx))
+                .copied()
+                .flatten()
+                .ok_or(AuditError::Inconsistent)
+        };
         let now = vars.len().saturating_sub(1);
-        let mine = vars.get(now).ok_or(AuditError::Inconsistent)?;
-        for &idx in to_try {
-            let (Some(Some(var)), Some(&count)) = (mine.get(idx), counts.get(idx)) else {
-                continue;
-            };
+        let keep = keep
+            .iter()
+            .map(|&cell| Ok((cell, var(cell)?)))
+            .collect::<Result<Vec<_>, AuditError>>()?;
+        let to_try = to_try
+            .iter()
+            .map(|&idx| {
+                let count = counts.get(idx).ok_or(AuditError::Inconsistent)?;
+                Ok((idx, var((now, idx))?, *count as f64))
+            })
+            .collect::<Result<Vec<_>, AuditError>>()?;
+        for &(_, var, value) in &to_try {
             let over = problem.add_var(1.0, (0.0, f64::INFINITY));
             let under = problem.add_var(1.0, (0.0, f64::INFINITY));
-            let row = [(*var, 1.0), (over, -1.0), (under, 1.0)];
-            problem.add_constraint(row.as_slice(), ComparisonOp::Eq, count as f64);
+            let row = [(var, 1.0), (over, -1.0), (under, 1.0)];
+            problem.add_constraint(row.as_slice(), ComparisonOp::Eq, value);
         }
         let base = match problem.solve() {
             Ok(outcome) => outcome.into_solution().map_err(|e| attacker::solver(&e))?,
@@ -73,19 +85,16 @@ impl Witnesses {
             Err(e) => return Err(attacker::solver(&e)),
         };
         let mut witnesses = Self {
-            base,
             current: None,
-            vars,
-            counts: counts.to_vec(),
-            now,
             threshold,
-            keep: keep.to_vec(),
-            to_try: to_try.to_vec(),
-            points: Vec::new(),
             carried_by: vec![Vec::new(); keep.len()],
-            above: vec![false; keep.len()],
+            keep,
+            to_try,
+            points: Vec::new(),
+            base: base.clone(),
         };
-        for k in 0..keep.len() {
+        witnesses.record(&base);
+        for k in 0..witnesses.keep.len() {
             if !witnesses.stands(k)? {
                 return Ok(None);
             }
@@ -93,18 +102,21 @@ impl Witnesses {
         Ok(Some(witnesses))
     }
 
-    /// Publishes `cell` of this revision at its count if every cell kept in doubt keeps a
-    /// witness, the cells of `first` examined first; otherwise changes nothing.
+    /// Publishes `cell`, one of the complements to try, at its value if every cell kept in
+    /// doubt keeps a witness, the cells of `first` examined first; otherwise changes nothing.
     pub(super) fn publish(&mut self, cell: usize, first: &[usize]) -> Result<bool, AuditError> {
-        let (var, value) = (self.var((self.now, cell))?, self.counts[cell]);
-        let fixed = match self.base.clone().fix_var(var, value as f64) {
+        let &(_, var, value) = self
+            .to_try
+            .iter()
+            .find(|(idx, ..)| *idx == cell)
+            .ok_or(AuditError::Inconsistent)?;
+        let fixed = match self.base.clone().fix_var(var, value) {
             Ok(outcome) => outcome.into_solution().map_err(|e| attacker::solver(&e))?,
             Err(LpError::Infeasible) => return Ok(false),
             Err(e) => return Err(attacker::solver(&e)),
         };
         let mut undo = Undo {
             base: std::mem::replace(&mut self.base, fixed),
-            points: self.points.len(),
             ruled_out: Vec::new(),
         };
         self.current = None;
@@ -122,55 +134,43 @@ impl Witnesses {
             .copied()
             .chain((0..self.keep.len()).filter(|k| !first.contains(k)));
         for k in order {
-            match self.stands(k) {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.undo(undo);
-                    return Ok(false);
-                }
-                Err(e) => {
-                    self.undo(undo);
-                    return Err(e);
-                }
+            let stands = self.stands(k);
+            if !matches!(stands, Ok(true)) {
+                self.undo(undo);
+                return stands;
             }
         }
         Ok(true)
     }
 
-    /// The cells kept in doubt (indices into `keep`) in an equation through `cells`.
-    pub(super) fn kept_among(&self, cells: &std::collections::BTreeSet<usize>) -> Vec<usize> {
+    /// The cells kept in doubt (indices into `keep`) among `cells` of any revision.
+    pub(super) fn kept_among(&self, cells: &BTreeSet<usize>) -> Vec<usize> {
         (0..self.keep.len())
-            .filter(|&k| cells.contains(&self.keep[k].1))
+            .filter(|&k| cells.contains(&self.keep[k].0.1))
             .collect()
     }
 
     fn undo(&mut self, undo: Undo) {
         self.base = undo.base;
         self.current = None;
-        self.points.truncate(undo.points);
         for (id, moved) in undo.ruled_out {
             self.points[id] = Some(moved);
-        }
-        for carried in &mut self.carried_by {
-            carried.retain(|&id| id < undo.points);
         }
     }
 
     /// Whether the `k`-th cell kept in doubt has a witness, probing for one if none stands.
     fn stands(&mut self, k: usize) -> Result<bool, AuditError> {
-        if self.above[k] {
-            return Ok(true);
-        }
         let points = &self.points;
-        self.carried_by[k].retain(|&id| points[id].is_some());
-        if !self.carried_by[k].is_empty() {
+        if self.carried_by[k].iter().any(|&id| points[id].is_some()) {
             return Ok(true);
         }
-        let var = self.var(self.keep[k])?;
+        let var = self.keep[k].1;
         let from = self.current.take().unwrap_or_else(|| self.base.clone());
-        // The cell's feasible values form an interval holding its value here: when the
-        // threshold is out of it, this value tells on which side.
-        let here = from.var_value(var);
+        if from.var_value(var) >= self.threshold as f64 - EPS {
+            self.record(&from);
+            self.current = Some(from);
+            return Ok(true);
+        }
         match from.fix_var(var, self.threshold as f64) {
             Ok(outcome) => {
                 let point = outcome.into_solution().map_err(|e| attacker::solver(&e))?;
@@ -179,10 +179,8 @@ impl Witnesses {
                 self.current = released.into_solution().ok();
                 Ok(true)
             }
-            Err(LpError::Infeasible) if here > self.threshold as f64 => {
-                self.above[k] = true;
-                Ok(true)
-            }
+            // The cell's feasible values form an interval holding its value at `from`, under
+            // the threshold: the threshold is out of reach.
             Err(LpError::Infeasible) => Ok(false),
             Err(e) => Err(attacker::solver(&e)),
         }
@@ -194,30 +192,16 @@ impl Witnesses {
         let mut moved: Vec<usize> = self
             .to_try
             .iter()
-            .copied()
-            .filter(|&idx| {
-                self.vars[self.now][idx]
-                    .is_some_and(|v| (point.var_value(v) - self.counts[idx] as f64).abs() > EPS)
-            })
+            .filter(|&&(_, var, value)| (point.var_value(var) - value).abs() > EPS)
+            .map(|&(idx, ..)| idx)
             .collect();
         moved.sort_unstable();
         self.points.push(Some(moved));
         let goal = self.threshold as f64 - EPS;
-        for (k, &(r, idx)) in self.keep.iter().enumerate() {
-            if let Some(var) = self.vars[r][idx]
-                && point.var_value(var) >= goal
-            {
+        for (k, &(_, var)) in self.keep.iter().enumerate() {
+            if point.var_value(var) >= goal {
                 self.carried_by[k].push(id);
             }
         }
-    }
-
-    fn var(&self, (r, idx): Cell) -> Result<Variable, AuditError> {
-        self.vars
-            .get(r)
-            .and_then(|v| v.get(idx))
-            .copied()
-            .flatten()
-            .ok_or(AuditError::Inconsistent)
     }
 }
