@@ -320,6 +320,12 @@ impl Protected {
         base + self.sizes[dim] * self.strides[dim]
     }
 
+    /// Every member of an equation: its values, then its total.
+    fn members_of(&self, dim: usize, base: usize) -> impl Iterator<Item = usize> {
+        self.values_of(dim, base)
+            .chain(std::iter::once(self.total_of(dim, base)))
+    }
+
     /// Copies the interior counts in: the extended row-major order restricted
     /// to interior cells is exactly the caller's row-major order.
     fn place_interior(&mut self, interior: &[u64]) {

@@ -88,10 +88,7 @@ impl Protected {
             for &cell in &frontier {
                 for dim in 0..self.sizes.len() {
                     let base = self.equation_base(cell, dim);
-                    let members = self
-                        .values_of(dim, base)
-                        .chain(std::iter::once(self.total_of(dim, base)));
-                    for m in members {
+                    for m in self.members_of(dim, base) {
                         if std::mem::replace(&mut seen[m], true) {
                             continue;
                         }
@@ -116,10 +113,8 @@ impl Protected {
     }
 
     /// How many members of an equation, its total included, are suppressed.
-    fn suppressed_members(&self, dim: usize, base: usize) -> usize {
-        let total = self.total_of(dim, base);
-        self.values_of(dim, base)
-            .chain(std::iter::once(total))
+    pub(super) fn suppressed_members(&self, dim: usize, base: usize) -> usize {
+        self.members_of(dim, base)
             .filter(|&member| self.suppressed[member])
             .count()
     }

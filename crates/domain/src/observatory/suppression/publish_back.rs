@@ -94,24 +94,15 @@ impl Protected {
     /// Whether an equation through `cell` has exactly one secret member: the total gives
     /// it away.
     fn leaves_a_lone_secret(&self, cell: usize) -> bool {
-        (0..self.sizes.len()).any(|dim| {
-            let base = self.equation_base(cell, dim);
-            let members = self
-                .values_of(dim, base)
-                .chain(std::iter::once(self.total_of(dim, base)));
-            members.filter(|&m| self.suppressed[m]).count() == 1
-        })
+        (0..self.sizes.len())
+            .any(|dim| self.suppressed_members(dim, self.equation_base(cell, dim)) == 1)
     }
 
     /// The cells sharing an equation with `cell`: when publishing it exposes one, it is
     /// nearly always one of them.
     fn neighbours(&self, cell: usize) -> BTreeSet<usize> {
         (0..self.sizes.len())
-            .flat_map(|dim| {
-                let base = self.equation_base(cell, dim);
-                self.values_of(dim, base)
-                    .chain(std::iter::once(self.total_of(dim, base)))
-            })
+            .flat_map(|dim| self.members_of(dim, self.equation_base(cell, dim)))
             .collect()
     }
 }
