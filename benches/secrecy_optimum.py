@@ -26,12 +26,16 @@ have `g_i >= 0`; so a pattern protects `s` (a rise of `t = 11 - a_s`) only if it
 with `g_i < 0` or `sum_{hidden} (a_i - 1) g_i >= t`. With the coefficients capped at `t`, that
 is one linear inequality in `y`.
 
-For a correction (`--earlier`), the small counts grown from a cell published as 0 are where
-the cuts fare worst: each cut rules out one way of keeping them in doubt and the master finds
-another worth a few units more (October with 7 of them: 98 rounds in 336 s raised the bound
-from 33,372 to 33,577, the same 11 cells still exposed). With `--grown-exact U` each of them
-has its own change of the table in the master instead (`add_grown_zeros`), and the first
-round's pattern already kept every count in doubt.
+For a correction (`--earlier`), the small counts grown from a cell published as 0 (the
+*grown zeros*) are where the cuts fare worst: each cut rules out one way of keeping them in
+doubt and the master finds another worth a few units more (an October with 7 late cases on
+cells published as 0, 11 grown zeros with the margins that grew from 0 with them: 98 rounds
+in 336 s raised the bound from 33,372 to 33,577, the same 11 cells still exposed). With
+`--grown-exact U` each grown zero has its own change of the table in the master instead
+(`add_grown_zeros`); on that October the first round's pattern kept every count in doubt.
+The master is then a relaxation only of the protections that keep each grown zero in doubt
+by a change raising no cell by more than `U`: its values and bounds are lower bounds among
+those, which the run says beside its figures.
 
 With `--tauargus`, it writes instead each τ-ARGUS table of DIR (`tauargus-*.csv`, from
 `tauargus_side_by_side.py`) as the same kind of pattern (`tauargus-*.hidden.txt`: status `U`
@@ -224,15 +228,17 @@ def add_grown_zeros(master, a_matrix, values, values1, always, candidate, cap_up
     master itself rather than by cuts, whose search hops between patterns worth nearly the
     same there.
 
-    The reader of both revisions keeps such a cell `z` in doubt exactly when a change `e` of
-    this revision's hidden cells balances every equation, takes `z` up to the threshold, and
-    takes no cell below what it was (`e_i >= -min(G_i, a_i - 1)`, `G` the late cases): `e`
-    is `d2 - d1` of any point of the reader's programme, and `d1 = 0, d2 = e` is one. So the
+    The earlier revision's hidden cells are all hidden again (`always`). The reader of both
+    revisions then keeps such a cell `z` in doubt exactly when a change `e` of this
+    revision's hidden cells balances every equation, takes `z` up to the threshold, and
+    takes no cell below what it was nor below 1 (`e_i >= -min(G_i, a_i - 1)`, `G` the late
+    cases): `e` is `d2 - d1` of any point of the reader's programme, and `d1 = 0, d2 = e` is
+    one. So the
     master holds one `e` per grown zero, each cell's bounded by its `y`: down by its late
     cases, up by `cap_up`. The reader's whole programme still checks each pattern the master
     finds, so a pattern exposing nothing is a protection whatever the cap; it is the least
-    possible only among the protections whose grown zeros have moves rising by at most
-    `cap_up` in every cell, which the run says beside its figures. Returns how many grown
+    possible only among the protections keeping each grown zero in doubt by a change that
+    raises no cell by more than `cap_up`, which the run says beside its figures. Returns how many grown
     zeros."""
     n = len(candidate)
     grown = np.flatnonzero((values1 == 0) & (values >= 1) & (values < THRESHOLD))
@@ -384,13 +390,19 @@ def main():
     print(f"{cuts} per-equation cuts to start", flush=True)
 
     capped = ""
-    if earlier is not None and args.grown_exact:
+    if args.grown_exact is not None:
+        if earlier is None or args.grown_exact < THRESHOLD - 1:
+            raise SystemExit(f"--grown-exact needs --earlier and a cap of {THRESHOLD - 1} or more")
         grown = add_grown_zeros(
             master, a_matrix, values, earlier[0], always, candidate, args.grown_exact
         )
         print(f"{grown} cells grown from a published 0, each with its own move in the master",
               flush=True)
-        capped = f" among those whose grown zeros move no cell by more than {args.grown_exact:g}"
+        if grown:
+            capped = (
+                " among those keeping each grown zero in doubt by a change raising no cell by"
+                f" more than {args.grown_exact:g}"
+            )
 
     best_lower = 0.0
     suspects = set()

@@ -1,10 +1,12 @@
 """Checks `secrecy_optimum.py --earlier` (the least a correction can hide) against trying every
 pattern, on tables small enough: 2 x 2 x 3 tables of random counts, a first publication
-protected by the service (`protect_interior`), then late cases, one of them on a cell
+protected by the service (`protect_interior`), then late cases, at least one on a cell
 published as 0. For each table it prints the script's optimum, the brute force's and the
 service's correction. The script's optimum, by cuts alone and with `--grown-exact 20`, must
-equal the brute force's, and the optimum's pattern must expose nothing to the service's
-attacker (a second programme and solver) reading both revisions.
+equal the brute force's, and the pattern of the run with `--grown-exact` must expose
+nothing to the service's attacker (a second programme and solver) reading both revisions.
+A grown zero's change written too loose would be mended by the cuts; one written too tight
+makes the check fail.
 
 Usage: target/optimum-venv/bin/python benches/secrecy_optimum_check.py [SEED] [TABLES]
 (after `cargo build --release -p cyberdir-domain --example protect_interior`).
