@@ -233,46 +233,46 @@ def add_grown_zeros(master, a_matrix, values, values1, always, candidate, cap_up
     revision's hidden cells balances every equation, takes `z` up to the threshold, and
     takes no cell below what it was nor below 1 (`e_i >= -min(G_i, a_i - 1)`, `G` the late
     cases): `e` is `d2 - d1` of any point of the reader's programme, and `d1 = 0, d2 = e` is
-    one. So the
-    master holds one `e` per grown zero, each cell's bounded by its `y`: down by its late
-    cases, up by `cap_up`. The reader's whole programme still checks each pattern the master
-    finds, so a pattern exposing nothing is a protection whatever the cap; it is the least
-    possible only among the protections keeping each grown zero in doubt by a change that
-    raises no cell by more than `cap_up`, which the run says beside its figures. Returns how many grown
-    zeros."""
+    one. So the master holds one `e` per grown zero, each cell's bounded by its `y`: down by
+    its late cases, up by `cap_up`. The reader's whole programme still checks each pattern
+    the master finds, so a pattern exposing nothing is a protection whatever the cap; it is
+    the least possible only among the protections keeping each grown zero in doubt by a
+    change that raises no cell by more than `cap_up`, which the run says beside its figures.
+    Returns how many grown zeros."""
     n = len(candidate)
     grown = np.flatnonzero((values1 == 0) & (values >= 1) & (values < THRESHOLD))
     hid = np.union1d(always, candidate)
     position = {c: i for i, c in enumerate(candidate)}
     down = np.minimum(values - values1, values - 1).astype(float)
     sub = a_matrix[:, hid].tocsr()
-    rows = np.flatnonzero(np.diff(sub.indptr))
-    sub = sub[rows]
+    sub = sub[np.flatnonzero(np.diff(sub.indptr))]
+    # The same for every grown zero: the bounds (a candidate's come from its `y`) and which
+    # of `e`'s columns are tied to which `y`.
+    hidden_already = np.isin(hid, always)
+    lower = np.where(hidden_already, -down[hid], -highspy.kHighsInf)
+    upper = np.where(hidden_already, cap_up, highspy.kHighsInf)
+    linked = [(j, position[c]) for j, c in enumerate(hid) if c in position]
     for z in grown:
         first = master.getNumCol()
-        lower = np.where(np.isin(hid, always), -down[hid], -highspy.kHighsInf)
-        upper = np.where(np.isin(hid, always), cap_up, highspy.kHighsInf)
         at = int(np.flatnonzero(hid == z)[0])
-        lower[at] = upper[at] = float(THRESHOLD - values[z])
-        master.addVars(len(hid), lower, upper)
+        own_lower, own_upper = lower.copy(), upper.copy()
+        own_lower[at] = own_upper[at] = float(THRESHOLD - values[z])
+        master.addVars(len(hid), own_lower, own_upper)
         # The equations balanced.
-        indptr, indices, data = sub.indptr, sub.indices + first, sub.data
         master.addRows(
             sub.shape[0],
             np.zeros(sub.shape[0]),
             np.zeros(sub.shape[0]),
-            len(data),
-            indptr[:-1].astype(np.int32),
-            indices.astype(np.int32),
-            data.astype(float),
+            len(sub.data),
+            sub.indptr[:-1].astype(np.int32),
+            (sub.indices + first).astype(np.int32),
+            sub.data.astype(float),
         )
         # A candidate moves only if hidden: -down_i y_i <= e_i <= cap_up y_i.
-        for j, c in enumerate(hid):
-            if c not in position:
-                continue
-            pair = np.array([first + j, position[c]], dtype=np.int32)
+        for j, y in linked:
+            pair = np.array([first + j, y], dtype=np.int32)
             master.addRow(-highspy.kHighsInf, 0.0, 2, pair, np.array([1.0, -cap_up]))
-            master.addRow(0.0, highspy.kHighsInf, 2, pair, np.array([1.0, down[c]]))
+            master.addRow(0.0, highspy.kHighsInf, 2, pair, np.array([1.0, down[hid[j]]]))
     assert master.getNumCol() == n + len(grown) * len(hid)
     return len(grown)
 
