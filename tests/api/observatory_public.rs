@@ -755,12 +755,12 @@ async fn a_year_of_files_and_their_corrections_leaves_no_secret_cell_exposed() {
         assert!(
             audit.secret_cells > 0,
             "{}: small cells are secret",
-            audit.month
+            audit.table
         );
         assert!(
             audit.exposures.is_empty(),
             "{}: {:?}",
-            audit.month,
+            audit.table,
             audit.exposures
         );
     }

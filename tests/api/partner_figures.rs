@@ -288,3 +288,71 @@ async fn a_month_is_published_once_ended_and_frozen_and_the_next_tables_keep_its
     let exposures = attacker::exposures(&tables, DEFAULT_THRESHOLD).unwrap();
     assert!(exposures.is_empty(), "{exposures:?}");
 }
+
+/// A table that would let the partner narrow a secret count is refused before it goes out,
+/// the cell named, and nothing is stored; `cyberdir observatory audit` reads the partners'
+/// tables too and fails on it. Here the leak is a September table slipped into the database:
+/// every figure exact but the 4 journeys ending in advice, which its totals give back.
+#[tokio::test]
+async fn a_partner_table_that_leaks_is_refused_by_name_and_the_audit_finds_it() {
+    let app = TestApp::spawn().await;
+    let (_, key) = partner_with_key(&app).await;
+    let october = NaiveDate::from_ymd_opt(2026, 10, 14).unwrap();
+    let mut batch = facts(0, 40, october, "journey", "advice");
+    batch.extend(facts(100, 3, october, "journey", "request"));
+    insert(&app, batch).await;
+    // 13 rows (the months, then the year) of 6 cells (the outcomes, then the total).
+    let mut cells: Vec<Option<u64>> = vec![Some(0); 13 * 6];
+    cells[8 * 6 + 1] = None;
+    for total in [8 * 6 + 5, 12 * 6 + 1, 12 * 6 + 5] {
+        cells[total] = Some(4);
+    }
+    let crafted = cyberdir::db::partners::FiguresRow {
+        partner_id: "banque-exemple".into(),
+        year: 2026,
+        through_month: 9,
+        subject: "journeys".into(),
+        cells: serde_json::to_string(&cells).unwrap(),
+        published_at: chrono::Utc::now().naive_utc(),
+    };
+    app.with_conn(move |c| cyberdir::db::partners::insert_figures(c, &crafted).unwrap())
+        .await;
+
+    let (status, problem) = figures(&app, "banque-exemple", Some(&key), "").await;
+    assert_eq!(status, 409, "{problem}");
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("parcours × septembre 2026 × Conseils vaut entre 4 et 4"),
+        "{problem}"
+    );
+    let stored = app
+        .with_conn(|c| {
+            cyberdir::db::partners::figures_of_year(c, "banque-exemple", 2026, "journeys").unwrap()
+        })
+        .await;
+    assert_eq!(
+        stored.iter().map(|r| r.through_month).collect::<Vec<_>>(),
+        [9],
+        "October's table is not published"
+    );
+
+    let url = app.db.url.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cyberdir"))
+            .args(["observatory", "audit"])
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{said}");
+    assert!(
+        said.contains("partenaire banque-exemple, parcours 2026 : 1 révision")
+            && said.contains("parcours × septembre 2026 × Conseils (révision 1) entre 4 et 4"),
+        "{said}"
+    );
+}

@@ -226,6 +226,20 @@ pub fn figures_of_year(
         .load(conn)
 }
 
+/// Every partner's table ever published, each partner's years and subjects together,
+/// oldest first: what `cyberdir observatory audit` reads.
+pub fn all_figures(conn: &mut DbConnection) -> QueryResult<Vec<FiguresRow>> {
+    figures::table
+        .order((
+            figures::partner_id.asc(),
+            figures::subject.asc(),
+            figures::year.asc(),
+            figures::through_month.asc(),
+        ))
+        .select(FiguresRow::as_select())
+        .load(conn)
+}
+
 /// Publishes a table unless another request published the same one first (`false`): the
 /// first one stands.
 pub fn insert_figures(conn: &mut DbConnection, row: &FiguresRow) -> QueryResult<bool> {

@@ -413,17 +413,19 @@ pub fn export_hsds(state: &Infra, out: &std::path::Path) -> Result<usize, String
     Ok(providers)
 }
 
-/// `cyberdir observatory audit`: every published month read by the attacker's programme,
-/// one line per month; an error (and a failing exit) when any secret cell is exposed.
+/// `cyberdir observatory audit`: every published month and every table given to a partner
+/// read by the attacker's programme, all revisions together, one line per table; an error
+/// (and a failing exit) when any secret cell is exposed.
 pub fn audit_open_data(state: &Infra) -> Result<String, String> {
     let started = std::time::Instant::now();
-    let audits = crate::observatory::secrecy::audit_published(state).map_err(|e| e.said())?;
+    let mut audits = crate::observatory::secrecy::audit_published(state).map_err(|e| e.said())?;
+    audits.extend(crate::partners::statistics::audit_published(state).map_err(|e| e.said())?);
     let mut lines = Vec::new();
     let mut exposed = 0;
     for audit in &audits {
         let mut line = format!(
             "{} : {}, {} en secret, ",
-            audit.month,
+            audit.table,
             crate::french::plural(audit.revisions, "révision", "révisions"),
             crate::french::plural(audit.secret_cells, "case", "cases"),
         );
@@ -439,7 +441,7 @@ pub fn audit_open_data(state: &Infra) -> Result<String, String> {
     }
     lines.push(format!(
         "{} {} en {} ms : {}.",
-        crate::french::plural(audits.len(), "mois", "mois"),
+        crate::french::plural(audits.len(), "tableau", "tableaux"),
         if audits.len() <= 1 {
             "audité"
         } else {

@@ -95,11 +95,12 @@ pub fn audit_before_release_watched(
     }
 }
 
-/// What the audit of one month's files found.
+/// What the audit of one published table, with all its revisions, found.
 #[derive(Debug, Clone)]
-pub struct MonthAudit {
-    /// `YYYY-MM`.
-    pub month: String,
+pub struct TableAudit {
+    /// `YYYY-MM` for a month's open-data file; the partner, the table and the year for a
+    /// partner's figures.
+    pub table: String,
     pub revisions: usize,
     /// Secret cells in the latest revision.
     pub secret_cells: usize,
@@ -109,7 +110,7 @@ pub struct MonthAudit {
 }
 
 /// The audit of every published month, each with all its revisions read together.
-pub fn audit_published(state: &Infra) -> Result<Vec<MonthAudit>, AppError> {
+pub fn audit_published(state: &Infra) -> Result<Vec<TableAudit>, AppError> {
     let mut conn = state.pool.get()?;
     let mut months: Vec<String> = queries::releases(&mut conn)?
         .into_iter()
@@ -126,14 +127,14 @@ pub fn audit_published(state: &Infra) -> Result<Vec<MonthAudit>, AppError> {
             .collect::<Result<Vec<_>, _>>()?;
         let exposures = attacker::exposures(&revisions, DEFAULT_THRESHOLD)
             .map_err(|e| AppError::Internal(format!("{month} : {e}")))?;
-        audits.push(MonthAudit {
+        audits.push(TableAudit {
             secret_cells: revisions.last().map_or(0, Publication::secret_count),
             revisions: revisions.len(),
             exposures: exposures
                 .iter()
                 .map(|e| (describe(&axes, e), e.revision + 1, e.lower, e.upper))
                 .collect(),
-            month,
+            table: month,
         });
     }
     Ok(audits)

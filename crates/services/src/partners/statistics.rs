@@ -15,11 +15,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db::partners as queries;
 use crate::domain::assistance::RequestStatus;
-use crate::domain::observatory::suppression::attacker::Publication;
+use crate::domain::observatory::suppression::attacker::{self, Publication};
 use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
 use crate::domain::observatory::{FactKind, JOURNEY_STARTED, month_end, month_of, parse_month};
 use crate::error::{AppError, FieldErrors, push_error};
 use crate::infra::Infra;
+use crate::observatory::secrecy::TableAudit;
 
 /// The most months one answer covers.
 pub const MAX_MONTHS: u32 = 36;
@@ -201,6 +202,30 @@ impl Subject {
         }
     }
 
+    /// A cell of the year's table in words: "parcours × mars 2026 × Conseils".
+    fn describe(self, year: i32, cell: &[Coord]) -> String {
+        let month = match cell.first().copied().flatten() {
+            Some(m) => u32::try_from(m + 1)
+                .ok()
+                .and_then(|m| NaiveDate::from_ymd_opt(year, m, 1))
+                .map_or_else(|| year.to_string(), crate::french::month_fr),
+            None => format!("total {year}"),
+        };
+        let column = match cell.get(1).copied().flatten() {
+            Some(c) => self.columns().get(c).map_or("?", |(_, label)| label),
+            None => "total",
+        };
+        format!("{} × {month} × {column}", self.name())
+    }
+
+    /// The table's name in French.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Journeys => "parcours",
+            Self::Requests => "demandes",
+        }
+    }
+
     /// The column a fact counts in, or `None` when it is not of this table.
     fn column(self, kind: &str, outcome: &str) -> Option<usize> {
         match (self, FactKind::parse(kind)?) {
@@ -228,11 +253,7 @@ fn published_year(
     subject: Subject,
 ) -> Result<Publication, AppError> {
     let sizes = [12, subject.columns().len()];
-    let read = |row: &queries::FiguresRow| -> Result<Publication, AppError> {
-        let values: Vec<Option<u64>> = serde_json::from_str(&row.cells)
-            .map_err(|e| AppError::Internal(format!("chiffres du partenaire illisibles : {e}")))?;
-        Publication::new(&sizes, values).map_err(|e| AppError::Internal(e.to_string()))
-    };
+    let read = |row: &queries::FiguresRow| read_table(subject, row);
     let mut conn = state.pool.get()?;
     let published = queries::figures_of_year(&mut conn, partner_id, year, subject.code())?;
     // The table of these months, or a later one (the clock never goes back, but a table
@@ -256,6 +277,7 @@ fn published_year(
     let publication = Protected::revising(&sizes, &interior, DEFAULT_THRESHOLD, &earlier)
         .map_err(|e| AppError::Internal(e.to_string()))?
         .publication();
+    audit_before_release(partner_id, year, subject, earlier, &publication)?;
     let row = queries::FiguresRow {
         partner_id: partner_id.to_owned(),
         year,
@@ -273,6 +295,93 @@ fn published_year(
         .iter()
         .find(|r| r.through_month == row.through_month)
         .map_or(Ok(publication), read)
+}
+
+/// The audit before a year's table goes out, as before any publication: the attacker's
+/// programme over the tables of the year already given to the partner and this one. A table
+/// that would let the partner bound a secret count under the threshold is refused, the cell
+/// named (in the answer and the log: a cell of counts, nobody's data).
+fn audit_before_release(
+    partner_id: &str,
+    year: i32,
+    subject: Subject,
+    mut revisions: Vec<Publication>,
+    candidate: &Publication,
+) -> Result<(), AppError> {
+    revisions.push(candidate.clone());
+    let exposures = attacker::exposures(&revisions, DEFAULT_THRESHOLD)
+        .map_err(|e| AppError::Internal(format!("audit du secret statistique : {e}")))?;
+    let Some(exposure) = exposures.first() else {
+        return Ok(());
+    };
+    let cell = subject.describe(year, &exposure.cell);
+    tracing::error!(
+        partner_id,
+        year,
+        subject = subject.code(),
+        cell,
+        "partner figures refused by the audit"
+    );
+    Err(AppError::Conflict(format!(
+        "Chiffres non publiés : avec les tableaux déjà transmis, un lecteur saurait que la case {cell} vaut entre {} et {} (le secret exige qu'elle puisse valoir {DEFAULT_THRESHOLD} ou plus).",
+        exposure.lower, exposure.upper
+    )))
+}
+
+/// The audit of every table given to partners (`cyberdir observatory audit`): each partner's
+/// year on each subject, all its tables read together.
+pub fn audit_published(state: &Infra) -> Result<Vec<TableAudit>, AppError> {
+    let mut conn = state.pool.get()?;
+    let rows = queries::all_figures(&mut conn)?;
+    let mut audits = Vec::new();
+    for group in rows
+        .chunk_by(|a, b| (&a.partner_id, &a.subject, a.year) == (&b.partner_id, &b.subject, b.year))
+    {
+        let Some(first) = group.first() else {
+            continue;
+        };
+        let subject = match first.subject.as_str() {
+            "journeys" => Subject::Journeys,
+            _ => Subject::Requests,
+        };
+        let revisions = group
+            .iter()
+            .map(|row| read_table(subject, row))
+            .collect::<Result<Vec<_>, _>>()?;
+        let exposures = attacker::exposures(&revisions, DEFAULT_THRESHOLD).map_err(|e| {
+            AppError::Internal(format!("{} {} : {e}", first.partner_id, first.year))
+        })?;
+        audits.push(TableAudit {
+            table: format!(
+                "partenaire {}, {} {}",
+                first.partner_id,
+                subject.name(),
+                first.year
+            ),
+            revisions: revisions.len(),
+            secret_cells: revisions.last().map_or(0, Publication::secret_count),
+            exposures: exposures
+                .iter()
+                .map(|e| {
+                    (
+                        subject.describe(first.year, &e.cell),
+                        e.revision + 1,
+                        e.lower,
+                        e.upper,
+                    )
+                })
+                .collect(),
+        });
+    }
+    Ok(audits)
+}
+
+/// A stored table as its reader sees it.
+fn read_table(subject: Subject, row: &queries::FiguresRow) -> Result<Publication, AppError> {
+    let values: Vec<Option<u64>> = serde_json::from_str(&row.cells)
+        .map_err(|e| AppError::Internal(format!("chiffres du partenaire illisibles : {e}")))?;
+    Publication::new(&[12, subject.columns().len()], values)
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The rows of the months asked for, then each calendar year's total (over its months
