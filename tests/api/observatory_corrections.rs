@@ -300,3 +300,68 @@ async fn a_correction_is_followed_only_by_staff_and_an_unknown_one_is_a_clear_40
     assert_eq!(unknown.status, 404);
     assert!(unknown.text().contains("Cette correction n'existe pas"));
 }
+
+/// A correction is audited with every revision of its month before it goes out: with a
+/// revision slipped into the database that gives the 3 away (every other figure exact), the
+/// correction is refused, the cell named for the admin, and nothing more is published.
+#[tokio::test]
+async fn a_correction_is_audited_with_every_revision_and_refused_by_name() {
+    let app = TestApp::spawn().await;
+    october_with_late_cases(&app).await;
+    let published = Browser::new(&app.address)
+        .get("/statistiques/donnees/2026-10.csv")
+        .await
+        .html;
+    // October as first published: (count, type, audience, région).
+    let facts = [
+        (40, "hameconnage", "particulier", "bretagne"),
+        (3, "hameconnage", "particulier", "ile-de-france"),
+        (25, "hameconnage", "entreprise", "bretagne"),
+        (50, "rancongiciel", "particulier", "ile-de-france"),
+    ];
+    let exact = |t: &str, a: &str, r: &str| -> u64 {
+        let fits = |code: &str, value: &str| code == "total" || code == value;
+        facts
+            .iter()
+            .filter(|f| fits(t, f.1) && fits(a, f.2) && fits(r, f.3))
+            .map(|f| f.0)
+            .sum()
+    };
+    let mut reader = csv::Reader::from_reader(published.as_bytes());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    let mut kept_secret = 0;
+    for record in reader.records() {
+        let mut row: Vec<String> = record.unwrap().iter().map(str::to_owned).collect();
+        let target = [&row[1], &row[4], &row[5]] == ["hameconnage", "particulier", "ile-de-france"];
+        if row[8] == "true" && !target {
+            row[7] = exact(&row[1], &row[4], &row[5]).to_string();
+            row[8] = "false".into();
+        }
+        kept_secret += usize::from(row[8] == "true");
+        writer.write_record(&row).unwrap();
+    }
+    assert_eq!(kept_secret, 1, "only the 3 is left secret");
+    let crafted = cyberdir::db::observatory::ReleaseRow {
+        month: "2026-10".into(),
+        revision: 2,
+        sha256: "crafted".into(),
+        csv: String::from_utf8(writer.into_inner().unwrap()).unwrap(),
+        note: None,
+        published_at: chrono::Utc::now().naive_utc(),
+    };
+    app.with_conn(move |c| cyberdir::db::observatory::insert_release(c, &crafted).unwrap())
+        .await;
+
+    let id = ask(&app).await;
+    app.run_corrections().await;
+    let asked = row(&app, &id).await;
+    assert_eq!(asked.state, CorrectionState::Refused, "{asked:?}");
+    let outcome = asked.outcome.unwrap_or_default();
+    assert!(
+        outcome.contains("hameconnage × particulier × Île-de-France")
+            && outcome.contains("entre 3 et 3"),
+        "{outcome}"
+    );
+    assert_eq!(revisions(&app).await, 2, "no third revision");
+}
