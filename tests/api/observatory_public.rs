@@ -602,10 +602,25 @@ async fn a_signalement_counts_the_same_on_the_dashboard_and_in_the_open_data() {
         .replace(['\u{202f}', ' '], "");
     assert_eq!(shown, total.to_string(), "the dashboard and the open data");
     assert_eq!(page.element("unnamed").unwrap(), "23");
+    // One definition, in the same words on the dashboard, the public page and the schema
+    // of the open data.
+    let definition = cyberdir::observatory::SIGNALEMENT;
+    assert!(definition.contains("nommé une menace et un public"));
     assert!(
         page.element("cases-definition")
             .unwrap()
-            .contains("nommé une menace et un public")
+            .contains(definition)
+    );
+    let statistics = public.get("/statistiques?mois=2026-10").await;
+    assert_eq!(
+        statistics.element("cases-definition").as_deref(),
+        Some(definition)
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(&public.get("/statistiques/donnees/schema.json").await.html).unwrap();
+    assert!(
+        schema["description"].as_str().unwrap().contains(definition),
+        "{schema}"
     );
     // October cut into weeks: the first (from Thursday the 1st) and the last (to Saturday the
     // 31st) are partial, and say so.

@@ -122,6 +122,8 @@ pub(super) enum Statistics {
 /// A month's published figures, by type and by région, for one région or type chosen.
 #[derive(Debug, Serialize)]
 pub(super) struct MonthStatistics {
+    /// What a signalement is (`observatory::SIGNALEMENT`).
+    pub definition: &'static str,
     pub month: String,
     pub month_label: String,
     pub region_name: String,
@@ -172,6 +174,8 @@ pub(super) struct PublishedRevision {
 /// `pages/observatory/dashboard`: the threat over a period, for staff.
 #[derive(Debug, Serialize)]
 pub(super) struct Dashboard {
+    /// What a signalement is (`observatory::SIGNALEMENT`).
+    pub definition: &'static str,
     pub period: String,
     pub cases: String,
     pub previous_cases: String,

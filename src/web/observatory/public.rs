@@ -141,6 +141,7 @@ fn view(state: &AppState, query: &StatisticsQuery) -> Result<context::Statistics
     };
     Ok(context::Statistics::Month(Box::new(
         context::MonthStatistics {
+            definition: crate::observatory::SIGNALEMENT,
             month_label: month_fr(first),
             region_name,
             incident_label,

@@ -234,6 +234,7 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> context::Das
         })
         .collect();
     context::Dashboard {
+        definition: crate::observatory::SIGNALEMENT,
         period: format!("du {} au {}", day(d.from), day(d.to)),
         cases: number_fr(d.cases),
         previous_cases: number_fr(d.previous_cases),

@@ -25,6 +25,11 @@ use crate::domain::actor::Actor;
 use crate::error::AppError;
 use crate::infra::Infra;
 
+/// What a "signalement" is, in the words every page and file that counts them gives: the
+/// staff dashboard, the public statistics and the open data's schema (which holds the same
+/// sentence, checked by the tests), so that one figure has one definition.
+pub const SIGNALEMENT: &str = "Un signalement est un parcours de diagnostic qui a nommé une menace et un public, ou une demande d'assistance faite sans diagnostic ; chaque personne est comptée une fois.";
+
 /// The channels a fact can come from.
 pub const CHANNELS: [&str; 3] = [
     facts::CHANNEL_SITE,
