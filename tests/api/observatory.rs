@@ -388,6 +388,27 @@ async fn the_dashboard_compares_with_the_same_weeks_a_year_before() {
         .unwrap_or_else(|| panic!("{rows:?}"));
     // One day of this week is in the period: marked partial.
     assert_eq!(this_week[1..], ["7", "4", "1"]);
+    // And that day is today, not over yet: the page says so, for the period and the week.
+    let page = browser.get("/observatoire?periode=semaine").await;
+    assert!(
+        page.text().contains("(journée d'aujourd'hui en cours)"),
+        "{}",
+        page.text()
+    );
+    let weeks = page.element("weeks-table").unwrap();
+    assert!(
+        weeks.contains("partielle : 1 jour sur 7, en cours"),
+        "{weeks}"
+    );
+    // A period that ended before today has no day under way.
+    let last_week = monday - Days::new(1);
+    let page = browser
+        .get(&format!(
+            "/observatoire?periode=personnalisee&du={}&au={last_week}",
+            monday - Days::new(7)
+        ))
+        .await;
+    assert!(!page.text().contains("en cours"), "{}", page.text());
 }
 
 #[tokio::test]
@@ -430,6 +451,20 @@ async fn the_dashboard_is_for_staff_and_refuses_bad_filters_in_french() {
         .await;
     assert_eq!(page.status, 422);
     assert!(page.text().contains("cinq ans au plus"));
+    // The days to come have no figures: a period cannot end after today.
+    let tomorrow = start_of_tests().date_naive() + Days::new(1);
+    let page = staff
+        .get(&format!(
+            "/observatoire?periode=personnalisee&du=2026-11-01&au={tomorrow}"
+        ))
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(
+        page.text()
+            .contains("La date de fin ne peut pas dépasser aujourd'hui"),
+        "{}",
+        page.text()
+    );
     assert_eq!(
         staff
             .get("/observatoire/donnees.csv?vue=autre")

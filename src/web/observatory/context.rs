@@ -203,7 +203,8 @@ pub(super) struct Dashboard {
 #[derive(Debug, Serialize)]
 pub(super) struct WeekLine {
     pub week: String,
-    /// "partielle : 3 jours sur 7" for a week the period cuts.
+    /// "partielle : 3 jours sur 7" for a week the period cuts, "en cours" for the week of
+    /// today when the period ends today.
     pub partial: Option<String>,
     pub count: String,
     pub year_before: String,

@@ -142,16 +142,22 @@ fn percent_fr(p: Option<f64>) -> String {
 
 /// The page's data: the filter form's choices, the figures, the charts and their tables.
 fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> context::Dashboard {
+    // A period ending today holds a day not over yet: the week that holds it says so.
+    let today = state.clock.today();
+    let ongoing = |w: &crate::observatory::dashboard::WeekCount| {
+        d.to == today && (w.week..=w.week + Days::new(6)).contains(&today)
+    };
     let labels: Vec<String> = d
         .weeks
         .iter()
         .map(|w| {
             let label = w.week.format("%d/%m").to_string();
             // A partial week says so on the chart, or it reads as a drop.
-            if w.days < 7 {
-                format!("{label} ({} j)", w.days)
-            } else {
-                label
+            match (w.days < 7, ongoing(w)) {
+                (true, true) => format!("{label} ({} j, en cours)", w.days),
+                (true, false) => format!("{label} ({} j)", w.days),
+                (false, true) => format!("{label} (en cours)"),
+                (false, false) => label,
             }
         })
         .collect();
@@ -235,7 +241,15 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> context::Das
         .collect();
     context::Dashboard {
         definition: crate::observatory::SIGNALEMENT,
-        period: format!("du {} au {}", day(d.from), day(d.to)),
+        period: if d.to == today {
+            format!(
+                "du {} au {} (journée d'aujourd'hui en cours)",
+                day(d.from),
+                day(d.to)
+            )
+        } else {
+            format!("du {} au {}", day(d.from), day(d.to))
+        },
         cases: number_fr(d.cases),
         previous_cases: number_fr(d.previous_cases),
         unnamed: number_fr(d.unnamed),
@@ -247,12 +261,15 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> context::Das
             .iter()
             .map(|w| context::WeekLine {
                 week: day(w.week),
-                partial: (w.days < 7).then(|| {
-                    format!(
-                        "partielle : {} sur 7",
-                        crate::french::plural(usize::from(w.days), "jour", "jours")
-                    )
-                }),
+                partial: match (w.days < 7, ongoing(w)) {
+                    (true, running) => Some(format!(
+                        "partielle : {} sur 7{}",
+                        crate::french::plural(usize::from(w.days), "jour", "jours"),
+                        if running { ", en cours" } else { "" }
+                    )),
+                    (false, true) => Some("en cours".to_owned()),
+                    (false, false) => None,
+                },
                 count: number_fr(w.count),
                 year_before: number_fr(w.year_before),
             })

@@ -45,6 +45,14 @@ impl Filter {
         let to = self.to.unwrap_or(today);
         let from = self.from.unwrap_or_else(|| to - Days::new(27));
         let window_start = super::window_start(state, today);
+        if to > today {
+            // The days to come have no figures yet: counted in, they would read as a drop.
+            push_error(
+                &mut errors,
+                "au",
+                "La date de fin ne peut pas dépasser aujourd'hui : les jours à venir n'ont pas encore de chiffres.",
+            );
+        }
         if from > to {
             push_error(
                 &mut errors,
