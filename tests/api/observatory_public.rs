@@ -563,10 +563,23 @@ async fn a_file_built_to_leak_is_refused_and_the_audit_names_the_cell() {
             && said.contains("hameconnage × particulier × Île-de-France (révision 1) entre 3 et 3"),
         "{said}"
     );
+    // The file the service published: nothing bounded under 11, and the narrowest interval
+    // found reaches 11 at least.
+    let october = said
+        .lines()
+        .find(|l| l.starts_with("2026-10 : 1 révision"))
+        .unwrap_or_else(|| panic!("{said}"));
     assert!(
-        said.contains("2026-10 : 1 révision") && said.contains("aucune bornée sous 11"),
-        "{said}"
+        october.contains("aucune bornée sous 11, la plus étroite trouvée"),
+        "{october}"
     );
+    let upper: u64 = october
+        .trim_end_matches('.')
+        .rsplit(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{october}"));
+    assert!(upper >= 11, "{october}");
 }
 
 /// "Signalement" meant two things: the dashboard counted the journeys left before naming a

@@ -243,10 +243,13 @@ fn apply_pattern(counts: &[u64], hidden: &str) -> (Vec<Option<u64>>, usize, u64)
 fn audit_correction(sizes: &[usize], earlier: &Publication, counts: &[u64], hidden: &str) {
     let (values, cells, value) = apply_pattern(counts, hidden);
     let correction = Publication::new(sizes, values).expect("the pattern");
+    let started = Instant::now();
     let exposed = attacker::exposures(&[earlier.clone(), correction], DEFAULT_THRESHOLD)
         .expect("audit")
         .len();
     println!(
-        "{hidden}: complements {cells} cells worth {value}, {exposed} exposed reading both revisions"
+        "{hidden}: complements {cells} cells worth {value}, {exposed} exposed reading both \
+         revisions (the audit: {:.1} s)",
+        started.elapsed().as_secs_f64()
     );
 }

@@ -429,11 +429,18 @@ pub fn audit_open_data(state: &Infra) -> Result<String, String> {
             crate::french::plural(audit.revisions, "révision", "révisions"),
             crate::french::plural(audit.secret_cells, "case", "cases"),
         );
-        match audit.exposures.iter().min_by_key(|e| e.3 - e.2) {
-            None => line.push_str("aucune bornée sous 11."),
+        line.push_str(&if audit.exposures.is_empty() {
+            "aucune bornée sous 11".to_owned()
+        } else {
+            format!(
+                "{} sous 11",
+                crate::french::plural(audit.exposures.len(), "bornée", "bornées")
+            )
+        });
+        match &audit.narrowest {
+            None => line.push('.'),
             Some((cell, revision, lower, upper)) => line.push_str(&format!(
-                "{} sous 11, la plus étroite {cell} (révision {revision}) entre {lower} et {upper}.",
-                crate::french::plural(audit.exposures.len(), "bornée", "bornées"),
+                ", la plus étroite trouvée {cell} (révision {revision}) entre {lower} et {upper}."
             )),
         }
         exposed += audit.exposures.len();

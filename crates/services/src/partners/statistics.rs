@@ -348,30 +348,15 @@ pub fn audit_published(state: &Infra) -> Result<Vec<TableAudit>, AppError> {
             .iter()
             .map(|row| read_table(subject, row))
             .collect::<Result<Vec<_>, _>>()?;
-        let exposures = attacker::exposures(&revisions, DEFAULT_THRESHOLD).map_err(|e| {
-            AppError::Internal(format!("{} {} : {e}", first.partner_id, first.year))
-        })?;
-        audits.push(TableAudit {
-            table: format!(
-                "partenaire {}, {} {}",
-                first.partner_id,
-                subject.name(),
-                first.year
-            ),
-            revisions: revisions.len(),
-            secret_cells: revisions.last().map_or(0, Publication::secret_count),
-            exposures: exposures
-                .iter()
-                .map(|e| {
-                    (
-                        subject.describe(first.year, &e.cell),
-                        e.revision + 1,
-                        e.lower,
-                        e.upper,
-                    )
-                })
-                .collect(),
-        });
+        let table = format!(
+            "partenaire {}, {} {}",
+            first.partner_id,
+            subject.name(),
+            first.year
+        );
+        audits.push(TableAudit::of(table, &revisions, |e| {
+            subject.describe(first.year, &e.cell)
+        })?);
     }
     Ok(audits)
 }

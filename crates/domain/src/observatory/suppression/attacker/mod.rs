@@ -192,6 +192,39 @@ pub fn exposures_watched(
     threshold: u64,
     watch: &mut dyn FnMut(super::Progress),
 ) -> Result<Vec<Exposure>, AuditError> {
+    Ok(audit_watched(revisions, threshold, 0, watch)?.exposures)
+}
+
+/// What the audit of a table's revisions found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audit {
+    /// The secret cells the reader bounds under the threshold.
+    pub exposures: Vec<Exposure>,
+    /// The narrowest interval found: an exposure's if any; otherwise the narrowest of the
+    /// cells whose witnesses came nearest the threshold, of which the audit bounded
+    /// `closest` (bounding a cell takes two programmes, so not every cell is bounded).
+    pub narrowest: Option<Exposure>,
+}
+
+/// As [`exposures`], with the narrowest interval found (see [`Audit`]): what
+/// `cyberdir observatory audit` prints.
+///
+/// # Errors
+/// As [`exposures`].
+pub fn audit(
+    revisions: &[Publication],
+    threshold: u64,
+    closest: usize,
+) -> Result<Audit, AuditError> {
+    audit_watched(revisions, threshold, closest, &mut |_| {})
+}
+
+fn audit_watched(
+    revisions: &[Publication],
+    threshold: u64,
+    closest: usize,
+    watch: &mut dyn FnMut(super::Progress),
+) -> Result<Audit, AuditError> {
     let reader = Reader::of(revisions)?;
     let secret: Vec<(usize, usize)> = revisions
         .iter()
@@ -202,7 +235,6 @@ pub fn exposures_watched(
                 .map(move |i| (r, i))
         })
         .collect();
-    let mut found = Vec::new();
     let of = secret.len();
     let mut probed = |examined: usize, _| {
         watch(super::Progress::Auditing {
@@ -210,23 +242,48 @@ pub fn exposures_watched(
             of,
         })
     };
-    for ((revision, cell), _) in reader.out_of_reach(threshold, &secret, &mut probed)? {
-        // The fix at the threshold also fails for a cell known to be above it.
+    let (unreached, reached) = reader.probe(threshold, &secret, &mut probed)?;
+    let bounded = |(revision, cell): Cell| -> Result<Exposure, AuditError> {
         let (lower, upper) = reader.bounds((revision, cell))?;
-        if upper < threshold {
-            found.push(Exposure {
-                revision,
-                cell: revisions[revision].coords(cell),
-                lower,
-                upper,
-            });
+        Ok(Exposure {
+            revision,
+            cell: revisions[revision].coords(cell),
+            lower,
+            upper,
+        })
+    };
+    let mut exposures = Vec::new();
+    for (cell, _) in unreached {
+        // The fix at the threshold also fails for a cell known to be above it.
+        let exposure = bounded(cell)?;
+        if exposure.upper < threshold {
+            exposures.push(exposure);
         }
     }
-    Ok(found)
+    let width = |e: &Exposure| e.upper.saturating_sub(e.lower);
+    let mut narrowest = exposures.iter().min_by_key(|e| width(e)).cloned();
+    if narrowest.is_none() {
+        let mut nearest: Vec<usize> = (0..secret.len()).collect();
+        nearest.sort_by(|&a, &b| reached[a].total_cmp(&reached[b]));
+        for &k in nearest.iter().take(closest) {
+            let found = bounded(secret[k])?;
+            if narrowest.as_ref().is_none_or(|n| width(&found) < width(n)) {
+                narrowest = Some(found);
+            }
+        }
+    }
+    Ok(Audit {
+        exposures,
+        narrowest,
+    })
 }
 
 /// A cell of one revision: (revision, index in the layout).
 pub(super) type Cell = (usize, usize);
+
+/// What probing found: the cells out of reach, each with the most a feasible point gave it,
+/// and the most the points gave each candidate, in the candidates' order.
+type Probed = (Vec<(Cell, f64)>, Vec<f64>);
 
 /// The reader's programme over one table's revisions.
 pub(super) struct Reader<'a> {
@@ -282,12 +339,24 @@ impl<'a> Reader<'a> {
         candidates: &[(usize, usize)],
         examined: &mut dyn FnMut(usize, usize),
     ) -> Result<Vec<(Cell, f64)>, AuditError> {
+        Ok(self.probe(threshold, candidates, examined)?.0)
+    }
+
+    /// As [`Reader::out_of_reach`], with the most the feasible points found gave each
+    /// candidate, in the candidates' order.
+    fn probe(
+        &self,
+        threshold: u64,
+        candidates: &[(usize, usize)],
+        examined: &mut dyn FnMut(usize, usize),
+    ) -> Result<Probed, AuditError> {
         let (base, vars) = match &self.first {
             Some(solved) => solved.clone(),
             None => self.solve(None)?,
         };
         if candidates.is_empty() || threshold <= 1 {
-            return Ok(Vec::new());
+            // Nothing to probe: every candidate reaches the threshold (no witness sought).
+            return Ok((Vec::new(), vec![f64::INFINITY; candidates.len()]));
         }
         let var = |(r, cell): (usize, usize)| {
             vars.get(r)
@@ -322,7 +391,11 @@ impl<'a> Reader<'a> {
             }
         }
         examined(candidates.len(), unreached.len());
-        Ok(unreached)
+        let reached = candidates
+            .iter()
+            .map(|&candidate| Ok(reach[var(candidate)?.idx()]))
+            .collect::<Result<Vec<f64>, AuditError>>()?;
+        Ok((unreached, reached))
     }
 
     /// The least and the most a secret cell can be, as integers.
@@ -469,158 +542,4 @@ fn add(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::observatory::suppression::{DEFAULT_THRESHOLD, Protected};
-
-    /// A one-dimension table: its values then its total.
-    fn line(values: &[Option<u64>]) -> Publication {
-        Publication::new(&[values.len() - 1], values.to_vec()).unwrap()
-    }
-
-    #[test]
-    fn two_secret_cells_that_must_add_up_to_two_are_both_one() {
-        // October 2026, minage_cryptomonnaie × Occitanie: 60 − 58 = 2, zeros shown.
-        let exposures = line(&[Some(58), None, None, Some(0), Some(60)])
-            .exposures(DEFAULT_THRESHOLD)
-            .unwrap();
-        let found: Vec<(Vec<Coord>, u64, u64)> = exposures
-            .into_iter()
-            .map(|e| (e.cell, e.lower, e.upper))
-            .collect();
-        assert_eq!(
-            found,
-            vec![(vec![Some(1)], 1, 1), (vec![Some(2)], 1, 1)],
-            "the reader pins both at 1"
-        );
-        // With a third secret cell worth 20, each small one may be up to 20.
-        let safe = line(&[Some(38), None, None, None, Some(60)]);
-        assert_eq!(safe.exposures(DEFAULT_THRESHOLD).unwrap(), vec![]);
-    }
-
-    #[test]
-    fn the_engine_protects_the_two_cell_line() {
-        let cube = Protected::new(&[4], &[58, 1, 1, 0], DEFAULT_THRESHOLD).unwrap();
-        assert_eq!(
-            cube.publication().exposures(DEFAULT_THRESHOLD).unwrap(),
-            vec![]
-        );
-        assert_eq!(cube.published(&[Some(3)]), Some(0), "zeros stay shown");
-        assert!(cube.is_suppressed(&[Some(1)]) && cube.is_suppressed(&[Some(2)]));
-    }
-
-    #[test]
-    fn figures_that_do_not_add_up_are_refused() {
-        let wrong = line(&[Some(5), Some(7), Some(13)]);
-        assert_eq!(
-            wrong.exposures(DEFAULT_THRESHOLD),
-            Err(AuditError::Inconsistent)
-        );
-        let impossible = line(&[None, None, Some(1)]);
-        assert_eq!(
-            impossible.exposures(DEFAULT_THRESHOLD),
-            Err(AuditError::Inconsistent),
-            "two secret cells of at least 1 cannot add up to 1"
-        );
-        assert!(matches!(
-            Publication::new(&[2, 2], vec![None; 8]),
-            Err(AuditError::Shape { .. })
-        ));
-    }
-
-    /// Every integer filling of a 2-D table's secret interior cells (each at least 1) that
-    /// gives the published margins; the most `target` is worth in any. Margins are published.
-    fn brute_force_upper(rows: usize, cols: usize, p: &Publication, target: usize) -> u64 {
-        let at = |r: usize, c: usize| r * (cols + 1) + c;
-        let secret: Vec<usize> = (0..rows)
-            .flat_map(|r| (0..cols).map(move |c| at(r, c)))
-            .filter(|&i| p.values()[i].is_none())
-            .collect();
-        let mut grid: Vec<u64> = p.values().iter().map(|v| v.unwrap_or(0)).collect();
-        let mut best = 0;
-        fn fill(
-            k: usize,
-            secret: &[usize],
-            grid: &mut Vec<u64>,
-            check: &dyn Fn(&[u64]) -> bool,
-            target: usize,
-            best: &mut u64,
-        ) {
-            if k == secret.len() {
-                if check(grid) {
-                    *best = (*best).max(grid[target]);
-                }
-                return;
-            }
-            for value in 1..=30 {
-                grid[secret[k]] = value;
-                fill(k + 1, secret, grid, check, target, best);
-            }
-        }
-        let values = p.values().to_vec();
-        let check = move |g: &[u64]| {
-            let rows_ok = (0..rows).all(|r| {
-                values[at(r, cols)].is_none_or(|t| (0..cols).map(|c| g[at(r, c)]).sum::<u64>() == t)
-            });
-            let cols_ok = (0..cols).all(|c| {
-                values[at(rows, c)].is_none_or(|t| (0..rows).map(|r| g[at(r, c)]).sum::<u64>() == t)
-            });
-            rows_ok && cols_ok
-        };
-        fill(0, &secret, &mut grid, &check, target, &mut best);
-        best
-    }
-
-    #[test]
-    fn the_programme_bounds_cells_as_an_exhaustive_integer_attacker_does() {
-        // 2-D tables with margins are transportation problems: the linear programme's bounds
-        // are the integer ones, so they must agree with trying every filling.
-        let mut next = super::super::tests::draws(0x2545_F491_4F6C_DD1Du64);
-        let (rows, cols) = (3, 3);
-        let mut compared = 0;
-        while compared < 40 {
-            let interior: Vec<u64> = (0..rows * cols).map(|_| 1 + next(12)).collect();
-            let mut values = Vec::new();
-            for r in 0..=rows {
-                for c in 0..=cols {
-                    let v = match (r < rows, c < cols) {
-                        (true, true) => interior[r * cols + c],
-                        (true, false) => (0..cols).map(|c| interior[r * cols + c]).sum(),
-                        (false, true) => (0..rows).map(|r| interior[r * cols + c]).sum(),
-                        (false, false) => interior.iter().sum(),
-                    };
-                    let hide = r < rows && c < cols && next(3) == 0;
-                    values.push((!hide).then_some(v));
-                }
-            }
-            let p = Publication::new(&[rows, cols], values).unwrap();
-            let secret: Vec<usize> = (0..p.values().len())
-                .filter(|&i| p.values()[i].is_none())
-                .collect();
-            if secret.len() > 4 {
-                continue;
-            }
-            let exposed: Vec<Vec<Coord>> = p
-                .exposures(DEFAULT_THRESHOLD)
-                .unwrap()
-                .into_iter()
-                .map(|e| e.cell)
-                .collect();
-            for &cell in &secret {
-                let upper = brute_force_upper(rows, cols, &p, cell);
-                let (_, lp_upper) = Reader::of(std::slice::from_ref(&p))
-                    .unwrap()
-                    .bounds((0, cell))
-                    .unwrap();
-                assert_eq!(lp_upper.min(30), upper, "cell {cell} of {:?}", p.values());
-                assert_eq!(
-                    exposed.contains(&p.coords(cell)),
-                    upper < DEFAULT_THRESHOLD,
-                    "cell {cell} of {:?}",
-                    p.values()
-                );
-            }
-            compared += 1;
-        }
-    }
-}
+mod tests;
