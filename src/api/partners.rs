@@ -140,7 +140,7 @@ pub async fn revoke_key(
 /// A partner's figures by month (journeys started in its module and how far they went,
 /// requests sent from it and what became of them), small counts suppressed. With the
 /// partner's key (`Authorization: Bearer cyberdir_…`), or a staff session.
-#[utoipa::path(tag = "partners", params(("id" = String, Path, pattern = r"^[a-z0-9-]{1,48}$"), StatisticsQuery), responses((status = 200, body = PartnerStatistics), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+#[utoipa::path(tag = "partners", params(("id" = String, Path, pattern = r"^[a-z0-9-]{1,48}$"), StatisticsQuery), responses((status = 200, body = PartnerStatistics), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem, description = "The figures were refused by the audit of statistical secrecy"), (status = 422, body = Problem)))]
 #[get("/partners/{id}/statistics")]
 pub async fn figures(
     req: HttpRequest,

@@ -461,7 +461,7 @@ async fn the_dashboard_is_for_staff_and_refuses_bad_filters_in_french() {
     assert_eq!(page.status, 422);
     assert!(
         page.text()
-            .contains("La date de fin ne peut pas dépasser aujourd'hui"),
+            .contains("La date de fin ne peut pas être postérieure à aujourd'hui"),
         "{}",
         page.text()
     );

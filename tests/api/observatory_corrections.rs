@@ -302,8 +302,9 @@ async fn a_correction_is_followed_only_by_staff_and_an_unknown_one_is_a_clear_40
 }
 
 /// A correction is audited with every revision of its month before it goes out: with a
-/// revision slipped into the database that gives the 3 away (every other figure exact), the
-/// correction is refused, the cell named for the admin, and nothing more is published.
+/// revision slipped into the database that gives the 3 away (every other figure exact), and
+/// a clean one after it, the correction is refused, the cell named for the admin, and
+/// nothing more is published.
 #[tokio::test]
 async fn a_correction_is_audited_with_every_revision_and_refused_by_name() {
     let app = TestApp::spawn().await;
@@ -350,8 +351,19 @@ async fn a_correction_is_audited_with_every_revision_and_refused_by_name() {
         note: None,
         published_at: chrono::Utc::now().naive_utc(),
     };
-    app.with_conn(move |c| cyberdir::db::observatory::insert_release(c, &crafted).unwrap())
-        .await;
+    // And a clean revision after it (the first file again): the audit reads every
+    // revision, not only the latest.
+    let clean = cyberdir::db::observatory::ReleaseRow {
+        revision: 3,
+        sha256: "clean".into(),
+        csv: published.clone(),
+        ..crafted.clone()
+    };
+    app.with_conn(move |c| {
+        cyberdir::db::observatory::insert_release(c, &crafted).unwrap();
+        cyberdir::db::observatory::insert_release(c, &clean).unwrap();
+    })
+    .await;
 
     let id = ask(&app).await;
     app.run_corrections().await;
@@ -360,8 +372,8 @@ async fn a_correction_is_audited_with_every_revision_and_refused_by_name() {
     let outcome = asked.outcome.unwrap_or_default();
     assert!(
         outcome.contains("hameconnage × particulier × Île-de-France")
-            && outcome.contains("entre 3 et 3"),
+            && outcome.contains("vaut exactement 3"),
         "{outcome}"
     );
-    assert_eq!(revisions(&app).await, 2, "no third revision");
+    assert_eq!(revisions(&app).await, 3, "no fourth revision");
 }

@@ -527,7 +527,7 @@ async fn a_file_built_to_leak_is_refused_and_the_audit_names_the_cell() {
     .said();
     assert!(
         refused.contains("hameconnage × particulier × Île-de-France")
-            && refused.contains("entre 3 et 3"),
+            && refused.contains("vaut exactement 3"),
         "{refused}"
     );
 
@@ -541,26 +541,12 @@ async fn a_file_built_to_leak_is_refused_and_the_audit_names_the_cell() {
     };
     app.with_conn(move |c| cyberdir::db::observatory::insert_release(c, &row).unwrap())
         .await;
-    let url = app.db.url.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_cyberdir"))
-            .args(["observatory", "audit"])
-            .env("DATABASE_URL", &url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(!output.status.success(), "{said}");
+    let (passed, said) = crate::common::observatory::audit_from_the_command_line(&app).await;
+    assert!(!passed, "{said}");
     assert!(
         said.contains("2026-09 : 1 révision")
-            && said.contains("hameconnage × particulier × Île-de-France (révision 1) entre 3 et 3"),
+            && said
+                .contains("hameconnage × particulier × Île-de-France (révision 1), exactement 3"),
         "{said}"
     );
     // The file the service published: nothing bounded under 11, and the narrowest interval
@@ -570,7 +556,7 @@ async fn a_file_built_to_leak_is_refused_and_the_audit_names_the_cell() {
         .find(|l| l.starts_with("2026-10 : 1 révision"))
         .unwrap_or_else(|| panic!("{said}"));
     assert!(
-        october.contains("aucune bornée sous 11, la plus étroite trouvée"),
+        october.contains("aucune bornée sous 11 ; intervalle le plus étroit trouvé : "),
         "{october}"
     );
     let upper: u64 = october

@@ -320,11 +320,27 @@ async fn a_partner_table_that_leaks_is_refused_by_name_and_the_audit_finds_it() 
 
     let (status, problem) = figures(&app, "banque-exemple", Some(&key), "").await;
     assert_eq!(status, 409, "{problem}");
+    // The partner is the reader the secret protects: refused, but told nothing of the cell.
     let detail = problem["detail"].as_str().unwrap_or_default();
     assert!(
-        detail.contains("parcours × septembre 2026 × Conseils vaut entre 4 et 4"),
+        detail.contains("l'audit du secret statistique les a refusés")
+            && !detail.contains("septembre")
+            && !detail.contains('4'),
         "{problem}"
     );
+    // Staff still open the partner's page (to revoke a key, say), told why no figures show.
+    let staff = crate::common::pages::Browser::new(&app.address);
+    staff.log_in("equipe@cyberdir.fr").await;
+    let page = staff.get("/partenaires/banque-exemple").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.element("figures-unavailable")
+            .unwrap_or_default()
+            .contains("l'audit du secret statistique les a refusés"),
+        "{}",
+        page.text()
+    );
+    assert!(page.text().contains("Créer une clé"));
     let stored = app
         .with_conn(|c| {
             cyberdir::db::partners::figures_of_year(c, "banque-exemple", 2026, "journeys").unwrap()
@@ -336,23 +352,11 @@ async fn a_partner_table_that_leaks_is_refused_by_name_and_the_audit_finds_it() 
         "October's table is not published"
     );
 
-    let url = app.db.url.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_cyberdir"))
-            .args(["observatory", "audit"])
-            .env("DATABASE_URL", &url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let said = String::from_utf8_lossy(&output.stdout).into_owned()
-        + &String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{said}");
+    let (passed, said) = crate::common::observatory::audit_from_the_command_line(&app).await;
+    assert!(!passed, "{said}");
     assert!(
         said.contains("partenaire banque-exemple, parcours 2026 : 1 révision")
-            && said.contains("parcours × septembre 2026 × Conseils (révision 1) entre 4 et 4"),
+            && said.contains("parcours × septembre 2026 × Conseils (révision 1), exactement 4"),
         "{said}"
     );
 }

@@ -244,12 +244,20 @@ fn audit_correction(sizes: &[usize], earlier: &Publication, counts: &[u64], hidd
     let (values, cells, value) = apply_pattern(counts, hidden);
     let correction = Publication::new(sizes, values).expect("the pattern");
     let started = Instant::now();
-    let exposed = attacker::exposures(&[earlier.clone(), correction], DEFAULT_THRESHOLD)
+    let exposed = attacker::exposures(&[earlier.clone(), correction.clone()], DEFAULT_THRESHOLD)
         .expect("audit")
         .len();
+    let audit_seconds = started.elapsed().as_secs_f64();
+    // As `cyberdir observatory audit` reads it: also the narrowest interval, bounding the 10
+    // cells nearest the threshold (`secrecy::NARROWEST_PROBES`).
+    let started = Instant::now();
+    let narrowest = attacker::audit(&[earlier.clone(), correction], DEFAULT_THRESHOLD, 10)
+        .expect("audit")
+        .narrowest;
     println!(
         "{hidden}: complements {cells} cells worth {value}, {exposed} exposed reading both \
-         revisions (the audit: {:.1} s)",
+         revisions (the audit: {audit_seconds:.1} s; with the narrowest interval, {narrowest:?}: \
+         {:.1} s)",
         started.elapsed().as_secs_f64()
     );
 }

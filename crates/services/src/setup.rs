@@ -440,7 +440,8 @@ pub fn audit_open_data(state: &Infra) -> Result<String, String> {
         match &audit.narrowest {
             None => line.push('.'),
             Some((cell, revision, lower, upper)) => line.push_str(&format!(
-                ", la plus étroite trouvée {cell} (révision {revision}) entre {lower} et {upper}."
+                " ; intervalle le plus étroit trouvé : {cell} (révision {revision}), {}.",
+                crate::observatory::secrecy::interval_fr(*lower, *upper)
             )),
         }
         exposed += audit.exposures.len();

@@ -66,12 +66,20 @@ pub(super) struct Partner {
     pub valid_keys: usize,
     /// The largest count never published (the secrecy threshold minus one).
     pub largest_secret: u64,
-    pub journeys: FiguresTable,
-    pub requests: FiguresTable,
+    /// The figures, or why they cannot be shown (the rest of the page works either way:
+    /// a key can still be revoked).
+    pub figures: Result<PartnerFigures, String>,
     /// What the partner's web team pastes.
     pub snippet: String,
     /// What the partner adds to its Content-Security-Policy.
     pub csp: String,
+}
+
+/// The partner's two tables as read.
+#[derive(Debug, Serialize)]
+pub(super) struct PartnerFigures {
+    pub journeys: FiguresTable,
+    pub requests: FiguresTable,
 }
 
 /// A figures table as read: grouped thousands, a dash where a count is not published.

@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, get, post, web};
 use serde::Deserialize;
 
 use crate::domain::audience::Audience;
+use crate::domain::observatory::suppression::DEFAULT_THRESHOLD;
 use crate::domain::partner::PartnerState;
 use crate::error::{AppError, FieldErrors};
 use crate::http::extract::CurrentUser;
@@ -206,7 +207,13 @@ async fn partner_view(
     let loaded = blocking(move || {
         let partner = partners::get(&inner, &actor, &id)?;
         let keys = keys::list(&inner, &actor, &id)?;
-        let figures = statistics::of_partner(&inner, &id, &StatisticsQuery::default())?;
+        // Figures refused by the audit do not take the partner's page down with them.
+        let figures = statistics::of_partner(&inner, &id, &StatisticsQuery::default())
+            .map(|f| context::PartnerFigures {
+                journeys: table_view(&f.journeys),
+                requests: table_view(&f.requests),
+            })
+            .map_err(|e| e.said());
         Ok::<_, AppError>((partner, keys, figures))
     })
     .await;
@@ -235,9 +242,8 @@ async fn partner_view(
             .filter(|k| k.status == crate::domain::partner::KeyStatus::Valid)
             .count(),
         keys,
-        largest_secret: figures.threshold.saturating_sub(1),
-        journeys: table_view(&figures.journeys),
-        requests: table_view(&figures.requests),
+        largest_secret: DEFAULT_THRESHOLD.saturating_sub(1),
+        figures,
         snippet: snippet(state, &partner),
         csp: csp_directives(state),
         partner,

@@ -191,3 +191,22 @@ pub async fn journeys_and_facts(app: &TestApp) -> (i64, i64) {
 pub fn day_fr(day: NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
+
+/// `cyberdir observatory audit` run on the app's database: whether it passed, and what it
+/// said (standard output then error).
+pub async fn audit_from_the_command_line(app: &TestApp) -> (bool, String) {
+    let url = app.db.url.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cyberdir"))
+            .args(["observatory", "audit"])
+            .env("DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let said = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.success(), said)
+}

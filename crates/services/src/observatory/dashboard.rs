@@ -50,7 +50,7 @@ impl Filter {
             push_error(
                 &mut errors,
                 "au",
-                "La date de fin ne peut pas dépasser aujourd'hui : les jours à venir n'ont pas encore de chiffres.",
+                "La date de fin ne peut pas être postérieure à aujourd'hui : les jours à venir n'ont pas encore de chiffres.",
             );
         }
         if from > to {

@@ -62,6 +62,15 @@ pub fn describe(axes: &Axes, exposure: &Exposure) -> String {
     )
 }
 
+/// An interval as a reader would state it: "exactement 3", "entre 1 et 14".
+pub fn interval_fr(lower: u64, upper: u64) -> String {
+    if lower == upper {
+        format!("exactement {lower}")
+    } else {
+        format!("entre {lower} et {upper}")
+    }
+}
+
 /// The audit before a file goes out: the attacker's programme over the month's earlier
 /// files and this one. A file that lets its reader bound a secret cell under the threshold
 /// is refused, the cell named.
@@ -87,10 +96,9 @@ pub fn audit_before_release_watched(
     match exposures.first() {
         None => Ok(()),
         Some(e) => Err(AppError::Conflict(format!(
-            "Publication refusée : avec les fichiers déjà publiés, un lecteur saurait que la case {} vaut entre {} et {} (le secret exige qu'elle puisse valoir {DEFAULT_THRESHOLD} ou plus).",
+            "Publication refusée : avec les fichiers déjà publiés, un lecteur saurait que la case {} vaut {} (le secret exige qu'elle puisse valoir {DEFAULT_THRESHOLD} ou plus).",
             describe(axes, e),
-            e.lower,
-            e.upper
+            interval_fr(e.lower, e.upper)
         ))),
     }
 }

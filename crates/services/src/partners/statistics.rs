@@ -320,12 +320,14 @@ fn audit_before_release(
         year,
         subject = subject.code(),
         cell,
+        lower = exposure.lower,
+        upper = exposure.upper,
         "partner figures refused by the audit"
     );
-    Err(AppError::Conflict(format!(
-        "Chiffres non publiés : avec les tableaux déjà transmis, un lecteur saurait que la case {cell} vaut entre {} et {} (le secret exige qu'elle puisse valoir {DEFAULT_THRESHOLD} ou plus).",
-        exposure.lower, exposure.upper
-    )))
+    // The partner is the reader the secret protects: the bounds go to the log only.
+    Err(AppError::Conflict(
+        "Ces chiffres ne peuvent pas être publiés : l'audit du secret statistique les a refusés (le détail est consigné pour l'équipe de la plateforme, et `cyberdir observatory audit` le donne).".into(),
+    ))
 }
 
 /// The audit of every table given to partners (`cyberdir observatory audit`): each partner's
@@ -342,7 +344,13 @@ pub fn audit_published(state: &Infra) -> Result<Vec<TableAudit>, AppError> {
         };
         let subject = match first.subject.as_str() {
             "journeys" => Subject::Journeys,
-            _ => Subject::Requests,
+            "requests" => Subject::Requests,
+            other => {
+                return Err(AppError::Internal(format!(
+                    "chiffres du partenaire {} : tableau inconnu « {other} »",
+                    first.partner_id
+                )));
+            }
         };
         let revisions = group
             .iter()
