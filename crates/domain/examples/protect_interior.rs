@@ -248,10 +248,10 @@ fn audit_correction(sizes: &[usize], earlier: &Publication, counts: &[u64], hidd
         .expect("audit")
         .len();
     let audit_seconds = started.elapsed().as_secs_f64();
-    // As `cyberdir observatory audit` reads it: also the narrowest interval, bounding the 10
+    // As `cyberdir observatory audit` reads it: also the narrowest interval, bounding the 3
     // cells nearest the threshold (`secrecy::NARROWEST_PROBES`).
     let started = Instant::now();
-    let narrowest = attacker::audit(&[earlier.clone(), correction], DEFAULT_THRESHOLD, 10)
+    let narrowest = attacker::audit(&[earlier.clone(), correction], DEFAULT_THRESHOLD, 3)
         .expect("audit")
         .narrowest;
     println!(

@@ -121,8 +121,9 @@ pub struct TableAudit {
 
 /// How many of the secret cells whose witnesses came nearest the threshold the audit of
 /// everything published bounds, to print the narrowest interval found when nothing is
-/// exposed (two programmes each).
-pub const NARROWEST_PROBES: usize = 10;
+/// exposed: two programmes each, about 1.2 s on a corrected month (`BENCHMARKS.md`, "The
+/// audit of a corrected month").
+pub const NARROWEST_PROBES: usize = 3;
 
 impl TableAudit {
     /// The audit of a table's revisions, each cell named by `describe`.
