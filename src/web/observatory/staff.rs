@@ -241,15 +241,16 @@ fn view(state: &AppState, query: &DashboardQuery, d: &Dashboard) -> context::Das
         .collect();
     context::Dashboard {
         definition: crate::observatory::SIGNALEMENT,
-        period: if d.to == today {
-            format!(
-                "du {} au {} (journée d'aujourd'hui en cours)",
-                day(d.from),
-                day(d.to)
-            )
-        } else {
-            format!("du {} au {}", day(d.from), day(d.to))
-        },
+        period: format!(
+            "du {} au {}{}",
+            day(d.from),
+            day(d.to),
+            if d.to == today {
+                " (journée d'aujourd'hui en cours)"
+            } else {
+                ""
+            }
+        ),
         cases: number_fr(d.cases),
         previous_cases: number_fr(d.previous_cases),
         unnamed: number_fr(d.unnamed),

@@ -91,16 +91,26 @@ pub fn audit_before_release_watched(
 ) -> Result<(), AppError> {
     let mut revisions = earlier.to_vec();
     revisions.push(publication_of(axes, csv_text)?);
-    let exposures = attacker::exposures_watched(&revisions, DEFAULT_THRESHOLD, watch)
-        .map_err(|e| AppError::Internal(format!("audit du secret statistique : {e}")))?;
-    match exposures.first() {
+    match first_exposure(&revisions, watch)? {
         None => Ok(()),
         Some(e) => Err(AppError::Conflict(format!(
             "Publication refusée : avec les fichiers déjà publiés, un lecteur saurait que la case {} vaut {} (le secret exige qu'elle puisse valoir {DEFAULT_THRESHOLD} ou plus).",
-            describe(axes, e),
+            describe(axes, &e),
             interval_fr(e.lower, e.upper)
         ))),
     }
+}
+
+/// The audit before anything goes out (a month's file, a partner's table): the first cell
+/// a reader of `revisions` (what was published before, then the candidate) bounds under
+/// the threshold, if any.
+pub fn first_exposure(
+    revisions: &[Publication],
+    watch: &mut dyn FnMut(Progress),
+) -> Result<Option<Exposure>, AppError> {
+    let exposures = attacker::exposures_watched(revisions, DEFAULT_THRESHOLD, watch)
+        .map_err(|e| AppError::Internal(format!("audit du secret statistique : {e}")))?;
+    Ok(exposures.into_iter().next())
 }
 
 /// What the audit of one published table, with all its revisions, found.

@@ -15,12 +15,12 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::db::partners as queries;
 use crate::domain::assistance::RequestStatus;
-use crate::domain::observatory::suppression::attacker::{self, Publication};
+use crate::domain::observatory::suppression::attacker::Publication;
 use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
 use crate::domain::observatory::{FactKind, JOURNEY_STARTED, month_end, month_of, parse_month};
 use crate::error::{AppError, FieldErrors, push_error};
 use crate::infra::Infra;
-use crate::observatory::secrecy::TableAudit;
+use crate::observatory::secrecy::{TableAudit, first_exposure};
 
 /// The most months one answer covers.
 pub const MAX_MONTHS: u32 = 36;
@@ -188,11 +188,18 @@ enum Subject {
 }
 
 impl Subject {
+    const ALL: [Subject; 2] = [Self::Journeys, Self::Requests];
+
     fn code(self) -> &'static str {
         match self {
             Self::Journeys => "journeys",
             Self::Requests => "requests",
         }
+    }
+
+    /// The table a stored code names.
+    fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
     }
 
     fn columns(self) -> &'static [(&'static str, &'static str)] {
@@ -299,8 +306,8 @@ fn published_year(
 
 /// The audit before a year's table goes out, as before any publication: the attacker's
 /// programme over the tables of the year already given to the partner and this one. A table
-/// that would let the partner bound a secret count under the threshold is refused, the cell
-/// named (in the answer and the log: a cell of counts, nobody's data).
+/// that would let the partner bound a secret count under the threshold is refused; the
+/// cell is named in the log only (a cell of counts, nobody's data), never to the partner.
 fn audit_before_release(
     partner_id: &str,
     year: i32,
@@ -309,9 +316,7 @@ fn audit_before_release(
     candidate: &Publication,
 ) -> Result<(), AppError> {
     revisions.push(candidate.clone());
-    let exposures = attacker::exposures(&revisions, DEFAULT_THRESHOLD)
-        .map_err(|e| AppError::Internal(format!("audit du secret statistique : {e}")))?;
-    let Some(exposure) = exposures.first() else {
+    let Some(exposure) = first_exposure(&revisions, &mut |_| {})? else {
         return Ok(());
     };
     let cell = subject.describe(year, &exposure.cell);
@@ -342,16 +347,12 @@ pub fn audit_published(state: &Infra) -> Result<Vec<TableAudit>, AppError> {
         let Some(first) = group.first() else {
             continue;
         };
-        let subject = match first.subject.as_str() {
-            "journeys" => Subject::Journeys,
-            "requests" => Subject::Requests,
-            other => {
-                return Err(AppError::Internal(format!(
-                    "chiffres du partenaire {} : tableau inconnu « {other} »",
-                    first.partner_id
-                )));
-            }
-        };
+        let subject = Subject::parse(&first.subject).ok_or_else(|| {
+            AppError::Internal(format!(
+                "chiffres du partenaire {} : tableau inconnu « {} »",
+                first.partner_id, first.subject
+            ))
+        })?;
         let revisions = group
             .iter()
             .map(|row| read_table(subject, row))
