@@ -546,14 +546,17 @@ async fn a_node_keeps_a_window_of_facts_and_the_views_say_where_it_starts() {
             })
             .collect()
     };
-    // Three years ago, thirteen months ago (kept for the comparison with a year before), today.
-    let mut facts = journeys("old", today - Days::new(3 * 365), 30);
+    // Four years ago; three years ago (out of the views' window, read by the weekly wave
+    // detection, which needs 3 years of whole weeks and the windows around them); thirteen
+    // months ago (kept for the comparison with a year before); today.
+    let mut facts = journeys("old", today - Days::new(4 * 365), 30);
+    facts.extend(journeys("detection", today - Days::new(3 * 365), 5));
     facts.extend(journeys("year-before", today - Days::new(400), 2));
     facts.extend(journeys("now", today, 4));
     insert(&app, facts).await;
 
-    // A node starting now holds the two recent groups only, with no slot for the old facts.
-    assert_eq!(kept_facts(&app).await, (6, 6));
+    // A node starting now holds the three recent groups only, with no slot for the old facts.
+    assert_eq!(kept_facts(&app).await, (11, 11));
 
     // Views start within the window; before it, the dashboard says from when.
     let staff = Browser::sign_in(&app, "equipe@cyberdir.fr", Role::Staff).await;
@@ -578,10 +581,14 @@ async fn a_node_keeps_a_window_of_facts_and_the_views_say_where_it_starts() {
         .await;
     assert_eq!(page.status, 200, "{}", page.text());
 
-    // A year and a month later, the facts of thirteen months before are out of the window too.
+    // A year and a month later, the facts of three years before are out of what the
+    // detection reads too.
     app.clock.set(start_of_tests() + Duration::days(396));
     insert(&app, journeys("later", today + Days::new(396), 3)).await;
     let (kept, slots) = kept_facts(&app).await;
-    assert_eq!(kept, 7, "the 4 of the first day and the 3 new");
-    assert_eq!(slots, 7, "no slot left for the facts gone");
+    assert_eq!(
+        kept, 9,
+        "the 2 of thirteen months, the 4 of the first day and the 3 new"
+    );
+    assert_eq!(slots, 9, "no slot left for the facts gone");
 }

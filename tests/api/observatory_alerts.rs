@@ -436,19 +436,11 @@ fn poisson(rng: &mut Rng, mean: f64) -> u64 {
     }
 }
 
-#[tokio::test]
-async fn a_weekly_wave_in_a_seasonal_series_is_raised_by_the_farrington_method_with_its_figures() {
-    let sink = SmtpSink::start();
-    let app = TestApp::spawn().await;
-    // A Monday: the pass reads the week that ended yesterday.
-    let today = start_of_tests().date_naive();
-    assert_eq!(today.weekday(), chrono::Weekday::Mon);
-    app.user("equipe@cyberdir.fr", Role::Staff).await;
-    // Ransomware at local authorities over 3 years and a half: about 10 a week, twice as many
-    // in the high season and fewer in the low; the last week, in the low season, 26 cases
-    // spread over the days, so that no single day stands out (the Sunday has one).
+/// Ransomware at local authorities over the `weeks` weeks before `today`: about 10 a week,
+/// twice as many in the high season and fewer in the low; the last week, in the low season,
+/// 26 cases spread over the days, so that no single day stands out (the Sunday has one).
+fn seasonal_ransomware(today: NaiveDate, weeks: u64) -> Vec<FactValues> {
     let mut rng = Rng(7);
-    let weeks = 182u64;
     let mut facts = Vec::new();
     for back in (1..=weeks * 7).rev() {
         let day = today - Days::new(back);
@@ -468,12 +460,28 @@ async fn a_weekly_wave_in_a_seasonal_series_is_raised_by_the_farrington_method_w
             ));
         }
     }
-    insert(&app, facts).await;
+    facts
+}
+
+#[tokio::test]
+async fn a_weekly_wave_in_a_seasonal_series_is_raised_by_the_farrington_method_with_its_figures() {
+    let sink = SmtpSink::start();
+    let app = TestApp::spawn().await;
+    // A Monday: the pass reads the week that ended yesterday.
+    let today = start_of_tests().date_naive();
+    assert_eq!(today.weekday(), chrono::Weekday::Mon);
+    app.user("equipe@cyberdir.fr", Role::Staff).await;
+    // Three years and a half.
+    insert(&app, seasonal_ransomware(today, 182)).await;
 
     assert_eq!(app.run_jobs().await.waves_detected, 1);
     let staff = Browser::new(&app.address);
     staff.log_in("equipe@cyberdir.fr").await;
     let list = staff.get("/observatoire/alertes").await;
+    assert!(
+        list.element("weekly-method").is_none(),
+        "the weekly method runs: nothing to say"
+    );
     let signals = list.element("signals").unwrap();
     assert!(signals.contains("Rançongiciel"), "{signals}");
     assert!(
@@ -501,6 +509,106 @@ async fn a_weekly_wave_in_a_seasonal_series_is_raised_by_the_farrington_method_w
         "{}",
         mail.text
     );
+}
+
+/// The weekly method reads more than three years: a short window of the views
+/// (`OBSERVATORY_WINDOW_YEARS`) does not switch it off, the node keeps what it reads.
+#[tokio::test]
+async fn a_short_window_of_the_views_still_lets_the_farrington_method_find_a_weekly_wave() {
+    let db = std::sync::Arc::new(crate::common::TestDb::new());
+    let app = TestApp::spawn_with(db, &[("OBSERVATORY_WINDOW_YEARS", "2")]).await;
+    let today = start_of_tests().date_naive();
+    app.user("equipe@cyberdir.fr", Role::Staff).await;
+    insert(&app, seasonal_ransomware(today, 182)).await;
+
+    assert_eq!(app.run_jobs().await.waves_detected, 1);
+    let staff = Browser::new(&app.address);
+    staff.log_in("equipe@cyberdir.fr").await;
+    let list = staff.get("/observatoire/alertes").await;
+    assert!(list.element("weekly-method").is_none());
+    let signals = list.element("signals").unwrap();
+    assert!(
+        signals.contains("Farrington flexible (semaine)"),
+        "the weekly method raised it: {signals}"
+    );
+}
+
+/// A young observatory: the weekly method cannot run before three years of weeks, and staff
+/// are told from which day it will, not left to believe it looks.
+#[tokio::test]
+async fn staff_are_told_from_when_the_farrington_method_will_look_for_waves() {
+    let app = TestApp::spawn().await;
+    let today = start_of_tests().date_naive();
+    app.user("equipe@cyberdir.fr", Role::Staff).await;
+    let staff = Browser::new(&app.address);
+    staff.log_in("equipe@cyberdir.fr").await;
+    let empty = staff.get("/observatoire/alertes").await;
+    let notice = empty.element("weekly-method").expect("told");
+    assert!(
+        notice.contains("trois ans après le premier signalement")
+            && notice.contains("n'en a encore aucun"),
+        "{notice}"
+    );
+
+    // A year and a half of the same ransomware series, with its wave in the last week; then
+    // a case of ten years ago, outside what a node keeps (its place left empty among the
+    // facts kept), and one of today.
+    insert(&app, seasonal_ransomware(today, 78)).await;
+    let ancient = journey(
+        "ancient",
+        today - Days::new(3650),
+        "collectivite",
+        Some("rancongiciel"),
+    );
+    insert(&app, vec![ancient]).await;
+    insert(
+        &app,
+        vec![journey("today", today, "particulier", Some("hameconnage"))],
+    )
+    .await;
+    app.run_jobs().await;
+    let list = staff.get("/observatoire/alertes").await;
+    let notice = list.element("weekly-method").expect("told");
+    let first = today - Days::new(78 * 7);
+    // 3 years of weeks and the windows read around them, 168 weeks from the first fact (a
+    // Monday): the pass of the Monday after them reads them whole.
+    let from = first + Days::new(168 * 7);
+    assert_eq!(from.weekday(), chrono::Weekday::Mon, "{from}");
+    let day = crate::common::observatory::day_fr;
+    assert!(
+        notice.contains(&format!(
+            "cherchera les vagues à partir du {} : elle lit trois ans de semaines",
+            day(from)
+        )) && notice.contains(&format!(
+            "premier signalement de l'observatoire date du {}",
+            day(first)
+        )) && notice.contains("seules les méthodes EARS C1, C2 et C3"),
+        "{notice}"
+    );
+    let signals = list
+        .element("signals")
+        .map(|s| s.to_owned())
+        .unwrap_or_default();
+    assert!(
+        !signals.contains("Farrington"),
+        "a year and a half read as three years would raise it: {signals}"
+    );
+
+    // The day it says, the method runs: the notice is gone; the day before, it still waits.
+    for (days, waits) in [(0, false), (-1, true)] {
+        let offset = (from - today).num_days() + days;
+        app.clock.set(start_of_tests() + Duration::days(offset));
+        let staff = Browser::new(&app.address);
+        staff.log_in("equipe@cyberdir.fr").await;
+        let page = staff.get("/observatoire/alertes").await;
+        assert_eq!(page.status, 200, "{}", page.text());
+        assert_eq!(
+            page.element("weekly-method").is_some(),
+            waits,
+            "{offset} days on: {}",
+            page.text()
+        );
+    }
 }
 
 #[tokio::test]

@@ -150,10 +150,11 @@ async fn list_page(
 ) -> PageResult {
     let user = user.0;
     let (inner, actor) = (data_of(&state), user.actor.clone());
-    let (all, waves) = blocking(move || {
+    let (all, waves, weekly) = blocking(move || {
         Ok::<_, AppError>((
             alerts::all(&inner, &actor)?,
             signals::recent(&inner, SIGNAL_DAYS)?,
+            signals::weekly_method(&inner, &inner.observatory)?,
         ))
     })
     .await?;
@@ -212,6 +213,7 @@ async fn list_page(
                 })
                 .collect(),
             signals: waves,
+            weekly_pending: weekly.pending_fr(),
             list: ListTools {
                 summary: match listed {
                     0 => "Aucune alerte".to_owned(),

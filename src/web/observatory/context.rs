@@ -70,6 +70,8 @@ pub(super) struct Alerts {
     pub info: Option<&'static str>,
     pub alerts: Vec<AlertLine>,
     pub signals: Vec<SignalView>,
+    /// Why the weekly method does not look for waves yet, when it does not.
+    pub weekly_pending: Option<String>,
     /// The list's tools around the alerts.
     #[serde(flatten)]
     pub list: crate::web::listing::ListTools,

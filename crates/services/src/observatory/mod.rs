@@ -58,15 +58,16 @@ pub fn window_start(state: &Infra, today: NaiveDate) -> NaiveDate {
 }
 
 /// The facts a node keeps, caught up: the window's years and the one before, which the views
-/// compare with.
+/// compare with, and at least the years the daily detection reads (a short window does not
+/// switch the weekly method off).
 pub fn facts<'a>(
     state: &Infra,
     cube: &'a cube::Cube,
     conn: &mut DbConnection,
 ) -> Result<RwLockReadGuard<'a, cube::Facts>, AppError> {
-    let start = window_start(state, state.clock.today());
-    let kept_from = start
+    let today = state.clock.today();
+    let compared_from = window_start(state, today)
         .checked_sub_months(Months::new(12))
         .unwrap_or(NaiveDate::MIN);
-    cube.fresh(conn, kept_from)
+    cube.fresh(conn, compared_from.min(signals::history_start(today)))
 }

@@ -79,16 +79,113 @@ pub fn series(facts: &Facts, last_day: NaiveDate, days: usize) -> Vec<(u16, Audi
     all
 }
 
+/// The days the detection of `last_day` reads: the whole weeks the weekly method needs and
+/// the days after the last of them (0 when `last_day` is a Sunday).
+fn days_read(last_day: NaiveDate) -> usize {
+    HISTORY_WEEKS * 7 + last_day.weekday().num_days_from_sunday() as usize
+}
+
+/// The first day any detection from `today` on reads: the facts a node keeps reach it,
+/// whatever the window of the views (`OBSERVATORY_WINDOW_YEARS`).
+pub fn history_start(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_sub_days(Days::new((HISTORY_WEEKS * 7 + 7) as u64))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// Whether the weekly method runs on the series ending `last_day`, the first fact being
+/// `first_fact`: it reads 3 years back, and the years before the observatory's first fact
+/// would read as years without a case.
+fn weekly_runs(first_fact: Option<NaiveDate>, last_day: NaiveDate) -> bool {
+    let days = days_read(last_day) as u64;
+    first_fact.is_some_and(|first| {
+        last_day
+            .checked_sub_days(Days::new(days - 1))
+            .is_some_and(|start| first <= start)
+    })
+}
+
+/// The day of the first fact kept; an empty slot (a fact outside the window, an id the
+/// database skipped) is not one.
+fn first_fact(facts: &Facts) -> Option<NaiveDate> {
+    facts
+        .rows
+        .iter()
+        .filter(|f| f.kind.is_some())
+        .map(|f| f.day)
+        .min()
+        .and_then(super::cube::day_of)
+}
+
+/// Whether the weekly method runs in the daily pass, for staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeeklyMethod {
+    Runs,
+    /// Not before the pass of `from`: the observatory's first fact is too recent.
+    Waits {
+        first_fact: NaiveDate,
+        from: NaiveDate,
+    },
+    /// No fact yet.
+    NoFacts,
+}
+
+impl WeeklyMethod {
+    /// The method's state for the pass of `today` (which reads up to yesterday).
+    pub fn of(facts: &Facts, today: NaiveDate) -> Self {
+        let Some(first) = first_fact(facts) else {
+            return Self::NoFacts;
+        };
+        if today
+            .pred_opt()
+            .is_none_or(|yesterday| weekly_runs(Some(first), yesterday))
+        {
+            return Self::Runs;
+        }
+        // A pass reads at least the whole weeks: the first that reaches back to the first
+        // fact is within a week of them.
+        let from = (0..8u64)
+            .filter_map(|k| first.checked_add_days(Days::new((HISTORY_WEEKS * 7 - 1) as u64 + k)))
+            .find(|&last_day| weekly_runs(Some(first), last_day))
+            .and_then(|last_day| last_day.succ_opt())
+            .unwrap_or(NaiveDate::MAX);
+        Self::Waits {
+            first_fact: first,
+            from,
+        }
+    }
+
+    /// What staff are told when the method does not run yet.
+    pub fn pending_fr(self) -> Option<String> {
+        let why = "elle lit trois ans de semaines pour connaître les saisons de chaque menace";
+        match self {
+            Self::Runs => None,
+            Self::Waits { first_fact, from } => Some(format!(
+                "La méthode de Farrington flexible (semaines) cherchera les vagues à partir du {} : {why}, et le premier signalement de l'observatoire date du {}. D'ici là, seules les méthodes EARS C1, C2 et C3 (jours) cherchent les vagues.",
+                crate::french::day_fr(from),
+                crate::french::day_fr(first_fact),
+            )),
+            Self::NoFacts => Some(format!(
+                "La méthode de Farrington flexible (semaines) cherchera les vagues trois ans après le premier signalement : {why}, et l'observatoire n'en a encore aucun."
+            )),
+        }
+    }
+}
+
+/// The weekly method's state today, for staff's page of alerts.
+pub fn weekly_method(state: &Infra, cube: &super::cube::Cube) -> Result<WeeklyMethod, AppError> {
+    let mut conn = state.pool.get()?;
+    let facts = super::facts(state, cube, &mut conn)?;
+    Ok(WeeklyMethod::of(&facts, state.clock.today()))
+}
+
 /// The waves going on at `last_day`.
 pub fn find(facts: &Facts, last_day: NaiveDate) -> Vec<Found> {
     // Days after the last whole week (Monday to Sunday): 0 when `last_day` is a Sunday.
     let after_week = last_day.weekday().num_days_from_sunday() as usize;
-    let days = HISTORY_WEEKS * 7 + after_week;
+    let days = days_read(last_day);
     let first_recent = last_day - Days::new(RECENT_DAYS as u64 - 1);
-    // The weekly method reads 3 years back: not before the observatory has them, or the
-    // years before its first fact would read as years without a case.
-    let first_fact = facts.rows.iter().map(|f| f.day).min();
-    let weekly = first_fact.is_some_and(|d| d <= day_number(last_day) - days as i32 + 1);
+    let weekly = weekly_runs(first_fact(facts), last_day);
     series(facts, last_day, days)
         .into_iter()
         .filter_map(|(incident, audience, daily)| {
