@@ -105,13 +105,13 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
     assert_eq!(rows[0]["month"], "2026-10");
     assert_eq!(cell(&rows[0], "advice"), 40);
     assert_eq!(
-        cell(&rows[0], "request"),
+        cell(&rows[0], "professional"),
         Value::Null,
         "3 is under the threshold"
     );
     // Secondary suppression: no row and no column has exactly one hidden cell, so no total
     // minus the published cells gives the 3 back.
-    let codes: Vec<&str> = ["started", "advice", "redirection", "search", "request"].into();
+    let codes: Vec<&str> = ["started", "advice", "redirection", "professional"].into();
     for row in rows {
         let hidden = codes.iter().filter(|c| cell(row, c).is_null()).count()
             + usize::from(row["total"].is_null());
@@ -278,7 +278,7 @@ async fn a_month_is_published_once_ended_and_frozen_and_the_next_tables_keep_its
         .iter()
         .map(|row| {
             let values: Vec<Option<u64>> = serde_json::from_str(&row.cells).unwrap();
-            Publication::new(&[12, 5], values).unwrap()
+            Publication::new(&[12, 4], values).unwrap()
         })
         .collect();
     assert!(
@@ -359,4 +359,140 @@ async fn a_partner_table_that_leaks_is_refused_by_name_and_the_audit_finds_it() 
             && said.contains("parcours × septembre 2026 × Conseils (révision 1), exactement 4"),
         "{said}"
     );
+}
+
+/// The cell of a row of the figures' JSON, by column code.
+fn count(row: &Value, code: &str) -> Value {
+    row["counts"]
+        .as_array()
+        .and_then(|cells| cells.iter().find(|c| c["code"] == code))
+        .map_or(Value::Null, |c| c["count"].clone())
+}
+
+/// The layout of the stored tables of a year: how many cells each has.
+async fn stored_cells(app: &TestApp, year: i32) -> Vec<(i32, usize)> {
+    app.with_conn(move |c| {
+        cyberdir::db::partners::figures_of_year(c, "banque-exemple", year, "journeys")
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let cells: Vec<Option<u64>> = serde_json::from_str(&row.cells).unwrap();
+                (row.through_month, cells.len())
+            })
+            .collect()
+    })
+    .await
+}
+
+/// A journey that went on to a professional counts in one column, whether by a search or a
+/// request: no column of journeys counts the requests the other table counts, so no
+/// inequality ties the two tables, protected apart (a column of journeys ended in a request
+/// is at most the requests around it, which could give a hidden month back).
+#[tokio::test]
+async fn a_journey_on_to_a_professional_counts_in_one_column_whether_it_searched_or_asked() {
+    let app = TestApp::spawn().await;
+    let (_, key) = partner_with_key(&app).await;
+    let october = NaiveDate::from_ymd_opt(2026, 10, 14).unwrap();
+    let mut batch = facts(0, 40, october, "journey", "advice");
+    batch.extend(facts(100, 14, october, "journey", "search"));
+    batch.extend(facts(200, 3, october, "journey", "request"));
+    batch.extend(facts(300, 3, october, "request", "resolved"));
+    insert(&app, batch).await;
+
+    let (status, body) = figures(&app, "banque-exemple", Some(&key), "?from=2026-10").await;
+    assert_eq!(status, 200, "{body}");
+    let codes: Vec<&str> = body["journeys"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["started", "advice", "redirection", "professional"]);
+    let label = &body["journeys"]["columns"][3]["label"];
+    assert_eq!(
+        label,
+        "Vers un professionnel (recherche ou demande d'assistance)"
+    );
+    let october_row = &body["journeys"]["rows"][0];
+    assert_eq!(october_row["month"], "2026-10");
+    assert_eq!(
+        count(october_row, "professional"),
+        17,
+        "14 searches and 3 requests, published together: {body}"
+    );
+    assert_eq!(count(october_row, "advice"), 40);
+    assert_eq!(october_row["total"], 57);
+    // The 3 requests stay secret in their own table.
+    let requests = &body["requests"]["rows"][0];
+    assert_eq!(count(requests, "resolved"), Value::Null, "{body}");
+    assert_eq!(stored_cells(&app, 2026).await, [(10, 13 * 5)]);
+}
+
+/// A year whose tables were stored with the search and the request apart keeps that layout
+/// for its next tables (a year's tables are protected together, in one layout), and every
+/// table is shown in today's columns: the two summed when both are published, hidden
+/// otherwise (a sum with a secret count is secret).
+#[tokio::test]
+async fn a_year_stored_with_the_search_and_the_request_apart_is_shown_in_todays_columns() {
+    let app = TestApp::spawn().await;
+    let (_, key) = partner_with_key(&app).await;
+    // 13 rows (the months, then the year) of 6 cells: started, advice, redirection, search,
+    // request, total.
+    let at = |month: usize, column: usize| month * 6 + column;
+    let mut y2025: Vec<Option<u64>> = vec![Some(0); 13 * 6];
+    // January: 20 searches and 15 requests; February: 17, its search and request secret.
+    y2025[at(0, 3)] = Some(20);
+    y2025[at(0, 4)] = Some(15);
+    y2025[at(0, 5)] = Some(35);
+    y2025[at(1, 3)] = None;
+    y2025[at(1, 4)] = None;
+    y2025[at(1, 5)] = Some(17);
+    y2025[at(12, 3)] = None;
+    y2025[at(12, 4)] = None;
+    y2025[at(12, 5)] = Some(52);
+    // 2026 through September: nothing yet.
+    let y2026: Vec<Option<u64>> = vec![Some(0); 13 * 6];
+    for (year, through, cells) in [(2025, 12, y2025), (2026, 9, y2026)] {
+        let row = cyberdir::db::partners::FiguresRow {
+            partner_id: "banque-exemple".into(),
+            year,
+            through_month: through,
+            subject: "journeys".into(),
+            cells: serde_json::to_string(&cells).unwrap(),
+            published_at: chrono::Utc::now().naive_utc(),
+        };
+        app.with_conn(move |c| cyberdir::db::partners::insert_figures(c, &row).unwrap())
+            .await;
+    }
+    let october = NaiveDate::from_ymd_opt(2026, 10, 14).unwrap();
+    let mut batch = facts(0, 40, october, "journey", "advice");
+    batch.extend(facts(100, 30, october, "journey", "search"));
+    batch.extend(facts(200, 20, october, "journey", "request"));
+    insert(&app, batch).await;
+
+    let (status, body) = figures(
+        &app,
+        "banque-exemple",
+        Some(&key),
+        "?from=2025-01&to=2025-02",
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let rows = body["journeys"]["rows"].as_array().unwrap();
+    assert_eq!(count(&rows[0], "professional"), 35, "20 + 15: {body}");
+    assert_eq!(count(&rows[1], "professional"), Value::Null, "{body}");
+    assert_eq!(rows[1]["total"], 17);
+    assert_eq!(rows[2]["month"], "2025");
+    assert_eq!(count(&rows[2], "professional"), Value::Null);
+    assert_eq!(rows[2]["total"], 52);
+    assert!(!body.to_string().contains("\"search\""), "{body}");
+
+    // October's table of 2026 is protected with September's, in its layout, and shown in
+    // today's columns.
+    let (status, body) = figures(&app, "banque-exemple", Some(&key), "?from=2026-10").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(stored_cells(&app, 2026).await, [(9, 13 * 6), (10, 13 * 6)]);
+    let october_row = &body["journeys"]["rows"][0];
+    assert_eq!(count(october_row, "professional"), 50, "{body}");
+    assert_eq!(october_row["total"], 90);
 }

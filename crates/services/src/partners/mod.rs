@@ -7,6 +7,7 @@ pub mod forms;
 pub mod keys;
 pub mod registry;
 pub mod statistics;
+pub mod tables;
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};

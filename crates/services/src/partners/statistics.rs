@@ -13,45 +13,17 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::tables::{Layout, Subject};
 use crate::db::partners as queries;
-use crate::domain::assistance::RequestStatus;
 use crate::domain::observatory::suppression::attacker::Publication;
 use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
-use crate::domain::observatory::{FactKind, JOURNEY_STARTED, month_end, month_of, parse_month};
+use crate::domain::observatory::{month_end, month_of, parse_month};
 use crate::error::{AppError, FieldErrors, push_error};
 use crate::infra::Infra;
 use crate::observatory::secrecy::{TableAudit, first_exposure};
 
 /// The most months one answer covers.
 pub const MAX_MONTHS: u32 = 36;
-
-/// How far a journey went, in the order of the table's columns.
-pub const JOURNEY_OUTCOMES: [(&str, &str); 5] = [
-    (JOURNEY_STARTED, "Diagnostic non terminé"),
-    ("advice", "Conseils"),
-    ("redirection", "Orientation vers un service"),
-    ("search", "Recherche d'un professionnel"),
-    ("request", "Demande d'assistance"),
-];
-
-/// What became of a request, in the order of the table's columns.
-pub const REQUEST_RESULTS: [(&str, &str); 5] = [
-    ("waiting", "En attente d'un professionnel"),
-    ("accepted", "Prise en charge"),
-    ("resolved", "Résolue"),
-    ("not_resolved", "Non résolue"),
-    ("closed", "Annulée ou close"),
-];
-
-fn request_result(status: &str) -> usize {
-    match RequestStatus::parse(status) {
-        Some(RequestStatus::Accepted) => 1,
-        Some(RequestStatus::Resolved) => 2,
-        Some(RequestStatus::NotResolved) => 3,
-        Some(RequestStatus::Cancelled | RequestStatus::Closed) => 4,
-        _ => 0,
-    }
-}
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default, deny_unknown_fields)]
@@ -180,111 +152,48 @@ fn month_list(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
     list
 }
 
-/// What a table counts: its stored name and its columns.
-#[derive(Debug, Clone, Copy)]
-enum Subject {
-    Journeys,
-    Requests,
-}
-
-impl Subject {
-    const ALL: [Subject; 2] = [Self::Journeys, Self::Requests];
-
-    fn code(self) -> &'static str {
-        match self {
-            Self::Journeys => "journeys",
-            Self::Requests => "requests",
-        }
-    }
-
-    /// The table a stored code names.
-    fn parse(code: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.code() == code)
-    }
-
-    fn columns(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Self::Journeys => &JOURNEY_OUTCOMES,
-            Self::Requests => &REQUEST_RESULTS,
-        }
-    }
-
-    /// A cell of the year's table in words: "parcours × mars 2026 × Conseils".
-    fn describe(self, year: i32, cell: &[Coord]) -> String {
-        let month = match cell.first().copied().flatten() {
-            Some(m) => u32::try_from(m + 1)
-                .ok()
-                .and_then(|m| NaiveDate::from_ymd_opt(year, m, 1))
-                .map_or_else(|| year.to_string(), crate::french::month_fr),
-            None => format!("total {year}"),
-        };
-        let column = match cell.get(1).copied().flatten() {
-            Some(c) => self.columns().get(c).map_or("?", |(_, label)| label),
-            None => "total",
-        };
-        format!("{} × {month} × {column}", self.name())
-    }
-
-    /// The table's name in French.
-    fn name(self) -> &'static str {
-        match self {
-            Self::Journeys => "parcours",
-            Self::Requests => "demandes",
-        }
-    }
-
-    /// The column a fact counts in, or `None` when it is not of this table.
-    fn column(self, kind: &str, outcome: &str) -> Option<usize> {
-        match (self, FactKind::parse(kind)?) {
-            (Self::Journeys, FactKind::Journey) => Some(
-                JOURNEY_OUTCOMES
-                    .iter()
-                    .position(|(c, _)| *c == outcome)
-                    .unwrap_or(0),
-            ),
-            (Self::Requests, FactKind::Request) => Some(request_result(outcome)),
-            _ => None,
-        }
-    }
-}
-
-/// The table of a partner's year as published when its months up to `through` had ended:
-/// read back if it was, otherwise protected now together with the year's tables already
-/// published (a month's figure may change when a request moves on; the new table keeps
-/// every earlier secret secret) and stored, the first of two simultaneous requests standing.
+/// The table of a partner's year as published when its months up to `through` had ended,
+/// with its layout: read back if it was, otherwise protected now together with the year's
+/// tables already published (a month's figure may change when a request moves on; the new
+/// table keeps every earlier secret secret, in the layout of the year's first table) and
+/// stored, the first of two simultaneous requests standing.
 fn published_year(
     state: &Infra,
     partner_id: &str,
     year: i32,
     through: u32,
     subject: Subject,
-) -> Result<Publication, AppError> {
-    let sizes = [12, subject.columns().len()];
-    let read = |row: &queries::FiguresRow| read_table(subject, row);
+) -> Result<(Layout, Publication), AppError> {
     let mut conn = state.pool.get()?;
     let published = queries::figures_of_year(&mut conn, partner_id, year, subject.code())?;
+    let layout = match published.first() {
+        Some(row) => stored_layout(subject, row)?,
+        None => subject.layout(),
+    };
+    let read = |row: &queries::FiguresRow| layout.read(&row.cells);
     // The table of these months, or a later one (the clock never goes back, but a table
     // published is never replaced by an older view).
     if let Some(row) = published
         .iter()
         .find(|row| u32::try_from(row.through_month).is_ok_and(|m| m >= through))
     {
-        return read(row);
+        return Ok((layout, read(row)?));
     }
     let earlier = published.iter().map(read).collect::<Result<Vec<_>, _>>()?;
     let first = NaiveDate::from_ymd_opt(year, 1, 1)
         .ok_or_else(|| AppError::Internal(format!("année {year}")))?;
     let last = NaiveDate::from_ymd_opt(year, through, 1).map_or(first, month_end);
+    let sizes = layout.sizes();
     let mut interior = vec![0u64; sizes[0] * sizes[1]];
     for (day, kind, outcome, _) in queries::facts_of(&mut conn, partner_id, first, last)? {
-        if let Some(column) = subject.column(&kind, &outcome) {
+        if let Some(column) = layout.column(&kind, &outcome) {
             interior[day.month0() as usize * sizes[1] + column] += 1;
         }
     }
     let publication = Protected::revising(&sizes, &interior, DEFAULT_THRESHOLD, &earlier)
         .map_err(|e| AppError::Internal(e.to_string()))?
         .publication();
-    audit_before_release(partner_id, year, subject, earlier, &publication)?;
+    audit_before_release(partner_id, year, layout, earlier, &publication)?;
     let row = queries::FiguresRow {
         partner_id: partner_id.to_owned(),
         year,
@@ -295,13 +204,14 @@ fn published_year(
         published_at: state.clock.now_naive(),
     };
     if queries::insert_figures(&mut conn, &row)? {
-        return Ok(publication);
+        return Ok((layout, publication));
     }
     let stored = queries::figures_of_year(&mut conn, partner_id, year, subject.code())?;
-    stored
+    let kept = stored
         .iter()
         .find(|r| r.through_month == row.through_month)
-        .map_or(Ok(publication), read)
+        .map_or(Ok(publication), read)?;
+    Ok((layout, kept))
 }
 
 /// The audit before a year's table goes out, as before any publication: the attacker's
@@ -311,7 +221,7 @@ fn published_year(
 fn audit_before_release(
     partner_id: &str,
     year: i32,
-    subject: Subject,
+    layout: Layout,
     mut revisions: Vec<Publication>,
     candidate: &Publication,
 ) -> Result<(), AppError> {
@@ -319,11 +229,11 @@ fn audit_before_release(
     let Some(exposure) = first_exposure(&revisions, &mut |_| {})? else {
         return Ok(());
     };
-    let cell = subject.describe(year, &exposure.cell);
+    let cell = layout.describe(year, &exposure.cell);
     tracing::error!(
         partner_id,
         year,
-        subject = subject.code(),
+        subject = layout.subject.code(),
         cell,
         lower = exposure.lower,
         upper = exposure.upper,
@@ -353,9 +263,10 @@ pub fn audit_published(state: &Infra) -> Result<Vec<TableAudit>, AppError> {
                 first.partner_id, first.subject
             ))
         })?;
+        let layout = stored_layout(subject, first)?;
         let revisions = group
             .iter()
-            .map(|row| read_table(subject, row))
+            .map(|row| layout.read(&row.cells))
             .collect::<Result<Vec<_>, _>>()?;
         let table = format!(
             "partenaire {}, {} {}",
@@ -364,18 +275,17 @@ pub fn audit_published(state: &Infra) -> Result<Vec<TableAudit>, AppError> {
             first.year
         );
         audits.push(TableAudit::of(table, &revisions, |e| {
-            subject.describe(first.year, &e.cell)
+            layout.describe(first.year, &e.cell)
         })?);
     }
     Ok(audits)
 }
 
-/// A stored table as its reader sees it.
-fn read_table(subject: Subject, row: &queries::FiguresRow) -> Result<Publication, AppError> {
-    let values: Vec<Option<u64>> = serde_json::from_str(&row.cells)
+/// The layout a stored table was protected in, told by its number of cells.
+fn stored_layout(subject: Subject, row: &queries::FiguresRow) -> Result<Layout, AppError> {
+    let cells: Vec<Option<u64>> = serde_json::from_str(&row.cells)
         .map_err(|e| AppError::Internal(format!("chiffres du partenaire illisibles : {e}")))?;
-    Publication::new(&[12, subject.columns().len()], values)
-        .map_err(|e| AppError::Internal(e.to_string()))
+    Layout::stored(subject, cells.len())
 }
 
 /// The rows of the months asked for, then each calendar year's total (over its months
@@ -398,18 +308,18 @@ fn table(
         } else {
             last_ended.month()
         };
-        let cube = published_year(state, partner_id, year, through, subject)?;
+        let (layout, cube) = published_year(state, partner_id, year, through, subject)?;
         let row = |m: Coord, month: String, label: String, partial: bool| Row {
             month,
             label,
             partial,
-            total: cube.published(&[m, None]),
+            total: layout.shown(&cube, m, None),
             counts: columns
                 .iter()
                 .enumerate()
                 .map(|(c, (code, _))| Cell {
                     code: (*code).to_owned(),
-                    count: cube.published(&[m, Some(c)]),
+                    count: layout.shown(&cube, m, Some(c)),
                 })
                 .collect(),
         };
