@@ -519,7 +519,12 @@ async fn a_short_window_of_the_views_still_lets_the_farrington_method_find_a_wee
     let app = TestApp::spawn_with(db, &[("OBSERVATORY_WINDOW_YEARS", "2")]).await;
     let today = start_of_tests().date_naive();
     app.user("equipe@cyberdir.fr", Role::Staff).await;
-    insert(&app, seasonal_ransomware(today, 182)).await;
+    // A quiet fortnight about 168 weeks ago, where the facts a node keeps begin: the
+    // observatory is older than the first fact the node holds, and the method still runs.
+    let mut facts = seasonal_ransomware(today, 182);
+    let quiet = (today - Days::new(1190))..=(today - Days::new(1170));
+    facts.retain(|f| !quiet.contains(&f.occurred_on));
+    insert(&app, facts).await;
 
     assert_eq!(app.run_jobs().await.waves_detected, 1);
     let staff = Browser::new(&app.address);
@@ -545,27 +550,13 @@ async fn staff_are_told_from_when_the_farrington_method_will_look_for_waves() {
     let empty = staff.get("/observatoire/alertes").await;
     let notice = empty.element("weekly-method").expect("told");
     assert!(
-        notice.contains("trois ans après le premier signalement")
-            && notice.contains("n'en a encore aucun"),
+        notice.contains("168 semaines après le premier parcours ou la première demande")
+            && notice.contains("n'en a encore enregistré aucun"),
         "{notice}"
     );
 
-    // A year and a half of the same ransomware series, with its wave in the last week; then
-    // a case of ten years ago, outside what a node keeps (its place left empty among the
-    // facts kept), and one of today.
+    // A year and a half of the same ransomware series, with its wave in the last week.
     insert(&app, seasonal_ransomware(today, 78)).await;
-    let ancient = journey(
-        "ancient",
-        today - Days::new(3650),
-        "collectivite",
-        Some("rancongiciel"),
-    );
-    insert(&app, vec![ancient]).await;
-    insert(
-        &app,
-        vec![journey("today", today, "particulier", Some("hameconnage"))],
-    )
-    .await;
     app.run_jobs().await;
     let list = staff.get("/observatoire/alertes").await;
     let notice = list.element("weekly-method").expect("told");
@@ -577,10 +568,10 @@ async fn staff_are_told_from_when_the_farrington_method_will_look_for_waves() {
     let day = crate::common::observatory::day_fr;
     assert!(
         notice.contains(&format!(
-            "cherchera les vagues à partir du {} : elle lit trois ans de semaines",
+            "cherchera les vagues à partir du {} : elle lit 168 semaines d'historique",
             day(from)
         )) && notice.contains(&format!(
-            "premier signalement de l'observatoire date du {}",
+            "première demande de l'observatoire date du {}",
             day(first)
         )) && notice.contains("seules les méthodes EARS C1, C2 et C3"),
         "{notice}"

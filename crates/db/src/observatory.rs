@@ -100,6 +100,13 @@ pub fn changed_since(
         .load(conn)
 }
 
+/// The day of the observatory's first fact, kept in memory or not.
+pub fn first_day(conn: &mut DbConnection) -> QueryResult<Option<NaiveDate>> {
+    facts::table
+        .select(diesel::dsl::min(facts::occurred_on))
+        .first(conn)
+}
+
 /// The smallest id of a fact of `first_day` or later.
 pub fn first_id_from(conn: &mut DbConnection, first_day: NaiveDate) -> QueryResult<Option<i64>> {
     facts::table

@@ -47,7 +47,8 @@ pub struct Config {
     /// default 3, as the programme asks).
     pub kbis_max_age_months: u32,
     /// Years back the observatory's views may start (`OBSERVATORY_WINDOW_YEARS`, default 5);
-    /// a node keeps in memory these years and one more, for the comparison with a year before.
+    /// a node keeps in memory these years and one more, for the comparison with a year before,
+    /// and never less than the 168 weeks the weekly wave detection reads.
     pub observatory_window_years: u32,
     /// Months before a label's end date from which its renewal may be filed
     /// (`EXPERTCYBER_RENEWAL_WINDOW_MONTHS`, default 6).

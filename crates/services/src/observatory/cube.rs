@@ -113,13 +113,23 @@ pub struct Facts {
     pub dims: Dimensions,
     /// The ids up to this one are not kept.
     base: i64,
+    /// The day of the observatory's first fact, kept or not (a day number): read when the
+    /// facts are loaded, moved back by any earlier fact caught up since.
+    earliest: Option<i32>,
     /// The window's first day (a day number).
     since: i32,
 }
 
 impl Facts {
+    /// The day of the observatory's first fact, whether this node keeps it or not (not the
+    /// first it keeps: a short window would make an old observatory look young).
+    pub fn first_day(&self) -> Option<NaiveDate> {
+        self.earliest.and_then(day_of)
+    }
+
     fn apply(&mut self, row: &FactRow) {
         let day = row.occurred_on.num_days_from_ce();
+        self.earliest = Some(self.earliest.map_or(day, |e| e.min(day)));
         if day < self.since {
             return;
         }
@@ -253,7 +263,10 @@ impl Cube {
             // Loading from nothing: the kept ids start at the window's first fact (facts
             // written later have greater ids), so no slot is spent on the facts before it.
             let first = queries::first_id_from(conn, first_day)?;
-            self.write()?.base = first.map_or(0, |id| id - 1);
+            let earliest = queries::first_day(conn)?.map(day_number);
+            let mut facts = self.write()?;
+            facts.base = first.map_or(0, |id| id - 1);
+            facts.earliest = earliest;
         }
         while from < latest {
             let rows = queries::changed_since(conn, from, first_day, BATCH)?;

@@ -188,14 +188,7 @@ fn due_months(
     (today, window_start): (NaiveDate, NaiveDate),
     published: &[String],
 ) -> Vec<NaiveDate> {
-    let Some(first_day) = facts
-        .rows
-        .iter()
-        .filter(|f| f.kind.is_some())
-        .map(|f| f.day)
-        .min()
-        .and_then(super::cube::day_of)
-    else {
+    let Some(first_day) = facts.first_day() else {
         return Vec::new();
     };
     // Months before the window are no longer recomputed.

@@ -105,18 +105,6 @@ fn weekly_runs(first_fact: Option<NaiveDate>, last_day: NaiveDate) -> bool {
     })
 }
 
-/// The day of the first fact kept; an empty slot (a fact outside the window, an id the
-/// database skipped) is not one.
-fn first_fact(facts: &Facts) -> Option<NaiveDate> {
-    facts
-        .rows
-        .iter()
-        .filter(|f| f.kind.is_some())
-        .map(|f| f.day)
-        .min()
-        .and_then(super::cube::day_of)
-}
-
 /// Whether the weekly method runs in the daily pass, for staff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WeeklyMethod {
@@ -133,7 +121,7 @@ pub enum WeeklyMethod {
 impl WeeklyMethod {
     /// The method's state for the pass of `today` (which reads up to yesterday).
     pub fn of(facts: &Facts, today: NaiveDate) -> Self {
-        let Some(first) = first_fact(facts) else {
+        let Some(first) = facts.first_day() else {
             return Self::NoFacts;
         };
         if today
@@ -157,16 +145,18 @@ impl WeeklyMethod {
 
     /// What staff are told when the method does not run yet.
     pub fn pending_fr(self) -> Option<String> {
-        let why = "elle lit trois ans de semaines pour connaître les saisons de chaque menace";
+        let why = format!(
+            "elle lit {HISTORY_WEEKS} semaines d'historique (un peu plus de trois ans) pour connaître les saisons de chaque menace"
+        );
         match self {
             Self::Runs => None,
             Self::Waits { first_fact, from } => Some(format!(
-                "La méthode de Farrington flexible (semaines) cherchera les vagues à partir du {} : {why}, et le premier signalement de l'observatoire date du {}. D'ici là, seules les méthodes EARS C1, C2 et C3 (jours) cherchent les vagues.",
+                "La méthode de Farrington flexible (semaines) cherchera les vagues à partir du {} : {why}, et le premier parcours ou la première demande de l'observatoire date du {}. D'ici là, seules les méthodes EARS C1, C2 et C3 (jours) cherchent les vagues.",
                 crate::french::day_fr(from),
                 crate::french::day_fr(first_fact),
             )),
             Self::NoFacts => Some(format!(
-                "La méthode de Farrington flexible (semaines) cherchera les vagues trois ans après le premier signalement : {why}, et l'observatoire n'en a encore aucun."
+                "La méthode de Farrington flexible (semaines) cherchera les vagues {HISTORY_WEEKS} semaines après le premier parcours ou la première demande : {why}, et l'observatoire n'en a encore enregistré aucun."
             )),
         }
     }
@@ -185,7 +175,7 @@ pub fn find(facts: &Facts, last_day: NaiveDate) -> Vec<Found> {
     let after_week = last_day.weekday().num_days_from_sunday() as usize;
     let days = days_read(last_day);
     let first_recent = last_day - Days::new(RECENT_DAYS as u64 - 1);
-    let weekly = weekly_runs(first_fact(facts), last_day);
+    let weekly = weekly_runs(facts.first_day(), last_day);
     series(facts, last_day, days)
         .into_iter()
         .filter_map(|(incident, audience, daily)| {

@@ -12,7 +12,7 @@
 //!
 //! Tables stored before that, with the search and the request apart, keep their layout for
 //! the rest of their year (a year's tables are protected together, in one layout) and are
-//! shown in today's columns.
+//! shown in today's columns, from what they already give.
 
 use chrono::NaiveDate;
 
@@ -163,15 +163,20 @@ impl Layout {
     }
 
     /// A cell in the columns a partner reads (`None` in a dimension: its total), from a
-    /// table of this layout: a stored table's search and request make today's last column
-    /// when both are published, and nothing otherwise (a sum with a secret is secret).
+    /// table of this layout. A stored table's search and request make today's last column:
+    /// their sum when both are published, or the row's total less its other cells when those
+    /// are; nothing otherwise (a sum with a secret the rest of the row does not give is
+    /// secret). Either way, only what the stored table already gives.
     pub fn shown(self, table: &Publication, month: Coord, column: Coord) -> Option<u64> {
         let split = self.columns.len() > self.subject.columns().len();
         match column {
             Some(last) if split && last + 1 == JOURNEY_OUTCOMES.len() => {
-                let search = table.published(&[month, Some(last)])?;
-                let request = table.published(&[month, Some(last + 1)])?;
-                Some(search + request)
+                let cell = |c: Coord| table.published(&[month, c]);
+                let both = cell(Some(last)).zip(cell(Some(last + 1)));
+                both.map(|(search, request)| search + request).or_else(|| {
+                    let others = (0..last).map(|c| cell(Some(c))).sum::<Option<u64>>()?;
+                    cell(None)?.checked_sub(others)
+                })
             }
             _ => table.published(&[month, column]),
         }
@@ -232,15 +237,25 @@ mod tests {
         let mut values = vec![Some(0); 13 * 6];
         let at = |month: usize, column: usize| month * 6 + column;
         // January: 20 searches and 15 requests, both published; February: 12 searches and a
-        // secret request count.
+        // secret request count, the advice secret too; March: the search and the request
+        // secret, the rest of the row published.
         values[at(0, 3)] = Some(20);
         values[at(0, 4)] = Some(15);
+        values[at(0, 5)] = Some(35);
+        values[at(1, 1)] = None;
         values[at(1, 3)] = Some(12);
         values[at(1, 4)] = None;
+        values[at(1, 5)] = Some(30);
+        values[at(2, 1)] = Some(40);
+        values[at(2, 3)] = None;
+        values[at(2, 4)] = None;
+        values[at(2, 5)] = Some(57);
         let table = Publication::new(&split.sizes(), values).unwrap();
         assert_eq!(split.shown(&table, Some(0), Some(3)), Some(35));
         assert_eq!(split.shown(&table, Some(1), Some(3)), None);
         assert_eq!(split.shown(&table, Some(1), Some(2)), Some(0));
+        assert_eq!(split.shown(&table, Some(2), Some(3)), Some(17), "57 − 40");
+        assert_eq!(split.shown(&table, Some(2), None), Some(57));
         assert_eq!(
             split.describe(2026, &[Some(1), Some(4)]),
             "parcours × février 2026 × Demande d'assistance"
