@@ -93,19 +93,10 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
         rows[2]["label"],
         "Total 2026 (janvier à novembre, année en cours)"
     );
-    let cell = |row: &Value, code: &str| {
-        row["counts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["code"] == code)
-            .unwrap()["count"]
-            .clone()
-    };
     assert_eq!(rows[0]["month"], "2026-10");
-    assert_eq!(cell(&rows[0], "advice"), 40);
+    assert_eq!(count(&rows[0], "advice"), 40);
     assert_eq!(
-        cell(&rows[0], "professional"),
+        count(&rows[0], "professional"),
         Value::Null,
         "3 is under the threshold"
     );
@@ -113,17 +104,17 @@ async fn a_partner_reads_its_own_monthly_figures_with_small_counts_suppressed() 
     // minus the published cells gives the 3 back.
     let codes: Vec<&str> = ["started", "advice", "redirection", "professional"].into();
     for row in rows {
-        let hidden = codes.iter().filter(|c| cell(row, c).is_null()).count()
+        let hidden = codes.iter().filter(|c| count(row, c).is_null()).count()
             + usize::from(row["total"].is_null());
         assert_ne!(hidden, 1, "{row}");
     }
     for code in &codes {
-        let hidden = rows.iter().filter(|r| cell(r, code).is_null()).count();
+        let hidden = rows.iter().filter(|r| count(r, code).is_null()).count();
         assert_ne!(hidden, 1, "{code}: {body}");
     }
-    assert_eq!(cell(&rows[1], "advice"), 30);
+    assert_eq!(count(&rows[1], "advice"), 30);
     let requests = &body["requests"]["rows"].as_array().unwrap()[1];
-    assert_eq!(cell(requests, "resolved"), 15);
+    assert_eq!(count(requests, "resolved"), 15);
     assert!(!body.to_string().contains("500"));
 
     // October alone shows October and the year exactly as October–November does: no window
@@ -361,12 +352,15 @@ async fn a_partner_table_that_leaks_is_refused_by_name_and_the_audit_finds_it() 
     );
 }
 
-/// The cell of a row of the figures' JSON, by column code.
+/// The cell of a row of the figures' JSON, by column code (which the row must have).
 fn count(row: &Value, code: &str) -> Value {
     row["counts"]
         .as_array()
-        .and_then(|cells| cells.iter().find(|c| c["code"] == code))
-        .map_or(Value::Null, |c| c["count"].clone())
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == code)
+        .unwrap_or_else(|| panic!("no column {code} in {row}"))["count"]
+        .clone()
 }
 
 /// The layout of the stored tables of a year: how many cells each has.

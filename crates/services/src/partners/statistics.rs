@@ -13,7 +13,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::tables::{Layout, Subject};
+use super::tables::{Layout, Subject, read_year};
 use crate::db::partners as queries;
 use crate::domain::observatory::suppression::attacker::Publication;
 use crate::domain::observatory::suppression::{Coord, DEFAULT_THRESHOLD, Protected};
@@ -166,20 +166,15 @@ fn published_year(
 ) -> Result<(Layout, Publication), AppError> {
     let mut conn = state.pool.get()?;
     let published = queries::figures_of_year(&mut conn, partner_id, year, subject.code())?;
-    let layout = match published.first() {
-        Some(row) => stored_layout(subject, row)?,
-        None => subject.layout(),
-    };
-    let read = |row: &queries::FiguresRow| layout.read(&row.cells);
+    let (layout, mut earlier) = read_year(subject, published.iter().map(|r| r.cells.as_str()))?;
     // The table of these months, or a later one (the clock never goes back, but a table
     // published is never replaced by an older view).
-    if let Some(row) = published
+    if let Some(at) = published
         .iter()
-        .find(|row| u32::try_from(row.through_month).is_ok_and(|m| m >= through))
+        .position(|row| u32::try_from(row.through_month).is_ok_and(|m| m >= through))
     {
-        return Ok((layout, read(row)?));
+        return Ok((layout, earlier.swap_remove(at)));
     }
-    let earlier = published.iter().map(read).collect::<Result<Vec<_>, _>>()?;
     let first = NaiveDate::from_ymd_opt(year, 1, 1)
         .ok_or_else(|| AppError::Internal(format!("année {year}")))?;
     let last = NaiveDate::from_ymd_opt(year, through, 1).map_or(first, month_end);
@@ -210,7 +205,7 @@ fn published_year(
     let kept = stored
         .iter()
         .find(|r| r.through_month == row.through_month)
-        .map_or(Ok(publication), read)?;
+        .map_or(Ok(publication), |r| layout.read(&r.cells))?;
     Ok((layout, kept))
 }
 
@@ -263,11 +258,7 @@ pub fn audit_published(state: &Infra) -> Result<Vec<TableAudit>, AppError> {
                 first.partner_id, first.subject
             ))
         })?;
-        let layout = stored_layout(subject, first)?;
-        let revisions = group
-            .iter()
-            .map(|row| layout.read(&row.cells))
-            .collect::<Result<Vec<_>, _>>()?;
+        let (layout, revisions) = read_year(subject, group.iter().map(|r| r.cells.as_str()))?;
         let table = format!(
             "partenaire {}, {} {}",
             first.partner_id,
@@ -279,13 +270,6 @@ pub fn audit_published(state: &Infra) -> Result<Vec<TableAudit>, AppError> {
         })?);
     }
     Ok(audits)
-}
-
-/// The layout a stored table was protected in, told by its number of cells.
-fn stored_layout(subject: Subject, row: &queries::FiguresRow) -> Result<Layout, AppError> {
-    let cells: Vec<Option<u64>> = serde_json::from_str(&row.cells)
-        .map_err(|e| AppError::Internal(format!("chiffres du partenaire illisibles : {e}")))?;
-    Layout::stored(subject, cells.len())
 }
 
 /// The rows of the months asked for, then each calendar year's total (over its months

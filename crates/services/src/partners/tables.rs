@@ -135,10 +135,12 @@ impl Layout {
         [MONTHS, self.columns.len()]
     }
 
-    /// A stored table as its reader sees it.
+    /// A stored table of this layout as its reader sees it.
     pub fn read(self, cells: &str) -> Result<Publication, AppError> {
-        let values: Vec<Option<u64>> = serde_json::from_str(cells)
-            .map_err(|e| AppError::Internal(format!("chiffres du partenaire illisibles : {e}")))?;
+        self.publication(parse_cells(cells)?)
+    }
+
+    fn publication(self, values: Vec<Option<u64>>) -> Result<Publication, AppError> {
         Publication::new(&self.sizes(), values).map_err(|e| AppError::Internal(e.to_string()))
     }
 
@@ -197,6 +199,34 @@ impl Layout {
         };
         format!("{} × {month} × {column}", self.subject.name())
     }
+}
+
+/// A year's stored tables (oldest first) as their reader sees them, each read once, with
+/// the layout they share: a new table's when none is stored. Tables of one year in two
+/// layouts cannot be protected or audited together, and are refused.
+pub fn read_year<'a>(
+    subject: Subject,
+    stored: impl IntoIterator<Item = &'a str>,
+) -> Result<(Layout, Vec<Publication>), AppError> {
+    let mut layout: Option<Layout> = None;
+    let mut tables = Vec::new();
+    for cells in stored {
+        let values = parse_cells(cells)?;
+        let this = Layout::stored(subject, values.len())?;
+        if *layout.get_or_insert(this) != this {
+            return Err(AppError::Internal(format!(
+                "chiffres du partenaire : des tableaux de {} d'une même année en deux mises en page",
+                subject.name()
+            )));
+        }
+        tables.push(this.publication(values)?);
+    }
+    Ok((layout.unwrap_or_else(|| subject.layout()), tables))
+}
+
+fn parse_cells(cells: &str) -> Result<Vec<Option<u64>>, AppError> {
+    serde_json::from_str(cells)
+        .map_err(|e| AppError::Internal(format!("chiffres du partenaire illisibles : {e}")))
 }
 
 fn request_result(status: &str) -> usize {
